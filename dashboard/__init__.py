@@ -1,0 +1,1 @@
+"""The council's Streamlit dashboard (``tracker serve``)."""

@@ -1,0 +1,1 @@
+"""One spider module per feed."""

@@ -1,0 +1,148 @@
+"""Ingest on hand-built records (written for these tests from our own record schema, not a feed's format)."""
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from tracker.ingest import IngestItem, Ingestor, SourceDocumentInfo
+from tracker.models import (
+    Bill,
+    BillAction,
+    BillChange,
+    Note,
+    Position,
+    PositionHistory,
+    Sponsorship,
+    TriageState,
+    User,
+)
+from tracker.records import (
+    ActionRecord,
+    BillRecord,
+    JurisdictionRecord,
+    SessionRecord,
+    SponsorshipRecord,
+    VersionRecord,
+)
+
+
+def make_record(number: int = 1, **overrides: object) -> BillRecord:
+    base: dict[str, object] = dict(
+        jurisdiction=JurisdictionRecord(id="us", name="United States", level="federal"),
+        session=SessionRecord(identifier="117", name="117th Congress"),
+        identifier=f"HR {number}", bill_type="HR", number=str(number), origin_chamber="lower",
+        title=f"Test Act {number}", stage="introduced", introduced_date=dt.date(2021, 3, 1),
+        source_name="test", source_key=f"117-hr-{number}", source_urls=[f"https://example.test/hr{number}"],
+        actions=[ActionRecord(date=dt.date(2021, 3, 1), text="Introduced in House", actor="lower",
+                              classification=["introduction"])],
+        sponsorships=[SponsorshipRecord(name="Rep. A", kind="primary", person_id="A000001")],
+        versions=[VersionRecord(label="Introduced in House", url=f"https://example.test/hr{number}ih.xml")],
+    )
+    base.update(overrides)
+    return BillRecord.model_validate(base)
+
+
+def ingest(session: Session, *records: BillRecord):  # type: ignore[no-untyped-def]
+    result = Ingestor(session).ingest([IngestItem(r) for r in records])
+    session.commit()
+    return result
+
+
+def count(session: Session, model: type) -> int:
+    return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_new_bills_are_inserted_with_children_and_a_new_bill_change(session: Session) -> None:
+    result = ingest(session, make_record(1), make_record(2))
+    assert (result.new, result.updated, result.unchanged) == (2, 0, 0)
+    assert count(session, Bill) == 2
+    assert count(session, BillAction) == 2
+    kinds = session.execute(select(BillChange.kind)).scalars().all()
+    assert kinds == ["new_bill", "new_bill"]
+
+
+def test_reingesting_the_same_record_writes_nothing(session: Session) -> None:
+    ingest(session, make_record(1))
+    before = session.execute(select(Bill.last_changed_at, Bill.last_fetched_at)).one()
+    result = ingest(session, make_record(1))
+    assert (result.new, result.updated, result.unchanged) == (0, 0, 1)
+    assert session.execute(select(Bill.last_changed_at, Bill.last_fetched_at)).one() == before
+    assert count(session, BillChange) == 1
+
+
+def test_a_changed_bill_records_what_moved(session: Session) -> None:
+    ingest(session, make_record(1))
+    changed = make_record(
+        1, title="Renamed Act", stage="passed_origin_chamber",
+        actions=[ActionRecord(date=dt.date(2021, 3, 1), text="Introduced in House"),
+                 ActionRecord(date=dt.date(2021, 5, 1), text="Passed House", classification=["passage"])],
+        sponsorships=[SponsorshipRecord(name="Rep. A", kind="primary", person_id="A000001"),
+                      SponsorshipRecord(name="Rep. B", kind="cosponsor", person_id="B000002")],
+        versions=[VersionRecord(label="Introduced in House", url="https://example.test/hr1ih.xml"),
+                  VersionRecord(label="Engrossed in House", url="https://example.test/hr1eh.xml")],
+    )
+    result = ingest(session, changed)
+    assert (result.new, result.updated) == (0, 1)
+    changes = {c.kind: c for c in session.execute(select(BillChange)).scalars()}
+    assert set(changes) == {"new_bill", "title_change", "stage_change", "new_action", "new_version",
+                            "sponsor_change"}
+    assert (changes["stage_change"].before, changes["stage_change"].after) == ("introduced", "passed_origin_chamber")
+    assert changes["new_action"].after["text"] == "Passed House"
+    assert changes["sponsor_change"].after["added"] == ["Rep. B"]
+    assert count(session, BillAction) == 2
+    assert count(session, Sponsorship) == 2
+
+
+def test_organisation_data_survives_a_changed_bill(session: Session) -> None:
+    ingest(session, make_record(1))
+    bill_id = session.execute(select(Bill.id)).scalar_one()
+    user = User(email="staff@example.org", role="staff")
+    session.add(user)
+    session.flush()
+    position = Position(bill_id=bill_id, stance="Support", priority="High", rationale="Good for members",
+                        author_id=user.id)
+    session.add(position)
+    session.flush()
+    session.add(PositionHistory(position_id=position.id, bill_id=bill_id, version=1, stance="Support",
+                                priority="High", author_id=user.id))
+    session.add(Note(bill_id=bill_id, author_id=user.id, body="Call the sponsor's office"))
+    session.add(TriageState(bill_id=bill_id, status="reviewed", user_id=user.id))
+    session.commit()
+
+    ingest(session, make_record(1, title="Renamed Act", stage="in_committee"))
+
+    assert session.execute(select(Bill.id)).scalar_one() == bill_id
+    assert session.execute(select(Position.stance, Position.rationale)).one() == ("Support", "Good for members")
+    assert session.execute(select(Note.body)).scalar_one() == "Call the sponsor's office"
+    assert session.execute(select(TriageState.status)).scalar_one() == "reviewed"
+    assert count(session, PositionHistory) == 1
+
+
+def test_extracted_version_text_survives_a_metadata_refresh(session: Session) -> None:
+    with_text = make_record(1, versions=[VersionRecord(label="Introduced", url="https://example.test/hr1ih.xml",
+                                                       text="SECTION 1. Short title.")])
+    ingest(session, with_text)
+    ingest(session, make_record(1, title="Renamed Act", versions=[
+        VersionRecord(label="Introduced in House", url="https://example.test/hr1ih.xml")]))
+    from tracker.models import BillVersion
+
+    version = session.execute(select(BillVersion)).scalar_one()
+    assert version.label == "Introduced in House"
+    assert version.text == "SECTION 1. Short title."
+    assert version.text_hash
+
+
+def test_source_documents_are_recorded_and_not_rewritten_when_unchanged(session: Session) -> None:
+    from tracker.models import SourceDocument
+
+    doc = SourceDocumentInfo(locator="https://example.test/hr1.xml", content_hash="abc", last_modified="x")
+    Ingestor(session).ingest([IngestItem(make_record(1), doc)])
+    session.commit()
+    first = session.execute(select(SourceDocument)).scalar_one()
+    assert first.bill_id is not None
+    fetched_at = first.fetched_at
+    Ingestor(session).ingest([IngestItem(make_record(1), doc)])
+    session.commit()
+    session.expire_all()
+    assert session.execute(select(SourceDocument.fetched_at)).scalar_one() == fetched_at

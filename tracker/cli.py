@@ -1,0 +1,222 @@
+"""The ``tracker`` command line.
+
+Exit codes: 0 success; 1 the command ran but some items failed (named on stderr); 2 bad usage or input that
+cannot be read; 3 the database is not migrated; 4 nothing found for the reference given.
+"""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from tracker import db
+from tracker.ingest import IngestResult
+
+EXIT_PARTIAL, EXIT_USAGE, EXIT_SCHEMA, EXIT_NOT_FOUND = 1, 2, 3, 4
+
+app = typer.Typer(help="Policy Tracker: follow tech-relevant bills and the council's positions on them.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema: create and migrate.", no_args_is_help=True)
+bills_app = typer.Typer(help="Read stored bills.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(bills_app, name="bills")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _engine(check: bool = True) -> Engine:
+    engine = db.get_engine()
+    if check:
+        try:
+            db.check_schema(engine)
+        except db.SchemaNotReady as exc:
+            err.print(f"[red]{exc}[/red]", highlight=False)
+            raise typer.Exit(EXIT_SCHEMA) from None
+    return engine
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug detail.")] = False) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+# -- db -----------------------------------------------------------------------------------------------------
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Create the schema or bring it up to date (safe to run at every start)."""
+    engine = _engine(check=False)
+    db.upgrade(engine, revision)
+    out.print(f"Database {engine.url.render_as_string(hide_password=True)} is at {db.current_revision(engine)}.")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's migration and the one the code needs."""
+    engine = _engine(check=False)
+    current, head = db.current_revision(engine), db.head_revision()
+    out.print(f"database: {current or 'no schema'}   code: {head}")
+    if current != head:
+        raise typer.Exit(EXIT_SCHEMA)
+
+
+# -- import -------------------------------------------------------------------------------------------------
+
+@app.command("import")
+def import_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Files, directory trees or archives (.zip, .tar.gz).")],
+    batch_size: Annotated[int, typer.Option(min=1, help="Bills per transaction.")] = 500,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Import bill files (GovInfo BILLSTATUS XML) without unpacking archives; unchanged files are skipped."""
+    from tracker.importer import ImportPathError, import_path
+
+    engine = _engine()
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        err.print(f"[red]No such file or directory: {', '.join(map(str, missing))}[/red]", highlight=False)
+        raise typer.Exit(EXIT_USAGE)
+    failed = 0
+    for path in paths:
+        with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+                      TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
+                      console=err, disable=quiet, transient=False) as progress:
+            task = progress.add_task(str(path), total=None, counts="")
+
+            def on_progress(result: IngestResult, seen: int, errors: int, task: Any = task) -> None:
+                progress.update(task, counts=f"{seen} read · {result.new} new · {result.updated} updated · "
+                                             f"{result.unchanged} unchanged · {errors} failed")
+
+            try:
+                report = import_path(engine, path, on_progress=on_progress, batch_size=batch_size)
+            except ImportPathError as exc:
+                err.print(f"[red]{exc}[/red]", highlight=False)
+                raise typer.Exit(EXIT_USAGE) from None
+        r = report.result
+        out.print(f"{path}: {report.run.fetched} read, {r.new} new, {r.updated} updated, {r.unchanged} unchanged, "
+                  f"{len(report.errors)} failed (run {report.run.id})", highlight=False)
+        for locator, reason in report.errors[:50]:
+            err.print(f"  [red]failed[/red] {locator}: {reason}", highlight=False, markup=True)
+        if len(report.errors) > 50:
+            err.print(f"  ... and {len(report.errors) - 50} more (see `tracker runs`)")
+        failed += len(report.errors)
+    if failed:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+# -- bills --------------------------------------------------------------------------------------------------
+
+@bills_app.command("list")
+def bills_list(
+    jurisdiction: Annotated[str | None, typer.Option(help="Jurisdiction code, e.g. us, ca.")] = None,
+    session: Annotated[str | None, typer.Option(help="Session identifier, e.g. 117.")] = None,
+    stage: Annotated[list[str] | None, typer.Option(help="Normalized stage (repeatable).")] = None,
+    text: Annotated[str | None, typer.Option(help="Words in the title or summary.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many (default: all with --json, "
+                                                          "50 in the table).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Every matching bill as JSON.")] = False,
+) -> None:
+    """List stored bills, most recent action first."""
+    from tracker.models.enums import Stage
+    from tracker.queries import BillFilter, count_bills, list_bills
+
+    bad = [s for s in stage or [] if s not in Stage.__members__]
+    if bad:
+        err.print(f"[red]Unknown stage {', '.join(bad)}; one of: {', '.join(Stage.__members__)}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    flt = BillFilter(jurisdiction=jurisdiction, session=session, stage=tuple(stage or ()), text=text)
+    with Session(_engine()) as s:
+        if as_json:
+            _print_json(list_bills(s, flt, limit=limit))
+            return
+        shown = limit or 50
+        rows, total = list_bills(s, flt, limit=shown), count_bills(s, flt)
+    table = Table("id", "bill", "stage", "latest action", "title")
+    for b in rows:
+        table.add_row(str(b["id"]), f"{b['jurisdiction']} {b['session']} {b['identifier']}", b["stage"],
+                      b["latest_action_date"] or "", b["title"][:90])
+    out.print(table)
+    out.print(f"{len(rows)} of {total} bills shown.")
+
+
+@bills_app.command("show")
+def bills_show(
+    ref: Annotated[str, typer.Argument(help="Bill id, or identifier such as 'HR 3684'.")],
+    jurisdiction: Annotated[str | None, typer.Option(help="Jurisdiction code, to disambiguate.")] = None,
+    session: Annotated[str | None, typer.Option(help="Session identifier, to disambiguate.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The whole bill as JSON.")] = False,
+) -> None:
+    """Show one bill with its actions, sponsors, committees, subjects and versions."""
+    from tracker.queries import bill_detail, find_bills
+
+    with Session(_engine()) as s:
+        ids = find_bills(s, ref, jurisdiction=jurisdiction, session_identifier=session)
+        if not ids:
+            err.print(f"[red]No bill matches {ref!r}.[/red]")
+            raise typer.Exit(EXIT_NOT_FOUND)
+        if len(ids) > 1:
+            err.print(f"{ref!r} matches {len(ids)} bills; add --session/--jurisdiction or use an id: "
+                      f"{', '.join(map(str, ids[:20]))}")
+            raise typer.Exit(EXIT_USAGE)
+        detail = bill_detail(s, ids[0])
+    assert detail is not None
+    if as_json:
+        _print_json(detail)
+        return
+    out.print(f"[bold]{detail['jurisdiction']} {detail['session']} {detail['identifier']}[/bold]  "
+              f"({detail['stage']})", highlight=False)
+    out.print(detail["title"], markup=False, highlight=False)
+    for label, key in (("Introduced", "introduced_date"), ("Latest action", "latest_action_text"),
+                       ("Policy area", "policy_area")):
+        if detail.get(key):
+            out.print(f"{label}: {detail[key]}", markup=False, highlight=False)
+    sponsors = [s for s in detail["sponsorships"] if s["kind"] == "primary"]
+    if sponsors:
+        out.print("Sponsor: " + "; ".join(s["name"] for s in sponsors), markup=False, highlight=False)
+    out.print(f"Cosponsors: {sum(1 for s in detail['sponsorships'] if s['kind'] == 'cosponsor')}   "
+              f"Actions: {len(detail['actions'])}   Versions: {len(detail['versions'])}")
+    if detail["committees"]:
+        out.print("Committees: " + "; ".join(c["name"] for c in detail["committees"]), markup=False,
+                  highlight=False)
+    if detail["summary"]:
+        out.print("\n" + detail["summary"][:2000], markup=False, highlight=False)
+    for action in detail["actions"][-10:]:
+        out.print(f"  {action['date'] or '':10}  {action['text']}", markup=False, highlight=False)
+
+
+# -- serve --------------------------------------------------------------------------------------------------
+
+@app.command("serve")
+def serve(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8501,
+    address: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+) -> None:
+    """Start the dashboard (Streamlit) on the migrated database."""
+    _engine()
+    import dashboard
+
+    entry = Path(dashboard.__file__).parent / "app.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port),
+           "--server.address", address, "--browser.gatherUsageStats", "false"]
+    out.print(f"Dashboard on http://{address}:{port}/  (Ctrl-C stops it)")
+    raise typer.Exit(subprocess.call(cmd, env=os.environ.copy()))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,295 @@
+"""``tracker import PATH``: files, directory trees and archives through the same parsers and ingest as crawls.
+
+Archives (``.zip`` as GovInfo serves bulk downloads, ``.tar.gz``/``.tgz``/``.tar``) are streamed member by
+member, never unpacked to disk. A document whose bytes hash the same as one already imported from the source is
+skipped before parsing, so a re-import costs little more than reading the files.
+"""
+
+import hashlib
+import logging
+import tarfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from tracker.ingest import (
+    IngestItem,
+    Ingestor,
+    IngestResult,
+    SourceDocumentInfo,
+    finish_run,
+    record_error,
+    start_run,
+)
+from tracker.models import CrawlRun, SourceDocument
+from tracker.models.enums import RunStatus
+from tracker.records import BillRecord, ParseError
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # no real bill file comes near; a bigger member is refused unread
+LASTMOD_SUFFIX = "-lastmod.txt"  # unitedstates/congress writes the GovInfo lastmod stamp beside each file
+
+
+@dataclass(frozen=True)
+class Format:
+    """A document format ``tracker import`` understands: how to recognise it and which parser reads it."""
+
+    source_name: str
+    suffixes: tuple[str, ...]
+    sniff: Callable[[bytes], bool]
+    parse: Callable[[bytes, str], BillRecord]
+
+
+def _billstatus_format() -> Format:
+    from tracker.sources.govinfo_billstatus import parse_billstatus
+
+    return Format("govinfo_billstatus", (".xml",), lambda head: b"<billStatus" in head[:4096], parse_billstatus)
+
+
+FORMAT_FACTORIES: tuple[Callable[[], Format], ...] = (_billstatus_format,)
+
+
+@dataclass
+class Document:
+    locator: str  # what an error message names: the file, or archive!member
+    data: bytes
+    last_modified: str | None = None
+
+
+@dataclass
+class ImportReport:
+    run: CrawlRun
+    result: IngestResult
+    errors: list[tuple[str, str]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportPathError(ValueError):
+    pass
+
+
+# -- reading ------------------------------------------------------------------------------------------------
+
+def _is_archive(path: Path) -> bool:
+    name = path.name.lower()
+    return name.endswith((".zip", ".tar.gz", ".tgz", ".tar"))
+
+
+def _skip_name(name: str) -> bool:
+    base = PurePosixPath(name).name
+    return not base or base.startswith(".") or base.startswith("__MACOSX")
+
+
+def iter_documents(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
+    """Yield every candidate document under ``path``; unreadable entries go to ``errors`` and are skipped."""
+    if not path.exists():
+        raise ImportPathError(f"{path}: no such file or directory")
+    if path.is_dir():
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            if _skip_name(child.name):
+                continue
+            if _is_archive(child):
+                yield from iter_documents(child, errors)
+            elif not child.name.endswith(LASTMOD_SUFFIX):
+                yield from _read_file(child, errors)
+        return
+    name = path.name.lower()
+    if name.endswith(".zip"):
+        yield from _iter_zip(path, errors)
+    elif name.endswith((".tar.gz", ".tgz", ".tar")):
+        yield from _iter_tar(path, errors)
+    else:
+        yield from _read_file(path, errors)
+
+
+def _read_file(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
+    try:
+        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            raise OSError(f"larger than {MAX_DOCUMENT_BYTES} bytes")
+        data = path.read_bytes()
+    except OSError as exc:
+        errors.append((str(path), f"cannot read: {exc}"))
+        return
+    stamp = path.with_name(path.stem + LASTMOD_SUFFIX)
+    last_modified = stamp.read_text().strip() if stamp.is_file() else None
+    yield Document(str(path), data, last_modified)
+
+
+def _iter_zip(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        errors.append((str(path), f"not a readable zip archive: {exc}"))
+        return
+    with archive:
+        names = set(archive.namelist())
+        for info in archive.infolist():
+            if info.is_dir() or _skip_name(info.filename) or info.filename.endswith(LASTMOD_SUFFIX):
+                continue
+            locator = f"{path}!{info.filename}"
+            if info.file_size > MAX_DOCUMENT_BYTES:
+                errors.append((locator, f"larger than {MAX_DOCUMENT_BYTES} bytes"))
+                continue
+            try:
+                data = archive.read(info)
+                stamp_name = info.filename.rsplit(".", 1)[0] + LASTMOD_SUFFIX
+                stamp = archive.read(stamp_name).decode().strip() if stamp_name in names else None
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:  # a damaged member: report it, go on
+                errors.append((locator, f"cannot read archive member: {exc}"))
+                continue
+            yield Document(locator, data, stamp)
+
+
+def _iter_tar(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
+    # Streaming mode reads members in order; a stamp file follows or precedes its XML, so hold the one seen first.
+    pending: dict[str, Document] = {}
+    stamps: dict[str, str] = {}
+    try:
+        with tarfile.open(path, mode="r|*") as archive:
+            for member in archive:
+                if not member.isfile() or _skip_name(member.name):
+                    continue
+                locator = f"{path}!{member.name}"
+                if member.size > MAX_DOCUMENT_BYTES:
+                    errors.append((locator, f"larger than {MAX_DOCUMENT_BYTES} bytes"))
+                    continue
+                fh = archive.extractfile(member)
+                data = fh.read() if fh else b""
+                if member.name.endswith(LASTMOD_SUFFIX):
+                    stem = member.name[: -len(LASTMOD_SUFFIX)]
+                    stamp = data.decode(errors="replace").strip()
+                    if stem in pending:
+                        doc = pending.pop(stem)
+                        doc.last_modified = stamp
+                        yield doc
+                    else:
+                        stamps[stem] = stamp
+                    continue
+                stem = member.name.rsplit(".", 1)[0]
+                if stem in stamps:
+                    yield Document(locator, data, stamps.pop(stem))
+                else:
+                    pending[stem] = Document(locator, data)
+                    if len(pending) > 1:  # the stamp did not follow right after: stop waiting for older ones
+                        for key in list(pending)[:-1]:
+                            yield pending.pop(key)
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        errors.append((str(path), f"archive is damaged or truncated: {exc}"))
+    yield from pending.values()
+
+
+# -- importing ----------------------------------------------------------------------------------------------
+
+def _choose_format(doc: Document, formats: list[Format]) -> Format | None:
+    name = doc.locator.lower()
+    for fmt in formats:
+        if name.endswith(fmt.suffixes) and fmt.sniff(doc.data):
+            return fmt
+    for fmt in formats:
+        if fmt.sniff(doc.data):
+            return fmt
+    return None
+
+
+def _known_hashes(session: Session, source_names: list[str]) -> set[str]:
+    rows = session.execute(
+        select(SourceDocument.content_hash).where(SourceDocument.source_name.in_(source_names))
+    )
+    return set(rows.scalars())
+
+
+def import_path(
+    engine: Engine,
+    path: Path,
+    *,
+    on_progress: Callable[[IngestResult, int, int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportReport:
+    """Import everything under ``path``. Each batch commits on its own; a failing bill never half-writes."""
+    formats = [factory() for factory in FORMAT_FACTORIES]
+    errors: list[tuple[str, str]] = []
+    total = IngestResult()
+    with Session(engine, expire_on_commit=False) as session:
+        run = start_run(session, source="import", kind="import", args={"path": str(path)})
+        session.commit()
+        known = _known_hashes(session, [f.source_name for f in formats])
+        ingestor = Ingestor(session, run=run)
+        batch: list[IngestItem] = []
+        seen = 0
+
+        def flush() -> None:
+            if batch:
+                total.add(_ingest_batch(session, ingestor, batch, errors))
+                batch.clear()
+            if on_progress:
+                on_progress(total, seen, len(errors))
+
+        try:
+            for doc in iter_documents(path, errors):
+                seen += 1
+                digest = hashlib.sha256(doc.data).hexdigest()
+                if digest in known:
+                    total.unchanged += 1
+                    if seen % batch_size == 0 and on_progress:
+                        on_progress(total, seen, len(errors))
+                    continue
+                fmt = _choose_format(doc, formats)
+                if fmt is None:
+                    errors.append((doc.locator, "not a recognised bill document (expected GovInfo BILLSTATUS XML)"))
+                    continue
+                try:
+                    record = fmt.parse(doc.data, doc.locator)
+                except ParseError as exc:
+                    errors.append((exc.locator, exc.reason))
+                    continue
+                known.add(digest)
+                batch.append(IngestItem(record, SourceDocumentInfo(
+                    locator=record.source_urls[0] if record.source_urls else doc.locator,
+                    content_hash=digest, last_modified=doc.last_modified)))
+                if len(batch) >= batch_size:
+                    flush()
+            flush()
+        finally:
+            run.fetched = seen
+            for locator, reason in errors:
+                record_error(session, run=run, locator=locator, reason=reason)
+            status = RunStatus.succeeded if not errors else RunStatus.partial
+            if seen and len(errors) >= seen:
+                status = RunStatus.failed
+            finish_run(session, run=run, result=total, status=status,
+                       message=f"{seen} documents read from {path}")
+            session.commit()
+    return ImportReport(run=run, result=total, errors=errors)
+
+
+def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
+                  errors: list[tuple[str, str]]) -> IngestResult:
+    """One transaction per batch; if it fails, retry bill by bill so one bad record costs only itself."""
+    try:
+        result = ingestor.ingest(batch)
+        session.commit()
+        return result
+    except Exception:  # noqa: BLE001  (any database refusal: isolate the culprit below)
+        session.rollback()
+        ingestor.forget()
+        log.warning("batch of %d failed; retrying one by one", len(batch), exc_info=True)
+    result = IngestResult()
+    for item in batch:
+        try:
+            result.add(ingestor.ingest([item]))
+            session.commit()
+        except Exception as exc:  # noqa: BLE001
+            session.rollback()
+            ingestor.forget()
+            where = item.document.locator if item.document else item.record.source_key
+            errors.append((where, f"could not be stored: {type(exc).__name__}: {exc}"[:2000]))
+    return result

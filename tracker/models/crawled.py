@@ -1,0 +1,169 @@
+"""Crawled data: written only by ``tracker.ingest``; never holds the organisation's own data."""
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from tracker.models.base import json_field, text_field, utcnow
+
+
+class Jurisdiction(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)  # us, ca, us-ca-los-angeles
+    name: str
+    level: str = Field(index=True)  # Level
+    classification: str | None = None  # Open States' "government", "legislature", "council"...
+    url: str | None = None
+
+
+class LegislativeSession(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "identifier"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    jurisdiction_id: str = Field(foreign_key="jurisdiction.id", max_length=64)
+    identifier: str = Field(max_length=64)  # "117", "20252026"
+    name: str
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+
+class Bill(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("jurisdiction_id", "session_id", "identifier", name="uq_bill_natural_key"),
+        Index("ix_bill_latest_action_date", "latest_action_date"),
+        Index("ix_bill_stage", "stage"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    jurisdiction_id: str = Field(foreign_key="jurisdiction.id", max_length=64, index=True)
+    session_id: int = Field(foreign_key="legislativesession.id", index=True)
+    identifier: str = Field(max_length=64)  # normalized: "HR 1234", "SB 5", "SCONRES 7"
+    bill_type: str = Field(max_length=32)
+    number: str = Field(max_length=32)
+    classification: str = Field(default="bill", max_length=32)  # bill, resolution, joint resolution...
+    origin_chamber: str | None = Field(default=None, max_length=16)  # Chamber
+    title: str = text_field(nullable=False)
+    short_title: str | None = text_field()
+    popular_title: str | None = text_field()
+    summary_text: str | None = text_field()
+    summary_html: str | None = text_field()  # the source markup, kept as received
+    status_text: str | None = text_field()  # upstream's own status wording
+    stage: str = Field(default="introduced", max_length=32)  # Stage
+    introduced_date: dt.date | None = None
+    latest_action_date: dt.date | None = None
+    latest_action_text: str | None = text_field()
+    policy_area: str | None = None
+    upstream_updated_at: dt.datetime | None = None
+    source_name: str = Field(max_length=64)
+    source_urls: list[str] = json_field()
+    content_hash: str = Field(max_length=64)
+    first_seen_at: dt.datetime = Field(default_factory=utcnow)
+    last_fetched_at: dt.datetime = Field(default_factory=utcnow)
+    last_changed_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class BillSource(SQLModel, table=True):
+    """One row per (bill, source): the same bill seen through several feeds keeps each feed's identity."""
+
+    __table_args__ = (UniqueConstraint("source_name", "source_key", name="uq_billsource_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bill_id: int = Field(foreign_key="bill.id", index=True, ondelete="CASCADE")
+    source_name: str = Field(max_length=64)
+    source_key: str = Field(max_length=255)  # upstream id: "117-hr-1", "ocd-bill/...", LegiScan bill_id
+    url: str | None = None
+    content_hash: str = Field(max_length=64)
+    upstream_updated_at: dt.datetime | None = None
+    last_fetched_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class BillAction(SQLModel, table=True):
+    __table_args__ = (Index("ix_billaction_bill_order", "bill_id", "order"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bill_id: int = Field(foreign_key="bill.id", ondelete="CASCADE")
+    order: int
+    date: dt.date | None = None
+    time: str | None = None
+    text: str = text_field(nullable=False)
+    actor: str | None = None  # Chamber, or a body's name
+    action_code: str | None = None
+    action_type: str | None = None  # upstream's own type ("IntroReferral")
+    classification: list[str] = json_field()  # normalized kinds, see tracker.stages
+    committees: list[str] = json_field()
+
+
+class Sponsorship(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    bill_id: int = Field(foreign_key="bill.id", index=True, ondelete="CASCADE")
+    order: int
+    name: str
+    person_id: str | None = Field(default=None, index=True)  # bioguide id, Open States person id...
+    party: str | None = None
+    state: str | None = None
+    district: str | None = None
+    kind: str = "cosponsor"  # SponsorshipKind
+    is_original: bool | None = None
+    sponsored_date: dt.date | None = None
+    withdrawn_date: dt.date | None = None
+
+
+class CommitteeReferral(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    bill_id: int = Field(foreign_key="bill.id", index=True, ondelete="CASCADE")
+    code: str | None = None  # upstream system code ("hsif00")
+    name: str
+    chamber: str | None = None
+    parent_code: str | None = None  # set for subcommittees
+    activities: list[dict[str, Any]] = json_field()  # [{"name": "Referred To", "date": "2025-02-13"}]
+    referred_date: dt.date | None = None
+
+
+class BillSubject(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("bill_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bill_id: int = Field(foreign_key="bill.id", index=True, ondelete="CASCADE")
+    name: str = Field(index=True)
+
+
+class BillVersion(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("bill_id", "url", name="uq_billversion_url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bill_id: int = Field(foreign_key="bill.id", index=True, ondelete="CASCADE")
+    label: str
+    code: str | None = None  # "ih", "enr"... where the feed has one
+    date: dt.date | None = None
+    url: str
+    format: str | None = None  # xml, html, pdf, txt
+    links: list[dict[str, str]] = json_field()  # every rendition: [{"format": "pdf", "url": ...}]
+    text: str | None = text_field()
+    text_hash: str | None = Field(default=None, max_length=64)
+
+
+class RelatedBill(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    bill_id: int = Field(foreign_key="bill.id", index=True, ondelete="CASCADE")
+    jurisdiction_id: str
+    session_identifier: str
+    identifier: str  # normalized like Bill.identifier
+    title: str | None = text_field()
+    relationship: str  # "Related bill", "Identical bill", "companion"...
+    identified_by: str | None = None
+
+
+class SourceDocument(SQLModel, table=True):
+    """What was last fetched or imported per upstream document: lets a crawl or import skip unchanged files."""
+
+    __table_args__ = (UniqueConstraint("source_name", "locator", name="uq_sourcedocument_locator"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_name: str = Field(max_length=64)
+    locator: str = Field(max_length=1024)  # URL, or the canonical name of an imported file
+    content_hash: str = Field(max_length=64, index=True)
+    etag: str | None = None
+    last_modified: str | None = None  # HTTP Last-Modified or a sitemap/lastmod stamp, as received
+    bill_id: int | None = Field(default=None, foreign_key="bill.id", ondelete="SET NULL")
+    fetched_at: dt.datetime = Field(default_factory=utcnow)

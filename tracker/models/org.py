@@ -1,0 +1,144 @@
+"""The organisation's own data. A crawl never writes these tables; they reference bills by id only."""
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from tracker.models.base import json_field, text_field, utcnow
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, max_length=255)
+    name: str | None = None
+    role: str = Field(default="staff", max_length=16)  # Role
+    password_hash: str | None = None
+    active: bool = True
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    last_login_at: dt.datetime | None = None
+
+
+class Topic(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, max_length=64)
+    name: str
+    description: str | None = text_field()  # also the text semantic relevance compares bills with
+    threshold: float = 1.0
+    enabled: bool = True
+    rule_version: int = 1  # bumped on every rule edit; a BillMatch remembers the version it was scored with
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class TopicRule(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    topic_id: int = Field(foreign_key="topic.id", index=True, ondelete="CASCADE")
+    expression: str = text_field(nullable=False)  # the rule language of tracker.matching
+    weight: float = 1.0
+    exclude: bool = False  # a hit on an exclusion rule vetoes the topic for that bill
+    enabled: bool = True
+    note: str | None = None
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class BillMatch(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("bill_id", "topic_id"),
+        Index("ix_billmatch_topic_flagged", "topic_id", "flagged"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    bill_id: int = Field(foreign_key="bill.id", index=True, ondelete="CASCADE")
+    topic_id: int = Field(foreign_key="topic.id", ondelete="CASCADE")
+    score: float
+    keyword_score: float | None = None
+    semantic_score: float | None = None
+    flagged: bool = False
+    matched_terms: list[str] = json_field()
+    evidence: list[dict[str, Any]] = json_field()  # [{"field": "title", "snippet": "... [[term]] ..."}]
+    rule_version: int
+    matched_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Stance(SQLModel, table=True):
+    """The configurable position vocabulary (defaults in tracker.models.enums.DEFAULT_STANCES)."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    sort_order: int = 0
+    color: str | None = None
+    active: bool = True
+
+
+class Position(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    bill_id: int = Field(foreign_key="bill.id", unique=True, ondelete="CASCADE")
+    stance: str = Field(foreign_key="stance.name")
+    priority: str = Field(default="Medium", max_length=16)  # Priority
+    rationale: str | None = text_field()
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    version: int = 1  # optimistic concurrency: a save must name the version it started from
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class PositionHistory(SQLModel, table=True):
+    """Append-only: one row per saved version of a position, never updated or deleted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    position_id: int = Field(foreign_key="position.id", index=True, ondelete="CASCADE")
+    bill_id: int = Field(foreign_key="bill.id", index=True, ondelete="CASCADE")
+    version: int
+    stance: str
+    priority: str
+    rationale: str | None = text_field()
+    previous_stance: str | None = None
+    previous_priority: str | None = None
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    changed_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Note(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    bill_id: int = Field(foreign_key="bill.id", index=True, ondelete="CASCADE")
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    body: str = text_field(nullable=False)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime | None = None
+
+
+class TriageState(SQLModel, table=True):
+    bill_id: int = Field(foreign_key="bill.id", primary_key=True, ondelete="CASCADE")
+    status: str = Field(default="new", max_length=16, index=True)  # TriageStatus
+    relevance: str | None = Field(default=None, max_length=16)  # Relevance: the label flagging learns from
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    changed_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Assignment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    bill_id: int = Field(foreign_key="bill.id", index=True, ondelete="CASCADE")
+    assignee_id: int = Field(foreign_key="user.id", index=True)
+    assigned_by_id: int | None = Field(default=None, foreign_key="user.id")
+    task: str | None = text_field()
+    due_date: dt.date | None = None
+    done: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    done_at: dt.datetime | None = None
+
+
+class Watchlist(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    owner_id: int | None = Field(default=None, foreign_key="user.id")
+    shared: bool = True
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class WatchlistItem(SQLModel, table=True):
+    watchlist_id: int = Field(foreign_key="watchlist.id", primary_key=True, ondelete="CASCADE")
+    bill_id: int = Field(foreign_key="bill.id", primary_key=True, ondelete="CASCADE")
+    added_by_id: int | None = Field(default=None, foreign_key="user.id")
+    added_at: dt.datetime = Field(default_factory=utcnow)

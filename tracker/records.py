@@ -1,0 +1,140 @@
+"""Validated records: what every feed parser produces and what ingest consumes.
+
+Parsers are pure (bytes in, records out); spiders and ``tracker import`` call the same parser, so a format is
+understood once. These are plain Pydantic models (SQLModel table models do not validate).
+"""
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from tracker.models.enums import Chamber, Level, SponsorshipKind, Stage
+
+
+class Record(BaseModel):
+    # Enum fields hold their plain string values, so rows go to any DB driver without adapters.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=True)
+
+
+class JurisdictionRecord(Record):
+    id: str = Field(min_length=2, max_length=64)
+    name: str
+    level: Level
+    classification: str | None = None
+    url: str | None = None
+
+
+class SessionRecord(Record):
+    identifier: str = Field(min_length=1, max_length=64)
+    name: str
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+
+class ActionRecord(Record):
+    date: dt.date | None
+    text: str = Field(min_length=1)
+    time: str | None = None
+    actor: Chamber | str | None = None
+    action_code: str | None = None
+    action_type: str | None = None
+    classification: list[str] = Field(default_factory=list)
+    committees: list[str] = Field(default_factory=list)
+
+
+class SponsorshipRecord(Record):
+    name: str = Field(min_length=1)
+    kind: SponsorshipKind
+    person_id: str | None = None
+    party: str | None = None
+    state: str | None = None
+    district: str | None = None
+    is_original: bool | None = None
+    sponsored_date: dt.date | None = None
+    withdrawn_date: dt.date | None = None
+
+
+class CommitteeRecord(Record):
+    name: str = Field(min_length=1)
+    code: str | None = None
+    chamber: Chamber | str | None = None
+    parent_code: str | None = None
+    activities: list[dict[str, Any]] = Field(default_factory=list)
+    referred_date: dt.date | None = None
+
+
+class VersionRecord(Record):
+    label: str = Field(min_length=1)
+    url: str = Field(min_length=1)
+    code: str | None = None
+    date: dt.date | None = None
+    format: str | None = None
+    links: list[dict[str, str]] = Field(default_factory=list)
+    text: str | None = None
+
+
+class RelatedBillRecord(Record):
+    jurisdiction_id: str
+    session_identifier: str
+    identifier: str
+    relationship: str
+    title: str | None = None
+    identified_by: str | None = None
+
+
+class BillRecord(Record):
+    """One bill as one source sees it, complete: ingest replaces the bill's crawled children with these."""
+
+    jurisdiction: JurisdictionRecord
+    session: SessionRecord
+    identifier: str = Field(min_length=1, max_length=64)
+    bill_type: str = Field(min_length=1, max_length=32)
+    number: str = Field(min_length=1, max_length=32)
+    classification: str = "bill"
+    origin_chamber: Chamber | None = None
+    title: str = Field(min_length=1)
+    short_title: str | None = None
+    popular_title: str | None = None
+    summary_text: str | None = None
+    summary_html: str | None = None
+    status_text: str | None = None
+    stage: Stage
+    introduced_date: dt.date | None = None
+    latest_action_date: dt.date | None = None
+    latest_action_text: str | None = None
+    policy_area: str | None = None
+    upstream_updated_at: dt.datetime | None = None
+    source_name: str = Field(min_length=1)
+    source_key: str = Field(min_length=1)  # the feed's own id for this bill, unique within the source
+    source_urls: list[str] = Field(default_factory=list)
+    actions: list[ActionRecord] = Field(default_factory=list)
+    sponsorships: list[SponsorshipRecord] = Field(default_factory=list)
+    committees: list[CommitteeRecord] = Field(default_factory=list)
+    subjects: list[str] = Field(default_factory=list)
+    versions: list[VersionRecord] = Field(default_factory=list)
+    related_bills: list[RelatedBillRecord] = Field(default_factory=list)
+
+    @field_validator("upstream_updated_at")
+    @classmethod
+    def _aware_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        # Timestamp columns hold aware UTC (see tracker.models.base.utcnow); a feed's naive stamp is taken as UTC.
+        if value is not None:
+            value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        return value
+
+    def content_hash(self) -> str:
+        """Hash of everything ingest stores, so an unchanged bill is skipped without touching its rows."""
+        payload = self.model_dump(mode="json")
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+class ParseError(ValueError):
+    """A document that cannot become a record. ``locator`` names the file or URL, ``reason`` says why."""
+
+    def __init__(self, locator: str, reason: str):
+        super().__init__(f"{locator}: {reason}")
+        self.locator = locator
+        self.reason = reason

@@ -1,0 +1,45 @@
+# Two commands on a fresh machine with Python 3.11+:  `make run` (the tracker) and `make test` (the suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+TRACKER_REALDATA ?= ../shared/realdata
+IMPORT ?= $(TRACKER_REALDATA)/billstatus/congress117/c117_all.tar.gz
+PORT ?= 8501
+
+.PHONY: install install-test run import migrate serve test test-postgres lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) scripts/bootstrap_venv.py $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+migrate: install
+	$(BIN)/tracker db upgrade
+
+# Import what is on disk: the 117th Congress archive by default (IMPORT=path to choose another).
+import: migrate
+	@if [ -e "$(IMPORT)" ]; then $(BIN)/tracker import "$(IMPORT)" || echo "import finished with errors (see above)"; \
+	else echo "No bill files at $(IMPORT); set IMPORT=path or TRACKER_REALDATA. Opening the dashboard on what is stored."; fi
+
+serve: migrate
+	$(BIN)/tracker serve --port $(PORT)
+
+run: import serve
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-postgres: install
+	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check tracker scrapers dashboard tests bench
+
+bench: install
+	$(BIN)/python bench/import_billstatus.py
+
+clean:
+	rm -rf $(VENV) var *.egg-info

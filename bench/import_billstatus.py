@@ -1,0 +1,113 @@
+"""Import the whole 117th Congress BILLSTATUS archive into a fresh SQLite file, then again; compare with a floor.
+
+    python bench/import_billstatus.py [--archive PATH] [--database-url URL]
+
+Phases, each in its own process so peak memory is measured per phase:
+  floor     lxml parses every XML member of the archive, storing nothing
+  import    `tracker import` into a fresh database
+  reimport  the same archive again (every file unchanged)
+Targets (issue 2): import >= 0.5 x the floor's bills/s; re-import >= 10 x faster than import; peak RSS < 500 MB.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_ARCHIVE = "billstatus/congress117/c117_all.tar.gz"
+
+
+def realdata() -> Path:
+    return Path(os.environ.get("TRACKER_REALDATA") or ROOT.parent / "shared" / "realdata")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def phase_floor(archive: Path) -> dict[str, float]:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    started, count = time.perf_counter(), 0
+    with tarfile.open(archive, "r|*") as tar:
+        for member in tar:
+            if member.isfile() and member.name.endswith(".xml"):
+                fh = tar.extractfile(member)
+                assert fh is not None
+                etree.fromstring(fh.read(), parser)
+                count += 1
+    return {"bills": count, "seconds": time.perf_counter() - started, "peak_mb": peak_rss_mb()}
+
+
+def phase_import(archive: Path, url: str) -> dict[str, float]:
+    from tracker import db
+    from tracker.importer import import_path
+
+    engine = db.make_engine(url)
+    started = time.perf_counter()
+    report = import_path(engine, archive)
+    seconds = time.perf_counter() - started
+    r = report.result
+    return {"bills": r.new + r.updated + r.unchanged, "new": r.new, "updated": r.updated, "unchanged": r.unchanged,
+            "failed": len(report.errors), "seconds": seconds, "peak_mb": peak_rss_mb()}
+
+
+def run_phase(name: str, archive: Path, url: str) -> dict[str, float]:
+    cmd = [sys.executable, __file__, "--phase", name, "--archive", str(archive), "--database-url", url]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--archive", type=Path, default=None)
+    ap.add_argument("--database-url", default=None, help="default: a fresh SQLite file in a temp folder")
+    ap.add_argument("--phase", choices=["floor", "import"], help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    archive = args.archive or realdata() / DEFAULT_ARCHIVE
+    if args.phase == "floor":
+        print(json.dumps(phase_floor(archive)))
+        return 0
+    if args.phase == "import":
+        print(json.dumps(phase_import(archive, args.database_url)))
+        return 0
+    if not archive.is_file():
+        print(f"archive not found: {archive} (set TRACKER_REALDATA)", file=sys.stderr)
+        return 2
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{tmp}/bench.db"
+        from tracker import db
+
+        db.upgrade(db.make_engine(url))
+        floor = run_phase("floor", archive, url)
+        first = run_phase("import", archive, url)
+        again = run_phase("import", archive, url)
+
+    rate = {name: ph["bills"] / ph["seconds"] for name, ph in (("floor", floor), ("import", first),
+                                                                 ("reimport", again))}
+    rows = [
+        ("parse-only floor (lxml)", floor, rate["floor"], ""),
+        ("first import", first, rate["import"], f"{rate['import'] / rate['floor']:.2f} x floor (target >= 0.5)"),
+        ("re-import, unchanged", again, rate["reimport"],
+         f"{first['seconds'] / again['seconds']:.1f} x faster than import (target >= 10)"),
+    ]
+    print(f"archive: {archive}  ({floor['bills']:.0f} BILLSTATUS files)")
+    print(f"{'phase':<26}{'bills':>8}{'seconds':>10}{'bills/s':>10}{'peak MB':>10}  vs target")
+    for name, ph, r, note in rows:
+        print(f"{name:<26}{ph['bills']:>8.0f}{ph['seconds']:>10.1f}{r:>10.0f}{ph['peak_mb']:>10.0f}  {note}")
+    print(f"import: {first['new']:.0f} new, {first['failed']:.0f} failed; re-import: {again['unchanged']:.0f} "
+          f"unchanged, {again['new'] + again['updated']:.0f} written; peak RSS target < 500 MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

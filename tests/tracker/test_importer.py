@@ -1,0 +1,177 @@
+"""``tracker import`` end to end on real BILLSTATUS files: folders, archives, re-imports, changes, bad input."""
+
+import io
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from realdata_paths import require_realdata
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from tracker.importer import import_path
+from tracker.models import (
+    Bill,
+    BillAction,
+    BillChange,
+    CrawlError,
+    CrawlRun,
+    Note,
+    Position,
+    SourceDocument,
+    Sponsorship,
+    User,
+)
+
+HR1_CURRENT = ("billstatus", "usgpo_samples", "formatChange", "current", "BILLSTATUS-117hr1.xml")
+
+
+def count(session: Session, model: type) -> int:
+    return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def snapshot(engine: Engine) -> dict[str, object]:
+    """Everything a no-op re-import must leave exactly as it was."""
+    with Session(engine) as s:
+        return {
+            "bills": s.execute(select(Bill.id, Bill.content_hash, Bill.last_changed_at, Bill.last_fetched_at)
+                               .order_by(Bill.id)).all(),
+            "actions": count(s, BillAction),
+            "sponsorships": count(s, Sponsorship),
+            "changes": count(s, BillChange),
+            "documents": s.execute(select(SourceDocument.locator, SourceDocument.fetched_at)
+                                   .order_by(SourceDocument.id)).all(),
+        }
+
+
+def test_import_a_folder_of_every_schema_generation(engine: Engine) -> None:
+    folder = require_realdata("billstatus", "usgpo_samples")
+    report = import_path(engine, folder)
+    assert report.errors == []
+    # 53 files; formatChange/current and future hold the same bills in two schemas, so fewer distinct bills.
+    assert report.run.fetched == 53
+    with Session(engine) as s:
+        bills = count(s, Bill)
+        assert 30 <= bills < 53
+        assert report.result.new == bills
+        run = s.get(CrawlRun, report.run.id)
+        assert run is not None and run.status == "succeeded" and run.finished_at is not None
+
+
+def test_reimport_is_a_no_op(engine: Engine) -> None:
+    folder = require_realdata("billstatus", "usgpo_samples")
+    import_path(engine, folder)
+    before = snapshot(engine)
+    report = import_path(engine, folder)
+    assert (report.result.new, report.result.updated) == (0, 0)
+    assert report.result.unchanged == 53
+    assert snapshot(engine) == before
+
+
+def test_zip_and_tar_archives_are_read_without_unpacking(engine: Engine, tmp_path: Path) -> None:
+    folder = require_realdata("billstatus", "congress119", "data")
+    files = sorted(folder.rglob("fdsys_billstatus.xml"))
+    assert len(files) == 2
+    zpath = tmp_path / "BILLSTATUS-119-hr.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        for f in files:
+            zf.write(f, f.relative_to(folder.parent).as_posix())
+    report = import_path(engine, zpath)
+    assert report.errors == [] and report.result.new == 2
+
+    tpath = tmp_path / "bills.tar.gz"
+    with tarfile.open(tpath, "w:gz") as tf:
+        for f in files:
+            tf.add(f, f.relative_to(folder.parent).as_posix())
+    again = import_path(engine, tpath)
+    assert again.errors == [] and again.result.unchanged == 2 and again.result.new == 0
+
+
+def test_a_changed_bill_is_updated_and_the_organisation_data_survives(engine: Engine, tmp_path: Path) -> None:
+    original = require_realdata(*HR1_CURRENT)
+    import_path(engine, original)
+    with Session(engine) as s:
+        bill = s.execute(select(Bill).where(Bill.identifier == "HR 1")).scalar_one()
+        user = User(email="staff@example.org", role="staff")
+        s.add(user)
+        s.flush()
+        s.add(Position(bill_id=bill.id, stance="Oppose", priority="High", rationale="Burdens members",
+                       author_id=user.id))
+        s.add(Note(bill_id=bill.id, author_id=user.id, body="Raise at the March fly-in"))
+        s.commit()
+        bill_id, actions_before = bill.id, count(s, BillAction)
+
+    # The same real file as upstream would republish it after a new floor action (edited copy in tmp).
+    data = original.read_bytes()
+    new_action = (b"<actions><item><actionDate>2022-12-30</actionDate><text>Motion to discharge (test edit)."
+                  b"</text><type>Floor</type><actionCode>H30000</actionCode><sourceSystem><code>2</code>"
+                  b"<name>House floor actions</name></sourceSystem></item>")
+    assert data.count(b"<actions>") >= 1
+    changed = tmp_path / "BILLSTATUS-117hr1.xml"
+    changed.write_bytes(data.replace(b"<actions>", new_action, 1))
+    report = import_path(engine, changed)
+    assert report.errors == []
+    assert (report.result.new, report.result.updated) == (0, 1)
+
+    with Session(engine) as s:
+        assert s.execute(select(Bill.id).where(Bill.identifier == "HR 1")).scalar_one() == bill_id
+        assert count(s, BillAction) == actions_before + 1
+        kinds = set(s.execute(select(BillChange.kind).where(BillChange.run_id == report.run.id)).scalars())
+        assert "new_action" in kinds
+        assert s.execute(select(Position.stance, Position.rationale)).one() == ("Oppose", "Burdens members")
+        assert s.execute(select(Note.body)).scalar_one() == "Raise at the March fly-in"
+
+
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
+<billStatus><bill><title>&lol4;</title></bill></billStatus>"""  # hand-written attack sample
+
+
+def test_bad_files_are_named_skipped_and_leave_no_half_written_bill(engine: Engine, tmp_path: Path) -> None:
+    good = require_realdata("billstatus", "congress119", "data", "119", "bills", "hr", "hr1343",
+                            "fdsys_billstatus.xml")
+    truncated_source = require_realdata(*HR1_CURRENT).read_bytes()
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    (folder / "BILLSTATUS-119hr1343.xml").write_bytes(good.read_bytes())
+    (folder / "BILLSTATUS-117hr1.xml").write_bytes(truncated_source[: len(truncated_source) // 2])
+    (folder / "BILLSTATUS-117hr2.xml").write_bytes(BOMB)
+    (folder / "BILLSTATUS-117hr3.xml").write_bytes(b"")
+    (folder / "bill_117_hr.json").write_bytes(b'{"bills": []}')
+
+    report = import_path(engine, folder)
+
+    failed = {Path(loc.split("!")[0]).name: reason for loc, reason in report.errors}
+    assert set(failed) == {"BILLSTATUS-117hr1.xml", "BILLSTATUS-117hr2.xml", "BILLSTATUS-117hr3.xml",
+                           "bill_117_hr.json"}
+    assert "empty" in failed["BILLSTATUS-117hr3.xml"].lower()
+    assert "not a recognised" in failed["bill_117_hr.json"]
+    assert report.result.new == 1
+    with Session(engine) as s:
+        assert s.execute(select(Bill.identifier)).scalars().all() == ["HR 1343"]
+        errors = s.execute(select(CrawlError.locator).where(CrawlError.run_id == report.run.id)).scalars().all()
+        assert len(errors) == 4 and all(str(folder) in loc for loc in errors)
+        assert s.get(CrawlRun, report.run.id).status == "partial"  # type: ignore[union-attr]
+
+
+def test_a_damaged_archive_is_reported_and_what_was_readable_is_kept(engine: Engine, tmp_path: Path) -> None:
+    files = sorted(require_realdata("billstatus", "usgpo_samples", "legacy").glob("*.xml"))
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tf:
+        for f in files:
+            tf.add(f, f.name)
+    damaged = tmp_path / "damaged.tar.gz"
+    damaged.write_bytes(buf.getvalue()[: len(buf.getvalue()) * 2 // 3])
+    report = import_path(engine, damaged)
+    assert any("damaged or truncated" in reason for _, reason in report.errors)
+    assert 0 < report.result.new < len(files)
+
+
+def test_missing_path_is_a_usage_error(engine: Engine, tmp_path: Path) -> None:
+    from tracker.importer import ImportPathError
+
+    with pytest.raises(ImportPathError, match="no such file"):
+        import_path(engine, tmp_path / "nope")

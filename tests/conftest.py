@@ -1,17 +1,19 @@
 """Database fixtures: SQLite by default; the same suite runs on PostgreSQL when DATABASE_URL names one.
 
 The schema is built once per session with the real migrations; each test then starts from empty tables
-(a copied SQLite file, or TRUNCATE on PostgreSQL), keeping the seeded position vocabulary.
+(a copied SQLite file, or TRUNCATE on PostgreSQL), keeping what the migrations seeded.
 """
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlmodel import Session, SQLModel
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
 from tracker import config, db
 
@@ -24,22 +26,34 @@ def _test_backend_url() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def _template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated database: a SQLite file to copy per test, or the server database migrated once."""
+def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database: a SQLite file to copy per test, or a schema of its own on the server.
+
+    On PostgreSQL each test run gets a fresh schema (first on the search_path of every connection, including
+    those of subprocesses the tests start), so concurrent runs against one server database do not collide.
+    """
     server_url = _test_backend_url()
     if server_url:
-        engine = db.make_engine(server_url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+        schema = f"test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        admin = db.make_engine(server_url)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        run_url = url.render_as_string(hide_password=False)
+        engine = db.make_engine(run_url)
         db.upgrade(engine)
         engine.dispose()
-        return server_url
+        yield run_url
+        db.dispose_engines()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+        return
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = db.make_engine(f"sqlite:///{path}")
     db.upgrade(engine)
     engine.dispose()
-    return str(path)
+    yield str(path)
 
 
 @pytest.fixture
@@ -48,9 +62,12 @@ def database_url(_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     if _test_backend_url():
         url = _template
         engine = db.make_engine(url)
-        tables = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in PRESERVED_TABLES]
         with engine.begin() as conn:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            tables = [t for t in conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars()
+                if t not in PRESERVED_TABLES]
+            if tables:
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         engine.dispose()
     else:
         path = tmp_path / "tracker.db"
@@ -58,9 +75,9 @@ def database_url(_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         url = f"sqlite:///{path}"
     monkeypatch.setenv("DATABASE_URL", url)
     config.settings.cache_clear()
-    db.get_engine.cache_clear()
+    db.dispose_engines()
     yield url
-    db.get_engine.cache_clear()
+    db.dispose_engines()
     config.settings.cache_clear()
 
 

@@ -6,10 +6,15 @@ skipped before parsing, so a re-import costs little more than reading the files.
 """
 
 import hashlib
+import itertools
 import logging
+import multiprocessing
+import os
 import tarfile
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -27,11 +32,14 @@ from tracker.ingest import (
 )
 from tracker.models import CrawlRun, SourceDocument
 from tracker.models.enums import RunStatus
+from tracker.prepare import PreparedBill, prepare
 from tracker.records import BillRecord, ParseError
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+PARALLEL_MIN_DOCUMENTS = 256  # below this, starting parser processes costs more than it saves
+PARSE_CHUNK = 32  # documents per task sent to a parser process
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # no real bill file comes near; a bigger member is refused unread
 LASTMOD_SUFFIX = "-lastmod.txt"  # unitedstates/congress writes the GovInfo lastmod stamp beside each file
 
@@ -207,54 +215,118 @@ def _known_hashes(session: Session, source_names: list[str]) -> set[str]:
     return set(rows.scalars())
 
 
+@dataclass
+class _Candidate:
+    locator: str
+    data: bytes
+    digest: str
+    last_modified: str | None
+
+
+_FORMATS: list[Format] = []
+
+
+def _prepare_one(locator: str, data: bytes) -> PreparedBill | str:
+    """Parse and prepare one document; a string is the reason it failed. Runs in a worker or in-process."""
+    if not _FORMATS:
+        _FORMATS.extend(factory() for factory in FORMAT_FACTORIES)
+    if not data.strip():
+        return "empty file"
+    fmt = _choose_format(Document(locator, data), _FORMATS)
+    if fmt is None:
+        return "not a recognised bill document (expected GovInfo BILLSTATUS XML)"
+    try:
+        return prepare(fmt.parse(data, locator))
+    except ParseError as exc:
+        return exc.reason
+
+
+def _prepare_chunk(chunk: list[tuple[str, bytes]]) -> list[PreparedBill | str]:
+    return [_prepare_one(locator, data) for locator, data in chunk]
+
+
+def _prepared(candidates: Iterator[_Candidate], workers: int,
+              parallel_min: int) -> Iterator[tuple[_Candidate, PreparedBill | str]]:
+    """Parse in order, in worker processes once the import is big enough to pay for starting them.
+
+    At most ``4 x workers`` chunks are in flight, so memory stays bounded whatever the archive's size.
+    """
+    head = list(itertools.islice(candidates, parallel_min))
+    if workers < 2 or len(head) < parallel_min:
+        for c in itertools.chain(head, candidates):
+            yield c, _prepare_one(c.locator, c.data)
+        return
+    # forkserver: workers never inherit the parent's open database connections or progress-bar thread.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["tracker.importer"])
+    inflight: deque[tuple[list[_Candidate], Future[list[PreparedBill | str]]]] = deque()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        stream = itertools.chain(head, candidates)
+        while chunk := list(itertools.islice(stream, PARSE_CHUNK)):
+            inflight.append((chunk, pool.submit(_prepare_chunk, [(c.locator, c.data) for c in chunk])))
+            if len(inflight) >= 4 * workers:
+                done, future = inflight.popleft()
+                yield from zip(done, future.result(), strict=True)
+        while inflight:
+            done, future = inflight.popleft()
+            yield from zip(done, future.result(), strict=True)
+
+
 def import_path(
     engine: Engine,
     path: Path,
     *,
     on_progress: Callable[[IngestResult, int, int], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
+    parallel_min: int = PARALLEL_MIN_DOCUMENTS,
+    flag: bool = True,
 ) -> ImportReport:
-    """Import everything under ``path``. Each batch commits on its own; a failing bill never half-writes."""
-    formats = [factory() for factory in FORMAT_FACTORIES]
+    """Import everything under ``path``. Each batch commits on its own; a failing bill never half-writes.
+
+    ``workers`` parsing processes (default: one per core) serve imports of ``parallel_min`` documents or more;
+    ``flag`` runs topic flagging on each batch's changed bills.
+    """
+    workers = workers if workers is not None else (os.cpu_count() or 1)
     errors: list[tuple[str, str]] = []
     total = IngestResult()
     with Session(engine, expire_on_commit=False) as session:
         run = start_run(session, source="import", kind="import", args={"path": str(path)})
         session.commit()
-        known = _known_hashes(session, [f.source_name for f in formats])
+        known = _known_hashes(session, [factory().source_name for factory in FORMAT_FACTORIES])
         ingestor = Ingestor(session, run=run)
         batch: list[IngestItem] = []
         seen = 0
 
         def flush() -> None:
             if batch:
-                total.add(_ingest_batch(session, ingestor, batch, errors))
+                total.add(_ingest_batch(session, ingestor, batch, errors, flag=flag))
                 batch.clear()
             if on_progress:
                 on_progress(total, seen, len(errors))
 
-        try:
+        def candidates() -> Iterator[_Candidate]:
+            nonlocal seen
             for doc in iter_documents(path, errors):
                 seen += 1
                 digest = hashlib.sha256(doc.data).hexdigest()
-                if digest in known:
+                if digest in known:  # the same bytes were imported before: nothing to parse or write
                     total.unchanged += 1
                     if seen % batch_size == 0 and on_progress:
                         on_progress(total, seen, len(errors))
                     continue
-                fmt = _choose_format(doc, formats)
-                if fmt is None:
-                    errors.append((doc.locator, "not a recognised bill document (expected GovInfo BILLSTATUS XML)"))
-                    continue
-                try:
-                    record = fmt.parse(doc.data, doc.locator)
-                except ParseError as exc:
-                    errors.append((exc.locator, exc.reason))
-                    continue
                 known.add(digest)
-                batch.append(IngestItem(record, SourceDocumentInfo(
-                    locator=record.source_urls[0] if record.source_urls else doc.locator,
-                    content_hash=digest, last_modified=doc.last_modified)))
+                yield _Candidate(doc.locator, doc.data, digest, doc.last_modified)
+
+        try:
+            for candidate, outcome in _prepared(candidates(), workers, parallel_min):
+                if isinstance(outcome, str):
+                    errors.append((candidate.locator, outcome))
+                    continue
+                # Keyed by file, not by bill: two files for one bill (two schema generations) both stay known.
+                batch.append(IngestItem(prepared=outcome, document=SourceDocumentInfo(
+                    locator=candidate.locator, content_hash=candidate.digest,
+                    last_modified=candidate.last_modified)))
                 if len(batch) >= batch_size:
                     flush()
             flush()
@@ -272,12 +344,12 @@ def import_path(
 
 
 def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
-                  errors: list[tuple[str, str]]) -> IngestResult:
+                  errors: list[tuple[str, str]], *, flag: bool = True) -> IngestResult:
     """One transaction per batch; if it fails, retry bill by bill so one bad record costs only itself."""
     try:
         result = ingestor.ingest(batch)
         session.commit()
-        return result
+        return flag_changed(session, result, errors) if flag else result
     except Exception:  # noqa: BLE001  (any database refusal: isolate the culprit below)
         session.rollback()
         ingestor.forget()
@@ -290,6 +362,23 @@ def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
         except Exception as exc:  # noqa: BLE001
             session.rollback()
             ingestor.forget()
-            where = item.document.locator if item.document else item.record.source_key
+            where = item.document.locator if item.document else item.bill.source_key
             errors.append((where, f"could not be stored: {type(exc).__name__}: {exc}"[:2000]))
+    return flag_changed(session, result, errors) if flag else result
+
+
+def flag_changed(session: Session, result: IngestResult, errors: list[tuple[str, str]]) -> IngestResult:
+    """Flag the bills a committed batch changed (tracker.matching); a failure here never loses the batch."""
+    if not result.changed_bill_ids:
+        return result
+    from tracker.matching import flag_bills
+
+    try:
+        flag_bills(session, result.changed_bill_ids)
+        session.commit()
+    except Exception as exc:  # noqa: BLE001  (the bills are stored; `tracker topics rescore` flags them later)
+        session.rollback()
+        log.exception("flagging %d changed bills failed", len(result.changed_bill_ids))
+        errors.append(("flagging", f"{len(result.changed_bill_ids)} stored bills not flagged "
+                                   f"({type(exc).__name__}: {exc}); run `tracker topics rescore`"[:2000]))
     return result

@@ -10,12 +10,13 @@ notes, triage...) are never written here; they point at ``bill.id``, which an up
 
 import datetime as dt
 import hashlib
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -37,17 +38,12 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.models.enums import ChangeKind, RunStatus
+from tracker.prepare import BILL_FIELDS, CHILD_COLUMNS, PreparedBill, prepare
 from tracker.records import BillRecord
 
 log = logging.getLogger(__name__)
 
-# Bill columns a source owns; first_seen_at and id never change once a bill exists.
-_BILL_FIELDS = (
-    "bill_type", "number", "classification", "origin_chamber", "title", "short_title", "popular_title",
-    "summary_text", "summary_html", "status_text", "stage", "introduced_date", "latest_action_date",
-    "latest_action_text", "policy_area", "upstream_updated_at", "source_name", "source_urls",
-)
-_UPDATED_ON_CHANGE = (*_BILL_FIELDS, "content_hash", "last_fetched_at", "last_changed_at")
+_UPDATED_ON_CHANGE = (*BILL_FIELDS, "content_hash", "last_fetched_at", "last_changed_at")
 
 BillKey = tuple[str, int, str]  # jurisdiction_id, session_id, identifier
 
@@ -64,8 +60,17 @@ class SourceDocumentInfo:
 
 @dataclass
 class IngestItem:
-    record: BillRecord
+    record: BillRecord | None = None
     document: SourceDocumentInfo | None = None
+    prepared: PreparedBill | None = None  # given by a worker process, or made here from ``record``
+
+    @property
+    def bill(self) -> PreparedBill:
+        if self.prepared is None:
+            if self.record is None:
+                raise ValueError("an IngestItem needs a record or a prepared bill")
+            self.prepared = prepare(self.record)
+        return self.prepared
 
 
 @dataclass
@@ -104,6 +109,31 @@ def _upsert(session: Session, model: Any, rows: list[dict[str, Any]], keys: Sequ
     session.execute(stmt, rows)
 
 
+_BULK_SQL: dict[tuple[str, str], str] = {}
+
+
+def _bulk_insert(session: Session, table: str, rows: list[tuple[Any, ...]]) -> None:
+    """Plain INSERT of many child rows through the driver's executemany.
+
+    Children of a changed bill are deleted and rewritten, so there is no conflict to handle, and the rows come
+    from ``tracker.prepare`` already in column order with JSON and dates as text; skipping SQLAlchemy's per-row
+    parameter processing halves the cost of a first import.
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    sql = _BULK_SQL.get((dialect.name, table))
+    if sql is None:
+        quote = dialect.identifier_preparer.quote
+        cols = ("bill_id", *CHILD_COLUMNS[table])
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        sql = _BULK_SQL[(dialect.name, table)] = (
+            f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in cols)}) VALUES ({', '.join([mark] * len(cols))})"
+        )
+    conn.exec_driver_sql(sql, rows)
+
+
 class Ingestor:
     """Writes batches of records; keeps jurisdiction and session ids cached across batches of one run."""
 
@@ -120,19 +150,18 @@ class Ingestor:
 
     # -- reference data -------------------------------------------------------------------------------------
 
-    def _ensure_reference_rows(self, records: Sequence[BillRecord]) -> None:
-        jurisdictions = {r.jurisdiction.id: r.jurisdiction for r in records if r.jurisdiction.id not in
-                         self._jurisdictions}
-        _upsert(self.session, Jurisdiction, [j.model_dump(mode="python") for j in jurisdictions.values()],
-                ["id"], ["name", "level", "classification", "url"])
+    def _ensure_reference_rows(self, bills: Sequence[PreparedBill]) -> None:
+        jurisdictions = {b.jurisdiction["id"]: b.jurisdiction for b in bills
+                         if b.jurisdiction["id"] not in self._jurisdictions}
+        _upsert(self.session, Jurisdiction, list(jurisdictions.values()), ["id"],
+                ["name", "level", "classification", "url"])
         self._jurisdictions.update(jurisdictions)
 
-        wanted = {(r.jurisdiction.id, r.session.identifier): r.session for r in records}
+        wanted = {(b.jurisdiction["id"], b.session["identifier"]): b.session for b in bills}
         missing = {k: v for k, v in wanted.items() if k not in self._sessions}
         if not missing:
             return
-        _upsert(self.session, LegislativeSession,
-                [{"jurisdiction_id": j, **s.model_dump(mode="python")} for (j, _), s in missing.items()],
+        _upsert(self.session, LegislativeSession, [{"jurisdiction_id": j, **s} for (j, _), s in missing.items()],
                 ["jurisdiction_id", "identifier"], None)
         found = self.session.execute(
             select(LegislativeSession.jurisdiction_id, LegislativeSession.identifier, LegislativeSession.id)
@@ -141,25 +170,21 @@ class Ingestor:
         for jur, ident, sid in found:
             self._sessions[(jur, ident)] = sid
 
-    def _key(self, record: BillRecord) -> BillKey:
-        return (record.jurisdiction.id, self._sessions[(record.jurisdiction.id, record.session.identifier)],
-                record.identifier)
+    def _key(self, bill: PreparedBill) -> BillKey:
+        jur = bill.jurisdiction["id"]
+        return (jur, self._sessions[(jur, bill.session["identifier"])], bill.identifier)
 
     # -- the batch ------------------------------------------------------------------------------------------
 
     def ingest(self, items: Iterable[IngestItem]) -> IngestResult:
         """Write one batch in the caller's transaction. Later duplicates of a bill in the batch win."""
-        by_source: dict[tuple[str, str], IngestItem] = {}
-        for item in items:
-            by_source[(item.record.source_name, item.record.source_key)] = item
-        batch = list(by_source.values())
+        items = list(items)
+        by_source = {(i.bill.source_name, i.bill.source_key): i.bill for i in items}
         result = IngestResult()
-        if not batch:
+        if not by_source:
             return result
         now = utcnow()
-        records = [i.record for i in batch]
-        hashes = [r.content_hash() for r in records]
-        self._ensure_reference_rows(records)
+        self._ensure_reference_rows(list(by_source.values()))
 
         known = {
             (name, key): digest
@@ -169,40 +194,34 @@ class Ingestor:
                 )
             )
         }
-        changed: list[tuple[IngestItem, str]] = []
-        for item, digest in zip(batch, hashes, strict=True):
-            if known.get((item.record.source_name, item.record.source_key)) == digest:
-                result.unchanged += 1
-            else:
-                changed.append((item, digest))
-        self._record_documents(batch, now)
+        changed = [b for k, b in by_source.items() if known.get(k) != b.content_hash]
+        result.unchanged = len(by_source) - len(changed)
         if not changed:
+            self._write_documents(self._document_rows(items, {}, now))
             return result
 
-        keys = [self._key(item.record) for item, _ in changed]
+        keys = [self._key(b) for b in changed]
         before = self._load_state(keys)
-        bill_rows = []
-        for (item, digest), key in zip(changed, keys, strict=True):
-            row = {name: getattr(item.record, name) for name in _BILL_FIELDS}
-            row.update(jurisdiction_id=key[0], session_id=key[1], identifier=key[2], content_hash=digest,
-                       first_seen_at=now, last_fetched_at=now, last_changed_at=now)
-            bill_rows.append(row)
-        _upsert(self.session, Bill, bill_rows, ["jurisdiction_id", "session_id", "identifier"],
-                _UPDATED_ON_CHANGE)
+        _upsert(self.session, Bill, [
+            {**b.bill, "jurisdiction_id": key[0], "session_id": key[1], "identifier": key[2],
+             "content_hash": b.content_hash, "first_seen_at": now, "last_fetched_at": now, "last_changed_at": now}
+            for b, key in zip(changed, keys, strict=True)
+        ], ["jurisdiction_id", "session_id", "identifier"], _UPDATED_ON_CHANGE)
         ids = self._bill_ids(keys)
 
         _upsert(self.session, BillSource, [
-            {"bill_id": ids[key], "source_name": item.record.source_name, "source_key": item.record.source_key,
-             "url": (item.record.source_urls or [None])[0], "content_hash": digest,
-             "upstream_updated_at": item.record.upstream_updated_at, "last_fetched_at": now}
-            for (item, digest), key in zip(changed, keys, strict=True)
+            {"bill_id": ids[key], "source_name": b.source_name, "source_key": b.source_key,
+             "url": (b.bill["source_urls"] or [None])[0], "content_hash": b.content_hash,
+             "upstream_updated_at": b.bill["upstream_updated_at"], "last_fetched_at": now}
+            for b, key in zip(changed, keys, strict=True)
         ], ["source_name", "source_key"], ["bill_id", "url", "content_hash", "upstream_updated_at",
                                             "last_fetched_at"])
 
         existing_ids = [ids[k] for k in keys if k in before]
         self._replace_children(changed, keys, ids, existing_ids)
         self._record_changes(changed, keys, ids, before, now)
-        self._link_documents(changed, keys, ids)
+        # Every document, including one a later duplicate of the same bill superseded in this batch.
+        self._write_documents(self._document_rows(items, ids, now))
 
         for key in keys:
             if key in before:
@@ -222,7 +241,8 @@ class Ingestor:
     # -- change detection -----------------------------------------------------------------------------------
 
     def _load_state(self, keys: list[BillKey]) -> dict[BillKey, dict[str, Any]]:
-        """What the changed bills looked like before this batch, for BillChange rows."""
+        """What the changed bills looked like before this batch, for BillChange rows (dates as ISO text, as in
+        ``PreparedBill``)."""
         rows = self.session.execute(
             select(Bill.jurisdiction_id, Bill.session_id, Bill.identifier, Bill.id, Bill.title, Bill.stage)
             .where(tuple_(Bill.jurisdiction_id, Bill.session_id, Bill.identifier).in_(keys))
@@ -235,7 +255,7 @@ class Ingestor:
         for bill_id, date, text in self.session.execute(
             select(BillAction.bill_id, BillAction.date, BillAction.text).where(BillAction.bill_id.in_(by_id))
         ):
-            by_id[bill_id]["actions"].add((date, text))
+            by_id[bill_id]["actions"].add((_iso(date), text))
         for bill_id, url in self.session.execute(
             select(BillVersion.bill_id, BillVersion.url).where(BillVersion.bill_id.in_(by_id))
         ):
@@ -244,10 +264,10 @@ class Ingestor:
             select(Sponsorship.bill_id, Sponsorship.name, Sponsorship.person_id, Sponsorship.kind,
                    Sponsorship.withdrawn_date).where(Sponsorship.bill_id.in_(by_id))
         ):
-            by_id[bill_id]["sponsors"][(person_id or name, kind)] = withdrawn
+            by_id[bill_id]["sponsors"][(person_id or name, kind)] = _iso(withdrawn)
         return state
 
-    def _record_changes(self, changed: list[tuple[IngestItem, str]], keys: list[BillKey], ids: dict[BillKey, int],
+    def _record_changes(self, changed: list[PreparedBill], keys: list[BillKey], ids: dict[BillKey, int],
                         before: dict[BillKey, dict[str, Any]], now: dt.datetime) -> None:
         run_id = self.run.id if self.run else None
         rows: list[dict[str, Any]] = []
@@ -256,27 +276,24 @@ class Ingestor:
             rows.append({"bill_id": bill_id, "run_id": run_id, "kind": str(kind), "before": old, "after": new,
                          "detected_at": now})
 
-        for (item, _), key in zip(changed, keys, strict=True):
-            rec, bill_id, old = item.record, ids[key], before.get(key)
+        for b, key in zip(changed, keys, strict=True):
+            bill_id, old, title, stage = ids[key], before.get(key), b.bill["title"], b.bill["stage"]
             if old is None:
-                add(bill_id, ChangeKind.new_bill, None,
-                    {"identifier": rec.identifier, "title": rec.title, "stage": str(rec.stage)})
+                add(bill_id, ChangeKind.new_bill, None, {"identifier": b.identifier, "title": title, "stage": stage})
                 continue
-            if old["title"] != rec.title:
-                add(bill_id, ChangeKind.title_change, old["title"], rec.title)
-            if old["stage"] != str(rec.stage):
-                add(bill_id, ChangeKind.stage_change, old["stage"], str(rec.stage))
-            for action in rec.actions:
-                if (action.date, action.text) not in old["actions"]:
+            if old["title"] != title:
+                add(bill_id, ChangeKind.title_change, old["title"], title)
+            if old["stage"] != stage:
+                add(bill_id, ChangeKind.stage_change, old["stage"], stage)
+            for action in b.children["billaction"]:
+                if (action[1], action[3]) not in old["actions"]:
                     add(bill_id, ChangeKind.new_action, None,
-                        {"date": action.date.isoformat() if action.date else None, "text": action.text,
-                         "classification": action.classification})
-            for version in rec.versions:
-                if version.url not in old["versions"]:
+                        {"date": action[1], "text": action[3], "classification": json.loads(action[7])})
+            for version in b.versions:
+                if version["url"] not in old["versions"]:
                     add(bill_id, ChangeKind.new_version, None,
-                        {"label": version.label, "date": version.date.isoformat() if version.date else None,
-                         "url": version.url})
-            sponsor_change = _sponsor_diff(old["sponsors"], rec)
+                        {"label": version["label"], "date": _iso(version["date"]), "url": version["url"]})
+            sponsor_change = _sponsor_diff(old["sponsors"], b)
             if sponsor_change:
                 add(bill_id, ChangeKind.sponsor_change, sponsor_change["before"], sponsor_change["after"])
         if rows:
@@ -284,32 +301,18 @@ class Ingestor:
 
     # -- children -------------------------------------------------------------------------------------------
 
-    def _replace_children(self, changed: list[tuple[IngestItem, str]], keys: list[BillKey],
-                          ids: dict[BillKey, int], existing_ids: list[int]) -> None:
+    def _replace_children(self, changed: list[PreparedBill], keys: list[BillKey], ids: dict[BillKey, int],
+                          existing_ids: list[int]) -> None:
         if existing_ids:
             for model in (BillAction, Sponsorship, CommitteeReferral, BillSubject, RelatedBill):
                 self.session.execute(delete(model).where(model.bill_id.in_(existing_ids)))
-        actions, sponsors, committees, subjects, versions, related = [], [], [], [], [], []
-        for (item, _), key in zip(changed, keys, strict=True):
-            rec, bill_id = item.record, ids[key]
-            for order, a in enumerate(rec.actions):
-                actions.append({"bill_id": bill_id, "order": order, **a.model_dump(mode="python")})
-            for order, s in enumerate(rec.sponsorships):
-                sponsors.append({"bill_id": bill_id, "order": order, **s.model_dump(mode="python")})
-            for c in rec.committees:
-                committees.append({"bill_id": bill_id, **c.model_dump(mode="python")})
-            subjects.extend({"bill_id": bill_id, "name": s} for s in dict.fromkeys(rec.subjects))
-            for v in rec.versions:
-                versions.append({"bill_id": bill_id, **v.model_dump(mode="python")})
-            for r in rec.related_bills:
-                related.append({"bill_id": bill_id, **r.model_dump(mode="python")})
-        for model, rows in ((BillAction, actions), (Sponsorship, sponsors), (CommitteeReferral, committees),
-                            (BillSubject, subjects), (RelatedBill, related)):
-            if rows:
-                self.session.execute(_insert(self.session, model.__table__), rows)
-        self._upsert_versions(versions, [ids[k] for k in keys], existing_ids)
+        for table in CHILD_COLUMNS:
+            _bulk_insert(self.session, table, [(ids[key], *row) for b, key in zip(changed, keys, strict=True)
+                                               for row in b.children[table]])
+        versions = [{"bill_id": ids[key], **v} for b, key in zip(changed, keys, strict=True) for v in b.versions]
+        self._upsert_versions(versions, existing_ids)
 
-    def _upsert_versions(self, rows: list[dict[str, Any]], bill_ids: list[int], existing_ids: list[int]) -> None:
+    def _upsert_versions(self, rows: list[dict[str, Any]], existing_ids: list[int]) -> None:
         """Versions are upserted by URL, not replaced, so text extracted earlier survives a metadata refresh."""
         by_url = {(r["bill_id"], r["url"]): r for r in rows}
         rows = list(by_url.values())
@@ -331,36 +334,49 @@ class Ingestor:
 
     # -- documents ------------------------------------------------------------------------------------------
 
-    def _record_documents(self, batch: list[IngestItem], now: dt.datetime) -> None:
-        rows = [{"source_name": i.record.source_name, "locator": i.document.locator,
-                 "content_hash": i.document.content_hash, "last_modified": i.document.last_modified,
-                 "etag": i.document.etag, "fetched_at": now} for i in batch if i.document]
+    def _document_rows(self, items: list[IngestItem], ids: dict[BillKey, int],
+                       now: dt.datetime) -> list[dict[str, Any]]:
+        rows = {}
+        for i in items:
+            if i.document:
+                key = self._key(i.bill)
+                rows[(i.bill.source_name, i.document.locator)] = {
+                    "source_name": i.bill.source_name, "locator": i.document.locator,
+                    "content_hash": i.document.content_hash, "last_modified": i.document.last_modified,
+                    "etag": i.document.etag, "fetched_at": now, "bill_id": ids.get(key)}
+        return list(rows.values())
+
+    def _write_documents(self, rows: list[dict[str, Any]]) -> None:
+        """Upsert SourceDocument rows. A row is rewritten only when a stamp or its bill differs, so reading the
+        same bytes again writes nothing; a crawl compares these stamps with the next listing."""
         if not rows:
             return
-        # Only rows whose bytes changed are rewritten, so a re-import of the same files writes nothing.
-        stmt = _insert(self.session, SourceDocument.__table__)
+        table = SourceDocument.__table__
+        stmt = _insert(self.session, table)
+        excluded = stmt.excluded
         stmt = stmt.on_conflict_do_update(
             index_elements=["source_name", "locator"],
-            set_={c: stmt.excluded[c] for c in ("content_hash", "last_modified", "etag", "fetched_at")},
-            where=SourceDocument.__table__.c.content_hash != stmt.excluded.content_hash,
+            set_={"content_hash": excluded.content_hash, "last_modified": excluded.last_modified,
+                  "etag": excluded.etag, "fetched_at": excluded.fetched_at,
+                  "bill_id": func.coalesce(excluded.bill_id, table.c.bill_id)},
+            where=table.c.content_hash.is_distinct_from(excluded.content_hash)
+            | table.c.last_modified.is_distinct_from(excluded.last_modified)
+            | table.c.etag.is_distinct_from(excluded.etag)
+            | (excluded.bill_id.is_not(None) & table.c.bill_id.is_distinct_from(excluded.bill_id)),
         )
         self.session.execute(stmt, rows)
 
-    def _link_documents(self, changed: list[tuple[IngestItem, str]], keys: list[BillKey],
-                        ids: dict[BillKey, int]) -> None:
-        for (item, _), key in zip(changed, keys, strict=True):
-            if item.document:
-                self.session.execute(
-                    update(SourceDocument)
-                    .where(SourceDocument.source_name == item.record.source_name,
-                           SourceDocument.locator == item.document.locator)
-                    .values(bill_id=ids[key])
-                )
+    def touch_documents(self, source_name: str, documents: Sequence[SourceDocumentInfo]) -> None:
+        """Remember upstream stamps of documents seen unchanged (HTTP 304, the same bytes again, a listing)."""
+        now = utcnow()
+        self._write_documents(list({d.locator: {
+            "source_name": source_name, "locator": d.locator, "content_hash": d.content_hash,
+            "last_modified": d.last_modified, "etag": d.etag, "fetched_at": now, "bill_id": None}
+            for d in documents}.values()))
 
 
-def _sponsor_diff(old: dict[tuple[str, str], dt.date | None], rec: BillRecord) -> dict[str, Any] | None:
-    new = {(s.person_id or s.name, str(s.kind)): s.withdrawn_date for s in rec.sponsorships}
-    names = {(s.person_id or s.name): s.name for s in rec.sponsorships}
+def _sponsor_diff(old: dict[tuple[str, str], str | None], bill: PreparedBill) -> dict[str, Any] | None:
+    new, names = bill.sponsor_keys, bill.sponsor_names
     added = sorted(names.get(k[0], k[0]) for k in new.keys() - old.keys())
     removed = sorted(k[0] for k in old.keys() - new.keys())
     withdrawn = sorted(names.get(k[0], k[0]) for k, w in new.items() if w and k in old and not old[k])
@@ -368,6 +384,10 @@ def _sponsor_diff(old: dict[tuple[str, str], dt.date | None], rec: BillRecord) -
         return None
     return {"before": {"count": len(old)},
             "after": {"count": len(new), "added": added, "removed": removed, "withdrawn": withdrawn}}
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _sha256(text: str) -> str:

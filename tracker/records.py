@@ -6,7 +6,6 @@ understood once. These are plain Pydantic models (SQLModel table models do not v
 
 import datetime as dt
 import hashlib
-import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -127,8 +126,8 @@ class BillRecord(Record):
 
     def content_hash(self) -> str:
         """Hash of everything ingest stores, so an unchanged bill is skipped without touching its rows."""
-        payload = self.model_dump(mode="json")
-        return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        # Field order is fixed by the model, so the serialized form is canonical without sorting keys.
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
 
 
 class ParseError(ValueError):

@@ -41,7 +41,7 @@ def test_python_dash_m_tracker_works() -> None:
 def test_an_unmigrated_database_is_refused_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/empty.db")
     config.settings.cache_clear()
-    db.get_engine.cache_clear()
+    db.dispose_engines()
     try:
         result = invoke("bills", "list")
         assert result.exit_code == EXIT_SCHEMA
@@ -49,7 +49,7 @@ def test_an_unmigrated_database_is_refused_with_the_fix(tmp_path: Path, monkeypa
         assert invoke("db", "upgrade").exit_code == 0
         assert invoke("bills", "list").exit_code == 0
     finally:
-        db.get_engine.cache_clear()
+        db.dispose_engines()
         config.settings.cache_clear()
 
 

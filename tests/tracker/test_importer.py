@@ -175,3 +175,21 @@ def test_missing_path_is_a_usage_error(engine: Engine, tmp_path: Path) -> None:
 
     with pytest.raises(ImportPathError, match="no such file"):
         import_path(engine, tmp_path / "nope")
+
+
+def test_parser_processes_give_the_same_result_as_parsing_in_process(engine: Engine, tmp_path: Path) -> None:
+    folder = require_realdata("billstatus", "usgpo_samples")
+    parallel = import_path(engine, folder, workers=2, parallel_min=1)
+    assert parallel.errors == []
+    with Session(engine) as s:
+        stored = s.execute(select(Bill.identifier, Bill.content_hash).order_by(Bill.identifier)).all()
+
+    from tracker import db
+
+    other = db.make_engine(f"sqlite:///{tmp_path}/inline.db")
+    db.upgrade(other)
+    inline = import_path(other, folder, workers=1)
+    with Session(other) as s:
+        assert s.execute(select(Bill.identifier, Bill.content_hash).order_by(Bill.identifier)).all() == stored
+    other.dispose()
+    assert (inline.result.new, inline.result.updated) == (parallel.result.new, parallel.result.updated)

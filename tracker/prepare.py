@@ -1,0 +1,85 @@
+"""A validated record turned into the rows ingest writes: pure, no database, cheap to pickle.
+
+Splitting this from the writer lets a large import prepare bills in worker processes while the main process
+only writes. Child rows are tuples in the column order of ``CHILD_COLUMNS`` (without ``bill_id``), dates as ISO
+text and JSON already serialized, which both SQLite and PostgreSQL accept through the driver as they are.
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.records import BillRecord
+
+# Bill columns a source owns; first_seen_at and id never change once a bill exists.
+BILL_FIELDS = (
+    "bill_type", "number", "classification", "origin_chamber", "title", "short_title", "popular_title",
+    "summary_text", "summary_html", "status_text", "stage", "introduced_date", "latest_action_date",
+    "latest_action_text", "policy_area", "upstream_updated_at", "source_name", "source_urls",
+)
+
+# Replaced wholesale when a bill changes; (table, columns after bill_id). Versions are upserted instead.
+CHILD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "billaction": ("order", "date", "time", "text", "actor", "action_code", "action_type", "classification",
+                   "committees"),
+    "sponsorship": ("order", "name", "person_id", "party", "state", "district", "kind", "is_original",
+                    "sponsored_date", "withdrawn_date"),
+    "committeereferral": ("code", "name", "chamber", "parent_code", "activities", "referred_date"),
+    "billsubject": ("name",),
+    "relatedbill": ("jurisdiction_id", "session_identifier", "identifier", "title", "relationship",
+                    "identified_by"),
+}
+
+
+@dataclass
+class PreparedBill:
+    source_name: str
+    source_key: str
+    content_hash: str
+    jurisdiction: dict[str, Any]
+    session: dict[str, Any]
+    identifier: str
+    bill: dict[str, Any]  # BILL_FIELDS
+    children: dict[str, list[tuple[Any, ...]]]  # CHILD_COLUMNS tables
+    versions: list[dict[str, Any]]
+    # What change detection compares with the stored bill.
+    action_keys: list[tuple[str | None, str]]
+    sponsor_keys: dict[tuple[str, str], str | None]  # (person id or name, kind) -> withdrawn date
+    sponsor_names: dict[str, str]
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def prepare(record: BillRecord) -> PreparedBill:
+    data = record.model_dump()  # one serializer call per bill, not one per child
+    actions = [(n, _iso(a["date"]), a["time"], a["text"], a["actor"], a["action_code"], a["action_type"],
+                _json(a["classification"]), _json(a["committees"])) for n, a in enumerate(data["actions"])]
+    sponsors = [(n, s["name"], s["person_id"], s["party"], s["state"], s["district"], s["kind"], s["is_original"],
+                 _iso(s["sponsored_date"]), _iso(s["withdrawn_date"])) for n, s in enumerate(data["sponsorships"])]
+    committees = [(c["code"], c["name"], c["chamber"], c["parent_code"], _json(c["activities"]),
+                   _iso(c["referred_date"])) for c in data["committees"]]
+    subjects = [(name,) for name in dict.fromkeys(data["subjects"])]
+    related = [(r["jurisdiction_id"], r["session_identifier"], r["identifier"], r["title"], r["relationship"],
+                r["identified_by"]) for r in data["related_bills"]]
+    versions = list({v["url"]: v for v in data["versions"]}.values())
+    return PreparedBill(
+        source_name=record.source_name,
+        source_key=record.source_key,
+        content_hash=record.content_hash(),
+        jurisdiction=data["jurisdiction"],
+        session=data["session"],
+        identifier=record.identifier,
+        bill={name: data[name] for name in BILL_FIELDS},
+        children={"billaction": actions, "sponsorship": sponsors, "committeereferral": committees,
+                  "billsubject": subjects, "relatedbill": related},
+        versions=versions,
+        action_keys=[(a[1], a[3]) for a in actions],
+        sponsor_keys={(s[2] or s[1], s[6]): s[9] for s in sponsors},
+        sponsor_names={s[2] or s[1]: s[1] for s in sponsors},
+    )

@@ -1,0 +1,1 @@
+"""Feed parsers: one module per upstream format, each turning raw bytes into validated records."""

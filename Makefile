@@ -27,7 +27,10 @@ import: migrate
 serve: migrate
 	$(BIN)/tracker serve --port $(PORT)
 
-run: import serve
+# The main command: import what is on disk, crawl the default sources (current Congress; without network it
+# says so), then open the dashboard on what is stored.
+run: import
+	$(BIN)/tracker run --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest -q
@@ -40,6 +43,8 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/import_billstatus.py
+	$(BIN)/python bench/export.py
+	$(BIN)/python bench/crawl.py
 
 clean:
 	rm -rf $(VENV) var *.egg-info

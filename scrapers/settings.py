@@ -1,17 +1,71 @@
-"""Scrapy settings for the Policy Tracker spiders."""
+"""Scrapy settings for the Policy Tracker spiders.
+
+Values that people configure come from the tracker's one settings file (``tracker.toml``, see
+``tracker.example.toml``) with environment overrides, through ``tracker.config.crawl_settings``; anything here
+can still be overridden for one run with ``scrapy crawl NAME -s KEY=VALUE``.
+"""
+
+from tracker.config import crawl_settings, settings
+
+_crawl = crawl_settings()
 
 BOT_NAME = "policy_tracker"
 SPIDER_MODULES = ["scrapers.spiders"]
 NEWSPIDER_MODULE = "scrapers.spiders"
+COMMANDS_MODULE = "scrapers.commands"  # `crawl` exits non-zero when the run failed
 
-USER_AGENT = "policy-tracker/0.1 (+https://github.com/policy-tracker/policy-tracker; tracker@example.org)"
-ROBOTSTXT_OBEY = True
+# Every spider's base URL is a setting (GOVINFO_BASE_URL / CONGRESS_API_BASE_URL environment variables or
+# [sources.NAME] base_url), so a crawl can be pointed at a mirror or a local test server.
+GOVINFO_BASE_URL = _crawl.source("govinfo_billstatus").base_url
+CONGRESS_API_BASE_URL = _crawl.source("congress_api").base_url
+CONGRESS_API_KEY_ENV = _crawl.source("congress_api").api_key_env or "CONGRESS_API_KEY"
+CONGRESS_API_SUBRESOURCES = list(_crawl.source("congress_api").options.get(
+    "subresources", ["actions", "cosponsors", "committees", "subjects", "summaries", "text"]))
+CONGRESS_API_OVERLAP_HOURS = float(_crawl.source("congress_api").options.get("overlap_hours", 24))
+
+# Politeness: say who we are and how to reach us, obey robots.txt, adapt the pace to the server's latency.
+USER_AGENT = _crawl.user_agent
+ROBOTSTXT_OBEY = _crawl.robotstxt_obey
+CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
-AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = _crawl.autothrottle
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # no real bill file comes near; the importer refuses the same
+DOWNLOAD_FAIL_ON_DATALOSS = True  # a truncated body is an error for that document, never half a bill
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no listening control port on a crawl host
+
+# Faults: retries with exponential backoff on 5xx and timeouts, Retry-After on 429 (scrapers.middlewares).
 RETRY_ENABLED = True
 RETRY_TIMES = 3
-DOWNLOAD_TIMEOUT = 60
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 120.0
+RETRY_AFTER_DEFAULT = 60.0
+RETRY_AFTER_MAX = 3600.0
+RATE_LIMIT_RETRY_TIMES = 5
+MAX_REQUESTS_PER_HOUR = 0  # per spider; congress_api sets it from [sources.congress_api] max_requests_per_hour
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapers.middlewares.BackoffRetryMiddleware": 550,
+}
+
+ITEM_PIPELINES = {"scrapers.pipelines.IngestPipeline": 300}
+INGEST_BATCH_SIZE = 200
+
+# Optional HTTP cache for development ([crawl] http_cache = true): repeat a crawl without asking upstream.
+HTTPCACHE_ENABLED = _crawl.http_cache
+HTTPCACHE_DIR = str((settings().home / "httpcache").resolve())
+HTTPCACHE_EXPIRATION_SECS = 0
+HTTPCACHE_IGNORE_HTTP_CODES = [304, 408, 429, 500, 502, 503, 504]
+
+LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# Last: [crawl.scrapy] in tracker.toml sets any other Scrapy setting (DOWNLOAD_DELAY, CONCURRENT_REQUESTS...).
+globals().update(_crawl.scrapy)

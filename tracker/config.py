@@ -4,6 +4,7 @@ Lookup order for each setting: environment variable, then ``tracker.toml`` (path
 else ``./tracker.toml``), then the default here.
 """
 
+import datetime as dt
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -61,3 +62,112 @@ def normalize_database_url(url: str) -> str:
 @lru_cache(maxsize=1)
 def settings() -> Settings:
     return load_settings()
+
+
+# -- crawling: sources, scope, schedules, politeness --------------------------------------------------------
+# TOML: a [crawl] table for what all spiders share and one [sources.NAME] table per feed (see
+# tracker.example.toml). Environment variables named below override the file.
+
+BILL_TYPES = ("hr", "s", "hjres", "sjres", "hconres", "sconres", "hres", "sres")
+SOURCE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "govinfo_billstatus": {"enabled": True, "schedule": "20 */4 * * *", "base_url": "https://www.govinfo.gov/",
+                           "base_url_env": "GOVINFO_BASE_URL", "types": list(BILL_TYPES)},
+    "congress_api": {"enabled": False, "schedule": "40 */6 * * *", "base_url": "https://api.congress.gov/v3/",
+                     "base_url_env": "CONGRESS_API_BASE_URL", "types": list(BILL_TYPES),
+                     "api_key_env": "CONGRESS_API_KEY", "max_requests_per_hour": 4500},
+}
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    name: str
+    enabled: bool
+    schedule: str  # crontab: minute hour day-of-month month day-of-week (UTC)
+    base_url: str
+    congresses: tuple[int, ...]  # empty: the current Congress
+    types: tuple[str, ...]
+    api_key_env: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)  # the rest of the [sources.NAME] table
+
+    def api_key(self, env: dict[str, str] | None = None) -> str | None:
+        env = dict(os.environ if env is None else env)
+        return (env.get(self.api_key_env) or None) if self.api_key_env else None
+
+
+@dataclass(frozen=True)
+class CrawlSettings:
+    contact: str
+    user_agent: str
+    robotstxt_obey: bool
+    autothrottle: bool
+    http_cache: bool
+    default_sources: tuple[str, ...]  # what `tracker run` crawls before opening the dashboard
+    states: tuple[str, ...]  # two-letter codes, for state feeds
+    sources: dict[str, SourceSettings]
+    scrapy: dict[str, Any] = field(default_factory=dict)  # [crawl.scrapy]: any further Scrapy setting
+
+    def source(self, name: str) -> SourceSettings:
+        if name not in self.sources:
+            raise KeyError(f"unknown source {name!r}; configured: {', '.join(sorted(self.sources))}")
+        return self.sources[name]
+
+
+def current_congress(today: "dt.date | None" = None) -> int:
+    """The Congress sitting on ``today``: each begins on January 3 of an odd year (the 1st in 1789)."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    year = today.year if not (today.year % 2 == 1 and today < dt.date(today.year, 1, 3)) else today.year - 1
+    return (year - 1789) // 2 + 1
+
+
+def _int_list(value: Any, where: str) -> tuple[int, ...]:
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    try:
+        return tuple(int(str(item).strip()) for item in items if str(item).strip())
+    except ValueError:
+        raise SystemExit(f"{where}: expected Congress numbers such as 118,119, got {value!r}") from None
+
+
+def _str_list(value: Any) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def crawl_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None = None) -> CrawlSettings:
+    """Crawl settings from the TOML document (default: ``settings().file``) with environment overrides:
+    GOVINFO_BASE_URL, CONGRESS_API_BASE_URL, TRACKER_SOURCES (enabled sources), TRACKER_CONGRESSES,
+    TRACKER_STATES, TRACKER_CONTACT."""
+    env = dict(os.environ if env is None else env)
+    doc = settings().file if doc is None else doc
+    crawl = doc.get("crawl", {})
+    env_congresses = _int_list(env.get("TRACKER_CONGRESSES"), "TRACKER_CONGRESSES")
+    congresses = _int_list(crawl.get("congresses"), "crawl.congresses")
+    enabled_env = _str_list(env.get("TRACKER_SOURCES")) if env.get("TRACKER_SOURCES") else None
+    sources: dict[str, SourceSettings] = {}
+    for name in sorted({*SOURCE_DEFAULTS, *doc.get("sources", {})}):
+        table = {**SOURCE_DEFAULTS.get(name, {}), **doc.get("sources", {}).get(name, {})}
+        base_env = table.pop("base_url_env", None)
+        known = {"enabled", "schedule", "base_url", "congresses", "types", "api_key_env"}
+        sources[name] = SourceSettings(
+            name=name,
+            enabled=(name in enabled_env) if enabled_env is not None else bool(table.get("enabled", True)),
+            schedule=str(table.get("schedule", "0 6 * * *")),
+            base_url=(env.get(base_env) if base_env else None) or str(table.get("base_url", "")),
+            congresses=env_congresses or _int_list(table.get("congresses"), f"sources.{name}.congresses")
+            or congresses,
+            types=tuple(t.lower() for t in _str_list(table.get("types"))),
+            api_key_env=table.get("api_key_env"),
+            options={k: v for k, v in table.items() if k not in known},
+        )
+    contact = env.get("TRACKER_CONTACT") or crawl.get("contact") or "policy-tracker@example.org"
+    return CrawlSettings(
+        contact=contact,
+        user_agent=crawl.get("user_agent")
+        or f"policy-tracker/0.1 (+https://github.com/policy-tracker/policy-tracker; {contact})",
+        robotstxt_obey=bool(crawl.get("robotstxt_obey", True)),
+        autothrottle=bool(crawl.get("autothrottle", True)),
+        http_cache=bool(crawl.get("http_cache", False)),
+        default_sources=_str_list(crawl.get("default_sources", ["govinfo_billstatus"])),
+        states=tuple(s.upper() for s in _str_list(env.get("TRACKER_STATES") or crawl.get("states"))),
+        sources=sources,
+        scrapy={str(k).upper(): v for k, v in crawl.get("scrapy", {}).items()},
+    )

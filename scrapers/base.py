@@ -1,0 +1,172 @@
+"""What every Policy Tracker spider shares: scope arguments, the crawl's database handle, failure reporting.
+
+A spider only discovers and fetches. Its ``store`` (set up here, driven by the item pipeline) answers what
+earlier crawls remembered; the pipeline does all writing. When a spider cannot do its job at all (no API key,
+bad arguments, nothing listed where bills were expected, no network) it calls ``fail`` and the pipeline marks
+the run failed and makes ``scrapy crawl`` exit with the matching code.
+"""
+
+import asyncio
+import functools
+import hashlib
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import scrapy
+from scrapy import exceptions as scrapy_errors
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import error as net
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed
+
+from tracker import db
+from tracker.config import BILL_TYPES, crawl_settings, current_congress
+from tracker.crawling import EXIT_FAILED, EXIT_OFFLINE, EXIT_USAGE
+from tracker.crawlstore import CrawlStore
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Connection-level failures: the host could not be reached at all (as opposed to an answer we did not like).
+# Scrapy 2.19 wraps Twisted's errors in its own (CannotResolveHostError...); both are listed.
+UNREACHABLE = (scrapy_errors.CannotResolveHostError, scrapy_errors.DownloadConnectionRefusedError,
+               net.DNSLookupError, net.ConnectionRefusedError, net.ConnectError, net.TCPTimedOutError,
+               net.NoRouteError)
+_TIMEOUTS = (scrapy_errors.DownloadTimeoutError, net.TimeoutError, net.TCPTimedOutError)
+_TRUNCATED = (scrapy_errors.ResponseDataLossError, ResponseFailed)
+
+
+class DatabaseThread:
+    """Runs the crawl's database work on one worker thread, so the reactor never blocks on it."""
+
+    def __init__(self, store: CrawlStore):
+        self.store = store
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-db")
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+
+    def shutdown(self) -> None:
+        self._executor.submit(self.store.close).result()
+        self._executor.shutdown(wait=True)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def describe_failure(failure: Failure, timeout: float | None = None) -> str:
+    """A reason a person can act on, for the CrawlRun's error list."""
+    exc = failure.value
+    retries = getattr(failure, "request", None)
+    tries = ""
+    if retries is not None and retries.meta.get("retry_times"):
+        tries = f" (after {retries.meta['retry_times']} retries)"
+    if isinstance(exc, HttpError):
+        response = exc.response
+        return f"HTTP {response.status} {response_status(response.status)}{tries}"
+    detail = str(exc).strip()
+    if isinstance(exc, ResponseFailed):
+        detail = "; ".join(str(r.value) or type(r.value).__name__ for r in exc.reasons)
+    detail = f": {detail}" if detail else ""
+    if isinstance(exc, (scrapy_errors.CannotResolveHostError, net.DNSLookupError)):
+        return f"DNS lookup failed (no network, or a wrong base URL?){tries}"
+    if isinstance(exc, _TIMEOUTS):
+        return f"timed out{f' after {timeout:g} s' if timeout else ''}{tries}"
+    if isinstance(exc, (scrapy_errors.DownloadConnectionRefusedError, net.ConnectionRefusedError)):
+        return f"connection refused{tries}"
+    if isinstance(exc, _TRUNCATED):
+        return f"connection closed before the whole body arrived (truncated){detail}{tries}"
+    return f"{type(exc).__name__}{detail}{tries}"
+
+
+def response_status(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+class TrackerSpider(scrapy.Spider):
+    """Base spider. Arguments: ``-a congress=118[,119]`` (default: the current Congress), ``-a types=hr,s``."""
+
+    source_name: str = ""
+    allowed_types: tuple[str, ...] = BILL_TYPES
+
+    def __init__(self, *args: Any, congress: str | None = None, types: str | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fatal: str | None = None
+        self.fatal_exit = EXIT_FAILED
+        self.listed = 0  # documents the listings named (in scope)
+        self.attempted = 0  # documents fetched because they were new or changed
+        self.responses = 0  # any answer from upstream, even an error status
+        self.unreachable: list[str] = []  # connection-level failures (offline detection)
+        self._congress_arg, self._types_arg = congress, types
+        self.congresses: tuple[int, ...] = ()
+        self.types: tuple[str, ...] = ()
+        self.store: DatabaseThread | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "TrackerSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._resolve_scope()
+        engine = db.make_engine()
+        spider.store = DatabaseThread(CrawlStore(engine, cls.source_name or cls.name))
+        return spider
+
+    def _resolve_scope(self) -> None:
+        source = crawl_settings().sources.get(self.source_name or self.name)
+        try:
+            congresses = tuple(int(c) for c in (self._congress_arg or "").split(",") if c.strip())
+        except ValueError:
+            self.fail(f"-a congress={self._congress_arg!r}: expected Congress numbers such as 118 or 118,119",
+                      EXIT_USAGE)
+            congresses = ()
+        types = tuple(t.strip().lower() for t in (self._types_arg or "").split(",") if t.strip())
+        unknown = [t for t in types if t not in self.allowed_types]
+        if unknown:
+            self.fail(f"-a types: unknown bill type(s) {', '.join(unknown)}; "
+                      f"known: {', '.join(self.allowed_types)}", EXIT_USAGE)
+        configured = source.congresses if source else ()
+        self.congresses = congresses or configured or (current_congress(),)
+        self.types = (tuple(t for t in types if t not in unknown) or (source.types if source else ())
+                      or self.allowed_types)
+        out_of_range = [c for c in self.congresses if c < 93 or c > current_congress() + 1]
+        if out_of_range:
+            self.fail(f"-a congress: {', '.join(map(str, out_of_range))} is outside what the feed covers "
+                      f"(93rd to {current_congress()}th Congress)", EXIT_USAGE)
+
+    def scope_args(self) -> dict[str, Any]:
+        return {"congresses": list(self.congresses), "types": list(self.types)}
+
+    def fail(self, reason: str, exit_code: int = EXIT_FAILED) -> None:
+        """The run cannot do its job: the pipeline records it as failed with ``reason``."""
+        if self.fatal is None:
+            self.fatal, self.fatal_exit = reason, exit_code
+            log.error("%s: %s", self.name, reason)
+
+    def note_failure(self, failure: Failure) -> None:
+        if isinstance(failure.value, UNREACHABLE):
+            self.unreachable.append(describe_failure(failure))
+        elif isinstance(failure.value, HttpError):
+            self.responses += 1
+
+    def judge(self) -> None:
+        """Called at close: turn "nothing listed" into a loud failure. Subclasses add their own rules."""
+        if self.fatal is None and self.responses == 0 and self.unreachable:
+            self.fail(f"cannot reach {self.base_url()}: {self.unreachable[0]}", EXIT_OFFLINE)
+
+    def base_url(self) -> str:
+        raise NotImplementedError
+
+    def progress_note(self) -> str:
+        """A spider's own words for the run summary (e.g. how much it could skip)."""
+        return ""
+
+    def describe(self, failure: Failure) -> str:
+        return describe_failure(failure, self.settings.getfloat("DOWNLOAD_TIMEOUT"))

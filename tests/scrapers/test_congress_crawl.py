@@ -1,0 +1,78 @@
+"""``congress_api`` end to end: the Library of Congress's real H.R. 21 responses behind a bill list generated in
+the API's published envelope (feedserver.py), the spider run as a subprocess."""
+
+import pytest
+from crawl_helpers import API_KEY, run_spider
+from feedserver import CongressApiMirror, Fault, FeedServer
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from tracker.crawling import EXIT_OK, EXIT_USAGE
+from tracker.models import Bill, BillAction, BillSubject, BillVersion, CrawlRun, Sponsorship
+
+pytestmark = [pytest.mark.realdata, pytest.mark.slow]
+
+DETAIL = "v3/bill/117/hr/21"
+
+
+def last_run(session: Session) -> CrawlRun:
+    session.expire_all()
+    return session.execute(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1)).scalar_one()
+
+
+def test_without_a_key_it_says_so_and_exits_non_zero(crawl_env: dict[str, str], feed: FeedServer,
+                                                      congress_api: CongressApiMirror, session: Session) -> None:
+    done = run_spider(crawl_env, "congress_api")
+    assert done.returncode == EXIT_USAGE
+    assert "CONGRESS_API_KEY is not set" in done.stderr
+    run = last_run(session)
+    assert run.status == "failed" and "CONGRESS_API_KEY" in (run.message or "")
+    assert feed.requests() == []
+    # A key the API refuses (api.data.gov answers 403) is just as loud.
+    done = run_spider({**crawl_env, "CONGRESS_API_KEY": "not-a-key"}, "congress_api", "-s", "RETRY_TIMES=0")
+    assert done.returncode == EXIT_USAGE
+    assert "Congress.gov refused the key in CONGRESS_API_KEY (HTTP 403)" in done.stderr
+    assert last_run(session).status == "failed"
+
+
+def test_first_crawl_then_only_the_updated_list(crawl_env: dict[str, str], feed: FeedServer,
+                                               congress_api: CongressApiMirror, session: Session) -> None:
+    env = {**crawl_env, "CONGRESS_API_KEY": API_KEY}
+    done = run_spider(env, "congress_api", "-a", "congress=117")
+    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    run = last_run(session)
+    assert (run.status, run.new, run.fetched, run.failed) == ("succeeded", 1, 1, 0)
+    bill = session.execute(select(Bill)).scalar_one()
+    assert (bill.identifier, bill.title, bill.stage) == ("HR 21", "FedRAMP Authorization Act", "passed_origin_chamber")
+    counts = [session.execute(select(func.count()).select_from(m)).scalar_one()
+              for m in (BillAction, Sponsorship, BillSubject, BillVersion)]
+    assert counts == [10, 3, 13, 3]
+    # The key travels in a header, never in a URL; every request asks for JSON.
+    api = [h for h in feed.requests("v3/")]
+    assert {h.path for h in api} == {"/v3/bill/117", "/" + DETAIL} | {
+        f"/{DETAIL}/{n}" for n in ("actions", "cosponsors", "committees", "subjects", "summaries", "text")}
+    assert all(h.headers.get("x-api-key") == API_KEY and "api_key" not in h.query and "format=json" in h.query
+               for h in api)
+    assert "fromDateTime" not in feed.requests("v3/bill/117")[0].query  # first run: the whole Congress
+
+    feed.reset_log()
+    again = run_spider(env, "congress_api", "-a", "congress=117")
+    assert again.returncode == EXIT_OK, again.stderr[-3000:]
+    [listing] = feed.requests("v3/")
+    assert listing.path == "/v3/bill/117" and "fromDateTime=" in listing.query
+    assert (last_run(session).status, last_run(session).fetched) == ("succeeded", 0)
+
+
+def test_429_waits_as_retry_after_says(crawl_env: dict[str, str], feed: FeedServer,
+                                       congress_api: CongressApiMirror, session: Session) -> None:
+    feed.fault(DETAIL, Fault("status", 429, headers={"Retry-After": "1"}))
+    feed.fault(DETAIL + "/actions", Fault("status", 500, times=1))  # a sub-resource's 5xx is retried too
+    done = run_spider({**crawl_env, "CONGRESS_API_KEY": API_KEY}, "congress_api", "-a", "congress=117")
+    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    first, second = [h for h in feed.requests(DETAIL) if h.path == "/" + DETAIL]
+    assert first.status == 429 and second.status == 200
+    assert second.at - first.at >= 1.0
+    assert len(feed.requests(DETAIL + "/actions")) == 2
+    run = last_run(session)
+    assert (run.status, run.new) == ("succeeded", 1)
+    assert run.args["stats"]["rate_limited"] == 1

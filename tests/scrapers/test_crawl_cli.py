@@ -1,0 +1,61 @@
+"""``tracker crawl``, ``tracker runs`` and the main command's crawl step, through the real CLI."""
+
+import json
+
+import pytest
+from feedserver import FeedServer, GovinfoMirror
+from typer.testing import CliRunner
+
+from tracker import config, crawl_cli, db
+from tracker.cli import app
+from tracker.crawling import EXIT_OFFLINE, EXIT_OK, EXIT_USAGE
+
+
+@pytest.fixture
+def cli_env(crawl_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    for key, value in crawl_env.items():
+        monkeypatch.setenv(key, value)
+    config.settings.cache_clear()
+    db.dispose_engines()
+    return crawl_env
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_tracker_crawl_then_runs(cli_env: dict[str, str], feed: FeedServer, govinfo: GovinfoMirror) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["crawl", "govinfo_billstatus", "--congress", "117", "--types", "hr,s",
+                                 "--set", "CONCURRENT_REQUESTS=4"])
+    assert result.exit_code == EXIT_OK, result.output
+    said = " ".join(result.output.split())  # rich wraps long lines
+    assert "Crawling govinfo_billstatus (Congress 117, hr,s)" in said
+    assert "govinfo_billstatus: succeeded (run 1)" in said
+
+    result = runner.invoke(app, ["runs", "--json"])
+    [run] = json.loads(result.output)
+    assert (run["source"], run["status"], run["new"], run["failed"]) == ("govinfo_billstatus", "succeeded", 18, 0)
+    assert run["duration_seconds"] > 0 and run["args"]["stats"]["requests"] >= 21
+    table = runner.invoke(app, ["runs"], env={"COLUMNS": "200"})
+    assert table.exit_code == 0 and "govinfo_billstatus" in table.output and "succeeded" in table.output
+
+
+def test_unknown_spider_is_a_usage_error(cli_env: dict[str, str]) -> None:
+    result = CliRunner().invoke(app, ["crawl", "nowhere"])
+    assert result.exit_code == EXIT_USAGE
+    said = " ".join(result.output.split())
+    assert "Unknown spider nowhere; available:" in said and "congress_api" in said and "govinfo_billstatus" in said
+
+
+def test_main_command_without_network_says_so_and_opens_the_dashboard(
+    cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GOVINFO_BASE_URL", "http://127.0.0.1:9/")  # nothing listens on the discard port
+    opened: list[tuple[int, str]] = []
+    monkeypatch.setattr("tracker.cli.serve", lambda port, address: opened.append((port, address)))
+    result = CliRunner().invoke(app, ["run", "--port", "8765"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())  # rich wraps long lines
+    assert "No network access: cannot reach 127.0.0.1" in said
+    assert "the dashboard opens on the 0 bills already stored" in said
+    assert opened == [(8765, "127.0.0.1")]
+    assert crawl_cli.crawl_defaults(db.get_engine()) == EXIT_OFFLINE

@@ -1,0 +1,95 @@
+"""``tracker schedule``: jobs kept in the database, and a real scheduler process firing a crawl job and stopping
+gracefully on SIGTERM while that crawl runs."""
+
+import datetime as dt
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from crawl_helpers import REPO_ROOT, TEST_CONFIG
+from feedserver import Fault, FeedServer, GovinfoMirror
+from sqlalchemy import Engine, select, text
+from sqlmodel import Session
+
+from tracker.config import crawl_settings
+from tracker.models import CrawlRun
+from tracker.scheduler import JOB_FUNCTION, build_scheduler, sync_jobs
+
+
+@pytest.fixture(autouse=True)
+def _no_stored_jobs(engine: Engine) -> None:
+    # APScheduler owns its table, outside our metadata: the PostgreSQL test database keeps it between tests.
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS apscheduler_jobs"))
+
+
+def _settings(**sources: dict[str, object]):  # type: ignore[no-untyped-def]
+    return crawl_settings(env={}, doc={"sources": sources})
+
+
+def test_jobs_follow_the_configuration_and_persist(engine: Engine) -> None:
+    crawl = _settings(govinfo_billstatus={"enabled": True, "schedule": "15 */4 * * *"},
+                      congress_api={"enabled": True, "schedule": "45 6 * * 1-5"})
+    scheduler = build_scheduler(engine, crawl, scheduler_class=BackgroundScheduler)
+    scheduler.start(paused=True)
+    try:
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+        assert set(jobs) == {"crawl:govinfo_billstatus", "crawl:congress_api"}
+        govinfo = jobs["crawl:govinfo_billstatus"]
+        assert govinfo.func_ref == JOB_FUNCTION and govinfo.args == ("govinfo_billstatus",)
+        assert (govinfo.coalesce, govinfo.max_instances) == (True, 1)
+        assert str(govinfo.trigger) == "cron[month='*', day='*', day_of_week='*', hour='*/4', minute='15']"
+        kept = govinfo.next_run_time
+
+        # A new configuration: govinfo unchanged (keeps its next run), congress_api disabled (removed).
+        sync_jobs(scheduler, _settings(govinfo_billstatus={"enabled": True, "schedule": "15 */4 * * *"},
+                                       congress_api={"enabled": False}))
+        assert [job.id for job in scheduler.get_jobs()] == ["crawl:govinfo_billstatus"]
+        assert scheduler.get_job("crawl:govinfo_billstatus").next_run_time == kept
+        sync_jobs(scheduler, _settings(govinfo_billstatus={"enabled": True, "schedule": "0 6 * * *"}))
+        assert "hour='6'" in str(scheduler.get_job("crawl:govinfo_billstatus").trigger)
+    finally:
+        scheduler.shutdown(wait=False)
+    with engine.connect() as conn:  # the job store is a table in our own database
+        assert conn.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all() == ["crawl:govinfo_billstatus"]
+
+
+def test_a_bad_schedule_is_refused_before_starting(engine: Engine) -> None:
+    with pytest.raises(SystemExit, match="not a crontab expression"):
+        build_scheduler(engine, _settings(govinfo_billstatus={"schedule": "every four hours"}))
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_the_scheduler_fires_a_crawl_and_stops_gracefully(
+    feed: FeedServer, govinfo: GovinfoMirror, crawl_env: dict[str, str], session: Session,
+) -> None:
+    # A yearly cadence, so only --now starts the crawl; one slow bill keeps it running until SIGTERM arrives.
+    Path(crawl_env["TRACKER_CONFIG"]).write_text(TEST_CONFIG.replace(
+        "[sources.govinfo_billstatus]\n", '[sources.govinfo_billstatus]\nschedule = "0 0 1 1 *"\n'))
+    feed.fault(govinfo.bill_path(117, "hr", "4350"), Fault("delay", seconds=1.5, times=None))
+    scheduler = subprocess.Popen([sys.executable, "-m", "tracker", "schedule", "--now"], cwd=REPO_ROOT,
+                                 env=crawl_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not feed.requests("bulkdata/BILLSTATUS/117/hr/BILLSTATUS-117hr4350.xml"):
+            assert time.monotonic() < deadline and scheduler.poll() is None, scheduler.communicate()
+            time.sleep(0.1)
+        scheduler.send_signal(signal.SIGTERM)
+        out, err = scheduler.communicate(timeout=30)
+    finally:
+        if scheduler.poll() is None:
+            scheduler.kill()
+    assert scheduler.returncode == 0, err[-3000:]
+    assert "SIGTERM received" in err and "crawl govinfo_billstatus finished" in err
+    run = session.execute(select(CrawlRun)).scalar_one()
+    assert run.source == "govinfo_billstatus" and run.finished_at is not None
+    # Stopped mid-way (the slow bill was in flight): recorded as an interrupted, partial run.
+    assert run.status == "partial" and "interrupted (shutdown)" in (run.message or "")
+    stored = session.execute(text("SELECT id, next_run_time FROM apscheduler_jobs")).all()
+    assert [row[0] for row in stored] == ["crawl:govinfo_billstatus"]
+    assert dt.datetime.fromtimestamp(stored[0][1], dt.UTC).year > dt.datetime.now(dt.UTC).year - 1

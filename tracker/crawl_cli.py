@@ -1,0 +1,260 @@
+"""``tracker crawl``, ``tracker schedule``, ``tracker runs`` and ``tracker run`` (crawl, then the dashboard).
+
+Spiders always run in a subprocess (``python -m scrapy crawl ...``, see ``tracker.crawling``); these commands
+start them, then read what they did from the CrawlRun rows they wrote. Exit codes follow ``tracker.crawling``.
+"""
+
+import logging
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from tracker import crawling, db
+from tracker.config import CrawlSettings, crawl_settings, current_congress
+from tracker.models import Bill, CrawlError, CrawlRun
+
+crawl_app = typer.Typer()
+out = Console()
+err = Console(stderr=True)
+
+
+def _engine() -> Engine:
+    engine = db.get_engine()
+    try:
+        db.check_schema(engine)
+    except db.SchemaNotReady as exc:
+        err.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(crawling.EXIT_SCHEMA) from None
+    return engine
+
+
+def spider_names() -> list[str]:
+    from scrapy.settings import Settings
+    from scrapy.spiderloader import SpiderLoader
+
+    return sorted(SpiderLoader.from_settings(Settings({"SPIDER_MODULES": ["scrapers.spiders"]})).list())
+
+
+def _scope(source: str, crawl: CrawlSettings, congress: str | None, types: str | None) -> str:
+    cfg = crawl.sources.get(source)
+    congresses = congress or ",".join(map(str, cfg.congresses if cfg and cfg.congresses else (current_congress(),)))
+    kinds = types or (",".join(cfg.types) if cfg and cfg.types else "all types")
+    return f"Congress {congresses}, {kinds}"
+
+
+def _last_run_id(engine: Engine) -> int:
+    with Session(engine) as s:
+        return s.execute(select(func.coalesce(func.max(CrawlRun.id), 0))).scalar_one()
+
+
+def _report_runs(engine: Engine, after_id: int, max_errors: int = 20) -> None:
+    with Session(engine) as s:
+        runs = s.execute(select(CrawlRun).where(CrawlRun.id > after_id).order_by(CrawlRun.id)).scalars().all()
+        for run in runs:
+            colour = {"succeeded": "green", "partial": "yellow"}.get(run.status, "red")
+            out.print(f"[{colour}]{run.source}: {run.status}[/{colour}] (run {run.id}) {escape(run.message or '')}",
+                      highlight=False)
+            errors = s.execute(select(CrawlError).where(CrawlError.run_id == run.id).order_by(CrawlError.id)
+                               .limit(max_errors)).scalars().all()
+            for e in errors:
+                err.print(f"  failed {e.locator}: {e.reason}", highlight=False, markup=False)
+            if run.failed > len(errors):
+                err.print(f"  ... and {run.failed - len(errors)} more (`tracker runs --errors {run.failed}`)")
+
+
+# -- crawl --------------------------------------------------------------------------------------------------
+
+@crawl_app.command("crawl")
+def crawl_cmd(
+    sources: Annotated[list[str] | None, typer.Argument(help="Spiders to run (default: the enabled sources).",
+                                                        show_default=False)] = None,
+    congress: Annotated[str | None, typer.Option(
+        help="Congress number(s), e.g. 118 or 118,119 (default: from the configuration, else the current one).",
+    )] = None,
+    types: Annotated[str | None, typer.Option(help="Bill types, e.g. hr,s (default: all).")] = None,
+    setting: Annotated[list[str] | None, typer.Option("--set", help="Scrapy setting for this run, KEY=VALUE "
+                                                                   "(repeatable).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the crawl's log.")] = False,
+) -> None:
+    """Run spiders now, each in its own process (the same as `scrapy crawl NAME -a congress=... -a types=...`)."""
+    engine = _engine()
+    crawl = crawl_settings()
+    known = spider_names()
+    chosen = sources or [name for name, cfg in crawl.sources.items() if cfg.enabled and name in known]
+    unknown = [name for name in chosen if name not in known]
+    if unknown:
+        err.print(f"[red]Unknown spider {', '.join(unknown)}; available: {', '.join(known)}[/red]")
+        raise typer.Exit(crawling.EXIT_USAGE)
+    overrides = {}
+    for item in setting or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            err.print(f"[red]--set {item!r}: expected KEY=VALUE[/red]")
+            raise typer.Exit(crawling.EXIT_USAGE)
+        overrides[key] = value
+    worst = crawling.EXIT_OK
+    for source in chosen:
+        out.print(f"Crawling {source} ({_scope(source, crawl, congress, types)}) ...", highlight=False)
+        before = _last_run_id(engine)
+        # Unset scope is left to the spider, which reads the same configuration.
+        outcome = crawling.run_crawl(
+            source, congresses=[c.strip() for c in (congress or "").split(",") if c.strip()],
+            types=[t.strip() for t in (types or "").split(",") if t.strip()], settings=overrides,
+            log_level="INFO" if verbose else "WARNING")
+        _report_runs(engine, before)
+        if outcome.exit_code == crawling.EXIT_OFFLINE:
+            err.print(f"[red]{source}: the source could not be reached (no network?).[/red]")
+        worst = max(worst, outcome.exit_code)
+    raise typer.Exit(worst)
+
+
+# -- runs ---------------------------------------------------------------------------------------------------
+
+def _duration(run: CrawlRun) -> str:
+    if run.finished_at is None or run.started_at is None:
+        return "running" if run.status == "running" else ""
+    seconds = (run.finished_at - run.started_at).total_seconds()
+    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+@crawl_app.command("runs")
+def runs_cmd(
+    limit: Annotated[int, typer.Option(min=1, help="How many recent runs.")] = 20,
+    source: Annotated[str | None, typer.Option(help="Only this source (or 'import').")] = None,
+    errors: Annotated[int, typer.Option(min=0, help="Errors shown per run.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Runs with their errors as JSON.")] = False,
+) -> None:
+    """Recent crawl and import runs: status, counts, duration and errors (newest first)."""
+    import json
+
+    engine = _engine()
+    with Session(engine) as s:
+        query = select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(limit)
+        if source:
+            query = query.where(CrawlRun.source == source)
+        runs = s.execute(query).scalars().all()
+        errs: dict[int, list[CrawlError]] = {}
+        for run in runs:
+            if run.failed and errors:
+                assert run.id is not None
+                errs[run.id] = list(s.execute(select(CrawlError).where(CrawlError.run_id == run.id)
+                                              .order_by(CrawlError.id).limit(errors)).scalars())
+    if as_json:
+        rows: list[dict[str, Any]] = []
+        for run in runs:
+            row = run.model_dump(mode="json")
+            row["duration_seconds"] = ((run.finished_at - run.started_at).total_seconds()
+                                       if run.finished_at and run.started_at else None)
+            row["errors"] = [{"locator": e.locator, "reason": e.reason} for e in errs.get(run.id or 0, [])]
+            rows.append(row)
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not runs:
+        out.print("No runs yet: `tracker crawl` or `tracker import PATH` makes one.")
+        return
+    table = Table("run", "source", "status", "started (UTC)", "duration", "fetched", "new", "updated",
+                  "unchanged", "failed", "scope / message")
+    colours = {"succeeded": "green", "partial": "yellow", "failed": "red"}
+    for run in runs:
+        scope = run.args or {}
+        where = " ".join(f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}"
+                         for k, v in scope.items() if k in ("congresses", "types", "path"))
+        colour = colours.get(run.status, "cyan")
+        table.add_row(str(run.id), run.source, f"[{colour}]{run.status}[/{colour}]",
+                      f"{run.started_at:%Y-%m-%d %H:%M}" if run.started_at else "", _duration(run),
+                      str(run.fetched), str(run.new), str(run.updated), str(run.unchanged), str(run.failed),
+                      Text((where + ("\n" if where and run.message else "") + (run.message or ""))[:300]))
+    out.print(table)
+    for run in runs:
+        shown = errs.get(run.id or 0, [])
+        if shown:
+            err.print(f"run {run.id} ({run.source}): {run.failed} error(s)", highlight=False)
+            for e in shown:
+                err.print(f"  {e.locator}: {e.reason}", highlight=False, markup=False)
+
+
+# -- schedule -----------------------------------------------------------------------------------------------
+
+@crawl_app.command("schedule")
+def schedule_cmd(
+    now: Annotated[bool, typer.Option("--now", help="Also run every job once right away.")] = False,
+) -> None:
+    """Run the crawl schedule in the foreground (APScheduler); SIGTERM or Ctrl-C stops it gracefully."""
+    from tracker import scheduler
+
+    logging.getLogger("tracker").setLevel(logging.INFO)
+    logging.getLogger("apscheduler").setLevel(logging.INFO)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    engine = _engine()
+    crawl = crawl_settings()
+    enabled = [name for name, cfg in crawl.sources.items() if cfg.enabled]
+    if not enabled:
+        err.print("[red]No source is enabled: set enabled = true under [sources.NAME] in tracker.toml.[/red]")
+        raise typer.Exit(crawling.EXIT_USAGE)
+    out.print(f"Scheduling {', '.join(f'{n} ({crawl.sources[n].schedule} UTC)' for n in enabled)}; "
+              f"jobs are stored in {engine.url.render_as_string(hide_password=True)}. Ctrl-C stops.",
+              highlight=False)
+    raise typer.Exit(scheduler.serve_forever(engine, crawl, run_now=now))
+
+
+# -- run: the main command ----------------------------------------------------------------------------------
+
+@crawl_app.command("run")
+def run_cmd(
+    port: Annotated[int, typer.Option(help="Dashboard port.")] = 8501,
+    address: Annotated[str, typer.Option(help="Dashboard address.")] = "127.0.0.1",
+    crawl_first: Annotated[bool, typer.Option("--crawl/--no-crawl", help="Crawl the default sources first.")] = True,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the crawl's log.")] = False,
+) -> None:
+    """Migrate, crawl the default sources (current Congress), then open the dashboard on what is stored."""
+    from tracker.cli import serve
+
+    engine = db.get_engine()
+    db.upgrade(engine)
+    if crawl_first:
+        crawl_defaults(engine, verbose=verbose)
+    serve(port=port, address=address)
+
+
+def crawl_defaults(engine: Engine, *, verbose: bool = False, timeout: float | None = None) -> int:
+    """Crawl ``[crawl] default_sources``; without network say so plainly and carry on. Returns the worst code."""
+    crawl = crawl_settings()
+    worst = crawling.EXIT_OK
+    with Session(engine) as s:
+        stored = s.execute(select(func.count()).select_from(Bill)).scalar_one()
+    for source in crawl.default_sources:
+        cfg = crawl.sources.get(source)
+        if cfg is None or not cfg.enabled:
+            continue
+        if cfg.api_key_env and not cfg.api_key():
+            out.print(f"Skipping {source}: {cfg.api_key_env} is not set.", highlight=False)
+            continue
+        host = urlsplit(cfg.base_url).hostname or cfg.base_url
+        why = crawling.unreachable(cfg.base_url)
+        if why is None:
+            out.print(f"Crawling {source} ({_scope(source, crawl, None, None)}) from {cfg.base_url}; a first crawl "
+                      f"takes a while, later ones only fetch what changed ...", highlight=False)
+            before = _last_run_id(engine)
+            outcome = crawling.run_crawl(source, log_level="INFO" if verbose else "WARNING", timeout=timeout)
+            _report_runs(engine, before, max_errors=5)
+            code = outcome.exit_code
+            if code == crawling.EXIT_OFFLINE:
+                why = f"{host} did not answer"
+        else:
+            code = crawling.EXIT_OFFLINE
+        if code == crawling.EXIT_OFFLINE:
+            out.print(f"[yellow]No network access: cannot reach {host} ({why}). Not crawling {source}; the "
+                      f"dashboard opens on the {stored:,} bills already stored.[/yellow]", highlight=False)
+        worst = max(worst, code)
+    return worst
+

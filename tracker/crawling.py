@@ -1,0 +1,136 @@
+"""Running spiders from the tracker: always as a subprocess (``python -m scrapy crawl NAME ...``).
+
+Twisted's reactor cannot be restarted in one process, so ``tracker crawl``, ``tracker run`` and every scheduled
+job start a fresh ``scrapy crawl`` process and read its outcome from the exit code and the CrawlRun it wrote.
+
+Exit codes of ``scrapy crawl`` for our spiders (``scrapers.commands.crawl``), the same numbers ``tracker``
+uses where they overlap (``tracker.cli``): 0 the run succeeded; 1 partial, some bills failed (recorded on the
+run); 2 bad arguments or configuration (an unknown bill type, no API key); 3 the database is not migrated;
+5 the run failed (nothing listed where bills were expected, every bill failed); 6 the source could not be
+reached at all (no network?).
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_SCHEMA, EXIT_FAILED, EXIT_OFFLINE = 0, 1, 2, 3, 5, 6
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where scrapy.cfg lives
+
+_children: set[subprocess.Popen[bytes]] = set()
+_children_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CrawlOutcome:
+    source: str
+    exit_code: int
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == EXIT_OK
+
+
+def scrapy_command(source: str, *, congresses: Iterable[int | str] = (), types: Iterable[str] = (),
+                   settings: Mapping[str, str] | None = None, log_level: str | None = None) -> list[str]:
+    cmd = [sys.executable, "-m", "scrapy", "crawl", source]
+    congresses, types = list(congresses), list(types)
+    if congresses:
+        cmd += ["-a", "congress=" + ",".join(str(c) for c in congresses)]
+    if types:
+        cmd += ["-a", "types=" + ",".join(types)]
+    if log_level:
+        cmd += ["-s", f"LOG_LEVEL={log_level}"]
+    for key, value in (settings or {}).items():
+        cmd += ["-s", f"{key}={value}"]
+    return cmd
+
+
+def run_crawl(source: str, *, congresses: Iterable[int | str] = (), types: Iterable[str] = (),
+              settings: Mapping[str, str] | None = None, log_level: str | None = None,
+              env: Mapping[str, str] | None = None, timeout: float | None = None) -> CrawlOutcome:
+    """Run one spider to completion in its own process; SIGTERM to us is forwarded by ``terminate_all``."""
+    cmd = scrapy_command(source, congresses=congresses, types=types, settings=settings, log_level=log_level)
+    child_env = {**os.environ, **(env or {})}
+    child_env.setdefault("SCRAPY_SETTINGS_MODULE", "scrapers.settings")
+    # Our own directory first, so the project's packages win even when run from elsewhere.
+    child_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), child_env.get("PYTHONPATH")) if p)
+    started = time.monotonic()
+    # A new session: a terminal's Ctrl-C reaches us once, and we forward exactly one signal (Scrapy stops
+    # gracefully on the first and hard on the second).
+    child = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=child_env, start_new_session=True)
+    with _children_lock:
+        _children.add(child)
+    try:
+        try:
+            code = child.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.send_signal(signal.SIGTERM)
+            try:
+                code = child.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                code = child.wait()
+        except KeyboardInterrupt:
+            child.send_signal(signal.SIGTERM)
+            code = child.wait()
+            raise
+    finally:
+        with _children_lock:
+            _children.discard(child)
+    return CrawlOutcome(source, code, time.monotonic() - started)
+
+
+def terminate_all(sig: int = signal.SIGTERM) -> int:
+    """Ask every running crawl to stop gracefully; returns how many were asked."""
+    with _children_lock:
+        children = [c for c in _children if c.poll() is None]
+    for child in children:
+        try:
+            child.send_signal(sig)
+        except ProcessLookupError:
+            pass
+    return len(children)
+
+
+def wait_all(timeout: float) -> bool:
+    """Wait for running crawls to end; kill what is left after ``timeout``. True if all ended by themselves."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with _children_lock:
+            if not any(c.poll() is None for c in _children):
+                return True
+        time.sleep(0.1)
+    with _children_lock:
+        for child in _children:
+            if child.poll() is None:
+                child.kill()
+    return False
+
+
+def unreachable(url: str, timeout: float = 5.0) -> str | None:
+    """Why ``url``'s host cannot be reached (DNS, refused, timeout), or None if a TCP connection opens."""
+    parts = urlsplit(url)
+    host = parts.hostname
+    if not host:
+        return f"{url}: not a URL"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except socket.gaierror as exc:
+        return f"cannot resolve {host} ({exc.strerror or exc})"
+    except TimeoutError:
+        return f"no answer from {host}:{port} within {timeout:g} s"
+    except OSError as exc:
+        return f"cannot connect to {host}:{port} ({exc.strerror or exc})"

@@ -1,0 +1,132 @@
+"""The database side of one crawl: its CrawlRun, what earlier crawls remembered, and the batched writes.
+
+Spiders read through here what they need to crawl incrementally (stored documents' stamps, when the last
+successful run started, how many API requests recent runs made); the item pipeline writes through here, and
+every write goes through ``tracker.ingest``, the only writer of crawled data. Synchronous and Scrapy-free: the
+pipeline runs it on one worker thread so the reactor never waits for the database.
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, or_, select
+from sqlmodel import Session
+
+from tracker import db
+from tracker.importer import _ingest_batch as ingest_batch_isolating  # one bad bill costs only itself
+from tracker.ingest import IngestItem, Ingestor, IngestResult, SourceDocumentInfo, finish_run, record_error, start_run
+from tracker.models import CrawlRun, SourceDocument
+from tracker.models.base import utcnow
+from tracker.models.enums import RunStatus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class KnownDocument:
+    content_hash: str
+    last_modified: str | None
+    etag: str | None
+
+
+@dataclass
+class RunTotals:
+    result: IngestResult = field(default_factory=IngestResult)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+class CrawlStore:
+    """One crawl's database work. Not thread-safe: call it from one thread at a time."""
+
+    def __init__(self, engine: Engine, source_name: str):
+        self.engine = engine
+        self.source_name = source_name
+        self.session = Session(engine, expire_on_commit=False)
+        self.run: CrawlRun | None = None
+        self.ingestor: Ingestor | None = None
+        self.totals = RunTotals()
+        self._recorded_errors = 0
+
+    # -- reading ----------------------------------------------------------------------------------------------
+
+    def check_schema(self) -> None:
+        db.check_schema(self.engine)  # raises db.SchemaNotReady naming `tracker db upgrade`
+
+    def known_documents(self, prefixes: Sequence[str] = ()) -> dict[str, KnownDocument]:
+        """Stored documents of this source (optionally only locators under ``prefixes``), by locator."""
+        query = select(SourceDocument.locator, SourceDocument.content_hash, SourceDocument.last_modified,
+                       SourceDocument.etag).where(SourceDocument.source_name == self.source_name)
+        if prefixes:
+            query = query.where(or_(*(SourceDocument.locator.startswith(p, autoescape=True) for p in prefixes)))
+        return {loc: KnownDocument(digest, lastmod, etag)
+                for loc, digest, lastmod, etag in self.session.execute(query)}
+
+    def last_success_started(self, *, congress: int | None = None) -> dt.datetime | None:
+        """When the latest fully successful run of this source (covering ``congress``) started."""
+        rows = self.session.execute(
+            select(CrawlRun.started_at, CrawlRun.args).where(
+                CrawlRun.source == self.source_name, CrawlRun.kind == "crawl",
+                CrawlRun.status == str(RunStatus.succeeded)).order_by(CrawlRun.started_at.desc()).limit(200)
+        )
+        for started, args in rows:
+            if congress is None or congress in (args or {}).get("congresses", []):
+                return started
+        return None
+
+    def requests_in_last_hour(self, now: dt.datetime | None = None) -> list[tuple[dt.datetime, int]]:
+        """``(finished_at, requests)`` of this source's runs that ended within the hour (rate-limit budgets)."""
+        now = now or utcnow()
+        rows = self.session.execute(
+            select(CrawlRun.finished_at, CrawlRun.args).where(
+                CrawlRun.source == self.source_name, CrawlRun.finished_at.is_not(None),
+                CrawlRun.finished_at >= now - dt.timedelta(hours=1))
+        )
+        return [(finished, int(((args or {}).get("stats") or {}).get("requests", 0))) for finished, args in rows]
+
+    # -- writing ----------------------------------------------------------------------------------------------
+
+    def open_run(self, args: dict[str, Any]) -> int:
+        self.run = start_run(self.session, source=self.source_name, kind="crawl", args=args)
+        self.session.commit()
+        self.ingestor = Ingestor(self.session, run=self.run)
+        assert self.run.id is not None
+        return self.run.id
+
+    def write(self, items: Sequence[IngestItem], touched: Sequence[SourceDocumentInfo]) -> list[tuple[str, str]]:
+        """Store a batch of bills, then refresh stamps of unchanged documents; returns the items that failed."""
+        assert self.ingestor is not None, "open_run first"
+        errors: list[tuple[str, str]] = []
+        if items:
+            self.totals.result.add(ingest_batch_isolating(self.session, self.ingestor, list(items), errors))
+        if touched:
+            try:
+                self.ingestor.touch_documents(self.source_name, touched)
+                self.session.commit()
+            except Exception as exc:  # noqa: BLE001  (stamps only cost a refetch next time: report, go on)
+                self.session.rollback()
+                self.ingestor.forget()
+                errors.append((touched[0].locator, f"could not remember {len(touched)} document stamps: "
+                                                   f"{type(exc).__name__}: {exc}"[:2000]))
+        self.totals.errors.extend(errors)
+        return errors
+
+    def add_errors(self, errors: Sequence[tuple[str, str]]) -> None:
+        self.totals.errors.extend(errors)
+
+    def finish(self, *, status: RunStatus, message: str, fetched: int, stats: dict[str, Any]) -> CrawlRun:
+        assert self.run is not None, "open_run first"
+        run = self.run
+        for locator, reason in self.totals.errors[self._recorded_errors:]:
+            record_error(self.session, run=run, locator=locator[:2000], reason=reason)
+        self._recorded_errors = len(self.totals.errors)
+        run.fetched = fetched
+        run.args = {**(run.args or {}), "stats": stats}  # a new dict: JSON columns do not track mutation
+        finish_run(self.session, run=run, result=self.totals.result, message=message, status=status)
+        self.session.commit()
+        return run
+
+    def close(self) -> None:
+        self.session.close()

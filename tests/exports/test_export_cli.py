@@ -1,0 +1,118 @@
+"""``tracker export``, run in-process against the seeded database."""
+
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from export_fixtures import Seeded
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from tracker.cli import EXIT_NOT_FOUND, EXIT_USAGE, app
+
+runner = CliRunner()
+
+
+def invoke(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run from an empty folder with no tracker.toml, so the default branding applies."""
+    work = tmp_path / "work"  # tmp_path also holds the test's SQLite file
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.delenv("TRACKER_CONFIG", raising=False)
+    return work
+
+
+def test_topic_and_position_to_pdf(seeded: Seeded, workdir: Path) -> None:
+    out = workdir / "packet.pdf"
+    result = invoke(
+        "export",
+        "--format",
+        "pdf",
+        "--topic",
+        "ai",
+        "--position",
+        "support",
+        "-o",
+        str(out),
+        "--title",
+        "AI bills we support",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Wrote" in result.output and "3 bills" in " ".join(result.output.split())
+    reader = PdfReader(out)
+    assert reader.metadata is not None and reader.metadata.title == "AI bills we support"
+    assert "Topic: AI" not in reader.pages[0].extract_text()  # the topic's name, not its slug
+    assert "Topic: Artificial intelligence · Position: Support" in reader.pages[0].extract_text()
+    assert not list(workdir.glob(".*.part"))  # no temporary file left behind
+
+
+def test_format_follows_the_file_name_and_bills_keep_their_order(seeded: Seeded, workdir: Path) -> None:
+    result = invoke(
+        "export", "--bill", "hr4", "--bill", "AB 5", "--bill", str(seeded.ids["privacy"]), "-o", "chosen.xlsx"
+    )
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(workdir / "chosen.xlsx")["Bills"]
+    assert [ws.cell(r, 3).value for r in range(2, ws.max_row + 1)] == ["HR 4", "AB 5", "HR 2"]
+
+
+def test_json_to_standard_output(seeded: Seeded, workdir: Path) -> None:
+    result = invoke("export", "--watchlist", "Q3 meetings", "--format", "json", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    doc = json.load(io.BytesIO(result.stdout_bytes))
+    assert [b["identifier"] for b in doc["bills"]] == ["HR 2", "HR 4"]
+    assert doc["selection"]["watchlists"] == ["Q3 meetings"]
+
+
+def test_default_file_name(seeded: Seeded, workdir: Path) -> None:
+    result = invoke("export", "--jurisdiction", "ca", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    [written] = workdir.glob("briefing-packet-*.csv")
+    assert "AB 5" in written.read_text(encoding="utf-8-sig")
+
+
+def test_an_empty_selection_writes_nothing(seeded: Seeded, workdir: Path) -> None:
+    result = invoke("export", "--topic", "privacy", "--position", "support", "-o", "empty.pdf")
+    assert result.exit_code == EXIT_NOT_FOUND
+    assert "No bills match Topic: Data privacy · Position: Support" in result.output
+    assert list(workdir.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--topic", "a1"], "No topic 'a1'"),
+        (["--position", "maybe"], "No position 'maybe'"),
+        (["--bill", "HR 404"], "No bill matches 'HR 404'"),
+        (["--stage", "limbo"], "Unknown stage limbo"),
+        (["--all", "--format", "odt"], "Unknown format 'odt'"),
+        (["--all", "-o", "missing/dir/packet.pdf"], "folder missing/dir does not exist"),
+        ([], "Say which bills to export"),
+    ],
+)
+def test_bad_input_is_refused(seeded: Seeded, workdir: Path, args: list[str], message: str) -> None:
+    result = invoke("export", *args)
+    assert result.exit_code == EXIT_USAGE
+    assert message in " ".join(result.output.split())
+    assert list(workdir.iterdir()) == []
+
+
+def test_branding_comes_from_tracker_toml(seeded: Seeded, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (workdir / "tracker.toml").write_text('[branding]\norganisation = "Metro Chamber"\nacent = "#fff"\n')
+    monkeypatch.setenv("TRACKER_CONFIG", str(workdir / "tracker.toml"))
+    from tracker import config
+
+    config.settings.cache_clear()
+    result = invoke("export", "--all", "-o", "x.csv")
+    assert result.exit_code == EXIT_USAGE and "unknown key 'acent'" in result.output
+    (workdir / "tracker.toml").write_text('[branding]\norganisation = "Metro Chamber"\n')
+    config.settings.cache_clear()
+    result = invoke("export", "--all", "-o", "x.xlsx")
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(workdir / "x.xlsx")["About"]["A1"].value == "Metro Chamber"

@@ -1,0 +1,93 @@
+"""Packets of real 117th Congress bills: GovInfo BILLSTATUS files parsed in place and stored through ingest.
+
+The positions and topic matches added here are the organisation's own data, written for the test.
+"""
+
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+from docx import Document
+from pypdf import PdfReader
+from realdata_paths import require_realdata
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tracker.exports import Branding, Selection, build_packet
+from tracker.ingest import IngestItem, Ingestor
+from tracker.models import Bill, BillMatch, Position, Topic
+from tracker.sources.govinfo_billstatus import parse_billstatus
+
+pytestmark = pytest.mark.realdata
+
+FILES = ("BILLSTATUS-117s1260.xml", "BILLSTATUS-117hr4350.xml", "BILLSTATUS-117hr1.xml")
+
+
+@pytest.fixture
+def real_bills(session: Session) -> dict[str, int]:
+    folder = require_realdata("billstatus", "usgpo_samples", "formatChange", "current")
+    missing = [name for name in FILES if not (folder / name).is_file()]
+    if missing:
+        pytest.skip(f"real BILLSTATUS files missing under {folder}: {', '.join(missing)}")
+    records = [parse_billstatus((folder / name).read_bytes(), str(folder / name)) for name in FILES]
+    Ingestor(session).ingest([IngestItem(r) for r in records])
+    session.commit()
+    ids = {identifier: bill_id for identifier, bill_id in session.execute(select(Bill.identifier, Bill.id))}
+    topic = Topic(slug="tech", name="Technology and innovation")
+    session.add(topic)
+    session.flush()
+    session.add(
+        Position(
+            bill_id=ids["S 1260"],
+            stance="Support",
+            priority="High",
+            rationale="Semiconductor funding keeps members’ supply chains at home.",
+        )
+    )
+    session.add(
+        BillMatch(
+            bill_id=ids["S 1260"],
+            topic_id=topic.id,
+            score=6.0,
+            flagged=True,
+            rule_version=1,
+            matched_terms=["innovation"],
+            evidence=[{"field": "title", "snippet": "United States [[Innovation]] and Competition Act"}],
+        )
+    )
+    session.commit()
+    return ids
+
+
+def test_real_bills_in_every_format(session: Session, real_bills: dict[str, int]) -> None:
+    branding = Branding(organisation="Metro Chamber — Technology Council")
+    selection = Selection(bills=(real_bills["S 1260"], real_bills["HR 4350"], real_bills["HR 1"]))
+
+    pdf = PdfReader(io.BytesIO(build_packet(session, selection, "pdf", branding)))
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    assert "S 1260 · United States Innovation and Competition Act of 2021" in text
+    assert "Sen. Schumer, Charles E. [D-NY]" in text
+    assert "Senate Commerce, Science, and Transportation Committee" in text
+    assert "Semiconductor funding keeps members’ supply chains at home." in text
+    assert "https://www.congress.gov/bill/117th-congress/senate-bill/1260" in text
+    assert "National Defense Authorization Act for Fiscal Year 2022" in text  # HR 4350
+
+    doc = Document(io.BytesIO(build_packet(session, selection, "docx", branding)))
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings[0] == "S 1260 — United States Innovation and Competition Act of 2021"
+    assert headings[1].startswith("HR 4350 — National Defense Authorization Act")
+
+    ws = openpyxl.load_workbook(io.BytesIO(build_packet(session, selection, "xlsx", branding)))["Bills"]
+    assert [ws.cell(r, 3).value for r in range(2, 5)] == ["S 1260", "HR 4350", "HR 1"]
+    assert ws.cell(2, 7).is_date and ws.cell(2, 7).value.year == 2021
+
+    rows = list(csv.DictReader(io.StringIO(build_packet(session, selection, "csv", branding).decode("utf-8-sig"))))
+    assert rows[0]["Position"] == "Support" and rows[0]["Policy area"] == "Science, Technology, Communications"
+    assert rows[0]["Link"] == "https://www.congress.gov/bill/117th-congress/senate-bill/1260"
+
+    doc_json = json.loads(build_packet(session, selection, "json", branding))
+    s1260 = doc_json["bills"][0]
+    assert s1260["summary"].startswith("United States Innovation and Competition Act of 2021")
+    assert s1260["cosponsor_count"] > 0 and s1260["committees"]

@@ -1,0 +1,83 @@
+"""Selections resolve to ordered bill ids in SQL, and every name they use is checked."""
+
+import pytest
+from export_fixtures import Seeded
+from sqlmodel import Session
+
+from tracker.exports import Selection, SelectionError, resolve_bill_refs, resolve_selection
+from tracker.queries import BillFilter
+
+
+def ids(session: Session, **kw: object) -> list[int]:
+    return resolve_selection(session, Selection(**kw)).bill_ids  # type: ignore[arg-type]
+
+
+def test_topic_and_position_combine_and_the_council_priority_orders(session: Session, seeded: Seeded) -> None:
+    got = resolve_selection(session, Selection(topics=("ai",), positions=("support",)))
+    i = seeded.ids
+    assert got.bill_ids == [i["hostile"], i["ca"], i["robotics"]]  # High, Medium, Low
+    assert got.description == "Topic: Artificial intelligence · Position: Support"
+    assert got.criteria["topics"] == ["ai"] and got.criteria["positions"] == ["Support"]
+
+
+def test_a_topic_counts_only_flagged_matches(session: Session, seeded: Seeded) -> None:
+    assert seeded.ids["plain"] not in ids(session, topics=("Artificial Intelligence",))  # by name too
+    assert set(ids(session, topics=("ai", "privacy"))) == {
+        seeded.ids[k] for k in ("hostile", "robotics", "ca", "privacy")
+    }
+
+
+def test_jurisdiction_priority_watchlist_and_filter(session: Session, seeded: Seeded) -> None:
+    i = seeded.ids
+    assert ids(session, jurisdictions=("CA",)) == [i["ca"]]
+    assert set(ids(session, priorities=("high",))) == {i["hostile"], i["privacy"]}
+    assert set(ids(session, watchlists=("q3 meetings",))) == {i["privacy"], i["plain"]}
+    assert ids(session, watchlists=(str(seeded.watchlist.id),), positions=("Oppose unless amended",)) == [i["privacy"]]
+    assert ids(session, filter=BillFilter(stage=("introduced",))) == [i["robotics"]]
+    assert ids(session, filter=BillFilter(text="ROBOTICS")) == [i["robotics"]]
+    assert set(ids(session, filter=BillFilter(session="117"), positions=("support",))) == {
+        i["hostile"],
+        i["robotics"],
+    }
+
+
+def test_explicit_bills_keep_their_order_unless_another_is_asked(session: Session, seeded: Seeded) -> None:
+    i = seeded.ids
+    wanted = (i["plain"], i["hostile"], i["privacy"])
+    assert ids(session, bills=wanted) == list(wanted)
+    assert ids(session, bills=wanted, order="recent") == [i["plain"], i["privacy"], i["hostile"]]
+    assert ids(session, bills=wanted, order="identifier") == [i["hostile"], i["privacy"], i["plain"]]
+    assert ids(session, bills=wanted, order="priority", limit=2) == [i["privacy"], i["hostile"]]
+
+
+def test_all_bills_must_be_asked_for(session: Session, seeded: Seeded) -> None:
+    with pytest.raises(SelectionError, match="Say which bills"):
+        resolve_selection(session, Selection())
+    assert len(ids(session, all_bills=True)) == 5
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"topics": ("a1",)}, "No topic 'a1'; known topics: ai, privacy"),
+        ({"positions": ("suport",)}, "No position 'suport'; positions: "),
+        ({"priorities": ("urgent",)}, "priorities: High, Medium, Low"),
+        ({"jurisdictions": ("tx",)}, "No jurisdiction 'tx'; stored: ca, us"),
+        ({"watchlists": ("Q4",)}, "No watchlist 'Q4'; watchlists: Q3 meetings"),
+        ({"bills": (999_999,)}, "No bill with id 999999"),
+        ({"all_bills": True, "order": "random"}, "Unknown order 'random'"),
+    ],
+)
+def test_unknown_names_are_refused_with_what_exists(
+    session: Session, seeded: Seeded, kw: dict[str, object], message: str
+) -> None:
+    with pytest.raises(SelectionError) as exc:
+        resolve_selection(session, Selection(**kw))  # type: ignore[arg-type]
+    assert message in str(exc.value)
+
+
+def test_bill_references_as_people_type_them(session: Session, seeded: Seeded) -> None:
+    i = seeded.ids
+    assert resolve_bill_refs(session, ["hr2", "AB 5", str(i["plain"])]) == [i["privacy"], i["ca"], i["plain"]]
+    with pytest.raises(SelectionError, match="No bill matches 'HR 404'"):
+        resolve_bill_refs(session, ["HR 404"])

@@ -1,0 +1,266 @@
+"""Every format, opened with a real reader (pypdf, python-docx, openpyxl, csv, json) and checked for content.
+
+The seeded packet holds a hostile bill: its title starts with ``=HYPERLINK(...)``, carries ``<script>`` and
+``<b>`` markup, XML-illegal control characters, accents, Greek and Cyrillic, and runs past 5,000 characters
+with 1,200 letters in one unbreakable word; its summary and rationale run over several pages.
+"""
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE
+from export_fixtures import HOSTILE_HEAD, HOSTILE_TITLE, Seeded
+from pypdf import PdfReader
+from sqlmodel import Session
+
+from tracker.exports import Branding, Selection, build_packet
+from tracker.exports.columns import COLUMNS
+from tracker.exports.fonts import register_fonts
+from tracker.exports.safety import clean_text
+
+REPO = Path(__file__).resolve().parents[2]
+TITLE = "Q3 briefing: “AI & privacy” — Łódź"
+WHEN = dt.datetime(2025, 3, 4, 9, 30, tzinfo=dt.UTC)
+CLEAN_TITLE = clean_text(HOSTILE_TITLE)
+NON_LATIN = ("Zoë Łódź Ñandú", "Σωκράτης", "Анна Петрова", "“Curly” —")
+
+
+def build(session: Session, branding: Branding, fmt: str, selection: Selection | None = None) -> bytes:
+    return build_packet(session, selection or Selection(all_bills=True), fmt, branding, title=TITLE, generated_at=WHEN)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- PDF ----------------------------------------------------------------------------------------------------
+
+
+def test_pdf_packet(session: Session, seeded: Seeded, branding: Branding) -> None:
+    data = build(session, branding, "pdf")
+    assert data.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(data))
+    pages = [page.extract_text() for page in reader.pages]
+    text = "\n".join(pages)
+    assert reader.metadata is not None
+    assert (reader.metadata.title, reader.metadata.author) == (TITLE, branding.organisation)
+
+    # Cover, contents, one section per bill (the hostile one first among equals), appendix.
+    assert branding.organisation in flat(pages[0]) and TITLE in flat(pages[0]) and "5 bills" in pages[0]
+    assert "Prepared Mar 4, 2025" in pages[0]
+    assert "Contents" in pages[1] and "Appendix" in pages[1]
+    outline = [o.title for o in reader.outline]
+    assert outline[0] == "HR 2 American Data Privacy and Protection Act"
+    assert outline[1].startswith('HR 1 =HYPERLINK("http://evil') and outline[1].endswith("…")
+    assert len(reader.outline) == 6  # five bills and the appendix
+
+    # Upstream text is printed, not interpreted: the markup and the formula come out as characters.
+    body = flat(text)
+    assert flat(HOSTILE_HEAD) in body
+    assert '<script>alert("x")</script>' in body and "<b>bold?</b> &amp;" in body
+    for name in NON_LATIN:
+        assert name in body
+    assert "Rep. Łukasiewicz-Ólafsdóttir, Zoë [D-NY-7]" in body
+    assert "<not legal advice> & subject to change" in body  # the disclaimer, on every page
+    assert sum("<not legal advice>" in p for p in pages) == len(pages)
+    if register_fonts().fallback:  # a CJK font is installed (Debian fonts-droid-fallback)
+        assert "李明" in body
+
+    # The 5,000-character title is printed whole, and the long word wraps instead of running off the page.
+    assert body.count("Consumer data privacy and algorithmic accountability") >= 70
+    assert sum(len(run) for run in re.findall(r"A{10,}", text)) >= 1200
+    first = next(i for i, p in enumerate(pages) if "HR 1 · =HYPERLINK" in flat(p))
+    following = next(i for i, p in enumerate(pages) if i > first and re.search(r"^(AB|HR) \d+ ·", p, re.M))
+    assert following - first >= 5  # title, rationale and summary broke across pages
+    width = float(reader.pages[first].mediabox.width)
+    positions: list[float] = []
+    for page in reader.pages[first:following]:
+        page.extract_text(visitor_text=lambda t, cm, tm, fd, fs: positions.append(tm[4] * cm[0] + cm[4]))
+    assert positions and all(0 <= x < width - 0.5 * 72 for x in positions)
+
+    # Fonts: only DejaVu (and the CJK fallback), every one embedded.
+    fonts = {}
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            fonts[str(font["/BaseFont"])] = font
+    assert fonts and all("DejaVuSans" in name or "DroidSansFallback" in name for name in fonts), sorted(fonts)
+    for name, font in fonts.items():
+        descriptor = font.get("/FontDescriptor") or font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        assert "/FontFile2" in descriptor.get_object(), f"{name} is not embedded"
+
+    # Links: web links only; the appendix links back to each bill's page.
+    uris = [
+        a.get_object()["/A"].get("/URI")
+        for p in reader.pages
+        for a in p.get("/Annots") or []
+        if a.get_object().get("/A") and "/URI" in a.get_object()["/A"]
+    ]
+    assert uris and all(str(u).startswith("https://") for u in uris)
+    assert all(ident in flat(pages[-1]) for ident in ("HR 1", "HR 2", "HR 3", "HR 4", "AB 5"))
+
+
+def test_pdf_without_logo_or_disclaimer_on_a4(session: Session, seeded: Seeded, tmp_path: Path) -> None:
+    plain = Branding(organisation="Council", logo=None, disclaimer="", page_size="a4")
+    data = build(session, plain, "pdf", Selection(bills=(seeded.ids["plain"],)))
+    reader = PdfReader(io.BytesIO(data))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    assert "-2+3 Post Office Naming Act" in reader.pages[2].extract_text()
+    assert "/XObject" not in reader.pages[0]["/Resources"]  # no logo image on the cover
+
+    pdf = tmp_path / "packet.pdf"
+    pdf.write_bytes(data)
+    if not shutil.which("pdftoppm"):
+        pytest.skip("pdftoppm (Debian poppler-utils) not installed: cannot check the page renderer script")
+    done = subprocess.run(
+        ["bash", str(REPO / "scripts/render_pdf_pages.sh"), str(pdf), str(tmp_path / "png"), "1", "2"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    images = sorted((tmp_path / "png").glob("page-*.png"))
+    assert len(images) == 2 and all(p.read_bytes().startswith(b"\x89PNG") for p in images)
+
+
+# -- Word ---------------------------------------------------------------------------------------------------
+
+
+def test_docx_packet(session: Session, seeded: Seeded, branding: Branding) -> None:
+    data = build(session, branding, "docx")
+    doc = Document(io.BytesIO(data))
+    paras = doc.paragraphs
+    by_style: dict[str, list[str]] = {}
+    for p in paras:
+        by_style.setdefault(p.style.name, []).append(p.text)
+    assert by_style["Title"] == [TITLE]
+    assert by_style["Subtitle"] == ["All stored bills"]
+    h1 = by_style["Heading 1"]
+    assert h1[0] == "HR 2 — American Data Privacy and Protection Act"
+    assert h1[1].startswith("HR 1 — " + clean_text(HOSTILE_HEAD)) and len(h1[1]) < 170
+    assert h1[-1] == "Appendix: all bills in this packet" and len(h1) == 6
+    assert {"Official title", "Council position", "Summary", "Matched topics", "Sources"} <= set(by_style["Heading 2"])
+    assert CLEAN_TITLE in [p.text for p in paras]  # the whole title, as a paragraph Word wraps and breaks
+    assert "List Bullet" in by_style and "List Bullet 2" in by_style
+    assert doc.core_properties.title == TITLE and doc.core_properties.author == branding.organisation
+
+    everything = "\n".join(p.text for p in paras) + "\n".join(
+        c.text for t in doc.tables for r in t.rows for c in r.cells
+    )
+    for name in (*NON_LATIN, "李明", '<script>alert("x")</script>'):
+        assert name in everything
+    assert "=cmd|' /C calc'!A0" in everything  # Word never evaluates text: stored as written
+
+    facts, appendix = doc.tables[0], doc.tables[-1]
+    assert all(t.style.name == "Table Grid" for t in doc.tables)
+    assert facts.rows[0].cells[0].text == "Stage"
+    assert [c.text for c in appendix.rows[0].cells] == ["Bill", "Title", "Stage", "Position", "Latest action"]
+    assert len(appendix.rows) == 6
+    assert appendix.rows[0]._tr.trPr.xpath("./w:tblHeader")  # header repeats on every page
+    assert 'TOC \\o "1-1"' in doc.element.xml  # a real contents field Word can update
+
+    section = doc.sections[0]
+    assert branding.organisation in section.header.paragraphs[0].text
+    assert "<not legal advice>" in section.footer.paragraphs[0].text
+    assert "PAGE" in section.footer._element.xml
+    links = [r.target_ref for r in doc.part.rels.values() if r.reltype == RELATIONSHIP_TYPE.HYPERLINK]
+    assert links and all(link.startswith("https://") for link in links)
+
+
+# -- Excel --------------------------------------------------------------------------------------------------
+
+
+def test_xlsx_packet(session: Session, seeded: Seeded, branding: Branding) -> None:
+    data = build(session, branding, "xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["Bills", "About"]
+    ws = wb["Bills"]
+    headers = [c.value for c in ws[1]]
+    assert headers == [c.header for c in COLUMNS]
+    assert ws.freeze_panes == "D2"
+    assert ws.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(COLUMNS))}6"
+    col = {h: i + 1 for i, h in enumerate(headers)}
+    rows = {ws.cell(r, col["Bill"]).value: r for r in range(2, ws.max_row + 1)}
+    assert list(rows) == ["HR 2", "HR 1", "AB 5", "HR 3", "HR 4"]
+
+    # No formula anywhere; text that looks like one is a string with Excel's quote prefix.
+    for row in ws.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f", cell.coordinate
+    hostile = ws.cell(rows["HR 1"], col["Official title"])
+    assert hostile.value == CLEAN_TITLE and hostile.data_type == "s" and hostile.quotePrefix
+    for bill, header, value in (
+        ("HR 1", "Latest action", "=cmd|' /C calc'!A0"),
+        ("HR 1", "Rationale", "+SUM(A1:A2)"),
+        ("HR 4", "Title", "-2+3 Post Office Naming Act"),
+        ("HR 2", "Rationale", "@cmd Pre-emption clause is too weak."),
+        ("HR 3", "Rationale", "\tWorkforce training."),
+    ):
+        cell = ws.cell(rows[bill], col[header])
+        assert str(cell.value).startswith(value) and cell.quotePrefix, (bill, header)
+    assert not ws.cell(rows["HR 2"], col["Title"]).quotePrefix
+
+    # Real dates and numbers, fitted widths, Unicode intact.
+    latest = ws.cell(rows["HR 2"], col["Latest action date"])
+    assert latest.is_date and latest.value == dt.datetime(2021, 3, 3)
+    assert ws.cell(rows["HR 1"], col["Cosponsors"]).value == 2
+    assert ws.cell(rows["AB 5"], col["Sponsor"]).value == "Asm. 李明 (Li Ming)"
+    assert ws.cell(rows["HR 2"], col["Next hearing"]).value is None
+    widths = {h: ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width for h, i in col.items()}
+    assert 5 <= widths["Bill"] <= 16 and 60 <= widths["Title"] < 61 and 80 <= widths["Summary"] < 81
+    assert ws.cell(rows["HR 2"], col["Title"]).alignment.wrap_text
+    link = ws.cell(rows["HR 2"], col["Link"])
+    assert link.hyperlink is not None and link.hyperlink.target == "https://bills.example.test/us/2"
+
+    about = wb["About"]
+    assert about["A1"].value == branding.organisation and about["B3"].value == TITLE
+    assert about["B4"].is_date and about["B7"].value == branding.disclaimer
+
+
+# -- CSV and JSON -------------------------------------------------------------------------------------------
+
+
+def test_csv_packet(session: Session, seeded: Seeded, branding: Branding) -> None:
+    data = build(session, branding, "csv")
+    assert data.startswith("\ufeff".encode())  # so Excel reads it as UTF-8
+    assert b"\r\n" in data
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert [r["Bill"] for r in rows] == ["HR 2", "HR 1", "AB 5", "HR 3", "HR 4"]
+    by_bill = {r["Bill"]: r for r in rows}
+    assert by_bill["HR 1"]["Official title"] == "'" + CLEAN_TITLE
+    assert by_bill["HR 1"]["Latest action"] == "'=cmd|' /C calc'!A0"
+    assert by_bill["HR 1"]["Rationale"].startswith("'+SUM(A1:A2)")
+    assert by_bill["HR 4"]["Title"] == "'-2+3 Post Office Naming Act"
+    assert by_bill["HR 2"]["Rationale"].startswith("'@cmd")
+    assert by_bill["HR 3"]["Rationale"].startswith("'\tWorkforce")
+    assert by_bill["HR 2"]["Title"] == "American Data Privacy and Protection Act"
+    assert by_bill["HR 1"]["Sponsor"] == "Rep. Łukasiewicz-Ólafsdóttir, Zoë [D-NY-7]"
+    assert by_bill["AB 5"]["Sponsor"] == "Asm. 李明 (Li Ming)"
+    assert by_bill["HR 2"]["Latest action date"] == "2021-03-03" and by_bill["HR 1"]["Cosponsors"] == "2"
+    assert by_bill["HR 1"]["Topics"] == "Artificial intelligence"
+    assert "Artificial intelligence: … algorithmic accountability <i>" in by_bill["HR 1"]["Key evidence"]
+
+
+def test_json_packet(session: Session, seeded: Seeded, branding: Branding) -> None:
+    doc = json.loads(build(session, branding, "json"))
+    assert doc["schema"] == "policy-tracker/packet/v1"
+    assert (doc["title"], doc["organisation"], doc["count"]) == (TITLE, branding.organisation, 5)
+    assert doc["generated_at"] == "2025-03-04T09:30:00+00:00"
+    assert doc["selection"]["all"] is True
+    hostile = next(b for b in doc["bills"] if b["identifier"] == "HR 1")
+    assert hostile["title"] == CLEAN_TITLE  # raw text for programs: no spreadsheet apostrophe
+    assert hostile["position"]["stance"] == "Support" and hostile["position"]["priority"] == "High"
+    assert hostile["latest_action"] == {"date": "2021-03-02", "text": "=cmd|' /C calc'!A0"}
+    assert hostile["topics"][0]["evidence"][0] == {"field": "title", "snippet": "… algorithmic accountability <i>"}
+    assert hostile["next_hearing"] is None and hostile["cosponsor_count"] == 2
+    assert hostile["links"][0] == {"label": "Bill page (bills.example.test)", "url": "https://bills.example.test/us/1"}

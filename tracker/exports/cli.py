@@ -1,0 +1,161 @@
+"""``tracker export``: write a briefing packet for a selection of bills.
+
+    tracker export --format pdf --topic ai --position support -o packet.pdf
+    tracker export --watchlist "Q3 meetings" -o q3.docx            (format from the file name)
+    tracker export --bill "HR 3684" --bill 42 --format json -o -    (to standard output)
+
+Exit codes as for every command (tracker.cli): 2 bad input (unknown topic, bad branding...), 3 database not
+migrated, 4 no bill matches the selection (no file is written).
+"""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from tracker.exports.build import DEFAULT_TITLE, FORMATS, get_format, packet_filename, prepare_packet
+from tracker.exports.errors import EmptyPacketError, ExportError, SelectionError
+from tracker.exports.selection import ORDERS, Selection, resolve_bill_refs
+
+export_app = typer.Typer(
+    help="Write a briefing packet (PDF, Word, Excel, CSV or JSON) for chosen bills.", no_args_is_help=False
+)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write beside the target and rename, so a failure never leaves a half-written or empty packet."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        # mkstemp makes the file private (0600); give it the mode any new file would get, or the old one's.
+        if path.exists():
+            mode = path.stat().st_mode & 0o7777
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+@export_app.callback(invoke_without_command=True)
+def export(
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help=f"One of {', '.join(FORMATS)} (default: from the output file's extension, else pdf).",
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write; '-' for standard output (default: briefing-packet-DATE.EXT here).",
+        ),
+    ] = None,
+    topic: Annotated[list[str] | None, typer.Option(help="Topic slug or name (repeatable: any of).")] = None,
+    position: Annotated[list[str] | None, typer.Option(help="Council position, e.g. support (repeatable).")] = None,
+    priority: Annotated[list[str] | None, typer.Option(help="High, Medium or Low (repeatable).")] = None,
+    jurisdiction: Annotated[list[str] | None, typer.Option(help="Jurisdiction code, e.g. us (repeatable).")] = None,
+    watchlist: Annotated[list[str] | None, typer.Option(help="Watchlist name or id (repeatable).")] = None,
+    bill: Annotated[
+        list[str] | None,
+        typer.Option(help="Bill id or identifier such as 'HR 3684' (repeatable); kept in the order given."),
+    ] = None,
+    session: Annotated[str | None, typer.Option(help="Session identifier, e.g. 117.")] = None,
+    stage: Annotated[list[str] | None, typer.Option(help="Normalized stage, e.g. in_committee (repeatable).")] = None,
+    text: Annotated[str | None, typer.Option(help="Words in the title or summary.")] = None,
+    all_bills: Annotated[bool, typer.Option("--all", help="Every stored bill (with no other criteria).")] = False,
+    order: Annotated[
+        str | None,
+        typer.Option(help=f"Bill order: {', '.join(ORDERS)} (default: priority; the given order for --bill)."),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many bills.")] = None,
+    title: Annotated[str | None, typer.Option(help=f"Packet title (default: '{DEFAULT_TITLE}').")] = None,
+) -> None:
+    """Write a briefing packet for the bills a selection names; criteria combine (all must hold)."""
+    from sqlmodel import Session
+
+    from tracker.cli import EXIT_NOT_FOUND, EXIT_USAGE, _engine, err, out
+    from tracker.exports.branding import load_branding
+    from tracker.models.enums import Stage
+    from tracker.queries import BillFilter
+
+    to_stdout = output == "-"
+    target = None if to_stdout or output is None else Path(output)
+    name = fmt or (
+        target.suffix.lstrip(".") if target is not None and target.suffix.lstrip(".").lower() in FORMATS else "pdf"
+    )
+    try:
+        spec = get_format(name)
+    except ExportError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    bad_stages = [s for s in stage or [] if s not in Stage.__members__]
+    if bad_stages:
+        message = f"Unknown stage {', '.join(bad_stages)}; one of: {', '.join(Stage.__members__)}"
+        err.print(f"[red]{escape(message)}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE)
+    if target is None and not to_stdout:
+        target = Path(packet_filename(spec.name, title=title))
+    if target is not None and not target.parent.is_dir():
+        message = f"Cannot write {target}: folder {target.parent} does not exist."
+        err.print(f"[red]{escape(message)}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE)
+
+    flt = BillFilter(session=session, stage=tuple(stage or ()), text=text) if (session or stage or text) else None
+    try:
+        branding = load_branding()
+        with Session(_engine()) as s:
+            bill_ids: tuple[int, ...] = ()
+            if bill:
+                juris = jurisdiction[0] if jurisdiction and len(jurisdiction) == 1 else None
+                bill_ids = tuple(resolve_bill_refs(s, bill, jurisdiction=juris, session_identifier=session))
+            selection = Selection(
+                bills=bill_ids,
+                topics=tuple(topic or ()),
+                positions=tuple(position or ()),
+                priorities=tuple(priority or ()),
+                jurisdictions=tuple(jurisdiction or ()),
+                watchlists=tuple(watchlist or ()),
+                filter=flt,
+                all_bills=all_bills,
+                order=order,
+                limit=limit,
+            )
+            packet = prepare_packet(s, selection, spec.name, branding, title=title)
+        data = spec.write(packet)
+    except EmptyPacketError as exc:
+        err.print(f"[yellow]{escape(str(exc))}[/yellow]", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_NOT_FOUND) from None
+    except (SelectionError, ExportError) as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE) from None
+
+    n = len(packet.bills)
+    summary = f"{n} bill{'s' if n != 1 else ''}, {_size(len(data))}" + (
+        f" ({packet.selection})" if packet.selection else ""
+    )
+    if to_stdout:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        err.print(f"Wrote {spec.name.upper()} packet to standard output: {summary}", highlight=False, soft_wrap=True)
+        return
+    assert target is not None
+    _write_atomically(target, data)
+    out.print(f"Wrote {target}: {summary}", highlight=False, soft_wrap=True)

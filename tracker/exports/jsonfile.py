@@ -1,0 +1,84 @@
+"""JSON for integrations: the whole packet, structured, with ISO dates and text exactly as stored.
+
+No spreadsheet escaping here: a program reading JSON gets the real title, and escapes it wherever it shows it.
+"""
+
+import json
+from typing import Any
+
+from tracker.exports.packet import Packet, PacketBill
+
+SCHEMA = "policy-tracker/packet/v1"
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def bill_json(bill: PacketBill) -> dict[str, Any]:
+    hearing = bill.next_hearing
+    return {
+        "id": bill.id,
+        "jurisdiction": bill.jurisdiction,
+        "jurisdiction_name": bill.jurisdiction_name,
+        "session": bill.session,
+        "session_name": bill.session_name,
+        "identifier": bill.identifier,
+        "title": bill.title,
+        "short_title": bill.short_title,
+        "stage": bill.stage,
+        "stage_label": bill.stage_label,
+        "status_text": bill.status_text,
+        "introduced_date": _iso(bill.introduced_date),
+        "latest_action": {"date": _iso(bill.latest_action_date), "text": bill.latest_action_text},
+        "policy_area": bill.policy_area,
+        "position": None
+        if bill.position is None
+        else {
+            "stance": bill.position,
+            "priority": bill.priority,
+            "rationale": bill.rationale,
+            "updated_at": _iso(bill.position_updated_at),
+        },
+        "summary": bill.summary,
+        "sponsors": [
+            {"name": s.name, "party": s.party, "state": s.state, "district": s.district}
+            for s in bill.sponsors
+        ],
+        "cosponsor_count": bill.cosponsor_count,
+        "committees": list(bill.committees),
+        "next_hearing": None
+        if hearing is None
+        else {
+            "date": _iso(hearing.date),
+            "time": hearing.time,
+            "body": hearing.body,
+            "location": hearing.location,
+            "description": hearing.description,
+            "url": hearing.url,
+        },
+        "topics": [
+            {
+                "slug": t.slug,
+                "name": t.name,
+                "score": t.score,
+                "terms": list(t.terms),
+                "evidence": [{"field": e.field, "snippet": e.snippet} for e in t.evidence],
+            }
+            for t in bill.topics
+        ],
+        "links": [{"label": link.label, "url": link.url} for link in bill.links],
+    }
+
+
+def write_json(packet: Packet) -> bytes:
+    doc = {
+        "schema": SCHEMA,
+        "title": packet.title,
+        "organisation": packet.organisation,
+        "generated_at": packet.generated_at.isoformat(timespec="seconds"),
+        "selection": {"description": packet.selection, **packet.criteria},
+        "count": len(packet.bills),
+        "bills": [bill_json(b) for b in packet.bills],
+    }
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,497 @@
+"""A packet's content, gathered once for every writer: one query per kind of row, never one per bill.
+
+The writers (pdf, docx, xlsx, csv, json) only lay out what is here, so every format says the same thing.
+Upstream text is cleaned of characters no file format can hold (see ``safety.clean_text``) but otherwise kept
+exactly as received; each writer escapes it for its own format.
+"""
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import Table, func, inspect, select
+from sqlmodel import Session, SQLModel
+
+from tracker.exports.branding import Branding
+from tracker.exports.safety import clean_text, safe_url
+from tracker.models import (
+    Bill,
+    BillMatch,
+    BillSource,
+    BillVersion,
+    CommitteeReferral,
+    Jurisdiction,
+    LegislativeSession,
+    Position,
+    Sponsorship,
+    Topic,
+)
+from tracker.models.enums import SponsorshipKind
+
+CHUNK = 2000  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
+EVIDENCE_PER_TOPIC = 3
+STAGE_LABELS = {
+    "introduced": "Introduced",
+    "in_committee": "In committee",
+    "passed_origin_chamber": "Passed first chamber",
+    "passed_both_chambers": "Passed both chambers",
+    "sent_to_executive": "Sent to the executive",
+    "enacted": "Enacted",
+    "vetoed": "Vetoed",
+    "failed": "Failed",
+    "withdrawn": "Withdrawn",
+}
+_MARK = re.compile(r"\[\[(.+?)\]\]")
+
+
+def fmt_date(value: dt.date | None) -> str:
+    """``Nov 5, 2021``: the form US readers expect, with no ambiguity between day and month."""
+    return f"{value:%b} {value.day}, {value.year}" if value else ""
+
+
+def stage_label(stage: str | None) -> str:
+    return STAGE_LABELS.get(stage or "", (stage or "").replace("_", " ").capitalize())
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One snippet that made a topic match; ``[[term]]`` marks in the stored snippet become ``terms``."""
+
+    field: str
+    snippet: str  # plain text, marks removed
+    spans: tuple[tuple[str, bool], ...]  # (text, is_matched_term) pieces, for writers that can emphasise
+
+    @classmethod
+    def from_stored(cls, item: dict[str, Any]) -> "Evidence":
+        raw = clean_text(str(item.get("snippet") or item.get("text") or ""))
+        spans: list[tuple[str, bool]] = []
+        pos = 0
+        for match in _MARK.finditer(raw):
+            if match.start() > pos:
+                spans.append((raw[pos : match.start()], False))
+            spans.append((match.group(1), True))
+            pos = match.end()
+        if pos < len(raw):
+            spans.append((raw[pos:], False))
+        return cls(
+            field=clean_text(str(item.get("field") or "")),
+            snippet="".join(t for t, _ in spans),
+            spans=tuple(spans),
+        )
+
+
+@dataclass(frozen=True)
+class TopicMatch:
+    slug: str
+    name: str
+    score: float
+    terms: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Sponsor:
+    name: str
+    party: str | None = None
+    state: str | None = None
+    district: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``Rep. Smith, Jane [D-WA-9]`` as upstream writes it, or the name with party and state added."""
+        if "[" in self.name or not (self.party or self.state):
+            return self.name
+        where = "-".join(p for p in (self.party, self.state, self.district) if p)
+        return f"{self.name} [{where}]"
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """A scheduled hearing or committee meeting on the bill."""
+
+    date: dt.date
+    time: str | None = None
+    body: str | None = None  # committee or chamber holding it
+    location: str | None = None
+    description: str | None = None
+    url: str | None = None
+
+    @property
+    def label(self) -> str:
+        when = fmt_date(self.date) + (f", {self.time}" if self.time else "")
+        return " · ".join(p for p in (when, self.body, self.location) if p)
+
+
+@dataclass(frozen=True)
+class PacketBill:
+    id: int
+    jurisdiction: str
+    jurisdiction_name: str
+    session: str
+    session_name: str
+    identifier: str
+    title: str
+    short_title: str | None
+    stage: str
+    status_text: str | None
+    introduced_date: dt.date | None
+    latest_action_date: dt.date | None
+    latest_action_text: str | None
+    policy_area: str | None
+    summary: str | None
+    position: str | None
+    priority: str | None
+    rationale: str | None
+    position_updated_at: dt.datetime | None
+    sponsors: tuple[Sponsor, ...]
+    cosponsor_count: int
+    committees: tuple[str, ...]
+    next_hearing: Hearing | None
+    topics: tuple[TopicMatch, ...]
+    links: tuple[Link, ...]
+
+    @property
+    def reference(self) -> str:
+        """``US 117 HR 3684``: unambiguous across jurisdictions and sessions."""
+        return f"{self.jurisdiction.upper()} {self.session} {self.identifier}"
+
+    @property
+    def display_title(self) -> str:
+        """The name people use (short title when there is one), else the official title."""
+        return self.short_title or self.title
+
+    @property
+    def stage_label(self) -> str:
+        return stage_label(self.stage)
+
+    @property
+    def sponsor_label(self) -> str:
+        names = "; ".join(s.label for s in self.sponsors)
+        if self.cosponsor_count:
+            more = f"{self.cosponsor_count} cosponsor{'s' if self.cosponsor_count != 1 else ''}"
+            return f"{names} (+ {more})" if names else more
+        return names
+
+    @property
+    def topic_label(self) -> str:
+        return "; ".join(t.name for t in self.topics)
+
+    @property
+    def primary_link(self) -> str | None:
+        return self.links[0].url if self.links else None
+
+
+@dataclass(frozen=True)
+class Packet:
+    title: str
+    organisation: str
+    generated_at: dt.datetime
+    selection: str  # human description of what was chosen
+    criteria: dict[str, Any]
+    bills: tuple[PacketBill, ...]
+    branding: Branding = field(compare=False)
+
+
+# -- hearings -----------------------------------------------------------------------------------------------
+
+HearingLookup = Callable[[Session, Sequence[int], dt.date], dict[int, Hearing]]
+
+
+def hearings_from_table(table: Table) -> HearingLookup:
+    """Next hearing per bill from a table with ``bill_id`` and ``date`` columns (optionally ``time``,
+    ``committee``/``body``, ``location``, ``description``/``title``, ``url``, ``cancelled``): the shape a
+    hearings table is expected to have. The earliest one on or after today wins."""
+    cols = table.c
+
+    def pick(*names: str) -> Any:
+        return next((cols[n] for n in names if n in cols), None)
+
+    optional = {
+        "time": pick("time", "start_time"),
+        "body": pick("committee", "body", "committee_name"),
+        "location": pick("location", "room"),
+        "description": pick("description", "title", "subject"),
+        "url": pick("url", "link"),
+    }
+    cancelled = pick("cancelled", "canceled")
+
+    def lookup(session: Session, bill_ids: Sequence[int], today: dt.date) -> dict[int, Hearing]:
+        chosen = [c.label(k) for k, c in optional.items() if c is not None]
+        query = select(cols.bill_id, cols.date, *chosen).where(
+            cols.bill_id.in_(list(bill_ids)), cols.date >= today
+        )
+        if cancelled is not None:
+            query = query.where(cancelled.is_not(True))
+        out: dict[int, Hearing] = {}
+        for row in session.execute(query.order_by(cols.bill_id, cols.date)).mappings():
+            if row["bill_id"] in out:
+                continue
+            date = row["date"].date() if isinstance(row["date"], dt.datetime) else row["date"]
+            extra = {
+                k: clean_text(str(row[k])) if row.get(k) is not None else None
+                for k in optional
+                if optional[k] is not None
+            }
+            if extra.get("url"):
+                extra["url"] = safe_url(extra["url"])
+            out[row["bill_id"]] = Hearing(date=date, **extra)
+        return out
+
+    return lookup
+
+
+def default_hearing_lookup(session: Session) -> HearingLookup | None:
+    """Hearings come from a ``hearing`` table once one exists in the models and the database; until then a
+    packet shows no hearing rather than guessing one."""
+    table = SQLModel.metadata.tables.get("hearing")
+    if table is None or not {"bill_id", "date"} <= set(table.c.keys()):
+        return None
+    if not inspect(session.get_bind()).has_table(table.name):
+        return None
+    return hearings_from_table(table)
+
+
+# -- gathering ----------------------------------------------------------------------------------------------
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start : start + CHUNK])
+
+
+def _opt(value: str | None) -> str | None:
+    """Cleaned text, or None when there is nothing to show; kept as written (a leading tab stays a tab)."""
+    text = clean_text(value)
+    return text if text.strip() else None
+
+
+def _links(bill: Bill, sources: list[BillSource], versions: list[BillVersion]) -> tuple[Link, ...]:
+    """Latest text first (what a reader wants), then the records the data came from; web links only."""
+    links: list[Link] = []
+    seen: set[str] = set()
+
+    def add(label: str, url: str | None) -> None:
+        url = safe_url(url)
+        if url and url not in seen:
+            seen.add(url)
+            links.append(Link(clean_text(label), url))
+
+    dated = sorted(versions, key=lambda v: (v.date or dt.date.min, v.id or 0))
+    if dated:
+        latest = dated[-1]
+        renditions = [(link.get("format") or "", link.get("url") or "") for link in latest.links or []]
+        renditions.append((latest.format or "", latest.url))
+        best = min(renditions, key=lambda r: _rendition_rank(*r))
+        kind = _rendition_kind(*best)
+        add(f"Text: {latest.label}" + (f" ({kind})" if kind else ""), best[1])
+    urls = [*(bill.source_urls or []), *(src.url for src in sources if src.url)]
+    pages = [u for u in urls if not _is_data_file(u)]
+    for url in pages:
+        add(f"Bill page ({_host(url)})", url)
+    links.sort(key=lambda link: not link.label.startswith("Bill page"))  # people's pages before files
+    for url in urls:
+        add(f"Source record ({_host(url)})", url)
+    return tuple(links)
+
+
+_RENDITIONS = ("PDF", "HTML", "XML", "text")
+_CHAMBER_NAMES = {"us": {"upper": "Senate", "lower": "House", "joint": "Joint"}}
+
+
+def _host(url: str) -> str:
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
+
+
+def _is_data_file(url: str) -> bool:
+    return urlsplit(url).path.lower().endswith((".xml", ".json", ".zip", ".txt"))
+
+
+def _rendition_kind(fmt: str, url: str) -> str | None:
+    """What a text link opens, from the feed's format label or else the URL's extension."""
+    probe = f"{fmt} {url.rsplit('.', 1)[-1] if '.' in url[-6:] else ''}".lower()
+    for word, kind in (
+        ("pdf", "PDF"),
+        ("htm", "HTML"),
+        ("formatted", "HTML"),
+        ("xml", "XML"),
+        ("txt", "text"),
+    ):
+        if word in probe:
+            return kind
+    return None
+
+
+def _rendition_rank(fmt: str, url: str) -> int:
+    kind = _rendition_kind(fmt, url)
+    return _RENDITIONS.index(kind) if kind else len(_RENDITIONS)
+
+
+def gather_bills(
+    session: Session,
+    bill_ids: Sequence[int],
+    *,
+    today: dt.date | None = None,
+    hearing_lookup: HearingLookup | None = None,
+) -> list[PacketBill]:
+    """Everything a packet shows about these bills, in the order given."""
+    today = today or dt.date.today()
+    lookup = hearing_lookup if hearing_lookup is not None else default_hearing_lookup(session)
+    bills: dict[int, tuple[Bill, str, str, str]] = {}
+    positions: dict[int, Position] = {}
+    sponsors: dict[int, list[Sponsor]] = defaultdict(list)
+    cosponsors: dict[int, int] = {}
+    committees: dict[int, list[str]] = defaultdict(list)
+    topics: dict[int, list[TopicMatch]] = defaultdict(list)
+    sources: dict[int, list[BillSource]] = defaultdict(list)
+    versions: dict[int, list[BillVersion]] = defaultdict(list)
+    hearings: dict[int, Hearing] = {}
+
+    for chunk in _chunks(bill_ids):
+        for bill, sess_id, sess_name, jur_name in session.execute(
+            select(Bill, LegislativeSession.identifier, LegislativeSession.name, Jurisdiction.name)
+            .join(LegislativeSession, Bill.session_id == LegislativeSession.id)
+            .join(Jurisdiction, Bill.jurisdiction_id == Jurisdiction.id)
+            .where(Bill.id.in_(chunk))
+        ):
+            bills[bill.id] = (bill, sess_id, sess_name, jur_name)
+        for pos in session.execute(select(Position).where(Position.bill_id.in_(chunk))).scalars():
+            positions[pos.bill_id] = pos
+        for sp in session.execute(
+            select(Sponsorship)
+            .where(Sponsorship.bill_id.in_(chunk), Sponsorship.kind == SponsorshipKind.primary)
+            .order_by(Sponsorship.bill_id, Sponsorship.order)
+        ).scalars():
+            sponsors[sp.bill_id].append(
+                Sponsor(clean_text(sp.name), _opt(sp.party), _opt(sp.state), _opt(sp.district))
+            )
+        for bill_id, n in session.execute(
+            select(Sponsorship.bill_id, func.count())
+            .where(
+                Sponsorship.bill_id.in_(chunk),
+                Sponsorship.kind == SponsorshipKind.cosponsor,
+                Sponsorship.withdrawn_date.is_(None),
+            )
+            .group_by(Sponsorship.bill_id)
+        ):
+            cosponsors[bill_id] = n
+        for ref in session.execute(
+            select(CommitteeReferral)
+            .where(CommitteeReferral.bill_id.in_(chunk))
+            .order_by(
+                CommitteeReferral.bill_id, CommitteeReferral.parent_code.is_not(None), CommitteeReferral.id
+            )
+        ).scalars():
+            name = clean_text(ref.name)
+            jurisdiction = bills[ref.bill_id][0].jurisdiction_id if ref.bill_id in bills else ""
+            raw_chamber = clean_text(ref.chamber or "")
+            chamber = _CHAMBER_NAMES.get(jurisdiction, {}).get(raw_chamber.lower()) or (
+                raw_chamber if raw_chamber[:1].isupper() else ""
+            )
+            if chamber and chamber.lower() not in name.lower():
+                name = f"{chamber} {name}"
+            if name not in committees[ref.bill_id]:
+                committees[ref.bill_id].append(name)
+        for match, topic in session.execute(
+            select(BillMatch, Topic)
+            .join(Topic, BillMatch.topic_id == Topic.id)
+            .where(BillMatch.bill_id.in_(chunk), BillMatch.flagged.is_(True))
+            .order_by(BillMatch.bill_id, BillMatch.score.desc(), Topic.name)
+        ):
+            evidence = tuple(
+                Evidence.from_stored(e)
+                for e in (match.evidence or [])[:EVIDENCE_PER_TOPIC]
+                if isinstance(e, dict)
+            )
+            topics[match.bill_id].append(
+                TopicMatch(
+                    slug=topic.slug,
+                    name=clean_text(topic.name),
+                    score=round(float(match.score), 3),
+                    terms=tuple(clean_text(str(t)) for t in (match.matched_terms or [])),
+                    evidence=evidence,
+                )
+            )
+        for src in session.execute(
+            select(BillSource).where(BillSource.bill_id.in_(chunk)).order_by(BillSource.id)
+        ).scalars():
+            sources[src.bill_id].append(src)
+        for ver in session.execute(
+            select(BillVersion).where(BillVersion.bill_id.in_(chunk)).order_by(BillVersion.id)
+        ).scalars():
+            versions[ver.bill_id].append(ver)
+        if lookup is not None:
+            hearings.update(lookup(session, chunk, today))
+
+    out: list[PacketBill] = []
+    for bill_id in bill_ids:
+        if bill_id not in bills:
+            continue  # deleted between selection and gathering
+        bill, sess_id, sess_name, jur_name = bills[bill_id]
+        pos = positions.get(bill_id)
+        out.append(
+            PacketBill(
+                id=bill_id,
+                jurisdiction=bill.jurisdiction_id,
+                jurisdiction_name=clean_text(jur_name),
+                session=sess_id,
+                session_name=clean_text(sess_name),
+                identifier=clean_text(bill.identifier),
+                title=clean_text(bill.title),
+                short_title=_opt(bill.short_title) or _opt(bill.popular_title),
+                stage=bill.stage,
+                status_text=None
+                if _opt(bill.status_text) == _opt(bill.latest_action_text)
+                else _opt(bill.status_text),
+                introduced_date=bill.introduced_date,
+                latest_action_date=bill.latest_action_date,
+                latest_action_text=_opt(bill.latest_action_text),
+                policy_area=_opt(bill.policy_area),
+                summary=_opt(bill.summary_text),
+                position=pos.stance if pos else None,
+                priority=pos.priority if pos else None,
+                rationale=_opt(pos.rationale) if pos else None,
+                position_updated_at=pos.updated_at if pos else None,
+                sponsors=tuple(sponsors.get(bill_id, ())),
+                cosponsor_count=cosponsors.get(bill_id, 0),
+                committees=tuple(committees.get(bill_id, ())),
+                next_hearing=hearings.get(bill_id),
+                topics=tuple(topics.get(bill_id, ())),
+                links=_links(bill, sources.get(bill_id, []), versions.get(bill_id, [])),
+            )
+        )
+    return out
+
+
+def gather_packet(
+    session: Session,
+    bill_ids: Sequence[int],
+    *,
+    title: str,
+    selection: str,
+    criteria: dict[str, Any],
+    branding: Branding,
+    generated_at: dt.datetime | None = None,
+    hearing_lookup: HearingLookup | None = None,
+) -> Packet:
+    generated_at = generated_at or dt.datetime.now(dt.UTC).astimezone()
+    bills = gather_bills(session, bill_ids, today=generated_at.date(), hearing_lookup=hearing_lookup)
+    return Packet(
+        title=clean_text(title),
+        organisation=branding.organisation,
+        generated_at=generated_at,
+        selection=selection,
+        criteria=criteria,
+        bills=tuple(bills),
+        branding=branding,
+    )

@@ -1,0 +1,546 @@
+"""PDF briefing packet (ReportLab): cover, contents, one section per bill, appendix table of all bills.
+
+Everything upstream goes through ``Markup`` before it reaches a ReportLab paragraph: ReportLab reads a
+small XML-like markup, so an unescaped ``<`` in a bill title would be taken as a tag (or break the build).
+Text is set in DejaVu Sans, embedded, so accents, curly quotes, em dashes, Greek and Cyrillic print as
+written; characters DejaVu lacks use a fallback font when one is installed (see ``fonts.py``). Long text
+is set as paragraphs that break across pages; table cells, which cannot, get shortened text whose full
+version appears in the bill's section.
+"""
+
+import io
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    Image,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from tracker.exports.fonts import FontSet, covered, register_fonts
+from tracker.exports.packet import Packet, PacketBill, fmt_date
+from tracker.exports.safety import shorten
+
+MARGIN = 0.75 * inch
+HEADING_CHARS = 150  # a heading (and its contents line) names the bill; the full title follows as text
+CELL_CHARS = 600  # table rows cannot break across pages, so cell text stays well under a page
+APPENDIX_TITLE_CHARS = 220
+DISCLAIMER_CHARS = 600
+APPENDIX_TOC = "<b>Appendix</b>  All bills in this packet"
+GREY = colors.HexColor("#555555")
+LIGHT = colors.HexColor("#F2F4F7")
+RULE = colors.HexColor("#C8CDD3")
+
+
+# -- markup -------------------------------------------------------------------------------------------------
+
+
+class Markup:
+    """Escapes text for ReportLab paragraphs and switches to the fallback font for glyphs DejaVu lacks."""
+
+    def __init__(self, fonts: FontSet):
+        self.fonts = fonts
+        self.primary = covered(fonts.regular)
+        self.fallback = covered(fonts.fallback) if fonts.fallback else frozenset()
+
+    def __call__(self, text: str | None, *, newlines: bool = True) -> str:
+        if not text:
+            return ""
+        if text.isascii():
+            out = escape(text)
+        else:
+            out = self._with_fallback(text)
+        return out.replace("\n", "<br/>") if newlines else out.replace("\n", " ")
+
+    def _with_fallback(self, text: str) -> str:
+        parts: list[str] = []
+        run: list[str] = []
+        in_fallback = False
+        for ch in text:
+            code = ord(ch)
+            wants = code not in self.primary and code in self.fallback
+            if wants != in_fallback and run:
+                parts.append(self._run("".join(run), in_fallback))
+                run = []
+            in_fallback = wants
+            run.append(ch)
+        if run:
+            parts.append(self._run("".join(run), in_fallback))
+        return "".join(parts)
+
+    def _run(self, text: str, fallback: bool) -> str:
+        return f'<font face="{self.fonts.fallback}">{escape(text)}</font>' if fallback else escape(text)
+
+    def link(self, url: str, text: str | None = None, color: str = "#1F4E79") -> str:
+        return f'<a href={quoteattr(url)} color="{color}">{self(text or url, newlines=False)}</a>'
+
+
+# -- document -----------------------------------------------------------------------------------------------
+
+
+class Heading(Paragraph):
+    """A paragraph that becomes a PDF bookmark, an outline (sidebar) entry and a page-number form."""
+
+    def __init__(self, text: str, style: ParagraphStyle, *, plain: str, key: str, level: int = 0):
+        super().__init__(text, style)
+        self.plain, self.key, self.level = plain, key, level
+
+
+class PageRef(Flowable):
+    """The page number of a heading, drawn from a PDF form that the heading fills in once it is placed.
+
+    A PDF may use a form before defining it, so the contents can name pages that come later in a single
+    layout pass (ReportLab's TableOfContents needs two or three passes over the whole packet)."""
+
+    def __init__(self, key: str, height: float):
+        super().__init__()
+        self.key, self.height = key, height
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        return available_width, self.height
+
+    def draw(self) -> None:
+        self.canv.saveState()
+        self.canv.translate(self.width, 3.2)  # on the baseline of the entry's last line
+        self.canv.doForm(f"page-{self.key}")
+        self.canv.restoreState()
+
+
+class PacketDoc(BaseDocTemplate):
+    page_number_font = "DejaVuSans"
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        if isinstance(flowable, Heading):
+            canv = self.canv
+            canv.bookmarkPage(flowable.key)
+            canv.addOutlineEntry(flowable.plain, flowable.key, level=flowable.level, closed=True)
+            canv.beginForm(f"page-{flowable.key}", lowerx=-72, lowery=-4, upperx=2, uppery=14)
+            canv.setFont(self.page_number_font, 9.5)
+            canv.drawRightString(0, 0, str(self.page))
+            canv.endForm()
+
+
+def _numbered_canvas(label_font: str) -> type[rl_canvas.Canvas]:
+    class NumberedCanvas(rl_canvas.Canvas):
+        """Holds pages until the end so each can say "Page 3 of 41"."""
+
+        def __init__(self, *args: Any, **kwargs: Any):
+            kwargs["initialFontName"] = label_font  # else every page names Helvetica, unembedded
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+            self.show_number = False
+
+        def showPage(self) -> None:  # noqa: N802  (ReportLab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+            self.show_number = False
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                if self.show_number:
+                    self.setFont(label_font, 8)
+                    self.setFillColor(GREY)
+                    self.drawRightString(self._pagesize[0] - MARGIN, 0.45 * inch, f"Page {self._pageNumber} of {total}")
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+class Layout:
+    def __init__(self, packet: Packet):
+        self.packet = packet
+        self.branding = packet.branding
+        self.fonts = register_fonts(self.branding.font_dir)
+        self.m = Markup(self.fonts)
+        self.accent = colors.HexColor(self.branding.accent_color)
+        self.pagesize = A4 if self.branding.page_size == "a4" else LETTER
+        self.width = self.pagesize[0] - 2 * MARGIN
+        f = self.fonts
+        base = ParagraphStyle(
+            "Body",
+            fontName=f.regular,
+            bulletFontName=f.regular,
+            fontSize=9.5,
+            leading=13,
+            spaceAfter=4,
+            splitLongWords=1,
+            allowWidows=0,
+            allowOrphans=0,
+        )
+        self.s = {
+            "body": base,
+            "small": ParagraphStyle("Small", parent=base, fontSize=8, leading=10, textColor=GREY, spaceAfter=0),
+            "cell": ParagraphStyle("Cell", parent=base, fontSize=8.5, leading=11, spaceAfter=0),
+            "cell_bold": ParagraphStyle(
+                "CellBold", parent=base, fontName=f.bold, fontSize=8.5, leading=11, spaceAfter=0
+            ),
+            "head_cell": ParagraphStyle(
+                "HeadCell",
+                parent=base,
+                fontName=f.bold,
+                fontSize=8.5,
+                leading=11,
+                textColor=colors.white,
+                spaceAfter=0,
+            ),
+            "h1": ParagraphStyle(
+                "H1",
+                parent=base,
+                fontName=f.bold,
+                fontSize=15,
+                leading=19,
+                textColor=self.accent,
+                spaceBefore=0,
+                spaceAfter=4,
+            ),
+            "h2": ParagraphStyle(
+                "H2",
+                parent=base,
+                fontName=f.bold,
+                fontSize=11,
+                leading=14,
+                textColor=self.accent,
+                spaceBefore=10,
+                spaceAfter=4,
+            ),
+            "meta": ParagraphStyle("Meta", parent=base, fontSize=9, leading=12, textColor=GREY, spaceAfter=8),
+            "bullet": ParagraphStyle("Bullet", parent=base, leftIndent=12, bulletIndent=2, spaceAfter=2),
+            "bullet2": ParagraphStyle(
+                "Bullet2",
+                parent=base,
+                fontSize=8.5,
+                leading=11,
+                leftIndent=26,
+                bulletIndent=16,
+                textColor=colors.HexColor("#333333"),
+                spaceAfter=2,
+            ),
+            "org": ParagraphStyle(
+                "Org",
+                parent=base,
+                fontName=f.bold,
+                fontSize=24,
+                leading=30,
+                textColor=self.accent,
+                spaceAfter=18,
+            ),
+            "cover_title": ParagraphStyle(
+                "CoverTitle", parent=base, fontName=f.bold, fontSize=30, leading=36, spaceAfter=14
+            ),
+            "cover_meta": ParagraphStyle(
+                "CoverMeta", parent=base, fontSize=12, leading=17, textColor=GREY, spaceAfter=4
+            ),
+            "footer": ParagraphStyle("Footer", parent=base, fontSize=7, leading=8.5, textColor=GREY, spaceAfter=0),
+            "toc0": ParagraphStyle(
+                "TOC0",
+                parent=base,
+                fontSize=9.5,
+                leading=13,
+                leftIndent=0,
+                firstLineIndent=0,
+                spaceBefore=1,
+                spaceAfter=1,
+            ),
+        }
+        self.disclaimer = (
+            Paragraph(self.m(shorten(self.branding.disclaimer, DISCLAIMER_CHARS)), self.s["footer"])
+            if self.branding.disclaimer
+            else None
+        )
+        # The footer grows with the disclaimer; the body frame ends above it.
+        self.footer_height = self.disclaimer.wrap(self.width - 1.1 * inch, 10 * inch)[1] if self.disclaimer else 0
+        self.bottom = max(MARGIN, 0.45 * inch + self.footer_height + 0.25 * inch)
+
+    # -- page furniture --------------------------------------------------------------------------------------
+
+    def _footer(self, canv: rl_canvas.Canvas) -> None:
+        if self.disclaimer:
+            self.disclaimer.drawOn(canv, MARGIN, 0.45 * inch - 2)
+
+    def on_cover(self, canv: rl_canvas.Canvas, doc: BaseDocTemplate) -> None:
+        canv.saveState()
+        canv.setFillColor(self.accent)
+        canv.rect(0, self.pagesize[1] - 0.55 * inch, self.pagesize[0], 0.55 * inch, stroke=0, fill=1)
+        canv.rect(0, 0, self.pagesize[0], 0.12 * inch, stroke=0, fill=1)
+        self._footer(canv)
+        canv.restoreState()
+
+    def on_body(self, canv: rl_canvas.Canvas, doc: BaseDocTemplate) -> None:
+        canv.saveState()
+        top = self.pagesize[1] - 0.5 * inch
+        canv.setFont(self.fonts.bold, 8)
+        canv.setFillColor(self.accent)
+        canv.drawString(MARGIN, top, shorten(self.packet.organisation, 70))
+        canv.setFont(self.fonts.regular, 8)
+        canv.setFillColor(GREY)
+        canv.drawRightString(self.pagesize[0] - MARGIN, top, shorten(self.packet.title, 70))
+        canv.setStrokeColor(self.accent)
+        canv.setLineWidth(0.8)
+        canv.line(MARGIN, top - 5, self.pagesize[0] - MARGIN, top - 5)
+        self._footer(canv)
+        canv.show_number = True  # type: ignore[attr-defined]
+        canv.restoreState()
+
+    # -- story -----------------------------------------------------------------------------------------------
+
+    def cover(self) -> list[Flowable]:
+        p, m, s = self.packet, self.m, self.s
+        story: list[Flowable] = [Spacer(1, 0.9 * inch)]
+        if self.branding.logo is not None:
+            logo = Image(str(self.branding.logo))
+            scale = (1.3 * inch) / logo.imageHeight
+            logo.drawWidth, logo.drawHeight = logo.imageWidth * scale, 1.3 * inch
+            logo.hAlign = "LEFT"
+            story += [logo, Spacer(1, 0.35 * inch)]
+        n = len(p.bills)
+        story += [
+            Paragraph(m(shorten(p.organisation, 200)), s["org"]),
+            Paragraph(m(shorten(p.title, 300)), s["cover_title"]),
+        ]
+        if p.selection:
+            story.append(Paragraph(m(shorten(p.selection, 500)), s["cover_meta"]))
+        story += [
+            Paragraph(f"{n} bill{'s' if n != 1 else ''}", s["cover_meta"]),
+            Paragraph("Prepared " + escape(fmt_date(p.generated_at.date())), s["cover_meta"]),
+            NextPageTemplate("body"),
+            PageBreak(),
+        ]
+        return story
+
+    def contents(self) -> list[Flowable]:
+        """One row per bill (and the appendix), each linked to its section, with the page it starts on."""
+        s = self.s
+        rows = [
+            [Paragraph(f'<a href="#{key}">{text}</a>', s["toc0"]), PageRef(key, s["toc0"].leading)]
+            for key, text in [*(self._toc_entry(b) for b in self.packet.bills), ("appendix", APPENDIX_TOC)]
+        ]
+        table = Table(rows, colWidths=[self.width - 0.6 * inch, 0.6 * inch], hAlign="LEFT", repeatRows=0)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ]
+            )
+        )
+        return [Paragraph("Contents", self.s["h1"]), Spacer(1, 6), table]
+
+    def _toc_entry(self, bill: PacketBill) -> tuple[str, str]:
+        title = shorten(bill.display_title, HEADING_CHARS)
+        return f"bill-{bill.id}", f"<b>{self.m(bill.identifier)}</b>  {self.m(title, newlines=False)}"
+
+    def _facts(self, bill: PacketBill) -> Table:
+        m, s = self.m, self.s
+
+        def value(text: str | None) -> Paragraph:
+            return Paragraph(m(shorten(text, CELL_CHARS)) if text else "—", s["cell"])
+
+        latest = " — ".join(x for x in (fmt_date(bill.latest_action_date), bill.latest_action_text or "") if x)
+        position = bill.position or "No position recorded"
+        if bill.position and bill.priority:
+            position += f" · {bill.priority} priority"
+        rows = [
+            ("Stage", bill.stage_label + (f" ({bill.status_text})" if bill.status_text else "")),
+            ("Latest action", latest),
+            ("Introduced", fmt_date(bill.introduced_date)),
+            ("Council position", position),
+            ("Sponsor", bill.sponsor_label),
+            ("Committees", "; ".join(bill.committees)),
+            (
+                "Next hearing",
+                bill.next_hearing.label if bill.next_hearing else "None scheduled in the tracker",
+            ),
+        ]
+        if bill.policy_area:
+            rows.append(("Policy area", bill.policy_area))
+        data = [[Paragraph(escape(label), s["cell_bold"]), value(text)] for label, text in rows]
+        table = Table(data, colWidths=[1.35 * inch, self.width - 1.35 * inch], hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),  # else cells name Helvetica
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("BACKGROUND", (0, 0), (0, -1), LIGHT),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                    ("LINEABOVE", (0, 0), (-1, 0), 0.8, self.accent),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ]
+            )
+        )
+        return table
+
+    def _h2(self, text: str) -> list[Flowable]:
+        """A subheading never ends a page: it moves on unless a few lines fit under it."""
+        return [CondPageBreak(0.9 * inch), Paragraph(escape(text), self.s["h2"])]
+
+    def _paragraphs(self, text: str, style: ParagraphStyle) -> list[Flowable]:
+        """Blank lines separate paragraphs; a long paragraph breaks across pages by itself."""
+        blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n")]
+        return [Paragraph(self.m(b), style) for b in blocks if b]
+
+    def bill_section(self, bill: PacketBill) -> list[Flowable]:
+        m, s = self.m, self.s
+        heading_title = shorten(bill.display_title, HEADING_CHARS)
+        key = f"bill-{bill.id}"
+        head = Heading(
+            f"{m(bill.identifier)} · {m(heading_title, newlines=False)}",
+            s["h1"],
+            plain=f"{bill.identifier} {shorten(bill.display_title, 80)}",
+            key=key,
+        )
+        meta = Paragraph(m(f"{bill.jurisdiction_name} · {bill.session_name}"), s["meta"])
+        story: list[Flowable] = [KeepTogether([head, meta, self._facts(bill)])]
+        if bill.title != heading_title:
+            story += [*self._h2("Official title"), *self._paragraphs(bill.title, s["body"])]
+        story += self._h2("Council position")
+        if bill.position:
+            line = f"<b>{m(bill.position)}</b>" + (f" · {m(bill.priority)} priority" if bill.priority else "")
+            story.append(Paragraph(line, s["body"]))
+            story += self._paragraphs(bill.rationale or "No rationale recorded.", s["body"])
+        else:
+            story.append(Paragraph("The council has not taken a position on this bill.", s["body"]))
+        story += self._h2("Summary")
+        story += (
+            self._paragraphs(bill.summary, s["body"])
+            if bill.summary
+            else [Paragraph("No summary has been published for this bill yet.", s["body"])]
+        )
+        if bill.topics:
+            story += self._h2("Matched topics")
+            for topic in bill.topics:
+                terms = f"; terms: {m(', '.join(topic.terms), newlines=False)}" if topic.terms else ""
+                story.append(
+                    Paragraph(f"<b>{m(topic.name)}</b> (score {topic.score:g}{terms})", s["bullet"], bulletText="•")
+                )
+                for ev in topic.evidence:
+                    spans = "".join(f"<b>{m(t)}</b>" if hit else m(t) for t, hit in ev.spans)
+                    label = f'<font color="#777777">{m(ev.field)}:</font> ' if ev.field else ""
+                    story.append(Paragraph(label + "“" + spans + "”", s["bullet2"], bulletText="–"))
+        if bill.links:
+            story += self._h2("Sources")
+            for link in bill.links:
+                story.append(
+                    Paragraph(
+                        f"{m(link.label)}: {m.link(link.url, color=self.branding.accent_color)}",
+                        s["bullet"],
+                        bulletText="•",
+                    )
+                )
+        return story
+
+    def appendix(self) -> list[Flowable]:
+        m, s = self.m, self.s
+        head = Heading(
+            "Appendix: all bills in this packet",
+            s["h1"],
+            plain="Appendix: all bills",
+            key="appendix",
+        )
+        header = [Paragraph(h, s["head_cell"]) for h in ("Bill", "Title", "Stage", "Position", "Latest action")]
+        rows: list[list[Any]] = [header]
+        for bill in self.packet.bills:
+            position = (bill.position or "—") + (f"\n{bill.priority}" if bill.position and bill.priority else "")
+            rows.append(
+                [
+                    Paragraph(
+                        f'<a href="#bill-{bill.id}">{m(bill.identifier)}</a><br/>'
+                        f'<font size="7" color="#777777">{m(bill.jurisdiction.upper())} '
+                        f"{m(bill.session)}</font>",
+                        s["cell_bold"],
+                    ),
+                    Paragraph(m(shorten(bill.display_title, APPENDIX_TITLE_CHARS)), s["cell"]),
+                    Paragraph(m(bill.stage_label), s["cell"]),
+                    Paragraph(m(position), s["cell"]),
+                    Paragraph(m(fmt_date(bill.latest_action_date)) or "—", s["cell"]),
+                ]
+            )
+        widths = [0.95 * inch, None, 1.05 * inch, 1.0 * inch, 0.95 * inch]
+        fixed = sum(w for w in widths if w)
+        widths[1] = self.width - fixed
+        table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        style = [
+            ("BACKGROUND", (0, 0), (-1, 0), self.accent),
+            ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]
+        style += [("BACKGROUND", (0, r), (-1, r), LIGHT) for r in range(2, len(rows), 2)]
+        table.setStyle(TableStyle(style))
+        return [PageBreak(), head, Spacer(1, 6), table]
+
+    def story(self) -> list[Flowable]:
+        story = self.cover() + self.contents()
+        for bill in self.packet.bills:
+            story.append(PageBreak())
+            story += self.bill_section(bill)
+        story += self.appendix()
+        return story
+
+    def build(self) -> bytes:
+        buffer = io.BytesIO()
+        p = self.packet
+        doc = PacketDoc(
+            buffer,
+            pagesize=self.pagesize,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=0.85 * inch,
+            bottomMargin=self.bottom,
+            title=p.title,
+            author=p.organisation,
+            subject=p.selection,
+            creator="Policy Tracker",
+            lang="en-US",
+        )
+        frame = Frame(
+            MARGIN,
+            self.bottom,
+            self.width,
+            self.pagesize[1] - 0.85 * inch - self.bottom,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        doc.addPageTemplates(
+            [
+                PageTemplate("cover", frames=[frame], onPage=self.on_cover),
+                PageTemplate("body", frames=[frame], onPage=self.on_body),
+            ]
+        )
+        doc.page_number_font = self.fonts.regular
+        doc.build(self.story(), canvasmaker=_numbered_canvas(self.fonts.regular))
+        return buffer.getvalue()
+
+
+def write_pdf(packet: Packet) -> bytes:
+    return Layout(packet).build()

@@ -1,0 +1,57 @@
+"""Making upstream text safe to put in a file: spreadsheet formulas, XML-illegal characters, link schemes.
+
+Bill titles, summaries and sponsor names come from feeds we do not control; any of them may start with ``=``
+or carry markup. Each writer escapes for its own format (ReportLab markup in pdf.py); shared rules live here.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+# A spreadsheet treats a cell starting with one of these as a formula (or DDE command) when it parses text:
+# OWASP's list for CSV injection.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+# XML 1.0 forbids C0 controls other than tab, newline and carriage return, lone surrogates and U+FFFE/U+FFFF;
+# python-docx, XlsxWriter and ReportLab all write XML, and one such character corrupts the whole file.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+SAFE_LINK_SCHEMES = ("http", "https", "mailto")
+
+
+def is_formula_like(value: str) -> bool:
+    return value.startswith(FORMULA_TRIGGERS)
+
+
+def neutralize_formula(value: str) -> str:
+    """For CSV, where no cell has a type: a leading apostrophe makes spreadsheets read the cell as text."""
+    return "'" + value if is_formula_like(value) else value
+
+
+def clean_text(value: str | None) -> str:
+    """Drop characters no XML file may hold; everything else (accents, scripts, emoji) is kept as is."""
+    if not value:
+        return ""
+    return _XML_ILLEGAL.sub("", value)
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is a web or mail link; ``javascript:``, ``file:`` and other schemes are never linked."""
+    if not url:
+        return None
+    url = clean_text(url).strip()
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in SAFE_LINK_SCHEMES and len(url) <= 2000 else None
+
+
+def shorten(value: str, limit: int) -> str:
+    """Cut at a word boundary near ``limit`` characters and mark the cut with an ellipsis."""
+    if len(value) <= limit:
+        return value
+    cut = value[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-") + "…"

@@ -1,0 +1,275 @@
+"""Which bills go into a packet: a selection resolved to an ordered list of bill ids, in one SQL query.
+
+Criteria combine with AND (``--topic ai --position support``: AI bills the council supports); several
+values of one criterion combine with OR (``--topic ai --topic privacy``). Every name is checked first,
+so a typo says "no topic 'a1'; known: ..." instead of quietly exporting nothing.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlmodel import Session
+
+from tracker.exports.errors import SelectionError
+from tracker.exports.packet import stage_label
+from tracker.models import (
+    Bill,
+    BillMatch,
+    Jurisdiction,
+    LegislativeSession,
+    Position,
+    Stance,
+    Topic,
+    Watchlist,
+    WatchlistItem,
+)
+from tracker.models.enums import Priority
+from tracker.queries import BillFilter, apply_filter, find_bills
+
+ORDERS = ("priority", "recent", "identifier", "given")
+_PRIORITY_RANK = {str(p.value): rank for rank, p in enumerate(Priority)}  # High, Medium, Low
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to export. Empty tuples mean "no condition"; exporting everything takes ``all_bills=True``.
+
+    ``filter`` carries saved-filter criteria (jurisdiction, session, stages, text) in the bill list's terms.
+    ``order``: ``priority`` (the council's High first, then most recent action), ``recent``,
+    ``identifier``, or ``given`` (the order of ``bills``); ``None`` picks ``given`` for a list of bills and
+    ``priority`` otherwise.
+    """
+
+    bills: tuple[int, ...] = ()
+    topics: tuple[str, ...] = ()
+    positions: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+    jurisdictions: tuple[str, ...] = ()
+    watchlists: tuple[str, ...] = ()
+    filter: BillFilter | None = None
+    all_bills: bool = False
+    order: str | None = None
+    limit: int | None = None
+
+    def has_criteria(self) -> bool:
+        flt = self.filter
+        has_filter = bool(flt and (flt.jurisdiction or flt.session or flt.stage or flt.text))
+        return bool(
+            self.bills
+            or self.topics
+            or self.positions
+            or self.priorities
+            or self.jurisdictions
+            or self.watchlists
+            or has_filter
+            or self.all_bills
+        )
+
+
+@dataclass(frozen=True)
+class ResolvedSelection:
+    bill_ids: list[int]
+    description: str  # for the cover page and messages: "Topic: Artificial intelligence · Position: Support"
+    criteria: dict[str, Any] = field(default_factory=dict)  # the same, machine-readable (JSON export)
+
+
+def _known(values: Sequence[str]) -> str:
+    shown = ", ".join(sorted(values)[:30])
+    return shown + (", ..." if len(values) > 30 else "") if values else "none defined yet"
+
+
+def _topics(session: Session, wanted: Sequence[str]) -> list[Topic]:
+    topics = list(session.execute(select(Topic)).scalars())
+    by_key: dict[str, Topic] = {}
+    for topic in topics:
+        by_key[topic.slug.lower()] = topic
+        by_key.setdefault(topic.name.lower(), topic)
+    found, missing = [], []
+    for name in wanted:
+        topic = by_key.get(name.strip().lower())
+        (found.append(topic) if topic else missing.append(name))
+    if missing:
+        raise SelectionError(
+            f"No topic {', '.join(map(repr, missing))}; known topics: {_known([t.slug for t in topics])}"
+        )
+    return list({t.id: t for t in found}.values())
+
+
+def _stances(session: Session, wanted: Sequence[str]) -> list[str]:
+    names = list(session.execute(select(Stance.name)).scalars())
+    by_lower = {n.lower(): n for n in names}
+    missing = [w for w in wanted if w.strip().lower() not in by_lower]
+    if missing:
+        raise SelectionError(f"No position {', '.join(map(repr, missing))}; positions: {', '.join(names)}")
+    return list(dict.fromkeys(by_lower[w.strip().lower()] for w in wanted))
+
+
+def _priorities(wanted: Sequence[str]) -> list[str]:
+    by_lower = {p.lower(): p for p in _PRIORITY_RANK}
+    missing = [w for w in wanted if w.strip().lower() not in by_lower]
+    if missing:
+        raise SelectionError(
+            f"No priority {', '.join(map(repr, missing))}; priorities: {', '.join(_PRIORITY_RANK)}"
+        )
+    return list(dict.fromkeys(by_lower[w.strip().lower()] for w in wanted))
+
+
+def _jurisdictions(session: Session, wanted: Sequence[str]) -> list[Jurisdiction]:
+    rows = list(session.execute(select(Jurisdiction)).scalars())
+    by_key = {j.id.lower(): j for j in rows}
+    missing = [w for w in wanted if w.strip().lower() not in by_key]
+    if missing:
+        raise SelectionError(
+            f"No jurisdiction {', '.join(map(repr, missing))}; stored: {_known([j.id for j in rows])}"
+        )
+    return list({j.id: j for j in (by_key[w.strip().lower()] for w in wanted)}.values())
+
+
+def _watchlists(session: Session, wanted: Sequence[str]) -> list[Watchlist]:
+    rows = list(session.execute(select(Watchlist).order_by(Watchlist.id)).scalars())
+    found: dict[int, Watchlist] = {}
+    for ref in wanted:
+        key = ref.strip()
+        matches = [w for w in rows if (key.isdigit() and w.id == int(key))] or [
+            w for w in rows if w.name.lower() == key.lower()
+        ]
+        if not matches:
+            raise SelectionError(f"No watchlist {ref!r}; watchlists: {_known([w.name for w in rows])}")
+        if len(matches) > 1:
+            raise SelectionError(
+                f"{len(matches)} watchlists are called {ref!r}; name one by id: "
+                f"{', '.join(str(w.id) for w in matches)}"
+            )
+        found[matches[0].id] = matches[0]  # type: ignore[index]
+    return list(found.values())
+
+
+def resolve_bill_refs(
+    session: Session,
+    refs: Sequence[str],
+    *,
+    jurisdiction: str | None = None,
+    session_identifier: str | None = None,
+) -> list[int]:
+    """Bill ids for references as people type them (``42``, ``HR 3684``, ``hr3684``), in the order given."""
+    ids: list[int] = []
+    for ref in refs:
+        found = find_bills(session, ref, jurisdiction=jurisdiction, session_identifier=session_identifier)
+        if not found:
+            raise SelectionError(f"No bill matches {ref!r}.")
+        if len(found) > 1:
+            raise SelectionError(
+                f"{ref!r} matches {len(found)} bills (ids {', '.join(map(str, found[:20]))}); "
+                "add --session or --jurisdiction, or use an id."
+            )
+        ids.append(found[0])
+    return list(dict.fromkeys(ids))
+
+
+def resolve_selection(session: Session, selection: Selection) -> ResolvedSelection:
+    """The selection's bills, ordered, after checking every name it uses."""
+    if not selection.has_criteria():
+        raise SelectionError(
+            "Say which bills to export: a topic, position, priority, jurisdiction, watchlist, "
+            "filter or bill ids (or all bills explicitly)."
+        )
+    order = selection.order or ("given" if selection.bills else "priority")
+    if order not in ORDERS:
+        raise SelectionError(f"Unknown order {order!r}; one of: {', '.join(ORDERS)}")
+    if selection.limit is not None and selection.limit < 1:
+        raise SelectionError("The limit must be at least 1.")
+
+    parts: list[str] = []
+    criteria: dict[str, Any] = {}
+    query = (
+        select(Bill.id)
+        .join(LegislativeSession, Bill.session_id == LegislativeSession.id)
+        .outerjoin(Position, Position.bill_id == Bill.id)
+    )
+
+    if selection.bills:
+        wanted = list(dict.fromkeys(selection.bills))
+        present = set(session.execute(select(Bill.id).where(Bill.id.in_(wanted))).scalars())
+        missing = [b for b in wanted if b not in present]
+        if missing:
+            raise SelectionError(f"No bill with id {', '.join(map(str, missing))}.")
+        query = query.where(Bill.id.in_(wanted))
+        parts.append(f"{len(wanted)} chosen bill{'s' if len(wanted) != 1 else ''}")
+        criteria["bills"] = wanted
+    if selection.topics:
+        topics = _topics(session, selection.topics)
+        flagged = select(BillMatch.bill_id).where(
+            BillMatch.topic_id.in_([t.id for t in topics]), BillMatch.flagged.is_(True)
+        )
+        query = query.where(Bill.id.in_(flagged))
+        parts.append("Topic: " + " or ".join(t.name for t in topics))
+        criteria["topics"] = [t.slug for t in topics]
+    if selection.positions:
+        stances = _stances(session, selection.positions)
+        query = query.where(Position.stance.in_(stances))
+        parts.append("Position: " + " or ".join(stances))
+        criteria["positions"] = stances
+    if selection.priorities:
+        priorities = _priorities(selection.priorities)
+        query = query.where(Position.priority.in_(priorities))
+        parts.append("Priority: " + " or ".join(priorities))
+        criteria["priorities"] = priorities
+    if selection.jurisdictions:
+        jurisdictions = _jurisdictions(session, selection.jurisdictions)
+        query = query.where(Bill.jurisdiction_id.in_([j.id for j in jurisdictions]))
+        parts.append("Jurisdiction: " + " or ".join(j.name for j in jurisdictions))
+        criteria["jurisdictions"] = [j.id for j in jurisdictions]
+    if selection.watchlists:
+        lists = _watchlists(session, selection.watchlists)
+        members = select(WatchlistItem.bill_id).where(WatchlistItem.watchlist_id.in_([w.id for w in lists]))
+        query = query.where(Bill.id.in_(members))
+        parts.append("Watchlist: " + " or ".join(w.name for w in lists))
+        criteria["watchlists"] = [w.name for w in lists]
+    flt = selection.filter
+    if flt is not None:
+        query = apply_filter(query, flt)
+        for label, value in (
+            ("Jurisdiction", flt.jurisdiction),
+            ("Session", flt.session),
+            ("Stage", ", ".join(stage_label(st) for st in flt.stage)),
+            ("Text", f"“{flt.text}”" if flt.text else None),
+        ):
+            if value:
+                parts.append(f"{label}: {value}")
+        criteria["filter"] = {
+            "jurisdiction": flt.jurisdiction,
+            "session": flt.session,
+            "stage": list(flt.stage),
+            "text": flt.text,
+        }
+    if selection.all_bills and not parts:
+        parts.append("All stored bills")
+        criteria["all"] = True
+
+    recent = (Bill.latest_action_date.desc().nulls_last(), Bill.jurisdiction_id, Bill.identifier, Bill.id)
+    if order == "given" and selection.bills:
+        rank = case({bill_id: i for i, bill_id in enumerate(dict.fromkeys(selection.bills))}, value=Bill.id)
+        query = query.order_by(rank, Bill.id)
+    elif order == "identifier":
+        # "HR 9" before "HR 10": type, then the number's length, then the number as text.
+        query = query.order_by(
+            Bill.jurisdiction_id,
+            LegislativeSession.identifier,
+            Bill.bill_type,
+            func.length(Bill.number),
+            Bill.number,
+            Bill.id,
+        )
+    elif order == "recent" or (order == "given" and not selection.bills):
+        query = query.order_by(*recent)
+    else:
+        priority_rank = case(_PRIORITY_RANK, value=Position.priority, else_=len(_PRIORITY_RANK))
+        query = query.order_by(priority_rank, *recent)
+    if selection.limit is not None:
+        query = query.limit(selection.limit)
+        criteria["limit"] = selection.limit
+    criteria["order"] = order
+    ids = list(session.execute(query).scalars())
+    return ResolvedSelection(bill_ids=ids, description=" · ".join(parts), criteria=criteria)

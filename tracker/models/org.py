@@ -55,6 +55,7 @@ class BillMatch(SQLModel, table=True):
     score: float
     keyword_score: float | None = None
     semantic_score: float | None = None
+    learned_score: float | None = None  # probability from the classifier learned from triage, when one exists
     flagged: bool = False
     matched_terms: list[str] = json_field()
     evidence: list[dict[str, Any]] = json_field()  # [{"field": "title", "snippet": "... [[term]] ..."}]
@@ -142,3 +143,17 @@ class WatchlistItem(SQLModel, table=True):
     bill_id: int = Field(foreign_key="bill.id", primary_key=True, ondelete="CASCADE")
     added_by_id: int | None = Field(default=None, foreign_key="user.id")
     added_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class SavedFilter(SQLModel, table=True):
+    """A named set of filters on a dashboard page (the triage inbox or search), private or shared."""
+
+    __table_args__ = (UniqueConstraint("owner_id", "page", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128)
+    page: str = Field(max_length=32)  # triage | search
+    owner_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    params: dict[str, Any] = json_field(default_factory=dict)
+    shared: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)

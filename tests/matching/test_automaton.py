@@ -1,0 +1,84 @@
+"""One automaton pass: case, word boundaries, hyphens, plurals, possessives, prefixes, exact terms."""
+
+import pytest
+
+from tracker.matching.automaton import Matcher, normalize, normalize_bytes, singular, word_end, word_forms
+from tracker.matching.engine import BillDoc, RuleSet
+from tracker.matching.rules import parse_rule
+
+
+def hits(rule: str, text: str) -> list[str]:
+    """The matched words, as normalized, for one rule on one text."""
+    rule_set = RuleSet.single(rule)
+    results = rule_set.evaluate(BillDoc(1, {"summary": [text]}))
+    return results[0].matched_terms if results else []
+
+
+@pytest.mark.parametrize("rule, text, expected", [
+    ("broadband", "BROADBAND access", ["broadband"]),  # case
+    ("broadband", "Broadband's reach", ["broadband"]),  # possessive
+    ("vehicle", "autonomous vehicles", ["vehicles"]),  # plural
+    ("company", "technology companies", ["companies"]),  # -ies plural
+    ("companies", "a company", ["company"]),  # written plural also finds the singular
+    ("vehicle", "a vehicle's sensors", ["vehicle"]),
+    ("tax", "digital taxes", ["taxes"]),
+    ("ai", "maintain the chain", []),  # word boundaries: no match inside words
+    ("data", "a database of metadata", []),
+    ('"machine learning"', "machine-learning models", ["machine learning"]),  # hyphen
+    ('"machine learning"', "Machine Learning", ["machine learning"]),
+    ('"machine learning"', "machine, learning", ["machine learning"]),  # one or two separators
+    ('"machine learning"', "machine,  learning", []),  # not across a longer gap
+    ('"machine learning"', "machine\r\nlearning", ["machine learning"]),
+    ("e-commerce", "E-Commerce, e commerce and ecommerce", ["e commerce", "ecommerce"]),
+    ("cyber*", "cybersecurity and cyberattacks on cyber", ["cyber", "cyberattacks", "cybersecurity"]),
+    ('"data broker*"', "data brokerage and data brokers", ["data brokerage", "data brokers"]),
+    ("=IT", "IT systems, and it works", ["it"]),  # exact: only the capitals count
+    ("=IT", "it works", []),
+    ("news", "new rules", []),  # words that only look plural are left alone
+    ("5G", "5G networks", ["5g"]),
+    ('"section 230"', "Section 230(c)", ["section 230"]),
+    ("U.S.", "the U.S. Code", ["u s"]),
+])
+def test_matching(rule: str, text: str, expected: list[str]) -> None:
+    assert sorted(hits(rule, text)) == sorted(expected)
+
+
+def test_a_rule_of_punctuation_only_is_refused() -> None:
+    with pytest.raises(ValueError, match="nothing to search for"):
+        parse_rule("§")
+
+
+def test_unicode_punctuation_separates_words() -> None:
+    assert hits('"data broker"', "data\u2014broker") == ["data broker"]  # em dash
+    assert hits("privacy", "\u201cprivacy\u201d") == ["privacy"]  # curly quotes
+    assert hits("privacy", "privacy\u00a0rules") == ["privacy"]  # no-break space
+    assert hits("Peña", "Senator Peña said") == ["pe a"]  # accented letters match themselves
+
+
+def test_normalize_keeps_offsets_one_to_one() -> None:
+    text = "Broadband—and AI’s “reach”"
+    assert len(normalize(text)) == len(text) + 2  # one byte per character
+    assert normalize(text, lower=False).split() == ["Broadband", "and", "AI", "s", "reach"]
+    assert normalize(text).split() == ["broadband", "and", "ai", "s", "reach"]
+
+
+def test_plural_forms() -> None:
+    assert singular("vehicles") == "vehicle"
+    assert singular("companies") == "company"
+    assert singular("taxes") == "tax"
+    assert singular("analytics") == "analytics"
+    assert singular("access") == "access"
+    assert word_forms("drone") == {"drone", "drones"}
+    assert word_forms("policy") == {"policy", "policies"}
+    assert word_forms("ai") == {"ai"}
+
+
+def test_one_pass_finds_every_atom_with_offsets() -> None:
+    rule = parse_rule('broadband OR "rural areas" OR cyber*')
+    matcher = Matcher(rule.atoms)
+    text = "Cyberattacks on broadband in rural areas."
+    found = matcher.scan(text)
+    norm = normalize_bytes(text)
+    assert sorted(norm[s:e] for _, s, e in found) == [b"broadband", b"cyber", b"rural areas"]  # a prefix's end
+    assert sorted(norm[s:word_end(norm, e)] for _, s, e in found) == [b"broadband", b"cyberattacks", b"rural areas"]
+    assert Matcher([]).scan(text) == []

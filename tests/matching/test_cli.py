@@ -1,0 +1,89 @@
+"""`tracker topics ...` and `tracker bills list --flagged` end to end on a real database."""
+
+import json
+from collections.abc import Callable
+
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from tests.matching.conftest import bill_record
+from tracker.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_topics_load_list_test_and_flagged_listing(database_url: str, session: Session,
+                                                   store_bills: Callable) -> None:
+    store_bills(bill_record(1, "Rural Broadband Deployment Act", "Grants for broadband in rural areas."),
+                bill_record(2, "Consumer Data Privacy Act", "Limits what data brokers do with personal data."),
+                bill_record(3, "Post Office Naming Act", "Names a post office."))
+    code, out, _ = run("topics", "load", "--if-empty")
+    assert code == 0 and "12 created" in out and "re-scored 3 bills: 2 flagged" in out
+    code, out, _ = run("topics", "load", "--if-empty")
+    assert code == 0 and "already loaded" in out
+
+    code, out, _ = run("topics", "list", "--json")
+    topics = {t["slug"]: t for t in json.loads(out)}
+    assert topics["broadband"]["flagged_bills"] == 1 and topics["broadband"]["rules"]
+
+    code, out, _ = run("bills", "list", "--flagged", "--json")
+    flagged = json.loads(out)
+    assert code == 0 and [b["identifier"] for b in flagged] == ["HR 1", "HR 2"] or \
+        sorted(b["identifier"] for b in flagged) == ["HR 1", "HR 2"]
+    broadband = next(b for b in flagged if b["identifier"] == "HR 1")
+    (match,) = [t for t in broadband["topics"] if t["topic"] == "broadband"]
+    assert match["flagged"] and match["score"] > 0.5 and match["evidence"][0]["snippet"].count("[[") == 1
+    assert match["rule_version"] == 1 and "broadband" in match["matched_terms"]
+
+    code, out, _ = run("bills", "list", "--flagged", "--topic", "privacy", "--json")
+    assert [b["identifier"] for b in json.loads(out)] == ["HR 2"]
+    code, out, _ = run("bills", "list", "--flagged")
+    assert code == 0 and "2 of 2 flagged bills shown" in out
+    code, _, err = run("bills", "list", "--topic", "nope")
+    assert code == 4 and "no topic 'nope'" in err
+
+    code, out, _ = run("topics", "test", '"data broker*" OR "post office"', "--json")
+    result = json.loads(out)
+    assert code == 0 and result["hits"] == 2 and len(result["samples"]) == 2
+    code, out, _ = run("topics", "test", "broadband")
+    assert code == 0 and "1 of 3 bills match" in out and "[[Broadband]]" in out
+
+
+def test_rule_edits_from_the_command_line(database_url: str, session: Session, store_bills: Callable) -> None:
+    store_bills(bill_record(1, "Naming Act", "Names a post office after a postmaster."))
+    assert run("topics", "load")[0] == 0
+    code, _, err = run("topics", "add-rule", "broadband", "postmaster AND (office")
+    assert code == 2 and "at position 22" in err and "^" in err
+    code, out, _ = run("topics", "add-rule", "broadband", '"post office"', "--weight", "2")
+    assert code == 0 and "re-scored 1 bills: 1 flagged" in out
+    listing = json.loads(run("topics", "list", "--json")[1])
+    (broadband,) = [t for t in listing if t["slug"] == "broadband"]
+    assert broadband["rule_version"] == 2
+    rule_id = broadband["rules"][-1]["id"]
+    code, out, _ = run("topics", "edit-rule", str(rule_id), "--weight", "0.5")
+    assert code == 0 and "0 flagged" in out
+    assert run("topics", "remove-rule", str(rule_id))[0] == 0
+    assert run("topics", "remove-rule", str(rule_id))[0] == 4
+    code, out, _ = run("topics", "set", "broadband", "--disable")
+    assert code == 0 and "disabled" in out
+    code, out, _ = run("topics", "learn")
+    assert code == 0 and "at least 5 of each" in out
+    code, out, _ = run("topics", "rescore")
+    assert code == 0 and "re-scored 1 bills" in out
+
+
+def test_commands_refuse_an_unmigrated_database(tmp_path, monkeypatch) -> None:
+    from tracker import config, db
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    config.settings.cache_clear()
+    db.dispose_engines()
+    code, _, err = run("topics", "list")
+    assert code == 3 and "tracker db upgrade" in err
+    db.dispose_engines()
+    config.settings.cache_clear()

@@ -1,0 +1,110 @@
+"""Scores with per-field weights, thresholds, exclusions, NEAR and evidence snippets."""
+
+from tracker.matching.engine import BillDoc, RuleSet, RuleSpec, TopicSpec, snippet
+from tracker.matching.store import Params, combine, decide
+
+
+def topic(rules: list[RuleSpec], threshold: float = 3.0, topic_id: int = 1, slug: str = "t") -> TopicSpec:
+    return TopicSpec(topic_id, slug, slug.title(), threshold, 1, tuple(rules), "a topic")
+
+
+def test_field_weights_rank_title_above_summary_above_text() -> None:
+    rule_set = RuleSet([topic([RuleSpec("broadband")])])
+    scores = {}
+    for field in ("title", "summary", "text"):
+        (result,) = rule_set.evaluate(BillDoc(1, {field: ["Rural broadband grants"]}))
+        scores[field] = result.keyword_score
+    assert scores == {"title": 3.0, "summary": 1.5, "text": 1.0}
+    custom = RuleSet([topic([RuleSpec("broadband")])], {"summary": 2.5})
+    assert custom.evaluate(BillDoc(1, {"summary": ["broadband"]}))[0].keyword_score == 2.5
+
+
+def test_repetition_saturates_and_rules_add_up() -> None:
+    rule_set = RuleSet([topic([RuleSpec("broadband", weight=2), RuleSpec("wireless")])])
+    once = rule_set.evaluate(BillDoc(1, {"text": ["broadband"]}))[0].keyword_score
+    many = rule_set.evaluate(BillDoc(1, {"text": ["broadband " * 40]}))[0].keyword_score
+    assert once == 2.0 and 3.9 < many < 4.0  # never twice the single hit
+    both = rule_set.evaluate(BillDoc(1, {"summary": ["broadband and wireless"]}))[0]
+    assert both.keyword_score == 2 * 1.5 + 1.5 and both.rules_matched == 2
+
+
+def test_and_across_fields_takes_the_weaker_field() -> None:
+    rule_set = RuleSet([topic([RuleSpec("privacy AND children")])])
+    (result,) = rule_set.evaluate(BillDoc(1, {"title": ["Privacy Act"], "summary": ["protects children"]}))
+    assert result.keyword_score == 1.5
+    (inside,) = rule_set.evaluate(BillDoc(1, {"title": ["Children's Privacy Act"]}))
+    assert inside.keyword_score == 3.0
+
+
+def test_field_restriction_and_not() -> None:
+    rule_set = RuleSet([topic([RuleSpec('title:drone*'), RuleSpec("privacy AND NOT health")])])
+    assert rule_set.evaluate(BillDoc(1, {"summary": ["drones"]})) == []
+    assert rule_set.evaluate(BillDoc(1, {"title": ["Drone Act"]}))[0].keyword_score == 3.0
+    assert rule_set.evaluate(BillDoc(1, {"summary": ["health privacy"]})) == []
+    assert rule_set.evaluate(BillDoc(1, {"summary": ["online privacy"]}))[0].keyword_score == 1.5
+
+
+def test_exclusion_vetoes_the_topic() -> None:
+    rule_set = RuleSet([topic([RuleSpec("safety"), RuleSpec('"boating safety"', exclude=True)])])
+    (ok,) = rule_set.evaluate(BillDoc(1, {"title": ["Online Safety Act"]}))
+    assert ok.vetoed_by is None and ok.keyword_score == 3.0
+    (vetoed,) = rule_set.evaluate(BillDoc(1, {"title": ["Boating Safety Act"]}))
+    assert vetoed.vetoed_by == '"boating safety"' and vetoed.keyword_score == 0.0
+
+
+def test_near_counts_words_either_order_within_one_field() -> None:
+    rule_set = RuleSet([topic([RuleSpec("(data OR information) NEAR/3 broker*")])])
+
+    def matched(**fields: list[str]) -> bool:
+        return bool(rule_set.evaluate(BillDoc(1, dict(fields))))
+
+    assert matched(summary=["data brokers"])
+    assert matched(summary=["brokers that sell data"])  # 3 words apart, other order
+    assert not matched(summary=["data about one two three brokers"])  # 4 apart
+    assert not matched(title=["Data Act"], summary=["brokers"])  # not across fields
+    (result,) = rule_set.evaluate(BillDoc(1, {"summary": ["Rules for data brokers and data brokers."]}))
+    assert result.keyword_score == 1.5 * 1.5  # two matches, counted once each
+    assert result.evidence[0]["snippet"] == "Rules for [[data brokers]] and data brokers."
+    assert sorted(result.matched_terms) == ["brokers", "data"]
+
+
+def test_evidence_marks_the_term_with_words_either_side() -> None:
+    text = ("The Secretary shall award grants to States for the deployment of broadband service in unserved "
+            "rural areas, and shall report to Congress each year on the grants made.")
+    rule_set = RuleSet([topic([RuleSpec("broadband"), RuleSpec('"rural area*"')])])
+    (result,) = rule_set.evaluate(BillDoc(1, {"title": ["Rural Broadband Act"], "summary": [text]}))
+    first = result.evidence[0]
+    assert first == {"field": "title", "term": "broadband", "rule": "broadband",
+                     "snippet": "Rural [[Broadband]] Act"}
+    summary = [e for e in result.evidence if e["field"] == "summary"]
+    assert summary[0]["snippet"].startswith("… ") and "[[rural areas]]" in summary[0]["snippet"]
+    assert set(result.matched_terms) == {"broadband", "rural areas"}
+
+
+def test_snippet_edges() -> None:
+    assert snippet("broadband", "broadband") == "[[broadband]]"
+    assert snippet("(Broadband)", "broadband") == "([[Broadband]])"
+    assert snippet("nothing here", "broadband") == "[[broadband]]"
+    long = " ".join(f"w{i}" for i in range(40)) + " broadband " + " ".join(f"x{i}" for i in range(40))
+    text = snippet(long, "broadband", hint=0.5)
+    assert text.startswith("… w32") and text.endswith("x7 …") and "[[broadband]]" in text
+
+
+def test_combine_is_the_keyword_threshold_without_other_signals() -> None:
+    params = Params()
+    assert combine(keyword_norm=1.0, semantic_score=None, learned=None, params=params) == 0.5
+    assert combine(keyword_norm=0.99, semantic_score=None, learned=None, params=params) < 0.5
+    # a strong learned "not relevant" outweighs a bare keyword hit; a strong "relevant" a missing one
+    assert combine(keyword_norm=1.2, semantic_score=None, learned=0.05, params=params) < 0.5
+    assert combine(keyword_norm=0.0, semantic_score=None, learned=0.97, params=params) > 0.5
+
+
+def test_decide_flags_only_the_best_topic_without_keywords() -> None:
+    a, b = topic([RuleSpec("broadband")], topic_id=1, slug="a"), topic([RuleSpec("privacy")], topic_id=2, slug="b")
+    rule_set = RuleSet([a, b])
+    keyword = {r.topic_id: r for r in rule_set.evaluate(BillDoc(1, {"summary": ["nothing relevant"]}))}
+    decisions = decide([a, b], keyword, [0.2, 0.3], {1: 0.99, 2: 0.99}, Params())
+    assert [d.flagged for d in decisions] == [False, True]  # the closer topic only
+    keyword = {r.topic_id: r for r in rule_set.evaluate(BillDoc(1, {"title": ["Broadband and privacy"]}))}
+    decisions = decide([a, b], keyword, None, {}, Params())
+    assert [d.flagged for d in decisions] == [True, True]

@@ -1,0 +1,74 @@
+"""The rule language: what parses, and what is refused with the position of the problem."""
+
+import pytest
+
+from tracker.matching.rules import And, Near, Not, Or, RuleSyntaxError, Term, parse_rule
+
+
+@pytest.mark.parametrize("rule, atoms", [
+    ("broadband", ["broadband"]),
+    ('"machine learning"', ["machine learning"]),
+    ("cyber*", ["cyber"]),
+    ('"data broker*"', ["data broker"]),
+    ("e-commerce", ["e commerce", "ecommerce"]),
+    ("=IT", ["IT"]),
+    ('title:(drone OR "unmanned aircraft")', ["drone", "unmanned aircraft"]),
+    ("(data OR information) NEAR/3 broker*", ["data", "information", "broker"]),
+    ("privacy AND NOT health", ["privacy", "health"]),
+    ("start-up*", ["start up", "startup"]),
+])
+def test_valid_rules_and_their_atoms(rule: str, atoms: list[str]) -> None:
+    parsed = parse_rule(rule)
+    assert [" ".join(a.words) for a in parsed.atoms] == atoms
+
+
+def test_tree_shape_precedence() -> None:
+    root = parse_rule('a OR b c NEAR/2 d AND NOT e').root
+    assert isinstance(root, Or)
+    assert isinstance(root.children[0], Term)
+    right = root.children[1]
+    assert isinstance(right, And)
+    assert isinstance(right.children[0], Term)  # b (juxtaposition is AND)
+    assert isinstance(right.children[1], Near) and right.children[1].distance == 2
+    assert isinstance(right.children[2], Not)
+
+
+def test_near_defaults_to_five_words() -> None:
+    root = parse_rule("a NEAR b").root
+    assert isinstance(root, Near) and root.distance == 5
+
+
+def test_prefix_inside_phrase_and_exact_flags() -> None:
+    (atom,) = parse_rule('="AI Act"').atoms
+    assert atom.exact and atom.words == ("AI", "Act") and not atom.prefix
+    (atom,) = parse_rule('"smart cit*"').atoms
+    assert atom.prefix and atom.words == ("smart", "cit")
+
+
+@pytest.mark.parametrize("rule, position, fragment", [
+    ("", 0, "empty"),
+    ("broadband AND (rural", 20, "missing ')'"),
+    ("broadband)", 9, "unmatched ')'"),
+    ('"unclosed phrase', 0, "unclosed quote"),
+    ("ai*", 0, "at least 3 letters"),
+    ("cy*ber", 2, "only at the end"),
+    ("NOT privacy", 0, "at least one term"),
+    ("privacy OR NOT health", 11, "each side of OR"),
+    ("privacy and health", 8, "capitals"),
+    ("a NEAR/0 b", 2, "between 1 and"),
+    ("a NEAR/x b", 2, "followed by a number"),
+    ("a NEAR/3 (b AND c)", 9, "NEAR joins"),
+    ("a NEAR/3 b NEAR/3 c", 11, "cannot be chained"),
+    ("broadband AND", 13, "ends where a term"),
+    ("title:", 6, "needs a term"),
+    ("()", 1, "empty parentheses"),
+    ("= broadband", 0, "'=' must be followed"),
+    ('""', 0, "nothing to search for"),
+])
+def test_refused_rules_name_the_position(rule: str, position: int, fragment: str) -> None:
+    with pytest.raises(RuleSyntaxError) as info:
+        parse_rule(rule)
+    assert info.value.position == position
+    assert fragment in info.value.message
+    pointer = info.value.pointer().splitlines()
+    assert pointer[0] == rule and pointer[1].index("^") == position

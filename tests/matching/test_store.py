@@ -1,0 +1,159 @@
+"""Flagging against the database: BillMatch rows written set-based, after ingest, re-scored on rule changes."""
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tests.matching.conftest import bill_record
+from tracker.importer import flag_changed
+from tracker.ingest import IngestResult
+from tracker.matching import flag_bills, rescore
+from tracker.matching.queries import count_flagged, list_flagged
+from tracker.matching.topics import add_rule, load_topics, update_rule, update_topic
+from tracker.models import BillMatch, Topic
+
+TOPICS = """
+topics:
+  - slug: broadband
+    name: Broadband and telecom
+    description: Broadband internet access and telecommunications.
+    threshold: 3
+    rules:
+      - rule: 'broadband OR "internet access"'
+        weight: 2
+      - rule: 'wireless OR spectrum'
+      - rule: '"boat radio"'
+        exclude: true
+  - slug: privacy
+    name: Privacy and data
+    threshold: 3
+    rules:
+      - rule: '"personal data" OR "data broker*"'
+        weight: 2
+"""
+
+
+@pytest.fixture
+def topics_file(tmp_path) -> str:
+    path = tmp_path / "topics.yaml"
+    path.write_text(TOPICS)
+    return str(path)
+
+
+def matches(session: Session) -> dict[tuple[int, str], BillMatch]:
+    rows = session.execute(select(BillMatch, Topic.slug).join(Topic, Topic.id == BillMatch.topic_id)
+                           .execution_options(populate_existing=True)).all()
+    return {(m.bill_id, slug): m for m, slug in rows}
+
+
+def test_flag_bills_writes_scores_terms_evidence_and_version(session: Session, store_bills: Callable,
+                                                              topics_file: str) -> None:
+    load_topics(session, path=topics_file)
+    session.commit()
+    ids = store_bills(
+        bill_record(1, "Rural Broadband Deployment Act", "Grants for broadband and wireless internet access."),
+        bill_record(2, "Data Broker Accountability Act", "Regulates data brokers that sell personal data."),
+        bill_record(3, "Post Office Naming Act", "Names a post office."),
+        bill_record(4, "Coast Guard Act", "Requires boat radio equipment and wireless alerts."),
+    )
+    report = flag_bills(session, ids)
+    session.commit()
+    assert (report.bills, report.flagged_bills) == (4, 2)
+    found = matches(session)
+    broadband = found[(ids[0], "broadband")]
+    # title hit of a weight-2 rule (2 x 3) plus the weight-1 "wireless" rule in the summary (1 x 1.5)
+    assert broadband.flagged and broadband.keyword_score == pytest.approx(7.5)
+    assert broadband.score > 0.5 and broadband.semantic_score is None and broadband.learned_score is None
+    assert set(broadband.matched_terms) == {"broadband", "internet access", "wireless"}
+    assert broadband.evidence[0]["snippet"] == "Rural [[Broadband]] Deployment Act"
+    assert broadband.rule_version == 1
+    assert found[(ids[1], "privacy")].flagged
+    assert (ids[2], "broadband") not in found and (ids[2], "privacy") not in found  # no evidence, no row
+    vetoed = found[(ids[3], "broadband")]
+    assert not vetoed.flagged and vetoed.evidence[0]["snippet"] == 'excluded by rule "boat radio"'
+
+    listed = list_flagged(session)
+    assert [b["id"] for b in listed] == [ids[0], ids[1]] or [b["id"] for b in listed] == [ids[1], ids[0]]
+    assert listed[0]["topics"][0]["evidence"]
+    assert count_flagged(session, topic="privacy") == 1
+    assert [b["id"] for b in list_flagged(session, topic="privacy")] == [ids[1]]
+
+
+def test_rule_change_rescored_everything_and_stale_matches_go(session: Session, store_bills: Callable,
+                                                              topics_file: str) -> None:
+    load_topics(session, path=topics_file)
+    session.commit()
+    ids = store_bills(bill_record(1, "Spectrum Auction Act", "Auctions of spectrum for wireless use."),
+                      bill_record(2, "Satellite Act", "Satellite communications licensing."))
+    flag_bills(session, ids)
+    session.commit()
+    assert matches(session)[(ids[0], "broadband")].flagged  # a weight-1 rule in the title reaches 3
+    assert (ids[1], "broadband") not in matches(session)
+    rule = add_rule(session, topic="broadband", expression="satellite*", weight=2)
+    found = matches(session)
+    assert found[(ids[1], "broadband")].flagged and found[(ids[1], "broadband")].rule_version == 2
+    update_rule(session, rule_id=rule.id, expression='"satellite radio"')
+    found = matches(session)
+    assert (ids[1], "broadband") not in found  # the rule no longer matches: its row is gone
+    assert {m.rule_version for (b, slug), m in found.items() if slug == "broadband"} == {3}
+    update_topic(session, topic="broadband", enabled=False)
+    assert not [k for k in matches(session) if k[1] == "broadband"]
+
+
+def test_threshold_is_per_topic(session: Session, store_bills: Callable, topics_file: str) -> None:
+    load_topics(session, path=topics_file)
+    session.commit()
+    (bill,) = store_bills(bill_record(1, "An Act", "Supports wireless networks."))
+    flag_bills(session, [bill])
+    session.commit()
+    assert not matches(session)[(bill, "broadband")].flagged  # 1.5 points, threshold 3
+    update_topic(session, topic="broadband", threshold=1.5)
+    assert matches(session)[(bill, "broadband")].flagged
+
+
+def test_ingest_hook_flags_changed_bills_and_survives_failures(session: Session, store_bills: Callable,
+                                                               topics_file: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    load_topics(session, path=topics_file)
+    session.commit()
+    ids = store_bills(bill_record(1, "Broadband for All Act", "Broadband grants."))
+    errors: list[tuple[str, str]] = []
+    flag_changed(session, IngestResult(new=1, changed_bill_ids=ids), errors)
+    assert matches(session)[(ids[0], "broadband")].flagged and not errors
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("tracker.matching.flag_bills", broken)
+    result = flag_changed(session, IngestResult(updated=1, changed_bill_ids=ids), errors)
+    assert result.changed_bill_ids == ids  # the stored batch is kept
+    assert errors and errors[0][0] == "flagging" and "tracker topics rescore" in errors[0][1]
+
+
+def test_bill_text_is_scored_as_the_weakest_field(session: Session, store_bills: Callable,
+                                                  topics_file: str) -> None:
+    load_topics(session, path=topics_file)
+    session.commit()
+    (bill,) = store_bills(bill_record(1, "An Act", None, version_text="Sec. 2. Broadband mapping. " * 3))
+    flag_bills(session, [bill])
+    session.commit()
+    m = matches(session)[(bill, "broadband")]
+    assert m.keyword_score == pytest.approx(2 * 1.0 * (2 - 1 / 3), rel=1e-3) and m.flagged
+    assert m.evidence[0]["field"] == "text"
+
+
+def test_rescore_drops_matches_of_deleted_topics(session: Session, store_bills: Callable,
+                                                 topics_file: str) -> None:
+    load_topics(session, path=topics_file)
+    session.commit()
+    ids = store_bills(bill_record(1, "Broadband Act", "Broadband."), bill_record(2, "Data Broker Act", "Data brokers."))
+    report = rescore(session)
+    assert report.bills == 2 and report.flagged_bills == 2
+    privacy = session.execute(select(Topic).where(Topic.slug == "privacy")).scalar_one()
+    privacy.enabled = False
+    session.commit()
+    rescore(session)
+    assert {slug for _, slug in matches(session)} == {"broadband"}
+    assert ids

@@ -1,0 +1,117 @@
+"""The default topic set and the topic service: loading YAML, editing rules, refusing bad ones, roles."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tests.matching.conftest import bill_record
+from tracker.matching.topics import (
+    DEFAULT_TOPICS_FILE,
+    NotAllowed,
+    RuleRefused,
+    TopicError,
+    add_rule,
+    list_topics,
+    load_topics,
+    read_topics_file,
+    remove_rule,
+    try_rule,
+    update_rule,
+)
+from tracker.models import Topic, TopicRule, User
+
+EXPECTED_TOPICS = {
+    "ai", "privacy", "cybersecurity", "broadband", "iot", "mobility", "future-of-work", "tech-workforce",
+    "innovation-capital", "digital-commerce", "chips-datacenters", "online-safety",
+}
+
+
+def test_default_topics_are_complete_and_valid() -> None:
+    topics, doc = read_topics_file()
+    assert {t.slug for t in topics} == EXPECTED_TOPICS
+    assert doc["field_weights"] == {"title": 3.0, "summary": 1.5, "text": 1.0}
+    for t in topics:
+        assert t.description and len(t.description) > 100, t.slug  # semantic relevance reads it
+        assert len(t.rules) >= 3 and t.threshold > 0
+
+
+def test_load_creates_then_updates_by_slug_and_bumps_versions(session: Session, tmp_path: Path) -> None:
+    report = load_topics(session, rescore=False)
+    session.commit()
+    assert sorted(report.created) == sorted(EXPECTED_TOPICS) and not report.updated
+    again = load_topics(session, rescore=False)
+    assert sorted(again.unchanged) == sorted(EXPECTED_TOPICS)
+
+    edited = DEFAULT_TOPICS_FILE.read_text().replace("threshold: 3.0", "threshold: 4.0", 1)
+    path = tmp_path / "topics.yaml"
+    path.write_text(edited)
+    third = load_topics(session, path=path, rescore=False)
+    assert third.updated == ["ai"]
+    ai = session.execute(select(Topic).where(Topic.slug == "ai")).scalar_one()
+    assert ai.threshold == 4.0 and ai.rule_version == 2
+    assert len(list_topics(session)) == 12
+
+
+@pytest.mark.parametrize("body, message", [
+    ("topics: 3", "expected a mapping with a 'topics' list"),
+    ("topics:\n  - {name: X, rules: [x]}", "'slug' must be"),
+    ("topics:\n  - {slug: a, rules: [x]}", "'name' is required"),
+    ("topics:\n  - {slug: a, name: A, threshold: 0, rules: [x]}", "threshold must be above 0"),
+    ("topics:\n  - {slug: a, name: A, rules: [{rule: x, exclude: true}]}", "not an exclusion"),
+    ("topics:\n  - {slug: a, name: A, rules: [x]}\n  - {slug: a, name: B, rules: [y]}", "defined twice"),
+    ("topics:\n  - {slug: a, name: A, rules: [{rule: x, weight: heavy}]}", "weight must be a number"),
+    ("topics: [", "not valid YAML"),
+])
+def test_bad_topic_files_name_the_problem(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(body)
+    with pytest.raises(TopicError, match=message) as info:
+        read_topics_file(path)
+    assert str(path) in str(info.value)
+
+
+def test_a_rule_that_does_not_parse_is_refused_with_its_position(tmp_path: Path, session: Session) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text("topics:\n  - slug: a\n    name: A\n    rules:\n      - ok\n      - 'broadband AND (rural'\n")
+    with pytest.raises(RuleRefused) as info:
+        read_topics_file(path)
+    assert info.value.position == 20 and "topic 'a' rule #2" in str(info.value)
+    load_topics(session, rescore=False)
+    with pytest.raises(RuleRefused) as info:
+        add_rule(session, topic="ai", expression='"deep learning', rescore=False)
+    assert info.value.position == 0
+    assert session.execute(select(TopicRule).where(TopicRule.expression == '"deep learning')).first() is None
+
+
+def test_edits_need_an_editor_role(session: Session) -> None:
+    load_topics(session, rescore=False)
+    lobbyist = User(email="l@example.test", role="lobbyist")
+    staff = User(email="s@example.test", role="staff")
+    session.add_all([lobbyist, staff])
+    session.commit()
+    with pytest.raises(NotAllowed, match="admin or staff"):
+        add_rule(session, topic="ai", expression="chatbot*", actor=lobbyist, rescore=False)
+    rule = add_rule(session, topic="ai", expression="chatbot*", actor=staff, rescore=False)
+    assert rule.created_by_id == staff.id
+    with pytest.raises(NotAllowed):
+        remove_rule(session, rule_id=rule.id, actor=lobbyist, rescore=False)
+    with pytest.raises(TopicError, match="no rule"):
+        update_rule(session, rule_id=99999, weight=2, rescore=False)
+    with pytest.raises(TopicError, match="no topic"):
+        add_rule(session, topic="nope", expression="x", rescore=False)
+
+
+def test_try_a_rule_on_stored_bills(session: Session, store_bills: Callable) -> None:
+    store_bills(bill_record(1, "Data Broker Act", "Regulates data brokers."),
+                bill_record(2, "Broadband Act", "Broadband for schools; brokers of spectrum licenses."),
+                bill_record(3, "Park Act", "A park."))
+    result = try_rule(session, expression='"data broker*" OR (spectrum NEAR/3 broker*)', limit=1)
+    assert result["bills"] == 3 and result["hits"] == 2
+    assert result["by_field"] == {"title": 1, "summary": 2, "text": 0}
+    (sample,) = result["samples"]
+    assert sample["bill"].startswith("117 HR ") and sample["evidence"][0]["snippet"]
+    with pytest.raises(RuleRefused):
+        try_rule(session, expression="broadband AND")

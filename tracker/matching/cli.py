@@ -1,0 +1,297 @@
+"""``tracker topics ...``: load, list, try and edit topic rules; re-score; learn from triage.
+
+Also the flagged view behind ``tracker bills list --flagged [--topic T]``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tracker.cli_common import EXIT_NOT_FOUND, EXIT_USAGE
+from tracker.cli_common import fail as _fail
+from tracker.cli_common import migrated_engine as _engine
+from tracker.cli_common import print_json as _print_json
+
+topics_app = typer.Typer(help="Topics and their keyword rules: load, list, test, edit; re-score; learn.",
+                         no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+
+def _rescore_progress(label: str) -> tuple[Progress, Any]:
+    progress = Progress(TextColumn(f"[bold]{label}"), BarColumn(), TextColumn("{task.completed}/{task.total} bills"),
+                        TimeElapsedColumn(), console=err, transient=True)
+    return progress, progress.add_task(label, total=None)
+
+
+@topics_app.command("load")
+def load_cmd(
+    path: Annotated[Path | None, typer.Argument(help="Topics YAML (default: the shipped tracker/topics.yaml).")] = None,
+    no_rescore: Annotated[bool, typer.Option("--no-rescore", help="Do not re-score stored bills now.")] = False,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Only when no topic exists yet (first run).")] = False,
+) -> None:
+    """Create or update topics from YAML (matched by slug), then re-score the bills of changed topics."""
+    from tracker.matching.topics import TopicError, load_topics
+    from tracker.models import Topic
+
+    with Session(_engine(), expire_on_commit=False) as s:
+        if if_empty and s.execute(select(Topic.id).limit(1)).first() is not None:
+            out.print("topics already loaded; left as they are")
+            return
+        try:
+            report = load_topics(s, path=path, rescore=False)
+        except TopicError as exc:
+            raise _fail(str(exc)) from None
+        s.commit()
+        out.print(f"topics: {len(report.created)} created, {len(report.updated)} updated, "
+                  f"{len(report.unchanged)} unchanged", highlight=False)
+        if report.changed_topic_ids and not no_rescore:
+            _rescore(s, report.changed_topic_ids, embed=False)
+
+
+def _rescore(s: Session, topic_ids: list[int] | None, embed: bool) -> None:
+    from tracker.matching import rescore
+
+    progress, task = _rescore_progress("re-scoring")
+    with progress:
+        report = rescore(s, topic_ids=topic_ids, embed=embed,
+                         progress=lambda done, total: progress.update(task, completed=done, total=total))
+    extra = f", {report.embedded} embedded" if report.embedded else ""
+    pending = (f"; {report.pending_embeddings} bills wait for embeddings (`tracker topics rescore --embed`)"
+               if report.pending_embeddings else "")
+    out.print(f"re-scored {report.bills} bills: {report.flagged_bills} flagged, {report.flags} topic flags"
+              f"{extra}{pending}", highlight=False)
+
+
+@topics_app.command("list")
+def list_cmd(
+    rules: Annotated[bool, typer.Option("--rules", help="Show every rule with its id.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Topics and rules as JSON.")] = False,
+) -> None:
+    """Topics with their thresholds, rule versions and how many bills each flags."""
+    from tracker.matching.topics import list_topics
+
+    with Session(_engine()) as s:
+        topics = list_topics(s)
+    if as_json:
+        _print_json(topics)
+        return
+    if not topics:
+        out.print("No topics yet: `tracker topics load` installs the default set.")
+        return
+    table = Table("slug", "name", "threshold", "rules", "version", "flagged", "enabled")
+    for t in topics:
+        table.add_row(t["slug"], escape(t["name"]), f"{t['threshold']:g}", str(len(t["rules"])),
+                      str(t["rule_version"]), str(t["flagged_bills"]), "yes" if t["enabled"] else "no")
+    out.print(table)
+    if rules:
+        for t in topics:
+            out.print(f"\n[bold]{escape(t['slug'])}[/bold]")
+            for r in t["rules"]:
+                flags = (" [red]exclude[/red]" if r["exclude"] else "") + ("" if r["enabled"] else " (disabled)")
+                out.print(f"  #{r['id']:<5} w={r['weight']:<4g}{flags}  {escape(r['expression'])}", highlight=False)
+
+
+@topics_app.command("test")
+def test_cmd(
+    rule: Annotated[str, typer.Argument(help='A rule, e.g. \'"data broker*" OR (personal NEAR/3 data)\'.')],
+    limit: Annotated[int, typer.Option(min=1, help="Sample bills to show.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Result as JSON.")] = False,
+) -> None:
+    """Try a rule on the stored bills before saving it: hit count and sample titles with evidence."""
+    from tracker.matching.topics import RuleRefused, try_rule
+
+    with Session(_engine()) as s:
+        try:
+            result = try_rule(s, expression=rule, limit=limit)
+        except RuleRefused as exc:
+            err.print(f"[red]rule refused: {escape(exc.error.message)} at position {exc.position}[/red]")
+            err.print(escape(exc.error.pointer()), highlight=False, markup=False)
+            raise typer.Exit(EXIT_USAGE) from None
+    if as_json:
+        _print_json(result)
+        return
+    by_field = ", ".join(f"{k} {v}" for k, v in result["by_field"].items())
+    out.print(f"{result['hits']} of {result['bills']} bills match ({by_field})", highlight=False)
+    for sample in result["samples"]:
+        out.print(f"  [bold]{escape(sample['bill'])}[/bold]  {escape(sample['title'][:100])}", highlight=False)
+        for ev in sample["evidence"][:2]:
+            out.print(f"      {ev['field']}: {escape(ev['snippet'])}", highlight=False)
+
+
+@topics_app.command("add-rule")
+def add_rule_cmd(
+    topic: Annotated[str, typer.Argument(help="Topic slug or id.")],
+    rule: Annotated[str, typer.Argument(help="The rule expression.")],
+    weight: Annotated[float, typer.Option(help="Points per hit (times the field weight).")] = 1.0,
+    exclude: Annotated[bool, typer.Option("--exclude", help="A hit vetoes the topic.")] = False,
+    note: Annotated[str | None, typer.Option(help="Why this rule exists.")] = None,
+) -> None:
+    """Add a rule to a topic (refused with the error position if it does not parse), then re-score."""
+    from tracker.matching.topics import TopicError, add_rule
+
+    with Session(_engine(), expire_on_commit=False) as s:
+        try:
+            r = add_rule(s, topic=topic, expression=rule, weight=weight, exclude=exclude, note=note, rescore=False)
+            s.commit()
+        except TopicError as exc:
+            raise _fail(str(exc)) from None
+        out.print(f"rule #{r.id} added to {topic}")
+        _rescore(s, [r.topic_id], embed=False)
+
+
+@topics_app.command("edit-rule")
+def edit_rule_cmd(
+    rule_id: Annotated[int, typer.Argument(help="Rule id (see `tracker topics list --rules`).")],
+    rule: Annotated[str | None, typer.Option("--rule", help="New expression.")] = None,
+    weight: Annotated[float | None, typer.Option(help="New weight.")] = None,
+    exclude: Annotated[bool | None, typer.Option("--exclude/--include", help="Make it a veto, or not.")] = None,
+    enabled: Annotated[bool | None, typer.Option("--enable/--disable", help="Switch it on or off.")] = None,
+    note: Annotated[str | None, typer.Option(help="Why this rule exists.")] = None,
+) -> None:
+    """Change a rule, then re-score."""
+    from tracker.matching.topics import TopicError, update_rule
+
+    with Session(_engine(), expire_on_commit=False) as s:
+        try:
+            r = update_rule(s, rule_id=rule_id, expression=rule, weight=weight, exclude=exclude, enabled=enabled,
+                            note=note, rescore=False)
+            s.commit()
+        except TopicError as exc:
+            raise _fail(str(exc), EXIT_NOT_FOUND if "no rule" in str(exc) else EXIT_USAGE) from None
+        _rescore(s, [r.topic_id], embed=False)
+
+
+@topics_app.command("remove-rule")
+def remove_rule_cmd(rule_id: Annotated[int, typer.Argument(help="Rule id.")]) -> None:
+    """Delete a rule, then re-score."""
+    from tracker.matching.topics import TopicError, remove_rule
+    from tracker.models import TopicRule
+
+    with Session(_engine(), expire_on_commit=False) as s:
+        existing = s.get(TopicRule, rule_id)
+        try:
+            remove_rule(s, rule_id=rule_id, rescore=False)
+            s.commit()
+        except TopicError as exc:
+            raise _fail(str(exc), EXIT_NOT_FOUND) from None
+        assert existing is not None
+        _rescore(s, [existing.topic_id], embed=False)
+
+
+@topics_app.command("set")
+def set_cmd(
+    topic: Annotated[str, typer.Argument(help="Topic slug or id.")],
+    threshold: Annotated[float | None, typer.Option(help="Keyword points needed to flag.")] = None,
+    enabled: Annotated[bool | None, typer.Option("--enable/--disable", help="Switch the topic on or off.")] = None,
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    description: Annotated[str | None, typer.Option(help="What semantic relevance compares bills with.")] = None,
+) -> None:
+    """Change a topic's threshold, name, description or state, then re-score."""
+    from tracker.matching.topics import TopicError, update_topic
+
+    with Session(_engine(), expire_on_commit=False) as s:
+        try:
+            t = update_topic(s, topic=topic, threshold=threshold, enabled=enabled, name=name,
+                             description=description, rescore=False)
+            s.commit()
+        except TopicError as exc:
+            raise _fail(str(exc), EXIT_NOT_FOUND if "no topic" in str(exc) else EXIT_USAGE) from None
+        if not t.enabled:
+            from sqlalchemy import delete
+
+            from tracker.models import BillMatch
+
+            s.execute(delete(BillMatch).where(BillMatch.topic_id == t.id))
+            s.commit()
+            out.print(f"{t.slug} disabled; its flags are cleared")
+            return
+        _rescore(s, [t.id], embed=False)
+
+
+@topics_app.command("rescore")
+def rescore_cmd(
+    embed: Annotated[bool, typer.Option("--embed", help="Also compute missing embeddings (semantic extra).")] = False,
+    topic: Annotated[str | None, typer.Option(help="Only this topic (slug).")] = None,
+) -> None:
+    """Re-score every stored bill against the current rules (and judgements)."""
+    from tracker.matching import semantic
+    from tracker.matching.topics import TopicError, get_topic
+
+    if embed:
+        try:
+            if not semantic.enabled():
+                raise _fail(f"--embed: semantic relevance is unavailable: {semantic.why_unavailable()}")
+        except semantic.SemanticUnavailable as exc:
+            raise _fail(str(exc)) from None
+    with Session(_engine(), expire_on_commit=False) as s:
+        ids = None
+        if topic:
+            try:
+                ids = [get_topic(s, topic).id]
+            except TopicError as exc:
+                raise _fail(str(exc), EXIT_NOT_FOUND) from None
+        _rescore(s, ids, embed=embed)
+
+
+@topics_app.command("learn")
+def learn_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Models and their measurements as JSON.")] = False,
+    no_rescore: Annotated[bool, typer.Option("--no-rescore", help="Train only.")] = False,
+) -> None:
+    """Learn from staff judgements (triage relevance) now, show how the models measure, re-score."""
+    from tracker.matching.training import ensure_models
+
+    with Session(_engine(), expire_on_commit=False) as s:
+        report = ensure_models(s, force=True)
+        s.commit()
+        if as_json:
+            _print_json({"judgements": report.judgements, "skipped": report.skipped, "models": report.models})
+        else:
+            out.print(f"{report.judgements} judgements", highlight=False)
+            if report.skipped:
+                out.print(report.skipped, highlight=False)
+            table = Table("scope", "features", "relevant", "not relevant", "cv F1", "keyword F1", "in use")
+            for m in report.models:
+                table.add_row(m["scope"], m["features"], str(m["positives"]), str(m["negatives"]),
+                              "-" if m["cv_f1"] is None else f"{m['cv_f1']:.3f}",
+                              "-" if m["keyword_f1"] is None else f"{m['keyword_f1']:.3f}",
+                              "yes" if m["active"] else "no (rules do better so far)")
+            if report.models:
+                out.print(table)
+        if not no_rescore:
+            _rescore(s, None, embed=False)
+
+
+# -- bills list --flagged -----------------------------------------------------------------------------------
+
+def print_flagged(flt: Any, *, topic: str | None, limit: int | None, as_json: bool) -> None:
+    """``tracker bills list --flagged``: flagged bills with topics, scores and evidence."""
+    from tracker.matching.queries import count_flagged, list_flagged
+    from tracker.models import Topic
+
+    with Session(_engine()) as s:
+        if topic and s.execute(select(Topic.id).where(Topic.slug == topic)).first() is None:
+            raise _fail(f"no topic {topic!r}; `tracker topics list` shows them", EXIT_NOT_FOUND)
+        if as_json:
+            _print_json(list_flagged(s, flt, topic=topic, limit=limit))
+            return
+        shown = limit or 50
+        rows, total = list_flagged(s, flt, topic=topic, limit=shown), count_flagged(s, flt, topic=topic)
+    table = Table("id", "bill", "topics (score)", "matched terms", "title")
+    for b in rows:
+        topics = ", ".join(f"{t['topic']} ({t['score']:.2f})" for t in b["topics"])
+        terms = list(dict.fromkeys(term for t in b["topics"] for term in t["matched_terms"]))
+        table.add_row(str(b["id"]), f"{b['jurisdiction']} {b['session']} {b['identifier']}", escape(topics),
+                      escape(", ".join(terms[:6])), escape(b["title"][:70]))
+    out.print(table)
+    out.print(f"{len(rows)} of {total} flagged bills shown.")

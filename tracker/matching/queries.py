@@ -1,0 +1,69 @@
+"""Flagged bills for the morning triage: the CLI (`tracker bills list --flagged`), the dashboard and alerts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from tracker.models import Bill, BillMatch, LegislativeSession, Topic
+from tracker.queries import BillFilter, apply_filter, bill_summary
+
+
+def _flagged_query(columns: Any, flt: BillFilter, topic: str | None) -> Any:
+    matched = select(BillMatch.bill_id).join(Topic, Topic.id == BillMatch.topic_id).where(
+        BillMatch.flagged, Topic.enabled)
+    if topic:
+        matched = matched.where(Topic.slug == topic)
+    query = select(*columns).join(LegislativeSession, Bill.session_id == LegislativeSession.id).where(
+        Bill.id.in_(matched))
+    return apply_filter(query, flt)
+
+
+def list_flagged(session: Session, flt: BillFilter = BillFilter(), *, topic: str | None = None,
+                 limit: int | None = None, offset: int = 0, include_unflagged_topics: bool = False
+                 ) -> list[dict[str, Any]]:
+    """Flagged bills, strongest first, each with its topics, scores, matched terms and evidence."""
+    best = (select(BillMatch.bill_id, func.max(BillMatch.score).label("best"))
+            .where(BillMatch.flagged).group_by(BillMatch.bill_id).subquery())
+    query = (_flagged_query([Bill, LegislativeSession.identifier, best.c.best], flt, topic)
+             .join(best, best.c.bill_id == Bill.id)
+             .order_by(best.c.best.desc(), Bill.latest_action_date.desc().nulls_last(), Bill.id.desc())
+             .offset(offset))
+    if limit is not None:
+        query = query.limit(limit)
+    rows = session.execute(query).all()
+    ids = [bill.id for bill, _, _ in rows]
+    topics = topics_for(session, ids, flagged_only=not include_unflagged_topics)
+    out = []
+    for bill, session_identifier, _ in rows:
+        item = bill_summary(bill, session_identifier)
+        item["topics"] = topics.get(bill.id, [])
+        out.append(item)
+    return out
+
+
+def count_flagged(session: Session, flt: BillFilter = BillFilter(), *, topic: str | None = None) -> int:
+    return session.execute(_flagged_query([func.count()], flt, topic).select_from(Bill)).scalar_one()
+
+
+def topics_for(session: Session, bill_ids: list[int], *, flagged_only: bool = True) -> dict[int, list[dict[str, Any]]]:
+    """Each bill's topic matches, best first."""
+    if not bill_ids:
+        return {}
+    query = (select(BillMatch, Topic.slug, Topic.name).join(Topic, Topic.id == BillMatch.topic_id)
+             .where(BillMatch.bill_id.in_(bill_ids), Topic.enabled)
+             .order_by(BillMatch.bill_id, BillMatch.score.desc()).execution_options(populate_existing=True))
+    if flagged_only:
+        query = query.where(BillMatch.flagged)
+    out: dict[int, list[dict[str, Any]]] = {}
+    for m, slug, name in session.execute(query):
+        out.setdefault(m.bill_id, []).append({
+            "topic": slug, "name": name, "flagged": m.flagged, "score": m.score,
+            "keyword_score": m.keyword_score, "semantic_score": m.semantic_score,
+            "learned_score": m.learned_score, "matched_terms": m.matched_terms, "evidence": m.evidence,
+            "rule_version": m.rule_version,
+            "matched_at": m.matched_at.isoformat() if m.matched_at else None,
+        })
+    return out

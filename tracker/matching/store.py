@@ -1,0 +1,528 @@
+"""Flagging against the database: read bills in batches, score them, write ``BillMatch`` rows set-based.
+
+``flag_bills(session, bill_ids)`` runs after every ingest batch on the bills that changed (the importer and
+the crawl pipeline call it); ``rescore(session)`` re-scores every stored bill, which is what a rule change
+triggers. Both are deterministic for the same bills, rules, judgements and embeddings.
+
+How the signals combine, per bill and topic (``combine`` below)::
+
+    z = Wk * (min(keyword_score / threshold, 2) - 1)          keyword evidence: 0 exactly at the threshold
+      + Ws * (semantic_score - S0)                            when semantic relevance is on
+      + Wl * logit(learned probability)                       when a model learned from triage takes part
+    score = 1 / (1 + exp(-z)),  flagged when score >= 0.5
+
+With neither the model nor semantic scores this is exactly "keyword score reaches the threshold". A topic
+with no keyword hit can still be flagged, but only the bill's single best topic, so a confident model does not
+flag a bill under all twelve topics at once. An exclusion rule vetoes the topic whatever the other signals say.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, select, tuple_
+from sqlmodel import Session
+
+from tracker.config import settings
+from tracker.matching import learning, semantic
+from tracker.matching.engine import BillDoc, RuleSet, RuleSpec, TopicResult, TopicSpec
+from tracker.models import Bill, BillEmbedding, BillMatch, BillVersion, RelevanceModel, Topic, TopicRule, TriageState
+from tracker.models.base import utcnow
+from tracker.models.enums import Relevance
+from tracker.upsert import upsert as _upsert
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+MAX_TEXT_CHARS = 2_000_000  # a bill text longer than this is scored on its first 2 million characters
+
+
+@dataclass(frozen=True)
+class Params:
+    """Combination weights; defaults chosen on the training half of the 117th Congress (bench/relevance.py)."""
+
+    keyword_weight: float = 2.0
+    semantic_weight: float = 2.0
+    semantic_center: float = 0.1
+    learned_weight: float = 1.5
+    exemplar_offset: float = 0.25  # similarity to a bill staff marked relevant counts this much less
+    keep_semantic: float = 0.35  # store a row for a topic without keyword hits from this similarity up
+    inline_embed_limit: int = 64  # embed at most this many bills inside one ingest batch; the rest later
+
+    @classmethod
+    def from_settings(cls) -> Params:
+        section = settings().section("matching")
+        values = {k: type(getattr(cls(), k))(v) for k, v in section.items() if k in cls.__dataclass_fields__}
+        return cls(**values)
+
+
+@dataclass
+class FlagReport:
+    bills: int = 0
+    flagged_bills: int = 0
+    matches: int = 0
+    flags: int = 0
+    embedded: int = 0
+    pending_embeddings: int = 0  # bills left for `tracker topics rescore --embed`
+    models: list[str] = field(default_factory=list)
+
+    def add(self, other: FlagReport) -> None:
+        self.bills += other.bills
+        self.flagged_bills += other.flagged_bills
+        self.matches += other.matches
+        self.flags += other.flags
+        self.embedded += other.embedded
+        self.pending_embeddings += other.pending_embeddings
+        self.models = other.models or self.models
+
+
+# -- loading topics -----------------------------------------------------------------------------------------
+
+def topic_specs(session: Session, topic_ids: Iterable[int] | None = None) -> list[TopicSpec]:
+    """Enabled topics with their enabled rules, as the engine needs them."""
+    query = select(Topic).where(Topic.enabled).order_by(Topic.id)
+    if topic_ids is not None:
+        query = query.where(Topic.id.in_(list(topic_ids)))
+    topics = list(session.execute(query).scalars())
+    rules: dict[int, list[RuleSpec]] = {t.id: [] for t in topics if t.id is not None}
+    if rules:
+        for r in session.execute(select(TopicRule).where(TopicRule.topic_id.in_(list(rules)), TopicRule.enabled)
+                                 .order_by(TopicRule.id)).scalars():
+            rules[r.topic_id].append(RuleSpec(r.expression, r.weight, r.exclude, r.id))
+    return [TopicSpec(id=t.id, slug=t.slug, name=t.name, threshold=t.threshold, rule_version=t.rule_version,
+                      rules=tuple(rules[t.id]), description=t.description) for t in topics if t.id is not None]
+
+
+_RULESET_CACHE: dict[Any, RuleSet] = {}
+
+
+def compile_topics(specs: Sequence[TopicSpec]) -> RuleSet:
+    """One automaton for these topics, reused while their rules stay the same."""
+    field_weights = settings().section("matching").get("field_weights") or None
+    key = (tuple((s.id, s.rule_version, s.threshold, s.rules) for s in specs),
+           tuple(sorted((field_weights or {}).items())))
+    rule_set = _RULESET_CACHE.get(key)
+    if rule_set is None:
+        if len(_RULESET_CACHE) > 8:
+            _RULESET_CACHE.clear()
+        rule_set = _RULESET_CACHE[key] = RuleSet(specs, field_weights)
+    return rule_set
+
+
+# -- loading bills ------------------------------------------------------------------------------------------
+
+def load_docs(session: Session, bill_ids: Sequence[int]) -> list[BillDoc]:
+    """Titles, summary and latest text version of each bill (ids that no longer exist are left out)."""
+    if not bill_ids:
+        return []
+    rows = session.execute(select(Bill.id, Bill.title, Bill.short_title, Bill.popular_title, Bill.summary_text)
+                           .where(Bill.id.in_(list(bill_ids)))).all()
+    texts = latest_texts(session, [r[0] for r in rows])
+    docs = [make_doc(bill_id, title, short_title, popular_title, summary, texts.get(bill_id))
+            for bill_id, title, short_title, popular_title, summary in rows]
+    order = {bid: i for i, bid in enumerate(bill_ids)}
+    docs.sort(key=lambda d: order.get(d.bill_id, 0))
+    return docs
+
+
+def make_doc(bill_id: int, title: str | None, short_title: str | None, popular_title: str | None,
+             summary: str | None, text: str | None = None) -> BillDoc:
+    """What the matcher reads of a bill: its titles, its summary and its latest text. Never subjects or policy
+    area (they arrive weeks after a bill is introduced)."""
+    titles = list(dict.fromkeys(t for t in (title, short_title, popular_title) if t))
+    fields = {"title": titles, "summary": [summary] if summary else []}
+    if text:
+        fields["text"] = [text[:MAX_TEXT_CHARS]]
+    return BillDoc(bill_id, fields)
+
+
+def latest_texts(session: Session, bill_ids: Sequence[int]) -> dict[int, str]:
+    """The most recent version's text per bill (latest date, then latest row), for bills that have one."""
+    if not bill_ids:
+        return {}
+    best: dict[int, tuple[int, int]] = {}
+    for bill_id, vid, date in session.execute(
+        select(BillVersion.bill_id, BillVersion.id, BillVersion.date)
+        .where(BillVersion.bill_id.in_(list(bill_ids)), BillVersion.text.is_not(None))
+    ):
+        key = (date.toordinal() if date else 0, vid)
+        if bill_id not in best or key > best[bill_id]:
+            best[bill_id] = key
+    if not best:
+        return {}
+    ids = [key[1] for key in best.values()]
+    return dict(session.execute(select(BillVersion.bill_id, BillVersion.text).where(BillVersion.id.in_(ids))).all())
+
+
+def all_bill_ids(session: Session) -> list[int]:
+    return list(session.execute(select(Bill.id).order_by(Bill.id)).scalars())
+
+
+# -- semantic -----------------------------------------------------------------------------------------------
+
+@dataclass
+class _Semantic:
+    topic_matrix: np.ndarray  # one unit row per topic (description)
+    exemplars: dict[int, np.ndarray]  # topic id -> rows of embeddings of bills staff marked relevant
+
+
+_TOPIC_VECTOR_CACHE: dict[str, np.ndarray] = {}
+
+
+def topic_vectors(specs: Sequence[TopicSpec]) -> np.ndarray:
+    texts = [semantic.topic_text(s.name, s.description) for s in specs]
+    missing = [t for t in texts if semantic.text_hash(t) not in _TOPIC_VECTOR_CACHE]
+    if missing:
+        for text, vec in zip(missing, semantic.get_embedder().encode(missing), strict=True):
+            _TOPIC_VECTOR_CACHE[semantic.text_hash(text)] = vec
+    if not texts:
+        return np.zeros((0, semantic.DIM), dtype=np.float32)
+    return np.vstack([_TOPIC_VECTOR_CACHE[semantic.text_hash(t)] for t in texts])
+
+
+def embeddings_for(session: Session, docs: Sequence[BillDoc], *, compute: bool | int) -> tuple[
+        dict[int, np.ndarray], int, int]:
+    """Stored embeddings of these bills, computing missing or outdated ones (all when ``compute`` is True, at
+    most that many when it is a number). Returns vectors by bill id, how many were computed, how many wait."""
+    wanted = {d.bill_id: semantic.bill_text(d.fields.get("title", []), (d.fields.get("summary") or [None])[0],
+                                            (d.fields.get("text") or [None])[0]) for d in docs}
+    hashes = {bid: semantic.text_hash(text) for bid, text in wanted.items()}
+    stored = {bid: (h, vec) for bid, h, vec in session.execute(
+        select(BillEmbedding.bill_id, BillEmbedding.text_hash, BillEmbedding.vector)
+        .where(BillEmbedding.bill_id.in_(list(wanted))))}
+    out: dict[int, np.ndarray] = {}
+    todo = []
+    for bid in wanted:
+        if bid in stored and stored[bid][0] == hashes[bid]:
+            out[bid] = semantic.from_bytes(stored[bid][1])
+        else:
+            todo.append(bid)
+    limit = len(todo) if compute is True else int(compute)
+    if limit <= 0 or not todo:
+        return out, 0, len(todo)
+    if compute is not True and len(todo) > limit:
+        # A bulk import: embedding inline would slow it to the model's pace; rescore --embed catches up.
+        return out, 0, len(todo)
+    embedder = semantic.get_embedder()
+    now = utcnow()
+    done = 0
+    for start in range(0, len(todo), semantic.CHUNK):
+        chunk = todo[start:start + semantic.CHUNK]
+        vectors = embedder.encode([wanted[b] for b in chunk])
+        rows = []
+        for bid, vec in zip(chunk, vectors, strict=True):
+            out[bid] = vec
+            rows.append({"bill_id": bid, "model": embedder.name, "text_hash": hashes[bid], "dim": len(vec),
+                         "vector": semantic.to_bytes(vec), "created_at": now})
+        _upsert(session, BillEmbedding, rows, ["bill_id"], ["model", "text_hash", "dim", "vector", "created_at"])
+        done += len(chunk)
+    return out, done, 0
+
+
+def _exemplars(session: Session, specs: Sequence[TopicSpec]) -> dict[int, np.ndarray]:
+    """Embeddings of bills staff marked relevant, by the topics they were flagged for."""
+    relevant = select(TriageState.bill_id).where(TriageState.relevance == Relevance.relevant.value)
+    rows = session.execute(
+        select(BillMatch.topic_id, BillEmbedding.vector)
+        .join(BillEmbedding, BillEmbedding.bill_id == BillMatch.bill_id)
+        .where(BillMatch.bill_id.in_(relevant), BillMatch.flagged,
+               BillMatch.topic_id.in_([s.id for s in specs]))
+    ).all()
+    out: dict[int, list[np.ndarray]] = {}
+    for topic_id, vec in rows:
+        out.setdefault(topic_id, []).append(semantic.from_bytes(vec))
+    return {tid: np.vstack(vs) for tid, vs in out.items()}
+
+
+# -- models learned from triage -----------------------------------------------------------------------------
+
+@dataclass
+class _Models:
+    by_topic: dict[int, learning.Classifier]
+    org: learning.Classifier | None
+
+    def for_topic(self, topic_id: int) -> learning.Classifier | None:
+        return self.by_topic.get(topic_id, self.org)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.by_topic) or self.org is not None
+
+
+def load_models(session: Session, specs: Sequence[TopicSpec]) -> _Models:
+    by_slug = {s.slug: s.id for s in specs}
+    by_topic: dict[int, learning.Classifier] = {}
+    org = None
+    for m in session.execute(select(RelevanceModel)).scalars():
+        if not m.metrics.get("active", True):
+            continue
+        try:
+            clf = learning.Classifier.from_params(m.params)
+        except (ValueError, KeyError) as exc:
+            log.warning("ignoring learned model %s: %s", m.scope, exc)
+            continue
+        if m.scope == learning.ORG_SCOPE:
+            org = clf
+        elif m.scope in by_slug:
+            by_topic[by_slug[m.scope]] = clf
+    return _Models(by_topic, org)
+
+
+# -- scoring ------------------------------------------------------------------------------------------------
+
+@dataclass
+class ScoringContext:
+    specs: list[TopicSpec]
+    rule_set: RuleSet
+    params: Params
+    semantic: _Semantic | None
+    models: _Models
+    embed: bool | int
+
+    @classmethod
+    def build(cls, session: Session, *, topic_ids: Iterable[int] | None = None, embed: bool | int | None = None,
+              use_semantic: bool | None = None) -> ScoringContext:
+        params = Params.from_settings()
+        specs = topic_specs(session, topic_ids)
+        rule_set = compile_topics(specs)
+        sem = None
+        if (semantic.enabled() if use_semantic is None else use_semantic) and specs:
+            sem = _Semantic(topic_vectors(specs), _exemplars(session, specs))
+        models = load_models(session, specs)
+        if embed is None:
+            embed = params.inline_embed_limit
+        return cls(specs, rule_set, params, sem, models, embed)
+
+
+def logit(p: float) -> float:
+    p = min(1 - 1e-6, max(1e-6, p))
+    return math.log(p / (1 - p))
+
+
+def combine(*, keyword_norm: float, semantic_score: float | None, learned: float | None,
+            params: Params) -> float:
+    """The combined score in [0, 1]; 0.5 is the flagging boundary (see the module docstring)."""
+    z = params.keyword_weight * (min(keyword_norm, 2.0) - 1.0)
+    if semantic_score is not None:
+        z += params.semantic_weight * (semantic_score - params.semantic_center)
+    if learned is not None:
+        z += params.learned_weight * logit(learned)
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@dataclass
+class TopicDecision:
+    spec: TopicSpec
+    result: TopicResult | None
+    keyword_score: float
+    keyword_norm: float
+    semantic: float | None
+    learned: float | None
+    score: float
+    vetoed: bool
+    flagged: bool
+
+
+def decide(specs: Sequence[TopicSpec], keyword: dict[int, TopicResult], sims: Sequence[float] | None,
+           learned: dict[int, float], params: Params, org: float | None = None) -> list[TopicDecision]:
+    """Per topic: the combined score and whether it flags. ``sims`` are similarities in spec order, ``learned``
+    the probability each topic's model (or the organisation's) gives, ``org`` the organisation-wide model's.
+    Pure, so the benchmark measures exactly what flagging does."""
+    out = []
+    for col, spec in enumerate(specs):
+        res = keyword.get(spec.id)
+        kw_score = res.keyword_score if res else 0.0
+        kw_norm = kw_score / spec.threshold if spec.threshold > 0 else (1.0 if kw_score > 0 else 0.0)
+        sem = sims[col] if sims is not None else None
+        p = learned.get(spec.id)
+        score = combine(keyword_norm=kw_norm, semantic_score=sem, learned=p, params=params)
+        vetoed = bool(res and res.vetoed_by)
+        out.append(TopicDecision(spec, res, kw_score, kw_norm, sem, p, score, vetoed,
+                                 not vetoed and score >= 0.5 and kw_norm >= 1.0))
+    # Without a keyword hit only the bill's best topic may flag: a confident model or a close semantic match
+    # puts the bill where it fits best, not under every topic at once. The organisation-wide model speaks
+    # here, since a bill staff found relevant without any topic's words belongs to no topic's model yet.
+    best, best_score = None, 0.0
+    for d in out:
+        if d.vetoed:
+            continue
+        score = d.score if org is None else combine(keyword_norm=d.keyword_norm, semantic_score=d.semantic,
+                                                    learned=org, params=params)
+        if best is None or score > best_score:
+            best, best_score = d, score
+    if best is not None and best_score >= 0.5 and not best.flagged:
+        best.flagged = True
+        best.score = max(best.score, best_score)
+    return out
+
+
+def score_docs(ctx: ScoringContext, session: Session, docs: Sequence[BillDoc]) -> tuple[list[dict[str, Any]],
+                                                                                         FlagReport]:
+    """BillMatch rows for these bills (only topics with some evidence), and what happened."""
+    report = FlagReport(bills=len(docs))
+    if not docs or not ctx.specs:
+        return [], report
+    keyword: dict[int, dict[int, TopicResult]] = {
+        d.bill_id: {r.topic_id: r for r in ctx.rule_set.evaluate(d)} for d in docs}
+    spec_by_id = {s.id: s for s in ctx.specs}
+
+    sims: dict[int, np.ndarray] = {}
+    desc_sims: dict[int, np.ndarray] = {}
+    vectors: dict[int, np.ndarray] = {}
+    if ctx.semantic is not None:
+        vectors, report.embedded, report.pending_embeddings = embeddings_for(session, docs, compute=ctx.embed)
+        if vectors:
+            ids = list(vectors)
+            mat = np.vstack([vectors[i] for i in ids])
+            desc = mat @ ctx.semantic.topic_matrix.T
+            combined = desc.copy()
+            for col, spec in enumerate(ctx.specs):
+                ex = ctx.semantic.exemplars.get(spec.id)
+                if ex is not None and len(ex):
+                    near = (mat @ ex.T).max(axis=1) - ctx.params.exemplar_offset
+                    combined[:, col] = np.maximum(combined[:, col], near)
+            # The classifiers read similarity to the descriptions only: exemplars are their own training labels.
+            desc_sims = {bid: desc[i] for i, bid in enumerate(ids)}
+            sims = {bid: combined[i] for i, bid in enumerate(ids)}
+
+    learned: dict[tuple[int, int], float] = {}  # (bill id, topic id) -> probability
+    org: dict[int, float] = {}  # bill id -> the organisation-wide model's probability
+    if ctx.models.any:
+        feats = [features(d, keyword[d.bill_id], desc_sims.get(d.bill_id), vectors.get(d.bill_id), ctx.specs)
+                 for d in docs]
+        classifiers = {id(c): c for c in [ctx.models.org, *ctx.models.by_topic.values()] if c is not None}
+        preds = {key: clf.predict(feats) for key, clf in classifiers.items()}
+        if ctx.models.org is not None:
+            clf = ctx.models.org
+            org = {d.bill_id: float(p) for d, p in zip(docs, preds[id(clf)], strict=True)
+                   if not clf.layout.embedding_dim or d.bill_id in vectors}
+        for spec in ctx.specs:
+            clf = ctx.models.for_topic(spec.id)
+            if clf is None:
+                continue
+            for d, p in zip(docs, preds[id(clf)], strict=True):
+                if clf.layout.embedding_dim and d.bill_id not in vectors:
+                    continue  # a model that reads embeddings says nothing about a bill not embedded yet
+                learned[(d.bill_id, spec.id)] = float(p)
+        report.models = sorted({"topic" if t in ctx.models.by_topic else "org" for t in spec_by_id})
+
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for d in docs:
+        sim_row = sims.get(d.bill_id)
+        decisions = decide(ctx.specs, keyword[d.bill_id], None if sim_row is None else [float(v) for v in sim_row],
+                           {t: p for (b, t), p in learned.items() if b == d.bill_id}, ctx.params,
+                           org.get(d.bill_id))
+        bill_flagged = False
+        for dec in decisions:
+            sem, p, res = dec.semantic, dec.learned, dec.result
+            keep = (res is not None or dec.flagged or (sem is not None and sem >= ctx.params.keep_semantic)
+                    or (p is not None and p >= 0.5))
+            if not keep:
+                continue
+            evidence = list(res.evidence) if res else []
+            if dec.vetoed and res:
+                evidence.insert(0, {"field": None, "term": None, "rule": res.vetoed_by,
+                                    "snippet": f"excluded by rule {res.vetoed_by}"})
+            rows.append({
+                "bill_id": d.bill_id, "topic_id": dec.spec.id, "score": round(dec.score, 4),
+                "keyword_score": round(dec.keyword_score, 4),
+                "semantic_score": None if sem is None else round(sem, 4),
+                "learned_score": None if p is None else round(p, 4),
+                "flagged": dec.flagged, "matched_terms": list(res.matched_terms) if res else [],
+                "evidence": evidence, "rule_version": dec.spec.rule_version, "matched_at": now,
+            })
+            bill_flagged |= dec.flagged
+            report.flags += int(dec.flagged)
+        report.flagged_bills += int(bill_flagged)
+    report.matches = len(rows)
+    return rows, report
+
+
+def features(doc: BillDoc, keyword: dict[int, TopicResult], sims: np.ndarray | None, vector: np.ndarray | None,
+              specs: Sequence[TopicSpec]) -> learning.BillFeatures:
+    text = " ".join(doc.fields.get("title", []) + doc.fields.get("summary", []))
+    kw = {}
+    for spec in specs:
+        res = keyword.get(spec.id)
+        if res and not res.vetoed_by and spec.threshold > 0:
+            kw[spec.slug] = res.keyword_score / spec.threshold
+    sem = {spec.slug: float(sims[i]) for i, spec in enumerate(specs)} if sims is not None else {}
+    return learning.BillFeatures(learning.word_features(text), kw, sem, vector)
+
+
+# -- writing ------------------------------------------------------------------------------------------------
+
+_MATCH_COLUMNS = ("score", "keyword_score", "semantic_score", "learned_score", "flagged", "matched_terms",
+                  "evidence", "rule_version", "matched_at")
+
+
+def write_matches(session: Session, rows: list[dict[str, Any]], bill_ids: Sequence[int],
+                  topic_ids: Sequence[int]) -> None:
+    """Replace the matches of these bills for these topics with ``rows``: one upsert, one delete."""
+    _upsert(session, BillMatch, rows, ["bill_id", "topic_id"], _MATCH_COLUMNS)
+    keep = {(r["bill_id"], r["topic_id"]) for r in rows}
+    stale = [(b, t) for b, t in session.execute(
+        select(BillMatch.bill_id, BillMatch.topic_id)
+        .where(BillMatch.bill_id.in_(list(bill_ids)), BillMatch.topic_id.in_(list(topic_ids)))).all()
+        if (b, t) not in keep]
+    if stale:
+        session.execute(delete(BillMatch).where(tuple_(BillMatch.bill_id, BillMatch.topic_id).in_(stale)))
+
+
+# -- entry points -------------------------------------------------------------------------------------------
+
+def flag_bills(session: Session, bill_ids: Iterable[int], *, embed: bool | int | None = None,
+               ctx: ScoringContext | None = None) -> FlagReport:
+    """Score these bills against every enabled topic and store the matches, in the caller's transaction.
+
+    ``embed``: compute missing embeddings for all of them (True), none (False), or only when there are at most
+    that many (a number; default ``[matching] inline_embed_limit``), so a bulk import is not held up by the
+    model: ``tracker topics rescore --embed`` catches up.
+    """
+    ids = list(dict.fromkeys(bill_ids))
+    report = FlagReport()
+    if not ids:
+        return report
+    if ctx is None:
+        from tracker.matching.training import ensure_models
+
+        ensure_models(session)
+        ctx = ScoringContext.build(session, embed=embed)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        docs = load_docs(session, chunk)
+        rows, part = score_docs(ctx, session, docs)
+        write_matches(session, rows, chunk, [s.id for s in ctx.specs])
+        report.add(part)
+    return report
+
+
+def rescore(session: Session, *, topic_ids: Iterable[int] | None = None, embed: bool | None = False,
+            progress: Callable[[int, int], None] | None = None, commit: bool = True) -> FlagReport:
+    """Re-score every stored bill (for the given topics, or all), committing batch by batch."""
+    from tracker.matching.training import ensure_models
+
+    ensure_models(session)
+    ctx = ScoringContext.build(session, topic_ids=topic_ids, embed=bool(embed))
+    ids = all_bill_ids(session)
+    report = FlagReport()
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        report.add(flag_bills(session, chunk, ctx=ctx))
+        if commit:
+            session.commit()
+        if progress:
+            progress(min(start + BATCH, len(ids)), len(ids))
+    if topic_ids is None:
+        # Matches of topics that were disabled or deleted since: nothing scores them any more.
+        enabled = [s.id for s in ctx.specs]
+        session.execute(delete(BillMatch).where(BillMatch.topic_id.not_in(enabled)))
+        if commit:
+            session.commit()
+    return report

@@ -1,0 +1,354 @@
+"""Topics and rules as a service: load the default YAML, edit rules in the database, try a rule out.
+
+Every change that affects scores (rules, weights, threshold, description, enabling) bumps the topic's
+``rule_version`` and re-scores every stored bill for that topic, so a ``BillMatch`` always says which version
+of the rules produced it. A rule that does not parse is refused with the position of the error. Editing needs
+the admin or staff role when an acting user is given (the CLI acts as the local operator).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from tracker.matching.engine import RuleSet
+from tracker.matching.rules import RuleSyntaxError, parse_rule
+from tracker.models import Bill, BillMatch, LegislativeSession, Topic, TopicRule, User
+from tracker.models.base import utcnow
+from tracker.models.enums import Role
+
+DEFAULT_TOPICS_FILE = Path(__file__).resolve().parent.parent / "topics.yaml"
+EDITOR_ROLES = (Role.admin.value, Role.staff.value)
+
+
+class TopicError(ValueError):
+    """A topic definition or edit that cannot be used; the message names the file, topic and rule."""
+
+
+class RuleRefused(TopicError):
+    def __init__(self, where: str, error: RuleSyntaxError):
+        super().__init__(f"{where}: {error.message} at position {error.position}\n{error.pointer()}")
+        self.error = error
+        self.position = error.position
+
+
+class NotAllowed(PermissionError):
+    pass
+
+
+# -- definitions --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RuleDef:
+    expression: str
+    weight: float = 1.0
+    exclude: bool = False
+    enabled: bool = True
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class TopicDef:
+    slug: str
+    name: str
+    description: str | None
+    threshold: float
+    enabled: bool
+    rules: tuple[RuleDef, ...]
+
+
+def validate_rule(expression: str, where: str = "rule") -> None:
+    try:
+        parse_rule(expression)
+    except RuleSyntaxError as exc:
+        raise RuleRefused(where, exc) from None
+
+
+def read_topics_file(path: Path | str | None = None) -> tuple[list[TopicDef], dict[str, Any]]:
+    """Parse and check a topics YAML file; every problem names the file, the topic and the rule."""
+    path = Path(path) if path else DEFAULT_TOPICS_FILE
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise TopicError(f"{path}: cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise TopicError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("topics"), list):
+        raise TopicError(f"{path}: expected a mapping with a 'topics' list")
+    topics: list[TopicDef] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(doc["topics"]):
+        where = f"{path}: topic #{i + 1}"
+        if not isinstance(raw, dict):
+            raise TopicError(f"{where}: expected a mapping")
+        slug = str(raw.get("slug") or "").strip()
+        if not slug or len(slug) > 64 or not all(c.isalnum() or c in "-_" for c in slug):
+            raise TopicError(f"{where}: 'slug' must be 1-64 letters, digits, '-' or '_'")
+        where = f"{path}: topic {slug!r}"
+        if slug in seen:
+            raise TopicError(f"{where}: defined twice")
+        seen.add(slug)
+        name = str(raw.get("name") or "").strip()
+        if not name:
+            raise TopicError(f"{where}: 'name' is required")
+        threshold = _number(raw.get("threshold", 3.0), f"{where}: threshold")
+        if threshold <= 0:
+            raise TopicError(f"{where}: threshold must be above 0")
+        rules = []
+        for j, rule in enumerate(raw.get("rules") or []):
+            rwhere = f"{where} rule #{j + 1}"
+            if isinstance(rule, str):
+                rule = {"rule": rule}
+            if not isinstance(rule, dict) or not isinstance(rule.get("rule"), str):
+                raise TopicError(f"{rwhere}: expected 'rule: <expression>'")
+            validate_rule(rule["rule"], rwhere)
+            rules.append(RuleDef(rule["rule"], _number(rule.get("weight", 1.0), f"{rwhere}: weight"),
+                                 bool(rule.get("exclude", False)), bool(rule.get("enabled", True)),
+                                 rule.get("note")))
+        if not any(not r.exclude for r in rules):
+            raise TopicError(f"{where}: needs at least one rule that is not an exclusion")
+        description = raw.get("description")
+        topics.append(TopicDef(slug, name, str(description).strip() if description else None, threshold,
+                               bool(raw.get("enabled", True)), tuple(rules)))
+    return topics, doc
+
+
+def _number(value: Any, where: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TopicError(f"{where} must be a number, not {value!r}") from None
+
+
+# -- loading ------------------------------------------------------------------------------------------------
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    changed_topic_ids: list[int] = field(default_factory=list)
+
+
+def _require_editor(actor: User | None) -> None:
+    if actor is not None and (not actor.active or actor.role not in EDITOR_ROLES):
+        raise NotAllowed(f"{actor.email} ({actor.role}) may not change topics or rules; admin or staff only")
+
+
+def load_topics(session: Session, *, path: Path | str | None = None, actor: User | None = None,
+                rescore: bool = True) -> LoadReport:
+    """Create or update topics from a YAML file (by slug). Topics not in the file are left as they are."""
+    _require_editor(actor)
+    defs, _ = read_topics_file(path)
+    report = LoadReport()
+    existing = {t.slug: t for t in session.execute(select(Topic)).scalars()}
+    for d in defs:
+        topic = existing.get(d.slug)
+        if topic is None:
+            topic = Topic(slug=d.slug, name=d.name, description=d.description, threshold=d.threshold,
+                          enabled=d.enabled, rule_version=1, updated_at=utcnow())
+            session.add(topic)
+            session.flush()
+            _replace_rules(session, topic, d.rules, actor)
+            report.created.append(d.slug)
+            report.changed_topic_ids.append(topic.id)
+            continue
+        current = [RuleDef(r.expression, r.weight, r.exclude, r.enabled, r.note) for r in _rules(session, topic.id)]
+        same = (topic.name == d.name and topic.description == d.description and topic.threshold == d.threshold
+                and topic.enabled == d.enabled and current == list(d.rules))
+        if same:
+            report.unchanged.append(d.slug)
+            continue
+        topic.name, topic.description, topic.threshold, topic.enabled = d.name, d.description, d.threshold, d.enabled
+        if current != list(d.rules):
+            _replace_rules(session, topic, d.rules, actor)
+        _bump(session, topic)
+        report.updated.append(d.slug)
+        report.changed_topic_ids.append(topic.id)
+    session.flush()
+    if rescore and report.changed_topic_ids:
+        _rescore(session, report.changed_topic_ids)
+    return report
+
+
+def _rules(session: Session, topic_id: int) -> list[TopicRule]:
+    return list(session.execute(select(TopicRule).where(TopicRule.topic_id == topic_id)
+                                .order_by(TopicRule.id)).scalars())
+
+
+def _replace_rules(session: Session, topic: Topic, rules: Sequence[RuleDef], actor: User | None) -> None:
+    for old in _rules(session, topic.id):
+        session.delete(old)
+    session.flush()
+    for r in rules:
+        session.add(TopicRule(topic_id=topic.id, expression=r.expression, weight=r.weight, exclude=r.exclude,
+                              enabled=r.enabled, note=r.note, created_by_id=actor.id if actor else None,
+                              updated_at=utcnow()))
+
+
+def _bump(session: Session, topic: Topic) -> None:
+    topic.rule_version += 1
+    topic.updated_at = utcnow()
+    session.add(topic)
+    session.flush()
+
+
+def _rescore(session: Session, topic_ids: Sequence[int]) -> None:
+    from tracker.matching.store import rescore
+
+    session.commit()
+    rescore(session, topic_ids=topic_ids)
+    enabled = set(session.execute(select(Topic.id).where(Topic.id.in_(list(topic_ids)), Topic.enabled)).scalars())
+    disabled = [t for t in topic_ids if t not in enabled]
+    if disabled:  # a disabled topic flags nothing: its old matches go
+        from sqlalchemy import delete
+
+        session.execute(delete(BillMatch).where(BillMatch.topic_id.in_(disabled)))
+        session.commit()
+
+
+# -- editing ------------------------------------------------------------------------------------------------
+
+def get_topic(session: Session, ref: str | int) -> Topic:
+    topic = None
+    if isinstance(ref, int) or str(ref).isdigit():
+        topic = session.get(Topic, int(ref))
+    if topic is None:
+        topic = session.execute(select(Topic).where(Topic.slug == str(ref))).scalar()
+    if topic is None:
+        raise TopicError(f"no topic {ref!r}; `tracker topics list` shows them")
+    return topic
+
+
+def add_rule(session: Session, *, topic: str | int, expression: str, weight: float = 1.0, exclude: bool = False,
+             note: str | None = None, actor: User | None = None, rescore: bool = True) -> TopicRule:
+    _require_editor(actor)
+    t = get_topic(session, topic)
+    validate_rule(expression, f"topic {t.slug!r}")
+    rule = TopicRule(topic_id=t.id, expression=expression, weight=weight, exclude=exclude, note=note,
+                     created_by_id=actor.id if actor else None, updated_at=utcnow())
+    session.add(rule)
+    _bump(session, t)
+    if rescore:
+        _rescore(session, [t.id])
+    return rule
+
+
+def update_rule(session: Session, *, rule_id: int, expression: str | None = None, weight: float | None = None,
+                exclude: bool | None = None, enabled: bool | None = None, note: str | None = None,
+                actor: User | None = None, rescore: bool = True) -> TopicRule:
+    _require_editor(actor)
+    rule = session.get(TopicRule, rule_id)
+    if rule is None:
+        raise TopicError(f"no rule #{rule_id}")
+    topic = session.get(Topic, rule.topic_id)
+    assert topic is not None
+    if expression is not None:
+        validate_rule(expression, f"topic {topic.slug!r} rule #{rule_id}")
+        rule.expression = expression
+    if weight is not None:
+        rule.weight = weight
+    if exclude is not None:
+        rule.exclude = exclude
+    if enabled is not None:
+        rule.enabled = enabled
+    if note is not None:
+        rule.note = note
+    rule.updated_at = utcnow()
+    session.add(rule)
+    _bump(session, topic)
+    if rescore:
+        _rescore(session, [topic.id])
+    return rule
+
+
+def remove_rule(session: Session, *, rule_id: int, actor: User | None = None, rescore: bool = True) -> None:
+    _require_editor(actor)
+    rule = session.get(TopicRule, rule_id)
+    if rule is None:
+        raise TopicError(f"no rule #{rule_id}")
+    topic = session.get(Topic, rule.topic_id)
+    assert topic is not None
+    session.delete(rule)
+    _bump(session, topic)
+    if rescore:
+        _rescore(session, [topic.id])
+
+
+def update_topic(session: Session, *, topic: str | int, threshold: float | None = None, enabled: bool | None = None,
+                 name: str | None = None, description: str | None = None, actor: User | None = None,
+                 rescore: bool = True) -> Topic:
+    _require_editor(actor)
+    t = get_topic(session, topic)
+    if threshold is not None:
+        if threshold <= 0:
+            raise TopicError("threshold must be above 0")
+        t.threshold = threshold
+    if enabled is not None:
+        t.enabled = enabled
+    if name:
+        t.name = name
+    if description is not None:
+        t.description = description or None
+    _bump(session, t)
+    if rescore:
+        _rescore(session, [t.id])
+    return t
+
+
+# -- reading ------------------------------------------------------------------------------------------------
+
+def list_topics(session: Session) -> list[dict[str, Any]]:
+    flagged = dict(session.execute(select(BillMatch.topic_id, func.count()).where(BillMatch.flagged)
+                                   .group_by(BillMatch.topic_id)).all())
+    out = []
+    for t in session.execute(select(Topic).order_by(Topic.id)).scalars():
+        rules = _rules(session, t.id)
+        out.append({
+            "id": t.id, "slug": t.slug, "name": t.name, "description": t.description, "threshold": t.threshold,
+            "enabled": t.enabled, "rule_version": t.rule_version, "flagged_bills": flagged.get(t.id, 0),
+            "rules": [{"id": r.id, "expression": r.expression, "weight": r.weight, "exclude": r.exclude,
+                       "enabled": r.enabled, "note": r.note} for r in rules],
+        })
+    return out
+
+
+def try_rule(session: Session, *, expression: str, limit: int = 10, batch: int = 1000) -> dict[str, Any]:
+    """What a rule would find on the stored bills, before it is saved: hit count and sample titles."""
+    from tracker.matching.store import load_docs
+
+    validate_rule(expression)
+    rule_set = RuleSet.single(expression)
+    ids = list(session.execute(select(Bill.id).order_by(Bill.latest_action_date.desc().nulls_last(),
+                                                        Bill.id.desc())).scalars())
+    hits: list[tuple[float, int, dict[str, Any]]] = []
+    by_field = {"title": 0, "summary": 0, "text": 0}
+    for start in range(0, len(ids), batch):
+        for doc in load_docs(session, ids[start:start + batch]):
+            results = rule_set.evaluate(doc)
+            if not results:
+                continue
+            res = results[0]
+            fields = {e["field"] for e in res.evidence}
+            for name in by_field:
+                by_field[name] += int(name in fields)
+            hits.append((res.keyword_score, doc.bill_id, {"terms": res.matched_terms, "evidence": res.evidence}))
+    sample_ids = [bid for _, bid, _ in hits[:limit]]
+    info = {bid: (ident, title, sess) for bid, ident, title, sess in session.execute(
+        select(Bill.id, Bill.identifier, Bill.title, LegislativeSession.identifier)
+        .join(LegislativeSession, LegislativeSession.id == Bill.session_id).where(Bill.id.in_(sample_ids)))}
+    samples = []
+    for score, bid, detail in hits[:limit]:
+        ident, title, sess = info[bid]
+        samples.append({"id": bid, "bill": f"{sess} {ident}", "title": title, "score": round(score, 3), **detail})
+    return {"expression": expression, "bills": len(ids), "hits": len(hits), "by_field": by_field,
+            "samples": samples}
+
+
+test_rule = try_rule  # the name the dashboard's topic page calls (dashboard/views/admin_topics.py)

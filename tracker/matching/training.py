@@ -1,0 +1,156 @@
+"""Training the triage classifiers from the database (the NumPy side is in ``tracker.matching.learning``).
+
+``ensure_models`` is cheap when nothing changed (one query over the judgements and a hash), so every flagging
+run calls it: a judgement made this morning shapes the scores of the bills that arrive tonight.
+
+A model only takes part when it does better than the rules on the judgements themselves: its cross-validated
+F1 must beat the F1 of the keyword flags on the same bills. Until then it is stored but inactive, and
+``tracker topics learn`` says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from tracker.matching import learning, semantic
+from tracker.matching.engine import TopicSpec
+from tracker.models import BillMatch, RelevanceModel, TriageState
+from tracker.models.base import utcnow
+from tracker.models.enums import Relevance
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainingReport:
+    judgements: int = 0
+    models: list[dict[str, Any]] = field(default_factory=list)
+    skipped: str | None = None
+    retrained: bool = False
+
+
+def judgements(session: Session) -> list[tuple[int, int]]:
+    """(bill id, 1 relevant / 0 not relevant) for every bill staff judged."""
+    rows = session.execute(select(TriageState.bill_id, TriageState.relevance)
+                           .where(TriageState.relevance.is_not(None))).all()
+    values = {Relevance.relevant.value: 1, Relevance.not_relevant.value: 0}
+    return sorted((bill_id, values[rel]) for bill_id, rel in rows if rel in values)
+
+
+def _signature(specs: Sequence[TopicSpec], use_semantic: bool) -> str:
+    parts = [f"{s.slug}:{s.rule_version}:{s.threshold}" for s in specs]
+    return f"{learning.WORD_DIM}|{int(use_semantic)}|" + ",".join(parts)
+
+
+def ensure_models(session: Session, *, force: bool = False) -> TrainingReport:
+    """Retrain when the judgements, the topics' rules or the feature set changed since the last training."""
+    from tracker.matching.store import topic_specs
+
+    pairs = judgements(session)
+    specs = topic_specs(session)
+    use_semantic = semantic.enabled()
+    digest = learning.judgements_hash(pairs, _signature(specs, use_semantic))
+    report = TrainingReport(judgements=len(pairs))
+    current = session.execute(select(RelevanceModel).where(RelevanceModel.scope == learning.ORG_SCOPE)).scalar()
+    positives = sum(label for _, label in pairs)
+    if positives < learning.MIN_ORG or len(pairs) - positives < learning.MIN_ORG:
+        report.skipped = (f"{positives} relevant and {len(pairs) - positives} not-relevant judgements; at least "
+                          f"{learning.MIN_ORG} of each are needed before anything is learned")
+        if current is not None:  # judgements were withdrawn: what was learned from them goes too
+            session.execute(delete(RelevanceModel))
+        return report
+    if current is not None and current.judgements_hash == digest and not force:
+        report.models = [_describe(m) for m in session.execute(select(RelevanceModel)).scalars()]
+        return report
+    _train_all(session, pairs, specs, use_semantic, digest, report)
+    report.retrained = True
+    return report
+
+
+def _train_all(session: Session, pairs: list[tuple[int, int]], specs: list[TopicSpec], use_semantic: bool,
+               digest: str, report: TrainingReport) -> None:
+    from tracker.matching.store import ScoringContext, embeddings_for, features, load_docs
+
+    ctx = ScoringContext.build(session, use_semantic=use_semantic, embed=True)
+    labels = dict(pairs)
+    docs = load_docs(session, list(labels))
+    keyword = {d.bill_id: {r.topic_id: r for r in ctx.rule_set.evaluate(d)} for d in docs}
+    vectors: dict[int, Any] = {}
+    sims: dict[int, Any] = {}
+    if ctx.semantic is not None:
+        vectors, _, _ = embeddings_for(session, docs, compute=True)
+        for bid, vec in vectors.items():
+            sims[bid] = ctx.semantic.topic_matrix @ vec
+    feats = {d.bill_id: features(d, keyword[d.bill_id], sims.get(d.bill_id), vectors.get(d.bill_id), ctx.specs)
+             for d in docs}
+    layout = learning.Layout([s.slug for s in specs], semantic.DIM if ctx.semantic is not None else 0)
+    session.execute(delete(RelevanceModel))
+
+    # Organisation-wide: every judgement.
+    ids = [bid for bid in labels if bid in feats]
+    kw_flag = {bid: any(r.keyword_score >= spec.threshold and not r.vetoed_by
+                        for spec in specs if (r := keyword[bid].get(spec.id)) is not None) for bid in ids}
+    _fit_scope(session, learning.ORG_SCOPE, None, [feats[b] for b in ids], [labels[b] for b in ids],
+               [kw_flag[b] for b in ids], layout, digest, report)
+
+    # Per topic: judgements that concern the topic (see the module docstring of tracker.matching.learning).
+    matches: dict[int, list[tuple[int, bool, float]]] = {}
+    for bill_id, topic_id, flagged, score in session.execute(
+            select(BillMatch.bill_id, BillMatch.topic_id, BillMatch.flagged, BillMatch.score)
+            .where(BillMatch.bill_id.in_(ids))):
+        matches.setdefault(bill_id, []).append((topic_id, flagged, score))
+    for spec in specs:
+        t_ids, t_labels, t_kw = [], [], []
+        for bid in ids:
+            if labels[bid] == 0:
+                t_ids.append(bid)
+                t_labels.append(0)
+            else:
+                rows = matches.get(bid, [])
+                flagged_topics = {t for t, f, _ in rows if f}
+                best = max(rows, key=lambda r: r[2])[0] if rows else None
+                if spec.id in flagged_topics or (not flagged_topics and best == spec.id):
+                    t_ids.append(bid)
+                    t_labels.append(1)
+            if t_ids and t_ids[-1] == bid:
+                r = keyword[bid].get(spec.id)
+                t_kw.append(bool(r and r.keyword_score >= spec.threshold and not r.vetoed_by))
+        pos = sum(t_labels)
+        if pos < learning.MIN_TOPIC or len(t_labels) - pos < learning.MIN_TOPIC:
+            continue
+        _fit_scope(session, spec.slug, spec.id, [feats[b] for b in t_ids], t_labels, t_kw, layout, digest, report)
+
+
+def _fit_scope(session: Session, scope: str, topic_id: int | None, feats: list[learning.BillFeatures],
+               labels: list[int], keyword_flags: list[bool], layout: learning.Layout, digest: str,
+               report: TrainingReport) -> None:
+    model = learning.train(feats, labels, layout)
+    metrics: dict[str, Any] = learning.cross_validate(feats, labels, layout)
+    metrics["keyword_f1"] = round(_f1(keyword_flags, labels), 4)
+    # Takes part only when it beats the rules on the staff's own judgements.
+    metrics["active"] = bool(metrics.get("f1", 0.0) > metrics["keyword_f1"])
+    row = RelevanceModel(scope=scope, topic_id=topic_id, features=layout.name, params=model.to_params(),
+                         positives=sum(labels), negatives=len(labels) - sum(labels), judgements_hash=digest,
+                         metrics=metrics, trained_at=utcnow())
+    session.add(row)
+    session.flush()
+    report.models.append(_describe(row))
+
+
+def _f1(pred: Sequence[bool], labels: Sequence[int]) -> float:
+    tp = sum(1 for p, y in zip(pred, labels, strict=True) if p and y)
+    fp = sum(1 for p, y in zip(pred, labels, strict=True) if p and not y)
+    fn = sum(1 for p, y in zip(pred, labels, strict=True) if not p and y)
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def _describe(m: RelevanceModel) -> dict[str, Any]:
+    return {"scope": m.scope, "features": m.features, "positives": m.positives, "negatives": m.negatives,
+            "active": m.metrics.get("active", False), "cv_f1": m.metrics.get("f1"),
+            "keyword_f1": m.metrics.get("keyword_f1"), "trained_at": m.trained_at}

@@ -10,7 +10,7 @@ a group keeps that listing's stamp from advancing, so the next run looks at it a
 from dataclasses import dataclass
 
 from tracker.ingest import SourceDocumentInfo
-from tracker.records import BillRecord
+from tracker.records import BillRecord, HearingRecord
 
 
 @dataclass
@@ -37,6 +37,17 @@ class ListingDone:
 
     document: SourceDocumentInfo
     group: str
+
+
+@dataclass
+class HearingBatch:
+    """Hearings (with their agenda items) one listing produced; stored after the run's bills, so agenda items
+    can link to bills fetched in the same run."""
+
+    records: list[HearingRecord]
+
+    def __repr__(self) -> str:
+        return f"HearingBatch({len(self.records)} hearings)"
 
 
 @dataclass

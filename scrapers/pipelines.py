@@ -24,7 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from scrapers.base import DatabaseThread, TrackerSpider
-from scrapers.items import BillItem, FetchFailure, ListingDone, UnchangedDocument
+from scrapers.items import BillItem, FetchFailure, HearingBatch, ListingDone, UnchangedDocument
 from tracker import db
 from tracker.crawling import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_SCHEMA
 from tracker.ingest import IngestItem, SourceDocumentInfo
@@ -41,6 +41,7 @@ class IngestPipeline:
         self.bills: list[IngestItem] = []
         self.touched: list[SourceDocumentInfo] = []
         self.listings: list[ListingDone] = []
+        self.hearings: list[HearingBatch] = []
         self.failures: list[tuple[str, str]] = []
         self.failed_groups: set[str] = set()
         self.group_of: dict[str, str | None] = {}  # document locator -> group, to blame store failures
@@ -87,6 +88,8 @@ class IngestPipeline:
             clean = [ls.document for ls in self.listings if ls.group not in self.failed_groups]
             if clean:
                 await self._write([], clean)
+            if self.hearings:
+                await self.db.call(self.db.store.write_hearings, [r for b in self.hearings for r in b.records])
             spider.judge()
             status, code, message = self._verdict()
             counters = {k.split("/", 1)[1]: v for k, v in stats.get_stats().items() if k.startswith("tracker/")}
@@ -146,6 +149,8 @@ class IngestPipeline:
             stats.inc_value("tracker/unchanged_documents")
         elif isinstance(item, ListingDone):
             self.listings.append(item)
+        elif isinstance(item, HearingBatch):
+            self.hearings.append(item)
         elif isinstance(item, FetchFailure):
             self._fail(item.url, item.reason, item.group)
         else:

@@ -22,6 +22,14 @@ CONGRESS_API_KEY_ENV = _crawl.source("congress_api").api_key_env or "CONGRESS_AP
 CONGRESS_API_SUBRESOURCES = list(_crawl.source("congress_api").options.get(
     "subresources", ["actions", "cosponsors", "committees", "subjects", "summaries", "text"]))
 CONGRESS_API_OVERLAP_HOURS = float(_crawl.source("congress_api").options.get("overlap_hours", 24))
+# State and city feeds (PUBINFO_BASE_URL, OPENSTATES_BASE_URL, LEGISCAN_BASE_URL, LEGISTAR_BASE_URL).
+PUBINFO_BASE_URL = _crawl.source("california").base_url
+OPENSTATES_BASE_URL = _crawl.source("openstates").base_url
+OPENSTATES_API_KEY_ENV = _crawl.source("openstates").api_key_env or "OPENSTATES_API_KEY"
+LEGISCAN_BASE_URL = _crawl.source("legiscan").base_url
+LEGISCAN_API_KEY_ENV = _crawl.source("legiscan").api_key_env or "LEGISCAN_API_KEY"
+LEGISTAR_BASE_URL = _crawl.source("legistar").base_url
+STATE_FEED_OVERLAP_HOURS = 24.0  # incremental windows start this long before the last successful run
 
 # Politeness: say who we are and how to reach us, obey robots.txt, adapt the pace to the server's latency.
 USER_AGENT = _crawl.user_agent

@@ -75,6 +75,16 @@ SOURCE_DEFAULTS: dict[str, dict[str, Any]] = {
     "congress_api": {"enabled": False, "schedule": "40 */6 * * *", "base_url": "https://api.congress.gov/v3/",
                      "base_url_env": "CONGRESS_API_BASE_URL", "types": list(BILL_TYPES),
                      "api_key_env": "CONGRESS_API_KEY", "max_requests_per_hour": 4500},
+    # State and city feeds (tracker.sources.{ca_pubinfo,openstates,legiscan,legistar}); off until configured.
+    "california": {"enabled": False, "schedule": "30 6 * * *",
+                   "base_url": "https://downloads.leginfo.legislature.ca.gov/", "base_url_env": "PUBINFO_BASE_URL"},
+    "openstates": {"enabled": False, "schedule": "10 */6 * * *", "base_url": "https://v3.openstates.org/",
+                   "base_url_env": "OPENSTATES_BASE_URL", "api_key_env": "OPENSTATES_API_KEY",
+                   "max_requests_per_hour": 600},
+    "legiscan": {"enabled": False, "schedule": "50 7 * * *", "base_url": "https://api.legiscan.com/",
+                 "base_url_env": "LEGISCAN_BASE_URL", "api_key_env": "LEGISCAN_API_KEY"},
+    "legistar": {"enabled": False, "schedule": "25 */6 * * *", "base_url": "https://webapi.legistar.com/v1/",
+                 "base_url_env": "LEGISTAR_BASE_URL", "clients": ["lacounty"]},
 }
 
 

@@ -21,6 +21,7 @@ from tracker.ingest import IngestItem, Ingestor, IngestResult, SourceDocumentInf
 from tracker.models import CrawlRun, SourceDocument
 from tracker.models.base import utcnow
 from tracker.models.enums import RunStatus
+from tracker.records import HearingRecord
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,19 @@ class CrawlStore:
                 return started
         return None
 
+    def last_success_covering(self, key: str, value: str) -> dt.datetime | None:
+        """When the latest fully successful run whose scope argument ``key`` included ``value`` started (state
+        feeds: ``states``/``clients``), so each state's or council's incremental window is its own."""
+        rows = self.session.execute(
+            select(CrawlRun.started_at, CrawlRun.args).where(
+                CrawlRun.source == self.source_name, CrawlRun.kind == "crawl",
+                CrawlRun.status == str(RunStatus.succeeded)).order_by(CrawlRun.started_at.desc()).limit(200)
+        )
+        for started, args in rows:
+            if value in ((args or {}).get(key) or []):
+                return started
+        return None
+
     def requests_in_last_hour(self, now: dt.datetime | None = None) -> list[tuple[dt.datetime, int]]:
         """``(finished_at, requests)`` of this source's runs that ended within the hour (rate-limit budgets)."""
         now = now or utcnow()
@@ -112,6 +126,18 @@ class CrawlStore:
                                                    f"{type(exc).__name__}: {exc}"[:2000]))
         self.totals.errors.extend(errors)
         return errors
+
+    def write_hearings(self, records: Sequence[HearingRecord]) -> None:
+        """Store hearings and their agenda items (``Ingestor.ingest_hearings``); a failure is reported."""
+        assert self.ingestor is not None, "open_run first"
+        try:
+            self.ingestor.ingest_hearings(records)
+            self.session.commit()
+        except Exception as exc:  # noqa: BLE001  (hearings never cost the run its bills)
+            self.session.rollback()
+            self.ingestor.forget()
+            self.totals.errors.append(("hearings", f"{len(records)} hearings not stored: "
+                                                   f"{type(exc).__name__}: {exc}"[:2000]))
 
     def add_errors(self, errors: Sequence[tuple[str, str]]) -> None:
         self.totals.errors.extend(errors)

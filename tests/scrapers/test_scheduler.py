@@ -38,7 +38,7 @@ def test_jobs_follow_the_configuration_and_persist(engine: Engine) -> None:
     scheduler.start(paused=True)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"crawl:govinfo_billstatus", "crawl:congress_api"}
+        assert set(jobs) == {"crawl:govinfo_billstatus", "crawl:congress_api", "alerts:send"}  # + tracker.alerts
         govinfo = jobs["crawl:govinfo_billstatus"]
         assert govinfo.func_ref == JOB_FUNCTION and govinfo.args == ("govinfo_billstatus",)
         assert (govinfo.coalesce, govinfo.max_instances) == (True, 1)
@@ -48,14 +48,15 @@ def test_jobs_follow_the_configuration_and_persist(engine: Engine) -> None:
         # A new configuration: govinfo unchanged (keeps its next run), congress_api disabled (removed).
         sync_jobs(scheduler, _settings(govinfo_billstatus={"enabled": True, "schedule": "15 */4 * * *"},
                                        congress_api={"enabled": False}))
-        assert [job.id for job in scheduler.get_jobs()] == ["crawl:govinfo_billstatus"]
+        assert [job.id for job in scheduler.get_jobs() if job.id.startswith("crawl:")] == ["crawl:govinfo_billstatus"]
         assert scheduler.get_job("crawl:govinfo_billstatus").next_run_time == kept
         sync_jobs(scheduler, _settings(govinfo_billstatus={"enabled": True, "schedule": "0 6 * * *"}))
         assert "hour='6'" in str(scheduler.get_job("crawl:govinfo_billstatus").trigger)
     finally:
         scheduler.shutdown(wait=False)
     with engine.connect() as conn:  # the job store is a table in our own database
-        assert conn.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all() == ["crawl:govinfo_billstatus"]
+        assert sorted(conn.execute(text("SELECT id FROM apscheduler_jobs")).scalars()) == ["alerts:send",
+                                                                                       "crawl:govinfo_billstatus"]
 
 
 def test_a_bad_schedule_is_refused_before_starting(engine: Engine) -> None:
@@ -90,6 +91,6 @@ def test_the_scheduler_fires_a_crawl_and_stops_gracefully(
     assert run.source == "govinfo_billstatus" and run.finished_at is not None
     # Stopped mid-way (the slow bill was in flight): recorded as an interrupted, partial run.
     assert run.status == "partial" and "interrupted (shutdown)" in (run.message or "")
-    stored = session.execute(text("SELECT id, next_run_time FROM apscheduler_jobs")).all()
+    stored = session.execute(text("SELECT id, next_run_time FROM apscheduler_jobs WHERE id LIKE 'crawl:%'")).all()
     assert [row[0] for row in stored] == ["crawl:govinfo_billstatus"]
     assert dt.datetime.fromtimestamp(stored[0][1], dt.UTC).year > dt.datetime.now(dt.UTC).year - 1

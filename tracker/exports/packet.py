@@ -254,9 +254,16 @@ def default_hearing_lookup(session: Session) -> HearingLookup | None:
     """Hearings come from a ``hearing`` table once one exists in the models and the database; until then a
     packet shows no hearing rather than guessing one."""
     table = SQLModel.metadata.tables.get("hearing")
-    if table is None or not {"bill_id", "date"} <= set(table.c.keys()):
+    items = SQLModel.metadata.tables.get("hearingitem")
+    if table is None or not inspect(session.get_bind()).has_table(table.name):
         return None
-    if not inspect(session.get_bind()).has_table(table.name):
+    if items is not None and "bill_id" not in table.c:
+        # A hearing lists its bills as agenda items (tracker.models.hearings): one row per bill and hearing.
+        by_bill = select(items.c.bill_id, table.c.date, table.c.time, table.c.body, table.c.location,
+                         table.c.description, table.c.url, table.c.cancelled).join(
+            table, table.c.id == items.c.hearing_id).where(items.c.bill_id.is_not(None)).subquery("hearing_by_bill")
+        return hearings_from_table(by_bill)  # type: ignore[arg-type]
+    if not {"bill_id", "date"} <= set(table.c.keys()):
         return None
     return hearings_from_table(table)
 

@@ -1,0 +1,69 @@
+"""LegiScan parser on the real dataset JSON (legiscan/dataset_json) and the legacy XML flavour
+(dataset_xml_MS2014.tar.gz); masterlist envelopes are written for this test from the API manual."""
+
+import collections
+import json
+import tarfile
+
+import pytest
+from realdata_paths import require_realdata
+
+from tracker.models.enums import Stage
+from tracker.records import ParseError
+from tracker.sources.legiscan import looks_like_bill, parse_bill, parse_bill_text, parse_masterlist
+
+
+@pytest.mark.realdata
+def test_dataset_json_bills() -> None:
+    folder = require_realdata("legiscan", "dataset_json", "bill")
+    records = {p.stem: parse_bill(p.read_bytes(), str(p)) for p in sorted(folder.glob("*.json"))}
+    hb1 = records["HB1"]
+    assert (hb1.jurisdiction.id, hb1.session.identifier, hb1.identifier) == ("ak", "20112012", "HB 1")
+    assert hb1.source_key == "230084" and hb1.source_urls[0] == "https://legiscan.com/AK/bill/HB1/2011"
+    assert hb1.stage == Stage.passed_origin_chamber  # progress: ..., 2 Engrossed
+    assert hb1.subjects[:2] == ["Attorney General", "Insurance"]
+    assert hb1.sponsorships[0].name == "Carl Gatto" and hb1.sponsorships[0].kind == "primary"
+    assert records["HB1044"].stage == Stage.enacted and records["HB1044"].session.identifier == "2012"
+    assert records["HB2"].stage == Stage.in_committee
+    assert looks_like_bill((folder / "HB1.json").read_bytes())
+
+
+@pytest.mark.realdata
+def test_bill_text_payloads() -> None:
+    path = require_realdata("legiscan", "dataset_json", "text", "101038.json")
+    text = parse_bill_text(path.read_bytes(), str(path))
+    assert text.doc_id == "101038" and text.mime == "text/html"
+    assert text.text and text.text.startswith("BILL NUMBER: SB 7")
+
+
+@pytest.mark.realdata
+def test_legacy_xml_archive() -> None:
+    archive = require_realdata("legiscan", "dataset_xml_MS2014.tar.gz")
+    stages: collections.Counter[str] = collections.Counter()
+    with tarfile.open(archive, "r|gz") as tar:
+        for member in tar:
+            if member.isfile() and "/bill/" in member.name:
+                data = tar.extractfile(member).read()  # type: ignore[union-attr]
+                assert looks_like_bill(data)
+                record = parse_bill(data, member.name)
+                assert (record.jurisdiction.id, record.session.identifier) == ("ms", "2014")
+                stages[record.stage] += 1
+    assert sum(stages.values()) == 2998  # every bill of the session (PROVENANCE.md)
+    assert stages[Stage.failed] > 2000 and stages[Stage.enacted] > 600  # "Died In Committee" is event 6
+
+
+def test_masterlist_and_errors() -> None:
+    # Written for this test from the LegiScan API manual (FORMATS.md section 4): getMasterListRaw.
+    body = {"status": "OK", "masterlist": {
+        "session": {"session_id": 2172, "session_name": "2025-2026 Regular Session"},
+        "0": {"bill_id": 1893261, "number": "AB1", "change_hash": "a" * 32},
+        "1": {"bill_id": "1893262", "number": "AB2", "change_hash": "b" * 32}}}
+    listing = parse_masterlist(json.dumps(body).encode(), "getMasterListRaw")
+    assert listing.session_id == "2172"
+    assert listing.bills == {"1893261": ("AB1", "a" * 32), "1893262": ("AB2", "b" * 32)}
+    with pytest.raises(ParseError, match="API error: Invalid API key"):
+        parse_masterlist(b'{"status": "ERROR", "alert": {"message": "Invalid API key"}}', "u")
+    with pytest.raises(ParseError, match="not valid base64"):
+        parse_bill_text(b'{"status": "OK", "text": {"doc_id": 1, "doc": "***"}}', "t")
+    with pytest.raises(ParseError, match="entity"):
+        parse_bill(b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "b">]><legiscan>&a;</legiscan>', "x")

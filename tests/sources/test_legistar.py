@@ -1,0 +1,75 @@
+"""Legistar parser on the real Chicago ``MatterHistory`` JSON (legistar/chicago) and on matter, sponsor,
+attachment and event records written for this test from the Web API's published fields (FORMATS.md section 6;
+no real /matters or /events JSON exists in realdata)."""
+
+import json
+
+import pytest
+from realdata_paths import require_realdata
+
+from tracker.models.enums import Stage
+from tracker.records import HearingRecord, ParseError
+from tracker.sources.legistar import client_jurisdiction, parse_events, parse_list, parse_matter
+
+MATTER = {"MatterId": 100, "MatterFile": "O2013-1234", "MatterName": "Card payments",
+          "MatterTitle": "Amendment of Municipal Code regarding card payments", "MatterTypeName": "Ordinance",
+          "MatterStatusName": "Passed", "MatterIntroDate": "2013-03-13T00:00:00",
+          "MatterLastModifiedUtc": "2014-05-24T04:10:20.03"}
+
+
+@pytest.mark.realdata
+def test_real_histories_deduplicated() -> None:
+    path = require_realdata("legistar", "chicago", "dupe_event.json")
+    histories = parse_list(path.read_bytes(), str(path))
+    record = parse_matter(MATTER, {"histories": histories + histories}, client="chicago", locator=str(path))
+    assert record.jurisdiction.id == "us-il-chicago" and record.jurisdiction.level == "local"
+    assert record.session.identifier == "2013" and record.identifier == "O2013-1234"
+    assert len(record.actions) == len(histories)  # repeated records counted once
+    assert record.actions[0].text.startswith("Referred")
+    assert "referral-committee" in record.actions[0].classification
+    assert record.source_key == "chicago/100"
+
+
+def test_matter_parts_and_stage() -> None:
+    histories = [
+        {"MatterHistoryId": 1, "MatterHistoryActionDate": "2026-01-05T00:00:00",
+         "MatterHistoryActionName": "Introduced", "MatterHistoryActionBodyName": "Board of Supervisors"},
+        {"MatterHistoryId": 2, "MatterHistoryActionDate": "2026-01-20T00:00:00",
+         "MatterHistoryActionName": "Adopted", "MatterHistoryPassedFlag": 1,
+         "MatterHistoryActionBodyName": "Board of Supervisors"},
+    ]
+    sponsors = [{"MatterSponsorName": "Hilda Solis", "MatterSponsorNameId": 7, "MatterSponsorSequence": 1},
+                {"MatterSponsorName": "Lindsey Horvath", "MatterSponsorNameId": 8, "MatterSponsorSequence": 2}]
+    attachments = [{"MatterAttachmentName": "Motion", "MatterAttachmentHyperlink": "https://x.test/a.pdf"}]
+    record = parse_matter({**MATTER, "MatterFile": "26-0043", "MatterIntroDate": "2026-01-05T00:00:00"},
+                          {"histories": histories, "sponsors": sponsors, "attachments": attachments},
+                          client="LACounty", locator="m")
+    assert record.jurisdiction.id == "us-ca-los-angeles-county"
+    assert record.stage == Stage.passed_both_chambers  # a one-chamber board adopted it
+    assert [s.kind for s in record.sponsorships] == ["primary", "cosponsor"]
+    assert record.versions[0].url == "https://x.test/a.pdf" and record.versions[0].format == "pdf"
+    failed = [{**histories[1], "MatterHistoryPassedFlag": 0}]
+    assert parse_matter(MATTER, {"histories": failed}, client="chicago", locator="m").stage == Stage.failed
+
+
+def test_events_become_hearings() -> None:
+    events = [{"EventId": 5, "EventBodyName": "Transportation Committee", "EventDate": "2026-12-01T00:00:00",
+               "EventTime": "9:30 AM", "EventLocation": "Room 381B", "EventAgendaFile": "https://x.test/ag.pdf",
+               "EventAgendaStatusName": "Final"},
+              {"EventId": 6, "EventDate": None}]
+    items = {5: [{"EventItemAgendaSequence": 1, "EventItemMatterId": 100, "EventItemMatterFile": "O2013-1234",
+                  "EventItemTitle": "Card payments"}]}
+    good, bad = parse_events(events, items, client="chicago", locator="events")
+    assert isinstance(good, HearingRecord) and isinstance(bad, ParseError)
+    assert good.source_key == "chicago/5" and good.date.isoformat() == "2026-12-01"
+    assert good.items[0].bill_source_key == "chicago/100" and not good.cancelled
+    assert "event/6" in bad.locator
+
+
+def test_errors() -> None:
+    with pytest.raises(ParseError, match="API error: Invalid filter"):
+        parse_list(json.dumps({"Message": "Invalid filter"}).encode(), "u")
+    with pytest.raises(ValueError, match="unknown Legistar client"):
+        client_jurisdiction("nowhere")
+    with pytest.raises(ParseError, match="missing MatterFile"):
+        parse_matter({"MatterId": 1}, {}, client="chicago", locator="m")

@@ -1,0 +1,90 @@
+"""Open States parser on the real Alabama 2025 bulk bill JSON (openstates/scrape_AL2025) and on an API v3
+``/bills`` page written for this test from the published schema (no real API responses exist in realdata)."""
+
+import collections
+import json
+
+import pytest
+from realdata_paths import require_realdata
+
+from tracker.models.enums import Stage
+from tracker.records import BillRecord, ParseError
+from tracker.sources.openstates import looks_like_bill, parse_bill, parse_bills_page
+
+
+@pytest.mark.realdata
+def test_every_bulk_bill_parses() -> None:
+    files = sorted(require_realdata("openstates", "scrape_AL2025", "bills").glob("*.json"))
+    assert len(files) == 1422
+    stages: collections.Counter[str] = collections.Counter()
+    keys = set()
+    for path in files:
+        data = path.read_bytes()
+        assert looks_like_bill(data)
+        record = parse_bill(data, str(path))
+        assert record.jurisdiction.id == "al" and record.session.identifier == "2025rs"
+        assert " " in record.identifier and record.identifier == record.identifier.upper()
+        dates = [a.date for a in record.actions if a.date]
+        assert dates == sorted(dates)
+        stages[record.stage] += 1
+        keys.add(record.source_key)
+    assert len(keys) == 1422
+    assert stages[Stage.enacted] > 600 and stages[Stage.failed] > 100
+
+
+@pytest.mark.realdata
+def test_hb100() -> None:
+    path = require_realdata("openstates", "scrape_AL2025", "bills", "HB100__20250129T050000Z_entire_bill.json")
+    record = parse_bill(path.read_bytes(), str(path))
+    assert record.identifier == "HB 100" and record.source_key == "al/2025rs/HB 100"
+    assert record.stage == Stage.enacted  # "Enacted" classified became-law
+    assert record.origin_chamber == "lower"
+    assert record.sponsorships[0].name == "Pettus" and record.sponsorships[0].person_id is None
+    assert record.versions[0].label == "Introduced" and record.versions[0].url.endswith("HB100-int.pdf")
+    assert record.upstream_updated_at is None  # scraped_at is a run stamp, not a change
+
+
+# Written for this test from api-v3 api/schemas.py and docs (FORMATS.md section 3): a /bills page.
+API_PAGE = {
+    "results": [{
+        "id": "ocd-bill/0f0e8b6c-0000-4000-8000-000000000001", "session": "20252026",
+        "jurisdiction": {"id": "ocd-jurisdiction/country:us/state:ca/government", "name": "California",
+                         "classification": "state"},
+        "from_organization": {"id": "ocd-organization/x", "name": "Senate", "classification": "upper"},
+        "identifier": "SB 275", "title": "Eligible training provider list.", "classification": ["bill"],
+        "subject": [], "openstates_url": "https://openstates.org/ca/bills/20252026/SB275/",
+        "updated_at": "2026-03-02T15:00:00", "first_action_date": "2025-02-04",
+        "latest_action_date": "2025-10-11", "latest_action_description": "Vetoed by Governor.",
+        "abstracts": [{"abstract": "Existing law provides ...", "note": "digest"}],
+        "actions": [
+            {"description": "Introduced.", "date": "2025-02-04", "classification": ["introduction"], "order": 1,
+             "organization": {"classification": "upper"}},
+            {"description": "Read third time. Passed.", "date": "2025-06-02", "classification": ["passage"],
+             "order": 2, "organization": {"classification": "upper"}},
+            {"description": "Vetoed by Governor.", "date": "2025-10-11", "classification": ["executive-veto"],
+             "order": 3, "organization": {"classification": "executive"}},
+        ],
+        "sponsorships": [{"name": "Smallwood-Cuevas", "primary": True, "classification": "author",
+                          "person": {"id": "ocd-person/1", "party": "Democratic"}}],
+    }, {"identifier": "SB 1"}],
+    "pagination": {"per_page": 20, "page": 1, "max_page": 3, "total_items": 42},
+}
+
+
+def test_api_page_shape() -> None:
+    page = parse_bills_page(json.dumps(API_PAGE).encode(), "https://v3.openstates.org/bills?page=1")
+    assert (page.page, page.max_page, page.total_items) == (1, 3, 42)
+    good, bad = page.bills
+    assert isinstance(good, BillRecord) and isinstance(bad, ParseError)
+    assert "results[1]" in bad.locator and "jurisdiction" in bad.reason
+    assert good.source_key == "ocd-bill/0f0e8b6c-0000-4000-8000-000000000001"
+    assert (good.jurisdiction.id, good.session.identifier, good.identifier) == ("ca", "20252026", "SB 275")
+    assert good.stage == Stage.vetoed and good.sponsorships[0].person_id == "ocd-person/1"
+    assert good.summary_text == "Existing law provides ..."
+
+
+def test_api_errors() -> None:
+    with pytest.raises(ParseError, match="API error: exceeded limit"):
+        parse_bills_page(b'{"detail": "exceeded limit of 10/min: 11"}', "u")
+    with pytest.raises(ParseError, match="not JSON"):
+        parse_bill(b'{"identifier": ', "f.json")

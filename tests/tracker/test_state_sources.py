@@ -1,0 +1,177 @@
+"""State and city feeds through ``tracker import`` and ingest: California pubinfo folders and zips, Open States
+and LegiScan files (real samples), one California bill from three sources, and hearings with agenda items."""
+
+import datetime as dt
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from realdata_paths import require_realdata
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from tracker.exports.packet import default_hearing_lookup
+from tracker.importer import import_path
+from tracker.ingest import IngestItem, Ingestor
+from tracker.models import Bill, BillAction, BillSource, Hearing, HearingItem, Sponsorship
+from tracker.queries import bill_detail
+from tracker.records import BillRecord
+from tracker.sources import legiscan, legistar, openstates
+from tracker.sources.ca_pubinfo import TABLE_COLUMNS, parse_tables
+
+PUBINFO = ("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp")
+
+
+def count(session: Session, model: type) -> int:
+    return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+@pytest.mark.realdata
+def test_import_pubinfo_folder_and_zip(engine: Engine, tmp_path: Path) -> None:
+    folder = require_realdata(*PUBINFO, "mini")
+    report = import_path(engine, folder, flag=False)
+    assert report.errors == []
+    assert (report.result.new, report.run.fetched) == (4, 4)  # four bills; code and law tables are not bills
+    with Session(engine) as s:
+        keys = set(s.execute(select(BillSource.source_name, BillSource.source_key)).all())
+        assert ("ca_pubinfo", "202520260SB275") in keys
+        sb = s.execute(select(Bill).where(Bill.identifier == "SB 275")).scalar_one()
+        assert (sb.jurisdiction_id, sb.stage) == ("ca", "vetoed")
+    # The same tables zipped as the Legislature serves them: nothing changed, nothing written.
+    archive = tmp_path / "pubinfo_daily_Mon.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for file in folder.iterdir():
+            if file.name.startswith(("BILL_", "CODES")):
+                zf.write(file, f"pubinfo/{file.name}")
+    again = import_path(engine, archive, flag=False)
+    assert again.errors == [] and (again.result.new, again.result.updated, again.result.unchanged) == (0, 0, 4)
+
+
+@pytest.mark.realdata
+def test_import_legiscan_and_openstates_files(engine: Engine, tmp_path: Path) -> None:
+    dataset = require_realdata("legiscan", "dataset_json")  # bills, people, roll calls, texts
+    report = import_path(engine, dataset, flag=False)
+    assert report.errors == [] and report.result.new == 6
+    bills = require_realdata("openstates", "scrape_AL2025", "bills")
+    pick = tmp_path / "al"
+    pick.mkdir()
+    for name in sorted(p.name for p in bills.iterdir())[:25]:
+        (pick / name).symlink_to(bills / name)  # a slice of the real files, read in place
+    (pick / "al.json").symlink_to(bills.parent / "al.json")  # session metadata: known, not a bill
+    report = import_path(engine, pick, flag=False)
+    assert report.errors == [] and report.result.new == 25
+    with Session(engine) as s:
+        assert count(s, BillSource) == 31
+        assert s.execute(select(func.count()).where(Bill.jurisdiction_id == "al")).scalar_one() == 25
+
+
+def _pubinfo_records() -> dict[str, BillRecord]:
+    folder = require_realdata(*PUBINFO, "mini")
+    tables = {t: (folder / f"{t}.dat").read_bytes() for t in TABLE_COLUMNS if (folder / f"{t}.dat").is_file()}
+    out = parse_tables(tables, lambda n: (folder / n).read_bytes() if (folder / n).is_file() else None, "mini")
+    return {r.identifier: r for r in out if isinstance(r, BillRecord)}
+
+
+# Written for this test from the published formats (FORMATS.md sections 3 and 4): California SB 275 as the
+# Open States API v3 and LegiScan getBill describe it. No real California responses of either exist here.
+OPENSTATES_SB275 = {
+    "id": "ocd-bill/5e2a0000-0000-4000-8000-000000000275", "session": "20252026", "identifier": "SB 275",
+    "jurisdiction": {"id": "ocd-jurisdiction/country:us/state:ca/government", "name": "California"},
+    "from_organization": {"classification": "upper"}, "title": "Eligible training provider list.",
+    "classification": ["bill"], "subject": ["Labor"], "updated_at": "2026-03-02T15:00:00",
+    "abstracts": [{"abstract": "Digest as Open States copied it."}],
+    "actions": [{"description": "Introduced.", "date": "2025-02-04", "classification": ["introduction"],
+                 "organization": {"classification": "upper"}}],
+}
+LEGISCAN_SB275 = {"status": "OK", "bill": {
+    "bill_id": 1901275, "change_hash": "c" * 32, "state": "CA", "bill_number": "SB275", "bill_type": "B",
+    "body": "S", "title": "Eligible training provider list.", "description": "LegiScan's description.",
+    "session": {"session_id": 2172, "session_name": "2025-2026 Regular Session", "year_start": 2025,
+                "year_end": 2026, "special": 0},
+    "url": "https://legiscan.com/CA/bill/SB275/2025", "status": 1,
+    "progress": [{"date": "2025-02-04", "event": 1}],
+    "history": [{"date": "2025-02-04", "action": "Introduced.", "chamber": "S"}],
+}}
+
+
+def _three_views() -> dict[str, BillRecord]:
+    return {
+        "ca_pubinfo": _pubinfo_records()["SB 275"],
+        "openstates": openstates.parse_bill(json.dumps(OPENSTATES_SB275).encode(), "openstates"),
+        "legiscan": legiscan.parse_bill(json.dumps(LEGISCAN_SB275).encode(), "legiscan"),
+    }
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("order", [("ca_pubinfo", "openstates", "legiscan"),
+                                   ("legiscan", "openstates", "ca_pubinfo"),
+                                   ("openstates", "legiscan", "ca_pubinfo")])
+def test_one_california_bill_from_three_sources(session: Session, order: tuple[str, ...]) -> None:
+    views = _three_views()
+    # The three parsers spell the natural key the same way.
+    assert {(r.jurisdiction.id, r.session.identifier, r.identifier) for r in views.values()} == {
+        ("ca", "20252026", "SB 275")}
+    ingestor = Ingestor(session)
+    for name in order:  # one batch per source, as separate crawls would write them
+        ingestor.ingest([IngestItem(record=views[name])])
+        session.commit()
+    assert count(session, Bill) == 1
+    bill = session.execute(select(Bill)).scalar_one()
+    sources = dict(session.execute(select(BillSource.source_name, BillSource.source_key)).all())
+    assert sources == {"ca_pubinfo": "202520260SB275", "openstates": OPENSTATES_SB275["id"],
+                       "legiscan": "1901275"}
+    # pubinfo (the Legislature's own database) wins every field and the children, whatever the order.
+    assert bill.source_name == "ca_pubinfo" and bill.stage == "vetoed"
+    assert bill.summary_text == views["ca_pubinfo"].summary_text
+    assert count(session, BillAction) == len(views["ca_pubinfo"].actions)
+    assert count(session, Sponsorship) == len(views["ca_pubinfo"].sponsorships)
+    detail = bill_detail(session, bill.id)
+    assert detail is not None and {s["source"] for s in detail["sources"]} == set(sources)
+
+
+@pytest.mark.realdata
+def test_lower_ranked_source_fills_only_empty_fields(session: Session) -> None:
+    views = _three_views()
+    ingestor = Ingestor(session)
+    ingestor.ingest([IngestItem(record=views["ca_pubinfo"].model_copy(update={"summary_text": None}))])
+    ingestor.ingest([IngestItem(record=views["legiscan"])])  # ranked below pubinfo, above nothing
+    ingestor.ingest([IngestItem(record=views["openstates"])])  # also below pubinfo: the summary is taken
+    session.commit()
+    bill = session.execute(select(Bill)).scalar_one()
+    assert bill.summary_text == "LegiScan's description."  # the first follower filled the empty column
+    assert bill.title == views["ca_pubinfo"].title and bill.source_name == "ca_pubinfo"
+
+
+def test_legistar_hearings_with_agenda_linked_to_bills(session: Session) -> None:
+    # Matter, event and agenda records written for this test from the Web API's published fields.
+    matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",
+              "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"}
+    record = legistar.parse_matter(matter, {}, client="lacounty", locator="m")
+    Ingestor(session).ingest([IngestItem(record=record)])
+    later = dt.date.today() + dt.timedelta(days=7)
+    events = [{"EventId": 9, "EventBodyName": "Board of Supervisors", "EventDate": f"{later}T00:00:00",
+               "EventTime": "9:30 AM", "EventLocation": "Hall of Administration"},
+              {"EventId": 10, "EventBodyName": "Board of Supervisors", "EventDate": f"{later}T00:00:00",
+               "EventAgendaStatusName": "Cancelled"}]
+    items = {9: [{"EventItemAgendaSequence": 1, "EventItemTitle": "Call to order"},
+                 {"EventItemAgendaSequence": 2, "EventItemMatterId": 100, "EventItemMatterFile": "26-0043"}],
+             10: [{"EventItemAgendaSequence": 1, "EventItemMatterFile": "26-0043"}]}
+    hearings = legistar.parse_events(events, items, client="lacounty", locator="events")
+    ingestor = Ingestor(session)
+    assert ingestor.ingest_hearings(hearings) == 2  # type: ignore[arg-type]
+    session.commit()
+    stamps = session.execute(select(Hearing.last_fetched_at).order_by(Hearing.id)).scalars().all()
+    assert ingestor.ingest_hearings(hearings) == 2  # type: ignore[arg-type]  (idempotent)
+    session.commit()
+    session.expire_all()
+    # Unchanged hearings keep their stamp, so alerts do not announce them again.
+    assert session.execute(select(Hearing.last_fetched_at).order_by(Hearing.id)).scalars().all() == stamps
+    assert count(session, Hearing) == 2 and count(session, HearingItem) == 3
+    bill_id = session.execute(select(Bill.id)).scalar_one()
+    linked = session.execute(select(HearingItem.hearing_id).where(HearingItem.bill_id == bill_id)).all()
+    assert len(linked) == 2  # by the matter id, and by the file number on the other agenda
+    lookup = default_hearing_lookup(session)
+    assert lookup is not None
+    nxt = lookup(session, [bill_id], dt.date.today())[bill_id]
+    assert nxt.date == later and nxt.location == "Hall of Administration"  # the cancelled one is skipped

@@ -1,0 +1,418 @@
+"""California Legislature ``pubinfo`` database download (downloads.leginfo.legislature.ca.gov) -> ``BillRecord``.
+
+A download (the weekly ``pubinfo_{YYYY}.zip``, a nightly ``pubinfo_daily_{Day}.zip`` or an incremental
+``pubinfo_{Day}.zip``) is a set of MySQL ``LOAD DATA`` tables, ``{TABLE}.dat``, with large objects beside them
+as ``{TABLE}_{n}.lob``. A bill is spread over five tables (bill, history, versions, version authors, and the
+vote summaries where shipped), and its text is in the CAML ``MeasureDoc`` XML of each version's ``.lob``.
+``parse_tables`` joins them and yields one record per ``BILL_TBL`` row; nothing here reads the network or the
+database. An incremental archive carries only rows that changed, so a bill is re-emitted only when its
+``BILL_TBL`` row is in the archive (the Legislature rewrites that row's ``trans_update`` whenever the bill moves).
+
+Identity (see ``tracker.sources.states``): jurisdiction ``ca``; session ``20252026`` (``20252026s1`` for the
+first extraordinary session); identifier ``SB 275``; source key pubinfo's own ``bill_id`` (``202520260SB275``).
+"""
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from lxml import etree
+from pydantic import ValidationError
+
+from tracker.models.enums import Chamber, SponsorshipKind, Stage
+from tracker.records import BillRecord, ParseError
+from tracker.sources import states
+from tracker.sources.govinfo_billstatus import _describe
+from tracker.stages import ActionRule, Step, classify, derive_stage
+from tracker.xmlsafe import parse_xml
+
+__all__ = ["CA_RULES", "SOURCE_NAME", "TABLE_COLUMNS", "newest_daily", "parse_directory_index", "parse_tables",
+           "read_dat", "read_table", "version_text"]
+
+SOURCE_NAME = "ca_pubinfo"
+LEGINFO = "https://leginfo.legislature.ca.gov/faces/"
+
+# Columns in file order (capublic.sql; counts checked against the real .dat samples).
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "BILL_TBL": ("bill_id", "session_year", "session_num", "measure_type", "measure_num", "measure_state",
+                 "chapter_year", "chapter_type", "chapter_session_num", "chapter_num", "latest_bill_version_id",
+                 "active_flg", "trans_uid", "trans_update", "current_location", "current_secondary_loc",
+                 "current_house", "current_status", "days_31st_in_print"),
+    "BILL_HISTORY_TBL": ("bill_id", "bill_history_id", "action_date", "action", "trans_uid", "trans_update",
+                         "action_sequence", "action_code", "action_status", "primary_location",
+                         "secondary_location", "ternary_location", "end_status"),
+    "BILL_VERSION_TBL": ("bill_version_id", "bill_id", "version_num", "action_date", "action", "request_num",
+                         "subject", "vote_required", "appropriation", "fiscal_committee", "local_program",
+                         "substantive_changes", "urgency", "tax_levy", "lob_file", "active_flg", "trans_uid",
+                         "trans_update"),
+    "BILL_VERSION_AUTHORS_TBL": ("bill_version_id", "type", "house", "name", "contribution",
+                                 "committee_members", "active_flg", "trans_uid", "trans_update",
+                                 "primary_author_flg"),
+    # Only the leading columns are read; the table has grown trailing ones over the years (15 in 1999 files).
+    "BILL_SUMMARY_VOTE_TBL": ("bill_id", "location_code", "vote_date_time", "vote_date_seq", "motion_id",
+                              "ayes", "noes", "abstain", "vote_result"),
+}
+_MIN_COLUMNS = {"BILL_SUMMARY_VOTE_TBL": 9}
+
+# measure type -> (classification, origin chamber). Assembly = lower house, Senate = upper house.
+MEASURE_TYPES: dict[str, tuple[str, Chamber]] = {
+    "AB": ("bill", Chamber.lower), "SB": ("bill", Chamber.upper),
+    "ACA": ("constitutional amendment", Chamber.lower), "SCA": ("constitutional amendment", Chamber.upper),
+    "ACR": ("concurrent resolution", Chamber.lower), "SCR": ("concurrent resolution", Chamber.upper),
+    "AJR": ("joint resolution", Chamber.lower), "SJR": ("joint resolution", Chamber.upper),
+    "HR": ("resolution", Chamber.lower), "SR": ("resolution", Chamber.upper),
+}
+_HOUSES = {"assembly": Chamber.lower, "senate": Chamber.upper}
+
+# The clerks' history lines carry numeric action codes that are undocumented and reused across years, so
+# California actions are classified by their text alone (wording checked against the 1999 and 2025 samples).
+CA_RULES: tuple[ActionRule, ...] = (
+    ActionRule("introduction", pattern=r"^introduced\b"),
+    ActionRule("reading-1", pattern=r"\bread first time\b"),
+    ActionRule("referral-committee", pattern=r"\b(?:re-)?referred to coms?\.|\bto coms?\. on\b"),
+    ActionRule("committee-passage-favorable", pattern=r"^from committee:.*\bdo pass\b"),
+    ActionRule("committee-failure", pattern=r"\bfailed passage in committee\b"),
+    ActionRule("passage", pattern=r"\bread third time[,.]?\s+(?:urgency clause adopted\.\s+)?passed\b"
+                                  r"|\bread and adopted\b|^adopted and to (?:assembly|senate)\b"),
+    ActionRule("failure", pattern=r"\bread third time\.?\s+failed\b|^died\b|\bdied pursuant to\b"
+                                  r"|^(?:from committee: )?filed with the chief clerk pursuant to joint rule 56"),
+    ActionRule("concurrence", pattern=r"(?<!from committee: that the )\bamendments concurred in\b"
+                                      r"|\bconcurs in (?:assembly|senate) amendments\b"),
+    ActionRule("executive-receipt", pattern=r"\bto (?:the )?governor at\b|\bpresented to the governor\b"),
+    ActionRule("executive-signature", pattern=r"^approved by (?:the )?governor\b"),
+    ActionRule("executive-veto", pattern=r"^vetoed by (?:the )?governor\b"),
+    ActionRule("became-law", pattern=r"^chaptered by (?:the )?secretary of state\b"),
+    ActionRule("withdrawal", pattern=r"\bwithdrawn from\b.*\bat the request of\b"),
+)
+_GOVERNOR = re.compile(r"\bgovernor\b|secretary of state", re.IGNORECASE)
+
+
+# --- the .dat encoding ----------------------------------------------------------------------------------------
+
+_ESCAPES = {ord("n"): "\n", ord("t"): "\t", ord("r"): "\r", ord("0"): "\0", ord("\\"): "\\", ord("`"): "`",
+            ord("Z"): "\x1a"}
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:  # legacy rows: Latin-1 is the observed fallback
+        return raw.decode("latin-1")
+
+
+def _unescape(raw: bytes) -> str:
+    text = _decode(raw)
+    if "\\" not in text:
+        return text
+    out, i = [], 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            out.append(_ESCAPES.get(ord(nxt), nxt))
+            i += 2
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def read_dat(data: bytes, locator: str) -> Iterator[tuple[int, list[str | None]]]:
+    """Rows of one ``.dat`` file as ``(line number, fields)``; ``None`` is SQL NULL.
+
+    Strings are enclosed in backticks and may hold tabs and newlines (escaped or not); a closing backtick counts
+    only before a tab, a line end or the end of the file; bare ``NULL`` and ``\\N`` are NULL.
+    """
+    pos, size, line = 0, len(data), 1
+    fields: list[str | None] = []
+    row_line = 1
+    while pos < size:
+        if data[pos] == 0x60:  # a backtick-quoted string
+            end = pos + 1
+            while True:
+                end = data.find(b"`", end)
+                if end == -1:
+                    raise ParseError(locator, f"line {row_line}: unterminated backtick string")
+                backslashes = 0
+                while data[end - 1 - backslashes] == 0x5C and end - 1 - backslashes > pos:
+                    backslashes += 1
+                if backslashes % 2 == 0 and (end + 1 >= size or data[end + 1] in (0x09, 0x0A, 0x0D)):
+                    break
+                end += 1
+            raw = data[pos + 1:end]
+            line += raw.count(b"\n")
+            fields.append(_unescape(raw))
+            pos = end + 1
+        else:
+            end = pos
+            while end < size and data[end] not in (0x09, 0x0A):
+                end += 1
+            raw = data[pos:end].rstrip(b"\r")
+            fields.append(None if raw in (b"NULL", b"\\N") else _unescape(raw))
+            pos = end
+        if pos >= size or data[pos] == 0x0A:
+            if fields != [""]:  # a blank line
+                yield row_line, fields
+            fields = []
+            pos += 1
+            line += 1
+            row_line = line
+        elif data[pos] == 0x09:
+            pos += 1
+            if pos >= size:
+                fields.append("")
+        elif data[pos] == 0x0D:
+            pos += 1
+    if fields and fields != [""]:
+        yield row_line, fields
+
+
+def read_table(table: str, data: bytes, locator: str,
+               errors: list[tuple[str, str]] | None = None) -> list[dict[str, str | None]]:
+    """A table's rows as dicts. A row with the wrong number of fields is reported in ``errors`` (or raises)."""
+    columns = TABLE_COLUMNS[table]
+    minimum = _MIN_COLUMNS.get(table, len(columns))
+    rows = []
+    for line, fields in read_dat(data, locator):
+        if len(fields) < minimum or (table not in _MIN_COLUMNS and len(fields) != len(columns)):
+            problem = (f"{locator}:{line}", f"{table} row has {len(fields)} fields, expected {len(columns)}")
+            if errors is None:
+                raise ParseError(*problem)
+            errors.append(problem)
+            continue
+        rows.append(dict(zip(columns, fields, strict=False)))
+    return rows
+
+
+# --- CAML -----------------------------------------------------------------------------------------------------
+
+CAML = "http://lc.ca.gov/legalservices/schemas/caml.1#"
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_BLOCKS = frozenset({"p", "BillSection", "Preamble", "Content", "Num", "ActionLine", "Fragment", "h1", "h2",
+                     "li", "tr", "Para", "Subdivision"})
+
+
+def _block_text(element: Any) -> str:
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if not isinstance(node.tag, str):  # comments, processing instructions (amendment marks)
+            return
+        local = etree.QName(node).localname
+        if local in _BLOCKS:
+            parts.append("\n")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if local in _BLOCKS:
+            parts.append("\n")
+
+    walk(element)
+    lines = (_SPACES.sub(" ", line).strip() for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def version_text(data: bytes, locator: str) -> dict[str, str | None]:
+    """Title, digest and bill text of one CAML ``MeasureDoc``."""
+    root = parse_xml(data, locator)
+    if etree.QName(root).localname != "MeasureDoc":
+        raise ParseError(locator, f"root element is <{etree.QName(root).localname}>, expected <caml:MeasureDoc>")
+    found = {name: root.find(f".//{{{CAML}}}{name}") for name in ("Title", "DigestText", "Bill", "Resolution")}
+    body = found["Bill"] if found["Bill"] is not None else found["Resolution"]  # resolutions: <caml:Resolution>
+    return {
+        "title": _block_text(found["Title"]) if found["Title"] is not None else None,
+        "digest": _block_text(found["DigestText"]) if found["DigestText"] is not None else None,
+        "text": _block_text(body) if body is not None else None,
+    }
+
+
+# --- the bills ------------------------------------------------------------------------------------------------
+
+def parse_tables(tables: Mapping[str, bytes], read_lob: Callable[[str], bytes | None],
+                 locator: str) -> Iterator[BillRecord | ParseError]:
+    """One record (or the reason it could not be made) per ``BILL_TBL`` row of a download.
+
+    ``tables`` maps table names (``BILL_TBL``...) to ``.dat`` bytes; tables the download lacks are simply
+    absent. ``read_lob`` returns a ``.lob`` file's bytes by name, or None when it is not in the download.
+    Problems that cost only part of a bill (a bad row, an unreadable ``.lob``) are yielded as ``ParseError``
+    too, and the bill goes on without that part.
+    """
+    if "BILL_TBL" not in tables:
+        raise ParseError(locator, "no BILL_TBL.dat in the download")
+    errors: list[tuple[str, str]] = []
+    rows = {name: read_table(name, tables[name], f"{locator}/{name}.dat", errors)
+            for name in TABLE_COLUMNS if name in tables}
+    for where, reason in errors:
+        yield ParseError(where, reason)
+    grouped: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for name in ("BILL_HISTORY_TBL", "BILL_VERSION_TBL", "BILL_SUMMARY_VOTE_TBL"):
+        for row in rows.get(name, []):
+            grouped.setdefault(row["bill_id"] or "", {}).setdefault(name, []).append(row)
+    authors: dict[str, list[dict[str, Any]]] = {}
+    for row in rows.get("BILL_VERSION_AUTHORS_TBL", []):
+        authors.setdefault(row["bill_version_id"] or "", []).append(row)
+    for bill in rows["BILL_TBL"]:
+        where = f"{locator}/BILL_TBL.dat#{bill['bill_id']}"
+        parts = grouped.get(bill["bill_id"] or "", {})
+        try:
+            payload, problems = _payload(bill, parts, authors, read_lob, where)
+            yield from problems
+            yield BillRecord.model_validate(payload)
+        except ValidationError as exc:
+            yield ParseError(where, _describe(exc))
+        except ParseError as exc:
+            yield exc
+        except (KeyError, TypeError, ValueError) as exc:
+            yield ParseError(where, f"unexpected structure: {type(exc).__name__}: {exc}")
+
+
+def _day(value: str | None) -> str | None:
+    return value[:10] if value and value[:4] != "0000" else None
+
+
+def _payload(bill: dict[str, Any], parts: dict[str, list[dict[str, Any]]], authors: dict[str, list[dict[str, Any]]],
+             read_lob: Callable[[str], bytes | None], where: str) -> tuple[dict[str, Any], list[ParseError]]:
+    problems: list[ParseError] = []
+    measure_type = (bill["measure_type"] or "").upper()
+    if measure_type not in MEASURE_TYPES:
+        raise ParseError(where, f"unknown measure_type {bill['measure_type']!r}")
+    number = (bill["measure_num"] or "").strip()
+    if not number.isdigit():
+        raise ParseError(where, f"invalid measure_num {bill['measure_num']!r}")
+    years = bill["session_year"] or ""
+    if not re.fullmatch(r"\d{8}", years):
+        raise ParseError(where, f"invalid session_year {years!r}")
+    special = int(bill["session_num"] or 0)
+    classification, origin = MEASURE_TYPES[measure_type]
+    identifier, _, number = states.normalize_identifier(f"{measure_type} {number}") or ("", "", "")
+
+    history = sorted(parts.get("BILL_HISTORY_TBL", []),
+                     key=lambda r: (r["action_date"] or "", int(r["action_sequence"] or 0),
+                                    int(r["bill_history_id"] or 0)))
+    actions = []
+    for row in history:
+        text = " ".join((row["action"] or "").split())
+        if not text:
+            continue
+        actor = Chamber.executive if _GOVERNOR.search(text) and re.match(
+            r"^(?:approved|vetoed|chaptered)", text, re.IGNORECASE) else _HOUSES.get(
+            (row["primary_location"] or "").lower())
+        actions.append({"date": _day(row["action_date"]), "text": text, "actor": actor,
+                        "action_code": row["action_code"], "action_type": row["end_status"],
+                        "classification": classify(None, text, CA_RULES),
+                        "committees": [row["ternary_location"]] if (row["secondary_location"] or "").lower()
+                        == "committee" and row["ternary_location"] else []})
+    stage = derive_stage((Step(a["actor"], a["classification"]) for a in actions), origin, classification)
+    if bill["chapter_num"] and stage != Stage.enacted:
+        # A chapter number is the Secretary of State's record of enactment; archive rows may lack the history.
+        stage = Stage.enacted
+
+    versions_rows = sorted(parts.get("BILL_VERSION_TBL", []), key=lambda r: -int(r["version_num"] or 0))
+    versions = []
+    latest_caml: dict[str, str | None] = {}
+    latest_is_set = False
+    latest_id = bill["latest_bill_version_id"]
+    for row in versions_rows:  # oldest first: version numbers count down from 99
+        vid = row["bill_version_id"]
+        text = caml = None
+        if row["lob_file"]:
+            data = read_lob(row["lob_file"])
+            if data is None:
+                problems.append(ParseError(where, f"{row['lob_file']} (version {vid}) is not in the download"))
+            else:
+                try:
+                    caml = version_text(data, f"{where}/{row['lob_file']}")
+                    text = caml["text"]
+                except ParseError as exc:
+                    problems.append(exc)
+        if caml is not None and (vid == latest_id or not latest_is_set):
+            latest_caml, latest_is_set = caml, vid == latest_id
+        found = re.search(r"[A-Z]+$", vid or "")
+        state = found.group(0) if found else ""
+        versions.append({
+            "label": row["action"] or state or "Version", "code": state.lower() or None,
+            "date": _day(row["action_date"]), "format": "xml", "text": text,
+            "url": f"{LEGINFO}billTextClient.xhtml?bill_id={bill['bill_id']}&version={vid}",
+        })
+    latest_row = next((r for r in versions_rows if r["bill_version_id"] == latest_id),
+                      versions_rows[-1] if versions_rows else None)
+    title = (latest_row or {}).get("subject") or latest_caml.get("title")
+    if not title:
+        raise ParseError(where, "no title: no BILL_VERSION_TBL subject nor CAML <Title> for the bill")
+
+    sponsorships = []
+    for row in authors.get(latest_id or "", []) if latest_id else []:
+        if (row["active_flg"] or "Y") != "Y" or not row["name"]:
+            continue
+        lead = (row["primary_author_flg"] or "") == "Y" or (row["contribution"] or "") == "LEAD_AUTHOR"
+        sponsorships.append({"name": row["name"], "kind": SponsorshipKind.primary if lead
+                             else SponsorshipKind.cosponsor,
+                             "district": None, "party": None,
+                             "state": "CA", "person_id": None})
+
+    latest = actions[-1] if actions else None
+    status = " / ".join(p for p in (bill["current_status"], bill["measure_state"]) if p) or None
+    return {
+        "jurisdiction": states.state_jurisdiction("ca"),
+        "session": {"identifier": states.session_from_years(int(years[:4]), int(years[4:]), special),
+                    "name": states.session_name_from_years(int(years[:4]), int(years[4:]), special),
+                    "start_date": dt.date(int(years[:4]), 1, 1) if not special else None,
+                    "end_date": dt.date(int(years[4:]), 12, 31) if not special else None},
+        "identifier": identifier,
+        "bill_type": measure_type,
+        "number": number,
+        "classification": classification,
+        "origin_chamber": origin,
+        "title": title,
+        "summary_text": latest_caml.get("digest"),
+        "status_text": status,
+        "stage": stage,
+        "introduced_date": next((a["date"] for a in actions if "introduction" in a["classification"]),
+                                versions[0]["date"] if versions else None),
+        "latest_action_date": latest["date"] if latest else None,
+        "latest_action_text": latest["text"] if latest else None,
+        "upstream_updated_at": bill["trans_update"],
+        "source_name": SOURCE_NAME,
+        "source_key": bill["bill_id"],
+        "source_urls": [f"{LEGINFO}billNavClient.xhtml?bill_id={bill['bill_id']}"],
+        "actions": actions,
+        "sponsorships": sponsorships,
+        "versions": versions,
+    }, problems
+
+
+# --- the download directory -----------------------------------------------------------------------------------
+
+_INDEX_ROW = re.compile(
+    r'<a href="(?P<name>pubinfo_[A-Za-z0-9_]+\.zip)">[^<]*</a>(?:\s*</td>\s*<td[^>]*>)?\s*'
+    r"(?P<date>\d{4}-\d{2}-\d{2} \d{2}:\d{2}|\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2})?", re.IGNORECASE)
+
+
+def parse_directory_index(data: bytes, locator: str) -> dict[str, dt.datetime | None]:
+    """The ``pubinfo_*.zip`` files an Apache directory index lists, with their modification times (as the
+    index prints them: the server's local time, minute precision; None when the listing shows none)."""
+    text = _decode(data)
+    if "<a " not in text.lower():
+        raise ParseError(locator, "not a directory index (no links)")
+    found: dict[str, dt.datetime | None] = {}
+    for row in _INDEX_ROW.finditer(text):
+        stamp = row.group("date")
+        when = None
+        if stamp:
+            fmt = "%Y-%m-%d %H:%M" if stamp[4] == "-" else "%d-%b-%Y %H:%M"
+            when = dt.datetime.strptime(stamp, fmt)
+        found[row.group("name")] = when
+    return found
+
+
+def newest_daily(index: Mapping[str, dt.datetime | None]) -> str | None:
+    """The most recent full daily snapshot (``pubinfo_daily_{Day}.zip``) the index lists."""
+    dailies = [(when, name) for name, when in index.items() if name.startswith("pubinfo_daily_")]
+    dated = [d for d in dailies if d[0] is not None]
+    if dated:
+        return max(dated)[1]  # type: ignore[type-var]
+    return dailies[0][1] if dailies else None

@@ -1,0 +1,311 @@
+"""LegiScan (https://api.legiscan.com, dataset archives) -> ``BillRecord``.
+
+Reads ``getBill`` payloads and the bill files of dataset archives (the same ``{"bill": {...}}`` object), in JSON
+and in the older XML flavour (``<legiscan><bill>...``, lists as ``<history><step>``); ``getBillText`` payloads
+(base64 ``doc``); ``getMasterListRaw`` (``bill_id``, ``number``, ``change_hash``), which is how a crawl finds the
+bills that changed. Every envelope's ``status`` is checked, since errors come back with HTTP 200.
+
+LegiScan's history lines are free text in each state's wording, but every bill carries ``progress[]``: LegiScan's
+own event codes, assigned by its editors. Those are the stage rules here (``PROGRESS_EVENTS``, data), so the
+stage means the same thing in all fifty states.
+
+Identity (``tracker.sources.states``): jurisdiction the state's postal code; session ``{year_start}{year_end}``
+(``20252026``), ``{year}`` for a one-year session, ``s{n}`` suffix for a special session; identifier normalized
+(``AB1656`` -> ``AB 1656``); source key LegiScan's ``bill_id``.
+"""
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from tracker.models.enums import Chamber, SponsorshipKind
+from tracker.records import BillRecord, ParseError
+from tracker.sources import states
+from tracker.sources.govinfo_billstatus import _describe, html_to_text
+from tracker.stages import Step, derive_stage
+from tracker.xmlsafe import parse_xml
+
+__all__ = ["PROGRESS_EVENTS", "SOURCE_NAME", "BillText", "MasterList", "looks_like_bill", "parse_bill",
+           "parse_bill_text", "parse_masterlist"]
+
+SOURCE_NAME = "legiscan"
+
+# progress[].event -> (classifications, who acted: "origin", "other", "both", "executive"). LegiScan API manual:
+# 1 Introduced, 2 Engrossed, 3 Enrolled, 4 Passed, 5 Vetoed, 6 Failed, 7 Override, 8 Chaptered, 9 Refer,
+# 10 Report Pass, 11 Report DNP, 12 Draft. "Engrossed" is the origin chamber's passage, "Enrolled" both
+# chambers', "Passed" and "Chaptered" enactment.
+PROGRESS_EVENTS: dict[int, tuple[tuple[str, ...], str]] = {
+    1: (("introduction",), "origin"),
+    2: (("passage",), "origin"),
+    3: (("passage",), "both"),
+    4: (("became-law",), "executive"),
+    5: (("executive-veto",), "executive"),
+    6: (("failure",), "origin"),
+    7: (("veto-override-passage",), "both"),
+    8: (("became-law",), "executive"),
+    9: (("referral-committee",), "origin"),
+    10: (("committee-passage-favorable",), "origin"),
+    11: (("committee-passage-unfavorable",), "origin"),
+}
+STATUS_NAMES = {0: "N/A", 1: "Introduced", 2: "Engrossed", 3: "Enrolled", 4: "Passed", 5: "Vetoed", 6: "Failed"}
+_BODIES = {"H": Chamber.lower, "A": Chamber.lower, "S": Chamber.upper, "J": Chamber.joint}
+_BILL_TYPES = {"B": "bill", "R": "resolution", "CR": "concurrent resolution", "JR": "joint resolution",
+               "JRCA": "constitutional amendment", "CA": "constitutional amendment", "EO": "executive order",
+               "M": "memorial", "CM": "concurrent memorial", "JM": "joint memorial"}
+# 0 is a plain "Sponsor" (states that rank none above the others), 1 Primary, 2 Co-Sponsor, 3 Joint Sponsor.
+_SPONSOR_TYPES = {0: SponsorshipKind.primary, 1: SponsorshipKind.primary, 2: SponsorshipKind.cosponsor,
+                  3: SponsorshipKind.primary}
+# XML flavour: containers whose children are list items.
+_LISTS = frozenset({"progress", "history", "sponsors", "texts", "votes", "amendments", "supplements", "sasts",
+                    "subjects", "calendar", "referrals"})
+
+
+def looks_like_bill(head: bytes) -> bool:
+    text = head[:4096]
+    return (b"<legiscan" in text and b"<bill>" in text) or (
+        text.lstrip().startswith(b"{") and b'"bill"' in text and b'"bill_id"' in text)
+
+
+def _envelope(data: bytes, locator: str) -> dict[str, Any]:
+    if not data or not data.strip():
+        raise ParseError(locator, "empty response body")
+    if data.lstrip()[:1] == b"<":
+        root = parse_xml(data, locator)
+        if root.tag != "legiscan":
+            raise ParseError(locator, f"root element is <{root.tag}>, expected <legiscan>")
+        doc = _xml_value(root)
+        doc = doc if isinstance(doc, dict) else {}
+    else:
+        try:
+            doc = json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ParseError(locator, f"not JSON (truncated or malformed body?): {exc}") from None
+        if not isinstance(doc, dict):
+            raise ParseError(locator, f"expected a JSON object, got {type(doc).__name__}")
+    if str(doc.get("status") or "").upper() == "ERROR":
+        alert = doc.get("alert") if isinstance(doc.get("alert"), dict) else {}
+        raise ParseError(locator, f"API error: {alert.get('message') or 'status ERROR'}")
+    return doc
+
+
+def _xml_value(element: Any) -> Any:
+    children = [c for c in element if isinstance(c.tag, str)]
+    if element.tag in _LISTS:
+        return [_xml_value(c) for c in children]
+    if not children:
+        return (element.text or "").strip()
+    return {c.tag: _xml_value(c) for c in children}
+
+
+def _str(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _day(value: Any) -> str | None:
+    text = _str(value)
+    return text[:10] if text and not text.startswith("0000") else None
+
+
+def _session(block: dict[str, Any], locator: str) -> dict[str, Any]:
+    start, end = _int(block.get("year_start")), _int(block.get("year_end"))
+    name = _str(block.get("session_name")) or _str(block.get("session_title")) or ""
+    special = _int(block.get("special")) or 0
+    if start is None:  # the XML flavour names the session only: "2014 Regular Session", "2011-2012 ..."
+        found = re.search(r"\b(\d{4})(?:\s*-\s*(\d{4}))?\b", name)
+        if not found:
+            raise ParseError(locator, f"session without years: {name!r}")
+        start, end = int(found.group(1)), int(found.group(2) or found.group(1))
+        special = 1 if re.search(r"special|extraordinary", name, re.IGNORECASE) else 0
+    if special:
+        nth = re.search(r"\b(\d+)(?:st|nd|rd|th)\s+(?:special|extraordinary)", name, re.IGNORECASE)
+        special = int(nth.group(1)) if nth else 1
+    return {"identifier": states.session_from_years(start, end, special),
+            "name": name or states.session_name_from_years(start, end, special)}
+
+
+def parse_bill(data: bytes, locator: str) -> BillRecord:
+    """A ``getBill`` response or a dataset archive's ``bill/*.json`` / ``bill/*.xml``."""
+    bill = _envelope(data, locator).get("bill")
+    if not isinstance(bill, dict):
+        raise ParseError(locator, "missing 'bill' object")
+    try:
+        return BillRecord.model_validate(_payload(bill, locator))
+    except ValidationError as exc:
+        raise ParseError(locator, _describe(exc)) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ParseError(locator, f"unexpected structure: {type(exc).__name__}: {exc}") from None
+
+
+def _list(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
+    state = _str(bill.get("state"))
+    if not state:
+        raise ParseError(locator, "missing state")
+    try:
+        jurisdiction = states.state_jurisdiction(state)
+    except ValueError:
+        raise ParseError(locator, f"unknown state {state!r}") from None
+    normalized = states.normalize_identifier(_str(bill.get("bill_number")) or "")
+    if normalized is None:
+        raise ParseError(locator, f"invalid bill_number {bill.get('bill_number')!r}")
+    identifier, bill_type, number = normalized
+    title = _str(bill.get("title")) or _str(bill.get("description"))
+    if not title:
+        raise ParseError(locator, "missing title")
+    bill_id = _str(bill.get("bill_id"))
+    if not bill_id:
+        raise ParseError(locator, "missing bill_id")
+    session = _session(bill.get("session") if isinstance(bill.get("session"), dict) else {}, locator)
+    origin = _BODIES.get(_str(bill.get("body")) or "")
+    classification = _BILL_TYPES.get(_str(bill.get("bill_type")) or "B", "bill")
+    other = Chamber.upper if origin == Chamber.lower else Chamber.lower
+
+    steps: list[Step] = []
+    for item in sorted(_list(bill.get("progress")), key=lambda p: _day(p.get("date")) or ""):
+        rule = PROGRESS_EVENTS.get(_int(item.get("event")) or 0)
+        if rule is None:
+            continue
+        classes, who = rule
+        if who == "both":
+            steps += [Step(origin, classes), Step(other, classes)]
+        else:
+            steps.append(Step(Chamber.executive if who == "executive" else origin, classes))
+    stage = derive_stage(steps, origin, classification)
+    progress_by_day: dict[str, list[str]] = {}
+    for item in _list(bill.get("progress")):
+        rule = PROGRESS_EVENTS.get(_int(item.get("event")) or 0)
+        if rule and _day(item.get("date")):
+            progress_by_day.setdefault(_day(item.get("date")) or "", []).extend(rule[0])
+
+    actions = []
+    for item in _list(bill.get("history")):
+        text = _str(item.get("action"))
+        if text:
+            actions.append({"date": _day(item.get("date")), "text": text,
+                            "actor": _BODIES.get(_str(item.get("chamber")) or ""), "classification": []})
+    actions.sort(key=lambda a: a["date"] or "")
+    # Progress events are dated, not tied to a history line: each goes on the last line of its day.
+    for day, classes in progress_by_day.items():
+        last = next((a for a in reversed(actions) if a["date"] == day), None)
+        if last is not None:
+            last["classification"] = list(dict.fromkeys(classes))
+
+    sponsors = []
+    for item in sorted(_list(bill.get("sponsors")), key=lambda s: _int(s.get("sponsor_order")) or 0):
+        name = _str(item.get("name"))
+        if name:
+            sponsors.append({"name": name, "person_id": _str(item.get("people_id")),
+                             "party": _str(item.get("party")), "district": _str(item.get("district")),
+                             "kind": _SPONSOR_TYPES.get(_int(item.get("sponsor_type_id")) or 0,
+                                                        SponsorshipKind.cosponsor)})
+    versions = []
+    for item in _list(bill.get("texts")):
+        url = _str(item.get("url")) or _str(item.get("state_link"))
+        if not url:
+            continue
+        links = [{"url": u, "format": _str(item.get("mime")) or ""}
+                 for u in (_str(item.get("url")), _str(item.get("state_link"))) if u]
+        mime = _str(item.get("mime")) or ""
+        versions.append({"label": _str(item.get("type")) or "Text", "url": url, "date": _day(item.get("date")),
+                         "code": _str(item.get("doc_id")), "format": mime.rsplit("/", 1)[-1] or None,
+                         "links": links})
+    description = _str(bill.get("description"))
+    committee = bill.get("committee") if isinstance(bill.get("committee"), dict) else {}
+    latest = actions[-1] if actions else None
+    return {
+        "jurisdiction": jurisdiction,
+        "session": session,
+        "identifier": identifier,
+        "bill_type": bill_type,
+        "number": number,
+        "classification": classification,
+        "origin_chamber": origin,
+        "title": title,
+        "summary_text": description if description and description != title else None,
+        "status_text": STATUS_NAMES.get(_int(bill.get("status")) or 0),
+        "stage": stage,
+        "introduced_date": actions[0]["date"] if actions else None,
+        "latest_action_date": latest["date"] if latest else None,
+        "latest_action_text": latest["text"] if latest else None,
+        "source_name": SOURCE_NAME,
+        "source_key": bill_id,
+        "source_urls": [u for u in (_str(bill.get("url")), _str(bill.get("state_link"))) if u],
+        "actions": actions,
+        "sponsorships": sponsors,
+        "committees": [{"name": _str(committee.get("name")),
+                        "chamber": _BODIES.get(_str(committee.get("chamber")) or ""),
+                        "code": _str(committee.get("committee_id"))}] if _str(committee.get("name")) else [],
+        "subjects": [s for s in (_str(x.get("subject_name")) for x in _list(bill.get("subjects"))) if s],
+        "versions": versions,
+    }
+
+
+@dataclass(frozen=True)
+class BillText:
+    doc_id: str
+    bill_id: str | None
+    mime: str
+    content: bytes  # the document itself (HTML, PDF...)
+    text: str | None  # plain text, for HTML documents
+
+
+def parse_bill_text(data: bytes, locator: str) -> BillText:
+    """A ``getBillText`` response or a dataset archive's ``text/*.json``."""
+    text = _envelope(data, locator).get("text")
+    if not isinstance(text, dict):
+        raise ParseError(locator, "missing 'text' object")
+    doc_id = _str(text.get("doc_id"))
+    if not doc_id:
+        raise ParseError(locator, "missing text doc_id")
+    try:
+        content = base64.b64decode(text.get("doc") or "", validate=True)
+    except (binascii.Error, ValueError):
+        raise ParseError(locator, f"text {doc_id}: 'doc' is not valid base64") from None
+    mime = _str(text.get("mime")) or ""
+    plain = None
+    if "html" in mime:
+        plain = html_to_text(content.decode("utf-8", errors="replace")) or None
+    return BillText(doc_id, _str(text.get("bill_id")), mime, content, plain)
+
+
+@dataclass(frozen=True)
+class MasterList:
+    session_id: str | None
+    session_name: str | None
+    bills: dict[str, tuple[str, str]]  # bill_id -> (number, change_hash)
+
+
+def parse_masterlist(data: bytes, locator: str) -> MasterList:
+    """``getMasterListRaw`` (or ``getMasterList``): ``masterlist`` is an object keyed "0", "1"..., plus
+    ``session``."""
+    masterlist = _envelope(data, locator).get("masterlist")
+    if not isinstance(masterlist, dict):
+        raise ParseError(locator, "missing 'masterlist' object")
+    session = masterlist.get("session") if isinstance(masterlist.get("session"), dict) else {}
+    bills: dict[str, tuple[str, str]] = {}
+    for key, row in masterlist.items():
+        if key == "session" or not isinstance(row, dict):
+            continue
+        bill_id, change_hash = _str(row.get("bill_id")), _str(row.get("change_hash"))
+        if bill_id and change_hash:
+            bills[bill_id] = (_str(row.get("number")) or "", change_hash)
+    return MasterList(_str(session.get("session_id")), _str(session.get("session_name")), bills)
+

@@ -1,0 +1,238 @@
+"""Legistar Web API (https://webapi.legistar.com/v1/{client}) -> ``BillRecord`` and ``HearingRecord``.
+
+City councils and county boards publish matters (ordinances, resolutions, motions...) with per-matter
+``/histories``, ``/sponsors`` and ``/attachments``, and ``/events`` (meetings) with ``/eventitems`` (the agenda,
+items pointing at matters by ``EventItemMatterId``). Lists are bare JSON arrays capped at 1,000 items.
+
+A matter becomes one bill of a local jurisdiction (``CLIENTS``: the client name -> ``us-ca-los-angeles-county``
+etc.), identified by its ``MatterFile`` (``26-0043``), in the session of the year it was introduced (councils
+have no numbered sessions; the year keeps the key stable). Source key: ``{client}/{MatterId}``.
+
+Stage rules are data (``LEGISTAR_RULES``, on ``MatterHistoryActionName``). A council is one chamber, so its
+passage is the legislature's passage: ``passed_both_chambers`` in the shared stage vocabulary, before the
+mayor's or executive's signature.
+"""
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from tracker.models.enums import Chamber, SponsorshipKind, Stage
+from tracker.records import BillRecord, HearingRecord, ParseError
+from tracker.sources import states
+from tracker.sources.govinfo_billstatus import _describe
+from tracker.stages import ActionRule, Step, classify, derive_stage
+
+__all__ = ["CLIENTS", "LEGISTAR_RULES", "SOURCE_NAME", "client_jurisdiction", "parse_events", "parse_list",
+           "parse_matter"]
+
+SOURCE_NAME = "legistar"
+# client -> (state, place slug, name). LA County's client is confirmed (FORMATS.md section 6); "lacity" is kept
+# for completeness although no City of Los Angeles tenant is confirmed.
+CLIENTS: dict[str, tuple[str, str, str]] = {
+    "lacounty": ("ca", "los-angeles-county", "Los Angeles County Board of Supervisors"),
+    "metro": ("ca", "los-angeles-metro", "Los Angeles County Metropolitan Transportation Authority"),
+    "lacity": ("ca", "los-angeles", "City of Los Angeles"),
+    "chicago": ("il", "chicago", "City of Chicago"),
+    "nyc": ("ny", "new-york-city", "New York City Council"),
+    "seattle": ("wa", "seattle", "City of Seattle"),
+    "sfgov": ("ca", "san-francisco", "City and County of San Francisco"),
+}
+LEGISTAR_RULES: tuple[ActionRule, ...] = (
+    ActionRule("introduction", pattern=r"^(?:introduced|filed|presented|direct introduction)\b"),
+    ActionRule("referral-committee", pattern=r"\breferred\b|\bre-referred\b|\bassigned to\b"),
+    ActionRule("committee-passage-favorable",
+               pattern=r"\brecommend(?:ed)? (?:for )?(?:approval|passage|adoption|to pass)"
+               r"|\breported (?:out )?favorably\b|\bdo pass\b"),
+    ActionRule("passage", pattern=r"^(?:passed|adopted|approved|carried)\b(?! by (?:the )?mayor)"),
+    ActionRule("failure", pattern=r"^(?:failed|failed to pass|defeated|not adopted|filed by clerk)\b"),
+    ActionRule("withdrawal", pattern=r"^withdrawn\b"),
+    ActionRule("executive-signature", pattern=r"\bsigned by (?:the )?mayor\b|\bapproved by (?:the )?mayor\b"),
+    ActionRule("executive-veto", pattern=r"\bvetoed\b"),
+)
+
+
+def client_jurisdiction(client: str, *, state: str | None = None, place: str | None = None,
+                        name: str | None = None) -> dict[str, Any]:
+    """The local jurisdiction of a Legistar client; an unknown client needs state, place and name."""
+    known = CLIENTS.get(client.lower())
+    if known is None and not (state and place):
+        raise ValueError(f"unknown Legistar client {client!r}: give its state and place")
+    st, slug, label = known or (state or "", place or "", name or client)
+    return states.local_jurisdiction(st, slug, name or label)
+
+
+def parse_list(data: bytes, locator: str) -> list[dict[str, Any]]:
+    """A list endpoint's bare JSON array (errors come back as ``{"Message": ...}``)."""
+    if not data or not data.strip():
+        raise ParseError(locator, "empty response body")
+    try:
+        doc = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ParseError(locator, f"not JSON (truncated or malformed body?): {exc}") from None
+    if isinstance(doc, dict):
+        if "Message" in doc and len(doc) <= 2:
+            raise ParseError(locator, f"API error: {doc['Message']}")
+        return [doc]
+    if not isinstance(doc, list):
+        raise ParseError(locator, f"expected a JSON array, got {type(doc).__name__}")
+    return [item for item in doc if isinstance(item, dict)]
+
+
+def _str(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _day(value: Any) -> str | None:
+    text = _str(value)
+    return text[:10] if text and not text.startswith("0001") else None
+
+
+def parse_matter(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], *, client: str,
+                 locator: str, jurisdiction: dict[str, Any] | None = None) -> BillRecord:
+    """A ``/matters`` item plus its ``histories``, ``sponsors`` and ``attachments`` lists."""
+    try:
+        return BillRecord.model_validate(_payload(matter, parts, client, locator, jurisdiction))
+    except ValidationError as exc:
+        raise ParseError(locator, _describe(exc)) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ParseError(locator, f"unexpected structure: {type(exc).__name__}: {exc}") from None
+
+
+def _payload(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], client: str, locator: str,
+             jurisdiction: dict[str, Any] | None) -> dict[str, Any]:
+    matter_id = _str(matter.get("MatterId"))
+    if not matter_id:
+        raise ParseError(locator, "missing MatterId")
+    file = _str(matter.get("MatterFile")) or _str(matter.get("MatterName"))
+    if not file:
+        raise ParseError(locator, f"matter {matter_id}: missing MatterFile")
+    title = _str(matter.get("MatterTitle")) or _str(matter.get("MatterName"))
+    if not title:
+        raise ParseError(locator, f"matter {matter_id}: missing MatterTitle")
+    introduced = _day(matter.get("MatterIntroDate")) or _day(matter.get("MatterAgendaDate"))
+    year = (introduced or _day(matter.get("MatterLastModifiedUtc")) or "")[:4]
+    if not year.isdigit():
+        raise ParseError(locator, f"matter {matter_id}: no MatterIntroDate to place it in a year")
+    matter_type = _str(matter.get("MatterTypeName")) or "Matter"
+
+    actions = []
+    histories = sorted(parts.get("histories", []),
+                       key=lambda h: (_day(h.get("MatterHistoryActionDate")) or "", h.get("MatterHistoryId") or 0))
+    seen: set[Any] = set()
+    for item in histories:
+        if item.get("MatterHistoryId") in seen:  # pages can repeat records (python-legistar-scraper dedupes)
+            continue
+        seen.add(item.get("MatterHistoryId"))
+        name = _str(item.get("MatterHistoryActionName"))
+        text = " ".join(p for p in (name, _str(item.get("MatterHistoryActionText"))) if p)
+        if not text:
+            continue
+        classes = classify(None, name or text, LEGISTAR_RULES)
+        if "passage" in classes and item.get("MatterHistoryPassedFlag") == 0:
+            classes = [c for c in classes if c != "passage"] + ["failure"]
+        body = _str(item.get("MatterHistoryActionBodyName"))
+        actions.append({"date": _day(item.get("MatterHistoryActionDate")), "text": text,
+                        "actor": Chamber.executive if "executive" in " ".join(classes) else Chamber.legislature,
+                        "action_code": _str(item.get("MatterHistoryActionId")),
+                        "classification": classes,
+                        "committees": [body] if body and re.search(r"committee", body, re.IGNORECASE) else []})
+    stage = derive_stage((Step(a["actor"], a["classification"]) for a in actions), Chamber.legislature, "bill")
+    if stage == Stage.passed_origin_chamber:
+        stage = Stage.passed_both_chambers  # one chamber is the whole legislature
+    if _day(matter.get("MatterEnactmentDate")) or _str(matter.get("MatterEnactmentNumber")):
+        stage = Stage.enacted
+
+    sponsors = []
+    for item in sorted(parts.get("sponsors", []), key=lambda s: s.get("MatterSponsorSequence") or 0):
+        name = _str(item.get("MatterSponsorName"))
+        if name:
+            sponsors.append({"name": name, "person_id": _str(item.get("MatterSponsorNameId")),
+                             "kind": SponsorshipKind.primary if (item.get("MatterSponsorSequence") or 0) <= 1
+                             and not sponsors else SponsorshipKind.cosponsor})
+    versions = []
+    for item in parts.get("attachments", []):
+        url = _str(item.get("MatterAttachmentHyperlink"))
+        if url:
+            name = _str(item.get("MatterAttachmentName")) or _str(item.get("MatterAttachmentFileName")) or "Attachment"
+            versions.append({"label": name, "url": url, "format": (url.rsplit(".", 1)[-1].lower()[:16]
+                                                                   if "." in url.rsplit("/", 1)[-1] else None),
+                             "code": _str(item.get("MatterAttachmentMatterVersion"))})
+    latest = actions[-1] if actions else None
+    number = file.split("-", 1)[-1] if re.fullmatch(r"\d{2,4}-\d+", file) else file
+    return {
+        "jurisdiction": jurisdiction or client_jurisdiction(client),
+        "session": {"identifier": year, "name": year},
+        "identifier": file[:64],
+        "bill_type": matter_type[:32],
+        "number": number[:32],
+        "classification": matter_type.lower(),
+        "origin_chamber": Chamber.legislature,
+        "title": title,
+        "short_title": _str(matter.get("MatterName")) if _str(matter.get("MatterName")) != title else None,
+        "status_text": _str(matter.get("MatterStatusName")),
+        "stage": stage,
+        "introduced_date": introduced,
+        "latest_action_date": latest["date"] if latest else None,
+        "latest_action_text": latest["text"] if latest else None,
+        "upstream_updated_at": _str(matter.get("MatterLastModifiedUtc")),
+        "source_name": SOURCE_NAME,
+        "source_key": f"{client.lower()}/{matter_id}",
+        "source_urls": [f"https://webapi.legistar.com/v1/{client.lower()}/matters/{matter_id}"],
+        "actions": actions,
+        "sponsorships": sponsors,
+        "committees": [{"name": n} for n in dict.fromkeys(c for a in actions for c in a["committees"])],
+        "versions": versions,
+    }
+
+
+def parse_events(events: list[dict[str, Any]], items: Mapping[int, list[dict[str, Any]]], *, client: str,
+                 locator: str, jurisdiction: dict[str, Any] | None = None) -> list[HearingRecord | ParseError]:
+    """``/events`` items (with each event's ``/eventitems`` in ``items`` by EventId) -> hearings."""
+    out: list[HearingRecord | ParseError] = []
+    for event in events:
+        event_id = event.get("EventId")
+        where = f"{locator}#event/{event_id}"
+        try:
+            date = _day(event.get("EventDate"))
+            if event_id is None or not date:
+                raise ParseError(where, "event without EventId or EventDate")
+            agenda = []
+            for item in sorted(items.get(int(event_id), []), key=lambda i: i.get("EventItemAgendaSequence") or 0):
+                matter_id = _str(item.get("EventItemMatterId"))
+                agenda.append({
+                    "sequence": item.get("EventItemAgendaSequence"),
+                    "title": _str(item.get("EventItemTitle")) or _str(item.get("EventItemMatterName")),
+                    "action_text": _str(item.get("EventItemActionName")),
+                    "bill_source_key": f"{client.lower()}/{matter_id}" if matter_id else None,
+                    "bill_identifier": _str(item.get("EventItemMatterFile")),
+                })
+            status = _str(event.get("EventAgendaStatusName"))
+            comment = _str(event.get("EventComment"))
+            out.append(HearingRecord.model_validate({
+                "jurisdiction": jurisdiction or client_jurisdiction(client),
+                "source_name": SOURCE_NAME,
+                "source_key": f"{client.lower()}/{event_id}",
+                "date": date,
+                "time": _str(event.get("EventTime")),
+                "body": _str(event.get("EventBodyName")),
+                "location": _str(event.get("EventLocation")),
+                "description": comment,
+                "status": status,
+                "cancelled": bool(re.search(r"cancel", f"{status or ''} {comment or ''}", re.IGNORECASE)),
+                "url": _str(event.get("EventInSiteURL")),
+                "agenda_url": _str(event.get("EventAgendaFile")),
+                "upstream_updated_at": _str(event.get("EventLastModifiedUtc")),
+                "items": agenda,
+            }))
+        except ValidationError as exc:
+            out.append(ParseError(where, _describe(exc)))
+        except ParseError as exc:
+            out.append(exc)
+    return out

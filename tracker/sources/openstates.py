@@ -1,0 +1,232 @@
+"""Open States bills (https://v3.openstates.org/bills and the bulk bill JSON) -> ``BillRecord``.
+
+Two shapes of one object, both read here:
+
+- API v3 ``/bills`` results and ``/bills/ocd-bill/{uuid}`` (``id``, ``session``, ``jurisdiction{id,...}``,
+  ``from_organization{classification}``, ``updated_at``; ``actions[].organization{classification}``); only the
+  parts asked for with ``include`` are present;
+- the scraper output behind the bulk downloads (``legislative_session``, ``_id``, ``scraped_at``,
+  ``from_organization`` and ``actions[].organization_id`` as pseudo-ids ``~{"classification": "lower"}``).
+
+Open States already classifies actions in the vocabulary ``tracker.stages`` is written in, so its stage rules
+are the identity: ``OPENSTATES_CLASSIFICATIONS`` lists the ones the stage engine acts on, and anything else is
+kept on the action but does not move the stage.
+
+Identity: jurisdiction from the OCD id (``ca``), session as Open States names it (``20252026``, ``2025rs``),
+identifier normalized by ``tracker.sources.states`` (``HB100`` -> ``HB 100``). Source key: the API's
+``ocd-bill/...`` id; the bulk shape has none that survives a re-scrape (``_id`` is new every run), so there
+it is ``{state}/{session}/{identifier}``.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from tracker.models.enums import Chamber, SponsorshipKind
+from tracker.records import BillRecord, ParseError
+from tracker.sources import states
+from tracker.sources.govinfo_billstatus import _describe
+from tracker.stages import Step, derive_stage
+
+__all__ = ["OPENSTATES_CLASSIFICATIONS", "SOURCE_NAME", "BillsPage", "looks_like_bill", "parse_bill",
+           "parse_bill_object", "parse_bills_page"]
+
+SOURCE_NAME = "openstates"
+# Open States action classifications the stage engine reads (openstates-core's action vocabulary).
+OPENSTATES_CLASSIFICATIONS: frozenset[str] = frozenset({
+    "introduction", "referral-committee", "committee-passage", "committee-passage-favorable",
+    "committee-passage-unfavorable", "passage", "failure", "withdrawal", "concurrence", "executive-receipt",
+    "executive-signature", "executive-veto", "became-law", "veto-override-passage", "veto-override-failure",
+})
+_CHAMBERS = {c.value: c for c in Chamber}
+_PSEUDO = re.compile(r'"classification"\s*:\s*"([a-z]+)"')
+
+
+def looks_like_bill(head: bytes) -> bool:
+    """Sniff for ``tracker import``: an Open States bill object (either shape)."""
+    text = head[:4096]
+    return text.lstrip().startswith(b"{") and b'"identifier"' in text and (
+        b'"legislative_session"' in text or b'"openstates_url"' in text or b'"ocd-bill/' in text)
+
+
+def _json(data: bytes, locator: str) -> Any:
+    if not data or not data.strip():
+        raise ParseError(locator, "empty response body")
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ParseError(locator, f"not JSON (truncated or malformed body?): {exc}") from None
+
+
+def parse_bill(data: bytes, locator: str) -> BillRecord:
+    """One bill document (bulk file or API detail response)."""
+    doc = _json(data, locator)
+    if not isinstance(doc, dict):
+        raise ParseError(locator, f"expected a JSON object, got {type(doc).__name__}")
+    return parse_bill_object(doc, locator)
+
+
+@dataclass
+class BillsPage:
+    bills: list[BillRecord | ParseError]
+    page: int
+    max_page: int
+    total_items: int | None
+
+
+def parse_bills_page(data: bytes, locator: str) -> BillsPage:
+    """One ``/bills`` page: ``{"results": [...], "pagination": {...}}``. A bad bill is a ``ParseError`` in
+    ``bills`` and the rest of the page still counts."""
+    doc = _json(data, locator)
+    if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
+        detail = doc.get("detail") if isinstance(doc, dict) else None
+        raise ParseError(locator, f"API error: {detail}" if detail else "missing 'results' list in the response")
+    pagination = doc.get("pagination") if isinstance(doc.get("pagination"), dict) else {}
+    bills: list[BillRecord | ParseError] = []
+    for position, item in enumerate(doc["results"]):
+        where = f"{locator}#results[{position}]"
+        try:
+            if not isinstance(item, dict):
+                raise ParseError(where, "result is not an object")
+            bills.append(parse_bill_object(item, where))
+        except ParseError as exc:
+            bills.append(exc)
+    return BillsPage(bills, int(pagination.get("page") or 1), int(pagination.get("max_page") or 1),
+                     pagination.get("total_items"))
+
+
+def _str(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _chamber(org: Any) -> Chamber | None:
+    if isinstance(org, dict):
+        return _CHAMBERS.get(org.get("classification") or "")
+    if isinstance(org, str):
+        found = _PSEUDO.search(org)
+        return _CHAMBERS.get(found.group(1)) if found else None
+    return None
+
+
+def _day(value: Any) -> str | None:
+    text = _str(value)
+    return text[:10] if text else None
+
+
+def parse_bill_object(bill: dict[str, Any], locator: str) -> BillRecord:
+    try:
+        payload = _payload(bill, locator)
+        return BillRecord.model_validate(payload)
+    except ValidationError as exc:
+        raise ParseError(locator, _describe(exc)) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ParseError(locator, f"unexpected structure: {type(exc).__name__}: {exc}") from None
+
+
+def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
+    jurisdiction = bill.get("jurisdiction") or {}
+    state = states.state_from_ocd(jurisdiction.get("id") if isinstance(jurisdiction, dict) else None)
+    if state is None:
+        raise ParseError(locator, "missing jurisdiction: no ocd-jurisdiction id with a state")
+    session = _str(bill.get("session")) or _str(bill.get("legislative_session"))
+    if not session:
+        raise ParseError(locator, "missing session / legislative_session")
+    raw_identifier = _str(bill.get("identifier"))
+    normalized = states.normalize_identifier(raw_identifier or "")
+    if normalized is None:
+        raise ParseError(locator, f"invalid identifier {raw_identifier!r}")
+    identifier, bill_type, number = normalized
+    title = _str(bill.get("title"))
+    if not title:
+        raise ParseError(locator, "missing title")
+    kinds = bill.get("classification") or ["bill"]
+    classification = _str(kinds[0] if isinstance(kinds, list) and kinds else kinds) or "bill"
+    origin = _chamber(bill.get("from_organization"))
+
+    actions = []
+    for order, item in enumerate(bill.get("actions") or []):
+        text = _str(item.get("description"))
+        if not text:
+            continue
+        actor = _chamber(item.get("organization")) or _chamber(item.get("organization_id"))
+        actions.append((_day(item.get("date")), order, {
+            "date": _day(item.get("date")), "text": text, "actor": actor,
+            "classification": [c for c in item.get("classification") or [] if isinstance(c, str)],
+        }))
+    # The bulk files list actions out of order; the API orders by ``order``. Chronological, stable.
+    actions.sort(key=lambda a: a[0] or "")
+    action_rows = [a[2] for a in actions]
+    stage = derive_stage((Step(a["actor"], [c for c in a["classification"] if c in OPENSTATES_CLASSIFICATIONS])
+                          for a in action_rows), origin, classification)
+
+    sponsors = []
+    for item in bill.get("sponsorships") or []:
+        name = _str(item.get("name"))
+        if not name:
+            continue
+        person = item.get("person") if isinstance(item.get("person"), dict) else {}
+        person_id = _str(person.get("id")) or _str(item.get("person_id"))
+        if person_id and person_id.startswith("~"):
+            person_id = None  # a scrape-time pseudo-id, not an identity
+        sponsors.append({"name": name, "person_id": person_id, "party": _str(person.get("party")),
+                         "kind": SponsorshipKind.primary if item.get("primary") else SponsorshipKind.cosponsor})
+
+    versions = []
+    for item in bill.get("versions") or []:
+        links = [link for link in item.get("links") or [] if isinstance(link, dict) and _str(link.get("url"))]
+        if not links:
+            continue
+        media = _str(links[0].get("media_type")) or ""
+        versions.append({"label": _str(item.get("note")) or "Version", "url": links[0]["url"],
+                         "date": _day(item.get("date")), "format": media.rsplit("/", 1)[-1] or None,
+                         "links": [{"url": link["url"], "format": _str(link.get("media_type")) or ""}
+                                   for link in links]})
+
+    abstracts = [_str(a.get("abstract")) for a in bill.get("abstracts") or [] if isinstance(a, dict)]
+    summary = next((a for a in abstracts if a and a != title), None)
+    related = []
+    for item in bill.get("related_bills") or []:
+        other = states.normalize_identifier(_str(item.get("identifier")) or "")
+        if other:
+            related.append({"jurisdiction_id": state, "identifier": other[0],
+                            "session_identifier": _str(item.get("legislative_session")) or session,
+                            "relationship": _str(item.get("relation_type")) or "related"})
+    latest = action_rows[-1] if action_rows else None
+    ocd_id = _str(bill.get("id"))
+    urls = [u for u in [_str(bill.get("openstates_url"))] + [_str(s.get("url")) for s in bill.get("sources") or []
+                                                           if isinstance(s, dict)] if u]
+    years = re.fullmatch(r"(\d{4})(\d{4})?", session)
+    return {
+        "jurisdiction": states.state_jurisdiction(state),
+        "session": {"identifier": session,
+                    "name": states.session_name_from_years(int(years.group(1)),
+                                                           int(years.group(2)) if years.group(2) else None)
+                    if years else session},
+        "identifier": identifier,
+        "bill_type": bill_type,
+        "number": number,
+        "classification": classification,
+        "origin_chamber": origin,
+        "title": title,
+        "summary_text": summary,
+        "status_text": _str(bill.get("latest_action_description")) or (latest["text"] if latest else None),
+        "stage": stage,
+        "introduced_date": _day(bill.get("first_action_date")) or (action_rows[0]["date"] if action_rows else None),
+        "latest_action_date": _day(bill.get("latest_action_date")) or (latest["date"] if latest else None),
+        "latest_action_text": _str(bill.get("latest_action_description")) or (latest["text"] if latest else None),
+        "upstream_updated_at": _str(bill.get("updated_at")),
+        "source_name": SOURCE_NAME,
+        "source_key": ocd_id if ocd_id and ocd_id.startswith("ocd-bill/") else f"{state}/{session}/{identifier}",
+        "source_urls": list(dict.fromkeys(urls)),
+        "actions": action_rows,
+        "sponsorships": sponsors,
+        "subjects": [s for s in (_str(x) for x in bill.get("subject") or []) if s],
+        "versions": versions,
+        "related_bills": related,
+    }

@@ -1,0 +1,81 @@
+"""What the state and city feeds share: jurisdiction records and one spelling of sessions and bill identifiers.
+
+One bill seen through several feeds (California pubinfo, Open States, LegiScan) must land on one ``Bill`` row,
+whose natural key is jurisdiction + session identifier + bill identifier. So every state parser spells them
+through the functions here:
+
+- jurisdiction id: the lower-case postal code (``ca``), level ``state``; cities and counties
+  ``us-{state}-{place}`` (``us-ca-los-angeles-county``), level ``local``;
+- session identifier: Open States' identifier where one is known, because Open States covers every state and
+  is the feed the others are matched against. California's are the session years, ``20252026`` for the
+  2025-26 regular session and ``20252026s1`` for its first extraordinary session (pubinfo's session_num 1);
+  LegiScan sessions become ``{year_start}{year_end}`` for a two-year session, ``{year}`` for a one-year one,
+  plus ``s{n}`` for a special session (that matches Open States for California and other states that name
+  sessions by years; elsewhere, Alabama's ``2025rs`` for instance, the same bill from LegiScan and Open States
+  stays two bills until a session map is configured);
+- bill identifier: upper-case type, one space, number without leading zeros (``SB 275``, ``AB 1656``,
+  ``HB 100``), whatever the feed wrote (``SB275``, ``S.B. 275``, ``SB 0275``).
+"""
+
+import re
+from typing import Any
+
+from tracker.models.enums import Level
+
+STATE_NAMES: dict[str, str] = {
+    "al": "Alabama", "ak": "Alaska", "az": "Arizona", "ar": "Arkansas", "ca": "California", "co": "Colorado",
+    "ct": "Connecticut", "de": "Delaware", "dc": "District of Columbia", "fl": "Florida", "ga": "Georgia",
+    "hi": "Hawaii", "id": "Idaho", "il": "Illinois", "in": "Indiana", "ia": "Iowa", "ks": "Kansas",
+    "ky": "Kentucky", "la": "Louisiana", "me": "Maine", "md": "Maryland", "ma": "Massachusetts", "mi": "Michigan",
+    "mn": "Minnesota", "ms": "Mississippi", "mo": "Missouri", "mt": "Montana", "ne": "Nebraska", "nv": "Nevada",
+    "nh": "New Hampshire", "nj": "New Jersey", "nm": "New Mexico", "ny": "New York", "nc": "North Carolina",
+    "nd": "North Dakota", "oh": "Ohio", "ok": "Oklahoma", "or": "Oregon", "pa": "Pennsylvania",
+    "pr": "Puerto Rico", "ri": "Rhode Island", "sc": "South Carolina", "sd": "South Dakota", "tn": "Tennessee",
+    "tx": "Texas", "ut": "Utah", "vt": "Vermont", "va": "Virginia", "wa": "Washington", "wv": "West Virginia",
+    "wi": "Wisconsin", "wy": "Wyoming", "us": "United States",
+}
+
+_IDENTIFIER = re.compile(r"^\s*([A-Za-z][A-Za-z.\s]*?)\s*0*(\d+)\s*([A-Za-z]?)\s*$")
+_OCD_STATE = re.compile(r"/state:([a-z]{2})(?:/|$)")
+
+
+def state_jurisdiction(code: str) -> dict[str, Any]:
+    """The jurisdiction record of a state by postal code (any case); ValueError for an unknown code."""
+    key = code.strip().lower()
+    if key not in STATE_NAMES or key == "us":
+        raise ValueError(f"unknown state code {code!r}")
+    return {"id": key, "name": STATE_NAMES[key], "level": Level.state, "classification": "government"}
+
+
+def local_jurisdiction(state: str, place: str, name: str) -> dict[str, Any]:
+    """``us-ca-los-angeles-county``-style id for a city or county body."""
+    slug = re.sub(r"[^a-z0-9]+", "-", place.lower()).strip("-")
+    return {"id": f"us-{state.strip().lower()}-{slug}"[:64], "name": name, "level": Level.local,
+            "classification": "government"}
+
+
+def state_from_ocd(ocd_id: str | None) -> str | None:
+    """``ocd-jurisdiction/country:us/state:al/government`` -> ``al``."""
+    found = _OCD_STATE.search(ocd_id or "")
+    return found.group(1) if found else None
+
+
+def normalize_identifier(raw: str) -> tuple[str, str, str] | None:
+    """``"SB275"``/``"S.B. 0275"`` -> ``("SB 275", "SB", "275")``; None when it is not type + number."""
+    found = _IDENTIFIER.match(raw or "")
+    if not found:
+        return None
+    bill_type = re.sub(r"[.\s]", "", found.group(1)).upper()
+    number = str(int(found.group(2))) + found.group(3).upper()
+    return f"{bill_type} {number}", bill_type, number
+
+
+def session_from_years(year_start: int, year_end: int | None, special: int = 0) -> str:
+    """The shared session identifier from years: ``20252026``, ``2014``, ``20252026s1``."""
+    years = f"{year_start}{year_end}" if year_end and year_end != year_start else f"{year_start}"
+    return f"{years}s{special}" if special else years
+
+
+def session_name_from_years(year_start: int, year_end: int | None, special: int = 0) -> str:
+    span = f"{year_start}-{year_end}" if year_end and year_end != year_start else f"{year_start}"
+    return f"{span} Special Session {special}" if special else f"{span} Regular Session"

@@ -1,0 +1,50 @@
+"""The Alerts page of the real dashboard (streamlit AppTest): subscriptions, email on/off, feed URLs, the log."""
+
+from sqlalchemy import select
+
+from tests.alerts.conftest import Mailbox, World, bill_record
+from tests.dashboard.apptest_helpers import no_exception, signed_in, texts
+from tracker.alerts import subscriptions
+from tracker.alerts.delivery import run_alerts
+from tracker.alerts.settings import alert_settings, smtp_settings
+from tracker.models import AlertDigest, AlertProfile, AlertSubscription
+
+
+def test_people_manage_their_alerts_and_admins_see_failed_sends(world: World, smtp: Mailbox) -> None:
+    s = world.session
+    at = signed_in(world.staff, "views/alerts.py")
+    no_exception(at)
+    assert "You follow nothing yet" in texts(at) and "/hearings.ics" in texts(at)
+
+    at.selectbox(key="alerts_kind").set_value("topic")
+    at.text_input(key="alerts_target").set_value("ai")
+    at.selectbox(key="alerts_cadence").set_value("instant")
+    at.button[[b.label for b in at.button].index("Add")].click().run()
+    no_exception(at)
+    sub = s.execute(select(AlertSubscription).where(AlertSubscription.user_id == world.staff.id)).scalar_one()
+    assert (sub.kind, sub.target, sub.cadence) == ("topic", "ai", "instant")
+    assert "topic Artificial intelligence" in texts(at)
+
+    at.button(key="alerts_stop").click().run()
+    s.expire_all()
+    assert not s.get(AlertProfile, world.staff.id).email_enabled
+    assert "Alert emails are off" in texts(at)
+    at.button(key="alerts_resume").click().run()
+    s.expire_all()
+    assert s.get(AlertProfile, world.staff.id).email_enabled
+
+    # A send the server refuses shows up: in Sam's log, and for the admin with a button to send it again.
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(991, "Artificial Intelligence Hiring Act"))
+    smtp.refused_rcpt.add("sam@chamber.example")
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True)
+    at = signed_in(world.staff, "views/alerts.py")
+    assert "failed" in texts(at) and "Sending problems" not in texts(at)
+    admin = signed_in(world.admin, "views/alerts.py")
+    no_exception(admin)
+    assert "Sending problems (everyone)" in texts(admin) and "550" in texts(admin)
+    admin.button(key="alerts_retry").click().run()
+    no_exception(admin)
+    s.expire_all()
+    assert s.execute(select(AlertDigest.status)).scalar_one() == "pending"

@@ -1,0 +1,217 @@
+"""Digests end to end: ingest and flagging make changes, subscriptions pick them up, a real SMTP server on
+127.0.0.1 receives the email; the delivery log keeps each change to each person at most once."""
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from tests.alerts.conftest import Mailbox, World, bill_record
+from tracker import positions
+from tracker.alerts import subscriptions
+from tracker.alerts.delivery import run_alerts
+from tracker.alerts.settings import alert_settings, smtp_settings
+from tracker.matching.topics import add_rule
+from tracker.models import AlertDelivery, AlertDigest, Bill
+from tracker.models.base import utcnow
+from tracker.users import add_user
+
+AI_TITLE = "Algorithmic Accountability Act <script>alert(1)</script>"
+OLD_TEXT = "SEC. 2. The agency shall study facial recognition used by landlords. SEC. 3. Reports."
+NEW_TEXT = ("SEC. 2. The agency shall regulate automated decision systems and machine learning models used by "
+            "landlords. SEC. 3. Reports.")
+
+
+def _send(world: World, *, now: dt.datetime | None = None, everything: bool = True):  # type: ignore[no-untyped-def]
+    world.session.commit()
+    report = run_alerts(world.session.get_bind(), now=now, everything=everything, smtp=smtp_settings(),
+                        cfg=alert_settings())
+    world.session.expire_all()
+    return report
+
+
+def _to(box: Mailbox, address: str) -> list:  # type: ignore[type-arg]
+    return [m for m, rcpts in zip(box.messages, box.recipients, strict=True) if address in rcpts]
+
+
+def test_one_digest_per_person_grouped_by_bill_with_language_evidence_sent_once(world: World, smtp: Mailbox) -> None:
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="daily")
+    s.commit()
+    world.store(bill_record(101, AI_TITLE, summary="Requires audits of artificial intelligence in housing.",
+                            versions=[("Introduced in House", "2026-03-01", OLD_TEXT)]),
+                bill_record(102, "Rural Broadband Act"))
+    # The next crawl: the AI bill moved to committee, has a new action and a new text.
+    world.store(bill_record(101, AI_TITLE, stage="in_committee", summary="Requires audits of artificial "
+                            "intelligence in housing.",
+                            actions=[("2026-03-02", "Referred to the Committee on Energy & Commerce.")],
+                            versions=[("Introduced in House", "2026-03-01", OLD_TEXT),
+                                      ("Reported in House", "2026-04-01", NEW_TEXT)]))
+
+    report = _send(world)
+    mails = _to(smtp, "sam@chamber.example")
+    assert report.sent >= 1 and len(mails) == 1
+    mail = mails[0]
+    assert mail["Subject"] == "Policy Tracker: 4 updates on US 119 HR 101"
+    assert mail["List-Unsubscribe"].strip().startswith("<https://feeds.chamber.example/unsubscribe/")
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert mail["From"] == "Policy Tracker <alerts@chamber.example>" and mail["To"] == "Sam Staff <sam@chamber.example>"
+    assert mail["Message-ID"].endswith("@chamber.example>")
+    text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    html = mail.get_body(("html",)).get_content()
+    # Grouped by bill: one heading for HR 101, nothing about the broadband bill (not subscribed).
+    assert text.count("US 119 HR 101") == 1 and "HR 102" not in text
+    assert "https://tracker.chamber.example/bill?id=" in text and "https://tracker.chamber.example/bill?id=" in html
+    for line in ("Newly flagged: Artificial intelligence (matched: artificial intelligence, automated decision,",
+                 "      summary: Requires audits of «artificial intelligence» in housing.",
+                 "Stage change: introduced → in committee",
+                 "New action: 2026-03-02 Referred to the Committee on Energy & Commerce.",
+                 "New text: Reported in House (2026-04-01), compared with Introduced in House"):
+        assert line in text, line
+    # The new text adds AI language and removes some, each with its evidence.
+    assert "adds Artificial intelligence language “automated decision”: SEC. 2. The agency shall regulate " \
+           "«automated decision» systems" in text
+    assert "adds Artificial intelligence language “machine learning”" in text
+    assert "removes Artificial intelligence language “facial recognition”" in text
+    assert "study «facial recognition» used by landlords" in text
+    # Upstream text is escaped in HTML; matched terms are highlighted after escaping.
+    assert "<script>" not in html and "&lt;script&gt;" in html and "Energy &amp; Commerce" in html
+    assert "<mark>automated decision</mark>" in html
+
+    # The same digest again: nothing new to send, so no second email (and none after a "restart").
+    again = _send(world)
+    assert again.sent == 0 and len(_to(smtp, "sam@chamber.example")) == 1
+    digest = s.execute(select(AlertDigest).where(AlertDigest.user_id == world.staff.id)).scalar_one()
+    assert digest.status == "sent" and digest.item_count == 4 and digest.attempts == 1
+    assert {d.digest_id for d in s.execute(select(AlertDelivery).where(
+        AlertDelivery.user_id == world.staff.id)).scalars()} == {digest.id}
+
+
+def test_a_temporary_failure_is_retried_with_backoff_and_shows_in_the_log(world: World, smtp: Mailbox) -> None:
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    subscriptions.unsubscribe(s, user=world.admin)  # only Sam gets mail here
+    s.commit()
+    world.store(bill_record(201, "Artificial Intelligence Safety Act"))
+    smtp.fail_next = 1
+    start = utcnow()
+    first = _send(world, now=start, everything=False)
+    assert (first.sent, first.retrying, smtp.messages) == (0, 1, [])
+    digest = s.execute(select(AlertDigest)).scalar_one()
+    assert digest.status == "retrying" and digest.attempts == 1 and "451" in (digest.last_error or "")
+    assert digest.next_attempt_at == start + dt.timedelta(seconds=60)
+
+    # Not yet due: nothing is tried before the backoff is over.
+    assert _send(world, now=start + dt.timedelta(seconds=30), everything=False).sent == 0
+    later = _send(world, now=start + dt.timedelta(seconds=61), everything=False)
+    assert later.sent == 1 and len(smtp.messages) == 1
+    s.refresh(digest)
+    assert digest.status == "sent" and digest.attempts == 2
+    # And the change is not sent a second time by any later run.
+    assert _send(world, now=start + dt.timedelta(hours=1)).sent == 0 and len(smtp.messages) == 1
+
+
+def test_a_refused_recipient_fails_for_good_and_an_unreachable_server_backs_off(
+        world: World, smtp: Mailbox, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(301, "Machine Learning Transparency Act"))
+    smtp.refused_rcpt.add("sam@chamber.example")
+    report = _send(world)
+    assert report.failed == 1 and "550" in report.errors[0]
+    assert s.execute(select(AlertDigest.status)).scalar_one() == "failed"
+
+    # A server that cannot be reached: retried, each wait twice the last.
+    world.store(bill_record(302, "Biometric Privacy Act"))
+    monkeypatch.setenv("SMTP_PORT", "1")
+    now = utcnow()
+    _send(world, now=now)
+    digest = s.execute(select(AlertDigest).where(AlertDigest.status == "retrying")).scalar_one()
+    assert digest.next_attempt_at == now + dt.timedelta(seconds=60)
+    _send(world, now=now + dt.timedelta(seconds=61))
+    s.refresh(digest)
+    assert digest.attempts == 2 and digest.next_attempt_at == now + dt.timedelta(seconds=61 + 120)
+
+
+def test_without_smtp_settings_deliveries_wait_instead_of_failing(world: World, smtp: Mailbox, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    s.commit()
+    world.store(bill_record(451, "Artificial Intelligence Labeling Act"))
+    monkeypatch.setenv("SMTP_HOST", "")
+    report = _send(world)
+    assert report.deliveries >= 1 and report.digests == 0
+    assert "SMTP is not configured" in report.errors[0] and "wait for a run that can send them" in report.errors[0]
+    assert s.execute(select(AlertDigest)).first() is None
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    assert _send(world).sent >= 1 and len(_to(smtp, "sam@chamber.example")) == 1
+
+
+def test_cadence_daily_waits_for_the_daily_hour_instant_does_not(world: World, smtp: Mailbox) -> None:
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="daily")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(401, "Artificial Intelligence Jobs Act"))
+    # Deliveries are created "now"; the daily hour (07:00 UTC) of today or tomorrow comes after.
+    now = utcnow()
+    assert _send(world, now=now, everything=False).sent == 0
+    next_daily = (now + dt.timedelta(days=1)).replace(hour=7, minute=1, second=0, microsecond=0)
+    assert _send(world, now=next_daily, everything=False).sent == 1
+    assert len(_to(smtp, "sam@chamber.example")) == 1
+
+
+def test_a_colleagues_position_change_reaches_followers_but_not_its_author(world: World, smtp: Mailbox) -> None:
+    s = world.session
+    world.store(bill_record(501, "Artificial Intelligence Procurement Act"))
+    bill = s.execute(select(Bill).where(Bill.identifier == "HR 501")).scalar_one()
+    subscriptions.subscribe(s, user=world.staff, kind="bill", target=str(bill.id), cadence="instant",
+                            events=["position"])
+    subscriptions.unsubscribe(s, user=world.admin)
+    subscriptions.apply_role_defaults(s, user=world.lobbyist)  # Support/Oppose... positions, daily
+    s.commit()
+    positions.set_position(s, actor=world.staff, bill_id=bill.id, stance="Watch", expected_version=None)
+    positions.set_position(s, actor=world.admin, bill_id=bill.id, stance="Oppose", rationale="Bans <b>pilots</b>",
+                           expected_version=1)
+    report = _send(world)
+    assert report.failed == 0
+    sam = _to(smtp, "sam@chamber.example")
+    lee = _to(smtp, "lee@chamber.example")
+    assert len(sam) == 1 and len(lee) == 1 and not _to(smtp, "admin@chamber.example")
+    sam_text = sam[0].get_body(("plain",)).get_content()
+    # Sam is told of Ada's change, not of his own.
+    assert "Ada Admin set the position: Watch → Oppose (Medium priority)" in sam_text
+    assert "Sam Staff set the position" not in sam_text
+    assert "Bans &lt;b&gt;pilots&lt;/b&gt;" in sam[0].get_body(("html",)).get_content()
+    # The lobbyist's defaults follow bills the council opposes.
+    assert "Watch → Oppose" in lee[0].get_body(("plain",)).get_content()
+
+
+def test_role_defaults_are_given_once(world: World, smtp: Mailbox) -> None:
+    s = world.session
+    made = subscriptions.apply_role_defaults(s, user=world.staff)
+    assert sorted((m.kind, m.target, m.cadence) for m in made) == [("topic", "ai", "daily"),
+                                                                   ("topic", "broadband", "daily")]
+    council = add_user(s, email="cora@chamber.example", role="council")
+    made = subscriptions.apply_role_defaults(s, user=council)
+    assert {(m.kind, m.target, m.cadence) for m in made} == {("position", "Support", "weekly"),
+                                                             ("position", "Oppose", "weekly"),
+                                                             ("position", "Needs decision", "weekly")}
+    subscriptions.unsubscribe(s, user=world.staff, kind="topic", target="broadband")
+    assert subscriptions.apply_role_defaults(s, user=world.staff) == []  # a removal sticks
+    assert [v.target for v in subscriptions.list_subscriptions(s, user=world.staff)] == ["ai"]
+
+
+def test_a_rescore_is_not_news_but_a_bill_newly_flagged_by_a_rule_edit_is(world: World, smtp: Mailbox) -> None:
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(461, "Artificial Intelligence Act"), bill_record(462, "Quantum Computing Act"))
+    assert _send(world).sent == 1 and "HR 461" in smtp.messages[-1]["Subject"]
+    add_rule(s, topic="ai", expression="quantum", weight=2)  # re-scores every bill
+    s.commit()
+    assert _send(world).sent == 1
+    text = smtp.messages[-1].get_body(("plain",)).get_content()
+    assert "HR 462" in text and "HR 461" not in text

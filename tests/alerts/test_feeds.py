@@ -1,0 +1,188 @@
+"""Feeds and the unsubscribe link over real HTTP (the stdlib server on 127.0.0.1), with per-user tokens;
+hearings stored through the real ingest writer."""
+
+import datetime as dt
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+
+import icalendar
+import pytest
+from sqlalchemy import select
+
+from tests.alerts.conftest import Mailbox, World, bill_record
+from tracker import watchlists
+from tracker.alerts import feeds, subscriptions
+from tracker.alerts.delivery import run_alerts
+from tracker.alerts.server import make_server, serve_in_thread
+from tracker.alerts.settings import alert_settings, smtp_settings
+from tracker.ingest import Ingestor
+from tracker.models import AlertProfile, Bill
+from tracker.records import HearingRecord
+from tracker.xmlsafe import parse_xml
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def server(world: World, smtp: Mailbox) -> Iterator[str]:
+    srv = make_server(world.session.get_bind(), port=0, cfg=alert_settings())
+    thread = serve_in_thread(srv)
+    try:
+        yield f"http://127.0.0.1:{srv.server_address[1]}"
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+
+
+def get(url: str, data: bytes | None = None) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=10) as resp:
+            return resp.status, resp.headers.get("Content-Type", ""), resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Content-Type", ""), exc.read()
+
+
+def hearing(key: str, date: dt.date, *, time: str | None, body: str, bills: list[str], location: str | None = None,
+            description: str | None = None, cancelled: bool = False) -> HearingRecord:
+    """A hearing written for these tests (not upstream data), with bills on its agenda by identifier."""
+    return HearingRecord.model_validate({
+        "jurisdiction": {"id": "us", "name": "United States", "level": "federal"}, "source_name": "test",
+        "source_key": key, "date": date, "time": time, "body": body, "location": location,
+        "description": description, "cancelled": cancelled, "url": f"https://example.test/hearings/{key}",
+        "items": [{"sequence": i, "title": f"Consideration of {b}", "bill_identifier": b, "session_identifier": "119"}
+                  for i, b in enumerate(bills)]})
+
+
+def _bills(world: World) -> dict[str, int]:
+    return dict(world.session.execute(select(Bill.identifier, Bill.id)).all())
+
+
+def test_atom_and_rss_per_saved_filter_behind_the_feed_token(world: World, server: str) -> None:
+    s = world.session
+    world.store(bill_record(601, "Artificial Intelligence & Robotics Act"), bill_record(602, "Rural Broadband Act"))
+    mine = watchlists.save_filter(s, actor=world.staff, page="triage", name="AI inbox",
+                                  params={"f_view": "all", "f_topic": "ai", "f_sort": "score"})
+    other = watchlists.save_filter(s, actor=world.admin, page="search", name="Ada's broadband",
+                                   params={"q": "broadband"})
+    token = subscriptions.profile(s, world.staff).feed_token
+    s.commit()
+
+    status, ctype, body = get(f"{server}/feeds/{token}/filters/{mine.id}.atom")
+    assert status == 200 and ctype.startswith("application/atom+xml")
+    feed = parse_xml(body, "atom feed")
+    assert feed.findtext(f"{ATOM}title") == "Policy Tracker: AI inbox"
+    titles = [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")]
+    assert titles == ["US 119 HR 601: Artificial Intelligence & Robotics Act"]
+    link = feed.find(f"{ATOM}entry/{ATOM}link").get("href")
+    assert link == f"https://tracker.chamber.example/bill?id={_bills(world)['HR 601']}"
+
+    status, ctype, body = get(f"{server}/feeds/{token}/filters/{mine.id}.rss")
+    rss = parse_xml(body, "rss feed")
+    assert status == 200 and [i.findtext("title") for i in rss.iter("item")] == titles
+
+    # Someone else's private filter, a wrong token, a wrong path: all simply not found.
+    assert get(f"{server}/feeds/{token}/filters/{other.id}.atom")[0] == 404
+    assert get(f"{server}/feeds/{'x' * 32}/filters/{mine.id}.atom")[0] == 404
+    assert get(f"{server}/feeds/{token}/filters/{mine.id}.json")[0] == 404
+    # Shared, it is readable; search filters give what the search page gives.
+    watchlists.save_filter(s, actor=world.admin, page="search", name="Ada's broadband", params={"q": "broadband"},
+                           shared=True)
+    s.commit()
+    status, _, body = get(f"{server}/feeds/{token}/filters/{other.id}.atom")
+    assert status == 200 and [e.findtext(f"{ATOM}title") for e in parse_xml(body, "feed").findall(f"{ATOM}entry")] \
+        == ["US 119 HR 602: Rural Broadband Act"]
+    # A rotated token: the old URL stops working.
+    new = subscriptions.rotate_feed_token(s, user=world.staff).feed_token
+    s.commit()
+    assert get(f"{server}/feeds/{token}/filters/{mine.id}.atom")[0] == 404
+    assert get(f"{server}/feeds/{new}/filters/{mine.id}.atom")[0] == 200
+
+
+def test_hearing_calendar_validates_and_hearings_trigger_alerts(world: World, server: str, smtp: Mailbox) -> None:
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(701, "Artificial Intelligence Oversight Act"), bill_record(702, "Spectrum Auction Act"),
+                bill_record(703, "Automated Decision Systems Act"))
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True)  # the flag alerts
+    soon = dt.date.today() + dt.timedelta(days=7)
+    Ingestor(s).ingest_hearings([
+        hearing("h1", soon, time="2:30 PM", body="Energy, Commerce; and Technology", bills=["HR 701", "HR 703"],
+                location="2123 Rayburn", description="Legislative hearing\non AI oversight"),
+        hearing("h2", soon + dt.timedelta(days=1), time=None, body="Rules", bills=["HR 701"]),
+        hearing("h3", soon, time="10:00", body="Commerce", bills=["HR 702"]),  # not a bill Sam tracks
+        hearing("h4", soon, time="9:00", body="Cancelled", bills=["HR 701"], cancelled=True),
+    ])
+    token = subscriptions.profile(s, world.staff).feed_token
+    s.commit()
+    status, ctype, body = get(f"{server}/feeds/{token}/hearings.ics")
+    assert status == 200 and ctype.startswith("text/calendar")
+    assert b"\r\n" in body and all(len(line) <= 75 for line in body.split(b"\r\n"))
+    cal = icalendar.Calendar.from_ical(body)
+    events = {str(e["SUMMARY"]): e for e in cal.walk("VEVENT")}
+    assert set(events) == {"Hearing: US 119 HR 701, US 119 HR 703 (Energy, Commerce; and Technology)",
+                           "Hearing: US 119 HR 701 (Rules)", "Hearing: US 119 HR 701 (Cancelled)"}
+    first = events["Hearing: US 119 HR 701, US 119 HR 703 (Energy, Commerce; and Technology)"]
+    assert first.decoded("DTSTART") == dt.datetime.combine(soon, dt.time(14, 30))
+    assert events["Hearing: US 119 HR 701 (Rules)"].decoded("DTSTART") == soon + dt.timedelta(days=1)  # all day
+    assert str(events["Hearing: US 119 HR 701 (Cancelled)"]["STATUS"]) == "CANCELLED"
+    assert str(first["LOCATION"]) == "2123 Rayburn" and str(first["UID"]).startswith("hearing-")
+    assert "Legislative hearing\non AI oversight" in str(first["DESCRIPTION"])
+    assert "US 119 HR 703: Consideration of HR 703" in str(first["DESCRIPTION"])
+
+    # The scheduled hearings reach Sam (his topic) as one instant alert; the untracked bill's and the
+    # cancelled one do not.
+    before = len(smtp.messages)
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings())
+    assert len(smtp.messages) == before + 1
+    text = smtp.messages[-1].get_body(("plain",)).get_content()
+    assert "Hearing scheduled: " + soon.isoformat() + " · 2:30 PM · Energy, Commerce; and Technology" in text
+    assert text.count("Hearing scheduled") == 3 and "HR 702" not in text and "Cancelled" not in text
+    # Fetched again unchanged: no news. Moved to another day: news again.
+    Ingestor(s).ingest_hearings([hearing("h2", soon + dt.timedelta(days=1), time=None, body="Rules",
+                                         bills=["HR 701"])])
+    s.commit()
+    assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 0
+    Ingestor(s).ingest_hearings([hearing("h2", soon + dt.timedelta(days=2), time=None, body="Rules",
+                                         bills=["HR 701"])])
+    s.commit()
+    assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 1
+
+
+def test_with_no_hearings_the_calendar_is_valid_and_empty(world: World) -> None:
+    body = feeds.render_ics(world.session, user=world.staff)
+    cal = icalendar.Calendar.from_ical(body)
+    assert list(cal.walk("VEVENT")) == [] and str(cal["PRODID"]).startswith("-//Policy Tracker")
+
+
+def test_the_unsubscribe_link_stops_email(world: World, server: str, smtp: Mailbox) -> None:
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(801, "Artificial Intelligence Research Act"))
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings())
+    assert len(smtp.messages) == 1
+    link = smtp.messages[0]["List-Unsubscribe"].strip()[1:-1]
+    path = link.removeprefix("https://feeds.chamber.example")
+    # Opening the link (as a mail scanner would) only shows a button; posting it unsubscribes.
+    status, _, page = get(server + path)
+    assert status == 200 and b"<form method=\"post\"" in page
+    assert s.get(AlertProfile, world.staff.id).email_enabled
+    status, _, page = get(server + path, data=b"List-Unsubscribe=One-Click")
+    assert status == 200 and b"sam@chamber.example will no longer receive alert emails" in page
+    assert get(server + "/unsubscribe/" + "y" * 32, data=b"")[0] == 404
+    s.expire_all()
+    assert not s.get(AlertProfile, world.staff.id).email_enabled
+
+    world.store(bill_record(802, "Machine Learning Standards Act"))
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True)
+    assert len(smtp.messages) == 1  # nothing more
+    subscriptions.resume_email(s, user=world.staff)
+    s.commit()
+    world.store(bill_record(803, "Artificial Intelligence Workforce Act"))
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True)
+    assert len(smtp.messages) == 2 and "HR 803" in smtp.messages[-1]["Subject"]

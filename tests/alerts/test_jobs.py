@@ -1,0 +1,31 @@
+"""The alert job lives in the crawl scheduler's APScheduler service, stored by module:function reference."""
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine
+
+from tests.alerts.conftest import Mailbox, World, bill_record
+from tracker.alerts import subscriptions
+from tracker.alerts.jobs import JOB_FUNCTION, JOB_ID, run_alerts_job
+from tracker.config import crawl_settings
+from tracker.scheduler import build_scheduler
+
+
+def test_the_scheduler_holds_the_alert_job(engine: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("TRACKER_ALERTS_SCHEDULE", "*/10 * * * *")
+    scheduler = build_scheduler(engine, crawl_settings(env={}, doc={}), scheduler_class=BackgroundScheduler)
+    scheduler.start(paused=True)
+    try:
+        job = scheduler.get_job(JOB_ID)
+        assert job.func_ref == JOB_FUNCTION and (job.coalesce, job.max_instances) == (True, 1)
+        assert "minute='*/10'" in str(job.trigger)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_the_job_sends_what_is_due(world: World, smtp: Mailbox) -> None:
+    subscriptions.subscribe(world.session, user=world.staff, kind="topic", target="ai", cadence="instant")
+    world.session.commit()
+    world.store(bill_record(951, "Artificial Intelligence Audit Act"))
+    assert run_alerts_job()["sent"] >= 1
+    assert any(r == ["sam@chamber.example"] for r in smtp.recipients)
+    assert run_alerts_job()["sent"] == 0

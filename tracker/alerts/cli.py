@@ -1,0 +1,262 @@
+"""``tracker alerts``: subscriptions, sending what is due, the delivery log, feeds and their server."""
+
+import json
+import logging
+import sys
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import or_, select
+
+from tracker import db, users
+from tracker.alerts import delivery, feeds, subscriptions
+from tracker.alerts.settings import AlertConfigError, alert_settings, smtp_settings
+from tracker.cli_common import EXIT_PARTIAL
+from tracker.cli_common import fail as _fail
+from tracker.cli_common import migrated_engine as _engine
+from tracker.models import SavedFilter
+
+alerts_app = typer.Typer(help="Email digests, instant alerts and feeds for the bills people follow.",
+                         no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+KINDS = ", ".join(subscriptions.EVENT_KINDS)
+
+
+def _say(message: str) -> None:
+    out.print(message, markup=False, highlight=False, soft_wrap=True)
+
+
+TopicOpt = Annotated[list[str] | None, typer.Option("--topic", help="Topic slug (repeatable).")]
+PositionOpt = Annotated[list[str] | None, typer.Option("--position", help="Council stance, e.g. Oppose (repeatable).")]
+WatchlistOpt = Annotated[list[str] | None, typer.Option("--watchlist", help="Watchlist name or id (repeatable).")]
+BillOpt = Annotated[list[str] | None, typer.Option("--bill", help="Bill id or identifier (repeatable).")]
+JurisdictionOpt = Annotated[list[str] | None, typer.Option("--jurisdiction", help="Jurisdiction code (repeatable).")]
+
+
+def _targets(topic: list[str] | None, position: list[str] | None, watchlist: list[str] | None,
+             bill: list[str] | None, jurisdiction: list[str] | None) -> list[tuple[str, str]]:
+    return ([("topic", t) for t in topic or []] + [("position", t) for t in position or []]
+            + [("watchlist", t) for t in watchlist or []] + [("bill", t) for t in bill or []]
+            + [("jurisdiction", t) for t in jurisdiction or []])
+
+
+@alerts_app.command("subscribe")
+def subscribe_cmd(
+    email: Annotated[str, typer.Argument(help="The person's account email.")],
+    topic: TopicOpt = None, position: PositionOpt = None, watchlist: WatchlistOpt = None, bill: BillOpt = None,
+    jurisdiction: JurisdictionOpt = None,
+    cadence: Annotated[str, typer.Option(help="instant, daily or weekly.")] = "daily",
+    events: Annotated[str | None, typer.Option(help=f"Only these event kinds, comma-separated: {KINDS}.")] = None,
+) -> None:
+    """Follow topics, positions, watchlists, bills or jurisdictions (again: changes cadence/events)."""
+    targets = _targets(topic, position, watchlist, bill, jurisdiction)
+    if not targets:
+        raise _fail("Say what to follow: --topic, --position, --watchlist, --bill or --jurisdiction.")
+    wanted = [e.strip() for e in (events or "").split(",") if e.strip()]
+    try:
+        with db.session_scope(_engine()) as s:
+            user = users.get_user(s, email)
+            for kind, target in targets:
+                sub = subscriptions.subscribe(s, user=user, kind=kind, target=target, cadence=cadence, events=wanted)
+                _say(f"{user.email} follows {kind} {sub.target} ({sub.cadence}"
+                     + (f"; only {', '.join(sub.events)}" if sub.events else "") + ").")
+    except (users.UserError, subscriptions.SubscriptionError) as exc:
+        raise _fail(str(exc)) from None
+
+
+@alerts_app.command("unsubscribe")
+def unsubscribe_cmd(
+    email: Annotated[str, typer.Argument()],
+    topic: TopicOpt = None, position: PositionOpt = None, watchlist: WatchlistOpt = None, bill: BillOpt = None,
+    jurisdiction: JurisdictionOpt = None,
+    everything: Annotated[bool, typer.Option("--all", help="Remove every subscription of this person.")] = False,
+) -> None:
+    """Stop following some things (or --all)."""
+    targets = _targets(topic, position, watchlist, bill, jurisdiction)
+    if not targets and not everything:
+        raise _fail("Say what to stop following, or --all.")
+    try:
+        with db.session_scope(_engine()) as s:
+            user = users.get_user(s, email)
+            if everything:
+                removed = subscriptions.unsubscribe(s, user=user)
+            else:
+                removed = sum(subscriptions.unsubscribe(s, user=user, kind=k, target=t) for k, t in targets)
+            _say(f"Removed {removed} subscription(s) of {user.email}.")
+    except (users.UserError, subscriptions.SubscriptionError) as exc:
+        raise _fail(str(exc)) from None
+
+
+@alerts_app.command("defaults")
+def defaults_cmd(email: Annotated[str, typer.Argument()],
+                 force: Annotated[bool, typer.Option(help="Add missing defaults even if given before.")]
+                 = False) -> None:
+    """Give a person their role's default subscriptions (also done automatically, once, by `send`)."""
+    try:
+        with db.session_scope(_engine()) as s:
+            user = users.get_user(s, email)
+            made = subscriptions.apply_role_defaults(s, user=user, force=force)
+            _say(f"{len(made)} default subscription(s) added for {user.email} ({user.role}).")
+    except users.UserError as exc:
+        raise _fail(str(exc)) from None
+
+
+@alerts_app.command("list")
+def list_cmd(email: Annotated[str | None, typer.Argument(help="Only this person.")] = None,
+             as_json: Annotated[bool, typer.Option("--json", help="As JSON, for scripts.")] = False) -> None:
+    """Subscriptions, deliveries waiting for a digest, and the latest digests."""
+    try:
+        with db.session_scope(_engine()) as s:
+            user = users.get_user(s, email) if email else None
+            subs = subscriptions.list_subscriptions(s, user=user)
+            pending = delivery.pending_counts(s)
+            log = delivery.delivery_log(s, user_id=user.id if user else None, limit=10)
+    except users.UserError as exc:
+        raise _fail(str(exc)) from None
+    waiting = {k: n for k, n in pending.items() if user is None or k == user.email}
+    if as_json:
+        sys.stdout.write(json.dumps({"subscriptions": [asdict(v) for v in subs], "waiting": waiting,
+                                     "digests": log}, indent=2, default=str) + "\n")
+        return
+    table = Table("id", "email", "follows", "cadence", "events", "since", title="Subscriptions")
+    for v in subs:
+        table.add_row(str(v.id), v.email, v.label, v.cadence, ", ".join(v.events) or "all", v.created_at)
+    out.print(table)
+    if not subs:
+        _say("No subscriptions (`tracker alerts subscribe EMAIL --topic SLUG`).")
+    if waiting:
+        _say("Waiting for the next digest: " + ", ".join(f"{k} ({n})" for k, n in sorted(waiting.items())))
+    _print_log(log, title="Latest digests")
+
+
+def _print_log(rows: list[dict], *, title: str) -> None:  # type: ignore[type-arg]
+    table = Table("digest", "email", "status", "items", "attempts", "created", "sent / next try", "error", title=title)
+    for r in rows:
+        when = r["sent_at"] or r["next_attempt_at"]
+        table.add_row(str(r["id"]), r["email"], r["status"], f"{r['items']} on {r['bills']} bill(s)",
+                      str(r["attempts"]), r["created_at"].isoformat(timespec="minutes"),
+                      when.isoformat(timespec="minutes") if when else "", (r["last_error"] or "")[:80])
+    out.print(table)
+
+
+@alerts_app.command("log")
+def log_cmd(status: Annotated[str | None, typer.Option(help="pending, retrying, sent, failed, uncertain.")] = None,
+            limit: Annotated[int, typer.Option(min=1)] = 50) -> None:
+    """The delivery log: every digest with its status, attempts and last error."""
+    with db.session_scope(_engine()) as s:
+        rows = delivery.delivery_log(s, status=status, limit=limit)
+    _print_log(rows, title="Digests")
+
+
+@alerts_app.command("send")
+def send_cmd(now: Annotated[bool, typer.Option("--now", help="Send everything pending, whatever its cadence.")]
+             = False) -> None:
+    """Collect new changes and send the digests that are due (what the scheduled job does)."""
+    try:
+        smtp, cfg = smtp_settings(), alert_settings()
+    except AlertConfigError as exc:
+        raise _fail(str(exc)) from None
+    report = delivery.run_alerts(_engine(), everything=now, smtp=smtp, cfg=cfg)
+    _say(f"{report.events} new event(s), {report.deliveries} new deliveries, {report.digests} digest(s); "
+         f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed.")
+    for line in report.errors:
+        err.print(line, markup=False, highlight=False)
+    if report.errors:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@alerts_app.command("retry")
+def retry_cmd(digest_id: Annotated[int, typer.Argument(help="Digest id from `tracker alerts log`.")]) -> None:
+    """Queue a failed or uncertain digest again (it goes out with the next `send`)."""
+    try:
+        with db.session_scope(_engine()) as s:
+            delivery.retry_digest(s, digest_id=digest_id)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    _say(f"Digest {digest_id} queued again.")
+
+
+@alerts_app.command("resume")
+def resume_cmd(email: Annotated[str, typer.Argument()]) -> None:
+    """Turn alert email back on for someone who used the unsubscribe link (at their request)."""
+    try:
+        with db.session_scope(_engine()) as s:
+            subscriptions.resume_email(s, user=users.get_user(s, email))
+    except users.UserError as exc:
+        raise _fail(str(exc)) from None
+    _say(f"Alert email is on again for {email}.")
+
+
+@alerts_app.command("token")
+def token_cmd(email: Annotated[str, typer.Argument()],
+              rotate: Annotated[bool, typer.Option(help="Replace the secret: old feed URLs stop working.")]
+              = False) -> None:
+    """Print a person's feed URLs (they contain their secret token)."""
+    try:
+        with db.session_scope(_engine()) as s:
+            user = users.get_user(s, email)
+            prof = subscriptions.rotate_feed_token(s, user=user) if rotate else subscriptions.profile(s, user)
+            urls = feeds.feed_urls(s, user=user, token=prof.feed_token)
+    except users.UserError as exc:
+        raise _fail(str(exc)) from None
+    for label, url in urls.items():
+        _say(f"{label}: {url}")
+
+
+@alerts_app.command("feed")
+def feed_cmd(
+    email: Annotated[str, typer.Argument()],
+    saved_filter: Annotated[str | None, typer.Option("--filter", help="Saved filter name or id.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="atom or rss.")] = "atom",
+    hearings: Annotated[bool, typer.Option("--hearings", help="The hearing calendar (ICS) instead.")] = False,
+) -> None:
+    """Print a feed to stdout, as the feed server would serve it to this person."""
+    if not hearings and not saved_filter:
+        raise _fail("Give --filter NAME|ID or --hearings.")
+    if fmt not in ("atom", "rss"):
+        raise _fail("--format is atom or rss.")
+    cfg = alert_settings()
+    try:
+        with db.session_scope(_engine()) as s:
+            user = users.get_user(s, email)
+            if hearings:
+                body = feeds.render_ics(s, user=user, cfg=cfg)
+            else:
+                assert saved_filter is not None
+                query = select(SavedFilter.id).where(or_(SavedFilter.owner_id == user.id, SavedFilter.shared))
+                query = query.where(SavedFilter.id == int(saved_filter)) if saved_filter.isdigit() else \
+                    query.where(SavedFilter.name == saved_filter)
+                filter_id = s.execute(query.order_by(SavedFilter.owner_id != user.id)).scalars().first()
+                if filter_id is None:
+                    raise _fail(f"No saved filter {saved_filter!r} that {user.email} can read.")
+                token = subscriptions.profile(s, user).feed_token
+                saved, entries = feeds.filter_entries(s, user=user, filter_id=filter_id, cfg=cfg)
+                render = feeds.render_atom if fmt == "atom" else feeds.render_rss
+                body = render(saved, entries, self_url=f"{cfg.feeds_url}/feeds/{token}/filters/{filter_id}.{fmt}",
+                              cfg=cfg)
+    except users.UserError as exc:
+        raise _fail(str(exc)) from None
+    sys.stdout.buffer.write(body)
+    sys.stdout.flush()
+
+
+@alerts_app.command("serve")
+def serve_cmd(host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+              port: Annotated[int, typer.Option(help="Port.")] = 8502) -> None:
+    """Serve the feeds and the unsubscribe link (TRACKER_FEEDS_URL should point here)."""
+    from tracker.alerts.server import make_server
+
+    logging.getLogger("tracker.alerts").setLevel(logging.INFO)
+    server = make_server(_engine(), host=host, port=port)
+    _say(f"Feeds and unsubscribe links on http://{host}:{port}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,357 @@
+"""From events to emails, at most once per person and change.
+
+1. ``fan_out``: each new event is matched against every active subscription; a person gets one
+   ``AlertDelivery`` per event (unique per user and event), with the fastest cadence that matched.
+2. ``build_digests``: a person's due deliveries (instant: now; daily/weekly: those that arrived before the
+   last daily/weekly send time) are put into one new ``AlertDigest``; a delivery joins one digest only.
+3. ``send_digests``: each digest is claimed (pending/retrying -> sending) before it is handed to SMTP, so
+   two runs never send it twice; a temporary failure is retried with exponential backoff up to
+   ``max_attempts``, a permanent one (or too many) ends as ``failed``; the log shows both.
+   A digest left in ``sending`` by a crash is marked ``uncertain`` and not resent on its own (it may have
+   gone out): ``tracker alerts retry`` resends it on purpose.
+"""
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, select, update
+from sqlmodel import Session
+
+from tracker.alerts import render
+from tracker.alerts.events import BASELINE, _cursor, _save_cursor, collect_events
+from tracker.alerts.mailer import SendError, send_message
+from tracker.alerts.settings import WEEKDAYS, AlertSettings, SmtpSettings, alert_settings, smtp_settings
+from tracker.alerts.subscriptions import CADENCE_ORDER, ensure_defaults, profile
+from tracker.models import (
+    AlertDelivery,
+    AlertDigest,
+    AlertEvent,
+    AlertProfile,
+    AlertSubscription,
+    Bill,
+    BillMatch,
+    LegislativeSession,
+    Position,
+    Topic,
+    User,
+    WatchlistItem,
+)
+from tracker.models.base import utcnow
+from tracker.permissions import Action, require
+from tracker.upsert import dialect_insert as _insert
+
+log = logging.getLogger(__name__)
+BATCH = 2000
+SENDING_LEASE = dt.timedelta(minutes=15)  # a digest still "sending" after this was interrupted
+OPEN_STATUSES = ("pending", "retrying")
+
+
+# -- 1. fan out ---------------------------------------------------------------------------------------------
+
+def _bill_facts(session: Session, bill_ids: list[int]) -> dict[int, dict[str, Any]]:
+    facts: dict[int, dict[str, Any]] = {b: {"jurisdiction": None, "stance": None, "topics": set(),
+                                            "watchlists": set()} for b in bill_ids}
+    for bid, jur in session.execute(select(Bill.id, Bill.jurisdiction_id).where(Bill.id.in_(bill_ids))):
+        facts[bid]["jurisdiction"] = jur
+    for bid, stance in session.execute(select(Position.bill_id, Position.stance).where(Position.bill_id.in_(bill_ids))):
+        facts[bid]["stance"] = stance
+    for bid, slug in session.execute(select(BillMatch.bill_id, Topic.slug).join(Topic, Topic.id == BillMatch.topic_id)
+                                     .where(BillMatch.bill_id.in_(bill_ids), BillMatch.flagged, Topic.enabled)):
+        facts[bid]["topics"].add(slug)
+    for bid, wid in session.execute(select(WatchlistItem.bill_id, WatchlistItem.watchlist_id)
+                                    .where(WatchlistItem.bill_id.in_(bill_ids))):
+        facts[bid]["watchlists"].add(str(wid))
+    return facts
+
+
+def matches(sub: AlertSubscription, event: AlertEvent, facts: dict[str, Any], topic_slugs: dict[int, str]) -> bool:
+    """Whether ``event`` concerns what ``sub`` follows (the event kind and timing are checked by the caller)."""
+    if sub.kind == "topic":
+        if event.kind == "flagged":  # newly flagged for *this* topic, not for another one
+            return topic_slugs.get(event.topic_id or -1) == sub.target
+        if event.kind == "new_bill":  # a new bill reaches topic followers as "newly flagged", once
+            return False
+        return sub.target in facts["topics"]
+    if sub.kind == "position":
+        return facts["stance"] == sub.target or (event.kind == "position" and event.payload.get("stance") == sub.target)
+    if sub.kind == "watchlist":
+        return sub.target in facts["watchlists"]
+    if sub.kind == "bill":
+        return sub.target == str(event.bill_id)
+    if sub.kind == "jurisdiction":
+        return facts["jurisdiction"] == sub.target
+    return False
+
+
+def fan_out(session: Session, *, now: dt.datetime | None = None) -> int:
+    """Deliveries for the events not yet fanned out; returns how many were created."""
+    now = now or utcnow()
+    ensure_defaults(session)
+    cur = _cursor(session, "fanout")
+    last = cur.last_id if cur else 0
+    subs = list(session.execute(
+        select(AlertSubscription).join(User, User.id == AlertSubscription.user_id)
+        .outerjoin(AlertProfile, AlertProfile.user_id == User.id)
+        .where(AlertSubscription.active, User.active,
+               (AlertProfile.email_enabled.is_(True)) | (AlertProfile.user_id.is_(None)))).scalars())
+    topic_slugs = dict(session.execute(select(Topic.id, Topic.slug)).all())
+    made = 0
+    while True:
+        events = list(session.execute(select(AlertEvent).where(AlertEvent.id > last).order_by(AlertEvent.id)
+                                      .limit(BATCH)).scalars())
+        if not events:
+            break
+        last = events[-1].id
+        if not subs:
+            continue
+        facts = _bill_facts(session, sorted({e.bill_id for e in events}))
+        wanted: dict[tuple[int, int], str] = {}
+        for event in events:
+            if event.kind == BASELINE:
+                continue
+            for sub in subs:
+                if sub.events and event.kind not in sub.events:
+                    continue
+                if event.occurred_at < sub.created_at:
+                    continue  # from before the subscription
+                if event.kind == "position" and event.actor_id == sub.user_id:
+                    continue  # nobody needs to be told about their own change
+                if not matches(sub, event, facts[event.bill_id], topic_slugs):
+                    continue
+                key = (sub.user_id, event.id)
+                if key not in wanted or CADENCE_ORDER[sub.cadence] < CADENCE_ORDER[wanted[key]]:
+                    wanted[key] = sub.cadence
+        rows = [{"user_id": u, "event_id": e, "cadence": c, "created_at": now} for (u, e), c in wanted.items()]
+        if rows:
+            before = session.execute(select(func.count()).select_from(AlertDelivery)).scalar_one()
+            session.execute(_insert(session, AlertDelivery.__table__).on_conflict_do_nothing(
+                index_elements=["user_id", "event_id"]), rows)
+            made += session.execute(select(func.count()).select_from(AlertDelivery)).scalar_one() - before
+    _save_cursor(session, "fanout", last_id=last)
+    return made
+
+
+# -- 2. digests ---------------------------------------------------------------------------------------------
+
+def last_send_time(cadence: str, now: dt.datetime, cfg: AlertSettings) -> dt.datetime:
+    """The most recent scheduled send time for ``cadence`` at or before ``now`` (instant: now)."""
+    if cadence == "instant":
+        return now
+    today = now.replace(hour=cfg.daily_hour, minute=0, second=0, microsecond=0)
+    daily = today if today <= now else today - dt.timedelta(days=1)
+    if cadence == "daily":
+        return daily
+    back = (daily.weekday() - WEEKDAYS.index(cfg.weekly_day)) % 7
+    return daily - dt.timedelta(days=back)
+
+
+def build_digests(session: Session, *, now: dt.datetime | None = None, everything: bool = False,
+                  cfg: AlertSettings | None = None) -> list[int]:
+    """One new digest per person with due deliveries (``everything``: all pending, whatever the cadence)."""
+    now, cfg = now or utcnow(), cfg or alert_settings()
+    cutoffs = {c: last_send_time(c, now, cfg) for c in CADENCE_ORDER}
+    pending = session.execute(
+        select(AlertDelivery.id, AlertDelivery.user_id, AlertDelivery.cadence, AlertDelivery.created_at,
+               AlertEvent.bill_id)
+        .join(AlertEvent, AlertEvent.id == AlertDelivery.event_id)
+        .join(User, User.id == AlertDelivery.user_id)
+        .join(AlertProfile, AlertProfile.user_id == User.id)
+        .where(AlertDelivery.digest_id.is_(None), User.active, AlertProfile.email_enabled)).all()
+    due: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for delivery_id, user_id, cadence, created_at, bill_id in pending:
+        if everything or cadence == "instant" or created_at <= cutoffs.get(cadence, now):
+            due[user_id].append((delivery_id, bill_id))
+    made = []
+    for user_id, items in sorted(due.items()):
+        digest = AlertDigest(user_id=user_id, status="pending", next_attempt_at=now, created_at=now)
+        session.add(digest)
+        session.flush()
+        ids = [i for i, _ in items]
+        taken = 0
+        for start in range(0, len(ids), 500):
+            taken += session.execute(update(AlertDelivery).where(AlertDelivery.id.in_(ids[start:start + 500]),
+                                                                 AlertDelivery.digest_id.is_(None))
+                                     .values(digest_id=digest.id).execution_options(synchronize_session=False)
+                                     ).rowcount
+        if not taken:  # another run took them first
+            session.delete(digest)
+            continue
+        digest.item_count = taken
+        digest.bill_count = len({b for _, b in items})
+        session.add(digest)
+        made.append(digest.id)
+    session.flush()
+    return made
+
+
+def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings) -> render.Digest:
+    user = session.get(User, digest.user_id)
+    assert user is not None
+    prof = profile(session, user)
+    rows = session.execute(
+        select(AlertEvent, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.title,
+               Bill.short_title)
+        .join(AlertDelivery, AlertDelivery.event_id == AlertEvent.id)
+        .join(Bill, Bill.id == AlertEvent.bill_id)
+        .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
+        .where(AlertDelivery.digest_id == digest.id)
+        .order_by(Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, AlertEvent.occurred_at,
+                  AlertEvent.id)).all()
+    groups: dict[int, render.BillGroup] = {}
+    for event, jur, sess, ident, title, short_title in rows:
+        group = groups.get(event.bill_id)
+        if group is None:
+            group = groups[event.bill_id] = render.BillGroup(
+                bill_id=event.bill_id, reference=f"{jur.upper()} {sess} {ident}", title=short_title or title,
+                url=render.bill_url(cfg.dashboard_url, event.bill_id))
+        group.items.append({"kind": event.kind, "occurred_at": event.occurred_at, "payload": event.payload})
+    for group in groups.values():
+        group.items.sort(key=lambda i: (render.KIND_ORDER.get(i["kind"], 9), i["occurred_at"]))
+    topics = set(session.execute(select(AlertSubscription.target).where(
+        AlertSubscription.user_id == user.id, AlertSubscription.kind == "topic", AlertSubscription.active)).scalars())
+    return render.Digest(recipient=user.email, recipient_name=user.name, groups=list(groups.values()), topics=topics,
+                         unsubscribe_url=render.unsubscribe_url(cfg.feeds_url, prof.unsubscribe_token),
+                         manage_url=cfg.dashboard_url + "/")
+
+
+# -- 3. send ------------------------------------------------------------------------------------------------
+
+def backoff(attempts: int, cfg: AlertSettings) -> dt.timedelta:
+    return dt.timedelta(seconds=min(cfg.backoff_max_seconds, cfg.backoff_seconds * 2 ** max(0, attempts - 1)))
+
+
+@dataclass
+class SendReport:
+    events: int = 0
+    deliveries: int = 0
+    digests: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _mark_interrupted(session: Session, now: dt.datetime) -> None:
+    session.execute(update(AlertDigest).where(AlertDigest.status == "sending",
+                                              AlertDigest.claimed_at < now - SENDING_LEASE)
+                    .values(status="uncertain", last_error="interrupted while sending; it may or may not have "
+                                                           "gone out (tracker alerts retry ID resends it)")
+                    .execution_options(synchronize_session=False))
+
+
+def send_digests(session: Session, *, now: dt.datetime | None = None, smtp: SmtpSettings | None = None,
+                 cfg: AlertSettings | None = None, report: SendReport | None = None) -> SendReport:
+    """Send every digest that is due; commits after each one so a crash loses at most the one in flight."""
+    now, smtp, cfg = now or utcnow(), smtp or smtp_settings(), cfg or alert_settings()
+    report = report or SendReport()
+    _mark_interrupted(session, now)
+    session.commit()
+    due = list(session.execute(select(AlertDigest.id).where(AlertDigest.status.in_(OPEN_STATUSES),
+                                                            AlertDigest.next_attempt_at <= now)
+                               .order_by(AlertDigest.id)).scalars())
+    for digest_id in due:
+        claimed = session.execute(update(AlertDigest).where(AlertDigest.id == digest_id,
+                                                            AlertDigest.status.in_(OPEN_STATUSES))
+                                  .values(status="sending", claimed_at=now)
+                                  .execution_options(synchronize_session=False)).rowcount
+        session.commit()
+        if claimed != 1:
+            continue  # another run has it
+        digest = session.get(AlertDigest, digest_id)
+        assert digest is not None
+        session.refresh(digest)
+        content = load_digest(session, digest, cfg)
+        if not content.groups:  # its bills were deleted meanwhile
+            digest.status, digest.last_error = "sent", "nothing left to send"
+            session.add(digest)
+            session.commit()
+            continue
+        domain = parseaddr(smtp.sender)[1].rpartition("@")[2] or "localhost"
+        digest.message_id = digest.message_id or f"<digest-{digest.id}.{digest.user_id}@{domain}>"
+        digest.subject = content.subject
+        digest.attempts += 1
+        try:
+            send_message(smtp, render.build_message(content, sender=smtp.sender, message_id=digest.message_id))
+        except SendError as exc:
+            digest.last_error = str(exc)
+            if exc.temporary and digest.attempts < cfg.max_attempts:
+                digest.status = "retrying"
+                digest.next_attempt_at = now + backoff(digest.attempts, cfg)
+                report.retrying += 1
+            else:
+                digest.status = "failed"
+                digest.next_attempt_at = None
+                report.failed += 1
+            report.errors.append(f"digest {digest.id} to {content.recipient}: {exc}")
+            log.warning("digest %s to %s: %s (%s)", digest.id, content.recipient, exc, digest.status)
+        else:
+            digest.status, digest.sent_at, digest.next_attempt_at = "sent", utcnow(), None
+            report.sent += 1
+        session.add(digest)
+        session.commit()
+    return report
+
+
+def retry_digest(session: Session, *, digest_id: int, now: dt.datetime | None = None,
+                 actor: User | None = None) -> AlertDigest:
+    """Put a failed or uncertain digest back in the queue (a person's decision: it may send a duplicate).
+    From the dashboard it needs an admin (``actor``); ``None`` is the command line."""
+    if actor is not None:
+        require(actor, Action.manage_users)
+    digest = session.get(AlertDigest, digest_id)
+    if digest is None:
+        raise ValueError(f"No digest {digest_id}.")
+    if digest.status not in ("failed", "uncertain", "retrying"):
+        raise ValueError(f"Digest {digest_id} is {digest.status}; only failed, uncertain or retrying ones are retried.")
+    digest.status, digest.next_attempt_at = "pending", now or utcnow()
+    session.add(digest)
+    session.flush()
+    return digest
+
+
+def run_alerts(engine: Engine, *, now: dt.datetime | None = None, everything: bool = False,
+               smtp: SmtpSettings | None = None, cfg: AlertSettings | None = None) -> SendReport:
+    """The whole pass, as the scheduler and `tracker alerts send` run it: collect, fan out, digest, send."""
+    now, smtp = now or utcnow(), smtp or smtp_settings()
+    report = SendReport()
+    with Session(engine, expire_on_commit=False) as session:
+        report.events = collect_events(session, now=now)
+        report.deliveries = fan_out(session, now=now)
+        session.commit()
+        if not smtp.configured:  # deliveries wait, rather than burning retries on a server that is not set
+            waiting = sum(pending_counts(session).values())
+            if waiting:
+                report.errors.append(f"SMTP is not configured (SMTP_HOST or [smtp] host): {waiting} delivery(ies) "
+                                     "wait for a run that can send them")
+            return report
+        report.digests = len(build_digests(session, now=now, everything=everything, cfg=cfg))
+        session.commit()
+        send_digests(session, now=now, smtp=smtp, cfg=cfg, report=report)
+    return report
+
+
+# -- the log, for the CLI and the dashboard -----------------------------------------------------------------
+
+def delivery_log(session: Session, *, user_id: int | None = None, status: str | None = None,
+                 limit: int = 50) -> list[dict[str, Any]]:
+    query = (select(AlertDigest, User.email).join(User, User.id == AlertDigest.user_id)
+             .order_by(AlertDigest.id.desc()).limit(limit))
+    if user_id is not None:
+        query = query.where(AlertDigest.user_id == user_id)
+    if status:
+        query = query.where(AlertDigest.status == status)
+    return [{"id": d.id, "email": email, "status": d.status, "items": d.item_count, "bills": d.bill_count,
+             "attempts": d.attempts, "subject": d.subject, "created_at": d.created_at,
+             "next_attempt_at": d.next_attempt_at, "sent_at": d.sent_at, "last_error": d.last_error}
+            for d, email in session.execute(query).all()]
+
+
+def pending_counts(session: Session) -> dict[str, int]:
+    """Deliveries waiting for a digest, per person (email)."""
+    rows = session.execute(select(User.email, func.count()).join(AlertDelivery, AlertDelivery.user_id == User.id)
+                           .where(and_(AlertDelivery.digest_id.is_(None))).group_by(User.email)).all()
+    return dict(rows)

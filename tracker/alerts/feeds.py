@@ -1,0 +1,244 @@
+"""Feeds behind per-user secret tokens: Atom and RSS 2.0 for a saved filter, iCalendar for hearings.
+
+A feed URL carries the person's ``feed_token`` (``tracker alerts token EMAIL`` prints it, ``--rotate``
+replaces it); a saved filter is readable by its owner, or by anyone once it is shared. Feed readers poll, so
+the feeds are computed on request from the same queries as the dashboard (tracker.triage, tracker.search).
+"""
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from email.utils import format_datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from tracker.alerts.hearings import HearingRow, read_hearings
+from tracker.alerts.render import STAGE_WORDS, bill_url
+from tracker.alerts.settings import AlertSettings, alert_settings
+from tracker.models import (
+    AlertSubscription,
+    Bill,
+    BillMatch,
+    LegislativeSession,
+    Position,
+    SavedFilter,
+    Topic,
+    User,
+    Watchlist,
+    WatchlistItem,
+)
+from tracker.models.base import utcnow
+
+FEED_SIZE = 50
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+class FeedError(LookupError):
+    """No such feed for this token (unknown token, filter, or a filter the person may not read)."""
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    bill_id: int
+    reference: str
+    title: str
+    url: str
+    updated: dt.datetime
+    summary: str
+
+
+def _filter_bills(session: Session, saved: SavedFilter, user: User) -> list[dict[str, Any]]:
+    p = saved.params or {}
+    if saved.page == "search":
+        from tracker.search import SearchFilter, search
+
+        flt = SearchFilter(jurisdiction=p.get("q_jurisdiction") or None, stages=tuple(p.get("q_stages") or ()),
+                           topic=p.get("q_topic") or None, position=p.get("q_position") or None)
+        rows, _ = search(session, p.get("q") or "", flt, limit=FEED_SIZE)
+        return rows
+    from tracker.triage import InboxFilter, inbox
+
+    since = p.get("f_since")
+    flt = InboxFilter(view=p.get("f_view") or "inbox", topic=p.get("f_topic") or None,
+                      jurisdiction=p.get("f_jurisdiction") or None, stages=tuple(p.get("f_stages") or ()),
+                      min_score=p.get("f_min_score"), since=dt.date.fromisoformat(since) if since else None,
+                      text=p.get("f_text") or None, sort=p.get("f_sort") or "score",
+                      assignee_id=user.id if p.get("f_mine") else None)
+    rows, _ = inbox(session, flt, limit=FEED_SIZE)
+    return rows
+
+
+def filter_entries(session: Session, *, user: User, filter_id: int,
+                   cfg: AlertSettings | None = None) -> tuple[SavedFilter, list[FeedEntry]]:
+    cfg = cfg or alert_settings()
+    saved = session.get(SavedFilter, filter_id)
+    if saved is None or not (saved.owner_id == user.id or saved.shared):
+        raise FeedError(f"No saved filter {filter_id} for this feed token.")
+    rows = _filter_bills(session, saved, user)
+    changed = dict(session.execute(select(Bill.id, Bill.last_changed_at)
+                                   .where(Bill.id.in_([r["id"] for r in rows]))).all())
+    entries = []
+    for r in rows:
+        stage = STAGE_WORDS.get(r["stage"], r["stage"])
+        latest = f"{r.get('latest_action_date') or ''} {r.get('latest_action_text') or ''}".strip()
+        entries.append(FeedEntry(bill_id=r["id"], reference=f"{r['jurisdiction'].upper()} {r['session']} "
+                                                            f"{r['identifier']}",
+                                 title=r["title"], url=bill_url(cfg.dashboard_url, r["id"]),
+                                 updated=changed.get(r["id"]) or utcnow(),
+                                 summary=f"Stage: {stage}." + (f" Latest action: {latest}" if latest else "")))
+    entries.sort(key=lambda e: e.updated, reverse=True)
+    return saved, entries
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def render_atom(saved: SavedFilter, entries: list[FeedEntry], *, self_url: str, cfg: AlertSettings) -> bytes:
+    """Atom (RFC 4287); ElementTree escapes every upstream string."""
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        if text is not None:
+            el.text = text
+        return el
+
+    sub(feed, "id", f"{cfg.feeds_url}/filters/{saved.id}")
+    sub(feed, "title", f"Policy Tracker: {saved.name}")
+    sub(feed, "updated", _iso(max((e.updated for e in entries), default=saved.created_at)))
+    sub(feed, "link", rel="self", href=self_url)
+    sub(feed, "link", rel="alternate", href=f"{cfg.dashboard_url}/{saved.page}")
+    author = sub(feed, "author")
+    sub(author, "name", "Policy Tracker")
+    for e in entries:
+        entry = sub(feed, "entry")
+        # The id changes when the bill does, so readers show a changed bill again.
+        sub(entry, "id", f"{cfg.feeds_url}/bills/{e.bill_id}#{int(e.updated.timestamp())}")
+        sub(entry, "title", f"{e.reference}: {e.title}")
+        sub(entry, "link", rel="alternate", href=e.url)
+        sub(entry, "updated", _iso(e.updated))
+        sub(entry, "summary", e.summary)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def render_rss(saved: SavedFilter, entries: list[FeedEntry], *, self_url: str, cfg: AlertSettings) -> bytes:
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = ET.SubElement(rss, "channel")
+    for tag, text in (("title", f"Policy Tracker: {saved.name}"), ("link", f"{cfg.dashboard_url}/{saved.page}"),
+                      ("description", f"Bills matching the saved filter {saved.name!r}"),
+                      ("lastBuildDate", format_datetime(utcnow()))):
+        ET.SubElement(channel, tag).text = text
+    for e in entries:
+        item = ET.SubElement(channel, "item")
+        ET.SubElement(item, "title").text = f"{e.reference}: {e.title}"
+        ET.SubElement(item, "link").text = e.url
+        ET.SubElement(item, "description").text = e.summary
+        ET.SubElement(item, "guid", {"isPermaLink": "false"}).text = f"bill-{e.bill_id}-{int(e.updated.timestamp())}"
+        ET.SubElement(item, "pubDate").text = format_datetime(e.updated.astimezone(dt.UTC))
+    return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+
+
+# -- hearings calendar --------------------------------------------------------------------------------------
+
+def tracked_bill_ids(session: Session, user: User) -> list[int]:
+    """Bills the person follows: what their subscriptions cover, and the bills on their own watchlists."""
+    subs = list(session.execute(select(AlertSubscription).where(AlertSubscription.user_id == user.id,
+                                                                AlertSubscription.active)).scalars())
+    parts: list[Any] = [select(WatchlistItem.bill_id).join(Watchlist).where(Watchlist.owner_id == user.id)]
+    by_kind: dict[str, list[str]] = {}
+    for sub in subs:
+        by_kind.setdefault(sub.kind, []).append(sub.target)
+    if by_kind.get("bill"):
+        parts.append(select(Bill.id).where(Bill.id.in_([int(t) for t in by_kind["bill"]])))
+    if by_kind.get("watchlist"):
+        parts.append(select(WatchlistItem.bill_id).where(WatchlistItem.watchlist_id.in_(
+            [int(t) for t in by_kind["watchlist"]])))
+    if by_kind.get("position"):
+        parts.append(select(Position.bill_id).where(Position.stance.in_(by_kind["position"])))
+    if by_kind.get("topic"):
+        parts.append(select(BillMatch.bill_id).join(Topic, Topic.id == BillMatch.topic_id)
+                     .where(BillMatch.flagged, Topic.slug.in_(by_kind["topic"])))
+    if by_kind.get("jurisdiction"):
+        parts.append(select(Bill.id).where(Bill.jurisdiction_id.in_(by_kind["jurisdiction"])))
+    ids: set[int] = set()
+    for query in parts:
+        ids.update(session.execute(query).scalars())
+    return sorted(ids)
+
+
+def _ics_escape(text: str) -> str:
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 3.1: lines of at most 75 octets, continued with CRLF and a space (never inside a character)."""
+    out, current = [], b""
+    for ch in line:
+        encoded = ch.encode()
+        if len(current) + len(encoded) > (75 if not out else 74):
+            out.append(current)
+            current = b""
+        current += encoded
+    out.append(current)
+    return "\r\n ".join(part.decode() for part in out)
+
+
+def render_ics(session: Session, *, user: User, cfg: AlertSettings | None = None,
+               today: dt.date | None = None) -> bytes:
+    """Hearings on the person's tracked bills, from 30 days back on (upstream times are local: floating)."""
+    cfg = cfg or alert_settings()
+    today = today or utcnow().date()
+    bill_ids = tracked_bill_ids(session, user)
+    hearings: list[HearingRow] = read_hearings(session, bill_ids=bill_ids, since=today - dt.timedelta(days=30)) \
+        if bill_ids else []
+    refs = {bid: (f"{jur.upper()} {sess} {ident}", title) for bid, jur, sess, ident, title in session.execute(
+        select(Bill.id, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.title)
+        .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
+        .where(Bill.id.in_({h.bill_id for h in hearings})))} if hearings else {}
+    host = cfg.feeds_url.split("://", 1)[-1].split("/", 1)[0].split(":")[0] or "policy-tracker"
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Policy Tracker//Hearings//EN", "CALSCALE:GREGORIAN",
+             "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_escape('Hearings on tracked bills')}"]
+    by_hearing: dict[int, list[HearingRow]] = {}
+    for h in hearings:  # one event per hearing, naming every tracked bill on its agenda
+        by_hearing.setdefault(h.id, []).append(h)
+    for rows in sorted(by_hearing.values(), key=lambda rs: (rs[0].date, rs[0].id)):
+        h = rows[0]
+        start = h.start_time()
+        lines += ["BEGIN:VEVENT", f"UID:hearing-{h.id}@{host}", f"DTSTAMP:{stamp}"]
+        if start is None:
+            lines += [f"DTSTART;VALUE=DATE:{h.date:%Y%m%d}",
+                      f"DTEND;VALUE=DATE:{h.date + dt.timedelta(days=1):%Y%m%d}"]
+        else:
+            begin = dt.datetime.combine(h.date, start)
+            lines += [f"DTSTART:{begin:%Y%m%dT%H%M%S}", f"DTEND:{begin + dt.timedelta(hours=1):%Y%m%dT%H%M%S}"]
+        bills = [refs.get(r.bill_id, (f"bill {r.bill_id}", ""))[0] for r in rows]
+        summary = f"Hearing: {', '.join(bills)}" + (f" ({h.body})" if h.body else "")
+        about = [f"{refs.get(r.bill_id, ('', ''))[0]}: {r.agenda_title or refs.get(r.bill_id, ('', ''))[1]}\n"
+                 f"{bill_url(cfg.dashboard_url, r.bill_id)}" for r in rows]
+        description = "\n\n".join(x for x in (h.description, *about) if x)
+        lines += [f"SUMMARY:{_ics_escape(summary)}", f"DESCRIPTION:{_ics_escape(description)}"]
+        if h.location:
+            lines.append(f"LOCATION:{_ics_escape(h.location)}")
+        if h.url and h.url.startswith(("http://", "https://")):
+            lines.append(f"URL:{h.url}")
+        lines += [f"STATUS:{'CANCELLED' if h.cancelled else 'CONFIRMED'}", "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
+
+
+def feed_urls(session: Session, *, user: User, token: str, cfg: AlertSettings | None = None) -> dict[str, str]:
+    """Every feed URL of a person: one Atom and one RSS per saved filter they can read, and the calendar."""
+    cfg = cfg or alert_settings()
+    base = f"{cfg.feeds_url}/feeds/{token}"
+    urls = {"hearings (ICS)": f"{base}/hearings.ics"}
+    for f in session.execute(select(SavedFilter).where(or_(SavedFilter.owner_id == user.id, SavedFilter.shared))
+                             .order_by(SavedFilter.page, SavedFilter.name)).scalars():
+        urls[f"{f.page}: {f.name} (Atom)"] = f"{base}/filters/{f.id}.atom"
+        urls[f"{f.page}: {f.name} (RSS)"] = f"{base}/filters/{f.id}.rss"
+    return urls

@@ -1,0 +1,79 @@
+"""Hearings on bills, read from ``Hearing`` and its agenda items (``HearingItem`` links a bill).
+
+A hearing with several tracked bills on its agenda is one row per (hearing, bill) here: each bill's
+followers hear about it, and the calendar shows it once per bill.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import inspect, select
+from sqlmodel import Session
+
+from tracker.models import Hearing, HearingItem
+
+_TIME = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?\s*$")
+
+
+@dataclass(frozen=True)
+class HearingRow:
+    id: int  # the hearing
+    bill_id: int
+    date: dt.date
+    time: str | None = None
+    body: str | None = None
+    location: str | None = None
+    description: str | None = None
+    url: str | None = None
+    cancelled: bool = False
+    agenda_title: str | None = None  # the agenda item about the bill
+
+    def start_time(self) -> dt.time | None:
+        """The time of day when it can be read ("10:00", "2:30 PM"); upstream times are local to the body."""
+        m = _TIME.match(self.time or "")
+        if not m:
+            return None
+        hour, minute = int(m.group(1)), int(m.group(2) or 0)
+        if m.group(3):
+            hour = hour % 12 + (12 if m.group(3).lower().startswith("p") else 0)
+        return dt.time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def available(session: Session) -> bool:
+    """Whether the hearing tables exist (a database migrated before they were added has none)."""
+    return inspect(session.get_bind()).has_table(Hearing.__tablename__)
+
+
+def read_hearings(session: Session, *, bill_ids: list[int] | None = None, since: dt.date | None = None,
+                  fetched_after: dt.datetime | None = None) -> list[HearingRow]:
+    """Hearings with the bills on their agendas; optionally only of some bills, on or after ``since``, or
+    fetched after ``fetched_after``."""
+    if not available(session):
+        return []
+    query = (select(Hearing, HearingItem.bill_id, HearingItem.title).join(HearingItem,
+                                                                         HearingItem.hearing_id == Hearing.id)
+             .where(HearingItem.bill_id.is_not(None)).order_by(Hearing.date, Hearing.id, HearingItem.bill_id))
+    if bill_ids is not None:
+        query = query.where(HearingItem.bill_id.in_(bill_ids))
+    if since is not None:
+        query = query.where(Hearing.date >= since)
+    if fetched_after is not None:
+        query = query.where(Hearing.last_fetched_at > fetched_after)
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for h, bill_id, title in session.execute(query).all():
+        if (h.id, bill_id) in seen:  # the same bill twice on one agenda
+            continue
+        seen.add((h.id, bill_id))
+        out.append(HearingRow(id=h.id, bill_id=bill_id, date=h.date, time=h.time, body=h.body, location=h.location,
+                              description=h.description, url=h.url, cancelled=h.cancelled, agenda_title=title))
+    return out
+
+
+def latest_fetch(session: Session) -> dt.datetime | None:
+    if not available(session):
+        return None
+    from sqlalchemy import func
+
+    return session.execute(select(func.max(Hearing.last_fetched_at))).scalar_one()

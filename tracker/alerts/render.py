@@ -1,0 +1,184 @@
+"""The digest email: one per person, changes grouped by bill, a plain-text and an HTML part.
+
+Everything that came from upstream (titles, action text, bill text snippets, people's rationales) is
+escaped in the HTML part; matched terms in snippets (marked ``[[term]]`` by tracker.matching) are
+highlighted after escaping.
+"""
+
+import html
+import re
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from typing import Any
+from urllib.parse import quote
+
+from tracker.models.base import utcnow
+
+_MARK = re.compile(r"\[\[(.+?)\]\]")
+STAGE_WORDS = {"introduced": "introduced", "in_committee": "in committee",
+               "passed_origin_chamber": "passed its first chamber", "passed_both_chambers": "passed both chambers",
+               "sent_to_executive": "sent to the executive", "enacted": "enacted", "vetoed": "vetoed",
+               "failed": "failed", "withdrawn": "withdrawn"}
+KIND_TITLES = {"flagged": "Newly flagged", "new_bill": "New bill", "stage_change": "Stage change",
+               "new_action": "New action", "new_version": "New text", "title_change": "Title change",
+               "sponsor_change": "Sponsors", "hearing": "Hearing scheduled", "position": "Position changed"}
+# Within a bill: why it is in the digest first (newly flagged), then what happened, in time order.
+KIND_ORDER = {"flagged": 0, "new_bill": 1, "position": 2, "hearing": 3}
+
+
+@dataclass
+class BillGroup:
+    bill_id: int
+    reference: str  # "US 119 HR 1234"
+    title: str
+    url: str
+    items: list[dict[str, Any]] = field(default_factory=list)  # {"kind", "occurred_at", "payload"}
+
+
+@dataclass
+class Digest:
+    recipient: str
+    recipient_name: str | None
+    groups: list[BillGroup]
+    topics: set[str]  # the person's topic subscriptions: which language changes to show
+    unsubscribe_url: str
+    manage_url: str
+
+    @property
+    def item_count(self) -> int:
+        return sum(len(g.items) for g in self.groups)
+
+    @property
+    def subject(self) -> str:
+        n, b = self.item_count, len(self.groups)
+        if b == 1:
+            return f"Policy Tracker: {n} update{'s' if n != 1 else ''} on {self.groups[0].reference}"
+        return f"Policy Tracker: {n} updates on {b} bills"
+
+
+def _stage(value: Any) -> str:
+    return STAGE_WORDS.get(str(value), str(value).replace("_", " ")) if value else "?"
+
+
+def _language_lines(payload: dict[str, Any], topics: set[str]) -> list[tuple[str, str]]:
+    """(kind, snippet) pairs: kind is 'adds' or 'removes', with the topic name, for the topics shown."""
+    lang = payload.get("language") or {}
+    out: list[tuple[str, str]] = []
+    for slug, change in (lang.get("topics") or {}).items():
+        if topics and slug not in topics:
+            continue
+        for verb, key in (("adds", "added"), ("removes", "removed")):
+            for item in change.get(key, []):
+                out.append((f"{verb} {change.get('name') or slug} language “{item['term']}”", item["snippet"]))
+    return out
+
+
+def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[str, str]]]:
+    """One line for the change, and evidence lines (label, snippet with [[marks]])."""
+    kind, p = item["kind"], item["payload"] or {}
+    before, after = p.get("before"), p.get("after")
+    if kind == "flagged":
+        terms = ", ".join(p.get("terms") or [])
+        line = f"{p.get('topic_name') or p.get('topic')}" + (f" (matched: {terms})" if terms else "")
+        return line, [(e.get("field", ""), e.get("snippet", "")) for e in (p.get("evidence") or [])[:2]]
+    if kind == "new_bill":
+        return f"{_stage((after or {}).get('stage'))}", []
+    if kind == "stage_change":
+        return f"{_stage(before)} → {_stage(after)}", []
+    if kind == "new_action":
+        a = after or {}
+        return f"{a.get('date') or ''} {a.get('text') or ''}".strip(), []
+    if kind == "new_version":
+        a = after or {}
+        line = f"{a.get('label') or 'version'}" + (f" ({a['date']})" if a.get("date") else "")
+        lang = p.get("language") or {}
+        lines = _language_lines(p, topics)
+        if lang and not lang.get("text_available"):
+            line += " (text not fetched yet)"
+        elif lang and not lines:
+            line += " — no change in the language of your topics"
+            if lang.get("compared_with"):
+                line += f" since {lang['compared_with']}"
+        elif lang.get("compared_with"):
+            line += f", compared with {lang['compared_with']}"
+        return line, lines
+    if kind == "title_change":
+        return f"now {after}", []
+    if kind == "sponsor_change":
+        return "changed", []
+    if kind == "hearing":
+        parts = [p.get("date"), p.get("time"), p.get("body"), p.get("location")]
+        line = " · ".join(str(x) for x in parts if x)
+        return line + (f" — {p['description']}" if p.get("description") else ""), []
+    if kind == "position":
+        was = f"{p.get('previous_stance')} → " if p.get("previous_stance") else ""
+        who = p.get("author") or "A colleague"
+        line = f"{who} set the position: {was}{p.get('stance')} ({p.get('priority')} priority)"
+        return line, ([("rationale", p["rationale"])] if p.get("rationale") else [])
+    return kind.replace("_", " "), []
+
+
+def _text_snippet(s: str) -> str:
+    return _MARK.sub(lambda m: f"«{m.group(1)}»", s)
+
+
+def _html_snippet(s: str) -> str:
+    return _MARK.sub(lambda m: f"<mark>{m.group(1)}</mark>", html.escape(s))
+
+
+def render_text(d: Digest) -> str:
+    out = [f"{d.item_count} update{'s' if d.item_count != 1 else ''} on the bills you follow.", ""]
+    for g in d.groups:
+        out += [f"{g.reference}: {g.title}", f"  {g.url}"]
+        for item in g.items:
+            line, evidence = describe(item, d.topics)
+            out.append(f"  - {KIND_TITLES.get(item['kind'], item['kind'])}: {line}")
+            out += [f"      {label}: {_text_snippet(snip)}" for label, snip in evidence]
+        out.append("")
+    out += ["--", f"Change what you receive: {d.manage_url}", f"Unsubscribe from these emails: {d.unsubscribe_url}"]
+    return "\n".join(out) + "\n"
+
+
+def render_html(d: Digest) -> str:
+    e = html.escape
+    parts = ["<!doctype html><html><body style=\"font-family: sans-serif; max-width: 48em\">",
+             f"<p>{d.item_count} update{'s' if d.item_count != 1 else ''} on the bills you follow.</p>"]
+    for g in d.groups:
+        parts.append(f"<h3 style=\"margin-bottom: 0.2em\"><a href=\"{e(g.url)}\">{e(g.reference)}</a></h3>"
+                     f"<div style=\"color: #444\">{e(g.title)}</div><ul>")
+        for item in g.items:
+            line, evidence = describe(item, d.topics)
+            parts.append(f"<li><strong>{e(KIND_TITLES.get(item['kind'], item['kind']))}:</strong> {e(line)}")
+            if evidence:
+                parts.append("<ul>" + "".join(f"<li><em>{e(label)}</em>: {_html_snippet(snip)}</li>"
+                                              for label, snip in evidence) + "</ul>")
+            parts.append("</li>")
+        parts.append("</ul>")
+    parts.append(f"<hr><p style=\"font-size: small; color: #666\"><a href=\"{e(d.manage_url)}\">Change what you "
+                 f"receive</a> · <a href=\"{e(d.unsubscribe_url)}\">Unsubscribe</a></p></body></html>")
+    return "".join(parts)
+
+
+def build_message(d: Digest, *, sender: str, message_id: str | None = None) -> EmailMessage:
+    msg = EmailMessage()
+    msg["Subject"] = d.subject
+    msg["From"] = sender
+    msg["To"] = formataddr((d.recipient_name or "", d.recipient))
+    msg["Date"] = format_datetime(utcnow())
+    msg["Message-ID"] = message_id or make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
+    # RFC 2369 / RFC 8058: mail clients show their own unsubscribe button, one click (a POST) unsubscribes.
+    msg["List-Unsubscribe"] = f"<{d.unsubscribe_url}>"
+    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(render_text(d))
+    msg.add_alternative(render_html(d), subtype="html")
+    return msg
+
+
+def bill_url(dashboard_url: str, bill_id: int) -> str:
+    return f"{dashboard_url}/bill?id={bill_id}"
+
+
+def unsubscribe_url(feeds_url: str, token: str) -> str:
+    return f"{feeds_url}/unsubscribe/{quote(token)}"

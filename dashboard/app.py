@@ -1,8 +1,66 @@
-"""Dashboard entry point: ``streamlit run dashboard/app.py`` or ``tracker serve``. Pages route via st.navigation."""
+"""Dashboard entry point: ``streamlit run dashboard/app.py`` or ``tracker serve``.
+
+Signs the user in, then routes with st.navigation to the pages their role may see. Pages still go through the
+services, which enforce each role's limits themselves: hiding a page is a convenience, not the guard.
+"""
+
+from typing import Any
 
 import streamlit as st
 
+from dashboard.components import auth
+from dashboard.components.render import md
+from tracker import db
+from tracker.models import User
+from tracker.permissions import Action, can
+
 st.set_page_config(page_title="Policy Tracker", layout="wide")
 
-pages = [st.Page("views/overview.py", title="Overview", default=True)]
-st.navigation(pages).run()
+try:
+    db.check_schema(db.get_engine())
+except db.SchemaNotReady as exc:
+    st.error(str(exc))
+    st.stop()
+
+user = auth.current_user()
+
+
+def _pages_for(user: User) -> dict[str, list[Any]]:
+    bills = [
+        st.Page("views/overview.py", title="Overview", url_path="overview",
+                default=user.role in ("council", "lobbyist")),
+        st.Page("views/triage.py", title="Triage inbox" if can(user, Action.triage) else "Flagged bills",
+                url_path="triage", default=user.role in ("staff", "admin")),
+        st.Page("views/bill.py", title="Bill", url_path="bill"),
+        st.Page("views/search.py", title="Search", url_path="search"),
+        st.Page("views/watchlists.py", title="Watchlists", url_path="watchlists"),
+        st.Page("views/alerts.py", title="Alerts", url_path="alerts"),
+    ]
+    if can(user, Action.export):
+        bills.append(st.Page("views/exports.py", title="Export packets", url_path="exports"))
+    pages = {"Bills": bills}
+    if can(user, Action.manage_users):
+        pages["Admin"] = [
+            st.Page("views/admin_users.py", title="Users and roles", url_path="admin-users"),
+            st.Page("views/admin_topics.py", title="Topics and rules", url_path="admin-topics"),
+            st.Page("views/admin_sources.py", title="Sources and crawls", url_path="admin-sources"),
+        ]
+    return pages
+
+
+# Every page's address answers a signed-out visitor with the sign-in form, so a bookmarked or shared deep link
+# (/bill?id=5) opens after signing in instead of ending on "page not found".
+DEEP_LINKS = ("overview", "triage", "bill", "search", "watchlists", "alerts", "exports", "admin-users",
+              "admin-topics", "admin-sources")
+
+if user is None:
+    st.navigation([st.Page("views/signin.py", title="Sign in", url_path="signin", default=True)]
+                  + [st.Page(auth.sign_in_form, title="Sign in", url_path=path) for path in DEEP_LINKS],
+                  position="hidden").run()
+else:
+    with st.sidebar:
+        st.caption(f"Signed in as {md(user.name or user.email)} ({user.role})")
+        if st.button("Sign out", key="sign_out"):
+            auth.sign_out()
+            st.rerun()
+    st.navigation(_pages_for(user)).run()

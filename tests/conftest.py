@@ -19,6 +19,10 @@ from tracker import config, db
 
 PRESERVED_TABLES = {"alembic_version", "stance"}  # seeded by migrations
 
+# Flagging runs after every import; the embedding model (the `semantic` extra) takes seconds to load, so it
+# loads only in the tests that ask for it (tests/matching/test_semantic.py sets TRACKER_SEMANTIC=on).
+os.environ.setdefault("TRACKER_SEMANTIC", "off")
+
 
 def _test_backend_url() -> str | None:
     url = os.environ.get("DATABASE_URL")

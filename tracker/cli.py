@@ -1,10 +1,5 @@
-"""The ``tracker`` command line.
+"""The ``tracker`` command line (exit codes in ``tracker.cli_common``)."""
 
-Exit codes: 0 success; 1 the command ran but some items failed (named on stderr); 2 bad usage or input that
-cannot be read; 3 the database is not migrated; 4 nothing found for the reference given.
-"""
-
-import json
 import logging
 import os
 import subprocess
@@ -13,16 +8,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from tracker import db
+from tracker.alerts.cli import alerts_app
+from tracker.cli_common import EXIT_NOT_FOUND, EXIT_PARTIAL, EXIT_SCHEMA, EXIT_USAGE, err, migrated_engine, out
+from tracker.cli_common import print_json as _print_json
+from tracker.crawl_cli import crawl_app
+from tracker.exports.cli import export_app
 from tracker.ingest import IngestResult
-
-EXIT_PARTIAL, EXIT_USAGE, EXIT_SCHEMA, EXIT_NOT_FOUND = 1, 2, 3, 4
+from tracker.matching.cli import topics_app
+from tracker.users_cli import users_app
 
 app = typer.Typer(help="Policy Tracker: follow tech-relevant bills and the council's positions on them.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -30,24 +29,16 @@ db_app = typer.Typer(help="Database schema: create and migrate.", no_args_is_hel
 bills_app = typer.Typer(help="Read stored bills.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(bills_app, name="bills")
+app.add_typer(export_app, name="export")
+app.add_typer(crawl_app)  # crawl, runs, schedule, run
+app.add_typer(topics_app, name="topics")
+app.add_typer(users_app, name="users")
+app.add_typer(alerts_app, name="alerts")
 
-out = Console()
-err = Console(stderr=True)
 
 
 def _engine(check: bool = True) -> Engine:
-    engine = db.get_engine()
-    if check:
-        try:
-            db.check_schema(engine)
-        except db.SchemaNotReady as exc:
-            err.print(f"[red]{exc}[/red]", highlight=False)
-            raise typer.Exit(EXIT_SCHEMA) from None
-    return engine
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    return migrated_engine() if check else db.get_engine()
 
 
 @app.callback()
@@ -131,8 +122,10 @@ def bills_list(
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many (default: all with --json, "
                                                           "50 in the table).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Every matching bill as JSON.")] = False,
+    flagged: Annotated[bool, typer.Option("--flagged", help="Only flagged bills, with topics and evidence.")] = False,
+    topic: Annotated[str | None, typer.Option(help="Only bills flagged for this topic (slug).")] = None,
 ) -> None:
-    """List stored bills, most recent action first."""
+    """List stored bills, most recent action first (--flagged: strongest flags first)."""
     from tracker.models.enums import Stage
     from tracker.queries import BillFilter, count_bills, list_bills
 
@@ -141,6 +134,11 @@ def bills_list(
         err.print(f"[red]Unknown stage {', '.join(bad)}; one of: {', '.join(Stage.__members__)}[/red]")
         raise typer.Exit(EXIT_USAGE)
     flt = BillFilter(jurisdiction=jurisdiction, session=session, stage=tuple(stage or ()), text=text)
+    if flagged or topic:
+        from tracker.matching.cli import print_flagged
+
+        print_flagged(flt, topic=topic, limit=limit, as_json=as_json)
+        return
     with Session(_engine()) as s:
         if as_json:
             _print_json(list_bills(s, flt, limit=limit))

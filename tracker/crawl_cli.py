@@ -17,22 +17,13 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from tracker import crawling, db
+from tracker.cli_common import migrated_engine as _engine
 from tracker.config import CrawlSettings, crawl_settings, current_congress
 from tracker.models import Bill, CrawlError, CrawlRun
 
 crawl_app = typer.Typer()
 out = Console()
 err = Console(stderr=True)
-
-
-def _engine() -> Engine:
-    engine = db.get_engine()
-    try:
-        db.check_schema(engine)
-    except db.SchemaNotReady as exc:
-        err.print(f"[red]{exc}[/red]", highlight=False)
-        raise typer.Exit(crawling.EXIT_SCHEMA) from None
-    return engine
 
 
 def spider_names() -> list[str]:

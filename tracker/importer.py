@@ -46,12 +46,15 @@ LASTMOD_SUFFIX = "-lastmod.txt"  # unitedstates/congress writes the GovInfo last
 
 @dataclass(frozen=True)
 class Format:
-    """A document format ``tracker import`` understands: how to recognise it and which parser reads it."""
+    """A document format ``tracker import`` understands: how to recognise it and which parser reads it.
+
+    ``parse`` None marks documents that belong to a known download but hold no bill (LegiScan people and roll
+    calls, Open States jurisdiction metadata): they are counted and skipped, not reported as errors."""
 
     source_name: str
     suffixes: tuple[str, ...]
     sniff: Callable[[bytes], bool]
-    parse: Callable[[bytes, str], BillRecord]
+    parse: Callable[[bytes, str], BillRecord] | None
 
 
 def _billstatus_format() -> Format:
@@ -60,7 +63,32 @@ def _billstatus_format() -> Format:
     return Format("govinfo_billstatus", (".xml",), lambda head: b"<billStatus" in head[:4096], parse_billstatus)
 
 
-FORMAT_FACTORIES: tuple[Callable[[], Format], ...] = (_billstatus_format,)
+def _openstates_format() -> Format:
+    from tracker.sources.openstates import looks_like_bill, parse_bill
+
+    return Format("openstates", (".json",), looks_like_bill, parse_bill)
+
+
+def _legiscan_format() -> Format:
+    from tracker.sources.legiscan import looks_like_bill, parse_bill
+
+    return Format("legiscan", (".json", ".xml"), looks_like_bill, parse_bill)
+
+
+def _not_bills(head: bytes) -> bool:
+    text = head[:2048].lstrip()
+    return (  # LegiScan dataset members other than bills; Open States jurisdiction and session metadata
+        text.startswith((b'{"person"', b'{"roll_call"', b'{"text"', b'{"status":"OK","person"'))
+        or (b"<legiscan" in text and (b"<person>" in text or b"<roll_call>" in text))
+        or b'"legislative_sessions"' in text or b'"date_folder"' in text)
+
+
+def _not_bills_format() -> Format:
+    return Format("legiscan", (".json", ".xml"), _not_bills, None)
+
+
+FORMAT_FACTORIES: tuple[Callable[[], Format], ...] = (
+    _billstatus_format, _openstates_format, _legiscan_format, _not_bills_format)
 
 
 @dataclass
@@ -93,8 +121,9 @@ def _is_archive(path: Path) -> bool:
 
 
 def _skip_name(name: str) -> bool:
-    base = PurePosixPath(name).name
-    return not base or base.startswith(".") or base.startswith("__MACOSX")
+    """Hidden files and macOS resource forks (string operations: this runs for every archive member)."""
+    base = name.rstrip("/").rsplit("/", 1)[-1]
+    return not base or base.startswith(".") or name.startswith("__MACOSX") or "/__MACOSX/" in name
 
 
 def iter_documents(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
@@ -102,8 +131,9 @@ def iter_documents(path: Path, errors: list[tuple[str, str]]) -> Iterator[Docume
     if not path.exists():
         raise ImportPathError(f"{path}: no such file or directory")
     if path.is_dir():
+        bundles = {p.parent for p in path.rglob(PUBINFO_MARKER)}
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            if _skip_name(child.name):
+            if _skip_name(child.name) or child.parent in bundles:  # read by iter_bundles
                 continue
             if _is_archive(child):
                 yield from iter_documents(child, errors)
@@ -112,6 +142,8 @@ def iter_documents(path: Path, errors: list[tuple[str, str]]) -> Iterator[Docume
         return
     name = path.name.lower()
     if name.endswith(".zip"):
+        if _pubinfo_zip_members(path) is not None:
+            return  # a pubinfo download: read by iter_bundles
         yield from _iter_zip(path, errors)
     elif name.endswith((".tar.gz", ".tgz", ".tar")):
         yield from _iter_tar(path, errors)
@@ -195,6 +227,66 @@ def _iter_tar(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
     yield from pending.values()
 
 
+# -- multi-table downloads ----------------------------------------------------------------------------------
+
+PUBINFO_MARKER = "BILL_TBL.dat"
+
+
+def _pubinfo_zip_members(path: Path) -> dict[str, str] | None:
+    """Member names by base name when ``path`` is a pubinfo zip (it holds ``BILL_TBL.dat``), else None."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = {PurePosixPath(n).name: n for n in archive.namelist() if not n.endswith("/")}
+    except (zipfile.BadZipFile, OSError):
+        return None
+    return names if PUBINFO_MARKER in names else None
+
+
+def iter_bundles(path: Path, errors: list[tuple[str, str]]) -> Iterator[tuple[str, BillRecord | ParseError]]:
+    """Records of California pubinfo downloads under ``path``: folders holding ``BILL_TBL.dat`` and zips of
+    them (``pubinfo_2025.zip``, ``pubinfo_daily_Mon.zip``). Each record's locator names its ``BILL_TBL`` row.
+
+    Incremental archives (``pubinfo_Mon.zip``) carry only changed rows: import the weekly or a daily full
+    archive first (``docs/sources.md``)."""
+    from tracker.sources.ca_pubinfo import TABLE_COLUMNS, parse_tables
+
+    if not path.exists():
+        return
+    if path.is_file():
+        members = _pubinfo_zip_members(path) if path.name.lower().endswith(".zip") else None
+        if members is None:
+            return
+        try:
+            with zipfile.ZipFile(path) as archive:
+                tables = {t: archive.read(members[f"{t}.dat"]) for t in TABLE_COLUMNS if f"{t}.dat" in members}
+
+                def read_zip_lob(name: str) -> bytes | None:
+                    return archive.read(members[name]) if name in members else None
+
+                for record in parse_tables(tables, read_zip_lob, str(path)):
+                    yield _bundle_locator(record), record
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            errors.append((str(path), f"pubinfo archive is damaged or truncated: {exc}"))
+        return
+    for marker in sorted(path.rglob(PUBINFO_MARKER)):
+        folder = marker.parent
+        tables = {t: (folder / f"{t}.dat").read_bytes() for t in TABLE_COLUMNS if (folder / f"{t}.dat").is_file()}
+
+        def read_lob(name: str, folder: Path = folder) -> bytes | None:
+            file = folder / PurePosixPath(name).name
+            return file.read_bytes() if file.is_file() else None
+
+        try:
+            for record in parse_tables(tables, read_lob, str(folder)):
+                yield _bundle_locator(record), record
+        except ParseError as exc:
+            errors.append((exc.locator, exc.reason))
+
+
+def _bundle_locator(record: BillRecord | ParseError) -> str:
+    return record.locator if isinstance(record, ParseError) else f"pubinfo:{record.source_key}"
+
+
 # -- importing ----------------------------------------------------------------------------------------------
 
 def _choose_format(doc: Document, formats: list[Format]) -> Format | None:
@@ -226,27 +318,31 @@ class _Candidate:
 _FORMATS: list[Format] = []
 
 
-def _prepare_one(locator: str, data: bytes) -> PreparedBill | str:
-    """Parse and prepare one document; a string is the reason it failed. Runs in a worker or in-process."""
+def _prepare_one(locator: str, data: bytes) -> PreparedBill | str | None:
+    """Parse and prepare one document; a string is the reason it failed, None a known non-bill document.
+    Runs in a worker or in-process."""
     if not _FORMATS:
         _FORMATS.extend(factory() for factory in FORMAT_FACTORIES)
     if not data.strip():
         return "empty file"
     fmt = _choose_format(Document(locator, data), _FORMATS)
     if fmt is None:
-        return "not a recognised bill document (expected GovInfo BILLSTATUS XML)"
+        return ("not a recognised bill document (expected GovInfo BILLSTATUS XML, Open States bill JSON or "
+                "LegiScan bill JSON/XML)")
+    if fmt.parse is None:
+        return None
     try:
         return prepare(fmt.parse(data, locator))
     except ParseError as exc:
         return exc.reason
 
 
-def _prepare_chunk(chunk: list[tuple[str, bytes]]) -> list[PreparedBill | str]:
+def _prepare_chunk(chunk: list[tuple[str, bytes]]) -> list[PreparedBill | str | None]:
     return [_prepare_one(locator, data) for locator, data in chunk]
 
 
 def _prepared(candidates: Iterator[_Candidate], workers: int,
-              parallel_min: int) -> Iterator[tuple[_Candidate, PreparedBill | str]]:
+              parallel_min: int) -> Iterator[tuple[_Candidate, PreparedBill | str | None]]:
     """Parse in order, in worker processes once the import is big enough to pay for starting them.
 
     At most ``4 x workers`` chunks are in flight, so memory stays bounded whatever the archive's size.
@@ -259,7 +355,7 @@ def _prepared(candidates: Iterator[_Candidate], workers: int,
     # forkserver: workers never inherit the parent's open database connections or progress-bar thread.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["tracker.importer"])
-    inflight: deque[tuple[list[_Candidate], Future[list[PreparedBill | str]]]] = deque()
+    inflight: deque[tuple[list[_Candidate], Future[list[PreparedBill | str | None]]]] = deque()
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         stream = itertools.chain(head, candidates)
         while chunk := list(itertools.islice(stream, PARSE_CHUNK)):
@@ -319,7 +415,18 @@ def import_path(
                 yield _Candidate(doc.locator, doc.data, digest, doc.last_modified)
 
         try:
+            for locator, bundled in iter_bundles(path, errors):  # multi-table downloads (California pubinfo)
+                seen += 1
+                if isinstance(bundled, ParseError):
+                    errors.append((bundled.locator, bundled.reason))
+                    continue
+                batch.append(IngestItem(record=bundled, document=SourceDocumentInfo(
+                    locator=locator, content_hash=bundled.content_hash())))
+                if len(batch) >= batch_size:
+                    flush()
             for candidate, outcome in _prepared(candidates(), workers, parallel_min):
+                if outcome is None:  # a known document that holds no bill
+                    continue
                 if isinstance(outcome, str):
                     errors.append((candidate.locator, outcome))
                     continue

@@ -16,8 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, func, or_, select, tuple_
 from sqlmodel import Session
 
 from tracker.models import (
@@ -30,6 +29,8 @@ from tracker.models import (
     CommitteeReferral,
     CrawlError,
     CrawlRun,
+    Hearing,
+    HearingItem,
     Jurisdiction,
     LegislativeSession,
     RelatedBill,
@@ -39,11 +40,32 @@ from tracker.models import (
 from tracker.models.base import utcnow
 from tracker.models.enums import ChangeKind, RunStatus
 from tracker.prepare import BILL_FIELDS, CHILD_COLUMNS, PreparedBill, prepare
-from tracker.records import BillRecord
+from tracker.records import BillRecord, HearingRecord
+from tracker.upsert import dialect_insert as _insert
+from tracker.upsert import upsert as _upsert
 
 log = logging.getLogger(__name__)
 
 _UPDATED_ON_CHANGE = (*BILL_FIELDS, "content_hash", "last_fetched_at", "last_changed_at")
+
+# One bill, many sources (docs/sources.md): the Bill row shows the view of the highest-ranked source that has
+# delivered the bill, and its crawled children (actions, sponsors, versions...) are that source's. A source
+# ranked lower only adds its BillSource row (its identifier and URL) and fills Bill columns still empty; it
+# never overwrites what a higher one set. Equal ranks behave as before: the latest record wins. The
+# legislature's or clerk's own database outranks the aggregators, and Open States (people-curated, with
+# classified actions) outranks LegiScan. Unknown sources rank 0.
+SOURCE_PRECEDENCE: dict[str, int] = {
+    "govinfo_billstatus": 100, "congress_api": 100,  # one Library of Congress record, served twice
+    "ca_pubinfo": 100, "legistar": 100,
+    "openstates": 50,
+    "legiscan": 40,
+}
+# Columns a lower-ranked source may fill when the owner left them empty.
+_FILLABLE = tuple(c for c in BILL_FIELDS if c not in ("source_name", "source_urls", "upstream_updated_at"))
+
+
+def precedence(source_name: str) -> int:
+    return SOURCE_PRECEDENCE.get(source_name, 0)
 
 BillKey = tuple[str, int, str]  # jurisdiction_id, session_id, identifier
 
@@ -85,28 +107,6 @@ class IngestResult:
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.changed_bill_ids.extend(other.changed_bill_ids)
-
-
-def _insert(session: Session, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"set-based upserts are written for SQLite and PostgreSQL, not {dialect}")
-
-
-def _upsert(session: Session, model: Any, rows: list[dict[str, Any]], keys: Sequence[str],
-            update_cols: Sequence[str] | None) -> None:
-    if not rows:
-        return
-    stmt = _insert(session, model.__table__)
-    if update_cols:
-        stmt = stmt.on_conflict_do_update(index_elements=list(keys),
-                                          set_={c: stmt.excluded[c] for c in update_cols})
-    else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-    session.execute(stmt, rows)
 
 
 _BULK_SQL: dict[tuple[str, str], str] = {}
@@ -202,11 +202,16 @@ class Ingestor:
 
         keys = [self._key(b) for b in changed]
         before = self._load_state(keys)
-        _upsert(self.session, Bill, [
-            {**b.bill, "jurisdiction_id": key[0], "session_id": key[1], "identifier": key[2],
-             "content_hash": b.content_hash, "first_seen_at": now, "last_fetched_at": now, "last_changed_at": now}
-            for b, key in zip(changed, keys, strict=True)
-        ], ["jurisdiction_id", "session_id", "identifier"], _UPDATED_ON_CHANGE)
+        owners, followers = _split_by_precedence(changed, keys, before)
+
+        def bill_row(b: PreparedBill, key: BillKey) -> dict[str, Any]:
+            return {**b.bill, "jurisdiction_id": key[0], "session_id": key[1], "identifier": key[2],
+                    "content_hash": b.content_hash, "first_seen_at": now, "last_fetched_at": now,
+                    "last_changed_at": now}
+
+        _upsert(self.session, Bill, [bill_row(b, key) for b, key in owners],
+                ["jurisdiction_id", "session_id", "identifier"], _UPDATED_ON_CHANGE)
+        self._fill_from_followers([bill_row(b, key) for b, key in {k: (b, k) for b, k in followers}.values()])
         ids = self._bill_ids(keys)
 
         _upsert(self.session, BillSource, [
@@ -217,19 +222,33 @@ class Ingestor:
         ], ["source_name", "source_key"], ["bill_id", "url", "content_hash", "upstream_updated_at",
                                             "last_fetched_at"])
 
-        existing_ids = [ids[k] for k in keys if k in before]
-        self._replace_children(changed, keys, ids, existing_ids)
-        self._record_changes(changed, keys, ids, before, now)
+        owner_bills, owner_keys = [b for b, _ in owners], [k for _, k in owners]
+        existing_ids = [ids[k] for k in owner_keys if k in before]
+        self._replace_children(owner_bills, owner_keys, ids, existing_ids)
+        self._record_changes(owner_bills, owner_keys, ids, before, now)
         # Every document, including one a later duplicate of the same bill superseded in this batch.
         self._write_documents(self._document_rows(items, ids, now))
 
-        for key in keys:
+        for key in owner_keys:
             if key in before:
                 result.updated += 1
             else:
                 result.new += 1
-            result.changed_bill_ids.append(ids[key])
+        result.updated += len(followers)  # the bill gained or refreshed a source
+        result.changed_bill_ids.extend(dict.fromkeys(ids[key] for key in keys))
         return result
+
+    def _fill_from_followers(self, rows: list[dict[str, Any]]) -> None:
+        """Lower-ranked sources' views: fill the bill's empty columns, overwrite nothing."""
+        if not rows:
+            return
+        table = Bill.__table__
+        stmt = _insert(self.session, table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["jurisdiction_id", "session_id", "identifier"],
+            set_={**{c: func.coalesce(table.c[c], stmt.excluded[c]) for c in _FILLABLE},
+                  "last_fetched_at": stmt.excluded.last_fetched_at})
+        self.session.execute(stmt, rows)
 
     def _bill_ids(self, keys: list[BillKey]) -> dict[BillKey, int]:
         rows = self.session.execute(
@@ -244,11 +263,12 @@ class Ingestor:
         """What the changed bills looked like before this batch, for BillChange rows (dates as ISO text, as in
         ``PreparedBill``)."""
         rows = self.session.execute(
-            select(Bill.jurisdiction_id, Bill.session_id, Bill.identifier, Bill.id, Bill.title, Bill.stage)
+            select(Bill.jurisdiction_id, Bill.session_id, Bill.identifier, Bill.id, Bill.title, Bill.stage,
+                   Bill.source_name)
             .where(tuple_(Bill.jurisdiction_id, Bill.session_id, Bill.identifier).in_(keys))
         ).all()
-        state = {(j, s, i): {"id": bid, "title": title, "stage": stage, "actions": set(), "versions": set(),
-                             "sponsors": {}} for j, s, i, bid, title, stage in rows}
+        state = {(j, s, i): {"id": bid, "title": title, "stage": stage, "source_name": source, "actions": set(),
+                             "versions": set(), "sponsors": {}} for j, s, i, bid, title, stage, source in rows}
         by_id = {v["id"]: v for v in state.values()}
         if not by_id:
             return state
@@ -366,6 +386,77 @@ class Ingestor:
         )
         self.session.execute(stmt, rows)
 
+    # -- hearings -------------------------------------------------------------------------------------------
+
+    def ingest_hearings(self, records: Sequence[HearingRecord]) -> int:
+        """Upsert hearings by (source, source key) and replace their agenda items; returns how many were written.
+
+        An item links to a bill by the same feed's bill id (``BillSource``) or else by identifier in the
+        hearing's jurisdiction (the named session, or the latest one holding that identifier)."""
+        latest = {(r.source_name, r.source_key): r for r in records}
+        if not latest:
+            return 0
+        records = list(latest.values())
+        now = utcnow()
+        jurisdictions = {r.jurisdiction.id: r.jurisdiction.model_dump() for r in records}
+        _upsert(self.session, Jurisdiction, list(jurisdictions.values()), ["id"],
+                ["name", "level", "classification", "url"])
+        columns = ["date", "time", "body", "location", "description", "status", "cancelled", "url", "agenda_url",
+                   "upstream_updated_at"]
+        table = Hearing.__table__
+        stmt = _insert(self.session, table)
+        changed = [table.c[c].is_distinct_from(stmt.excluded[c]) for c in (*columns, "jurisdiction_id")]
+        # A row is rewritten (and its last_fetched_at moved, which alerts read as "new or changed") only when
+        # the hearing itself changed: re-reading the same calendar is silent.
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["source_name", "source_key"],
+            set_={c: stmt.excluded[c] for c in (*columns, "jurisdiction_id", "last_fetched_at")},
+            where=or_(*changed))
+        self.session.execute(stmt, [
+            {"jurisdiction_id": r.jurisdiction.id, "source_name": r.source_name, "source_key": r.source_key,
+             **{c: getattr(r, c) for c in columns}, "last_fetched_at": now} for r in records])
+        ids = {(name, key): hid for name, key, hid in self.session.execute(
+            select(Hearing.source_name, Hearing.source_key, Hearing.id).where(
+                tuple_(Hearing.source_name, Hearing.source_key).in_(list(latest))))}
+        self.session.execute(delete(HearingItem).where(HearingItem.hearing_id.in_(list(ids.values()))))
+        by_key = self._bills_by_source_key(records)
+        by_identifier = self._bills_by_identifier(records)
+        rows = []
+        for r in records:
+            for item in r.items:
+                bill_id = by_key.get((r.source_name, item.bill_source_key or "")) or by_identifier.get(
+                    (r.jurisdiction.id, item.session_identifier, item.bill_identifier)) or by_identifier.get(
+                    (r.jurisdiction.id, None, item.bill_identifier))
+                rows.append({"hearing_id": ids[(r.source_name, r.source_key)], "bill_id": bill_id,
+                             "sequence": item.sequence, "title": item.title, "action_text": item.action_text,
+                             "bill_identifier": item.bill_identifier})
+        if rows:
+            self.session.execute(_insert(self.session, HearingItem.__table__), rows)
+        return len(records)
+
+    def _bills_by_source_key(self, records: Sequence[HearingRecord]) -> dict[tuple[str, str], int]:
+        wanted = {(r.source_name, i.bill_source_key) for r in records for i in r.items if i.bill_source_key}
+        if not wanted:
+            return {}
+        return {(name, key): bid for name, key, bid in self.session.execute(
+            select(BillSource.source_name, BillSource.source_key, BillSource.bill_id).where(
+                tuple_(BillSource.source_name, BillSource.source_key).in_(list(wanted))))}
+
+    def _bills_by_identifier(self, records: Sequence[HearingRecord]) -> dict[tuple[str, str | None, str | None], int]:
+        wanted = {(r.jurisdiction.id, i.bill_identifier) for r in records for i in r.items if i.bill_identifier}
+        if not wanted:
+            return {}
+        found: dict[tuple[str, str | None, str | None], int] = {}
+        rows = self.session.execute(
+            select(Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.id)
+            .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
+            .where(tuple_(Bill.jurisdiction_id, Bill.identifier).in_(list(wanted)))
+            .order_by(LegislativeSession.id))
+        for jur, session_identifier, identifier, bill_id in rows:
+            found[(jur, session_identifier, identifier)] = bill_id
+            found[(jur, None, identifier)] = bill_id  # the latest session wins for an item that names none
+        return found
+
     def touch_documents(self, source_name: str, documents: Sequence[SourceDocumentInfo]) -> None:
         """Remember upstream stamps of documents seen unchanged (HTTP 304, the same bytes again, a listing)."""
         now = utcnow()
@@ -373,6 +464,24 @@ class Ingestor:
             "source_name": source_name, "locator": d.locator, "content_hash": d.content_hash,
             "last_modified": d.last_modified, "etag": d.etag, "fetched_at": now, "bill_id": None}
             for d in documents}.values()))
+
+
+def _split_by_precedence(changed: list[PreparedBill], keys: list[BillKey], before: dict[BillKey, dict[str, Any]]
+                         ) -> tuple[list[tuple[PreparedBill, BillKey]], list[tuple[PreparedBill, BillKey]]]:
+    """(owners, followers): per bill, the batch's highest-ranked record owns it (the later one on a tie) unless
+    the stored bill's source ranks higher; every other record of the bill only follows (``SOURCE_PRECEDENCE``)."""
+    best: dict[BillKey, int] = {}
+    for n, (b, key) in enumerate(zip(changed, keys, strict=True)):
+        if key not in best or precedence(b.source_name) >= precedence(changed[best[key]].source_name):
+            best[key] = n
+    owners, followers = [], []
+    for n, (b, key) in enumerate(zip(changed, keys, strict=True)):
+        holder = before[key]["source_name"] if key in before else None
+        if best[key] == n and (holder is None or precedence(b.source_name) >= precedence(holder)):
+            owners.append((b, key))
+        else:
+            followers.append((b, key))
+    return owners, followers
 
 
 def _sponsor_diff(old: dict[tuple[str, str], str | None], bill: PreparedBill) -> dict[str, Any] | None:

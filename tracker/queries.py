@@ -42,6 +42,11 @@ def _filtered(query: Any, flt: BillFilter) -> Any:
     return query
 
 
+def apply_filter(query: Any, flt: BillFilter) -> Any:
+    """Narrow a select() over Bill joined to LegislativeSession by ``flt`` (as the bill list does)."""
+    return _filtered(query, flt)
+
+
 def list_bills(session: Session, flt: BillFilter = BillFilter(), *, limit: int | None = None,
                offset: int = 0) -> list[dict[str, Any]]:
     query = _filtered(

@@ -137,3 +137,41 @@ class ParseError(ValueError):
         super().__init__(f"{locator}: {reason}")
         self.locator = locator
         self.reason = reason
+
+
+class AgendaItemRecord(Record):
+    """One agenda item of a hearing; ``bill_source_key`` (the same feed's id of the bill) or ``bill_identifier``
+    (same jurisdiction, the hearing's session) links it to a bill when the item is one."""
+
+    sequence: int | None = None
+    title: str | None = None
+    action_text: str | None = None
+    bill_source_key: str | None = None
+    bill_identifier: str | None = None
+    session_identifier: str | None = None
+
+
+class HearingRecord(Record):
+    """A committee hearing, council meeting or other scheduled event, as one source sees it."""
+
+    jurisdiction: JurisdictionRecord
+    source_name: str = Field(min_length=1)
+    source_key: str = Field(min_length=1)
+    date: dt.date
+    time: str | None = None
+    body: str | None = None
+    location: str | None = None
+    description: str | None = None
+    status: str | None = None
+    cancelled: bool = False
+    url: str | None = None
+    agenda_url: str | None = None
+    upstream_updated_at: dt.datetime | None = None
+    items: list[AgendaItemRecord] = Field(default_factory=list)
+
+    @field_validator("upstream_updated_at")
+    @classmethod
+    def _aware_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None:
+            value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        return value

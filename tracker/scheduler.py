@@ -65,7 +65,7 @@ def build_scheduler(engine: Engine, crawl: CrawlSettings | None = None, *, run_n
             trigger_for(source)  # a bad schedule stops us here, before anything starts
     scheduler = scheduler_class(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBSTORE_TABLE)},
-        executors={"default": ThreadPoolExecutor(max_workers=max(1, len(crawl.sources)))},
+        executors={"default": ThreadPoolExecutor(max_workers=len(crawl.sources) + 1)},  # + the alert job
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
         timezone=dt.UTC,
     )
@@ -92,6 +92,9 @@ def sync_jobs(scheduler: BaseScheduler, crawl: CrawlSettings, *, run_now: bool =
                               name=f"crawl {source.name}", replace_existing=True)
         if run_now:
             scheduler.modify_job(job_id, next_run_time=now)
+    from tracker.alerts.jobs import sync_alert_job  # digests and instant alerts run in the same service
+
+    sync_alert_job(scheduler)
     for job in scheduler.get_jobs():
         log.info("%s: %s, next run %s", job.id, job.trigger, job.next_run_time)
 

@@ -1,32 +1,103 @@
-"""Overview: what is stored, by stage. The full council dashboard comes with its own issue."""
+"""Overview for council members: where the tracked bills stand, what moved this week, how fresh the data is."""
 
+from typing import Any
+
+import altair as alt
+import pandas as pd
 import streamlit as st
-from sqlalchemy import func, select
 from sqlmodel import Session
 
-from tracker import db
-from tracker.models import Bill, CrawlRun
+from dashboard.components import data
+from dashboard.components.auth import page_user
+from dashboard.components.render import md
+from dashboard.components.widgets import safe_url
+from tracker import overview
 
-st.title("Policy Tracker")
 
-engine = db.get_engine()
-try:
-    db.check_schema(engine)
-except db.SchemaNotReady as exc:
-    st.error(str(exc))
-    st.stop()
+@st.cache_data(ttl=600, show_spinner=False, max_entries=4)
+def _counts(db_url: str, version: tuple[Any, ...]) -> dict[str, Any]:
+    with Session(data.engine()) as s:
+        return overview.counts(s)
 
-with Session(engine) as session:
-    total = session.execute(select(func.count()).select_from(Bill)).scalar_one()
-    by_stage = session.execute(select(Bill.stage, func.count()).group_by(Bill.stage).order_by(Bill.stage)).all()
-    last_run = session.execute(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1)).scalar_one_or_none()
 
-st.metric("Bills stored", f"{total:,}")
-if by_stage:
-    st.subheader("Bills by stage")
-    st.dataframe({"stage": [s for s, _ in by_stage], "bills": [n for _, n in by_stage]}, hide_index=True)
-if last_run:
-    st.caption(f"Last {last_run.kind} ({last_run.source}): {last_run.status}, finished {last_run.finished_at}, "
-               f"{last_run.new} new, {last_run.updated} updated, {last_run.failed} failed.")
+@st.cache_data(ttl=300, show_spinner=False, max_entries=8)
+def _moved(db_url: str, version: tuple[Any, ...], tracked_only: bool) -> list[dict[str, Any]]:
+    with Session(data.engine()) as s:
+        return overview.moved(s, tracked_only=tracked_only)
+
+
+def _bar(rows: list[dict[str, Any]], label: str, title: str) -> None:
+    st.markdown(f"**{title}**")
+    if not rows:
+        st.caption("Nothing yet.")
+        return
+    frame = pd.DataFrame(rows)
+    chart = alt.Chart(frame).mark_bar().encode(
+        x=alt.X("bills:Q", title="bills"), y=alt.Y(f"{label}:N", sort="-x", title=None),
+        tooltip=[label, "bills"]).properties(height=min(40 + 24 * len(frame), 420))
+    st.altair_chart(chart, width="stretch")
+
+
+user = page_user()
+st.title("Overview")
+
+with data.session() as s:
+    version = data.data_version(s)
+    figures = _counts(data.url(), version)
+    fresh = overview.freshness(s)
+
+# Freshness first: a council member must see at once when the figures below rest on old data.
+stale = [f for f in fresh if f.stale]
+for f in stale:
+    when = f.last_success.isoformat(timespec="minutes") if f.last_success else "never"
+    st.warning(md(f"Data from {f.source} is stale: last successful update {when}; "
+                  f"last run {f.last_run_status} with {f.last_run_errors} errors."))
+
+c = st.columns(4)
+c[0].metric("Bills stored", f"{figures['bills']:,}")
+c[1].metric("Flagged for the council", f"{figures['flagged']:,}")
+c[2].metric("Positions taken", f"{figures['positions']:,}")
+c[3].metric("Sources", f"{len(fresh)}", delta=f"{len(stale)} stale" if stale else None, delta_color="inverse")
+
+left, right = st.columns(2)
+with left:
+    _bar(figures["by_position"], "position", "By position")
+    _bar(figures["by_topic"], "topic", "Flagged by topic")
+with right:
+    _bar(figures["by_stage"], "stage", "By stage")
+    _bar(figures["by_jurisdiction"], "jurisdiction", "By jurisdiction")
+
+st.subheader("Moved in the last 7 days")
+tracked_only = st.toggle("Only bills we follow (flagged, with a position or on a watchlist)", value=True,
+                         key="moved_tracked")
+rows = _moved(data.url(), version, tracked_only)
+if rows:
+    st.dataframe(pd.DataFrame([{"bill": r["bill"], "title": r["title"], "stage": r["stage"].replace("_", " "),
+                                "latest action": r["latest_action"], "on": r["latest_action_date"],
+                                "changes": r["changes"], "open": f"/bill?id={r['id']}"} for r in rows]),
+                 column_config={"open": st.column_config.LinkColumn("open", display_text="open")},
+                 hide_index=True, width="stretch")
 else:
-    st.info("No bills yet: run `tracker import PATH` or `make run`.")
+    st.caption("No movement detected in the last 7 days.")
+
+st.subheader("Upcoming hearings")
+with data.session() as s:
+    hearings = overview.upcoming_hearings(s, tracked_only=tracked_only)
+if hearings:
+    st.dataframe(pd.DataFrame([{"date": h["date"], "time": h["time"], "bill": h["bill"], "title": h["title"],
+                                "body": h["body"], "where": h["location"], "agenda": safe_url(h["url"]),
+                                "open": f"/bill?id={h['id']}"} for h in hearings]),
+                 column_config={"agenda": st.column_config.LinkColumn("agenda"),
+                                "open": st.column_config.LinkColumn("open", display_text="open")},
+                 hide_index=True, width="stretch")
+else:
+    st.caption("No hearings in the next 30 days for these bills (only sources that publish agendas give them).")
+
+st.subheader("Data freshness")
+if fresh:
+    st.dataframe(pd.DataFrame([{"source": f.source, "last success": f.last_success, "last run": f.last_run_at,
+                                "status": f.last_run_status, "errors in last run": f.last_run_errors,
+                                "stale": "STALE" if f.stale else "ok"} for f in fresh]),
+                 hide_index=True, width="stretch")
+else:
+    st.info("No crawl or import has run yet: run `tracker import PATH` or `tracker crawl SOURCE`.")

@@ -1,5 +1,6 @@
 """Every table, imported here so ``SQLModel.metadata`` (and Alembic) sees the whole schema."""
 
+from tracker.models.alerts import AlertCursor, AlertDelivery, AlertDigest, AlertEvent, AlertProfile, AlertSubscription
 from tracker.models.crawled import (
     Bill,
     BillAction,
@@ -13,6 +14,8 @@ from tracker.models.crawled import (
     SourceDocument,
     Sponsorship,
 )
+from tracker.models.hearings import Hearing, HearingItem
+from tracker.models.matching import BillEmbedding, RelevanceModel
 from tracker.models.ops import BillChange, CrawlError, CrawlRun
 from tracker.models.org import (
     Assignment,
@@ -20,6 +23,7 @@ from tracker.models.org import (
     Note,
     Position,
     PositionHistory,
+    SavedFilter,
     Stance,
     Topic,
     TopicRule,
@@ -32,12 +36,16 @@ from tracker.models.org import (
 # Tables whose rows come from feeds: ingest may replace these; nothing else writes them.
 CRAWLED_TABLES = (
     Jurisdiction, LegislativeSession, Bill, BillSource, BillAction, Sponsorship, CommitteeReferral,
-    BillSubject, BillVersion, RelatedBill, SourceDocument,
+    BillSubject, BillVersion, RelatedBill, SourceDocument, Hearing, HearingItem,
 )
 
 __all__ = [
-    "Assignment", "Bill", "BillAction", "BillChange", "BillMatch", "BillSource", "BillSubject", "BillVersion",
-    "CRAWLED_TABLES", "CommitteeReferral", "CrawlError", "CrawlRun", "Jurisdiction", "LegislativeSession", "Note",
-    "Position", "PositionHistory", "RelatedBill", "SourceDocument", "Sponsorship", "Stance", "Topic", "TopicRule",
-    "TriageState", "User", "Watchlist", "WatchlistItem",
+    "AlertCursor", "AlertDelivery", "AlertDigest", "AlertEvent", "AlertProfile", "AlertSubscription",
+    "Assignment", "Bill", "BillAction", "BillChange", "BillEmbedding", "BillMatch", "BillSource",
+    "BillSubject", "BillVersion", "CRAWLED_TABLES", "CommitteeReferral", "CrawlError", "CrawlRun",
+    "Hearing", "HearingItem", "Jurisdiction", "LegislativeSession", "Note", "Position", "PositionHistory",
+    "RelatedBill",
+    "RelevanceModel", "SavedFilter",
+    "SourceDocument", "Sponsorship", "Stance", "Topic", "TopicRule", "TriageState", "User", "Watchlist",
+    "WatchlistItem",
 ]

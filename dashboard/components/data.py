@@ -1,0 +1,94 @@
+"""Database access for pages: one engine per process, short sessions, and caches keyed on a data version.
+
+The data version is a handful of MAX() lookups on indexed keys of the tables pages read; any save through a
+service or any crawl changes it, so a cached result is reused only while nothing it depends on moved."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from tracker import db
+from tracker.models import (
+    Assignment,
+    Bill,
+    BillChange,
+    BillMatch,
+    CrawlRun,
+    Note,
+    PositionHistory,
+    Topic,
+    TriageState,
+    User,
+)
+
+
+def engine() -> Engine:
+    return db.get_engine()
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    """Commits on success: pages call services inside one of these per action."""
+    with db.session_scope(engine()) as s:
+        yield s
+
+
+def data_version(s: Session) -> tuple[Any, ...]:
+    """Cached functions take this (and the database URL) as parameters. Their names must not start with an
+    underscore: Streamlit leaves such parameters out of the cache key."""
+    row = s.execute(select(
+        select(func.max(Bill.id)).scalar_subquery(),
+        select(func.max(BillChange.id)).scalar_subquery(),
+        select(func.max(BillMatch.id)).scalar_subquery(),
+        select(func.max(CrawlRun.id)).scalar_subquery(),
+        select(func.max(CrawlRun.finished_at)).scalar_subquery(),
+        select(func.max(PositionHistory.id)).scalar_subquery(),
+        select(func.max(TriageState.changed_at)).scalar_subquery(),
+        select(func.count()).select_from(TriageState).scalar_subquery(),
+        select(func.max(Note.id)).scalar_subquery(),
+        select(func.max(Assignment.id)).scalar_subquery(),
+        select(func.max(Topic.updated_at)).scalar_subquery(),
+        select(func.max(User.id)).scalar_subquery(),
+    )).one()
+    return tuple(str(v) for v in row)
+
+
+def url() -> str:
+    return engine().url.render_as_string(hide_password=False)
+
+
+@dataclass(frozen=True)
+class Choices:
+    topics: dict[str, str]  # slug -> name
+    jurisdictions: dict[str, str]  # id -> name
+    stances: list[str]
+    assignees: dict[int, str]  # active users who may take assignments
+    sources: list[str]
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=8)
+def _choices(db_url: str, version: tuple[Any, ...]) -> Choices:
+    from tracker.models import Jurisdiction, Stance
+
+    with Session(engine()) as s:
+        return Choices(
+            topics={slug: name for slug, name in s.execute(select(Topic.slug, Topic.name).where(Topic.enabled)
+                                                           .order_by(Topic.name))},
+            jurisdictions={j: n for j, n in s.execute(select(Jurisdiction.id, Jurisdiction.name)
+                                                      .order_by(Jurisdiction.id))},
+            stances=list(s.execute(select(Stance.name).where(Stance.active).order_by(Stance.sort_order)).scalars()),
+            assignees={i: name or email for i, email, name in s.execute(
+                select(User.id, User.email, User.name).where(User.active, User.role.in_(("staff", "admin")))
+                .order_by(User.email))},
+            sources=sorted(set(s.execute(select(CrawlRun.source).distinct()).scalars())
+                           | set(s.execute(select(Bill.source_name).distinct()).scalars())),
+        )
+
+
+def choices(s: Session) -> Choices:
+    return _choices(url(), data_version(s))

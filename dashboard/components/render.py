@@ -1,0 +1,89 @@
+"""Safe rendering of upstream text. Titles, summaries and action text come from feeds we do not control:
+they are escaped before Streamlit sees them, so markup shows as text and never runs.
+
+- ``md(text)``: for st.markdown / st.subheader / st.caption (backslash-escapes Markdown and HTML syntax);
+- ``html_text(text)``: HTML-escaped, for st.html fragments we build ourselves;
+- ``highlight(snippet)``: an evidence snippet with its ``[[term]]`` marks turned into <mark>, after escaping.
+"""
+
+import difflib
+import html
+import re
+from collections.abc import Iterable, Sequence
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones Markdown,
+# Streamlit's extensions (:emoji:, $math$, ~~strike~~, :color[...]) or raw HTML could act on.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
+_MARK = re.compile(r"\[\[(.+?)\]\]", re.S)
+
+
+def md(text: object) -> str:
+    """Text that Markdown renders literally (newlines kept as line breaks)."""
+    value = "" if text is None else str(text)
+    value = _MD_SPECIAL.sub(r"\\\1", value)
+    return value.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+def html_text(text: object) -> str:
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def highlight(snippet: str | None, terms: Iterable[str] = ()) -> str:
+    """HTML for an evidence snippet: escaped first, then the matched terms marked.
+
+    Marks come from the matcher's ``[[...]]`` brackets and, for search results, from ``terms``."""
+    escaped = html_text(snippet)
+    escaped = _MARK.sub(lambda m: f"<mark>{m.group(1)}</mark>", escaped)
+    words = [re.escape(html_text(t)) for t in terms if t and len(t) > 1]
+    if words:
+        pattern = re.compile(r"(?<![\w&])(" + "|".join(words) + r")(?![\w;])", re.IGNORECASE)
+        parts = re.split(r"(<mark>.*?</mark>)", escaped)
+        escaped = "".join(p if p.startswith("<mark>") else pattern.sub(r"<mark>\1</mark>", p) for p in parts)
+    return escaped
+
+
+def redline(old: str, new: str, *, context_words: int = 12, max_chunks: int = 400) -> str:
+    """HTML showing what changed between two texts, word by word: deletions struck, insertions underlined.
+
+    Both texts are escaped word by word; long unchanged stretches are shortened to their edges."""
+    a, b = old.split(), new.split()
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    out: list[str] = []
+    for n, (op, i1, i2, j1, j2) in enumerate(matcher.get_opcodes()):
+        if n >= max_chunks:
+            out.append("<p><em>… more changes not shown.</em></p>")
+            break
+        if op == "equal":
+            words = a[i1:i2]
+            if len(words) > 2 * context_words:
+                words = words[:context_words] + ["…"] + words[-context_words:]
+            out.append(html_text(" ".join(words)))
+        if op in ("delete", "replace"):
+            out.append(f'<del style="background:#fde2e2">{html_text(" ".join(a[i1:i2]))}</del>')
+        if op in ("insert", "replace"):
+            out.append(f'<ins style="background:#ddf4dd">{html_text(" ".join(b[j1:j2]))}</ins>')
+    return '<div style="white-space:normal;line-height:1.6">' + " ".join(out) + "</div>"
+
+
+def change_ratio(old: str, new: str) -> float:
+    return difflib.SequenceMatcher(a=old.split(), b=new.split(), autojunk=False).ratio()
+
+
+def progress_line(stages: Sequence[str], current: str, outcome: str | None = None) -> str:
+    """HTML: the normalized stages as steps, done ones filled, the current one bold; labels are ours."""
+    idx = stages.index(current) if current in stages else -1
+    cells = []
+    for i, stage in enumerate(stages):
+        label = html_text(stage.replace("_", " "))
+        if i < idx:
+            style = "background:#2e7d32;color:white"
+        elif i == idx:
+            style = "background:#1565c0;color:white;font-weight:bold"
+        else:
+            style = "background:#eceff1;color:#546e7a"
+        cells.append(f'<span style="{style};padding:4px 10px;border-radius:12px;margin-right:4px;'
+                     f'display:inline-block;margin-bottom:4px">{label}</span>')
+    if outcome:
+        cells.append(f'<span style="background:#b71c1c;color:white;padding:4px 10px;border-radius:12px">'
+                     f'{html_text(outcome.replace("_", " "))}</span>')
+    return "<div>" + "→".join(cells) + "</div>"

@@ -1,0 +1,39 @@
+"""Widgets several pages share: export download buttons and safe link tables."""
+
+import streamlit as st
+
+from dashboard.components import data
+from dashboard.components.render import md
+from tracker.exports import FORMATS, ExportError, Selection, build_packet, packet_filename
+from tracker.models import User
+from tracker.permissions import Action, PermissionDenied, require
+
+FORMAT_LABELS = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel", "csv": "CSV", "json": "JSON"}
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only web links are clickable: a feed cannot smuggle a javascript: or data: URL into a page."""
+    return url if url and url.lower().startswith(("https://", "http://")) else None
+
+
+def export_buttons(user: User, selection: Selection, *, key: str, title: str | None = None) -> None:
+    """Build a packet on request (building one is not free), then offer it for download."""
+    try:
+        require(user, Action.export)
+    except PermissionDenied:
+        return
+    cols = st.columns([2, 1, 3])
+    fmt = cols[0].selectbox("Format", list(FORMATS), format_func=FORMAT_LABELS.get, key=f"{key}_fmt")
+    if cols[1].button("Prepare packet", key=f"{key}_build"):
+        try:
+            with data.session() as s:
+                payload = build_packet(s, selection, fmt, title=title)
+            st.session_state[f"{key}_file"] = (fmt, payload)
+        except ExportError as exc:
+            st.error(md(exc))
+    ready = st.session_state.get(f"{key}_file")
+    if ready:
+        fmt_ready, payload = ready
+        cols[2].download_button(f"Download {FORMAT_LABELS[fmt_ready]} ({len(payload) // 1024 + 1} KB)", payload,
+                                file_name=packet_filename(fmt_ready, title=title), mime=FORMATS[fmt_ready].media_type,
+                                key=f"{key}_download")

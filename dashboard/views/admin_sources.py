@@ -1,0 +1,57 @@
+"""Admin: configured sources and their schedules, freshness, and recent crawl runs with their errors."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.components import data
+from dashboard.components.auth import page_user
+from dashboard.components.render import md
+from tracker import overview
+from tracker.config import crawl_settings
+from tracker.permissions import Action, PermissionDenied, require
+
+user = page_user()
+st.title("Sources and crawls")
+try:
+    require(user, Action.manage_sources)
+except PermissionDenied as exc:
+    st.error(md(exc))
+    st.stop()
+
+try:
+    crawl = crawl_settings()
+    configured = [{"source": s.name, "enabled": s.enabled, "schedule (cron, UTC)": s.schedule, "base URL": s.base_url,
+                   "scope": ", ".join(map(str, s.congresses)) or "current Congress"} for s in crawl.sources.values()]
+except (SystemExit, ValueError, KeyError) as exc:
+    st.error(md(f"The crawl configuration cannot be read: {exc}"))
+    configured = []
+st.subheader("Configured sources")
+st.caption("Edit tracker.toml ([sources.NAME]) to change them; `tracker schedule` runs the schedules.")
+if configured:
+    st.dataframe(pd.DataFrame(configured), hide_index=True, width="stretch")
+
+with data.session() as s:
+    fresh = overview.freshness(s)
+    runs = overview.recent_runs(s, limit=50)
+st.subheader("Freshness")
+for f in fresh:
+    if f.stale:
+        st.warning(md(f"{f.source} is stale: last success {f.last_success or 'never'}."))
+if fresh:
+    st.dataframe(pd.DataFrame([{"source": f.source, "last success": f.last_success, "last run": f.last_run_at,
+                                "status": f.last_run_status, "errors": f.last_run_errors,
+                                "stale": f.stale} for f in fresh]), hide_index=True, width="stretch")
+
+st.subheader("Recent runs")
+if not runs:
+    st.caption("No runs yet.")
+    st.stop()
+st.dataframe(pd.DataFrame(runs), hide_index=True, width="stretch")
+failing = [r for r in runs if r["failed"]]
+if failing:
+    run_id = st.selectbox("Errors of run", [r["id"] for r in failing], key="src_run",
+                          format_func=lambda i: next(f"#{r['id']} {r['source']} {r['started']} ({r['failed']} failed)"
+                                                     for r in failing if r["id"] == i))
+    with data.session() as s:
+        errors = overview.run_errors(s, run_id=run_id)
+    st.dataframe(pd.DataFrame(errors), hide_index=True, width="stretch")

@@ -1,0 +1,64 @@
+"""Admin: accounts and roles."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.components import data
+from dashboard.components.auth import page_user
+from dashboard.components.render import md
+from tracker import users
+from tracker.models.enums import Role
+from tracker.permissions import ROLE_ACTIONS, PermissionDenied
+
+user = page_user()
+st.title("Users and roles")
+try:
+    with data.session() as s:
+        accounts = users.list_users(s, actor=user)
+except PermissionDenied as exc:
+    st.error(md(exc))
+    st.stop()
+
+st.dataframe(pd.DataFrame([{"email": u.email, "name": u.name, "role": u.role, "active": u.active,
+                            "last sign-in": u.last_login_at, "created": u.created_at} for u in accounts]),
+             hide_index=True, width="stretch")
+with st.expander("What each role may do"):
+    st.dataframe(pd.DataFrame([{"role": r, "may": ", ".join(sorted(a.value for a in acts))}
+                               for r, acts in ROLE_ACTIONS.items()]), hide_index=True, width="stretch")
+
+roles = list(Role.__members__)
+left, right = st.columns(2)
+with left, st.form("add_user", clear_on_submit=True):
+    st.markdown("**Add a user**")
+    email = st.text_input("Email", key="au_email")
+    name = st.text_input("Name", key="au_name")
+    role = st.selectbox("Role", roles, index=roles.index("staff"), key="au_role")
+    password = st.text_input("Initial password", type="password", key="au_password")
+    if st.form_submit_button("Add user"):
+        try:
+            with data.session() as s:
+                users.add_user(s, email=email, role=role, name=name or None, password=password, actor=user)
+            st.success(f"Added {md(email)}.")
+            st.rerun()
+        except (users.UserError, PermissionDenied) as exc:
+            st.error(md(exc))
+with right, st.form("change_user"):
+    st.markdown("**Change a user**")
+    target = st.selectbox("User", [u.email for u in accounts], key="cu_email")
+    new_role = st.selectbox("Role", roles, key="cu_role")
+    c = st.columns(3)
+    do_role = c[0].form_submit_button("Set role")
+    do_off = c[1].form_submit_button("Deactivate")
+    do_on = c[2].form_submit_button("Reactivate")
+    if do_role or do_off or do_on:
+        try:
+            with data.session() as s:
+                if do_role:
+                    users.set_role(s, email=target, role=new_role, actor=user)
+                elif do_off:
+                    users.deactivate(s, email=target, actor=user)
+                else:
+                    users.reactivate(s, email=target, actor=user)
+            st.rerun()
+        except (users.UserError, PermissionDenied) as exc:
+            st.error(md(exc))

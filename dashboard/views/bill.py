@@ -1,0 +1,269 @@
+"""One bill: where it stands, what it says, who moves it, and the council's position, notes and assignee."""
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import select
+
+from dashboard.components import data
+from dashboard.components.auth import page_user
+from dashboard.components.render import change_ratio, highlight, md, progress_line, redline
+from dashboard.components.widgets import export_buttons, safe_url
+from tracker import notes, positions, triage, watchlists
+from tracker.exports import Selection
+from tracker.matching.queries import topics_for
+from tracker.models import BillVersion
+from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
+from tracker.permissions import Action, PermissionDenied, can
+from tracker.queries import bill_detail, find_bills
+
+user = page_user()
+
+# -- which bill ---------------------------------------------------------------------------------------------
+ref = st.query_params.get("id", "")
+with st.sidebar:
+    typed = st.text_input("Open bill (id or number, e.g. HR 3684)", key="bill_ref")
+if typed:
+    with data.session() as s:
+        ids = find_bills(s, typed.strip())
+    if len(ids) == 1:
+        ref = str(ids[0])
+    elif len(ids) > 1:
+        st.sidebar.warning(f"{len(ids)} bills match; showing the first. Use an id to pick another.")
+        ref = str(ids[0])
+    else:
+        st.sidebar.error("No bill matches that.")
+if not ref or not str(ref).isdigit():
+    st.title("Bill")
+    st.info("Open a bill from the triage inbox, search or a watchlist, or type its number in the sidebar.")
+    st.stop()
+bill_id = int(ref)
+
+with data.session() as s:
+    d = bill_detail(s, bill_id)
+    if d is None:
+        st.error(f"No bill with id {bill_id}.")
+        st.stop()
+    topics = topics_for(s, [bill_id], flagged_only=False).get(bill_id, [])
+    position = positions.get_position(s, bill_id=bill_id)
+    history = positions.history(s, bill_id=bill_id)
+    thread = notes.list_notes(s, bill_id=bill_id)
+    assignee = triage.current_assignees(s, [bill_id]).get(bill_id)
+    state = triage.triage_state(s, bill_id=bill_id)
+    choices = data.choices(s)
+    lists = watchlists.visible_watchlists(s, actor=user)
+    on_lists = set(watchlists.watchlists_of_bill(s, actor=user, bill_id=bill_id))
+    texts = {v.id: (v.label, v.date, v.text) for v in s.execute(
+        select(BillVersion).where(BillVersion.bill_id == bill_id, BillVersion.text.is_not(None))
+        .order_by(BillVersion.date, BillVersion.id)).scalars()}
+
+# -- heading and progress -----------------------------------------------------------------------------------
+st.caption(md(f"{d['jurisdiction'].upper()} · {d['session_name'] or d['session']} · {d['classification']}"))
+st.title(md(d["identifier"]))
+st.subheader(md(d["title"]))
+for label, key in (("Short title", "short_title"), ("Popular title", "popular_title")):
+    if d.get(key) and d[key] != d["title"]:
+        st.markdown(f"**{label}:** {md(d[key])}")
+outcome = d["stage"] if d["stage"] in [s.value for s in STAGE_OUTCOMES] else None
+st.html(progress_line([s.value for s in STAGE_PROGRESS], d["stage"], outcome))
+facts = [f"Introduced {d['introduced_date'] or '—'}", f"latest action {d['latest_action_date'] or '—'}"]
+if d.get("policy_area"):
+    facts.append(f"policy area: {d['policy_area']}")
+st.caption(md(" · ".join(facts)))
+if d.get("latest_action_text"):
+    st.markdown(f"**Latest action:** {md(d['latest_action_text'])}")
+
+main, side = st.columns([3, 2], gap="large")
+
+with main:
+    if d.get("summary"):
+        with st.expander("Summary", expanded=True):
+            st.markdown(md(d["summary"][:20000]))
+    st.markdown("#### Topics and evidence")
+    if not topics:
+        st.caption("No topic matched this bill.")
+    for t in topics:
+        flag = "flagged" if t["flagged"] else "below threshold"
+        items = "".join(f"<li><small>{highlight(e.get('field'))}:</small> {highlight(e.get('snippet'))}</li>"
+                        for e in t["evidence"][:6])
+        st.html(f"<div><b>{highlight(t['name'])}</b> <small>score {t['score']:.2f} · {flag}</small>"
+                f"<ul style='margin:0'>{items}</ul></div>")
+
+    st.markdown("#### Actions")
+    if d["actions"]:
+        st.dataframe(pd.DataFrame([{"date": a["date"], "by": a["actor"], "action": a["text"]}
+                                   for a in reversed(d["actions"])]), hide_index=True, width="stretch")
+    else:
+        st.caption("No actions recorded.")
+
+    st.markdown("#### Sponsors")
+    if d["sponsorships"]:
+        st.dataframe(pd.DataFrame([{"name": sp["name"], "party": sp["party"], "state": sp["state"],
+                                    "kind": sp["kind"], "since": sp["date"], "withdrawn": sp["withdrawn_date"]}
+                                   for sp in d["sponsorships"]]), hide_index=True, width="stretch")
+    else:
+        st.caption("No sponsors recorded.")
+
+    if d["committees"]:
+        st.markdown("#### Committees")
+        st.dataframe(pd.DataFrame([{"committee": c["name"], "chamber": c["chamber"], "referred": c["referred_date"]}
+                                   for c in d["committees"]]), hide_index=True, width="stretch")
+
+    st.markdown("#### Versions")
+    if d["versions"]:
+        st.dataframe(pd.DataFrame([{"version": v["label"], "date": v["date"], "format": v["format"],
+                                    "link": safe_url(v["url"]), "text stored": v["has_text"]}
+                                   for v in d["versions"]]),
+                     column_config={"link": st.column_config.LinkColumn("link")}, hide_index=True, width="stretch")
+    else:
+        st.caption("No versions published yet.")
+    if len(texts) >= 2:
+        with st.expander("Compare two versions (redline)"):
+            ids = list(texts)
+            label = {i: f"{texts[i][0]} ({texts[i][1] or 'undated'})" for i in ids}
+            c = st.columns(2)
+            old_id = c[0].selectbox("From", ids, index=len(ids) - 2, format_func=label.get, key="redline_from")
+            new_id = c[1].selectbox("To", ids, index=len(ids) - 1, format_func=label.get, key="redline_to")
+            if old_id != new_id:
+                old, new = texts[old_id][2] or "", texts[new_id][2] or ""
+                st.caption(f"{change_ratio(old, new):.0%} of the words are shared.")
+                st.html(redline(old, new))
+
+    if d["related_bills"]:
+        st.markdown("#### Related bills")
+        st.dataframe(pd.DataFrame([{"bill": f"{r['jurisdiction']} {r['session']} {r['identifier']}",
+                                    "relationship": r["relationship"], "title": r["title"]}
+                                   for r in d["related_bills"]]), hide_index=True, width="stretch")
+
+    st.markdown("#### Sources")
+    links = [{"source": src["source"], "key": src["key"], "link": safe_url(src["url"]),
+              "last fetched": src["last_fetched_at"]} for src in d["sources"]]
+    links += [{"source": d["source_name"], "key": "", "link": safe_url(u), "last fetched": d["last_fetched_at"]}
+              for u in d["source_urls"] if u not in {x["link"] for x in links}]
+    if links:
+        st.dataframe(pd.DataFrame(links), column_config={"link": st.column_config.LinkColumn("link")},
+                     hide_index=True, width="stretch")
+    st.caption(f"Last fetched {d['last_fetched_at']}; upstream updated {d['upstream_updated_at'] or 'unknown'}.")
+
+with side:
+    st.markdown("#### The council's position")
+    base_key = f"pos_base_{bill_id}"
+    if base_key not in st.session_state:  # the version this editor started from
+        st.session_state[base_key] = position["version"] if position else None
+    if position:
+        st.markdown(f"**{md(position['stance'])}** · {md(position['priority'])} priority · version "
+                    f"{position['version']}")
+        if position["rationale"]:
+            st.markdown(md(position["rationale"]))
+        st.caption(md(f"by {position['author'] or 'unknown'} at {position['updated_at']}"))
+    else:
+        st.caption("No position yet.")
+    if can(user, Action.set_position):
+        with st.form(f"position_form_{bill_id}"):
+            stances = choices.stances
+            stance = st.selectbox("Position", stances, key=f"pos_stance_{bill_id}",
+                                  index=stances.index(position["stance"]) if position and position["stance"] in
+                                  stances else 0)
+            prios = [p.value for p in Priority]
+            priority = st.selectbox("Priority", prios, key=f"pos_priority_{bill_id}",
+                                    index=prios.index(position["priority"]) if position else 1)
+            rationale = st.text_area("Rationale", value=position["rationale"] or "" if position else "",
+                                     key=f"pos_rationale_{bill_id}")
+            save = st.form_submit_button("Save position")
+        if save:
+            try:
+                with data.session() as s:
+                    saved = positions.set_position(s, actor=user, bill_id=bill_id, stance=stance, priority=priority,
+                                                   rationale=rationale, expected_version=st.session_state[base_key])
+                st.session_state[base_key] = saved["version"]
+                st.session_state.pop(f"pos_conflict_{bill_id}", None)
+                st.session_state["pos_saved"] = f"Saved: {saved['stance']} (version {saved['version']})."
+                st.rerun()
+            except positions.PositionConflict as exc:
+                st.session_state[f"pos_conflict_{bill_id}"] = str(exc)
+            except (positions.PositionError, PermissionDenied) as exc:
+                st.error(md(exc))
+        conflict = st.session_state.get(f"pos_conflict_{bill_id}")
+        if conflict:  # kept until resolved: the editor's own choices stay in the form meanwhile
+            st.error(md(conflict))
+            if st.button("Start again from their version", key="pos_reload"):
+                for key in (base_key, f"pos_conflict_{bill_id}", f"pos_stance_{bill_id}", f"pos_priority_{bill_id}",
+                            f"pos_rationale_{bill_id}"):
+                    st.session_state.pop(key, None)
+                st.rerun()
+        msg = st.session_state.pop("pos_saved", None)
+        if msg:
+            st.success(md(msg))
+    if history:
+        with st.expander(f"History ({len(history)} versions)"):
+            st.dataframe(pd.DataFrame([{
+                "when": h["changed_at"], "who": h["author"],
+                "from": f"{h['previous_stance']} / {h['previous_priority']}" if h["previous_stance"] else "—",
+                "to": f"{h['stance']} / {h['priority']}", "version": h["version"], "rationale": h["rationale"]}
+                for h in history]), hide_index=True, width="stretch")
+
+    st.markdown("#### Triage")
+    st.caption(md(f"{state['status']}{' · ' + state['relevance'].replace('_', ' ') if state['relevance'] else ''}"
+                  f" by {state['by']} at {state['at']}") if state else "Not triaged yet.")
+    if can(user, Action.triage):
+        c = st.columns(3)
+        for col, (label, fn) in zip(c, {"Reviewed": triage.mark_reviewed, "Relevant": triage.mark_relevant,
+                                        "Not relevant": triage.dismiss}.items(), strict=True):
+            if col.button(label, key=f"bill_{fn.__name__}"):
+                with data.session() as s:
+                    fn(s, actor=user, bill_ids=[bill_id])
+                st.rerun()
+
+    st.markdown("#### Assignee")
+    st.markdown(md(assignee) if assignee else "Nobody yet.")
+    if can(user, Action.assign) and choices.assignees:
+        c = st.columns([3, 1])
+        who = c[0].selectbox("Assign to", list(choices.assignees), format_func=choices.assignees.get,
+                             key="bill_assignee", label_visibility="collapsed")
+        if c[1].button("Assign", key="bill_assign"):
+            with data.session() as s:
+                triage.assign(s, actor=user, bill_ids=[bill_id], assignee_id=who)
+            st.rerun()
+
+    st.markdown("#### Notes")
+    for n in thread:
+        with st.container(border=True):
+            st.caption(md(f"{n['author'] or 'unknown'} ({n['role']}) · {n['created_at']}"))
+            st.markdown(md(n["body"]))
+            if n["author_id"] == user.id and st.button("Delete", key=f"note_del_{n['id']}"):
+                with data.session() as s:
+                    notes.delete_note(s, actor=user, note_id=n["id"])
+                st.rerun()
+    if can(user, Action.comment):
+        with st.form(f"note_form_{bill_id}", clear_on_submit=True):
+            body = st.text_area("Add a note", key="note_body")
+            if st.form_submit_button("Post note"):
+                try:
+                    with data.session() as s:
+                        notes.add_note(s, actor=user, bill_id=bill_id, body=body)
+                    st.rerun()
+                except (notes.NoteError, PermissionDenied) as exc:
+                    st.error(md(exc))
+
+    st.markdown("#### Watchlists")
+    if lists:
+        names = {w["id"]: w["name"] for w in lists}
+        st.caption("On: " + (md(", ".join(names[i] for i in on_lists if i in names)) or "none"))
+        mine = [w["id"] for w in lists if w["id"] not in on_lists]
+        if mine:
+            c = st.columns([3, 1])
+            target = c[0].selectbox("Add to", mine, format_func=names.get, key="bill_watch",
+                                    label_visibility="collapsed")
+            if c[1].button("Follow", key="bill_follow"):
+                try:
+                    with data.session() as s:
+                        watchlists.add_bills(s, actor=user, watchlist_id=target, bill_ids=[bill_id])
+                    st.rerun()
+                except (watchlists.WatchlistError, PermissionDenied) as exc:
+                    st.error(md(exc))
+    else:
+        st.caption("No watchlists yet (create one on the Watchlists page).")
+
+    if can(user, Action.export):
+        st.markdown("#### Briefing")
+        export_buttons(user, Selection(bills=(bill_id,)), key=f"bill_export_{bill_id}",
+                       title=f"{d['identifier']} briefing")

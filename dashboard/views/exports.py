@@ -1,0 +1,38 @@
+"""Briefing packets: pick bills by topic, position, priority, jurisdiction or watchlist; download PDF, Word,
+Excel, CSV or JSON (built by tracker.exports.build_packet, the same as `tracker export`)."""
+
+import streamlit as st
+
+from dashboard.components import data
+from dashboard.components.auth import page_user
+from dashboard.components.widgets import export_buttons
+from tracker import watchlists
+from tracker.exports import Selection
+from tracker.models.enums import Priority
+from tracker.permissions import Action, can
+
+user = page_user()
+st.title("Export briefing packets")
+if not can(user, Action.export):
+    st.error("Your role cannot export packets.")
+    st.stop()
+
+with data.session() as s:
+    choices = data.choices(s)
+    lists = watchlists.visible_watchlists(s, actor=user)
+
+c = st.columns(2)
+topics = c[0].multiselect("Topics", list(choices.topics), format_func=choices.topics.get, key="x_topics")
+stances = c[1].multiselect("Positions", choices.stances, key="x_positions")
+c = st.columns(3)
+priorities = c[0].multiselect("Priorities", [p.value for p in Priority], key="x_priorities")
+jurisdictions = c[1].multiselect("Jurisdictions", list(choices.jurisdictions), key="x_jurisdictions")
+wl = c[2].multiselect("Watchlists", [str(w["id"]) for w in lists],
+                      format_func=lambda i: next(w["name"] for w in lists if str(w["id"]) == i), key="x_watchlists")
+title = st.text_input("Packet title", value="Legislative briefing packet", key="x_title")
+selection = Selection(topics=tuple(topics), positions=tuple(stances), priorities=tuple(priorities),
+                      jurisdictions=tuple(jurisdictions), watchlists=tuple(wl))
+if not selection.has_criteria():
+    st.info("Choose at least one topic, position, priority, jurisdiction or watchlist.")
+    st.stop()
+export_buttons(user, selection, key="x_packet", title=title)

@@ -1,0 +1,77 @@
+"""Search titles, summaries and bill text, with filters and saved searches."""
+
+import streamlit as st
+
+from dashboard.components import data
+from dashboard.components.auth import page_user
+from dashboard.components.render import highlight, md
+from tracker import search, watchlists
+from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS
+from tracker.permissions import PermissionDenied
+
+PAGE_SIZE = 25
+KEYS = ("q", "q_jurisdiction", "q_stages", "q_topic", "q_position")
+STAGES = [s.value for s in (*STAGE_PROGRESS, *STAGE_OUTCOMES)]
+
+user = page_user()
+st.title("Search")
+
+with data.session() as s:
+    choices = data.choices(s)
+    saved = watchlists.saved_filters(s, actor=user, page="search")
+if saved:
+    names = {f"{f.name}{'' if f.owner_id == user.id else ' (shared)'}": f for f in saved}
+    cols = st.columns([3, 1])
+    pick = cols[0].selectbox("Saved searches", ["—", *names], key="q_saved_pick")
+    if cols[1].button("Apply", key="q_saved_apply") and pick in names:
+        for key in KEYS:
+            if key in names[pick].params:
+                st.session_state[key] = names[pick].params[key]
+        st.rerun()
+
+query = st.text_input("Words in the title, summary or text", key="q", placeholder="facial recognition")
+c = st.columns(4)
+jurisdiction = c[0].selectbox("Jurisdiction", ["", *choices.jurisdictions],
+                              format_func=lambda k: k or "Any", key="q_jurisdiction")
+stages = c[1].multiselect("Stage", STAGES, format_func=lambda v: v.replace("_", " "), key="q_stages")
+topic = c[2].selectbox("Flagged for topic", ["", *choices.topics],
+                       format_func=lambda k: choices.topics.get(k, "Any"), key="q_topic")
+position = c[3].selectbox("Position", ["", *choices.stances], format_func=lambda k: k or "Any", key="q_position")
+
+flt = search.SearchFilter(jurisdiction=jurisdiction or None, stages=tuple(stages), topic=topic or None,
+                          position=position or None)
+if st.session_state.get("q_signature") != repr((query, flt)):
+    st.session_state["q_signature"] = repr((query, flt))
+    st.session_state["q_page"] = 1
+
+if not query.strip():
+    st.caption("Type some words to search; every word must appear (the last may be the start of a word).")
+    st.stop()
+
+page_no = int(st.session_state.get("q_page", 1))
+with data.session() as s:
+    rows, total = search.search(s, query, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+pages = max(1, -(-total // PAGE_SIZE))
+head = st.columns([3, 1, 2])
+head[0].markdown(f"**{total:,}** {'bill matches' if total == 1 else 'bills match'} · page {page_no} of {pages}")
+head[1].number_input("Page", min_value=1, max_value=max(pages, page_no), step=1, key="q_page",
+                     label_visibility="collapsed")
+with head[2].popover("Save this search"):
+    name = st.text_input("Name", key="q_save_name")
+    shared = st.checkbox("Share with everyone", key="q_save_shared")
+    if st.button("Save search", key="q_save"):
+        try:
+            with data.session() as s:
+                watchlists.save_filter(s, actor=user, page="search", name=name, shared=shared,
+                                       params={k: st.session_state.get(k) for k in KEYS})
+            st.success(f"Saved search {md(name)}.")
+        except (watchlists.WatchlistError, PermissionDenied) as exc:
+            st.error(md(exc))
+
+terms = search.highlight_terms(query)
+for row in rows:
+    with st.container(border=True):
+        st.page_link("views/bill.py", label=f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}",
+                     query_params={"id": str(row["id"])})
+        st.html(f"<div>{highlight(row['title'][:500], terms)}</div>")
+        st.caption(md(f"{row['stage'].replace('_', ' ')} · latest action {row['latest_action_date'] or '—'}"))

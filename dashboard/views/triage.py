@@ -1,0 +1,174 @@
+"""Triage inbox: bills flagged since their last review, with evidence, filters and bulk judgements."""
+
+import datetime as dt
+from dataclasses import replace
+
+import streamlit as st
+from sqlmodel import Session
+
+from dashboard.components import data
+from dashboard.components.auth import page_user
+from dashboard.components.render import highlight, md
+from tracker import positions, triage, watchlists
+from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
+from tracker.permissions import Action, PermissionDenied, can
+
+PAGE_SIZE = 25
+FILTER_KEYS = ("f_view", "f_topic", "f_jurisdiction", "f_stages", "f_min_score", "f_since", "f_text", "f_sort",
+               "f_mine")
+STAGES = [s.value for s in (*STAGE_PROGRESS, *STAGE_OUTCOMES)]
+
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=64)
+def _count(db_url: str, version: tuple, flt: triage.InboxFilter) -> int:
+    """Keyed on the data version: any triage, crawl or rule change gives a new count at once; a new sort or
+    page reuses it."""
+    with Session(data.engine()) as s:
+        return triage.count_inbox(s, flt)
+
+
+user = page_user()
+may_triage = can(user, Action.triage)
+st.title("Triage inbox" if may_triage else "Flagged bills")
+
+with data.session() as s:
+    choices = data.choices(s)
+    saved = watchlists.saved_filters(s, actor=user, page="triage")
+
+# -- saved filters: applying one sets the widgets' state before they are drawn ------------------------------
+if saved:
+    names = {f"{f.name}{'' if f.owner_id == user.id else ' (shared)'}": f for f in saved}
+    cols = st.columns([3, 1])
+    pick = cols[0].selectbox("Saved filters", ["—", *names], key="saved_pick")
+    if cols[1].button("Apply", key="saved_apply") and pick in names:
+        params = names[pick].params
+        for key in FILTER_KEYS:
+            if key in params:
+                value = params[key]
+                st.session_state[key] = dt.date.fromisoformat(value) if key == "f_since" and value else value
+        st.session_state["f_page"] = 1
+        st.rerun()
+
+with st.container(border=True):
+    c = st.columns(4)
+    view = c[0].selectbox("Show", list(triage.VIEWS), format_func=triage.VIEWS.get, key="f_view")
+    topic = c[1].selectbox("Topic", ["", *choices.topics], format_func=lambda k: choices.topics.get(k, "Any topic"),
+                           key="f_topic")
+    jurisdiction = c[2].selectbox("Jurisdiction", ["", *choices.jurisdictions],
+                                  format_func=lambda k: f"{k} — {choices.jurisdictions[k]}" if k else "Any",
+                                  key="f_jurisdiction")
+    sort = c[3].selectbox("Sort by", list(triage.SORTS), format_func=triage.SORTS.get, key="f_sort")
+    c = st.columns(4)
+    stages = c[0].multiselect("Stage", STAGES, format_func=lambda v: v.replace("_", " "), key="f_stages")
+    min_score = c[1].number_input("Minimum score", min_value=0.0, value=None, step=0.5, key="f_min_score")
+    since = c[2].date_input("Latest action since", value=None, key="f_since")
+    text = c[3].text_input("Title contains", key="f_text")
+    mine = st.checkbox("Only bills assigned to me", key="f_mine")
+
+flt = triage.InboxFilter(view=view, topic=topic or None, jurisdiction=jurisdiction or None, stages=tuple(stages),
+                         min_score=min_score, since=since, text=text or None, sort=sort,
+                         assignee_id=user.id if mine else None)
+signature = repr(flt)
+if st.session_state.get("f_signature") != signature:  # a new filter starts at its first page
+    st.session_state["f_signature"] = signature
+    st.session_state["f_page"] = 1
+
+with data.session() as s:
+    page_no = int(st.session_state.get("f_page", 1))
+    rows, _ = triage.inbox(s, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, count=False)
+    total = _count(data.url(), data.data_version(s), replace(flt, sort="score", descending=True))
+
+pages = max(1, -(-total // PAGE_SIZE))
+head = st.columns([3, 1, 2])
+head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · page {page_no} of {pages}")
+head[1].number_input("Page", min_value=1, max_value=pages, step=1, key="f_page", label_visibility="collapsed")
+with head[2].popover("Save this filter"):
+    name = st.text_input("Name", key="save_filter_name")
+    shared = st.checkbox("Share with everyone", key="save_filter_shared")
+    if st.button("Save filter", key="save_filter"):
+        params = {k: st.session_state.get(k) for k in FILTER_KEYS}
+        params["f_since"] = params["f_since"].isoformat() if params.get("f_since") else None
+        try:
+            with data.session() as s:
+                watchlists.save_filter(s, actor=user, page="triage", name=name, params=params, shared=shared)
+            st.success(f"Saved filter {md(name)}.")
+        except (watchlists.WatchlistError, PermissionDenied) as exc:
+            st.error(md(exc))
+
+if not rows:
+    st.info("Nothing to triage here: no flagged bill matches these filters." if view == "inbox"
+            else "No bills match these filters.")
+
+selected: list[int] = []
+versions: dict[int, int | None] = {}
+for row in rows:
+    versions[row["id"]] = row["position_version"]
+    with st.container(border=True):
+        top = st.columns([0.4, 6, 2]) if may_triage else st.columns([0.01, 6, 2])
+        if may_triage and top[0].checkbox("select", key=f"sel_{row['id']}", label_visibility="collapsed"):
+            selected.append(row["id"])
+        top[1].page_link("views/bill.py", label=f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}",
+                         query_params={"id": str(row["id"])})
+        top[1].markdown(md(row["title"][:400]))
+        status = row["status"] + (f" · {row['relevance'].replace('_', ' ')}" if row["relevance"] else "")
+        top[2].caption(f"score {row['score']:.2f} · {md(row['stage'].replace('_', ' '))}  \n"
+                       f"latest action {row['latest_action_date'] or '—'}  \n{md(status)}"
+                       + (f"  \nposition: {md(row['position'])}" if row["position"] else "")
+                       + (f"  \nassigned: {md(row['assignee'])}" if row["assignee"] else ""))
+        for t in row["topics"][:3]:
+            snippets = "".join(f"<li><small>{highlight(e.get('field', ''))}:</small> {highlight(e.get('snippet'))}</li>"
+                               for e in t["evidence"][:3])
+            st.html(f"<div><b>{highlight(t['name'])}</b> <small>({t['score']:.2f})</small>"
+                    f"<ul style='margin:0'>{snippets}</ul></div>")
+
+if may_triage and rows:
+    st.divider()
+    st.markdown(f"**{len(selected)} selected**")
+    cols = st.columns(4)
+    actions = {"Mark reviewed": triage.mark_reviewed, "Mark relevant": triage.mark_relevant,
+               "Dismiss as not relevant": triage.dismiss, "Back to inbox": triage.reopen}
+    for col, (label, fn) in zip(cols, actions.items(), strict=True):
+        if col.button(label, key=f"bulk_{fn.__name__}", disabled=not selected):
+            try:
+                with data.session() as s:
+                    n = fn(s, actor=user, bill_ids=selected)
+                for bid in selected:
+                    st.session_state.pop(f"sel_{bid}", None)
+                st.toast(f"{label}: {n} bills")
+                st.rerun()
+            except (triage.TriageError, PermissionDenied) as exc:
+                st.error(md(exc))
+    cols = st.columns(2)
+    with cols[0].container(border=True):
+        who = st.selectbox("Assign to", list(choices.assignees), format_func=choices.assignees.get, key="bulk_assignee")
+        task = st.text_input("Task", key="bulk_task")
+        if st.button("Assign", key="bulk_assign", disabled=not selected or who is None):
+            try:
+                with data.session() as s:
+                    n = triage.assign(s, actor=user, bill_ids=selected, assignee_id=who, task=task)
+                st.toast(f"Assigned {n} bills")
+                st.rerun()
+            except (triage.TriageError, PermissionDenied) as exc:
+                st.error(md(exc))
+    if can(user, Action.set_position):
+        with cols[1].container(border=True):
+            stance = st.selectbox("Position", choices.stances, key="bulk_stance")
+            priority = st.selectbox("Priority", [p.value for p in Priority], index=1, key="bulk_priority")
+            if st.button("Set position", key="bulk_position", disabled=not selected):
+                done, refused = 0, []
+                for bid in selected:
+                    try:
+                        with data.session() as s:
+                            positions.set_position(s, actor=user, bill_id=bid, stance=stance, priority=priority,
+                                                   expected_version=versions.get(bid))
+                        done += 1
+                    except (positions.PositionConflict, positions.PositionError) as exc:
+                        refused.append(str(exc))
+                if refused:
+                    st.session_state["bulk_refused"] = refused
+                st.toast(f"Position set on {done} bills")
+                st.rerun()
+refused = st.session_state.pop("bulk_refused", None)
+if refused:
+    st.warning("Some positions were not saved:  \n" + "  \n".join(md(r) for r in refused))

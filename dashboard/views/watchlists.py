@@ -1,0 +1,68 @@
+"""Watchlists: bills followed without being flagged, private or shared."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.components import data
+from dashboard.components.auth import page_user
+from dashboard.components.render import md
+from dashboard.components.widgets import export_buttons
+from tracker import watchlists
+from tracker.exports import Selection
+from tracker.permissions import PermissionDenied
+
+user = page_user()
+st.title("Watchlists")
+
+with data.session() as s:
+    lists = watchlists.visible_watchlists(s, actor=user)
+
+with st.expander("New watchlist", expanded=not lists):
+    with st.form("new_watchlist", clear_on_submit=True):
+        name = st.text_input("Name", key="wl_name")
+        shared = st.checkbox("Shared with the team", value=True, key="wl_shared")
+        if st.form_submit_button("Create"):
+            try:
+                with data.session() as s:
+                    watchlists.create_watchlist(s, actor=user, name=name, shared=shared)
+                st.rerun()
+            except (watchlists.WatchlistError, PermissionDenied) as exc:
+                st.error(md(exc))
+
+if not lists:
+    st.info("No watchlists yet. Follow bills from their page once you have one.")
+    st.stop()
+
+by_id = {w["id"]: w for w in lists}
+chosen = st.selectbox("Watchlist", list(by_id), key="wl_pick",
+                      format_func=lambda i: f"{by_id[i]['name']} ({by_id[i]['bills']} bills"
+                                            f"{', shared' if by_id[i]['shared'] else ', private'}"
+                                            f"{'' if by_id[i]['mine'] else ', by ' + (by_id[i]['owner'] or '?')})")
+with data.session() as s:
+    rows = watchlists.watchlist_bills(s, actor=user, watchlist_id=chosen, limit=500)
+if rows:
+    event = st.dataframe(
+        pd.DataFrame([{"bill": f"{r['jurisdiction'].upper()} {r['identifier']}", "title": r["title"],
+                       "stage": r["stage"].replace("_", " "), "latest action": r["latest_action_date"],
+                       "open": f"/bill?id={r['id']}"} for r in rows]),
+        column_config={"open": st.column_config.LinkColumn("open", display_text="open")},
+        hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row", key="wl_table")
+    picked = [rows[i]["id"] for i in (event.selection.rows if event else [])]
+    if st.button(f"Remove {len(picked)} selected", key="wl_remove", disabled=not picked):
+        try:
+            with data.session() as s:
+                watchlists.remove_bills(s, actor=user, watchlist_id=chosen, bill_ids=picked)
+            st.rerun()
+        except (watchlists.WatchlistError, PermissionDenied) as exc:
+            st.error(md(exc))
+    export_buttons(user, Selection(watchlists=(str(chosen),)), key=f"wl_export_{chosen}",
+                   title=by_id[chosen]["name"])
+else:
+    st.caption("This watchlist is empty.")
+if st.button("Delete this watchlist", key="wl_delete"):
+    try:
+        with data.session() as s:
+            watchlists.delete_watchlist(s, actor=user, watchlist_id=chosen)
+        st.rerun()
+    except (watchlists.WatchlistError, PermissionDenied) as exc:
+        st.error(md(exc))

@@ -1,0 +1,78 @@
+"""Screenshots of every dashboard page, taken in headless Debian Chromium, into docs/screenshots/.
+
+    python scripts/dashboard_screenshots.py [--out docs/screenshots]
+
+Seeds a temporary SQLite database with the dashboard tests' sample data (tests/dashboard/dash_fixtures.py:
+hand-written records, one title deliberately full of markup so the pictures show it rendered as text), starts
+the dashboard on a free local port and signs in as the admin, who sees every page.
+"""
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "dashboard")]
+
+PAGES = (
+    ("overview", "overview"),
+    ("triage", "triage"),
+    ("bill", "bill?id={privacy}"),
+    ("search", "search"),
+    ("watchlists", "watchlists"),
+    ("exports", "exports"),
+    ("admin-users", "admin-users"),
+    ("admin-topics", "admin-topics"),
+    ("admin-sources", "admin-sources"),
+)
+
+
+def main() -> None:
+    from browser_helpers import chromium_page, dashboard_server, sign_in, why_no_browser
+    from dash_fixtures import PASSWORD, seed
+    from sqlmodel import Session
+
+    from tracker import db, notes, positions, triage, watchlists
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    reason = why_no_browser()
+    if reason:
+        raise SystemExit(reason)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'shots.db'}"
+        engine = db.make_engine(url)
+        db.upgrade(engine)
+        with Session(engine, expire_on_commit=False) as s:
+            data = seed(s)
+            staff, council = data.users["staff"], data.users["council"]
+            positions.set_position(s, actor=staff, bill_id=data.ids["privacy"], stance="Watch", expected_version=None)
+            positions.set_position(s, actor=data.users["admin"], bill_id=data.ids["privacy"],
+                                   stance="Oppose unless amended", priority="High",
+                                   rationale="Pre-emption clause is too weak.", expected_version=1)
+            notes.add_note(s, actor=council, bill_id=data.ids["privacy"], body="Raise this at Thursday's meeting.")
+            triage.assign(s, actor=staff, bill_ids=[data.ids["privacy"]], assignee_id=staff.id, task="Draft memo")
+            wl = watchlists.create_watchlist(s, actor=staff, name="Thursday meeting")
+            watchlists.add_bills(s, actor=staff, watchlist_id=wl.id, bill_ids=[data.ids["privacy"], data.ids["quiet"]])
+            s.commit()
+        engine.dispose()
+        with dashboard_server(url) as base, chromium_page(width=1400, height=1100) as page:
+            for name, path in PAGES:
+                page.goto(f"{base}/{path.format(**data.ids)}")  # a new page load is a new session: sign in
+                sign_in(page, None, "admin@example.org", PASSWORD)
+                page.wait_for_load_state("networkidle")
+                page.wait_for_timeout(1500)  # charts and tables finish drawing
+                if name == "search":
+                    page.get_by_role("textbox", name="Words in the title, summary or text").fill("data")
+                    page.keyboard.press("Enter")
+                    page.wait_for_timeout(1500)
+                target = args.out / f"{name}.png"
+                page.screenshot(path=str(target), full_page=True)
+                print(target.relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,280 @@
+"""Every page of the dashboard for every role, through AppTest (the real app script, the real database)."""
+
+import datetime as dt
+
+import pytest
+from apptest_helpers import APP, no_exception, signed_in, texts
+from dash_fixtures import MARKUP_TITLE, PASSWORD, ROLES, Seeded
+from sqlalchemy import select
+from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
+
+from dashboard.components.render import md
+from tracker import positions
+from tracker.models import CrawlError, CrawlRun, Note, TriageState
+from tracker.models.base import utcnow
+
+COMMON_PAGES = ("views/overview.py", "views/triage.py", "views/search.py", "views/watchlists.py")
+ADMIN_PAGES = ("views/admin_users.py", "views/admin_topics.py", "views/admin_sources.py")
+
+
+def test_signed_out_visitors_only_see_the_sign_in_form(seeded: Seeded) -> None:
+    at = signed_in(None)
+    no_exception(at)
+    assert [t.label for t in at.text_input] == ["Email", "Password"]
+    assert "Triage" not in texts(at) and not at.get("metric")
+
+
+def test_sign_in_with_the_form(seeded: Seeded) -> None:
+    at = signed_in(None)
+    at.text_input(key="signin_email").input("staff@example.org")
+    at.text_input(key="signin_password").input("not the password")
+    at.button[0].click().run()
+    assert "Wrong email or password" in texts(at) and "sign_in" not in at.session_state
+    at.text_input(key="signin_password").input(PASSWORD)
+    at.button[0].click().run()
+    no_exception(at)
+    assert at.session_state["sign_in"].user_id == seeded.users["staff"].id
+    assert "Triage inbox" in texts(at)  # staff land on their inbox
+
+
+def test_expired_sign_in_returns_to_the_form(seeded: Seeded) -> None:
+    at = signed_in(seeded.users["staff"], expires_in=dt.timedelta(seconds=-1))
+    no_exception(at)
+    assert "session expired" in texts(at) and [t.label for t in at.text_input] == ["Email", "Password"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", COMMON_PAGES)
+def test_every_page_renders_for_every_role(seeded: Seeded, role: str, page: str) -> None:
+    at = signed_in(seeded.users[role], page)
+    no_exception(at)
+    assert f"({role})" in texts(at)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_bill_page_for_every_role(seeded: Seeded, role: str) -> None:
+    at = signed_in(seeded.users[role], "views/bill.py", query={"id": str(seeded.ids["privacy"])})
+    no_exception(at)
+    shown = texts(at)
+    for expected in ("HR 2", "Consumer Data Privacy Act", "Energy and Commerce Committee", "Sources",
+                     "passed origin chamber", "<del", "<ins", "minors", "Artificial intelligence"):
+        assert expected in shown, expected
+    editable = role in ("admin", "staff")
+    assert any(b.label == "Save position" for b in at.get("form_submit_button")) == editable
+    assert any(b.label == "Post note" for b in at.get("form_submit_button")) == (role != "lobbyist")
+    assert any(b.label == "Prepare packet" for b in at.button) == (role != "council")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_pages_are_routed_to_admins_only(seeded: Seeded, role: str) -> None:
+    at = signed_in(seeded.users[role])
+    for page in ADMIN_PAGES:
+        if role == "admin":
+            at.switch_page(page).run()
+            no_exception(at)
+        else:  # not in this role's navigation at all
+            with pytest.raises(Exception, match="not found|Could not find"):
+                at.switch_page(page).run()
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_admin_pages_refuse_other_roles_even_when_run_directly(seeded: Seeded, page: str) -> None:
+    at = AppTest.from_file(str(APP.parent / page), default_timeout=30)
+    signed = signed_in(seeded.users["staff"])
+    at.session_state["sign_in"] = signed.session_state["sign_in"]
+    at.run()
+    no_exception(at)
+    assert md("(staff) may not manage") in texts(at)
+
+
+def test_staff_dismiss_a_bill_in_bulk_from_the_inbox(session: Session, seeded: Seeded) -> None:
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    assert "4" in texts(at) and at.checkbox(key=f"sel_{seeded.ids['robotics']}")
+    at.checkbox(key=f"sel_{seeded.ids['robotics']}").check().run()
+    at.button(key="bulk_dismiss").click().run()
+    no_exception(at)
+    state = session.get(TriageState, seeded.ids["robotics"])
+    assert (state.status, state.relevance, state.user_id) == ("dismissed", "not_relevant", seeded.users["staff"].id)
+    assert not at.get("checkbox") or f"sel_{seeded.ids['robotics']}" not in [c.key for c in at.checkbox]
+
+
+def test_staff_set_a_position_in_bulk(session: Session, seeded: Seeded) -> None:
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    at.checkbox(key=f"sel_{seeded.ids['ca']}").check()
+    at.checkbox(key=f"sel_{seeded.ids['markup']}").check().run()
+    at.selectbox(key="bulk_stance").select("Oppose")
+    at.button(key="bulk_position").click().run()
+    no_exception(at)
+    assert positions.get_position(session, bill_id=seeded.ids["ca"])["stance"] == "Oppose"
+    assert positions.get_position(session, bill_id=seeded.ids["markup"])["stance"] == "Oppose"
+
+
+def test_inbox_filters(seeded: Seeded) -> None:
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    at.selectbox(key="f_jurisdiction").select("ca").run()
+    no_exception(at)
+    assert [c.key for c in at.checkbox if c.key.startswith("sel_")] == [f"sel_{seeded.ids['ca']}"]
+
+
+@pytest.mark.parametrize("role", ("council", "lobbyist"))
+def test_readers_see_flagged_bills_without_triage_actions(seeded: Seeded, role: str) -> None:
+    at = signed_in(seeded.users[role], "views/triage.py")
+    no_exception(at)
+    assert "Flagged bills" in texts(at)
+    assert not [c for c in at.checkbox if c.key.startswith("sel_")]
+    assert not [b for b in at.button if (b.key or "").startswith("bulk_")]
+
+
+def test_position_saved_and_read_back_with_history(session: Session, seeded: Seeded) -> None:
+    bill = str(seeded.ids["privacy"])
+    at = signed_in(seeded.users["staff"], "views/bill.py", query={"id": bill})
+    at.selectbox(key=f"pos_stance_{bill}").select("Support if amended")
+    at.selectbox(key=f"pos_priority_{bill}").select("High")
+    at.text_area(key=f"pos_rationale_{bill}").input("Needs a <b>safe harbor</b>.")
+    at.get("form_submit_button")[0].click().run()
+    no_exception(at)
+    assert md("Saved: Support if amended (version 1).") in texts(at)
+    assert md("Needs a <b>safe harbor</b>.") in texts(at)
+    again = signed_in(seeded.users["council"], "views/bill.py", query={"id": bill})
+    assert "Support if amended" in texts(again) and "History (1 versions)" in [e.label for e in again.expander]
+
+
+def test_second_save_is_refused_showing_the_other_persons_change(session: Session, seeded: Seeded) -> None:
+    bill = seeded.ids["privacy"]
+    positions.set_position(session, actor=seeded.users["admin"], bill_id=bill, stance="Watch", expected_version=None)
+    session.commit()
+    at = signed_in(seeded.users["staff"], "views/bill.py", query={"id": str(bill)})  # staff opens version 1
+    positions.set_position(session, actor=seeded.users["admin"], bill_id=bill, stance="Oppose", priority="High",
+                           rationale="Board decided.", expected_version=1)
+    session.commit()
+    at.selectbox(key=f"pos_stance_{bill}").select("Support")
+    at.get("form_submit_button")[0].click().run()
+    no_exception(at)
+    shown = texts(at)
+    assert "Not saved" in shown and "Admin Person" in shown and "Oppose" in shown and "Board decided" in shown
+    session.expire_all()
+    assert positions.get_position(session, bill_id=bill)["stance"] == "Oppose"
+    at.run()  # the refusal stays on screen until the editor resolves it
+    assert "Not saved" in texts(at)
+    at.button(key="pos_reload").click().run()
+    assert "Not saved" not in texts(at) and at.selectbox(key=f"pos_stance_{bill}").value == "Oppose"
+    at.selectbox(key=f"pos_stance_{bill}").select("Support")
+    at.get("form_submit_button")[0].click().run()
+    session.expire_all()
+    assert positions.get_position(session, bill_id=bill)["version"] == 3  # a deliberate save over their version
+
+
+def test_markup_in_a_title_is_shown_as_text(seeded: Seeded) -> None:
+    for page, query in (("views/triage.py", None), ("views/bill.py", {"id": str(seeded.ids["markup"])})):
+        at = signed_in(seeded.users["staff"], page, query=query)
+        no_exception(at)
+        markdown = [m.value for m in at.markdown] + [s.value for s in at.subheader]
+        assert any(md(MARKUP_TITLE)[:60] in v for v in markdown), page
+        for v in markdown:  # no raw tag or live link reaches Markdown
+            assert "<script>" not in v and "](javascript" not in v
+        for h in at.get("html"):
+            assert "<script" not in h.proto.body and "<i>" not in h.proto.body
+        assert any("&lt;i&gt;<mark>artificial intelligence</mark>" in h.proto.body for h in at.get("html")), page
+
+
+def test_council_comments_on_a_bill(session: Session, seeded: Seeded) -> None:
+    bill = seeded.ids["ca"]
+    at = signed_in(seeded.users["council"], "views/bill.py", query={"id": str(bill)})
+    at.text_area(key="note_body").input("Ask the sponsor about **audits**")
+    next(b for b in at.get("form_submit_button") if b.label == "Post note").click().run()
+    no_exception(at)
+    assert md("Ask the sponsor about **audits**") in texts(at)
+    author = session.execute(select(Note.author_id).where(Note.bill_id == bill)).scalar_one()
+    assert author == seeded.users["council"].id
+
+
+def test_search_page_finds_text_and_highlights_safely(seeded: Seeded) -> None:
+    at = signed_in(seeded.users["lobbyist"], "views/search.py")
+    at.text_input(key="q").input("privacy").run()
+    no_exception(at)
+    assert "**1** bill matches" in texts(at)
+    assert any("Consumer Data <mark>Privacy</mark> Act" in h.proto.body for h in at.get("html"))
+
+
+def test_overview_counts_movement_and_stale_warning(session: Session, seeded: Seeded) -> None:
+    old = utcnow() - dt.timedelta(days=3)
+    run = CrawlRun(source="govinfo_billstatus", status="partial", started_at=old, finished_at=old, failed=1)
+    session.add(run)
+    session.flush()
+    session.add(CrawlError(run_id=run.id, locator="https://example.test/x.xml", reason="bad <xml>"))
+    session.commit()
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    no_exception(at)
+    shown = texts(at)
+    assert "govinfo\\_billstatus is stale" in shown or "govinfo_billstatus is stale" in shown
+    assert [m.value for m in at.metric][:2] == ["5", "4"]
+    assert len(at.get("vega_lite_chart")) >= 3
+
+
+def test_lobbyist_downloads_a_packet(seeded: Seeded) -> None:
+    at = signed_in(seeded.users["lobbyist"], "views/exports.py")
+    at.multiselect(key="x_topics").select("ai").run()
+    at.selectbox(key="x_packet_fmt").select("csv").run()
+    at.button(key="x_packet_build").click().run()
+    no_exception(at)
+    fmt, payload = at.session_state["x_packet_file"]
+    assert fmt == "csv" and b"Consumer Data Privacy Act" in payload
+
+
+def test_admin_adds_a_user(session: Session, seeded: Seeded) -> None:
+    at = signed_in(seeded.users["admin"], "views/admin_users.py")
+    at.text_input(key="au_email").input("new.person@example.org")
+    at.text_input(key="au_password").input("a long enough password")
+    at.selectbox(key="au_role").select("council")
+    next(b for b in at.get("form_submit_button") if b.label == "Add user").click().run()
+    no_exception(at)
+    assert "new.person@example.org" in at.dataframe[0].value["email"].tolist()
+
+
+def test_watchlist_created_and_followed(seeded: Seeded) -> None:
+    at = signed_in(seeded.users["council"], "views/watchlists.py")
+    at.text_input(key="wl_name").input("Hearings to attend")
+    at.get("form_submit_button")[0].click().run()
+    no_exception(at)
+    bill = signed_in(seeded.users["council"], "views/bill.py", query={"id": str(seeded.ids["quiet"])})
+    bill.button(key="bill_follow").click().run()
+    no_exception(bill)
+    again = signed_in(seeded.users["council"], "views/watchlists.py")
+    assert "Post Office Naming Act" in again.dataframe[0].value["title"].tolist()
+
+
+def test_cached_figures_show_an_edit_at_once(session: Session, seeded: Seeded) -> None:
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    assert at.metric[2].value == "0"
+    inbox = signed_in(seeded.users["staff"], "views/triage.py")
+    assert "**4** bills" in texts(inbox)
+    positions.set_position(session, actor=seeded.users["staff"], bill_id=seeded.ids["ca"], stance="Support",
+                           expected_version=None)
+    session.commit()
+    at.run()
+    assert at.metric[2].value == "1"
+    from tracker import triage
+
+    triage.dismiss(session, actor=seeded.users["staff"], bill_ids=[seeded.ids["ca"]])
+    session.commit()
+    inbox.run()
+    assert "**3** bills" in texts(inbox)
+
+
+def test_overview_lists_upcoming_hearings_of_followed_bills(session: Session, seeded: Seeded) -> None:
+    from tracker.models.hearings import Hearing, HearingItem
+
+    soon = utcnow().date() + dt.timedelta(days=3)
+    hearing = Hearing(jurisdiction_id="us", source_name="test", source_key="h1", date=soon, time="10:00",
+                      body="Energy and Commerce <Subcommittee>", url="javascript:alert(1)")
+    session.add(hearing)
+    session.flush()
+    session.add_all([HearingItem(hearing_id=hearing.id, bill_id=seeded.ids["privacy"]),
+                     HearingItem(hearing_id=hearing.id, bill_id=seeded.ids["quiet"])])  # not followed
+    session.commit()
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    no_exception(at)
+    table = next(d.value for d in at.dataframe if "agenda" in d.value.columns)
+    assert table["title"].tolist() == ["Consumer Data Privacy Act"]
+    assert table["agenda"].tolist() == [None]  # only web links are clickable

@@ -1,0 +1,46 @@
+"""End to end in headless Debian Chromium: sign in, dismiss a bill, set a position, read it back."""
+
+import pytest
+from browser_helpers import chromium_page, dashboard_server, sign_in, why_no_browser
+from dash_fixtures import PASSWORD, Seeded
+from sqlmodel import Session
+
+from tracker import positions
+from tracker.models import TriageState
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(why_no_browser() is not None, reason=why_no_browser() or "")]
+
+
+def test_sign_in_dismiss_set_position_and_read_it_back(database_url: str, session: Session, seeded: Seeded) -> None:
+    dismissed, bill = seeded.ids["robotics"], seeded.ids["privacy"]
+    with dashboard_server(database_url) as url, chromium_page() as page:
+        sign_in(page, url, "staff@example.org", PASSWORD)
+        page.get_by_role("heading", name="Triage inbox").wait_for()
+        page.get_by_text("Robotics Workforce Act").wait_for()
+
+        page.locator(f".st-key-sel_{dismissed} label").click()
+        page.get_by_text("1 selected").wait_for()
+        page.get_by_role("button", name="Dismiss as not relevant").click()
+        page.get_by_text("Robotics Workforce Act").wait_for(state="detached")
+        session.expire_all()
+        state = session.get(TriageState, dismissed)
+        assert (state.status, state.relevance) == ("dismissed", "not_relevant")
+
+        page.get_by_role("link", name="US 119 HR 2").click()  # in-app navigation keeps the sign-in
+        page.get_by_role("heading", name="Consumer Data Privacy Act").wait_for()
+        page.locator(f".st-key-pos_stance_{bill}").click()
+        page.get_by_role("option", name="Oppose unless amended").click()
+        page.locator(f".st-key-pos_rationale_{bill} textarea").fill("Pre-emption <b>too weak</b>.")
+        page.get_by_role("button", name="Save position").click()
+        page.get_by_text("Saved: Oppose unless amended (version 1).").wait_for()
+
+        # Read back in a new page load: a new browser session, signed in again, deep link kept.
+        page.goto(f"{url}/bill?id={bill}")
+        sign_in(page, None, "staff@example.org", PASSWORD)
+        page.get_by_role("heading", name="Consumer Data Privacy Act").wait_for()
+        page.get_by_text("Pre-emption <b>too weak</b>.").first.wait_for()
+        assert page.locator("b", has_text="too weak").count() == 0  # shown as text, not markup
+        page.get_by_text("Oppose unless amended").first.wait_for()
+    saved = positions.get_position(session, bill_id=bill)
+    assert (saved["stance"], saved["rationale"], saved["version"]) == (
+        "Oppose unless amended", "Pre-emption <b>too weak</b>.", 1)

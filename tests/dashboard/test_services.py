@@ -1,0 +1,263 @@
+"""The services own the rules: each role's limits, optimistic versions, the append-only history."""
+
+import datetime as dt
+
+import pytest
+from dash_fixtures import PASSWORD, Seeded
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from tracker import notes, positions, search, triage, users, watchlists
+from tracker.models import Assignment, PositionHistory, TriageState
+from tracker.permissions import PermissionDenied
+
+WRITERS = ("admin", "staff")
+READERS = ("council", "lobbyist")
+
+
+# -- users --------------------------------------------------------------------------------------------------
+
+def test_passwords_are_argon2_hashes_and_sign_in_works(session: Session, seeded: Seeded) -> None:
+    staff = seeded.users["staff"]
+    assert staff.password_hash.startswith("$argon2id$") and PASSWORD not in staff.password_hash
+    sign_in = users.authenticate(session, email="STAFF@example.org ", password=PASSWORD)
+    assert users.resume(session, sign_in).id == staff.id
+    with pytest.raises(users.AuthError, match="Wrong email or password"):
+        users.authenticate(session, email="staff@example.org", password="wrong password!")
+    with pytest.raises(users.AuthError, match="Wrong email or password"):
+        users.authenticate(session, email="nobody@example.org", password=PASSWORD)
+
+
+def test_sign_in_expires_and_stops_for_deactivated_accounts(session: Session, seeded: Seeded) -> None:
+    sign_in = users.authenticate(session, email="council@example.org", password=PASSWORD)
+    assert users.resume(session, sign_in, now=sign_in.expires_at - dt.timedelta(minutes=1)) is not None
+    assert users.resume(session, sign_in, now=sign_in.expires_at) is None
+    users.deactivate(session, email="council@example.org", actor=seeded.users["admin"])
+    assert users.resume(session, sign_in) is None
+    with pytest.raises(users.AuthError, match="deactivated"):
+        users.authenticate(session, email="council@example.org", password=PASSWORD)
+
+
+def test_first_account_must_be_admin(session: Session) -> None:
+    with pytest.raises(users.UserError, match="first account must be one"):
+        users.add_user(session, email="a@example.org", role="staff", password=PASSWORD)
+    admin = users.add_user(session, email="a@example.org", role="admin", password=PASSWORD)
+    assert admin.role == "admin"
+    with pytest.raises(users.UserError, match="already exists"):
+        users.add_user(session, email="A@example.org", role="staff", password=PASSWORD)
+    with pytest.raises(users.UserError, match="Unknown role"):
+        users.add_user(session, email="b@example.org", role="boss", password=PASSWORD)
+    with pytest.raises(users.UserError, match="at least"):
+        users.add_user(session, email="b@example.org", role="staff", password="short")
+    with pytest.raises(users.UserError, match="last active admin"):
+        users.set_role(session, email="a@example.org", role="staff", actor=admin)
+
+
+@pytest.mark.parametrize("role", ["staff", "council", "lobbyist"])
+def test_only_admins_manage_users(session: Session, seeded: Seeded, role: str) -> None:
+    actor = seeded.users[role]
+    with pytest.raises(PermissionDenied, match=f"\\({role}\\) may not manage users"):
+        users.add_user(session, email="new@example.org", role="staff", password=PASSWORD, actor=actor)
+    with pytest.raises(PermissionDenied):
+        users.set_role(session, email="lobbyist@example.org", role="admin", actor=actor)
+    with pytest.raises(PermissionDenied):
+        users.list_users(session, actor=actor)
+
+
+def test_admin_manages_users(session: Session, seeded: Seeded) -> None:
+    admin = seeded.users["admin"]
+    users.add_user(session, email="new@example.org", role="council", password=PASSWORD, actor=admin)
+    assert users.set_role(session, email="new@example.org", role="staff", actor=admin).role == "staff"
+    assert [u.email for u in users.list_users(session, actor=admin)][0] == "admin@example.org"
+
+
+# -- positions ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", WRITERS)
+def test_staff_and_admin_set_positions_with_history(session: Session, seeded: Seeded, role: str) -> None:
+    actor, bill = seeded.users[role], seeded.ids["privacy"]
+    first = positions.set_position(session, actor=actor, bill_id=bill, stance="Watch", expected_version=None)
+    second = positions.set_position(session, actor=actor, bill_id=bill, stance="Oppose unless amended",
+                                    priority="High", rationale="Pre-emption too weak.", expected_version=1)
+    assert (first["version"], second["version"]) == (1, 2)
+    hist = positions.history(session, bill_id=bill)
+    assert [(h["version"], h["previous_stance"], h["stance"]) for h in hist] == [
+        (2, "Watch", "Oppose unless amended"), (1, None, "Watch")]
+    assert hist[0]["author"] == actor.name and hist[0]["changed_at"]
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_readers_cannot_set_positions(session: Session, seeded: Seeded, role: str) -> None:
+    with pytest.raises(PermissionDenied, match="may not set position"):
+        positions.set_position(session, actor=seeded.users[role], bill_id=seeded.ids["privacy"], stance="Support",
+                               expected_version=None)
+    assert positions.get_position(session, bill_id=seeded.ids["privacy"]) is None
+
+
+def test_stale_version_is_refused_with_the_other_persons_change(session: Session, seeded: Seeded) -> None:
+    staff, admin, bill = seeded.users["staff"], seeded.users["admin"], seeded.ids["robotics"]
+    positions.set_position(session, actor=staff, bill_id=bill, stance="Watch", expected_version=None)
+    # Both open version 1; the admin saves first.
+    positions.set_position(session, actor=admin, bill_id=bill, stance="Support", priority="High",
+                           rationale="Members asked for it.", expected_version=1)
+    with pytest.raises(positions.PositionConflict) as caught:
+        positions.set_position(session, actor=staff, bill_id=bill, stance="Oppose", expected_version=1)
+    conflict = caught.value
+    assert conflict.current["stance"] == "Support" and conflict.current["version"] == 2
+    assert "Admin Person" in str(conflict) and "Support" in str(conflict) and "Members asked for it." in str(conflict)
+    assert positions.get_position(session, bill_id=bill)["stance"] == "Support"  # not overwritten
+    assert session.execute(select(func.count()).select_from(PositionHistory)).scalar_one() == 2
+    # Someone who believes there is no position yet is refused too.
+    with pytest.raises(positions.PositionConflict):
+        positions.set_position(session, actor=staff, bill_id=bill, stance="Oppose", expected_version=None)
+
+
+def test_conflict_between_two_sessions(engine, seeded: Seeded) -> None:  # type: ignore[no-untyped-def]
+    bill = seeded.ids["ca"]
+    with Session(engine) as a, Session(engine) as b:
+        positions.set_position(a, actor=seeded.users["staff"], bill_id=bill, stance="Watch", expected_version=None)
+        a.commit()
+        seen = positions.get_position(b, bill_id=bill)["version"]
+        positions.set_position(a, actor=seeded.users["staff"], bill_id=bill, stance="Support", expected_version=seen)
+        a.commit()
+        with pytest.raises(positions.PositionConflict, match="Support"):
+            positions.set_position(b, actor=seeded.users["admin"], bill_id=bill, stance="Oppose",
+                                   expected_version=seen)
+
+
+def test_stance_must_be_in_the_vocabulary(session: Session, seeded: Seeded) -> None:
+    with pytest.raises(positions.PositionError, match="Unknown position 'Love it'; one of: Support"):
+        positions.set_position(session, actor=seeded.users["staff"], bill_id=seeded.ids["privacy"], stance="Love it",
+                               expected_version=None)
+    with pytest.raises(positions.PositionError, match="Unknown priority"):
+        positions.set_position(session, actor=seeded.users["staff"], bill_id=seeded.ids["privacy"],
+                               stance="Support", priority="Urgent", expected_version=None)
+
+
+# -- triage -------------------------------------------------------------------------------------------------
+
+def test_inbox_lists_flagged_bills_and_bulk_actions_record_who_and_when(session: Session, seeded: Seeded) -> None:
+    staff = seeded.users["staff"]
+    rows, total = triage.inbox(session)
+    assert total == 4 and [r["id"] for r in rows][:2] == [seeded.ids["markup"], seeded.ids["privacy"]]
+    assert rows[0]["topics"][0]["evidence"][0]["snippet"].startswith("on <i>[[artificial")
+    assert triage.dismiss(session, actor=staff, bill_ids=[seeded.ids["markup"], seeded.ids["robotics"]]) == 2
+    triage.mark_relevant(session, actor=staff, bill_ids=[seeded.ids["privacy"]])
+    rows, total = triage.inbox(session)
+    assert [r["id"] for r in rows] == [seeded.ids["ca"]] and total == 1
+    state = session.get(TriageState, seeded.ids["markup"])
+    assert (state.status, state.relevance, state.user_id) == ("dismissed", "not_relevant", staff.id)
+    assert state.changed_at is not None
+    from tracker.matching.training import judgements
+
+    assert judgements(session) == sorted([(seeded.ids["markup"], 0), (seeded.ids["robotics"], 0),
+                                          (seeded.ids["privacy"], 1)])
+    assert {r["id"] for r in triage.inbox(session, triage.InboxFilter(view="dismissed"))[0]} == {
+        seeded.ids["markup"], seeded.ids["robotics"]}
+    triage.mark_reviewed(session, actor=staff, bill_ids=[seeded.ids["privacy"]])
+    assert session.get(TriageState, seeded.ids["privacy"]).relevance == "relevant"  # review keeps the label
+
+
+def test_inbox_filters_and_sorts_in_sql(session: Session, seeded: Seeded) -> None:
+    def ids(**kw):  # type: ignore[no-untyped-def]
+        return [r["id"] for r in triage.inbox(session, triage.InboxFilter(**kw))[0]]
+
+    assert ids(jurisdiction="ca") == [seeded.ids["ca"]]
+    assert ids(stages=("introduced",)) == [seeded.ids["robotics"]]
+    assert ids(min_score=3.0) == [seeded.ids["markup"], seeded.ids["privacy"]]
+    assert ids(sort="date")[0] == seeded.ids["ca"]
+    assert ids(sort="score", descending=False)[0] == seeded.ids["ca"]
+    assert ids(since=dt.date(2025, 3, 5)) == [seeded.ids["ca"]]
+    assert ids(text="privacy") == [seeded.ids["privacy"]]
+    assert ids(topic="nope") == []
+    rows, total = triage.inbox(session, limit=2, offset=2)
+    assert total == 4 and len(rows) == 2
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_readers_cannot_triage_or_assign(session: Session, seeded: Seeded, role: str) -> None:
+    actor = seeded.users[role]
+    for fn in (triage.mark_reviewed, triage.dismiss, triage.mark_relevant):
+        with pytest.raises(PermissionDenied, match="may not triage"):
+            fn(session, actor=actor, bill_ids=[seeded.ids["markup"]])
+    with pytest.raises(PermissionDenied, match="may not assign"):
+        triage.assign(session, actor=actor, bill_ids=[seeded.ids["markup"]], assignee_id=actor.id)
+
+
+def test_assign_replaces_the_open_assignment(session: Session, seeded: Seeded) -> None:
+    staff, admin = seeded.users["staff"], seeded.users["admin"]
+    triage.assign(session, actor=admin, bill_ids=[seeded.ids["markup"], seeded.ids["ca"]], assignee_id=staff.id,
+                  task="Draft a memo")
+    triage.assign(session, actor=staff, bill_ids=[seeded.ids["ca"]], assignee_id=admin.id)
+    assert triage.current_assignees(session, [seeded.ids["markup"], seeded.ids["ca"]]) == {
+        seeded.ids["markup"]: "Staff Person", seeded.ids["ca"]: "Admin Person"}
+    assert session.execute(select(func.count()).select_from(Assignment).where(Assignment.done)).scalar_one() == 1
+    assert [r["id"] for r in triage.inbox(session, triage.InboxFilter(assignee_id=staff.id))[0]] == [
+        seeded.ids["markup"]]
+    with pytest.raises(triage.TriageError, match="No active user"):
+        triage.assign(session, actor=admin, bill_ids=[seeded.ids["ca"]], assignee_id=99999)
+
+
+def test_bulk_refuses_unknown_bills(session: Session, seeded: Seeded) -> None:
+    with pytest.raises(triage.TriageError, match="No bill with id 424242"):
+        triage.dismiss(session, actor=seeded.users["staff"], bill_ids=[seeded.ids["ca"], 424242])
+    with pytest.raises(triage.TriageError, match="No bills selected"):
+        triage.dismiss(session, actor=seeded.users["staff"], bill_ids=[])
+
+
+# -- notes, watchlists, saved filters ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", ["admin", "staff", "council"])
+def test_commenters_add_notes(session: Session, seeded: Seeded, role: str) -> None:
+    notes.add_note(session, actor=seeded.users[role], bill_id=seeded.ids["ca"], body="  <b>Call</b> the sponsor  ")
+    thread = notes.list_notes(session, bill_id=seeded.ids["ca"])
+    assert [(n["body"], n["role"]) for n in thread] == [("<b>Call</b> the sponsor", role)]
+
+
+def test_lobbyists_cannot_comment_and_authors_own_their_notes(session: Session, seeded: Seeded) -> None:
+    with pytest.raises(PermissionDenied, match="may not comment"):
+        notes.add_note(session, actor=seeded.users["lobbyist"], bill_id=seeded.ids["ca"], body="hi")
+    note = notes.add_note(session, actor=seeded.users["council"], bill_id=seeded.ids["ca"], body="Mine")
+    with pytest.raises(PermissionDenied, match="own notes"):
+        notes.delete_note(session, actor=seeded.users["staff"], note_id=note.id)
+    with pytest.raises(notes.NoteError, match="needs some text"):
+        notes.add_note(session, actor=seeded.users["staff"], bill_id=seeded.ids["ca"], body="   ")
+    notes.delete_note(session, actor=seeded.users["council"], note_id=note.id)
+    assert notes.list_notes(session, bill_id=seeded.ids["ca"]) == []
+
+
+def test_watchlists_and_saved_filters(session: Session, seeded: Seeded) -> None:
+    council, lobbyist = seeded.users["council"], seeded.users["lobbyist"]
+    wl = watchlists.create_watchlist(session, actor=council, name="Follow-ups", shared=False)
+    assert watchlists.add_bills(session, actor=council, watchlist_id=wl.id, bill_ids=[seeded.ids["quiet"]] * 2) == 1
+    assert [b["id"] for b in watchlists.watchlist_bills(session, actor=council, watchlist_id=wl.id)] == [
+        seeded.ids["quiet"]]
+    assert watchlists.visible_watchlists(session, actor=lobbyist) == []  # private
+    with pytest.raises(watchlists.WatchlistError, match="No watchlist"):
+        watchlists.add_bills(session, actor=lobbyist, watchlist_id=wl.id, bill_ids=[seeded.ids["ca"]])
+    shared = watchlists.create_watchlist(session, actor=council, name="Team", shared=True)
+    with pytest.raises(PermissionDenied, match="belongs to someone else"):
+        watchlists.add_bills(session, actor=lobbyist, watchlist_id=shared.id, bill_ids=[seeded.ids["ca"]])
+    watchlists.add_bills(session, actor=seeded.users["staff"], watchlist_id=shared.id, bill_ids=[seeded.ids["ca"]])
+    saved = watchlists.save_filter(session, actor=lobbyist, page="triage", name="CA", params={"f_jurisdiction": "ca"})
+    again = watchlists.save_filter(session, actor=lobbyist, page="triage", name="CA", params={"f_jurisdiction": "us"})
+    assert saved.id == again.id and again.params == {"f_jurisdiction": "us"}
+    assert watchlists.saved_filters(session, actor=council, page="triage") == []
+    with pytest.raises(watchlists.WatchlistError, match="Unknown page"):
+        watchlists.save_filter(session, actor=lobbyist, page="nowhere", name="x", params={})
+
+
+# -- search -------------------------------------------------------------------------------------------------
+
+def test_full_text_search_over_titles_summaries_and_text(session: Session, seeded: Seeded) -> None:
+    def ids(q: str, **kw) -> list[int]:  # type: ignore[no-untyped-def]
+        return [r["id"] for r in search.search(session, q, search.SearchFilter(**kw))[0]]
+
+    assert ids("privacy") == [seeded.ids["privacy"]]
+    assert ids("personal data") == [seeded.ids["privacy"]]  # summary
+    assert ids("minors") == [seeded.ids["privacy"]]  # only in a version's text
+    assert ids("robot") == [seeded.ids["robotics"]]  # the last word is a prefix
+    assert ids("automated", jurisdiction="us") == []
+    assert ids('" OR * NEAR(') == []  # operators typed by a user are plain words
+    assert search.search(session, "act", limit=2)[1] == 4  # "accountability" is not "act"
+    assert ids("act", topic="ai", stages=("introduced",)) == [seeded.ids["robotics"]]

@@ -1,0 +1,43 @@
+"""`tracker users`: the first admin, then accounts and roles, from the command line."""
+
+from sqlalchemy import select
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from tracker import users
+from tracker.cli import app
+from tracker.models import User
+
+runner = CliRunner()
+
+
+def invoke(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args), input=stdin, catch_exceptions=False)
+
+
+def test_first_admin_then_staff_then_role_changes(database_url: str, session: Session) -> None:
+    refused = invoke("users", "add", "sam@chamber.example", "--password-stdin", stdin="a long password\n")
+    assert refused.exit_code == 2 and "first account must be one" in refused.output
+    ok = invoke("users", "add", "Ada@Chamber.example", "--role", "admin", "--password-stdin",
+                stdin="a long password\n")
+    assert ok.exit_code == 0, ok.output
+    assert invoke("users", "add", "sam@chamber.example", "--name", "Sam Lee", "--password-stdin",
+                  stdin="another long one\n").exit_code == 0
+    assert invoke("users", "add", "x@chamber.example", "--role", "boss", "--password-stdin",
+                  stdin="another long one\n").exit_code == 2
+    assert invoke("users", "set-role", "sam@chamber.example", "council").exit_code == 0
+    assert invoke("users", "deactivate", "sam@chamber.example").exit_code == 0
+    assert invoke("users", "deactivate", "ada@chamber.example").exit_code == 2  # the last admin
+    listing = invoke("users", "list").output
+    assert "ada@chamber.example" in listing and "council" in listing
+    rows = {u.email: u for u in session.execute(select(User)).scalars()}
+    assert rows["ada@chamber.example"].role == "admin" and rows["ada@chamber.example"].active
+    assert (rows["sam@chamber.example"].role, rows["sam@chamber.example"].active) == ("council", False)
+    assert users.authenticate(session, email="ada@chamber.example", password="a long password")
+
+
+def test_prompted_password_is_confirmed(database_url: str, session: Session) -> None:
+    result = invoke("users", "add", "ada@chamber.example", "--role", "admin",
+                    stdin="a long password\na long password\n")
+    assert result.exit_code == 0, result.output
+    assert users.authenticate(session, email="ada@chamber.example", password="a long password")

@@ -1,0 +1,41 @@
+"""What every ``tracker`` sub-command shares: exit codes, the schema gate and plain output helpers.
+
+Exit codes: 0 success; 1 the command ran but some items failed (named on stderr); 2 bad usage or input that
+cannot be read; 3 the database is not migrated; 4 nothing found for the reference given.
+"""
+
+import json
+import sys
+from typing import Any
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+
+from tracker import db
+
+EXIT_PARTIAL, EXIT_USAGE, EXIT_SCHEMA, EXIT_NOT_FOUND = 1, 2, 3, 4
+
+out = Console()
+err = Console(stderr=True)
+
+
+def migrated_engine() -> Engine:
+    """The configured database, or exit 3 with the command that fixes it."""
+    engine = db.get_engine()
+    try:
+        db.check_schema(engine)
+    except db.SchemaNotReady as exc:
+        err.print(str(exc), markup=False, highlight=False, style="red")
+        raise typer.Exit(EXIT_SCHEMA) from None
+    return engine
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    """Print ``message`` (never read as markup: it may quote upstream text) and return the exit to raise."""
+    err.print(message, markup=False, highlight=False, style="red")
+    return typer.Exit(code)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -1,0 +1,139 @@
+"""Read-side figures for the council's overview: counts, recent movement, data freshness. All in SQL."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlmodel import Session
+
+from tracker.models import (
+    Bill,
+    BillChange,
+    BillMatch,
+    CrawlError,
+    CrawlRun,
+    Jurisdiction,
+    LegislativeSession,
+    Position,
+    Stance,
+    Topic,
+    WatchlistItem,
+)
+from tracker.models.base import utcnow
+from tracker.models.enums import ChangeKind, RunStatus
+
+MOVES = (ChangeKind.stage_change.value, ChangeKind.new_action.value, ChangeKind.new_version.value)
+DEFAULT_STALE_AFTER = dt.timedelta(hours=26)  # a daily feed that missed one run is stale
+
+
+def counts(session: Session) -> dict[str, Any]:
+    by_stance = dict(session.execute(select(Position.stance, func.count()).group_by(Position.stance)).all())
+    stances = [n for n in session.execute(select(Stance.name).order_by(Stance.sort_order)).scalars()]
+    flagged_ids = select(BillMatch.bill_id).join(Topic, Topic.id == BillMatch.topic_id).where(
+        BillMatch.flagged, Topic.enabled).distinct().subquery()
+    return {
+        "bills": session.execute(select(func.count()).select_from(Bill)).scalar_one(),
+        "flagged": session.execute(select(func.count()).select_from(flagged_ids)).scalar_one(),
+        "positions": sum(by_stance.values()),
+        "by_position": [{"position": s, "bills": by_stance.get(s, 0)} for s in stances if by_stance.get(s)],
+        "by_stage": [{"stage": s, "bills": n} for s, n in session.execute(
+            select(Bill.stage, func.count()).group_by(Bill.stage).order_by(func.count().desc()))],
+        "by_topic": [{"topic": name, "bills": n} for name, n in session.execute(
+            select(Topic.name, func.count()).join(BillMatch, BillMatch.topic_id == Topic.id)
+            .where(BillMatch.flagged, Topic.enabled).group_by(Topic.name).order_by(func.count().desc()))],
+        "by_jurisdiction": [{"jurisdiction": f"{j} — {name}", "bills": n} for j, name, n in session.execute(
+            select(Bill.jurisdiction_id, Jurisdiction.name, func.count())
+            .join(Jurisdiction, Jurisdiction.id == Bill.jurisdiction_id)
+            .group_by(Bill.jurisdiction_id, Jurisdiction.name).order_by(func.count().desc()))],
+    }
+
+
+def tracked_filter() -> Any:
+    """Bills the council follows: flagged, with a position, or on a watchlist."""
+    return or_(Bill.id.in_(select(BillMatch.bill_id).where(BillMatch.flagged)),
+               Bill.id.in_(select(Position.bill_id)),
+               Bill.id.in_(select(WatchlistItem.bill_id)))
+
+
+def moved(session: Session, *, days: int = 7, tracked_only: bool = True, limit: int = 100,
+          now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Bills whose stage changed or that gained an action or version in the last ``days``, latest first."""
+    since = (now or utcnow()) - dt.timedelta(days=days)
+    latest = (select(BillChange.bill_id, func.max(BillChange.detected_at).label("at"), func.count().label("n"))
+              .where(BillChange.detected_at >= since, BillChange.kind.in_(MOVES))
+              .group_by(BillChange.bill_id).subquery())
+    query = (select(Bill.id, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.title,
+                    Bill.stage, Bill.latest_action_date, Bill.latest_action_text, latest.c.at, latest.c.n)
+             .join(latest, latest.c.bill_id == Bill.id)
+             .join(LegislativeSession, LegislativeSession.id == Bill.session_id))
+    if tracked_only:
+        query = query.where(tracked_filter())
+    rows = session.execute(query.order_by(latest.c.at.desc(), Bill.id.desc()).limit(limit)).all()
+    return [{"id": r[0], "bill": f"{r[1].upper()} {r[2]} {r[3]}", "title": r[4], "stage": r[5],
+             "latest_action_date": r[6], "latest_action": r[7], "detected_at": r[8], "changes": r[9]} for r in rows]
+
+
+@dataclass(frozen=True)
+class Freshness:
+    source: str
+    last_success: dt.datetime | None
+    last_run_status: str | None
+    last_run_at: dt.datetime | None
+    last_run_errors: int
+    stale: bool
+
+
+def freshness(session: Session, *, stale_after: dt.timedelta = DEFAULT_STALE_AFTER,
+              now: dt.datetime | None = None) -> list[Freshness]:
+    """Per source: the last successful crawl or import, the last run's outcome and errors; stale when no
+    success within ``stale_after``."""
+    now = now or utcnow()
+    ok = (RunStatus.succeeded.value, RunStatus.partial.value)
+    sources = list(session.execute(select(CrawlRun.source).distinct().order_by(CrawlRun.source)).scalars())
+    out = []
+    for source in sources:
+        last_success = session.execute(select(func.max(CrawlRun.finished_at)).where(
+            CrawlRun.source == source, CrawlRun.status.in_(ok))).scalar_one()
+        last = session.execute(select(CrawlRun).where(CrawlRun.source == source)
+                               .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(1)).scalar_one()
+        errors = session.execute(select(func.count()).select_from(CrawlError)
+                                 .where(CrawlError.run_id == last.id)).scalar_one()
+        out.append(Freshness(source=source, last_success=last_success, last_run_status=last.status,
+                             last_run_at=last.finished_at or last.started_at, last_run_errors=errors,
+                             stale=last_success is None or now - _aware(last_success) > stale_after))
+    return out
+
+
+def recent_runs(session: Session, *, limit: int = 30) -> list[dict[str, Any]]:
+    runs = list(session.execute(select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+                                .limit(limit)).scalars())
+    return [{"id": r.id, "source": r.source, "kind": r.kind, "status": r.status, "started": r.started_at,
+             "finished": r.finished_at, "fetched": r.fetched, "new": r.new, "updated": r.updated,
+             "unchanged": r.unchanged, "failed": r.failed, "message": r.message} for r in runs]
+
+
+def run_errors(session: Session, *, run_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    return [{"locator": e.locator, "reason": e.reason, "at": e.at} for e in session.execute(
+        select(CrawlError).where(CrawlError.run_id == run_id).order_by(CrawlError.id).limit(limit)).scalars()]
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def upcoming_hearings(session: Session, *, days: int = 30, limit: int = 50, tracked_only: bool = True,
+                      today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Hearings in the next ``days`` with a followed bill on the agenda (sources that publish agendas only)."""
+    from tracker.models.hearings import Hearing, HearingItem
+
+    today = today or utcnow().date()
+    query = (select(Hearing.date, Hearing.time, Hearing.body, Hearing.location, Hearing.url, Bill.id,
+                    Bill.jurisdiction_id, Bill.identifier, Bill.title)
+             .join(HearingItem, HearingItem.hearing_id == Hearing.id).join(Bill, Bill.id == HearingItem.bill_id)
+             .where(Hearing.date >= today, Hearing.date <= today + dt.timedelta(days=days), ~Hearing.cancelled)
+             .order_by(Hearing.date, Hearing.time, Bill.id).limit(limit))
+    if tracked_only:
+        query = query.where(tracked_filter())
+    return [{"date": r[0], "time": r[1], "body": r[2], "location": r[3], "url": r[4], "id": r[5],
+             "bill": f"{r[6].upper()} {r[7]}", "title": r[8]} for r in session.execute(query).all()]

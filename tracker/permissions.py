@@ -1,0 +1,51 @@
+"""Who may do what. Every service checks here, so a hidden button is a convenience, never the guard."""
+
+from enum import StrEnum
+
+from tracker.models import User
+from tracker.models.enums import Role
+
+
+class PermissionDenied(PermissionError):
+    """The signed-in user's role does not allow the action (or the account is deactivated)."""
+
+
+class Action(StrEnum):
+    read = "read"
+    comment = "comment"  # write notes on bills
+    triage = "triage"  # mark reviewed / dismiss / relevance
+    assign = "assign"
+    set_position = "set position"
+    export = "export"
+    follow = "follow"  # own watchlists and saved filters
+    manage_users = "manage users"
+    manage_topics = "manage topics and rules"
+    manage_sources = "manage sources and schedules"
+
+
+_STAFF = {Action.read, Action.comment, Action.triage, Action.assign, Action.set_position, Action.export,
+          Action.follow}
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    # An administrator runs the system and can stand in for staff.
+    Role.admin.value: frozenset(_STAFF | {Action.manage_users, Action.manage_topics, Action.manage_sources}),
+    Role.staff.value: frozenset(_STAFF),
+    Role.council.value: frozenset({Action.read, Action.comment, Action.follow}),
+    Role.lobbyist.value: frozenset({Action.read, Action.export, Action.follow}),
+}
+
+
+def can(actor: User | None, action: Action) -> bool:
+    return bool(actor is not None and actor.active and action in ROLE_ACTIONS.get(actor.role, frozenset()))
+
+
+def require(actor: User | None, action: Action) -> User:
+    """The actor, if allowed; otherwise PermissionDenied naming who, their role and the action."""
+    if actor is None:
+        raise PermissionDenied(f"Sign in to {action.value}.")
+    if not actor.active:
+        raise PermissionDenied(f"{actor.email}'s account is deactivated.")
+    if action not in ROLE_ACTIONS.get(actor.role, frozenset()):
+        allowed = sorted(r for r, acts in ROLE_ACTIONS.items() if action in acts)
+        raise PermissionDenied(f"{actor.email} ({actor.role}) may not {action.value}; "
+                               f"allowed for: {', '.join(allowed)}.")
+    return actor

@@ -1,0 +1,103 @@
+"""Full-text search over bill titles, summaries and version text: SQLite FTS5 or PostgreSQL text search,
+both set up by migration 0003. Filters, ranking and paging run in SQL."""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, literal_column, or_, select, text
+from sqlmodel import Session
+
+from tracker.models import Bill, BillMatch, BillVersion, LegislativeSession, Position, Topic
+from tracker.queries import bill_summary
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# The same expressions as migration 0003's (PostgreSQL uses an expression index only for the same expression).
+PG_BILL_DOC = "bill.search_doc"
+PG_VERSION_DOC = "to_tsvector('english', left(coalesce(billversion.text, ''), 500000))"
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    jurisdiction: str | None = None
+    stages: tuple[str, ...] = ()
+    topic: str | None = None  # only bills flagged for this topic
+    position: str | None = None  # the council's stance
+
+
+def _terms(query: str) -> list[str]:
+    return _WORD.findall(query or "")
+
+
+def fts5_query(query: str) -> str:
+    """The user's words as an FTS5 query: each quoted (so nothing they type is an operator), all required,
+    the last one as a prefix so results come while typing."""
+    terms = [t.replace('"', "") for t in _terms(query)]
+    return " ".join(f'"{t}"' + ("*" if i == len(terms) - 1 else "") for i, t in enumerate(terms))
+
+
+def _matching_ids(session: Session, query: str) -> Any:
+    """A select of (bill id, rank) for the words, lower rank first."""
+    if session.get_bind().dialect.name == "postgresql":
+        tsq = func.plainto_tsquery("english", query)
+        in_bill = select(Bill.id.label("bill_id"), func.ts_rank(literal_column(PG_BILL_DOC), tsq).label("rank")
+                         ).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
+        in_text = select(BillVersion.bill_id.label("bill_id"), literal_column("0.0").label("rank")
+                         ).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))
+        union = in_bill.union_all(in_text).subquery()
+        # ts_rank is larger for better matches; negate so "lower is better" like FTS5's bm25.
+        return select(union.c.bill_id, (-func.max(union.c.rank)).label("rank")).group_by(union.c.bill_id)
+    return select(literal_column("rowid").label("bill_id"), literal_column("bm25(bill_fts, 10.0, 4.0, 1.0)")
+                  .label("rank")).select_from(text("bill_fts")).where(text("bill_fts MATCH :q")
+                                                                       ).params(q=fts5_query(query))
+
+
+def _filters(flt: SearchFilter) -> list[Any]:
+    where: list[Any] = []
+    if flt.jurisdiction:
+        where.append(Bill.jurisdiction_id == flt.jurisdiction)
+    if flt.stages:
+        where.append(Bill.stage.in_(list(flt.stages)))
+    if flt.topic:
+        where.append(Bill.id.in_(select(BillMatch.bill_id).join(Topic, Topic.id == BillMatch.topic_id)
+                                 .where(BillMatch.flagged, Topic.slug == flt.topic)))
+    if flt.position:
+        where.append(Bill.id.in_(select(Position.bill_id).where(Position.stance == flt.position)))
+    return where
+
+
+def search(session: Session, query: str, flt: SearchFilter = SearchFilter(), *, limit: int = 50,
+           offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """Bills matching every word (best first) and the total count. An empty query matches nothing."""
+    if not _terms(query):
+        return [], 0
+    where = _filters(flt)
+    hits = _matching_ids(session, query).cte("hits")
+    if session.get_bind().dialect.name == "sqlite":
+        # Otherwise a selective filter lets SQLite drive from Bill and rerun the FTS match once per candidate
+        # bill (seconds at 100,000 bills instead of milliseconds). PostgreSQL plans the inlined form well.
+        hits = hits.prefix_with("MATERIALIZED")
+    base = (select(Bill, LegislativeSession.identifier, hits.c.rank).join(hits, hits.c.bill_id == Bill.id)
+            .join(LegislativeSession, LegislativeSession.id == Bill.session_id).where(*where))
+    rows = session.execute(base.order_by(hits.c.rank, Bill.latest_action_date.desc().nulls_last(), Bill.id.desc())
+                           .limit(limit).offset(offset)).all()
+    total = session.execute(_count(session, query, hits, where)).scalar_one()
+    return [bill_summary(bill, ident) for bill, ident, _ in rows], total
+
+
+def _count(session: Session, query: str, hits: Any, where: list[Any]) -> Any:
+    """How many bills match; on PostgreSQL without ranking (ts_rank rereads every matching document)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return select(func.count()).select_from(Bill).join(hits, hits.c.bill_id == Bill.id).where(*where)
+    tsq = func.plainto_tsquery("english", query)
+    in_text = select(BillVersion.bill_id).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))
+    return select(func.count()).select_from(Bill).where(
+        or_(literal_column(PG_BILL_DOC).op("@@")(tsq), Bill.id.in_(in_text)), *where)
+
+
+def highlight_terms(query: str) -> list[str]:
+    """The words to mark in shown results."""
+    return [t for t in _terms(query) if len(t) > 1]
+
+
+__all__ = ["SearchFilter", "fts5_query", "highlight_terms", "search"]

@@ -1,0 +1,214 @@
+"""The morning triage: the inbox of bills flagged since their last review, and bulk judgements on them.
+
+Judgements record who and when on ``TriageState``; relevance labels are what tracker.matching learns from.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session
+
+from tracker.models import (
+    Assignment,
+    Bill,
+    BillMatch,
+    LegislativeSession,
+    Position,
+    Topic,
+    TriageState,
+    User,
+)
+from tracker.models.base import utcnow
+from tracker.models.enums import Relevance, TriageStatus
+from tracker.permissions import Action, require
+from tracker.queries import bill_summary
+
+SORTS = {"score": "Strongest match", "date": "Latest action", "identifier": "Bill number"}
+VIEWS = {"inbox": "Flagged since last review", "reviewed": "Reviewed", "dismissed": "Dismissed", "all": "All flagged"}
+MAX_BULK = 500
+
+
+class TriageError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    view: str = "inbox"  # VIEWS
+    topic: str | None = None  # topic slug
+    jurisdiction: str | None = None
+    stages: tuple[str, ...] = ()
+    min_score: float | None = None
+    since: dt.date | None = None  # latest action on or after
+    until: dt.date | None = None
+    text: str | None = None  # words in the title
+    assignee_id: int | None = None
+    sort: str = "score"  # SORTS
+    descending: bool = True
+
+
+def _inbox_query(columns: Sequence[Any], flt: InboxFilter) -> Any:
+    matched = (select(BillMatch.bill_id, func.max(BillMatch.score).label("best"))
+               .join(Topic, Topic.id == BillMatch.topic_id).where(BillMatch.flagged, Topic.enabled))
+    if flt.topic:
+        matched = matched.where(Topic.slug == flt.topic)
+    best = matched.group_by(BillMatch.bill_id).subquery("best")
+    query = (select(*columns, best.c.best).select_from(Bill)
+             .join(best, best.c.bill_id == Bill.id)
+             .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
+             .outerjoin(TriageState, TriageState.bill_id == Bill.id))
+    if flt.view == "inbox":
+        # New, or reviewed before the bill last changed; a dismissal holds until someone reverses it.
+        query = query.where(or_(TriageState.bill_id.is_(None), TriageState.status == TriageStatus.new.value,
+                                and_(TriageState.status == TriageStatus.reviewed.value,
+                                     Bill.last_changed_at > TriageState.changed_at)))
+    elif flt.view in (TriageStatus.reviewed.value, TriageStatus.dismissed.value):
+        query = query.where(TriageState.status == flt.view)
+    elif flt.view != "all":
+        raise TriageError(f"Unknown inbox view {flt.view!r}; one of: {', '.join(VIEWS)}")
+    if flt.jurisdiction:
+        query = query.where(Bill.jurisdiction_id == flt.jurisdiction)
+    if flt.stages:
+        query = query.where(Bill.stage.in_(list(flt.stages)))
+    if flt.min_score is not None:
+        query = query.where(best.c.best >= flt.min_score)
+    if flt.since:
+        query = query.where(Bill.latest_action_date >= flt.since)
+    if flt.until:
+        query = query.where(Bill.latest_action_date <= flt.until)
+    if flt.text:
+        query = query.where(func.lower(Bill.title).like(f"%{flt.text.strip().lower()}%"))
+    if flt.assignee_id:
+        query = query.where(Bill.id.in_(select(Assignment.bill_id).where(Assignment.assignee_id == flt.assignee_id,
+                                                                          ~Assignment.done)))
+    return query, best
+
+
+def count_inbox(session: Session, flt: InboxFilter = InboxFilter()) -> int:
+    count_query, _ = _inbox_query([Bill.id], flt)
+    return session.execute(select(func.count()).select_from(count_query.subquery())).scalar_one()
+
+
+def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50, offset: int = 0,
+          count: bool = True) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of the inbox (filtered, sorted and paginated in SQL) and the total count (None when
+    ``count=False``: the dashboard caches counts, which a new sort or page does not change)."""
+    from tracker.matching.queries import topics_for
+
+    if flt.sort not in SORTS:
+        raise TriageError(f"Unknown sort {flt.sort!r}; one of: {', '.join(SORTS)}")
+    query, best = _inbox_query([Bill, LegislativeSession.identifier, TriageState.status, TriageState.relevance],
+                               flt)
+    key = {"score": best.c.best, "date": Bill.latest_action_date, "identifier": Bill.identifier}[flt.sort]
+    key = key.desc().nulls_last() if flt.descending else key.asc().nulls_last()
+    rows = session.execute(query.order_by(key, Bill.id.desc()).limit(limit).offset(offset)).all()
+    total = count_inbox(session, flt) if count else None
+    ids = [bill.id for bill, *_ in rows]
+    topics = topics_for(session, ids)
+    positions = {p.bill_id: p for p in session.execute(select(Position).where(Position.bill_id.in_(ids))).scalars()}
+    assignees = current_assignees(session, ids)
+    out = []
+    for bill, session_identifier, status, relevance, score in rows:
+        item = bill_summary(bill, session_identifier)
+        pos = positions.get(bill.id)
+        item.update(score=score, status=status or TriageStatus.new.value, relevance=relevance,
+                    topics=topics.get(bill.id, []), position=pos.stance if pos else None,
+                    position_version=pos.version if pos else None, assignee=assignees.get(bill.id))
+        out.append(item)
+    return out, total
+
+
+def current_assignees(session: Session, bill_ids: Sequence[int]) -> dict[int, str]:
+    if not bill_ids:
+        return {}
+    rows = session.execute(select(Assignment.bill_id, User.email, User.name)
+                           .join(User, User.id == Assignment.assignee_id)
+                           .where(Assignment.bill_id.in_(list(bill_ids)), ~Assignment.done)
+                           .order_by(Assignment.created_at, Assignment.id)).all()
+    return {bill_id: name or email for bill_id, email, name in rows}  # the latest open assignment wins
+
+
+def _ids(bill_ids: Iterable[int]) -> list[int]:
+    ids = list(dict.fromkeys(int(i) for i in bill_ids))
+    if not ids:
+        raise TriageError("No bills selected.")
+    if len(ids) > MAX_BULK:
+        raise TriageError(f"At most {MAX_BULK} bills at once ({len(ids)} selected).")
+    return ids
+
+
+def _judge(session: Session, *, actor: User, bill_ids: Iterable[int], status: str,
+           relevance: str | None, keep_relevance: bool = False) -> int:
+    require(actor, Action.triage)
+    ids = _ids(bill_ids)
+    found = set(session.execute(select(Bill.id).where(Bill.id.in_(ids))).scalars())
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise TriageError(f"No bill with id {', '.join(map(str, missing))}.")
+    now = utcnow()
+    states = {s.bill_id: s for s in session.execute(select(TriageState).where(TriageState.bill_id.in_(ids))).scalars()}
+    for bill_id in ids:
+        state = states.get(bill_id) or TriageState(bill_id=bill_id)
+        state.status = status
+        if not keep_relevance:
+            state.relevance = relevance
+        state.user_id = actor.id
+        state.changed_at = now
+        session.add(state)
+    session.flush()
+    return len(ids)
+
+
+def mark_reviewed(session: Session, *, actor: User, bill_ids: Iterable[int]) -> int:
+    """Seen; no judgement on relevance (a label given earlier stays)."""
+    return _judge(session, actor=actor, bill_ids=bill_ids, status=TriageStatus.reviewed.value, relevance=None,
+                  keep_relevance=True)
+
+
+def dismiss(session: Session, *, actor: User, bill_ids: Iterable[int]) -> int:
+    """Not relevant: out of the inbox, and a negative example for learning."""
+    return _judge(session, actor=actor, bill_ids=bill_ids, status=TriageStatus.dismissed.value,
+                  relevance=Relevance.not_relevant.value)
+
+
+def mark_relevant(session: Session, *, actor: User, bill_ids: Iterable[int]) -> int:
+    """Relevant: reviewed, and a positive example for learning."""
+    return _judge(session, actor=actor, bill_ids=bill_ids, status=TriageStatus.reviewed.value,
+                  relevance=Relevance.relevant.value)
+
+
+def reopen(session: Session, *, actor: User, bill_ids: Iterable[int]) -> int:
+    """Back into the inbox, clearing the relevance label."""
+    return _judge(session, actor=actor, bill_ids=bill_ids, status=TriageStatus.new.value, relevance=None)
+
+
+def assign(session: Session, *, actor: User, bill_ids: Iterable[int], assignee_id: int, task: str | None = None,
+           due_date: dt.date | None = None) -> int:
+    """Give bills to someone; their earlier open assignment on the same bill is closed."""
+    require(actor, Action.assign)
+    ids = _ids(bill_ids)
+    assignee = session.get(User, assignee_id)
+    if assignee is None or not assignee.active:
+        raise TriageError(f"No active user with id {assignee_id}.")
+    now = utcnow()
+    for old in session.execute(select(Assignment).where(Assignment.bill_id.in_(ids), ~Assignment.done)).scalars():
+        old.done, old.done_at = True, now
+        session.add(old)
+    for bill_id in ids:
+        session.add(Assignment(bill_id=bill_id, assignee_id=assignee.id, assigned_by_id=actor.id,
+                               task=(task or "").strip() or None, due_date=due_date, created_at=now))
+    session.flush()
+    return len(ids)
+
+
+def triage_state(session: Session, *, bill_id: int) -> dict[str, Any] | None:
+    row = session.execute(select(TriageState, User.email).outerjoin(User, User.id == TriageState.user_id)
+                          .where(TriageState.bill_id == bill_id)).first()
+    if row is None:
+        return None
+    state, email = row
+    return {"status": state.status, "relevance": state.relevance, "by": email,
+            "at": state.changed_at.isoformat(timespec="seconds")}

@@ -1,0 +1,186 @@
+"""Accounts, passwords (argon2id) and sign-in sessions that expire.
+
+The first administrator is created from the command line (``tracker users add EMAIL --role admin``), which
+runs without a signed-in actor; every later change names the admin making it.
+"""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from tracker.models import User
+from tracker.models.base import utcnow
+from tracker.models.enums import Role
+from tracker.permissions import Action, require
+
+SESSION_TTL = dt.timedelta(hours=8)  # a working day; signing in again after that is expected
+MIN_PASSWORD_LENGTH = 10
+_hasher = PasswordHasher()
+
+
+class UserError(ValueError):
+    """Bad input for an account: unknown role, duplicate email, short password..."""
+
+
+class AuthError(ValueError):
+    """Sign-in refused. The message never says whether the email or the password was wrong."""
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def normalize_email(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
+        raise UserError(f"Not an email address: {email!r}")
+    return email
+
+
+def _role(role: str) -> str:
+    if role not in Role.__members__:
+        raise UserError(f"Unknown role {role!r}; one of: {', '.join(Role.__members__)}")
+    return role
+
+
+def _admins(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(User)
+                           .where(User.role == Role.admin.value, User.active)).scalar_one()
+
+
+def _authorize_admin(session: Session, actor: User | None) -> None:
+    """User management needs an admin. ``actor=None`` is the command line: whoever runs it already holds the
+    database, so it acts as the system (that is how the first admin is created)."""
+    if actor is not None:
+        require(actor, Action.manage_users)
+
+
+def get_user(session: Session, email: str) -> User:
+    user = session.execute(select(User).where(User.email == normalize_email(email))).scalar_one_or_none()
+    if user is None:
+        raise UserError(f"No user {email!r}.")
+    return user
+
+
+def add_user(session: Session, *, email: str, role: str, password: str | None = None, name: str | None = None,
+             actor: User | None = None) -> User:
+    _authorize_admin(session, actor)
+    email, role = normalize_email(email), _role(role)
+    if role != Role.admin.value and _admins(session) == 0:
+        raise UserError("There is no admin yet: the first account must be one (--role admin).")
+    if session.execute(select(User.id).where(User.email == email)).first():
+        raise UserError(f"A user {email} already exists.")
+    user = User(email=email, role=role, name=name, password_hash=hash_password(password) if password else None)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def list_users(session: Session, *, actor: User) -> list[User]:
+    require(actor, Action.manage_users)
+    return list(session.execute(select(User).order_by(User.email)).scalars())
+
+
+def set_role(session: Session, *, email: str, role: str, actor: User | None) -> User:
+    _authorize_admin(session, actor)
+    user, role = get_user(session, email), _role(role)
+    if user.role == Role.admin.value and role != Role.admin.value and _admins(session) <= 1 and user.active:
+        raise UserError("That is the last active admin; make another admin first.")
+    user.role = role
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, *, email: str, password: str, actor: User | None) -> User:
+    user = get_user(session, email)
+    if not (actor is not None and actor.id == user.id and actor.active):
+        _authorize_admin(session, actor)
+    user.password_hash = hash_password(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def deactivate(session: Session, *, email: str, actor: User | None) -> User:
+    _authorize_admin(session, actor)
+    user = get_user(session, email)
+    if user.role == Role.admin.value and user.active and _admins(session) <= 1:
+        raise UserError("That is the last active admin; make another admin first.")
+    user.active = False
+    session.add(user)
+    session.flush()
+    return user
+
+
+def reactivate(session: Session, *, email: str, actor: User | None) -> User:
+    _authorize_admin(session, actor)
+    user = get_user(session, email)
+    user.active = True
+    session.add(user)
+    session.flush()
+    return user
+
+
+# -- sign-in sessions ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SignIn:
+    """What the dashboard keeps for a signed-in browser tab: whom, and until when."""
+
+    user_id: int
+    token: str
+    expires_at: dt.datetime
+
+    def expired(self, now: dt.datetime | None = None) -> bool:
+        return (now or utcnow()) >= self.expires_at
+
+
+def authenticate(session: Session, *, email: str, password: str, ttl: dt.timedelta = SESSION_TTL) -> SignIn:
+    try:
+        user = get_user(session, email)
+    except UserError:
+        user = None
+    if user is None:
+        verify_password(_dummy_hash(), password)  # same work either way: timing does not reveal who has an account
+        raise AuthError("Wrong email or password.")
+    if not verify_password(user.password_hash, password):
+        raise AuthError("Wrong email or password.")
+    if not user.active:
+        raise AuthError("This account is deactivated; ask an administrator.")
+    if _hasher.check_needs_rehash(user.password_hash or ""):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = utcnow()
+    session.add(user)
+    session.flush()
+    return SignIn(user_id=user.id, token=secrets.token_urlsafe(24), expires_at=user.last_login_at + ttl)
+
+
+def resume(session: Session, sign_in: SignIn | None, *, now: dt.datetime | None = None) -> User | None:
+    """The user behind a sign-in, or None once it expired or the account was deactivated or removed."""
+    if sign_in is None or sign_in.expired(now):
+        return None
+    user = session.get(User, sign_in.user_id)
+    return user if user is not None and user.active else None

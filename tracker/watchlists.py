@@ -1,0 +1,147 @@
+"""Watchlists (bills followed without being flagged) and saved filters. Anyone who reads may keep their own;
+shared watchlists are edited by their owner, staff and admins."""
+
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+from sqlmodel import Session
+
+from tracker.models import Bill, SavedFilter, User, Watchlist, WatchlistItem
+from tracker.models.enums import Role
+from tracker.permissions import Action, PermissionDenied, require
+
+FILTER_PAGES = ("triage", "search")
+
+
+class WatchlistError(ValueError):
+    pass
+
+
+def _may_edit(actor: User, watchlist: Watchlist) -> None:
+    if watchlist.owner_id != actor.id and actor.role not in (Role.admin.value, Role.staff.value):
+        raise PermissionDenied(f"{actor.email} may not change {watchlist.name!r}; it belongs to someone else.")
+
+
+def create_watchlist(session: Session, *, actor: User, name: str, shared: bool = True) -> Watchlist:
+    require(actor, Action.follow)
+    name = name.strip()
+    if not name:
+        raise WatchlistError("A watchlist needs a name.")
+    if session.execute(select(Watchlist.id).where(Watchlist.owner_id == actor.id, Watchlist.name == name)).first():
+        raise WatchlistError(f"You already have a watchlist named {name!r}.")
+    watchlist = Watchlist(name=name, owner_id=actor.id, shared=shared)
+    session.add(watchlist)
+    session.flush()
+    return watchlist
+
+
+def visible_watchlists(session: Session, *, actor: User) -> list[dict[str, Any]]:
+    require(actor, Action.read)
+    counts = (select(WatchlistItem.watchlist_id, func.count().label("n")).group_by(WatchlistItem.watchlist_id)
+              .subquery())
+    rows = session.execute(select(Watchlist, User.email, counts.c.n).outerjoin(User, User.id == Watchlist.owner_id)
+                           .outerjoin(counts, counts.c.watchlist_id == Watchlist.id)
+                           .where(or_(Watchlist.shared, Watchlist.owner_id == actor.id))
+                           .order_by(Watchlist.name, Watchlist.id)).all()
+    return [{"id": w.id, "name": w.name, "owner": email, "shared": w.shared, "bills": n or 0,
+             "mine": w.owner_id == actor.id} for w, email, n in rows]
+
+
+def _get(session: Session, watchlist_id: int, actor: User) -> Watchlist:
+    watchlist = session.get(Watchlist, watchlist_id)
+    if watchlist is None or (not watchlist.shared and watchlist.owner_id != actor.id):
+        raise WatchlistError(f"No watchlist {watchlist_id}.")
+    return watchlist
+
+
+def add_bills(session: Session, *, actor: User, watchlist_id: int, bill_ids: list[int]) -> int:
+    require(actor, Action.follow)
+    watchlist = _get(session, watchlist_id, actor)
+    _may_edit(actor, watchlist)
+    present = set(session.execute(select(WatchlistItem.bill_id).where(WatchlistItem.watchlist_id == watchlist_id,
+                                                                       WatchlistItem.bill_id.in_(bill_ids))).scalars())
+    known = set(session.execute(select(Bill.id).where(Bill.id.in_(bill_ids))).scalars())
+    added = 0
+    for bill_id in dict.fromkeys(bill_ids):
+        if bill_id not in known:
+            raise WatchlistError(f"No bill with id {bill_id}.")
+        if bill_id not in present:
+            session.add(WatchlistItem(watchlist_id=watchlist_id, bill_id=bill_id, added_by_id=actor.id))
+            added += 1
+    session.flush()
+    return added
+
+
+def remove_bills(session: Session, *, actor: User, watchlist_id: int, bill_ids: list[int]) -> int:
+    require(actor, Action.follow)
+    watchlist = _get(session, watchlist_id, actor)
+    _may_edit(actor, watchlist)
+    result = session.execute(delete(WatchlistItem).where(WatchlistItem.watchlist_id == watchlist_id,
+                                                         WatchlistItem.bill_id.in_(bill_ids)))
+    session.flush()
+    return result.rowcount
+
+
+def delete_watchlist(session: Session, *, actor: User, watchlist_id: int) -> None:
+    require(actor, Action.follow)
+    watchlist = _get(session, watchlist_id, actor)
+    _may_edit(actor, watchlist)
+    session.execute(delete(WatchlistItem).where(WatchlistItem.watchlist_id == watchlist_id))
+    session.delete(watchlist)
+    session.flush()
+
+
+def watchlist_bills(session: Session, *, actor: User, watchlist_id: int, limit: int = 100,
+                    offset: int = 0) -> list[dict[str, Any]]:
+    require(actor, Action.read)
+    _get(session, watchlist_id, actor)
+    rows = session.execute(select(Bill.id, Bill.jurisdiction_id, Bill.identifier, Bill.title, Bill.stage,
+                                  Bill.latest_action_date).join(WatchlistItem, WatchlistItem.bill_id == Bill.id)
+                           .where(WatchlistItem.watchlist_id == watchlist_id)
+                           .order_by(Bill.latest_action_date.desc().nulls_last(), Bill.id.desc())
+                           .limit(limit).offset(offset)).all()
+    return [{"id": r.id, "jurisdiction": r.jurisdiction_id, "identifier": r.identifier, "title": r.title,
+             "stage": r.stage, "latest_action_date": r.latest_action_date} for r in rows]
+
+
+def watchlists_of_bill(session: Session, *, actor: User, bill_id: int) -> list[int]:
+    return list(session.execute(select(WatchlistItem.watchlist_id).join(Watchlist)
+                                .where(WatchlistItem.bill_id == bill_id,
+                                       or_(Watchlist.shared, Watchlist.owner_id == actor.id))).scalars())
+
+
+# -- saved filters ------------------------------------------------------------------------------------------
+
+def save_filter(session: Session, *, actor: User, page: str, name: str, params: dict[str, Any],
+                shared: bool = False) -> SavedFilter:
+    """Create or replace the actor's filter of that name on that page."""
+    require(actor, Action.follow)
+    if page not in FILTER_PAGES:
+        raise WatchlistError(f"Unknown page {page!r}; one of: {', '.join(FILTER_PAGES)}")
+    name = name.strip()
+    if not name:
+        raise WatchlistError("A saved filter needs a name.")
+    existing = session.execute(select(SavedFilter).where(SavedFilter.owner_id == actor.id, SavedFilter.page == page,
+                                                         SavedFilter.name == name)).scalar_one_or_none()
+    saved = existing or SavedFilter(owner_id=actor.id, page=page, name=name)
+    saved.params, saved.shared = dict(params), shared
+    session.add(saved)
+    session.flush()
+    return saved
+
+
+def saved_filters(session: Session, *, actor: User, page: str) -> list[SavedFilter]:
+    require(actor, Action.read)
+    return list(session.execute(select(SavedFilter).where(SavedFilter.page == page, or_(
+        SavedFilter.owner_id == actor.id, SavedFilter.shared)).order_by(SavedFilter.name)).scalars())
+
+
+def delete_filter(session: Session, *, actor: User, filter_id: int) -> None:
+    require(actor, Action.follow)
+    saved = session.get(SavedFilter, filter_id)
+    if saved is None:
+        raise WatchlistError(f"No saved filter {filter_id}.")
+    if saved.owner_id != actor.id and actor.role != Role.admin.value:
+        raise PermissionDenied(f"{actor.email} may only delete their own saved filters.")
+    session.delete(saved)
+    session.flush()

@@ -6,7 +6,7 @@ TRACKER_REALDATA ?= ../shared/realdata
 IMPORT ?= $(TRACKER_REALDATA)/billstatus/congress117/c117_all.tar.gz
 PORT ?= 8501
 
-.PHONY: install install-test install-semantic run import migrate serve test test-postgres lint bench bench-flagging clean
+.PHONY: install install-test install-semantic run admin import migrate serve test test-postgres lint bench bench-flagging clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) scripts/bootstrap_venv.py $(VENV)
@@ -34,8 +34,17 @@ serve: migrate
 
 # The main command: import what is on disk, crawl the default sources (current Congress; without network it
 # says so), then open the dashboard on what is stored.
-run: import
+run: import admin
 	$(BIN)/tracker run --port $(PORT)
+
+# The dashboard needs a first admin account: asked for once, when the database has none (ADMIN_EMAIL=... skips
+# the question; the password is always prompted, never put on the command line).
+admin: migrate
+	@if ! $(BIN)/tracker users list | grep -q "@"; then \
+	  email="$(ADMIN_EMAIL)"; \
+	  if [ -z "$$email" ]; then printf "No dashboard account yet. First admin's email: "; read email; fi; \
+	  $(BIN)/tracker users add "$$email" --role admin; \
+	fi
 
 test: install
 	$(BIN)/python -m pytest -q

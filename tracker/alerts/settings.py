@@ -1,6 +1,8 @@
 """Alert settings: ``[smtp]`` and ``[alerts]`` in tracker.toml, environment variables taking precedence.
 
-SMTP: SMTP_HOST, SMTP_PORT, SMTP_SECURITY (none | starttls | tls), SMTP_USER, SMTP_PASSWORD, SMTP_FROM.
+SMTP: SMTP_HOST, SMTP_PORT, SMTP_SECURITY (none | starttls | tls), SMTP_USER, SMTP_PASSWORD, SMTP_FROM,
+SMTP_CA_FILE (PEM file of the CA that signed the server's certificate, e.g. a company-internal CA: trusted
+instead of the system's CAs; certificate and host name are verified either way).
 Alerts: TRACKER_DASHBOARD_URL (links in emails), TRACKER_FEEDS_URL (where `tracker alerts serve` is reachable:
 feed and unsubscribe links), TRACKER_ALERTS_SCHEDULE (crontab of the alert job), daily_hour / weekly_day.
 """
@@ -29,6 +31,7 @@ class SmtpSettings:
     password: str | None
     sender: str
     timeout: float = 30.0
+    ca_file: str | None = None  # PEM CA bundle to verify the server against (None: the system's CAs)
 
     @property
     def configured(self) -> bool:
@@ -70,7 +73,8 @@ def smtp_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None 
     sender = str(_pick(env, section, "SMTP_FROM", "from", "policy-tracker@localhost")).strip()
     return SmtpSettings(host=host, port=port, security=security, user=_pick(env, section, "SMTP_USER", "user"),
                         password=_pick(env, section, "SMTP_PASSWORD", "password"), sender=sender,
-                        timeout=float(section.get("timeout", 30)))
+                        timeout=float(section.get("timeout", 30)),
+                        ca_file=_pick(env, section, "SMTP_CA_FILE", "ca_file"))
 
 
 def alert_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None = None) -> AlertSettings:

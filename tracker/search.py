@@ -24,6 +24,12 @@ class SearchFilter:
     topic: str | None = None  # only bills flagged for this topic
     position: str | None = None  # the council's stance
 
+    @classmethod
+    def from_saved(cls, params: dict[str, Any]) -> "SearchFilter":
+        """The filter a saved search's widget values (``q_*``) stand for; the words themselves are ``q``."""
+        return cls(jurisdiction=params.get("q_jurisdiction") or None, stages=tuple(params.get("q_stages") or ()),
+                   topic=params.get("q_topic") or None, position=params.get("q_position") or None)
+
 
 def _terms(query: str) -> list[str]:
     return _WORD.findall(query or "")

@@ -49,6 +49,17 @@ class InboxFilter:
     sort: str = "score"  # SORTS
     descending: bool = True
 
+    @classmethod
+    def from_saved(cls, params: dict[str, Any], *, assignee_id: int | None) -> "InboxFilter":
+        """The filter a saved triage filter's widget values (``f_*``) stand for; ``assignee_id`` answers
+        "only bills assigned to me"."""
+        since = params.get("f_since")
+        return cls(view=params.get("f_view") or "inbox", topic=params.get("f_topic") or None,
+                   jurisdiction=params.get("f_jurisdiction") or None, stages=tuple(params.get("f_stages") or ()),
+                   min_score=params.get("f_min_score"), since=dt.date.fromisoformat(since) if since else None,
+                   text=params.get("f_text") or None, sort=params.get("f_sort") or "score",
+                   assignee_id=assignee_id if params.get("f_mine") else None)
+
 
 def _inbox_query(columns: Sequence[Any], flt: InboxFilter) -> Any:
     matched = (select(BillMatch.bill_id, func.max(BillMatch.score).label("best"))

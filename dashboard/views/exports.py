@@ -20,6 +20,8 @@ if not can(user, Action.export):
 with data.session() as s:
     choices = data.choices(s)
     lists = watchlists.visible_watchlists(s, actor=user)
+    filters = {f"{f.page}:{f.name}": f"{f.name} ({f.page}{'' if f.owner_id == user.id else ', shared'})"
+               for page in ("triage", "search") for f in watchlists.saved_filters(s, actor=user, page=page)}
 
 c = st.columns(2)
 topics = c[0].multiselect("Topics", list(choices.topics), format_func=choices.topics.get, key="x_topics")
@@ -29,10 +31,13 @@ priorities = c[0].multiselect("Priorities", [p.value for p in Priority], key="x_
 jurisdictions = c[1].multiselect("Jurisdictions", list(choices.jurisdictions), key="x_jurisdictions")
 wl = c[2].multiselect("Watchlists", [str(w["id"]) for w in lists],
                       format_func=lambda i: next(w["name"] for w in lists if str(w["id"]) == i), key="x_watchlists")
+saved_filter = st.selectbox("Saved filter", ["", *filters], format_func=lambda k: filters.get(k, "None"),
+                            key="x_saved_filter") if filters else ""
 title = st.text_input("Packet title", value="Legislative briefing packet", key="x_title")
 selection = Selection(topics=tuple(topics), positions=tuple(stances), priorities=tuple(priorities),
-                      jurisdictions=tuple(jurisdictions), watchlists=tuple(wl))
+                      jurisdictions=tuple(jurisdictions), watchlists=tuple(wl),
+                      saved_filter=saved_filter or None, user_id=user.id)
 if not selection.has_criteria():
-    st.info("Choose at least one topic, position, priority, jurisdiction or watchlist.")
+    st.info("Choose at least one topic, position, priority, jurisdiction, watchlist or saved filter.")
     st.stop()
 export_buttons(user, selection, key="x_packet", title=title)

@@ -54,19 +54,11 @@ def _filter_bills(session: Session, saved: SavedFilter, user: User) -> list[dict
     if saved.page == "search":
         from tracker.search import SearchFilter, search
 
-        flt = SearchFilter(jurisdiction=p.get("q_jurisdiction") or None, stages=tuple(p.get("q_stages") or ()),
-                           topic=p.get("q_topic") or None, position=p.get("q_position") or None)
-        rows, _ = search(session, p.get("q") or "", flt, limit=FEED_SIZE)
+        rows, _ = search(session, p.get("q") or "", SearchFilter.from_saved(p), limit=FEED_SIZE)
         return rows
     from tracker.triage import InboxFilter, inbox
 
-    since = p.get("f_since")
-    flt = InboxFilter(view=p.get("f_view") or "inbox", topic=p.get("f_topic") or None,
-                      jurisdiction=p.get("f_jurisdiction") or None, stages=tuple(p.get("f_stages") or ()),
-                      min_score=p.get("f_min_score"), since=dt.date.fromisoformat(since) if since else None,
-                      text=p.get("f_text") or None, sort=p.get("f_sort") or "score",
-                      assignee_id=user.id if p.get("f_mine") else None)
-    rows, _ = inbox(session, flt, limit=FEED_SIZE)
+    rows, _ = inbox(session, InboxFilter.from_saved(p, assignee_id=user.id), limit=FEED_SIZE)
     return rows
 
 

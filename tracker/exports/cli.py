@@ -3,6 +3,7 @@
     tracker export --format pdf --topic ai --position support -o packet.pdf
     tracker export --watchlist "Q3 meetings" -o q3.docx            (format from the file name)
     tracker export --bill "HR 3684" --bill 42 --format json -o -    (to standard output)
+    tracker export --saved-filter "Morning AI" --owner ana@example.org -o ai.pdf   (a dashboard saved filter)
 
 Exit codes as for every command (tracker.cli): 2 bad input (unknown topic, bad branding...), 3 database not
 migrated, 4 no bill matches the selection (no file is written).
@@ -77,6 +78,13 @@ def export(
         list[str] | None,
         typer.Option(help="Bill id or identifier such as 'HR 3684' (repeatable); kept in the order given."),
     ] = None,
+    saved_filter: Annotated[
+        str | None,
+        typer.Option(help="A filter saved on the dashboard's triage or search page (shared, or --owner's)."),
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option(help="Email of the user whose saved filters --saved-filter may also name.")
+    ] = None,
     session: Annotated[str | None, typer.Option(help="Session identifier, e.g. 117.")] = None,
     stage: Annotated[list[str] | None, typer.Option(help="Normalized stage, e.g. in_committee (repeatable).")] = None,
     text: Annotated[str | None, typer.Option(help="Words in the title or summary.")] = None,
@@ -122,6 +130,17 @@ def export(
     try:
         branding = load_branding()
         with Session(_engine()) as s:
+            user_id = None
+            if owner:
+                from sqlalchemy import func, select
+
+                from tracker.models import User
+
+                user_id = s.execute(
+                    select(User.id).where(func.lower(User.email) == owner.strip().lower())
+                ).scalar_one_or_none()
+                if user_id is None:
+                    raise SelectionError(f"No user with email {owner!r}.")
             bill_ids: tuple[int, ...] = ()
             if bill:
                 juris = jurisdiction[0] if jurisdiction and len(jurisdiction) == 1 else None
@@ -134,6 +153,8 @@ def export(
                 jurisdictions=tuple(jurisdiction or ()),
                 watchlists=tuple(watchlist or ()),
                 filter=flt,
+                saved_filter=saved_filter,
+                user_id=user_id,
                 all_bills=all_bills,
                 order=order,
                 limit=limit,

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, false, func, or_, select
 from sqlmodel import Session
 
 from tracker.exports.errors import SelectionError
@@ -20,8 +20,10 @@ from tracker.models import (
     Jurisdiction,
     LegislativeSession,
     Position,
+    SavedFilter,
     Stance,
     Topic,
+    User,
     Watchlist,
     WatchlistItem,
 )
@@ -52,6 +54,10 @@ class Selection:
     all_bills: bool = False
     order: str | None = None
     limit: int | None = None
+    # A filter saved on the dashboard's triage or search page, by name (``triage:NAME`` / ``search:NAME`` when
+    # both pages have one). Visible: ``user_id``'s own filters and shared ones (only shared ones without a user).
+    saved_filter: str | None = None
+    user_id: int | None = None
 
     def has_criteria(self) -> bool:
         flt = self.filter
@@ -64,6 +70,7 @@ class Selection:
             or self.jurisdictions
             or self.watchlists
             or has_filter
+            or self.saved_filter
             or self.all_bills
         )
 
@@ -146,6 +153,59 @@ def _watchlists(session: Session, wanted: Sequence[str]) -> list[Watchlist]:
     return list(found.values())
 
 
+def _saved_filter(session: Session, ref: str, user_id: int | None) -> SavedFilter:
+    visible = select(SavedFilter).where(
+        or_(SavedFilter.shared, SavedFilter.owner_id == user_id) if user_id is not None else SavedFilter.shared
+    )
+    rows = list(session.execute(visible.order_by(SavedFilter.page, SavedFilter.name, SavedFilter.id)).scalars())
+    key, page = ref.strip(), None
+    if not any(f.name == key for f in rows) and key.partition(":")[0] in ("triage", "search"):
+        page, _, key = key.partition(":")
+        key = key.strip()
+    matches = [f for f in rows if f.name == key and page in (None, f.page)] or [
+        f for f in rows if f.name.lower() == key.lower() and page in (None, f.page)
+    ]
+    own = [f for f in matches if f.owner_id == user_id]
+    matches = own or matches  # the user's own filter wins over someone else's shared one of the same name
+    if not matches:
+        known = [f"{f.page}:{f.name}" for f in rows]
+        who = "visible to you" if user_id is not None else "shared (give --owner for private ones)"
+        raise SelectionError(f"No saved filter {ref!r}; saved filters {who}: {_known(known)}")
+    if len(matches) > 1:
+        raise SelectionError(
+            f"{len(matches)} saved filters are called {ref!r} "
+            f"({', '.join(f'{f.page}:{f.name}' for f in matches)}); prefix the name with its page, or give --owner."
+        )
+    return matches[0]
+
+
+def _saved_filter_bills(session: Session, saved: SavedFilter, user_id: int | None) -> Any:
+    """A select of the bill ids the dashboard page shows for the saved widget values (every page of them),
+    built by the page's own query code so the packet never drifts from what people saw."""
+    p = saved.params or {}
+    if saved.page == "search":
+        from tracker.search import SearchFilter, _filters, _matching_ids, _terms
+
+        words = p.get("q") or ""
+        if not _terms(words):  # the search page shows nothing until words are typed
+            return select(Bill.id).where(false())
+        flt = SearchFilter.from_saved(p)
+        hits = _matching_ids(session, words).subquery("hits")
+        return select(Bill.id).join(hits, hits.c.bill_id == Bill.id).where(*_filters(flt))
+    if saved.page == "triage":
+        from tracker.triage import InboxFilter, TriageError, _inbox_query
+
+        try:
+            # "Only bills assigned to me": the exporting user, or the owner when nobody is named (CLI).
+            flt = InboxFilter.from_saved(p, assignee_id=user_id or saved.owner_id)
+            inbox_query, _ = _inbox_query([Bill.id], flt)
+        except (TriageError, ValueError) as exc:
+            raise SelectionError(f"Saved filter {saved.name!r} cannot be applied: {exc}") from None
+        shown = inbox_query.subquery("inbox")
+        return select(shown.c.id)
+    raise SelectionError(f"Saved filter {saved.name!r} is for page {saved.page!r}; only triage and search export.")
+
+
 def resolve_bill_refs(
     session: Session,
     refs: Sequence[str],
@@ -173,7 +233,7 @@ def resolve_selection(session: Session, selection: Selection) -> ResolvedSelecti
     if not selection.has_criteria():
         raise SelectionError(
             "Say which bills to export: a topic, position, priority, jurisdiction, watchlist, "
-            "filter or bill ids (or all bills explicitly)."
+            "filter, saved filter or bill ids (or all bills explicitly)."
         )
     order = selection.order or ("given" if selection.bills else "priority")
     if order not in ORDERS:
@@ -243,6 +303,19 @@ def resolve_selection(session: Session, selection: Selection) -> ResolvedSelecti
             "session": flt.session,
             "stage": list(flt.stage),
             "text": flt.text,
+        }
+    if selection.saved_filter:
+        saved = _saved_filter(session, selection.saved_filter, selection.user_id)
+        query = query.where(Bill.id.in_(_saved_filter_bills(session, saved, selection.user_id)))
+        page = "search" if saved.page == "search" else "triage inbox"
+        parts.append(f"Saved filter: {saved.name} ({page})")
+        owner = session.get(User, saved.owner_id)
+        criteria["saved_filter"] = {
+            "name": saved.name,
+            "page": saved.page,
+            "owner": owner.email if owner else None,
+            "shared": saved.shared,
+            "params": dict(saved.params or {}),
         }
     if selection.all_bills and not parts:
         parts.append("All stored bills")

@@ -1,0 +1,152 @@
+"""Packets from filters saved on the dashboard's triage and search pages.
+
+The expected bills come from the pages' own functions (tracker.triage.inbox, tracker.search.search) run on the
+same saved params, and are also spelled out, so a packet can neither drift from the page nor both be wrong.
+"""
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+from export_fixtures import Seeded
+from sqlalchemy import select
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from tracker import search, triage, watchlists
+from tracker.cli import EXIT_USAGE, app
+from tracker.exports import Selection
+from tracker.exports.build import prepare_packet
+from tracker.exports.errors import SelectionError
+from tracker.exports.selection import resolve_selection
+from tracker.models import User
+
+# Widget values exactly as dashboard/views/triage.py and search.py store them (FILTER_KEYS / KEYS).
+TRIAGE_PARAMS = {"f_view": "inbox", "f_topic": "ai", "f_jurisdiction": "", "f_stages": [], "f_min_score": 2.5,
+                 "f_since": "2021-03-02", "f_text": "", "f_sort": "score", "f_mine": False}
+SEARCH_PARAMS = {"q": "privacy", "q_jurisdiction": "us", "q_stages": [], "q_topic": "", "q_position": ""}
+
+
+@pytest.fixture
+def owner(seeded: Seeded, session: Session) -> User:
+    user = session.execute(select(User).where(User.email == "lobbyist@example.org")).scalar_one()
+    watchlists.save_filter(session, actor=user, page="triage", name="Strong AI", params=TRIAGE_PARAMS)
+    watchlists.save_filter(session, actor=user, page="search", name="Privacy search", params=SEARCH_PARAMS,
+                           shared=True)
+    session.commit()
+    return user
+
+
+def _page_shows_triage(session: Session) -> set[int]:
+    flt = triage.InboxFilter(view="inbox", topic="ai", min_score=2.5, since=dt.date(2021, 3, 2), sort="score")
+    rows, total = triage.inbox(session, flt, limit=1000)
+    assert total == len(rows)
+    return {r["id"] for r in rows}
+
+
+def _page_shows_search(session: Session) -> set[int]:
+    rows, total = search.search(session, "privacy", search.SearchFilter(jurisdiction="us"), limit=1000)
+    assert total == len(rows)
+    return {r["id"] for r in rows}
+
+
+def test_triage_filter_packet_has_the_bills_the_inbox_shows(seeded: Seeded, owner: User, session: Session) -> None:
+    packet = prepare_packet(session, Selection(saved_filter="Strong AI", user_id=owner.id), "json")
+    ids = {b.id for b in packet.bills}
+    # AI-flagged with a score of at least 2.5 (robotics scores 2.0; the plain bill is not flagged).
+    assert ids == {seeded.ids["hostile"], seeded.ids["ca"]}
+    assert ids == _page_shows_triage(session)
+    assert len(packet.bills) == len(ids)
+    assert packet.selection == "Saved filter: Strong AI (triage inbox)"
+    assert packet.criteria["saved_filter"]["owner"] == "lobbyist@example.org"
+
+
+def test_triage_view_follows_triage_state(seeded: Seeded, owner: User, session: Session) -> None:
+    triage.dismiss(session, actor=_staff(session), bill_ids=[seeded.ids["ca"]])
+    session.commit()
+    resolved = resolve_selection(session, Selection(saved_filter="Strong AI", user_id=owner.id))
+    assert resolved.bill_ids == [seeded.ids["hostile"]]
+    assert set(resolved.bill_ids) == _page_shows_triage(session)
+
+
+def _staff(session: Session) -> User:
+    staff = User(email="staff@example.org", role="staff", name="Sam")
+    session.add(staff)
+    session.flush()
+    return staff
+
+
+def test_search_filter_packet_has_the_bills_the_search_shows(seeded: Seeded, owner: User, session: Session) -> None:
+    packet = prepare_packet(session, Selection(saved_filter="privacy search"), "json")  # shared: no user needed
+    ids = {b.id for b in packet.bills}
+    assert ids == {seeded.ids["hostile"], seeded.ids["privacy"]}  # both titles say "privacy"; the CA one doesn't
+    assert ids == _page_shows_search(session)
+    assert len(packet.bills) == len(ids)
+    # Combined with another criterion, both must hold.
+    both = resolve_selection(session, Selection(saved_filter="search:Privacy search", positions=("support",)))
+    assert both.bill_ids == [seeded.ids["hostile"]]
+
+
+def test_unknown_or_private_names_list_the_known_ones(seeded: Seeded, owner: User, session: Session) -> None:
+    with pytest.raises(SelectionError) as caught:
+        resolve_selection(session, Selection(saved_filter="Nope", user_id=owner.id))
+    assert "No saved filter 'Nope'" in str(caught.value)
+    assert "search:Privacy search" in str(caught.value) and "triage:Strong AI" in str(caught.value)
+    # Without a user only shared filters are visible: the private triage filter is not found.
+    with pytest.raises(SelectionError, match="give --owner") as caught:
+        resolve_selection(session, Selection(saved_filter="Strong AI"))
+    assert "triage:Strong AI" not in str(caught.value)
+
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.delenv("TRACKER_CONFIG", raising=False)
+    return work
+
+
+def test_cli_saved_filter(seeded: Seeded, owner: User, session: Session, workdir: Path) -> None:
+    result = runner.invoke(app, ["export", "--saved-filter", "Strong AI", "--owner", "Lobbyist@example.org",
+                                 "--format", "json", "-o", "-"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    doc = json.load(io.BytesIO(result.stdout_bytes))
+    assert {b["identifier"] for b in doc["bills"]} == {"HR 1", "AB 5"}
+
+    result = runner.invoke(app, ["export", "--saved-filter", "Strong AI", "-o", "x.csv"], catch_exceptions=False)
+    assert result.exit_code == EXIT_USAGE
+    assert "No saved filter 'Strong AI'" in result.stderr and "search:Privacy search" in result.stderr
+    assert not (workdir / "x.csv").exists()
+
+    result = runner.invoke(app, ["export", "--saved-filter", "Strong AI", "--owner", "nobody@example.org"],
+                           catch_exceptions=False)
+    assert result.exit_code == EXIT_USAGE
+    assert "No user with email 'nobody@example.org'" in result.stderr
+
+
+def test_exports_page_offers_the_users_saved_filters(seeded: Seeded, owner: User) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tracker.models.base import utcnow
+    from tracker.users import SignIn
+
+    app = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=30)
+    at.session_state["sign_in"] = SignIn(user_id=owner.id, token="test", expires_at=utcnow() + dt.timedelta(hours=1))
+    at.run()
+    at.switch_page("views/exports.py").run()
+    picker = at.selectbox(key="x_saved_filter")
+    assert picker.options == ["None", "Strong AI (triage)", "Privacy search (search)"]  # shared, but their own
+    picker.select("triage:Strong AI").run()
+    at.selectbox(key="x_packet_fmt").select("json").run()
+    at.button(key="x_packet_build").click().run()
+    assert not at.exception
+    fmt, payload = at.session_state["x_packet_file"]
+    assert fmt == "json"
+    assert {b["identifier"] for b in json.loads(payload)["bills"]} == {"HR 1", "AB 5"}

@@ -20,7 +20,7 @@ from docx.shared import Inches, Length, Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from tracker.exports.packet import Packet, PacketBill, fmt_date
+from tracker.exports.packet import Packet, PacketBill, fact_rows, fmt_date
 from tracker.exports.safety import safe_url, shorten
 
 HEADING_CHARS = 150
@@ -265,24 +265,7 @@ class WordPacket:
                 self._para(block.strip())
 
     def _facts(self, bill: PacketBill) -> None:
-        latest = " — ".join(x for x in (fmt_date(bill.latest_action_date), bill.latest_action_text or "") if x)
-        position = bill.position or "No position recorded"
-        if bill.position and bill.priority:
-            position += f" · {bill.priority} priority"
-        rows = [
-            ("Stage", bill.stage_label + (f" ({bill.status_text})" if bill.status_text else "")),
-            ("Latest action", latest),
-            ("Introduced", fmt_date(bill.introduced_date)),
-            ("Council position", position),
-            ("Sponsor", bill.sponsor_label),
-            ("Committees", "; ".join(bill.committees)),
-            (
-                "Next hearing",
-                bill.next_hearing.label if bill.next_hearing else "None scheduled in the tracker",
-            ),
-        ]
-        if bill.policy_area:
-            rows.append(("Policy area", bill.policy_area))
+        rows = fact_rows(bill)
         table = self._table(0, 2)
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         for label, value in rows:

@@ -57,6 +57,26 @@ def stage_label(stage: str | None) -> str:
     return STAGE_LABELS.get(stage or "", (stage or "").replace("_", " ").capitalize())
 
 
+def fact_rows(bill: "PacketBill") -> list[tuple[str, str]]:
+    """The label/value table every document format shows at the top of a bill's section."""
+    latest = " — ".join(x for x in (fmt_date(bill.latest_action_date), bill.latest_action_text or "") if x)
+    position = bill.position or "No position recorded"
+    if bill.position and bill.priority:
+        position += f" · {bill.priority} priority"
+    rows = [
+        ("Stage", bill.stage_label + (f" ({bill.status_text})" if bill.status_text else "")),
+        ("Latest action", latest),
+        ("Introduced", fmt_date(bill.introduced_date)),
+        ("Council position", position),
+        ("Sponsor", bill.sponsor_label),
+        ("Committees", "; ".join(bill.committees)),
+        ("Next hearing", bill.next_hearing.label if bill.next_hearing else "None scheduled in the tracker"),
+    ]
+    if bill.policy_area:
+        rows.append(("Policy area", bill.policy_area))
+    return rows
+
+
 @dataclass(frozen=True)
 class Evidence:
     """One snippet that made a topic match; ``[[term]]`` marks in the stored snippet become ``terms``."""

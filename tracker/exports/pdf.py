@@ -34,7 +34,7 @@ from reportlab.platypus import (
 )
 
 from tracker.exports.fonts import FontSet, covered, register_fonts
-from tracker.exports.packet import Packet, PacketBill, fmt_date
+from tracker.exports.packet import Packet, PacketBill, fact_rows, fmt_date
 from tracker.exports.safety import shorten
 
 MARGIN = 0.75 * inch
@@ -360,24 +360,7 @@ class Layout:
         def value(text: str | None) -> Paragraph:
             return Paragraph(m(shorten(text, CELL_CHARS)) if text else "—", s["cell"])
 
-        latest = " — ".join(x for x in (fmt_date(bill.latest_action_date), bill.latest_action_text or "") if x)
-        position = bill.position or "No position recorded"
-        if bill.position and bill.priority:
-            position += f" · {bill.priority} priority"
-        rows = [
-            ("Stage", bill.stage_label + (f" ({bill.status_text})" if bill.status_text else "")),
-            ("Latest action", latest),
-            ("Introduced", fmt_date(bill.introduced_date)),
-            ("Council position", position),
-            ("Sponsor", bill.sponsor_label),
-            ("Committees", "; ".join(bill.committees)),
-            (
-                "Next hearing",
-                bill.next_hearing.label if bill.next_hearing else "None scheduled in the tracker",
-            ),
-        ]
-        if bill.policy_area:
-            rows.append(("Policy area", bill.policy_area))
+        rows = fact_rows(bill)
         data = [[Paragraph(escape(label), s["cell_bold"]), value(text)] for label, text in rows]
         table = Table(data, colWidths=[1.35 * inch, self.width - 1.35 * inch], hAlign="LEFT")
         table.setStyle(

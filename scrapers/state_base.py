@@ -56,6 +56,19 @@ class StateFeedSpider(TrackerSpider):
                       f" Then run `export {env}=...`", EXIT_USAGE)
         return bool(self.api_key)
 
+    async def keyed_state_start(self, default_env: str) -> bool:
+        """The shared opening of a keyed per-state feed: a state to crawl, an API key, the known documents.
+        False when the run cannot start (the reason is already recorded)."""
+        if self.fatal or self.store is None:
+            return False
+        if not self.states:
+            self.fail("no state to crawl: pass -a states=ca or set [crawl] states / TRACKER_STATES", EXIT_USAGE)
+            return False
+        if not self.read_api_key(default_env):
+            return False
+        self.known = await self.store.call(self.store.store.known_documents)
+        return True
+
     async def since(self, value: str) -> dt.datetime | None:
         """Start of this scope value's incremental window: its last successful run minus the overlap."""
         assert self.store is not None

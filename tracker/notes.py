@@ -6,8 +6,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from tracker.models import Bill, Note, User
-from tracker.models.enums import Role
-from tracker.permissions import Action, PermissionDenied, require
+from tracker.permissions import Action, require, require_owner
 
 MAX_NOTE_CHARS = 20_000
 
@@ -36,8 +35,7 @@ def delete_note(session: Session, *, actor: User, note_id: int) -> None:
     note = session.get(Note, note_id)
     if note is None:
         raise NoteError(f"No note {note_id}.")
-    if note.author_id != actor.id and actor.role != Role.admin.value:
-        raise PermissionDenied(f"{actor.email} may only delete their own notes.")
+    require_owner(actor, note.author_id, "delete their own notes")
     session.delete(note)
     session.flush()
 

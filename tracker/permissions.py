@@ -49,3 +49,9 @@ def require(actor: User | None, action: Action) -> User:
         raise PermissionDenied(f"{actor.email} ({actor.role}) may not {action.value}; "
                                f"allowed for: {', '.join(allowed)}.")
     return actor
+
+
+def require_owner(actor: User, owner_id: int | None, what: str) -> None:
+    """Only the owner of a thing, or an admin, may change it: "{email} may only {what}"."""
+    if owner_id != actor.id and actor.role != Role.admin.value:
+        raise PermissionDenied(f"{actor.email} may only {what}.")

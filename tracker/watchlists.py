@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from tracker.models import Bill, SavedFilter, User, Watchlist, WatchlistItem
 from tracker.models.enums import Role
-from tracker.permissions import Action, PermissionDenied, require
+from tracker.permissions import Action, PermissionDenied, require, require_owner
 
 FILTER_PAGES = ("triage", "search")
 
@@ -141,7 +141,6 @@ def delete_filter(session: Session, *, actor: User, filter_id: int) -> None:
     saved = session.get(SavedFilter, filter_id)
     if saved is None:
         raise WatchlistError(f"No saved filter {filter_id}.")
-    if saved.owner_id != actor.id and actor.role != Role.admin.value:
-        raise PermissionDenied(f"{actor.email} may only delete their own saved filters.")
+    require_owner(actor, saved.owner_id, "delete their own saved filters")
     session.delete(saved)
     session.flush()

@@ -58,14 +58,8 @@ class LegiScanSpider(StateFeedSpider):
                        headers={"Accept": "application/json"})
 
     async def start(self) -> AsyncIterator[Any]:
-        if self.fatal or self.store is None:
+        if not await self.keyed_state_start("LEGISCAN_API_KEY"):
             return
-        if not self.states:
-            self.fail("no state to crawl: pass -a states=ca or set [crawl] states / TRACKER_STATES", EXIT_USAGE)
-            return
-        if not self.read_api_key("LEGISCAN_API_KEY"):
-            return
-        self.known = await self.store.call(self.store.store.known_documents)
         for state in self.states:
             params = {"id": self.session} if self.session and self.session.isdigit() else {"state": state.upper()}
             yield self._request("getMasterListRaw", self.parse_masterlist, self.list_failed, **params)

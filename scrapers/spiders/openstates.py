@@ -59,14 +59,8 @@ class OpenStatesSpider(StateFeedSpider):
         return {"X-API-KEY": self.api_key, "Accept": "application/json"}
 
     async def start(self) -> AsyncIterator[Any]:
-        if self.fatal or self.store is None:
+        if not await self.keyed_state_start("OPENSTATES_API_KEY"):
             return
-        if not self.states:
-            self.fail("no state to crawl: pass -a states=ca or set [crawl] states / TRACKER_STATES", EXIT_USAGE)
-            return
-        if not self.read_api_key("OPENSTATES_API_KEY"):
-            return
-        self.known = await self.store.call(self.store.store.known_documents)
         for state in self.states:
             since = await self.since(state)
             query: list[tuple[str, str]] = [("jurisdiction", state), ("sort", "updated_asc"),

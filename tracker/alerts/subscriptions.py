@@ -23,7 +23,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.models.enums import Role
-from tracker.permissions import Action, PermissionDenied, require
+from tracker.permissions import Action, require, require_owner
 
 
 class SubscriptionKind(StrEnum):
@@ -79,8 +79,7 @@ def _authorize(actor: User | None, user: User) -> None:
     if actor is None:
         return
     require(actor, Action.read)
-    if actor.id != user.id and actor.role != Role.admin.value:
-        raise PermissionDenied(f"{actor.email} may only change their own alerts.")
+    require_owner(actor, user.id, "change their own alerts")
 
 
 def _new_token() -> str:

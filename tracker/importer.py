@@ -5,6 +5,7 @@ member, never unpacked to disk. A document whose bytes hash the same as one alre
 skipped before parsing, so a re-import costs little more than reading the files.
 """
 
+import contextlib
 import hashlib
 import itertools
 import logging
@@ -18,9 +19,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
+from tracker.import_ledger import ArchiveLedger, zip_member_stamp
 from tracker.ingest import (
     IngestItem,
     Ingestor,
@@ -32,8 +34,9 @@ from tracker.ingest import (
 )
 from tracker.models import CrawlRun, SourceDocument
 from tracker.models.enums import RunStatus
+from tracker.prefetch import prefetched
 from tracker.prepare import PreparedBill, prepare
-from tracker.records import BillRecord, ParseError
+from tracker.records import BillRecord, ParseError, RollCallRecord
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +51,14 @@ LASTMOD_SUFFIX = "-lastmod.txt"  # unitedstates/congress writes the GovInfo last
 class Format:
     """A document format ``tracker import`` understands: how to recognise it and which parser reads it.
 
-    ``parse`` None marks documents that belong to a known download but hold no bill (LegiScan people and roll
-    calls, Open States jurisdiction metadata): they are counted and skipped, not reported as errors."""
+    ``parse`` None marks documents that belong to a known download but hold no bill (LegiScan texts, Open
+    States jurisdiction metadata): they are counted and skipped, not reported as errors. LegiScan roll calls
+    and people parse to a ``RollCallRecord`` and a (people_id, name) pair: stored after the bills."""
 
     source_name: str
     suffixes: tuple[str, ...]
     sniff: Callable[[bytes], bool]
-    parse: Callable[[bytes, str], BillRecord] | None
+    parse: Callable[[bytes, str], BillRecord | RollCallRecord | tuple[str, str]] | None
 
 
 def _billstatus_format() -> Format:
@@ -75,6 +79,18 @@ def _legiscan_format() -> Format:
     return Format("legiscan", (".json", ".xml"), looks_like_bill, parse_bill)
 
 
+def _legiscan_roll_call_format() -> Format:
+    from tracker.sources.legiscan import looks_like_roll_call, parse_roll_call
+
+    return Format("legiscan", (".json", ".xml"), looks_like_roll_call, parse_roll_call)
+
+
+def _legiscan_person_format() -> Format:
+    from tracker.sources.legiscan import looks_like_person, parse_person
+
+    return Format("legiscan", (".json", ".xml"), looks_like_person, parse_person)
+
+
 def _not_bills(head: bytes) -> bool:
     text = head[:2048].lstrip()
     return (  # LegiScan dataset members other than bills; Open States jurisdiction and session metadata
@@ -88,7 +104,8 @@ def _not_bills_format() -> Format:
 
 
 FORMAT_FACTORIES: tuple[Callable[[], Format], ...] = (
-    _billstatus_format, _openstates_format, _legiscan_format, _not_bills_format)
+    _billstatus_format, _openstates_format, _legiscan_format, _legiscan_roll_call_format, _legiscan_person_format,
+    _not_bills_format)
 
 
 @dataclass
@@ -96,6 +113,17 @@ class Document:
     locator: str  # what an error message names: the file, or archive!member
     data: bytes
     last_modified: str | None = None
+    etag: str | None = None  # a zip member's CRC-32 stamp (tracker.import_ledger)
+    digest: str | None = None  # SHA-256 of ``data``, when the reader thread computed it
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """Documents known unchanged from their archive's or zip entry's stamps, so never read."""
+
+    locator: str
+    documents: int
+    bills: int
 
 
 @dataclass
@@ -126,8 +154,12 @@ def _skip_name(name: str) -> bool:
     return not base or base.startswith(".") or name.startswith("__MACOSX") or "/__MACOSX/" in name
 
 
-def iter_documents(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
-    """Yield every candidate document under ``path``; unreadable entries go to ``errors`` and are skipped."""
+def iter_documents(path: Path, errors: list[tuple[str, str]],
+                   ledger: ArchiveLedger | None = None) -> Iterator[Document | Unchanged]:
+    """Yield every candidate document under ``path``; unreadable entries go to ``errors`` and are skipped.
+
+    With a ``ledger``, an archive unchanged since it was last imported without error, and a zip member whose
+    central directory entry is unchanged, come out as ``Unchanged`` instead of being read."""
     if not path.exists():
         raise ImportPathError(f"{path}: no such file or directory")
     if path.is_dir():
@@ -136,7 +168,7 @@ def iter_documents(path: Path, errors: list[tuple[str, str]]) -> Iterator[Docume
             if _skip_name(child.name) or child.parent in bundles:  # read by iter_bundles
                 continue
             if _is_archive(child):
-                yield from iter_documents(child, errors)
+                yield from iter_documents(child, errors, ledger)
             elif not child.name.endswith(LASTMOD_SUFFIX):
                 yield from _read_file(child, errors)
         return
@@ -144,11 +176,37 @@ def iter_documents(path: Path, errors: list[tuple[str, str]]) -> Iterator[Docume
     if name.endswith(".zip"):
         if _pubinfo_zip_members(path) is not None:
             return  # a pubinfo download: read by iter_bundles
-        yield from _iter_zip(path, errors)
+        if (skipped := _unchanged_archive(path, ledger, errors)) is not None:
+            yield skipped
+            return
+        stamps = ledger.zip_member_stamps(path) if ledger else {}
+        yield from prefetched(_iter_zip(path, errors, stamps), _hashed)
     elif name.endswith((".tar.gz", ".tgz", ".tar")):
-        yield from _iter_tar(path, errors)
+        if (skipped := _unchanged_archive(path, ledger, errors)) is not None:
+            yield skipped
+            return
+        yield from prefetched(_iter_tar(path, errors), _hashed)
     else:
         yield from _read_file(path, errors)
+
+
+def _hashed(item: Document | Unchanged) -> Document | Unchanged:
+    """Hash an archive member in the reader thread (hashlib releases the GIL for buffers this size)."""
+    if isinstance(item, Document):
+        item.digest = hashlib.sha256(item.data).hexdigest()
+    return item
+
+
+def _unchanged_archive(path: Path, ledger: ArchiveLedger | None,
+                       errors: list[tuple[str, str]]) -> Unchanged | None:
+    if ledger is None:
+        return None
+    try:
+        stamp = ledger.unchanged(path)
+    except OSError as exc:
+        errors.append((str(path), f"cannot read: {exc}"))
+        return None
+    return Unchanged(str(path), stamp.documents, stamp.bills) if stamp else None
 
 
 def _read_file(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
@@ -164,7 +222,8 @@ def _read_file(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
     yield Document(str(path), data, last_modified)
 
 
-def _iter_zip(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
+def _iter_zip(path: Path, errors: list[tuple[str, str]],
+              known_stamps: dict[str, str]) -> Iterator[Document | Unchanged]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -179,6 +238,10 @@ def _iter_zip(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
             if info.file_size > MAX_DOCUMENT_BYTES:
                 errors.append((locator, f"larger than {MAX_DOCUMENT_BYTES} bytes"))
                 continue
+            etag = zip_member_stamp(info.CRC, info.file_size)
+            if known_stamps.get(locator) == etag:  # the same entry as a bill stored before: leave it deflated
+                yield Unchanged(locator, 1, 1)
+                continue
             try:
                 data = archive.read(info)
                 stamp_name = info.filename.rsplit(".", 1)[0] + LASTMOD_SUFFIX
@@ -186,7 +249,7 @@ def _iter_zip(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
             except (zipfile.BadZipFile, OSError, EOFError) as exc:  # a damaged member: report it, go on
                 errors.append((locator, f"cannot read archive member: {exc}"))
                 continue
-            yield Document(locator, data, stamp)
+            yield Document(locator, data, stamp, etag)
 
 
 def _iter_tar(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
@@ -233,52 +296,85 @@ PUBINFO_MARKER = "BILL_TBL.dat"
 
 
 def _pubinfo_zip_members(path: Path) -> dict[str, str] | None:
-    """Member names by base name when ``path`` is a pubinfo zip (it holds ``BILL_TBL.dat``), else None."""
+    """Member names by base name when ``path`` is a pubinfo zip (it holds a bill table), else None."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = {PurePosixPath(n).name: n for n in archive.namelist() if not n.endswith("/")}
     except (zipfile.BadZipFile, OSError):
         return None
-    return names if PUBINFO_MARKER in names else None
+    # An incremental archive may lack BILL_TBL.dat (no bill row changed that night): any bill table marks one.
+    return names if PUBINFO_MARKER in names or any(n.startswith("BILL_") and n.endswith("_TBL.dat")
+                                                    for n in names) else None
 
 
-def iter_bundles(path: Path, errors: list[tuple[str, str]]) -> Iterator[tuple[str, BillRecord | ParseError]]:
+def iter_bundles(path: Path, errors: list[tuple[str, str]],
+                 session: Session | None = None) -> Iterator[tuple[str, BillRecord | ParseError]]:
     """Records of California pubinfo downloads under ``path``: folders holding ``BILL_TBL.dat`` and zips of
-    them (``pubinfo_2025.zip``, ``pubinfo_daily_Mon.zip``). Each record's locator names its ``BILL_TBL`` row.
+    them. Each record's locator names its ``BILL_TBL`` row.
 
-    Incremental archives (``pubinfo_Mon.zip``) carry only changed rows: import the weekly or a daily full
-    archive first (``docs/sources.md``)."""
-    from tracker.sources.ca_pubinfo import TABLE_COLUMNS, parse_tables
+    With a ``session`` the rows are staged (``tracker.pubinfo_staging``) as a crawl stages them: a full download
+    (``pubinfo_2025.zip``, ``pubinfo_daily_Mon.zip``, a folder) replaces its sessions' rows; an incremental
+    ``pubinfo_{Day}.zip`` is merged over them and the bills it touches are rebuilt from every staged row, so an
+    operator can catch up from files. Full downloads are read first, then incrementals oldest file first.
+    Without a session (or before any full load) an incremental is refused: alone it holds only changed rows."""
+    from tracker import pubinfo_staging as staging
+    from tracker.sources.ca_pubinfo import TABLE_COLUMNS, join_rows, read_tables
+    from tracker.sources.ca_pubinfo_updates import is_incremental
 
     if not path.exists():
         return
+    found: list[Path] = []
     if path.is_file():
-        members = _pubinfo_zip_members(path) if path.name.lower().endswith(".zip") else None
-        if members is None:
-            return
+        if path.name.lower().endswith(".zip") and _pubinfo_zip_members(path) is not None:
+            found.append(path)
+    else:
+        found.extend(marker.parent for marker in sorted(path.rglob(PUBINFO_MARKER)))
+        found.extend(p for p in sorted(path.rglob("*.zip")) if not _skip_name(p.name)
+                     and _pubinfo_zip_members(p) is not None)
+    # Full loads first, then incrementals in the order they were written.
+    found.sort(key=lambda p: (is_incremental(p.name), p.stat().st_mtime if is_incremental(p.name) else 0))
+    for bundle in found:
+        incremental = is_incremental(bundle.name)
+        if incremental and (session is None or staging.last_full_load(session) is None):
+            errors.append((str(bundle), "an incremental pubinfo archive holds only the rows that changed: import "
+                                        "the weekly pubinfo_YYYY.zip or a pubinfo_daily_*.zip first"))
+            continue
         try:
-            with zipfile.ZipFile(path) as archive:
-                tables = {t: archive.read(members[f"{t}.dat"]) for t in TABLE_COLUMNS if f"{t}.dat" in members}
+            with contextlib.ExitStack() as stack:
+                if bundle.is_dir():
+                    tables = {t: (bundle / f"{t}.dat").read_bytes() for t in TABLE_COLUMNS
+                              if (bundle / f"{t}.dat").is_file()}
 
-                def read_zip_lob(name: str) -> bytes | None:
-                    return archive.read(members[name]) if name in members else None
+                    def read_lob(name: str, folder: Path = bundle) -> bytes | None:
+                        file = folder / PurePosixPath(name).name
+                        return file.read_bytes() if file.is_file() else None
+                else:
+                    archive = stack.enter_context(zipfile.ZipFile(bundle))
+                    members = {PurePosixPath(n).name: n for n in archive.namelist() if not n.endswith("/")}
+                    tables = {t: archive.read(members[f"{t}.dat"]) for t in TABLE_COLUMNS
+                              if f"{t}.dat" in members}
 
-                for record in parse_tables(tables, read_zip_lob, str(path)):
+                    def read_lob(name: str, archive: zipfile.ZipFile = archive,
+                                 members: dict[str, str] = members) -> bytes | None:
+                        return archive.read(members[name]) if name in members else None
+                if not incremental and "BILL_TBL" not in tables:
+                    raise ParseError(str(bundle), "no BILL_TBL.dat in the download")
+                rows = read_tables(tables, str(bundle), errors)
+                if session is None:
+                    records = join_rows(rows, read_lob, str(bundle))
+                elif incremental:
+                    staged = staging.stage_incremental(session, bundle.name, rows, read_lob)
+                    errors.extend(staged.problems)
+                    held, read_held = staging.staged_rows(session, staged.bills)
+                    records = join_rows(held, read_held, str(bundle))
+                else:
+                    staged = staging.stage_full(session, bundle.name, rows, read_lob)
+                    errors.extend(staged.problems)
+                    records = join_rows(rows, read_lob, str(bundle))
+                for record in records:
                     yield _bundle_locator(record), record
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            errors.append((str(path), f"pubinfo archive is damaged or truncated: {exc}"))
-        return
-    for marker in sorted(path.rglob(PUBINFO_MARKER)):
-        folder = marker.parent
-        tables = {t: (folder / f"{t}.dat").read_bytes() for t in TABLE_COLUMNS if (folder / f"{t}.dat").is_file()}
-
-        def read_lob(name: str, folder: Path = folder) -> bytes | None:
-            file = folder / PurePosixPath(name).name
-            return file.read_bytes() if file.is_file() else None
-
-        try:
-            for record in parse_tables(tables, read_lob, str(folder)):
-                yield _bundle_locator(record), record
+            errors.append((str(bundle), f"pubinfo archive is damaged or truncated: {exc}"))
         except ParseError as exc:
             errors.append((exc.locator, exc.reason))
 
@@ -313,14 +409,19 @@ class _Candidate:
     data: bytes
     digest: str
     last_modified: str | None
+    etag: str | None = None
 
 
 _FORMATS: list[Format] = []
 
 
-def _prepare_one(locator: str, data: bytes) -> PreparedBill | str | None:
-    """Parse and prepare one document; a string is the reason it failed, None a known non-bill document.
-    Runs in a worker or in-process."""
+Outcome = PreparedBill | RollCallRecord | tuple[str, str] | str | None
+
+
+def _prepare_one(locator: str, data: bytes) -> Outcome:
+    """Parse and prepare one document; a string is the reason it failed, None a known non-bill document, a
+    roll call or a (people_id, name) pair what a LegiScan dataset's vote and people files hold. Runs in a
+    worker or in-process."""
     if not _FORMATS:
         _FORMATS.extend(factory() for factory in FORMAT_FACTORIES)
     if not data.strip():
@@ -332,17 +433,18 @@ def _prepare_one(locator: str, data: bytes) -> PreparedBill | str | None:
     if fmt.parse is None:
         return None
     try:
-        return prepare(fmt.parse(data, locator))
+        parsed = fmt.parse(data, locator)
+        return prepare(parsed) if isinstance(parsed, BillRecord) else parsed
     except ParseError as exc:
         return exc.reason
 
 
-def _prepare_chunk(chunk: list[tuple[str, bytes]]) -> list[PreparedBill | str | None]:
+def _prepare_chunk(chunk: list[tuple[str, bytes]]) -> list[Outcome]:
     return [_prepare_one(locator, data) for locator, data in chunk]
 
 
 def _prepared(candidates: Iterator[_Candidate], workers: int,
-              parallel_min: int) -> Iterator[tuple[_Candidate, PreparedBill | str | None]]:
+              parallel_min: int) -> Iterator[tuple[_Candidate, Outcome]]:
     """Parse in order, in worker processes once the import is big enough to pay for starting them.
 
     At most ``4 x workers`` chunks are in flight, so memory stays bounded whatever the archive's size.
@@ -355,7 +457,7 @@ def _prepared(candidates: Iterator[_Candidate], workers: int,
     # forkserver: workers never inherit the parent's open database connections or progress-bar thread.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["tracker.importer"])
-    inflight: deque[tuple[list[_Candidate], Future[list[PreparedBill | str | None]]]] = deque()
+    inflight: deque[tuple[list[_Candidate], Future[list[Outcome]]]] = deque()
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         stream = itertools.chain(head, candidates)
         while chunk := list(itertools.islice(stream, PARSE_CHUNK)):
@@ -391,11 +493,16 @@ def import_path(
         session.commit()
         known = _known_hashes(session, [factory().source_name for factory in FORMAT_FACTORIES])
         ingestor = Ingestor(session, run=run)
+        ledger = ArchiveLedger(session)
         batch: list[IngestItem] = []
+        roll_calls: list[RollCallRecord] = []
+        people: dict[str, str] = {}
+        stored_votes = skipped_votes = 0
         seen = 0
 
         def flush() -> None:
             if batch:
+                _bulk_wal(session)
                 total.add(_ingest_batch(session, ingestor, batch, errors, flag=flag))
                 batch.clear()
             if on_progress:
@@ -403,19 +510,27 @@ def import_path(
 
         def candidates() -> Iterator[_Candidate]:
             nonlocal seen
-            for doc in iter_documents(path, errors):
+            for doc in iter_documents(path, errors, ledger):
+                if isinstance(doc, Unchanged):  # known from stamps, never decompressed
+                    seen += doc.documents
+                    total.unchanged += doc.bills
+                    ledger.count(doc.locator, bill=True)
+                    if on_progress and (doc.documents > 1 or seen % batch_size == 0):
+                        on_progress(total, seen, len(errors))
+                    continue
                 seen += 1
-                digest = hashlib.sha256(doc.data).hexdigest()
+                ledger.count(doc.locator, bill=True)  # until its parser says it holds no bill
+                digest = doc.digest or hashlib.sha256(doc.data).hexdigest()
                 if digest in known:  # the same bytes were imported before: nothing to parse or write
                     total.unchanged += 1
                     if seen % batch_size == 0 and on_progress:
                         on_progress(total, seen, len(errors))
                     continue
                 known.add(digest)
-                yield _Candidate(doc.locator, doc.data, digest, doc.last_modified)
+                yield _Candidate(doc.locator, doc.data, digest, doc.last_modified, doc.etag)
 
         try:
-            for locator, bundled in iter_bundles(path, errors):  # multi-table downloads (California pubinfo)
+            for locator, bundled in iter_bundles(path, errors, session):  # multi-table downloads (California pubinfo)
                 seen += 1
                 if isinstance(bundled, ParseError):
                     errors.append((bundled.locator, bundled.reason))
@@ -426,17 +541,30 @@ def import_path(
                     flush()
             for candidate, outcome in _prepared(candidates(), workers, parallel_min):
                 if outcome is None:  # a known document that holds no bill
+                    ledger.uncount_bill(candidate.locator)
                     continue
                 if isinstance(outcome, str):
                     errors.append((candidate.locator, outcome))
                     continue
+                if isinstance(outcome, RollCallRecord):  # after the bills, which they attach to
+                    ledger.uncount_bill(candidate.locator)
+                    roll_calls.append(outcome)
+                    continue
+                if isinstance(outcome, tuple):
+                    ledger.uncount_bill(candidate.locator)
+                    people[outcome[0]] = outcome[1]
+                    continue
                 # Keyed by file, not by bill: two files for one bill (two schema generations) both stay known.
                 batch.append(IngestItem(prepared=outcome, document=SourceDocumentInfo(
                     locator=candidate.locator, content_hash=candidate.digest,
-                    last_modified=candidate.last_modified)))
+                    last_modified=candidate.last_modified, etag=candidate.etag)))
                 if len(batch) >= batch_size:
                     flush()
             flush()
+            stored_votes, skipped_votes = _ingest_roll_calls(session, ingestor, roll_calls, people, errors,
+                                                             batch_size)
+            if not skipped_votes:  # a vote whose bill comes later must be read again: no archive is done yet
+                ledger.record(ingestor, errors)  # after the members are committed: a crash leaves no stamp
         finally:
             run.fetched = seen
             for locator, reason in errors:
@@ -444,10 +572,37 @@ def import_path(
             status = RunStatus.succeeded if not errors else RunStatus.partial
             if seen and len(errors) >= seen:
                 status = RunStatus.failed
+            votes = (f"; {stored_votes} roll calls stored, {skipped_votes} skipped (their bill is not imported)"
+                     if stored_votes or skipped_votes else "")
             finish_run(session, run=run, result=total, status=status,
-                       message=f"{seen} documents read from {path}")
+                       message=f"{seen} documents read from {path}{votes}")
             session.commit()
+            _restore_wal(session)
     return ImportReport(run=run, result=total, errors=errors)
+
+
+# SQLite's default checkpoints the WAL into the database file every 1,000 pages (4 MB), which a first import of
+# a Congress passes on nearly every batch: the same index pages are copied and synced again and again. 16,384
+# pages (64 MB) between checkpoints roughly halves the time spent committing (docs/benchmarks.md); the WAL stays
+# crash-safe, and the end of the import restores the default and truncates the file.
+IMPORT_WAL_AUTOCHECKPOINT = 16_384
+SQLITE_WAL_AUTOCHECKPOINT = 1_000
+
+
+def _bulk_wal(session: Session) -> None:
+    """Per connection setting: applied before every batch, whichever pooled connection the batch runs on."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text(f"PRAGMA wal_autocheckpoint={IMPORT_WAL_AUTOCHECKPOINT}"))
+
+
+def _restore_wal(session: Session) -> None:
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    session.execute(text(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT}"))
+    session.commit()
+    # Outside a transaction; with a dashboard reading, the checkpoint does what it can and the rest waits for the
+    # next automatic one (it reports "busy" in its result row, it does not fail).
+    session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
 def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
@@ -472,6 +627,27 @@ def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
             where = item.document.locator if item.document else item.bill.source_key
             errors.append((where, f"could not be stored: {type(exc).__name__}: {exc}"[:2000]))
     return flag_changed(session, result, errors) if flag else result
+
+
+def _ingest_roll_calls(session: Session, ingestor: Ingestor, roll_calls: list[RollCallRecord],
+                      people: dict[str, str], errors: list[tuple[str, str]], batch_size: int) -> tuple[int, int]:
+    """Store LegiScan roll calls with members named from the dataset's people files; (stored, skipped)."""
+    stored = skipped = 0
+    for start in range(0, len(roll_calls), batch_size):
+        chunk = roll_calls[start:start + batch_size]
+        for record in chunk:
+            for member in record.people or []:
+                if member.name is None and member.person_id:
+                    member.name = people.get(member.person_id)
+        try:
+            done, missing = ingestor.ingest_roll_calls(chunk)
+            session.commit()
+        except Exception as exc:  # noqa: BLE001  (the bills are stored; only these roll calls are lost)
+            session.rollback()
+            errors.append(("roll calls", f"{len(chunk)} roll calls not stored: {type(exc).__name__}: {exc}"[:2000]))
+            continue
+        stored, skipped = stored + done, skipped + missing
+    return stored, skipped
 
 
 def flag_changed(session: Session, result: IngestResult, errors: list[tuple[str, str]]) -> IngestResult:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, tuple_
 from sqlmodel import Session
 
+from tracker.ingest_votes import calendar_key, drop_stale_calendar, write_roll_calls, write_votes
 from tracker.models import (
     Bill,
     BillAction,
@@ -40,13 +41,21 @@ from tracker.models import (
 from tracker.models.base import utcnow
 from tracker.models.enums import ChangeKind, RunStatus
 from tracker.prepare import BILL_FIELDS, CHILD_COLUMNS, PreparedBill, prepare
-from tracker.records import BillRecord, HearingRecord
+from tracker.records import AgendaItemRecord, BillRecord, HearingRecord, JurisdictionRecord, RollCallRecord
+from tracker.upsert import DriverUpsert
 from tracker.upsert import dialect_insert as _insert
 from tracker.upsert import upsert as _upsert
 
 log = logging.getLogger(__name__)
 
 _UPDATED_ON_CHANGE = (*BILL_FIELDS, "content_hash", "last_fetched_at", "last_changed_at")
+# The two upserts every changed bill goes through; the row dicts below name exactly these columns.
+_BILL_UPSERT = DriverUpsert(Bill.__table__, ("jurisdiction_id", "session_id", "identifier", *BILL_FIELDS,
+                                             "content_hash", "first_seen_at", "last_fetched_at", "last_changed_at"),
+                            ("jurisdiction_id", "session_id", "identifier"), _UPDATED_ON_CHANGE)
+_SOURCE_UPDATED = ("bill_id", "url", "content_hash", "upstream_updated_at", "last_fetched_at")
+_BILL_SOURCE_UPSERT = DriverUpsert(BillSource.__table__, ("source_name", "source_key", *_SOURCE_UPDATED),
+                                   ("source_name", "source_key"), _SOURCE_UPDATED)
 
 # One bill, many sources (docs/sources.md): the Bill row shows the view of the highest-ranked source that has
 # delivered the bill, and its crawled children (actions, sponsors, versions...) are that source's. A source
@@ -209,23 +218,26 @@ class Ingestor:
                     "content_hash": b.content_hash, "first_seen_at": now, "last_fetched_at": now,
                     "last_changed_at": now}
 
-        _upsert(self.session, Bill, [bill_row(b, key) for b, key in owners],
-                ["jurisdiction_id", "session_id", "identifier"], _UPDATED_ON_CHANGE)
+        _BILL_UPSERT.execute(self.session, [bill_row(b, key) for b, key in owners])
         self._fill_from_followers([bill_row(b, key) for b, key in {k: (b, k) for b, k in followers}.values()])
         ids = self._bill_ids(keys)
 
-        _upsert(self.session, BillSource, [
+        _BILL_SOURCE_UPSERT.execute(self.session, [
             {"bill_id": ids[key], "source_name": b.source_name, "source_key": b.source_key,
              "url": (b.bill["source_urls"] or [None])[0], "content_hash": b.content_hash,
              "upstream_updated_at": b.bill["upstream_updated_at"], "last_fetched_at": now}
             for b, key in zip(changed, keys, strict=True)
-        ], ["source_name", "source_key"], ["bill_id", "url", "content_hash", "upstream_updated_at",
-                                            "last_fetched_at"])
+        ])
 
         owner_bills, owner_keys = [b for b, _ in owners], [k for _, k in owners]
         existing_ids = [ids[k] for k in owner_keys if k in before]
         self._replace_children(owner_bills, owner_keys, ids, existing_ids)
         self._record_changes(owner_bills, owner_keys, ids, before, now)
+        # Roll calls and calendar hearings are keyed by source, so followers' are stored too (docs/sources.md).
+        # A new bill without any has nothing to write or to clear: no query for it (most federal bills).
+        voting = [(b, key) for b, key in zip(changed, keys, strict=True) if b.votes or b.calendar or key in before]
+        write_votes(self.session, [(ids[key], b.source_name, b.votes) for b, key in voting])
+        self._write_calendar([b for b, _ in voting], [key for _, key in voting], ids)
         # Every document, including one a later duplicate of the same bill superseded in this batch.
         self._write_documents(self._document_rows(items, ids, now))
 
@@ -387,6 +399,29 @@ class Ingestor:
         self.session.execute(stmt, rows)
 
     # -- hearings -------------------------------------------------------------------------------------------
+
+    def _write_calendar(self, changed: list[PreparedBill], keys: list[BillKey], ids: dict[BillKey, int]) -> None:
+        """A bill's own calendar entries become hearings with the bill as their one agenda item."""
+        records = []
+        for b in changed:
+            jurisdiction = JurisdictionRecord.model_validate(b.jurisdiction)
+            for entry in b.calendar:
+                records.append(HearingRecord(
+                    jurisdiction=jurisdiction, source_name=b.source_name,
+                    source_key=calendar_key(b.source_key, entry["source_key"]), date=entry["date"],
+                    time=entry["time"], body=entry["body"], location=entry["location"],
+                    description=entry["description"],
+                    items=[AgendaItemRecord(title=entry["kind"], bill_source_key=b.source_key,
+                                            bill_identifier=b.identifier)]))
+        self.ingest_hearings(records)
+        drop_stale_calendar(self.session, [
+            (ids[key], b.source_name, b.source_key,
+             {calendar_key(b.source_key, e["source_key"]) for e in b.calendar})
+            for b, key in zip(changed, keys, strict=True)])
+
+    def ingest_roll_calls(self, records: Sequence[RollCallRecord]) -> tuple[int, int]:
+        """Roll calls that come apart from their bill (LegiScan roll-call files): (stored, bill not known)."""
+        return write_roll_calls(self.session, records)
 
     def ingest_hearings(self, records: Sequence[HearingRecord]) -> int:
         """Upsert hearings by (source, source key) and replace their agenda items; returns how many were written.

@@ -6,7 +6,7 @@ text and JSON already serialized, which both SQLite and PostgreSQL accept throug
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.records import BillRecord
@@ -46,6 +46,10 @@ class PreparedBill:
     action_keys: list[tuple[str | None, str]]
     sponsor_keys: dict[tuple[str, str], str | None]  # (person id or name, kind) -> withdrawn date
     sponsor_names: dict[str, str]
+    # Roll calls (VoteEvent columns plus ``people``: PersonVote dicts, or None when the feed lists none) and
+    # calendar entries; both keyed by the source's own ids, so every source's are kept, not only the owner's.
+    votes: list[dict[str, Any]] = field(default_factory=list)
+    calendar: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _iso(value: Any) -> str | None:
@@ -82,4 +86,6 @@ def prepare(record: BillRecord) -> PreparedBill:
         action_keys=[(a[1], a[3]) for a in actions],
         sponsor_keys={(s[2] or s[1], s[6]): s[9] for s in sponsors},
         sponsor_names={s[2] or s[1]: s[1] for s in sponsors},
+        votes=list({v["source_key"]: v for v in data["votes"]}.values()),
+        calendar=list({c["source_key"]: c for c in data["calendar"]}.values()),
     )

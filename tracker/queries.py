@@ -18,6 +18,7 @@ from tracker.models import (
     RelatedBill,
     Sponsorship,
 )
+from tracker.votes import hearings_for_bill, votes_for_bill
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,8 @@ def bill_detail(session: Session, bill_id: int) -> dict[str, Any] | None:
                            "identifier": r.identifier, "title": r.title, "relationship": r.relationship,
                            "identified_by": r.identified_by} for r in rows(RelatedBill, RelatedBill.id)],
     })
+    out["votes"], out["votes_elsewhere"] = votes_for_bill(session, bill_id)
+    out["hearings"] = hearings_for_bill(session, bill_id)
     return out
 
 

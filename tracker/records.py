@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tracker.models.enums import Chamber, Level, SponsorshipKind, Stage
+from tracker.models.enums import Chamber, Level, SponsorshipKind, Stage, VoteOption, VoteResult
 
 
 class Record(BaseModel):
@@ -84,6 +84,43 @@ class RelatedBillRecord(Record):
     identified_by: str | None = None
 
 
+class PersonVoteRecord(Record):
+    option: VoteOption
+    name: str | None = None
+    person_id: str | None = None
+
+
+class VoteRecord(Record):
+    """One roll call on the bill. ``people`` None means the document does not list members' votes (LegiScan's
+    bill ``votes[]``): ingest then keeps those stored from a fuller document (its roll-call file)."""
+
+    source_key: str = Field(min_length=1, max_length=255)  # the feed's id of the roll call, unique in the source
+    date: dt.date | None = None
+    chamber: Chamber | None = None
+    body: str | None = None
+    motion: str | None = None
+    result: VoteResult | None = None
+    yes_count: int | None = Field(default=None, ge=0)
+    no_count: int | None = Field(default=None, ge=0)
+    other_count: int | None = Field(default=None, ge=0)
+    absent_count: int | None = Field(default=None, ge=0)
+    url: str | None = None
+    people: list[PersonVoteRecord] | None = None
+
+
+class CalendarEntryRecord(Record):
+    """A hearing the bill's own record schedules (LegiScan ``calendar[]``, pubinfo ``COMMITTEE_HEARING_TBL``):
+    stored as a hearing with this bill as its one agenda item. ``source_key`` is unique within the source."""
+
+    source_key: str = Field(min_length=1, max_length=255)
+    date: dt.date
+    time: str | None = None
+    body: str | None = None
+    location: str | None = None
+    description: str | None = None
+    kind: str | None = None  # the feed's own type: "Hearing", "Executive Session"...
+
+
 class BillRecord(Record):
     """One bill as one source sees it, complete: ingest replaces the bill's crawled children with these."""
 
@@ -115,6 +152,8 @@ class BillRecord(Record):
     subjects: list[str] = Field(default_factory=list)
     versions: list[VersionRecord] = Field(default_factory=list)
     related_bills: list[RelatedBillRecord] = Field(default_factory=list)
+    votes: list[VoteRecord] = Field(default_factory=list)
+    calendar: list[CalendarEntryRecord] = Field(default_factory=list)
 
     @field_validator("upstream_updated_at")
     @classmethod
@@ -126,8 +165,11 @@ class BillRecord(Record):
 
     def content_hash(self) -> str:
         """Hash of everything ingest stores, so an unchanged bill is skipped without touching its rows."""
-        # Field order is fixed by the model, so the serialized form is canonical without sorting keys.
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+        # Field order is fixed by the model, so the serialized form is canonical without sorting keys. Votes and
+        # calendar came later: left out when empty, a record without them hashes as it did before they existed,
+        # so adding them did not make every stored bill look changed.
+        empty = {name for name in ("votes", "calendar") if not getattr(self, name)}
+        return hashlib.sha256(self.model_dump_json(exclude=empty or None).encode()).hexdigest()
 
 
 class ParseError(ValueError):
@@ -137,6 +179,14 @@ class ParseError(ValueError):
         super().__init__(f"{locator}: {reason}")
         self.locator = locator
         self.reason = reason
+
+
+class RollCallRecord(VoteRecord):
+    """A roll call that travels on its own (LegiScan ``getRollCall``, a dataset's ``vote/*.json``): attached to
+    the bill the same source knows by ``bill_source_key``."""
+
+    source_name: str = Field(min_length=1)
+    bill_source_key: str = Field(min_length=1)
 
 
 class AgendaItemRecord(Record):

@@ -108,6 +108,39 @@ with main:
         st.dataframe(pd.DataFrame([{"committee": c["name"], "chamber": c["chamber"], "referred": c["referred_date"]}
                                    for c in d["committees"]]), hide_index=True, width="stretch")
 
+    st.markdown("#### Roll calls")
+    if d["votes"]:
+        # Dataframe cells are plain text, never markdown or HTML: upstream motion text is shown as received.
+        st.dataframe(pd.DataFrame([{"date": v["date"], "where": v["body"] or v["chamber"], "motion": v["motion"],
+                                    "result": v["result"], "yes": v["yes"], "no": v["no"], "other": v["other"],
+                                    "absent": v["absent"], "record": safe_url(v["url"])}
+                                   for v in reversed(d["votes"])]),
+                     column_config={"record": st.column_config.LinkColumn("record")}, hide_index=True,
+                     width="stretch")
+        elsewhere = ", ".join(f"{n} from {name}" for name, n in sorted(d["votes_elsewhere"].items()))
+        st.caption(md(f"As {d['votes'][0]['source']} records them" + (f"; also {elsewhere}." if elsewhere else ".")))
+        with_members = [v for v in reversed(d["votes"]) if v["members"]]
+        if with_members:
+            with st.expander("How each member voted"):
+                pick = st.selectbox("Roll call", range(len(with_members)), key=f"rollcall_{bill_id}",
+                                    format_func=lambda i: f"{with_members[i]['date'] or 'undated'} · "
+                                    f"{with_members[i]['body'] or with_members[i]['chamber'] or ''} · "
+                                    f"{(with_members[i]['motion'] or '')[:80]}")
+                st.dataframe(pd.DataFrame([{"member": m["name"] or m["person_id"], "vote": m["option"]}
+                                           for m in with_members[pick]["members"]]), hide_index=True,
+                             width="stretch")
+    else:
+        st.caption("No roll calls recorded.")
+
+    if d["hearings"]:
+        st.markdown("#### Hearings")
+        st.dataframe(pd.DataFrame([{"date": h["date"], "time": h["time"], "body": h["body"],
+                                    "location": h["location"], "what": h["item"] or h["description"],
+                                    "cancelled": h["cancelled"], "agenda": safe_url(h["agenda_url"] or h["url"])}
+                                   for h in d["hearings"]]),
+                     column_config={"agenda": st.column_config.LinkColumn("agenda")}, hide_index=True,
+                     width="stretch")
+
     st.markdown("#### Versions")
     if d["versions"]:
         st.dataframe(pd.DataFrame([{"version": v["label"], "date": v["date"], "format": v["format"],

@@ -1,25 +1,34 @@
 """``california``: the Legislature's ``pubinfo`` bulk download (downloads.leginfo.legislature.ca.gov).
 
-    scrapy crawl california [-a archive=pubinfo_2025.zip]
+    scrapy crawl california [-a archive=pubinfo_2025.zip | -a archive=pubinfo_Tue.zip]
 
-1. the directory index (an Apache listing) names the archives with their modification times; the newest
-   ``pubinfo_daily_{Day}.zip`` is the full snapshot of the current session's bill tables, rebuilt nightly
-   (``-a archive=`` picks another, e.g. the weekly ``pubinfo_2025.zip`` or an older session's);
-2. the archive is fetched conditionally (``If-Modified-Since``/``If-None-Match`` from the last run): a 304 ends
-   the run with nothing to do;
-3. otherwise its tables are joined by ``tracker.sources.ca_pubinfo.parse_tables`` and every bill whose record
-   hashes differently from the stored one is written; a bad row or bill is recorded and the rest goes on. The
-   archive's stamps are remembered only when every bill in it was stored, so a failure is retried next run.
+1. the directory index (an Apache listing) names the archives with their modification times;
+   ``tracker.sources.ca_pubinfo_updates.plan_updates`` decides what to read: a full load first when nothing
+   was loaded yet, when the current session's weekly ``pubinfo_{YYYY}.zip`` was rebuilt after the last full
+   load, when the last full load was never completely written, or when the chain of nightly incrementals has a
+   hole (a Monday-to-Saturday day without its ``pubinfo_{Day}.zip`` since the last full load: the files are
+   named by weekday and overwritten after a week, so a missed one cannot be caught up); the full load reads the
+   newest full archive listed (the weekly or a ``pubinfo_daily_{Day}.zip`` snapshot). Then every incremental
+   listed as newer than the full load, oldest first;
+2. each archive is fetched conditionally (``If-Modified-Since``/``If-None-Match`` from the run that last
+   stored all of it): an incremental already applied answers 304 and is skipped;
+3. its rows are staged (``tracker.pubinfo_staging``): a full load replaces its sessions' rows, an incremental
+   is merged in on the row keys (REPLACE, never over a newer ``trans_update``; a ``.lob`` in it replaces the
+   version's text). The bills with a row in the archive are rebuilt from the staged rows by the same join as
+   ``tracker import`` (``ca_pubinfo.join_rows``), and each whose record hashes differently from the stored one
+   is written through the pipeline (changes recorded, flagging). A bad row or bill is recorded and the rest
+   goes on; the archive's stamps are remembered only when all of it was stored, so a failure is retried.
 
-The daily snapshot rather than the incremental ``pubinfo_{Day}.zip`` is read because an incremental holds only
-the rows that changed (a bill's new history lines, not its whole history), while each bill record replaces the
-bill's children: the snapshot is the idempotent way the Legislature documents (FORMATS.md section 5). It is
-about 1 GB; PUBINFO_MAX_BYTES (default 2 GiB) bounds what is accepted.
+``-a archive=NAME`` reads that one archive: an incremental name is merged, anything else is a full load (an
+older session's ``pubinfo_2023.zip``...). A full archive is about 1 GB; PUBINFO_MAX_BYTES (default 2 GiB)
+bounds what is accepted.
 """
 
+import datetime as dt
 import email.utils
 import io
 import zipfile
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from pathlib import PurePosixPath
 from typing import Any
@@ -30,10 +39,20 @@ from twisted.python.failure import Failure
 from scrapers.base import sha256
 from scrapers.items import BillItem, FetchFailure, ListingDone, UnchangedDocument
 from scrapers.state_base import StateFeedSpider
+from tracker import pubinfo_staging as staging
 from tracker.crawlstore import KnownDocument
 from tracker.ingest import SourceDocumentInfo
+from tracker.models.pubinfo import PubinfoLoad
 from tracker.records import BillRecord, ParseError
-from tracker.sources.ca_pubinfo import SOURCE_NAME, TABLE_COLUMNS, newest_daily, parse_directory_index, parse_tables
+from tracker.sources.ca_pubinfo import (
+    SOURCE_NAME,
+    TABLE_COLUMNS,
+    join_rows,
+    newest_daily,
+    parse_directory_index,
+    read_tables,
+)
+from tracker.sources.ca_pubinfo_updates import FullLoad, is_incremental, plan_updates
 
 CANONICAL = "https://downloads.leginfo.legislature.ca.gov/"
 DEFAULT_MAX_BYTES = 2 * 1024 ** 3
@@ -49,6 +68,8 @@ class CaliforniaSpider(StateFeedSpider):
         self.archive = (archive or "").strip() or None
         self.known: dict[str, KnownDocument] = {}
         self.index_read = False
+        self.last_full: tuple[FullLoad, PubinfoLoad] | None = None
+        self.queue: deque[tuple[str, str, dt.datetime | None]] = deque()  # (name, full|incremental, index time)
 
     def _resolve_scope(self) -> None:
         super()._resolve_scope()
@@ -61,8 +82,11 @@ class CaliforniaSpider(StateFeedSpider):
         if self.fatal or self.store is None:
             return
         self.known = await self.store.call(self.store.store.known_documents)
+        self.last_full = await self.store.call(staging.last_full_load, self.store.store.session)
         if self.archive:
-            yield self._archive_request(self.archive)
+            self.queue.append((self.archive, "incremental" if is_incremental(self.archive) else "full", None))
+            for request in self._next():
+                yield request
             return
         yield Request(self.base_url(), dont_filter=True, callback=self.parse_index, errback=self.index_failed)
 
@@ -74,13 +98,38 @@ class CaliforniaSpider(StateFeedSpider):
             yield FetchFailure(exc.locator, exc.reason)
             return
         self.index_read = True
-        name = newest_daily(index)
-        if name is None:
-            self.fail(f"the pubinfo index at {response.url} lists no pubinfo_daily_*.zip")
-            return
-        yield self._archive_request(name)
+        held = self.last_full[0] if self.last_full and self._stored(self.last_full[1]) else None
+        plan = plan_updates(index, held)
+        if held is None and plan.full is None:
+            plan.full, plan.gap = newest_daily(index), None  # an index without times: the newest snapshot
+            if plan.full is None:
+                self.fail(f"the pubinfo index at {response.url} lists no full archive (pubinfo_daily_*.zip)")
+                return
+        if plan.gap:  # the rows held may miss a day's changes until the next full archive
+            yield FetchFailure(response.url, f"pubinfo updates: {plan.gap}")
+        if plan.full:
+            reason = plan.reason
+            if self.last_full is not None and held is None:
+                reason = f"the last full load ({self.last_full[1].archive}) was not completely stored"
+            self.logger.info("pubinfo: full load of %s (%s)", plan.full, reason or "first load")
+            self.queue.append((plan.full, "full", index.get(plan.full)))
+        self.queue.extend((name, "incremental", index.get(name)) for name in plan.incrementals)
+        yield from self._next()
 
-    def _archive_request(self, name: str) -> Request:
+    def _stored(self, load: PubinfoLoad) -> bool:
+        """Whether the crawl that made this full load stored all of it (its stamps were remembered)."""
+        known = self.known.get(CANONICAL + PurePosixPath(load.archive).name)
+        if known is None or (load.last_modified is None and load.etag is None):
+            return False
+        return known.last_modified == load.last_modified and known.etag == load.etag
+
+    def _next(self) -> Iterator[Request]:
+        """The next archive: one at a time, in order, as each merge builds on the one before."""
+        if self.queue:
+            name, kind, listed_at = self.queue.popleft()
+            yield self._archive_request(name, kind, listed_at)
+
+    def _archive_request(self, name: str, kind: str, listed_at: dt.datetime | None) -> Request:
         locator = CANONICAL + name
         headers = {}
         known = self.known.get(locator)
@@ -90,44 +139,84 @@ class CaliforniaSpider(StateFeedSpider):
             headers["If-None-Match"] = known.etag
         limit = self.settings.getint("PUBINFO_MAX_BYTES", DEFAULT_MAX_BYTES)
         return Request(self.base_url() + name, headers=headers, dont_filter=True, callback=self.parse_archive,
-                       errback=self.archive_failed, cb_kwargs={"locator": locator},
+                       errback=self.archive_failed,
+                       cb_kwargs={"locator": locator, "kind": kind, "listed_at": listed_at},
                        meta={"handle_httpstatus_list": [304], "download_maxsize": limit,
                              "download_warnsize": 0})
 
-    def parse_archive(self, response: Response, locator: str) -> Iterator[Any]:
+    async def parse_archive(self, response: Response, locator: str, kind: str,
+                            listed_at: dt.datetime | None) -> AsyncIterator[Any]:
+        for item in await self._archive(response, locator, kind, listed_at):
+            yield item
+        for request in self._next():
+            yield request
+
+    async def _archive(self, response: Response, locator: str, kind: str,
+                       listed_at: dt.datetime | None) -> list[Any]:
+        assert self.store is not None
         self.responses += 1
         stamp = _header(response, b"Last-Modified")
         etag = _header(response, b"ETag")
+        stats = self.crawler.stats
         if response.status == 304:
-            stats = self.crawler.stats
             if stats is not None:
                 stats.inc_value("tracker/not_modified")
             known = self.known.get(locator)
-            yield UnchangedDocument(SourceDocumentInfo(locator, known.content_hash if known else "",
-                                                       last_modified=stamp or (known.last_modified if known
-                                                                               else None), etag=etag))
-            return
+            return [UnchangedDocument(SourceDocumentInfo(locator, known.content_hash if known else "",
+                                                         last_modified=stamp or (known.last_modified if known
+                                                                                 else None), etag=etag))]
         self.attempted += 1
         group = PurePosixPath(locator).name
+        out: list[Any] = []
+        errors: list[tuple[str, str]] = []
         try:
             archive = zipfile.ZipFile(io.BytesIO(response.body))
             members = {PurePosixPath(n).name: n for n in archive.namelist() if not n.endswith("/")}
             tables = {t: archive.read(members[f"{t}.dat"]) for t in TABLE_COLUMNS if f"{t}.dat" in members}
-            records = list(parse_tables(tables, lambda n: archive.read(members[n]) if n in members else None,
-                                        locator))
+            if kind == "full" and "BILL_TBL" not in tables:
+                raise ParseError(locator, "no BILL_TBL.dat in the download")
+            rows = read_tables(tables, locator, errors)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            yield FetchFailure(locator, f"not a readable zip archive: {exc}", group)
-            return
+            return [FetchFailure(locator, f"not a readable zip archive: {exc}", group)]
         except ParseError as exc:
-            yield FetchFailure(exc.locator, exc.reason, group)
-            return
-        stats = self.crawler.stats
+            return [FetchFailure(exc.locator, exc.reason, group)]
+
+        def read_lob(name: str) -> bytes | None:
+            return archive.read(members[name]) if name in members else None
+
+        out.extend(FetchFailure(where, reason, group) for where, reason in errors)  # malformed rows
+        stage = staging.stage_full if kind == "full" else staging.stage_incremental
+        try:
+            staged = await self.store.call(stage, self.store.store.session, group, rows, read_lob,
+                                           listed_at=staging.index_stamp(listed_at), last_modified=stamp, etag=etag)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:  # a .lob member that cannot be read
+            await self.store.call(self.store.store.session.rollback)
+            return [*out, FetchFailure(locator, f"not a readable zip archive: {exc}", group)]
+        out.extend(FetchFailure(where, reason, group) for where, reason in staged.problems)
+        if kind == "full":
+            records = list(join_rows(rows, read_lob, locator))
+        else:  # the bills it touches, from every row staged for them (full load and earlier merges)
+            held, read_held = await self.store.call(staging.staged_rows, self.store.store.session, staged.bills)
+            records = list(join_rows(held, read_held, locator))
+        if stats is not None:
+            stats.inc_value("tracker/pubinfo_rows_changed", staged.changed)
+            stats.inc_value(f"tracker/pubinfo_{kind}_archives")
+        rebuilt = set()
         for found in records:
             if isinstance(found, ParseError):
-                yield FetchFailure(found.locator, found.reason, group)
+                out.append(FetchFailure(found.locator, found.reason, group))
                 continue
-            yield from self._bill(found, group, stats)
-        yield ListingDone(SourceDocumentInfo(locator, sha256(response.body), last_modified=stamp, etag=etag), group)
+            rebuilt.add(found.source_key)
+            out.extend(self._bill(found, group, stats))
+        waiting = staged.bills - rebuilt
+        if waiting and kind == "incremental" and stats is not None:
+            # Rows of bills whose BILL_TBL row was never seen: kept, and used once that row arrives.
+            stats.inc_value("tracker/pubinfo_bills_without_bill_row", len(waiting))
+        self.logger.info("pubinfo %s %s: %d rows staged, %d bills rebuilt", kind, group, staged.changed,
+                         len(rebuilt))
+        out.append(ListingDone(SourceDocumentInfo(locator, sha256(response.body), last_modified=stamp, etag=etag),
+                               group))
+        return out
 
     def _bill(self, record: BillRecord, group: str, stats: Any) -> Iterator[Any]:
         self.listed += 1
@@ -150,6 +239,7 @@ class CaliforniaSpider(StateFeedSpider):
         self.attempted += 1
         url = failure.request.url  # type: ignore[attr-defined]
         yield FetchFailure(url, self.describe(failure), PurePosixPath(url).name)
+        yield from self._next()  # a later incremental never undoes a newer row, so the others still apply
 
     def judge(self) -> None:
         super().judge()

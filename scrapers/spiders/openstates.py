@@ -3,7 +3,7 @@
     OPENSTATES_API_KEY=... scrapy crawl openstates -a states=ca [-a session=20252026]
 
 One listing per state (and session, when given): ``/bills?jurisdiction=ca&sort=updated_asc&per_page=20`` with
-``include`` of actions, sponsorships, versions, abstracts and sources, and ``updated_since`` = the state's last
+``include`` of actions, sponsorships, versions, abstracts, sources and votes, and ``updated_since`` = the state's last
 successful run minus STATE_FEED_OVERLAP_HOURS (``updated_at`` marks real data changes, FORMATS.md section 3),
 then every page up to ``pagination.max_page``. Each result is parsed by ``tracker.sources.openstates`` and
 stored unless its content hashes as before; a bad result is recorded with its page URL and the run goes on.
@@ -31,7 +31,7 @@ from tracker.ingest import SourceDocumentInfo
 from tracker.records import BillRecord, ParseError
 from tracker.sources.openstates import SOURCE_NAME, parse_bills_page
 
-INCLUDES = ("actions", "sponsorships", "versions", "abstracts", "sources")
+INCLUDES = ("actions", "sponsorships", "versions", "abstracts", "sources", "votes")
 PER_PAGE = 20  # the API's maximum
 MAX_PAGES = 5000
 

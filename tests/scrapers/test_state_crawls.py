@@ -186,17 +186,17 @@ def test_california_daily_archive_conditional_and_faults(state_env: dict[str, st
     feed.reset_log()
     again = run_spider(state_env, "california")
     assert again.returncode == EXIT_OK, again.stderr[-3000:]
-    [hit] = feed.requests("pubinfo/pubinfo_daily_Mon.zip")
-    assert hit.status == 304 and "if-modified-since" in hit.headers
+    assert feed.requests("pubinfo/pubinfo_") == []  # the index shows nothing newer than the rows held
 
-    # The next night's archive (new bytes, same bills) arrives cut short: recorded, its stamp not remembered,
-    # and the next run fetches it again.
+    # The weekly archive is rebuilt (new bytes, same bills) and arrives cut short: recorded, its stamp not
+    # remembered, and the next run fetches it again.
     rebuilt = io.BytesIO(buffer.getvalue())
     with zipfile.ZipFile(rebuilt, "a") as zf:
         zf.comment = b"rebuilt"
-    feed.put("pubinfo/pubinfo_daily_Mon.zip", rebuilt.getvalue(), content_type="application/zip",
-             last_modified=stamp + dt.timedelta(days=1))
-    feed.fault("pubinfo/pubinfo_daily_Mon.zip", Fault("short", times=None))
+    feed.put("pubinfo/", INDEX.replace(b"2026-11-22 23:10", b"2026-11-29 23:10"), content_type="text/html")
+    feed.put("pubinfo/pubinfo_2025.zip", rebuilt.getvalue(), content_type="application/zip",
+             last_modified=stamp + dt.timedelta(days=6))
+    feed.fault("pubinfo/pubinfo_2025.zip", Fault("short", times=None))
     broken = run_spider(state_env, "california", "-s", "RETRY_TIMES=0")
     assert broken.returncode != EXIT_OK
     reason = session.execute(select(CrawlError.reason).order_by(CrawlError.id.desc()).limit(1)).scalar_one()
@@ -205,5 +205,5 @@ def test_california_daily_archive_conditional_and_faults(state_env: dict[str, st
     feed.reset_log()
     fixed = run_spider(state_env, "california")
     assert fixed.returncode == EXIT_OK, fixed.stderr[-3000:]
-    assert feed.requests("pubinfo/pubinfo_daily_Mon.zip")[0].status == 200
+    assert feed.requests("pubinfo/pubinfo_2025.zip")[0].status == 200
     assert (last_run(session).new, last_run(session).updated) == (0, 0)  # same bills: nothing rewritten

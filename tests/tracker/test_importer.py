@@ -1,6 +1,8 @@
 """``tracker import`` end to end on real BILLSTATUS files: folders, archives, re-imports, changes, bad input."""
 
+import hashlib
 import io
+import os
 import tarfile
 import zipfile
 from pathlib import Path
@@ -168,6 +170,110 @@ def test_a_damaged_archive_is_reported_and_what_was_readable_is_kept(engine: Eng
     report = import_path(engine, damaged)
     assert any("damaged or truncated" in reason for _, reason in report.errors)
     assert 0 < report.result.new < len(files)
+
+
+def _legacy_samples() -> list[Path]:
+    files = sorted(require_realdata("billstatus", "usgpo_samples", "legacy").glob("*.xml"))
+    assert len(files) >= 10
+    return files
+
+
+def _write_tar(path: Path, members: dict[str, bytes]) -> None:
+    with tarfile.open(path, "w:gz") as tf:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+
+
+def _refuse(*_args: object, **_kwargs: object) -> None:
+    raise AssertionError("the archive was opened")
+
+
+def test_an_unchanged_archive_is_counted_without_decompressing_it(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    members = {f.name: f.read_bytes() for f in _legacy_samples()}
+    archive = tmp_path / "legacy.tar.gz"
+    _write_tar(archive, members)
+    first = import_path(engine, archive)
+    assert first.errors == [] and first.result.new == len(members)
+    before = snapshot(engine)
+
+    with monkeypatch.context() as m:
+        m.setattr(tarfile, "open", _refuse)
+        again = import_path(engine, archive)
+        os.utime(archive, ns=(1_000_000_000, 1_000_000_000))  # touched, same bytes: the hash still proves it
+        touched = import_path(engine, archive)
+    for report in (again, touched):
+        assert report.errors == []
+        assert (report.result.new, report.result.updated, report.result.unchanged) == (0, 0, len(members))
+        assert report.run.fetched == len(members)
+    assert snapshot(engine)["bills"] == before["bills"]
+
+    # One member republished with an edit: the archive is read again, member by member.
+    name = next(iter(members))
+    members[name] = members[name].replace(b"</billStatus>", b"</billStatus>\n<!-- republished -->")
+    _write_tar(archive, members)
+    changed = import_path(engine, archive)
+    assert changed.errors == [] and changed.result.unchanged == len(members)
+    with Session(engine) as s:
+        locators = s.execute(select(SourceDocument.locator).where(SourceDocument.content_hash.in_(
+            [hashlib.sha256(members[name]).hexdigest()]))).scalars().all()
+    assert locators == [f"{archive}!{name}"]
+
+
+def test_an_archive_that_gave_an_error_is_read_again(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _legacy_samples()[:4]
+    members = {f.name: f.read_bytes() for f in files}
+    members["BILLSTATUS-114hr9999.xml"] = files[0].read_bytes()[:500]  # truncated on purpose
+    archive = tmp_path / "partial.tar.gz"
+    _write_tar(archive, members)
+    first = import_path(engine, archive)
+    assert [Path(loc).name for loc, _ in first.errors] == ["partial.tar.gz!BILLSTATUS-114hr9999.xml"]
+
+    opened: list[object] = []
+    real_open = tarfile.open
+
+    def spy(*args: object, **kwargs: object) -> tarfile.TarFile:
+        opened.append(args[0])
+        return real_open(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tarfile, "open", spy)
+    again = import_path(engine, archive)
+    assert opened  # not stamped as done: the failed member is tried again and reported again
+    assert [Path(loc).name for loc, _ in again.errors] == ["partial.tar.gz!BILLSTATUS-114hr9999.xml"]
+    assert again.result.unchanged == 4
+
+
+def test_zip_members_whose_crc_is_unchanged_are_not_inflated(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    members = {f"legacy/{f.name}": f.read_bytes() for f in _legacy_samples()}
+    archive = tmp_path / "BILLSTATUS-114.zip"
+
+    def write_zip() -> None:
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in members.items():
+                zf.writestr(name, data)
+
+    write_zip()
+    first = import_path(engine, archive)
+    assert first.errors == [] and first.result.new == len(members)
+
+    name = sorted(members)[3]
+    members[name] = members[name].replace(b"</billStatus>", b"</billStatus>\n<!-- republished -->")
+    write_zip()  # a new archive (so no archive-level skip) in which one entry's CRC-32 changed
+    inflated: list[str] = []
+    real_read = zipfile.ZipFile.read
+
+    def spy(self: zipfile.ZipFile, member: str | zipfile.ZipInfo, pwd: bytes | None = None) -> bytes:
+        inflated.append(member.filename if isinstance(member, zipfile.ZipInfo) else member)
+        return real_read(self, member, pwd)
+
+    monkeypatch.setattr(zipfile.ZipFile, "read", spy)
+    again = import_path(engine, archive)
+    assert inflated == [name]
+    assert again.errors == [] and again.result.unchanged == len(members) and again.run.fetched == len(members)
 
 
 def test_missing_path_is_a_usage_error(engine: Engine, tmp_path: Path) -> None:

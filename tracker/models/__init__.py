@@ -32,20 +32,23 @@ from tracker.models.org import (
     Watchlist,
     WatchlistItem,
 )
+from tracker.models.pubinfo import PubinfoLoad, PubinfoRow
+from tracker.models.votes import PersonVote, VoteEvent
 
 # Tables whose rows come from feeds: ingest may replace these; nothing else writes them.
 CRAWLED_TABLES = (
     Jurisdiction, LegislativeSession, Bill, BillSource, BillAction, Sponsorship, CommitteeReferral,
-    BillSubject, BillVersion, RelatedBill, SourceDocument, Hearing, HearingItem,
+    BillSubject, BillVersion, RelatedBill, SourceDocument, Hearing, HearingItem, VoteEvent, PersonVote,
 )
 
 __all__ = [
     "AlertCursor", "AlertDelivery", "AlertDigest", "AlertEvent", "AlertProfile", "AlertSubscription",
     "Assignment", "Bill", "BillAction", "BillChange", "BillEmbedding", "BillMatch", "BillSource",
     "BillSubject", "BillVersion", "CRAWLED_TABLES", "CommitteeReferral", "CrawlError", "CrawlRun",
-    "Hearing", "HearingItem", "Jurisdiction", "LegislativeSession", "Note", "Position", "PositionHistory",
+    "Hearing", "HearingItem", "Jurisdiction", "LegislativeSession", "Note", "PersonVote", "Position",
+    "PositionHistory", "PubinfoLoad", "PubinfoRow",
     "RelatedBill",
     "RelevanceModel", "SavedFilter",
-    "SourceDocument", "Sponsorship", "Stance", "Topic", "TopicRule", "TriageState", "User", "Watchlist",
-    "WatchlistItem",
+    "SourceDocument", "Sponsorship", "Stance", "Topic", "TopicRule", "TriageState", "User", "VoteEvent",
+    "Watchlist", "WatchlistItem",
 ]

@@ -102,3 +102,20 @@ DEFAULT_STANCES: tuple[str, ...] = (
     "Oppose unless amended",
     "Needs decision",
 )
+
+
+class VoteResult(StrEnum):
+    passed = "passed"
+    failed = "failed"
+
+
+class VoteOption(StrEnum):
+    """Open States' vote options; every feed's wording (LegiScan "Yea"/"NV", pubinfo "AYE"/"ABS") maps onto them."""
+
+    yes = "yes"
+    no = "no"
+    abstain = "abstain"
+    absent = "absent"
+    excused = "excused"
+    not_voting = "not voting"
+    other = "other"

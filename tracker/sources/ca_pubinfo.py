@@ -5,8 +5,9 @@ A download (the weekly ``pubinfo_{YYYY}.zip``, a nightly ``pubinfo_daily_{Day}.z
 as ``{TABLE}_{n}.lob``. A bill is spread over five tables (bill, history, versions, version authors, and the
 vote summaries where shipped), and its text is in the CAML ``MeasureDoc`` XML of each version's ``.lob``.
 ``parse_tables`` joins them and yields one record per ``BILL_TBL`` row; nothing here reads the network or the
-database. An incremental archive carries only rows that changed, so a bill is re-emitted only when its
-``BILL_TBL`` row is in the archive (the Legislature rewrites that row's ``trans_update`` whenever the bill moves).
+database. An incremental archive carries only the rows that changed, so it is not joined on its own: its rows
+are merged over those staged from earlier archives (``tracker.pubinfo_staging``, keyed by ``ROW_KEYS``) and the
+bills it touches are joined from the staged rows by the same ``join_rows``.
 
 Identity (see ``tracker.sources.states``): jurisdiction ``ca``; session ``20252026`` (``20252026s1`` for the
 first extraordinary session); identifier ``SB 275``; source key pubinfo's own ``bill_id`` (``202520260SB275``).
@@ -23,12 +24,20 @@ from pydantic import ValidationError
 from tracker.models.enums import Chamber, SponsorshipKind, Stage
 from tracker.records import BillRecord, ParseError
 from tracker.sources import states
+from tracker.sources.ca_pubinfo_votes import (
+    COMMITTEE_HEARING_COLUMNS,
+    DETAIL_VOTE_COLUMNS,
+    DETAIL_VOTE_MIN_COLUMNS,
+    bill_hearings,
+    bill_votes,
+)
 from tracker.sources.govinfo_billstatus import _describe
 from tracker.stages import ActionRule, Step, classify, derive_stage
 from tracker.xmlsafe import parse_xml
 
-__all__ = ["CA_RULES", "SOURCE_NAME", "TABLE_COLUMNS", "newest_daily", "parse_directory_index", "parse_tables",
-           "read_dat", "read_table", "version_text"]
+__all__ = ["CA_RULES", "ROW_KEYS", "SOURCE_NAME", "TABLE_COLUMNS", "join_rows", "newest_daily",
+           "parse_directory_index", "parse_tables", "read_dat", "read_table", "read_tables", "row_bill", "row_key",
+           "version_text"]
 
 SOURCE_NAME = "ca_pubinfo"
 LEGINFO = "https://leginfo.legislature.ca.gov/faces/"
@@ -52,8 +61,56 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     # Only the leading columns are read; the table has grown trailing ones over the years (15 in 1999 files).
     "BILL_SUMMARY_VOTE_TBL": ("bill_id", "location_code", "vote_date_time", "vote_date_seq", "motion_id",
                               "ayes", "noes", "abstain", "vote_result"),
+    "BILL_DETAIL_VOTE_TBL": DETAIL_VOTE_COLUMNS,  # votes and hearings: tracker.sources.ca_pubinfo_votes
+    "COMMITTEE_HEARING_TBL": COMMITTEE_HEARING_COLUMNS,
 }
-_MIN_COLUMNS = {"BILL_SUMMARY_VOTE_TBL": 9}
+_MIN_COLUMNS = {"BILL_SUMMARY_VOTE_TBL": 9, "BILL_DETAIL_VOTE_TBL": DETAIL_VOTE_MIN_COLUMNS}
+
+# The columns that identify a row, for merging an incremental archive over the rows already held ("REPLACE",
+# FORMATS.md section 5). From capublic.sql: BILL_TBL and BILL_VERSION_TBL have primary keys; the others have
+# none, so the Legislature's own duplicate-check indexes are used where it has one (the vote tables), the
+# history row's own id for BILL_HISTORY_TBL (unique in every sample), and version + type + house + name for an
+# author row (what tells two authors of one version apart).
+ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "BILL_TBL": ("bill_id",),
+    "BILL_HISTORY_TBL": ("bill_history_id",),
+    "BILL_VERSION_TBL": ("bill_version_id",),
+    "BILL_VERSION_AUTHORS_TBL": ("bill_version_id", "type", "house", "name"),
+    "BILL_SUMMARY_VOTE_TBL": ("bill_id", "motion_id", "vote_date_time", "vote_date_seq", "location_code"),
+    "BILL_DETAIL_VOTE_TBL": ("bill_id", "vote_date_time", "location_code", "motion_id", "legislator_name",
+                             "vote_date_seq"),
+    "COMMITTEE_HEARING_TBL": ("bill_id", "location_code", "hearing_date"),  # a bill, a committee, a day
+}
+_HISTORY_FALLBACK = ("bill_id", "action_sequence", "action_date")  # history rows from before the id existed
+_VERSION_ID = re.compile(r"^(\d{4})(\d)([A-Z]+)(\d+)\d\d[A-Z]+$")
+
+
+def row_key(table: str, row: Mapping[str, str | None]) -> str | None:
+    """A row's identity within its table (``ROW_KEYS``), or None when the identifying columns are empty."""
+    columns = ROW_KEYS.get(table) or tuple(c for c in TABLE_COLUMNS[table] if c not in ("trans_uid",
+                                                                                           "trans_update"))
+    if table == "BILL_HISTORY_TBL" and not row.get("bill_history_id"):
+        columns = _HISTORY_FALLBACK
+    values = [row.get(c) or "" for c in columns]
+    if not values[0]:
+        return None
+    return "|".join(values)
+
+
+def row_bill(table: str, row: Mapping[str, str | None], version_bills: Mapping[str, str] | None = None) -> str | None:
+    """The ``bill_id`` a row belongs to. Author rows name only their version: the version row's bill when
+    known, else the bill spelled from the version id (``20250AB83199INT`` -> ``202520260AB831``: session start
+    year, session number, type, number, then two digits of version number and the version's state)."""
+    if "bill_id" in TABLE_COLUMNS[table]:
+        return row.get("bill_id") or None
+    version = row.get("bill_version_id") or ""
+    if version_bills and version in version_bills:
+        return version_bills[version]
+    found = _VERSION_ID.match(version)
+    if not found:
+        return None
+    year, special, kind, number = found.groups()
+    return f"{year}{int(year) + 1}{special}{kind}{number}"
 
 # measure type -> (classification, origin chamber). Assembly = lower house, Senate = upper house.
 MEASURE_TYPES: dict[str, tuple[str, Chamber]] = {
@@ -244,22 +301,37 @@ def parse_tables(tables: Mapping[str, bytes], read_lob: Callable[[str], bytes | 
     if "BILL_TBL" not in tables:
         raise ParseError(locator, "no BILL_TBL.dat in the download")
     errors: list[tuple[str, str]] = []
-    rows = {name: read_table(name, tables[name], f"{locator}/{name}.dat", errors)
-            for name in TABLE_COLUMNS if name in tables}
+    rows = read_tables(tables, locator, errors)
     for where, reason in errors:
         yield ParseError(where, reason)
+    yield from join_rows(rows, read_lob, locator)
+
+
+def read_tables(tables: Mapping[str, bytes], locator: str,
+                errors: list[tuple[str, str]]) -> dict[str, list[dict[str, str | None]]]:
+    """Every known table of a download as rows; malformed rows go to ``errors`` and are left out."""
+    return {name: read_table(name, tables[name], f"{locator}/{name}.dat", errors)
+            for name in TABLE_COLUMNS if name in tables}
+
+
+def join_rows(rows: Mapping[str, list[dict[str, Any]]], read_lob: Callable[[str], bytes | None],
+              locator: str) -> Iterator[BillRecord | ParseError]:
+    """The join behind ``parse_tables``, on rows already read: from one download, or from the rows staged
+    from several (``tracker.pubinfo_staging``), so an incremental archive rebuilds a bill the same way."""
     grouped: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for name in ("BILL_HISTORY_TBL", "BILL_VERSION_TBL", "BILL_SUMMARY_VOTE_TBL"):
+    for name in ("BILL_HISTORY_TBL", "BILL_VERSION_TBL", "BILL_SUMMARY_VOTE_TBL", "BILL_DETAIL_VOTE_TBL",
+                 "COMMITTEE_HEARING_TBL"):
         for row in rows.get(name, []):
             grouped.setdefault(row["bill_id"] or "", {}).setdefault(name, []).append(row)
     authors: dict[str, list[dict[str, Any]]] = {}
     for row in rows.get("BILL_VERSION_AUTHORS_TBL", []):
         authors.setdefault(row["bill_version_id"] or "", []).append(row)
-    for bill in rows["BILL_TBL"]:
+    for bill in rows.get("BILL_TBL", []):
         where = f"{locator}/BILL_TBL.dat#{bill['bill_id']}"
         parts = grouped.get(bill["bill_id"] or "", {})
         try:
             payload, problems = _payload(bill, parts, authors, read_lob, where)
+            payload.update(votes=bill_votes(parts), calendar=bill_hearings(parts))
             yield from problems
             yield BillRecord.model_validate(payload)
         except ValidationError as exc:

@@ -23,15 +23,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tracker.models.enums import Chamber, SponsorshipKind
-from tracker.records import BillRecord, ParseError
+from tracker.models.enums import Chamber, SponsorshipKind, VoteOption, VoteResult
+from tracker.records import BillRecord, ParseError, RollCallRecord
 from tracker.sources import states
 from tracker.sources.govinfo_billstatus import _describe, html_to_text
 from tracker.stages import Step, derive_stage
 from tracker.xmlsafe import parse_xml
 
-__all__ = ["PROGRESS_EVENTS", "SOURCE_NAME", "BillText", "MasterList", "looks_like_bill", "parse_bill",
-           "parse_bill_text", "parse_masterlist"]
+__all__ = ["PROGRESS_EVENTS", "SOURCE_NAME", "VOTE_OPTIONS", "BillText", "MasterList", "looks_like_bill",
+           "looks_like_person", "looks_like_roll_call", "parse_bill", "parse_bill_text", "parse_masterlist",
+           "parse_person", "parse_roll_call"]
 
 SOURCE_NAME = "legiscan"
 
@@ -60,6 +61,10 @@ _BILL_TYPES = {"B": "bill", "R": "resolution", "CR": "concurrent resolution", "J
 # 0 is a plain "Sponsor" (states that rank none above the others), 1 Primary, 2 Co-Sponsor, 3 Joint Sponsor.
 _SPONSOR_TYPES = {0: SponsorshipKind.primary, 1: SponsorshipKind.primary, 2: SponsorshipKind.cosponsor,
                   3: SponsorshipKind.primary}
+# Roll-call ``vote_text`` (``vote_id`` 1-4 in the manual: Yea, Nay, NV = not voting, Absent = absent or excused).
+VOTE_OPTIONS: dict[str, VoteOption] = {"yea": VoteOption.yes, "nay": VoteOption.no, "nv": VoteOption.not_voting,
+                                       "absent": VoteOption.absent}
+_VOTE_IDS = {1: VoteOption.yes, 2: VoteOption.no, 3: VoteOption.not_voting, 4: VoteOption.absent}
 # XML flavour: containers whose children are list items.
 _LISTS = frozenset({"progress", "history", "sponsors", "texts", "votes", "amendments", "supplements", "sasts",
                     "subjects", "calendar", "referrals"})
@@ -255,7 +260,89 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
                         "code": _str(committee.get("committee_id"))}] if _str(committee.get("name")) else [],
         "subjects": [s for s in (_str(x.get("subject_name")) for x in _list(bill.get("subjects"))) if s],
         "versions": versions,
+        "votes": [v for v in (_vote(item) for item in _list(bill.get("votes"))) if v],
+        "calendar": [c for c in (_calendar_entry(item) for item in _list(bill.get("calendar"))) if c],
     }
+
+
+def _vote(item: dict[str, Any]) -> dict[str, Any] | None:
+    """A roll call as the bill's ``votes[]`` lists it (summary only) or a ``roll_call`` object (with members)."""
+    key = _str(item.get("roll_call_id"))
+    if not key:
+        return None
+    passed = _int(item.get("passed"))
+    members = item.get("votes")
+    return {
+        "source_key": key, "date": _day(item.get("date")), "chamber": _BODIES.get(_str(item.get("chamber")) or ""),
+        "motion": _str(item.get("desc")),
+        "result": None if passed is None else VoteResult.passed if passed else VoteResult.failed,
+        "yes_count": _int(item.get("yea")), "no_count": _int(item.get("nay")), "other_count": _int(item.get("nv")),
+        "absent_count": _int(item.get("absent")),
+        # The state's own record of the vote first (a journal PDF or page); LegiScan's page otherwise.
+        "url": _str(item.get("state_link")) or _str(item.get("url")),
+        "people": [_member_vote(m) for m in members if isinstance(m, dict)] if isinstance(members, list) else None,
+    }
+
+
+def _member_vote(item: dict[str, Any]) -> dict[str, Any]:
+    text = (_str(item.get("vote_text")) or "").lower()
+    option = VOTE_OPTIONS.get(text) or _VOTE_IDS.get(_int(item.get("vote_id")) or 0, VoteOption.other)
+    return {"person_id": _str(item.get("people_id")), "name": _str(item.get("name")), "option": option}
+
+
+def _calendar_entry(item: dict[str, Any]) -> dict[str, Any] | None:
+    """``calendar[]``: ``{type_id, type, date, time, location, description}`` per the API manual. An entry has
+    no id of its own: date, time and type name it, so a changed room updates the hearing and a new day adds one."""
+    day = _day(item.get("date"))
+    if not day:
+        return None
+    time = _str(item.get("time"))
+    kind = _str(item.get("type"))
+    return {"source_key": f"{day}/{time or ''}/{_str(item.get('type_id')) or kind or ''}", "date": day,
+            "time": time, "location": _str(item.get("location")), "description": _str(item.get("description")),
+            "kind": kind}
+
+
+def _root_is(head: bytes, name: bytes) -> bool:
+    # The object's first key (after "status") names it: "person" further in is an Open States sponsor's type.
+    text = head[:2048].lstrip()
+    return bool(re.match(rb'\{\s*(?:"status"\s*:\s*"OK"\s*,\s*)?"' + name + rb'"', text)) or (
+        b"<legiscan" in text and b"<" + name + b">" in text)
+
+
+def looks_like_roll_call(head: bytes) -> bool:
+    return _root_is(head, b"roll_call")
+
+
+def looks_like_person(head: bytes) -> bool:
+    return _root_is(head, b"person")
+
+
+def parse_roll_call(data: bytes, locator: str) -> RollCallRecord:
+    """A ``getRollCall`` response or a dataset archive's ``vote/*.json`` / ``vote/*.xml``: one roll call with
+    every member's vote by ``people_id`` (names are in the people files: ``parse_person``)."""
+    roll_call = _envelope(data, locator).get("roll_call")
+    if not isinstance(roll_call, dict):
+        raise ParseError(locator, "missing 'roll_call' object")
+    bill_id = _str(roll_call.get("bill_id"))
+    vote = _vote(roll_call)
+    if vote is None or not bill_id:
+        raise ParseError(locator, "roll call without roll_call_id or bill_id")
+    try:
+        return RollCallRecord.model_validate({**vote, "source_name": SOURCE_NAME, "bill_source_key": bill_id})
+    except ValidationError as exc:
+        raise ParseError(locator, _describe(exc)) from None
+
+
+def parse_person(data: bytes, locator: str) -> tuple[str, str]:
+    """A ``getPerson`` response or a dataset's ``people/*``: (people_id, name)."""
+    person = _envelope(data, locator).get("person")
+    if not isinstance(person, dict):
+        raise ParseError(locator, "missing 'person' object")
+    people_id, name = _str(person.get("people_id")), _str(person.get("name"))
+    if not people_id or not name:
+        raise ParseError(locator, "person without people_id or name")
+    return people_id, name
 
 
 @dataclass(frozen=True)

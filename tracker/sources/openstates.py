@@ -18,6 +18,7 @@ identifier normalized by ``tracker.sources.states`` (``HB100`` -> ``HB 100``). S
 it is ``{state}/{session}/{identifier}``.
 """
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tracker.models.enums import Chamber, SponsorshipKind
+from tracker.models.enums import Chamber, SponsorshipKind, VoteOption, VoteResult
 from tracker.records import BillRecord, ParseError
 from tracker.sources import states
 from tracker.sources.govinfo_billstatus import _describe
@@ -43,6 +44,10 @@ OPENSTATES_CLASSIFICATIONS: frozenset[str] = frozenset({
 })
 _CHAMBERS = {c.value: c for c in Chamber}
 _PSEUDO = re.compile(r'"classification"\s*:\s*"([a-z]+)"')
+# Vote events (``include=votes``): the options of openstates-core's VoteEvent; "paired" has no own column.
+_OPTIONS = {o.value: o for o in VoteOption} | {"paired": VoteOption.other}
+_RESULTS = {"pass": VoteResult.passed, "fail": VoteResult.failed}
+_ABSENT = (VoteOption.absent, VoteOption.excused)
 
 
 def looks_like_bill(head: bytes) -> bool:
@@ -229,4 +234,45 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
         "subjects": [s for s in (_str(x) for x in bill.get("subject") or []) if s],
         "versions": versions,
         "related_bills": related,
+        "votes": [v for v in (_vote(item) for item in bill.get("votes") or [] if isinstance(item, dict)) if v],
+    }
+
+
+def _vote(item: dict[str, Any]) -> dict[str, Any] | None:
+    """One VoteEvent: ``motion_text``, ``start_date``, ``result`` pass/fail, ``organization``, ``counts[]``
+    ``{option, value}`` and ``votes[]`` ``{option, voter_name, voter{id}}``."""
+    members = []
+    for v in item.get("votes") or []:
+        if not isinstance(v, dict):
+            continue
+        voter = v.get("voter") if isinstance(v.get("voter"), dict) else {}
+        person_id = _str(voter.get("id")) or _str(v.get("voter_id"))
+        members.append({"name": _str(v.get("voter_name")) or _str(voter.get("name")),
+                        "person_id": None if person_id and person_id.startswith("~") else person_id,
+                        "option": _OPTIONS.get((_str(v.get("option")) or "").lower(), VoteOption.other)})
+    counts: dict[VoteOption, int] = {}
+    for c in item.get("counts") or []:
+        if isinstance(c, dict) and isinstance(c.get("value"), int):
+            option = _OPTIONS.get((_str(c.get("option")) or "").lower(), VoteOption.other)
+            counts[option] = counts.get(option, 0) + c["value"]
+    if not counts:  # a scrape without tallies: count the members listed
+        for m in members:
+            counts[m["option"]] = counts.get(m["option"], 0) + 1
+    org = item.get("organization")
+    body = _str(org.get("name")) if isinstance(org, dict) else None
+    motion, day = _str(item.get("motion_text")), _day(item.get("start_date"))
+    # The API's ``ocd-vote/...`` id; the bulk shape's ids are new every scrape, so there: what the vote is.
+    key = _str(item.get("id"))
+    if not key or not key.startswith("ocd-vote/"):
+        key = "vote/" + hashlib.sha256(json.dumps(
+            [day, motion, _chamber(org) or body, _str(item.get("identifier"))]).encode()).hexdigest()[:32]
+    known = (VoteOption.yes, VoteOption.no, *_ABSENT)
+    return {
+        "source_key": key, "date": day, "chamber": _chamber(org) or _chamber(item.get("organization_id")),
+        "body": body, "motion": motion, "result": _RESULTS.get((_str(item.get("result")) or "").lower()),
+        "yes_count": counts.get(VoteOption.yes), "no_count": counts.get(VoteOption.no),
+        "other_count": sum(v for k, v in counts.items() if k not in known) if counts else None,
+        "absent_count": sum(counts.get(k, 0) for k in _ABSENT) if counts else None,
+        "url": next((_str(s.get("url")) for s in item.get("sources") or [] if isinstance(s, dict)), None),
+        "people": members or None,
     }

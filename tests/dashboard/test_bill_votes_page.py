@@ -1,0 +1,61 @@
+"""The bill page's roll calls and hearings: tallies, each member's vote, the source shown, and upstream text
+(motion wording, member names, hearing rooms) kept as text. The records are hand-built from our own record
+schema (tracker.records); the markup in them stands for what a feed could send."""
+
+import datetime as dt
+
+import pandas as pd
+from apptest_helpers import no_exception, signed_in, texts
+from dash_fixtures import Seeded, record
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tracker.ingest import IngestItem, Ingestor
+from tracker.models import Bill
+from tracker.records import CalendarEntryRecord, PersonVoteRecord, VoteRecord
+
+MOTION = '<script>alert("m")</script> **Do pass** [x](javascript:alert(1))'
+
+
+def test_bill_page_shows_roll_calls_members_and_hearings(session: Session, seeded: Seeded) -> None:
+    day = dt.date.today() + dt.timedelta(days=3)
+    votes = [
+        VoteRecord(source_key="rc-1", date=dt.date(2026, 3, 2), chamber="lower", body="Assembly Floor",
+                   motion=MOTION, result="passed", yes_count=2, no_count=1, other_count=0, absent_count=1,
+                   url="javascript:alert(1)",
+                   people=[PersonVoteRecord(name="Ada <b>Lovelace</b>", option="yes"),
+                           PersonVoteRecord(name="Grace Hopper", option="yes"),
+                           PersonVoteRecord(name="Alan Turing", option="no"),
+                           PersonVoteRecord(name="Edsger Dijkstra", option="absent")]),
+        VoteRecord(source_key="rc-0", date=dt.date(2026, 2, 1), body="CX03", motion="Committee vote",
+                   result="failed", yes_count=3, no_count=5, url="https://example.org/rc-0")]
+    calendar = [CalendarEntryRecord(source_key="h-1", date=day, time="13:30", body="Privacy Committee",
+                                    location="Room <i>4202</i>", kind="Hearing")]
+    Ingestor(session).ingest([IngestItem(record=record(77, jurisdiction="ca", votes=votes, calendar=calendar,
+                                                       source_name="ca_pubinfo", source_key="votes-77"))])
+    session.commit()
+    bill_id = session.execute(select(Bill.id).where(Bill.identifier == "AB 77")).scalar_one()
+
+    at = signed_in(seeded.users["lobbyist"], "views/bill.py", query={"id": str(bill_id)})
+    no_exception(at)
+    shown = texts(at)
+    assert "Roll calls" in shown and "As ca\\_pubinfo records them\\." in shown  # escaped for Markdown
+    table = next(d.value for d in at.dataframe if "motion" in d.value.columns)
+    assert list(table["motion"]) == [MOTION, "Committee vote"]  # newest first, the wording as received
+    assert list(table["yes"]) == [2, 3] and list(table["result"]) == ["passed", "failed"]
+    assert pd.isna(table["record"].iloc[0]) and table["record"].iloc[1] == "https://example.org/rc-0"  # no javascript:
+    members = next(d.value for d in at.dataframe if "member" in d.value.columns)
+    assert list(members["member"]) == ["Ada <b>Lovelace</b>", "Grace Hopper", "Alan Turing", "Edsger Dijkstra"]
+    assert list(members["vote"]) == ["yes", "yes", "no", "absent"]
+    hearings = next(d.value for d in at.dataframe if "location" in d.value.columns)
+    assert (hearings["date"].iloc[0], hearings["location"].iloc[0]) == (day.isoformat(), "Room <i>4202</i>")
+    for m in [m.value for m in at.markdown] + [c.value for c in at.caption]:
+        assert "<script>" not in m and "](javascript" not in m
+    for h in at.get("html"):
+        assert "<script" not in h.proto.body
+
+
+def test_bill_without_votes_says_so(seeded: Seeded) -> None:
+    at = signed_in(seeded.users["staff"], "views/bill.py", query={"id": str(seeded.ids["privacy"])})
+    no_exception(at)
+    assert "No roll calls recorded." in texts(at)

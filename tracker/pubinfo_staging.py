@@ -1,0 +1,185 @@
+"""The pubinfo rows the tracker has seen (``PubinfoRow``): full loads, incremental merges, and the rows a bill is
+rebuilt from. Shared by the ``california`` spider and ``tracker import``; the join itself stays the pure
+``tracker.sources.ca_pubinfo.join_rows``.
+
+- A full load (``pubinfo_{YYYY}.zip``, ``pubinfo_daily_{Day}.zip``, an unpacked folder) replaces every staged row
+  of the sessions it holds, as the Legislature's Sunday reload does (rows gone upstream go here too).
+- An incremental (``pubinfo_{Day}.zip``) is merged row by row on the row key (``ROW_KEYS``), the documented
+  REPLACE, except that a row never replaces one with a later ``trans_update``: applying an older archive after
+  a newer one (a retry, an import out of order) cannot undo a change. A version row whose ``.lob`` is in the
+  archive gets the new CAML; one without keeps the CAML staged before.
+
+Each merge returns the bills with a row in the archive, changed or not: the caller rebuilds them all and the
+ingest's record hash skips those that came out the same, so a bill whose write failed after its rows were
+staged is retried when the archive is applied again.
+"""
+
+import datetime as dt
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, or_, select, update
+from sqlmodel import Session
+
+from tracker.models.base import utcnow
+from tracker.models.pubinfo import PubinfoLoad, PubinfoRow
+from tracker.sources.ca_pubinfo import TABLE_COLUMNS, row_bill, row_key
+from tracker.sources.ca_pubinfo_updates import FullLoad
+
+CHUNK = 500  # keys per IN (...) query and rows per INSERT: well under every backend's parameter limit
+_LOB_PREFIX = "staged:"  # names read_lob answers for staged CAML (file names differ between archives)
+
+Rows = Mapping[str, list[dict[str, Any]]]
+LobReader = Callable[[str], bytes | None]
+
+
+@dataclass
+class Staged:
+    bills: set[str] = field(default_factory=set)  # bill_ids with a row in the archive
+    changed: int = 0  # rows added or replaced
+    problems: list[tuple[str, str]] = field(default_factory=list)  # rows that could not be keyed
+
+
+def _prepare(session: Session, archive: str, rows: Rows, read_lob: LobReader,
+             result: Staged) -> dict[tuple[str, str], dict[str, Any]]:
+    """The archive's rows by (table, key), with bill and compressed CAML; later duplicates win."""
+    version_bills = {r["bill_version_id"]: r["bill_id"] for r in rows.get("BILL_VERSION_TBL", [])
+                     if r.get("bill_version_id") and r.get("bill_id")}
+    orphans = sorted({r.get("bill_version_id") or "" for r in rows.get("BILL_VERSION_AUTHORS_TBL", [])}
+                     - set(version_bills) - {""})
+    for start in range(0, len(orphans), CHUNK):  # authors of a version staged from an earlier archive
+        version_bills.update(session.execute(
+            select(PubinfoRow.row_key, PubinfoRow.bill_id).where(
+                PubinfoRow.table_name == "BILL_VERSION_TBL",
+                PubinfoRow.row_key.in_(orphans[start:start + CHUNK]))).all())
+    prepared: dict[tuple[str, str], dict[str, Any]] = {}
+    for table, table_rows in rows.items():
+        for n, row in enumerate(table_rows, 1):
+            key, bill = row_key(table, row), row_bill(table, row, version_bills)
+            if not key or not bill:
+                result.problems.append((f"{archive}/{table}.dat#row {n}",
+                                        f"{table} row without {'a row key' if not key else 'a bill'}: skipped"))
+                continue
+            lob = None
+            if table == "BILL_VERSION_TBL" and row.get("lob_file"):
+                data = read_lob(row["lob_file"])
+                lob = zlib.compress(data, 6) if data is not None else None
+            entry = {"table_name": table, "row_key": key[:255], "bill_id": bill[:32],
+                     "trans_update": (row.get("trans_update") or None), "fields": dict(row), "lob": lob,
+                     "archive": archive[:64]}
+            earlier = prepared.get((table, entry["row_key"]))
+            if earlier is None or (earlier["trans_update"] or "") <= (entry["trans_update"] or ""):
+                prepared[(table, entry["row_key"])] = entry
+            result.bills.add(bill)
+    return prepared
+
+
+def stage_full(session: Session, archive: str, rows: Rows, read_lob: LobReader, *, listed_at: str | None = None,
+               last_modified: str | None = None, etag: str | None = None) -> Staged:
+    """Replace the staged rows of every session in the archive by its rows; log the load. Commits."""
+    result = Staged()
+    prepared = _prepare(session, archive, rows, read_lob, result)
+    sessions = sorted({bill[:9] for bill in result.bills})  # "202520260": session years + session number
+    for start in range(0, len(sessions), CHUNK):
+        session.execute(delete(PubinfoRow).where(or_(*(
+            PubinfoRow.bill_id.startswith(s, autoescape=True) for s in sessions[start:start + CHUNK]))))
+    now = utcnow()
+    values = [{**entry, "staged_at": now} for entry in prepared.values()]
+    for start in range(0, len(values), CHUNK):
+        session.execute(insert(PubinfoRow.__table__), values[start:start + CHUNK])  # type: ignore[attr-defined]
+    result.changed = len(values)
+    _log(session, archive, "full", result, listed_at, last_modified, etag)
+    session.commit()
+    return result
+
+
+def stage_incremental(session: Session, archive: str, rows: Rows, read_lob: LobReader, *,
+                      listed_at: str | None = None, last_modified: str | None = None,
+                      etag: str | None = None) -> Staged:
+    """Merge an incremental archive's rows over the staged ones (see the module docstring). Commits."""
+    result = Staged()
+    prepared = _prepare(session, archive, rows, read_lob, result)
+    by_table: dict[str, list[str]] = {}
+    for table, key in prepared:
+        by_table.setdefault(table, []).append(key)
+    held: dict[tuple[str, str], Any] = {}
+    for table, keys in by_table.items():
+        for start in range(0, len(keys), CHUNK):
+            for found in session.execute(
+                    select(PubinfoRow.id, PubinfoRow.row_key, PubinfoRow.trans_update, PubinfoRow.fields,
+                           PubinfoRow.lob, PubinfoRow.bill_id).where(
+                        PubinfoRow.table_name == table, PubinfoRow.row_key.in_(keys[start:start + CHUNK]))):
+                held[(table, found.row_key)] = found
+    now = utcnow()
+    inserts, updates = [], []
+    for ident, entry in prepared.items():
+        old = held.get(ident)
+        if old is None:
+            inserts.append({**entry, "staged_at": now})
+            continue
+        if (old.trans_update or "") > (entry["trans_update"] or ""):
+            continue  # the staged row is newer: an older archive applied late must not undo it
+        lob = entry["lob"] if entry["lob"] is not None else old.lob
+        if old.fields == entry["fields"] and old.lob == lob and old.bill_id == entry["bill_id"]:
+            continue
+        updates.append({"id": old.id, "bill_id": entry["bill_id"], "trans_update": entry["trans_update"],
+                        "fields": entry["fields"], "lob": lob, "archive": entry["archive"], "staged_at": now})
+    for start in range(0, len(inserts), CHUNK):
+        session.execute(insert(PubinfoRow.__table__), inserts[start:start + CHUNK])  # type: ignore[attr-defined]
+    if updates:
+        session.execute(update(PubinfoRow), updates)  # ORM bulk UPDATE by primary key
+    result.changed = len(inserts) + len(updates)
+    _log(session, archive, "incremental", result, listed_at, last_modified, etag)
+    session.commit()
+    return result
+
+
+def _log(session: Session, archive: str, kind: str, result: Staged, listed_at: str | None,
+         last_modified: str | None, etag: str | None) -> None:
+    session.add(PubinfoLoad(archive=archive[-255:], kind=kind, listed_at=listed_at, last_modified=last_modified,
+                            etag=etag, rows=result.changed, bills=len(result.bills)))
+
+
+def staged_rows(session: Session, bill_ids: Iterable[str]) -> tuple[dict[str, list[dict[str, Any]]], LobReader]:
+    """Every staged row of these bills by table, ready for ``join_rows``, and the reader of their CAML.
+
+    A version row's ``lob_file`` is renamed to the staged CAML's name: ``.lob`` file names are numbered per
+    archive, so two archives may use the same name for different versions."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    lobs: dict[str, bytes] = {}
+    wanted = sorted(set(bill_ids))
+    for start in range(0, len(wanted), CHUNK):
+        for table, fields, lob in session.execute(
+                select(PubinfoRow.table_name, PubinfoRow.fields, PubinfoRow.lob).where(
+                    PubinfoRow.bill_id.in_(wanted[start:start + CHUNK])).order_by(PubinfoRow.id)):
+            if table not in TABLE_COLUMNS:
+                continue
+            row = {column: fields.get(column) for column in TABLE_COLUMNS[table]}  # columns added since: NULL
+            if lob is not None:
+                row["lob_file"] = name = f"{_LOB_PREFIX}{row['bill_version_id']}"
+                lobs[name] = lob
+            rows.setdefault(table, []).append(row)
+
+    def read_lob(name: str) -> bytes | None:
+        packed = lobs.get(name)
+        return zlib.decompress(packed) if packed is not None else None
+
+    return rows, read_lob
+
+
+def last_full_load(session: Session) -> tuple[FullLoad, PubinfoLoad] | None:
+    """The newest full load logged, as the update planner wants it, with its log row."""
+    load = session.execute(select(PubinfoLoad).where(PubinfoLoad.kind == "full")
+                           .order_by(PubinfoLoad.id.desc()).limit(1)).scalar_one_or_none()
+    session.commit()  # end the read transaction: the crawl's later writes use the same session
+    if load is None:
+        return None
+    listed = dt.datetime.strptime(load.listed_at, "%Y-%m-%d %H:%M") if load.listed_at else None
+    return FullLoad(load.archive, listed), load
+
+
+def index_stamp(when: dt.datetime | None) -> str | None:
+    """An index time as ``PubinfoLoad.listed_at`` keeps it."""
+    return when.strftime("%Y-%m-%d %H:%M") if when else None

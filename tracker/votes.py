@@ -1,0 +1,60 @@
+"""A bill's roll calls and hearings as readers see them (bill page, ``tracker bills show``), plain JSON-ready data.
+
+Every source that delivered a bill keeps its own roll calls (``tracker.ingest_votes``), and the same floor vote
+seen through pubinfo and LegiScan would otherwise be listed twice. So the roll calls shown are those of one
+source: the highest-ranked (``tracker.ingest.SOURCE_PRECEDENCE``) that has any for the bill, the same order
+that decides the bill's other fields; how many the other sources hold is said beside them.
+"""
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from tracker.ingest import precedence
+from tracker.models import Hearing, HearingItem, PersonVote, VoteEvent
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def votes_for_bill(session: Session, bill_id: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """(roll calls of the source shown, oldest first, each with its members' votes; {other source: count})."""
+    counts = dict(session.execute(select(VoteEvent.source_name, func.count()).where(
+        VoteEvent.bill_id == bill_id).group_by(VoteEvent.source_name)).all())
+    if not counts:
+        return [], {}
+    shown = max(counts, key=lambda name: (precedence(name), name))
+    events = list(session.execute(select(VoteEvent).where(
+        VoteEvent.bill_id == bill_id, VoteEvent.source_name == shown).order_by(
+        VoteEvent.date, VoteEvent.id)).scalars())
+    members: dict[int, list[dict[str, Any]]] = {}
+    for p in session.execute(select(PersonVote).where(
+            PersonVote.vote_event_id.in_([e.id for e in events])).order_by(PersonVote.id)).scalars():
+        members.setdefault(p.vote_event_id, []).append(
+            {"name": p.name, "person_id": p.person_id, "option": p.option})
+    roll_calls = [{
+        "source": e.source_name, "key": e.source_key, "date": _iso(e.date), "chamber": e.chamber, "body": e.body,
+        "motion": e.motion, "result": e.result, "yes": e.yes_count, "no": e.no_count, "other": e.other_count,
+        "absent": e.absent_count, "url": e.url, "members": members.get(e.id, []),
+    } for e in events]
+    return roll_calls, {name: n for name, n in counts.items() if name != shown}
+
+
+def hearings_for_bill(session: Session, bill_id: int) -> list[dict[str, Any]]:
+    """Every hearing with the bill on its agenda (Legistar events, LegiScan and pubinfo calendars), by date."""
+    rows = session.execute(
+        select(Hearing, HearingItem.action_text, HearingItem.title).join(
+            HearingItem, HearingItem.hearing_id == Hearing.id).where(HearingItem.bill_id == bill_id)
+        .order_by(Hearing.date, Hearing.time, Hearing.id))
+    seen: set[int] = set()
+    out = []
+    for h, action_text, title in rows:
+        if h.id in seen:  # the bill twice on one agenda: one hearing
+            continue
+        seen.add(h.id)
+        out.append({"date": _iso(h.date), "time": h.time, "body": h.body, "location": h.location,
+                    "description": h.description, "item": title or action_text, "status": h.status,
+                    "cancelled": h.cancelled, "url": h.url, "agenda_url": h.agenda_url, "source": h.source_name})
+    return out

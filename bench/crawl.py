@@ -6,15 +6,18 @@ The first N BILLSTATUS files of the 117th Congress archive (``billstatus/congres
 archive order: every H.Con.Res., H.J.Res. and the first H.R.s) are served at GovInfo's paths by the test feed
 server (tests/scrapers/feedserver.py) on 127.0.0.1, with their real ``lastmod`` stamps and the sitemaps and
 JSON listings generated from them. ``scrapy crawl govinfo_billstatus`` runs as a subprocess with the
-production settings (AutoThrottle, robots.txt, retries) pointed at it, three times:
+production settings (AutoThrottle, robots.txt, retries) pointed at it:
 
-  first     a fresh database: every file is listed and fetched
-  again     nothing changed: listing requests only
-  restamp   N files re-published with the same bytes (new lastmod): N conditional requests answered 304
+  first            a fresh database: every file is listed and fetched
+  again            nothing changed: listing requests only
+  again (tracker)  nothing changed, run as a user runs it: `tracker crawl govinfo_billstatus --congress 117
+                   --types ...` (the CLI, then `scrapy crawl` in its own process)
+  restamp          N files re-published with the same bytes (new lastmod): N conditional requests answered 304
 
 Target (issue 3): the no-change crawl fetches zero bill documents and takes under 5 % of the first crawl's
-time. Two times are reported: the whole `scrapy crawl` process (Python and Scrapy start-up, about 1 s, is a
-fixed cost of every run) and the crawl itself (the CrawlRun's start to finish, as `tracker runs` shows it).
+time. Two times are reported: the whole process (Python and Scrapy start-up is a fixed cost of every run; for
+`tracker crawl` the CLI's own start-up too) and the crawl itself (the CrawlRun's start to finish, as `tracker
+runs` shows it). Every percentage is of the first crawl's `scrapy crawl` process.
 ``--latency S`` adds S seconds to every answer, standing for a real network round trip to www.govinfo.gov
 (localhost answers in about a millisecond, which flatters the first crawl and no other).
 """
@@ -64,11 +67,14 @@ def load_bills(archive: Path, n: int) -> list[tuple[str, str, bytes, dt.datetime
             for t, num in keys]
 
 
-def crawl(env: dict[str, str], types: str) -> tuple[float, int]:
+def crawl(env: dict[str, str], types: str, via_tracker: bool = False) -> tuple[float, int]:
+    if via_tracker:
+        cmd = [sys.executable, "-m", "tracker", "crawl", "govinfo_billstatus", "--congress", "117", "--types", types]
+    else:
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "govinfo_billstatus", "-a", "congress=117",
+               "-a", f"types={types}", "-s", "LOG_LEVEL=WARNING"]
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "govinfo_billstatus", "-a", "congress=117",
-                           "-a", f"types={types}", "-s", "LOG_LEVEL=WARNING"], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"crawl failed ({done.returncode}):\n{done.stderr[-3000:]}")
@@ -104,13 +110,13 @@ def main() -> None:
         env = {**os.environ, "DATABASE_URL": url, "GOVINFO_BASE_URL": server.url,
                "TRACKER_CONFIG": f"{tmp}/none.toml", "TRACKER_HOME": tmp, "PYTHONPATH": str(ROOT)}
         rows = []
-        for phase in ("first", "again", "restamp"):
+        for phase in ("first", "again", "again (tracker crawl)", "restamp"):
             if phase == "restamp":
                 now = dt.datetime.now(dt.UTC)
                 for bill_type, number, body, _ in bills[-args.restamp:]:
                     mirror.set_bill(117, bill_type, number, body, now)
             server.reset_log()
-            wall, _ = crawl(env, types)
+            wall, _ = crawl(env, types, via_tracker="tracker" in phase)
             hits = server.requests()
             documents = [h for h in hits if h.path.startswith("/bulkdata/BILLSTATUS/")]
             rows.append((phase, wall, crawl_seconds(url), len(hits), sum(h.status == 200 for h in documents),
@@ -130,12 +136,14 @@ def main() -> None:
     for phase, wall, seconds, requests, fetched, not_modified, other in rows:
         print(f"| {phase} | {wall:.2f} | {100 * wall / first_wall:.1f} % | {seconds:.2f} | "
               f"{100 * seconds / first_crawl:.1f} % | {requests} | {fetched} | {not_modified} | {other} |")
-    again = rows[1]
+    again, again_cli = rows[1], rows[2]
     print(f"\nTarget: the no-change crawl fetches 0 bill documents ({again[4]}: "
-          f"{'met' if again[4] == 0 else 'NOT met'}) in under 5 % of the first crawl's time: "
+          f"{'met' if again[4] == 0 and again_cli[4] == 0 else 'NOT met'}) in under 5 % of the first crawl's time: "
           f"crawl {100 * again[2] / first_crawl:.1f} % ({'met' if again[2] < 0.05 * first_crawl else 'NOT met'}), "
-          f"process wall {100 * again[1] / first_wall:.1f} % "
-          f"({'met' if again[1] < 0.05 * first_wall else 'NOT met'})")
+          f"scrapy crawl process {100 * again[1] / first_wall:.1f} % "
+          f"({'met' if again[1] < 0.05 * first_wall else 'NOT met'}), "
+          f"tracker crawl command {100 * again_cli[1] / first_wall:.1f} % "
+          f"({'met' if again_cli[1] < 0.05 * first_wall else 'NOT met'})")
 
 
 def crawl_seconds(url: str) -> float:

@@ -17,6 +17,7 @@ The status decides ``scrapy crawl``'s exit code (see ``tracker.crawling``), stor
 
 import asyncio
 import logging
+import os
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,7 +27,7 @@ from scrapy.exceptions import DropItem
 from scrapers.base import DatabaseThread, TrackerSpider
 from scrapers.items import BillItem, FetchFailure, HearingBatch, ListingDone, UnchangedDocument
 from tracker import db
-from tracker.crawling import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_SCHEMA
+from tracker.crawling import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_SCHEMA, LAUNCH_ID_ENV
 from tracker.ingest import IngestItem, SourceDocumentInfo
 from tracker.models.enums import RunStatus
 from tracker.records import BillRecord
@@ -73,7 +74,10 @@ class IngestPipeline:
         except db.SchemaNotReady as exc:
             spider.fail(str(exc), EXIT_SCHEMA)
             return
-        self.run_id = await self.db.call(self.db.store.open_run, {**spider.scope_args(), "base_url": spider.base_url()})
+        args = {**spider.scope_args(), "base_url": spider.base_url()}
+        if launch_id := os.environ.get(LAUNCH_ID_ENV):  # the parent (`tracker crawl`) finds its run by it
+            args["launch_id"] = launch_id
+        self.run_id = await self.db.call(self.db.store.open_run, args)
         log.info("crawl run %s started: %s %s", self.run_id, spider.name, spider.scope_args())
 
     async def close_spider(self) -> None:

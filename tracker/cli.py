@@ -1,43 +1,63 @@
 """The ``tracker`` command line (exit codes in ``tracker.cli_common``)."""
 
+import importlib
 import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import click
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from sqlalchemy import Engine
-from sqlmodel import Session
+from typer.core import TyperGroup
 
-from tracker import db
-from tracker.alerts.cli import alerts_app
 from tracker.cli_common import EXIT_NOT_FOUND, EXIT_PARTIAL, EXIT_SCHEMA, EXIT_USAGE, err, migrated_engine, out
 from tracker.cli_common import print_json as _print_json
 from tracker.crawl_cli import crawl_app
-from tracker.exports.cli import export_app
-from tracker.ingest import IngestResult
-from tracker.matching.cli import topics_app
-from tracker.users_cli import users_app
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from tracker.ingest import IngestResult
+
+
+class LazyGroups(TyperGroup):
+    """Command groups imported when they are used (or listed by --help), not at every start.
+
+    ``tracker crawl`` is the parent of every scheduled crawl: it must not pay for the alerts, exports, flagging
+    and accounts modules (and the numpy, ORM and mail code behind them) that it never calls.
+    """
+
+    lazy = {"export": "tracker.exports.cli:export_app", "topics": "tracker.matching.cli:topics_app",
+            "users": "tracker.users_cli:users_app", "alerts": "tracker.alerts.cli:alerts_app"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        eager = super().list_commands(ctx)
+        return eager + [name for name in self.lazy if name not in eager]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, attr = self.lazy[cmd_name].split(":")
+            group = typer.main.get_group(getattr(importlib.import_module(module), attr))
+            group.name = cmd_name
+            self.add_command(group, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
 
 app = typer.Typer(help="Policy Tracker: follow tech-relevant bills and the council's positions on them.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+                  no_args_is_help=True, pretty_exceptions_enable=False, cls=LazyGroups)
 db_app = typer.Typer(help="Database schema: create and migrate.", no_args_is_help=True)
 bills_app = typer.Typer(help="Read stored bills.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(bills_app, name="bills")
-app.add_typer(export_app, name="export")
 app.add_typer(crawl_app)  # crawl, runs, schedule, run
-app.add_typer(topics_app, name="topics")
-app.add_typer(users_app, name="users")
-app.add_typer(alerts_app, name="alerts")
 
 
 
-def _engine(check: bool = True) -> Engine:
+def _engine(check: bool = True) -> "Engine":
+    from tracker import db
+
     return migrated_engine() if check else db.get_engine()
 
 
@@ -52,6 +72,8 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debu
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Create the schema or bring it up to date (safe to run at every start)."""
+    from tracker import db
+
     engine = _engine(check=False)
     db.upgrade(engine, revision)
     out.print(f"Database {engine.url.render_as_string(hide_password=True)} is at {db.current_revision(engine)}.")
@@ -60,6 +82,8 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
 @db_app.command("current")
 def db_current() -> None:
     """Show the database's migration and the one the code needs."""
+    from tracker import db
+
     engine = _engine(check=False)
     current, head = db.current_revision(engine), db.head_revision()
     out.print(f"database: {current or 'no schema'}   code: {head}")
@@ -76,6 +100,8 @@ def import_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Import bill files (GovInfo BILLSTATUS XML) without unpacking archives; unchanged files are skipped."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from tracker.importer import ImportPathError, import_path
 
     engine = _engine()
@@ -90,7 +116,7 @@ def import_cmd(
                       console=err, disable=quiet, transient=False) as progress:
             task = progress.add_task(str(path), total=None, counts="")
 
-            def on_progress(result: IngestResult, seen: int, errors: int, task: Any = task) -> None:
+            def on_progress(result: "IngestResult", seen: int, errors: int, task: Any = task) -> None:
                 progress.update(task, counts=f"{seen} read · {result.new} new · {result.updated} updated · "
                                              f"{result.unchanged} unchanged · {errors} failed")
 
@@ -126,6 +152,9 @@ def bills_list(
     topic: Annotated[str | None, typer.Option(help="Only bills flagged for this topic (slug).")] = None,
 ) -> None:
     """List stored bills, most recent action first (--flagged: strongest flags first)."""
+    from rich.table import Table
+    from sqlmodel import Session
+
     from tracker.models.enums import Stage
     from tracker.queries import BillFilter, count_bills, list_bills
 
@@ -160,7 +189,9 @@ def bills_show(
     session: Annotated[str | None, typer.Option(help="Session identifier, to disambiguate.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="The whole bill as JSON.")] = False,
 ) -> None:
-    """Show one bill with its actions, sponsors, committees, subjects and versions."""
+    """Show one bill with its actions, sponsors, committees, subjects, versions, roll calls and hearings."""
+    from sqlmodel import Session
+
     from tracker.queries import bill_detail, find_bills
 
     with Session(_engine()) as s:
@@ -196,6 +227,15 @@ def bills_show(
         out.print("\n" + detail["summary"][:2000], markup=False, highlight=False)
     for action in detail["actions"][-10:]:
         out.print(f"  {action['date'] or '':10}  {action['text']}", markup=False, highlight=False)
+    if detail["votes"]:
+        out.print(f"Roll calls ({detail['votes'][0]['source']}):", markup=False, highlight=False)
+    for vote in detail["votes"][-10:]:
+        tally = "-".join(str(n) for n in (vote["yes"], vote["no"]) if n is not None)
+        out.print(f"  {vote['date'] or '':10}  {vote['body'] or vote['chamber'] or ''}  {vote['motion'] or ''}  "
+                  f"{vote['result'] or ''} {tally}".rstrip(), markup=False, highlight=False)
+    for hearing in detail["hearings"][-5:]:
+        out.print(f"  hearing {hearing['date']} {hearing['time'] or ''}  {hearing['body'] or ''}  "
+                  f"{hearing['location'] or hearing['description'] or ''}".rstrip(), markup=False, highlight=False)
 
 
 # -- serve --------------------------------------------------------------------------------------------------

@@ -6,13 +6,16 @@ cannot be read; 3 the database is not migrated; 4 nothing found for the referenc
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
 
-from tracker import db
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+# SQLAlchemy is imported by the commands that use the database, not here: `tracker crawl` starts its crawl
+# subprocess first and opens the database while the crawl runs (see tracker.crawl_cli).
 
 EXIT_PARTIAL, EXIT_USAGE, EXIT_SCHEMA, EXIT_NOT_FOUND = 1, 2, 3, 4
 
@@ -20,8 +23,10 @@ out = Console()
 err = Console(stderr=True)
 
 
-def migrated_engine() -> Engine:
+def migrated_engine() -> "Engine":
     """The configured database, or exit 3 with the command that fixes it."""
+    from tracker import db
+
     engine = db.get_engine()
     try:
         db.check_schema(engine)

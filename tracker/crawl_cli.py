@@ -2,24 +2,27 @@
 
 Spiders always run in a subprocess (``python -m scrapy crawl ...``, see ``tracker.crawling``); these commands
 start them, then read what they did from the CrawlRun rows they wrote. Exit codes follow ``tracker.crawling``.
+
+``tracker crawl`` is the parent of a crawl, and its start-up adds to every hand-run crawl: it imports neither
+Scrapy nor the ORM models (the subprocess does), starts the crawl before it opens the database, and reads its
+few CrawlRun columns with SQLAlchemy Core, finding its run by the launch id it gave the crawl.
 """
 
 import logging
-from typing import Annotated, Any
+import uuid
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
-from sqlalchemy import Engine, func, select
-from sqlmodel import Session
 
-from tracker import crawling, db
+from tracker import crawling
 from tracker.cli_common import migrated_engine as _engine
 from tracker.config import CrawlSettings, crawl_settings, current_congress
-from tracker.models import Bill, CrawlError, CrawlRun
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 crawl_app = typer.Typer()
 out = Console()
@@ -27,10 +30,7 @@ err = Console(stderr=True)
 
 
 def spider_names() -> list[str]:
-    from scrapy.settings import Settings
-    from scrapy.spiderloader import SpiderLoader
-
-    return sorted(SpiderLoader.from_settings(Settings({"SPIDER_MODULES": ["scrapers.spiders"]})).list())
+    return crawling.spider_names()
 
 
 def _scope(source: str, crawl: CrawlSettings, congress: str | None, types: str | None) -> str:
@@ -40,20 +40,31 @@ def _scope(source: str, crawl: CrawlSettings, congress: str | None, types: str |
     return f"Congress {congresses}, {kinds}"
 
 
-def _last_run_id(engine: Engine) -> int:
-    with Session(engine) as s:
-        return s.execute(select(func.coalesce(func.max(CrawlRun.id), 0))).scalar_one()
+def _run_tables() -> tuple[Any, Any]:
+    """The columns of CrawlRun and CrawlError (tracker.models.ops) a crawl's parent reads, as Core tables."""
+    from sqlalchemy import JSON, column, table
+
+    return (table("crawlrun", column("id"), column("source"), column("status"), column("message"), column("failed"),
+                  column("args", JSON)),
+            table("crawlerror", column("id"), column("run_id"), column("locator"), column("reason")))
 
 
-def _report_runs(engine: Engine, after_id: int, max_errors: int = 20) -> None:
-    with Session(engine) as s:
-        runs = s.execute(select(CrawlRun).where(CrawlRun.id > after_id).order_by(CrawlRun.id)).scalars().all()
+def _report_runs(engine: "Engine", source: str, launch_id: str, max_errors: int = 20) -> None:
+    """Print the run(s) the crawl started with ``launch_id`` wrote (none if it stopped before starting one)."""
+    from sqlalchemy import select
+
+    crawlrun, crawlerror = _run_tables()
+    runs_c, errors_c = crawlrun.c, crawlerror.c
+    with engine.connect() as conn:
+        recent = conn.execute(select(crawlrun).where(runs_c.source == source).order_by(runs_c.id.desc())
+                              .limit(20)).all()
+        runs = [run for run in reversed(recent) if (run.args or {}).get("launch_id") == launch_id]
         for run in runs:
             colour = {"succeeded": "green", "partial": "yellow"}.get(run.status, "red")
             out.print(f"[{colour}]{run.source}: {run.status}[/{colour}] (run {run.id}) {escape(run.message or '')}",
                       highlight=False)
-            errors = s.execute(select(CrawlError).where(CrawlError.run_id == run.id).order_by(CrawlError.id)
-                               .limit(max_errors)).scalars().all()
+            errors = conn.execute(select(crawlerror).where(errors_c.run_id == run.id).order_by(errors_c.id)
+                                  .limit(max_errors)).all()
             for e in errors:
                 err.print(f"  failed {e.locator}: {e.reason}", highlight=False, markup=False)
             if run.failed > len(errors):
@@ -75,7 +86,6 @@ def crawl_cmd(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the crawl's log.")] = False,
 ) -> None:
     """Run spiders now, each in its own process (the same as `scrapy crawl NAME -a congress=... -a types=...`)."""
-    engine = _engine()
     crawl = crawl_settings()
     known = spider_names()
     chosen = sources or [name for name, cfg in crawl.sources.items() if cfg.enabled and name in known]
@@ -91,24 +101,41 @@ def crawl_cmd(
             raise typer.Exit(crawling.EXIT_USAGE)
         overrides[key] = value
     worst = crawling.EXIT_OK
+    opened: list[Engine] = []  # once, while the first crawl starts up
+
+    def open_database() -> None:
+        if not opened:
+            opened.append(_open_database())
+
     for source in chosen:
         out.print(f"Crawling {source} ({_scope(source, crawl, congress, types)}) ...", highlight=False)
-        before = _last_run_id(engine)
-        # Unset scope is left to the spider, which reads the same configuration.
+        launch_id = uuid.uuid4().hex
+        # The crawl starts first; the database (SQLAlchemy's imports, the engine) is opened while it starts up.
+        # The crawl checks the schema itself and exits 3 when it is not migrated. Unset scope is left to the
+        # spider, which reads the same configuration.
         outcome = crawling.run_crawl(
             source, congresses=[c.strip() for c in (congress or "").split(",") if c.strip()],
             types=[t.strip() for t in (types or "").split(",") if t.strip()], settings=overrides,
-            log_level="INFO" if verbose else "WARNING")
-        _report_runs(engine, before)
+            log_level="INFO" if verbose else "WARNING", launch_id=launch_id,
+            while_running=open_database)
+        if outcome.exit_code == crawling.EXIT_SCHEMA:
+            _engine()  # says which migration is missing and how to fix it, then exits 3
+        _report_runs(opened[0], source, launch_id)
         if outcome.exit_code == crawling.EXIT_OFFLINE:
             err.print(f"[red]{source}: the source could not be reached (no network?).[/red]")
         worst = max(worst, outcome.exit_code)
     raise typer.Exit(worst)
 
 
+def _open_database() -> "Engine":
+    from tracker import db
+
+    return db.get_engine()
+
+
 # -- runs ---------------------------------------------------------------------------------------------------
 
-def _duration(run: CrawlRun) -> str:
+def _duration(run: Any) -> str:  # a CrawlRun
     if run.finished_at is None or run.started_at is None:
         return "running" if run.status == "running" else ""
     seconds = (run.finished_at - run.started_at).total_seconds()
@@ -124,6 +151,13 @@ def runs_cmd(
 ) -> None:
     """Recent crawl and import runs: status, counts, duration and errors (newest first)."""
     import json
+
+    from rich.table import Table
+    from rich.text import Text
+    from sqlalchemy import select
+    from sqlmodel import Session
+
+    from tracker.models import CrawlError, CrawlRun
 
     engine = _engine()
     with Session(engine) as s:
@@ -208,6 +242,7 @@ def run_cmd(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the crawl's log.")] = False,
 ) -> None:
     """Migrate, crawl the default sources (current Congress), then open the dashboard on what is stored."""
+    from tracker import db
     from tracker.cli import serve
 
     engine = db.get_engine()
@@ -217,12 +252,14 @@ def run_cmd(
     serve(port=port, address=address)
 
 
-def crawl_defaults(engine: Engine, *, verbose: bool = False, timeout: float | None = None) -> int:
+def crawl_defaults(engine: "Engine", *, verbose: bool = False, timeout: float | None = None) -> int:
     """Crawl ``[crawl] default_sources``; without network say so plainly and carry on. Returns the worst code."""
+    from sqlalchemy import func, select, table
+
     crawl = crawl_settings()
     worst = crawling.EXIT_OK
-    with Session(engine) as s:
-        stored = s.execute(select(func.count()).select_from(Bill)).scalar_one()
+    with engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(table("bill"))).scalar_one()
     for source in crawl.default_sources:
         cfg = crawl.sources.get(source)
         if cfg is None or not cfg.enabled:
@@ -235,9 +272,10 @@ def crawl_defaults(engine: Engine, *, verbose: bool = False, timeout: float | No
         if why is None:
             out.print(f"Crawling {source} ({_scope(source, crawl, None, None)}) from {cfg.base_url}; a first crawl "
                       f"takes a while, later ones only fetch what changed ...", highlight=False)
-            before = _last_run_id(engine)
-            outcome = crawling.run_crawl(source, log_level="INFO" if verbose else "WARNING", timeout=timeout)
-            _report_runs(engine, before, max_errors=5)
+            launch_id = uuid.uuid4().hex
+            outcome = crawling.run_crawl(source, log_level="INFO" if verbose else "WARNING", timeout=timeout,
+                                         launch_id=launch_id)
+            _report_runs(engine, source, launch_id, max_errors=5)
             code = outcome.exit_code
             if code == crawling.EXIT_OFFLINE:
                 why = f"{host} did not answer"

@@ -8,6 +8,9 @@ uses where they overlap (``tracker.cli``): 0 the run succeeded; 1 partial, some 
 run); 2 bad arguments or configuration (an unknown bill type, no API key); 3 the database is not migrated;
 5 the run failed (nothing listed where bills were expected, every bill failed); 6 the source could not be
 reached at all (no network?).
+
+A parent that wants to find the CrawlRun its child wrote passes ``launch_id``: the child's item pipeline records
+it in the run's ``args`` (environment variable ``TRACKER_LAUNCH_ID``).
 """
 
 import os
@@ -17,14 +20,16 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_SCHEMA, EXIT_FAILED, EXIT_OFFLINE = 0, 1, 2, 3, 5, 6
+LAUNCH_ID_ENV = "TRACKER_LAUNCH_ID"
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where scrapy.cfg lives
+SPIDERS_DIR = PROJECT_ROOT / "scrapers" / "spiders"
 
 _children: set[subprocess.Popen[bytes]] = set()
 _children_lock = threading.Lock()
@@ -39,6 +44,17 @@ class CrawlOutcome:
     @property
     def ok(self) -> bool:
         return self.exit_code == EXIT_OK
+
+
+def spider_names() -> list[str]:
+    """The spiders ``scrapy crawl`` can run, without importing Scrapy or any spider.
+
+    Each spider lives in a module named after it (``scrapers/spiders/legiscan.py``: ``name = "legiscan"``);
+    ``scrapers.spider_loader`` relies on the same rule to import only the spider a crawl runs, and the tests
+    check it against Scrapy's own discovery. The parent of a crawl (``tracker crawl``, the scheduler) thus
+    stays thin: the subprocess does the heavy imports once.
+    """
+    return sorted(p.stem for p in SPIDERS_DIR.glob("*.py") if p.stem.isidentifier() and not p.stem.startswith("_"))
 
 
 def scrapy_command(source: str, *, congresses: Iterable[int | str] = (), types: Iterable[str] = (),
@@ -58,10 +74,17 @@ def scrapy_command(source: str, *, congresses: Iterable[int | str] = (), types: 
 
 def run_crawl(source: str, *, congresses: Iterable[int | str] = (), types: Iterable[str] = (),
               settings: Mapping[str, str] | None = None, log_level: str | None = None,
-              env: Mapping[str, str] | None = None, timeout: float | None = None) -> CrawlOutcome:
-    """Run one spider to completion in its own process; SIGTERM to us is forwarded by ``terminate_all``."""
+              env: Mapping[str, str] | None = None, timeout: float | None = None, launch_id: str | None = None,
+              while_running: Callable[[], object] | None = None) -> CrawlOutcome:
+    """Run one spider to completion in its own process; SIGTERM to us is forwarded by ``terminate_all``.
+
+    ``while_running`` is called once the child has started, so the caller's own preparation (opening the
+    database, for one) overlaps the child's start-up instead of delaying it.
+    """
     cmd = scrapy_command(source, congresses=congresses, types=types, settings=settings, log_level=log_level)
     child_env = {**os.environ, **(env or {})}
+    if launch_id:
+        child_env[LAUNCH_ID_ENV] = launch_id
     child_env.setdefault("SCRAPY_SETTINGS_MODULE", "scrapers.settings")
     # Our own directory first, so the project's packages win even when run from elsewhere.
     child_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), child_env.get("PYTHONPATH")) if p)
@@ -73,6 +96,8 @@ def run_crawl(source: str, *, congresses: Iterable[int | str] = (), types: Itera
         _children.add(child)
     try:
         try:
+            if while_running is not None:
+                while_running()
             code = child.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             child.send_signal(signal.SIGTERM)
@@ -81,7 +106,7 @@ def run_crawl(source: str, *, congresses: Iterable[int | str] = (), types: Itera
             except subprocess.TimeoutExpired:
                 child.kill()
                 code = child.wait()
-        except KeyboardInterrupt:
+        except BaseException:  # Ctrl-C, or the caller's preparation failed: the crawl must not outlive us
             child.send_signal(signal.SIGTERM)
             code = child.wait()
             raise

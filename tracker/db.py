@@ -4,18 +4,23 @@ SQLite (the default) runs with WAL, foreign keys and a busy timeout so the dashb
 writes; any other SQLAlchemy URL comes through ``DATABASE_URL`` (PostgreSQL via psycopg 3 is tested).
 """
 
+import ast
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
 
 from tracker.config import normalize_database_url, settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlmodel import Session
+
+# Alembic (~0.15 s of imports) is loaded only to migrate: the schema gate that every crawl, CLI command and
+# dashboard start passes reads the version table and the migration files' revision ids directly.
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -66,7 +71,9 @@ def dispose_engines() -> None:
         _ENGINES.popitem()[1].dispose()
 
 
-def alembic_config(engine_url: str) -> Config:
+def alembic_config(engine_url: str) -> "Config":
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", engine_url.replace("%", "%%"))
@@ -74,12 +81,60 @@ def alembic_config(engine_url: str) -> Config:
 
 
 def head_revision() -> str | None:
+    """The newest migration's revision id: read from the files when they form one line, else by Alembic."""
+    heads = declared_heads()
+    if heads is not None and len(heads) == 1:
+        return heads[0]
+    from alembic.script import ScriptDirectory  # branches, merges or an unusual file: Alembic decides
+
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
+def declared_heads(versions: Path = MIGRATIONS_DIR / "versions") -> list[str] | None:
+    """Revisions no other migration names as its ``down_revision``, from the files' own assignments.
+
+    Alembic's template writes ``revision: str = "0007"`` and ``down_revision: ... = "0006"`` on one line each
+    near the top; those lines alone are parsed (a whole initial-schema file takes ~20 ms). None when a file
+    does not have both as one-line literals, and Alembic is asked instead.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in versions.glob("*.py"):
+        if path.name.startswith("_"):
+            continue
+        found: dict[str, object] = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.startswith(("revision", "down_revision")):
+                continue
+            try:
+                node = ast.parse(line).body[0]
+            except SyntaxError:
+                return None
+            target = node.target if isinstance(node, ast.AnnAssign) else (
+                node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None)
+            value = getattr(node, "value", None)
+            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision") and value is not None:
+                try:
+                    found[target.id] = ast.literal_eval(value)
+                except ValueError:
+                    return None
+        revision, down = found.get("revision"), found.get("down_revision", ...)
+        if not isinstance(revision, str) or not (down is None or isinstance(down, (str, tuple, list))):
+            return None
+        revisions.add(revision)
+        parents.update([down] if isinstance(down, str) else (down or ()))
+    return sorted(revisions - parents)
+
+
 def current_revision(engine: Engine) -> str | None:
+    """The database's migration (None: no schema). The same answer as Alembic's ``MigrationContext``."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        versions = [row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))]
+    if len(versions) > 1:
+        raise SchemaNotReady(f"The database has several migration heads ({', '.join(sorted(versions))}).")
+    return versions[0] if versions else None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -101,8 +156,10 @@ def check_schema(engine: Engine) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+def session_scope(engine: Engine | None = None) -> Iterator["Session"]:
     """A session that commits on success and rolls back on error."""
+    from sqlmodel import Session
+
     with Session(engine or get_engine(), expire_on_commit=False) as session:
         try:
             yield session

@@ -15,11 +15,18 @@ Files that did change are fetched with ``If-Modified-Since``/``If-None-Match`` w
 200 with the bytes we already have, only refreshes the stored stamps. So a run where nothing changed makes
 listing requests only (the index alone when no collection moved).
 
+Newest first: bill files are requested in order of their ``lastmod``, most recent first, across collections: bill
+requests are held until every listing in scope (sitemaps and any JSON fallback) has been read, then released in
+that order. A first crawl of a whole Congress takes a long while; stored in
+batches as it goes, its early part is then the bills that moved most recently, which is what a reader of the
+dashboard looks at first.
+
 Empty scrapes fail loudly: if the listings for the whole scope name no file at all, the run is marked failed
 and ``scrapy crawl`` exits 5 (6 when GovInfo could not be reached).
 """
 
-from collections.abc import AsyncIterator, Iterator
+import functools
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from scrapy.http import Request, Response
@@ -42,10 +49,39 @@ from tracker.sources.govinfo_listing import (
     listing_path,
     parse_json_listing,
     parse_sitemap_index,
+    parse_stamp,
     parse_urlset,
     rebase,
     stamps_match,
 )
+
+# Scheduler priorities (higher first): listings before any bill, bills by their lastmod in seconds since the epoch
+# (Scrapy's priorities are Python ints, so no range to fit), a file without a readable stamp last.
+LISTING_PRIORITY = 2**62
+UNSTAMPED_PRIORITY = 0
+
+
+def recency_priority(stamp: str | None) -> int:
+    parsed = parse_stamp(stamp)
+    return int(parsed[0].timestamp()) if parsed else UNSTAMPED_PRIORITY
+
+
+def listing_callback(method: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+    """A listing's callback or errback: once the last listing in flight is read, the held bill requests go out.
+
+    Releasing them together is what makes the order global: a bill request yielded while another listing is
+    still being parsed would be downloaded before that listing's newer bills reached the scheduler.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: "GovinfoBillstatusSpider", *args: Any, **kwargs: Any) -> Iterator[Any]:
+        self.listings_in_flight -= 1
+        yield from method(self, *args, **kwargs)  # may ask for another listing (a JSON fallback)
+        if self.listings_in_flight == 0 and self.held:
+            held, self.held = self.held, []
+            yield from sorted(held, key=lambda r: r.priority, reverse=True)
+
+    return wrapper
 
 
 class GovinfoBillstatusSpider(TrackerSpider):
@@ -60,6 +96,8 @@ class GovinfoBillstatusSpider(TrackerSpider):
         self.unchanged_groups = 0
         self.empty_groups: list[str] = []
         self.listing_failures = 0
+        self.listings_in_flight = 0
+        self.held: list[Request] = []  # bill requests waiting for the last listing (see listing_callback)
 
     def base_url(self) -> str:
         base = self.settings.get("GOVINFO_BASE_URL") or CANONICAL_BASE
@@ -85,8 +123,10 @@ class GovinfoBillstatusSpider(TrackerSpider):
 
     def _listing_request(self, url: str, callback: Any, errback: Any, **kwargs: Any) -> Request:
         self.crawler.stats.inc_value("tracker/listing_requests")  # type: ignore[union-attr]
-        return Request(url, callback=callback, errback=errback, dont_filter=True, **kwargs)
+        self.listings_in_flight += 1
+        return Request(url, callback=callback, errback=errback, dont_filter=True, priority=LISTING_PRIORITY, **kwargs)
 
+    @listing_callback
     def parse_index(self, response: Response) -> Iterator[Any]:
         self.responses += 1
         try:
@@ -113,6 +153,7 @@ class GovinfoBillstatusSpider(TrackerSpider):
         if self.unchanged_groups:
             self.logger.info("%d collections unchanged since the last clean run", self.unchanged_groups)
 
+    @listing_callback
     def index_failed(self, failure: Failure) -> Iterator[Any]:
         self.note_failure(failure)
         request = failure.request  # type: ignore[attr-defined]
@@ -125,6 +166,7 @@ class GovinfoBillstatusSpider(TrackerSpider):
 
     # -- collections ----------------------------------------------------------------------------------------
 
+    @listing_callback
     def parse_collection(self, response: Response, congress: int, bill_type: str, stamp: str | None
                          ) -> Iterator[Any]:
         self.responses += 1
@@ -144,6 +186,7 @@ class GovinfoBillstatusSpider(TrackerSpider):
                                      sha256(response.body), last_modified=stamp)
         yield from self._fetch_changed(group, files, listing if stamp else None)
 
+    @listing_callback
     def collection_failed(self, failure: Failure) -> Iterator[Any]:
         self.note_failure(failure)
         request = failure.request  # type: ignore[attr-defined]
@@ -157,6 +200,7 @@ class GovinfoBillstatusSpider(TrackerSpider):
                                      self.json_listing_failed, headers={"Accept": "application/json"},
                                      cb_kwargs={"congress": congress, "bill_type": bill_type})
 
+    @listing_callback
     def parse_json_listing(self, response: Response, congress: int, bill_type: str) -> Iterator[Any]:
         self.responses += 1
         group = f"{congress}{bill_type}"
@@ -174,6 +218,7 @@ class GovinfoBillstatusSpider(TrackerSpider):
         # The JSON listing has no folder-level stamp, so there is nothing to remember for the group as a whole.
         yield from self._fetch_changed(group, files, None)
 
+    @listing_callback
     def json_listing_failed(self, failure: Failure) -> Iterator[Any]:
         self.note_failure(failure)
         request = failure.request  # type: ignore[attr-defined]
@@ -211,11 +256,11 @@ class GovinfoBillstatusSpider(TrackerSpider):
                     headers["If-Modified-Since"] = since
                 if known.etag:
                     headers["If-None-Match"] = known.etag
-            yield Request(rebase(listed.url, self.base_url()), headers=headers, callback=self.parse_bill,
-                          errback=self.bill_failed, dont_filter=True,
+            self.held.append(Request(rebase(listed.url, self.base_url()), headers=headers, callback=self.parse_bill,
+                          errback=self.bill_failed, dont_filter=True, priority=recency_priority(listed.stamp),
                           meta={"handle_httpstatus_list": [304]},
                           cb_kwargs={"locator": locator, "stamp": listed.stamp, "group": group, "known": known,
-                                     "expected": f"{listed.congress}-{listed.bill_type}-{listed.number}"})
+                                     "expected": f"{listed.congress}-{listed.bill_type}-{listed.number}"}))
 
     def _group_done(self, group: str, finished: int) -> Iterator[Any]:
         self.pending[group] -= finished

@@ -1,6 +1,7 @@
 """``tracker crawl``, ``tracker runs`` and the main command's crawl step, through the real CLI."""
 
 import json
+from pathlib import Path
 
 import pytest
 from feedserver import FeedServer, GovinfoMirror
@@ -8,7 +9,7 @@ from typer.testing import CliRunner
 
 from tracker import config, crawl_cli, db
 from tracker.cli import app
-from tracker.crawling import EXIT_OFFLINE, EXIT_OK, EXIT_USAGE
+from tracker.crawling import EXIT_OFFLINE, EXIT_OK, EXIT_SCHEMA, EXIT_USAGE
 
 
 @pytest.fixture
@@ -59,3 +60,16 @@ def test_main_command_without_network_says_so_and_opens_the_dashboard(
     assert "the dashboard opens on the 0 bills already stored" in said
     assert opened == [(8765, "127.0.0.1")]
     assert crawl_cli.crawl_defaults(db.get_engine()) == EXIT_OFFLINE
+
+
+def test_tracker_crawl_on_an_unmigrated_database_says_how_to_fix_it(
+    cli_env: dict[str, str], feed: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `tracker crawl` starts the crawl before it opens the database; the crawl refuses the schema itself.
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/empty.db")
+    config.settings.cache_clear()
+    db.dispose_engines()
+    result = CliRunner().invoke(app, ["crawl", "govinfo_billstatus", "--congress", "117", "--types", "hr"])
+    assert result.exit_code == EXIT_SCHEMA, result.output
+    assert "has no schema. Run `tracker db upgrade` first." in " ".join(result.output.split())
+    assert feed.requests() == []  # nothing was fetched

@@ -178,3 +178,22 @@ def test_an_unreachable_source_says_so(crawl_env: dict[str, str], session: Sessi
     assert done.returncode == EXIT_OFFLINE
     run = last_run(session)
     assert run.status == "failed" and "cannot reach http://127.0.0.1:9/" in (run.message or "")
+
+
+def test_a_first_crawl_fetches_the_most_recently_changed_bills_first(
+    crawl_env: dict[str, str], feed: FeedServer, govinfo: GovinfoMirror, billstatus_117: list[SampleBill],
+) -> None:
+    # Partial progress of a long first crawl is then the bills that moved last. One request at a time, so the
+    # order the server sees is the order the scheduler chose.
+    done = run_spider(crawl_env, "govinfo_billstatus", "-a", "congress=117", "-a", "types=hr,s",
+                      "-s", "CONCURRENT_REQUESTS=1")
+    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    paths = [h.path for h in feed.requests()]
+    assert paths[:2] == ["/robots.txt", "/sitemap/bulkdata/BILLSTATUS/sitemapindex.xml"]
+    # Listings before any bill; the two collections' sitemaps share a priority, so either may go first.
+    assert sorted(paths[2:4]) == ["/sitemap/bulkdata/BILLSTATUS/117hr/sitemap.xml",
+                                  "/sitemap/bulkdata/BILLSTATUS/117s/sitemap.xml"]
+    by_path = {"/" + govinfo.bill_path(b.congress, b.bill_type, b.number): b.lastmod for b in billstatus_117}
+    fetched = [by_path[p] for p in paths[4:]]
+    assert len(fetched) == len(billstatus_117)
+    assert fetched == sorted(fetched, reverse=True)

@@ -1,0 +1,63 @@
+"""The schema gate (``tracker.db``) answers exactly as Alembic would, without importing Alembic."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, text
+
+from tracker import db
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_head_revision_read_from_the_files_is_alembics_head() -> None:
+    alembic_head = ScriptDirectory.from_config(db.alembic_config("sqlite://")).get_current_head()
+    assert db.declared_heads() == [alembic_head]
+    assert db.head_revision() == alembic_head
+
+
+def test_current_revision_is_alembics_on_a_migrated_and_on_an_empty_database(engine: Engine, tmp_path: Path) -> None:
+    with engine.connect() as conn:
+        assert db.current_revision(engine) == MigrationContext.configure(conn).get_current_revision()
+    assert db.current_revision(engine) == db.head_revision()
+    db.check_schema(engine)  # passes
+
+    empty = db.make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    assert db.current_revision(empty) is None
+    with pytest.raises(db.SchemaNotReady, match="has no schema. Run `tracker db upgrade` first"):
+        db.check_schema(empty)
+    empty.dispose()
+
+
+def test_a_database_behind_the_code_is_refused(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    try:
+        with pytest.raises(db.SchemaNotReady, match=f"is at migration 0001, the code needs {db.head_revision()}"):
+            db.check_schema(engine)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": db.head_revision()})
+
+
+def test_unusual_migration_files_are_left_to_alembic(tmp_path: Path) -> None:
+    (tmp_path / "0001_a.py").write_text('revision: str = "0001"\ndown_revision: str | None = None\n')
+    (tmp_path / "0002_b.py").write_text('revision = "0002"\ndown_revision = "0001"\n')
+    assert db.declared_heads(tmp_path) == ["0002"]
+    (tmp_path / "0003_c.py").write_text('revision = "0003"\ndown_revision = "0001"\n')  # a branch
+    assert db.declared_heads(tmp_path) == ["0002", "0003"]
+    (tmp_path / "0004_d.py").write_text('revision = make_id()\ndown_revision = "0003"\n')
+    assert db.declared_heads(tmp_path) is None  # not a literal: head_revision() asks Alembic
+
+
+def test_the_gate_does_not_import_alembic() -> None:
+    # Every crawl, CLI command and dashboard start passes the gate; Alembic is ~0.15 s of imports.
+    probe = ("import sys; from tracker import db; e = db.make_engine('sqlite://'); "
+             "print(db.current_revision(e), db.head_revision()); print('alembic' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["None", db.head_revision(), "False"]

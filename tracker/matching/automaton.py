@@ -146,10 +146,44 @@ class Matcher:
         self._simple = [(t[0][0], 0 if t[0][1] else -1) if len(t) == 1 and t[0][2] is None else None
                         for t in self._targets]
         self.prefix_atoms = frozenset(i for i, a in enumerate(self.atoms) if a.prefix)
+        # Per pattern, (atom, term) when a match of it needs no look at the text: one atom, no case to check,
+        # whole words. Then the pattern alone says what was found ("data  privacy" reads "data privacy"), so
+        # the engine counts matches by pattern instead of handling each one; None for the others.
+        self.plain = [(fast[0], " ".join(p.split())) if fast is not None and fast[1] == -1 else None
+                      for p, fast in zip(entries, self._simple, strict=True)]
+        # Per pattern, the atom when it is the one prefix atom behind it ("cyber*"): the word it ends in varies.
+        self.prefixed = [fast[0] if fast is not None and fast[1] == 0 else None for fast in self._simple]
         self._automaton = None
         if entries:
             impl = ahocorasick_rs.Implementation.DFA if len(entries) <= DFA_MAX_PATTERNS else None
             self._automaton = ahocorasick_rs.BytesAhoCorasick([p.encode() for p in entries], implementation=impl)
+
+    def find(self, norm: bytes) -> list[tuple[int, int, int]]:
+        """The raw automaton matches in normalized text: (pattern index, start, end), the start on the
+        pattern's leading space. Overlapping, so " data " and " data privacy " are both reported."""
+        if self._automaton is None:
+            return []
+        return self._automaton.find_matches_as_indexes(norm, overlapping=True)
+
+    def resolve(self, pattern_index: int, start: int, end: int, text: str,
+                cased: list[bytes]) -> list[tuple[int, int, int]]:
+        """The atom occurrences behind one raw match (see ``find``), as (atom, start, end) offsets of the
+        matched words; exact atoms are checked against the cased text, normalized once into ``cased``."""
+        fast = self._simple[pattern_index]
+        if fast is not None:
+            return [(fast[0], start + 1, end + fast[1])]
+        start += 1  # skip the leading space of the pattern
+        out = []
+        for atom_index, prefix, exact in self._targets[pattern_index]:
+            # A full word ends on the pattern's trailing space; a prefix ends inside its word.
+            stop = end if prefix else end - 1
+            if exact is not None:
+                if not cased:
+                    cased.append(normalize_bytes(text, lower=False))  # same length: one byte, one byte
+                if tuple(cased[0][start:stop].split()) != exact:
+                    continue
+            out.append((atom_index, start, stop))
+        return out
 
     def scan(self, text: str, norm: bytes | None = None) -> list[tuple[int, int, int]]:
         """Every atom occurrence in ``text`` as (atom index, start, end) offsets in the normalized text (pass
@@ -161,24 +195,14 @@ class Matcher:
             norm = normalize_bytes(text)
         hits: list[tuple[int, int, int]] = []
         append = hits.append
-        cased: bytes | None = None
-        targets_of = self._targets
+        cased: list[bytes] = []
         simple = self._simple
-        for pattern_index, start, end in self._automaton.find_matches_as_indexes(norm, overlapping=True):
+        for pattern_index, start, end in self.find(norm):
             fast = simple[pattern_index]
             if fast is not None:
                 append((fast[0], start + 1, end + fast[1]))
-                continue
-            start += 1  # skip the leading space of the pattern
-            for atom_index, prefix, exact in targets_of[pattern_index]:
-                # A full word ends on the pattern's trailing space; a prefix ends inside its word.
-                stop = end if prefix else end - 1
-                if exact is not None:
-                    if cased is None:
-                        cased = normalize_bytes(text, lower=False)  # same length: one byte, one byte
-                    if tuple(cased[start:stop].split()) != exact:
-                        continue
-                append((atom_index, start, stop))
+            else:
+                hits.extend(self.resolve(pattern_index, start, end, text, cased))
         return hits
 
 

@@ -6,18 +6,27 @@ the weight of the weakest field involved. Repetition saturates (1, 1.5, 1.67 ...
 text that says "broadband" forty times does not outrank a bill about broadband. A topic's keyword score is the
 sum over its rules; a hit on one of its exclusion rules vetoes the topic for that bill. Each result keeps the
 terms found and a few evidence snippets, the term marked ``[[like this]]`` with some words either side.
+
+Speed: with many rules most matches belong to rules that are plain terms joined by OR, so matches are counted
+per pattern (the automaton says which phrase and which plural matched) rather than handled one by one; scores,
+matched terms and the first place of each term come from those counts. Occurrence records are made only for
+the atoms of rules that need positions (AND, NOT, NEAR, field scopes) and for rules whose evidence is cut at
+MAX_EVIDENCE_OCCURRENCES, whose first occurrences must be known in order. The results are the same as handling
+every occurrence (tests/matching/test_engine_reference.py checks that on real bills).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import groupby
 from typing import Any, NamedTuple
 
-from tracker.matching.automaton import Hit, Matcher, normalize_bytes, surface, word_end
+from tracker.matching.automaton import Matcher, normalize_bytes, word_end
 from tracker.matching.rules import FIELDS, And, Atom, InField, Near, Node, Not, Or, Rule, Term, parse_rule
 
 DEFAULT_FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "summary": 1.5, "text": 1.0}
@@ -84,6 +93,8 @@ class _CompiledRule:
     atom_ids: frozenset[int]  # global indices of every atom it mentions
     has_near: bool
     simple: list[Atom] | None = None  # set when the rule is terms joined by OR
+    simple_ids: list[int] | None = None  # their global indices, in rule order (a repeated term repeats)
+    simple_counts: list[tuple[int, int]] | None = None  # (atom, times listed): an atom listed twice counts twice
 
 
 @dataclass
@@ -93,28 +104,151 @@ class _CompiledTopic:
     excludes: list[_CompiledRule]
 
 
-class _DocHits:
-    """The hits of one bill, by atom, with the normalized text of every field part (for NEAR and evidence)."""
+_FIELD_RANK = {name: i for i, name in enumerate(FIELDS)}
+_Where = tuple[int, int, int]  # (field rank, part, start): the order evidence is read in
 
-    def __init__(self, doc: BillDoc, matcher: Matcher, atom_index: Mapping[Atom, int]):
+
+class _DocHits:
+    """The hits of one bill, counted: per field and atom (scores), per atom and matched term with the first
+    place it occurs (terms and evidence); occurrence records only for the atoms that need them (``occs``)."""
+
+    def __init__(self, doc: BillDoc, rule_set: RuleSet):
+        matcher = rule_set.matcher
         self.doc = doc
-        self.atom_index = atom_index
+        self.atom_index = rule_set.atom_index
         self.norms: dict[tuple[str, int], bytes] = {}
-        self.by_atom: dict[int, list[_Occ]] = defaultdict(list)
         self.near_cache: dict[int, list[_Occ]] = {}
+        self.by_atom: dict[int, list[_Occ]] = {}
+        self.field_counts: dict[str, dict[int, int]] = {}
+        self.totals: dict[int, int] = defaultdict(int)  # atom -> occurrences in the whole bill
+        self.terms: dict[int, dict[str, list[Any]]] = {}  # atom -> term -> [count, first _Where, field name]
+        self._plain = plain = matcher.plain
+        self._prefixed = prefixed = matcher.prefixed
+        # per field part: its matches and, for the patterns that need a look at the text, what they resolve to
+        self._parts: list[tuple[str, int, list[tuple[int, int, int]], dict[int, list[tuple[int, int, int]]]]] = []
+        self.heads: dict[int, list[_Occ]] = {}  # first occurrences of atoms of rules whose evidence is cut
+        totals, terms = self.totals, self.terms
+        add_term = self._add_term
         for field_name, parts in doc.fields.items():
+            rank = _FIELD_RANK.get(field_name, 9)
             for part_index, text in enumerate(parts):
                 if not text:
                     continue
                 norm = normalize_bytes(text)
                 self.norms[(field_name, part_index)] = norm
-                by_atom = self.by_atom
-                for atom, start, end in matcher.scan(text, norm):
-                    by_atom[atom].append(_Occ(atom, field_name, part_index, start, end))
-        self.present = frozenset(self.by_atom)
+                matches = matcher.find(norm)
+                if not matches:
+                    continue
+                counts = self.field_counts.setdefault(field_name, defaultdict(int))
+                pids = next(zip(*matches, strict=True))
+                # The first match of a pattern is its leftmost (matches come in order of their ends).
+                first_at = dict(zip(reversed(pids), range(len(pids) - 1, -1, -1), strict=True))
+                resolved: dict[int, list[tuple[int, int, int]]] = {}
+                has_prefix = has_other = False
+                for pattern, n in Counter(pids).items():
+                    info = plain[pattern]
+                    if info is None:
+                        if prefixed[pattern] is None:
+                            has_other = True
+                        else:
+                            has_prefix = True
+                        continue
+                    atom, term = info
+                    counts[atom] += n
+                    totals[atom] += n
+                    # _add_term inlined: this runs for every pattern found in every bill
+                    where = (rank, part_index, matches[first_at[pattern]][1] + 1)
+                    by_term = terms.get(atom)
+                    if by_term is None:
+                        terms[atom] = {term: [n, where, field_name]}
+                    elif (seen := by_term.get(term)) is None:
+                        by_term[term] = [n, where, field_name]
+                    else:
+                        seen[0] += n
+                        if where < seen[1]:
+                            seen[1], seen[2] = where, field_name
+                if has_prefix:
+                    # A prefix ("cyber*") matches many different words: count by the word found, read up to
+                    # the next separator; the first of each word is its leftmost (one pattern, in order of ends).
+                    find = norm.find
+                    found_at = [(a, s, e) for p, s, e in matches if (a := prefixed[p]) is not None]
+                    keys = [(a, norm[s + 1:find(b" ", e)]) for a, s, e in found_at]
+                    first_key = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
+                    for (atom, word), n in Counter(keys).items():
+                        counts[atom] += n
+                        totals[atom] += n
+                        term = word.decode("ascii") if b"  " not in word else " ".join(word.decode("ascii").split())
+                        add_term(atom, term, n, (rank, part_index, found_at[first_key[(atom, word)]][1] + 1),
+                                 field_name)
+                if has_other:  # several atoms behind one pattern, or a case to check: one match at a time
+                    cased: list[bytes] = []
+                    for i, (pattern, start, end) in enumerate(matches):
+                        if plain[pattern] is not None or prefixed[pattern] is not None:
+                            continue
+                        found = resolved[i] = matcher.resolve(pattern, start, end, text, cased)
+                        for atom, a_start, a_end in found:
+                            counts[atom] += 1
+                            totals[atom] += 1
+                            term = " ".join(norm[a_start:word_end(norm, a_end)].decode("ascii").split())
+                            add_term(atom, term, 1, (rank, part_index, a_start), field_name)
+                self._parts.append((field_name, part_index, matches, resolved))
+        self.present = frozenset(totals)
+        self.by_atom = self._collect(self.present & rule_set.positional_atoms)
 
-    def surface(self, occ: _Occ) -> str:
-        return surface(self.norms[(occ.field, occ.part)], Hit(occ.atom, occ.start, occ.end))
+    def _add_term(self, atom: int, term: str, n: int, where: _Where, field_name: str) -> None:
+        by_term = self.terms.get(atom)
+        if by_term is None:
+            by_term = self.terms[atom] = {}
+        seen = by_term.get(term)
+        if seen is None:
+            by_term[term] = [n, where, field_name]
+        else:
+            seen[0] += n
+            if where < seen[1]:
+                seen[1], seen[2] = where, field_name
+
+    def _collect(self, atoms: Iterable[int], limit: int | None = None) -> dict[int, list[_Occ]]:
+        """Occurrence records for these atoms (at most ``limit`` each), in the order the automaton found them
+        (NEAR pairs and cut evidence lists depend on that order): one pass over the matches for all of them."""
+        need = {a for a in atoms if a in self.totals}
+        out: dict[int, list[_Occ]] = {a: [] for a in need}
+        if not need:
+            return out
+        plain, prefixed = self._plain, self._prefixed
+        for field_name, part_index, matches, resolved in self._parts:
+            for i, (pattern, start, end) in enumerate(matches):
+                info = plain[pattern]
+                if info is not None:
+                    found = [(info[0], start + 1, end - 1)]
+                elif (atom := prefixed[pattern]) is not None:
+                    found = [(atom, start + 1, end)]
+                else:
+                    found = resolved[i]
+                for atom, a_start, a_end in found:
+                    if atom in need:
+                        occs = out[atom]
+                        occs.append(_Occ(atom, field_name, part_index, a_start, a_end))
+                        if limit is not None and len(occs) >= limit:
+                            need.discard(atom)
+                if not need:
+                    return out
+        return out
+
+    def add_heads(self, atoms: Iterable[int]) -> None:
+        """The first MAX_EVIDENCE_OCCURRENCES occurrences of these atoms, for rules whose evidence is cut."""
+        need = [a for a in atoms if a not in self.by_atom and a not in self.heads]
+        if need:
+            self.heads.update(self._collect(need, MAX_EVIDENCE_OCCURRENCES))
+
+    def head(self, atom: int) -> list[_Occ]:
+        found = self.by_atom.get(atom)
+        return found if found is not None else self.heads.get(atom, [])
+
+    def occs(self, atom: int) -> list[_Occ]:
+        found = self.by_atom.get(atom)
+        if found is None:  # not an atom of a positional rule: collected on demand
+            found = self.by_atom[atom] = self._collect((atom,))[atom] if atom in self.totals else []
+        return found
 
 
 def _tf(count: int) -> float:
@@ -128,19 +262,38 @@ class RuleSet:
         self.field_weights = {**DEFAULT_FIELD_WEIGHTS, **(field_weights or {})}
         atom_index: dict[Atom, int] = {}
         self.topics: list[_CompiledTopic] = []
-        self._local: dict[int, dict[Atom, int]] = {}
-        for spec in topics:
+        # Every scoring rule in topic order, the topic of each, and which rules each atom can make hold: a bill
+        # then visits only the rules its atoms touch, not all 1,000.
+        self._rules: list[_CompiledRule] = []
+        self._rule_topic: list[int] = []
+        atom_rules: dict[int, list[int]] = defaultdict(list)
+        positional: set[int] = set()  # atoms of rules evaluated on occurrence records
+        for topic_number, spec in enumerate(topics):
             rules, excludes = [], []
             for rule_spec in spec.rules:
                 rule = parse_rule(rule_spec.expression)
                 ids = []
                 for atom in rule.atoms:
                     ids.append(atom_index.setdefault(atom, len(atom_index)))
-                compiled = _CompiledRule(rule_spec, rule, frozenset(ids), _has_near(rule.root),
-                                         _simple_atoms(rule.root))
-                (excludes if rule_spec.exclude else rules).append(compiled)
+                simple = _simple_atoms(rule.root)
+                compiled = _CompiledRule(rule_spec, rule, frozenset(ids), _has_near(rule.root), simple)
+                if simple:
+                    compiled.simple_ids = [atom_index[a] for a in simple]
+                    compiled.simple_counts = list(Counter(compiled.simple_ids).items())
+                else:
+                    positional.update(ids)
+                if rule_spec.exclude:
+                    excludes.append(compiled)
+                    continue
+                rules.append(compiled)
+                for atom_id in compiled.atom_ids:
+                    atom_rules[atom_id].append(len(self._rules))
+                self._rules.append(compiled)
+                self._rule_topic.append(topic_number)
             self.topics.append(_CompiledTopic(spec, rules, excludes))
         self.atom_index = atom_index
+        self._atom_rules = dict(atom_rules)
+        self.positional_atoms = frozenset(positional)
         self.matcher = Matcher(list(atom_index))
 
     @classmethod
@@ -154,45 +307,58 @@ class RuleSet:
 
     def evaluate(self, doc: BillDoc) -> list[TopicResult]:
         """A result for every topic with at least one hit (topics with none are left out)."""
-        hits = _DocHits(doc, self.matcher, self.atom_index)
+        hits = _DocHits(doc, self)
         if not hits.present:
             return []
+        atom_rules = self._atom_rules
+        touched = sorted({r for a in hits.present for r in atom_rules.get(a, ())})
         results = []
-        for topic in self.topics:
-            result = self._score_topic(topic, hits)
+        for topic_number, group in groupby(touched, key=self._rule_topic.__getitem__):
+            result = self._score_topic(self.topics[topic_number], [self._rules[r] for r in group], hits)
             if result is not None:
                 results.append(result)
         return results
 
-    def _score_topic(self, topic: _CompiledTopic, hits: _DocHits) -> TopicResult | None:
+    def _score_topic(self, topic: _CompiledTopic, touched: list[_CompiledRule], hits: _DocHits) -> TopicResult | None:
+        """``touched``: the topic's rules that mention an atom found in the bill, in the topic's order."""
         total = 0.0
-        occs: list[tuple[_Occ, _CompiledRule]] = []
         matched = 0
-        for compiled in topic.rules:
-            if not (compiled.atom_ids & hits.present):
-                continue
-            scored = self._score_rule(compiled, hits)
-            if scored is None:
-                continue
-            score, rule_occs = scored
+        whole: list[tuple[int, _CompiledRule]] = []  # OR rules whose every occurrence is evidence: counts suffice
+        listed: list[tuple[int, _CompiledRule, list[_Occ]]] = []  # the others, with their occurrences in order
+        for position, compiled in enumerate(touched):
+            if compiled.simple_counts is not None:
+                score = self._score_simple(compiled, hits)
+                if score is None:
+                    continue
+                # Evidence needs the first few occurrences, not all 5,000 of a common word in a long bill text.
+                if sum(hits.totals.get(a, 0) * n for a, n in compiled.simple_counts) > MAX_EVIDENCE_OCCURRENCES:
+                    hits.add_heads(compiled.simple_ids or ())
+                    occs = [o for a in compiled.simple_ids or () for o in hits.head(a)]
+                    listed.append((position, compiled, occs[:MAX_EVIDENCE_OCCURRENCES]))
+                else:
+                    whole.append((position, compiled))
+            else:
+                scored = self._score_rule(compiled, hits)
+                if scored is None:
+                    continue
+                score, rule_occs = scored
+                listed.append((position, compiled, rule_occs[:MAX_EVIDENCE_OCCURRENCES]))
             total += score
             matched += 1
-            # Evidence needs the first few occurrences, not all 5,000 of a common word in a long bill text.
-            occs.extend((o, compiled) for o in rule_occs[:MAX_EVIDENCE_OCCURRENCES])
         if not matched:
             return None
         result = TopicResult(topic.spec.id, round(total, 4), rules_matched=matched)
         for compiled in topic.excludes:
-            if compiled.atom_ids & hits.present and _eval(compiled.rule.root, None, hits)[0]:
+            # A rule of terms joined by OR holds as soon as one of its atoms was found.
+            if compiled.atom_ids & hits.present and (
+                    compiled.simple_counts is not None or _eval(compiled.rule.root, None, hits)[0]):
                 result.vetoed_by = compiled.spec.expression
                 result.keyword_score = 0.0
                 break
-        result.matched_terms, result.evidence = _evidence(occs, hits)
+        result.matched_terms, result.evidence = _evidence(whole, listed, hits)
         return result
 
     def _score_rule(self, compiled: _CompiledRule, hits: _DocHits) -> tuple[float, list[_Occ]] | None:
-        if compiled.simple:
-            return self._score_simple(compiled, hits)
         weight = compiled.spec.weight
         best: float | None = None
         evidence: list[_Occ] = []  # from every field where the rule holds, for terms and snippets
@@ -219,16 +385,20 @@ class RuleSet:
         fields_used = {o.field for o in occs} or set(FIELDS)
         return weight * min(self.field_weights.get(f, 1.0) for f in fields_used), occs
 
-    def _score_simple(self, compiled: _CompiledRule, hits: _DocHits) -> tuple[float, list[_Occ]] | None:
-        """Terms joined by OR: the best field is where the most repeated term scores most; no tree walk."""
-        occs = [o for a in compiled.simple or () for o in hits.by_atom.get(self.atom_index[a], ())]
-        if not occs:
-            return None
-        per_field: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        for o in occs:
-            per_field[o.field][o.atom] += 1
-        best = max(self.field_weights.get(f, 1.0) * _tf(max(counts.values())) for f, counts in per_field.items())
-        return compiled.spec.weight * best, occs
+    def _score_simple(self, compiled: _CompiledRule, hits: _DocHits) -> float | None:
+        """Terms joined by OR: the best field is where the most repeated term scores most; from the counts."""
+        best: float | None = None
+        for field_name, counts in hits.field_counts.items():
+            most = 0
+            for atom, times in compiled.simple_counts or ():
+                n = counts.get(atom, 0) * times
+                if n > most:
+                    most = n
+            if most:
+                score = self.field_weights.get(field_name, 1.0) * _tf(most)
+                if best is None or score > best:
+                    best = score
+        return None if best is None else compiled.spec.weight * best
 
 
 def _simple_atoms(node: Node) -> list[Atom] | None:
@@ -283,7 +453,7 @@ def _eval(node: Node, scope: str | None, hits: _DocHits) -> tuple[bool, list[_Oc
 
 
 def _atom_occs(atom: Atom, scope: str | None, hits: _DocHits) -> list[_Occ]:
-    occs = hits.by_atom.get(hits.atom_index[atom], ())
+    occs = hits.occs(hits.atom_index[atom])
     if scope is None:
         return list(occs)
     return [o for o in occs if o.field == scope]
@@ -348,68 +518,105 @@ def _near_spans(node: Near, hits: _DocHits) -> list[_Occ]:
     return found
 
 
-def _evidence(occs: list[tuple[_Occ, _CompiledRule]], hits: _DocHits) -> tuple[list[str], list[dict[str, Any]]]:
-    order = {name: i for i, name in enumerate(FIELDS)}
-    # Count by the raw matched bytes first (cheap), turn only the distinct ones into readable terms.
-    raw_counts: dict[bytes, int] = defaultdict(int)
-    raw_first: dict[bytes, tuple[_Occ, _CompiledRule]] = {}
-    seen: set[tuple[str, int, int, int]] = set()
-    for occ, compiled in sorted(occs, key=lambda p: (order.get(p[0].field, 9), p[0].part, p[0].start)):
-        key = (occ.field, occ.part, occ.start, occ.atom)
-        if key in seen:
-            continue
-        seen.add(key)
-        norm = hits.norms[(occ.field, occ.part)]
-        raw = norm[occ.start:word_end(norm, occ.end)]
-        if occ.atom >= 0:  # a NEAR span shows in evidence; its two ends are the matched terms
-            raw_counts[raw] += 1
-        raw_first.setdefault(raw, (occ, compiled))
-    counts: dict[str, int] = defaultdict(int)
-    for raw, n in raw_counts.items():
-        counts[" ".join(raw.decode("ascii").split())] += n
-    first: dict[str, tuple[_Occ, _CompiledRule]] = {}
-    for raw, pair in raw_first.items():
-        first.setdefault(" ".join(raw.decode("ascii").split()), pair)
+def _evidence(whole: list[tuple[int, _CompiledRule]], listed: list[tuple[int, _CompiledRule, list[_Occ]]],
+              hits: _DocHits) -> tuple[list[str], list[dict[str, Any]]]:
+    """Matched terms (most frequent first) and evidence (first place of each term, title first) of one topic.
+
+    Read as one list: the occurrences of the matched rules in rule order, each counted once, ordered by field,
+    part and offset (ties: the earlier rule, then its earlier term). ``whole`` rules contribute all the
+    occurrences of their atoms, taken from the counts; ``listed`` ones their own occurrence lists."""
+    counts: dict[str, int] = {}
+    # term -> (order key, atom (-1: a NEAR span), field, part, start, end, rule) of its first occurrence
+    first: dict[str, tuple[Any, int, str, int, int, int, _CompiledRule]] = {}
+    owner: dict[int, tuple[int, int, _CompiledRule]] = {}  # atom -> the first whole rule listing it
+    for position, compiled in whole:
+        for place, atom in enumerate(compiled.simple_ids or ()):
+            if atom not in owner:
+                owner[atom] = (position, place, compiled)
+    terms_of = hits.terms
+    for atom, (position, place, compiled) in owner.items():
+        for term, (n, where, field_name) in terms_of[atom].items() if atom in terms_of else ():
+            counts[term] = counts.get(term, 0) + n
+            key = (where, position, place)
+            seen = first.get(term)
+            if seen is None or key < seen[0]:
+                first[term] = (key, atom, field_name, where[1], where[2], where[2], compiled)
+    done: set[tuple[str, int, int, int]] = set()
+    norms = hits.norms
+    for position, compiled, occs in listed:
+        for place, occ in enumerate(occs):
+            atom, field_name, part, start, end = occ
+            mark = (field_name, part, start, atom)
+            if mark in done:
+                continue
+            done.add(mark)
+            norm = norms[(field_name, part)]
+            if norm[end] != 32:  # a prefix: read to the end of its word (word_end, inlined: up to 200 a rule)
+                end = norm.find(b" ", end)
+            raw = norm[start:end]
+            term = raw.decode("ascii") if b"  " not in raw else " ".join(raw.decode("ascii").split())
+            if atom >= 0 and atom not in owner:  # a NEAR span shows in evidence; its ends are the terms
+                counts[term] = counts.get(term, 0) + 1
+            key = ((_FIELD_RANK.get(field_name, 9), part, start), position, place)
+            seen = first.get(term)
+            if seen is None or key < seen[0]:
+                first[term] = (key, atom, field_name, part, start, occ.end, compiled)
     terms = sorted(counts, key=lambda t: (-counts[t], t))[:MAX_TERMS]
     # A NEAR span is the better evidence for its ends: show it instead of them.
-    spans = [o[0] for o in first.values() if o[0].atom < 0]
-    for span in spans:
+    for span in [f for f in first.values() if f[1] < 0]:
         for t in list(first):
-            o = first[t][0]
-            if o.atom >= 0 and o.field == span.field and o.part == span.part and span.start <= o.start < span.end:
+            f = first[t]
+            if f[1] >= 0 and f[2] == span[2] and f[3] == span[3] and span[4] <= f[4] < span[5]:
                 del first[t]
     evidence = []
-    for term, (occ, compiled) in sorted(first.items(), key=lambda kv: (order.get(kv[1][0].field, 9),
-                                                                       -counts.get(kv[0], 1)))[:MAX_EVIDENCE]:
-        original = hits.doc.fields[occ.field][occ.part]
-        norm = hits.norms[(occ.field, occ.part)]
-        evidence.append({"field": occ.field, "term": term, "rule": compiled.spec.expression,
-                         "snippet": snippet(original, term, hint=occ.start / max(1, len(norm)))})
+    for term, f in sorted(first.items(), key=lambda kv: (kv[1][0][0][0], -counts.get(kv[0], 1), kv[1][0])
+                          )[:MAX_EVIDENCE]:
+        original = hits.doc.fields[f[2]][f[3]]
+        norm = hits.norms[(f[2], f[3])]
+        evidence.append({"field": f[2], "term": term, "rule": f[6].spec.expression,
+                         "snippet": snippet(original, term, hint=f[4] / max(1, len(norm)))})
     return terms, evidence
+
+
+@lru_cache(maxsize=4096)
+def _term_pattern(term: str) -> re.Pattern[str]:
+    """The term's words separated by non-word characters, not inside a longer word, any case.
+
+    "Not preceded by a word character" is checked after the first character, as a two-character look-behind:
+    the same matches, but a pattern that starts with a literal lets the regex engine skip ahead to where that
+    character occurs instead of trying the look-behind at every position (measured 2.5 times faster)."""
+    words = [w for w in term.split(" ") if w]
+    if not words:
+        return re.compile(r"(?<![^\W_])(?![^\W_])", re.IGNORECASE)
+    head, words[0] = words[0][0], words[0][1:]
+    body = r"[\W_]+".join(re.escape(w) for w in words)
+    return re.compile(re.escape(head) + r"(?<![^\W_][\s\S])" + body + r"(?![^\W_])", re.IGNORECASE)
 
 
 def snippet(original: str, term: str, *, hint: float = 0.0, words: int = SNIPPET_WORDS) -> str:
     """A few words either side of ``term`` in the original text, the term marked [[like this]]."""
-    parts = [re.escape(w) for w in term.split(" ") if w]
-    pattern = re.compile(r"(?<![^\W_])" + r"[\W_]+".join(parts) + r"(?![^\W_])", re.IGNORECASE)
+    pattern = _term_pattern(term)
     guess = max(0, int(hint * len(original)) - 400)
     m = pattern.search(original, guess) or pattern.search(original)
     if m is None:  # cannot be placed in the original (unusual Unicode): show the normalized words alone
         return f"[[{term}]]"
     reach = 20 * words
-    before = original[max(0, m.start() - reach):m.start()]
-    after = original[m.end():m.end() + reach]
-    before_words, after_words = before.split(), after.split()
+    start, end = m.span()
+    before = original[max(0, start - reach):start]
+    after = original[end:end + reach]
+    # Split off only the words shown: one more part than that means there were more words.
+    before_words, after_words = before.rsplit(None, words), after.split(None, words)
+    more_before, more_after = len(before_words) > words, len(after_words) > words
     text = "[[" + " ".join(m.group(0).split()) + "]]"
     if before_words:
         glue = "" if not before[-1].isspace() else " "
-        text = " ".join(before_words[-words:]) + glue + text
+        text = " ".join(before_words[1:] if more_before else before_words) + glue + text
     if after_words:
         glue = "" if not after[0].isspace() else " "
         text = text + glue + " ".join(after_words[:words])
-    if len(before_words) > words or m.start() > reach:
+    if more_before or start > reach:
         text = "… " + text
-    if len(after_words) > words or m.end() + reach < len(original):
+    if more_after or end + reach < len(original):
         text = text + " …"
     return text
 

@@ -42,6 +42,7 @@ from tracker.models.base import utcnow
 from tracker.models.enums import ChangeKind, RunStatus
 from tracker.prepare import BILL_FIELDS, CHILD_COLUMNS, PreparedBill, prepare
 from tracker.records import AgendaItemRecord, BillRecord, HearingRecord, JurisdictionRecord, RollCallRecord
+from tracker.search_index import batch_indexing
 from tracker.upsert import DriverUpsert
 from tracker.upsert import dialect_insert as _insert
 from tracker.upsert import upsert as _upsert
@@ -218,20 +219,21 @@ class Ingestor:
                     "content_hash": b.content_hash, "first_seen_at": now, "last_fetched_at": now,
                     "last_changed_at": now}
 
-        _BILL_UPSERT.execute(self.session, [bill_row(b, key) for b, key in owners])
-        self._fill_from_followers([bill_row(b, key) for b, key in {k: (b, k) for b, k in followers}.values()])
-        ids = self._bill_ids(keys)
-
-        _BILL_SOURCE_UPSERT.execute(self.session, [
-            {"bill_id": ids[key], "source_name": b.source_name, "source_key": b.source_key,
-             "url": (b.bill["source_urls"] or [None])[0], "content_hash": b.content_hash,
-             "upstream_updated_at": b.bill["upstream_updated_at"], "last_fetched_at": now}
-            for b, key in zip(changed, keys, strict=True)
-        ])
-
         owner_bills, owner_keys = [b for b, _ in owners], [k for _, k in owners]
-        existing_ids = [ids[k] for k in owner_keys if k in before]
-        self._replace_children(owner_bills, owner_keys, ids, existing_ids)
+        with batch_indexing(self.session) as indexed:  # the search index once for the batch (SQLite)
+            _BILL_UPSERT.execute(self.session, [bill_row(b, key) for b, key in owners])
+            self._fill_from_followers([bill_row(b, key) for b, key in {k: (b, k) for b, k in followers}.values()])
+            ids = self._bill_ids(keys)
+            indexed.update(ids.values())
+
+            _BILL_SOURCE_UPSERT.execute(self.session, [
+                {"bill_id": ids[key], "source_name": b.source_name, "source_key": b.source_key,
+                 "url": (b.bill["source_urls"] or [None])[0], "content_hash": b.content_hash,
+                 "upstream_updated_at": b.bill["upstream_updated_at"], "last_fetched_at": now}
+                for b, key in zip(changed, keys, strict=True)
+            ])
+            existing_ids = [ids[k] for k in owner_keys if k in before]
+            self._replace_children(owner_bills, owner_keys, ids, existing_ids)
         self._record_changes(owner_bills, owner_keys, ids, before, now)
         # Roll calls and calendar hearings are keyed by source, so followers' are stored too (docs/sources.md).
         # A new bill without any has nothing to write or to clear: no query for it (most federal bills).

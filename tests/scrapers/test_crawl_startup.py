@@ -123,3 +123,28 @@ def test_a_crawl_paces_requests_but_not_behind_robots_txt(
               "scrapy.extensions.remote_control", "scrapy.extensions.telnet", "scrapy.downloadermiddlewares.cookies",
               "aiohttp", "tldextract", "alembic"}
     assert not unused & modules
+
+
+def test_a_crawl_loads_its_spider_without_collections_and_collects_once_it_runs(
+    crawl_env: dict[str, str], feed: FeedServer, govinfo: GovinfoMirror, billstatus_117: list[SampleBill],
+) -> None:
+    # The crawl command pauses the cyclic collector while the spider and the ORM are imported; a crawl that
+    # left it paused would grow without bound, so what the process sees after the crawl is checked here.
+    probe = ("import atexit, gc, json, sys\n"
+             "import scrapy.spiderloader as loader\n"
+             "seen = []\n"
+             "load = loader.SpiderLoader._load_spiders\n"
+             "def spy(self, module): seen.append(gc.isenabled()); return load(self, module)\n"
+             "loader.SpiderLoader._load_spiders = spy\n"
+             "atexit.register(lambda: print(json.dumps({'collecting_while_loading': seen,"
+             " 'collecting_after': gc.isenabled(), 'frozen': gc.get_freeze_count()})))\n"
+             "from scrapy.cmdline import execute\n"
+             "sys.argv = ['scrapy', 'crawl', 'govinfo_billstatus', '-a', 'congress=117', '-a', 'types=hr']\n"
+             "execute()\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, env=crawl_env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["collecting_while_loading"] == [False]  # the spider's module, imported with collection paused
+    assert report["collecting_after"] is True
+    assert report["frozen"] > 10_000  # what start-up built is out of the collector's sight

@@ -70,3 +70,12 @@ def crawl_env(database_url: str, feed: FeedServer, tmp_path: Path) -> dict[str, 
                GOVINFO_BASE_URL=feed.url, CONGRESS_API_BASE_URL=feed.url + "v3/",
                SCRAPY_SETTINGS_MODULE="scrapers.settings", PYTHONPATH=str(REPO_ROOT))
     return env
+
+
+@pytest.fixture
+def state_env(crawl_env: dict[str, str], feed: FeedServer) -> dict[str, str]:
+    """The state and city spiders pointed at the feed server, their API keys unset (each test sets its own)."""
+    env = {k: v for k, v in crawl_env.items() if k not in ("OPENSTATES_API_KEY", "LEGISCAN_API_KEY")}
+    env.update(OPENSTATES_BASE_URL=feed.url + "openstates/", LEGISCAN_BASE_URL=feed.url + "legiscan/",
+               LEGISTAR_BASE_URL=feed.url + "legistar/", PUBINFO_BASE_URL=feed.url + "pubinfo/")
+    return env

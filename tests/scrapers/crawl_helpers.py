@@ -7,6 +7,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from tracker.models import CrawlRun
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "test-key"
 
@@ -63,3 +68,13 @@ def run_spider(env: dict[str, str], name: str, *args: str, timeout: float = 60) 
     """``python -m scrapy crawl NAME ARGS...`` from the repository root, as `tracker crawl` runs it."""
     return subprocess.run([sys.executable, "-m", "scrapy", "crawl", name, *args], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def last_run(session: Session) -> CrawlRun:
+    """The newest CrawlRun, read afresh (the spider wrote it from another process)."""
+    session.expire_all()
+    return session.execute(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1)).scalar_one()
+
+
+def count(session: Session, model: type, *where: object) -> int:
+    return session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()

@@ -3,8 +3,10 @@
 Bill content is real (Open States bulk bill JSON of Alabama 2025, LegiScan dataset bills, Chicago Legistar
 histories); the envelopes around it are written here from the published formats (FORMATS.md sections 3, 4 and
 6), because no real sample of them exists: the Open States API v3 ``/bills`` page (``results`` +
-``pagination``, ``id``/``jurisdiction``/``updated_at`` added to each bill, ``updated_since`` filtering), the
-LegiScan ``getMasterListRaw``/``getBill``/``getBillText`` envelopes, and Legistar ``/matters``/``/events`` lists.
+``pagination``, ``id``/``jurisdiction``/``updated_at`` added to each bill, ``updated_since`` filtering) and
+``/events`` page (events written by the tests from the published Event schema; ``after``, ``deleted`` and
+``include`` honoured as the API documents them), the LegiScan ``getMasterListRaw``/``getBill``/``getBillText``
+envelopes, and Legistar ``/matters``/``/events`` lists.
 """
 
 import base64
@@ -21,18 +23,25 @@ def _json(body: Any, status: int = 200) -> Reply:
     return status, dict(JSON), json.dumps(body).encode()
 
 
+# The Event fields only sent when ``include`` asks for them (API v3 EventInclude).
+EVENT_INCLUDES = ("links", "sources", "media", "documents", "participants", "agenda")
+
+
 class OpenStatesMirror:
-    """``/openstates/bills``: the API's page envelope around real bulk bill objects."""
+    """``/openstates/bills``: the API's page envelope around real bulk bill objects; ``/openstates/events``: the
+    same envelope around the events a test adds."""
 
     def __init__(self, server: FeedServer, key: str):
         self.key = key
         self.bills: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
         server.route("openstates/bills", self._bills)
+        server.route("openstates/events", self._events)
 
-    def add(self, bulk_bill: dict[str, Any], updated_at: str) -> None:
+    def add(self, bulk_bill: dict[str, Any], updated_at: str, ocd_id: str | None = None) -> None:
         bill = {k: v for k, v in bulk_bill.items() if k not in ("_id", "scraped_at", "legislative_session")}
         state = "al"
-        bill.update(id=f"ocd-bill/{uuid.uuid5(uuid.NAMESPACE_URL, bulk_bill['identifier'])}",
+        bill.update(id=ocd_id or f"ocd-bill/{uuid.uuid5(uuid.NAMESPACE_URL, bulk_bill['identifier'])}",
                     session=bulk_bill["legislative_session"], updated_at=updated_at,
                     jurisdiction={"id": f"ocd-jurisdiction/country:us/state:{state}/government",
                                   "name": "Alabama", "classification": "state"})
@@ -44,6 +53,23 @@ class OpenStatesMirror:
         since = query.get("updated_since", [""])[0]
         items = sorted((b for b in self.bills if not since or b["updated_at"] >= since),
                        key=lambda b: b["updated_at"])
+        return self._paged(items, query)
+
+    def _events(self, query: dict[str, list[str]], headers: dict[str, str]) -> Reply:
+        if headers.get("x-api-key") != self.key:
+            return _json({"detail": "Must provide API Key as ?apikey or X-API-KEY header"}, 403)
+        state, after = query.get("jurisdiction", [""])[0], query.get("after", [""])[0]
+        if not state:
+            return _json({"detail": "must provide 'jurisdiction' parameter"}, 400)
+        deleted = query.get("deleted", ["false"])[0] == "true"  # "Return events marked as deleted?"
+        wanted = set(query.get("include", []))
+        items = sorted(({k: v for k, v in e.items() if k not in EVENT_INCLUDES or k in wanted} for e in self.events
+                        if f"/state:{state}/" in e["jurisdiction"]["id"] and bool(e.get("deleted")) == deleted
+                        and (not after or e["start_date"] > after)), key=lambda e: e["start_date"])
+        return self._paged(items, query)
+
+    @staticmethod
+    def _paged(items: list[dict[str, Any]], query: dict[str, list[str]]) -> Reply:
         per_page, page = int(query.get("per_page", ["10"])[0]), int(query.get("page", ["1"])[0])
         if per_page > 20:
             return _json({"detail": "invalid per_page, must be in [1, 20]"}, 400)

@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import unquote_plus
 
 import pytest
-from crawl_helpers import API_KEY, run_spider
+from crawl_helpers import API_KEY, count, last_run, run_spider
 from feedserver import Fault, FeedServer
 from realdata_paths import require_realdata
 from sqlalchemy import func, select
@@ -14,26 +14,9 @@ from sqlmodel import Session
 from statefeeds import LegiScanMirror, LegistarMirror, OpenStatesMirror
 
 from tracker.crawling import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
-from tracker.models import Bill, BillSource, BillVersion, CrawlError, CrawlRun, Hearing, HearingItem
+from tracker.models import Bill, BillSource, BillVersion, CrawlError, Hearing, HearingItem
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
-
-
-def last_run(session: Session) -> CrawlRun:
-    session.expire_all()
-    return session.execute(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1)).scalar_one()
-
-
-def count(session: Session, model: type) -> int:
-    return session.execute(select(func.count()).select_from(model)).scalar_one()
-
-
-@pytest.fixture
-def state_env(crawl_env: dict[str, str], feed: FeedServer) -> dict[str, str]:
-    env = {k: v for k, v in crawl_env.items() if k not in ("OPENSTATES_API_KEY", "LEGISCAN_API_KEY")}
-    env.update(OPENSTATES_BASE_URL=feed.url + "openstates/", LEGISCAN_BASE_URL=feed.url + "legiscan/",
-               LEGISTAR_BASE_URL=feed.url + "legistar/", PUBINFO_BASE_URL=feed.url + "pubinfo/")
-    return env
 
 
 def test_openstates_pages_incremental_and_faults(state_env: dict[str, str], feed: FeedServer,

@@ -16,26 +16,39 @@ Identity: jurisdiction from the OCD id (``ca``), session as Open States names it
 identifier normalized by ``tracker.sources.states`` (``HB100`` -> ``HB 100``). Source key: the API's
 ``ocd-bill/...`` id; the bulk shape has none that survives a re-scrape (``_id`` is new every run), so there
 it is ``{state}/{session}/{identifier}``.
+
+Events (API v3 ``/events`` with ``include`` of agenda, participants, documents, links and sources; written from
+the published Event schema, no real response exists in realdata) become ``HearingRecord``s keyed by the
+``ocd-event/...`` id. The day and clock are taken as written in ``start_date`` (the legislature's local time;
+converting its offset to UTC could move the hearing to another day); a date-only or ``all_day`` event has no
+time. The body is the organization participant (the host or chair when there are several), else the event's
+name. ``status`` "cancelled" and ``deleted`` events are cancelled. Each agenda item's ``related_entities`` of
+type bill link it by their ``ocd-bill/...`` id (the bill's source key here) and normalized identifier; an
+item naming several bills becomes one agenda row per bill, so each bill finds the hearing.
 """
 
+import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from tracker.models.enums import Chamber, SponsorshipKind, VoteOption, VoteResult
-from tracker.records import BillRecord, ParseError
+from tracker.records import BillRecord, HearingRecord, ParseError
 from tracker.sources import states
 from tracker.sources.govinfo_billstatus import _describe
 from tracker.stages import Step, derive_stage
 
-__all__ = ["OPENSTATES_CLASSIFICATIONS", "SOURCE_NAME", "BillsPage", "looks_like_bill", "parse_bill",
-           "parse_bill_object", "parse_bills_page"]
+__all__ = ["API_BASE", "OPENSTATES_CLASSIFICATIONS", "SOURCE_NAME", "BillsPage", "EventsPage", "looks_like_bill",
+           "parse_bill", "parse_bill_object", "parse_bills_page", "parse_event_object", "parse_events_page"]
 
 SOURCE_NAME = "openstates"
+API_BASE = "https://v3.openstates.org/"
 # Open States action classifications the stage engine reads (openstates-core's action vocabulary).
 OPENSTATES_CLASSIFICATIONS: frozenset[str] = frozenset({
     "introduction", "referral-committee", "committee-passage", "committee-passage-favorable",
@@ -48,6 +61,11 @@ _PSEUDO = re.compile(r'"classification"\s*:\s*"([a-z]+)"')
 _OPTIONS = {o.value: o for o in VoteOption} | {"paired": VoteOption.other}
 _RESULTS = {"pass": VoteResult.passed, "fail": VoteResult.failed}
 _ABSENT = (VoteOption.absent, VoteOption.excused)
+# Participant notes naming the body that holds an event (openstates-core scrapers write "host" and "chair").
+_HOST_NOTE = re.compile(r"\b(?:host|chair|hosting)\b", re.IGNORECASE)
+_AGENDA = re.compile(r"\bagenda\b", re.IGNORECASE)
+_CANCELLED = frozenset({"cancelled", "canceled"})
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def looks_like_bill(head: bytes) -> bool:
@@ -82,25 +100,71 @@ class BillsPage:
     total_items: int | None
 
 
-def parse_bills_page(data: bytes, locator: str) -> BillsPage:
-    """One ``/bills`` page: ``{"results": [...], "pagination": {...}}``. A bad bill is a ``ParseError`` in
-    ``bills`` and the rest of the page still counts."""
+@dataclass
+class EventsPage:
+    hearings: list[HearingRecord | ParseError]
+    page: int
+    max_page: int
+    total_items: int | None
+
+
+def _envelope(data: bytes, locator: str) -> tuple[list[Any], tuple[int, int, int | None]]:
+    """An API v3 list page: ``{"results": [...], "pagination": {page, max_page, total_items, ...}}``."""
     doc = _json(data, locator)
     if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
         detail = doc.get("detail") if isinstance(doc, dict) else None
         raise ParseError(locator, f"API error: {detail}" if detail else "missing 'results' list in the response")
     pagination = doc.get("pagination") if isinstance(doc.get("pagination"), dict) else {}
-    bills: list[BillRecord | ParseError] = []
-    for position, item in enumerate(doc["results"]):
-        where = f"{locator}#results[{position}]"
+    try:
+        page, max_page = int(pagination.get("page") or 1), int(pagination.get("max_page") or 1)
+    except (TypeError, ValueError):
+        raise ParseError(locator, f"pagination is not numbers: {pagination!r:.200}") from None
+    return doc["results"], (page, max_page, pagination.get("total_items"))
+
+
+def _each_result(results: list[Any], locator: str, parse: Callable[[dict[str, Any], str], Model],
+                 label: Callable[[Any, int], str]) -> list[Model | ParseError]:
+    """Parse every result; a bad one is a ``ParseError`` in its place and the rest of the page still counts."""
+    out: list[Model | ParseError] = []
+    for position, item in enumerate(results):
+        where = f"{locator}#{label(item, position)}"
         try:
             if not isinstance(item, dict):
                 raise ParseError(where, "result is not an object")
-            bills.append(parse_bill_object(item, where))
+            out.append(parse(item, where))
         except ParseError as exc:
-            bills.append(exc)
-    return BillsPage(bills, int(pagination.get("page") or 1), int(pagination.get("max_page") or 1),
-                     pagination.get("total_items"))
+            out.append(exc)
+    return out
+
+
+def parse_bills_page(data: bytes, locator: str) -> BillsPage:
+    """One ``/bills`` page. A bad bill is a ``ParseError`` in ``bills`` and the rest of the page still counts."""
+    results, pages = _envelope(data, locator)
+    return BillsPage(_each_result(results, locator, parse_bill_object, lambda _item, n: f"results[{n}]"), *pages)
+
+
+def parse_events_page(data: bytes, locator: str) -> EventsPage:
+    """One ``/events`` page. A bad event is a ``ParseError`` (located by its id) in ``hearings``; the rest of the
+    page still counts."""
+    results, pages = _envelope(data, locator)
+    return EventsPage(_each_result(results, locator, parse_event_object, _event_label), *pages)
+
+
+def _event_label(item: Any, position: int) -> str:
+    event_id = _str(item.get("id")) if isinstance(item, dict) else None
+    return f"event/{event_id}" if event_id else f"results[{position}]"
+
+
+def _validated(model: type[Model], build: Callable[[], dict[str, Any]], locator: str) -> Model:
+    """``model`` from ``build()``'s payload; whatever goes wrong becomes a ``ParseError`` naming ``locator``."""
+    try:
+        return model.model_validate(build())
+    except ParseError:
+        raise
+    except ValidationError as exc:
+        raise ParseError(locator, _describe(exc)) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ParseError(locator, f"unexpected structure: {type(exc).__name__}: {exc}") from None
 
 
 def _str(value: Any) -> str | None:
@@ -125,20 +189,20 @@ def _day(value: Any) -> str | None:
 
 
 def parse_bill_object(bill: dict[str, Any], locator: str) -> BillRecord:
-    try:
-        payload = _payload(bill, locator)
-        return BillRecord.model_validate(payload)
-    except ValidationError as exc:
-        raise ParseError(locator, _describe(exc)) from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParseError(locator, f"unexpected structure: {type(exc).__name__}: {exc}") from None
+    return _validated(BillRecord, lambda: _payload(bill, locator), locator)
 
 
-def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
-    jurisdiction = bill.get("jurisdiction") or {}
+def _state(obj: dict[str, Any], locator: str) -> str:
+    """The state of a bill or event, from its ``jurisdiction`` OCD id."""
+    jurisdiction = obj.get("jurisdiction") or {}
     state = states.state_from_ocd(jurisdiction.get("id") if isinstance(jurisdiction, dict) else None)
     if state is None:
         raise ParseError(locator, "missing jurisdiction: no ocd-jurisdiction id with a state")
+    return state
+
+
+def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
+    state = _state(bill, locator)
     session = _str(bill.get("session")) or _str(bill.get("legislative_session"))
     if not session:
         raise ParseError(locator, "missing session / legislative_session")
@@ -276,3 +340,148 @@ def _vote(item: dict[str, Any]) -> dict[str, Any] | None:
         "url": next((_str(s.get("url")) for s in item.get("sources") or [] if isinstance(s, dict)), None),
         "people": members or None,
     }
+
+
+# -- events ---------------------------------------------------------------------------------------------------
+
+def parse_event_object(event: dict[str, Any], locator: str) -> HearingRecord:
+    """One API v3 Event (``include`` of agenda, participants, documents, links, sources) -> a hearing."""
+    return _validated(HearingRecord, lambda: _event_payload(event, locator), locator)
+
+
+def _event_payload(event: dict[str, Any], locator: str) -> dict[str, Any]:
+    event_id = _str(event.get("id"))
+    if not event_id:
+        raise ParseError(locator, "event without id")
+    state = _state(event, locator)
+    day, clock = _when(event.get("start_date"), bool(event.get("all_day")), locator)
+    name = _str(event.get("name"))
+    body = _host(event.get("participants")) or name
+    deleted = bool(event.get("deleted"))
+    status = "deleted" if deleted else (_str(event.get("status")) or "")[:64] or None  # the column's width
+    location = event.get("location")
+    return {
+        "jurisdiction": states.state_jurisdiction(state),
+        "source_name": SOURCE_NAME,
+        "source_key": event_id,
+        "date": day,
+        "time": clock,
+        "body": body,
+        "location": _str(location.get("name")) if isinstance(location, dict) else None,
+        # The name says what the meeting is when the body came from the participants ("Budget hearing").
+        "description": _str(event.get("description")) or (name if name != body else None),
+        "status": status,
+        # A deleted event is withdrawn upstream: kept as a record, never shown as "upcoming".
+        "cancelled": deleted or (status or "").lower() in _CANCELLED,
+        "url": _event_url(event, event_id),
+        "agenda_url": _agenda_url(event),
+        "items": _agenda(event.get("agenda")),
+    }
+
+
+def _when(value: Any, all_day: bool, locator: str) -> tuple[dt.date, str | None]:
+    """``start_date`` -> (day, ``HH:MM`` or None), both as written: the offset only says which zone it is."""
+    text = _str(value)
+    if not text:
+        raise ParseError(locator, "event without start_date")
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text), None
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ParseError(locator, f"invalid start_date {text!r:.60}") from None
+    # Midnight is what a scraper writes for "time not announced" (pubinfo's convention here too).
+    clock = None if all_day or (moment.hour, moment.minute) == (0, 0) else moment.strftime("%H:%M")
+    return moment.date(), clock
+
+
+def _host(participants: Any) -> str | None:
+    """The organization holding the event: the one noted host/chair, else the first organization listed."""
+    orgs = [p for p in participants or [] if isinstance(p, dict) and p.get("entity_type") == "organization"]
+    named = [(_str(p.get("name")) or _org_name(p), _str(p.get("note")) or "") for p in orgs]
+    named = [(n, note) for n, note in named if n]
+    host = next((n for n, note in named if _HOST_NOTE.search(note)), None)
+    return host or (named[0][0] if named else None)
+
+
+def _org_name(participant: dict[str, Any]) -> str | None:
+    org = participant.get("organization")
+    return _str(org.get("name")) if isinstance(org, dict) else None
+
+
+def _web(url: Any) -> str | None:
+    """Only http(s) links are kept: a feed's ``javascript:`` or ``file:`` URL is never stored to be clicked."""
+    text = _str(url)
+    if not text:
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def _links(items: Any) -> list[tuple[str, str]]:
+    """(note, url) of every http(s) link in ``links``/``sources``-shaped lists ``[{url, note}]``."""
+    out = []
+    for item in items or []:
+        url = _web(item.get("url")) if isinstance(item, dict) else None
+        if url:
+            out.append((_str(item.get("note")) or "", url))
+    return out
+
+
+def _event_url(event: dict[str, Any], event_id: str) -> str:
+    """The event's own page (``links``), else the page it was scraped from (``sources``), else the API's."""
+    pages = [url for note, url in _links(event.get("links")) + _links(event.get("sources")) if not _AGENDA.search(note)]
+    return pages[0] if pages else f"{API_BASE}events/{event_id}"
+
+
+def _agenda_url(event: dict[str, Any]) -> str | None:
+    """A document (or link) whose note or classification says it is the agenda."""
+    for doc in event.get("documents") or []:
+        if isinstance(doc, dict) and _AGENDA.search(f"{doc.get('note') or ''} {doc.get('classification') or ''}"):
+            found = next((url for _, url in _links(doc.get("links"))), None) or _web(doc.get("url"))
+            if found:
+                return found
+    return next((url for note, url in _links(event.get("links")) if _AGENDA.search(note)), None)
+
+
+def _agenda(items: Any) -> list[dict[str, Any]]:
+    """One agenda row per item, or per bill when an item names several (each bill then finds its hearing)."""
+    rows = []
+    agenda = [i for i in items or [] if isinstance(i, dict)]
+    for position, item in enumerate(sorted(agenda, key=_order), start=1):
+        base = {"sequence": _sequence(item.get("order"), position), "title": _str(item.get("description")),
+                "action_text": "; ".join(n for n in (_str(x) for x in item.get("notes") or []) if n) or None}
+        bills = _agenda_bills(item.get("related_entities"))
+        rows += [{**base, **bill} for bill in bills] or [base]
+    return rows
+
+
+def _order(item: dict[str, Any]) -> int:
+    order = _str(item.get("order"))
+    return int(order) if order and order.isdigit() else 1 << 30  # unnumbered items keep their place, last
+
+
+def _sequence(order: Any, position: int) -> int:
+    text = _str(order)
+    return int(text) if text and text.isdigit() else position
+
+
+def _agenda_bills(entities: Any) -> list[dict[str, Any]]:
+    """The bills an agenda item names: ``{bill_source_key, bill_identifier, session_identifier}`` each."""
+    found: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+    for entity in entities or []:
+        if not isinstance(entity, dict) or entity.get("entity_type") != "bill":
+            continue
+        bill = entity.get("bill") if isinstance(entity.get("bill"), dict) else {}
+        ocd_id = _str(bill.get("id"))
+        normalized = states.normalize_identifier(_str(bill.get("identifier")) or _str(entity.get("name")) or "")
+        link = {"bill_source_key": ocd_id if ocd_id and ocd_id.startswith("ocd-bill/") else None,
+                # No bill has a longer identifier (BillRecord's limit): a longer one cannot link, so it is dropped.
+                "bill_identifier": normalized[0] if normalized and len(normalized[0]) <= 64 else None,
+                "session_identifier": _str(bill.get("session"))}
+        if link["bill_source_key"] or link["bill_identifier"]:
+            found.setdefault((link["bill_source_key"], link["bill_identifier"]), link)
+    return list(found.values())

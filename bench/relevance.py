@@ -32,6 +32,7 @@ import re
 import sys
 import tarfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from tracker.matching import learning, semantic  # noqa: E402
 from tracker.matching.engine import BillDoc, RuleSet, RuleSpec, TopicResult, TopicSpec  # noqa: E402
 from tracker.matching.store import Params, decide, features, make_doc  # noqa: E402
 from tracker.matching.topics import read_topics_file  # noqa: E402
+from tracker.records import BillRecord  # noqa: E402
 
 TECH = {
     "Internet, web applications, social media", "Internet and video services", "Computers and information technology",
@@ -68,31 +70,38 @@ def realdata() -> Path:
     return Path(os.environ.get("TRACKER_REALDATA") or ROOT.parent / "shared" / "realdata")
 
 
-def load(archive: Path, split: str = "grouped") -> tuple[list[Bill], int, float, int]:
-    """Labelled bills with their half, how many bills were parsed, the seconds it took, and how many groups of
-    companion bills were kept together (0 with the plain hash split)."""
+def iter_billstatus(archive: Path) -> Iterator[BillRecord]:
+    """Every BILLSTATUS file of the archive that parses, read as a stream (never unpacked)."""
     from tracker.records import ParseError
     from tracker.sources.govinfo_billstatus import parse_billstatus
 
-    records = []  # (key, identifier, titles, identical bills, doc, label or None) for every parsed bill
-    start = time.perf_counter()
     with tarfile.open(archive, "r|*") as tar:
         for member in tar:
-            if not member.isfile() or not member.name.endswith(".xml"):
-                continue
-            fh = tar.extractfile(member)
+            fh = tar.extractfile(member) if member.isfile() and member.name.endswith(".xml") else None
             if fh is None:
                 continue
             try:
-                rec = parse_billstatus(fh.read(), member.name)
+                yield parse_billstatus(fh.read(), member.name)
             except ParseError:
                 continue
-            # Unlabelled bills (no CRS subjects) are left out of the score but still join companions together.
-            label = bool(TECH & set(rec.subjects)) if rec.subjects else None
-            identical = [r.identifier for r in rec.related_bills
-                         if r.relationship == "Identical bill" and r.session_identifier == rec.session.identifier]
-            records.append((rec.source_key, rec.identifier, (rec.title, rec.short_title), identical,
-                            (rec.title, rec.short_title, rec.popular_title, rec.summary_text), label))
+
+
+def identical_bills(rec: BillRecord) -> list[str]:
+    """Identifiers of the bills GovInfo links as "Identical bill" in the same Congress (companion bills)."""
+    return [r.identifier for r in rec.related_bills
+            if r.relationship == "Identical bill" and r.session_identifier == rec.session.identifier]
+
+
+def load(archive: Path, split: str = "grouped") -> tuple[list[Bill], int, float, int]:
+    """Labelled bills with their half, how many bills were parsed, the seconds it took, and how many groups of
+    companion bills were kept together (0 with the plain hash split)."""
+    records = []  # (key, identifier, titles, identical bills, doc, label or None) for every parsed bill
+    start = time.perf_counter()
+    for rec in iter_billstatus(archive):
+        # Unlabelled bills (no CRS subjects) are left out of the score but still join companions together.
+        label = bool(TECH & set(rec.subjects)) if rec.subjects else None
+        records.append((rec.source_key, rec.identifier, (rec.title, rec.short_title), identical_bills(rec),
+                        (rec.title, rec.short_title, rec.popular_title, rec.summary_text), label))
     halves, groups = split_halves([(k, i, t, r) for k, i, t, r, _, _ in records], grouped=split == "grouped")
     bills: list[Bill] = []
     for (key, _, _, _, fields, label), train in zip(records, halves, strict=True):

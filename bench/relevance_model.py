@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tarfile
 import time
 import zlib
 from pathlib import Path
@@ -35,7 +34,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from relevance import TECH, companion_groups, embed_all, prf, realdata, split_halves  # noqa: E402
+from relevance import (  # noqa: E402
+    TECH,
+    companion_groups,
+    embed_all,
+    identical_bills,
+    iter_billstatus,
+    prf,
+    realdata,
+    split_halves,
+)
 
 from tracker.matching import learning, semantic  # noqa: E402
 from tracker.matching.engine import RuleSet, RuleSpec, TopicSpec  # noqa: E402
@@ -48,28 +56,15 @@ THRESHOLDS = np.round(np.arange(0.20, 0.91, 0.01), 2)
 
 def load(archive: Path, days: int) -> tuple[list[dict], np.ndarray]:
     """Labelled bills (fields the model may read, label) and their half on the grouped split."""
-    from tracker.records import ParseError
-    from tracker.sources.govinfo_billstatus import parse_billstatus
-
     records = []
-    with tarfile.open(archive, "r|*") as tar:
-        for member in tar:
-            fh = tar.extractfile(member) if member.isfile() and member.name.endswith(".xml") else None
-            if fh is None:
-                continue
-            try:
-                rec = parse_billstatus(fh.read(), member.name)
-            except ParseError:
-                continue
-            intro = rec.introduced_date
-            committees = sorted({c.code.lower() for c in rec.committees if c.code and (
-                intro is None or c.referred_date is None or (c.referred_date - intro).days <= days)})
-            identical = [r.identifier for r in rec.related_bills
-                         if r.relationship == "Identical bill" and r.session_identifier == rec.session.identifier]
-            records.append({"key": rec.source_key, "identifier": rec.identifier, "identical": identical,
-                            "fields": (rec.title, rec.short_title, rec.popular_title, rec.summary_text),
-                            "committees": committees,
-                            "label": bool(TECH & set(rec.subjects)) if rec.subjects else None})
+    for rec in iter_billstatus(archive):
+        intro = rec.introduced_date
+        committees = sorted({c.code.lower() for c in rec.committees if c.code and (
+            intro is None or c.referred_date is None or (c.referred_date - intro).days <= days)})
+        records.append({"key": rec.source_key, "identifier": rec.identifier, "identical": identical_bills(rec),
+                        "fields": (rec.title, rec.short_title, rec.popular_title, rec.summary_text),
+                        "committees": committees,
+                        "label": bool(TECH & set(rec.subjects)) if rec.subjects else None})
     keys = [(r["key"], r["identifier"], r["fields"][:2], r["identical"]) for r in records]
     halves, _ = split_halves(keys, grouped=True)
     bills, train = [], []

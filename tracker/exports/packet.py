@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Table, func, inspect, select
-from sqlmodel import Session, SQLModel
+from sqlalchemy import Table, func, select
+from sqlmodel import Session
 
 from tracker.exports.branding import Branding
 from tracker.exports.safety import clean_text, safe_url
@@ -24,6 +24,7 @@ from tracker.models import (
     BillSource,
     BillVersion,
     CommitteeReferral,
+    HearingItem,
     Jurisdiction,
     LegislativeSession,
     Position,
@@ -31,6 +32,7 @@ from tracker.models import (
     Topic,
 )
 from tracker.models.enums import SponsorshipKind
+from tracker.models.hearings import Hearing as HearingRow  # this module's Hearing is the packet's view
 
 CHUNK = 2000  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 EVIDENCE_PER_TOPIC = 3
@@ -271,21 +273,13 @@ def hearings_from_table(table: Table) -> HearingLookup:
 
 
 def default_hearing_lookup(session: Session) -> HearingLookup | None:
-    """Hearings come from a ``hearing`` table once one exists in the models and the database; until then a
-    packet shows no hearing rather than guessing one."""
-    table = SQLModel.metadata.tables.get("hearing")
-    items = SQLModel.metadata.tables.get("hearingitem")
-    if table is None or not inspect(session.get_bind()).has_table(table.name):
-        return None
-    if items is not None and "bill_id" not in table.c:
-        # A hearing lists its bills as agenda items (tracker.models.hearings): one row per bill and hearing.
-        by_bill = select(items.c.bill_id, table.c.date, table.c.time, table.c.body, table.c.location,
-                         table.c.description, table.c.url, table.c.cancelled).join(
-            table, table.c.id == items.c.hearing_id).where(items.c.bill_id.is_not(None)).subquery("hearing_by_bill")
-        return hearings_from_table(by_bill)  # type: ignore[arg-type]
-    if not {"bill_id", "date"} <= set(table.c.keys()):
-        return None
-    return hearings_from_table(table)
+    """Each bill's hearings from the hearing tables (tracker.models.hearings): a hearing lists its bills as agenda
+    items, one row per bill and hearing."""
+    table, items = HearingRow.__table__, HearingItem.__table__
+    by_bill = select(items.c.bill_id, table.c.date, table.c.time, table.c.body, table.c.location,
+                     table.c.description, table.c.url, table.c.cancelled).join(
+        table, table.c.id == items.c.hearing_id).where(items.c.bill_id.is_not(None)).subquery("hearing_by_bill")
+    return hearings_from_table(by_bill)  # type: ignore[arg-type]
 
 
 # -- gathering ----------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
-import tracker.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from tracker.models import load_all
 
+load_all()  # every table on SQLModel.metadata, so autogenerate compares the whole schema
 config = context.config
 target_metadata = SQLModel.metadata
 

@@ -16,13 +16,18 @@ def safe_url(url: str | None) -> str | None:
     return url if url and url.lower().startswith(("https://", "http://")) else None
 
 
-def export_buttons(user: User, selection: Selection, *, key: str, title: str | None = None) -> None:
-    """Build a packet on request (building one is not free), then offer it for download."""
+def export_buttons(user: User, selection: Selection, *, key: str, title: str | None = None,
+                   narrow: bool = False) -> None:
+    """Build a packet on request (building one is not free), then offer it for download.
+
+    ``narrow``: the controls stand one under the other, for a side column where a row of three would cut the
+    buttons' labels.
+    """
     try:
         require(user, Action.export)
     except PermissionDenied:
         return
-    cols = st.columns([2, 1, 3])
+    cols = [st.container()] * 3 if narrow else st.columns([2, 1, 3], vertical_alignment="bottom")
     fmt = cols[0].selectbox("Format", list(FORMATS), format_func=FORMAT_LABELS.get, key=f"{key}_fmt")
     if cols[1].button("Prepare packet", key=f"{key}_build"):
         try:

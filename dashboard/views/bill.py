@@ -299,4 +299,4 @@ with side:
     if can(user, Action.export):
         st.markdown("#### Briefing")
         export_buttons(user, Selection(bills=(bill_id,)), key=f"bill_export_{bill_id}",
-                       title=f"{d['identifier']} briefing")
+                       title=f"{d['identifier']} briefing", narrow=True)

@@ -43,7 +43,8 @@ def votes_for_bill(session: Session, bill_id: int) -> tuple[list[dict[str, Any]]
 
 
 def hearings_for_bill(session: Session, bill_id: int) -> list[dict[str, Any]]:
-    """Every hearing with the bill on its agenda (Legistar events, LegiScan and pubinfo calendars), by date."""
+    """Every hearing with the bill on its agenda (Legistar and Open States events, LegiScan and pubinfo calendars),
+    by date."""
     rows = session.execute(
         select(Hearing, HearingItem.action_text, HearingItem.title).join(
             HearingItem, HearingItem.hearing_id == Hearing.id).where(HearingItem.bill_id == bill_id)

@@ -99,6 +99,21 @@ def test_combine_is_the_keyword_threshold_without_other_signals() -> None:
     assert combine(keyword_norm=0.0, semantic_score=None, learned=0.97, params=params) > 0.5
 
 
+def test_a_model_vetoes_a_flag_freely_but_adds_an_unflagged_bill_only_when_confident() -> None:
+    # Judged bills are richer in relevant ones than the unflagged population (tracker.matching.store).
+    a = topic([RuleSpec("broadband")], topic_id=1, slug="a")
+    rule_set = RuleSet([a])
+    missed = {r.topic_id: r for r in rule_set.evaluate(BillDoc(1, {"summary": ["spectrum auctions"]}))}
+    hit = {r.topic_id: r for r in rule_set.evaluate(BillDoc(2, {"title": ["Broadband"]}))}
+    params = Params()
+    assert not decide([a], missed, None, {}, params)[0].flagged
+    assert not decide([a], missed, None, {1: 0.9}, params, 0.9)[0].flagged  # likely is not enough to add it
+    assert decide([a], missed, None, {1: 0.97}, params, 0.97)[0].flagged  # confident: added
+    assert decide([a], hit, None, {}, params)[0].flagged
+    assert decide([a], hit, None, {1: 0.6}, params, 0.6)[0].flagged  # a flag the rules raise needs no confidence
+    assert not decide([a], hit, None, {1: 0.02}, params, 0.02)[0].flagged  # staff dismissed bills like it
+
+
 def test_decide_flags_only_the_best_topic_without_keywords() -> None:
     a, b = topic([RuleSpec("broadband")], topic_id=1, slug="a"), topic([RuleSpec("privacy")], topic_id=2, slug="b")
     rule_set = RuleSet([a, b])

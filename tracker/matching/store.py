@@ -14,6 +14,12 @@ How the signals combine, per bill and topic (``combine`` below)::
 With neither the model nor semantic scores this is exactly "keyword score reaches the threshold". A topic
 with no keyword hit can still be flagged, but only the bill's single best topic, so a confident model does not
 flag a bill under all twelve topics at once. An exclusion rule vetoes the topic whatever the other signals say.
+
+What judgements may do differs by side (``decide``): on a bill the rules and semantic relevance flag, a learned
+model may lower a topic below the line (staff dismissed bills like it); a bill they do not flag, a model adds
+only when it is confident (``Params.promote_threshold``). The judged bills are a sample far richer in relevant
+bills than the unflagged ones, so a model trained on them overrates unflagged bills: letting it add at p = 0.5
+cost more precision than it gained recall (bench/relevance.py, docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -50,6 +56,8 @@ class Params:
     semantic_weight: float = 2.0
     semantic_center: float = 0.1
     learned_weight: float = 1.5
+    # A learned model adds a bill the rules and semantic relevance do not flag only from this probability up.
+    promote_threshold: float = 0.95
     exemplar_offset: float = 0.25  # similarity to a bill staff marked relevant counts this much less
     keep_semantic: float = 0.35  # store a row for a topic without keyword hits from this similarity up
     inline_embed_limit: int = 64  # embed at most this many bills inside one ingest batch; the rest later
@@ -333,6 +341,18 @@ def decide(specs: Sequence[TopicSpec], keyword: dict[int, TopicResult], sims: Se
     """Per topic: the combined score and whether it flags. ``sims`` are similarities in spec order, ``learned``
     the probability each topic's model (or the organisation's) gives, ``org`` the organisation-wide model's.
     Pure, so the benchmark measures exactly what flagging does."""
+    out = _decide(specs, keyword, sims, learned, params, org)
+    if (learned or org is not None) and any(d.flagged for d in out) and not any(
+            d.flagged for d in _decide(specs, keyword, sims, {}, params, None)):
+        # Flagged only because of a model: kept only if a model is confident about this bill (module docstring).
+        if max([*learned.values(), org or 0.0]) < params.promote_threshold:
+            for d in out:
+                d.flagged = False
+    return out
+
+
+def _decide(specs: Sequence[TopicSpec], keyword: dict[int, TopicResult], sims: Sequence[float] | None,
+            learned: dict[int, float], params: Params, org: float | None) -> list[TopicDecision]:
     out = []
     for col, spec in enumerate(specs):
         res = keyword.get(spec.id)

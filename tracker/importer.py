@@ -14,7 +14,7 @@ import os
 import tarfile
 import zipfile
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -318,7 +318,7 @@ def iter_bundles(path: Path, errors: list[tuple[str, str]],
     operator can catch up from files. Full downloads are read first, then incrementals oldest file first.
     Without a session (or before any full load) an incremental is refused: alone it holds only changed rows."""
     from tracker import pubinfo_staging as staging
-    from tracker.sources.ca_pubinfo import TABLE_COLUMNS, join_rows, read_tables
+    from tracker.sources.ca_pubinfo import TABLE_COLUMNS, join_rows, read_tables, zip_tables
     from tracker.sources.ca_pubinfo_updates import is_incremental
 
     if not path.exists():
@@ -349,28 +349,16 @@ def iter_bundles(path: Path, errors: list[tuple[str, str]],
                         file = folder / PurePosixPath(name).name
                         return file.read_bytes() if file.is_file() else None
                 else:
-                    archive = stack.enter_context(zipfile.ZipFile(bundle))
-                    members = {PurePosixPath(n).name: n for n in archive.namelist() if not n.endswith("/")}
-                    tables = {t: archive.read(members[f"{t}.dat"]) for t in TABLE_COLUMNS
-                              if f"{t}.dat" in members}
-
-                    def read_lob(name: str, archive: zipfile.ZipFile = archive,
-                                 members: dict[str, str] = members) -> bytes | None:
-                        return archive.read(members[name]) if name in members else None
+                    tables, read_lob = zip_tables(stack.enter_context(zipfile.ZipFile(bundle)))
                 if not incremental and "BILL_TBL" not in tables:
                     raise ParseError(str(bundle), "no BILL_TBL.dat in the download")
                 rows = read_tables(tables, str(bundle), errors)
                 if session is None:
-                    records = join_rows(rows, read_lob, str(bundle))
-                elif incremental:
-                    staged = staging.stage_incremental(session, bundle.name, rows, read_lob)
-                    errors.extend(staged.problems)
-                    held, read_held = staging.staged_rows(session, staged.bills)
-                    records = join_rows(held, read_held, str(bundle))
+                    records: Iterable[BillRecord | ParseError] = join_rows(rows, read_lob, str(bundle))
                 else:
-                    staged = staging.stage_full(session, bundle.name, rows, read_lob)
+                    staged, records = staging.stage_archive(session, bundle.name, rows, read_lob,
+                                                            incremental=incremental, locator=str(bundle))
                     errors.extend(staged.problems)
-                    records = join_rows(rows, read_lob, str(bundle))
                 for record in records:
                     yield _bundle_locator(record), record
         except (zipfile.BadZipFile, OSError, EOFError) as exc:

@@ -25,7 +25,8 @@ from sqlmodel import Session
 
 from tracker.models.base import utcnow
 from tracker.models.pubinfo import PubinfoLoad, PubinfoRow
-from tracker.sources.ca_pubinfo import TABLE_COLUMNS, row_bill, row_key
+from tracker.records import BillRecord, ParseError
+from tracker.sources.ca_pubinfo import TABLE_COLUMNS, join_rows, row_bill, row_key
 from tracker.sources.ca_pubinfo_updates import FullLoad
 
 CHUNK = 500  # keys per IN (...) query and rows per INSERT: well under every backend's parameter limit
@@ -167,6 +168,20 @@ def staged_rows(session: Session, bill_ids: Iterable[str]) -> tuple[dict[str, li
         return zlib.decompress(packed) if packed is not None else None
 
     return rows, read_lob
+
+
+def stage_archive(session: Session, archive: str, rows: Rows, read_lob: LobReader, *, incremental: bool,
+                  locator: str, listed_at: str | None = None, last_modified: str | None = None,
+                  etag: str | None = None) -> tuple[Staged, list[BillRecord | ParseError]]:
+    """Stage one archive and join the bills it touches: a full load from its own rows, an incremental from every
+    row staged for its bills (the full load's and earlier merges'), so both rebuild a bill the same way."""
+    stamps = {"listed_at": listed_at, "last_modified": last_modified, "etag": etag}
+    if not incremental:
+        staged = stage_full(session, archive, rows, read_lob, **stamps)
+        return staged, list(join_rows(rows, read_lob, locator))
+    staged = stage_incremental(session, archive, rows, read_lob, **stamps)
+    held, read_held = staged_rows(session, staged.bills)
+    return staged, list(join_rows(held, read_held, locator))
 
 
 def last_full_load(session: Session) -> tuple[FullLoad, PubinfoLoad] | None:

@@ -46,11 +46,10 @@ from tracker.models.pubinfo import PubinfoLoad
 from tracker.records import BillRecord, ParseError
 from tracker.sources.ca_pubinfo import (
     SOURCE_NAME,
-    TABLE_COLUMNS,
-    join_rows,
     newest_daily,
     parse_directory_index,
     read_tables,
+    zip_tables,
 )
 from tracker.sources.ca_pubinfo_updates import FullLoad, is_incremental, plan_updates
 
@@ -170,9 +169,7 @@ class CaliforniaSpider(StateFeedSpider):
         out: list[Any] = []
         errors: list[tuple[str, str]] = []
         try:
-            archive = zipfile.ZipFile(io.BytesIO(response.body))
-            members = {PurePosixPath(n).name: n for n in archive.namelist() if not n.endswith("/")}
-            tables = {t: archive.read(members[f"{t}.dat"]) for t in TABLE_COLUMNS if f"{t}.dat" in members}
+            tables, read_lob = zip_tables(zipfile.ZipFile(io.BytesIO(response.body)))
             if kind == "full" and "BILL_TBL" not in tables:
                 raise ParseError(locator, "no BILL_TBL.dat in the download")
             rows = read_tables(tables, locator, errors)
@@ -181,23 +178,16 @@ class CaliforniaSpider(StateFeedSpider):
         except ParseError as exc:
             return [FetchFailure(exc.locator, exc.reason, group)]
 
-        def read_lob(name: str) -> bytes | None:
-            return archive.read(members[name]) if name in members else None
-
         out.extend(FetchFailure(where, reason, group) for where, reason in errors)  # malformed rows
-        stage = staging.stage_full if kind == "full" else staging.stage_incremental
         try:
-            staged = await self.store.call(stage, self.store.store.session, group, rows, read_lob,
-                                           listed_at=staging.index_stamp(listed_at), last_modified=stamp, etag=etag)
+            staged, records = await self.store.call(
+                staging.stage_archive, self.store.store.session, group, rows, read_lob,
+                incremental=kind == "incremental", locator=locator, listed_at=staging.index_stamp(listed_at),
+                last_modified=stamp, etag=etag)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:  # a .lob member that cannot be read
             await self.store.call(self.store.store.session.rollback)
             return [*out, FetchFailure(locator, f"not a readable zip archive: {exc}", group)]
         out.extend(FetchFailure(where, reason, group) for where, reason in staged.problems)
-        if kind == "full":
-            records = list(join_rows(rows, read_lob, locator))
-        else:  # the bills it touches, from every row staged for them (full load and earlier merges)
-            held, read_held = await self.store.call(staging.staged_rows, self.store.store.session, staged.bills)
-            records = list(join_rows(held, read_held, locator))
         if stats is not None:
             stats.inc_value("tracker/pubinfo_rows_changed", staged.changed)
             stats.inc_value(f"tracker/pubinfo_{kind}_archives")

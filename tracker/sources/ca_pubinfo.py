@@ -15,7 +15,9 @@ first extraordinary session); identifier ``SB 275``; source key pubinfo's own ``
 
 import datetime as dt
 import re
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import PurePosixPath
 from typing import Any
 
 from lxml import etree
@@ -305,6 +307,18 @@ def parse_tables(tables: Mapping[str, bytes], read_lob: Callable[[str], bytes | 
     for where, reason in errors:
         yield ParseError(where, reason)
     yield from join_rows(rows, read_lob, locator)
+
+
+def zip_tables(archive: zipfile.ZipFile) -> tuple[dict[str, bytes], Callable[[str], bytes | None]]:
+    """A pubinfo zip's tables (``{TABLE}.dat`` by table name) and the reader of its ``.lob`` members. Members are
+    found by base name: some downloads keep them in a folder."""
+    members = {PurePosixPath(n).name: n for n in archive.namelist() if not n.endswith("/")}
+    tables = {t: archive.read(members[f"{t}.dat"]) for t in TABLE_COLUMNS if f"{t}.dat" in members}
+
+    def read_lob(name: str) -> bytes | None:
+        return archive.read(members[name]) if name in members else None
+
+    return tables, read_lob
 
 
 def read_tables(tables: Mapping[str, bytes], locator: str,

@@ -29,10 +29,6 @@ out = Console()
 err = Console(stderr=True)
 
 
-def spider_names() -> list[str]:
-    return crawling.spider_names()
-
-
 def _scope(source: str, crawl: CrawlSettings, congress: str | None, types: str | None) -> str:
     cfg = crawl.sources.get(source)
     congresses = congress or ",".join(map(str, cfg.congresses if cfg and cfg.congresses else (current_congress(),)))
@@ -87,7 +83,7 @@ def crawl_cmd(
 ) -> None:
     """Run spiders now, each in its own process (the same as `scrapy crawl NAME -a congress=... -a types=...`)."""
     crawl = crawl_settings()
-    known = spider_names()
+    known = crawling.spider_names()
     chosen = sources or [name for name, cfg in crawl.sources.items() if cfg.enabled and name in known]
     unknown = [name for name in chosen if name not in known]
     if unknown:
@@ -101,12 +97,6 @@ def crawl_cmd(
             raise typer.Exit(crawling.EXIT_USAGE)
         overrides[key] = value
     worst = crawling.EXIT_OK
-    opened: list[Engine] = []  # once, while the first crawl starts up
-
-    def open_database() -> None:
-        if not opened:
-            opened.append(_open_database())
-
     for source in chosen:
         out.print(f"Crawling {source} ({_scope(source, crawl, congress, types)}) ...", highlight=False)
         launch_id = uuid.uuid4().hex
@@ -117,10 +107,10 @@ def crawl_cmd(
             source, congresses=[c.strip() for c in (congress or "").split(",") if c.strip()],
             types=[t.strip() for t in (types or "").split(",") if t.strip()], settings=overrides,
             log_level="INFO" if verbose else "WARNING", launch_id=launch_id,
-            while_running=open_database)
+            while_running=_open_database)
         if outcome.exit_code == crawling.EXIT_SCHEMA:
             _engine()  # says which migration is missing and how to fix it, then exits 3
-        _report_runs(opened[0], source, launch_id)
+        _report_runs(_open_database(), source, launch_id)
         if outcome.exit_code == crawling.EXIT_OFFLINE:
             err.print(f"[red]{source}: the source could not be reached (no network?).[/red]")
         worst = max(worst, outcome.exit_code)
@@ -128,6 +118,8 @@ def crawl_cmd(
 
 
 def _open_database() -> "Engine":
+    """The configured database's engine: made on the first call (while the first crawl starts up), then the
+    same one (``db.get_engine`` keeps one per URL)."""
     from tracker import db
 
     return db.get_engine()

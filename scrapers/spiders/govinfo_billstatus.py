@@ -55,9 +55,8 @@ from tracker.sources.govinfo_listing import (
     stamps_match,
 )
 
-# Scheduler priorities (higher first): listings before any bill, bills by their lastmod in seconds since the epoch
-# (Scrapy's priorities are Python ints, so no range to fit), a file without a readable stamp last.
-LISTING_PRIORITY = 2**62
+# Bill requests' scheduler priorities (higher first): their lastmod in seconds since the epoch, a file without a
+# readable stamp last. Listings need none: bills are held until every listing is read (listing_callback).
 UNSTAMPED_PRIORITY = 0
 
 
@@ -124,7 +123,7 @@ class GovinfoBillstatusSpider(TrackerSpider):
     def _listing_request(self, url: str, callback: Any, errback: Any, **kwargs: Any) -> Request:
         self.crawler.stats.inc_value("tracker/listing_requests")  # type: ignore[union-attr]
         self.listings_in_flight += 1
-        return Request(url, callback=callback, errback=errback, dont_filter=True, priority=LISTING_PRIORITY, **kwargs)
+        return Request(url, callback=callback, errback=errback, dont_filter=True, **kwargs)
 
     @listing_callback
     def parse_index(self, response: Response) -> Iterator[Any]:

@@ -96,7 +96,8 @@ class OpenStatesSpider(StateFeedSpider):
 
     def _event_queries(self, state: str, since: dt.datetime | None) -> Iterator[list[tuple[str, str]]]:
         """The live events from the window's start on, then the deleted ones of the same window."""
-        after = since.date() if since else dt.date.today() - dt.timedelta(days=FIRST_RUN_EVENT_DAYS)
+        # A UTC day, like ``since``: the window does not depend on the crawl host's time zone.
+        after = since.date() if since else dt.datetime.now(dt.UTC).date() - dt.timedelta(days=FIRST_RUN_EVENT_DAYS)
         query = [("jurisdiction", state), ("after", after.isoformat()), ("per_page", str(PER_PAGE)),
                  *(("include", name) for name in EVENT_INCLUDES)]
         self.logger.info("%s: hearings starting after %s", state, after)

@@ -431,12 +431,16 @@ def _prepare_chunk(chunk: list[tuple[str, bytes]]) -> list[Outcome]:
     return [_prepare_one(locator, data) for locator, data in chunk]
 
 
-def _prepared(candidates: Iterator[_Candidate], workers: int,
-              parallel_min: int) -> Iterator[tuple[_Candidate, Outcome]]:
+def _prepared(candidates: Iterator[_Candidate], workers: int, parallel_min: int,
+              batch_size: int) -> Iterator[tuple[_Candidate, Outcome]]:
     """Parse in order, in worker processes once the import is big enough to pay for starting them.
 
-    At most ``4 x workers`` chunks are in flight, so memory stays bounded whatever the archive's size.
+    The caller writes a batch while nothing is submitted, so the chunks in flight hold two batches' worth of
+    documents: the workers parse the next batch while this one is written, instead of idling after a few chunks
+    (``4 x workers`` chunks left them idle for most of every write). Bounded, so memory stays bounded whatever
+    the archive's size.
     """
+    window = max(4 * workers, 2 * -(-batch_size // PARSE_CHUNK))
     head = list(itertools.islice(candidates, parallel_min))
     if workers < 2 or len(head) < parallel_min:
         for c in itertools.chain(head, candidates):
@@ -450,7 +454,7 @@ def _prepared(candidates: Iterator[_Candidate], workers: int,
         stream = itertools.chain(head, candidates)
         while chunk := list(itertools.islice(stream, PARSE_CHUNK)):
             inflight.append((chunk, pool.submit(_prepare_chunk, [(c.locator, c.data) for c in chunk])))
-            if len(inflight) >= 4 * workers:
+            if len(inflight) >= window:
                 done, future = inflight.popleft()
                 yield from zip(done, future.result(), strict=True)
         while inflight:
@@ -527,7 +531,7 @@ def import_path(
                     locator=locator, content_hash=bundled.content_hash())))
                 if len(batch) >= batch_size:
                     flush()
-            for candidate, outcome in _prepared(candidates(), workers, parallel_min):
+            for candidate, outcome in _prepared(candidates(), workers, parallel_min, batch_size):
                 if outcome is None:  # a known document that holds no bill
                     ledger.uncount_bill(candidate.locator)
                     continue

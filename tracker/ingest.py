@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, tuple_
+from sqlalchemy import delete, func, or_, select
 from sqlmodel import Session
 
 from tracker.ingest_votes import calendar_key, drop_stale_calendar, write_roll_calls, write_votes
@@ -43,20 +43,56 @@ from tracker.models.enums import ChangeKind, RunStatus
 from tracker.prepare import BILL_FIELDS, CHILD_COLUMNS, PreparedBill, prepare
 from tracker.records import AgendaItemRecord, BillRecord, HearingRecord, JurisdictionRecord, RollCallRecord
 from tracker.search_index import batch_indexing
-from tracker.upsert import DriverUpsert
+from tracker.sql_keys import keys_in
+from tracker.upsert import DriverInsert
 from tracker.upsert import dialect_insert as _insert
 from tracker.upsert import upsert as _upsert
 
 log = logging.getLogger(__name__)
 
 _UPDATED_ON_CHANGE = (*BILL_FIELDS, "content_hash", "last_fetched_at", "last_changed_at")
-# The two upserts every changed bill goes through; the row dicts below name exactly these columns.
-_BILL_UPSERT = DriverUpsert(Bill.__table__, ("jurisdiction_id", "session_id", "identifier", *BILL_FIELDS,
-                                             "content_hash", "first_seen_at", "last_fetched_at", "last_changed_at"),
-                            ("jurisdiction_id", "session_id", "identifier"), _UPDATED_ON_CHANGE)
+# The statements every changed bill goes through, run through the driver (tracker.upsert.DriverInsert); the row
+# dicts below name exactly these columns.
+_BILL_UPSERT = DriverInsert.upsert(Bill.__table__, ("jurisdiction_id", "session_id", "identifier", *BILL_FIELDS,
+                                                    "content_hash", "first_seen_at", "last_fetched_at",
+                                                    "last_changed_at"),
+                                   ("jurisdiction_id", "session_id", "identifier"), _UPDATED_ON_CHANGE)
 _SOURCE_UPDATED = ("bill_id", "url", "content_hash", "upstream_updated_at", "last_fetched_at")
-_BILL_SOURCE_UPSERT = DriverUpsert(BillSource.__table__, ("source_name", "source_key", *_SOURCE_UPDATED),
-                                   ("source_name", "source_key"), _SOURCE_UPDATED)
+_BILL_SOURCE_UPSERT = DriverInsert.upsert(BillSource.__table__, ("source_name", "source_key", *_SOURCE_UPDATED),
+                                          ("source_name", "source_key"), _SOURCE_UPDATED)
+# Children of a changed bill are deleted and rewritten, so there is no conflict to handle; their rows come from
+# tracker.prepare in column order, JSON and dates already as text.
+_CHILD_TABLES = {model.__table__.name: model.__table__
+                 for model in (BillAction, Sponsorship, CommitteeReferral, BillSubject, RelatedBill)}
+_CHILD_INSERTS = {table: DriverInsert(_CHILD_TABLES[table], ("bill_id", *columns), driver_values=True)
+                  for table, columns in CHILD_COLUMNS.items()}
+_VERSION_META = ("label", "code", "date", "format", "links")
+# Versions are upserted by URL, not replaced, so text extracted earlier survives a metadata refresh.
+_VERSION_UPSERTS = {
+    with_text: DriverInsert.upsert(BillVersion.__table__, ("bill_id", "url", *_VERSION_META, *extra),
+                                   ("bill_id", "url"), (*_VERSION_META, *extra))
+    for with_text, extra in ((True, ("text", "text_hash")), (False, ()))}
+_CHANGE_INSERT = DriverInsert(BillChange.__table__, ("bill_id", "run_id", "kind", "before", "after", "detected_at"))
+
+
+def _document_conflict(stmt: Any) -> Any:
+    """A row is rewritten only when a stamp or its bill differs, so reading the same bytes again writes nothing."""
+    table, excluded = SourceDocument.__table__, stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=["source_name", "locator"],
+        set_={"content_hash": excluded.content_hash, "last_modified": excluded.last_modified,
+              "etag": excluded.etag, "fetched_at": excluded.fetched_at,
+              "bill_id": func.coalesce(excluded.bill_id, table.c.bill_id)},
+        where=table.c.content_hash.is_distinct_from(excluded.content_hash)
+        | table.c.last_modified.is_distinct_from(excluded.last_modified)
+        | table.c.etag.is_distinct_from(excluded.etag)
+        | (excluded.bill_id.is_not(None) & table.c.bill_id.is_distinct_from(excluded.bill_id)),
+    )
+
+
+_DOCUMENT_UPSERT = DriverInsert(SourceDocument.__table__, ("source_name", "locator", "content_hash",
+                                                          "last_modified", "etag", "fetched_at", "bill_id"),
+                                _document_conflict)
 
 # One bill, many sources (docs/sources.md): the Bill row shows the view of the highest-ranked source that has
 # delivered the bill, and its crawled children (actions, sponsors, versions...) are that source's. A source
@@ -119,31 +155,6 @@ class IngestResult:
         self.changed_bill_ids.extend(other.changed_bill_ids)
 
 
-_BULK_SQL: dict[tuple[str, str], str] = {}
-
-
-def _bulk_insert(session: Session, table: str, rows: list[tuple[Any, ...]]) -> None:
-    """Plain INSERT of many child rows through the driver's executemany.
-
-    Children of a changed bill are deleted and rewritten, so there is no conflict to handle, and the rows come
-    from ``tracker.prepare`` already in column order with JSON and dates as text; skipping SQLAlchemy's per-row
-    parameter processing halves the cost of a first import.
-    """
-    if not rows:
-        return
-    conn = session.connection()
-    dialect = conn.dialect
-    sql = _BULK_SQL.get((dialect.name, table))
-    if sql is None:
-        quote = dialect.identifier_preparer.quote
-        cols = ("bill_id", *CHILD_COLUMNS[table])
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        sql = _BULK_SQL[(dialect.name, table)] = (
-            f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in cols)}) VALUES ({', '.join([mark] * len(cols))})"
-        )
-    conn.exec_driver_sql(sql, rows)
-
-
 class Ingestor:
     """Writes batches of records; keeps jurisdiction and session ids cached across batches of one run."""
 
@@ -175,7 +186,7 @@ class Ingestor:
                 ["jurisdiction_id", "identifier"], None)
         found = self.session.execute(
             select(LegislativeSession.jurisdiction_id, LegislativeSession.identifier, LegislativeSession.id)
-            .where(tuple_(LegislativeSession.jurisdiction_id, LegislativeSession.identifier).in_(list(missing)))
+            .where(keys_in((LegislativeSession.jurisdiction_id, LegislativeSession.identifier), list(missing)))
         )
         for jur, ident, sid in found:
             self._sessions[(jur, ident)] = sid
@@ -200,7 +211,7 @@ class Ingestor:
             (name, key): digest
             for name, key, digest in self.session.execute(
                 select(BillSource.source_name, BillSource.source_key, BillSource.content_hash).where(
-                    tuple_(BillSource.source_name, BillSource.source_key).in_(list(by_source))
+                    keys_in((BillSource.source_name, BillSource.source_key), list(by_source))
                 )
             )
         }
@@ -267,7 +278,7 @@ class Ingestor:
     def _bill_ids(self, keys: list[BillKey]) -> dict[BillKey, int]:
         rows = self.session.execute(
             select(Bill.jurisdiction_id, Bill.session_id, Bill.identifier, Bill.id).where(
-                tuple_(Bill.jurisdiction_id, Bill.session_id, Bill.identifier).in_(keys))
+                keys_in((Bill.jurisdiction_id, Bill.session_id, Bill.identifier), keys))
         )
         return {(j, s, i): bid for j, s, i, bid in rows}
 
@@ -279,7 +290,7 @@ class Ingestor:
         rows = self.session.execute(
             select(Bill.jurisdiction_id, Bill.session_id, Bill.identifier, Bill.id, Bill.title, Bill.stage,
                    Bill.source_name)
-            .where(tuple_(Bill.jurisdiction_id, Bill.session_id, Bill.identifier).in_(keys))
+            .where(keys_in((Bill.jurisdiction_id, Bill.session_id, Bill.identifier), keys))
         ).all()
         state = {(j, s, i): {"id": bid, "title": title, "stage": stage, "source_name": source, "actions": set(),
                              "versions": set(), "sponsors": {}} for j, s, i, bid, title, stage, source in rows}
@@ -331,7 +342,7 @@ class Ingestor:
             if sponsor_change:
                 add(bill_id, ChangeKind.sponsor_change, sponsor_change["before"], sponsor_change["after"])
         if rows:
-            self.session.execute(_insert(self.session, BillChange.__table__), rows)
+            _CHANGE_INSERT.execute(self.session, rows)
 
     # -- children -------------------------------------------------------------------------------------------
 
@@ -340,23 +351,21 @@ class Ingestor:
         if existing_ids:
             for model in (BillAction, Sponsorship, CommitteeReferral, BillSubject, RelatedBill):
                 self.session.execute(delete(model).where(model.bill_id.in_(existing_ids)))
-        for table in CHILD_COLUMNS:
-            _bulk_insert(self.session, table, [(ids[key], *row) for b, key in zip(changed, keys, strict=True)
-                                               for row in b.children[table]])
+        bill_ids = [ids[key] for key in keys]
+        for table, insert in _CHILD_INSERTS.items():
+            insert.execute(self.session, [(bill_id,) + row for b, bill_id in zip(changed, bill_ids, strict=True)
+                                          for row in b.children[table]])
         versions = [{"bill_id": ids[key], **v} for b, key in zip(changed, keys, strict=True) for v in b.versions]
         self._upsert_versions(versions, existing_ids)
 
     def _upsert_versions(self, rows: list[dict[str, Any]], existing_ids: list[int]) -> None:
-        """Versions are upserted by URL, not replaced, so text extracted earlier survives a metadata refresh."""
         by_url = {(r["bill_id"], r["url"]): r for r in rows}
         rows = list(by_url.values())
         with_text = [r for r in rows if r.get("text")]
-        without_text = [{k: v for k, v in r.items() if k != "text"} for r in rows if not r.get("text")]
-        meta = ["label", "code", "date", "format", "links"]
         for r in with_text:
             r["text_hash"] = _sha256(r["text"])
-        _upsert(self.session, BillVersion, with_text, ["bill_id", "url"], [*meta, "text", "text_hash"])
-        _upsert(self.session, BillVersion, without_text, ["bill_id", "url"], meta)
+        _VERSION_UPSERTS[True].execute(self.session, with_text)
+        _VERSION_UPSERTS[False].execute(self.session, [r for r in rows if not r.get("text")])
         if existing_ids:
             current = self.session.execute(
                 select(BillVersion.id, BillVersion.bill_id, BillVersion.url).where(
@@ -381,24 +390,8 @@ class Ingestor:
         return list(rows.values())
 
     def _write_documents(self, rows: list[dict[str, Any]]) -> None:
-        """Upsert SourceDocument rows. A row is rewritten only when a stamp or its bill differs, so reading the
-        same bytes again writes nothing; a crawl compares these stamps with the next listing."""
-        if not rows:
-            return
-        table = SourceDocument.__table__
-        stmt = _insert(self.session, table)
-        excluded = stmt.excluded
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["source_name", "locator"],
-            set_={"content_hash": excluded.content_hash, "last_modified": excluded.last_modified,
-                  "etag": excluded.etag, "fetched_at": excluded.fetched_at,
-                  "bill_id": func.coalesce(excluded.bill_id, table.c.bill_id)},
-            where=table.c.content_hash.is_distinct_from(excluded.content_hash)
-            | table.c.last_modified.is_distinct_from(excluded.last_modified)
-            | table.c.etag.is_distinct_from(excluded.etag)
-            | (excluded.bill_id.is_not(None) & table.c.bill_id.is_distinct_from(excluded.bill_id)),
-        )
-        self.session.execute(stmt, rows)
+        """Upsert SourceDocument rows (``_document_conflict``); a crawl compares these stamps with the next listing."""
+        _DOCUMENT_UPSERT.execute(self.session, rows)
 
     # -- hearings -------------------------------------------------------------------------------------------
 
@@ -454,7 +447,7 @@ class Ingestor:
              **{c: getattr(r, c) for c in columns}, "last_fetched_at": now} for r in records])
         ids = {(name, key): hid for name, key, hid in self.session.execute(
             select(Hearing.source_name, Hearing.source_key, Hearing.id).where(
-                tuple_(Hearing.source_name, Hearing.source_key).in_(list(latest))))}
+                keys_in((Hearing.source_name, Hearing.source_key), list(latest))))}
         self.session.execute(delete(HearingItem).where(HearingItem.hearing_id.in_(list(ids.values()))))
         by_key = self._bills_by_source_key(records)
         by_identifier = self._bills_by_identifier(records)
@@ -477,7 +470,7 @@ class Ingestor:
             return {}
         return {(name, key): bid for name, key, bid in self.session.execute(
             select(BillSource.source_name, BillSource.source_key, BillSource.bill_id).where(
-                tuple_(BillSource.source_name, BillSource.source_key).in_(list(wanted))))}
+                keys_in((BillSource.source_name, BillSource.source_key), list(wanted))))}
 
     def _bills_by_identifier(self, records: Sequence[HearingRecord]) -> dict[tuple[str, str | None, str | None], int]:
         wanted = {(r.jurisdiction.id, i.bill_identifier) for r in records for i in r.items if i.bill_identifier}
@@ -487,7 +480,7 @@ class Ingestor:
         rows = self.session.execute(
             select(Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.id)
             .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
-            .where(tuple_(Bill.jurisdiction_id, Bill.identifier).in_(list(wanted)))
+            .where(keys_in((Bill.jurisdiction_id, Bill.identifier), list(wanted)))
             .order_by(LegislativeSession.id))
         for jur, session_identifier, identifier, bill_id in rows:
             found[(jur, session_identifier, identifier)] = bill_id

@@ -9,11 +9,12 @@ source's roll calls a reader shows is ``tracker.votes.votes_for_bill``'s rule, n
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, tuple_
+from sqlalchemy import delete, func, or_, select
 from sqlmodel import Session
 
 from tracker.models import BillSource, Hearing, HearingItem, PersonVote, VoteEvent
 from tracker.records import RollCallRecord
+from tracker.sql_keys import keys_in
 from tracker.upsert import dialect_insert
 
 VOTE_COLUMNS = ("date", "chamber", "body", "motion", "result", "yes_count", "no_count", "other_count",
@@ -31,7 +32,7 @@ def write_votes(session: Session, bills: Sequence[tuple[int, str, list[dict[str,
         return
     stale = [vid for vid, bill_id, source, key in session.execute(
         select(VoteEvent.id, VoteEvent.bill_id, VoteEvent.source_name, VoteEvent.source_key).where(
-            tuple_(VoteEvent.bill_id, VoteEvent.source_name).in_(list(scope))))
+            keys_in((VoteEvent.source_name, VoteEvent.bill_id), [(name, bill_id) for bill_id, name in scope])))
         if key not in scope[(bill_id, source)]]
     if stale:
         session.execute(delete(PersonVote).where(PersonVote.vote_event_id.in_(stale)))
@@ -50,7 +51,7 @@ def write_roll_calls(session: Session, records: Sequence[RollCallRecord]) -> tup
         return 0, 0
     bills = {(name, key): bill_id for name, key, bill_id in session.execute(
         select(BillSource.source_name, BillSource.source_key, BillSource.bill_id).where(
-            tuple_(BillSource.source_name, BillSource.source_key).in_(list(wanted))))}
+            keys_in((BillSource.source_name, BillSource.source_key), list(wanted))))}
     rows = []
     for r in latest.values():
         bill_id = bills.get((r.source_name, r.bill_source_key))
@@ -80,7 +81,7 @@ def _upsert_events(session: Session, rows: list[tuple[int, str, dict[str, Any]]]
         return
     ids = {(name, key): vid for name, key, vid in session.execute(
         select(VoteEvent.source_name, VoteEvent.source_key, VoteEvent.id).where(
-            tuple_(VoteEvent.source_name, VoteEvent.source_key).in_(list(with_people))))}
+            keys_in((VoteEvent.source_name, VoteEvent.source_key), list(with_people))))}
     session.execute(delete(PersonVote).where(PersonVote.vote_event_id.in_(list(ids.values()))))
     people = [{"vote_event_id": ids[key], "name": p["name"], "person_id": p["person_id"], "option": p["option"]}
               for key, members in with_people.items() for p in members]

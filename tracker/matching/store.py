@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from tracker.config import settings
@@ -40,6 +40,7 @@ from tracker.matching.engine import BillDoc, RuleSet, RuleSpec, TopicResult, Top
 from tracker.models import Bill, BillEmbedding, BillMatch, BillVersion, RelevanceModel, Topic, TopicRule, TriageState
 from tracker.models.base import utcnow
 from tracker.models.enums import Relevance
+from tracker.sql_keys import keys_in
 from tracker.upsert import upsert as _upsert
 
 log = logging.getLogger(__name__)
@@ -492,7 +493,8 @@ def write_matches(session: Session, rows: list[dict[str, Any]], bill_ids: Sequen
         .where(BillMatch.bill_id.in_(list(bill_ids)), BillMatch.topic_id.in_(list(topic_ids)))).all()
         if (b, t) not in keep]
     if stale:
-        session.execute(delete(BillMatch).where(tuple_(BillMatch.bill_id, BillMatch.topic_id).in_(stale)))
+        session.execute(delete(BillMatch).where(
+            keys_in((BillMatch.topic_id, BillMatch.bill_id), [(topic_id, bill_id) for bill_id, topic_id in stale])))
 
 
 # -- entry points -------------------------------------------------------------------------------------------

@@ -412,7 +412,7 @@ def _prepare_one(locator: str, data: bytes) -> Outcome:
     worker or in-process."""
     if not _FORMATS:
         _FORMATS.extend(factory() for factory in FORMAT_FACTORIES)
-    if not data.strip():
+    if not data or data.isspace():  # no strip(): it copies the whole document
         return "empty file"
     fmt = _choose_format(Document(locator, data), _FORMATS)
     if fmt is None:

@@ -89,6 +89,7 @@ class DriverInsert:
             rows_out = [list(row) for row in values]
             for n, proc in processors:
                 # By identity: a batch's rows share objects (the batch's one timestamp, None), converted once.
+                # The caller's ``rows`` keep every original value alive, so no id is reused in this loop.
                 done: dict[int, Any] = {}
                 for row in rows_out:
                     value = row[n]

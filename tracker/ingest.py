@@ -66,12 +66,14 @@ _CHILD_TABLES = {model.__table__.name: model.__table__
                  for model in (BillAction, Sponsorship, CommitteeReferral, BillSubject, RelatedBill)}
 _CHILD_INSERTS = {table: DriverInsert(_CHILD_TABLES[table], ("bill_id", *columns), driver_values=True)
                   for table, columns in CHILD_COLUMNS.items()}
+# Versions are upserted by URL, not replaced, so text extracted earlier survives a metadata refresh: a version
+# delivered without text leaves the stored text alone.
 _VERSION_META = ("label", "code", "date", "format", "links")
-# Versions are upserted by URL, not replaced, so text extracted earlier survives a metadata refresh.
-_VERSION_UPSERTS = {
-    with_text: DriverInsert.upsert(BillVersion.__table__, ("bill_id", "url", *_VERSION_META, *extra),
-                                   ("bill_id", "url"), (*_VERSION_META, *extra))
-    for with_text, extra in ((True, ("text", "text_hash")), (False, ()))}
+_VERSION_UPSERT = DriverInsert.upsert(BillVersion.__table__, ("bill_id", "url", *_VERSION_META), ("bill_id", "url"),
+                                      _VERSION_META)
+_VERSION_TEXT_UPSERT = DriverInsert.upsert(BillVersion.__table__, ("bill_id", "url", *_VERSION_META, "text",
+                                                                   "text_hash"),
+                                           ("bill_id", "url"), (*_VERSION_META, "text", "text_hash"))
 _CHANGE_INSERT = DriverInsert(BillChange.__table__, ("bill_id", "run_id", "kind", "before", "after", "detected_at"))
 
 
@@ -355,7 +357,7 @@ class Ingestor:
         for table, insert in _CHILD_INSERTS.items():
             insert.execute(self.session, [(bill_id,) + row for b, bill_id in zip(changed, bill_ids, strict=True)
                                           for row in b.children[table]])
-        versions = [{"bill_id": ids[key], **v} for b, key in zip(changed, keys, strict=True) for v in b.versions]
+        versions = [{"bill_id": bill_id, **v} for b, bill_id in zip(changed, bill_ids, strict=True) for v in b.versions]
         self._upsert_versions(versions, existing_ids)
 
     def _upsert_versions(self, rows: list[dict[str, Any]], existing_ids: list[int]) -> None:
@@ -364,8 +366,8 @@ class Ingestor:
         with_text = [r for r in rows if r.get("text")]
         for r in with_text:
             r["text_hash"] = _sha256(r["text"])
-        _VERSION_UPSERTS[True].execute(self.session, with_text)
-        _VERSION_UPSERTS[False].execute(self.session, [r for r in rows if not r.get("text")])
+        _VERSION_TEXT_UPSERT.execute(self.session, with_text)
+        _VERSION_UPSERT.execute(self.session, [r for r in rows if not r.get("text")])
         if existing_ids:
             current = self.session.execute(
                 select(BillVersion.id, BillVersion.bill_id, BillVersion.url).where(

@@ -40,7 +40,6 @@ from tracker.matching.engine import BillDoc, RuleSet, RuleSpec, TopicResult, Top
 from tracker.models import Bill, BillEmbedding, BillMatch, BillVersion, RelevanceModel, Topic, TopicRule, TriageState
 from tracker.models.base import utcnow
 from tracker.models.enums import Relevance
-from tracker.sql_keys import keys_in
 from tracker.upsert import upsert as _upsert
 
 log = logging.getLogger(__name__)
@@ -488,13 +487,12 @@ def write_matches(session: Session, rows: list[dict[str, Any]], bill_ids: Sequen
     """Replace the matches of these bills for these topics with ``rows``: one upsert, one delete."""
     _upsert(session, BillMatch, rows, ["bill_id", "topic_id"], _MATCH_COLUMNS)
     keep = {(r["bill_id"], r["topic_id"]) for r in rows}
-    stale = [(b, t) for b, t in session.execute(
-        select(BillMatch.bill_id, BillMatch.topic_id)
+    stale = [match_id for match_id, b, t in session.execute(
+        select(BillMatch.id, BillMatch.bill_id, BillMatch.topic_id)
         .where(BillMatch.bill_id.in_(list(bill_ids)), BillMatch.topic_id.in_(list(topic_ids)))).all()
         if (b, t) not in keep]
-    if stale:
-        session.execute(delete(BillMatch).where(
-            keys_in((BillMatch.topic_id, BillMatch.bill_id), [(topic_id, bill_id) for bill_id, topic_id in stale])))
+    if stale:  # by the ids just read: no second look-up by (bill, topic)
+        session.execute(delete(BillMatch).where(BillMatch.id.in_(stale)))
 
 
 # -- entry points -------------------------------------------------------------------------------------------

@@ -120,10 +120,12 @@ class IngestPipeline:
             spider.progress_note(),
             f"{spider.listed} listed, {spider.attempted} fetched as new or changed "
             f"({stats.get_value('tracker/not_modified', 0)} not modified)",
+            f"{result.superseded} superseded by a newer copy of the same bill" if result.superseded else "",
             f"{stats.get_value('tracker/requests', 0)} requests") if part)
         if spider.fatal:
             return RunStatus.failed, spider.fatal_exit, f"{spider.fatal} ({summary})"
-        handled = result.new + result.updated + result.unchanged + stats.get_value("tracker/unchanged_documents", 0)
+        handled = (result.new + result.updated + result.unchanged + result.superseded
+                   + stats.get_value("tracker/unchanged_documents", 0))
         if spider.attempted and errors and not handled:
             return RunStatus.failed, EXIT_FAILED, f"every bill fetched failed ({summary})"
         if reason != "finished":

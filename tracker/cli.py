@@ -126,8 +126,9 @@ def import_cmd(
                 err.print(f"[red]{exc}[/red]", highlight=False)
                 raise typer.Exit(EXIT_USAGE) from None
         r = report.result
+        superseded = f"{r.superseded} superseded by a newer copy, " if r.superseded else ""
         out.print(f"{path}: {report.run.fetched} read, {r.new} new, {r.updated} updated, {r.unchanged} unchanged, "
-                  f"{len(report.errors)} failed (run {report.run.id})", highlight=False)
+                  f"{superseded}{len(report.errors)} failed (run {report.run.id})", highlight=False)
         for locator, reason in report.errors[:50]:
             err.print(f"  [red]failed[/red] {locator}: {reason}", highlight=False, markup=True)
         if len(report.errors) > 50:

@@ -566,8 +566,10 @@ def import_path(
                 status = RunStatus.failed
             votes = (f"; {stored_votes} roll calls stored, {skipped_votes} skipped (their bill is not imported)"
                      if stored_votes or skipped_votes else "")
+            superseded = (f"; {total.superseded} superseded by a newer copy of the same bill"
+                          if total.superseded else "")
             finish_run(session, run=run, result=total, status=status,
-                       message=f"{seen} documents read from {path}{votes}")
+                       message=f"{seen} documents read from {path}{superseded}{votes}")
             session.commit()
             _restore_wal(session)
     return ImportReport(run=run, result=total, errors=errors)

@@ -115,6 +115,12 @@ _FILLABLE = tuple(c for c in BILL_FIELDS if c not in ("source_name", "source_url
 def precedence(source_name: str) -> int:
     return SOURCE_PRECEDENCE.get(source_name, 0)
 
+def _predates(bill: PreparedBill, stamp: dt.datetime | None) -> bool:
+    """Whether the record's upstream update stamp is older than ``stamp`` (unknown on either side: it is not)."""
+    updated = bill.bill["upstream_updated_at"]
+    return updated is not None and stamp is not None and updated < stamp
+
+
 BillKey = tuple[str, int, str]  # jurisdiction_id, session_id, identifier
 
 
@@ -148,12 +154,14 @@ class IngestResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    superseded: int = 0  # records older than a copy of the same bill already stored or in the same batch
     changed_bill_ids: list[int] = field(default_factory=list)  # new or updated: what flagging re-scores
 
     def add(self, other: "IngestResult") -> None:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.superseded += other.superseded
         self.changed_bill_ids.extend(other.changed_bill_ids)
 
 
@@ -200,25 +208,43 @@ class Ingestor:
     # -- the batch ------------------------------------------------------------------------------------------
 
     def ingest(self, items: Iterable[IngestItem]) -> IngestResult:
-        """Write one batch in the caller's transaction. Later duplicates of a bill in the batch win."""
+        """Write one batch in the caller's transaction.
+
+        Of two records of one bill from one source, the later wins unless its upstream stamp is the older: a
+        stale copy (an old archive imported after a crawl, two schema generations of one file) never rolls a
+        bill back, whether the newer copy is stored already or comes earlier in the batch.
+        """
         items = list(items)
-        by_source = {(i.bill.source_name, i.bill.source_key): i.bill for i in items}
-        result = IngestResult()
+        by_source: dict[tuple[str, str], PreparedBill] = {}
+        for item in items:
+            bill = item.bill
+            held = by_source.get(source_key := (bill.source_name, bill.source_key))
+            if held is None or not _predates(bill, held.bill["upstream_updated_at"]):
+                by_source[source_key] = bill
+        result = IngestResult(superseded=len(items) - len(by_source))
         if not by_source:
             return result
         now = utcnow()
         self._ensure_reference_rows(list(by_source.values()))
 
         known = {
-            (name, key): digest
-            for name, key, digest in self.session.execute(
-                select(BillSource.source_name, BillSource.source_key, BillSource.content_hash).where(
+            (name, key): (digest, updated)
+            for name, key, digest, updated in self.session.execute(
+                select(BillSource.source_name, BillSource.source_key, BillSource.content_hash,
+                       BillSource.upstream_updated_at).where(
                     keys_in((BillSource.source_name, BillSource.source_key), list(by_source))
                 )
             )
         }
-        changed = [b for k, b in by_source.items() if known.get(k) != b.content_hash]
-        result.unchanged = len(by_source) - len(changed)
+        changed = []
+        for source_key, bill in by_source.items():
+            digest, updated = known.get(source_key, (None, None))
+            if digest == bill.content_hash:
+                result.unchanged += 1
+            elif _predates(bill, updated):
+                result.superseded += 1
+            else:
+                changed.append(bill)
         if not changed:
             self._write_documents(self._document_rows(items, {}, now))
             return result
@@ -253,7 +279,7 @@ class Ingestor:
         voting = [(b, key) for b, key in zip(changed, keys, strict=True) if b.votes or b.calendar or key in before]
         write_votes(self.session, [(ids[key], b.source_name, b.votes) for b, key in voting])
         self._write_calendar([b for b, _ in voting], [key for _, key in voting], ids)
-        # Every document, including one a later duplicate of the same bill superseded in this batch.
+        # Every document, including one a newer copy of the same bill superseded: its bytes are known now.
         self._write_documents(self._document_rows(items, ids, now))
 
         for key in owner_keys:

@@ -57,6 +57,8 @@ def test_import_a_folder_of_every_schema_generation(engine: Engine) -> None:
         bills = count(s, Bill)
         assert 30 <= bills < 53
         assert report.result.new == bills
+        # Each repeated bill is stored once, from its newest copy; the older copies are counted, not lost.
+        assert report.result.superseded == 53 - bills
         run = s.get(CrawlRun, report.run.id)
         assert run is not None and run.status == "succeeded" and run.finished_at is not None
 
@@ -123,6 +125,27 @@ def test_a_changed_bill_is_updated_and_the_organisation_data_survives(engine: En
         assert "new_action" in kinds
         assert s.execute(select(Position.stance, Position.rationale)).one() == ("Oppose", "Burdens members")
         assert s.execute(select(Note.body)).scalar_one() == "Raise at the March fly-in"
+
+
+def test_an_older_copy_of_a_bill_never_rolls_it_back(engine: Engine) -> None:
+    # Two real copies of one bill: GovInfo's file before (updateDate 2021-08-18) and after the 2022 format change.
+    newer = require_realdata("billstatus", "usgpo_samples", "formatChange", "future", "BILLSTATUS-117sconres5.xml")
+    older = newer.parents[1] / "current" / newer.name
+    import_path(engine, newer)
+    before = snapshot(engine)
+
+    report = import_path(engine, older)
+    assert report.errors == []
+    assert (report.result.new, report.result.updated, report.result.superseded) == (0, 0, 1)
+    after = snapshot(engine)
+    assert after["documents"][0] == before["documents"][0] and len(after["documents"]) == 2  # known, not applied
+    assert {k: v for k, v in after.items() if k != "documents"} == {
+        k: v for k, v in before.items() if k != "documents"}
+    with Session(engine) as s:
+        stamp = s.execute(select(Bill.upstream_updated_at)).scalar_one()
+        assert stamp is not None and stamp.year == 2022
+        assert "superseded" in (s.get(CrawlRun, report.run.id).message or "")  # type: ignore[union-attr]
+    assert import_path(engine, older).result.unchanged == 1  # the same bytes again: skipped unread
 
 
 BOMB = b"""<?xml version="1.0"?>

@@ -71,6 +71,27 @@ def test_reingesting_the_same_record_writes_nothing(session: Session) -> None:
     assert count(session, BillChange) == 1
 
 
+def test_a_record_older_than_the_stored_one_is_superseded_not_applied(session: Session) -> None:
+    march, may = dt.datetime(2021, 3, 2, tzinfo=dt.UTC), dt.datetime(2021, 5, 2, tzinfo=dt.UTC)
+    ingest(session, make_record(1, title="May Act", upstream_updated_at=may))
+    result = ingest(session, make_record(1, title="March Act", upstream_updated_at=march))
+    assert (result.new, result.updated, result.unchanged, result.superseded) == (0, 0, 0, 1)
+    assert session.execute(select(Bill.title)).scalar_one() == "May Act"
+    # Equal stamps, or a record without one, are not older: the record is applied.
+    assert ingest(session, make_record(1, title="Edited Act", upstream_updated_at=may)).updated == 1
+    assert ingest(session, make_record(1, title="Unstamped Act")).updated == 1
+    assert session.execute(select(Bill.title)).scalar_one() == "Unstamped Act"
+
+
+def test_within_a_batch_the_newest_copy_of_a_bill_wins(session: Session) -> None:
+    march, may = dt.datetime(2021, 3, 2, tzinfo=dt.UTC), dt.datetime(2021, 5, 2, tzinfo=dt.UTC)
+    result = ingest(session, make_record(1, title="May Act", upstream_updated_at=may),
+                    make_record(1, title="March Act", upstream_updated_at=march),
+                    make_record(2, title="First Act"), make_record(2, title="Second Act"))
+    assert (result.new, result.superseded) == (2, 2)
+    assert session.execute(select(Bill.title).order_by(Bill.number)).scalars().all() == ["May Act", "Second Act"]
+
+
 def test_a_changed_bill_records_what_moved(session: Session) -> None:
     ingest(session, make_record(1))
     changed = make_record(

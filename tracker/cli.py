@@ -3,7 +3,6 @@
 import importlib
 import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -12,7 +11,18 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from tracker.cli_common import EXIT_NOT_FOUND, EXIT_PARTIAL, EXIT_SCHEMA, EXIT_USAGE, err, migrated_engine, out
+from tracker.cli_common import (
+    EXIT_NOT_FOUND,
+    EXIT_PARTIAL,
+    EXIT_SCHEMA,
+    EXIT_USAGE,
+    TEXT_FILTER_HELP,
+    database_problem,
+    err,
+    fail,
+    migrated_engine,
+    out,
+)
 from tracker.cli_common import print_json as _print_json
 from tracker.crawl_cli import crawl_app
 
@@ -44,6 +54,15 @@ class LazyGroups(TyperGroup):
             self.add_command(group, cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        # Any command that cannot open the database says so in one line, not with a driver traceback.
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if (problem := database_problem(exc)) is None:
+                raise
+            raise fail(problem, EXIT_SCHEMA) from None
+
 
 app = typer.Typer(help="Policy Tracker: follow tech-relevant bills and the council's positions on them.",
                   no_args_is_help=True, pretty_exceptions_enable=False, cls=LazyGroups)
@@ -72,10 +91,15 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debu
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Create the schema or bring it up to date (safe to run at every start)."""
+    from alembic.util import CommandError
+
     from tracker import db
 
     engine = _engine(check=False)
-    db.upgrade(engine, revision)
+    try:
+        db.upgrade(engine, revision)
+    except CommandError as exc:
+        raise fail(f"Cannot upgrade to {revision!r}: {exc}") from None
     out.print(f"Database {engine.url.render_as_string(hide_password=True)} is at {db.current_revision(engine)}.")
 
 
@@ -145,7 +169,7 @@ def bills_list(
     jurisdiction: Annotated[str | None, typer.Option(help="Jurisdiction code, e.g. us, ca.")] = None,
     session: Annotated[str | None, typer.Option(help="Session identifier, e.g. 117.")] = None,
     stage: Annotated[list[str] | None, typer.Option(help="Normalized stage (repeatable).")] = None,
-    text: Annotated[str | None, typer.Option(help="Words in the title or summary.")] = None,
+    text: Annotated[str | None, typer.Option(help=TEXT_FILTER_HELP)] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many (default: all with --json, "
                                                           "50 in the table).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Every matching bill as JSON.")] = False,
@@ -243,7 +267,7 @@ def bills_show(
 
 @app.command("serve")
 def serve(
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8501,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8501,
     address: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
 ) -> None:
     """Start the dashboard (Streamlit) on the migrated database."""
@@ -254,7 +278,9 @@ def serve(
     cmd = [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port),
            "--server.address", address, "--browser.gatherUsageStats", "false"]
     out.print(f"Dashboard on http://{address}:{port}/  (Ctrl-C stops it)")
-    raise typer.Exit(subprocess.call(cmd, env=os.environ.copy()))
+    sys.stdout.flush()
+    # Become the server rather than wait for it: a service manager's SIGTERM then stops the dashboard itself.
+    os.execv(sys.executable, cmd)
 
 
 if __name__ == "__main__":

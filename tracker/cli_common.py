@@ -1,7 +1,8 @@
 """What every ``tracker`` sub-command shares: exit codes, the schema gate and plain output helpers.
 
 Exit codes: 0 success; 1 the command ran but some items failed (named on stderr); 2 bad usage or input that
-cannot be read; 3 the database is not migrated; 4 nothing found for the reference given.
+cannot be read; 3 the database cannot be used (not migrated, unreachable, or DATABASE_URL is wrong); 4 nothing
+found for the reference or path given.
 """
 
 import json
@@ -21,6 +22,25 @@ EXIT_PARTIAL, EXIT_USAGE, EXIT_SCHEMA, EXIT_NOT_FOUND = 1, 2, 3, 4
 
 out = Console()
 err = Console(stderr=True)
+
+TEXT_FILTER_HELP = "Words, all of them, in the title, summary or text (as the dashboard's search finds them)."
+
+
+def database_problem(exc: BaseException) -> str | None:
+    """What to tell the user when ``exc`` means the configured database cannot be used at all, else None."""
+    if not type(exc).__module__.startswith(("sqlalchemy", "tracker.db")):
+        return None  # SQLAlchemy is not imported by every command (see above)
+    from sqlalchemy.exc import OperationalError
+
+    from tracker import db
+
+    if isinstance(exc, db.DatabaseUrlError):
+        return str(exc)
+    if isinstance(exc, OperationalError):
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        return (f"The database {db.display_url()} cannot be used: {reason}. "
+                "Check DATABASE_URL and that the server is running.")
+    return None
 
 
 def migrated_engine() -> "Engine":

@@ -228,7 +228,7 @@ def schedule_cmd(
 
 @crawl_app.command("run")
 def run_cmd(
-    port: Annotated[int, typer.Option(help="Dashboard port.")] = 8501,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Dashboard port.")] = 8501,
     address: Annotated[str, typer.Option(help="Dashboard address.")] = "127.0.0.1",
     crawl_first: Annotated[bool, typer.Option("--crawl/--no-crawl", help="Crawl the default sources first.")] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the crawl's log.")] = False,

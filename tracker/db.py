@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from tracker.config import normalize_database_url, settings
 
@@ -30,6 +31,10 @@ class SchemaNotReady(RuntimeError):
     """The database is missing, empty or behind the code's migrations."""
 
 
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL is not a URL SQLAlchemy can connect with."""
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -43,15 +48,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 def make_engine(url: str | None = None) -> Engine:
     url = normalize_database_url(url or settings().database_url)
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
+    try:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError) as exc:  # neither message repeats the URL, so no password shows
+        raise DatabaseUrlError(f"DATABASE_URL is not a database URL the tracker can use: {exc}. Examples: "
+                               "sqlite:////var/lib/tracker/tracker.db, postgresql://user@host:5432/dbname") from None
     return engine
+
+
+def display_url(url: str | None = None) -> str:
+    """The configured database URL, password hidden, for messages."""
+    url = normalize_database_url(url or settings().database_url)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "given in DATABASE_URL"
 
 
 _ENGINES: dict[str, Engine] = {}

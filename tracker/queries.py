@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tracker.models import (
@@ -26,31 +26,29 @@ class BillFilter:
     jurisdiction: str | None = None
     session: str | None = None  # the session identifier ("117"), not its row id
     stage: Sequence[str] = ()
-    text: str | None = None  # case-insensitive substring of title, short title or summary
+    text: str | None = None  # words, found as the dashboard's search finds them (tracker.search)
 
 
-def _filtered(query: Any, flt: BillFilter) -> Any:
+def apply_filter(session: Session, query: Any, flt: BillFilter) -> Any:
+    """Narrow a select() over Bill joined to LegislativeSession by ``flt`` (the session picks the search
+    dialect)."""
     if flt.jurisdiction:
         query = query.where(Bill.jurisdiction_id == flt.jurisdiction)
     if flt.session:
         query = query.where(LegislativeSession.identifier == flt.session)
     if flt.stage:
         query = query.where(Bill.stage.in_(list(flt.stage)))
-    if flt.text:
-        pattern = f"%{flt.text.lower()}%"
-        query = query.where(or_(func.lower(Bill.title).like(pattern), func.lower(Bill.short_title).like(pattern),
-                                func.lower(Bill.summary_text).like(pattern)))
+    if flt.text is not None:
+        from tracker.search import matching_bill_ids  # tracker.search builds on this module
+
+        query = query.where(Bill.id.in_(matching_bill_ids(session, flt.text)))
     return query
-
-
-def apply_filter(query: Any, flt: BillFilter) -> Any:
-    """Narrow a select() over Bill joined to LegislativeSession by ``flt`` (as the bill list does)."""
-    return _filtered(query, flt)
 
 
 def list_bills(session: Session, flt: BillFilter = BillFilter(), *, limit: int | None = None,
                offset: int = 0) -> list[dict[str, Any]]:
-    query = _filtered(
+    query = apply_filter(
+        session,
         select(Bill, LegislativeSession.identifier).join(LegislativeSession, Bill.session_id == LegislativeSession.id),
         flt,
     ).order_by(Bill.latest_action_date.desc().nulls_last(), Bill.id.desc()).offset(offset)
@@ -60,7 +58,8 @@ def list_bills(session: Session, flt: BillFilter = BillFilter(), *, limit: int |
 
 
 def count_bills(session: Session, flt: BillFilter = BillFilter()) -> int:
-    query = _filtered(
+    query = apply_filter(
+        session,
         select(func.count()).select_from(Bill).join(LegislativeSession, Bill.session_id == LegislativeSession.id),
         flt,
     )

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, literal_column, or_, select, text
+from sqlalchemy import false, func, literal_column, or_, select, text
 from sqlmodel import Session
 
 from tracker.models import Bill, BillMatch, BillVersion, LegislativeSession, Position, Topic
@@ -35,14 +35,14 @@ def _terms(query: str) -> list[str]:
     return _WORD.findall(query or "")
 
 
-def fts5_query(query: str) -> str:
+def fts5_query(query: str, *, prefix: bool = True) -> str:
     """The user's words as an FTS5 query: each quoted (so nothing they type is an operator), all required,
-    the last one as a prefix so results come while typing."""
+    the last one as a prefix (unless ``prefix`` is off) so results come while typing."""
     terms = [t.replace('"', "") for t in _terms(query)]
-    return " ".join(f'"{t}"' + ("*" if i == len(terms) - 1 else "") for i, t in enumerate(terms))
+    return " ".join(f'"{t}"' + ("*" if prefix and i == len(terms) - 1 else "") for i, t in enumerate(terms))
 
 
-def _matching_ids(session: Session, query: str) -> Any:
+def _matching_ids(session: Session, query: str, *, prefix: bool = True) -> Any:
     """A select of (bill id, rank) for the words, lower rank first."""
     if session.get_bind().dialect.name == "postgresql":
         tsq = func.plainto_tsquery("english", query)
@@ -55,7 +55,16 @@ def _matching_ids(session: Session, query: str) -> Any:
         return select(union.c.bill_id, (-func.max(union.c.rank)).label("rank")).group_by(union.c.bill_id)
     return select(literal_column("rowid").label("bill_id"), literal_column("bm25(bill_fts, 10.0, 4.0, 1.0)")
                   .label("rank")).select_from(text("bill_fts")).where(text("bill_fts MATCH :q")
-                                                                       ).params(q=fts5_query(query))
+                                                                       ).params(q=fts5_query(query, prefix=prefix))
+
+
+def matching_bill_ids(session: Session, query: str) -> Any:
+    """A select of the ids of bills matching every word of ``query`` as whole words (PostgreSQL: their stems);
+    none when it holds no word."""
+    if not _terms(query):
+        return select(Bill.id).where(false())
+    hits = _matching_ids(session, query, prefix=False).subquery()
+    return select(hits.c.bill_id)
 
 
 def _filters(flt: SearchFilter) -> list[Any]:

@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from tracker.cli_common import TEXT_FILTER_HELP
 from tracker.exports.build import DEFAULT_TITLE, FORMATS, get_format, packet_filename, prepare_packet
 from tracker.exports.errors import EmptyPacketError, ExportError, SelectionError
 from tracker.exports.selection import ORDERS, Selection, resolve_bill_refs
@@ -87,7 +88,7 @@ def export(
     ] = None,
     session: Annotated[str | None, typer.Option(help="Session identifier, e.g. 117.")] = None,
     stage: Annotated[list[str] | None, typer.Option(help="Normalized stage, e.g. in_committee (repeatable).")] = None,
-    text: Annotated[str | None, typer.Option(help="Words in the title or summary.")] = None,
+    text: Annotated[str | None, typer.Option(help=TEXT_FILTER_HELP)] = None,
     all_bills: Annotated[bool, typer.Option("--all", help="Every stored bill (with no other criteria).")] = False,
     order: Annotated[
         str | None,

@@ -289,7 +289,7 @@ def resolve_selection(session: Session, selection: Selection) -> ResolvedSelecti
         criteria["watchlists"] = [w.name for w in lists]
     flt = selection.filter
     if flt is not None:
-        query = apply_filter(query, flt)
+        query = apply_filter(session, query, flt)
         for label, value in (
             ("Jurisdiction", flt.jurisdiction),
             ("Session", flt.session),

@@ -11,14 +11,14 @@ from tracker.models import Bill, BillMatch, LegislativeSession, Topic
 from tracker.queries import BillFilter, apply_filter, bill_summary
 
 
-def _flagged_query(columns: Any, flt: BillFilter, topic: str | None) -> Any:
+def _flagged_query(session: Session, columns: Any, flt: BillFilter, topic: str | None) -> Any:
     matched = select(BillMatch.bill_id).join(Topic, Topic.id == BillMatch.topic_id).where(
         BillMatch.flagged, Topic.enabled)
     if topic:
         matched = matched.where(Topic.slug == topic)
     query = select(*columns).join(LegislativeSession, Bill.session_id == LegislativeSession.id).where(
         Bill.id.in_(matched))
-    return apply_filter(query, flt)
+    return apply_filter(session, query, flt)
 
 
 def list_flagged(session: Session, flt: BillFilter = BillFilter(), *, topic: str | None = None,
@@ -27,7 +27,7 @@ def list_flagged(session: Session, flt: BillFilter = BillFilter(), *, topic: str
     """Flagged bills, strongest first, each with its topics, scores, matched terms and evidence."""
     best = (select(BillMatch.bill_id, func.max(BillMatch.score).label("best"))
             .where(BillMatch.flagged).group_by(BillMatch.bill_id).subquery())
-    query = (_flagged_query([Bill, LegislativeSession.identifier, best.c.best], flt, topic)
+    query = (_flagged_query(session, [Bill, LegislativeSession.identifier, best.c.best], flt, topic)
              .join(best, best.c.bill_id == Bill.id)
              .order_by(best.c.best.desc(), Bill.latest_action_date.desc().nulls_last(), Bill.id.desc())
              .offset(offset))
@@ -45,7 +45,7 @@ def list_flagged(session: Session, flt: BillFilter = BillFilter(), *, topic: str
 
 
 def count_flagged(session: Session, flt: BillFilter = BillFilter(), *, topic: str | None = None) -> int:
-    return session.execute(_flagged_query([func.count()], flt, topic).select_from(Bill)).scalar_one()
+    return session.execute(_flagged_query(session, [func.count()], flt, topic).select_from(Bill)).scalar_one()
 
 
 def topics_for(session: Session, bill_ids: list[int], *, flagged_only: bool = True) -> dict[int, list[dict[str, Any]]]:

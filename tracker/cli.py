@@ -22,6 +22,7 @@ from tracker.cli_common import (
     fail,
     migrated_engine,
     out,
+    print_json_list,
 )
 from tracker.cli_common import print_json as _print_json
 from tracker.crawl_cli import crawl_app
@@ -29,6 +30,7 @@ from tracker.crawl_cli import crawl_app
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from tracker.importer import ImportReport
     from tracker.ingest import IngestResult
 
 
@@ -123,7 +125,11 @@ def import_cmd(
     batch_size: Annotated[int, typer.Option(min=1, help="Bills per transaction.")] = 500,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Import bill files (GovInfo BILLSTATUS XML) without unpacking archives; unchanged files are skipped."""
+    """Import bill files without unpacking archives; files already imported are skipped.
+
+    GovInfo BILLSTATUS XML, Open States and LegiScan bill files, California pubinfo downloads (folder or zip).
+    Exit 1 when some files failed, 2 when nothing in a path could be read, 4 when a path holds no bill files.
+    """
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from tracker.importer import ImportPathError, import_path
@@ -131,10 +137,9 @@ def import_cmd(
     engine = _engine()
     missing = [p for p in paths if not p.exists()]
     if missing:
-        err.print(f"[red]No such file or directory: {', '.join(map(str, missing))}[/red]", highlight=False)
-        raise typer.Exit(EXIT_USAGE)
-    failed = 0
-    for path in paths:
+        raise fail(f"No such file or directory: {', '.join(map(str, missing))}")
+    code = 0
+    for path in (p.absolute() for p in paths):  # runs record where the files were, whatever the working dir
         with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
                       TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
                       console=err, disable=quiet, transient=False) as progress:
@@ -147,8 +152,7 @@ def import_cmd(
             try:
                 report = import_path(engine, path, on_progress=on_progress, batch_size=batch_size)
             except ImportPathError as exc:
-                err.print(f"[red]{exc}[/red]", highlight=False)
-                raise typer.Exit(EXIT_USAGE) from None
+                raise fail(str(exc)) from None
         r = report.result
         superseded = f"{r.superseded} superseded by a newer copy, " if r.superseded else ""
         out.print(f"{path}: {report.run.fetched} read, {r.new} new, {r.updated} updated, {r.unchanged} unchanged, "
@@ -157,9 +161,18 @@ def import_cmd(
             err.print(f"  [red]failed[/red] {locator}: {reason}", highlight=False, markup=True)
         if len(report.errors) > 50:
             err.print(f"  ... and {len(report.errors) - 50} more (see `tracker runs`)")
-        failed += len(report.errors)
-    if failed:
-        raise typer.Exit(EXIT_PARTIAL)
+        code = max(code, _import_exit_code(report))
+    raise typer.Exit(code)
+
+
+def _import_exit_code(report: "ImportReport") -> int:
+    r, errors = report.result, len(report.errors)
+    if not report.run.fetched and not errors:
+        err.print(f"  no bill files found in {report.run.args.get('path')}", highlight=False)
+        return EXIT_NOT_FOUND
+    if errors and not (r.new or r.updated or r.unchanged or r.superseded):
+        return EXIT_USAGE  # nothing in the path could be read
+    return EXIT_PARTIAL if errors else 0
 
 
 # -- bills --------------------------------------------------------------------------------------------------
@@ -172,7 +185,9 @@ def bills_list(
     text: Annotated[str | None, typer.Option(help=TEXT_FILTER_HELP)] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many (default: all with --json, "
                                                           "50 in the table).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Every matching bill as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Every matching bill as JSON, whole (as `bills show "
+                                                         "--json`; with --flagged: topics, scores, evidence).")
+                       ] = False,
     flagged: Annotated[bool, typer.Option("--flagged", help="Only flagged bills, with topics and evidence.")] = False,
     topic: Annotated[str | None, typer.Option(help="Only bills flagged for this topic (slug).")] = None,
 ) -> None:
@@ -181,7 +196,7 @@ def bills_list(
     from sqlmodel import Session
 
     from tracker.models.enums import Stage
-    from tracker.queries import BillFilter, count_bills, list_bills
+    from tracker.queries import BillFilter, bill_details, count_bills, list_bill_ids, list_bills
 
     bad = [s for s in stage or [] if s not in Stage.__members__]
     if bad:
@@ -195,7 +210,7 @@ def bills_list(
         return
     with Session(_engine()) as s:
         if as_json:
-            _print_json(list_bills(s, flt, limit=limit))
+            print_json_list(bill_details(s, list_bill_ids(s, flt, limit=limit)))
             return
         shown = limit or 50
         rows, total = list_bills(s, flt, limit=shown), count_bills(s, flt)
@@ -247,6 +262,12 @@ def bills_show(
               f"Actions: {len(detail['actions'])}   Versions: {len(detail['versions'])}")
     if detail["committees"]:
         out.print("Committees: " + "; ".join(c["name"] for c in detail["committees"]), markup=False,
+                  highlight=False)
+    if detail["subjects"]:
+        more = f" (+{len(detail['subjects']) - 20} more)" if len(detail["subjects"]) > 20 else ""
+        out.print("Subjects: " + "; ".join(detail["subjects"][:20]) + more, markup=False, highlight=False)
+    for version in detail["versions"][-5:]:
+        out.print(f"  version {version['date'] or '':10}  {version['label']}  {version['url']}", markup=False,
                   highlight=False)
     if detail["summary"]:
         out.print("\n" + detail["summary"][:2000], markup=False, highlight=False)

@@ -7,6 +7,7 @@ found for the reference or path given.
 
 import json
 import sys
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -64,3 +65,13 @@ def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def print_json_list(items: Iterable[Any]) -> None:
+    """A JSON array written item by item, so a long list never sits in memory twice."""
+    write = sys.stdout.write
+    write("[")
+    for n, item in enumerate(items):
+        write(("," if n else "") + "\n  " + json.dumps(item, indent=2, ensure_ascii=False, default=str)
+              .replace("\n", "\n  "))
+    write("\n]\n")

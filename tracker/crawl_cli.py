@@ -134,6 +134,12 @@ def _duration(run: Any) -> str:  # a CrawlRun
     return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
+def _counts(run: Any) -> str:  # a CrawlRun
+    parts = [(run.fetched, "read"), (run.new, "new"), (run.updated, "updated"), (run.unchanged, "unchanged"),
+             (run.failed, "failed")]
+    return "\n".join(f"{n} {label}" for n, label in parts if n or label == "read")
+
+
 @crawl_app.command("runs")
 def runs_cmd(
     limit: Annotated[int, typer.Option(min=1, help="How many recent runs.")] = 20,
@@ -174,10 +180,11 @@ def runs_cmd(
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not runs:
-        out.print("No runs yet: `tracker crawl` or `tracker import PATH` makes one.")
+        out.print(f"No runs of {source!r} yet." if source else
+                  "No runs yet: `tracker crawl` or `tracker import PATH` makes one.", highlight=False)
         return
-    table = Table("run", "source", "status", "started (UTC)", "duration", "fetched", "new", "updated",
-                  "unchanged", "failed", "scope / message")
+    # Counts in one column, zeros left out: eleven columns were unreadable in an 80-column terminal.
+    table = Table("run", "source", "status", "started (UTC)", "took", "counts", "scope / message")
     colours = {"succeeded": "green", "partial": "yellow", "failed": "red"}
     for run in runs:
         scope = run.args or {}
@@ -186,8 +193,7 @@ def runs_cmd(
         colour = colours.get(run.status, "cyan")
         table.add_row(str(run.id), run.source, f"[{colour}]{run.status}[/{colour}]",
                       f"{run.started_at:%Y-%m-%d %H:%M}" if run.started_at else "", _duration(run),
-                      str(run.fetched), str(run.new), str(run.updated), str(run.unchanged), str(run.failed),
-                      Text((where + ("\n" if where and run.message else "") + (run.message or ""))[:300]))
+                      _counts(run), Text((where + ("\n" if where and run.message else "") + (run.message or ""))[:300]))
     out.print(table)
     for run in runs:
         shown = errs.get(run.id or 0, [])

@@ -11,6 +11,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import re
 import tarfile
 import zipfile
 from collections import deque
@@ -37,6 +38,7 @@ from tracker.models.enums import RunStatus
 from tracker.prefetch import prefetched
 from tracker.prepare import PreparedBill, prepare
 from tracker.records import BillRecord, ParseError, RollCallRecord
+from tracker.xmlsafe import parse_xml
 
 log = logging.getLogger(__name__)
 
@@ -416,8 +418,7 @@ def _prepare_one(locator: str, data: bytes) -> Outcome:
         return "empty file"
     fmt = _choose_format(Document(locator, data), _FORMATS)
     if fmt is None:
-        return ("not a recognised bill document (expected GovInfo BILLSTATUS XML, Open States bill JSON or "
-                "LegiScan bill JSON/XML)")
+        return _unrecognised(locator, data)
     if fmt.parse is None:
         return None
     try:
@@ -425,6 +426,21 @@ def _prepare_one(locator: str, data: bytes) -> Outcome:
         return prepare(parsed) if isinstance(parsed, BillRecord) else parsed
     except ParseError as exc:
         return exc.reason
+
+
+_XML_START = re.compile(rb"(?:\xef\xbb\xbf|\xff\xfe|\xfe\xff)|\s*<")
+
+
+def _unrecognised(locator: str, data: bytes) -> str:
+    """Why a document is no known format. XML is parsed first (safely: tracker.xmlsafe), so an entity bomb or
+    a broken file is named for what it is even when its prolog hides the root element from the sniffers."""
+    if _XML_START.match(data):
+        try:
+            parse_xml(data, locator)
+        except ParseError as exc:
+            return exc.reason
+    return ("not a recognised bill document (expected GovInfo BILLSTATUS XML, Open States bill JSON or LegiScan "
+            "bill JSON/XML; California pubinfo is read as a whole download, its folder or zip)")
 
 
 def _prepare_chunk(chunk: list[tuple[str, bytes]]) -> list[Outcome]:
@@ -562,7 +578,7 @@ def import_path(
             for locator, reason in errors:
                 record_error(session, run=run, locator=locator, reason=reason)
             status = RunStatus.succeeded if not errors else RunStatus.partial
-            if seen and len(errors) >= seen:
+            if errors and len(errors) >= seen:  # nothing read, or every document failed
                 status = RunStatus.failed
             votes = (f"; {stored_votes} roll calls stored, {skipped_votes} skipped (their bill is not imported)"
                      if stored_votes or skipped_votes else "")

@@ -1,6 +1,7 @@
 """Read-side queries shared by the CLI, the dashboard and exports. Filters and limits run in SQL."""
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,9 +15,11 @@ from tracker.models import (
     BillSubject,
     BillVersion,
     CommitteeReferral,
+    HearingItem,
     LegislativeSession,
     RelatedBill,
     Sponsorship,
+    VoteEvent,
 )
 from tracker.votes import hearings_for_bill, votes_for_bill
 
@@ -45,16 +48,24 @@ def apply_filter(session: Session, query: Any, flt: BillFilter) -> Any:
     return query
 
 
+def _listed(session: Session, columns: Sequence[Any], flt: BillFilter, limit: int | None, offset: int) -> Any:
+    query = apply_filter(
+        session, select(*columns).join(LegislativeSession, Bill.session_id == LegislativeSession.id), flt,
+    ).order_by(Bill.latest_action_date.desc().nulls_last(), Bill.id.desc()).offset(offset)
+    return query.limit(limit) if limit is not None else query
+
+
 def list_bills(session: Session, flt: BillFilter = BillFilter(), *, limit: int | None = None,
                offset: int = 0) -> list[dict[str, Any]]:
-    query = apply_filter(
-        session,
-        select(Bill, LegislativeSession.identifier).join(LegislativeSession, Bill.session_id == LegislativeSession.id),
-        flt,
-    ).order_by(Bill.latest_action_date.desc().nulls_last(), Bill.id.desc()).offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
+    """Matching bills, most recent action first, as ``bill_summary`` rows."""
+    query = _listed(session, [Bill, LegislativeSession.identifier], flt, limit, offset)
     return [bill_summary(bill, session_identifier) for bill, session_identifier in session.execute(query)]
+
+
+def list_bill_ids(session: Session, flt: BillFilter = BillFilter(), *, limit: int | None = None,
+                  offset: int = 0) -> list[int]:
+    """The same bills' ids, in the same order (for ``bill_details``)."""
+    return list(session.execute(_listed(session, [Bill.id], flt, limit, offset)).scalars())
 
 
 def count_bills(session: Session, flt: BillFilter = BillFilter()) -> int:
@@ -106,52 +117,89 @@ def normalize_identifier(ref: str) -> str:
 
 def bill_detail(session: Session, bill_id: int) -> dict[str, Any] | None:
     """The whole bill with its crawled children, as plain JSON-ready data."""
-    bill = session.get(Bill, bill_id)
-    if bill is None:
-        return None
-    leg_session = session.get(LegislativeSession, bill.session_id)
+    return next(bill_details(session, [bill_id]), None)
 
-    def rows(model: Any, *order: Any) -> list[Any]:
-        return list(session.execute(select(model).where(model.bill_id == bill_id).order_by(*order)).scalars())
 
-    out = bill_summary(bill, leg_session.identifier if leg_session else "")
-    out.update({
-        "session_name": leg_session.name if leg_session else None,
-        "bill_type": bill.bill_type,
-        "number": bill.number,
-        "classification": bill.classification,
-        "origin_chamber": bill.origin_chamber,
-        "short_title": bill.short_title,
-        "popular_title": bill.popular_title,
-        "summary": bill.summary_text,
-        "status_text": bill.status_text,
-        "upstream_updated_at": _iso(bill.upstream_updated_at),
-        "source_name": bill.source_name,
-        "source_urls": bill.source_urls,
-        "last_fetched_at": _iso(bill.last_fetched_at),
-        "sources": [{"source": s.source_name, "key": s.source_key, "url": s.url,
-                     "last_fetched_at": _iso(s.last_fetched_at)} for s in rows(BillSource, BillSource.id)],
-        "actions": [{"date": _iso(a.date), "time": a.time, "text": a.text, "actor": a.actor,
-                     "action_code": a.action_code, "type": a.action_type, "classification": a.classification,
-                     "committees": a.committees} for a in rows(BillAction, BillAction.order)],
-        "sponsorships": [{"name": s.name, "kind": s.kind, "person_id": s.person_id, "party": s.party,
-                          "state": s.state, "district": s.district, "is_original": s.is_original,
-                          "date": _iso(s.sponsored_date), "withdrawn_date": _iso(s.withdrawn_date)}
-                         for s in rows(Sponsorship, Sponsorship.order)],
-        "committees": [{"name": c.name, "code": c.code, "chamber": c.chamber, "parent_code": c.parent_code,
-                        "referred_date": _iso(c.referred_date), "activities": c.activities}
-                       for c in rows(CommitteeReferral, CommitteeReferral.id)],
-        "subjects": [s.name for s in rows(BillSubject, BillSubject.name)],
-        "versions": [{"label": v.label, "code": v.code, "date": _iso(v.date), "url": v.url, "format": v.format,
-                      "links": v.links, "has_text": v.text is not None}
-                     for v in rows(BillVersion, BillVersion.date, BillVersion.id)],
-        "related_bills": [{"jurisdiction": r.jurisdiction_id, "session": r.session_identifier,
-                           "identifier": r.identifier, "title": r.title, "relationship": r.relationship,
-                           "identified_by": r.identified_by} for r in rows(RelatedBill, RelatedBill.id)],
-    })
-    out["votes"], out["votes_elsewhere"] = votes_for_bill(session, bill_id)
-    out["hearings"] = hearings_for_bill(session, bill_id)
-    return out
+DETAIL_BATCH = 500
+
+
+def bill_details(session: Session, bill_ids: Sequence[int]) -> Iterator[dict[str, Any]]:
+    """Whole bills (as ``bill_detail``) in the order given, missing ids left out; read a batch at a time, each
+    child table in one query per batch, so listing thousands stays in bounded memory and few queries."""
+    for start in range(0, len(bill_ids), DETAIL_BATCH):
+        chunk = list(bill_ids[start:start + DETAIL_BATCH])
+        bills = {bill.id: (bill, identifier, name) for bill, identifier, name in session.execute(
+            select(Bill, LegislativeSession.identifier, LegislativeSession.name)
+            .join(LegislativeSession, Bill.session_id == LegislativeSession.id).where(Bill.id.in_(chunk)))}
+
+        def children(model: Any, *order: Any, chunk: list[int] = chunk) -> dict[int, list[Any]]:
+            grouped: dict[int, list[Any]] = defaultdict(list)
+            for row in session.execute(select(model).where(model.bill_id.in_(chunk))
+                                       .order_by(model.bill_id, *order)).scalars():
+                grouped[row.bill_id].append(row)
+            return grouped
+
+        sources, actions = children(BillSource, BillSource.id), children(BillAction, BillAction.order)
+        sponsors, committees = children(Sponsorship, Sponsorship.order), children(CommitteeReferral,
+                                                                                    CommitteeReferral.id)
+        subjects, related = children(BillSubject, BillSubject.name), children(RelatedBill, RelatedBill.id)
+        versions: dict[int, list[Any]] = defaultdict(list)
+        for v in session.execute(  # not the extracted text itself: it can be megabytes a version
+                select(BillVersion.bill_id, BillVersion.label, BillVersion.code, BillVersion.date, BillVersion.url,
+                       BillVersion.format, BillVersion.links, BillVersion.text.is_not(None).label("has_text"))
+                .where(BillVersion.bill_id.in_(chunk)).order_by(BillVersion.bill_id, BillVersion.date,
+                                                                BillVersion.id)):
+            versions[v.bill_id].append(v)
+        # Roll calls and hearings are rare (state feeds): looked up only for the bills that have some.
+        voted = set(session.execute(select(VoteEvent.bill_id).where(VoteEvent.bill_id.in_(chunk))).scalars())
+        heard = set(session.execute(select(HearingItem.bill_id).where(HearingItem.bill_id.in_(chunk))).scalars())
+        for bill_id in chunk:
+            if bill_id not in bills:
+                continue
+            bill, identifier, session_name = bills[bill_id]
+            out = bill_summary(bill, identifier)
+            out.update({
+                "session_name": session_name,
+                "bill_type": bill.bill_type,
+                "number": bill.number,
+                "classification": bill.classification,
+                "origin_chamber": bill.origin_chamber,
+                "short_title": bill.short_title,
+                "popular_title": bill.popular_title,
+                "summary": bill.summary_text,
+                "summary_html": bill.summary_html,
+                "status_text": bill.status_text,
+                "upstream_updated_at": _iso(bill.upstream_updated_at),
+                "source_name": bill.source_name,
+                "source_urls": bill.source_urls,
+                "content_hash": bill.content_hash,
+                "first_seen_at": _iso(bill.first_seen_at),
+                "last_fetched_at": _iso(bill.last_fetched_at),
+                "last_changed_at": _iso(bill.last_changed_at),
+                "sources": [{"source": s.source_name, "key": s.source_key, "url": s.url,
+                             "last_fetched_at": _iso(s.last_fetched_at)} for s in sources[bill_id]],
+                "actions": [{"date": _iso(a.date), "time": a.time, "text": a.text, "actor": a.actor,
+                             "action_code": a.action_code, "type": a.action_type,
+                             "classification": a.classification, "committees": a.committees}
+                            for a in actions[bill_id]],
+                "sponsorships": [{"name": s.name, "kind": s.kind, "person_id": s.person_id, "party": s.party,
+                                  "state": s.state, "district": s.district, "is_original": s.is_original,
+                                  "date": _iso(s.sponsored_date), "withdrawn_date": _iso(s.withdrawn_date)}
+                                 for s in sponsors[bill_id]],
+                "committees": [{"name": c.name, "code": c.code, "chamber": c.chamber, "parent_code": c.parent_code,
+                                "referred_date": _iso(c.referred_date), "activities": c.activities}
+                               for c in committees[bill_id]],
+                "subjects": [s.name for s in subjects[bill_id]],
+                "versions": [{"label": v.label, "code": v.code, "date": _iso(v.date), "url": v.url,
+                              "format": v.format, "links": v.links, "has_text": bool(v.has_text)}
+                             for v in versions[bill_id]],
+                "related_bills": [{"jurisdiction": r.jurisdiction_id, "session": r.session_identifier,
+                                   "identifier": r.identifier, "title": r.title, "relationship": r.relationship,
+                                   "identified_by": r.identified_by} for r in related[bill_id]],
+            })
+            out["votes"], out["votes_elsewhere"] = votes_for_bill(session, bill_id) if bill_id in voted else ([], {})
+            out["hearings"] = hearings_for_bill(session, bill_id) if bill_id in heard else []
+            yield out
 
 
 def _iso(value: Any) -> str | None:

@@ -450,6 +450,16 @@ def test_minimal_document_gets_the_federal_defaults() -> None:
 
 
 @pytest.mark.realdata
+def test_115_s2979_concurrent_senate_referral_is_in_committee() -> None:
+    # usgpo_samples/actions-committees/BILLSTATUS-115s2979.xml: one action, no action code, "Read twice and
+    # referred concurrently to the Committees on Appropriations; the Budget pursuant to the order of ..."
+    record = parse_file("usgpo_samples", "actions-committees", "BILLSTATUS-115s2979.xml")
+    (action,) = [a for a in record.actions if "referred concurrently" in a.text]
+    assert "referral-committee" in action.classification
+    assert record.stage == Stage.in_committee
+
+
+@pytest.mark.realdata
 @pytest.mark.slow
 def test_whole_117th_congress_archive_parses() -> None:
     archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")

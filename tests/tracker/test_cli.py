@@ -57,13 +57,21 @@ def test_bills_list_json_gives_every_matching_bill(imported: str) -> None:
     result = invoke("bills", "list", "--json")
     bills = json.loads(result.stdout)
     assert len(bills) == 11  # formatChange/future holds 11 bills
-    assert {"id", "identifier", "title", "stage", "session"} <= bills[0].keys()
+    # The whole bill, as `bills show --json` gives it, for scripts and integrations.
+    shown = json.loads(invoke("bills", "show", str(bills[0]["id"]), "--json").stdout)
+    assert bills[0] == shown
+    assert {"actions", "sponsorships", "committees", "subjects", "versions", "content_hash"} <= bills[0].keys()
+    assert sum(len(b["actions"]) for b in bills) > len(bills)
     limited = json.loads(invoke("bills", "list", "--json", "--limit", "3").stdout)
     assert len(limited) == 3
     enacted = json.loads(invoke("bills", "list", "--json", "--stage", "enacted", "--session", "117").stdout)
     assert "HR 5376" in {b["identifier"] for b in enacted}
     found = json.loads(invoke("bills", "list", "--json", "--text", "inflation reduction").stdout)
     assert [b["identifier"] for b in found] == ["HR 5376"]
+    # Whole words in any order, through the search index; no substring or LIKE wildcard matches.
+    assert json.loads(invoke("bills", "list", "--json", "--text", "reduction inflation").stdout) == found
+    for text in ("%", "_", "infla"):
+        assert json.loads(invoke("bills", "list", "--json", "--text", text).stdout) == [], text
 
 
 def test_bills_show_json_has_the_whole_bill(imported: str) -> None:
@@ -81,8 +89,31 @@ def test_exit_codes(imported: str, tmp_path: Path) -> None:
     assert invoke("bills", "show", "HR 999999").exit_code == EXIT_NOT_FOUND
     assert invoke("bills", "list", "--stage", "bogus").exit_code == EXIT_USAGE
     assert invoke("import", str(tmp_path / "missing.xml")).exit_code == EXIT_USAGE
-    bad = tmp_path / "bad.xml"
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    assert invoke("import", "--quiet", str(folder)).exit_code == EXIT_NOT_FOUND  # no bill files in it
+    bad = folder / "bad.xml"
     bad.write_bytes(b"<billStatus><bill>")
     result = invoke("import", "--quiet", str(bad))
-    assert result.exit_code == EXIT_PARTIAL
+    assert result.exit_code == EXIT_USAGE  # nothing in the path could be read
     assert "bad.xml" in result.output
+    good = require_realdata("billstatus", "usgpo_samples", "formatChange", "future", "BILLSTATUS-117hr5376.xml")
+    (folder / good.name).write_bytes(good.read_bytes())
+    assert invoke("import", "--quiet", str(folder)).exit_code == EXIT_PARTIAL  # some failed, the rest is in
+    assert invoke("serve", "--port", "99999").exit_code == EXIT_USAGE
+    assert invoke("db", "upgrade", "bogus").exit_code == EXIT_USAGE
+
+
+@pytest.mark.parametrize("url", ["bogus://x", "::::", "postgresql://postgres@127.0.0.1:1/none"])
+def test_an_unusable_database_url_is_one_clear_line(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    config.settings.cache_clear()
+    db.dispose_engines()
+    try:
+        for args in (["bills", "list"], ["db", "upgrade"]):
+            result = runner.invoke(app, args)
+            assert result.exit_code == EXIT_SCHEMA, result.output
+            assert "DATABASE_URL" in result.output and "Traceback" not in result.output
+    finally:
+        db.dispose_engines()
+        config.settings.cache_clear()

@@ -155,6 +155,18 @@ BOMB = b"""<?xml version="1.0"?>
 <billStatus><bill><title>&lol4;</title></bill></billStatus>"""  # hand-written attack sample
 
 
+@pytest.mark.parametrize("sample", [
+    BOMB.replace(b"<!DOCTYPE", b"<!-- " + b"padding " * 1000 + b"-->\n<!DOCTYPE"),  # root past the sniffers
+    BOMB.decode().replace('version="1.0"', 'version="1.0" encoding="UTF-16"').encode("utf-16"),
+    b'<!DOCTYPE q [<!ENTITY a "' + b"a" * 10_000 + b'">]><billStatus>' + b"&a;" * 1000 + b"</billStatus>",
+], ids=["padded", "utf-16", "quadratic"])
+def test_every_entity_bomb_is_refused_for_what_it_is(engine: Engine, tmp_path: Path, sample: bytes) -> None:
+    path = tmp_path / "bomb.xml"
+    path.write_bytes(sample)
+    report = import_path(engine, path)
+    assert [reason for _, reason in report.errors] == ["DOCTYPE with entity declarations refused"]
+
+
 def test_bad_files_are_named_skipped_and_leave_no_half_written_bill(engine: Engine, tmp_path: Path) -> None:
     good = require_realdata("billstatus", "congress119", "data", "119", "bills", "hr", "hr1343",
                             "fdsys_billstatus.xml")

@@ -72,7 +72,9 @@ BILLSTATUS_RULES: tuple[ActionRule, ...] = (
     ActionRule(
         "referral-committee",
         codes=frozenset({"2000", "3000", "11000", "12000", "H11100", "H11100-A", "H11200"}),
-        pattern=r"\breferred to (?:the )?(?:house |senate )?(?:select |joint )?(?:sub)?committee",
+        # "referred concurrently to the Committees on Appropriations; the Budget" (a Senate budget referral)
+        pattern=r"\breferred (?:concurrently |jointly |sequentially )?to (?:the )?(?:house |senate )?"
+                r"(?:select |joint )?(?:sub)?committee",
     ),
     ActionRule(
         "committee-passage",

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from tests.matching.conftest import bill_record
-from tracker.matching import flag_bills, learning
+from tracker.matching import flag_bills, learning, rescore
 from tracker.matching.learning import BillFeatures, Classifier, Layout, cross_validate, train, word_features
-from tracker.matching.topics import load_topics
+from tracker.matching.topics import load_topics, update_topic
 from tracker.matching.training import ensure_models
 from tracker.models import BillMatch, RelevanceModel, Topic, TriageState
 
@@ -131,3 +131,69 @@ def test_a_model_that_does_not_beat_the_rules_stays_out(session: Session, store_
     session.commit()
     assert session.execute(select(BillMatch.learned_score).where(BillMatch.bill_id == good[0])).scalar() is None
     assert session.execute(select(Topic)).scalar()
+
+
+TWO_TOPICS = """
+topics:
+  - slug: broadband
+    name: Broadband
+    threshold: 3
+    rules:
+      - rule: 'broadband OR wireless OR internet'
+        weight: 2
+  - slug: privacy
+    name: Privacy
+    threshold: 3
+    rules:
+      - rule: '"personal data" OR "data broker*"'
+        weight: 2
+"""
+
+
+def _rows(session: Session, topic_id: int) -> dict[int, tuple[bool, float]]:
+    return {b: (f, s) for b, f, s in session.execute(
+        select(BillMatch.bill_id, BillMatch.flagged, BillMatch.score).where(BillMatch.topic_id == topic_id))}
+
+
+def test_rescoring_one_topic_flags_as_a_full_rescore_does(session: Session, store_bills: Callable,
+                                                          tmp_path) -> None:
+    """A rule edit re-scores one topic; with a learned model in use that must still give the flags a full
+    re-score gives: the model reads every topic's keyword score, and the best-topic step compares them all."""
+    path = tmp_path / "t.yaml"
+    path.write_text(TWO_TOPICS)
+    load_topics(session, path=path)
+    session.commit()
+    # Bills written for this test (not upstream data): internet noise staff dismiss, broadband and privacy
+    # bills they keep, bills touching both topics, and spectrum bills no rule catches that they find.
+    noise = store_bills(*[bill_record(i, f"Veterans Benefits Act {i}",
+                                      f"Publishes veterans benefits forms on the internet; claims backlog {i}.")
+                          for i in range(1, 11)])
+    broadband = store_bills(*[bill_record(100 + i, f"Rural Broadband Act {i}",
+                                          f"Broadband deployment and spectrum auctions for rural carriers {i}.")
+                              for i in range(8)])
+    privacy = store_bills(*[bill_record(200 + i, f"Data Broker Accountability Act {i}",
+                                        f"Limits what data brokers do with personal data {i}.") for i in range(8)])
+    both = store_bills(*[bill_record(300 + i, f"Connected Home Act {i}",
+                                     f"Internet-connected devices that collect personal data {i}.")
+                         for i in range(6)])
+    found = store_bills(*[bill_record(400 + i, f"Spectrum Auction Act {i}",
+                                      f"Spectrum auctions and licenses for rural carriers {i}; personal data "
+                                      f"of subscribers {i}.") for i in range(8)])
+    rescore(session)
+    judge(session, noise[:8] + both[:2], "not_relevant")
+    judge(session, broadband[:6] + privacy[:6] + both[2:4] + found[:6], "relevant")
+    report = ensure_models(session)
+    session.commit()
+    assert any(m["scope"] == "*" and m["active"] for m in report.models)
+
+    rescore(session)
+    topics = {t.slug: t.id for t in session.execute(select(Topic)).scalars()}
+    full = {slug: _rows(session, tid) for slug, tid in topics.items()}
+
+    for slug, tid in topics.items():
+        rescore(session, topic_ids=[tid])
+        assert _rows(session, tid) == full[slug], slug
+    # What `tracker topics set broadband --threshold 3` does: the same value re-scores to the same flags.
+    update_topic(session, topic="broadband", threshold=3)
+    session.commit()
+    assert _rows(session, topics["broadband"]) == full["broadband"]

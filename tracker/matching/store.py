@@ -285,18 +285,25 @@ def load_models(session: Session, specs: Sequence[TopicSpec]) -> _Models:
 
 @dataclass
 class ScoringContext:
-    specs: list[TopicSpec]
+    specs: list[TopicSpec]  # every enabled topic: each is scored, whichever rows are written
     rule_set: RuleSet
     params: Params
     semantic: _Semantic | None
     models: _Models
     embed: bool | int
+    write_ids: list[int]  # the topics whose BillMatch rows are written
 
     @classmethod
     def build(cls, session: Session, *, topic_ids: Iterable[int] | None = None, embed: bool | int | None = None,
               use_semantic: bool | None = None) -> ScoringContext:
+        """Scoring for every enabled topic, writing the rows of ``topic_ids`` (default: all of them).
+
+        A topic's flag depends on the other topics: the learned models read every topic's keyword score and
+        similarity, and only a bill's best topic may flag without a keyword hit. So re-scoring one topic after
+        a rule edit still scores them all (one automaton pass) and gives exactly the flags a full re-score gives.
+        """
         params = Params.from_settings()
-        specs = topic_specs(session, topic_ids)
+        specs = topic_specs(session)
         rule_set = compile_topics(specs)
         sem = None
         if (semantic.enabled() if use_semantic is None else use_semantic) and specs:
@@ -304,7 +311,9 @@ class ScoringContext:
         models = load_models(session, specs)
         if embed is None:
             embed = params.inline_embed_limit
-        return cls(specs, rule_set, params, sem, models, embed)
+        wanted = None if topic_ids is None else set(topic_ids)
+        write_ids = [s.id for s in specs if wanted is None or s.id in wanted]
+        return cls(specs, rule_set, params, sem, models, embed, write_ids)
 
 
 def logit(p: float) -> float:
@@ -385,11 +394,11 @@ def score_docs(ctx: ScoringContext, session: Session, docs: Sequence[BillDoc]) -
                                                                                          FlagReport]:
     """BillMatch rows for these bills (only topics with some evidence), and what happened."""
     report = FlagReport(bills=len(docs))
-    if not docs or not ctx.specs:
+    if not docs or not ctx.write_ids:
         return [], report
+    written = set(ctx.write_ids)
     keyword: dict[int, dict[int, TopicResult]] = {
         d.bill_id: {r.topic_id: r for r in ctx.rule_set.evaluate(d)} for d in docs}
-    spec_by_id = {s.id: s for s in ctx.specs}
 
     sims: dict[int, np.ndarray] = {}
     desc_sims: dict[int, np.ndarray] = {}
@@ -429,7 +438,8 @@ def score_docs(ctx: ScoringContext, session: Session, docs: Sequence[BillDoc]) -
                 if clf.layout.embedding_dim and d.bill_id not in vectors:
                     continue  # a model that reads embeddings says nothing about a bill not embedded yet
                 learned[(d.bill_id, spec.id)] = float(p)
-        report.models = sorted({"topic" if t in ctx.models.by_topic else "org" for t in spec_by_id})
+        report.models = sorted({"topic" if t in ctx.models.by_topic else "org" for t in written
+                                if ctx.models.for_topic(t) is not None})
 
     now = utcnow()
     rows: list[dict[str, Any]] = []
@@ -440,6 +450,8 @@ def score_docs(ctx: ScoringContext, session: Session, docs: Sequence[BillDoc]) -
                            org.get(d.bill_id))
         bill_flagged = False
         for dec in decisions:
+            if dec.spec.id not in written:
+                continue  # scored for the decisions of the other topics; its own rows are left as they are
             sem, p, res = dec.semantic, dec.learned, dec.result
             keep = (res is not None or dec.flagged or (sem is not None and sem >= ctx.params.keep_semantic)
                     or (p is not None and p >= 0.5))
@@ -518,14 +530,15 @@ def flag_bills(session: Session, bill_ids: Iterable[int], *, embed: bool | int |
         chunk = ids[start:start + BATCH]
         docs = load_docs(session, chunk)
         rows, part = score_docs(ctx, session, docs)
-        write_matches(session, rows, chunk, [s.id for s in ctx.specs])
+        write_matches(session, rows, chunk, ctx.write_ids)
         report.add(part)
     return report
 
 
 def rescore(session: Session, *, topic_ids: Iterable[int] | None = None, embed: bool | None = False,
             progress: Callable[[int, int], None] | None = None, commit: bool = True) -> FlagReport:
-    """Re-score every stored bill (for the given topics, or all), committing batch by batch."""
+    """Re-score every stored bill, committing batch by batch. ``topic_ids`` limits which topics' rows are
+    rewritten, not what is scored: the rows come out as a full re-score would write them."""
     from tracker.matching.training import ensure_models
 
     ensure_models(session)

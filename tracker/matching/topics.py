@@ -2,7 +2,8 @@
 
 Every change that affects scores (rules, weights, threshold, description, enabling) bumps the topic's
 ``rule_version`` and re-scores every stored bill for that topic, so a ``BillMatch`` always says which version
-of the rules produced it. A rule that does not parse is refused with the position of the error. Editing needs
+of the rules produced it (every topic is scored, only that topic's rows rewritten: they come out as a full
+re-score would write them). A rule that does not parse is refused with the position of the error. Editing needs
 the admin or staff role when an acting user is given (the CLI acts as the local operator).
 """
 

@@ -8,6 +8,8 @@ from typer.testing import CliRunner
 
 from tests.matching.conftest import bill_record
 from tracker.cli import app
+from tracker.matching.cli import _in_use, _scored_topics
+from tracker.models import TriageState
 
 runner = CliRunner()
 
@@ -87,3 +89,60 @@ def test_commands_refuse_an_unmigrated_database(tmp_path, monkeypatch) -> None:
     assert code == 3 and "tracker db upgrade" in err
     db.dispose_engines()
     config.settings.cache_clear()
+
+
+LEARN_TOPICS = """
+topics:
+  - slug: broadband
+    name: Broadband
+    threshold: 3
+    rules:
+      - rule: 'broadband OR wireless OR internet'
+        weight: 2
+  - slug: privacy
+    name: Privacy
+    threshold: 3
+    rules:
+      - rule: '"personal data" OR "data broker*"'
+        weight: 2
+  - slug: parks
+    name: Parks
+    threshold: 3
+    rules:
+      - rule: 'park OR parks'
+        weight: 2
+"""
+
+
+def test_learn_says_which_model_scores_each_topic(database_url: str, session: Session, store_bills: Callable,
+                                                  tmp_path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(LEARN_TOPICS)
+    assert run("topics", "load", str(path))[0] == 0
+    # Bills written for this test (not upstream data). The privacy rules are right on every judged bill, so
+    # privacy's own model cannot beat them; the broadband rules flag noise and miss spectrum bills, so the
+    # organisation-wide model does beat the rules, and it then scores privacy and parks (no model) too.
+    noise = store_bills(*[bill_record(i, f"Veterans Benefits Act {i}",
+                                      f"Publishes veterans benefits forms on the internet; claims backlog {i}.")
+                          for i in range(1, 13)])
+    privacy = store_bills(*[bill_record(100 + i, f"Data Broker Accountability Act {i}",
+                                        f"Limits what data brokers do with personal data {i}.") for i in range(12)])
+    found = store_bills(*[bill_record(200 + i, f"Spectrum Auction Act {i}",
+                                      f"Spectrum auctions and licenses for rural carriers {i}.") for i in range(12)])
+    assert run("topics", "rescore")[0] == 0
+    for ids, relevance in ((noise, "not_relevant"), (privacy + found, "relevant")):
+        for bill_id in ids:
+            session.merge(TriageState(bill_id=bill_id, status="reviewed", relevance=relevance))
+    session.commit()
+
+    code, out, _ = run("topics", "learn", "--json", "--no-rescore")
+    learned = json.loads(out)
+    models = {m["scope"]: m for m in learned["models"]}
+    assert code == 0 and models["*"]["active"] and not models["privacy"]["active"]
+    assert learned["scoring"]["privacy"] == "*" and learned["scoring"]["parks"] == "*"
+    assert _in_use(models["privacy"], learned["scoring"]) == "no: org-wide model instead"
+    assert _scored_topics("*", learned["scoring"]) == "all 3 topics"
+
+    code, out, _ = run("topics", "learn", "--no-rescore")
+    text = " ".join(out.split())  # table cells wrap at the test console's 80 columns: the line below does not
+    assert code == 0 and "The organisation-wide model (scope *) scores 3 of 3 topics" in text

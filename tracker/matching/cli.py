@@ -249,27 +249,67 @@ def learn_cmd(
     no_rescore: Annotated[bool, typer.Option("--no-rescore", help="Train only.")] = False,
 ) -> None:
     """Learn from staff judgements (triage relevance) now, show how the models measure, re-score."""
-    from tracker.matching.training import ensure_models
+    from tracker.matching.training import ensure_models, scoring_scopes
 
     with Session(_engine(), expire_on_commit=False) as s:
         report = ensure_models(s, force=True)
         s.commit()
+        scopes = scoring_scopes(s)
         if as_json:
-            _print_json({"judgements": report.judgements, "skipped": report.skipped, "models": report.models})
+            _print_json({"judgements": report.judgements, "skipped": report.skipped, "models": report.models,
+                         "scoring": scopes})
         else:
             out.print(f"{report.judgements} judgements", highlight=False)
             if report.skipped:
                 out.print(report.skipped, highlight=False)
-            table = Table("scope", "features", "relevant", "not relevant", "cv F1", "keyword F1", "in use")
-            for m in report.models:
-                table.add_row(m["scope"], m["features"], str(m["positives"]), str(m["negatives"]),
-                              "-" if m["cv_f1"] is None else f"{m['cv_f1']:.3f}",
-                              "-" if m["keyword_f1"] is None else f"{m['keyword_f1']:.3f}",
-                              "yes" if m["active"] else "no (rules do better so far)")
-            if report.models:
-                out.print(table)
+            _print_models(report.models, scopes)
         if not no_rescore:
             _rescore(s, None, embed=False)
+
+
+def _print_models(models: list[dict[str, Any]], scopes: dict[str, str | None]) -> None:
+    """The models and, per model, the topics it scores: a topic whose own model lost to the rules is scored by
+    the organisation-wide model when that one is in use, so its flags move too (tracker.matching.training)."""
+    if not models:
+        return
+    from tracker.matching.learning import ORG_SCOPE
+
+    table = Table("scope", "features", "relevant", "not relevant", "cv F1", "keyword F1", "in use", "scores")
+    for m in models:
+        table.add_row(escape(m["scope"]), m["features"], str(m["positives"]), str(m["negatives"]),
+                      "-" if m["cv_f1"] is None else f"{m['cv_f1']:.3f}",
+                      "-" if m["keyword_f1"] is None else f"{m['keyword_f1']:.3f}",
+                      _in_use(m, scopes), escape(_scored_topics(m["scope"], scopes)))
+    out.print(table)
+    by_org = [slug for slug, scope in scopes.items() if scope == ORG_SCOPE]
+    if by_org:
+        from tracker.matching.store import Params
+
+        out.print(f"The organisation-wide model (scope *) scores {len(by_org)} of {len(scopes)} topics (every topic "
+                  f"without a model of its own in use): it may lower a flag their rules raise, and adds a bill they "
+                  f"do not flag only at p >= {Params.from_settings().promote_threshold:g}.", highlight=False)
+    elif not any(scopes.values()):
+        out.print("No model is in use yet: the judgements move no flag.", highlight=False)
+
+
+def _in_use(model: dict[str, Any], scopes: dict[str, str | None]) -> str:
+    from tracker.matching.learning import ORG_SCOPE
+
+    if model["active"]:
+        return "yes"
+    if model["scope"] != ORG_SCOPE and scopes.get(model["scope"]) == ORG_SCOPE:
+        return "no: org-wide model instead"  # it lost to the rules, but the topic's flags still move
+    return "no (rules do better so far)"
+
+
+def _scored_topics(scope: str, scopes: dict[str, str | None]) -> str:
+    """The topics this model scores: all of them, some (named), or none."""
+    mine = [slug for slug, s in scopes.items() if s == scope]
+    if not mine:
+        return "-"
+    if len(mine) == len(scopes) and len(mine) > 1:
+        return f"all {len(mine)} topics"
+    return ", ".join(mine)
 
 
 # -- bills list --flagged -----------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ run calls it: a judgement made this morning shapes the scores of the bills that 
 
 A model only takes part when it does better than the rules on the judgements themselves: its cross-validated
 F1 must beat the F1 of the keyword flags on the same bills. Until then it is stored but inactive, and
-``tracker topics learn`` says so.
+``tracker topics learn`` says so. A topic without a model of its own in use (none trained yet, or one that
+lost to the rules) is scored by the organisation-wide model when that one is in use: that is the model
+docs/benchmarks.md measures on every topic, and ``scoring_scopes`` says which model scores which topic.
 """
 
 from __future__ import annotations
@@ -148,6 +150,17 @@ def _f1(pred: Sequence[bool], labels: Sequence[int]) -> float:
     fp = sum(1 for p, y in zip(pred, labels, strict=True) if p and not y)
     fn = sum(1 for p, y in zip(pred, labels, strict=True) if not p and y)
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def scoring_scopes(session: Session) -> dict[str, str | None]:
+    """Per enabled topic, the model flagging uses for it: the topic's own (its slug), the organisation-wide one
+    (``*``), or none (the rules decide). Read through ``load_models`` so it says what scoring will do."""
+    from tracker.matching.store import load_models, topic_specs
+
+    specs = topic_specs(session)
+    models = load_models(session, specs)
+    org = learning.ORG_SCOPE if models.org is not None else None
+    return {s.slug: s.slug if s.id in models.by_topic else org for s in specs}
 
 
 def _describe(m: RelevanceModel) -> dict[str, Any]:

@@ -64,6 +64,17 @@ def test_prefix_inside_phrase_and_exact_flags() -> None:
     ("()", 1, "empty parentheses"),
     ("= broadband", 0, "'=' must be followed"),
     ('""', 0, "nothing to search for"),
+    # Written like an operator or a scope but not one: refused, never searched for with another meaning.
+    ("privacy near/3 data", 8, "capitals (NEAR/3)"),
+    ("privacy Near data", 8, "capitals (NEAR)"),
+    ("privacy Or data", 8, "capitals (OR)"),
+    ("titel:privacy", 0, "unknown field 'titel': fields are title, summary, text"),
+    ("foo:(a)", 0, "unknown field 'foo'"),
+    ("privacy AND abstract:a", 12, "unknown field 'abstract'"),
+    ("title:and", 6, "capitals (AND)"),
+    ("privacy -health", 8, "write AND NOT health"),
+    ("privacy \u2013health", 8, "write AND NOT health"),
+    ("title:-health", 6, "write AND NOT health"),
 ])
 def test_refused_rules_name_the_position(rule: str, position: int, fragment: str) -> None:
     with pytest.raises(RuleSyntaxError) as info:
@@ -72,3 +83,14 @@ def test_refused_rules_name_the_position(rule: str, position: int, fragment: str
     assert fragment in info.value.message
     pointer = info.value.pointer().splitlines()
     assert pointer[0] == rule and pointer[1].index("^") == position
+
+
+@pytest.mark.parametrize("rule, atoms", [
+    ("Title:privacy", ["privacy"]),  # field names in any case
+    ('"near field"', ["near field"]),  # quoted, an operator word is searched for
+    ('"titel:privacy"', ["titel privacy"]),
+    ("10:30", ["10 30"]),  # a colon after digits is not a field
+    ("e-commerce", ["e commerce", "ecommerce"]),  # a dash inside a word is not an exclusion
+])
+def test_words_that_look_like_operators_or_fields_but_are_fine(rule: str, atoms: list[str]) -> None:
+    assert [" ".join(a.words) for a in parse_rule(rule).atoms] == atoms

@@ -1,6 +1,7 @@
 """The topic rule language: parsed into a small tree whose leaves (terms and phrases) the automaton finds.
 
-Syntax (operators in capitals; lowercase ``and``/``or``/``not`` must be quoted to be searched for)::
+Syntax (operators in capitals; ``and``/``or``/``not``/``near`` in any other case are refused and must be quoted to
+be searched for)::
 
     broadband                  the word, any case, with its plural and possessive (broadbands, broadband's)
     "machine learning"         consecutive words; hyphens and punctuation between them do not matter
@@ -12,9 +13,11 @@ Syntax (operators in capitals; lowercase ``and``/``or``/``not`` must be quoted t
     A OR B                     either
     A AND NOT B                A without B (NOT needs a positive partner: "NOT B" alone is refused)
     A NEAR/5 B                 within 5 words of each other, either order, in the same field (NEAR = NEAR/5)
-    title:(A OR B)             only in that field: title, summary or text
+    title:(A OR B)             only in that field: title, summary or text (any other "name:" is refused)
     ( ... )                    grouping
 
+There is no search-engine ``-word``: a word written with a leading dash is refused (write ``AND NOT word``),
+because the dash is punctuation to the matcher and ``privacy -health`` would mean ``privacy AND health``.
 A rule that does not parse raises :class:`RuleSyntaxError` carrying the 0-based position of the problem.
 """
 
@@ -124,6 +127,11 @@ class _Tok:
 
 _OPERATORS = {"AND", "OR", "NOT"}
 _NEAR_RE = re.compile(r"NEAR(?:/(\d+))?$")
+# Operators in any other case ("and", "Or", "near/3"): searching for them as words is never what was meant.
+_LOWER_OPERATOR_RE = re.compile(r"(?:and|or|not|near(?:/\S*)?)$", re.IGNORECASE)
+# A scope written like a field ("titel:", "abstract:"): letters, then a colon. "10:30" stays a term.
+_FIELD_PREFIX_RE = re.compile(r"([^\W\d_]+):(.*)$", re.DOTALL)
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212"
 
 
 def _lex(rule: str) -> list[_Tok]:
@@ -160,31 +168,53 @@ def _lex(rule: str) -> list[_Tok]:
         j = i
         while j < n and not rule[j].isspace() and rule[j] not in "()\"“”":
             j += 1
-        word = rule[i:j]
-        if not exact and word in _OPERATORS:
-            toks.append(_Tok(word, word, start))
-        elif not exact and (m := _NEAR_RE.match(word)):
-            distance = int(m.group(1)) if m.group(1) else DEFAULT_NEAR
-            if not 1 <= distance <= MAX_NEAR:
-                raise RuleSyntaxError(f"NEAR distance must be between 1 and {MAX_NEAR} words", start, rule)
-            toks.append(_Tok("NEAR", word, start, distance=distance))
-        elif not exact and word.startswith("NEAR/"):
-            raise RuleSyntaxError("NEAR/ must be followed by a number of words, e.g. NEAR/5", start, rule)
-        elif not exact and ":" in word and word.split(":", 1)[0].lower() in FIELDS and word.endswith(":"):
-            toks.append(_Tok("FIELD", word[:-1].lower(), start))
-        elif not exact and ":" in word and word.split(":", 1)[0].lower() in FIELDS:
-            # title:broadband: the field and its operand written together
-            name, rest = word.split(":", 1)
-            toks.append(_Tok("FIELD", name.lower(), start))
-            toks.append(_Tok("WORD", rest, start + len(name) + 1))
-        else:
-            if not exact and word.lower() in {"and", "or", "not"}:
-                raise RuleSyntaxError(f"operators are written in capitals ({word.upper()}); "
-                                      f"quote \"{word}\" to search for the word", start, rule)
-            toks.append(_Tok("WORD", word, start, exact=exact))
+        toks.extend(_word_toks(rule[i:j], start, exact, rule))
         i = j
     toks.append(_Tok("END", "", n))
     return toks
+
+
+def _word_toks(word: str, start: int, exact: bool, rule: str) -> list[_Tok]:
+    """An unquoted word: an operator, a field scope (with its operand when written together) or a term."""
+    if exact:
+        return [_Tok("WORD", word, start, exact=True)]
+    if word in _OPERATORS:
+        return [_Tok(word, word, start)]
+    if m := _NEAR_RE.match(word):
+        distance = int(m.group(1)) if m.group(1) else DEFAULT_NEAR
+        if not 1 <= distance <= MAX_NEAR:
+            raise RuleSyntaxError(f"NEAR distance must be between 1 and {MAX_NEAR} words", start, rule)
+        return [_Tok("NEAR", word, start, distance=distance)]
+    if word.startswith("NEAR/"):
+        raise RuleSyntaxError("NEAR/ must be followed by a number of words, e.g. NEAR/5", start, rule)
+    if m := _FIELD_PREFIX_RE.match(word):
+        return _field_toks(m.group(1), m.group(2), start, rule)
+    return [_term_tok(word, start, rule)]
+
+
+def _field_toks(name: str, operand: str, start: int, rule: str) -> list[_Tok]:
+    # Refused rather than searched for: "titel:privacy" would otherwise quietly look for the words "titel
+    # privacy" and find nothing, which reads as "no bill mentions privacy in its title".
+    if name.lower() not in FIELDS:
+        raise RuleSyntaxError(f"unknown field {name!r}: fields are {', '.join(FIELDS)} "
+                              f"(quote \"{name}:\" to search for the text)", start, rule)
+    toks = [_Tok("FIELD", name.lower(), start)]
+    if operand:  # title:broadband: the field and its operand written together
+        toks.append(_term_tok(operand, start + len(name) + 1, rule))
+    return toks
+
+
+def _term_tok(word: str, start: int, rule: str) -> _Tok:
+    """A plain word to search for, unless it is written like an operator the language spells differently."""
+    if _LOWER_OPERATOR_RE.match(word):
+        raise RuleSyntaxError(f"operators are written in capitals ({word.upper()}); "
+                              f"quote \"{word}\" to search for the word", start, rule)
+    # Search-engine habit: "-health" would otherwise search for "health" (the dash is punctuation), the
+    # opposite of what was meant. The language's way to exclude is NOT, so say so.
+    if word[0] in _DASHES and _WORD_CHAR.match(word[1:2] or " "):
+        raise RuleSyntaxError(f"a leading '-' does not exclude a word: write AND NOT {word[1:]} "
+                              f"(or drop the '-' to search for it)", start, rule)
+    return _Tok("WORD", word, start)
 
 
 def _closing_quote(rule: str, open_at: int) -> int:

@@ -146,3 +146,32 @@ def test_learn_says_which_model_scores_each_topic(database_url: str, session: Se
     code, out, _ = run("topics", "learn", "--no-rescore")
     text = " ".join(out.split())  # table cells wrap at the test console's 80 columns: the line below does not
     assert code == 0 and "The organisation-wide model (scope *) scores 3 of 3 topics" in text
+
+
+def test_bad_rules_and_numbers_are_refused_not_reinterpreted(database_url: str, session: Session,
+                                                             store_bills: Callable, tmp_path) -> None:
+    store_bills(bill_record(1, "Health Privacy Act", "Protects health data."))
+    assert run("topics", "load")[0] == 0
+    for rule, position, fragment in (("privacy near/3 data", 8, "capitals (NEAR/3)"),
+                                     ("titel:privacy", 0, "unknown field 'titel'"),
+                                     ("privacy -health", 8, "write AND NOT health")):
+        code, out, err = run("topics", "test", rule)
+        err = " ".join(err.split())  # the console wraps long lines
+        assert code == 2 and f"at position {position}" in err and fragment in err and "bills match" not in out
+    code, out, _ = run("topics", "test", "privacy AND NOT health")
+    assert code == 0 and "0 of 1 bills match" in out
+
+    before = json.loads(run("topics", "list", "--json")[1])
+    for args, fragment in ((("set", "privacy", "--threshold", "nan"), "topic 'privacy': threshold must be a finite"),
+                           (("set", "privacy", "--threshold", "inf"), "threshold must be a finite number"),
+                           (("add-rule", "privacy", "data", "--weight", "nan"), "weight must be a finite number"),
+                           (("add-rule", "privacy", "data", "--weight", "-50"), "weight must be above 0"),
+                           (("edit-rule", str(before[1]["rules"][0]["id"]), "--weight", "-1"), "must be above 0")):
+        code, _, err = run("topics", *args)
+        assert code == 2 and fragment in " ".join(err.split()) and "Traceback" not in err, args
+    path = tmp_path / "topics.yaml"
+    path.write_text("topics:\n  - {slug: privacy, name: P, rules: [{rule: privacy, weight: .nan}]}\n")
+    code, _, err = run("topics", "load", str(path))
+    message = " ".join(err.split())  # the console wraps long lines
+    assert code == 2 and f"{path}: topic 'privacy' rule #1: weight must be a finite number" in message
+    assert json.loads(run("topics", "list", "--json")[1]) == before  # nothing changed

@@ -20,6 +20,7 @@ from tracker.matching.topics import (
     remove_rule,
     try_rule,
     update_rule,
+    update_topic,
 )
 from tracker.models import Topic, TopicRule, User
 
@@ -64,6 +65,13 @@ def test_load_creates_then_updates_by_slug_and_bumps_versions(session: Session, 
     ("topics:\n  - {slug: a, name: A, rules: [x]}\n  - {slug: a, name: B, rules: [y]}", "defined twice"),
     ("topics:\n  - {slug: a, name: A, rules: [{rule: x, weight: heavy}]}", "weight must be a number"),
     ("topics: [", "not valid YAML"),
+    ("topics:\n  - {slug: a, name: A, threshold: .nan, rules: [x]}", "topic 'a': threshold must be a finite"),
+    ("topics:\n  - {slug: a, name: A, threshold: .inf, rules: [x]}", "topic 'a': threshold must be a finite"),
+    ("topics:\n  - {slug: a, name: A, rules: [{rule: x, weight: .nan}]}", "topic 'a' rule #1: weight must be a finite"),
+    ("topics:\n  - {slug: a, name: A, rules: [x, {rule: y, weight: -.inf}]}", "rule #2: weight must be a finite"),
+    ("topics:\n  - {slug: a, name: A, rules: [{rule: x, weight: -50}]}", "rule #1: weight must be above 0"),
+    ("topics:\n  - {slug: a, name: A, rules: [{rule: x, weight: 0}]}", "rule #1: weight must be above 0"),
+    ("topics:\n  - {slug: a, name: A, rules: [{rule: x, weight: yes}]}", "weight must be a number, not True"),
 ])
 def test_bad_topic_files_name_the_problem(tmp_path: Path, body: str, message: str) -> None:
     path = tmp_path / "t.yaml"
@@ -84,6 +92,35 @@ def test_a_rule_that_does_not_parse_is_refused_with_its_position(tmp_path: Path,
         add_rule(session, topic="ai", expression='"deep learning', rescore=False)
     assert info.value.position == 0
     assert session.execute(select(TopicRule).where(TopicRule.expression == '"deep learning')).first() is None
+
+
+@pytest.mark.parametrize("value, message", [
+    (float("nan"), "must be a finite number, not nan"),
+    (float("inf"), "must be a finite number, not inf"),
+    (-50.0, "must be above 0, not -50.0"),
+    (0.0, "must be above 0"),
+])
+def test_the_service_refuses_weights_and_thresholds_that_are_not_finite_and_positive(
+        session: Session, value: float, message: str) -> None:
+    # The service, not the CLI, owns the rule: the dashboard's topic page calls these same functions.
+    load_topics(session, rescore=False)
+    session.commit()
+    ai = session.execute(select(Topic).where(Topic.slug == "ai")).scalar_one()
+    rule_id = session.execute(select(TopicRule.id).where(TopicRule.topic_id == ai.id)
+                              .order_by(TopicRule.id)).scalars().first()
+    threshold, version = ai.threshold, ai.rule_version
+    with pytest.raises(TopicError, match=f"topic 'ai': weight {message}"):
+        add_rule(session, topic="ai", expression="chatbot*", weight=value, rescore=False)
+    with pytest.raises(TopicError, match=f"topic 'ai' rule #{rule_id}: weight {message}"):
+        update_rule(session, rule_id=rule_id, expression="chatbot*", weight=value, rescore=False)
+    with pytest.raises(TopicError, match=f"topic 'ai': threshold {message}"):
+        update_topic(session, topic="ai", threshold=value, rescore=False)
+    session.commit()  # nothing half-applied reaches the database
+    session.expire_all()
+    ai = session.get(Topic, ai.id)
+    assert (ai.threshold, ai.rule_version) == (threshold, version)
+    assert session.get(TopicRule, rule_id).expression != "chatbot*"
+    assert session.execute(select(TopicRule).where(TopicRule.expression == "chatbot*")).first() is None
 
 
 def test_edits_need_an_editor_role(session: Session) -> None:

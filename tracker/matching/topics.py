@@ -3,12 +3,15 @@
 Every change that affects scores (rules, weights, threshold, description, enabling) bumps the topic's
 ``rule_version`` and re-scores every stored bill for that topic, so a ``BillMatch`` always says which version
 of the rules produced it (every topic is scored, only that topic's rows rewritten: they come out as a full
-re-score would write them). A rule that does not parse is refused with the position of the error. Editing needs
-the admin or staff role when an acting user is given (the CLI acts as the local operator).
+re-score would write them). A rule that does not parse is refused with the position of the error; weights and
+thresholds must be finite numbers above 0 (checked here, so the CLI, the YAML loader and the dashboard's topic
+page share the rule). Editing needs the admin or staff role when an acting user is given (the CLI acts as the
+local operator).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,9 +101,7 @@ def read_topics_file(path: Path | str | None = None) -> tuple[list[TopicDef], di
         name = str(raw.get("name") or "").strip()
         if not name:
             raise TopicError(f"{where}: 'name' is required")
-        threshold = _number(raw.get("threshold", 3.0), f"{where}: threshold")
-        if threshold <= 0:
-            raise TopicError(f"{where}: threshold must be above 0")
+        threshold = check_threshold(raw.get("threshold", 3.0), where)
         rules = []
         for j, rule in enumerate(raw.get("rules") or []):
             rwhere = f"{where} rule #{j + 1}"
@@ -109,7 +110,7 @@ def read_topics_file(path: Path | str | None = None) -> tuple[list[TopicDef], di
             if not isinstance(rule, dict) or not isinstance(rule.get("rule"), str):
                 raise TopicError(f"{rwhere}: expected 'rule: <expression>'")
             validate_rule(rule["rule"], rwhere)
-            rules.append(RuleDef(rule["rule"], _number(rule.get("weight", 1.0), f"{rwhere}: weight"),
+            rules.append(RuleDef(rule["rule"], check_weight(rule.get("weight", 1.0), rwhere),
                                  bool(rule.get("exclude", False)), bool(rule.get("enabled", True)),
                                  rule.get("note")))
         if not any(not r.exclude for r in rules):
@@ -120,11 +121,35 @@ def read_topics_file(path: Path | str | None = None) -> tuple[list[TopicDef], di
     return topics, doc
 
 
-def _number(value: Any, where: str) -> float:
+def check_threshold(value: Any, where: str) -> float:
+    """A topic's threshold: a finite number above 0 (at 0 every hit would flag; infinity flags nothing)."""
+    return _positive_number(value, f"{where}: threshold")
+
+
+def check_weight(value: Any, where: str) -> float:
+    """A rule's weight: a finite number above 0.
+
+    Negative weights are refused rather than given a meaning: scores are documented as sums of what rules earn,
+    the flagged listing and evidence would show a "matched" rule that pushed the bill down, and down-weighting
+    already has its tools (a lower weight, ``AND NOT`` in the rule, or an exclusion rule that vetoes the topic).
+    """
+    return _positive_number(value, f"{where}: weight")
+
+
+def _positive_number(value: Any, what: str) -> float:
+    # bool is an int to Python; `weight: yes` in YAML is a slip, not 1.0.
+    if isinstance(value, bool):
+        raise TopicError(f"{what} must be a number, not {value!r}")
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
-        raise TopicError(f"{where} must be a number, not {value!r}") from None
+        raise TopicError(f"{what} must be a number, not {value!r}") from None
+    # NaN fails every comparison (so "<= 0" lets it through) and would reach the database as NULL.
+    if not math.isfinite(number):
+        raise TopicError(f"{what} must be a finite number, not {value!r}")
+    if number <= 0:
+        raise TopicError(f"{what} must be above 0, not {value!r}")
+    return number
 
 
 # -- loading ------------------------------------------------------------------------------------------------
@@ -232,6 +257,7 @@ def add_rule(session: Session, *, topic: str | int, expression: str, weight: flo
     _require_editor(actor)
     t = get_topic(session, topic)
     validate_rule(expression, f"topic {t.slug!r}")
+    weight = check_weight(weight, f"topic {t.slug!r}")
     rule = TopicRule(topic_id=t.id, expression=expression, weight=weight, exclude=exclude, note=note,
                      created_by_id=actor.id if actor else None, updated_at=utcnow())
     session.add(rule)
@@ -250,8 +276,13 @@ def update_rule(session: Session, *, rule_id: int, expression: str | None = None
         raise TopicError(f"no rule #{rule_id}")
     topic = session.get(Topic, rule.topic_id)
     assert topic is not None
+    where = f"topic {topic.slug!r} rule #{rule_id}"
+    # Everything is checked before anything changes, so a refused edit leaves the rule as it was.
     if expression is not None:
-        validate_rule(expression, f"topic {topic.slug!r} rule #{rule_id}")
+        validate_rule(expression, where)
+    if weight is not None:
+        weight = check_weight(weight, where)
+    if expression is not None:
         rule.expression = expression
     if weight is not None:
         rule.weight = weight
@@ -288,9 +319,7 @@ def update_topic(session: Session, *, topic: str | int, threshold: float | None 
     _require_editor(actor)
     t = get_topic(session, topic)
     if threshold is not None:
-        if threshold <= 0:
-            raise TopicError("threshold must be above 0")
-        t.threshold = threshold
+        t.threshold = check_threshold(threshold, f"topic {t.slug!r}")
     if enabled is not None:
         t.enabled = enabled
     if name:

@@ -81,6 +81,29 @@ def test_flag_bills_writes_scores_terms_evidence_and_version(session: Session, s
     assert [b["id"] for b in list_flagged(session, topic="privacy")] == [ids[1]]
 
 
+def test_flagged_for_a_topic_is_ordered_by_that_topics_strength(session: Session, store_bills: Callable,
+                                                                topics_file: str) -> None:
+    load_topics(session, path=topics_file)
+    session.commit()
+    # A higher bill number is a later action date, so a date fallback would list them 3, 2, 1.
+    ids = store_bills(
+        bill_record(1, "Rural Broadband and Wireless Act", "Grants."),  # broadband 6 + 3: capped score
+        bill_record(2, "Broadband Grants Act", "Grants."),  # broadband 6: the same capped score
+        bill_record(3, "Data Broker Act", "Data brokers and broadband providers."),  # privacy 6, broadband 3
+    )
+    flag_bills(session, ids)
+    session.commit()
+    found = matches(session)
+    assert found[(ids[0], "broadband")].score == found[(ids[1], "broadband")].score  # the logistic saturates
+    assert found[(ids[2], "privacy")].score > found[(ids[2], "broadband")].score
+
+    listed = list_flagged(session, topic="broadband")
+    # Bill 3's best score (privacy) must not lift it in the broadband list; the tie breaks on the keyword score.
+    assert [b["id"] for b in listed] == ids
+    assert [b["id"] for b in list_flagged(session, topic="broadband", limit=1, offset=2)] == [ids[2]]
+    assert [b["id"] for b in list_flagged(session)][0] == ids[2]  # across topics: best score, then the date
+
+
 def test_rule_change_rescored_everything_and_stale_matches_go(session: Session, store_bills: Callable,
                                                               topics_file: str) -> None:
     load_topics(session, path=topics_file)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlmodel import Session
 
 from tracker.models import Bill, BillMatch, LegislativeSession, Topic
@@ -24,24 +24,45 @@ def _flagged_query(session: Session, columns: Any, flt: BillFilter, topic: str |
 def list_flagged(session: Session, flt: BillFilter = BillFilter(), *, topic: str | None = None,
                  limit: int | None = None, offset: int = 0, include_unflagged_topics: bool = False
                  ) -> list[dict[str, Any]]:
-    """Flagged bills, strongest first, each with its topics, scores, matched terms and evidence."""
-    best = (select(BillMatch.bill_id, func.max(BillMatch.score).label("best"))
-            .where(BillMatch.flagged).group_by(BillMatch.bill_id).subquery())
-    query = (_flagged_query(session, [Bill, LegislativeSession.identifier, best.c.best], flt, topic)
-             .join(best, best.c.bill_id == Bill.id)
-             .order_by(best.c.best.desc(), Bill.latest_action_date.desc().nulls_last(), Bill.id.desc())
+    """Flagged bills, strongest first, each with its topics, scores, matched terms and evidence.
+
+    With ``topic``, strongest for that topic: a bill flagged weakly for it but strongly for another topic must
+    not lead the topic's list.
+    """
+    strength = _topic_strength(topic) if topic else _best_strength()
+    query = (_flagged_query(session, [Bill, LegislativeSession.identifier], flt, topic)
+             .join(strength, strength.c.bill_id == Bill.id)
+             .order_by(strength.c.score.desc(), strength.c.keyword_score.desc(),
+                       Bill.latest_action_date.desc().nulls_last(), Bill.id.desc())
              .offset(offset))
     if limit is not None:
         query = query.limit(limit)
     rows = session.execute(query).all()
-    ids = [bill.id for bill, _, _ in rows]
+    ids = [bill.id for bill, _ in rows]
     topics = topics_for(session, ids, flagged_only=not include_unflagged_topics)
     out = []
-    for bill, session_identifier, _ in rows:
+    for bill, session_identifier in rows:
         item = bill_summary(bill, session_identifier)
         item["topics"] = topics.get(bill.id, [])
         out.append(item)
     return out
+
+
+def _best_strength() -> Any:
+    """Per bill: its best flagged score over the topics. Keyword scores are not comparable across topics (each
+    is measured against its own threshold), so ties fall back to the most recent action."""
+    return (select(BillMatch.bill_id, func.max(BillMatch.score).label("score"),
+                   literal(0.0).label("keyword_score"))
+            .where(BillMatch.flagged).group_by(BillMatch.bill_id).subquery())
+
+
+def _topic_strength(topic: str) -> Any:
+    """Per bill: its score for one topic, with the raw keyword score to break ties. The combined score is a
+    logistic curve that saturates (a keyword score of twice the threshold and above all give 0.8808), so
+    without the keyword score a bill that barely reaches twice the threshold ties with one far above it."""
+    return (select(BillMatch.bill_id, BillMatch.score.label("score"), BillMatch.keyword_score.label("keyword_score"))
+            .join(Topic, Topic.id == BillMatch.topic_id).where(BillMatch.flagged, Topic.slug == topic)
+            .subquery())
 
 
 def count_flagged(session: Session, flt: BillFilter = BillFilter(), *, topic: str | None = None) -> int:

@@ -152,3 +152,25 @@ def test_try_a_rule_on_stored_bills(session: Session, store_bills: Callable) -> 
     assert sample["bill"].startswith("117 HR ") and sample["evidence"][0]["snippet"]
     with pytest.raises(RuleRefused):
         try_rule(session, expression="broadband AND")
+
+
+def test_default_ai_topic_does_not_read_ai_an_as_artificial_intelligence(session: Session,
+                                                                        store_bills: Callable) -> None:
+    from tracker.matching import flag_bills
+    from tracker.matching.queries import list_flagged
+
+    load_topics(session, rescore=False)
+    session.commit()
+    ids = store_bills(
+        # Bills written for this test after 117th-Congress titles (HR 1566 / S 1868 "AI/AN CAPTA").
+        bill_record(1, "AI/AN CAPTA", "Supports child abuse programs of AI/AN tribes (American Indian and Alaska "
+                    "Native) and AI/ANs."),
+        bill_record(2, "Advancing American AI Act", "Federal agencies and AI."),
+        # AI in the title still counts although the summary names AI/AN patients: no topic-wide veto.
+        bill_record(3, "AI in Tribal Health Act", "Studies tools for AI/AN patients."),
+    )
+    flag_bills(session, ids)
+    session.commit()
+    flagged = {b["id"] for b in list_flagged(session, topic="ai")}
+    assert flagged == {ids[1], ids[2]}
+    assert try_rule(session, expression="=AI")["hits"] == 3  # the plain term still finds all three

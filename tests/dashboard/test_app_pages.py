@@ -88,6 +88,18 @@ def test_admin_pages_refuse_other_roles_even_when_run_directly(seeded: Seeded, p
     assert md("(staff) may not manage") in texts(at)
 
 
+def test_topic_admin_refuses_a_negative_weight_through_the_service(session: Session, seeded: Seeded) -> None:
+    from tracker.models import TopicRule
+
+    at = signed_in(seeded.users["admin"], "views/admin_topics.py")
+    at.text_input(key="tp_expr").input("chatbot*")
+    at.number_input(key="tp_weight").set_value(-50.0).run()
+    at.button(key="tp_add").click().run()
+    no_exception(at)
+    assert "weight must be above 0" in texts(at)  # the topic service's message, as the CLI shows it
+    assert session.execute(select(TopicRule).where(TopicRule.expression == "chatbot*")).first() is None
+
+
 def test_staff_dismiss_a_bill_in_bulk_from_the_inbox(session: Session, seeded: Seeded) -> None:
     at = signed_in(seeded.users["staff"], "views/triage.py")
     assert "4" in texts(at) and at.checkbox(key=f"sel_{seeded.ids['robotics']}")

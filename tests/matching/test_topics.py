@@ -4,10 +4,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
 from tests.matching.conftest import bill_record
+from tracker import db
+from tracker.matching import flag_bills, rescore
+from tracker.matching.queries import list_flagged
 from tracker.matching.topics import (
     DEFAULT_TOPICS_FILE,
     NotAllowed,
@@ -156,9 +159,6 @@ def test_try_a_rule_on_stored_bills(session: Session, store_bills: Callable) -> 
 
 def test_default_ai_topic_does_not_read_ai_an_as_artificial_intelligence(session: Session,
                                                                         store_bills: Callable) -> None:
-    from tracker.matching import flag_bills
-    from tracker.matching.queries import list_flagged
-
     load_topics(session, rescore=False)
     session.commit()
     ids = store_bills(
@@ -174,3 +174,24 @@ def test_default_ai_topic_does_not_read_ai_an_as_artificial_intelligence(session
     flagged = {b["id"] for b in list_flagged(session, topic="ai")}
     assert flagged == {ids[1], ids[2]}
     assert try_rule(session, expression="=AI")["hits"] == 3  # the plain term still finds all three
+
+
+def test_migration_disables_stored_rules_the_language_now_refuses(engine: Engine, session: Session) -> None:
+    load_topics(session, rescore=False)
+    ai = session.execute(select(Topic).where(Topic.slug == "ai")).scalar_one()
+    version = ai.rule_version
+    # Stored before the language refused them (they used to be read as other searches).
+    old = [TopicRule(topic_id=ai.id, expression=e, note=n)
+           for e, n in (("privacy -health", "from staff"), ("titel:robot*", None), ("chatbot*", None))]
+    session.add_all(old)
+    session.commit()
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0007'"))
+    db.upgrade(engine)
+    session.expire_all()
+    bad, unknown, fine = (session.get(TopicRule, r.id) for r in old)
+    assert not bad.enabled and "write AND NOT health" in bad.note and bad.note.endswith("; from staff")
+    assert not unknown.enabled and "unknown field 'titel'" in unknown.note
+    assert fine.enabled and fine.note is None
+    assert session.get(Topic, ai.id).rule_version == version + 1
+    rescore(session)  # scoring compiles every enabled rule: it runs again

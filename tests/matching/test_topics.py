@@ -195,3 +195,7 @@ def test_migration_disables_stored_rules_the_language_now_refuses(engine: Engine
     assert fine.enabled and fine.note is None
     assert session.get(Topic, ai.id).rule_version == version + 1
     rescore(session)  # scoring compiles every enabled rule: it runs again
+    with pytest.raises(RuleRefused, match="write AND NOT health"):  # not back on until it is fixed
+        update_rule(session, rule_id=bad.id, enabled=True, rescore=False)
+    update_rule(session, rule_id=bad.id, expression="privacy AND NOT health", enabled=True, rescore=False)
+    assert bad.enabled

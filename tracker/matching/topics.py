@@ -277,9 +277,11 @@ def update_rule(session: Session, *, rule_id: int, expression: str | None = None
     topic = session.get(Topic, rule.topic_id)
     assert topic is not None
     where = f"topic {topic.slug!r} rule #{rule_id}"
-    # Everything is checked before anything changes, so a refused edit leaves the rule as it was.
-    if expression is not None:
-        validate_rule(expression, where)
+    # Everything is checked before anything changes, so a refused edit leaves the rule as it was. The kept
+    # expression is checked too when the rule is switched on: one disabled because it no longer parses
+    # (migration 0008) would stop every scoring run.
+    if expression is not None or enabled:
+        validate_rule(expression if expression is not None else rule.expression, where)
     if weight is not None:
         weight = check_weight(weight, where)
     if expression is not None:

@@ -1,6 +1,7 @@
 """The per-occurrence evaluator the engine used before matches were counted (issue 4, point 6), kept as the
 definition the faster engine must reproduce: every match becomes an occurrence record, every matched rule's
-occurrences are sorted for evidence, and snippets use the plain look-behind pattern.
+occurrences are sorted for evidence (past MAX_EVIDENCE_OCCURRENCES, the first ones in text order), and snippets
+mark the occurrence found. ``snippet`` keeps the plain look-behind pattern the engine's faster one must equal.
 
 Only what the fast path replaced lives here; rule trees with AND/NOT/NEAR are evaluated by the engine's own
 ``_eval``, which both paths share.
@@ -12,7 +13,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from tracker.matching.automaton import normalize_bytes, word_end
+from tracker.matching.automaton import word_end
 from tracker.matching.engine import (
     FIELDS,
     MAX_EVIDENCE,
@@ -27,7 +28,9 @@ from tracker.matching.engine import (
     _eval,
     _Occ,
     _tf,
+    evidence_snippet,
 )
+from tracker.matching.folding import Offsets, normalize_with_offsets
 
 
 class RefHits:
@@ -37,13 +40,14 @@ class RefHits:
         self.doc = doc
         self.atom_index = rule_set.atom_index
         self.norms: dict[tuple[str, int], bytes] = {}
+        self.offsets: dict[tuple[str, int], Offsets | None] = {}
         self.by_atom: dict[int, list[_Occ]] = defaultdict(list)
         self.near_cache: dict[int, list[_Occ]] = {}
-        for field_name, parts in doc.fields.items():
-            for part_index, text in enumerate(parts):
+        for field_name in sorted(doc.fields, key=lambda f: FIELDS.index(f) if f in FIELDS else 9):
+            for part_index, text in enumerate(doc.fields[field_name]):
                 if not text:
                     continue
-                norm = normalize_bytes(text)
+                norm, self.offsets[(field_name, part_index)] = normalize_with_offsets(text)
                 self.norms[(field_name, part_index)] = norm
                 for atom, start, end in rule_set.matcher.scan(text, norm):
                     self.by_atom[atom].append(_Occ(atom, field_name, part_index, start, end))
@@ -81,7 +85,7 @@ def _score_topic(rule_set: RuleSet, topic: _CompiledTopic, hits: RefHits) -> Top
         score, rule_occs = scored
         total += score
         matched += 1
-        occs.extend((o, compiled) for o in rule_occs[:MAX_EVIDENCE_OCCURRENCES])
+        occs.extend((o, compiled) for o in _first_occurrences(rule_occs))
     if not matched:
         return None
     result = TopicResult(topic.spec.id, round(total, 4), rules_matched=matched)
@@ -92,6 +96,22 @@ def _score_topic(rule_set: RuleSet, topic: _CompiledTopic, hits: RefHits) -> Top
             break
     result.matched_terms, result.evidence = _evidence(occs, hits)
     return result
+
+
+def _first_occurrences(occs: list[_Occ]) -> list[_Occ]:
+    """All of a rule's occurrences, or the first MAX_EVIDENCE_OCCURRENCES in text order and the first of each
+    atom not among them."""
+    order = {name: i for i, name in enumerate(FIELDS)}
+    ordered = sorted(occs, key=lambda o: (order.get(o.field, 9), o.part, o.start, o.end, o.atom))
+    if len(ordered) <= MAX_EVIDENCE_OCCURRENCES:
+        return ordered
+    kept = ordered[:MAX_EVIDENCE_OCCURRENCES]
+    atoms = {o.atom for o in kept}
+    for occ in ordered[MAX_EVIDENCE_OCCURRENCES:]:
+        if occ.atom not in atoms:
+            atoms.add(occ.atom)
+            kept.append(occ)
+    return kept
 
 
 def _score_simple(rule_set: RuleSet, compiled: _CompiledRule, hits: RefHits) -> tuple[float, list[_Occ]] | None:
@@ -122,10 +142,10 @@ def _evidence(occs: list[tuple[_Occ, _CompiledRule]], hits: RefHits) -> tuple[li
         raw_first.setdefault(raw, (occ, compiled))
     counts: dict[str, int] = defaultdict(int)
     for raw, n in raw_counts.items():
-        counts[" ".join(raw.decode("ascii").split())] += n
+        counts[" ".join(raw.decode("utf-8").split())] += n
     first: dict[str, tuple[_Occ, _CompiledRule]] = {}
     for raw, pair in raw_first.items():
-        first.setdefault(" ".join(raw.decode("ascii").split()), pair)
+        first.setdefault(" ".join(raw.decode("utf-8").split()), pair)
     terms = sorted(counts, key=lambda t: (-counts[t], t))[:MAX_TERMS]
     spans = [o[0] for o in first.values() if o[0].atom < 0]
     for span in spans:
@@ -136,10 +156,10 @@ def _evidence(occs: list[tuple[_Occ, _CompiledRule]], hits: RefHits) -> tuple[li
     evidence = []
     for term, (occ, compiled) in sorted(first.items(), key=lambda kv: (order.get(kv[1][0].field, 9),
                                                                        -counts.get(kv[0], 1)))[:MAX_EVIDENCE]:
-        original = hits.doc.fields[occ.field][occ.part]
-        norm = hits.norms[(occ.field, occ.part)]
+        key = (occ.field, occ.part)
         evidence.append({"field": occ.field, "term": term, "rule": compiled.spec.expression,
-                         "snippet": snippet(original, term, hint=occ.start / max(1, len(norm)))})
+                         "snippet": evidence_snippet(hits.doc.fields[occ.field][occ.part], hits.norms[key],
+                                                     hits.offsets[key], occ.start, term)})
     return terms, evidence
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from tracker.matching.automaton import Matcher, normalize, normalize_bytes, singular, word_end, word_forms
 from tracker.matching.engine import BillDoc, RuleSet
+from tracker.matching.folding import char_offset, normalize_with_offsets
 from tracker.matching.rules import parse_rule
 
 
@@ -52,7 +53,7 @@ def test_unicode_punctuation_separates_words() -> None:
     assert hits('"data broker"', "data\u2014broker") == ["data broker"]  # em dash
     assert hits("privacy", "\u201cprivacy\u201d") == ["privacy"]  # curly quotes
     assert hits("privacy", "privacy\u00a0rules") == ["privacy"]  # no-break space
-    assert hits("Peña", "Senator Peña said") == ["pe a"]  # accented letters match themselves
+    assert hits("Peña", "Senator Peña said") == ["pena"]  # accented letters are letters, accents folded
 
 
 def test_normalize_keeps_offsets_one_to_one() -> None:
@@ -82,3 +83,40 @@ def test_one_pass_finds_every_atom_with_offsets() -> None:
     assert sorted(norm[s:e] for _, s, e in found) == [b"broadband", b"cyber", b"rural areas"]  # a prefix's end
     assert sorted(norm[s:word_end(norm, e)] for _, s, e in found) == [b"broadband", b"cyberattacks", b"rural areas"]
     assert Matcher([]).scan(text) == []
+
+
+def test_letters_outside_ascii_are_letters() -> None:
+    assert normalize("Kūhiō Peña Honoré über Straße").split() == ["kuhio", "pena", "honore", "uber", "strasse"]
+    assert hits("über", "Save Our Ser\u00advice\u00admembers Act") == []  # not "bers" after a soft hyphen
+    assert hits("über", "Über den Wolken") == ["uber"]
+    assert hits("Honoré", "honors and awards") == []
+    assert hits("Honoré", "Honoré Daumier") == ["honore"]
+    assert hits("Kuhio", "Prince Kūhiō Day") == ["kuhio"]  # the spelling without macrons finds it too
+    assert hits("数据", "个人 数据 保护") == ["数据"]  # a letter with no ASCII form is kept, not a separator
+    assert hits("λόγος", "ΛΌΓΟΣ") == ["λογοσ"]  # case-folded (final sigma too) and accents folded
+
+
+@pytest.mark.parametrize("joiner", ["\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"])
+def test_soft_hyphens_and_zero_width_characters_join(joiner: str) -> None:
+    assert hits("cybersecurity", f"cyber{joiner}security") == ["cybersecurity"]
+    assert hits("cyber*", f"International Cy{joiner}ber{joiner}crime Prevention Act") == ["cybercrime"]
+
+
+def test_offsets_lead_back_to_the_original_when_characters_are_not_one_byte() -> None:
+    text = "Cy\u00adber\u00adcrime in Straße 数据 x"
+    norm, offsets = normalize_with_offsets(text)
+    assert norm.decode().split() == ["cybercrime", "in", "strasse", "数据", "x"]
+    for word, original in [(b"cybercrime", "Cy\u00adber\u00adcrime"), (b"strasse", "Straße"),
+                           ("数据".encode(), "数据"), (b"x", "x")]:
+        start = norm.index(word)
+        assert text[char_offset(offsets, start):char_offset(offsets, start + len(word))] == original
+    assert normalize_with_offsets("plain — ascii-like text é")[1] is None  # one byte per character: no table
+    assert len(normalize_bytes(text)) == len(normalize_bytes(text, lower=False))  # exact terms line up
+
+
+def test_plural_folding_keeps_words_ending_in_ie_and_che() -> None:
+    for written, found in [("cookies", "a tracking cookie banner"), ("cookie", "cookies"), ("caches", "a cache"),
+                           ("cache", "web caches"), ("movies", "a movie"), ("policies", "a policy"),
+                           ("policy", "policies"), ("technologies", "technology"), ("searches", "a search")]:
+        assert hits(written, found), (written, found)
+    assert word_forms("cookies") >= {"cookie", "cookies"} and word_forms("caches") >= {"cache", "caches"}

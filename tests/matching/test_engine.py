@@ -123,3 +123,46 @@ def test_decide_flags_only_the_best_topic_without_keywords() -> None:
     keyword = {r.topic_id: r for r in rule_set.evaluate(BillDoc(1, {"title": ["Broadband and privacy"]}))}
     decisions = decide([a, b], keyword, None, {}, Params())
     assert [d.flagged for d in decisions] == [True, True]
+
+
+def _single(rule: str, **fields: str):  # noqa: ANN202 - a TopicResult or None
+    results = RuleSet.single(rule).evaluate(BillDoc(1, {name: [text] for name, text in fields.items()}))
+    return results[0] if results else None
+
+
+def test_terms_and_evidence_do_not_depend_on_the_order_of_the_terms_in_the_rule() -> None:
+    # 251 occurrences: past MAX_EVIDENCE_OCCURRENCES, so evidence keeps the first ones in text order.
+    text = "Consumer privacy rules. " + "The data shall be kept. " * 250
+    results = [_single(rule, text=text) for rule in
+               ("data OR privacy", "privacy OR data", "(data OR privacy) AND kept", "kept AND (privacy OR data)")]
+    for result in results:
+        assert result is not None
+        assert {"data", "privacy"} <= set(result.matched_terms)
+        assert any(e["snippet"].startswith("Consumer [[privacy]] rules. The data") for e in result.evidence)
+    for one, other in (results[0:2], results[2:4]):
+        assert one.matched_terms == other.matched_terms
+        assert [e["snippet"] for e in one.evidence] == [e["snippet"] for e in other.evidence]
+
+
+def test_a_term_past_the_evidence_cut_is_still_found() -> None:
+    result = _single("data OR privacy", text="The data shall be kept. " * 250 + "Consumer privacy rules.")
+    assert result is not None and "privacy" in result.matched_terms
+
+
+def test_evidence_for_an_exact_term_marks_the_occurrence_that_matched() -> None:
+    cases = [("=IT", "The agency said it will modernize IT systems", "will modernize [[IT]] systems"),
+             ("=AI", "Mr. Ai spoke about AI tools", "about [[AI]] tools"),
+             ("=STEM", "Stem cells and STEM education", "and [[STEM]] education")]
+    for rule, summary, marked in cases:
+        result = _single(rule, summary=summary)
+        assert result is not None and marked in result.evidence[0]["snippet"], (rule, result)
+
+
+def test_evidence_shows_the_original_text_of_folded_words() -> None:
+    result = _single('"Kūhiō"', title="A bill to designate Prince Kūhiō Day as a holiday")
+    assert result is not None
+    assert result.evidence[0]["snippet"] == "A bill to designate Prince [[Kūhiō]] Day as a holiday"
+    result = _single("cyber*", title="International Cy\u00adber\u00adcrime Prevention Act")
+    assert result is not None and result.matched_terms == ["cybercrime"]
+    assert result.evidence[0]["snippet"] == "International [[Cy\u00adber\u00adcrime]] Prevention Act"
+    assert _single("cybersecurity", summary="cyber\u200bsecurity") is not None

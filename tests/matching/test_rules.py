@@ -16,6 +16,9 @@ from tracker.matching.rules import And, Near, Not, Or, RuleSyntaxError, Term, pa
     ("(data OR information) NEAR/3 broker*", ["data", "information", "broker"]),
     ("privacy AND NOT health", ["privacy", "health"]),
     ("start-up*", ["start up", "startup"]),
+    ("Kūhiō", ["kuhio"]),  # read the way the text is read: accents folded
+    ("Cy\u00adber\u00adcrime", ["cybercrime"]),  # soft hyphens join
+    ("数据", ["数据"]),
 ])
 def test_valid_rules_and_their_atoms(rule: str, atoms: list[str]) -> None:
     parsed = parse_rule(rule)
@@ -75,6 +78,8 @@ def test_prefix_inside_phrase_and_exact_flags() -> None:
     ("privacy -health", 8, "write AND NOT health"),
     ("privacy \u2013health", 8, "write AND NOT health"),
     ("title:-health", 6, "write AND NOT health"),
+    ("privacy OR \u00ad\u200b", 11, "nothing to search for"),  # invisible characters only: could never match
+    ('privacy OR "\u0301"', 11, "nothing to search for"),  # a combining accent alone
 ])
 def test_refused_rules_name_the_position(rule: str, position: int, fragment: str) -> None:
     with pytest.raises(RuleSyntaxError) as info:

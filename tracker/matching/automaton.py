@@ -7,9 +7,10 @@ bill text here, a pure-Python automaton tops out near 10 MB/s, and a regular-exp
 as phrases are added.
 
 Normalization makes word boundaries, case and punctuation part of the text the automaton reads: one byte
-table turns the UTF-8 text into lowercase ASCII words separated by spaces, wrapped in spaces. A pattern is
-" word " (or " prefix" for a wildcard), so a match can only start and end on word boundaries and
-"machine-learning" reads as "machine learning"; no per-character work happens in Python.
+table turns the UTF-8 text into lowercase words separated by spaces, wrapped in spaces (tracker.matching.folding;
+letters outside ASCII are folded first, only where a text has them). A pattern is " word " (or " prefix" for a
+wildcard), so a match can only start and end on word boundaries and "machine-learning" reads as "machine
+learning"; on ASCII text no per-character work happens in Python.
 """
 
 from __future__ import annotations
@@ -19,15 +20,12 @@ from typing import NamedTuple
 
 import ahocorasick_rs
 
+from tracker.matching.folding import normalize_bytes
 from tracker.matching.rules import Atom
 
-# Lowercase ASCII letters and digits are word characters; every other byte separates words. That includes the
-# bytes of UTF-8 sequences: dashes, curly quotes, section signs and no-break spaces are the non-ASCII characters
-# of bill text, and treating them all as separators costs nothing. Patterns are normalized the same way, so a
-# rule with an accented letter still matches itself ("Peña" reads as "pe a" on both sides).
-_FOLD = bytes((b | 0x20 if chr(b).isalpha() else b) if b < 0x80 and chr(b).isalnum() else 0x20 for b in range(256))
-_CASED = bytes(b if b < 0x80 and chr(b).isalnum() else 0x20 for b in range(256))
-_CONTINUATION = bytes(range(0x80, 0xC0))  # deleted, so a multi-byte character becomes one separator
+__all__ = ["Hit", "Matcher", "atom_patterns", "normalize", "normalize_bytes", "singular", "surface", "word_end",
+           "word_forms", "words_of"]
+
 MAX_GAP = 2  # the words of a phrase may be separated by one or two non-word characters: " ", "-", ", "
 MAX_VARIANTS = 16
 _NON_PLURAL_ENDINGS = ("ss", "us", "is", "ics")
@@ -36,19 +34,8 @@ _UNCHANGED_WORDS = frozenset({"news", "series", "species", "bias", "alias", "can
                               "kansas", "arkansas", "always", "perhaps"})
 
 
-def normalize_bytes(text: str, *, lower: bool = True) -> bytes:
-    """The text as the automaton reads it: words of [a-z0-9] between spaces, padded with a space each side.
-
-    A table lookup per byte at memory speed, no regular expression: a character becomes one byte (a
-    multi-byte UTF-8 character one separator), so offsets in the lowercase and the cased forms line up.
-    Runs of separators are kept, not collapsed: collapsing was the slowest step, and a pattern needs only
-    one separator on each side of each word.
-    """
-    return b" " + text.encode("utf-8", "replace").translate(_FOLD if lower else _CASED, _CONTINUATION) + b" "
-
-
 def normalize(text: str, *, lower: bool = True) -> str:
-    return normalize_bytes(text, lower=lower).decode("ascii")
+    return normalize_bytes(text, lower=lower).decode("utf-8")
 
 
 def words_of(text: str, *, lower: bool = True) -> list[str]:
@@ -58,29 +45,39 @@ def words_of(text: str, *, lower: bool = True) -> list[str]:
 
 def singular(word: str) -> str:
     """A light English singular (after Harman's S-stemmer): vehicles -> vehicle, companies -> company."""
+    return singulars(word)[0]
+
+
+def singulars(word: str) -> tuple[str, ...]:
+    """The singulars ``word`` may be the plural of, likeliest first. English spelling does not say whether
+    "-ies" drops "-ies" for "-y" (policies, companies) or only the "s" (cookies, movies), nor whether "-ches"
+    drops "-es" (searches) or only the "s" (caches, niches): both are kept, the other reading being no word."""
     if len(word) <= 3 or word in _UNCHANGED_WORDS or word.endswith(_NON_PLURAL_ENDINGS) or not word.isalpha():
-        return word
+        return (word,)
     if word.endswith("ies") and len(word) > 4 and word[-4] not in "aeiou":
-        return word[:-3] + "y"
+        return word[:-3] + "y", word[:-1]
     if word.endswith("es") and word[:-2].endswith(("s", "x", "z", "ch", "sh")):
-        return word[:-2]
+        return word[:-2], word[:-1]
     if word.endswith("s") and not word.endswith("'s"):
-        return word[:-1]
-    return word
+        return (word[:-1],)
+    return (word,)
+
+
+def _plural(base: str) -> str:
+    if base.endswith(("s", "x", "z", "ch", "sh")):
+        return base + "es"
+    if base.endswith("y") and len(base) > 2 and base[-2] not in "aeiou":
+        return base[:-1] + "ies"
+    return base + "s"
 
 
 def word_forms(word: str) -> set[str]:
-    """The word, its singular and the plurals of that singular; possessives need nothing (' is a separator)."""
+    """The word, its singulars and their plurals; possessives need nothing (' is a separator)."""
     if len(word) <= 2 or not word.isalpha():
         return {word}
-    base = singular(word)
-    forms = {word, base}
-    if base.endswith(("s", "x", "z", "ch", "sh")):
-        forms.add(base + "es")
-    elif base.endswith("y") and len(base) > 2 and base[-2] not in "aeiou":
-        forms.add(base[:-1] + "ies")
-    else:
-        forms.add(base + "s")
+    forms = {word}
+    for base in singulars(word):
+        forms.update((base, _plural(base)))
     return forms
 
 
@@ -213,4 +210,4 @@ def word_end(norm: bytes, end: int) -> int:
 
 def surface(norm: bytes, hit: Hit) -> str:
     """The matched words as normalization reads them (lowercase ASCII, single spaces)."""
-    return " ".join(norm[hit.start:word_end(norm, hit.end)].decode("ascii").split())
+    return " ".join(norm[hit.start:word_end(norm, hit.end)].decode("utf-8").split())

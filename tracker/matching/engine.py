@@ -26,7 +26,8 @@ from functools import lru_cache
 from itertools import groupby
 from typing import Any, NamedTuple
 
-from tracker.matching.automaton import Matcher, normalize_bytes, word_end
+from tracker.matching.automaton import Matcher, word_end
+from tracker.matching.folding import Offsets, char_offset, normalize_with_offsets
 from tracker.matching.rules import FIELDS, And, Atom, InField, Near, Node, Not, Or, Rule, Term, parse_rule
 
 DEFAULT_FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "summary": 1.5, "text": 1.0}
@@ -117,6 +118,7 @@ class _DocHits:
         self.doc = doc
         self.atom_index = rule_set.atom_index
         self.norms: dict[tuple[str, int], bytes] = {}
+        self.offsets: dict[tuple[str, int], Offsets | None] = {}  # to take a match back to the original text
         self.near_cache: dict[int, list[_Occ]] = {}
         self.by_atom: dict[int, list[_Occ]] = {}
         self.field_counts: dict[str, dict[int, int]] = {}
@@ -129,12 +131,14 @@ class _DocHits:
         self.heads: dict[int, list[_Occ]] = {}  # first occurrences of atoms of rules whose evidence is cut
         totals, terms = self.totals, self.terms
         add_term = self._add_term
-        for field_name, parts in doc.fields.items():
+        # Title, summary, text: occurrence records are then collected in text order (evidence cut at
+        # MAX_EVIDENCE_OCCURRENCES keeps the first ones), whatever order the fields were given in.
+        for field_name, parts in sorted(doc.fields.items(), key=lambda kv: _FIELD_RANK.get(kv[0], 9)):
             rank = _FIELD_RANK.get(field_name, 9)
             for part_index, text in enumerate(parts):
                 if not text:
                     continue
-                norm = normalize_bytes(text)
+                norm, self.offsets[(field_name, part_index)] = normalize_with_offsets(text)
                 self.norms[(field_name, part_index)] = norm
                 matches = matcher.find(norm)
                 if not matches:
@@ -177,7 +181,7 @@ class _DocHits:
                     for (atom, word), n in Counter(keys).items():
                         counts[atom] += n
                         totals[atom] += n
-                        term = word.decode("ascii") if b"  " not in word else " ".join(word.decode("ascii").split())
+                        term = word.decode("utf-8") if b"  " not in word else " ".join(word.decode("utf-8").split())
                         add_term(atom, term, n, (rank, part_index, found_at[first_key[(atom, word)]][1] + 1),
                                  field_name)
                 if has_other:  # several atoms behind one pattern, or a case to check: one match at a time
@@ -189,7 +193,7 @@ class _DocHits:
                         for atom, a_start, a_end in found:
                             counts[atom] += 1
                             totals[atom] += 1
-                            term = " ".join(norm[a_start:word_end(norm, a_end)].decode("ascii").split())
+                            term = " ".join(norm[a_start:word_end(norm, a_end)].decode("utf-8").split())
                             add_term(atom, term, 1, (rank, part_index, a_start), field_name)
                 self._parts.append((field_name, part_index, matches, resolved))
         self.present = frozenset(totals)
@@ -334,7 +338,7 @@ class RuleSet:
                 if sum(hits.totals.get(a, 0) * n for a, n in compiled.simple_counts) > MAX_EVIDENCE_OCCURRENCES:
                     hits.add_heads(compiled.simple_ids or ())
                     occs = [o for a in compiled.simple_ids or () for o in hits.head(a)]
-                    listed.append((position, compiled, occs[:MAX_EVIDENCE_OCCURRENCES]))
+                    listed.append((position, compiled, first_occurrences(occs)))
                 else:
                     whole.append((position, compiled))
             else:
@@ -342,7 +346,7 @@ class RuleSet:
                 if scored is None:
                     continue
                 score, rule_occs = scored
-                listed.append((position, compiled, rule_occs[:MAX_EVIDENCE_OCCURRENCES]))
+                listed.append((position, compiled, first_occurrences(rule_occs)))
             total += score
             matched += 1
         if not matched:
@@ -399,6 +403,26 @@ class RuleSet:
                 if best is None or score > best:
                     best = score
         return None if best is None else compiled.spec.weight * best
+
+
+def _text_order(occ: _Occ) -> tuple[int, int, int, int, int]:
+    return _FIELD_RANK.get(occ.field, 9), occ.part, occ.start, occ.end, occ.atom
+
+
+def first_occurrences(occs: list[_Occ]) -> list[_Occ]:
+    """What a rule's terms and evidence are drawn from: all its occurrences, or past MAX_EVIDENCE_OCCURRENCES
+    the first ones in text order and the first of every atom not among them. Cutting the list as the rule
+    tree gave it (term by term) made the terms found depend on the order the rule lists them in."""
+    if len(occs) <= MAX_EVIDENCE_OCCURRENCES:
+        return occs
+    ordered = sorted(occs, key=_text_order)
+    kept = ordered[:MAX_EVIDENCE_OCCURRENCES]
+    seen = {o.atom for o in kept}
+    for occ in ordered[MAX_EVIDENCE_OCCURRENCES:]:
+        if occ.atom not in seen:
+            seen.add(occ.atom)
+            kept.append(occ)
+    return kept
 
 
 def _simple_atoms(node: Node) -> list[Atom] | None:
@@ -554,7 +578,7 @@ def _evidence(whole: list[tuple[int, _CompiledRule]], listed: list[tuple[int, _C
             if norm[end] != 32:  # a prefix: read to the end of its word (word_end, inlined: up to 200 a rule)
                 end = norm.find(b" ", end)
             raw = norm[start:end]
-            term = raw.decode("ascii") if b"  " not in raw else " ".join(raw.decode("ascii").split())
+            term = raw.decode("utf-8") if b"  " not in raw else " ".join(raw.decode("utf-8").split())
             if atom >= 0 and atom not in owner:  # a NEAR span shows in evidence; its ends are the terms
                 counts[term] = counts.get(term, 0) + 1
             key = ((_FIELD_RANK.get(field_name, 9), part, start), position, place)
@@ -571,11 +595,22 @@ def _evidence(whole: list[tuple[int, _CompiledRule]], listed: list[tuple[int, _C
     evidence = []
     for term, f in sorted(first.items(), key=lambda kv: (kv[1][0][0][0], -counts.get(kv[0], 1), kv[1][0])
                           )[:MAX_EVIDENCE]:
-        original = hits.doc.fields[f[2]][f[3]]
-        norm = hits.norms[(f[2], f[3])]
         evidence.append({"field": f[2], "term": term, "rule": f[6].spec.expression,
-                         "snippet": snippet(original, term, hint=f[4] / max(1, len(norm)))})
+                         "snippet": evidence_snippet(hits.doc.fields[f[2]][f[3]], hits.norms[(f[2], f[3])],
+                                                     hits.offsets[(f[2], f[3])], f[4], term)})
     return terms, evidence
+
+
+def evidence_snippet(original: str, norm: bytes, offsets: Offsets | None, start: int, term: str) -> str:
+    """The snippet of the occurrence of ``term`` that starts at ``start`` of the normalized text, marked where
+    it is in the original. Searching the original for the term instead marked the first look-alike: "it" for
+    a match of =IT, nothing at all for a term the original spells with accents or soft hyphens."""
+    end = start
+    for _ in range(term.count(" ") + 1):  # the term's words, over the one or two separators between them
+        while norm[end] == 32:
+            end += 1
+        end = norm.find(b" ", end)
+    return snippet_at(original, char_offset(offsets, start), char_offset(offsets, end))
 
 
 @lru_cache(maxsize=4096)
@@ -600,14 +635,18 @@ def snippet(original: str, term: str, *, hint: float = 0.0, words: int = SNIPPET
     m = pattern.search(original, guess) or pattern.search(original)
     if m is None:  # cannot be placed in the original (unusual Unicode): show the normalized words alone
         return f"[[{term}]]"
+    return snippet_at(original, *m.span(), words=words)
+
+
+def snippet_at(original: str, start: int, end: int, *, words: int = SNIPPET_WORDS) -> str:
+    """A few words either side of ``original[start:end]``, which is marked [[like this]]."""
     reach = 20 * words
-    start, end = m.span()
     before = original[max(0, start - reach):start]
     after = original[end:end + reach]
     # Split off only the words shown: one more part than that means there were more words.
     before_words, after_words = before.rsplit(None, words), after.split(None, words)
     more_before, more_after = len(before_words) > words, len(after_words) > words
-    text = "[[" + " ".join(m.group(0).split()) + "]]"
+    text = "[[" + " ".join(original[start:end].split()) + "]]"
     if before_words:
         glue = "" if not before[-1].isspace() else " "
         text = " ".join(before_words[1:] if more_before else before_words) + glue + text

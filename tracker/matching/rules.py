@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tracker.matching.folding import fold_words
+
 FIELDS = ("title", "summary", "text")
 DEFAULT_NEAR = 5
 MAX_NEAR = 50
@@ -226,9 +228,11 @@ def _closing_quote(rule: str, open_at: int) -> int:
 
 # -- words --------------------------------------------------------------------------------------------------
 
-def split_words(text: str) -> list[str]:
-    """Words as the matcher sees them: runs of letters and digits; everything else separates."""
-    return re.findall(r"[^\W_]+", text)
+def split_words(text: str, *, lower: bool = False) -> list[str]:
+    """Words as the matcher reads them (tracker.matching.folding): letters and digits, accents folded, soft
+    hyphens and zero-width characters ignored; everything else separates. The rule and the text go through the
+    same folding, so a word of a rule is a word the text can contain."""
+    return fold_words(text, lower=lower)
 
 
 def _make_term(tok: _Tok, rule: str) -> Term:
@@ -239,7 +243,7 @@ def _make_term(tok: _Tok, rule: str) -> Term:
         raise RuleSyntaxError("a wildcard * is allowed only at the end of a word", tok.pos + raw.index("*")
                               + (1 if tok.kind == "PHRASE" or tok.exact else 0), rule)
     # "data broker*": the star belongs to the last word; a phrase's inner words are plain.
-    words = split_words(body)
+    words = split_words(body, lower=not tok.exact)
     if not words:
         what = "an empty phrase" if tok.kind == "PHRASE" else f"{raw!r} has no letters or digits"
         raise RuleSyntaxError(f"{what}: nothing to search for", tok.pos, rule)
@@ -248,7 +252,7 @@ def _make_term(tok: _Tok, rule: str) -> Term:
     if prefix and (not _WORD_CHAR.match(body[-1:] or " ") or (len(words) == 1 and len(words[0]) < MIN_PREFIX)):
         raise RuleSyntaxError(f"a wildcard needs at least {MIN_PREFIX} letters before the *", tok.pos, rule)
     source = ("=" if tok.exact else "") + (f'"{raw}"' if tok.kind == "PHRASE" else raw)
-    norm = words if tok.exact else [w.lower() for w in words]
+    norm = words
     atoms = [Atom(tuple(norm), prefix=prefix, exact=tok.exact, source=source)]
     # A hyphenated word written as one token also matches its parts run together: e-commerce -> "e commerce"
     # and "ecommerce". Hyphens only: "U.S." must not also become the word "us".

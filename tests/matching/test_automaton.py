@@ -2,6 +2,7 @@
 
 import pytest
 
+from tracker.matching import folding
 from tracker.matching.automaton import Matcher, normalize, normalize_bytes, singular, word_end, word_forms
 from tracker.matching.engine import BillDoc, RuleSet
 from tracker.matching.folding import char_offset, normalize_with_offsets
@@ -112,6 +113,24 @@ def test_offsets_lead_back_to_the_original_when_characters_are_not_one_byte() ->
         assert text[char_offset(offsets, start):char_offset(offsets, start + len(word))] == original
     assert normalize_with_offsets("plain — ascii-like text é")[1] is None  # one byte per character: no table
     assert len(normalize_bytes(text)) == len(normalize_bytes(text, lower=False))  # exact terms line up
+
+
+def test_the_codec_path_reads_every_character_as_the_per_character_rules_do() -> None:
+    # Texts without a letter that lacks an ASCII form go through a charmap codec and its error handler; each
+    # character of U+0080-U+2FFF must read there as the character-by-character folding reads it.
+    for code in range(0x80, 0x3000):
+        text = f"A{chr(code)}b-{chr(code)}{chr(code)} c"
+        for lower in (True, False):
+            folded, offsets = folding._fold(text, folding._NON_ASCII, lower)
+            table = folding._FOLD_KEEP if lower else folding._CASED_KEEP
+            expected = b" " + folded.encode("utf-8", "surrogatepass").translate(table) + b" "
+            assert normalize_with_offsets(text, lower=lower) == (expected, offsets if offsets.norm else None), hex(code)
+    text = "Cy\u00adber\u00adcrime \u201cin\u201d Stra\u00dfe \u2014 x"  # codec path: ß and soft hyphens move offsets
+    norm, offsets = normalize_with_offsets(text)
+    assert norm.decode().split() == ["cybercrime", "in", "strasse", "x"]
+    for word, original in [(b"cybercrime", "Cy\u00adber\u00adcrime"), (b"strasse", "Stra\u00dfe"), (b"x", "x")]:
+        start = norm.index(word)
+        assert text[char_offset(offsets, start):char_offset(offsets, start + len(word))] == original
 
 
 def test_plural_folding_keeps_words_ending_in_ie_and_che() -> None:

@@ -9,16 +9,21 @@ character by character, but only where it needs it:
   combining marks are ignored, so "Cy\u00adber\u00adcrime" reads "cybercrime";
 - everything else (dashes, curly quotes, no-break spaces, section signs, fractions, symbols) separates words.
 
-Only letters, digits and ignorable characters need a look at the character: the punctuation and symbol blocks
-U+0080-U+00BF and U+2000-U+2FFF (where the non-ASCII characters of bill text live) are separators except for a
-few characters, so one compiled character class finds what needs folding and the byte table does the rest. A
-character usually becomes one byte; when it does not (an ignored one, "ß", a kept letter) the offsets where
-that happens are kept, so an offset in the normalized text can be taken back to the original (``char_offset``).
+Most non-ASCII characters in bill text are punctuation (curly quotes, dashes, en spaces) or Latin-1 letters, each
+read as one byte. They go through a charmap codec in C (``codecs.charmap_encode``) that gives each of 128 such
+characters a byte of its own, which the byte table then reads as a separator or as the letter's ASCII form;
+only the characters outside that map reach a Python error handler, one call per run. (Checking first whether a
+text holds only separators, to keep the plain byte path, cost more in three passes over the bytes than it
+saved.) A character usually becomes one byte; when it does not (an ignored one, "ß", a kept letter) the offsets
+where that happens are kept, so an offset in the normalized text can be taken back to the original
+(``char_offset``).
 """
 
 from __future__ import annotations
 
+import codecs
 import re
+import threading
 import unicodedata
 from bisect import bisect_right
 from typing import NamedTuple
@@ -41,7 +46,6 @@ def _word_table(lower: bool, keep_high: bool) -> bytes:
 
 _FOLD, _CASED = _word_table(True, False), _word_table(False, False)
 _FOLD_KEEP, _CASED_KEEP = _word_table(True, True), _word_table(False, True)
-_CONTINUATION = bytes(range(0x80, 0xC0))  # deleted, so a multi-byte separator becomes one separator
 
 
 class _Rep(NamedTuple):
@@ -79,22 +83,30 @@ def _rep(ch: str, lower: bool) -> _Rep:
     return rep
 
 
-def _plain_separators() -> str:
-    """A character class body: the characters of U+0080-U+00BF and U+2000-U+2FFF that simply separate."""
-    ranges: list[tuple[int, int]] = []
-    for block in (range(0x80, 0xC0), range(0x2000, 0x3000)):
-        for code in block:
-            if _char_reps(chr(code))[0].text != " ":
-                continue
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1] = (ranges[-1][0], code)
-            else:
-                ranges.append((code, code))
-    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+def _one_byte(ch: str) -> bool:
+    """Whether ``ch`` reads as one ASCII byte in both forms (a separator, or a letter such as "é")."""
+    lower, cased = _char_reps(ch)
+    return lower.width == cased.width == 1 and lower.ascii and cased.ascii
 
 
-# Runs of characters the byte table would get wrong: letters, digits and ignorables outside ASCII.
-_SPECIAL = re.compile("[^\x00-\x7f" + _plain_separators() + "]+")
+def _charmap() -> tuple[str, bytes, bytes]:
+    """The codec's 256 characters (ASCII, then 128 others in the order of the blocks bill text draws on) and
+    the lowercase and cased byte tables that read them."""
+    common = [chr(c) for c in (*range(0xA0, 0x100), *range(0x2000, 0x2070), *range(0x2190, 0x2200),
+                               *range(0x25A0, 0x2600))]
+    chosen = [ch for ch in common if _one_byte(ch)][:128]
+    chars = "".join(chr(b) for b in range(0x80)) + "".join(chosen) + "\ufffe" * (128 - len(chosen))
+    tables = []
+    for index, base in ((0, _FOLD), (1, _CASED)):
+        table = bytearray(base)
+        for b, ch in enumerate(chosen, start=0x80):
+            table[b] = ord(_char_reps(ch)[index].text)
+        tables.append(bytes(table))
+    return chars, tables[0], tables[1]
+
+
+_MAP_CHARS, _MAP_FOLD, _MAP_CASED = _charmap()
+_ENCODING_MAP = codecs.charmap_build(_MAP_CHARS)
 _NON_ASCII = re.compile("[^\x00-\x7f]+")
 
 
@@ -110,7 +122,7 @@ class _NotAscii(Exception):
     """A character reads as a non-ASCII letter: the text needs the slower path that keeps such bytes."""
 
 
-def _fold(text: str, pattern: re.Pattern[str], lower: bool, ascii_only: bool) -> tuple[str, Offsets]:
+def _fold(text: str, pattern: re.Pattern[str], lower: bool) -> tuple[str, Offsets]:
     """``text`` with the characters ``pattern`` finds replaced by their readings, and where offsets part."""
     out: list[str] = []
     offsets = Offsets([], [])
@@ -120,8 +132,6 @@ def _fold(text: str, pattern: re.Pattern[str], lower: bool, ascii_only: bool) ->
         out.append(text[last:start])
         for i, ch in enumerate(match.group()):
             rep = _rep(ch, lower)
-            if ascii_only and not rep.ascii:
-                raise _NotAscii
             out.append(rep.text)
             if rep.width != 1:
                 delta += rep.width - 1
@@ -134,16 +144,50 @@ def _fold(text: str, pattern: re.Pattern[str], lower: bool, ascii_only: bool) ->
     return "".join(out), offsets
 
 
+class _Encoding(threading.local):
+    """What the codec's error handler needs from the call it serves (one per thread)."""
+
+    lower = True
+    delta = 0
+    offsets = Offsets([], [])
+
+
+_encoding = _Encoding()
+
+
+def _fold_unmapped(exc: UnicodeError) -> tuple[str, int]:
+    """Error handler: the readings of a run of characters outside the charmap, noting where offsets part."""
+    assert isinstance(exc, UnicodeEncodeError)
+    state = _encoding
+    pieces = []
+    for i in range(exc.start, exc.end):
+        rep = _rep(exc.object[i], state.lower)
+        if not rep.ascii:
+            raise _NotAscii
+        pieces.append(rep.text)
+        if rep.width != 1:
+            state.delta += rep.width - 1
+            state.offsets.norm.append(i + 2 + state.delta)
+            state.offsets.chars.append(i + 1)
+    return "".join(pieces), exc.end
+
+
+codecs.register_error("tracker-matching-fold", _fold_unmapped)
+
+
 def normalize_with_offsets(text: str, *, lower: bool = True) -> tuple[bytes, Offsets | None]:
     """The normalized text (see ``normalize_bytes``) and, when some character did not become one byte, where
     offsets part (None: offset ``i`` of the normalized text is character ``i - 1`` of the original)."""
     if text.isascii():
         return b" " + text.encode("ascii").translate(_FOLD if lower else _CASED) + b" ", None
+    state = _encoding
+    state.lower, state.delta, state.offsets = lower, 0, Offsets([], [])
     try:
-        folded, offsets = _fold(text, _SPECIAL, lower, ascii_only=True)
-        data = folded.encode("utf-8", "replace").translate(_FOLD if lower else _CASED, _CONTINUATION)
+        data = codecs.charmap_encode(text, "tracker-matching-fold", _ENCODING_MAP)[0].translate(
+            _MAP_FOLD if lower else _MAP_CASED)
+        offsets = state.offsets
     except _NotAscii:  # a letter with no ASCII form: fold every non-ASCII character and keep the letters' bytes
-        folded, offsets = _fold(text, _NON_ASCII, lower, ascii_only=False)
+        folded, offsets = _fold(text, _NON_ASCII, lower)
         data = folded.encode("utf-8", "replace").translate(_FOLD_KEEP if lower else _CASED_KEEP)
     return b" " + data + b" ", offsets if offsets.norm else None
 

@@ -34,6 +34,41 @@ def bill_record(number: int, title: str, summary: str | None = None, *, short_ti
     })
 
 
+# Two topics and the kinds of bill the learning tests judge (written for these tests, not upstream data):
+# "internet" in veterans' benefits bills is noise the broadband rules flag; spectrum bills are relevant ones
+# no rule catches.
+TWO_TOPICS = """
+topics:
+  - slug: broadband
+    name: Broadband
+    threshold: 3
+    rules:
+      - rule: 'broadband OR wireless OR internet'
+        weight: 2
+  - slug: privacy
+    name: Privacy
+    threshold: 3
+    rules:
+      - rule: '"personal data" OR "data broker*"'
+        weight: 2
+"""
+
+
+def internet_noise(numbers: range) -> list[BillRecord]:
+    return [bill_record(i, f"Veterans Benefits Act {i}",
+                        f"Publishes veterans benefits forms on the internet; claims backlog {i}.") for i in numbers]
+
+
+def data_brokers(numbers: range) -> list[BillRecord]:
+    return [bill_record(i, f"Data Broker Accountability Act {i}",
+                        f"Limits what data brokers do with personal data {i}.") for i in numbers]
+
+
+def spectrum_bills(numbers: range, extra: str = "") -> list[BillRecord]:
+    return [bill_record(i, f"Spectrum Auction Act {i}",
+                        f"Spectrum auctions and licenses for rural carriers {i}{extra}.") for i in numbers]
+
+
 @pytest.fixture
 def store_bills(session: Session) -> Callable[..., list[int]]:
     """Store records through the real ingest writer; returns the bill ids, in order."""

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from tests.matching.conftest import bill_record
+from tests.matching.conftest import TWO_TOPICS, bill_record, data_brokers, internet_noise, spectrum_bills
 from tracker.cli import app
 from tracker.matching.cli import _in_use, _scored_topics
 from tracker.models import TriageState
@@ -91,20 +91,7 @@ def test_commands_refuse_an_unmigrated_database(tmp_path, monkeypatch) -> None:
     config.settings.cache_clear()
 
 
-LEARN_TOPICS = """
-topics:
-  - slug: broadband
-    name: Broadband
-    threshold: 3
-    rules:
-      - rule: 'broadband OR wireless OR internet'
-        weight: 2
-  - slug: privacy
-    name: Privacy
-    threshold: 3
-    rules:
-      - rule: '"personal data" OR "data broker*"'
-        weight: 2
+LEARN_TOPICS = TWO_TOPICS + """
   - slug: parks
     name: Parks
     threshold: 3
@@ -122,13 +109,9 @@ def test_learn_says_which_model_scores_each_topic(database_url: str, session: Se
     # Bills written for this test (not upstream data). The privacy rules are right on every judged bill, so
     # privacy's own model cannot beat them; the broadband rules flag noise and miss spectrum bills, so the
     # organisation-wide model does beat the rules, and it then scores privacy and parks (no model) too.
-    noise = store_bills(*[bill_record(i, f"Veterans Benefits Act {i}",
-                                      f"Publishes veterans benefits forms on the internet; claims backlog {i}.")
-                          for i in range(1, 13)])
-    privacy = store_bills(*[bill_record(100 + i, f"Data Broker Accountability Act {i}",
-                                        f"Limits what data brokers do with personal data {i}.") for i in range(12)])
-    found = store_bills(*[bill_record(200 + i, f"Spectrum Auction Act {i}",
-                                      f"Spectrum auctions and licenses for rural carriers {i}.") for i in range(12)])
+    noise = store_bills(*internet_noise(range(1, 13)))
+    privacy = store_bills(*data_brokers(range(100, 112)))
+    found = store_bills(*spectrum_bills(range(200, 212)))
     assert run("topics", "rescore")[0] == 0
     for ids, relevance in ((noise, "not_relevant"), (privacy + found, "relevant")):
         for bill_id in ids:

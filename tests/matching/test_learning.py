@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from tests.matching.conftest import bill_record
+from tests.matching.conftest import TWO_TOPICS, bill_record, data_brokers, internet_noise, spectrum_bills
 from tracker.matching import flag_bills, learning, rescore
 from tracker.matching.learning import BillFeatures, Classifier, Layout, cross_validate, train, word_features
 from tracker.matching.topics import load_topics, update_topic
@@ -70,14 +70,11 @@ def test_dismissals_and_finds_change_later_scores(session: Session, store_bills:
     session.commit()
     # Staff read the flags: "internet" in a veterans' benefits context is noise, spectrum and broadband matter;
     # they also mark spectrum bills relevant that no rule caught.
-    noise = store_bills(*[bill_record(i, f"Veterans Benefits Act {i}",
-                                      f"Publishes veterans benefits forms on the internet; claims backlog {i}.")
-                          for i in range(1, 13)])
+    noise = store_bills(*internet_noise(range(1, 13)))
     signal = store_bills(*[bill_record(100 + i, f"Rural Broadband Act {i}",
                                        f"Broadband deployment and spectrum auctions for rural carriers {i}.")
                            for i in range(12)])
-    found = store_bills(*[bill_record(200 + i, f"Spectrum Auction Act {i}",
-                                      f"Spectrum auctions and licenses for rural carriers {i}.") for i in range(12)])
+    found = store_bills(*spectrum_bills(range(200, 212)))
     flag_bills(session, noise + signal + found)
     session.commit()
     assert all(session.get(BillMatch, m).flagged for m in session.execute(
@@ -133,23 +130,6 @@ def test_a_model_that_does_not_beat_the_rules_stays_out(session: Session, store_
     assert session.execute(select(Topic)).scalar()
 
 
-TWO_TOPICS = """
-topics:
-  - slug: broadband
-    name: Broadband
-    threshold: 3
-    rules:
-      - rule: 'broadband OR wireless OR internet'
-        weight: 2
-  - slug: privacy
-    name: Privacy
-    threshold: 3
-    rules:
-      - rule: '"personal data" OR "data broker*"'
-        weight: 2
-"""
-
-
 def _rows(session: Session, topic_id: int) -> dict[int, tuple[bool, float]]:
     return {b: (f, s) for b, f, s in session.execute(
         select(BillMatch.bill_id, BillMatch.flagged, BillMatch.score).where(BillMatch.topic_id == topic_id))}
@@ -165,20 +145,15 @@ def test_rescoring_one_topic_flags_as_a_full_rescore_does(session: Session, stor
     session.commit()
     # Bills written for this test (not upstream data): internet noise staff dismiss, broadband and privacy
     # bills they keep, bills touching both topics, and spectrum bills no rule catches that they find.
-    noise = store_bills(*[bill_record(i, f"Veterans Benefits Act {i}",
-                                      f"Publishes veterans benefits forms on the internet; claims backlog {i}.")
-                          for i in range(1, 11)])
+    noise = store_bills(*internet_noise(range(1, 11)))
     broadband = store_bills(*[bill_record(100 + i, f"Rural Broadband Act {i}",
                                           f"Broadband deployment and spectrum auctions for rural carriers {i}.")
                               for i in range(8)])
-    privacy = store_bills(*[bill_record(200 + i, f"Data Broker Accountability Act {i}",
-                                        f"Limits what data brokers do with personal data {i}.") for i in range(8)])
+    privacy = store_bills(*data_brokers(range(200, 208)))
     both = store_bills(*[bill_record(300 + i, f"Connected Home Act {i}",
                                      f"Internet-connected devices that collect personal data {i}.")
                          for i in range(6)])
-    found = store_bills(*[bill_record(400 + i, f"Spectrum Auction Act {i}",
-                                      f"Spectrum auctions and licenses for rural carriers {i}; personal data "
-                                      f"of subscribers {i}.") for i in range(8)])
+    found = store_bills(*spectrum_bills(range(400, 408), extra="; personal data of subscribers"))
     rescore(session)
     judge(session, noise[:8] + both[:2], "not_relevant")
     judge(session, broadband[:6] + privacy[:6] + both[2:4] + found[:6], "relevant")

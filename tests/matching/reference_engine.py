@@ -49,7 +49,7 @@ class RefHits:
                     continue
                 norm, self.offsets[(field_name, part_index)] = normalize_with_offsets(text)
                 self.norms[(field_name, part_index)] = norm
-                for atom, start, end in rule_set.matcher.scan(text, norm):
+                for atom, start, end in rule_set.matcher.scan(text, norm, self.offsets[(field_name, part_index)]):
                     self.by_atom[atom].append(_Occ(atom, field_name, part_index, start, end))
         self.present = frozenset(self.by_atom)
 

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import ahocorasick_rs
 
-from tracker.matching.folding import normalize_bytes
+from tracker.matching.folding import Offsets, char_offset, normalize_bytes, normalize_with_offsets
 from tracker.matching.rules import Atom
 
 __all__ = ["Hit", "Matcher", "atom_patterns", "normalize", "normalize_bytes", "singular", "surface", "word_end",
@@ -162,10 +162,11 @@ class Matcher:
             return []
         return self._automaton.find_matches_as_indexes(norm, overlapping=True)
 
-    def resolve(self, pattern_index: int, start: int, end: int, text: str,
-                cased: list[bytes]) -> list[tuple[int, int, int]]:
+    def resolve(self, pattern_index: int, start: int, end: int, text: str, cased: list[bytes],
+                offsets: Offsets | None = None) -> list[tuple[int, int, int]]:
         """The atom occurrences behind one raw match (see ``find``), as (atom, start, end) offsets of the
-        matched words; exact atoms are checked against the cased text, normalized once into ``cased``."""
+        matched words; exact atoms are checked against the cased text (``_cased_words``), ``offsets`` being
+        the lowercase normalization's."""
         fast = self._simple[pattern_index]
         if fast is not None:
             return [(fast[0], start + 1, end + fast[1])]
@@ -174,22 +175,20 @@ class Matcher:
         for atom_index, prefix, exact in self._targets[pattern_index]:
             # A full word ends on the pattern's trailing space; a prefix ends inside its word.
             stop = end if prefix else end - 1
-            if exact is not None:
-                if not cased:
-                    cased.append(normalize_bytes(text, lower=False))  # same length: one byte, one byte
-                if tuple(cased[0][start:stop].split()) != exact:
-                    continue
+            if exact is not None and _cased_words(text, offsets, start, stop, cased) != exact:
+                continue
             out.append((atom_index, start, stop))
         return out
 
-    def scan(self, text: str, norm: bytes | None = None) -> list[tuple[int, int, int]]:
+    def scan(self, text: str, norm: bytes | None = None,
+             offsets: Offsets | None = None) -> list[tuple[int, int, int]]:
         """Every atom occurrence in ``text`` as (atom index, start, end) offsets in the normalized text (pass
-        ``norm`` if the caller already normalized it). For a prefix atom the end is the prefix's: ``word_end``
-        gives the end of the word."""
+        ``norm`` and ``offsets`` if the caller already normalized it). For a prefix atom the end is the
+        prefix's: ``word_end`` gives the end of the word."""
         if self._automaton is None or not text:
             return []
         if norm is None:
-            norm = normalize_bytes(text)
+            norm, offsets = normalize_with_offsets(text)
         hits: list[tuple[int, int, int]] = []
         append = hits.append
         cased: list[bytes] = []
@@ -199,8 +198,20 @@ class Matcher:
             if fast is not None:
                 append((fast[0], start + 1, end + fast[1]))
             else:
-                hits.extend(self.resolve(pattern_index, start, end, text, cased))
+                hits.extend(self.resolve(pattern_index, start, end, text, cased, offsets))
         return hits
+
+
+def _cased_words(text: str, offsets: Offsets | None, start: int, stop: int, cased: list[bytes]) -> tuple[bytes, ...]:
+    """The words at ``start:stop`` of the normalized text, with their case. An ASCII text is normalized cased
+    once (one table pass, the same offsets); another only where an exact term matched, through ``offsets``:
+    normalizing all of it a second time doubled the cost of every text holding a common word such as "it"."""
+    if text.isascii():
+        if not cased:
+            cased.append(normalize_bytes(text, lower=False))
+        return tuple(cased[0][start:stop].split())
+    piece = text[char_offset(offsets, start):char_offset(offsets, stop)]
+    return tuple(normalize_bytes(piece, lower=False).split())
 
 
 def word_end(norm: bytes, end: int) -> int:

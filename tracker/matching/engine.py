@@ -189,7 +189,8 @@ class _DocHits:
                     for i, (pattern, start, end) in enumerate(matches):
                         if plain[pattern] is not None or prefixed[pattern] is not None:
                             continue
-                        found = resolved[i] = matcher.resolve(pattern, start, end, text, cased)
+                        found = resolved[i] = matcher.resolve(pattern, start, end, text, cased,
+                                                              self.offsets[(field_name, part_index)])
                         for atom, a_start, a_end in found:
                             counts[atom] += 1
                             totals[atom] += 1

@@ -75,7 +75,6 @@ app.add_typer(bills_app, name="bills")
 app.add_typer(crawl_app)  # crawl, runs, schedule, run
 
 
-
 def _engine(check: bool = True) -> "Engine":
     from tracker import db
 

@@ -115,6 +115,7 @@ _FILLABLE = tuple(c for c in BILL_FIELDS if c not in ("source_name", "source_url
 def precedence(source_name: str) -> int:
     return SOURCE_PRECEDENCE.get(source_name, 0)
 
+
 def _predates(bill: PreparedBill, stamp: dt.datetime | None) -> bool:
     """Whether the record's upstream update stamp is older than ``stamp`` (unknown on either side: it is not)."""
     updated = bill.bill["upstream_updated_at"]

@@ -37,7 +37,7 @@ def bill_record(number: int, title: str, summary: str | None = None, *, short_ti
 # Two topics and the kinds of bill the learning tests judge (written for these tests, not upstream data):
 # "internet" in veterans' benefits bills is noise the broadband rules flag; spectrum bills are relevant ones
 # no rule catches.
-TWO_TOPICS = """
+BROADBAND_TOPIC = """
 topics:
   - slug: broadband
     name: Broadband
@@ -45,7 +45,8 @@ topics:
     rules:
       - rule: 'broadband OR wireless OR internet'
         weight: 2
-  - slug: privacy
+"""
+TWO_TOPICS = BROADBAND_TOPIC + """  - slug: privacy
     name: Privacy
     threshold: 3
     rules:

@@ -7,7 +7,14 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from tests.matching.conftest import TWO_TOPICS, bill_record, data_brokers, internet_noise, spectrum_bills
+from tests.matching.conftest import (
+    BROADBAND_TOPIC,
+    TWO_TOPICS,
+    bill_record,
+    data_brokers,
+    internet_noise,
+    spectrum_bills,
+)
 from tracker.matching import flag_bills, learning, rescore
 from tracker.matching.learning import BillFeatures, Classifier, Layout, cross_validate, train, word_features
 from tracker.matching.topics import load_topics, update_topic
@@ -46,15 +53,7 @@ def test_embedding_layout_reads_vectors_and_similarities() -> None:
     assert dense.tolist() == [3.0, 1.0, 0.0, 0.5, 0.4]  # keyword score capped at 3
 
 
-TOPICS = """
-topics:
-  - slug: broadband
-    name: Broadband
-    threshold: 3
-    rules:
-      - rule: 'broadband OR wireless OR internet'
-        weight: 2
-"""
+TOPICS = BROADBAND_TOPIC
 
 
 def judge(session: Session, bill_ids: list[int], relevance: str) -> None:

@@ -115,20 +115,37 @@ def test_offsets_lead_back_to_the_original_when_characters_are_not_one_byte() ->
     assert len(normalize_bytes(text)) == len(normalize_bytes(text, lower=False))  # exact terms line up
 
 
-def test_the_codec_path_reads_every_character_as_the_per_character_rules_do() -> None:
-    # Texts without a letter that lacks an ASCII form go through a charmap codec and its error handler; each
-    # character of U+0080-U+2FFF must read there as the character-by-character folding reads it.
-    for code in range(0x80, 0x3000):
-        text = f"A{chr(code)}b-{chr(code)}{chr(code)} c"
-        for lower in (True, False):
-            folded, offsets = folding._fold(text, folding._NON_ASCII, lower)
-            table = folding._FOLD_KEEP if lower else folding._CASED_KEEP
-            expected = b" " + folded.encode("utf-8", "surrogatepass").translate(table) + b" "
-            assert normalize_with_offsets(text, lower=lower) == (expected, offsets if offsets.norm else None), hex(code)
-    text = "Cy\u00adber\u00adcrime \u201cin\u201d Stra\u00dfe \u2014 x"  # codec path: ß and soft hyphens move offsets
+def _per_character(text: str, lower: bool) -> tuple[bytes, folding.Offsets | None]:
+    """Normalization one character at a time, straight from the rules (``folding._char_reps``)."""
+    out, offsets = bytearray(b" "), folding.Offsets([], [])
+    for i, ch in enumerate(text):
+        if ch.isascii():
+            out += ch.encode().translate(folding._FOLD if lower else folding._CASED)
+            continue
+        rep = folding._char_reps(ch)[0 if lower else 1]
+        out += rep.text.encode().translate(folding._FOLD_KEEP if lower else folding._CASED_KEEP)
+        if rep.width != 1:
+            offsets.norm.append(len(out))
+            offsets.chars.append(i + 1)
+    return bytes(out + b" "), offsets if offsets.norm else None
+
+
+@pytest.mark.parametrize("block", range(0x80, 0x3100, 0x100))
+def test_the_table_reads_every_character_as_the_per_character_rules_do(block: int) -> None:
+    # Characters below U+3000 go through a table indexed by code unit, the others are looked up one by one;
+    # each must read as the rules say, alone, doubled, between letters, and in a text beyond the BMP (UTF-32).
+    for code in range(block, block + 0x100):
+        for text in (f"A{chr(code)}b-{chr(code)}{chr(code)} c", f"\U0001d400{chr(code)}x\u00ad\U0001f600y"):
+            for lower in (True, False):
+                assert normalize_with_offsets(text, lower=lower) == _per_character(text, lower), hex(code)
+
+
+def test_offsets_lead_back_through_marked_characters_and_beyond_the_bmp() -> None:
+    text = "Cy\u00adber\u00adcrime \u201cin\u201d Stra\u00dfe \u2014 \U0001f600 \U0001d400I x"
     norm, offsets = normalize_with_offsets(text)
-    assert norm.decode().split() == ["cybercrime", "in", "strasse", "x"]
-    for word, original in [(b"cybercrime", "Cy\u00adber\u00adcrime"), (b"strasse", "Stra\u00dfe"), (b"x", "x")]:
+    assert norm.decode().split() == ["cybercrime", "in", "strasse", "ai", "x"]
+    for word, original in [(b"cybercrime", "Cy\u00adber\u00adcrime"), (b"strasse", "Stra\u00dfe"),
+                           (b"ai", "\U0001d400I"), (b"x", "x")]:
         start = norm.index(word)
         assert text[char_offset(offsets, start):char_offset(offsets, start + len(word))] == original
 

@@ -44,6 +44,23 @@ def test_field_restriction_and_not() -> None:
     assert rule_set.evaluate(BillDoc(1, {"summary": ["online privacy"]}))[0].keyword_score == 1.5
 
 
+def test_not_looks_at_the_whole_bill_unless_inside_a_named_field() -> None:
+    def score(rule: str, **fields: list[str]) -> float | None:
+        results = RuleSet([topic([RuleSpec(rule)])]).evaluate(BillDoc(1, dict(fields)))
+        return results[0].keyword_score if results else None
+
+    health_title = {"title": ["Health Privacy Act"], "summary": ["This bill protects the privacy of patients."]}
+    assert score("privacy AND NOT health", **health_title) is None  # the title says health
+    assert score("privacy AND NOT title:health", **health_title) is None
+    assert score("summary:privacy AND NOT title:health", **health_title) is None
+    assert score("privacy AND NOT summary:health", **health_title) == 3.0  # the summary does not say it
+    health_summary = {"title": ["Privacy Act of 2021"], "summary": ["Covers the privacy of health records."]}
+    assert score("privacy AND NOT summary:health", **health_summary) is None
+    # Inside a named field, NOT looks at that field: the title's "privacy" holds, the summary's does not.
+    assert score("title:(privacy AND NOT health)", **health_summary) == 3.0
+    assert score("summary:(privacy AND NOT health)", **health_summary) is None
+
+
 def test_exclusion_vetoes_the_topic() -> None:
     rule_set = RuleSet([topic([RuleSpec("safety"), RuleSpec('"boating safety"', exclude=True)])])
     (ok,) = rule_set.evaluate(BillDoc(1, {"title": ["Online Safety Act"]}))

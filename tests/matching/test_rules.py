@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracker.matching.rules import And, Near, Not, Or, RuleSyntaxError, Term, parse_rule
+from tracker.matching.rules import And, InField, Near, Not, Or, RuleSyntaxError, Term, parse_rule
 
 
 @pytest.mark.parametrize("rule, atoms", [
@@ -88,6 +88,18 @@ def test_refused_rules_name_the_position(rule: str, position: int, fragment: str
     assert fragment in info.value.message
     pointer = info.value.pointer().splitlines()
     assert pointer[0] == rule and pointer[1].index("^") == position
+
+
+def test_a_field_scope_reads_its_operand_like_any_other() -> None:
+    # Written together with its scope, an exact term stays exact and an operator stays an operator.
+    for rule in ("title:=IT", "title:(=IT)", "title: =IT"):
+        (atom,) = parse_rule(rule).atoms
+        assert atom.exact and atom.words == ("IT",), rule
+    (atom,) = parse_rule('title:="AI Act"').atoms
+    assert atom.exact and atom.words == ("AI", "Act")
+    root = parse_rule("broadband title:NOT privacy").root
+    assert isinstance(root, And) and isinstance(root.children[1], InField)
+    assert isinstance(root.children[1].child, Not)
 
 
 @pytest.mark.parametrize("rule, atoms", [

@@ -445,15 +445,19 @@ def _has_near(node: Node) -> bool:
     return False
 
 
-def _eval(node: Node, scope: str | None, hits: _DocHits) -> tuple[bool, list[_Occ]]:
-    """Whether ``node`` holds in ``scope`` (one field, or the whole bill when None), and the hits that show it."""
+def _eval(node: Node, scope: str | None, hits: _DocHits, named: bool = False) -> tuple[bool, list[_Occ]]:
+    """Whether ``node`` holds in ``scope`` (one field, or the whole bill when None), and the hits that show it.
+
+    ``named``: the scope is a field the rule names (``title:(...)``). Otherwise it is only the field being
+    scored, and a NOT looks at the whole bill: "privacy AND NOT health" does not hold for a bill whose title
+    says health and whose summary says privacy, and neither does "privacy AND NOT title:health"."""
     if isinstance(node, Term):
         found = [o for a in node.atoms for o in _atom_occs(a, scope, hits)]
         return bool(found), found
     if isinstance(node, And):
         out: list[_Occ] = []
         for child in node.children:
-            ok, occs = _eval(child, scope, hits)
+            ok, occs = _eval(child, scope, hits, named)
             if not ok:
                 return False, []
             out.extend(occs)
@@ -462,18 +466,18 @@ def _eval(node: Node, scope: str | None, hits: _DocHits) -> tuple[bool, list[_Oc
         out = []
         any_ok = False
         for child in node.children:
-            ok, occs = _eval(child, scope, hits)
+            ok, occs = _eval(child, scope, hits, named)
             if ok:
                 any_ok = True
                 out.extend(occs)
         return any_ok, out
     if isinstance(node, Not):
-        ok, _ = _eval(node.child, scope, hits)
+        ok, _ = _eval(node.child, scope if named else None, hits, named)
         return not ok, []
     if isinstance(node, InField):
         if scope is not None and scope != node.field:
             return False, []
-        return _eval(node.child, node.field, hits)
+        return _eval(node.child, node.field, hits, True)
     return _eval_near(node, scope, hits)
 
 

@@ -11,7 +11,8 @@ be searched for)::
     =IT  ="AI Act"             exact: case-sensitive, no plural folding
     A AND B   A B              both (juxtaposition means AND)
     A OR B                     either
-    A AND NOT B                A without B (NOT needs a positive partner: "NOT B" alone is refused)
+    A AND NOT B                A, and B nowhere in the bill (inside title:(...), nowhere in that field);
+                               NOT needs a positive partner: "NOT B" alone is refused
     A NEAR/5 B                 within 5 words of each other, either order, in the same field (NEAR = NEAR/5)
     title:(A OR B)             only in that field: title, summary or text (any other "name:" is refused)
     ( ... )                    grouping
@@ -131,8 +132,8 @@ _OPERATORS = {"AND", "OR", "NOT"}
 _NEAR_RE = re.compile(r"NEAR(?:/(\d+))?$")
 # Operators in any other case ("and", "Or", "near/3"): searching for them as words is never what was meant.
 _LOWER_OPERATOR_RE = re.compile(r"(?:and|or|not|near(?:/\S*)?)$", re.IGNORECASE)
-# A scope written like a field ("titel:", "abstract:"): letters, then a colon. "10:30" stays a term.
-_FIELD_PREFIX_RE = re.compile(r"([^\W\d_]+):(.*)$", re.DOTALL)
+# A scope written like a field ("title:", "titel:", "abstract:"): letters, then a colon. "10:30" stays a term.
+_FIELD_PREFIX_RE = re.compile(r"([^\W\d_]+):")
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212"
 
 
@@ -153,6 +154,10 @@ def _lex(rule: str) -> list[_Tok]:
             i += 1
             continue
         start = i
+        if m := _FIELD_PREFIX_RE.match(rule, i):  # the scope; what follows is read as anywhere else
+            toks.append(_field_tok(m.group(1), start, rule))
+            i = m.end()
+            continue
         exact = False
         if ch == "=":
             exact = True
@@ -170,40 +175,35 @@ def _lex(rule: str) -> list[_Tok]:
         j = i
         while j < n and not rule[j].isspace() and rule[j] not in "()\"“”":
             j += 1
-        toks.extend(_word_toks(rule[i:j], start, exact, rule))
+        toks.append(_word_tok(rule[i:j], start, exact, rule))
         i = j
     toks.append(_Tok("END", "", n))
     return toks
 
 
-def _word_toks(word: str, start: int, exact: bool, rule: str) -> list[_Tok]:
-    """An unquoted word: an operator, a field scope (with its operand when written together) or a term."""
+def _word_tok(word: str, start: int, exact: bool, rule: str) -> _Tok:
+    """An unquoted word: an operator or a term."""
     if exact:
-        return [_Tok("WORD", word, start, exact=True)]
+        return _Tok("WORD", word, start, exact=True)
     if word in _OPERATORS:
-        return [_Tok(word, word, start)]
+        return _Tok(word, word, start)
     if m := _NEAR_RE.match(word):
         distance = int(m.group(1)) if m.group(1) else DEFAULT_NEAR
         if not 1 <= distance <= MAX_NEAR:
             raise RuleSyntaxError(f"NEAR distance must be between 1 and {MAX_NEAR} words", start, rule)
-        return [_Tok("NEAR", word, start, distance=distance)]
+        return _Tok("NEAR", word, start, distance=distance)
     if word.startswith("NEAR/"):
         raise RuleSyntaxError("NEAR/ must be followed by a number of words, e.g. NEAR/5", start, rule)
-    if m := _FIELD_PREFIX_RE.match(word):
-        return _field_toks(m.group(1), m.group(2), start, rule)
-    return [_term_tok(word, start, rule)]
+    return _term_tok(word, start, rule)
 
 
-def _field_toks(name: str, operand: str, start: int, rule: str) -> list[_Tok]:
+def _field_tok(name: str, start: int, rule: str) -> _Tok:
     # Refused rather than searched for: "titel:privacy" would otherwise quietly look for the words "titel
     # privacy" and find nothing, which reads as "no bill mentions privacy in its title".
     if name.lower() not in FIELDS:
         raise RuleSyntaxError(f"unknown field {name!r}: fields are {', '.join(FIELDS)} "
                               f"(quote \"{name}:\" to search for the text)", start, rule)
-    toks = [_Tok("FIELD", name.lower(), start)]
-    if operand:  # title:broadband: the field and its operand written together
-        toks.append(_term_tok(operand, start + len(name) + 1, rule))
-    return toks
+    return _Tok("FIELD", name.lower(), start)
 
 
 def _term_tok(word: str, start: int, rule: str) -> _Tok:

@@ -16,11 +16,11 @@ from typing import Any
 from tracker.matching.automaton import word_end
 from tracker.matching.engine import (
     FIELDS,
-    MAX_EVIDENCE,
     MAX_EVIDENCE_OCCURRENCES,
     MAX_TERMS,
     SNIPPET_WORDS,
     BillDoc,
+    Candidate,
     RuleSet,
     TopicResult,
     _CompiledRule,
@@ -28,7 +28,7 @@ from tracker.matching.engine import (
     _eval,
     _Occ,
     _tf,
-    evidence_snippet,
+    evidence_entries,
 )
 from tracker.matching.folding import Offsets, normalize_with_offsets
 
@@ -147,20 +147,9 @@ def _evidence(occs: list[tuple[_Occ, _CompiledRule]], hits: RefHits) -> tuple[li
     for raw, pair in raw_first.items():
         first.setdefault(" ".join(raw.decode("utf-8").split()), pair)
     terms = sorted(counts, key=lambda t: (-counts[t], t))[:MAX_TERMS]
-    spans = [o[0] for o in first.values() if o[0].atom < 0]
-    for span in spans:
-        for t in list(first):
-            o = first[t][0]
-            if o.atom >= 0 and o.field == span.field and o.part == span.part and span.start <= o.start < span.end:
-                del first[t]
-    evidence = []
-    for term, (occ, compiled) in sorted(first.items(), key=lambda kv: (order.get(kv[1][0].field, 9),
-                                                                       -counts.get(kv[0], 1)))[:MAX_EVIDENCE]:
-        key = (occ.field, occ.part)
-        evidence.append({"field": occ.field, "term": term, "rule": compiled.spec.expression,
-                         "snippet": evidence_snippet(hits.doc.fields[occ.field][occ.part], hits.norms[key],
-                                                     hits.offsets[key], occ.start, term)})
-    return terms, evidence
+    candidates = [Candidate((order.get(occ.field, 9), -counts.get(term, 1), n), term, occ.field, occ.part, occ.start,
+                            compiled.spec.expression) for n, (term, (occ, compiled)) in enumerate(first.items())]
+    return terms, evidence_entries(candidates, hits)  # type: ignore[arg-type]
 
 
 def snippet(original: str, term: str, *, hint: float = 0.0, words: int = SNIPPET_WORDS) -> str:

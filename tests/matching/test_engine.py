@@ -98,6 +98,16 @@ def test_evidence_marks_the_term_with_words_either_side() -> None:
     assert set(result.matched_terms) == {"broadband", "rural areas"}
 
 
+def test_evidence_never_shows_the_same_words_twice() -> None:
+    rule_set = RuleSet([topic([RuleSpec('"data privacy"', weight=2), RuleSpec("data NEAR/4 (privacy OR tracking)",
+                                                                            weight=1.5)])])
+    (result,) = rule_set.evaluate(BillDoc(1, {"title": ["Consumer Data Privacy and Security Act"],
+                                              "summary": ["The bill limits location tracking of users' data."]}))
+    assert [e["snippet"] for e in result.evidence] == [
+        "Consumer [[Data Privacy]] and Security Act",  # not [[Data]], [[Data Privacy]], [[Privacy]] again
+        "The bill limits location [[tracking of users' data]]."]
+
+
 def test_snippet_edges() -> None:
     assert snippet("broadband", "broadband") == "[[broadband]]"
     assert snippet("(Broadband)", "broadband") == "([[Broadband]])"

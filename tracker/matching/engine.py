@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import groupby
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from tracker.matching.automaton import Matcher, word_end
 from tracker.matching.folding import Offsets, char_offset, normalize_with_offsets
@@ -591,31 +591,67 @@ def _evidence(whole: list[tuple[int, _CompiledRule]], listed: list[tuple[int, _C
             if seen is None or key < seen[0]:
                 first[term] = (key, atom, field_name, part, start, occ.end, compiled)
     terms = sorted(counts, key=lambda t: (-counts[t], t))[:MAX_TERMS]
-    # A NEAR span is the better evidence for its ends: show it instead of them.
-    for span in [f for f in first.values() if f[1] < 0]:
-        for t in list(first):
-            f = first[t]
-            if f[1] >= 0 and f[2] == span[2] and f[3] == span[3] and span[4] <= f[4] < span[5]:
-                del first[t]
-    evidence = []
-    for term, f in sorted(first.items(), key=lambda kv: (kv[1][0][0][0], -counts.get(kv[0], 1), kv[1][0])
-                          )[:MAX_EVIDENCE]:
-        evidence.append({"field": f[2], "term": term, "rule": f[6].spec.expression,
-                         "snippet": evidence_snippet(hits.doc.fields[f[2]][f[3]], hits.norms[(f[2], f[3])],
-                                                     hits.offsets[(f[2], f[3])], f[4], term)})
-    return terms, evidence
+    candidates = [Candidate((f[0][0][0], -counts.get(term, 1), f[0]), term, f[2], f[3], f[4], f[6].spec.expression)
+                  for term, f in first.items()]
+    return terms, evidence_entries(candidates, hits)
 
 
-def evidence_snippet(original: str, norm: bytes, offsets: Offsets | None, start: int, term: str) -> str:
-    """The snippet of the occurrence of ``term`` that starts at ``start`` of the normalized text, marked where
-    it is in the original. Searching the original for the term instead marked the first look-alike: "it" for
-    a match of =IT, nothing at all for a term the original spells with accents or soft hyphens."""
+class Candidate(NamedTuple):
+    """The first place of one matched term, as evidence could show it."""
+
+    order: Any  # evidence is shown in this order: title first, then the most frequent terms
+    term: str
+    field: str
+    part: int
+    start: int  # in the normalized text
+    rule: str
+
+
+class _Texts(Protocol):
+    doc: BillDoc
+    norms: dict[tuple[str, int], bytes]
+    offsets: dict[tuple[str, int], Offsets | None]
+
+
+def evidence_entries(candidates: list[Candidate], texts: _Texts) -> list[dict[str, Any]]:
+    """Snippets for at most MAX_EVIDENCE places, in the candidates' order, never showing the same words twice.
+
+    A term whose first place lies inside another's (the ends of a NEAR span, "data" inside "data privacy")
+    shows with it, and a place that overlaps one already shown is skipped: three snippets of one title, each
+    marking other words of it, left no room for the summary's evidence."""
+    placed = sorted(((c, _term_end(texts.norms[(c.field, c.part)], c.start, c.term)) for c in candidates),
+                    key=lambda ce: (ce[0].field, ce[0].part, ce[0].start, -ce[1]))
+    kept = []
+    reach: dict[tuple[str, int], int] = {}  # per field part, the furthest end of the places before
+    for candidate, end in placed:
+        where = (candidate.field, candidate.part)
+        if reach.get(where, -1) < end:
+            kept.append((candidate, end))
+            reach[where] = end
+    shown: list[tuple[Candidate, int]] = []
+    for candidate, end in sorted(kept, key=lambda ce: ce[0].order):
+        if any(c.field == candidate.field and c.part == candidate.part and candidate.start < e and c.start < end
+               for c, e in shown):
+            continue
+        shown.append((candidate, end))
+        if len(shown) == MAX_EVIDENCE:
+            break
+    return [{"field": c.field, "term": c.term, "rule": c.rule,
+             "snippet": snippet_at(texts.doc.fields[c.field][c.part], char_offset(texts.offsets[(c.field, c.part)],
+                                                                                   c.start),
+                                   char_offset(texts.offsets[(c.field, c.part)], end))}
+            for c, end in shown]
+
+
+def _term_end(norm: bytes, start: int, term: str) -> int:
+    """The end of the occurrence of ``term`` that starts at ``start`` of the normalized text: past its words and
+    the one or two separators between them."""
     end = start
-    for _ in range(term.count(" ") + 1):  # the term's words, over the one or two separators between them
+    for _ in range(term.count(" ") + 1):
         while norm[end] == 32:
             end += 1
         end = norm.find(b" ", end)
-    return snippet_at(original, char_offset(offsets, start), char_offset(offsets, end))
+    return end
 
 
 @lru_cache(maxsize=4096)

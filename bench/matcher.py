@@ -62,7 +62,7 @@ def load_texts(folder: Path) -> list[str]:
 
 
 def default_specs() -> list[TopicSpec]:
-    defs, _ = read_topics_file()
+    defs = read_topics_file()
     return [TopicSpec(i + 1, d.slug, d.name, d.threshold, 1, tuple(RuleSpec(r.expression, r.weight, r.exclude)
                                                                   for r in d.rules), d.description)
             for i, d in enumerate(defs)]

@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from tracker.matching import learning, semantic  # noqa: E402
 from tracker.matching.engine import BillDoc, RuleSet, RuleSpec, TopicResult, TopicSpec  # noqa: E402
-from tracker.matching.store import Params, decide, features, make_doc  # noqa: E402
+from tracker.matching.store import Params, configured_field_weights, decide, features, make_doc  # noqa: E402
 from tracker.matching.topics import read_topics_file  # noqa: E402
 from tracker.records import BillRecord  # noqa: E402
 
@@ -233,11 +233,11 @@ def main() -> None:
     gold = np.array([b.label for b in bills])
     is_train = np.array([b.train for b in bills])
     test = ~is_train
-    defs, doc = read_topics_file()
+    defs = read_topics_file()
     specs = [TopicSpec(i + 1, d.slug, d.name, d.threshold, 1,
                        tuple(RuleSpec(r.expression, r.weight, r.exclude) for r in d.rules if r.enabled), d.description)
              for i, d in enumerate(defs) if d.enabled]
-    rule_set = RuleSet(specs, doc.get("field_weights"))
+    rule_set = RuleSet(specs, configured_field_weights())
     start = time.perf_counter()
     keyword = [{r.topic_id: r for r in rule_set.evaluate(b.doc)} for b in bills]
     kw_s = time.perf_counter() - start

@@ -47,7 +47,7 @@ from relevance import (  # noqa: E402
 
 from tracker.matching import learning, semantic  # noqa: E402
 from tracker.matching.engine import RuleSet, RuleSpec, TopicSpec  # noqa: E402
-from tracker.matching.store import make_doc  # noqa: E402
+from tracker.matching.store import configured_field_weights, make_doc  # noqa: E402
 from tracker.matching.topics import read_topics_file  # noqa: E402
 
 FOLDS = 5
@@ -82,11 +82,11 @@ def committee_features(codes: list[str]) -> dict[int, float]:
 
 def feature_sets(bills: list[dict], vectors: np.ndarray | None) -> tuple[dict[str, list[learning.BillFeatures]],
                                                                           list[str]]:
-    defs, doc = read_topics_file()
+    defs = read_topics_file()
     specs = [TopicSpec(i + 1, d.slug, d.name, d.threshold, 1,
                        tuple(RuleSpec(r.expression, r.weight, r.exclude) for r in d.rules if r.enabled),
                        d.description) for i, d in enumerate(defs) if d.enabled]
-    rule_set = RuleSet(specs, doc.get("field_weights"))
+    rule_set = RuleSet(specs, configured_field_weights())
     sims = None
     if vectors is not None:
         topic_matrix = semantic.get_embedder().encode([semantic.topic_text(s.name, s.description) for s in specs])

@@ -5,8 +5,7 @@
 Steps, all through the product's own commands where one exists:
 1. copy eight technology bills' BILLSTATUS files out of the real archive ($TRACKER_REALDATA) into a temporary
    folder (never into the repository) and `tracker import` them into a temporary SQLite database;
-2. flag topics from tracker/topics.yaml: `tracker topics load` when that command exists, else the matching
-   engine (tracker.matching.engine) scores the bills and its results are stored as BillMatch rows;
+2. flag topics from tracker/topics.yaml: `tracker topics load`;
 3. add SAMPLE organisation data: a position with a rationale for each bill and a watchlist (there is no
    positions service to call yet, so rows are written directly; every rationale says it is a sample);
 4. `tracker export` the watchlist in every format, with a sample [branding] section.
@@ -69,51 +68,6 @@ def extract(archive: Path, folder: Path) -> None:
         raise SystemExit(f"found {found} of {len(wanted)} files in {archive}")
 
 
-def has_topics_command(env: dict[str, str]) -> bool:
-    done = subprocess.run([sys.executable, "-m", "tracker", "topics", "--help"], env=env, cwd=ROOT,
-                          capture_output=True, check=False)
-    return done.returncode == 0
-
-
-def flag_with_engine(url: str) -> None:
-    """Score the stored bills with the matching engine and store its results (no flagging service yet)."""
-    import yaml
-    from sqlmodel import Session, select
-
-    from tracker import db
-    from tracker.matching.engine import BillDoc, RuleSet, RuleSpec, TopicSpec
-    from tracker.models import Bill, BillMatch, Topic, TopicRule
-
-    config = yaml.safe_load((ROOT / "tracker" / "topics.yaml").read_text(encoding="utf-8"))
-    engine = db.make_engine(url)
-    with Session(engine) as session:
-        specs = []
-        for item in config["topics"]:
-            topic = Topic(slug=item["slug"], name=item["name"], description=item.get("description"),
-                          threshold=float(item.get("threshold", 3.0)))
-            session.add(topic)
-            session.flush()
-            rules = []
-            for rule in item.get("rules", []):
-                session.add(TopicRule(topic_id=topic.id, expression=rule["rule"], weight=rule.get("weight", 1.0),
-                                      exclude=rule.get("exclude", False)))
-                rules.append(RuleSpec(rule["rule"], rule.get("weight", 1.0), rule.get("exclude", False)))
-            specs.append(TopicSpec(topic.id, topic.slug, topic.name, topic.threshold, 1, tuple(rules)))
-        ruleset = RuleSet(specs, config.get("field_weights"))
-        thresholds = {s.id: s.threshold for s in specs}
-        for bill in session.exec(select(Bill)):
-            doc = BillDoc(bill.id, {"title": [t for t in (bill.title, bill.short_title, bill.popular_title) if t],
-                                    "summary": [bill.summary_text] if bill.summary_text else []})
-            for result in ruleset.evaluate(doc):
-                session.add(BillMatch(bill_id=bill.id, topic_id=result.topic_id, score=result.keyword_score,
-                                      keyword_score=result.keyword_score, rule_version=1,
-                                      flagged=result.vetoed_by is None
-                                      and result.keyword_score >= thresholds[result.topic_id],
-                                      matched_terms=result.matched_terms, evidence=result.evidence))
-        session.commit()
-    engine.dispose()
-
-
 def add_sample_positions(url: str) -> None:
     from sqlmodel import Session, select
 
@@ -151,10 +105,7 @@ def main() -> int:
         extract(archive, work / "bills")
         tracker("db", "upgrade", env=env)
         tracker("import", "--quiet", str(work / "bills"), env=env)
-        if has_topics_command(env):
-            tracker("topics", "load", env=env)
-        else:
-            flag_with_engine(url)
+        tracker("topics", "load", env=env)
         add_sample_positions(url)
         for ext in ("pdf", "docx", "xlsx", "csv", "json"):
             tracker("export", "--watchlist", WATCHLIST, "--title", "Federal technology bills: 117th Congress",

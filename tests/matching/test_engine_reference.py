@@ -109,7 +109,7 @@ CORNERS = [
 
 
 def _shipped() -> list[TopicSpec]:
-    defs, _ = read_topics_file()
+    defs = read_topics_file()
     return [TopicSpec(i + 1, d.slug, d.name, d.threshold, 1,
                       tuple(RuleSpec(r.expression, r.weight, r.exclude) for r in d.rules))
             for i, d in enumerate(defs)]

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
 from tests.matching.conftest import bill_record
-from tracker import db
+from tracker import config, db
 from tracker.matching import flag_bills, rescore
 from tracker.matching.queries import list_flagged
 from tracker.matching.topics import (
@@ -34,9 +34,8 @@ EXPECTED_TOPICS = {
 
 
 def test_default_topics_are_complete_and_valid() -> None:
-    topics, doc = read_topics_file()
+    topics = read_topics_file()
     assert {t.slug for t in topics} == EXPECTED_TOPICS
-    assert doc["field_weights"] == {"title": 3.0, "summary": 1.5, "text": 1.0}
     for t in topics:
         assert t.description and len(t.description) > 100, t.slug  # semantic relevance reads it
         assert len(t.rules) >= 3 and t.threshold > 0
@@ -75,6 +74,7 @@ def test_load_creates_then_updates_by_slug_and_bumps_versions(session: Session, 
     ("topics:\n  - {slug: a, name: A, rules: [{rule: x, weight: -50}]}", "rule #1: weight must be above 0"),
     ("topics:\n  - {slug: a, name: A, rules: [{rule: x, weight: 0}]}", "rule #1: weight must be above 0"),
     ("topics:\n  - {slug: a, name: A, rules: [{rule: x, weight: yes}]}", "weight must be a number, not True"),
+    ("field_weights: {title: 9}\ntopics:\n  - {slug: a, name: A, rules: [x]}", "set \\[matching\\] field_weights"),
 ])
 def test_bad_topic_files_name_the_problem(tmp_path: Path, body: str, message: str) -> None:
     path = tmp_path / "t.yaml"
@@ -155,6 +155,20 @@ def test_try_a_rule_on_stored_bills(session: Session, store_bills: Callable) -> 
     assert sample["bill"].startswith("117 HR ") and sample["evidence"][0]["snippet"]
     with pytest.raises(RuleRefused):
         try_rule(session, expression="broadband AND")
+
+
+def test_trying_a_rule_counts_every_field_it_holds_in_and_scores_with_the_configured_weights(
+        session: Session, store_bills: Callable, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store_bills(*(bill_record(n, f"Consumer Privacy Act {n}", "Protects the privacy of consumers.")
+                  for n in range(1, 6)), bill_record(6, "Health Records Act", "Protects privacy."))
+    result = try_rule(session, expression="privacy")
+    assert result["hits"] == 6 and result["by_field"] == {"title": 5, "summary": 6, "text": 0}
+    assert max(b["score"] for b in result["samples"]) == 3.0  # title 3 x weight 1
+    config_file = tmp_path / "tracker.toml"
+    config_file.write_text("[matching]\nfield_weights = {title = 5.0}\n")
+    monkeypatch.setenv("TRACKER_CONFIG", str(config_file))
+    config.settings.cache_clear()
+    assert max(b["score"] for b in try_rule(session, expression="privacy")["samples"]) == 5.0
 
 
 def test_default_ai_topic_does_not_read_ai_an_as_artificial_intelligence(session: Session,

@@ -109,9 +109,14 @@ def topic_specs(session: Session, topic_ids: Iterable[int] | None = None) -> lis
 _RULESET_CACHE: dict[Any, RuleSet] = {}
 
 
+def configured_field_weights() -> dict[str, float] | None:
+    """``[matching] field_weights`` of tracker.toml, over the engine's defaults (title 3, summary 1.5, text 1)."""
+    return settings().section("matching").get("field_weights") or None
+
+
 def compile_topics(specs: Sequence[TopicSpec]) -> RuleSet:
     """One automaton for these topics, reused while their rules stay the same."""
-    field_weights = settings().section("matching").get("field_weights") or None
+    field_weights = configured_field_weights()
     key = (tuple((s.id, s.rule_version, s.threshold, s.rules) for s in specs),
            tuple(sorted((field_weights or {}).items())))
     rule_set = _RULESET_CACHE.get(key)

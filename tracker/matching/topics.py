@@ -21,7 +21,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from tracker.matching.engine import RuleSet
+from tracker.matching.engine import BillDoc, RuleSet
 from tracker.matching.rules import RuleSyntaxError, parse_rule
 from tracker.models import Bill, BillMatch, LegislativeSession, Topic, TopicRule, User
 from tracker.models.base import utcnow
@@ -74,7 +74,7 @@ def validate_rule(expression: str, where: str = "rule") -> None:
         raise RuleRefused(where, exc) from None
 
 
-def read_topics_file(path: Path | str | None = None) -> tuple[list[TopicDef], dict[str, Any]]:
+def read_topics_file(path: Path | str | None = None) -> list[TopicDef]:
     """Parse and check a topics YAML file; every problem names the file, the topic and the rule."""
     path = Path(path) if path else DEFAULT_TOPICS_FILE
     try:
@@ -85,6 +85,9 @@ def read_topics_file(path: Path | str | None = None) -> tuple[list[TopicDef], di
         raise TopicError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("topics"), list):
         raise TopicError(f"{path}: expected a mapping with a 'topics' list")
+    if "field_weights" in doc:  # it was once read by the benchmarks only, while scoring used the setting
+        raise TopicError(f"{path}: 'field_weights' is a setting, not part of a topics file: set [matching] "
+                         "field_weights in tracker.toml")
     topics: list[TopicDef] = []
     seen: set[str] = set()
     for i, raw in enumerate(doc["topics"]):
@@ -118,7 +121,7 @@ def read_topics_file(path: Path | str | None = None) -> tuple[list[TopicDef], di
         description = raw.get("description")
         topics.append(TopicDef(slug, name, str(description).strip() if description else None, threshold,
                                bool(raw.get("enabled", True)), tuple(rules)))
-    return topics, doc
+    return topics
 
 
 def check_threshold(value: Any, where: str) -> float:
@@ -171,7 +174,7 @@ def load_topics(session: Session, *, path: Path | str | None = None, actor: User
                 rescore: bool = True) -> LoadReport:
     """Create or update topics from a YAML file (by slug). Topics not in the file are left as they are."""
     _require_editor(actor)
-    defs, _ = read_topics_file(path)
+    defs = read_topics_file(path)
     report = LoadReport()
     existing = {t.slug: t for t in session.execute(select(Topic)).scalars()}
     for d in defs:
@@ -353,10 +356,10 @@ def list_topics(session: Session) -> list[dict[str, Any]]:
 
 def try_rule(session: Session, *, expression: str, limit: int = 10, batch: int = 1000) -> dict[str, Any]:
     """What a rule would find on the stored bills, before it is saved: hit count and sample titles."""
-    from tracker.matching.store import load_docs
+    from tracker.matching.store import configured_field_weights, load_docs
 
     validate_rule(expression)
-    rule_set = RuleSet.single(expression)
+    rule_set = RuleSet.single(expression, configured_field_weights())
     ids = list(session.execute(select(Bill.id).order_by(Bill.latest_action_date.desc().nulls_last(),
                                                         Bill.id.desc())).scalars())
     hits: list[tuple[float, int, dict[str, Any]]] = []
@@ -367,9 +370,11 @@ def try_rule(session: Session, *, expression: str, limit: int = 10, batch: int =
             if not results:
                 continue
             res = results[0]
-            fields = {e["field"] for e in res.evidence}
-            for name in by_field:
-                by_field[name] += int(name in fields)
+            # Per field, the bills where the rule holds in that field alone (the evidence keeps only three
+            # places, so counting its fields missed most summaries and every text).
+            for name, parts in doc.fields.items():
+                if name in by_field and any(parts) and rule_set.evaluate(BillDoc(doc.bill_id, {name: parts})):
+                    by_field[name] += 1
             hits.append((res.keyword_score, doc.bill_id, {"terms": res.matched_terms, "evidence": res.evidence}))
     sample_ids = [bid for _, bid, _ in hits[:limit]]
     info = {bid: (ident, title, sess) for bid, ident, title, sess in session.execute(

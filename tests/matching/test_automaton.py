@@ -28,8 +28,10 @@ def hits(rule: str, text: str) -> list[str]:
     ("data", "a database of metadata", []),
     ('"machine learning"', "machine-learning models", ["machine learning"]),  # hyphen
     ('"machine learning"', "Machine Learning", ["machine learning"]),
-    ('"machine learning"', "machine, learning", ["machine learning"]),  # one or two separators
-    ('"machine learning"', "machine,  learning", []),  # not across a longer gap
+    ('"machine learning"', "machine, learning", ["machine learning"]),  # one to three separators
+    ('"machine learning"', "machine - learning", ["machine learning"]),
+    ('"R&D"', "the R & D credit", ["r d"]),
+    ('"machine learning"', "machine,  - learning", []),  # not across a longer gap
     ('"machine learning"', "machine\r\nlearning", ["machine learning"]),
     ("e-commerce", "E-Commerce, e commerce and ecommerce", ["e commerce", "ecommerce"]),
     ("cyber*", "cybersecurity and cyberattacks on cyber", ["cyber", "cyberattacks", "cybersecurity"]),

@@ -26,7 +26,9 @@ from tracker.matching.rules import Atom
 __all__ = ["Hit", "Matcher", "atom_patterns", "normalize", "normalize_bytes", "singular", "surface", "word_end",
            "word_forms", "words_of"]
 
-MAX_GAP = 2  # the words of a phrase may be separated by one or two non-word characters: " ", "-", ", "
+# The words of a phrase may be separated by one to three non-word characters: " ", "-", ", ", " & " ("R & D"),
+# " - " ("machine - learning"); long phrases allow fewer (MAX_VARIANTS), runs of four or more never.
+MAX_GAP = 3
 MAX_VARIANTS = 16
 _NON_PLURAL_ENDINGS = ("ss", "us", "is", "ics")
 _UNCHANGED_WORDS = frozenset({"news", "series", "species", "bias", "alias", "canvas", "atlas", "lens", "chaos",
@@ -82,7 +84,7 @@ def word_forms(word: str) -> set[str]:
 
 
 def _gaps(n_words: int) -> list[str]:
-    """Separator runs allowed between the words of a phrase: 1 or 2 spaces, only 1 for long phrases."""
+    """Separator runs allowed between the words of a phrase: 1 to 3 spaces, fewer for long phrases."""
     gap = MAX_GAP
     while gap > 1 and gap ** max(0, n_words - 1) > MAX_VARIANTS:
         gap -= 1

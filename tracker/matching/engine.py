@@ -645,7 +645,7 @@ def evidence_entries(candidates: list[Candidate], texts: _Texts) -> list[dict[st
 
 def _term_end(norm: bytes, start: int, term: str) -> int:
     """The end of the occurrence of ``term`` that starts at ``start`` of the normalized text: past its words and
-    the one or two separators between them."""
+    the separators between them."""
     end = start
     for _ in range(term.count(" ") + 1):
         while norm[end] == 32:

@@ -44,6 +44,15 @@ def database_problem(exc: BaseException) -> str | None:
     return None
 
 
+def semantic_problem(exc: BaseException) -> str | None:
+    """What to tell the user when ``exc`` says semantic relevance is required but cannot run (TRACKER_SEMANTIC=on
+    without the extra): a setting to fix, raised from deep inside any command that scores bills, else None."""
+    module = sys.modules.get("tracker.matching.semantic")  # not imported: the exception cannot be its own
+    if module is None or not isinstance(exc, module.SemanticUnavailable):
+        return None
+    return str(exc)
+
+
 def migrated_engine() -> "Engine":
     """The configured database, or exit 3 with the command that fixes it."""
     from tracker import db

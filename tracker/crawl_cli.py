@@ -80,8 +80,13 @@ def crawl_cmd(
     setting: Annotated[list[str] | None, typer.Option("--set", help="Scrapy setting for this run, KEY=VALUE "
                                                                    "(repeatable).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the crawl's log.")] = False,
+    embed: Annotated[bool, typer.Option("--embed/--no-embed", help="With semantic relevance on, embed the crawled "
+                                        "bills at the end (--no-embed: later, with `tracker topics embed`).")
+                     ] = True,
 ) -> None:
-    """Run spiders now, each in its own process (the same as `scrapy crawl NAME -a congress=... -a types=...`)."""
+    """Run spiders now, each in its own process (the same as `scrapy crawl NAME -a congress=... -a types=...`).
+
+    With semantic relevance on, the bills stored in batches too big to embed inline are embedded at the end."""
     crawl = crawl_settings()
     known = crawling.spider_names()
     chosen = sources or [name for name, cfg in crawl.sources.items() if cfg.enabled and name in known]
@@ -114,7 +119,15 @@ def crawl_cmd(
         if outcome.exit_code == crawling.EXIT_OFFLINE:
             err.print(f"[red]{source}: the source could not be reached (no network?).[/red]")
         worst = max(worst, outcome.exit_code)
-    raise typer.Exit(worst)
+    raise typer.Exit(max(worst, _catch_up_embeddings(embed)))
+
+
+def _catch_up_embeddings(embed: bool) -> int:
+    """After the crawls, in this process: the flagging modules (NumPy, the ORM, the model when semantic
+    relevance is on) are imported here, once the crawls are done, never before they start."""
+    from tracker.matching.cli import catch_up_embeddings
+
+    return catch_up_embeddings(_open_database(), embed=embed)
 
 
 def _open_database() -> "Engine":

@@ -86,9 +86,25 @@ def run_crawl(source: str, *, congresses: Iterable[int | str] = (), types: Itera
     if launch_id:
         child_env[LAUNCH_ID_ENV] = launch_id
     child_env.setdefault("SCRAPY_SETTINGS_MODULE", "scrapers.settings")
+    started = time.monotonic()
+    code = _run_child(cmd, child_env, timeout=timeout, while_running=while_running)
+    return CrawlOutcome(source, code, time.monotonic() - started)
+
+
+EMBED_COMMAND = ("topics", "embed", "--quiet", "--if-enabled")
+
+
+def run_embed_catch_up(*, timeout: float | None = None) -> int:
+    """``tracker topics embed`` in its own process, after a scheduled crawl: crawl batches are too big to embed
+    inline, so their bills get semantic and learned scores here (nothing happens with semantic relevance off).
+    A process of its own keeps the model out of the scheduler, and SIGTERM reaches it as it reaches crawls."""
+    return _run_child([sys.executable, "-m", "tracker", *EMBED_COMMAND], dict(os.environ), timeout=timeout)
+
+
+def _run_child(cmd: list[str], child_env: dict[str, str], *, timeout: float | None = None,
+               while_running: Callable[[], object] | None = None) -> int:
     # Our own directory first, so the project's packages win even when run from elsewhere.
     child_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), child_env.get("PYTHONPATH")) if p)
-    started = time.monotonic()
     # A new session: a terminal's Ctrl-C reaches us once, and we forward exactly one signal (Scrapy stops
     # gracefully on the first and hard on the second).
     child = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=child_env, start_new_session=True)
@@ -113,7 +129,7 @@ def run_crawl(source: str, *, congresses: Iterable[int | str] = (), types: Itera
     finally:
         with _children_lock:
             _children.discard(child)
-    return CrawlOutcome(source, code, time.monotonic() - started)
+    return code
 
 
 def terminate_all(sig: int = signal.SIGTERM) -> int:

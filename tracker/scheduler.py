@@ -45,6 +45,11 @@ def run_source_job(source: str) -> int:
     level = logging.INFO if outcome.ok else logging.WARNING
     log.log(level, "crawl %s finished in %.0f s with exit code %d (see `tracker runs`)", source, outcome.seconds,
             outcome.exit_code)
+    if outcome.exit_code in (crawling.EXIT_OK, crawling.EXIT_PARTIAL):  # it stored bills: embed them
+        code = crawling.run_embed_catch_up()
+        if code:
+            log.warning("embedding the bills crawled from %s ended with exit code %d; `tracker topics embed` "
+                        "retries", source, code)
     return outcome.exit_code
 
 

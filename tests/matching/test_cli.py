@@ -3,11 +3,13 @@
 import json
 from collections.abc import Callable
 
+import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
 from tests.matching.conftest import TWO_TOPICS, bill_record, data_brokers, internet_noise, spectrum_bills
 from tracker.cli import app
+from tracker.matching import semantic
 from tracker.matching.cli import _in_use, _scored_topics
 from tracker.models import TriageState
 
@@ -158,3 +160,22 @@ def test_bad_rules_and_numbers_are_refused_not_reinterpreted(database_url: str, 
     message = " ".join(err.split())  # the console wraps long lines
     assert code == 2 and f"{path}: topic 'privacy' rule #1: weight must be a finite number" in message
     assert json.loads(run("topics", "list", "--json")[1]) == before  # nothing changed
+
+
+def test_semantic_switched_on_without_the_extra_is_one_line_not_a_traceback(
+        database_url: str, session: Session, store_bills: Callable, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TRACKER_SEMANTIC=on without the extra: every command that scores bills ends with the fix and exit 2
+    (tracker.cli.LazyGroups), whichever function deep inside found out."""
+    store_bills(bill_record(1, "Rural Broadband Deployment Act", "Grants for broadband in rural areas."))
+    assert run("topics", "load", "--no-rescore")[0] == 0
+    monkeypatch.setattr(semantic, "installed", lambda: False)
+    monkeypatch.setenv("TRACKER_SEMANTIC", "on")
+    for command in (["topics", "rescore"], ["topics", "learn"], ["topics", "embed"],
+                    ["topics", "embed", "--if-enabled"], ["topics", "rescore", "--embed"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, (command, result.output)
+        assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+        assert "pip install" in result.stderr and not result.stdout.strip(), command
+    monkeypatch.setenv("TRACKER_SEMANTIC", "auto")  # not installed, not required: keywords alone
+    assert run("topics", "rescore")[0] == 0
+    assert run("topics", "embed", "--if-enabled") == (0, "", "")

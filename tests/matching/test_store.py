@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 from sqlmodel import Session
@@ -10,7 +11,9 @@ from tests.matching.conftest import bill_record
 from tracker.importer import flag_changed
 from tracker.ingest import IngestResult
 from tracker.matching import flag_bills, rescore
+from tracker.matching.engine import BillDoc, RuleSet, RuleSpec, TopicSpec
 from tracker.matching.queries import count_flagged, list_flagged
+from tracker.matching.store import attribute_relevant, make_doc
 from tracker.matching.topics import add_rule, load_topics, update_rule, update_topic
 from tracker.models import BillMatch, Topic
 
@@ -180,3 +183,27 @@ def test_rescore_drops_matches_of_deleted_topics(session: Session, store_bills: 
     rescore(session)
     assert {slug for _, slug in matches(session)} == {"broadband"}
     assert ids
+
+
+def test_a_relevant_bill_teaches_the_topics_its_own_text_points_to() -> None:
+    """What a bill staff marked relevant teaches comes from the bill (rules, then embedding), never from flags."""
+    specs = [TopicSpec(id=1, slug="broadband", name="Broadband", threshold=3, rule_version=1,
+                       rules=(RuleSpec("broadband", 2.0, False, 1), RuleSpec('"boat radio"', 1.0, True, 2))),
+             TopicSpec(id=2, slug="privacy", name="Privacy", threshold=3, rule_version=1,
+                       rules=(RuleSpec('"personal data"', 2.0, False, 3),))]
+    rule_set = RuleSet(specs)
+    def doc(bill_id: int, title: str, summary: str | None = None, text: str | None = None) -> BillDoc:
+        return make_doc(bill_id, title, None, None, summary, text)
+
+    docs = [doc(1, "Broadband Act", "Personal data of broadband subscribers."),  # both rules flag
+            doc(2, "Subscriber Act", "Carriers keep personal data safe."),  # privacy 3/3: flags
+            doc(3, "Carrier Act", None, "broadband; personal data; personal data"),  # 2/3, 4/3
+            doc(4, "Rural Act", None, "broadband"),  # 2/3, partial only
+            doc(5, "Boat Radio Broadband Act"),  # broadband vetoed
+            doc(6, "Post Office Act"),  # no keyword: the embedding decides
+            doc(7, "Post Office Act")]  # no keyword and no embedding: nothing
+    topic_matrix = np.array([[1.0, 0.0], [0.0, 1.0]])
+    vectors = {5: np.array([0.9, 0.1]), 6: np.array([0.2, 0.8])}
+    got = attribute_relevant(docs, vectors, rule_set=rule_set, specs=specs, topic_matrix=topic_matrix)
+    assert got == {1: [1, 2], 2: [2], 3: [2], 4: [1], 5: [2], 6: [2], 7: []}
+    assert attribute_relevant(docs[5:6], vectors, rule_set=rule_set, specs=specs, topic_matrix=None) == {6: []}

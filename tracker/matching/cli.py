@@ -27,9 +27,9 @@ out = Console()
 err = Console(stderr=True)
 
 
-def _rescore_progress(label: str) -> tuple[Progress, Any]:
+def _rescore_progress(label: str, *, quiet: bool = False) -> tuple[Progress, Any]:
     progress = Progress(TextColumn(f"[bold]{label}"), BarColumn(), TextColumn("{task.completed}/{task.total} bills"),
-                        TimeElapsedColumn(), console=err, transient=True)
+                        TimeElapsedColumn(), console=err, transient=True, disable=quiet)
     return progress, progress.add_task(label, total=None)
 
 
@@ -66,7 +66,7 @@ def _rescore(s: Session, topic_ids: list[int] | None, embed: bool) -> None:
         report = rescore(s, topic_ids=topic_ids, embed=embed,
                          progress=lambda done, total: progress.update(task, completed=done, total=total))
     extra = f", {report.embedded} embedded" if report.embedded else ""
-    pending = (f"; {report.pending_embeddings} bills wait for embeddings (`tracker topics rescore --embed`)"
+    pending = (f"; {report.pending_embeddings} bills wait for embeddings (`tracker topics embed`)"
                if report.pending_embeddings else "")
     out.print(f"re-scored {report.bills} bills: {report.flagged_bills} flagged, {report.flags} topic flags"
               f"{extra}{pending}", highlight=False)
@@ -227,12 +227,9 @@ def rescore_cmd(
     from tracker.matching import semantic
     from tracker.matching.topics import TopicError, get_topic
 
-    if embed:
-        try:
-            if not semantic.enabled():
-                raise _fail(f"--embed: semantic relevance is unavailable: {semantic.why_unavailable()}")
-        except semantic.SemanticUnavailable as exc:
-            raise _fail(str(exc)) from None
+    # TRACKER_SEMANTIC=on without the extra raises SemanticUnavailable: one line and exit 2 (tracker.cli)
+    if embed and not semantic.enabled():
+        raise _fail(f"--embed: semantic relevance is unavailable: {semantic.why_unavailable()}")
     with Session(_engine(), expire_on_commit=False) as s:
         ids = None
         if topic:
@@ -241,6 +238,72 @@ def rescore_cmd(
             except TopicError as exc:
                 raise _fail(str(exc), EXIT_NOT_FOUND) from None
         _rescore(s, ids, embed=embed)
+
+
+@topics_app.command("embed")
+def embed_cmd(
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    if_enabled: Annotated[bool, typer.Option("--if-enabled", help="Do nothing (exit 0) when semantic relevance is "
+                                             "switched off or not installed (the scheduler's call).")] = False,
+) -> None:
+    """Embed the bills stored without an embedding (or changed since), then re-score them.
+
+    `tracker import` and `tracker crawl` do this at the end unless given --no-embed, and the scheduler after each
+    crawl; bills ingested in big batches are flagged on keywords first and get their semantic and learned scores
+    here."""
+    from tracker.matching import semantic
+
+    if not semantic.enabled():
+        if if_enabled:
+            return
+        raise _fail(f"semantic relevance is unavailable: {semantic.why_unavailable()}")
+    with Session(_engine(), expire_on_commit=False) as s:
+        if not _embed_pending(s, quiet=quiet).bills:
+            out.print("every bill has an up-to-date embedding", highlight=False)
+
+
+def _embed_pending(s: Session, *, quiet: bool) -> Any:
+    from tracker.matching.store import embed_pending
+
+    progress, task = _rescore_progress("embedding", quiet=quiet)
+
+    def on_progress(done: int, total: int) -> None:
+        if done == 0 and total:
+            out.print(f"embedding {total} bills stored without an embedding (or changed since) ...",
+                      highlight=False)
+        progress.update(task, completed=done, total=total)
+
+    with progress:
+        report = embed_pending(s, progress=on_progress)
+    if report.bills:
+        out.print(f"embedded {report.embedded} bills and re-scored {report.bills}: {report.flagged_bills} flagged, "
+                  f"{report.flags} topic flags", highlight=False)
+    return report
+
+
+def catch_up_embeddings(engine: Any, *, embed: bool, quiet: bool = False) -> int:
+    """The end of ``tracker import`` and ``tracker crawl``: embed the bills they stored in batches too big to
+    embed inline, so semantic relevance and learned models speak for them too; with ``embed`` False only say
+    how many wait. Returns an exit code: 0, or 1 when the catch-up failed. The bills are committed and flagged
+    on keywords already, so a failure loses nothing: it is one error line naming the command that retries."""
+    from tracker.matching import semantic
+    from tracker.matching.store import pending_embedding_ids
+
+    try:
+        if not semantic.enabled():
+            return 0
+        with Session(engine, expire_on_commit=False) as s:
+            if embed:
+                _embed_pending(s, quiet=quiet)
+            elif waiting := len(pending_embedding_ids(s)):
+                out.print(f"{waiting} bills wait for embeddings: run `tracker topics embed`", highlight=False)
+    except Exception as exc:  # noqa: BLE001  (what was imported stays; the embeddings are redone on retry)
+        from tracker.cli_common import EXIT_PARTIAL
+
+        err.print(f"embedding the stored bills failed ({type(exc).__name__}: {exc}); they are stored and flagged "
+                  f"on keywords: run `tracker topics embed` to retry", markup=False, highlight=False)
+        return EXIT_PARTIAL
+    return 0
 
 
 @topics_app.command("learn")

@@ -2,9 +2,11 @@
 
 Labels come from ``TriageState.relevance``. The organisation-wide model (scope ``*``) learns from every
 judgement; a topic gets a model of its own once it has enough judgements that concern it: a bill marked not
-relevant counts against every topic, a bill marked relevant counts for the topics it is flagged for (or, if
-none, for its best-scoring topic). Until a topic has a model of its own in use (trained, and beating the rules
-on its judgements) the organisation-wide one speaks for it, when that one is in use.
+relevant counts against every topic, a bill marked relevant counts for the topics its keyword rules flag (or,
+if none, the topic its keywords come closest to flagging, else the one its embedding is most like:
+``tracker.matching.store.attribute_relevant``, worked out from the bill, never from earlier flags). Until a
+topic has a model of its own in use (trained, and beating the rules on its judgements) the organisation-wide
+one speaks for it, when that one is in use.
 
 Features, all computed from what any bill has (never from subjects or policy area):
 - words: unigrams and bigrams of the titles and summary, hashed (CRC-32, stable across processes) into

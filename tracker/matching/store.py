@@ -2,7 +2,13 @@
 
 ``flag_bills(session, bill_ids)`` runs after every ingest batch on the bills that changed (the importer and
 the crawl pipeline call it); ``rescore(session)`` re-scores every stored bill, which is what a rule change
-triggers. Both are deterministic for the same bills, rules, judgements and embeddings.
+triggers; ``embed_pending(session)`` embeds the bills a bulk ingest left without an embedding and re-scores
+them (``tracker import`` and ``tracker crawl`` run it at the end, ``tracker topics embed`` by hand).
+
+Flags are a function of the bills, the rules, the judgements and the stored embeddings, never of an earlier
+run's output: what a bill staff marked relevant teaches each topic (``attribute_relevant``) is worked out from
+the bill itself, not from the ``BillMatch`` rows a previous run wrote, so the same inputs give the same rows
+whatever order the judgements, rule edits and re-scores came in.
 
 How the signals combine, per bill and topic (``combine`` below)::
 
@@ -31,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session
 
 from tracker.config import settings
@@ -76,7 +82,7 @@ class FlagReport:
     matches: int = 0
     flags: int = 0
     embedded: int = 0
-    pending_embeddings: int = 0  # bills left for `tracker topics rescore --embed`
+    pending_embeddings: int = 0  # bills left for `tracker topics embed`
     models: list[str] = field(default_factory=list)
 
     def add(self, other: FlagReport) -> None:
@@ -182,6 +188,7 @@ def all_bill_ids(session: Session) -> list[int]:
 class _Semantic:
     topic_matrix: np.ndarray  # one unit row per topic (description)
     exemplars: dict[int, np.ndarray]  # topic id -> rows of embeddings of bills staff marked relevant
+    exemplar_ids: dict[int, np.ndarray] = field(default_factory=dict)  # topic id -> their bill ids, row by row
 
 
 _TOPIC_VECTOR_CACHE: dict[str, np.ndarray] = {}
@@ -219,7 +226,7 @@ def embeddings_for(session: Session, docs: Sequence[BillDoc], *, compute: bool |
     if limit <= 0 or not todo:
         return out, 0, len(todo)
     if compute is not True and len(todo) > limit:
-        # A bulk import: embedding inline would slow it to the model's pace; rescore --embed catches up.
+        # A bulk import: embedding inline would slow it to the model's pace; embed_pending catches up.
         return out, 0, len(todo)
     embedder = semantic.get_embedder()
     now = utcnow()
@@ -237,19 +244,103 @@ def embeddings_for(session: Session, docs: Sequence[BillDoc], *, compute: bool |
     return out, done, 0
 
 
-def _exemplars(session: Session, specs: Sequence[TopicSpec]) -> dict[int, np.ndarray]:
-    """Embeddings of bills staff marked relevant, by the topics they were flagged for."""
-    relevant = select(TriageState.bill_id).where(TriageState.relevance == Relevance.relevant.value)
-    rows = session.execute(
-        select(BillMatch.topic_id, BillEmbedding.vector)
-        .join(BillEmbedding, BillEmbedding.bill_id == BillMatch.bill_id)
-        .where(BillMatch.bill_id.in_(relevant), BillMatch.flagged,
-               BillMatch.topic_id.in_([s.id for s in specs]))
-    ).all()
-    out: dict[int, list[np.ndarray]] = {}
-    for topic_id, vec in rows:
-        out.setdefault(topic_id, []).append(semantic.from_bytes(vec))
-    return {tid: np.vstack(vs) for tid, vs in out.items()}
+def attribute_relevant(docs: Sequence[BillDoc], vectors: dict[int, np.ndarray], *, rule_set: RuleSet,
+                       specs: Sequence[TopicSpec], topic_matrix: np.ndarray | None) -> dict[int, list[int]]:
+    """The topics each of these bills (ones staff marked relevant) speaks for, by topic id.
+
+    Relevance is judged per bill, not per topic, so the topic is inferred from the bill itself: the topics its
+    keyword rules flag; else the one its keywords come closest to flagging (score / threshold); else the one
+    whose description its embedding is most like; else none. A vetoed topic is never one of them. Computed
+    from the rules and stored embeddings, never from earlier ``BillMatch`` rows: those are the output this
+    feeds, and reading them made a relevant bill prop up its own flag and flags depend on the order of edits.
+    """
+    return {d.bill_id: _attributed_topics({r.topic_id: r for r in rule_set.evaluate(d)}, vectors.get(d.bill_id),
+                                          specs, topic_matrix) for d in docs}
+
+
+def _attributed_topics(keyword: dict[int, TopicResult], vector: np.ndarray | None, specs: Sequence[TopicSpec],
+                       topic_matrix: np.ndarray | None) -> list[int]:
+    allowed = [(col, s) for col, s in enumerate(specs) if not (s.id in keyword and keyword[s.id].vetoed_by)]
+    norms = {s.id: keyword_norm(keyword[s.id].keyword_score, s.threshold) for _, s in allowed if s.id in keyword}
+    flagged = [tid for tid, norm in norms.items() if norm >= 1.0]
+    if flagged:
+        return flagged
+    partial = {tid: norm for tid, norm in norms.items() if norm > 0}
+    if partial:
+        return [max(partial, key=lambda tid: partial[tid])]  # a tie goes to the first topic: deterministic
+    if vector is None or topic_matrix is None or not allowed:
+        return []
+    sims = topic_matrix @ vector
+    return [max(allowed, key=lambda item: float(sims[item[0]]))[1].id]
+
+
+def relevant_bill_ids(session: Session) -> list[int]:
+    return list(session.execute(select(TriageState.bill_id).where(TriageState.relevance == Relevance.relevant.value)
+                                .order_by(TriageState.bill_id)).scalars())
+
+
+def _exemplars(session: Session, *, specs: Sequence[TopicSpec], rule_set: RuleSet,
+               topic_matrix: np.ndarray) -> _Semantic:
+    """Stored embeddings of bills staff marked relevant, by the topics ``attribute_relevant`` gives them."""
+    ids = relevant_bill_ids(session)
+    out: dict[int, list[tuple[int, np.ndarray]]] = {}
+    for start in range(0, len(ids), BATCH):  # bounded IN lists and bill texts in memory
+        docs = load_docs(session, ids[start:start + BATCH])
+        vectors, _, _ = embeddings_for(session, docs, compute=False)  # a bill not embedded yet teaches nothing
+        topics = attribute_relevant(docs, vectors, rule_set=rule_set, specs=specs, topic_matrix=topic_matrix)
+        for bill_id, topic_ids in topics.items():
+            for topic_id in topic_ids if bill_id in vectors else ():
+                out.setdefault(topic_id, []).append((bill_id, vectors[bill_id]))
+    return _Semantic(topic_matrix, {tid: np.vstack([v for _, v in rows]) for tid, rows in out.items()},
+                     {tid: np.array([b for b, _ in rows]) for tid, rows in out.items()})
+
+
+# -- embedding what a bulk ingest left out ------------------------------------------------------------------
+
+def pending_embeddings_query() -> Any:
+    """Bills whose embedding is missing, from another model, or older than the bill's last change. A change
+    need not touch the embedded text (a new action does not): ``embeddings_for`` compares text hashes and
+    embeds again only the bills whose text moved."""
+    return (select(Bill.id).outerjoin(BillEmbedding, BillEmbedding.bill_id == Bill.id)
+            .where(or_(BillEmbedding.bill_id.is_(None), BillEmbedding.model != semantic.MODEL_NAME,
+                       BillEmbedding.created_at < Bill.last_changed_at)))
+
+
+def pending_embedding_ids(session: Session) -> list[int]:
+    return list(session.execute(pending_embeddings_query().order_by(Bill.id)).scalars())
+
+
+def embed_pending(session: Session, *, progress: Callable[[int, int], None] | None = None,
+                  batch: int = BATCH) -> FlagReport:
+    """Embed the bills ``pending_embedding_ids`` finds and re-score them, committing batch by batch.
+
+    Ingest embeds inline only small batches (``inline_embed_limit``): a bulk import or crawl would otherwise go
+    at the model's pace. Without this catch-up its bills would have no semantic score, and a learned model that
+    reads embeddings would say nothing about them. Raises ``SemanticUnavailable`` when semantic relevance is off.
+    """
+    if not semantic.enabled():
+        raise semantic.SemanticUnavailable(f"semantic relevance is unavailable: {semantic.why_unavailable()}")
+    ids = pending_embedding_ids(session)
+    report = FlagReport()
+    if progress:
+        progress(0, len(ids))
+    if not ids:
+        return report
+    from tracker.matching.training import ensure_models
+
+    ensure_models(session)
+    ctx = ScoringContext.build(session, embed=True)
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        checked = utcnow()  # before reading the bills: a change committed meanwhile stays pending
+        report.add(flag_bills(session, chunk, ctx=ctx))
+        # Embeddings whose text had not moved are current as of now: without this they would stay pending.
+        session.execute(update(BillEmbedding).where(BillEmbedding.bill_id.in_(chunk),
+                                                    BillEmbedding.created_at < checked).values(created_at=checked))
+        session.commit()
+        if progress:
+            progress(min(start + batch, len(ids)), len(ids))
+    return report
 
 
 # -- models learned from triage -----------------------------------------------------------------------------
@@ -312,13 +403,27 @@ class ScoringContext:
         rule_set = compile_topics(specs)
         sem = None
         if (semantic.enabled() if use_semantic is None else use_semantic) and specs:
-            sem = _Semantic(topic_vectors(specs), _exemplars(session, specs))
+            matrix = topic_vectors(specs)
+            sem = _exemplars(session, specs=specs, rule_set=rule_set, topic_matrix=matrix)
         models = load_models(session, specs)
         if embed is None:
             embed = params.inline_embed_limit
-        wanted = None if topic_ids is None else set(topic_ids)
+        wanted = None if topic_ids is None or _topics_depend_on_each_other(sem, models) else set(topic_ids)
         write_ids = [s.id for s in specs if wanted is None or s.id in wanted]
         return cls(specs, rule_set, params, sem, models, embed, write_ids)
+
+
+def _topics_depend_on_each_other(sem: _Semantic | None, models: _Models) -> bool:
+    """Whether one topic's rule edit can move another topic's rows: through the bills staff marked relevant
+    (a threshold decides which topic such a bill teaches, ``attribute_relevant``) or a learned model (retrained
+    on every rule edit, it scores every topic). Then every topic's rows are rewritten, so they come out as a
+    full re-score writes them; on keywords alone a topic's rows depend on its own rules only."""
+    return bool(sem is not None and sem.exemplars) or models.any
+
+
+def keyword_norm(keyword_score: float, threshold: float) -> float:
+    """Keyword evidence relative to the threshold: 1 flags."""
+    return keyword_score / threshold if threshold > 0 else (1.0 if keyword_score > 0 else 0.0)
 
 
 def logit(p: float) -> float:
@@ -371,7 +476,7 @@ def _decide(specs: Sequence[TopicSpec], keyword: dict[int, TopicResult], sims: S
     for col, spec in enumerate(specs):
         res = keyword.get(spec.id)
         kw_score = res.keyword_score if res else 0.0
-        kw_norm = kw_score / spec.threshold if spec.threshold > 0 else (1.0 if kw_score > 0 else 0.0)
+        kw_norm = keyword_norm(kw_score, spec.threshold)
         sem = sims[col] if sims is not None else None
         p = learned.get(spec.id)
         score = combine(keyword_norm=kw_norm, semantic_score=sem, learned=p, params=params)
@@ -418,8 +523,11 @@ def score_docs(ctx: ScoringContext, session: Session, docs: Sequence[BillDoc]) -
             for col, spec in enumerate(ctx.specs):
                 ex = ctx.semantic.exemplars.get(spec.id)
                 if ex is not None and len(ex):
-                    near = (mat @ ex.T).max(axis=1) - ctx.params.exemplar_offset
-                    combined[:, col] = np.maximum(combined[:, col], near)
+                    near = mat @ ex.T
+                    # Never a bill's likeness to itself: its own judgement must not raise its own flag.
+                    near[np.array(ids)[:, None] == ctx.semantic.exemplar_ids[spec.id][None, :]] = -np.inf
+                    combined[:, col] = np.maximum(combined[:, col],
+                                                  near.max(axis=1) - ctx.params.exemplar_offset)
             # The classifiers read similarity to the descriptions only: exemplars are their own training labels.
             desc_sims = {bid: desc[i] for i, bid in enumerate(ids)}
             sims = {bid: combined[i] for i, bid in enumerate(ids)}
@@ -520,7 +628,7 @@ def flag_bills(session: Session, bill_ids: Iterable[int], *, embed: bool | int |
 
     ``embed``: compute missing embeddings for all of them (True), none (False), or only when there are at most
     that many (a number; default ``[matching] inline_embed_limit``), so a bulk import is not held up by the
-    model: ``tracker topics rescore --embed`` catches up.
+    model: ``embed_pending`` catches up (``tracker import`` and ``tracker crawl`` run it at the end).
     """
     ids = list(dict.fromkeys(bill_ids))
     report = FlagReport()
@@ -543,7 +651,8 @@ def flag_bills(session: Session, bill_ids: Iterable[int], *, embed: bool | int |
 def rescore(session: Session, *, topic_ids: Iterable[int] | None = None, embed: bool | None = False,
             progress: Callable[[int, int], None] | None = None, commit: bool = True) -> FlagReport:
     """Re-score every stored bill, committing batch by batch. ``topic_ids`` limits which topics' rows are
-    rewritten, not what is scored: the rows come out as a full re-score would write them."""
+    rewritten, not what is scored: the rows come out as a full re-score would write them (and every topic's
+    are rewritten when the topics depend on each other, ``_topics_depend_on_each_other``)."""
     from tracker.matching.training import ensure_models
 
     ensure_models(session)

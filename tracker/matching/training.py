@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from tracker.matching import learning, semantic
 from tracker.matching.engine import TopicSpec
-from tracker.models import BillMatch, RelevanceModel, TriageState
+from tracker.models import RelevanceModel, TriageState
 from tracker.models.base import utcnow
 from tracker.models.enums import Relevance
 
@@ -77,21 +77,29 @@ def ensure_models(session: Session, *, force: bool = False) -> TrainingReport:
 
 def _train_all(session: Session, pairs: list[tuple[int, int]], specs: list[TopicSpec], use_semantic: bool,
                digest: str, report: TrainingReport) -> None:
-    from tracker.matching.store import ScoringContext, embeddings_for, features, load_docs
+    from tracker.matching.store import (
+        attribute_relevant,
+        compile_topics,
+        embeddings_for,
+        features,
+        load_docs,
+        topic_vectors,
+    )
 
-    ctx = ScoringContext.build(session, use_semantic=use_semantic, embed=True)
+    rule_set = compile_topics(specs)
+    topic_matrix = topic_vectors(specs) if use_semantic and specs else None
     labels = dict(pairs)
     docs = load_docs(session, list(labels))
-    keyword = {d.bill_id: {r.topic_id: r for r in ctx.rule_set.evaluate(d)} for d in docs}
+    keyword = {d.bill_id: {r.topic_id: r for r in rule_set.evaluate(d)} for d in docs}
     vectors: dict[int, Any] = {}
     sims: dict[int, Any] = {}
-    if ctx.semantic is not None:
+    if topic_matrix is not None:
         vectors, _, _ = embeddings_for(session, docs, compute=True)
         for bid, vec in vectors.items():
-            sims[bid] = ctx.semantic.topic_matrix @ vec
-    feats = {d.bill_id: features(d, keyword[d.bill_id], sims.get(d.bill_id), vectors.get(d.bill_id), ctx.specs)
+            sims[bid] = topic_matrix @ vec
+    feats = {d.bill_id: features(d, keyword[d.bill_id], sims.get(d.bill_id), vectors.get(d.bill_id), specs)
              for d in docs}
-    layout = learning.Layout([s.slug for s in specs], semantic.DIM if ctx.semantic is not None else 0)
+    layout = learning.Layout([s.slug for s in specs], semantic.DIM if topic_matrix is not None else 0)
     session.execute(delete(RelevanceModel))
 
     # Organisation-wide: every judgement.
@@ -101,28 +109,15 @@ def _train_all(session: Session, pairs: list[tuple[int, int]], specs: list[Topic
     _fit_scope(session, learning.ORG_SCOPE, None, [feats[b] for b in ids], [labels[b] for b in ids],
                [kw_flag[b] for b in ids], layout, digest, report)
 
-    # Per topic: judgements that concern the topic (see the module docstring of tracker.matching.learning).
-    matches: dict[int, list[tuple[int, bool, float]]] = {}
-    for bill_id, topic_id, flagged, score in session.execute(
-            select(BillMatch.bill_id, BillMatch.topic_id, BillMatch.flagged, BillMatch.score)
-            .where(BillMatch.bill_id.in_(ids))):
-        matches.setdefault(bill_id, []).append((topic_id, flagged, score))
+    # Per topic: judgements that concern the topic (see the module docstring of tracker.matching.learning). The
+    # topics a relevant bill counts for come from the bill itself, never from the flags an earlier run wrote.
+    topics_of = attribute_relevant([d for d in docs if labels[d.bill_id] == 1], vectors, rule_set=rule_set,
+                                   specs=specs, topic_matrix=topic_matrix)
     for spec in specs:
-        t_ids, t_labels, t_kw = [], [], []
-        for bid in ids:
-            if labels[bid] == 0:
-                t_ids.append(bid)
-                t_labels.append(0)
-            else:
-                rows = matches.get(bid, [])
-                flagged_topics = {t for t, f, _ in rows if f}
-                best = max(rows, key=lambda r: r[2])[0] if rows else None
-                if spec.id in flagged_topics or (not flagged_topics and best == spec.id):
-                    t_ids.append(bid)
-                    t_labels.append(1)
-            if t_ids and t_ids[-1] == bid:
-                r = keyword[bid].get(spec.id)
-                t_kw.append(bool(r and r.keyword_score >= spec.threshold and not r.vetoed_by))
+        t_ids = [bid for bid in ids if labels[bid] == 0 or spec.id in topics_of.get(bid, ())]
+        t_labels = [labels[bid] for bid in t_ids]
+        t_kw = [bool((r := keyword[bid].get(spec.id)) and r.keyword_score >= spec.threshold and not r.vetoed_by)
+                for bid in t_ids]
         pos = sum(t_labels)
         if pos < learning.MIN_TOPIC or len(t_labels) - pos < learning.MIN_TOPIC:
             continue

@@ -1,7 +1,7 @@
 """Derived data of topic flagging: bill embeddings and the classifiers learned from triage.
 
 Neither is crawled nor the organisation's own record: both can be rebuilt from bills, topics and triage
-judgements (``tracker topics rescore --embed``, ``tracker topics learn``).
+judgements (``tracker topics embed``, ``tracker topics rescore --embed``, ``tracker topics learn``).
 """
 
 import datetime as dt

@@ -111,6 +111,9 @@ def db_current() -> None:
 
     engine = _engine(check=False)
     current, head = db.current_revision(engine), db.head_revision()
+    if (missing := db.missing_file(engine)) is not None:
+        out.print(f"database: does not exist ({missing})   code: {head}", highlight=False)
+        raise fail("Run `tracker db upgrade` to create it.", EXIT_SCHEMA)
     out.print(f"database: {current or 'no schema'}   code: {head}")
     if current != head:
         raise typer.Exit(EXIT_SCHEMA)

@@ -536,6 +536,7 @@ def import_path(
     errors: list[tuple[str, str]] = []
     other_files: list[str] = []  # files beside the bills that are no bill documents
     stopped: BaseException | None = None
+    unflagged = 0  # bills of a committed batch while it is being flagged
     total = IngestResult()
     with Session(engine, expire_on_commit=False) as session:
         run = start_run(session, source="import", kind="import", args={"path": str(path)})
@@ -550,10 +551,16 @@ def import_path(
         seen = 0
 
         def flush() -> None:
+            nonlocal unflagged
             if batch:
                 _bulk_wal(session)
-                total.add(_ingest_batch(session, ingestor, batch, errors, flag=flag))
+                stored = _ingest_batch(session, ingestor, batch, errors, flag=False)
+                total.add(stored)  # counted once committed: a stop while flagging must not hide these bills
                 batch.clear()
+                if flag:
+                    unflagged = len(stored.changed_bill_ids)
+                    flag_changed(session, stored, errors)
+                    unflagged = 0
             if on_progress:
                 on_progress(total, seen, len(errors))
 
@@ -634,20 +641,23 @@ def import_path(
                           if total.superseded else "")
             others = f"; {len(other_files)} other files skipped (not bill documents)" if other_files else ""
             finish_run(session, run=run, result=total, status=status,
-                       message=f"{_stopped_note(stopped, total)}{seen} documents read from {path}{superseded}{votes}"
-                               f"{others}")
+                       message=f"{_stopped_note(stopped, total, unflagged)}{seen} documents read from {path}"
+                               f"{superseded}{votes}{others}")
             session.commit()
             _restore_wal(session)
     return ImportReport(run=run, result=total, errors=errors, skipped=len(other_files))
 
 
-def _stopped_note(stopped: BaseException | None, stored: IngestResult) -> str:
+def _stopped_note(stopped: BaseException | None, stored: IngestResult, unflagged: int) -> str:
     """The start of an interrupted run's message: why it stopped and what it had committed by then."""
     if stopped is None:
         return ""
     why = "Ctrl-C" if isinstance(stopped, KeyboardInterrupt) else describe_error(stopped)
+    # A re-import finds those bills unchanged and does not score them again.
+    flags = (f"; {unflagged} of them were stored but not flagged: run `tracker topics rescore`" if unflagged
+             else "")
     return (f"interrupted ({why}): only the batches committed before it are stored ({stored.new} new, "
-            f"{stored.updated} updated, {stored.unchanged} unchanged); import again to finish. ")
+            f"{stored.updated} updated, {stored.unchanged} unchanged{flags}); import again to finish. ")
 
 
 def describe_error(exc: BaseException) -> str:

@@ -209,3 +209,39 @@ def test_read_only_commands_create_no_database(tmp_path: Path) -> None:
     upgraded = subprocess.run([sys.executable, "-m", "tracker", "db", "upgrade"], cwd=tmp_path, env=env,
                               capture_output=True, text=True, timeout=120, check=False)
     assert upgraded.returncode == 0 and (tmp_path / "var" / "tracker.db").is_file(), upgraded.stderr
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_ctrl_c_exits_130_and_the_run_says_interrupted(database_url: str) -> None:
+    import signal
+    import time
+
+    from sqlalchemy import func, select
+    from sqlmodel import Session
+
+    from tracker.models import Bill, CrawlRun
+
+    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")  # long enough to be stopped
+    child = subprocess.Popen([sys.executable, "-m", "tracker", "import", "--quiet", str(archive)], cwd=REPO_ROOT,
+                             env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    engine = db.make_engine(database_url)
+    try:
+        deadline = time.monotonic() + 120
+        with Session(engine) as s:
+            while not s.execute(select(func.count()).select_from(Bill)).scalar_one():  # a batch is committed
+                assert child.poll() is None and time.monotonic() < deadline, child.communicate()
+                time.sleep(0.2)
+        child.send_signal(signal.SIGINT)
+        child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 130
+    with Session(engine) as s:
+        run = s.execute(select(CrawlRun)).scalar_one()
+        stored = s.execute(select(func.count()).select_from(Bill)).scalar_one()
+    engine.dispose()
+    assert run.status == "interrupted" and run.finished_at is not None
+    assert run.new == stored and (run.message or "").startswith("interrupted (Ctrl-C)")

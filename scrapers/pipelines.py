@@ -8,7 +8,9 @@ group had no failure, and sets the run's status:
 
 - failed: the spider could not do its job (no key, nothing listed where bills were expected, unreachable) or
   every bill it tried failed;
-- partial: some bills failed, or the crawl was interrupted;
+- interrupted: the crawl was stopped (SIGTERM, Ctrl-C) before it finished: what it fetched is stored, but it is
+  not a success (``tracker import`` records an interrupted import the same way);
+- partial: some bills failed;
 - succeeded: otherwise.
 
 The status decides ``scrapy crawl``'s exit code (see ``tracker.crawling``), stored as the stat
@@ -129,7 +131,7 @@ class IngestPipeline:
         if spider.attempted and errors and not handled:
             return RunStatus.failed, EXIT_FAILED, f"every bill fetched failed ({summary})"
         if reason != "finished":
-            return RunStatus.partial, EXIT_PARTIAL, f"interrupted ({reason}) ({summary})"
+            return RunStatus.interrupted, EXIT_PARTIAL, f"interrupted ({reason}) ({summary})"
         if errors:
             return RunStatus.partial, EXIT_PARTIAL, summary
         return RunStatus.succeeded, EXIT_OK, summary

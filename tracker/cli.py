@@ -115,6 +115,9 @@ def db_current() -> None:
 
     engine = _engine(check=False)
     current, head = db.current_revision(engine), db.head_revision()
+    if (missing := db.missing_file(engine)) is not None:
+        out.print(f"database: does not exist ({missing})   code: {head}", highlight=False)
+        raise fail("Run `tracker db upgrade` to create it.", EXIT_SCHEMA)
     out.print(f"database: {current or 'no schema'}   code: {head}")
     if current != head:
         raise typer.Exit(EXIT_SCHEMA)
@@ -135,20 +138,26 @@ def import_cmd(
 
     GovInfo BILLSTATUS XML, Open States and LegiScan bill files, California pubinfo downloads (folder or zip).
     Bills are flagged batch by batch; with semantic relevance on, the bills of batches too big to embed inline
-    are embedded at the end (about 8 minutes per 10,000 bills on two cores). Exit 1 when some files failed (or
-    the embedding did: the bills stay imported), 2 when nothing in a path could be read, 4 when a path holds no
-    bill files.
+    are embedded at the end (about 8 minutes per 10,000 bills on two cores). Other files in folders and
+    archives (README.md, .txt, .csv, index.jsonl, unitedstates' data.json) are counted as skipped. Exit 1 when
+    some files failed, a path does not exist or the embedding failed (the bills stay imported), 2 when nothing
+    could be read, 4 when a path holds no bill files.
     """
+    from rich.markup import escape
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from tracker.importer import ImportPathError, import_path
 
     engine = _engine()
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        raise fail(f"No such file or directory: {', '.join(map(str, missing))}")
     code = 0
+    missing: list[Path] = []
+    imported = False  # some bill stored or found unchanged, in any path
     for path in (p.absolute() for p in paths):  # runs record where the files were, whatever the working dir
+        if not path.exists():  # named, and the other paths are still imported
+            err.print(f"  [red]failed[/red] {escape(str(path))}: no such file or directory", highlight=False,
+                      soft_wrap=True)
+            missing.append(path)
+            continue
         with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
                       TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
                       console=err, disable=quiet, transient=False) as progress:
@@ -160,26 +169,40 @@ def import_cmd(
 
             try:
                 report = import_path(engine, path, on_progress=on_progress, batch_size=batch_size)
-            except ImportPathError as exc:
-                raise fail(str(exc)) from None
+            except ImportPathError as exc:  # removed since the check above
+                err.print(f"  [red]failed[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+                missing.append(path)
+                continue
         r = report.result
+        imported = imported or bool(r.new or r.updated or r.unchanged or r.superseded)
         superseded = f"{r.superseded} superseded by a newer copy, " if r.superseded else ""
+        others = f", {report.skipped} other files skipped" if report.skipped else ""
         out.print(f"{path}: {report.run.fetched} read, {r.new} new, {r.updated} updated, {r.unchanged} unchanged, "
-                  f"{superseded}{len(report.errors)} failed (run {report.run.id})", highlight=False)
+                  f"{superseded}{len(report.errors)} failed{others} (run {report.run.id})", highlight=False,
+                  markup=False, soft_wrap=True)
         for locator, reason in report.errors[:50]:
-            err.print(f"  [red]failed[/red] {locator}: {reason}", highlight=False, markup=True)
+            # One line per file, never wrapped into the path: a log or `grep` keeps it whole.
+            err.print(f"  [red]failed[/red] {escape(locator)}: {escape(reason)}", highlight=False, soft_wrap=True)
         if len(report.errors) > 50:
             err.print(f"  ... and {len(report.errors) - 50} more (see `tracker runs`)")
         code = max(code, _import_exit_code(report))
-    from tracker.matching.cli import catch_up_embeddings
+    if missing:  # README: 1 when the rest was imported, 2 when nothing could be read
+        code = max(code, EXIT_PARTIAL if imported else EXIT_USAGE)
+        err.print(f"No such file or directory: {', '.join(map(str, missing))}", highlight=False, style="red",
+                  markup=False, soft_wrap=True)
+    if imported:
+        from tracker.matching.cli import catch_up_embeddings
 
-    raise typer.Exit(max(code, catch_up_embeddings(engine, embed=embed, quiet=quiet)))
+        code = max(code, catch_up_embeddings(engine, embed=embed, quiet=quiet))
+    raise typer.Exit(code)
 
 
 def _import_exit_code(report: "ImportReport") -> int:
     r, errors = report.result, len(report.errors)
     if not report.run.fetched and not errors:
-        err.print(f"  no bill files found in {report.run.args.get('path')}", highlight=False)
+        others = f" ({report.skipped} other files skipped)" if report.skipped else ""
+        err.print(f"  no bill files found in {report.run.args.get('path')}{others}", highlight=False, markup=False,
+                  soft_wrap=True)
         return EXIT_NOT_FOUND
     if errors and not (r.new or r.updated or r.unchanged or r.superseded):
         return EXIT_USAGE  # nothing in the path could be read

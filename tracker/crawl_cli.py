@@ -56,7 +56,7 @@ def _report_runs(engine: "Engine", source: str, launch_id: str, max_errors: int 
                               .limit(20)).all()
         runs = [run for run in reversed(recent) if (run.args or {}).get("launch_id") == launch_id]
         for run in runs:
-            colour = {"succeeded": "green", "partial": "yellow"}.get(run.status, "red")
+            colour = {"succeeded": "green", "partial": "yellow", "interrupted": "yellow"}.get(run.status, "red")
             out.print(f"[{colour}]{run.source}: {run.status}[/{colour}] (run {run.id}) {escape(run.message or '')}",
                       highlight=False)
             errors = conn.execute(select(crawlerror).where(errors_c.run_id == run.id).order_by(errors_c.id)
@@ -198,7 +198,7 @@ def runs_cmd(
         return
     # Counts in one column, zeros left out: eleven columns were unreadable in an 80-column terminal.
     table = Table("run", "source", "status", "started (UTC)", "took", "counts", "scope / message")
-    colours = {"succeeded": "green", "partial": "yellow", "failed": "red"}
+    colours = {"succeeded": "green", "partial": "yellow", "interrupted": "yellow", "failed": "red"}
     for run in runs:
         scope = run.args or {}
         where = " ".join(f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}"

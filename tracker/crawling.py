@@ -4,10 +4,10 @@ Twisted's reactor cannot be restarted in one process, so ``tracker crawl``, ``tr
 job start a fresh ``scrapy crawl`` process and read its outcome from the exit code and the CrawlRun it wrote.
 
 Exit codes of ``scrapy crawl`` for our spiders (``scrapers.commands.crawl``), the same numbers ``tracker``
-uses where they overlap (``tracker.cli``): 0 the run succeeded; 1 partial, some bills failed (recorded on the
-run); 2 bad arguments or configuration (an unknown bill type, no API key); 3 the database is not migrated;
-5 the run failed (nothing listed where bills were expected, every bill failed); 6 the source could not be
-reached at all (no network?).
+uses where they overlap (``tracker.cli``): 0 the run succeeded; 1 some bills failed (a partial run) or the crawl
+was stopped before the end (an interrupted run); 2 bad arguments or configuration (an unknown bill type, no API
+key); 3 the database is not migrated; 5 the run failed (nothing listed where bills were expected, every bill
+failed); 6 the source could not be reached at all (no network?).
 
 A parent that wants to find the CrawlRun its child wrote passes ``launch_id``: the child's item pipeline records
 it in the run's ``args`` (environment variable ``TRACKER_LAUNCH_ID``).

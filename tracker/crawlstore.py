@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from tracker import db
 from tracker.importer import _ingest_batch as ingest_batch_isolating  # one bad bill costs only itself
+from tracker.importer import describe_error
 from tracker.ingest import IngestItem, Ingestor, IngestResult, SourceDocumentInfo, finish_run, record_error, start_run
 from tracker.models import CrawlRun, SourceDocument
 from tracker.models.base import utcnow
@@ -123,7 +124,7 @@ class CrawlStore:
                 self.session.rollback()
                 self.ingestor.forget()
                 errors.append((touched[0].locator, f"could not remember {len(touched)} document stamps: "
-                                                   f"{type(exc).__name__}: {exc}"[:2000]))
+                                                   f"{describe_error(exc)}"[:2000]))
         self.totals.errors.extend(errors)
         return errors
 
@@ -137,7 +138,7 @@ class CrawlStore:
             self.session.rollback()
             self.ingestor.forget()
             self.totals.errors.append(("hearings", f"{len(records)} hearings not stored: "
-                                                   f"{type(exc).__name__}: {exc}"[:2000]))
+                                                   f"{describe_error(exc)}"[:2000]))
 
     def add_errors(self, errors: Sequence[tuple[str, str]]) -> None:
         self.totals.errors.extend(errors)

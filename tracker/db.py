@@ -47,12 +47,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 def make_engine(url: str | None = None) -> Engine:
+    """An engine; nothing is created on disk (``upgrade`` makes a SQLite file's folder, ``check_schema`` refuses a
+    file that is not there before SQLite would create an empty one)."""
     url = normalize_database_url(url or settings().database_url)
     try:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
@@ -61,6 +61,22 @@ def make_engine(url: str | None = None) -> Engine:
         raise DatabaseUrlError(f"DATABASE_URL is not a database URL the tracker can use: {exc}. Examples: "
                                "sqlite:////var/lib/tracker/tracker.db, postgresql://user@host:5432/dbname") from None
     return engine
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of a SQLite database (None: another database, in memory, or a ``file:`` URI)."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
+            or url.query.get("uri") or url.database.startswith("file:"):
+        return None
+    return Path(url.database)
+
+
+def missing_file(engine: Engine) -> Path | None:
+    """The SQLite file the engine names when it does not exist: connecting would create it (and only a command
+    that creates the schema should)."""
+    path = sqlite_file(engine)
+    return path if path is not None and not path.exists() else None
 
 
 def display_url(url: str | None = None) -> str:
@@ -145,7 +161,10 @@ def declared_heads(versions: Path = MIGRATIONS_DIR / "versions") -> list[str] | 
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The database's migration (None: no schema). The same answer as Alembic's ``MigrationContext``."""
+    """The database's migration (None: no schema, or no SQLite file, which is left uncreated). The same answer
+    as Alembic's ``MigrationContext``."""
+    if missing_file(engine) is not None:
+        return None
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
@@ -158,6 +177,8 @@ def current_revision(engine: Engine) -> str | None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
+    if (path := sqlite_file(engine)) is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)  # the one place a SQLite database is created
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -169,6 +190,9 @@ def check_schema(engine: Engine) -> None:
     current, head = current_revision(engine), head_revision()
     if current != head:
         where = engine.url.render_as_string(hide_password=True)
+        if (path := missing_file(engine)) is not None:
+            raise SchemaNotReady(f"The database {where} does not exist (no file at {path}). "
+                                 "Run `tracker db upgrade` first.")
         state = "has no schema" if current is None else f"is at migration {current}, the code needs {head}"
         raise SchemaNotReady(f"The database {where} {state}. Run `tracker db upgrade` first.")
 

@@ -47,6 +47,13 @@ PARALLEL_MIN_DOCUMENTS = 256  # below this, starting parser processes costs more
 PARSE_CHUNK = 32  # documents per task sent to a parser process
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # no real bill file comes near; a bigger member is refused unread
 LASTMOD_SUFFIX = "-lastmod.txt"  # unitedstates/congress writes the GovInfo lastmod stamp beside each file
+# What a bill document can be named in a folder or archive: every Format's suffixes (tests/tracker/test_importer.py
+# checks) and California pubinfo's tables and bill texts (read as a download; alone they are reported, not skipped).
+DOCUMENT_SUFFIXES = (".xml", ".json", ".dat", ".lob")
+# unitedstates/congress writes its own data.json/data.xml beside each fdsys_billstatus.xml (and each amendment and
+# vote), and bill texts under text-versions/: its output, not a feed's bill document.
+_UNITEDSTATES_OUTPUT = re.compile(r"(?:^|/)(?:(?:bills|amendments|votes)/[^/]+/[^/]+/data\.(?:json|xml)"
+                                  r"|bills/[^/]+/[^/]+/text-versions/.*)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,7 @@ class ImportReport:
     run: CrawlRun
     result: IngestResult
     errors: list[tuple[str, str]]
+    skipped: int = 0  # other files in the folders and archives read: not bill documents (``other_file``)
 
     @property
     def ok(self) -> bool:
@@ -156,22 +164,47 @@ def _skip_name(name: str) -> bool:
     return not base or base.startswith(".") or name.startswith("__MACOSX") or "/__MACOSX/" in name
 
 
-def iter_documents(path: Path, errors: list[tuple[str, str]],
-                   ledger: ArchiveLedger | None = None) -> Iterator[Document | Unchanged]:
+def other_file(name: str) -> bool:
+    """A file inside a folder or archive that is no bill document: no importer reads its type (README.md, an
+    index.jsonl, a .csv or .html page), or unitedstates/congress's own output. Counted as skipped, never read;
+    a file named on the command line is read whatever its name, and reported if it is no bill."""
+    return not name.lower().endswith(DOCUMENT_SUFFIXES) or _UNITEDSTATES_OUTPUT.search(name) is not None
+
+
+def _files_under(folder: Path, errors: list[tuple[str, str]]) -> list[Path]:
+    """Every file in the tree, in path order. A folder that cannot be listed (permissions) is an error naming it:
+    ``Path.rglob`` would leave it out without a word."""
+
+    def unreadable(exc: OSError) -> None:
+        errors.append((exc.filename or str(folder), f"cannot read directory: {exc.strerror or exc}"))
+
+    found = [Path(root, name) for root, _dirs, names in os.walk(folder, onerror=unreadable) for name in names]
+    return sorted(p for p in found if p.is_file())
+
+
+def iter_documents(path: Path, errors: list[tuple[str, str]], ledger: ArchiveLedger | None = None,
+                   others: list[str] | None = None) -> Iterator[Document | Unchanged]:
     """Yield every candidate document under ``path``; unreadable entries go to ``errors`` and are skipped.
 
     With a ``ledger``, an archive unchanged since it was last imported without error, and a zip member whose
-    central directory entry is unchanged, come out as ``Unchanged`` instead of being read."""
+    central directory entry is unchanged, come out as ``Unchanged`` instead of being read. Files in folders and
+    archives that are no bill documents (``other_file``) go to ``others``."""
+    others = others if others is not None else []
     if not path.exists():
         raise ImportPathError(f"{path}: no such file or directory")
     if path.is_dir():
-        bundles = {p.parent for p in path.rglob(PUBINFO_MARKER)}
-        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+        files = _files_under(path, errors)
+        bundles = {p.parent for p in files if p.name == PUBINFO_MARKER}
+        for child in files:
             if _skip_name(child.name) or child.parent in bundles:  # read by iter_bundles
                 continue
             if _is_archive(child):
-                yield from iter_documents(child, errors, ledger)
-            elif not child.name.endswith(LASTMOD_SUFFIX):
+                yield from iter_documents(child, errors, ledger, others)
+            elif child.name.endswith(LASTMOD_SUFFIX):
+                continue  # read with the document it stamps
+            elif other_file(child.as_posix()):
+                others.append(str(child))
+            else:
                 yield from _read_file(child, errors)
         return
     name = path.name.lower()
@@ -182,12 +215,12 @@ def iter_documents(path: Path, errors: list[tuple[str, str]],
             yield skipped
             return
         stamps = ledger.zip_member_stamps(path) if ledger else {}
-        yield from prefetched(_iter_zip(path, errors, stamps), _hashed)
+        yield from prefetched(_iter_zip(path, errors, stamps, others), _hashed)
     elif name.endswith((".tar.gz", ".tgz", ".tar")):
         if (skipped := _unchanged_archive(path, ledger, errors)) is not None:
             yield skipped
             return
-        yield from prefetched(_iter_tar(path, errors), _hashed)
+        yield from prefetched(_iter_tar(path, errors, others), _hashed)
     else:
         yield from _read_file(path, errors)
 
@@ -224,8 +257,8 @@ def _read_file(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
     yield Document(str(path), data, last_modified)
 
 
-def _iter_zip(path: Path, errors: list[tuple[str, str]],
-              known_stamps: dict[str, str]) -> Iterator[Document | Unchanged]:
+def _iter_zip(path: Path, errors: list[tuple[str, str]], known_stamps: dict[str, str],
+              others: list[str]) -> Iterator[Document | Unchanged]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -237,6 +270,9 @@ def _iter_zip(path: Path, errors: list[tuple[str, str]],
             if info.is_dir() or _skip_name(info.filename) or info.filename.endswith(LASTMOD_SUFFIX):
                 continue
             locator = f"{path}!{info.filename}"
+            if other_file(info.filename):
+                others.append(locator)
+                continue
             if info.file_size > MAX_DOCUMENT_BYTES:
                 errors.append((locator, f"larger than {MAX_DOCUMENT_BYTES} bytes"))
                 continue
@@ -254,7 +290,7 @@ def _iter_zip(path: Path, errors: list[tuple[str, str]],
             yield Document(locator, data, stamp, etag)
 
 
-def _iter_tar(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
+def _iter_tar(path: Path, errors: list[tuple[str, str]], others: list[str]) -> Iterator[Document]:
     # Streaming mode reads members in order; a stamp file follows or precedes its XML, so hold the one seen first.
     pending: dict[str, Document] = {}
     stamps: dict[str, str] = {}
@@ -264,6 +300,9 @@ def _iter_tar(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
                 if not member.isfile() or _skip_name(member.name):
                     continue
                 locator = f"{path}!{member.name}"
+                if not member.name.endswith(LASTMOD_SUFFIX) and other_file(member.name):
+                    others.append(locator)
+                    continue
                 if member.size > MAX_DOCUMENT_BYTES:
                     errors.append((locator, f"larger than {MAX_DOCUMENT_BYTES} bytes"))
                     continue
@@ -495,6 +534,9 @@ def import_path(
     """
     workers = workers if workers is not None else (os.cpu_count() or 1)
     errors: list[tuple[str, str]] = []
+    other_files: list[str] = []  # files beside the bills that are no bill documents
+    stopped: BaseException | None = None
+    unflagged = 0  # bills of a committed batch while it is being flagged
     total = IngestResult()
     with Session(engine, expire_on_commit=False) as session:
         run = start_run(session, source="import", kind="import", args={"path": str(path)})
@@ -509,16 +551,22 @@ def import_path(
         seen = 0
 
         def flush() -> None:
+            nonlocal unflagged
             if batch:
                 _bulk_wal(session)
-                total.add(_ingest_batch(session, ingestor, batch, errors, flag=flag))
+                stored = _ingest_batch(session, ingestor, batch, errors, flag=False)
+                total.add(stored)  # counted once committed: a stop while flagging must not hide these bills
                 batch.clear()
+                if flag:
+                    unflagged = len(stored.changed_bill_ids)
+                    flag_changed(session, stored, errors)
+                    unflagged = 0
             if on_progress:
                 on_progress(total, seen, len(errors))
 
         def candidates() -> Iterator[_Candidate]:
             nonlocal seen
-            for doc in iter_documents(path, errors, ledger):
+            for doc in iter_documents(path, errors, ledger, other_files):
                 if isinstance(doc, Unchanged):  # known from stamps, never decompressed
                     seen += doc.documents
                     total.unchanged += doc.bills
@@ -573,6 +621,11 @@ def import_path(
                                                              batch_size)
             if not skipped_votes:  # a vote whose bill comes later must be read again: no archive is done yet
                 ledger.record(ingestor, errors)  # after the members are committed: a crash leaves no stamp
+        except BaseException as exc:  # Ctrl-C, a lost connection: the run says so below, then the exception goes on
+            stopped = exc
+            with contextlib.suppress(Exception):
+                session.rollback()  # the batch in flight is not kept; the batches committed before it are
+            raise
         finally:
             run.fetched = seen
             for locator, reason in errors:
@@ -580,15 +633,41 @@ def import_path(
             status = RunStatus.succeeded if not errors else RunStatus.partial
             if errors and len(errors) >= seen:  # nothing read, or every document failed
                 status = RunStatus.failed
+            if stopped is not None:
+                status = RunStatus.interrupted
             votes = (f"; {stored_votes} roll calls stored, {skipped_votes} skipped (their bill is not imported)"
                      if stored_votes or skipped_votes else "")
             superseded = (f"; {total.superseded} superseded by a newer copy of the same bill"
                           if total.superseded else "")
+            others = f"; {len(other_files)} other files skipped (not bill documents)" if other_files else ""
             finish_run(session, run=run, result=total, status=status,
-                       message=f"{seen} documents read from {path}{superseded}{votes}")
+                       message=f"{_stopped_note(stopped, total, unflagged)}{seen} documents read from {path}"
+                               f"{superseded}{votes}{others}")
             session.commit()
             _restore_wal(session)
-    return ImportReport(run=run, result=total, errors=errors)
+    return ImportReport(run=run, result=total, errors=errors, skipped=len(other_files))
+
+
+def _stopped_note(stopped: BaseException | None, stored: IngestResult, unflagged: int) -> str:
+    """The start of an interrupted run's message: why it stopped and what it had committed by then."""
+    if stopped is None:
+        return ""
+    why = "Ctrl-C" if isinstance(stopped, KeyboardInterrupt) else describe_error(stopped)
+    # A re-import finds those bills unchanged and does not score them again.
+    flags = (f"; {unflagged} of them were stored but not flagged: run `tracker topics rescore`" if unflagged
+             else "")
+    return (f"interrupted ({why}): only the batches committed before it are stored ({stored.new} new, "
+            f"{stored.updated} updated, {stored.unchanged} unchanged{flags}); import again to finish. ")
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for a run's error list or message. A database error is its driver's own first line: SQLAlchemy's
+    text adds the whole SQL statement, its parameters (a batch of them) and a link."""
+    from sqlalchemy.exc import StatementError
+
+    inner = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
+    lines = str(inner).strip().splitlines()
+    return f"{type(inner).__name__}: {lines[0]}" if lines else type(inner).__name__
 
 
 # SQLite's default checkpoints the WAL into the database file every 1,000 pages (4 MB), which a first import of
@@ -622,10 +701,12 @@ def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
         result = ingestor.ingest(batch)
         session.commit()
         return flag_changed(session, result, errors) if flag else result
-    except Exception:  # noqa: BLE001  (any database refusal: isolate the culprit below)
+    except Exception as exc:  # noqa: BLE001  (any database refusal: isolate the culprit below)
         session.rollback()
         ingestor.forget()
-        log.warning("batch of %d failed; retrying one by one", len(batch), exc_info=True)
+        # Each bill that still fails is named below; the traceback (with the SQL) only when asked for (-v).
+        log.info("batch of %d failed (%s); retrying one by one", len(batch), describe_error(exc))
+        log.debug("batch failure", exc_info=True)
     result = IngestResult()
     for item in batch:
         try:
@@ -635,7 +716,7 @@ def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
             session.rollback()
             ingestor.forget()
             where = item.document.locator if item.document else item.bill.source_key
-            errors.append((where, f"could not be stored: {type(exc).__name__}: {exc}"[:2000]))
+            errors.append((where, f"could not be stored: {describe_error(exc)}"[:2000]))
     return flag_changed(session, result, errors) if flag else result
 
 
@@ -654,7 +735,7 @@ def _ingest_roll_calls(session: Session, ingestor: Ingestor, roll_calls: list[Ro
             session.commit()
         except Exception as exc:  # noqa: BLE001  (the bills are stored; only these roll calls are lost)
             session.rollback()
-            errors.append(("roll calls", f"{len(chunk)} roll calls not stored: {type(exc).__name__}: {exc}"[:2000]))
+            errors.append(("roll calls", f"{len(chunk)} roll calls not stored: {describe_error(exc)}"[:2000]))
             continue
         stored, skipped = stored + done, skipped + missing
     return stored, skipped
@@ -671,7 +752,7 @@ def flag_changed(session: Session, result: IngestResult, errors: list[tuple[str,
         session.commit()
     except Exception as exc:  # noqa: BLE001  (the bills are stored; `tracker topics rescore` flags them later)
         session.rollback()
-        log.exception("flagging %d changed bills failed", len(result.changed_bill_ids))
+        log.debug("flagging %d changed bills failed", len(result.changed_bill_ids), exc_info=True)
         errors.append(("flagging", f"{len(result.changed_bill_ids)} stored bills not flagged "
-                                   f"({type(exc).__name__}: {exc}); run `tracker topics rescore`"[:2000]))
+                                   f"({describe_error(exc)}); run `tracker topics rescore`"[:2000]))
     return result

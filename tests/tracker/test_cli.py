@@ -1,12 +1,16 @@
 """The ``tracker`` command line, run in-process (CliRunner) and once as ``python -m tracker``."""
 
 import json
+import os
+import pwd
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
-from realdata_paths import require_realdata
+from realdata_paths import REPO_ROOT, require_realdata
 from typer.testing import CliRunner
 
 from tracker import config, db
@@ -117,3 +121,127 @@ def test_an_unusable_database_url_is_one_clear_line(url: str, monkeypatch: pytes
     finally:
         db.dispose_engines()
         config.settings.cache_clear()
+
+
+# -- acceptance review: paths that do not exist, unreadable folders, other files, read-only commands -----------
+
+def test_every_existing_path_is_imported_and_each_missing_one_named(imported: str, tmp_path: Path) -> None:
+    folder = require_realdata("billstatus", "congress119")
+    result = invoke("import", "--quiet", str(folder), str(tmp_path / "nonexistent"))
+    assert result.exit_code == EXIT_PARTIAL, result.output  # the rest is in: 1, as when some files failed
+    assert "2 new" in result.stdout
+    assert f"{tmp_path / 'nonexistent'}: no such file or directory" in result.stderr
+    only_missing = invoke("import", "--quiet", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert only_missing.exit_code == EXIT_USAGE  # nothing could be read
+    assert str(tmp_path / "a") in only_missing.stderr and str(tmp_path / "b") in only_missing.stderr
+
+
+def test_a_folder_of_other_files_holds_no_bill_files(imported: str, tmp_path: Path) -> None:
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "PROVENANCE.md").write_bytes(require_realdata("billstatus", "PROVENANCE.md").read_bytes())
+    (folder / "index.jsonl").write_text('{"bill": "hr1"}\n')
+    result = invoke("import", "--quiet", str(folder))
+    assert result.exit_code == EXIT_NOT_FOUND  # README: 4, no bill files in a path
+    assert "no bill files found" in result.stderr and "2 other files skipped" in result.stderr
+    alone = invoke("import", "--quiet", str(folder / "PROVENANCE.md"))  # named on purpose: it must be a bill
+    assert alone.exit_code == EXIT_USAGE and "not a recognised bill document" in alone.stderr
+
+
+def _unprivileged() -> dict[str, int]:
+    """Arguments that run a subprocess as a user file permissions apply to: none when we are not root, else
+    ``nobody`` (root reads every folder, so a test as root would not exercise the error)."""
+    if os.geteuid() != 0:
+        return {}
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("running as root and there is no 'nobody' user to run the import as")
+    user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
+    probe = subprocess.run([sys.executable, "-c", "import tracker.cli"], cwd="/", capture_output=True, text=True,
+                           env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, check=False, **user)
+    if probe.returncode != 0:
+        pytest.skip(f"running as root, and user nobody cannot run the tracker from {REPO_ROOT}: {probe.stderr[-300:]}")
+    return user
+
+
+def test_an_unreadable_folder_is_named_and_the_import_exits_1(database_url: str) -> None:
+    user = _unprivileged()
+    bill = require_realdata("billstatus", "congress119", "data", "119", "bills", "hr", "hr1343",
+                            "fdsys_billstatus.xml")
+    work = Path(tempfile.mkdtemp(prefix="tracker-perm-"))  # pytest's tmp_path is private to root
+    try:
+        tree = work / "tree"
+        (tree / "locked").mkdir(parents=True)
+        (tree / "BILLSTATUS-119hr1343.xml").write_bytes(bill.read_bytes())
+        (tree / "locked" / "BILLSTATUS-119hr4942.xml").write_bytes(
+            require_realdata("billstatus", "congress119", "data", "119", "bills", "hr", "hr4942",
+                             "fdsys_billstatus.xml").read_bytes())
+        url = database_url
+        if url.startswith("sqlite:///"):  # a copy the unprivileged user may write (WAL files beside it)
+            shutil.copyfile(url.removeprefix("sqlite:///"), work / "tracker.db")
+            url = f"sqlite:///{work / 'tracker.db'}"
+        if user:
+            for path in (work, tree, tree / "locked", *work.glob("*.db")):
+                os.chown(path, user["user"], user["group"])
+        (tree / "locked").chmod(0)
+        done = subprocess.run([sys.executable, "-m", "tracker", "import", "--quiet", str(tree)], cwd=work,
+                              env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "DATABASE_URL": url},
+                              capture_output=True, text=True, timeout=120, check=False, **user)
+    finally:
+        (work / "tree" / "locked").chmod(0o755)
+        shutil.rmtree(work)
+    assert done.returncode == EXIT_PARTIAL, done.stderr
+    assert "1 read, 1 new" in done.stdout and "1 failed" in done.stdout
+    assert f"{tree / 'locked'}: cannot read directory: Permission denied" in done.stderr
+
+
+def test_read_only_commands_create_no_database(tmp_path: Path) -> None:
+    """The default database is var/tracker.db under the working directory; asking about it creates nothing."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TRACKER_HOME")}
+    env.update(PYTHONPATH=str(REPO_ROOT), TRACKER_CONFIG=str(tmp_path / "none.toml"))
+    for args in (["db", "current"], ["bills", "list"], ["runs"]):
+        done = subprocess.run([sys.executable, "-m", "tracker", *args], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=60, check=False)
+        assert done.returncode == EXIT_SCHEMA, (args, done.stdout, done.stderr)
+        assert "does not exist" in done.stdout + done.stderr and "tracker db upgrade" in done.stderr, args
+        assert not (tmp_path / "var").exists(), args
+    upgraded = subprocess.run([sys.executable, "-m", "tracker", "db", "upgrade"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+    assert upgraded.returncode == 0 and (tmp_path / "var" / "tracker.db").is_file(), upgraded.stderr
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_ctrl_c_exits_130_and_the_run_says_interrupted(database_url: str) -> None:
+    import signal
+    import time
+
+    from sqlalchemy import func, select
+    from sqlmodel import Session
+
+    from tracker.models import Bill, CrawlRun
+
+    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")  # long enough to be stopped
+    child = subprocess.Popen([sys.executable, "-m", "tracker", "import", "--quiet", str(archive)], cwd=REPO_ROOT,
+                             env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    engine = db.make_engine(database_url)
+    try:
+        deadline = time.monotonic() + 120
+        with Session(engine) as s:
+            while not s.execute(select(func.count()).select_from(Bill)).scalar_one():  # a batch is committed
+                assert child.poll() is None and time.monotonic() < deadline, child.communicate()
+                time.sleep(0.2)
+        child.send_signal(signal.SIGINT)
+        child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 130
+    with Session(engine) as s:
+        run = s.execute(select(CrawlRun)).scalar_one()
+        stored = s.execute(select(func.count()).select_from(Bill)).scalar_one()
+    engine.dispose()
+    assert run.status == "interrupted" and run.finished_at is not None
+    assert run.new == stored and (run.message or "").startswith("interrupted (Ctrl-C)")

@@ -334,3 +334,168 @@ def test_parser_processes_give_the_same_result_as_parsing_in_process(engine: Eng
         assert s.execute(select(Bill.identifier, Bill.content_hash).order_by(Bill.identifier)).all() == stored
     other.dispose()
     assert (inline.result.new, inline.result.updated) == (parallel.result.new, parallel.result.updated)
+
+
+# -- acceptance review of the importer: interruption, unreadable folders, other files, long paths ----------------
+
+def test_an_interrupted_import_is_recorded_as_interrupted_with_what_it_committed(engine: Engine) -> None:
+    from tracker.overview import freshness
+
+    folder = require_realdata("billstatus", "usgpo_samples")
+    calls = 0
+
+    def ctrl_c_after_two_batches(result: object, seen: int, failed: int) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise KeyboardInterrupt  # what Ctrl-C raises in the main thread, here from the import's own hook
+
+    with pytest.raises(KeyboardInterrupt):
+        import_path(engine, folder, batch_size=10, workers=1, on_progress=ctrl_c_after_two_batches)
+    with Session(engine) as s:
+        run = s.execute(select(CrawlRun)).scalar_one()
+        stored = count(s, Bill)
+        assert run.status == "interrupted" and run.finished_at is not None
+        assert 0 < stored < 53 and run.new == stored  # the two committed batches, nothing half-written
+        assert run.fetched >= 20
+        message = run.message or ""
+        assert message.startswith("interrupted (Ctrl-C)") and f"{stored} new" in message
+        assert "import again" in message
+        # Not a success: the dashboard's freshness does not count it.
+        [fresh] = freshness(s)
+        assert fresh.last_run_status == "interrupted" and fresh.last_success is None and fresh.stale
+
+    again = import_path(engine, folder)  # the next import finishes the job
+    assert again.errors == [] and again.run.status == "succeeded"
+    with Session(engine) as s:
+        assert again.result.new + stored == count(s, Bill)
+
+
+def test_any_exception_mid_import_is_recorded_and_goes_on(engine: Engine, tmp_path: Path) -> None:
+    folder = require_realdata("billstatus", "usgpo_samples", "legacy")
+
+    def fail(result: object, seen: int, failed: int) -> None:
+        raise RuntimeError("disk full\nsecond line")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_path(engine, folder, batch_size=5, workers=1, on_progress=fail)
+    with Session(engine) as s:
+        run = s.execute(select(CrawlRun)).scalar_one()
+        assert run.status == "interrupted" and run.new == count(s, Bill) == 5
+        assert (run.message or "").startswith("interrupted (RuntimeError: disk full): only the batches committed")
+
+
+def test_every_format_reads_a_suffix_the_folder_walk_reads() -> None:
+    from tracker.importer import DOCUMENT_SUFFIXES, FORMAT_FACTORIES
+
+    for factory in FORMAT_FACTORIES:
+        assert set(factory().suffixes) <= set(DOCUMENT_SUFFIXES), factory
+
+
+def test_other_files_beside_the_bills_are_skipped_and_counted(engine: Engine, tmp_path: Path) -> None:
+    """The unitedstates/congress layout (its own data.json/data.xml beside each BILLSTATUS file), the notes and
+    indexes a download folder holds (realdata's PROVENANCE.md and c117_index.jsonl), in a folder and a tar."""
+    source = require_realdata("billstatus", "congress119", "data")
+    notes = require_realdata("billstatus", "PROVENANCE.md")
+    index = require_realdata("billstatus", "congress117", "c117_index.jsonl")
+    tree = tmp_path / "congress"
+    members: dict[str, bytes] = {}
+    for bill in sorted(source.rglob("fdsys_billstatus.xml")):
+        rel = bill.relative_to(source.parent).parent.as_posix()  # data/119/bills/hr/hr1343
+        members[f"{rel}/fdsys_billstatus.xml"] = bill.read_bytes()
+        members[f"{rel}/fdsys_billstatus-lastmod.txt"] = b"2025-07-01T12:00:00Z"
+        members[f"{rel}/data.json"] = b'{"bill_id": "hr1343-119", "bill_type": "hr", "related_bills": ' \
+                                      b'[{"type": "bill", "bill_id": "s1-119"}]}'
+        members[f"{rel}/data.xml"] = b'<bill session="119" type="h" number="1343"><state>REFERRED</state></bill>'
+        members[f"{rel}/text-versions/ih/document.xml"] = b"<bill><legis-body/></bill>"
+    members["PROVENANCE.md"] = notes.read_bytes()
+    members["c117_index.jsonl"] = index.read_bytes()[:5000]
+    members["notes.txt"] = b"downloaded 2025-07-01\n"
+    for name, data in members.items():
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_bytes(data)
+    (tree / "broken.xml").write_bytes(b"<billStatus><bill><title>cut off")  # a bill format, damaged: still fails
+    others = 2 * 3 + 3  # data.json, data.xml, text-versions per bill; the notes and the index
+
+    report = import_path(engine, tree)
+    assert report.result.new == 2 and report.skipped == others
+    assert [Path(loc).name for loc, _ in report.errors] == ["broken.xml"]
+    assert f"{others} other files skipped" in (report.run.message or "")
+    with Session(engine) as s:
+        documents = s.execute(select(SourceDocument.locator)).scalars().all()
+    assert sorted(Path(loc).name for loc in documents) == ["fdsys_billstatus.xml"] * 2
+
+    archive = tmp_path / "congress.tar.gz"
+    _write_tar(archive, members)
+    packed = import_path(engine, archive)
+    assert packed.errors == [] and packed.skipped == others and packed.result.unchanged == 2
+
+    # Named on the command line, a file is read whatever its name: a note is no bill, and says so.
+    alone = import_path(engine, tree / "PROVENANCE.md")
+    assert len(alone.errors) == 1 and "not a recognised" in alone.errors[0][1] and alone.skipped == 0
+
+
+def test_real_inputs_of_every_format_are_read_not_skipped(engine: Engine) -> None:
+    from tracker.importer import iter_documents, other_file
+
+    for parts in (("legiscan", "dataset_json"), ("openstates", "scrape_AL2025"), ("billstatus", "usgpo_samples"),
+                  ("billstatus", "misc")):
+        folder = require_realdata(*parts)
+        skipped: list[str] = []
+        read = sum(1 for _ in iter_documents(folder, [], None, skipped))
+        assert read and all(Path(p).suffix.lower() not in (".json", ".xml") for p in skipped), (parts, skipped)
+    assert not other_file("/data/ca/pubinfo/BILL_VERSION_TBL_1.lob") and not other_file("x/BILL_TBL.dat")
+    assert not other_file("/x/BILLSTATUS-117HR1.XML") and other_file("/x/c117_index.jsonl")
+
+
+def test_a_path_longer_than_1024_characters_is_stored_on_every_database(engine: Engine, tmp_path: Path) -> None:
+    bill = require_realdata("billstatus", "congress119", "data", "119", "bills", "hr", "hr1343",
+                            "fdsys_billstatus.xml")
+    deep = tmp_path
+    while len(str(deep)) < 1500:
+        deep = deep / ("nested-folder-" * 14)[:200]
+    deep.mkdir(parents=True)
+    target = deep / "BILLSTATUS-119hr1343.xml"
+    target.write_bytes(bill.read_bytes())
+    assert len(str(target)) > 1024
+    report = import_path(engine, tmp_path)
+    assert report.errors == [] and report.result.new == 1
+    with Session(engine) as s:
+        assert s.execute(select(SourceDocument.locator)).scalars().all() == [str(target)]
+    assert import_path(engine, target).result.unchanged == 1
+
+
+def test_a_database_error_in_a_batch_is_one_line_naming_the_file(
+        engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    """A bill the database refuses costs only itself, and its reason is the database's own first line: never the
+    SQL statement, parameters and link SQLAlchemy's message carries."""
+    from tracker.importer import _ingest_batch, _prepare_one, describe_error
+    from tracker.ingest import IngestItem, Ingestor, SourceDocumentInfo, start_run
+    from tracker.prepare import PreparedBill
+
+    files = _legacy_samples()[:3]
+    prepared = [_prepare_one(str(f), f.read_bytes()) for f in files]
+    assert all(isinstance(p, PreparedBill) for p in prepared)
+    # Two copies of one document in one batch: the second breaks the documents' unique key on any database.
+    with Session(engine, expire_on_commit=False) as s:
+        run = start_run(s, source="import", kind="import")
+        s.commit()
+        ingestor = Ingestor(s, run=run)
+        errors: list[tuple[str, str]] = []
+        items = [IngestItem(prepared=p, document=SourceDocumentInfo(locator=str(f), content_hash=f"h{n}"))
+                 for n, (f, p) in enumerate(zip(files, prepared, strict=True))]
+        with caplog.at_level("INFO"):
+            _ingest_batch(s, ingestor, items, errors, flag=False)
+        assert errors == []  # the control: these three store
+        with pytest.raises(Exception) as raised:
+            s.execute(CrawlRun.__table__.insert(), [{"id": run.id, "source": "x", "kind": "import",
+                                                     "status": "running", "fetched": 0, "new": 0, "updated": 0,
+                                                     "unchanged": 0, "failed": 0, "args": {},
+                                                     "started_at": run.started_at}])
+        s.rollback()
+    assert "[SQL" in str(raised.value)  # what used to be printed
+    line = describe_error(raised.value)
+    assert "\n" not in line and "[SQL" not in line and "INSERT" not in line.upper()
+    assert line.startswith(("IntegrityError", "UniqueViolation"))
+    assert all("[SQL" not in r.getMessage() and r.exc_info is None for r in caplog.records
+               if r.levelno >= 20)

@@ -1,5 +1,6 @@
 """The schema gate (``tracker.db``) answers exactly as Alembic would, without importing Alembic."""
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -26,11 +27,24 @@ def test_current_revision_is_alembics_on_a_migrated_and_on_an_empty_database(eng
     assert db.current_revision(engine) == db.head_revision()
     db.check_schema(engine)  # passes
 
+    sqlite3.connect(tmp_path / "empty.db").close()  # a database file without tables
     empty = db.make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     assert db.current_revision(empty) is None
     with pytest.raises(db.SchemaNotReady, match="has no schema. Run `tracker db upgrade` first"):
         db.check_schema(empty)
     empty.dispose()
+
+
+def test_a_missing_sqlite_file_is_refused_and_left_uncreated(tmp_path: Path) -> None:
+    where = tmp_path / "var" / "tracker.db"
+    engine = db.make_engine(f"sqlite:///{where}")
+    assert db.current_revision(engine) is None
+    with pytest.raises(db.SchemaNotReady, match=r"does not exist \(no file at .*\). Run `tracker db upgrade`"):
+        db.check_schema(engine)
+    assert not where.parent.exists()  # neither the folder nor the file: only `tracker db upgrade` creates them
+    db.upgrade(engine)
+    db.check_schema(engine)
+    engine.dispose()
 
 
 def test_a_database_behind_the_code_is_refused(engine: Engine) -> None:
@@ -61,3 +75,27 @@ def test_the_gate_does_not_import_alembic() -> None:
     done = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["None", db.head_revision(), "False"]
+
+
+def test_migration_0009_keeps_the_stored_documents_and_their_unique_key(tmp_path: Path) -> None:
+    """SQLite rebuilds the table to change the locator's type (batch mode): rows, index and key must survive."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import IntegrityError
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    db.upgrade(engine, "0008")
+    insert = text("INSERT INTO sourcedocument (source_name, locator, content_hash, fetched_at) "
+                  "VALUES ('govinfo_billstatus', :locator, 'abc', '2026-01-01 00:00:00')")
+    with engine.begin() as conn:
+        conn.execute(insert, {"locator": "/data/BILLSTATUS-117hr1.xml"})
+    db.upgrade(engine)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT locator FROM sourcedocument")).scalars().all() == [
+            "/data/BILLSTATUS-117hr1.xml"]
+        conn.execute(insert, {"locator": "/" + "x" * 3000})
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert, {"locator": "/data/BILLSTATUS-117hr1.xml"})
+    columns = {c["name"]: c["type"] for c in inspect(engine).get_columns("sourcedocument")}
+    assert str(columns["locator"]) == "TEXT"
+    assert "ix_sourcedocument_content_hash" in {i["name"] for i in inspect(engine).get_indexes("sourcedocument")}
+    engine.dispose()

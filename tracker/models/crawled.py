@@ -161,7 +161,8 @@ class SourceDocument(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     source_name: str = Field(max_length=64)
-    locator: str = Field(max_length=1024)  # URL, or the canonical name of an imported file
+    # URL, or an imported file's absolute path (``archive!member``): as long as a path can be (migration 0009)
+    locator: str = text_field(nullable=False)
     content_hash: str = Field(max_length=64, index=True)
     etag: str | None = None
     last_modified: str | None = None  # HTTP Last-Modified or a sitemap/lastmod stamp, as received

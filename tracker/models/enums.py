@@ -91,6 +91,10 @@ class RunStatus(StrEnum):
     succeeded = "succeeded"
     partial = "partial"  # finished, some items failed
     failed = "failed"
+    # Stopped before the end (Ctrl-C, SIGTERM, a lost database connection): what it committed is kept, but it is
+    # not a success (the dashboard's freshness counts succeeded and partial runs only). CrawlRun.status is a
+    # plain VARCHAR(16): no constraint or migration lists the values.
+    interrupted = "interrupted"
 
 
 DEFAULT_STANCES: tuple[str, ...] = (

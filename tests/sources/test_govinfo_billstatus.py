@@ -296,7 +296,7 @@ def test_119_hr4942_without_policy_area() -> None:
 
 
 @pytest.mark.realdata
-def test_112_hr1954_failed_debt_limit_bill() -> None:
+def test_112_hr1954_debt_limit_bill_failed_under_suspension() -> None:
     # misc/112/bills/hr/hr1954/fdsys_billstatus.xml (3.0.0 schema for a 2011 bill)
     record = parse_file("misc", "112", "bills", "hr", "hr1954", "fdsys_billstatus.xml")
     assert record.title == "To implement the President's request to increase the statutory limit on the public debt."
@@ -304,7 +304,8 @@ def test_112_hr1954_failed_debt_limit_bill() -> None:
     assert (sponsor.name, sponsor.person_id) == ("Rep. Camp, Dave [R-MI-4]", "C000071")
     assert by_kind(record, "cosponsor") == []
     assert len(record.actions) == 11
-    assert record.stage == Stage.failed
+    # Its only floor vote was a failed motion to suspend the rules: not a disposal (see BILLSTATUS_RULES).
+    assert record.stage == Stage.in_committee
     assert record.policy_area == "Economics and Public Finance"
     assert record.subjects == ["Budget deficits and national debt"]
     assert [c.code for c in record.committees] == ["hswm00"]

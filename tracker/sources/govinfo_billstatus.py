@@ -94,12 +94,21 @@ BILLSTATUS_RULES: tuple[ActionRule, ...] = (
         r"|on (?:passage|agreeing to the resolution)\b[^;]*\b(?:passed|agreed to)\b"
         rf"|on motion to suspend the rules and (?:pass|agree to) the {_MEASURE}\b[^;]*\bagreed to\b)",
     ),
+    # A failed passage vote ends a bill unless a later action moves it on; a failed motion to suspend the rules
+    # does not: it only means the bill lacked two thirds, and it may come back under a rule or be reported
+    # (117th: HR 1204 was reported and put on the Union Calendar after one). The Library of Congress files both
+    # under 9000 ("Failed of passage/not agreed to in House: On motion to suspend the rules and pass the bill
+    # Failed ..."), so the code is narrowed by the text. Failed cloture ("Cloture ... not invoked") is a vote on
+    # ending debate, not on the bill, and matches nothing here.
     ActionRule(
         "failure",
         codes=frozenset({"9000", "18000"}),
-        pattern=r"^(?:(?:under the order of [^,]*, )?(?:not having achieved [^,]*, )?"
+        pattern=r"^(?!failed of passage/not agreed to in (?:the )?(?:house|senate): on motion to suspend the rules\b)"
+        r"(?:(?:under the order of [^,]*, )?(?:not having achieved [^,]*, )?"
         r"failed of passage\b(?! in (?:the )?(?:house|senate) over)"
-        rf"|{_MEASURE} not agreed to\b)",
+        rf"|{_MEASURE} not agreed to\b"
+        r"|on (?:passage|agreeing to the resolution)\b[^;]*\bfailed\b)",
+        code_needs_pattern=True,
     ),
     # Tabling a measure disposes of it for good (how the House kills privileged resolutions).
     ActionRule(

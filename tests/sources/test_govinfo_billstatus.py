@@ -103,6 +103,9 @@ def test_117_hr3684_infrastructure_investment_and_jobs_act(hr3684: BillRecord) -
     assert utc(record.upstream_updated_at) == dt.datetime(2022, 12, 30, 16, 2, 24)  # updateDateIncludingText
     enrolled = record.versions[0]
     assert (enrolled.label, enrolled.code, enrolled.format, enrolled.date) == ("Enrolled Bill", "enr", "xml", None)
+    # <date>2021-11-16T04:59:59Z</date>: the last second of November 15 in Washington, the day it became law.
+    (public_law,) = [v for v in record.versions if v.label == "Public Law"]
+    assert public_law.date == dt.date(2021, 11, 15)
     assert enrolled.url == "https://www.govinfo.gov/content/pkg/BILLS-117hr3684enr/xml/BILLS-117hr3684enr.xml"
     assert len(record.related_bills) == 139  # 137 related bills, 139 relationship details
     became_law = [a for a in record.actions if "became-law" in a.classification]
@@ -111,6 +114,28 @@ def test_117_hr3684_infrastructure_investment_and_jobs_act(hr3684: BillRecord) -
         "https://www.govinfo.gov/bulkdata/BILLSTATUS/117/hr/BILLSTATUS-117hr3684.xml",
         "https://www.congress.gov/bill/117th-congress/house-bill/3684",
     ]
+
+
+@pytest.mark.realdata
+def test_117_hr21_evening_senate_referral_is_dated_in_washington() -> None:
+    # data/117/bills/hr/hr21/fdsys_billstatus.xml: the Senate committee's "Referred to" activity is dated
+    # 2021-01-07T01:26:34Z, 8:26 pm on January 6 in Washington; the House referral 2021-01-04T15:11:25Z.
+    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
+    with tarfile.open(archive, "r|gz") as tar:
+        for member in tar:
+            if member.name == "data/117/bills/hr/hr21/fdsys_billstatus.xml":
+                record = parse_billstatus(tar.extractfile(member).read(), member.name)  # type: ignore[union-attr]
+                break
+        else:
+            raise AssertionError("hr21 missing from the archive")
+    committees = {c.code: c for c in record.committees}
+    assert committees["ssga00"].referred_date == dt.date(2021, 1, 6)
+    assert committees["hsgo00"].referred_date == dt.date(2021, 1, 4)
+    # The activities keep the upstream timestamp as received.
+    assert {"name": "Referred to", "date": "2021-01-07T01:26:34Z"} in committees["ssga00"].activities
+    # Text versions: midnight Eastern as UTC ("2021-01-05T05:00:00Z") stays on its day.
+    assert {v.code: str(v.date) for v in record.versions} == {
+        "ih": "2021-01-04", "eh": "2021-01-05", "rfs": "2021-01-06"}
 
 
 @pytest.mark.realdata
@@ -466,6 +491,8 @@ def test_whole_117th_congress_archive_parses() -> None:
     archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
     stages: collections.Counter[str] = collections.Counter()
     errors: list[str] = []
+    laws = 0
+    law_dates_off: list[str] = []
     parsed = 0
     with tarfile.open(archive, "r|gz") as tar:  # streaming, nothing extracted
         for member in tar:
@@ -473,8 +500,20 @@ def test_whole_117th_congress_archive_parses() -> None:
                 continue
             data = tar.extractfile(member).read()  # type: ignore[union-attr]
             try:
-                stages[parse_billstatus(data, member.name).stage] += 1
+                record = parse_billstatus(data, member.name)
             except ParseError as exc:
                 errors.append(str(exc))
+            else:
+                stages[record.stage] += 1
+                became_law = {a.date for a in record.actions if "became-law" in a.classification}
+                for version in record.versions:
+                    if version.label == "Public Law":
+                        laws += 1
+                        if version.date not in became_law:
+                            law_dates_off.append(f"{record.identifier}: {version.date} not in {became_law}")
             parsed += 1
     assert parsed == 17_817 and not errors, f"{len(errors)} errors, first {errors[:5]}; stages {dict(stages)}"
+    # Every Public Law text is dated the day its bill became law (upstream: 23:59:59 Eastern, as UTC).
+    assert laws == 228 and not law_dates_off, law_dates_off[:5]
+    # Failed passage in the Senate (5), tabled House resolutions (4); failed suspension votes are not failures.
+    assert stages[Stage.failed] == 9

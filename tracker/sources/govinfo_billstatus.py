@@ -22,6 +22,7 @@ from typing import Any
 from lxml import etree
 from pydantic import ValidationError
 
+from tracker.dates import local_day
 from tracker.models.enums import Chamber, Level
 from tracker.records import BillRecord, ParseError
 from tracker.stages import ActionRule, Step, classify, derive_stage
@@ -261,8 +262,10 @@ def _text(element: Any) -> str | None:
 
 
 def _day(value: str | None) -> str | None:
-    # Dates come as "2021-06-04" or as midnight-Eastern timestamps "2021-06-04T04:00:00Z"; the day is the date.
-    return value[:10] if value else None
+    # Dates come as "2021-06-04" or as UTC timestamps: text versions "2021-11-16T04:59:59Z" (the last second of
+    # November 15 in Washington), committee activities "2021-01-07T01:26:34Z" (an evening referral on the 6th).
+    # The day is the date in Washington (tracker.dates).
+    return local_day(value)
 
 
 def _items(container: Any) -> Any:
@@ -454,11 +457,11 @@ def _people(container: Any, kind: str) -> list[dict[str, Any]]:
             if not person["name"]:
                 continue
         sponsored = person.get("sponsored_date")
-        if sponsored and len(sponsored) > 10:  # a few legacy dates are timestamps
-            person["sponsored_date"] = sponsored[:10]
+        if sponsored and len(sponsored) > 10:  # a few legacy dates are timestamps ("2015-04-14T04:00:00Z")
+            person["sponsored_date"] = _day(sponsored)
         withdrawn = person.get("withdrawn_date")
         if withdrawn and len(withdrawn) > 10:
-            person["withdrawn_date"] = withdrawn[:10]
+            person["withdrawn_date"] = _day(withdrawn)
         person["kind"] = kind
         people.append(person)
     return people
@@ -496,7 +499,7 @@ def _add_committee(
         activity_name, activity_date = values.get("name"), values.get("date")
         activities.append({"name": activity_name, "date": activity_date})
         if activity_name and activity_date and activity_name.lower().startswith(("referred", "referral")):
-            day = activity_date[:10]
+            day = _day(activity_date) or ""
             referred = day if referred is None or day < referred else referred
     committees.append(
         {

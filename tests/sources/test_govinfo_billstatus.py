@@ -167,7 +167,9 @@ def test_114_hr1314_bipartisan_budget_act_legacy() -> None:
     assert record.title == "Bipartisan Budget Act of 2015"
     assert record.short_title == "Bipartisan Budget Act of 2015"  # as enacted, not "Trade Act of 2015"
     (sponsor,) = by_kind(record, "primary")
-    assert (sponsor.name, sponsor.person_id, sponsor.party) == ("Rep. Meehan, Patrick [R-PA-7]", "M001181", None)
+    # Legacy files have no party/state/district elements: they come from the bracket of fullName.
+    assert (sponsor.name, sponsor.person_id, sponsor.party, sponsor.state, sponsor.district) == (
+        "Rep. Meehan, Patrick [R-PA-7]", "M001181", "R", "PA", "7")
     cosponsors = by_kind(record, "cosponsor")
     assert [(c.person_id, c.is_original, str(c.sponsored_date)) for c in cosponsors] == [
         ("R000580", True, "2015-03-04"),
@@ -180,6 +182,45 @@ def test_114_hr1314_bipartisan_budget_act_legacy() -> None:
     assert [(c.code, c.name, c.chamber) for c in record.committees] == [("hswm00", "Ways and Means Committee", "lower")]
     assert record.versions == []  # legacy files carry no textVersions
     assert record.latest_action_text == "Became Public Law No: 114-74."
+
+
+@pytest.mark.realdata
+def test_legacy_sponsors_get_party_state_and_district_from_the_full_name() -> None:
+    # usgpo_samples/legacy: <fullName>Rep. Davis, Rodney [R-IL-13]</fullName> and no <party>/<state>/<district>.
+    (sponsor,) = by_kind(parse_file("usgpo_samples", "legacy", "BILLSTATUS-114hr22.xml"), "primary")
+    assert (sponsor.name, sponsor.party, sponsor.state, sponsor.district) == (
+        "Rep. Davis, Rodney [R-IL-13]", "R", "IL", "13")
+    (senator,) = by_kind(parse_file("usgpo_samples", "legacy", "BILLSTATUS-114s1300.xml"), "primary")
+    assert (senator.name, senator.party, senator.state, senator.district) == (
+        "Sen. Feinstein, Dianne [D-CA]", "D", "CA", None)
+    # An at-large seat is "0", as later files write the element (117th HR 3684: Norton, <district>0</district>).
+    cosponsors = {c.name: c for c in by_kind(parse_file("usgpo_samples", "legacy", "BILLSTATUS-114hr1531.xml"),
+                                             "cosponsor")}
+    young = cosponsors["Rep. Young, Don [R-AK-At Large]"]
+    assert (young.party, young.state, young.district) == ("R", "AK", "0")
+    # Every sponsorship of the 114th-Congress samples now has a party and a state.
+    folder = require_realdata("billstatus", "usgpo_samples")
+    people = [s for path in sorted(folder.rglob("BILLSTATUS-114*.xml"))
+              for s in parse_billstatus(path.read_bytes(), str(path)).sponsorships]
+    assert len(people) == 349 and all(s.party and s.state for s in people)
+    assert all(s.district for s in people if s.name.startswith(("Rep.", "Del.", "Resident Commissioner")))
+    assert not any(s.district for s in people if s.name.startswith("Sen."))
+
+
+@pytest.mark.realdata
+def test_explicit_member_elements_win_over_the_full_name() -> None:
+    # The elements are kept as written even where the bracket says otherwise (here: an edited copy).
+    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
+    with tarfile.open(archive, "r|gz") as tar:
+        for member in tar:
+            if member.name == "data/117/bills/hr/hr3684/fdsys_billstatus.xml":
+                data = tar.extractfile(member).read()  # type: ignore[union-attr]
+                break
+    sponsor_xml = data[data.index(b"<sponsors>"):data.index(b"</sponsors>")]
+    assert b"[D-OR-4]" in sponsor_xml and b"<state>OR</state>" in sponsor_xml
+    edited = data.replace(sponsor_xml, sponsor_xml.replace(b"<state>OR</state>", b"<state>WA</state>"))
+    (sponsor,) = by_kind(parse_billstatus(edited, "edited"), "primary")
+    assert (sponsor.party, sponsor.state, sponsor.district) == ("D", "WA", "4")
 
 
 @pytest.mark.realdata

@@ -456,6 +456,8 @@ def _people(container: Any, kind: str) -> list[dict[str, Any]]:
             person["name"] = " ".join(part for part in parts if part) or person["person_id"]
             if not person["name"]:
                 continue
+        if not all(_filled(person.get(key)) for key in ("party", "state", "district")):
+            _fill_from_full_name(person)
         sponsored = person.get("sponsored_date")
         if sponsored and len(sponsored) > 10:  # a few legacy dates are timestamps ("2015-04-14T04:00:00Z")
             person["sponsored_date"] = _day(sponsored)
@@ -465,6 +467,31 @@ def _people(container: Any, kind: str) -> list[dict[str, Any]]:
         person["kind"] = kind
         people.append(person)
     return people
+
+
+# "Rep. Davis, Rodney [R-IL-13]", "Sen. Sanders, Bernard [I-VT]", "Del. Norton, Eleanor Holmes [D-DC-At Large]".
+_MEMBER_BRACKET = re.compile(r"\[([A-Z]{1,3})-([A-Z]{2})(?:-(\d{1,2}|At Large))?\]")
+
+
+def _filled(value: str | None) -> bool:
+    return bool(value and not value.isspace())
+
+
+def _fill_from_full_name(person: dict[str, Any]) -> None:
+    """Party, state and district missing as elements, from the bracket of ``fullName``; elements always win.
+
+    Legacy (2015-2017) files carry only ``fullName`` (312 of the 346 sponsorships in the 114th-Congress samples).
+    An at-large seat is ``0``, as the elements of later files write it; senators have no district.
+    """
+    found = _MEMBER_BRACKET.search(person.get("name") or "")
+    if found is None:
+        return
+    party, state, district = found.groups()
+    if district is not None:
+        district = "0" if district == "At Large" else str(int(district))
+    for key, value in (("party", party), ("state", state), ("district", district)):
+        if value is not None and not _filled(person.get(key)):
+            person[key] = value
 
 
 _CHAMBER_NAMES = {"House": Chamber.lower, "Senate": Chamber.upper, "Joint": Chamber.joint}

@@ -111,6 +111,40 @@ def test_a_rule_that_narrows_codes_needs_a_pattern() -> None:
         ("36000", "Signed by President.", ["executive-signature"]),
         ("36000", "Became Public Law No: 117-58.", ["became-law"]),
         ("E30000", "Vetoed by President. (text of veto message: CR H210-211)", ["executive-veto"]),
+        # 9000 covers failed passage and failed suspension motions alike; only the first disposes of a bill
+        # (texts from 117th HR 1204, HR 6538 and S 3436; the failed House passage vote follows the House's wording,
+        # since none occurs in the sample data).
+        (
+            "9000",
+            "Failed of passage/not agreed to in House: On motion to suspend the rules and pass the bill Failed by the "
+            "Yeas and Nays: (2/3 required): 259 - 170 (Roll no. 308).",
+            [],
+        ),
+        (
+            "9000",
+            "Failed of passage/not agreed to in House: On motion to suspend the rules and pass the bill, as amended "
+            "Failed by the Yeas and Nays: (2/3 required): 259 - 162 (Roll no. 289).",
+            [],
+        ),
+        (
+            "9000",
+            "Failed of passage/not agreed to in House: On passage Failed by the Yeas and Nays: 198 - 213.",
+            ["failure"],
+        ),
+        (
+            "18000",
+            "Failed of passage/not agreed to in Senate: Under the order of 12/18/21, not having achieved 60 votes in "
+            "the affirmative, failed of passage in Senate by Yea-Nay Vote. 55 - 44. Record Vote Number: 8.",
+            ["failure"],
+        ),
+        ("H37300", "On motion to suspend the rules and pass the bill Failed by the Yeas and Nays: 259 - 170", []),
+        # Cloture ends debate; its failure is not a vote on the bill (117th HR 3755).
+        (
+            None,
+            "Cloture on the motion to proceed to the measure not invoked in Senate by Yea-Nay Vote. 49 - 51. "
+            "Record Vote Number: 170. (CR S2439)",
+            [],
+        ),
     ],
 )
 def test_billstatus_rules(code: str | None, text: str, expected: list[str]) -> None:
@@ -212,7 +246,13 @@ ARCHIVE_BILLS = {
     "hr/hr8404": Stage.enacted,  # Respect for Marriage Act, P.L. 117-228
     "s/s1605": Stage.enacted,  # NDAA FY2022, a Senate shell bill: Senate, then House, then law
     "hr/hr5746": Stage.passed_both_chambers,  # Freedom to Vote vehicle: Senate amended it, no final agreement
-    "hr/hr2842": Stage.failed,  # failed under suspension of the rules (9000), never taken up again
+    # A failed motion to suspend the rules (9000 "On motion to suspend the rules and pass the bill Failed") lacked
+    # two thirds; it does not dispose of the bill, which can come back under a rule.
+    "hr/hr2842": Stage.in_committee,  # ordered reported, then failed under suspension, never taken up again
+    "hr/hr1204": Stage.in_committee,  # failed under suspension, then reported and put on the Union Calendar
+    "hr/hr6538": Stage.passed_origin_chamber,  # failed under suspension, passed later the same Congress
+    "s/s3436": Stage.failed,  # "not having achieved 60 votes in the affirmative, failed of passage" (18000)
+    "sjres/sjres60": Stage.failed,  # failed of passage in the Senate, 49 - 49 (18000)
     "hconres/hconres119": Stage.failed,  # passed the House, then failed in the Senate (18000)
     "sjres/sjres46": Stage.failed,  # failed of passage in the Senate (18000)
     "hres/hres331": Stage.failed,  # tabled by the House (H36510): disposed of
@@ -251,7 +291,9 @@ SAMPLE_BILLS = {
     ("usgpo_samples", "legacy", "BILLSTATUS-114hjres45.xml"): Stage.in_committee,  # constitutional amendment
     ("usgpo_samples", "legacy", "BILLSTATUS-114hres348.xml"): Stage.enacted,  # simple resolution agreed to
     ("usgpo_samples", "legacy", "BILLSTATUS-114hconres70.xml"): Stage.enacted,  # agreed to by both chambers
-    ("misc", "112", "bills", "hr", "hr1954", "fdsys_billstatus.xml"): Stage.failed,  # 2011 debt-limit vote
+    # 2011 debt-limit bill: referred, then a suspension vote that failed 97 - 318 and nothing after; the failed
+    # suspension leaves it where it was.
+    ("misc", "112", "bills", "hr", "hr1954", "fdsys_billstatus.xml"): Stage.in_committee,
 }
 
 

@@ -256,6 +256,16 @@ def bills_list(
     out.print(f"{len(rows)} of {total} bills shown.")
 
 
+SHOWN_VERSIONS = 10  # every version of any 117th-Congress bill (8 at most); state bills can have more
+SHOWN_ACTIONS = 10
+
+
+def _print_latest(what: str, total: int, shown: int) -> None:
+    """Say so when the text view leaves some out: nothing is hidden without a word."""
+    if total > shown:
+        out.print(f"  (the latest {shown} of {total} {what}; --json for all)", markup=False, highlight=False)
+
+
 @bills_app.command("show")
 def bills_show(
     ref: Annotated[str, typer.Argument(help="Bill id, or identifier such as 'HR 3684'.")],
@@ -300,12 +310,15 @@ def bills_show(
     if detail["subjects"]:
         more = f" (+{len(detail['subjects']) - 20} more)" if len(detail["subjects"]) > 20 else ""
         out.print("Subjects: " + "; ".join(detail["subjects"][:20]) + more, markup=False, highlight=False)
-    for version in detail["versions"][-5:]:
-        out.print(f"  version {version['date'] or '':10}  {version['label']}  {version['url']}", markup=False,
+    versions, actions = detail["versions"], detail["actions"]
+    _print_latest("versions", len(versions), SHOWN_VERSIONS)
+    for version in versions[-SHOWN_VERSIONS:]:  # oldest first, the latest last (tracker.queries.VERSION_ORDER)
+        out.print(f"  version {version['date'] or 'undated':10}  {version['label']}  {version['url']}", markup=False,
                   highlight=False)
     if detail["summary"]:
         out.print("\n" + detail["summary"][:2000], markup=False, highlight=False)
-    for action in detail["actions"][-10:]:
+    _print_latest("actions", len(actions), SHOWN_ACTIONS)
+    for action in actions[-SHOWN_ACTIONS:]:
         out.print(f"  {action['date'] or '':10}  {action['text']}", markup=False, highlight=False)
     if detail["votes"]:
         out.print(f"Roll calls ({detail['votes'][0]['source']}):", markup=False, highlight=False)

@@ -38,7 +38,7 @@ from tracker.models.enums import RunStatus
 from tracker.prefetch import prefetched
 from tracker.prepare import PreparedBill, prepare
 from tracker.records import BillRecord, ParseError, RollCallRecord
-from tracker.xmlsafe import parse_xml
+from tracker.xmlsafe import parse_xml, xml_head
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,9 @@ class Format:
 def _billstatus_format() -> Format:
     from tracker.sources.govinfo_billstatus import parse_billstatus
 
-    return Format("govinfo_billstatus", (".xml",), lambda head: b"<billStatus" in head[:4096], parse_billstatus)
+    # The byte test answers for every real file (UTF-8); the decoded head for any other declared encoding.
+    return Format("govinfo_billstatus", (".xml",),
+                  lambda head: b"<billStatus" in head[:4096] or "<billStatus" in xml_head(head), parse_billstatus)
 
 
 def _openstates_format() -> Format:

@@ -122,6 +122,12 @@ def bill_detail(session: Session, bill_id: int) -> dict[str, Any] | None:
 
 DETAIL_BATCH = 500
 
+# Text versions oldest first, so the latest is last as in the action history: dated versions by date, then the
+# undated ones (in the 117th Congress only "Enrolled Bill", published without a date, which comes late in a
+# bill's life) in the order they were first stored. Spelled out because the databases disagree on where NULL
+# sorts (SQLite first, PostgreSQL last), which put the enrolled bill first on one and last on the other.
+VERSION_ORDER = (BillVersion.date.asc().nulls_last(), BillVersion.id.asc())
+
 
 def bill_details(session: Session, bill_ids: Sequence[int]) -> Iterator[dict[str, Any]]:
     """Whole bills (as ``bill_detail``) in the order given, missing ids left out; read a batch at a time, each
@@ -147,8 +153,7 @@ def bill_details(session: Session, bill_ids: Sequence[int]) -> Iterator[dict[str
         for v in session.execute(  # not the extracted text itself: it can be megabytes a version
                 select(BillVersion.bill_id, BillVersion.label, BillVersion.code, BillVersion.date, BillVersion.url,
                        BillVersion.format, BillVersion.links, BillVersion.text.is_not(None).label("has_text"))
-                .where(BillVersion.bill_id.in_(chunk)).order_by(BillVersion.bill_id, BillVersion.date,
-                                                                BillVersion.id)):
+                .where(BillVersion.bill_id.in_(chunk)).order_by(BillVersion.bill_id, *VERSION_ORDER)):
             versions[v.bill_id].append(v)
         # Roll calls and hearings are rare (state feeds): looked up only for the bills that have some.
         voted = set(session.execute(select(VoteEvent.bill_id).where(VoteEvent.bill_id.in_(chunk))).scalars())

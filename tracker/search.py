@@ -42,10 +42,20 @@ def fts5_query(query: str, *, prefix: bool = True) -> str:
     return " ".join(f'"{t}"' + ("*" if prefix and i == len(terms) - 1 else "") for i, t in enumerate(terms))
 
 
+def _pg_tsquery(query: str) -> Any:
+    """The user's words as a PostgreSQL query: the same words as FTS5's, all required (stemmed).
+
+    The words are split here, as for SQLite, and not by ``plainto_tsquery``: its parser reads "data-broker" as
+    a compound that also needs the token "data-broker" itself, so a bill about "data brokers" was found on SQLite
+    and not on PostgreSQL.
+    """
+    return func.plainto_tsquery("english", " ".join(_terms(query)))
+
+
 def _matching_ids(session: Session, query: str, *, prefix: bool = True) -> Any:
     """A select of (bill id, rank) for the words, lower rank first."""
     if session.get_bind().dialect.name == "postgresql":
-        tsq = func.plainto_tsquery("english", query)
+        tsq = _pg_tsquery(query)
         in_bill = select(Bill.id.label("bill_id"), func.ts_rank(literal_column(PG_BILL_DOC), tsq).label("rank")
                          ).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
         in_text = select(BillVersion.bill_id.label("bill_id"), literal_column("0.0").label("rank")
@@ -104,7 +114,7 @@ def _count(session: Session, query: str, hits: Any, where: list[Any]) -> Any:
     """How many bills match; on PostgreSQL without ranking (ts_rank rereads every matching document)."""
     if session.get_bind().dialect.name != "postgresql":
         return select(func.count()).select_from(Bill).join(hits, hits.c.bill_id == Bill.id).where(*where)
-    tsq = func.plainto_tsquery("english", query)
+    tsq = _pg_tsquery(query)
     in_text = select(BillVersion.bill_id).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))
     return select(func.count()).select_from(Bill).where(
         or_(literal_column(PG_BILL_DOC).op("@@")(tsq), Bill.id.in_(in_text)), *where)

@@ -150,9 +150,10 @@ def derive_stage(
     """The stage a bill's classified actions (chronological; objects with ``actor`` and ``classification``) reached.
 
     The furthest stage of ``STAGE_PROGRESS`` wins, unless a terminal outcome (veto, failure, withdrawal) came
-    later and no later action moved the bill further on (a failed suspension vote followed by passage under a
-    rule is passage; a veto followed by override votes in both chambers is law). Passage is counted per chamber,
-    so the same event recorded twice (upstream feeds often list it once per source system) is harmless.
+    later and no later action moved the bill further on (a failed passage vote that is reconsidered and then
+    passes is passage; a veto followed by override votes in both chambers is law). What counts as a failure is
+    the source rules' business: a failed motion to suspend the rules, for one, is not. Passage is counted per
+    chamber, so the same event recorded twice (upstream feeds often list it once per source system) is harmless.
 
     Per bill type:
     - bills and joint resolutions: one chamber's passage is ``passed_origin_chamber``, both are

@@ -5,6 +5,7 @@ entity declarations (billion laughs, external entities/XXE) are refused outright
 unexpanded, DTDs are never loaded, and libxml2's size and depth limits stay on (``huge_tree=False``).
 """
 
+import codecs
 import re
 import threading
 
@@ -12,7 +13,7 @@ from lxml import etree
 
 from tracker.records import ParseError
 
-__all__ = ["parse_xml"]
+__all__ = ["parse_xml", "xml_head"]
 
 ENTITY_REFUSAL = "DOCTYPE with entity declarations refused"
 
@@ -64,3 +65,42 @@ def parse_xml(data: bytes, locator: str) -> etree._Element:
     if dtd is not None and next(iter(dtd.iterentities()), None) is not None:
         raise ParseError(locator, ENTITY_REFUSAL)
     return root
+
+
+# Byte order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one): codec, bytes per character.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", 4),
+    (codecs.BOM_UTF32_BE, "utf-32-be", 4),
+    (codecs.BOM_UTF8, "utf-8", 1),
+    (codecs.BOM_UTF16_LE, "utf-16-le", 2),
+    (codecs.BOM_UTF16_BE, "utf-16-be", 2),
+)
+_DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._:-]*)["']""")
+
+
+def xml_head(data: bytes, chars: int = 4096) -> str:
+    """About the first ``chars`` characters of an XML document as text, for sniffing what it is.
+
+    The encoding is found as XML 1.0 (appendix F) has a parser find it: a byte order mark (UTF-8, UTF-16 and
+    UTF-32, either byte order), else UTF-16 recognised by its "<" and NUL bytes, else the declaration's
+    ``encoding`` when it names an ASCII-compatible codec Python knows, else UTF-8. Bytes that do not decode are
+    dropped: this says what a document looks like, the parser still decides whether it is well formed.
+    """
+    for bom, codec, width in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):len(bom) + width * chars].decode(codec, "ignore")
+    if data[:2] == b"<\x00":
+        return data[:2 * chars].decode("utf-16-le", "ignore")
+    if data[:2] == b"\x00<":
+        return data[:2 * chars].decode("utf-16-be", "ignore")
+    head = data[:chars]
+    declared = _DECLARED_ENCODING.match(head)
+    codec = "utf-8"
+    if declared:
+        name = declared.group(1).decode("ascii")
+        try:
+            if "<?xml".encode(name) == b"<?xml":  # a declaration read as ASCII cannot name UTF-16
+                codec = name
+        except (LookupError, UnicodeError):
+            pass
+    return head.decode(codec, "ignore")

@@ -14,7 +14,7 @@ from tracker.matching.queries import topics_for
 from tracker.models import BillVersion
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
 from tracker.permissions import Action, PermissionDenied, can
-from tracker.queries import bill_detail, find_bills
+from tracker.queries import VERSION_ORDER, bill_detail, find_bills
 
 user = page_user()
 
@@ -54,7 +54,7 @@ with data.session() as s:
     on_lists = set(watchlists.watchlists_of_bill(s, actor=user, bill_id=bill_id))
     texts = {v.id: (v.label, v.date, v.text) for v in s.execute(
         select(BillVersion).where(BillVersion.bill_id == bill_id, BillVersion.text.is_not(None))
-        .order_by(BillVersion.date, BillVersion.id)).scalars()}
+        .order_by(*VERSION_ORDER)).scalars()}  # as the versions table: latest last, on every database
 
 # -- heading and progress -----------------------------------------------------------------------------------
 st.caption(md(f"{d['jurisdiction'].upper()} · {d['session_name'] or d['session']} · {d['classification']}"))

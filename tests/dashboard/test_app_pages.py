@@ -10,9 +10,11 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from dashboard.components.render import md
+from tests.tracker.test_ingest import ingest, make_record
 from tracker import positions
-from tracker.models import CrawlError, CrawlRun, Note, TriageState
+from tracker.models import Bill, CrawlError, CrawlRun, Note, TriageState
 from tracker.models.base import utcnow
+from tracker.records import VersionRecord
 
 COMMON_PAGES = ("views/overview.py", "views/triage.py", "views/search.py", "views/watchlists.py")
 ADMIN_PAGES = ("views/admin_users.py", "views/admin_topics.py", "views/admin_sources.py")
@@ -290,3 +292,27 @@ def test_overview_lists_upcoming_hearings_of_followed_bills(session: Session, se
     table = next(d.value for d in at.dataframe if "agenda" in d.value.columns)
     assert table["title"].tolist() == ["Consumer Data Privacy Act"]
     assert table["agenda"].tolist() == [None]  # only web links are clickable
+
+
+def test_versions_and_the_redline_run_oldest_to_latest_with_the_undated_last(session: Session,
+                                                                              seeded: Seeded) -> None:
+    # Hand-built (our record schema, with extracted text, which federal files do not carry): an enrolled bill
+    # published without a date, as GovInfo does. The same order on SQLite and PostgreSQL (NULL dates last).
+    versions = [
+        VersionRecord(label="Enrolled Bill", url="https://example.test/hr8801enr.xml", text="final words"),
+        VersionRecord(label="Engrossed in House", url="https://example.test/hr8801eh.xml",
+                      date=dt.date(2021, 5, 2), text="passed words"),
+        VersionRecord(label="Introduced in House", url="https://example.test/hr8801ih.xml",
+                      date=dt.date(2021, 3, 1), text="first words"),
+    ]
+    ingest(session, make_record(8801, versions=versions))
+    bill = session.execute(select(Bill.id).where(Bill.identifier == "HR 8801")).scalar_one()
+    at = signed_in(seeded.users["staff"], "views/bill.py", query={"id": str(bill)})
+    no_exception(at)
+    table = next(df.value for df in at.dataframe if "version" in df.value.columns)
+    assert list(table["version"]) == ["Introduced in House", "Engrossed in House", "Enrolled Bill"]
+    # The redline compares the two latest by default: the engrossed text to the enrolled one.
+    assert at.selectbox(key="redline_from").format_func(at.selectbox(key="redline_from").value).startswith(
+        "Engrossed in House")
+    assert at.selectbox(key="redline_to").format_func(at.selectbox(key="redline_to").value) == \
+        "Enrolled Bill (undated)"

@@ -57,6 +57,8 @@ def test_bill_detail_and_sub_resources(hr21: BillRecord) -> None:
     assert [s.name for s in hr21.sponsorships if s.kind == "primary"] == ["Rep. Connolly, Gerald E. [D-VA-11]"]
     assert sum(s.kind == "cosponsor" for s in hr21.sponsorships) == 2
     assert {c.code for c in hr21.committees} == {"ssga00", "hsgo00"}
+    # "Referred to" at 2021-01-07T01:26:34Z is 8:26 pm on January 6 in Washington.
+    assert {c.code: str(c.referred_date) for c in hr21.committees} == {"ssga00": "2021-01-06", "hsgo00": "2021-01-04"}
     assert "Computer security and identity theft" in hr21.subjects
     assert hr21.summary_text and hr21.summary_text.startswith("Federal Risk and Authorization Management Program")
     assert hr21.short_title == "FedRAMP Authorization Act"

@@ -103,6 +103,9 @@ def test_117_hr3684_infrastructure_investment_and_jobs_act(hr3684: BillRecord) -
     assert utc(record.upstream_updated_at) == dt.datetime(2022, 12, 30, 16, 2, 24)  # updateDateIncludingText
     enrolled = record.versions[0]
     assert (enrolled.label, enrolled.code, enrolled.format, enrolled.date) == ("Enrolled Bill", "enr", "xml", None)
+    # <date>2021-11-16T04:59:59Z</date>: the last second of November 15 in Washington, the day it became law.
+    (public_law,) = [v for v in record.versions if v.label == "Public Law"]
+    assert public_law.date == dt.date(2021, 11, 15)
     assert enrolled.url == "https://www.govinfo.gov/content/pkg/BILLS-117hr3684enr/xml/BILLS-117hr3684enr.xml"
     assert len(record.related_bills) == 139  # 137 related bills, 139 relationship details
     became_law = [a for a in record.actions if "became-law" in a.classification]
@@ -111,6 +114,28 @@ def test_117_hr3684_infrastructure_investment_and_jobs_act(hr3684: BillRecord) -
         "https://www.govinfo.gov/bulkdata/BILLSTATUS/117/hr/BILLSTATUS-117hr3684.xml",
         "https://www.congress.gov/bill/117th-congress/house-bill/3684",
     ]
+
+
+@pytest.mark.realdata
+def test_117_hr21_evening_senate_referral_is_dated_in_washington() -> None:
+    # data/117/bills/hr/hr21/fdsys_billstatus.xml: the Senate committee's "Referred to" activity is dated
+    # 2021-01-07T01:26:34Z, 8:26 pm on January 6 in Washington; the House referral 2021-01-04T15:11:25Z.
+    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
+    with tarfile.open(archive, "r|gz") as tar:
+        for member in tar:
+            if member.name == "data/117/bills/hr/hr21/fdsys_billstatus.xml":
+                record = parse_billstatus(tar.extractfile(member).read(), member.name)  # type: ignore[union-attr]
+                break
+        else:
+            raise AssertionError("hr21 missing from the archive")
+    committees = {c.code: c for c in record.committees}
+    assert committees["ssga00"].referred_date == dt.date(2021, 1, 6)
+    assert committees["hsgo00"].referred_date == dt.date(2021, 1, 4)
+    # The activities keep the upstream timestamp as received.
+    assert {"name": "Referred to", "date": "2021-01-07T01:26:34Z"} in committees["ssga00"].activities
+    # Text versions: midnight Eastern as UTC ("2021-01-05T05:00:00Z") stays on its day.
+    assert {v.code: str(v.date) for v in record.versions} == {
+        "ih": "2021-01-04", "eh": "2021-01-05", "rfs": "2021-01-06"}
 
 
 @pytest.mark.realdata
@@ -142,7 +167,9 @@ def test_114_hr1314_bipartisan_budget_act_legacy() -> None:
     assert record.title == "Bipartisan Budget Act of 2015"
     assert record.short_title == "Bipartisan Budget Act of 2015"  # as enacted, not "Trade Act of 2015"
     (sponsor,) = by_kind(record, "primary")
-    assert (sponsor.name, sponsor.person_id, sponsor.party) == ("Rep. Meehan, Patrick [R-PA-7]", "M001181", None)
+    # Legacy files have no party/state/district elements: they come from the bracket of fullName.
+    assert (sponsor.name, sponsor.person_id, sponsor.party, sponsor.state, sponsor.district) == (
+        "Rep. Meehan, Patrick [R-PA-7]", "M001181", "R", "PA", "7")
     cosponsors = by_kind(record, "cosponsor")
     assert [(c.person_id, c.is_original, str(c.sponsored_date)) for c in cosponsors] == [
         ("R000580", True, "2015-03-04"),
@@ -155,6 +182,45 @@ def test_114_hr1314_bipartisan_budget_act_legacy() -> None:
     assert [(c.code, c.name, c.chamber) for c in record.committees] == [("hswm00", "Ways and Means Committee", "lower")]
     assert record.versions == []  # legacy files carry no textVersions
     assert record.latest_action_text == "Became Public Law No: 114-74."
+
+
+@pytest.mark.realdata
+def test_legacy_sponsors_get_party_state_and_district_from_the_full_name() -> None:
+    # usgpo_samples/legacy: <fullName>Rep. Davis, Rodney [R-IL-13]</fullName> and no <party>/<state>/<district>.
+    (sponsor,) = by_kind(parse_file("usgpo_samples", "legacy", "BILLSTATUS-114hr22.xml"), "primary")
+    assert (sponsor.name, sponsor.party, sponsor.state, sponsor.district) == (
+        "Rep. Davis, Rodney [R-IL-13]", "R", "IL", "13")
+    (senator,) = by_kind(parse_file("usgpo_samples", "legacy", "BILLSTATUS-114s1300.xml"), "primary")
+    assert (senator.name, senator.party, senator.state, senator.district) == (
+        "Sen. Feinstein, Dianne [D-CA]", "D", "CA", None)
+    # An at-large seat is "0", as later files write the element (117th HR 3684: Norton, <district>0</district>).
+    cosponsors = {c.name: c for c in by_kind(parse_file("usgpo_samples", "legacy", "BILLSTATUS-114hr1531.xml"),
+                                             "cosponsor")}
+    young = cosponsors["Rep. Young, Don [R-AK-At Large]"]
+    assert (young.party, young.state, young.district) == ("R", "AK", "0")
+    # Every sponsorship of the 114th-Congress samples now has a party and a state.
+    folder = require_realdata("billstatus", "usgpo_samples")
+    people = [s for path in sorted(folder.rglob("BILLSTATUS-114*.xml"))
+              for s in parse_billstatus(path.read_bytes(), str(path)).sponsorships]
+    assert len(people) == 349 and all(s.party and s.state for s in people)
+    assert all(s.district for s in people if s.name.startswith(("Rep.", "Del.", "Resident Commissioner")))
+    assert not any(s.district for s in people if s.name.startswith("Sen."))
+
+
+@pytest.mark.realdata
+def test_explicit_member_elements_win_over_the_full_name() -> None:
+    # The elements are kept as written even where the bracket says otherwise (here: an edited copy).
+    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
+    with tarfile.open(archive, "r|gz") as tar:
+        for member in tar:
+            if member.name == "data/117/bills/hr/hr3684/fdsys_billstatus.xml":
+                data = tar.extractfile(member).read()  # type: ignore[union-attr]
+                break
+    sponsor_xml = data[data.index(b"<sponsors>"):data.index(b"</sponsors>")]
+    assert b"[D-OR-4]" in sponsor_xml and b"<state>OR</state>" in sponsor_xml
+    edited = data.replace(sponsor_xml, sponsor_xml.replace(b"<state>OR</state>", b"<state>WA</state>"))
+    (sponsor,) = by_kind(parse_billstatus(edited, "edited"), "primary")
+    assert (sponsor.party, sponsor.state, sponsor.district) == ("D", "WA", "4")
 
 
 @pytest.mark.realdata
@@ -296,7 +362,7 @@ def test_119_hr4942_without_policy_area() -> None:
 
 
 @pytest.mark.realdata
-def test_112_hr1954_failed_debt_limit_bill() -> None:
+def test_112_hr1954_debt_limit_bill_failed_under_suspension() -> None:
     # misc/112/bills/hr/hr1954/fdsys_billstatus.xml (3.0.0 schema for a 2011 bill)
     record = parse_file("misc", "112", "bills", "hr", "hr1954", "fdsys_billstatus.xml")
     assert record.title == "To implement the President's request to increase the statutory limit on the public debt."
@@ -304,7 +370,8 @@ def test_112_hr1954_failed_debt_limit_bill() -> None:
     assert (sponsor.name, sponsor.person_id) == ("Rep. Camp, Dave [R-MI-4]", "C000071")
     assert by_kind(record, "cosponsor") == []
     assert len(record.actions) == 11
-    assert record.stage == Stage.failed
+    # Its only floor vote was a failed motion to suspend the rules: not a disposal (see BILLSTATUS_RULES).
+    assert record.stage == Stage.in_committee
     assert record.policy_area == "Economics and Public Finance"
     assert record.subjects == ["Budget deficits and national debt"]
     assert [c.code for c in record.committees] == ["hswm00"]
@@ -465,6 +532,8 @@ def test_whole_117th_congress_archive_parses() -> None:
     archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
     stages: collections.Counter[str] = collections.Counter()
     errors: list[str] = []
+    laws = 0
+    law_dates_off: list[str] = []
     parsed = 0
     with tarfile.open(archive, "r|gz") as tar:  # streaming, nothing extracted
         for member in tar:
@@ -472,8 +541,20 @@ def test_whole_117th_congress_archive_parses() -> None:
                 continue
             data = tar.extractfile(member).read()  # type: ignore[union-attr]
             try:
-                stages[parse_billstatus(data, member.name).stage] += 1
+                record = parse_billstatus(data, member.name)
             except ParseError as exc:
                 errors.append(str(exc))
+            else:
+                stages[record.stage] += 1
+                became_law = {a.date for a in record.actions if "became-law" in a.classification}
+                for version in record.versions:
+                    if version.label == "Public Law":
+                        laws += 1
+                        if version.date not in became_law:
+                            law_dates_off.append(f"{record.identifier}: {version.date} not in {became_law}")
             parsed += 1
     assert parsed == 17_817 and not errors, f"{len(errors)} errors, first {errors[:5]}; stages {dict(stages)}"
+    # Every Public Law text is dated the day its bill became law (upstream: 23:59:59 Eastern, as UTC).
+    assert laws == 228 and not law_dates_off, law_dates_off[:5]
+    # Failed passage in the Senate (5), tabled House resolutions (4); failed suspension votes are not failures.
+    assert stages[Stage.failed] == 9

@@ -7,6 +7,7 @@ import json
 import pytest
 from realdata_paths import require_realdata
 
+from tracker.dates import local_day
 from tracker.models.enums import Stage
 from tracker.records import BillRecord, ParseError
 from tracker.sources.openstates import looks_like_bill, parse_bill, parse_bills_page
@@ -30,6 +31,24 @@ def test_every_bulk_bill_parses() -> None:
         keys.add(record.source_key)
     assert len(keys) == 1422
     assert stages[Stage.enacted] > 600 and stages[Stage.failed] > 100
+
+
+@pytest.mark.realdata
+def test_bulk_action_dates_are_local_midnights_kept_as_written() -> None:
+    # The scraper writes days as midnight Eastern in UTC ("2025-02-04T05:00:00+00:00", 04:00 in summer): the
+    # date written is the day. Converting the offset to Alabama's zone would move each a day back.
+    files = sorted(require_realdata("openstates", "scrape_AL2025", "bills").glob("*.json"))
+    zoned = 0
+    for path in files:
+        raw = [a.get("date") or "" for a in json.loads(path.read_bytes()).get("actions", [])]
+        record = parse_bill(path.read_bytes(), str(path))
+        for text in raw:
+            if len(text) > 10:
+                zoned += 1
+                assert text[10:] in ("T04:00:00+00:00", "T05:00:00+00:00"), (path.name, text)
+                assert local_day(text) == text[:10], (path.name, text)  # midnight in Washington
+        assert sorted(str(a.date) for a in record.actions if a.date) == sorted(t[:10] for t in raw if t)
+    assert zoned == 13_112
 
 
 @pytest.mark.realdata

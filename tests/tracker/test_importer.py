@@ -25,6 +25,8 @@ from tracker.models import (
     Sponsorship,
     User,
 )
+from tracker.sources.govinfo_billstatus import parse_billstatus
+from tracker.xmlsafe import xml_head
 
 HR1_CURRENT = ("billstatus", "usgpo_samples", "formatChange", "current", "BILLSTATUS-117hr1.xml")
 
@@ -165,6 +167,52 @@ def test_every_entity_bomb_is_refused_for_what_it_is(engine: Engine, tmp_path: P
     path.write_bytes(sample)
     report = import_path(engine, path)
     assert [reason for _, reason in report.errors] == ["DOCTYPE with entity declarations refused"]
+
+
+def _reencoded(data: bytes, encoding: str, declared: str, bom: bytes = b"") -> bytes:
+    text = data.decode("utf-8").replace('encoding="UTF-8"', f'encoding="{declared}"', 1)
+    return bom + text.encode(encoding)
+
+
+@pytest.mark.parametrize(("encoding", "declared", "bom"), [
+    ("utf-16-le", "UTF-16", b"\xff\xfe"),
+    ("utf-16-be", "UTF-16", b"\xfe\xff"),
+    ("utf-8", "UTF-8", b"\xef\xbb\xbf"),
+    ("utf-16-le", "UTF-16", b""),  # no mark: recognised by its bytes, as XML 1.0 appendix F has it
+], ids=["utf-16-le", "utf-16-be", "utf-8-bom", "utf-16-no-bom"])
+def test_a_declared_encoding_other_than_utf8_is_recognised_and_imported(
+        engine: Engine, tmp_path: Path, encoding: str, declared: str, bom: bytes) -> None:
+    # Copies of a real file (legacy 114th H.R. 22), re-encoded here: GovInfo serves UTF-8 only.
+    original = require_realdata("billstatus", "usgpo_samples", "legacy", "BILLSTATUS-114hr22.xml").read_bytes()
+    data = _reencoded(original, encoding, declared, bom)
+    if encoding.startswith("utf-16"):
+        assert b"<billStatus" not in data  # what sniffing the raw bytes missed
+    path = tmp_path / "BILLSTATUS-114hr22.xml"
+    path.write_bytes(data)
+    report = import_path(engine, path)
+    assert report.errors == [] and report.result.new == 1
+    expected = parse_billstatus(original, "original")
+    assert parse_billstatus(data, "copy").model_dump() == expected.model_dump()
+    with Session(engine) as s:
+        bill = s.execute(select(Bill)).scalar_one()
+        assert (bill.identifier, bill.title) == ("HR 22", expected.title)
+        assert count(s, Sponsorship) == len(expected.sponsorships)
+
+
+HEAD_16 = '<?xml version="1.0" encoding="UTF-16"?>\n<billStatus>'
+HEAD_LATIN = '<?xml version="1.0" encoding="ISO-8859-1"?><!-- Señor --><billStatus>'
+
+
+@pytest.mark.parametrize(("data", "text"), [
+    (HEAD_16.encode("utf-16"), HEAD_16),  # BOM in the machine's order
+    (HEAD_16.encode("utf-16-be"), HEAD_16),  # no BOM, big-endian
+    (HEAD_16.replace("16", "32").encode("utf-32"), HEAD_16.replace("16", "32")),
+    (HEAD_LATIN.encode("iso-8859-1"), HEAD_LATIN),
+    (HEAD_16.encode(), HEAD_16),  # a declaration read as ASCII cannot mean UTF-16: the bytes win
+    (b'<?xml version="1.0" encoding="nonsense"?><billStatus>', '<?xml version="1.0" encoding="nonsense"?><billStatus>'),
+])
+def test_xml_head_decodes_as_an_xml_parser_would(data: bytes, text: str) -> None:
+    assert xml_head(data) == text
 
 
 def test_bad_files_are_named_skipped_and_leave_no_half_written_bill(engine: Engine, tmp_path: Path) -> None:

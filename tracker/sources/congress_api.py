@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from tracker.dates import local_day
 from tracker.models.enums import Chamber, SponsorshipKind
 from tracker.records import BillRecord, ParseError
 from tracker.sources import govinfo_billstatus as billstatus
@@ -256,8 +257,8 @@ def _str(value: Any) -> str | None:
 
 
 def _day(value: Any) -> str | None:
-    text = _str(value)
-    return text[:10] if text else None
+    # Plain dates, or UTC timestamps for text versions and committee activities: the day in Washington.
+    return local_day(_str(value))
 
 
 def _actions(items: list[dict[str, Any]], origin: Chamber) -> list[dict[str, Any]]:
@@ -317,7 +318,7 @@ def _committees(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return
         activities = [{"name": _str(a.get("name")), "date": _str(a.get("date"))}
                       for a in item.get("activities") or []]
-        referred = min((a["date"][:10] for a in activities if a["name"] and a["date"]
+        referred = min((_day(a["date"]) or "" for a in activities if a["name"] and a["date"]
                         and a["name"].lower().startswith(("referred", "referral"))), default=None)
         committees.append({"name": name, "code": _str(item.get("systemCode")), "chamber": chamber,
                            "parent_code": parent_code, "activities": activities, "referred_date": referred})

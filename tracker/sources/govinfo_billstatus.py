@@ -22,6 +22,7 @@ from typing import Any
 from lxml import etree
 from pydantic import ValidationError
 
+from tracker.dates import local_day
 from tracker.models.enums import Chamber, Level
 from tracker.records import BillRecord, ParseError
 from tracker.stages import ActionRule, Step, classify, derive_stage
@@ -94,12 +95,21 @@ BILLSTATUS_RULES: tuple[ActionRule, ...] = (
         r"|on (?:passage|agreeing to the resolution)\b[^;]*\b(?:passed|agreed to)\b"
         rf"|on motion to suspend the rules and (?:pass|agree to) the {_MEASURE}\b[^;]*\bagreed to\b)",
     ),
+    # A failed passage vote ends a bill unless a later action moves it on; a failed motion to suspend the rules
+    # does not: it only means the bill lacked two thirds, and it may come back under a rule or be reported
+    # (117th: HR 1204 was reported and put on the Union Calendar after one). The Library of Congress files both
+    # under 9000 ("Failed of passage/not agreed to in House: On motion to suspend the rules and pass the bill
+    # Failed ..."), so the code is narrowed by the text. Failed cloture ("Cloture ... not invoked") is a vote on
+    # ending debate, not on the bill, and matches nothing here.
     ActionRule(
         "failure",
         codes=frozenset({"9000", "18000"}),
-        pattern=r"^(?:(?:under the order of [^,]*, )?(?:not having achieved [^,]*, )?"
+        pattern=r"^(?!failed of passage/not agreed to in (?:the )?(?:house|senate): on motion to suspend the rules\b)"
+        r"(?:(?:under the order of [^,]*, )?(?:not having achieved [^,]*, )?"
         r"failed of passage\b(?! in (?:the )?(?:house|senate) over)"
-        rf"|{_MEASURE} not agreed to\b)",
+        rf"|{_MEASURE} not agreed to\b"
+        r"|on (?:passage|agreeing to the resolution)\b[^;]*\bfailed\b)",
+        code_needs_pattern=True,
     ),
     # Tabling a measure disposes of it for good (how the House kills privileged resolutions).
     ActionRule(
@@ -252,8 +262,10 @@ def _text(element: Any) -> str | None:
 
 
 def _day(value: str | None) -> str | None:
-    # Dates come as "2021-06-04" or as midnight-Eastern timestamps "2021-06-04T04:00:00Z"; the day is the date.
-    return value[:10] if value else None
+    # Dates come as "2021-06-04" or as UTC timestamps: text versions "2021-11-16T04:59:59Z" (the last second of
+    # November 15 in Washington), committee activities "2021-01-07T01:26:34Z" (an evening referral on the 6th).
+    # The day is the date in Washington (tracker.dates).
+    return local_day(value)
 
 
 def _items(container: Any) -> Any:
@@ -444,15 +456,42 @@ def _people(container: Any, kind: str) -> list[dict[str, Any]]:
             person["name"] = " ".join(part for part in parts if part) or person["person_id"]
             if not person["name"]:
                 continue
+        if not all(_filled(person.get(key)) for key in ("party", "state", "district")):
+            _fill_from_full_name(person)
         sponsored = person.get("sponsored_date")
-        if sponsored and len(sponsored) > 10:  # a few legacy dates are timestamps
-            person["sponsored_date"] = sponsored[:10]
+        if sponsored and len(sponsored) > 10:  # a few legacy dates are timestamps ("2015-04-14T04:00:00Z")
+            person["sponsored_date"] = _day(sponsored)
         withdrawn = person.get("withdrawn_date")
         if withdrawn and len(withdrawn) > 10:
-            person["withdrawn_date"] = withdrawn[:10]
+            person["withdrawn_date"] = _day(withdrawn)
         person["kind"] = kind
         people.append(person)
     return people
+
+
+# "Rep. Davis, Rodney [R-IL-13]", "Sen. Sanders, Bernard [I-VT]", "Del. Norton, Eleanor Holmes [D-DC-At Large]".
+_MEMBER_BRACKET = re.compile(r"\[([A-Z]{1,3})-([A-Z]{2})(?:-(\d{1,2}|At Large))?\]")
+
+
+def _filled(value: str | None) -> bool:
+    return bool(value and not value.isspace())
+
+
+def _fill_from_full_name(person: dict[str, Any]) -> None:
+    """Party, state and district missing as elements, from the bracket of ``fullName``; elements always win.
+
+    Legacy (2015-2017) files carry only ``fullName`` (312 of the 346 sponsorships in the 114th-Congress samples).
+    An at-large seat is ``0``, as the elements of later files write it; senators have no district.
+    """
+    found = _MEMBER_BRACKET.search(person.get("name") or "")
+    if found is None:
+        return
+    party, state, district = found.groups()
+    if district is not None:
+        district = "0" if district == "At Large" else str(int(district))
+    for key, value in (("party", party), ("state", state), ("district", district)):
+        if value is not None and not _filled(person.get(key)):
+            person[key] = value
 
 
 _CHAMBER_NAMES = {"House": Chamber.lower, "Senate": Chamber.upper, "Joint": Chamber.joint}
@@ -487,7 +526,7 @@ def _add_committee(
         activity_name, activity_date = values.get("name"), values.get("date")
         activities.append({"name": activity_name, "date": activity_date})
         if activity_name and activity_date and activity_name.lower().startswith(("referred", "referral")):
-            day = activity_date[:10]
+            day = _day(activity_date) or ""
             referred = day if referred is None or day < referred else referred
     committees.append(
         {

@@ -184,6 +184,11 @@ def _chamber(org: Any) -> Chamber | None:
 
 
 def _day(value: Any) -> str | None:
+    # The day as written, offset or not. Unlike GovInfo's instants, Open States dates are days that scrapers
+    # write as local midnight in a zone of their own choosing: the Alabama 2025 bulk data has 13,112 action dates
+    # at 05:00 or 04:00 UTC (midnight Eastern, following daylight saving time), and converting them to
+    # Alabama's own zone (Central) would put every one a day early. Which zone a scraper meant is not in the
+    # data, so no conversion is safe; the written date is right for all of them.
     text = _str(value)
     return text[:10] if text else None
 

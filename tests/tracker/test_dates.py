@@ -1,0 +1,32 @@
+"""Days of upstream dates and timestamps on Congress's calendar (US Eastern)."""
+
+import datetime as dt
+
+import pytest
+
+from tracker.dates import local_day
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2021-11-15", "2021-11-15"),  # a plain date is the day
+        ("2021-11-16T04:59:59Z", "2021-11-15"),  # 23:59:59 EST
+        ("2021-01-07T01:26:34Z", "2021-01-06"),  # 20:26 EST
+        ("2021-06-04T04:00:00Z", "2021-06-04"),  # midnight EDT
+        ("2021-06-05T03:59:59Z", "2021-06-04"),  # 23:59:59 EDT
+        ("2021-06-05T04:00:00+00:00", "2021-06-05"),
+        ("2021-06-04T22:30:00-07:00", "2021-06-05"),  # an offset other than UTC: 01:30 EDT the next day
+        ("2021-06-04T23:30:00", "2021-06-04"),  # no zone: local time already, the date as written
+        (" 2021-06-04 ", "2021-06-04"),
+        ("", None),
+        (None, None),
+        ("2021-13-45T00:00:00Z", "2021-13-45"),  # not ISO: cut as before, for the record to refuse by name
+    ],
+)
+def test_local_day(value: str | None, expected: str | None) -> None:
+    assert local_day(value) == expected
+
+
+def test_another_zone() -> None:
+    assert local_day("2025-02-04T05:00:00+00:00", dt.timezone(dt.timedelta(hours=-6))) == "2025-02-03"

@@ -3,6 +3,7 @@
 import importlib
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -146,7 +147,12 @@ def import_cmd(
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from tracker.importer import ImportPathError, import_path
+    from tracker.importer import ImportPathError, Terminated, import_path
+
+    def terminated(_signum: int, _frame: Any) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminated)  # the CLI runs in the main thread
 
     engine = _engine()
     code = 0
@@ -169,6 +175,8 @@ def import_cmd(
 
             try:
                 report = import_path(engine, path, on_progress=on_progress, batch_size=batch_size)
+            except Terminated:
+                raise typer.Exit(128 + signal.SIGTERM) from None
             except ImportPathError as exc:  # removed since the check above
                 err.print(f"  [red]failed[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
                 missing.append(path)
@@ -186,6 +194,7 @@ def import_cmd(
         if len(report.errors) > 50:
             err.print(f"  ... and {len(report.errors) - 50} more (see `tracker runs`)")
         code = max(code, _import_exit_code(report))
+    signal.signal(signal.SIGTERM, previous)  # the embedding catch-up below stops as any command does
     if missing:  # README: 1 when the rest was imported, 2 when nothing could be read
         code = max(code, EXIT_PARTIAL if imported else EXIT_USAGE)
         err.print(f"No such file or directory: {', '.join(map(str, missing))}", highlight=False, style="red",

@@ -650,11 +650,20 @@ def import_path(
     return ImportReport(run=run, result=total, errors=errors, skipped=len(other_files))
 
 
+class Terminated(BaseException):
+    """SIGTERM (a service manager or ``kill`` stopping ``tracker import``): the run ends as interrupted, as on
+    Ctrl-C, instead of staying "running" for ever."""
+
+    def __str__(self) -> str:
+        return "SIGTERM"
+
+
 def _stopped_note(stopped: BaseException | None, stored: IngestResult, unflagged: int) -> str:
     """The start of an interrupted run's message: why it stopped and what it had committed by then."""
     if stopped is None:
         return ""
-    why = "Ctrl-C" if isinstance(stopped, KeyboardInterrupt) else describe_error(stopped)
+    why = ("Ctrl-C" if isinstance(stopped, KeyboardInterrupt) else str(stopped) if isinstance(stopped, Terminated)
+           else describe_error(stopped))
     # A re-import finds those bills unchanged and does not score them again.
     flags = (f"; {unflagged} of them were stored but not flagged: run `tracker topics rescore`" if unflagged
              else "")

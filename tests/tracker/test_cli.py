@@ -4,6 +4,7 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -214,8 +215,9 @@ def test_read_only_commands_create_no_database(tmp_path: Path) -> None:
 
 @pytest.mark.realdata
 @pytest.mark.slow
-def test_ctrl_c_exits_130_and_the_run_says_interrupted(database_url: str) -> None:
-    import signal
+@pytest.mark.parametrize("sig, code, why", [(signal.SIGINT, 130, "Ctrl-C"), (signal.SIGTERM, 143, "SIGTERM")])
+def test_a_stopped_import_exits_128_plus_the_signal_and_the_run_says_interrupted(
+        database_url: str, sig: int, code: int, why: str) -> None:
     import time
 
     from sqlalchemy import func, select
@@ -234,18 +236,18 @@ def test_ctrl_c_exits_130_and_the_run_says_interrupted(database_url: str) -> Non
             while not s.execute(select(func.count()).select_from(Bill)).scalar_one():  # a batch is committed
                 assert child.poll() is None and time.monotonic() < deadline, child.communicate()
                 time.sleep(0.2)
-        child.send_signal(signal.SIGINT)
+        child.send_signal(sig)
         child.communicate(timeout=120)
     finally:
         if child.poll() is None:
             child.kill()
-    assert child.returncode == 130
+    assert child.returncode == code
     with Session(engine) as s:
         run = s.execute(select(CrawlRun)).scalar_one()
         stored = s.execute(select(func.count()).select_from(Bill)).scalar_one()
     engine.dispose()
     assert run.status == "interrupted" and run.finished_at is not None
-    assert run.new == stored and (run.message or "").startswith("interrupted (Ctrl-C)")
+    assert run.new == stored and (run.message or "").startswith(f"interrupted ({why})")
 
 
 # 117th bills whose files mention data brokers (hr9161, s4281 and s4408 outside the indexed title, summary and

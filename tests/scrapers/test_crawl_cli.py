@@ -67,17 +67,13 @@ def test_tracker_crawl_on_an_unmigrated_database_says_how_to_fix_it(
 ) -> None:
     # `tracker crawl` starts the crawl before it opens the database; the crawl refuses the schema itself.
     (tmp_path / "empty.db").touch()  # a database with no tables; a missing file is refused the same way
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/empty.db")
-    config.settings.cache_clear()
-    db.dispose_engines()
-    result = CliRunner().invoke(app, ["crawl", "govinfo_billstatus", "--congress", "117", "--types", "hr"])
-    assert result.exit_code == EXIT_SCHEMA, result.output
-    assert "has no schema. Run `tracker db upgrade` first." in " ".join(result.output.split())
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing.db")
-    config.settings.cache_clear()
-    db.dispose_engines()
-    result = CliRunner().invoke(app, ["crawl", "govinfo_billstatus", "--congress", "117", "--types", "hr"])
-    assert result.exit_code == EXIT_SCHEMA, result.output
-    assert "Run `tracker db upgrade` first." in " ".join(result.output.split())
+    for name, says in (("empty.db", "has no schema. Run `tracker db upgrade` first."),
+                       ("missing.db", "Run `tracker db upgrade` first.")):
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/{name}")
+        config.settings.cache_clear()
+        db.dispose_engines()
+        result = CliRunner().invoke(app, ["crawl", "govinfo_billstatus", "--congress", "117", "--types", "hr"])
+        assert result.exit_code == EXIT_SCHEMA, result.output
+        assert says in " ".join(result.output.split())
     assert not (tmp_path / "missing.db").exists()
     assert feed.requests() == []  # nothing was fetched

@@ -58,12 +58,18 @@ def test_every_sample_file_parses(folder: str, count: int) -> None:
 @pytest.fixture(scope="module")
 def hr3684() -> BillRecord:
     """117th H.R. 3684, from the 117th archive (3.0.0 schema): data/117/bills/hr/hr3684/fdsys_billstatus.xml."""
+    name = "data/117/bills/hr/hr3684/fdsys_billstatus.xml"
+    return parse_billstatus(archive_member(name), name)
+
+
+def archive_member(name: str) -> bytes:
+    """One file of the 117th archive, read as it streams past (nothing extracted)."""
     archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
     with tarfile.open(archive, "r|gz") as tar:
         for member in tar:
-            if member.name == "data/117/bills/hr/hr3684/fdsys_billstatus.xml":
-                return parse_billstatus(tar.extractfile(member).read(), member.name)  # type: ignore[union-attr]
-    raise AssertionError("hr3684 missing from the archive")
+            if member.name == name:
+                return tar.extractfile(member).read()  # type: ignore[union-attr]
+    raise AssertionError(f"{name} missing from {archive}")
 
 
 @pytest.mark.realdata
@@ -120,14 +126,8 @@ def test_117_hr3684_infrastructure_investment_and_jobs_act(hr3684: BillRecord) -
 def test_117_hr21_evening_senate_referral_is_dated_in_washington() -> None:
     # data/117/bills/hr/hr21/fdsys_billstatus.xml: the Senate committee's "Referred to" activity is dated
     # 2021-01-07T01:26:34Z, 8:26 pm on January 6 in Washington; the House referral 2021-01-04T15:11:25Z.
-    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
-    with tarfile.open(archive, "r|gz") as tar:
-        for member in tar:
-            if member.name == "data/117/bills/hr/hr21/fdsys_billstatus.xml":
-                record = parse_billstatus(tar.extractfile(member).read(), member.name)  # type: ignore[union-attr]
-                break
-        else:
-            raise AssertionError("hr21 missing from the archive")
+    name = "data/117/bills/hr/hr21/fdsys_billstatus.xml"
+    record = parse_billstatus(archive_member(name), name)
     committees = {c.code: c for c in record.committees}
     assert committees["ssga00"].referred_date == dt.date(2021, 1, 6)
     assert committees["hsgo00"].referred_date == dt.date(2021, 1, 4)
@@ -210,12 +210,7 @@ def test_legacy_sponsors_get_party_state_and_district_from_the_full_name() -> No
 @pytest.mark.realdata
 def test_explicit_member_elements_win_over_the_full_name() -> None:
     # The elements are kept as written even where the bracket says otherwise (here: an edited copy).
-    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
-    with tarfile.open(archive, "r|gz") as tar:
-        for member in tar:
-            if member.name == "data/117/bills/hr/hr3684/fdsys_billstatus.xml":
-                data = tar.extractfile(member).read()  # type: ignore[union-attr]
-                break
+    data = archive_member("data/117/bills/hr/hr3684/fdsys_billstatus.xml")
     sponsor_xml = data[data.index(b"<sponsors>"):data.index(b"</sponsors>")]
     assert b"[D-OR-4]" in sponsor_xml and b"<state>OR</state>" in sponsor_xml
     edited = data.replace(sponsor_xml, sponsor_xml.replace(b"<state>OR</state>", b"<state>WA</state>"))

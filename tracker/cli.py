@@ -196,9 +196,7 @@ def import_cmd(
         code = max(code, _import_exit_code(report))
     signal.signal(signal.SIGTERM, previous)  # the embedding catch-up below stops as any command does
     if missing:  # README: 1 when the rest was imported, 2 when nothing could be read
-        code = max(code, EXIT_PARTIAL if imported else EXIT_USAGE)
-        err.print(f"No such file or directory: {', '.join(map(str, missing))}", highlight=False, style="red",
-                  markup=False, soft_wrap=True)
+        code = max(code, EXIT_PARTIAL if imported else EXIT_USAGE)  # each one was named where it came
     if imported:
         from tracker.matching.cli import catch_up_embeddings
 

@@ -149,10 +149,22 @@ def import_cmd(
 
     from tracker.importer import ImportPathError, Terminated, import_path
 
-    def terminated(_signum: int, _frame: Any) -> None:
-        raise Terminated
+    # Ctrl-C and SIGTERM end the run as interrupted, at the next progress step (every batch): a KeyboardInterrupt
+    # raised wherever the signal lands could be lost inside the parser pool's machinery (concurrent.futures,
+    # multiprocessing), and the import then ran to the end as if nothing had been pressed. A second one stops
+    # at once.
+    stops: list[int] = []
 
-    previous = signal.signal(signal.SIGTERM, terminated)  # the CLI runs in the main thread
+    def stop_requested(signum: int, _frame: Any) -> None:
+        stops.append(signum)
+        if len(stops) > 1:
+            check_stop()
+
+    def check_stop() -> None:
+        if stops:
+            raise KeyboardInterrupt if stops[0] == signal.SIGINT else Terminated
+
+    previous = {sig: signal.signal(sig, stop_requested) for sig in (signal.SIGINT, signal.SIGTERM)}
 
     engine = _engine()
     code = 0
@@ -170,17 +182,21 @@ def import_cmd(
             task = progress.add_task(str(path), total=None, counts="")
 
             def on_progress(result: "IngestResult", seen: int, errors: int, task: Any = task) -> None:
+                check_stop()
                 progress.update(task, counts=f"{seen} read · {result.new} new · {result.updated} updated · "
                                              f"{result.unchanged} unchanged · {errors} failed")
 
             try:
                 report = import_path(engine, path, on_progress=on_progress, batch_size=batch_size)
-            except Terminated:
-                raise typer.Exit(128 + signal.SIGTERM) from None
+                check_stop()  # the import had finished: the other paths are not started
             except ImportPathError as exc:  # removed since the check above
                 err.print(f"  [red]failed[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
                 missing.append(path)
                 continue
+            except BaseException:
+                if stops:  # what failed while stopping is part of the stop: the run says interrupted
+                    raise typer.Exit(128 + stops[0]) from None
+                raise
         r = report.result
         imported = imported or bool(r.new or r.updated or r.unchanged or r.superseded)
         superseded = f"{r.superseded} superseded by a newer copy, " if r.superseded else ""
@@ -194,7 +210,8 @@ def import_cmd(
         if len(report.errors) > 50:
             err.print(f"  ... and {len(report.errors) - 50} more (see `tracker runs`)")
         code = max(code, _import_exit_code(report))
-    signal.signal(signal.SIGTERM, previous)  # the embedding catch-up below stops as any command does
+    for sig, handler in previous.items():  # the embedding catch-up below stops as any command does
+        signal.signal(sig, handler)
     if missing:  # README: 1 when the rest was imported, 2 when nothing could be read
         code = max(code, EXIT_PARTIAL if imported else EXIT_USAGE)  # each one was named where it came
     if imported:

@@ -555,8 +555,8 @@ def _evidence(whole: list[tuple[int, _CompiledRule]], listed: list[tuple[int, _C
     part and offset (ties: the earlier rule, then its earlier term). ``whole`` rules contribute all the
     occurrences of their atoms, taken from the counts; ``listed`` ones their own occurrence lists."""
     counts: dict[str, int] = {}
-    # term -> (order key, atom (-1: a NEAR span), field, part, start, end, rule) of its first occurrence
-    first: dict[str, tuple[Any, int, str, int, int, int, _CompiledRule]] = {}
+    # term -> (order key, field, part, start, rule) of its first occurrence
+    first: dict[str, tuple[Any, str, int, int, _CompiledRule]] = {}
     owner: dict[int, tuple[int, int, _CompiledRule]] = {}  # atom -> the first whole rule listing it
     for position, compiled in whole:
         for place, atom in enumerate(compiled.simple_ids or ()):
@@ -569,7 +569,7 @@ def _evidence(whole: list[tuple[int, _CompiledRule]], listed: list[tuple[int, _C
             key = (where, position, place)
             seen = first.get(term)
             if seen is None or key < seen[0]:
-                first[term] = (key, atom, field_name, where[1], where[2], where[2], compiled)
+                first[term] = (key, field_name, where[1], where[2], compiled)
     done: set[tuple[str, int, int, int]] = set()
     norms = hits.norms
     for position, compiled, occs in listed:
@@ -589,10 +589,11 @@ def _evidence(whole: list[tuple[int, _CompiledRule]], listed: list[tuple[int, _C
             key = ((_FIELD_RANK.get(field_name, 9), part, start), position, place)
             seen = first.get(term)
             if seen is None or key < seen[0]:
-                first[term] = (key, atom, field_name, part, start, occ.end, compiled)
+                first[term] = (key, field_name, part, start, compiled)
     terms = sorted(counts, key=lambda t: (-counts[t], t))[:MAX_TERMS]
-    candidates = [Candidate((f[0][0][0], -counts.get(term, 1), f[0]), term, f[2], f[3], f[4], f[6].spec.expression)
-                  for term, f in first.items()]
+    candidates = [Candidate((key[0][0], -counts.get(term, 1), key), term, field_name, part, start,
+                            compiled.spec.expression)
+                  for term, (key, field_name, part, start, compiled) in first.items()]
     return terms, evidence_entries(candidates, hits)
 
 

@@ -491,18 +491,11 @@ def _prepare_chunk(chunk: list[tuple[str, bytes]]) -> list[Outcome]:
     return [_prepare_one(locator, data) for locator, data in chunk]
 
 
-def _leave_stops_to_the_parent() -> None:
-    """In a parser process: Ctrl-C at a terminal and a service manager's SIGTERM reach the whole process group;
-    the import decides how to stop (tracker.cli) and the pool is shut down with it, so a worker dying mid-chunk
-    never turns a clean stop into a broken pool."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-
-
 def _start_forkserver() -> None:
     """Start the parser pool's fork server with Ctrl-C and SIGTERM ignored, which it keeps (an ignored signal
-    stays ignored across exec): while it imports the parsers, about a second, a Ctrl-C at the terminal (sent to
-    the whole process group) killed it, and the import failed instead of stopping."""
+    stays ignored across exec) and hands on to the parser processes it forks. Ctrl-C at a terminal and a service
+    manager's SIGTERM reach the whole process group: while the server imported the parsers (about a second) it
+    killed it, and a parser dying mid-chunk broke the pool; the import decides how to stop (tracker.cli)."""
     if threading.current_thread() is not threading.main_thread():
         return  # only the main thread may change handlers; no terminal stops an import run in a thread
     previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -533,7 +526,7 @@ def _prepared(candidates: Iterator[_Candidate], workers: int, parallel_min: int,
     context.set_forkserver_preload(["tracker.importer"])
     _start_forkserver()
     inflight: deque[tuple[list[_Candidate], Future[list[Outcome]]]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_leave_stops_to_the_parent) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         stream = itertools.chain(head, candidates)
         while chunk := list(itertools.islice(stream, PARSE_CHUNK)):
             inflight.append((chunk, pool.submit(_prepare_chunk, [(c.locator, c.data) for c in chunk])))

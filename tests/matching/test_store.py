@@ -13,7 +13,7 @@ from tracker.ingest import IngestResult
 from tracker.matching import flag_bills, rescore
 from tracker.matching.engine import BillDoc, RuleSet, RuleSpec, TopicSpec
 from tracker.matching.queries import count_flagged, list_flagged
-from tracker.matching.store import attribute_relevant, make_doc
+from tracker.matching.store import attribute_relevant, keyword_results, make_doc
 from tracker.matching.topics import add_rule, load_topics, update_rule, update_topic
 from tracker.models import BillMatch, Topic
 
@@ -204,6 +204,7 @@ def test_a_relevant_bill_teaches_the_topics_its_own_text_points_to() -> None:
             doc(7, "Post Office Act")]  # no keyword and no embedding: nothing
     topic_matrix = np.array([[1.0, 0.0], [0.0, 1.0]])
     vectors = {5: np.array([0.9, 0.1]), 6: np.array([0.2, 0.8])}
-    got = attribute_relevant(docs, vectors, rule_set=rule_set, specs=specs, topic_matrix=topic_matrix)
+    keyword = keyword_results(rule_set, docs)
+    got = attribute_relevant(keyword, vectors, specs=specs, topic_matrix=topic_matrix)
     assert got == {1: [1, 2], 2: [2], 3: [2], 4: [1], 5: [2], 6: [2], 7: []}
-    assert attribute_relevant(docs[5:6], vectors, rule_set=rule_set, specs=specs, topic_matrix=None) == {6: []}
+    assert attribute_relevant({6: keyword[6]}, vectors, specs=specs, topic_matrix=None) == {6: []}

@@ -299,8 +299,9 @@ def catch_up_embeddings(engine: Any, *, embed: bool, quiet: bool = False) -> int
                 out.print(f"{waiting} bills wait for embeddings: run `tracker topics embed`", highlight=False)
     except Exception as exc:  # noqa: BLE001  (what was imported stays; the embeddings are redone on retry)
         from tracker.cli_common import EXIT_PARTIAL
+        from tracker.importer import describe_error
 
-        err.print(f"embedding the stored bills failed ({type(exc).__name__}: {exc}); they are stored and flagged "
+        err.print(f"embedding the stored bills failed ({describe_error(exc)}); they are stored and flagged "
                   f"on keywords: run `tracker topics embed` to retry", markup=False, highlight=False)
         return EXIT_PARTIAL
     return 0

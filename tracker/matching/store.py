@@ -244,9 +244,14 @@ def embeddings_for(session: Session, docs: Sequence[BillDoc], *, compute: bool |
     return out, done, 0
 
 
-def attribute_relevant(docs: Sequence[BillDoc], vectors: dict[int, np.ndarray], *, rule_set: RuleSet,
+def keyword_results(rule_set: RuleSet, docs: Sequence[BillDoc]) -> dict[int, dict[int, TopicResult]]:
+    """Per bill, its keyword result for every topic with a hit."""
+    return {d.bill_id: {r.topic_id: r for r in rule_set.evaluate(d)} for d in docs}
+
+
+def attribute_relevant(keyword: dict[int, dict[int, TopicResult]], vectors: dict[int, np.ndarray], *,
                        specs: Sequence[TopicSpec], topic_matrix: np.ndarray | None) -> dict[int, list[int]]:
-    """The topics each of these bills (ones staff marked relevant) speaks for, by topic id.
+    """The topics each of these bills (ones staff marked relevant; ``keyword_results`` of them) speaks for.
 
     Relevance is judged per bill, not per topic, so the topic is inferred from the bill itself: the topics its
     keyword rules flag; else the one its keywords come closest to flagging (score / threshold); else the one
@@ -254,8 +259,8 @@ def attribute_relevant(docs: Sequence[BillDoc], vectors: dict[int, np.ndarray], 
     from the rules and stored embeddings, never from earlier ``BillMatch`` rows: those are the output this
     feeds, and reading them made a relevant bill prop up its own flag and flags depend on the order of edits.
     """
-    return {d.bill_id: _attributed_topics({r.topic_id: r for r in rule_set.evaluate(d)}, vectors.get(d.bill_id),
-                                          specs, topic_matrix) for d in docs}
+    return {bill_id: _attributed_topics(results, vectors.get(bill_id), specs, topic_matrix)
+            for bill_id, results in keyword.items()}
 
 
 def _attributed_topics(keyword: dict[int, TopicResult], vector: np.ndarray | None, specs: Sequence[TopicSpec],
@@ -287,7 +292,7 @@ def _exemplars(session: Session, *, specs: Sequence[TopicSpec], rule_set: RuleSe
     for start in range(0, len(ids), BATCH):  # bounded IN lists and bill texts in memory
         docs = load_docs(session, ids[start:start + BATCH])
         vectors, _, _ = embeddings_for(session, docs, compute=False)  # a bill not embedded yet teaches nothing
-        topics = attribute_relevant(docs, vectors, rule_set=rule_set, specs=specs, topic_matrix=topic_matrix)
+        topics = attribute_relevant(keyword_results(rule_set, docs), vectors, specs=specs, topic_matrix=topic_matrix)
         for bill_id, topic_ids in topics.items():
             for topic_id in topic_ids if bill_id in vectors else ():
                 out.setdefault(topic_id, []).append((bill_id, vectors[bill_id]))
@@ -507,8 +512,7 @@ def score_docs(ctx: ScoringContext, session: Session, docs: Sequence[BillDoc]) -
     if not docs or not ctx.write_ids:
         return [], report
     written = set(ctx.write_ids)
-    keyword: dict[int, dict[int, TopicResult]] = {
-        d.bill_id: {r.topic_id: r for r in ctx.rule_set.evaluate(d)} for d in docs}
+    keyword = keyword_results(ctx.rule_set, docs)
 
     sims: dict[int, np.ndarray] = {}
     desc_sims: dict[int, np.ndarray] = {}

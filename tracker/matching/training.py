@@ -82,6 +82,7 @@ def _train_all(session: Session, pairs: list[tuple[int, int]], specs: list[Topic
         compile_topics,
         embeddings_for,
         features,
+        keyword_results,
         load_docs,
         topic_vectors,
     )
@@ -90,7 +91,7 @@ def _train_all(session: Session, pairs: list[tuple[int, int]], specs: list[Topic
     topic_matrix = topic_vectors(specs) if use_semantic and specs else None
     labels = dict(pairs)
     docs = load_docs(session, list(labels))
-    keyword = {d.bill_id: {r.topic_id: r for r in rule_set.evaluate(d)} for d in docs}
+    keyword = keyword_results(rule_set, docs)
     vectors: dict[int, Any] = {}
     sims: dict[int, Any] = {}
     if topic_matrix is not None:
@@ -111,7 +112,7 @@ def _train_all(session: Session, pairs: list[tuple[int, int]], specs: list[Topic
 
     # Per topic: judgements that concern the topic (see the module docstring of tracker.matching.learning). The
     # topics a relevant bill counts for come from the bill itself, never from the flags an earlier run wrote.
-    topics_of = attribute_relevant([d for d in docs if labels[d.bill_id] == 1], vectors, rule_set=rule_set,
+    topics_of = attribute_relevant({bid: kw for bid, kw in keyword.items() if labels[bid] == 1}, vectors,
                                    specs=specs, topic_matrix=topic_matrix)
     for spec in specs:
         t_ids = [bid for bid in ids if labels[bid] == 0 or spec.id in topics_of.get(bid, ())]

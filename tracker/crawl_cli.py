@@ -169,9 +169,12 @@ def runs_cmd(
     from sqlmodel import Session
 
     from tracker.models import CrawlError, CrawlRun
+    from tracker.run_owner import sweep_abandoned_runs
 
     engine = _engine()
     with Session(engine) as s:
+        if sweep_abandoned_runs(s):
+            s.commit()
         query = select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(limit)
         if source:
             query = query.where(CrawlRun.source == source)

@@ -42,6 +42,7 @@ from tracker.models.base import utcnow
 from tracker.models.enums import ChangeKind, RunStatus
 from tracker.prepare import BILL_FIELDS, CHILD_COLUMNS, PreparedBill, prepare
 from tracker.records import AgendaItemRecord, BillRecord, HearingRecord, JurisdictionRecord, RollCallRecord
+from tracker.run_owner import owner_token, sweep_abandoned_runs
 from tracker.search_index import batch_indexing
 from tracker.sql_keys import keys_in
 from tracker.upsert import DriverInsert
@@ -565,7 +566,10 @@ def _sha256(text: str) -> str:
 # -- run bookkeeping ----------------------------------------------------------------------------------------
 
 def start_run(session: Session, *, source: str, kind: str = "crawl", args: dict[str, Any] | None = None) -> CrawlRun:
-    run = CrawlRun(source=source, kind=kind, args=args or {}, started_at=utcnow())
+    """A new ``running`` run owned by this process; runs left ``running`` by a dead process become
+    ``interrupted`` on the way (``run_owner``)."""
+    sweep_abandoned_runs(session)
+    run = CrawlRun(source=source, kind=kind, args=args or {}, started_at=utcnow(), owner=owner_token())
     session.add(run)
     session.flush()
     return run

@@ -22,6 +22,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.models.enums import ChangeKind, RunStatus
+from tracker.run_owner import sweep_abandoned_runs
 
 MOVES = (ChangeKind.stage_change.value, ChangeKind.new_action.value, ChangeKind.new_version.value)
 DEFAULT_STALE_AFTER = dt.timedelta(hours=26)  # a daily feed that missed one run is stale
@@ -87,7 +88,8 @@ class Freshness:
 def freshness(session: Session, *, stale_after: dt.timedelta = DEFAULT_STALE_AFTER,
               now: dt.datetime | None = None) -> list[Freshness]:
     """Per source: the last successful crawl or import, the last run's outcome and errors; stale when no
-    success within ``stale_after``."""
+    success within ``stale_after``. Runs whose process died unfinished are marked interrupted first."""
+    sweep_abandoned_runs(session)
     now = now or utcnow()
     ok = (RunStatus.succeeded.value, RunStatus.partial.value)
     sources = list(session.execute(select(CrawlRun.source).distinct().order_by(CrawlRun.source)).scalars())
@@ -106,6 +108,7 @@ def freshness(session: Session, *, stale_after: dt.timedelta = DEFAULT_STALE_AFT
 
 
 def recent_runs(session: Session, *, limit: int = 30) -> list[dict[str, Any]]:
+    sweep_abandoned_runs(session)
     runs = list(session.execute(select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
                                 .limit(limit)).scalars())
     return [{"id": r.id, "source": r.source, "kind": r.kind, "status": r.status, "started": r.started_at,

@@ -23,6 +23,9 @@ class CrawlRun(SQLModel, table=True):
     failed: int = 0
     args: dict[str, Any] = json_field(default_factory=dict)  # scope: congress, types, path...
     message: str | None = text_field()
+    # ``host/pid/start`` of the process that runs it: a run whose process is gone is marked interrupted
+    # (tracker.run_owner, migration 0010)
+    owner: str | None = Field(default=None, max_length=255)
 
 
 class CrawlError(SQLModel, table=True):

@@ -1,0 +1,82 @@
+"""A run whose process died without finishing it is marked interrupted, not left `running` for ever."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+
+from realdata_paths import REPO_ROOT
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from tracker import overview
+from tracker.cli import app
+from tracker.ingest import start_run
+from tracker.models import CrawlRun
+from tracker.run_owner import is_gone, owner_token, sweep_abandoned_runs
+
+# Starts a run as `tracker import` does, commits it, says so, then waits to be killed.
+_OWNER_SCRIPT = textwrap.dedent("""
+    import sys, time
+    from sqlmodel import Session
+    from tracker import db
+    from tracker.ingest import start_run
+    with Session(db.make_engine(sys.argv[1])) as s:
+        run = start_run(s, source="import", kind="import", args={"path": "/feed"})
+        s.commit()
+        print(run.id, flush=True)
+        time.sleep(600)
+""")
+
+
+def test_this_process_is_alive_and_other_hosts_are_not_judged() -> None:
+    me = owner_token()
+    host, pid, started = me.rsplit("/", 2)
+    assert host == socket.gethostname() and int(pid) == os.getpid()
+    assert not is_gone(me)
+    assert not is_gone(f"another-host.example/{pid}/{started}")  # its processes are not visible here
+    assert not is_gone("not an owner")
+
+
+def test_a_reused_pid_is_told_apart_by_its_start_time() -> None:
+    host, pid, started = owner_token().rsplit("/", 2)
+    if not started:  # no /proc on this system: only a dead pid can be told
+        return
+    assert is_gone(f"{host}/{pid}/{int(started) + 1}")
+
+
+def test_a_killed_process_leaves_its_run_interrupted_with_what_it_saved(database_url: str, engine: Engine) -> None:
+    with subprocess.Popen([sys.executable, "-c", _OWNER_SCRIPT, database_url], cwd=REPO_ROOT,
+                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, stdout=subprocess.PIPE,
+                          text=True) as child:
+        try:
+            assert child.stdout is not None
+            run_id = int(child.stdout.readline())
+            with Session(engine) as s:
+                assert sweep_abandoned_runs(s) == 0  # its process still runs
+                assert s.get(CrawlRun, run_id).status == "running"  # type: ignore[union-attr]
+            child.send_signal(signal.SIGKILL)
+        finally:
+            if child.poll() is None:
+                child.kill()
+    assert child.returncode == -signal.SIGKILL
+
+    # What an operator looks at next marks it: `tracker runs`, the dashboard's source pages.
+    result = CliRunner().invoke(app, ["runs", "--json"])
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert row["id"] == run_id and row["status"] == "interrupted" and row["finished_at"] is None
+    assert f"(pid {child.pid}) was gone" in row["message"]
+
+    with Session(engine) as s:  # a later run does too, and keeps its own owner
+        s.get(CrawlRun, run_id).status = "running"  # type: ignore[union-attr]
+        s.commit()
+        later = start_run(s, source="import", kind="import")
+        s.commit()
+        assert s.get(CrawlRun, run_id).status == "interrupted"  # type: ignore[union-attr]
+        assert later.status == "running" and later.owner == owner_token()
+        assert {f.source: f.last_run_status for f in overview.freshness(s)} == {"import": "running"}

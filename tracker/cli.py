@@ -134,6 +134,10 @@ def import_cmd(
     embed: Annotated[bool, typer.Option("--embed/--no-embed", help="With semantic relevance on, embed the imported "
                                         "bills at the end (--no-embed: later, with `tracker topics embed`).")
                      ] = True,
+    reparse: Annotated[bool, typer.Option("--reparse", help="Read every file again, unchanged ones too, and store "
+                                          "what this version reads of them (after an upgrade that fixed a parser). "
+                                          "Corrections are stored quietly: no change records, no alerts.")
+                       ] = False,
 ) -> None:
     """Import bill files without unpacking archives; files already imported are skipped.
 
@@ -187,7 +191,8 @@ def import_cmd(
                                              f"{result.unchanged} unchanged · {errors} failed")
 
             try:
-                report = import_path(engine, path, on_progress=on_progress, batch_size=batch_size)
+                report = import_path(engine, path, on_progress=on_progress, batch_size=batch_size,
+                                     reparse=reparse)
                 check_stop()  # the import had finished: the other paths are not started
             except ImportPathError as exc:  # removed since the check above
                 err.print(f"  [red]failed[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
@@ -201,7 +206,8 @@ def import_cmd(
         imported = imported or bool(r.new or r.updated or r.unchanged or r.superseded)
         superseded = f"{r.superseded} superseded by a newer copy, " if r.superseded else ""
         others = f", {report.skipped} other files skipped" if report.skipped else ""
-        out.print(f"{path}: {report.run.fetched} read, {r.new} new, {r.updated} updated, {r.unchanged} unchanged, "
+        updated = f"{r.updated} corrected" if reparse else f"{r.updated} updated"
+        out.print(f"{path}: {report.run.fetched} read, {r.new} new, {updated}, {r.unchanged} unchanged, "
                   f"{superseded}{len(report.errors)} failed{others} (run {report.run.id})", highlight=False,
                   markup=False, soft_wrap=True)
         for locator, reason in report.errors[:50]:

@@ -73,8 +73,11 @@ class _Reading:
 
 
 class ArchiveLedger:
-    def __init__(self, session: Session):
+    """``reread``: report nothing unchanged (``tracker import --reparse``), but still stamp what is read."""
+
+    def __init__(self, session: Session, *, reread: bool = False):
         self.session = session
+        self.reread = reread
         self._reading: dict[str, _Reading] = {}  # by the archive's locator prefix (str(path))
 
     # -- archive level --------------------------------------------------------------------------------------
@@ -88,7 +91,7 @@ class ArchiveLedger:
             select(SourceDocument.content_hash, SourceDocument.etag).where(
                 SourceDocument.source_name == ARCHIVE_SOURCE, SourceDocument.locator == key)
         ).first()
-        stamp = ArchiveStamp.decode(row.etag) if row else None
+        stamp = ArchiveStamp.decode(row.etag) if row and not self.reread else None
         if stamp is not None and stamp.size != stat.st_size:
             stamp = None  # a different size is a different archive: hashing would only confirm it
         digest = file_sha256(path)
@@ -136,6 +139,8 @@ class ArchiveLedger:
 
     def zip_member_stamps(self, path: Path) -> dict[str, str]:
         """``etag`` by member locator for every member of this zip stored before with a CRC-32 stamp."""
+        if self.reread:
+            return {}
         prefix = f"{path}!"
         rows = self.session.execute(
             select(SourceDocument.locator, SourceDocument.etag).where(

@@ -547,11 +547,14 @@ def import_path(
     workers: int | None = None,
     parallel_min: int = PARALLEL_MIN_DOCUMENTS,
     flag: bool = True,
+    reparse: bool = False,
 ) -> ImportReport:
     """Import everything under ``path``. Each batch commits on its own; a failing bill never half-writes.
 
     ``workers`` parsing processes (default: one per core) serve imports of ``parallel_min`` documents or more;
-    ``flag`` runs topic flagging on each batch's changed bills.
+    ``flag`` runs topic flagging on each batch's changed bills. ``reparse`` reads every document again, known
+    bytes too, and stores what this version's parsers read of them as corrections (``Ingestor``): no change
+    records, no alerts.
     """
     workers = workers if workers is not None else (os.cpu_count() or 1)
     errors: list[tuple[str, str]] = []
@@ -560,11 +563,12 @@ def import_path(
     unflagged = 0  # bills of a committed batch while it is being flagged
     total = IngestResult()
     with Session(engine, expire_on_commit=False) as session:
-        run = start_run(session, source="import", kind="import", args={"path": str(path)})
+        run = start_run(session, source="import", kind="import",
+                        args={"path": str(path), **({"reparse": True} if reparse else {})})
         session.commit()
-        known = _known_hashes(session, [factory().source_name for factory in FORMAT_FACTORIES])
-        ingestor = Ingestor(session, run=run)
-        ledger = ArchiveLedger(session)
+        known = set() if reparse else _known_hashes(session, [factory().source_name for factory in FORMAT_FACTORIES])
+        ingestor = Ingestor(session, run=run, corrections=reparse)
+        ledger = ArchiveLedger(session, reread=reparse)
         batch: list[IngestItem] = []
         roll_calls: list[RollCallRecord] = []
         people: dict[str, str] = {}
@@ -662,7 +666,9 @@ def import_path(
                           if total.superseded else "")
             others = f"; {len(other_files)} other files skipped (not bill documents)" if other_files else ""
             finish_run(session, run=run, result=total, status=status,
-                       message=f"{_stopped_note(stopped, total, unflagged)}{seen} documents read from {path}"
+                       message=f"{_stopped_note(stopped, total, unflagged)}{seen} documents "
+                               f"{'re-parsed (--reparse; updated bills were corrected)' if reparse else 'read'} "
+                               f"from {path}"
                                f"{superseded}{votes}{others}")
             session.commit()
             _restore_wal(session)

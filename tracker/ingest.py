@@ -170,9 +170,14 @@ class IngestResult:
 class Ingestor:
     """Writes batches of records; keeps jurisdiction and session ids cached across batches of one run."""
 
-    def __init__(self, session: Session, *, run: CrawlRun | None = None):
+    def __init__(self, session: Session, *, run: CrawlRun | None = None, corrections: bool = False):
+        """``corrections``: the records are new readings of documents stored before (``tracker import
+        --reparse`` after a parser fix), not news from upstream. What they correct is written, but no
+        BillChange rows (alerts, "what moved") are recorded and the bills keep their ``last_changed_at``
+        (a bill staff reviewed does not come back to the inbox)."""
         self.session = session
         self.run = run
+        self.corrections = corrections
         self._jurisdictions: set[str] = set()
         self._sessions: dict[tuple[str, str], int] = {}
 
@@ -256,9 +261,10 @@ class Ingestor:
         owners, followers = _split_by_precedence(changed, keys, before)
 
         def bill_row(b: PreparedBill, key: BillKey) -> dict[str, Any]:
+            changed_at = before[key]["last_changed_at"] if self.corrections and key in before else now
             return {**b.bill, "jurisdiction_id": key[0], "session_id": key[1], "identifier": key[2],
                     "content_hash": b.content_hash, "first_seen_at": now, "last_fetched_at": now,
-                    "last_changed_at": now}
+                    "last_changed_at": changed_at}
 
         owner_bills, owner_keys = [b for b, _ in owners], [k for _, k in owners]
         with batch_indexing(self.session) as indexed:  # the search index once for the batch (SQLite)
@@ -275,7 +281,8 @@ class Ingestor:
             ])
             existing_ids = [ids[k] for k in owner_keys if k in before]
             self._replace_children(owner_bills, owner_keys, ids, existing_ids)
-        self._record_changes(owner_bills, owner_keys, ids, before, now)
+        if not self.corrections:
+            self._record_changes(owner_bills, owner_keys, ids, before, now)
         # Roll calls and calendar hearings are keyed by source, so followers' are stored too (docs/sources.md).
         # A new bill without any has nothing to write or to clear: no query for it (most federal bills).
         voting = [(b, key) for b, key in zip(changed, keys, strict=True) if b.votes or b.calendar or key in before]
@@ -319,13 +326,14 @@ class Ingestor:
         ``PreparedBill``)."""
         rows = self.session.execute(
             select(Bill.jurisdiction_id, Bill.session_id, Bill.identifier, Bill.id, Bill.title, Bill.stage,
-                   Bill.source_name)
+                   Bill.source_name, Bill.last_changed_at)
             .where(keys_in((Bill.jurisdiction_id, Bill.session_id, Bill.identifier), keys))
         ).all()
-        state = {(j, s, i): {"id": bid, "title": title, "stage": stage, "source_name": source, "actions": set(),
-                             "versions": set(), "sponsors": {}} for j, s, i, bid, title, stage, source in rows}
+        state = {(j, s, i): {"id": bid, "title": title, "stage": stage, "source_name": source,
+                             "last_changed_at": changed_at, "actions": set(), "versions": set(), "sponsors": {}}
+                 for j, s, i, bid, title, stage, source, changed_at in rows}
         by_id = {v["id"]: v for v in state.values()}
-        if not by_id:
+        if not by_id or self.corrections:  # the rest is for BillChange rows
             return state
         for bill_id, date, text in self.session.execute(
             select(BillAction.bill_id, BillAction.date, BillAction.text).where(BillAction.bill_id.in_(by_id))

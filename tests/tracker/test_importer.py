@@ -547,3 +547,51 @@ def test_a_database_error_in_a_batch_is_one_line_naming_the_file(
     assert line.startswith(("IntegrityError", "UniqueViolation"))
     assert all("[SQL" not in r.getMessage() and r.exc_info is None for r in caplog.records
                if r.levelno >= 20)
+
+
+def test_reparse_corrects_stored_readings_quietly_and_keeps_the_organisation_data(
+        engine: Engine, tmp_path: Path) -> None:
+    from sqlalchemy import update
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+    from tracker.models import BillSource
+
+    members = {f.name: f.read_bytes() for f in _legacy_samples()}
+    archive = tmp_path / "legacy.tar.gz"
+    _write_tar(archive, members)
+    assert import_path(engine, archive).errors == []
+    with Session(engine) as s:  # what an older parser might have stored: a wrong stage and title, no sponsors
+        right = dict(s.execute(select(Bill.id, Bill.stage)).all())
+        user = User(email="staff@example.org", role="staff")
+        s.add(user)
+        s.flush()
+        first = min(right)
+        s.add(Position(bill_id=first, stance="Support", priority="High", rationale="Core", author_id=user.id))
+        s.execute(update(Bill).values(stage="failed", title=Bill.title + " (old reading)"))
+        s.execute(update(BillSource).values(content_hash="read by an older parser"))
+        s.execute(Sponsorship.__table__.delete().where(Sponsorship.bill_id == first))
+        s.commit()
+        changed_at = dict(s.execute(select(Bill.id, Bill.last_changed_at)).all())
+        changes = count(s, BillChange)
+
+    plain = import_path(engine, archive)  # the same bytes: skipped, the old reading stays
+    assert (plain.result.updated, plain.result.unchanged) == (0, len(members))
+
+    result = CliRunner().invoke(app, ["import", "--quiet", "--reparse", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert f"{len(members)} read, 0 new, {len(right)} corrected, 0 unchanged" in result.stdout
+    with Session(engine) as s:
+        assert dict(s.execute(select(Bill.id, Bill.stage)).all()) == right
+        assert not s.execute(select(Bill.id).where(Bill.title.endswith("(old reading)"))).first()
+        assert s.execute(select(func.count()).where(Sponsorship.bill_id == first)).scalar_one() > 0
+        # Corrections are not upstream news: no change records (alerts), no return to the triage inbox.
+        assert count(s, BillChange) == changes
+        assert dict(s.execute(select(Bill.id, Bill.last_changed_at)).all()) == changed_at
+        assert s.execute(select(Position.stance, Position.rationale)).one() == ("Support", "Core")
+        run = s.execute(select(CrawlRun).order_by(CrawlRun.id.desc())).scalars().first()
+        assert run is not None and run.args["reparse"] is True and "re-parsed" in (run.message or "")
+
+    again = import_path(engine, archive, reparse=True)  # read again, nothing left to correct
+    assert again.run.fetched == len(members)
+    assert (again.result.updated, again.result.unchanged) == (0, len(members))

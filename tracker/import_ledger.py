@@ -89,7 +89,8 @@ class ArchiveLedger:
         stat = path.stat()
         row = self.session.execute(
             select(SourceDocument.content_hash, SourceDocument.etag).where(
-                SourceDocument.source_name == ARCHIVE_SOURCE, SourceDocument.locator == key)
+                SourceDocument.source_name == ARCHIVE_SOURCE,
+                SourceDocument.locator_key == SourceDocument.key_for(key))
         ).first()
         stamp = ArchiveStamp.decode(row.etag) if row and not self.reread else None
         if stamp is not None and stamp.size != stat.st_size:

@@ -82,7 +82,7 @@ def _document_conflict(stmt: Any) -> Any:
     """A row is rewritten only when a stamp or its bill differs, so reading the same bytes again writes nothing."""
     table, excluded = SourceDocument.__table__, stmt.excluded
     return stmt.on_conflict_do_update(
-        index_elements=["source_name", "locator"],
+        index_elements=["source_name", "locator_key"],
         set_={"content_hash": excluded.content_hash, "last_modified": excluded.last_modified,
               "etag": excluded.etag, "fetched_at": excluded.fetched_at,
               "bill_id": func.coalesce(excluded.bill_id, table.c.bill_id)},
@@ -93,7 +93,7 @@ def _document_conflict(stmt: Any) -> Any:
     )
 
 
-_DOCUMENT_UPSERT = DriverInsert(SourceDocument.__table__, ("source_name", "locator", "content_hash",
+_DOCUMENT_UPSERT = DriverInsert(SourceDocument.__table__, ("source_name", "locator", "locator_key", "content_hash",
                                                           "last_modified", "etag", "fetched_at", "bill_id"),
                                 _document_conflict)
 
@@ -429,6 +429,8 @@ class Ingestor:
 
     def _write_documents(self, rows: list[dict[str, Any]]) -> None:
         """Upsert SourceDocument rows (``_document_conflict``); a crawl compares these stamps with the next listing."""
+        for row in rows:
+            row["locator_key"] = SourceDocument.key_for(row["locator"])
         _DOCUMENT_UPSERT.execute(self.session, rows)
 
     # -- hearings -------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import sys
 import textwrap
 
 from realdata_paths import REPO_ROOT
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlmodel import Session
 from typer.testing import CliRunner
 

@@ -88,7 +88,7 @@ def test_migration_0009_keeps_the_stored_documents_and_their_unique_key(tmp_path
                   "VALUES ('govinfo_billstatus', :locator, 'abc', '2026-01-01 00:00:00')")
     with engine.begin() as conn:
         conn.execute(insert, {"locator": "/data/BILLSTATUS-117hr1.xml"})
-    db.upgrade(engine)
+    db.upgrade(engine, "0009")
     with engine.begin() as conn:
         assert conn.execute(text("SELECT locator FROM sourcedocument")).scalars().all() == [
             "/data/BILLSTATUS-117hr1.xml"]
@@ -98,4 +98,39 @@ def test_migration_0009_keeps_the_stored_documents_and_their_unique_key(tmp_path
     columns = {c["name"]: c["type"] for c in inspect(engine).get_columns("sourcedocument")}
     assert str(columns["locator"]) == "TEXT"
     assert "ix_sourcedocument_content_hash" in {i["name"] for i in inspect(engine).get_indexes("sourcedocument")}
+    engine.dispose()
+
+
+def test_migration_0011_keys_stored_documents_by_their_locator_hash(database_url: str) -> None:
+    """Rows stored before get their key; the key is unique per source; a locator too long for a PostgreSQL
+    index entry is stored."""
+    from alembic import command
+    from sqlalchemy.exc import IntegrityError
+
+    from tracker.models import SourceDocument
+
+    engine = db.make_engine(database_url)
+    cfg = db.alembic_config(database_url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010")
+    insert = text("INSERT INTO sourcedocument (source_name, locator, content_hash, fetched_at) "
+                  "VALUES (:source, :locator, 'abc', '2026-01-01 00:00:00')")
+    stored = [("govinfo_billstatus", "/data/BILLSTATUS-117hr1.xml"), ("import_archive", "/data/c117.tar.gz"),
+              ("govinfo_billstatus", "/data/c117.tar.gz!data/117/bills/hr/hr2/fdsys_billstatus.xml")]
+    with engine.begin() as conn:
+        conn.execute(insert, [{"source": s, "locator": loc} for s, loc in stored])
+    db.upgrade(engine)
+    with engine.begin() as conn:
+        keys = conn.execute(text("SELECT source_name, locator, locator_key FROM sourcedocument")).all()
+    assert sorted(keys) == sorted((s, loc, SourceDocument.key_for(loc)) for s, loc in stored)
+    insert_keyed = text("INSERT INTO sourcedocument (source_name, locator, locator_key, content_hash, fetched_at) "
+                        "VALUES (:source, :locator, :key, 'abc', '2026-01-01 00:00:00')")
+    long_locator = "/" + "".join(chr(0x4E00 + i % 5000) for i in range(4000))  # 12 KB of UTF-8, no repeats
+    with engine.begin() as conn:
+        conn.execute(insert_keyed, {"source": "import_archive", "locator": long_locator,
+                                    "key": SourceDocument.key_for(long_locator)})
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert_keyed, {"source": stored[0][0], "locator": stored[0][1],
+                                    "key": SourceDocument.key_for(stored[0][1])})
     engine.dispose()

@@ -80,14 +80,15 @@ def test_driver_insert_stores_what_the_orm_stores(session: Session) -> None:
 
 
 def test_driver_insert_conflict_clause_and_tuple_rows(session: Session) -> None:
-    columns = ("source_name", "locator", "content_hash", "last_modified", "etag", "fetched_at", "bill_id")
-    upsert = DriverInsert.upsert(SourceDocument.__table__, columns, ("source_name", "locator"),
+    columns = ("source_name", "locator", "locator_key", "content_hash", "last_modified", "etag", "fetched_at",
+               "bill_id")
+    upsert = DriverInsert.upsert(SourceDocument.__table__, columns, ("source_name", "locator_key"),
                                  ("content_hash", "fetched_at"))
     now = utcnow()
-    upsert.execute(session, [{"source_name": "test", "locator": "a.xml", "content_hash": "1", "last_modified": None,
-                              "etag": None, "fetched_at": now, "bill_id": None}])
-    upsert.execute(session, [{"source_name": "test", "locator": "a.xml", "content_hash": "2", "last_modified": "x",
-                              "etag": None, "fetched_at": now, "bill_id": None}])
+    row = {"source_name": "test", "locator": "a.xml", "locator_key": "ka", "etag": None, "fetched_at": now,
+           "bill_id": None}
+    upsert.execute(session, [{**row, "content_hash": "1", "last_modified": None}])
+    upsert.execute(session, [{**row, "content_hash": "2", "last_modified": "x"}])
     session.commit()
     stored = session.execute(select(SourceDocument.content_hash, SourceDocument.last_modified)).all()
     assert [tuple(r) for r in stored] == [("2", None)]  # last_modified is not among the columns updated
@@ -96,9 +97,9 @@ def test_driver_insert_conflict_clause_and_tuple_rows(session: Session) -> None:
     order = raw._for(session.connection().dialect)[1]
     if order != tuple(columns):
         with pytest.raises(ValueError, match="order"):
-            raw.execute(session, [("test", "b.xml", "3", None, None, now.isoformat(), None)])
+            raw.execute(session, [("test", "b.xml", "kb", "3", None, None, now.isoformat(), None)])
         return
-    raw.execute(session, [("test", "b.xml", "3", None, None, now.isoformat(), None)])
+    raw.execute(session, [("test", "b.xml", "kb", "3", None, None, now.isoformat(), None)])
     session.commit()
     assert session.execute(select(SourceDocument.content_hash).where(SourceDocument.locator == "b.xml")
                            ).scalar_one() == "3"

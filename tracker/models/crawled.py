@@ -1,6 +1,7 @@
 """Crawled data: written only by ``tracker.ingest``; never holds the organisation's own data."""
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from sqlalchemy import Index, UniqueConstraint
@@ -157,14 +158,22 @@ class RelatedBill(SQLModel, table=True):
 class SourceDocument(SQLModel, table=True):
     """What was last fetched or imported per upstream document: lets a crawl or import skip unchanged files."""
 
-    __table_args__ = (UniqueConstraint("source_name", "locator", name="uq_sourcedocument_locator"),)
+    # Unique by the locator's hash (migration 0011): PostgreSQL's btree refuses an index entry over about 2.7 KB,
+    # and a locator may be longer.
+    __table_args__ = (UniqueConstraint("source_name", "locator_key", name="uq_sourcedocument_locator_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     source_name: str = Field(max_length=64)
     # URL, or an imported file's absolute path (``archive!member``): as long as a path can be (migration 0009)
     locator: str = text_field(nullable=False)
+    locator_key: str = Field(max_length=64)  # key_for(locator)
     content_hash: str = Field(max_length=64, index=True)
     etag: str | None = None
     last_modified: str | None = None  # HTTP Last-Modified or a sitemap/lastmod stamp, as received
     bill_id: int | None = Field(default=None, foreign_key="bill.id", ondelete="SET NULL")
     fetched_at: dt.datetime = Field(default_factory=utcnow)
+
+    @staticmethod
+    def key_for(locator: str) -> str:
+        """``locator_key``: the SHA-256 of the locator, hex (a path's undecodable bytes kept as they were)."""
+        return hashlib.sha256(locator.encode("utf-8", "surrogateescape")).hexdigest()

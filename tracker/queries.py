@@ -5,7 +5,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from tracker.models import (
@@ -124,9 +124,12 @@ DETAIL_BATCH = 500
 
 # Text versions oldest first, so the latest is last as in the action history: dated versions by date, then the
 # undated ones (in the 117th Congress only "Enrolled Bill", published without a date, which comes late in a
-# bill's life) in the order they were first stored. Spelled out because the databases disagree on where NULL
-# sorts (SQLite first, PostgreSQL last), which put the enrolled bill first on one and last on the other.
-VERSION_ORDER = (BillVersion.date.asc().nulls_last(), BillVersion.id.asc())
+# bill's life) in the order they were first stored, and the enacted text (a public law) last of all, since it
+# is the last text a bill can have: the enrolled bill it was made from, undated, came after it otherwise.
+# NULLs placed explicitly because the databases disagree on where they sort (SQLite first, PostgreSQL last).
+FINAL_VERSION_LABELS = ("Public Law",)
+VERSION_ORDER = (case((BillVersion.label.in_(FINAL_VERSION_LABELS), 1), else_=0),
+                 BillVersion.date.asc().nulls_last(), BillVersion.id.asc())
 
 
 def bill_details(session: Session, bill_ids: Sequence[int]) -> Iterator[dict[str, Any]]:

@@ -282,10 +282,11 @@ def test_hyphenated_words_find_the_same_bills_on_every_database(database_url: st
     assert found("data-broker-oversight") == found("data broker oversight")
 
 
-def test_versions_are_listed_oldest_first_with_the_undated_last_on_every_database(
+def test_versions_are_listed_oldest_first_the_undated_before_the_public_law_on_every_database(
         database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # 117th H.R. 3684: seven text versions, the Enrolled Bill with an empty <date/>. SQLite sorts NULL first and
-    # PostgreSQL last, and the text view showed the last five: the enrolled bill was hidden on SQLite.
+    # PostgreSQL last, and the text view showed the last five: the enrolled bill was hidden on SQLite. The law is
+    # the last text a bill has, made from the enrolled bill: it comes after it.
     archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
     with tarfile.open(archive, "r|gz") as tar:
         for member in tar:
@@ -301,8 +302,8 @@ def test_versions_are_listed_oldest_first_with_the_undated_last_on_every_databas
         ("2021-07-01", "Engrossed in House"),
         ("2021-07-13", "Placed on Calendar Senate"),
         ("2021-08-10", "Engrossed Amendment Senate"),
-        ("2021-11-15", "Public Law"),
         (None, "Enrolled Bill"),
+        ("2021-11-15", "Public Law"),
     ]
     monkeypatch.setenv("COLUMNS", "250")  # one line per version
     shown = invoke("bills", "show", "HR 3684", "--session", "117").stdout

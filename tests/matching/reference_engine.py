@@ -29,6 +29,7 @@ from tracker.matching.engine import (
     _Occ,
     _tf,
     evidence_entries,
+    span_term,
 )
 from tracker.matching.folding import Offsets, normalize_with_offsets
 
@@ -136,8 +137,10 @@ def _evidence(occs: list[tuple[_Occ, _CompiledRule]], hits: RefHits) -> tuple[li
             continue
         seen.add(key)
         norm = hits.norms[(occ.field, occ.part)]
-        raw = norm[occ.start:word_end(norm, occ.end)]
-        if occ.atom >= 0:
+        if occ.marks:  # a NEAR span: its two terms, marked (not counted: its ends are)
+            raw = span_term(norm, occ.marks).encode("utf-8")
+        else:
+            raw = norm[occ.start:word_end(norm, occ.end)]
             raw_counts[raw] += 1
         raw_first.setdefault(raw, (occ, compiled))
     counts: dict[str, int] = defaultdict(int)
@@ -148,7 +151,8 @@ def _evidence(occs: list[tuple[_Occ, _CompiledRule]], hits: RefHits) -> tuple[li
         first.setdefault(" ".join(raw.decode("utf-8").split()), pair)
     terms = sorted(counts, key=lambda t: (-counts[t], t))[:MAX_TERMS]
     candidates = [Candidate((order.get(occ.field, 9), -counts.get(term, 1), n), term, occ.field, occ.part, occ.start,
-                            compiled.spec.expression) for n, (term, (occ, compiled)) in enumerate(first.items())]
+                            compiled.spec.expression, occ.marks)
+                  for n, (term, (occ, compiled)) in enumerate(first.items())]
     return terms, evidence_entries(candidates, hits)  # type: ignore[arg-type]
 
 

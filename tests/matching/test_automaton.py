@@ -42,6 +42,31 @@ def hits(rule: str, text: str) -> list[str]:
     ("5G", "5G networks", ["5g"]),
     ('"section 230"', "Section 230(c)", ["section 230"]),
     ("U.S.", "the U.S. Code", ["u s"]),
+    # Long phrases read commas and periods between their words too.
+    ('"United States Naval Station, Guantanamo Bay, Cuba"', "at United States Naval Station, Guantanamo Bay, Cuba.",
+     ["united states naval station guantanamo bay cuba"]),
+    ('"U.S. Department of Health and Human Services"', "the U.S. Department of Health and Human Services",
+     ["u s department of health and human services"]),
+    ('"science, technology, engineering, arts, and mathematics"',
+     "education in science, technology, engineering, arts, and mathematics",
+     ["science technology engineering arts and mathematics"]),
+    # A closed-up word finds its hyphenated spelling, only with a hyphen; a quoted one finds the closed-up.
+    ("WiFi", "public Wi-Fi, not wi fi", ["wi fi"]),
+    ("ecommerce", "E-Commerce sales", ["e commerce"]),
+    ("cybersecurity", "the Cyber\u2011Security Act", ["cyber security"]),
+    ("therapist", "the rapist", []),
+    ("startup*", "start-ups and startups", ["start ups", "startups"]),
+    ('"ride-sharing"', "ridesharing firms", ["ridesharing"]),
+    ('"ride-sharing services"', "ridesharing services", ["ridesharing services"]),
+    # Plurals the suffix rules cannot derive, and words that only look like a plural.
+    ("child", "children and a child's", ["children", "child"]),
+    ("people", "a person", ["person"]),
+    ("analysis", "cost analyses", ["analyses"]),
+    ("crises", "a crisis", ["crisis"]),
+    ("hero", "local heroes", ["heroes"]),
+    ("veto", "two vetoes", ["vetoes"]),
+    ("new", "the news", []),
+    ("bases", "on the basis of", []),
 ])
 def test_matching(rule: str, text: str, expected: list[str]) -> None:
     assert sorted(hits(rule, text)) == sorted(expected)

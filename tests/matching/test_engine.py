@@ -103,9 +103,12 @@ def test_evidence_never_shows_the_same_words_twice() -> None:
                                                                             weight=1.5)])])
     (result,) = rule_set.evaluate(BillDoc(1, {"title": ["Consumer Data Privacy and Security Act"],
                                               "summary": ["The bill limits location tracking of users' data."]}))
-    assert [e["snippet"] for e in result.evidence] == [
-        "Consumer [[Data Privacy]] and Security Act",  # not [[Data]], [[Data Privacy]], [[Privacy]] again
-        "The bill limits location [[tracking of users' data]]."]
+    assert [(e["term"], e["snippet"]) for e in result.evidence] == [
+        ("data privacy", "Consumer [[Data Privacy]] and Security Act"),  # not [[Data]], [[Data Privacy]], [[Privacy]]
+        # A NEAR pair: both terms marked in one snippet, not the words between them.
+        ("tracking … data", "The bill limits location [[tracking]] of users' [[data]]."),
+    ]
+    assert set(result.matched_terms) == {"data privacy", "data", "privacy", "tracking"}
 
 
 def test_snippet_edges() -> None:

@@ -16,6 +16,8 @@ from tracker.matching.rules import And, InField, Near, Not, Or, RuleSyntaxError,
     ("(data OR information) NEAR/3 broker*", ["data", "information", "broker"]),
     ("privacy AND NOT health", ["privacy", "health"]),
     ("start-up*", ["start up", "startup"]),
+    ('"ride-sharing services"', ["ride sharing services", "ridesharing services"]),  # quoted: the same
+    ('"U.S.-China trade"', ["u s china trade"]),  # a hyphen after a period joins nothing
     ("Kūhiō", ["kuhio"]),  # read the way the text is read: accents folded
     ("Cy\u00adber\u00adcrime", ["cybercrime"]),  # soft hyphens join
     ("数据", ["数据"]),
@@ -62,6 +64,7 @@ def test_prefix_inside_phrase_and_exact_flags() -> None:
     ("a NEAR/x b", 2, "followed by a number"),
     ("a NEAR/3 (b AND c)", 9, "NEAR joins"),
     ("a NEAR/3 b NEAR/3 c", 11, "cannot be chained"),
+    ("privacy NEAR/3 NOT data", 15, "not NOT: to exclude a word, write (A NEAR/n B) AND NOT C"),
     ("broadband AND", 13, "ends where a term"),
     ("title:", 6, "needs a term"),
     ("()", 1, "empty parentheses"),

@@ -201,7 +201,9 @@ def test_migration_disables_stored_rules_the_language_now_refuses(engine: Engine
     session.commit()
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0007'"))
-    db.upgrade(engine)
+    db.upgrade(engine, "0008")  # that migration alone: the later ones change a schema this one already has
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": db.head_revision()})
     session.expire_all()
     bad, unknown, fine = (session.get(TopicRule, r.id) for r in old)
     assert not bad.enabled and "write AND NOT health" in bad.note and bad.note.endswith("; from staff")

@@ -27,13 +27,25 @@ __all__ = ["Hit", "Matcher", "atom_patterns", "normalize", "normalize_bytes", "s
            "word_forms", "words_of"]
 
 # The words of a phrase may be separated by one to three non-word characters: " ", "-", ", ", " & " ("R & D"),
-# " - " ("machine - learning"); long phrases allow fewer (MAX_VARIANTS), runs of four or more never.
+# " - " ("machine - learning"); runs of four or more never. Each gap is a pattern of its own, so a phrase of n
+# words has MAX_GAP ** (n - 1) of them: past MAX_VARIANTS (phrases of seven words or more) a phrase allows two,
+# which still reads ", " and ". " ("United States Naval Station, Guantanamo Bay, Cuba"), and past 13 words one.
 MAX_GAP = 3
-MAX_VARIANTS = 16
+MAX_VARIANTS = 3 ** 5
+LONG_PHRASE_VARIANTS = 2 ** 12
 _NON_PLURAL_ENDINGS = ("ss", "us", "is", "ics")
 _UNCHANGED_WORDS = frozenset({"news", "series", "species", "bias", "alias", "canvas", "atlas", "lens", "chaos",
                               "gas", "yes", "this", "has", "was", "does", "less", "ross", "texas",
                               "kansas", "arkansas", "always", "perhaps"})
+# Plurals the suffix rules below cannot derive. -f/-fe words are listed one by one: a rule ("safe" -> "saves",
+# "belief" -> "believes") would find verbs.
+_IRREGULAR_PLURALS = {
+    "child": "children", "person": "people", "man": "men", "woman": "women", "foot": "feet", "tooth": "teeth",
+    "mouse": "mice", "criterion": "criteria", "phenomenon": "phenomena", "index": "indices", "matrix": "matrices",
+    "appendix": "appendices", "life": "lives", "wife": "wives", "knife": "knives", "half": "halves",
+    "leaf": "leaves", "shelf": "shelves", "self": "selves", "thief": "thieves", "wolf": "wolves",
+}
+_IRREGULAR_SINGULARS = {plural: base for base, plural in _IRREGULAR_PLURALS.items()}
 
 
 def normalize(text: str, *, lower: bool = True) -> str:
@@ -53,41 +65,58 @@ def singular(word: str) -> str:
 def singulars(word: str) -> tuple[str, ...]:
     """The singulars ``word`` may be the plural of, likeliest first. English spelling does not say whether
     "-ies" drops "-ies" for "-y" (policies, companies) or only the "s" (cookies, movies), nor whether "-ches"
-    drops "-es" (searches) or only the "s" (caches, niches): both are kept, the other reading being no word."""
+    drops "-es" (searches) or only the "s" (caches, niches): both are kept, the other reading being no word.
+    The same holds for "-oes" (heroes, shoes) and "-ses" (analyses, crises from "-sis"; buses, cases)."""
+    if word in _IRREGULAR_SINGULARS:
+        return (_IRREGULAR_SINGULARS[word],)
     if len(word) <= 3 or word in _UNCHANGED_WORDS or word.endswith(_NON_PLURAL_ENDINGS) or not word.isalpha():
         return (word,)
     if word.endswith("ies") and len(word) > 4 and word[-4] not in "aeiou":
         return word[:-3] + "y", word[:-1]
-    if word.endswith("es") and word[:-2].endswith(("s", "x", "z", "ch", "sh")):
+    if word.endswith("ses"):  # not "bases": "basis" is another word
+        return (word[:-2], word[:-1], word[:-2] + "is") if len(word) > 5 else (word[:-2], word[:-1])
+    if word.endswith("oes") or (word.endswith("es") and word[:-2].endswith(("x", "z", "ch", "sh"))):
         return word[:-2], word[:-1]
     if word.endswith("s") and not word.endswith("'s"):
         return (word[:-1],)
     return (word,)
 
 
-def _plural(base: str) -> str:
+def _plurals(base: str) -> tuple[str, ...]:
+    if base in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[base], base + "s"  # "persons" too
+    if base.endswith("is") and len(base) > 3:
+        return (base[:-2] + "es",)  # analysis -> analyses
     if base.endswith(("s", "x", "z", "ch", "sh")):
-        return base + "es"
+        return (base + "es",)
     if base.endswith("y") and len(base) > 2 and base[-2] not in "aeiou":
-        return base[:-1] + "ies"
-    return base + "s"
+        return (base[:-1] + "ies",)
+    if base.endswith("o") and len(base) > 2 and base[-2] not in "aeiou":
+        return base + "s", base + "es"  # memos, vetoes
+    return (base + "s",)
 
 
 def word_forms(word: str) -> set[str]:
-    """The word, its singulars and their plurals; possessives need nothing (' is a separator)."""
+    """The word, its singulars and their plurals; possessives need nothing (' is a separator). A plural that is
+    a word of its own ("new" -> "news") is left out."""
     if len(word) <= 2 or not word.isalpha():
         return {word}
     forms = {word}
     for base in singulars(word):
-        forms.update((base, _plural(base)))
+        forms.add(base)
+        forms.update(p for p in _plurals(base) if p not in _UNCHANGED_WORDS)
     return forms
 
 
 def _gaps(n_words: int) -> list[str]:
-    """Separator runs allowed between the words of a phrase: 1 to 3 spaces, fewer for long phrases."""
-    gap = MAX_GAP
-    while gap > 1 and gap ** max(0, n_words - 1) > MAX_VARIANTS:
-        gap -= 1
+    """Separator runs allowed between the words of a phrase: 1 to 3 spaces, 1 or 2 for long phrases."""
+    joins = max(0, n_words - 1)
+    if MAX_GAP ** joins <= MAX_VARIANTS:
+        gap = MAX_GAP
+    elif 2 ** joins <= LONG_PHRASE_VARIANTS:
+        gap = 2
+    else:
+        gap = 1
     return [" " * g for g in range(1, gap + 1)]
 
 
@@ -109,6 +138,30 @@ def atom_patterns(atom: Atom) -> list[str]:
         for form in lasts:
             patterns.append(" " + body + form + ("" if atom.prefix else " "))
     return patterns
+
+
+# A word written closed up ("wifi", "ecommerce") also finds it hyphenated ("Wi-Fi", "e-commerce"): one key per
+# place a hyphen could be, and the hyphen is checked in the text when the key matches (``Matcher.resolve``):
+# normalization reads a hyphen as a space, and "therapist" must not find "the rapist". Each part has two letters
+# or more, but for the "e-" of e-commerce and e-mail: a key such as " b and " (from "band") would match every
+# "(B) and" of a bill's text only to be checked and dropped.
+MIN_SPLIT_WORD = 4
+HYPHENS = frozenset("-\u2010\u2011")
+
+
+def hyphen_split_patterns(atom: Atom) -> list[tuple[str, int]]:
+    """Keys that find a one-word atom written with a hyphen inside it, each with the hyphen's offset from the
+    start of the matched words."""
+    if atom.exact or len(atom.words) != 1:
+        return []
+    words = words_of(atom.words[0])
+    if len(words) != 1 or not words[0].isalpha() or len(words[0]) < MIN_SPLIT_WORD:
+        return []
+    word = words[0]
+    forms = [word] if atom.prefix else sorted(word_forms(word))
+    end = "" if atom.prefix else " "
+    cuts = range(1 if word[0] == "e" else 2, len(word) - 1)
+    return [(f" {form[:cut]} {form[cut:]}{end}", cut) for form in forms for cut in cuts]
 
 
 def _gap_combinations(n_words: int) -> list[tuple[str, ...]]:
@@ -133,17 +186,20 @@ class Matcher:
 
     def __init__(self, atoms: Sequence[Atom]):
         self.atoms = list(atoms)
-        entries: dict[str, list[tuple[int, bool, tuple[bytes, ...] | None]]] = {}
+        # pattern -> (atom, prefix, the exact words to check, the offset of a hyphen to check)
+        entries: dict[str, list[tuple[int, bool, tuple[bytes, ...] | None, int | None]]] = {}
         for index, atom in enumerate(self.atoms):
             exact = tuple(w.encode() for w in words_of(" ".join(atom.words), lower=False)) if atom.exact else None
             for pattern in atom_patterns(atom):
-                entries.setdefault(pattern, []).append((index, atom.prefix, exact))
+                entries.setdefault(pattern, []).append((index, atom.prefix, exact, None))
+            for pattern, hyphen in hyphen_split_patterns(atom):
+                entries.setdefault(pattern, []).append((index, atom.prefix, None, hyphen))
         self.pattern_count = len(entries)
         self._targets = [tuple(t) for t in entries.values()]
-        # One atom behind a pattern and no case to check: the common case, handled without an inner loop. A
-        # prefix match ends inside its word; callers that show or count words extend it (word_end).
-        self._simple = [(t[0][0], 0 if t[0][1] else -1) if len(t) == 1 and t[0][2] is None else None
-                        for t in self._targets]
+        # One atom behind a pattern and nothing to check in the text: the common case, handled without an inner
+        # loop. A prefix match ends inside its word; callers that show or count words extend it (word_end).
+        self._simple = [(t[0][0], 0 if t[0][1] else -1) if len(t) == 1 and t[0][2] is None and t[0][3] is None
+                        else None for t in self._targets]
         self.prefix_atoms = frozenset(i for i, a in enumerate(self.atoms) if a.prefix)
         # Per pattern, (atom, term) when a match of it needs no look at the text: one atom, no case to check,
         # whole words. Then the pattern alone says what was found ("data  privacy" reads "data privacy"), so
@@ -167,17 +223,19 @@ class Matcher:
     def resolve(self, pattern_index: int, start: int, end: int, text: str, cased: list[bytes],
                 offsets: Offsets | None = None) -> list[tuple[int, int, int]]:
         """The atom occurrences behind one raw match (see ``find``), as (atom, start, end) offsets of the
-        matched words; exact atoms are checked against the cased text (``_cased_words``), ``offsets`` being
-        the lowercase normalization's."""
+        matched words; exact atoms are checked against the cased text (``_cased_words``) and hyphenated
+        readings of a closed-up word for their hyphen, ``offsets`` being the lowercase normalization's."""
         fast = self._simple[pattern_index]
         if fast is not None:
             return [(fast[0], start + 1, end + fast[1])]
         start += 1  # skip the leading space of the pattern
         out = []
-        for atom_index, prefix, exact in self._targets[pattern_index]:
+        for atom_index, prefix, exact, hyphen in self._targets[pattern_index]:
             # A full word ends on the pattern's trailing space; a prefix ends inside its word.
             stop = end if prefix else end - 1
             if exact is not None and _cased_words(text, offsets, start, stop, cased) != exact:
+                continue
+            if hyphen is not None and text[char_offset(offsets, start + hyphen)] not in HYPHENS:
                 continue
             out.append((atom_index, start, stop))
         return out

@@ -85,6 +85,7 @@ class _Occ(NamedTuple):
     part: int
     start: int
     end: int
+    marks: tuple[tuple[int, int], ...] = ()  # a span's two terms, (start, end) each: what its evidence marks
 
 
 @dataclass
@@ -537,8 +538,11 @@ def _near_spans(node: Near, hits: _DocHits) -> list[_Occ]:
                 between = len(norm[word_end(norm, first.end):second.start].split())  # words strictly between
                 if between < node.distance:
                     # one span from the first word to the last, so evidence shows both terms in context
-                    found.append(_Occ(-1, lo.field, lo.part, first.start,
-                                      word_end(norm, max(lo.end, ro.end))))
+                    first_end, end = word_end(norm, first.end), word_end(norm, max(lo.end, ro.end))
+                    # Adjacent or overlapping terms are marked as one: "[[data brokers]]".
+                    marks = (((first.start, first_end), (second.start, word_end(norm, second.end)))
+                             if between and second.start >= first_end else ((first.start, end),))
+                    found.append(_Occ(-1, lo.field, lo.part, first.start, end, marks))
                     found.extend((lo, ro))
                     spans += 1
                     break
@@ -555,8 +559,8 @@ def _evidence(whole: list[tuple[int, _CompiledRule]], listed: list[tuple[int, _C
     part and offset (ties: the earlier rule, then its earlier term). ``whole`` rules contribute all the
     occurrences of their atoms, taken from the counts; ``listed`` ones their own occurrence lists."""
     counts: dict[str, int] = {}
-    # term -> (order key, field, part, start, rule) of its first occurrence
-    first: dict[str, tuple[Any, str, int, int, _CompiledRule]] = {}
+    # term -> (order key, field, part, start, rule, marks) of its first occurrence
+    first: dict[str, tuple[Any, str, int, int, _CompiledRule, tuple[tuple[int, int], ...]]] = {}
     owner: dict[int, tuple[int, int, _CompiledRule]] = {}  # atom -> the first whole rule listing it
     for position, compiled in whole:
         for place, atom in enumerate(compiled.simple_ids or ()):
@@ -569,32 +573,43 @@ def _evidence(whole: list[tuple[int, _CompiledRule]], listed: list[tuple[int, _C
             key = (where, position, place)
             seen = first.get(term)
             if seen is None or key < seen[0]:
-                first[term] = (key, field_name, where[1], where[2], compiled)
+                first[term] = (key, field_name, where[1], where[2], compiled, ())
     done: set[tuple[str, int, int, int]] = set()
     norms = hits.norms
     for position, compiled, occs in listed:
         for place, occ in enumerate(occs):
-            atom, field_name, part, start, end = occ
+            atom, field_name, part, start, end, marks = occ
             mark = (field_name, part, start, atom)
             if mark in done:
                 continue
             done.add(mark)
             norm = norms[(field_name, part)]
-            if norm[end] != 32:  # a prefix: read to the end of its word (word_end, inlined: up to 200 a rule)
-                end = norm.find(b" ", end)
-            raw = norm[start:end]
-            term = raw.decode("utf-8") if b"  " not in raw else " ".join(raw.decode("utf-8").split())
-            if atom >= 0 and atom not in owner:  # a NEAR span shows in evidence; its ends are the terms
-                counts[term] = counts.get(term, 0) + 1
+            if marks:  # a NEAR span shows in evidence with its two terms marked; they count as themselves
+                term = span_term(norm, marks)
+            else:
+                if norm[end] != 32:  # a prefix: read to the end of its word (word_end, inlined: up to 200 a rule)
+                    end = norm.find(b" ", end)
+                raw = norm[start:end]
+                term = raw.decode("utf-8") if b"  " not in raw else " ".join(raw.decode("utf-8").split())
+                if atom not in owner:
+                    counts[term] = counts.get(term, 0) + 1
             key = ((_FIELD_RANK.get(field_name, 9), part, start), position, place)
             seen = first.get(term)
             if seen is None or key < seen[0]:
-                first[term] = (key, field_name, part, start, compiled)
+                first[term] = (key, field_name, part, start, compiled, marks)
     terms = sorted(counts, key=lambda t: (-counts[t], t))[:MAX_TERMS]
     candidates = [Candidate((key[0][0], -counts.get(term, 1), key), term, field_name, part, start,
-                            compiled.spec.expression)
-                  for term, (key, field_name, part, start, compiled) in first.items()]
+                            compiled.spec.expression, marks)
+                  for term, (key, field_name, part, start, compiled, marks) in first.items()]
     return terms, evidence_entries(candidates, hits)
+
+
+SPAN_JOINER = " … "
+
+
+def span_term(norm: bytes, marks: tuple[tuple[int, int], ...]) -> str:
+    """What evidence calls a NEAR span: its two terms, "technology … education"."""
+    return SPAN_JOINER.join(" ".join(norm[s:e].decode("utf-8").split()) for s, e in marks)
 
 
 class Candidate(NamedTuple):
@@ -606,6 +621,7 @@ class Candidate(NamedTuple):
     part: int
     start: int  # in the normalized text
     rule: str
+    marks: tuple[tuple[int, int], ...] = ()  # a NEAR span's terms (``_Occ.marks``): marked instead of the whole
 
 
 class _Texts(Protocol):
@@ -620,8 +636,8 @@ def evidence_entries(candidates: list[Candidate], texts: _Texts) -> list[dict[st
     A term whose first place lies inside another's (the ends of a NEAR span, "data" inside "data privacy")
     shows with it, and a place that overlaps one already shown is skipped: three snippets of one title, each
     marking other words of it, left no room for the summary's evidence."""
-    placed = sorted(((c, _term_end(texts.norms[(c.field, c.part)], c.start, c.term)) for c in candidates),
-                    key=lambda ce: (ce[0].field, ce[0].part, ce[0].start, -ce[1]))
+    placed = sorted(((c, c.marks[-1][1] if c.marks else _term_end(texts.norms[(c.field, c.part)], c.start, c.term))
+                     for c in candidates), key=lambda ce: (ce[0].field, ce[0].part, ce[0].start, -ce[1]))
     kept = []
     reach: dict[tuple[str, int], int] = {}  # per field part, the furthest end of the places before
     for candidate, end in placed:
@@ -637,11 +653,14 @@ def evidence_entries(candidates: list[Candidate], texts: _Texts) -> list[dict[st
         shown.append((candidate, end))
         if len(shown) == MAX_EVIDENCE:
             break
-    return [{"field": c.field, "term": c.term, "rule": c.rule,
-             "snippet": snippet_at(texts.doc.fields[c.field][c.part], char_offset(texts.offsets[(c.field, c.part)],
-                                                                                   c.start),
-                                   char_offset(texts.offsets[(c.field, c.part)], end))}
-            for c, end in shown]
+    out = []
+    for c, end in shown:
+        offsets = texts.offsets[(c.field, c.part)]
+        marks = [(char_offset(offsets, s), char_offset(offsets, e)) for s, e in c.marks] or None
+        out.append({"field": c.field, "term": c.term, "rule": c.rule,
+                    "snippet": snippet_at(texts.doc.fields[c.field][c.part], char_offset(offsets, c.start),
+                                          char_offset(offsets, end), marks=marks)})
+    return out
 
 
 def _term_end(norm: bytes, start: int, term: str) -> int:
@@ -680,15 +699,25 @@ def snippet(original: str, term: str, *, hint: float = 0.0, words: int = SNIPPET
     return snippet_at(original, *m.span(), words=words)
 
 
-def snippet_at(original: str, start: int, end: int, *, words: int = SNIPPET_WORDS) -> str:
-    """A few words either side of ``original[start:end]``, which is marked [[like this]]."""
+def snippet_at(original: str, start: int, end: int, *, words: int = SNIPPET_WORDS,
+               marks: Sequence[tuple[int, int]] | None = None) -> str:
+    """A few words either side of ``original[start:end]``, which is marked [[like this]]; with ``marks``
+    (ranges inside it) only those are, "[[Technology]]; Exploration; [[Education]]"."""
     reach = 20 * words
     before = original[max(0, start - reach):start]
     after = original[end:end + reach]
     # Split off only the words shown: one more part than that means there were more words.
     before_words, after_words = before.rsplit(None, words), after.split(None, words)
     more_before, more_after = len(before_words) > words, len(after_words) > words
-    text = "[[" + " ".join(original[start:end].split()) + "]]"
+    if marks:
+        pieces, pos = [], start
+        for s, e in marks:
+            pieces += [original[pos:s], "[[", original[s:e], "]]"]
+            pos = e
+        pieces.append(original[pos:end])
+        text = " ".join("".join(pieces).split())
+    else:
+        text = "[[" + " ".join(original[start:end].split()) + "]]"
     if before_words:
         glue = "" if not before[-1].isspace() else " "
         text = " ".join(before_words[1:] if more_before else before_words) + glue + text

@@ -235,6 +235,9 @@ def split_words(text: str, *, lower: bool = False) -> list[str]:
     return fold_words(text, lower=lower)
 
 
+_INNER_HYPHEN = re.compile(r"(?<=[^\W_])[-\u2010\u2011](?=[^\W_])")
+
+
 def _make_term(tok: _Tok, rule: str) -> Term:
     raw = tok.value
     prefix = raw.endswith("*")
@@ -254,10 +257,12 @@ def _make_term(tok: _Tok, rule: str) -> Term:
     source = ("=" if tok.exact else "") + (f'"{raw}"' if tok.kind == "PHRASE" else raw)
     norm = words
     atoms = [Atom(tuple(norm), prefix=prefix, exact=tok.exact, source=source)]
-    # A hyphenated word written as one token also matches its parts run together: e-commerce -> "e commerce"
-    # and "ecommerce". Hyphens only: "U.S." must not also become the word "us".
-    if tok.kind == "WORD" and len(words) > 1 and re.fullmatch(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)+", body):
-        atoms.append(Atom(("".join(norm),), prefix=prefix, exact=tok.exact, source=source))
+    # A hyphenated word also matches its parts run together: e-commerce -> "e commerce" and "ecommerce", and
+    # "ride-sharing services" -> "ridesharing services". Hyphens between letters or digits only: "U.S." must
+    # not also become the word "us".
+    joined = split_words(_INNER_HYPHEN.sub("", body), lower=not tok.exact)
+    if joined != words:
+        atoms.append(Atom(tuple(joined), prefix=prefix, exact=tok.exact, source=source))
     return Term(tuple(atoms), tok.pos)
 
 
@@ -330,6 +335,9 @@ class _Parser:
         right_tok = self.peek()
         if right_tok.kind in ("END", "RPAREN", "AND", "OR", "NEAR"):
             raise self.error("NEAR needs a term, a phrase or a group of them on its right")
+        if right_tok.kind == "NOT":
+            raise self.error("NEAR needs a term, a phrase or a group of them on its right, not NOT: to exclude a "
+                             "word, write (A NEAR/n B) AND NOT C")
         right = self.primary()
         _check_near_operand(right, right_tok, self.rule)
         if self.peek().kind == "NEAR":

@@ -435,11 +435,14 @@ class ScoringContext:
 
 
 def _topics_depend_on_each_other(sem: _Semantic | None, models: _Models) -> bool:
-    """Whether one topic's rule edit can move another topic's rows: through the bills staff marked relevant
-    (a threshold decides which topic such a bill teaches, ``attribute_relevant``) or a learned model (retrained
-    on every rule edit, it scores every topic). Then every topic's rows are rewritten, so they come out as a
-    full re-score writes them; on keywords alone a topic's rows depend on its own rules only."""
-    return bool(sem is not None and sem.exemplars) or models.any
+    """Whether one topic's edit (rules, threshold, description, switching it off) can move another topic's
+    rows: through the best-topic rule (a topic short of its threshold flags only as the bill's best topic, and
+    with semantic scores it can reach the line there, so which topic is best depends on all of them), the bills
+    staff marked relevant (a threshold decides which topic such a bill teaches, ``attribute_relevant``) or a
+    learned model (retrained on every edit, it reads every topic's scores). Then every topic's rows are
+    rewritten, so they come out as a full re-score writes them. On keywords alone the best-topic rule adds
+    nothing (a topic reaches 0.5 only at its threshold) and a topic's rows depend on its own rules only."""
+    return sem is not None or models.any
 
 
 def keyword_norm(keyword_score: float, threshold: float) -> float:
@@ -702,12 +705,20 @@ def rescore(session: Session, *, topic_ids: Iterable[int] | None = None, embed: 
             progress: Callable[[int, int], None] | None = None, commit: bool = True) -> FlagReport:
     """Re-score every stored bill, committing batch by batch. ``topic_ids`` limits which topics' rows are
     rewritten, not what is scored: the rows come out as a full re-score would write them (and every topic's
-    are rewritten when the topics depend on each other, ``_topics_depend_on_each_other``)."""
+    are rewritten when the topics depend on each other, ``_topics_depend_on_each_other``). Rows of topics that
+    are switched off go: of every such topic after a full re-score, of those in ``topic_ids`` otherwise."""
     from tracker.matching.training import ensure_models
 
+    topic_ids = None if topic_ids is None else list(topic_ids)
     ensure_models(session)
     ctx = ScoringContext.build(session, topic_ids=topic_ids, embed=bool(embed))
-    ids = all_bill_ids(session)
+    enabled = [s.id for s in ctx.specs]
+    if topic_ids is not None and (off := [t for t in topic_ids if t not in enabled]):
+        session.execute(delete(BillMatch).where(BillMatch.topic_id.in_(off)))  # a disabled topic flags nothing
+        if commit:
+            session.commit()
+    # No rows to write: a topic switched off on keywords alone, where no other topic's rows depend on it.
+    ids = all_bill_ids(session) if ctx.write_ids else []
     report = FlagReport()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
@@ -718,7 +729,6 @@ def rescore(session: Session, *, topic_ids: Iterable[int] | None = None, embed: 
             progress(min(start + BATCH, len(ids)), len(ids))
     if topic_ids is None:
         # Matches of topics that were disabled or deleted since: nothing scores them any more.
-        enabled = [s.id for s in ctx.specs]
         session.execute(delete(BillMatch).where(BillMatch.topic_id.not_in(enabled)))
         if commit:
             session.commit()

@@ -65,6 +65,16 @@ def _topic_strength(topic: str) -> Any:
             .subquery())
 
 
+def flag_counts(session: Session, topic_ids: list[int] | None = None) -> tuple[int, int]:
+    """Bills flagged and topic flags over the enabled topics (or these of them), as stored now."""
+    query = (select(func.count(func.distinct(BillMatch.bill_id)), func.count()).select_from(BillMatch)
+             .join(Topic, Topic.id == BillMatch.topic_id).where(BillMatch.flagged, Topic.enabled))
+    if topic_ids is not None:
+        query = query.where(BillMatch.topic_id.in_(topic_ids))
+    bills, flags = session.execute(query).one()
+    return int(bills), int(flags)
+
+
 def count_flagged(session: Session, flt: BillFilter = BillFilter(), *, topic: str | None = None) -> int:
     return session.execute(_flagged_query(session, [func.count()], flt, topic).select_from(Bill)).scalar_one()
 

@@ -6,17 +6,34 @@ from sqlalchemy import select
 
 from dashboard.components import data
 from dashboard.components.auth import page_user
-from dashboard.components.render import change_ratio, highlight, md, progress_line, redline
+from dashboard.components.render import change_ratio, highlight, html_text, md, progress_line, redline
 from dashboard.components.widgets import export_buttons, safe_url
 from tracker import notes, positions, triage, watchlists
 from tracker.exports import Selection
 from tracker.matching.queries import topics_for
+from tracker.matching.training import scoring_scopes
 from tracker.models import BillVersion
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
 from tracker.permissions import Action, PermissionDenied, can
 from tracker.queries import VERSION_ORDER, bill_detail, find_bills
 
 user = page_user()
+
+
+def signals(match: dict, scope: str | None) -> str:
+    """What a topic's score is made of: keyword points against the threshold, similarity, and the learned
+    model with whose it is (``scope``: the topic's slug for its own model, ``*`` for the organisation-wide one,
+    which gives every topic of a bill the same probability)."""
+    parts = []
+    if match.get("threshold"):
+        parts.append(f"keywords {match.get('keyword_score') or 0:.3g} of {match['threshold']:.3g}")
+    if match.get("semantic_score") is not None:
+        parts.append(f"similarity {match['semantic_score']:.2f}")
+    if match.get("learned_score") is not None:
+        whose = "this topic's model" if scope == match["topic"] else "organisation-wide model, same for every topic"
+        parts.append(f"learned {match['learned_score']:.2f} ({whose})")
+    return " · ".join(parts)
+
 
 # -- which bill ---------------------------------------------------------------------------------------------
 ref = st.query_params.get("id", "")
@@ -44,6 +61,7 @@ with data.session() as s:
         st.error(f"No bill with id {bill_id}.")
         st.stop()
     topics = topics_for(s, [bill_id], flagged_only=False).get(bill_id, [])
+    scopes = scoring_scopes(s) if topics else {}
     position = positions.get_position(s, bill_id=bill_id)
     history = positions.history(s, bill_id=bill_id)
     thread = notes.list_notes(s, bill_id=bill_id)
@@ -81,12 +99,15 @@ with main:
     st.markdown("#### Topics and evidence")
     if not topics:
         st.caption("No topic matched this bill.")
+    else:
+        st.caption("A topic flags at a score of 0.50 or more. Below that the score says how close it came: never "
+                   "more than its keywords alone give, unless the bill fits it best of all topics.")
     for t in topics:
-        flag = "flagged" if t["flagged"] else "below threshold"
+        flag = "flagged" if t["flagged"] else "not flagged"
         items = "".join(f"<li><small>{highlight(e.get('field'))}:</small> {highlight(e.get('snippet'))}</li>"
                         for e in t["evidence"][:6])
-        st.html(f"<div><b>{highlight(t['name'])}</b> <small>score {t['score']:.2f} · {flag}</small>"
-                f"<ul style='margin:0'>{items}</ul></div>")
+        st.html(f"<div><b>{highlight(t['name'])}</b> <small>score {t['score']:.2f} · {flag} · "
+                f"{html_text(signals(t, scopes.get(t['topic'])))}</small><ul style='margin:0'>{items}</ul></div>")
 
     st.markdown("#### Actions")
     if d["actions"]:

@@ -58,27 +58,45 @@ def test_topics_load_list_test_and_flagged_listing(database_url: str, session: S
     assert code == 0 and "1 of 3 bills match" in out and "[[Broadband]]" in out
 
 
+def said(out: str) -> str:
+    return " ".join(out.split())  # the test console wraps long lines at 80 columns
+
+
 def test_rule_edits_from_the_command_line(database_url: str, session: Session, store_bills: Callable) -> None:
-    store_bills(bill_record(1, "Naming Act", "Names a post office after a postmaster."))
+    store_bills(bill_record(1, "Naming Act", "Names a post office after a postmaster."),
+                bill_record(2, "Consumer Data Privacy Act", "Limits what data brokers do with personal data."))
     assert run("topics", "load")[0] == 0
     code, _, err = run("topics", "add-rule", "broadband", "postmaster AND (office")
     assert code == 2 and "at position 22" in err and "^" in err
+    # The counts of the edited topic and the totals over every topic, told apart: the privacy bill is
+    # flagged too, but not by broadband.
     code, out, _ = run("topics", "add-rule", "broadband", '"post office"', "--weight", "2")
-    assert code == 0 and "re-scored 1 bills: 1 flagged" in out
+    assert code == 0 and ("re-scored 2 bills for broadband: broadband flags 1; 2 flagged, 2 topic flags over all "
+                          "12 topics") in said(out)
     listing = json.loads(run("topics", "list", "--json")[1])
     (broadband,) = [t for t in listing if t["slug"] == "broadband"]
     assert broadband["rule_version"] == 2
     rule_id = broadband["rules"][-1]["id"]
     code, out, _ = run("topics", "edit-rule", str(rule_id), "--weight", "0.5")
-    assert code == 0 and "0 flagged" in out
+    assert code == 0 and "broadband flags 0; 1 flagged, 1 topic flags over all 12 topics" in said(out)
     assert run("topics", "remove-rule", str(rule_id))[0] == 0
     assert run("topics", "remove-rule", str(rule_id))[0] == 4
-    code, out, _ = run("topics", "set", "broadband", "--disable")
-    assert code == 0 and "disabled" in out
+    code, out, _ = run("topics", "set", "privacy", "--disable")
+    assert code == 0 and ("privacy disabled: its 1 flags cleared; no other topic depends on it (keywords alone); "
+                          "0 flagged, 0 topic flags over all 11 topics") in said(out)
+    # Any later change to a disabled topic says what it did, not that flags were cleared again.
+    code, out, _ = run("topics", "set", "privacy", "--description", "Data brokers and consumer data.")
+    assert code == 0 and said(out) == ("privacy is disabled: description saved; it flags nothing until "
+                                       "`tracker topics set privacy --enable`")
+    code, out, _ = run("topics", "set", "privacy", "--disable")
+    assert code == 0 and "privacy is disabled: nothing changed" in said(out)
     code, out, _ = run("topics", "learn")
     assert code == 0 and "at least 5 of each" in out
     code, out, _ = run("topics", "rescore")
-    assert code == 0 and "re-scored 1 bills" in out
+    assert code == 0 and "re-scored 2 bills: 0 flagged, 0 topic flags over all 11 topics" in said(out)
+    code, out, _ = run("topics", "set", "privacy", "--enable")
+    assert code == 0 and "privacy enabled" in out
+    assert "re-scored 2 bills for privacy: privacy flags 1; 1 flagged, 1 topic flags over all 12 topics" in said(out)
 
 
 def test_commands_refuse_an_unmigrated_database(tmp_path, monkeypatch) -> None:

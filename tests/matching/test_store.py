@@ -1,5 +1,6 @@
 """Flagging against the database: BillMatch rows written set-based, after ingest, re-scored on rule changes."""
 
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -13,7 +14,7 @@ from tracker.ingest import IngestResult
 from tracker.matching import flag_bills, rescore
 from tracker.matching.engine import BillDoc, RuleSet, RuleSpec, TopicSpec
 from tracker.matching.queries import count_flagged, list_flagged
-from tracker.matching.store import attribute_relevant, keyword_results, make_doc
+from tracker.matching.store import Params, _decide, attribute_relevant, combine, decide, keyword_results, make_doc
 from tracker.matching.topics import add_rule, load_topics, update_rule, update_topic
 from tracker.models import BillMatch, Topic
 
@@ -208,3 +209,48 @@ def test_a_relevant_bill_teaches_the_topics_its_own_text_points_to() -> None:
     got = attribute_relevant(keyword, vectors, specs=specs, topic_matrix=topic_matrix)
     assert got == {1: [1, 2], 2: [2], 3: [2], 4: [1], 5: [2], 6: [2], 7: []}
     assert attribute_relevant({6: keyword[6]}, vectors, specs=specs, topic_matrix=None) == {6: []}
+
+
+def test_a_score_reads_like_the_flag_whatever_decided_it() -> None:
+    """>= 0.5 exactly when the topic flags, on every path of ``decide``: a flagged topic keeps its signal; an
+    unflagged one is held under what stopped it (tracker.matching.store's docstring)."""
+    specs = [TopicSpec(id=1, slug="broadband", name="Broadband", threshold=3, rule_version=1,
+                       rules=(RuleSpec("broadband", 2.0, False, 1), RuleSpec('"boat radio"', 1.0, True, 2))),
+             TopicSpec(id=2, slug="privacy", name="Privacy", threshold=3, rule_version=1,
+                       rules=(RuleSpec('"personal data"', 2.0, False, 3),))]
+    docs = [make_doc(1, "Broadband Act", None, None, "Personal data of broadband subscribers."),  # both reach 3
+            make_doc(2, "Subscriber Act", None, None, None, "broadband"),  # broadband 2 of 3
+            make_doc(3, "Rural Act", None, None, None, "broadband; personal data"),  # 2 of 3 for each
+            make_doc(4, "Boat Radio Broadband Act", None, None, None),  # broadband vetoed
+            make_doc(5, "Post Office Act", None, None, None)]  # no keyword
+    keyword = keyword_results(RuleSet(specs), docs)
+    params = Params()
+    paths: set[str] = set()
+    for doc, sims, org in itertools.product(docs, (None, [0.1, 0.1], [0.45, 0.2], [0.9, 0.95]),
+                                            (None, 0.02, 0.6, 0.94, 0.97)):
+        learned = {} if org is None else {1: org, 2: org}
+        kw = keyword[doc.bill_id]
+        decisions = decide(specs, kw, sims, learned, params, org)
+        plain = decide(specs, kw, sims, {}, params)
+        withheld = not any(d.flagged for d in decisions) and any(d.flagged for d in _decide(
+            specs, kw, sims, learned, params, org))
+        best = max(combine(keyword_norm=d.keyword_norm, semantic_score=d.semantic, learned=org, params=params)
+                   for d in decisions if not d.vetoed)
+        for d in decisions:
+            assert d.flagged == (d.score >= 0.5), (doc.bill_id, sims, org, d)
+            signal = combine(keyword_norm=d.keyword_norm, semantic_score=d.semantic, learned=d.learned,
+                             params=params)
+            alone = combine(keyword_norm=d.keyword_norm, semantic_score=None, learned=None, params=params)
+            if d.flagged:
+                paths.add("keywords" if d.keyword_norm >= 1 else "best topic")
+                assert d.score >= signal  # the signal, or the best-topic one when higher
+            elif d.vetoed:
+                paths.add("veto")
+                assert d.score == 0.0
+            elif withheld:
+                paths.add("withheld")  # only a model not confident enough would flag: scored without it
+                assert d.score == next(x.score for x in plain if x.spec.id == d.spec.id)
+            else:
+                paths.add("held")
+                assert d.score <= max(min(signal, alone), best)
+    assert paths == {"keywords", "best topic", "veto", "withheld", "held"}  # every path was tried

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tracker.cli_common import EXIT_NOT_FOUND, EXIT_USAGE
@@ -58,18 +58,54 @@ def load_cmd(
             _rescore(s, report.changed_topic_ids, embed=False)
 
 
-def _rescore(s: Session, topic_ids: list[int] | None, embed: bool) -> None:
+def _rescore(s: Session, topic_ids: list[int] | None, embed: bool) -> Any:
+    """Re-score and say what came of it: for an edit of some topics, their flags and the totals, told apart
+    (the report counts the rows written, which are one topic's or every topic's depending on the models)."""
+    from tracker.matching.queries import flag_counts
+    from tracker.models import Topic
+
+    report = _run_rescore(s, topic_ids, embed)
+    extra = f", {report.embedded} embedded" if report.embedded else ""
+    pending = (f"; {report.pending_embeddings} bills wait for embeddings (`tracker topics embed`)"
+               if report.pending_embeddings else "")
+    enabled = set(s.execute(select(Topic.id).where(Topic.enabled)).scalars())
+    if topic_ids is None or enabled <= set(topic_ids):
+        out.print(f"re-scored {report.bills} bills: {_totals(s)}{extra}{pending}", highlight=False)
+        return report
+    bills, flags = flag_counts(s, topic_ids)
+    names = _topic_names(s, topic_ids)
+    mine = (f"{names} flags {bills}" if len(topic_ids) == 1
+            else f"they flag {bills} ({flags} topic flags)")
+    out.print(f"re-scored {report.bills} bills for {names}: {mine}; {_totals(s)}{extra}{pending}",
+              highlight=False)
+    return report
+
+
+def _run_rescore(s: Session, topic_ids: list[int] | None, embed: bool) -> Any:
     from tracker.matching import rescore
 
     progress, task = _rescore_progress("re-scoring")
     with progress:
-        report = rescore(s, topic_ids=topic_ids, embed=embed,
-                         progress=lambda done, total: progress.update(task, completed=done, total=total))
-    extra = f", {report.embedded} embedded" if report.embedded else ""
-    pending = (f"; {report.pending_embeddings} bills wait for embeddings (`tracker topics embed`)"
-               if report.pending_embeddings else "")
-    out.print(f"re-scored {report.bills} bills: {report.flagged_bills} flagged, {report.flags} topic flags"
-              f"{extra}{pending}", highlight=False)
+        return rescore(s, topic_ids=topic_ids, embed=embed,
+                       progress=lambda done, total: progress.update(task, completed=done, total=total))
+
+
+def _totals(s: Session) -> str:
+    """Flags over every enabled topic, as stored now."""
+    from tracker.matching.queries import flag_counts
+    from tracker.models import Topic
+
+    topics = s.execute(select(func.count()).select_from(Topic).where(Topic.enabled)).scalar_one()
+    bills, flags = flag_counts(s)
+    return f"{bills} flagged, {flags} topic flags over all {topics} topics"
+
+
+def _topic_names(s: Session, topic_ids: list[int]) -> str:
+    from tracker.models import Topic
+
+    if len(topic_ids) > 3:
+        return f"{len(topic_ids)} topics"
+    return ", ".join(s.execute(select(Topic.slug).where(Topic.id.in_(topic_ids)).order_by(Topic.id)).scalars())
 
 
 @topics_app.command("list")
@@ -197,25 +233,42 @@ def set_cmd(
     description: Annotated[str | None, typer.Option(help="What semantic relevance compares bills with.")] = None,
 ) -> None:
     """Change a topic's threshold, name, description or state, then re-score."""
-    from tracker.matching.topics import TopicError, update_topic
+    from tracker.matching.queries import flag_counts
+    from tracker.matching.topics import TopicError, get_topic, update_topic
 
     with Session(_engine(), expire_on_commit=False) as s:
         try:
+            before = get_topic(s, topic)
+            was_enabled, flags_before = before.enabled, flag_counts(s, [before.id])[1]
             t = update_topic(s, topic=topic, threshold=threshold, enabled=enabled, name=name,
                              description=description, rescore=False)
             s.commit()
         except TopicError as exc:
             raise _fail(str(exc), EXIT_NOT_FOUND if "no topic" in str(exc) else EXIT_USAGE) from None
-        if not t.enabled:
-            from sqlalchemy import delete
+        if was_enabled and not t.enabled:
+            # As any edit: the other topics' rows are rewritten when they depend on this one (learned models
+            # read every topic's scores, the best-topic rule compares them all); its own rows go.
+            report = _run_rescore(s, [t.id], embed=False)
+            others = (f"the other topics re-scored on {report.bills} bills (they depend on it)" if report.bills
+                      else "no other topic depends on it (keywords alone)")
+            out.print(f"{t.slug} disabled: its {flags_before} flags cleared; {others}; {_totals(s)}",
+                      highlight=False)
+        elif not t.enabled:
+            # A disabled topic takes no part in scoring: nothing to re-score.
+            saved = _changes(threshold=threshold, name=name, description=description)
+            what = f"{saved} saved" if saved else "nothing changed"
+            out.print(f"{t.slug} is disabled: {what}; it flags nothing until `tracker topics set {t.slug} "
+                      f"--enable`", highlight=False)
+        else:
+            if not was_enabled:
+                out.print(f"{t.slug} enabled", highlight=False)
+            _rescore(s, [t.id], embed=False)
 
-            from tracker.models import BillMatch
 
-            s.execute(delete(BillMatch).where(BillMatch.topic_id == t.id))
-            s.commit()
-            out.print(f"{t.slug} disabled; its flags are cleared")
-            return
-        _rescore(s, [t.id], embed=False)
+def _changes(*, threshold: float | None, name: str | None, description: str | None) -> str:
+    parts = [f"threshold {threshold:g}" if threshold is not None else None, "name" if name else None,
+             "description" if description is not None else None]
+    return ", ".join(p for p in parts if p)
 
 
 @topics_app.command("rescore")

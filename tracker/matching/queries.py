@@ -65,24 +65,35 @@ def _topic_strength(topic: str) -> Any:
             .subquery())
 
 
+def flag_counts(session: Session, topic_ids: list[int] | None = None) -> tuple[int, int]:
+    """Bills flagged and topic flags over the enabled topics (or these of them), as stored now."""
+    query = (select(func.count(func.distinct(BillMatch.bill_id)), func.count()).select_from(BillMatch)
+             .join(Topic, Topic.id == BillMatch.topic_id).where(BillMatch.flagged, Topic.enabled))
+    if topic_ids is not None:
+        query = query.where(BillMatch.topic_id.in_(topic_ids))
+    bills, flags = session.execute(query).one()
+    return int(bills), int(flags)
+
+
 def count_flagged(session: Session, flt: BillFilter = BillFilter(), *, topic: str | None = None) -> int:
     return session.execute(_flagged_query(session, [func.count()], flt, topic).select_from(Bill)).scalar_one()
 
 
 def topics_for(session: Session, bill_ids: list[int], *, flagged_only: bool = True) -> dict[int, list[dict[str, Any]]]:
-    """Each bill's topic matches, best first."""
+    """Each bill's topic matches, best first. ``score`` is on the flag's scale (>= 0.5 exactly when flagged);
+    an unflagged topic is listed only when something speaks for it in particular (tracker.matching.store)."""
     if not bill_ids:
         return {}
-    query = (select(BillMatch, Topic.slug, Topic.name).join(Topic, Topic.id == BillMatch.topic_id)
+    query = (select(BillMatch, Topic.slug, Topic.name, Topic.threshold).join(Topic, Topic.id == BillMatch.topic_id)
              .where(BillMatch.bill_id.in_(bill_ids), Topic.enabled)
              .order_by(BillMatch.bill_id, BillMatch.score.desc()).execution_options(populate_existing=True))
     if flagged_only:
         query = query.where(BillMatch.flagged)
     out: dict[int, list[dict[str, Any]]] = {}
-    for m, slug, name in session.execute(query):
+    for m, slug, name, threshold in session.execute(query):
         out.setdefault(m.bill_id, []).append({
             "topic": slug, "name": name, "flagged": m.flagged, "score": m.score,
-            "keyword_score": m.keyword_score, "semantic_score": m.semantic_score,
+            "keyword_score": m.keyword_score, "threshold": threshold, "semantic_score": m.semantic_score,
             "learned_score": m.learned_score, "matched_terms": m.matched_terms, "evidence": m.evidence,
             "rule_version": m.rule_version,
             "matched_at": m.matched_at.isoformat() if m.matched_at else None,

@@ -10,16 +10,32 @@ run's output: what a bill staff marked relevant teaches each topic (``attribute_
 the bill itself, not from the ``BillMatch`` rows a previous run wrote, so the same inputs give the same rows
 whatever order the judgements, rule edits and re-scores came in.
 
-How the signals combine, per bill and topic (``combine`` below)::
+How the signals combine, per bill and topic (``combine`` and ``decide`` below)::
 
     z = Wk * (min(keyword_score / threshold, 2) - 1)          keyword evidence: 0 exactly at the threshold
       + Ws * (semantic_score - S0)                            when semantic relevance is on
       + Wl * logit(learned probability)                       when a model learned from triage takes part
-    score = 1 / (1 + exp(-z)),  flagged when score >= 0.5
+    signal = 1 / (1 + exp(-z))
 
-With neither the model nor semantic scores this is exactly "keyword score reaches the threshold". A topic
-with no keyword hit can still be flagged, but only the bill's single best topic, so a confident model does not
-flag a bill under all twelve topics at once. An exclusion rule vetoes the topic whatever the other signals say.
+A topic flags when no exclusion rule of it matches (a veto, whatever the other signals say) and
+
+(a) its keyword score reaches the threshold and signal >= 0.5, or
+(b) it is the bill's best topic (highest signal; the organisation-wide model standing in for every topic's) and
+    that signal >= 0.5: a topic short of its threshold flags only where the bill fits best, so a confident
+    model does not flag a bill under all twelve topics at once;
+
+and, when only a learned model lifts the bill over the line (nothing flags without the models), a model is
+confident about the bill (``Params.promote_threshold``). With neither the models nor semantic scores this is
+exactly "keyword score reaches the threshold".
+
+The stored and shown ``score`` is on the flag's scale: **a topic flags exactly when its score is >= 0.5**.
+A flagged topic's score is its signal (for (b), its best-topic signal when that is higher), so flags rank by
+the signal. A topic that does not flag keeps the signal held under what stopped it (``_held_score``): 0 when
+vetoed; the score it has without the models when only a model would have flagged it and was not confident;
+otherwise the lower of the signal and its keyword evidence alone, 1 / (1 + exp(-Wk * (min(norm, 2) - 1))), so
+it never reads higher than its keywords unless it was the bill's best topic (then its best-topic signal, below
+0.5 too). The organisation-wide model's probability is one number per bill, the same for every topic, so it is
+never on its own a reason to store a row for a topic (``score_docs``).
 
 What judgements may do differs by side (``decide``): on a bill the rules and semantic relevance flag, a learned
 model may lower a topic below the line (staff dismissed bills like it); a bill they do not flag, a model adds
@@ -419,11 +435,14 @@ class ScoringContext:
 
 
 def _topics_depend_on_each_other(sem: _Semantic | None, models: _Models) -> bool:
-    """Whether one topic's rule edit can move another topic's rows: through the bills staff marked relevant
-    (a threshold decides which topic such a bill teaches, ``attribute_relevant``) or a learned model (retrained
-    on every rule edit, it scores every topic). Then every topic's rows are rewritten, so they come out as a
-    full re-score writes them; on keywords alone a topic's rows depend on its own rules only."""
-    return bool(sem is not None and sem.exemplars) or models.any
+    """Whether one topic's edit (rules, threshold, description, switching it off) can move another topic's
+    rows: through the best-topic rule (a topic short of its threshold flags only as the bill's best topic, and
+    with semantic scores it can reach the line there, so which topic is best depends on all of them), the bills
+    staff marked relevant (a threshold decides which topic such a bill teaches, ``attribute_relevant``) or a
+    learned model (retrained on every edit, it reads every topic's scores). Then every topic's rows are
+    rewritten, so they come out as a full re-score writes them. On keywords alone the best-topic rule adds
+    nothing (a topic reaches 0.5 only at its threshold) and a topic's rows depend on its own rules only."""
+    return sem is not None or models.any
 
 
 def keyword_norm(keyword_score: float, threshold: float) -> float:
@@ -455,23 +474,24 @@ class TopicDecision:
     keyword_norm: float
     semantic: float | None
     learned: float | None
-    score: float
+    score: float  # on the flag's scale: >= 0.5 exactly when flagged (module docstring)
     vetoed: bool
     flagged: bool
 
 
 def decide(specs: Sequence[TopicSpec], keyword: dict[int, TopicResult], sims: Sequence[float] | None,
            learned: dict[int, float], params: Params, org: float | None = None) -> list[TopicDecision]:
-    """Per topic: the combined score and whether it flags. ``sims`` are similarities in spec order, ``learned``
-    the probability each topic's model (or the organisation's) gives, ``org`` the organisation-wide model's.
-    Pure, so the benchmark measures exactly what flagging does."""
+    """Per topic: whether it flags and its score (>= 0.5 exactly when it does). ``sims`` are similarities in
+    spec order, ``learned`` the probability each topic's model (or the organisation's) gives, ``org`` the
+    organisation-wide model's. Pure, so the benchmark measures exactly what flagging does."""
     out = _decide(specs, keyword, sims, learned, params, org)
-    if (learned or org is not None) and any(d.flagged for d in out) and not any(
-            d.flagged for d in _decide(specs, keyword, sims, {}, params, None)):
-        # Flagged only because of a model: kept only if a model is confident about this bill (module docstring).
-        if max([*learned.values(), org or 0.0]) < params.promote_threshold:
-            for d in out:
-                d.flagged = False
+    if (learned or org is not None) and any(d.flagged for d in out):
+        plain = _decide(specs, keyword, sims, {}, params, None)
+        if not any(d.flagged for d in plain) and max([*learned.values(), org or 0.0]) < params.promote_threshold:
+            # Flagged only because of a model that is not confident: withheld (module docstring). Each topic
+            # then scores what it scores without the models, below the line like its flag.
+            for d, without in zip(out, plain, strict=True):
+                d.flagged, d.score = False, without.score
     return out
 
 
@@ -502,7 +522,26 @@ def _decide(specs: Sequence[TopicSpec], keyword: dict[int, TopicResult], sims: S
     if best is not None and best_score >= 0.5 and not best.flagged:
         best.flagged = True
         best.score = max(best.score, best_score)
+    for d in out:
+        if not d.flagged:
+            d.score = _held_score(d, params, best_score if d is best else None)
     return out
+
+
+def _held_score(d: TopicDecision, params: Params, best_signal: float | None) -> float:
+    """The score of a topic that does not flag: its signal held under what stopped it, so below 0.5 like its
+    flag. A veto stops it outright; otherwise it failed rule (a), keywords at the threshold and a signal of
+    0.5, and, if it was the bill's best topic, rule (b) with ``best_signal`` (module docstring)."""
+    if d.vetoed:
+        return 0.0
+    keywords_alone = combine(keyword_norm=d.keyword_norm, semantic_score=None, learned=None, params=params)
+    held = min(d.score, keywords_alone)
+    return held if best_signal is None else max(held, best_signal)
+
+
+def _stored_score(d: TopicDecision) -> float:
+    """Four decimals, never rounding an unflagged topic's 0.49996 up to the flag's 0.5."""
+    return round(d.score, 4) if d.flagged else math.floor(d.score * 10_000) / 10_000
 
 
 def score_docs(ctx: ScoringContext, session: Session, docs: Sequence[BillDoc]) -> tuple[list[dict[str, Any]],
@@ -570,16 +609,14 @@ def score_docs(ctx: ScoringContext, session: Session, docs: Sequence[BillDoc]) -
             if dec.spec.id not in written:
                 continue  # scored for the decisions of the other topics; its own rows are left as they are
             sem, p, res = dec.semantic, dec.learned, dec.result
-            keep = (res is not None or dec.flagged or (sem is not None and sem >= ctx.params.keep_semantic)
-                    or (p is not None and p >= 0.5))
-            if not keep:
+            if not _worth_a_row(dec, ctx.params, own_model=dec.spec.id in ctx.models.by_topic):
                 continue
             evidence = list(res.evidence) if res else []
             if dec.vetoed and res:
                 evidence.insert(0, {"field": None, "term": None, "rule": res.vetoed_by,
                                     "snippet": f"excluded by rule {res.vetoed_by}"})
             rows.append({
-                "bill_id": d.bill_id, "topic_id": dec.spec.id, "score": round(dec.score, 4),
+                "bill_id": d.bill_id, "topic_id": dec.spec.id, "score": _stored_score(dec),
                 "keyword_score": round(dec.keyword_score, 4),
                 "semantic_score": None if sem is None else round(sem, 4),
                 "learned_score": None if p is None else round(p, 4),
@@ -591,6 +628,18 @@ def score_docs(ctx: ScoringContext, session: Session, docs: Sequence[BillDoc]) -
         report.flagged_bills += int(bill_flagged)
     report.matches = len(rows)
     return rows, report
+
+
+def _worth_a_row(dec: TopicDecision, params: Params, *, own_model: bool) -> bool:
+    """Whether a topic's ``BillMatch`` row is stored: when it flags, or when something speaks for this topic in
+    particular: a keyword hit (or the exclusion that vetoed it), a similarity from ``keep_semantic`` up, or the
+    topic's own model at p >= 0.5. The organisation-wide model's probability is one number per bill, the same
+    for every topic: on its own it made every bill it liked carry a row under all twelve topics."""
+    if dec.flagged or dec.result is not None:
+        return True
+    if dec.semantic is not None and dec.semantic >= params.keep_semantic:
+        return True
+    return own_model and dec.learned is not None and dec.learned >= 0.5
 
 
 def features(doc: BillDoc, keyword: dict[int, TopicResult], sims: np.ndarray | None, vector: np.ndarray | None,
@@ -656,12 +705,20 @@ def rescore(session: Session, *, topic_ids: Iterable[int] | None = None, embed: 
             progress: Callable[[int, int], None] | None = None, commit: bool = True) -> FlagReport:
     """Re-score every stored bill, committing batch by batch. ``topic_ids`` limits which topics' rows are
     rewritten, not what is scored: the rows come out as a full re-score would write them (and every topic's
-    are rewritten when the topics depend on each other, ``_topics_depend_on_each_other``)."""
+    are rewritten when the topics depend on each other, ``_topics_depend_on_each_other``). Rows of topics that
+    are switched off go: of every such topic after a full re-score, of those in ``topic_ids`` otherwise."""
     from tracker.matching.training import ensure_models
 
+    topic_ids = None if topic_ids is None else list(topic_ids)
     ensure_models(session)
     ctx = ScoringContext.build(session, topic_ids=topic_ids, embed=bool(embed))
-    ids = all_bill_ids(session)
+    enabled = [s.id for s in ctx.specs]
+    if topic_ids is not None and (off := [t for t in topic_ids if t not in enabled]):
+        session.execute(delete(BillMatch).where(BillMatch.topic_id.in_(off)))  # a disabled topic flags nothing
+        if commit:
+            session.commit()
+    # No rows to write: a topic switched off on keywords alone, where no other topic's rows depend on it.
+    ids = all_bill_ids(session) if ctx.write_ids else []
     report = FlagReport()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
@@ -672,7 +729,6 @@ def rescore(session: Session, *, topic_ids: Iterable[int] | None = None, embed: 
             progress(min(start + BATCH, len(ids)), len(ids))
     if topic_ids is None:
         # Matches of topics that were disabled or deleted since: nothing scores them any more.
-        enabled = [s.id for s in ctx.specs]
         session.execute(delete(BillMatch).where(BillMatch.topic_id.not_in(enabled)))
         if commit:
             session.commit()

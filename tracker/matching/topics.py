@@ -229,17 +229,11 @@ def _bump(session: Session, topic: Topic) -> None:
 
 
 def _rescore(session: Session, topic_ids: Sequence[int]) -> None:
+    """What every edit does: re-score as a full re-score would write the rows; a disabled topic's rows go."""
     from tracker.matching.store import rescore
 
     session.commit()
     rescore(session, topic_ids=topic_ids)
-    enabled = set(session.execute(select(Topic.id).where(Topic.id.in_(list(topic_ids)), Topic.enabled)).scalars())
-    disabled = [t for t in topic_ids if t not in enabled]
-    if disabled:  # a disabled topic flags nothing: its old matches go
-        from sqlalchemy import delete
-
-        session.execute(delete(BillMatch).where(BillMatch.topic_id.in_(disabled)))
-        session.commit()
 
 
 # -- editing ------------------------------------------------------------------------------------------------

@@ -1,0 +1,65 @@
+"""The small real BILLSTATUS sets, flagged with semantic relevance on and judged by an admin in triage until the
+organisation-wide model is in use: the acceptance review's setting for the flagging defects (issue 4).
+
+Used by tests/matching and tests/dashboard; needs the semantic extra and the real data (callers skip without).
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from tests.realdata_paths import require_realdata
+from tracker import triage, users
+from tracker.importer import import_path
+from tracker.matching import rescore
+from tracker.matching.store import embed_pending
+from tracker.matching.topics import load_topics
+from tracker.matching.training import ensure_models, scoring_scopes
+from tracker.models import Bill, LegislativeSession, User
+
+SETS = ("usgpo_samples", "misc", "congress119")
+# What the reviewer judged: appropriations, budget and water bills dismissed; broadband, quantum encryption,
+# rural calls, chips and a small-business investment bill marked relevant (and HR 1, For the People Act).
+DISMISSED = (("115", "HR 3354"), ("114", "SCONRES 11"), ("114", "S 2848"), ("114", "HR 1314"), ("114", "HR 2822"),
+             ("114", "HR 1155"), ("117", "HR 5376"))
+RELEVANT = (("119", "HR 1343"), ("119", "HR 4942"), ("114", "HR 2566"), ("117", "S 1260"), ("117", "HR 1"),
+            ("113", "HR 4200"))
+
+
+@dataclass
+class Judged:
+    admin: User
+    ids: dict[tuple[str, str], int]  # (Congress, identifier) -> bill id
+
+
+def bill_ids(session: Session) -> dict[tuple[str, str], int]:
+    return {(congress, ident): bid for bid, congress, ident in session.execute(
+        select(Bill.id, LegislativeSession.identifier, Bill.identifier)
+        .join(LegislativeSession, LegislativeSession.id == Bill.session_id))}
+
+
+def import_small_sets(engine: Engine, session: Session) -> dict[tuple[str, str], int]:
+    """The default topics, then the three small sets imported and embedded as `tracker import` does."""
+    load_topics(session, rescore=False)
+    session.commit()
+    for name in SETS:
+        report = import_path(engine, require_realdata("billstatus", name))
+        assert not report.errors, report.errors
+    embed_pending(session)
+    return bill_ids(session)
+
+
+def judged_small_sets(engine: Engine, session: Session) -> Judged:
+    """``import_small_sets``, then the reviewer's judgements, learning and a full re-score."""
+    ids = import_small_sets(engine, session)
+    admin = users.add_user(session, email="admin@example.org", role="admin", name="Admin")
+    session.commit()
+    triage.dismiss(session, actor=admin, bill_ids=[ids[k] for k in DISMISSED])
+    triage.mark_relevant(session, actor=admin, bill_ids=[ids[k] for k in RELEVANT])
+    session.commit()
+    ensure_models(session, force=True)
+    session.commit()
+    assert set(scoring_scopes(session).values()) == {"*"}, "the organisation-wide model scores every topic"
+    rescore(session)
+    return Judged(admin, ids)

@@ -106,7 +106,8 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
         db.upgrade(engine, revision)
     except CommandError as exc:
         raise fail(f"Cannot upgrade to {revision!r}: {exc}") from None
-    out.print(f"Database {engine.url.render_as_string(hide_password=True)} is at {db.current_revision(engine)}.")
+    out.print(f"Database {engine.url.render_as_string(hide_password=True)} is at {db.current_revision(engine)}.",
+              markup=False, highlight=False)
 
 
 @db_app.command("current")
@@ -117,9 +118,9 @@ def db_current() -> None:
     engine = _engine(check=False)
     current, head = db.current_revision(engine), db.head_revision()
     if (missing := db.missing_file(engine)) is not None:
-        out.print(f"database: does not exist ({missing})   code: {head}", highlight=False)
+        out.print(f"database: does not exist ({missing})   code: {head}", markup=False, highlight=False)
         raise fail("Run `tracker db upgrade` to create it.", EXIT_SCHEMA)
-    out.print(f"database: {current or 'no schema'}   code: {head}")
+    out.print(f"database: {current or 'no schema'}   code: {head}", markup=False, highlight=False)
     if current != head:
         raise typer.Exit(EXIT_SCHEMA)
 
@@ -257,6 +258,7 @@ def bills_list(
 ) -> None:
     """List stored bills, most recent action first (--flagged: strongest flags first)."""
     from rich.table import Table
+    from rich.text import Text
     from sqlmodel import Session
 
     from tracker.models.enums import Stage
@@ -264,8 +266,7 @@ def bills_list(
 
     bad = [s for s in stage or [] if s not in Stage.__members__]
     if bad:
-        err.print(f"[red]Unknown stage {', '.join(bad)}; one of: {', '.join(Stage.__members__)}[/red]")
-        raise typer.Exit(EXIT_USAGE)
+        raise fail(f"Unknown stage {', '.join(bad)}; one of: {', '.join(Stage.__members__)}")
     flt = BillFilter(jurisdiction=jurisdiction, session=session, stage=tuple(stage or ()), text=text)
     if flagged or topic:
         from tracker.matching.cli import print_flagged
@@ -279,9 +280,9 @@ def bills_list(
         shown = limit or 50
         rows, total = list_bills(s, flt, limit=shown), count_bills(s, flt)
     table = Table("id", "bill", "stage", "latest action", "title")
-    for b in rows:
-        table.add_row(str(b["id"]), f"{b['jurisdiction']} {b['session']} {b['identifier']}", b["stage"],
-                      b["latest_action_date"] or "", b["title"][:90])
+    for b in rows:  # Text cells: upstream text such as "[section 2]" is shown as it is, never read as markup
+        table.add_row(str(b["id"]), Text(f"{b['jurisdiction']} {b['session']} {b['identifier']}"), Text(b["stage"]),
+                      b["latest_action_date"] or "", Text(b["title"][:90]))
     out.print(table)
     out.print(f"{len(rows)} of {total} bills shown.")
 
@@ -304,6 +305,7 @@ def bills_show(
     as_json: Annotated[bool, typer.Option("--json", help="The whole bill as JSON.")] = False,
 ) -> None:
     """Show one bill with its actions, sponsors, committees, subjects, versions, roll calls and hearings."""
+    from rich.text import Text
     from sqlmodel import Session
 
     from tracker.queries import bill_detail, find_bills
@@ -311,19 +313,18 @@ def bills_show(
     with Session(_engine()) as s:
         ids = find_bills(s, ref, jurisdiction=jurisdiction, session_identifier=session)
         if not ids:
-            err.print(f"[red]No bill matches {ref!r}.[/red]")
-            raise typer.Exit(EXIT_NOT_FOUND)
+            raise fail(f"No bill matches {ref!r}.", EXIT_NOT_FOUND)
         if len(ids) > 1:
             err.print(f"{ref!r} matches {len(ids)} bills; add --session/--jurisdiction or use an id: "
-                      f"{', '.join(map(str, ids[:20]))}")
+                      f"{', '.join(map(str, ids[:20]))}", markup=False, highlight=False)
             raise typer.Exit(EXIT_USAGE)
         detail = bill_detail(s, ids[0])
     assert detail is not None
     if as_json:
         _print_json(detail)
         return
-    out.print(f"[bold]{detail['jurisdiction']} {detail['session']} {detail['identifier']}[/bold]  "
-              f"({detail['stage']})", highlight=False)
+    out.print(Text(f"{detail['jurisdiction']} {detail['session']} {detail['identifier']}", style="bold"),
+              Text(f" ({detail['stage']})"), highlight=False)
     out.print(detail["title"], markup=False, highlight=False)
     for label, key in (("Introduced", "introduced_date"), ("Latest action", "latest_action_text"),
                        ("Policy area", "policy_area")):
@@ -375,7 +376,7 @@ def serve(
     entry = Path(dashboard.__file__).parent / "app.py"
     cmd = [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port),
            "--server.address", address, "--browser.gatherUsageStats", "false"]
-    out.print(f"Dashboard on http://{address}:{port}/  (Ctrl-C stops it)")
+    out.print(f"Dashboard on http://{address}:{port}/  (Ctrl-C stops it)", markup=False, highlight=False)
     sys.stdout.flush()
     # Become the server rather than wait for it: a service manager's SIGTERM then stops the dashboard itself.
     os.execv(sys.executable, cmd)

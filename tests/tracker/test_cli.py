@@ -390,3 +390,32 @@ def test_postgresql_stems_every_word_as_sqlite_does(samples_misc_119: str) -> No
     # The one known difference (migration 0012): the word "ies" ("IES", the Institute of Education Sciences) is "ie" on
     # SQLite and "i" on PostgreSQL.
     assert [w for w in words if sorted(sqlite_stems[w]) != sorted(pg_stems[w])] == ["ies"]
+
+
+MARKUP_TITLES = ("Act to amend [section 2] of law", "[link=https://example.test/x]Click[/link] Act", "[/x] Act",
+                 "Brackets [bold]stay[/] as written Act")
+
+
+def test_upstream_text_is_never_read_as_markup(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Titles hold brackets ("[section 2]"): rich read them as markup, dropped them, made links of "[link=...]"
+    # and crashed (MarkupError, exit 1) on "[/x]". The same for a reference typed by the user.
+    from sqlmodel import Session
+
+    from tests.tracker.test_ingest import ingest, make_record
+
+    engine = db.make_engine(database_url)
+    with Session(engine) as s:
+        ingest(s, *(make_record(n, title=title) for n, title in enumerate(MARKUP_TITLES, 1)))
+    engine.dispose()
+    monkeypatch.setenv("COLUMNS", "250")
+    listed = invoke("bills", "list")
+    assert listed.exit_code == 0, listed.output
+    for title in MARKUP_TITLES:
+        assert title in listed.stdout
+        shown = invoke("bills", "show", "HR 1" if "section" in title else str(MARKUP_TITLES.index(title) + 1))
+        assert shown.exit_code == 0 and title in shown.stdout, shown.output
+    assert "\x1b]8;" not in listed.stdout  # no terminal hyperlink
+    missing = invoke("bills", "show", "[/x]")
+    assert missing.exit_code == EXIT_NOT_FOUND and "No bill matches '[/x]'." in missing.stderr
+    bad_stage = invoke("bills", "list", "--stage", "[/x]")
+    assert bad_stage.exit_code == EXIT_USAGE and "Unknown stage [/x]" in bad_stage.stderr

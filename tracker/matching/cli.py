@@ -90,7 +90,7 @@ def list_cmd(
         return
     table = Table("slug", "name", "threshold", "rules", "version", "flagged", "enabled")
     for t in topics:
-        table.add_row(t["slug"], escape(t["name"]), f"{t['threshold']:g}", str(len(t["rules"])),
+        table.add_row(escape(t["slug"]), escape(t["name"]), f"{t['threshold']:g}", str(len(t["rules"])),
                       str(t["rule_version"]), str(t["flagged_bills"]), "yes" if t["enabled"] else "no")
     out.print(table)
     if rules:
@@ -145,7 +145,7 @@ def add_rule_cmd(
             s.commit()
         except TopicError as exc:
             raise _fail(str(exc)) from None
-        out.print(f"rule #{r.id} added to {topic}")
+        out.print(f"rule #{r.id} added to {topic}", markup=False, highlight=False)
         _rescore(s, [r.topic_id], embed=False)
 
 
@@ -213,7 +213,7 @@ def set_cmd(
 
             s.execute(delete(BillMatch).where(BillMatch.topic_id == t.id))
             s.commit()
-            out.print(f"{t.slug} disabled; its flags are cleared")
+            out.print(f"{t.slug} disabled; its flags are cleared", markup=False, highlight=False)
             return
         _rescore(s, [t.id], embed=False)
 
@@ -325,7 +325,7 @@ def learn_cmd(
         else:
             out.print(f"{report.judgements} judgements", highlight=False)
             if report.skipped:
-                out.print(report.skipped, highlight=False)
+                out.print(report.skipped, markup=False, highlight=False)
             _print_models(report.models, scopes)
         if not no_rescore:
             _rescore(s, None, embed=False)
@@ -395,7 +395,7 @@ def print_flagged(flt: Any, *, topic: str | None, limit: int | None, as_json: bo
     for b in rows:
         topics = ", ".join(f"{t['topic']} ({t['score']:.2f})" for t in b["topics"])
         terms = list(dict.fromkeys(term for t in b["topics"] for term in t["matched_terms"]))
-        table.add_row(str(b["id"]), f"{b['jurisdiction']} {b['session']} {b['identifier']}", escape(topics),
+        table.add_row(str(b["id"]), escape(f"{b['jurisdiction']} {b['session']} {b['identifier']}"), escape(topics),
                       escape(", ".join(terms[:6])), escape(b["title"][:70]))
     out.print(table)
     out.print(f"{len(rows)} of {total} flagged bills shown.")

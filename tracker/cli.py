@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from tracker.importer import ImportReport
     from tracker.ingest import IngestResult
+    from tracker.models import CrawlRun
 
 
 class LazyGroups(TyperGroup):
@@ -201,21 +202,14 @@ def import_cmd(
                 continue
             except BaseException:
                 if stops:  # what failed while stopping is part of the stop: the run says interrupted
+                    _print_stopped_run(engine, path, reparse=reparse)
                     raise typer.Exit(128 + stops[0]) from None
                 raise
         r = report.result
         imported = imported or bool(r.new or r.updated or r.unchanged or r.superseded)
-        superseded = f"{r.superseded} superseded by a newer copy, " if r.superseded else ""
         others = f", {report.skipped} other files skipped" if report.skipped else ""
-        updated = f"{r.updated} corrected" if reparse else f"{r.updated} updated"
-        out.print(f"{path}: {report.run.fetched} read, {r.new} new, {updated}, {r.unchanged} unchanged, "
-                  f"{superseded}{len(report.errors)} failed{others} (run {report.run.id})", highlight=False,
-                  markup=False, soft_wrap=True)
-        for locator, reason in report.errors[:50]:
-            # One line per file, never wrapped into the path: a log or `grep` keeps it whole.
-            err.print(f"  [red]failed[/red] {escape(locator)}: {escape(reason)}", highlight=False, soft_wrap=True)
-        if len(report.errors) > 50:
-            err.print(f"  ... and {len(report.errors) - 50} more (see `tracker runs`)")
+        _print_import_summary(path, report.run, superseded=r.superseded, others=others, reparse=reparse)
+        _print_import_errors(report.errors, len(report.errors))
         code = max(code, _import_exit_code(report))
     for sig, handler in previous.items():  # the embedding catch-up below stops as any command does
         signal.signal(sig, handler)
@@ -226,6 +220,51 @@ def import_cmd(
 
         code = max(code, catch_up_embeddings(engine, embed=embed, quiet=quiet))
     raise typer.Exit(code)
+
+
+def _print_import_summary(path: Path, run: "CrawlRun", *, superseded: int, others: str, reparse: bool) -> None:
+    updated = f"{run.updated} corrected" if reparse else f"{run.updated} updated"
+    superseded_text = f"{superseded} superseded by a newer copy, " if superseded else ""
+    out.print(f"{path}: {run.fetched} read, {run.new} new, {updated}, {run.unchanged} unchanged, "
+              f"{superseded_text}{run.failed} failed{others} (run {run.id})", highlight=False, markup=False,
+              soft_wrap=True)
+
+
+def _print_import_errors(errors: list[tuple[str, str]], total: int) -> None:
+    from rich.markup import escape
+
+    for locator, reason in errors[:50]:
+        # One line per file, never wrapped into the path: a log or `grep` keeps it whole.
+        err.print(f"  [red]failed[/red] {escape(locator)}: {escape(reason)}", highlight=False, soft_wrap=True)
+    if total > 50:
+        err.print(f"  ... and {total - 50} more (see `tracker runs`)")
+
+
+def _print_stopped_run(engine: "Engine", path: Path, *, reparse: bool) -> None:
+    """What a stopped import had done, as a finished one says it, and the run's note on the stop ("interrupted
+    (Ctrl-C): only the batches committed before it are stored ...; import again to finish."). The importer has
+    recorded the run by the time its exception arrives here; it is this process's latest import run."""
+    from sqlalchemy import func, select
+    from sqlmodel import Session
+
+    from tracker.models import CrawlError, CrawlRun
+    from tracker.run_owner import owner_token
+
+    with Session(engine) as s:
+        run = s.execute(select(CrawlRun).where(CrawlRun.kind == "import", CrawlRun.owner == owner_token())
+                        .order_by(CrawlRun.id.desc()).limit(1)).scalar_one_or_none()
+        if run is None or run.args.get("path") != str(path):  # stopped before the run was recorded
+            err.print(f"{path}: interrupted before anything was imported", markup=False, highlight=False,
+                      soft_wrap=True)
+            return
+        errors = [(e.locator, e.reason) for e in s.execute(
+            select(CrawlError).where(CrawlError.run_id == run.id).order_by(CrawlError.id).limit(50)).scalars()]
+        failed = s.execute(select(func.count()).select_from(CrawlError).where(CrawlError.run_id == run.id)
+                           ).scalar_one()
+    # Superseded copies and other files are counted in the message, which follows.
+    _print_import_summary(path, run, superseded=0, others="", reparse=reparse)
+    _print_import_errors(errors, failed)
+    err.print(run.message or "interrupted", markup=False, highlight=False, soft_wrap=True)
 
 
 def _import_exit_code(report: "ImportReport") -> int:

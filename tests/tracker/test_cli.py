@@ -239,7 +239,7 @@ def test_a_stopped_import_exits_128_plus_the_signal_and_the_run_says_interrupted
                 assert child.poll() is None and time.monotonic() < deadline, child.communicate()
                 time.sleep(0.2)
         os.killpg(child.pid, sig)
-        _, stderr = child.communicate(timeout=120)
+        stdout, stderr = child.communicate(timeout=120)
     finally:
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGKILL)
@@ -250,6 +250,12 @@ def test_a_stopped_import_exits_128_plus_the_signal_and_the_run_says_interrupted
     engine.dispose()
     assert run.status == "interrupted" and run.finished_at is not None
     assert run.new == stored and (run.message or "").startswith(f"interrupted ({why})")
+    # Said where the import is run, not only in the run record: the summary line of a finished import, then why
+    # it stopped and what to do.
+    assert stdout == (f"{archive}: {run.fetched} read, {run.new} new, {run.updated} updated, {run.unchanged} "
+                      f"unchanged, {run.failed} failed (run {run.id})\n")
+    assert f"interrupted ({why}): only the batches committed before it are stored" in stderr
+    assert "import again to finish" in stderr
 
 
 # 117th bills whose files mention data brokers (hr9161, s4281 and s4408 outside the indexed title, summary and

@@ -105,6 +105,8 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     engine = _engine(check=False)
     try:
         db.upgrade(engine, revision)
+    except db.SchemaTooNew as exc:
+        raise fail(str(exc), EXIT_SCHEMA) from None
     except CommandError as exc:
         raise fail(f"Cannot upgrade to {revision!r}: {exc}") from None
     out.print(f"Database {engine.url.render_as_string(hide_password=True)} is at {db.current_revision(engine)}.",
@@ -123,6 +125,10 @@ def db_current() -> None:
         raise fail("Run `tracker db upgrade` to create it.", EXIT_SCHEMA)
     out.print(f"database: {current or 'no schema'}   code: {head}", markup=False, highlight=False)
     if current != head:
+        try:
+            db.refuse_newer(engine)
+        except db.SchemaTooNew as exc:
+            raise fail(str(exc), EXIT_SCHEMA) from None
         raise typer.Exit(EXIT_SCHEMA)
 
 

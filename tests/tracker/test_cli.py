@@ -59,6 +59,26 @@ def test_an_unmigrated_database_is_refused_with_the_fix(tmp_path: Path, monkeypa
         config.settings.cache_clear()
 
 
+def test_a_database_of_newer_code_is_refused_with_the_right_advice(database_url: str) -> None:
+    from sqlalchemy import text
+
+    engine = db.make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    try:
+        for args in (["bills", "list"], ["db", "upgrade"], ["db", "current"], ["import", "--quiet", "nothing"]):
+            result = invoke(*args)  # an exception (a traceback) would fail the test
+            said = " ".join(result.stderr.split())  # as the terminal wraps it
+            assert result.exit_code == EXIT_SCHEMA, (args, result.output)
+            assert "is at migration 9999, which this code does not have: a newer version of the tracker" in said
+            assert "Upgrade the tracker" in said and "Run `tracker db upgrade` first" not in said, args
+        assert db.current_revision(engine) == "9999"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": db.head_revision()})
+        engine.dispose()
+
+
 def test_bills_list_json_gives_every_matching_bill(imported: str) -> None:
     result = invoke("bills", "list", "--json")
     bills = json.loads(result.stdout)

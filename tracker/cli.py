@@ -342,6 +342,13 @@ def _print_latest(what: str, total: int, shown: int) -> None:
         out.print(f"  (the latest {shown} of {total} {what}; --json for all)", markup=False, highlight=False)
 
 
+def _cosponsors(sponsorships: list[dict[str, Any]]) -> str:
+    """The current cosponsors, as Congress.gov counts them, and those who withdrew: "44 (7 withdrawn)"."""
+    cosponsors = [s for s in sponsorships if s["kind"] == "cosponsor"]
+    withdrawn = sum(1 for s in cosponsors if s["withdrawn_date"])
+    return f"{len(cosponsors) - withdrawn}" + (f" ({withdrawn} withdrawn)" if withdrawn else "")
+
+
 @bills_app.command("show")
 def bills_show(
     ref: Annotated[str, typer.Argument(help="Bill id, or identifier such as 'HR 3684'.")],
@@ -378,8 +385,8 @@ def bills_show(
     sponsors = [s for s in detail["sponsorships"] if s["kind"] == "primary"]
     if sponsors:
         out.print("Sponsor: " + "; ".join(s["name"] for s in sponsors), markup=False, highlight=False)
-    out.print(f"Cosponsors: {sum(1 for s in detail['sponsorships'] if s['kind'] == 'cosponsor')}   "
-              f"Actions: {len(detail['actions'])}   Versions: {len(detail['versions'])}")
+    out.print(f"Cosponsors: {_cosponsors(detail['sponsorships'])}   Actions: {len(detail['actions'])}   "
+              f"Versions: {len(detail['versions'])}", markup=False, highlight=False)
     if detail["committees"]:
         out.print("Committees: " + "; ".join(c["name"] for c in detail["committees"]), markup=False,
                   highlight=False)

@@ -445,3 +445,20 @@ def test_upstream_text_is_never_read_as_markup(database_url: str, monkeypatch: p
     assert missing.exit_code == EXIT_NOT_FOUND and "No bill matches '[/x]'." in missing.stderr
     bad_stage = invoke("bills", "list", "--stage", "[/x]")
     assert bad_stage.exit_code == EXIT_USAGE and "Unknown stage [/x]" in bad_stage.stderr
+
+
+def test_withdrawn_cosponsors_are_not_counted_as_cosponsors(database_url: str, tmp_path: Path) -> None:
+    # 117th H.R. 8167: 51 cosponsors in the file, 7 of them with a <sponsorshipWithdrawnDate> (counted by hand
+    # in the file); Congress.gov says 44 cosponsors. The text view said 51.
+    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
+    with tarfile.open(archive, "r|gz") as tar:
+        for member in tar:
+            if member.name == "data/117/bills/hr/hr8167/fdsys_billstatus.xml":
+                (tmp_path / "hr8167.xml").write_bytes(tar.extractfile(member).read())  # type: ignore[union-attr]
+                break
+    assert invoke("import", "--quiet", str(tmp_path / "hr8167.xml")).exit_code == 0
+    shown = invoke("bills", "show", "HR 8167", "--session", "117").stdout
+    assert "Cosponsors: 44 (7 withdrawn)   " in shown
+    bill = json.loads(invoke("bills", "show", "HR 8167", "--session", "117", "--json").stdout)
+    cosponsors = [s for s in bill["sponsorships"] if s["kind"] == "cosponsor"]
+    assert (len(cosponsors), sum(1 for s in cosponsors if s["withdrawn_date"])) == (51, 7)  # all kept, marked

@@ -17,7 +17,7 @@ from realdata_paths import require_realdata
 from tracker.models.enums import Stage
 from tracker.records import BillRecord, ParseError
 from tracker.sources.govinfo_billstatus import html_to_text, parse_billstatus
-from tracker.xmlsafe import parse_xml
+from tracker.xmlsafe import ENTITY_REFUSAL, parse_xml
 
 
 def parse_file(*parts: str) -> BillRecord:
@@ -483,6 +483,15 @@ def test_entities_are_refused_in_any_encoding() -> None:
     utf16 = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [<!ENTITY a "x">]><r>&a;</r>'.encode("utf-16")
     with pytest.raises(ParseError, match="DOCTYPE with entity declarations refused"):
         parse_xml(utf16, "feed/utf16.xml")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_a_wide_encoded_bomb_is_refused_before_parsing(encoding: str) -> None:
+    # The byte scan read only ASCII-compatible bytes: a UTF-16 billion laughs reached libxml2, which stopped it
+    # as "not XML: Maximum entity amplification factor exceeded". The scan now reads UTF-16 and UTF-32 as text,
+    # with or without a byte order mark.
+    declared = BILLION_LAUGHS.replace(b'version="1.0"?>', f'version="1.0" encoding="{encoding.upper()}"?>'.encode())
+    assert_refused(declared.decode().encode(encoding), f"feed/bomb-{encoding}.xml", ENTITY_REFUSAL)
 
 
 def test_a_doctype_without_entities_is_accepted_and_never_fetched() -> None:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from tracker.importer import ImportReport
     from tracker.ingest import IngestResult
+    from tracker.models import CrawlRun
 
 
 class LazyGroups(TyperGroup):
@@ -104,9 +105,12 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     engine = _engine(check=False)
     try:
         db.upgrade(engine, revision)
+    except db.SchemaTooNew as exc:
+        raise fail(str(exc), EXIT_SCHEMA) from None
     except CommandError as exc:
         raise fail(f"Cannot upgrade to {revision!r}: {exc}") from None
-    out.print(f"Database {engine.url.render_as_string(hide_password=True)} is at {db.current_revision(engine)}.")
+    out.print(f"Database {engine.url.render_as_string(hide_password=True)} is at {db.current_revision(engine)}.",
+              markup=False, highlight=False)
 
 
 @db_app.command("current")
@@ -117,10 +121,14 @@ def db_current() -> None:
     engine = _engine(check=False)
     current, head = db.current_revision(engine), db.head_revision()
     if (missing := db.missing_file(engine)) is not None:
-        out.print(f"database: does not exist ({missing})   code: {head}", highlight=False)
+        out.print(f"database: does not exist ({missing})   code: {head}", markup=False, highlight=False)
         raise fail("Run `tracker db upgrade` to create it.", EXIT_SCHEMA)
-    out.print(f"database: {current or 'no schema'}   code: {head}")
+    out.print(f"database: {current or 'no schema'}   code: {head}", markup=False, highlight=False)
     if current != head:
+        try:
+            db.refuse_newer(engine)
+        except db.SchemaTooNew as exc:
+            raise fail(str(exc), EXIT_SCHEMA) from None
         raise typer.Exit(EXIT_SCHEMA)
 
 
@@ -200,21 +208,14 @@ def import_cmd(
                 continue
             except BaseException:
                 if stops:  # what failed while stopping is part of the stop: the run says interrupted
+                    _print_stopped_run(engine, path, reparse=reparse)
                     raise typer.Exit(128 + stops[0]) from None
                 raise
         r = report.result
         imported = imported or bool(r.new or r.updated or r.unchanged or r.superseded)
-        superseded = f"{r.superseded} superseded by a newer copy, " if r.superseded else ""
         others = f", {report.skipped} other files skipped" if report.skipped else ""
-        updated = f"{r.updated} corrected" if reparse else f"{r.updated} updated"
-        out.print(f"{path}: {report.run.fetched} read, {r.new} new, {updated}, {r.unchanged} unchanged, "
-                  f"{superseded}{len(report.errors)} failed{others} (run {report.run.id})", highlight=False,
-                  markup=False, soft_wrap=True)
-        for locator, reason in report.errors[:50]:
-            # One line per file, never wrapped into the path: a log or `grep` keeps it whole.
-            err.print(f"  [red]failed[/red] {escape(locator)}: {escape(reason)}", highlight=False, soft_wrap=True)
-        if len(report.errors) > 50:
-            err.print(f"  ... and {len(report.errors) - 50} more (see `tracker runs`)")
+        _print_import_summary(path, report.run, superseded=r.superseded, others=others, reparse=reparse)
+        _print_import_errors(report.errors, len(report.errors))
         code = max(code, _import_exit_code(report))
     for sig, handler in previous.items():  # the embedding catch-up below stops as any command does
         signal.signal(sig, handler)
@@ -225,6 +226,51 @@ def import_cmd(
 
         code = max(code, catch_up_embeddings(engine, embed=embed, quiet=quiet))
     raise typer.Exit(code)
+
+
+def _print_import_summary(path: Path, run: "CrawlRun", *, superseded: int, others: str, reparse: bool) -> None:
+    updated = f"{run.updated} corrected" if reparse else f"{run.updated} updated"
+    superseded_text = f"{superseded} superseded by a newer copy, " if superseded else ""
+    out.print(f"{path}: {run.fetched} read, {run.new} new, {updated}, {run.unchanged} unchanged, "
+              f"{superseded_text}{run.failed} failed{others} (run {run.id})", highlight=False, markup=False,
+              soft_wrap=True)
+
+
+def _print_import_errors(errors: list[tuple[str, str]], total: int) -> None:
+    from rich.markup import escape
+
+    for locator, reason in errors[:50]:
+        # One line per file, never wrapped into the path: a log or `grep` keeps it whole.
+        err.print(f"  [red]failed[/red] {escape(locator)}: {escape(reason)}", highlight=False, soft_wrap=True)
+    if total > 50:
+        err.print(f"  ... and {total - 50} more (see `tracker runs`)")
+
+
+def _print_stopped_run(engine: "Engine", path: Path, *, reparse: bool) -> None:
+    """What a stopped import had done, as a finished one says it, and the run's note on the stop ("interrupted
+    (Ctrl-C): only the batches committed before it are stored ...; import again to finish."). The importer has
+    recorded the run by the time its exception arrives here; it is this process's latest import run."""
+    from sqlalchemy import func, select
+    from sqlmodel import Session
+
+    from tracker.models import CrawlError, CrawlRun
+    from tracker.run_owner import owner_token
+
+    with Session(engine) as s:
+        run = s.execute(select(CrawlRun).where(CrawlRun.kind == "import", CrawlRun.owner == owner_token())
+                        .order_by(CrawlRun.id.desc()).limit(1)).scalar_one_or_none()
+        if run is None or run.args.get("path") != str(path):  # stopped before the run was recorded
+            err.print(f"{path}: interrupted before anything was imported", markup=False, highlight=False,
+                      soft_wrap=True)
+            return
+        errors = [(e.locator, e.reason) for e in s.execute(
+            select(CrawlError).where(CrawlError.run_id == run.id).order_by(CrawlError.id).limit(50)).scalars()]
+        failed = s.execute(select(func.count()).select_from(CrawlError).where(CrawlError.run_id == run.id)
+                           ).scalar_one()
+    # Superseded copies and other files are counted in the message, which follows.
+    _print_import_summary(path, run, superseded=0, others="", reparse=reparse)
+    _print_import_errors(errors, failed)
+    err.print(run.message or "interrupted", markup=False, highlight=False, soft_wrap=True)
 
 
 def _import_exit_code(report: "ImportReport") -> int:
@@ -257,6 +303,7 @@ def bills_list(
 ) -> None:
     """List stored bills, most recent action first (--flagged: strongest flags first)."""
     from rich.table import Table
+    from rich.text import Text
     from sqlmodel import Session
 
     from tracker.models.enums import Stage
@@ -264,8 +311,7 @@ def bills_list(
 
     bad = [s for s in stage or [] if s not in Stage.__members__]
     if bad:
-        err.print(f"[red]Unknown stage {', '.join(bad)}; one of: {', '.join(Stage.__members__)}[/red]")
-        raise typer.Exit(EXIT_USAGE)
+        raise fail(f"Unknown stage {', '.join(bad)}; one of: {', '.join(Stage.__members__)}")
     flt = BillFilter(jurisdiction=jurisdiction, session=session, stage=tuple(stage or ()), text=text)
     if flagged or topic:
         from tracker.matching.cli import print_flagged
@@ -279,9 +325,9 @@ def bills_list(
         shown = limit or 50
         rows, total = list_bills(s, flt, limit=shown), count_bills(s, flt)
     table = Table("id", "bill", "stage", "latest action", "title")
-    for b in rows:
-        table.add_row(str(b["id"]), f"{b['jurisdiction']} {b['session']} {b['identifier']}", b["stage"],
-                      b["latest_action_date"] or "", b["title"][:90])
+    for b in rows:  # Text cells: upstream text such as "[section 2]" is shown as it is, never read as markup
+        table.add_row(str(b["id"]), Text(f"{b['jurisdiction']} {b['session']} {b['identifier']}"), Text(b["stage"]),
+                      b["latest_action_date"] or "", Text(b["title"][:90]))
     out.print(table)
     out.print(f"{len(rows)} of {total} bills shown.")
 
@@ -296,6 +342,13 @@ def _print_latest(what: str, total: int, shown: int) -> None:
         out.print(f"  (the latest {shown} of {total} {what}; --json for all)", markup=False, highlight=False)
 
 
+def _cosponsors(sponsorships: list[dict[str, Any]]) -> str:
+    """The current cosponsors, as Congress.gov counts them, and those who withdrew: "44 (7 withdrawn)"."""
+    cosponsors = [s for s in sponsorships if s["kind"] == "cosponsor"]
+    withdrawn = sum(1 for s in cosponsors if s["withdrawn_date"])
+    return f"{len(cosponsors) - withdrawn}" + (f" ({withdrawn} withdrawn)" if withdrawn else "")
+
+
 @bills_app.command("show")
 def bills_show(
     ref: Annotated[str, typer.Argument(help="Bill id, or identifier such as 'HR 3684'.")],
@@ -304,6 +357,7 @@ def bills_show(
     as_json: Annotated[bool, typer.Option("--json", help="The whole bill as JSON.")] = False,
 ) -> None:
     """Show one bill with its actions, sponsors, committees, subjects, versions, roll calls and hearings."""
+    from rich.text import Text
     from sqlmodel import Session
 
     from tracker.queries import bill_detail, find_bills
@@ -311,19 +365,18 @@ def bills_show(
     with Session(_engine()) as s:
         ids = find_bills(s, ref, jurisdiction=jurisdiction, session_identifier=session)
         if not ids:
-            err.print(f"[red]No bill matches {ref!r}.[/red]")
-            raise typer.Exit(EXIT_NOT_FOUND)
+            raise fail(f"No bill matches {ref!r}.", EXIT_NOT_FOUND)
         if len(ids) > 1:
             err.print(f"{ref!r} matches {len(ids)} bills; add --session/--jurisdiction or use an id: "
-                      f"{', '.join(map(str, ids[:20]))}")
+                      f"{', '.join(map(str, ids[:20]))}", markup=False, highlight=False)
             raise typer.Exit(EXIT_USAGE)
         detail = bill_detail(s, ids[0])
     assert detail is not None
     if as_json:
         _print_json(detail)
         return
-    out.print(f"[bold]{detail['jurisdiction']} {detail['session']} {detail['identifier']}[/bold]  "
-              f"({detail['stage']})", highlight=False)
+    out.print(Text(f"{detail['jurisdiction']} {detail['session']} {detail['identifier']}", style="bold"),
+              Text(f" ({detail['stage']})"), highlight=False)
     out.print(detail["title"], markup=False, highlight=False)
     for label, key in (("Introduced", "introduced_date"), ("Latest action", "latest_action_text"),
                        ("Policy area", "policy_area")):
@@ -332,8 +385,8 @@ def bills_show(
     sponsors = [s for s in detail["sponsorships"] if s["kind"] == "primary"]
     if sponsors:
         out.print("Sponsor: " + "; ".join(s["name"] for s in sponsors), markup=False, highlight=False)
-    out.print(f"Cosponsors: {sum(1 for s in detail['sponsorships'] if s['kind'] == 'cosponsor')}   "
-              f"Actions: {len(detail['actions'])}   Versions: {len(detail['versions'])}")
+    out.print(f"Cosponsors: {_cosponsors(detail['sponsorships'])}   Actions: {len(detail['actions'])}   "
+              f"Versions: {len(detail['versions'])}", markup=False, highlight=False)
     if detail["committees"]:
         out.print("Committees: " + "; ".join(c["name"] for c in detail["committees"]), markup=False,
                   highlight=False)
@@ -375,7 +428,7 @@ def serve(
     entry = Path(dashboard.__file__).parent / "app.py"
     cmd = [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port),
            "--server.address", address, "--browser.gatherUsageStats", "false"]
-    out.print(f"Dashboard on http://{address}:{port}/  (Ctrl-C stops it)")
+    out.print(f"Dashboard on http://{address}:{port}/  (Ctrl-C stops it)", markup=False, highlight=False)
     sys.stdout.flush()
     # Become the server rather than wait for it: a service manager's SIGTERM then stops the dashboard itself.
     os.execv(sys.executable, cmd)

@@ -57,7 +57,8 @@ def _report_runs(engine: "Engine", source: str, launch_id: str, max_errors: int 
         runs = [run for run in reversed(recent) if (run.args or {}).get("launch_id") == launch_id]
         for run in runs:
             colour = {"succeeded": "green", "partial": "yellow", "interrupted": "yellow"}.get(run.status, "red")
-            out.print(f"[{colour}]{run.source}: {run.status}[/{colour}] (run {run.id}) {escape(run.message or '')}",
+            out.print(f"[{colour}]{escape(run.source)}: {run.status}[/{colour}] (run {run.id}) "
+                      f"{escape(run.message or '')}",
                       highlight=False)
             errors = conn.execute(select(crawlerror).where(errors_c.run_id == run.id).order_by(errors_c.id)
                                   .limit(max_errors)).all()
@@ -92,18 +93,18 @@ def crawl_cmd(
     chosen = sources or [name for name, cfg in crawl.sources.items() if cfg.enabled and name in known]
     unknown = [name for name in chosen if name not in known]
     if unknown:
-        err.print(f"[red]Unknown spider {', '.join(unknown)}; available: {', '.join(known)}[/red]")
+        err.print(f"Unknown spider {', '.join(unknown)}; available: {', '.join(known)}", style="red", markup=False)
         raise typer.Exit(crawling.EXIT_USAGE)
     overrides = {}
     for item in setting or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            err.print(f"[red]--set {item!r}: expected KEY=VALUE[/red]")
+            err.print(f"--set {item!r}: expected KEY=VALUE", style="red", markup=False, highlight=False)
             raise typer.Exit(crawling.EXIT_USAGE)
         overrides[key] = value
     worst = crawling.EXIT_OK
     for source in chosen:
-        out.print(f"Crawling {source} ({_scope(source, crawl, congress, types)}) ...", highlight=False)
+        out.print(f"Crawling {source} ({_scope(source, crawl, congress, types)}) ...", markup=False, highlight=False)
         launch_id = uuid.uuid4().hex
         # The crawl starts first; the database (SQLAlchemy's imports, the engine) is opened while it starts up.
         # The crawl checks the schema itself and exits 3 when it is not migrated. Unset scope is left to the
@@ -117,7 +118,7 @@ def crawl_cmd(
             _engine()  # says which migration is missing and how to fix it, then exits 3
         _report_runs(_open_database(), source, launch_id)
         if outcome.exit_code == crawling.EXIT_OFFLINE:
-            err.print(f"[red]{source}: the source could not be reached (no network?).[/red]")
+            err.print(f"{source}: the source could not be reached (no network?).", style="red", markup=False)
         worst = max(worst, outcome.exit_code)
     raise typer.Exit(max(worst, _catch_up_embeddings(embed)))
 
@@ -197,7 +198,7 @@ def runs_cmd(
         return
     if not runs:
         out.print(f"No runs of {source!r} yet." if source else
-                  "No runs yet: `tracker crawl` or `tracker import PATH` makes one.", highlight=False)
+                  "No runs yet: `tracker crawl` or `tracker import PATH` makes one.", markup=False, highlight=False)
         return
     # Counts in one column, zeros left out: eleven columns were unreadable in an 80-column terminal.
     table = Table("run", "source", "status", "started (UTC)", "took", "counts", "scope / message")
@@ -207,14 +208,14 @@ def runs_cmd(
         where = " ".join(f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}"
                          for k, v in scope.items() if k in ("congresses", "types", "path"))
         colour = colours.get(run.status, "cyan")
-        table.add_row(str(run.id), run.source, f"[{colour}]{run.status}[/{colour}]",
+        table.add_row(str(run.id), Text(run.source), Text(run.status, style=colour),
                       f"{run.started_at:%Y-%m-%d %H:%M}" if run.started_at else "", _duration(run),
                       _counts(run), Text((where + ("\n" if where and run.message else "") + (run.message or ""))[:300]))
     out.print(table)
     for run in runs:
         shown = errs.get(run.id or 0, [])
         if shown:
-            err.print(f"run {run.id} ({run.source}): {run.failed} error(s)", highlight=False)
+            err.print(f"run {run.id} ({run.source}): {run.failed} error(s)", markup=False, highlight=False)
             for e in shown:
                 err.print(f"  {e.locator}: {e.reason}", highlight=False, markup=False)
 
@@ -238,11 +239,13 @@ def schedule_cmd(
     crawl = crawl_settings()
     enabled = [name for name, cfg in crawl.sources.items() if cfg.enabled]
     if not enabled:
-        err.print("[red]No source is enabled: set enabled = true under [sources.NAME] in tracker.toml.[/red]")
+        # markup=False: "[sources.NAME]" is the TOML table to edit, not a style (rich dropped it from the line)
+        err.print("No source is enabled: set enabled = true under [sources.NAME] in tracker.toml.", style="red",
+                  markup=False)
         raise typer.Exit(crawling.EXIT_USAGE)
     out.print(f"Scheduling {', '.join(f'{n} ({crawl.sources[n].schedule} UTC)' for n in enabled)}; "
               f"jobs are stored in {engine.url.render_as_string(hide_password=True)}. Ctrl-C stops.",
-              highlight=False)
+              markup=False, highlight=False)
     raise typer.Exit(scheduler.serve_forever(engine, crawl, run_now=now))
 
 
@@ -279,13 +282,13 @@ def crawl_defaults(engine: "Engine", *, verbose: bool = False, timeout: float | 
         if cfg is None or not cfg.enabled:
             continue
         if cfg.api_key_env and not cfg.api_key():
-            out.print(f"Skipping {source}: {cfg.api_key_env} is not set.", highlight=False)
+            out.print(f"Skipping {source}: {cfg.api_key_env} is not set.", markup=False, highlight=False)
             continue
         host = urlsplit(cfg.base_url).hostname or cfg.base_url
         why = crawling.unreachable(cfg.base_url)
         if why is None:
             out.print(f"Crawling {source} ({_scope(source, crawl, None, None)}) from {cfg.base_url}; a first crawl "
-                      f"takes a while, later ones only fetch what changed ...", highlight=False)
+                      f"takes a while, later ones only fetch what changed ...", markup=False, highlight=False)
             launch_id = uuid.uuid4().hex
             outcome = crawling.run_crawl(source, log_level="INFO" if verbose else "WARNING", timeout=timeout,
                                          launch_id=launch_id)
@@ -296,8 +299,9 @@ def crawl_defaults(engine: "Engine", *, verbose: bool = False, timeout: float | 
         else:
             code = crawling.EXIT_OFFLINE
         if code == crawling.EXIT_OFFLINE:
-            out.print(f"[yellow]No network access: cannot reach {host} ({why}). Not crawling {source}; the "
-                      f"dashboard opens on the {stored:,} bills already stored.[/yellow]", highlight=False)
+            out.print(f"No network access: cannot reach {host} ({why}). Not crawling {source}; the "
+                      f"dashboard opens on the {stored:,} bills already stored.", style="yellow", markup=False,
+                      highlight=False)
         worst = max(worst, code)
     return worst
 

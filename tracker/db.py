@@ -31,6 +31,10 @@ class SchemaNotReady(RuntimeError):
     """The database is missing, empty or behind the code's migrations."""
 
 
+class SchemaTooNew(SchemaNotReady):
+    """The database is at a migration this code does not have: a newer tracker migrated it."""
+
+
 class DatabaseUrlError(ValueError):
     """DATABASE_URL is not a URL SQLAlchemy can connect with."""
 
@@ -125,7 +129,24 @@ def head_revision() -> str | None:
 
 
 def declared_heads(versions: Path = MIGRATIONS_DIR / "versions") -> list[str] | None:
-    """Revisions no other migration names as its ``down_revision``, from the files' own assignments.
+    """Revisions no other migration names as its ``down_revision``, from the files' own assignments (None: ask
+    Alembic, see ``_declared``)."""
+    declared = _declared(versions)
+    return None if declared is None else sorted(declared[0] - declared[1])
+
+
+def known_revisions() -> set[str]:
+    """Every migration this code has: read from the files, else by Alembic."""
+    declared = _declared()
+    if declared is not None:
+        return declared[0]
+    from alembic.script import ScriptDirectory
+
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions()}
+
+
+def _declared(versions: Path = MIGRATIONS_DIR / "versions") -> tuple[set[str], set[str]] | None:
+    """The migration files' revisions and the revisions they name as ``down_revision``.
 
     Alembic's template writes ``revision: str = "0007"`` and ``down_revision: ... = "0006"`` on one line each
     near the top; those lines alone are parsed (a whole initial-schema file takes ~20 ms). None when a file
@@ -157,7 +178,7 @@ def declared_heads(versions: Path = MIGRATIONS_DIR / "versions") -> list[str] | 
             return None
         revisions.add(revision)
         parents.update([down] if isinstance(down, str) else (down or ()))
-    return sorted(revisions - parents)
+    return revisions, parents
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -175,8 +196,11 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate to ``revision``; ``SchemaTooNew`` when a newer tracker migrated the database (Alembic would fail
+    with "Can't locate revision", and no migration of this code can help)."""
     from alembic import command
 
+    refuse_newer(engine)
     if (path := sqlite_file(engine)) is not None:
         path.parent.mkdir(parents=True, exist_ok=True)  # the one place a SQLite database is created
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
@@ -185,10 +209,24 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+def refuse_newer(engine: Engine) -> None:
+    """Raise ``SchemaTooNew`` when the database is at a migration this code does not know."""
+    current = current_revision(engine)
+    if current is not None and current not in known_revisions():
+        where = engine.url.render_as_string(hide_password=True)
+        raise SchemaTooNew(
+            f"The database {where} is at migration {current}, which this code does not have: a newer version of "
+            f"the tracker migrated it (this code goes up to {head_revision()}). Upgrade the tracker (`git pull` "
+            "or `pip install -U policy-tracker`, then `tracker db upgrade`), or set DATABASE_URL to a database "
+            "of this version. `tracker db upgrade` cannot help: it does not downgrade.")
+
+
 def check_schema(engine: Engine) -> None:
-    """Refuse to run on a database that is not migrated, naming the command that fixes it."""
+    """Refuse to run on a database that is not migrated, naming the command that fixes it: `tracker db upgrade`
+    when the database is behind the code, an upgrade of the tracker when a newer one migrated it."""
     current, head = current_revision(engine), head_revision()
     if current != head:
+        refuse_newer(engine)
         where = engine.url.render_as_string(hide_password=True)
         if (path := missing_file(engine)) is not None:
             raise SchemaNotReady(f"The database {where} does not exist (no file at {path}). "

@@ -330,7 +330,8 @@ class Ingestor:
             .where(keys_in((Bill.jurisdiction_id, Bill.session_id, Bill.identifier), keys))
         ).all()
         state = {(j, s, i): {"id": bid, "title": title, "stage": stage, "source_name": source,
-                             "last_changed_at": changed_at, "actions": set(), "versions": set(), "sponsors": {}}
+                             "last_changed_at": changed_at, "actions": set(), "versions": set(), "sponsors": {},
+                             "sponsor_names": {}}
                  for j, s, i, bid, title, stage, source, changed_at in rows}
         by_id = {v["id"]: v for v in state.values()}
         if not by_id or self.corrections:  # the rest is for BillChange rows
@@ -348,6 +349,7 @@ class Ingestor:
                    Sponsorship.withdrawn_date).where(Sponsorship.bill_id.in_(by_id))
         ):
             by_id[bill_id]["sponsors"][(person_id or name, kind)] = _iso(withdrawn)
+            by_id[bill_id]["sponsor_names"][person_id or name] = name  # a removed sponsor is named, not an id
         return state
 
     def _record_changes(self, changed: list[PreparedBill], keys: list[BillKey], ids: dict[BillKey, int],
@@ -376,7 +378,7 @@ class Ingestor:
                 if version["url"] not in old["versions"]:
                     add(bill_id, ChangeKind.new_version, None,
                         {"label": version["label"], "date": _iso(version["date"]), "url": version["url"]})
-            sponsor_change = _sponsor_diff(old["sponsors"], b)
+            sponsor_change = _sponsor_diff(old["sponsors"], old["sponsor_names"], b)
             if sponsor_change:
                 add(bill_id, ChangeKind.sponsor_change, sponsor_change["before"], sponsor_change["after"])
         if rows:
@@ -554,10 +556,12 @@ def _split_by_precedence(changed: list[PreparedBill], keys: list[BillKey], befor
     return owners, followers
 
 
-def _sponsor_diff(old: dict[tuple[str, str], str | None], bill: PreparedBill) -> dict[str, Any] | None:
+def _sponsor_diff(old: dict[tuple[str, str], str | None], old_names: dict[str, str], bill: PreparedBill
+                  ) -> dict[str, Any] | None:
+    """Sponsors added, removed and withdrawn, each by name as the feed writes it (the stored name for one removed)."""
     new, names = bill.sponsor_keys, bill.sponsor_names
     added = sorted(names.get(k[0], k[0]) for k in new.keys() - old.keys())
-    removed = sorted(k[0] for k in old.keys() - new.keys())
+    removed = sorted(old_names.get(k[0], k[0]) for k in old.keys() - new.keys())
     withdrawn = sorted(names.get(k[0], k[0]) for k, w in new.items() if w and k in old and not old[k])
     if not (added or removed or withdrawn):
         return None

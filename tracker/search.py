@@ -1,20 +1,26 @@
 """Full-text search over bill titles, summaries and version text: SQLite FTS5 or PostgreSQL text search,
-both set up by migration 0003. Filters, ranking and paging run in SQL."""
+set up by migration 0003 and, on PostgreSQL, made to read words as SQLite does by migration 0012. Filters,
+ranking and paging run in SQL."""
 
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import false, func, literal_column, or_, select, text
+from sqlalchemy import String, Text, cast, false, func, literal_column, or_, select, text
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlmodel import Session
 
 from tracker.models import Bill, BillMatch, BillVersion, LegislativeSession, Position, Topic
 from tracker.queries import bill_summary
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-# The same expressions as migration 0003's (PostgreSQL uses an expression index only for the same expression).
+# Letters and digits, as SQLite's unicode61 tokenizer reads words (the underscore separates words there too).
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# The same expressions as migration 0012's (PostgreSQL uses an expression index only for the same expression).
+PG_CONFIG = "tracker_search"
+SHORT_WORD_MARK = "0qq"  # what 0012's tracker_search_words appends to short words, taken off the result
 PG_BILL_DOC = "bill.search_doc"
-PG_VERSION_DOC = "to_tsvector('english', left(coalesce(billversion.text, ''), 500000))"
+PG_VERSION_DOC = (f"(regexp_replace((to_tsvector('{PG_CONFIG}', tracker_search_words(left(coalesce(billversion.text, "
+                  f"''), 500000))))::text, '{SHORT_WORD_MARK}''', '''', 'g')::tsvector)")
 
 
 @dataclass(frozen=True)
@@ -42,20 +48,35 @@ def fts5_query(query: str, *, prefix: bool = True) -> str:
     return " ".join(f'"{t}"' + ("*" if prefix and i == len(terms) - 1 else "") for i, t in enumerate(terms))
 
 
-def _pg_tsquery(query: str) -> Any:
-    """The user's words as a PostgreSQL query: the same words as FTS5's, all required (stemmed).
+def _pg_tsquery(query: str, *, prefix: bool) -> Any:
+    """The user's words as a PostgreSQL query: the same words as FTS5's, all required, each read as the documents
+    are (migration 0012: SQLite's words and stems), the last one as a prefix when ``prefix`` is on.
 
-    The words are split here, as for SQLite, and not by ``plainto_tsquery``: its parser reads "data-broker" as
-    a compound that also needs the token "data-broker" itself, so a bill about "data brokers" was found on SQLite
-    and not on PostgreSQL.
+    The words are split here, as for SQLite, and each is a query of its own: PostgreSQL's query parser reads
+    "data-broker" as a compound that also needs the token "data-broker" itself, and drops stop words, so "the"
+    alone became an empty query that found nothing.
     """
-    return func.plainto_tsquery("english", " ".join(_terms(query)))
+    terms = _terms(query)
+    parts = [_pg_term(term, prefix=prefix and i == len(terms) - 1) for i, term in enumerate(terms)]
+    tsq = parts[0]
+    for part in parts[1:]:
+        tsq = tsq.op("&&")(part)
+    return tsq
+
+
+def _pg_term(term: str, *, prefix: bool) -> Any:
+    # SQLite does not stem a word under three letters: "as"* is every word that starts with "as" (stemmed, it
+    # would start with "a"). The term holds letters and digits only: quoting it is enough.
+    config = "simple" if prefix and len(term) < 3 else PG_CONFIG
+    word = func.quote_literal(func.tracker_search_words(term), type_=String)
+    tsq = func.to_tsquery(literal_column(f"'{config}'::regconfig"), word.concat(":*") if prefix else word)
+    return cast(func.regexp_replace(cast(tsq, Text), f"{SHORT_WORD_MARK}'", "'", "g"), TSQUERY)
 
 
 def _matching_ids(session: Session, query: str, *, prefix: bool = True) -> Any:
     """A select of (bill id, rank) for the words, lower rank first."""
     if session.get_bind().dialect.name == "postgresql":
-        tsq = _pg_tsquery(query)
+        tsq = _pg_tsquery(query, prefix=prefix)
         in_bill = select(Bill.id.label("bill_id"), func.ts_rank(literal_column(PG_BILL_DOC), tsq).label("rank")
                          ).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
         in_text = select(BillVersion.bill_id.label("bill_id"), literal_column("0.0").label("rank")
@@ -69,8 +90,8 @@ def _matching_ids(session: Session, query: str, *, prefix: bool = True) -> Any:
 
 
 def matching_bill_ids(session: Session, query: str) -> Any:
-    """A select of the ids of bills matching every word of ``query`` as whole words (PostgreSQL: their stems);
-    none when it holds no word."""
+    """A select of the ids of bills matching every word of ``query`` as whole words (their stems); none when it
+    holds no word."""
     if not _terms(query):
         return select(Bill.id).where(false())
     hits = _matching_ids(session, query, prefix=False).subquery()
@@ -114,7 +135,7 @@ def _count(session: Session, query: str, hits: Any, where: list[Any]) -> Any:
     """How many bills match; on PostgreSQL without ranking (ts_rank rereads every matching document)."""
     if session.get_bind().dialect.name != "postgresql":
         return select(func.count()).select_from(Bill).join(hits, hits.c.bill_id == Bill.id).where(*where)
-    tsq = _pg_tsquery(query)
+    tsq = _pg_tsquery(query, prefix=True)
     in_text = select(BillVersion.bill_id).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))
     return select(func.count()).select_from(Bill).where(
         or_(literal_column(PG_BILL_DOC).op("@@")(tsq), Bill.id.in_(in_text)), *where)

@@ -49,9 +49,12 @@ def parse_xml(data: bytes, locator: str) -> etree._Element:
     """
     if not data or data.isspace():
         raise ParseError(locator, "empty document")
-    # Refuse before parsing so a bomb costs nothing: libxml2 would otherwise stop it with a less telling message.
-    match = _PROLOG_DOCTYPE.match(data)
-    if match and data.find(b"<!ENTITY", match.end()) != -1:
+    # Refuse before parsing so a bomb costs nothing: libxml2 would otherwise stop it with a less telling message
+    # ("Maximum entity amplification factor exceeded"). A UTF-16 or UTF-32 document is read as text first: its
+    # "<!DOCTYPE" is not those bytes. (An ASCII-compatible encoding writes them as ASCII does.)
+    scanned = _as_utf8(data)
+    match = _PROLOG_DOCTYPE.match(scanned)
+    if match and scanned.find(b"<!ENTITY", match.end()) != -1:
         raise ParseError(locator, ENTITY_REFUSAL)
     try:
         root = etree.fromstring(data, _parser())
@@ -60,7 +63,7 @@ def parse_xml(data: bytes, locator: str) -> etree._Element:
         raise ParseError(locator, f"{kind}: {exc}") from None
     if root is None:  # lxml returns None for a document that has no element at all
         raise ParseError(locator, "not XML: no root element")
-    # The byte scan above misses non-UTF-8 encodings (UTF-16 etc.); the parsed internal subset does not.
+    # A guard behind the scan (an encoding it does not know, such as EBCDIC): the parsed internal subset.
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and next(iter(dtd.iterentities()), None) is not None:
         raise ParseError(locator, ENTITY_REFUSAL)
@@ -76,6 +79,27 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be", 2),
 )
 _DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._:-]*)["']""")
+
+
+def _wide_encoding(data: bytes) -> tuple[str, int] | None:
+    """The codec and byte order mark length of a UTF-16 or UTF-32 document (XML 1.0 appendix F), else None."""
+    for bom, codec, width in _BOMS:
+        if data.startswith(bom):
+            return (codec, len(bom)) if width > 1 else None
+    if data[:4] in (b"<\x00\x00\x00", b"\x00\x00\x00<"):
+        return ("utf-32-le" if data[0] == 0x3C else "utf-32-be"), 0
+    if data[:2] in (b"<\x00", b"\x00<"):
+        return ("utf-16-le" if data[0] == 0x3C else "utf-16-be"), 0
+    return None
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """The document as UTF-8 bytes for the byte scan: a UTF-16 or UTF-32 one transcoded, any other as it is."""
+    wide = _wide_encoding(data)
+    if wide is None:
+        return data
+    codec, skip = wide
+    return data[skip:].decode(codec, "ignore").encode("utf-8")
 
 
 def xml_head(data: bytes, chars: int = 4096) -> str:

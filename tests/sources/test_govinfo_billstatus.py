@@ -6,6 +6,7 @@ parser's output.
 
 import collections
 import datetime as dt
+import re
 import tarfile
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ from realdata_paths import require_realdata
 from tracker.models.enums import Stage
 from tracker.records import BillRecord, ParseError
 from tracker.sources.govinfo_billstatus import html_to_text, parse_billstatus
-from tracker.xmlsafe import parse_xml
+from tracker.xmlsafe import ENTITY_REFUSAL, parse_xml
 
 
 def parse_file(*parts: str) -> BillRecord:
@@ -216,6 +217,34 @@ def test_explicit_member_elements_win_over_the_full_name() -> None:
     edited = data.replace(sponsor_xml, sponsor_xml.replace(b"<state>OR</state>", b"<state>WA</state>"))
     (sponsor,) = by_kind(parse_billstatus(edited, "edited"), "primary")
     assert (sponsor.party, sponsor.state, sponsor.district) == ("D", "WA", "4")
+
+
+def test_action_times_are_24_hour_in_every_schema_generation() -> None:
+    # Legacy files write "05:22PM", 3.0.0 files "15:17:45"; both are stored as "HH:MM:SS". Read off the files:
+    # legacy/BILLSTATUS-114hr1314.xml, 2015-10-28 H1L210 at 12:21AM (just after midnight) and 04:48PM;
+    # legacy/BILLSTATUS-114hr2822.xml, 2015-06-25 H8D000 at 12:55PM (just after noon);
+    # actions-committees/BILLSTATUS-116hr3055.xml (3.0.0), 2019-11-19 "Motion to reconsider ..." at 15:17:45.
+    legacy = parse_file("usgpo_samples", "legacy", "BILLSTATUS-114hr1314.xml")
+    assert ("2015-10-28", "H1L210", "00:21:00") in {(str(a.date), a.action_code, a.time) for a in legacy.actions}
+    assert "16:48:00" in {a.time for a in legacy.actions if str(a.date) == "2015-10-28"}
+    noon = parse_file("usgpo_samples", "legacy", "BILLSTATUS-114hr2822.xml")
+    assert "12:55:00" in {a.time for a in noon.actions if a.action_code == "H8D000" and str(a.date) == "2015-06-25"}
+    current = parse_file("usgpo_samples", "actions-committees", "BILLSTATUS-116hr3055.xml")
+    assert "15:17:45" in {a.time for a in current.actions if str(a.date) == "2019-11-19"}
+    # Every time in every sample file, of every generation, in the one form.
+    for path in sorted(require_realdata("billstatus").glob("*/**/*.xml")):
+        record = parse_billstatus(path.read_bytes(), str(path))
+        assert all(re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d", a.time) for a in record.actions if a.time), path
+
+
+@pytest.mark.parametrize(("raw", "normal"), [("06:59PM", "18:59:00"), ("12:07AM", "00:07:00"), ("12:10PM", "12:10:00"),
+                                             ("16:53:30", "16:53:30"), (" 9:05 a.m. ", "09:05:00"), ("", None),
+                                             ("25:00:00", None), ("13:00PM", None), ("noon", None)])
+def test_action_time_forms(raw: str, normal: str | None) -> None:
+    # The first four are forms found in the real files; the rest guard the edges.
+    from tracker.sources.govinfo_billstatus import _time
+
+    assert _time(raw) == normal
 
 
 @pytest.mark.realdata
@@ -454,6 +483,15 @@ def test_entities_are_refused_in_any_encoding() -> None:
     utf16 = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [<!ENTITY a "x">]><r>&a;</r>'.encode("utf-16")
     with pytest.raises(ParseError, match="DOCTYPE with entity declarations refused"):
         parse_xml(utf16, "feed/utf16.xml")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_a_wide_encoded_bomb_is_refused_before_parsing(encoding: str) -> None:
+    # The byte scan read only ASCII-compatible bytes: a UTF-16 billion laughs reached libxml2, which stopped it
+    # as "not XML: Maximum entity amplification factor exceeded". The scan now reads UTF-16 and UTF-32 as text,
+    # with or without a byte order mark.
+    declared = BILLION_LAUGHS.replace(b'version="1.0"?>', f'version="1.0" encoding="{encoding.upper()}"?>'.encode())
+    assert_refused(declared.decode().encode(encoding), f"feed/bomb-{encoding}.xml", ENTITY_REFUSAL)
 
 
 def test_a_doctype_without_entities_is_accepted_and_never_fetched() -> None:

@@ -59,6 +59,26 @@ def test_an_unmigrated_database_is_refused_with_the_fix(tmp_path: Path, monkeypa
         config.settings.cache_clear()
 
 
+def test_a_database_of_newer_code_is_refused_with_the_right_advice(database_url: str) -> None:
+    from sqlalchemy import text
+
+    engine = db.make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    try:
+        for args in (["bills", "list"], ["db", "upgrade"], ["db", "current"], ["import", "--quiet", "nothing"]):
+            result = invoke(*args)  # an exception (a traceback) would fail the test
+            said = " ".join(result.stderr.split())  # as the terminal wraps it
+            assert result.exit_code == EXIT_SCHEMA, (args, result.output)
+            assert "is at migration 9999, which this code does not have: a newer version of the tracker" in said
+            assert "Upgrade the tracker" in said and "Run `tracker db upgrade` first" not in said, args
+        assert db.current_revision(engine) == "9999"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": db.head_revision()})
+        engine.dispose()
+
+
 def test_bills_list_json_gives_every_matching_bill(imported: str) -> None:
     result = invoke("bills", "list", "--json")
     bills = json.loads(result.stdout)
@@ -239,7 +259,7 @@ def test_a_stopped_import_exits_128_plus_the_signal_and_the_run_says_interrupted
                 assert child.poll() is None and time.monotonic() < deadline, child.communicate()
                 time.sleep(0.2)
         os.killpg(child.pid, sig)
-        _, stderr = child.communicate(timeout=120)
+        stdout, stderr = child.communicate(timeout=120)
     finally:
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGKILL)
@@ -250,6 +270,12 @@ def test_a_stopped_import_exits_128_plus_the_signal_and_the_run_says_interrupted
     engine.dispose()
     assert run.status == "interrupted" and run.finished_at is not None
     assert run.new == stored and (run.message or "").startswith(f"interrupted ({why})")
+    # Said where the import is run, not only in the run record: the summary line of a finished import, then why
+    # it stopped and what to do.
+    assert stdout == (f"{archive}: {run.fetched} read, {run.new} new, {run.updated} updated, {run.unchanged} "
+                      f"unchanged, {run.failed} failed (run {run.id})\n")
+    assert f"interrupted ({why}): only the batches committed before it are stored" in stderr
+    assert "import again to finish" in stderr
 
 
 # 117th bills whose files mention data brokers (hr9161, s4281 and s4408 outside the indexed title, summary and
@@ -312,3 +338,127 @@ def test_versions_are_listed_oldest_first_the_undated_before_the_public_law_on_e
     assert "Versions: 7" in shown and "of 7 versions" not in shown
     # What is left out is said: 101 actions, the latest 10 shown.
     assert "(the latest 10 of 101 actions; --json for all)" in shown
+
+
+@pytest.fixture
+def samples_misc_119(database_url: str) -> str:
+    """The review's set: every sample, odd case and 119th-Congress file (59 bills)."""
+    folders = [require_realdata("billstatus", name) for name in ("usgpo_samples", "misc", "congress119")]
+    assert invoke("import", "--quiet", *map(str, folders)).exit_code == 0
+    return database_url
+
+
+# How many of those bills hold the words, found by SQLite's FTS5 (porter unicode61), the reference: PostgreSQL
+# used to find none for "U.S.", stop words and abbreviations, and split "e-mail" and "not-for-profit" its own way.
+WHOLE_WORDS = {"U.S. Postal": 4, "U.S. Code": 9, "the": 51, "who": 12, "will": 7, "e-mail": 2, "not-for-profit": 2,
+               "us": 20, "as": 21, "is": 22, "a": 35, "technology": 10, "technological": 10, "taxes": 13,
+               "1,000": 4, "section 230": 1, "children's": 4}
+# The dashboard's search reads the last word as a prefix (results while typing).
+PREFIXES = {"heal": 18, "technolog": 10, "as": 26, "u": 35, "U.S. Pos": 14, "e-ma": 6, "not-for-pro": 19,
+            "data bro": 5, "ag": 21, "1,0": 6}
+
+
+def test_the_same_words_find_the_same_bills_on_every_database(samples_misc_119: str) -> None:
+    from sqlmodel import Session
+
+    from tracker.search import search
+
+    def found(text: str) -> list[str]:
+        result = invoke("bills", "list", "--json", "--text", text)
+        assert result.exit_code == 0, result.output
+        return sorted(f"{b['session']} {b['identifier']}" for b in json.loads(result.stdout))
+
+    assert {text: len(found(text)) for text in WHOLE_WORDS} == WHOLE_WORDS
+    assert found("U.S. Postal") == found("u s postal") == ["114 SCONRES 11", "115 HR 3354", "115 SCONRES 3",
+                                                            "117 HR 5376"]
+    assert found("e-mail") == found("e mail") == ["115 HR 3354", "117 HR 1"]
+    assert found("not-for-profit") == ["114 HR 1314", "115 HR 3354"]
+    engine = db.make_engine(samples_misc_119)
+    with Session(engine) as s:
+        assert {text: search(s, text, limit=1)[1] for text in PREFIXES} == PREFIXES
+    engine.dispose()
+
+
+# Names in 117th-Congress titles: SQLite folds their accents away, as it does in "García" and "garcia".
+ACCENTED = ("García Luján Kūhiō Asunción Diné Guillén Loíza Moïse José Chávez État Día", "garcia lujan")
+
+
+def test_postgresql_stems_every_word_as_sqlite_does(samples_misc_119: str) -> None:
+    """Each word of the bills' titles and summaries is one with the same other words on both databases."""
+    import re
+    import sqlite3
+    from collections import defaultdict
+
+    from sqlalchemy import func, select, text
+    from sqlmodel import Session
+
+    from tracker.models import Bill
+
+    engine = db.make_engine(samples_misc_119)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("compares PostgreSQL's reading of words with SQLite's")
+    with Session(engine) as s:
+        docs = s.execute(text("SELECT coalesce(title, '') || ' ' || coalesce(summary_text, '') FROM bill")).scalars()
+        words = sorted({w.lower() for doc in (*docs, *ACCENTED) for w in re.findall(r"[^\W_]+", doc)})
+        pg_stems = dict(s.execute(text(
+            "SELECT w, tsvector_to_array(regexp_replace(to_tsvector('tracker_search', tracker_search_words(w))::text,"
+            " '0qq''', '''', 'g')::tsvector) FROM unnest(CAST(:words AS text[])) AS w"), {"words": words}).all())
+        assert s.execute(select(func.count()).select_from(Bill)).scalar_one() == 59
+    engine.dispose()
+    fts = sqlite3.connect(":memory:")
+    fts.execute("CREATE VIRTUAL TABLE f USING fts5(x, tokenize='porter unicode61')")  # as migration 0003
+    fts.execute("CREATE VIRTUAL TABLE v USING fts5vocab(f, 'instance')")
+    fts.executemany("INSERT INTO f(rowid, x) VALUES (?, ?)", list(enumerate(words)))
+    sqlite_stems: dict[str, list[str]] = defaultdict(list)
+    for row, term in fts.execute("SELECT doc, term FROM v"):
+        sqlite_stems[words[row]].append(term)
+    assert len(words) > 7000
+    # The one known difference (migration 0012): the word "ies" ("IES", the Institute of Education Sciences) is "ie" on
+    # SQLite and "i" on PostgreSQL.
+    assert [w for w in words if sorted(sqlite_stems[w]) != sorted(pg_stems[w])] == ["ies"]
+
+
+MARKUP_TITLES = ("Act to amend [section 2] of law", "[link=https://example.test/x]Click[/link] Act", "[/x] Act",
+                 "Brackets [bold]stay[/] as written Act")
+
+
+def test_upstream_text_is_never_read_as_markup(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Titles hold brackets ("[section 2]"): rich read them as markup, dropped them, made links of "[link=...]"
+    # and crashed (MarkupError, exit 1) on "[/x]". The same for a reference typed by the user.
+    from sqlmodel import Session
+
+    from tests.tracker.test_ingest import ingest, make_record
+
+    engine = db.make_engine(database_url)
+    with Session(engine) as s:
+        ingest(s, *(make_record(n, title=title) for n, title in enumerate(MARKUP_TITLES, 1)))
+    engine.dispose()
+    monkeypatch.setenv("COLUMNS", "250")
+    listed = invoke("bills", "list")
+    assert listed.exit_code == 0, listed.output
+    for title in MARKUP_TITLES:
+        assert title in listed.stdout
+        shown = invoke("bills", "show", "HR 1" if "section" in title else str(MARKUP_TITLES.index(title) + 1))
+        assert shown.exit_code == 0 and title in shown.stdout, shown.output
+    assert "\x1b]8;" not in listed.stdout  # no terminal hyperlink
+    missing = invoke("bills", "show", "[/x]")
+    assert missing.exit_code == EXIT_NOT_FOUND and "No bill matches '[/x]'." in missing.stderr
+    bad_stage = invoke("bills", "list", "--stage", "[/x]")
+    assert bad_stage.exit_code == EXIT_USAGE and "Unknown stage [/x]" in bad_stage.stderr
+
+
+def test_withdrawn_cosponsors_are_not_counted_as_cosponsors(database_url: str, tmp_path: Path) -> None:
+    # 117th H.R. 8167: 51 cosponsors in the file, 7 of them with a <sponsorshipWithdrawnDate> (counted by hand
+    # in the file); Congress.gov says 44 cosponsors. The text view said 51.
+    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
+    with tarfile.open(archive, "r|gz") as tar:
+        for member in tar:
+            if member.name == "data/117/bills/hr/hr8167/fdsys_billstatus.xml":
+                (tmp_path / "hr8167.xml").write_bytes(tar.extractfile(member).read())  # type: ignore[union-attr]
+                break
+    assert invoke("import", "--quiet", str(tmp_path / "hr8167.xml")).exit_code == 0
+    shown = invoke("bills", "show", "HR 8167", "--session", "117").stdout
+    assert "Cosponsors: 44 (7 withdrawn)   " in shown
+    bill = json.loads(invoke("bills", "show", "HR 8167", "--session", "117", "--json").stdout)
+    cosponsors = [s for s in bill["sponsorships"] if s["kind"] == "cosponsor"]
+    assert (len(cosponsors), sum(1 for s in cosponsors if s["withdrawn_date"])) == (51, 7)  # all kept, marked

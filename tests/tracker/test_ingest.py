@@ -1,10 +1,16 @@
-"""Ingest on hand-built records (written for these tests from our own record schema, not a feed's format)."""
+"""Ingest on hand-built records (written for these tests from our own record schema, not a feed's format), and
+change records on a real bill edited as an upstream update would."""
 
 import datetime as dt
+import tarfile
+from pathlib import Path
 
-from sqlalchemy import func, select
+from lxml import etree
+from realdata_paths import require_realdata
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
+from tracker.importer import import_path
 from tracker.ingest import IngestItem, Ingestor, SourceDocumentInfo
 from tracker.models import (
     Bill,
@@ -113,6 +119,37 @@ def test_a_changed_bill_records_what_moved(session: Session) -> None:
     assert changes["sponsor_change"].after["added"] == ["Rep. B"]
     assert count(session, BillAction) == 2
     assert count(session, Sponsorship) == 2
+
+
+def _c117_file(key: str) -> bytes:
+    with tarfile.open(require_realdata("billstatus", "congress117", "c117_all.tar.gz"), "r|gz") as tar:
+        for member in tar:
+            if member.name == f"data/117/bills/{key}/fdsys_billstatus.xml":
+                return tar.extractfile(member).read()  # type: ignore[union-attr]
+    raise AssertionError(f"{key} not in the archive")
+
+
+def test_removed_withdrawn_and_added_sponsors_are_all_named(engine: Engine, session: Session, tmp_path: Path) -> None:
+    # 117th H.R. 4942 (Blumenauer, 6 cosponsors), then an update of it as GovInfo would publish one: newer
+    # updateDate, Rep. Cárdenas gone, Rep. Butterfield withdrawn. Removed ones were listed by bioguide id.
+    original = _c117_file("hr/hr4942")
+    (tmp_path / "hr4942.xml").write_bytes(original)
+    assert import_path(engine, tmp_path / "hr4942.xml", flag=False).ok
+    root = etree.fromstring(original)
+    root.find("bill/updateDate").text = "2023-01-05T10:00:00Z"
+    cosponsors = root.find("bill/cosponsors")
+    by_id = {item.findtext("bioguideId"): item for item in cosponsors}
+    cosponsors.remove(by_id["C001097"])
+    etree.SubElement(by_id["B001251"], "sponsorshipWithdrawnDate").text = "2022-12-01"
+    (tmp_path / "update").mkdir()
+    (tmp_path / "update" / "hr4942.xml").write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    report = import_path(engine, tmp_path / "update", flag=False)
+    assert report.ok and report.result.updated == 1
+
+    change = session.execute(select(BillChange).where(BillChange.kind == "sponsor_change")).scalar_one()
+    assert change.after["removed"] == ["Rep. Cárdenas, Tony [D-CA-29]"]
+    assert change.after["withdrawn"] == ["Rep. Butterfield, G. K. [D-NC-1]"]
+    assert change.after["added"] == []
 
 
 def test_organisation_data_survives_a_changed_bill(session: Session) -> None:

@@ -47,6 +47,29 @@ def test_a_missing_sqlite_file_is_refused_and_left_uncreated(tmp_path: Path) -> 
     engine.dispose()
 
 
+def test_a_database_migrated_by_newer_code_says_to_upgrade_the_tracker(engine: Engine) -> None:
+    # A revision this code does not have: `tracker db upgrade` cannot help (Alembic: "Can't locate revision").
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    try:
+        with pytest.raises(db.SchemaTooNew, match="at migration 9999, which this code does not have: a newer "
+                                                  "version of the tracker migrated it") as refused:
+            db.check_schema(engine)
+        assert "Upgrade the tracker" in str(refused.value) and "Run `tracker db upgrade` first" not in str(
+            refused.value)
+        with pytest.raises(db.SchemaTooNew):
+            db.upgrade(engine)
+        assert db.current_revision(engine) == "9999"  # left as it is
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": db.head_revision()})
+
+
+def test_known_revisions_are_alembics() -> None:
+    script = ScriptDirectory.from_config(db.alembic_config("sqlite://"))
+    assert db.known_revisions() == {s.revision for s in script.walk_revisions()}
+
+
 def test_a_database_behind_the_code_is_refused(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))

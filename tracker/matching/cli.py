@@ -77,7 +77,7 @@ def _rescore(s: Session, topic_ids: list[int] | None, embed: bool) -> Any:
     mine = (f"{names} flags {bills}" if len(topic_ids) == 1
             else f"they flag {bills} ({flags} topic flags)")
     out.print(f"re-scored {report.bills} bills for {names}: {mine}; {_totals(s)}{extra}{pending}",
-              highlight=False)
+              highlight=False, markup=False)
     return report
 
 
@@ -126,7 +126,7 @@ def list_cmd(
         return
     table = Table("slug", "name", "threshold", "rules", "version", "flagged", "enabled")
     for t in topics:
-        table.add_row(t["slug"], escape(t["name"]), f"{t['threshold']:g}", str(len(t["rules"])),
+        table.add_row(escape(t["slug"]), escape(t["name"]), f"{t['threshold']:g}", str(len(t["rules"])),
                       str(t["rule_version"]), str(t["flagged_bills"]), "yes" if t["enabled"] else "no")
     out.print(table)
     if rules:
@@ -181,7 +181,7 @@ def add_rule_cmd(
             s.commit()
         except TopicError as exc:
             raise _fail(str(exc)) from None
-        out.print(f"rule #{r.id} added to {topic}")
+        out.print(f"rule #{r.id} added to {topic}", markup=False, highlight=False)
         _rescore(s, [r.topic_id], embed=False)
 
 
@@ -252,16 +252,16 @@ def set_cmd(
             others = (f"the other topics re-scored on {report.bills} bills (they depend on it)" if report.bills
                       else "no other topic depends on it (keywords alone)")
             out.print(f"{t.slug} disabled: its {flags_before} flags cleared; {others}; {_totals(s)}",
-                      highlight=False)
+                      highlight=False, markup=False)
         elif not t.enabled:
             # A disabled topic takes no part in scoring: nothing to re-score.
             saved = _changes(threshold=threshold, name=name, description=description)
             what = f"{saved} saved" if saved else "nothing changed"
             out.print(f"{t.slug} is disabled: {what}; it flags nothing until `tracker topics set {t.slug} "
-                      f"--enable`", highlight=False)
+                      f"--enable`", highlight=False, markup=False)
         else:
             if not was_enabled:
-                out.print(f"{t.slug} enabled", highlight=False)
+                out.print(f"{t.slug} enabled", highlight=False, markup=False)
             _rescore(s, [t.id], embed=False)
 
 
@@ -378,7 +378,7 @@ def learn_cmd(
         else:
             out.print(f"{report.judgements} judgements", highlight=False)
             if report.skipped:
-                out.print(report.skipped, highlight=False)
+                out.print(report.skipped, markup=False, highlight=False)
             _print_models(report.models, scopes)
         if not no_rescore:
             _rescore(s, None, embed=False)
@@ -448,7 +448,7 @@ def print_flagged(flt: Any, *, topic: str | None, limit: int | None, as_json: bo
     for b in rows:
         topics = ", ".join(f"{t['topic']} ({t['score']:.2f})" for t in b["topics"])
         terms = list(dict.fromkeys(term for t in b["topics"] for term in t["matched_terms"]))
-        table.add_row(str(b["id"]), f"{b['jurisdiction']} {b['session']} {b['identifier']}", escape(topics),
+        table.add_row(str(b["id"]), escape(f"{b['jurisdiction']} {b['session']} {b['identifier']}"), escape(topics),
                       escape(", ".join(terms[:6])), escape(b["title"][:70]))
     out.print(table)
     out.print(f"{len(rows)} of {total} flagged bills shown.")

@@ -268,6 +268,26 @@ def _day(value: str | None) -> str | None:
     return local_day(value)
 
 
+# Legacy files write action times "06:59PM", 3.0.0 files "16:53:30" (both Washington time): one form, 24-hour
+# "HH:MM:SS", so stored times compare and sort the same whichever generation a bill came from.
+_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([AaPp])\.?\s*[Mm]\.?)?")
+
+
+def _time(value: str | None) -> str | None:
+    """An action time as "HH:MM:SS" (24-hour); None when it is missing or not a time of day."""
+    match = _TIME.fullmatch(value.strip()) if value else None
+    if match is None:
+        return None
+    hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
+    if match[4]:  # 12:21AM is 00:21, 12:55PM is 12:55
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if match[4] in "Pp" else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}:{second:02d}"
+
+
 def _items(container: Any) -> Any:
     return () if container is None else container.iterchildren("item")
 
@@ -427,6 +447,7 @@ def _actions(container: Any, origin: Chamber) -> list[dict[str, Any]]:
         action["text"] = text = text.strip()  # the rules' patterns are anchored at the start
         code = action["action_code"]
         action["date"] = _day(action["date"])
+        action["time"] = _time(action["time"])
         action["actor"] = _actor(code, source.get("code"), source.get("name"), text, origin)
         action["classification"] = classify(code, text, BILLSTATUS_RULES)
         action["committees"] = _action_committees(committees) if committees is not None and len(committees) else []

@@ -231,6 +231,7 @@ class Ingestor:
         result = IngestResult(superseded=len(items) - len(by_source))
         if not by_source:
             return result
+        _lock_writers(self.session)
         now = utcnow()
         self._ensure_reference_rows(list(by_source.values()))
 
@@ -536,6 +537,25 @@ class Ingestor:
             "source_name": source_name, "locator": d.locator, "content_hash": d.content_hash,
             "last_modified": d.last_modified, "etag": d.etag, "fetched_at": now, "bill_id": None}
             for d in documents}.values()))
+
+
+# Any 64-bit number no other code takes: PostgreSQL's advisory locks are keyed by number.
+_WRITER_LOCK = 0x7472_6163_6B65_72  # "tracker"
+
+
+def _lock_writers(session: Session) -> None:
+    """Take the database's one writer slot for the rest of the transaction, before reading what is stored.
+
+    Two writers at once (a scheduled crawl and an import, two imports) each read which bills exist and then wrote
+    them: a bill the other committed in between got its children inserted twice, the batch failed on the unique
+    key and was retried bill by bill, and the bill was reported new twice. PostgreSQL: a transaction-level
+    advisory lock; SQLite: BEGIN IMMEDIATE, its write lock taken at once instead of at the first write (it waits
+    the busy timeout for the other writer, as any write does)."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITER_LOCK})")
+    elif conn.dialect.name == "sqlite" and not conn.connection.driver_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _split_by_precedence(changed: list[PreparedBill], keys: list[BillKey], before: dict[BillKey, dict[str, Any]]

@@ -204,3 +204,55 @@ def test_source_documents_are_recorded_and_not_rewritten_when_unchanged(session:
     session.commit()
     session.expire_all()
     assert session.execute(select(SourceDocument.fetched_at)).scalar_one() == fetched_at
+
+
+def _other_writer_can_start(engine: Engine) -> bool:
+    """Whether a second writer could take the writers' slot right now (without waiting for it)."""
+    from sqlalchemy import text
+
+    from tracker.ingest import _WRITER_LOCK
+
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            return bool(conn.execute(text(f"SELECT pg_try_advisory_xact_lock({_WRITER_LOCK})")).scalar_one())
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA busy_timeout=0")  # type: ignore[union-attr]
+        raw.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+        raw.rollback()
+        return True
+    except Exception as exc:  # noqa: BLE001  (sqlite3.OperationalError: database is locked)
+        assert "locked" in str(exc)
+        return False
+    finally:
+        raw.close()
+
+
+def test_one_writer_at_a_time_from_the_read_of_what_is_stored(engine: Engine) -> None:
+    """A second writer (a crawl beside an import) waits until the first commits, so it never acts on a stale
+    view of which bills exist."""
+    with Session(engine) as first:
+        assert _other_writer_can_start(engine)
+        Ingestor(first).ingest([IngestItem(make_record(1))])
+        assert not _other_writer_can_start(engine)
+        first.commit()
+    assert _other_writer_can_start(engine)
+
+
+def test_two_imports_of_the_same_files_at_once_store_each_bill_once(engine: Engine) -> None:
+    import threading
+
+    folder = require_realdata("billstatus", "usgpo_samples")
+    reports: list = []
+    threads = [threading.Thread(target=lambda: reports.append(import_path(engine, folder, batch_size=4, workers=0,
+                                                                          flag=False)))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.errors for r in reports] == [[], []]
+    with Session(engine) as s:
+        bills = count(s, Bill)
+        assert s.execute(select(func.count()).where(BillChange.kind == "new_bill")).scalar_one() == bills
+    assert sum(r.result.new for r in reports) == bills

@@ -2,7 +2,7 @@
 
 Revision ID: 0012
 Revises: 0011
-Create Date: 2026-12-07
+Create Date: 2026-12-06
 
 0003 indexed PostgreSQL with the ``english`` configuration, and the two databases disagreed on the same real
 bills (tests/tracker/test_cli.py): PostgreSQL's parser keeps "U.S." as one token 'u.s' and "e-mail" as a

@@ -308,18 +308,24 @@ def test_hyphenated_words_find_the_same_bills_on_every_database(database_url: st
     assert found("data-broker-oversight") == found("data broker oversight")
 
 
+def extract_117(folder: Path, key: str) -> Path:
+    """One bill's file from the 117th Congress archive ("hr/hr3684"), written into ``folder``."""
+    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
+    with tarfile.open(archive, "r|gz") as tar:
+        for member in tar:
+            if member.name == f"data/117/bills/{key}/fdsys_billstatus.xml":
+                target = folder / f"{key.split('/')[-1]}.xml"
+                target.write_bytes(tar.extractfile(member).read())  # type: ignore[union-attr]
+                return target
+    raise AssertionError(f"{key} is not in {archive}")
+
+
 def test_versions_are_listed_oldest_first_the_undated_before_the_public_law_on_every_database(
         database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # 117th H.R. 3684: seven text versions, the Enrolled Bill with an empty <date/>. SQLite sorts NULL first and
     # PostgreSQL last, and the text view showed the last five: the enrolled bill was hidden on SQLite. The law is
     # the last text a bill has, made from the enrolled bill: it comes after it.
-    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
-    with tarfile.open(archive, "r|gz") as tar:
-        for member in tar:
-            if member.name == "data/117/bills/hr/hr3684/fdsys_billstatus.xml":
-                (tmp_path / "hr3684.xml").write_bytes(tar.extractfile(member).read())  # type: ignore[union-attr]
-                break
-    assert invoke("import", "--quiet", str(tmp_path / "hr3684.xml")).exit_code == 0
+    assert invoke("import", "--quiet", str(extract_117(tmp_path, "hr/hr3684"))).exit_code == 0
 
     bill = json.loads(invoke("bills", "show", "HR 3684", "--session", "117", "--json").stdout)
     assert [(v["date"], v["label"]) for v in bill["versions"]] == [
@@ -450,13 +456,7 @@ def test_upstream_text_is_never_read_as_markup(database_url: str, monkeypatch: p
 def test_withdrawn_cosponsors_are_not_counted_as_cosponsors(database_url: str, tmp_path: Path) -> None:
     # 117th H.R. 8167: 51 cosponsors in the file, 7 of them with a <sponsorshipWithdrawnDate> (counted by hand
     # in the file); Congress.gov says 44 cosponsors. The text view said 51.
-    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
-    with tarfile.open(archive, "r|gz") as tar:
-        for member in tar:
-            if member.name == "data/117/bills/hr/hr8167/fdsys_billstatus.xml":
-                (tmp_path / "hr8167.xml").write_bytes(tar.extractfile(member).read())  # type: ignore[union-attr]
-                break
-    assert invoke("import", "--quiet", str(tmp_path / "hr8167.xml")).exit_code == 0
+    assert invoke("import", "--quiet", str(extract_117(tmp_path, "hr/hr8167"))).exit_code == 0
     shown = invoke("bills", "show", "HR 8167", "--session", "117").stdout
     assert "Cosponsors: 44 (7 withdrawn)   " in shown
     bill = json.loads(invoke("bills", "show", "HR 8167", "--session", "117", "--json").stdout)

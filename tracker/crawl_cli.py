@@ -141,9 +141,9 @@ def _open_database() -> "Engine":
 
 # -- runs ---------------------------------------------------------------------------------------------------
 
-def _duration(run: Any) -> str:  # a CrawlRun
+def _duration(run: Any, status: str) -> str:  # a CrawlRun, and its status as shown
     if run.finished_at is None or run.started_at is None:
-        return "running" if run.status == "running" else ""
+        return "running" if status == "running" else ""
     seconds = (run.finished_at - run.started_at).total_seconds()
     return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
@@ -170,16 +170,15 @@ def runs_cmd(
     from sqlmodel import Session
 
     from tracker.models import CrawlError, CrawlRun
-    from tracker.run_owner import sweep_abandoned_runs
+    from tracker.run_owner import shown_status
 
     engine = _engine()
     with Session(engine) as s:
-        if sweep_abandoned_runs(s):
-            s.commit()
         query = select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(limit)
         if source:
             query = query.where(CrawlRun.source == source)
         runs = s.execute(query).scalars().all()
+        shown = {run.id: shown_status(run) for run in runs}  # a run whose process is gone: interrupted
         errs: dict[int, list[CrawlError]] = {}
         for run in runs:
             if run.failed and errors:
@@ -190,6 +189,7 @@ def runs_cmd(
         rows: list[dict[str, Any]] = []
         for run in runs:
             row = run.model_dump(mode="json")
+            row["status"], row["message"] = shown[run.id]
             row["duration_seconds"] = ((run.finished_at - run.started_at).total_seconds()
                                        if run.finished_at and run.started_at else None)
             row["errors"] = [{"locator": e.locator, "reason": e.reason} for e in errs.get(run.id or 0, [])]
@@ -207,16 +207,16 @@ def runs_cmd(
         scope = run.args or {}
         where = " ".join(f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}"
                          for k, v in scope.items() if k in ("congresses", "types", "path"))
-        colour = colours.get(run.status, "cyan")
-        table.add_row(str(run.id), Text(run.source), Text(run.status, style=colour),
-                      f"{run.started_at:%Y-%m-%d %H:%M}" if run.started_at else "", _duration(run),
-                      _counts(run), Text((where + ("\n" if where and run.message else "") + (run.message or ""))[:300]))
+        status, message = shown[run.id]
+        table.add_row(str(run.id), Text(run.source), Text(status, style=colours.get(status, "cyan")),
+                      f"{run.started_at:%Y-%m-%d %H:%M}" if run.started_at else "", _duration(run, status),
+                      _counts(run), Text((where + ("\n" if where and message else "") + (message or ""))[:300]))
     out.print(table)
     for run in runs:
-        shown = errs.get(run.id or 0, [])
-        if shown:
+        listed = errs.get(run.id or 0, [])
+        if listed:
             err.print(f"run {run.id} ({run.source}): {run.failed} error(s)", markup=False, highlight=False)
-            for e in shown:
+            for e in listed:
                 err.print(f"  {e.locator}: {e.reason}", highlight=False, markup=False)
 
 

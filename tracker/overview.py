@@ -22,7 +22,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.models.enums import ChangeKind, RunStatus
-from tracker.run_owner import sweep_abandoned_runs
+from tracker.run_owner import shown_status
 
 MOVES = (ChangeKind.stage_change.value, ChangeKind.new_action.value, ChangeKind.new_version.value)
 DEFAULT_STALE_AFTER = dt.timedelta(hours=26)  # a daily feed that missed one run is stale
@@ -88,8 +88,7 @@ class Freshness:
 def freshness(session: Session, *, stale_after: dt.timedelta = DEFAULT_STALE_AFTER,
               now: dt.datetime | None = None) -> list[Freshness]:
     """Per source: the last successful crawl or import, the last run's outcome and errors; stale when no
-    success within ``stale_after``. Runs whose process died unfinished are marked interrupted first."""
-    sweep_abandoned_runs(session)
+    success within ``stale_after``. A run whose process died unfinished shows as interrupted."""
     now = now or utcnow()
     ok = (RunStatus.succeeded.value, RunStatus.partial.value)
     sources = list(session.execute(select(CrawlRun.source).distinct().order_by(CrawlRun.source)).scalars())
@@ -101,19 +100,19 @@ def freshness(session: Session, *, stale_after: dt.timedelta = DEFAULT_STALE_AFT
                                .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(1)).scalar_one()
         errors = session.execute(select(func.count()).select_from(CrawlError)
                                  .where(CrawlError.run_id == last.id)).scalar_one()
-        out.append(Freshness(source=source, last_success=last_success, last_run_status=last.status,
+        out.append(Freshness(source=source, last_success=last_success, last_run_status=shown_status(last)[0],
                              last_run_at=last.finished_at or last.started_at, last_run_errors=errors,
                              stale=last_success is None or now - _aware(last_success) > stale_after))
     return out
 
 
 def recent_runs(session: Session, *, limit: int = 30) -> list[dict[str, Any]]:
-    sweep_abandoned_runs(session)
     runs = list(session.execute(select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
                                 .limit(limit)).scalars())
-    return [{"id": r.id, "source": r.source, "kind": r.kind, "status": r.status, "started": r.started_at,
+    return [{"id": r.id, "source": r.source, "kind": r.kind, "status": status, "started": r.started_at,
              "finished": r.finished_at, "fetched": r.fetched, "new": r.new, "updated": r.updated,
-             "unchanged": r.unchanged, "failed": r.failed, "message": r.message} for r in runs]
+             "unchanged": r.unchanged, "failed": r.failed, "message": message}
+            for r, (status, message) in ((r, shown_status(r)) for r in runs)]
 
 
 def run_errors(session: Session, *, run_id: int, limit: int = 200) -> list[dict[str, Any]]:

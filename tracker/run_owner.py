@@ -3,9 +3,10 @@
 A run is ``running`` from ``start_run`` until ``finish_run``. A process killed hard (SIGKILL, the machine's
 out-of-memory killer, a power cut) never reaches ``finish_run``, and its run would say ``running`` for ever:
 the dashboard would show a crawl in progress that is not, and the source's freshness would rest on it. So each
-run records its owner, ``host/pid/start``, and ``sweep_abandoned_runs`` marks ``interrupted`` the runs whose
-owner on this host is gone. The process start time (Linux ``/proc``) tells a reused pid from the original.
-Runs owned by another host are left alone: nothing here can see that host's processes.
+run records its owner, ``host/pid/start``. Readers show such a run as ``interrupted`` (``shown_status``) without
+writing: a dashboard may connect with a role that cannot. The next run to start marks them in the database
+(``sweep_abandoned_runs``). The process start time (Linux ``/proc``) tells a reused pid from the original. Runs
+owned by another host are left alone: nothing here can see that host's processes.
 """
 
 import datetime as dt
@@ -59,18 +60,32 @@ def is_gone(owner: str) -> bool:
     return False
 
 
+def _abandoned(run: CrawlRun) -> bool:
+    return run.status == RunStatus.running.value and bool(run.owner) and is_gone(run.owner or "")
+
+
+def _abandoned_message(run: CrawlRun, now: dt.datetime | None = None) -> str:
+    pid = (run.owner or "").rsplit("/", 2)[1]
+    when = (now or utcnow()).strftime("%Y-%m-%d %H:%M UTC")
+    return (f"ended without finishing: its process (pid {pid}) was gone when checked at {when} (killed or "
+            "crashed); what it saved before is kept")
+
+
+def shown_status(run: CrawlRun) -> tuple[str, str | None]:
+    """(status, message) as a reader should show them: ``interrupted`` for a run whose process is gone."""
+    if _abandoned(run):
+        return RunStatus.interrupted.value, _abandoned_message(run)
+    return run.status, run.message
+
+
 def sweep_abandoned_runs(session: Session, *, now: dt.datetime | None = None) -> int:
     """Mark ``interrupted`` every running run whose process on this host is gone; returns how many. The caller
     commits. What such a run committed before it died stays (each batch is its own transaction)."""
     found = 0
     for run in session.execute(select(CrawlRun).where(CrawlRun.status == RunStatus.running.value,
                                                       CrawlRun.owner.is_not(None))).scalars():
-        if run.owner and is_gone(run.owner):
-            pid = run.owner.rsplit("/", 2)[1]
-            when = (now or utcnow()).strftime("%Y-%m-%d %H:%M UTC")
-            run.status = RunStatus.interrupted.value
-            run.message = (f"ended without finishing: its process (pid {pid}) was gone when checked at {when} "
-                           "(killed or crashed); what it saved before is kept")
+        if _abandoned(run):
+            run.status, run.message = RunStatus.interrupted.value, _abandoned_message(run, now)
             session.add(run)
             found += 1
     return found

@@ -65,18 +65,22 @@ def test_a_killed_process_leaves_its_run_interrupted_with_what_it_saved(database
                 child.kill()
     assert child.returncode == -signal.SIGKILL
 
-    # What an operator looks at next marks it: `tracker runs`, the dashboard's source pages.
+    # What an operator or a council member looks at shows it, without writing (a dashboard's database role may
+    # only read): `tracker runs`, the dashboard's source pages.
     result = CliRunner().invoke(app, ["runs", "--json"])
     assert result.exit_code == 0, result.output
     (row,) = json.loads(result.stdout)
     assert row["id"] == run_id and row["status"] == "interrupted" and row["finished_at"] is None
     assert f"(pid {child.pid}) was gone" in row["message"]
+    with Session(engine) as s:
+        assert [r["status"] for r in overview.recent_runs(s)] == ["interrupted"]
+        assert {f.source: f.last_run_status for f in overview.freshness(s)} == {"import": "interrupted"}
+        assert s.get(CrawlRun, run_id).status == "running"  # type: ignore[union-attr]
 
-    with Session(engine) as s:  # a later run does too, and keeps its own owner
-        s.get(CrawlRun, run_id).status = "running"  # type: ignore[union-attr]
-        s.commit()
+    with Session(engine) as s:  # the next run marks it in the database, and keeps its own owner
         later = start_run(s, source="import", kind="import")
         s.commit()
-        assert s.get(CrawlRun, run_id).status == "interrupted"  # type: ignore[union-attr]
+        stored = s.get(CrawlRun, run_id)
+        assert stored is not None and stored.status == "interrupted" and "was gone" in (stored.message or "")
         assert later.status == "running" and later.owner == owner_token()
         assert {f.source: f.last_run_status for f in overview.freshness(s)} == {"import": "running"}

@@ -16,6 +16,7 @@ import re
 import signal
 import tarfile
 import threading
+import time
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -41,6 +42,7 @@ from tracker.models.enums import RunStatus
 from tracker.prefetch import prefetched
 from tracker.prepare import PreparedBill, prepare
 from tracker.records import BillRecord, ParseError, RollCallRecord
+from tracker.run_owner import owner_token
 from tracker.xmlsafe import parse_xml, xml_head
 
 log = logging.getLogger(__name__)
@@ -491,6 +493,20 @@ def _prepare_chunk(chunk: list[tuple[str, bytes]]) -> list[Outcome]:
     return [_prepare_one(locator, data) for locator, data in chunk]
 
 
+def _exit_with_importer(importer: str) -> None:
+    """Parser process initializer: end this process once the import that started it is gone. An import killed
+    outright (SIGKILL) never shuts its pool down, and its parser processes, which ignore Ctrl-C and SIGTERM
+    (``_start_forkserver``), waited for work for ever, keeping the fork server alive with them."""
+    from tracker.run_owner import is_gone
+
+    def watch() -> None:
+        while not is_gone(importer):
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-importer", daemon=True).start()
+
+
 def _start_forkserver() -> None:
     """Start the parser pool's fork server with Ctrl-C and SIGTERM ignored, which it keeps (an ignored signal
     stays ignored across exec) and hands on to the parser processes it forks. Ctrl-C at a terminal and a service
@@ -526,7 +542,8 @@ def _prepared(candidates: Iterator[_Candidate], workers: int, parallel_min: int,
     context.set_forkserver_preload(["tracker.importer"])
     _start_forkserver()
     inflight: deque[tuple[list[_Candidate], Future[list[Outcome]]]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_exit_with_importer,
+                             initargs=(owner_token(),)) as pool:
         stream = itertools.chain(head, candidates)
         while chunk := list(itertools.islice(stream, PARSE_CHUNK)):
             inflight.append((chunk, pool.submit(_prepare_chunk, [(c.locator, c.data) for c in chunk])))

@@ -1,5 +1,6 @@
 """The ``tracker`` command line, run in-process (CliRunner) and once as ``python -m tracker``."""
 
+import contextlib
 import json
 import os
 import pwd
@@ -276,6 +277,63 @@ def test_a_stopped_import_exits_128_plus_the_signal_and_the_run_says_interrupted
                       f"unchanged, {run.failed} failed (run {run.id})\n")
     assert f"interrupted ({why}): only the batches committed before it are stored" in stderr
     assert "import again to finish" in stderr
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (from /proc: children's children too)."""
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        children = Path(f"/proc/{parent}/task/{parent}/children")
+        for child in map(int, children.read_text().split() if children.exists() else ()):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_parser_processes_end_when_the_import_is_killed_outright(database_url: str) -> None:
+    import time
+
+    from sqlalchemy import func, select
+    from sqlmodel import Session
+
+    from tracker.models import Bill
+
+    if not Path("/proc/self/task").exists():
+        pytest.skip("needs Linux /proc to find the parser processes")
+    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
+    child = subprocess.Popen([sys.executable, "-m", "tracker", "import", "--quiet", "--batch-size", "20",
+                              str(archive)], cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    engine = db.make_engine(database_url)
+    helpers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        with Session(engine) as s:
+            while not s.execute(select(func.count()).select_from(Bill)).scalar_one():  # parsers at work
+                assert child.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        helpers = _descendants(child.pid)
+        assert len(helpers) >= 3  # the fork server and its parser processes
+        child.kill()  # SIGKILL: no shutdown of the pool
+        child.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while (left := {p for p in helpers if Path(f"/proc/{p}").exists()
+                        and "zombie" not in Path(f"/proc/{p}/status").read_text().lower()}) and \
+                time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not left, f"still running after the import was killed: {sorted(left)}"
+    finally:
+        engine.dispose()
+        if child.poll() is None:
+            helpers |= _descendants(child.pid)
+            child.kill()
+        for p in helpers:  # never leave them behind, whatever failed
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(p, signal.SIGKILL)
 
 
 # 117th bills whose files mention data brokers (hr9161, s4281 and s4408 outside the indexed title, summary and

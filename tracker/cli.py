@@ -144,7 +144,8 @@ def import_cmd(
                      ] = True,
     reparse: Annotated[bool, typer.Option("--reparse", help="Read every file again, unchanged ones too, and store "
                                           "what this version reads of them (after an upgrade that fixed a parser). "
-                                          "Corrections are stored quietly: no change records, no alerts.")
+                                          "Corrections of files imported before are stored quietly: no change "
+                                          "records, no alerts.")
                        ] = False,
 ) -> None:
     """Import bill files without unpacking archives; files already imported are skipped.
@@ -208,13 +209,13 @@ def import_cmd(
                 continue
             except BaseException:
                 if stops:  # what failed while stopping is part of the stop: the run says interrupted
-                    _print_stopped_run(engine, path, reparse=reparse)
+                    _print_stopped_run(engine, path)
                     raise typer.Exit(128 + stops[0]) from None
                 raise
         r = report.result
         imported = imported or bool(r.new or r.updated or r.unchanged or r.superseded)
         others = f", {report.skipped} other files skipped" if report.skipped else ""
-        _print_import_summary(path, report.run, superseded=r.superseded, others=others, reparse=reparse)
+        _print_import_summary(path, report.run, superseded=r.superseded, others=others, corrected=r.corrected)
         _print_import_errors(report.errors, len(report.errors))
         code = max(code, _import_exit_code(report))
     for sig, handler in previous.items():  # the embedding catch-up below stops as any command does
@@ -228,8 +229,8 @@ def import_cmd(
     raise typer.Exit(code)
 
 
-def _print_import_summary(path: Path, run: "CrawlRun", *, superseded: int, others: str, reparse: bool) -> None:
-    updated = f"{run.updated} corrected" if reparse else f"{run.updated} updated"
+def _print_import_summary(path: Path, run: "CrawlRun", *, superseded: int, others: str, corrected: int = 0) -> None:
+    updated = f"{run.updated - corrected} updated" + (f", {corrected} corrected (--reparse)" if corrected else "")
     superseded_text = f"{superseded} superseded by a newer copy, " if superseded else ""
     out.print(f"{path}: {run.fetched} read, {run.new} new, {updated}, {run.unchanged} unchanged, "
               f"{superseded_text}{run.failed} failed{others} (run {run.id})", highlight=False, markup=False,
@@ -246,7 +247,7 @@ def _print_import_errors(errors: list[tuple[str, str]], total: int) -> None:
         err.print(f"  ... and {total - 50} more (see `tracker runs`)")
 
 
-def _print_stopped_run(engine: "Engine", path: Path, *, reparse: bool) -> None:
+def _print_stopped_run(engine: "Engine", path: Path) -> None:
     """What a stopped import had done, as a finished one says it, and the run's note on the stop ("interrupted
     (Ctrl-C): only the batches committed before it are stored ...; import again to finish."). The importer has
     recorded the run by the time its exception arrives here; it is this process's latest import run."""
@@ -268,7 +269,7 @@ def _print_stopped_run(engine: "Engine", path: Path, *, reparse: bool) -> None:
         failed = s.execute(select(func.count()).select_from(CrawlError).where(CrawlError.run_id == run.id)
                            ).scalar_one()
     # Superseded copies and other files are counted in the message, which follows.
-    _print_import_summary(path, run, superseded=0, others="", reparse=reparse)
+    _print_import_summary(path, run, superseded=0, others="")
     _print_import_errors(errors, failed)
     err.print(run.message or "interrupted", markup=False, highlight=False, soft_wrap=True)
 

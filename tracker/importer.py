@@ -446,6 +446,7 @@ class _Candidate:
     digest: str
     last_modified: str | None
     etag: str | None = None
+    known: bool = False  # these bytes were imported before (read again by --reparse)
 
 
 _FORMATS: list[Format] = []
@@ -570,8 +571,8 @@ def import_path(
 
     ``workers`` parsing processes (default: one per core) serve imports of ``parallel_min`` documents or more;
     ``flag`` runs topic flagging on each batch's changed bills. ``reparse`` reads every document again, known
-    bytes too, and stores what this version's parsers read of them as corrections (``Ingestor``): no change
-    records, no alerts.
+    bytes too: what this version's parsers read differently in bytes imported before is stored as a correction
+    (``IngestItem.correction``: no change records, no alerts); new bytes are imported as always.
     """
     workers = workers if workers is not None else (os.cpu_count() or 1)
     errors: list[tuple[str, str]] = []
@@ -583,8 +584,9 @@ def import_path(
         run = start_run(session, source="import", kind="import",
                         args={"path": str(path), **({"reparse": True} if reparse else {})})
         session.commit()
-        known = set() if reparse else _known_hashes(session, [factory().source_name for factory in FORMAT_FACTORIES])
-        ingestor = Ingestor(session, run=run, corrections=reparse)
+        known = _known_hashes(session, [factory().source_name for factory in FORMAT_FACTORIES])
+        read_now: set[str] = set()  # bytes read in this run: a second copy is unchanged
+        ingestor = Ingestor(session, run=run)
         ledger = ArchiveLedger(session, reread=reparse)
         batch: list[IngestItem] = []
         roll_calls: list[RollCallRecord] = []
@@ -619,13 +621,13 @@ def import_path(
                 seen += 1
                 ledger.count(doc.locator, bill=True)  # until its parser says it holds no bill
                 digest = doc.digest or hashlib.sha256(doc.data).hexdigest()
-                if digest in known:  # the same bytes were imported before: nothing to parse or write
+                if digest in read_now or (digest in known and not reparse):  # nothing to parse or write
                     total.unchanged += 1
                     if seen % batch_size == 0 and on_progress:
                         on_progress(total, seen, len(errors))
                     continue
-                known.add(digest)
-                yield _Candidate(doc.locator, doc.data, digest, doc.last_modified, doc.etag)
+                read_now.add(digest)
+                yield _Candidate(doc.locator, doc.data, digest, doc.last_modified, doc.etag, digest in known)
 
         try:
             for locator, bundled in iter_bundles(path, errors, session):  # multi-table downloads (California pubinfo)
@@ -653,7 +655,7 @@ def import_path(
                     people[outcome[0]] = outcome[1]
                     continue
                 # Keyed by file, not by bill: two files for one bill (two schema generations) both stay known.
-                batch.append(IngestItem(prepared=outcome, document=SourceDocumentInfo(
+                batch.append(IngestItem(prepared=outcome, correction=candidate.known, document=SourceDocumentInfo(
                     locator=candidate.locator, content_hash=candidate.digest,
                     last_modified=candidate.last_modified, etag=candidate.etag)))
                 if len(batch) >= batch_size:
@@ -684,8 +686,8 @@ def import_path(
             others = f"; {len(other_files)} other files skipped (not bill documents)" if other_files else ""
             finish_run(session, run=run, result=total, status=status,
                        message=f"{_stopped_note(stopped, total, unflagged)}{seen} documents "
-                               f"{'re-parsed (--reparse; updated bills were corrected)' if reparse else 'read'} "
-                               f"from {path}"
+                               f"{'re-parsed (--reparse)' if reparse else 'read'} from {path}"
+                               f"{f'; {total.corrected} bills corrected' if total.corrected else ''}"
                                f"{superseded}{votes}{others}")
             session.commit()
             _restore_wal(session)

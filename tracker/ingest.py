@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlmodel import Session
 
 from tracker.ingest_votes import calendar_key, drop_stale_calendar, write_roll_calls, write_votes
@@ -141,6 +141,9 @@ class IngestItem:
     record: BillRecord | None = None
     document: SourceDocumentInfo | None = None
     prepared: PreparedBill | None = None  # given by a worker process, or made here from ``record``
+    # The document's bytes were stored before and are read again (``tracker import --reparse`` after a parser
+    # fix): what differs on a stored bill is a correction of our reading, not news from upstream (``ingest``).
+    correction: bool = False
 
     @property
     def bill(self) -> PreparedBill:
@@ -157,11 +160,13 @@ class IngestResult:
     updated: int = 0
     unchanged: int = 0
     superseded: int = 0  # records older than a copy of the same bill already stored or in the same batch
+    corrected: int = 0  # of the updated: corrections (``IngestItem.correction``)
     changed_bill_ids: list[int] = field(default_factory=list)  # new or updated: what flagging re-scores
 
     def add(self, other: "IngestResult") -> None:
         self.new += other.new
         self.updated += other.updated
+        self.corrected += other.corrected
         self.unchanged += other.unchanged
         self.superseded += other.superseded
         self.changed_bill_ids.extend(other.changed_bill_ids)
@@ -170,14 +175,9 @@ class IngestResult:
 class Ingestor:
     """Writes batches of records; keeps jurisdiction and session ids cached across batches of one run."""
 
-    def __init__(self, session: Session, *, run: CrawlRun | None = None, corrections: bool = False):
-        """``corrections``: the records are new readings of documents stored before (``tracker import
-        --reparse`` after a parser fix), not news from upstream. What they correct is written, but no
-        BillChange rows (alerts, "what moved") are recorded and the bills keep their ``last_changed_at``
-        (a bill staff reviewed does not come back to the inbox)."""
+    def __init__(self, session: Session, *, run: CrawlRun | None = None):
         self.session = session
         self.run = run
-        self.corrections = corrections
         self._jurisdictions: set[str] = set()
         self._sessions: dict[tuple[str, str], int] = {}
 
@@ -220,14 +220,21 @@ class Ingestor:
         Of two records of one bill from one source, the later wins unless its upstream stamp is the older: a
         stale copy (an old archive imported after a crawl, two schema generations of one file) never rolls a
         bill back, whether the newer copy is stored already or comes earlier in the batch.
+
+        A stored bill changed by a correction (``IngestItem.correction``) is written without BillChange rows
+        (alerts, "what moved") and keeps its ``last_changed_at`` (a bill staff reviewed stays out of the inbox);
+        its embedding is marked outdated, so semantic relevance reads the corrected text. A new bill, or a
+        newer upstream copy, is news whatever the run.
         """
         items = list(items)
         by_source: dict[tuple[str, str], PreparedBill] = {}
+        correcting: set[tuple[str, str]] = set()
         for item in items:
             bill = item.bill
             held = by_source.get(source_key := (bill.source_name, bill.source_key))
             if held is None or not _predates(bill, held.bill["upstream_updated_at"]):
                 by_source[source_key] = bill
+                (correcting.add if item.correction else correcting.discard)(source_key)
         result = IngestResult(superseded=len(items) - len(by_source))
         if not by_source:
             return result
@@ -261,8 +268,11 @@ class Ingestor:
         before = self._load_state(keys)
         owners, followers = _split_by_precedence(changed, keys, before)
 
+        def corrects(b: PreparedBill, key: BillKey) -> bool:
+            return key in before and (b.source_name, b.source_key) in correcting
+
         def bill_row(b: PreparedBill, key: BillKey) -> dict[str, Any]:
-            changed_at = before[key]["last_changed_at"] if self.corrections and key in before else now
+            changed_at = before[key]["last_changed_at"] if corrects(b, key) else now
             return {**b.bill, "jurisdiction_id": key[0], "session_id": key[1], "identifier": key[2],
                     "content_hash": b.content_hash, "first_seen_at": now, "last_fetched_at": now,
                     "last_changed_at": changed_at}
@@ -282,8 +292,14 @@ class Ingestor:
             ])
             existing_ids = [ids[k] for k in owner_keys if k in before]
             self._replace_children(owner_bills, owner_keys, ids, existing_ids)
-        if not self.corrections:
-            self._record_changes(owner_bills, owner_keys, ids, before, now)
+        news = [(b, key) for b, key in owners if not corrects(b, key)]
+        self._record_changes([b for b, _ in news], [key for _, key in news], ids, before, now)
+        if corrected := [ids[key] for b, key in owners if corrects(b, key)]:
+            from tracker.models import BillEmbedding  # only here: a crawl never loads the flagging's models
+
+            result.corrected += len(corrected)
+            self.session.execute(update(BillEmbedding).where(BillEmbedding.bill_id.in_(corrected))
+                                 .values(created_at=_OUTDATED))
         # Roll calls and calendar hearings are keyed by source, so followers' are stored too (docs/sources.md).
         # A new bill without any has nothing to write or to clear: no query for it (most federal bills).
         voting = [(b, key) for b, key in zip(changed, keys, strict=True) if b.votes or b.calendar or key in before]
@@ -335,7 +351,7 @@ class Ingestor:
                              "sponsor_names": {}}
                  for j, s, i, bid, title, stage, source, changed_at in rows}
         by_id = {v["id"]: v for v in state.values()}
-        if not by_id or self.corrections:  # the rest is for BillChange rows
+        if not by_id:
             return state
         for bill_id, date, text in self.session.execute(
             select(BillAction.bill_id, BillAction.date, BillAction.text).where(BillAction.bill_id.in_(by_id))
@@ -538,6 +554,10 @@ class Ingestor:
             "last_modified": d.last_modified, "etag": d.etag, "fetched_at": now, "bill_id": None}
             for d in documents}.values()))
 
+
+# An embedding "made" before any change, so the catch-up (``pending_embeddings_query``) looks at it again: it
+# embeds anew only when the text it embedded moved.
+_OUTDATED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 # Any 64-bit number no other code takes: PostgreSQL's advisory locks are keyed by number.
 _WRITER_LOCK = 0x7472_6163_6B65_72  # "tracker"

@@ -558,7 +558,9 @@ def test_reparse_corrects_stored_readings_quietly_and_keeps_the_organisation_dat
     from typer.testing import CliRunner
 
     from tracker.cli import app
-    from tracker.models import BillSource
+    from tracker.matching.semantic import MODEL_NAME
+    from tracker.matching.store import pending_embedding_ids
+    from tracker.models import BillEmbedding, BillSource
 
     members = {f.name: f.read_bytes() for f in _legacy_samples()}
     archive = tmp_path / "legacy.tar.gz"
@@ -571,19 +573,22 @@ def test_reparse_corrects_stored_readings_quietly_and_keeps_the_organisation_dat
         s.flush()
         first = min(right)
         s.add(Position(bill_id=first, stance="Support", priority="High", rationale="Core", author_id=user.id))
+        # Embedded (semantic relevance) after the import: up to date until its text is corrected.
+        s.add(BillEmbedding(bill_id=first, model=MODEL_NAME, text_hash="of the old reading", dim=1, vector=b"\0\0"))
         s.execute(update(Bill).values(stage="failed", title=Bill.title + " (old reading)"))
         s.execute(update(BillSource).values(content_hash="read by an older parser"))
         s.execute(Sponsorship.__table__.delete().where(Sponsorship.bill_id == first))
         s.commit()
         changed_at = dict(s.execute(select(Bill.id, Bill.last_changed_at)).all())
         changes = count(s, BillChange)
+        assert first not in pending_embedding_ids(s)
 
     plain = import_path(engine, archive)  # the same bytes: skipped, the old reading stays
     assert (plain.result.updated, plain.result.unchanged) == (0, len(members))
 
     result = CliRunner().invoke(app, ["import", "--quiet", "--reparse", str(archive)])
     assert result.exit_code == 0, result.output
-    assert f"{len(members)} read, 0 new, {len(right)} corrected, 0 unchanged" in result.stdout
+    assert f"{len(members)} read, 0 new, 0 updated, {len(right)} corrected (--reparse), 0 unchanged" in result.stdout
     with Session(engine) as s:
         assert dict(s.execute(select(Bill.id, Bill.stage)).all()) == right
         assert not s.execute(select(Bill.id).where(Bill.title.endswith("(old reading)"))).first()
@@ -592,9 +597,37 @@ def test_reparse_corrects_stored_readings_quietly_and_keeps_the_organisation_dat
         assert count(s, BillChange) == changes
         assert dict(s.execute(select(Bill.id, Bill.last_changed_at)).all()) == changed_at
         assert s.execute(select(Position.stance, Position.rationale)).one() == ("Support", "Core")
+        assert first in pending_embedding_ids(s)  # semantic relevance will read the corrected text
         run = s.execute(select(CrawlRun).order_by(CrawlRun.id.desc())).scalars().first()
         assert run is not None and run.args["reparse"] is True and "re-parsed" in (run.message or "")
 
     again = import_path(engine, archive, reparse=True)  # read again, nothing left to correct
     assert again.run.fetched == len(members)
     assert (again.result.updated, again.result.unchanged) == (0, len(members))
+
+
+def test_reparse_still_reports_what_is_news_new_bills_and_newer_copies(engine: Engine, tmp_path: Path) -> None:
+    """Only bytes imported before are re-read quietly: a bill never stored, or a newer upstream copy of a stored
+    one, met in the same --reparse run, gets its change records as in any import."""
+    current = require_realdata(*HR1_CURRENT)
+    newer = tmp_path / "newer" / "BILLSTATUS-117hr1.xml"
+    newer.parent.mkdir()
+    data = current.read_bytes()
+    new_action = (b"<actions><item><actionDate>2022-12-30</actionDate><text>Motion to discharge (test edit)."
+                  b"</text><type>Floor</type><actionCode>H30000</actionCode><sourceSystem><code>2</code>"
+                  b"<name>House floor actions</name></sourceSystem></item>")
+    newer.write_bytes(data.replace(b"<actions>", new_action, 1))
+    legacy = _legacy_samples()[:3]
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    for f in legacy:
+        (fresh / f.name).write_bytes(f.read_bytes())
+    assert import_path(engine, current).errors == []
+
+    for path in (newer, fresh):
+        report = import_path(engine, path, reparse=True)
+        assert report.errors == [] and report.result.corrected == 0
+    with Session(engine) as s:
+        kinds = s.execute(select(BillChange.kind, func.count()).group_by(BillChange.kind)).all()
+        assert dict(kinds)["new_bill"] == count(s, Bill) == 1 + len(legacy)
+        assert dict(kinds)["new_action"] >= 1

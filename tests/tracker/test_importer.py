@@ -29,6 +29,10 @@ from tracker.sources.govinfo_billstatus import parse_billstatus
 from tracker.xmlsafe import xml_head
 
 HR1_CURRENT = ("billstatus", "usgpo_samples", "formatChange", "current", "BILLSTATUS-117hr1.xml")
+# A floor action as upstream would add it to a republished file (edited copies in tmp only).
+NEW_ACTION = (b"<actions><item><actionDate>2022-12-30</actionDate><text>Motion to discharge (test edit)."
+              b"</text><type>Floor</type><actionCode>H30000</actionCode><sourceSystem><code>2</code>"
+              b"<name>House floor actions</name></sourceSystem></item>")
 
 
 def count(session: Session, model: type) -> int:
@@ -110,12 +114,9 @@ def test_a_changed_bill_is_updated_and_the_organisation_data_survives(engine: En
 
     # The same real file as upstream would republish it after a new floor action (edited copy in tmp).
     data = original.read_bytes()
-    new_action = (b"<actions><item><actionDate>2022-12-30</actionDate><text>Motion to discharge (test edit)."
-                  b"</text><type>Floor</type><actionCode>H30000</actionCode><sourceSystem><code>2</code>"
-                  b"<name>House floor actions</name></sourceSystem></item>")
     assert data.count(b"<actions>") >= 1
     changed = tmp_path / "BILLSTATUS-117hr1.xml"
-    changed.write_bytes(data.replace(b"<actions>", new_action, 1))
+    changed.write_bytes(data.replace(b"<actions>", NEW_ACTION, 1))
     report = import_path(engine, changed)
     assert report.errors == []
     assert (report.result.new, report.result.updated) == (0, 1)
@@ -613,10 +614,7 @@ def test_reparse_still_reports_what_is_news_new_bills_and_newer_copies(engine: E
     newer = tmp_path / "newer" / "BILLSTATUS-117hr1.xml"
     newer.parent.mkdir()
     data = current.read_bytes()
-    new_action = (b"<actions><item><actionDate>2022-12-30</actionDate><text>Motion to discharge (test edit)."
-                  b"</text><type>Floor</type><actionCode>H30000</actionCode><sourceSystem><code>2</code>"
-                  b"<name>House floor actions</name></sourceSystem></item>")
-    newer.write_bytes(data.replace(b"<actions>", new_action, 1))
+    newer.write_bytes(data.replace(b"<actions>", NEW_ACTION, 1))
     legacy = _legacy_samples()[:3]
     fresh = tmp_path / "fresh"
     fresh.mkdir()

@@ -42,7 +42,7 @@ from tracker.models.enums import RunStatus
 from tracker.prefetch import prefetched
 from tracker.prepare import PreparedBill, prepare
 from tracker.records import BillRecord, ParseError, RollCallRecord
-from tracker.run_owner import owner_token
+from tracker.run_owner import is_gone, owner_token
 from tracker.xmlsafe import parse_xml, xml_head
 
 log = logging.getLogger(__name__)
@@ -498,7 +498,6 @@ def _exit_with_importer(importer: str) -> None:
     """Parser process initializer: end this process once the import that started it is gone. An import killed
     outright (SIGKILL) never shuts its pool down, and its parser processes, which ignore Ctrl-C and SIGTERM
     (``_start_forkserver``), waited for work for ever, keeping the fork server alive with them."""
-    from tracker.run_owner import is_gone
 
     def watch() -> None:
         while not is_gone(importer):

@@ -234,7 +234,10 @@ class Ingestor:
             held = by_source.get(source_key := (bill.source_name, bill.source_key))
             if held is None or not _predates(bill, held.bill["upstream_updated_at"]):
                 by_source[source_key] = bill
-                (correcting.add if item.correction else correcting.discard)(source_key)
+                if item.correction:
+                    correcting.add(source_key)
+                else:
+                    correcting.discard(source_key)
         result = IngestResult(superseded=len(items) - len(by_source))
         if not by_source:
             return result

@@ -61,7 +61,7 @@ def is_gone(owner: str) -> bool:
 
 
 def _abandoned(run: CrawlRun) -> bool:
-    return run.status == RunStatus.running.value and bool(run.owner) and is_gone(run.owner or "")
+    return run.status == RunStatus.running.value and run.owner is not None and is_gone(run.owner)
 
 
 def _abandoned_message(run: CrawlRun, now: dt.datetime | None = None) -> str:

@@ -81,15 +81,16 @@ _BOMS = (
 _DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._:-]*)["']""")
 
 
-def _wide_encoding(data: bytes) -> tuple[str, int] | None:
-    """The codec and byte order mark length of a UTF-16 or UTF-32 document (XML 1.0 appendix F), else None."""
+def _wide_encoding(data: bytes) -> tuple[str, int, int] | None:
+    """The codec, byte order mark length and bytes per character of a UTF-16 or UTF-32 document (XML 1.0
+    appendix F: a byte order mark, else "<" and NUL bytes), else None."""
     for bom, codec, width in _BOMS:
         if data.startswith(bom):
-            return (codec, len(bom)) if width > 1 else None
+            return (codec, len(bom), width) if width > 1 else None
     if data[:4] in (b"<\x00\x00\x00", b"\x00\x00\x00<"):
-        return ("utf-32-le" if data[0] == 0x3C else "utf-32-be"), 0
+        return ("utf-32-le" if data[0] == 0x3C else "utf-32-be"), 0, 4
     if data[:2] in (b"<\x00", b"\x00<"):
-        return ("utf-16-le" if data[0] == 0x3C else "utf-16-be"), 0
+        return ("utf-16-le" if data[0] == 0x3C else "utf-16-be"), 0, 2
     return None
 
 
@@ -98,7 +99,7 @@ def _as_utf8(data: bytes) -> bytes:
     wide = _wide_encoding(data)
     if wide is None:
         return data
-    codec, skip = wide
+    codec, skip, _ = wide
     return data[skip:].decode(codec, "ignore").encode("utf-8")
 
 
@@ -106,17 +107,15 @@ def xml_head(data: bytes, chars: int = 4096) -> str:
     """About the first ``chars`` characters of an XML document as text, for sniffing what it is.
 
     The encoding is found as XML 1.0 (appendix F) has a parser find it: a byte order mark (UTF-8, UTF-16 and
-    UTF-32, either byte order), else UTF-16 recognised by its "<" and NUL bytes, else the declaration's
+    UTF-32, either byte order), else UTF-16 or UTF-32 recognised by its "<" and NUL bytes, else the declaration's
     ``encoding`` when it names an ASCII-compatible codec Python knows, else UTF-8. Bytes that do not decode are
     dropped: this says what a document looks like, the parser still decides whether it is well formed.
     """
-    for bom, codec, width in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom):len(bom) + width * chars].decode(codec, "ignore")
-    if data[:2] == b"<\x00":
-        return data[:2 * chars].decode("utf-16-le", "ignore")
-    if data[:2] == b"\x00<":
-        return data[:2 * chars].decode("utf-16-be", "ignore")
+    if (wide := _wide_encoding(data)) is not None:
+        codec, skip, width = wide
+        return data[skip:skip + width * chars].decode(codec, "ignore")
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):len(codecs.BOM_UTF8) + chars].decode("utf-8", "ignore")
     head = data[:chars]
     declared = _DECLARED_ENCODING.match(head)
     codec = "utf-8"

@@ -608,8 +608,10 @@ def _sponsor_diff(old: dict[tuple[str, str], str | None], old_names: dict[str, s
     withdrawn = sorted(names.get(k[0], k[0]) for k, w in new.items() if w and k in old and not old[k])
     if not (added or removed or withdrawn):
         return None
-    return {"before": {"count": len(old)},
-            "after": {"count": len(new), "added": added, "removed": removed, "withdrawn": withdrawn}}
+    # Counts are of sponsors and cosponsors still on the bill: a withdrawn cosponsor stays listed upstream.
+    return {"before": {"count": sum(1 for w in old.values() if not w)},
+            "after": {"count": sum(1 for w in new.values() if not w), "added": added, "removed": removed,
+                      "withdrawn": withdrawn}}
 
 
 def _iso(value: Any) -> str | None:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
+from tracker.alerts.render import KIND_TITLES, describe
 from tracker.models import (
     Bill,
     BillChange,
@@ -73,6 +74,19 @@ def moved(session: Session, *, days: int = 7, tracked_only: bool = True, limit: 
     rows = session.execute(query.order_by(latest.c.at.desc(), Bill.id.desc()).limit(limit)).all()
     return [{"id": r[0], "bill": f"{r[1].upper()} {r[2]} {r[3]}", "title": r[4], "stage": r[5],
              "latest_action_date": r[6], "latest_action": r[7], "detected_at": r[8], "changes": r[9]} for r in rows]
+
+
+BILL_CHANGES_SHOWN = 200  # a bill's page lists its latest changes; a long-lived bill gathers hundreds
+
+
+def bill_changes(session: Session, *, bill_id: int, limit: int = BILL_CHANGES_SHOWN) -> list[dict[str, Any]]:
+    """What the feeds changed on one bill, latest first, each described as the digests describe it."""
+    rows = session.execute(select(BillChange, CrawlRun.source).outerjoin(CrawlRun, CrawlRun.id == BillChange.run_id)
+                           .where(BillChange.bill_id == bill_id)
+                           .order_by(BillChange.detected_at.desc(), BillChange.id.desc()).limit(limit)).all()
+    return [{"detected_at": change.detected_at, "what": KIND_TITLES.get(change.kind, change.kind),
+             "detail": describe({"kind": change.kind, "payload": {"before": change.before, "after": change.after}},
+                                set())[0], "source": source} for change, source in rows]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import change_ratio, highlight, html_text, md, progress_line, redline
 from dashboard.components.widgets import export_buttons, safe_url
-from tracker import notes, positions, triage, watchlists
+from tracker import notes, overview, positions, triage, watchlists
 from tracker.exports import Selection
 from tracker.matching.queries import topics_for
 from tracker.matching.training import scoring_scopes
@@ -64,6 +64,7 @@ with data.session() as s:
     scopes = scoring_scopes(s) if topics else {}
     position = positions.get_position(s, bill_id=bill_id)
     history = positions.history(s, bill_id=bill_id)
+    changes = overview.bill_changes(s, bill_id=bill_id)
     thread = notes.list_notes(s, bill_id=bill_id)
     assignee = triage.current_assignees(s, [bill_id]).get(bill_id)
     state = triage.triage_state(s, bill_id=bill_id)
@@ -187,6 +188,13 @@ with main:
         st.dataframe(pd.DataFrame([{"bill": f"{r['jurisdiction']} {r['session']} {r['identifier']}",
                                     "relationship": r["relationship"], "title": r["title"]}
                                    for r in d["related_bills"]]), hide_index=True, width="stretch")
+
+    if changes:
+        shown = f"latest {len(changes)}" if len(changes) == overview.BILL_CHANGES_SHOWN else str(len(changes))
+        with st.expander(f"What the feeds changed ({shown})"):
+            # Dataframe cells are plain text: upstream names and action text are shown as received.
+            st.dataframe(pd.DataFrame([{"detected": c["detected_at"], "what": c["what"], "detail": c["detail"],
+                                        "source": c["source"]} for c in changes]), hide_index=True, width="stretch")
 
     st.markdown("#### Sources")
     links = [{"source": src["source"], "key": src["key"], "link": safe_url(src["url"]),

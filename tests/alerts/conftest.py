@@ -106,8 +106,10 @@ def settings_now(smtp: Mailbox) -> Callable[[], tuple[Any, Any]]:
 
 
 def bill_record(number: int, title: str, *, stage: str = "introduced", actions: list[tuple[str, str]] = (),
-                versions: list[tuple[str, str, str]] = (), summary: str | None = None) -> BillRecord:
-    """A minimal federal bill. ``actions``: (date, text); ``versions``: (label, date, text)."""
+                versions: list[tuple[str, str, str]] = (), summary: str | None = None,
+                cosponsors: list[str] = ()) -> BillRecord:
+    """A minimal federal bill. ``actions``: (date, text); ``versions``: (label, date, text); ``cosponsors``:
+    names."""
     return BillRecord.model_validate({
         "jurisdiction": {"id": "us", "name": "United States", "level": "federal"},
         "session": {"identifier": "119", "name": "119th Congress"},
@@ -118,6 +120,8 @@ def bill_record(number: int, title: str, *, stage: str = "introduced", actions: 
         "actions": [{"date": d, "text": t} for d, t in actions],
         "versions": [{"label": label, "url": f"https://example.test/hr{number}/{i}.xml", "date": d, "text": text}
                      for i, (label, d, text) in enumerate(versions)],
+        "sponsorships": [{"name": "Rep. Primary, Pat [D-NY-1]", "kind": "primary", "person_id": "P000001"}]
+        + [{"name": name, "kind": "cosponsor", "person_id": f"C{i:06d}"} for i, name in enumerate(cosponsors)],
     })
 
 

@@ -215,3 +215,18 @@ def test_a_rescore_is_not_news_but_a_bill_newly_flagged_by_a_rule_edit_is(world:
     assert _send(world).sent == 1
     text = smtp.messages[-1].get_body(("plain",)).get_content()
     assert "HR 462" in text and "HR 461" not in text
+
+
+def test_a_sponsor_change_names_who_signed_on(world: World, smtp: Mailbox) -> None:
+    s = world.session
+    world.store(bill_record(103, "Broadband Mapping Act", cosponsors=["Rep. Early, Eve [R-OH-2]"]))
+    subscriptions.subscribe(s, user=world.staff, kind="bill", target="HR 103", cadence="instant",
+                            events=["sponsor_change"])
+    s.commit()
+    joined = [f"Rep. Later{i}, Lee [D-CA-{i}]" for i in range(7)]
+    world.store(bill_record(103, "Broadband Mapping Act", cosponsors=["Rep. Early, Eve [R-OH-2]", *joined]))
+
+    assert _send(world).sent == 1
+    text = _to(smtp, "sam@chamber.example")[0].get_body(("plain",)).get_content().replace("\r\n", "\n")
+    shown = ", ".join(sorted(joined)[:5])
+    assert f"Sponsors: 7 added: {shown} and 2 more (2 → 9 sponsors and cosponsors)" in text

@@ -316,3 +316,24 @@ def test_versions_and_the_redline_run_oldest_to_latest_with_the_undated_last(ses
         "Engrossed in House")
     assert at.selectbox(key="redline_to").format_func(at.selectbox(key="redline_to").value) == \
         "Enrolled Bill (undated)"
+
+
+def test_bill_page_lists_what_the_feeds_changed_latest_first(session: Session, seeded: Seeded) -> None:
+    from tracker.records import ActionRecord, SponsorshipRecord
+
+    ingest(session, make_record(8802))
+    ingest(session, make_record(
+        8802, stage="in_committee",
+        actions=[ActionRecord(date=dt.date(2021, 3, 1), text="Introduced in House"),
+                 ActionRecord(date=dt.date(2021, 3, 4), text="Referred to the <Committee> on Energy and Commerce.")],
+        sponsorships=[SponsorshipRecord(name="Rep. A", kind="primary", person_id="A000001"),
+                      SponsorshipRecord(name="Rep. [B](javascript:x)", kind="cosponsor", person_id="B000002")]))
+    bill = session.execute(select(Bill.id).where(Bill.identifier == "HR 8802")).scalar_one()
+    at = signed_in(seeded.users["council"], "views/bill.py", query={"id": str(bill)})
+    no_exception(at)
+    table = next(df.value for df in at.dataframe if "detail" in df.value.columns)
+    rows = dict(zip(table["what"], table["detail"], strict=True))
+    assert list(table["what"])[-1] == "New bill"  # the first thing seen comes last
+    assert rows["Stage change"] == "introduced → in committee"
+    assert rows["New action"] == "2021-03-04 Referred to the <Committee> on Energy and Commerce."
+    assert rows["Sponsors"] == "1 added: Rep. [B](javascript:x) (1 → 2 sponsors and cosponsors)"

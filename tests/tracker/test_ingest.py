@@ -130,7 +130,7 @@ def _c117_file(key: str) -> bytes:
 
 
 def test_removed_withdrawn_and_added_sponsors_are_all_named(engine: Engine, session: Session, tmp_path: Path) -> None:
-    # 117th H.R. 4942 (Blumenauer, 6 cosponsors), then an update of it as GovInfo would publish one: newer
+    # 117th H.R. 4942 (Blumenauer, 23 cosponsors), then an update of it as GovInfo would publish one: newer
     # updateDate, Rep. Cárdenas gone, Rep. Butterfield withdrawn. Removed ones were listed by bioguide id.
     original = _c117_file("hr/hr4942")
     (tmp_path / "hr4942.xml").write_bytes(original)
@@ -150,6 +150,8 @@ def test_removed_withdrawn_and_added_sponsors_are_all_named(engine: Engine, sess
     assert change.after["removed"] == ["Rep. Cárdenas, Tony [D-CA-29]"]
     assert change.after["withdrawn"] == ["Rep. Butterfield, G. K. [D-NC-1]"]
     assert change.after["added"] == []
+    # Sponsor and cosponsors still on the bill: the withdrawn one stays listed upstream but is not counted.
+    assert (change.before["count"], change.after["count"]) == (24, 22)
 
 
 def test_organisation_data_survives_a_changed_bill(session: Session) -> None:

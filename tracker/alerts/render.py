@@ -74,6 +74,24 @@ def _language_lines(payload: dict[str, Any], topics: set[str]) -> list[tuple[str
     return out
 
 
+SPONSOR_NAMES_SHOWN = 5  # a bill can gain dozens of cosponsors in one day: the rest are counted
+
+
+def _sponsor_line(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """"2 added: Rep. A, Rep. B; 1 withdrawn: Sen. C (44 → 45 sponsors and cosponsors)"."""
+    parts = []
+    for key in ("added", "withdrawn", "removed"):
+        names = [str(n) for n in after.get(key) or []]
+        if names:
+            shown = ", ".join(names[:SPONSOR_NAMES_SHOWN])
+            more = len(names) - SPONSOR_NAMES_SHOWN
+            parts.append(f"{len(names)} {key}: {shown}" + (f" and {more} more" if more > 0 else ""))
+    line = "; ".join(parts) or "changed"
+    if before.get("count") is not None and after.get("count") is not None:
+        line += f" ({before['count']} → {after['count']} sponsors and cosponsors)"
+    return line
+
+
 def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[str, str]]]:
     """One line for the change, and evidence lines (label, snippet with [[marks]])."""
     kind, p = item["kind"], item["payload"] or {}
@@ -106,7 +124,7 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
     if kind == "title_change":
         return f"now {after}", []
     if kind == "sponsor_change":
-        return "changed", []
+        return _sponsor_line(before or {}, after or {}), []
     if kind == "hearing":
         parts = [p.get("date"), p.get("time"), p.get("body"), p.get("location")]
         line = " · ".join(str(x) for x in parts if x)

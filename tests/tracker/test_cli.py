@@ -34,6 +34,15 @@ def imported(database_url: str) -> str:
     return database_url
 
 
+def test_an_import_into_a_database_without_topics_says_nothing_was_flagged(database_url: str) -> None:
+    result = invoke("import", "--quiet", str(require_realdata("billstatus", "usgpo_samples", "formatChange")))
+    said = " ".join(result.stdout.split())  # as the terminal wraps it
+    assert result.exit_code == 0 and "Nothing flagged: no topic is enabled (`tracker topics load`" in said
+    assert "embedding" not in said
+    loaded = invoke("topics", "load")
+    assert loaded.exit_code == 0 and "flagged" in loaded.stdout
+
+
 def test_help_everywhere() -> None:
     for args in ([], ["db"], ["bills"], ["import"], ["bills", "list"], ["bills", "show"], ["serve"]):
         result = invoke(*args, "--help")

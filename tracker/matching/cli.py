@@ -311,7 +311,9 @@ def embed_cmd(
             return
         raise _fail(f"semantic relevance is unavailable: {semantic.why_unavailable()}")
     with Session(_engine(), expire_on_commit=False) as s:
-        if not _embed_pending(s, quiet=quiet).bills:
+        if not _any_enabled_topic(s):  # bills are embedded to be compared with topics
+            out.print(NO_ENABLED_TOPICS, highlight=False)
+        elif not _embed_pending(s, quiet=quiet).bills:
             out.print("every bill has an up-to-date embedding", highlight=False)
 
 
@@ -334,6 +336,16 @@ def _embed_pending(s: Session, *, quiet: bool) -> Any:
     return report
 
 
+NO_ENABLED_TOPICS = ("Nothing flagged: no topic is enabled (`tracker topics load` installs the default set; "
+                     "`tracker topics list` shows the topics).")
+
+
+def _any_enabled_topic(s: Session) -> bool:
+    from tracker.models import Topic
+
+    return s.execute(select(Topic.id).where(Topic.enabled).limit(1)).first() is not None
+
+
 def catch_up_embeddings(engine: Any, *, embed: bool, quiet: bool = False) -> int:
     """The end of ``tracker import`` and ``tracker crawl``: embed the bills they stored in batches too big to
     embed inline, so semantic relevance and learned models speak for them too; with ``embed`` False only say
@@ -343,9 +355,12 @@ def catch_up_embeddings(engine: Any, *, embed: bool, quiet: bool = False) -> int
     from tracker.matching.store import pending_embedding_ids
 
     try:
-        if not semantic.enabled():
-            return 0
         with Session(engine, expire_on_commit=False) as s:
+            if not _any_enabled_topic(s):
+                out.print(NO_ENABLED_TOPICS, highlight=False)
+                return 0
+            if not semantic.enabled():
+                return 0
             if embed:
                 _embed_pending(s, quiet=quiet)
             elif waiting := len(pending_embedding_ids(s)):

@@ -307,6 +307,7 @@ def bills_list(
     from rich.text import Text
     from sqlmodel import Session
 
+    from tracker.matching.queries import with_topics
     from tracker.models.enums import Stage
     from tracker.queries import BillFilter, bill_details, count_bills, list_bill_ids, list_bills
 
@@ -321,7 +322,7 @@ def bills_list(
         return
     with Session(_engine()) as s:
         if as_json:
-            print_json_list(bill_details(s, list_bill_ids(s, flt, limit=limit)))
+            print_json_list(with_topics(s, bill_details(s, list_bill_ids(s, flt, limit=limit))))
             return
         shown = limit or 50
         rows, total = list_bills(s, flt, limit=shown), count_bills(s, flt)
@@ -361,7 +362,8 @@ def bills_show(
     from rich.text import Text
     from sqlmodel import Session
 
-    from tracker.queries import bill_detail, find_bills
+    from tracker.matching.queries import with_topics
+    from tracker.queries import bill_details, find_bills
 
     with Session(_engine()) as s:
         ids = find_bills(s, ref, jurisdiction=jurisdiction, session_identifier=session)
@@ -371,8 +373,7 @@ def bills_show(
             err.print(f"{ref!r} matches {len(ids)} bills; add --session/--jurisdiction or use an id: "
                       f"{', '.join(map(str, ids[:20]))}", markup=False, highlight=False)
             raise typer.Exit(EXIT_USAGE)
-        detail = bill_detail(s, ids[0])
-    assert detail is not None
+        detail = next(with_topics(s, bill_details(s, ids[:1])))
     if as_json:
         _print_json(detail)
         return
@@ -394,6 +395,7 @@ def bills_show(
     if detail["subjects"]:
         more = f" (+{len(detail['subjects']) - 20} more)" if len(detail["subjects"]) > 20 else ""
         out.print("Subjects: " + "; ".join(detail["subjects"][:20]) + more, markup=False, highlight=False)
+    _print_topics(detail["topics"])
     versions, actions = detail["versions"], detail["actions"]
     _print_latest("versions", len(versions), SHOWN_VERSIONS)
     for version in versions[-SHOWN_VERSIONS:]:  # oldest first, the latest last (tracker.queries.VERSION_ORDER)
@@ -413,6 +415,26 @@ def bills_show(
     for hearing in detail["hearings"][-5:]:
         out.print(f"  hearing {hearing['date']} {hearing['time'] or ''}  {hearing['body'] or ''}  "
                   f"{hearing['location'] or hearing['description'] or ''}".rstrip(), markup=False, highlight=False)
+
+
+SHOWN_EVIDENCE = 2
+
+
+def _print_topics(topics: list[dict[str, Any]]) -> None:
+    """Flagged topics with their terms and evidence (the matched term in «»), then the near misses by name."""
+    from tracker.matching.engine import quote_marks
+
+    flagged = [t for t in topics if t["flagged"]]
+    for t in flagged:
+        terms = ", ".join(t["matched_terms"] or [])
+        out.print(f"Flagged: {t['name']} ({t['score']:.2f})" + (f": {terms}" if terms else ""), markup=False,
+                  highlight=False)
+        for e in (t["evidence"] or [])[:SHOWN_EVIDENCE]:
+            out.print(f"  {e.get('field') or ''}: {quote_marks(e.get('snippet') or '')}", markup=False,
+                      highlight=False)
+    near = [f"{t['name']} ({t['score']:.2f})" for t in topics if not t["flagged"]]
+    if near:
+        out.print("Not flagged: " + "; ".join(near), markup=False, highlight=False)
 
 
 # -- serve --------------------------------------------------------------------------------------------------

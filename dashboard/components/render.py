@@ -11,10 +11,11 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
+from tracker.matching.engine import MARKED
+
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones Markdown,
 # Streamlit's extensions (:emoji:, $math$, ~~strike~~, :color[...]) or raw HTML could act on.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
-_MARK = re.compile(r"\[\[(.+?)\]\]", re.S)
 
 
 def md(text: object) -> str:
@@ -33,7 +34,7 @@ def highlight(snippet: str | None, terms: Iterable[str] = ()) -> str:
 
     Marks come from the matcher's ``[[...]]`` brackets and, for search results, from ``terms``."""
     escaped = html_text(snippet)
-    escaped = _MARK.sub(lambda m: f"<mark>{m.group(1)}</mark>", escaped)
+    escaped = MARKED.sub(lambda m: f"<mark>{m.group(1)}</mark>", escaped)
     words = [re.escape(html_text(t)) for t in terms if t and len(t) > 1]
     if words:
         pattern = re.compile(r"(?<![\w&])(" + "|".join(words) + r")(?![\w;])", re.IGNORECASE)

@@ -4,6 +4,7 @@ import contextlib
 import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import subprocess
@@ -96,7 +97,8 @@ def test_bills_list_json_gives_every_matching_bill(imported: str) -> None:
     # The whole bill, as `bills show --json` gives it, for scripts and integrations.
     shown = json.loads(invoke("bills", "show", str(bills[0]["id"]), "--json").stdout)
     assert bills[0] == shown
-    assert {"actions", "sponsorships", "committees", "subjects", "versions", "content_hash"} <= bills[0].keys()
+    assert {"actions", "sponsorships", "committees", "subjects", "versions", "content_hash", "topics"} <= \
+        bills[0].keys()
     assert sum(len(b["actions"]) for b in bills) > len(bills)
     limited = json.loads(invoke("bills", "list", "--json", "--limit", "3").stdout)
     assert len(limited) == 3
@@ -119,6 +121,20 @@ def test_bills_show_json_has_the_whole_bill(imported: str) -> None:
         assert isinstance(bill[key], list) and bill[key], key
     text = invoke("bills", "show", str(bill["id"]))
     assert text.exit_code == 0 and "Inflation Reduction Act" in text.output
+
+
+def test_bills_show_gives_the_topics_with_their_evidence(imported: str) -> None:
+    assert invoke("bills", "show", "S 1260", "--json").exit_code == 0
+    assert json.loads(invoke("bills", "show", "S 1260", "--json").stdout)["topics"] == []  # no topics loaded yet
+    assert invoke("topics", "load").exit_code == 0  # the default topics, re-scoring the stored bills
+    bill = json.loads(invoke("bills", "show", "S 1260", "--json").stdout)
+    chips = next(t for t in bill["topics"] if t["topic"] == "chips-datacenters")
+    assert chips["flagged"] and chips["score"] >= 0.5 and "semiconductor" in chips["matched_terms"]
+    assert any("[[semiconductor]]" in e["snippet"] for e in chips["evidence"])
+    assert [t["flagged"] for t in bill["topics"]] == sorted((t["flagged"] for t in bill["topics"]), reverse=True)
+    said = " ".join(invoke("bills", "show", "S 1260").stdout.split())
+    assert re.search(r"Flagged: Semiconductors and data centers \(0\.\d\d\): computer, semiconductor", said)
+    assert "U.S. «semiconductor» manufacturing" in said
 
 
 def test_exit_codes(imported: str, tmp_path: Path) -> None:

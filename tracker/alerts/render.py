@@ -6,16 +6,15 @@ highlighted after escaping.
 """
 
 import html
-import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from typing import Any
 from urllib.parse import quote
 
+from tracker.matching.engine import MARKED, quote_marks
 from tracker.models.base import utcnow
 
-_MARK = re.compile(r"\[\[(.+?)\]\]")
 STAGE_WORDS = {"introduced": "introduced", "in_committee": "in committee",
                "passed_origin_chamber": "passed its first chamber", "passed_both_chambers": "passed both chambers",
                "sent_to_executive": "sent to the executive", "enacted": "enacted", "vetoed": "vetoed",
@@ -138,11 +137,11 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
 
 
 def _text_snippet(s: str) -> str:
-    return _MARK.sub(lambda m: f"«{m.group(1)}»", s)
+    return quote_marks(s)
 
 
 def _html_snippet(s: str) -> str:
-    return _MARK.sub(lambda m: f"<mark>{m.group(1)}</mark>", html.escape(s))
+    return MARKED.sub(lambda m: f"<mark>{m.group(1)}</mark>", html.escape(s))
 
 
 def render_text(d: Digest) -> str:

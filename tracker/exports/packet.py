@@ -6,7 +6,6 @@ exactly as received; each writer escapes it for its own format.
 """
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from sqlmodel import Session
 
 from tracker.exports.branding import Branding
 from tracker.exports.safety import clean_text, safe_url
+from tracker.matching.engine import MARKED
 from tracker.models import (
     Bill,
     BillMatch,
@@ -47,7 +47,6 @@ STAGE_LABELS = {
     "failed": "Failed",
     "withdrawn": "Withdrawn",
 }
-_MARK = re.compile(r"\[\[(.+?)\]\]")
 
 
 def fmt_date(value: dt.date | None) -> str:
@@ -92,7 +91,7 @@ class Evidence:
         raw = clean_text(str(item.get("snippet") or item.get("text") or ""))
         spans: list[tuple[str, bool]] = []
         pos = 0
-        for match in _MARK.finditer(raw):
+        for match in MARKED.finditer(raw):
             if match.start() > pos:
                 spans.append((raw[pos : match.start()], False))
             spans.append((match.group(1), True))

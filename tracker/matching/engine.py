@@ -35,6 +35,12 @@ MAX_EVIDENCE = 3
 MAX_EVIDENCE_OCCURRENCES = 200  # per rule: what terms and snippets are drawn from
 MAX_TERMS = 20
 SNIPPET_WORDS = 8
+MARKED = re.compile(r"\[\[(.+?)\]\]", re.S)  # a matched term in a stored snippet
+
+
+def quote_marks(snippet: str) -> str:
+    """A stored snippet for plain text: "shall regulate «automated decision» systems"."""
+    return MARKED.sub(lambda m: f"«{m.group(1)}»", snippet)
 
 
 @dataclass(frozen=True)

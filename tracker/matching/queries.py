@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import func, literal, select
@@ -77,6 +79,18 @@ def flag_counts(session: Session, topic_ids: list[int] | None = None) -> tuple[i
 
 def count_flagged(session: Session, flt: BillFilter = BillFilter(), *, topic: str | None = None) -> int:
     return session.execute(_flagged_query(session, [func.count()], flt, topic).select_from(Bill)).scalar_one()
+
+
+def with_topics(session: Session, bills: Iterable[dict[str, Any]], *, batch: int = 500
+                ) -> Iterator[dict[str, Any]]:
+    """Whole bills (``tracker.queries.bill_details``) with ``topics``: every topic with a stored score, flagged
+    ones first, read ``batch`` bills at a time."""
+    rest = iter(bills)
+    while chunk := list(itertools.islice(rest, batch)):
+        topics = topics_for(session, [b["id"] for b in chunk], flagged_only=False)
+        for bill in chunk:
+            bill["topics"] = sorted(topics.get(bill["id"], []), key=lambda t: (not t["flagged"], -t["score"]))
+            yield bill
 
 
 def topics_for(session: Session, bill_ids: list[int], *, flagged_only: bool = True) -> dict[int, list[dict[str, Any]]]:

@@ -55,7 +55,7 @@ def test_topics_load_list_test_and_flagged_listing(database_url: str, session: S
     result = json.loads(out)
     assert code == 0 and result["hits"] == 2 and len(result["samples"]) == 2
     code, out, _ = run("topics", "test", "broadband")
-    assert code == 0 and "1 of 3 bills match" in out and "[[Broadband]]" in out
+    assert code == 0 and "1 of 3 bills match" in out and "«Broadband»" in out
 
 
 def said(out: str) -> str:

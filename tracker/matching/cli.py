@@ -144,13 +144,14 @@ def test_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Result as JSON.")] = False,
 ) -> None:
     """Try a rule on the stored bills before saving it: hit count and sample titles with evidence."""
+    from tracker.matching.engine import quote_marks
     from tracker.matching.topics import RuleRefused, try_rule
 
     with Session(_engine()) as s:
         try:
             result = try_rule(s, expression=rule, limit=limit)
         except RuleRefused as exc:
-            err.print(f"[red]rule refused: {escape(exc.error.message)} at position {exc.position}[/red]")
+            err.print(f"[red]rule refused at position {exc.position}: {escape(exc.error.message)}[/red]")
             err.print(escape(exc.error.pointer()), highlight=False, markup=False)
             raise typer.Exit(EXIT_USAGE) from None
     if as_json:
@@ -161,7 +162,7 @@ def test_cmd(
     for sample in result["samples"]:
         out.print(f"  [bold]{escape(sample['bill'])}[/bold]  {escape(sample['title'][:100])}", highlight=False)
         for ev in sample["evidence"][:2]:
-            out.print(f"      {ev['field']}: {escape(ev['snippet'])}", highlight=False)
+            out.print(f"      {escape(ev['field'])}: {escape(quote_marks(ev['snippet']))}", highlight=False)
 
 
 @topics_app.command("add-rule")

@@ -5,6 +5,7 @@ else ``./tracker.toml``), then the default here.
 """
 
 import datetime as dt
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -104,6 +105,9 @@ class SourceSettings:
         return (env.get(self.api_key_env) or None) if self.api_key_env else None
 
 
+DEFAULT_MAX_RUN_HOURS = 12.0  # a first crawl of a whole Congress at a polite pace takes a few hours
+
+
 @dataclass(frozen=True)
 class CrawlSettings:
     contact: str
@@ -115,6 +119,9 @@ class CrawlSettings:
     states: tuple[str, ...]  # two-letter codes, for state feeds
     sources: dict[str, SourceSettings]
     scrapy: dict[str, Any] = field(default_factory=dict)  # [crawl.scrapy]: any further Scrapy setting
+    # A scheduled crawl still running after this long is stopped (as SIGTERM stops it: what it fetched is
+    # kept, the run says interrupted), so one stuck crawl does not hold its source's schedule for good.
+    max_run_hours: float = DEFAULT_MAX_RUN_HOURS
 
     def source(self, name: str) -> SourceSettings:
         if name not in self.sources:
@@ -180,4 +187,15 @@ def crawl_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
         states=tuple(s.upper() for s in _str_list(env.get("TRACKER_STATES") or crawl.get("states"))),
         sources=sources,
         scrapy={str(k).upper(): v for k, v in crawl.get("scrapy", {}).items()},
+        max_run_hours=_hours(crawl.get("max_run_hours", DEFAULT_MAX_RUN_HOURS), "crawl.max_run_hours"),
     )
+
+
+def _hours(value: Any, where: str) -> float:
+    try:
+        hours = float(value)
+    except (TypeError, ValueError):
+        hours = math.nan
+    if not hours > 0 or math.isinf(hours):
+        raise SystemExit(f"{where}: expected a number of hours above 0, got {value!r}")
+    return hours

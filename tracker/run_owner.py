@@ -5,8 +5,12 @@ out-of-memory killer, a power cut) never reaches ``finish_run``, and its run wou
 the dashboard would show a crawl in progress that is not, and the source's freshness would rest on it. So each
 run records its owner, ``host/pid/start``. Readers show such a run as ``interrupted`` (``shown_status``) without
 writing: a dashboard may connect with a role that cannot. The next run to start marks them in the database
-(``sweep_abandoned_runs``). The process start time (Linux ``/proc``) tells a reused pid from the original. Runs
-owned by another host are left alone: nothing here can see that host's processes.
+(``sweep_abandoned_runs``). The process start time (Linux ``/proc``) tells a reused pid from the original.
+
+Nothing here can see another host's processes (another machine, or another container: a container's host name
+changes when it is recreated, so a scheduler container killed hard leaves its run to a host that is gone). Such
+a run is taken as abandoned once it has run twice as long as a scheduled crawl may (``[crawl] max_run_hours``,
+24 hours by default): the scheduler stops its crawls at that limit, and an import takes minutes.
 """
 
 import datetime as dt
@@ -16,6 +20,7 @@ import socket
 from sqlalchemy import select
 from sqlmodel import Session
 
+from tracker.config import crawl_settings
 from tracker.models import CrawlRun
 from tracker.models.base import utcnow
 from tracker.models.enums import RunStatus
@@ -60,32 +65,45 @@ def is_gone(owner: str) -> bool:
     return False
 
 
-def _abandoned(run: CrawlRun) -> bool:
-    return run.status == RunStatus.running.value and run.owner is not None and is_gone(run.owner)
+def foreign_run_limit() -> dt.timedelta:
+    """How long a run owned by another host may say ``running`` before it is taken as abandoned."""
+    return dt.timedelta(hours=2 * crawl_settings().max_run_hours)
 
 
-def _abandoned_message(run: CrawlRun, now: dt.datetime | None = None) -> str:
-    pid = (run.owner or "").rsplit("/", 2)[1]
-    when = (now or utcnow()).strftime("%Y-%m-%d %H:%M UTC")
-    return (f"ended without finishing: its process (pid {pid}) was gone when checked at {when} (killed or "
-            "crashed); what it saved before is kept")
+def abandoned_because(run: CrawlRun, *, now: dt.datetime | None = None,
+                      foreign_limit: dt.timedelta | None = None) -> str | None:
+    """Why a ``running`` run is abandoned (its message as an interrupted run), or None when it may still run."""
+    if run.status != RunStatus.running.value or run.owner is None:
+        return None
+    now = now or utcnow()
+    kept = "what it saved before is kept"
+    parts = run.owner.rsplit("/", 2)
+    if is_gone(run.owner):
+        return (f"ended without finishing: its process (pid {parts[1]}) was gone when checked at "
+                f"{now:%Y-%m-%d %H:%M UTC} (killed or crashed); {kept}")
+    limit = foreign_limit or foreign_run_limit()
+    if len(parts) == 3 and parts[0] != socket.gethostname() and run.started_at < now - limit:
+        return (f"presumed ended without finishing: no end {limit.total_seconds() / 3600:g} hours after it "
+                f"started, and its process runs on host {parts[0]}, which this machine cannot check; {kept}")
+    return None
 
 
-def shown_status(run: CrawlRun) -> tuple[str, str | None]:
-    """(status, message) as a reader should show them: ``interrupted`` for a run whose process is gone."""
-    if _abandoned(run):
-        return RunStatus.interrupted.value, _abandoned_message(run)
-    return run.status, run.message
+def shown_status(run: CrawlRun, *, now: dt.datetime | None = None) -> tuple[str, str | None]:
+    """(status, message) as a reader should show them: ``interrupted`` for an abandoned run."""
+    why = abandoned_because(run, now=now)
+    return (RunStatus.interrupted.value, why) if why else (run.status, run.message)
 
 
 def sweep_abandoned_runs(session: Session, *, now: dt.datetime | None = None) -> int:
-    """Mark ``interrupted`` every running run whose process on this host is gone; returns how many. The caller
-    commits. What such a run committed before it died stays (each batch is its own transaction)."""
+    """Mark ``interrupted`` every abandoned running run; returns how many. The caller commits. What such a run
+    committed before it died stays (each batch is its own transaction)."""
     found = 0
+    limit = foreign_run_limit()
     for run in session.execute(select(CrawlRun).where(CrawlRun.status == RunStatus.running.value,
                                                       CrawlRun.owner.is_not(None))).scalars():
-        if _abandoned(run):
-            run.status, run.message = RunStatus.interrupted.value, _abandoned_message(run, now)
+        why = abandoned_because(run, now=now, foreign_limit=limit)
+        if why:
+            run.status, run.message = RunStatus.interrupted.value, why
             session.add(run)
             found += 1
     return found

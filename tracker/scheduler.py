@@ -36,12 +36,18 @@ STOP_TIMEOUT_SECONDS = 300
 
 def run_source_job(source: str) -> int:
     """The scheduled job: crawl ``source`` with its configured scope in a subprocess; returns the exit code."""
-    cfg = crawl_settings().sources.get(source)
+    crawl = crawl_settings()
+    cfg = crawl.sources.get(source)
     if cfg is None:
         log.error("scheduled source %r is no longer configured; skipping", source)
         return crawling.EXIT_USAGE
     log.info("crawl %s starting", source)
-    outcome = crawling.run_crawl(source, log_level="WARNING")  # the spider reads its scope from the config
+    limit = crawl.max_run_hours * 3600
+    # The spider reads its scope from the config.
+    outcome = crawling.run_crawl(source, log_level="WARNING", timeout=limit)
+    if outcome.seconds >= limit:
+        log.warning("crawl %s reached [crawl] max_run_hours (%g) and was stopped; what it fetched is kept",
+                    source, crawl.max_run_hours)
     level = logging.INFO if outcome.ok else logging.WARNING
     log.log(level, "crawl %s finished in %.0f s with exit code %d (see `tracker runs`)", source, outcome.seconds,
             outcome.exit_code)

@@ -74,6 +74,10 @@ def test_configuration_file_and_environment(tmp_path: Path) -> None:
         crawl.source("nowhere")
     with pytest.raises(SystemExit, match="Congress numbers"):
         crawl_settings(env={"TRACKER_CONGRESSES": "the current one"}, doc={})
+    assert crawl.max_run_hours == 12 and crawl_settings(env={}, doc={"crawl": {"max_run_hours": 3}}).max_run_hours == 3
+    for bad in (0, -1, "soon", float("inf"), float("nan")):
+        with pytest.raises(SystemExit, match="crawl.max_run_hours: expected a number of hours above 0"):
+            crawl_settings(env={}, doc={"crawl": {"max_run_hours": bad}})
 
 
 def test_example_configuration_is_valid() -> None:

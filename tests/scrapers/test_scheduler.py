@@ -2,6 +2,7 @@
 gracefully on SIGTERM while that crawl runs."""
 
 import datetime as dt
+import logging
 import signal
 import subprocess
 import sys
@@ -15,9 +16,11 @@ from feedserver import Fault, FeedServer, GovinfoMirror
 from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
+from tracker import config
 from tracker.config import crawl_settings
+from tracker.crawling import EXIT_PARTIAL
 from tracker.models import CrawlRun
-from tracker.scheduler import JOB_FUNCTION, build_scheduler, sync_jobs
+from tracker.scheduler import JOB_FUNCTION, build_scheduler, run_source_job, sync_jobs
 
 
 @pytest.fixture(autouse=True)
@@ -94,3 +97,25 @@ def test_the_scheduler_fires_a_crawl_and_stops_gracefully(
     stored = session.execute(text("SELECT id, next_run_time FROM apscheduler_jobs WHERE id LIKE 'crawl:%'")).all()
     assert [row[0] for row in stored] == ["crawl:govinfo_billstatus"]
     assert dt.datetime.fromtimestamp(stored[0][1], dt.UTC).year > dt.datetime.now(dt.UTC).year - 1
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_a_scheduled_crawl_is_stopped_at_max_run_hours(
+    feed: FeedServer, govinfo: GovinfoMirror, crawl_env: dict[str, str], session: Session,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A bill that times out on every try keeps the crawl busy for several seconds; the limit is 4 seconds.
+    Path(crawl_env["TRACKER_CONFIG"]).write_text(TEST_CONFIG.replace(
+        "[crawl]\n", f"[crawl]\nmax_run_hours = {4 / 3600}\n"))
+    for key, value in crawl_env.items():
+        monkeypatch.setenv(key, value)
+    config.settings.cache_clear()
+    feed.fault(govinfo.bill_path(117, "hr", "4350"), Fault("delay", seconds=3.0, times=None))
+    with caplog.at_level(logging.WARNING, logger="tracker.scheduler"):
+        code = run_source_job("govinfo_billstatus")
+    config.settings.cache_clear()
+    assert code == EXIT_PARTIAL
+    assert "crawl govinfo_billstatus reached [crawl] max_run_hours (0.00111111) and was stopped" in caplog.text
+    run = session.execute(select(CrawlRun)).scalar_one()
+    assert run.status == "interrupted" and "interrupted (shutdown)" in (run.message or "")

@@ -1,5 +1,6 @@
 """A run whose process died without finishing it is marked interrupted, not left `running` for ever."""
 
+import datetime as dt
 import json
 import os
 import signal
@@ -17,7 +18,8 @@ from tracker import overview
 from tracker.cli import app
 from tracker.ingest import start_run
 from tracker.models import CrawlRun
-from tracker.run_owner import is_gone, owner_token, sweep_abandoned_runs
+from tracker.models.base import utcnow
+from tracker.run_owner import is_gone, owner_token, shown_status, sweep_abandoned_runs
 
 # Starts a run as `tracker import` does, commits it, says so, then waits to be killed.
 _OWNER_SCRIPT = textwrap.dedent("""
@@ -84,3 +86,21 @@ def test_a_killed_process_leaves_its_run_interrupted_with_what_it_saved(database
         assert stored is not None and stored.status == "interrupted" and "was gone" in (stored.message or "")
         assert later.status == "running" and later.owner == owner_token()
         assert {f.source: f.last_run_status for f in overview.freshness(s)} == {"import": "running"}
+
+
+def test_another_hosts_run_is_presumed_ended_after_twice_the_crawl_limit(session: Session) -> None:
+    # A scheduler container recreated after a hard kill: its old host name is gone, and nothing here can see
+    # its processes. The limit is twice [crawl] max_run_hours (12 by default).
+    now = utcnow()
+    old = CrawlRun(source="govinfo_billstatus", started_at=now - dt.timedelta(hours=25),
+                   owner="4f2a9c1e7b3d/7/123")
+    recent = CrawlRun(source="congress_api", started_at=now - dt.timedelta(hours=23), owner="4f2a9c1e7b3d/8/124")
+    session.add_all([old, recent])
+    session.commit()
+    status, message = shown_status(old)
+    assert status == "interrupted" and session.get(CrawlRun, old.id).status == "running"  # shown, not written
+    assert message == ("presumed ended without finishing: no end 24 hours after it started, and its process runs "
+                       "on host 4f2a9c1e7b3d, which this machine cannot check; what it saved before is kept")
+    assert shown_status(recent) == ("running", None)
+    assert sweep_abandoned_runs(session) == 1
+    assert (old.status, recent.status) == ("interrupted", "running")

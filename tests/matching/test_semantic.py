@@ -1,5 +1,6 @@
 """Semantic relevance with the packaged all-MiniLM-L6-v2 (the `semantic` extra); skipped without it."""
 
+import datetime as dt
 import tarfile
 from collections.abc import Callable
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from realdata_paths import require_realdata
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlmodel import Session
 from typer.testing import CliRunner
 
@@ -351,6 +352,13 @@ def test_import_embeds_what_its_batches_could_not(with_model: None, database_url
 
     result = CliRunner().invoke(app, ["topics", "embed"])
     assert result.exit_code == 0 and "every bill has an up-to-date embedding" in result.stdout
+    # A bill corrected by `import --reparse` is checked again; its text had not moved, so its embedding stays.
+    session.execute(update(BillEmbedding).where(BillEmbedding.bill_id == min(imported))
+                    .values(created_at=dt.datetime(1970, 1, 1, tzinfo=dt.UTC)))
+    session.commit()
+    result = CliRunner().invoke(app, ["topics", "embed"])
+    assert "embedded 0 bills (1 whose text had not changed kept theirs) and re-scored 1" in " ".join(
+        result.stdout.split())
 
 
 @needs_model

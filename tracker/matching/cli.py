@@ -325,15 +325,18 @@ def _embed_pending(s: Session, *, quiet: bool) -> Any:
 
     def on_progress(done: int, total: int) -> None:
         if done == 0 and total:
-            out.print(f"embedding {total} bills stored without an embedding (or changed since) ...",
+            out.print(f"embedding {total} bills stored without an embedding or changed since ...",
                       highlight=False)
         progress.update(task, completed=done, total=total)
 
     with progress:
         report = embed_pending(s, progress=on_progress)
     if report.bills:
-        out.print(f"embedded {report.embedded} bills and re-scored {report.bills}: {report.flagged_bills} flagged, "
-                  f"{report.flags} topic flags", highlight=False)
+        # A bill corrected by --reparse is checked again, but embedded again only if its text moved.
+        kept = report.bills - report.embedded
+        same = f" ({kept} whose text had not changed kept theirs)" if kept else ""
+        out.print(f"embedded {report.embedded} bills{same} and re-scored {report.bills}: {report.flagged_bills} "
+                  f"flagged, {report.flags} topic flags", highlight=False)
     return report
 
 

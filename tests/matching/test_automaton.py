@@ -183,3 +183,14 @@ def test_plural_folding_keeps_words_ending_in_ie_and_che() -> None:
                            ("policy", "policies"), ("technologies", "technology"), ("searches", "a search")]:
         assert hits(written, found), (written, found)
     assert word_forms("cookies") >= {"cookie", "cookies"} and word_forms("caches") >= {"cache", "caches"}
+
+
+@pytest.mark.parametrize("text", ["a child.", "child:", "the child"])
+def test_a_plural_rule_reads_its_shorter_singular_at_the_end_of_a_text(text: str) -> None:
+    """The hyphenated readings of "children" were cut at offsets of the plural, past the end of "child": a
+    text ending "child." then raised IndexError, stopping the scoring of the bill."""
+    assert hits("children", text) == ["child"]
+
+
+def test_each_part_of_a_hyphenated_reading_has_two_letters() -> None:
+    assert hits("children", "chil-d and chil-dren") == ["chil dren"]

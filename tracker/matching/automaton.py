@@ -160,8 +160,10 @@ def hyphen_split_patterns(atom: Atom) -> list[tuple[str, int]]:
     word = words[0]
     forms = [word] if atom.prefix else sorted(word_forms(word))
     end = "" if atom.prefix else " "
-    cuts = range(1 if word[0] == "e" else 2, len(word) - 1)
-    return [(f" {form[:cut]} {form[cut:]}{end}", cut) for form in forms for cut in cuts]
+    # Cuts are counted on each form, not on the word written: "children" also reads "child", and a cut past
+    # the end of "child" made a key " child  " whose hyphen lay past the text ("child." raised IndexError).
+    return [(f" {form[:cut]} {form[cut:]}{end}", cut) for form in forms
+            for cut in range(1 if form[0] == "e" else 2, len(form) - 1)]
 
 
 def _gap_combinations(n_words: int) -> list[tuple[str, ...]]:

@@ -194,3 +194,13 @@ def test_a_plural_rule_reads_its_shorter_singular_at_the_end_of_a_text(text: str
 
 def test_each_part_of_a_hyphenated_reading_has_two_letters() -> None:
     assert hits("children", "chil-d and chil-dren") == ["chil dren"]
+
+
+def test_a_very_long_word_compiles_in_keys_that_grow_with_its_length() -> None:
+    """One hyphenated reading per cut made keys grow with the square of a word's length (a 100,000-letter
+    token exhausted memory); past MAX_SPLIT_WORD letters a word is read only as written."""
+    word = "abcdefgh" * 1250
+    matcher = Matcher(parse_rule(word).atoms)
+    assert matcher.pattern_count <= 3
+    assert hits(word, f"the {word}.") == [word]
+    assert hits("cybersecurity", "Cyber-Security") == ["cyber security"]  # ordinary words still split

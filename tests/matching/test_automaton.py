@@ -183,3 +183,24 @@ def test_plural_folding_keeps_words_ending_in_ie_and_che() -> None:
                            ("policy", "policies"), ("technologies", "technology"), ("searches", "a search")]:
         assert hits(written, found), (written, found)
     assert word_forms("cookies") >= {"cookie", "cookies"} and word_forms("caches") >= {"cache", "caches"}
+
+
+@pytest.mark.parametrize("text", ["a child.", "child:", "the child"])
+def test_a_plural_rule_reads_its_shorter_singular_at_the_end_of_a_text(text: str) -> None:
+    """The hyphenated readings of "children" were cut at offsets of the plural, past the end of "child": a
+    text ending "child." then raised IndexError, stopping the scoring of the bill."""
+    assert hits("children", text) == ["child"]
+
+
+def test_each_part_of_a_hyphenated_reading_has_two_letters() -> None:
+    assert hits("children", "chil-d and chil-dren") == ["chil dren"]
+
+
+def test_a_very_long_word_compiles_in_keys_that_grow_with_its_length() -> None:
+    """One hyphenated reading per cut made keys grow with the square of a word's length (a 100,000-letter
+    token exhausted memory); past MAX_SPLIT_WORD letters a word is read only as written."""
+    word = "abcdefgh" * 1250
+    matcher = Matcher(parse_rule(word).atoms)
+    assert matcher.pattern_count <= 3
+    assert hits(word, f"the {word}.") == [word]
+    assert hits("cybersecurity", "Cyber-Security") == ["cyber security"]  # ordinary words still split

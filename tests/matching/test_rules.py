@@ -114,3 +114,20 @@ def test_a_field_scope_reads_its_operand_like_any_other() -> None:
 ])
 def test_words_that_look_like_operators_or_fields_but_are_fine(rule: str, atoms: list[str]) -> None:
     assert [" ".join(a.words) for a in parse_rule(rule).atoms] == atoms
+
+
+@pytest.mark.parametrize("rule, position", [
+    ("(" * 51 + "abc" + ")" * 51, 50),  # the 51st '('
+    ("(" * 100_000, 50),  # far past Python's stack: RecursionError before
+    ("a AND " + "NOT " * 60 + "b", 6 + 4 * 50),
+    ("title:" * 60 + "privacy", 6 * 50),
+])
+def test_nesting_past_the_limit_is_refused_at_the_level_that_goes_too_deep(rule: str, position: int) -> None:
+    with pytest.raises(RuleSyntaxError) as info:
+        parse_rule(rule)
+    assert info.value.position == position
+    assert "nested more than 50 deep" in info.value.message
+
+
+def test_nesting_up_to_the_limit_parses() -> None:
+    assert [a.words for a in parse_rule("(" * 50 + "abc" + ")" * 50).atoms] == [("abc",)]

@@ -146,6 +146,9 @@ def atom_patterns(atom: Atom) -> list[str]:
 # or more, but for the "e-" of e-commerce and e-mail: a key such as " b and " (from "band") would match every
 # "(B) and" of a bill's text only to be checked and dropped.
 MIN_SPLIT_WORD = 4
+# One key per cut makes the keys of a word grow with the square of its length: a pasted 5,000-letter token took
+# 14 s to compile and a 100,000-letter one ran out of memory. No word written with a hyphen is this long.
+MAX_SPLIT_WORD = 64
 HYPHENS = frozenset("-\u2010\u2011")
 
 
@@ -155,13 +158,15 @@ def hyphen_split_patterns(atom: Atom) -> list[tuple[str, int]]:
     if atom.exact or len(atom.words) != 1:
         return []
     words = words_of(atom.words[0])
-    if len(words) != 1 or not words[0].isalpha() or len(words[0]) < MIN_SPLIT_WORD:
+    if len(words) != 1 or not words[0].isalpha() or not MIN_SPLIT_WORD <= len(words[0]) <= MAX_SPLIT_WORD:
         return []
     word = words[0]
     forms = [word] if atom.prefix else sorted(word_forms(word))
     end = "" if atom.prefix else " "
-    cuts = range(1 if word[0] == "e" else 2, len(word) - 1)
-    return [(f" {form[:cut]} {form[cut:]}{end}", cut) for form in forms for cut in cuts]
+    # Cuts are counted on each form, not on the word written: "children" also reads "child", and a cut past
+    # the end of "child" made a key " child  " whose hyphen lay past the text ("child." raised IndexError).
+    return [(f" {form[:cut]} {form[cut:]}{end}", cut) for form in forms
+            for cut in range(1 if form[0] == "e" else 2, len(form) - 1)]
 
 
 def _gap_combinations(n_words: int) -> list[tuple[str, ...]]:

@@ -33,6 +33,9 @@ FIELDS = ("title", "summary", "text")
 DEFAULT_NEAR = 5
 MAX_NEAR = 50
 MIN_PREFIX = 3
+# Groups, NOTs and field scopes inside each other: the parser and the evaluator recurse once per level, and
+# Python's stack ends near 1,000 frames (200 nested parentheses raised RecursionError instead of a refusal).
+MAX_NESTING = 50
 
 # Characters that separate words. Everything else that is alphanumeric in Unicode is part of a word.
 _WORD_CHAR = re.compile(r"[^\W_]", re.UNICODE)
@@ -273,6 +276,13 @@ class _Parser:
         self.rule = rule
         self.toks = _lex(rule)
         self.i = 0
+        self.depth = 0
+
+    def enter(self, tok: _Tok) -> None:
+        """One level deeper (a group, NOT, a field scope): refused past MAX_NESTING, at the level's opening."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"groups, NOTs and fields are nested more than {MAX_NESTING} deep", tok)
 
     def peek(self) -> _Tok:
         return self.toks[self.i]
@@ -322,7 +332,10 @@ class _Parser:
             self.take()
             if self.peek().kind in ("END", "RPAREN", "AND", "OR", "NEAR"):
                 raise self.error("NOT must be followed by a term, a phrase or a group")
-            return Not(self.unary(), tok.pos)
+            self.enter(tok)
+            child = self.unary()
+            self.depth -= 1
+            return Not(child, tok.pos)
         return self.near()
 
     def near(self) -> Node:
@@ -353,16 +366,20 @@ class _Parser:
             self.take()
             if self.peek().kind == "RPAREN":
                 raise self.error("empty parentheses")
+            self.enter(tok)
             node = self.or_expr()
             if self.peek().kind != "RPAREN":
                 raise self.error(f"missing ')' to close the '(' at position {tok.pos}")
             self.take()
+            self.depth -= 1
             return node
         if tok.kind == "FIELD":
             self.take()
             if self.peek().kind in ("END", "RPAREN", "AND", "OR", "NEAR"):
                 raise self.error(f"{tok.value}: needs a term, a phrase or a group after it")
+            self.enter(tok)
             child = self.unary() if self.peek().kind == "NOT" else self.primary()
+            self.depth -= 1
             return InField(tok.value, child)
         if tok.kind == "END":
             raise self.error("the rule ends where a term, a phrase or '(' was expected")

@@ -215,3 +215,22 @@ def test_migration_disables_stored_rules_the_language_now_refuses(engine: Engine
         update_rule(session, rule_id=bad.id, enabled=True, rescore=False)
     update_rule(session, rule_id=bad.id, expression="privacy AND NOT health", enabled=True, rescore=False)
     assert bad.enabled
+
+
+def test_migration_0013_disables_stored_rules_nested_past_the_limit(engine: Engine, session: Session) -> None:
+    load_topics(session, rescore=False)
+    ai = session.execute(select(Topic).where(Topic.slug == "ai")).scalar_one()
+    version = ai.rule_version
+    deep = "(" * 60 + "robot*" + ")" * 60  # parsed before the limit of 50; refused now
+    old = [TopicRule(topic_id=ai.id, expression=deep), TopicRule(topic_id=ai.id, expression="((chatbot*))")]
+    session.add_all(old)
+    session.commit()
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0012'"))
+    db.upgrade(engine, "0013")
+    session.expire_all()
+    refused, fine = (session.get(TopicRule, r.id) for r in old)
+    assert not refused.enabled and refused.note.startswith("disabled by migration 0013: ")
+    assert "nested" in refused.note and fine.enabled and fine.note is None
+    assert session.get(Topic, ai.id).rule_version == version + 1
+    rescore(session)  # scoring compiles every enabled rule: it runs again

@@ -96,14 +96,21 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debu
 # -- db -----------------------------------------------------------------------------------------------------
 
 @db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
-    """Create the schema or bring it up to date (safe to run at every start)."""
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    no_backup: Annotated[bool, typer.Option("--no-backup", help="Migrate a SQLite database without first copying "
+                                            "it to backups/ beside it.")] = False,
+) -> None:
+    """Create the schema or bring it up to date (safe to run at every start). A SQLite database that has a schema
+    is copied to backups/ beside it before a migration runs."""
     from alembic.util import CommandError
 
     from tracker import db
 
     engine = _engine(check=False)
     try:
+        if not no_backup:
+            _backup_before_migrating(engine, revision)
         db.upgrade(engine, revision)
     except db.SchemaTooNew as exc:
         raise fail(str(exc), EXIT_SCHEMA) from None
@@ -111,6 +118,45 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
         raise fail(f"Cannot upgrade to {revision!r}: {exc}") from None
     out.print(f"Database {engine.url.render_as_string(hide_password=True)} is at {db.current_revision(engine)}.",
               markup=False, highlight=False)
+
+
+def _backup_before_migrating(engine: "Engine", revision: str) -> None:
+    from tracker import db
+    from tracker.db_backup import BackupError, backup_sqlite, default_backup_path
+
+    path, current = db.sqlite_file(engine), db.current_revision(engine)
+    if path is None or current is None or current == (db.head_revision() if revision == "head" else revision):
+        return  # another database, a new one, or nothing to migrate
+    db.refuse_newer(engine)  # a database of newer code is refused before anything is written
+    try:
+        copy = backup_sqlite(path, default_backup_path(path, label=f"at-{current}"))
+    except BackupError as exc:
+        raise fail(f"{exc}; nothing was migrated (--no-backup migrates without a copy)", EXIT_PARTIAL) from None
+    out.print(f"Backed up {path} (at migration {current}) to {copy} before migrating.", markup=False,
+              highlight=False)
+
+
+@db_app.command("backup")
+def db_backup(
+    to: Annotated[Path | None, typer.Option("--to", help="The copy's path (default: backups/<name>-<UTC time>.db "
+                                            "beside the database). Never overwritten.")] = None,
+) -> None:
+    """Copy the SQLite database, consistently, while the tracker keeps using it (PostgreSQL: use pg_dump)."""
+    from tracker import db
+    from tracker.db_backup import BackupError, backup_sqlite, default_backup_path
+
+    engine = _engine(check=False)  # a database behind the code may be backed up (before migrating it by hand)
+    path = db.sqlite_file(engine)
+    if (missing := db.missing_file(engine)) is not None:
+        raise fail(f"No database file at {missing}: nothing to back up.", EXIT_NOT_FOUND)
+    if path is None:
+        raise fail(f"{db.display_url()} is not a SQLite file: back it up with the database's own tool, for "
+                   "PostgreSQL `pg_dump --format=custom --file=tracker.dump \"$DATABASE_URL\"` (and pg_restore).")
+    try:
+        copy = backup_sqlite(path, to or default_backup_path(path))
+    except BackupError as exc:
+        raise fail(str(exc), EXIT_PARTIAL) from None
+    out.print(f"Backed up {path} to {copy} ({copy.stat().st_size / 1e6:.1f} MB).", markup=False, highlight=False)
 
 
 @db_app.command("current")

@@ -1,0 +1,106 @@
+"""`tracker db backup` and the copy `tracker db upgrade` takes before it migrates a SQLite database."""
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from tracker import config, db
+from tracker.cli import EXIT_NOT_FOUND, EXIT_PARTIAL, EXIT_USAGE, app
+from tracker.db_backup import BACKUP_FOLDER
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A SQLite file of this test's own, whatever database the suite runs on."""
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    config.settings.cache_clear()
+    db.dispose_engines()
+    yield url
+    db.dispose_engines()
+    config.settings.cache_clear()
+
+
+def invoke(*args: str):  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return result
+
+
+def said(result, expected: str) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the output says ``expected``, wherever the terminal wrapped it (long paths break anywhere)."""
+    return "".join(expected.split()) in "".join(result.output.split())
+
+
+def _rows(path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_a_backup_holds_what_is_still_in_the_write_ahead_log(sqlite_url: str, tmp_path: Path) -> None:
+    assert invoke("db", "upgrade").exit_code == 0
+    (tmp_path / "tracker.db").chmod(0o600)
+    engine = db.make_engine(sqlite_url)
+    with engine.connect() as reader:  # an open reader keeps the log from being checkpointed into the file
+        reader.execute(text("BEGIN"))
+        reader.execute(text("SELECT count(*) FROM note")).scalar_one()
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO jurisdiction (id, name, level) VALUES ('us', 'United States', 'federal')"))
+        assert (tmp_path / "tracker.db-wal").stat().st_size > 0
+        result = invoke("db", "backup")
+        reader.execute(text("ROLLBACK"))
+    engine.dispose()
+    assert result.exit_code == 0, result.output
+    (copy,) = (tmp_path / BACKUP_FOLDER).iterdir()
+    assert said(result, f"Backed up {tmp_path / 'tracker.db'} to {copy}")
+    assert _rows(copy, "SELECT id FROM jurisdiction") == [("us",)]
+    assert _rows(copy, "PRAGMA integrity_check") == [("ok",)]
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600  # no wider access than the original (password hashes)
+
+    again = invoke("db", "backup", "--to", str(copy))
+    assert again.exit_code == EXIT_PARTIAL and said(again, "exists already: a backup never overwrites a file")
+
+
+def test_upgrade_copies_a_database_behind_the_code_before_migrating_it(sqlite_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / BACKUP_FOLDER
+    assert invoke("db", "upgrade").exit_code == 0 and not folder.exists()  # a new database: nothing to keep
+    assert invoke("db", "upgrade").exit_code == 0 and not folder.exists()  # nothing to migrate
+    engine = db.make_engine(sqlite_url)
+    previous = sorted(db.known_revisions())[-2]
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :rev"), {"rev": previous})
+    engine.dispose()
+
+    result = invoke("db", "upgrade")
+    assert result.exit_code == 0, result.output
+    (copy,) = folder.iterdir()
+    assert copy.name.startswith(f"tracker-at-{previous}-")
+    assert said(result, f"(at migration {previous}) to {copy} before migrating")
+    assert _rows(copy, "SELECT version_num FROM alembic_version") == [(previous,)]
+    assert db.current_revision(db.make_engine(sqlite_url)) == db.head_revision()
+
+
+def test_no_backup_skips_the_copy_and_a_missing_file_is_named(sqlite_url: str, tmp_path: Path) -> None:
+    missing = invoke("db", "backup")
+    assert missing.exit_code == EXIT_NOT_FOUND and said(missing, f"No database file at {tmp_path / 'tracker.db'}")
+    assert not (tmp_path / "tracker.db").exists()  # a backup never creates the database
+    assert invoke("db", "upgrade", "0012").exit_code == 0
+    assert invoke("db", "upgrade", "--no-backup").exit_code == 0
+    assert not (tmp_path / BACKUP_FOLDER).exists()
+    assert invoke("db", "backup", "--to", str(tmp_path / "copies" / "x.db")).exit_code == 0
+    assert _rows(tmp_path / "copies" / "x.db", "SELECT version_num FROM alembic_version") == [(db.head_revision(),)]
+
+
+def test_a_server_database_is_pointed_to_its_own_tool(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://tracker@db.example:5432/tracker")
+    config.settings.cache_clear()
+    db.dispose_engines()
+    try:
+        result = invoke("db", "backup")  # refused before connecting anywhere
+    finally:
+        db.dispose_engines()
+        config.settings.cache_clear()
+    assert result.exit_code == EXIT_USAGE and said(result, "pg_dump --format=custom")

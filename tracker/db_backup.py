@@ -1,0 +1,48 @@
+"""Copies of a SQLite database, taken while the tracker runs.
+
+The organisation's own data (positions and their history, notes, triage, assignments, watchlists, users) exists
+nowhere else: crawled bills can be fetched again, those cannot. SQLite's online backup API copies the database
+page by page as one consistent snapshot, WAL included, while crawls and the dashboard keep using it; copying the
+file with ``cp`` can catch it mid-write and leaves out what still sits in the ``-wal`` file. ``tracker db
+upgrade`` takes such a copy before it migrates a database that holds a schema: on SQLite a migration's DDL is
+not all in one transaction, so a migration that fails half-way could otherwise leave a database neither old nor
+new. PostgreSQL has ``pg_dump`` for this.
+"""
+
+import datetime as dt
+import sqlite3
+import stat
+from contextlib import closing
+from pathlib import Path
+
+BACKUP_FOLDER = "backups"  # beside the database file
+
+
+class BackupError(RuntimeError):
+    """The backup could not be written (the message names the file)."""
+
+
+def default_backup_path(database: Path, *, label: str = "", now: dt.datetime | None = None) -> Path:
+    """``backups/<name>[-label]-<UTC stamp>.db`` beside ``database``."""
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return database.parent / BACKUP_FOLDER / f"{database.stem}{f'-{label}' if label else ''}-{stamp}.db"
+
+
+def backup_sqlite(database: Path, target: Path) -> Path:
+    """Copy ``database`` to ``target`` (which must not exist) as one consistent snapshot; returns ``target``."""
+    if target.exists():
+        raise BackupError(f"{target} exists already: a backup never overwrites a file")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        # Read-only: the backup must not create the database or change it (mode=ro still reads the WAL).
+        with closing(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)) as source, \
+                closing(sqlite3.connect(partial)) as copy:
+            source.backup(copy)
+        # The copy holds what the original does (password hashes too): no wider access than the original's.
+        partial.chmod(stat.S_IMODE(database.stat().st_mode))
+        partial.replace(target)  # a complete copy or none: never a half-written file under the final name
+    except (sqlite3.Error, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"backing up {database} to {target} failed: {exc}") from None
+    return target

@@ -110,7 +110,7 @@ def db_upgrade(
     engine = _engine(check=False)
     try:
         if not no_backup:
-            _backup_before_migrating(engine, revision)
+            backup_before_migrating(engine, revision)
         db.upgrade(engine, revision)
     except db.SchemaTooNew as exc:
         raise fail(str(exc), EXIT_SCHEMA) from None
@@ -120,20 +120,19 @@ def db_upgrade(
               markup=False, highlight=False)
 
 
-def _backup_before_migrating(engine: "Engine", revision: str) -> None:
+def backup_before_migrating(engine: "Engine", revision: str = "head") -> None:
+    """What `db upgrade` and `run` do before migrating a SQLite database (tracker.db_backup), said on screen."""
     from tracker import db
-    from tracker.db_backup import BackupError, backup_sqlite, default_backup_path
+    from tracker.db_backup import BackupError
+    from tracker.db_backup import backup_before_migrating as backup
 
-    path, current = db.sqlite_file(engine), db.current_revision(engine)
-    if path is None or current is None or current == (db.head_revision() if revision == "head" else revision):
-        return  # another database, a new one, or nothing to migrate
-    db.refuse_newer(engine)  # a database of newer code is refused before anything is written
     try:
-        copy = backup_sqlite(path, default_backup_path(path, label=f"at-{current}"))
+        done = backup(engine, revision)
     except BackupError as exc:
         raise fail(f"{exc}; nothing was migrated (--no-backup migrates without a copy)", EXIT_PARTIAL) from None
-    out.print(f"Backed up {path} (at migration {current}) to {copy} before migrating.", markup=False,
-              highlight=False)
+    if done:
+        out.print(f"Backed up {db.sqlite_file(engine)} (at migration {done[1]}) to {done[0]} before migrating.",
+                  markup=False, highlight=False)
 
 
 @db_app.command("backup")

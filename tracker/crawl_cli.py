@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from tracker import crawling
+from tracker.cli_common import fail
 from tracker.cli_common import migrated_engine as _engine
 from tracker.config import CrawlSettings, crawl_settings, current_congress
 
@@ -260,10 +261,14 @@ def run_cmd(
 ) -> None:
     """Migrate, crawl the default sources (current Congress), then open the dashboard on what is stored."""
     from tracker import db
-    from tracker.cli import serve
+    from tracker.cli import backup_before_migrating, serve
 
     engine = db.get_engine()
-    db.upgrade(engine)
+    try:
+        backup_before_migrating(engine)
+        db.upgrade(engine)
+    except db.SchemaTooNew as exc:
+        raise fail(str(exc), crawling.EXIT_SCHEMA) from None
     if crawl_first:
         crawl_defaults(engine, verbose=verbose)
     serve(port=port, address=address)

@@ -15,11 +15,26 @@ import stat
 from contextlib import closing
 from pathlib import Path
 
+from sqlalchemy import Engine
+
+from tracker import db
+
 BACKUP_FOLDER = "backups"  # beside the database file
 
 
 class BackupError(RuntimeError):
     """The backup could not be written (the message names the file)."""
+
+
+def backup_before_migrating(engine: Engine, revision: str = "head") -> tuple[Path, str] | None:
+    """Copy a SQLite database that has a schema and is about to be migrated; returns (copy, the revision it
+    is at), or None when there is nothing to keep (another database, a new one, nothing to migrate). A database
+    of newer code is refused (``SchemaTooNew``) before anything is written."""
+    path, current = db.sqlite_file(engine), db.current_revision(engine)
+    if path is None or current is None or current == (db.head_revision() if revision == "head" else revision):
+        return None
+    db.refuse_newer(engine)
+    return backup_sqlite(path, default_backup_path(path, label=f"at-{current}")), current
 
 
 def default_backup_path(database: Path, *, label: str = "", now: dt.datetime | None = None) -> Path:

@@ -473,6 +473,9 @@ def _prepare_one(locator: str, data: bytes) -> Outcome:
         return prepare(parsed) if isinstance(parsed, BillRecord) else parsed
     except ParseError as exc:
         return exc.reason
+    except Exception as exc:  # noqa: BLE001  (a parser's blind spot on odd input costs this file, not the import)
+        log.debug("parsing %s failed", locator, exc_info=True)
+        return f"could not be parsed: {describe_error(exc)}"[:2000]
 
 
 _XML_START = re.compile(rb"(?:\xef\xbb\xbf|\xff\xfe|\xfe\xff)|\s*<")

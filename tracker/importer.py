@@ -290,9 +290,12 @@ def _iter_zip(path: Path, errors: list[tuple[str, str]], known_stamps: dict[str,
             try:
                 data = archive.read(info)
                 stamp_name = info.filename.rsplit(".", 1)[0] + LASTMOD_SUFFIX
-                stamp = archive.read(stamp_name).decode().strip() if stamp_name in names else None
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:  # a damaged member: report it, go on
-                errors.append((locator, f"cannot read archive member: {exc}"))
+                stamp = archive.read(stamp_name).decode(errors="replace").strip() if stamp_name in names else None
+            # A damaged member: report it, go on. Besides BadZipFile and OSError, zipfile lets through what its
+            # decompressors raise on corrupt data (zlib.error, LZMAError), RuntimeError for an encrypted member
+            # and NotImplementedError for an unknown compression method.
+            except Exception as exc:  # noqa: BLE001
+                errors.append((locator, f"cannot read archive member: {describe_error(exc)}"))
                 continue
             yield Document(locator, data, stamp, etag)
 

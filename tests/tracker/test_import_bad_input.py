@@ -1,6 +1,8 @@
 """``tracker import`` on bad and odd input made from real BILLSTATUS files: each bad file is named with its reason,
 costs only itself, and the run says it failed (issue 2, point 5)."""
 
+import struct
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,68 @@ def test_a_parser_failing_unexpectedly_costs_its_file_only(
     assert report.result.new == len(sources) - 1
     with Session(engine) as s:
         assert len(s.execute(select(Bill.id)).all()) == len(sources) - 1
+
+
+def _zip_with_damaged_members(path: Path, members: dict[str, bytes]) -> list[str]:
+    """Write ``members`` deflated, then damage the first three as a broken download or tool would: a deflate
+    stream that does not decode, the encryption flag set, a compression method zipfile does not know. Their
+    names, in that order."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()[:3]
+    corrupt, encrypted, unknown_method = infos
+    start = corrupt.header_offset + 30 + len(corrupt.filename) + len(corrupt.extra)
+    raw[start] = 0xFF  # a deflate block of the reserved type 3: zlib.error
+    for info, offset, value in ((encrypted, 6, None), (unknown_method, 8, 99)):
+        central = _central_entry(raw, info.filename)
+        for header, field in ((info.header_offset, offset), (central, offset + 2)):
+            if value is None:
+                raw[header + field] |= 0x01  # general purpose flag bit 0: encrypted
+            else:
+                struct.pack_into("<H", raw, header + field, value)
+    path.write_bytes(bytes(raw))
+    return [info.filename for info in infos]
+
+
+def _central_entry(raw: bytearray, name: str) -> int:
+    """Offset of ``name``'s central directory entry."""
+    at = raw.index(b"PK\x01\x02")
+    while True:
+        name_length = struct.unpack_from("<H", raw, at + 28)[0]
+        if raw[at + 46:at + 46 + name_length] == name.encode():
+            return at
+        extra, comment = struct.unpack_from("<HH", raw, at + 30)
+        at += 46 + name_length + extra + comment
+
+
+def test_a_zip_member_that_does_not_decompress_is_named_and_the_rest_imported(
+        engine: Engine, tmp_path: Path) -> None:
+    # zlib.error, RuntimeError (encrypted) and NotImplementedError (compression method) came out of zipfile
+    # uncaught: a traceback that ended the import.
+    sources = sorted(require_realdata("billstatus", "usgpo_samples", "legacy").glob("*.xml"))[:5]
+    archive = tmp_path / "BILLSTATUS-114.zip"
+    damaged = _zip_with_damaged_members(archive, {source.name: source.read_bytes() for source in sources})
+
+    report = import_path(engine, archive, workers=1)
+
+    reasons = dict(report.errors)
+    assert sorted(reasons) == sorted(f"{archive}!{name}" for name in damaged)
+    assert all(reason.startswith("cannot read archive member: ") for reason in reasons.values())
+    assert "encrypted" in reasons[f"{archive}!{damaged[1]}"]
+    assert "compression method" in reasons[f"{archive}!{damaged[2]}"]
+    assert report.result.new == len(sources) - 3
+
+
+def test_an_undecodable_lastmod_stamp_in_a_zip_does_not_stop_the_import(engine: Engine, tmp_path: Path) -> None:
+    # The stamp beside a member was decoded as strict UTF-8: UnicodeDecodeError, a traceback. A tar's stamps were
+    # already decoded with replacement; a zip's now are too, and the bill is imported.
+    source = sorted(require_realdata("billstatus", "usgpo_samples", "legacy").glob("*.xml"))[0]
+    archive = tmp_path / "stamped.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("data/114/fdsys_billstatus.xml", source.read_bytes())
+        zf.writestr("data/114/fdsys_billstatus-lastmod.txt", b"2016-01-01\xff\xfe")
+    report = import_path(engine, archive, workers=1)
+    assert report.errors == [] and report.result.new == 1

@@ -591,6 +591,10 @@ def import_path(
         session.commit()
         known = _known_hashes(session, [factory().source_name for factory in FORMAT_FACTORIES])
         read_now: set[str] = set()  # bytes read in this run: a second copy is unchanged
+        # ...unless the first copy failed: then each copy is named with its reason, once the first's is known
+        # (parser processes run ahead of the copies found after it).
+        copies: dict[str, list[str]] = {}
+        failed_reads: dict[str, str] = {}
         ingestor = Ingestor(session, run=run)
         ledger = ArchiveLedger(session, reread=reparse)
         batch: list[IngestItem] = []
@@ -628,6 +632,8 @@ def import_path(
                 digest = doc.digest or hashlib.sha256(doc.data).hexdigest()
                 if digest in read_now or (digest in known and not reparse):  # nothing to parse or write
                     total.unchanged += 1
+                    if digest in read_now:
+                        copies.setdefault(digest, []).append(doc.locator)
                     if seen % batch_size == 0 and on_progress:
                         on_progress(total, seen, len(errors))
                     continue
@@ -650,6 +656,7 @@ def import_path(
                     continue
                 if isinstance(outcome, str):
                     errors.append((candidate.locator, outcome))
+                    failed_reads[candidate.digest] = outcome
                     continue
                 if isinstance(outcome, RollCallRecord):  # after the bills, which they attach to
                     ledger.uncount_bill(candidate.locator)
@@ -666,6 +673,10 @@ def import_path(
                 if len(batch) >= batch_size:
                     flush()
             flush()
+            for digest, locators in copies.items():
+                if digest in failed_reads:
+                    total.unchanged -= len(locators)
+                    errors.extend((locator, failed_reads[digest]) for locator in locators)
             stored_votes, skipped_votes = _ingest_roll_calls(session, ingestor, roll_calls, people, errors,
                                                              batch_size)
             if not skipped_votes:  # a vote whose bill comes later must be read again: no archive is done yet

@@ -133,3 +133,32 @@ def test_an_undecodable_lastmod_stamp_in_a_zip_does_not_stop_the_import(engine: 
         zf.writestr("data/114/fdsys_billstatus-lastmod.txt", b"2016-01-01\xff\xfe")
     report = import_path(engine, archive, workers=1)
     assert report.errors == [] and report.result.new == 1
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["in-process", "parser-processes"])
+def test_every_copy_of_a_bad_file_is_named_not_counted_unchanged(
+        engine: Engine, tmp_path: Path, workers: int) -> None:
+    # A second copy of bytes already read in the run was counted "unchanged" before looking at whether the first
+    # copy had failed: a truncated file mirrored in two folders was named once, its copy passed as fine, and a
+    # run of nothing but such copies was "partial" instead of "failed".
+    folder, sources = _legacy_folder(tmp_path, count=2)
+    truncated = sources[0].read_bytes()[:3000]
+    copies = [folder / "a" / "truncated.xml", folder / "b" / "truncated.xml", folder / "c" / "truncated.xml"]
+    for copy in copies:
+        copy.parent.mkdir()
+        copy.write_bytes(truncated)
+
+    report = import_path(engine, folder, workers=workers, parallel_min=1)
+
+    assert sorted(locator for locator, _ in report.errors) == [str(copy) for copy in copies]
+    assert len({reason for _, reason in report.errors}) == 1
+    assert (report.result.new, report.result.unchanged) == (2, 0)
+
+    only_copies = tmp_path / "only-copies"
+    only_copies.mkdir()
+    for name in ("one.xml", "two.xml"):
+        (only_copies / name).write_bytes(b"")
+    again = import_path(engine, only_copies, workers=1)
+    assert [locator for locator, _ in again.errors] == [str(only_copies / "one.xml"), str(only_copies / "two.xml")]
+    with Session(engine) as s:
+        assert s.get(CrawlRun, again.run.id).status == "failed"  # type: ignore[union-attr]

@@ -629,3 +629,24 @@ def test_a_related_bill_with_a_garbled_number_is_left_out() -> None:
     assert record.identifier == original.identifier
     assert 0 < len(record.related_bills) < len(original.related_bills)
     assert all(re.fullmatch(r"[A-Z]+ [1-9]\d*", related.identifier) for related in record.related_bills)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(("original", "garbled", "reason"), [
+    # Cut to ten characters, these passed as a plausible 2015-03-23 (tracker.dates.local_day).
+    (b"<introducedDate>2015-03-23</introducedDate>", b"<introducedDate>2015-03-23T25:00:00Z</introducedDate>",
+     "invalid introduced_date"),
+    (b"<actionDate>2015-08-28</actionDate>", b"<actionDate>2015-08-28 (approx.)</actionDate>",
+     "invalid actions."),
+    # Pydantic read digits as seconds since 1970: stored as a 1970 stamp, the file then "superseded".
+    (b"<updateDate>2015-11-16T16:12:35Z</updateDate>", b"<updateDate>20151116</updateDate>",
+     "invalid upstream_updated_at"),
+    (b"<updateDate>2015-11-16T16:12:35Z</updateDate>", b"<updateDate>-1</updateDate>",
+     "invalid upstream_updated_at"),
+])
+def test_a_garbled_date_or_stamp_is_refused_not_stored_as_another(original: bytes, garbled: bytes,
+                                                                  reason: str) -> None:
+    # usgpo_samples/legacy/BILLSTATUS-114hr1531.xml, one element garbled.
+    data = require_realdata("billstatus", "usgpo_samples", "legacy", "BILLSTATUS-114hr1531.xml").read_bytes()
+    assert original in data
+    assert_refused(data.replace(original, garbled, 1), "feed/garbled-date.xml", reason)

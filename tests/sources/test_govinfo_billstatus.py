@@ -650,3 +650,19 @@ def test_a_garbled_date_or_stamp_is_refused_not_stored_as_another(original: byte
     data = require_realdata("billstatus", "usgpo_samples", "legacy", "BILLSTATUS-114hr1531.xml").read_bytes()
     assert original in data
     assert_refused(data.replace(original, garbled, 1), "feed/garbled-date.xml", reason)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("damage", ["unfinished-cdata", "nul-byte", "huge-attribute"])
+def test_a_malformed_file_is_refused_with_a_reason_on_one_line(damage: str) -> None:
+    # libxml2's messages for these span lines (a trailing newline, or a quote of the document after the message);
+    # the reason went into the run's errors and the import's report as it was.
+    data = require_realdata("billstatus", "usgpo_samples", "legacy", "BILLSTATUS-114hr1531.xml").read_bytes()
+    middle = data.index(b"<title>") + len(b"<title>")
+    mutant = {
+        "unfinished-cdata": data[:middle] + b"<![CDATA[ <p>one</p>\n <p>two</p>\n",
+        "nul-byte": data[:middle] + b"\x00" + data[middle:],
+        "huge-attribute": data.replace(b"<billStatus", b'<billStatus x="' + b"A" * 20_000_000 + b'"', 1),
+    }[damage]
+    error = assert_refused(mutant, "feed/damaged.xml", "malformed XML")
+    assert "\n" not in error.reason and ", line " in error.reason

@@ -256,11 +256,12 @@ def _read_file(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
         if path.stat().st_size > MAX_DOCUMENT_BYTES:
             raise OSError(f"larger than {MAX_DOCUMENT_BYTES} bytes")
         data = path.read_bytes()
+        stamp = path.with_name(path.stem + LASTMOD_SUFFIX)
+        # Decoded as archive members' stamps are: a stamp that is not UTF-8 raised UnicodeDecodeError here.
+        last_modified = stamp.read_bytes().decode(errors="replace").strip() if stamp.is_file() else None
     except OSError as exc:
         errors.append((str(path), f"cannot read: {exc}"))
         return
-    stamp = path.with_name(path.stem + LASTMOD_SUFFIX)
-    last_modified = stamp.read_text().strip() if stamp.is_file() else None
     yield Document(str(path), data, last_modified)
 
 

@@ -123,15 +123,25 @@ def test_a_zip_member_that_does_not_decompress_is_named_and_the_rest_imported(
     assert report.result.new == len(sources) - 3
 
 
-def test_an_undecodable_lastmod_stamp_in_a_zip_does_not_stop_the_import(engine: Engine, tmp_path: Path) -> None:
-    # The stamp beside a member was decoded as strict UTF-8: UnicodeDecodeError, a traceback. A tar's stamps were
-    # already decoded with replacement; a zip's now are too, and the bill is imported.
+@pytest.mark.parametrize("container", ["zip", "folder"])
+def test_an_undecodable_lastmod_stamp_does_not_stop_the_import(
+        engine: Engine, tmp_path: Path, container: str) -> None:
+    # The stamp beside a zip member or a file was decoded as strict UTF-8: UnicodeDecodeError, a traceback. A tar's
+    # stamps were already decoded with replacement; the others now are too, and the bill is imported.
     source = sorted(require_realdata("billstatus", "usgpo_samples", "legacy").glob("*.xml"))[0]
-    archive = tmp_path / "stamped.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr("data/114/fdsys_billstatus.xml", source.read_bytes())
-        zf.writestr("data/114/fdsys_billstatus-lastmod.txt", b"2016-01-01\xff\xfe")
-    report = import_path(engine, archive, workers=1)
+    members = {"data/114/fdsys_billstatus.xml": source.read_bytes(),
+               "data/114/fdsys_billstatus-lastmod.txt": b"2016-01-01\xff\xfe"}
+    if container == "zip":
+        path = tmp_path / "stamped.zip"
+        with zipfile.ZipFile(path, "w") as zf:
+            for name, data in members.items():
+                zf.writestr(name, data)
+    else:
+        path = tmp_path / "stamped"
+        for name, data in members.items():
+            (path / name).parent.mkdir(parents=True, exist_ok=True)
+            (path / name).write_bytes(data)
+    report = import_path(engine, path, workers=1)
     assert report.errors == [] and report.result.new == 1
 
 

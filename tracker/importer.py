@@ -61,6 +61,11 @@ _UNITEDSTATES_OUTPUT = re.compile(r"(?:^|/)(?:(?:bills|amendments|votes)/[^/]+/[
                                   r"|bills/[^/]+/[^/]+/text-versions/.*)$", re.IGNORECASE)
 
 
+# What opening a damaged zip raises: besides BadZipFile and OSError, NotImplementedError for a "zip file version"
+# zipfile does not know and UnicodeDecodeError for a member name flagged UTF-8 that is not.
+ZIP_OPEN_ERRORS = (zipfile.BadZipFile, OSError, NotImplementedError, UnicodeDecodeError)
+
+
 @dataclass(frozen=True)
 class Format:
     """A document format ``tracker import`` understands: how to recognise it and which parser reads it.
@@ -269,7 +274,7 @@ def _iter_zip(path: Path, errors: list[tuple[str, str]], known_stamps: dict[str,
               others: list[str]) -> Iterator[Document | Unchanged]:
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except ZIP_OPEN_ERRORS as exc:
         errors.append((str(path), f"not a readable zip archive: {exc}"))
         return
     with archive:
@@ -352,8 +357,8 @@ def _pubinfo_zip_members(path: Path) -> dict[str, str] | None:
     try:
         with zipfile.ZipFile(path) as archive:
             names = {PurePosixPath(n).name: n for n in archive.namelist() if not n.endswith("/")}
-    except (zipfile.BadZipFile, OSError):
-        return None
+    except ZIP_OPEN_ERRORS:
+        return None  # reported by _iter_zip
     # An incremental archive may lack BILL_TBL.dat (no bill row changed that night): any bill table marks one.
     return names if PUBINFO_MARKER in names or any(n.startswith("BILL_") and n.endswith("_TBL.dat")
                                                     for n in names) else None

@@ -172,3 +172,34 @@ def test_every_copy_of_a_bad_file_is_named_not_counted_unchanged(
     assert [locator for locator, _ in again.errors] == [str(only_copies / "one.xml"), str(only_copies / "two.xml")]
     with Session(engine) as s:
         assert s.get(CrawlRun, again.run.id).status == "failed"  # type: ignore[union-attr]
+
+
+def _damaged_central_directory(path: Path, damage: str, data: bytes) -> None:
+    """A zip of one member whose central directory entry is damaged: a "version needed to extract" zipfile
+    does not know, or a name flagged UTF-8 that is not."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("BILLSTATUS-\u00e9.xml", data)  # a non-ASCII name: stored as UTF-8 with flag 0x800
+    raw = bytearray(path.read_bytes())
+    entry = _central_entry(raw, "BILLSTATUS-\u00e9.xml")
+    if damage == "version":
+        struct.pack_into("<H", raw, entry + 6, 232)  # "zip file version 23.2"
+    else:
+        name_at = entry + 46 + raw[entry + 46:].index(b"\xc3\xa9")
+        raw[name_at + 1] = 0x41  # C3 41: not UTF-8
+    path.write_bytes(bytes(raw))
+
+
+@pytest.mark.parametrize("damage", ["version", "name"])
+def test_a_zip_that_cannot_be_opened_is_named_and_the_folder_imported(
+        engine: Engine, tmp_path: Path, damage: str) -> None:
+    # Opening such a zip raised NotImplementedError or UnicodeDecodeError, which the zip readers (the pubinfo
+    # check that runs on every zip under a folder first, then _iter_zip) did not catch: a traceback.
+    folder, sources = _legacy_folder(tmp_path, count=2)
+    damaged = folder / "bulk.zip"
+    _damaged_central_directory(damaged, damage, sources[0].read_bytes())
+
+    report = import_path(engine, folder, workers=1)
+
+    assert [locator for locator, _ in report.errors] == [str(damaged)]
+    assert report.errors[0][1].startswith("not a readable zip archive: ")
+    assert report.result.new == len(sources)

@@ -21,8 +21,8 @@ US_EASTERN = ZoneInfo("America/New_York")  # Congress's calendar
 def local_day(value: str | None, zone: dt.tzinfo = US_EASTERN) -> str | None:
     """``YYYY-MM-DD`` of an ISO date or timestamp, a zoned timestamp (``Z`` or an offset) read in ``zone``.
 
-    Text that is not ISO comes back cut to its date part as before, for the record's validation to refuse with
-    the field's name.
+    Text that is not ISO comes back whole, for the record's validation to refuse with the field's name: cut to
+    ten characters, "2021-06-04T25:00:00Z" or "2021-06-04 garbage" passed as a plausible 2021-06-04.
     """
     if not value:
         return None
@@ -32,7 +32,7 @@ def local_day(value: str | None, zone: dt.tzinfo = US_EASTERN) -> str | None:
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        return text[:10]
+        return text
     if moment.tzinfo is None:
         return text[:10]
     return moment.astimezone(zone).date().isoformat()

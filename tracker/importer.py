@@ -61,6 +61,11 @@ _UNITEDSTATES_OUTPUT = re.compile(r"(?:^|/)(?:(?:bills|amendments|votes)/[^/]+/[
                                   r"|bills/[^/]+/[^/]+/text-versions/.*)$", re.IGNORECASE)
 
 
+# What opening a damaged zip raises: besides BadZipFile and OSError, NotImplementedError for a "zip file version"
+# zipfile does not know and UnicodeDecodeError for a member name flagged UTF-8 that is not.
+ZIP_OPEN_ERRORS = (zipfile.BadZipFile, OSError, NotImplementedError, UnicodeDecodeError)
+
+
 @dataclass(frozen=True)
 class Format:
     """A document format ``tracker import`` understands: how to recognise it and which parser reads it.
@@ -256,11 +261,12 @@ def _read_file(path: Path, errors: list[tuple[str, str]]) -> Iterator[Document]:
         if path.stat().st_size > MAX_DOCUMENT_BYTES:
             raise OSError(f"larger than {MAX_DOCUMENT_BYTES} bytes")
         data = path.read_bytes()
+        stamp = path.with_name(path.stem + LASTMOD_SUFFIX)
+        # Decoded as archive members' stamps are: a stamp that is not UTF-8 raised UnicodeDecodeError here.
+        last_modified = stamp.read_bytes().decode(errors="replace").strip() if stamp.is_file() else None
     except OSError as exc:
         errors.append((str(path), f"cannot read: {exc}"))
         return
-    stamp = path.with_name(path.stem + LASTMOD_SUFFIX)
-    last_modified = stamp.read_text().strip() if stamp.is_file() else None
     yield Document(str(path), data, last_modified)
 
 
@@ -268,7 +274,7 @@ def _iter_zip(path: Path, errors: list[tuple[str, str]], known_stamps: dict[str,
               others: list[str]) -> Iterator[Document | Unchanged]:
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except ZIP_OPEN_ERRORS as exc:
         errors.append((str(path), f"not a readable zip archive: {exc}"))
         return
     with archive:
@@ -290,9 +296,12 @@ def _iter_zip(path: Path, errors: list[tuple[str, str]], known_stamps: dict[str,
             try:
                 data = archive.read(info)
                 stamp_name = info.filename.rsplit(".", 1)[0] + LASTMOD_SUFFIX
-                stamp = archive.read(stamp_name).decode().strip() if stamp_name in names else None
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:  # a damaged member: report it, go on
-                errors.append((locator, f"cannot read archive member: {exc}"))
+                stamp = archive.read(stamp_name).decode(errors="replace").strip() if stamp_name in names else None
+            # A damaged member: report it, go on. Besides BadZipFile and OSError, zipfile lets through what its
+            # decompressors raise on corrupt data (zlib.error, LZMAError), RuntimeError for an encrypted member
+            # and NotImplementedError for an unknown compression method.
+            except Exception as exc:  # noqa: BLE001
+                errors.append((locator, f"cannot read archive member: {describe_error(exc)}"))
                 continue
             yield Document(locator, data, stamp, etag)
 
@@ -348,8 +357,8 @@ def _pubinfo_zip_members(path: Path) -> dict[str, str] | None:
     try:
         with zipfile.ZipFile(path) as archive:
             names = {PurePosixPath(n).name: n for n in archive.namelist() if not n.endswith("/")}
-    except (zipfile.BadZipFile, OSError):
-        return None
+    except ZIP_OPEN_ERRORS:
+        return None  # reported by _iter_zip
     # An incremental archive may lack BILL_TBL.dat (no bill row changed that night): any bill table marks one.
     return names if PUBINFO_MARKER in names or any(n.startswith("BILL_") and n.endswith("_TBL.dat")
                                                     for n in names) else None
@@ -473,6 +482,9 @@ def _prepare_one(locator: str, data: bytes) -> Outcome:
         return prepare(parsed) if isinstance(parsed, BillRecord) else parsed
     except ParseError as exc:
         return exc.reason
+    except Exception as exc:  # noqa: BLE001  (a parser's blind spot on odd input costs this file, not the import)
+        log.debug("parsing %s failed", locator, exc_info=True)
+        return f"could not be parsed: {describe_error(exc)}"[:2000]
 
 
 _XML_START = re.compile(rb"(?:\xef\xbb\xbf|\xff\xfe|\xfe\xff)|\s*<")
@@ -585,6 +597,10 @@ def import_path(
         session.commit()
         known = _known_hashes(session, [factory().source_name for factory in FORMAT_FACTORIES])
         read_now: set[str] = set()  # bytes read in this run: a second copy is unchanged
+        # ...unless the first copy failed: then each copy is named with its reason, once the first's is known
+        # (parser processes run ahead of the copies found after it).
+        copies: dict[str, list[str]] = {}
+        failed_reads: dict[str, str] = {}
         ingestor = Ingestor(session, run=run)
         ledger = ArchiveLedger(session, reread=reparse)
         batch: list[IngestItem] = []
@@ -622,6 +638,8 @@ def import_path(
                 digest = doc.digest or hashlib.sha256(doc.data).hexdigest()
                 if digest in read_now or (digest in known and not reparse):  # nothing to parse or write
                     total.unchanged += 1
+                    if digest in read_now:
+                        copies.setdefault(digest, []).append(doc.locator)
                     if seen % batch_size == 0 and on_progress:
                         on_progress(total, seen, len(errors))
                     continue
@@ -644,6 +662,7 @@ def import_path(
                     continue
                 if isinstance(outcome, str):
                     errors.append((candidate.locator, outcome))
+                    failed_reads[candidate.digest] = outcome
                     continue
                 if isinstance(outcome, RollCallRecord):  # after the bills, which they attach to
                     ledger.uncount_bill(candidate.locator)
@@ -660,6 +679,10 @@ def import_path(
                 if len(batch) >= batch_size:
                     flush()
             flush()
+            for digest, locators in copies.items():
+                if digest in failed_reads:
+                    total.unchanged -= len(locators)
+                    errors.extend((locator, failed_reads[digest]) for locator in locators)
             stored_votes, skipped_votes = _ingest_roll_calls(session, ingestor, roll_calls, people, errors,
                                                              batch_size)
             if not skipped_votes:  # a vote whose bill comes later must be read again: no archive is done yet

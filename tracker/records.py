@@ -6,11 +6,23 @@ understood once. These are plain Pydantic models (SQLModel table models do not v
 
 import datetime as dt
 import hashlib
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tracker.models.enums import Chamber, Level, SponsorshipKind, Stage, VoteOption, VoteResult
+
+# Pydantic reads a string of digits as seconds since 1970: a garbled "12345" or "20210101" stamp became a 1970
+# instant, which made the file look superseded by any stored copy. No feed writes its stamps that way.
+_NUMBER = re.compile(r"\s*[+-]?\d+(?:\.\d*)?\s*")
+
+
+def refuse_numeric_stamp(value: Any) -> Any:
+    """A before-validator for upstream change stamps: date and time text, never a bare number."""
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
+        raise ValueError("expected an ISO date and time, not a number")
+    return value
 
 
 class Record(BaseModel):
@@ -155,6 +167,8 @@ class BillRecord(Record):
     votes: list[VoteRecord] = Field(default_factory=list)
     calendar: list[CalendarEntryRecord] = Field(default_factory=list)
 
+    _stamp_text = field_validator("upstream_updated_at", mode="before")(refuse_numeric_stamp)
+
     @field_validator("upstream_updated_at")
     @classmethod
     def _aware_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
@@ -218,6 +232,8 @@ class HearingRecord(Record):
     agenda_url: str | None = None
     upstream_updated_at: dt.datetime | None = None
     items: list[AgendaItemRecord] = Field(default_factory=list)
+
+    _stamp_text = field_validator("upstream_updated_at", mode="before")(refuse_numeric_stamp)
 
     @field_validator("upstream_updated_at")
     @classmethod

@@ -60,7 +60,9 @@ def parse_xml(data: bytes, locator: str) -> etree._Element:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         kind = "malformed XML" if _STARTS_LIKE_XML.match(data) else "not XML"
-        raise ParseError(locator, f"{kind}: {exc}") from None
+        # One line, as every reason is: libxml2 ends some messages with a newline, and quotes the document on
+        # the next lines for others ("CData section not finished\n <p>TITLE I...").
+        raise ParseError(locator, f"{kind}: {' '.join(str(exc).split())}") from None
     if root is None:  # lxml returns None for a document that has no element at all
         raise ParseError(locator, "not XML: no root element")
     # A guard behind the scan (an encoding it does not know, such as EBCDIC): the parsed internal subset.

@@ -591,3 +591,78 @@ def test_whole_117th_congress_archive_parses() -> None:
     assert laws == 228 and not law_dates_off, law_dates_off[:5]
     # Failed passage in the Senate (5), tabled House resolutions (4); failed suspension votes are not failures.
     assert stages[Stage.failed] == 9
+
+
+# --- garbled identity fields (mutants of a real file) -----------------------------------------------------------
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(("element", "value", "reason"), [
+    ("congress", "5000", "invalid bill <congress>: '5000'"),  # date() raised for the session: a traceback
+    ("congress", "9" * 20, "invalid bill <congress>"),  # OverflowError
+    ("congress", "0", "invalid bill <congress>: '0'"),  # stored as the "0th Congress" of 1787
+    ("congress", "\u00b2", "invalid bill <congress>"),  # "²".isdigit() is True, int("²") raises
+    ("billNumber", "0", "invalid bill number: '0'"),  # stored as "HR 0"
+    ("billNumber", "\u00b9\u00b2", "invalid bill number"),
+])
+def test_a_garbled_congress_or_number_is_refused_naming_the_field(element: str, value: str, reason: str) -> None:
+    # usgpo_samples/legacy/BILLSTATUS-114hr1531.xml: <congress>114</congress>, <billNumber>1531</billNumber>.
+    data = require_realdata("billstatus", "usgpo_samples", "legacy", "BILLSTATUS-114hr1531.xml").read_bytes()
+    original = {"congress": b"<congress>114</congress>", "billNumber": b"<billNumber>1531</billNumber>"}[element]
+    assert original in data
+    mutant = data.replace(original, f"<{element}>{value}</{element}>".encode(), 1)
+    assert_refused(mutant, "feed/garbled.xml", reason)
+
+
+@pytest.mark.realdata
+def test_a_related_bill_with_a_garbled_number_is_left_out() -> None:
+    # usgpo_samples/legacy/BILLSTATUS-114hr1314.xml lists related bills; "²" passed str.isdigit and made int() raise.
+    path = require_realdata("billstatus", "usgpo_samples", "legacy", "BILLSTATUS-114hr1314.xml")
+    data = path.read_bytes()
+    original = parse_billstatus(data, str(path))
+    first = original.related_bills[0].identifier.split()[1]
+    start = data.index(b"<relatedBills>")
+    mutant = data[:start] + data[start:].replace(f"<number>{first}</number>".encode(), "<number>\u00b2</number>"
+                                                 .encode(), 1)
+    assert mutant != data
+    record = parse_billstatus(mutant, "feed/garbled-related.xml")
+    assert record.identifier == original.identifier
+    assert 0 < len(record.related_bills) < len(original.related_bills)
+    assert all(re.fullmatch(r"[A-Z]+ [1-9]\d*", related.identifier) for related in record.related_bills)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(("original", "garbled", "reason"), [
+    # Cut to ten characters, these passed as a plausible 2015-03-23 (tracker.dates.local_day).
+    (b"<introducedDate>2015-03-23</introducedDate>", b"<introducedDate>2015-03-23T25:00:00Z</introducedDate>",
+     "invalid introduced_date"),
+    (b"<actionDate>2015-08-28</actionDate>", b"<actionDate>2015-08-28 (approx.)</actionDate>",
+     "invalid actions."),
+    # Pydantic read digits as seconds since 1970: stored as a 1970 stamp, the file then "superseded".
+    (b"<updateDate>2015-11-16T16:12:35Z</updateDate>", b"<updateDate>20151116</updateDate>",
+     "invalid upstream_updated_at"),
+    (b"<updateDate>2015-11-16T16:12:35Z</updateDate>", b"<updateDate>-1</updateDate>",
+     "invalid upstream_updated_at"),
+])
+def test_a_garbled_date_or_stamp_is_refused_not_stored_as_another(original: bytes, garbled: bytes,
+                                                                  reason: str) -> None:
+    # usgpo_samples/legacy/BILLSTATUS-114hr1531.xml, one element garbled.
+    data = require_realdata("billstatus", "usgpo_samples", "legacy", "BILLSTATUS-114hr1531.xml").read_bytes()
+    assert original in data
+    assert_refused(data.replace(original, garbled, 1), "feed/garbled-date.xml", reason)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("damage", ["unfinished-cdata", "nul-byte", "huge-attribute"])
+def test_a_malformed_file_is_refused_with_a_reason_on_one_line(damage: str) -> None:
+    # libxml2's messages for these span lines (a trailing newline, or a quote of the document after the message);
+    # the reason went into the run's errors and the import's report as it was.
+    data = require_realdata("billstatus", "usgpo_samples", "legacy", "BILLSTATUS-114hr1531.xml").read_bytes()
+    middle = data.index(b"<title>") + len(b"<title>")
+    mutant = {
+        "unfinished-cdata": data[:middle] + b"<![CDATA[ <p>one</p>\n <p>two</p>\n",
+        "nul-byte": data[:middle] + b"\x00" + data[middle:],
+        "huge-attribute": data.replace(b"<billStatus", b'<billStatus x="' + b"A" * 20_000_000 + b'"', 1),
+    }[damage]
+    error = assert_refused(mutant, "feed/damaged.xml", "malformed XML")
+    assert "\n" not in error.reason and ", line " in error.reason

@@ -21,7 +21,10 @@ from tracker.dates import local_day
         (" 2021-06-04 ", "2021-06-04"),
         ("", None),
         (None, None),
-        ("2021-13-45T00:00:00Z", "2021-13-45"),  # not ISO: cut as before, for the record to refuse by name
+        # Not ISO: whole, for the record to refuse by name. Cut to ten characters, the last two passed as a day.
+        ("2021-13-45T00:00:00Z", "2021-13-45T00:00:00Z"),
+        ("2021-06-04T25:00:00Z", "2021-06-04T25:00:00Z"),
+        ("2021-06-04 garbage", "2021-06-04 garbage"),
     ],
 )
 def test_local_day(value: str | None, expected: str | None) -> None:

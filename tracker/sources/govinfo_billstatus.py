@@ -249,6 +249,16 @@ def bill_identifier(bill_type: str, number: str | int) -> str:
     return f"{bill_type} {int(number)}"
 
 
+# Bill numbers start at 1. The 119th Congress met in 2025; three digits reach the year 3785 and keep a session's
+# dates within what a date can hold (a garbled "5000" made date() raise and stopped the whole import).
+MAX_CONGRESS = 999
+
+
+def _whole_number(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts "²" and other digits ``int()`` refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def _ordinal(number: int) -> str:
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
@@ -336,9 +346,9 @@ def _bill_payload(bill: Any, locator: str) -> dict[str, Any]:
     congress_text = required("congress")
     raw_type = required("type", "billType")
     raw_number = required("number", "billNumber")
-    if not congress_text.isdigit():
+    if not _whole_number(congress_text) or not 1 <= int(congress_text) <= MAX_CONGRESS:
         raise ParseError(locator, f"invalid bill <congress>: {congress_text!r}")
-    if not raw_number.isdigit():
+    if not _whole_number(raw_number) or int(raw_number) < 1:
         raise ParseError(locator, f"invalid bill number: {raw_number!r}")
     bill_type = normalize_bill_type(raw_type) or ""
     if bill_type not in BILL_TYPES:
@@ -725,7 +735,7 @@ def _related(container: Any, congress: str) -> list[dict[str, Any]]:
         fields = _children(item)
         related_type = normalize_bill_type(_text(fields.get("type")))
         related_number = _text(fields.get("number"))
-        if not related_type or not related_number or not related_number.isdigit():
+        if not related_type or not related_number or not _whole_number(related_number):
             continue
         base = {
             "jurisdiction_id": "us",

@@ -50,6 +50,11 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 500
 PARALLEL_MIN_DOCUMENTS = 256  # below this, starting parser processes costs more than it saves
 PARSE_CHUNK = 32  # documents per task sent to a parser process
+# Documents read ahead of the parsers, and sent to them but not yet written, are bounded by count (so the workers
+# stay busy on small files) and by bytes (so a folder or archive of large files does not pile up in memory: the
+# 117th Congress's files average 15 KB, but nothing stops one from holding hundreds of megabyte-sized files).
+READ_AHEAD_BYTES = 32 * 1024 * 1024
+IN_FLIGHT_BYTES = 64 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # no real bill file comes near; a bigger member is refused unread
 LASTMOD_SUFFIX = "-lastmod.txt"  # unitedstates/congress writes the GovInfo lastmod stamp beside each file
 # What a bill document can be named in a folder or archive: every Format's suffixes (tests/tracker/test_importer.py
@@ -227,14 +232,19 @@ def iter_documents(path: Path, errors: list[tuple[str, str]], ledger: ArchiveLed
             yield skipped
             return
         stamps = ledger.zip_member_stamps(path) if ledger else {}
-        yield from prefetched(_iter_zip(path, errors, stamps, others), _hashed)
+        yield from prefetched(_iter_zip(path, errors, stamps, others), _hashed, max_bytes=READ_AHEAD_BYTES,
+                              size=_size)
     elif name.endswith((".tar.gz", ".tgz", ".tar")):
         if (skipped := _unchanged_archive(path, ledger, errors)) is not None:
             yield skipped
             return
-        yield from prefetched(_iter_tar(path, errors, others), _hashed)
+        yield from prefetched(_iter_tar(path, errors, others), _hashed, max_bytes=READ_AHEAD_BYTES, size=_size)
     else:
         yield from _read_file(path, errors)
+
+
+def _size(item: Document | Unchanged) -> int:
+    return len(item.data) if isinstance(item, Document) else 0
 
 
 def _hashed(item: Document | Unchanged) -> Document | Unchanged:
@@ -534,8 +544,22 @@ def _start_forkserver() -> None:
             signal.signal(sig, handler)
 
 
-def _prepared(candidates: Iterator[_Candidate], workers: int, parallel_min: int,
-              batch_size: int) -> Iterator[tuple[_Candidate, Outcome]]:
+def _chunks(stream: Iterator[_Candidate], max_bytes: int) -> Iterator[list[_Candidate]]:
+    """Tasks for the parser processes: ``PARSE_CHUNK`` documents, fewer when they hold ``max_bytes``."""
+    chunk: list[_Candidate] = []
+    size = 0
+    for candidate in stream:
+        chunk.append(candidate)
+        size += len(candidate.data)
+        if len(chunk) >= PARSE_CHUNK or size >= max_bytes:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _prepared(candidates: Iterator[_Candidate], workers: int, parallel_min: int, batch_size: int,
+              in_flight_bytes: int = IN_FLIGHT_BYTES) -> Iterator[tuple[_Candidate, Outcome]]:
     """Parse in order, in worker processes once the import is big enough to pay for starting them.
 
     The caller writes a batch while nothing is submitted, so the chunks in flight hold two batches' worth of
@@ -544,8 +568,14 @@ def _prepared(candidates: Iterator[_Candidate], workers: int, parallel_min: int,
     the archive's size.
     """
     window = max(4 * workers, 2 * -(-batch_size // PARSE_CHUNK))
-    head = list(itertools.islice(candidates, parallel_min))
-    if workers < 2 or len(head) < parallel_min:
+    head: list[_Candidate] = []
+    held = 0  # bytes of the documents read and not yet handed back
+    for candidate in candidates:  # enough documents, or enough bytes, to pay for the workers
+        head.append(candidate)
+        held += len(candidate.data)
+        if len(head) >= parallel_min or held > in_flight_bytes:
+            break
+    if workers < 2 or (len(head) < parallel_min and held <= in_flight_bytes):
         for c in itertools.chain(head, candidates):
             yield c, _prepare_one(c.locator, c.data)
         return
@@ -554,13 +584,16 @@ def _prepared(candidates: Iterator[_Candidate], workers: int, parallel_min: int,
     context.set_forkserver_preload(["tracker.importer"])
     _start_forkserver()
     inflight: deque[tuple[list[_Candidate], Future[list[Outcome]]]] = deque()
+    held = 0  # bytes of the documents in flight (the head is counted again as it is sent)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_exit_with_importer,
                              initargs=(owner_token(),)) as pool:
-        stream = itertools.chain(head, candidates)
-        while chunk := list(itertools.islice(stream, PARSE_CHUNK)):
+        # Chunks small enough that each worker has two in flight within the bound.
+        for chunk in _chunks(itertools.chain(head, candidates), max(1, in_flight_bytes // (2 * workers))):
             inflight.append((chunk, pool.submit(_prepare_chunk, [(c.locator, c.data) for c in chunk])))
-            if len(inflight) >= window:
+            held += sum(len(c.data) for c in chunk)
+            while len(inflight) >= window or (held > in_flight_bytes and len(inflight) > 1):
                 done, future = inflight.popleft()
+                held -= sum(len(c.data) for c in done)
                 yield from zip(done, future.result(), strict=True)
         while inflight:
             done, future = inflight.popleft()
@@ -604,13 +637,15 @@ def import_path(
         ingestor = Ingestor(session, run=run)
         ledger = ArchiveLedger(session, reread=reparse)
         batch: list[IngestItem] = []
+        batch_bytes = 0  # of the documents behind the batch: big documents make big records
         roll_calls: list[RollCallRecord] = []
         people: dict[str, str] = {}
         stored_votes = skipped_votes = 0
         seen = 0
 
         def flush() -> None:
-            nonlocal unflagged
+            nonlocal unflagged, batch_bytes
+            batch_bytes = 0
             if batch:
                 _bulk_wal(session)
                 stored = _ingest_batch(session, ingestor, batch, errors, flag=False)
@@ -676,7 +711,8 @@ def import_path(
                 batch.append(IngestItem(prepared=outcome, correction=candidate.known, document=SourceDocumentInfo(
                     locator=candidate.locator, content_hash=candidate.digest,
                     last_modified=candidate.last_modified, etag=candidate.etag)))
-                if len(batch) >= batch_size:
+                batch_bytes += len(candidate.data)
+                if len(batch) >= batch_size or batch_bytes >= IN_FLIGHT_BYTES:
                     flush()
             flush()
             for digest, locators in copies.items():

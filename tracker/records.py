@@ -7,15 +7,30 @@ understood once. These are plain Pydantic models (SQLModel table models do not v
 import datetime as dt
 import hashlib
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from tracker.models.enums import Chamber, Level, SponsorshipKind, Stage, VoteOption, VoteResult
 
 # Pydantic reads a string of digits as seconds since 1970: a garbled "12345" or "20210101" stamp became a 1970
 # instant, which made the file look superseded by any stored copy. No feed writes its stamps that way.
 _NUMBER = re.compile(r"\s*[+-]?\d+(?:\.\d*)?\s*")
+
+
+# PostgreSQL refuses an index entry over about 2,700 bytes, where SQLite has no limit: text that is part of a
+# unique key is held to this many bytes of UTF-8, so both databases take or refuse the same record, and the
+# refusal names the field instead of being the database's error. Real subjects and text URLs are under 300.
+KEY_TEXT_BYTES = 2000
+
+
+def _fits_a_key(value: str) -> str:
+    if len(value.encode()) > KEY_TEXT_BYTES:
+        raise ValueError(f"{len(value.encode())} bytes long: at most {KEY_TEXT_BYTES} fit a database key")
+    return value
+
+
+KeyText = Annotated[str, AfterValidator(_fits_a_key)]
 
 
 def refuse_numeric_stamp(value: Any) -> Any:
@@ -79,7 +94,7 @@ class CommitteeRecord(Record):
 
 class VersionRecord(Record):
     label: str = Field(min_length=1)
-    url: str = Field(min_length=1)
+    url: KeyText = Field(min_length=1)
     code: str | None = None
     date: dt.date | None = None
     format: str | None = None
@@ -156,12 +171,12 @@ class BillRecord(Record):
     policy_area: str | None = None
     upstream_updated_at: dt.datetime | None = None
     source_name: str = Field(min_length=1)
-    source_key: str = Field(min_length=1)  # the feed's own id for this bill, unique within the source
+    source_key: str = Field(min_length=1, max_length=255)  # the feed's own id for this bill, unique in the source
     source_urls: list[str] = Field(default_factory=list)
     actions: list[ActionRecord] = Field(default_factory=list)
     sponsorships: list[SponsorshipRecord] = Field(default_factory=list)
     committees: list[CommitteeRecord] = Field(default_factory=list)
-    subjects: list[str] = Field(default_factory=list)
+    subjects: list[KeyText] = Field(default_factory=list)
     versions: list[VersionRecord] = Field(default_factory=list)
     related_bills: list[RelatedBillRecord] = Field(default_factory=list)
     votes: list[VoteRecord] = Field(default_factory=list)

@@ -203,3 +203,21 @@ def test_a_zip_that_cannot_be_opened_is_named_and_the_folder_imported(
     assert [locator for locator, _ in report.errors] == [str(damaged)]
     assert report.errors[0][1].startswith("not a readable zip archive: ")
     assert report.result.new == len(sources)
+
+
+def test_text_too_long_for_a_database_key_fails_its_file_alike_on_every_database(
+        engine: Engine, tmp_path: Path) -> None:
+    # A 3,000-byte subject was stored on SQLite and refused by PostgreSQL's index (its error, at write time):
+    # now both refuse the file at validation, naming the field.
+    folder, sources = _legacy_folder(tmp_path)
+    data = sources[0].read_bytes()
+    start = data.index(b"<name>", data.index(b"<otherSubjects>")) + len(b"<name>")
+    long_subject = folder / "long-subject.xml"
+    long_subject.write_bytes(data[:start] + b"Privacy " * 375 + data[data.index(b"</name>", start):])
+
+    report = import_path(engine, folder)
+
+    ((locator, reason),) = report.errors
+    assert locator == str(long_subject) and "subjects.0" in reason
+    assert "2999 bytes long: at most 2000 fit a database key" in reason  # its last space is stripped
+    assert report.result.new == len(sources)

@@ -40,6 +40,22 @@ def refuse_numeric_stamp(value: Any) -> Any:
     return value
 
 
+# Upstream clocks and ours may differ by hours, not days. A stamp further ahead is garbled, and kept it would
+# outrank every real update after it: each later copy of the bill would count as superseded, for years.
+STAMP_AHEAD = dt.timedelta(days=2)
+
+
+def upstream_stamp(value: dt.datetime | None) -> dt.datetime | None:
+    """An upstream change stamp as stored: aware UTC (a feed's naive stamp is taken as UTC; see
+    ``tracker.models.base.utcnow``), and not in the future."""
+    if value is None:
+        return None
+    value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    if value > dt.datetime.now(dt.UTC) + STAMP_AHEAD:
+        raise ValueError(f"{value.isoformat()} is in the future: a real update after it could never replace it")
+    return value
+
+
 class Record(BaseModel):
     # Enum fields hold their plain string values, so rows go to any DB driver without adapters.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=True)
@@ -183,14 +199,7 @@ class BillRecord(Record):
     calendar: list[CalendarEntryRecord] = Field(default_factory=list)
 
     _stamp_text = field_validator("upstream_updated_at", mode="before")(refuse_numeric_stamp)
-
-    @field_validator("upstream_updated_at")
-    @classmethod
-    def _aware_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
-        # Timestamp columns hold aware UTC (see tracker.models.base.utcnow); a feed's naive stamp is taken as UTC.
-        if value is not None:
-            value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-        return value
+    _stamp_utc = field_validator("upstream_updated_at")(upstream_stamp)
 
     def content_hash(self) -> str:
         """Hash of everything ingest stores, so an unchanged bill is skipped without touching its rows."""
@@ -249,10 +258,4 @@ class HearingRecord(Record):
     items: list[AgendaItemRecord] = Field(default_factory=list)
 
     _stamp_text = field_validator("upstream_updated_at", mode="before")(refuse_numeric_stamp)
-
-    @field_validator("upstream_updated_at")
-    @classmethod
-    def _aware_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
-        if value is not None:
-            value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-        return value
+    _stamp_utc = field_validator("upstream_updated_at")(upstream_stamp)

@@ -643,6 +643,9 @@ def test_a_related_bill_with_a_garbled_number_is_left_out() -> None:
      "invalid upstream_updated_at"),
     (b"<updateDate>2015-11-16T16:12:35Z</updateDate>", b"<updateDate>-1</updateDate>",
      "invalid upstream_updated_at"),
+    # A stamp years ahead outranked every real update after it: each later copy counted as superseded.
+    (b"<updateDate>2015-11-16T16:12:35Z</updateDate>", b"<updateDate>9999-12-31T00:00:00Z</updateDate>",
+     "invalid upstream_updated_at: Value error, 9999-12-31T00:00:00+00:00 is in the future"),
 ])
 def test_a_garbled_date_or_stamp_is_refused_not_stored_as_another(original: bytes, garbled: bytes,
                                                                   reason: str) -> None:

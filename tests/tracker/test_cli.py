@@ -77,7 +77,8 @@ def test_a_database_of_newer_code_is_refused_with_the_right_advice(database_url:
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     try:
-        for args in (["bills", "list"], ["db", "upgrade"], ["db", "current"], ["import", "--quiet", "nothing"]):
+        for args in (["bills", "list"], ["db", "upgrade"], ["db", "current"], ["import", "--quiet", "nothing"],
+                     ["run", "--no-crawl"]):
             result = invoke(*args)  # an exception (a traceback) would fail the test
             said = " ".join(result.stderr.split())  # as the terminal wraps it
             assert result.exit_code == EXIT_SCHEMA, (args, result.output)

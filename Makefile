@@ -33,8 +33,9 @@ serve: migrate
 	$(BIN)/tracker serve --port $(PORT)
 
 # The main command: import what is on disk, crawl the default sources (current Congress; without network it
-# says so), then open the dashboard on what is stored.
-run: import admin
+# says so), then open the dashboard on what is stored. The first admin is asked for before the import, which
+# takes minutes, so nobody comes back to a prompt (make builds prerequisites left to right).
+run: admin import
 	$(BIN)/tracker run --port $(PORT)
 
 # The dashboard needs a first admin account: asked for once, when the database has none (ADMIN_EMAIL=... skips

@@ -35,7 +35,8 @@ def database_problem(exc: BaseException) -> str | None:
 
     from tracker import db
 
-    if isinstance(exc, db.DatabaseUrlError):
+    # SchemaTooNew: a command that migrates (`tracker run`) meets a database a newer tracker migrated.
+    if isinstance(exc, (db.DatabaseUrlError, db.SchemaTooNew)):
         return str(exc)
     if isinstance(exc, OperationalError):
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)

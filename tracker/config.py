@@ -70,6 +70,9 @@ def settings() -> Settings:
 # tracker.example.toml). Environment variables named below override the file.
 
 BILL_TYPES = ("hr", "s", "hjres", "sjres", "hconres", "sconres", "hres", "sres")
+# The federal feeds, scoped by Congress and bill type; the state and city feeds are scoped by state (session)
+# or Legistar client instead (scrapers.state_base).
+CONGRESS_SOURCES = ("govinfo_billstatus", "congress_api")
 SOURCE_DEFAULTS: dict[str, dict[str, Any]] = {
     "govinfo_billstatus": {"enabled": True, "schedule": "20 */4 * * *", "base_url": "https://www.govinfo.gov/",
                            "base_url_env": "GOVINFO_BASE_URL", "types": list(BILL_TYPES)},

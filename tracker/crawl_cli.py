@@ -20,7 +20,7 @@ from rich.markup import escape
 from tracker import crawling
 from tracker.cli_common import fail
 from tracker.cli_common import migrated_engine as _engine
-from tracker.config import CrawlSettings, crawl_settings, current_congress
+from tracker.config import CONGRESS_SOURCES, CrawlSettings, crawl_settings, current_congress
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -31,7 +31,17 @@ err = Console(stderr=True)
 
 
 def _scope(source: str, crawl: CrawlSettings, congress: str | None, types: str | None) -> str:
+    """What the crawl covers, as the spider will resolve it from the configuration (no -a arguments here)."""
     cfg = crawl.sources.get(source)
+    if source not in CONGRESS_SOURCES:  # a state or city feed: "Congress 119, all types" would be untrue
+        options = cfg.options if cfg else {}
+        if source == "legistar":
+            return "clients " + (", ".join(map(str, options.get("clients") or [])) or "none set")
+        if source == "california":  # the Legislature's own download: California only
+            return "California pubinfo"
+        states = [str(s).upper() for s in options.get("states") or []] or list(crawl.states)
+        session = f", session {options['session']}" if options.get("session") else ""
+        return "states " + (", ".join(states) or "none set") + session
     congresses = congress or ",".join(map(str, cfg.congresses if cfg and cfg.congresses else (current_congress(),)))
     kinds = types or (",".join(cfg.types) if cfg and cfg.types else "all types")
     return f"Congress {congresses}, {kinds}"

@@ -371,3 +371,21 @@ def test_the_scheduler_embeds_after_a_crawl_in_a_process_of_its_own(with_model: 
     assert crawling.run_embed_catch_up(timeout=300) == 0
     assert pending_embedding_ids(session) == []
     assert _semantic_score(session, bill_id, "broadband") is not None
+
+
+def test_model_threads_the_environment_wins_over_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker import config
+
+    (tmp_path / "tracker.toml").write_text("[matching]\nthreads = 3\n")
+    monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "tracker.toml"))
+    monkeypatch.delenv("TRACKER_MODEL_THREADS", raising=False)
+    config.settings.cache_clear()
+    try:
+        assert semantic.model_threads() == 3
+        monkeypatch.setenv("TRACKER_MODEL_THREADS", "2")
+        assert semantic.model_threads() == 2
+        monkeypatch.setenv("TRACKER_MODEL_THREADS", "two")
+        with pytest.raises(semantic.SemanticUnavailable, match="expected a number of threads .* got 'two'"):
+            semantic.model_threads()
+    finally:
+        config.settings.cache_clear()

@@ -46,6 +46,20 @@ def setting() -> str:
     return {"1": "on", "true": "on", "yes": "on", "0": "off", "false": "off", "no": "off"}.get(value, value)
 
 
+def model_threads() -> int:
+    """Threads for the model: TRACKER_MODEL_THREADS, else ``[matching] threads``; 0 leaves torch's default. The
+    environment wins over the file, as for every other setting."""
+    raw = os.environ.get("TRACKER_MODEL_THREADS") or settings().section("matching").get("threads") or 0
+    try:
+        threads = int(raw)
+    except (TypeError, ValueError):
+        threads = -1
+    if threads < 0:
+        raise SemanticUnavailable(f"TRACKER_MODEL_THREADS or [matching] threads: expected a number of threads "
+                                  f"(0: the library's default), got {raw!r}")
+    return threads
+
+
 def installed() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in (PACKAGE, "sentence_transformers", "torch"))
 
@@ -86,7 +100,7 @@ class Embedder:
 
         transformers_logging.disable_progress_bar()
 
-        threads = int(settings().section("matching").get("threads") or os.environ.get("TRACKER_MODEL_THREADS") or 0)
+        threads = model_threads()
         if threads > 0:
             torch.set_num_threads(threads)
         module = importlib.import_module(PACKAGE)

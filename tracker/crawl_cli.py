@@ -250,13 +250,13 @@ def schedule_cmd(
     crawl = crawl_settings()
     enabled = [name for name, cfg in crawl.sources.items() if cfg.enabled]
     if not enabled:
-        # markup=False: "[sources.NAME]" is the TOML table to edit, not a style (rich dropped it from the line)
-        err.print("No source is enabled: set enabled = true under [sources.NAME] in tracker.toml.", style="red",
-                  markup=False)
-        raise typer.Exit(crawling.EXIT_USAGE)
-    out.print(f"Scheduling {', '.join(f'{n} ({crawl.sources[n].schedule} UTC)' for n in enabled)}; "
-              f"jobs are stored in {engine.url.render_as_string(hide_password=True)}. Ctrl-C stops.",
-              markup=False, highlight=False)
+        # A team that imports by hand still wants its digests: the alert job runs alone. markup=False: "[sources.
+        # NAME]" is the TOML table to edit, not a style (rich dropped it from the line).
+        err.print("No source is enabled (set enabled = true under [sources.NAME] in tracker.toml to crawl): "
+                  "scheduling the alert job only.", style="yellow", markup=False)
+    crawls = ", ".join(f"{n} ({crawl.sources[n].schedule} UTC)" for n in enabled)
+    out.print(f"Scheduling {crawls + ' and ' if crawls else ''}the alert job; jobs are stored in "
+              f"{engine.url.render_as_string(hide_password=True)}. Ctrl-C stops.", markup=False, highlight=False)
     raise typer.Exit(scheduler.serve_forever(engine, crawl, run_now=now))
 
 

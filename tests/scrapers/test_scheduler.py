@@ -13,10 +13,11 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from crawl_helpers import REPO_ROOT, TEST_CONFIG
 from feedserver import Fault, FeedServer, GovinfoMirror
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, inspect, select, text
 from sqlmodel import Session
 
 from tracker import config
+from tracker.alerts.jobs import JOB_ID as ALERT_JOB_ID
 from tracker.config import crawl_settings
 from tracker.crawling import EXIT_PARTIAL
 from tracker.models import CrawlRun
@@ -119,3 +120,34 @@ def test_a_scheduled_crawl_is_stopped_at_max_run_hours(
     assert "crawl govinfo_billstatus reached [crawl] max_run_hours (0.00111111) and was stopped" in caplog.text
     run = session.execute(select(CrawlRun)).scalar_one()
     assert run.status == "interrupted" and "interrupted (shutdown)" in (run.message or "")
+
+
+def test_with_no_source_enabled_the_scheduler_runs_the_alert_job_alone(
+    crawl_env: dict[str, str], session: Session,
+) -> None:
+    # A team that imports by hand still wants its digests from `tracker schedule`.
+    Path(crawl_env["TRACKER_CONFIG"]).write_text(TEST_CONFIG.replace(
+        "[sources.govinfo_billstatus]\n", "[sources.govinfo_billstatus]\nenabled = false\n"))
+    scheduler = subprocess.Popen([sys.executable, "-m", "tracker", "schedule"], cwd=REPO_ROOT, env=crawl_env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not _stored_jobs(session):
+            assert time.monotonic() < deadline and scheduler.poll() is None, scheduler.communicate()
+            time.sleep(0.2)
+        scheduler.send_signal(signal.SIGTERM)
+        out, err = scheduler.communicate(timeout=30)
+    finally:
+        if scheduler.poll() is None:
+            scheduler.kill()
+    assert scheduler.returncode == 0, err[-3000:]
+    assert "No source is enabled" in err and "scheduling the alert job only" in " ".join(err.split())
+    assert "Scheduling the alert job;" in " ".join(out.split())
+    assert _stored_jobs(session) == [ALERT_JOB_ID]
+
+
+def _stored_jobs(session: Session) -> list[str]:
+    session.commit()  # a new transaction: see what the scheduler process wrote since
+    if not inspect(session.get_bind()).has_table("apscheduler_jobs"):
+        return []
+    return list(session.execute(text("SELECT id FROM apscheduler_jobs")).scalars())

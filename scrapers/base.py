@@ -54,6 +54,23 @@ class DatabaseThread:
         self._executor.shutdown(wait=True)
 
 
+class _UnreachableWithoutTraceback(logging.Filter):
+    """Scrapy's robots.txt middleware logs a failed download with its whole traceback. When the host cannot be
+    reached (``make run`` without network, a mirror that is down) the spider says so in one line of its own, so
+    the middleware's line is kept as a warning, without the traceback that made a plain outage look like a
+    crash."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, (*UNREACHABLE, *_TIMEOUTS)):
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_ROBOTS_LOG_FILTER = _UnreachableWithoutTraceback()
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -114,6 +131,7 @@ class TrackerSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "TrackerSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_ROBOTS_LOG_FILTER)  # once: a set
         spider._resolve_scope()
         engine = db.make_engine()
         spider.store = DatabaseThread(CrawlStore(engine, cls.source_name or cls.name))

@@ -114,6 +114,7 @@ def crawl_cmd(
             raise typer.Exit(crawling.EXIT_USAGE)
         overrides[key] = value
     worst = crawling.EXIT_OK
+    stored = False  # some crawl ran to its end: there may be bills to embed (or to say nothing flags)
     for source in chosen:
         out.print(f"Crawling {source} ({_scope(source, crawl, congress, types)}) ...", markup=False, highlight=False)
         launch_id = uuid.uuid4().hex
@@ -131,7 +132,8 @@ def crawl_cmd(
         if outcome.exit_code == crawling.EXIT_OFFLINE:
             err.print(f"{source}: the source could not be reached (no network?).", style="red", markup=False)
         worst = max(worst, outcome.exit_code)
-    raise typer.Exit(max(worst, _catch_up_embeddings(embed)))
+        stored = stored or outcome.exit_code in (crawling.EXIT_OK, crawling.EXIT_PARTIAL)
+    raise typer.Exit(max(worst, _catch_up_embeddings(embed) if stored else crawling.EXIT_OK))
 
 
 def _catch_up_embeddings(embed: bool) -> int:

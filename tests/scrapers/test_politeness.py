@@ -1,10 +1,14 @@
 """Rate limits and Retry-After (scrapers.middlewares), and the crawl configuration (tracker.config)."""
 
 import datetime as dt
+import logging
+import sys
 from pathlib import Path
 
 import pytest
+from scrapy.exceptions import DownloadConnectionRefusedError
 
+from scrapers.base import _ROBOTS_LOG_FILTER
 from scrapers.middlewares import HourlyBudget, retry_after_seconds
 from tracker.config import crawl_settings, current_congress
 from tracker.scheduler import trigger_for
@@ -95,3 +99,20 @@ def test_current_congress() -> None:
     assert current_congress(dt.date(2025, 1, 2)) == 118  # a Congress begins on January 3
     assert current_congress(dt.date(2025, 1, 3)) == 119
     assert current_congress(dt.date(2026, 12, 31)) == 119
+
+
+def test_an_unreachable_robots_txt_is_one_warning_line_not_a_traceback() -> None:
+    # `make run` without network printed Scrapy's whole traceback for robots.txt before the spider's own line.
+    def record(exc: Exception) -> logging.LogRecord:
+        try:
+            raise exc
+        except Exception:  # noqa: BLE001  (a logged exception, as the middleware logs it)
+            return logging.LogRecord("scrapy.downloadermiddlewares.robotstxt", logging.ERROR, __file__, 1,
+                                     "Error downloading %s", ("robots.txt",), sys.exc_info())
+
+    offline = record(DownloadConnectionRefusedError("Connection was refused by other side"))
+    assert _ROBOTS_LOG_FILTER.filter(offline)
+    assert (offline.levelname, offline.exc_info) == ("WARNING", None)
+    assert "Traceback" not in logging.Formatter().format(offline)
+    bug = record(ValueError("a real bug keeps its traceback"))
+    assert _ROBOTS_LOG_FILTER.filter(bug) and bug.levelname == "ERROR" and bug.exc_info is not None

@@ -92,3 +92,14 @@ def deactivate_cmd(email: Annotated[str, typer.Argument()]) -> None:
             out.print(f"{email} is deactivated.", markup=False, highlight=False)
     except users.UserError as exc:
         raise _fail(str(exc)) from None
+
+
+@users_app.command("reactivate")
+def reactivate_cmd(email: Annotated[str, typer.Argument()]) -> None:
+    """Let a deactivated account sign in again, with its role and password as they were."""
+    try:
+        with db.session_scope(_engine()) as s:
+            users.reactivate(s, email=email, actor=None)
+            out.print(f"{email} can sign in again.", markup=False, highlight=False)
+    except users.UserError as exc:
+        raise _fail(str(exc)) from None

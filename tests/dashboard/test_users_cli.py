@@ -1,5 +1,6 @@
 """`tracker users`: the first admin, then accounts and roles, from the command line."""
 
+import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 from typer.testing import CliRunner
@@ -34,6 +35,13 @@ def test_first_admin_then_staff_then_role_changes(database_url: str, session: Se
     assert rows["ada@chamber.example"].role == "admin" and rows["ada@chamber.example"].active
     assert (rows["sam@chamber.example"].role, rows["sam@chamber.example"].active) == ("council", False)
     assert users.authenticate(session, email="ada@chamber.example", password="a long password")
+    with pytest.raises(users.AuthError, match="deactivated"):
+        users.authenticate(session, email="sam@chamber.example", password="another long one")
+    session.commit()  # the sign-in wrote ada's last sign-in time: the command waits for no lock of ours
+    assert invoke("users", "reactivate", "sam@chamber.example").exit_code == 0
+    session.expire_all()
+    assert users.authenticate(session, email="sam@chamber.example", password="another long one")
+    assert invoke("users", "reactivate", "nobody@chamber.example").exit_code == 2
 
 
 def test_prompted_password_is_confirmed(database_url: str, session: Session) -> None:

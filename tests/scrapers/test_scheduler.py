@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -77,19 +78,9 @@ def test_the_scheduler_fires_a_crawl_and_stops_gracefully(
     Path(crawl_env["TRACKER_CONFIG"]).write_text(TEST_CONFIG.replace(
         "[sources.govinfo_billstatus]\n", '[sources.govinfo_billstatus]\nschedule = "0 0 1 1 *"\n'))
     feed.fault(govinfo.bill_path(117, "hr", "4350"), Fault("delay", seconds=1.5, times=None))
-    scheduler = subprocess.Popen([sys.executable, "-m", "tracker", "schedule", "--now"], cwd=REPO_ROOT,
-                                 env=crawl_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 30
-        while not feed.requests("bulkdata/BILLSTATUS/117/hr/BILLSTATUS-117hr4350.xml"):
-            assert time.monotonic() < deadline and scheduler.poll() is None, scheduler.communicate()
-            time.sleep(0.1)
-        scheduler.send_signal(signal.SIGTERM)
-        out, err = scheduler.communicate(timeout=30)
-    finally:
-        if scheduler.poll() is None:
-            scheduler.kill()
-    assert scheduler.returncode == 0, err[-3000:]
+    code, _, err = _schedule_until(crawl_env, ["--now"], lambda: bool(
+        feed.requests("bulkdata/BILLSTATUS/117/hr/BILLSTATUS-117hr4350.xml")))
+    assert code == 0, err[-3000:]
     assert "SIGTERM received" in err and "crawl govinfo_billstatus finished" in err
     run = session.execute(select(CrawlRun)).scalar_one()
     assert run.source == "govinfo_billstatus" and run.finished_at is not None
@@ -128,22 +119,28 @@ def test_with_no_source_enabled_the_scheduler_runs_the_alert_job_alone(
     # A team that imports by hand still wants its digests from `tracker schedule`.
     Path(crawl_env["TRACKER_CONFIG"]).write_text(TEST_CONFIG.replace(
         "[sources.govinfo_billstatus]\n", "[sources.govinfo_billstatus]\nenabled = false\n"))
-    scheduler = subprocess.Popen([sys.executable, "-m", "tracker", "schedule"], cwd=REPO_ROOT, env=crawl_env,
+    code, out, err = _schedule_until(crawl_env, [], lambda: bool(_stored_jobs(session)))
+    assert code == 0, err[-3000:]
+    assert "No source is enabled" in err and "scheduling the alert job only" in " ".join(err.split())
+    assert "Scheduling the alert job;" in " ".join(out.split())
+    assert _stored_jobs(session) == [ALERT_JOB_ID]
+
+
+def _schedule_until(env: dict[str, str], args: list[str], ready: Callable[[], bool]) -> tuple[int, str, str]:
+    """`tracker schedule` in a process of its own until ``ready()``, then SIGTERM: (exit code, stdout, stderr)."""
+    scheduler = subprocess.Popen([sys.executable, "-m", "tracker", "schedule", *args], cwd=REPO_ROOT, env=env,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30
-        while not _stored_jobs(session):
+        while not ready():
             assert time.monotonic() < deadline and scheduler.poll() is None, scheduler.communicate()
-            time.sleep(0.2)
+            time.sleep(0.1)
         scheduler.send_signal(signal.SIGTERM)
         out, err = scheduler.communicate(timeout=30)
     finally:
         if scheduler.poll() is None:
             scheduler.kill()
-    assert scheduler.returncode == 0, err[-3000:]
-    assert "No source is enabled" in err and "scheduling the alert job only" in " ".join(err.split())
-    assert "Scheduling the alert job;" in " ".join(out.split())
-    assert _stored_jobs(session) == [ALERT_JOB_ID]
+    return scheduler.returncode, out, err
 
 
 def _stored_jobs(session: Session) -> list[str]:

@@ -1,0 +1,38 @@
+"""The triage inbox at a working size: paging past a judged last page, literal title words, the assignee list."""
+
+from apptest_helpers import no_exception, signed_in, texts
+from dash_fixtures import Seeded, record
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tracker.ingest import IngestItem, Ingestor
+from tracker.models import Bill, BillMatch
+
+PAGE_SIZE = 25  # dashboard/views/triage.py
+
+
+def _flag_more(session: Session, seeded: Seeded, numbers: range, **overrides: object) -> list[int]:
+    """More flagged bills beside the seeded four, so the inbox has more than one page."""
+    Ingestor(session).ingest([IngestItem(record(n, **overrides)) for n in numbers])
+    session.commit()
+    ids = list(session.execute(select(Bill.id).where(Bill.identifier.in_([f"HR {n}" for n in numbers]))).scalars())
+    for bill_id in ids:
+        session.add(BillMatch(bill_id=bill_id, topic_id=seeded.topic.id, score=1.0, flagged=True, rule_version=1))
+    session.commit()
+    return ids
+
+
+def test_judging_the_whole_last_page_shows_the_new_last_page(session: Session, seeded: Seeded) -> None:
+    _flag_more(session, seeded, range(100, 100 + PAGE_SIZE + 1 - 4))  # 26 flagged: two pages, one bill on the second
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    assert "**26** bills · page 1 of 2" in texts(at)
+    at.number_input(key="f_page").set_value(2).run()
+    last = [c for c in at.checkbox if c.key.startswith("sel_")]
+    assert len(last) == 1
+    last[0].check().run()
+    at.button(key="bulk_dismiss").click().run()
+    no_exception(at)
+    shown = texts(at)
+    assert "**25** bills · page 1 of 1" in shown
+    assert "Nothing to triage here" not in shown
+    assert len([c for c in at.checkbox if c.key.startswith("sel_")]) == PAGE_SIZE

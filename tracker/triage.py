@@ -91,7 +91,8 @@ def _inbox_query(columns: Sequence[Any], flt: InboxFilter) -> Any:
     if flt.until:
         query = query.where(Bill.latest_action_date <= flt.until)
     if flt.text:
-        query = query.where(func.lower(Bill.title).like(f"%{flt.text.strip().lower()}%"))
+        # Words are matched literally: "100%" or "_" in a title search must not act as LIKE wildcards.
+        query = query.where(func.lower(Bill.title).contains(flt.text.strip().lower(), autoescape=True))
     if flt.assignee_id:
         query = query.where(Bill.id.in_(select(Assignment.bill_id).where(Assignment.assignee_id == flt.assignee_id,
                                                                           ~Assignment.done)))

@@ -36,3 +36,15 @@ def test_judging_the_whole_last_page_shows_the_new_last_page(session: Session, s
     assert "**25** bills · page 1 of 1" in shown
     assert "Nothing to triage here" not in shown
     assert len([c for c in at.checkbox if c.key.startswith("sel_")]) == PAGE_SIZE
+
+
+def test_title_words_are_matched_literally_not_as_wildcards(session: Session, seeded: Seeded) -> None:
+    [percent] = _flag_more(session, seeded, range(200, 201), title="Broadband 100% Coverage Act")
+    [money] = _flag_more(session, seeded, range(201, 202), title="Grants of $100,000 for data_centers")
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    at.text_input(key="f_text").set_value("100%").run()
+    no_exception(at)
+    assert [c.key for c in at.checkbox if c.key.startswith("sel_")] == [f"sel_{percent}"]
+    at.text_input(key="f_text").set_value("_").run()
+    assert [c.key for c in at.checkbox if c.key.startswith("sel_")] == [f"sel_{money}"]
+    assert "**1** bill" in texts(at)

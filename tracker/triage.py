@@ -23,7 +23,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.models.enums import Relevance, TriageStatus
-from tracker.permissions import Action, require
+from tracker.permissions import Action, can, require
 from tracker.queries import bill_summary
 
 SORTS = {"score": "Strongest match", "date": "Latest action", "identifier": "Bill number"}
@@ -205,6 +205,8 @@ def assign(session: Session, *, actor: User, bill_ids: Iterable[int], assignee_i
     assignee = session.get(User, assignee_id)
     if assignee is None or not assignee.active:
         raise TriageError(f"No active user with id {assignee_id}.")
+    if not can(assignee, Action.triage):  # follow-up is staff work: a reader could not act on the bill
+        raise TriageError(f"{assignee.email} ({assignee.role}) cannot take assignments; assign staff or an admin.")
     now = utcnow()
     for old in session.execute(select(Assignment).where(Assignment.bill_id.in_(ids), ~Assignment.done)).scalars():
         old.done, old.done_at = True, now

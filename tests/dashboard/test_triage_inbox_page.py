@@ -1,10 +1,12 @@
 """The triage inbox at a working size: paging past a judged last page, literal title words, the assignee list."""
 
+import pytest
 from apptest_helpers import no_exception, signed_in, texts
 from dash_fixtures import Seeded, record
 from sqlalchemy import select
 from sqlmodel import Session
 
+from tracker import triage, users
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Bill, BillMatch
 
@@ -48,3 +50,27 @@ def test_title_words_are_matched_literally_not_as_wildcards(session: Session, se
     at.text_input(key="f_text").set_value("_").run()
     assert [c.key for c in at.checkbox if c.key.startswith("sel_")] == [f"sel_{money}"]
     assert "**1** bill" in texts(at)
+
+
+def test_assignee_list_drops_a_deactivated_or_demoted_account_at_once(session: Session, seeded: Seeded) -> None:
+    sam = users.add_user(session, email="sam@example.org", role="staff", name="Sam Staff")
+    kim = users.add_user(session, email="kim@example.org", role="staff", name="Kim Staff")
+    session.commit()
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    assert {"Sam Staff", "Kim Staff"} <= set(at.selectbox(key="bulk_assignee").options)
+    admin = seeded.users["admin"]
+    users.deactivate(session, email=sam.email, actor=admin)
+    users.set_role(session, email=kim.email, role="council", actor=admin)
+    session.commit()
+    at.run()
+    no_exception(at)
+    left = at.selectbox(key="bulk_assignee").options
+    assert "Sam Staff" not in left and "Kim Staff" not in left and "Staff Person" in left
+
+
+def test_bills_are_assigned_only_to_people_who_can_triage(session: Session, seeded: Seeded) -> None:
+    for role in ("council", "lobbyist"):
+        with pytest.raises(triage.TriageError, match=f"\\({role}\\) cannot take assignments"):
+            triage.assign(session, actor=seeded.users["staff"], bill_ids=[seeded.ids["ca"]],
+                          assignee_id=seeded.users[role].id)
+    assert triage.current_assignees(session, [seeded.ids["ca"]]) == {}

@@ -24,6 +24,7 @@ from tracker.models import (
     Topic,
     TriageState,
     User,
+    WatchlistItem,
 )
 
 
@@ -52,6 +53,9 @@ def data_version(s: Session) -> tuple[Any, ...]:
         select(func.count()).select_from(TriageState).scalar_subquery(),
         select(func.max(Note.id)).scalar_subquery(),
         select(func.max(Assignment.id)).scalar_subquery(),
+        # Following or unfollowing a bill changes which bills are "tracked" (the overview's movement list).
+        select(func.max(WatchlistItem.added_at)).scalar_subquery(),
+        select(func.count()).select_from(WatchlistItem).scalar_subquery(),
         select(func.max(Topic.updated_at)).scalar_subquery(),
         select(func.max(User.id)).scalar_subquery(),
     )).one()

@@ -23,7 +23,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.models.enums import Relevance, TriageStatus
-from tracker.permissions import Action, require
+from tracker.permissions import Action, can, require
 from tracker.queries import bill_summary
 
 SORTS = {"score": "Strongest match", "date": "Latest action", "identifier": "Bill number"}
@@ -91,7 +91,8 @@ def _inbox_query(columns: Sequence[Any], flt: InboxFilter) -> Any:
     if flt.until:
         query = query.where(Bill.latest_action_date <= flt.until)
     if flt.text:
-        query = query.where(func.lower(Bill.title).like(f"%{flt.text.strip().lower()}%"))
+        # Words are matched literally: "100%" or "_" in a title search must not act as LIKE wildcards.
+        query = query.where(func.lower(Bill.title).contains(flt.text.strip().lower(), autoescape=True))
     if flt.assignee_id:
         query = query.where(Bill.id.in_(select(Assignment.bill_id).where(Assignment.assignee_id == flt.assignee_id,
                                                                           ~Assignment.done)))
@@ -204,6 +205,8 @@ def assign(session: Session, *, actor: User, bill_ids: Iterable[int], assignee_i
     assignee = session.get(User, assignee_id)
     if assignee is None or not assignee.active:
         raise TriageError(f"No active user with id {assignee_id}.")
+    if not can(assignee, Action.triage):  # follow-up is staff work: a reader could not act on the bill
+        raise TriageError(f"{assignee.email} ({assignee.role}) cannot take assignments; assign staff or an admin.")
     now = utcnow()
     for old in session.execute(select(Assignment).where(Assignment.bill_id.in_(ids), ~Assignment.done)).scalars():
         old.done, old.done_at = True, now

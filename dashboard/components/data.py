@@ -5,7 +5,7 @@ service or any crawl changes it, so a cached result is reused only while nothing
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import streamlit as st
@@ -24,6 +24,7 @@ from tracker.models import (
     Topic,
     TriageState,
     User,
+    WatchlistItem,
 )
 
 
@@ -52,6 +53,9 @@ def data_version(s: Session) -> tuple[Any, ...]:
         select(func.count()).select_from(TriageState).scalar_subquery(),
         select(func.max(Note.id)).scalar_subquery(),
         select(func.max(Assignment.id)).scalar_subquery(),
+        # Following or unfollowing a bill changes which bills are "tracked" (the overview's movement list).
+        select(func.max(WatchlistItem.added_at)).scalar_subquery(),
+        select(func.count()).select_from(WatchlistItem).scalar_subquery(),
         select(func.max(Topic.updated_at)).scalar_subquery(),
         select(func.max(User.id)).scalar_subquery(),
     )).one()
@@ -82,13 +86,19 @@ def _choices(db_url: str, version: tuple[Any, ...]) -> Choices:
             jurisdictions={j: n for j, n in s.execute(select(Jurisdiction.id, Jurisdiction.name)
                                                       .order_by(Jurisdiction.id))},
             stances=list(s.execute(select(Stance.name).where(Stance.active).order_by(Stance.sort_order)).scalars()),
-            assignees={i: name or email for i, email, name in s.execute(
-                select(User.id, User.email, User.name).where(User.active, User.role.in_(("staff", "admin")))
-                .order_by(User.email))},
+            assignees={},  # filled per run by choices(): see there
             sources=sorted(set(s.execute(select(CrawlRun.source).distinct()).scalars())
                            | set(s.execute(select(Bill.source_name).distinct()).scalars())),
         )
 
 
+def _assignees(s: Session) -> dict[int, str]:
+    return {i: name or email for i, email, name in s.execute(
+        select(User.id, User.email, User.name).where(User.active, User.role.in_(("staff", "admin")))
+        .order_by(User.email))}
+
+
 def choices(s: Session) -> Choices:
-    return _choices(url(), data_version(s))
+    # Assignees are read on every run, not cached: deactivating or demoting an account changes no key the data
+    # version watches, and a cached list kept offering that person for ten minutes. The user table is small.
+    return replace(_choices(url(), data_version(s)), assignees=_assignees(s))

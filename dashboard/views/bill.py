@@ -282,9 +282,12 @@ with side:
         who = c[0].selectbox("Assign to", list(choices.assignees), format_func=choices.assignees.get,
                              key="bill_assignee", label_visibility="collapsed")
         if c[1].button("Assign", key="bill_assign"):
-            with data.session() as s:
-                triage.assign(s, actor=user, bill_ids=[bill_id], assignee_id=who)
-            st.rerun()
+            try:
+                with data.session() as s:
+                    triage.assign(s, actor=user, bill_ids=[bill_id], assignee_id=who)
+                st.rerun()
+            except (triage.TriageError, PermissionDenied) as exc:
+                st.error(md(exc))
 
     st.markdown("#### Notes")
     for n in thread:

@@ -75,11 +75,14 @@ if st.session_state.get("f_signature") != signature:  # a new filter starts at i
     st.session_state["f_page"] = 1
 
 with data.session() as s:
-    page_no = int(st.session_state.get("f_page", 1))
-    rows, _ = triage.inbox(s, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, count=False)
     total = _count(data.url(), data.data_version(s), replace(flt, sort="score", descending=True))
+    pages = max(1, -(-total // PAGE_SIZE))
+    # Judging the last page's bills shrinks the inbox under the page number: show the new last page, not an
+    # empty "page 80 of 79" that says nothing matches.
+    page_no = min(int(st.session_state.get("f_page", 1)), pages)
+    st.session_state["f_page"] = page_no
+    rows, _ = triage.inbox(s, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, count=False)
 
-pages = max(1, -(-total // PAGE_SIZE))
 head = st.columns([3, 1, 2])
 head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · page {page_no} of {pages}")
 head[1].number_input("Page", min_value=1, max_value=pages, step=1, key="f_page", label_visibility="collapsed")

@@ -1,0 +1,32 @@
+"""The council's overview reflects what the council follows as soon as it changes."""
+
+from apptest_helpers import no_exception, signed_in
+from dash_fixtures import Seeded
+from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
+
+from tracker import watchlists
+from tracker.models import BillChange
+from tracker.models.base import utcnow
+
+
+def moved_bills(at: AppTest) -> list[str]:
+    """The bills of the "Moved in the last 7 days" table (the only table with a bill column here)."""
+    return [b for df in at.dataframe if "bill" in df.value.columns for b in df.value["bill"]]
+
+
+def test_following_a_bill_that_moved_lists_it_at_once(session: Session, seeded: Seeded) -> None:
+    quiet = seeded.ids["quiet"]  # not flagged and without a position: not tracked until someone follows it
+    session.add(BillChange(bill_id=quiet, kind="new_action", after={"date": "2025-06-01", "text": "Passed House"},
+                           detected_at=utcnow()))
+    session.commit()
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    no_exception(at)
+    assert "US 119 HR 4" not in moved_bills(at)
+    council = seeded.users["council"]
+    followed = watchlists.create_watchlist(session, actor=council, name="Hearings to attend")
+    watchlists.add_bills(session, actor=council, watchlist_id=followed.id, bill_ids=[quiet])
+    session.commit()
+    at.run()
+    no_exception(at)
+    assert "US 119 HR 4" in moved_bills(at)

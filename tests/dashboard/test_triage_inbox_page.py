@@ -1,0 +1,76 @@
+"""The triage inbox at a working size: paging past a judged last page, literal title words, the assignee list."""
+
+import pytest
+from apptest_helpers import no_exception, signed_in, texts
+from dash_fixtures import Seeded, record
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tracker import triage, users
+from tracker.ingest import IngestItem, Ingestor
+from tracker.models import Bill, BillMatch
+
+PAGE_SIZE = 25  # dashboard/views/triage.py
+
+
+def _flag_more(session: Session, seeded: Seeded, numbers: range, **overrides: object) -> list[int]:
+    """More flagged bills beside the seeded four, so the inbox has more than one page."""
+    Ingestor(session).ingest([IngestItem(record(n, **overrides)) for n in numbers])
+    session.commit()
+    ids = list(session.execute(select(Bill.id).where(Bill.identifier.in_([f"HR {n}" for n in numbers]))).scalars())
+    for bill_id in ids:
+        session.add(BillMatch(bill_id=bill_id, topic_id=seeded.topic.id, score=1.0, flagged=True, rule_version=1))
+    session.commit()
+    return ids
+
+
+def test_judging_the_whole_last_page_shows_the_new_last_page(session: Session, seeded: Seeded) -> None:
+    _flag_more(session, seeded, range(100, 100 + PAGE_SIZE + 1 - 4))  # 26 flagged: two pages, one bill on the second
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    assert "**26** bills · page 1 of 2" in texts(at)
+    at.number_input(key="f_page").set_value(2).run()
+    last = [c for c in at.checkbox if c.key.startswith("sel_")]
+    assert len(last) == 1
+    last[0].check().run()
+    at.button(key="bulk_dismiss").click().run()
+    no_exception(at)
+    shown = texts(at)
+    assert "**25** bills · page 1 of 1" in shown
+    assert "Nothing to triage here" not in shown
+    assert len([c for c in at.checkbox if c.key.startswith("sel_")]) == PAGE_SIZE
+
+
+def test_title_words_are_matched_literally_not_as_wildcards(session: Session, seeded: Seeded) -> None:
+    [percent] = _flag_more(session, seeded, range(200, 201), title="Broadband 100% Coverage Act")
+    [money] = _flag_more(session, seeded, range(201, 202), title="Grants of $100,000 for data_centers")
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    at.text_input(key="f_text").set_value("100%").run()
+    no_exception(at)
+    assert [c.key for c in at.checkbox if c.key.startswith("sel_")] == [f"sel_{percent}"]
+    at.text_input(key="f_text").set_value("_").run()
+    assert [c.key for c in at.checkbox if c.key.startswith("sel_")] == [f"sel_{money}"]
+    assert "**1** bill" in texts(at)
+
+
+def test_assignee_list_drops_a_deactivated_or_demoted_account_at_once(session: Session, seeded: Seeded) -> None:
+    sam = users.add_user(session, email="sam@example.org", role="staff", name="Sam Staff")
+    kim = users.add_user(session, email="kim@example.org", role="staff", name="Kim Staff")
+    session.commit()
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    assert {"Sam Staff", "Kim Staff"} <= set(at.selectbox(key="bulk_assignee").options)
+    admin = seeded.users["admin"]
+    users.deactivate(session, email=sam.email, actor=admin)
+    users.set_role(session, email=kim.email, role="council", actor=admin)
+    session.commit()
+    at.run()
+    no_exception(at)
+    left = at.selectbox(key="bulk_assignee").options
+    assert "Sam Staff" not in left and "Kim Staff" not in left and "Staff Person" in left
+
+
+def test_bills_are_assigned_only_to_people_who_can_triage(session: Session, seeded: Seeded) -> None:
+    for role in ("council", "lobbyist"):
+        with pytest.raises(triage.TriageError, match=f"\\({role}\\) cannot take assignments"):
+            triage.assign(session, actor=seeded.users["staff"], bill_ids=[seeded.ids["ca"]],
+                          assignee_id=seeded.users[role].id)
+    assert triage.current_assignees(session, [seeded.ids["ca"]]) == {}

@@ -32,7 +32,7 @@ def export_buttons(user: User, selection: Selection, *, key: str, title: str | N
     if cols[1].button("Prepare packet", key=f"{key}_build"):
         try:
             with data.session() as s:
-                payload = build_packet(s, selection, fmt, title=title)
+                payload = build_packet(s, selection, fmt, title=title, actor=user)
             st.session_state[f"{key}_file"] = (fmt, payload)
         except ExportError as exc:
             st.error(md(exc))

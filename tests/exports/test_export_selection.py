@@ -4,7 +4,9 @@ import pytest
 from export_fixtures import Seeded
 from sqlmodel import Session
 
-from tracker.exports import Selection, SelectionError, resolve_bill_refs, resolve_selection
+from tracker.exports import Selection, SelectionError, build_packet, resolve_bill_refs, resolve_selection
+from tracker.models import User
+from tracker.permissions import PermissionDenied
 from tracker.queries import BillFilter
 
 
@@ -81,3 +83,31 @@ def test_bill_references_as_people_type_them(session: Session, seeded: Seeded) -
     assert resolve_bill_refs(session, ["hr2", "AB 5", str(i["plain"])]) == [i["privacy"], i["ca"], i["plain"]]
     with pytest.raises(SelectionError, match="No bill matches 'HR 404'"):
         resolve_bill_refs(session, ["HR 404"])
+
+
+def test_another_persons_private_watchlist_is_neither_exported_nor_named(session: Session, seeded: Seeded) -> None:
+    owner = session.get(User, seeded.watchlist.owner_id)
+    other = User(email="lobby@chamber.example", role="lobbyist")
+    session.add(other)
+    seeded.watchlist.shared = False
+    session.commit()
+    for user_id in (None, other.id):  # the command line without --owner; another person
+        with pytest.raises(SelectionError) as refused:
+            ids(session, watchlists=("Q3 meetings",), user_id=user_id)
+        assert "No watchlist 'Q3 meetings'" in str(refused.value) and "Q3" not in str(refused.value).split(";")[1]
+    assert set(ids(session, watchlists=("Q3 meetings",), user_id=owner.id)) == {  # type: ignore[union-attr]
+        seeded.ids["privacy"], seeded.ids["plain"]}
+
+
+def test_the_export_service_checks_the_role_and_reads_private_lists_as_the_exporter(
+        session: Session, seeded: Seeded) -> None:
+    owner = session.get(User, seeded.watchlist.owner_id)
+    council = User(email="council@chamber.example", role="council")
+    session.add(council)
+    seeded.watchlist.shared = False
+    session.commit()
+    with pytest.raises(PermissionDenied, match="council"):
+        build_packet(session, Selection(bills=(seeded.ids["plain"],)), "csv", actor=council)
+    # The dashboard's own list, whatever user id the selection carried.
+    csv = build_packet(session, Selection(watchlists=("Q3 meetings",), user_id=council.id), "csv", actor=owner)
+    assert csv.count(b"\n") == 3  # a header and the list's two bills

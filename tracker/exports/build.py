@@ -3,7 +3,7 @@ buttons both come through here, so a packet is the same whichever door it leaves
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session
 
@@ -11,6 +11,8 @@ from tracker.exports.branding import Branding, load_branding
 from tracker.exports.errors import EmptyPacketError, ExportError
 from tracker.exports.packet import HearingLookup, Packet, gather_packet
 from tracker.exports.selection import Selection, resolve_selection
+from tracker.models import User
+from tracker.permissions import Action, require
 
 DEFAULT_TITLE = "Legislative briefing packet"
 MAX_DOCUMENT_BILLS = 1000  # a PDF or Word packet longer than this is a mistake, not a briefing
@@ -96,8 +98,16 @@ def prepare_packet(
     title: str | None = None,
     generated_at: dt.datetime | None = None,
     hearing_lookup: HearingLookup | None = None,
+    actor: User | None = None,
 ) -> Packet:
-    """Resolve the selection and gather the data; raises EmptyPacketError rather than return no bills."""
+    """Resolve the selection and gather the data; raises EmptyPacketError rather than return no bills.
+
+    ``actor``: the signed-in person exporting (the dashboard), who must be allowed to export, and whose private
+    watchlists and saved filters the selection may name; None for the operator's command line, where
+    ``selection.user_id`` (``--owner``) says whose private ones count."""
+    if actor is not None:
+        require(actor, Action.export)
+        selection = replace(selection, user_id=actor.id)
     spec = get_format(fmt)
     branding = branding or load_branding()
     resolved = resolve_selection(session, selection)
@@ -130,7 +140,9 @@ def build_packet(
     *,
     title: str | None = None,
     generated_at: dt.datetime | None = None,
+    actor: User | None = None,
 ) -> bytes:
-    """The finished file's bytes (``fmt``: pdf, docx, xlsx, csv, json); branding defaults to the config's."""
-    packet = prepare_packet(session, selection, fmt, branding, title=title, generated_at=generated_at)
+    """The finished file's bytes (``fmt``: pdf, docx, xlsx, csv, json); branding defaults to the config's.
+    ``actor`` as for ``prepare_packet``."""
+    packet = prepare_packet(session, selection, fmt, branding, title=title, generated_at=generated_at, actor=actor)
     return get_format(fmt).write(packet)

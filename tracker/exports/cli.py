@@ -74,7 +74,8 @@ def export(
     position: Annotated[list[str] | None, typer.Option(help="Council position, e.g. support (repeatable).")] = None,
     priority: Annotated[list[str] | None, typer.Option(help="High, Medium or Low (repeatable).")] = None,
     jurisdiction: Annotated[list[str] | None, typer.Option(help="Jurisdiction code, e.g. us (repeatable).")] = None,
-    watchlist: Annotated[list[str] | None, typer.Option(help="Watchlist name or id (repeatable).")] = None,
+    watchlist: Annotated[list[str] | None, typer.Option(help="Watchlist name or id (repeatable): shared, or "
+                                                          "--owner's.")] = None,
     bill: Annotated[
         list[str] | None,
         typer.Option(help="Bill id or identifier such as 'HR 3684' (repeatable); kept in the order given."),
@@ -84,7 +85,8 @@ def export(
         typer.Option(help="A filter saved on the dashboard's triage or search page (shared, or --owner's)."),
     ] = None,
     owner: Annotated[
-        str | None, typer.Option(help="Email of the user whose saved filters --saved-filter may also name.")
+        str | None, typer.Option(help="Email of the user whose private saved filters and watchlists the "
+                                 "selection may also name.")
     ] = None,
     session: Annotated[str | None, typer.Option(help="Session identifier, e.g. 117.")] = None,
     stage: Annotated[list[str] | None, typer.Option(help="Normalized stage, e.g. in_committee (repeatable).")] = None,

@@ -134,8 +134,11 @@ def _jurisdictions(session: Session, wanted: Sequence[str]) -> list[Jurisdiction
     return list({j.id: j for j in (by_key[w.strip().lower()] for w in wanted)}.values())
 
 
-def _watchlists(session: Session, wanted: Sequence[str]) -> list[Watchlist]:
-    rows = list(session.execute(select(Watchlist).order_by(Watchlist.id)).scalars())
+def _watchlists(session: Session, wanted: Sequence[str], user_id: int | None) -> list[Watchlist]:
+    """Shared watchlists and ``user_id``'s own, as the dashboard shows them: another person's private list is
+    neither exported nor named in the error."""
+    visible = or_(Watchlist.shared, Watchlist.owner_id == user_id) if user_id is not None else Watchlist.shared
+    rows = list(session.execute(select(Watchlist).where(visible).order_by(Watchlist.id)).scalars())
     found: dict[int, Watchlist] = {}
     for ref in wanted:
         key = ref.strip()
@@ -282,7 +285,7 @@ def resolve_selection(session: Session, selection: Selection) -> ResolvedSelecti
         parts.append("Jurisdiction: " + " or ".join(j.name for j in jurisdictions))
         criteria["jurisdictions"] = [j.id for j in jurisdictions]
     if selection.watchlists:
-        lists = _watchlists(session, selection.watchlists)
+        lists = _watchlists(session, selection.watchlists, selection.user_id)
         members = select(WatchlistItem.bill_id).where(WatchlistItem.watchlist_id.in_([w.id for w in lists]))
         query = query.where(Bill.id.in_(members))
         parts.append("Watchlist: " + " or ".join(w.name for w in lists))

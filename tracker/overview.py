@@ -58,7 +58,10 @@ def tracked_filter() -> Any:
                Bill.id.in_(select(WatchlistItem.bill_id)))
 
 
-def moved(session: Session, *, days: int = 7, tracked_only: bool = True, limit: int = 100,
+MOVED_SHOWN = 100
+
+
+def moved(session: Session, *, days: int = 7, tracked_only: bool = True, limit: int = MOVED_SHOWN,
           now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Bills whose stage changed or that gained an action or version in the last ``days``, latest first."""
     since = (now or utcnow()) - dt.timedelta(days=days)

@@ -120,7 +120,8 @@ with main:
     st.markdown("#### Sponsors")
     if d["sponsorships"]:
         st.dataframe(pd.DataFrame([{"name": sp["name"], "party": sp["party"], "state": sp["state"],
-                                    "kind": sp["kind"], "since": sp["date"], "withdrawn": sp["withdrawn_date"]}
+                                    "kind": sp["kind"], "since": sp["date"] or "",
+                                    "withdrawn": sp["withdrawn_date"] or ""}
                                    for sp in d["sponsorships"]]), hide_index=True, width="stretch")
     else:
         st.caption("No sponsors recorded.")

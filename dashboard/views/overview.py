@@ -23,7 +23,7 @@ def _counts(db_url: str, version: tuple[Any, ...]) -> dict[str, Any]:
 @st.cache_data(ttl=300, show_spinner=False, max_entries=8)
 def _moved(db_url: str, version: tuple[Any, ...], tracked_only: bool) -> list[dict[str, Any]]:
     with Session(data.engine()) as s:
-        return overview.moved(s, tracked_only=tracked_only)
+        return overview.moved(s, tracked_only=tracked_only, limit=overview.MOVED_SHOWN)
 
 
 def _bar(rows: list[dict[str, Any]], label: str, title: str) -> None:
@@ -77,6 +77,8 @@ if rows:
                                 "changes": r["changes"], "open": f"/bill?id={r['id']}"} for r in rows]),
                  column_config={"open": st.column_config.LinkColumn("open", display_text="open")},
                  hide_index=True, width="stretch")
+    if len(rows) == overview.MOVED_SHOWN:  # nothing is left out without a word
+        st.caption(f"The {overview.MOVED_SHOWN} that moved most recently; the triage inbox and search list all.")
 else:
     st.caption("No movement detected in the last 7 days.")
 

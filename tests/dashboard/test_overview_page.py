@@ -1,11 +1,12 @@
 """The council's overview reflects what the council follows as soon as it changes."""
 
+import pytest
 from apptest_helpers import no_exception, signed_in
 from dash_fixtures import Seeded
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from tracker import watchlists
+from tracker import overview, watchlists
 from tracker.models import BillChange
 from tracker.models.base import utcnow
 
@@ -30,3 +31,20 @@ def test_following_a_bill_that_moved_lists_it_at_once(session: Session, seeded: 
     at.run()
     no_exception(at)
     assert "US 119 HR 4" in moved_bills(at)
+
+
+def test_a_full_moved_list_says_it_shows_only_the_latest(session: Session, seeded: Seeded,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("quiet", "privacy"):
+        session.add(BillChange(bill_id=seeded.ids[key], kind="new_action", detected_at=utcnow(),
+                               after={"date": "2025-06-01", "text": "Passed House"}))
+    session.commit()
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    no_exception(at)
+    shown = len(moved_bills(at))
+    assert not any("moved most recently" in c.value for c in at.caption)
+    monkeypatch.setattr(overview, "MOVED_SHOWN", shown)  # the list is now as long as it may be
+    at.run()
+    no_exception(at)
+    assert len(moved_bills(at)) == shown
+    assert any(f"The {shown} that moved most recently" in c.value for c in at.caption)

@@ -165,6 +165,16 @@ def from_bytes(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype="<f2").astype(np.float32)
 
 
+def stored_vector(model: str | None, data: bytes | None) -> np.ndarray | None:
+    """A stored embedding as a vector, or None when it cannot be compared with this model's: another model's,
+    or not ``DIM`` float16 values (a damaged row). Such a row is embedded again, never read as it is: one vector
+    of another length made every score of its batch fail."""
+    if model != MODEL_NAME or data is None or len(data) != DIM * 2:
+        return None
+    vector = from_bytes(data)
+    return vector if np.isfinite(vector).all() else None
+
+
 def unit(vector: np.ndarray) -> np.ndarray:
     norm = float(np.linalg.norm(vector))
     return vector / norm if norm > 0 else vector

@@ -38,6 +38,19 @@ def test_unavailable_is_reported_and_on_without_the_model_is_an_error(monkeypatc
         semantic.enabled()
 
 
+def test_a_misspelt_mode_is_refused_not_read_as_auto(monkeypatch: pytest.MonkeyPatch) -> None:
+    # "of" for "off" loaded the model and embedded every bill, as "auto" does.
+    monkeypatch.setattr(semantic, "installed", lambda: True)
+    for value in ("of", "disabled"):
+        monkeypatch.setenv("TRACKER_SEMANTIC", value)
+        with pytest.raises(semantic.SemanticUnavailable, match=f"expected one of auto, on, off, got '{value}'"):
+            semantic.enabled()
+    monkeypatch.setenv("TRACKER_SEMANTIC", " OFF ")
+    assert not semantic.enabled()
+    result = CliRunner().invoke(app, ["topics", "embed"], env={"TRACKER_SEMANTIC": "of"})
+    assert result.exit_code == 2 and "got 'of'" in result.output and "Traceback" not in result.output
+
+
 def test_vectors_round_trip_as_float16() -> None:
     v = semantic.unit(np.arange(1, 385, dtype=np.float32))
     back = semantic.from_bytes(semantic.to_bytes(v))

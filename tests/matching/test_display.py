@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from tests.matching.conftest import bill_record
 from tracker.cli import app
 from tracker.matching import flag_bills
-from tracker.matching.display import below_line
+from tracker.matching.display import below_line, signals
 from tracker.matching.topics import load_topics
 
 # Weight 1.5 in the text (field weight 1): repetition saturates towards 2 x 1.5 = 3, the threshold, never
@@ -45,3 +45,13 @@ def test_a_topic_just_short_of_the_line_is_not_printed_at_it(database_url: str, 
     result = CliRunner().invoke(app, ["bills", "show", "1"])
     # 1.5 x (2 - 1/1000) = 2.9985 of 3: a score of 0.4997, printed "0.50" while not flagged.
     assert result.exit_code == 0 and "Not flagged: Privacy (0.4997)" in result.stdout, result.stdout
+
+
+def test_signals_credit_a_learned_score_to_the_model_that_scores_the_topic_now() -> None:
+    match = {"topic": "broadband", "threshold": 3.0, "keyword_score": 2.9999, "semantic_score": 0.5666,
+             "learned_score": 0.9288}
+    assert signals(match, "broadband") == "keywords 2.9999 of 3 · similarity 0.57 · learned 0.93 (this topic's model)"
+    assert signals(match, "*").endswith("(organisation-wide model, same for every topic)")
+    # Judgements withdrawn: the models are gone, the stored score stays until the bill is scored again. It
+    # read "organisation-wide model" though none was in use.
+    assert signals(match, None).endswith("(from a model no longer in use; `tracker topics learn` re-scores)")

@@ -467,6 +467,7 @@ SHOWN_EVIDENCE = 2
 
 def _print_topics(topics: list[dict[str, Any]]) -> None:
     """Flagged topics with their terms and evidence (the matched term in «»), then the near misses by name."""
+    from tracker.matching.display import below_line
     from tracker.matching.engine import quote_marks
 
     flagged = [t for t in topics if t["flagged"]]
@@ -477,7 +478,7 @@ def _print_topics(topics: list[dict[str, Any]]) -> None:
         for e in (t["evidence"] or [])[:SHOWN_EVIDENCE]:
             out.print(f"  {e.get('field') or ''}: {quote_marks(e.get('snippet') or '')}", markup=False,
                       highlight=False)
-    near = [f"{t['name']} ({t['score']:.2f})" for t in topics if not t["flagged"]]
+    near = [f"{t['name']} ({below_line(t['score'], 0.5, '.2f')})" for t in topics if not t["flagged"]]
     if near:
         out.print("Not flagged: " + "; ".join(near), markup=False, highlight=False)
 

@@ -10,6 +10,7 @@ from dashboard.components.render import change_ratio, highlight, html_text, md, 
 from dashboard.components.widgets import export_buttons, safe_url
 from tracker import notes, overview, positions, triage, watchlists
 from tracker.exports import Selection
+from tracker.matching.display import below_line, signals
 from tracker.matching.queries import topics_for
 from tracker.matching.training import scoring_scopes
 from tracker.models import BillVersion
@@ -18,21 +19,6 @@ from tracker.permissions import Action, PermissionDenied, can
 from tracker.queries import VERSION_ORDER, bill_detail, find_bills
 
 user = page_user()
-
-
-def signals(match: dict, scope: str | None) -> str:
-    """What a topic's score is made of: keyword points against the threshold, similarity, and the learned
-    model with whose it is (``scope``: the topic's slug for its own model, ``*`` for the organisation-wide one,
-    which gives every topic of a bill the same probability)."""
-    parts = []
-    if match.get("threshold"):
-        parts.append(f"keywords {match.get('keyword_score') or 0:.3g} of {match['threshold']:.3g}")
-    if match.get("semantic_score") is not None:
-        parts.append(f"similarity {match['semantic_score']:.2f}")
-    if match.get("learned_score") is not None:
-        whose = "this topic's model" if scope == match["topic"] else "organisation-wide model, same for every topic"
-        parts.append(f"learned {match['learned_score']:.2f} ({whose})")
-    return " · ".join(parts)
 
 
 # -- which bill ---------------------------------------------------------------------------------------------
@@ -107,7 +93,7 @@ with main:
         flag = "flagged" if t["flagged"] else "not flagged"
         items = "".join(f"<li><small>{highlight(e.get('field'))}:</small> {highlight(e.get('snippet'))}</li>"
                         for e in t["evidence"][:6])
-        st.html(f"<div><b>{highlight(t['name'])}</b> <small>score {t['score']:.2f} · {flag} · "
+        st.html(f"<div><b>{highlight(t['name'])}</b> <small>score {below_line(t['score'], 0.5, '.2f')} · {flag} · "
                 f"{html_text(signals(t, scopes.get(t['topic'])))}</small><ul style='margin:0'>{items}</ul></div>")
 
     st.markdown("#### Actions")

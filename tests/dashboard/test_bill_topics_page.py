@@ -15,7 +15,7 @@ from tracker.matching import semantic
 pytestmark = [pytest.mark.realdata, pytest.mark.skipif(
     not semantic.installed(), reason="semantic extra not installed (pip install -e '.[semantic]')")]
 
-TOPIC_LINE = re.compile(r"<b>(?P<name>[^<]+)</b> <small>score (?P<score>\d\.\d\d) · (?P<flag>flagged|not flagged)")
+TOPIC_LINE = re.compile(r"<b>(?P<name>[^<]+)</b> <small>score (?P<score>\d\.\d+) · (?P<flag>flagged|not flagged)")
 
 
 def topic_lines(at) -> list[tuple[str, float, bool]]:  # noqa: ANN001 - an AppTest

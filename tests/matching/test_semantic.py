@@ -38,6 +38,19 @@ def test_unavailable_is_reported_and_on_without_the_model_is_an_error(monkeypatc
         semantic.enabled()
 
 
+def test_a_misspelt_mode_is_refused_not_read_as_auto(monkeypatch: pytest.MonkeyPatch) -> None:
+    # "of" for "off" loaded the model and embedded every bill, as "auto" does.
+    monkeypatch.setattr(semantic, "installed", lambda: True)
+    for value in ("of", "disabled"):
+        monkeypatch.setenv("TRACKER_SEMANTIC", value)
+        with pytest.raises(semantic.SemanticUnavailable, match=f"expected one of auto, on, off, got '{value}'"):
+            semantic.enabled()
+    monkeypatch.setenv("TRACKER_SEMANTIC", " OFF ")
+    assert not semantic.enabled()
+    result = CliRunner().invoke(app, ["topics", "embed"], env={"TRACKER_SEMANTIC": "of"})
+    assert result.exit_code == 2 and "got 'of'" in result.output and "Traceback" not in result.output
+
+
 def test_vectors_round_trip_as_float16() -> None:
     v = semantic.unit(np.arange(1, 385, dtype=np.float32))
     back = semantic.from_bytes(semantic.to_bytes(v))
@@ -282,6 +295,31 @@ def test_pending_embeddings_are_missing_ones_and_those_of_bills_changed_since(
     new_hash = session.execute(select(BillEmbedding.text_hash).where(BillEmbedding.bill_id == first)
                                .execution_options(populate_existing=True)).scalar()
     assert new_hash != old_hash
+
+
+@needs_model
+def test_a_damaged_or_other_models_embedding_is_embedded_again_not_read(
+        with_model: None, session: Session, store_bills: Callable) -> None:
+    """A stored vector of another length made every score of its batch fail with a NumPy traceback (and, for a
+    bill marked relevant, every flagging run); one from another model stayed pending forever, read as it was."""
+    load_topics(session, rescore=False)
+    session.commit()
+    ids = store_bills(*[bill_record(i, f"Rural Broadband Act {i}", "Grants for high-speed internet.")
+                        for i in range(1, 4)])
+    embed_pending(session)
+    good = session.execute(select(BillEmbedding.vector).where(BillEmbedding.bill_id == ids[0])).scalar()
+    for bill_id, values in ((ids[0], {"vector": good[:200], "dim": 100}), (ids[1], {"vector": good[:201]}),
+                            (ids[2], {"model": "another-model"})):
+        session.execute(update(BillEmbedding).where(BillEmbedding.bill_id == bill_id).values(**values))
+    session.add(TriageState(bill_id=ids[0], status="reviewed", relevance="relevant"))
+    session.commit()
+
+    report = flag_bills(session, ids, embed=False)  # read as missing: waiting, not failing
+    assert report.pending_embeddings == 3 and pending_embedding_ids(session) == ids
+    assert embed_pending(session).embedded == 3 and pending_embedding_ids(session) == []
+    stored = session.execute(select(BillEmbedding.model, BillEmbedding.dim, BillEmbedding.vector)
+                             .execution_options(populate_existing=True)).all()
+    assert {(m, d, len(v)) for m, d, v in stored} == {(semantic.MODEL_NAME, 384, 768)}
 
 
 def _billstatus_folder(folder: Path, count: int) -> Path:

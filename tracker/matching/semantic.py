@@ -33,6 +33,7 @@ MAX_TOKENS = 256  # the model was trained on 256-token inputs; title and summary
 MAX_CHARS = 2000  # tokenizing more than the model reads only costs time
 BATCH = 32
 CHUNK = 512
+MODES = ("auto", "on", "off")
 
 
 class SemanticUnavailable(RuntimeError):
@@ -41,9 +42,14 @@ class SemanticUnavailable(RuntimeError):
 
 def setting() -> str:
     """``auto`` (use the model when installed), ``on`` (require it) or ``off`` (keywords only)."""
-    value = os.environ.get("TRACKER_SEMANTIC") or settings().section("matching").get("semantic") or "auto"
-    value = str(value).strip().lower()
-    return {"1": "on", "true": "on", "yes": "on", "0": "off", "false": "off", "no": "off"}.get(value, value)
+    raw = os.environ.get("TRACKER_SEMANTIC") or settings().section("matching").get("semantic") or "auto"
+    value = str(raw).strip().lower()
+    value = {"1": "on", "true": "on", "yes": "on", "0": "off", "false": "off", "no": "off"}.get(value, value)
+    if value not in MODES:
+        # Read as "auto" before: a misspelt "off" loaded the model and embedded every bill.
+        raise SemanticUnavailable(f"TRACKER_SEMANTIC or [matching] semantic: expected one of "
+                                  f"{', '.join(MODES)}, got {raw!r}")
+    return value
 
 
 def model_threads() -> int:
@@ -163,6 +169,16 @@ def to_bytes(vector: np.ndarray) -> bytes:
 
 def from_bytes(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype="<f2").astype(np.float32)
+
+
+def stored_vector(model: str | None, data: bytes | None) -> np.ndarray | None:
+    """A stored embedding as a vector, or None when it cannot be compared with this model's: another model's,
+    or not ``DIM`` float16 values (a damaged row). Such a row is embedded again, never read as it is: one vector
+    of another length made every score of its batch fail."""
+    if model != MODEL_NAME or data is None or len(data) != DIM * 2:
+        return None
+    vector = from_bytes(data)
+    return vector if np.isfinite(vector).all() else None
 
 
 def unit(vector: np.ndarray) -> np.ndarray:

@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlmodel import Session
 
 from tracker.config import settings
@@ -228,14 +228,14 @@ def embeddings_for(session: Session, docs: Sequence[BillDoc], *, compute: bool |
     wanted = {d.bill_id: semantic.bill_text(d.fields.get("title", []), (d.fields.get("summary") or [None])[0],
                                             (d.fields.get("text") or [None])[0]) for d in docs}
     hashes = {bid: semantic.text_hash(text) for bid, text in wanted.items()}
-    stored = {bid: (h, vec) for bid, h, vec in session.execute(
-        select(BillEmbedding.bill_id, BillEmbedding.text_hash, BillEmbedding.vector)
-        .where(BillEmbedding.bill_id.in_(list(wanted))))}
+    stored = {bid: semantic.stored_vector(model, vec) for bid, model, h, vec in session.execute(
+        select(BillEmbedding.bill_id, BillEmbedding.model, BillEmbedding.text_hash, BillEmbedding.vector)
+        .where(BillEmbedding.bill_id.in_(list(wanted)))) if h == hashes[bid]}
     out: dict[int, np.ndarray] = {}
     todo = []
     for bid in wanted:
-        if bid in stored and stored[bid][0] == hashes[bid]:
-            out[bid] = semantic.from_bytes(stored[bid][1])
+        if (vector := stored.get(bid)) is not None:
+            out[bid] = vector
         else:
             todo.append(bid)
     limit = len(todo) if compute is True else int(compute)
@@ -319,11 +319,12 @@ def _exemplars(session: Session, *, specs: Sequence[TopicSpec], rule_set: RuleSe
 # -- embedding what a bulk ingest left out ------------------------------------------------------------------
 
 def pending_embeddings_query() -> Any:
-    """Bills whose embedding is missing, from another model, or older than the bill's last change. A change
-    need not touch the embedded text (a new action does not): ``embeddings_for`` compares text hashes and
-    embeds again only the bills whose text moved."""
+    """Bills whose embedding is missing, from another model, not ``semantic.DIM`` values long (damaged), or
+    older than the bill's last change. A change need not touch the embedded text (a new action does not):
+    ``embeddings_for`` compares text hashes and embeds again only the bills whose text moved."""
     return (select(Bill.id).outerjoin(BillEmbedding, BillEmbedding.bill_id == Bill.id)
             .where(or_(BillEmbedding.bill_id.is_(None), BillEmbedding.model != semantic.MODEL_NAME,
+                       func.length(BillEmbedding.vector) != semantic.DIM * 2,
                        BillEmbedding.created_at < Bill.last_changed_at)))
 
 

@@ -134,7 +134,8 @@ class TrackerSpider(scrapy.Spider):
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_ROBOTS_LOG_FILTER)  # once: a set
         spider._resolve_scope()
         engine = db.make_engine()
-        spider.store = DatabaseThread(CrawlStore(engine, cls.source_name or cls.name))
+        spider.store = DatabaseThread(CrawlStore(engine, cls.source_name or cls.name,
+                                                 embed=crawler.settings.getbool("TRACKER_EMBED", True)))
         return spider
 
     def _resolve_scope(self) -> None:

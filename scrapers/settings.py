@@ -81,6 +81,9 @@ DOWNLOADER_MIDDLEWARES = {
 
 ITEM_PIPELINES = {"scrapers.pipelines.IngestPipeline": 300}
 INGEST_BATCH_SIZE = 200
+# With semantic relevance on, batches are flagged with it and small ones embedded as they go; `tracker crawl
+# --no-embed` sets 0: keywords and stored embeddings only, the model never loaded (`tracker topics embed` later).
+TRACKER_EMBED = True
 
 # Optional HTTP cache for development ([crawl] http_cache = true): repeat a crawl without asking upstream.
 HTTPCACHE_ENABLED = _crawl.http_cache

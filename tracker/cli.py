@@ -185,8 +185,9 @@ def import_cmd(
     batch_size: Annotated[int, typer.Option(min=1, help="Bills per transaction.")] = 500,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     embed: Annotated[bool, typer.Option("--embed/--no-embed", help="With semantic relevance on, embed the imported "
-                                        "bills at the end (--no-embed: later, with `tracker topics embed`).")
-                     ] = True,
+                                        "bills (small batches as they are flagged, the rest at the end); "
+                                        "--no-embed: none now, flag on keywords and embed later with `tracker "
+                                        "topics embed`.")] = True,
     reparse: Annotated[bool, typer.Option("--reparse", help="Read every file again, unchanged ones too, and store "
                                           "what this version reads of them (after an upgrade that fixed a parser). "
                                           "Corrections of files imported before are stored quietly: no change "
@@ -246,7 +247,7 @@ def import_cmd(
 
             try:
                 report = import_path(engine, path, on_progress=on_progress, batch_size=batch_size,
-                                     reparse=reparse)
+                                     reparse=reparse, embed=embed)
                 check_stop()  # the import had finished: the other paths are not started
             except ImportPathError as exc:  # removed since the check above
                 err.print(f"  [red]failed[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)

@@ -93,7 +93,9 @@ def crawl_cmd(
                                                                    "(repeatable).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the crawl's log.")] = False,
     embed: Annotated[bool, typer.Option("--embed/--no-embed", help="With semantic relevance on, embed the crawled "
-                                        "bills at the end (--no-embed: later, with `tracker topics embed`).")
+                                        "bills (small batches as they are flagged, the rest at the end); "
+                                        "--no-embed: none now, flag on keywords and embed later with `tracker "
+                                        "topics embed`.")
                      ] = True,
 ) -> None:
     """Run spiders now, each in its own process (the same as `scrapy crawl NAME -a congress=... -a types=...`).
@@ -113,6 +115,8 @@ def crawl_cmd(
             err.print(f"--set {item!r}: expected KEY=VALUE", style="red", markup=False, highlight=False)
             raise typer.Exit(crawling.EXIT_USAGE)
         overrides[key] = value
+    if not embed:
+        overrides["TRACKER_EMBED"] = "0"  # the crawl process flags its batches without loading the model
     worst = crawling.EXIT_OK
     stored = False  # some crawl ran to its end: there may be bills to embed (or to say nothing flags)
     for source in chosen:

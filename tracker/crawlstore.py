@@ -43,9 +43,10 @@ class RunTotals:
 class CrawlStore:
     """One crawl's database work. Not thread-safe: call it from one thread at a time."""
 
-    def __init__(self, engine: Engine, source_name: str):
+    def __init__(self, engine: Engine, source_name: str, *, embed: bool = True):
         self.engine = engine
         self.source_name = source_name
+        self.embed = embed  # False: flag without embedding (`tracker crawl --no-embed`, setting TRACKER_EMBED)
         self.session = Session(engine, expire_on_commit=False)
         self.run: CrawlRun | None = None
         self.ingestor: Ingestor | None = None
@@ -115,7 +116,8 @@ class CrawlStore:
         assert self.ingestor is not None, "open_run first"
         errors: list[tuple[str, str]] = []
         if items:
-            self.totals.result.add(ingest_batch_isolating(self.session, self.ingestor, list(items), errors))
+            self.totals.result.add(ingest_batch_isolating(self.session, self.ingestor, list(items), errors,
+                                                          embed=self.embed))
         if touched:
             try:
                 self.ingestor.touch_documents(self.source_name, touched)

@@ -610,11 +610,13 @@ def import_path(
     parallel_min: int = PARALLEL_MIN_DOCUMENTS,
     flag: bool = True,
     reparse: bool = False,
+    embed: bool = True,
 ) -> ImportReport:
     """Import everything under ``path``. Each batch commits on its own; a failing bill never half-writes.
 
     ``workers`` parsing processes (default: one per core) serve imports of ``parallel_min`` documents or more;
-    ``flag`` runs topic flagging on each batch's changed bills. ``reparse`` reads every document again, known
+    ``flag`` runs topic flagging on each batch's changed bills (``embed`` False: without embedding any, so the
+    model is never loaded; ``tracker topics embed`` catches up). ``reparse`` reads every document again, known
     bytes too: what this version's parsers read differently in bytes imported before is stored as a correction
     (``IngestItem.correction``: no change records, no alerts); new bytes are imported as always.
     """
@@ -653,7 +655,7 @@ def import_path(
                 batch.clear()
                 if flag:
                     unflagged = len(stored.changed_bill_ids)
-                    flag_changed(session, stored, errors)
+                    flag_changed(session, stored, errors, embed=embed)
                     unflagged = 0
             if on_progress:
                 on_progress(total, seen, len(errors))
@@ -808,12 +810,12 @@ def _restore_wal(session: Session) -> None:
 
 
 def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
-                  errors: list[tuple[str, str]], *, flag: bool = True) -> IngestResult:
+                  errors: list[tuple[str, str]], *, flag: bool = True, embed: bool = True) -> IngestResult:
     """One transaction per batch; if it fails, retry bill by bill so one bad record costs only itself."""
     try:
         result = ingestor.ingest(batch)
         session.commit()
-        return flag_changed(session, result, errors) if flag else result
+        return flag_changed(session, result, errors, embed=embed) if flag else result
     except Exception as exc:  # noqa: BLE001  (any database refusal: isolate the culprit below)
         session.rollback()
         ingestor.forget()
@@ -830,7 +832,7 @@ def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
             ingestor.forget()
             where = item.document.locator if item.document else item.bill.source_key
             errors.append((where, f"could not be stored: {describe_error(exc)}"[:2000]))
-    return flag_changed(session, result, errors) if flag else result
+    return flag_changed(session, result, errors, embed=embed) if flag else result
 
 
 def _ingest_roll_calls(session: Session, ingestor: Ingestor, roll_calls: list[RollCallRecord],
@@ -854,14 +856,16 @@ def _ingest_roll_calls(session: Session, ingestor: Ingestor, roll_calls: list[Ro
     return stored, skipped
 
 
-def flag_changed(session: Session, result: IngestResult, errors: list[tuple[str, str]]) -> IngestResult:
-    """Flag the bills a committed batch changed (tracker.matching); a failure here never loses the batch."""
+def flag_changed(session: Session, result: IngestResult, errors: list[tuple[str, str]], *,
+                 embed: bool = True) -> IngestResult:
+    """Flag the bills a committed batch changed (tracker.matching); a failure here never loses the batch.
+    ``embed`` False: on keywords and stored embeddings only, never loading the model (``--no-embed``)."""
     if not result.changed_bill_ids:
         return result
     from tracker.matching import flag_bills
 
     try:
-        flag_bills(session, result.changed_bill_ids)
+        flag_bills(session, result.changed_bill_ids, embed=None if embed else False)
         session.commit()
     except Exception as exc:  # noqa: BLE001  (the bills are stored; `tracker topics rescore` flags them later)
         session.rollback()

@@ -427,3 +427,15 @@ def test_model_threads_the_environment_wins_over_the_file(tmp_path: Path, monkey
             semantic.model_threads()
     finally:
         config.settings.cache_clear()
+
+
+@needs_model
+def test_no_embed_embeds_nothing_even_in_batches_small_enough_to_embed_inline(
+        with_model: None, database_url: str, session: Session, tmp_path: Path) -> None:
+    load_topics(session, rescore=False)
+    session.commit()
+    folder = _billstatus_folder(tmp_path / "few", 1)  # a batch of one: embedded as it is flagged, by default
+    result = CliRunner().invoke(app, ["import", str(folder), "--no-embed", "-q"])
+    assert result.exit_code == 0, result.output
+    assert session.execute(select(BillEmbedding.bill_id)).first() is None
+    assert "1 bill waits for embeddings: run `tracker topics embed`" in result.stdout

@@ -148,3 +148,18 @@ def test_a_crawl_loads_its_spider_without_collections_and_collects_once_it_runs(
     assert report["collecting_while_loading"] == [False]  # the spider's module, imported with collection paused
     assert report["collecting_after"] is True
     assert report["frozen"] > 10_000  # what start-up built is out of the collector's sight
+
+
+@pytest.mark.parametrize(("setting", "embeds"), [(None, True), ("0", False)])
+def test_no_embed_reaches_the_crawls_writer(database_url: str, setting: str | None, embeds: bool) -> None:
+    # `tracker crawl --no-embed` sets TRACKER_EMBED=0: the crawl flags its batches without loading the model.
+    from scrapy.utils.test import get_crawler
+
+    from scrapers.spiders.govinfo_billstatus import GovinfoBillstatusSpider
+
+    crawler = get_crawler(GovinfoBillstatusSpider, {"TRACKER_EMBED": setting} if setting else {})
+    spider = GovinfoBillstatusSpider.from_crawler(crawler)
+    try:
+        assert spider.store.store.embed is embeds
+    finally:
+        spider.store.shutdown()

@@ -58,6 +58,14 @@ def load_cmd(
             _rescore(s, report.changed_topic_ids, embed=False)
 
 
+def _bills(n: int) -> str:
+    return f"{n} bill" if n == 1 else f"{n} bills"
+
+
+def _wait(n: int) -> str:
+    return f"{_bills(n)} {'waits' if n == 1 else 'wait'}"
+
+
 def _rescore(s: Session, topic_ids: list[int] | None, embed: bool) -> Any:
     """Re-score and say what came of it: for an edit of some topics, their flags and the totals, told apart
     (the report counts the rows written, which are one topic's or every topic's depending on the models)."""
@@ -66,17 +74,17 @@ def _rescore(s: Session, topic_ids: list[int] | None, embed: bool) -> Any:
 
     report = _run_rescore(s, topic_ids, embed)
     extra = f", {report.embedded} embedded" if report.embedded else ""
-    pending = (f"; {report.pending_embeddings} bills wait for embeddings (`tracker topics embed`)"
+    pending = (f"; {_wait(report.pending_embeddings)} for embeddings (`tracker topics embed`)"
                if report.pending_embeddings else "")
     enabled = set(s.execute(select(Topic.id).where(Topic.enabled)).scalars())
     if topic_ids is None or enabled <= set(topic_ids):
-        out.print(f"re-scored {report.bills} bills: {_totals(s)}{extra}{pending}", highlight=False)
+        out.print(f"re-scored {_bills(report.bills)}: {_totals(s)}{extra}{pending}", highlight=False)
         return report
     bills, flags = flag_counts(s, topic_ids)
     names = _topic_names(s, topic_ids)
     mine = (f"{names} flags {bills}" if len(topic_ids) == 1
             else f"they flag {bills} ({flags} topic flags)")
-    out.print(f"re-scored {report.bills} bills for {names}: {mine}; {_totals(s)}{extra}{pending}",
+    out.print(f"re-scored {_bills(report.bills)} for {names}: {mine}; {_totals(s)}{extra}{pending}",
               highlight=False, markup=False)
     return report
 
@@ -325,7 +333,7 @@ def _embed_pending(s: Session, *, quiet: bool) -> Any:
 
     def on_progress(done: int, total: int) -> None:
         if done == 0 and total:
-            out.print(f"embedding {total} bills stored without an embedding or changed since ...",
+            out.print(f"embedding {_bills(total)} stored without an embedding or changed since ...",
                       highlight=False)
         progress.update(task, completed=done, total=total)
 
@@ -335,7 +343,7 @@ def _embed_pending(s: Session, *, quiet: bool) -> Any:
         # A bill corrected by --reparse is checked again, but embedded again only if its text moved.
         kept = report.bills - report.embedded
         same = f" ({kept} whose text had not changed kept theirs)" if kept else ""
-        out.print(f"embedded {report.embedded} bills{same} and re-scored {report.bills}: {report.flagged_bills} "
+        out.print(f"embedded {_bills(report.embedded)}{same} and re-scored {report.bills}: {report.flagged_bills} "
                   f"flagged, {report.flags} topic flags", highlight=False)
     return report
 
@@ -368,7 +376,7 @@ def catch_up_embeddings(engine: Any, *, embed: bool, quiet: bool = False) -> int
             if embed:
                 _embed_pending(s, quiet=quiet)
             elif waiting := len(pending_embedding_ids(s)):
-                out.print(f"{waiting} bills wait for embeddings: run `tracker topics embed`", highlight=False)
+                out.print(f"{_wait(waiting)} for embeddings: run `tracker topics embed`", highlight=False)
     except Exception as exc:  # noqa: BLE001  (what was imported stays; the embeddings are redone on retry)
         from tracker.cli_common import EXIT_PARTIAL
         from tracker.importer import describe_error

@@ -7,6 +7,7 @@ import tarfile
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from realdata_paths import require_realdata
 from sqlalchemy import Engine, func, select
@@ -559,7 +560,7 @@ def test_reparse_corrects_stored_readings_quietly_and_keeps_the_organisation_dat
     from typer.testing import CliRunner
 
     from tracker.cli import app
-    from tracker.matching.semantic import MODEL_NAME
+    from tracker.matching.semantic import DIM, MODEL_NAME, to_bytes
     from tracker.matching.store import pending_embedding_ids
     from tracker.models import BillEmbedding, BillSource
 
@@ -575,7 +576,8 @@ def test_reparse_corrects_stored_readings_quietly_and_keeps_the_organisation_dat
         first = min(right)
         s.add(Position(bill_id=first, stance="Support", priority="High", rationale="Core", author_id=user.id))
         # Embedded (semantic relevance) after the import: up to date until its text is corrected.
-        s.add(BillEmbedding(bill_id=first, model=MODEL_NAME, text_hash="of the old reading", dim=1, vector=b"\0\0"))
+        s.add(BillEmbedding(bill_id=first, model=MODEL_NAME, text_hash="of the old reading", dim=DIM,
+                            vector=to_bytes(np.zeros(DIM))))  # well formed: only its text hash is old
         s.execute(update(Bill).values(stage="failed", title=Bill.title + " (old reading)"))
         s.execute(update(BillSource).values(content_hash="read by an older parser"))
         s.execute(Sponsorship.__table__.delete().where(Sponsorship.bill_id == first))

@@ -9,13 +9,15 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from tracker import config, db
+from tracker.models import load_all
 
 PRESERVED_TABLES = {"alembic_version", "stance"}  # seeded by migrations
 
@@ -60,6 +62,34 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield str(path)
 
 
+# Sequences and the tables that own them, in the test schema.
+_OWNED_SEQUENCES = text("""
+    SELECT s.sequencename, t.relname FROM pg_sequences s
+    JOIN pg_class c ON c.relname = s.sequencename AND c.relnamespace = s.schemaname::regnamespace
+    JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+    JOIN pg_class t ON t.oid = d.refobjid
+    WHERE s.schemaname = current_schema() AND s.last_value IS NOT NULL""")
+
+
+def _empty_server_schema(conn: Any) -> None:
+    """What TRUNCATE ... RESTART IDENTITY CASCADE of every table did, at a fraction of its cost: truncating the
+    42 tables took a third of a second per test (new files for each), most of the PostgreSQL run's extra time.
+    Only the tables holding rows are emptied, children before parents, and only the sequences used restart."""
+    tables = [t for t in conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))
+              .scalars() if t not in PRESERVED_TABLES]
+    if not tables:
+        return
+    filled = set(conn.execute(text(" UNION ALL ".join(
+        f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables))).scalars())
+    load_all()  # the whole schema in the metadata, for the order of its foreign keys
+    parents_last = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    for table in sorted(filled, key=lambda t: parents_last.index(t) if t in parents_last else -1):
+        conn.execute(text(f'DELETE FROM "{table}"'))
+    for sequence, table in conn.execute(_OWNED_SEQUENCES).all():
+        if table not in PRESERVED_TABLES:
+            conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
+
+
 @pytest.fixture
 def database_url(_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A migrated, empty database for one test; also what the CLI and subprocesses see as DATABASE_URL."""
@@ -67,11 +97,7 @@ def database_url(_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         url = _template
         engine = db.make_engine(url)
         with engine.begin() as conn:
-            tables = [t for t in conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars()
-                if t not in PRESERVED_TABLES]
-            if tables:
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            _empty_server_schema(conn)
         engine.dispose()
     else:
         path = tmp_path / "tracker.db"

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from database_env import using_database
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
@@ -103,12 +104,8 @@ def database_url(_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         path = tmp_path / "tracker.db"
         shutil.copyfile(_template, path)
         url = f"sqlite:///{path}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    config.settings.cache_clear()
-    db.dispose_engines()
-    yield url
-    db.dispose_engines()
-    config.settings.cache_clear()
+    with using_database(url, monkeypatch):
+        yield url
 
 
 @pytest.fixture

@@ -583,20 +583,21 @@ def _prepared(candidates: Iterator[_Candidate], workers: int, parallel_min: int,
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["tracker.importer"])
     _start_forkserver()
-    inflight: deque[tuple[list[_Candidate], Future[list[Outcome]]]] = deque()
+    inflight: deque[tuple[list[_Candidate], int, Future[list[Outcome]]]] = deque()  # chunk, its bytes, result
     held = 0  # bytes of the documents in flight (the head is counted again as it is sent)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_exit_with_importer,
                              initargs=(owner_token(),)) as pool:
         # Chunks small enough that each worker has two in flight within the bound.
         for chunk in _chunks(itertools.chain(head, candidates), max(1, in_flight_bytes // (2 * workers))):
-            inflight.append((chunk, pool.submit(_prepare_chunk, [(c.locator, c.data) for c in chunk])))
-            held += sum(len(c.data) for c in chunk)
+            size = sum(len(c.data) for c in chunk)
+            inflight.append((chunk, size, pool.submit(_prepare_chunk, [(c.locator, c.data) for c in chunk])))
+            held += size
             while len(inflight) >= window or (held > in_flight_bytes and len(inflight) > 1):
-                done, future = inflight.popleft()
-                held -= sum(len(c.data) for c in done)
+                done, size, future = inflight.popleft()
+                held -= size
                 yield from zip(done, future.result(), strict=True)
         while inflight:
-            done, future = inflight.popleft()
+            done, _, future = inflight.popleft()
             yield from zip(done, future.result(), strict=True)
 
 

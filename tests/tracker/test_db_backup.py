@@ -5,10 +5,11 @@ import stat
 from pathlib import Path
 
 import pytest
+from database_env import using_database
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from tracker import config, db
+from tracker import db
 from tracker.cli import EXIT_NOT_FOUND, EXIT_PARTIAL, EXIT_USAGE, app
 from tracker.db_backup import BACKUP_FOLDER
 
@@ -16,13 +17,8 @@ from tracker.db_backup import BACKUP_FOLDER
 @pytest.fixture
 def sqlite_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """A SQLite file of this test's own, whatever database the suite runs on."""
-    url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    config.settings.cache_clear()
-    db.dispose_engines()
-    yield url
-    db.dispose_engines()
-    config.settings.cache_clear()
+    with using_database(f"sqlite:///{tmp_path / 'tracker.db'}", monkeypatch) as url:
+        yield url
 
 
 def invoke(*args: str):  # type: ignore[no-untyped-def]
@@ -95,12 +91,6 @@ def test_no_backup_skips_the_copy_and_a_missing_file_is_named(sqlite_url: str, t
 
 
 def test_a_server_database_is_pointed_to_its_own_tool(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", "postgresql://tracker@db.example:5432/tracker")
-    config.settings.cache_clear()
-    db.dispose_engines()
-    try:
+    with using_database("postgresql://tracker@db.example:5432/tracker", monkeypatch):
         result = invoke("db", "backup")  # refused before connecting anywhere
-    finally:
-        db.dispose_engines()
-        config.settings.cache_clear()
     assert result.exit_code == EXIT_USAGE and said(result, "pg_dump --format=custom")

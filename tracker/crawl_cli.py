@@ -259,9 +259,9 @@ def schedule_cmd(
         # A team that imports by hand still wants its digests: the alert job runs alone. markup=False: "[sources.
         # NAME]" is the TOML table to edit, not a style (rich dropped it from the line).
         err.print("No source is enabled (set enabled = true under [sources.NAME] in tracker.toml to crawl): "
-                  "scheduling the alert job only.", style="yellow", markup=False)
+                  "scheduling the alert and learning jobs only.", style="yellow", markup=False)
     crawls = ", ".join(f"{n} ({crawl.sources[n].schedule} UTC)" for n in enabled)
-    out.print(f"Scheduling {crawls + ' and ' if crawls else ''}the alert job; jobs are stored in "
+    out.print(f"Scheduling {crawls + ', ' if crawls else ''}the alert job and learning from triage; jobs are stored in "
               f"{engine.url.render_as_string(hide_password=True)}. Ctrl-C stops.", markup=False, highlight=False)
     raise typer.Exit(scheduler.serve_forever(engine, crawl, run_now=now))
 

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -96,9 +96,14 @@ EMBED_COMMAND = ("topics", "embed", "--quiet", "--if-enabled")
 
 def run_embed_catch_up(*, timeout: float | None = None) -> int:
     """``tracker topics embed`` in its own process, after a scheduled crawl: crawl batches are too big to embed
-    inline, so their bills get semantic and learned scores here (nothing happens with semantic relevance off).
-    A process of its own keeps the model out of the scheduler, and SIGTERM reaches it as it reaches crawls."""
-    return _run_child([sys.executable, "-m", "tracker", *EMBED_COMMAND], dict(os.environ), timeout=timeout)
+    inline, so their bills get semantic and learned scores here (nothing happens with semantic relevance off)."""
+    return run_tracker_command(EMBED_COMMAND, timeout=timeout)
+
+
+def run_tracker_command(args: Sequence[str], *, timeout: float | None = None) -> int:
+    """``tracker ARGS`` in its own process, for the scheduler: a process of its own keeps the model out of the
+    scheduler, and SIGTERM reaches it as it reaches crawls."""
+    return _run_child([sys.executable, "-m", "tracker", *args], dict(os.environ), timeout=timeout)
 
 
 def _run_child(cmd: list[str], child_env: dict[str, str], *, timeout: float | None = None,

@@ -71,12 +71,17 @@ def build_scheduler(engine: Engine, crawl: CrawlSettings | None = None, *, run_n
                     scheduler_class: type[BaseScheduler] = BlockingScheduler) -> Any:
     """A scheduler whose jobs are brought in line with the configuration when it starts."""
     crawl = crawl or crawl_settings()
+    from tracker.alerts.jobs import trigger as alerts_trigger
+    from tracker.matching.jobs import trigger as learn_trigger
+
     for source in crawl.sources.values():
         if source.enabled:
             trigger_for(source)  # a bad schedule stops us here, before anything starts
+    alerts_trigger()
+    learn_trigger()
     scheduler = scheduler_class(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBSTORE_TABLE)},
-        executors={"default": ThreadPoolExecutor(max_workers=len(crawl.sources) + 1)},  # + the alert job
+        executors={"default": ThreadPoolExecutor(max_workers=len(crawl.sources) + 2)},  # + alerts, learning
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
         timezone=dt.UTC,
     )
@@ -104,8 +109,10 @@ def sync_jobs(scheduler: BaseScheduler, crawl: CrawlSettings, *, run_now: bool =
         if run_now:
             scheduler.modify_job(job_id, next_run_time=now)
     from tracker.alerts.jobs import sync_alert_job  # digests and instant alerts run in the same service
+    from tracker.matching.jobs import sync_learn_job  # and the nightly learning from triage
 
     sync_alert_job(scheduler)
+    sync_learn_job(scheduler)
     for job in scheduler.get_jobs():
         log.info("%s: %s, next run %s", job.id, job.trigger, job.next_run_time)
 

@@ -7,6 +7,9 @@ from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import highlight, md
 from tracker.matching import topics as topic_service
+from tracker.matching import training
+from tracker.matching.jobs import learn_schedule
+from tracker.matching.learning import MIN_ORG, ORG_SCOPE
 from tracker.permissions import Action, PermissionDenied, require
 
 user = page_user()
@@ -64,3 +67,31 @@ if c[3].button("Add rule to topic (rescores it)", key="tp_add", disabled=not exp
         st.rerun()
     except (topic_service.TopicError, PermissionDenied, PermissionError, ValueError) as exc:
         st.error(md(exc))
+
+st.subheader("Learning from triage")
+with data.session() as s:
+    learning = training.learning_status(s)
+st.markdown(f"**{learning.relevant:,}** bills marked relevant and **{learning.not_relevant:,}** dismissed as not "
+            f"relevant (at least {MIN_ORG} of each before anything is learned).")
+if learning.models:
+    st.dataframe(pd.DataFrame([{"model": "organisation-wide" if m["scope"] == ORG_SCOPE else m["scope"],
+                                "relevant": m["positives"], "not relevant": m["negatives"], "cv F1": m["cv_f1"],
+                                "keyword F1": m["keyword_f1"], "in use": m["active"],
+                                "scores": ", ".join(t for t, scope in learning.scoring.items()
+                                                    if scope == m["scope"]) or "-"}
+                               for m in learning.models]), hide_index=True, width="stretch")
+if learning.behind:
+    st.info(md(f"Stored flags lag the judgements: {learning.behind}. The nightly learning job re-scores them "
+               f"({learn_schedule()} UTC, crontab); or now:"))
+    if st.button("Learn and re-score every bill now", key="tp_learn"):
+        try:
+            with data.session() as s:
+                n = topic_service.learn_now(s, actor=user)
+            st.success(f"Re-scored {n:,} bills.")
+            st.rerun()
+        except (topic_service.TopicError, PermissionDenied, PermissionError) as exc:
+            st.error(md(exc))
+else:
+    last = learning.last_full_rescore
+    when = f" (last full re-score {last:%Y-%m-%d %H:%M} UTC)" if last else ""
+    st.caption(f"Every stored bill was scored from the current judgements{when}.")

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.components.render import md
 from tests.tracker.test_ingest import ingest, make_record
 from tracker import positions
-from tracker.models import Bill, CrawlError, CrawlRun, Note, TriageState
+from tracker.models import Bill, CrawlError, CrawlRun, FullRescore, Note, TriageState
 from tracker.models.base import utcnow
 from tracker.records import VersionRecord
 
@@ -100,6 +100,21 @@ def test_topic_admin_refuses_a_negative_weight_through_the_service(session: Sess
     no_exception(at)
     assert "weight must be above 0" in texts(at)  # the topic service's message, as the CLI shows it
     assert session.execute(select(TopicRule).where(TopicRule.expression == "chatbot*")).first() is None
+
+
+def test_an_admin_sees_when_flags_lag_the_judgements_and_can_re_score_now(session: Session, seeded: Seeded) -> None:
+    session.merge(TriageState(bill_id=seeded.ids["robotics"], status="dismissed", relevance="not_relevant",
+                              user_id=seeded.users["staff"].id))
+    session.commit()
+    at = signed_in(seeded.users["admin"], "views/admin_topics.py")
+    no_exception(at)
+    assert "**0** bills marked relevant and **1** dismissed as not relevant" in " ".join(texts(at).split())
+    assert md("1 judgement, and the stored bills were never re-scored from it") in texts(at)
+    at.button(key="tp_learn").click().run()
+    no_exception(at)
+    assert "Every stored bill was scored from the current judgements (last full re-score" in texts(at)
+    session.expire_all()
+    assert session.get(FullRescore, 1).judgements == 1
 
 
 def test_staff_dismiss_a_bill_in_bulk_from_the_inbox(session: Session, seeded: Seeded) -> None:

@@ -4,14 +4,15 @@ import json
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import delete, select
 from sqlmodel import Session
 from typer.testing import CliRunner
 
 from tests.matching.conftest import TWO_TOPICS, bill_record, data_brokers, internet_noise, spectrum_bills
 from tracker.cli import app
-from tracker.matching import semantic
+from tracker.matching import flag_bills, semantic
 from tracker.matching.cli import _in_use, _scored_topics
-from tracker.models import TriageState
+from tracker.models import BillMatch, TriageState
 
 runner = CliRunner()
 
@@ -149,6 +150,64 @@ def test_learn_says_which_model_scores_each_topic(database_url: str, session: Se
     code, out, _ = run("topics", "learn", "--no-rescore")
     text = " ".join(out.split())  # table cells wrap at the test console's 80 columns: the line below does not
     assert code == 0 and "The organisation-wide model (scope *) scores 3 of 3 topics" in text
+
+
+def test_the_nightly_learning_job_brings_stored_flags_in_line_with_the_judgements(
+        database_url: str, session: Session, store_bills: Callable, tmp_path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(LEARN_TOPICS)
+    assert run("topics", "load", str(path))[0] == 0
+    noise = store_bills(*internet_noise(range(1, 13)))  # bills written for this test, as above
+    relevant = store_bills(*data_brokers(range(100, 112))) + store_bills(*spectrum_bills(range(200, 212)))
+    flag_bills(session, noise + relevant)  # as an import or a crawl flags what it stores
+    session.commit()
+    code, out, _ = run("topics", "learn", "--if-changed")  # no judgement yet: nothing can lag behind one
+    assert code == 0 and "nothing to do" in out
+    flagged_noise = _flagged(session, noise)
+    assert flagged_noise  # the broadband rules flag the noise
+
+    # A morning of triage. The judgements reach the bills scored after them; the stored ones keep their flags
+    # until the nightly job (before it, they did until someone ran `tracker topics learn`).
+    for ids, relevance in ((noise, "not_relevant"), (relevant, "relevant")):
+        for bill_id in ids:
+            session.merge(TriageState(bill_id=bill_id, status="reviewed", relevance=relevance))
+    session.commit()
+    assert _flagged(session, noise) == flagged_noise
+    code, out, _ = run("topics", "learn", "--if-changed", "--no-rescore", "--json")
+    assert json.loads(out)["behind"] == "36 judgements, and the stored bills were never re-scored from them"
+    assert learn_job() == 0
+    session.expire_all()
+    assert not _flagged(session, noise)  # the organisation-wide model learned they are noise
+    assert _learned_scores(session, noise + relevant) == len(noise + relevant)
+    code, out, _ = run("topics", "learn", "--if-changed", "--json")
+    assert code == 0 and json.loads(out) == {"behind": None, "rescored": None}
+
+    # Judgements withdrawn: the models go, and so do the scores and flags they made.
+    session.execute(delete(TriageState))
+    session.commit()
+    code, out, _ = run("topics", "learn", "--if-changed", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["models"] == [] and report["rescored"] == 36
+    assert report["behind"].startswith("the judgements changed since every bill was last scored (36 then, 0 now")
+    session.expire_all()
+    assert _flagged(session, noise) == flagged_noise and _learned_scores(session, noise + relevant) == 0
+
+
+def learn_job() -> int:
+    """The scheduler's job as it runs it: `tracker topics learn --if-changed` in a process of its own."""
+    from tracker.matching.jobs import run_learn_job
+
+    return run_learn_job()
+
+
+def _flagged(session: Session, bill_ids: list[int]) -> set[int]:
+    return set(session.execute(select(BillMatch.bill_id).where(BillMatch.bill_id.in_(bill_ids), BillMatch.flagged))
+               .scalars())
+
+
+def _learned_scores(session: Session, bill_ids: list[int]) -> int:
+    return len(set(session.execute(select(BillMatch.bill_id).where(BillMatch.bill_id.in_(bill_ids),
+                                                                    BillMatch.learned_score.is_not(None))).scalars()))
 
 
 def test_bad_rules_and_numbers_are_refused_not_reinterpreted(database_url: str, session: Session,

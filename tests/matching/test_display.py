@@ -54,4 +54,4 @@ def test_signals_credit_a_learned_score_to_the_model_that_scores_the_topic_now()
     assert signals(match, "*").endswith("(organisation-wide model, same for every topic)")
     # Judgements withdrawn: the models are gone, the stored score stays until the bill is scored again. It
     # read "organisation-wide model" though none was in use.
-    assert signals(match, None).endswith("(from a model no longer in use; `tracker topics learn` re-scores)")
+    assert signals(match, None).endswith("(from a model no longer in use; the nightly learning job re-scores)")

@@ -17,6 +17,7 @@ from tracker.matching.topics import (
     RuleRefused,
     TopicError,
     add_rule,
+    learn_now,
     list_topics,
     load_topics,
     read_topics_file,
@@ -25,7 +26,7 @@ from tracker.matching.topics import (
     update_rule,
     update_topic,
 )
-from tracker.models import Topic, TopicRule, User
+from tracker.models import FullRescore, Topic, TopicRule, User
 
 EXPECTED_TOPICS = {
     "ai", "privacy", "cybersecurity", "broadband", "iot", "mobility", "future-of-work", "tech-workforce",
@@ -138,6 +139,10 @@ def test_edits_need_an_editor_role(session: Session) -> None:
     assert rule.created_by_id == staff.id
     with pytest.raises(NotAllowed):
         remove_rule(session, rule_id=rule.id, actor=lobbyist, rescore=False)
+    with pytest.raises(NotAllowed, match="admin or staff"):
+        learn_now(session, actor=lobbyist)
+    assert session.get(FullRescore, 1) is None  # refused before anything was scored
+    assert learn_now(session, actor=staff) == 0 and session.get(FullRescore, 1).judgements == 0
     with pytest.raises(TopicError, match="no rule"):
         update_rule(session, rule_id=99999, weight=2, rescore=False)
     with pytest.raises(TopicError, match="no topic"):

@@ -21,6 +21,8 @@ from tracker import config
 from tracker.alerts.jobs import JOB_ID as ALERT_JOB_ID
 from tracker.config import crawl_settings
 from tracker.crawling import EXIT_PARTIAL
+from tracker.matching.jobs import JOB_FUNCTION as LEARN_JOB_FUNCTION
+from tracker.matching.jobs import JOB_ID as LEARN_JOB_ID
 from tracker.models import CrawlRun
 from tracker.scheduler import JOB_FUNCTION, build_scheduler, run_source_job, sync_jobs
 
@@ -43,7 +45,11 @@ def test_jobs_follow_the_configuration_and_persist(engine: Engine) -> None:
     scheduler.start(paused=True)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"crawl:govinfo_billstatus", "crawl:congress_api", "alerts:send"}  # + tracker.alerts
+        # + tracker.alerts and the nightly learning from triage
+        assert set(jobs) == {"crawl:govinfo_billstatus", "crawl:congress_api", "alerts:send", "matching:learn"}
+        learn = jobs["matching:learn"]
+        assert learn.func_ref == LEARN_JOB_FUNCTION and str(learn.trigger) == (
+            "cron[month='*', day='*', day_of_week='*', hour='8', minute='30']")
         govinfo = jobs["crawl:govinfo_billstatus"]
         assert govinfo.func_ref == JOB_FUNCTION and govinfo.args == ("govinfo_billstatus",)
         assert (govinfo.coalesce, govinfo.max_instances) == (True, 1)
@@ -60,13 +66,16 @@ def test_jobs_follow_the_configuration_and_persist(engine: Engine) -> None:
     finally:
         scheduler.shutdown(wait=False)
     with engine.connect() as conn:  # the job store is a table in our own database
-        assert sorted(conn.execute(text("SELECT id FROM apscheduler_jobs")).scalars()) == ["alerts:send",
-                                                                                       "crawl:govinfo_billstatus"]
+        assert sorted(conn.execute(text("SELECT id FROM apscheduler_jobs")).scalars()) == [
+            "alerts:send", "crawl:govinfo_billstatus", "matching:learn"]
 
 
-def test_a_bad_schedule_is_refused_before_starting(engine: Engine) -> None:
+def test_a_bad_schedule_is_refused_before_starting(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SystemExit, match="not a crontab expression"):
         build_scheduler(engine, _settings(govinfo_billstatus={"schedule": "every four hours"}))
+    monkeypatch.setenv("TRACKER_LEARN_SCHEDULE", "nightly")
+    with pytest.raises(SystemExit, match="TRACKER_LEARN_SCHEDULE = 'nightly' is not a crontab expression"):
+        build_scheduler(engine, _settings())
 
 
 @pytest.mark.realdata
@@ -113,17 +122,17 @@ def test_a_scheduled_crawl_is_stopped_at_max_run_hours(
     assert run.status == "interrupted" and "interrupted (shutdown)" in (run.message or "")
 
 
-def test_with_no_source_enabled_the_scheduler_runs_the_alert_job_alone(
+def test_with_no_source_enabled_the_scheduler_runs_the_alert_and_learning_jobs(
     crawl_env: dict[str, str], session: Session,
 ) -> None:
     # A team that imports by hand still wants its digests from `tracker schedule`.
     Path(crawl_env["TRACKER_CONFIG"]).write_text(TEST_CONFIG.replace(
         "[sources.govinfo_billstatus]\n", "[sources.govinfo_billstatus]\nenabled = false\n"))
-    code, out, err = _schedule_until(crawl_env, [], lambda: bool(_stored_jobs(session)))
+    code, out, err = _schedule_until(crawl_env, [], lambda: len(_stored_jobs(session)) == 2)
     assert code == 0, err[-3000:]
-    assert "No source is enabled" in err and "scheduling the alert job only" in " ".join(err.split())
-    assert "Scheduling the alert job;" in " ".join(out.split())
-    assert _stored_jobs(session) == [ALERT_JOB_ID]
+    assert "No source is enabled" in err and "scheduling the alert and learning jobs only" in " ".join(err.split())
+    assert "Scheduling the alert job and learning from triage;" in " ".join(out.split())
+    assert sorted(_stored_jobs(session)) == [ALERT_JOB_ID, LEARN_JOB_ID]
 
 
 def _schedule_until(env: dict[str, str], args: list[str], ready: Callable[[], bool]) -> tuple[int, str, str]:

@@ -391,24 +391,38 @@ def catch_up_embeddings(engine: Any, *, embed: bool, quiet: bool = False) -> int
 def learn_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Models and their measurements as JSON.")] = False,
     no_rescore: Annotated[bool, typer.Option("--no-rescore", help="Train only.")] = False,
+    if_changed: Annotated[bool, typer.Option(
+        "--if-changed", help="Only when the judgements changed since every bill was last scored: train if they "
+        "changed since the last training, then re-score every bill (the scheduler's nightly job).")] = False,
 ) -> None:
     """Learn from staff judgements (triage relevance) now, show how the models measure, re-score."""
-    from tracker.matching.training import ensure_models, scoring_scopes
+    from tracker.matching.training import ensure_models, scores_behind_judgements, scoring_scopes
 
     with Session(_engine(), expire_on_commit=False) as s:
-        report = ensure_models(s, force=True)
+        behind = scores_behind_judgements(s) if if_changed else None
+        if if_changed and behind is None:
+            if as_json:
+                _print_json({"behind": None, "rescored": None})
+            else:
+                out.print("every bill was scored from the current judgements; nothing to do", highlight=False)
+            return
+        if behind and not as_json:
+            out.print(f"re-scoring: {behind}", markup=False, highlight=False)
+        report = ensure_models(s, force=not if_changed)
         s.commit()
         scopes = scoring_scopes(s)
-        if as_json:
-            _print_json({"judgements": report.judgements, "skipped": report.skipped, "models": report.models,
-                         "scoring": scopes})
-        else:
+        if not as_json:
             out.print(f"{report.judgements} judgements", highlight=False)
             if report.skipped:
                 out.print(report.skipped, markup=False, highlight=False)
             _print_models(report.models, scopes)
+        rescored = None
         if not no_rescore:
-            _rescore(s, None, embed=False)
+            # With --json the re-score is quiet: standard output stays one JSON document.
+            rescored = (_run_rescore(s, None, embed=False) if as_json else _rescore(s, None, embed=False)).bills
+        if as_json:
+            _print_json({"judgements": report.judgements, "skipped": report.skipped, "models": report.models,
+                         "scoring": scopes, "behind": behind, "rescored": rescored})
 
 
 def _print_models(models: list[dict[str, Any]], scopes: dict[str, str | None]) -> None:

@@ -42,7 +42,7 @@ def signals(match: dict[str, Any], scope: str | None) -> str:
         parts.append(f"similarity {match['semantic_score']:.2f}")
     if match.get("learned_score") is not None:
         if scope is None:
-            whose = "from a model no longer in use; `tracker topics learn` re-scores"
+            whose = "from a model no longer in use; the nightly learning job re-scores"
         elif scope == match["topic"]:
             whose = "this topic's model"
         else:

@@ -708,9 +708,10 @@ def rescore(session: Session, *, topic_ids: Iterable[int] | None = None, embed: 
     rewritten, not what is scored: the rows come out as a full re-score would write them (and every topic's
     are rewritten when the topics depend on each other, ``_topics_depend_on_each_other``). Rows of topics that
     are switched off go: of every such topic after a full re-score, of those in ``topic_ids`` otherwise."""
-    from tracker.matching.training import ensure_models
+    from tracker.matching.training import ensure_models, judgements, mark_full_rescore
 
     topic_ids = None if topic_ids is None else list(topic_ids)
+    scored_from = judgements(session) if topic_ids is None else []  # read before scoring: mark_full_rescore
     ensure_models(session)
     ctx = ScoringContext.build(session, topic_ids=topic_ids, embed=bool(embed))
     enabled = [s.id for s in ctx.specs]
@@ -731,6 +732,7 @@ def rescore(session: Session, *, topic_ids: Iterable[int] | None = None, embed: 
     if topic_ids is None:
         # Matches of topics that were disabled or deleted since: nothing scores them any more.
         session.execute(delete(BillMatch).where(BillMatch.topic_id.not_in(enabled)))
+        mark_full_rescore(session, scored_from)
         if commit:
             session.commit()
     return report

@@ -236,6 +236,16 @@ def _rescore(session: Session, topic_ids: Sequence[int]) -> None:
     rescore(session, topic_ids=topic_ids)
 
 
+def learn_now(session: Session, *, actor: User | None = None) -> int:
+    """Retrain from the judgements if they changed and re-score every bill now, instead of at the nightly
+    learning job (tracker.matching.jobs); returns the number of bills re-scored. Admin or staff only."""
+    from tracker.matching.store import rescore
+
+    _require_editor(actor)
+    session.commit()
+    return rescore(session).bills
+
+
 # -- editing ------------------------------------------------------------------------------------------------
 
 def get_topic(session: Session, ref: str | int) -> Topic:

@@ -8,10 +8,15 @@ F1 must beat the F1 of the keyword flags on the same bills. Until then it is sto
 ``tracker topics learn`` says so. A topic without a model of its own in use (none trained yet, or one that
 lost to the rules) is scored by the organisation-wide model when that one is in use: that is the model
 docs/benchmarks.md measures on every topic, and ``scoring_scopes`` says which model scores which topic.
+
+Training reaches the bills scored after it. ``scores_behind_judgements`` tells when the stored scores of the
+others lag the judgements (``FullRescore`` records what the last re-score of every bill was computed from), and
+``tracker topics learn --if-changed``, the scheduler's nightly learning job, then re-scores them all.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +27,7 @@ from sqlmodel import Session
 
 from tracker.matching import learning, semantic
 from tracker.matching.engine import TopicSpec
-from tracker.models import RelevanceModel, TriageState
+from tracker.models import BillMatch, FullRescore, RelevanceModel, TriageState
 from tracker.models.base import utcnow
 from tracker.models.enums import Relevance
 
@@ -43,6 +48,55 @@ def judgements(session: Session) -> list[tuple[int, int]]:
                            .where(TriageState.relevance.is_not(None))).all()
     values = {Relevance.relevant.value: 1, Relevance.not_relevant.value: 0}
     return sorted((bill_id, values[rel]) for bill_id, rel in rows if rel in values)
+
+
+def scores_behind_judgements(session: Session) -> str | None:
+    """Why the stored scores lag the judgements (a sentence), or None when the last re-score of every bill was
+    computed from the judgements there are now. A database never re-scored whole is behind only when learning
+    can have moved something: a judgement or a learned score exists (ingest scored the rest as it stored them)."""
+    pairs = judgements(session)
+    mark = session.get(FullRescore, 1)
+    if mark is None:
+        learned = session.execute(select(BillMatch.id).where(BillMatch.learned_score.is_not(None)).limit(1)).first()
+        if not pairs and learned is None:
+            return None
+        return f"{len(pairs)} judgement{'s' if len(pairs) != 1 else ''}, and the stored bills were never " \
+               f"re-scored from {'them' if len(pairs) != 1 else 'it'}"
+    if mark.judgements_hash == learning.judgements_hash(pairs):
+        return None
+    return (f"the judgements changed since every bill was last scored ({mark.judgements} then, {len(pairs)} now, "
+            f"at {mark.finished_at:%Y-%m-%d %H:%M} UTC)")
+
+
+@dataclass
+class LearningStatus:
+    """What the admin page shows of learning from triage."""
+
+    relevant: int
+    not_relevant: int
+    behind: str | None  # scores_behind_judgements
+    models: list[dict[str, Any]]
+    scoring: dict[str, str | None]  # scoring_scopes
+    last_full_rescore: dt.datetime | None
+
+
+def learning_status(session: Session) -> LearningStatus:
+    pairs = judgements(session)
+    mark = session.get(FullRescore, 1)
+    relevant = sum(label for _, label in pairs)
+    return LearningStatus(relevant=relevant, not_relevant=len(pairs) - relevant,
+                          behind=scores_behind_judgements(session),
+                          models=[_describe(m) for m in session.execute(select(RelevanceModel)
+                                                                         .order_by(RelevanceModel.scope)).scalars()],
+                          scoring=scoring_scopes(session), last_full_rescore=mark.finished_at if mark else None)
+
+
+def mark_full_rescore(session: Session, pairs: Sequence[tuple[int, int]]) -> None:
+    """Record that every bill was just scored from ``pairs`` (read before scoring began: a judgement made
+    during the re-score leaves the mark behind, and the next learning job catches it)."""
+    mark = session.get(FullRescore, 1) or FullRescore(id=1, judgements_hash="")
+    mark.judgements_hash, mark.judgements, mark.finished_at = learning.judgements_hash(pairs), len(pairs), utcnow()
+    session.add(mark)
 
 
 def _signature(specs: Sequence[TopicSpec], use_semantic: bool) -> str:

@@ -15,7 +15,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "crawled": ("Bill", "BillAction", "BillSource", "BillSubject", "BillVersion", "CommitteeReferral",
                 "Jurisdiction", "LegislativeSession", "RelatedBill", "SourceDocument", "Sponsorship"),
     "hearings": ("Hearing", "HearingItem"),
-    "matching": ("BillEmbedding", "RelevanceModel"),
+    "matching": ("BillEmbedding", "FullRescore", "RelevanceModel"),
     "ops": ("BillChange", "CrawlError", "CrawlRun"),
     "org": ("Assignment", "BillMatch", "Note", "Position", "PositionHistory", "SavedFilter", "Stance", "Topic",
             "TopicRule", "TriageState", "User", "Watchlist", "WatchlistItem"),

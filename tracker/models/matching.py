@@ -1,4 +1,5 @@
-"""Derived data of topic flagging: bill embeddings and the classifiers learned from triage.
+"""Derived data of topic flagging: bill embeddings, the classifiers learned from triage, and what the last full
+re-score was computed from.
 
 Neither is crawled nor the organisation's own record: both can be rebuilt from bills, topics and triage
 judgements (``tracker topics embed``, ``tracker topics rescore --embed``, ``tracker topics learn``).
@@ -37,3 +38,17 @@ class RelevanceModel(SQLModel, table=True):
     judgements_hash: str = Field(max_length=64)  # of the judgements it learned from: retrain when they change
     metrics: dict[str, Any] = json_field(default_factory=dict)  # cross-validated accuracy on the judgements
     trained_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class FullRescore(SQLModel, table=True):
+    """The last re-score of every stored bill (one row): the judgements it was scored from.
+
+    Staff judgements change scores through the learned models and the semantic exemplars, but a judgement only
+    reaches the bills scored after it. The scheduled learning job compares this fingerprint with the current
+    judgements and re-scores every bill when they differ, so yesterday's judgements shape this morning's flags.
+    """
+
+    id: int = Field(default=1, primary_key=True)
+    judgements_hash: str = Field(max_length=64)  # of the (bill, label) pairs: tracker.matching.learning
+    judgements: int = 0
+    finished_at: dt.datetime = Field(default_factory=utcnow)

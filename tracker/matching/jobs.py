@@ -1,0 +1,58 @@
+"""The learning job in the APScheduler service (tracker.scheduler), referenced as ``module:function`` so the
+persistent job store can restore it after a restart.
+
+Once a night it runs ``tracker topics learn --if-changed`` in its own process (the model stays out of the
+scheduler, and SIGTERM reaches it as it reaches crawls): when the day's triage judgements moved, the models are
+retrained and every stored bill is re-scored, so the morning's flags already follow yesterday's judgements.
+"""
+
+import datetime as dt
+import logging
+import os
+from typing import Any
+
+from apscheduler.triggers.cron import CronTrigger
+
+from tracker.config import settings
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "matching:learn"
+JOB_FUNCTION = "tracker.matching.jobs:run_learn_job"
+LEARN_COMMAND = ("topics", "learn", "--if-changed")
+# 08:30 UTC: the small hours in every US time zone, after the nightly state crawls of the example configuration.
+DEFAULT_SCHEDULE = "30 8 * * *"
+
+
+def learn_schedule(env: dict[str, str] | None = None) -> str:
+    """``TRACKER_LEARN_SCHEDULE``, else ``[matching] learn_schedule``, else the default (crontab, UTC)."""
+    env = dict(os.environ if env is None else env)
+    value = env.get("TRACKER_LEARN_SCHEDULE") or settings().section("matching").get("learn_schedule")
+    return str(value or DEFAULT_SCHEDULE)
+
+
+def trigger() -> CronTrigger:
+    schedule = learn_schedule()
+    try:
+        return CronTrigger.from_crontab(schedule, timezone=dt.UTC)
+    except ValueError as exc:
+        raise SystemExit(f"[matching] learn_schedule / TRACKER_LEARN_SCHEDULE = {schedule!r} is not a crontab "
+                         f"expression: {exc}") from None
+
+
+def run_learn_job() -> int:
+    """The scheduled job: retrain and re-score when the judgements moved; returns the exit code."""
+    from tracker import crawling
+
+    code = crawling.run_tracker_command(LEARN_COMMAND)
+    level = logging.INFO if code == 0 else logging.WARNING
+    log.log(level, "learning from triage ended with exit code %d", code)
+    return code
+
+
+def sync_learn_job(scheduler: Any) -> None:
+    """Add (or update) the learning job, keeping its next run time when the cadence did not change."""
+    wanted, job = trigger(), scheduler.get_job(JOB_ID)
+    if job is None or str(job.trigger) != str(wanted) or job.func_ref != JOB_FUNCTION:
+        scheduler.add_job(JOB_FUNCTION, trigger=wanted, id=JOB_ID, name="learning from triage: retrain, re-score",
+                          replace_existing=True)

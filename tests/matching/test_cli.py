@@ -193,6 +193,32 @@ def test_the_nightly_learning_job_brings_stored_flags_in_line_with_the_judgement
     assert _flagged(session, noise) == flagged_noise and _learned_scores(session, noise + relevant) == 0
 
 
+def test_training_reads_the_judged_bills_batch_by_batch_to_the_same_models(
+        database_url: str, session: Session, store_bills: Callable, tmp_path, monkeypatch) -> None:
+    from tracker.matching import store
+    from tracker.matching.training import ensure_models
+    from tracker.models import RelevanceModel
+
+    path = tmp_path / "t.yaml"
+    path.write_text(LEARN_TOPICS)
+    assert run("topics", "load", str(path))[0] == 0
+    noise = store_bills(*internet_noise(range(1, 13)))
+    relevant = store_bills(*data_brokers(range(100, 112))) + store_bills(*spectrum_bills(range(200, 212)))
+    for ids, relevance in ((noise, "not_relevant"), (relevant, "relevant")):
+        for bill_id in ids:
+            session.merge(TriageState(bill_id=bill_id, status="reviewed", relevance=relevance))
+    session.commit()
+
+    def models() -> dict[str, object]:
+        ensure_models(session, force=True)
+        return {m.scope: (m.params, m.positives, m.negatives) for m in session.execute(select(RelevanceModel))
+                .scalars()}
+
+    whole = models()
+    monkeypatch.setattr(store, "BATCH", 5)  # 36 judged bills in 8 batches
+    assert models() == whole and set(whole) == {"*", "privacy"}
+
+
 def learn_job() -> int:
     """The scheduler's job as it runs it: `tracker topics learn --if-changed` in a process of its own."""
     from tracker.matching.jobs import run_learn_job

@@ -132,6 +132,7 @@ def ensure_models(session: Session, *, force: bool = False) -> TrainingReport:
 def _train_all(session: Session, pairs: list[tuple[int, int]], specs: list[TopicSpec], use_semantic: bool,
                digest: str, report: TrainingReport) -> None:
     from tracker.matching.store import (
+        BATCH,
         attribute_relevant,
         compile_topics,
         embeddings_for,
@@ -144,16 +145,22 @@ def _train_all(session: Session, pairs: list[tuple[int, int]], specs: list[Topic
     rule_set = compile_topics(specs)
     topic_matrix = topic_vectors(specs) if use_semantic and specs else None
     labels = dict(pairs)
-    docs = load_docs(session, list(labels))
-    keyword = keyword_results(rule_set, docs)
+    keyword: dict[int, dict[int, Any]] = {}
     vectors: dict[int, Any] = {}
-    sims: dict[int, Any] = {}
-    if topic_matrix is not None:
-        vectors, _, _ = embeddings_for(session, docs, compute=True)
-        for bid, vec in vectors.items():
-            sims[bid] = topic_matrix @ vec
-    feats = {d.bill_id: features(d, keyword[d.bill_id], sims.get(d.bill_id), vectors.get(d.bill_id), specs)
-             for d in docs}
+    feats: dict[int, learning.BillFeatures] = {}
+    judged = list(labels)
+    # Batch by batch: a bill's text can run to megabytes, and what training keeps of it is small (keyword
+    # results, hashed words of the titles and summary, one embedding).
+    for start in range(0, len(judged), BATCH):
+        docs = load_docs(session, judged[start:start + BATCH])
+        batch_keyword = keyword_results(rule_set, docs)
+        batch_vectors = embeddings_for(session, docs, compute=True)[0] if topic_matrix is not None else {}
+        for d in docs:
+            vec = batch_vectors.get(d.bill_id)
+            sims = topic_matrix @ vec if topic_matrix is not None and vec is not None else None
+            feats[d.bill_id] = features(d, batch_keyword[d.bill_id], sims, vec, specs)
+        keyword.update(batch_keyword)
+        vectors.update(batch_vectors)
     layout = learning.Layout([s.slug for s in specs], semantic.DIM if topic_matrix is not None else 0)
     session.execute(delete(RelevanceModel))
 

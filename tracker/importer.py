@@ -316,6 +316,14 @@ def _iter_zip(path: Path, errors: list[tuple[str, str]], known_stamps: dict[str,
             yield Document(locator, data, stamp, etag)
 
 
+def _tar_member_kind(member: tarfile.TarInfo) -> str:
+    if member.issym():
+        return f"a symbolic link to {member.linkname}"
+    if member.islnk():
+        return f"a hard link to {member.linkname}"
+    return "a device or FIFO"
+
+
 def _iter_tar(path: Path, errors: list[tuple[str, str]], others: list[str]) -> Iterator[Document]:
     # Streaming mode reads members in order; a stamp file follows or precedes its XML, so hold the one seen first.
     pending: dict[str, Document] = {}
@@ -323,11 +331,14 @@ def _iter_tar(path: Path, errors: list[tuple[str, str]], others: list[str]) -> I
     try:
         with tarfile.open(path, mode="r|*") as archive:
             for member in archive:
-                if not member.isfile() or _skip_name(member.name):
+                if member.isdir() or _skip_name(member.name):
                     continue
                 locator = f"{path}!{member.name}"
                 if not member.name.endswith(LASTMOD_SUFFIX) and other_file(member.name):
                     others.append(locator)
+                    continue
+                if not member.isfile():  # a streamed archive cannot go back for a link's target
+                    errors.append((locator, f"{_tar_member_kind(member)}, not a file: not read"))
                     continue
                 if member.size > MAX_DOCUMENT_BYTES:
                     errors.append((locator, f"larger than {MAX_DOCUMENT_BYTES} bytes"))

@@ -98,6 +98,23 @@ def test_zip_and_tar_archives_are_read_without_unpacking(engine: Engine, tmp_pat
     again = import_path(engine, tpath)
     assert again.errors == [] and again.result.unchanged == 2 and again.result.new == 0
 
+    # Links in a streamed tar cannot be followed back: each is named, never dropped without a word.
+    linked = tmp_path / "linked.tar"
+    with tarfile.open(linked, "w") as tf:
+        tf.add(files[0], "data/119/bills/hr/hr1/fdsys_billstatus.xml")
+        for kind, name in ((tarfile.SYMTYPE, "hr2"), (tarfile.LNKTYPE, "hr3")):
+            info = tarfile.TarInfo(f"data/119/bills/hr/{name}/fdsys_billstatus.xml")
+            info.type, info.linkname = kind, "data/119/bills/hr/hr1/fdsys_billstatus.xml"
+            tf.addfile(info)
+        folder_entry = tarfile.TarInfo("data/119/bills/hr/hr4")
+        folder_entry.type = tarfile.DIRTYPE  # a folder is structure, not a file left out
+        tf.addfile(folder_entry)
+    third = import_path(engine, linked)
+    assert sorted(reason for _, reason in third.errors) == [
+        "a hard link to data/119/bills/hr/hr1/fdsys_billstatus.xml, not a file: not read",
+        "a symbolic link to data/119/bills/hr/hr1/fdsys_billstatus.xml, not a file: not read"]
+    assert third.errors[0][0].startswith(f"{linked}!data/119/bills/hr/")
+
 
 def test_a_changed_bill_is_updated_and_the_organisation_data_survives(engine: Engine, tmp_path: Path) -> None:
     original = require_realdata(*HR1_CURRENT)

@@ -94,9 +94,12 @@ def learning_status(session: Session) -> LearningStatus:
 def mark_full_rescore(session: Session, pairs: Sequence[tuple[int, int]]) -> None:
     """Record that every bill was just scored from ``pairs`` (read before scoring began: a judgement made
     during the re-score leaves the mark behind, and the next learning job catches it)."""
-    mark = session.get(FullRescore, 1) or FullRescore(id=1, judgements_hash="")
-    mark.judgements_hash, mark.judgements, mark.finished_at = learning.judgements_hash(pairs), len(pairs), utcnow()
-    session.add(mark)
+    from tracker.upsert import upsert
+
+    row = {"id": 1, "judgements_hash": learning.judgements_hash(pairs), "judgements": len(pairs),
+           "finished_at": utcnow()}
+    # An upsert: a re-score started from the dashboard may finish beside the nightly job's.
+    upsert(session, FullRescore, [row], ["id"], ["judgements_hash", "judgements", "finished_at"])
 
 
 def _signature(specs: Sequence[TopicSpec], use_semantic: bool) -> str:

@@ -261,3 +261,13 @@ def test_full_text_search_over_titles_summaries_and_text(session: Session, seede
     assert ids('" OR * NEAR(') == []  # operators typed by a user are plain words
     assert search.search(session, "act", limit=2)[1] == 4  # "accountability" is not "act"
     assert ids("act", topic="ai", stages=("introduced",)) == [seeded.ids["robotics"]]
+
+
+def test_a_pasted_paragraph_searches_like_a_few_words(session: Session, seeded: Seeded) -> None:
+    """Hundreds of words (a paragraph pasted into the search box) on PostgreSQL nested one "&&" per word, and
+    compiling the query overflowed Python's stack from about 150 words: the page showed a RecursionError."""
+    paragraph = " ".join(["personal data privacy"] * 200)
+    rows, total = search.search(session, paragraph)
+    assert ([r["id"] for r in rows], total) == ([seeded.ids["privacy"]], 1)
+    many = " ".join(f"word{i}" for i in range(600))  # all different: every one is required, none is found
+    assert search.search(session, many) == ([], 0)

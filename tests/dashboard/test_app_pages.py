@@ -46,6 +46,17 @@ def test_expired_sign_in_returns_to_the_form(seeded: Seeded) -> None:
     assert "session expired" in texts(at) and [t.label for t in at.text_input] == ["Email", "Password"]
 
 
+def test_a_password_changed_elsewhere_sends_an_open_tab_to_the_sign_in_form(session: Session,
+                                                                          seeded: Seeded) -> None:
+    from tracker import users
+
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    assert [t.label for t in at.text_input if t.label == "Password"] == []
+    users.set_password(session, email="staff@example.org", password="changed after a leak", actor=None)
+    session.commit()
+    at.run()
+    assert "session expired" in texts(at) and [t.label for t in at.text_input] == ["Email", "Password"]
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("page", COMMON_PAGES)
 def test_every_page_renders_for_every_role(seeded: Seeded, role: str, page: str) -> None:

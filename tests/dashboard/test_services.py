@@ -38,6 +38,20 @@ def test_sign_in_expires_and_stops_for_deactivated_accounts(session: Session, se
         users.authenticate(session, email="council@example.org", password=PASSWORD)
 
 
+def test_a_new_password_ends_the_sign_ins_made_with_the_old_one(session: Session, seeded: Seeded) -> None:
+    """Changing a password (say, after it leaked) must lock out whoever signed in with it: sign-ins went on for
+    their whole 8 hours. Signing in with the new password works; the person's colleagues' sign-ins stay."""
+    stolen = users.authenticate(session, email="lobbyist@example.org", password=PASSWORD)
+    other = users.authenticate(session, email="council@example.org", password=PASSWORD)
+    users.set_password(session, email="lobbyist@example.org", password="a brand new password",
+                       actor=seeded.users["admin"])
+    session.commit()
+    assert users.resume(session, stolen) is None
+    assert users.resume(session, other).id == seeded.users["council"].id
+    fresh = users.authenticate(session, email="lobbyist@example.org", password="a brand new password")
+    assert users.resume(session, fresh).id == seeded.users["lobbyist"].id
+
+
 def test_first_account_must_be_admin(session: Session) -> None:
     with pytest.raises(users.UserError, match="first account must be one"):
         users.add_user(session, email="a@example.org", role="staff", password=PASSWORD)

@@ -134,16 +134,20 @@ def seed(url: str, n_bills: int, n_flagged: int) -> dict[str, int]:
 def measure(label: str, page: str, user_id: int, change: Callable | None, repeat: int,  # type: ignore[type-arg]
             query: dict[str, str] | None = None) -> tuple[str, float, float | None]:
     import streamlit as st
+    from sqlmodel import Session
     from streamlit.testing.v1 import AppTest
 
-    from tracker.users import SignIn
+    from tracker import db
+    from tracker.models import User
+    from tracker.users import issue_sign_in
 
+    with Session(db.get_engine()) as s:
+        sign_in = issue_sign_in(s.get(User, user_id))  # type: ignore[arg-type]
     first, changed = [], []
     for _ in range(repeat):
         st.cache_data.clear()
         at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
-        at.session_state["sign_in"] = SignIn(user_id=user_id, token="bench",
-                                             expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+        at.session_state["sign_in"] = sign_in
         for k, v in (query or {}).items():
             at.query_params[k] = v
         at.switch_page(page)

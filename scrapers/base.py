@@ -71,6 +71,46 @@ class _UnreachableWithoutTraceback(logging.Filter):
 _ROBOTS_LOG_FILTER = _UnreachableWithoutTraceback()
 
 
+class SecretRedactor(logging.Filter):
+    """Takes API keys out of every log line. LegiScan's key has to travel in the URL (``?key=...``), and Scrapy
+    and our middleware log request URLs on their own (``Gave up retrying <GET ...>``, a 429's pause): the key
+    then reached the terminal, the scheduler's journal and whatever collects either. Installed on the handlers,
+    so records from every logger pass through it; each spider registers the key it read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001  (a malformed record is logging's business, not ours)
+            return True
+        redacted = message
+        for secret in self.secrets:
+            redacted = redacted.replace(secret, "[redacted]")
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_info and record.exc_text is None and any(s in repr(record.exc_info[1]) for s in self.secrets):
+            record.exc_info, record.exc_text = None, None  # a traceback that would quote the key: the line alone
+        return True
+
+
+REDACTOR = SecretRedactor()
+
+
+def hide_in_logs(secret: str) -> None:
+    """Redact ``secret`` from every log line of this process from now on (too short a value is not a secret)."""
+    if len(secret) < 4:
+        return
+    REDACTOR.secrets.add(secret)
+    for handler in logging.getLogger().handlers:
+        if REDACTOR not in handler.filters:
+            handler.addFilter(REDACTOR)
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

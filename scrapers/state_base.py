@@ -10,7 +10,7 @@ import datetime as dt
 import os
 from typing import Any
 
-from scrapers.base import TrackerSpider
+from scrapers.base import TrackerSpider, hide_in_logs
 from tracker.config import crawl_settings
 from tracker.crawling import EXIT_USAGE
 from tracker.sources.states import STATE_NAMES
@@ -51,6 +51,7 @@ class StateFeedSpider(TrackerSpider):
         """The key from its environment variable; without one the run fails loudly (exit 2)."""
         env = (self.settings.get(self.key_env_setting) if self.key_env_setting else None) or default_env
         self.api_key = os.environ.get(env, "").strip()
+        hide_in_logs(self.api_key)
         if not self.api_key:
             self.fail(f"{env} is not set: the {self.name} feed needs an API key. {self.key_help}"
                       f" Then run `export {env}=...`", EXIT_USAGE)

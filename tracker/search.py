@@ -57,11 +57,13 @@ def _pg_tsquery(query: str, *, prefix: bool) -> Any:
     alone became an empty query that found nothing.
     """
     terms = _terms(query)
-    parts = [_pg_term(term, prefix=prefix and i == len(terms) - 1) for i, term in enumerate(terms)]
-    tsq = parts[0]
-    for part in parts[1:]:
-        tsq = tsq.op("&&")(part)
-    return tsq
+    # A word typed twice is asked once; the rest are joined as a balanced tree: a chain of 150 "&&" nested
+    # that deep, and compiling it overflowed Python's stack (a pasted paragraph crashed the search page).
+    wanted = dict.fromkeys((term, prefix and i == len(terms) - 1) for i, term in enumerate(terms))
+    parts = [_pg_term(term, prefix=is_prefix) for term, is_prefix in wanted]
+    while len(parts) > 1:
+        parts = [parts[i].op("&&")(parts[i + 1]) if i + 1 < len(parts) else parts[i] for i in range(0, len(parts), 2)]
+    return parts[0]
 
 
 def _pg_term(term: str, *, prefix: bool) -> Any:

@@ -5,6 +5,7 @@ runs without a signed-in actor; every later change names the admin making it.
 """
 
 import datetime as dt
+import hashlib
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -148,14 +149,21 @@ def reactivate(session: Session, *, email: str, actor: User | None) -> User:
 
 @dataclass(frozen=True)
 class SignIn:
-    """What the dashboard keeps for a signed-in browser tab: whom, and until when."""
+    """What the dashboard keeps for a signed-in browser tab: whom, until when, and with which password."""
 
     user_id: int
     token: str
     expires_at: dt.datetime
+    credential: str  # credential_stamp() of the account at sign-in: a new password ends the sign-in
 
     def expired(self, now: dt.datetime | None = None) -> bool:
         return (now or utcnow()) >= self.expires_at
+
+
+def credential_stamp(user: User) -> str:
+    """A fingerprint of the account's password hash: it changes whenever the password is set again. Kept in a
+    sign-in so that changing a password (say, after it leaked) ends every sign-in made with the old one."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:32]
 
 
 def authenticate(session: Session, *, email: str, password: str, ttl: dt.timedelta = SESSION_TTL) -> SignIn:
@@ -175,12 +183,22 @@ def authenticate(session: Session, *, email: str, password: str, ttl: dt.timedel
     user.last_login_at = utcnow()
     session.add(user)
     session.flush()
-    return SignIn(user_id=user.id, token=secrets.token_urlsafe(24), expires_at=user.last_login_at + ttl)
+    return issue_sign_in(user, ttl=ttl, now=user.last_login_at)
+
+
+def issue_sign_in(user: User, *, ttl: dt.timedelta = SESSION_TTL, now: dt.datetime | None = None) -> SignIn:
+    """A sign-in for ``user`` (who has proved who they are), valid for ``ttl`` and while the password stays."""
+    assert user.id is not None
+    return SignIn(user_id=user.id, token=secrets.token_urlsafe(24), expires_at=(now or utcnow()) + ttl,
+                  credential=credential_stamp(user))
 
 
 def resume(session: Session, sign_in: SignIn | None, *, now: dt.datetime | None = None) -> User | None:
-    """The user behind a sign-in, or None once it expired or the account was deactivated or removed."""
+    """The user behind a sign-in, or None once it expired, the account was deactivated or removed, or its
+    password was changed since."""
     if sign_in is None or sign_in.expired(now):
         return None
     user = session.get(User, sign_in.user_id)
-    return user if user is not None and user.active else None
+    if user is None or not user.active or not secrets.compare_digest(sign_in.credential, credential_stamp(user)):
+        return None
+    return user

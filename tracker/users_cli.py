@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import select
 
 from tracker import db, users
@@ -53,7 +54,7 @@ def list_cmd() -> None:
         rows = list(s.execute(select(User).order_by(User.email)).scalars())
     table = Table("email", "name", "role", "active", "last sign-in")
     for u in rows:
-        table.add_row(u.email, u.name or "", u.role, "yes" if u.active else "no",
+        table.add_row(Text(u.email), Text(u.name or ""), u.role, "yes" if u.active else "no",
                       u.last_login_at.isoformat(timespec="minutes") if u.last_login_at else "never")
     out.print(table)
 

@@ -61,8 +61,10 @@ with st.form("alerts_add", clear_on_submit=True):
                "watchlist": {str(w["id"]): w["name"] for w in lists}, "jurisdiction": choices.jurisdictions}
     target = cols[1].text_input("Which (topic slug, position, watchlist name, bill id or number, jurisdiction)",
                                 key="alerts_target",
-                                help="; ".join(f"{KIND_LABELS[k]}: {', '.join(list(v.values())[:8])}"
-                                               for k, v in options.items() if v))
+                                # Tooltips are Markdown: watchlist names (anyone's) and feeds' jurisdiction
+                                # names are escaped like every other text shown.
+                                help=md("; ".join(f"{KIND_LABELS[k]}: {', '.join(list(v.values())[:8])}"
+                                                  for k, v in options.items() if v)))
     cadence = cols[2].selectbox("How often", ["instant", "daily", "weekly"], index=1, key="alerts_cadence")
     events = st.multiselect("Only these changes (empty: all)", list(subscriptions.EVENT_KINDS), key="alerts_events")
     if st.form_submit_button("Add"):

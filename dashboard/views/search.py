@@ -71,7 +71,7 @@ with head[2].popover("Save this search"):
 terms = search.highlight_terms(query)
 for row in rows:
     with st.container(border=True):
-        st.page_link("views/bill.py", label=f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}",
+        st.page_link("views/bill.py", label=md(f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}"),
                      query_params={"id": str(row["id"])})
         st.html(f"<div>{highlight(row['title'][:500], terms)}</div>")
         st.caption(md(f"{row['stage'].replace('_', ' ')} · latest action {row['latest_action_date'] or '—'}"))

@@ -111,7 +111,8 @@ for row in rows:
         top = st.columns([0.4, 6, 2]) if may_triage else st.columns([0.01, 6, 2])
         if may_triage and top[0].checkbox("select", key=f"sel_{row['id']}", label_visibility="collapsed"):
             selected.append(row["id"])
-        top[1].page_link("views/bill.py", label=f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}",
+        top[1].page_link("views/bill.py",
+                         label=md(f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}"),
                          query_params={"id": str(row["id"])})
         top[1].markdown(md(row["title"][:400]))
         status = row["status"] + (f" · {row['relevance'].replace('_', ' ')}" if row["relevance"] else "")

@@ -27,7 +27,7 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from scrapers.base import TrackerSpider, sha256
+from scrapers.base import TrackerSpider, hide_in_logs, sha256
 from scrapers.items import BillItem, FetchFailure, UnchangedDocument
 from scrapers.middlewares import BackoffRetryMiddleware
 from tracker.config import BILL_TYPES, crawl_settings
@@ -93,6 +93,7 @@ class CongressApiSpider(TrackerSpider):
             return
         key_env = self.settings.get("CONGRESS_API_KEY_ENV") or "CONGRESS_API_KEY"
         self.api_key = os.environ.get(key_env, "").strip()
+        hide_in_logs(self.api_key)  # it travels in a header, but a header can end up in a logged error too
         if not self.api_key:
             self.fail(f"{key_env} is not set: the Congress.gov API needs a key. Get a free one at "
                       f"https://api.data.gov/signup/ and run `export {key_env}=...`", EXIT_USAGE)

@@ -230,3 +230,21 @@ def test_a_sponsor_change_names_who_signed_on(world: World, smtp: Mailbox) -> No
     text = _to(smtp, "sam@chamber.example")[0].get_body(("plain",)).get_content().replace("\r\n", "\n")
     shown = ", ".join(sorted(joined)[:5])
     assert f"Sponsors: 7 added: {shown} and 2 more (2 → 9 sponsors and cosponsors)" in text
+
+
+def test_a_line_break_in_a_bill_number_or_a_name_cannot_reach_the_headers(world: World, smtp: Mailbox) -> None:
+    """The subject names the bill (a Legistar file number is stored as the feed gives it) and To the person's
+    name: a line break there raised ValueError in the middle of the run, which stopped every digest after it."""
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    subscriptions.unsubscribe(s, user=world.admin)
+    world.staff.name = "Sam\r\nBcc: someone@evil.example"
+    s.add(world.staff)
+    s.commit()
+    record = bill_record(202, "Artificial Intelligence Safety Act")
+    world.store(record.model_copy(update={"identifier": "HR 202\r\nBcc: someone@evil.example"}))
+    report = _send(world, now=utcnow(), everything=True)
+    assert (report.sent, report.failed) == (1, 0), report.errors
+    (message,) = smtp.messages
+    assert message["Bcc"] is None and "\n" not in message["Subject"] and "\n" not in message["To"]
+    assert message["Subject"] == "Policy Tracker: 1 update on US 119 HR 202 Bcc: someone@evil.example"

@@ -186,3 +186,30 @@ def test_the_unsubscribe_link_stops_email(world: World, server: str, smtp: Mailb
     world.store(bill_record(803, "Artificial Intelligence Workforce Act"))
     run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True)
     assert len(smtp.messages) == 2 and "HR 803" in smtp.messages[-1]["Subject"]
+
+
+def test_control_characters_and_line_breaks_from_feeds_cannot_break_or_extend_a_feed(world: World) -> None:
+    """ElementTree writes a control character as is, so one bill's title (JSON feeds carry \\u000b) made a whole
+    Atom or RSS feed unreadable; a hearing URL holding a line break wrote lines of its own into the calendar."""
+    s = world.session
+    world.store(bill_record(611, "Artificial Intelligence\x0b Safety\x1f Act"))
+    saved = watchlists.save_filter(s, actor=world.staff, page="search", name="AI\x0c safety", params={"q": "safety"})
+    subscriptions.subscribe(s, user=world.staff, kind="jurisdiction", target="us")
+    soon = dt.date.today() + dt.timedelta(days=3)
+    hostile = hearing("h9", soon, time="9:00", body="Commerce\x0b", bills=["HR 611"], description="On AI\x1f")
+    hostile = hostile.model_copy(update={"url": "https://example.test/h9\r\nBEGIN:VALARM\r\nACTION:AUDIO\r\n"
+                                                "TRIGGER:-PT1M\r\nEND:VALARM\r\nATTACH:https://evil.example/x"})
+    Ingestor(s).ingest_hearings([hostile])
+    s.commit()
+    saved_filter, entries = feeds.filter_entries(s, user=world.staff, filter_id=saved.id)
+    cfg = alert_settings()
+    atom = parse_xml(feeds.render_atom(saved_filter, entries, self_url="https://x.example/f.atom", cfg=cfg), "atom")
+    assert [e.findtext(f"{ATOM}title") for e in atom.findall(f"{ATOM}entry")] == \
+        ["US 119 HR 611: Artificial Intelligence Safety Act"]
+    rss = parse_xml(feeds.render_rss(saved_filter, entries, self_url="https://x.example/f.rss", cfg=cfg), "rss")
+    assert [i.findtext("title") for i in rss.iter("item")] == ["US 119 HR 611: Artificial Intelligence Safety Act"]
+    body = feeds.render_ics(s, user=world.staff)
+    cal = icalendar.Calendar.from_ical(body)
+    (event,) = cal.walk("VEVENT")
+    assert not event.walk("VALARM") and "ATTACH" not in event and "URL" not in event
+    assert b"VALARM" not in body and b"\x0b" not in body and str(event["SUMMARY"]).endswith("(Commerce)")

@@ -6,8 +6,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from tracker.models import User
-from tracker.models.base import utcnow
-from tracker.users import SignIn
+from tracker.users import issue_sign_in
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 TIMEOUT = 30
@@ -18,7 +17,7 @@ def signed_in(user: User | None, page: str | None = None, *, query: dict[str, st
     """An AppTest of the app for ``user`` (what the sign-in form stores in session state), run once."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     if user is not None:
-        at.session_state["sign_in"] = SignIn(user_id=user.id, token="test", expires_at=utcnow() + expires_in)
+        at.session_state["sign_in"] = issue_sign_in(user, ttl=expires_in)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()

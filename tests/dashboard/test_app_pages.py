@@ -46,6 +46,17 @@ def test_expired_sign_in_returns_to_the_form(seeded: Seeded) -> None:
     assert "session expired" in texts(at) and [t.label for t in at.text_input] == ["Email", "Password"]
 
 
+def test_a_password_changed_elsewhere_sends_an_open_tab_to_the_sign_in_form(session: Session,
+                                                                          seeded: Seeded) -> None:
+    from tracker import users
+
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    assert [t.label for t in at.text_input if t.label == "Password"] == []
+    users.set_password(session, email="staff@example.org", password="changed after a leak", actor=None)
+    session.commit()
+    at.run()
+    assert "session expired" in texts(at) and [t.label for t in at.text_input] == ["Email", "Password"]
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("page", COMMON_PAGES)
 def test_every_page_renders_for_every_role(seeded: Seeded, role: str, page: str) -> None:
@@ -205,6 +216,34 @@ def test_markup_in_a_title_is_shown_as_text(seeded: Seeded) -> None:
         for h in at.get("html"):
             assert "<script" not in h.proto.body and "<i>" not in h.proto.body
         assert any("&lt;i&gt;<mark>artificial intelligence</mark>" in h.proto.body for h in at.get("html")), page
+
+
+def test_labels_and_tooltips_escape_what_feeds_and_people_wrote(session: Session, seeded: Seeded) -> None:
+    """Widget labels and help tooltips are Markdown too: a feed's bill number and a watchlist's name (anyone may
+    create one) reached them raw, so an image from any server loaded in every reader's page."""
+    from dash_fixtures import record
+
+    from tracker import watchlists
+    from tracker.ingest import IngestItem, Ingestor
+    from tracker.models import BillMatch
+
+    image = "![x](https://evil.example/t.png)"
+    Ingestor(session).ingest([IngestItem(record(7, identifier=f"HR {image}", title="Privacy of trackers"))])
+    session.commit()
+    bill = session.execute(select(Bill.id).where(Bill.identifier == f"HR {image}")).scalar_one()
+    session.add(BillMatch(bill_id=bill, topic_id=seeded.topic.id, score=5.0, flagged=True, rule_version=1))
+    watchlists.create_watchlist(session, actor=seeded.users["lobbyist"], name=f"Q3 {image}", shared=True)
+    session.commit()
+    inbox = signed_in(seeded.users["staff"], "views/triage.py")
+    search_page = signed_in(seeded.users["staff"], "views/search.py")
+    search_page.text_input(key="q").input("trackers").run()
+    links = [p.proto.label for at in (inbox, search_page) for p in at.get("page_link")]
+    assert any(md(f"US 119 HR {image}") == label for label in links), links
+    assert not any("](" in label for label in links)
+    alerts = signed_in(seeded.users["council"], "views/alerts.py")
+    no_exception(alerts)
+    help_text = alerts.text_input(key="alerts_target").help
+    assert md(f"Q3 {image}") in help_text and "](" not in help_text
 
 
 def test_council_comments_on_a_bill(session: Session, seeded: Seeded) -> None:

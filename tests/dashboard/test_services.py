@@ -38,6 +38,20 @@ def test_sign_in_expires_and_stops_for_deactivated_accounts(session: Session, se
         users.authenticate(session, email="council@example.org", password=PASSWORD)
 
 
+def test_a_new_password_ends_the_sign_ins_made_with_the_old_one(session: Session, seeded: Seeded) -> None:
+    """Changing a password (say, after it leaked) must lock out whoever signed in with it: sign-ins went on for
+    their whole 8 hours. Signing in with the new password works; the person's colleagues' sign-ins stay."""
+    stolen = users.authenticate(session, email="lobbyist@example.org", password=PASSWORD)
+    other = users.authenticate(session, email="council@example.org", password=PASSWORD)
+    users.set_password(session, email="lobbyist@example.org", password="a brand new password",
+                       actor=seeded.users["admin"])
+    session.commit()
+    assert users.resume(session, stolen) is None
+    assert users.resume(session, other).id == seeded.users["council"].id
+    fresh = users.authenticate(session, email="lobbyist@example.org", password="a brand new password")
+    assert users.resume(session, fresh).id == seeded.users["lobbyist"].id
+
+
 def test_first_account_must_be_admin(session: Session) -> None:
     with pytest.raises(users.UserError, match="first account must be one"):
         users.add_user(session, email="a@example.org", role="staff", password=PASSWORD)
@@ -261,3 +275,13 @@ def test_full_text_search_over_titles_summaries_and_text(session: Session, seede
     assert ids('" OR * NEAR(') == []  # operators typed by a user are plain words
     assert search.search(session, "act", limit=2)[1] == 4  # "accountability" is not "act"
     assert ids("act", topic="ai", stages=("introduced",)) == [seeded.ids["robotics"]]
+
+
+def test_a_pasted_paragraph_searches_like_a_few_words(session: Session, seeded: Seeded) -> None:
+    """Hundreds of words (a paragraph pasted into the search box) on PostgreSQL nested one "&&" per word, and
+    compiling the query overflowed Python's stack from about 150 words: the page showed a RecursionError."""
+    paragraph = " ".join(["personal data privacy"] * 200)
+    rows, total = search.search(session, paragraph)
+    assert ([r["id"] for r in rows], total) == ([seeded.ids["privacy"]], 1)
+    many = " ".join(f"word{i}" for i in range(600))  # all different: every one is required, none is found
+    assert search.search(session, many) == ([], 0)

@@ -49,3 +49,20 @@ def test_prompted_password_is_confirmed(database_url: str, session: Session) -> 
                     stdin="a long password\na long password\n")
     assert result.exit_code == 0, result.output
     assert users.authenticate(session, email="ada@chamber.example", password="a long password")
+
+
+def test_listing_shows_names_and_subscriptions_as_written(database_url: str, session: Session) -> None:
+    """A watchlist anyone may create is named in `tracker alerts list`: "[/]" in it crashed the table (Rich
+    markup), and "[draft]" vanished from names."""
+    from tracker import watchlists
+    from tracker.alerts import subscriptions
+
+    admin = users.add_user(session, email="ada@chamber.example", role="admin", password="a long password")
+    lee = users.add_user(session, email="lee@chamber.example", role="lobbyist", name="Lee [draft]", actor=admin)
+    wl = watchlists.create_watchlist(session, actor=lee, name="[/] Q3", shared=True)
+    subscriptions.subscribe(session, user=lee, kind="watchlist", target=str(wl.id), actor=lee)
+    session.commit()
+    listing = invoke("users", "list")
+    assert listing.exit_code == 0 and "Lee [draft]" in listing.output
+    alerts = invoke("alerts", "list")
+    assert alerts.exit_code == 0 and "[/] Q3" in alerts.output.replace("\n", " ")

@@ -116,3 +116,14 @@ def test_branding_comes_from_tracker_toml(seeded: Seeded, workdir: Path, monkeyp
     result = invoke("export", "--all", "-o", "x.xlsx")
     assert result.exit_code == 0, result.output
     assert openpyxl.load_workbook(workdir / "x.xlsx")["About"]["A1"].value == "Metro Chamber"
+
+
+def test_names_people_wrote_are_printed_as_text_not_markup(seeded: Seeded, workdir: Path, session) -> None:  # type: ignore[no-untyped-def]
+    """The summary names the watchlist: Rich read "[draft]" as a style (dropped from the line) and "[/]" as a
+    closing tag (a traceback after the file was written)."""
+    seeded.watchlist.name = "Q3 [draft] [/] meetings"
+    session.add(seeded.watchlist)
+    session.commit()
+    result = invoke("export", "--watchlist", str(seeded.watchlist.id), "-o", "q3.csv")
+    assert result.exit_code == 0, result.output
+    assert "(Watchlist: Q3 [draft] [/] meetings)" in " ".join(result.output.split())

@@ -251,6 +251,27 @@ def test_csv_packet(session: Session, seeded: Seeded, branding: Branding) -> Non
     assert "Artificial intelligence: … algorithmic accountability <i>" in by_bill["HR 1"]["Key evidence"]
 
 
+def test_full_width_and_space_led_formulas_are_kept_as_text(session: Session, seeded: Seeded,
+                                                           branding: Branding) -> None:
+    """East Asian input methods type "＝" for "=", and importers that trim cells read " =1+1" as a formula:
+    both kinds of cell are marked as text too (CSV: apostrophe; Excel: quote prefix)."""
+    from tracker.models import Bill
+
+    plain = session.get(Bill, seeded.ids["plain"])
+    plain.title = "＝HYPERLINK(\"http://evil.example\",\"x\") Post Office Act"
+    seeded.topic_ai.name = " =SUM(1,2) AI"
+    session.add_all([plain, seeded.topic_ai])
+    session.commit()
+    rows = {r["Bill"]: r for r in csv.DictReader(io.StringIO(build(session, branding, "csv").decode("utf-8-sig"),
+                                                             newline=""))}
+    assert rows["HR 4"]["Title"] == "'＝HYPERLINK(\"http://evil.example\",\"x\") Post Office Act"
+    assert rows["HR 3"]["Topics"] == "' =SUM(1,2) AI"
+    ws = openpyxl.load_workbook(io.BytesIO(build(session, branding, "xlsx")))["Bills"]
+    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
+    at = {ws.cell(r, col["Bill"]).value: r for r in range(2, ws.max_row + 1)}
+    assert ws.cell(at["HR 4"], col["Title"]).quotePrefix and ws.cell(at["HR 3"], col["Topics"]).quotePrefix
+
+
 def test_json_packet(session: Session, seeded: Seeded, branding: Branding) -> None:
     doc = json.loads(build(session, branding, "json"))
     assert doc["schema"] == "policy-tracker/packet/v1"

@@ -133,12 +133,11 @@ def test_cli_saved_filter(seeded: Seeded, owner: User, session: Session, workdir
 def test_exports_page_offers_the_users_saved_filters(seeded: Seeded, owner: User) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from tracker.models.base import utcnow
-    from tracker.users import SignIn
+    from tracker.users import issue_sign_in
 
     app = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
     at = AppTest.from_file(str(app), default_timeout=30)
-    at.session_state["sign_in"] = SignIn(user_id=owner.id, token="test", expires_at=utcnow() + dt.timedelta(hours=1))
+    at.session_state["sign_in"] = issue_sign_in(owner)
     at.run()
     at.switch_page("views/exports.py").run()
     picker = at.selectbox(key="x_saved_filter")

@@ -190,3 +190,16 @@ def test_california_daily_archive_conditional_and_faults(state_env: dict[str, st
     assert fixed.returncode == EXIT_OK, fixed.stderr[-3000:]
     assert feed.requests("pubinfo/pubinfo_2025.zip")[0].status == 200
     assert (last_run(session).new, last_run(session).updated) == (0, 0)  # same bills: nothing rewritten
+
+
+def test_the_legiscan_key_never_reaches_the_log(state_env: dict[str, str], feed: FeedServer) -> None:
+    """LegiScan's key travels in the URL; Scrapy's retry middleware and our rate-limit pause log request URLs
+    ("Gave up retrying <GET ...?key=...>"), which put the key in the terminal and the scheduler's journal."""
+    secret = "sekrit-legiscan-key-0042"
+    LegiScanMirror(feed, secret)
+    feed.fault("legiscan/", Fault("status", 429, headers={"Retry-After": "1"}), Fault("status", 500, times=None))
+    done = run_spider({**state_env, "LEGISCAN_API_KEY": secret}, "legiscan", "-a", "states=ak")
+    assert any(secret in h.query for h in feed.requests("legiscan/"))  # the key did travel, as LegiScan wants
+    log = done.stdout + done.stderr
+    assert "Gave up retrying" in log and "answered 429" in log, log[-3000:]  # the lines that quoted the URL
+    assert secret not in log and "key=[redacted]" in log

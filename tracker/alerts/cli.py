@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import or_, select
 
 from tracker import db, users
@@ -125,7 +126,8 @@ def list_cmd(email: Annotated[str | None, typer.Argument(help="Only this person.
         return
     table = Table("id", "email", "follows", "cadence", "events", "since", title="Subscriptions")
     for v in subs:
-        table.add_row(str(v.id), v.email, v.label, v.cadence, ", ".join(v.events) or "all", v.created_at)
+        # Cells are Text, never Rich markup: labels name watchlists anyone may create ("[/]" crashed the table).
+        table.add_row(str(v.id), Text(v.email), Text(v.label), v.cadence, ", ".join(v.events) or "all", v.created_at)
     out.print(table)
     if not subs:
         _say("No subscriptions (`tracker alerts subscribe EMAIL --topic SLUG`).")
@@ -138,9 +140,9 @@ def _print_log(rows: list[dict], *, title: str) -> None:  # type: ignore[type-ar
     table = Table("digest", "email", "status", "items", "attempts", "created", "sent / next try", "error", title=title)
     for r in rows:
         when = r["sent_at"] or r["next_attempt_at"]
-        table.add_row(str(r["id"]), r["email"], r["status"], f"{r['items']} on {r['bills']} bill(s)",
+        table.add_row(str(r["id"]), Text(r["email"]), r["status"], f"{r['items']} on {r['bills']} bill(s)",
                       str(r["attempts"]), r["created_at"].isoformat(timespec="minutes"),
-                      when.isoformat(timespec="minutes") if when else "", (r["last_error"] or "")[:80])
+                      when.isoformat(timespec="minutes") if when else "", Text((r["last_error"] or "")[:80]))
     out.print(table)
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from tracker.alerts.hearings import HearingRow, read_hearings
 from tracker.alerts.render import STAGE_WORDS, bill_url
 from tracker.alerts.settings import AlertSettings, alert_settings
+from tracker.exports.safety import clean_text
 from tracker.models import (
     AlertSubscription,
     Bill,
@@ -94,9 +95,9 @@ def render_atom(saved: SavedFilter, entries: list[FeedEntry], *, self_url: str, 
     feed = ET.Element(f"{{{ATOM}}}feed")
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: clean_text(v) for k, v in attrs.items()})
         if text is not None:
-            el.text = text
+            el.text = clean_text(text)  # ElementTree writes a control character as is: not XML any more
         return el
 
     sub(feed, "id", f"{cfg.feeds_url}/filters/{saved.id}")
@@ -123,12 +124,13 @@ def render_rss(saved: SavedFilter, entries: list[FeedEntry], *, self_url: str, c
     for tag, text in (("title", f"Policy Tracker: {saved.name}"), ("link", f"{cfg.dashboard_url}/{saved.page}"),
                       ("description", f"Bills matching the saved filter {saved.name!r}"),
                       ("lastBuildDate", format_datetime(utcnow()))):
-        ET.SubElement(channel, tag).text = text
+        ET.SubElement(channel, tag).text = clean_text(text)
     for e in entries:
         item = ET.SubElement(channel, "item")
-        ET.SubElement(item, "title").text = f"{e.reference}: {e.title}"
+        # One control character in one bill's title made the whole feed unreadable: XML may not hold it.
+        ET.SubElement(item, "title").text = clean_text(f"{e.reference}: {e.title}")
         ET.SubElement(item, "link").text = e.url
-        ET.SubElement(item, "description").text = e.summary
+        ET.SubElement(item, "description").text = clean_text(e.summary)
         ET.SubElement(item, "guid", {"isPermaLink": "false"}).text = f"bill-{e.bill_id}-{int(e.updated.timestamp())}"
         ET.SubElement(item, "pubDate").text = format_datetime(e.updated.astimezone(dt.UTC))
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
@@ -163,6 +165,7 @@ def tracked_bill_ids(session: Session, user: User) -> list[int]:
 
 
 def _ics_escape(text: str) -> str:
+    text = clean_text(text)  # RFC 5545 TEXT holds no control characters
     return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
             .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
 
@@ -217,7 +220,9 @@ def render_ics(session: Session, *, user: User, cfg: AlertSettings | None = None
         lines += [f"SUMMARY:{_ics_escape(summary)}", f"DESCRIPTION:{_ics_escape(description)}"]
         if h.location:
             lines.append(f"LOCATION:{_ics_escape(h.location)}")
-        if h.url and h.url.startswith(("http://", "https://")):
+        # A URL is written as is (not a TEXT value): one holding a line break or a control character would end
+        # the line and let the feed add properties or events of its own. Such a URL is left out.
+        if h.url and h.url.startswith(("http://", "https://")) and h.url.isprintable() and " " not in h.url:
             lines.append(f"URL:{h.url}")
         lines += [f"STATUS:{'CANCELLED' if h.cancelled else 'CONFIRMED'}", "END:VEVENT"]
     lines.append("END:VCALENDAR")

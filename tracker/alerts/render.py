@@ -177,11 +177,17 @@ def render_html(d: Digest) -> str:
     return "".join(parts)
 
 
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
 def build_message(d: Digest, *, sender: str, message_id: str | None = None) -> EmailMessage:
     msg = EmailMessage()
-    msg["Subject"] = d.subject
+    # Headers hold one line: the subject names a bill as its feed spells it, To the person's name. A line break
+    # in either raised ValueError mid-run (every later digest waited) and must never start a header of its own.
+    msg["Subject"] = _one_line(d.subject)
     msg["From"] = sender
-    msg["To"] = formataddr((d.recipient_name or "", d.recipient))
+    msg["To"] = formataddr((_one_line(d.recipient_name or ""), d.recipient))
     msg["Date"] = format_datetime(utcnow())
     msg["Message-ID"] = message_id or make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
     # RFC 2369 / RFC 8058: mail clients show their own unsubscribe button, one click (a POST) unsubscribes.

@@ -178,8 +178,10 @@ def export(
     if to_stdout:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
-        err.print(f"Wrote {spec.name.upper()} packet to standard output: {summary}", highlight=False, soft_wrap=True)
+        err.print(f"Wrote {spec.name.upper()} packet to standard output: {summary}", markup=False, highlight=False,
+                  soft_wrap=True)
         return
     assert target is not None
     _write_atomically(target, data)
-    out.print(f"Wrote {target}: {summary}", highlight=False, soft_wrap=True)
+    # The summary names watchlists and saved filters people wrote: "[draft]" is text here, not Rich markup.
+    out.print(f"Wrote {target}: {summary}", markup=False, highlight=False, soft_wrap=True)

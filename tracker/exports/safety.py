@@ -8,8 +8,9 @@ import re
 from urllib.parse import urlsplit
 
 # A spreadsheet treats a cell starting with one of these as a formula (or DDE command) when it parses text:
-# OWASP's list for CSV injection.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's list for CSV injection, and the full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20) that East Asian
+# input methods type for them.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 # XML 1.0 forbids C0 controls other than tab, newline and carriage return, lone surrogates and U+FFFE/U+FFFF;
 # python-docx, XlsxWriter and ReportLab all write XML, and one such character corrupts the whole file.
@@ -19,7 +20,9 @@ SAFE_LINK_SCHEMES = ("http", "https", "mailto")
 
 
 def is_formula_like(value: str) -> bool:
-    return value.startswith(FORMULA_TRIGGERS)
+    # Leading spaces or line breaks do not make a formula text: importers that trim cells (Google Sheets,
+    # LibreOffice's "trim spaces") read " =1+1" as =1+1.
+    return value.startswith(FORMULA_TRIGGERS) or value.lstrip(" \n\u00a0\u3000").startswith(FORMULA_TRIGGERS)
 
 
 def neutralize_formula(value: str) -> str:

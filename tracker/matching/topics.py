@@ -5,8 +5,8 @@ Every change that affects scores (rules, weights, threshold, description, enabli
 of the rules produced it (every topic is scored, only that topic's rows rewritten: they come out as a full
 re-score would write them). A rule that does not parse is refused with the position of the error; weights and
 thresholds must be finite numbers above 0 (checked here, so the CLI, the YAML loader and the dashboard's topic
-page share the rule). Editing needs the admin or staff role when an acting user is given (the CLI acts as the
-local operator).
+page share the rule). Editing needs the admin role (``Action.manage_topics``, as the README and the dashboard's
+Topics page say) when an acting user is given (the CLI acts as the local operator).
 """
 
 from __future__ import annotations
@@ -25,10 +25,9 @@ from tracker.matching.engine import BillDoc, RuleSet
 from tracker.matching.rules import RuleSyntaxError, parse_rule
 from tracker.models import Bill, BillMatch, LegislativeSession, Topic, TopicRule, User
 from tracker.models.base import utcnow
-from tracker.models.enums import Role
+from tracker.permissions import Action, PermissionDenied, require
 
 DEFAULT_TOPICS_FILE = Path(__file__).resolve().parent.parent / "topics.yaml"
-EDITOR_ROLES = (Role.admin.value, Role.staff.value)
 
 
 class TopicError(ValueError):
@@ -42,7 +41,7 @@ class RuleRefused(TopicError):
         self.position = error.position
 
 
-class NotAllowed(PermissionError):
+class NotAllowed(PermissionDenied):
     pass
 
 
@@ -166,8 +165,13 @@ class LoadReport:
 
 
 def _require_editor(actor: User | None) -> None:
-    if actor is not None and (not actor.active or actor.role not in EDITOR_ROLES):
-        raise NotAllowed(f"{actor.email} ({actor.role}) may not change topics or rules; admin or staff only")
+    # The same rule as every other service (tracker.permissions): topics and rules are an admin's. Staff could
+    # change them here while the dashboard and the README said admin only, so the service was not the guard.
+    if actor is not None:
+        try:
+            require(actor, Action.manage_topics)
+        except PermissionDenied as exc:
+            raise NotAllowed(str(exc)) from None
 
 
 def load_topics(session: Session, *, path: Path | str | None = None, actor: User | None = None,
@@ -238,7 +242,7 @@ def _rescore(session: Session, topic_ids: Sequence[int]) -> None:
 
 def learn_now(session: Session, *, actor: User | None = None) -> int:
     """Retrain from the judgements if they changed and re-score every bill now, instead of at the nightly
-    learning job (tracker.matching.jobs); returns the number of bills re-scored. Admin or staff only."""
+    learning job (tracker.matching.jobs); returns the number of bills re-scored. Admin only, as every topic edit."""
     from tracker.matching.store import rescore
 
     _require_editor(actor)

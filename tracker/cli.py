@@ -486,6 +486,17 @@ def _print_topics(topics: list[dict[str, Any]]) -> None:
 
 # -- serve --------------------------------------------------------------------------------------------------
 
+def dashboard_command(*, port: int, address: str) -> list[str]:
+    """How ``tracker serve`` starts Streamlit (the browser tests start it so too)."""
+    import dashboard
+
+    entry = Path(dashboard.__file__).parent / "app.py"
+    # No download or copy of a table: Streamlit writes its CSV raw, so a title from a feed starting with "=" would
+    # reach Excel as a formula. Packets (the Exports page, `tracker export`) are the protected way out.
+    return [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port), "--server.address",
+            address, "--browser.gatherUsageStats", "false", "--client.disableDataExport", "true"]
+
+
 @app.command("serve")
 def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8501,
@@ -493,11 +504,7 @@ def serve(
 ) -> None:
     """Start the dashboard (Streamlit) on the migrated database."""
     _engine()
-    import dashboard
-
-    entry = Path(dashboard.__file__).parent / "app.py"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port),
-           "--server.address", address, "--browser.gatherUsageStats", "false"]
+    cmd = dashboard_command(port=port, address=address)
     out.print(f"Dashboard on http://{address}:{port}/  (Ctrl-C stops it)", markup=False, highlight=False)
     sys.stdout.flush()
     # Become the server rather than wait for it: a service manager's SIGTERM then stops the dashboard itself.

@@ -4,13 +4,14 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tracker.cli import dashboard_command
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -40,10 +41,8 @@ def dashboard_server(database_url: str, *, timeout: float = 60) -> Iterator[str]
     """``streamlit run dashboard/app.py`` on a free local port against ``database_url``; yields its URL."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-           "--client.toolbarMode", "viewer",
-           "--browser.gatherUsageStats", "false"]
+    cmd = [*dashboard_command(port=port, address="127.0.0.1"), "--server.headless", "true",
+           "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
     log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty server can never block on a full pipe
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -41,6 +41,14 @@ def test_sign_in_dismiss_set_position_and_read_it_back(database_url: str, sessio
         page.get_by_text("Pre-emption <b>too weak</b>.").first.wait_for()
         assert page.locator("b", has_text="too weak").count() == 0  # shown as text, not markup
         page.get_by_text("Oppose unless amended").first.wait_for()
+
+        # A table's toolbar offers no raw CSV download (titles from feeds could start with "="): packets do.
+        table = page.locator("[data-testid='stDataFrame']").first
+        table.hover()
+        toolbar = page.locator("[data-testid='stElementToolbar']").first
+        toolbar.wait_for()
+        assert toolbar.get_by_role("button").count() > 0
+        assert toolbar.get_by_role("button", name="Download as CSV").count() == 0
     saved = positions.get_position(session, bill_id=bill)
     assert (saved["stance"], saved["rationale"], saved["version"]) == (
         "Oppose unless amended", "Pre-emption <b>too weak</b>.", 1)

@@ -28,6 +28,28 @@ def test_passwords_are_argon2_hashes_and_sign_in_works(session: Session, seeded:
         users.authenticate(session, email="nobody@example.org", password=PASSWORD)
 
 
+def test_every_refused_sign_in_costs_one_password_check(session: Session, seeded: Seeded,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Timing must not tell which emails have an account, nor which accounts were made without a password (the
+    Users page allows that): each refusal runs the argon2 check once, as a wrong password does."""
+    users.add_user(session, email="nopass@example.org", role="council", password=None,
+                   actor=seeded.users["admin"])
+    session.commit()
+    checks = []
+
+    class CountingHasher(type(users._hasher)):  # argon2's own hasher, counting its checks
+        def verify(self, *args: object) -> bool:
+            checks.append(1)
+            return super().verify(*args)
+
+    monkeypatch.setattr(users, "_hasher", CountingHasher())
+    for email in ("staff@example.org", "nobody@example.org", "nopass@example.org"):
+        checks.clear()
+        with pytest.raises(users.AuthError, match="Wrong email or password"):
+            users.authenticate(session, email=email, password="wrong password!")
+        assert len(checks) == 1, email
+
+
 def test_sign_in_expires_and_stops_for_deactivated_accounts(session: Session, seeded: Seeded) -> None:
     sign_in = users.authenticate(session, email="council@example.org", password=PASSWORD)
     assert users.resume(session, sign_in, now=sign_in.expires_at - dt.timedelta(minutes=1)) is not None

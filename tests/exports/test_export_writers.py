@@ -264,3 +264,23 @@ def test_json_packet(session: Session, seeded: Seeded, branding: Branding) -> No
     assert hostile["topics"][0]["evidence"][0] == {"field": "title", "snippet": "… algorithmic accountability <i>"}
     assert hostile["next_hearing"] is None and hostile["cosponsor_count"] == 2
     assert hostile["links"][0] == {"label": "Bill page (bills.example.test)", "url": "https://bills.example.test/us/1"}
+
+
+# -- text people typed ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "xlsx", "csv", "json"])
+def test_a_watchlist_name_pasted_from_word_exports_in_every_format(
+    session: Session, seeded: Seeded, branding: Branding, fmt: str
+) -> None:
+    """Word's manual line break is a vertical tab (U+000B): pasted into a watchlist's name it reached the cover
+    and the document properties as is, and python-docx refused the whole Word packet."""
+    seeded.watchlist.name = "Q3\x0bmeetings\x1f"
+    session.commit()
+    data = build(session, branding, fmt, Selection(watchlists=(str(seeded.watchlist.id),)))
+    if fmt == "docx":
+        doc = Document(io.BytesIO(data))
+        assert [p.text for p in doc.paragraphs if p.style.name == "Subtitle"] == ["Watchlist: Q3meetings"]
+        assert doc.core_properties.subject == "Watchlist: Q3meetings"
+    elif fmt == "json":
+        assert json.loads(data)["selection"]["description"] == "Watchlist: Q3meetings"

@@ -20,6 +20,7 @@ from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE
 from export_fixtures import HOSTILE_HEAD, HOSTILE_TITLE, Seeded
 from pypdf import PdfReader
+from sqlalchemy import select
 from sqlmodel import Session
 
 from tracker.exports import Branding, Selection, build_packet
@@ -284,3 +285,29 @@ def test_a_watchlist_name_pasted_from_word_exports_in_every_format(
         assert doc.core_properties.subject == "Watchlist: Q3meetings"
     elif fmt == "json":
         assert json.loads(data)["selection"]["description"] == "Watchlist: Q3meetings"
+
+
+def test_pdf_marks_and_names_what_its_fonts_cannot_print(session: Session, seeded: Seeded, branding: Branding) -> None:
+    """Emoji in a rationale, a Hindi title: no embedded font has them, and they printed as empty boxes with
+    nothing to say that text was missing. A Chinese packet title printed as boxes in every page header even
+    when the CJK fallback font was installed (the header bypassed it)."""
+    from tracker.models import Bill, Position
+
+    position = session.execute(select(Position).where(Position.bill_id == seeded.ids["privacy"])).scalar_one()
+    position.rationale = "✅ Support 👩🏽‍💻 the safe harbour."
+    session.get(Bill, seeded.ids["robotics"]).title = "कृत्रिम बुद्धिमत्ता Robotics Act"  # type: ignore[union-attr]
+    session.commit()
+    data = build_packet(session, Selection(all_bills=True), "pdf", branding, title="人工智能 briefing",
+                        generated_at=WHEN)
+    pages = [flat(page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages]
+    assert "Some characters in this packet (Devanagari script, emoji and symbols) are in none of the fonts" in pages[0]
+    body = "\n".join(pages)
+    assert "� Support � the safe harbour." in body  # one mark per emoji, skin tone and joiner included
+    assert "� � Robotics Act" in body
+    if register_fonts().fallback:
+        assert all("人工智能 briefing" in page for page in pages[1:])  # the running header, in the CJK font
+
+
+def test_pdf_says_nothing_when_every_character_prints(session: Session, seeded: Seeded, branding: Branding) -> None:
+    pages = PdfReader(io.BytesIO(build(session, branding, "pdf"))).pages
+    assert "Some characters" not in pages[0].extract_text()

@@ -6,7 +6,7 @@ Text is set in DejaVu Sans, embedded, so accents, curly quotes, em dashes, Greek
 written; characters DejaVu lacks use a fallback font when one is installed (see ``fonts.py``), and those no
 font has print as U+FFFD, with a note on the cover (the cover is laid out last to know them). Long text
 is set as paragraphs that break across pages; table cells, which cannot, get shortened text whose full
-version appears in the bill's section.
+version then follows the table in the bill's section.
 """
 
 import io
@@ -419,14 +419,22 @@ class Layout:
         title = shorten(bill.display_title, HEADING_CHARS)
         return f"bill-{bill.id}", f"<b>{self.m(bill.identifier)}</b>  {self.m(title, newlines=False)}"
 
-    def _facts(self, bill: PacketBill) -> Table:
+    def _facts(self, bill: PacketBill) -> tuple[Table, list[tuple[str, str]]]:
+        """The facts table, and the (label, text) of rows too long for a cell, which the section then prints
+        in full: a bill referred to ten committees must not lose the last ones to an ellipsis."""
         m, s = self.m, self.s
+        cut: list[tuple[str, str]] = []
 
-        def value(text: str | None) -> Paragraph:
-            return Paragraph(m(shorten(text, CELL_CHARS)) if text else "—", s["cell"])
+        def value(label: str, text: str | None) -> Paragraph:
+            if not text:
+                return Paragraph("—", s["cell"])
+            if len(text) <= CELL_CHARS:
+                return Paragraph(m(text), s["cell"])
+            cut.append((label, text))
+            return Paragraph(m(shorten(text, CELL_CHARS)) + " <i>(in full below)</i>", s["cell"])
 
         rows = fact_rows(bill)
-        data = [[Paragraph(escape(label), s["cell_bold"]), value(text)] for label, text in rows]
+        data = [[Paragraph(escape(label), s["cell_bold"]), value(label, text)] for label, text in rows]
         table = Table(data, colWidths=[1.35 * inch, self.width - 1.35 * inch], hAlign="LEFT")
         table.setStyle(
             TableStyle(
@@ -441,7 +449,7 @@ class Layout:
                 ]
             )
         )
-        return table
+        return table, cut
 
     def _h2(self, text: str) -> list[Flowable]:
         """A subheading never ends a page: it moves on unless a few lines fit under it."""
@@ -463,7 +471,10 @@ class Layout:
             key=key,
         )
         meta = Paragraph(m(f"{bill.jurisdiction_name} · {bill.session_name}"), s["meta"])
-        story: list[Flowable] = [KeepTogether([head, meta, self._facts(bill)])]
+        facts, cut = self._facts(bill)
+        story: list[Flowable] = [KeepTogether([head, meta, facts])]
+        for label, text in cut:
+            story += [*self._h2(label), *self._paragraphs(text, s["body"])]
         if bill.title != heading_title:
             story += [*self._h2("Official title"), *self._paragraphs(bill.title, s["body"])]
         story += self._h2("Council position")

@@ -228,6 +228,24 @@ def test_xlsx_packet(session: Session, seeded: Seeded, branding: Branding) -> No
     assert about["B4"].is_date and about["B7"].value == branding.disclaimer
 
 
+def test_xlsx_keeps_every_link_past_excels_hyperlink_limit(
+    session: Session, seeded: Seeded, branding: Branding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel takes 65,530 hyperlinks per sheet; past that XlsxWriter left the Link cell empty (an --all export
+    of 100,000 bills lost a third of its links). Links past the limit are plain text; the limit is lowered here
+    so five bills reach it."""
+    from tracker.exports import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_LINKS", 2)
+    ws = openpyxl.load_workbook(io.BytesIO(build(session, branding, "xlsx")))["Bills"]
+    link = [c.header for c in COLUMNS].index("Link") + 1
+    cells = [ws.cell(r, link) for r in range(2, ws.max_row + 1)]
+    assert [c.value for c in cells] == [
+        f"https://bills.example.test/{j}/{n}" for j, n in (("us", 2), ("us", 1), ("ca", 5), ("us", 3), ("us", 4))
+    ]
+    assert [c.hyperlink is not None for c in cells] == [True, True, False, False, False]
+
+
 # -- CSV and JSON -------------------------------------------------------------------------------------------
 
 

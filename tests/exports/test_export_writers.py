@@ -27,6 +27,7 @@ from tracker.exports import Branding, Selection, build_packet
 from tracker.exports.columns import COLUMNS
 from tracker.exports.fonts import register_fonts
 from tracker.exports.safety import clean_text
+from tracker.models import Topic
 
 REPO = Path(__file__).resolve().parents[2]
 TITLE = "Q3 briefing: “AI & privacy” — Łódź"
@@ -329,3 +330,21 @@ def test_pdf_marks_and_names_what_its_fonts_cannot_print(session: Session, seede
 def test_pdf_says_nothing_when_every_character_prints(session: Session, seeded: Seeded, branding: Branding) -> None:
     pages = PdfReader(io.BytesIO(build(session, branding, "pdf"))).pages
     assert "Some characters" not in pages[0].extract_text()
+
+
+def test_docx_takes_a_long_selection_and_title(session: Session, seeded: Seeded, branding: Branding) -> None:
+    """Word's document properties hold 255 characters and python-docx raised ValueError past that, so a
+    selection of a few topics and positions (or a long title) crashed the Word packet and nothing else."""
+    for i in range(8):
+        session.add(Topic(slug=f"t{i}", name=f"Technology topic number {i} with a descriptive name"))
+    session.commit()
+    topics = ("ai", *(f"t{i}" for i in range(8)))
+    title = "Briefing for the members' meeting with the delegation " * 6
+    data = build_packet(session, Selection(topics=topics, positions=("support", "oppose")), "docx", branding,
+                        title=title, generated_at=WHEN)
+    doc = Document(io.BytesIO(data))
+    [subtitle] = [p.text for p in doc.paragraphs if p.style.name == "Subtitle"]
+    assert len(subtitle) > 255 and subtitle.endswith("· Position: Support or Oppose")  # in full on the cover
+    props = doc.core_properties
+    assert props.subject.endswith("…") and subtitle.startswith(props.subject[:-1]) and len(props.subject) <= 255
+    assert props.title.endswith("…") and title.startswith(props.title[:-1]) and len(props.title) <= 255

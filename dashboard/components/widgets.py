@@ -29,6 +29,11 @@ def export_buttons(user: User, selection: Selection, *, key: str, title: str | N
         return
     cols = [st.container()] * 3 if narrow else st.columns([2, 1, 3], vertical_alignment="bottom")
     fmt = cols[0].selectbox("Format", list(FORMATS), format_func=FORMAT_LABELS.get, key=f"{key}_fmt")
+    # A packet is offered only in the run that built it: any later rerun (another topic, title or format, a
+    # position saved on the bill page, bills removed from the watchlist) may have changed what it should say,
+    # and a download of the old file would put out-of-date bills or positions in a lobbyist's hands.
+    # The download button does not rerun the page, so it stays until the person does something else.
+    st.session_state.pop(f"{key}_file", None)
     if cols[1].button("Prepare packet", key=f"{key}_build"):
         try:
             with data.session() as s:
@@ -41,4 +46,4 @@ def export_buttons(user: User, selection: Selection, *, key: str, title: str | N
         fmt_ready, payload = ready
         cols[2].download_button(f"Download {FORMAT_LABELS[fmt_ready]} ({len(payload) // 1024 + 1} KB)", payload,
                                 file_name=packet_filename(fmt_ready, title=title), mime=FORMATS[fmt_ready].media_type,
-                                key=f"{key}_download")
+                                key=f"{key}_download", on_click="ignore")

@@ -290,6 +290,22 @@ def test_lobbyist_downloads_a_packet(seeded: Seeded) -> None:
     assert fmt == "csv" and b"Consumer Data Privacy Act" in payload
 
 
+def test_bill_page_drops_a_prepared_packet_once_the_position_changes(seeded: Seeded) -> None:
+    """A packet prepared before the position was saved stayed on offer after it, with the old position in it
+    while the page showed Oppose."""
+    bill = seeded.ids["privacy"]
+    at = signed_in(seeded.users["staff"], "views/bill.py", query={"id": str(bill)})
+    at.selectbox(key=f"bill_export_{bill}_fmt").select("csv").run()
+    at.button(key=f"bill_export_{bill}_build").click().run()
+    assert [b.key for b in at.get("download_button")] == [f"bill_export_{bill}_download"]
+    at.selectbox(key=f"pos_stance_{bill}").select("Oppose")
+    next(b for b in at.get("form_submit_button") if b.label == "Save position").click().run()
+    no_exception(at)
+    assert not at.get("download_button")
+    at.button(key=f"bill_export_{bill}_build").click().run()
+    assert b",Oppose," in at.session_state[f"bill_export_{bill}_file"][1]
+
+
 def test_admin_adds_a_user(session: Session, seeded: Seeded) -> None:
     at = signed_in(seeded.users["admin"], "views/admin_users.py")
     at.text_input(key="au_email").input("new.person@example.org")

@@ -1,7 +1,9 @@
 """``tracker export``, run in-process against the seeded database."""
 
+import errno
 import io
 import json
+import os
 from pathlib import Path
 
 import openpyxl
@@ -10,7 +12,7 @@ from export_fixtures import Seeded
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from tracker.cli import EXIT_NOT_FOUND, EXIT_USAGE, app
+from tracker.cli import EXIT_NOT_FOUND, EXIT_PARTIAL, EXIT_USAGE, app
 
 runner = CliRunner()
 
@@ -93,6 +95,8 @@ def test_an_empty_selection_writes_nothing(seeded: Seeded, workdir: Path) -> Non
         (["--stage", "limbo"], "Unknown stage limbo"),
         (["--all", "--format", "odt"], "Unknown format 'odt'"),
         (["--all", "-o", "missing/dir/packet.pdf"], "folder missing/dir does not exist"),
+        # A PDF in a file named .docx opens in nothing; it used to be written without a word.
+        (["--all", "--format", "pdf", "-o", "q3.docx"], "--format pdf does not match the file name q3.docx"),
         ([], "Say which bills to export"),
     ],
 )
@@ -127,3 +131,24 @@ def test_names_people_wrote_are_printed_as_text_not_markup(seeded: Seeded, workd
     result = invoke("export", "--watchlist", str(seeded.watchlist.id), "-o", "q3.csv")
     assert result.exit_code == 0, result.output
     assert "(Watchlist: Q3 [draft] [/] meetings)" in " ".join(result.output.split())
+
+
+def test_a_folder_as_the_output_is_refused_before_building(seeded: Seeded, workdir: Path) -> None:
+    (workdir / "packets").mkdir()
+    result = invoke("export", "--all", "-o", "packets")  # used to build the packet, then end in a traceback
+    assert result.exit_code == EXIT_USAGE
+    assert "Cannot write packets: it is a folder; name a file in it, e.g. packets/briefing-packet-" in result.output
+    assert list((workdir / "packets").iterdir()) == []
+
+
+def test_a_file_that_cannot_be_written_is_named_without_a_traceback(
+    seeded: Seeded, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(*args: object) -> None:  # the one failure every user can meet and no test folder can fake
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    result = invoke("export", "--all", "-o", "packet.csv")
+    assert result.exit_code == EXIT_PARTIAL
+    assert "Cannot write packet.csv: No space left on device. No file was written." in result.output
+    assert list(workdir.iterdir()) == []  # the temporary file is gone too

@@ -150,6 +150,9 @@ def test_branding_defaults_and_validation(tmp_path: Path) -> None:
         "a4",
     )
     assert branding_from_mapping({"logo": ""}).logo is None
+    # TOML's "\u000b" escapes reach the Word writer, which refuses XML-illegal characters.
+    pasted = branding_from_mapping({"organisation": "Metro\u000b Chamber", "disclaimer": "Internal\u0001 use"})
+    assert (pasted.organisation, pasted.disclaimer) == ("Metro Chamber", "Internal use")
     (tmp_path / "not-an-image.png").write_text("hello")
     for section, message in (
         ({"acent_color": "#fff"}, "unknown key 'acent_color'"),

@@ -91,3 +91,10 @@ def test_real_bills_in_every_format(session: Session, real_bills: dict[str, int]
     s1260 = doc_json["bills"][0]
     assert s1260["summary"].startswith("United States Innovation and Competition Act of 2021")
     assert s1260["cosponsor_count"] > 0 and s1260["committees"]
+
+    # HR 1 went to ten House committees: 648 characters, more than a facts-table cell holds. The PDF cut the
+    # list at 600 ("House Oversight and…") and printed the rest nowhere; every one is in the packet now.
+    hr1 = doc_json["bills"][2]
+    assert len("; ".join(hr1["committees"])) > 600
+    for name in hr1["committees"]:
+        assert name in text, name

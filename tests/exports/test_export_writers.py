@@ -20,12 +20,14 @@ from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE
 from export_fixtures import HOSTILE_HEAD, HOSTILE_TITLE, Seeded
 from pypdf import PdfReader
+from sqlalchemy import select
 from sqlmodel import Session
 
 from tracker.exports import Branding, Selection, build_packet
 from tracker.exports.columns import COLUMNS
 from tracker.exports.fonts import register_fonts
 from tracker.exports.safety import clean_text
+from tracker.models import Topic
 
 REPO = Path(__file__).resolve().parents[2]
 TITLE = "Q3 briefing: “AI & privacy” — Łódź"
@@ -227,6 +229,24 @@ def test_xlsx_packet(session: Session, seeded: Seeded, branding: Branding) -> No
     assert about["B4"].is_date and about["B7"].value == branding.disclaimer
 
 
+def test_xlsx_keeps_every_link_past_excels_hyperlink_limit(
+    session: Session, seeded: Seeded, branding: Branding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel takes 65,530 hyperlinks per sheet; past that XlsxWriter left the Link cell empty (an --all export
+    of 100,000 bills lost a third of its links). Links past the limit are plain text; the limit is lowered here
+    so five bills reach it."""
+    from tracker.exports import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_LINKS", 2)
+    ws = openpyxl.load_workbook(io.BytesIO(build(session, branding, "xlsx")))["Bills"]
+    link = [c.header for c in COLUMNS].index("Link") + 1
+    cells = [ws.cell(r, link) for r in range(2, ws.max_row + 1)]
+    assert [c.value for c in cells] == [
+        f"https://bills.example.test/{j}/{n}" for j, n in (("us", 2), ("us", 1), ("ca", 5), ("us", 3), ("us", 4))
+    ]
+    assert [c.hyperlink is not None for c in cells] == [True, True, False, False, False]
+
+
 # -- CSV and JSON -------------------------------------------------------------------------------------------
 
 
@@ -285,3 +305,67 @@ def test_json_packet(session: Session, seeded: Seeded, branding: Branding) -> No
     assert hostile["topics"][0]["evidence"][0] == {"field": "title", "snippet": "… algorithmic accountability <i>"}
     assert hostile["next_hearing"] is None and hostile["cosponsor_count"] == 2
     assert hostile["links"][0] == {"label": "Bill page (bills.example.test)", "url": "https://bills.example.test/us/1"}
+
+
+# -- text people typed ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "xlsx", "csv", "json"])
+def test_a_watchlist_name_pasted_from_word_exports_in_every_format(
+    session: Session, seeded: Seeded, branding: Branding, fmt: str
+) -> None:
+    """Word's manual line break is a vertical tab (U+000B): pasted into a watchlist's name it reached the cover
+    and the document properties as is, and python-docx refused the whole Word packet."""
+    seeded.watchlist.name = "Q3\x0bmeetings\x1f"
+    session.commit()
+    data = build(session, branding, fmt, Selection(watchlists=(str(seeded.watchlist.id),)))
+    if fmt == "docx":
+        doc = Document(io.BytesIO(data))
+        assert [p.text for p in doc.paragraphs if p.style.name == "Subtitle"] == ["Watchlist: Q3meetings"]
+        assert doc.core_properties.subject == "Watchlist: Q3meetings"
+    elif fmt == "json":
+        assert json.loads(data)["selection"]["description"] == "Watchlist: Q3meetings"
+
+
+def test_pdf_marks_and_names_what_its_fonts_cannot_print(session: Session, seeded: Seeded, branding: Branding) -> None:
+    """Emoji in a rationale, a Hindi title: no embedded font has them, and they printed as empty boxes with
+    nothing to say that text was missing. A Chinese packet title printed as boxes in every page header even
+    when the CJK fallback font was installed (the header bypassed it)."""
+    from tracker.models import Bill, Position
+
+    position = session.execute(select(Position).where(Position.bill_id == seeded.ids["privacy"])).scalar_one()
+    position.rationale = "✅ Support 👩🏽‍💻 the safe harbour."
+    session.get(Bill, seeded.ids["robotics"]).title = "कृत्रिम बुद्धिमत्ता Robotics Act"  # type: ignore[union-attr]
+    session.commit()
+    data = build_packet(session, Selection(all_bills=True), "pdf", branding, title="人工智能 briefing",
+                        generated_at=WHEN)
+    pages = [flat(page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages]
+    assert "Some characters in this packet (Devanagari script, emoji and symbols) are in none of the fonts" in pages[0]
+    body = "\n".join(pages)
+    assert "� Support � the safe harbour." in body  # one mark per emoji, skin tone and joiner included
+    assert "� � Robotics Act" in body
+    if register_fonts().fallback:
+        assert all("人工智能 briefing" in page for page in pages[1:])  # the running header, in the CJK font
+
+
+def test_pdf_says_nothing_when_every_character_prints(session: Session, seeded: Seeded, branding: Branding) -> None:
+    pages = PdfReader(io.BytesIO(build(session, branding, "pdf"))).pages
+    assert "Some characters" not in pages[0].extract_text()
+
+
+def test_docx_takes_a_long_selection_and_title(session: Session, seeded: Seeded, branding: Branding) -> None:
+    """Word's document properties hold 255 characters and python-docx raised ValueError past that, so a
+    selection of a few topics and positions (or a long title) crashed the Word packet and nothing else."""
+    for i in range(8):
+        session.add(Topic(slug=f"t{i}", name=f"Technology topic number {i} with a descriptive name"))
+    session.commit()
+    topics = ("ai", *(f"t{i}" for i in range(8)))
+    title = "Briefing for the members' meeting with the delegation " * 6
+    data = build_packet(session, Selection(topics=topics, positions=("support", "oppose")), "docx", branding,
+                        title=title, generated_at=WHEN)
+    doc = Document(io.BytesIO(data))
+    [subtitle] = [p.text for p in doc.paragraphs if p.style.name == "Subtitle"]
+    assert len(subtitle) > 255 and subtitle.endswith("· Position: Support or Oppose")  # in full on the cover
+    props = doc.core_properties
+    assert props.subject.endswith("…") and subtitle.startswith(props.subject[:-1]) and len(props.subject) <= 255
+    assert props.title.endswith("…") and title.startswith(props.title[:-1]) and len(props.title) <= 255

@@ -149,3 +149,40 @@ def test_exports_page_offers_the_users_saved_filters(seeded: Seeded, owner: User
     fmt, payload = at.session_state["x_packet_file"]
     assert fmt == "json"
     assert {b["identifier"] for b in json.loads(payload)["bills"]} == {"HR 1", "AB 5"}
+
+
+def test_exports_page_never_offers_a_packet_of_an_earlier_selection(seeded: Seeded, owner: User) -> None:
+    """The download button stayed after the selection changed, and even under the error of a selection that
+    matched nothing: one click gave the previous selection's bills, named after the new title."""
+    from streamlit.testing.v1 import AppTest
+
+    from tracker.models.base import utcnow
+    from tracker.users import SignIn
+
+    app = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=30)
+    at.session_state["sign_in"] = SignIn(user_id=owner.id, token="test", expires_at=utcnow() + dt.timedelta(hours=1))
+    at.run()
+    at.switch_page("views/exports.py").run()
+    at.multiselect(key="x_topics").select("ai").run()
+    at.selectbox(key="x_packet_fmt").select("csv").run()
+    at.button(key="x_packet_build").click().run()
+    assert [b.label.split(" (")[0] for b in at.get("download_button")] == ["Download CSV"]
+
+    at.text_input(key="x_title").input("Privacy bills").run()  # same bills, new name: build again
+    assert not at.get("download_button")
+    at.text_input(key="x_title").input("Legislative briefing packet").run()
+    at.multiselect(key="x_topics").unselect("ai").select("privacy").run()
+    assert not at.get("download_button")
+    at.multiselect(key="x_positions").select("Oppose").run()  # no privacy bill is opposed
+    at.button(key="x_packet_build").click().run()
+    assert not at.exception
+    assert "No bills match" in at.error[0].value
+    assert not at.get("download_button")
+
+    at.multiselect(key="x_positions").unselect("Oppose").run()
+    at.button(key="x_packet_build").click().run()
+    [button] = at.get("download_button")
+    assert b"American Data Privacy and Protection Act" in at.session_state["x_packet_file"][1]
+    at.selectbox(key="x_packet_fmt").select("json").run()  # another format: the CSV is not offered as JSON
+    assert not at.get("download_button")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.exports.errors import BrandingError
+from tracker.exports.safety import clean_text
 
 ASSETS = Path(__file__).parent / "assets"
 DEFAULT_LOGO = ASSETS / "default_logo.png"
@@ -127,10 +128,11 @@ def branding_from_mapping(section: dict[str, Any], *, base_dir: Path | None = No
     if page_size not in PAGE_SIZES:
         raise BrandingError(f"[branding] page_size: {values['page_size']!r}; one of: {', '.join(PAGE_SIZES)}")
     return Branding(
-        organisation=organisation.strip(),
+        # Cleaned like upstream text: one XML-illegal character would make the Word writer refuse every packet.
+        organisation=clean_text(organisation).strip(),
         logo=logo,
         accent_color=accent,
-        disclaimer=disclaimer.strip(),
+        disclaimer=clean_text(disclaimer).strip(),
         page_size=page_size,
         font_dir=font_dir,
     )

@@ -5,8 +5,9 @@
     tracker export --bill "HR 3684" --bill 42 --format json -o -    (to standard output)
     tracker export --saved-filter "Morning AI" --owner ana@example.org -o ai.pdf   (a dashboard saved filter)
 
-Exit codes as for every command (tracker.cli): 2 bad input (unknown topic, bad branding...), 3 database not
-migrated, 4 no bill matches the selection (no file is written).
+Exit codes as for every command (tracker.cli): 1 the file could not be written, 2 bad input (unknown topic, bad
+branding, a --format the file name contradicts...), 3 database not migrated, 4 no bill matches the selection (no
+file is written).
 """
 
 import os
@@ -102,7 +103,7 @@ def export(
     """Write a briefing packet for the bills a selection names; criteria combine (all must hold)."""
     from sqlmodel import Session
 
-    from tracker.cli import EXIT_NOT_FOUND, EXIT_USAGE, _engine, err, out
+    from tracker.cli import EXIT_NOT_FOUND, EXIT_PARTIAL, EXIT_USAGE, _engine, err, out
     from tracker.exports.branding import load_branding
     from tracker.models.enums import Stage
     from tracker.queries import BillFilter
@@ -122,8 +123,22 @@ def export(
         message = f"Unknown stage {', '.join(bad_stages)}; one of: {', '.join(Stage.__members__)}"
         err.print(f"[red]{escape(message)}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE)
+    suffix = target.suffix.lstrip(".").lower() if target is not None else ""
+    if fmt and suffix in FORMATS and suffix != spec.name:
+        # A PDF saved as "q3.docx" opens in nothing: Word refuses it and the PDF viewer is never offered.
+        message = (
+            f"--format {spec.name} does not match the file name {target}: "
+            f"name it *{spec.extension}, or drop --format."
+        )
+        err.print(f"[red]{escape(message)}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE)
     if target is None and not to_stdout:
         target = Path(packet_filename(spec.name, title=title))
+    if target is not None and target.is_dir():
+        example = target / packet_filename(spec.name, title=title)
+        message = f"Cannot write {target}: it is a folder; name a file in it, e.g. {example}."
+        err.print(f"[red]{escape(message)}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE)
     if target is not None and not target.parent.is_dir():
         message = f"Cannot write {target}: folder {target.parent} does not exist."
         err.print(f"[red]{escape(message)}[/red]", highlight=False, soft_wrap=True)
@@ -182,6 +197,11 @@ def export(
                   soft_wrap=True)
         return
     assert target is not None
-    _write_atomically(target, data)
+    try:
+        _write_atomically(target, data)
+    except OSError as exc:  # no permission, a full disk, a read-only folder: the packet is built but not saved
+        message = f"Cannot write {target}: {exc.strerror or exc}. No file was written."
+        err.print(f"[red]{escape(message)}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_PARTIAL) from None
     # The summary names watchlists and saved filters people wrote: "[draft]" is text here, not Rich markup.
     out.print(f"Wrote {target}: {summary}", markup=False, highlight=False, soft_wrap=True)

@@ -508,9 +508,11 @@ def gather_packet(
     bills = gather_bills(session, bill_ids, today=generated_at.date(), hearing_lookup=hearing_lookup)
     return Packet(
         title=clean_text(title),
-        organisation=branding.organisation,
+        organisation=clean_text(branding.organisation),
         generated_at=generated_at,
-        selection=selection,
+        # The description quotes names people typed (watchlists, saved filters, search words): a pasted
+        # vertical tab, Word's line break, would otherwise make python-docx refuse the whole packet.
+        selection=clean_text(selection),
         criteria=criteria,
         bills=tuple(bills),
         branding=branding,

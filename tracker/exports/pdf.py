@@ -3,12 +3,14 @@
 Everything upstream goes through ``Markup`` before it reaches a ReportLab paragraph: ReportLab reads a
 small XML-like markup, so an unescaped ``<`` in a bill title would be taken as a tag (or break the build).
 Text is set in DejaVu Sans, embedded, so accents, curly quotes, em dashes, Greek and Cyrillic print as
-written; characters DejaVu lacks use a fallback font when one is installed (see ``fonts.py``). Long text
+written; characters DejaVu lacks use a fallback font when one is installed (see ``fonts.py``), and those no
+font has print as U+FFFD, with a note on the cover (the cover is laid out last to know them). Long text
 is set as paragraphs that break across pages; table cells, which cannot, get shortened text whose full
-version appears in the bill's section.
+version then follows the table in the bill's section.
 """
 
 import io
+import unicodedata
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -16,6 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -51,13 +54,24 @@ RULE = colors.HexColor("#C8CDD3")
 # -- markup -------------------------------------------------------------------------------------------------
 
 
+MISSING = "\ufffd"  # what a character no embedded font can draw prints as; the cover says why
+# Zero-width pieces of one emoji or syllable (joiner, variation selectors, skin tones): after a character that
+# cannot print they belong to it, so "👩🏽‍💻" is one mark rather than four.
+_ATTACHED = frozenset({0x200D, 0xFE0E, 0xFE0F, *range(0x1F3FB, 0x1F400)})
+
+
 class Markup:
-    """Escapes text for ReportLab paragraphs and switches to the fallback font for glyphs DejaVu lacks."""
+    """Escapes text for ReportLab paragraphs and switches to the fallback font for glyphs DejaVu lacks.
+
+    A character neither font has (emoji, scripts such as Devanagari when no font for them is installed) would
+    print as an empty box with nothing to say that text is missing there. It prints as U+FFFD instead, and is
+    remembered in ``missing`` so the cover can say which kinds of characters the other formats keep."""
 
     def __init__(self, fonts: FontSet):
         self.fonts = fonts
         self.primary = covered(fonts.regular)
         self.fallback = covered(fonts.fallback) if fonts.fallback else frozenset()
+        self.missing: set[str] = set()
 
     def __call__(self, text: str | None, *, newlines: bool = True) -> str:
         if not text:
@@ -65,30 +79,75 @@ class Markup:
         if text.isascii():
             out = escape(text)
         else:
-            out = self._with_fallback(text)
+            out = "".join(self._run(run, fallback) for run, fallback in self.runs(text))
         return out.replace("\n", "<br/>") if newlines else out.replace("\n", " ")
 
-    def _with_fallback(self, text: str) -> str:
-        parts: list[str] = []
+    def runs(self, text: str) -> list[tuple[str, bool]]:
+        """``text`` as (piece, needs the fallback font) runs, characters no font has replaced by MISSING."""
+        parts: list[tuple[str, bool]] = []
         run: list[str] = []
-        in_fallback = False
+        in_fallback = after_missing = False
         for ch in text:
             code = ord(ch)
-            wants = code not in self.primary and code in self.fallback
+            if code in self.primary or ch.isspace():
+                if after_missing and code in _ATTACHED:
+                    continue
+                wants, after_missing = False, False
+            elif code in self.fallback:
+                wants, after_missing = True, False
+            else:
+                if not after_missing:
+                    self.missing.add(ch)
+                elif code not in _ATTACHED and unicodedata.category(ch)[0] != "M":
+                    self.missing.add(ch)
+                    if run and run[-1] == MISSING:
+                        continue  # one mark for a run of them
+                else:
+                    continue
+                wants, after_missing, ch = False, True, MISSING
             if wants != in_fallback and run:
-                parts.append(self._run("".join(run), in_fallback))
+                parts.append(("".join(run), in_fallback))
                 run = []
             in_fallback = wants
             run.append(ch)
         if run:
-            parts.append(self._run("".join(run), in_fallback))
-        return "".join(parts)
+            parts.append(("".join(run), in_fallback))
+        return parts
 
     def _run(self, text: str, fallback: bool) -> str:
         return f'<font face="{self.fonts.fallback}">{escape(text)}</font>' if fallback else escape(text)
 
     def link(self, url: str, text: str | None = None, color: str = "#1F4E79") -> str:
         return f'<a href={quoteattr(url)} color="{color}">{self(text or url, newlines=False)}</a>'
+
+    def draw(self, canv: rl_canvas.Canvas, x: float, y: float, text: str, face: str, size: float,
+             *, right: bool = False) -> None:
+        """One line on the canvas (page headers), with the same fallback and marks as paragraphs."""
+        runs = [(t, self.fonts.fallback if fb and self.fonts.fallback else face) for t, fb in self.runs(text)]
+        if right:
+            x -= sum(pdfmetrics.stringWidth(t, f, size) for t, f in runs)
+        for piece, font in runs:
+            canv.setFont(font, size)
+            canv.drawString(x, y, piece)
+            x += pdfmetrics.stringWidth(piece, font, size)
+
+    def missing_note(self) -> str | None:
+        """A sentence for the cover naming the kinds of characters printed as MISSING, or None."""
+        if not self.missing:
+            return None
+        kinds: set[str] = set()
+        for ch in self.missing:
+            name = unicodedata.name(ch, "")
+            if unicodedata.category(ch)[0] in "LM" and name:
+                kinds.add(name.split()[0].capitalize() + " script")
+            elif unicodedata.category(ch).startswith("C"):
+                kinds.add("control characters")
+            else:
+                kinds.add("emoji and symbols")
+        return (
+            f"Some characters in this packet ({', '.join(sorted(kinds))}) are in none of the fonts this PDF "
+            f"embeds and print as {MISSING}. The Word, Excel, CSV and JSON packets keep them as written."
+        )
 
 
 # -- document -----------------------------------------------------------------------------------------------
@@ -288,12 +347,11 @@ class Layout:
     def on_body(self, canv: rl_canvas.Canvas, doc: BaseDocTemplate) -> None:
         canv.saveState()
         top = self.pagesize[1] - 0.5 * inch
-        canv.setFont(self.fonts.bold, 8)
         canv.setFillColor(self.accent)
-        canv.drawString(MARGIN, top, shorten(self.packet.organisation, 70))
-        canv.setFont(self.fonts.regular, 8)
+        self.m.draw(canv, MARGIN, top, shorten(self.packet.organisation, 70), self.fonts.bold, 8)
         canv.setFillColor(GREY)
-        canv.drawRightString(self.pagesize[0] - MARGIN, top, shorten(self.packet.title, 70))
+        self.m.draw(canv, self.pagesize[0] - MARGIN, top, shorten(self.packet.title, 70), self.fonts.regular, 8,
+                    right=True)
         canv.setStrokeColor(self.accent)
         canv.setLineWidth(0.8)
         canv.line(MARGIN, top - 5, self.pagesize[0] - MARGIN, top - 5)
@@ -322,6 +380,13 @@ class Layout:
         story += [
             Paragraph(f"{n} bill{'s' if n != 1 else ''}", s["cover_meta"]),
             Paragraph("Prepared " + escape(fmt_date(p.generated_at.date())), s["cover_meta"]),
+        ]
+        # The page headers print the organisation and title too: mark them before asking what is missing.
+        m.runs(f"{shorten(p.organisation, 70)} {shorten(p.title, 70)}")
+        note = m.missing_note()  # the cover is laid out last, so this covers every page
+        if note:
+            story += [Spacer(1, 0.2 * inch), Paragraph(escape(note), s["meta"])]
+        story += [
             NextPageTemplate("body"),
             PageBreak(),
         ]
@@ -354,14 +419,22 @@ class Layout:
         title = shorten(bill.display_title, HEADING_CHARS)
         return f"bill-{bill.id}", f"<b>{self.m(bill.identifier)}</b>  {self.m(title, newlines=False)}"
 
-    def _facts(self, bill: PacketBill) -> Table:
+    def _facts(self, bill: PacketBill) -> tuple[Table, list[tuple[str, str]]]:
+        """The facts table, and the (label, text) of rows too long for a cell, which the section then prints
+        in full: a bill referred to ten committees must not lose the last ones to an ellipsis."""
         m, s = self.m, self.s
+        cut: list[tuple[str, str]] = []
 
-        def value(text: str | None) -> Paragraph:
-            return Paragraph(m(shorten(text, CELL_CHARS)) if text else "—", s["cell"])
+        def value(label: str, text: str | None) -> Paragraph:
+            if not text:
+                return Paragraph("—", s["cell"])
+            if len(text) <= CELL_CHARS:
+                return Paragraph(m(text), s["cell"])
+            cut.append((label, text))
+            return Paragraph(m(shorten(text, CELL_CHARS)) + " <i>(in full below)</i>", s["cell"])
 
         rows = fact_rows(bill)
-        data = [[Paragraph(escape(label), s["cell_bold"]), value(text)] for label, text in rows]
+        data = [[Paragraph(escape(label), s["cell_bold"]), value(label, text)] for label, text in rows]
         table = Table(data, colWidths=[1.35 * inch, self.width - 1.35 * inch], hAlign="LEFT")
         table.setStyle(
             TableStyle(
@@ -376,7 +449,7 @@ class Layout:
                 ]
             )
         )
-        return table
+        return table, cut
 
     def _h2(self, text: str) -> list[Flowable]:
         """A subheading never ends a page: it moves on unless a few lines fit under it."""
@@ -398,7 +471,10 @@ class Layout:
             key=key,
         )
         meta = Paragraph(m(f"{bill.jurisdiction_name} · {bill.session_name}"), s["meta"])
-        story: list[Flowable] = [KeepTogether([head, meta, self._facts(bill)])]
+        facts, cut = self._facts(bill)
+        story: list[Flowable] = [KeepTogether([head, meta, facts])]
+        for label, text in cut:
+            story += [*self._h2(label), *self._paragraphs(text, s["body"])]
         if bill.title != heading_title:
             story += [*self._h2("Official title"), *self._paragraphs(bill.title, s["body"])]
         story += self._h2("Council position")
@@ -480,12 +556,12 @@ class Layout:
         return [PageBreak(), head, Spacer(1, 6), table]
 
     def story(self) -> list[Flowable]:
-        story = self.cover() + self.contents()
+        story = self.contents()
         for bill in self.packet.bills:
             story.append(PageBreak())
             story += self.bill_section(bill)
         story += self.appendix()
-        return story
+        return self.cover() + story  # the cover last, so it knows every character the packet could not print
 
     def build(self) -> bytes:
         buffer = io.BytesIO()

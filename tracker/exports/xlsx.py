@@ -21,6 +21,9 @@ EXCEL_CELL_LIMIT = 32_767  # characters Excel holds in one cell
 HEADER_FOOTER_LIMIT = 255  # Excel's limit for a page header or footer, codes included
 MAX_ROW_LINES = 4  # rows grow to show up to this many wrapped lines; the rest is in the cell
 FROZEN_COLUMNS = 3  # jurisdiction, session, bill stay visible while scrolling right
+# Excel holds at most 65,530 hyperlinks per worksheet, and XlsxWriter leaves any cell past that empty (with one
+# warning per cell): the links after it are written as plain text instead.
+MAX_LINKS = 65_530
 
 
 def display_width(text: str) -> int:
@@ -82,6 +85,7 @@ def write_xlsx(packet: Packet) -> bytes:
     widths = [display_width(c.header) + 2 for c in COLUMNS]
     for col, column in enumerate(COLUMNS):
         ws.write_string(0, col, column.header, header_fmt)
+    links = 0
     for row, bill in enumerate(packet.bills, start=1):
         lines = 1
         for col, column in enumerate(COLUMNS):
@@ -89,14 +93,18 @@ def write_xlsx(packet: Packet) -> bytes:
             if value is None or value == "":
                 ws.write_blank(row, col, None, text_fmt)
                 continue
+            linked = False
+            if column.kind == "url" and safe_url(value) and links < MAX_LINKS:
+                # 0 when written; XlsxWriter refuses some URLs (too long in UTF-16) and leaves the cell empty.
+                linked = ws.write_url(row, col, value, url_fmt, string=shorten(value, 250)) == 0
+                links += linked
             if column.kind == "date":
                 ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), date_fmt)
                 widths[col] = max(widths[col], 11)
             elif column.kind == "int":
                 ws.write_number(row, col, int(value), int_fmt)
                 widths[col] = max(widths[col], len(str(value)) + 2)
-            elif column.kind == "url" and safe_url(value):
-                ws.write_url(row, col, value, url_fmt, string=shorten(value, 250))
+            elif linked:
                 widths[col] = min(column.max_width, max(widths[col], display_width(value) + 1))
             else:
                 text = _fit(str(value))

@@ -156,12 +156,11 @@ def test_exports_page_never_offers_a_packet_of_an_earlier_selection(seeded: Seed
     matched nothing: one click gave the previous selection's bills, named after the new title."""
     from streamlit.testing.v1 import AppTest
 
-    from tracker.models.base import utcnow
-    from tracker.users import SignIn
+    from tracker.users import issue_sign_in
 
     app = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
     at = AppTest.from_file(str(app), default_timeout=30)
-    at.session_state["sign_in"] = SignIn(user_id=owner.id, token="test", expires_at=utcnow() + dt.timedelta(hours=1))
+    at.session_state["sign_in"] = issue_sign_in(owner)
     at.run()
     at.switch_page("views/exports.py").run()
     at.multiselect(key="x_topics").select("ai").run()

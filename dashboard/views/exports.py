@@ -33,10 +33,14 @@ wl = c[2].multiselect("Watchlists", [str(w["id"]) for w in lists],
                       format_func=lambda i: next(w["name"] for w in lists if str(w["id"]) == i), key="x_watchlists")
 saved_filter = st.selectbox("Saved filter", ["", *filters], format_func=lambda k: filters.get(k, "None"),
                             key="x_saved_filter") if filters else ""
-title = st.text_input("Packet title", value="Legislative briefing packet", key="x_title")
+c = st.columns([3, 1])
+title = c[0].text_input("Packet title", value="Legislative briefing packet", key="x_title")
+# A PDF or Word packet holds at most 1,000 bills: the first ones by priority, then latest action, come first.
+limit = c[1].number_input("At most (0: all)", min_value=0, value=0, step=50, key="x_limit",
+                          help="The first bills by the council's priority, then most recent action.")
 selection = Selection(topics=tuple(topics), positions=tuple(stances), priorities=tuple(priorities),
                       jurisdictions=tuple(jurisdictions), watchlists=tuple(wl),
-                      saved_filter=saved_filter or None, user_id=user.id)
+                      saved_filter=saved_filter or None, user_id=user.id, limit=int(limit) or None)
 if not selection.has_criteria():
     st.info("Choose at least one topic, position, priority, jurisdiction, watchlist or saved filter.")
     st.stop()

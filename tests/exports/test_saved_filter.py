@@ -185,3 +185,8 @@ def test_exports_page_never_offers_a_packet_of_an_earlier_selection(seeded: Seed
     assert b"American Data Privacy and Protection Act" in at.session_state["x_packet_file"][1]
     at.selectbox(key="x_packet_fmt").select("json").run()  # another format: the CSV is not offered as JSON
     assert not at.get("download_button")
+
+    at.multiselect(key="x_topics").unselect("privacy").select("ai").run()  # two bills, at most one of them
+    at.number_input(key="x_limit").set_value(1).run()
+    at.button(key="x_packet_build").click().run()
+    assert [b["identifier"] for b in json.loads(at.session_state["x_packet_file"][1])["bills"]] == ["HR 1"]

@@ -117,8 +117,8 @@ def prepare_packet(
     if spec.document and len(resolved.bill_ids) > MAX_DOCUMENT_BILLS:
         raise ExportError(
             f"{len(resolved.bill_ids)} bills match {resolved.description}; a {spec.name.upper()} "
-            f"packet holds at most {MAX_DOCUMENT_BILLS}. Narrow the selection or set a limit "
-            "(xlsx, csv and json take any number)."
+            f"packet holds at most {MAX_DOCUMENT_BILLS}. Narrow the selection or set a limit (`--limit`, or "
+            "\"At most\" on the Exports page); xlsx, csv and json take any number."
         )
     return gather_packet(
         session,

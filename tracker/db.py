@@ -203,10 +203,43 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     refuse_newer(engine)
     if (path := sqlite_file(engine)) is not None:
         path.parent.mkdir(parents=True, exist_ok=True)  # the one place a SQLite database is created
-    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
+    with _migrating(engine) as cfg:
         command.upgrade(cfg, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Migrate back to ``revision`` (for developers and tests: no command offers it; a downgrade drops what the
+    migrations after ``revision`` added, their tables' rows included)."""
+    from alembic import command
+
+    with _migrating(engine) as cfg:
+        command.downgrade(cfg, revision)
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator["Config"]:
+    """Alembic's configuration bound to one connection, in one transaction where the database can.
+
+    SQLite runs migrations with foreign keys off. Batch mode changes a table by copying it and dropping the
+    original, and with foreign keys on, SQLite empties a table it drops first, running the ON DELETE actions of
+    every table that references it: migration 0010's downgrade (which rebuilds crawlrun) deleted every crawl error
+    and cleared every change's run, and a migration rebuilding ``bill`` would delete every position, note and
+    triage state. The pragma does nothing inside a transaction, so it is set before one begins, and set back on
+    the same connection before the pool takes it back."""
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                yield cfg
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 def refuse_newer(engine: Engine) -> None:

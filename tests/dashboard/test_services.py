@@ -3,12 +3,13 @@
 import datetime as dt
 
 import pytest
-from dash_fixtures import PASSWORD, Seeded
+from dash_fixtures import PASSWORD, Seeded, record
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tracker import notes, positions, search, triage, users, watchlists
-from tracker.models import Assignment, PositionHistory, TriageState
+from tracker.ingest import IngestItem, Ingestor
+from tracker.models import Assignment, Bill, BillMatch, PositionHistory, TriageState
 from tracker.permissions import PermissionDenied
 
 WRITERS = ("admin", "staff")
@@ -172,6 +173,36 @@ def test_inbox_filters_and_sorts_in_sql(session: Session, seeded: Seeded) -> Non
     assert ids(topic="nope") == []
     rows, total = triage.inbox(session, limit=2, offset=2)
     assert total == 4 and len(rows) == 2
+
+
+def _flag(session: Session, seeded: Seeded, *records) -> list[int]:  # type: ignore[no-untyped-def]
+    """Store bills and flag them for the seeded topic."""
+    Ingestor(session).ingest([IngestItem(r) for r in records])
+    ids = [session.execute(select(Bill.id).where(Bill.identifier == r.identifier, Bill.jurisdiction_id == "us"))
+           .scalar_one() for r in records]
+    session.add_all(BillMatch(bill_id=i, topic_id=seeded.topic.id, score=1.0, flagged=True, rule_version=1)
+                    for i in ids)
+    session.commit()
+    return ids
+
+
+def test_inbox_title_filter_ignores_case_beyond_ascii_on_every_database(session: Session, seeded: Seeded) -> None:
+    # HR 4568 of the 117th Congress is the "ENTRÉE Act". SQLite's own lower() left the "É" as it was, so "entrée"
+    # found it on PostgreSQL only.
+    [entree] = _flag(session, seeded, record(4568, title="ENTRÉE Act"))
+    for text in ("entrée", "ENTRÉE", "Entrée act"):
+        assert [r["id"] for r in triage.inbox(session, triage.InboxFilter(text=text))[0]] == [entree]
+
+
+def test_inbox_sorts_bill_numbers_as_numbers(session: Session, seeded: Seeded) -> None:
+    _flag(session, seeded, record(10), record(9))
+
+    def identifiers(descending: bool) -> list[str]:
+        rows = triage.inbox(session, triage.InboxFilter(sort="identifier", descending=descending))[0]
+        return [r["identifier"] for r in rows]
+
+    assert identifiers(False) == ["AB 5", "HR 1", "HR 2", "HR 3", "HR 9", "HR 10"]  # not "HR 10" before "HR 2"
+    assert identifiers(True) == ["HR 10", "HR 9", "HR 3", "HR 2", "HR 1", "AB 5"]
 
 
 @pytest.mark.parametrize("role", READERS)

@@ -143,6 +143,29 @@ def test_lower_ranked_source_fills_only_empty_fields(session: Session) -> None:
     assert bill.title == views["ca_pubinfo"].title and bill.source_name == "ca_pubinfo"
 
 
+def test_a_bills_hearings_come_by_day_and_time_on_every_database(session: Session) -> None:
+    # Matter and events written for this test from the Web API's published fields (EventTime is 12-hour text).
+    # As text, "10:00 AM" came before "9:30 AM"; a hearing without a time came first on SQLite, last on
+    # PostgreSQL.
+    from tracker import overview, votes
+
+    matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",
+              "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"}
+    Ingestor(session).ingest([IngestItem(record=legistar.parse_matter(matter, {}, client="lacounty", locator="m"))])
+    day = dt.date.today() + dt.timedelta(days=7)
+    times = {11: None, 12: "2:30 PM", 13: "10:00 AM", 14: "9:30 AM"}
+    events = [{"EventId": n, "EventBodyName": f"Committee {n}", "EventDate": f"{day}T00:00:00", "EventTime": time}
+              for n, time in times.items()]
+    items = {n: [{"EventItemAgendaSequence": 1, "EventItemMatterId": 100, "EventItemMatterFile": "26-0043"}]
+             for n in times}
+    Ingestor(session).ingest_hearings(legistar.parse_events(events, items, client="lacounty", locator="events"))
+    session.commit()
+    bill_id = session.execute(select(Bill.id)).scalar_one()
+    expected = ["9:30 AM", "10:00 AM", "2:30 PM", None]
+    assert [h["time"] for h in votes.hearings_for_bill(session, bill_id)] == expected
+    assert [h["time"] for h in overview.upcoming_hearings(session, tracked_only=False)] == expected
+
+
 def test_legistar_hearings_with_agenda_linked_to_bills(session: Session) -> None:
     # Matter, event and agenda records written for this test from the Web API's published fields.
     matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",

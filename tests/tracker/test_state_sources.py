@@ -143,6 +143,19 @@ def test_lower_ranked_source_fills_only_empty_fields(session: Session) -> None:
     assert bill.title == views["ca_pubinfo"].title and bill.source_name == "ca_pubinfo"
 
 
+def test_a_legistar_matter_type_wider_than_the_column_is_stored_on_every_database(session: Session) -> None:
+    # LA Metro's matter types (its Legislation.aspx type list) include "Federal Legislation / State Legislation
+    # (Position)", 50 characters: as the bill's classification PostgreSQL refused it (VARCHAR(32)), SQLite kept
+    # it. The matter is written for this test from the Web API's published fields.
+    matter = {"MatterId": 4242, "MatterFile": "2025-0999", "MatterTitle": "ADOPT a SUPPORT position on SB 7",
+              "MatterTypeName": "Federal Legislation / State Legislation (Position)",
+              "MatterIntroDate": "2025-03-05T00:00:00"}
+    record = legistar.parse_matter(matter, {}, client="metro", locator="m")
+    assert Ingestor(session).ingest([IngestItem(record=record)]).new == 1
+    session.commit()
+    assert session.execute(select(Bill.classification)).scalar_one() == "federal legislation / state legi"
+
+
 def test_a_bills_hearings_come_by_day_and_time_on_every_database(session: Session) -> None:
     # Matter and events written for this test from the Web API's published fields (EventTime is 12-hour text).
     # As text, "10:00 AM" came before "9:30 AM"; a hearing without a time came first on SQLite, last on

@@ -172,7 +172,7 @@ def _payload(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], 
         "identifier": file[:64],
         "bill_type": matter_type[:32],
         "number": number[:32],
-        "classification": matter_type.lower(),
+        "classification": matter_type.lower()[:32],  # LA Metro's "Federal Legislation / State Legislation (Position)"
         "origin_chamber": Chamber.legislature,
         "title": title,
         "short_title": _str(matter.get("MatterName")) if _str(matter.get("MatterName")) != title else None,

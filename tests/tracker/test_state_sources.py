@@ -211,3 +211,24 @@ def test_legistar_hearings_with_agenda_linked_to_bills(session: Session) -> None
     assert lookup is not None
     nxt = lookup(session, [bill_id], dt.date.today())[bill_id]
     assert nxt.date == later and nxt.location == "Hall of Administration"  # the cancelled one is skipped
+
+
+def test_a_nul_character_in_a_feed_is_dropped_alike_on_every_database(engine: Engine, tmp_path: Path) -> None:
+    # PostgreSQL's text cannot hold NUL, which JSON writes "\u0000" and pubinfo's .dat "\0": the bill failed to
+    # store there ("PostgreSQL text fields cannot contain NUL") and was stored, NUL and all, on SQLite. The file
+    # is a real Open States bill with a NUL written into its title and an action for this test.
+    source = sorted(require_realdata("openstates", "scrape_AL2025", "bills").glob("HB1*.json"))[0]
+    bill = json.loads(source.read_bytes())
+    bill["title"] = bill["title"] + "\u0000 (as amended)"
+    bill["actions"][0]["description"] = "\u0000" + bill["actions"][0]["description"]
+    path = tmp_path / source.name
+    path.write_text(json.dumps(bill))
+    report = import_path(engine, path, workers=0, flag=False)
+    assert report.errors == [] and report.result.new == 1
+    with Session(engine) as s:
+        assert s.execute(select(Bill.title)).scalar_one() == bill["title"].replace("\u0000", "")
+        assert "\u0000" not in s.execute(select(BillAction.text).order_by(BillAction.order)).scalars().first()
+
+    from tracker.sources.ca_pubinfo import read_dat  # the .dat escape, and a raw NUL byte, read as nothing
+
+    assert [fields for _, fields in read_dat(b"`a\\0b`\t`c\x00d`\n", "t.dat")] == [["ab", "cd"]]

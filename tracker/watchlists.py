@@ -11,6 +11,7 @@ from tracker.models.enums import Role
 from tracker.permissions import Action, PermissionDenied, require, require_owner
 
 FILTER_PAGES = ("triage", "search")
+FILTER_NAME_MAX = 128  # SavedFilter.name
 
 
 class WatchlistError(ValueError):
@@ -121,6 +122,9 @@ def save_filter(session: Session, *, actor: User, page: str, name: str, params: 
     name = name.strip()
     if not name:
         raise WatchlistError("A saved filter needs a name.")
+    if len(name) > FILTER_NAME_MAX:  # PostgreSQL refuses a longer one (SQLite would store it)
+        raise WatchlistError(f"A saved filter's name is at most {FILTER_NAME_MAX} characters; "
+                             f"this one has {len(name)}.")
     existing = session.execute(select(SavedFilter).where(SavedFilter.owner_id == actor.id, SavedFilter.page == page,
                                                          SavedFilter.name == name)).scalar_one_or_none()
     saved = existing or SavedFilter(owner_id=actor.id, page=page, name=name)

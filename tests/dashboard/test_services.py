@@ -205,6 +205,19 @@ def test_inbox_sorts_bill_numbers_as_numbers(session: Session, seeded: Seeded) -
     assert identifiers(True) == ["HR 10", "HR 9", "HR 3", "HR 2", "HR 1", "AB 5"]
 
 
+def test_names_wider_than_their_column_are_refused_alike_on_every_database(session: Session, seeded: Seeded) -> None:
+    # PostgreSQL refused them with a database error (StringDataRightTruncation, a traceback on the dashboard's
+    # save button) where SQLite stored them.
+    admin = seeded.users["admin"]
+    with pytest.raises(watchlists.WatchlistError, match="at most 128 characters; this one has 129"):
+        watchlists.save_filter(session, actor=admin, page="triage", name="f" * 129, params={})
+    assert watchlists.save_filter(session, actor=admin, page="triage", name="f" * 128, params={}).id
+    with pytest.raises(users.UserError, match="at most 254 characters"):
+        users.add_user(session, email="a" * 243 + "@example.org", role="staff", actor=admin)
+    assert users.add_user(session, email="a" * 242 + "@example.org", role="staff", actor=admin).id
+    session.commit()
+
+
 @pytest.mark.parametrize("role", READERS)
 def test_readers_cannot_triage_or_assign(session: Session, seeded: Seeded, role: str) -> None:
     actor = seeded.users[role]

@@ -218,6 +218,19 @@ def test_names_wider_than_their_column_are_refused_alike_on_every_database(sessi
     session.commit()
 
 
+def test_watchlists_and_saved_filters_are_listed_alike_on_every_database(session: Session, seeded: Seeded) -> None:
+    # ORDER BY name followed each database's collation: SQLite's put "Zebra" before "apple" and "Äpfel" last,
+    # and a PostgreSQL database created with a locale (en_US.UTF-8, ICU) ordered them as people read.
+    staff = seeded.users["staff"]
+    names = ["Zebra", "apple", "Äpfel", "AI", "broadband"]
+    for name in names:
+        watchlists.create_watchlist(session, actor=staff, name=name)
+        watchlists.save_filter(session, actor=staff, page="search", name=name, params={})
+    expected = ["AI", "Äpfel", "apple", "broadband", "Zebra"]
+    assert [w["name"] for w in watchlists.visible_watchlists(session, actor=staff)] == expected
+    assert [f.name for f in watchlists.saved_filters(session, actor=staff, page="search")] == expected
+
+
 @pytest.mark.parametrize("role", READERS)
 def test_readers_cannot_triage_or_assign(session: Session, seeded: Seeded, role: str) -> None:
     actor = seeded.users[role]

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 # dashboard start passes reads the version table and the migration files' revision ids directly.
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_MIGRATION_LOCK = 0x7472_6163_6B65_6D  # PostgreSQL advisory lock key ("trackem"), as ingest's writer lock
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -241,6 +242,15 @@ def _migrating(engine: Engine) -> Iterator["Config"]:
             conn.commit()
         try:
             with conn.begin():
+                # One migration at a time: a second `tracker db upgrade` (two containers starting at once) waits
+                # here, then reads the version the first left and has nothing to do. Without this the second
+                # failed ("table crawlrun already exists", or a duplicate alembic_version on PostgreSQL), and on
+                # SQLite, whose migrations ran statement by statement, could interleave with the first.
+                # BEGIN IMMEDIATE also makes the whole migration one transaction on SQLite, as on PostgreSQL.
+                if sqlite:
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                elif conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
                 cfg.attributes["connection"] = conn
                 yield cfg
         finally:

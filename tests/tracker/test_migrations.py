@@ -5,13 +5,19 @@ there afterwards, as it was; the tables later migrations add are left empty here
 migration drops what it added.
 """
 
+import os
+import subprocess
+import sys
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from realdata_paths import require_realdata
+from realdata_paths import REPO_ROOT, require_realdata
 from schema_drift import schema_drift
 from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from tracker import db, notes, positions, triage, users, watchlists
@@ -83,3 +89,47 @@ def test_each_migration_goes_back_and_forward_again_keeping_the_data(filled: Eng
         if conn.dialect.name == "sqlite":
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
 
+
+
+@pytest.fixture
+def empty_database(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema yet, on the dialect the suite runs on (a schema of its own on PostgreSQL)."""
+    if not database_url.startswith("sqlite"):
+        schema = f"empty_{uuid.uuid4().hex[:8]}"
+        admin = db.make_engine(database_url)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        yield make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+        return
+    yield f"sqlite:///{tmp_path / 'fresh.db'}"
+
+
+def test_upgrades_started_at_once_run_one_after_the_other(empty_database: str) -> None:
+    # Two containers starting together, each running `tracker db upgrade`: all but one failed ("table crawlrun
+    # already exists", a duplicate alembic_version on PostgreSQL), and on SQLite, whose migrations ran statement
+    # by statement, they could interleave.
+    env = {**os.environ, "DATABASE_URL": empty_database}
+    runs = [subprocess.Popen([sys.executable, "-m", "tracker", "db", "upgrade", "--no-backup"], cwd=REPO_ROOT,
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(3)]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    engine = db.make_engine(empty_database)
+    assert db.current_revision(engine) == db.head_revision() and schema_drift(engine) == []
+    engine.dispose()
+
+
+def test_a_migration_that_fails_halfway_leaves_nothing_behind(database_url: str) -> None:
+    """On SQLite too, where statements ran one by one: the schema and version stay as they were."""
+    engine = db.make_engine(database_url)
+    with pytest.raises(RuntimeError), db._migrating(engine) as cfg:
+        conn = cfg.attributes["connection"]
+        conn.execute(text("CREATE TABLE half_done (a integer)"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+        raise RuntimeError("a migration failing halfway")
+    assert "half_done" not in inspect(engine).get_table_names()
+    assert db.current_revision(engine) == db.head_revision()
+    engine.dispose()

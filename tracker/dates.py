@@ -9,9 +9,10 @@ Upstream change stamps (``upstream_updated_at``) are instants, not days, and do 
 """
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
-__all__ = ["US_EASTERN", "local_day"]
+__all__ = ["US_EASTERN", "by_day_and_time", "clock_time", "local_day"]
 
 # The IANA database comes from the operating system (Debian's tzdata package) or, where that is missing (slim
 # container images, Windows), from the ``tzdata`` PyPI package the project depends on for that reason.
@@ -36,3 +37,25 @@ def local_day(value: str | None, zone: dt.tzinfo = US_EASTERN) -> str | None:
     if moment.tzinfo is None:
         return text[:10]
     return moment.astimezone(zone).date().isoformat()
+
+
+_CLOCK = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?\s*$")
+
+
+def clock_time(value: str | None) -> dt.time | None:
+    """The time of day a hearing's ``time`` says when it can be read ("10:00", "2:30 PM"), else None. Feeds write
+    it as text, 12-hour or 24-hour: as text "10:00 AM" sorts before "9:30 AM"."""
+    m = _CLOCK.match(value or "")
+    if not m:
+        return None
+    hour, minute = int(m.group(1)), int(m.group(2) or 0)
+    if m.group(3):
+        hour = hour % 12 + (12 if m.group(3).lower().startswith("p") else 0)
+    return dt.time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def by_day_and_time(day: dt.date, time: str | None) -> tuple[dt.date, bool, dt.time]:
+    """A sort key for hearings: by day, then time of day, a time not given or not readable last (on every
+    database: SQLite sorts NULL first, PostgreSQL last)."""
+    clock = clock_time(time)
+    return day, clock is None, clock or dt.time()

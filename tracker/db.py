@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 # dashboard start passes reads the version table and the migration files' revision ids directly.
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_MIGRATION_LOCK = 0x7472_6163_6B65_6D  # PostgreSQL advisory lock key ("trackem"), as ingest's writer lock
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -39,7 +40,7 @@ class DatabaseUrlError(ValueError):
     """DATABASE_URL is not a URL SQLAlchemy can connect with."""
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_connection(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -48,6 +49,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     # 64 MiB of page cache (default 2 MiB): bulk imports keep the child tables' indexes in memory.
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
+    # SQLite's own lower() folds ASCII letters only ("ENTRÉE" became "entrÉe"), PostgreSQL's every letter: a
+    # case-insensitive filter (the triage inbox's title filter) must find the same bills on both.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -58,7 +66,7 @@ def make_engine(url: str | None = None) -> Engine:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
             engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "connect", _sqlite_connection)
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except (ArgumentError, NoSuchModuleError) as exc:  # neither message repeats the URL, so no password shows
@@ -203,10 +211,52 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     refuse_newer(engine)
     if (path := sqlite_file(engine)) is not None:
         path.parent.mkdir(parents=True, exist_ok=True)  # the one place a SQLite database is created
-    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
+    with _migrating(engine) as cfg:
         command.upgrade(cfg, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Migrate back to ``revision`` (for developers and tests: no command offers it; a downgrade drops what the
+    migrations after ``revision`` added, their tables' rows included)."""
+    from alembic import command
+
+    with _migrating(engine) as cfg:
+        command.downgrade(cfg, revision)
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator["Config"]:
+    """Alembic's configuration bound to one connection, in one transaction where the database can.
+
+    SQLite runs migrations with foreign keys off. Batch mode changes a table by copying it and dropping the
+    original, and with foreign keys on, SQLite empties a table it drops first, running the ON DELETE actions of
+    every table that references it: migration 0010's downgrade (which rebuilds crawlrun) deleted every crawl error
+    and cleared every change's run, and a migration rebuilding ``bill`` would delete every position, note and
+    triage state. The pragma does nothing inside a transaction, so it is set before one begins, and set back on
+    the same connection before the pool takes it back."""
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                # One migration at a time: a second `tracker db upgrade` (two containers starting at once) waits
+                # here, then reads the version the first left and has nothing to do. Without this the second
+                # failed ("table crawlrun already exists", or a duplicate alembic_version on PostgreSQL), and on
+                # SQLite, whose migrations ran statement by statement, could interleave with the first.
+                # BEGIN IMMEDIATE also makes the whole migration one transaction on SQLite, as on PostgreSQL.
+                if sqlite:
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                elif conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+                cfg.attributes["connection"] = conn
+                yield cfg
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 def refuse_newer(engine: Engine) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from tracker.alerts.render import KIND_TITLES, describe
+from tracker.dates import by_day_and_time
 from tracker.models import (
     Bill,
     BillChange,
@@ -151,8 +152,9 @@ def upcoming_hearings(session: Session, *, days: int = 30, limit: int = 50, trac
                     Bill.jurisdiction_id, Bill.identifier, Bill.title)
              .join(HearingItem, HearingItem.hearing_id == Hearing.id).join(Bill, Bill.id == HearingItem.bill_id)
              .where(Hearing.date >= today, Hearing.date <= today + dt.timedelta(days=days), ~Hearing.cancelled)
-             .order_by(Hearing.date, Hearing.time, Bill.id).limit(limit))
+             .order_by(Hearing.date, Bill.id, Hearing.id).limit(limit))
     if tracked_only:
         query = query.where(tracked_filter())
+    rows = sorted(session.execute(query).all(), key=lambda r: by_day_and_time(r[0], r[1]))  # stable: then bill
     return [{"date": r[0], "time": r[1], "body": r[2], "location": r[3], "url": r[4], "id": r[5],
-             "bill": f"{r[6].upper()} {r[7]}", "title": r[8]} for r in session.execute(query).all()]
+             "bill": f"{r[6].upper()} {r[7]}", "title": r[8]} for r in rows]

@@ -57,6 +57,9 @@ def upstream_stamp(value: dt.datetime | None) -> dt.datetime | None:
 
 
 class Record(BaseModel):
+    """Text stored in a column of limited width has that width as its ``max_length`` here: PostgreSQL refuses a
+    longer value where SQLite stores it, so a record is taken or refused alike by both, naming the field."""
+
     # Enum fields hold their plain string values, so rows go to any DB driver without adapters.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=True)
 
@@ -130,7 +133,7 @@ class RelatedBillRecord(Record):
 class PersonVoteRecord(Record):
     option: VoteOption
     name: str | None = None
-    person_id: str | None = None
+    person_id: str | None = Field(default=None, max_length=64)
 
 
 class VoteRecord(Record):
@@ -157,7 +160,7 @@ class CalendarEntryRecord(Record):
 
     source_key: str = Field(min_length=1, max_length=255)
     date: dt.date
-    time: str | None = None
+    time: str | None = Field(default=None, max_length=64)
     body: str | None = None
     location: str | None = None
     description: str | None = None
@@ -172,7 +175,7 @@ class BillRecord(Record):
     identifier: str = Field(min_length=1, max_length=64)
     bill_type: str = Field(min_length=1, max_length=32)
     number: str = Field(min_length=1, max_length=32)
-    classification: str = "bill"
+    classification: str = Field(default="bill", min_length=1, max_length=32)
     origin_chamber: Chamber | None = None
     title: str = Field(min_length=1)
     short_title: str | None = None
@@ -186,7 +189,7 @@ class BillRecord(Record):
     latest_action_text: str | None = None
     policy_area: str | None = None
     upstream_updated_at: dt.datetime | None = None
-    source_name: str = Field(min_length=1)
+    source_name: str = Field(min_length=1, max_length=64)
     source_key: str = Field(min_length=1, max_length=255)  # the feed's own id for this bill, unique in the source
     source_urls: list[str] = Field(default_factory=list)
     actions: list[ActionRecord] = Field(default_factory=list)
@@ -223,7 +226,7 @@ class RollCallRecord(VoteRecord):
     """A roll call that travels on its own (LegiScan ``getRollCall``, a dataset's ``vote/*.json``): attached to
     the bill the same source knows by ``bill_source_key``."""
 
-    source_name: str = Field(min_length=1)
+    source_name: str = Field(min_length=1, max_length=64)
     bill_source_key: str = Field(min_length=1)
 
 
@@ -235,7 +238,7 @@ class AgendaItemRecord(Record):
     title: str | None = None
     action_text: str | None = None
     bill_source_key: str | None = None
-    bill_identifier: str | None = None
+    bill_identifier: str | None = Field(default=None, max_length=64)
     session_identifier: str | None = None
 
 
@@ -243,14 +246,14 @@ class HearingRecord(Record):
     """A committee hearing, council meeting or other scheduled event, as one source sees it."""
 
     jurisdiction: JurisdictionRecord
-    source_name: str = Field(min_length=1)
-    source_key: str = Field(min_length=1)
+    source_name: str = Field(min_length=1, max_length=64)
+    source_key: str = Field(min_length=1, max_length=255)
     date: dt.date
-    time: str | None = None
+    time: str | None = Field(default=None, max_length=64)
     body: str | None = None
     location: str | None = None
     description: str | None = None
-    status: str | None = None
+    status: str | None = Field(default=None, max_length=64)
     cancelled: bool = False
     url: str | None = None
     agenda_url: str | None = None

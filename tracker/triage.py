@@ -114,9 +114,14 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
         raise TriageError(f"Unknown sort {flt.sort!r}; one of: {', '.join(SORTS)}")
     query, best = _inbox_query([Bill, LegislativeSession.identifier, TriageState.status, TriageState.relevance],
                                flt)
-    key = {"score": best.c.best, "date": Bill.latest_action_date, "identifier": Bill.identifier}[flt.sort]
-    key = key.desc().nulls_last() if flt.descending else key.asc().nulls_last()
-    rows = session.execute(query.order_by(key, Bill.id.desc()).limit(limit).offset(offset)).all()
+    if flt.sort == "identifier":
+        # "HR 9" before "HR 10" (the identifier as text put "HR 10" before "HR 2"): jurisdiction and type, then the
+        # number's length, then the number as text, as packets are ordered (tracker.exports.selection).
+        keys = [Bill.jurisdiction_id, Bill.bill_type, func.length(Bill.number), Bill.number]
+    else:
+        keys = [{"score": best.c.best, "date": Bill.latest_action_date}[flt.sort]]
+    order = [key.desc().nulls_last() if flt.descending else key.asc().nulls_last() for key in keys]
+    rows = session.execute(query.order_by(*order, Bill.id.desc()).limit(limit).offset(offset)).all()
     total = count_inbox(session, flt) if count else None
     ids = [bill.id for bill, *_ in rows]
     topics = topics_for(session, ids)

@@ -22,6 +22,7 @@ from tracker.permissions import Action, require
 
 SESSION_TTL = dt.timedelta(hours=8)  # a working day; signing in again after that is expected
 MIN_PASSWORD_LENGTH = 10
+EMAIL_MAX = 254  # User.email holds 255
 _hasher = PasswordHasher()
 
 
@@ -59,6 +60,8 @@ def normalize_email(email: str) -> str:
     email = email.strip().lower()
     if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
         raise UserError(f"Not an email address: {email!r}")
+    if len(email) > EMAIL_MAX:  # RFC 5321's limit; PostgreSQL refuses one longer than the column (SQLite stores it)
+        raise UserError(f"An email address is at most {EMAIL_MAX} characters; this one has {len(email)}.")
     return email
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from tracker.dates import by_day_and_time
 from tracker.ingest import precedence
 from tracker.models import Hearing, HearingItem, PersonVote, VoteEvent
 
@@ -48,10 +49,10 @@ def hearings_for_bill(session: Session, bill_id: int) -> list[dict[str, Any]]:
     rows = session.execute(
         select(Hearing, HearingItem.action_text, HearingItem.title).join(
             HearingItem, HearingItem.hearing_id == Hearing.id).where(HearingItem.bill_id == bill_id)
-        .order_by(Hearing.date, Hearing.time, Hearing.id))
+        .order_by(Hearing.date, Hearing.id))
     seen: set[int] = set()
     out = []
-    for h, action_text, title in rows:
+    for h, action_text, title in sorted(rows, key=lambda row: by_day_and_time(row[0].date, row[0].time)):
         if h.id in seen:  # the bill twice on one agenda: one hearing
             continue
         seen.add(h.id)

@@ -8,9 +8,11 @@ from sqlmodel import Session
 
 from tracker.models import Bill, SavedFilter, User, Watchlist, WatchlistItem
 from tracker.models.enums import Role
+from tracker.names import by_name
 from tracker.permissions import Action, PermissionDenied, require, require_owner
 
 FILTER_PAGES = ("triage", "search")
+FILTER_NAME_MAX = 128  # SavedFilter.name
 
 
 class WatchlistError(ValueError):
@@ -42,9 +44,9 @@ def visible_watchlists(session: Session, *, actor: User) -> list[dict[str, Any]]
     rows = session.execute(select(Watchlist, User.email, counts.c.n).outerjoin(User, User.id == Watchlist.owner_id)
                            .outerjoin(counts, counts.c.watchlist_id == Watchlist.id)
                            .where(or_(Watchlist.shared, Watchlist.owner_id == actor.id))
-                           .order_by(Watchlist.name, Watchlist.id)).all()
+                           .order_by(Watchlist.id)).all()
     return [{"id": w.id, "name": w.name, "owner": email, "shared": w.shared, "bills": n or 0,
-             "mine": w.owner_id == actor.id} for w, email, n in rows]
+             "mine": w.owner_id == actor.id} for w, email, n in sorted(rows, key=lambda r: by_name(r[0].name))]
 
 
 def _get(session: Session, watchlist_id: int, actor: User) -> Watchlist:
@@ -121,6 +123,9 @@ def save_filter(session: Session, *, actor: User, page: str, name: str, params: 
     name = name.strip()
     if not name:
         raise WatchlistError("A saved filter needs a name.")
+    if len(name) > FILTER_NAME_MAX:  # PostgreSQL refuses a longer one (SQLite would store it)
+        raise WatchlistError(f"A saved filter's name is at most {FILTER_NAME_MAX} characters; "
+                             f"this one has {len(name)}.")
     existing = session.execute(select(SavedFilter).where(SavedFilter.owner_id == actor.id, SavedFilter.page == page,
                                                          SavedFilter.name == name)).scalar_one_or_none()
     saved = existing or SavedFilter(owner_id=actor.id, page=page, name=name)
@@ -132,8 +137,9 @@ def save_filter(session: Session, *, actor: User, page: str, name: str, params: 
 
 def saved_filters(session: Session, *, actor: User, page: str) -> list[SavedFilter]:
     require(actor, Action.read)
-    return list(session.execute(select(SavedFilter).where(SavedFilter.page == page, or_(
-        SavedFilter.owner_id == actor.id, SavedFilter.shared)).order_by(SavedFilter.name)).scalars())
+    return sorted(session.execute(select(SavedFilter).where(SavedFilter.page == page, or_(
+        SavedFilter.owner_id == actor.id, SavedFilter.shared)).order_by(SavedFilter.id)).scalars(),
+                  key=lambda f: by_name(f.name))
 
 
 def delete_filter(session: Session, *, actor: User, filter_id: int) -> None:

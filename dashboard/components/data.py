@@ -26,6 +26,7 @@ from tracker.models import (
     User,
     WatchlistItem,
 )
+from tracker.names import by_name
 
 
 def engine() -> Engine:
@@ -81,8 +82,8 @@ def _choices(db_url: str, version: tuple[Any, ...]) -> Choices:
 
     with Session(engine()) as s:
         return Choices(
-            topics={slug: name for slug, name in s.execute(select(Topic.slug, Topic.name).where(Topic.enabled)
-                                                           .order_by(Topic.name))},
+            topics=dict(sorted(s.execute(select(Topic.slug, Topic.name).where(Topic.enabled)).all(),
+                               key=lambda topic: by_name(topic[1]))),
             jurisdictions={j: n for j, n in s.execute(select(Jurisdiction.id, Jurisdiction.name)
                                                       .order_by(Jurisdiction.id))},
             stances=list(s.execute(select(Stance.name).where(Stance.active).order_by(Stance.sort_order)).scalars()),

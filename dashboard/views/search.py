@@ -57,7 +57,7 @@ head[0].markdown(f"**{total:,}** {'bill matches' if total == 1 else 'bills match
 head[1].number_input("Page", min_value=1, max_value=max(pages, page_no), step=1, key="q_page",
                      label_visibility="collapsed")
 with head[2].popover("Save this search"):
-    name = st.text_input("Name", key="q_save_name")
+    name = st.text_input("Name", key="q_save_name", max_chars=watchlists.FILTER_NAME_MAX)
     shared = st.checkbox("Share with everyone", key="q_save_shared")
     if st.button("Save search", key="q_save"):
         try:

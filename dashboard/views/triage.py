@@ -87,7 +87,7 @@ head = st.columns([3, 1, 2])
 head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · page {page_no} of {pages}")
 head[1].number_input("Page", min_value=1, max_value=pages, step=1, key="f_page", label_visibility="collapsed")
 with head[2].popover("Save this filter"):
-    name = st.text_input("Name", key="save_filter_name")
+    name = st.text_input("Name", key="save_filter_name", max_chars=watchlists.FILTER_NAME_MAX)
     shared = st.checkbox("Share with everyone", key="save_filter_shared")
     if st.button("Save filter", key="save_filter"):
         params = {k: st.session_state.get(k) for k in FILTER_KEYS}

@@ -3,12 +3,13 @@
 import datetime as dt
 
 import pytest
-from dash_fixtures import PASSWORD, Seeded
+from dash_fixtures import PASSWORD, Seeded, record
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tracker import notes, positions, search, triage, users, watchlists
-from tracker.models import Assignment, PositionHistory, TriageState
+from tracker.ingest import IngestItem, Ingestor
+from tracker.models import Assignment, Bill, BillMatch, PositionHistory, TriageState
 from tracker.permissions import PermissionDenied
 
 WRITERS = ("admin", "staff")
@@ -208,6 +209,62 @@ def test_inbox_filters_and_sorts_in_sql(session: Session, seeded: Seeded) -> Non
     assert ids(topic="nope") == []
     rows, total = triage.inbox(session, limit=2, offset=2)
     assert total == 4 and len(rows) == 2
+
+
+def _flag(session: Session, seeded: Seeded, *records) -> list[int]:  # type: ignore[no-untyped-def]
+    """Store bills and flag them for the seeded topic."""
+    Ingestor(session).ingest([IngestItem(r) for r in records])
+    ids = [session.execute(select(Bill.id).where(Bill.identifier == r.identifier, Bill.jurisdiction_id == "us"))
+           .scalar_one() for r in records]
+    session.add_all(BillMatch(bill_id=i, topic_id=seeded.topic.id, score=1.0, flagged=True, rule_version=1)
+                    for i in ids)
+    session.commit()
+    return ids
+
+
+def test_inbox_title_filter_ignores_case_beyond_ascii_on_every_database(session: Session, seeded: Seeded) -> None:
+    # HR 4568 of the 117th Congress is the "ENTRÉE Act". SQLite's own lower() left the "É" as it was, so "entrée"
+    # found it on PostgreSQL only.
+    [entree] = _flag(session, seeded, record(4568, title="ENTRÉE Act"))
+    for text in ("entrée", "ENTRÉE", "Entrée act"):
+        assert [r["id"] for r in triage.inbox(session, triage.InboxFilter(text=text))[0]] == [entree]
+
+
+def test_inbox_sorts_bill_numbers_as_numbers(session: Session, seeded: Seeded) -> None:
+    _flag(session, seeded, record(10), record(9))
+
+    def identifiers(descending: bool) -> list[str]:
+        rows = triage.inbox(session, triage.InboxFilter(sort="identifier", descending=descending))[0]
+        return [r["identifier"] for r in rows]
+
+    assert identifiers(False) == ["AB 5", "HR 1", "HR 2", "HR 3", "HR 9", "HR 10"]  # not "HR 10" before "HR 2"
+    assert identifiers(True) == ["HR 10", "HR 9", "HR 3", "HR 2", "HR 1", "AB 5"]
+
+
+def test_names_wider_than_their_column_are_refused_alike_on_every_database(session: Session, seeded: Seeded) -> None:
+    # PostgreSQL refused them with a database error (StringDataRightTruncation, a traceback on the dashboard's
+    # save button) where SQLite stored them.
+    admin = seeded.users["admin"]
+    with pytest.raises(watchlists.WatchlistError, match="at most 128 characters; this one has 129"):
+        watchlists.save_filter(session, actor=admin, page="triage", name="f" * 129, params={})
+    assert watchlists.save_filter(session, actor=admin, page="triage", name="f" * 128, params={}).id
+    with pytest.raises(users.UserError, match="at most 254 characters"):
+        users.add_user(session, email="a" * 243 + "@example.org", role="staff", actor=admin)
+    assert users.add_user(session, email="a" * 242 + "@example.org", role="staff", actor=admin).id
+    session.commit()
+
+
+def test_watchlists_and_saved_filters_are_listed_alike_on_every_database(session: Session, seeded: Seeded) -> None:
+    # ORDER BY name followed each database's collation: SQLite's put "Zebra" before "apple" and "Äpfel" last,
+    # and a PostgreSQL database created with a locale (en_US.UTF-8, ICU) ordered them as people read.
+    staff = seeded.users["staff"]
+    names = ["Zebra", "apple", "Äpfel", "AI", "broadband"]
+    for name in names:
+        watchlists.create_watchlist(session, actor=staff, name=name)
+        watchlists.save_filter(session, actor=staff, page="search", name=name, params={})
+    expected = ["AI", "Äpfel", "apple", "broadband", "Zebra"]
+    assert [w["name"] for w in watchlists.visible_watchlists(session, actor=staff)] == expected
+    assert [f.name for f in watchlists.saved_filters(session, actor=staff, page="search")] == expected
 
 
 @pytest.mark.parametrize("role", READERS)

@@ -258,3 +258,42 @@ def test_two_imports_of_the_same_files_at_once_store_each_bill_once(engine: Engi
         bills = count(s, Bill)
         assert s.execute(select(func.count()).where(BillChange.kind == "new_bill")).scalar_one() == bills
     assert sum(r.result.new for r in reports) == bills
+
+
+def test_text_as_wide_as_its_column_is_stored_on_every_database_and_wider_is_refused(session: Session) -> None:
+    """PostgreSQL refuses text wider than a VARCHAR(n) column where SQLite stores it: the records hold each such
+    field to its column's width, so both databases take the same records and a wider one is refused by name."""
+    import pytest
+    from pydantic import ValidationError
+
+    from tracker.models import Hearing, HearingItem, PersonVote, VoteEvent
+    from tracker.records import HearingRecord, PersonVoteRecord
+
+    widest = BillRecord.model_validate({
+        **make_record(7).model_dump(), "jurisdiction": {"id": "j" * 64, "name": "A city", "level": "local"},
+        "session": {"identifier": "s" * 64, "name": "A session"}, "identifier": "I" * 64, "bill_type": "T" * 32,
+        "number": "9" * 32, "classification": "c" * 32, "source_name": "n" * 64, "source_key": "k" * 255,
+        "votes": [{"source_key": "v" * 255, "people": [{"option": "yes", "person_id": "p" * 64}]}]})
+    hearing = HearingRecord.model_validate({
+        "jurisdiction": {"id": "j" * 64, "name": "A city", "level": "local"}, "source_name": "n" * 64,
+        "source_key": "h" * 255, "date": dt.date(2026, 1, 5), "time": "t" * 64, "status": "s" * 64,
+        "items": [{"bill_identifier": "I" * 64, "session_identifier": "s" * 64}]})
+    assert ingest(session, widest).new == 1
+    assert Ingestor(session).ingest_hearings([hearing]) == 1
+    session.commit()
+    assert session.execute(select(Bill.classification)).scalar_one() == "c" * 32
+    assert session.execute(select(PersonVote.person_id)).scalar_one() == "p" * 64
+    assert count(session, VoteEvent) == 1 and count(session, Hearing) == 1
+    assert session.execute(select(HearingItem.bill_id)).scalar_one() is not None  # linked by the identifier
+
+    for field, value in (("classification", "c" * 33), ("source_name", "n" * 65)):
+        with pytest.raises(ValidationError, match=field):
+            make_record(8, **{field: value})
+    for field, value in (("source_name", "n" * 65), ("source_key", "h" * 256), ("time", "t" * 65),
+                         ("status", "s" * 65)):
+        with pytest.raises(ValidationError, match=field):
+            HearingRecord.model_validate({**hearing.model_dump(), field: value})
+    with pytest.raises(ValidationError, match="person_id"):
+        PersonVoteRecord(option="yes", person_id="p" * 65)
+    with pytest.raises(ValidationError, match="bill_identifier"):
+        HearingRecord.model_validate({**hearing.model_dump(), "items": [{"bill_identifier": "I" * 65}]})

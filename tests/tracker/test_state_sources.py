@@ -143,6 +143,42 @@ def test_lower_ranked_source_fills_only_empty_fields(session: Session) -> None:
     assert bill.title == views["ca_pubinfo"].title and bill.source_name == "ca_pubinfo"
 
 
+def test_a_legistar_matter_type_wider_than_the_column_is_stored_on_every_database(session: Session) -> None:
+    # LA Metro's matter types (its Legislation.aspx type list) include "Federal Legislation / State Legislation
+    # (Position)", 50 characters: as the bill's classification PostgreSQL refused it (VARCHAR(32)), SQLite kept
+    # it. The matter is written for this test from the Web API's published fields.
+    matter = {"MatterId": 4242, "MatterFile": "2025-0999", "MatterTitle": "ADOPT a SUPPORT position on SB 7",
+              "MatterTypeName": "Federal Legislation / State Legislation (Position)",
+              "MatterIntroDate": "2025-03-05T00:00:00"}
+    record = legistar.parse_matter(matter, {}, client="metro", locator="m")
+    assert Ingestor(session).ingest([IngestItem(record=record)]).new == 1
+    session.commit()
+    assert session.execute(select(Bill.classification)).scalar_one() == "federal legislation / state legi"
+
+
+def test_a_bills_hearings_come_by_day_and_time_on_every_database(session: Session) -> None:
+    # Matter and events written for this test from the Web API's published fields (EventTime is 12-hour text).
+    # As text, "10:00 AM" came before "9:30 AM"; a hearing without a time came first on SQLite, last on
+    # PostgreSQL.
+    from tracker import overview, votes
+
+    matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",
+              "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"}
+    Ingestor(session).ingest([IngestItem(record=legistar.parse_matter(matter, {}, client="lacounty", locator="m"))])
+    day = dt.date.today() + dt.timedelta(days=7)
+    times = {11: None, 12: "2:30 PM", 13: "10:00 AM", 14: "9:30 AM"}
+    events = [{"EventId": n, "EventBodyName": f"Committee {n}", "EventDate": f"{day}T00:00:00", "EventTime": time}
+              for n, time in times.items()]
+    items = {n: [{"EventItemAgendaSequence": 1, "EventItemMatterId": 100, "EventItemMatterFile": "26-0043"}]
+             for n in times}
+    Ingestor(session).ingest_hearings(legistar.parse_events(events, items, client="lacounty", locator="events"))
+    session.commit()
+    bill_id = session.execute(select(Bill.id)).scalar_one()
+    expected = ["9:30 AM", "10:00 AM", "2:30 PM", None]
+    assert [h["time"] for h in votes.hearings_for_bill(session, bill_id)] == expected
+    assert [h["time"] for h in overview.upcoming_hearings(session, tracked_only=False)] == expected
+
+
 def test_legistar_hearings_with_agenda_linked_to_bills(session: Session) -> None:
     # Matter, event and agenda records written for this test from the Web API's published fields.
     matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",
@@ -175,3 +211,24 @@ def test_legistar_hearings_with_agenda_linked_to_bills(session: Session) -> None
     assert lookup is not None
     nxt = lookup(session, [bill_id], dt.date.today())[bill_id]
     assert nxt.date == later and nxt.location == "Hall of Administration"  # the cancelled one is skipped
+
+
+def test_a_nul_character_in_a_feed_is_dropped_alike_on_every_database(engine: Engine, tmp_path: Path) -> None:
+    # PostgreSQL's text cannot hold NUL, which JSON writes "\u0000" and pubinfo's .dat "\0": the bill failed to
+    # store there ("PostgreSQL text fields cannot contain NUL") and was stored, NUL and all, on SQLite. The file
+    # is a real Open States bill with a NUL written into its title and an action for this test.
+    source = sorted(require_realdata("openstates", "scrape_AL2025", "bills").glob("HB1*.json"))[0]
+    bill = json.loads(source.read_bytes())
+    bill["title"] = bill["title"] + "\u0000 (as amended)"
+    bill["actions"][0]["description"] = "\u0000" + bill["actions"][0]["description"]
+    path = tmp_path / source.name
+    path.write_text(json.dumps(bill))
+    report = import_path(engine, path, workers=0, flag=False)
+    assert report.errors == [] and report.result.new == 1
+    with Session(engine) as s:
+        assert s.execute(select(Bill.title)).scalar_one() == bill["title"].replace("\u0000", "")
+        assert "\u0000" not in s.execute(select(BillAction.text).order_by(BillAction.order)).scalars().first()
+
+    from tracker.sources.ca_pubinfo import read_dat  # the .dat escape, and a raw NUL byte, read as nothing
+
+    assert [fields for _, fields in read_dat(b"`a\\0b`\t`c\x00d`\n", "t.dat")] == [["ab", "cd"]]

@@ -31,6 +31,7 @@ from tracker.models import (
     WatchlistItem,
 )
 from tracker.models.base import utcnow
+from tracker.names import by_name
 
 FEED_SIZE = 50
 ATOM = "http://www.w3.org/2005/Atom"
@@ -234,8 +235,9 @@ def feed_urls(session: Session, *, user: User, token: str, cfg: AlertSettings | 
     cfg = cfg or alert_settings()
     base = f"{cfg.feeds_url}/feeds/{token}"
     urls = {"hearings (ICS)": f"{base}/hearings.ics"}
-    for f in session.execute(select(SavedFilter).where(or_(SavedFilter.owner_id == user.id, SavedFilter.shared))
-                             .order_by(SavedFilter.page, SavedFilter.name)).scalars():
+    for f in sorted(session.execute(select(SavedFilter).where(or_(SavedFilter.owner_id == user.id,
+                                                                  SavedFilter.shared))).scalars(),
+                    key=lambda f: (f.page, by_name(f.name), f.id)):
         urls[f"{f.page}: {f.name} (Atom)"] = f"{base}/filters/{f.id}.atom"
         urls[f"{f.page}: {f.name} (RSS)"] = f"{base}/filters/{f.id}.rss"
     return urls

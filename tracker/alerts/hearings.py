@@ -5,15 +5,13 @@ followers hear about it, and the calendar shows it once per bill.
 """
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import inspect, select
 from sqlmodel import Session
 
+from tracker.dates import clock_time
 from tracker.models import Hearing, HearingItem
-
-_TIME = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?\s*$")
 
 
 @dataclass(frozen=True)
@@ -31,13 +29,7 @@ class HearingRow:
 
     def start_time(self) -> dt.time | None:
         """The time of day when it can be read ("10:00", "2:30 PM"); upstream times are local to the body."""
-        m = _TIME.match(self.time or "")
-        if not m:
-            return None
-        hour, minute = int(m.group(1)), int(m.group(2) or 0)
-        if m.group(3):
-            hour = hour % 12 + (12 if m.group(3).lower().startswith("p") else 0)
-        return dt.time(hour, minute) if hour < 24 and minute < 60 else None
+        return clock_time(self.time)
 
 
 def available(session: Session) -> bool:

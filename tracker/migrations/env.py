@@ -4,23 +4,12 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
+from tracker.migrations.compared import compared
 from tracker.models import load_all
 
 load_all()  # every table on SQLModel.metadata, so autogenerate compares the whole schema
 config = context.config
 target_metadata = SQLModel.metadata
-
-
-def _ours(name, type_, parent_names) -> bool:  # type: ignore[no-untyped-def]
-    # APScheduler creates and owns its job store table (tracker schedule): autogenerate must not drop it.
-    if type_ == "table" and name == "apscheduler_jobs":
-        return False
-    # Full-text search (0003) lives outside the models: SQLite's FTS5 tables, PostgreSQL's expression indexes.
-    if type_ == "table" and name.startswith("bill_fts"):
-        return False
-    if type_ == "column" and name == "search_doc":  # PostgreSQL's generated tsvector on bill
-        return False
-    return not (type_ == "index" and name in ("ix_bill_fts", "ix_billversion_fts"))
 
 
 def _configure(connection) -> None:  # type: ignore[no-untyped-def]
@@ -30,7 +19,7 @@ def _configure(connection) -> None:  # type: ignore[no-untyped-def]
         # SQLite cannot ALTER most things in place; batch mode rebuilds tables instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        include_name=_ours,
+        include_name=compared,
     )
 
 

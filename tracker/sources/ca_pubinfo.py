@@ -149,7 +149,9 @@ _GOVERNOR = re.compile(r"\bgovernor\b|secretary of state", re.IGNORECASE)
 
 # --- the .dat encoding ----------------------------------------------------------------------------------------
 
-_ESCAPES = {ord("n"): "\n", ord("t"): "\t", ord("r"): "\r", ord("0"): "\0", ord("\\"): "\\", ord("`"): "`",
+# "\0" (NUL) is read as nothing: PostgreSQL's text cannot hold one (the bill failed to store there) where SQLite
+# stores it, and no row means anything by one.
+_ESCAPES = {ord("n"): "\n", ord("t"): "\t", ord("r"): "\r", ord("0"): "", ord("\\"): "\\", ord("`"): "`",
             ord("Z"): "\x1a"}
 
 
@@ -162,6 +164,8 @@ def _decode(raw: bytes) -> str:
 
 def _unescape(raw: bytes) -> str:
     text = _decode(raw)
+    if "\x00" in text:  # a raw NUL byte: as "\0" above
+        text = text.replace("\x00", "")
     if "\\" not in text:
         return text
     out, i = [], 0

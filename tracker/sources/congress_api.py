@@ -25,6 +25,7 @@ from tracker.dates import local_day
 from tracker.models.enums import Chamber, SponsorshipKind
 from tracker.records import BillRecord, ParseError
 from tracker.sources import govinfo_billstatus as billstatus
+from tracker.sources.json_doc import load_json
 from tracker.stages import Step, classify, derive_stage
 
 __all__ = [
@@ -72,7 +73,7 @@ def _json(data: bytes, locator: str) -> dict[str, Any]:
     if not data or not data.strip():
         raise ParseError(locator, "empty response body")
     try:
-        doc = json.loads(data)
+        doc = load_json(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ParseError(locator, f"not JSON (truncated or malformed body?): {exc}") from None
     if not isinstance(doc, dict):

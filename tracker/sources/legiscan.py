@@ -27,6 +27,7 @@ from tracker.models.enums import Chamber, SponsorshipKind, VoteOption, VoteResul
 from tracker.records import BillRecord, ParseError, RollCallRecord
 from tracker.sources import states
 from tracker.sources.govinfo_billstatus import _describe, html_to_text
+from tracker.sources.json_doc import load_json
 from tracker.stages import Step, derive_stage
 from tracker.xmlsafe import parse_xml
 
@@ -87,7 +88,7 @@ def _envelope(data: bytes, locator: str) -> dict[str, Any]:
         doc = doc if isinstance(doc, dict) else {}
     else:
         try:
-            doc = json.loads(data)
+            doc = load_json(data)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ParseError(locator, f"not JSON (truncated or malformed body?): {exc}") from None
         if not isinstance(doc, dict):

@@ -24,6 +24,7 @@ from tracker.models.enums import Chamber, SponsorshipKind, Stage
 from tracker.records import BillRecord, HearingRecord, ParseError
 from tracker.sources import states
 from tracker.sources.govinfo_billstatus import _describe
+from tracker.sources.json_doc import load_json
 from tracker.stages import ActionRule, Step, classify, derive_stage
 
 __all__ = ["CLIENTS", "LEGISTAR_RULES", "SOURCE_NAME", "client_jurisdiction", "parse_events", "parse_list",
@@ -70,7 +71,7 @@ def parse_list(data: bytes, locator: str) -> list[dict[str, Any]]:
     if not data or not data.strip():
         raise ParseError(locator, "empty response body")
     try:
-        doc = json.loads(data)
+        doc = load_json(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ParseError(locator, f"not JSON (truncated or malformed body?): {exc}") from None
     if isinstance(doc, dict):
@@ -172,7 +173,7 @@ def _payload(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], 
         "identifier": file[:64],
         "bill_type": matter_type[:32],
         "number": number[:32],
-        "classification": matter_type.lower(),
+        "classification": matter_type.lower()[:32],  # LA Metro's "Federal Legislation / State Legislation (Position)"
         "origin_chamber": Chamber.legislature,
         "title": title,
         "short_title": _str(matter.get("MatterName")) if _str(matter.get("MatterName")) != title else None,

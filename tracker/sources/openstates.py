@@ -42,6 +42,7 @@ from tracker.models.enums import Chamber, SponsorshipKind, VoteOption, VoteResul
 from tracker.records import BillRecord, HearingRecord, ParseError
 from tracker.sources import states
 from tracker.sources.govinfo_billstatus import _describe
+from tracker.sources.json_doc import load_json
 from tracker.stages import Step, derive_stage
 
 __all__ = ["API_BASE", "OPENSTATES_CLASSIFICATIONS", "SOURCE_NAME", "BillsPage", "EventsPage", "looks_like_bill",
@@ -79,7 +80,7 @@ def _json(data: bytes, locator: str) -> Any:
     if not data or not data.strip():
         raise ParseError(locator, "empty response body")
     try:
-        return json.loads(data)
+        return load_json(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ParseError(locator, f"not JSON (truncated or malformed body?): {exc}") from None
 

@@ -1,0 +1,18 @@
+"""What Alembic's autogenerate finds between a migrated database and the models: the migrations' test of truth."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine
+from sqlmodel import SQLModel
+
+import tracker.models
+from tracker.migrations.compared import compared
+
+
+def schema_drift(engine: Engine) -> list[object]:
+    """What autogenerate would change to bring the database to the models, compared as ``env.py`` compares:
+    tables, columns, types, nullability, indexes, unique constraints, foreign keys and their ON DELETE."""
+    tracker.models.load_all()
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": compared})
+        return compare_metadata(context, SQLModel.metadata)

@@ -1,0 +1,135 @@
+"""Each migration taken back and forward again on a database holding real bills and the organisation's data.
+
+Runs on SQLite and, with DATABASE_URL, on PostgreSQL. Every row of the tables the first migration creates must be
+there afterwards, as it was; the tables later migrations add are left empty here, since going back before a
+migration drops what it added.
+"""
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+from realdata_paths import REPO_ROOT, require_realdata
+from schema_drift import schema_drift
+from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from tracker import db, notes, positions, triage, users, watchlists
+from tracker.importer import import_path
+from tracker.ingest import record_error
+from tracker.models import Bill, CrawlRun
+
+# The organisation's tables and the crawled ones that point at them or at runs: compared row by row.
+COMPARED_ROWS = ("position", "positionhistory", "note", "triagestate", "assignment", "watchlist", "watchlistitem",
+                 "user", "crawlrun", "crawlerror", "billchange", "billsource", "sourcedocument")
+# Columns a later migration adds to those tables: going back before it drops them with their values.
+ADDED_LATER = {"crawlrun": {"owner"}}  # 0010
+
+
+def _snapshot(engine: Engine) -> dict[str, object]:
+    tables = sorted(t for t in inspect(engine).get_table_names()
+                    if t != "alembic_version" and not t.startswith(("bill_fts", "sqlite_")))
+    with engine.connect() as conn:
+        counts = {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in tables}
+        rows = {}
+        for t in COMPARED_ROWS:
+            columns = ", ".join(f'"{c["name"]}"' for c in inspect(conn).get_columns(t)
+                                if c["name"] not in ADDED_LATER.get(t, ()))
+            rows[t] = [tuple(r) for r in conn.execute(text(f'SELECT {columns} FROM "{t}"')).all()]
+    return {"counts": counts, "rows": {t: sorted(r, key=repr) for t, r in rows.items()}}
+
+
+@pytest.fixture
+def filled(engine: Engine) -> Iterator[Engine]:
+    """Real BILLSTATUS files imported, and positions (two versions each), notes, triage, an assignment and a
+    watchlist on them, with an error recorded against the import."""
+    report = import_path(engine, require_realdata("billstatus", "usgpo_samples", "actions-committees"),
+                         workers=0, flag=False)
+    assert report.result.new >= 5
+    with Session(engine) as s:
+        admin = users.add_user(s, email="ada@example.org", role="admin")
+        staff = users.add_user(s, email="sam@example.org", role="staff", actor=admin)
+        bills = list(s.execute(text("SELECT id FROM bill ORDER BY id LIMIT 5")).scalars())
+        for bill in bills:
+            positions.set_position(s, actor=staff, bill_id=bill, stance="Support", expected_version=None)
+            positions.set_position(s, actor=admin, bill_id=bill, stance="Oppose", rationale="Wider scope ✓",
+                                   expected_version=1)
+            notes.add_note(s, actor=staff, bill_id=bill, body=f"Asked the sponsor's office about {bill}.")
+        triage.mark_relevant(s, actor=staff, bill_ids=bills[:3])
+        triage.dismiss(s, actor=staff, bill_ids=bills[3:])
+        triage.assign(s, actor=admin, bill_ids=bills[:2], assignee_id=staff.id, task="Brief the council")
+        watchlist = watchlists.create_watchlist(s, actor=staff, name="Q3 meetings")
+        watchlists.add_bills(s, actor=staff, watchlist_id=watchlist.id, bill_ids=bills)
+        run = s.get(CrawlRun, report.run.id)
+        record_error(s, run=run, locator="BILLSTATUS-116hr0.xml", reason="a damaged file")
+        s.commit()
+        assert s.execute(text("SELECT count(*) FROM billchange WHERE run_id IS NOT NULL")).scalar_one() >= 5
+        assert s.execute(select(func.count()).select_from(Bill)).scalar_one() == report.result.new
+    yield engine
+    db.upgrade(engine)  # a failed step must not leave the database of the next test (PostgreSQL) behind
+
+
+def test_each_migration_goes_back_and_forward_again_keeping_the_data(filled: Engine) -> None:
+    before = _snapshot(filled)
+    script = ScriptDirectory.from_config(db.alembic_config("sqlite://"))
+    head = db.head_revision()
+    for revision in (s.revision for s in script.walk_revisions() if s.revision != head):
+        db.downgrade(filled, revision)
+        assert db.current_revision(filled) == revision
+        db.upgrade(filled)
+        assert _snapshot(filled) == before, f"data changed going back to {revision} and forward again"
+    assert schema_drift(filled) == []
+    with filled.connect() as conn:  # foreign keys are enforced again on SQLite once the migrations are done
+        if conn.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+
+
+
+@pytest.fixture
+def empty_database(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema yet, on the dialect the suite runs on (a schema of its own on PostgreSQL)."""
+    if not database_url.startswith("sqlite"):
+        schema = f"empty_{uuid.uuid4().hex[:8]}"
+        admin = db.make_engine(database_url)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        yield make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+        return
+    yield f"sqlite:///{tmp_path / 'fresh.db'}"
+
+
+def test_upgrades_started_at_once_run_one_after_the_other(empty_database: str) -> None:
+    # Two containers starting together, each running `tracker db upgrade`: all but one failed ("table crawlrun
+    # already exists", a duplicate alembic_version on PostgreSQL), and on SQLite, whose migrations ran statement
+    # by statement, they could interleave.
+    env = {**os.environ, "DATABASE_URL": empty_database}
+    runs = [subprocess.Popen([sys.executable, "-m", "tracker", "db", "upgrade", "--no-backup"], cwd=REPO_ROOT,
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(3)]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    engine = db.make_engine(empty_database)
+    assert db.current_revision(engine) == db.head_revision() and schema_drift(engine) == []
+    engine.dispose()
+
+
+def test_a_migration_that_fails_halfway_leaves_nothing_behind(database_url: str) -> None:
+    """On SQLite too, where statements ran one by one: the schema and version stay as they were."""
+    engine = db.make_engine(database_url)
+    with pytest.raises(RuntimeError), db._migrating(engine) as cfg:
+        conn = cfg.attributes["connection"]
+        conn.execute(text("CREATE TABLE half_done (a integer)"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+        raise RuntimeError("a migration failing halfway")
+    assert "half_done" not in inspect(engine).get_table_names()
+    assert db.current_revision(engine) == db.head_revision()
+    engine.dispose()

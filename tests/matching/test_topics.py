@@ -244,7 +244,9 @@ def test_migration_0013_disables_stored_rules_nested_past_the_limit(engine: Engi
     session.commit()
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0012'"))
-    db.upgrade(engine, "0013")
+    db.upgrade(engine, "0013")  # that migration alone: the later ones change a schema this one already has
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": db.head_revision()})
     session.expire_all()
     refused, fine = (session.get(TopicRule, r.id) for r in old)
     assert not refused.enabled and refused.note.startswith("disabled by migration 0013: ")

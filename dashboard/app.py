@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard.components import auth
 from dashboard.components.render import md
 from tracker import db
+from tracker.cli_common import database_problem
 from tracker.models import User
 from tracker.permissions import Action, can
 
@@ -19,7 +20,13 @@ st.set_page_config(page_title="Policy Tracker", layout="wide")
 try:
     db.check_schema(db.get_engine())
 except db.SchemaNotReady as exc:
-    st.error(str(exc))
+    st.error(md(exc))
+    st.stop()
+except Exception as exc:
+    # A server that is down or refuses us: one line naming it, as the command line says it, not a traceback.
+    if (problem := database_problem(exc)) is None:
+        raise
+    st.error(md(problem))
     st.stop()
 
 user = auth.current_user()

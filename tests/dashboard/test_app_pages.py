@@ -10,6 +10,7 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from dashboard.components.render import md
+from tests.database_env import using_database
 from tests.tracker.test_ingest import ingest, make_record
 from tracker import positions
 from tracker.models import Bill, CrawlError, CrawlRun, FullRescore, Note, TriageState
@@ -25,6 +26,14 @@ def test_signed_out_visitors_only_see_the_sign_in_form(seeded: Seeded) -> None:
     no_exception(at)
     assert [t.label for t in at.text_input] == ["Email", "Password"]
     assert "Triage" not in texts(at) and not at.get("metric")
+
+
+def test_an_unreachable_database_server_is_named_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    with using_database("postgresql://postgres@127.0.0.1:1/tracker", monkeypatch):  # nothing listens on port 1
+        at = signed_in(None)
+    no_exception(at)
+    assert md("The database postgresql+psycopg://postgres@127.0.0.1:1/tracker cannot be used: ") in texts(at)
+    assert md("Check DATABASE_URL and that the server is running.") in texts(at) and not at.text_input
 
 
 def test_sign_in_with_the_form(seeded: Seeded) -> None:

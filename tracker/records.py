@@ -93,7 +93,7 @@ class ActionRecord(Record):
 class SponsorshipRecord(Record):
     name: str = Field(min_length=1)
     kind: SponsorshipKind
-    person_id: str | None = None
+    person_id: KeyText | None = None  # indexed
     party: str | None = None
     state: str | None = None
     district: str | None = None

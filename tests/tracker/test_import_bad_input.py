@@ -221,3 +221,11 @@ def test_text_too_long_for_a_database_key_fails_its_file_alike_on_every_database
     assert locator == str(long_subject) and "subjects.0" in reason
     assert "2999 bytes long: at most 2000 fit a database key" in reason  # its last space is stripped
     assert report.result.new == len(sources)
+
+    # A sponsor's person id is indexed too (sponsorship.person_id).
+    start = data.index(b"<bioguideId>") + len(b"<bioguideId>")
+    long_id = folder / "long-person-id.xml"
+    long_id.write_bytes(data[:start] + b"B" * 2500 + data[data.index(b"</bioguideId>", start):])
+    report = import_path(engine, long_id)
+    ((locator, reason),) = report.errors
+    assert locator == str(long_id) and "person_id" in reason and "2500 bytes long" in reason

@@ -11,6 +11,8 @@ from pubinfo_archives import (
     AB2052_NEW_ACTION,
     ab1656_amendment_incremental,
     ab2052_incremental_with_a_bad_row,
+    complete_archive,
+    damage_member,
     earlier_full_archive,
     mini,
 )
@@ -45,6 +47,18 @@ def test_an_incremental_alone_is_refused(engine: Engine, tmp_path: Path) -> None
     [(where, reason)] = report.errors
     assert where == str(tuesday) and "import the weekly pubinfo_YYYY.zip or a pubinfo_daily_*.zip first" in reason
     assert report.result.new == 0  # AB 1656 is not created from its changed rows alone
+
+
+@pytest.mark.parametrize("member", ["BILL_HISTORY_TBL.dat", "BILL_VERSION_TBL_1532.lob"])
+def test_a_damaged_member_is_reported_not_a_crash(engine: Engine, tmp_path: Path, member: str) -> None:
+    # Reading a member whose deflated bytes are damaged raises zlib.error, which used to escape the importer as a
+    # traceback and an "interrupted ... import again to finish" run that no second import could finish.
+    download = write(tmp_path / "pubinfo_daily_Mon.zip", damage_member(complete_archive(), member), 1_764_000_000)
+    report = import_path(engine, download, flag=False)
+    [(where, reason)] = report.errors
+    assert where == str(download)
+    assert reason.startswith("pubinfo archive is damaged or truncated: ") and f"member {member} is damaged" in reason
+    assert report.result.new == 0
 
 
 def test_incrementals_import_over_the_full_archive(engine: Engine, tmp_path: Path) -> None:

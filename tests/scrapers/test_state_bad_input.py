@@ -1,0 +1,46 @@
+"""State and city spiders on damaged input, against the local feed server: what breaks is recorded on the run
+with its URL and reason, the rest goes on, and a run that could store nothing says so with a failing exit code.
+Bill content is real (statefeeds.py, pubinfo_archives.py say which); the damage is done here."""
+
+import datetime as dt
+
+import pytest
+from crawl_helpers import last_run, run_spider
+from feedserver import FeedServer
+from pubinfo_archives import complete_archive, damage_member
+from sqlalchemy import select
+from sqlmodel import Session
+from test_state_crawls import INDEX
+
+from tracker.crawling import EXIT_FAILED
+from tracker.models import CrawlError
+
+pytestmark = [pytest.mark.realdata, pytest.mark.slow]
+
+STAMP = dt.datetime(2026, 11, 24, 5, 38, tzinfo=dt.UTC)
+
+
+def errors(session: Session, run_id: int) -> list[tuple[str, str]]:
+    return [tuple(e) for e in session.execute(select(CrawlError.locator, CrawlError.reason)
+                                              .where(CrawlError.run_id == run_id).order_by(CrawlError.id))]
+
+
+def test_california_damaged_zip_member_fails_the_run_and_names_the_member(state_env: dict[str, str],
+                                                                          feed: FeedServer, session: Session) -> None:
+    # The member's deflated bytes are damaged: zipfile raises zlib.error, which escaped the spider's callback, so
+    # the run "succeeded" with nothing stored and no error.
+    feed.put("pubinfo/", INDEX, content_type="text/html")
+    feed.put("pubinfo/pubinfo_daily_Mon.zip", damage_member(complete_archive(), "BILL_HISTORY_TBL.dat"),
+             content_type="application/zip", last_modified=STAMP)
+    done = run_spider(state_env, "california")
+    assert done.returncode == EXIT_FAILED, done.stderr[-3000:]
+    run = last_run(session)
+    assert (run.status, run.new) == ("failed", 0)
+    [(where, reason)] = errors(session, run.id)
+    assert where.endswith("/pubinfo_daily_Mon.zip") and "member BILL_HISTORY_TBL.dat is damaged" in reason
+
+    feed.put("pubinfo/pubinfo_daily_Mon.zip", complete_archive(), content_type="application/zip",
+             last_modified=STAMP + dt.timedelta(minutes=1))
+    fixed = run_spider(state_env, "california")  # the archive was not remembered: fetched again, and stored
+    assert fixed.returncode == 0, fixed.stderr[-3000:]
+    assert (last_run(session).status, last_run(session).new) == ("succeeded", 4)

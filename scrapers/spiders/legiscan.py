@@ -52,6 +52,9 @@ class LegiScanSpider(StateFeedSpider):
         self.lists_read = 0
         self.lists_failed = 0
 
+    def public_url(self, url: str) -> str:
+        return public(url)
+
     def _request(self, op: str, callback: Any, errback: Any, **params: str) -> Request:
         query = urlencode({"key": self.api_key, "op": op, **params})
         return Request(f"{self.base_url()}?{query}", dont_filter=True, callback=callback, errback=errback,

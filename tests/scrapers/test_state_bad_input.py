@@ -44,3 +44,16 @@ def test_california_damaged_zip_member_fails_the_run_and_names_the_member(state_
     fixed = run_spider(state_env, "california")  # the archive was not remembered: fetched again, and stored
     assert fixed.returncode == 0, fixed.stderr[-3000:]
     assert (last_run(session).status, last_run(session).new) == ("succeeded", 4)
+
+
+def test_a_crash_in_a_callback_is_recorded_on_the_run(state_env: dict[str, str], feed: FeedServer,
+                                                       session: Session) -> None:
+    # An index row with an impossible day makes the index parser raise. Scrapy only logs what a callback raises:
+    # the run said "see the run's errors" and had none. Now the response's URL and the exception are recorded.
+    feed.put("pubinfo/", INDEX.replace(b"2026-11-23 21:38", b"2026-02-30 21:38"), content_type="text/html")
+    done = run_spider(state_env, "california")
+    assert done.returncode == EXIT_FAILED, done.stderr[-3000:]
+    run = last_run(session)
+    assert run.status == "failed" and "see the run's errors" in (run.message or "")
+    [(where, reason)] = errors(session, run.id)
+    assert where == feed.url + "pubinfo/" and "ValueError: day is out of range for month" in reason

@@ -19,6 +19,7 @@ leave it out).
 
 import datetime as dt
 import os
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -40,6 +41,14 @@ MAX_PAGES = 200
 FIRST_RUN_EVENT_DAYS = 90
 
 
+_TOKEN = re.compile(r"([?&])token=[^&]*&?")
+
+
+def public(url: str) -> str:
+    """A Legistar URL without its token, for logs, errors and stored locators."""
+    return _TOKEN.sub(lambda m: m.group(1), url).rstrip("?&")
+
+
 class FetchError(Exception):
     def __init__(self, url: str, reason: str):
         super().__init__(f"{url}: {reason}")
@@ -58,6 +67,9 @@ class LegistarSpider(StateFeedSpider):
         self.lists_read = 0
         self.lists_failed = 0
         self.token = ""
+
+    def public_url(self, url: str) -> str:
+        return public(url)
 
     def _url(self, path: str, **params: str) -> str:
         query = {**params, **({"token": self.token} if self.token else {})}
@@ -102,7 +114,7 @@ class LegistarSpider(StateFeedSpider):
     def parse_matters(self, response: Response, client: str, params: dict[str, str], skip: int) -> Iterator[Any]:
         self.responses += 1
         try:
-            matters = parse_list(response.body, response.url)
+            matters = parse_list(response.body, public(response.url))
         except ParseError as exc:
             self.lists_failed += 1
             yield FetchFailure(exc.locator, f"matter list: {exc.reason}")
@@ -134,7 +146,7 @@ class LegistarSpider(StateFeedSpider):
         if stats is not None:
             stats.inc_value("tracker/bill_documents")
         try:
-            parts = {"histories": parse_list(response.body, response.url)}
+            parts = {"histories": parse_list(response.body, public(response.url))}
             for name in ("sponsors", "attachments"):
                 parts[name] = await self._get_list(self._url(f"{client}/matters/{matter.get('MatterId')}/{name}"))
             record = parse_matter(matter, parts, client=client, locator=locator)
@@ -154,21 +166,21 @@ class LegistarSpider(StateFeedSpider):
     async def _get_list(self, url: str) -> list[dict[str, Any]]:
         assert self.crawler.engine is not None
         request = Request(url, dont_filter=True, headers={"Accept": "application/json"})
-        public = url.split("?token=")[0].split("&token=")[0]
+        shown = public(url)
         try:
             response = await self.crawler.engine.download_async(request)
         except Exception as exc:  # noqa: BLE001  (this matter or event fails, the run goes on)
             failure = Failure(exc)
             failure.request = request  # type: ignore[attr-defined]
             self.note_failure(failure)
-            raise FetchError(public, self.describe(failure)) from None
+            raise FetchError(shown, self.describe(failure)) from None
         self.responses += 1
         if response.status != 200:
-            raise FetchError(public, f"HTTP {response.status}")
+            raise FetchError(shown, f"HTTP {response.status}")
         try:
-            return parse_list(response.body, public)
+            return parse_list(response.body, shown)
         except ParseError as exc:
-            raise FetchError(public, exc.reason) from None
+            raise FetchError(shown, exc.reason) from None
 
     # -- events ---------------------------------------------------------------------------------------------
 
@@ -176,7 +188,7 @@ class LegistarSpider(StateFeedSpider):
                            ) -> AsyncIterator[Any]:
         self.responses += 1
         try:
-            events = parse_list(response.body, response.url)
+            events = parse_list(response.body, public(response.url))
         except ParseError as exc:
             self.lists_failed += 1
             yield FetchFailure(exc.locator, f"event list: {exc.reason}")
@@ -207,13 +219,11 @@ class LegistarSpider(StateFeedSpider):
     def list_failed(self, failure: Failure) -> Iterator[Any]:
         self.note_failure(failure)
         self.lists_failed += 1
-        url = failure.request.url.split("&token=")[0]  # type: ignore[attr-defined]
-        yield FetchFailure(url, f"list: {self.describe(failure)}")
+        yield FetchFailure(public(failure.request.url), f"list: {self.describe(failure)}")  # type: ignore[attr-defined]
 
     def part_failed(self, failure: Failure) -> Iterator[Any]:
         self.note_failure(failure)
-        url = failure.request.url.split("?token=")[0]  # type: ignore[attr-defined]
-        yield FetchFailure(url, self.describe(failure))
+        yield FetchFailure(public(failure.request.url), self.describe(failure))  # type: ignore[attr-defined]
 
     def judge(self) -> None:
         super().judge()

@@ -3,17 +3,20 @@ with its URL and reason, the rest goes on, and a run that could store nothing sa
 Bill content is real (statefeeds.py, pubinfo_archives.py say which); the damage is done here."""
 
 import datetime as dt
+import json
 
 import pytest
 from crawl_helpers import last_run, run_spider
-from feedserver import FeedServer
+from feedserver import Fault, FeedServer
 from pubinfo_archives import complete_archive, damage_member
+from realdata_paths import require_realdata
 from sqlalchemy import select
 from sqlmodel import Session
+from statefeeds import LegistarMirror
 from test_state_crawls import INDEX
 
-from tracker.crawling import EXIT_FAILED
-from tracker.models import CrawlError
+from tracker.crawling import EXIT_FAILED, EXIT_PARTIAL
+from tracker.models import Bill, CrawlError
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
@@ -57,3 +60,26 @@ def test_a_crash_in_a_callback_is_recorded_on_the_run(state_env: dict[str, str],
     assert run.status == "failed" and "see the run's errors" in (run.message or "")
     [(where, reason)] = errors(session, run.id)
     assert where == feed.url + "pubinfo/" and "ValueError: day is out of range for month" in reason
+
+
+def test_legistar_token_stays_out_of_recorded_errors(state_env: dict[str, str], feed: FeedServer,
+                                                     session: Session) -> None:
+    mirror = LegistarMirror(feed, "chicago")
+    histories = json.loads(require_realdata("legistar", "chicago", "no_dupe_event.json").read_bytes())
+    for matter_id in (100, 101):
+        mirror.add_matter({"MatterId": matter_id, "MatterFile": f"O2013-{matter_id}", "MatterTitle": "Ordinance",
+                           "MatterTypeName": "Ordinance", "MatterIntroDate": "2013-03-13T00:00:00",
+                           "MatterLastModifiedUtc": "2014-05-24T04:10:20.03"}, {"histories": histories})
+    feed.fault("legistar/chicago/matters/100/histories", Fault("short", times=None))  # malformed JSON
+    feed.fault("legistar/chicago/events", Fault("short", times=None))
+    env = {**state_env, "LEGISTAR_TOKEN": "s3cret-token"}
+    done = run_spider(env, "legistar", "-a", "clients=chicago")
+    assert done.returncode == EXIT_PARTIAL, done.stderr[-3000:]
+    run = last_run(session)
+    found = errors(session, run.id)
+    assert len(found) == 2 and all("not JSON" in reason for _, reason in found), found
+    assert found[0][0].endswith("/legistar/chicago/matters/100/histories") or found[1][0].endswith(
+        "/legistar/chicago/matters/100/histories"), found
+    assert any("/legistar/chicago/events?" in where for where, _ in found), found
+    assert all("s3cret-token" not in where and "token=" not in where for where, _ in found), found
+    assert session.execute(select(Bill.identifier)).scalars().all() == ["O2013-101"]

@@ -51,6 +51,7 @@ class LegiScanSpider(StateFeedSpider):
         self.known: dict[str, KnownDocument] = {}
         self.lists_read = 0
         self.lists_failed = 0
+        self.empty_lists: list[str] = []
 
     def public_url(self, url: str) -> str:
         return public(url)
@@ -78,6 +79,8 @@ class LegiScanSpider(StateFeedSpider):
             yield FetchFailure(exc.locator, f"master list: {exc.reason}")
             return
         self.lists_read += 1
+        if not listing.bills:  # the master list is always the whole session: empty means a wrong scope or an outage
+            self.empty_lists.append(public(response.url))
         for bill_id, (_number, change_hash) in listing.bills.items():
             self.listed += 1
             locator = f"{CANONICAL}?op=getBill&id={bill_id}"
@@ -150,3 +153,6 @@ class LegiScanSpider(StateFeedSpider):
         super().judge()
         if self.fatal is None and self.lists_failed and not self.lists_read:
             self.fail("no master list could be read from LegiScan (see the run's errors)")
+        if self.fatal is None and self.empty_lists and self.listed == 0:
+            self.fail(f"LegiScan's master list named no bill ({self.empty_lists[0]}): a wrong state or session, "
+                      "or LegiScan is failing")

@@ -66,6 +66,10 @@ class LegistarSpider(StateFeedSpider):
         self.known: dict[str, KnownDocument] = {}
         self.lists_read = 0
         self.lists_failed = 0
+        # Matter lists alone decide whether the run stored anything: events are read beside them.
+        self.matter_lists_read = 0
+        self.matter_lists_failed = 0
+        self.empty_full_lists: list[str] = []
         self.token = ""
 
     def public_url(self, url: str) -> str:
@@ -106,7 +110,7 @@ class LegistarSpider(StateFeedSpider):
         url = self._url(f"{client}/{what}", **params, **{"$top": str(PAGE), "$skip": str(skip)})
         return Request(url, dont_filter=True, headers={"Accept": "application/json"},
                        callback=self.parse_matters if what == "matters" else self.parse_events,
-                       errback=self.list_failed,
+                       errback=self.matter_list_failed if what == "matters" else self.list_failed,
                        cb_kwargs={"client": client, "params": params, "skip": skip})
 
     # -- matters --------------------------------------------------------------------------------------------
@@ -117,9 +121,13 @@ class LegistarSpider(StateFeedSpider):
             matters = parse_list(response.body, public(response.url))
         except ParseError as exc:
             self.lists_failed += 1
+            self.matter_lists_failed += 1
             yield FetchFailure(exc.locator, f"matter list: {exc.reason}")
             return
         self.lists_read += 1
+        self.matter_lists_read += 1
+        if skip == 0 and not matters and "$filter" not in params:  # the first run's full list names nothing
+            self.empty_full_lists.append(public(response.url))
         for matter in matters:
             matter_id = matter.get("MatterId")
             locator = f"{CANONICAL}{client}/matters/{matter_id}"
@@ -221,6 +229,10 @@ class LegistarSpider(StateFeedSpider):
         self.lists_failed += 1
         yield FetchFailure(public(failure.request.url), f"list: {self.describe(failure)}")  # type: ignore[attr-defined]
 
+    def matter_list_failed(self, failure: Failure) -> Iterator[Any]:
+        self.matter_lists_failed += 1
+        yield from self.list_failed(failure)
+
     def part_failed(self, failure: Failure) -> Iterator[Any]:
         self.note_failure(failure)
         yield FetchFailure(public(failure.request.url), self.describe(failure))  # type: ignore[attr-defined]
@@ -229,4 +241,9 @@ class LegistarSpider(StateFeedSpider):
         super().judge()
         if self.fatal is None and self.lists_failed and not self.lists_read:
             self.fail("no matter or event list could be read from Legistar (see the run's errors)")
+        if self.fatal is None and self.matter_lists_failed and not self.matter_lists_read:
+            self.fail("no matter list could be read from Legistar (see the run's errors)")
+        if self.fatal is None and self.empty_full_lists and self.listed == 0:
+            self.fail(f"Legistar listed no matter where a full list was expected ({self.empty_full_lists[0]}): "
+                      "a wrong client name, or Legistar is failing")
 

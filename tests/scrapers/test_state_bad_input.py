@@ -3,16 +3,18 @@ with its URL and reason, the rest goes on, and a run that could store nothing sa
 Bill content is real (statefeeds.py, pubinfo_archives.py say which); the damage is done here."""
 
 import datetime as dt
+import io
 import json
+import zipfile
 
 import pytest
-from crawl_helpers import last_run, run_spider
+from crawl_helpers import API_KEY, last_run, run_spider
 from feedserver import Fault, FeedServer
-from pubinfo_archives import complete_archive, damage_member
+from pubinfo_archives import TABLES, complete_archive, damage_member, mini
 from realdata_paths import require_realdata
 from sqlalchemy import select
 from sqlmodel import Session
-from statefeeds import LegistarMirror
+from statefeeds import LegiScanMirror, LegistarMirror
 from test_state_crawls import INDEX
 
 from tracker.crawling import EXIT_FAILED, EXIT_PARTIAL
@@ -83,3 +85,46 @@ def test_legistar_token_stays_out_of_recorded_errors(state_env: dict[str, str], 
     assert any("/legistar/chicago/events?" in where for where, _ in found), found
     assert all("s3cret-token" not in where and "token=" not in where for where, _ in found), found
     assert session.execute(select(Bill.identifier)).scalars().all() == ["O2013-101"]
+
+
+def test_a_scrape_that_lists_nothing_fails_loudly(state_env: dict[str, str], feed: FeedServer,
+                                                  session: Session) -> None:
+    # Each of these succeeded with 0 bills: a LegiScan master list naming no bill (it always holds the whole
+    # session), a Legistar client's first, unfiltered matter list with no matter, and a full pubinfo archive
+    # whose BILL_TBL.dat is empty. Open States already failed on its empty full list; now all four do.
+    LegiScanMirror(feed, API_KEY)
+    done = run_spider({**state_env, "LEGISCAN_API_KEY": API_KEY}, "legiscan", "-a", "states=ak")
+    assert done.returncode == EXIT_FAILED, done.stderr[-3000:]
+    assert last_run(session).status == "failed"
+    assert "LegiScan's master list named no bill" in (last_run(session).message or "")
+
+    LegistarMirror(feed, "chicago")
+    done = run_spider(state_env, "legistar", "-a", "clients=chicago")
+    assert done.returncode == EXIT_FAILED, done.stderr[-3000:]
+    assert "Legistar listed no matter where a full list was expected" in (last_run(session).message or "")
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:  # the real tables, BILL_TBL emptied
+        for table in TABLES:
+            zf.writestr(f"{table}.dat", b"" if table == "BILL_TBL" else (mini() / f"{table}.dat").read_bytes())
+    feed.put("pubinfo/", INDEX, content_type="text/html")
+    feed.put("pubinfo/pubinfo_daily_Mon.zip", buffer.getvalue(), content_type="application/zip", last_modified=STAMP)
+    done = run_spider(state_env, "california")
+    assert done.returncode == EXIT_FAILED, done.stderr[-3000:]
+    [(where, reason)] = errors(session, last_run(session).id)
+    assert where.endswith("/pubinfo_daily_Mon.zip") and "BILL_TBL.dat holds no bill" in reason
+
+
+def test_legistar_run_fails_when_no_matter_list_could_be_read(state_env: dict[str, str], feed: FeedServer,
+                                                              session: Session) -> None:
+    # The event list answering was enough for the run to count as 'partial' with no matter read at all.
+    mirror = LegistarMirror(feed, "chicago")
+    mirror.add_matter({"MatterId": 100, "MatterFile": "O2013-100", "MatterTitle": "Ordinance",
+                       "MatterIntroDate": "2013-03-13T00:00:00", "MatterLastModifiedUtc": "2014-05-24T04:10:20.03"}, {})
+    feed.fault("legistar/chicago/matters", Fault("status", 500, times=None))
+    done = run_spider(state_env, "legistar", "-a", "clients=chicago", "-s", "RETRY_TIMES=0")
+    assert done.returncode == EXIT_FAILED, done.stderr[-3000:]
+    run = last_run(session)
+    assert run.status == "failed" and "no matter list could be read from Legistar" in (run.message or "")
+    [(where, reason)] = errors(session, run.id)
+    assert "/legistar/chicago/matters?" in where and reason == "list: HTTP 500 Internal Server Error"

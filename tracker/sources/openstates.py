@@ -10,7 +10,8 @@ Two shapes of one object, both read here:
 
 Open States already classifies actions in the vocabulary ``tracker.stages`` is written in, so its stage rules
 are the identity: ``OPENSTATES_CLASSIFICATIONS`` lists the ones the stage engine acts on, and anything else is
-kept on the action but does not move the stage.
+kept on the action but does not move the stage. One correction is data too: a success (``passage``...) on an action
+whose text says the motion was lost is dropped (``LOST_MOTION``).
 
 Identity: jurisdiction from the OCD id (``ca``), session as Open States names it (``20252026``, ``2025rs``),
 identifier normalized by ``tracker.sources.states`` (``HB100`` -> ``HB 100``). Source key: the API's
@@ -55,6 +56,17 @@ OPENSTATES_CLASSIFICATIONS: frozenset[str] = frozenset({
     "committee-passage-unfavorable", "passage", "failure", "withdrawal", "concurrence", "executive-receipt",
     "executive-signature", "executive-veto", "became-law", "veto-override-passage", "veto-override-failure",
 })
+# The one correction to Open States' classifications, kept as data: some state scrapers classify the motion, not
+# its outcome, so a floor vote that was lost still comes as "passage" (Alabama 2025 SB 82: "Motion to Read a Third
+# Time and Pass as Amended - Lost Roll Call 1243", shown as passed by both chambers). An action whose text says
+# the motion was lost or failed, and nowhere that something passed, loses these classifications. It is not made
+# a "failure": the Alabama scraper lists a day's actions newest first, so a vote lost, reconsidered and then passed
+# (SB 156 on March 18) would read as passed, then failed.
+SUCCESS_CLASSIFICATIONS: frozenset[str] = frozenset({
+    "passage", "committee-passage", "committee-passage-favorable", "concurrence", "veto-override-passage",
+})
+LOST_MOTION = re.compile(r"\b(?:lost|failed|defeated|not adopted|rejected)\b", re.IGNORECASE)
+PASSED_OUTCOME = re.compile(r"\b(?:passed|adopted|carried|prevailed)\b", re.IGNORECASE)
 _CHAMBERS = {c.value: c for c in Chamber}
 _PSEUDO = re.compile(r'"classification"\s*:\s*"([a-z]+)"')
 # Vote events (``include=votes``): the options of openstates-core's VoteEvent; "paired" has no own column.
@@ -193,6 +205,14 @@ def _day(value: Any) -> str | None:
     return text[:10] if text else None
 
 
+def _classification(value: Any, text: str) -> list[str]:
+    """An action's classifications as Open States gives them, less a success the text says did not happen."""
+    found = [c for c in value if isinstance(c, str)] if isinstance(value, list) else []
+    if LOST_MOTION.search(text) and not PASSED_OUTCOME.search(text):
+        found = [c for c in found if c not in SUCCESS_CLASSIFICATIONS]
+    return found
+
+
 def parse_bill_object(bill: dict[str, Any], locator: str) -> BillRecord:
     return _validated(BillRecord, lambda: _payload(bill, locator), locator)
 
@@ -231,7 +251,7 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
         actor = _chamber(item.get("organization")) or _chamber(item.get("organization_id"))
         actions.append((_day(item.get("date")), order, {
             "date": _day(item.get("date")), "text": text, "actor": actor,
-            "classification": [c for c in item.get("classification") or [] if isinstance(c, str)],
+            "classification": _classification(item.get("classification"), text),
         }))
     # The bulk files list actions out of order; the API orders by ``order``. Chronological, stable.
     actions.sort(key=lambda a: a[0] or "")

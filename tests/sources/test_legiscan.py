@@ -67,3 +67,14 @@ def test_masterlist_and_errors() -> None:
         parse_bill_text(b'{"status": "OK", "text": {"doc_id": 1, "doc": "***"}}', "t")
     with pytest.raises(ParseError, match="entity"):
         parse_bill(b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "b">]><legiscan>&a;</legiscan>', "x")
+
+
+@pytest.mark.realdata
+def test_a_bad_bill_is_reported_in_plain_words() -> None:
+    # The parser's own ParseError (a ValueError) was caught again and recorded as
+    # "unexpected structure: ParseError: <url>: invalid bill_number ''", as if the parser had crashed.
+    payload = json.loads(require_realdata("legiscan", "dataset_json", "bill", "HB1.json").read_bytes())
+    payload["bill"]["bill_number"] = ""
+    with pytest.raises(ParseError) as caught:
+        parse_bill(json.dumps(payload).encode(), "https://api.legiscan.com/?op=getBill&id=230084")
+    assert caught.value.reason == "invalid bill_number ''"

@@ -71,8 +71,9 @@ def test_errors() -> None:
         parse_list(json.dumps({"Message": "Invalid filter"}).encode(), "u")
     with pytest.raises(ValueError, match="unknown Legistar client"):
         client_jurisdiction("nowhere")
-    with pytest.raises(ParseError, match="missing MatterFile"):
+    with pytest.raises(ParseError) as caught:
         parse_matter({"MatterId": 1}, {}, client="chicago", locator="m")
+    assert caught.value.reason == "matter 1: missing MatterFile"  # not "unexpected structure: ParseError: m: ..."
 
 
 def _history(n: int, day: str, name: str, body: str, passed: int | None = None) -> dict[str, object]:

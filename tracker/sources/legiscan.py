@@ -150,6 +150,8 @@ def parse_bill(data: bytes, locator: str) -> BillRecord:
         raise ParseError(locator, "missing 'bill' object")
     try:
         return BillRecord.model_validate(_payload(bill, locator))
+    except ParseError:
+        raise  # already says what is wrong (a ValueError too: it must not be wrapped as "unexpected structure")
     except ValidationError as exc:
         raise ParseError(locator, _describe(exc)) from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -114,6 +114,8 @@ def parse_matter(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]
     """A ``/matters`` item plus its ``histories``, ``sponsors`` and ``attachments`` lists."""
     try:
         return BillRecord.model_validate(_payload(matter, parts, client, locator, jurisdiction))
+    except ParseError:
+        raise  # already says what is wrong (a ValueError too: it must not be wrapped as "unexpected structure")
     except ValidationError as exc:
         raise ParseError(locator, _describe(exc)) from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -152,7 +152,7 @@ def _each_result(results: list[Any], locator: str, parse: Callable[[dict[str, An
 def parse_bills_page(data: bytes, locator: str) -> BillsPage:
     """One ``/bills`` page. A bad bill is a ``ParseError`` in ``bills`` and the rest of the page still counts."""
     results, pages = _envelope(data, locator)
-    return BillsPage(_each_result(results, locator, parse_bill_object, lambda _item, n: f"results[{n}]"), *pages)
+    return BillsPage(_each_result(results, locator, parse_bill_object, _bill_label), *pages)
 
 
 def parse_events_page(data: bytes, locator: str) -> EventsPage:
@@ -160,6 +160,15 @@ def parse_events_page(data: bytes, locator: str) -> EventsPage:
     page still counts."""
     results, pages = _envelope(data, locator)
     return EventsPage(_each_result(results, locator, parse_event_object, _event_label), *pages)
+
+
+def _bill_label(item: Any, position: int) -> str:
+    """Where a bad bill was: its position on the page, and the bill itself (pages shift as bills change)."""
+    if not isinstance(item, dict):
+        return f"results[{position}]"
+    name = _str(item.get("id")) or " ".join(p for p in (_str(item.get("session")), _str(item.get("identifier")))
+                                            if p) or None
+    return f"results[{position}] ({name})" if name else f"results[{position}]"
 
 
 def _event_label(item: Any, position: int) -> str:

@@ -117,9 +117,16 @@ class LegiScanSpider(StateFeedSpider):
             fetched.append(SourceDocumentInfo(text_locator, sha256(body)))
             versions.append(version.model_copy(update={"text": text}))
         record = record.model_copy(update={"versions": versions})
-        yield BillItem(record, SourceDocumentInfo(locator, sha256(response.body), etag=change_hash))
-        for document in fetched:  # remembered, so a text document is never fetched twice
-            yield UnchangedDocument(document)
+        # The change_hash moves with fields no record holds: a bill that reads as stored is not written again.
+        digest = record.change_digest()
+        known = self.known.get(locator)
+        document = SourceDocumentInfo(locator, digest, etag=change_hash)
+        if not fetched and known is not None and known.content_hash == digest:
+            yield UnchangedDocument(document)  # the new change_hash is remembered
+            return
+        yield BillItem(record, document)
+        for text_document in fetched:  # remembered, so a text document is never fetched twice
+            yield UnchangedDocument(text_document)
 
     async def _text(self, doc_id: str, locator: str) -> tuple[Any, bytes]:
         assert self.crawler.engine is not None

@@ -136,7 +136,8 @@ class LegistarSpider(StateFeedSpider):
             known = self.known.get(locator)
             if known is not None and stamp and known.last_modified == stamp:
                 continue
-            self.known[locator] = KnownDocument("", stamp, None)  # pages can repeat a matter: read it once
+            # Pages can repeat a matter: read it once. What was stored for it stays, to compare the matter with.
+            self.known[locator] = KnownDocument(known.content_hash if known else "", stamp, None)
             self.attempted += 1
             yield self._matter_request(client, matter, locator, stamp)
         if len(matters) >= PAGE and skip // PAGE < MAX_PAGES:
@@ -164,7 +165,7 @@ class LegistarSpider(StateFeedSpider):
         except ParseError as exc:
             yield FetchFailure(exc.locator, exc.reason)
             return
-        digest = record.content_hash()
+        digest = record.change_digest()  # a moved MatterLastModifiedUtc alone is no change to store
         known = self.known.get(locator)
         if known is not None and known.content_hash == digest:
             yield UnchangedDocument(SourceDocumentInfo(locator, digest, last_modified=stamp))

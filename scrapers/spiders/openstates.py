@@ -155,7 +155,7 @@ class OpenStatesSpider(StateFeedSpider):
 
     def _bill(self, record: BillRecord) -> Iterator[Any]:
         locator = f"{self.base_url()}bills/{record.source_key}"
-        digest = record.content_hash()
+        digest = record.change_digest()  # a moved updated_at alone is no change to store
         stamp = record.upstream_updated_at.isoformat() if record.upstream_updated_at else None
         known = self.known.get(locator)
         if known is not None and known.content_hash == digest:

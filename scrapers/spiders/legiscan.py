@@ -5,7 +5,8 @@
 Per state, one ``getMasterListRaw`` (the current session, or ``-a session=<session_id>``): ``bill_id`` and
 ``change_hash`` for every bill. A bill whose hash equals the one stored with it (``SourceDocument.etag``) costs
 nothing more; otherwise ``getBill``, then ``getBillText`` for each text ``doc_id`` never fetched before (LegiScan
-asks that no document be fetched twice; its HTML becomes the version's text). That is the manual's cheap change
+asks that no document be fetched twice; its HTML becomes the version's text). A bill a text of which
+could not be fetched is not remembered with its ``change_hash``, so the next run reads it again for that text. That is the manual's cheap change
 detection (FORMATS.md section 4) and keeps a run within the public tier's 30,000 queries a month.
 
 The key (LEGISCAN_API_KEY) must travel as the ``key`` query parameter, so every URL that is logged or stored
@@ -104,6 +105,7 @@ class LegiScanSpider(StateFeedSpider):
             return
         versions = []
         fetched: list[SourceDocumentInfo] = []
+        text_failed = False
         for version in record.versions:
             text_locator = f"{CANONICAL}?op=getBillText&id={version.code}"
             if not version.code or text_locator in self.known:
@@ -111,6 +113,7 @@ class LegiScanSpider(StateFeedSpider):
                 continue
             text, body = await self._text(version.code, text_locator)
             if isinstance(text, FetchFailure):
+                text_failed = True
                 yield text
                 versions.append(version)
                 continue
@@ -120,8 +123,10 @@ class LegiScanSpider(StateFeedSpider):
         # The change_hash moves with fields no record holds: a bill that reads as stored is not written again.
         digest = record.change_digest()
         known = self.known.get(locator)
-        document = SourceDocumentInfo(locator, digest, etag=change_hash)
-        if not fetched and known is not None and known.content_hash == digest:
+        # A bill with a text that could not be fetched is stored without its change_hash, so the next run reads it
+        # again and retries that text; remembered, the bill was skipped until LegiScan changed it, its text never.
+        document = SourceDocumentInfo(locator, digest, etag=None if text_failed else change_hash)
+        if not fetched and not text_failed and known is not None and known.content_hash == digest:
             yield UnchangedDocument(document)  # the new change_hash is remembered
             return
         yield BillItem(record, document)

@@ -17,8 +17,8 @@ from sqlmodel import Session
 from statefeeds import LegiScanMirror, LegistarMirror
 from test_state_crawls import INDEX
 
-from tracker.crawling import EXIT_FAILED, EXIT_PARTIAL
-from tracker.models import Bill, CrawlError
+from tracker.crawling import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
+from tracker.models import Bill, BillVersion, CrawlError
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
@@ -128,3 +128,38 @@ def test_legistar_run_fails_when_no_matter_list_could_be_read(state_env: dict[st
     assert run.status == "failed" and "no matter list could be read from Legistar" in (run.message or "")
     [(where, reason)] = errors(session, run.id)
     assert "/legistar/chicago/matters?" in where and reason == "list: HTTP 500 Internal Server Error"
+
+
+def test_legiscan_texts_that_failed_are_fetched_on_the_next_run(state_env: dict[str, str], feed: FeedServer,
+                                                                session: Session) -> None:
+    mirror = LegiScanMirror(feed, API_KEY)
+    folder = require_realdata("legiscan", "dataset_json")
+    mirror.add(json.loads((folder / "bill" / "HB2.json").read_bytes()))  # two texts
+    real_text = json.loads((folder / "text" / "101038.json").read_bytes())["text"]
+    for text in mirror.bills["230085"]["bill"]["texts"]:
+        mirror.texts[str(text["doc_id"])] = {"status": "OK", "text": {**real_text, "doc_id": text["doc_id"]}}
+    answer = feed.routes["/legiscan/"]
+    down = {"texts": True}
+
+    def api(query: dict[str, list[str]], headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        if down["texts"] and query.get("op", [""])[0] == "getBillText":
+            return 503, {}, b"Service Unavailable"  # LegiScan's texts are out for the run
+        return answer(query, headers)
+
+    feed.route("legiscan/", api)
+    env = {**state_env, "LEGISCAN_API_KEY": API_KEY}
+    done = run_spider(env, "legiscan", "-a", "states=ak", "-s", "RETRY_TIMES=0")
+    assert done.returncode == EXIT_PARTIAL, done.stderr[-3000:]
+    assert (last_run(session).new, last_run(session).failed) == (1, 2)
+
+    # The bill's change_hash did not move: it was skipped, and its versions stayed without text for good.
+    down["texts"] = False
+    again = run_spider(env, "legiscan", "-a", "states=ak")
+    assert again.returncode == EXIT_OK, again.stderr[-3000:]
+    session.expire_all()
+    texts = session.execute(select(BillVersion.text).where(BillVersion.code.in_(["153160", "597676"]))).scalars()
+    assert [(t or "").startswith("BILL NUMBER: SB 7") for t in texts] == [True, True]
+    feed.reset_log()
+    third = run_spider(env, "legiscan", "-a", "states=ak")  # all stored now: nothing fetched again
+    assert third.returncode == EXIT_OK, third.stderr[-3000:]
+    assert [h.query for h in feed.requests("legiscan/") if "op=getBill" in h.query] == []

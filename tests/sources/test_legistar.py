@@ -74,6 +74,11 @@ def test_errors() -> None:
     with pytest.raises(ParseError) as caught:
         parse_matter({"MatterId": 1}, {}, client="chicago", locator="m")
     assert caught.value.reason == "matter 1: missing MatterFile"  # not "unexpected structure: ParseError: m: ..."
+    # A field of the wrong type is no text: the matter was stored with the title "{'en': 'Card payments'}".
+    with pytest.raises(ParseError) as caught:
+        parse_matter({**MATTER, "MatterTitle": {"en": "Card payments"}, "MatterName": None}, {}, client="chicago",
+                     locator="m")
+    assert caught.value.reason == "matter 100: missing MatterTitle"
 
 
 def _history(n: int, day: str, name: str, body: str, passed: int | None = None) -> dict[str, object]:

@@ -105,6 +105,13 @@ API_PAGE = {
 }
 
 
+def test_a_title_of_the_wrong_type_is_refused() -> None:
+    bill = {**API_PAGE["results"][0], "title": ["Eligible training provider list."]}
+    page = parse_bills_page(json.dumps({**API_PAGE, "results": [bill]}).encode(), "https://v3.openstates.org/bills")
+    [bad] = page.bills
+    assert isinstance(bad, ParseError) and bad.reason == "missing title"  # not the title "['Eligible ...']"
+
+
 def test_api_page_shape() -> None:
     page = parse_bills_page(json.dumps(API_PAGE).encode(), "https://v3.openstates.org/bills?page=1")
     assert (page.page, page.max_page, page.total_items) == (1, 3, 42)

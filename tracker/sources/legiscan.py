@@ -108,7 +108,7 @@ def _xml_value(element: Any) -> Any:
 
 
 def _str(value: Any) -> str | None:
-    if value is None:
+    if value is None or isinstance(value, (dict, list)):  # an object is no text: "{'x': 1}" is not a title
         return None
     text = str(value).strip()
     return text or None

@@ -189,7 +189,7 @@ def _validated(model: type[Model], build: Callable[[], dict[str, Any]], locator:
 
 
 def _str(value: Any) -> str | None:
-    if value is None:
+    if value is None or isinstance(value, (dict, list)):  # an object is no text: "{'x': 1}" is not a title
         return None
     text = str(value).strip()
     return text or None

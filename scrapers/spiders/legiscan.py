@@ -5,9 +5,10 @@
 Per state, one ``getMasterListRaw`` (the current session, or ``-a session=<session_id>``): ``bill_id`` and
 ``change_hash`` for every bill. A bill whose hash equals the one stored with it (``SourceDocument.etag``) costs
 nothing more; otherwise ``getBill``, then ``getBillText`` for each text ``doc_id`` never fetched before (LegiScan
-asks that no document be fetched twice; its HTML becomes the version's text). A bill a text of which
-could not be fetched is not remembered with its ``change_hash``, so the next run reads it again for that text. That is the manual's cheap change
-detection (FORMATS.md section 4) and keeps a run within the public tier's 30,000 queries a month.
+asks that no document be fetched twice; its HTML becomes the version's text). That is the manual's cheap change
+detection (FORMATS.md section 4) and keeps a run within the public tier's 30,000 queries a month. A bill a text of
+which could not be fetched is not remembered with its ``change_hash``, so the next run reads it again for that
+text.
 
 The key (LEGISCAN_API_KEY) must travel as the ``key`` query parameter, so every URL that is logged or stored
 (document locators, errors) is written without it. Without a key the spider says so and exits 2; LegiScan

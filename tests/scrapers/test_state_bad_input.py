@@ -6,15 +6,16 @@ import datetime as dt
 import io
 import json
 import zipfile
+from urllib.parse import quote
 
 import pytest
 from crawl_helpers import API_KEY, last_run, run_spider
 from feedserver import Fault, FeedServer
 from pubinfo_archives import TABLES, complete_archive, damage_member, mini
 from realdata_paths import require_realdata
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
-from statefeeds import LegiScanMirror, LegistarMirror
+from statefeeds import LegiScanMirror, LegistarMirror, OpenStatesMirror
 from test_state_crawls import INDEX
 
 from tracker.crawling import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
@@ -163,3 +164,38 @@ def test_legiscan_texts_that_failed_are_fetched_on_the_next_run(state_env: dict[
     third = run_spider(env, "legiscan", "-a", "states=ak")  # all stored now: nothing fetched again
     assert third.returncode == EXIT_OK, third.stderr[-3000:]
     assert [h.query for h in feed.requests("legiscan/") if "op=getBill" in h.query] == []
+
+
+def test_openstates_listing_cut_short_by_the_daily_quota_resumes(state_env: dict[str, str], feed: FeedServer,
+                                                                 session: Session) -> None:
+    # The default tier allows 250 requests a day (FORMATS.md section 3), so a big state's first listing stops at a
+    # 429 part way. Each run started again from page 1 and stopped at the same page: the state never finished.
+    mirror = OpenStatesMirror(feed, API_KEY)
+    files = sorted(require_realdata("openstates", "scrape_AL2025", "bills").glob("*.json"))[:45]
+    for n, path in enumerate(files):
+        mirror.add(json.loads(path.read_bytes()), f"2025-07-{1 + n // 2:02d}T{n % 24:02d}:00:00")
+    answer = feed.routes["/openstates/bills"]
+    quota = {"left": 0}
+
+    def limited(query: dict[str, list[str]], headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        if quota["left"] <= 0:
+            return 429, {"Content-Type": "application/json"}, b'{"detail": "exceeded limit of 2/day: 3"}'
+        quota["left"] -= 1
+        return answer(query, headers)
+
+    feed.route("openstates/bills", limited)
+    env = {**state_env, "OPENSTATES_API_KEY": API_KEY}
+    args = ("-a", "states=al", "-s", "RETRY_AFTER_DEFAULT=0.1", "-s", "RATE_LIMIT_RETRY_TIMES=0")
+    quota["left"] = 2  # two pages of 20 a day
+    done = run_spider(env, "openstates", *args)
+    assert done.returncode == EXIT_PARTIAL, done.stderr[-3000:]
+    assert session.execute(select(func.count()).select_from(Bill)).scalar_one() == 40
+
+    feed.reset_log()
+    quota["left"] = 2
+    done = run_spider(env, "openstates", *args)  # read page 1 and stopped on page 3 again, every day
+    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    assert session.execute(select(func.count()).select_from(Bill)).scalar_one() == 45
+    [query] = [h.query for h in feed.requests("openstates/bills")]
+    fortieth = sorted(bill["updated_at"] for bill in mirror.bills)[39]  # where day one's listing got to
+    assert f"updated_since={quote(fortieth)}" in query

@@ -28,6 +28,17 @@ def test_real_histories_deduplicated() -> None:
     assert record.actions[0].text.startswith("Referred")
     assert "referral-committee" in record.actions[0].classification
     assert record.source_key == "chicago/100"
+    assert record.source_urls == ["https://webapi.legistar.com/v1/chicago/matters/100"]  # no MatterGuid given
+
+
+def test_source_link_is_the_matters_web_page() -> None:
+    # The bill page links the first source URL; the Web API's answers raw JSON. The page's
+    # address is the one the real Chicago Legislation grid links (legistar/chicago/bills.html).
+    record = parse_matter({**MATTER, "MatterId": 3779732, "MatterGuid": "4020F13A-6774-4D71-92E2-6E63DC0654EB"}, {},
+                          client="chicago", locator="m")
+    assert record.source_urls == [
+        "https://chicago.legistar.com/LegislationDetail.aspx?ID=3779732&GUID=4020F13A-6774-4D71-92E2-6E63DC0654EB",
+        "https://webapi.legistar.com/v1/chicago/matters/3779732"]
 
 
 def test_matter_parts_and_stage() -> None:

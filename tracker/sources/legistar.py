@@ -204,12 +204,24 @@ def _payload(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], 
         "upstream_updated_at": _str(matter.get("MatterLastModifiedUtc")),
         "source_name": SOURCE_NAME,
         "source_key": f"{client.lower()}/{matter_id}",
-        "source_urls": [f"https://webapi.legistar.com/v1/{client.lower()}/matters/{matter_id}"],
+        "source_urls": [*_web_page(client, matter_id, matter),
+                        f"https://webapi.legistar.com/v1/{client.lower()}/matters/{matter_id}"],
         "actions": actions,
         "sponsorships": sponsors,
         "committees": [{"name": n} for n in dict.fromkeys(c for a in actions for c in a["committees"])],
         "versions": versions,
     }
+
+
+def _web_page(client: str, matter_id: str, matter: dict[str, Any]) -> list[str]:
+    """The matter's page on the client's Legistar site (``https://chicago.legistar.com/LegislationDetail.aspx``,
+    the links of the real Legislation grids of Chicago, LA Metro and NYC), which people can read: the Web API's
+    URL answers raw JSON, yet it was the bill page's source link (the first source URL) and the packets' "Bill
+    page"."""
+    guid = _str(matter.get("MatterGuid"))
+    if not guid or not re.fullmatch(r"[A-Za-z0-9-]+", guid) or not re.fullmatch(r"[a-z0-9-]+", client.lower()):
+        return []
+    return [f"https://{client.lower()}.legistar.com/LegislationDetail.aspx?ID={matter_id}&GUID={guid}"]
 
 
 def parse_events(events: list[dict[str, Any]], items: Mapping[int, list[dict[str, Any]]], *, client: str,

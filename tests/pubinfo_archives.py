@@ -84,6 +84,14 @@ def ab2052_incremental_with_a_bad_row() -> bytes:
                  "BILL_VERSION_AUTHORS_TBL": []}, [])
 
 
+def full_archive_without_bill_rows() -> bytes:
+    """The complete archive with BILL_TBL.dat empty (a download cut short or published broken): every other
+    table still names the session's bills."""
+    tables = {t: _lines(t) for t in TABLES}
+    tables["BILL_TBL"] = []
+    return _zip(tables, sorted(p.name for p in mini().glob("BILL_VERSION_TBL_*.lob")))
+
+
 def damage_member(archive: bytes, name: str) -> bytes:
     """``archive`` with the deflated bytes of member ``name`` overwritten: the central directory still lists it, so
     the zip opens, and reading that member fails in the decompressor (zlib.error), as a download damaged in

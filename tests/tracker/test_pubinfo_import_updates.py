@@ -14,14 +14,15 @@ from pubinfo_archives import (
     complete_archive,
     damage_member,
     earlier_full_archive,
+    full_archive_without_bill_rows,
     mini,
 )
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from tracker import pubinfo_staging as staging
 from tracker.importer import import_path
-from tracker.models import Bill, BillAction, BillVersion, PubinfoLoad
+from tracker.models import Bill, BillAction, BillVersion, PubinfoLoad, PubinfoRow
 from tracker.records import BillRecord
 from tracker.sources.ca_pubinfo import join_rows, read_table, version_text
 
@@ -59,6 +60,22 @@ def test_a_damaged_member_is_reported_not_a_crash(engine: Engine, tmp_path: Path
     assert where == str(download)
     assert reason.startswith("pubinfo archive is damaged or truncated: ") and f"member {member} is damaged" in reason
     assert report.result.new == 0
+
+
+def test_a_full_archive_without_bill_rows_is_refused_before_it_replaces_the_staged_rows(engine: Engine,
+                                                                                        tmp_path: Path) -> None:
+    # A full load replaces the staged rows of every session its tables name. With BILL_TBL.dat empty it emptied
+    # the staged BILL_TBL of the session (reported as "no bill files found"), and the incrementals imported after
+    # it could rebuild no bill.
+    first = import_path(engine, write(tmp_path / "pubinfo_daily_Mon.zip", complete_archive(), 1_764_000_000),
+                        flag=False)
+    assert first.errors == [] and first.result.new == 4
+    broken = write(tmp_path / "pubinfo_daily_Tue.zip", full_archive_without_bill_rows(), 1_764_086_400)
+    report = import_path(engine, broken, flag=False)
+    assert report.errors == [(str(broken), "BILL_TBL.dat holds no bill: the download is empty or cut short")]
+    with Session(engine) as s:
+        assert s.execute(select(func.count()).where(PubinfoRow.table_name == "BILL_TBL")).scalar_one() == 4
+        assert [load.archive for load in s.execute(select(PubinfoLoad)).scalars()] == ["pubinfo_daily_Mon.zip"]
 
 
 def test_incrementals_import_over_the_full_archive(engine: Engine, tmp_path: Path) -> None:

@@ -223,6 +223,10 @@ class TrackerSpider(scrapy.Spider):
     def base_url(self) -> str:
         raise NotImplementedError
 
+    def public_url(self, url: str) -> str:
+        """``url`` as it may be stored and shown: spiders whose URLs carry a key or token leave it out."""
+        return url
+
     def progress_note(self) -> str:
         """A spider's own words for the run summary (e.g. how much it could skip)."""
         return ""

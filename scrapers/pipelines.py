@@ -23,8 +23,10 @@ import os
 from typing import Any
 
 from pydantic import ValidationError
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from twisted.python.failure import Failure
 
 from scrapers.base import DatabaseThread, TrackerSpider
 from scrapers.items import BillItem, FetchFailure, HearingBatch, ListingDone, UnchangedDocument
@@ -54,7 +56,17 @@ class IngestPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "IngestPipeline":
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_error, signal=signals.spider_error)
+        return pipeline
+
+    def spider_error(self, failure: Failure, response: Any, spider: Any) -> None:
+        """A spider callback that raised: Scrapy only logs it, and whatever that response held is lost. It goes on
+        the run's error list with its URL, so the run is partial (or failed) and says what broke, instead of
+        succeeding without the documents the callback never handed over."""
+        url = getattr(response, "url", None) or getattr(getattr(failure, "request", None), "url", "") or "?"
+        reason = f"internal error while reading the response: {type(failure.value).__name__}: {failure.value}"
+        self._fail(self.spider.public_url(url), reason, None)
 
     @property
     def spider(self) -> TrackerSpider:

@@ -82,3 +82,25 @@ def ab2052_incremental_with_a_bad_row() -> bytes:
     bad = b"\t".join(good[0].split(b"\t")[:6]) + b"\n"
     return _zip({"BILL_TBL": [], "BILL_HISTORY_TBL": [bad, *good], "BILL_VERSION_TBL": [],
                  "BILL_VERSION_AUTHORS_TBL": []}, [])
+
+
+def full_archive_without_bill_rows() -> bytes:
+    """The complete archive with BILL_TBL.dat empty (a download cut short or published broken): every other
+    table still names the session's bills."""
+    tables = {t: _lines(t) for t in TABLES}
+    tables["BILL_TBL"] = []
+    return _zip(tables, sorted(p.name for p in mini().glob("BILL_VERSION_TBL_*.lob")))
+
+
+def damage_member(archive: bytes, name: str) -> bytes:
+    """``archive`` with the deflated bytes of member ``name`` overwritten: the central directory still lists it, so
+    the zip opens, and reading that member fails in the decompressor (zlib.error), as a download damaged in
+    transit or on the Legislature's side would."""
+    with zipfile.ZipFile(io.BytesIO(archive)) as zf:
+        info = zf.getinfo(name)
+        assert info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size > 40
+    data = bytearray(archive)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)  # after the local header
+    for i in range(start + 5, start + 25):
+        data[i] ^= 0xFF
+    return bytes(data)

@@ -92,6 +92,25 @@ class CrawlStore:
                 return started
         return None
 
+    def resume_point(self, key: str, value: str, stat: str, *, session: str | None) -> str | None:
+        """Where the listing of ``value`` (scope ``key``) can resume: the stat ``stat`` of the newest run that
+        covered it with the same ``session`` scope after its latest successful one (a listing cut short by a
+        daily quota, an outage, a stop), or None when none did."""
+        rows = self.session.execute(
+            select(CrawlRun.status, CrawlRun.args).where(
+                CrawlRun.source == self.source_name, CrawlRun.kind == "crawl").order_by(CrawlRun.started_at.desc())
+            .limit(200))
+        for status, args in rows:
+            args = args or {}
+            if value not in (args.get(key) or []) or args.get("session") != session:
+                continue
+            if status == str(RunStatus.succeeded):
+                return None
+            found = (args.get("stats") or {}).get(stat)
+            if found:
+                return str(found)
+        return None
+
     def requests_in_last_hour(self, now: dt.datetime | None = None) -> list[tuple[dt.datetime, int]]:
         """``(finished_at, requests)`` of this source's runs that ended within the hour (rate-limit budgets)."""
         now = now or utcnow()

@@ -431,6 +431,10 @@ def iter_bundles(path: Path, errors: list[tuple[str, str]],
                 if not incremental and "BILL_TBL" not in tables:
                     raise ParseError(str(bundle), "no BILL_TBL.dat in the download")
                 rows = read_tables(tables, str(bundle), errors)
+                if not incremental and not rows.get("BILL_TBL"):
+                    # A full load replaces the staged rows of every session its other tables name: with no bill
+                    # row it emptied the session's BILL_TBL, and later incrementals could rebuild no bill.
+                    raise ParseError(str(bundle), "BILL_TBL.dat holds no bill: the download is empty or cut short")
                 if session is None:
                     records: Iterable[BillRecord | ParseError] = join_rows(rows, read_lob, str(bundle))
                 else:

@@ -212,6 +212,17 @@ class BillRecord(Record):
         empty = {name for name in ("votes", "calendar") if not getattr(self, name)}
         return hashlib.sha256(self.model_dump_json(exclude=empty or None).encode()).hexdigest()
 
+    def change_digest(self) -> str:
+        """``content_hash`` less what moves when the bill does not: the upstream stamp (Open States' ``updated_at``
+        and Legistar's ``MatterLastModifiedUtc`` move when any field is edited, stored here or not) and version
+        texts (LegiScan's are fetched once per document, so a record read again lacks them). The state spiders
+        remember it for each bill document and skip a bill whose digest is the one they stored: written again,
+        it counted as updated and its new ``last_changed_at`` put a bill staff had reviewed back in the triage
+        inbox, with nothing new on it."""
+        plain = self.model_copy(update={"upstream_updated_at": None, "versions": [
+            v.model_copy(update={"text": None}) if v.text is not None else v for v in self.versions]})
+        return plain.content_hash()
+
 
 class ParseError(ValueError):
     """A document that cannot become a record. ``locator`` names the file or URL, ``reason`` says why."""

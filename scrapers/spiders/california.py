@@ -173,6 +173,8 @@ class CaliforniaSpider(StateFeedSpider):
             if kind == "full" and "BILL_TBL" not in tables:
                 raise ParseError(locator, "no BILL_TBL.dat in the download")
             rows = read_tables(tables, locator, errors)
+            if kind == "full" and not rows.get("BILL_TBL"):  # a full load replaces the rows held: never by nothing
+                raise ParseError(locator, "BILL_TBL.dat holds no bill: the download is empty or cut short")
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             return [FetchFailure(locator, f"not a readable zip archive: {exc}", group)]
         except ParseError as exc:

@@ -6,7 +6,9 @@ Per state, one ``getMasterListRaw`` (the current session, or ``-a session=<sessi
 ``change_hash`` for every bill. A bill whose hash equals the one stored with it (``SourceDocument.etag``) costs
 nothing more; otherwise ``getBill``, then ``getBillText`` for each text ``doc_id`` never fetched before (LegiScan
 asks that no document be fetched twice; its HTML becomes the version's text). That is the manual's cheap change
-detection (FORMATS.md section 4) and keeps a run within the public tier's 30,000 queries a month.
+detection (FORMATS.md section 4) and keeps a run within the public tier's 30,000 queries a month. A bill a text of
+which could not be fetched is not remembered with its ``change_hash``, so the next run reads it again for that
+text.
 
 The key (LEGISCAN_API_KEY) must travel as the ``key`` query parameter, so every URL that is logged or stored
 (document locators, errors) is written without it. Without a key the spider says so and exits 2; LegiScan
@@ -51,6 +53,10 @@ class LegiScanSpider(StateFeedSpider):
         self.known: dict[str, KnownDocument] = {}
         self.lists_read = 0
         self.lists_failed = 0
+        self.empty_lists: list[str] = []
+
+    def public_url(self, url: str) -> str:
+        return public(url)
 
     def _request(self, op: str, callback: Any, errback: Any, **params: str) -> Request:
         query = urlencode({"key": self.api_key, "op": op, **params})
@@ -75,6 +81,8 @@ class LegiScanSpider(StateFeedSpider):
             yield FetchFailure(exc.locator, f"master list: {exc.reason}")
             return
         self.lists_read += 1
+        if not listing.bills:  # the master list is always the whole session: empty means a wrong scope or an outage
+            self.empty_lists.append(public(response.url))
         for bill_id, (_number, change_hash) in listing.bills.items():
             self.listed += 1
             locator = f"{CANONICAL}?op=getBill&id={bill_id}"
@@ -98,6 +106,7 @@ class LegiScanSpider(StateFeedSpider):
             return
         versions = []
         fetched: list[SourceDocumentInfo] = []
+        text_failed = False
         for version in record.versions:
             text_locator = f"{CANONICAL}?op=getBillText&id={version.code}"
             if not version.code or text_locator in self.known:
@@ -105,15 +114,25 @@ class LegiScanSpider(StateFeedSpider):
                 continue
             text, body = await self._text(version.code, text_locator)
             if isinstance(text, FetchFailure):
+                text_failed = True
                 yield text
                 versions.append(version)
                 continue
             fetched.append(SourceDocumentInfo(text_locator, sha256(body)))
             versions.append(version.model_copy(update={"text": text}))
         record = record.model_copy(update={"versions": versions})
-        yield BillItem(record, SourceDocumentInfo(locator, sha256(response.body), etag=change_hash))
-        for document in fetched:  # remembered, so a text document is never fetched twice
-            yield UnchangedDocument(document)
+        # The change_hash moves with fields no record holds: a bill that reads as stored is not written again.
+        digest = record.change_digest()
+        known = self.known.get(locator)
+        # A bill with a text that could not be fetched is stored without its change_hash, so the next run reads it
+        # again and retries that text; remembered, the bill was skipped until LegiScan changed it, its text never.
+        document = SourceDocumentInfo(locator, digest, etag=None if text_failed else change_hash)
+        if not fetched and not text_failed and known is not None and known.content_hash == digest:
+            yield UnchangedDocument(document)  # the new change_hash is remembered
+            return
+        yield BillItem(record, document)
+        for text_document in fetched:  # remembered, so a text document is never fetched twice
+            yield UnchangedDocument(text_document)
 
     async def _text(self, doc_id: str, locator: str) -> tuple[Any, bytes]:
         assert self.crawler.engine is not None
@@ -147,3 +166,6 @@ class LegiScanSpider(StateFeedSpider):
         super().judge()
         if self.fatal is None and self.lists_failed and not self.lists_read:
             self.fail("no master list could be read from LegiScan (see the run's errors)")
+        if self.fatal is None and self.empty_lists and self.listed == 0:
+            self.fail(f"LegiScan's master list named no bill ({self.empty_lists[0]}): a wrong state or session, "
+                      "or LegiScan is failing")

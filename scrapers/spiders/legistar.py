@@ -19,6 +19,7 @@ leave it out).
 
 import datetime as dt
 import os
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -40,6 +41,14 @@ MAX_PAGES = 200
 FIRST_RUN_EVENT_DAYS = 90
 
 
+_TOKEN = re.compile(r"([?&])token=[^&]*&?")
+
+
+def public(url: str) -> str:
+    """A Legistar URL without its token, for logs, errors and stored locators."""
+    return _TOKEN.sub(lambda m: m.group(1), url).rstrip("?&")
+
+
 class FetchError(Exception):
     def __init__(self, url: str, reason: str):
         super().__init__(f"{url}: {reason}")
@@ -57,7 +66,14 @@ class LegistarSpider(StateFeedSpider):
         self.known: dict[str, KnownDocument] = {}
         self.lists_read = 0
         self.lists_failed = 0
+        # Matter lists alone decide whether the run stored anything: events are read beside them.
+        self.matter_lists_read = 0
+        self.matter_lists_failed = 0
+        self.empty_full_lists: list[str] = []
         self.token = ""
+
+    def public_url(self, url: str) -> str:
+        return public(url)
 
     def _url(self, path: str, **params: str) -> str:
         query = {**params, **({"token": self.token} if self.token else {})}
@@ -94,7 +110,7 @@ class LegistarSpider(StateFeedSpider):
         url = self._url(f"{client}/{what}", **params, **{"$top": str(PAGE), "$skip": str(skip)})
         return Request(url, dont_filter=True, headers={"Accept": "application/json"},
                        callback=self.parse_matters if what == "matters" else self.parse_events,
-                       errback=self.list_failed,
+                       errback=self.matter_list_failed if what == "matters" else self.list_failed,
                        cb_kwargs={"client": client, "params": params, "skip": skip})
 
     # -- matters --------------------------------------------------------------------------------------------
@@ -102,12 +118,16 @@ class LegistarSpider(StateFeedSpider):
     def parse_matters(self, response: Response, client: str, params: dict[str, str], skip: int) -> Iterator[Any]:
         self.responses += 1
         try:
-            matters = parse_list(response.body, response.url)
+            matters = parse_list(response.body, public(response.url))
         except ParseError as exc:
             self.lists_failed += 1
+            self.matter_lists_failed += 1
             yield FetchFailure(exc.locator, f"matter list: {exc.reason}")
             return
         self.lists_read += 1
+        self.matter_lists_read += 1
+        if skip == 0 and not matters and "$filter" not in params:  # the first run's full list names nothing
+            self.empty_full_lists.append(public(response.url))
         for matter in matters:
             matter_id = matter.get("MatterId")
             locator = f"{CANONICAL}{client}/matters/{matter_id}"
@@ -116,7 +136,8 @@ class LegistarSpider(StateFeedSpider):
             known = self.known.get(locator)
             if known is not None and stamp and known.last_modified == stamp:
                 continue
-            self.known[locator] = KnownDocument("", stamp, None)  # pages can repeat a matter: read it once
+            # Pages can repeat a matter: read it once. What was stored for it stays, to compare the matter with.
+            self.known[locator] = KnownDocument(known.content_hash if known else "", stamp, None)
             self.attempted += 1
             yield self._matter_request(client, matter, locator, stamp)
         if len(matters) >= PAGE and skip // PAGE < MAX_PAGES:
@@ -134,7 +155,7 @@ class LegistarSpider(StateFeedSpider):
         if stats is not None:
             stats.inc_value("tracker/bill_documents")
         try:
-            parts = {"histories": parse_list(response.body, response.url)}
+            parts = {"histories": parse_list(response.body, public(response.url))}
             for name in ("sponsors", "attachments"):
                 parts[name] = await self._get_list(self._url(f"{client}/matters/{matter.get('MatterId')}/{name}"))
             record = parse_matter(matter, parts, client=client, locator=locator)
@@ -144,7 +165,7 @@ class LegistarSpider(StateFeedSpider):
         except ParseError as exc:
             yield FetchFailure(exc.locator, exc.reason)
             return
-        digest = record.content_hash()
+        digest = record.change_digest()  # a moved MatterLastModifiedUtc alone is no change to store
         known = self.known.get(locator)
         if known is not None and known.content_hash == digest:
             yield UnchangedDocument(SourceDocumentInfo(locator, digest, last_modified=stamp))
@@ -154,21 +175,21 @@ class LegistarSpider(StateFeedSpider):
     async def _get_list(self, url: str) -> list[dict[str, Any]]:
         assert self.crawler.engine is not None
         request = Request(url, dont_filter=True, headers={"Accept": "application/json"})
-        public = url.split("?token=")[0].split("&token=")[0]
+        shown = public(url)
         try:
             response = await self.crawler.engine.download_async(request)
         except Exception as exc:  # noqa: BLE001  (this matter or event fails, the run goes on)
             failure = Failure(exc)
             failure.request = request  # type: ignore[attr-defined]
             self.note_failure(failure)
-            raise FetchError(public, self.describe(failure)) from None
+            raise FetchError(shown, self.describe(failure)) from None
         self.responses += 1
         if response.status != 200:
-            raise FetchError(public, f"HTTP {response.status}")
+            raise FetchError(shown, f"HTTP {response.status}")
         try:
-            return parse_list(response.body, public)
+            return parse_list(response.body, shown)
         except ParseError as exc:
-            raise FetchError(public, exc.reason) from None
+            raise FetchError(shown, exc.reason) from None
 
     # -- events ---------------------------------------------------------------------------------------------
 
@@ -176,7 +197,7 @@ class LegistarSpider(StateFeedSpider):
                            ) -> AsyncIterator[Any]:
         self.responses += 1
         try:
-            events = parse_list(response.body, response.url)
+            events = parse_list(response.body, public(response.url))
         except ParseError as exc:
             self.lists_failed += 1
             yield FetchFailure(exc.locator, f"event list: {exc.reason}")
@@ -207,16 +228,23 @@ class LegistarSpider(StateFeedSpider):
     def list_failed(self, failure: Failure) -> Iterator[Any]:
         self.note_failure(failure)
         self.lists_failed += 1
-        url = failure.request.url.split("&token=")[0]  # type: ignore[attr-defined]
-        yield FetchFailure(url, f"list: {self.describe(failure)}")
+        yield FetchFailure(public(failure.request.url), f"list: {self.describe(failure)}")  # type: ignore[attr-defined]
+
+    def matter_list_failed(self, failure: Failure) -> Iterator[Any]:
+        self.matter_lists_failed += 1
+        yield from self.list_failed(failure)
 
     def part_failed(self, failure: Failure) -> Iterator[Any]:
         self.note_failure(failure)
-        url = failure.request.url.split("?token=")[0]  # type: ignore[attr-defined]
-        yield FetchFailure(url, self.describe(failure))
+        yield FetchFailure(public(failure.request.url), self.describe(failure))  # type: ignore[attr-defined]
 
     def judge(self) -> None:
         super().judge()
         if self.fatal is None and self.lists_failed and not self.lists_read:
             self.fail("no matter or event list could be read from Legistar (see the run's errors)")
+        if self.fatal is None and self.matter_lists_failed and not self.matter_lists_read:
+            self.fail("no matter list could be read from Legistar (see the run's errors)")
+        if self.fatal is None and self.empty_full_lists and self.listed == 0:
+            self.fail(f"Legistar listed no matter where a full list was expected ({self.empty_full_lists[0]}): "
+                      "a wrong client name, or Legistar is failing")
 

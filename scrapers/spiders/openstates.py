@@ -51,6 +51,7 @@ MAX_PAGES = 5000
 # A state's first run reads hearings from this many days back: enough for the recent ones a bill page shows,
 # without paging through years of past meetings (the listing is ordered by start date, oldest first).
 FIRST_RUN_EVENT_DAYS = 30
+LISTED_THROUGH = "listed_through"  # the run stat telling where a state's listing got to
 
 
 class OpenStatesSpider(StateFeedSpider):
@@ -72,6 +73,8 @@ class OpenStatesSpider(StateFeedSpider):
         self.lists_read = 0  # bill lists only: events never decide the empty-scrape verdict
         self.lists_failed = 0
         self.empty_full_lists: list[str] = []
+        self.listed_through: dict[str, str] = {}  # state -> updated_at of the last bill read in order
+        self.listing_broken: set[str] = set()  # states whose listing had a gap (a bad bill, a page that failed)
 
     def _headers(self) -> dict[str, str]:
         return {"X-API-KEY": self.api_key, "Accept": "application/json"}
@@ -81,14 +84,23 @@ class OpenStatesSpider(StateFeedSpider):
             return
         for state in self.states:
             since = await self.since(state)
+            updated_since = since.strftime("%Y-%m-%dT%H:%M:%S") if since else None
+            # A listing cut short (the default tier's 250 requests a day end a big state's first listing) resumes
+            # where the last run's got to: it is sorted by updated_at, so every bill updated before was read.
+            # Started again from the first page each time, such a state never finished.
+            resume = await self.store.call(self.store.store.resume_point, "states", state,
+                                           f"{LISTED_THROUGH}/{state}", session=self.session)
+            if resume and (updated_since is None or resume > updated_since):
+                updated_since = resume
+                self.logger.info("%s: resuming the listing cut short last time, at %s", state, resume)
             query: list[tuple[str, str]] = [("jurisdiction", state), ("sort", "updated_asc"),
                                             ("per_page", str(PER_PAGE))]
             if self.session:
                 query.append(("session", self.session))
-            if since is not None:
-                query.append(("updated_since", since.strftime("%Y-%m-%dT%H:%M:%S")))
+            if updated_since is not None:
+                query.append(("updated_since", updated_since))
             query += [("include", name) for name in INCLUDES]
-            self.logger.info("%s: %s", state, f"bills updated since {since:%Y-%m-%d %H:%M} UTC" if since
+            self.logger.info("%s: %s", state, f"bills updated since {updated_since} UTC" if updated_since
                              else "every bill")
             yield self._page("bills", query, 1)
             for listing in self._event_queries(state, since):
@@ -114,10 +126,12 @@ class OpenStatesSpider(StateFeedSpider):
 
     def parse_page(self, response: Response, query: list[tuple[str, str]], page: int) -> Iterator[Any]:
         self.responses += 1
+        state = dict(query)["jurisdiction"]
         try:
             parsed = parse_bills_page(response.body, response.url)
         except ParseError as exc:
             self.lists_failed += 1
+            self.listing_broken.add(state)
             yield FetchFailure(response.url, f"bill list: {exc.reason}")
             return
         self.lists_read += 1
@@ -126,8 +140,10 @@ class OpenStatesSpider(StateFeedSpider):
         for found in parsed.bills:
             self.listed += 1
             if isinstance(found, ParseError):
+                self.listing_broken.add(state)  # resume no later than here: the bad bill is read again
                 yield FetchFailure(found.locator, found.reason)
                 continue
+            self._read_through(state, found)
             yield from self._bill(found)
         if parsed.page < parsed.max_page and page < MAX_PAGES:
             yield self._page("bills", query, page + 1)
@@ -153,9 +169,20 @@ class OpenStatesSpider(StateFeedSpider):
         if parsed.page < parsed.max_page and page < MAX_PAGES:
             yield self._page("events", query, page + 1)
 
+    def _read_through(self, state: str, record: BillRecord) -> None:
+        """Remember (stat ``tracker/listed_through/{state}``) how far this state's listing was read without a gap."""
+        if state in self.listing_broken or record.upstream_updated_at is None:
+            return
+        stamp = record.upstream_updated_at.strftime("%Y-%m-%dT%H:%M:%S")  # updated_since >= it: read again, harmless
+        if stamp > self.listed_through.get(state, ""):
+            self.listed_through[state] = stamp
+            stats = self.crawler.stats
+            if stats is not None:
+                stats.set_value(f"tracker/{LISTED_THROUGH}/{state}", stamp)
+
     def _bill(self, record: BillRecord) -> Iterator[Any]:
         locator = f"{self.base_url()}bills/{record.source_key}"
-        digest = record.content_hash()
+        digest = record.change_digest()  # a moved updated_at alone is no change to store
         stamp = record.upstream_updated_at.isoformat() if record.upstream_updated_at else None
         known = self.known.get(locator)
         if known is not None and known.content_hash == digest:
@@ -169,6 +196,7 @@ class OpenStatesSpider(StateFeedSpider):
 
     def list_failed(self, failure: Failure) -> Iterator[Any]:
         self.lists_failed += 1
+        self.listing_broken.add(dict(failure.request.cb_kwargs["query"])["jurisdiction"])  # type: ignore[attr-defined]
         yield self._listing_failed(failure, "bill list")
 
     def events_failed(self, failure: Failure) -> Iterator[Any]:

@@ -67,3 +67,32 @@ def test_masterlist_and_errors() -> None:
         parse_bill_text(b'{"status": "OK", "text": {"doc_id": 1, "doc": "***"}}', "t")
     with pytest.raises(ParseError, match="entity"):
         parse_bill(b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "b">]><legiscan>&a;</legiscan>', "x")
+
+
+@pytest.mark.realdata
+def test_a_bad_bill_is_reported_in_plain_words() -> None:
+    # The parser's own ParseError (a ValueError) was caught again and recorded as
+    # "unexpected structure: ParseError: <url>: invalid bill_number ''", as if the parser had crashed.
+    payload = json.loads(require_realdata("legiscan", "dataset_json", "bill", "HB1.json").read_bytes())
+    payload["bill"]["bill_number"] = ""
+    with pytest.raises(ParseError) as caught:
+        parse_bill(json.dumps(payload).encode(), "https://api.legiscan.com/?op=getBill&id=230084")
+    assert caught.value.reason == "invalid bill_number ''"
+
+
+@pytest.mark.realdata
+def test_progress_events_go_on_the_history_line_that_records_them() -> None:
+    # progress[] is dated, history[] is not tied to it: each event went on its day's last line, so Arkansas
+    # HB 1044's House passage (event 2, Feb 15) showed on the Senate's first reading that ended the day, and
+    # Alaska HB 2's committee report (event 11) on a fiscal-note line.
+    folder = require_realdata("legiscan", "dataset_json", "bill")
+    hb1044 = parse_bill((folder / "HB1044.json").read_bytes(), "HB1044")
+    tagged = {(str(a.date), a.text): a.classification for a in hb1044.actions if a.classification}
+    assert tagged[("2012-02-15", "House Read the third time and passed and ordered transmitted to the Senate.")] \
+        == ["passage"]
+    assert not any(text.startswith("Senate Read the first time") for _, text in tagged)
+    hb2 = parse_bill((folder / "HB2.json").read_bytes(), "HB2")
+    tagged = {a.text: a.classification for a in hb2.actions if a.classification}
+    assert tagged["STA RPT CS(STA) 2DP 3NR"] == ["committee-passage-unfavorable"]
+    assert tagged["REFERRED TO FINANCE"] == ["referral-committee"]
+    assert hb2.stage == Stage.in_committee  # the stage reads progress[] itself: unchanged

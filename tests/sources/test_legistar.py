@@ -28,6 +28,17 @@ def test_real_histories_deduplicated() -> None:
     assert record.actions[0].text.startswith("Referred")
     assert "referral-committee" in record.actions[0].classification
     assert record.source_key == "chicago/100"
+    assert record.source_urls == ["https://webapi.legistar.com/v1/chicago/matters/100"]  # no MatterGuid given
+
+
+def test_source_link_is_the_matters_web_page() -> None:
+    # The bill page links the first source URL; the Web API's answers raw JSON. The page's
+    # address is the one the real Chicago Legislation grid links (legistar/chicago/bills.html).
+    record = parse_matter({**MATTER, "MatterId": 3779732, "MatterGuid": "4020F13A-6774-4D71-92E2-6E63DC0654EB"}, {},
+                          client="chicago", locator="m")
+    assert record.source_urls == [
+        "https://chicago.legistar.com/LegislationDetail.aspx?ID=3779732&GUID=4020F13A-6774-4D71-92E2-6E63DC0654EB",
+        "https://webapi.legistar.com/v1/chicago/matters/3779732"]
 
 
 def test_matter_parts_and_stage() -> None:
@@ -71,5 +82,68 @@ def test_errors() -> None:
         parse_list(json.dumps({"Message": "Invalid filter"}).encode(), "u")
     with pytest.raises(ValueError, match="unknown Legistar client"):
         client_jurisdiction("nowhere")
-    with pytest.raises(ParseError, match="missing MatterFile"):
+    with pytest.raises(ParseError) as caught:
         parse_matter({"MatterId": 1}, {}, client="chicago", locator="m")
+    assert caught.value.reason == "matter 1: missing MatterFile"  # not "unexpected structure: ParseError: m: ..."
+    # A field of the wrong type is no text: the matter was stored with the title "{'en': 'Card payments'}".
+    with pytest.raises(ParseError) as caught:
+        parse_matter({**MATTER, "MatterTitle": {"en": "Card payments"}, "MatterName": None}, {}, client="chicago",
+                     locator="m")
+    assert caught.value.reason == "matter 100: missing MatterTitle"
+
+
+def _history(n: int, day: str, name: str, body: str, passed: int | None = None) -> dict[str, object]:
+    return {"MatterHistoryId": n, "MatterHistoryActionDate": f"{day}T00:00:00", "MatterHistoryActionName": name,
+            "MatterHistoryActionBodyName": body, "MatterHistoryPassedFlag": passed}
+
+
+# Matters from the real NYC Legislation grid (legistar/nyc/bills.html: file, type, status, title); their histories
+# are spelled in NYC's action vocabulary (python-legistar-scraper's NYC scraper lists the names), as no real NYC
+# MatterHistory JSON is in realdata.
+NYC_FILED = {"MatterId": 1, "MatterFile": "Int 1765-2017", "MatterTypeName": "Introduction",
+             "MatterStatusName": "Filed (End of Session)", "MatterIntroDate": "2017-11-30T00:00:00",
+             "MatterTitle": "A Local Law in relation to requiring the Department of Transportation to implement "
+                            "transit signal priority on at least 10 bus routes per year for the next 4 years"}
+NYC_RESOLUTION = {"MatterId": 2, "MatterFile": "Res 0377-2018", "MatterTypeName": "Resolution",
+                  "MatterStatusName": "Adopted", "MatterIntroDate": "2018-06-07T00:00:00",
+                  "MatterTitle": "Resolution calling upon the Governor and the Metropolitan Transportation Authority "
+                                 "to commit to an expeditious transition to an electric bus fleet"}
+
+
+def test_nyc_committee_approval_is_not_the_councils_passage() -> None:
+    council, committee = "City Council", "Committee on Transportation"
+    approved = [_history(1, "2017-11-30", "Introduced by Council", council),
+                _history(2, "2017-11-30", "Referred to Comm by Council", council),
+                _history(3, "2017-12-11", "Approved by Committee", committee, 1)]
+    record = parse_matter(NYC_FILED, {"histories": approved}, client="nyc", locator="m")
+    assert record.actions[-1].classification == ["committee-passage-favorable"]
+    assert record.stage == Stage.in_committee  # it read as passed by the council, waiting for the mayor
+
+    filed = approved[:2] + [_history(3, "2017-12-31", "Filed (End of Session)", council)]
+    record = parse_matter(NYC_FILED, {"histories": filed}, client="nyc", locator="m")
+    assert record.actions[-1].classification == ["failure"]  # it read as an introduction
+    assert record.stage == Stage.failed
+
+    law = approved + [_history(4, "2018-01-10", "Approved by Council", council, 1),
+                      _history(5, "2018-01-11", "Sent to Mayor by Council", council),
+                      _history(6, "2018-01-20", "Signed Into Law by Mayor", "Mayor")]
+    record = parse_matter(NYC_FILED, {"histories": law}, client="nyc", locator="m")
+    assert [a.classification for a in record.actions[3:]] == [["passage"], ["executive-receipt"],
+                                                              ["executive-signature"]]
+    assert record.stage == Stage.enacted  # without a MatterEnactmentNumber too
+
+
+@pytest.mark.realdata
+def test_an_adopted_resolution_is_final() -> None:
+    # Chicago's real history ("Referred", "Recommended to Pass", "Passed") on a resolution, and NYC's adoption.
+    path = require_realdata("legistar", "chicago", "no_dupe_event.json")
+    histories = parse_list(path.read_bytes(), str(path))
+    chicago = {**MATTER, "MatterFile": "R2018-1177", "MatterTypeName": "Resolution", "MatterStatusName": "Adopted",
+               "MatterTitle": "Tribute to late Warner Saunders"}
+    assert parse_matter(chicago, {"histories": histories}, client="chicago", locator="m").stage == Stage.enacted
+    assert parse_matter(MATTER, {"histories": histories}, client="chicago", locator="m").stage \
+        == Stage.passed_both_chambers  # an ordinance waits for the mayor
+    adopted = [_history(1, "2018-06-07", "Introduced by Council", "City Council"),
+               _history(2, "2018-08-08", "Approved, by Council", "City Council", 1)]
+    record = parse_matter(NYC_RESOLUTION, {"histories": adopted}, client="nyc", locator="m")
+    assert record.stage == Stage.enacted

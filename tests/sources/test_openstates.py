@@ -52,6 +52,21 @@ def test_bulk_action_dates_are_local_midnights_kept_as_written() -> None:
 
 
 @pytest.mark.realdata
+def test_a_lost_floor_vote_classified_passage_does_not_pass_the_bill() -> None:
+    # The Alabama scraper classifies the motion, not its outcome: SB 82's House vote "Motion to Read a Third Time
+    # and Pass as Amended - Lost Roll Call 1243" comes as "passage", and the bill read as passed by both chambers.
+    folder = require_realdata("openstates", "scrape_AL2025", "bills")
+    sb82 = parse_bill((folder / "SB82__20250204T050000Z_entire_bill.json").read_bytes(), "SB82")
+    lost = next(a for a in sb82.actions if a.text.endswith("- Lost Roll Call 1243"))
+    assert lost.classification == []
+    assert sb82.stage == Stage.passed_origin_chamber  # the Senate passed it (Roll Call 19); the House did not
+    # Lost, reconsidered, then passed the same day (listed newest first): the passage that carried still counts.
+    sb156 = parse_bill(next(folder.glob("SB156__*.json")).read_bytes(), "SB156")
+    assert [a.classification for a in sb156.actions if "Third Time and Pass" in a.text] == [["passage"], []]
+    assert sb156.stage == Stage.passed_origin_chamber
+
+
+@pytest.mark.realdata
 def test_hb100() -> None:
     path = require_realdata("openstates", "scrape_AL2025", "bills", "HB100__20250129T050000Z_entire_bill.json")
     record = parse_bill(path.read_bytes(), str(path))
@@ -90,12 +105,20 @@ API_PAGE = {
 }
 
 
+def test_a_title_of_the_wrong_type_is_refused() -> None:
+    bill = {**API_PAGE["results"][0], "title": ["Eligible training provider list."]}
+    page = parse_bills_page(json.dumps({**API_PAGE, "results": [bill]}).encode(), "https://v3.openstates.org/bills")
+    [bad] = page.bills
+    assert isinstance(bad, ParseError) and bad.reason == "missing title"  # not the title "['Eligible ...']"
+
+
 def test_api_page_shape() -> None:
     page = parse_bills_page(json.dumps(API_PAGE).encode(), "https://v3.openstates.org/bills?page=1")
     assert (page.page, page.max_page, page.total_items) == (1, 3, 42)
     good, bad = page.bills
     assert isinstance(good, BillRecord) and isinstance(bad, ParseError)
-    assert "results[1]" in bad.locator and "jurisdiction" in bad.reason
+    # Located by the bill too, not only by a position that shifts as bills change.
+    assert bad.locator.endswith("#results[1] (SB 1)") and "jurisdiction" in bad.reason
     assert good.source_key == "ocd-bill/0f0e8b6c-0000-4000-8000-000000000001"
     assert (good.jurisdiction.id, good.session.identifier, good.identifier) == ("ca", "20252026", "SB 275")
     assert good.stage == Stage.vetoed and good.sponsorships[0].person_id == "ocd-person/1"

@@ -11,15 +11,18 @@ from pubinfo_archives import (
     AB2052_NEW_ACTION,
     ab1656_amendment_incremental,
     ab2052_incremental_with_a_bad_row,
+    complete_archive,
+    damage_member,
     earlier_full_archive,
+    full_archive_without_bill_rows,
     mini,
 )
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from tracker import pubinfo_staging as staging
 from tracker.importer import import_path
-from tracker.models import Bill, BillAction, BillVersion, PubinfoLoad
+from tracker.models import Bill, BillAction, BillVersion, PubinfoLoad, PubinfoRow
 from tracker.records import BillRecord
 from tracker.sources.ca_pubinfo import join_rows, read_table, version_text
 
@@ -45,6 +48,34 @@ def test_an_incremental_alone_is_refused(engine: Engine, tmp_path: Path) -> None
     [(where, reason)] = report.errors
     assert where == str(tuesday) and "import the weekly pubinfo_YYYY.zip or a pubinfo_daily_*.zip first" in reason
     assert report.result.new == 0  # AB 1656 is not created from its changed rows alone
+
+
+@pytest.mark.parametrize("member", ["BILL_HISTORY_TBL.dat", "BILL_VERSION_TBL_1532.lob"])
+def test_a_damaged_member_is_reported_not_a_crash(engine: Engine, tmp_path: Path, member: str) -> None:
+    # Reading a member whose deflated bytes are damaged raises zlib.error, which used to escape the importer as a
+    # traceback and an "interrupted ... import again to finish" run that no second import could finish.
+    download = write(tmp_path / "pubinfo_daily_Mon.zip", damage_member(complete_archive(), member), 1_764_000_000)
+    report = import_path(engine, download, flag=False)
+    [(where, reason)] = report.errors
+    assert where == str(download)
+    assert reason.startswith("pubinfo archive is damaged or truncated: ") and f"member {member} is damaged" in reason
+    assert report.result.new == 0
+
+
+def test_a_full_archive_without_bill_rows_is_refused_before_it_replaces_the_staged_rows(engine: Engine,
+                                                                                        tmp_path: Path) -> None:
+    # A full load replaces the staged rows of every session its tables name. With BILL_TBL.dat empty it emptied
+    # the staged BILL_TBL of the session (reported as "no bill files found"), and the incrementals imported after
+    # it could rebuild no bill.
+    first = import_path(engine, write(tmp_path / "pubinfo_daily_Mon.zip", complete_archive(), 1_764_000_000),
+                        flag=False)
+    assert first.errors == [] and first.result.new == 4
+    broken = write(tmp_path / "pubinfo_daily_Tue.zip", full_archive_without_bill_rows(), 1_764_086_400)
+    report = import_path(engine, broken, flag=False)
+    assert report.errors == [(str(broken), "BILL_TBL.dat holds no bill: the download is empty or cut short")]
+    with Session(engine) as s:
+        assert s.execute(select(func.count()).where(PubinfoRow.table_name == "BILL_TBL")).scalar_one() == 4
+        assert [load.archive for load in s.execute(select(PubinfoLoad)).scalars()] == ["pubinfo_daily_Mon.zip"]
 
 
 def test_incrementals_import_over_the_full_archive(engine: Engine, tmp_path: Path) -> None:

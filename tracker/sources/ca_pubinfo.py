@@ -317,10 +317,23 @@ def zip_tables(archive: zipfile.ZipFile) -> tuple[dict[str, bytes], Callable[[st
     """A pubinfo zip's tables (``{TABLE}.dat`` by table name) and the reader of its ``.lob`` members. Members are
     found by base name: some downloads keep them in a folder."""
     members = {PurePosixPath(n).name: n for n in archive.namelist() if not n.endswith("/")}
-    tables = {t: archive.read(members[f"{t}.dat"]) for t in TABLE_COLUMNS if f"{t}.dat" in members}
+
+    def read(name: str) -> bytes:
+        try:
+            return archive.read(members[name])
+        except zipfile.BadZipFile:
+            raise
+        # zipfile lets through what its decompressors raise on a damaged member (zlib.error, LZMAError, EOFError),
+        # RuntimeError for an encrypted one, NotImplementedError for an unknown compression method: each is the
+        # archive's damage, reported as such (with the member's name) by the crawler and `tracker import`, instead
+        # of escaping as a crash that left the run looking successful.
+        except Exception as exc:  # noqa: BLE001
+            raise zipfile.BadZipFile(f"member {name} is damaged: {type(exc).__name__}: {exc}") from None
+
+    tables = {t: read(f"{t}.dat") for t in TABLE_COLUMNS if f"{t}.dat" in members}
 
     def read_lob(name: str) -> bytes | None:
-        return archive.read(members[name]) if name in members else None
+        return read(name) if name in members else None
 
     return tables, read_lob
 

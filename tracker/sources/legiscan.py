@@ -54,6 +54,21 @@ PROGRESS_EVENTS: dict[int, tuple[tuple[str, ...], str]] = {
     10: (("committee-passage-favorable",), "origin"),
     11: (("committee-passage-unfavorable",), "origin"),
 }
+# How a history line reads when it records a progress event (any state's wording, case-insensitive), most telling
+# wording first: the event is shown on the day's last line that reads so, not on whatever line ended the day.
+PROGRESS_WORDING: dict[str, tuple[re.Pattern[str], ...]] = {
+    name: tuple(re.compile(p, re.IGNORECASE) for p in patterns) for name, patterns in {
+        "introduction": (r"\bintroduc|\bprefil|\bfiled\b|\bfirst (?:time|reading)\b",),
+        "passage": (r"(?<!do )\bpass(?:ed|es|age)\b(?! (?:over|by)\b)", r"\badopted\b|\benroll|\bconcur"),
+        "referral-committee": (r"\brefer",),
+        "committee-passage-favorable": (r"\bdo pass\b", r"\breport|\brpt\b|\brecommend"),
+        "committee-passage-unfavorable": (r"\bdo not pass\b|\bunfavorabl", r"\breport|\brpt\b|\brecommend"),
+        "became-law": (r"\b(?:approved|signed) by (?:the )?governor\b|\bbecame law\b",
+                       r"\bact\b|\bchapter|\blaw\b|\bsigned\b"),
+        "executive-veto": (r"\bveto",),
+        "failure": (r"\bdied\b|\bfail|\bdefeat|\blost\b|\bpostpone|\bwithdrawn\b",),
+        "veto-override-passage": (r"\boverrid",),
+    }.items()}
 STATUS_NAMES = {0: "N/A", 1: "Introduced", 2: "Engrossed", 3: "Enrolled", 4: "Passed", 5: "Vetoed", 6: "Failed"}
 _BODIES = {"H": Chamber.lower, "A": Chamber.lower, "S": Chamber.upper, "J": Chamber.joint}
 _BILL_TYPES = {"B": "bill", "R": "resolution", "CR": "concurrent resolution", "JR": "joint resolution",
@@ -109,7 +124,7 @@ def _xml_value(element: Any) -> Any:
 
 
 def _str(value: Any) -> str | None:
-    if value is None:
+    if value is None or isinstance(value, (dict, list)):  # an object is no text: "{'x': 1}" is not a title
         return None
     text = str(value).strip()
     return text or None
@@ -151,6 +166,8 @@ def parse_bill(data: bytes, locator: str) -> BillRecord:
         raise ParseError(locator, "missing 'bill' object")
     try:
         return BillRecord.model_validate(_payload(bill, locator))
+    except ParseError:
+        raise  # already says what is wrong (a ValueError too: it must not be wrapped as "unexpected structure")
     except ValidationError as exc:
         raise ParseError(locator, _describe(exc)) from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -195,12 +212,6 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
         else:
             steps.append(Step(Chamber.executive if who == "executive" else origin, classes))
     stage = derive_stage(steps, origin, classification)
-    progress_by_day: dict[str, list[str]] = {}
-    for item in _list(bill.get("progress")):
-        rule = PROGRESS_EVENTS.get(_int(item.get("event")) or 0)
-        if rule and _day(item.get("date")):
-            progress_by_day.setdefault(_day(item.get("date")) or "", []).extend(rule[0])
-
     actions = []
     for item in _list(bill.get("history")):
         text = _str(item.get("action"))
@@ -208,11 +219,18 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
             actions.append({"date": _day(item.get("date")), "text": text,
                             "actor": _BODIES.get(_str(item.get("chamber")) or ""), "classification": []})
     actions.sort(key=lambda a: a["date"] or "")
-    # Progress events are dated, not tied to a history line: each goes on the last line of its day.
-    for day, classes in progress_by_day.items():
-        last = next((a for a in reversed(actions) if a["date"] == day), None)
-        if last is not None:
-            last["classification"] = list(dict.fromkeys(classes))
+    # Progress events are dated, not tied to a history line: each goes on the last line of its day that reads like
+    # it (PROGRESS_WORDING), else on the day's last line. On the last line alone, Arkansas HB 1044's House passage
+    # showed on the Senate's first reading of that day, and Mississippi's passages on "Referred To Rules".
+    for item in _list(bill.get("progress")):
+        rule = PROGRESS_EVENTS.get(_int(item.get("event")) or 0)
+        day = _day(item.get("date"))
+        lines = [a for a in actions if a["date"] == day] if rule and day else []
+        for name in rule[0] if lines and rule else ():
+            line = next((a for wording in PROGRESS_WORDING.get(name, ()) for a in reversed(lines)
+                         if wording.search(a["text"])), lines[-1])
+            if name not in line["classification"]:
+                line["classification"].append(name)
 
     sponsors = []
     for item in sorted(_list(bill.get("sponsors")), key=lambda s: _int(s.get("sponsor_order")) or 0):

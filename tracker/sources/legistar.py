@@ -10,7 +10,8 @@ have no numbered sessions; the year keeps the key stable). Source key: ``{client
 
 Stage rules are data (``LEGISTAR_RULES``, on ``MatterHistoryActionName``). A council is one chamber, so its
 passage is the legislature's passage: ``passed_both_chambers`` in the shared stage vocabulary, before the
-mayor's or executive's signature.
+mayor's or executive's signature; a resolution's adoption is final (``enacted``). A committee's approval is a
+committee report, and a council's filing of a bill (NYC's "Filed (End of Session)") ends it (``failed``).
 """
 
 import json
@@ -42,16 +43,30 @@ CLIENTS: dict[str, tuple[str, str, str]] = {
     "seattle": ("wa", "seattle", "City of Seattle"),
     "sfgov": ("ca", "san-francisco", "City and County of San Francisco"),
 }
+# Checked against Chicago's real histories ("Referred", "Recommended to Pass", "Passed") and New York City's action
+# names ("Approved by Committee", "Approved by Council", "Signed Into Law by Mayor", "Filed (End of Session)"...,
+# as python-legistar-scraper's NYC scraper lists them). A committee's approval is not the council's passage, and a
+# council's filing of a bill ends it: NYC files every bill not passed at the end of a session.
+_COMMITTEE = r"(?:sub)?comm(?:ittee)?\b"
 LEGISTAR_RULES: tuple[ActionRule, ...] = (
-    ActionRule("introduction", pattern=r"^(?:introduced|filed|presented|direct introduction)\b"),
+    ActionRule("introduction", pattern=r"^(?:introduced|presented|direct introduction)\b"
+               r"|^filed\b(?!.*\b(?:by (?:the )?(?:council|committee|subcommittee|clerk)|end of session)\b)"),
     ActionRule("referral-committee", pattern=r"\breferred\b|\bre-referred\b|\bassigned to\b"),
     ActionRule("committee-passage-favorable",
                pattern=r"\brecommend(?:ed)? (?:for )?(?:approval|passage|adoption|to pass)"
-               r"|\breported (?:out )?favorably\b|\bdo pass\b"),
-    ActionRule("passage", pattern=r"^(?:passed|adopted|approved|carried)\b(?! by (?:the )?mayor)"),
-    ActionRule("failure", pattern=r"^(?:failed|failed to pass|defeated|not adopted|filed by clerk)\b"),
+               r"|\breported (?:out )?favorably\b|\bdo pass\b"
+               rf"|^(?:p-c item )?approved,? by (?:the )?{_COMMITTEE}"),
+    ActionRule("committee-passage-unfavorable",
+               pattern=rf"\bdo not pass\b|^(?:p-c item )?disapproved,? by (?:the )?{_COMMITTEE}"),
+    ActionRule("passage",
+               pattern=rf"^(?:passed|adopted|approved|carried)\b(?!,? by (?:the )?(?:mayor\b|{_COMMITTEE}))"),
+    ActionRule("failure",
+               pattern=r"^(?:failed|failed to pass|defeated|not adopted)\b|^disapproved,? by (?:the )?council\b"
+               r"|^filed\b.*\b(?:by (?:the )?(?:council|committee|subcommittee|clerk)|end of session)\b|\bsine die\b"),
     ActionRule("withdrawal", pattern=r"^withdrawn\b"),
-    ActionRule("executive-signature", pattern=r"\bsigned by (?:the )?mayor\b|\bapproved by (?:the )?mayor\b"),
+    ActionRule("executive-receipt", pattern=r"\bsent to (?:the )?mayor\b"),
+    ActionRule("executive-signature",
+               pattern=r"\bsigned (?:into law )?by (?:the )?mayor\b|\bapproved by (?:the )?mayor\b"),
     ActionRule("executive-veto", pattern=r"\bvetoed\b"),
 )
 
@@ -84,7 +99,7 @@ def parse_list(data: bytes, locator: str) -> list[dict[str, Any]]:
 
 
 def _str(value: Any) -> str | None:
-    if value is None:
+    if value is None or isinstance(value, (dict, list)):  # an object is no text: "{'x': 1}" is not a title
         return None
     text = str(value).strip()
     return text or None
@@ -100,6 +115,8 @@ def parse_matter(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]
     """A ``/matters`` item plus its ``histories``, ``sponsors`` and ``attachments`` lists."""
     try:
         return BillRecord.model_validate(_payload(matter, parts, client, locator, jurisdiction))
+    except ParseError:
+        raise  # already says what is wrong (a ValueError too: it must not be wrapped as "unexpected structure")
     except ValidationError as exc:
         raise ParseError(locator, _describe(exc)) from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -144,7 +161,10 @@ def _payload(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], 
                         "action_code": _str(item.get("MatterHistoryActionId")),
                         "classification": classes,
                         "committees": [body] if body and re.search(r"committee", body, re.IGNORECASE) else []})
-    stage = derive_stage((Step(a["actor"], a["classification"]) for a in actions), Chamber.legislature, "bill")
+    # A resolution is the council's alone: its adoption is final (``enacted``, as for a simple resolution), not a
+    # passage waiting for the mayor.
+    kind = "resolution" if re.search(r"\bresolution\b", matter_type, re.IGNORECASE) else "bill"
+    stage = derive_stage((Step(a["actor"], a["classification"]) for a in actions), Chamber.legislature, kind)
     if stage == Stage.passed_origin_chamber:
         stage = Stage.passed_both_chambers  # one chamber is the whole legislature
     if _day(matter.get("MatterEnactmentDate")) or _str(matter.get("MatterEnactmentNumber")):
@@ -185,12 +205,24 @@ def _payload(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], 
         "upstream_updated_at": _str(matter.get("MatterLastModifiedUtc")),
         "source_name": SOURCE_NAME,
         "source_key": f"{client.lower()}/{matter_id}",
-        "source_urls": [f"https://webapi.legistar.com/v1/{client.lower()}/matters/{matter_id}"],
+        "source_urls": [*_web_page(client, matter_id, matter),
+                        f"https://webapi.legistar.com/v1/{client.lower()}/matters/{matter_id}"],
         "actions": actions,
         "sponsorships": sponsors,
         "committees": [{"name": n} for n in dict.fromkeys(c for a in actions for c in a["committees"])],
         "versions": versions,
     }
+
+
+def _web_page(client: str, matter_id: str, matter: dict[str, Any]) -> list[str]:
+    """The matter's page on the client's Legistar site (``https://chicago.legistar.com/LegislationDetail.aspx``,
+    the links of the real Legislation grids of Chicago, LA Metro and NYC), which people can read: the Web API's
+    URL answers raw JSON, yet it was the bill page's source link (the first source URL) and the packets' "Bill
+    page"."""
+    guid = _str(matter.get("MatterGuid"))
+    if not guid or not re.fullmatch(r"[A-Za-z0-9-]+", guid) or not re.fullmatch(r"[a-z0-9-]+", client.lower()):
+        return []
+    return [f"https://{client.lower()}.legistar.com/LegislationDetail.aspx?ID={matter_id}&GUID={guid}"]
 
 
 def parse_events(events: list[dict[str, Any]], items: Mapping[int, list[dict[str, Any]]], *, client: str,

@@ -10,7 +10,8 @@ Two shapes of one object, both read here:
 
 Open States already classifies actions in the vocabulary ``tracker.stages`` is written in, so its stage rules
 are the identity: ``OPENSTATES_CLASSIFICATIONS`` lists the ones the stage engine acts on, and anything else is
-kept on the action but does not move the stage.
+kept on the action but does not move the stage. One correction is data too: a success (``passage``...) on an action
+whose text says the motion was lost is dropped (``LOST_MOTION``).
 
 Identity: jurisdiction from the OCD id (``ca``), session as Open States names it (``20252026``, ``2025rs``),
 identifier normalized by ``tracker.sources.states`` (``HB100`` -> ``HB 100``). Source key: the API's
@@ -56,6 +57,17 @@ OPENSTATES_CLASSIFICATIONS: frozenset[str] = frozenset({
     "committee-passage-unfavorable", "passage", "failure", "withdrawal", "concurrence", "executive-receipt",
     "executive-signature", "executive-veto", "became-law", "veto-override-passage", "veto-override-failure",
 })
+# The one correction to Open States' classifications, kept as data: some state scrapers classify the motion, not
+# its outcome, so a floor vote that was lost still comes as "passage" (Alabama 2025 SB 82: "Motion to Read a Third
+# Time and Pass as Amended - Lost Roll Call 1243", shown as passed by both chambers). An action whose text says
+# the motion was lost or failed, and nowhere that something passed, loses these classifications. It is not made
+# a "failure": the Alabama scraper lists a day's actions newest first, so a vote lost, reconsidered and then passed
+# (SB 156 on March 18) would read as passed, then failed.
+SUCCESS_CLASSIFICATIONS: frozenset[str] = frozenset({
+    "passage", "committee-passage", "committee-passage-favorable", "concurrence", "veto-override-passage",
+})
+LOST_MOTION = re.compile(r"\b(?:lost|failed|defeated|not adopted|rejected)\b", re.IGNORECASE)
+PASSED_OUTCOME = re.compile(r"\b(?:passed|adopted|carried|prevailed)\b", re.IGNORECASE)
 _CHAMBERS = {c.value: c for c in Chamber}
 _PSEUDO = re.compile(r'"classification"\s*:\s*"([a-z]+)"')
 # Vote events (``include=votes``): the options of openstates-core's VoteEvent; "paired" has no own column.
@@ -141,7 +153,7 @@ def _each_result(results: list[Any], locator: str, parse: Callable[[dict[str, An
 def parse_bills_page(data: bytes, locator: str) -> BillsPage:
     """One ``/bills`` page. A bad bill is a ``ParseError`` in ``bills`` and the rest of the page still counts."""
     results, pages = _envelope(data, locator)
-    return BillsPage(_each_result(results, locator, parse_bill_object, lambda _item, n: f"results[{n}]"), *pages)
+    return BillsPage(_each_result(results, locator, parse_bill_object, _bill_label), *pages)
 
 
 def parse_events_page(data: bytes, locator: str) -> EventsPage:
@@ -149,6 +161,15 @@ def parse_events_page(data: bytes, locator: str) -> EventsPage:
     page still counts."""
     results, pages = _envelope(data, locator)
     return EventsPage(_each_result(results, locator, parse_event_object, _event_label), *pages)
+
+
+def _bill_label(item: Any, position: int) -> str:
+    """Where a bad bill was: its position on the page, and the bill itself (pages shift as bills change)."""
+    if not isinstance(item, dict):
+        return f"results[{position}]"
+    name = _str(item.get("id")) or " ".join(p for p in (_str(item.get("session")), _str(item.get("identifier")))
+                                            if p) or None
+    return f"results[{position}] ({name})" if name else f"results[{position}]"
 
 
 def _event_label(item: Any, position: int) -> str:
@@ -169,7 +190,7 @@ def _validated(model: type[Model], build: Callable[[], dict[str, Any]], locator:
 
 
 def _str(value: Any) -> str | None:
-    if value is None:
+    if value is None or isinstance(value, (dict, list)):  # an object is no text: "{'x': 1}" is not a title
         return None
     text = str(value).strip()
     return text or None
@@ -192,6 +213,14 @@ def _day(value: Any) -> str | None:
     # data, so no conversion is safe; the written date is right for all of them.
     text = _str(value)
     return text[:10] if text else None
+
+
+def _classification(value: Any, text: str) -> list[str]:
+    """An action's classifications as Open States gives them, less a success the text says did not happen."""
+    found = [c for c in value if isinstance(c, str)] if isinstance(value, list) else []
+    if LOST_MOTION.search(text) and not PASSED_OUTCOME.search(text):
+        found = [c for c in found if c not in SUCCESS_CLASSIFICATIONS]
+    return found
 
 
 def parse_bill_object(bill: dict[str, Any], locator: str) -> BillRecord:
@@ -232,7 +261,7 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
         actor = _chamber(item.get("organization")) or _chamber(item.get("organization_id"))
         actions.append((_day(item.get("date")), order, {
             "date": _day(item.get("date")), "text": text, "actor": actor,
-            "classification": [c for c in item.get("classification") or [] if isinstance(c, str)],
+            "classification": _classification(item.get("classification"), text),
         }))
     # The bulk files list actions out of order; the API orders by ``order``. Chronological, stable.
     actions.sort(key=lambda a: a[0] or "")

@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from tests.alerts.conftest import Mailbox, World, bill_record
-from tracker import positions
+from tracker import positions, users
 from tracker.alerts import subscriptions
 from tracker.alerts.delivery import run_alerts
 from tracker.alerts.settings import alert_settings, smtp_settings
@@ -230,3 +230,27 @@ def test_a_sponsor_change_names_who_signed_on(world: World, smtp: Mailbox) -> No
     text = _to(smtp, "sam@chamber.example")[0].get_body(("plain",)).get_content().replace("\r\n", "\n")
     shown = ", ".join(sorted(joined)[:5])
     assert f"Sponsors: 7 added: {shown} and 2 more (2 → 9 sponsors and cosponsors)" in text
+
+
+def test_a_digest_waiting_for_a_retry_is_not_sent_once_its_person_is_deactivated_or_unsubscribed(
+        world: World, smtp: Mailbox) -> None:
+    s = world.session
+    for person in (world.staff, world.lobbyist):
+        subscriptions.subscribe(s, user=person, kind="topic", target="ai", cadence="instant")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(601, "Artificial Intelligence Workforce Act"))
+    smtp.fail_next = 2  # the server is down for this run: both digests wait for a retry
+    start = utcnow()
+    assert _send(world, now=start, everything=False).retrying == 2
+    users.deactivate(s, actor=world.admin, email=world.staff.email)
+    subscriptions.stop_email(s, user=world.lobbyist)  # what the unsubscribe link does
+    s.commit()
+
+    report = _send(world, now=start + dt.timedelta(seconds=61), everything=False)
+    assert (report.sent, report.cancelled, smtp.messages) == (0, 2, [])
+    digests = {d.user_id: d for d in s.execute(select(AlertDigest)).scalars()}
+    assert digests[world.staff.id].status == "cancelled"
+    assert digests[world.staff.id].last_error == "not sent: the account was deactivated"
+    assert digests[world.lobbyist.id].last_error == "not sent: the person unsubscribed from alert email"
+    assert _send(world, now=start + dt.timedelta(hours=1)).sent == 0 and smtp.messages == []

@@ -8,7 +8,8 @@
    two runs never send it twice; a temporary failure is retried with exponential backoff up to
    ``max_attempts``, a permanent one (or too many) ends as ``failed``; the log shows both.
    A digest left in ``sending`` by a crash is marked ``uncertain`` and not resent on its own (it may have
-   gone out): ``tracker alerts retry`` resends it on purpose.
+   gone out): ``tracker alerts retry`` resends it on purpose. A digest whose person was deactivated or used
+   the unsubscribe link while it waited (for a retry, say) is ``cancelled``, not sent.
 """
 
 import datetime as dt
@@ -232,7 +233,20 @@ class SendReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    cancelled: int = 0  # built, then not sent: the person was deactivated or unsubscribed meanwhile
     errors: list[str] = field(default_factory=list)
+
+
+def _not_wanted(session: Session, user_id: int) -> str | None:
+    """Why a digest built earlier must not go out now, or None: the person may have been deactivated, or used
+    the unsubscribe link, while it waited for its send time or for a retry."""
+    row = session.execute(select(User.active, AlertProfile.email_enabled)  # read now, not from the session's cache
+                          .outerjoin(AlertProfile, AlertProfile.user_id == User.id).where(User.id == user_id)).first()
+    if row is None or not row.active:
+        return "not sent: the account was deactivated"
+    if row.email_enabled is False:
+        return "not sent: the person unsubscribed from alert email"
+    return None
 
 
 def _mark_interrupted(session: Session, now: dt.datetime) -> None:
@@ -264,6 +278,13 @@ def send_digests(session: Session, *, now: dt.datetime | None = None, smtp: Smtp
         digest = session.get(AlertDigest, digest_id)
         assert digest is not None
         session.refresh(digest)
+        why_not = _not_wanted(session, digest.user_id)
+        if why_not:  # deactivated or unsubscribed after the digest was built (a retry waited meanwhile)
+            digest.status, digest.last_error, digest.next_attempt_at = "cancelled", why_not, None
+            session.add(digest)
+            session.commit()
+            report.cancelled += 1
+            continue
         content = load_digest(session, digest, cfg)
         if not content.groups:  # its bills were deleted meanwhile
             digest.status, digest.last_error = "sent", "nothing left to send"
@@ -305,8 +326,9 @@ def retry_digest(session: Session, *, digest_id: int, now: dt.datetime | None = 
     digest = session.get(AlertDigest, digest_id)
     if digest is None:
         raise ValueError(f"No digest {digest_id}.")
-    if digest.status not in ("failed", "uncertain", "retrying"):
-        raise ValueError(f"Digest {digest_id} is {digest.status}; only failed, uncertain or retrying ones are retried.")
+    if digest.status not in ("failed", "uncertain", "retrying", "cancelled"):
+        raise ValueError(f"Digest {digest_id} is {digest.status}; only failed, uncertain, retrying or cancelled ones "
+                         "are retried.")
     digest.status, digest.next_attempt_at = "pending", now or utcnow()
     session.add(digest)
     session.flush()
@@ -351,7 +373,11 @@ def delivery_log(session: Session, *, user_id: int | None = None, status: str | 
 
 
 def pending_counts(session: Session) -> dict[str, int]:
-    """Deliveries waiting for a digest, per person (email)."""
+    """Deliveries waiting for a digest, per person (email); a deactivated or unsubscribed person's wait for
+    nothing (``build_digests`` skips them), so they are not counted."""
     rows = session.execute(select(User.email, func.count()).join(AlertDelivery, AlertDelivery.user_id == User.id)
-                           .where(and_(AlertDelivery.digest_id.is_(None))).group_by(User.email)).all()
+                           .outerjoin(AlertProfile, AlertProfile.user_id == User.id)
+                           .where(and_(AlertDelivery.digest_id.is_(None), User.active,
+                                       AlertProfile.email_enabled.is_not(False)))
+                           .group_by(User.email)).all()
     return dict(rows)

@@ -2,14 +2,16 @@
 127.0.0.1 receives the email; the delivery log keeps each change to each person at most once."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from tests.alerts.conftest import Mailbox, World, bill_record
 from tracker import positions, users
 from tracker.alerts import subscriptions
-from tracker.alerts.delivery import run_alerts
-from tracker.alerts.settings import alert_settings, smtp_settings
+from tracker.alerts.delivery import last_send_time, run_alerts
+from tracker.alerts.settings import AlertConfigError, alert_settings, smtp_settings
 from tracker.matching.topics import add_rule
 from tracker.models import AlertDelivery, AlertDigest, Bill
 from tracker.models.base import utcnow
@@ -254,3 +256,59 @@ def test_a_digest_waiting_for_a_retry_is_not_sent_once_its_person_is_deactivated
     assert digests[world.staff.id].last_error == "not sent: the account was deactivated"
     assert digests[world.lobbyist.id].last_error == "not sent: the person unsubscribed from alert email"
     assert _send(world, now=start + dt.timedelta(hours=1)).sent == 0 and smtp.messages == []
+
+
+def _next_dst_change(zone: ZoneInfo) -> dt.date:
+    """The first day after tomorrow on which ``zone`` changes its UTC offset."""
+    day = utcnow().date() + dt.timedelta(days=2)
+    while True:
+        before = dt.datetime(day.year, day.month, day.day, tzinfo=zone).utcoffset()
+        after = dt.datetime(day.year, day.month, day.day, 12, tzinfo=zone).utcoffset()
+        if before != after:
+            return day
+        day += dt.timedelta(days=1)
+
+
+def test_daily_digests_go_out_at_the_local_hour_of_the_configured_time_zone_across_dst(
+        world: World, smtp: Mailbox, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A council in New York wants its daily digest at 7:00 New York time, the day DST starts or ends too; the
+    # UTC hour sent it at 2 or 3 in the morning (and one hour off from the clock half of the year).
+    monkeypatch.setenv("TRACKER_ALERTS_TIMEZONE", "America/New_York")
+    zone = ZoneInfo("America/New_York")
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="daily")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(701, "Artificial Intelligence Disclosure Act"))
+    day = _next_dst_change(zone)
+    seven = dt.datetime(day.year, day.month, day.day, 7, tzinfo=zone).astimezone(dt.UTC)
+    fan_out_at = dt.datetime(day.year, day.month, day.day, 0, 30, tzinfo=zone).astimezone(dt.UTC)
+    assert _send(world, now=fan_out_at, everything=False).deliveries == 1
+    assert _send(world, now=seven - dt.timedelta(minutes=1), everything=False).sent == 0
+    assert _send(world, now=seven, everything=False).sent == 1 and len(_to(smtp, "sam@chamber.example")) == 1
+
+
+def test_send_times_follow_the_wall_clock_of_the_time_zone() -> None:
+    ny = alert_settings(env={"TRACKER_ALERTS_TIMEZONE": "America/New_York"}, doc={"alerts": {"daily_hour": 7}})
+    utc = dt.UTC
+
+    def at(*args: int) -> dt.datetime:
+        return dt.datetime(*args, tzinfo=utc)
+
+    # 2026-03-08: clocks in New York go from 2:00 EST to 3:00 EDT. 7:00 is 12:00 UTC before, 11:00 UTC after.
+    assert last_send_time("daily", at(2026, 3, 7, 12, 0), ny) == at(2026, 3, 7, 12, 0)
+    assert last_send_time("daily", at(2026, 3, 8, 10, 59), ny) == at(2026, 3, 7, 12, 0)
+    assert last_send_time("daily", at(2026, 3, 8, 11, 0), ny) == at(2026, 3, 8, 11, 0)
+    # 2026-11-01: back to EST at 2:00; 7:00 is 12:00 UTC again.
+    assert last_send_time("daily", at(2026, 11, 1, 11, 30), ny) == at(2026, 10, 31, 11, 0)
+    assert last_send_time("daily", at(2026, 11, 1, 12, 0), ny) == at(2026, 11, 1, 12, 0)
+    # Weekly on Monday: the Monday of New York, not of UTC (Monday 2026-03-09 01:00 UTC is Sunday evening there).
+    assert last_send_time("weekly", at(2026, 3, 9, 1, 0), ny) == at(2026, 3, 2, 12, 0)
+    assert last_send_time("weekly", at(2026, 3, 9, 11, 0), ny) == at(2026, 3, 9, 11, 0)
+    # An hour the spring change skips (2:00) still comes once, an hour later.
+    two = alert_settings(env={"TRACKER_ALERTS_TIMEZONE": "America/New_York"}, doc={"alerts": {"daily_hour": 2}})
+    assert last_send_time("daily", at(2026, 3, 8, 12, 0), two) == at(2026, 3, 8, 7, 0)
+    # Without a time zone, UTC as before.
+    assert last_send_time("daily", at(2026, 3, 8, 10, 0), alert_settings(env={}, doc={})) == at(2026, 3, 8, 7, 0)
+    with pytest.raises(AlertConfigError, match="is not a time zone name"):
+        alert_settings(env={"TRACKER_ALERTS_TIMEZONE": "Eastern"}, doc={})

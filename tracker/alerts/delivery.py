@@ -138,16 +138,30 @@ def fan_out(session: Session, *, now: dt.datetime | None = None) -> int:
 
 # -- 2. digests ---------------------------------------------------------------------------------------------
 
+def _at_hour(day: dt.date, hour: int, zone: dt.tzinfo) -> dt.datetime:
+    """``hour``:00 on ``day`` on the clock of ``zone``, in UTC. An hour that a DST change skips (02:00 on a
+    spring-forward night) is read with the offset before the change, so it falls an hour later: still once."""
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=zone).astimezone(dt.UTC)
+
+
 def last_send_time(cadence: str, now: dt.datetime, cfg: AlertSettings) -> dt.datetime:
-    """The most recent scheduled send time for ``cadence`` at or before ``now`` (instant: now)."""
+    """The most recent scheduled send time for ``cadence`` at or before ``now`` (instant: now), in UTC.
+
+    Days and weekdays are those of ``cfg.timezone``, and the hour is its wall-clock hour, so a 7:00 digest in
+    New York stays at 7:00 across daylight saving time. (Compared in UTC: Python compares two times of one
+    ZoneInfo by their wall clocks, which is wrong in the hour a DST change repeats.)"""
     if cadence == "instant":
         return now
-    today = now.replace(hour=cfg.daily_hour, minute=0, second=0, microsecond=0)
-    daily = today if today <= now else today - dt.timedelta(days=1)
+    now = now.astimezone(dt.UTC)
+    day = now.astimezone(cfg.timezone).date()
+    daily = _at_hour(day, cfg.daily_hour, cfg.timezone)
+    if daily > now:
+        day -= dt.timedelta(days=1)
+        daily = _at_hour(day, cfg.daily_hour, cfg.timezone)
     if cadence == "daily":
         return daily
-    back = (daily.weekday() - WEEKDAYS.index(cfg.weekly_day)) % 7
-    return daily - dt.timedelta(days=back)
+    back = (day.weekday() - WEEKDAYS.index(cfg.weekly_day)) % 7
+    return _at_hour(day - dt.timedelta(days=back), cfg.daily_hour, cfg.timezone)
 
 
 def build_digests(session: Session, *, now: dt.datetime | None = None, everything: bool = False,

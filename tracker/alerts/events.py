@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, exists, func, literal, select
 from sqlmodel import Session
 
 from tracker.alerts.hearings import latest_fetch, read_hearings
@@ -36,6 +36,10 @@ from tracker.upsert import dialect_insert as _insert
 
 BATCH = 2000
 FIRST_RUN_LOOKBACK = dt.timedelta(days=7)  # a new installation reports the last week, not all of history
+# A flag is stamped (``matched_at``) when it is scored and visible when its batch commits, which may come after
+# a later-stamped batch of another writer committed and an alert run moved the cursor past it. Each run looks
+# this far behind its cursor again, for flags not reported yet.
+FLAG_COMMIT_LAG = dt.timedelta(hours=1)
 MAX_LANGUAGE_TERMS = 8
 BASELINE = "baseline"  # an event kind never sent: what was already true when alerts first ran
 
@@ -170,9 +174,12 @@ def collect_flags(session: Session, *, now: dt.datetime) -> int:
         return 0
     since = cur.last_at or now
     rows, newest = [], since
+    key = literal("flag:") + cast(BillMatch.bill_id, String) + literal(":") + cast(BillMatch.topic_id, String)
     for match, slug, name in session.execute(
             select(BillMatch, Topic.slug, Topic.name).join(Topic, Topic.id == BillMatch.topic_id)
-            .where(BillMatch.flagged, Topic.enabled, BillMatch.matched_at > since).order_by(BillMatch.matched_at)):
+            .where(BillMatch.flagged, Topic.enabled, BillMatch.matched_at > since - FLAG_COMMIT_LAG,
+                   ~exists().where(AlertEvent.key == key))  # a re-score restamps flags reported long ago
+            .order_by(BillMatch.matched_at)):
         newest = max(newest, match.matched_at)
         rows.append({"key": f"flag:{match.bill_id}:{match.topic_id}", "bill_id": match.bill_id, "kind": "flagged",
                      "topic_id": match.topic_id, "occurred_at": match.matched_at,

@@ -65,6 +65,9 @@ def test_one_digest_per_person_grouped_by_bill_with_language_evidence_sent_once(
     # Grouped by bill: one heading for HR 101, nothing about the broadband bill (not subscribed).
     assert text.count("US 119 HR 101") == 1 and "HR 102" not in text
     assert "https://tracker.chamber.example/bill?id=" in text and "https://tracker.chamber.example/bill?id=" in html
+    # "Change what you receive" opens the Alerts page (the dashboard's root is the triage inbox or overview).
+    assert "Change what you receive: https://tracker.chamber.example/alerts\n" in text
+    assert '<a href="https://tracker.chamber.example/alerts">Change what you receive</a>' in html
     for line in ("Newly flagged: Artificial intelligence (matched: artificial intelligence, automated decision,",
                  "      summary: Requires audits of «artificial intelligence» in housing.",
                  "Stage change: introduced → in committee",

@@ -230,7 +230,7 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings) -> re
         AlertSubscription.user_id == user.id, AlertSubscription.kind == "topic", AlertSubscription.active)).scalars())
     return render.Digest(recipient=user.email, recipient_name=user.name, groups=list(groups.values()), topics=topics,
                          unsubscribe_url=render.unsubscribe_url(cfg.feeds_url, prof.unsubscribe_token),
-                         manage_url=cfg.dashboard_url + "/")
+                         manage_url=render.alerts_page_url(cfg.dashboard_url))
 
 
 # -- 3. send ------------------------------------------------------------------------------------------------

@@ -194,6 +194,13 @@ def test_a_colleagues_position_change_reaches_followers_but_not_its_author(world
     # The lobbyist's defaults follow bills the council opposes.
     assert "Watch → Oppose" in lee[0].get_body(("plain",)).get_content()
 
+    # The council drops its opposition: those who follow Oppose are told, though the bill is no longer opposed.
+    positions.set_position(s, actor=world.admin, bill_id=bill.id, stance="Watch", rationale="Amended",
+                           expected_version=2)
+    assert _send(world).sent == 2
+    lee = _to(smtp, "lee@chamber.example")
+    assert len(lee) == 2 and "Ada Admin set the position: Oppose → Watch" in lee[1].get_body(("plain",)).get_content()
+
 
 def test_role_defaults_are_given_once(world: World, smtp: Mailbox) -> None:
     s = world.session

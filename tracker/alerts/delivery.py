@@ -78,7 +78,10 @@ def matches(sub: AlertSubscription, event: AlertEvent, facts: dict[str, Any], to
             return False
         return sub.target in facts["topics"]
     if sub.kind == "position":
-        return facts["stance"] == sub.target or (event.kind == "position" and event.payload.get("stance") == sub.target)
+        # A bill the council holds this stance on, or a change to it or away from it: "we no longer support it"
+        # is news to whoever follows Support.
+        return facts["stance"] == sub.target or (event.kind == "position" and sub.target in (
+            event.payload.get("stance"), event.payload.get("previous_stance")))
     if sub.kind == "watchlist":
         return sub.target in facts["watchlists"]
     if sub.kind == "bill":

@@ -291,10 +291,13 @@ def test_daily_digests_go_out_at_the_local_hour_of_the_configured_time_zone_acro
     subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="daily")
     subscriptions.unsubscribe(s, user=world.admin)
     s.commit()
-    world.store(bill_record(701, "Artificial Intelligence Disclosure Act"))
     day = _next_dst_change(zone)
     seven = dt.datetime(day.year, day.month, day.day, 7, tzinfo=zone).astimezone(dt.UTC)
     fan_out_at = dt.datetime(day.year, day.month, day.day, 0, 30, tzinfo=zone).astimezone(dt.UTC)
+    with monkeypatch.context() as clock:  # the import runs that night, after the previous morning's digest
+        clock.setattr("tracker.ingest.utcnow", lambda: fan_out_at)
+        clock.setattr("tracker.matching.store.utcnow", lambda: fan_out_at)
+        world.store(bill_record(701, "Artificial Intelligence Disclosure Act"))
     assert _send(world, now=fan_out_at, everything=False).deliveries == 1
     assert _send(world, now=seven - dt.timedelta(minutes=1), everything=False).sent == 0
     assert _send(world, now=seven, everything=False).sent == 1 and len(_to(smtp, "sam@chamber.example")) == 1
@@ -350,3 +353,19 @@ def test_a_flag_committed_after_a_later_one_is_still_news(world: World, smtp: Ma
     assert _send(world).sent == 1
     text = _to(smtp, "sam@chamber.example")[-1].get_body(("plain",)).get_content()
     assert "HR 801" in text and "Newly flagged: Artificial intelligence (matched: quantum)" in text
+
+
+def test_a_daily_digest_missed_while_the_scheduler_was_down_goes_out_when_it_is_back(
+        world: World, smtp: Mailbox) -> None:
+    # A change detected (by an import) before the 07:00 digest, while no alert job ran: when the scheduler comes
+    # back at 10:00 the digest that was due at 07:00 is overdue and goes out then, not at 07:00 the next day.
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="daily")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(901, "Artificial Intelligence Evaluation Act"))
+    detected = utcnow()
+    seven = (detected + dt.timedelta(days=1)).replace(hour=7, minute=0, second=0, microsecond=0)
+    report = _send(world, now=seven + dt.timedelta(hours=3), everything=False)
+    assert (report.deliveries, report.sent) == (1, 1)
+    assert len(_to(smtp, "sam@chamber.example")) == 1

@@ -2,8 +2,9 @@
 
 1. ``fan_out``: each new event is matched against every active subscription; a person gets one
    ``AlertDelivery`` per event (unique per user and event), with the fastest cadence that matched.
-2. ``build_digests``: a person's due deliveries (instant: now; daily/weekly: those that arrived before the
-   last daily/weekly send time) are put into one new ``AlertDigest``; a delivery joins one digest only.
+2. ``build_digests``: a person's due deliveries (instant: now; daily/weekly: those whose change happened or
+   arrived before the last daily/weekly send time, so a digest missed while the scheduler was down goes out
+   when it is back) are put into one new ``AlertDigest``; a delivery joins one digest only.
 3. ``send_digests``: each digest is claimed (pending/retrying -> sending) before it is handed to SMTP, so
    two runs never send it twice; a temporary failure is retried with exponential backoff up to
    ``max_attempts``, a permanent one (or too many) ends as ``failed``; the log shows both.
@@ -174,14 +175,16 @@ def build_digests(session: Session, *, now: dt.datetime | None = None, everythin
     cutoffs = {c: last_send_time(c, now, cfg) for c in CADENCE_ORDER}
     pending = session.execute(
         select(AlertDelivery.id, AlertDelivery.user_id, AlertDelivery.cadence, AlertDelivery.created_at,
-               AlertEvent.bill_id)
+               AlertEvent.occurred_at, AlertEvent.bill_id)
         .join(AlertEvent, AlertEvent.id == AlertDelivery.event_id)
         .join(User, User.id == AlertDelivery.user_id)
         .join(AlertProfile, AlertProfile.user_id == User.id)
         .where(AlertDelivery.digest_id.is_(None), User.active, AlertProfile.email_enabled)).all()
     due: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for delivery_id, user_id, cadence, created_at, bill_id in pending:
-        if everything or cadence == "instant" or created_at <= cutoffs.get(cadence, now):
+    for delivery_id, user_id, cadence, created_at, occurred_at, bill_id in pending:
+        # What happened before the last send time belongs to that digest, even when no alert job ran between
+        # (the scheduler was down): it is overdue now, not a day (or a week) later.
+        if everything or cadence == "instant" or min(created_at, occurred_at) <= cutoffs.get(cadence, now):
             due[user_id].append((delivery_id, bill_id))
     made = []
     for user_id, items in sorted(due.items()):

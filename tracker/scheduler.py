@@ -172,6 +172,10 @@ def sync_jobs(scheduler: BaseScheduler, crawl: CrawlSettings, *, run_now: bool =
     from tracker.alerts.jobs import sync_alert_job  # digests and instant alerts run in the same service
 
     sync_alert_job(scheduler)
+    if run_now:  # --now: "every job once at start", the alert job too
+        from tracker.alerts.jobs import JOB_ID as ALERT_JOB_ID
+
+        scheduler.modify_job(ALERT_JOB_ID, next_run_time=now)
     for job in scheduler.get_jobs():
         log.info("%s: %s, next run %s", job.id, job.trigger, job.next_run_time)
 

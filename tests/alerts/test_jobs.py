@@ -1,5 +1,7 @@
 """The alert job lives in the crawl scheduler's APScheduler service, stored by module:function reference."""
 
+import datetime as dt
+
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
@@ -29,3 +31,15 @@ def test_the_job_sends_what_is_due(world: World, smtp: Mailbox) -> None:
     assert run_alerts_job()["sent"] >= 1
     assert any(r == ["sam@chamber.example"] for r in smtp.recipients)
     assert run_alerts_job()["sent"] == 0
+
+
+def test_now_runs_the_alert_job_at_start_too(engine: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # `tracker schedule --now`: every job once at start, not only the crawls.
+    monkeypatch.setenv("TRACKER_ALERTS_SCHEDULE", "0 7 * * *")
+    scheduler = build_scheduler(engine, crawl_settings(env={}, doc={}), run_now=True,
+                                scheduler_class=BackgroundScheduler)
+    scheduler.start(paused=True)
+    try:
+        assert scheduler.get_job(JOB_ID).next_run_time <= dt.datetime.now(dt.UTC)
+    finally:
+        scheduler.shutdown(wait=False)

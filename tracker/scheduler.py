@@ -140,6 +140,9 @@ def build_scheduler(engine: Engine, crawl: CrawlSettings | None = None, *, run_n
     for source in crawl.sources.values():
         if source.enabled:
             trigger_for(source)  # a bad schedule stops us here, before anything starts
+    from tracker.alerts.jobs import trigger as alert_trigger
+
+    alert_trigger()  # and so does a bad [alerts] setting: in the start-up listener it was only logged
     scheduler = scheduler_class(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBSTORE_TABLE)},
         executors={"default": ThreadPoolExecutor(max_workers=len(crawl.sources) + 1)},  # + the alert job

@@ -62,6 +62,13 @@ def _pick(env: dict[str, str], section: dict[str, Any], env_name: str, key: str,
     return default if value in (None, "") else value
 
 
+def _int(section: dict[str, Any], key: str, default: int) -> int:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().lstrip("-").isdigit():
+        raise AlertConfigError(f"[alerts] {key} = {value!r} is not a whole number")
+    return int(value)
+
+
 def smtp_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None = None) -> SmtpSettings:
     env = dict(os.environ if env is None else env)
     section = (doc if doc is not None else settings().file).get("smtp", {}) or {}
@@ -87,7 +94,7 @@ def alert_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
     weekly_day = str(section.get("weekly_day", "mon")).strip().lower()[:3]
     if weekly_day not in WEEKDAYS:
         raise AlertConfigError(f"[alerts] weekly_day = {section.get('weekly_day')!r}; one of: {', '.join(WEEKDAYS)}")
-    daily_hour = int(section.get("daily_hour", 7))
+    daily_hour = _int(section, "daily_hour", 7)
     if not 0 <= daily_hour <= 23:
         raise AlertConfigError(f"[alerts] daily_hour = {daily_hour}; an hour 0-23 (in [alerts] timezone)")
     zone_name = str(_pick(env, section, "TRACKER_ALERTS_TIMEZONE", "timezone", "UTC")).strip()
@@ -103,8 +110,8 @@ def alert_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
         schedule=str(_pick(env, section, "TRACKER_ALERTS_SCHEDULE", "schedule", "*/5 * * * *")),
         daily_hour=daily_hour,
         weekly_day=weekly_day,
-        max_attempts=int(section.get("max_attempts", 8)),
-        backoff_seconds=int(section.get("backoff_seconds", 60)),
-        backoff_max_seconds=int(section.get("backoff_max_seconds", 6 * 3600)),
+        max_attempts=_int(section, "max_attempts", 8),
+        backoff_seconds=_int(section, "backoff_seconds", 60),
+        backoff_max_seconds=_int(section, "backoff_max_seconds", 6 * 3600),
         timezone=zone,
     )

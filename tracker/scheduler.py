@@ -5,7 +5,8 @@
   it). Jobs name their function as ``tracker.scheduler:run_source_job``, so they survive restarts; a run that
   came due while the scheduler was down fires once at start-up (coalesced, within ``misfire_grace_time``).
 - At most one instance of each job; a crawl still running when its next turn comes is not doubled, nor is
-  one started by hand (``tracker crawl``): the turn is skipped while a live run of that source is ``running``.
+  one started by hand (``tracker crawl``) on this machine: the turn is skipped while a live process of this
+  host runs that source.
 - One scheduler per database: APScheduler 3 does not coordinate two schedulers sharing a job store (each runs
   every job: two crawls of one source at once, two alert passes), so a second ``tracker schedule`` is refused
   while the first holds the scheduler lock (PostgreSQL: an advisory lock on a connection held open;
@@ -53,12 +54,15 @@ STOP_TIMEOUT_SECONDS = 300
 
 
 def running_run(engine: Engine, source: str) -> CrawlRun | None:
-    """A run of ``source`` still in progress (its process alive, or on another host and not yet presumed ended)."""
+    """A run of ``source`` in progress in a live process of this machine. A run owned by another host cannot be
+    checked: it may be the crawl of a scheduler container that was killed and recreated (a new host name), and
+    holding the source's turns on it until it is presumed ended (twice max_run_hours) would stop crawling."""
+    host = socket.gethostname()
     with Session(engine) as session:
         for run in session.execute(select(CrawlRun).where(CrawlRun.source == source,
                                                           CrawlRun.status == RunStatus.running.value)
                                    .order_by(CrawlRun.id.desc())).scalars():
-            if abandoned_because(run) is None:
+            if (run.owner or "").rsplit("/", 2)[0] == host and abandoned_because(run) is None:
                 return run
     return None
 

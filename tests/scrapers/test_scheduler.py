@@ -197,6 +197,18 @@ def test_a_turn_is_skipped_while_a_run_of_the_source_is_in_progress(
     assert f"run {running.id} (started " in caplog.text and "is still running; this turn is skipped" in caplog.text
     assert session.execute(select(CrawlRun.id)).scalars().all() == [running.id]
 
+    # A run of another host cannot be checked (a scheduler container killed and recreated has a new name):
+    # it does not hold the source's turns.
+    running.owner = "gone-container/41/12345"
+    session.add(running)
+    session.commit()
+    monkeypatch.setattr(crawling, "run_crawl", lambda source, **_: started.append(source) or crawling.CrawlOutcome(
+        source, crawling.EXIT_OK, 0.1))
+    monkeypatch.setattr(crawling, "run_embed_catch_up", lambda **_: 0)
+    run_source_job("govinfo_billstatus")
+    config.settings.cache_clear()
+    assert started == ["govinfo_billstatus"]
+
 
 def test_only_one_scheduler_runs_on_a_database(engine: Engine) -> None:
     with scheduler_lock(engine):

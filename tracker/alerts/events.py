@@ -166,6 +166,20 @@ def _flag_baseline(session: Session, *, now: dt.datetime) -> None:
     _save_cursor(session, "billmatch", last_at=now)
 
 
+def record_quiet_flags(session: Session, bill_ids: Sequence[int]) -> int:
+    """Record the flags of corrected bills (``tracker import --reparse`` after a parser fix) as ``baseline``
+    events, in the caller's transaction with the flags: a correction is stored quietly (README), so a bill that
+    the corrected reading flags is not sent as "newly flagged". Flags reported before keep their events."""
+    made = 0
+    ids = list(dict.fromkeys(bill_ids))
+    for start in range(0, len(ids), BATCH):
+        rows = session.execute(select(BillMatch.bill_id, BillMatch.topic_id, BillMatch.matched_at)
+                               .where(BillMatch.bill_id.in_(ids[start:start + BATCH]), BillMatch.flagged)).all()
+        made += _store(session, [{"key": f"flag:{b}:{t}", "bill_id": b, "kind": BASELINE, "topic_id": t,
+                                  "payload": {}, "occurred_at": at} for b, t, at in rows])
+    return made
+
+
 def collect_flags(session: Session, *, now: dt.datetime) -> int:
     """Bills flagged for a topic since the last run (keyed by bill and topic: re-scoring is not news)."""
     cur = _cursor(session, "billmatch")

@@ -42,7 +42,7 @@ from tracker.config import CrawlSettings, SourceSettings, crawl_settings
 from tracker.models import CrawlRun
 from tracker.models.base import utcnow
 from tracker.models.enums import RunStatus
-from tracker.run_owner import abandoned_because
+from tracker.run_owner import abandoned_because, close_launched_run
 
 log = logging.getLogger(__name__)
 
@@ -64,22 +64,6 @@ def running_run(engine: Engine, source: str) -> CrawlRun | None:
                                    .order_by(CrawlRun.id.desc())).scalars():
             if (run.owner or "").rsplit("/", 2)[0] == host and abandoned_because(run) is None:
                 return run
-    return None
-
-
-def close_abandoned_run(engine: Engine, source: str, launch_id: str, why: str) -> int | None:
-    """Mark ``interrupted`` the run our crawl (``launch_id``) left ``running`` when it was killed; its id."""
-    with Session(engine) as session:
-        recent = session.execute(select(CrawlRun).where(CrawlRun.source == source,
-                                                        CrawlRun.status == RunStatus.running.value)
-                                 .order_by(CrawlRun.id.desc()).limit(20)).scalars()
-        for run in recent:
-            if (run.args or {}).get("launch_id") == launch_id:
-                run.status, run.finished_at = RunStatus.interrupted.value, utcnow()
-                run.message = f"{why}; what it saved before is kept"
-                session.add(run)
-                session.commit()
-                return run.id
     return None
 
 
@@ -115,7 +99,7 @@ def run_source_job(source: str) -> int:
         why = f"ended by signal {-outcome.exit_code} before it could record its end"
     else:
         why = f"ended (exit code {outcome.exit_code}) before it could record its end"
-    closed = close_abandoned_run(engine, source, launch_id, why)
+    closed = close_launched_run(engine, source, launch_id, why)
     if closed is not None:
         log.warning("crawl %s: run %s marked interrupted (%s)", source, closed, why)
     level = logging.INFO if outcome.ok else logging.WARNING

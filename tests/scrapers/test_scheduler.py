@@ -1,5 +1,6 @@
 """``tracker schedule``: jobs kept in the database, and a real scheduler process firing a crawl job and stopping
-gracefully on SIGTERM while that crawl runs."""
+gracefully on SIGTERM while that crawl runs; crawls stopped (at max_run_hours, by SIGTERM to `tracker crawl`)
+end with their runs recorded."""
 
 import datetime as dt
 import logging
@@ -175,6 +176,41 @@ def test_a_crawl_forced_down_by_a_second_sigterm_does_not_exit_as_a_success(
             crawl.kill()
     assert "forcing unclean shutdown" in err
     assert crawl.returncode == EXIT_PARTIAL, err[-3000:]
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_tracker_crawl_passes_sigterm_on_to_its_crawl_and_reports_it(
+    feed: FeedServer, govinfo: GovinfoMirror, crawl_env: dict[str, str], session: Session,
+) -> None:
+    # `tracker crawl` under systemd or `docker stop`: SIGTERM killed it at once and left the crawl (a session of
+    # its own) running with no parent. Now the crawl is told, stops, and is reported; a second SIGTERM (Scrapy
+    # then stops without recording its run) still ends with the run closed as interrupted.
+    stalling = TEST_CONFIG.replace("DOWNLOAD_TIMEOUT = 2.0", "DOWNLOAD_TIMEOUT = 60.0")
+    Path(crawl_env["TRACKER_CONFIG"]).write_text(stalling)
+    feed.fault(govinfo.bill_path(117, "hr", "4350"), Fault("delay", seconds=30.0, times=None))
+    parent = subprocess.Popen([sys.executable, "-m", "tracker", "crawl", "govinfo_billstatus"], cwd=REPO_ROOT,
+                              env=crawl_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not feed.requests("bulkdata/BILLSTATUS/117/hr/BILLSTATUS-117hr4350.xml"):
+            assert time.monotonic() < deadline and parent.poll() is None, parent.communicate()
+            time.sleep(0.1)
+        crawl_pid = int(subprocess.run(["pgrep", "-P", str(parent.pid)], capture_output=True, text=True)
+                        .stdout.split()[0])
+        parent.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        parent.send_signal(signal.SIGTERM)
+        out, err = parent.communicate(timeout=30)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+    assert parent.returncode == EXIT_PARTIAL, err[-3000:]
+    assert not Path(f"/proc/{crawl_pid}").exists() or "zombie" in Path(f"/proc/{crawl_pid}/status").read_text()
+    assert "Stopped by SIGTERM." in err
+    run = session.execute(select(CrawlRun)).scalar_one()
+    assert run.status == "interrupted" and run.finished_at is not None
+    assert "interrupted" in " ".join(out.split()) and f"(run {run.id})" in out
 
 
 def test_a_turn_is_skipped_while_a_run_of_the_source_is_in_progress(

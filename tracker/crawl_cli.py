@@ -9,6 +9,7 @@ few CrawlRun columns with SQLAlchemy Core, finding its run by the launch id it g
 """
 
 import logging
+import signal
 import uuid
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
@@ -117,9 +118,35 @@ def crawl_cmd(
         overrides[key] = value
     if not embed:
         overrides["TRACKER_EMBED"] = "0"  # the crawl process flags its batches without loading the model
-    worst = crawling.EXIT_OK
-    stored = False  # some crawl ran to its end: there may be bills to embed (or to say nothing flags)
+    # SIGTERM (systemd, docker stop, a supervisor) is passed on to the crawl, which stops gracefully and records
+    # its run as interrupted; we then report it and exit 1. Without this handler we died at once and left the
+    # crawl, in a session of its own, running on with no parent. A second SIGTERM is passed on too (Scrapy then
+    # stops at once). The remaining sources and the embedding catch-up are skipped.
+    stops: list[int] = []
+
+    def stop(signum: int, _frame: Any) -> None:
+        stops.append(signum)
+        crawling.terminate_all(signal.SIGTERM)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        worst, stored = _crawl_each(chosen, crawl, congress, types, overrides, verbose, stops)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if stops:
+        err.print("Stopped by SIGTERM.", style="yellow", markup=False)
+        raise typer.Exit(max(worst, crawling.EXIT_PARTIAL))
+    raise typer.Exit(max(worst, _catch_up_embeddings(embed) if stored else crawling.EXIT_OK))
+
+
+def _crawl_each(chosen: list[str], crawl: CrawlSettings, congress: str | None, types: str | None,
+                overrides: dict[str, str], verbose: bool, stops: list[int]) -> tuple[int, bool]:
+    """Run the chosen crawls one after another until one is stopped: (worst exit code, whether some crawl ran
+    to its end, so there may be bills to embed or to say nothing flags)."""
+    worst, stored = crawling.EXIT_OK, False
     for source in chosen:
+        if stops:
+            break
         out.print(f"Crawling {source} ({_scope(source, crawl, congress, types)}) ...", markup=False, highlight=False)
         launch_id = uuid.uuid4().hex
         # The crawl starts first; the database (SQLAlchemy's imports, the engine) is opened while it starts up.
@@ -132,12 +159,17 @@ def crawl_cmd(
             while_running=_open_database)
         if outcome.exit_code == crawling.EXIT_SCHEMA:
             _engine()  # says which migration is missing and how to fix it, then exits 3
+        if stops:  # forced down by a second SIGTERM, the crawl could not record its end
+            from tracker.run_owner import close_launched_run
+
+            close_launched_run(_open_database(), source, launch_id, "stopped by SIGTERM before it could record "
+                               "its end")
         _report_runs(_open_database(), source, launch_id)
         if outcome.exit_code == crawling.EXIT_OFFLINE:
             err.print(f"{source}: the source could not be reached (no network?).", style="red", markup=False)
         worst = max(worst, outcome.exit_code)
         stored = stored or outcome.exit_code in (crawling.EXIT_OK, crawling.EXIT_PARTIAL)
-    raise typer.Exit(max(worst, _catch_up_embeddings(embed) if stored else crawling.EXIT_OK))
+    return worst, stored
 
 
 def _catch_up_embeddings(embed: bool) -> int:

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_SCHEMA, EXIT_FAILED, EXIT_OFFLINE = 0, 1, 2, 3, 5, 6
 LAUNCH_ID_ENV = "TRACKER_LAUNCH_ID"
+TERM_GRACE_SECONDS = 60.0  # after a timeout's SIGTERM, how long a child may take to stop before it is killed
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where scrapy.cfg lives
 SPIDERS_DIR = PROJECT_ROOT / "scrapers" / "spiders"
@@ -123,7 +124,7 @@ def _run_child(cmd: list[str], child_env: dict[str, str], *, timeout: float | No
         except subprocess.TimeoutExpired:
             child.send_signal(signal.SIGTERM)
             try:
-                code = child.wait(timeout=60)
+                code = child.wait(timeout=TERM_GRACE_SECONDS)
             except subprocess.TimeoutExpired:
                 child.kill()
                 code = child.wait()

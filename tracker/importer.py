@@ -882,6 +882,10 @@ def flag_changed(session: Session, result: IngestResult, errors: list[tuple[str,
 
     try:
         flag_bills(session, result.changed_bill_ids, embed=None if embed else False)
+        if result.corrected_bill_ids:  # --reparse stores corrections quietly: what they flag is not "newly flagged"
+            from tracker.alerts.events import record_quiet_flags
+
+            record_quiet_flags(session, result.corrected_bill_ids)
         session.commit()
     except Exception as exc:  # noqa: BLE001  (the bills are stored; `tracker topics rescore` flags them later)
         session.rollback()

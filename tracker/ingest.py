@@ -162,6 +162,7 @@ class IngestResult:
     superseded: int = 0  # records older than a copy of the same bill already stored or in the same batch
     corrected: int = 0  # of the updated: corrections (``IngestItem.correction``)
     changed_bill_ids: list[int] = field(default_factory=list)  # new or updated: what flagging re-scores
+    corrected_bill_ids: list[int] = field(default_factory=list)  # of those, corrections: their flags are no news
 
     def add(self, other: "IngestResult") -> None:
         self.new += other.new
@@ -170,6 +171,7 @@ class IngestResult:
         self.unchanged += other.unchanged
         self.superseded += other.superseded
         self.changed_bill_ids.extend(other.changed_bill_ids)
+        self.corrected_bill_ids.extend(other.corrected_bill_ids)
 
 
 class Ingestor:
@@ -301,6 +303,7 @@ class Ingestor:
             from tracker.models import BillEmbedding  # only here: a crawl never loads the flagging's models
 
             result.corrected += len(corrected)
+            result.corrected_bill_ids.extend(corrected)
             self.session.execute(update(BillEmbedding).where(BillEmbedding.bill_id.in_(corrected))
                                  .values(created_at=_OUTDATED))
         # Roll calls and calendar hearings are keyed by source, so followers' are stored too (docs/sources.md).

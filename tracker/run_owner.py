@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import socket
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from tracker.config import crawl_settings
@@ -107,3 +107,19 @@ def sweep_abandoned_runs(session: Session, *, now: dt.datetime | None = None) ->
             session.add(run)
             found += 1
     return found
+
+
+def close_launched_run(engine: Engine, source: str, launch_id: str, why: str) -> int | None:
+    """After a crawl's process has ended: mark ``interrupted`` the run it left ``running`` (killed, or forced down
+    by a second signal, it could not record its end), found by the ``launch_id`` its parent gave it; its id."""
+    with Session(engine) as session:
+        for run in session.execute(select(CrawlRun).where(CrawlRun.source == source,
+                                                          CrawlRun.status == RunStatus.running.value)
+                                   .order_by(CrawlRun.id.desc()).limit(20)).scalars():
+            if (run.args or {}).get("launch_id") == launch_id:
+                run.status, run.finished_at = RunStatus.interrupted.value, utcnow()
+                run.message = f"{why}; what it saved before is kept"
+                session.add(run)
+                session.commit()
+                return run.id
+    return None

@@ -4,14 +4,28 @@
 - Persistent job store: table ``apscheduler_jobs`` in the tracker's own database (APScheduler creates and owns
   it). Jobs name their function as ``tracker.scheduler:run_source_job``, so they survive restarts; a run that
   came due while the scheduler was down fires once at start-up (coalesced, within ``misfire_grace_time``).
-- At most one instance of each job; a crawl still running when its next turn comes is not doubled.
+- At most one instance of each job; a crawl still running when its next turn comes is not doubled, nor is
+  one started by hand (``tracker crawl``) on this machine: the turn is skipped while a live process of this
+  host runs that source.
+- One scheduler per database: APScheduler 3 does not coordinate two schedulers sharing a job store (each runs
+  every job: two crawls of one source at once, two alert passes), so a second ``tracker schedule`` is refused
+  while the first holds the scheduler lock (PostgreSQL: an advisory lock on a connection held open;
+  SQLite: a lock file beside the database, ``flock``).
+- A crawl past ``max_run_hours`` gets SIGTERM, and is killed if it has not stopped 60 s later (a graceful
+  Scrapy stop waits for requests in flight, and a server that stalls keeps them there); the run it leaves
+  ``running`` is then closed here as ``interrupted``, saying why.
 - SIGTERM or Ctrl-C: no new crawls start, running ones are asked to stop (Scrapy finishes what is in flight
   and records the run), and the scheduler exits once they have.
 """
 
+import contextlib
 import datetime as dt
 import logging
+import os
 import signal
+import socket
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from apscheduler.events import EVENT_SCHEDULER_STARTED
@@ -20,10 +34,15 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlmodel import Session
 
-from tracker import crawling
+from tracker import crawling, db
 from tracker.config import CrawlSettings, SourceSettings, crawl_settings
+from tracker.models import CrawlRun
+from tracker.models.base import utcnow
+from tracker.models.enums import RunStatus
+from tracker.run_owner import abandoned_because, close_launched_run
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +53,20 @@ MISFIRE_GRACE_SECONDS = 6 * 3600
 STOP_TIMEOUT_SECONDS = 300
 
 
+def running_run(engine: Engine, source: str) -> CrawlRun | None:
+    """A run of ``source`` in progress in a live process of this machine. A run owned by another host cannot be
+    checked: it may be the crawl of a scheduler container that was killed and recreated (a new host name), and
+    holding the source's turns on it until it is presumed ended (twice max_run_hours) would stop crawling."""
+    host = socket.gethostname()
+    with Session(engine) as session:
+        for run in session.execute(select(CrawlRun).where(CrawlRun.source == source,
+                                                          CrawlRun.status == RunStatus.running.value)
+                                   .order_by(CrawlRun.id.desc())).scalars():
+            if (run.owner or "").rsplit("/", 2)[0] == host and abandoned_because(run) is None:
+                return run
+    return None
+
+
 def run_source_job(source: str) -> int:
     """The scheduled job: crawl ``source`` with its configured scope in a subprocess; returns the exit code."""
     crawl = crawl_settings()
@@ -41,13 +74,34 @@ def run_source_job(source: str) -> int:
     if cfg is None:
         log.error("scheduled source %r is no longer configured; skipping", source)
         return crawling.EXIT_USAGE
+    engine = db.get_engine()
+    busy = running_run(engine, source)
+    if busy is not None:  # e.g. a `tracker crawl` started by hand: two crawls of one source would race
+        log.warning("crawl %s: run %s (started %s UTC by %s) is still running; this turn is skipped", source,
+                    busy.id, f"{busy.started_at:%Y-%m-%d %H:%M}", busy.owner)
+        return crawling.EXIT_OK
     log.info("crawl %s starting", source)
     limit = crawl.max_run_hours * 3600
+    launch_id = f"schedule-{uuid.uuid4().hex}"
     # The spider reads its scope from the config.
-    outcome = crawling.run_crawl(source, log_level="WARNING", timeout=limit)
-    if outcome.seconds >= limit:
+    outcome = crawling.run_crawl(source, log_level="WARNING", timeout=limit, launch_id=launch_id)
+    timed_out = outcome.seconds >= limit
+    if timed_out:
         log.warning("crawl %s reached [crawl] max_run_hours (%g) and was stopped; what it fetched is kept",
                     source, crawl.max_run_hours)
+    # The crawl's process has ended: a run of it still "running" will never record its end (killed, or forced
+    # down by a second signal), so it is closed here rather than left for a later run's sweep.
+    if timed_out:
+        why = f"stopped by the scheduler after [crawl] max_run_hours ({crawl.max_run_hours:g} h)"
+        if outcome.exit_code < 0:
+            why += f" and killed when it did not stop within {crawling.TERM_GRACE_SECONDS:g} s"
+    elif outcome.exit_code < 0:
+        why = f"ended by signal {-outcome.exit_code} before it could record its end"
+    else:
+        why = f"ended (exit code {outcome.exit_code}) before it could record its end"
+    closed = close_launched_run(engine, source, launch_id, why)
+    if closed is not None:
+        log.warning("crawl %s: run %s marked interrupted (%s)", source, closed, why)
     level = logging.INFO if outcome.ok else logging.WARNING
     log.log(level, "crawl %s finished in %.0f s with exit code %d (see `tracker runs`)", source, outcome.seconds,
             outcome.exit_code)
@@ -77,7 +131,7 @@ def build_scheduler(engine: Engine, crawl: CrawlSettings | None = None, *, run_n
     for source in crawl.sources.values():
         if source.enabled:
             trigger_for(source)  # a bad schedule stops us here, before anything starts
-    alerts_trigger()
+    alerts_trigger()  # and so does a bad [alerts] setting: in the start-up listener it was only logged
     learn_trigger()
     scheduler = scheduler_class(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBSTORE_TABLE)},
@@ -113,12 +167,81 @@ def sync_jobs(scheduler: BaseScheduler, crawl: CrawlSettings, *, run_now: bool =
 
     sync_alert_job(scheduler)
     sync_learn_job(scheduler)
+    if run_now:  # --now: "every job once at start", the alert and learning jobs too
+        from tracker.alerts.jobs import JOB_ID as ALERT_JOB_ID
+        from tracker.matching.jobs import JOB_ID as LEARN_JOB_ID
+
+        for job_id in (ALERT_JOB_ID, LEARN_JOB_ID):
+            scheduler.modify_job(job_id, next_run_time=now)
     for job in scheduler.get_jobs():
         log.info("%s: %s, next run %s", job.id, job.trigger, job.next_run_time)
 
 
+class SchedulerBusy(RuntimeError):
+    """Another ``tracker schedule`` runs on this database."""
+
+
+# PostgreSQL: the two-number form of advisory locks (tracker.ingest's writer lock uses the one-number form, a
+# separate key space): this number, and the schema's name hashed, so trackers in two schemas of one database
+# (the test suite's, for one) each have their own scheduler.
+_SCHEDULER_LOCK = 0x7363_6864  # "schd"
+_PG_TRY_LOCK = f"SELECT pg_try_advisory_lock({_SCHEDULER_LOCK}, hashtext(current_schema()))"
+_PG_UNLOCK = f"SELECT pg_advisory_unlock({_SCHEDULER_LOCK}, hashtext(current_schema()))"
+
+
+@contextlib.contextmanager
+def scheduler_lock(engine: Engine) -> Iterator[None]:
+    """Hold the database's one scheduler slot for the life of the block, or raise SchedulerBusy."""
+    if engine.dialect.name == "postgresql":
+        conn = engine.connect()  # held open: a session-level advisory lock ends with its connection
+        try:
+            if not conn.exec_driver_sql(_PG_TRY_LOCK).scalar():
+                raise SchedulerBusy("another `tracker schedule` is running on this database (it holds the "
+                                    "scheduler's advisory lock); stop it first, or let it be the one")
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.exec_driver_sql(_PG_UNLOCK)
+                conn.commit()
+        finally:
+            conn.close()
+        return
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    import fcntl
+
+    lock_path = f"{path}.scheduler.lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
+            raise SchedulerBusy(f"another `tracker schedule` is running on this database ({holder}; lock file "
+                                f"{lock_path}); stop it first, or let it be the one") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"host {socket.gethostname()}, pid {os.getpid()}, since "
+                      f"{utcnow():%Y-%m-%d %H:%M} UTC\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def serve_forever(engine: Engine, crawl: CrawlSettings | None = None, *, run_now: bool = False) -> int:
-    """Run the scheduler in the foreground until SIGTERM/SIGINT; returns the process exit code."""
+    """Run the scheduler in the foreground until SIGTERM/SIGINT; returns the process exit code (1 when another
+    scheduler already runs on this database)."""
+    try:
+        with scheduler_lock(engine):
+            return _serve(engine, crawl, run_now=run_now)
+    except SchedulerBusy as exc:
+        log.error("%s", exc)
+        return 1
+
+
+def _serve(engine: Engine, crawl: CrawlSettings | None, *, run_now: bool) -> int:
     scheduler = build_scheduler(engine, crawl, run_now=run_now)
     stopping: list[int] = []
 

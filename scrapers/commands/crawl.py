@@ -18,6 +18,8 @@ from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+EXIT_INTERRUPTED = 1  # tracker.crawling.EXIT_PARTIAL: some bills failed, or the crawl was stopped before the end
+
 
 def _resume_collection() -> None:
     gc.freeze()
@@ -44,4 +46,8 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = 1
             return
         stats = crawler.stats
-        self.exitcode = int(stats.get_value("tracker/exit_code", 0)) if stats is not None else 0
+        code = stats.get_value("tracker/exit_code") if stats is not None else None
+        # No verdict: the item pipeline never closed, so the run did not end as it should (a second SIGTERM or
+        # Ctrl-C forces Scrapy down without closing the spider; so does a signal during start-up). Exiting 0
+        # told a scheduler or a script that the crawl had succeeded.
+        self.exitcode = EXIT_INTERRUPTED if code is None else int(code)

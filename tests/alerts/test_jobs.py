@@ -1,9 +1,13 @@
 """The alert job lives in the crawl scheduler's APScheduler service, stored by module:function reference."""
 
+import datetime as dt
+
+import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
 from tests.alerts.conftest import Mailbox, World, bill_record
+from tracker import config
 from tracker.alerts import subscriptions
 from tracker.alerts.jobs import JOB_FUNCTION, JOB_ID, run_alerts_job
 from tracker.config import crawl_settings
@@ -29,3 +33,28 @@ def test_the_job_sends_what_is_due(world: World, smtp: Mailbox) -> None:
     assert run_alerts_job()["sent"] >= 1
     assert any(r == ["sam@chamber.example"] for r in smtp.recipients)
     assert run_alerts_job()["sent"] == 0
+
+
+def test_now_runs_the_alert_job_at_start_too(engine: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # `tracker schedule --now`: every job once at start, not only the crawls.
+    monkeypatch.setenv("TRACKER_ALERTS_SCHEDULE", "0 7 * * *")
+    scheduler = build_scheduler(engine, crawl_settings(env={}, doc={}), run_now=True,
+                                scheduler_class=BackgroundScheduler)
+    scheduler.start(paused=True)
+    try:
+        assert scheduler.get_job(JOB_ID).next_run_time <= dt.datetime.now(dt.UTC)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_a_bad_alert_setting_stops_the_scheduler_before_it_starts(engine: Engine, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Found in the start-up listener it was only logged, and the service ran on without its alert job.
+    toml = tmp_path / "tracker.toml"
+    toml.write_text('[alerts]\ndaily_hour = "7am"\n')
+    monkeypatch.setenv("TRACKER_CONFIG", str(toml))
+    config.settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit, match=r"\[alerts\] daily_hour = '7am' is not a whole number"):
+            build_scheduler(engine, crawl_settings(env={}, doc={}), scheduler_class=BackgroundScheduler)
+    finally:
+        config.settings.cache_clear()

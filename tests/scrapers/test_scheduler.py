@@ -1,5 +1,6 @@
 """``tracker schedule``: jobs kept in the database, and a real scheduler process firing a crawl job and stopping
-gracefully on SIGTERM while that crawl runs."""
+gracefully on SIGTERM while that crawl runs; crawls stopped (at max_run_hours, by SIGTERM to `tracker crawl`)
+end with their runs recorded."""
 
 import datetime as dt
 import logging
@@ -17,14 +18,22 @@ from feedserver import Fault, FeedServer, GovinfoMirror
 from sqlalchemy import Engine, inspect, select, text
 from sqlmodel import Session
 
-from tracker import config
+from tracker import config, crawling
 from tracker.alerts.jobs import JOB_ID as ALERT_JOB_ID
 from tracker.config import crawl_settings
 from tracker.crawling import EXIT_PARTIAL
+from tracker.ingest import start_run
 from tracker.matching.jobs import JOB_FUNCTION as LEARN_JOB_FUNCTION
 from tracker.matching.jobs import JOB_ID as LEARN_JOB_ID
 from tracker.models import CrawlRun
-from tracker.scheduler import JOB_FUNCTION, build_scheduler, run_source_job, sync_jobs
+from tracker.scheduler import (
+    JOB_FUNCTION,
+    SchedulerBusy,
+    build_scheduler,
+    run_source_job,
+    scheduler_lock,
+    sync_jobs,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -120,6 +129,160 @@ def test_a_scheduled_crawl_is_stopped_at_max_run_hours(
     assert "crawl govinfo_billstatus reached [crawl] max_run_hours (0.00111111) and was stopped" in caplog.text
     run = session.execute(select(CrawlRun)).scalar_one()
     assert run.status == "interrupted" and "interrupted (shutdown)" in (run.message or "")
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_a_crawl_that_does_not_stop_after_max_run_hours_is_killed_and_its_run_closed(
+    feed: FeedServer, govinfo: GovinfoMirror, crawl_env: dict[str, str], session: Session,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A server that stalls: each try of one bill waits 30 s for an answer, and a graceful Scrapy stop waits for
+    # the requests in flight, so the crawl does not end within the grace after SIGTERM and is killed. It cannot
+    # record its end; the scheduler does, instead of leaving it "running" until some later run sweeps it.
+    stalling = TEST_CONFIG.replace("DOWNLOAD_TIMEOUT = 2.0", "DOWNLOAD_TIMEOUT = 60.0").replace(
+        "[crawl]\n", f"[crawl]\nmax_run_hours = {4 / 3600}\n")
+    Path(crawl_env["TRACKER_CONFIG"]).write_text(stalling)
+    for key, value in crawl_env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(crawling, "TERM_GRACE_SECONDS", 0.5)
+    config.settings.cache_clear()
+    feed.fault(govinfo.bill_path(117, "hr", "4350"), Fault("delay", seconds=30.0, times=None))
+    with caplog.at_level(logging.WARNING, logger="tracker.scheduler"):
+        code = run_source_job("govinfo_billstatus")
+    config.settings.cache_clear()
+    assert code == -signal.SIGKILL
+    run = session.execute(select(CrawlRun)).scalar_one()
+    assert run.status == "interrupted" and run.finished_at is not None
+    assert run.message == ("stopped by the scheduler after [crawl] max_run_hours (0.00111111 h) and killed when it "
+                           "did not stop within 0.5 s; what it saved before is kept")
+    assert f"run {run.id} marked interrupted" in caplog.text
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_a_crawl_forced_down_by_a_second_sigterm_does_not_exit_as_a_success(
+    feed: FeedServer, govinfo: GovinfoMirror, crawl_env: dict[str, str], session: Session,
+) -> None:
+    # The first SIGTERM asks Scrapy to finish what is in flight; a second forces it down without closing the
+    # spider, so the run records no end. Exit 0 then told the scheduler (and scripts) the crawl had succeeded.
+    stalling = TEST_CONFIG.replace("DOWNLOAD_TIMEOUT = 2.0", "DOWNLOAD_TIMEOUT = 60.0")
+    Path(crawl_env["TRACKER_CONFIG"]).write_text(stalling)
+    feed.fault(govinfo.bill_path(117, "hr", "4350"), Fault("delay", seconds=30.0, times=None))
+    crawl = subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", "govinfo_billstatus"], cwd=REPO_ROOT,
+                             env=crawl_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not feed.requests("bulkdata/BILLSTATUS/117/hr/BILLSTATUS-117hr4350.xml"):
+            assert time.monotonic() < deadline and crawl.poll() is None, crawl.communicate()
+            time.sleep(0.1)
+        crawl.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        crawl.send_signal(signal.SIGTERM)
+        _, err = crawl.communicate(timeout=30)
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+    assert "forcing unclean shutdown" in err
+    assert crawl.returncode == EXIT_PARTIAL, err[-3000:]
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_tracker_crawl_passes_sigterm_on_to_its_crawl_and_reports_it(
+    feed: FeedServer, govinfo: GovinfoMirror, crawl_env: dict[str, str], session: Session,
+) -> None:
+    # `tracker crawl` under systemd or `docker stop`: SIGTERM killed it at once and left the crawl (a session of
+    # its own) running with no parent. Now the crawl is told, stops, and is reported; a second SIGTERM (Scrapy
+    # then stops without recording its run) still ends with the run closed as interrupted.
+    stalling = TEST_CONFIG.replace("DOWNLOAD_TIMEOUT = 2.0", "DOWNLOAD_TIMEOUT = 60.0")
+    Path(crawl_env["TRACKER_CONFIG"]).write_text(stalling)
+    feed.fault(govinfo.bill_path(117, "hr", "4350"), Fault("delay", seconds=30.0, times=None))
+    parent = subprocess.Popen([sys.executable, "-m", "tracker", "crawl", "govinfo_billstatus"], cwd=REPO_ROOT,
+                              env=crawl_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not feed.requests("bulkdata/BILLSTATUS/117/hr/BILLSTATUS-117hr4350.xml"):
+            assert time.monotonic() < deadline and parent.poll() is None, parent.communicate()
+            time.sleep(0.1)
+        crawl_pid = int(subprocess.run(["pgrep", "-P", str(parent.pid)], capture_output=True, text=True)
+                        .stdout.split()[0])
+        parent.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        parent.send_signal(signal.SIGTERM)
+        out, err = parent.communicate(timeout=30)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+    assert parent.returncode == EXIT_PARTIAL, err[-3000:]
+    assert not Path(f"/proc/{crawl_pid}").exists() or "zombie" in Path(f"/proc/{crawl_pid}/status").read_text()
+    assert "Stopped by SIGTERM." in err
+    run = session.execute(select(CrawlRun)).scalar_one()
+    assert run.status == "interrupted" and run.finished_at is not None
+    assert "interrupted" in " ".join(out.split()) and f"(run {run.id})" in out
+
+
+def test_a_turn_is_skipped_while_a_run_of_the_source_is_in_progress(
+    crawl_env: dict[str, str], session: Session, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A crawl started by hand (`tracker crawl`), here by this very process, which is alive: the scheduled turn
+    # must not start a second crawl of the same source beside it.
+    for key, value in crawl_env.items():
+        monkeypatch.setenv(key, value)
+    config.settings.cache_clear()
+    running = start_run(session, source="govinfo_billstatus", args={"congresses": [117]})
+    session.commit()
+    started: list[str] = []
+    monkeypatch.setattr(crawling, "run_crawl", lambda source, **_: started.append(source))
+    with caplog.at_level(logging.WARNING, logger="tracker.scheduler"):
+        assert run_source_job("govinfo_billstatus") == 0
+    config.settings.cache_clear()
+    assert started == []
+    assert f"run {running.id} (started " in caplog.text and "is still running; this turn is skipped" in caplog.text
+    assert session.execute(select(CrawlRun.id)).scalars().all() == [running.id]
+
+    # A run of another host cannot be checked (a scheduler container killed and recreated has a new name):
+    # it does not hold the source's turns.
+    running.owner = "gone-container/41/12345"
+    session.add(running)
+    session.commit()
+    monkeypatch.setattr(crawling, "run_crawl", lambda source, **_: started.append(source) or crawling.CrawlOutcome(
+        source, crawling.EXIT_OK, 0.1))
+    monkeypatch.setattr(crawling, "run_embed_catch_up", lambda **_: 0)
+    run_source_job("govinfo_billstatus")
+    config.settings.cache_clear()
+    assert started == ["govinfo_billstatus"]
+
+
+def test_only_one_scheduler_runs_on_a_database(engine: Engine) -> None:
+    with scheduler_lock(engine):
+        with pytest.raises(SchedulerBusy, match="another `tracker schedule` is running on this database"):
+            with scheduler_lock(engine):
+                pass
+    with scheduler_lock(engine):  # released when the first one stopped
+        pass
+
+
+def test_a_second_scheduler_process_is_refused(crawl_env: dict[str, str], session: Session) -> None:
+    # APScheduler 3 does not share a job store between schedulers: both would run every job (two crawls of one
+    # source at once, two alert passes). The second `tracker schedule` says so and exits 1; the first goes on.
+    Path(crawl_env["TRACKER_CONFIG"]).write_text(TEST_CONFIG.replace(
+        "[sources.govinfo_billstatus]\n", '[sources.govinfo_billstatus]\nschedule = "0 0 1 1 *"\n'))
+    second: list[subprocess.CompletedProcess[str]] = []
+
+    def refused() -> bool:
+        if not _stored_jobs(session):
+            return False  # the first one has not started yet
+        second.append(subprocess.run([sys.executable, "-m", "tracker", "schedule"], cwd=REPO_ROOT, env=crawl_env,
+                                     capture_output=True, text=True, timeout=60))
+        return True
+
+    code, _, err = _schedule_until(crawl_env, [], refused)
+    assert code == 0, err[-3000:]
+    assert second[0].returncode == 1, second[0].stderr[-3000:]
+    assert "another `tracker schedule` is running on this database" in second[0].stderr
+    assert "Scheduler started" not in second[0].stderr
 
 
 def test_with_no_source_enabled_the_scheduler_runs_the_alert_and_learning_jobs(

@@ -147,7 +147,8 @@ def _print_log(rows: list[dict], *, title: str) -> None:  # type: ignore[type-ar
 
 
 @alerts_app.command("log")
-def log_cmd(status: Annotated[str | None, typer.Option(help="pending, retrying, sent, failed, uncertain.")] = None,
+def log_cmd(status: Annotated[str | None, typer.Option(
+                help="pending, retrying, sent, failed, uncertain, cancelled.")] = None,
             limit: Annotated[int, typer.Option(min=1)] = 50) -> None:
     """The delivery log: every digest with its status, attempts and last error."""
     with db.session_scope(_engine()) as s:
@@ -165,7 +166,8 @@ def send_cmd(now: Annotated[bool, typer.Option("--now", help="Send everything pe
         raise _fail(str(exc)) from None
     report = delivery.run_alerts(_engine(), everything=now, smtp=smtp, cfg=cfg)
     _say(f"{report.events} new event(s), {report.deliveries} new deliveries, {report.digests} digest(s); "
-         f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed.")
+         f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed"
+         + (f", {report.cancelled} cancelled (deactivated or unsubscribed since)" if report.cancelled else "") + ".")
     for line in report.errors:
         err.print(line, markup=False, highlight=False)
     if report.errors:
@@ -174,7 +176,7 @@ def send_cmd(now: Annotated[bool, typer.Option("--now", help="Send everything pe
 
 @alerts_app.command("retry")
 def retry_cmd(digest_id: Annotated[int, typer.Argument(help="Digest id from `tracker alerts log`.")]) -> None:
-    """Queue a failed or uncertain digest again (it goes out with the next `send`)."""
+    """Queue a failed, uncertain or cancelled digest again (it goes out with the next `send`)."""
     try:
         with db.session_scope(_engine()) as s:
             delivery.retry_digest(s, digest_id=digest_id)

@@ -2,13 +2,15 @@
 
 1. ``fan_out``: each new event is matched against every active subscription; a person gets one
    ``AlertDelivery`` per event (unique per user and event), with the fastest cadence that matched.
-2. ``build_digests``: a person's due deliveries (instant: now; daily/weekly: those that arrived before the
-   last daily/weekly send time) are put into one new ``AlertDigest``; a delivery joins one digest only.
+2. ``build_digests``: a person's due deliveries (instant: now; daily/weekly: those whose change happened or
+   arrived before the last daily/weekly send time, so a digest missed while the scheduler was down goes out
+   when it is back) are put into one new ``AlertDigest``; a delivery joins one digest only.
 3. ``send_digests``: each digest is claimed (pending/retrying -> sending) before it is handed to SMTP, so
    two runs never send it twice; a temporary failure is retried with exponential backoff up to
    ``max_attempts``, a permanent one (or too many) ends as ``failed``; the log shows both.
    A digest left in ``sending`` by a crash is marked ``uncertain`` and not resent on its own (it may have
-   gone out): ``tracker alerts retry`` resends it on purpose.
+   gone out): ``tracker alerts retry`` resends it on purpose. A digest whose person was deactivated or used
+   the unsubscribe link while it waited (for a retry, say) is ``cancelled``, not sent.
 """
 
 import datetime as dt
@@ -77,7 +79,10 @@ def matches(sub: AlertSubscription, event: AlertEvent, facts: dict[str, Any], to
             return False
         return sub.target in facts["topics"]
     if sub.kind == "position":
-        return facts["stance"] == sub.target or (event.kind == "position" and event.payload.get("stance") == sub.target)
+        # A bill the council holds this stance on, or a change to it or away from it: "we no longer support it"
+        # is news to whoever follows Support.
+        return facts["stance"] == sub.target or (event.kind == "position" and sub.target in (
+            event.payload.get("stance"), event.payload.get("previous_stance")))
     if sub.kind == "watchlist":
         return sub.target in facts["watchlists"]
     if sub.kind == "bill":
@@ -137,16 +142,30 @@ def fan_out(session: Session, *, now: dt.datetime | None = None) -> int:
 
 # -- 2. digests ---------------------------------------------------------------------------------------------
 
+def _at_hour(day: dt.date, hour: int, zone: dt.tzinfo) -> dt.datetime:
+    """``hour``:00 on ``day`` on the clock of ``zone``, in UTC. An hour that a DST change skips (02:00 on a
+    spring-forward night) is read with the offset before the change, so it falls an hour later: still once."""
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=zone).astimezone(dt.UTC)
+
+
 def last_send_time(cadence: str, now: dt.datetime, cfg: AlertSettings) -> dt.datetime:
-    """The most recent scheduled send time for ``cadence`` at or before ``now`` (instant: now)."""
+    """The most recent scheduled send time for ``cadence`` at or before ``now`` (instant: now), in UTC.
+
+    Days and weekdays are those of ``cfg.timezone``, and the hour is its wall-clock hour, so a 7:00 digest in
+    New York stays at 7:00 across daylight saving time. (Compared in UTC: Python compares two times of one
+    ZoneInfo by their wall clocks, which is wrong in the hour a DST change repeats.)"""
     if cadence == "instant":
         return now
-    today = now.replace(hour=cfg.daily_hour, minute=0, second=0, microsecond=0)
-    daily = today if today <= now else today - dt.timedelta(days=1)
+    now = now.astimezone(dt.UTC)
+    day = now.astimezone(cfg.timezone).date()
+    daily = _at_hour(day, cfg.daily_hour, cfg.timezone)
+    if daily > now:
+        day -= dt.timedelta(days=1)
+        daily = _at_hour(day, cfg.daily_hour, cfg.timezone)
     if cadence == "daily":
         return daily
-    back = (daily.weekday() - WEEKDAYS.index(cfg.weekly_day)) % 7
-    return daily - dt.timedelta(days=back)
+    back = (day.weekday() - WEEKDAYS.index(cfg.weekly_day)) % 7
+    return _at_hour(day - dt.timedelta(days=back), cfg.daily_hour, cfg.timezone)
 
 
 def build_digests(session: Session, *, now: dt.datetime | None = None, everything: bool = False,
@@ -156,14 +175,16 @@ def build_digests(session: Session, *, now: dt.datetime | None = None, everythin
     cutoffs = {c: last_send_time(c, now, cfg) for c in CADENCE_ORDER}
     pending = session.execute(
         select(AlertDelivery.id, AlertDelivery.user_id, AlertDelivery.cadence, AlertDelivery.created_at,
-               AlertEvent.bill_id)
+               AlertEvent.occurred_at, AlertEvent.bill_id)
         .join(AlertEvent, AlertEvent.id == AlertDelivery.event_id)
         .join(User, User.id == AlertDelivery.user_id)
         .join(AlertProfile, AlertProfile.user_id == User.id)
         .where(AlertDelivery.digest_id.is_(None), User.active, AlertProfile.email_enabled)).all()
     due: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for delivery_id, user_id, cadence, created_at, bill_id in pending:
-        if everything or cadence == "instant" or created_at <= cutoffs.get(cadence, now):
+    for delivery_id, user_id, cadence, created_at, occurred_at, bill_id in pending:
+        # What happened before the last send time belongs to that digest, even when no alert job ran between
+        # (the scheduler was down): it is overdue now, not a day (or a week) later.
+        if everything or cadence == "instant" or min(created_at, occurred_at) <= cutoffs.get(cadence, now):
             due[user_id].append((delivery_id, bill_id))
     made = []
     for user_id, items in sorted(due.items()):
@@ -215,7 +236,7 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings) -> re
         AlertSubscription.user_id == user.id, AlertSubscription.kind == "topic", AlertSubscription.active)).scalars())
     return render.Digest(recipient=user.email, recipient_name=user.name, groups=list(groups.values()), topics=topics,
                          unsubscribe_url=render.unsubscribe_url(cfg.feeds_url, prof.unsubscribe_token),
-                         manage_url=cfg.dashboard_url + "/")
+                         manage_url=render.alerts_page_url(cfg.dashboard_url))
 
 
 # -- 3. send ------------------------------------------------------------------------------------------------
@@ -232,7 +253,20 @@ class SendReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    cancelled: int = 0  # built, then not sent: the person was deactivated or unsubscribed meanwhile
     errors: list[str] = field(default_factory=list)
+
+
+def _not_wanted(session: Session, user_id: int) -> str | None:
+    """Why a digest built earlier must not go out now, or None: the person may have been deactivated, or used
+    the unsubscribe link, while it waited for its send time or for a retry."""
+    row = session.execute(select(User.active, AlertProfile.email_enabled)  # read now, not from the session's cache
+                          .outerjoin(AlertProfile, AlertProfile.user_id == User.id).where(User.id == user_id)).first()
+    if row is None or not row.active:
+        return "not sent: the account was deactivated"
+    if row.email_enabled is False:
+        return "not sent: the person unsubscribed from alert email"
+    return None
 
 
 def _mark_interrupted(session: Session, now: dt.datetime) -> None:
@@ -264,6 +298,13 @@ def send_digests(session: Session, *, now: dt.datetime | None = None, smtp: Smtp
         digest = session.get(AlertDigest, digest_id)
         assert digest is not None
         session.refresh(digest)
+        why_not = _not_wanted(session, digest.user_id)
+        if why_not:  # deactivated or unsubscribed after the digest was built (a retry waited meanwhile)
+            digest.status, digest.last_error, digest.next_attempt_at = "cancelled", why_not, None
+            session.add(digest)
+            session.commit()
+            report.cancelled += 1
+            continue
         content = load_digest(session, digest, cfg)
         if not content.groups:  # its bills were deleted meanwhile
             digest.status, digest.last_error = "sent", "nothing left to send"
@@ -305,8 +346,9 @@ def retry_digest(session: Session, *, digest_id: int, now: dt.datetime | None = 
     digest = session.get(AlertDigest, digest_id)
     if digest is None:
         raise ValueError(f"No digest {digest_id}.")
-    if digest.status not in ("failed", "uncertain", "retrying"):
-        raise ValueError(f"Digest {digest_id} is {digest.status}; only failed, uncertain or retrying ones are retried.")
+    if digest.status not in ("failed", "uncertain", "retrying", "cancelled"):
+        raise ValueError(f"Digest {digest_id} is {digest.status}; only failed, uncertain, retrying or cancelled ones "
+                         "are retried.")
     digest.status, digest.next_attempt_at = "pending", now or utcnow()
     session.add(digest)
     session.flush()
@@ -351,7 +393,11 @@ def delivery_log(session: Session, *, user_id: int | None = None, status: str | 
 
 
 def pending_counts(session: Session) -> dict[str, int]:
-    """Deliveries waiting for a digest, per person (email)."""
+    """Deliveries waiting for a digest, per person (email); a deactivated or unsubscribed person's wait for
+    nothing (``build_digests`` skips them), so they are not counted."""
     rows = session.execute(select(User.email, func.count()).join(AlertDelivery, AlertDelivery.user_id == User.id)
-                           .where(and_(AlertDelivery.digest_id.is_(None))).group_by(User.email)).all()
+                           .outerjoin(AlertProfile, AlertProfile.user_id == User.id)
+                           .where(and_(AlertDelivery.digest_id.is_(None), User.active,
+                                       AlertProfile.email_enabled.is_not(False)))
+                           .group_by(User.email)).all()
     return dict(rows)

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, exists, func, literal, select
 from sqlmodel import Session
 
 from tracker.alerts.hearings import latest_fetch, read_hearings
@@ -36,6 +36,10 @@ from tracker.upsert import dialect_insert as _insert
 
 BATCH = 2000
 FIRST_RUN_LOOKBACK = dt.timedelta(days=7)  # a new installation reports the last week, not all of history
+# A flag is stamped (``matched_at``) when it is scored and visible when its batch commits, which may come after
+# a later-stamped batch of another writer committed and an alert run moved the cursor past it. Each run looks
+# this far behind its cursor again, for flags not reported yet.
+FLAG_COMMIT_LAG = dt.timedelta(hours=1)
 MAX_LANGUAGE_TERMS = 8
 BASELINE = "baseline"  # an event kind never sent: what was already true when alerts first ran
 
@@ -162,6 +166,20 @@ def _flag_baseline(session: Session, *, now: dt.datetime) -> None:
     _save_cursor(session, "billmatch", last_at=now)
 
 
+def record_quiet_flags(session: Session, bill_ids: Sequence[int]) -> int:
+    """Record the flags of corrected bills (``tracker import --reparse`` after a parser fix) as ``baseline``
+    events, in the caller's transaction with the flags: a correction is stored quietly (README), so a bill that
+    the corrected reading flags is not sent as "newly flagged". Flags reported before keep their events."""
+    made = 0
+    ids = list(dict.fromkeys(bill_ids))
+    for start in range(0, len(ids), BATCH):
+        rows = session.execute(select(BillMatch.bill_id, BillMatch.topic_id, BillMatch.matched_at)
+                               .where(BillMatch.bill_id.in_(ids[start:start + BATCH]), BillMatch.flagged)).all()
+        made += _store(session, [{"key": f"flag:{b}:{t}", "bill_id": b, "kind": BASELINE, "topic_id": t,
+                                  "payload": {}, "occurred_at": at} for b, t, at in rows])
+    return made
+
+
 def collect_flags(session: Session, *, now: dt.datetime) -> int:
     """Bills flagged for a topic since the last run (keyed by bill and topic: re-scoring is not news)."""
     cur = _cursor(session, "billmatch")
@@ -170,9 +188,12 @@ def collect_flags(session: Session, *, now: dt.datetime) -> int:
         return 0
     since = cur.last_at or now
     rows, newest = [], since
+    key = literal("flag:") + cast(BillMatch.bill_id, String) + literal(":") + cast(BillMatch.topic_id, String)
     for match, slug, name in session.execute(
             select(BillMatch, Topic.slug, Topic.name).join(Topic, Topic.id == BillMatch.topic_id)
-            .where(BillMatch.flagged, Topic.enabled, BillMatch.matched_at > since).order_by(BillMatch.matched_at)):
+            .where(BillMatch.flagged, Topic.enabled, BillMatch.matched_at > since - FLAG_COMMIT_LAG,
+                   ~exists().where(AlertEvent.key == key))  # a re-score restamps flags reported long ago
+            .order_by(BillMatch.matched_at)):
         newest = max(newest, match.matched_at)
         rows.append({"key": f"flag:{match.bill_id}:{match.topic_id}", "bill_id": match.bill_id, "kind": "flagged",
                      "topic_id": match.topic_id, "occurred_at": match.matched_at,

@@ -8,7 +8,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 
 from tracker import db
-from tracker.alerts.settings import alert_settings
+from tracker.alerts.settings import AlertConfigError, alert_settings
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,10 @@ def run_alerts_job() -> dict[str, int]:
 
 
 def trigger() -> CronTrigger:
-    schedule = alert_settings().schedule
+    try:
+        schedule = alert_settings().schedule  # every [alerts] setting is checked here, before the service starts
+    except AlertConfigError as exc:
+        raise SystemExit(str(exc)) from None
     try:
         return CronTrigger.from_crontab(schedule, timezone=dt.UTC)
     except ValueError as exc:

@@ -203,5 +203,10 @@ def bill_url(dashboard_url: str, bill_id: int) -> str:
     return f"{dashboard_url}/bill?id={bill_id}"
 
 
+def alerts_page_url(dashboard_url: str) -> str:
+    """The dashboard's Alerts page, where a person changes what they receive (the root opens another page)."""
+    return f"{dashboard_url}/alerts"
+
+
 def unsubscribe_url(feeds_url: str, token: str) -> str:
     return f"{feeds_url}/unsubscribe/{quote(token)}"

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 from tracker import db
 from tracker.alerts import feeds, subscriptions
+from tracker.alerts.render import alerts_page_url
 from tracker.alerts.settings import AlertSettings, alert_settings
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,8 @@ def make_handler(engine: Engine, cfg: AlertSettings) -> type[BaseHTTPRequestHand
                     return self._not_found()
                 body = (f"<p>{html.escape(email)} will no longer receive alert emails. Feeds keep working. "
                         f"To receive emails again, change your alerts in the "
-                        f"<a href=\"{html.escape(cfg.dashboard_url)}/\">dashboard</a> or ask an administrator.</p>")
+                        f"<a href=\"{html.escape(alerts_page_url(cfg.dashboard_url))}\">dashboard</a> or ask an "
+                        f"administrator.</p>")
                 return self._send(HTTPStatus.OK, _page("Unsubscribed", body), "html")
             return self._not_found()
 

@@ -4,12 +4,15 @@ SMTP: SMTP_HOST, SMTP_PORT, SMTP_SECURITY (none | starttls | tls), SMTP_USER, SM
 SMTP_CA_FILE (PEM file of the CA that signed the server's certificate, e.g. a company-internal CA: trusted
 instead of the system's CAs; certificate and host name are verified either way).
 Alerts: TRACKER_DASHBOARD_URL (links in emails), TRACKER_FEEDS_URL (where `tracker alerts serve` is reachable:
-feed and unsubscribe links), TRACKER_ALERTS_SCHEDULE (crontab of the alert job), daily_hour / weekly_day.
+feed and unsubscribe links), TRACKER_ALERTS_SCHEDULE (crontab of the alert job), daily_hour / weekly_day in
+``timezone`` (TRACKER_ALERTS_TIMEZONE, an IANA name; UTC by default).
 """
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.config import settings
 
@@ -43,11 +46,12 @@ class AlertSettings:
     dashboard_url: str
     feeds_url: str
     schedule: str  # crontab (UTC) of the job that collects, fans out and sends what is due
-    daily_hour: int  # UTC hour daily digests go out
-    weekly_day: str  # weekday weekly digests go out (at daily_hour)
+    daily_hour: int  # the hour daily digests go out, on the clock of ``timezone``
+    weekly_day: str  # weekday weekly digests go out (at daily_hour), in ``timezone``
     max_attempts: int  # a digest that failed this many times is given up (status "failed")
     backoff_seconds: int  # first retry after this long, doubling each time
     backoff_max_seconds: int
+    timezone: dt.tzinfo = dt.UTC  # the clock of daily_hour and weekly_day (DST included)
 
 
 def _pick(env: dict[str, str], section: dict[str, Any], env_name: str, key: str, default: Any = None) -> Any:
@@ -56,6 +60,13 @@ def _pick(env: dict[str, str], section: dict[str, Any], env_name: str, key: str,
         return value
     value = section.get(key)
     return default if value in (None, "") else value
+
+
+def _int(section: dict[str, Any], key: str, default: int) -> int:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().lstrip("-").isdigit():
+        raise AlertConfigError(f"[alerts] {key} = {value!r} is not a whole number")
+    return int(value)
 
 
 def smtp_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None = None) -> SmtpSettings:
@@ -83,9 +94,15 @@ def alert_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
     weekly_day = str(section.get("weekly_day", "mon")).strip().lower()[:3]
     if weekly_day not in WEEKDAYS:
         raise AlertConfigError(f"[alerts] weekly_day = {section.get('weekly_day')!r}; one of: {', '.join(WEEKDAYS)}")
-    daily_hour = int(section.get("daily_hour", 7))
+    daily_hour = _int(section, "daily_hour", 7)
     if not 0 <= daily_hour <= 23:
-        raise AlertConfigError(f"[alerts] daily_hour = {daily_hour}; an hour 0-23 (UTC)")
+        raise AlertConfigError(f"[alerts] daily_hour = {daily_hour}; an hour 0-23 (in [alerts] timezone)")
+    zone_name = str(_pick(env, section, "TRACKER_ALERTS_TIMEZONE", "timezone", "UTC")).strip()
+    try:
+        zone: dt.tzinfo = dt.UTC if zone_name.upper() == "UTC" else ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise AlertConfigError(f"TRACKER_ALERTS_TIMEZONE / [alerts] timezone = {zone_name!r} is not a time zone "
+                               "name such as America/New_York or Europe/Paris (IANA tz database)") from None
     return AlertSettings(
         dashboard_url=str(_pick(env, section, "TRACKER_DASHBOARD_URL", "dashboard_url",
                                 "http://localhost:8501")).rstrip("/"),
@@ -93,7 +110,8 @@ def alert_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
         schedule=str(_pick(env, section, "TRACKER_ALERTS_SCHEDULE", "schedule", "*/5 * * * *")),
         daily_hour=daily_hour,
         weekly_day=weekly_day,
-        max_attempts=int(section.get("max_attempts", 8)),
-        backoff_seconds=int(section.get("backoff_seconds", 60)),
-        backoff_max_seconds=int(section.get("backoff_max_seconds", 6 * 3600)),
+        max_attempts=_int(section, "max_attempts", 8),
+        backoff_seconds=_int(section, "backoff_seconds", 60),
+        backoff_max_seconds=_int(section, "backoff_max_seconds", 6 * 3600),
+        timezone=zone,
     )

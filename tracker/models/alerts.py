@@ -63,7 +63,8 @@ class AlertDigest(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
-    status: str = Field(default="pending", max_length=16)  # pending | sending | retrying | sent | failed | uncertain
+    # pending | sending | retrying | sent | failed | uncertain | cancelled
+    status: str = Field(default="pending", max_length=16)
     subject: str | None = None
     item_count: int = 0
     bill_count: int = 0

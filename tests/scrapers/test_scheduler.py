@@ -166,16 +166,8 @@ def test_a_crawl_forced_down_by_a_second_sigterm_does_not_exit_as_a_success(
 ) -> None:
     # The first SIGTERM asks Scrapy to finish what is in flight; a second forces it down without closing the
     # spider, so the run records no end. Exit 0 then told the scheduler (and scripts) the crawl had succeeded.
-    stalling = TEST_CONFIG.replace("DOWNLOAD_TIMEOUT = 2.0", "DOWNLOAD_TIMEOUT = 60.0")
-    Path(crawl_env["TRACKER_CONFIG"]).write_text(stalling)
-    feed.fault(govinfo.bill_path(117, "hr", "4350"), Fault("delay", seconds=30.0, times=None))
-    crawl = subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", "govinfo_billstatus"], cwd=REPO_ROOT,
-                             env=crawl_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    crawl = _stalled_crawl(feed, govinfo, crawl_env, ["scrapy", "crawl", "govinfo_billstatus"])
     try:
-        deadline = time.monotonic() + 30
-        while not feed.requests("bulkdata/BILLSTATUS/117/hr/BILLSTATUS-117hr4350.xml"):
-            assert time.monotonic() < deadline and crawl.poll() is None, crawl.communicate()
-            time.sleep(0.1)
         crawl.send_signal(signal.SIGTERM)
         time.sleep(0.5)
         crawl.send_signal(signal.SIGTERM)
@@ -195,16 +187,8 @@ def test_tracker_crawl_passes_sigterm_on_to_its_crawl_and_reports_it(
     # `tracker crawl` under systemd or `docker stop`: SIGTERM killed it at once and left the crawl (a session of
     # its own) running with no parent. Now the crawl is told, stops, and is reported; a second SIGTERM (Scrapy
     # then stops without recording its run) still ends with the run closed as interrupted.
-    stalling = TEST_CONFIG.replace("DOWNLOAD_TIMEOUT = 2.0", "DOWNLOAD_TIMEOUT = 60.0")
-    Path(crawl_env["TRACKER_CONFIG"]).write_text(stalling)
-    feed.fault(govinfo.bill_path(117, "hr", "4350"), Fault("delay", seconds=30.0, times=None))
-    parent = subprocess.Popen([sys.executable, "-m", "tracker", "crawl", "govinfo_billstatus"], cwd=REPO_ROOT,
-                              env=crawl_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    parent = _stalled_crawl(feed, govinfo, crawl_env, ["tracker", "crawl", "govinfo_billstatus"])
     try:
-        deadline = time.monotonic() + 30
-        while not feed.requests("bulkdata/BILLSTATUS/117/hr/BILLSTATUS-117hr4350.xml"):
-            assert time.monotonic() < deadline and parent.poll() is None, parent.communicate()
-            time.sleep(0.1)
         crawl_pid = int(subprocess.run(["pgrep", "-P", str(parent.pid)], capture_output=True, text=True)
                         .stdout.split()[0])
         parent.send_signal(signal.SIGTERM)
@@ -220,6 +204,23 @@ def test_tracker_crawl_passes_sigterm_on_to_its_crawl_and_reports_it(
     run = session.execute(select(CrawlRun)).scalar_one()
     assert run.status == "interrupted" and run.finished_at is not None
     assert "interrupted" in " ".join(out.split()) and f"(run {run.id})" in out
+
+
+def _stalled_crawl(feed: FeedServer, govinfo: GovinfoMirror, env: dict[str, str],
+                   module_args: list[str]) -> subprocess.Popen[str]:
+    """``python -m MODULE_ARGS`` started on a feed where one bill stalls for 30 s a try, returned once that bill
+    is in flight: a SIGTERM then meets a crawl that cannot finish what it has in flight."""
+    Path(env["TRACKER_CONFIG"]).write_text(TEST_CONFIG.replace("DOWNLOAD_TIMEOUT = 2.0", "DOWNLOAD_TIMEOUT = 60.0"))
+    feed.fault(govinfo.bill_path(117, "hr", "4350"), Fault("delay", seconds=30.0, times=None))
+    process = subprocess.Popen([sys.executable, "-m", *module_args], cwd=REPO_ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not feed.requests("bulkdata/BILLSTATUS/117/hr/BILLSTATUS-117hr4350.xml"):
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            raise AssertionError(process.communicate())
+        time.sleep(0.1)
+    return process
 
 
 def test_a_turn_is_skipped_while_a_run_of_the_source_is_in_progress(

@@ -10,6 +10,7 @@ from tests.alerts.conftest import Mailbox, World, bill_record
 from tracker import config
 from tracker.alerts import subscriptions
 from tracker.alerts.jobs import JOB_FUNCTION, JOB_ID, run_alerts_job
+from tracker.alerts.settings import AlertConfigError, smtp_settings
 from tracker.config import crawl_settings
 from tracker.scheduler import build_scheduler
 
@@ -58,3 +59,16 @@ def test_a_bad_alert_setting_stops_the_scheduler_before_it_starts(engine: Engine
             build_scheduler(engine, crawl_settings(env={}, doc={}), scheduler_class=BackgroundScheduler)
     finally:
         config.settings.cache_clear()
+
+
+def test_a_password_in_clear_text_across_the_network_is_refused(engine: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    env = {"SMTP_HOST": "mail.chamber.example", "SMTP_SECURITY": "none", "SMTP_USER": "alerts", "SMTP_PASSWORD": "x"}
+    with pytest.raises(AlertConfigError, match="would send the SMTP password to mail.chamber.example in clear text"):
+        smtp_settings(env=env, doc={})
+    for relay in ("127.0.0.1", "localhost", "::1"):  # a relay on this machine: nothing crosses the network
+        assert smtp_settings(env={**env, "SMTP_HOST": relay}, doc={}).security == "none"
+    assert smtp_settings(env={**env, "SMTP_USER": ""}, doc={}).user is None  # no login: nothing secret to send
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit, match="use starttls or tls"):  # and `tracker schedule` does not start
+        build_scheduler(engine, crawl_settings(env={}, doc={}), scheduler_class=BackgroundScheduler)

@@ -8,7 +8,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 
 from tracker import db
-from tracker.alerts.settings import AlertConfigError, alert_settings
+from tracker.alerts.settings import AlertConfigError, alert_settings, smtp_settings
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,8 @@ def run_alerts_job() -> dict[str, int]:
 
 def trigger() -> CronTrigger:
     try:
-        schedule = alert_settings().schedule  # every [alerts] setting is checked here, before the service starts
+        smtp_settings()  # every [smtp] and [alerts] setting is checked here, before the service starts
+        schedule = alert_settings().schedule
     except AlertConfigError as exc:
         raise SystemExit(str(exc)) from None
     try:

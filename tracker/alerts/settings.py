@@ -9,6 +9,7 @@ feed and unsubscribe links), TRACKER_ALERTS_SCHEDULE (crontab of the alert job),
 """
 
 import datetime as dt
+import ipaddress
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -69,6 +70,15 @@ def _int(section: dict[str, Any], key: str, default: int) -> int:
     return int(value)
 
 
+def _on_this_machine(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def smtp_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None = None) -> SmtpSettings:
     env = dict(os.environ if env is None else env)
     section = (doc if doc is not None else settings().file).get("smtp", {}) or {}
@@ -81,8 +91,13 @@ def smtp_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None 
     except (TypeError, ValueError):
         raise AlertConfigError(f"SMTP_PORT / [smtp] port = {port_value!r} is not a port number") from None
     host = str(_pick(env, section, "SMTP_HOST", "host", "")).strip()
+    user = _pick(env, section, "SMTP_USER", "user")
+    if security == "none" and user and host and not _on_this_machine(host):
+        raise AlertConfigError(f"SMTP_SECURITY / [smtp] security = none with SMTP_USER set would send the SMTP "
+                               f"password to {host} in clear text; use starttls or tls (plain text is allowed only "
+                               "to a relay on this machine)")
     sender = str(_pick(env, section, "SMTP_FROM", "from", "policy-tracker@localhost")).strip()
-    return SmtpSettings(host=host, port=port, security=security, user=_pick(env, section, "SMTP_USER", "user"),
+    return SmtpSettings(host=host, port=port, security=security, user=user,
                         password=_pick(env, section, "SMTP_PASSWORD", "password"), sender=sender,
                         timeout=float(section.get("timeout", 30)),
                         ca_file=_pick(env, section, "SMTP_CA_FILE", "ca_file"))

@@ -112,7 +112,8 @@ def test_a_temporary_failure_is_retried_with_backoff_and_shows_in_the_log(world:
     later = _send(world, now=start + dt.timedelta(seconds=61), everything=False)
     assert later.sent == 1 and len(smtp.messages) == 1
     s.refresh(digest)
-    assert digest.status == "sent" and digest.attempts == 2
+    assert digest.status == "sent" and digest.attempts == 2  # how many tries it took shows there
+    assert digest.last_error is None  # the 451 of the first try is not shown beside "sent"
     # And the change is not sent a second time by any later run.
     assert _send(world, now=start + dt.timedelta(hours=1)).sent == 0 and len(smtp.messages) == 1
 

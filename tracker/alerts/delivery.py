@@ -330,7 +330,8 @@ def send_digests(session: Session, *, now: dt.datetime | None = None, smtp: Smtp
             report.errors.append(f"digest {digest.id} to {content.recipient}: {exc}")
             log.warning("digest %s to %s: %s (%s)", digest.id, content.recipient, exc, digest.status)
         else:
-            digest.status, digest.sent_at, digest.next_attempt_at = "sent", utcnow(), None
+            # The error of an earlier try is over: beside "sent" it read as a failure (attempts tells the story).
+            digest.status, digest.sent_at, digest.next_attempt_at, digest.last_error = "sent", utcnow(), None, None
             report.sent += 1
         session.add(digest)
         session.commit()

@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
+from scrapers.base import hide_in_logs
 from scrapers.items import BillItem, FetchFailure, HearingBatch, UnchangedDocument
 from scrapers.state_base import StateFeedSpider
 from tracker.crawling import EXIT_USAGE
@@ -93,6 +94,7 @@ class LegistarSpider(StateFeedSpider):
                 self.fail(f"{exc} (add it to tracker.sources.legistar.CLIENTS)", EXIT_USAGE)
                 return
         self.token = os.environ.get("LEGISTAR_TOKEN", "").strip()
+        hide_in_logs(self.token)  # it travels in the URL, and Scrapy's retry lines quote request URLs
         self.known = await self.store.call(self.store.store.known_documents)
         for client in self.clients:
             since = await self.since(client)

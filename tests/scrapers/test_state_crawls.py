@@ -203,3 +203,13 @@ def test_the_legiscan_key_never_reaches_the_log(state_env: dict[str, str], feed:
     log = done.stdout + done.stderr
     assert "Gave up retrying" in log and "answered 429" in log, log[-3000:]  # the lines that quoted the URL
     assert secret not in log and "key=[redacted]" in log
+
+
+def test_the_legistar_token_never_reaches_the_log(state_env: dict[str, str], feed: FeedServer) -> None:
+    secret = "sekrit-legistar-token-0042"
+    LegistarMirror(feed, "chicago")
+    feed.fault("legistar/", Fault("status", 500, times=None))
+    done = run_spider({**state_env, "LEGISTAR_TOKEN": secret}, "legistar", "-a", "clients=chicago")
+    assert any(secret in h.query for h in feed.requests("legistar/"))  # the token did travel, in the URL
+    log = done.stdout + done.stderr
+    assert secret not in log, log[-3000:]  # (it reached the log before: a traceback quoted the request)

@@ -106,7 +106,7 @@ class CongressApiSpider(TrackerSpider):
         overlap = dt.timedelta(hours=self.settings.getfloat("CONGRESS_API_OVERLAP_HOURS", 24))
         whole_congress = set(self.types) == set(BILL_TYPES)
         for congress in self.congresses:
-            since = await self.store.call(store.last_success_started, congress=congress)
+            since = await self.store.call(store.last_success_started, congress=congress, types=self.types)
             query = "format=json&limit=250&sort=updateDate+asc"
             if since is not None:
                 query += f"&fromDateTime={(since - overlap).strftime('%Y-%m-%dT%H:%M:%SZ')}"

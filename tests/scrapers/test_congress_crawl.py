@@ -1,10 +1,13 @@
 """``congress_api`` end to end: the Library of Congress's real H.R. 21 responses behind a bill list generated in
 the API's published envelope (feedserver.py), the spider run as a subprocess."""
 
+import datetime as dt
+import json
+
 import pytest
 from crawl_helpers import API_KEY, run_spider
 from feedserver import CongressApiMirror, Fault, FeedServer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from tracker.crawling import EXIT_OK, EXIT_USAGE
@@ -76,3 +79,40 @@ def test_429_waits_as_retry_after_says(crawl_env: dict[str, str], feed: FeedServ
     run = last_run(session)
     assert (run.status, run.new) == ("succeeded", 1)
     assert run.args["stats"]["rate_limited"] == 1
+
+
+def test_a_narrower_run_does_not_move_the_window_of_the_types_it_skipped(
+    crawl_env: dict[str, str], feed: FeedServer, congress_api: CongressApiMirror, session: Session,
+) -> None:
+    # H.R. 21's real detail renumbered (written here: only type, number and updateDate differ from the real one).
+    def served(path: str) -> bytes:
+        return feed.routes["/" + path]({"format": ["json"]}, {"x-api-key": API_KEY})[2]
+
+    real = json.loads(served(DETAIL))
+    parts = {name: served(f"{DETAIL}/{name}") for name in ("actions", "cosponsors", "committees", "subjects",
+                                                           "summaries", "text")}
+
+    def renumbered(bill_type: str, number: str, updated: str) -> bytes:
+        return json.dumps({**real, "bill": {**real["bill"], "type": bill_type, "number": number,
+                                            "updateDate": updated}}).encode()
+
+    congress_api.add_bill(renumbered("S", "9022", "2022-03-25T01:16:59Z"), parts)
+    # A run of every type, three days ago (its start moved back: the window is 24 h of overlap wide).
+    env = {**crawl_env, "CONGRESS_API_KEY": API_KEY}
+    assert run_spider(env, "congress_api", "-a", "congress=117").returncode == EXIT_OK
+    session.execute(update(CrawlRun).values(started_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=3)))
+    session.commit()
+    # A House bill is updated two days ago.
+    two_days_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    congress_api.add_bill(renumbered("HR", "9100", two_days_ago), parts)
+    # A run of Senate bills only, today: it says nothing about House bills...
+    narrow = run_spider(env, "congress_api", "-a", "congress=117", "-a", "types=s")
+    assert narrow.returncode == EXIT_OK, narrow.stderr[-3000:]
+    # ...so the next run of every type still lists from three days ago and finds the House bill.
+    feed.reset_log()
+    done = run_spider(env, "congress_api", "-a", "congress=117")
+    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    [listing] = [h for h in feed.requests("v3/bill/117") if h.path == "/v3/bill/117"]
+    window = dt.datetime.fromisoformat(listing.query.split("fromDateTime=")[1].split("&")[0])
+    assert window < dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
+    assert session.execute(select(Bill.identifier).where(Bill.number == "9100")).scalar_one() == "HR 9100"

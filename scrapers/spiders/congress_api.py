@@ -75,6 +75,7 @@ class CongressApiSpider(TrackerSpider):
         self.lists_read = 0
         self.lists_failed = 0
         self.subresources: tuple[str, ...] = ()
+        self.requested: set[str] = set()  # bills asked for in this run: a list can name one twice
 
     def base_url(self) -> str:
         base = self.settings.get("CONGRESS_API_BASE_URL") or CANONICAL_BASE
@@ -153,12 +154,16 @@ class CongressApiSpider(TrackerSpider):
             known = self.known.get(locator)
             if known is not None and bill.stamp and known.last_modified == bill.stamp:
                 continue
+            if locator in self.requested:  # offset pages over a list that moves: one fetch is enough
+                continue
+            self.requested.add(locator)
             self.attempted += 1
             yield self.api_request(bill_path(bill.congress, bill.bill_type, bill.number), "format=json",
                                    callback=self.parse_bill, errback=self.bill_failed,
                                    cb_kwargs={"locator": locator, "stamp": bill.stamp or None, "known": known})
         if page.next_url:
-            yield Request(self._json_url(rebase(page.next_url, self.base_url(), CANONICAL_BASE)),
+            next_url = _keep_filters(rebase(page.next_url, self.base_url(), CANONICAL_BASE), response.url)
+            yield Request(self._json_url(next_url),
                           headers=self._headers(), dont_filter=True, callback=self.parse_list,
                           errback=self.list_failed,
                           cb_kwargs={"congress": congress, "first_page": False, "incremental": incremental})
@@ -239,3 +244,21 @@ class CongressApiSpider(TrackerSpider):
             self.fail("no bill list could be read from Congress.gov (see the run's errors)")
         if self.fatal is None and self.empty_first_lists and self.listed == 0:
             self.fail(f"Congress.gov listed no bills where a full list was expected ({self.empty_first_lists[0]})")
+
+
+# The list's filter and order, which a ``next`` link must keep: the API's own links carry only offset, limit and
+# format (as the feed server writes them), and following one as given read the rest of an incremental list
+# unfiltered, in the default order: every later page of the whole Congress, and bills listed twice.
+_LIST_FILTERS = ("fromDateTime", "toDateTime", "sort")
+
+
+def _keep_filters(next_url: str, current_url: str) -> str:
+    """``next_url`` with the filters of the page it came from that it lacks."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    current = dict(parse_qsl(urlsplit(current_url).query))
+    parts = urlsplit(next_url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    have = {key for key, _ in query}
+    query += [(key, current[key]) for key in _LIST_FILTERS if key in current and key not in have]
+    return urlunsplit(parts._replace(query=urlencode(query, safe=":+")))

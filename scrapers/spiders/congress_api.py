@@ -171,11 +171,16 @@ class CongressApiSpider(TrackerSpider):
     def list_failed(self, failure: Failure) -> Iterator[Any]:
         self.note_failure(failure)
         self.lists_failed += 1
-        if isinstance(failure.value, HttpError) and failure.value.response.status in (401, 403):
-            key_env = self.settings.get("CONGRESS_API_KEY_ENV") or "CONGRESS_API_KEY"
-            self.fail(f"Congress.gov refused the key in {key_env} (HTTP {failure.value.response.status}): "
-                      f"check it at https://api.data.gov/signup/", EXIT_USAGE)
+        if isinstance(failure.value, HttpError):
+            self._refused(failure.value.response.status)
         yield FetchFailure(failure.request.url, f"bill list: {self.describe(failure)}")  # type: ignore[attr-defined]
+
+    def _refused(self, status: int) -> None:
+        """api.data.gov answers 401/403 only about the key (missing, wrong, disabled): the run stops saying so."""
+        if status in (401, 403):
+            key_env = self.settings.get("CONGRESS_API_KEY_ENV") or "CONGRESS_API_KEY"
+            self.fail(f"Congress.gov refused the key in {key_env} (HTTP {status}): "
+                      f"check it at https://api.data.gov/signup/", EXIT_USAGE)
 
     @staticmethod
     def _json_url(url: str) -> str:
@@ -223,6 +228,7 @@ class CongressApiSpider(TrackerSpider):
                 raise FetchError(url, self.describe(failure)) from None
             self.responses += 1
             if response.status != 200:
+                self._refused(response.status)
                 raise FetchError(url, f"HTTP {response.status}")
             try:
                 _, next_url = parse_page(response.body, url, DATA_KEY[name])
@@ -234,6 +240,8 @@ class CongressApiSpider(TrackerSpider):
 
     def bill_failed(self, failure: Failure) -> Iterator[Any]:
         self.note_failure(failure)
+        if isinstance(failure.value, HttpError):  # a key disabled mid-run: said as plainly as at the start
+            self._refused(failure.value.response.status)
         yield FetchFailure(failure.request.url, self.describe(failure))  # type: ignore[attr-defined]
 
     # -- verdict --------------------------------------------------------------------------------------------

@@ -141,3 +141,16 @@ def test_an_incremental_list_keeps_its_filter_on_every_page(
     details = sorted(h.path for h in feed.requests("v3/bill/117/hr/") if h.path.count("/") == 5)
     assert details == [f"/v3/bill/117/hr/{n}" for n in ("9001", "9002", "9003")]  # each once
     assert last_run(session).updated == 3
+
+
+def test_a_key_refused_after_the_list_is_named_as_the_cause(
+    crawl_env: dict[str, str], feed: FeedServer, congress_api: CongressApiMirror, session: Session,
+) -> None:
+    # The list is read, then api.data.gov refuses the key (disabled mid-run): the run says so, not "HTTP 403".
+    feed.fault(DETAIL, Fault("status", 403, times=None))
+    done = run_spider({**crawl_env, "CONGRESS_API_KEY": API_KEY}, "congress_api", "-a", "congress=117")
+    assert done.returncode == EXIT_USAGE, done.stderr[-3000:]
+    run = last_run(session)
+    assert run.status == "failed"
+    assert "Congress.gov refused the key in CONGRESS_API_KEY (HTTP 403)" in (run.message or "")
+    assert API_KEY not in done.stderr + done.stdout

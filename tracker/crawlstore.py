@@ -67,17 +67,32 @@ class CrawlStore:
         return {loc: KnownDocument(digest, lastmod, etag)
                 for loc, digest, lastmod, etag in self.session.execute(query)}
 
-    def last_success_started(self, *, congress: int | None = None) -> dt.datetime | None:
-        """When the latest fully successful run of this source (covering ``congress``) started."""
+    def last_success_started(self, *, congress: int | None = None,
+                             types: Sequence[str] | None = None) -> dt.datetime | None:
+        """When the latest fully successful run of this source covering ``congress`` and every one of ``types``
+        started: the start of the window that is certain to have been read for all of them.
+
+        Each type is looked up on its own and the oldest answer wins. A run of ``-a types=s`` says nothing about
+        House bills: taking its start for a run of every type moved the window past House bills updated since
+        the last run that did list them, and they were never fetched."""
         rows = self.session.execute(
             select(CrawlRun.started_at, CrawlRun.args).where(
                 CrawlRun.source == self.source_name, CrawlRun.kind == "crawl",
                 CrawlRun.status == str(RunStatus.succeeded)).order_by(CrawlRun.started_at.desc()).limit(200)
-        )
-        for started, args in rows:
-            if congress is None or congress in (args or {}).get("congresses", []):
-                return started
-        return None
+        ).all()
+        covering = [(started, args or {}) for started, args in rows
+                    if congress is None or congress in (args or {}).get("congresses", [])]
+        if not types:
+            return covering[0][0] if covering else None
+        starts = []
+        for bill_type in types:
+            # A run recorded without its types (older versions) listed every type.
+            found = next((started for started, args in covering
+                          if not args.get("types") or bill_type in args["types"]), None)
+            if found is None:
+                return None
+            starts.append(found)
+        return min(starts)
 
     def last_success_covering(self, key: str, value: str) -> dt.datetime | None:
         """When the latest fully successful run whose scope argument ``key`` included ``value`` started (state

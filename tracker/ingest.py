@@ -100,7 +100,8 @@ _DOCUMENT_UPSERT = DriverInsert(SourceDocument.__table__, ("source_name", "locat
 # One bill, many sources (docs/sources.md): the Bill row shows the view of the highest-ranked source that has
 # delivered the bill, and its crawled children (actions, sponsors, versions...) are that source's. A source
 # ranked lower only adds its BillSource row (its identifier and URL) and fills Bill columns still empty; it
-# never overwrites what a higher one set. Equal ranks behave as before: the latest record wins. The
+# never overwrites what a higher one set. Between equal ranks the latest record wins, unless it is an older
+# upstream copy than the stored bill's (see _split_by_precedence). The
 # legislature's or clerk's own database outranks the aggregators, and Open States (people-curated, with
 # classified actions) outranks LegiScan. Unknown sources rank 0.
 SOURCE_PRECEDENCE: dict[str, int] = {
@@ -349,13 +350,13 @@ class Ingestor:
         ``PreparedBill``)."""
         rows = self.session.execute(
             select(Bill.jurisdiction_id, Bill.session_id, Bill.identifier, Bill.id, Bill.title, Bill.stage,
-                   Bill.source_name, Bill.last_changed_at)
+                   Bill.source_name, Bill.last_changed_at, Bill.upstream_updated_at)
             .where(keys_in((Bill.jurisdiction_id, Bill.session_id, Bill.identifier), keys))
         ).all()
         state = {(j, s, i): {"id": bid, "title": title, "stage": stage, "source_name": source,
-                             "last_changed_at": changed_at, "actions": set(), "versions": set(), "sponsors": {},
-                             "sponsor_names": {}}
-                 for j, s, i, bid, title, stage, source, changed_at in rows}
+                             "last_changed_at": changed_at, "upstream_updated_at": updated, "actions": set(),
+                             "versions": set(), "sponsors": {}, "sponsor_names": {}}
+                 for j, s, i, bid, title, stage, source, changed_at, updated in rows}
         by_id = {v["id"]: v for v in state.values()}
         if not by_id:
             return state
@@ -586,16 +587,28 @@ def _lock_writers(session: Session) -> None:
 
 def _split_by_precedence(changed: list[PreparedBill], keys: list[BillKey], before: dict[BillKey, dict[str, Any]]
                          ) -> tuple[list[tuple[PreparedBill, BillKey]], list[tuple[PreparedBill, BillKey]]]:
-    """(owners, followers): per bill, the batch's highest-ranked record owns it (the later one on a tie) unless
-    the stored bill's source ranks higher; every other record of the bill only follows (``SOURCE_PRECEDENCE``)."""
+    """(owners, followers): per bill, the batch's highest-ranked record owns it (on a tie the newer upstream copy,
+    else the later one) unless the stored bill's source ranks higher, or ranks the same and delivered a newer
+    upstream copy; every other record of the bill only follows (``SOURCE_PRECEDENCE``).
+
+    Equal ranks are the same data served twice (GovInfo BILLSTATUS and the Congress.gov API are one Library of
+    Congress record): a copy older than the one the other feed already stored would roll the bill back
+    (actions, cosponsors, titles), so it only follows, as an older copy from the same feed is superseded."""
     best: dict[BillKey, int] = {}
     for n, (b, key) in enumerate(zip(changed, keys, strict=True)):
-        if key not in best or precedence(b.source_name) >= precedence(changed[best[key]].source_name):
+        held = changed[best[key]] if key in best else None
+        if held is None or precedence(b.source_name) > precedence(held.source_name) or (
+                precedence(b.source_name) == precedence(held.source_name)
+                and not _predates(b, held.bill["upstream_updated_at"])):
             best[key] = n
     owners, followers = [], []
     for n, (b, key) in enumerate(zip(changed, keys, strict=True)):
-        holder = before[key]["source_name"] if key in before else None
-        if best[key] == n and (holder is None or precedence(b.source_name) >= precedence(holder)):
+        stored = before.get(key)
+        holder = stored["source_name"] if stored else None
+        owns = holder is None or precedence(b.source_name) > precedence(holder) or (
+            precedence(b.source_name) == precedence(holder)
+            and (holder == b.source_name or not _predates(b, stored["upstream_updated_at"])))  # type: ignore[index]
+        if best[key] == n and owns:
             owners.append((b, key))
         else:
             followers.append((b, key))

@@ -75,6 +75,7 @@ class CongressApiSpider(TrackerSpider):
         self.lists_read = 0
         self.lists_failed = 0
         self.subresources: tuple[str, ...] = ()
+        self.requested: set[str] = set()  # bills asked for in this run: a list can name one twice
 
     def base_url(self) -> str:
         base = self.settings.get("CONGRESS_API_BASE_URL") or CANONICAL_BASE
@@ -106,7 +107,7 @@ class CongressApiSpider(TrackerSpider):
         overlap = dt.timedelta(hours=self.settings.getfloat("CONGRESS_API_OVERLAP_HOURS", 24))
         whole_congress = set(self.types) == set(BILL_TYPES)
         for congress in self.congresses:
-            since = await self.store.call(store.last_success_started, congress=congress)
+            since = await self.store.call(store.last_success_started, congress=congress, types=self.types)
             query = "format=json&limit=250&sort=updateDate+asc"
             if since is not None:
                 query += f"&fromDateTime={(since - overlap).strftime('%Y-%m-%dT%H:%M:%SZ')}"
@@ -153,12 +154,16 @@ class CongressApiSpider(TrackerSpider):
             known = self.known.get(locator)
             if known is not None and bill.stamp and known.last_modified == bill.stamp:
                 continue
+            if locator in self.requested:  # offset pages over a list that moves: one fetch is enough
+                continue
+            self.requested.add(locator)
             self.attempted += 1
             yield self.api_request(bill_path(bill.congress, bill.bill_type, bill.number), "format=json",
                                    callback=self.parse_bill, errback=self.bill_failed,
                                    cb_kwargs={"locator": locator, "stamp": bill.stamp or None, "known": known})
         if page.next_url:
-            yield Request(self._json_url(rebase(page.next_url, self.base_url(), CANONICAL_BASE)),
+            next_url = _keep_filters(rebase(page.next_url, self.base_url(), CANONICAL_BASE), response.url)
+            yield Request(self._json_url(next_url),
                           headers=self._headers(), dont_filter=True, callback=self.parse_list,
                           errback=self.list_failed,
                           cb_kwargs={"congress": congress, "first_page": False, "incremental": incremental})
@@ -166,11 +171,16 @@ class CongressApiSpider(TrackerSpider):
     def list_failed(self, failure: Failure) -> Iterator[Any]:
         self.note_failure(failure)
         self.lists_failed += 1
-        if isinstance(failure.value, HttpError) and failure.value.response.status in (401, 403):
-            key_env = self.settings.get("CONGRESS_API_KEY_ENV") or "CONGRESS_API_KEY"
-            self.fail(f"Congress.gov refused the key in {key_env} (HTTP {failure.value.response.status}): "
-                      f"check it at https://api.data.gov/signup/", EXIT_USAGE)
+        if isinstance(failure.value, HttpError):
+            self._refused(failure.value.response.status)
         yield FetchFailure(failure.request.url, f"bill list: {self.describe(failure)}")  # type: ignore[attr-defined]
+
+    def _refused(self, status: int) -> None:
+        """api.data.gov answers 401/403 only about the key (missing, wrong, disabled): the run stops saying so."""
+        if status in (401, 403):
+            key_env = self.settings.get("CONGRESS_API_KEY_ENV") or "CONGRESS_API_KEY"
+            self.fail(f"Congress.gov refused the key in {key_env} (HTTP {status}): "
+                      f"check it at https://api.data.gov/signup/", EXIT_USAGE)
 
     @staticmethod
     def _json_url(url: str) -> str:
@@ -218,6 +228,7 @@ class CongressApiSpider(TrackerSpider):
                 raise FetchError(url, self.describe(failure)) from None
             self.responses += 1
             if response.status != 200:
+                self._refused(response.status)
                 raise FetchError(url, f"HTTP {response.status}")
             try:
                 _, next_url = parse_page(response.body, url, DATA_KEY[name])
@@ -229,6 +240,8 @@ class CongressApiSpider(TrackerSpider):
 
     def bill_failed(self, failure: Failure) -> Iterator[Any]:
         self.note_failure(failure)
+        if isinstance(failure.value, HttpError):  # a key disabled mid-run: said as plainly as at the start
+            self._refused(failure.value.response.status)
         yield FetchFailure(failure.request.url, self.describe(failure))  # type: ignore[attr-defined]
 
     # -- verdict --------------------------------------------------------------------------------------------
@@ -239,3 +252,21 @@ class CongressApiSpider(TrackerSpider):
             self.fail("no bill list could be read from Congress.gov (see the run's errors)")
         if self.fatal is None and self.empty_first_lists and self.listed == 0:
             self.fail(f"Congress.gov listed no bills where a full list was expected ({self.empty_first_lists[0]})")
+
+
+# The list's filter and order, which a ``next`` link must keep: the API's own links carry only offset, limit and
+# format (as the feed server writes them), and following one as given read the rest of an incremental list
+# unfiltered, in the default order: every later page of the whole Congress, and bills listed twice.
+_LIST_FILTERS = ("fromDateTime", "toDateTime", "sort")
+
+
+def _keep_filters(next_url: str, current_url: str) -> str:
+    """``next_url`` with the filters of the page it came from that it lacks."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    current = dict(parse_qsl(urlsplit(current_url).query))
+    parts = urlsplit(next_url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    have = {key for key, _ in query}
+    query += [(key, current[key]) for key in _LIST_FILTERS if key in current and key not in have]
+    return urlunsplit(parts._replace(query=urlencode(query, safe=":+")))

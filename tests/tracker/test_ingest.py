@@ -16,6 +16,7 @@ from tracker.models import (
     Bill,
     BillAction,
     BillChange,
+    BillSource,
     Note,
     Position,
     PositionHistory,
@@ -96,6 +97,33 @@ def test_within_a_batch_the_newest_copy_of_a_bill_wins(session: Session) -> None
                     make_record(2, title="First Act"), make_record(2, title="Second Act"))
     assert (result.new, result.superseded) == (2, 2)
     assert session.execute(select(Bill.title).order_by(Bill.number)).scalars().all() == ["May Act", "Second Act"]
+
+
+def test_an_older_copy_from_the_other_library_of_congress_feed_does_not_roll_the_bill_back(session: Session) -> None:
+    # GovInfo BILLSTATUS and the Congress.gov API rank the same (one record served twice): the Congress.gov
+    # copy, stamped before the BILLSTATUS one already stored, only adds its source and fills empty columns.
+    march, december = dt.datetime(2022, 3, 25, tzinfo=dt.UTC), dt.datetime(2022, 12, 16, tzinfo=dt.UTC)
+    ingest(session, make_record(1, source_name="govinfo_billstatus", short_title="FedRAMP Act",
+                                stage="passed_origin_chamber", upstream_updated_at=december))
+    result = ingest(session, make_record(1, source_name="congress_api", short_title=None, stage="introduced",
+                                         popular_title="FedRAMP", upstream_updated_at=march))
+    assert result.updated == 1
+    bill = session.execute(select(Bill)).scalar_one()
+    assert (bill.source_name, bill.short_title, bill.stage, bill.popular_title) == (
+        "govinfo_billstatus", "FedRAMP Act", "passed_origin_chamber", "FedRAMP")
+    assert session.execute(select(func.count()).select_from(BillChange).where(BillChange.kind != "new_bill")
+                           ).scalar_one() == 0
+    assert sorted(session.execute(select(BillSource.source_name)).scalars()) == ["congress_api",
+                                                                                 "govinfo_billstatus"]
+    # A newer copy from either feed takes the bill over, as before.
+    ingest(session, make_record(1, source_name="congress_api", stage="enacted",
+                                upstream_updated_at=december + dt.timedelta(days=1)))
+    session.expire_all()
+    assert session.execute(select(Bill.source_name, Bill.stage)).one() == ("congress_api", "enacted")
+    # Within one batch, the newer of two equal-ranked copies wins whatever their order.
+    ingest(session, make_record(2, source_name="govinfo_billstatus", title="New Act", upstream_updated_at=december),
+           make_record(2, source_name="congress_api", title="Old Act", upstream_updated_at=march))
+    assert session.execute(select(Bill.title).where(Bill.number == "2")).scalar_one() == "New Act"
 
 
 def test_a_changed_bill_records_what_moved(session: Session) -> None:

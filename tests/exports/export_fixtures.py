@@ -8,8 +8,10 @@ Congress bills parse the GovInfo files in place (see test_realdata.py).
 import datetime as dt
 from dataclasses import dataclass
 
+import pytest
 from sqlmodel import Session
 
+from tracker.exports.fonts import FontNotFound, find_dejavu
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import BillMatch, Position, Topic, User, Watchlist, WatchlistItem
 from tracker.records import (
@@ -21,6 +23,20 @@ from tracker.records import (
     SponsorshipRecord,
     VersionRecord,
 )
+
+
+def why_no_pdf_font() -> str | None:
+    """None when PDF packets can be built here; otherwise why not. DejaVu Sans comes from a Debian package
+    (fonts-dejavu-core), not from pip: on a machine with only Python and make, `make test` skips the PDF tests
+    with this reason, as it skips the browser test without Chromium, instead of failing them."""
+    try:
+        find_dejavu()
+    except FontNotFound:
+        return "PDF packets need the DejaVu Sans font: apt-get install fonts-dejavu-core (or set TRACKER_FONT_DIR)"
+    return None
+
+
+needs_pdf_font = pytest.mark.skipif(why_no_pdf_font() is not None, reason=why_no_pdf_font() or "")
 
 # A title built to break naive exporters: a spreadsheet formula, markup, XML-illegal control characters
 # (not NUL: no feed format carries it and PostgreSQL text refuses it),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from export_fixtures import Seeded
+from export_fixtures import Seeded, needs_pdf_font
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -31,6 +31,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return work
 
 
+@needs_pdf_font
 def test_topic_and_position_to_pdf(seeded: Seeded, workdir: Path) -> None:
     out = workdir / "packet.pdf"
     result = invoke(

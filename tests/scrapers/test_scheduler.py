@@ -4,6 +4,7 @@ end with their runs recorded."""
 
 import datetime as dt
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -188,22 +189,53 @@ def test_tracker_crawl_passes_sigterm_on_to_its_crawl_and_reports_it(
     # its own) running with no parent. Now the crawl is told, stops, and is reported; a second SIGTERM (Scrapy
     # then stops without recording its run) still ends with the run closed as interrupted.
     parent = _stalled_crawl(feed, govinfo, crawl_env, ["tracker", "crawl", "govinfo_billstatus"])
+    crawl_pids: list[int] = []
     try:
-        crawl_pid = int(subprocess.run(["pgrep", "-P", str(parent.pid)], capture_output=True, text=True)
-                        .stdout.split()[0])
+        crawl_pids = _children(parent.pid)
+        assert crawl_pids, "tracker crawl started no crawl process"
         parent.send_signal(signal.SIGTERM)
         time.sleep(0.5)
         parent.send_signal(signal.SIGTERM)
         out, err = parent.communicate(timeout=30)
     finally:
+        # A failure above must not leave the crawl (a session of its own) running, nor the parent to be reaped
+        # by the garbage collector in a later test (a ResourceWarning there fails that other test).
         if parent.poll() is None:
             parent.kill()
+            parent.communicate()
+        for pid in crawl_pids:
+            _kill_if_alive(pid)
+    crawl_pid = crawl_pids[0]
     assert parent.returncode == EXIT_PARTIAL, err[-3000:]
     assert not Path(f"/proc/{crawl_pid}").exists() or "zombie" in Path(f"/proc/{crawl_pid}/status").read_text()
     assert "Stopped by SIGTERM." in err
     run = session.execute(select(CrawlRun)).scalar_one()
     assert run.status == "interrupted" and run.finished_at is not None
     assert "interrupted" in " ".join(out.split()) and f"(run {run.id})" in out
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is PID, read from /proc: `pgrep` is not there on a minimal Debian (procps is not
+    part of it), and the suite must pass where only Python and make are installed."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after its last ")"
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return sorted(children)
+
+
+def _kill_if_alive(pid: int) -> None:
+    """Kill the crawl PID if it still runs (and PID was not reused since by another program)."""
+    try:
+        if b"crawl" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            os.kill(pid, signal.SIGKILL)
+    except (FileNotFoundError, ProcessLookupError):
+        pass
 
 
 def _stalled_crawl(feed: FeedServer, govinfo: GovinfoMirror, env: dict[str, str],

@@ -139,7 +139,8 @@ class Markup:
         for ch in self.missing:
             name = unicodedata.name(ch, "")
             if unicodedata.category(ch)[0] in "LM" and name:
-                kinds.add(name.split()[0].capitalize() + " script")
+                script = name.split()[0]  # "CJK UNIFIED IDEOGRAPH-4EBA": an acronym stays one ("Cjk script" read oddly)
+                kinds.add((script if script == "CJK" else script.capitalize()) + " script")
             elif unicodedata.category(ch).startswith("C"):
                 kinds.add("control characters")
             else:

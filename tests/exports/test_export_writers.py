@@ -382,6 +382,26 @@ def test_pdf_without_a_cjk_font_names_the_cjk_script(session: Session, seeded: S
     assert "Some characters in this packet (CJK script) are in none of the fonts" in flat(pages[0].extract_text())
 
 
+def test_pdf_without_dejavu_is_set_in_reportlabs_own_vera(session: Session, seeded: Seeded, branding: Branding,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine with only Python (the README's two commands): the PDF used to fail for want of a Debian font
+    package. It is set in the Bitstream Vera that ReportLab ships; what Vera cannot draw is marked and the cover
+    says so."""
+    monkeypatch.setattr("tracker.exports.fonts.SEARCH_DIRS", ())
+    monkeypatch.setattr("tracker.exports.fonts.FALLBACK_FONTS", ())
+    monkeypatch.delenv("TRACKER_FONT_DIR", raising=False)
+    register_fonts.cache_clear()
+    try:
+        reader = PdfReader(io.BytesIO(build(session, branding, "pdf")))
+    finally:
+        register_fonts.cache_clear()
+    fonts = {str(font.get_object()["/BaseFont"]) for page in reader.pages
+             for font in (page["/Resources"].get("/Font") or {}).values()}
+    assert fonts and all("Vera" in name for name in fonts), sorted(fonts)
+    assert "Some characters in this packet" in flat(reader.pages[0].extract_text())
+    assert "HR 1" in flat(reader.pages[0].extract_text()) or any("HR 1" in p.extract_text() for p in reader.pages)
+
+
 def test_docx_takes_a_long_selection_and_title(session: Session, seeded: Seeded, branding: Branding) -> None:
     """Word's document properties hold 255 characters and python-docx raised ValueError past that, so a
     selection of a few topics and positions (or a long title) crashed the Word packet and nothing else."""

@@ -5,8 +5,14 @@ Russian name would come out as black boxes. DejaVu Sans ships with Debian's ``fo
 package (installed by ``.ci/run``, described in the README); ``[branding] font_dir`` or ``TRACKER_FONT_DIR``
 point elsewhere.
 Scripts DejaVu lacks (Chinese, Japanese, Korean) fall back to the first font found in ``FALLBACK_FONTS``.
+
+Without DejaVu (a machine with only Python, as the README's two commands allow) packets are set in Bitstream
+Vera, which ReportLab ships and DejaVu grew from: Latin-1 only, so a Polish or Greek name prints its missing
+letters as the marked character the cover explains (tracker.exports.pdf), instead of the export failing. A
+font folder that was configured and holds no DejaVu is still an error: someone meant it.
 """
 
+import logging
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,7 +20,6 @@ from pathlib import Path
 
 from tracker.exports.errors import ExportError
 
-FAMILY = "DejaVuSans"
 FACES = {  # ReportLab face name -> file
     "DejaVuSans": "DejaVuSans.ttf",
     "DejaVuSans-Bold": "DejaVuSans-Bold.ttf",
@@ -37,6 +42,9 @@ FALLBACK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # Debian fonts-wqy-zenhei
 )
 FALLBACK_NAME = "PacketFallback"
+VERA_FACES = {"Vera": "Vera.ttf", "VeraBd": "VeraBd.ttf", "VeraIt": "VeraIt.ttf", "VeraBI": "VeraBI.ttf"}
+
+log = logging.getLogger(__name__)
 
 
 class FontNotFound(ExportError):
@@ -84,19 +92,22 @@ def register_fonts(font_dir: Path | None = None) -> FontSet:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-    folder = find_dejavu(font_dir)
-    for face, filename in FACES.items():
+    try:
+        folder, faces = find_dejavu(font_dir), FACES
+    except FontNotFound:
+        if font_dir is not None or os.environ.get("TRACKER_FONT_DIR"):
+            raise
+        folder, faces = _bundled_vera()
+        log.warning("DejaVu Sans not found: PDF packets use Bitstream Vera (Latin-1 only); "
+                    "apt-get install fonts-dejavu-core for accents and non-Latin names")
+    for face, filename in faces.items():
         try:
             pdfmetrics.registerFont(TTFont(face, str(folder / filename)))
         except TTFError as exc:
             raise FontNotFound(f"{folder / filename}: not a usable TrueType font ({exc})") from None
-    for bold, italic, face in (
-        (0, 0, "DejaVuSans"),
-        (1, 0, "DejaVuSans-Bold"),
-        (0, 1, "DejaVuSans-Oblique"),
-        (1, 1, "DejaVuSans-BoldOblique"),
-    ):
-        addMapping(FAMILY, bold, italic, face)
+    regular, bold_face, italic_face, bold_italic = faces
+    for bold, italic, face in ((0, 0, regular), (1, 0, bold_face), (0, 1, italic_face), (1, 1, bold_italic)):
+        addMapping(regular, bold, italic, face)
     fallback = None
     for path in FALLBACK_FONTS:
         if Path(path).is_file():
@@ -106,7 +117,13 @@ def register_fonts(font_dir: Path | None = None) -> FontSet:
                 continue
             fallback = FALLBACK_NAME
             break
-    return FontSet("DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique", fallback)
+    return FontSet(regular, bold_face, italic_face, bold_italic, fallback)
+
+
+def _bundled_vera() -> tuple[Path, dict[str, str]]:
+    import reportlab
+
+    return Path(reportlab.__file__).parent / "fonts", VERA_FACES
 
 
 @lru_cache(maxsize=8)

@@ -23,7 +23,8 @@ GOVINFO_BASE_URL = _crawl.source("govinfo_billstatus").base_url
 CONGRESS_API_BASE_URL = _crawl.source("congress_api").base_url
 CONGRESS_API_KEY_ENV = _crawl.source("congress_api").api_key_env or "CONGRESS_API_KEY"
 CONGRESS_API_SUBRESOURCES = list(_crawl.source("congress_api").options.get(
-    "subresources", ["actions", "cosponsors", "committees", "subjects", "summaries", "text"]))
+    "subresources", ["actions", "cosponsors", "committees", "subjects", "summaries", "text", "titles",
+                     "relatedbills"]))
 CONGRESS_API_OVERLAP_HOURS = float(_crawl.source("congress_api").options.get("overlap_hours", 24))
 # State and city feeds (PUBINFO_BASE_URL, OPENSTATES_BASE_URL, LEGISCAN_BASE_URL, LEGISTAR_BASE_URL).
 PUBINFO_BASE_URL = _crawl.source("california").base_url

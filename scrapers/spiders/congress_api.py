@@ -7,7 +7,7 @@
    ``sort=updateDate+asc``, 250 per page, following ``pagination.next``. The first run lists the whole Congress;
 2. a listed bill whose update stamp equals the stored one (``SourceDocument.last_modified``) is skipped;
 3. otherwise its detail, then each sub-resource the detail says is non-empty (actions, cosponsors, committees,
-   subjects, summaries, text; CONGRESS_API_SUBRESOURCES), every page, all parsed together by
+   subjects, summaries, text, titles, relatedbills; CONGRESS_API_SUBRESOURCES), every page, all parsed together by
    ``tracker.sources.congress_api.parse_bill``. A bill any of whose requests still fails after the retries is
    recorded with that URL and the reason; the run goes on.
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from tracker.crawling import EXIT_OK, EXIT_USAGE
-from tracker.models import Bill, BillAction, BillSubject, BillVersion, CrawlRun, Sponsorship
+from tracker.models import Bill, BillAction, BillSubject, BillVersion, CrawlRun, RelatedBill, Sponsorship
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
@@ -32,7 +32,7 @@ def add_renumbered(feed: FeedServer, mirror: CongressApiMirror, bill_type: str, 
 
     real = json.loads(served(DETAIL))
     parts = {name: served(f"{DETAIL}/{name}") for name in ("actions", "cosponsors", "committees", "subjects",
-                                                           "summaries", "text")}
+                                                           "summaries", "text", "titles", "relatedbills")}
     mirror.add_bill(json.dumps({**real, "bill": {**real["bill"], "type": bill_type, "number": number,
                                                  "updateDate": updated}}).encode(), parts)
 
@@ -67,7 +67,11 @@ def test_first_crawl_then_only_the_updated_list(crawl_env: dict[str, str], feed:
     # The key travels in a header, never in a URL; every request asks for JSON.
     api = [h for h in feed.requests("v3/")]
     assert {h.path for h in api} == {"/v3/bill/117", "/" + DETAIL} | {
-        f"/{DETAIL}/{n}" for n in ("actions", "cosponsors", "committees", "subjects", "summaries", "text")}
+        f"/{DETAIL}/{n}" for n in ("actions", "cosponsors", "committees", "subjects", "summaries", "text", "titles",
+                                   "relatedbills")}
+    # Titles and related bills are fetched by default: without them a newer copy from this feed blanked the short
+    # title and deleted the related bills GovInfo had given the same bill.
+    assert bill.short_title and session.execute(select(func.count()).select_from(RelatedBill)).scalar_one() == 1
     assert all(h.headers.get("x-api-key") == API_KEY and "api_key" not in h.query and "format=json" in h.query
                for h in api)
     assert "fromDateTime" not in feed.requests("v3/bill/117")[0].query  # first run: the whole Congress

@@ -43,7 +43,8 @@ def test_sign_in_dismiss_set_position_and_read_it_back(database_url: str, sessio
         page.get_by_text("Oppose unless amended").first.wait_for()
 
         # A table's toolbar offers no raw CSV download (titles from feeds could start with "="): packets do.
-        table = page.locator("[data-testid='stDataFrame']").first
+        table = page.locator("[data-testid='stDataFrame']:visible").first  # not one in a closed tab or expander
+        table.wait_for()
         table.hover()
         toolbar = page.locator("[data-testid='stElementToolbar']").first
         toolbar.wait_for()

@@ -113,12 +113,17 @@ def run_source_job(source: str) -> int:
     return outcome.exit_code
 
 
-def trigger_for(source: SourceSettings) -> CronTrigger:
+def cron(expression: str, setting: str) -> CronTrigger:
+    """A crontab expression (UTC) as a trigger, or SystemExit naming the ``setting`` it came from."""
     try:
-        return CronTrigger.from_crontab(source.schedule, timezone=dt.UTC)
+        return CronTrigger.from_crontab(expression, timezone=dt.UTC)
     except ValueError as exc:
-        raise SystemExit(f"[sources.{source.name}] schedule = {source.schedule!r} is not a crontab expression "
+        raise SystemExit(f"{setting} = {expression!r} is not a crontab expression "
                          f"(minute hour day month day-of-week): {exc}") from None
+
+
+def trigger_for(source: SourceSettings) -> CronTrigger:
+    return cron(source.schedule, f"[sources.{source.name}] schedule")
 
 
 def build_scheduler(engine: Engine, crawl: CrawlSettings | None = None, *, run_now: bool = False,
@@ -155,23 +160,18 @@ def sync_jobs(scheduler: BaseScheduler, crawl: CrawlSettings, *, run_now: bool =
             log.info("removing job %s: source no longer enabled", job.id)
             job.remove()
     now = dt.datetime.now(dt.UTC)
-    for job_id, source in wanted.items():
-        trigger, job = trigger_for(source), scheduler.get_job(job_id)
-        if job is None or str(job.trigger) != str(trigger) or job.func_ref != JOB_FUNCTION:
-            scheduler.add_job(JOB_FUNCTION, trigger=trigger, args=[source.name], id=job_id,
-                              name=f"crawl {source.name}", replace_existing=True)
-        if run_now:
-            scheduler.modify_job(job_id, next_run_time=now)
-    from tracker.alerts.jobs import sync_alert_job  # digests and instant alerts run in the same service
-    from tracker.matching.jobs import sync_learn_job  # and the nightly learning from triage
+    jobs = [(job_id, JOB_FUNCTION, trigger_for(source), f"crawl {source.name}", [source.name])
+            for job_id, source in wanted.items()]
+    # Digests and instant alerts, and the nightly learning from triage, run in the same service.
+    from tracker.alerts import jobs as alert_jobs
+    from tracker.matching import jobs as learn_jobs
 
-    sync_alert_job(scheduler)
-    sync_learn_job(scheduler)
-    if run_now:  # --now: "every job once at start", the alert and learning jobs too
-        from tracker.alerts.jobs import JOB_ID as ALERT_JOB_ID
-        from tracker.matching.jobs import JOB_ID as LEARN_JOB_ID
-
-        for job_id in (ALERT_JOB_ID, LEARN_JOB_ID):
+    jobs += [(m.JOB_ID, m.JOB_FUNCTION, m.trigger(), m.JOB_NAME, []) for m in (alert_jobs, learn_jobs)]
+    for job_id, func_ref, trigger, name, args in jobs:
+        job = scheduler.get_job(job_id)
+        if job is None or str(job.trigger) != str(trigger) or job.func_ref != func_ref:
+            scheduler.add_job(func_ref, trigger=trigger, args=args, id=job_id, name=name, replace_existing=True)
+        if run_now:  # --now: every job once at start
             scheduler.modify_job(job_id, next_run_time=now)
     for job in scheduler.get_jobs():
         log.info("%s: %s, next run %s", job.id, job.trigger, job.next_run_time)

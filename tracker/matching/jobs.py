@@ -6,10 +6,8 @@ scheduler, and SIGTERM reaches it as it reaches crawls): when the day's triage j
 retrained and every stored bill is re-scored, so the morning's flags already follow yesterday's judgements.
 """
 
-import datetime as dt
 import logging
 import os
-from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -19,6 +17,7 @@ log = logging.getLogger(__name__)
 
 JOB_ID = "matching:learn"
 JOB_FUNCTION = "tracker.matching.jobs:run_learn_job"
+JOB_NAME = "learning from triage: retrain, re-score"
 LEARN_COMMAND = ("topics", "learn", "--if-changed")
 # 08:30 UTC: the small hours in every US time zone, after the nightly state crawls of the example configuration.
 DEFAULT_SCHEDULE = "30 8 * * *"
@@ -32,12 +31,9 @@ def learn_schedule(env: dict[str, str] | None = None) -> str:
 
 
 def trigger() -> CronTrigger:
-    schedule = learn_schedule()
-    try:
-        return CronTrigger.from_crontab(schedule, timezone=dt.UTC)
-    except ValueError as exc:
-        raise SystemExit(f"[matching] learn_schedule / TRACKER_LEARN_SCHEDULE = {schedule!r} is not a crontab "
-                         f"expression: {exc}") from None
+    from tracker.scheduler import cron
+
+    return cron(learn_schedule(), "[matching] learn_schedule / TRACKER_LEARN_SCHEDULE")
 
 
 def run_learn_job() -> int:
@@ -48,11 +44,3 @@ def run_learn_job() -> int:
     level = logging.INFO if code == 0 else logging.WARNING
     log.log(level, "learning from triage ended with exit code %d", code)
     return code
-
-
-def sync_learn_job(scheduler: Any) -> None:
-    """Add (or update) the learning job, keeping its next run time when the cadence did not change."""
-    wanted, job = trigger(), scheduler.get_job(JOB_ID)
-    if job is None or str(job.trigger) != str(wanted) or job.func_ref != JOB_FUNCTION:
-        scheduler.add_job(JOB_FUNCTION, trigger=wanted, id=JOB_ID, name="learning from triage: retrain, re-score",
-                          replace_existing=True)

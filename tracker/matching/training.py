@@ -54,8 +54,10 @@ def scores_behind_judgements(session: Session) -> str | None:
     """Why the stored scores lag the judgements (a sentence), or None when the last re-score of every bill was
     computed from the judgements there are now. A database never re-scored whole is behind only when learning
     can have moved something: a judgement or a learned score exists (ingest scored the rest as it stored them)."""
-    pairs = judgements(session)
-    mark = session.get(FullRescore, 1)
+    return _behind(session, judgements(session), session.get(FullRescore, 1))
+
+
+def _behind(session: Session, pairs: Sequence[tuple[int, int]], mark: FullRescore | None) -> str | None:
     if mark is None:
         learned = session.execute(select(BillMatch.id).where(BillMatch.learned_score.is_not(None)).limit(1)).first()
         if not pairs and learned is None:
@@ -84,8 +86,7 @@ def learning_status(session: Session) -> LearningStatus:
     pairs = judgements(session)
     mark = session.get(FullRescore, 1)
     relevant = sum(label for _, label in pairs)
-    return LearningStatus(relevant=relevant, not_relevant=len(pairs) - relevant,
-                          behind=scores_behind_judgements(session),
+    return LearningStatus(relevant=relevant, not_relevant=len(pairs) - relevant, behind=_behind(session, pairs, mark),
                           models=[_describe(m) for m in session.execute(select(RelevanceModel)
                                                                          .order_by(RelevanceModel.scope)).scalars()],
                           scoring=scoring_scopes(session), last_full_rescore=mark.finished_at if mark else None)

@@ -597,22 +597,25 @@ def _split_by_precedence(changed: list[PreparedBill], keys: list[BillKey], befor
     best: dict[BillKey, int] = {}
     for n, (b, key) in enumerate(zip(changed, keys, strict=True)):
         held = changed[best[key]] if key in best else None
-        if held is None or precedence(b.source_name) > precedence(held.source_name) or (
-                precedence(b.source_name) == precedence(held.source_name)
-                and not _predates(b, held.bill["upstream_updated_at"])):
+        if held is None or _takes_over(b, held.source_name, held.bill["upstream_updated_at"]):
             best[key] = n
     owners, followers = [], []
     for n, (b, key) in enumerate(zip(changed, keys, strict=True)):
         stored = before.get(key)
-        holder = stored["source_name"] if stored else None
-        owns = holder is None or precedence(b.source_name) > precedence(holder) or (
-            precedence(b.source_name) == precedence(holder)
-            and (holder == b.source_name or not _predates(b, stored["upstream_updated_at"])))  # type: ignore[index]
+        owns = stored is None or stored["source_name"] == b.source_name or _takes_over(
+            b, stored["source_name"], stored["upstream_updated_at"])
         if best[key] == n and owns:
             owners.append((b, key))
         else:
             followers.append((b, key))
     return owners, followers
+
+
+def _takes_over(bill: PreparedBill, source: str, updated: dt.datetime | None) -> bool:
+    """Whether ``bill`` replaces a copy from ``source`` updated upstream at ``updated``: it ranks higher, or the
+    same and is not an older upstream copy."""
+    mine, theirs = precedence(bill.source_name), precedence(source)
+    return mine > theirs or (mine == theirs and not _predates(bill, updated))
 
 
 def _sponsor_diff(old: dict[tuple[str, str], str | None], old_names: dict[str, str], bill: PreparedBill

@@ -109,7 +109,7 @@ class IngestPipeline:
             if self.hearings:
                 await self.db.call(self.db.store.write_hearings, [r for b in self.hearings for r in b.records])
             spider.judge()
-            status, code, message = self._verdict()
+            status, code, message = await self._verdict()
             counters = {k.split("/", 1)[1]: v for k, v in stats.get_stats().items() if k.startswith("tracker/")}
             run = await self.db.call(self.db.store.finish, status=status, message=message,
                                      fetched=counters.get("bill_documents", 0),
@@ -120,7 +120,7 @@ class IngestPipeline:
         finally:
             await asyncio.get_running_loop().run_in_executor(None, self.db.shutdown)
 
-    def _verdict(self) -> tuple[RunStatus, int, str]:
+    async def _verdict(self) -> tuple[RunStatus, int, str]:
         spider = self.spider
         stats = self.crawler.stats
         assert stats is not None
@@ -141,7 +141,14 @@ class IngestPipeline:
         handled = (result.new + result.updated + result.unchanged + result.superseded
                    + stats.get_value("tracker/unchanged_documents", 0))
         if spider.attempted and errors and not handled:
-            return RunStatus.failed, EXIT_FAILED, f"every bill fetched failed ({summary})"
+            failed = [locator for locator, _ in self.db.store.totals.errors]
+            known = await self.db.call(self.db.store.known_broken, failed)
+            if len(known) < len(set(failed)):
+                return RunStatus.failed, EXIT_FAILED, f"every bill fetched failed ({summary})"
+            since = min(known.values()).date().isoformat()
+            return RunStatus.partial, EXIT_PARTIAL, (
+                f"only documents that are broken upstream were fetched, and they failed again "
+                f"({len(known)}, failing since {since}; the feed itself works) ({summary})")
         if reason != "finished":
             return RunStatus.interrupted, EXIT_PARTIAL, f"interrupted ({reason}) ({summary})"
         if errors:

@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, func, or_, select
 from sqlmodel import Session
 
 from tracker import db
 from tracker.importer import _ingest_batch as ingest_batch_isolating  # one bad bill costs only itself
 from tracker.importer import describe_error
 from tracker.ingest import IngestItem, Ingestor, IngestResult, SourceDocumentInfo, finish_run, record_error, start_run
-from tracker.models import CrawlRun, SourceDocument
+from tracker.models import CrawlError, CrawlRun, SourceDocument
 from tracker.models.base import utcnow
 from tracker.models.enums import RunStatus
 from tracker.records import HearingRecord
@@ -135,6 +135,34 @@ class CrawlStore:
                 CrawlRun.finished_at >= now - dt.timedelta(hours=1))
         )
         return [(finished, int(((args or {}).get("stats") or {}).get("requests", 0))) for finished, args in rows]
+
+    def known_broken(self, locators: Sequence[str]) -> dict[str, dt.datetime]:
+        """Which of ``locators`` are documents broken upstream rather than signs of a broken feed: each failed in
+        an earlier run of this source, and a run of this source since that failure (that one included) stored
+        or kept documents (succeeded or partial). Returns each such locator with when it first failed.
+
+        A file that stays broken upstream is fetched again by every run, since nothing of it was stored; when
+        it is the only document that changed, the run would read "every bill fetched failed" each time. Runs
+        that only ever failed prove nothing about the parser, so a feed whose format broke stays failed."""
+        if self.run is None or not locators:
+            return {}
+        good_runs = [str(RunStatus.succeeded), str(RunStatus.partial)]
+        last_good = self.session.execute(
+            select(func.max(CrawlRun.id)).where(CrawlRun.source == self.source_name, CrawlRun.id != self.run.id,
+                                                CrawlRun.status.in_(good_runs))).scalar()
+        if last_good is None:
+            return {}
+        found: dict[str, dt.datetime] = {}
+        unique = sorted(set(locators))
+        for start in range(0, len(unique), 500):
+            rows = self.session.execute(
+                select(CrawlError.locator, func.min(CrawlError.at), func.min(CrawlError.run_id))
+                .join(CrawlRun, CrawlRun.id == CrawlError.run_id)
+                .where(CrawlRun.source == self.source_name, CrawlRun.id != self.run.id,
+                       CrawlError.locator.in_(unique[start:start + 500]))
+                .group_by(CrawlError.locator))
+            found.update({locator: first for locator, first, first_run in rows if first_run <= last_good})
+        return found
 
     # -- writing ----------------------------------------------------------------------------------------------
 

@@ -142,6 +142,42 @@ def test_faults_are_retried_recorded_and_never_half_written(
     assert count(session, Bill) == len(billstatus_117)
 
 
+def test_a_file_broken_upstream_is_not_a_failed_feed_once_the_feed_has_worked(
+    crawl_env: dict[str, str], feed: FeedServer, govinfo: GovinfoMirror, billstatus_117: list[SampleBill],
+    session: Session,
+) -> None:
+    broken = govinfo.bill_path(117, "hr", "6658")
+    feed.fault(broken, Fault("short", times=None))  # GovInfo keeps serving a truncated file
+    args = ("-a", "congress=117", "-a", "types=hr,s")
+    assert run_spider(crawl_env, "govinfo_billstatus", *args).returncode == EXIT_PARTIAL
+    # Next time the broken file is the only document fetched, and it fails again. The run before stored every
+    # other file, so this is one bad file, not a broken feed: partial (the run still shows an error), not failed.
+    feed.reset_log()
+    again = run_spider(crawl_env, "govinfo_billstatus", *args)
+    assert again.returncode == EXIT_PARTIAL, again.stderr[-3000:]
+    assert bill_requests(feed) == ["/" + broken]
+    run = last_run(session)
+    assert (run.status, run.failed) == ("partial", 1)
+    assert "broken upstream" in (run.message or "") and "failing since" in (run.message or "")
+    # ...and stays so run after run.
+    assert run_spider(crawl_env, "govinfo_billstatus", *args).returncode == EXIT_PARTIAL
+
+
+def test_a_feed_whose_every_file_fails_stays_failed_run_after_run(
+    crawl_env: dict[str, str], feed: FeedServer, govinfo: GovinfoMirror, billstatus_117: list[SampleBill],
+    session: Session,
+) -> None:
+    for bill in billstatus_117:  # a format change upstream: nothing parses, in this run or the next
+        feed.fault(govinfo.bill_path(bill.congress, bill.bill_type, bill.number), Fault("short", times=None))
+    args = ("-a", "congress=117", "-a", "types=hr,s")
+    for _ in range(2):
+        done = run_spider(crawl_env, "govinfo_billstatus", *args)
+        assert done.returncode == EXIT_FAILED, done.stderr[-3000:]
+        run = last_run(session)
+        assert (run.status, run.failed) == ("failed", len(billstatus_117))
+        assert "every bill fetched failed" in (run.message or "")
+
+
 def test_json_listing_stands_in_when_the_sitemaps_do_not_name_the_collection(
     crawl_env: dict[str, str], feed: FeedServer, govinfo: GovinfoMirror, billstatus_117: list[SampleBill],
     session: Session,

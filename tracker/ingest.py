@@ -9,6 +9,7 @@ notes, triage...) are never written here; they point at ``bill.id``, which an up
 """
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import logging
@@ -394,10 +395,17 @@ class Ingestor:
                 add(bill_id, ChangeKind.title_change, old["title"], title)
             if old["stage"] != stage:
                 add(bill_id, ChangeKind.stage_change, old["stage"], stage)
-            for action in b.children["billaction"]:
-                if (action[1], action[3]) not in old["actions"]:
-                    add(bill_id, ChangeKind.new_action, None,
-                        {"date": action[1], "text": action[3], "classification": json.loads(action[7])})
+            actions = b.children["billaction"]
+            gone = _vanished_actions(old["actions"], {(action[1], action[3]) for action in actions})
+            for action in actions:
+                if (action[1], action[3]) in old["actions"]:
+                    continue
+                after = {"date": action[1], "text": action[3], "classification": json.loads(action[7])}
+                was = _reworded_from(action[3], gone.get(action[1]))
+                if was is None:
+                    add(bill_id, ChangeKind.new_action, None, after)
+                else:
+                    add(bill_id, ChangeKind.action_corrected, {"date": action[1], "text": was}, after)
             for version in b.versions:
                 if version["url"] not in old["versions"]:
                     add(bill_id, ChangeKind.new_version, None,
@@ -651,6 +659,32 @@ def start_run(session: Session, *, source: str, kind: str = "crawl", args: dict[
     session.add(run)
     session.flush()
     return run
+
+
+REWORDED_SIMILARITY = 0.6  # difflib ratio: "Referred to the Committee on Ways and Means." vs its corrected wording
+
+
+def _vanished_actions(stored: set[tuple[str | None, str]], incoming: set[tuple[str | None, str]]
+                      ) -> dict[str | None, list[str]]:
+    """Texts of stored actions the new copy no longer has, by date (sorted, so pairing does not depend on
+    set order)."""
+    gone: dict[str | None, list[str]] = {}
+    for date, text in sorted(stored - incoming, key=lambda a: (a[0] or "", a[1])):
+        gone.setdefault(date, []).append(text)
+    return gone
+
+
+def _reworded_from(text: str, candidates: list[str] | None) -> str | None:
+    """The vanished action of the same date that ``text`` rewords, taken out of ``candidates``; None when the
+    action is new. Actions carry no upstream identity, so a correction shows only as one text leaving and a
+    similar one arriving on the same date; without this it reached digests and "moved" lists as a new action."""
+    if not candidates:
+        return None
+    scored = [(difflib.SequenceMatcher(None, old, text).ratio(), -i) for i, old in enumerate(candidates)]
+    ratio, at = max(scored)
+    if ratio < REWORDED_SIMILARITY:
+        return None
+    return candidates.pop(-at)
 
 
 def record_error(session: Session, *, run: CrawlRun, locator: str, reason: str) -> None:

@@ -10,6 +10,7 @@ from realdata_paths import require_realdata
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
+from tracker.alerts.render import describe
 from tracker.importer import import_path
 from tracker.ingest import IngestItem, Ingestor, SourceDocumentInfo
 from tracker.models import (
@@ -24,6 +25,7 @@ from tracker.models import (
     TriageState,
     User,
 )
+from tracker.overview import MOVES
 from tracker.records import (
     ActionRecord,
     BillRecord,
@@ -180,6 +182,45 @@ def test_removed_withdrawn_and_added_sponsors_are_all_named(engine: Engine, sess
     assert change.after["added"] == []
     # Sponsor and cosponsors still on the bill: the withdrawn one stays listed upstream but is not counted.
     assert (change.before["count"], change.after["count"]) == (24, 22)
+
+
+def test_an_action_reworded_upstream_is_a_correction_not_a_new_action(
+    engine: Engine, session: Session, tmp_path: Path,
+) -> None:
+    # 117th H.R. 4942, then an update as GovInfo would publish one: the 2021-08-09 referral reworded, one
+    # action really new, and one new action on a date whose stored action is unchanged.
+    original = _c117_file("hr/hr4942")
+    (tmp_path / "hr4942.xml").write_bytes(original)
+    assert import_path(engine, tmp_path / "hr4942.xml", flag=False).ok
+    root = etree.fromstring(original)
+    root.find("bill/updateDate").text = "2023-01-05T10:00:00Z"
+    actions = root.find("bill/actions")
+    reworded = next(a for a in actions if a.findtext("actionDate") == "2021-08-09")
+    assert reworded.findtext("text") == "Referred to the Subcommittee on Health."
+    reworded.find("text").text = "Referred to the Subcommittee on Health of the Committee on Ways and Means."
+    for date, text in (("2022-01-10", "Subcommittee Hearings Held."),
+                       ("2021-08-06", "Sponsor introductory remarks on measure.")):
+        action = etree.SubElement(actions, "item")
+        etree.SubElement(action, "actionDate").text = date
+        etree.SubElement(action, "text").text = text
+        etree.SubElement(action, "type").text = "Floor"
+    (tmp_path / "update").mkdir()
+    (tmp_path / "update" / "hr4942.xml").write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    assert import_path(engine, tmp_path / "update", flag=False).result.updated == 1
+
+    changes = session.execute(select(BillChange).where(BillChange.kind != "new_bill")).scalars().all()
+    corrected = [c for c in changes if c.kind == "action_corrected"]
+    assert [(c.before, c.after["date"], c.after["text"]) for c in corrected] == [
+        ({"date": "2021-08-09", "text": "Referred to the Subcommittee on Health."}, "2021-08-09",
+         "Referred to the Subcommittee on Health of the Committee on Ways and Means.")]
+    assert sorted((c.after["date"], c.after["text"]) for c in changes if c.kind == "new_action") == [
+        ("2021-08-06", "Sponsor introductory remarks on measure."), ("2022-01-10", "Subcommittee Hearings Held.")]
+    # Digests and the bill page name both wordings; "moved" lists count new actions, not corrections.
+    line, _ = describe({"kind": "action_corrected", "payload": {"before": corrected[0].before,
+                                                                  "after": corrected[0].after}}, set())
+    assert line == ("2021-08-09 Referred to the Subcommittee on Health of the Committee on Ways and Means. "
+                    "(was: Referred to the Subcommittee on Health.)")
+    assert "action_corrected" not in MOVES
 
 
 def test_organisation_data_survives_a_changed_bill(session: Session) -> None:

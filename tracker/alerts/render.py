@@ -20,8 +20,9 @@ STAGE_WORDS = {"introduced": "introduced", "in_committee": "in committee",
                "sent_to_executive": "sent to the executive", "enacted": "enacted", "vetoed": "vetoed",
                "failed": "failed", "withdrawn": "withdrawn"}
 KIND_TITLES = {"flagged": "Newly flagged", "new_bill": "New bill", "stage_change": "Stage change",
-               "new_action": "New action", "new_version": "New text", "title_change": "Title change",
-               "sponsor_change": "Sponsors", "hearing": "Hearing scheduled", "position": "Position changed"}
+               "new_action": "New action", "action_corrected": "Action corrected", "new_version": "New text",
+               "title_change": "Title change", "sponsor_change": "Sponsors", "hearing": "Hearing scheduled",
+               "position": "Position changed"}
 # Within a bill: why it is in the digest first (newly flagged), then what happened, in time order.
 KIND_ORDER = {"flagged": 0, "new_bill": 1, "position": 2, "hearing": 3}
 
@@ -106,6 +107,9 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
     if kind == "new_action":
         a = after or {}
         return f"{a.get('date') or ''} {a.get('text') or ''}".strip(), []
+    if kind == "action_corrected":
+        a, b = after or {}, before or {}
+        return f"{a.get('date') or ''} {a.get('text') or ''} (was: {b.get('text') or ''})".strip(), []
     if kind == "new_version":
         a = after or {}
         line = f"{a.get('label') or 'version'}" + (f" ({a['date']})" if a.get("date") else "")

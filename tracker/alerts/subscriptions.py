@@ -43,8 +43,8 @@ class Cadence(StrEnum):
 CADENCE_ORDER = {Cadence.instant.value: 0, Cadence.daily.value: 1, Cadence.weekly.value: 2}
 
 # What an event is called in subscriptions (``--events``) and in digests.
-EVENT_KINDS = ("flagged", "new_bill", "stage_change", "new_action", "new_version", "title_change",
-               "sponsor_change", "hearing", "position")
+EVENT_KINDS = ("flagged", "new_bill", "stage_change", "new_action", "action_corrected", "new_version",
+               "title_change", "sponsor_change", "hearing", "position")
 
 # Role defaults, given once per person the first time alerts run for them (or `tracker alerts defaults`).
 # Staff triage flagged bills: every enabled topic, daily. Council members follow what the council decided,

@@ -80,6 +80,8 @@ class Relevance(StrEnum):
 class ChangeKind(StrEnum):
     new_bill = "new_bill"
     new_action = "new_action"
+    # Upstream reworded an action it had published (same date): not a move, but staff should see the new words.
+    action_corrected = "action_corrected"
     stage_change = "stage_change"
     new_version = "new_version"
     title_change = "title_change"

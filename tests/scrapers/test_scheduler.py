@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
-from crawl_helpers import REPO_ROOT, TEST_CONFIG
+from crawl_helpers import REPO_ROOT, TEST_CONFIG, SampleBill
 from feedserver import Fault, FeedServer, GovinfoMirror
 from sqlalchemy import Engine, inspect, select, text
 from sqlmodel import Session
@@ -113,21 +113,26 @@ def test_the_scheduler_fires_a_crawl_and_stops_gracefully(
 @pytest.mark.realdata
 @pytest.mark.slow
 def test_a_scheduled_crawl_is_stopped_at_max_run_hours(
-    feed: FeedServer, govinfo: GovinfoMirror, crawl_env: dict[str, str], session: Session,
+    feed: FeedServer, govinfo: GovinfoMirror, billstatus_117: list[SampleBill], crawl_env: dict[str, str],
+    session: Session,
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    # A bill that times out on every try keeps the crawl busy for several seconds; the limit is 4 seconds.
+    # Every bill times out on every try (2 s each, three tries), which keeps the crawl busy for about half a
+    # minute; the limit is 10 seconds, well after the crawl process has started even on a loaded machine (a
+    # SIGTERM before Scrapy's handlers are in place just kills it), and requests in flight end within 2 s.
     Path(crawl_env["TRACKER_CONFIG"]).write_text(TEST_CONFIG.replace(
-        "[crawl]\n", f"[crawl]\nmax_run_hours = {4 / 3600}\n"))
+        "[crawl]\n", f"[crawl]\nmax_run_hours = {10 / 3600}\n"))
     for key, value in crawl_env.items():
         monkeypatch.setenv(key, value)
     config.settings.cache_clear()
-    feed.fault(govinfo.bill_path(117, "hr", "4350"), Fault("delay", seconds=3.0, times=None))
+    for bill in billstatus_117:
+        feed.fault(govinfo.bill_path(bill.congress, bill.bill_type, bill.number),
+                   Fault("delay", seconds=3.0, times=None))
     with caplog.at_level(logging.WARNING, logger="tracker.scheduler"):
         code = run_source_job("govinfo_billstatus")
     config.settings.cache_clear()
     assert code == EXIT_PARTIAL
-    assert "crawl govinfo_billstatus reached [crawl] max_run_hours (0.00111111) and was stopped" in caplog.text
+    assert "crawl govinfo_billstatus reached [crawl] max_run_hours (0.00277778) and was stopped" in caplog.text
     run = session.execute(select(CrawlRun)).scalar_one()
     assert run.status == "interrupted" and "interrupted (shutdown)" in (run.message or "")
 
@@ -141,8 +146,9 @@ def test_a_crawl_that_does_not_stop_after_max_run_hours_is_killed_and_its_run_cl
     # A server that stalls: each try of one bill waits 30 s for an answer, and a graceful Scrapy stop waits for
     # the requests in flight, so the crawl does not end within the grace after SIGTERM and is killed. It cannot
     # record its end; the scheduler does, instead of leaving it "running" until some later run sweeps it.
+    # The limit, 10 s, leaves the crawl process time to start and open its run even on a loaded machine.
     stalling = TEST_CONFIG.replace("DOWNLOAD_TIMEOUT = 2.0", "DOWNLOAD_TIMEOUT = 60.0").replace(
-        "[crawl]\n", f"[crawl]\nmax_run_hours = {4 / 3600}\n")
+        "[crawl]\n", f"[crawl]\nmax_run_hours = {10 / 3600}\n")
     Path(crawl_env["TRACKER_CONFIG"]).write_text(stalling)
     for key, value in crawl_env.items():
         monkeypatch.setenv(key, value)
@@ -155,7 +161,7 @@ def test_a_crawl_that_does_not_stop_after_max_run_hours_is_killed_and_its_run_cl
     assert code == -signal.SIGKILL
     run = session.execute(select(CrawlRun)).scalar_one()
     assert run.status == "interrupted" and run.finished_at is not None
-    assert run.message == ("stopped by the scheduler after [crawl] max_run_hours (0.00111111 h) and killed when it "
+    assert run.message == ("stopped by the scheduler after [crawl] max_run_hours (0.00277778 h) and killed when it "
                            "did not stop within 0.5 s; what it saved before is kept")
     assert f"run {run.id} marked interrupted" in caplog.text
 

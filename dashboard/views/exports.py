@@ -1,4 +1,4 @@
-"""Briefing packets: pick bills by topic, position, priority, jurisdiction or watchlist; download PDF, Word,
+"""Briefing packets: pick bills by topic, position, priority, jurisdiction, watchlist or sponsor; download PDF, Word,
 Excel, CSV or JSON (built by tracker.exports.build_packet, the same as `tracker export`)."""
 
 import streamlit as st
@@ -33,6 +33,8 @@ wl = c[2].multiselect("Watchlists", [str(w["id"]) for w in lists],
                       format_func=lambda i: next(w["name"] for w in lists if str(w["id"]) == i), key="x_watchlists")
 saved_filter = st.selectbox("Saved filter", ["", *filters], format_func=lambda k: filters.get(k, "None"),
                             key="x_saved_filter") if filters else ""
+sponsor = st.text_input("Sponsored or cosponsored by", key="x_sponsor", placeholder="Adam Smith, or S000510",
+                        help="One legislator, by words of the name or member id: a packet for a meeting with them.")
 c = st.columns([3, 1])
 title = c[0].text_input("Packet title", value="Legislative briefing packet", key="x_title")
 # A PDF or Word packet holds at most 1,000 bills: the first ones by priority, then latest action, come first.
@@ -40,8 +42,9 @@ limit = c[1].number_input("At most (0: all)", min_value=0, value=0, step=50, key
                           help="The first bills by the council's priority, then most recent action.")
 selection = Selection(topics=tuple(topics), positions=tuple(stances), priorities=tuple(priorities),
                       jurisdictions=tuple(jurisdictions), watchlists=tuple(wl),
+                      sponsors=(sponsor.strip(),) if sponsor.strip() else (),
                       saved_filter=saved_filter or None, user_id=user.id, limit=int(limit) or None)
 if not selection.has_criteria():
-    st.info("Choose at least one topic, position, priority, jurisdiction, watchlist or saved filter.")
+    st.info("Choose at least one topic, position, priority, jurisdiction, watchlist, sponsor or saved filter.")
     st.stop()
 export_buttons(user, selection, key="x_packet", title=title)

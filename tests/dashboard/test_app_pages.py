@@ -299,6 +299,20 @@ def test_lobbyist_downloads_a_packet(seeded: Seeded) -> None:
     assert fmt == "csv" and b"Consumer Data Privacy Act" in payload
 
 
+def test_lobbyist_prepares_a_packet_for_a_meeting_with_one_legislator(seeded: Seeded) -> None:
+    at = signed_in(seeded.users["lobbyist"], "views/exports.py")
+    at.text_input(key="x_sponsor").input("li ming").run()
+    at.selectbox(key="x_packet_fmt").select("csv").run()
+    at.button(key="x_packet_build").click().run()
+    no_exception(at)
+    fmt, payload = at.session_state["x_packet_file"]
+    assert fmt == "csv" and b"Automated decision systems" in payload and b"Robotics" not in payload
+    # A name that fits several legislators says so, naming them, instead of mixing their bills.
+    at.text_input(key="x_sponsor").input("Rep. Sponsor").run()
+    at.button(key="x_packet_build").click().run()
+    assert "fits 4 legislators" in " ".join(e.value for e in at.error)
+
+
 def test_bill_page_drops_a_prepared_packet_once_the_position_changes(seeded: Seeded) -> None:
     """A packet prepared before the position was saved stayed on offer after it, with the old position in it
     while the page showed Oppose."""

@@ -73,6 +73,23 @@ def test_json_to_standard_output(seeded: Seeded, workdir: Path) -> None:
     assert doc["selection"]["watchlists"] == ["Q3 meetings"]
 
 
+def test_a_legislators_bills_from_feeds_that_give_no_member_ids(seeded: Seeded, workdir: Path) -> None:
+    # "李明" is a cosponsor of HR 1 and part of "Asm. 李明 (Li Ming)", the sponsor of California's AB 5: the name
+    # as written picks that one person; words only the other name has pick the other.
+    def exported(*sponsors: str) -> list[str]:
+        args = [arg for name in sponsors for arg in ("--sponsor", name)]
+        result = invoke("export", *args, "--format", "json", "-o", "-")
+        assert result.exit_code == 0, result.stderr
+        return [b["identifier"] for b in json.load(io.BytesIO(result.stdout_bytes))["bills"]]
+
+    assert exported("李明") == ["HR 1"]
+    assert exported("li ming") == ["AB 5"]
+    assert sorted(exported("Петрова", "Li Ming")) == ["AB 5", "HR 1"]
+    refused = invoke("export", "--sponsor", "Rep. Sponsor")
+    assert refused.exit_code == EXIT_USAGE
+    assert "'Rep. Sponsor' fits 3 legislators: Rep. Sponsor 2, Rep. Sponsor 3, Rep. Sponsor 4" in refused.output
+
+
 def test_default_file_name(seeded: Seeded, workdir: Path) -> None:
     result = invoke("export", "--jurisdiction", "ca", "--format", "csv")
     assert result.exit_code == 0, result.output
@@ -93,6 +110,7 @@ def test_an_empty_selection_writes_nothing(seeded: Seeded, workdir: Path) -> Non
         (["--topic", "a1"], "No topic 'a1'"),
         (["--position", "maybe"], "No position 'maybe'"),
         (["--bill", "HR 404"], "No bill matches 'HR 404'"),
+        (["--sponsor", "Nobody"], "No sponsor or cosponsor matches 'Nobody'"),
         (["--stage", "limbo"], "Unknown stage limbo"),
         (["--all", "--format", "odt"], "Unknown format 'odt'"),
         (["--all", "-o", "missing/dir/packet.pdf"], "folder missing/dir does not exist"),

@@ -4,6 +4,7 @@ The positions and topic matches added here are the organisation's own data, writ
 """
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -13,12 +14,12 @@ from docx import Document
 from export_fixtures import needs_pdf_font
 from pypdf import PdfReader
 from realdata_paths import require_realdata
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
-from tracker.exports import Branding, Selection, build_packet
+from tracker.exports import Branding, Selection, SelectionError, build_packet, resolve_selection
 from tracker.ingest import IngestItem, Ingestor
-from tracker.models import Bill, BillMatch, Position, Topic
+from tracker.models import Bill, BillMatch, Position, Sponsorship, Topic
 from tracker.sources.govinfo_billstatus import parse_billstatus
 
 pytestmark = pytest.mark.realdata
@@ -105,3 +106,27 @@ def test_real_bills_in_every_other_format(session: Session, real_bills: dict[str
     s1260 = doc_json["bills"][0]
     assert s1260["summary"].startswith("United States Innovation and Competition Act of 2021")
     assert s1260["cosponsor_count"] > 0 and s1260["committees"]
+
+
+def test_a_packet_for_a_meeting_with_one_legislator(session: Session, real_bills: dict[str, int]) -> None:
+    # Rep. Adam Smith sponsors H.R. 4350 and cosponsors H.R. 1 in these real files; Sen. Schumer sponsors S. 1260.
+    def chosen(*sponsors: str) -> tuple[list[str], str]:
+        got = resolve_selection(session, Selection(sponsors=sponsors, order="identifier"))
+        by_id = {bill_id: identifier for identifier, bill_id in real_bills.items()}
+        return [by_id[i] for i in got.bill_ids], got.description
+
+    assert chosen("S000510") == (["HR 1", "HR 4350"], "Sponsor or cosponsor: Rep. Smith, Adam [D-WA-9]")
+    assert chosen("adam smith")[0] == chosen("Smith, Adam")[0] == ["HR 1", "HR 4350"]
+    assert chosen("Schumer", "s000510")[0] == ["HR 1", "HR 4350", "S 1260"]
+    with pytest.raises(SelectionError, match="No sponsor or cosponsor matches 'Nobody'"):
+        chosen("Nobody")
+    with pytest.raises(SelectionError, match=r"'Sen\.' fits \d+ legislators: Sen\. "):
+        chosen("Sen.")
+    # A cosponsorship withdrawn upstream no longer puts the bill in that legislator's packet.
+    session.execute(update(Sponsorship).where(Sponsorship.person_id == "S000510", Sponsorship.kind == "cosponsor")
+                    .values(withdrawn_date=dt.date(2021, 6, 1)))
+    session.commit()
+    assert chosen("Adam Smith")[0] == ["HR 4350"]
+    # The packet says whose bills these are, and the JSON export carries the criterion.
+    packet = json.loads(build_packet(session, Selection(sponsors=("Adam Smith",)), "json"))
+    assert packet["selection"]["sponsors"] == [{"name": "Rep. Smith, Adam [D-WA-9]", "person_id": "S000510"}]

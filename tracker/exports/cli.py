@@ -77,6 +77,11 @@ def export(
     jurisdiction: Annotated[list[str] | None, typer.Option(help="Jurisdiction code, e.g. us (repeatable).")] = None,
     watchlist: Annotated[list[str] | None, typer.Option(help="Watchlist name or id (repeatable): shared, or "
                                                           "--owner's.")] = None,
+    sponsor: Annotated[
+        list[str] | None,
+        typer.Option(help="Legislator who sponsors or cosponsors the bill: member id (S000510) or words of the "
+                          "name ('Adam Smith'); withdrawn cosponsors do not count (repeatable: any of)."),
+    ] = None,
     bill: Annotated[
         list[str] | None,
         typer.Option(help="Bill id or identifier such as 'HR 3684' (repeatable); kept in the order given."),
@@ -170,6 +175,7 @@ def export(
                 priorities=tuple(priority or ()),
                 jurisdictions=tuple(jurisdiction or ()),
                 watchlists=tuple(watchlist or ()),
+                sponsors=tuple(sponsor or ()),
                 filter=flt,
                 saved_filter=saved_filter,
                 user_id=user_id,

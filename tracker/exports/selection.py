@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, false, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select
 from sqlmodel import Session
 
 from tracker.exports.errors import SelectionError
@@ -21,6 +21,7 @@ from tracker.models import (
     LegislativeSession,
     Position,
     SavedFilter,
+    Sponsorship,
     Stance,
     Topic,
     User,
@@ -50,6 +51,9 @@ class Selection:
     priorities: tuple[str, ...] = ()
     jurisdictions: tuple[str, ...] = ()
     watchlists: tuple[str, ...] = ()
+    # Legislators, by member id (S000510) or the words of their name ("Adam Smith"): bills each sponsors or
+    # cosponsors (withdrawn cosponsorships do not count). A lobbyist's packet for a meeting with one of them.
+    sponsors: tuple[str, ...] = ()
     filter: BillFilter | None = None
     all_bills: bool = False
     order: str | None = None
@@ -69,6 +73,7 @@ class Selection:
             or self.priorities
             or self.jurisdictions
             or self.watchlists
+            or self.sponsors
             or has_filter
             or self.saved_filter
             or self.all_bills
@@ -156,6 +161,43 @@ def _watchlists(session: Session, wanted: Sequence[str], user_id: int | None) ->
     return list(found.values())
 
 
+@dataclass(frozen=True)
+class Legislator:
+    name: str
+    person_id: str | None  # None: only feeds that name sponsors without an id know this person
+
+
+def _sponsors(session: Session, wanted: Sequence[str]) -> list[Legislator]:
+    """The legislator each reference names: a member id, else every word of it in the sponsor's name. A
+    reference that fits several people is refused with their names, so "Smith" never exports five members'
+    bills under one heading."""
+    found: dict[tuple[str, str | None], Legislator] = {}
+    for ref in wanted:
+        key = ref.strip()
+        rows = session.execute(select(Sponsorship.name, Sponsorship.person_id).where(
+            func.lower(Sponsorship.person_id) == key.lower()).distinct()).all()
+        if not rows and key.split():
+            rows = session.execute(select(Sponsorship.name, Sponsorship.person_id).where(
+                *(Sponsorship.name.icontains(word, autoescape=True) for word in key.split())).distinct()).all()
+        people: dict[str, Legislator] = {}
+        for name, person_id in sorted(rows, key=lambda row: (row[1] or "", row[0])):
+            people.setdefault(person_id or name, Legislator(name=name, person_id=person_id))
+        with_ids = {p.name for p in people.values() if p.person_id}
+        people = {k: p for k, p in people.items() if p.person_id or p.name not in with_ids}  # one feed lacks ids
+        exact = [p for p in people.values() if p.name.lower() == key.lower()]
+        if len(people) > 1 and len(exact) == 1:
+            people = {"exact": exact[0]}
+        if not people:
+            raise SelectionError(f"No sponsor or cosponsor matches {ref!r}; give a member id or words of the name.")
+        if len(people) > 1:
+            names = sorted(p.name + (f" ({p.person_id})" if p.person_id else "") for p in people.values())
+            raise SelectionError(f"{ref!r} fits {len(names)} legislators: {_known(names)}; give more of the name "
+                                 "or a member id.")
+        person = next(iter(people.values()))
+        found[(person.name if person.person_id is None else "", person.person_id)] = person
+    return list(found.values())
+
+
 def _saved_filter(session: Session, ref: str, user_id: int | None) -> SavedFilter:
     visible = select(SavedFilter).where(
         or_(SavedFilter.shared, SavedFilter.owner_id == user_id) if user_id is not None else SavedFilter.shared
@@ -235,7 +277,7 @@ def resolve_selection(session: Session, selection: Selection) -> ResolvedSelecti
     """The selection's bills, ordered, after checking every name it uses."""
     if not selection.has_criteria():
         raise SelectionError(
-            "Say which bills to export: a topic, position, priority, jurisdiction, watchlist, "
+            "Say which bills to export: a topic, position, priority, jurisdiction, watchlist, sponsor, "
             "filter, saved filter or bill ids (or all bills explicitly)."
         )
     order = selection.order or ("given" if selection.bills else "priority")
@@ -290,6 +332,15 @@ def resolve_selection(session: Session, selection: Selection) -> ResolvedSelecti
         query = query.where(Bill.id.in_(members))
         parts.append("Watchlist: " + " or ".join(w.name for w in lists))
         criteria["watchlists"] = [w.name for w in lists]
+    if selection.sponsors:
+        people = _sponsors(session, selection.sponsors)
+        ids = [p.person_id for p in people if p.person_id]
+        sponsoring = select(Sponsorship.bill_id).where(Sponsorship.withdrawn_date.is_(None), or_(
+            Sponsorship.person_id.in_(ids),  # a feed that gives no id counts by the name as stored
+            and_(Sponsorship.person_id.is_(None), Sponsorship.name.in_([p.name for p in people]))))
+        query = query.where(Bill.id.in_(sponsoring))
+        parts.append("Sponsor or cosponsor: " + " or ".join(p.name for p in people))
+        criteria["sponsors"] = [{"name": p.name, "person_id": p.person_id} for p in people]
     flt = selection.filter
     if flt is not None:
         query = apply_filter(session, query, flt)

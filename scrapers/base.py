@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
 from tracker import db
-from tracker.config import BILL_TYPES, crawl_settings, current_congress
+from tracker.config import BILL_TYPES, crawl_settings, current_congress, default_congresses
 from tracker.crawling import EXIT_FAILED, EXIT_OFFLINE, EXIT_USAGE
 from tracker.crawlstore import CrawlStore
 
@@ -192,7 +192,7 @@ class TrackerSpider(scrapy.Spider):
             self.fail(f"-a types: unknown bill type(s) {', '.join(unknown)}; "
                       f"known: {', '.join(self.allowed_types)}", EXIT_USAGE)
         configured = source.congresses if source else ()
-        self.congresses = congresses or configured or (current_congress(),)
+        self.congresses = congresses or configured or default_congresses()
         self.types = (tuple(t for t in types if t not in unknown) or (source.types if source else ())
                       or self.allowed_types)
         out_of_range = [c for c in self.congresses if c < 93 or c > current_congress() + 1]

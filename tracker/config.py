@@ -98,7 +98,7 @@ class SourceSettings:
     enabled: bool
     schedule: str  # crontab: minute hour day-of-month month day-of-week (UTC)
     base_url: str
-    congresses: tuple[int, ...]  # empty: the current Congress
+    congresses: tuple[int, ...]  # empty: default_congresses() (the current one, and the last one early on)
     types: tuple[str, ...]
     api_key_env: str | None = None
     options: dict[str, Any] = field(default_factory=dict)  # the rest of the [sources.NAME] table
@@ -137,6 +137,21 @@ def current_congress(today: "dt.date | None" = None) -> int:
     today = today or dt.datetime.now(dt.UTC).date()
     year = today.year if not (today.year % 2 == 1 and today < dt.date(today.year, 1, 3)) else today.year - 1
     return (year - 1789) // 2 + 1
+
+
+# A Congress's files keep changing after it ends: bills presented in its last days are signed or pocket-vetoed in
+# January, and GovInfo adds public law numbers and final actions for weeks. Crawls with no Congress configured
+# keep reading the last one for this long into the next, so the council sees how its bills ended.
+PREVIOUS_CONGRESS_DAYS = 60
+
+
+def default_congresses(today: "dt.date | None" = None) -> tuple[int, ...]:
+    """The Congresses a federal crawl covers when none is configured: the sitting one and, for the first
+    ``PREVIOUS_CONGRESS_DAYS`` days of a new Congress, the one before it."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    current = current_congress(today)
+    began = dt.date(1789 + 2 * (current - 1), 1, 3)
+    return (current - 1, current) if today < began + dt.timedelta(days=PREVIOUS_CONGRESS_DAYS) else (current,)
 
 
 def _int_list(value: Any, where: str) -> tuple[int, ...]:

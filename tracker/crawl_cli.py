@@ -21,7 +21,7 @@ from rich.markup import escape
 from tracker import crawling
 from tracker.cli_common import fail
 from tracker.cli_common import migrated_engine as _engine
-from tracker.config import CONGRESS_SOURCES, CrawlSettings, crawl_settings, current_congress
+from tracker.config import CONGRESS_SOURCES, CrawlSettings, crawl_settings, default_congresses
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -43,7 +43,7 @@ def _scope(source: str, crawl: CrawlSettings, congress: str | None, types: str |
         states = [str(s).upper() for s in options.get("states") or []] or list(crawl.states)
         session = f", session {options['session']}" if options.get("session") else ""
         return "states " + (", ".join(states) or "none set") + session
-    congresses = congress or ",".join(map(str, cfg.congresses if cfg and cfg.congresses else (current_congress(),)))
+    congresses = congress or ",".join(map(str, cfg.congresses if cfg and cfg.congresses else default_congresses()))
     kinds = types or (",".join(cfg.types) if cfg and cfg.types else "all types")
     return f"Congress {congresses}, {kinds}"
 

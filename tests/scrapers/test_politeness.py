@@ -10,7 +10,7 @@ from scrapy.exceptions import DownloadConnectionRefusedError
 
 from scrapers.base import _ROBOTS_LOG_FILTER
 from scrapers.middlewares import HourlyBudget, retry_after_seconds
-from tracker.config import crawl_settings, current_congress
+from tracker.config import crawl_settings, current_congress, default_congresses
 from tracker.scheduler import trigger_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -99,6 +99,16 @@ def test_current_congress() -> None:
     assert current_congress(dt.date(2025, 1, 2)) == 118  # a Congress begins on January 3
     assert current_congress(dt.date(2025, 1, 3)) == 119
     assert current_congress(dt.date(2026, 12, 31)) == 119
+
+
+def test_crawls_keep_reading_the_last_congress_early_in_the_next() -> None:
+    # Bills presented in the 119th's last days are signed in January 2027, and GovInfo adds public law numbers
+    # for weeks: for 60 days a crawl with no Congress configured covers both.
+    assert default_congresses(dt.date(2026, 12, 6)) == (119,)
+    assert default_congresses(dt.date(2027, 1, 2)) == (119,)
+    assert default_congresses(dt.date(2027, 1, 3)) == (119, 120)
+    assert default_congresses(dt.date(2027, 3, 3)) == (119, 120)
+    assert default_congresses(dt.date(2027, 3, 4)) == (120,)
 
 
 def test_an_unreachable_robots_txt_is_one_warning_line_not_a_traceback() -> None:

@@ -1,0 +1,49 @@
+"""Flagging of state bills as the state feeds deliver them: real Open States (Alabama 2025) and LegiScan
+(Mississippi 2014) files through `tracker import`, scored by the default topics (tracker/topics.yaml)."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from tests.realdata_paths import require_realdata
+from tracker.importer import import_path
+from tracker.matching.queries import list_flagged
+from tracker.matching.topics import load_topics
+from tracker.models import Bill, BillSubject
+
+pytestmark = pytest.mark.realdata
+
+
+def _import(engine: Engine, session: Session, paths: list[Path]) -> dict[str, set[str]]:
+    """Import the files with the default topics loaded; each bill's flagged topics by identifier."""
+    load_topics(session, rescore=False)
+    session.commit()
+    for path in paths:
+        report = import_path(engine, path)
+        assert report.result.new == 1 and not report.errors
+    return {b["identifier"]: {t["topic"] for t in b["topics"]} for b in list_flagged(session)}
+
+
+def _alabama(name: str) -> Path:
+    return require_realdata("openstates", "scrape_AL2025", "bills", name)
+
+
+def test_alabama_subject_line_is_no_summary(engine: Engine, session: Session) -> None:
+    # Alabama's scraper files each bill's subject line as an abstract noted "full subject". HB 140 (private sewer
+    # systems under the Public Service Commission) and SB 330 (water works boards) are filed under
+    # "Telecommunications & Utilities": read as their summary, that line flagged both for broadband.
+    flagged = _import(engine, session, [_alabama("HB140__20250204T050000Z_entire_bill.json"),
+                                        _alabama("SB330__20250417T040000Z_entire_bill.json"),
+                                        _alabama("HB451__20250319T040000Z_entire_bill.json"),
+                                        _alabama("HB180__20250205T050000Z_entire_bill.json")])
+    assert "HB 140" not in flagged and "SB 330" not in flagged
+    assert "broadband" in flagged["HB 451"]  # the Alabama Broadband Investment Maximization Act, by its title
+    summaries = dict(session.execute(select(Bill.identifier, Bill.summary_text)).all())
+    assert summaries["HB 140"] is None and summaries["SB 330"] is None
+    # The line is kept as subjects, every part of it: upstream's subject list holds the first part only.
+    subjects = {(ident, name) for ident, name in session.execute(
+        select(Bill.identifier, BillSubject.name).join(BillSubject, BillSubject.bill_id == Bill.id))}
+    assert ("HB 140", "Telecommunications & Utilities") in subjects
+    assert {("HB 180", "Military"), ("HB 180", "Taxation & Revenue"), ("HB 180", "State Government")} <= subjects

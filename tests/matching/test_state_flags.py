@@ -1,6 +1,7 @@
 """Flagging of state bills as the state feeds deliver them: real Open States (Alabama 2025) and LegiScan
 (Mississippi 2014) files through `tracker import`, scored by the default topics (tracker/topics.yaml)."""
 
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,19 @@ def _alabama(name: str) -> Path:
     return require_realdata("openstates", "scrape_AL2025", "bills", name)
 
 
+def _mississippi(tmp_path: Path, *numbers: str) -> list[Path]:
+    """Mississippi 2014 bills out of the real LegiScan XML archive, written under ``tmp_path``."""
+    archive = require_realdata("legiscan", "dataset_xml_MS2014.tar.gz")
+    paths = []
+    with tarfile.open(archive) as tar:
+        for number in numbers:
+            member = tar.extractfile(f"./regSession2014/bill/{number}.xml")
+            assert member is not None
+            paths.append(tmp_path / f"{number}.xml")
+            paths[-1].write_bytes(member.read())
+    return paths
+
+
 def test_alabama_subject_line_is_no_summary(engine: Engine, session: Session) -> None:
     # Alabama's scraper files each bill's subject line as an abstract noted "full subject". HB 140 (private sewer
     # systems under the Public Service Commission) and SB 330 (water works boards) are filed under
@@ -47,3 +61,14 @@ def test_alabama_subject_line_is_no_summary(engine: Engine, session: Session) ->
         select(Bill.identifier, BillSubject.name).join(BillSubject, BillSubject.bill_id == Bill.id))}
     assert ("HB 140", "Telecommunications & Utilities") in subjects
     assert {("HB 180", "Military"), ("HB 180", "Taxation & Revenue"), ("HB 180", "State Government")} <= subjects
+
+
+def test_911_in_a_code_section_is_no_emergency_call(engine: Engine, session: Session, tmp_path: Path) -> None:
+    # Mississippi's descriptions cite code sections: SB 2650 (state offenders in county jails) amends "Section
+    # 47-5-911, Mississippi Code Of 1972", which the broadband topic's "9-1-1" read as the emergency number.
+    flagged = _import(engine, session, [*_mississippi(tmp_path, "SB2650", "HB865", "HB682"),
+                                        _alabama("HB25__20240819T040000Z_entire_bill.json")])
+    assert "SB 2650" not in flagged
+    # 911 service itself still counts: the E-911 wireless service (HB 865), MEMA coordinating "All 911, E-911
+    # And/or Ng911 Capabilities" (HB 682), Alabama's "911 Boards" (HB 25).
+    assert {"HB 865", "HB 682", "HB 25"} <= {ident for ident, topics in flagged.items() if "broadband" in topics}

@@ -72,3 +72,19 @@ def test_911_in_a_code_section_is_no_emergency_call(engine: Engine, session: Ses
     # 911 service itself still counts: the E-911 wireless service (HB 865), MEMA coordinating "All 911, E-911
     # And/or Ng911 Capabilities" (HB 682), Alabama's "911 Boards" (HB 25).
     assert {"HB 865", "HB 682", "HB 25"} <= {ident for ident, topics in flagged.items() if "broadband" in topics}
+
+
+def test_defibrillators_and_traffic_cameras_are_not_ai(engine: Engine, session: Session, tmp_path: Path) -> None:
+    # State titles say "automated" for automated external defibrillators (Mississippi SB 2094: AEDs on high
+    # school grounds) and automated traffic enforcement (HB 468: automated school bus safety cameras; Alabama
+    # HB 575 and SB 238: automated photographic speed enforcement): the AI topic's "automated" flagged all four.
+    flagged = _import(engine, session, [*_mississippi(tmp_path, "SB2094", "HB468"),
+                                        _alabama("HB575__20250415T040000Z_entire_bill.json"),
+                                        _alabama("SB238__20250318T040000Z_entire_bill.json"),
+                                        _alabama("SB309__20250408T040000Z_entire_bill.json"),
+                                        _alabama("HB515__20250403T040000Z_entire_bill.json")])
+    ai = {ident for ident, topics in flagged.items() if "ai" in topics}
+    assert not ai & {"SB 2094", "HB 468", "HB 575", "SB 238"}
+    # Vehicles "operated by automated driving systems" (SB 309) and AI in health coverage decisions (HB 515) stay.
+    assert {"SB 309", "HB 515"} <= ai
+

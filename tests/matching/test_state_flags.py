@@ -88,3 +88,13 @@ def test_defibrillators_and_traffic_cameras_are_not_ai(engine: Engine, session: 
     # Vehicles "operated by automated driving systems" (SB 309) and AI in health coverage decisions (HB 515) stay.
     assert {"SB 309", "HB 515"} <= ai
 
+
+def test_state_privacy_terms(engine: Engine, session: Session, tmp_path: Path) -> None:
+    # Terms of state privacy law the privacy topic did not know: "biometric identifiers" (Illinois' BIPA, here
+    # Alabama HB 513 on their collection and use), "neural data" (Alabama HB 436: consent before a covered entity
+    # discloses biological and neural data) and "student data" (Mississippi SB 2752, the Student Data
+    # Accessibility, Transparency and Accountability Act, whose contracts must carry privacy provisions).
+    flagged = _import(engine, session, [_alabama("HB513__20250403T040000Z_entire_bill.json"),
+                                        _alabama("HB436__20250318T040000Z_entire_bill.json"),
+                                        *_mississippi(tmp_path, "SB2752")])
+    assert {"HB 513", "HB 436", "SB 2752"} <= {ident for ident, topics in flagged.items() if "privacy" in topics}

@@ -1,7 +1,11 @@
-"""Flagging of state bills as the state feeds deliver them: real Open States (Alabama 2025) and LegiScan
-(Mississippi 2014) files through `tracker import`, scored by the default topics (tracker/topics.yaml)."""
+"""Flagging of state and city bills as their feeds deliver them: real Open States (Alabama 2025) and LegiScan
+(Mississippi 2014) files through `tracker import`, and a real Chicago matter from its Legistar Legislation grid,
+scored by the default topics (tracker/topics.yaml)."""
 
+import html
+import re
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,9 +14,12 @@ from sqlmodel import Session
 
 from tests.realdata_paths import require_realdata
 from tracker.importer import import_path
+from tracker.matching import flag_bills
 from tracker.matching.queries import list_flagged
 from tracker.matching.topics import load_topics
 from tracker.models import Bill, BillSubject
+from tracker.records import BillRecord
+from tracker.sources.legistar import parse_matter
 
 pytestmark = pytest.mark.realdata
 
@@ -98,3 +105,26 @@ def test_state_privacy_terms(engine: Engine, session: Session, tmp_path: Path) -
                                         _alabama("HB436__20250318T040000Z_entire_bill.json"),
                                         *_mississippi(tmp_path, "SB2752")])
     assert {"HB 513", "HB 436", "SB 2752"} <= {ident for ident, topics in flagged.items() if "privacy" in topics}
+
+
+def test_ride_hailing_is_mobility(session: Session, store_bills: Callable[..., list[int]]) -> None:
+    # Cities and states say "ride-hailing" (Chicago's ride-hailing fee) where the mobility topic knew only
+    # "ride-sharing", "rideshare" and "transportation network company". The matter is the real row of Chicago's
+    # Legislation grid (no real /matters JSON exists in realdata): its file, type, date, title and page link.
+    grid = require_realdata("legistar", "chicago", "bills.html").read_text(encoding="utf-8")
+    row = re.search(r"ID=(\d+)&amp;GUID=([\w-]+)[^>]*><font[^>]*>F2018-35</font>.*?</tr>", grid, re.DOTALL)
+    assert row is not None
+    cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td>(.*?)</td>", row.group(0))]
+    kind, _, introduced, _, _, title = cells
+    assert title == "Chicago Transit Authority Annual Ride Hailing Fee Report (2018)"
+    month, day, year = introduced.split("/")
+    record: BillRecord = parse_matter(
+        {"MatterId": int(row.group(1)), "MatterGuid": row.group(2), "MatterFile": "F2018-35",
+         "MatterTypeName": kind, "MatterTitle": title, "MatterIntroDate": f"{year}-{int(month):02}-{int(day):02}"},
+        {}, client="chicago", locator="chicago/bills.html")
+    load_topics(session, rescore=False)
+    session.commit()
+    flag_bills(session, store_bills(record))
+    session.commit()
+    flagged = {b["identifier"]: {t["topic"] for t in b["topics"]} for b in list_flagged(session)}
+    assert "mobility" in flagged.get("F2018-35", set())

@@ -292,8 +292,18 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
                          "links": [{"url": link["url"], "format": _str(link.get("media_type")) or ""}
                                    for link in links]})
 
-    abstracts = [_str(a.get("abstract")) for a in bill.get("abstracts") or [] if isinstance(a, dict)]
-    summary = next((a for a in abstracts if a and a != title), None)
+    # Alabama's scraper files the bill's whole subject line as an abstract noted "full subject" ("Telecommunications
+    # & Utilities", "Military; Taxation & Revenue"): a subject, not a summary. Read as the summary, flagging (which
+    # never reads subjects) scored every Alabama water and sewer bill for broadband; its parts join the subjects.
+    abstracts, subject_lines = [], []
+    for item in bill.get("abstracts") or []:
+        text = _str(item.get("abstract")) if isinstance(item, dict) else None
+        if text:
+            is_subject = "subject" in (_str(item.get("note")) or "").lower()
+            (subject_lines if is_subject else abstracts).append(text)
+    summary = next((a for a in abstracts if a != title), None)
+    subjects = [s for s in (_str(x) for x in bill.get("subject") or []) if s]
+    subjects += [part.strip() for line in subject_lines for part in line.split(";") if part.strip()]
     related = []
     for item in bill.get("related_bills") or []:
         other = states.normalize_identifier(_str(item.get("identifier")) or "")
@@ -330,7 +340,7 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
         "source_urls": list(dict.fromkeys(urls)),
         "actions": action_rows,
         "sponsorships": sponsors,
-        "subjects": [s for s in (_str(x) for x in bill.get("subject") or []) if s],
+        "subjects": list(dict.fromkeys(subjects)),
         "versions": versions,
         "related_bills": related,
         "votes": [v for v in (_vote(item) for item in bill.get("votes") or [] if isinstance(item, dict)) if v],

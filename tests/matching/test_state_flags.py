@@ -1,0 +1,130 @@
+"""Flagging of state and city bills as their feeds deliver them: real Open States (Alabama 2025) and LegiScan
+(Mississippi 2014) files through `tracker import`, and a real Chicago matter from its Legistar Legislation grid,
+scored by the default topics (tracker/topics.yaml)."""
+
+import html
+import re
+import tarfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from tests.realdata_paths import require_realdata
+from tracker.importer import import_path
+from tracker.matching import flag_bills
+from tracker.matching.queries import list_flagged
+from tracker.matching.topics import load_topics
+from tracker.models import Bill, BillSubject
+from tracker.records import BillRecord
+from tracker.sources.legistar import parse_matter
+
+pytestmark = pytest.mark.realdata
+
+
+def _import(engine: Engine, session: Session, paths: list[Path]) -> dict[str, set[str]]:
+    """Import the files with the default topics loaded; each bill's flagged topics by identifier."""
+    load_topics(session, rescore=False)
+    session.commit()
+    for path in paths:
+        report = import_path(engine, path)
+        assert report.result.new == 1 and not report.errors
+    return {b["identifier"]: {t["topic"] for t in b["topics"]} for b in list_flagged(session)}
+
+
+def _alabama(name: str) -> Path:
+    return require_realdata("openstates", "scrape_AL2025", "bills", name)
+
+
+def _mississippi(tmp_path: Path, *numbers: str) -> list[Path]:
+    """Mississippi 2014 bills out of the real LegiScan XML archive, written under ``tmp_path``."""
+    archive = require_realdata("legiscan", "dataset_xml_MS2014.tar.gz")
+    paths = []
+    with tarfile.open(archive) as tar:
+        for number in numbers:
+            member = tar.extractfile(f"./regSession2014/bill/{number}.xml")
+            assert member is not None
+            paths.append(tmp_path / f"{number}.xml")
+            paths[-1].write_bytes(member.read())
+    return paths
+
+
+def test_alabama_subject_line_is_no_summary(engine: Engine, session: Session) -> None:
+    # Alabama's scraper files each bill's subject line as an abstract noted "full subject". HB 140 (private sewer
+    # systems under the Public Service Commission) and SB 330 (water works boards) are filed under
+    # "Telecommunications & Utilities": read as their summary, that line flagged both for broadband.
+    flagged = _import(engine, session, [_alabama("HB140__20250204T050000Z_entire_bill.json"),
+                                        _alabama("SB330__20250417T040000Z_entire_bill.json"),
+                                        _alabama("HB451__20250319T040000Z_entire_bill.json"),
+                                        _alabama("HB180__20250205T050000Z_entire_bill.json")])
+    assert "HB 140" not in flagged and "SB 330" not in flagged
+    assert "broadband" in flagged["HB 451"]  # the Alabama Broadband Investment Maximization Act, by its title
+    summaries = dict(session.execute(select(Bill.identifier, Bill.summary_text)).all())
+    assert summaries["HB 140"] is None and summaries["SB 330"] is None
+    # The line is kept as subjects, every part of it: upstream's subject list holds the first part only.
+    subjects = {(ident, name) for ident, name in session.execute(
+        select(Bill.identifier, BillSubject.name).join(BillSubject, BillSubject.bill_id == Bill.id))}
+    assert ("HB 140", "Telecommunications & Utilities") in subjects
+    assert {("HB 180", "Military"), ("HB 180", "Taxation & Revenue"), ("HB 180", "State Government")} <= subjects
+
+
+def test_911_in_a_code_section_is_no_emergency_call(engine: Engine, session: Session, tmp_path: Path) -> None:
+    # Mississippi's descriptions cite code sections: SB 2650 (state offenders in county jails) amends "Section
+    # 47-5-911, Mississippi Code Of 1972", which the broadband topic's "9-1-1" read as the emergency number.
+    flagged = _import(engine, session, [*_mississippi(tmp_path, "SB2650", "HB865", "HB682"),
+                                        _alabama("HB25__20240819T040000Z_entire_bill.json")])
+    assert "SB 2650" not in flagged
+    # 911 service itself still counts: the E-911 wireless service (HB 865), MEMA coordinating "All 911, E-911
+    # And/or Ng911 Capabilities" (HB 682), Alabama's "911 Boards" (HB 25).
+    assert {"HB 865", "HB 682", "HB 25"} <= {ident for ident, topics in flagged.items() if "broadband" in topics}
+
+
+def test_defibrillators_and_traffic_cameras_are_not_ai(engine: Engine, session: Session, tmp_path: Path) -> None:
+    # State titles say "automated" for automated external defibrillators (Mississippi SB 2094: AEDs on high
+    # school grounds) and automated traffic enforcement (HB 468: automated school bus safety cameras; Alabama
+    # HB 575 and SB 238: automated photographic speed enforcement): the AI topic's "automated" flagged all four.
+    flagged = _import(engine, session, [*_mississippi(tmp_path, "SB2094", "HB468"),
+                                        _alabama("HB575__20250415T040000Z_entire_bill.json"),
+                                        _alabama("SB238__20250318T040000Z_entire_bill.json"),
+                                        _alabama("SB309__20250408T040000Z_entire_bill.json"),
+                                        _alabama("HB515__20250403T040000Z_entire_bill.json")])
+    ai = {ident for ident, topics in flagged.items() if "ai" in topics}
+    assert not ai & {"SB 2094", "HB 468", "HB 575", "SB 238"}
+    # Vehicles "operated by automated driving systems" (SB 309) and AI in health coverage decisions (HB 515) stay.
+    assert {"SB 309", "HB 515"} <= ai
+
+
+def test_state_privacy_terms(engine: Engine, session: Session, tmp_path: Path) -> None:
+    # Terms of state privacy law the privacy topic did not know: "biometric identifiers" (Illinois' BIPA, here
+    # Alabama HB 513 on their collection and use), "neural data" (Alabama HB 436: consent before a covered entity
+    # discloses biological and neural data) and "student data" (Mississippi SB 2752, the Student Data
+    # Accessibility, Transparency and Accountability Act, whose contracts must carry privacy provisions).
+    flagged = _import(engine, session, [_alabama("HB513__20250403T040000Z_entire_bill.json"),
+                                        _alabama("HB436__20250318T040000Z_entire_bill.json"),
+                                        *_mississippi(tmp_path, "SB2752")])
+    assert {"HB 513", "HB 436", "SB 2752"} <= {ident for ident, topics in flagged.items() if "privacy" in topics}
+
+
+def test_ride_hailing_is_mobility(session: Session, store_bills: Callable[..., list[int]]) -> None:
+    # Cities and states say "ride-hailing" (Chicago's ride-hailing fee) where the mobility topic knew only
+    # "ride-sharing", "rideshare" and "transportation network company". The matter is the real row of Chicago's
+    # Legislation grid (no real /matters JSON exists in realdata): its file, type, date, title and page link.
+    grid = require_realdata("legistar", "chicago", "bills.html").read_text(encoding="utf-8")
+    row = re.search(r"ID=(\d+)&amp;GUID=([\w-]+)[^>]*><font[^>]*>F2018-35</font>.*?</tr>", grid, re.DOTALL)
+    assert row is not None
+    cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td>(.*?)</td>", row.group(0))]
+    kind, _, introduced, _, _, title = cells
+    assert title == "Chicago Transit Authority Annual Ride Hailing Fee Report (2018)"
+    month, day, year = introduced.split("/")
+    record: BillRecord = parse_matter(
+        {"MatterId": int(row.group(1)), "MatterGuid": row.group(2), "MatterFile": "F2018-35",
+         "MatterTypeName": kind, "MatterTitle": title, "MatterIntroDate": f"{year}-{int(month):02}-{int(day):02}"},
+        {}, client="chicago", locator="chicago/bills.html")
+    load_topics(session, rescore=False)
+    session.commit()
+    flag_bills(session, store_bills(record))
+    session.commit()
+    flagged = {b["identifier"]: {t["topic"] for t in b["topics"]} for b in list_flagged(session)}
+    assert "mobility" in flagged.get("F2018-35", set())

@@ -142,19 +142,29 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def upcoming_hearings(session: Session, *, days: int = 30, limit: int = 50, tracked_only: bool = True,
+HEARINGS_SHOWN = 50
+
+
+def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS_SHOWN, tracked_only: bool = True,
                       today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Hearings in the next ``days`` with a followed bill on the agenda (sources that publish agendas only)."""
+    """Hearings in the next ``days`` with a followed bill on the agenda (sources that publish agendas only), the
+    first ``limit`` by day and time."""
     from tracker.models.hearings import Hearing, HearingItem
 
     today = today or utcnow().date()
     query = (select(Hearing.date, Hearing.time, Hearing.body, Hearing.location, Hearing.url, Bill.id,
                     Bill.jurisdiction_id, Bill.identifier, Bill.title)
              .join(HearingItem, HearingItem.hearing_id == Hearing.id).join(Bill, Bill.id == HearingItem.bill_id)
-             .where(Hearing.date >= today, Hearing.date <= today + dt.timedelta(days=days), ~Hearing.cancelled)
-             .order_by(Hearing.date, Bill.id, Hearing.id).limit(limit))
+             .where(Hearing.date >= today, Hearing.date <= today + dt.timedelta(days=days), ~Hearing.cancelled))
     if tracked_only:
         query = query.where(tracked_filter())
-    rows = sorted(session.execute(query).all(), key=lambda r: by_day_and_time(r[0], r[1]))  # stable: then bill
+    # Times are text ("9:30 AM", "14:00") that SQL cannot order, so SQL cuts at the day of the last row shown and
+    # the sort by time comes before the cut: cut by day and bill, a morning hearing gave way to afternoon ones.
+    last_day = session.execute(query.with_only_columns(Hearing.date).order_by(Hearing.date)
+                               .offset(limit - 1).limit(1)).scalar()
+    if last_day is not None:
+        query = query.where(Hearing.date <= last_day)
+    rows = sorted(session.execute(query.order_by(Hearing.date, Bill.id, Hearing.id)).all(),
+                  key=lambda r: by_day_and_time(r[0], r[1]))[:limit]  # stable: then bill
     return [{"date": r[0], "time": r[1], "body": r[2], "location": r[3], "url": r[4], "id": r[5],
              "bill": f"{r[6].upper()} {r[7]}", "title": r[8]} for r in rows]

@@ -1,5 +1,7 @@
 """The council's overview reflects what the council follows as soon as it changes."""
 
+import datetime as dt
+
 import pytest
 from apptest_helpers import no_exception, signed_in
 from dash_fixtures import Seeded
@@ -48,3 +50,32 @@ def test_a_full_moved_list_says_it_shows_only_the_latest(session: Session, seede
     no_exception(at)
     assert len(moved_bills(at)) == shown
     assert any(f"The {shown} that moved most recently" in c.value for c in at.caption)
+
+
+def hearing_bills(at: AppTest) -> list[str]:
+    """The bills of the "Upcoming hearings" table (the table with an agenda column)."""
+    return [b for df in at.dataframe if "agenda" in df.value.columns for b in df.value["bill"]]
+
+
+def test_a_full_hearings_list_says_it_shows_only_the_first(session: Session, seeded: Seeded,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # The list stopped at 50 rows without a word, so a council member took it for the whole month.
+    from tracker.models import Hearing, HearingItem
+
+    day = utcnow().date() + dt.timedelta(days=3)
+    for n, key in enumerate(("privacy", "robotics")):
+        hearing = Hearing(jurisdiction_id="us", source_name="test", source_key=f"h{n}", date=day, time=f"{9 + n}:00",
+                          body="Committee on Energy and Commerce")
+        session.add(hearing)
+        session.flush()
+        session.add(HearingItem(hearing_id=hearing.id, bill_id=seeded.ids[key], sequence=1))
+    session.commit()
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    no_exception(at)
+    assert hearing_bills(at) == ["US HR 2", "US HR 3"]
+    assert not any("first" in c.value for c in at.caption)
+    monkeypatch.setattr(overview, "HEARINGS_SHOWN", 1)
+    at.run()
+    no_exception(at)
+    assert hearing_bills(at) == ["US HR 2"]
+    assert any("The first 1 hearing rows" in c.value for c in at.caption)

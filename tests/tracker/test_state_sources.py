@@ -179,6 +179,32 @@ def test_a_bills_hearings_come_by_day_and_time_on_every_database(session: Sessio
     assert [h["time"] for h in overview.upcoming_hearings(session, tracked_only=False)] == expected
 
 
+def test_the_upcoming_hearings_cut_keeps_each_days_earliest(session: Session) -> None:
+    # Matters and events written for this test from the Web API's published fields. A board meeting at 1:00 PM
+    # with three followed matters on its agenda, and a committee at 8:00 AM the same day on a fourth: cut to three
+    # rows in SQL by day and bill before the sort by time, the list showed the 1:00 PM rows and dropped the
+    # morning hearing, which comes first.
+    from tracker import overview
+
+    matters = [{"MatterId": n, "MatterFile": f"26-00{n}", "MatterTitle": f"Motion {n} on municipal broadband",
+                "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"} for n in (41, 42, 43, 44)]
+    Ingestor(session).ingest([IngestItem(record=legistar.parse_matter(m, {}, client="lacounty", locator="m"))
+                              for m in matters])
+    day = dt.date.today() + dt.timedelta(days=7)
+    events = [{"EventId": 1, "EventBodyName": "Board of Supervisors", "EventDate": f"{day}T00:00:00",
+               "EventTime": "1:00 PM"},
+              {"EventId": 2, "EventBodyName": "Economic Development Committee", "EventDate": f"{day}T00:00:00",
+               "EventTime": "8:00 AM"}]
+    items = {1: [{"EventItemAgendaSequence": n, "EventItemMatterId": n} for n in (41, 42, 43)],
+             2: [{"EventItemAgendaSequence": 1, "EventItemMatterId": 44}]}
+    Ingestor(session).ingest_hearings(legistar.parse_events(events, items, client="lacounty", locator="events"))
+    session.commit()
+    everything = overview.upcoming_hearings(session, tracked_only=False)
+    assert [(h["time"], h["bill"]) for h in everything][:2] == [("8:00 AM", "US-CA-LOS-ANGELES-COUNTY 26-0044"),
+                                                               ("1:00 PM", "US-CA-LOS-ANGELES-COUNTY 26-0041")]
+    assert overview.upcoming_hearings(session, tracked_only=False, limit=3) == everything[:3]
+
+
 def test_legistar_hearings_with_agenda_linked_to_bills(session: Session) -> None:
     # Matter, event and agenda records written for this test from the Web API's published fields.
     matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",

@@ -12,11 +12,12 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-__all__ = ["US_EASTERN", "by_day_and_time", "clock_time", "local_day"]
+__all__ = ["US_EASTERN", "US_LAST_ZONE", "by_day_and_time", "clock_time", "local_day", "us_today"]
 
 # The IANA database comes from the operating system (Debian's tzdata package) or, where that is missing (slim
 # container images, Windows), from the ``tzdata`` PyPI package the project depends on for that reason.
 US_EASTERN = ZoneInfo("America/New_York")  # Congress's calendar
+US_LAST_ZONE = ZoneInfo("Pacific/Honolulu")  # the last US state's clock to end a day
 
 
 def local_day(value: str | None, zone: dt.tzinfo = US_EASTERN) -> str | None:
@@ -59,3 +60,11 @@ def by_day_and_time(day: dt.date, time: str | None) -> tuple[dt.date, bool, dt.t
     database: SQLite sorts NULL first, PostgreSQL last)."""
     clock = clock_time(time)
     return day, clock is None, clock or dt.time()
+
+
+def us_today(now: dt.datetime | None = None) -> dt.date:
+    """The first day whose hearings can still be ahead: today on Hawaii's clock, the day still running in every US
+    legislature. A hearing's date is on its legislature's own clock; taken on the server's (UTC), today ended at
+    4 PM in California, and an evening hearing there left the overview, the packets and the alerts while still to
+    come. The cost: for a few hours after midnight in Washington, yesterday's hearings there still show."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(US_LAST_ZONE).date()

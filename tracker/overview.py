@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from tracker.alerts.render import KIND_TITLES, describe
-from tracker.dates import by_day_and_time
+from tracker.dates import by_day_and_time, us_today
 from tracker.models import (
     Bill,
     BillChange,
@@ -151,7 +151,7 @@ def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS
     first ``limit`` by day and time."""
     from tracker.models.hearings import Hearing, HearingItem
 
-    today = today or utcnow().date()
+    today = today or us_today(utcnow())
     query = (select(Hearing.date, Hearing.time, Hearing.body, Hearing.location, Hearing.url, Bill.id,
                     Bill.jurisdiction_id, Bill.identifier, Bill.title)
              .join(HearingItem, HearingItem.hearing_id == Hearing.id).join(Bill, Bill.id == HearingItem.bill_id)

@@ -205,6 +205,34 @@ def test_the_upcoming_hearings_cut_keeps_each_days_earliest(session: Session) ->
     assert overview.upcoming_hearings(session, tracked_only=False, limit=3) == everything[:3]
 
 
+def test_an_evening_hearing_in_california_is_upcoming_until_its_day_ends(session: Session,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # Matter and event written for this test from the Web API's published fields. The Board of Supervisors meets
+    # at 6:00 PM on December 6 (Los Angeles time, as Legistar writes it). At 5:00 PM there it is 01:00 UTC on the
+    # 7th: "today" taken on the server's UTC clock dropped the meeting from the overview and the packet's next
+    # hearing for its last seven hours.
+    from tracker import overview
+    from tracker.exports.branding import Branding
+    from tracker.exports.packet import gather_packet
+
+    matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",
+              "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"}
+    Ingestor(session).ingest([IngestItem(record=legistar.parse_matter(matter, {}, client="lacounty", locator="m"))])
+    events = [{"EventId": 9, "EventBodyName": "Board of Supervisors", "EventDate": "2026-12-06T00:00:00",
+               "EventTime": "6:00 PM"}]
+    items = {9: [{"EventItemAgendaSequence": 1, "EventItemMatterId": 100}]}
+    Ingestor(session).ingest_hearings(legistar.parse_events(events, items, client="lacounty", locator="events"))
+    session.commit()
+    bill_id = session.execute(select(Bill.id)).scalar_one()
+    five_pm_in_los_angeles = dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(overview, "utcnow", lambda: five_pm_in_los_angeles)
+    assert [h["date"] for h in overview.upcoming_hearings(session, tracked_only=False)] == [dt.date(2026, 12, 6)]
+    packet = gather_packet(session, [bill_id], title="t", selection="s", criteria={}, branding=Branding(),
+                           generated_at=five_pm_in_los_angeles)  # the clock of a server on UTC
+    next_hearing = packet.bills[0].next_hearing
+    assert next_hearing is not None and next_hearing.date == dt.date(2026, 12, 6)
+
+
 def test_legistar_hearings_with_agenda_linked_to_bills(session: Session) -> None:
     # Matter, event and agenda records written for this test from the Web API's published fields.
     matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",

@@ -19,6 +19,7 @@ from sqlalchemy import String, cast, exists, func, literal, select
 from sqlmodel import Session
 
 from tracker.alerts.hearings import latest_fetch, read_hearings
+from tracker.dates import us_today
 from tracker.matching.engine import BillDoc, RuleSet, TopicSpec, snippet
 from tracker.matching.store import compile_topics, topic_specs
 from tracker.models import (
@@ -229,7 +230,7 @@ def collect_hearings(session: Session, *, now: dt.datetime) -> int:
     date, so a hearing moved to another day is news again; a re-fetch of the same one is not."""
     cur = _cursor(session, "hearing")
     since = cur.last_at if cur is not None and cur.last_at else now - FIRST_RUN_LOOKBACK
-    hearings = read_hearings(session, since=now.date(), fetched_after=since)
+    hearings = read_hearings(session, since=us_today(now), fetched_after=since)
     rows = [{"key": f"hearing:{h.id}:{h.bill_id}:{h.date.isoformat()}", "bill_id": h.bill_id, "kind": "hearing",
              "occurred_at": now,
              "payload": {"date": h.date.isoformat(), "time": h.time, "body": h.body, "location": h.location,

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Table, func, select
 from sqlmodel import Session
 
+from tracker.dates import us_today
 from tracker.exports.branding import Branding
 from tracker.exports.safety import clean_text, safe_url
 from tracker.matching.engine import MARKED
@@ -365,7 +366,7 @@ def gather_bills(
     hearing_lookup: HearingLookup | None = None,
 ) -> list[PacketBill]:
     """Everything a packet shows about these bills, in the order given."""
-    today = today or dt.date.today()
+    today = today or us_today()
     lookup = hearing_lookup if hearing_lookup is not None else default_hearing_lookup(session)
     bills: dict[int, tuple[Bill, str, str, str]] = {}
     positions: dict[int, Position] = {}
@@ -505,7 +506,7 @@ def gather_packet(
     hearing_lookup: HearingLookup | None = None,
 ) -> Packet:
     generated_at = generated_at or dt.datetime.now(dt.UTC).astimezone()
-    bills = gather_bills(session, bill_ids, today=generated_at.date(), hearing_lookup=hearing_lookup)
+    bills = gather_bills(session, bill_ids, today=us_today(generated_at), hearing_lookup=hearing_lookup)
     return Packet(
         title=clean_text(title),
         organisation=clean_text(branding.organisation),

@@ -152,6 +152,43 @@ def test_hearing_calendar_validates_and_hearings_trigger_alerts(world: World, se
     assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 1
 
 
+def test_an_announced_hearing_called_off_is_news(world: World, smtp: Mailbox) -> None:
+    # Sam was told of a hearing on a bill he follows; then its committee cancelled it (or deferred it: NYC's
+    # Legistar status). Only hearings going ahead were announced, so he learned nothing and went to a hearing that
+    # was not held. One cancelled before anyone heard of it stays no news.
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(711, "Artificial Intelligence Oversight Act"))
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True)  # the flag alert
+    soon = dt.date.today() + dt.timedelta(days=7)
+    Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:30 PM", body="Energy and Commerce", bills=["HR 711"]),
+                                 hearing("h2", soon, time="9:00", body="Rules", bills=["HR 711"], cancelled=True)])
+    s.commit()
+    before = len(smtp.messages)
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings())
+    assert len(smtp.messages) == before + 1
+    text = smtp.messages[-1].get_body(("plain",)).get_content()
+    assert "Hearing scheduled: " + soon.isoformat() + " · 2:30 PM · Energy and Commerce" in text
+    assert "Rules" not in text
+    Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:30 PM", body="Energy and Commerce", bills=["HR 711"],
+                                         cancelled=True)])
+    s.commit()
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings())
+    assert len(smtp.messages) == before + 2
+    text = smtp.messages[-1].get_body(("plain",)).get_content()
+    assert "Hearing cancelled: " + soon.isoformat() + " · 2:30 PM · Energy and Commerce" in text
+    assert "Hearing scheduled" not in text and "Rules" not in text
+    html = smtp.messages[-1].get_body(("html",)).get_content()
+    assert "Hearing cancelled:" in html
+    # Fetched again, still cancelled: told once.
+    Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:30 PM", body="Energy and Commerce", bills=["HR 711"],
+                                         cancelled=True, description="Postponed")])
+    s.commit()
+    assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 0
+
+
 def test_with_no_hearings_the_calendar_is_valid_and_empty(world: World) -> None:
     body = feeds.render_ics(world.session, user=world.staff)
     cal = icalendar.Calendar.from_ical(body)

@@ -227,15 +227,22 @@ def collect_positions(session: Session, *, now: dt.datetime) -> int:
 
 def collect_hearings(session: Session, *, now: dt.datetime) -> int:
     """Upcoming hearings with a followed bill on the agenda, fetched since the last run. The key holds the
-    date, so a hearing moved to another day is news again; a re-fetch of the same one is not."""
+    date, so a hearing moved to another day is news again; a re-fetch of the same one is not. A hearing already
+    announced and then called off (cancelled, deferred) is news too; one called off before it was announced is
+    not."""
     cur = _cursor(session, "hearing")
     since = cur.last_at if cur is not None and cur.last_at else now - FIRST_RUN_LOOKBACK
     hearings = read_hearings(session, since=us_today(now), fetched_after=since)
-    rows = [{"key": f"hearing:{h.id}:{h.bill_id}:{h.date.isoformat()}", "bill_id": h.bill_id, "kind": "hearing",
+    keys = {h: f"hearing:{h.id}:{h.bill_id}:{h.date.isoformat()}" for h in hearings}
+    called_off = [keys[h] for h in hearings if h.cancelled]
+    announced = set(session.execute(select(AlertEvent.key).where(AlertEvent.key.in_(called_off))).scalars()) \
+        if called_off else set()
+    rows = [{"key": keys[h] + (":cancelled" if h.cancelled else ""), "bill_id": h.bill_id, "kind": "hearing",
              "occurred_at": now,
              "payload": {"date": h.date.isoformat(), "time": h.time, "body": h.body, "location": h.location,
-                         "description": h.description, "agenda": h.agenda_title, "url": h.url}}
-            for h in hearings if not h.cancelled]
+                         "description": h.description, "agenda": h.agenda_title, "url": h.url,
+                         **({"cancelled": True} if h.cancelled else {})}}
+            for h in hearings if not h.cancelled or keys[h] in announced]
     made = _store(session, rows)
     _save_cursor(session, "hearing", last_at=latest_fetch(session) or since)
     return made

@@ -233,6 +233,32 @@ def test_an_evening_hearing_in_california_is_upcoming_until_its_day_ends(session
     assert next_hearing is not None and next_hearing.date == dt.date(2026, 12, 6)
 
 
+def test_the_packets_next_hearing_is_the_days_first(session: Session) -> None:
+    # Matter and events written for this test from the Web API's published fields: the board takes the motion up
+    # at 2:00 PM, its committee at 9:30 AM the same day. The packet's "next hearing" took the first row of the
+    # day as the database returned it (here the 2:00 PM one), while the overview and the bill page put 9:30 first.
+    from tracker import votes
+
+    matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",
+              "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"}
+    Ingestor(session).ingest([IngestItem(record=legistar.parse_matter(matter, {}, client="lacounty", locator="m"))])
+    day = dt.date.today() + dt.timedelta(days=7)
+    events = [{"EventId": 7, "EventBodyName": "Board of Supervisors", "EventDate": f"{day}T00:00:00",
+               "EventTime": "2:00 PM"},
+              {"EventId": 8, "EventBodyName": "Economic Development Committee", "EventDate": f"{day}T00:00:00",
+               "EventTime": "9:30 AM"},
+              {"EventId": 9, "EventBodyName": "Board of Supervisors", "EventDate": f"{day}T00:00:00"}]
+    items = {n: [{"EventItemAgendaSequence": 1, "EventItemMatterId": 100}] for n in (7, 8, 9)}
+    Ingestor(session).ingest_hearings(legistar.parse_events(events, items, client="lacounty", locator="events"))
+    session.commit()
+    bill_id = session.execute(select(Bill.id)).scalar_one()
+    assert votes.hearings_for_bill(session, bill_id)[0]["time"] == "9:30 AM"
+    lookup = default_hearing_lookup(session)
+    assert lookup is not None
+    nxt = lookup(session, [bill_id], dt.date.today())[bill_id]
+    assert (nxt.date, nxt.time, nxt.body) == (day, "9:30 AM", "Economic Development Committee")
+
+
 def test_legistar_hearings_with_agenda_linked_to_bills(session: Session) -> None:
     # Matter, event and agenda records written for this test from the Web API's published fields.
     matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",

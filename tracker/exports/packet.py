@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Table, func, select
 from sqlmodel import Session
 
-from tracker.dates import us_today
+from tracker.dates import by_day_and_time, us_today
 from tracker.exports.branding import Branding
 from tracker.exports.safety import clean_text, safe_url
 from tracker.matching.engine import MARKED
@@ -255,10 +255,13 @@ def hearings_from_table(table: Table) -> HearingLookup:
         if cancelled is not None:
             query = query.where(cancelled.is_not(True))
         out: dict[int, Hearing] = {}
-        for row in session.execute(query.order_by(cols.bill_id, cols.date)).mappings():
+        rows = session.execute(query.order_by(cols.bill_id, cols.date)).mappings().all()
+        # Within a day by time of day, as the overview and the bill page order them (times are text SQL cannot
+        # order); a time not given or not readable last.
+        for row in sorted(rows, key=lambda r: (r["bill_id"], *by_day_and_time(_day(r["date"]), r.get("time")))):
             if row["bill_id"] in out:
                 continue
-            date = row["date"].date() if isinstance(row["date"], dt.datetime) else row["date"]
+            date = _day(row["date"])
             extra = {
                 k: clean_text(str(row[k])) if row.get(k) is not None else None
                 for k in optional
@@ -270,6 +273,10 @@ def hearings_from_table(table: Table) -> HearingLookup:
         return out
 
     return lookup
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def default_hearing_lookup(session: Session) -> HearingLookup | None:

@@ -20,21 +20,28 @@ from tracker.models import (
     Position,
     Stance,
     Topic,
+    TriageState,
     WatchlistItem,
 )
 from tracker.models.base import utcnow
-from tracker.models.enums import ChangeKind, RunStatus
+from tracker.models.enums import ChangeKind, RunStatus, TriageStatus
 from tracker.run_owner import shown_status
 
 MOVES = (ChangeKind.stage_change.value, ChangeKind.new_action.value, ChangeKind.new_version.value)
 DEFAULT_STALE_AFTER = dt.timedelta(hours=26)  # a daily feed that missed one run is stale
 
 
+def _not_dismissed() -> Any:
+    """Not dismissed in triage: staff judged the bill noise, so it is not flagged for the council."""
+    return BillMatch.bill_id.not_in(select(TriageState.bill_id).where(
+        TriageState.status == TriageStatus.dismissed.value))
+
+
 def counts(session: Session) -> dict[str, Any]:
     by_stance = dict(session.execute(select(Position.stance, func.count()).group_by(Position.stance)).all())
     stances = [n for n in session.execute(select(Stance.name).order_by(Stance.sort_order)).scalars()]
     flagged_ids = select(BillMatch.bill_id).join(Topic, Topic.id == BillMatch.topic_id).where(
-        BillMatch.flagged, Topic.enabled).distinct().subquery()
+        BillMatch.flagged, Topic.enabled, _not_dismissed()).distinct().subquery()
     return {
         "bills": session.execute(select(func.count()).select_from(Bill)).scalar_one(),
         "flagged": session.execute(select(func.count()).select_from(flagged_ids)).scalar_one(),
@@ -44,7 +51,8 @@ def counts(session: Session) -> dict[str, Any]:
             select(Bill.stage, func.count()).group_by(Bill.stage).order_by(func.count().desc()))],
         "by_topic": [{"topic": name, "bills": n} for name, n in session.execute(
             select(Topic.name, func.count()).join(BillMatch, BillMatch.topic_id == Topic.id)
-            .where(BillMatch.flagged, Topic.enabled).group_by(Topic.name).order_by(func.count().desc()))],
+            .where(BillMatch.flagged, Topic.enabled, _not_dismissed()).group_by(Topic.name)
+            .order_by(func.count().desc()))],
         "by_jurisdiction": [{"jurisdiction": f"{j} — {name}", "bills": n} for j, name, n in session.execute(
             select(Bill.jurisdiction_id, Jurisdiction.name, func.count())
             .join(Jurisdiction, Jurisdiction.id == Bill.jurisdiction_id)
@@ -53,8 +61,8 @@ def counts(session: Session) -> dict[str, Any]:
 
 
 def tracked_filter() -> Any:
-    """Bills the council follows: flagged, with a position, or on a watchlist."""
-    return or_(Bill.id.in_(select(BillMatch.bill_id).where(BillMatch.flagged)),
+    """Bills the council follows: flagged and not dismissed in triage, with a position, or on a watchlist."""
+    return or_(Bill.id.in_(select(BillMatch.bill_id).where(BillMatch.flagged, _not_dismissed())),
                Bill.id.in_(select(Position.bill_id)),
                Bill.id.in_(select(WatchlistItem.bill_id)))
 

@@ -68,8 +68,8 @@ with right:
     _bar(figures["by_jurisdiction"], "jurisdiction", "By jurisdiction")
 
 st.subheader("Moved in the last 7 days")
-tracked_only = st.toggle("Only bills we follow (flagged, with a position or on a watchlist)", value=True,
-                         key="moved_tracked")
+tracked_only = st.toggle("Only bills we follow (flagged and not dismissed, with a position or on a watchlist)",
+                         value=True, key="moved_tracked")
 rows = _moved(data.url(), version, tracked_only)
 if rows:
     st.dataframe(pd.DataFrame([{"bill": r["bill"], "title": r["title"], "stage": r["stage"].replace("_", " "),

@@ -337,6 +337,26 @@ def test_watchlist_created_and_followed(seeded: Seeded) -> None:
     assert "Post Office Naming Act" in again.dataframe[0].value["title"].tolist()
 
 
+def test_a_long_watchlist_says_it_shows_only_part(session: Session, seeded: Seeded,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # The picker said "(612 bills" and the table stopped at 500 without a word.
+    from tracker import watchlists
+
+    council = seeded.users["council"]
+    followed = watchlists.create_watchlist(session, actor=council, name="Everything AI")
+    watchlists.add_bills(session, actor=council, watchlist_id=followed.id,
+                         bill_ids=[seeded.ids[k] for k in ("markup", "privacy", "robotics")])
+    session.commit()
+    at = signed_in(council, "views/watchlists.py")
+    no_exception(at)
+    assert len(at.dataframe[0].value) == 3 and not any("shown" in c.value for c in at.caption)
+    monkeypatch.setattr(watchlists, "WATCHLIST_SHOWN", 2)
+    at.run()
+    no_exception(at)
+    assert len(at.dataframe[0].value) == 2
+    assert any("The 2 with the latest action of its 3 bills are shown" in c.value for c in at.caption)
+
+
 def test_cached_figures_show_an_edit_at_once(session: Session, seeded: Seeded) -> None:
     at = signed_in(seeded.users["council"], "views/overview.py")
     assert at.metric[2].value == "0"

@@ -274,6 +274,37 @@ def test_search_page_finds_text_and_highlights_safely(seeded: Seeded) -> None:
     assert any("Consumer Data <mark>Privacy</mark> Act" in h.proto.body for h in at.get("html"))
 
 
+def test_council_lists_the_bills_behind_a_position_count(session: Session, seeded: Seeded) -> None:
+    # The overview says "Support: 2"; nowhere could a council member see which two (search wanted words first,
+    # the flagged-bills page has no position filter, and council members export no packets).
+    staff = seeded.users["staff"]
+    for key, stance in (("privacy", "Support"), ("ca", "Support"), ("robotics", "Oppose")):
+        positions.set_position(session, actor=staff, bill_id=seeded.ids[key], stance=stance, expected_version=None)
+    session.commit()
+    at = signed_in(seeded.users["council"], "views/search.py")
+    no_exception(at)
+    assert not any("bills match" in t for t in texts(at).splitlines())  # nothing chosen: nothing listed
+    at.selectbox(key="q_position").select("Support").run()
+    no_exception(at)
+    shown = texts(at)
+    assert "**2** bills match" in shown
+    assert "Consumer Data Privacy Act" in shown and "Automated decision systems: accountability" in shown
+    assert "Robotics Workforce Act" not in shown
+    at.text_input(key="q").input("privacy").run()  # words narrow it as before
+    assert "**1** bill matches" in texts(at)
+    # Saved, the position alone gives a lobbyist's packet the same bills.
+    from tracker import watchlists
+    from tracker.exports import Selection, prepare_packet
+
+    lobbyist = seeded.users["lobbyist"]
+    watchlists.save_filter(session, actor=lobbyist, page="search", name="We support",
+                           params={"q": "", "q_jurisdiction": "", "q_stages": [], "q_topic": "",
+                                   "q_position": "Support"})
+    session.commit()
+    packet = prepare_packet(session, Selection(saved_filter="We support", user_id=lobbyist.id), "json")
+    assert {b.id for b in packet.bills} == {seeded.ids["privacy"], seeded.ids["ca"]}
+
+
 def test_overview_counts_movement_and_stale_warning(session: Session, seeded: Seeded) -> None:
     old = utcnow() - dt.timedelta(days=3)
     run = CrawlRun(source="govinfo_billstatus", status="partial", started_at=old, finished_at=old, failed=1)

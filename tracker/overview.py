@@ -160,16 +160,18 @@ def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS
     from tracker.models.hearings import Hearing, HearingItem
 
     today = today or us_today(utcnow())
+    # One row per hearing and bill: a bill twice on one agenda (consent calendar, then discussion) is one hearing.
     query = (select(Hearing.date, Hearing.time, Hearing.body, Hearing.location, Hearing.url, Bill.id,
-                    Bill.jurisdiction_id, Bill.identifier, Bill.title)
+                    Bill.jurisdiction_id, Bill.identifier, Bill.title, Hearing.id.label("hearing_id"))
              .join(HearingItem, HearingItem.hearing_id == Hearing.id).join(Bill, Bill.id == HearingItem.bill_id)
-             .where(Hearing.date >= today, Hearing.date <= today + dt.timedelta(days=days), ~Hearing.cancelled))
+             .where(Hearing.date >= today, Hearing.date <= today + dt.timedelta(days=days), ~Hearing.cancelled)
+             .distinct())
     if tracked_only:
         query = query.where(tracked_filter())
     # Times are text ("9:30 AM", "14:00") that SQL cannot order, so SQL cuts at the day of the last row shown and
     # the sort by time comes before the cut: cut by day and bill, a morning hearing gave way to afternoon ones.
-    last_day = session.execute(query.with_only_columns(Hearing.date).order_by(Hearing.date)
-                               .offset(limit - 1).limit(1)).scalar()
+    shown = query.subquery()
+    last_day = session.execute(select(shown.c.date).order_by(shown.c.date).offset(limit - 1).limit(1)).scalar()
     if last_day is not None:
         query = query.where(Hearing.date <= last_day)
     rows = sorted(session.execute(query.order_by(Hearing.date, Bill.id, Hearing.id)).all(),

@@ -259,6 +259,27 @@ def test_the_packets_next_hearing_is_the_days_first(session: Session) -> None:
     assert (nxt.date, nxt.time, nxt.body) == (day, "9:30 AM", "Economic Development Committee")
 
 
+def test_a_bill_twice_on_one_agenda_is_one_upcoming_hearing(session: Session) -> None:
+    # Matter and event written for this test from the Web API's published fields: the motion is on the consent
+    # calendar and again for discussion. The bill page and the alerts showed one hearing; the overview two rows.
+    from tracker import overview, votes
+
+    matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",
+              "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"}
+    Ingestor(session).ingest([IngestItem(record=legistar.parse_matter(matter, {}, client="lacounty", locator="m"))])
+    day = dt.date.today() + dt.timedelta(days=7)
+    events = [{"EventId": 9, "EventBodyName": "Board of Supervisors", "EventDate": f"{day}T00:00:00",
+               "EventTime": "9:30 AM"}]
+    items = {9: [{"EventItemAgendaSequence": 3, "EventItemMatterId": 100, "EventItemTitle": "Consent calendar"},
+                 {"EventItemAgendaSequence": 12, "EventItemMatterId": 100, "EventItemTitle": "For discussion"}]}
+    Ingestor(session).ingest_hearings(legistar.parse_events(events, items, client="lacounty", locator="events"))
+    session.commit()
+    bill_id = session.execute(select(Bill.id)).scalar_one()
+    assert len(votes.hearings_for_bill(session, bill_id)) == 1
+    assert [(h["date"], h["time"]) for h in overview.upcoming_hearings(session, tracked_only=False)] == [
+        (day, "9:30 AM")]
+
+
 def test_legistar_hearings_with_agenda_linked_to_bills(session: Session) -> None:
     # Matter, event and agenda records written for this test from the Web API's published fields.
     matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",

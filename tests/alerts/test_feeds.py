@@ -189,6 +189,37 @@ def test_an_announced_hearing_called_off_is_news(world: World, smtp: Mailbox) ->
     assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 0
 
 
+def test_a_hearing_moved_to_another_hour_is_news(world: World, smtp: Mailbox) -> None:
+    # A hearing moved from 9:30 to the afternoon of the same day was no news (only another day was): a follower
+    # planning to attend turned up hours early, or too late when it moved earlier.
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(721, "Artificial Intelligence Oversight Act"))
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True)  # the flag alert
+    soon = dt.date.today() + dt.timedelta(days=7)
+    Ingestor(s).ingest_hearings([hearing("h1", soon, time="9:30 AM", body="Energy and Commerce", bills=["HR 721"])])
+    s.commit()
+    assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 1
+    Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:00 PM", body="Energy and Commerce", bills=["HR 721"])])
+    s.commit()
+    assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 1
+    text = smtp.messages[-1].get_body(("plain",)).get_content()
+    assert "Hearing scheduled: " + soon.isoformat() + " · 2:00 PM · Energy and Commerce" in text
+    # The room changing is not a new time: no news.
+    Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:00 PM", body="Energy and Commerce", bills=["HR 721"],
+                                         location="2123 Rayburn")])
+    s.commit()
+    assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 0
+    # Called off at its new hour: told.
+    Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:00 PM", body="Energy and Commerce", bills=["HR 721"],
+                                         cancelled=True)])
+    s.commit()
+    assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 1
+    assert "Hearing cancelled: " in smtp.messages[-1].get_body(("plain",)).get_content()
+
+
 def test_with_no_hearings_the_calendar_is_valid_and_empty(world: World) -> None:
     body = feeds.render_ics(world.session, user=world.staff)
     cal = icalendar.Calendar.from_ical(body)

@@ -12,7 +12,8 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-__all__ = ["US_EASTERN", "US_LAST_ZONE", "by_day_and_time", "clock_time", "local_day", "us_today"]
+__all__ = ["US_EASTERN", "US_LAST_ZONE", "by_day_and_time", "clock_time", "jurisdiction_zone", "local_day",
+           "us_today"]
 
 # The IANA database comes from the operating system (Debian's tzdata package) or, where that is missing (slim
 # container images, Windows), from the ``tzdata`` PyPI package the project depends on for that reason.
@@ -68,3 +69,30 @@ def us_today(now: dt.datetime | None = None) -> dt.date:
     4 PM in California, and an evening hearing there left the overview, the packets and the alerts while still to
     come. The cost: for a few hours after midnight in Washington, yesterday's hearings there still show."""
     return (now or dt.datetime.now(dt.UTC)).astimezone(US_LAST_ZONE).date()
+
+
+# Each state's legislature sits at its capital: the capital's zone is the clock its hearing times are written on.
+_EAST, _CENTRAL, _MOUNTAIN, _PACIFIC = "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"
+CAPITAL_ZONES: dict[str, str] = {
+    "al": _CENTRAL, "ak": "America/Juneau", "az": "America/Phoenix", "ar": _CENTRAL, "ca": _PACIFIC,
+    "co": _MOUNTAIN, "ct": _EAST, "de": _EAST, "dc": _EAST, "fl": _EAST, "ga": _EAST, "hi": "Pacific/Honolulu",
+    "id": "America/Boise", "il": _CENTRAL, "in": "America/Indiana/Indianapolis", "ia": _CENTRAL, "ks": _CENTRAL,
+    "ky": _EAST, "la": _CENTRAL, "me": _EAST, "md": _EAST, "ma": _EAST, "mi": "America/Detroit", "mn": _CENTRAL,
+    "ms": _CENTRAL, "mo": _CENTRAL, "mt": _MOUNTAIN, "ne": _CENTRAL, "nv": _PACIFIC, "nh": _EAST, "nj": _EAST,
+    "nm": _MOUNTAIN, "ny": _EAST, "nc": _EAST, "nd": _CENTRAL, "oh": _EAST, "ok": _CENTRAL, "or": _PACIFIC,
+    "pa": _EAST, "ri": _EAST, "sc": _EAST, "sd": _CENTRAL, "tn": _CENTRAL, "tx": _CENTRAL, "ut": _MOUNTAIN,
+    "vt": _EAST, "va": _EAST, "wa": _PACIFIC, "wv": _EAST, "wi": _CENTRAL, "wy": _MOUNTAIN,
+    "pr": "America/Puerto_Rico", "gu": "Pacific/Guam", "vi": "America/St_Thomas", "as": "Pacific/Pago_Pago",
+    "mp": "Pacific/Saipan",
+}
+
+
+def jurisdiction_zone(jurisdiction_id: str | None) -> ZoneInfo | None:
+    """The clock a jurisdiction's hearing times are written on: Washington's for Congress (``us``), the capital's
+    for a state (``ca``), its state's for a city or county (``us-ca-los-angeles-county``); None when unknown."""
+    parts = (jurisdiction_id or "").lower().split("-")
+    if parts == ["us"]:
+        return US_EASTERN
+    state = parts[1] if parts[0] == "us" and len(parts) > 2 else parts[0]
+    name = CAPITAL_ZONES.get(state)
+    return ZoneInfo(name) if name else None

@@ -5,6 +5,7 @@ import datetime as dt
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -18,7 +19,7 @@ from tracker.alerts.server import make_server, serve_in_thread
 from tracker.alerts.settings import alert_settings, smtp_settings
 from tracker.ingest import Ingestor
 from tracker.models import AlertProfile, Bill
-from tracker.records import HearingRecord
+from tracker.records import BillRecord, HearingRecord
 from tracker.xmlsafe import parse_xml
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -126,7 +127,7 @@ def test_hearing_calendar_validates_and_hearings_trigger_alerts(world: World, se
     assert set(events) == {"Hearing: US 119 HR 701, US 119 HR 703 (Energy, Commerce; and Technology)",
                            "Hearing: US 119 HR 701 (Rules)", "Hearing: US 119 HR 701 (Cancelled)"}
     first = events["Hearing: US 119 HR 701, US 119 HR 703 (Energy, Commerce; and Technology)"]
-    assert first.decoded("DTSTART") == dt.datetime.combine(soon, dt.time(14, 30))
+    assert first.decoded("DTSTART") == dt.datetime.combine(soon, dt.time(14, 30), ZoneInfo("America/New_York"))
     assert events["Hearing: US 119 HR 701 (Rules)"].decoded("DTSTART") == soon + dt.timedelta(days=1)  # all day
     assert str(events["Hearing: US 119 HR 701 (Cancelled)"]["STATUS"]) == "CANCELLED"
     assert str(first["LOCATION"]) == "2123 Rayburn" and str(first["UID"]).startswith("hearing-")
@@ -218,6 +219,40 @@ def test_a_hearing_moved_to_another_hour_is_news(world: World, smtp: Mailbox) ->
     s.commit()
     assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 1
     assert "Hearing cancelled: " in smtp.messages[-1].get_body(("plain",)).get_content()
+
+
+def test_calendar_times_are_on_each_legislatures_clock(world: World) -> None:
+    # The calendar wrote hearing times floating, read on the subscriber's clock: to a lobbyist in Washington a
+    # 10:00 hearing in Sacramento showed at 10:00 Eastern, three hours before it starts. Each time is now the
+    # instant it is on its legislature's clock (Congress: Washington; a state: its capital; a city: its state).
+    s = world.session
+    ca = BillRecord.model_validate({
+        "jurisdiction": {"id": "ca", "name": "California", "level": "state"},
+        "session": {"identifier": "20252026", "name": "2025-2026 Regular Session"}, "identifier": "AB 1018",
+        "bill_type": "AB", "number": "1018", "title": "Automated decision systems", "stage": "in_committee",
+        "source_name": "test", "source_key": "ca-ab-1018"})
+    ids = world.store(bill_record(731, "Artificial Intelligence Oversight Act"), ca)
+    mine = watchlists.create_watchlist(s, actor=world.staff, name="Hearings to attend", shared=False)
+    watchlists.add_bills(s, actor=world.staff, watchlist_id=mine.id, bill_ids=ids)
+    day = dt.date.today() + dt.timedelta(days=7)
+    sacramento = HearingRecord.model_validate({
+        "jurisdiction": {"id": "ca", "name": "California", "level": "state"}, "source_name": "test",
+        "source_key": "ca-h1", "date": day, "time": "10:00", "body": "Assembly Privacy and Consumer Protection",
+        "items": [{"sequence": 1, "bill_identifier": "AB 1018", "session_identifier": "20252026"}]})
+    Ingestor(s).ingest_hearings([sacramento, hearing("us-h1", day, time="10:00 AM", body="Energy and Commerce",
+                                                     bills=["HR 731"]),
+                                 hearing("us-h2", day + dt.timedelta(days=1), time=None, body="Rules",
+                                         bills=["HR 731"])])
+    s.commit()
+    cal = icalendar.Calendar.from_ical(feeds.render_ics(s, user=world.staff))
+    starts = {str(e["SUMMARY"]): e.decoded("DTSTART") for e in cal.walk("VEVENT")}
+    ten = dt.time(10)
+    assert starts == {
+        "Hearing: CA 20252026 AB 1018 (Assembly Privacy and Consumer Protection)":
+            dt.datetime.combine(day, ten, ZoneInfo("America/Los_Angeles")).astimezone(dt.UTC),
+        "Hearing: US 119 HR 731 (Energy and Commerce)":
+            dt.datetime.combine(day, ten, ZoneInfo("America/New_York")).astimezone(dt.UTC),
+        "Hearing: US 119 HR 731 (Rules)": day + dt.timedelta(days=1)}  # no time: a day, on no clock
 
 
 def test_with_no_hearings_the_calendar_is_valid_and_empty(world: World) -> None:

@@ -12,11 +12,13 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-__all__ = ["US_EASTERN", "by_day_and_time", "clock_time", "local_day"]
+__all__ = ["US_EASTERN", "US_LAST_ZONE", "by_day_and_time", "clock_time", "jurisdiction_zone", "local_day",
+           "us_today"]
 
 # The IANA database comes from the operating system (Debian's tzdata package) or, where that is missing (slim
 # container images, Windows), from the ``tzdata`` PyPI package the project depends on for that reason.
 US_EASTERN = ZoneInfo("America/New_York")  # Congress's calendar
+US_LAST_ZONE = ZoneInfo("Pacific/Honolulu")  # the last US state's clock to end a day
 
 
 def local_day(value: str | None, zone: dt.tzinfo = US_EASTERN) -> str | None:
@@ -59,3 +61,38 @@ def by_day_and_time(day: dt.date, time: str | None) -> tuple[dt.date, bool, dt.t
     database: SQLite sorts NULL first, PostgreSQL last)."""
     clock = clock_time(time)
     return day, clock is None, clock or dt.time()
+
+
+def us_today(now: dt.datetime | None = None) -> dt.date:
+    """The first day whose hearings can still be ahead: today on Hawaii's clock, the day still running in every US
+    legislature. A hearing's date is on its legislature's own clock; taken on the server's (UTC), today ended at
+    4 PM in California, and an evening hearing there left the overview, the packets and the alerts while still to
+    come. The cost: for a few hours after midnight in Washington, yesterday's hearings there still show."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(US_LAST_ZONE).date()
+
+
+# Each state's legislature sits at its capital: the capital's zone is the clock its hearing times are written on.
+_EAST, _CENTRAL, _MOUNTAIN, _PACIFIC = "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"
+CAPITAL_ZONES: dict[str, str] = {
+    "al": _CENTRAL, "ak": "America/Juneau", "az": "America/Phoenix", "ar": _CENTRAL, "ca": _PACIFIC,
+    "co": _MOUNTAIN, "ct": _EAST, "de": _EAST, "dc": _EAST, "fl": _EAST, "ga": _EAST, "hi": "Pacific/Honolulu",
+    "id": "America/Boise", "il": _CENTRAL, "in": "America/Indiana/Indianapolis", "ia": _CENTRAL, "ks": _CENTRAL,
+    "ky": _EAST, "la": _CENTRAL, "me": _EAST, "md": _EAST, "ma": _EAST, "mi": "America/Detroit", "mn": _CENTRAL,
+    "ms": _CENTRAL, "mo": _CENTRAL, "mt": _MOUNTAIN, "ne": _CENTRAL, "nv": _PACIFIC, "nh": _EAST, "nj": _EAST,
+    "nm": _MOUNTAIN, "ny": _EAST, "nc": _EAST, "nd": _CENTRAL, "oh": _EAST, "ok": _CENTRAL, "or": _PACIFIC,
+    "pa": _EAST, "ri": _EAST, "sc": _EAST, "sd": _CENTRAL, "tn": _CENTRAL, "tx": _CENTRAL, "ut": _MOUNTAIN,
+    "vt": _EAST, "va": _EAST, "wa": _PACIFIC, "wv": _EAST, "wi": _CENTRAL, "wy": _MOUNTAIN,
+    "pr": "America/Puerto_Rico", "gu": "Pacific/Guam", "vi": "America/St_Thomas", "as": "Pacific/Pago_Pago",
+    "mp": "Pacific/Saipan",
+}
+
+
+def jurisdiction_zone(jurisdiction_id: str | None) -> ZoneInfo | None:
+    """The clock a jurisdiction's hearing times are written on: Washington's for Congress (``us``), the capital's
+    for a state (``ca``), its state's for a city or county (``us-ca-los-angeles-county``); None when unknown."""
+    parts = (jurisdiction_id or "").lower().split("-")
+    if parts == ["us"]:
+        return US_EASTERN
+    state = parts[1] if parts[0] == "us" and len(parts) > 2 else parts[0]
+    name = CAPITAL_ZONES.get(state)
+    return ZoneInfo(name) if name else None

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from tracker.alerts.render import KIND_TITLES, describe
-from tracker.dates import by_day_and_time
+from tracker.dates import by_day_and_time, us_today
 from tracker.models import (
     Bill,
     BillChange,
@@ -20,21 +20,28 @@ from tracker.models import (
     Position,
     Stance,
     Topic,
+    TriageState,
     WatchlistItem,
 )
 from tracker.models.base import utcnow
-from tracker.models.enums import ChangeKind, RunStatus
+from tracker.models.enums import ChangeKind, RunStatus, TriageStatus
 from tracker.run_owner import shown_status
 
 MOVES = (ChangeKind.stage_change.value, ChangeKind.new_action.value, ChangeKind.new_version.value)
 DEFAULT_STALE_AFTER = dt.timedelta(hours=26)  # a daily feed that missed one run is stale
 
 
+def _not_dismissed() -> Any:
+    """Not dismissed in triage: staff judged the bill noise, so it is not flagged for the council."""
+    return BillMatch.bill_id.not_in(select(TriageState.bill_id).where(
+        TriageState.status == TriageStatus.dismissed.value))
+
+
 def counts(session: Session) -> dict[str, Any]:
     by_stance = dict(session.execute(select(Position.stance, func.count()).group_by(Position.stance)).all())
     stances = [n for n in session.execute(select(Stance.name).order_by(Stance.sort_order)).scalars()]
     flagged_ids = select(BillMatch.bill_id).join(Topic, Topic.id == BillMatch.topic_id).where(
-        BillMatch.flagged, Topic.enabled).distinct().subquery()
+        BillMatch.flagged, Topic.enabled, _not_dismissed()).distinct().subquery()
     return {
         "bills": session.execute(select(func.count()).select_from(Bill)).scalar_one(),
         "flagged": session.execute(select(func.count()).select_from(flagged_ids)).scalar_one(),
@@ -44,7 +51,8 @@ def counts(session: Session) -> dict[str, Any]:
             select(Bill.stage, func.count()).group_by(Bill.stage).order_by(func.count().desc()))],
         "by_topic": [{"topic": name, "bills": n} for name, n in session.execute(
             select(Topic.name, func.count()).join(BillMatch, BillMatch.topic_id == Topic.id)
-            .where(BillMatch.flagged, Topic.enabled).group_by(Topic.name).order_by(func.count().desc()))],
+            .where(BillMatch.flagged, Topic.enabled, _not_dismissed()).group_by(Topic.name)
+            .order_by(func.count().desc()))],
         "by_jurisdiction": [{"jurisdiction": f"{j} — {name}", "bills": n} for j, name, n in session.execute(
             select(Bill.jurisdiction_id, Jurisdiction.name, func.count())
             .join(Jurisdiction, Jurisdiction.id == Bill.jurisdiction_id)
@@ -53,8 +61,8 @@ def counts(session: Session) -> dict[str, Any]:
 
 
 def tracked_filter() -> Any:
-    """Bills the council follows: flagged, with a position, or on a watchlist."""
-    return or_(Bill.id.in_(select(BillMatch.bill_id).where(BillMatch.flagged)),
+    """Bills the council follows: flagged and not dismissed in triage, with a position, or on a watchlist."""
+    return or_(Bill.id.in_(select(BillMatch.bill_id).where(BillMatch.flagged, _not_dismissed())),
                Bill.id.in_(select(Position.bill_id)),
                Bill.id.in_(select(WatchlistItem.bill_id)))
 
@@ -142,19 +150,31 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def upcoming_hearings(session: Session, *, days: int = 30, limit: int = 50, tracked_only: bool = True,
+HEARINGS_SHOWN = 50
+
+
+def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS_SHOWN, tracked_only: bool = True,
                       today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Hearings in the next ``days`` with a followed bill on the agenda (sources that publish agendas only)."""
+    """Hearings in the next ``days`` with a followed bill on the agenda (sources that publish agendas only), the
+    first ``limit`` by day and time."""
     from tracker.models.hearings import Hearing, HearingItem
 
-    today = today or utcnow().date()
+    today = today or us_today(utcnow())
+    # One row per hearing and bill: a bill twice on one agenda (consent calendar, then discussion) is one hearing.
     query = (select(Hearing.date, Hearing.time, Hearing.body, Hearing.location, Hearing.url, Bill.id,
-                    Bill.jurisdiction_id, Bill.identifier, Bill.title)
+                    Bill.jurisdiction_id, Bill.identifier, Bill.title, Hearing.id.label("hearing_id"))
              .join(HearingItem, HearingItem.hearing_id == Hearing.id).join(Bill, Bill.id == HearingItem.bill_id)
              .where(Hearing.date >= today, Hearing.date <= today + dt.timedelta(days=days), ~Hearing.cancelled)
-             .order_by(Hearing.date, Bill.id, Hearing.id).limit(limit))
+             .distinct())
     if tracked_only:
         query = query.where(tracked_filter())
-    rows = sorted(session.execute(query).all(), key=lambda r: by_day_and_time(r[0], r[1]))  # stable: then bill
+    # Times are text ("9:30 AM", "14:00") that SQL cannot order, so SQL cuts at the day of the last row shown and
+    # the sort by time comes before the cut: cut by day and bill, a morning hearing gave way to afternoon ones.
+    shown = query.subquery()
+    last_day = session.execute(select(shown.c.date).order_by(shown.c.date).offset(limit - 1).limit(1)).scalar()
+    if last_day is not None:
+        query = query.where(Hearing.date <= last_day)
+    rows = sorted(session.execute(query.order_by(Hearing.date, Bill.id, Hearing.id)).all(),
+                  key=lambda r: by_day_and_time(r[0], r[1]))[:limit]  # stable: then bill
     return [{"date": r[0], "time": r[1], "body": r[2], "location": r[3], "url": r[4], "id": r[5],
              "bill": f"{r[6].upper()} {r[7]}", "title": r[8]} for r in rows]

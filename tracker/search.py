@@ -116,10 +116,11 @@ def _filters(flt: SearchFilter) -> list[Any]:
 
 def search(session: Session, query: str, flt: SearchFilter = SearchFilter(), *, limit: int = 50,
            offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    """Bills matching every word (best first) and the total count. An empty query matches nothing."""
-    if not _terms(query):
-        return [], 0
+    """Bills matching every word (best first) and the total count. Without words, the bills the filters choose
+    (latest action first): "which bills do we support" has no words; without words or filters, nothing."""
     where = _filters(flt)
+    if not _terms(query):
+        return _filtered(session, where, limit=limit, offset=offset) if where else ([], 0)
     hits = _matching_ids(session, query).cte("hits")
     if session.get_bind().dialect.name == "sqlite":
         # Otherwise a selective filter lets SQLite drive from Bill and rerun the FTS match once per candidate
@@ -131,6 +132,15 @@ def search(session: Session, query: str, flt: SearchFilter = SearchFilter(), *, 
                            .limit(limit).offset(offset)).all()
     total = session.execute(_count(session, query, hits, where)).scalar_one()
     return [bill_summary(bill, ident) for bill, ident, _ in rows], total
+
+
+def _filtered(session: Session, where: list[Any], *, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    base = select(Bill, LegislativeSession.identifier).join(
+        LegislativeSession, LegislativeSession.id == Bill.session_id).where(*where)
+    rows = session.execute(base.order_by(Bill.latest_action_date.desc().nulls_last(), Bill.id.desc())
+                           .limit(limit).offset(offset)).all()
+    total = session.execute(select(func.count()).select_from(Bill).where(*where)).scalar_one()
+    return [bill_summary(bill, ident) for bill, ident in rows], total
 
 
 def _count(session: Session, query: str, hits: Any, where: list[Any]) -> Any:

@@ -93,6 +93,9 @@ def delete_watchlist(session: Session, *, actor: User, watchlist_id: int) -> Non
     session.flush()
 
 
+WATCHLIST_SHOWN = 500  # the dashboard's table; a packet of the watchlist lists every bill
+
+
 def watchlist_bills(session: Session, *, actor: User, watchlist_id: int, limit: int = 100,
                     offset: int = 0) -> list[dict[str, Any]]:
     require(actor, Action.read)

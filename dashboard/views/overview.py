@@ -68,8 +68,8 @@ with right:
     _bar(figures["by_jurisdiction"], "jurisdiction", "By jurisdiction")
 
 st.subheader("Moved in the last 7 days")
-tracked_only = st.toggle("Only bills we follow (flagged, with a position or on a watchlist)", value=True,
-                         key="moved_tracked")
+tracked_only = st.toggle("Only bills we follow (flagged and not dismissed, with a position or on a watchlist)",
+                         value=True, key="moved_tracked")
 rows = _moved(data.url(), version, tracked_only)
 if rows:
     st.dataframe(pd.DataFrame([{"bill": r["bill"], "title": r["title"], "stage": r["stage"].replace("_", " "),
@@ -84,7 +84,7 @@ else:
 
 st.subheader("Upcoming hearings")
 with data.session() as s:
-    hearings = overview.upcoming_hearings(s, tracked_only=tracked_only)
+    hearings = overview.upcoming_hearings(s, tracked_only=tracked_only, limit=overview.HEARINGS_SHOWN)
 if hearings:
     st.dataframe(pd.DataFrame([{"date": h["date"], "time": h["time"], "bill": h["bill"], "title": h["title"],
                                 "body": h["body"], "where": h["location"], "agenda": safe_url(h["url"]),
@@ -92,6 +92,9 @@ if hearings:
                  column_config={"agenda": st.column_config.LinkColumn("agenda"),
                                 "open": st.column_config.LinkColumn("open", display_text="open")},
                  hide_index=True, width="stretch")
+    if len(hearings) == overview.HEARINGS_SHOWN:  # one row per bill and hearing: a long agenda fills it
+        st.caption(f"The first {overview.HEARINGS_SHOWN} hearing rows by day and time; each bill's page lists all "
+                   "its hearings.")
 else:
     st.caption("No hearings in the next 30 days for these bills (only sources that publish agendas give them).")
 

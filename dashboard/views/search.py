@@ -44,8 +44,9 @@ if st.session_state.get("q_signature") != repr((query, flt)):
     st.session_state["q_signature"] = repr((query, flt))
     st.session_state["q_page"] = 1
 
-if not query.strip():
-    st.caption("Type some words to search; every word must appear (the last may be the start of a word).")
+if not query.strip() and flt == search.SearchFilter():
+    st.caption("Type some words to search; every word must appear (the last may be the start of a word). Or "
+               "choose a filter alone: a position lists the bills the council took it on.")
     st.stop()
 
 page_no = int(st.session_state.get("q_page", 1))

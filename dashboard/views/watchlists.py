@@ -9,7 +9,7 @@ from dashboard.components.render import md
 from dashboard.components.widgets import export_buttons
 from tracker import watchlists
 from tracker.exports import Selection
-from tracker.permissions import PermissionDenied
+from tracker.permissions import Action, PermissionDenied, can
 
 user = page_user()
 st.title("Watchlists")
@@ -39,8 +39,11 @@ chosen = st.selectbox("Watchlist", list(by_id), key="wl_pick",
                                             f"{', shared' if by_id[i]['shared'] else ', private'}"
                                             f"{'' if by_id[i]['mine'] else ', by ' + (by_id[i]['owner'] or '?')})")
 with data.session() as s:
-    rows = watchlists.watchlist_bills(s, actor=user, watchlist_id=chosen, limit=500)
+    rows = watchlists.watchlist_bills(s, actor=user, watchlist_id=chosen, limit=watchlists.WATCHLIST_SHOWN)
 if rows:
+    if len(rows) < by_id[chosen]["bills"]:  # nothing is left out without a word
+        st.caption(f"The {len(rows)} with the latest action of its {by_id[chosen]['bills']:,} bills are shown"
+                   + ("; an export packet of the watchlist lists them all." if can(user, Action.export) else "."))
     event = st.dataframe(
         pd.DataFrame([{"bill": f"{r['jurisdiction'].upper()} {r['identifier']}", "title": r["title"],
                        "stage": r["stage"].replace("_", " "), "latest action": r["latest_action_date"],

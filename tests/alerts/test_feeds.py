@@ -5,6 +5,7 @@ import datetime as dt
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -18,7 +19,7 @@ from tracker.alerts.server import make_server, serve_in_thread
 from tracker.alerts.settings import alert_settings, smtp_settings
 from tracker.ingest import Ingestor
 from tracker.models import AlertProfile, Bill
-from tracker.records import HearingRecord
+from tracker.records import BillRecord, HearingRecord
 from tracker.xmlsafe import parse_xml
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -126,7 +127,7 @@ def test_hearing_calendar_validates_and_hearings_trigger_alerts(world: World, se
     assert set(events) == {"Hearing: US 119 HR 701, US 119 HR 703 (Energy, Commerce; and Technology)",
                            "Hearing: US 119 HR 701 (Rules)", "Hearing: US 119 HR 701 (Cancelled)"}
     first = events["Hearing: US 119 HR 701, US 119 HR 703 (Energy, Commerce; and Technology)"]
-    assert first.decoded("DTSTART") == dt.datetime.combine(soon, dt.time(14, 30))
+    assert first.decoded("DTSTART") == dt.datetime.combine(soon, dt.time(14, 30), ZoneInfo("America/New_York"))
     assert events["Hearing: US 119 HR 701 (Rules)"].decoded("DTSTART") == soon + dt.timedelta(days=1)  # all day
     assert str(events["Hearing: US 119 HR 701 (Cancelled)"]["STATUS"]) == "CANCELLED"
     assert str(first["LOCATION"]) == "2123 Rayburn" and str(first["UID"]).startswith("hearing-")
@@ -150,6 +151,108 @@ def test_hearing_calendar_validates_and_hearings_trigger_alerts(world: World, se
                                          bills=["HR 701"])])
     s.commit()
     assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 1
+
+
+def test_an_announced_hearing_called_off_is_news(world: World, smtp: Mailbox) -> None:
+    # Sam was told of a hearing on a bill he follows; then its committee cancelled it (or deferred it: NYC's
+    # Legistar status). Only hearings going ahead were announced, so he learned nothing and went to a hearing that
+    # was not held. One cancelled before anyone heard of it stays no news.
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(711, "Artificial Intelligence Oversight Act"))
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True)  # the flag alert
+    soon = dt.date.today() + dt.timedelta(days=7)
+    Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:30 PM", body="Energy and Commerce", bills=["HR 711"]),
+                                 hearing("h2", soon, time="9:00", body="Rules", bills=["HR 711"], cancelled=True)])
+    s.commit()
+    before = len(smtp.messages)
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings())
+    assert len(smtp.messages) == before + 1
+    text = smtp.messages[-1].get_body(("plain",)).get_content()
+    assert "Hearing scheduled: " + soon.isoformat() + " · 2:30 PM · Energy and Commerce" in text
+    assert "Rules" not in text
+    Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:30 PM", body="Energy and Commerce", bills=["HR 711"],
+                                         cancelled=True)])
+    s.commit()
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings())
+    assert len(smtp.messages) == before + 2
+    text = smtp.messages[-1].get_body(("plain",)).get_content()
+    assert "Hearing cancelled: " + soon.isoformat() + " · 2:30 PM · Energy and Commerce" in text
+    assert "Hearing scheduled" not in text and "Rules" not in text
+    html = smtp.messages[-1].get_body(("html",)).get_content()
+    assert "Hearing cancelled:" in html
+    # Fetched again, still cancelled: told once.
+    Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:30 PM", body="Energy and Commerce", bills=["HR 711"],
+                                         cancelled=True, description="Postponed")])
+    s.commit()
+    assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 0
+
+
+def test_a_hearing_moved_to_another_hour_is_news(world: World, smtp: Mailbox) -> None:
+    # A hearing moved from 9:30 to the afternoon of the same day was no news (only another day was): a follower
+    # planning to attend turned up hours early, or too late when it moved earlier.
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(721, "Artificial Intelligence Oversight Act"))
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True)  # the flag alert
+    soon = dt.date.today() + dt.timedelta(days=7)
+    Ingestor(s).ingest_hearings([hearing("h1", soon, time="9:30 AM", body="Energy and Commerce", bills=["HR 721"])])
+    s.commit()
+    assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 1
+    Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:00 PM", body="Energy and Commerce", bills=["HR 721"])])
+    s.commit()
+    assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 1
+    text = smtp.messages[-1].get_body(("plain",)).get_content()
+    assert "Hearing scheduled: " + soon.isoformat() + " · 2:00 PM · Energy and Commerce" in text
+    # The room changing is not a new time: no news.
+    Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:00 PM", body="Energy and Commerce", bills=["HR 721"],
+                                         location="2123 Rayburn")])
+    s.commit()
+    assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 0
+    # Called off at its new hour: told.
+    Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:00 PM", body="Energy and Commerce", bills=["HR 721"],
+                                         cancelled=True)])
+    s.commit()
+    assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 1
+    assert "Hearing cancelled: " in smtp.messages[-1].get_body(("plain",)).get_content()
+
+
+def test_calendar_times_are_on_each_legislatures_clock(world: World) -> None:
+    # The calendar wrote hearing times floating, read on the subscriber's clock: to a lobbyist in Washington a
+    # 10:00 hearing in Sacramento showed at 10:00 Eastern, three hours before it starts. Each time is now the
+    # instant it is on its legislature's clock (Congress: Washington; a state: its capital; a city: its state).
+    s = world.session
+    ca = BillRecord.model_validate({
+        "jurisdiction": {"id": "ca", "name": "California", "level": "state"},
+        "session": {"identifier": "20252026", "name": "2025-2026 Regular Session"}, "identifier": "AB 1018",
+        "bill_type": "AB", "number": "1018", "title": "Automated decision systems", "stage": "in_committee",
+        "source_name": "test", "source_key": "ca-ab-1018"})
+    ids = world.store(bill_record(731, "Artificial Intelligence Oversight Act"), ca)
+    mine = watchlists.create_watchlist(s, actor=world.staff, name="Hearings to attend", shared=False)
+    watchlists.add_bills(s, actor=world.staff, watchlist_id=mine.id, bill_ids=ids)
+    day = dt.date.today() + dt.timedelta(days=7)
+    sacramento = HearingRecord.model_validate({
+        "jurisdiction": {"id": "ca", "name": "California", "level": "state"}, "source_name": "test",
+        "source_key": "ca-h1", "date": day, "time": "10:00", "body": "Assembly Privacy and Consumer Protection",
+        "items": [{"sequence": 1, "bill_identifier": "AB 1018", "session_identifier": "20252026"}]})
+    Ingestor(s).ingest_hearings([sacramento, hearing("us-h1", day, time="10:00 AM", body="Energy and Commerce",
+                                                     bills=["HR 731"]),
+                                 hearing("us-h2", day + dt.timedelta(days=1), time=None, body="Rules",
+                                         bills=["HR 731"])])
+    s.commit()
+    cal = icalendar.Calendar.from_ical(feeds.render_ics(s, user=world.staff))
+    starts = {str(e["SUMMARY"]): e.decoded("DTSTART") for e in cal.walk("VEVENT")}
+    ten = dt.time(10)
+    assert starts == {
+        "Hearing: CA 20252026 AB 1018 (Assembly Privacy and Consumer Protection)":
+            dt.datetime.combine(day, ten, ZoneInfo("America/Los_Angeles")).astimezone(dt.UTC),
+        "Hearing: US 119 HR 731 (Energy and Commerce)":
+            dt.datetime.combine(day, ten, ZoneInfo("America/New_York")).astimezone(dt.UTC),
+        "Hearing: US 119 HR 731 (Rules)": day + dt.timedelta(days=1)}  # no time: a day, on no clock
 
 
 def test_with_no_hearings_the_calendar_is_valid_and_empty(world: World) -> None:

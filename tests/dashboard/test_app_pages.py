@@ -274,6 +274,37 @@ def test_search_page_finds_text_and_highlights_safely(seeded: Seeded) -> None:
     assert any("Consumer Data <mark>Privacy</mark> Act" in h.proto.body for h in at.get("html"))
 
 
+def test_council_lists_the_bills_behind_a_position_count(session: Session, seeded: Seeded) -> None:
+    # The overview says "Support: 2"; nowhere could a council member see which two (search wanted words first,
+    # the flagged-bills page has no position filter, and council members export no packets).
+    staff = seeded.users["staff"]
+    for key, stance in (("privacy", "Support"), ("ca", "Support"), ("robotics", "Oppose")):
+        positions.set_position(session, actor=staff, bill_id=seeded.ids[key], stance=stance, expected_version=None)
+    session.commit()
+    at = signed_in(seeded.users["council"], "views/search.py")
+    no_exception(at)
+    assert not any("bills match" in t for t in texts(at).splitlines())  # nothing chosen: nothing listed
+    at.selectbox(key="q_position").select("Support").run()
+    no_exception(at)
+    shown = texts(at)
+    assert "**2** bills match" in shown
+    assert "Consumer Data Privacy Act" in shown and "Automated decision systems: accountability" in shown
+    assert "Robotics Workforce Act" not in shown
+    at.text_input(key="q").input("privacy").run()  # words narrow it as before
+    assert "**1** bill matches" in texts(at)
+    # Saved, the position alone gives a lobbyist's packet the same bills.
+    from tracker import watchlists
+    from tracker.exports import Selection, prepare_packet
+
+    lobbyist = seeded.users["lobbyist"]
+    watchlists.save_filter(session, actor=lobbyist, page="search", name="We support",
+                           params={"q": "", "q_jurisdiction": "", "q_stages": [], "q_topic": "",
+                                   "q_position": "Support"})
+    session.commit()
+    packet = prepare_packet(session, Selection(saved_filter="We support", user_id=lobbyist.id), "json")
+    assert {b.id for b in packet.bills} == {seeded.ids["privacy"], seeded.ids["ca"]}
+
+
 def test_overview_counts_movement_and_stale_warning(session: Session, seeded: Seeded) -> None:
     old = utcnow() - dt.timedelta(days=3)
     run = CrawlRun(source="govinfo_billstatus", status="partial", started_at=old, finished_at=old, failed=1)
@@ -349,6 +380,26 @@ def test_watchlist_created_and_followed(seeded: Seeded) -> None:
     no_exception(bill)
     again = signed_in(seeded.users["council"], "views/watchlists.py")
     assert "Post Office Naming Act" in again.dataframe[0].value["title"].tolist()
+
+
+def test_a_long_watchlist_says_it_shows_only_part(session: Session, seeded: Seeded,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # The picker said "(612 bills" and the table stopped at 500 without a word.
+    from tracker import watchlists
+
+    council = seeded.users["council"]
+    followed = watchlists.create_watchlist(session, actor=council, name="Everything AI")
+    watchlists.add_bills(session, actor=council, watchlist_id=followed.id,
+                         bill_ids=[seeded.ids[k] for k in ("markup", "privacy", "robotics")])
+    session.commit()
+    at = signed_in(council, "views/watchlists.py")
+    no_exception(at)
+    assert len(at.dataframe[0].value) == 3 and not any("shown" in c.value for c in at.caption)
+    monkeypatch.setattr(watchlists, "WATCHLIST_SHOWN", 2)
+    at.run()
+    no_exception(at)
+    assert len(at.dataframe[0].value) == 2
+    assert any("The 2 with the latest action of its 3 bills are shown" in c.value for c in at.caption)
 
 
 def test_cached_figures_show_an_edit_at_once(session: Session, seeded: Seeded) -> None:

@@ -1,5 +1,7 @@
 """The council's overview reflects what the council follows as soon as it changes."""
 
+import datetime as dt
+
 import pytest
 from apptest_helpers import no_exception, signed_in
 from dash_fixtures import Seeded
@@ -48,3 +50,66 @@ def test_a_full_moved_list_says_it_shows_only_the_latest(session: Session, seede
     no_exception(at)
     assert len(moved_bills(at)) == shown
     assert any(f"The {shown} that moved most recently" in c.value for c in at.caption)
+
+
+def hearing_bills(at: AppTest) -> list[str]:
+    """The bills of the "Upcoming hearings" table (the table with an agenda column)."""
+    return [b for df in at.dataframe if "agenda" in df.value.columns for b in df.value["bill"]]
+
+
+def test_a_full_hearings_list_says_it_shows_only_the_first(session: Session, seeded: Seeded,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # The list stopped at 50 rows without a word, so a council member took it for the whole month.
+    from tracker.models import Hearing, HearingItem
+
+    day = utcnow().date() + dt.timedelta(days=3)
+    for n, key in enumerate(("privacy", "robotics")):
+        hearing = Hearing(jurisdiction_id="us", source_name="test", source_key=f"h{n}", date=day, time=f"{9 + n}:00",
+                          body="Committee on Energy and Commerce")
+        session.add(hearing)
+        session.flush()
+        session.add(HearingItem(hearing_id=hearing.id, bill_id=seeded.ids[key], sequence=1))
+    session.commit()
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    no_exception(at)
+    assert hearing_bills(at) == ["US HR 2", "US HR 3"]
+    assert not any("first" in c.value for c in at.caption)
+    monkeypatch.setattr(overview, "HEARINGS_SHOWN", 1)
+    at.run()
+    no_exception(at)
+    assert hearing_bills(at) == ["US HR 2"]
+    assert any("The first 1 hearing rows" in c.value for c in at.caption)
+
+
+def test_a_bill_dismissed_as_noise_is_not_followed(session: Session, seeded: Seeded) -> None:
+    # Staff dismiss noise every morning; the overview still counted a dismissed bill as "flagged for the council"
+    # and listed it under "Only bills we follow" when it moved or had a hearing.
+    from tracker import triage
+    from tracker.models import Hearing, HearingItem
+
+    robotics = seeded.ids["robotics"]
+    session.add(BillChange(bill_id=robotics, kind="new_action", after={"date": "2025-06-01", "text": "Hearing held"},
+                           detected_at=utcnow()))
+    hearing = Hearing(jurisdiction_id="us", source_name="test", source_key="h1",
+                      date=utcnow().date() + dt.timedelta(days=3), time="10:00", body="Committee on Science")
+    session.add(hearing)
+    session.flush()
+    session.add(HearingItem(hearing_id=hearing.id, bill_id=robotics, sequence=1))
+    session.commit()
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    no_exception(at)
+    flagged = next(m for m in at.metric if m.label == "Flagged for the council")
+    assert flagged.value == "4" and "US 119 HR 3" in moved_bills(at) and hearing_bills(at) == ["US HR 3"]
+    triage.dismiss(session, actor=seeded.users["staff"], bill_ids=[robotics])
+    session.commit()
+    at.run()
+    no_exception(at)
+    flagged = next(m for m in at.metric if m.label == "Flagged for the council")
+    assert flagged.value == "3" and "US 119 HR 3" not in moved_bills(at) and hearing_bills(at) == []
+    # Put on a watchlist, it is followed again whatever triage said.
+    council = seeded.users["council"]
+    followed = watchlists.create_watchlist(session, actor=council, name="Robotics")
+    watchlists.add_bills(session, actor=council, watchlist_id=followed.id, bill_ids=[robotics])
+    session.commit()
+    at.run()
+    assert "US 119 HR 3" in moved_bills(at) and hearing_bills(at) == ["US HR 3"]

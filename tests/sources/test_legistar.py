@@ -147,3 +147,32 @@ def test_an_adopted_resolution_is_final() -> None:
                _history(2, "2018-08-08", "Approved, by Council", "City Council", 1)]
     record = parse_matter(NYC_RESOLUTION, {"histories": adopted}, client="nyc", locator="m")
     assert record.stage == Stage.enacted
+
+
+def _calendar_grid(path) -> list[dict[str, str]]:  # noqa: ANN001
+    """The meetings of a real Legistar Calendar.aspx grid (its scheduler's JSON: start and attributes)."""
+    import re
+
+    html = path.read_text(encoding="utf-8", errors="replace")
+    meetings = []
+    for m in re.finditer(r'\\"start\\":\\"([^\\]+)\\",\\"end\\":\\"[^\\]+\\",\\"attributes\\":\{(.*?)\}', html):
+        meetings.append({"start": m.group(1), **dict(re.findall(r'\\"(\w+)\\":\\"([^\\]*)\\"', m.group(2)))})
+    return meetings
+
+
+@pytest.mark.realdata
+def test_a_deferred_meeting_is_not_upcoming() -> None:
+    # New York City's real calendar (legistar/nyc/events.html) holds two committee meetings of 2019-01-10 whose
+    # agenda status is "Deferred": postponed, each held on a later day as a new meeting (Housing and Buildings on
+    # the 14th, Consumer Affairs on the 17th). They were stored as hearings going ahead, so the overview listed
+    # both days. The grid's fields are the Web API's event fields (MeetingAgendaStatus: EventAgendaStatusName).
+    meetings = _calendar_grid(require_realdata("legistar", "nyc", "events.html"))
+    assert len(meetings) == 40
+    events = [{"EventId": int(m["MeetingID"]), "EventBodyName": m["BodyName"],
+               "EventDate": m["start"][:10].replace("/", "-") + "T00:00:00", "EventLocation": m["MeetingLocation"],
+               "EventAgendaStatusName": m["MeetingAgendaStatus"]} for m in meetings]
+    hearings = parse_events(events, {}, client="nyc", locator="events")
+    off = {(h.body, h.date.isoformat()) for h in hearings if isinstance(h, HearingRecord) and h.cancelled}
+    assert off == {("Committee on Consumer Affairs and Business Licensing", "2019-01-10"),
+                   ("Committee on Housing and Buildings", "2019-01-10")}
+    assert {h.status for h in hearings if isinstance(h, HearingRecord) and h.cancelled} == {"Deferred"}

@@ -33,3 +33,14 @@ def test_local_day(value: str | None, expected: str | None) -> None:
 
 def test_another_zone() -> None:
     assert local_day("2025-02-04T05:00:00+00:00", dt.timezone(dt.timedelta(hours=-6))) == "2025-02-03"
+
+
+def test_each_jurisdictions_clock() -> None:
+    # Jurisdiction ids as the feeds write them (tracker.sources.states, legistar.CLIENTS).
+    from tracker.dates import jurisdiction_zone
+
+    zones = {j: getattr(jurisdiction_zone(j), "key", None)
+             for j in ("us", "ca", "AL", "us-ca-los-angeles-county", "us-il-chicago", "us-ny-new-york-city", "zz")}
+    assert zones == {"us": "America/New_York", "ca": "America/Los_Angeles", "AL": "America/Chicago",
+                     "us-ca-los-angeles-county": "America/Los_Angeles", "us-il-chicago": "America/Chicago",
+                     "us-ny-new-york-city": "America/New_York", "zz": None}

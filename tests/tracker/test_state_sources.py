@@ -179,6 +179,107 @@ def test_a_bills_hearings_come_by_day_and_time_on_every_database(session: Sessio
     assert [h["time"] for h in overview.upcoming_hearings(session, tracked_only=False)] == expected
 
 
+def test_the_upcoming_hearings_cut_keeps_each_days_earliest(session: Session) -> None:
+    # Matters and events written for this test from the Web API's published fields. A board meeting at 1:00 PM
+    # with three followed matters on its agenda, and a committee at 8:00 AM the same day on a fourth: cut to three
+    # rows in SQL by day and bill before the sort by time, the list showed the 1:00 PM rows and dropped the
+    # morning hearing, which comes first.
+    from tracker import overview
+
+    matters = [{"MatterId": n, "MatterFile": f"26-00{n}", "MatterTitle": f"Motion {n} on municipal broadband",
+                "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"} for n in (41, 42, 43, 44)]
+    Ingestor(session).ingest([IngestItem(record=legistar.parse_matter(m, {}, client="lacounty", locator="m"))
+                              for m in matters])
+    day = dt.date.today() + dt.timedelta(days=7)
+    events = [{"EventId": 1, "EventBodyName": "Board of Supervisors", "EventDate": f"{day}T00:00:00",
+               "EventTime": "1:00 PM"},
+              {"EventId": 2, "EventBodyName": "Economic Development Committee", "EventDate": f"{day}T00:00:00",
+               "EventTime": "8:00 AM"}]
+    items = {1: [{"EventItemAgendaSequence": n, "EventItemMatterId": n} for n in (41, 42, 43)],
+             2: [{"EventItemAgendaSequence": 1, "EventItemMatterId": 44}]}
+    Ingestor(session).ingest_hearings(legistar.parse_events(events, items, client="lacounty", locator="events"))
+    session.commit()
+    everything = overview.upcoming_hearings(session, tracked_only=False)
+    assert [(h["time"], h["bill"]) for h in everything][:2] == [("8:00 AM", "US-CA-LOS-ANGELES-COUNTY 26-0044"),
+                                                               ("1:00 PM", "US-CA-LOS-ANGELES-COUNTY 26-0041")]
+    assert overview.upcoming_hearings(session, tracked_only=False, limit=3) == everything[:3]
+
+
+def test_an_evening_hearing_in_california_is_upcoming_until_its_day_ends(session: Session,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # Matter and event written for this test from the Web API's published fields. The Board of Supervisors meets
+    # at 6:00 PM on December 6 (Los Angeles time, as Legistar writes it). At 5:00 PM there it is 01:00 UTC on the
+    # 7th: "today" taken on the server's UTC clock dropped the meeting from the overview and the packet's next
+    # hearing for its last seven hours.
+    from tracker import overview
+    from tracker.exports.branding import Branding
+    from tracker.exports.packet import gather_packet
+
+    matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",
+              "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"}
+    Ingestor(session).ingest([IngestItem(record=legistar.parse_matter(matter, {}, client="lacounty", locator="m"))])
+    events = [{"EventId": 9, "EventBodyName": "Board of Supervisors", "EventDate": "2026-12-06T00:00:00",
+               "EventTime": "6:00 PM"}]
+    items = {9: [{"EventItemAgendaSequence": 1, "EventItemMatterId": 100}]}
+    Ingestor(session).ingest_hearings(legistar.parse_events(events, items, client="lacounty", locator="events"))
+    session.commit()
+    bill_id = session.execute(select(Bill.id)).scalar_one()
+    five_pm_in_los_angeles = dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(overview, "utcnow", lambda: five_pm_in_los_angeles)
+    assert [h["date"] for h in overview.upcoming_hearings(session, tracked_only=False)] == [dt.date(2026, 12, 6)]
+    packet = gather_packet(session, [bill_id], title="t", selection="s", criteria={}, branding=Branding(),
+                           generated_at=five_pm_in_los_angeles)  # the clock of a server on UTC
+    next_hearing = packet.bills[0].next_hearing
+    assert next_hearing is not None and next_hearing.date == dt.date(2026, 12, 6)
+
+
+def test_the_packets_next_hearing_is_the_days_first(session: Session) -> None:
+    # Matter and events written for this test from the Web API's published fields: the board takes the motion up
+    # at 2:00 PM, its committee at 9:30 AM the same day. The packet's "next hearing" took the first row of the
+    # day as the database returned it (here the 2:00 PM one), while the overview and the bill page put 9:30 first.
+    from tracker import votes
+
+    matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",
+              "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"}
+    Ingestor(session).ingest([IngestItem(record=legistar.parse_matter(matter, {}, client="lacounty", locator="m"))])
+    day = dt.date.today() + dt.timedelta(days=7)
+    events = [{"EventId": 7, "EventBodyName": "Board of Supervisors", "EventDate": f"{day}T00:00:00",
+               "EventTime": "2:00 PM"},
+              {"EventId": 8, "EventBodyName": "Economic Development Committee", "EventDate": f"{day}T00:00:00",
+               "EventTime": "9:30 AM"},
+              {"EventId": 9, "EventBodyName": "Board of Supervisors", "EventDate": f"{day}T00:00:00"}]
+    items = {n: [{"EventItemAgendaSequence": 1, "EventItemMatterId": 100}] for n in (7, 8, 9)}
+    Ingestor(session).ingest_hearings(legistar.parse_events(events, items, client="lacounty", locator="events"))
+    session.commit()
+    bill_id = session.execute(select(Bill.id)).scalar_one()
+    assert votes.hearings_for_bill(session, bill_id)[0]["time"] == "9:30 AM"
+    lookup = default_hearing_lookup(session)
+    assert lookup is not None
+    nxt = lookup(session, [bill_id], dt.date.today())[bill_id]
+    assert (nxt.date, nxt.time, nxt.body) == (day, "9:30 AM", "Economic Development Committee")
+
+
+def test_a_bill_twice_on_one_agenda_is_one_upcoming_hearing(session: Session) -> None:
+    # Matter and event written for this test from the Web API's published fields: the motion is on the consent
+    # calendar and again for discussion. The bill page and the alerts showed one hearing; the overview two rows.
+    from tracker import overview, votes
+
+    matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",
+              "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"}
+    Ingestor(session).ingest([IngestItem(record=legistar.parse_matter(matter, {}, client="lacounty", locator="m"))])
+    day = dt.date.today() + dt.timedelta(days=7)
+    events = [{"EventId": 9, "EventBodyName": "Board of Supervisors", "EventDate": f"{day}T00:00:00",
+               "EventTime": "9:30 AM"}]
+    items = {9: [{"EventItemAgendaSequence": 3, "EventItemMatterId": 100, "EventItemTitle": "Consent calendar"},
+                 {"EventItemAgendaSequence": 12, "EventItemMatterId": 100, "EventItemTitle": "For discussion"}]}
+    Ingestor(session).ingest_hearings(legistar.parse_events(events, items, client="lacounty", locator="events"))
+    session.commit()
+    bill_id = session.execute(select(Bill.id)).scalar_one()
+    assert len(votes.hearings_for_bill(session, bill_id)) == 1
+    assert [(h["date"], h["time"]) for h in overview.upcoming_hearings(session, tracked_only=False)] == [
+        (day, "9:30 AM")]
+
+
 def test_legistar_hearings_with_agenda_linked_to_bills(session: Session) -> None:
     # Matter, event and agenda records written for this test from the Web API's published fields.
     matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import String, cast, exists, func, literal, select
 from sqlmodel import Session
 
-from tracker.alerts.hearings import latest_fetch, read_hearings
+from tracker.alerts.hearings import HearingRow, latest_fetch, read_hearings
+from tracker.dates import us_today
 from tracker.matching.engine import BillDoc, RuleSet, TopicSpec, snippet
 from tracker.matching.store import compile_topics, topic_specs
 from tracker.models import (
@@ -226,18 +227,34 @@ def collect_positions(session: Session, *, now: dt.datetime) -> int:
 
 def collect_hearings(session: Session, *, now: dt.datetime) -> int:
     """Upcoming hearings with a followed bill on the agenda, fetched since the last run. The key holds the
-    date, so a hearing moved to another day is news again; a re-fetch of the same one is not."""
+    day and the time of day, so a hearing moved to another day or hour is news again; a re-fetch of the same one
+    (or a new room) is not. A hearing already announced and then called off (cancelled, deferred) is news too; one
+    called off before it was announced is not."""
     cur = _cursor(session, "hearing")
     since = cur.last_at if cur is not None and cur.last_at else now - FIRST_RUN_LOOKBACK
-    hearings = read_hearings(session, since=now.date(), fetched_after=since)
-    rows = [{"key": f"hearing:{h.id}:{h.bill_id}:{h.date.isoformat()}", "bill_id": h.bill_id, "kind": "hearing",
+    hearings = read_hearings(session, since=us_today(now), fetched_after=since)
+    day_keys = {h: f"hearing:{h.id}:{h.bill_id}:{h.date.isoformat()}" for h in hearings}  # keys before times
+    keys = {h: day_keys[h] + _at(h) for h in hearings}
+    called_off = [k for h in hearings if h.cancelled for k in (keys[h], day_keys[h])]
+    told = set(session.execute(select(AlertEvent.key).where(AlertEvent.key.in_(called_off))).scalars()) \
+        if called_off else set()
+    announced = {keys[h] for h in hearings if h.cancelled and {keys[h], day_keys[h]} & told}
+    rows = [{"key": keys[h] + (":cancelled" if h.cancelled else ""), "bill_id": h.bill_id, "kind": "hearing",
              "occurred_at": now,
              "payload": {"date": h.date.isoformat(), "time": h.time, "body": h.body, "location": h.location,
-                         "description": h.description, "agenda": h.agenda_title, "url": h.url}}
-            for h in hearings if not h.cancelled]
+                         "description": h.description, "agenda": h.agenda_title, "url": h.url,
+                         **({"cancelled": True} if h.cancelled else {})}}
+            for h in hearings if not h.cancelled or keys[h] in announced]
     made = _store(session, rows)
     _save_cursor(session, "hearing", last_at=latest_fetch(session) or since)
     return made
+
+
+def _at(h: HearingRow) -> str:
+    """The time of day in a hearing's event key: "T14:00" read from "2:00 PM" or "14:00" alike (a feed that
+    rewrites its clock is no news), the text itself (short) when unreadable, nothing without one."""
+    clock = h.start_time()
+    return f"T{clock:%H:%M}" if clock else (f"T{h.time[:16]}" if h.time else "")
 
 
 def collect_events(session: Session, *, now: dt.datetime | None = None) -> int:

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from tracker.alerts.hearings import HearingRow, read_hearings
 from tracker.alerts.render import STAGE_WORDS, bill_url
 from tracker.alerts.settings import AlertSettings, alert_settings
+from tracker.dates import jurisdiction_zone
 from tracker.exports.safety import clean_text
 from tracker.models import (
     AlertSubscription,
@@ -186,7 +187,8 @@ def _fold(line: str) -> str:
 
 def render_ics(session: Session, *, user: User, cfg: AlertSettings | None = None,
                today: dt.date | None = None) -> bytes:
-    """Hearings on the person's tracked bills, from 30 days back on (upstream times are local: floating)."""
+    """Hearings on the person's tracked bills, from 30 days back on; a time at the instant it is on its
+    legislature's clock (floating only where that clock is unknown)."""
     cfg = cfg or alert_settings()
     today = today or utcnow().date()
     bill_ids = tracked_bill_ids(session, user)
@@ -210,6 +212,10 @@ def render_ics(session: Session, *, user: User, cfg: AlertSettings | None = None
         if start is None:
             lines += [f"DTSTART;VALUE=DATE:{h.date:%Y%m%d}",
                       f"DTEND;VALUE=DATE:{h.date + dt.timedelta(days=1):%Y%m%d}"]
+        elif (zone := jurisdiction_zone(h.jurisdiction_id)) is not None:
+            # The instant, in UTC: floating, a 10:00 hearing in Sacramento showed at 10:00 on a Washington clock.
+            begin = dt.datetime.combine(h.date, start, zone).astimezone(dt.UTC)
+            lines += [f"DTSTART:{begin:%Y%m%dT%H%M%SZ}", f"DTEND:{begin + dt.timedelta(hours=1):%Y%m%dT%H%M%SZ}"]
         else:
             begin = dt.datetime.combine(h.date, start)
             lines += [f"DTSTART:{begin:%Y%m%dT%H%M%S}", f"DTEND:{begin + dt.timedelta(hours=1):%Y%m%dT%H%M%S}"]

@@ -26,6 +26,7 @@ class HearingRow:
     url: str | None = None
     cancelled: bool = False
     agenda_title: str | None = None  # the agenda item about the bill
+    jurisdiction_id: str | None = None  # whose clock ``time`` is on
 
     def start_time(self) -> dt.time | None:
         """The time of day when it can be read ("10:00", "2:30 PM"); upstream times are local to the body."""
@@ -59,7 +60,8 @@ def read_hearings(session: Session, *, bill_ids: list[int] | None = None, since:
             continue
         seen.add((h.id, bill_id))
         out.append(HearingRow(id=h.id, bill_id=bill_id, date=h.date, time=h.time, body=h.body, location=h.location,
-                              description=h.description, url=h.url, cancelled=h.cancelled, agenda_title=title))
+                              description=h.description, url=h.url, cancelled=h.cancelled, agenda_title=title,
+                              jurisdiction_id=h.jurisdiction_id))
     return out
 
 

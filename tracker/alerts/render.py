@@ -23,6 +23,15 @@ KIND_TITLES = {"flagged": "Newly flagged", "new_bill": "New bill", "stage_change
                "new_action": "New action", "action_corrected": "Action corrected", "new_version": "New text",
                "title_change": "Title change", "sponsor_change": "Sponsors", "hearing": "Hearing scheduled",
                "position": "Position changed"}
+
+
+def item_title(item: dict[str, Any]) -> str:
+    """What an item of a digest is: its kind's title, "Hearing cancelled" for a hearing called off."""
+    if item["kind"] == "hearing" and (item.get("payload") or {}).get("cancelled"):
+        return "Hearing cancelled"
+    return KIND_TITLES.get(item["kind"], item["kind"])
+
+
 # Within a bill: why it is in the digest first (newly flagged), then what happened, in time order.
 KIND_ORDER = {"flagged": 0, "new_bill": 1, "position": 2, "hearing": 3}
 
@@ -154,7 +163,7 @@ def render_text(d: Digest) -> str:
         out += [f"{g.reference}: {g.title}", f"  {g.url}"]
         for item in g.items:
             line, evidence = describe(item, d.topics)
-            out.append(f"  - {KIND_TITLES.get(item['kind'], item['kind'])}: {line}")
+            out.append(f"  - {item_title(item)}: {line}")
             out += [f"      {label}: {_text_snippet(snip)}" for label, snip in evidence]
         out.append("")
     out += ["--", f"Change what you receive: {d.manage_url}", f"Unsubscribe from these emails: {d.unsubscribe_url}"]
@@ -170,7 +179,7 @@ def render_html(d: Digest) -> str:
                      f"<div style=\"color: #444\">{e(g.title)}</div><ul>")
         for item in g.items:
             line, evidence = describe(item, d.topics)
-            parts.append(f"<li><strong>{e(KIND_TITLES.get(item['kind'], item['kind']))}:</strong> {e(line)}")
+            parts.append(f"<li><strong>{e(item_title(item))}:</strong> {e(line)}")
             if evidence:
                 parts.append("<ul>" + "".join(f"<li><em>{e(label)}</em>: {_html_snippet(snip)}</li>"
                                               for label, snip in evidence) + "</ul>")

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Table, func, select
 from sqlmodel import Session
 
+from tracker.dates import by_day_and_time, us_today
 from tracker.exports.branding import Branding
 from tracker.exports.safety import clean_text, safe_url
 from tracker.matching.engine import MARKED
@@ -254,10 +255,13 @@ def hearings_from_table(table: Table) -> HearingLookup:
         if cancelled is not None:
             query = query.where(cancelled.is_not(True))
         out: dict[int, Hearing] = {}
-        for row in session.execute(query.order_by(cols.bill_id, cols.date)).mappings():
+        rows = session.execute(query.order_by(cols.bill_id, cols.date)).mappings().all()
+        # Within a day by time of day, as the overview and the bill page order them (times are text SQL cannot
+        # order); a time not given or not readable last.
+        for row in sorted(rows, key=lambda r: (r["bill_id"], *by_day_and_time(_day(r["date"]), r.get("time")))):
             if row["bill_id"] in out:
                 continue
-            date = row["date"].date() if isinstance(row["date"], dt.datetime) else row["date"]
+            date = _day(row["date"])
             extra = {
                 k: clean_text(str(row[k])) if row.get(k) is not None else None
                 for k in optional
@@ -269,6 +273,10 @@ def hearings_from_table(table: Table) -> HearingLookup:
         return out
 
     return lookup
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def default_hearing_lookup(session: Session) -> HearingLookup | None:
@@ -365,7 +373,7 @@ def gather_bills(
     hearing_lookup: HearingLookup | None = None,
 ) -> list[PacketBill]:
     """Everything a packet shows about these bills, in the order given."""
-    today = today or dt.date.today()
+    today = today or us_today()
     lookup = hearing_lookup if hearing_lookup is not None else default_hearing_lookup(session)
     bills: dict[int, tuple[Bill, str, str, str]] = {}
     positions: dict[int, Position] = {}
@@ -505,7 +513,7 @@ def gather_packet(
     hearing_lookup: HearingLookup | None = None,
 ) -> Packet:
     generated_at = generated_at or dt.datetime.now(dt.UTC).astimezone()
-    bills = gather_bills(session, bill_ids, today=generated_at.date(), hearing_lookup=hearing_lookup)
+    bills = gather_bills(session, bill_ids, today=us_today(generated_at), hearing_lookup=hearing_lookup)
     return Packet(
         title=clean_text(title),
         organisation=clean_text(branding.organisation),

@@ -232,11 +232,11 @@ def _saved_filter_bills(session: Session, saved: SavedFilter, user_id: int | Non
         from tracker.search import SearchFilter, _filters, _matching_ids, _terms
 
         words = p.get("q") or ""
-        if not _terms(words):  # the search page shows nothing until words are typed
-            return select(Bill.id).where(false())
-        flt = SearchFilter.from_saved(p)
+        where = _filters(SearchFilter.from_saved(p))
+        if not _terms(words):  # the search page lists the filters' bills, or nothing without words or filters
+            return select(Bill.id).where(*where) if where else select(Bill.id).where(false())
         hits = _matching_ids(session, words).subquery("hits")
-        return select(Bill.id).join(hits, hits.c.bill_id == Bill.id).where(*_filters(flt))
+        return select(Bill.id).join(hits, hits.c.bill_id == Bill.id).where(*where)
     if saved.page == "triage":
         from tracker.triage import InboxFilter, TriageError, _inbox_query
 

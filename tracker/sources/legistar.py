@@ -225,6 +225,16 @@ def _web_page(client: str, matter_id: str, matter: dict[str, Any]) -> list[str]:
     return [f"https://{client.lower()}.legistar.com/LegislationDetail.aspx?ID={matter_id}&GUID={guid}"]
 
 
+# An agenda status that says the meeting will not be held that day: New York City's "Deferred" meetings are
+# postponed and held later as new meetings. A comment counts only when it says "cancel": one may well mention an
+# item deferred from an earlier meeting.
+_CALLED_OFF_STATUS = re.compile(r"cancel|defer|postpon", re.IGNORECASE)
+
+
+def _called_off(status: str | None, comment: str | None) -> bool:
+    return bool(_CALLED_OFF_STATUS.search(status or "") or re.search(r"cancel", comment or "", re.IGNORECASE))
+
+
 def parse_events(events: list[dict[str, Any]], items: Mapping[int, list[dict[str, Any]]], *, client: str,
                  locator: str, jurisdiction: dict[str, Any] | None = None) -> list[HearingRecord | ParseError]:
     """``/events`` items (with each event's ``/eventitems`` in ``items`` by EventId) -> hearings."""
@@ -258,7 +268,7 @@ def parse_events(events: list[dict[str, Any]], items: Mapping[int, list[dict[str
                 "location": _str(event.get("EventLocation")),
                 "description": comment,
                 "status": status,
-                "cancelled": bool(re.search(r"cancel", f"{status or ''} {comment or ''}", re.IGNORECASE)),
+                "cancelled": _called_off(status, comment),
                 "url": _str(event.get("EventInSiteURL")),
                 "agenda_url": _str(event.get("EventAgendaFile")),
                 "upstream_updated_at": _str(event.get("EventLastModifiedUtc")),

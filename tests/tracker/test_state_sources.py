@@ -194,6 +194,13 @@ def test_an_open_states_extraordinary_session_bill_is_pubinfos(session: Session,
 
 
 @pytest.mark.realdata
+@pytest.mark.parametrize("order", [("ca_pubinfo", "openstates", "legiscan"),
+                                   ("legiscan", "openstates", "ca_pubinfo")])
+def test_a_legiscan_extraordinary_session_number_is_pubinfos(session: Session, order: tuple[str, ...]) -> None:
+    _check_one_extraordinary_bill(session, order)
+
+
+@pytest.mark.realdata
 def test_lower_ranked_source_fills_only_empty_fields(session: Session) -> None:
     views = _three_views()
     ingestor = Ingestor(session)

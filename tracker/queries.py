@@ -94,12 +94,15 @@ def bill_summary(bill: Bill, session_identifier: str) -> dict[str, Any]:
 
 def find_bills(session: Session, ref: str, *, jurisdiction: str | None = None,
                session_identifier: str | None = None) -> list[int]:
-    """Bill ids for a reference: a numeric id, or an identifier such as ``HR 3684`` / ``hr3684``."""
+    """Bill ids for a reference: a numeric id, or an identifier such as ``HR 3684`` / ``hr3684``, or a city file
+    number as written (``Int 1299-2018``)."""
     if ref.isdigit():
         return [int(ref)] if session.get(Bill, int(ref)) else []
-    identifier = normalize_identifier(ref)
+    # A city's file number is kept as its clerk writes it ("Int 1299-2018", "O2018-9628"), which the normalized
+    # form ("INT 12992018") is not: either spelling finds a bill, in any case.
+    typed = " ".join(ref.split()).upper()
     query = select(Bill.id).join(LegislativeSession, Bill.session_id == LegislativeSession.id).where(
-        Bill.identifier == identifier)
+        func.upper(Bill.identifier).in_(list({normalize_identifier(ref), typed})))
     if jurisdiction:
         query = query.where(Bill.jurisdiction_id == jurisdiction)
     if session_identifier:

@@ -546,3 +546,30 @@ def test_withdrawn_cosponsors_are_not_counted_as_cosponsors(database_url: str, t
     bill = json.loads(invoke("bills", "show", "HR 8167", "--session", "117", "--json").stdout)
     cosponsors = [s for s in bill["sponsorships"] if s["kind"] == "cosponsor"]
     assert (len(cosponsors), sum(1 for s in cosponsors if s["withdrawn_date"])) == (51, 7)  # all kept, marked
+
+
+@pytest.mark.realdata
+def test_bills_show_finds_a_city_matter_by_its_file_number(database_url: str) -> None:
+    """Legistar file numbers are kept as the clerk writes them ("Int 1299-2018", "O2018-9628": real numbers from
+    the NYC and Chicago Legislation grids in legistar/); the matters around them are written from the Web API's
+    published fields, with Chicago's real MatterHistory records."""
+    from sqlmodel import Session
+
+    from tracker.ingest import IngestItem, Ingestor
+    from tracker.sources.legistar import parse_list, parse_matter
+
+    histories = require_realdata("legistar", "chicago", "dupe_event.json")
+    records = [parse_matter({"MatterId": n, "MatterFile": file, "MatterTitle": f"Matter {file}",
+                             "MatterTypeName": kind, "MatterIntroDate": "2018-11-14T00:00:00"},
+                            {"histories": parse_list(histories.read_bytes(), str(histories))},
+                            client=client, locator=file)
+               for n, file, kind, client in ((1, "Int 1299-2018", "Introduction", "nyc"),
+                                             (2, "O2018-9628", "Ordinance", "chicago"))]
+    with Session(db.get_engine(database_url)) as s:
+        Ingestor(s).ingest([IngestItem(record=r) for r in records])
+        s.commit()
+    for typed, expected in (("Int 1299-2018", "Int 1299-2018"), ("int 1299-2018", "Int 1299-2018"),
+                            ("O2018-9628", "O2018-9628"), ("o2018-9628", "O2018-9628")):
+        result = invoke("bills", "show", typed, "--json")
+        assert result.exit_code == 0, (typed, result.output)
+        assert json.loads(result.stdout)["identifier"] == expected

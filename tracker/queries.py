@@ -110,6 +110,17 @@ def find_bills(session: Session, ref: str, *, jurisdiction: str | None = None,
     return list(session.execute(query.order_by(Bill.id)).scalars())
 
 
+def bill_choices(session: Session, bill_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The bills a reference matched, to pick from: ``bill_summary`` with the session's name, the most recently
+    introduced first (the same number recurs every session: HR 1 of each Congress, AB 1 of a regular and an
+    extraordinary session)."""
+    rows = session.execute(
+        select(Bill, LegislativeSession.identifier, LegislativeSession.name)
+        .join(LegislativeSession, Bill.session_id == LegislativeSession.id).where(Bill.id.in_(list(bill_ids)))
+        .order_by(Bill.introduced_date.desc().nulls_last(), Bill.id.desc()))
+    return [{**bill_summary(bill, identifier), "session_name": name} for bill, identifier, name in rows]
+
+
 def normalize_identifier(ref: str) -> str:
     """``hr3684``, ``H.R. 3684`` and ``HR 3684`` all name ``HR 3684``."""
     compact = "".join(ch for ch in ref.upper() if ch.isalnum())

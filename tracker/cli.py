@@ -409,15 +409,21 @@ def bills_show(
     from sqlmodel import Session
 
     from tracker.matching.queries import with_topics
-    from tracker.queries import bill_details, find_bills
+    from tracker.queries import bill_choices, bill_details, find_bills
 
     with Session(_engine()) as s:
         ids = find_bills(s, ref, jurisdiction=jurisdiction, session_identifier=session)
         if not ids:
-            raise fail(f"No bill matches {ref!r}.", EXIT_NOT_FOUND)
+            elsewhere = find_bills(s, ref, jurisdiction=jurisdiction) if session else []
+            if not elsewhere:
+                raise fail(f"No bill matches {ref!r}.", EXIT_NOT_FOUND)
+            err.print(f"{ref!r} is not in session {session!r}; it is in:", markup=False, highlight=False)
+            _print_choices(bill_choices(s, elsewhere))
+            raise typer.Exit(EXIT_NOT_FOUND)
         if len(ids) > 1:
-            err.print(f"{ref!r} matches {len(ids)} bills; add --session/--jurisdiction or use an id: "
-                      f"{', '.join(map(str, ids[:20]))}", markup=False, highlight=False)
+            err.print(f"{ref!r} matches {len(ids)} bills; pick one by id, or by --jurisdiction and --session:",
+                      markup=False, highlight=False)
+            _print_choices(bill_choices(s, ids))
             raise typer.Exit(EXIT_USAGE)
         detail = next(with_topics(s, bill_details(s, ids[:1])))
     if as_json:
@@ -461,6 +467,15 @@ def bills_show(
     for hearing in detail["hearings"][-5:]:
         out.print(f"  hearing {hearing['date']} {hearing['time'] or ''}  {hearing['body'] or ''}  "
                   f"{hearing['location'] or hearing['description'] or ''}".rstrip(), markup=False, highlight=False)
+
+
+def _print_choices(choices: list[dict[str, Any]], shown: int = 20) -> None:
+    """The bills a reference could mean, each with what picks it (the same number recurs every session)."""
+    for c in choices[:shown]:
+        err.print(f"  {c['id']:>7}  --jurisdiction {c['jurisdiction']} --session {c['session']}  {c['identifier']}  "
+                  f"{c['title'][:80]}", markup=False, highlight=False)
+    if len(choices) > shown:
+        err.print(f"  ... and {len(choices) - shown} more", markup=False, highlight=False)
 
 
 SHOWN_EVIDENCE = 2

@@ -573,3 +573,22 @@ def test_bills_show_finds_a_city_matter_by_its_file_number(database_url: str) ->
         result = invoke("bills", "show", typed, "--json")
         assert result.exit_code == 0, (typed, result.output)
         assert json.loads(result.stdout)["identifier"] == expected
+
+
+@pytest.mark.realdata
+def test_bills_show_names_the_sessions_a_number_is_in(database_url: str) -> None:
+    """Real pubinfo rows: AB 1 of the 1999-2000 regular session and of its First Extraordinary Session."""
+    folder = require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "archive", "1999")
+    assert invoke("import", "--quiet", str(folder)).exit_code == 0
+    several = invoke("bills", "show", "AB1")
+    said = " ".join(several.output.split())
+    assert several.exit_code == EXIT_USAGE
+    # Which bill is which, and the --session value that picks it.
+    assert "--session 19992000s1" in said and "California Peer Assistance and Review Program" in said
+    assert "--session 19992000 " in said and "School finance" in said
+    # A session spelled otherwise finds nothing: say where the bill is instead of "No bill matches".
+    missed = invoke("bills", "show", "AB1", "--session", "1999-2000")
+    said = " ".join(missed.output.split())
+    assert missed.exit_code == EXIT_NOT_FOUND and "not in session '1999-2000'" in said
+    assert "--session 19992000s1" in said and "--session 19992000 " in said
+    assert invoke("bills", "show", "AB1", "--session", "19992000s1").exit_code == 0

@@ -277,10 +277,17 @@ class Ingestor:
         def corrects(b: PreparedBill, key: BillKey) -> bool:
             return key in before and (b.source_name, b.source_key) in correcting
 
+        def restamped(b: PreparedBill, key: BillKey) -> bool:
+            """The stored bill's record again under a new upstream stamp (GovInfo restamps whole Congresses):
+            stored, so an older copy cannot roll it back, but nothing on it changed for a reader."""
+            return key in before and before[key]["content_hash"] == b.unstamped_hash
+
         def bill_row(b: PreparedBill, key: BillKey) -> dict[str, Any]:
-            changed_at = before[key]["last_changed_at"] if corrects(b, key) else now
+            changed_at = before[key]["last_changed_at"] if corrects(b, key) or restamped(b, key) else now
+            # The Bill row's hash is the owner's record less its stamp, which restamped() compares; each
+            # source's whole-record hash is on its BillSource row.
             return {**b.bill, "jurisdiction_id": key[0], "session_id": key[1], "identifier": key[2],
-                    "content_hash": b.content_hash, "first_seen_at": now, "last_fetched_at": now,
+                    "content_hash": b.unstamped_hash, "first_seen_at": now, "last_fetched_at": now,
                     "last_changed_at": changed_at}
 
         owner_bills, owner_keys = [b for b, _ in owners], [k for _, k in owners]
@@ -350,13 +357,13 @@ class Ingestor:
         ``PreparedBill``)."""
         rows = self.session.execute(
             select(Bill.jurisdiction_id, Bill.session_id, Bill.identifier, Bill.id, Bill.title, Bill.stage,
-                   Bill.source_name, Bill.last_changed_at, Bill.upstream_updated_at)
+                   Bill.source_name, Bill.last_changed_at, Bill.upstream_updated_at, Bill.content_hash)
             .where(keys_in((Bill.jurisdiction_id, Bill.session_id, Bill.identifier), keys))
         ).all()
         state = {(j, s, i): {"id": bid, "title": title, "stage": stage, "source_name": source,
-                             "last_changed_at": changed_at, "upstream_updated_at": updated, "actions": set(),
-                             "versions": set(), "sponsors": {}, "sponsor_names": {}}
-                 for j, s, i, bid, title, stage, source, changed_at, updated in rows}
+                             "last_changed_at": changed_at, "upstream_updated_at": updated, "content_hash": digest,
+                             "actions": set(), "versions": set(), "sponsors": {}, "sponsor_names": {}}
+                 for j, s, i, bid, title, stage, source, changed_at, updated, digest in rows}
         by_id = {v["id"]: v for v in state.values()}
         if not by_id:
             return state

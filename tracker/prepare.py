@@ -36,6 +36,7 @@ class PreparedBill:
     source_name: str
     source_key: str
     content_hash: str
+    unstamped_hash: str  # content_hash less the upstream stamp: the same for a copy that differs only in it
     jurisdiction: dict[str, Any]
     session: dict[str, Any]
     identifier: str
@@ -86,6 +87,7 @@ def prepare(record: BillRecord) -> PreparedBill:
         source_name=record.source_name,
         source_key=record.source_key,
         content_hash=record.content_hash(),
+        unstamped_hash=record.model_copy(update={"upstream_updated_at": None}).content_hash(),
         jurisdiction=data["jurisdiction"],
         session=data["session"],
         identifier=record.identifier,

@@ -592,3 +592,17 @@ def test_bills_show_names_the_sessions_a_number_is_in(database_url: str) -> None
     assert missed.exit_code == EXIT_NOT_FOUND and "not in session '1999-2000'" in said
     assert "--session 19992000s1" in said and "--session 19992000 " in said
     assert invoke("bills", "show", "AB1", "--session", "19992000s1").exit_code == 0
+
+
+@pytest.mark.realdata
+def test_bills_show_reads_californias_extraordinary_session_numbers(database_url: str) -> None:
+    """California prints AB 1 of the First Extraordinary Session as "ABX1 1" / "ABX1-1" (LegiScan's "ABX11");
+    pubinfo stores it as AB 1 in session 19992000s1 (real rows of the 1999-2000 archive)."""
+    folder = require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "archive", "1999")
+    assert invoke("import", "--quiet", str(folder)).exit_code == 0
+    for typed in ("ABX1 1", "abx1-1", "AB X1-1", "ABX1 0001"):
+        result = invoke("bills", "show", typed, "--json")
+        assert result.exit_code == 0, (typed, result.output)
+        bill = json.loads(result.stdout)
+        assert (bill["session"], bill["identifier"]) == ("19992000s1", "AB 1"), typed
+    assert invoke("bills", "show", "ABX2 1").exit_code == EXIT_NOT_FOUND  # no second extraordinary session here

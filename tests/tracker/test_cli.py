@@ -606,3 +606,18 @@ def test_bills_show_reads_californias_extraordinary_session_numbers(database_url
         bill = json.loads(result.stdout)
         assert (bill["session"], bill["identifier"]) == ("19992000s1", "AB 1"), typed
     assert invoke("bills", "show", "ABX2 1").exit_code == EXIT_NOT_FOUND  # no second extraordinary session here
+
+
+@pytest.mark.realdata
+def test_bills_list_reads_the_jurisdiction_in_any_case_and_names_an_unknown_scope(database_url: str) -> None:
+    folder = require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "archive", "1999")
+    assert invoke("import", "--quiet", str(folder)).exit_code == 0
+    assert len(json.loads(invoke("bills", "list", "--jurisdiction", "CA", "--json").stdout)) == 5
+    shown = invoke("bills", "show", "AB1", "--jurisdiction", "CA", "--session", "19992000s1", "--json")
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["session"] == "19992000s1"
+    # A scope that names nothing stored is an error that says what is stored, not an empty list.
+    for args, said in ((["--jurisdiction", "XX"], "No jurisdiction 'XX'; stored: ca"),
+                       (["--session", "1999-2000"], "No session '1999-2000'; stored: 19992000, 19992000s1"),
+                       (["--jurisdiction", "ca", "--session", "117"], "No session '117' in ca; stored: 19992000")):
+        result = invoke("bills", "list", *args)
+        assert result.exit_code == EXIT_USAGE and said in " ".join(result.output.split()), (args, result.output)

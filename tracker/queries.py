@@ -133,6 +133,13 @@ def bill_choices(session: Session, bill_ids: Sequence[int]) -> list[dict[str, An
     return [{**bill_summary(bill, identifier), "session_name": name} for bill, identifier, name in rows]
 
 
+def name_choices(session: Session, bill_ids: Sequence[int], shown: int = 20) -> str:
+    """``bill_choices`` in a line, each id with what tells it apart: ``4 (ca 19992000s1 AB 1), 5 (...)``."""
+    choices = bill_choices(session, bill_ids)
+    named = ", ".join(f"{c['id']} ({c['jurisdiction']} {c['session']} {c['identifier']})" for c in choices[:shown])
+    return named + (f" and {len(choices) - shown} more" if len(choices) > shown else "")
+
+
 def normalize_identifier(ref: str) -> str:
     """``hr3684``, ``H.R. 3684`` and ``HR 3684`` all name ``HR 3684``."""
     compact = "".join(ch for ch in ref.upper() if ch.isalnum())

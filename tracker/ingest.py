@@ -278,16 +278,17 @@ class Ingestor:
             return key in before and (b.source_name, b.source_key) in correcting
 
         def restamped(b: PreparedBill, key: BillKey) -> bool:
-            """The stored bill's record again under a new upstream stamp (GovInfo restamps whole Congresses):
-            stored, so an older copy cannot roll it back, but nothing on it changed for a reader."""
-            return key in before and before[key]["content_hash"] == b.unstamped_hash
+            """The stored bill's record again under a new upstream stamp (GovInfo restamps whole Congresses), or
+            from the other Library of Congress feed: stored, so an older copy cannot roll it back, but nothing on
+            it changed for a reader (``prepare.view_hash``)."""
+            return key in before and before[key]["content_hash"] == b.view_hash
 
         def bill_row(b: PreparedBill, key: BillKey) -> dict[str, Any]:
             changed_at = before[key]["last_changed_at"] if corrects(b, key) or restamped(b, key) else now
-            # The Bill row's hash is the owner's record less its stamp, which restamped() compares; each
-            # source's whole-record hash is on its BillSource row.
+            # The Bill row's hash is the owner's view hash, which restamped() compares; each source's
+            # whole-record hash is on its BillSource row.
             return {**b.bill, "jurisdiction_id": key[0], "session_id": key[1], "identifier": key[2],
-                    "content_hash": b.unstamped_hash, "first_seen_at": now, "last_fetched_at": now,
+                    "content_hash": b.view_hash, "first_seen_at": now, "last_fetched_at": now,
                     "last_changed_at": changed_at}
 
         owner_bills, owner_keys = [b for b, _ in owners], [k for _, k in owners]

@@ -201,6 +201,41 @@ def test_a_legiscan_extraordinary_session_number_is_pubinfos(session: Session, o
 
 
 @pytest.mark.realdata
+def test_a_higher_ranked_feed_taking_a_bill_over_reports_only_what_is_new(session: Session) -> None:
+    """LegiScan held AB X1-1 as of February 1999, its history lines copied from the Legislature's (as LegiScan
+    does), its sponsors by full name and its text by its own URL; then pubinfo (the real 1999-2000 archive) takes
+    the bill over. What pubinfo says about the months LegiScan already covered is the same history told by
+    another feed: not new actions, texts, sponsors or title to alert on. What came after, and the stage, is."""
+    from tracker.models import BillChange
+
+    _, views = _extraordinary_views()
+    pubinfo = views["ca_pubinfo"]
+    known = pubinfo.actions[:3]
+    bill = json.loads(json.dumps(LEGISCAN_AB1_X1))["bill"]
+    bill.update(title=pubinfo.title,
+                history=[{"date": str(a.date), "action": a.text, "chamber": "A"} for a in known],
+                sponsors=[{"people_id": n, "name": name, "sponsor_type_id": 1 if n == 1 else 2, "sponsor_order": n}
+                          for n, name in enumerate(("Antonio Villaraigosa", "Virginia Strom-Martin",
+                                                    "Alfred Alquist"), start=1)],
+                texts=[{"doc_id": 1, "date": "1999-01-19", "type": "Introduced", "mime": "text/html",
+                        "url": "https://legiscan.com/CA/text/ABX11/id/1", "state_link": None}])
+    ingestor = Ingestor(session)
+    ingestor.ingest([IngestItem(record=legiscan.parse_bill(json.dumps({"status": "OK", "bill": bill}).encode(),
+                                                           "legiscan"))])
+    session.commit()
+    ingestor.ingest([IngestItem(record=pubinfo)])
+    session.commit()
+    changes = session.execute(select(BillChange.kind, BillChange.after).order_by(BillChange.id)).all()
+    kinds = [kind for kind, _ in changes]
+    assert kinds.count("new_bill") == 1 and "title_change" not in kinds and "sponsor_change" not in kinds
+    assert ("stage_change", "enacted") in [(k, a) for k, a in changes]
+    later = [a for a in pubinfo.actions if a.date > known[-1].date]
+    assert sorted(a["text"] for k, a in changes if k == "new_action") == sorted(a.text for a in later)
+    assert sorted(a["url"] for k, a in changes if k == "new_version") == sorted(
+        v.url for v in pubinfo.versions if v.date and v.date > known[0].date)
+
+
+@pytest.mark.realdata
 def test_lower_ranked_source_fills_only_empty_fields(session: Session) -> None:
     views = _three_views()
     ingestor = Ingestor(session)

@@ -334,6 +334,31 @@ def _import_exit_code(report: "ImportReport") -> int:
 
 # -- bills --------------------------------------------------------------------------------------------------
 
+def _stored_scope(jurisdiction: str | None, session: str | None) -> str | None:
+    """The jurisdiction as stored (codes are lower case: ``CA`` is ``ca``). One that is not stored, or a session
+    that is not (in that jurisdiction), fails naming what is: either would only have matched no bill."""
+    from sqlalchemy import select
+    from sqlmodel import Session
+
+    from tracker.models import Jurisdiction, LegislativeSession
+
+    with Session(_engine()) as s:
+        if jurisdiction is not None:
+            stored = s.execute(select(Jurisdiction.id).order_by(Jurisdiction.id)).scalars().all()
+            if jurisdiction.strip().lower() not in stored:
+                raise fail(f"No jurisdiction {jurisdiction!r}; stored: {', '.join(stored) or 'none yet'}")
+            jurisdiction = jurisdiction.strip().lower()
+        if session is not None:
+            query = select(LegislativeSession.identifier).distinct().order_by(LegislativeSession.identifier)
+            if jurisdiction is not None:
+                query = query.where(LegislativeSession.jurisdiction_id == jurisdiction)
+            sessions = s.execute(query).scalars().all()
+            if session not in sessions:
+                where = f" in {jurisdiction}" if jurisdiction else ""
+                raise fail(f"No session {session!r}{where}; stored: {', '.join(sessions) or 'none yet'}")
+    return jurisdiction
+
+
 @bills_app.command("list")
 def bills_list(
     jurisdiction: Annotated[str | None, typer.Option(help="Jurisdiction code, e.g. us, ca.")] = None,
@@ -360,6 +385,7 @@ def bills_list(
     bad = [s for s in stage or [] if s not in Stage.__members__]
     if bad:
         raise fail(f"Unknown stage {', '.join(bad)}; one of: {', '.join(Stage.__members__)}")
+    jurisdiction = _stored_scope(jurisdiction, session)
     flt = BillFilter(jurisdiction=jurisdiction, session=session, stage=tuple(stage or ()), text=text)
     if flagged or topic:
         from tracker.matching.cli import print_flagged
@@ -409,15 +435,22 @@ def bills_show(
     from sqlmodel import Session
 
     from tracker.matching.queries import with_topics
-    from tracker.queries import bill_details, find_bills
+    from tracker.queries import bill_choices, bill_details, find_bills
 
+    jurisdiction = _stored_scope(jurisdiction, None)  # a session not stored: the bill's own sessions are listed
     with Session(_engine()) as s:
         ids = find_bills(s, ref, jurisdiction=jurisdiction, session_identifier=session)
         if not ids:
-            raise fail(f"No bill matches {ref!r}.", EXIT_NOT_FOUND)
+            elsewhere = find_bills(s, ref, jurisdiction=jurisdiction) if session else []
+            if not elsewhere:
+                raise fail(f"No bill matches {ref!r}.", EXIT_NOT_FOUND)
+            err.print(f"{ref!r} is not in session {session!r}; it is in:", markup=False, highlight=False)
+            _print_choices(bill_choices(s, elsewhere))
+            raise typer.Exit(EXIT_NOT_FOUND)
         if len(ids) > 1:
-            err.print(f"{ref!r} matches {len(ids)} bills; add --session/--jurisdiction or use an id: "
-                      f"{', '.join(map(str, ids[:20]))}", markup=False, highlight=False)
+            err.print(f"{ref!r} matches {len(ids)} bills; pick one by id, or by --jurisdiction and --session:",
+                      markup=False, highlight=False)
+            _print_choices(bill_choices(s, ids))
             raise typer.Exit(EXIT_USAGE)
         detail = next(with_topics(s, bill_details(s, ids[:1])))
     if as_json:
@@ -461,6 +494,15 @@ def bills_show(
     for hearing in detail["hearings"][-5:]:
         out.print(f"  hearing {hearing['date']} {hearing['time'] or ''}  {hearing['body'] or ''}  "
                   f"{hearing['location'] or hearing['description'] or ''}".rstrip(), markup=False, highlight=False)
+
+
+def _print_choices(choices: list[dict[str, Any]], shown: int = 20) -> None:
+    """The bills a reference could mean, each with what picks it (the same number recurs every session)."""
+    for c in choices[:shown]:
+        err.print(f"  {c['id']:>7}  --jurisdiction {c['jurisdiction']} --session {c['session']}  {c['identifier']}  "
+                  f"{c['title'][:80]}", markup=False, highlight=False)
+    if len(choices) > shown:
+        err.print(f"  ... and {len(choices) - shown} more", markup=False, highlight=False)
 
 
 SHOWN_EVIDENCE = 2

@@ -278,10 +278,18 @@ class Ingestor:
         def corrects(b: PreparedBill, key: BillKey) -> bool:
             return key in before and (b.source_name, b.source_key) in correcting
 
+        def restamped(b: PreparedBill, key: BillKey) -> bool:
+            """The stored bill's record again under a new upstream stamp (GovInfo restamps whole Congresses), or
+            from the other Library of Congress feed: stored, so an older copy cannot roll it back, but nothing on
+            it changed for a reader (``prepare.view_hash``)."""
+            return key in before and before[key]["content_hash"] == b.view_hash
+
         def bill_row(b: PreparedBill, key: BillKey) -> dict[str, Any]:
-            changed_at = before[key]["last_changed_at"] if corrects(b, key) else now
+            changed_at = before[key]["last_changed_at"] if corrects(b, key) or restamped(b, key) else now
+            # The Bill row's hash is the owner's view hash, which restamped() compares; each source's
+            # whole-record hash is on its BillSource row.
             return {**b.bill, "jurisdiction_id": key[0], "session_id": key[1], "identifier": key[2],
-                    "content_hash": b.content_hash, "first_seen_at": now, "last_fetched_at": now,
+                    "content_hash": b.view_hash, "first_seen_at": now, "last_fetched_at": now,
                     "last_changed_at": changed_at}
 
         owner_bills, owner_keys = [b for b, _ in owners], [k for _, k in owners]
@@ -351,13 +359,13 @@ class Ingestor:
         ``PreparedBill``)."""
         rows = self.session.execute(
             select(Bill.jurisdiction_id, Bill.session_id, Bill.identifier, Bill.id, Bill.title, Bill.stage,
-                   Bill.source_name, Bill.last_changed_at, Bill.upstream_updated_at)
+                   Bill.source_name, Bill.last_changed_at, Bill.upstream_updated_at, Bill.content_hash)
             .where(keys_in((Bill.jurisdiction_id, Bill.session_id, Bill.identifier), keys))
         ).all()
         state = {(j, s, i): {"id": bid, "title": title, "stage": stage, "source_name": source,
-                             "last_changed_at": changed_at, "upstream_updated_at": updated, "actions": set(),
-                             "versions": set(), "sponsors": {}, "sponsor_names": {}}
-                 for j, s, i, bid, title, stage, source, changed_at, updated in rows}
+                             "last_changed_at": changed_at, "upstream_updated_at": updated, "content_hash": digest,
+                             "actions": set(), "versions": {}, "sponsors": {}, "sponsor_names": {}}
+                 for j, s, i, bid, title, stage, source, changed_at, updated, digest in rows}
         by_id = {v["id"]: v for v in state.values()}
         if not by_id:
             return state
@@ -365,10 +373,10 @@ class Ingestor:
             select(BillAction.bill_id, BillAction.date, BillAction.text).where(BillAction.bill_id.in_(by_id))
         ):
             by_id[bill_id]["actions"].add((_iso(date), text))
-        for bill_id, url in self.session.execute(
-            select(BillVersion.bill_id, BillVersion.url).where(BillVersion.bill_id.in_(by_id))
+        for bill_id, url, date in self.session.execute(
+            select(BillVersion.bill_id, BillVersion.url, BillVersion.date).where(BillVersion.bill_id.in_(by_id))
         ):
-            by_id[bill_id]["versions"].add(url)
+            by_id[bill_id]["versions"][url] = _iso(date)
         for bill_id, name, person_id, kind, withdrawn in self.session.execute(
             select(Sponsorship.bill_id, Sponsorship.name, Sponsorship.person_id, Sponsorship.kind,
                    Sponsorship.withdrawn_date).where(Sponsorship.bill_id.in_(by_id))
@@ -391,14 +399,22 @@ class Ingestor:
             if old is None:
                 add(bill_id, ChangeKind.new_bill, None, {"identifier": b.identifier, "title": title, "stage": stage})
                 continue
-            if old["title"] != title:
+            # A feed of another rank taking the bill over (pubinfo after LegiScan) tells the history the other
+            # one told in its own words, URLs and spellings of names: only the stage (the same scale for every
+            # feed) and what is dated after all the other one knew are news.
+            retold = old["source_name"] != b.source_name and precedence(old["source_name"]) != precedence(
+                b.source_name)
+            known_until = max((d for d, _ in old["actions"] if d), default=None) if retold else None
+            texts_until = max((d for d in old["versions"].values() if d), default=None) if retold else None
+            if old["title"] != title and not retold:
                 add(bill_id, ChangeKind.title_change, old["title"], title)
             if old["stage"] != stage:
                 add(bill_id, ChangeKind.stage_change, old["stage"], stage)
             actions = b.children["billaction"]
             gone = _vanished_actions(old["actions"], {(action[1], action[3]) for action in actions})
             for action in actions:
-                if (action[1], action[3]) in old["actions"]:
+                if (action[1], action[3]) in old["actions"] or (
+                        retold and (action[1] is None or (known_until is not None and action[1] <= known_until))):
                     continue
                 after = {"date": action[1], "text": action[3], "classification": json.loads(action[7])}
                 was = _reworded_from(action[3], gone.get(action[1]))
@@ -407,10 +423,12 @@ class Ingestor:
                 else:
                     add(bill_id, ChangeKind.action_corrected, {"date": action[1], "text": was}, after)
             for version in b.versions:
-                if version["url"] not in old["versions"]:
+                dated = _iso(version["date"])
+                if version["url"] not in old["versions"] and not (
+                        retold and (dated is None or (texts_until is not None and dated <= texts_until))):
                     add(bill_id, ChangeKind.new_version, None,
-                        {"label": version["label"], "date": _iso(version["date"]), "url": version["url"]})
-            sponsor_change = _sponsor_diff(old["sponsors"], old["sponsor_names"], b)
+                        {"label": version["label"], "date": dated, "url": version["url"]})
+            sponsor_change = None if retold else _sponsor_diff(old["sponsors"], old["sponsor_names"], b)
             if sponsor_change:
                 add(bill_id, ChangeKind.sponsor_change, sponsor_change["before"], sponsor_change["after"])
         if rows:

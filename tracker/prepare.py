@@ -36,6 +36,7 @@ class PreparedBill:
     source_name: str
     source_key: str
     content_hash: str
+    view_hash: str  # view_hash(record): the same for copies that differ only in what a reader does not follow
     jurisdiction: dict[str, Any]
     session: dict[str, Any]
     identifier: str
@@ -70,6 +71,15 @@ def _json(value: Any) -> str:
     return "[]" if value == [] else _JSON(value)  # most actions name no committee
 
 
+def view_hash(record: BillRecord) -> str:
+    """The record's hash less its upstream stamp and which feed delivered it (name, key, URLs, a version's list of
+    renditions): GovInfo restamps whole Congresses, and the Congress.gov API serves the same record as BILLSTATUS
+    with other URLs and more renditions. A copy with the stored bill's view hash changes nothing a reader sees."""
+    return record.model_copy(update={
+        "upstream_updated_at": None, "source_name": "", "source_key": "", "source_urls": [],
+        "versions": [v.model_copy(update={"links": []}) for v in record.versions]}).content_hash()
+
+
 def prepare(record: BillRecord) -> PreparedBill:
     data = record.model_dump()  # one serializer call per bill, not one per child
     actions = [(n, _iso(a["date"]), a["time"], a["text"], a["actor"], a["action_code"], a["action_type"],
@@ -86,6 +96,7 @@ def prepare(record: BillRecord) -> PreparedBill:
         source_name=record.source_name,
         source_key=record.source_key,
         content_hash=record.content_hash(),
+        view_hash=view_hash(record),
         jurisdiction=data["jurisdiction"],
         session=data["session"],
         identifier=record.identifier,

@@ -1,5 +1,6 @@
 """Read-side queries shared by the CLI, the dashboard and exports. Filters and limits run in SQL."""
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -92,19 +93,51 @@ def bill_summary(bill: Bill, session_identifier: str) -> dict[str, Any]:
     }
 
 
+# California prints a bill of its n-th extraordinary session as "ABX1 1", "ABX1-1" or "AB X1-1" (LegiScan: "ABX11",
+# which cannot be split without the session, so it is not read here).
+_EXTRAORDINARY = re.compile(r"\s*([A-Za-z]+?)\s*X(\d)\s*[-\s]\s*0*(\d+)\s*", re.IGNORECASE)
+
+
 def find_bills(session: Session, ref: str, *, jurisdiction: str | None = None,
                session_identifier: str | None = None) -> list[int]:
-    """Bill ids for a reference: a numeric id, or an identifier such as ``HR 3684`` / ``hr3684``."""
+    """Bill ids for a reference: a numeric id, or an identifier such as ``HR 3684`` / ``hr3684``, a city file
+    number as written (``Int 1299-2018``), or a California extraordinary-session number (``ABX1 1``)."""
     if ref.isdigit():
         return [int(ref)] if session.get(Bill, int(ref)) else []
-    identifier = normalize_identifier(ref)
-    query = select(Bill.id).join(LegislativeSession, Bill.session_id == LegislativeSession.id).where(
-        Bill.identifier == identifier)
+    query = select(Bill.id).join(LegislativeSession, Bill.session_id == LegislativeSession.id)
+    extraordinary = _EXTRAORDINARY.fullmatch(ref)
+    if extraordinary:  # "ABX1 1": AB 1 of an extraordinary session, stored as pubinfo numbers it
+        kind, special, number = extraordinary.groups()
+        query = query.where(Bill.identifier == f"{kind.upper()} {int(number)}",
+                            LegislativeSession.identifier.like(f"%s{int(special)}"))
+    else:
+        # A city's file number is kept as its clerk writes it ("Int 1299-2018", "O2018-9628"), which the
+        # normalized form ("INT 12992018") is not: either spelling finds a bill, in any case.
+        typed = " ".join(ref.split()).upper()
+        query = query.where(func.upper(Bill.identifier).in_(list({normalize_identifier(ref), typed})))
     if jurisdiction:
         query = query.where(Bill.jurisdiction_id == jurisdiction)
     if session_identifier:
         query = query.where(LegislativeSession.identifier == session_identifier)
     return list(session.execute(query.order_by(Bill.id)).scalars())
+
+
+def bill_choices(session: Session, bill_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The bills a reference matched, to pick from: ``bill_summary`` with the session's name, the most recently
+    introduced first (the same number recurs every session: HR 1 of each Congress, AB 1 of a regular and an
+    extraordinary session)."""
+    rows = session.execute(
+        select(Bill, LegislativeSession.identifier, LegislativeSession.name)
+        .join(LegislativeSession, Bill.session_id == LegislativeSession.id).where(Bill.id.in_(list(bill_ids)))
+        .order_by(Bill.introduced_date.desc().nulls_last(), Bill.id.desc()))
+    return [{**bill_summary(bill, identifier), "session_name": name} for bill, identifier, name in rows]
+
+
+def name_choices(session: Session, bill_ids: Sequence[int], shown: int = 20) -> str:
+    """``bill_choices`` in a line, each id with what tells it apart: ``4 (ca 19992000s1 AB 1), 5 (...)``."""
+    choices = bill_choices(session, bill_ids)
+    named = ", ".join(f"{c['id']} ({c['jurisdiction']} {c['session']} {c['identifier']})" for c in choices[:shown])
+    return named + (f" and {len(choices) - shown} more" if len(choices) > shown else "")
 
 
 def normalize_identifier(ref: str) -> str:

@@ -16,7 +16,7 @@ from tracker.matching.training import scoring_scopes
 from tracker.models import BillVersion
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
 from tracker.permissions import Action, PermissionDenied, can
-from tracker.queries import VERSION_ORDER, bill_detail, find_bills
+from tracker.queries import VERSION_ORDER, bill_choices, bill_detail, find_bills
 
 user = page_user()
 
@@ -28,11 +28,19 @@ with st.sidebar:
 if typed:
     with data.session() as s:
         ids = find_bills(s, typed.strip())
+        choices_of_ref = bill_choices(s, ids) if len(ids) > 1 else []
     if len(ids) == 1:
         ref = str(ids[0])
     elif len(ids) > 1:
-        st.sidebar.warning(f"{len(ids)} bills match; showing the first. Use an id to pick another.")
-        ref = str(ids[0])
+        # The same number in several sessions (HR 1 of every Congress): none is opened by guess, the list is kept
+        # so the one picked stays open and another can be picked.
+        st.sidebar.warning(f"{len(ids)} bills match; pick one:")
+        for choice in choices_of_ref:
+            st.sidebar.page_link("views/bill.py", query_params={"id": str(choice["id"])}, label=md(
+                f"{choice['jurisdiction'].upper()} {choice['session_name'] or choice['session']} · "
+                f"{choice['identifier']}"), help=md(choice["title"][:300]))
+        if ref not in {str(i) for i in ids}:
+            ref = ""
     else:
         st.sidebar.error("No bill matches that.")
 if not ref or not str(ref).isdigit():

@@ -481,3 +481,30 @@ def test_bill_page_lists_what_the_feeds_changed_latest_first(session: Session, s
     assert rows["Stage change"] == "introduced → in committee"
     assert rows["New action"] == "2021-03-04 Referred to the <Committee> on Energy and Commerce."
     assert rows["Sponsors"] == "1 added: Rep. [B](javascript:x) (1 → 2 sponsors and cosponsors)"
+
+
+@pytest.mark.realdata
+def test_a_number_shared_by_two_sessions_lists_both_to_pick_from(engine: object, seeded: Seeded) -> None:
+    """pubinfo's 1999-2000 archive holds AB 1 of the regular session and AB 1 of the First Extraordinary
+    Session: typing "AB 1" must not open one of them at random (the one stored first)."""
+    from realdata_paths import require_realdata
+
+    from tracker.importer import import_path
+
+    report = import_path(engine, require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "archive",
+                                                  "1999"), flag=False)  # type: ignore[arg-type]
+    assert report.errors == []
+    at = signed_in(seeded.users["council"], "views/bill.py")
+    at.sidebar.text_input(key="bill_ref").input("ab1").run()
+    no_exception(at)
+    links = [link.proto.label for link in at.sidebar.get("page_link")]
+    assert links == [md("CA 1999-2000 Special Session 1 · AB 1"), md("CA 1999-2000 Regular Session · AB 1")]
+    shown = texts(at)
+    assert "2 bills match" in shown and "School finance" not in shown and "Peer Assistance" not in shown
+    # The one picked (its link sets the id) opens, and the list stays beside it to pick the other.
+    with Session(engine) as s:  # type: ignore[arg-type]
+        picked = s.execute(select(Bill.id).where(Bill.identifier == "AB 1", Bill.title.contains("Peer"))).scalar_one()
+    at.query_params["id"] = str(picked)
+    at.run()
+    no_exception(at)
+    assert "Peer Assistance" in texts(at) and len(at.sidebar.get("page_link")) == 2

@@ -2,10 +2,11 @@
 
 import pytest
 from export_fixtures import Seeded
+from sqlalchemy import select
 from sqlmodel import Session
 
 from tracker.exports import Selection, SelectionError, build_packet, resolve_bill_refs, resolve_selection
-from tracker.models import User
+from tracker.models import Bill, LegislativeSession, User
 from tracker.permissions import PermissionDenied
 from tracker.queries import BillFilter
 
@@ -111,3 +112,25 @@ def test_the_export_service_checks_the_role_and_reads_private_lists_as_the_expor
     # The dashboard's own list, whatever user id the selection carried.
     csv = build_packet(session, Selection(watchlists=("Q3 meetings",), user_id=council.id), "csv", actor=owner)
     assert csv.count(b"\n") == 3  # a header and the list's two bills
+
+
+@pytest.mark.realdata
+def test_a_number_in_two_sessions_is_refused_naming_each_bills_session(engine: object) -> None:
+    """Real pubinfo rows: AB 1 of the 1999-2000 regular session and of its First Extraordinary Session."""
+    from realdata_paths import require_realdata
+
+    from tracker.alerts.subscriptions import SubscriptionError, resolve_target
+    from tracker.importer import import_path
+
+    import_path(engine, require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "archive", "1999"),
+                flag=False)  # type: ignore[arg-type]
+    with Session(engine) as s:  # type: ignore[arg-type]
+        ids = dict(s.execute(select(LegislativeSession.identifier, Bill.id).join(
+            LegislativeSession, LegislativeSession.id == Bill.session_id).where(Bill.identifier == "AB 1")).all())
+        named = [f"{ids['19992000s1']} (ca 19992000s1 AB 1)", f"{ids['19992000']} (ca 19992000 AB 1)"]
+        with pytest.raises(SelectionError) as refused:
+            resolve_bill_refs(s, ["AB 1"])
+        assert all(n in str(refused.value) for n in named), str(refused.value)
+        with pytest.raises(SubscriptionError) as refused_alert:
+            resolve_target(s, user=User(email="x@example.org", role="staff"), kind="bill", target="ab1")
+        assert all(n in str(refused_alert.value) for n in named), str(refused_alert.value)

@@ -120,3 +120,20 @@ def test_bad_responses_name_the_url(api_dir: Path) -> None:
     no_title["bill"]["title"] = ""
     with pytest.raises(ParseError, match="missing bill title"):
         parse_bill(json.dumps(no_title).encode(), {}, LOCATOR)
+
+
+def test_the_other_feeds_copy_of_an_unchanged_bill_leaves_it_reviewed(session: Session, hr21: BillRecord,
+                                                                      hr21_billstatus: BillRecord) -> None:
+    """GovInfo's H.R. 21 (stamped 2022-12-16) is the API's (2022-03-25) with nothing else changed but the feed's
+    name, URLs and the API's extra renditions: taking the bill over is no change to bring it back to the triage
+    inbox (its rule: last_changed_at after the review)."""
+    ingestor = Ingestor(session)
+    ingestor.ingest([IngestItem(hr21)])
+    session.commit()
+    before = session.execute(select(Bill.last_changed_at)).scalar_one()
+    ingestor.ingest([IngestItem(hr21_billstatus)])
+    session.commit()
+    bill = session.execute(select(Bill)).scalar_one()
+    assert bill.source_name == "govinfo_billstatus"  # the newer copy owns the bill
+    assert bill.last_changed_at == before
+    assert session.execute(select(BillChange.kind)).scalars().all() == ["new_bill"]

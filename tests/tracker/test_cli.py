@@ -546,3 +546,78 @@ def test_withdrawn_cosponsors_are_not_counted_as_cosponsors(database_url: str, t
     bill = json.loads(invoke("bills", "show", "HR 8167", "--session", "117", "--json").stdout)
     cosponsors = [s for s in bill["sponsorships"] if s["kind"] == "cosponsor"]
     assert (len(cosponsors), sum(1 for s in cosponsors if s["withdrawn_date"])) == (51, 7)  # all kept, marked
+
+
+@pytest.mark.realdata
+def test_bills_show_finds_a_city_matter_by_its_file_number(database_url: str) -> None:
+    """Legistar file numbers are kept as the clerk writes them ("Int 1299-2018", "O2018-9628": real numbers from
+    the NYC and Chicago Legislation grids in legistar/); the matters around them are written from the Web API's
+    published fields, with Chicago's real MatterHistory records."""
+    from sqlmodel import Session
+
+    from tracker.ingest import IngestItem, Ingestor
+    from tracker.sources.legistar import parse_list, parse_matter
+
+    histories = require_realdata("legistar", "chicago", "dupe_event.json")
+    records = [parse_matter({"MatterId": n, "MatterFile": file, "MatterTitle": f"Matter {file}",
+                             "MatterTypeName": kind, "MatterIntroDate": "2018-11-14T00:00:00"},
+                            {"histories": parse_list(histories.read_bytes(), str(histories))},
+                            client=client, locator=file)
+               for n, file, kind, client in ((1, "Int 1299-2018", "Introduction", "nyc"),
+                                             (2, "O2018-9628", "Ordinance", "chicago"))]
+    with Session(db.get_engine(database_url)) as s:
+        Ingestor(s).ingest([IngestItem(record=r) for r in records])
+        s.commit()
+    for typed, expected in (("Int 1299-2018", "Int 1299-2018"), ("int 1299-2018", "Int 1299-2018"),
+                            ("O2018-9628", "O2018-9628"), ("o2018-9628", "O2018-9628")):
+        result = invoke("bills", "show", typed, "--json")
+        assert result.exit_code == 0, (typed, result.output)
+        assert json.loads(result.stdout)["identifier"] == expected
+
+
+@pytest.mark.realdata
+def test_bills_show_names_the_sessions_a_number_is_in(database_url: str) -> None:
+    """Real pubinfo rows: AB 1 of the 1999-2000 regular session and of its First Extraordinary Session."""
+    folder = require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "archive", "1999")
+    assert invoke("import", "--quiet", str(folder)).exit_code == 0
+    several = invoke("bills", "show", "AB1")
+    said = " ".join(several.output.split())
+    assert several.exit_code == EXIT_USAGE
+    # Which bill is which, and the --session value that picks it.
+    assert "--session 19992000s1" in said and "California Peer Assistance and Review Program" in said
+    assert "--session 19992000 " in said and "School finance" in said
+    # A session spelled otherwise finds nothing: say where the bill is instead of "No bill matches".
+    missed = invoke("bills", "show", "AB1", "--session", "1999-2000")
+    said = " ".join(missed.output.split())
+    assert missed.exit_code == EXIT_NOT_FOUND and "not in session '1999-2000'" in said
+    assert "--session 19992000s1" in said and "--session 19992000 " in said
+    assert invoke("bills", "show", "AB1", "--session", "19992000s1").exit_code == 0
+
+
+@pytest.mark.realdata
+def test_bills_show_reads_californias_extraordinary_session_numbers(database_url: str) -> None:
+    """California prints AB 1 of the First Extraordinary Session as "ABX1 1" / "ABX1-1" (LegiScan's "ABX11");
+    pubinfo stores it as AB 1 in session 19992000s1 (real rows of the 1999-2000 archive)."""
+    folder = require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "archive", "1999")
+    assert invoke("import", "--quiet", str(folder)).exit_code == 0
+    for typed in ("ABX1 1", "abx1-1", "AB X1-1", "ABX1 0001"):
+        result = invoke("bills", "show", typed, "--json")
+        assert result.exit_code == 0, (typed, result.output)
+        bill = json.loads(result.stdout)
+        assert (bill["session"], bill["identifier"]) == ("19992000s1", "AB 1"), typed
+    assert invoke("bills", "show", "ABX2 1").exit_code == EXIT_NOT_FOUND  # no second extraordinary session here
+
+
+@pytest.mark.realdata
+def test_bills_list_reads_the_jurisdiction_in_any_case_and_names_an_unknown_scope(database_url: str) -> None:
+    folder = require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "archive", "1999")
+    assert invoke("import", "--quiet", str(folder)).exit_code == 0
+    assert len(json.loads(invoke("bills", "list", "--jurisdiction", "CA", "--json").stdout)) == 5
+    shown = invoke("bills", "show", "AB1", "--jurisdiction", "CA", "--session", "19992000s1", "--json")
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["session"] == "19992000s1"
+    # A scope that names nothing stored is an error that says what is stored, not an empty list.
+    for args, said in ((["--jurisdiction", "XX"], "No jurisdiction 'XX'; stored: ca"),
+                       (["--session", "1999-2000"], "No session '1999-2000'; stored: 19992000, 19992000s1"),
+                       (["--jurisdiction", "ca", "--session", "117"], "No session '117' in ca; stored: 19992000")):
+        result = invoke("bills", "list", *args)
+        assert result.exit_code == EXIT_USAGE and said in " ".join(result.output.split()), (args, result.output)

@@ -366,3 +366,33 @@ def test_text_as_wide_as_its_column_is_stored_on_every_database_and_wider_is_ref
         PersonVoteRecord(option="yes", person_id="p" * 65)
     with pytest.raises(ValidationError, match="bill_identifier"):
         HearingRecord.model_validate({**hearing.model_dump(), "items": [{"bill_identifier": "I" * 65}]})
+
+
+def test_a_copy_restamped_upstream_with_nothing_new_leaves_a_reviewed_bill_out_of_the_inbox(session: Session
+                                                                                          ) -> None:
+    """GovInfo restamped S. 1260 and S. Con. Res. 7 on 2022-09-07 with nothing else changed (GPO's two snapshots
+    in usgpo_samples/formatChange); H.R. 4350's later copy has new actions. A reviewed bill comes back to the
+    triage inbox for what changed on it, not for a new stamp."""
+    from tracker import triage
+    from tracker.sources.govinfo_billstatus import parse_billstatus
+
+    folder = require_realdata("billstatus", "usgpo_samples", "formatChange")
+    names = ("BILLSTATUS-117s1260.xml", "BILLSTATUS-117sconres7.xml", "BILLSTATUS-117hr4350.xml")
+    read = {gen: [parse_billstatus((folder / gen / n).read_bytes(), n) for n in names] for gen in ("current", "future")}
+    ingest(session, *read["current"])
+    staff = User(email="staff@example.org", name="Staff", role="staff", password_hash="x")
+    session.add(staff)
+    session.commit()
+    ids = dict(session.execute(select(Bill.identifier, Bill.id)).all())
+    triage.mark_reviewed(session, actor=staff, bill_ids=list(ids.values()))
+    session.commit()
+    before = dict(session.execute(select(Bill.identifier, Bill.last_changed_at)).all())
+
+    result = ingest(session, *read["future"])
+    assert result.updated == 3  # every new stamp is stored: an older copy can no longer roll a bill back
+    stamps = dict(session.execute(select(Bill.identifier, BillSource.upstream_updated_at)
+                                  .join(BillSource, BillSource.bill_id == Bill.id)).all())
+    assert stamps == {r.identifier: r.upstream_updated_at for r in read["future"]}
+    after = dict(session.execute(select(Bill.identifier, Bill.last_changed_at)).all())
+    assert after["S 1260"] == before["S 1260"] and after["SCONRES 7"] == before["SCONRES 7"]
+    assert after["HR 4350"] > before["HR 4350"]  # the inbox rule: changed after the review

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from tracker.exports.packet import default_hearing_lookup
 from tracker.importer import import_path
 from tracker.ingest import IngestItem, Ingestor
-from tracker.models import Bill, BillAction, BillSource, Hearing, HearingItem, Sponsorship
+from tracker.models import Bill, BillAction, BillSource, Hearing, HearingItem, LegislativeSession, Sponsorship
 from tracker.queries import bill_detail
 from tracker.records import BillRecord
 from tracker.sources import legiscan, legistar, openstates
@@ -128,6 +128,111 @@ def test_one_california_bill_from_three_sources(session: Session, order: tuple[s
     assert count(session, Sponsorship) == len(views["ca_pubinfo"].sponsorships)
     detail = bill_detail(session, bill.id)
     assert detail is not None and {s["source"] for s in detail["sources"]} == set(sources)
+
+
+# California's extraordinary sessions as each feed spells them (no real Open States or LegiScan California file
+# exists here): Open States' California scraper files a bill of session_num 1 under "{years} Special Session 1"
+# with the identifier pubinfo's measure type and number ("AB1"; openstates-scrapers scrapers/ca/bills.py and
+# __init__.py); LegiScan numbers it as California prints it, "ABX11" = AB X1-1 (legiscan.com/CA/bill/ABX11/2025),
+# in a session with ``special`` set. pubinfo's own rows are real: the 1999-2000 archive holds AB 1 of the regular
+# session and AB 1 of the First Extraordinary Session.
+OPENSTATES_AB1_X1 = {
+    "_id": "5e2a0000-0000-4000-8000-199920001001", "legislative_session": "19992000 Special Session 1",
+    "identifier": "AB1", "title": "Peer assistance and review as Open States copied it.",
+    "jurisdiction": {"id": "ocd-jurisdiction/country:us/state:ca/government", "name": "California"},
+    "from_organization": "~{\"classification\": \"lower\"}", "classification": ["bill"],
+    "actions": [{"description": "Introduced.", "date": "1999-01-19", "classification": ["introduction"],
+                 "organization_id": "~{\"classification\": \"lower\"}"}],
+    "scraped_at": "2000-12-01T00:00:00",
+}
+LEGISCAN_AB1_X1 = {"status": "OK", "bill": {
+    "bill_id": 1999001, "change_hash": "d" * 32, "state": "CA", "bill_number": "ABX11", "bill_type": "B",
+    "body": "A", "title": "LegiScan's title.", "description": "LegiScan's description.",
+    "session": {"session_id": 1999, "session_name": "1999-2000 1st Special Session", "year_start": 1999,
+                "year_end": 2000, "special": 1},
+    "url": "https://legiscan.com/CA/bill/ABX11/1999", "status": 4,
+    "progress": [{"date": "1999-01-19", "event": 1}],
+    "history": [{"date": "1999-01-19", "action": "Introduced.", "chamber": "A"}],
+}}
+
+
+def _extraordinary_views() -> tuple[BillRecord, dict[str, BillRecord]]:
+    """The regular session's AB 1 (pubinfo), and the First Extraordinary Session's AB 1 from each feed."""
+    folder = require_realdata(*PUBINFO, "archive", "1999")
+    tables = {t: (folder / f"{t}.dat").read_bytes() for t in TABLE_COLUMNS if (folder / f"{t}.dat").is_file()}
+    pubinfo = {(r.session.identifier, r.identifier): r for r in parse_tables(
+        tables, lambda n: (folder / n).read_bytes() if (folder / n).is_file() else None, "1999")
+        if isinstance(r, BillRecord)}
+    return pubinfo[("19992000", "AB 1")], {
+        "ca_pubinfo": pubinfo[("19992000s1", "AB 1")],
+        "openstates": openstates.parse_bill(json.dumps(OPENSTATES_AB1_X1).encode(), "openstates"),
+        "legiscan": legiscan.parse_bill(json.dumps(LEGISCAN_AB1_X1).encode(), "legiscan")}
+
+
+def _check_one_extraordinary_bill(session: Session, order: tuple[str, ...]) -> None:
+    regular, views = _extraordinary_views()
+    assert {(views[n].jurisdiction.id, views[n].session.identifier, views[n].identifier) for n in order} == {
+        ("ca", "19992000s1", "AB 1")}
+    ingestor = Ingestor(session)
+    ingestor.ingest([IngestItem(record=regular)])
+    for name in order:  # one batch per source, as separate crawls would write them
+        ingestor.ingest([IngestItem(record=views[name])])
+        session.commit()
+    rows = session.execute(select(LegislativeSession.identifier, Bill.identifier, Bill.source_name, Bill.title)
+                           .join(LegislativeSession, LegislativeSession.id == Bill.session_id)).all()
+    # The regular session's AB 1 stays its own bill; the extraordinary one is one bill, pubinfo's view.
+    assert sorted((r[0], r[1], r[2]) for r in rows) == [("19992000", "AB 1", "ca_pubinfo"),
+                                                          ("19992000s1", "AB 1", "ca_pubinfo")]
+    assert next(r.title for r in rows if r[0] == "19992000s1") == views["ca_pubinfo"].title
+    assert count(session, BillSource) == 1 + len(order)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("order", [("ca_pubinfo", "openstates"), ("openstates", "ca_pubinfo")])
+def test_an_open_states_extraordinary_session_bill_is_pubinfos(session: Session, order: tuple[str, ...]) -> None:
+    _check_one_extraordinary_bill(session, order)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("order", [("ca_pubinfo", "openstates", "legiscan"),
+                                   ("legiscan", "openstates", "ca_pubinfo")])
+def test_a_legiscan_extraordinary_session_number_is_pubinfos(session: Session, order: tuple[str, ...]) -> None:
+    _check_one_extraordinary_bill(session, order)
+
+
+@pytest.mark.realdata
+def test_a_higher_ranked_feed_taking_a_bill_over_reports_only_what_is_new(session: Session) -> None:
+    """LegiScan held AB X1-1 as of February 1999, its history lines copied from the Legislature's (as LegiScan
+    does), its sponsors by full name and its text by its own URL; then pubinfo (the real 1999-2000 archive) takes
+    the bill over. What pubinfo says about the months LegiScan already covered is the same history told by
+    another feed: not new actions, texts, sponsors or title to alert on. What came after, and the stage, is."""
+    from tracker.models import BillChange
+
+    _, views = _extraordinary_views()
+    pubinfo = views["ca_pubinfo"]
+    known = pubinfo.actions[:3]
+    bill = json.loads(json.dumps(LEGISCAN_AB1_X1))["bill"]
+    bill.update(title=pubinfo.title,
+                history=[{"date": str(a.date), "action": a.text, "chamber": "A"} for a in known],
+                sponsors=[{"people_id": n, "name": name, "sponsor_type_id": 1 if n == 1 else 2, "sponsor_order": n}
+                          for n, name in enumerate(("Antonio Villaraigosa", "Virginia Strom-Martin",
+                                                    "Alfred Alquist"), start=1)],
+                texts=[{"doc_id": 1, "date": "1999-01-19", "type": "Introduced", "mime": "text/html",
+                        "url": "https://legiscan.com/CA/text/ABX11/id/1", "state_link": None}])
+    ingestor = Ingestor(session)
+    ingestor.ingest([IngestItem(record=legiscan.parse_bill(json.dumps({"status": "OK", "bill": bill}).encode(),
+                                                           "legiscan"))])
+    session.commit()
+    ingestor.ingest([IngestItem(record=pubinfo)])
+    session.commit()
+    changes = session.execute(select(BillChange.kind, BillChange.after).order_by(BillChange.id)).all()
+    kinds = [kind for kind, _ in changes]
+    assert kinds.count("new_bill") == 1 and "title_change" not in kinds and "sponsor_change" not in kinds
+    assert ("stage_change", "enacted") in [(k, a) for k, a in changes]
+    later = [a for a in pubinfo.actions if a.date > known[-1].date]
+    assert sorted(a["text"] for k, a in changes if k == "new_action") == sorted(a.text for a in later)
+    assert sorted(a["url"] for k, a in changes if k == "new_version") == sorted(
+        v.url for v in pubinfo.versions if v.date and v.date > known[0].date)
 
 
 @pytest.mark.realdata

@@ -144,14 +144,14 @@ def resolve_target(session: Session, *, user: User, kind: str, target: str) -> s
             raise SubscriptionError(f"No watchlist {target!r} that {user.email} can see.")
         return str(found.id)
     if kind == SubscriptionKind.bill:
-        from tracker.queries import find_bills
+        from tracker.queries import find_bills, name_choices
 
         ids = find_bills(session, target)
         if not ids:
             raise SubscriptionError(f"No bill matches {target!r}.")
         if len(ids) > 1:
             raise SubscriptionError(f"{target!r} matches {len(ids)} bills; use a bill id: "
-                                    f"{', '.join(map(str, ids[:20]))}")
+                                    f"{name_choices(session, ids)}")
         return str(ids[0])
     if kind == SubscriptionKind.jurisdiction:
         if session.get(Jurisdiction, target.lower()) is None:

@@ -29,7 +29,7 @@ from tracker.models import (
     WatchlistItem,
 )
 from tracker.models.enums import Priority
-from tracker.queries import BillFilter, apply_filter, find_bills
+from tracker.queries import BillFilter, apply_filter, find_bills, name_choices
 
 ORDERS = ("priority", "recent", "identifier", "given")
 _PRIORITY_RANK = {str(p.value): rank for rank, p in enumerate(Priority)}  # High, Medium, Low
@@ -266,7 +266,7 @@ def resolve_bill_refs(
             raise SelectionError(f"No bill matches {ref!r}.")
         if len(found) > 1:
             raise SelectionError(
-                f"{ref!r} matches {len(found)} bills (ids {', '.join(map(str, found[:20]))}); "
+                f"{ref!r} matches {len(found)} bills (ids {name_choices(session, found)}); "
                 "add --session or --jurisdiction, or use an id."
             )
         ids.append(found[0])

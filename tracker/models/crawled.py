@@ -58,6 +58,9 @@ class Bill(SQLModel, table=True):
     upstream_updated_at: dt.datetime | None = None
     source_name: str = Field(max_length=64)
     source_urls: list[str] = json_field()
+    # The owning record's view hash (tracker.prepare.view_hash: less its upstream stamp and its feed's name, key
+    # and URLs): a copy with the same keeps last_changed_at. Each source's whole-record hash is
+    # BillSource.content_hash.
     content_hash: str = Field(max_length=64)
     first_seen_at: dt.datetime = Field(default_factory=utcnow)
     last_fetched_at: dt.datetime = Field(default_factory=utcnow)

@@ -11,7 +11,8 @@ stage means the same thing in all fifty states.
 
 Identity (``tracker.sources.states``): jurisdiction the state's postal code; session ``{year_start}{year_end}``
 (``20252026``), ``{year}`` for a one-year session, ``s{n}`` suffix for a special session; identifier normalized
-(``AB1656`` -> ``AB 1656``); source key LegiScan's ``bill_id``.
+(``AB1656`` -> ``AB 1656``; a California extraordinary session's ``ABX11`` -> ``AB 1``, as pubinfo numbers it);
+source key LegiScan's ``bill_id``.
 """
 
 import base64
@@ -159,6 +160,17 @@ def _session(block: dict[str, Any], locator: str) -> dict[str, Any]:
             "name": name or states.session_name_from_years(start, end, special)}
 
 
+def _extraordinary_number(state: str, bill_number: str, session: str) -> str:
+    """A California extraordinary-session bill as pubinfo and Open States number it: LegiScan writes AB 1 of the
+    first extraordinary session as California prints it, ``ABX11`` (AB X1-1), which read as type + number is
+    "ABX 11", another bill. The session's own special number says where the type ends."""
+    special = re.fullmatch(r"\d{4}(?:\d{4})?s(\d+)", session)
+    if state != "ca" or special is None:
+        return bill_number
+    found = re.fullmatch(rf"\s*([A-Za-z]+)\s*X\s*{special.group(1)}\s*-?\s*(\d+)\s*", bill_number, re.IGNORECASE)
+    return f"{found.group(1)} {found.group(2)}" if found else bill_number
+
+
 def parse_bill(data: bytes, locator: str) -> BillRecord:
     """A ``getBill`` response or a dataset archive's ``bill/*.json`` / ``bill/*.xml``."""
     bill = _envelope(data, locator).get("bill")
@@ -186,7 +198,10 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
         jurisdiction = states.state_jurisdiction(state)
     except ValueError:
         raise ParseError(locator, f"unknown state {state!r}") from None
-    normalized = states.normalize_identifier(_str(bill.get("bill_number")) or "")
+    session = _session(bill.get("session") if isinstance(bill.get("session"), dict) else {}, locator)
+    bill_number = _extraordinary_number(jurisdiction["id"], _str(bill.get("bill_number")) or "",
+                                        session["identifier"])
+    normalized = states.normalize_identifier(bill_number)
     if normalized is None:
         raise ParseError(locator, f"invalid bill_number {bill.get('bill_number')!r}")
     identifier, bill_type, number = normalized
@@ -196,7 +211,6 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
     bill_id = _str(bill.get("bill_id"))
     if not bill_id:
         raise ParseError(locator, "missing bill_id")
-    session = _session(bill.get("session") if isinstance(bill.get("session"), dict) else {}, locator)
     origin = _BODIES.get(_str(bill.get("body")) or "")
     classification = _BILL_TYPES.get(_str(bill.get("bill_type")) or "B", "bill")
     other = Chamber.upper if origin == Chamber.lower else Chamber.lower

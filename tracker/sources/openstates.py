@@ -13,7 +13,8 @@ are the identity: ``OPENSTATES_CLASSIFICATIONS`` lists the ones the stage engine
 kept on the action but does not move the stage. One correction is data too: a success (``passage``...) on an action
 whose text says the motion was lost is dropped (``LOST_MOTION``).
 
-Identity: jurisdiction from the OCD id (``ca``), session as Open States names it (``20252026``, ``2025rs``),
+Identity: jurisdiction from the OCD id (``ca``), session as Open States names it (``20252026``, ``2025rs``), but
+a "{years} Special Session {n}" as pubinfo and LegiScan spell it, ``{years}s{n}`` (``states.session_from_openstates``),
 identifier normalized by ``tracker.sources.states`` (``HB100`` -> ``HB 100``). Source key: the API's
 ``ocd-bill/...`` id; the bulk shape has none that survives a re-scrape (``_id`` is new every run), so there
 it is ``{state}/{session}/{identifier}``.
@@ -238,9 +239,10 @@ def _state(obj: dict[str, Any], locator: str) -> str:
 
 def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
     state = _state(bill, locator)
-    session = _str(bill.get("session")) or _str(bill.get("legislative_session"))
-    if not session:
+    feed_session = _str(bill.get("session")) or _str(bill.get("legislative_session"))
+    if not feed_session:
         raise ParseError(locator, "missing session / legislative_session")
+    session = states.session_from_openstates(feed_session)
     raw_identifier = _str(bill.get("identifier"))
     normalized = states.normalize_identifier(raw_identifier or "")
     if normalized is None:
@@ -309,18 +311,20 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
         other = states.normalize_identifier(_str(item.get("identifier")) or "")
         if other:
             related.append({"jurisdiction_id": state, "identifier": other[0],
-                            "session_identifier": _str(item.get("legislative_session")) or session,
+                            "session_identifier": states.session_from_openstates(
+                                _str(item.get("legislative_session")) or session),
                             "relationship": _str(item.get("relation_type")) or "related"})
     latest = action_rows[-1] if action_rows else None
     ocd_id = _str(bill.get("id"))
     urls = [u for u in [_str(bill.get("openstates_url"))] + [_str(s.get("url")) for s in bill.get("sources") or []
                                                            if isinstance(s, dict)] if u]
-    years = re.fullmatch(r"(\d{4})(\d{4})?", session)
+    years = re.fullmatch(r"(\d{4})(\d{4})?(?:s(\d+))?", session)
     return {
         "jurisdiction": states.state_jurisdiction(state),
         "session": {"identifier": session,
                     "name": states.session_name_from_years(int(years.group(1)),
-                                                           int(years.group(2)) if years.group(2) else None)
+                                                           int(years.group(2)) if years.group(2) else None,
+                                                           int(years.group(3) or 0))
                     if years else session},
         "identifier": identifier,
         "bill_type": bill_type,
@@ -336,7 +340,7 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
         "latest_action_text": _str(bill.get("latest_action_description")) or (latest["text"] if latest else None),
         "upstream_updated_at": _str(bill.get("updated_at")),
         "source_name": SOURCE_NAME,
-        "source_key": ocd_id if ocd_id and ocd_id.startswith("ocd-bill/") else f"{state}/{session}/{identifier}",
+        "source_key": ocd_id if ocd_id and ocd_id.startswith("ocd-bill/") else f"{state}/{feed_session}/{identifier}",
         "source_urls": list(dict.fromkeys(urls)),
         "actions": action_rows,
         "sponsorships": sponsors,
@@ -526,7 +530,7 @@ def _agenda_bills(entities: Any) -> list[dict[str, Any]]:
         link = {"bill_source_key": ocd_id if ocd_id and ocd_id.startswith("ocd-bill/") else None,
                 # No bill has a longer identifier (BillRecord's limit): a longer one cannot link, so it is dropped.
                 "bill_identifier": normalized[0] if normalized and len(normalized[0]) <= 64 else None,
-                "session_identifier": _str(bill.get("session"))}
+                "session_identifier": states.session_from_openstates(_str(bill.get("session")) or "") or None}
         if link["bill_source_key"] or link["bill_identifier"]:
             found.setdefault((link["bill_source_key"], link["bill_identifier"]), link)
     return list(found.values())

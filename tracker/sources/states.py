@@ -8,7 +8,8 @@ through the functions here:
   ``us-{state}-{place}`` (``us-ca-los-angeles-county``), level ``local``;
 - session identifier: Open States' identifier where one is known, because Open States covers every state and
   is the feed the others are matched against. California's are the session years, ``20252026`` for the
-  2025-26 regular session and ``20252026s1`` for its first extraordinary session (pubinfo's session_num 1);
+  2025-26 regular session and ``20252026s1`` for its first extraordinary session (pubinfo's session_num 1;
+  Open States' own "20252026 Special Session 1" is respelled so, ``session_from_openstates``);
   LegiScan sessions become ``{year_start}{year_end}`` for a two-year session, ``{year}`` for a one-year one,
   plus ``s{n}`` for a special session (that matches Open States for California and other states that name
   sessions by years; elsewhere, Alabama's ``2025rs`` for instance, the same bill from LegiScan and Open States
@@ -74,6 +75,22 @@ def session_from_years(year_start: int, year_end: int | None, special: int = 0) 
     """The shared session identifier from years: ``20252026``, ``2014``, ``20252026s1``."""
     years = f"{year_start}{year_end}" if year_end and year_end != year_start else f"{year_start}"
     return f"{years}s{special}" if special else years
+
+
+# Open States names a special session of a state whose sessions go by years "{years} Special Session {n}"
+# (California: "20232024 Special Session 1", openstates-scrapers scrapers/ca/__init__.py), where pubinfo and
+# LegiScan give the same session as years plus a special-session number.
+_OPENSTATES_SPECIAL = re.compile(r"(\d{4})(\d{4})? Special Session (\d+)", re.IGNORECASE)
+
+
+def session_from_openstates(identifier: str) -> str:
+    """Open States' session identifier in the shared spelling: ``20232024 Special Session 1`` ->
+    ``20232024s1``; any other identifier (``20252026``, ``2025rs``) as it is."""
+    found = _OPENSTATES_SPECIAL.fullmatch(identifier.strip())
+    if not found:
+        return identifier
+    start, end, special = found.groups()
+    return session_from_years(int(start), int(end) if end else None, int(special))
 
 
 def session_name_from_years(year_start: int, year_end: int | None, special: int = 0) -> str:

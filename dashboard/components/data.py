@@ -12,7 +12,7 @@ import streamlit as st
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from tracker import db
+from tracker import db, triage
 from tracker.models import (
     Assignment,
     Bill,
@@ -72,7 +72,7 @@ class Choices:
     topics: dict[str, str]  # slug -> name
     jurisdictions: dict[str, str]  # id -> name
     stances: list[str]
-    assignees: dict[int, str]  # active users who may take assignments
+    assignees: dict[int, str]  # id -> name: tracker.triage.assignable_users
     sources: list[str]
 
 
@@ -93,13 +93,7 @@ def _choices(db_url: str, version: tuple[Any, ...]) -> Choices:
         )
 
 
-def _assignees(s: Session) -> dict[int, str]:
-    return {i: name or email for i, email, name in s.execute(
-        select(User.id, User.email, User.name).where(User.active, User.role.in_(("staff", "admin")))
-        .order_by(User.email))}
-
-
 def choices(s: Session) -> Choices:
     # Assignees are read on every run, not cached: deactivating or demoting an account changes no key the data
     # version watches, and a cached list kept offering that person for ten minutes. The user table is small.
-    return replace(_choices(url(), data_version(s)), assignees=_assignees(s))
+    return replace(_choices(url(), data_version(s)), assignees=triage.assignable_users(s))

@@ -15,6 +15,7 @@ from tests.tracker.test_ingest import ingest, make_record
 from tracker import positions
 from tracker.models import Bill, CrawlError, CrawlRun, FullRescore, Note, TriageState
 from tracker.models.base import utcnow
+from tracker.queries import version_texts
 from tracker.records import VersionRecord
 
 COMMON_PAGES = ("views/overview.py", "views/triage.py", "views/search.py", "views/watchlists.py")
@@ -395,6 +396,22 @@ def test_versions_and_the_redline_run_oldest_to_latest_with_the_undated_last(ses
         "Engrossed in House")
     assert at.selectbox(key="redline_to").format_func(at.selectbox(key="redline_to").value) == \
         "Enrolled Bill (undated)"
+
+
+def test_the_redline_offers_only_versions_with_text_latest_last(session: Session) -> None:
+    versions = [
+        VersionRecord(label="Public Law", url="https://example.test/pl.xml", date=dt.date(2021, 6, 1), text="law"),
+        VersionRecord(label="Enrolled Bill", url="https://example.test/enr.xml", text="final words"),
+        VersionRecord(label="Reported in House", url="https://example.test/rh.pdf", date=dt.date(2021, 4, 1)),
+        VersionRecord(label="Introduced in House", url="https://example.test/ih.xml",
+                      date=dt.date(2021, 3, 1), text="first words"),
+    ]
+    ingest(session, make_record(8802, versions=versions))
+    bill = session.execute(select(Bill.id).where(Bill.identifier == "HR 8802")).scalar_one()
+    texts = version_texts(session, bill_id=bill)
+    assert [(label, day, text) for label, day, text in texts.values()] == [
+        ("Introduced in House", dt.date(2021, 3, 1), "first words"), ("Enrolled Bill", None, "final words"),
+        ("Public Law", dt.date(2021, 6, 1), "law")]
 
 
 def test_bill_page_lists_what_the_feeds_changed_latest_first(session: Session, seeded: Seeded) -> None:

@@ -120,3 +120,15 @@ def test_bad_responses_name_the_url(api_dir: Path) -> None:
     no_title["bill"]["title"] = ""
     with pytest.raises(ParseError, match="missing bill title"):
         parse_bill(json.dumps(no_title).encode(), {}, LOCATOR)
+
+
+def test_an_object_where_text_belongs_is_not_stored_as_its_repr(api_dir: Path) -> None:
+    # The other JSON parsers read a dict or list in a text field as no text; this one stored "{'text': ...}".
+    detail = json.loads((api_dir / "bill_117_hr_21.json").read_bytes())
+    detail["bill"]["title"] = {"text": "FedRAMP Authorization Act"}
+    with pytest.raises(ParseError, match="missing bill title"):
+        parse_bill(json.dumps(detail).encode(), {}, LOCATOR)
+    detail = json.loads((api_dir / "bill_117_hr_21.json").read_bytes())
+    detail["bill"]["latestAction"]["text"] = ["Received in the Senate."]
+    record = parse_bill(json.dumps(detail).encode(), {}, LOCATOR)
+    assert record.latest_action_text is None

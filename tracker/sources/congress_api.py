@@ -25,6 +25,7 @@ from tracker.dates import local_day
 from tracker.models.enums import Chamber, SponsorshipKind
 from tracker.records import BillRecord, ParseError
 from tracker.sources import govinfo_billstatus as billstatus
+from tracker.sources.json_doc import json_text as _str
 from tracker.sources.json_doc import load_json
 from tracker.stages import Step, classify, derive_stage
 
@@ -248,13 +249,6 @@ def _payload(bill: dict[str, Any], data: dict[str, Any], locator: str) -> dict[s
         "versions": _versions(data.get("text", [])),
         "related_bills": _related(data.get("relatedbills", []), str(congress)),
     }
-
-
-def _str(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def _day(value: Any) -> str | None:

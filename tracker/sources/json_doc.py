@@ -15,6 +15,15 @@ def load_json(data: bytes | str) -> Any:
     return _without_nul(doc) if marker in data else doc
 
 
+def json_text(value: Any) -> str | None:
+    """A JSON value read as text: stripped, None when empty or absent. An object or array is no text either
+    ("{'text': ...}" is not a title): the field then counts as missing, which the parser names."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
 def _without_nul(value: Any) -> Any:
     if isinstance(value, str):
         return value.replace("\x00", "")

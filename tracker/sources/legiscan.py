@@ -27,6 +27,7 @@ from tracker.models.enums import Chamber, SponsorshipKind, VoteOption, VoteResul
 from tracker.records import BillRecord, ParseError, RollCallRecord
 from tracker.sources import states
 from tracker.sources.govinfo_billstatus import _describe, html_to_text
+from tracker.sources.json_doc import json_text as _str
 from tracker.sources.json_doc import load_json
 from tracker.stages import Step, derive_stage
 from tracker.xmlsafe import parse_xml
@@ -121,13 +122,6 @@ def _xml_value(element: Any) -> Any:
     if not children:
         return (element.text or "").strip()
     return {c.tag: _xml_value(c) for c in children}
-
-
-def _str(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):  # an object is no text: "{'x': 1}" is not a title
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def _int(value: Any) -> int | None:

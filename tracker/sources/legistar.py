@@ -25,6 +25,7 @@ from tracker.models.enums import Chamber, SponsorshipKind, Stage
 from tracker.records import BillRecord, HearingRecord, ParseError
 from tracker.sources import states
 from tracker.sources.govinfo_billstatus import _describe
+from tracker.sources.json_doc import json_text as _str
 from tracker.sources.json_doc import load_json
 from tracker.stages import ActionRule, Step, classify, derive_stage
 
@@ -96,13 +97,6 @@ def parse_list(data: bytes, locator: str) -> list[dict[str, Any]]:
     if not isinstance(doc, list):
         raise ParseError(locator, f"expected a JSON array, got {type(doc).__name__}")
     return [item for item in doc if isinstance(item, dict)]
-
-
-def _str(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):  # an object is no text: "{'x': 1}" is not a title
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def _day(value: Any) -> str | None:

@@ -43,6 +43,7 @@ from tracker.models.enums import Chamber, SponsorshipKind, VoteOption, VoteResul
 from tracker.records import BillRecord, HearingRecord, ParseError
 from tracker.sources import states
 from tracker.sources.govinfo_billstatus import _describe
+from tracker.sources.json_doc import json_text as _str
 from tracker.sources.json_doc import load_json
 from tracker.stages import Step, derive_stage
 
@@ -187,13 +188,6 @@ def _validated(model: type[Model], build: Callable[[], dict[str, Any]], locator:
         raise ParseError(locator, _describe(exc)) from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ParseError(locator, f"unexpected structure: {type(exc).__name__}: {exc}") from None
-
-
-def _str(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):  # an object is no text: "{'x': 1}" is not a title
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def _chamber(org: Any) -> Chamber | None:

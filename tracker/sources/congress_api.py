@@ -19,14 +19,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
-
 from tracker.dates import local_day
 from tracker.models.enums import Chamber, SponsorshipKind
 from tracker.records import BillRecord, ParseError
 from tracker.sources import govinfo_billstatus as billstatus
 from tracker.sources.json_doc import json_text as _str
-from tracker.sources.json_doc import load_json
+from tracker.sources.json_doc import load_json, validated
 from tracker.stages import Step, classify, derive_stage
 
 __all__ = [
@@ -163,13 +161,7 @@ def parse_bill(detail: bytes, parts: Mapping[str, Sequence[bytes]], locator: str
     if not isinstance(bill, dict):
         raise ParseError(locator, "missing 'bill' object")
     data = {name: _collect(name, pages, f"{locator}/{name}") for name, pages in parts.items()}
-    try:
-        payload = _payload(bill, data, locator)
-        return BillRecord.model_validate(payload)
-    except ValidationError as exc:
-        raise ParseError(locator, billstatus._describe(exc)) from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParseError(locator, f"unexpected structure: {type(exc).__name__}: {exc}") from None
+    return validated(BillRecord, lambda: _payload(bill, data, locator), locator)
 
 
 def _collect(name: str, pages: Sequence[bytes], locator: str) -> Any:

@@ -28,7 +28,7 @@ from tracker.records import BillRecord, ParseError, RollCallRecord
 from tracker.sources import states
 from tracker.sources.govinfo_billstatus import _describe, html_to_text
 from tracker.sources.json_doc import json_text as _str
-from tracker.sources.json_doc import load_json
+from tracker.sources.json_doc import load_json, validated
 from tracker.stages import Step, derive_stage
 from tracker.xmlsafe import parse_xml
 
@@ -158,14 +158,7 @@ def parse_bill(data: bytes, locator: str) -> BillRecord:
     bill = _envelope(data, locator).get("bill")
     if not isinstance(bill, dict):
         raise ParseError(locator, "missing 'bill' object")
-    try:
-        return BillRecord.model_validate(_payload(bill, locator))
-    except ParseError:
-        raise  # already says what is wrong (a ValueError too: it must not be wrapped as "unexpected structure")
-    except ValidationError as exc:
-        raise ParseError(locator, _describe(exc)) from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParseError(locator, f"unexpected structure: {type(exc).__name__}: {exc}") from None
+    return validated(BillRecord, lambda: _payload(bill, locator), locator)
 
 
 def _list(value: Any) -> list[dict[str, Any]]:

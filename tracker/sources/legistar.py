@@ -26,7 +26,7 @@ from tracker.records import BillRecord, HearingRecord, ParseError
 from tracker.sources import states
 from tracker.sources.govinfo_billstatus import _describe
 from tracker.sources.json_doc import json_text as _str
-from tracker.sources.json_doc import load_json
+from tracker.sources.json_doc import load_json, validated
 from tracker.stages import ActionRule, Step, classify, derive_stage
 
 __all__ = ["CLIENTS", "LEGISTAR_RULES", "SOURCE_NAME", "client_jurisdiction", "parse_events", "parse_list",
@@ -107,14 +107,7 @@ def _day(value: Any) -> str | None:
 def parse_matter(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], *, client: str,
                  locator: str, jurisdiction: dict[str, Any] | None = None) -> BillRecord:
     """A ``/matters`` item plus its ``histories``, ``sponsors`` and ``attachments`` lists."""
-    try:
-        return BillRecord.model_validate(_payload(matter, parts, client, locator, jurisdiction))
-    except ParseError:
-        raise  # already says what is wrong (a ValueError too: it must not be wrapped as "unexpected structure")
-    except ValidationError as exc:
-        raise ParseError(locator, _describe(exc)) from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParseError(locator, f"unexpected structure: {type(exc).__name__}: {exc}") from None
+    return validated(BillRecord, lambda: _payload(matter, parts, client, locator, jurisdiction), locator)
 
 
 def _payload(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], client: str, locator: str,

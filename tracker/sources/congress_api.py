@@ -13,7 +13,6 @@ versions.
 """
 
 import datetime as dt
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from tracker.models.enums import Chamber, SponsorshipKind
 from tracker.records import BillRecord, ParseError
 from tracker.sources import govinfo_billstatus as billstatus
 from tracker.sources.json_doc import json_text as _str
-from tracker.sources.json_doc import load_json, validated
+from tracker.sources.json_doc import load_body, validated
 from tracker.stages import Step, classify, derive_stage
 
 __all__ = [
@@ -69,12 +68,7 @@ def bill_path(congress: int | str, bill_type: str, number: int | str, sub: str |
 
 
 def _json(data: bytes, locator: str) -> dict[str, Any]:
-    if not data or not data.strip():
-        raise ParseError(locator, "empty response body")
-    try:
-        doc = load_json(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ParseError(locator, f"not JSON (truncated or malformed body?): {exc}") from None
+    doc = load_body(data, locator)
     if not isinstance(doc, dict):
         raise ParseError(locator, f"expected a JSON object, got {type(doc).__name__}")
     if "error" in doc and len(doc) <= 2:  # api.data.gov's envelope: {"error": {"code": .., "message": ..}}

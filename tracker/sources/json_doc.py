@@ -23,6 +23,17 @@ def load_json(data: bytes | str) -> Any:
     return _without_nul(doc) if marker in data else doc
 
 
+def load_body(data: bytes, locator: str) -> Any:
+    """A response body or file as JSON (``load_json``), or a ``ParseError`` naming ``locator``: empty, or not
+    JSON at all (a body cut short reads so)."""
+    if not data or not data.strip():
+        raise ParseError(locator, "empty response body")
+    try:
+        return load_json(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ParseError(locator, f"not JSON (truncated or malformed body?): {exc}") from None
+
+
 def validated(model: type[Model], build: Callable[[], dict[str, Any]], locator: str) -> Model:
     """``model`` from ``build()``'s payload; whatever goes wrong becomes a ``ParseError`` naming ``locator``. A
     ParseError the payload raises already says what is wrong: it is a ValueError too, and must not be wrapped as

@@ -16,7 +16,6 @@ Identity (``tracker.sources.states``): jurisdiction the state's postal code; ses
 
 import base64
 import binascii
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +27,7 @@ from tracker.records import BillRecord, ParseError, RollCallRecord
 from tracker.sources import states
 from tracker.sources.govinfo_billstatus import _describe, html_to_text
 from tracker.sources.json_doc import json_text as _str
-from tracker.sources.json_doc import load_json, validated
+from tracker.sources.json_doc import load_body, validated
 from tracker.stages import Step, derive_stage
 from tracker.xmlsafe import parse_xml
 
@@ -103,10 +102,7 @@ def _envelope(data: bytes, locator: str) -> dict[str, Any]:
         doc = _xml_value(root)
         doc = doc if isinstance(doc, dict) else {}
     else:
-        try:
-            doc = load_json(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ParseError(locator, f"not JSON (truncated or malformed body?): {exc}") from None
+        doc = load_body(data, locator)
         if not isinstance(doc, dict):
             raise ParseError(locator, f"expected a JSON object, got {type(doc).__name__}")
     if str(doc.get("status") or "").upper() == "ERROR":

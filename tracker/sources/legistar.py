@@ -14,7 +14,6 @@ mayor's or executive's signature; a resolution's adoption is final (``enacted``)
 committee report, and a council's filing of a bill (NYC's "Filed (End of Session)") ends it (``failed``).
 """
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -26,7 +25,7 @@ from tracker.records import BillRecord, HearingRecord, ParseError
 from tracker.sources import states
 from tracker.sources.govinfo_billstatus import _describe
 from tracker.sources.json_doc import json_text as _str
-from tracker.sources.json_doc import load_json, validated
+from tracker.sources.json_doc import load_body, validated
 from tracker.stages import ActionRule, Step, classify, derive_stage
 
 __all__ = ["CLIENTS", "LEGISTAR_RULES", "SOURCE_NAME", "client_jurisdiction", "parse_events", "parse_list",
@@ -84,12 +83,7 @@ def client_jurisdiction(client: str, *, state: str | None = None, place: str | N
 
 def parse_list(data: bytes, locator: str) -> list[dict[str, Any]]:
     """A list endpoint's bare JSON array (errors come back as ``{"Message": ...}``)."""
-    if not data or not data.strip():
-        raise ParseError(locator, "empty response body")
-    try:
-        doc = load_json(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ParseError(locator, f"not JSON (truncated or malformed body?): {exc}") from None
+    doc = load_body(data, locator)
     if isinstance(doc, dict):
         if "Message" in doc and len(doc) <= 2:
             raise ParseError(locator, f"API error: {doc['Message']}")

@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 from tracker.models.enums import Chamber, SponsorshipKind, VoteOption, VoteResult
 from tracker.records import BillRecord, HearingRecord, ParseError
 from tracker.sources import states
-from tracker.sources.json_doc import Model, load_json, validated
+from tracker.sources.json_doc import Model, load_body, validated
 from tracker.sources.json_doc import json_text as _str
 from tracker.stages import Step, derive_stage
 
@@ -85,18 +85,9 @@ def looks_like_bill(head: bytes) -> bool:
         b'"legislative_session"' in text or b'"openstates_url"' in text or b'"ocd-bill/' in text)
 
 
-def _json(data: bytes, locator: str) -> Any:
-    if not data or not data.strip():
-        raise ParseError(locator, "empty response body")
-    try:
-        return load_json(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ParseError(locator, f"not JSON (truncated or malformed body?): {exc}") from None
-
-
 def parse_bill(data: bytes, locator: str) -> BillRecord:
     """One bill document (bulk file or API detail response)."""
-    doc = _json(data, locator)
+    doc = load_body(data, locator)
     if not isinstance(doc, dict):
         raise ParseError(locator, f"expected a JSON object, got {type(doc).__name__}")
     return parse_bill_object(doc, locator)
@@ -120,7 +111,7 @@ class EventsPage:
 
 def _envelope(data: bytes, locator: str) -> tuple[list[Any], tuple[int, int, int | None]]:
     """An API v3 list page: ``{"results": [...], "pagination": {page, max_page, total_items, ...}}``."""
-    doc = _json(data, locator)
+    doc = load_body(data, locator)
     if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
         detail = doc.get("detail") if isinstance(doc, dict) else None
         raise ParseError(locator, f"API error: {detail}" if detail else "missing 'results' list in the response")

@@ -20,6 +20,8 @@ from tracker.records import VersionRecord
 
 COMMON_PAGES = ("views/overview.py", "views/triage.py", "views/search.py", "views/watchlists.py")
 ADMIN_PAGES = ("views/admin_users.py", "views/admin_topics.py", "views/admin_sources.py")
+ADMIN_TITLES = {"views/admin_users.py": "Users and roles", "views/admin_topics.py": "Topics and rules",
+                "views/admin_sources.py": "Sources and crawls"}
 
 
 def test_signed_out_visitors_only_see_the_sign_in_form(seeded: Seeded) -> None:
@@ -93,9 +95,10 @@ def test_bill_page_for_every_role(seeded: Seeded, role: str) -> None:
 def test_admin_pages_are_routed_to_admins_only(seeded: Seeded, role: str) -> None:
     at = signed_in(seeded.users[role])
     for page in ADMIN_PAGES:
-        if role == "admin":
+        if role == "admin":  # the page itself, not a refusal (running without an exception proved neither)
             at.switch_page(page).run()
             no_exception(at)
+            assert [t.value for t in at.title] == [ADMIN_TITLES[page]] and not at.error, page
         else:  # not in this role's navigation at all
             with pytest.raises(Exception, match="not found|Could not find"):
                 at.switch_page(page).run()

@@ -12,7 +12,6 @@ are keyed on the GovInfo package URL, as in BILLSTATUS, so a bill seen through b
 versions.
 """
 
-import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -196,12 +195,10 @@ def _payload(bill: dict[str, Any], data: dict[str, Any], locator: str) -> dict[s
     policy_area = _str((bill.get("policyArea") or {}).get("name")) or next(
         (_str((b.get("policyArea") or {}).get("name")) for b in subjects_blocks if b.get("policyArea")), None)
     short_title, popular_title = _titles(data.get("titles", []), origin)
-    start_year = 1789 + 2 * (congress - 1)
     lower = bill_type.lower()
     return {
         "jurisdiction": billstatus.JURISDICTION,
-        "session": {"identifier": str(congress), "name": f"{billstatus._ordinal(congress)} Congress",
-                    "start_date": dt.date(start_year, 1, 3), "end_date": dt.date(start_year + 2, 1, 3)},
+        "session": billstatus.congress_session(congress),
         "identifier": billstatus.bill_identifier(bill_type, number),
         "bill_type": bill_type,
         "number": number,

@@ -277,10 +277,13 @@ with side:
         with st.container(border=True):
             st.caption(md(f"{n['author'] or 'unknown'} ({n['role']}) · {n['created_at']}"))
             st.markdown(md(n["body"]))
-            if n["author_id"] == user.id and st.button("Delete", key=f"note_del_{n['id']}"):
-                with data.session() as s:
-                    notes.delete_note(s, actor=user, note_id=n["id"])
-                st.rerun()
+            if notes.may_delete(user, author_id=n["author_id"]) and st.button("Delete", key=f"note_del_{n['id']}"):
+                try:
+                    with data.session() as s:
+                        notes.delete_note(s, actor=user, note_id=n["id"])
+                    st.rerun()
+                except (notes.NoteError, PermissionDenied) as exc:  # deleted meanwhile, or the role changed
+                    st.error(md(exc))
     if can(user, Action.comment):
         with st.form(f"note_form_{bill_id}", clear_on_submit=True):
             body = st.text_area("Add a note", key="note_body")

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.components.render import md
 from tests.database_env import using_database
 from tests.tracker.test_ingest import ingest, make_record
-from tracker import positions
+from tracker import notes, positions
 from tracker.matching.topics import try_rule
 from tracker.models import Bill, CrawlError, CrawlRun, FullRescore, Note, TriageState
 from tracker.models.base import utcnow
@@ -280,6 +280,23 @@ def test_council_comments_on_a_bill(session: Session, seeded: Seeded) -> None:
     assert md("Ask the sponsor about **audits**") in texts(at)
     author = session.execute(select(Note.author_id).where(Note.bill_id == bill)).scalar_one()
     assert author == seeded.users["council"].id
+
+
+def test_an_admin_can_delete_anyone_s_note_from_the_bill_page(session: Session, seeded: Seeded) -> None:
+    # notes.delete_note lets the author or an admin delete a note; the page offered Delete to the author only,
+    # so an admin had no way to take down someone else's note.
+    bill = seeded.ids["ca"]
+    note_id = notes.add_note(session, actor=seeded.users["council"], bill_id=bill, body="Call the sponsor").id
+    session.commit()
+    key = f"note_del_{note_id}"
+    staff = signed_in(seeded.users["staff"], "views/bill.py", query={"id": str(bill)})
+    assert not [b for b in staff.button if b.key == key]  # someone else's note
+    admin = signed_in(seeded.users["admin"], "views/bill.py", query={"id": str(bill)})
+    admin.button(key=key).click().run()
+    no_exception(admin)
+    session.expire_all()
+    assert session.get(Note, note_id) is None
+    assert "Call the sponsor" not in texts(admin)
 
 
 def test_search_page_finds_text_and_highlights_safely(seeded: Seeded) -> None:

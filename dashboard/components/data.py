@@ -73,7 +73,6 @@ class Choices:
     jurisdictions: dict[str, str]  # id -> name
     stances: list[str]
     assignees: dict[int, str]  # id -> name: tracker.triage.assignable_users
-    sources: list[str]
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=8)
@@ -88,8 +87,6 @@ def _choices(db_url: str, version: tuple[Any, ...]) -> Choices:
                                                       .order_by(Jurisdiction.id))},
             stances=list(s.execute(select(Stance.name).where(Stance.active).order_by(Stance.sort_order)).scalars()),
             assignees={},  # filled per run by choices(): see there
-            sources=sorted(set(s.execute(select(CrawlRun.source).distinct()).scalars())
-                           | set(s.execute(select(Bill.source_name).distinct()).scalars())),
         )
 
 

@@ -57,7 +57,7 @@ def saved_filter_picker(user: User, saved: list[SavedFilter], *, label: str, key
     if not saved:
         return None
     names = {f"{f.name}{'' if f.owner_id == user.id else ' (shared)'}": f for f in saved}
-    if st.session_state.get(f"{key}_pick", "—") not in names:  # just deleted: the option is gone
+    if st.session_state.get(f"{key}_pick") not in (None, "—", *names):  # just deleted: the option is gone
         st.session_state[f"{key}_pick"] = "—"
     cols = st.columns([3, 1, 1], vertical_alignment="bottom")
     pick = cols[0].selectbox(label, ["—", *names], key=f"{key}_pick")

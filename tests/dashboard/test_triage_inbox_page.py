@@ -100,10 +100,14 @@ def test_a_saved_filter_applies_and_its_owner_deletes_it(session: Session, seede
     assert md("council@example.org may only delete their own saved filters.") in texts(at)
     assert [f.name for f in watchlists.saved_filters(session, actor=council, page=where)] == ["California"]
 
+    watchlists.save_filter(session, actor=staff, page=where, name="Federal", params={widget: "us"})
+    session.commit()
     at = signed_in(staff, page)
     at.selectbox(key=f"{key}_pick").select("California").run()
     at.button(key=f"{key}_delete").click().run()
     no_exception(at)
     session.expire_all()
-    assert watchlists.saved_filters(session, actor=staff, page=where) == []
-    assert not [box for box in at.selectbox if box.key == f"{key}_pick"]  # none left to offer
+    assert [f.name for f in watchlists.saved_filters(session, actor=staff, page=where)] == ["Federal"]
+    pick = at.selectbox(key=f"{key}_pick")  # the deleted one is no longer offered, nor still picked
+    assert (pick.options, pick.value) == (["—", "Federal"], "—")
+    assert at.button(key=f"{key}_delete").disabled  # nothing picked, nothing to delete

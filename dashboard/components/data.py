@@ -12,7 +12,7 @@ import streamlit as st
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from tracker import db, triage
+from tracker import db, positions, triage
 from tracker.models import (
     Assignment,
     Bill,
@@ -77,7 +77,7 @@ class Choices:
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=8)
 def _choices(db_url: str, version: tuple[Any, ...]) -> Choices:
-    from tracker.models import Jurisdiction, Stance
+    from tracker.models import Jurisdiction
 
     with Session(engine()) as s:
         return Choices(
@@ -85,7 +85,7 @@ def _choices(db_url: str, version: tuple[Any, ...]) -> Choices:
                                key=lambda topic: by_name(topic[1]))),
             jurisdictions={j: n for j, n in s.execute(select(Jurisdiction.id, Jurisdiction.name)
                                                       .order_by(Jurisdiction.id))},
-            stances=list(s.execute(select(Stance.name).where(Stance.active).order_by(Stance.sort_order)).scalars()),
+            stances=positions.stances(s),  # what set_position accepts
             assignees={},  # filled per run by choices(): see there
         )
 

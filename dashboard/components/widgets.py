@@ -50,13 +50,14 @@ def export_buttons(user: User, selection: Selection, *, key: str, title: str | N
                                 key=f"{key}_download", on_click="ignore")
 
 
-def saved_filter_picker(user: User, saved: list[SavedFilter], *, label: str, key: str) -> SavedFilter | None:
-    """The page's saved filters (the user's and the shared ones): the one to apply when "Apply" was clicked, else
-    None. "Delete" removes the picked one; the service decides who may (its owner, or an admin). Call it before
-    the widgets a filter sets are drawn."""
+def saved_filter_picker(user: User, saved: list[SavedFilter], shared_by: dict[int, str], *, label: str,
+                        key: str) -> SavedFilter | None:
+    """The page's saved filters (the user's, and the shared ones with who shared them: ``shared_by``, from
+    watchlists.shared_by): the one to apply when "Apply" was clicked, else None. "Delete" removes the picked one;
+    the service decides who may (its owner, or an admin). Call it before the widgets a filter sets are drawn."""
     if not saved:
         return None
-    names = {f"{f.name}{'' if f.owner_id == user.id else ' (shared)'}": f for f in saved}
+    names = {f"{f.name} (shared by {shared_by[f.id]})" if f.id in shared_by else f.name: f for f in saved}
     if st.session_state.get(f"{key}_pick") not in (None, "—", *names):  # just deleted: the option is gone
         st.session_state[f"{key}_pick"] = "—"
     cols = st.columns([3, 1, 1], vertical_alignment="bottom")

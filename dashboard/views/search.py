@@ -20,7 +20,8 @@ st.title("Search")
 with data.session() as s:
     choices = data.choices(s)
     saved = watchlists.saved_filters(s, actor=user, page="search")
-chosen = saved_filter_picker(user, saved, label="Saved searches", key="q_saved")
+    shared_by = watchlists.shared_by(s, actor=user, filters=saved)
+chosen = saved_filter_picker(user, saved, shared_by, label="Saved searches", key="q_saved")
 if chosen is not None:
     for key in KEYS:
         if key in chosen.params:

@@ -36,9 +36,10 @@ st.title("Triage inbox" if may_triage else "Flagged bills")
 with data.session() as s:
     choices = data.choices(s)
     saved = watchlists.saved_filters(s, actor=user, page="triage")
+    shared_by = watchlists.shared_by(s, actor=user, filters=saved)
 
 # -- saved filters: applying one sets the widgets' state before they are drawn ------------------------------
-chosen = saved_filter_picker(user, saved, label="Saved filters", key="saved")
+chosen = saved_filter_picker(user, saved, shared_by, label="Saved filters", key="saved")
 if chosen is not None:
     params = chosen.params
     for key in FILTER_KEYS:

@@ -91,11 +91,11 @@ def test_a_saved_filter_applies_and_its_owner_deletes_it(session: Session, seede
     session.commit()
 
     at = signed_in(council, page)
-    at.selectbox(key=f"{key}_pick").select("California (shared)").run()
+    at.selectbox(key=f"{key}_pick").select("California (shared by Staff Person)").run()
     at.button(key=f"{key}_apply").click().run()
     no_exception(at)
     assert at.selectbox(key=widget).value == value
-    at.selectbox(key=f"{key}_pick").select("California (shared)").run()
+    at.selectbox(key=f"{key}_pick").select("California (shared by Staff Person)").run()
     at.button(key=f"{key}_delete").click().run()
     assert md("council@example.org may only delete their own saved filters.") in texts(at)
     assert [f.name for f in watchlists.saved_filters(session, actor=council, page=where)] == ["California"]

@@ -36,7 +36,7 @@ class ByNameSpiderLoader(SpiderLoader):
         self._walk()
         return super().list()
 
-    def find_by_request(self, request):  # type: ignore[no-untyped-def]  (Scrapy's signature)
+    def find_by_request(self, request):  # type: ignore[no-untyped-def]  # Scrapy's signature
         self._walk()
         return super().find_by_request(request)
 

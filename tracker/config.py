@@ -20,7 +20,6 @@ DEFAULT_HOME = Path("var")
 class Settings:
     home: Path
     database_url: str
-    realdata: Path
     file: dict[str, Any] = field(default_factory=dict)  # the whole TOML document, for sections added later
 
     def section(self, name: str) -> dict[str, Any]:
@@ -48,8 +47,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         or doc.get("database", {}).get("url")
         or f"sqlite:///{(home / 'tracker.db').as_posix()}"
     )
-    realdata = Path(env.get("TRACKER_REALDATA") or doc.get("realdata") or "../shared/realdata")
-    return Settings(home=home, database_url=normalize_database_url(database_url), realdata=realdata, file=doc)
+    return Settings(home=home, database_url=normalize_database_url(database_url), file=doc)
 
 
 def normalize_database_url(url: str) -> str:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from tracker.models import Bill, Note, User
-from tracker.permissions import Action, require, require_owner
+from tracker.permissions import Action, can, owns, require, require_owner
 
 MAX_NOTE_CHARS = 20_000
 
@@ -28,6 +28,11 @@ def add_note(session: Session, *, actor: User, bill_id: int, body: str) -> Note:
     session.add(note)
     session.flush()
     return note
+
+
+def may_delete(actor: User, *, author_id: int | None) -> bool:
+    """Whether ``delete_note`` lets the actor delete a note by ``author_id`` (for showing the button)."""
+    return can(actor, Action.comment) and owns(actor, author_id)
 
 
 def delete_note(session: Session, *, actor: User, note_id: int) -> None:

@@ -51,7 +51,12 @@ def require(actor: User | None, action: Action) -> User:
     return actor
 
 
+def owns(actor: User, owner_id: int | None) -> bool:
+    """Whether the actor may change a thing that belongs to ``owner_id``: its owner, or an admin."""
+    return owner_id == actor.id or actor.role == Role.admin.value
+
+
 def require_owner(actor: User, owner_id: int | None, what: str) -> None:
     """Only the owner of a thing, or an admin, may change it: "{email} may only {what}"."""
-    if owner_id != actor.id and actor.role != Role.admin.value:
+    if not owns(actor, owner_id):
         raise PermissionDenied(f"{actor.email} may only {what}.")

@@ -1,5 +1,6 @@
 """Read-side queries shared by the CLI, the dashboard and exports. Filters and limits run in SQL."""
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -163,6 +164,14 @@ DETAIL_BATCH = 500
 FINAL_VERSION_LABELS = ("Public Law",)
 VERSION_ORDER = (case((BillVersion.label.in_(FINAL_VERSION_LABELS), 1), else_=0),
                  BillVersion.date.asc().nulls_last(), BillVersion.id.asc())
+
+
+def version_texts(session: Session, *, bill_id: int) -> dict[int, tuple[str, dt.date | None, str | None]]:
+    """The bill's versions that have text, by id: (label, date, text), in VERSION_ORDER (the latest last), the
+    versions a redline can compare."""
+    return {v.id: (v.label, v.date, v.text) for v in session.execute(
+        select(BillVersion).where(BillVersion.bill_id == bill_id, BillVersion.text.is_not(None))
+        .order_by(*VERSION_ORDER)).scalars()}
 
 
 def bill_details(session: Session, bill_ids: Sequence[int]) -> Iterator[dict[str, Any]]:

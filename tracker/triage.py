@@ -23,7 +23,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.models.enums import Relevance, TriageStatus
-from tracker.permissions import Action, can, require
+from tracker.permissions import ROLE_ACTIONS, Action, can, require
 from tracker.queries import bill_summary
 
 SORTS = {"score": "Strongest match", "date": "Latest action", "identifier": "Bill number"}
@@ -146,6 +146,14 @@ def current_assignees(session: Session, bill_ids: Sequence[int]) -> dict[int, st
                            .where(Assignment.bill_id.in_(list(bill_ids)), ~Assignment.done)
                            .order_by(Assignment.created_at, Assignment.id)).all()
     return {bill_id: name or email for bill_id, email, name in rows}  # the latest open assignment wins
+
+
+def assignable_users(session: Session) -> dict[int, str]:
+    """Who ``assign`` accepts, by id, with the name to show (the email when there is none), ordered by email:
+    active users whose role may triage. Read from ROLE_ACTIONS so the list offered and the check cannot drift."""
+    roles = [role for role, actions in ROLE_ACTIONS.items() if Action.triage in actions]
+    return {i: name or email for i, email, name in session.execute(
+        select(User.id, User.email, User.name).where(User.active, User.role.in_(roles)).order_by(User.email))}
 
 
 def _ids(bill_ids: Iterable[int]) -> list[int]:

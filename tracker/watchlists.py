@@ -145,6 +145,15 @@ def saved_filters(session: Session, *, actor: User, page: str) -> list[SavedFilt
                   key=lambda f: by_name(f.name))
 
 
+def shared_by(session: Session, *, actor: User, filters: list[SavedFilter]) -> dict[int, str]:
+    """By filter id, who shared each of these that is not the actor's own (name, else email): two people may
+    each share a filter of the same name, and a list must tell them apart."""
+    others = {f.owner_id for f in filters if f.owner_id != actor.id}
+    names = {i: name or email for i, name, email in session.execute(
+        select(User.id, User.name, User.email).where(User.id.in_(others)))} if others else {}
+    return {f.id: names.get(f.owner_id, "?") for f in filters if f.owner_id != actor.id and f.id is not None}
+
+
 def delete_filter(session: Session, *, actor: User, filter_id: int) -> None:
     require(actor, Action.follow)
     saved = session.get(SavedFilter, filter_id)

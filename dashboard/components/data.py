@@ -12,7 +12,7 @@ import streamlit as st
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from tracker import db
+from tracker import db, positions, triage
 from tracker.models import (
     Assignment,
     Bill,
@@ -72,13 +72,12 @@ class Choices:
     topics: dict[str, str]  # slug -> name
     jurisdictions: dict[str, str]  # id -> name
     stances: list[str]
-    assignees: dict[int, str]  # active users who may take assignments
-    sources: list[str]
+    assignees: dict[int, str]  # id -> name: tracker.triage.assignable_users
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=8)
 def _choices(db_url: str, version: tuple[Any, ...]) -> Choices:
-    from tracker.models import Jurisdiction, Stance
+    from tracker.models import Jurisdiction
 
     with Session(engine()) as s:
         return Choices(
@@ -86,20 +85,12 @@ def _choices(db_url: str, version: tuple[Any, ...]) -> Choices:
                                key=lambda topic: by_name(topic[1]))),
             jurisdictions={j: n for j, n in s.execute(select(Jurisdiction.id, Jurisdiction.name)
                                                       .order_by(Jurisdiction.id))},
-            stances=list(s.execute(select(Stance.name).where(Stance.active).order_by(Stance.sort_order)).scalars()),
+            stances=positions.stances(s),  # what set_position accepts
             assignees={},  # filled per run by choices(): see there
-            sources=sorted(set(s.execute(select(CrawlRun.source).distinct()).scalars())
-                           | set(s.execute(select(Bill.source_name).distinct()).scalars())),
         )
-
-
-def _assignees(s: Session) -> dict[int, str]:
-    return {i: name or email for i, email, name in s.execute(
-        select(User.id, User.email, User.name).where(User.active, User.role.in_(("staff", "admin")))
-        .order_by(User.email))}
 
 
 def choices(s: Session) -> Choices:
     # Assignees are read on every run, not cached: deactivating or demoting an account changes no key the data
     # version watches, and a cached list kept offering that person for ten minutes. The user table is small.
-    return replace(_choices(url(), data_version(s)), assignees=_assignees(s))
+    return replace(_choices(url(), data_version(s)), assignees=triage.assignable_users(s))

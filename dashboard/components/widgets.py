@@ -1,11 +1,12 @@
-"""Widgets several pages share: export download buttons and safe link tables."""
+"""Widgets several pages share: export download buttons, safe link tables, the saved-filter picker."""
 
 import streamlit as st
 
 from dashboard.components import data
 from dashboard.components.render import md
+from tracker import watchlists
 from tracker.exports import FORMATS, ExportError, Selection, build_packet, packet_filename
-from tracker.models import User
+from tracker.models import SavedFilter, User
 from tracker.permissions import Action, PermissionDenied, require
 
 FORMAT_LABELS = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel", "csv": "CSV", "json": "JSON"}
@@ -47,3 +48,27 @@ def export_buttons(user: User, selection: Selection, *, key: str, title: str | N
         cols[2].download_button(f"Download {FORMAT_LABELS[fmt_ready]} ({len(payload) // 1024 + 1} KB)", payload,
                                 file_name=packet_filename(fmt_ready, title=title), mime=FORMATS[fmt_ready].media_type,
                                 key=f"{key}_download", on_click="ignore")
+
+
+def saved_filter_picker(user: User, saved: list[SavedFilter], shared_by: dict[int, str], *, label: str,
+                        key: str) -> SavedFilter | None:
+    """The page's saved filters (the user's, and the shared ones with who shared them: ``shared_by``, from
+    watchlists.shared_by): the one to apply when "Apply" was clicked, else None. "Delete" removes the picked one;
+    the service decides who may (its owner, or an admin). Call it before the widgets a filter sets are drawn."""
+    if not saved:
+        return None
+    names = {f"{f.name} (shared by {shared_by[f.id]})" if f.id in shared_by else f.name: f for f in saved}
+    if st.session_state.get(f"{key}_pick") not in (None, "—", *names):  # just deleted: the option is gone
+        st.session_state[f"{key}_pick"] = "—"
+    cols = st.columns([3, 1, 1], vertical_alignment="bottom")
+    pick = cols[0].selectbox(label, ["—", *names], key=f"{key}_pick")
+    chosen = names.get(pick)
+    if cols[2].button("Delete", key=f"{key}_delete", disabled=chosen is None) and chosen is not None:
+        try:
+            with data.session() as s:
+                watchlists.delete_filter(s, actor=user, filter_id=chosen.id)
+            st.toast(f"Deleted {md(chosen.name)}")
+            st.rerun()
+        except (watchlists.WatchlistError, PermissionDenied) as exc:
+            st.error(md(exc))
+    return chosen if cols[1].button("Apply", key=f"{key}_apply") and chosen is not None else None

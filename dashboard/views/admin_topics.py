@@ -47,7 +47,7 @@ exclude = c[1].checkbox("Exclusion rule", key="tp_exclude")
 if c[2].button("Preview hits", key="tp_preview", disabled=not expression.strip()):
     try:
         with data.session() as s:
-            st.session_state["tp_result"] = topic_service.test_rule(s, expression=expression)
+            st.session_state["tp_result"] = topic_service.try_rule(s, expression=expression)
     except (topic_service.TopicError, ValueError) as exc:
         st.error(md(exc))
 result = st.session_state.get("tp_result")

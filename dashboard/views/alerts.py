@@ -24,7 +24,7 @@ with data.session() as s:
     choices = data.choices(s)
     lists = visible_watchlists(s, actor=user)
     urls = feeds.feed_urls(s, user=user, token=prof.feed_token)
-    my_log = delivery.delivery_log(s, user_id=user.id, limit=20)
+    my_log = delivery.delivery_log(s, user_id=user.id, limit=20, actor=user)
 
 if email_on:
     st.caption(f"Digests go to {md(user.email)}.")
@@ -103,7 +103,7 @@ if can(user, Action.manage_users):
     st.subheader("Sending problems (everyone)")
     with data.session() as s:
         trouble = [r for status in ("retrying", "failed", "uncertain")
-                   for r in delivery.delivery_log(s, status=status, limit=100)]
+                   for r in delivery.delivery_log(s, status=status, limit=100, actor=user)]
     if not trouble:
         st.success("No failed or retrying sends.")
     else:

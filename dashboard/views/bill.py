@@ -2,7 +2,6 @@
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import select
 
 from dashboard.components import data
 from dashboard.components.auth import page_user
@@ -13,10 +12,9 @@ from tracker.exports import Selection
 from tracker.matching.display import below_line, signals
 from tracker.matching.queries import topics_for
 from tracker.matching.training import scoring_scopes
-from tracker.models import BillVersion
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
 from tracker.permissions import Action, PermissionDenied, can
-from tracker.queries import VERSION_ORDER, bill_choices, bill_detail, find_bills
+from tracker.queries import bill_choices, bill_detail, find_bills, version_texts
 
 user = page_user()
 
@@ -65,9 +63,7 @@ with data.session() as s:
     choices = data.choices(s)
     lists = watchlists.visible_watchlists(s, actor=user)
     on_lists = set(watchlists.watchlists_of_bill(s, actor=user, bill_id=bill_id))
-    texts = {v.id: (v.label, v.date, v.text) for v in s.execute(
-        select(BillVersion).where(BillVersion.bill_id == bill_id, BillVersion.text.is_not(None))
-        .order_by(*VERSION_ORDER)).scalars()}  # as the versions table: latest last, on every database
+    texts = version_texts(s, bill_id=bill_id)  # as the versions table: latest last
 
 # -- heading and progress -----------------------------------------------------------------------------------
 st.caption(md(f"{d['jurisdiction'].upper()} · {d['session_name'] or d['session']} · {d['classification']}"))
@@ -289,10 +285,13 @@ with side:
         with st.container(border=True):
             st.caption(md(f"{n['author'] or 'unknown'} ({n['role']}) · {n['created_at']}"))
             st.markdown(md(n["body"]))
-            if n["author_id"] == user.id and st.button("Delete", key=f"note_del_{n['id']}"):
-                with data.session() as s:
-                    notes.delete_note(s, actor=user, note_id=n["id"])
-                st.rerun()
+            if notes.may_delete(user, author_id=n["author_id"]) and st.button("Delete", key=f"note_del_{n['id']}"):
+                try:
+                    with data.session() as s:
+                        notes.delete_note(s, actor=user, note_id=n["id"])
+                    st.rerun()
+                except (notes.NoteError, PermissionDenied) as exc:  # deleted meanwhile, or the role changed
+                    st.error(md(exc))
     if can(user, Action.comment):
         with st.form(f"note_form_{bill_id}", clear_on_submit=True):
             body = st.text_area("Add a note", key="note_body")

@@ -20,8 +20,11 @@ if not can(user, Action.export):
 with data.session() as s:
     choices = data.choices(s)
     lists = watchlists.visible_watchlists(s, actor=user)
-    filters = {f"{f.page}:{f.name}": f"{f.name} ({f.page}{'' if f.owner_id == user.id else ', shared'})"
-               for page in ("triage", "search") for f in watchlists.saved_filters(s, actor=user, page=page)}
+    saved = [f for page in ("triage", "search") for f in watchlists.saved_filters(s, actor=user, page=page)]
+    shared_by = watchlists.shared_by(s, actor=user, filters=saved)
+    # By id: two people may each share a filter of the same name on the same page.
+    filters = {f"#{f.id}": f"{f.name} ({f.page}" + (f", shared by {shared_by[f.id]})" if f.id in shared_by else ")")
+               for f in saved}
 
 c = st.columns(2)
 topics = c[0].multiselect("Topics", list(choices.topics), format_func=choices.topics.get, key="x_topics")

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import highlight, md
+from dashboard.components.widgets import saved_filter_picker
 from tracker import search, watchlists
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS
 from tracker.permissions import PermissionDenied
@@ -19,15 +20,13 @@ st.title("Search")
 with data.session() as s:
     choices = data.choices(s)
     saved = watchlists.saved_filters(s, actor=user, page="search")
-if saved:
-    names = {f"{f.name}{'' if f.owner_id == user.id else ' (shared)'}": f for f in saved}
-    cols = st.columns([3, 1])
-    pick = cols[0].selectbox("Saved searches", ["—", *names], key="q_saved_pick")
-    if cols[1].button("Apply", key="q_saved_apply") and pick in names:
-        for key in KEYS:
-            if key in names[pick].params:
-                st.session_state[key] = names[pick].params[key]
-        st.rerun()
+    shared_by = watchlists.shared_by(s, actor=user, filters=saved)
+chosen = saved_filter_picker(user, saved, shared_by, label="Saved searches", key="q_saved")
+if chosen is not None:
+    for key in KEYS:
+        if key in chosen.params:
+            st.session_state[key] = chosen.params[key]
+    st.rerun()
 
 query = st.text_input("Words in the title, summary or text", key="q", placeholder="facial recognition")
 c = st.columns(4)

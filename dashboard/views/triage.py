@@ -9,6 +9,7 @@ from sqlmodel import Session
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import highlight, md
+from dashboard.components.widgets import saved_filter_picker
 from tracker import positions, triage, watchlists
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
 from tracker.permissions import Action, PermissionDenied, can
@@ -35,20 +36,18 @@ st.title("Triage inbox" if may_triage else "Flagged bills")
 with data.session() as s:
     choices = data.choices(s)
     saved = watchlists.saved_filters(s, actor=user, page="triage")
+    shared_by = watchlists.shared_by(s, actor=user, filters=saved)
 
 # -- saved filters: applying one sets the widgets' state before they are drawn ------------------------------
-if saved:
-    names = {f"{f.name}{'' if f.owner_id == user.id else ' (shared)'}": f for f in saved}
-    cols = st.columns([3, 1])
-    pick = cols[0].selectbox("Saved filters", ["—", *names], key="saved_pick")
-    if cols[1].button("Apply", key="saved_apply") and pick in names:
-        params = names[pick].params
-        for key in FILTER_KEYS:
-            if key in params:
-                value = params[key]
-                st.session_state[key] = dt.date.fromisoformat(value) if key == "f_since" and value else value
-        st.session_state["f_page"] = 1
-        st.rerun()
+chosen = saved_filter_picker(user, saved, shared_by, label="Saved filters", key="saved")
+if chosen is not None:
+    params = chosen.params
+    for key in FILTER_KEYS:
+        if key in params:
+            value = params[key]
+            st.session_state[key] = dt.date.fromisoformat(value) if key == "f_since" and value else value
+    st.session_state["f_page"] = 1
+    st.rerun()
 
 with st.container(border=True):
     c = st.columns(4)

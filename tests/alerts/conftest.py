@@ -7,7 +7,7 @@ import datetime as dt
 import email
 import email.policy
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -17,7 +17,6 @@ from aiosmtpd.controller import Controller
 from sqlmodel import Session
 
 from tracker.alerts.events import collect_events
-from tracker.alerts.settings import alert_settings, smtp_settings
 from tracker.ingest import IngestItem, Ingestor
 from tracker.matching import flag_bills
 from tracker.matching.topics import load_topics
@@ -98,11 +97,6 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
 @pytest.fixture(autouse=True)
 def _keywords_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKER_SEMANTIC", "off")  # no embedding model: keyword flagging is what these test
-
-
-@pytest.fixture
-def settings_now(smtp: Mailbox) -> Callable[[], tuple[Any, Any]]:
-    return lambda: (smtp_settings(), alert_settings())
 
 
 def bill_record(number: int, title: str, *, stage: str = "introduced", actions: list[tuple[str, str]] = (),

@@ -1,13 +1,15 @@
 """The Alerts page of the real dashboard (streamlit AppTest): subscriptions, email on/off, feed URLs, the log."""
 
+import pytest
 from sqlalchemy import select
 
 from tests.alerts.conftest import Mailbox, World, bill_record
 from tests.dashboard.apptest_helpers import no_exception, signed_in, texts
 from tracker.alerts import subscriptions
-from tracker.alerts.delivery import run_alerts
+from tracker.alerts.delivery import delivery_log, run_alerts
 from tracker.alerts.settings import alert_settings, smtp_settings
 from tracker.models import AlertDigest, AlertProfile, AlertSubscription
+from tracker.permissions import PermissionDenied
 
 
 def test_people_manage_their_alerts_and_admins_see_failed_sends(world: World, smtp: Mailbox) -> None:
@@ -48,3 +50,21 @@ def test_people_manage_their_alerts_and_admins_see_failed_sends(world: World, sm
     no_exception(admin)
     s.expire_all()
     assert s.execute(select(AlertDigest.status)).scalar_one() == "pending"
+
+
+def test_everyone_s_delivery_log_is_for_admins_in_the_service(world: World, smtp: Mailbox) -> None:
+    # The page hid "Sending problems (everyone)" from non-admins, but delivery_log itself handed anyone every
+    # person's digests (addresses, subjects, server errors): the role was checked only in the view.
+    s = world.session
+    subscriptions.unsubscribe(s, user=world.admin)
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    s.commit()
+    world.store(bill_record(992, "Artificial Intelligence Audit Act"))
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True)
+    with pytest.raises(PermissionDenied, match="may not manage users"):
+        delivery_log(s, actor=world.lobbyist)
+    with pytest.raises(PermissionDenied, match="may not manage users"):
+        delivery_log(s, user_id=world.staff.id, actor=world.lobbyist)  # someone else's
+    assert delivery_log(s, user_id=world.lobbyist.id, actor=world.lobbyist) == []  # one's own
+    assert [r["email"] for r in delivery_log(s, user_id=world.staff.id, actor=world.staff)] == ["sam@chamber.example"]
+    assert [r["email"] for r in delivery_log(s, actor=world.admin)] == ["sam@chamber.example"]

@@ -355,7 +355,7 @@ def test_a_flag_committed_after_a_later_one_is_still_news(world: World, smtp: Ma
     # PostgreSQL lets the two writers interleave like that within one thread; SQLite's single writer lock only
     # lets it happen when one writer waits for the other, which this test cannot stage.
     if engine.dialect.name != "postgresql":
-        pytest.skip("the interleaving needs two open writers (PostgreSQL)")
+        pytest.skip("needs PostgreSQL (DATABASE_URL): the interleaving needs two open writers")
     s = world.session
     subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
     subscriptions.unsubscribe(s, user=world.admin)

@@ -291,6 +291,19 @@ def test_assign_replaces_the_open_assignment(session: Session, seeded: Seeded) -
         triage.assign(session, actor=admin, bill_ids=[seeded.ids["ca"]], assignee_id=99999)
 
 
+def test_the_assignees_offered_are_the_ones_assign_accepts(session: Session, seeded: Seeded) -> None:
+    admin = seeded.users["admin"]
+    users.deactivate(session, email="staff@example.org", actor=admin)
+    users.add_user(session, email="analyst@example.org", role="staff", actor=admin)  # no name: shown by email
+    offered = triage.assignable_users(session)
+    assert list(offered.values()) == ["Admin Person", "analyst@example.org"]
+    for assignee_id in offered:
+        assert triage.assign(session, actor=admin, bill_ids=[seeded.ids["ca"]], assignee_id=assignee_id) == 1
+    for role in ("staff", *READERS):  # deactivated, or a role that cannot act on the bill
+        with pytest.raises(triage.TriageError):
+            triage.assign(session, actor=admin, bill_ids=[seeded.ids["ca"]], assignee_id=seeded.users[role].id)
+
+
 def test_bulk_refuses_unknown_bills(session: Session, seeded: Seeded) -> None:
     with pytest.raises(triage.TriageError, match="No bill with id 424242"):
         triage.dismiss(session, actor=seeded.users["staff"], bill_ids=[seeded.ids["ca"], 424242])

@@ -1,4 +1,5 @@
-"""The triage inbox at a working size: paging past a judged last page, literal title words, the assignee list."""
+"""The triage inbox at a working size: paging past a judged last page, literal title words, the assignee list;
+saved filters (triage and search) applied and deleted."""
 
 import pytest
 from apptest_helpers import no_exception, signed_in, texts
@@ -6,7 +7,8 @@ from dash_fixtures import Seeded, record
 from sqlalchemy import select
 from sqlmodel import Session
 
-from tracker import triage, users
+from dashboard.components.render import md
+from tracker import triage, users, watchlists
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Bill, BillMatch
 
@@ -74,3 +76,38 @@ def test_bills_are_assigned_only_to_people_who_can_triage(session: Session, seed
             triage.assign(session, actor=seeded.users["staff"], bill_ids=[seeded.ids["ca"]],
                           assignee_id=seeded.users[role].id)
     assert triage.current_assignees(session, [seeded.ids["ca"]]) == {}
+
+
+@pytest.mark.parametrize(("page", "key", "widget", "value"), [
+    ("views/triage.py", "saved", "f_jurisdiction", "ca"), ("views/search.py", "q_saved", "q_jurisdiction", "ca")])
+def test_a_saved_filter_applies_and_its_owner_deletes_it(session: Session, seeded: Seeded, page: str, key: str,
+                                                         widget: str, value: str) -> None:
+    # Saved filters could be made and applied but never deleted: a shared one made by mistake stayed on
+    # everyone's list. The owner (or an admin) deletes it; anyone else is refused by the service.
+    where = page.removeprefix("views/").removesuffix(".py")
+    staff, council = seeded.users["staff"], seeded.users["council"]
+    watchlists.save_filter(session, actor=staff, page=where, name="California", params={widget: value},
+                           shared=True)
+    session.commit()
+
+    at = signed_in(council, page)
+    at.selectbox(key=f"{key}_pick").select("California (shared by Staff Person)").run()
+    at.button(key=f"{key}_apply").click().run()
+    no_exception(at)
+    assert at.selectbox(key=widget).value == value
+    at.selectbox(key=f"{key}_pick").select("California (shared by Staff Person)").run()
+    at.button(key=f"{key}_delete").click().run()
+    assert md("council@example.org may only delete their own saved filters.") in texts(at)
+    assert [f.name for f in watchlists.saved_filters(session, actor=council, page=where)] == ["California"]
+
+    watchlists.save_filter(session, actor=staff, page=where, name="Federal", params={widget: "us"})
+    session.commit()
+    at = signed_in(staff, page)
+    at.selectbox(key=f"{key}_pick").select("California").run()
+    at.button(key=f"{key}_delete").click().run()
+    no_exception(at)
+    session.expire_all()
+    assert [f.name for f in watchlists.saved_filters(session, actor=staff, page=where)] == ["Federal"]
+    pick = at.selectbox(key=f"{key}_pick")  # the deleted one is no longer offered, nor still picked
+    assert (pick.options, pick.value) == (["—", "Federal"], "—")
+    assert at.button(key=f"{key}_delete").disabled  # nothing picked, nothing to delete

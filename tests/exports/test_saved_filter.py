@@ -130,7 +130,7 @@ def test_cli_saved_filter(seeded: Seeded, owner: User, session: Session, workdir
     assert "No user with email 'nobody@example.org'" in result.stderr
 
 
-def test_exports_page_offers_the_users_saved_filters(seeded: Seeded, owner: User) -> None:
+def test_exports_page_offers_the_users_saved_filters(seeded: Seeded, owner: User, session: Session) -> None:
     from streamlit.testing.v1 import AppTest
 
     from tracker.users import issue_sign_in
@@ -142,7 +142,8 @@ def test_exports_page_offers_the_users_saved_filters(seeded: Seeded, owner: User
     at.switch_page("views/exports.py").run()
     picker = at.selectbox(key="x_saved_filter")
     assert picker.options == ["None", "Strong AI (triage)", "Privacy search (search)"]  # shared, but their own
-    picker.select("triage:Strong AI").run()
+    (strong,) = watchlists.saved_filters(session, actor=owner, page="triage")
+    picker.select(f"#{strong.id}").run()
     at.selectbox(key="x_packet_fmt").select("json").run()
     at.button(key="x_packet_build").click().run()
     assert not at.exception
@@ -190,3 +191,44 @@ def test_exports_page_never_offers_a_packet_of_an_earlier_selection(seeded: Seed
     at.number_input(key="x_limit").set_value(1).run()
     at.button(key="x_packet_build").click().run()
     assert [b["identifier"] for b in json.loads(at.session_state["x_packet_file"][1])["bills"]] == ["HR 1"]
+
+
+def test_exports_page_tells_apart_shared_filters_of_the_same_name(seeded: Seeded, owner: User,
+                                                                   session: Session) -> None:
+    # Two colleagues each share a triage filter called "AI". The page keyed its choices by page and name: it
+    # listed one of them, and exporting it failed with "2 saved filters are called 'triage:AI' ... give --owner",
+    # which the page has no way to do.
+    from streamlit.testing.v1 import AppTest
+
+    from tracker.users import issue_sign_in
+
+    colleagues = [User(email=f"{who}@example.org", role="staff") for who in ("ana", "ben")]  # as the fixtures do
+    session.add_all(colleagues)
+    session.flush()
+    strong = watchlists.save_filter(session, actor=colleagues[0], page="triage", name="AI", params=TRIAGE_PARAMS,
+                                    shared=True)
+    weak = watchlists.save_filter(session, actor=colleagues[1], page="triage", name="AI",
+                                  params={**TRIAGE_PARAMS, "f_min_score": 0.0}, shared=True)
+    session.commit()
+    app = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=30)
+    at.session_state["sign_in"] = issue_sign_in(owner)
+    at.run()
+    at.switch_page("views/exports.py").run()
+    picker = at.selectbox(key="x_saved_filter")
+    assert sorted(o for o in picker.options if o.startswith("AI ")) == [
+        "AI (triage, shared by ana@example.org)", "AI (triage, shared by ben@example.org)"]
+    shown = {}
+    for saved in (strong, weak):
+        at.selectbox(key="x_saved_filter").set_value(f"#{saved.id}").run()
+        at.selectbox(key="x_packet_fmt").select("json").run()
+        at.button(key="x_packet_build").click().run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        shown[saved.id] = {b["identifier"] for b in json.loads(at.session_state["x_packet_file"][1])["bills"]}
+    assert shown[strong.id] == {"HR 1", "AB 5"}  # at least 2.5, as in the owner's own "Strong AI"
+    assert shown[weak.id] > shown[strong.id]  # every AI-flagged bill in the inbox
+    private = watchlists.save_filter(session, actor=colleagues[0], page="search", name="Mine", params=SEARCH_PARAMS)
+    session.commit()
+    for ref in (f"#{private.id}", "#999999"):  # someone else's private filter is not reachable by its id either
+        with pytest.raises(SelectionError, match=f"No saved filter '{ref}' visible to you"):
+            resolve_selection(session, Selection(saved_filter=ref, user_id=owner.id))

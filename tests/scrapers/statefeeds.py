@@ -9,7 +9,6 @@ histories); the envelopes around it are written here from the published formats 
 envelopes, and Legistar ``/matters``/``/events`` lists.
 """
 
-import base64
 import json
 import uuid
 from typing import Any
@@ -93,10 +92,6 @@ class LegiScanMirror:
     def add(self, bill_payload: dict[str, Any]) -> None:
         bill = bill_payload["bill"]
         self.bills[str(bill["bill_id"])] = bill_payload
-
-    def add_text(self, doc_id: str, html: bytes) -> None:
-        self.texts[doc_id] = {"status": "OK", "text": {"doc_id": doc_id, "mime": "text/html",
-                                                       "doc": base64.b64encode(html).decode()}}
 
     def _api(self, query: dict[str, list[str]], headers: dict[str, str]) -> Reply:
         if query.get("key", [""])[0] != self.key:

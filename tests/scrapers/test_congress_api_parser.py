@@ -118,8 +118,27 @@ def test_bad_responses_name_the_url(api_dir: Path) -> None:
         parse_bill_list(error.encode(), "https://api.congress.gov/v3/bill/117")
     no_title = json.loads(detail)
     no_title["bill"]["title"] = ""
-    with pytest.raises(ParseError, match="missing bill title"):
+    with pytest.raises(ParseError) as caught:
         parse_bill(json.dumps(no_title).encode(), {}, LOCATOR)
+    # Said once, as it is: it read "unexpected structure: ParseError: <url>: missing bill title".
+    assert (caught.value.locator, caught.value.reason) == (LOCATOR, "missing bill title")
+    bad_type = json.loads(detail)
+    bad_type["bill"]["type"] = "XX"
+    with pytest.raises(ParseError) as caught:
+        parse_bill(json.dumps(bad_type).encode(), {}, LOCATOR)
+    assert caught.value.reason == "invalid bill type: 'XX'"
+
+
+def test_an_object_where_text_belongs_is_not_stored_as_its_repr(api_dir: Path) -> None:
+    # The other JSON parsers read a dict or list in a text field as no text; this one stored "{'text': ...}".
+    detail = json.loads((api_dir / "bill_117_hr_21.json").read_bytes())
+    detail["bill"]["title"] = {"text": "FedRAMP Authorization Act"}
+    with pytest.raises(ParseError, match="missing bill title"):
+        parse_bill(json.dumps(detail).encode(), {}, LOCATOR)
+    detail = json.loads((api_dir / "bill_117_hr_21.json").read_bytes())
+    detail["bill"]["latestAction"]["text"] = ["Received in the Senate."]
+    record = parse_bill(json.dumps(detail).encode(), {}, LOCATOR)
+    assert record.latest_action_text is None
 
 
 def test_the_other_feeds_copy_of_an_unchanged_bill_leaves_it_reviewed(session: Session, hr21: BillRecord,

@@ -486,7 +486,7 @@ def test_postgresql_stems_every_word_as_sqlite_does(samples_misc_119: str) -> No
 
     engine = db.make_engine(samples_misc_119)
     if engine.dialect.name != "postgresql":
-        pytest.skip("compares PostgreSQL's reading of words with SQLite's")
+        pytest.skip("needs PostgreSQL (DATABASE_URL): it compares PostgreSQL's reading of words with SQLite's")
     with Session(engine) as s:
         docs = s.execute(text("SELECT coalesce(title, '') || ' ' || coalesce(summary_text, '') FROM bill")).scalars()
         words = sorted({w.lower() for doc in (*docs, *ACCENTED) for w in re.findall(r"[^\W_]+", doc)})

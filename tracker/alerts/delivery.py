@@ -380,7 +380,12 @@ def run_alerts(engine: Engine, *, now: dt.datetime | None = None, everything: bo
 # -- the log, for the CLI and the dashboard -----------------------------------------------------------------
 
 def delivery_log(session: Session, *, user_id: int | None = None, status: str | None = None,
-                 limit: int = 50) -> list[dict[str, Any]]:
+                 limit: int = 50, actor: User | None = None) -> list[dict[str, Any]]:
+    """Digests, latest first: one person's (``user_id``) or everyone's. From the dashboard (``actor``) a person
+    reads their own; anyone else's, addresses and server errors included, needs an admin. ``None`` is the command
+    line."""
+    if actor is not None and (user_id is None or user_id != actor.id):
+        require(actor, Action.manage_users)
     query = (select(AlertDigest, User.email).join(User, User.id == AlertDigest.user_id)
              .order_by(AlertDigest.id.desc()).limit(limit))
     if user_id is not None:

@@ -59,11 +59,6 @@ class Branding:
     font_dir: Path | None = None  # None: look in the usual places (see tracker.exports.fonts)
 
     @property
-    def accent_rgb(self) -> tuple[int, int, int]:
-        value = self.accent_color.lstrip("#")
-        return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
-
-    @property
     def accent_hex(self) -> str:
         """Without the '#': the form Word and Excel styles take."""
         return self.accent_color.lstrip("#").upper()

@@ -5,6 +5,7 @@ values of one criterion combine with OR (``--topic ai --topic privacy``). Every 
 so a typo says "no topic 'a1'; known: ..." instead of quietly exporting nothing.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,7 +60,8 @@ class Selection:
     order: str | None = None
     limit: int | None = None
     # A filter saved on the dashboard's triage or search page, by name (``triage:NAME`` / ``search:NAME`` when
-    # both pages have one). Visible: ``user_id``'s own filters and shared ones (only shared ones without a user).
+    # both pages have one) or by id (``#ID``, as the dashboard names it). Visible: ``user_id``'s own filters and
+    # shared ones (only shared ones without a user).
     saved_filter: str | None = None
     user_id: int | None = None
 
@@ -204,6 +206,12 @@ def _saved_filter(session: Session, ref: str, user_id: int | None) -> SavedFilte
     )
     rows = list(session.execute(visible.order_by(SavedFilter.page, SavedFilter.name, SavedFilter.id)).scalars())
     key, page = ref.strip(), None
+    by_id = re.fullmatch(r"#(\d+)", key)
+    if by_id and not any(f.name == key for f in rows):  # the dashboard's reference: names may repeat
+        found = [f for f in rows if f.id == int(by_id[1])]
+        if not found:
+            raise SelectionError(f"No saved filter {ref!r} visible to you (deleted, or no longer shared).")
+        return found[0]
     if not any(f.name == key for f in rows) and key.partition(":")[0] in ("triage", "search"):
         page, _, key = key.partition(":")
         key = key.strip()

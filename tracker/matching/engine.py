@@ -735,8 +735,3 @@ def snippet_at(original: str, start: int, end: int, *, words: int = SNIPPET_WORD
     if more_after or end + reach < len(original):
         text = text + " …"
     return text
-
-
-def evaluate_many(rule_set: RuleSet, docs: Iterable[BillDoc]) -> Iterable[tuple[BillDoc, list[TopicResult]]]:
-    for doc in docs:
-        yield doc, rule_set.evaluate(doc)

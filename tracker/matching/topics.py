@@ -394,6 +394,3 @@ def try_rule(session: Session, *, expression: str, limit: int = 10, batch: int =
         samples.append({"id": bid, "bill": f"{sess} {ident}", "title": title, "score": round(score, 3), **detail})
     return {"expression": expression, "bills": len(ids), "hits": len(hits), "by_field": by_field,
             "samples": samples}
-
-
-test_rule = try_rule  # the name the dashboard's topic page calls (dashboard/views/admin_topics.py)

@@ -12,20 +12,17 @@ are keyed on the GovInfo package URL, as in BILLSTATUS, so a bill seen through b
 versions.
 """
 
-import datetime as dt
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
-
 from tracker.dates import local_day
 from tracker.models.enums import Chamber, SponsorshipKind
 from tracker.records import BillRecord, ParseError
 from tracker.sources import govinfo_billstatus as billstatus
-from tracker.sources.json_doc import load_json
+from tracker.sources.json_doc import json_text as _str
+from tracker.sources.json_doc import load_body, validated
 from tracker.stages import Step, classify, derive_stage
 
 __all__ = [
@@ -70,12 +67,7 @@ def bill_path(congress: int | str, bill_type: str, number: int | str, sub: str |
 
 
 def _json(data: bytes, locator: str) -> dict[str, Any]:
-    if not data or not data.strip():
-        raise ParseError(locator, "empty response body")
-    try:
-        doc = load_json(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ParseError(locator, f"not JSON (truncated or malformed body?): {exc}") from None
+    doc = load_body(data, locator)
     if not isinstance(doc, dict):
         raise ParseError(locator, f"expected a JSON object, got {type(doc).__name__}")
     if "error" in doc and len(doc) <= 2:  # api.data.gov's envelope: {"error": {"code": .., "message": ..}}
@@ -162,13 +154,7 @@ def parse_bill(detail: bytes, parts: Mapping[str, Sequence[bytes]], locator: str
     if not isinstance(bill, dict):
         raise ParseError(locator, "missing 'bill' object")
     data = {name: _collect(name, pages, f"{locator}/{name}") for name, pages in parts.items()}
-    try:
-        payload = _payload(bill, data, locator)
-        return BillRecord.model_validate(payload)
-    except ValidationError as exc:
-        raise ParseError(locator, billstatus._describe(exc)) from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParseError(locator, f"unexpected structure: {type(exc).__name__}: {exc}") from None
+    return validated(BillRecord, lambda: _payload(bill, data, locator), locator)
 
 
 def _collect(name: str, pages: Sequence[bytes], locator: str) -> Any:
@@ -209,12 +195,10 @@ def _payload(bill: dict[str, Any], data: dict[str, Any], locator: str) -> dict[s
     policy_area = _str((bill.get("policyArea") or {}).get("name")) or next(
         (_str((b.get("policyArea") or {}).get("name")) for b in subjects_blocks if b.get("policyArea")), None)
     short_title, popular_title = _titles(data.get("titles", []), origin)
-    start_year = 1789 + 2 * (congress - 1)
     lower = bill_type.lower()
     return {
         "jurisdiction": billstatus.JURISDICTION,
-        "session": {"identifier": str(congress), "name": f"{billstatus._ordinal(congress)} Congress",
-                    "start_date": dt.date(start_year, 1, 3), "end_date": dt.date(start_year + 2, 1, 3)},
+        "session": billstatus.congress_session(congress),
         "identifier": billstatus.bill_identifier(bill_type, number),
         "bill_type": bill_type,
         "number": number,
@@ -248,13 +232,6 @@ def _payload(bill: dict[str, Any], data: dict[str, Any], locator: str) -> dict[s
         "versions": _versions(data.get("text", [])),
         "related_bills": _related(data.get("relatedbills", []), str(congress)),
     }
-
-
-def _str(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def _day(value: Any) -> str | None:

@@ -259,6 +259,13 @@ def _whole_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+def congress_session(congress: int) -> dict[str, Any]:
+    """A Congress as a record's session: "117th Congress", from January 3 of its first year to the next's."""
+    start_year = 1789 + 2 * (congress - 1)  # Congresses have begun on January 3 of odd years since 1935
+    return {"identifier": str(congress), "name": f"{_ordinal(congress)} Congress",
+            "start_date": dt.date(start_year, 1, 3), "end_date": dt.date(start_year + 2, 1, 3)}
+
+
 def _ordinal(number: int) -> str:
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
@@ -372,15 +379,9 @@ def _bill_payload(bill: Any, locator: str) -> dict[str, Any]:
     if not title:
         raise ParseError(locator, "missing bill <title>")
     summary_html = _summary_html(fields.get("summaries"))
-    start_year = 1789 + 2 * (congress - 1)  # Congresses have begun on January 3 of odd years since 1935
     return {
         "jurisdiction": JURISDICTION,
-        "session": {
-            "identifier": str(congress),
-            "name": f"{_ordinal(congress)} Congress",
-            "start_date": dt.date(start_year, 1, 3),
-            "end_date": dt.date(start_year + 2, 1, 3),
-        },
+        "session": congress_session(congress),
         "identifier": bill_identifier(bill_type, number),
         "bill_type": bill_type,
         "number": number,

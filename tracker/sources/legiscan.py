@@ -17,7 +17,6 @@ source key LegiScan's ``bill_id``.
 
 import base64
 import binascii
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +27,8 @@ from tracker.models.enums import Chamber, SponsorshipKind, VoteOption, VoteResul
 from tracker.records import BillRecord, ParseError, RollCallRecord
 from tracker.sources import states
 from tracker.sources.govinfo_billstatus import _describe, html_to_text
-from tracker.sources.json_doc import load_json
+from tracker.sources.json_doc import json_text as _str
+from tracker.sources.json_doc import load_body, validated
 from tracker.stages import Step, derive_stage
 from tracker.xmlsafe import parse_xml
 
@@ -103,10 +103,7 @@ def _envelope(data: bytes, locator: str) -> dict[str, Any]:
         doc = _xml_value(root)
         doc = doc if isinstance(doc, dict) else {}
     else:
-        try:
-            doc = load_json(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ParseError(locator, f"not JSON (truncated or malformed body?): {exc}") from None
+        doc = load_body(data, locator)
         if not isinstance(doc, dict):
             raise ParseError(locator, f"expected a JSON object, got {type(doc).__name__}")
     if str(doc.get("status") or "").upper() == "ERROR":
@@ -122,13 +119,6 @@ def _xml_value(element: Any) -> Any:
     if not children:
         return (element.text or "").strip()
     return {c.tag: _xml_value(c) for c in children}
-
-
-def _str(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):  # an object is no text: "{'x': 1}" is not a title
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def _int(value: Any) -> int | None:
@@ -176,14 +166,7 @@ def parse_bill(data: bytes, locator: str) -> BillRecord:
     bill = _envelope(data, locator).get("bill")
     if not isinstance(bill, dict):
         raise ParseError(locator, "missing 'bill' object")
-    try:
-        return BillRecord.model_validate(_payload(bill, locator))
-    except ParseError:
-        raise  # already says what is wrong (a ValueError too: it must not be wrapped as "unexpected structure")
-    except ValidationError as exc:
-        raise ParseError(locator, _describe(exc)) from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParseError(locator, f"unexpected structure: {type(exc).__name__}: {exc}") from None
+    return validated(BillRecord, lambda: _payload(bill, locator), locator)
 
 
 def _list(value: Any) -> list[dict[str, Any]]:

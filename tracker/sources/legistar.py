@@ -14,7 +14,6 @@ mayor's or executive's signature; a resolution's adoption is final (``enacted``)
 committee report, and a council's filing of a bill (NYC's "Filed (End of Session)") ends it (``failed``).
 """
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -25,7 +24,8 @@ from tracker.models.enums import Chamber, SponsorshipKind, Stage
 from tracker.records import BillRecord, HearingRecord, ParseError
 from tracker.sources import states
 from tracker.sources.govinfo_billstatus import _describe
-from tracker.sources.json_doc import load_json
+from tracker.sources.json_doc import json_text as _str
+from tracker.sources.json_doc import load_body, validated
 from tracker.stages import ActionRule, Step, classify, derive_stage
 
 __all__ = ["CLIENTS", "LEGISTAR_RULES", "SOURCE_NAME", "client_jurisdiction", "parse_events", "parse_list",
@@ -83,12 +83,7 @@ def client_jurisdiction(client: str, *, state: str | None = None, place: str | N
 
 def parse_list(data: bytes, locator: str) -> list[dict[str, Any]]:
     """A list endpoint's bare JSON array (errors come back as ``{"Message": ...}``)."""
-    if not data or not data.strip():
-        raise ParseError(locator, "empty response body")
-    try:
-        doc = load_json(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ParseError(locator, f"not JSON (truncated or malformed body?): {exc}") from None
+    doc = load_body(data, locator)
     if isinstance(doc, dict):
         if "Message" in doc and len(doc) <= 2:
             raise ParseError(locator, f"API error: {doc['Message']}")
@@ -96,13 +91,6 @@ def parse_list(data: bytes, locator: str) -> list[dict[str, Any]]:
     if not isinstance(doc, list):
         raise ParseError(locator, f"expected a JSON array, got {type(doc).__name__}")
     return [item for item in doc if isinstance(item, dict)]
-
-
-def _str(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):  # an object is no text: "{'x': 1}" is not a title
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def _day(value: Any) -> str | None:
@@ -113,14 +101,7 @@ def _day(value: Any) -> str | None:
 def parse_matter(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], *, client: str,
                  locator: str, jurisdiction: dict[str, Any] | None = None) -> BillRecord:
     """A ``/matters`` item plus its ``histories``, ``sponsors`` and ``attachments`` lists."""
-    try:
-        return BillRecord.model_validate(_payload(matter, parts, client, locator, jurisdiction))
-    except ParseError:
-        raise  # already says what is wrong (a ValueError too: it must not be wrapped as "unexpected structure")
-    except ValidationError as exc:
-        raise ParseError(locator, _describe(exc)) from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParseError(locator, f"unexpected structure: {type(exc).__name__}: {exc}") from None
+    return validated(BillRecord, lambda: _payload(matter, parts, client, locator, jurisdiction), locator)
 
 
 def _payload(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], client: str, locator: str,

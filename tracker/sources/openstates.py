@@ -35,16 +35,14 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
-
-from pydantic import BaseModel, ValidationError
 
 from tracker.models.enums import Chamber, SponsorshipKind, VoteOption, VoteResult
 from tracker.records import BillRecord, HearingRecord, ParseError
 from tracker.sources import states
-from tracker.sources.govinfo_billstatus import _describe
-from tracker.sources.json_doc import load_json
+from tracker.sources.json_doc import Model, load_body, validated
+from tracker.sources.json_doc import json_text as _str
 from tracker.stages import Step, derive_stage
 
 __all__ = ["API_BASE", "OPENSTATES_CLASSIFICATIONS", "SOURCE_NAME", "BillsPage", "EventsPage", "looks_like_bill",
@@ -79,7 +77,6 @@ _ABSENT = (VoteOption.absent, VoteOption.excused)
 _HOST_NOTE = re.compile(r"\b(?:host|chair|hosting)\b", re.IGNORECASE)
 _AGENDA = re.compile(r"\bagenda\b", re.IGNORECASE)
 _CANCELLED = frozenset({"cancelled", "canceled"})
-Model = TypeVar("Model", bound=BaseModel)
 
 
 def looks_like_bill(head: bytes) -> bool:
@@ -89,18 +86,9 @@ def looks_like_bill(head: bytes) -> bool:
         b'"legislative_session"' in text or b'"openstates_url"' in text or b'"ocd-bill/' in text)
 
 
-def _json(data: bytes, locator: str) -> Any:
-    if not data or not data.strip():
-        raise ParseError(locator, "empty response body")
-    try:
-        return load_json(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ParseError(locator, f"not JSON (truncated or malformed body?): {exc}") from None
-
-
 def parse_bill(data: bytes, locator: str) -> BillRecord:
     """One bill document (bulk file or API detail response)."""
-    doc = _json(data, locator)
+    doc = load_body(data, locator)
     if not isinstance(doc, dict):
         raise ParseError(locator, f"expected a JSON object, got {type(doc).__name__}")
     return parse_bill_object(doc, locator)
@@ -124,7 +112,7 @@ class EventsPage:
 
 def _envelope(data: bytes, locator: str) -> tuple[list[Any], tuple[int, int, int | None]]:
     """An API v3 list page: ``{"results": [...], "pagination": {page, max_page, total_items, ...}}``."""
-    doc = _json(data, locator)
+    doc = load_body(data, locator)
     if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
         detail = doc.get("detail") if isinstance(doc, dict) else None
         raise ParseError(locator, f"API error: {detail}" if detail else "missing 'results' list in the response")
@@ -178,25 +166,6 @@ def _event_label(item: Any, position: int) -> str:
     return f"event/{event_id}" if event_id else f"results[{position}]"
 
 
-def _validated(model: type[Model], build: Callable[[], dict[str, Any]], locator: str) -> Model:
-    """``model`` from ``build()``'s payload; whatever goes wrong becomes a ``ParseError`` naming ``locator``."""
-    try:
-        return model.model_validate(build())
-    except ParseError:
-        raise
-    except ValidationError as exc:
-        raise ParseError(locator, _describe(exc)) from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParseError(locator, f"unexpected structure: {type(exc).__name__}: {exc}") from None
-
-
-def _str(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):  # an object is no text: "{'x': 1}" is not a title
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def _chamber(org: Any) -> Chamber | None:
     if isinstance(org, dict):
         return _CHAMBERS.get(org.get("classification") or "")
@@ -225,7 +194,7 @@ def _classification(value: Any, text: str) -> list[str]:
 
 
 def parse_bill_object(bill: dict[str, Any], locator: str) -> BillRecord:
-    return _validated(BillRecord, lambda: _payload(bill, locator), locator)
+    return validated(BillRecord, lambda: _payload(bill, locator), locator)
 
 
 def _state(obj: dict[str, Any], locator: str) -> str:
@@ -395,7 +364,7 @@ def _vote(item: dict[str, Any]) -> dict[str, Any] | None:
 
 def parse_event_object(event: dict[str, Any], locator: str) -> HearingRecord:
     """One API v3 Event (``include`` of agenda, participants, documents, links, sources) -> a hearing."""
-    return _validated(HearingRecord, lambda: _event_payload(event, locator), locator)
+    return validated(HearingRecord, lambda: _event_payload(event, locator), locator)
 
 
 def _event_payload(event: dict[str, Any], locator: str) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """``tracker import`` end to end on real BILLSTATUS files: folders, archives, re-imports, changes, bad input."""
 
+import datetime as dt
 import hashlib
 import io
 import os
@@ -14,6 +15,7 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from tracker.importer import import_path
+from tracker.ingest import IngestResult, finish_run, start_run
 from tracker.models import (
     Bill,
     BillAction,
@@ -26,6 +28,8 @@ from tracker.models import (
     Sponsorship,
     User,
 )
+from tracker.models.base import utcnow
+from tracker.models.enums import RunStatus
 from tracker.sources.govinfo_billstatus import parse_billstatus
 from tracker.xmlsafe import xml_head
 
@@ -436,6 +440,14 @@ def test_an_interrupted_import_is_recorded_as_interrupted_with_what_it_committed
     assert again.errors == [] and again.run.status == "succeeded"
     with Session(engine) as s:
         assert again.result.new + stored == count(s, Bill)
+        # Files loaded by hand have no schedule to fall behind: a week later the import is not "stale" (the
+        # council's overview warned so for ever after `make run`), while a crawled source a week old is.
+        crawl = start_run(s, source="govinfo_billstatus", kind="crawl", args={})
+        finish_run(s, run=crawl, result=IngestResult(), status=RunStatus.succeeded)
+        s.commit()
+        week_later = utcnow() + dt.timedelta(days=7)
+        assert {f.source: f.stale for f in freshness(s, now=week_later)} == {"import": False,
+                                                                             "govinfo_billstatus": True}
 
 
 def test_any_exception_mid_import_is_recorded_and_goes_on(engine: Engine, tmp_path: Path) -> None:

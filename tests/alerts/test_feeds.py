@@ -19,6 +19,7 @@ from tracker.alerts.server import make_server, serve_in_thread
 from tracker.alerts.settings import alert_settings, smtp_settings
 from tracker.ingest import Ingestor
 from tracker.models import AlertProfile, Bill
+from tracker.models.base import utcnow
 from tracker.records import BillRecord, HearingRecord
 from tracker.xmlsafe import parse_xml
 
@@ -188,6 +189,29 @@ def test_an_announced_hearing_called_off_is_news(world: World, smtp: Mailbox) ->
                                          cancelled=True, description="Postponed")])
     s.commit()
     assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 0
+
+
+def test_a_weekly_digest_sent_after_a_hearing_calls_it_past(world: World, smtp: Mailbox) -> None:
+    # A council member's weekly digest went out the Monday after a Thursday hearing and still announced it as
+    # "Hearing scheduled"; one still ahead when the digest goes out keeps that title.
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="weekly")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(731, "Artificial Intelligence Oversight Act"))
+    today = dt.date.today()
+    held, ahead = today + dt.timedelta(days=2), today + dt.timedelta(days=20)
+    Ingestor(s).ingest_hearings([hearing("h1", held, time="10:00", body="Energy and Commerce", bills=["HR 731"]),
+                                 hearing("h2", ahead, time="14:00", body="Judiciary", bills=["HR 731"])])
+    s.commit()
+    before = len(smtp.messages)
+    assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 0  # collected, not due
+    week_later = utcnow() + dt.timedelta(days=8)
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), now=week_later)
+    assert len(smtp.messages) == before + 1
+    text = smtp.messages[-1].get_body(("plain",)).get_content()
+    assert f"Past hearing: {held.isoformat()} · 10:00 · Energy and Commerce" in text
+    assert f"Hearing scheduled: {ahead.isoformat()} · 14:00 · Judiciary" in text
 
 
 def test_a_hearing_moved_to_another_hour_is_news(world: World, smtp: Mailbox) -> None:

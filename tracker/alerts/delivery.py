@@ -28,6 +28,7 @@ from tracker.alerts.events import BASELINE, _cursor, _save_cursor, collect_event
 from tracker.alerts.mailer import SendError, send_message
 from tracker.alerts.settings import WEEKDAYS, AlertSettings, SmtpSettings, alert_settings, smtp_settings
 from tracker.alerts.subscriptions import CADENCE_ORDER, ensure_defaults, profile
+from tracker.dates import us_today
 from tracker.models import (
     AlertDelivery,
     AlertDigest,
@@ -209,7 +210,8 @@ def build_digests(session: Session, *, now: dt.datetime | None = None, everythin
     return made
 
 
-def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings) -> render.Digest:
+def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
+                today: dt.date | None = None) -> render.Digest:
     user = session.get(User, digest.user_id)
     assert user is not None
     prof = profile(session, user)
@@ -236,7 +238,7 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings) -> re
         AlertSubscription.user_id == user.id, AlertSubscription.kind == "topic", AlertSubscription.active)).scalars())
     return render.Digest(recipient=user.email, recipient_name=user.name, groups=list(groups.values()), topics=topics,
                          unsubscribe_url=render.unsubscribe_url(cfg.feeds_url, prof.unsubscribe_token),
-                         manage_url=render.alerts_page_url(cfg.dashboard_url))
+                         manage_url=render.alerts_page_url(cfg.dashboard_url), today=today)
 
 
 # -- 3. send ------------------------------------------------------------------------------------------------
@@ -305,7 +307,7 @@ def send_digests(session: Session, *, now: dt.datetime | None = None, smtp: Smtp
             session.commit()
             report.cancelled += 1
             continue
-        content = load_digest(session, digest, cfg)
+        content = load_digest(session, digest, cfg, today=us_today(now))
         if not content.groups:  # its bills were deleted meanwhile
             digest.status, digest.last_error = "sent", "nothing left to send"
             session.add(digest)

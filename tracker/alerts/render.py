@@ -5,6 +5,7 @@ escaped in the HTML part; matched terms in snippets (marked ``[[term]]`` by trac
 highlighted after escaping.
 """
 
+import datetime as dt
 import html
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -25,10 +26,15 @@ KIND_TITLES = {"flagged": "Newly flagged", "new_bill": "New bill", "stage_change
                "position": "Position changed"}
 
 
-def item_title(item: dict[str, Any]) -> str:
-    """What an item of a digest is: its kind's title, "Hearing cancelled" for a hearing called off."""
-    if item["kind"] == "hearing" and (item.get("payload") or {}).get("cancelled"):
+def item_title(item: dict[str, Any], today: dt.date | None = None) -> str:
+    """What an item of a digest is: its kind's title, "Hearing cancelled" for a hearing called off, "Past
+    hearing" for one whose day is over by ``today`` (the day the digest goes out): a weekly digest announced as
+    "scheduled" hearings held days before it was sent."""
+    payload = item.get("payload") or {}
+    if item["kind"] == "hearing" and payload.get("cancelled"):
         return "Hearing cancelled"
+    if item["kind"] == "hearing" and today is not None and str(payload.get("date") or "9999") < today.isoformat():
+        return "Past hearing"
     return KIND_TITLES.get(item["kind"], item["kind"])
 
 
@@ -53,6 +59,7 @@ class Digest:
     topics: set[str]  # the person's topic subscriptions: which language changes to show
     unsubscribe_url: str
     manage_url: str
+    today: dt.date | None = None  # the day it goes out, on the US's last clock (tracker.dates.us_today)
 
     @property
     def item_count(self) -> int:
@@ -163,7 +170,7 @@ def render_text(d: Digest) -> str:
         out += [f"{g.reference}: {g.title}", f"  {g.url}"]
         for item in g.items:
             line, evidence = describe(item, d.topics)
-            out.append(f"  - {item_title(item)}: {line}")
+            out.append(f"  - {item_title(item, d.today)}: {line}")
             out += [f"      {label}: {_text_snippet(snip)}" for label, snip in evidence]
         out.append("")
     out += ["--", f"Change what you receive: {d.manage_url}", f"Unsubscribe from these emails: {d.unsubscribe_url}"]
@@ -179,7 +186,7 @@ def render_html(d: Digest) -> str:
                      f"<div style=\"color: #444\">{e(g.title)}</div><ul>")
         for item in g.items:
             line, evidence = describe(item, d.topics)
-            parts.append(f"<li><strong>{e(item_title(item))}:</strong> {e(line)}")
+            parts.append(f"<li><strong>{e(item_title(item, d.today))}:</strong> {e(line)}")
             if evidence:
                 parts.append("<ul>" + "".join(f"<li><em>{e(label)}</em>: {_html_snippet(snip)}</li>"
                                               for label, snip in evidence) + "</ul>")

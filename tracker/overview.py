@@ -168,8 +168,10 @@ def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS
     today = today or us_today(utcnow())
     # One row per hearing and bill: a bill twice on one agenda (consent calendar, then discussion) is one hearing.
     query = (select(Hearing.date, Hearing.time, Hearing.body, Hearing.location, Hearing.url, Bill.id,
-                    Bill.jurisdiction_id, Bill.identifier, Bill.title, Hearing.id.label("hearing_id"))
+                    Bill.jurisdiction_id, Bill.identifier, Bill.title, LegislativeSession.identifier,
+                    Hearing.id.label("hearing_id"))
              .join(HearingItem, HearingItem.hearing_id == Hearing.id).join(Bill, Bill.id == HearingItem.bill_id)
+             .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
              .where(Hearing.date >= today, Hearing.date <= today + dt.timedelta(days=days), ~Hearing.cancelled)
              .distinct())
     if tracked_only:
@@ -183,4 +185,4 @@ def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS
     rows = sorted(session.execute(query.order_by(Hearing.date, Bill.id, Hearing.id)).all(),
                   key=lambda r: by_day_and_time(r[0], r[1]))[:limit]  # stable: then bill
     return [{"date": r[0], "time": r[1], "body": r[2], "location": r[3], "url": r[4], "id": r[5],
-             "bill": f"{r[6].upper()} {r[7]}", "title": r[8]} for r in rows]
+             "bill": f"{r[6].upper()} {r[9]} {r[7]}", "title": r[8]} for r in rows]  # as moved_bills names it

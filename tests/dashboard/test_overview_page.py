@@ -72,12 +72,12 @@ def test_a_full_hearings_list_says_it_shows_only_the_first(session: Session, see
     session.commit()
     at = signed_in(seeded.users["council"], "views/overview.py")
     no_exception(at)
-    assert hearing_bills(at) == ["US HR 2", "US HR 3"]
+    assert hearing_bills(at) == ["US 119 HR 2", "US 119 HR 3"]
     assert not any("first" in c.value for c in at.caption)
     monkeypatch.setattr(overview, "HEARINGS_SHOWN", 1)
     at.run()
     no_exception(at)
-    assert hearing_bills(at) == ["US HR 2"]
+    assert hearing_bills(at) == ["US 119 HR 2"]
     assert any("The first 1 hearing rows" in c.value for c in at.caption)
 
 
@@ -99,7 +99,7 @@ def test_a_bill_dismissed_as_noise_is_not_followed(session: Session, seeded: See
     at = signed_in(seeded.users["council"], "views/overview.py")
     no_exception(at)
     flagged = next(m for m in at.metric if m.label == "Flagged for the council")
-    assert flagged.value == "4" and "US 119 HR 3" in moved_bills(at) and hearing_bills(at) == ["US HR 3"]
+    assert flagged.value == "4" and "US 119 HR 3" in moved_bills(at) and hearing_bills(at) == ["US 119 HR 3"]
     triage.dismiss(session, actor=seeded.users["staff"], bill_ids=[robotics])
     session.commit()
     at.run()
@@ -112,4 +112,4 @@ def test_a_bill_dismissed_as_noise_is_not_followed(session: Session, seeded: See
     watchlists.add_bills(session, actor=council, watchlist_id=followed.id, bill_ids=[robotics])
     session.commit()
     at.run()
-    assert "US 119 HR 3" in moved_bills(at) and hearing_bills(at) == ["US HR 3"]
+    assert "US 119 HR 3" in moved_bills(at) and hearing_bills(at) == ["US 119 HR 3"]

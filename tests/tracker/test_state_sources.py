@@ -305,8 +305,8 @@ def test_the_upcoming_hearings_cut_keeps_each_days_earliest(session: Session) ->
     Ingestor(session).ingest_hearings(legistar.parse_events(events, items, client="lacounty", locator="events"))
     session.commit()
     everything = overview.upcoming_hearings(session, tracked_only=False)
-    assert [(h["time"], h["bill"]) for h in everything][:2] == [("8:00 AM", "US-CA-LOS-ANGELES-COUNTY 26-0044"),
-                                                               ("1:00 PM", "US-CA-LOS-ANGELES-COUNTY 26-0041")]
+    assert [(h["time"], h["bill"]) for h in everything][:2] == [("8:00 AM", "US-CA-LOS-ANGELES-COUNTY 2026 26-0044"),
+                                                               ("1:00 PM", "US-CA-LOS-ANGELES-COUNTY 2026 26-0041")]
     assert overview.upcoming_hearings(session, tracked_only=False, limit=3) == everything[:3]
 
 

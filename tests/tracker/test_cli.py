@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from database_env import using_database
 from realdata_paths import REPO_ROOT, require_realdata
 from typer.testing import CliRunner
 
@@ -546,3 +547,18 @@ def test_withdrawn_cosponsors_are_not_counted_as_cosponsors(database_url: str, t
     bill = json.loads(invoke("bills", "show", "HR 8167", "--session", "117", "--json").stdout)
     cosponsors = [s for s in bill["sponsorships"] if s["kind"] == "cosponsor"]
     assert (len(cosponsors), sum(1 for s in cosponsors if s["withdrawn_date"])) == (51, 7)  # all kept, marked
+
+
+def _said(result, expected: str) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the output says ``expected``, wherever the terminal wrapped it (long paths break anywhere)."""
+    return "".join(expected.split()) in "".join(result.output.split())
+
+
+def test_a_database_folder_that_cannot_be_made_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A file where the SQLite database's folder should be (a typo in DATABASE_URL, a mount not there):
+    # `tracker db upgrade` (and `tracker run`) showed a FileExistsError traceback.
+    (tmp_path / "var").write_text("a file, not a folder")
+    with using_database(f"sqlite:///{tmp_path / 'var' / 'tracker.db'}", monkeypatch):
+        result = invoke("db", "upgrade")
+    assert result.exit_code == EXIT_SCHEMA and _said(result, f"cannot create the folder {tmp_path / 'var'}")
+

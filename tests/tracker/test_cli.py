@@ -562,3 +562,14 @@ def test_a_database_folder_that_cannot_be_made_is_named(tmp_path: Path, monkeypa
         result = invoke("db", "upgrade")
     assert result.exit_code == EXIT_SCHEMA and _said(result, f"cannot create the folder {tmp_path / 'var'}")
 
+
+def test_a_file_that_is_not_a_database_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # DATABASE_URL naming a file that is no SQLite database (the wrong file, a damaged copy): every command
+    # showed sqlite3's "file is not a database" as a traceback.
+    target = tmp_path / "notes.db"
+    target.write_text("meeting notes, not a database\n" * 200)
+    with using_database(f"sqlite:///{target}", monkeypatch):
+        for args in (["bills", "list"], ["db", "upgrade"]):
+            result = invoke(*args)
+            assert result.exit_code == EXIT_SCHEMA and _said(result, "file is not a database"), result.output
+            assert _said(result, str(target))

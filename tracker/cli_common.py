@@ -42,8 +42,10 @@ def database_problem(exc: BaseException) -> str | None:
     # database" or "database disk image is malformed", a DATABASE_URL naming the wrong or a damaged file.
     if isinstance(exc, OperationalError) or type(exc) is DatabaseError:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
-        return (f"The database {db.display_url()} cannot be used: {reason}. "
-                "Check DATABASE_URL and that the server is running.")
+        # SQLite has no server: its errors here are the file's (missing folder, permissions, not a database).
+        check = ("that this user may read and write the file and its folder (SQLite writes its -wal and -shm "
+                 "files beside it)" if db.display_url().startswith("sqlite") else "that the server is running")
+        return f"The database {db.display_url()} cannot be used: {reason}. Check DATABASE_URL and {check}."
     return None
 
 

@@ -573,3 +573,32 @@ def test_a_file_that_is_not_a_database_is_named(tmp_path: Path, monkeypatch: pyt
             result = invoke(*args)
             assert result.exit_code == EXIT_SCHEMA and _said(result, "file is not a database"), result.output
             assert _said(result, str(target))
+
+
+def test_a_sqlite_file_that_cannot_be_written_points_at_its_permissions() -> None:
+    # A database file and folder this user may only read (a copy restored as root, a service user): SQLite must
+    # write -wal and -shm files beside it even to read. The advice was "check ... that the server is running",
+    # which there is none of for SQLite.
+    user = _unprivileged()
+    work = Path(tempfile.mkdtemp(prefix="tracker-ro-"))  # pytest's tmp_path is private to root
+    try:
+        engine = db.make_engine(f"sqlite:///{work / 'tracker.db'}")
+        db.upgrade(engine)
+        engine.dispose()
+        for name in os.listdir(work):  # no -wal or -shm left for the reader to reuse
+            if name != "tracker.db":
+                (work / name).unlink()
+        (work / "tracker.db").chmod(0o444)
+        work.chmod(0o555)
+        done = subprocess.run([sys.executable, "-m", "tracker", "bills", "list"], cwd="/",
+                              env={**os.environ, "PYTHONPATH": str(REPO_ROOT),
+                                   "DATABASE_URL": f"sqlite:///{work / 'tracker.db'}",
+                                   "TRACKER_CONFIG": str(work / "none.toml")},
+                              capture_output=True, text=True, timeout=120, check=False, **user)
+    finally:
+        work.chmod(0o755)
+        shutil.rmtree(work)
+    said = " ".join(done.stderr.split())
+    assert done.returncode == EXIT_SCHEMA, done.stderr
+    assert "readonly database" in said and "server is running" not in said
+    assert "may read and write the file and its folder" in said

@@ -602,3 +602,25 @@ def test_a_sqlite_file_that_cannot_be_written_points_at_its_permissions() -> Non
     assert done.returncode == EXIT_SCHEMA, done.stderr
     assert "readonly database" in said and "server is running" not in said
     assert "may read and write the file and its folder" in said
+
+
+def test_a_settings_file_this_user_may_not_read_is_named() -> None:
+    # tracker.toml kept private by the admin who wrote it (mode 600), the tracker run as a service user: every
+    # command ended in a PermissionError traceback from reading the settings.
+    user = _unprivileged()
+    work = Path(tempfile.mkdtemp(prefix="tracker-cfg-"))
+    work.chmod(0o755)  # the folder may be read: the file's own mode keeps it private
+    try:
+        config_file = work / "tracker.toml"
+        config_file.write_text('[crawl]\ncontact = "policy@example.org"\n')
+        config_file.chmod(0o000)
+        if not user and os.access(config_file, os.R_OK):
+            pytest.skip("this user reads files whatever their mode")
+        done = subprocess.run([sys.executable, "-m", "tracker", "bills", "list"], cwd="/",
+                              env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "TRACKER_CONFIG": str(config_file),
+                                   "DATABASE_URL": f"sqlite:///{work / 'missing.db'}"},
+                              capture_output=True, text=True, timeout=120, check=False, **user)
+    finally:
+        shutil.rmtree(work)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode != 0 and f"{config_file}: cannot read the settings file" in " ".join(done.stderr.split())

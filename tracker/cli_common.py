@@ -42,6 +42,9 @@ def database_problem(exc: BaseException) -> str | None:
     # database" or "database disk image is malformed", a DATABASE_URL naming the wrong or a damaged file.
     if isinstance(exc, OperationalError) or type(exc) is DatabaseError:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        if reason == "database is locked":  # SQLite's one writer, held past the busy timeout: nothing to fix
+            return (f"The database {db.display_url()} is busy: another process (an import or a crawl) kept it "
+                    f"locked for {db.SQLITE_BUSY_TIMEOUT_MS / 1000:g} s. Try again in a moment.")
         # SQLite has no server: its errors here are the file's (missing folder, permissions, not a database).
         check = ("that this user may read and write the file and its folder (SQLite writes its -wal and -shm "
                  "files beside it)" if db.display_url().startswith("sqlite") else "that the server is running")

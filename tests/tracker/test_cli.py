@@ -624,3 +624,27 @@ def test_a_settings_file_this_user_may_not_read_is_named() -> None:
         shutil.rmtree(work)
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode != 0 and f"{config_file}: cannot read the settings file" in " ".join(done.stderr.split())
+
+
+def test_a_command_that_waited_out_a_busy_database_says_busy(database_url: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # SQLite's one writer held by an import's batch past the busy timeout: the message blamed the server (or
+    # the file's permissions), when trying again is all there is to do.
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's one writer and its busy timeout")
+    import sqlite3
+
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)  # the 30 s wait, shortened
+    db.dispose_engines()
+    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        result = runner.invoke(app, ["users", "add", "ada@example.org", "--role", "admin", "--password-stdin"],
+                               input="correct horse battery\n")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        db.dispose_engines()
+    assert result.exit_code == EXIT_SCHEMA, result.output
+    assert _said(result, "is busy: another process (an import or a crawl) kept it locked")
+    assert "server" not in result.output and "permission" not in result.output

@@ -7,6 +7,7 @@ services, which enforce each role's limits themselves: hiding a page is a conven
 from typing import Any
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
 from dashboard.components import auth
 from dashboard.components.render import md
@@ -70,4 +71,11 @@ else:
         if st.button("Sign out", key="sign_out"):
             auth.sign_out()
             st.rerun()
-    st.navigation(_pages_for(user)).run()
+    try:
+        st.navigation(_pages_for(user)).run()
+    except OperationalError as exc:
+        # SQLite has one writer: a save waits out the busy timeout (30 s) behind an import's or a crawl's batch
+        # and then fails. Its session rolled back, so nothing of it was written: say so, not a traceback.
+        if "database is locked" not in str(exc.orig):
+            raise
+        st.error("Not saved: the database was busy (an import or a crawl was writing). Try again in a moment.")

@@ -88,6 +88,14 @@ class IngestPipeline:
         except db.SchemaNotReady as exc:
             spider.fail(str(exc), EXIT_SCHEMA)
             return
+        # Two crawls of one source fetch everything twice, and each spends the source's hourly request budget as
+        # if alone (it counts finished runs): the second one started on this machine (by hand, next to the
+        # scheduler's) does not start.
+        if (busy := await self.db.call(self.db.store.running_here)) is not None:
+            spider.fail(f"run {busy.id} of {spider.name} (started {busy.started_at:%Y-%m-%d %H:%M} UTC by "
+                        f"{busy.owner}) is still running on this machine: this crawl is not started. Let it "
+                        "finish (`tracker runs`), or stop it first.", EXIT_PARTIAL)
+            return
         args = {**spider.scope_args(), "base_url": spider.base_url()}
         if launch_id := os.environ.get(LAUNCH_ID_ENV):  # the parent (`tracker crawl`) finds its run by it
             args["launch_id"] = launch_id

@@ -31,17 +31,24 @@ def database_problem(exc: BaseException) -> str | None:
     """What to tell the user when ``exc`` means the configured database cannot be used at all, else None."""
     if not type(exc).__module__.startswith(("sqlalchemy", "tracker.db")):
         return None  # SQLAlchemy is not imported by every command (see above)
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DatabaseError, OperationalError
 
     from tracker import db
 
     # SchemaTooNew: a command that migrates (`tracker run`) meets a database a newer tracker migrated.
     if isinstance(exc, (db.DatabaseUrlError, db.SchemaTooNew)):
         return str(exc)
-    if isinstance(exc, OperationalError):
+    # DatabaseError itself, not its subclasses (IntegrityError... are about the data): SQLite's "file is not a
+    # database" or "database disk image is malformed", a DATABASE_URL naming the wrong or a damaged file.
+    if isinstance(exc, OperationalError) or type(exc) is DatabaseError:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
-        return (f"The database {db.display_url()} cannot be used: {reason}. "
-                "Check DATABASE_URL and that the server is running.")
+        if reason == "database is locked":  # SQLite's one writer, held past the busy timeout: nothing to fix
+            return (f"The database {db.display_url()} is busy: another process (an import or a crawl) kept it "
+                    f"locked for {db.SQLITE_BUSY_TIMEOUT_MS / 1000:g} s. Try again in a moment.")
+        # SQLite has no server: its errors here are the file's (missing folder, permissions, not a database).
+        check = ("that this user may read and write the file and its folder (SQLite writes its -wal and -shm "
+                 "files beside it)" if db.display_url().startswith("sqlite") else "that the server is running")
+        return f"The database {db.display_url()} cannot be used: {reason}. Check DATABASE_URL and {check}."
     return None
 
 

@@ -28,13 +28,16 @@ class Settings:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
-    with path.open("rb") as fh:
-        try:
-            return tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise SystemExit(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        if not path.is_file():
+            return {}
+        data = path.read_bytes()
+    except OSError as exc:  # kept private by another user (mode 600), an unreadable folder: a line, not a traceback
+        raise SystemExit(f"{path}: cannot read the settings file ({exc.strerror or exc})") from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SystemExit(f"{path}: not valid TOML: {exc}") from exc
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:

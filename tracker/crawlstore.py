@@ -23,6 +23,7 @@ from tracker.models import CrawlError, CrawlRun, SourceDocument
 from tracker.models.base import utcnow
 from tracker.models.enums import RunStatus
 from tracker.records import HearingRecord
+from tracker.run_owner import running_run
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,10 @@ class CrawlStore:
             if found:
                 return str(found)
         return None
+
+    def running_here(self) -> CrawlRun | None:
+        """A run of this source in progress in a live process of this machine (``run_owner.running_run``)."""
+        return running_run(self.engine, self.source_name)
 
     def requests_in_last_hour(self, now: dt.datetime | None = None) -> list[tuple[dt.datetime, int]]:
         """``(finished_at, requests)`` of this source's runs that ended within the hour (rate-limit budgets)."""

@@ -210,7 +210,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     refuse_newer(engine)
     if (path := sqlite_file(engine)) is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)  # the one place a SQLite database is created
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)  # the one place a SQLite database is created
+        except OSError as exc:  # a file where a folder should be, no permission: name the folder, not a traceback
+            folder = exc.filename or path.parent
+            raise DatabaseUrlError(f"The database {path} cannot be created: cannot create the folder {folder} "
+                                   f"({exc.strerror or exc}). Check DATABASE_URL.") from None
     with _migrating(engine) as cfg:
         command.upgrade(cfg, revision)
 

@@ -12,7 +12,7 @@ new. PostgreSQL has ``pg_dump`` for this.
 import datetime as dt
 import sqlite3
 import stat
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -47,9 +47,9 @@ def backup_sqlite(database: Path, target: Path) -> Path:
     """Copy ``database`` to ``target`` (which must not exist) as one consistent snapshot; returns ``target``."""
     if target.exists():
         raise BackupError(f"{target} exists already: a backup never overwrites a file")
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         # Read-only: the backup must not create the database or change it (mode=ro still reads the WAL).
         with closing(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)) as source, \
                 closing(sqlite3.connect(partial)) as copy:
@@ -58,6 +58,7 @@ def backup_sqlite(database: Path, target: Path) -> Path:
         partial.chmod(stat.S_IMODE(database.stat().st_mode))
         partial.replace(target)  # a complete copy or none: never a half-written file under the final name
     except (sqlite3.Error, OSError) as exc:
-        partial.unlink(missing_ok=True)
+        with suppress(OSError):  # no folder, or a file where it should be: there is no partial copy either
+            partial.unlink(missing_ok=True)
         raise BackupError(f"backing up {database} to {target} failed: {exc}") from None
     return target

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select, text
 from sqlmodel import Session
@@ -44,6 +45,9 @@ from tracker.prepare import PreparedBill, prepare
 from tracker.records import BillRecord, ParseError, RollCallRecord
 from tracker.run_owner import is_gone, owner_token
 from tracker.xmlsafe import parse_xml, xml_head
+
+if TYPE_CHECKING:  # flagging (NumPy, the models) is imported when a batch is flagged, not at start
+    from tracker.matching.store import ScoringContext
 
 log = logging.getLogger(__name__)
 
@@ -640,7 +644,6 @@ def import_path(
     errors: list[tuple[str, str]] = []
     other_files: list[str] = []  # files beside the bills that are no bill documents
     stopped: BaseException | None = None
-    unflagged = 0  # bills of a committed batch while it is being flagged
     total = IngestResult()
     with Session(engine, expire_on_commit=False) as session:
         run = start_run(session, source="import", kind="import",
@@ -662,17 +665,12 @@ def import_path(
         seen = 0
 
         def flush() -> None:
-            nonlocal unflagged, batch_bytes
+            nonlocal batch_bytes
             batch_bytes = 0
             if batch:
                 _bulk_wal(session)
-                stored = _ingest_batch(session, ingestor, batch, errors, flag=False)
-                total.add(stored)  # counted once committed: a stop while flagging must not hide these bills
+                total.add(_ingest_batch(session, ingestor, batch, errors, flag=flag, embed=embed))
                 batch.clear()
-                if flag:
-                    unflagged = len(stored.changed_bill_ids)
-                    flag_changed(session, stored, errors, embed=embed)
-                    unflagged = 0
             if on_progress:
                 on_progress(total, seen, len(errors))
 
@@ -761,7 +759,7 @@ def import_path(
                           if total.superseded else "")
             others = f"; {len(other_files)} other files skipped (not bill documents)" if other_files else ""
             finish_run(session, run=run, result=total, status=status,
-                       message=f"{_stopped_note(stopped, total, unflagged)}{seen} documents "
+                       message=f"{_stopped_note(stopped, total)}{seen} documents "
                                f"{'re-parsed (--reparse)' if reparse else 'read'} from {path}"
                                f"{f'; {total.corrected} bills corrected' if total.corrected else ''}"
                                f"{superseded}{votes}{others}")
@@ -778,17 +776,14 @@ class Terminated(BaseException):
         return "SIGTERM"
 
 
-def _stopped_note(stopped: BaseException | None, stored: IngestResult, unflagged: int) -> str:
+def _stopped_note(stopped: BaseException | None, stored: IngestResult) -> str:
     """The start of an interrupted run's message: why it stopped and what it had committed by then."""
     if stopped is None:
         return ""
     why = ("Ctrl-C" if isinstance(stopped, KeyboardInterrupt) else str(stopped) if isinstance(stopped, Terminated)
            else describe_error(stopped))
-    # A re-import finds those bills unchanged and does not score them again.
-    flags = (f"; {unflagged} of them were stored but not flagged: run `tracker topics rescore`" if unflagged
-             else "")
     return (f"interrupted ({why}): only the batches committed before it are stored ({stored.new} new, "
-            f"{stored.updated} updated, {stored.unchanged} unchanged{flags}); import again to finish. ")
+            f"{stored.updated} updated, {stored.unchanged} unchanged); import again to finish. ")
 
 
 def describe_error(exc: BaseException) -> str:
@@ -827,11 +822,18 @@ def _restore_wal(session: Session) -> None:
 
 def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
                   errors: list[tuple[str, str]], *, flag: bool = True, embed: bool = True) -> IngestResult:
-    """One transaction per batch; if it fails, retry bill by bill so one bad record costs only itself."""
+    """One transaction per batch, its bills' flags included; if it fails, retry bill by bill so one bad record
+    costs only itself.
+
+    Bills and their flags commit together: flagged in a transaction of their own, the bills of a process killed
+    in between (kill -9, the out-of-memory killer) stayed unflagged for good, as every later import or crawl
+    finds them unchanged."""
     try:
         result = ingestor.ingest(batch)
+        if flag:
+            flag_changed(session, result, errors, embed=embed)
         session.commit()
-        return flag_changed(session, result, errors, embed=embed) if flag else result
+        return result
     except Exception as exc:  # noqa: BLE001  (any database refusal: isolate the culprit below)
         session.rollback()
         ingestor.forget()
@@ -839,16 +841,21 @@ def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
         log.info("batch of %d failed (%s); retrying one by one", len(batch), describe_error(exc))
         log.debug("batch failure", exc_info=True)
     result = IngestResult()
+    ctx = None
     for item in batch:
         try:
-            result.add(ingestor.ingest([item]))
+            stored = ingestor.ingest([item])
+            if flag and stored.changed_bill_ids:
+                ctx = ctx or _scoring_context(session, embed=embed)
+                flag_changed(session, stored, errors, embed=embed, ctx=ctx)
             session.commit()
+            result.add(stored)
         except Exception as exc:  # noqa: BLE001
             session.rollback()
             ingestor.forget()
             where = item.document.locator if item.document else item.bill.source_key
             errors.append((where, f"could not be stored: {describe_error(exc)}"[:2000]))
-    return flag_changed(session, result, errors, embed=embed) if flag else result
+    return result
 
 
 def _ingest_roll_calls(session: Session, ingestor: Ingestor, roll_calls: list[RollCallRecord],
@@ -872,23 +879,39 @@ def _ingest_roll_calls(session: Session, ingestor: Ingestor, roll_calls: list[Ro
     return stored, skipped
 
 
+def _scoring_context(session: Session, *, embed: bool) -> "ScoringContext | None":
+    """What flagging needs (topics compiled, models loaded: some 50 ms), built once for the bills of a batch
+    stored one by one instead of once per bill; None when it cannot be built (``flag_changed`` then names why)."""
+    from tracker.matching.store import ScoringContext
+    from tracker.matching.training import ensure_models
+
+    try:
+        with session.begin_nested():
+            ensure_models(session)
+            return ScoringContext.build(session, embed=None if embed else False)
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def flag_changed(session: Session, result: IngestResult, errors: list[tuple[str, str]], *,
-                 embed: bool = True) -> IngestResult:
-    """Flag the bills a committed batch changed (tracker.matching); a failure here never loses the batch.
+                 embed: bool = True, ctx: "ScoringContext | None" = None) -> IngestResult:
+    """Flag the bills a batch changed (tracker.matching) in the batch's transaction, which the caller commits; a
+    failure here never loses the batch: only the flagging's savepoint is rolled back.
     ``embed`` False: on keywords and stored embeddings only, never loading the model (``--no-embed``)."""
     if not result.changed_bill_ids:
         return result
     from tracker.matching import flag_bills
 
     try:
-        flag_bills(session, result.changed_bill_ids, embed=None if embed else False)
-        if result.corrected_bill_ids:  # --reparse stores corrections quietly: what they flag is not "newly flagged"
-            from tracker.alerts.events import record_quiet_flags
+        # Changed bills were written in this transaction, so it has begun: the savepoint nests in it (pysqlite
+        # would otherwise let a SAVEPOINT open a transaction that its RELEASE commits).
+        with session.begin_nested():
+            flag_bills(session, result.changed_bill_ids, embed=None if embed else False, ctx=ctx)
+            if result.corrected_bill_ids:  # --reparse stores corrections quietly: not "newly flagged"
+                from tracker.alerts.events import record_quiet_flags
 
-            record_quiet_flags(session, result.corrected_bill_ids)
-        session.commit()
+                record_quiet_flags(session, result.corrected_bill_ids)
     except Exception as exc:  # noqa: BLE001  (the bills are stored; `tracker topics rescore` flags them later)
-        session.rollback()
         log.debug("flagging %d changed bills failed", len(result.changed_bill_ids), exc_info=True)
         errors.append(("flagging", f"{len(result.changed_bill_ids)} stored bills not flagged "
                                    f"({describe_error(exc)}); run `tracker topics rescore`"[:2000]))

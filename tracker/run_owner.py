@@ -123,3 +123,17 @@ def close_launched_run(engine: Engine, source: str, launch_id: str, why: str) ->
                 session.commit()
                 return run.id
     return None
+
+
+def running_run(engine: Engine, source: str) -> CrawlRun | None:
+    """A run of ``source`` in progress in a live process of this machine. A run owned by another host cannot be
+    checked: it may be the crawl of a scheduler container that was killed and recreated (a new host name), and
+    holding the source's turns on it until it is presumed ended (twice max_run_hours) would stop crawling."""
+    host = socket.gethostname()
+    with Session(engine) as session:
+        for run in session.execute(select(CrawlRun).where(CrawlRun.source == source,
+                                                          CrawlRun.status == RunStatus.running.value)
+                                   .order_by(CrawlRun.id.desc())).scalars():
+            if (run.owner or "").rsplit("/", 2)[0] == host and abandoned_because(run) is None:
+                return run
+    return None

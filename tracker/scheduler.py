@@ -34,15 +34,12 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlalchemy import Engine
 
 from tracker import crawling, db
 from tracker.config import CrawlSettings, SourceSettings, crawl_settings
-from tracker.models import CrawlRun
 from tracker.models.base import utcnow
-from tracker.models.enums import RunStatus
-from tracker.run_owner import abandoned_because, close_launched_run
+from tracker.run_owner import close_launched_run, running_run
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +48,6 @@ JOB_PREFIX = "crawl:"
 JOBSTORE_TABLE = "apscheduler_jobs"
 MISFIRE_GRACE_SECONDS = 6 * 3600
 STOP_TIMEOUT_SECONDS = 300
-
-
-def running_run(engine: Engine, source: str) -> CrawlRun | None:
-    """A run of ``source`` in progress in a live process of this machine. A run owned by another host cannot be
-    checked: it may be the crawl of a scheduler container that was killed and recreated (a new host name), and
-    holding the source's turns on it until it is presumed ended (twice max_run_hours) would stop crawling."""
-    host = socket.gethostname()
-    with Session(engine) as session:
-        for run in session.execute(select(CrawlRun).where(CrawlRun.source == source,
-                                                          CrawlRun.status == RunStatus.running.value)
-                                   .order_by(CrawlRun.id.desc())).scalars():
-            if (run.owner or "").rsplit("/", 2)[0] == host and abandoned_because(run) is None:
-                return run
-    return None
 
 
 def run_source_job(source: str) -> int:

@@ -1,6 +1,7 @@
 """Every page of the dashboard for every role, through AppTest (the real app script, the real database)."""
 
 import datetime as dt
+import sqlite3
 
 import pytest
 from apptest_helpers import APP, no_exception, signed_in, texts
@@ -12,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.components.render import md
 from tests.database_env import using_database
 from tests.tracker.test_ingest import ingest, make_record
-from tracker import notes, positions
+from tracker import db, notes, positions
 from tracker.matching.topics import try_rule
 from tracker.models import Bill, CrawlError, CrawlRun, FullRescore, Note, TriageState
 from tracker.models.base import utcnow
@@ -228,6 +229,32 @@ def test_second_save_is_refused_showing_the_other_persons_change(session: Sessio
     at.get("form_submit_button")[0].click().run()
     session.expire_all()
     assert positions.get_position(session, bill_id=bill)["version"] == 3  # a deliberate save over their version
+
+
+def test_a_save_that_waited_out_a_busy_database_says_so_instead_of_a_traceback(
+        session: Session, seeded: Seeded, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # SQLite has one writer: a save waits up to 30 s (the busy timeout) behind an import's or a crawl's batch,
+    # then fails with "database is locked", which reached the staff member as a traceback.
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's one writer and its busy timeout; PostgreSQL waits for the rows a save touches")
+    bill = seeded.ids["privacy"]
+    at = signed_in(seeded.users["staff"], "views/bill.py", query={"id": str(bill)})
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)  # the 30 s wait, shortened
+    db.dispose_engines()
+    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process's batch, holding the write lock past the wait
+    try:
+        at.selectbox(key=f"pos_stance_{bill}").select("Support")
+        at.get("form_submit_button")[0].click().run()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    no_exception(at)
+    assert "Not saved: the database was busy" in texts(at)
+    assert positions.get_position(session, bill_id=bill) is None
+    at.get("form_submit_button")[0].click().run()  # once the writer is done, the same save goes through
+    no_exception(at)
+    assert positions.get_position(session, bill_id=bill)["stance"] == "Support"  # type: ignore[index]
 
 
 def test_markup_in_a_title_is_shown_as_text(seeded: Seeded) -> None:

@@ -233,3 +233,23 @@ def test_a_first_crawl_fetches_the_most_recently_changed_bills_first(
     fetched = [by_path[p] for p in paths[4:]]
     assert len(fetched) == len(billstatus_117)
     assert fetched == sorted(fetched, reverse=True)
+
+
+def test_a_second_crawl_of_a_source_still_being_crawled_here_is_refused(
+    crawl_env: dict[str, str], feed: FeedServer, govinfo: GovinfoMirror, session: Session,
+) -> None:
+    # `tracker crawl` (or `scrapy crawl`) started by hand while the scheduler's crawl of the same source runs:
+    # both listed and fetched everything, and each spent the source's hourly request budget as if alone (it
+    # counts finished runs only), so together they could exceed an API key's limit. The scheduler already
+    # skipped its turn the other way round; the crawl itself now refuses.
+    from tracker.ingest import start_run
+
+    running = start_run(session, source="govinfo_billstatus", kind="crawl", args={"congresses": [117]})
+    session.commit()  # owned by this test's process, which is alive: a crawl in progress on this machine
+    done = run_spider(crawl_env, "govinfo_billstatus", "-a", "congress=117", "-a", "types=hr,s")
+    assert done.returncode == EXIT_PARTIAL, done.stderr[-3000:]
+    said = " ".join(done.stderr.split())
+    assert f"run {running.id} of govinfo_billstatus" in said and "is still running on this machine" in said
+    assert feed.requests() == [] and count(session, Bill) == 0
+    session.expire_all()
+    assert [r.id for r in session.execute(select(CrawlRun)).scalars()] == [running.id]

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from database_env import using_database
 from realdata_paths import REPO_ROOT, require_realdata
 from typer.testing import CliRunner
 
@@ -621,3 +622,104 @@ def test_bills_list_reads_the_jurisdiction_in_any_case_and_names_an_unknown_scop
                        (["--jurisdiction", "ca", "--session", "117"], "No session '117' in ca; stored: 19992000")):
         result = invoke("bills", "list", *args)
         assert result.exit_code == EXIT_USAGE and said in " ".join(result.output.split()), (args, result.output)
+
+
+def _said(result, expected: str) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the output says ``expected``, wherever the terminal wrapped it (long paths break anywhere)."""
+    return "".join(expected.split()) in "".join(result.output.split())
+
+
+def test_a_database_folder_that_cannot_be_made_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A file where the SQLite database's folder should be (a typo in DATABASE_URL, a mount not there):
+    # `tracker db upgrade` (and `tracker run`) showed a FileExistsError traceback.
+    (tmp_path / "var").write_text("a file, not a folder")
+    with using_database(f"sqlite:///{tmp_path / 'var' / 'tracker.db'}", monkeypatch):
+        result = invoke("db", "upgrade")
+    assert result.exit_code == EXIT_SCHEMA and _said(result, f"cannot create the folder {tmp_path / 'var'}")
+
+
+def test_a_file_that_is_not_a_database_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # DATABASE_URL naming a file that is no SQLite database (the wrong file, a damaged copy): every command
+    # showed sqlite3's "file is not a database" as a traceback.
+    target = tmp_path / "notes.db"
+    target.write_text("meeting notes, not a database\n" * 200)
+    with using_database(f"sqlite:///{target}", monkeypatch):
+        for args in (["bills", "list"], ["db", "upgrade"]):
+            result = invoke(*args)
+            assert result.exit_code == EXIT_SCHEMA and _said(result, "file is not a database"), result.output
+            assert _said(result, str(target))
+
+
+def test_a_sqlite_file_that_cannot_be_written_points_at_its_permissions() -> None:
+    # A database file and folder this user may only read (a copy restored as root, a service user): SQLite must
+    # write -wal and -shm files beside it even to read. The advice was "check ... that the server is running",
+    # which there is none of for SQLite.
+    user = _unprivileged()
+    work = Path(tempfile.mkdtemp(prefix="tracker-ro-"))  # pytest's tmp_path is private to root
+    try:
+        engine = db.make_engine(f"sqlite:///{work / 'tracker.db'}")
+        db.upgrade(engine)
+        engine.dispose()
+        for name in os.listdir(work):  # no -wal or -shm left for the reader to reuse
+            if name != "tracker.db":
+                (work / name).unlink()
+        (work / "tracker.db").chmod(0o444)
+        work.chmod(0o555)
+        done = subprocess.run([sys.executable, "-m", "tracker", "bills", "list"], cwd="/",
+                              env={**os.environ, "PYTHONPATH": str(REPO_ROOT),
+                                   "DATABASE_URL": f"sqlite:///{work / 'tracker.db'}",
+                                   "TRACKER_CONFIG": str(work / "none.toml")},
+                              capture_output=True, text=True, timeout=120, check=False, **user)
+    finally:
+        work.chmod(0o755)
+        shutil.rmtree(work)
+    said = " ".join(done.stderr.split())
+    assert done.returncode == EXIT_SCHEMA, done.stderr
+    assert "readonly database" in said and "server is running" not in said
+    assert "may read and write the file and its folder" in said
+
+
+def test_a_settings_file_this_user_may_not_read_is_named() -> None:
+    # tracker.toml kept private by the admin who wrote it (mode 600), the tracker run as a service user: every
+    # command ended in a PermissionError traceback from reading the settings.
+    user = _unprivileged()
+    work = Path(tempfile.mkdtemp(prefix="tracker-cfg-"))
+    work.chmod(0o755)  # the folder may be read: the file's own mode keeps it private
+    try:
+        config_file = work / "tracker.toml"
+        config_file.write_text('[crawl]\ncontact = "policy@example.org"\n')
+        config_file.chmod(0o000)
+        if not user and os.access(config_file, os.R_OK):
+            pytest.skip("this user reads files whatever their mode")
+        done = subprocess.run([sys.executable, "-m", "tracker", "bills", "list"], cwd="/",
+                              env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "TRACKER_CONFIG": str(config_file),
+                                   "DATABASE_URL": f"sqlite:///{work / 'missing.db'}"},
+                              capture_output=True, text=True, timeout=120, check=False, **user)
+    finally:
+        shutil.rmtree(work)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode != 0 and f"{config_file}: cannot read the settings file" in " ".join(done.stderr.split())
+
+
+def test_a_command_that_waited_out_a_busy_database_says_busy(database_url: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # SQLite's one writer held by an import's batch past the busy timeout: the message blamed the server (or
+    # the file's permissions), when trying again is all there is to do.
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's one writer and its busy timeout")
+    import sqlite3
+
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)  # the 30 s wait, shortened
+    db.dispose_engines()
+    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        result = runner.invoke(app, ["users", "add", "ada@example.org", "--role", "admin", "--password-stdin"],
+                               input="correct horse battery\n")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        db.dispose_engines()
+    assert result.exit_code == EXIT_SCHEMA, result.output
+    assert _said(result, "is busy: another process (an import or a crawl) kept it locked")
+    assert "server" not in result.output and "permission" not in result.output

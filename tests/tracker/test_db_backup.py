@@ -90,3 +90,13 @@ def test_a_server_database_is_pointed_to_its_own_tool(monkeypatch: pytest.Monkey
     with using_database("postgresql://tracker@db.example:5432/tracker", monkeypatch):
         result = invoke("db", "backup")  # refused before connecting anywhere
     assert result.exit_code == EXIT_USAGE and said(result, "pg_dump --format=custom")
+
+
+def test_a_backup_path_that_cannot_be_a_folder_is_named(sqlite_url: str, tmp_path: Path) -> None:
+    # `--to` under a file (a typo, a mount that is not there): its folder cannot be made. This was a
+    # FileExistsError traceback; the README promises exit 1 naming the file.
+    assert invoke("db", "upgrade").exit_code == 0
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    target = tmp_path / "notes.txt" / "copy.db"
+    result = invoke("db", "backup", "--to", str(target))
+    assert result.exit_code == EXIT_PARTIAL and said(result, f"backing up {tmp_path / 'tracker.db'} to {target} failed")

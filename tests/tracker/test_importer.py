@@ -4,22 +4,28 @@ import datetime as dt
 import hashlib
 import io
 import os
+import subprocess
+import sys
 import tarfile
+import textwrap
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-from realdata_paths import require_realdata
+from realdata_paths import REPO_ROOT, require_realdata
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from tracker.importer import import_path
 from tracker.ingest import IngestResult, finish_run, start_run
+from tracker.matching import rescore
+from tracker.matching.topics import load_topics
 from tracker.models import (
     Bill,
     BillAction,
     BillChange,
+    BillMatch,
     CrawlError,
     CrawlRun,
     Note,
@@ -660,3 +666,74 @@ def test_reparse_still_reports_what_is_news_new_bills_and_newer_copies(engine: E
         kinds = s.execute(select(BillChange.kind, func.count()).group_by(BillChange.kind)).all()
         assert dict(kinds)["new_bill"] == count(s, Bill) == 1 + len(legacy)
         assert dict(kinds)["new_action"] >= 1
+
+
+# `tracker import` killed outright (kill -9, the out-of-memory killer, a reboot) the moment it starts flagging a
+# batch: no handler or clean-up of its own runs.
+_KILLED_WHILE_FLAGGING = textwrap.dedent("""
+    import os, sys
+    from pathlib import Path
+    import tracker.matching
+    from tracker import db
+    from tracker.importer import import_path
+
+    def killed(*args, **kwargs):
+        os._exit(137)
+
+    tracker.matching.flag_bills = killed
+    import_path(db.make_engine(sys.argv[1]), Path(sys.argv[2]), batch_size=100, workers=1)
+""")
+
+
+def _matches(engine: Engine) -> list[tuple[object, ...]]:
+    with Session(engine) as s:
+        return [(identifier, topic, flagged, round(score, 6)) for identifier, topic, flagged, score in s.execute(
+            select(Bill.identifier, BillMatch.topic_id, BillMatch.flagged, BillMatch.score)
+            .join(Bill, Bill.id == BillMatch.bill_id).order_by(Bill.identifier, BillMatch.topic_id))]
+
+
+def test_an_import_killed_while_flagging_leaves_no_bill_unflagged_for_good(database_url: str,
+                                                                           engine: Engine) -> None:
+    # A batch was committed, then flagged in a transaction of its own: killed in between, its bills stayed
+    # stored without flags, and every later import found them unchanged and never flagged them (tech bills
+    # missing from the triage inbox for good, with nothing saying so).
+    folder = require_realdata("billstatus", "usgpo_samples")
+    with Session(engine) as s:
+        load_topics(s)
+        s.commit()
+    child = subprocess.run([sys.executable, "-c", _KILLED_WHILE_FLAGGING, database_url, str(folder)],
+                           cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, timeout=600)
+    assert child.returncode == 137
+
+    again = import_path(engine, folder, workers=1)  # the re-run that should finish the job
+    assert again.errors == [] and again.run.status == "succeeded"
+    stored = _matches(engine)
+    assert any(flagged for _, _, flagged, _ in stored)
+    with Session(engine) as s:
+        rescore(s)  # every bill scored from scratch: what the import should have left
+    assert _matches(engine) == stored
+
+
+def test_bills_stored_one_by_one_after_a_failed_batch_are_flagged_with_them(engine: Engine) -> None:
+    # The fallback stores each bill in a transaction of its own: each is flagged in it too, as a batch is.
+    from tracker.importer import _ingest_batch, _prepare_one
+    from tracker.ingest import IngestItem, Ingestor, SourceDocumentInfo, start_run
+
+    files = sorted(require_realdata("billstatus", "usgpo_samples").rglob("*.xml"))
+    prepared = [(f, _prepare_one(str(f), f.read_bytes())) for f in files]
+    items = [IngestItem(prepared=p, document=SourceDocumentInfo(locator=str(f), content_hash=f"h{n}"))
+             for n, (f, p) in enumerate(prepared) if not isinstance(p, str) and p is not None]
+    items[0].prepared.bill["title"] = None  # type: ignore[union-attr]  # refused by any database: the batch fails
+    with Session(engine, expire_on_commit=False) as s:
+        load_topics(s)
+        s.commit()
+        run = start_run(s, source="import", kind="import")
+        s.commit()
+        errors: list[tuple[str, str]] = []
+        _ingest_batch(s, Ingestor(s, run=run), items, errors)
+        assert len(errors) == 1 and errors[0][0] == items[0].document.locator  # type: ignore[union-attr]
+    stored = _matches(engine)
+    assert any(flagged for _, _, flagged, _ in stored)
+    with Session(engine) as s:
+        rescore(s)
+    assert _matches(engine) == stored

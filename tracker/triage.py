@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from tracker.models import (
@@ -126,26 +127,38 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
     ids = [bill.id for bill, *_ in rows]
     topics = topics_for(session, ids)
     positions = {p.bill_id: p for p in session.execute(select(Position).where(Position.bill_id.in_(ids))).scalars()}
-    assignees = current_assignees(session, ids)
+    assignments = open_assignments(session, ids)
     out = []
     for bill, session_identifier, status, relevance, score in rows:
         item = bill_summary(bill, session_identifier)
         pos = positions.get(bill.id)
         item.update(score=score, status=status or TriageStatus.new.value, relevance=relevance,
                     topics=topics.get(bill.id, []), position=pos.stance if pos else None,
-                    position_version=pos.version if pos else None, assignee=assignees.get(bill.id))
+                    position_version=pos.version if pos else None, assignment=assignments.get(bill.id),
+                    assignee=(assignments.get(bill.id) or {}).get("assignee"))
         out.append(item)
     return out, total
 
 
 def current_assignees(session: Session, bill_ids: Sequence[int]) -> dict[int, str]:
+    return {bill_id: a["assignee"] for bill_id, a in open_assignments(session, bill_ids).items()}
+
+
+def open_assignments(session: Session, bill_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Each bill's open assignment: who has it, the task and due date they were given, who gave it and when."""
     if not bill_ids:
         return {}
-    rows = session.execute(select(Assignment.bill_id, User.email, User.name)
+    assigner = aliased(User)
+    rows = session.execute(select(Assignment, User.email, User.name, assigner.email, assigner.name)
                            .join(User, User.id == Assignment.assignee_id)
+                           .outerjoin(assigner, assigner.id == Assignment.assigned_by_id)
                            .where(Assignment.bill_id.in_(list(bill_ids)), ~Assignment.done)
                            .order_by(Assignment.created_at, Assignment.id)).all()
-    return {bill_id: name or email for bill_id, email, name in rows}  # the latest open assignment wins
+    return {a.bill_id: {"assignee": name or email, "task": a.task,  # the latest open assignment wins
+                        "due_date": a.due_date.isoformat() if a.due_date else None,
+                        "assigned_by": (by_name or by_email) if by_email else None,
+                        "assigned_at": a.created_at.date().isoformat() if a.created_at else None}
+            for a, email, name, by_email, by_name in rows}
 
 
 def _ids(bill_ids: Iterable[int]) -> list[int]:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from dashboard.components import data
 from dashboard.components.auth import page_user
-from dashboard.components.render import change_ratio, highlight, html_text, md, progress_line, redline
+from dashboard.components.render import assignment_line, change_ratio, highlight, html_text, md, progress_line, redline
 from dashboard.components.widgets import export_buttons, safe_url
 from tracker import notes, overview, positions, triage, watchlists
 from tracker.exports import Selection
@@ -52,7 +52,7 @@ with data.session() as s:
     history = positions.history(s, bill_id=bill_id)
     changes = overview.bill_changes(s, bill_id=bill_id)
     thread = notes.list_notes(s, bill_id=bill_id)
-    assignee = triage.current_assignees(s, [bill_id]).get(bill_id)
+    assignment = triage.open_assignments(s, [bill_id]).get(bill_id)
     state = triage.triage_state(s, bill_id=bill_id)
     choices = data.choices(s)
     lists = watchlists.visible_watchlists(s, actor=user)
@@ -263,15 +263,18 @@ with side:
                 st.rerun()
 
     st.markdown("#### Assignee")
-    st.markdown(md(assignee) if assignee else "Nobody yet.")
+    st.markdown(assignment_line(assignment) if assignment else "Nobody yet.")
     if can(user, Action.assign) and choices.assignees:
         c = st.columns([3, 1])
         who = c[0].selectbox("Assign to", list(choices.assignees), format_func=choices.assignees.get,
                              key="bill_assignee", label_visibility="collapsed")
-        if c[1].button("Assign", key="bill_assign"):
+        c = st.columns([2, 1, 1], vertical_alignment="bottom")
+        task = c[0].text_input("Task", key="bill_task")
+        due = c[1].date_input("Due", value=None, key="bill_due")
+        if c[2].button("Assign", key="bill_assign"):
             try:
                 with data.session() as s:
-                    triage.assign(s, actor=user, bill_ids=[bill_id], assignee_id=who)
+                    triage.assign(s, actor=user, bill_ids=[bill_id], assignee_id=who, task=task, due_date=due)
                 st.rerun()
             except (triage.TriageError, PermissionDenied) as exc:
                 st.error(md(exc))

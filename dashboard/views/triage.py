@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from dashboard.components import data
 from dashboard.components.auth import page_user
-from dashboard.components.render import highlight, md
+from dashboard.components.render import assignment_line, highlight, md
 from tracker import positions, triage, watchlists
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
 from tracker.permissions import Action, PermissionDenied, can
@@ -119,7 +119,7 @@ for row in rows:
         top[2].caption(f"score {row['score']:.2f} · {md(row['stage'].replace('_', ' '))}  \n"
                        f"latest action {row['latest_action_date'] or '—'}  \n{md(status)}"
                        + (f"  \nposition: {md(row['position'])}" if row["position"] else "")
-                       + (f"  \nassigned: {md(row['assignee'])}" if row["assignee"] else ""))
+                       + (f"  \nassigned: {assignment_line(row['assignment'])}" if row["assignment"] else ""))
         for t in row["topics"][:3]:
             snippets = "".join(f"<li><small>{highlight(e.get('field', ''))}:</small> {highlight(e.get('snippet'))}</li>"
                                for e in t["evidence"][:3])
@@ -147,10 +147,11 @@ if may_triage and rows:
     with cols[0].container(border=True):
         who = st.selectbox("Assign to", list(choices.assignees), format_func=choices.assignees.get, key="bulk_assignee")
         task = st.text_input("Task", key="bulk_task")
+        due = st.date_input("Due", value=None, key="bulk_due")
         if st.button("Assign", key="bulk_assign", disabled=not selected or who is None):
             try:
                 with data.session() as s:
-                    n = triage.assign(s, actor=user, bill_ids=selected, assignee_id=who, task=task)
+                    n = triage.assign(s, actor=user, bill_ids=selected, assignee_id=who, task=task, due_date=due)
                 st.toast(f"Assigned {n} bills")
                 st.rerun()
             except (triage.TriageError, PermissionDenied) as exc:

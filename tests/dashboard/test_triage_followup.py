@@ -1,0 +1,61 @@
+"""The morning triage as staff do it across days and pages: follow-up handed to a colleague, bills that came back
+since their review, and the position editor after a trip to another page."""
+
+import datetime as dt
+
+from apptest_helpers import no_exception, signed_in, texts
+from dash_fixtures import Seeded
+from sqlalchemy import select
+from sqlmodel import Session
+
+from dashboard.components.render import md
+from tracker import users
+from tracker.models import Assignment
+
+TASK = "Draft the *comment* letter <b>before</b> the markup"
+
+
+def test_the_assignee_sees_the_task_and_due_date_they_were_given(session: Session, seeded: Seeded) -> None:
+    """The task typed when assigning was stored and shown nowhere, and no due date could be given: the colleague
+    saw only their name on the bill, not what to do or by when."""
+    kim = users.add_user(session, email="kim@example.org", role="staff", name="Kim Staff")
+    session.commit()
+    bill = seeded.ids["privacy"]
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    at.checkbox(key=f"sel_{bill}").check().run()
+    at.selectbox(key="bulk_assignee").set_value(kim.id).run()
+    at.text_input(key="bulk_task").input(TASK).run()
+    at.date_input(key="bulk_due").set_value(dt.date(2026, 12, 11)).run()
+    at.button(key="bulk_assign").click().run()
+    no_exception(at)
+    session.expire_all()
+    stored = session.execute(select(Assignment).where(Assignment.bill_id == bill, ~Assignment.done)).scalar_one()
+    assert (stored.assignee_id, stored.task, stored.due_date) == (kim.id, TASK, dt.date(2026, 12, 11))
+
+    inbox = signed_in(kim, "views/triage.py")
+    inbox.checkbox(key="f_mine").check().run()
+    shown = texts(inbox)
+    assert md(TASK) in shown and md("due 2026-12-11") in shown and "by Staff Person" in shown
+    assert "<b>before</b>" not in shown  # the task is people's text: shown as written, never as markup
+
+    page = signed_in(kim, "views/bill.py", query={"id": str(bill)})
+    no_exception(page)
+    shown = texts(page)
+    assert "Kim Staff" in shown and md(TASK) in shown and md("due 2026-12-11") in shown and "by Staff Person" in shown
+
+
+def test_the_bill_page_assigns_with_a_task_and_due_date(session: Session, seeded: Seeded) -> None:
+    kim = users.add_user(session, email="kim@example.org", role="staff", name="Kim Staff")
+    session.commit()
+    bill = seeded.ids["robotics"]
+    at = signed_in(seeded.users["staff"], "views/bill.py", query={"id": str(bill)})
+    at.selectbox(key="bill_assignee").set_value(kim.id).run()
+    at.text_input(key="bill_task").input("Call the sponsor's office").run()
+    at.date_input(key="bill_due").set_value(dt.date(2026, 12, 14)).run()
+    at.button(key="bill_assign").click().run()
+    no_exception(at)
+    assert md("Call the sponsor's office") in texts(at) and md("due 2026-12-14") in texts(at)
+    session.expire_all()
+    stored = session.execute(select(Assignment).where(Assignment.bill_id == bill, ~Assignment.done)).scalar_one()
+    assert (stored.assignee_id, stored.task, stored.due_date) == (kim.id, "Call the sponsor's office",
+                                                                  dt.date(2026, 12, 14))

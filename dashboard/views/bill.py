@@ -196,8 +196,11 @@ with main:
 with side:
     st.markdown("#### The council's position")
     base_key = f"pos_base_{bill_id}"
-    if base_key not in st.session_state:  # the version this editor started from
+    # The version this editor started from: taken when the form is drawn afresh (first visit, or back from another
+    # page, which drops the form's widgets), so a save is checked against the version shown, not one seen earlier.
+    if base_key not in st.session_state or f"pos_stance_{bill_id}" not in st.session_state:
         st.session_state[base_key] = position["version"] if position else None
+        st.session_state.pop(f"pos_conflict_{bill_id}", None)
     if position:
         st.markdown(f"**{md(position['stance'])}** · {md(position['priority'])} priority · version "
                     f"{position['version']}")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from dashboard.components.render import md
-from tracker import users
+from tracker import positions, users
 from tracker.models import Assignment
 
 TASK = "Draft the *comment* letter <b>before</b> the markup"
@@ -59,3 +59,26 @@ def test_the_bill_page_assigns_with_a_task_and_due_date(session: Session, seeded
     stored = session.execute(select(Assignment).where(Assignment.bill_id == bill, ~Assignment.done)).scalar_one()
     assert (stored.assignee_id, stored.task, stored.due_date) == (kim.id, "Call the sponsor's office",
                                                                   dt.date(2026, 12, 14))
+
+
+def test_the_position_editor_starts_from_the_version_it_shows_after_another_page(session: Session,
+                                                                                seeded: Seeded) -> None:
+    """The version a save is checked against was kept for the whole sign-in: after a bulk change on the triage
+    page (or a colleague's change meanwhile), the bill page showed the new version and its form, yet refused the
+    save as a conflict with a change the editor had already seen."""
+    staff, bill = seeded.users["staff"], seeded.ids["privacy"]
+    at = signed_in(staff, "views/bill.py", query={"id": str(bill)})  # no position yet
+    at.switch_page("views/triage.py").run()
+    positions.set_position(session, actor=seeded.users["admin"], bill_id=bill, stance="Watch", expected_version=None)
+    session.commit()
+    at.switch_page("views/bill.py").run()
+    no_exception(at)
+    assert "**Watch**" in texts(at)
+    at.selectbox(key=f"pos_stance_{bill}").select("Support")
+    at.text_area(key=f"pos_rationale_{bill}").input("Members asked for it.")
+    at.get("form_submit_button")[0].click().run()
+    no_exception(at)
+    assert "Not saved" not in texts(at)
+    session.expire_all()
+    saved = positions.get_position(session, bill_id=bill)
+    assert (saved["stance"], saved["version"], saved["rationale"]) == ("Support", 2, "Members asked for it.")

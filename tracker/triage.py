@@ -113,8 +113,8 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
 
     if flt.sort not in SORTS:
         raise TriageError(f"Unknown sort {flt.sort!r}; one of: {', '.join(SORTS)}")
-    query, best = _inbox_query([Bill, LegislativeSession.identifier, TriageState.status, TriageState.relevance],
-                               flt)
+    query, best = _inbox_query([Bill, LegislativeSession.identifier, TriageState.status, TriageState.relevance,
+                                TriageState.changed_at, TriageState.user_id], flt)
     if flt.sort == "identifier":
         # "HR 9" before "HR 10" (the identifier as text put "HR 10" before "HR 2"): jurisdiction and type, then the
         # number's length, then the number as text, as packets are ordered (tracker.exports.selection).
@@ -128,11 +128,19 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
     topics = topics_for(session, ids)
     positions = {p.bill_id: p for p in session.execute(select(Position).where(Position.bill_id.in_(ids))).scalars()}
     assignments = open_assignments(session, ids)
+    judges = {row[5] for row in rows if row[5] is not None}
+    names = {i: name or email for i, email, name in session.execute(
+        select(User.id, User.email, User.name).where(User.id.in_(judges)))} if judges else {}
     out = []
-    for bill, session_identifier, status, relevance, score in rows:
+    for bill, session_identifier, status, relevance, judged_at, judged_by, score in rows:
         item = bill_summary(bill, session_identifier)
         pos = positions.get(bill.id)
+        # A reviewed bill is back in the inbox because the feeds changed it since: say so, or it reads as done.
+        changed = (status == TriageStatus.reviewed.value and judged_at is not None
+                   and bill.last_changed_at > judged_at)
         item.update(score=score, status=status or TriageStatus.new.value, relevance=relevance,
+                    changed_since_review=changed, judged_by=names.get(judged_by),
+                    judged_at=judged_at.date().isoformat() if judged_at else None,
                     topics=topics.get(bill.id, []), position=pos.stance if pos else None,
                     position_version=pos.version if pos else None, assignment=assignments.get(bill.id),
                     assignee=(assignments.get(bill.id) or {}).get("assignee"))

@@ -115,7 +115,9 @@ for row in rows:
                          label=md(f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}"),
                          query_params={"id": str(row["id"])})
         top[1].markdown(md(row["title"][:400]))
-        status = row["status"] + (f" · {row['relevance'].replace('_', ' ')}" if row["relevance"] else "")
+        status = (f"changed since reviewed by {row['judged_by'] or 'unknown'} on {row['judged_at']}"
+                  if row["changed_since_review"] else row["status"])
+        status += f" · {row['relevance'].replace('_', ' ')}" if row["relevance"] else ""
         top[2].caption(f"score {row['score']:.2f} · {md(row['stage'].replace('_', ' '))}  \n"
                        f"latest action {row['latest_action_date'] or '—'}  \n{md(status)}"
                        + (f"  \nposition: {md(row['position'])}" if row["position"] else "")

@@ -4,13 +4,15 @@ since their review, and the position editor after a trip to another page."""
 import datetime as dt
 
 from apptest_helpers import no_exception, signed_in, texts
-from dash_fixtures import Seeded
+from dash_fixtures import Seeded, record
 from sqlalchemy import select
 from sqlmodel import Session
 
 from dashboard.components.render import md
-from tracker import positions, users
+from tracker import positions, triage, users
+from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Assignment
+from tracker.records import ActionRecord
 
 TASK = "Draft the *comment* letter <b>before</b> the markup"
 
@@ -82,3 +84,24 @@ def test_the_position_editor_starts_from_the_version_it_shows_after_another_page
     session.expire_all()
     saved = positions.get_position(session, bill_id=bill)
     assert (saved["stance"], saved["version"], saved["rationale"]) == ("Support", 2, "Members asked for it.")
+
+
+def test_a_bill_back_in_the_inbox_says_it_changed_since_its_review(session: Session, seeded: Seeded) -> None:
+    """A reviewed bill that changed comes back to the inbox; its row said only "reviewed", as if nothing were new."""
+    staff = seeded.users["staff"]
+    back, still = seeded.ids["privacy"], seeded.ids["robotics"]
+    triage.mark_reviewed(session, actor=staff, bill_ids=[back, still])
+    session.commit()
+    Ingestor(session).ingest([IngestItem(record(
+        2, title="Consumer Data Privacy Act", stage="passed_origin_chamber",
+        actions=[ActionRecord(date=dt.date(2025, 3, 1), text="Introduced in House", actor="lower"),
+                 ActionRecord(date=dt.date(2025, 6, 2), text="Hearing held.", actor="upper")]))])
+    session.commit()
+    at = signed_in(staff, "views/triage.py")
+    no_exception(at)
+    rows = [c.key for c in at.checkbox if c.key.startswith("sel_")]
+    assert f"sel_{back}" in rows and f"sel_{still}" not in rows
+    captions = [c.value for c in at.caption if "score" in c.value]
+    [row] = [c for c in captions if "changed since" in c]
+    assert md("changed since reviewed by Staff Person") in row
+    assert not [c for c in captions if "\nreviewed" in c.replace("  \n", "\n")]  # no row passes for merely reviewed

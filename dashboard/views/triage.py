@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from dashboard.components import data
 from dashboard.components.auth import page_user
-from dashboard.components.render import assignment_line, highlight, md
+from dashboard.components.render import assignment_line, highlight, md, shorten
 from tracker import positions, triage, watchlists
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
 from tracker.permissions import Action, PermissionDenied, can
@@ -114,7 +114,7 @@ for row in rows:
         top[1].page_link("views/bill.py",
                          label=md(f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}"),
                          query_params={"id": str(row["id"])})
-        top[1].markdown(md(row["title"][:400]))
+        top[1].markdown(md(shorten(row["title"], 400)))
         status = (f"changed since reviewed by {row['judged_by'] or 'unknown'} on {row['judged_at']}"
                   if row["changed_since_review"] else row["status"])
         status += f" · {row['relevance'].replace('_', ' ')}" if row["relevance"] else ""

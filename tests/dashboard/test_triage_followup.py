@@ -105,3 +105,17 @@ def test_a_bill_back_in_the_inbox_says_it_changed_since_its_review(session: Sess
     [row] = [c for c in captions if "changed since" in c]
     assert md("changed since reviewed by Staff Person") in row
     assert not [c for c in captions if "\nreviewed" in c.replace("  \n", "\n")]  # no row passes for merely reviewed
+
+
+def test_a_long_title_cut_in_the_inbox_says_it_goes_on(session: Session, seeded: Seeded) -> None:
+    """Real 117th Congress resolutions run past the 400 characters a row shows; the cut text ended mid-sentence
+    ("... and a free and open") with nothing saying the title went on."""
+    long_title = "A resolution expressing the sense of the Senate " + "that digital trade matters, " * 20 + "finally."
+    Ingestor(session).ingest([IngestItem(record(2, title=long_title, stage="passed_origin_chamber"))])
+    session.commit()
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    no_exception(at)
+    [shown] = [m.value for m in at.markdown if m.value.startswith(md("A resolution expressing"))]
+    assert shown.endswith(" …"), shown[-40:]  # says the title goes on
+    kept = shown.removesuffix(" …")
+    assert md(long_title).startswith(kept + " ")  # and cuts it between words

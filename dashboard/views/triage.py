@@ -167,8 +167,12 @@ if may_triage and rows:
                 for bid in selected:
                     try:
                         with data.session() as s:
+                            # The bulk form has no rationale: a bill keeping its stance keeps its written reasons
+                            # (packets print them); a new stance starts without the old one's (kept in history).
+                            current = positions.get_position(s, bill_id=bid)
+                            keep = current["rationale"] if current and current["stance"] == stance else None
                             positions.set_position(s, actor=user, bill_id=bid, stance=stance, priority=priority,
-                                                   expected_version=versions.get(bid))
+                                                   rationale=keep, expected_version=versions.get(bid))
                         done += 1
                     except (positions.PositionConflict, positions.PositionError) as exc:
                         refused.append(str(exc))

@@ -119,3 +119,33 @@ def test_a_long_title_cut_in_the_inbox_says_it_goes_on(session: Session, seeded:
     assert shown.endswith(" …"), shown[-40:]  # says the title goes on
     kept = shown.removesuffix(" …")
     assert md(long_title).startswith(kept + " ")  # and cuts it between words
+
+
+def test_a_bulk_position_keeps_the_rationale_of_a_stance_it_leaves_as_it_was(session: Session,
+                                                                            seeded: Seeded) -> None:
+    """Raising the priority of bills from the inbox (same stance) erased each one's written rationale, which the
+    bill page and every briefing packet print."""
+    staff = seeded.users["staff"]
+    kept, changed = seeded.ids["privacy"], seeded.ids["robotics"]
+    for bill in (kept, changed):
+        positions.set_position(session, actor=staff, bill_id=bill, stance="Oppose", rationale="Pre-emption too weak.",
+                               expected_version=None)
+    session.commit()
+    at = signed_in(staff, "views/triage.py")
+    at.checkbox(key=f"sel_{kept}").check().run()
+    at.selectbox(key="bulk_stance").select("Oppose")
+    at.selectbox(key="bulk_priority").select("High")
+    at.button(key="bulk_position").click().run()
+    no_exception(at)
+    at.checkbox(key=f"sel_{kept}").uncheck()
+    at.checkbox(key=f"sel_{changed}").check().run()
+    at.selectbox(key="bulk_stance").select("Support")
+    at.button(key="bulk_position").click().run()
+    no_exception(at)
+    session.expire_all()
+    same = positions.get_position(session, bill_id=kept)
+    assert (same["stance"], same["priority"], same["rationale"], same["version"]) == (
+        "Oppose", "High", "Pre-emption too weak.", 2)
+    # A new stance does not inherit the reasons for the old one (they stay in the position's history).
+    other = positions.get_position(session, bill_id=changed)
+    assert (other["stance"], other["rationale"]) == ("Support", None)

@@ -68,9 +68,14 @@ def _inbox_query(columns: Sequence[Any], flt: InboxFilter) -> Any:
     if flt.topic:
         matched = matched.where(Topic.slug == flt.topic)
     best = matched.group_by(BillMatch.bill_id).subquery("best")
-    query = (select(*columns, best.c.best).select_from(Bill)
-             .join(best, best.c.bill_id == Bill.id)
-             .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
+    query = select(*columns, best.c.best).select_from(Bill)
+    if flt.assignee_id and not flt.topic:
+        # Someone's assignments are their to-do list: a bill assigned from search or its own page is often not
+        # flagged, and its assignee must still find it here.
+        query = query.outerjoin(best, best.c.bill_id == Bill.id)
+    else:
+        query = query.join(best, best.c.bill_id == Bill.id)
+    query = (query.join(LegislativeSession, LegislativeSession.id == Bill.session_id)
              .outerjoin(TriageState, TriageState.bill_id == Bill.id))
     if flt.view == "inbox":
         # New, or reviewed before the bill last changed; a dismissal holds until someone reverses it.

@@ -118,7 +118,8 @@ for row in rows:
         status = (f"changed since reviewed by {row['judged_by'] or 'unknown'} on {row['judged_at']}"
                   if row["changed_since_review"] else row["status"])
         status += f" · {row['relevance'].replace('_', ' ')}" if row["relevance"] else ""
-        top[2].caption(f"score {row['score']:.2f} · {md(row['stage'].replace('_', ' '))}  \n"
+        score = f"score {row['score']:.2f}" if row["score"] is not None else "not flagged"  # an assignment
+        top[2].caption(f"{score} · {md(row['stage'].replace('_', ' '))}  \n"
                        f"latest action {row['latest_action_date'] or '—'}  \n{md(status)}"
                        + (f"  \nposition: {md(row['position'])}" if row["position"] else "")
                        + (f"  \nassigned: {assignment_line(row['assignment'])}" if row["assignment"] else ""))

@@ -149,3 +149,22 @@ def test_a_bulk_position_keeps_the_rationale_of_a_stance_it_leaves_as_it_was(ses
     # A new stance does not inherit the reasons for the old one (they stay in the position's history).
     other = positions.get_position(session, bill_id=changed)
     assert (other["stance"], other["rationale"]) == ("Support", None)
+
+
+def test_bills_assigned_to_me_include_those_no_topic_flags(session: Session, seeded: Seeded) -> None:
+    """A bill found through search and assigned from its page is often not flagged; "Only bills assigned to me"
+    listed flagged bills only, so its assignee never saw it anywhere."""
+    kim = users.add_user(session, email="kim@example.org", role="staff", name="Kim Staff")
+    session.commit()
+    quiet, flagged = seeded.ids["quiet"], seeded.ids["privacy"]
+    triage.assign(session, actor=seeded.users["staff"], bill_ids=[quiet, flagged], assignee_id=kim.id,
+                  task="Check the naming rider", due_date=dt.date(2026, 12, 11))
+    session.commit()
+    at = signed_in(kim, "views/triage.py")
+    at.checkbox(key="f_mine").check().run()
+    no_exception(at)
+    assert [c.key for c in at.checkbox if c.key.startswith("sel_")] == [f"sel_{flagged}", f"sel_{quiet}"]
+    assert "**2** bills" in texts(at) and md("Check the naming rider") in texts(at)
+    assert any(c.value.startswith("not flagged") for c in at.caption)
+    at.selectbox(key="f_topic").select("ai").run()  # a topic still means bills flagged for it
+    assert [c.key for c in at.checkbox if c.key.startswith("sel_")] == [f"sel_{flagged}"]

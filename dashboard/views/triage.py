@@ -30,6 +30,13 @@ def _count(db_url: str, version: tuple, flt: triage.InboxFilter) -> int:
 
 user = page_user()
 may_triage = can(user, Action.triage)
+
+# Streamlit drops a widget's state when its page is not shown: opening a bill and coming back reset every filter,
+# the sort and the page number. A copy under a key of our own (kept across pages) puts them back.
+KEPT = "triage_kept"
+for key, value in st.session_state.get(KEPT, {}).items():
+    if key not in st.session_state:
+        st.session_state[key] = value
 st.title("Triage inbox" if may_triage else "Flagged bills")
 
 with data.session() as s:
@@ -86,6 +93,7 @@ with data.session() as s:
 head = st.columns([3, 1, 2])
 head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · page {page_no} of {pages}")
 head[1].number_input("Page", min_value=1, max_value=pages, step=1, key="f_page", label_visibility="collapsed")
+st.session_state[KEPT] = {k: st.session_state[k] for k in (*FILTER_KEYS, "f_page") if k in st.session_state}
 with head[2].popover("Save this filter"):
     name = st.text_input("Name", key="save_filter_name", max_chars=watchlists.FILTER_NAME_MAX)
     shared = st.checkbox("Share with everyone", key="save_filter_shared")

@@ -74,3 +74,20 @@ def test_bills_are_assigned_only_to_people_who_can_triage(session: Session, seed
             triage.assign(session, actor=seeded.users["staff"], bill_ids=[seeded.ids["ca"]],
                           assignee_id=seeded.users[role].id)
     assert triage.current_assignees(session, [seeded.ids["ca"]]) == {}
+
+
+def test_filters_sort_and_page_survive_opening_a_bill_and_coming_back(session: Session, seeded: Seeded) -> None:
+    """Widget state lives only while its page is shown: each bill opened from page 3 of a topic's inbox sent its
+    reader back to page 1 of everything, sorted by score."""
+    _flag_more(session, seeded, range(100, 100 + PAGE_SIZE + 6))
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    at.selectbox(key="f_jurisdiction").select("us").run()
+    at.selectbox(key="f_sort").select("identifier").run()
+    at.number_input(key="f_page").set_value(2).run()
+    shown = [c.key for c in at.checkbox if c.key.startswith("sel_")]
+    assert "page 2 of 2" in texts(at) and shown
+    at.switch_page("views/bill.py").run()
+    at.switch_page("views/triage.py").run()
+    no_exception(at)
+    assert (at.selectbox(key="f_jurisdiction").value, at.selectbox(key="f_sort").value) == ("us", "identifier")
+    assert "page 2 of 2" in texts(at) and [c.key for c in at.checkbox if c.key.startswith("sel_")] == shown

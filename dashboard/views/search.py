@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.components import data
+from dashboard.components import data, state
 from dashboard.components.auth import page_user
 from dashboard.components.render import highlight, md
 from tracker import search, watchlists
@@ -15,6 +15,7 @@ STAGES = [s.value for s in (*STAGE_PROGRESS, *STAGE_OUTCOMES)]
 
 user = page_user()
 st.title("Search")
+state.restore("search")  # words, filters and page as they were before a result was opened
 
 with data.session() as s:
     choices = data.choices(s)
@@ -43,6 +44,7 @@ flt = search.SearchFilter(jurisdiction=jurisdiction or None, stages=tuple(stages
 if st.session_state.get("q_signature") != repr((query, flt)):
     st.session_state["q_signature"] = repr((query, flt))
     st.session_state["q_page"] = 1
+state.remember("search", (*KEYS, "q_page"))
 
 if not query.strip():
     st.caption("Type some words to search; every word must appear (the last may be the start of a word).")

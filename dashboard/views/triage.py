@@ -6,7 +6,7 @@ from dataclasses import replace
 import streamlit as st
 from sqlmodel import Session
 
-from dashboard.components import data
+from dashboard.components import data, state
 from dashboard.components.auth import page_user
 from dashboard.components.render import assignment_line, highlight, md, shorten
 from tracker import positions, triage, watchlists
@@ -30,13 +30,7 @@ def _count(db_url: str, version: tuple, flt: triage.InboxFilter) -> int:
 
 user = page_user()
 may_triage = can(user, Action.triage)
-
-# Streamlit drops a widget's state when its page is not shown: opening a bill and coming back reset every filter,
-# the sort and the page number. A copy under a key of our own (kept across pages) puts them back.
-KEPT = "triage_kept"
-for key, value in st.session_state.get(KEPT, {}).items():
-    if key not in st.session_state:
-        st.session_state[key] = value
+state.restore("triage")  # filters, sort and page as they were before a bill was opened
 st.title("Triage inbox" if may_triage else "Flagged bills")
 
 with data.session() as s:
@@ -93,7 +87,7 @@ with data.session() as s:
 head = st.columns([3, 1, 2])
 head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · page {page_no} of {pages}")
 head[1].number_input("Page", min_value=1, max_value=pages, step=1, key="f_page", label_visibility="collapsed")
-st.session_state[KEPT] = {k: st.session_state[k] for k in (*FILTER_KEYS, "f_page") if k in st.session_state}
+state.remember("triage", (*FILTER_KEYS, "f_page"))
 with head[2].popover("Save this filter"):
     name = st.text_input("Name", key="save_filter_name", max_chars=watchlists.FILTER_NAME_MAX)
     shared = st.checkbox("Share with everyone", key="save_filter_shared")

@@ -274,6 +274,20 @@ def test_search_page_finds_text_and_highlights_safely(seeded: Seeded) -> None:
     assert any("Consumer Data <mark>Privacy</mark> Act" in h.proto.body for h in at.get("html"))
 
 
+def test_search_words_and_filters_survive_opening_a_result_and_coming_back(seeded: Seeded) -> None:
+    """Streamlit drops widget state of a page not shown: each result opened sent its reader back to an empty search."""
+    at = signed_in(seeded.users["staff"], "views/search.py")
+    at.text_input(key="q").input("act").run()
+    at.selectbox(key="q_jurisdiction").select("us").run()
+    found = [p.proto.label for p in at.get("page_link")]
+    assert found
+    at.switch_page("views/bill.py").run()
+    at.switch_page("views/search.py").run()
+    no_exception(at)
+    assert (at.text_input(key="q").value, at.selectbox(key="q_jurisdiction").value) == ("act", "us")
+    assert [p.proto.label for p in at.get("page_link")] == found
+
+
 def test_overview_counts_movement_and_stale_warning(session: Session, seeded: Seeded) -> None:
     old = utcnow() - dt.timedelta(days=3)
     run = CrawlRun(source="govinfo_billstatus", status="partial", started_at=old, finished_at=old, failed=1)

@@ -77,15 +77,17 @@ def _inbox_query(columns: Sequence[Any], flt: InboxFilter) -> Any:
         query = query.join(best, best.c.bill_id == Bill.id)
     query = (query.join(LegislativeSession, LegislativeSession.id == Bill.session_id)
              .outerjoin(TriageState, TriageState.bill_id == Bill.id))
-    if flt.view == "inbox":
+    if flt.view not in VIEWS:
+        raise TriageError(f"Unknown inbox view {flt.view!r}; one of: {', '.join(VIEWS)}")
+    if flt.assignee_id:
+        pass  # someone's assignments are open until reassigned, whatever the triage state of their bills
+    elif flt.view == "inbox":
         # New, or reviewed before the bill last changed; a dismissal holds until someone reverses it.
         query = query.where(or_(TriageState.bill_id.is_(None), TriageState.status == TriageStatus.new.value,
                                 and_(TriageState.status == TriageStatus.reviewed.value,
                                      Bill.last_changed_at > TriageState.changed_at)))
     elif flt.view in (TriageStatus.reviewed.value, TriageStatus.dismissed.value):
         query = query.where(TriageState.status == flt.view)
-    elif flt.view != "all":
-        raise TriageError(f"Unknown inbox view {flt.view!r}; one of: {', '.join(VIEWS)}")
     if flt.jurisdiction:
         query = query.where(Bill.jurisdiction_id == flt.jurisdiction)
     if flt.stages:

@@ -53,7 +53,10 @@ if saved:
 
 with st.container(border=True):
     c = st.columns(4)
-    view = c[0].selectbox("Show", list(triage.VIEWS), format_func=triage.VIEWS.get, key="f_view")
+    view = c[0].selectbox("Show", list(triage.VIEWS), format_func=triage.VIEWS.get, key="f_view",
+                          disabled=bool(st.session_state.get("f_mine")),
+                          help="Your assignments show whatever their triage state while \"Only bills assigned "
+                               "to me\" is ticked.")
     topic = c[1].selectbox("Topic", ["", *choices.topics], format_func=lambda k: choices.topics.get(k, "Any topic"),
                            key="f_topic")
     jurisdiction = c[2].selectbox("Jurisdiction", ["", *choices.jurisdictions],

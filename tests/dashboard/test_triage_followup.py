@@ -168,3 +168,19 @@ def test_bills_assigned_to_me_include_those_no_topic_flags(session: Session, see
     assert any(c.value.startswith("not flagged") for c in at.caption)
     at.selectbox(key="f_topic").select("ai").run()  # a topic still means bills flagged for it
     assert [c.key for c in at.checkbox if c.key.startswith("sel_")] == [f"sel_{flagged}"]
+
+
+def test_my_assignments_show_whatever_their_triage_state(session: Session, seeded: Seeded) -> None:
+    """An assignment is a to-do, open until it is reassigned: with "Only bills assigned to me" the assignee lost it
+    from view as soon as anyone reviewed the bill (or set its position), unless they also switched the view."""
+    kim = users.add_user(session, email="kim@example.org", role="staff", name="Kim Staff")
+    session.commit()
+    bill = seeded.ids["privacy"]
+    triage.assign(session, actor=seeded.users["staff"], bill_ids=[bill], assignee_id=kim.id, task="Call the office")
+    triage.mark_reviewed(session, actor=seeded.users["staff"], bill_ids=[bill])
+    session.commit()
+    at = signed_in(kim, "views/triage.py")
+    at.checkbox(key="f_mine").check().run()
+    no_exception(at)
+    assert [c.key for c in at.checkbox if c.key.startswith("sel_")] == [f"sel_{bill}"]
+    assert at.selectbox(key="f_view").disabled  # the view does not apply to one's assignments: say so

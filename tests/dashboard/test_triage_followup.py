@@ -132,6 +132,7 @@ def test_a_bulk_position_keeps_the_rationale_of_a_stance_it_leaves_as_it_was(ses
                                expected_version=None)
     session.commit()
     at = signed_in(staff, "views/triage.py")
+    at.selectbox(key="f_view").select("all").run()  # bills with a position are reviewed
     at.checkbox(key=f"sel_{kept}").check().run()
     at.selectbox(key="bulk_stance").select("Oppose")
     at.selectbox(key="bulk_priority").select("High")
@@ -184,3 +185,21 @@ def test_my_assignments_show_whatever_their_triage_state(session: Session, seede
     no_exception(at)
     assert [c.key for c in at.checkbox if c.key.startswith("sel_")] == [f"sel_{bill}"]
     assert at.selectbox(key="f_view").disabled  # the view does not apply to one's assignments: say so
+
+
+def test_a_bill_given_a_position_leaves_the_inbox_as_reviewed(session: Session, seeded: Seeded) -> None:
+    """Taking a position is a review: the bill stayed in the inbox as "new" every morning after, until someone
+    also marked it reviewed. It comes back, as any reviewed bill, when the feeds change it."""
+    staff = seeded.users["staff"]
+    positioned, dismissed = seeded.ids["privacy"], seeded.ids["robotics"]
+    triage.mark_relevant(session, actor=staff, bill_ids=[positioned])
+    triage.reopen(session, actor=staff, bill_ids=[positioned])
+    triage.dismiss(session, actor=staff, bill_ids=[dismissed])
+    session.commit()
+    for bill in (positioned, dismissed):
+        positions.set_position(session, actor=staff, bill_id=bill, stance="Support", expected_version=None)
+    session.commit()
+    inbox = [r["id"] for r in triage.inbox(session, triage.InboxFilter())[0]]
+    assert positioned not in inbox
+    assert triage.triage_state(session, bill_id=positioned)["status"] == "reviewed"
+    assert triage.triage_state(session, bill_id=dismissed)["status"] == "dismissed"  # a dismissal is not undone

@@ -169,7 +169,7 @@ def open_assignments(session: Session, bill_ids: Sequence[int]) -> dict[int, dic
                            .outerjoin(assigner, assigner.id == Assignment.assigned_by_id)
                            .where(Assignment.bill_id.in_(list(bill_ids)), ~Assignment.done)
                            .order_by(Assignment.created_at, Assignment.id)).all()
-    return {a.bill_id: {"assignee": name or email, "task": a.task,  # the latest open assignment wins
+    return {a.bill_id: {"assignee_id": a.assignee_id, "assignee": name or email, "task": a.task,  # latest wins
                         "due_date": a.due_date.isoformat() if a.due_date else None,
                         "assigned_by": (by_name or by_email) if by_email else None,
                         "assigned_at": a.created_at.date().isoformat() if a.created_at else None}

@@ -269,12 +269,16 @@ with side:
     st.markdown(assignment_line(assignment) if assignment else "Nobody yet.")
     if can(user, Action.assign) and choices.assignees:
         c = st.columns([3, 1])
-        who = c[0].selectbox("Assign to", list(choices.assignees), format_func=choices.assignees.get,
-                             key="bill_assignee", label_visibility="collapsed")
+        people = list(choices.assignees)
+        holder = assignment["assignee_id"] if assignment else None
+        # Nobody preselected but the person who has the bill: a default colleague got bills handed to them unasked.
+        who = c[0].selectbox("Assign to", people, format_func=choices.assignees.get, key="bill_assignee",
+                             index=people.index(holder) if holder in people else None,
+                             placeholder="Choose a colleague", label_visibility="collapsed")
         c = st.columns([2, 1, 1], vertical_alignment="bottom")
         task = c[0].text_input("Task", key="bill_task")
         due = c[1].date_input("Due", value=None, key="bill_due")
-        if c[2].button("Assign", key="bill_assign"):
+        if c[2].button("Assign", key="bill_assign", disabled=who is None):
             try:
                 with data.session() as s:
                     triage.assign(s, actor=user, bill_ids=[bill_id], assignee_id=who, task=task, due_date=due)

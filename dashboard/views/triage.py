@@ -153,7 +153,8 @@ if may_triage and rows:
                 st.error(md(exc))
     cols = st.columns(2)
     with cols[0].container(border=True):
-        who = st.selectbox("Assign to", list(choices.assignees), format_func=choices.assignees.get, key="bulk_assignee")
+        who = st.selectbox("Assign to", list(choices.assignees), format_func=choices.assignees.get, key="bulk_assignee",
+                           index=None, placeholder="Choose a colleague")
         task = st.text_input("Task", key="bulk_task")
         due = st.date_input("Due", value=None, key="bulk_due")
         if st.button("Assign", key="bulk_assign", disabled=not selected or who is None):

@@ -203,3 +203,20 @@ def test_a_bill_given_a_position_leaves_the_inbox_as_reviewed(session: Session, 
     assert positioned not in inbox
     assert triage.triage_state(session, bill_id=positioned)["status"] == "reviewed"
     assert triage.triage_state(session, bill_id=dismissed)["status"] == "dismissed"  # a dismissal is not undone
+
+
+def test_assign_names_nobody_until_someone_is_chosen(session: Session, seeded: Seeded) -> None:
+    """"Assign to" came preselected with the first account by email (an admin), so typing a task and pressing
+    Assign handed the bill to them and closed its assignee's open assignment."""
+    kim = users.add_user(session, email="kim@example.org", role="staff", name="Kim Staff")
+    session.commit()
+    bill = seeded.ids["privacy"]
+    triage.assign(session, actor=seeded.users["staff"], bill_ids=[bill], assignee_id=kim.id, task="Call the office")
+    session.commit()
+    page = signed_in(seeded.users["staff"], "views/bill.py", query={"id": str(bill)})
+    assert page.selectbox(key="bill_assignee").value == kim.id  # the bill page starts from who has it
+    robotics = signed_in(seeded.users["staff"], "views/bill.py", query={"id": str(seeded.ids["robotics"])})
+    assert robotics.selectbox(key="bill_assignee").value is None and robotics.button(key="bill_assign").disabled
+    inbox = signed_in(seeded.users["staff"], "views/triage.py")
+    inbox.checkbox(key=f"sel_{bill}").check().run()
+    assert inbox.selectbox(key="bulk_assignee").value is None and inbox.button(key="bulk_assign").disabled

@@ -107,6 +107,15 @@ with head[2].popover("Save this filter"):
 if not rows:
     st.info("Nothing to triage here: no flagged bill matches these filters." if view == "inbox"
             else "No bills match these filters.")
+elif may_triage:
+    # One click for the page: ticking 25 boxes one by one reran the whole page 25 times. Set before the boxes
+    # are drawn, in this same run.
+    pick_cols = st.columns([1, 1, 4])
+    for col, key, label, value in ((pick_cols[0], "select_page", "Select this page", True),
+                                   (pick_cols[1], "select_none", "Clear selection", False)):
+        if col.button(label, key=key):
+            for row in rows:
+                st.session_state[f"sel_{row['id']}"] = value
 
 selected: list[int] = []
 versions: dict[int, int | None] = {}

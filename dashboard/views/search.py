@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard.components import data, state
 from dashboard.components.auth import page_user
-from dashboard.components.render import highlight, md
+from dashboard.components.render import highlight, md, shorten
 from tracker import search, watchlists
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS
 from tracker.permissions import PermissionDenied
@@ -75,5 +75,5 @@ for row in rows:
     with st.container(border=True):
         st.page_link("views/bill.py", label=md(f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}"),
                      query_params={"id": str(row["id"])})
-        st.html(f"<div>{highlight(row['title'][:500], terms)}</div>")
+        st.html(f"<div>{highlight(shorten(row['title'], 500), terms)}</div>")
         st.caption(md(f"{row['stage'].replace('_', ' ')} · latest action {row['latest_action_date'] or '—'}"))

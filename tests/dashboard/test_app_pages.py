@@ -274,6 +274,16 @@ def test_search_page_finds_text_and_highlights_safely(seeded: Seeded) -> None:
     assert any("Consumer Data <mark>Privacy</mark> Act" in h.proto.body for h in at.get("html"))
 
 
+def test_a_long_title_cut_in_search_results_says_it_goes_on(session: Session, seeded: Seeded) -> None:
+    long_title = "A resolution on broadband maps " + "and digital equity plans, " * 25 + "finally."
+    ingest(session, make_record(number=8801, title=long_title))
+    at = signed_in(seeded.users["staff"], "views/search.py")
+    at.text_input(key="q").input("broadband maps").run()
+    no_exception(at)
+    [body] = [h.proto.body for h in at.get("html") if "maps" in h.proto.body]
+    assert body.endswith(" …</div>") and "plans, and digital" in body and "finally" not in body
+
+
 def test_search_words_and_filters_survive_opening_a_result_and_coming_back(seeded: Seeded) -> None:
     """Streamlit drops widget state of a page not shown: each result opened sent its reader back to an empty search."""
     at = signed_in(seeded.users["staff"], "views/search.py")

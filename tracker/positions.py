@@ -8,9 +8,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from tracker.models import Bill, Position, PositionHistory, Stance, User
+from tracker.models import Bill, Position, PositionHistory, Stance, TriageState, User
 from tracker.models.base import utcnow
-from tracker.models.enums import Priority
+from tracker.models.enums import Priority, TriageStatus
 from tracker.permissions import Action, require
 
 
@@ -100,8 +100,19 @@ def set_position(session: Session, *, actor: User, bill_id: int, stance: str, pr
     session.add(PositionHistory(position_id=position.id, bill_id=bill_id, version=position.version, stance=stance,
                                 priority=priority, rationale=rationale, previous_stance=previous_stance,
                                 previous_priority=previous_priority, author_id=actor.id, changed_at=now))
+    _mark_reviewed(session, bill_id=bill_id, actor=actor, now=now)
     session.flush()
     return _describe(session, position)
+
+
+def _mark_reviewed(session: Session, *, bill_id: int, actor: User, now: dt.datetime) -> None:
+    """Taking a position is a review: the bill leaves the triage inbox until the feeds change it again. A
+    dismissal stays (someone said the bill is not the council's business), and so does any relevance label."""
+    state = session.get(TriageState, bill_id) or TriageState(bill_id=bill_id)
+    if state.status == TriageStatus.dismissed.value:
+        return
+    state.status, state.user_id, state.changed_at = TriageStatus.reviewed.value, actor.id, now
+    session.add(state)
 
 
 def history(session: Session, *, bill_id: int) -> list[dict[str, Any]]:

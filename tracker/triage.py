@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from tracker.models import (
@@ -67,19 +68,26 @@ def _inbox_query(columns: Sequence[Any], flt: InboxFilter) -> Any:
     if flt.topic:
         matched = matched.where(Topic.slug == flt.topic)
     best = matched.group_by(BillMatch.bill_id).subquery("best")
-    query = (select(*columns, best.c.best).select_from(Bill)
-             .join(best, best.c.bill_id == Bill.id)
-             .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
+    query = select(*columns, best.c.best).select_from(Bill)
+    if flt.assignee_id and not flt.topic:
+        # Someone's assignments are their to-do list: a bill assigned from search or its own page is often not
+        # flagged, and its assignee must still find it here.
+        query = query.outerjoin(best, best.c.bill_id == Bill.id)
+    else:
+        query = query.join(best, best.c.bill_id == Bill.id)
+    query = (query.join(LegislativeSession, LegislativeSession.id == Bill.session_id)
              .outerjoin(TriageState, TriageState.bill_id == Bill.id))
-    if flt.view == "inbox":
+    if flt.view not in VIEWS:
+        raise TriageError(f"Unknown inbox view {flt.view!r}; one of: {', '.join(VIEWS)}")
+    if flt.assignee_id:
+        pass  # someone's assignments are open until reassigned, whatever the triage state of their bills
+    elif flt.view == "inbox":
         # New, or reviewed before the bill last changed; a dismissal holds until someone reverses it.
         query = query.where(or_(TriageState.bill_id.is_(None), TriageState.status == TriageStatus.new.value,
                                 and_(TriageState.status == TriageStatus.reviewed.value,
                                      Bill.last_changed_at > TriageState.changed_at)))
     elif flt.view in (TriageStatus.reviewed.value, TriageStatus.dismissed.value):
         query = query.where(TriageState.status == flt.view)
-    elif flt.view != "all":
-        raise TriageError(f"Unknown inbox view {flt.view!r}; one of: {', '.join(VIEWS)}")
     if flt.jurisdiction:
         query = query.where(Bill.jurisdiction_id == flt.jurisdiction)
     if flt.stages:
@@ -112,8 +120,8 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
 
     if flt.sort not in SORTS:
         raise TriageError(f"Unknown sort {flt.sort!r}; one of: {', '.join(SORTS)}")
-    query, best = _inbox_query([Bill, LegislativeSession.identifier, TriageState.status, TriageState.relevance],
-                               flt)
+    query, best = _inbox_query([Bill, LegislativeSession.identifier, TriageState.status, TriageState.relevance,
+                                TriageState.changed_at, TriageState.user_id], flt)
     if flt.sort == "identifier":
         # "HR 9" before "HR 10" (the identifier as text put "HR 10" before "HR 2"): jurisdiction and type, then the
         # number's length, then the number as text, as packets are ordered (tracker.exports.selection).
@@ -126,26 +134,46 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
     ids = [bill.id for bill, *_ in rows]
     topics = topics_for(session, ids)
     positions = {p.bill_id: p for p in session.execute(select(Position).where(Position.bill_id.in_(ids))).scalars()}
-    assignees = current_assignees(session, ids)
+    assignments = open_assignments(session, ids)
+    judges = {row[5] for row in rows if row[5] is not None}
+    names = {i: name or email for i, email, name in session.execute(
+        select(User.id, User.email, User.name).where(User.id.in_(judges)))} if judges else {}
     out = []
-    for bill, session_identifier, status, relevance, score in rows:
+    for bill, session_identifier, status, relevance, judged_at, judged_by, score in rows:
         item = bill_summary(bill, session_identifier)
         pos = positions.get(bill.id)
+        # A reviewed bill is back in the inbox because the feeds changed it since: say so, or it reads as done.
+        changed = (status == TriageStatus.reviewed.value and judged_at is not None
+                   and bill.last_changed_at > judged_at)
         item.update(score=score, status=status or TriageStatus.new.value, relevance=relevance,
+                    changed_since_review=changed, judged_by=names.get(judged_by),
+                    judged_at=judged_at.date().isoformat() if judged_at else None,
                     topics=topics.get(bill.id, []), position=pos.stance if pos else None,
-                    position_version=pos.version if pos else None, assignee=assignees.get(bill.id))
+                    position_version=pos.version if pos else None, assignment=assignments.get(bill.id),
+                    assignee=(assignments.get(bill.id) or {}).get("assignee"))
         out.append(item)
     return out, total
 
 
 def current_assignees(session: Session, bill_ids: Sequence[int]) -> dict[int, str]:
+    return {bill_id: a["assignee"] for bill_id, a in open_assignments(session, bill_ids).items()}
+
+
+def open_assignments(session: Session, bill_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Each bill's open assignment: who has it, the task and due date they were given, who gave it and when."""
     if not bill_ids:
         return {}
-    rows = session.execute(select(Assignment.bill_id, User.email, User.name)
+    assigner = aliased(User)
+    rows = session.execute(select(Assignment, User.email, User.name, assigner.email, assigner.name)
                            .join(User, User.id == Assignment.assignee_id)
+                           .outerjoin(assigner, assigner.id == Assignment.assigned_by_id)
                            .where(Assignment.bill_id.in_(list(bill_ids)), ~Assignment.done)
                            .order_by(Assignment.created_at, Assignment.id)).all()
-    return {bill_id: name or email for bill_id, email, name in rows}  # the latest open assignment wins
+    return {a.bill_id: {"assignee_id": a.assignee_id, "assignee": name or email, "task": a.task,  # latest wins
+                        "due_date": a.due_date.isoformat() if a.due_date else None,
+                        "assigned_by": (by_name or by_email) if by_email else None,
+                        "assigned_at": a.created_at.date().isoformat() if a.created_at else None}
+            for a, email, name, by_email, by_name in rows}
 
 
 def assignable_users(session: Session) -> dict[int, str]:

@@ -25,6 +25,27 @@ def md(text: object) -> str:
     return value.replace("\r\n", "\n").replace("\n", "  \n")
 
 
+def shorten(text: str | None, limit: int) -> str:
+    """At most ``limit`` characters, cut between words and ending in " …" when something was left out."""
+    value = text or ""
+    if len(value) <= limit:
+        return value
+    return value[:limit].rsplit(" ", 1)[0].rstrip() + " …"
+
+
+def assignment_line(assignment: dict | None) -> str:
+    """Markdown for an open assignment (tracker.triage.open_assignments): who, by when, the task, who gave it."""
+    if not assignment:
+        return ""
+    parts = [assignment["assignee"]]
+    if assignment.get("due_date"):
+        parts.append(f"due {assignment['due_date']}")
+    if assignment.get("task"):
+        parts.append(assignment["task"])
+    by = f" (by {assignment['assigned_by']} on {assignment['assigned_at']})" if assignment.get("assigned_by") else ""
+    return md(" · ".join(parts) + by)
+
+
 def html_text(text: object) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 

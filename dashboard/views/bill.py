@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard.components import data
 from dashboard.components.auth import page_user
-from dashboard.components.render import change_ratio, highlight, html_text, md, progress_line, redline
+from dashboard.components.render import assignment_line, change_ratio, highlight, html_text, md, progress_line, redline
 from dashboard.components.widgets import export_buttons, safe_url
 from tracker import notes, overview, positions, triage, watchlists
 from tracker.exports import Selection
@@ -58,7 +58,7 @@ with data.session() as s:
     history = positions.history(s, bill_id=bill_id)
     changes = overview.bill_changes(s, bill_id=bill_id)
     thread = notes.list_notes(s, bill_id=bill_id)
-    assignee = triage.current_assignees(s, [bill_id]).get(bill_id)
+    assignment = triage.open_assignments(s, [bill_id]).get(bill_id)
     state = triage.triage_state(s, bill_id=bill_id)
     choices = data.choices(s)
     lists = watchlists.visible_watchlists(s, actor=user)
@@ -200,8 +200,11 @@ with main:
 with side:
     st.markdown("#### The council's position")
     base_key = f"pos_base_{bill_id}"
-    if base_key not in st.session_state:  # the version this editor started from
+    # The version this editor started from: taken when the form is drawn afresh (first visit, or back from another
+    # page, which drops the form's widgets), so a save is checked against the version shown, not one seen earlier.
+    if base_key not in st.session_state or f"pos_stance_{bill_id}" not in st.session_state:
         st.session_state[base_key] = position["version"] if position else None
+        st.session_state.pop(f"pos_conflict_{bill_id}", None)
     if position:
         st.markdown(f"**{md(position['stance'])}** · {md(position['priority'])} priority · version "
                     f"{position['version']}")
@@ -267,15 +270,22 @@ with side:
                 st.rerun()
 
     st.markdown("#### Assignee")
-    st.markdown(md(assignee) if assignee else "Nobody yet.")
+    st.markdown(assignment_line(assignment) if assignment else "Nobody yet.")
     if can(user, Action.assign) and choices.assignees:
         c = st.columns([3, 1])
-        who = c[0].selectbox("Assign to", list(choices.assignees), format_func=choices.assignees.get,
-                             key="bill_assignee", label_visibility="collapsed")
-        if c[1].button("Assign", key="bill_assign"):
+        people = list(choices.assignees)
+        holder = assignment["assignee_id"] if assignment else None
+        # Nobody preselected but the person who has the bill: a default colleague got bills handed to them unasked.
+        who = c[0].selectbox("Assign to", people, format_func=choices.assignees.get, key="bill_assignee",
+                             index=people.index(holder) if holder in people else None,
+                             placeholder="Choose a colleague", label_visibility="collapsed")
+        c = st.columns([2, 1, 1], vertical_alignment="bottom")
+        task = c[0].text_input("Task", key="bill_task")
+        due = c[1].date_input("Due", value=None, key="bill_due")
+        if c[2].button("Assign", key="bill_assign", disabled=who is None):
             try:
                 with data.session() as s:
-                    triage.assign(s, actor=user, bill_ids=[bill_id], assignee_id=who)
+                    triage.assign(s, actor=user, bill_ids=[bill_id], assignee_id=who, task=task, due_date=due)
                 st.rerun()
             except (triage.TriageError, PermissionDenied) as exc:
                 st.error(md(exc))

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from dashboard.components import data
+from dashboard.components import data, state
 from dashboard.components.auth import page_user
-from dashboard.components.render import highlight, md
+from dashboard.components.render import highlight, md, shorten
 from dashboard.components.widgets import saved_filter_picker
 from tracker import search, watchlists
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS
@@ -16,6 +16,7 @@ STAGES = [s.value for s in (*STAGE_PROGRESS, *STAGE_OUTCOMES)]
 
 user = page_user()
 st.title("Search")
+state.restore("search")  # words, filters and page as they were before a result was opened
 
 with data.session() as s:
     choices = data.choices(s)
@@ -42,6 +43,7 @@ flt = search.SearchFilter(jurisdiction=jurisdiction or None, stages=tuple(stages
 if st.session_state.get("q_signature") != repr((query, flt)):
     st.session_state["q_signature"] = repr((query, flt))
     st.session_state["q_page"] = 1
+state.remember("search", (*KEYS, "q_page"))
 
 if not query.strip() and flt == search.SearchFilter():
     st.caption("Type some words to search; every word must appear (the last may be the start of a word). Or "
@@ -73,5 +75,5 @@ for row in rows:
     with st.container(border=True):
         st.page_link("views/bill.py", label=md(f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}"),
                      query_params={"id": str(row["id"])})
-        st.html(f"<div>{highlight(row['title'][:500], terms)}</div>")
+        st.html(f"<div>{highlight(shorten(row['title'], 500), terms)}</div>")
         st.caption(md(f"{row['stage'].replace('_', ' ')} · latest action {row['latest_action_date'] or '—'}"))

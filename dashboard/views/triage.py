@@ -6,9 +6,9 @@ from dataclasses import replace
 import streamlit as st
 from sqlmodel import Session
 
-from dashboard.components import data
+from dashboard.components import data, state
 from dashboard.components.auth import page_user
-from dashboard.components.render import highlight, md
+from dashboard.components.render import assignment_line, highlight, md, shorten
 from dashboard.components.widgets import saved_filter_picker
 from tracker import positions, triage, watchlists
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
@@ -31,6 +31,7 @@ def _count(db_url: str, version: tuple, flt: triage.InboxFilter) -> int:
 
 user = page_user()
 may_triage = can(user, Action.triage)
+state.restore("triage")  # filters, sort and page as they were before a bill was opened
 st.title("Triage inbox" if may_triage else "Flagged bills")
 
 with data.session() as s:
@@ -51,7 +52,10 @@ if chosen is not None:
 
 with st.container(border=True):
     c = st.columns(4)
-    view = c[0].selectbox("Show", list(triage.VIEWS), format_func=triage.VIEWS.get, key="f_view")
+    view = c[0].selectbox("Show", list(triage.VIEWS), format_func=triage.VIEWS.get, key="f_view",
+                          disabled=bool(st.session_state.get("f_mine")),
+                          help="Your assignments show whatever their triage state while \"Only bills assigned "
+                               "to me\" is ticked.")
     topic = c[1].selectbox("Topic", ["", *choices.topics], format_func=lambda k: choices.topics.get(k, "Any topic"),
                            key="f_topic")
     jurisdiction = c[2].selectbox("Jurisdiction", ["", *choices.jurisdictions],
@@ -85,6 +89,7 @@ with data.session() as s:
 head = st.columns([3, 1, 2])
 head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · page {page_no} of {pages}")
 head[1].number_input("Page", min_value=1, max_value=pages, step=1, key="f_page", label_visibility="collapsed")
+state.remember("triage", (*FILTER_KEYS, "f_page"))
 with head[2].popover("Save this filter"):
     name = st.text_input("Name", key="save_filter_name", max_chars=watchlists.FILTER_NAME_MAX)
     shared = st.checkbox("Share with everyone", key="save_filter_shared")
@@ -101,6 +106,15 @@ with head[2].popover("Save this filter"):
 if not rows:
     st.info("Nothing to triage here: no flagged bill matches these filters." if view == "inbox"
             else "No bills match these filters.")
+elif may_triage:
+    # One click for the page: ticking 25 boxes one by one reran the whole page 25 times. Set before the boxes
+    # are drawn, in this same run.
+    pick_cols = st.columns([1, 1, 4])
+    for col, key, label, value in ((pick_cols[0], "select_page", "Select this page", True),
+                                   (pick_cols[1], "select_none", "Clear selection", False)):
+        if col.button(label, key=key):
+            for row in rows:
+                st.session_state[f"sel_{row['id']}"] = value
 
 selected: list[int] = []
 versions: dict[int, int | None] = {}
@@ -113,12 +127,15 @@ for row in rows:
         top[1].page_link("views/bill.py",
                          label=md(f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}"),
                          query_params={"id": str(row["id"])})
-        top[1].markdown(md(row["title"][:400]))
-        status = row["status"] + (f" · {row['relevance'].replace('_', ' ')}" if row["relevance"] else "")
-        top[2].caption(f"score {row['score']:.2f} · {md(row['stage'].replace('_', ' '))}  \n"
+        top[1].markdown(md(shorten(row["title"], 400)))
+        status = (f"changed since reviewed by {row['judged_by'] or 'unknown'} on {row['judged_at']}"
+                  if row["changed_since_review"] else row["status"])
+        status += f" · {row['relevance'].replace('_', ' ')}" if row["relevance"] else ""
+        score = f"score {row['score']:.2f}" if row["score"] is not None else "not flagged"  # an assignment
+        top[2].caption(f"{score} · {md(row['stage'].replace('_', ' '))}  \n"
                        f"latest action {row['latest_action_date'] or '—'}  \n{md(status)}"
                        + (f"  \nposition: {md(row['position'])}" if row["position"] else "")
-                       + (f"  \nassigned: {md(row['assignee'])}" if row["assignee"] else ""))
+                       + (f"  \nassigned: {assignment_line(row['assignment'])}" if row["assignment"] else ""))
         for t in row["topics"][:3]:
             snippets = "".join(f"<li><small>{highlight(e.get('field', ''))}:</small> {highlight(e.get('snippet'))}</li>"
                                for e in t["evidence"][:3])
@@ -144,12 +161,14 @@ if may_triage and rows:
                 st.error(md(exc))
     cols = st.columns(2)
     with cols[0].container(border=True):
-        who = st.selectbox("Assign to", list(choices.assignees), format_func=choices.assignees.get, key="bulk_assignee")
+        who = st.selectbox("Assign to", list(choices.assignees), format_func=choices.assignees.get, key="bulk_assignee",
+                           index=None, placeholder="Choose a colleague")
         task = st.text_input("Task", key="bulk_task")
+        due = st.date_input("Due", value=None, key="bulk_due")
         if st.button("Assign", key="bulk_assign", disabled=not selected or who is None):
             try:
                 with data.session() as s:
-                    n = triage.assign(s, actor=user, bill_ids=selected, assignee_id=who, task=task)
+                    n = triage.assign(s, actor=user, bill_ids=selected, assignee_id=who, task=task, due_date=due)
                 st.toast(f"Assigned {n} bills")
                 st.rerun()
             except (triage.TriageError, PermissionDenied) as exc:
@@ -163,8 +182,12 @@ if may_triage and rows:
                 for bid in selected:
                     try:
                         with data.session() as s:
+                            # The bulk form has no rationale: a bill keeping its stance keeps its written reasons
+                            # (packets print them); a new stance starts without the old one's (kept in history).
+                            current = positions.get_position(s, bill_id=bid)
+                            keep = current["rationale"] if current and current["stance"] == stance else None
                             positions.set_position(s, actor=user, bill_id=bid, stance=stance, priority=priority,
-                                                   expected_version=versions.get(bid))
+                                                   rationale=keep, expected_version=versions.get(bid))
                         done += 1
                     except (positions.PositionConflict, positions.PositionError) as exc:
                         refused.append(str(exc))

@@ -365,6 +365,30 @@ def test_council_lists_the_bills_behind_a_position_count(session: Session, seede
     assert {b.id for b in packet.bills} == {seeded.ids["privacy"], seeded.ids["ca"]}
 
 
+def test_a_long_title_cut_in_search_results_says_it_goes_on(session: Session, seeded: Seeded) -> None:
+    long_title = "A resolution on broadband maps " + "and digital equity plans, " * 25 + "finally."
+    ingest(session, make_record(number=8801, title=long_title))
+    at = signed_in(seeded.users["staff"], "views/search.py")
+    at.text_input(key="q").input("broadband maps").run()
+    no_exception(at)
+    [body] = [h.proto.body for h in at.get("html") if "maps" in h.proto.body]
+    assert body.endswith(" …</div>") and "plans, and digital" in body and "finally" not in body
+
+
+def test_search_words_and_filters_survive_opening_a_result_and_coming_back(seeded: Seeded) -> None:
+    """Streamlit drops widget state of a page not shown: each result opened sent its reader back to an empty search."""
+    at = signed_in(seeded.users["staff"], "views/search.py")
+    at.text_input(key="q").input("act").run()
+    at.selectbox(key="q_jurisdiction").select("us").run()
+    found = [p.proto.label for p in at.get("page_link")]
+    assert found
+    at.switch_page("views/bill.py").run()
+    at.switch_page("views/search.py").run()
+    no_exception(at)
+    assert (at.text_input(key="q").value, at.selectbox(key="q_jurisdiction").value) == ("act", "us")
+    assert [p.proto.label for p in at.get("page_link")] == found
+
+
 def test_overview_counts_movement_and_stale_warning(session: Session, seeded: Seeded) -> None:
     old = utcnow() - dt.timedelta(days=3)
     run = CrawlRun(source="govinfo_billstatus", status="partial", started_at=old, finished_at=old, failed=1)

@@ -53,3 +53,22 @@ def test_sign_in_dismiss_set_position_and_read_it_back(database_url: str, sessio
     saved = positions.get_position(session, bill_id=bill)
     assert (saved["stance"], saved["rationale"], saved["version"]) == (
         "Oppose unless amended", "Pre-emption <b>too weak</b>.", 1)
+
+
+def test_the_inbox_keeps_its_filter_after_a_bill_is_opened(database_url: str, session: Session,
+                                                           seeded: Seeded) -> None:
+    """Opening a bill and coming back through the sidebar kept neither the filter nor the sort (Streamlit drops a
+    page's widget state when another page is shown); the reader then started over on everything."""
+    with dashboard_server(database_url) as url, chromium_page() as page:
+        sign_in(page, url, "staff@example.org", PASSWORD)
+        page.get_by_role("heading", name="Triage inbox").wait_for()
+        page.locator(".st-key-f_text input").fill("Privacy")
+        page.locator(".st-key-f_text input").press("Enter")
+        page.get_by_text("Robotics Workforce Act").wait_for(state="detached")
+        page.get_by_role("link", name="US 119 HR 2").click()
+        page.get_by_role("heading", name="Consumer Data Privacy Act").wait_for()
+        page.get_by_role("link", name="Triage inbox").click()
+        page.get_by_role("heading", name="Triage inbox").wait_for()
+        page.get_by_role("link", name="US 119 HR 2").wait_for()
+        assert page.locator(".st-key-f_text input").input_value() == "Privacy"
+        assert page.get_by_text("Robotics Workforce Act").count() == 0

@@ -146,6 +146,10 @@ class IngestPipeline:
             f"{stats.get_value('tracker/requests', 0)} requests") if part)
         if spider.fatal:
             return RunStatus.failed, spider.fatal_exit, f"{spider.fatal} ({summary})"
+        # A stopped run says nothing about the feed, even when all it fetched before the stop failed (requests cut
+        # short by the stop fail too): interrupted, so the next run picks up where it ended.
+        if reason != "finished":
+            return RunStatus.interrupted, EXIT_PARTIAL, f"interrupted ({reason}) ({summary})"
         handled = (result.new + result.updated + result.unchanged + result.superseded
                    + stats.get_value("tracker/unchanged_documents", 0))
         if spider.attempted and errors and not handled:
@@ -157,8 +161,6 @@ class IngestPipeline:
             return RunStatus.partial, EXIT_PARTIAL, (
                 f"only documents that are broken upstream were fetched, and they failed again "
                 f"({len(known)}, failing since {since}; the feed itself works) ({summary})")
-        if reason != "finished":
-            return RunStatus.interrupted, EXIT_PARTIAL, f"interrupted ({reason}) ({summary})"
         if errors:
             return RunStatus.partial, EXIT_PARTIAL, summary
         return RunStatus.succeeded, EXIT_OK, summary

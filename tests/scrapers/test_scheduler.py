@@ -117,11 +117,11 @@ def test_a_scheduled_crawl_is_stopped_at_max_run_hours(
     session: Session,
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    # Every bill times out on every try (2 s each, three tries), which keeps the crawl busy for about half a
-    # minute; the limit is 10 seconds, well after the crawl process has started even on a loaded machine (a
-    # SIGTERM before Scrapy's handlers are in place just kills it), and requests in flight end within 2 s.
+    # Every bill times out on every try (2 s each, six tries), which keeps the crawl busy for half a minute; the
+    # limit is 10 seconds, well after the crawl process has started even on a loaded machine (a SIGTERM before
+    # Scrapy's handlers are in place just kills it), and requests in flight end within 2 s.
     Path(crawl_env["TRACKER_CONFIG"]).write_text(TEST_CONFIG.replace(
-        "[crawl]\n", f"[crawl]\nmax_run_hours = {10 / 3600}\n"))
+        "[crawl]\n", f"[crawl]\nmax_run_hours = {10 / 3600}\n").replace("RETRY_TIMES = 2", "RETRY_TIMES = 5"))
     for key, value in crawl_env.items():
         monkeypatch.setenv(key, value)
     config.settings.cache_clear()

@@ -37,12 +37,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def dashboard_server(database_url: str, *, timeout: float = 60) -> Iterator[str]:
-    """``streamlit run dashboard/app.py`` on a free local port against ``database_url``; yields its URL."""
+def dashboard_server(database_url: str, *, timeout: float = 60, script: Path | None = None) -> Iterator[str]:
+    """``streamlit run dashboard/app.py`` (or ``script``, with the dashboard's options) on a free local port
+    against ``database_url``; yields its URL."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     cmd = [*dashboard_command(port=port, address="127.0.0.1"), "--server.headless", "true",
            "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
+    if script is not None:
+        cmd[cmd.index("run") + 1] = str(script)
     log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty server can never block on a full pipe
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -1,5 +1,7 @@
 """End to end in headless Debian Chromium: sign in, dismiss a bill, set a position, read it back."""
 
+from pathlib import Path
+
 import pytest
 from browser_helpers import chromium_page, dashboard_server, sign_in, why_no_browser
 from dash_fixtures import PASSWORD, Seeded
@@ -72,3 +74,15 @@ def test_the_inbox_keeps_its_filter_after_a_bill_is_opened(database_url: str, se
         page.get_by_role("link", name="US 119 HR 2").wait_for()
         assert page.locator(".st-key-f_text input").input_value() == "Privacy"
         assert page.get_by_text("Robotics Workforce Act").count() == 0
+
+
+def test_an_unexpected_error_shows_no_traceback_in_the_browser(database_url: str, tmp_path: Path) -> None:
+    """Streamlit shows an exception's message and traceback in the page by default: file paths, and the SQL with
+    the data of a failed statement. The dashboard's options keep them in the server's log."""
+    failing = tmp_path / "failing_page.py"
+    failing.write_text('raise RuntimeError("SELECT secret_column FROM /srv/private/tracker.db")\n')
+    with dashboard_server(database_url, script=failing) as url, chromium_page() as page:
+        page.goto(url)
+        page.get_by_text("This app has encountered an error").wait_for()
+        body = page.locator("body").inner_text()
+        assert "secret_column" not in body and "/srv/private" not in body and "Traceback" not in body

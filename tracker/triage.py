@@ -24,7 +24,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.models.enums import Relevance, TriageStatus
-from tracker.permissions import ROLE_ACTIONS, Action, can, require
+from tracker.permissions import ROLE_ACTIONS, Action, PermissionDenied, can, require
 from tracker.queries import bill_summary
 
 SORTS = {"score": "Strongest match", "date": "Latest action", "identifier": "Bill number"}
@@ -257,6 +257,24 @@ def assign(session: Session, *, actor: User, bill_ids: Iterable[int], assignee_i
                                task=(task or "").strip() or None, due_date=due_date, created_at=now))
     session.flush()
     return len(ids)
+
+
+def complete_assignment(session: Session, *, actor: User, bill_id: int) -> bool:
+    """Close the bill's open assignment: the follow-up is done. Its assignee, or anyone who may assign, closes
+    it; False when none was open. Without this an assignment closed only when the bill was given to someone
+    else, and "Only bills assigned to me" only ever grew."""
+    require(actor, Action.triage)
+    open_ = list(session.execute(select(Assignment).where(Assignment.bill_id == bill_id, ~Assignment.done)).scalars())
+    if not open_:
+        return False
+    if actor.id not in {a.assignee_id for a in open_} and not can(actor, Action.assign):
+        raise PermissionDenied("Only the assignee or someone who assigns follow-up can mark it done.")
+    now = utcnow()
+    for assignment in open_:
+        assignment.done, assignment.done_at = True, now
+        session.add(assignment)
+    session.flush()
+    return True
 
 
 def triage_state(session: Session, *, bill_id: int) -> dict[str, Any] | None:

@@ -271,6 +271,14 @@ with side:
 
     st.markdown("#### Assignee")
     st.markdown(assignment_line(assignment) if assignment else "Nobody yet.")
+    if assignment and can(user, Action.triage) and (user.id == assignment["assignee_id"] or can(user, Action.assign)):
+        if st.button("Mark done", key="bill_assignment_done", help="The follow-up is done: the assignment closes."):
+            try:
+                with data.session() as s:
+                    triage.complete_assignment(s, actor=user, bill_id=bill_id)
+                st.rerun()
+            except PermissionDenied as exc:
+                st.error(md(exc))
     if can(user, Action.assign) and choices.assignees:
         c = st.columns([3, 1])
         people = list(choices.assignees)

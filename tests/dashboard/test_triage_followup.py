@@ -3,6 +3,7 @@ since their review, and the position editor after a trip to another page."""
 
 import datetime as dt
 
+import pytest
 from apptest_helpers import no_exception, signed_in, texts
 from dash_fixtures import Seeded, record
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from dashboard.components.render import md
 from tracker import positions, triage, users
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Assignment
+from tracker.permissions import PermissionDenied
 from tracker.records import ActionRecord
 
 TASK = "Draft the *comment* letter <b>before</b> the markup"
@@ -220,3 +222,30 @@ def test_assign_names_nobody_until_someone_is_chosen(session: Session, seeded: S
     inbox = signed_in(seeded.users["staff"], "views/triage.py")
     inbox.checkbox(key=f"sel_{bill}").check().run()
     assert inbox.selectbox(key="bulk_assignee").value is None and inbox.button(key="bulk_assign").disabled
+
+
+def test_the_assignee_marks_the_follow_up_done(session: Session, seeded: Seeded) -> None:
+    """An assignment closed only when the bill went to someone else: "Only bills assigned to me" only grew."""
+    kim = users.add_user(session, email="kim@example.org", role="staff", name="Kim Staff")
+    session.commit()
+    bill = seeded.ids["privacy"]
+    triage.assign(session, actor=seeded.users["staff"], bill_ids=[bill], assignee_id=kim.id, task="Call the office")
+    session.commit()
+    page = signed_in(kim, "views/bill.py", query={"id": str(bill)})
+    page.button(key="bill_assignment_done").click().run()
+    no_exception(page)
+    assert "Nobody yet." in texts(page)
+    session.expire_all()
+    done = session.execute(select(Assignment).where(Assignment.bill_id == bill)).scalar_one()
+    assert done.done and done.done_at is not None
+    inbox = signed_in(kim, "views/triage.py")
+    inbox.checkbox(key="f_mine").check().run()
+    assert "Consumer Data Privacy Act" not in texts(inbox)
+    # Nothing open any more; a council member may not close someone's follow-up, nor see the button.
+    assert triage.complete_assignment(session, actor=kim, bill_id=bill) is False
+    triage.assign(session, actor=seeded.users["staff"], bill_ids=[bill], assignee_id=kim.id)
+    session.commit()
+    with pytest.raises(PermissionDenied):
+        triage.complete_assignment(session, actor=seeded.users["council"], bill_id=bill)
+    council = signed_in(seeded.users["council"], "views/bill.py", query={"id": str(bill)})
+    assert not [b for b in council.button if b.key == "bill_assignment_done"]

@@ -15,6 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "dashboard")]
 
+DRAWN = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-testid="stSkeleton"]')
+    && [...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('canvas, svg'))"""
 PAGES = (
     ("overview", "overview"),
     ("triage", "triage"),
@@ -64,14 +67,18 @@ def main() -> None:
                 page.goto(f"{base}/{path.format(**data.ids)}")  # a new page load is a new session: sign in
                 sign_in(page, None, "admin@example.org", PASSWORD)
                 page.wait_for_load_state("networkidle")
-                page.wait_for_timeout(1500)  # charts and tables finish drawing
+                # The page's script has ended and its charts are drawn (on a loaded machine a fixed pause caught
+                # grey placeholders).
+                page.wait_for_function(DRAWN, timeout=120_000)
+                page.wait_for_timeout(1500)
                 if name == "search":
                     page.get_by_role("textbox", name="Words in the title, summary or text").fill("data")
                     page.keyboard.press("Enter")
+                    page.wait_for_function(DRAWN, timeout=120_000)
                     page.wait_for_timeout(1500)
                 target = args.out / f"{name}.png"
                 page.screenshot(path=str(target), full_page=True)
-                print(target.relative_to(ROOT))
+                print(target)
 
 
 if __name__ == "__main__":

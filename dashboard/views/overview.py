@@ -12,6 +12,7 @@ from dashboard.components.auth import page_user
 from dashboard.components.render import md
 from dashboard.components.widgets import safe_url
 from tracker import overview
+from tracker.exports.packet import stage_label
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=4)
@@ -32,9 +33,15 @@ def _bar(rows: list[dict[str, Any]], label: str, title: str) -> None:
         st.caption("Nothing yet.")
         return
     frame = pd.DataFrame(rows)
-    chart = alt.Chart(frame).mark_bar().encode(
-        x=alt.X("bills:Q", title="bills"), y=alt.Y(f"{label}:N", sort="-x", title=None),
-        tooltip=[label, "bills"]).properties(height=min(40 + 24 * len(frame), 420))
+    # Each row gets its own band (a fixed pixel height left one or two rows a hairline, overlapping labels), the
+    # count is written at the bar's end (small bars beside a big one were unreadable), and the axis counts whole
+    # bills (two positions drew 0.0 to 1.0).
+    base = alt.Chart(frame).encode(
+        x=alt.X("bills:Q", title="bills", axis=alt.Axis(format="d", tickMinStep=1)),
+        y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200)),
+        tooltip=[label, "bills"])
+    chart = (base.mark_bar() + base.mark_text(align="left", dx=3).encode(text="bills:Q")).properties(
+        height=alt.Step(24))
     st.altair_chart(chart, width="stretch")
 
 
@@ -64,7 +71,7 @@ with left:
     _bar(figures["by_position"], "position", "By position")
     _bar(figures["by_topic"], "topic", "Flagged by topic")
 with right:
-    _bar(figures["by_stage"], "stage", "By stage")
+    _bar([{**row, "stage": stage_label(row["stage"])} for row in figures["by_stage"]], "stage", "By stage")
     _bar(figures["by_jurisdiction"], "jurisdiction", "By jurisdiction")
 
 st.subheader("Moved in the last 7 days")

@@ -157,7 +157,8 @@ def test_exit_codes(imported: str, tmp_path: Path) -> None:
     assert invoke("db", "upgrade", "bogus").exit_code == EXIT_USAGE
 
 
-@pytest.mark.parametrize("url", ["bogus://x", "::::", "postgresql://postgres@127.0.0.1:1/none"])
+@pytest.mark.parametrize("url", ["bogus://x", "::::", "postgresql://postgres@127.0.0.1:1/none",
+                                 "mysql://user@host/db"])  # a dialect whose driver is not installed
 def test_an_unusable_database_url_is_one_clear_line(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", url)
     config.settings.cache_clear()

@@ -62,14 +62,16 @@ def migrated_engine() -> "Engine":
     try:
         db.check_schema(engine)
     except db.SchemaNotReady as exc:
-        err.print(str(exc), markup=False, highlight=False, style="red")
+        err.print(str(exc), markup=False, highlight=False, style="red", soft_wrap=True)
         raise typer.Exit(EXIT_SCHEMA) from None
     return engine
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    """Print ``message`` (never read as markup: it may quote upstream text) and return the exit to raise."""
-    err.print(message, markup=False, highlight=False, style="red")
+    """Print ``message`` (never read as markup: it may quote upstream text) and return the exit to raise.
+
+    One line, never wrapped at a terminal's width: a log or `grep` keeps the path or URL it names whole."""
+    err.print(message, markup=False, highlight=False, style="red", soft_wrap=True)
     return typer.Exit(code)
 
 

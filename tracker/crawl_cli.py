@@ -75,7 +75,7 @@ def _report_runs(engine: "Engine", source: str, launch_id: str, max_errors: int 
             errors = conn.execute(select(crawlerror).where(errors_c.run_id == run.id).order_by(errors_c.id)
                                   .limit(max_errors)).all()
             for e in errors:
-                err.print(f"  failed {e.locator}: {e.reason}", highlight=False, markup=False)
+                err.print(f"  failed {e.locator}: {e.reason}", highlight=False, markup=False, soft_wrap=True)
             if run.failed > len(errors):
                 err.print(f"  ... and {run.failed - len(errors)} more (`tracker runs --errors {run.failed}`)")
 
@@ -266,7 +266,7 @@ def runs_cmd(
         if listed:
             err.print(f"run {run.id} ({run.source}): {run.failed} error(s)", markup=False, highlight=False)
             for e in listed:
-                err.print(f"  {e.locator}: {e.reason}", highlight=False, markup=False)
+                err.print(f"  {e.locator}: {e.reason}", highlight=False, markup=False, soft_wrap=True)
 
 
 # -- schedule -----------------------------------------------------------------------------------------------

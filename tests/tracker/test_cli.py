@@ -547,3 +547,30 @@ def test_withdrawn_cosponsors_are_not_counted_as_cosponsors(database_url: str, t
     bill = json.loads(invoke("bills", "show", "HR 8167", "--session", "117", "--json").stdout)
     cosponsors = [s for s in bill["sponsorships"] if s["kind"] == "cosponsor"]
     assert (len(cosponsors), sum(1 for s in cosponsors if s["withdrawn_date"])) == (51, 7)  # all kept, marked
+
+
+def test_an_error_is_one_line_however_long_the_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A log or `grep` keeps an error whole: no message is wrapped at the width of a terminal it is not on."""
+    missing = tmp_path / ("a-folder-with-a-long-name-" * 4) / "tracker.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{missing}")
+    config.settings.cache_clear()
+    db.dispose_engines()
+    try:
+        for args in (["bills", "list"], ["db", "backup"], ["users", "list"], ["export", "--all", "-o", "x.csv"]):
+            result = runner.invoke(app, args)
+            assert result.exit_code in (EXIT_SCHEMA, EXIT_NOT_FOUND), (args, result.output)
+            lines = result.stderr.splitlines()
+            assert len(lines) == 1 and str(missing) in lines[0], (args, result.stderr)
+    finally:
+        db.dispose_engines()
+        config.settings.cache_clear()
+
+
+def test_tracker_runs_names_each_failed_file_on_one_line(database_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / ("a-folder-with-a-long-name-" * 4) / "bad.xml"
+    bad.parent.mkdir()
+    bad.write_bytes(b"<billStatus><bill>")
+    assert invoke("import", "--quiet", str(bad)).exit_code == EXIT_USAGE
+    result = runner.invoke(app, ["runs"])
+    assert result.exit_code == 0, result.output
+    assert any(line.startswith(f"  {bad}: malformed XML") for line in result.stderr.splitlines()), result.stderr

@@ -169,7 +169,7 @@ def send_cmd(now: Annotated[bool, typer.Option("--now", help="Send everything pe
          f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed"
          + (f", {report.cancelled} cancelled (deactivated or unsubscribed since)" if report.cancelled else "") + ".")
     for line in report.errors:
-        err.print(line, markup=False, highlight=False)
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
     if report.errors:
         raise typer.Exit(EXIT_PARTIAL)
 

@@ -1,8 +1,9 @@
 """What every ``tracker`` sub-command shares: exit codes, the schema gate and plain output helpers.
 
 Exit codes: 0 success; 1 the command ran but some items failed (named on stderr); 2 bad usage or input that
-cannot be read; 3 the database cannot be used (not migrated, unreachable, or DATABASE_URL is wrong); 4 nothing
-found for the reference or path given.
+cannot be read, including a name that does not exist (topic, rule, position, watchlist, user...: a typo in a
+known list); 3 the database cannot be used (not migrated, unreachable, or DATABASE_URL is wrong); 4 nothing
+found for the path given, for a bill reference, or for an export's selection.
 """
 
 import json

@@ -92,7 +92,6 @@ def test_an_empty_selection_writes_nothing(seeded: Seeded, workdir: Path) -> Non
     [
         (["--topic", "a1"], "No topic 'a1'"),
         (["--position", "maybe"], "No position 'maybe'"),
-        (["--bill", "HR 404"], "No bill matches 'HR 404'"),
         (["--stage", "limbo"], "Unknown stage limbo"),
         (["--all", "--format", "odt"], "Unknown format 'odt'"),
         (["--all", "-o", "missing/dir/packet.pdf"], "folder missing/dir does not exist"),
@@ -105,6 +104,12 @@ def test_bad_input_is_refused(seeded: Seeded, workdir: Path, args: list[str], me
     result = invoke("export", *args)
     assert result.exit_code == EXIT_USAGE
     assert message in " ".join(result.output.split())
+    assert list(workdir.iterdir()) == []
+
+
+def test_a_bill_that_is_not_stored_is_nothing_found(seeded: Seeded, workdir: Path) -> None:
+    result = invoke("export", "--bill", "HR 404")  # as `tracker bills show "HR 404"`: exit 4
+    assert result.exit_code == EXIT_NOT_FOUND and "No bill matches 'HR 404'" in result.output
     assert list(workdir.iterdir()) == []
 
 

@@ -574,3 +574,30 @@ def test_tracker_runs_names_each_failed_file_on_one_line(database_url: str, tmp_
     result = runner.invoke(app, ["runs"])
     assert result.exit_code == 0, result.output
     assert any(line.startswith(f"  {bad}: malformed XML") for line in result.stderr.splitlines()), result.stderr
+
+
+def test_the_same_failure_gives_the_same_exit_code_in_every_command(imported: str, tmp_path: Path) -> None:
+    """README "Command line": a name that does not exist (topic, rule, user...) is bad input, 2, in every
+    command; a bill reference that matches no bill is nothing found, 4, in every command."""
+    assert invoke("topics", "load").exit_code == 0
+    added = runner.invoke(app, ["users", "add", "ada@chamber.example", "--role", "admin", "--password-stdin"],
+                          input="a long enough password\n")
+    assert added.exit_code == 0, added.output
+    packet = str(tmp_path / "packet.csv")
+    unknown_names = [
+        ["bills", "list", "--topic", "nosuch"], ["bills", "list", "--flagged", "--topic", "nosuch", "--json"],
+        ["export", "--topic", "nosuch", "-o", packet], ["topics", "set", "nosuch", "--threshold", "2"],
+        ["topics", "add-rule", "nosuch", "broadband"], ["topics", "rescore", "--topic", "nosuch"],
+        ["alerts", "subscribe", "ada@chamber.example", "--topic", "nosuch"],
+        ["topics", "edit-rule", "99999", "--weight", "2"], ["topics", "remove-rule", "99999"],
+        ["alerts", "retry", "99999"], ["users", "deactivate", "nobody@chamber.example"],
+    ]
+    for args in unknown_names:
+        result = invoke(*args)
+        assert result.exit_code == EXIT_USAGE, (args, result.output)
+        assert "nosuch" in result.stderr or "99999" in result.stderr or "nobody" in result.stderr, args
+    for args in (["bills", "show", "HR 999999"], ["export", "--bill", "HR 999999", "-o", packet],
+                 ["alerts", "subscribe", "ada@chamber.example", "--bill", "HR 999999"]):
+        result = invoke(*args)
+        assert result.exit_code == EXIT_NOT_FOUND and "No bill matches 'HR 999999'" in result.stderr, args
+    assert not Path(packet).exists()

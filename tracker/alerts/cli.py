@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from tracker import db, users
 from tracker.alerts import delivery, feeds, subscriptions
 from tracker.alerts.settings import AlertConfigError, alert_settings, smtp_settings
-from tracker.cli_common import EXIT_PARTIAL
+from tracker.cli_common import EXIT_NOT_FOUND, EXIT_PARTIAL
 from tracker.cli_common import fail as _fail
 from tracker.cli_common import migrated_engine as _engine
 from tracker.models import SavedFilter
@@ -66,6 +66,8 @@ def subscribe_cmd(
                 sub = subscriptions.subscribe(s, user=user, kind=kind, target=target, cadence=cadence, events=wanted)
                 _say(f"{user.email} follows {kind} {sub.target} ({sub.cadence}"
                      + (f"; only {', '.join(sub.events)}" if sub.events else "") + ").")
+    except subscriptions.NoSuchBill as exc:
+        raise _fail(str(exc), EXIT_NOT_FOUND) from None
     except (users.UserError, subscriptions.SubscriptionError) as exc:
         raise _fail(str(exc)) from None
 
@@ -89,6 +91,8 @@ def unsubscribe_cmd(
             else:
                 removed = sum(subscriptions.unsubscribe(s, user=user, kind=k, target=t) for k, t in targets)
             _say(f"Removed {removed} subscription(s) of {user.email}.")
+    except subscriptions.NoSuchBill as exc:
+        raise _fail(str(exc), EXIT_NOT_FOUND) from None
     except (users.UserError, subscriptions.SubscriptionError) as exc:
         raise _fail(str(exc)) from None
 

@@ -152,9 +152,11 @@ def _print_log(rows: list[dict], *, title: str) -> None:  # type: ignore[type-ar
 
 @alerts_app.command("log")
 def log_cmd(status: Annotated[str | None, typer.Option(
-                help="pending, retrying, sent, failed, uncertain, cancelled.")] = None,
+                help=f"Only digests in this status: {', '.join(delivery.DIGEST_STATUSES)}.")] = None,
             limit: Annotated[int, typer.Option(min=1)] = 50) -> None:
     """The delivery log: every digest with its status, attempts and last error."""
+    if status is not None and status not in delivery.DIGEST_STATUSES:  # a typo is not an empty log
+        raise _fail(f"Unknown status {status!r}; one of: {', '.join(delivery.DIGEST_STATUSES)}")
     with db.session_scope(_engine()) as s:
         rows = delivery.delivery_log(s, status=status, limit=limit)
     _print_log(rows, title="Digests")

@@ -379,6 +379,9 @@ def run_alerts(engine: Engine, *, now: dt.datetime | None = None, everything: bo
 
 # -- the log, for the CLI and the dashboard -----------------------------------------------------------------
 
+DIGEST_STATUSES = ("pending", "retrying", "sent", "failed", "uncertain", "cancelled")  # AlertDigest.status
+
+
 def delivery_log(session: Session, *, user_id: int | None = None, status: str | None = None,
                  limit: int = 50) -> list[dict[str, Any]]:
     query = (select(AlertDigest, User.email).join(User, User.id == AlertDigest.user_id)

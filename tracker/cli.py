@@ -60,10 +60,14 @@ class LazyGroups(TyperGroup):
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
-        # Any command that cannot open the database, or is told to use semantic relevance that is not installed,
-        # says so in one line, not with a traceback.
+        # Any command that cannot open the database, is given a setting it cannot use, or is told to use semantic
+        # relevance that is not installed, says so in one line, not with a traceback.
+        from tracker.config import ConfigError
+
         try:
             return super().invoke(ctx)
+        except ConfigError as exc:  # a SystemExit whose message would exit 1, the code of failed items
+            raise fail(str(exc.code), EXIT_USAGE) from None
         except Exception as exc:
             if (problem := database_problem(exc)) is not None:
                 raise fail(problem, EXIT_SCHEMA) from None

@@ -16,6 +16,13 @@ from typing import Any
 DEFAULT_HOME = Path("var")
 
 
+class ConfigError(SystemExit):
+    """A setting that cannot be used, its message naming the file, table or variable it came from.
+
+    A SystemExit, so a crawl process or the scheduler stops with the message; the ``tracker`` command turns it
+    into one line and exit 2 (bad input), as it does for every other bad input (tracker.cli)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -35,21 +42,27 @@ def _read_toml(path: Path) -> dict[str, Any]:
         try:
             return tomllib.load(fh)
         except tomllib.TOMLDecodeError as exc:
-            raise SystemExit(f"{path}: not valid TOML: {exc}") from exc
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     config_path = Path(env.get("TRACKER_CONFIG", "tracker.toml"))
     doc = _read_toml(config_path)
-    home = Path(env.get("TRACKER_HOME") or doc.get("home") or DEFAULT_HOME)
+    home = Path(env.get("TRACKER_HOME") or _text(doc.get("home"), f"{config_path}: home") or DEFAULT_HOME)
     database_url = (
         env.get("DATABASE_URL")
-        or doc.get("database", {}).get("url")
+        or _text(doc.get("database", {}).get("url"), f"{config_path}: [database] url")
         or f"sqlite:///{(home / 'tracker.db').as_posix()}"
     )
     realdata = Path(env.get("TRACKER_REALDATA") or doc.get("realdata") or "../shared/realdata")
     return Settings(home=home, database_url=normalize_database_url(database_url), realdata=realdata, file=doc)
+
+
+def _text(value: Any, where: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string in quotes, got {value!r}")
+    return value
 
 
 def normalize_database_url(url: str) -> str:
@@ -144,7 +157,7 @@ def _int_list(value: Any, where: str) -> tuple[int, ...]:
     try:
         return tuple(int(str(item).strip()) for item in items if str(item).strip())
     except ValueError:
-        raise SystemExit(f"{where}: expected Congress numbers such as 118,119, got {value!r}") from None
+        raise ConfigError(f"{where}: expected Congress numbers such as 118,119, got {value!r}") from None
 
 
 def _str_list(value: Any) -> tuple[str, ...]:
@@ -200,5 +213,5 @@ def _hours(value: Any, where: str) -> float:
     except (TypeError, ValueError):
         hours = math.nan
     if not hours > 0 or math.isinf(hours):
-        raise SystemExit(f"{where}: expected a number of hours above 0, got {value!r}")
+        raise ConfigError(f"{where}: expected a number of hours above 0, got {value!r}")
     return hours

@@ -38,7 +38,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from tracker import crawling, db
-from tracker.config import CrawlSettings, SourceSettings, crawl_settings
+from tracker.config import ConfigError, CrawlSettings, SourceSettings, crawl_settings
 from tracker.models import CrawlRun
 from tracker.models.base import utcnow
 from tracker.models.enums import RunStatus
@@ -118,7 +118,7 @@ def cron(expression: str, setting: str) -> CronTrigger:
     try:
         return CronTrigger.from_crontab(expression, timezone=dt.UTC)
     except ValueError as exc:
-        raise SystemExit(f"{setting} = {expression!r} is not a crontab expression "
+        raise ConfigError(f"{setting} = {expression!r} is not a crontab expression "
                          f"(minute hour day month day-of-week): {exc}") from None
 
 

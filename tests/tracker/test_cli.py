@@ -601,3 +601,28 @@ def test_the_same_failure_gives_the_same_exit_code_in_every_command(imported: st
         result = invoke(*args)
         assert result.exit_code == EXIT_NOT_FOUND and "No bill matches 'HR 999999'" in result.stderr, args
     assert not Path(packet).exists()
+
+
+@pytest.mark.parametrize(("toml", "args", "named"), [
+    ("[database\n", ["bills", "list"], "not valid TOML"),
+    ("[database]\nurl = 5\n", ["bills", "list"], "[database] url"),
+    ("home = 5\n", ["bills", "list"], "home"),
+    ("[crawl]\ncongresses = ['abc']\n", ["crawl", "govinfo_billstatus"], "crawl.congresses"),
+    ("[crawl]\nmax_run_hours = -1\n", ["schedule"], "crawl.max_run_hours"),
+])
+def test_a_setting_that_cannot_be_used_is_bad_input_named_in_one_line(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toml: str, args: list[str],
+        named: str) -> None:
+    config_file = tmp_path / "tracker.toml"
+    config_file.write_text(toml)
+    monkeypatch.setenv("TRACKER_CONFIG", str(config_file))
+    if "[database]" in toml or "home" in toml:
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+    config.settings.cache_clear()
+    try:
+        result = runner.invoke(app, args)
+    finally:
+        config.settings.cache_clear()
+    assert result.exit_code == EXIT_USAGE, (result.exit_code, result.output)
+    assert named in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.output

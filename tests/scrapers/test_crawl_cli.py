@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from crawl_helpers import run_spider
 from feedserver import FeedServer, GovinfoMirror
 from typer.testing import CliRunner
 
@@ -57,6 +58,21 @@ def test_unknown_spider_is_a_usage_error(cli_env: dict[str, str]) -> None:
     assert result.exit_code == EXIT_USAGE
     said = " ".join(result.output.split())
     assert "Unknown spider nowhere; available:" in said and "congress_api" in said and "govinfo_billstatus" in said
+
+
+@pytest.mark.parametrize(("spider", "args", "takes"), [
+    ("govinfo_billstatus", ["-a", "congres=118"], "-a congress, types"),  # a typo crawled the current Congress
+    ("legistar", ["-a", "client=lacounty"], "clients"),
+    ("california", ["-a", "archve=pubinfo_Mon.zip"], "-a archive"),
+])
+def test_an_argument_no_spider_reads_is_refused_not_ignored(
+    state_env: dict[str, str], feed: FeedServer, spider: str, args: list[str], takes: str,
+) -> None:
+    done = run_spider(state_env, spider, *args)
+    assert done.returncode == EXIT_USAGE, done.stderr[-2000:]
+    name = args[1].partition("=")[0]
+    assert f"-a {name}: {spider} takes no such argument" in done.stderr and takes in done.stderr, done.stderr[-2000:]
+    assert not feed.requests(""), "nothing is fetched for a crawl whose arguments are wrong"
 
 
 def test_main_command_without_network_says_so_and_opens_the_dashboard(

@@ -54,9 +54,10 @@ class LazyGroups(TyperGroup):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy and cmd_name not in self.commands:
             module, attr = self.lazy[cmd_name].split(":")
-            group = typer.main.get_group(getattr(importlib.import_module(module), attr))
-            group.name = cmd_name
-            self.add_command(group, cmd_name)
+            # A group, or the command itself when the app has only one (export): no phantom COMMAND in its usage
+            command = typer.main.get_command(getattr(importlib.import_module(module), attr))
+            command.name = cmd_name
+            self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:

@@ -158,3 +158,13 @@ def test_a_file_that_cannot_be_written_is_named_without_a_traceback(
     assert result.exit_code == EXIT_PARTIAL
     assert "Cannot write packet.csv: No space left on device. No file was written." in result.output
     assert list(workdir.iterdir()) == []  # the temporary file is gone too
+
+
+def test_export_is_one_command_and_a_stray_argument_is_named(seeded: Seeded, workdir: Path) -> None:
+    """`tracker export` has no sub-commands: its usage line said COMMAND [ARGS]..., and a file name given
+    without -o was refused as "No such command 'ai.pdf'"."""
+    usage = invoke("export", "--help")
+    assert usage.exit_code == 0 and "COMMAND" not in usage.output
+    stray = invoke("export", "--topic", "ai", "ai.pdf")
+    assert stray.exit_code == EXIT_USAGE and "No such command" not in stray.output
+    assert "ai.pdf" in stray.output and list(workdir.iterdir()) == []

@@ -53,7 +53,7 @@ def _size(n: int) -> str:
     return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
-@export_app.callback(invoke_without_command=True)
+@export_app.command()  # the app's only command: `tracker export` is the command itself, not a group
 def export(
     fmt: Annotated[
         str | None,
@@ -100,7 +100,7 @@ def export(
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many bills.")] = None,
     title: Annotated[str | None, typer.Option(help=f"Packet title (default: '{DEFAULT_TITLE}').")] = None,
 ) -> None:
-    """Write a briefing packet for the bills a selection names; criteria combine (all must hold)."""
+    """Write a briefing packet (PDF, Word, Excel, CSV or JSON) for chosen bills; criteria combine (all must hold)."""
     from sqlmodel import Session
 
     from tracker.cli import EXIT_NOT_FOUND, EXIT_PARTIAL, EXIT_USAGE, _engine, err, out

@@ -1,7 +1,7 @@
 """Settings: one TOML file, with environment variables of the same names taking precedence.
 
-Lookup order for each setting: environment variable, then ``tracker.toml`` (path from ``TRACKER_CONFIG``,
-else ``./tracker.toml``), then the default here.
+Lookup order for each setting: environment variable, then ``tracker.toml`` (path from ``TRACKER_CONFIG``, which
+must exist when set, else ``./tracker.toml`` if there is one), then the default here.
 """
 
 import datetime as dt
@@ -47,7 +47,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
-    config_path = Path(env.get("TRACKER_CONFIG", "tracker.toml"))
+    named = env.get("TRACKER_CONFIG")
+    config_path = Path(named or "tracker.toml")
+    if named and not config_path.exists():  # a typo ran everything on the defaults: another database, no sources
+        raise ConfigError(f"TRACKER_CONFIG={named}: no such file (TRACKER_CONFIG=/dev/null for no settings file)")
     doc = _read_toml(config_path)
     home = Path(env.get("TRACKER_HOME") or _text(doc.get("home"), f"{config_path}: home") or DEFAULT_HOME)
     database_url = (

@@ -249,7 +249,7 @@ def test_an_unreadable_folder_is_named_and_the_import_exits_1(database_url: str)
 def test_read_only_commands_create_no_database(tmp_path: Path) -> None:
     """The default database is var/tracker.db under the working directory; asking about it creates nothing."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TRACKER_HOME")}
-    env.update(PYTHONPATH=str(REPO_ROOT), TRACKER_CONFIG=str(tmp_path / "none.toml"))
+    env.update(PYTHONPATH=str(REPO_ROOT), TRACKER_CONFIG="/dev/null")
     for args in (["db", "current"], ["bills", "list"], ["runs"]):
         done = subprocess.run([sys.executable, "-m", "tracker", *args], cwd=tmp_path, env=env, capture_output=True,
                               text=True, timeout=60, check=False)
@@ -626,3 +626,24 @@ def test_a_setting_that_cannot_be_used_is_bad_input_named_in_one_line(
     assert result.exit_code == EXIT_USAGE, (result.exit_code, result.output)
     assert named in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_tracker_config_that_does_not_exist_is_refused_not_ignored(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typo in TRACKER_CONFIG ran every command on the defaults: another database (var/tracker.db here), no
+    sources, no SMTP, without a word. /dev/null says "no settings file" on purpose."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "trackr.toml"))
+    config.settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["db", "current"])
+        assert result.exit_code == EXIT_USAGE, result.output
+        assert result.stderr.startswith(f"TRACKER_CONFIG={tmp_path / 'trackr.toml'}: no such file")
+        monkeypatch.setenv("TRACKER_CONFIG", "/dev/null")
+        config.settings.cache_clear()
+        assert "var/tracker.db" in runner.invoke(app, ["db", "current"]).stdout  # the defaults
+    finally:
+        config.settings.cache_clear()
+        db.dispose_engines()
+    assert not (tmp_path / "var").exists()

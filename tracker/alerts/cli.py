@@ -257,12 +257,16 @@ def feed_cmd(
 
 @alerts_app.command("serve")
 def serve_cmd(host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
-              port: Annotated[int, typer.Option(help="Port.")] = 8502) -> None:
+              port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8502) -> None:
     """Serve the feeds and the unsubscribe link (TRACKER_FEEDS_URL should point here)."""
     from tracker.alerts.server import make_server
 
     logging.getLogger("tracker.alerts").setLevel(logging.INFO)
-    server = make_server(_engine(), host=host, port=port)
+    engine = _engine()
+    try:
+        server = make_server(engine, host=host, port=port)
+    except OSError as exc:  # the port is taken, the address is not this machine's...
+        raise _fail(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
     _say(f"Feeds and unsubscribe links on http://{host}:{port}/ (Ctrl-C stops)")
     try:
         server.serve_forever()

@@ -178,8 +178,13 @@ def crawl_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
     env_congresses = _int_list(env.get("TRACKER_CONGRESSES"), "TRACKER_CONGRESSES")
     congresses = _int_list(crawl.get("congresses"), "crawl.congresses")
     enabled_env = _str_list(env.get("TRACKER_SOURCES")) if env.get("TRACKER_SOURCES") else None
+    source_names = sorted({*SOURCE_DEFAULTS, *doc.get("sources", {})})
+    for where, names in (("TRACKER_SOURCES", enabled_env or ()),
+                         ("[crawl] default_sources", _str_list(crawl.get("default_sources", ())))):
+        if unknown := [n for n in names if n not in source_names]:  # a typo enabled nothing, without a word
+            raise ConfigError(f"{where}: unknown source {', '.join(unknown)}; known: {', '.join(source_names)}")
     sources: dict[str, SourceSettings] = {}
-    for name in sorted({*SOURCE_DEFAULTS, *doc.get("sources", {})}):
+    for name in source_names:
         table = {**SOURCE_DEFAULTS.get(name, {}), **doc.get("sources", {}).get(name, {})}
         base_env = table.pop("base_url_env", None)
         known = {"enabled", "schedule", "base_url", "congresses", "types", "api_key_env"}

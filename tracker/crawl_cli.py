@@ -105,6 +105,10 @@ def crawl_cmd(
     crawl = crawl_settings()
     known = crawling.spider_names()
     chosen = sources or [name for name, cfg in crawl.sources.items() if cfg.enabled and name in known]
+    if not chosen:
+        err.print("No source is enabled (enabled = true under [sources.NAME] in tracker.toml, or TRACKER_SOURCES): "
+                  f"nothing to crawl. Name one: tracker crawl {known[0]}", style="red", markup=False, soft_wrap=True)
+        raise typer.Exit(crawling.EXIT_USAGE)
     unknown = [name for name in chosen if name not in known]
     if unknown:
         err.print(f"Unknown spider {', '.join(unknown)}; available: {', '.join(known)}", style="red", markup=False)

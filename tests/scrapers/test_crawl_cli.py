@@ -75,6 +75,21 @@ def test_an_argument_no_spider_reads_is_refused_not_ignored(
     assert not feed.requests(""), "nothing is fetched for a crawl whose arguments are wrong"
 
 
+def test_a_crawl_with_nothing_to_crawl_says_so(cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typo in TRACKER_SOURCES enabled no source, and `tracker crawl` printed nothing and exited 0."""
+    monkeypatch.setenv("TRACKER_SOURCES", "govinfo")
+    config.settings.cache_clear()
+    result = CliRunner().invoke(app, ["crawl"])
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert result.stderr.startswith("TRACKER_SOURCES: unknown source govinfo; known: california, congress_api")
+    Path(cli_env["TRACKER_CONFIG"]).write_text("[sources.govinfo_billstatus]\nenabled = false\n")
+    monkeypatch.delenv("TRACKER_SOURCES")
+    config.settings.cache_clear()
+    result = CliRunner().invoke(app, ["crawl"])
+    assert result.exit_code == EXIT_USAGE and "No source is enabled" in result.stderr, result.output
+    config.settings.cache_clear()
+
+
 def test_main_command_without_network_says_so_and_opens_the_dashboard(
     cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -71,7 +71,7 @@ def _report_runs(engine: "Engine", source: str, launch_id: str, max_errors: int 
             colour = {"succeeded": "green", "partial": "yellow", "interrupted": "yellow"}.get(run.status, "red")
             out.print(f"[{colour}]{escape(run.source)}: {run.status}[/{colour}] (run {run.id}) "
                       f"{escape(run.message or '')}",
-                      highlight=False)
+                      highlight=False, soft_wrap=True)  # one line: a log keeps the URL it names whole
             errors = conn.execute(select(crawlerror).where(errors_c.run_id == run.id).order_by(errors_c.id)
                                   .limit(max_errors)).all()
             for e in errors:

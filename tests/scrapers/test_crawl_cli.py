@@ -90,6 +90,15 @@ def test_a_crawl_with_nothing_to_crawl_says_so(cli_env: dict[str, str], monkeypa
     config.settings.cache_clear()
 
 
+def test_a_crawls_outcome_is_one_line_with_the_url_whole(cli_env: dict[str, str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOVINFO_BASE_URL", "http://127.0.0.1:9/")  # nothing listens on the discard port
+    result = CliRunner().invoke(app, ["crawl", "govinfo_billstatus", "--congress", "117", "--types", "hr"])
+    assert result.exit_code == EXIT_OFFLINE, result.output
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("govinfo_billstatus: failed")]
+    assert "cannot reach http://127.0.0.1:9/: connection refused" in line and line.endswith("requests)"), line
+
+
 def test_main_command_without_network_says_so_and_opens_the_dashboard(
     cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:

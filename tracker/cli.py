@@ -152,7 +152,7 @@ def db_backup(
     engine = _engine(check=False)  # a database behind the code may be backed up (before migrating it by hand)
     path = db.sqlite_file(engine)
     if (missing := db.missing_file(engine)) is not None:
-        raise fail(f"No database file at {missing}: nothing to back up.", EXIT_NOT_FOUND)
+        raise fail(f"No database file at {missing}: nothing to back up.", EXIT_SCHEMA)  # as every command
     if path is None:
         raise fail(f"{db.display_url()} is not a SQLite file: back it up with the database's own tool, for "
                    "PostgreSQL `pg_dump --format=custom --file=tracker.dump \"$DATABASE_URL\"` (and pg_restore).")

@@ -647,3 +647,11 @@ def test_a_tracker_config_that_does_not_exist_is_refused_not_ignored(
         config.settings.cache_clear()
         db.dispose_engines()
     assert not (tmp_path / "var").exists()
+
+
+def test_a_jurisdiction_code_is_read_in_any_case(imported: str) -> None:
+    """`export --jurisdiction US` found the bills; `bills list --jurisdiction US` listed none, without a word."""
+    every = json.loads(invoke("bills", "list", "--json").stdout)
+    assert json.loads(invoke("bills", "list", "--jurisdiction", "US", "--json").stdout) == every
+    shown = invoke("bills", "show", every[0]["identifier"], "--jurisdiction", "US", "--json")
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["id"] == every[0]["id"]

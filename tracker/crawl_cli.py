@@ -64,8 +64,8 @@ def _report_runs(engine: "Engine", source: str, launch_id: str, max_errors: int 
     crawlrun, crawlerror = _run_tables()
     runs_c, errors_c = crawlrun.c, crawlerror.c
     with engine.connect() as conn:
-        recent = conn.execute(select(crawlrun).where(runs_c.source == source).order_by(runs_c.id.desc())
-                              .limit(20)).all()
+        recent = conn.execute(select(crawlrun).where(runs_c.source == crawling.run_source(source))
+                              .order_by(runs_c.id.desc()).limit(20)).all()
         runs = [run for run in reversed(recent) if (run.args or {}).get("launch_id") == launch_id]
         for run in runs:
             colour = {"succeeded": "green", "partial": "yellow", "interrupted": "yellow"}.get(run.status, "red")
@@ -228,8 +228,8 @@ def runs_cmd(
     engine = _engine()
     with Session(engine) as s:
         query = select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(limit)
-        if source:
-            query = query.where(CrawlRun.source == source)
+        if source:  # a spider's name finds the runs it records under its feed's name (california: ca_pubinfo)
+            query = query.where(CrawlRun.source.in_({source, crawling.run_source(source)}))
         runs = s.execute(query).scalars().all()
         shown = {run.id: shown_status(run) for run in runs}  # a run whose process is gone: interrupted
         errs: dict[int, list[CrawlError]] = {}

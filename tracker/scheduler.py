@@ -59,7 +59,7 @@ def running_run(engine: Engine, source: str) -> CrawlRun | None:
     holding the source's turns on it until it is presumed ended (twice max_run_hours) would stop crawling."""
     host = socket.gethostname()
     with Session(engine) as session:
-        for run in session.execute(select(CrawlRun).where(CrawlRun.source == source,
+        for run in session.execute(select(CrawlRun).where(CrawlRun.source == crawling.run_source(source),
                                                           CrawlRun.status == RunStatus.running.value)
                                    .order_by(CrawlRun.id.desc())).scalars():
             if (run.owner or "").rsplit("/", 2)[0] == host and abandoned_because(run) is None:

@@ -6,11 +6,15 @@ from pathlib import Path
 import pytest
 from crawl_helpers import run_spider
 from feedserver import FeedServer, GovinfoMirror
+from sqlmodel import Session
 from typer.testing import CliRunner
 
 from tracker import config, crawl_cli, db
 from tracker.cli import app
-from tracker.crawling import EXIT_OFFLINE, EXIT_OK, EXIT_SCHEMA, EXIT_USAGE
+from tracker.crawling import EXIT_OFFLINE, EXIT_OK, EXIT_SCHEMA, EXIT_USAGE, run_source, spider_names
+from tracker.models import CrawlRun
+from tracker.run_owner import owner_token
+from tracker.scheduler import running_run
 
 
 @pytest.fixture
@@ -97,6 +101,35 @@ def test_a_crawls_outcome_is_one_line_with_the_url_whole(cli_env: dict[str, str]
     assert result.exit_code == EXIT_OFFLINE, result.output
     [line] = [line for line in result.stdout.splitlines() if line.startswith("govinfo_billstatus: failed")]
     assert "cannot reach http://127.0.0.1:9/: connection refused" in line and line.endswith("requests)"), line
+
+
+def test_each_spider_records_its_runs_under_the_source_name_tracker_crawling_gives() -> None:
+    import importlib
+
+    for name in spider_names():
+        module = vars(importlib.import_module(f"scrapers.spiders.{name}"))
+        [cls] = [c for c in module.values() if isinstance(c, type) and c.__dict__.get("name") == name]
+        assert run_source(name) == (cls.source_name or cls.name), name
+
+
+def test_the_california_crawl_is_reported_and_listed_by_its_spider_name(
+    state_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, session: Session,
+) -> None:
+    """Its runs are recorded as ca_pubinfo: `tracker crawl california` printed no outcome, `tracker runs --source
+    california` said "No runs", and the scheduler could not find its run in progress or close a killed one."""
+    for key, value in state_env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("PUBINFO_BASE_URL", "http://127.0.0.1:9/")  # nothing listens on the discard port
+    config.settings.cache_clear()
+    db.dispose_engines()
+    result = CliRunner().invoke(app, ["crawl", "california"])
+    assert result.exit_code == EXIT_OFFLINE, result.output
+    assert any(line.startswith("ca_pubinfo: failed (run ") for line in result.stdout.splitlines()), result.stdout
+    listed = CliRunner().invoke(app, ["runs", "--source", "california", "--json"])
+    assert [run["source"] for run in json.loads(listed.stdout)] == ["ca_pubinfo"]
+    session.add(CrawlRun(source="ca_pubinfo", status="running", owner=owner_token()))
+    session.commit()
+    assert running_run(db.get_engine(), "california") is not None
 
 
 def test_main_command_without_network_says_so_and_opens_the_dashboard(

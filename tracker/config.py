@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_HOME = Path("var")
 
@@ -192,7 +193,7 @@ def crawl_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
             name=name,
             enabled=(name in enabled_env) if enabled_env is not None else bool(table.get("enabled", True)),
             schedule=str(table.get("schedule", "0 6 * * *")),
-            base_url=(env.get(base_env) if base_env else None) or str(table.get("base_url", "")),
+            base_url=_base_url(env.get(base_env) if base_env else None, base_env, table.get("base_url"), name),
             congresses=env_congresses or _int_list(table.get("congresses"), f"sources.{name}.congresses")
             or congresses,
             types=tuple(t.lower() for t in _str_list(table.get("types"))),
@@ -213,6 +214,17 @@ def crawl_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
         scrapy={str(k).upper(): v for k, v in crawl.get("scrapy", {}).items()},
         max_run_hours=_hours(crawl.get("max_run_hours", DEFAULT_MAX_RUN_HOURS), "crawl.max_run_hours"),
     )
+
+
+def _base_url(from_env: str | None, variable: str | None, from_file: Any, source: str) -> str:
+    """A source's base URL, refused when it is no web address: requested as it was, a typo failed the crawl
+    as "upstream is empty or its listing format changed", the setting at fault named nowhere."""
+    value, where = (from_env, variable) if from_env else (str(from_file or ""), f"[sources.{source}] base_url")
+    if value:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"{where}: expected an http(s) URL such as https://www.govinfo.gov/, got {value!r}")
+    return value
 
 
 def _hours(value: Any, where: str) -> float:

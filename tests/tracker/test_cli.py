@@ -655,3 +655,26 @@ def test_a_jurisdiction_code_is_read_in_any_case(imported: str) -> None:
     assert json.loads(invoke("bills", "list", "--jurisdiction", "US", "--json").stdout) == every
     shown = invoke("bills", "show", every[0]["identifier"], "--jurisdiction", "US", "--json")
     assert shown.exit_code == 0 and json.loads(shown.stdout)["id"] == every[0]["id"]
+
+
+@pytest.mark.parametrize(("variable", "toml"), [
+    ("GOVINFO_BASE_URL", ""), (None, '[sources.govinfo_billstatus]\nbase_url = "www.govinfo.gov"\n')])
+def test_a_base_url_that_is_no_web_address_is_named_before_crawling(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str | None, toml: str) -> None:
+    """It was requested as it was: the crawl failed with "GovInfo listed no BILLSTATUS files ... its listing
+    format changed" (exit 5), the setting at fault named nowhere."""
+    (tmp_path / "tracker.toml").write_text(toml)
+    monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "tracker.toml"))
+    if variable:
+        monkeypatch.setenv(variable, "www.govinfo.gov")
+    else:
+        monkeypatch.delenv("GOVINFO_BASE_URL", raising=False)
+    config.settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["crawl", "govinfo_billstatus"])
+    finally:
+        config.settings.cache_clear()
+    assert result.exit_code == EXIT_USAGE, result.output
+    named = variable or "[sources.govinfo_billstatus] base_url"
+    assert result.stderr.startswith(f"{named}: expected an http(s) URL"), result.stderr
+    assert "Crawling" not in result.stdout

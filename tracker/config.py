@@ -191,7 +191,8 @@ def crawl_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
         known = {"enabled", "schedule", "base_url", "congresses", "types", "api_key_env"}
         sources[name] = SourceSettings(
             name=name,
-            enabled=(name in enabled_env) if enabled_env is not None else bool(table.get("enabled", True)),
+            enabled=(name in enabled_env) if enabled_env is not None
+            else _switch(table.get("enabled", True), f"[sources.{name}] enabled"),
             schedule=str(table.get("schedule", "0 6 * * *")),
             base_url=_base_url(env.get(base_env) if base_env else None, base_env, table.get("base_url"), name),
             congresses=env_congresses or _int_list(table.get("congresses"), f"sources.{name}.congresses")
@@ -205,15 +206,22 @@ def crawl_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
         contact=contact,
         user_agent=crawl.get("user_agent")
         or f"policy-tracker/0.1 (+https://github.com/policy-tracker/policy-tracker; {contact})",
-        robotstxt_obey=bool(crawl.get("robotstxt_obey", True)),
-        autothrottle=bool(crawl.get("autothrottle", True)),
-        http_cache=bool(crawl.get("http_cache", False)),
+        robotstxt_obey=_switch(crawl.get("robotstxt_obey", True), "[crawl] robotstxt_obey"),
+        autothrottle=_switch(crawl.get("autothrottle", True), "[crawl] autothrottle"),
+        http_cache=_switch(crawl.get("http_cache", False), "[crawl] http_cache"),
         default_sources=_str_list(crawl.get("default_sources", ["govinfo_billstatus"])),
         states=tuple(s.upper() for s in _str_list(env.get("TRACKER_STATES") or crawl.get("states"))),
         sources=sources,
         scrapy={str(k).upper(): v for k, v in crawl.get("scrapy", {}).items()},
         max_run_hours=_hours(crawl.get("max_run_hours", DEFAULT_MAX_RUN_HOURS), "crawl.max_run_hours"),
     )
+
+
+def _switch(value: Any, where: str) -> bool:
+    """A TOML boolean: bool("false") is True, so a quoted one switched a source on that was meant off."""
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: expected true or false (without quotes), got {value!r}")
+    return value
 
 
 def _base_url(from_env: str | None, variable: str | None, from_file: Any, source: str) -> str:

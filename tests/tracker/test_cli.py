@@ -678,3 +678,14 @@ def test_a_base_url_that_is_no_web_address_is_named_before_crawling(
     named = variable or "[sources.govinfo_billstatus] base_url"
     assert result.stderr.startswith(f"{named}: expected an http(s) URL"), result.stderr
     assert "Crawling" not in result.stdout
+
+
+def test_a_switch_written_as_a_string_is_refused_not_read_as_on() -> None:
+    """bool("false") is True: `enabled = "false"` had the scheduler crawl a source its operator switched off."""
+    for doc, named in (({"sources": {"congress_api": {"enabled": "false"}}}, "[sources.congress_api] enabled"),
+                       ({"crawl": {"robotstxt_obey": "false"}}, "[crawl] robotstxt_obey")):
+        with pytest.raises(config.ConfigError) as refused:
+            config.crawl_settings(env={}, doc=doc)
+        assert str(refused.value.code).startswith(f"{named}: expected true or false"), refused.value.code
+    crawl = config.crawl_settings(env={}, doc={"sources": {"congress_api": {"enabled": True}}})
+    assert crawl.sources["congress_api"].enabled and crawl.robotstxt_obey

@@ -114,6 +114,11 @@ def db_upgrade(
 
     engine = _engine(check=False)
     try:
+        if not ("+" in revision or "-" in revision):  # relative targets are resolved against the database
+            from alembic.script import ScriptDirectory
+
+            # An unknown target is refused before the copy below: it would keep a database nothing changes.
+            ScriptDirectory.from_config(db.alembic_config("sqlite://")).get_revisions(revision)
         if not no_backup:
             backup_before_migrating(engine, revision)
         db.upgrade(engine, revision)

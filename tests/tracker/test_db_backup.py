@@ -91,3 +91,12 @@ def test_a_server_database_is_pointed_to_its_own_tool(monkeypatch: pytest.Monkey
     with using_database("postgresql://tracker@db.example:5432/tracker", monkeypatch):
         result = invoke("db", "backup")  # refused before connecting anywhere
     assert result.exit_code == EXIT_USAGE and said(result, "pg_dump --format=custom")
+
+
+def test_an_unknown_revision_is_refused_before_any_copy_is_taken(sqlite_url: str, tmp_path: Path) -> None:
+    assert invoke("db", "upgrade", "0012").exit_code == 0
+    result = invoke("db", "upgrade", "bogus")
+    assert result.exit_code == EXIT_USAGE and said(result, "Cannot upgrade to 'bogus'")
+    assert not (tmp_path / BACKUP_FOLDER).exists()  # a copy of a database nothing was going to change
+    assert invoke("db", "upgrade", "+1").exit_code == 0  # relative targets are Alembic's to resolve
+    assert len(list((tmp_path / BACKUP_FOLDER).iterdir())) == 1

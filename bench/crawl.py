@@ -112,7 +112,7 @@ def main() -> None:
         db.upgrade(engine)
         engine.dispose()
         env = {**os.environ, "DATABASE_URL": url, "GOVINFO_BASE_URL": server.url,
-               "TRACKER_CONFIG": f"{tmp}/none.toml", "TRACKER_HOME": tmp, "PYTHONPATH": str(ROOT)}
+               "TRACKER_CONFIG": "/dev/null", "TRACKER_HOME": tmp, "PYTHONPATH": str(ROOT)}
         rows = []
         spread: dict[str, tuple[float, float, int]] = {}
         for phase in ("first", "again", "again (tracker crawl)", "restamp"):

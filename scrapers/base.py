@@ -9,6 +9,7 @@ the run failed and makes ``scrapy crawl`` exit with the matching code.
 import asyncio
 import functools
 import hashlib
+import inspect
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -149,6 +150,19 @@ def response_status(status: int) -> str:
         return ""
 
 
+def spider_arguments(spider: type) -> list[str]:
+    """The ``-a`` arguments a spider reads, its own first: the named parameters of the ``__init__`` methods of
+    its class tree (ours; Scrapy's own takes any)."""
+    names: list[str] = []
+    for klass in spider.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None or not klass.__module__.startswith("scrapers"):
+            continue
+        names += [p.name for p in inspect.signature(init).parameters.values()
+                  if p.kind is p.KEYWORD_ONLY and p.name not in names]
+    return names
+
+
 class TrackerSpider(scrapy.Spider):
     """Base spider. Arguments: ``-a congress=118[,119]`` (default: the current Congress), ``-a types=hr,s``."""
 
@@ -156,9 +170,16 @@ class TrackerSpider(scrapy.Spider):
     allowed_types: tuple[str, ...] = BILL_TYPES
 
     def __init__(self, *args: Any, congress: str | None = None, types: str | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
+        # Scrapy makes any other -a an attribute and the crawl ran on its defaults: a typo (-a congres=118)
+        # crawled the current Congress. Every argument a spider reads is a named parameter of an __init__ in its
+        # class tree, so what is left here is read by none: refused below (exit 2), naming what the spider takes.
+        unread = sorted(kwargs)
+        super().__init__(*args)
         self.fatal: str | None = None
         self.fatal_exit = EXIT_FAILED
+        if unread:
+            self.fail(f"-a {', '.join(unread)}: {self.name} takes no such argument; it takes "
+                      f"-a {', '.join(spider_arguments(type(self)))}", EXIT_USAGE)
         self.listed = 0  # documents the listings named (in scope)
         self.attempted = 0  # documents fetched because they were new or changed
         self.responses = 0  # any answer from upstream, even an error status

@@ -54,16 +54,21 @@ class LazyGroups(TyperGroup):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy and cmd_name not in self.commands:
             module, attr = self.lazy[cmd_name].split(":")
-            group = typer.main.get_group(getattr(importlib.import_module(module), attr))
-            group.name = cmd_name
-            self.add_command(group, cmd_name)
+            # A group, or the command itself when the app has only one (export): no phantom COMMAND in its usage
+            command = typer.main.get_command(getattr(importlib.import_module(module), attr))
+            command.name = cmd_name
+            self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
-        # Any command that cannot open the database, or is told to use semantic relevance that is not installed,
-        # says so in one line, not with a traceback.
+        # Any command that cannot open the database, is given a setting it cannot use, or is told to use semantic
+        # relevance that is not installed, says so in one line, not with a traceback.
+        from tracker.config import ConfigError
+
         try:
             return super().invoke(ctx)
+        except ConfigError as exc:  # a SystemExit whose message would exit 1, the code of failed items
+            raise fail(str(exc.code), EXIT_USAGE) from None
         except Exception as exc:
             if (problem := database_problem(exc)) is not None:
                 raise fail(problem, EXIT_SCHEMA) from None
@@ -109,6 +114,11 @@ def db_upgrade(
 
     engine = _engine(check=False)
     try:
+        if not ("+" in revision or "-" in revision):  # relative targets are resolved against the database
+            from alembic.script import ScriptDirectory
+
+            # An unknown target is refused before the copy below: it would keep a database nothing changes.
+            ScriptDirectory.from_config(db.alembic_config("sqlite://")).get_revisions(revision)
         if not no_backup:
             backup_before_migrating(engine, revision)
         db.upgrade(engine, revision)
@@ -147,7 +157,7 @@ def db_backup(
     engine = _engine(check=False)  # a database behind the code may be backed up (before migrating it by hand)
     path = db.sqlite_file(engine)
     if (missing := db.missing_file(engine)) is not None:
-        raise fail(f"No database file at {missing}: nothing to back up.", EXIT_NOT_FOUND)
+        raise fail(f"No database file at {missing}: nothing to back up.", EXIT_SCHEMA)  # as every command
     if path is None:
         raise fail(f"{db.display_url()} is not a SQLite file: back it up with the database's own tool, for "
                    "PostgreSQL `pg_dump --format=custom --file=tracker.dump \"$DATABASE_URL\"` (and pg_restore).")

@@ -1,8 +1,9 @@
 """What every ``tracker`` sub-command shares: exit codes, the schema gate and plain output helpers.
 
 Exit codes: 0 success; 1 the command ran but some items failed (named on stderr); 2 bad usage or input that
-cannot be read; 3 the database cannot be used (not migrated, unreachable, or DATABASE_URL is wrong); 4 nothing
-found for the reference or path given.
+cannot be read, including a name that does not exist (topic, rule, position, watchlist, user...: a typo in a
+known list); 3 the database cannot be used (not migrated, unreachable, or DATABASE_URL is wrong); 4 nothing
+found for the path given, for a bill reference, or for an export's selection.
 """
 
 import json
@@ -69,14 +70,16 @@ def migrated_engine() -> "Engine":
     try:
         db.check_schema(engine)
     except db.SchemaNotReady as exc:
-        err.print(str(exc), markup=False, highlight=False, style="red")
+        err.print(str(exc), markup=False, highlight=False, style="red", soft_wrap=True)
         raise typer.Exit(EXIT_SCHEMA) from None
     return engine
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    """Print ``message`` (never read as markup: it may quote upstream text) and return the exit to raise."""
-    err.print(message, markup=False, highlight=False, style="red")
+    """Print ``message`` (never read as markup: it may quote upstream text) and return the exit to raise.
+
+    One line, never wrapped at a terminal's width: a log or `grep` keeps the path or URL it names whole."""
+    err.print(message, markup=False, highlight=False, style="red", soft_wrap=True)
     return typer.Exit(code)
 
 

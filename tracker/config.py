@@ -1,7 +1,7 @@
 """Settings: one TOML file, with environment variables of the same names taking precedence.
 
-Lookup order for each setting: environment variable, then ``tracker.toml`` (path from ``TRACKER_CONFIG``,
-else ``./tracker.toml``), then the default here.
+Lookup order for each setting: environment variable, then ``tracker.toml`` (path from ``TRACKER_CONFIG``, which
+must exist when set, else ``./tracker.toml`` if there is one), then the default here.
 """
 
 import datetime as dt
@@ -12,8 +12,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_HOME = Path("var")
+
+
+class ConfigError(SystemExit):
+    """A setting that cannot be used, its message naming the file, table or variable it came from.
+
+    A SystemExit, so a crawl process or the scheduler stops with the message; the ``tracker`` command turns it
+    into one line and exit 2 (bad input), as it does for every other bad input (tracker.cli)."""
 
 
 @dataclass(frozen=True)
@@ -33,24 +41,33 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return {}
         data = path.read_bytes()
     except OSError as exc:  # kept private by another user (mode 600), an unreadable folder: a line, not a traceback
-        raise SystemExit(f"{path}: cannot read the settings file ({exc.strerror or exc})") from None
+        raise ConfigError(f"{path}: cannot read the settings file ({exc.strerror or exc})") from None
     try:
         return tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SystemExit(f"{path}: not valid TOML: {exc}") from exc
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
-    config_path = Path(env.get("TRACKER_CONFIG", "tracker.toml"))
+    named = env.get("TRACKER_CONFIG")
+    config_path = Path(named or "tracker.toml")
+    if named and not config_path.exists():  # a typo ran everything on the defaults: another database, no sources
+        raise ConfigError(f"TRACKER_CONFIG={named}: no such file (TRACKER_CONFIG=/dev/null for no settings file)")
     doc = _read_toml(config_path)
-    home = Path(env.get("TRACKER_HOME") or doc.get("home") or DEFAULT_HOME)
+    home = Path(env.get("TRACKER_HOME") or _text(doc.get("home"), f"{config_path}: home") or DEFAULT_HOME)
     database_url = (
         env.get("DATABASE_URL")
-        or doc.get("database", {}).get("url")
+        or _text(doc.get("database", {}).get("url"), f"{config_path}: [database] url")
         or f"sqlite:///{(home / 'tracker.db').as_posix()}"
     )
     return Settings(home=home, database_url=normalize_database_url(database_url), file=doc)
+
+
+def _text(value: Any, where: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string in quotes, got {value!r}")
+    return value
 
 
 def normalize_database_url(url: str) -> str:
@@ -160,7 +177,7 @@ def _int_list(value: Any, where: str) -> tuple[int, ...]:
     try:
         return tuple(int(str(item).strip()) for item in items if str(item).strip())
     except ValueError:
-        raise SystemExit(f"{where}: expected Congress numbers such as 118,119, got {value!r}") from None
+        raise ConfigError(f"{where}: expected Congress numbers such as 118,119, got {value!r}") from None
 
 
 def _str_list(value: Any) -> tuple[str, ...]:
@@ -178,16 +195,22 @@ def crawl_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
     env_congresses = _int_list(env.get("TRACKER_CONGRESSES"), "TRACKER_CONGRESSES")
     congresses = _int_list(crawl.get("congresses"), "crawl.congresses")
     enabled_env = _str_list(env.get("TRACKER_SOURCES")) if env.get("TRACKER_SOURCES") else None
+    source_names = sorted({*SOURCE_DEFAULTS, *doc.get("sources", {})})
+    for where, names in (("TRACKER_SOURCES", enabled_env or ()),
+                         ("[crawl] default_sources", _str_list(crawl.get("default_sources", ())))):
+        if unknown := [n for n in names if n not in source_names]:  # a typo enabled nothing, without a word
+            raise ConfigError(f"{where}: unknown source {', '.join(unknown)}; known: {', '.join(source_names)}")
     sources: dict[str, SourceSettings] = {}
-    for name in sorted({*SOURCE_DEFAULTS, *doc.get("sources", {})}):
+    for name in source_names:
         table = {**SOURCE_DEFAULTS.get(name, {}), **doc.get("sources", {}).get(name, {})}
         base_env = table.pop("base_url_env", None)
         known = {"enabled", "schedule", "base_url", "congresses", "types", "api_key_env"}
         sources[name] = SourceSettings(
             name=name,
-            enabled=(name in enabled_env) if enabled_env is not None else bool(table.get("enabled", True)),
+            enabled=(name in enabled_env) if enabled_env is not None
+            else _switch(table.get("enabled", True), f"[sources.{name}] enabled"),
             schedule=str(table.get("schedule", "0 6 * * *")),
-            base_url=(env.get(base_env) if base_env else None) or str(table.get("base_url", "")),
+            base_url=_base_url(env.get(base_env) if base_env else None, base_env, table.get("base_url"), name),
             congresses=env_congresses or _int_list(table.get("congresses"), f"sources.{name}.congresses")
             or congresses,
             types=tuple(t.lower() for t in _str_list(table.get("types"))),
@@ -199,9 +222,9 @@ def crawl_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
         contact=contact,
         user_agent=crawl.get("user_agent")
         or f"policy-tracker/0.1 (+https://github.com/policy-tracker/policy-tracker; {contact})",
-        robotstxt_obey=bool(crawl.get("robotstxt_obey", True)),
-        autothrottle=bool(crawl.get("autothrottle", True)),
-        http_cache=bool(crawl.get("http_cache", False)),
+        robotstxt_obey=_switch(crawl.get("robotstxt_obey", True), "[crawl] robotstxt_obey"),
+        autothrottle=_switch(crawl.get("autothrottle", True), "[crawl] autothrottle"),
+        http_cache=_switch(crawl.get("http_cache", False), "[crawl] http_cache"),
         default_sources=_str_list(crawl.get("default_sources", ["govinfo_billstatus"])),
         states=tuple(s.upper() for s in _str_list(env.get("TRACKER_STATES") or crawl.get("states"))),
         sources=sources,
@@ -210,11 +233,29 @@ def crawl_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
     )
 
 
+def _switch(value: Any, where: str) -> bool:
+    """A TOML boolean: bool("false") is True, so a quoted one switched a source on that was meant off."""
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: expected true or false (without quotes), got {value!r}")
+    return value
+
+
+def _base_url(from_env: str | None, variable: str | None, from_file: Any, source: str) -> str:
+    """A source's base URL, refused when it is no web address: requested as it was, a typo failed the crawl
+    as "upstream is empty or its listing format changed", the setting at fault named nowhere."""
+    value, where = (from_env, variable) if from_env else (str(from_file or ""), f"[sources.{source}] base_url")
+    if value:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"{where}: expected an http(s) URL such as https://www.govinfo.gov/, got {value!r}")
+    return value
+
+
 def _hours(value: Any, where: str) -> float:
     try:
         hours = float(value)
     except (TypeError, ValueError):
         hours = math.nan
     if not hours > 0 or math.isinf(hours):
-        raise SystemExit(f"{where}: expected a number of hours above 0, got {value!r}")
+        raise ConfigError(f"{where}: expected a number of hours above 0, got {value!r}")
     return hours

@@ -64,18 +64,18 @@ def _report_runs(engine: "Engine", source: str, launch_id: str, max_errors: int 
     crawlrun, crawlerror = _run_tables()
     runs_c, errors_c = crawlrun.c, crawlerror.c
     with engine.connect() as conn:
-        recent = conn.execute(select(crawlrun).where(runs_c.source == source).order_by(runs_c.id.desc())
-                              .limit(20)).all()
+        recent = conn.execute(select(crawlrun).where(runs_c.source == crawling.run_source(source))
+                              .order_by(runs_c.id.desc()).limit(20)).all()
         runs = [run for run in reversed(recent) if (run.args or {}).get("launch_id") == launch_id]
         for run in runs:
             colour = {"succeeded": "green", "partial": "yellow", "interrupted": "yellow"}.get(run.status, "red")
             out.print(f"[{colour}]{escape(run.source)}: {run.status}[/{colour}] (run {run.id}) "
                       f"{escape(run.message or '')}",
-                      highlight=False)
+                      highlight=False, soft_wrap=True)  # one line: a log keeps the URL it names whole
             errors = conn.execute(select(crawlerror).where(errors_c.run_id == run.id).order_by(errors_c.id)
                                   .limit(max_errors)).all()
             for e in errors:
-                err.print(f"  failed {e.locator}: {e.reason}", highlight=False, markup=False)
+                err.print(f"  failed {e.locator}: {e.reason}", highlight=False, markup=False, soft_wrap=True)
             if run.failed > len(errors):
                 err.print(f"  ... and {run.failed - len(errors)} more (`tracker runs --errors {run.failed}`)")
 
@@ -105,6 +105,10 @@ def crawl_cmd(
     crawl = crawl_settings()
     known = crawling.spider_names()
     chosen = sources or [name for name, cfg in crawl.sources.items() if cfg.enabled and name in known]
+    if not chosen:
+        err.print("No source is enabled (enabled = true under [sources.NAME] in tracker.toml, or TRACKER_SOURCES): "
+                  f"nothing to crawl. Name one: tracker crawl {known[0]}", style="red", markup=False, soft_wrap=True)
+        raise typer.Exit(crawling.EXIT_USAGE)
     unknown = [name for name in chosen if name not in known]
     if unknown:
         err.print(f"Unknown spider {', '.join(unknown)}; available: {', '.join(known)}", style="red", markup=False)
@@ -224,8 +228,8 @@ def runs_cmd(
     engine = _engine()
     with Session(engine) as s:
         query = select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(limit)
-        if source:
-            query = query.where(CrawlRun.source == source)
+        if source:  # a spider's name finds the runs it records under its feed's name (california: ca_pubinfo)
+            query = query.where(CrawlRun.source.in_({source, crawling.run_source(source)}))
         runs = s.execute(query).scalars().all()
         shown = {run.id: shown_status(run) for run in runs}  # a run whose process is gone: interrupted
         errs: dict[int, list[CrawlError]] = {}
@@ -266,7 +270,7 @@ def runs_cmd(
         if listed:
             err.print(f"run {run.id} ({run.source}): {run.failed} error(s)", markup=False, highlight=False)
             for e in listed:
-                err.print(f"  {e.locator}: {e.reason}", highlight=False, markup=False)
+                err.print(f"  {e.locator}: {e.reason}", highlight=False, markup=False, soft_wrap=True)
 
 
 # -- schedule -----------------------------------------------------------------------------------------------

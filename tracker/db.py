@@ -72,6 +72,11 @@ def make_engine(url: str | None = None) -> Engine:
     except (ArgumentError, NoSuchModuleError) as exc:  # neither message repeats the URL, so no password shows
         raise DatabaseUrlError(f"DATABASE_URL is not a database URL the tracker can use: {exc}. Examples: "
                                "sqlite:////var/lib/tracker/tracker.db, postgresql://user@host:5432/dbname") from None
+    except ImportError as exc:  # a dialect SQLAlchemy knows (mysql://...) whose driver is not installed
+        raise DatabaseUrlError(f"DATABASE_URL names a {parsed.get_backend_name()} database, whose driver "
+                               f"({exc.name}) is not installed: the tracker runs on SQLite and PostgreSQL. "
+                               "Examples: sqlite:////var/lib/tracker/tracker.db, "
+                               "postgresql://user@host:5432/dbname") from None
     return engine
 
 

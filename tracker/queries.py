@@ -37,8 +37,8 @@ class BillFilter:
 def apply_filter(session: Session, query: Any, flt: BillFilter) -> Any:
     """Narrow a select() over Bill joined to LegislativeSession by ``flt`` (the session picks the search
     dialect)."""
-    if flt.jurisdiction:
-        query = query.where(Bill.jurisdiction_id == flt.jurisdiction)
+    if flt.jurisdiction:  # codes are stored lower-case ("us", "ca"); people type "US" too
+        query = query.where(Bill.jurisdiction_id == flt.jurisdiction.strip().lower())
     if flt.session:
         query = query.where(LegislativeSession.identifier == flt.session)
     if flt.stage:
@@ -117,7 +117,7 @@ def find_bills(session: Session, ref: str, *, jurisdiction: str | None = None,
         typed = " ".join(ref.split()).upper()
         query = query.where(func.upper(Bill.identifier).in_(list({normalize_identifier(ref), typed})))
     if jurisdiction:
-        query = query.where(Bill.jurisdiction_id == jurisdiction)
+        query = query.where(Bill.jurisdiction_id == jurisdiction.strip().lower())
     if session_identifier:
         query = query.where(LegislativeSession.identifier == session_identifier)
     return list(session.execute(query.order_by(Bill.id)).scalars())

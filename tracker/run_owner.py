@@ -21,6 +21,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from tracker.config import crawl_settings
+from tracker.crawling import run_source
 from tracker.models import CrawlRun
 from tracker.models.base import utcnow
 from tracker.models.enums import RunStatus
@@ -113,7 +114,7 @@ def close_launched_run(engine: Engine, source: str, launch_id: str, why: str) ->
     """After a crawl's process has ended: mark ``interrupted`` the run it left ``running`` (killed, or forced down
     by a second signal, it could not record its end), found by the ``launch_id`` its parent gave it; its id."""
     with Session(engine) as session:
-        for run in session.execute(select(CrawlRun).where(CrawlRun.source == source,
+        for run in session.execute(select(CrawlRun).where(CrawlRun.source == run_source(source),
                                                           CrawlRun.status == RunStatus.running.value)
                                    .order_by(CrawlRun.id.desc()).limit(20)).scalars():
             if (run.args or {}).get("launch_id") == launch_id:
@@ -131,7 +132,7 @@ def running_run(engine: Engine, source: str) -> CrawlRun | None:
     holding the source's turns on it until it is presumed ended (twice max_run_hours) would stop crawling."""
     host = socket.gethostname()
     with Session(engine) as session:
-        for run in session.execute(select(CrawlRun).where(CrawlRun.source == source,
+        for run in session.execute(select(CrawlRun).where(CrawlRun.source == run_source(source),
                                                           CrawlRun.status == RunStatus.running.value)
                                    .order_by(CrawlRun.id.desc())).scalars():
             if (run.owner or "").rsplit("/", 2)[0] == host and abandoned_because(run) is None:

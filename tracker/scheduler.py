@@ -37,7 +37,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
 from tracker import crawling, db
-from tracker.config import CrawlSettings, SourceSettings, crawl_settings
+from tracker.config import ConfigError, CrawlSettings, SourceSettings, crawl_settings
 from tracker.models.base import utcnow
 from tracker.run_owner import close_launched_run, running_run
 
@@ -101,7 +101,7 @@ def cron(expression: str, setting: str) -> CronTrigger:
     try:
         return CronTrigger.from_crontab(expression, timezone=dt.UTC)
     except ValueError as exc:
-        raise SystemExit(f"{setting} = {expression!r} is not a crontab expression "
+        raise ConfigError(f"{setting} = {expression!r} is not a crontab expression "
                          f"(minute hour day month day-of-week): {exc}") from None
 
 

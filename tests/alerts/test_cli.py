@@ -72,3 +72,22 @@ def test_subscribe_list_send_log_and_feeds_from_the_command_line(database_url: s
     assert code == 0 and "https://feeds.chamber.example/feeds/" in out and "hearings.ics" in out
     code, out, _ = run("alerts", "feed", "sam@chamber.example", "--hearings")
     assert code == 0 and list(icalendar.Calendar.from_ical(out).walk("VEVENT")) == []
+
+
+def test_an_unknown_digest_status_is_refused_not_an_empty_log(database_url: str) -> None:
+    code, out, err = run("alerts", "log", "--status", "failde")
+    assert code == 2 and "failde" in err and "pending, retrying, sent, failed, uncertain, cancelled" in err, out
+    assert run("alerts", "log", "--status", "failed")[0] == 0
+
+
+def test_the_feed_server_names_a_port_it_cannot_listen_on(database_url: str) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = run("alerts", "serve", "--port", str(port))
+    assert code == 2 and f"127.0.0.1:{port}" in err and "Traceback" not in err + out, err
+    code, out, err = run("alerts", "serve", "--port", "99999")
+    assert code == 2 and "--port" in err and "Traceback" not in err + out, err

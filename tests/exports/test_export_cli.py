@@ -109,7 +109,6 @@ def test_an_empty_selection_writes_nothing(seeded: Seeded, workdir: Path) -> Non
     [
         (["--topic", "a1"], "No topic 'a1'"),
         (["--position", "maybe"], "No position 'maybe'"),
-        (["--bill", "HR 404"], "No bill matches 'HR 404'"),
         (["--sponsor", "Nobody"], "No sponsor or cosponsor matches 'Nobody'"),
         (["--stage", "limbo"], "Unknown stage limbo"),
         (["--all", "--format", "odt"], "Unknown format 'odt'"),
@@ -123,6 +122,12 @@ def test_bad_input_is_refused(seeded: Seeded, workdir: Path, args: list[str], me
     result = invoke("export", *args)
     assert result.exit_code == EXIT_USAGE
     assert message in " ".join(result.output.split())
+    assert list(workdir.iterdir()) == []
+
+
+def test_a_bill_that_is_not_stored_is_nothing_found(seeded: Seeded, workdir: Path) -> None:
+    result = invoke("export", "--bill", "HR 404")  # as `tracker bills show "HR 404"`: exit 4
+    assert result.exit_code == EXIT_NOT_FOUND and "No bill matches 'HR 404'" in result.output
     assert list(workdir.iterdir()) == []
 
 
@@ -171,3 +176,13 @@ def test_a_file_that_cannot_be_written_is_named_without_a_traceback(
     assert result.exit_code == EXIT_PARTIAL
     assert "Cannot write packet.csv: No space left on device. No file was written." in result.output
     assert list(workdir.iterdir()) == []  # the temporary file is gone too
+
+
+def test_export_is_one_command_and_a_stray_argument_is_named(seeded: Seeded, workdir: Path) -> None:
+    """`tracker export` has no sub-commands: its usage line said COMMAND [ARGS]..., and a file name given
+    without -o was refused as "No such command 'ai.pdf'"."""
+    usage = invoke("export", "--help")
+    assert usage.exit_code == 0 and "COMMAND" not in usage.output
+    stray = invoke("export", "--topic", "ai", "ai.pdf")
+    assert stray.exit_code == EXIT_USAGE and "No such command" not in stray.output
+    assert "ai.pdf" in stray.output and list(workdir.iterdir()) == []

@@ -4,12 +4,17 @@ import json
 from pathlib import Path
 
 import pytest
+from crawl_helpers import run_spider
 from feedserver import FeedServer, GovinfoMirror
+from sqlmodel import Session
 from typer.testing import CliRunner
 
 from tracker import config, crawl_cli, db
 from tracker.cli import app
-from tracker.crawling import EXIT_OFFLINE, EXIT_OK, EXIT_SCHEMA, EXIT_USAGE
+from tracker.crawling import EXIT_OFFLINE, EXIT_OK, EXIT_SCHEMA, EXIT_USAGE, run_source, spider_names
+from tracker.models import CrawlRun
+from tracker.run_owner import owner_token
+from tracker.scheduler import running_run
 
 
 @pytest.fixture
@@ -57,6 +62,74 @@ def test_unknown_spider_is_a_usage_error(cli_env: dict[str, str]) -> None:
     assert result.exit_code == EXIT_USAGE
     said = " ".join(result.output.split())
     assert "Unknown spider nowhere; available:" in said and "congress_api" in said and "govinfo_billstatus" in said
+
+
+@pytest.mark.parametrize(("spider", "args", "takes"), [
+    ("govinfo_billstatus", ["-a", "congres=118"], "-a congress, types"),  # a typo crawled the current Congress
+    ("legistar", ["-a", "client=lacounty"], "clients"),
+    ("california", ["-a", "archve=pubinfo_Mon.zip"], "-a archive"),
+])
+def test_an_argument_no_spider_reads_is_refused_not_ignored(
+    state_env: dict[str, str], feed: FeedServer, spider: str, args: list[str], takes: str,
+) -> None:
+    done = run_spider(state_env, spider, *args)
+    assert done.returncode == EXIT_USAGE, done.stderr[-2000:]
+    name = args[1].partition("=")[0]
+    assert f"-a {name}: {spider} takes no such argument" in done.stderr and takes in done.stderr, done.stderr[-2000:]
+    assert not feed.requests(""), "nothing is fetched for a crawl whose arguments are wrong"
+
+
+def test_a_crawl_with_nothing_to_crawl_says_so(cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typo in TRACKER_SOURCES enabled no source, and `tracker crawl` printed nothing and exited 0."""
+    monkeypatch.setenv("TRACKER_SOURCES", "govinfo")
+    config.settings.cache_clear()
+    result = CliRunner().invoke(app, ["crawl"])
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert result.stderr.startswith("TRACKER_SOURCES: unknown source govinfo; known: california, congress_api")
+    Path(cli_env["TRACKER_CONFIG"]).write_text("[sources.govinfo_billstatus]\nenabled = false\n")
+    monkeypatch.delenv("TRACKER_SOURCES")
+    config.settings.cache_clear()
+    result = CliRunner().invoke(app, ["crawl"])
+    assert result.exit_code == EXIT_USAGE and "No source is enabled" in result.stderr, result.output
+    config.settings.cache_clear()
+
+
+def test_a_crawls_outcome_is_one_line_with_the_url_whole(cli_env: dict[str, str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOVINFO_BASE_URL", "http://127.0.0.1:9/")  # nothing listens on the discard port
+    result = CliRunner().invoke(app, ["crawl", "govinfo_billstatus", "--congress", "117", "--types", "hr"])
+    assert result.exit_code == EXIT_OFFLINE, result.output
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("govinfo_billstatus: failed")]
+    assert "cannot reach http://127.0.0.1:9/: connection refused" in line and line.endswith("requests)"), line
+
+
+def test_each_spider_records_its_runs_under_the_source_name_tracker_crawling_gives() -> None:
+    import importlib
+
+    for name in spider_names():
+        module = vars(importlib.import_module(f"scrapers.spiders.{name}"))
+        [cls] = [c for c in module.values() if isinstance(c, type) and c.__dict__.get("name") == name]
+        assert run_source(name) == (cls.source_name or cls.name), name
+
+
+def test_the_california_crawl_is_reported_and_listed_by_its_spider_name(
+    state_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, session: Session,
+) -> None:
+    """Its runs are recorded as ca_pubinfo: `tracker crawl california` printed no outcome, `tracker runs --source
+    california` said "No runs", and the scheduler could not find its run in progress or close a killed one."""
+    for key, value in state_env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("PUBINFO_BASE_URL", "http://127.0.0.1:9/")  # nothing listens on the discard port
+    config.settings.cache_clear()
+    db.dispose_engines()
+    result = CliRunner().invoke(app, ["crawl", "california"])
+    assert result.exit_code == EXIT_OFFLINE, result.output
+    assert any(line.startswith("ca_pubinfo: failed (run ") for line in result.stdout.splitlines()), result.stdout
+    listed = CliRunner().invoke(app, ["runs", "--source", "california", "--json"])
+    assert [run["source"] for run in json.loads(listed.stdout)] == ["ca_pubinfo"]
+    session.add(CrawlRun(source="ca_pubinfo", status="running", owner=owner_token()))
+    session.commit()
+    assert running_run(db.get_engine(), "california") is not None
 
 
 def test_main_command_without_network_says_so_and_opens_the_dashboard(

@@ -158,7 +158,8 @@ def test_exit_codes(imported: str, tmp_path: Path) -> None:
     assert invoke("db", "upgrade", "bogus").exit_code == EXIT_USAGE
 
 
-@pytest.mark.parametrize("url", ["bogus://x", "::::", "postgresql://postgres@127.0.0.1:1/none"])
+@pytest.mark.parametrize("url", ["bogus://x", "::::", "postgresql://postgres@127.0.0.1:1/none",
+                                 "mysql://user@host/db"])  # a dialect whose driver is not installed
 def test_an_unusable_database_url_is_one_clear_line(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", url)
     config.settings.cache_clear()
@@ -249,7 +250,7 @@ def test_an_unreadable_folder_is_named_and_the_import_exits_1(database_url: str)
 def test_read_only_commands_create_no_database(tmp_path: Path) -> None:
     """The default database is var/tracker.db under the working directory; asking about it creates nothing."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TRACKER_HOME")}
-    env.update(PYTHONPATH=str(REPO_ROOT), TRACKER_CONFIG=str(tmp_path / "none.toml"))
+    env.update(PYTHONPATH=str(REPO_ROOT), TRACKER_CONFIG="/dev/null")
     for args in (["db", "current"], ["bills", "list"], ["runs"]):
         done = subprocess.run([sys.executable, "-m", "tracker", *args], cwd=tmp_path, env=env, capture_output=True,
                               text=True, timeout=60, check=False)
@@ -723,3 +724,145 @@ def test_a_command_that_waited_out_a_busy_database_says_busy(database_url: str,
     assert result.exit_code == EXIT_SCHEMA, result.output
     assert _said(result, "is busy: another process (an import or a crawl) kept it locked")
     assert "server" not in result.output and "permission" not in result.output
+
+
+def test_an_error_is_one_line_however_long_the_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A log or `grep` keeps an error whole: no message is wrapped at the width of a terminal it is not on."""
+    missing = tmp_path / ("a-folder-with-a-long-name-" * 4) / "tracker.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{missing}")
+    config.settings.cache_clear()
+    db.dispose_engines()
+    try:
+        for args in (["bills", "list"], ["db", "backup"], ["users", "list"], ["export", "--all", "-o", "x.csv"]):
+            result = runner.invoke(app, args)
+            assert result.exit_code == EXIT_SCHEMA, (args, result.output)
+            lines = result.stderr.splitlines()
+            assert len(lines) == 1 and str(missing) in lines[0], (args, result.stderr)
+    finally:
+        db.dispose_engines()
+        config.settings.cache_clear()
+
+
+def test_tracker_runs_names_each_failed_file_on_one_line(database_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / ("a-folder-with-a-long-name-" * 4) / "bad.xml"
+    bad.parent.mkdir()
+    bad.write_bytes(b"<billStatus><bill>")
+    assert invoke("import", "--quiet", str(bad)).exit_code == EXIT_USAGE
+    result = runner.invoke(app, ["runs"])
+    assert result.exit_code == 0, result.output
+    assert any(line.startswith(f"  {bad}: malformed XML") for line in result.stderr.splitlines()), result.stderr
+
+
+def test_the_same_failure_gives_the_same_exit_code_in_every_command(imported: str, tmp_path: Path) -> None:
+    """README "Command line": a name that does not exist (topic, rule, user...) is bad input, 2, in every
+    command; a bill reference that matches no bill is nothing found, 4, in every command."""
+    assert invoke("topics", "load").exit_code == 0
+    added = runner.invoke(app, ["users", "add", "ada@chamber.example", "--role", "admin", "--password-stdin"],
+                          input="a long enough password\n")
+    assert added.exit_code == 0, added.output
+    packet = str(tmp_path / "packet.csv")
+    unknown_names = [
+        ["bills", "list", "--topic", "nosuch"], ["bills", "list", "--flagged", "--topic", "nosuch", "--json"],
+        ["export", "--topic", "nosuch", "-o", packet], ["topics", "set", "nosuch", "--threshold", "2"],
+        ["topics", "add-rule", "nosuch", "broadband"], ["topics", "rescore", "--topic", "nosuch"],
+        ["alerts", "subscribe", "ada@chamber.example", "--topic", "nosuch"],
+        ["topics", "edit-rule", "99999", "--weight", "2"], ["topics", "remove-rule", "99999"],
+        ["alerts", "retry", "99999"], ["users", "deactivate", "nobody@chamber.example"],
+    ]
+    for args in unknown_names:
+        result = invoke(*args)
+        assert result.exit_code == EXIT_USAGE, (args, result.output)
+        assert "nosuch" in result.stderr or "99999" in result.stderr or "nobody" in result.stderr, args
+    for args in (["bills", "show", "HR 999999"], ["export", "--bill", "HR 999999", "-o", packet],
+                 ["alerts", "subscribe", "ada@chamber.example", "--bill", "HR 999999"]):
+        result = invoke(*args)
+        assert result.exit_code == EXIT_NOT_FOUND and "No bill matches 'HR 999999'" in result.stderr, args
+    assert not Path(packet).exists()
+
+
+@pytest.mark.parametrize(("toml", "args", "named"), [
+    ("[database\n", ["bills", "list"], "not valid TOML"),
+    ("[database]\nurl = 5\n", ["bills", "list"], "[database] url"),
+    ("home = 5\n", ["bills", "list"], "home"),
+    ("[crawl]\ncongresses = ['abc']\n", ["crawl", "govinfo_billstatus"], "crawl.congresses"),
+    ("[crawl]\nmax_run_hours = -1\n", ["schedule"], "crawl.max_run_hours"),
+])
+def test_a_setting_that_cannot_be_used_is_bad_input_named_in_one_line(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toml: str, args: list[str],
+        named: str) -> None:
+    config_file = tmp_path / "tracker.toml"
+    config_file.write_text(toml)
+    monkeypatch.setenv("TRACKER_CONFIG", str(config_file))
+    if "[database]" in toml or "home" in toml:
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+    config.settings.cache_clear()
+    try:
+        result = runner.invoke(app, args)
+    finally:
+        config.settings.cache_clear()
+    assert result.exit_code == EXIT_USAGE, (result.exit_code, result.output)
+    assert named in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_tracker_config_that_does_not_exist_is_refused_not_ignored(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typo in TRACKER_CONFIG ran every command on the defaults: another database (var/tracker.db here), no
+    sources, no SMTP, without a word. /dev/null says "no settings file" on purpose."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "trackr.toml"))
+    config.settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["db", "current"])
+        assert result.exit_code == EXIT_USAGE, result.output
+        assert result.stderr.startswith(f"TRACKER_CONFIG={tmp_path / 'trackr.toml'}: no such file")
+        monkeypatch.setenv("TRACKER_CONFIG", "/dev/null")
+        config.settings.cache_clear()
+        assert "var/tracker.db" in runner.invoke(app, ["db", "current"]).stdout  # the defaults
+    finally:
+        config.settings.cache_clear()
+        db.dispose_engines()
+    assert not (tmp_path / "var").exists()
+
+
+def test_a_jurisdiction_code_is_read_in_any_case(imported: str) -> None:
+    """`export --jurisdiction US` found the bills; `bills list --jurisdiction US` listed none, without a word."""
+    every = json.loads(invoke("bills", "list", "--json").stdout)
+    assert json.loads(invoke("bills", "list", "--jurisdiction", "US", "--json").stdout) == every
+    shown = invoke("bills", "show", every[0]["identifier"], "--jurisdiction", "US", "--json")
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["id"] == every[0]["id"]
+
+
+@pytest.mark.parametrize(("variable", "toml"), [
+    ("GOVINFO_BASE_URL", ""), (None, '[sources.govinfo_billstatus]\nbase_url = "www.govinfo.gov"\n')])
+def test_a_base_url_that_is_no_web_address_is_named_before_crawling(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str | None, toml: str) -> None:
+    """It was requested as it was: the crawl failed with "GovInfo listed no BILLSTATUS files ... its listing
+    format changed" (exit 5), the setting at fault named nowhere."""
+    (tmp_path / "tracker.toml").write_text(toml)
+    monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "tracker.toml"))
+    if variable:
+        monkeypatch.setenv(variable, "www.govinfo.gov")
+    else:
+        monkeypatch.delenv("GOVINFO_BASE_URL", raising=False)
+    config.settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["crawl", "govinfo_billstatus"])
+    finally:
+        config.settings.cache_clear()
+    assert result.exit_code == EXIT_USAGE, result.output
+    named = variable or "[sources.govinfo_billstatus] base_url"
+    assert result.stderr.startswith(f"{named}: expected an http(s) URL"), result.stderr
+    assert "Crawling" not in result.stdout
+
+
+def test_a_switch_written_as_a_string_is_refused_not_read_as_on() -> None:
+    """bool("false") is True: `enabled = "false"` had the scheduler crawl a source its operator switched off."""
+    for doc, named in (({"sources": {"congress_api": {"enabled": "false"}}}, "[sources.congress_api] enabled"),
+                       ({"crawl": {"robotstxt_obey": "false"}}, "[crawl] robotstxt_obey")):
+        with pytest.raises(config.ConfigError) as refused:
+            config.crawl_settings(env={}, doc=doc)
+        assert str(refused.value.code).startswith(f"{named}: expected true or false"), refused.value.code
+    crawl = config.crawl_settings(env={}, doc={"sources": {"congress_api": {"enabled": True}}})
+    assert crawl.sources["congress_api"].enabled and crawl.robotstxt_obey

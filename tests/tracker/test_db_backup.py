@@ -10,7 +10,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from tracker import db
-from tracker.cli import EXIT_NOT_FOUND, EXIT_PARTIAL, EXIT_USAGE, app
+from tracker.cli import EXIT_PARTIAL, EXIT_SCHEMA, EXIT_USAGE, app
 from tracker.db_backup import BACKUP_FOLDER
 
 
@@ -77,7 +77,8 @@ def test_upgrade_copies_a_database_behind_the_code_before_migrating_it(sqlite_ur
 
 def test_no_backup_skips_the_copy_and_a_missing_file_is_named(sqlite_url: str, tmp_path: Path) -> None:
     missing = invoke("db", "backup")
-    assert missing.exit_code == EXIT_NOT_FOUND and said(missing, f"No database file at {tmp_path / 'tracker.db'}")
+    # A missing database is 3 in every command (README "Exit codes"), `db backup` too.
+    assert missing.exit_code == EXIT_SCHEMA and said(missing, f"No database file at {tmp_path / 'tracker.db'}")
     assert not (tmp_path / "tracker.db").exists()  # a backup never creates the database
     assert invoke("db", "upgrade", "0012").exit_code == 0
     assert invoke("db", "upgrade", "--no-backup").exit_code == 0
@@ -100,3 +101,12 @@ def test_a_backup_path_that_cannot_be_a_folder_is_named(sqlite_url: str, tmp_pat
     target = tmp_path / "notes.txt" / "copy.db"
     result = invoke("db", "backup", "--to", str(target))
     assert result.exit_code == EXIT_PARTIAL and said(result, f"backing up {tmp_path / 'tracker.db'} to {target} failed")
+
+
+def test_an_unknown_revision_is_refused_before_any_copy_is_taken(sqlite_url: str, tmp_path: Path) -> None:
+    assert invoke("db", "upgrade", "0012").exit_code == 0
+    result = invoke("db", "upgrade", "bogus")
+    assert result.exit_code == EXIT_USAGE and said(result, "Cannot upgrade to 'bogus'")
+    assert not (tmp_path / BACKUP_FOLDER).exists()  # a copy of a database nothing was going to change
+    assert invoke("db", "upgrade", "+1").exit_code == 0  # relative targets are Alembic's to resolve
+    assert len(list((tmp_path / BACKUP_FOLDER).iterdir())) == 1

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from tracker import db, users
 from tracker.alerts import delivery, feeds, subscriptions
 from tracker.alerts.settings import AlertConfigError, alert_settings, smtp_settings
-from tracker.cli_common import EXIT_PARTIAL
+from tracker.cli_common import EXIT_NOT_FOUND, EXIT_PARTIAL
 from tracker.cli_common import fail as _fail
 from tracker.cli_common import migrated_engine as _engine
 from tracker.models import SavedFilter
@@ -66,6 +66,8 @@ def subscribe_cmd(
                 sub = subscriptions.subscribe(s, user=user, kind=kind, target=target, cadence=cadence, events=wanted)
                 _say(f"{user.email} follows {kind} {sub.target} ({sub.cadence}"
                      + (f"; only {', '.join(sub.events)}" if sub.events else "") + ").")
+    except subscriptions.NoSuchBill as exc:
+        raise _fail(str(exc), EXIT_NOT_FOUND) from None
     except (users.UserError, subscriptions.SubscriptionError) as exc:
         raise _fail(str(exc)) from None
 
@@ -89,6 +91,8 @@ def unsubscribe_cmd(
             else:
                 removed = sum(subscriptions.unsubscribe(s, user=user, kind=k, target=t) for k, t in targets)
             _say(f"Removed {removed} subscription(s) of {user.email}.")
+    except subscriptions.NoSuchBill as exc:
+        raise _fail(str(exc), EXIT_NOT_FOUND) from None
     except (users.UserError, subscriptions.SubscriptionError) as exc:
         raise _fail(str(exc)) from None
 
@@ -148,9 +152,11 @@ def _print_log(rows: list[dict], *, title: str) -> None:  # type: ignore[type-ar
 
 @alerts_app.command("log")
 def log_cmd(status: Annotated[str | None, typer.Option(
-                help="pending, retrying, sent, failed, uncertain, cancelled.")] = None,
+                help=f"Only digests in this status: {', '.join(delivery.DIGEST_STATUSES)}.")] = None,
             limit: Annotated[int, typer.Option(min=1)] = 50) -> None:
     """The delivery log: every digest with its status, attempts and last error."""
+    if status is not None and status not in delivery.DIGEST_STATUSES:  # a typo is not an empty log
+        raise _fail(f"Unknown status {status!r}; one of: {', '.join(delivery.DIGEST_STATUSES)}")
     with db.session_scope(_engine()) as s:
         rows = delivery.delivery_log(s, status=status, limit=limit)
     _print_log(rows, title="Digests")
@@ -169,7 +175,7 @@ def send_cmd(now: Annotated[bool, typer.Option("--now", help="Send everything pe
          f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed"
          + (f", {report.cancelled} cancelled (deactivated or unsubscribed since)" if report.cancelled else "") + ".")
     for line in report.errors:
-        err.print(line, markup=False, highlight=False)
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
     if report.errors:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -251,12 +257,16 @@ def feed_cmd(
 
 @alerts_app.command("serve")
 def serve_cmd(host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
-              port: Annotated[int, typer.Option(help="Port.")] = 8502) -> None:
+              port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8502) -> None:
     """Serve the feeds and the unsubscribe link (TRACKER_FEEDS_URL should point here)."""
     from tracker.alerts.server import make_server
 
     logging.getLogger("tracker.alerts").setLevel(logging.INFO)
-    server = make_server(_engine(), host=host, port=port)
+    engine = _engine()
+    try:
+        server = make_server(engine, host=host, port=port)
+    except OSError as exc:  # the port is taken, the address is not this machine's...
+        raise _fail(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
     _say(f"Feeds and unsubscribe links on http://{host}:{port}/ (Ctrl-C stops)")
     try:
         server.serve_forever()

@@ -381,6 +381,9 @@ def run_alerts(engine: Engine, *, now: dt.datetime | None = None, everything: bo
 
 # -- the log, for the CLI and the dashboard -----------------------------------------------------------------
 
+DIGEST_STATUSES = ("pending", "retrying", "sent", "failed", "uncertain", "cancelled")  # AlertDigest.status
+
+
 def delivery_log(session: Session, *, user_id: int | None = None, status: str | None = None,
                  limit: int = 50, actor: User | None = None) -> list[dict[str, Any]]:
     """Digests, latest first: one person's (``user_id``) or everyone's. From the dashboard (``actor``) a person

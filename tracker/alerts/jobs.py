@@ -7,6 +7,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from tracker import db
 from tracker.alerts.settings import AlertConfigError, alert_settings, smtp_settings
+from tracker.config import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -34,5 +35,5 @@ def trigger() -> CronTrigger:
         smtp_settings()  # every [smtp] and [alerts] setting is checked here, before the service starts
         schedule = alert_settings().schedule
     except AlertConfigError as exc:
-        raise SystemExit(str(exc)) from None
+        raise ConfigError(str(exc)) from None
     return cron(schedule, "[alerts] schedule / TRACKER_ALERTS_SCHEDULE")

@@ -63,6 +63,10 @@ class SubscriptionError(ValueError):
     """Bad input: unknown kind, cadence, topic, stance, watchlist, bill or jurisdiction."""
 
 
+class NoSuchBill(SubscriptionError):
+    """A bill reference matches no stored bill: nothing found (exit 4, as `tracker bills show`)."""
+
+
 @dataclass(frozen=True)
 class SubscriptionView:
     id: int
@@ -148,7 +152,7 @@ def resolve_target(session: Session, *, user: User, kind: str, target: str) -> s
 
         ids = find_bills(session, target)
         if not ids:
-            raise SubscriptionError(f"No bill matches {target!r}.")
+            raise NoSuchBill(f"No bill matches {target!r}.")
         if len(ids) > 1:
             raise SubscriptionError(f"{target!r} matches {len(ids)} bills; use a bill id: "
                                     f"{name_choices(session, ids)}")

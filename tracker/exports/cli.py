@@ -5,9 +5,9 @@
     tracker export --bill "HR 3684" --bill 42 --format json -o -    (to standard output)
     tracker export --saved-filter "Morning AI" --owner ana@example.org -o ai.pdf   (a dashboard saved filter)
 
-Exit codes as for every command (tracker.cli): 1 the file could not be written, 2 bad input (unknown topic, bad
-branding, a --format the file name contradicts...), 3 database not migrated, 4 no bill matches the selection (no
-file is written).
+Exit codes as for every command (tracker.cli_common): 1 the file could not be written, 2 bad input (unknown
+topic, bad branding, a --format the file name contradicts...), 3 database not migrated, 4 no bill matches the
+selection or a --bill (no file is written).
 """
 
 import os
@@ -21,7 +21,7 @@ from rich.markup import escape
 
 from tracker.cli_common import TEXT_FILTER_HELP
 from tracker.exports.build import DEFAULT_TITLE, FORMATS, get_format, packet_filename, prepare_packet
-from tracker.exports.errors import EmptyPacketError, ExportError, SelectionError
+from tracker.exports.errors import EmptyPacketError, ExportError, NoSuchBill, SelectionError
 from tracker.exports.selection import ORDERS, Selection, resolve_bill_refs
 
 export_app = typer.Typer(
@@ -53,7 +53,7 @@ def _size(n: int) -> str:
     return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
-@export_app.callback(invoke_without_command=True)
+@export_app.command()  # the app's only command: `tracker export` is the command itself, not a group
 def export(
     fmt: Annotated[
         str | None,
@@ -105,7 +105,7 @@ def export(
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many bills.")] = None,
     title: Annotated[str | None, typer.Option(help=f"Packet title (default: '{DEFAULT_TITLE}').")] = None,
 ) -> None:
-    """Write a briefing packet for the bills a selection names; criteria combine (all must hold)."""
+    """Write a briefing packet (PDF, Word, Excel, CSV or JSON) for chosen bills; criteria combine (all must hold)."""
     from sqlmodel import Session
 
     from tracker.cli import EXIT_NOT_FOUND, EXIT_PARTIAL, EXIT_USAGE, _engine, err, out
@@ -187,6 +187,9 @@ def export(
         data = spec.write(packet)
     except EmptyPacketError as exc:
         err.print(f"[yellow]{escape(str(exc))}[/yellow]", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_NOT_FOUND) from None
+    except NoSuchBill as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_NOT_FOUND) from None
     except (SelectionError, ExportError) as exc:
         err.print(f"[red]{escape(str(exc))}[/red]", highlight=False, soft_wrap=True)

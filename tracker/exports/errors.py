@@ -9,6 +9,11 @@ class SelectionError(ExportError):
     """The selection names something that does not exist (a topic, a watchlist, a stance, a bill)."""
 
 
+class NoSuchBill(SelectionError):
+    """A bill reference matches no stored bill: nothing found (exit 4, as `tracker bills show`), not a typo in a
+    name from a known list."""
+
+
 class EmptyPacketError(ExportError):
     """The selection resolved to no bills: nothing is written rather than an empty file."""
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlmodel import Session
 
-from tracker.exports.errors import SelectionError
+from tracker.exports.errors import NoSuchBill, SelectionError
 from tracker.exports.packet import stage_label
 from tracker.models import (
     Bill,
@@ -271,7 +271,7 @@ def resolve_bill_refs(
     for ref in refs:
         found = find_bills(session, ref, jurisdiction=jurisdiction, session_identifier=session_identifier)
         if not found:
-            raise SelectionError(f"No bill matches {ref!r}.")
+            raise NoSuchBill(f"No bill matches {ref!r}.")
         if len(found) > 1:
             raise SelectionError(
                 f"{ref!r} matches {len(found)} bills (ids {name_choices(session, found)}); "
@@ -307,7 +307,7 @@ def resolve_selection(session: Session, selection: Selection) -> ResolvedSelecti
         present = set(session.execute(select(Bill.id).where(Bill.id.in_(wanted))).scalars())
         missing = [b for b in wanted if b not in present]
         if missing:
-            raise SelectionError(f"No bill with id {', '.join(map(str, missing))}.")
+            raise NoSuchBill(f"No bill with id {', '.join(map(str, missing))}.")
         query = query.where(Bill.id.in_(wanted))
         parts.append(f"{len(wanted)} chosen bill{'s' if len(wanted) != 1 else ''}")
         criteria["bills"] = wanted

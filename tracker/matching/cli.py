@@ -16,7 +16,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from tracker.cli_common import EXIT_NOT_FOUND, EXIT_USAGE
+from tracker.cli_common import EXIT_USAGE
 from tracker.cli_common import fail as _fail
 from tracker.cli_common import migrated_engine as _engine
 from tracker.cli_common import print_json as _print_json
@@ -212,7 +212,7 @@ def edit_rule_cmd(
                             note=note, rescore=False)
             s.commit()
         except TopicError as exc:
-            raise _fail(str(exc), EXIT_NOT_FOUND if "no rule" in str(exc) else EXIT_USAGE) from None
+            raise _fail(str(exc)) from None
         _rescore(s, [r.topic_id], embed=False)
 
 
@@ -228,7 +228,7 @@ def remove_rule_cmd(rule_id: Annotated[int, typer.Argument(help="Rule id.")]) ->
             remove_rule(s, rule_id=rule_id, rescore=False)
             s.commit()
         except TopicError as exc:
-            raise _fail(str(exc), EXIT_NOT_FOUND) from None
+            raise _fail(str(exc)) from None
         assert existing is not None
         _rescore(s, [existing.topic_id], embed=False)
 
@@ -253,7 +253,7 @@ def set_cmd(
                              description=description, rescore=False)
             s.commit()
         except TopicError as exc:
-            raise _fail(str(exc), EXIT_NOT_FOUND if "no topic" in str(exc) else EXIT_USAGE) from None
+            raise _fail(str(exc)) from None
         if was_enabled and not t.enabled:
             # As any edit: the other topics' rows are rewritten when they depend on this one (learned models
             # read every topic's scores, the best-topic rule compares them all); its own rows go.
@@ -298,7 +298,7 @@ def rescore_cmd(
             try:
                 ids = [get_topic(s, topic).id]
             except TopicError as exc:
-                raise _fail(str(exc), EXIT_NOT_FOUND) from None
+                raise _fail(str(exc)) from None
         _rescore(s, ids, embed=embed)
 
 
@@ -479,7 +479,7 @@ def print_flagged(flt: Any, *, topic: str | None, limit: int | None, as_json: bo
 
     with Session(_engine()) as s:
         if topic and s.execute(select(Topic.id).where(Topic.slug == topic)).first() is None:
-            raise _fail(f"no topic {topic!r}; `tracker topics list` shows them", EXIT_NOT_FOUND)
+            raise _fail(f"no topic {topic!r}; `tracker topics list` shows them")
         if as_json:
             _print_json(list_flagged(s, flt, topic=topic, limit=limit))
             return

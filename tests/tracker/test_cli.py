@@ -669,7 +669,7 @@ def test_a_sqlite_file_that_cannot_be_written_points_at_its_permissions() -> Non
         done = subprocess.run([sys.executable, "-m", "tracker", "bills", "list"], cwd="/",
                               env={**os.environ, "PYTHONPATH": str(REPO_ROOT),
                                    "DATABASE_URL": f"sqlite:///{work / 'tracker.db'}",
-                                   "TRACKER_CONFIG": str(work / "none.toml")},
+                                   "TRACKER_CONFIG": "/dev/null"},
                               capture_output=True, text=True, timeout=120, check=False, **user)
     finally:
         work.chmod(0o755)

@@ -159,22 +159,32 @@ def _c117_file(key: str) -> bytes:
     raise AssertionError(f"{key} not in the archive")
 
 
-def test_removed_withdrawn_and_added_sponsors_are_all_named(engine: Engine, session: Session, tmp_path: Path) -> None:
-    # 117th H.R. 4942 (Blumenauer, 23 cosponsors), then an update of it as GovInfo would publish one: newer
-    # updateDate, Rep. Cárdenas gone, Rep. Butterfield withdrawn. Removed ones were listed by bioguide id.
+def _stored_hr4942(engine: Engine, tmp_path: Path) -> etree._Element:
+    """Import the real 117th H.R. 4942; return its tree with a newer updateDate, to edit as GovInfo would."""
     original = _c117_file("hr/hr4942")
     (tmp_path / "hr4942.xml").write_bytes(original)
     assert import_path(engine, tmp_path / "hr4942.xml", flag=False).ok
     root = etree.fromstring(original)
     root.find("bill/updateDate").text = "2023-01-05T10:00:00Z"
-    cosponsors = root.find("bill/cosponsors")
-    by_id = {item.findtext("bioguideId"): item for item in cosponsors}
-    cosponsors.remove(by_id["C001097"])
-    etree.SubElement(by_id["B001251"], "sponsorshipWithdrawnDate").text = "2022-12-01"
+    return root
+
+
+def _import_update(engine: Engine, tmp_path: Path, root: etree._Element) -> None:
     (tmp_path / "update").mkdir()
     (tmp_path / "update" / "hr4942.xml").write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
     report = import_path(engine, tmp_path / "update", flag=False)
     assert report.ok and report.result.updated == 1
+
+
+def test_removed_withdrawn_and_added_sponsors_are_all_named(engine: Engine, session: Session, tmp_path: Path) -> None:
+    # 117th H.R. 4942 (Blumenauer, 23 cosponsors), then an update of it as GovInfo would publish one: newer
+    # updateDate, Rep. Cárdenas gone, Rep. Butterfield withdrawn. Removed ones were listed by bioguide id.
+    root = _stored_hr4942(engine, tmp_path)
+    cosponsors = root.find("bill/cosponsors")
+    by_id = {item.findtext("bioguideId"): item for item in cosponsors}
+    cosponsors.remove(by_id["C001097"])
+    etree.SubElement(by_id["B001251"], "sponsorshipWithdrawnDate").text = "2022-12-01"
+    _import_update(engine, tmp_path, root)
 
     change = session.execute(select(BillChange).where(BillChange.kind == "sponsor_change")).scalar_one()
     assert change.after["removed"] == ["Rep. Cárdenas, Tony [D-CA-29]"]
@@ -189,11 +199,7 @@ def test_an_action_reworded_upstream_is_a_correction_not_a_new_action(
 ) -> None:
     # 117th H.R. 4942, then an update as GovInfo would publish one: the 2021-08-09 referral reworded, one
     # action really new, and one new action on a date whose stored action is unchanged.
-    original = _c117_file("hr/hr4942")
-    (tmp_path / "hr4942.xml").write_bytes(original)
-    assert import_path(engine, tmp_path / "hr4942.xml", flag=False).ok
-    root = etree.fromstring(original)
-    root.find("bill/updateDate").text = "2023-01-05T10:00:00Z"
+    root = _stored_hr4942(engine, tmp_path)
     actions = root.find("bill/actions")
     reworded = next(a for a in actions if a.findtext("actionDate") == "2021-08-09")
     assert reworded.findtext("text") == "Referred to the Subcommittee on Health."
@@ -204,9 +210,7 @@ def test_an_action_reworded_upstream_is_a_correction_not_a_new_action(
         etree.SubElement(action, "actionDate").text = date
         etree.SubElement(action, "text").text = text
         etree.SubElement(action, "type").text = "Floor"
-    (tmp_path / "update").mkdir()
-    (tmp_path / "update" / "hr4942.xml").write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
-    assert import_path(engine, tmp_path / "update", flag=False).result.updated == 1
+    _import_update(engine, tmp_path, root)
 
     changes = session.execute(select(BillChange).where(BillChange.kind != "new_bill")).scalars().all()
     corrected = [c for c in changes if c.kind == "action_corrected"]

@@ -80,7 +80,7 @@ def _inbox_query(columns: Sequence[Any], flt: InboxFilter) -> Any:
     if flt.view not in VIEWS:
         raise TriageError(f"Unknown inbox view {flt.view!r}; one of: {', '.join(VIEWS)}")
     if flt.assignee_id:
-        pass  # someone's assignments are open until reassigned, whatever the triage state of their bills
+        pass  # someone's assignments stay until done or reassigned, whatever the triage state of their bills
     elif flt.view == "inbox":
         # New, or reviewed before the bill last changed; a dismissal holds until someone reverses it.
         query = query.where(or_(TriageState.bill_id.is_(None), TriageState.status == TriageStatus.new.value,

@@ -47,11 +47,14 @@ admin: migrate
 	  $(BIN)/tracker users add "$$email" --role admin; \
 	fi
 
+# One worker per core; a test file's tests stay in one worker (they share its servers and fixtures).
+PYTEST := $(BIN)/python -m pytest -q -n auto --dist loadfile
+
 test: install
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 test-postgres: install
-	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -q
+	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PYTEST)
 
 lint: install
 	$(BIN)/ruff check tracker scrapers dashboard tests bench

@@ -18,6 +18,11 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 from tracker import config, db
+
+# pytest-xdist starts its workers with COLUMNS=80, which rich reads once, when the CLI's consoles are built: every
+# table the CLI printed was then cut at 80 columns, whatever width a test asked for. Tests set it where it matters.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
 from tracker.models import load_all
 
 PRESERVED_TABLES = {"alembic_version", "stance"}  # seeded by migrations

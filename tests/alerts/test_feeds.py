@@ -154,15 +154,20 @@ def test_hearing_calendar_validates_and_hearings_trigger_alerts(world: World, se
     assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 1
 
 
+def _staff_follows_an_ai_bill(world: World, number: int, *, cadence: str) -> None:
+    """Sam alone follows the AI topic, and H.R. ``number`` is a stored AI bill."""
+    subscriptions.subscribe(world.session, user=world.staff, kind="topic", target="ai", cadence=cadence)
+    subscriptions.unsubscribe(world.session, user=world.admin)
+    world.session.commit()
+    world.store(bill_record(number, "Artificial Intelligence Oversight Act"))
+
+
 def test_an_announced_hearing_called_off_is_news(world: World, smtp: Mailbox) -> None:
     # Sam was told of a hearing on a bill he follows; then its committee cancelled it (or deferred it: NYC's
     # Legistar status). Only hearings going ahead were announced, so he learned nothing and went to a hearing that
     # was not held. One cancelled before anyone heard of it stays no news.
     s = world.session
-    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
-    subscriptions.unsubscribe(s, user=world.admin)
-    s.commit()
-    world.store(bill_record(711, "Artificial Intelligence Oversight Act"))
+    _staff_follows_an_ai_bill(world, 711, cadence="instant")
     run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True)  # the flag alert
     soon = dt.date.today() + dt.timedelta(days=7)
     Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:30 PM", body="Energy and Commerce", bills=["HR 711"]),
@@ -195,10 +200,7 @@ def test_a_weekly_digest_sent_after_a_hearing_calls_it_past(world: World, smtp: 
     # A council member's weekly digest went out the Monday after a Thursday hearing and still announced it as
     # "Hearing scheduled"; one still ahead when the digest goes out keeps that title.
     s = world.session
-    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="weekly")
-    subscriptions.unsubscribe(s, user=world.admin)
-    s.commit()
-    world.store(bill_record(731, "Artificial Intelligence Oversight Act"))
+    _staff_follows_an_ai_bill(world, 731, cadence="weekly")
     today = dt.date.today()
     held, ahead = today + dt.timedelta(days=2), today + dt.timedelta(days=20)
     Ingestor(s).ingest_hearings([hearing("h1", held, time="10:00", body="Energy and Commerce", bills=["HR 731"]),
@@ -218,10 +220,7 @@ def test_a_hearing_moved_to_another_hour_is_news(world: World, smtp: Mailbox) ->
     # A hearing moved from 9:30 to the afternoon of the same day was no news (only another day was): a follower
     # planning to attend turned up hours early, or too late when it moved earlier.
     s = world.session
-    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
-    subscriptions.unsubscribe(s, user=world.admin)
-    s.commit()
-    world.store(bill_record(721, "Artificial Intelligence Oversight Act"))
+    _staff_follows_an_ai_bill(world, 721, cadence="instant")
     run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True)  # the flag alert
     soon = dt.date.today() + dt.timedelta(days=7)
     Ingestor(s).ingest_hearings([hearing("h1", soon, time="9:30 AM", body="Energy and Commerce", bills=["HR 721"])])

@@ -13,6 +13,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from tracker.models import User
@@ -99,8 +100,13 @@ def add_user(session: Session, *, email: str, role: str, password: str | None = 
     if session.execute(select(User.id).where(User.email == email)).first():
         raise UserError(f"A user {email} already exists.")
     user = User(email=email, role=role, name=name, password_hash=hash_password(password) if password else None)
-    session.add(user)
-    session.flush()
+    try:
+        # Another admin adding the same email at the same moment passes the check above too; the unique index
+        # then refuses this insert, and the savepoint keeps the caller's transaction usable.
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError:
+        raise UserError(f"A user {email} already exists.") from None
     return user
 
 

@@ -1,10 +1,12 @@
 """The services own the rules: each role's limits, optimistic versions, the append-only history."""
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from dash_fixtures import PASSWORD, Seeded, record
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from tracker import notes, positions, search, triage, users, watchlists
@@ -88,6 +90,36 @@ def test_first_account_must_be_admin(session: Session) -> None:
         users.add_user(session, email="b@example.org", role="staff", password="short")
     with pytest.raises(users.UserError, match="last active admin"):
         users.set_role(session, email="a@example.org", role="staff", actor=admin)
+
+
+def test_two_admins_adding_the_same_email_at_once_get_a_plain_refusal(engine: Engine, seeded: Seeded) -> None:
+    """Both checks for an existing account run before either insert commits; the second insert then meets the
+    unique index. That ended in an IntegrityError traceback on the Users page and in `tracker users add`; it is
+    the same refusal as a sequential duplicate, and the first account stands."""
+    admin = seeded.users["admin"]
+    first = Session(engine, expire_on_commit=False)
+    users.add_user(first, email="twice@example.org", role="staff", password=PASSWORD, actor=admin)  # not committed
+    outcome: list[object] = []
+
+    def second_admin() -> None:
+        with Session(engine) as second:
+            try:
+                users.add_user(second, email="twice@example.org", role="council", password=PASSWORD, actor=admin)
+                second.commit()
+                outcome.append("added")
+            except Exception as exc:  # noqa: BLE001 - the test reports what escaped
+                outcome.append(exc)
+
+    worker = threading.Thread(target=second_admin)
+    worker.start()
+    time.sleep(1.0)  # the second admin has checked and is waiting at its insert for the first to commit
+    first.commit()
+    first.close()
+    worker.join(timeout=60)
+    assert len(outcome) == 1 and isinstance(outcome[0], users.UserError), outcome
+    assert "already exists" in str(outcome[0])
+    with Session(engine) as check:
+        assert users.get_user(check, "twice@example.org").role == "staff"
 
 
 @pytest.mark.parametrize("role", ["staff", "council", "lobbyist"])

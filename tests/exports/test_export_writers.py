@@ -27,7 +27,7 @@ from sqlmodel import Session
 from tracker.exports import Branding, Selection, build_packet
 from tracker.exports.columns import COLUMNS
 from tracker.exports.fonts import register_fonts
-from tracker.exports.safety import clean_text
+from tracker.exports.safety import clean_text, is_formula_like
 from tracker.models import Topic
 
 REPO = Path(__file__).resolve().parents[2]
@@ -293,6 +293,24 @@ def test_full_width_and_space_led_formulas_are_kept_as_text(session: Session, se
     col = {c.value: i + 1 for i, c in enumerate(ws[1])}
     at = {ws.cell(r, col["Bill"]).value: r for r in range(2, ws.max_row + 1)}
     assert ws.cell(at["HR 4"], col["Title"]).quotePrefix and ws.cell(at["HR 3"], col["Topics"]).quotePrefix
+
+
+def test_csv_keeps_formulas_out_when_a_semicolon_locale_splits_the_cells(session: Session, seeded: Seeded,
+                                                                         branding: Branding) -> None:
+    """Excel in most of Europe splits a double-clicked .csv at ";" whatever the quoting. A title such as
+    "Act;=1+1" became a cell "=1+1" there: a formula. Each part after a ";" that reads as one is marked too."""
+    from tracker.models import Bill
+
+    plain = session.get(Bill, seeded.ids["plain"])
+    plain.title = "Post Office Act;=HYPERLINK(\"http://evil.example\",\"x\");+SUM(1)"
+    session.add(plain)
+    session.commit()
+    text = build(session, branding, "csv").decode("utf-8-sig")
+    for delimiter in (",", ";"):
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            assert not [cell for cell in row if is_formula_like(cell)], (delimiter, row)
+    rows = {r["Bill"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
+    assert rows["HR 4"]["Title"] == "Post Office Act;'=HYPERLINK(\"http://evil.example\",\"x\");'+SUM(1)"
 
 
 def test_json_packet(session: Session, seeded: Seeded, branding: Branding) -> None:

@@ -1,7 +1,8 @@
 """CSV: one row per bill, UTF-8 with a byte-order mark so Excel shows accents, RFC 4180 quoting and CRLF.
 
 Text cells a spreadsheet would read as a formula (leading ``=``, ``+``, ``-``, ``@``, tab, CR) get a leading
-apostrophe: CSV has no cell types, so that is the only way to keep them text when the file is opened.
+apostrophe: CSV has no cell types, so that is the only way to keep them text when the file is opened. So does
+each part after a ";", which Excel takes for the separator in most of Europe.
 """
 
 import csv

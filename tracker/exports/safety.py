@@ -26,8 +26,13 @@ def is_formula_like(value: str) -> bool:
 
 
 def neutralize_formula(value: str) -> str:
-    """For CSV, where no cell has a type: a leading apostrophe makes spreadsheets read the cell as text."""
-    return "'" + value if is_formula_like(value) else value
+    """For CSV, where no cell has a type: a leading apostrophe makes spreadsheets read the cell as text.
+
+    Excel in most of Europe splits a double-clicked .csv at ";" whatever the file's own separator and quoting,
+    so each part after a ";" would be a cell of its own there: a part that reads as a formula gets its
+    apostrophe too ("Act;'=1+1").
+    """
+    return ";".join("'" + part if is_formula_like(part) else part for part in value.split(";"))
 
 
 def clean_text(value: str | None) -> str:

@@ -6,10 +6,12 @@ import io
 import json
 
 import pytest
+from apptest_helpers import no_exception, signed_in, texts
 from dash_fixtures import Seeded
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from dashboard.components.render import md
 from tracker import overview, positions, search
 from tracker.alerts.events import collect_positions
 from tracker.alerts.render import describe, item_title
@@ -218,3 +220,88 @@ def test_followers_are_told_the_position_was_withdrawn(session: Session, seeded:
     assert line == "Admin Person withdrew the position: Oppose (High priority); the council now takes no position"
     assert details == [("reason", "Stay out of <b>it</b>")]
 
+
+# -- the bill page -------------------------------------------------------------------------------------------------
+
+def _button_keys(at) -> set[str]:  # type: ignore[no-untyped-def]
+    return {b.key for b in at.button if b.key}
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_readers_see_no_withdraw_control(session: Session, seeded: Seeded, role: str) -> None:
+    bill = _support_then_oppose(session, seeded)
+    at = signed_in(seeded.users[role], "views/bill.py", query={"id": str(bill)})
+    no_exception(at)
+    assert "Oppose" in texts(at) and f"pos_withdraw_{bill}" not in _button_keys(at)
+
+
+def test_staff_withdraw_on_the_bill_page_with_a_confirmation_and_a_reason(session: Session,
+                                                                           seeded: Seeded) -> None:
+    bill = _support_then_oppose(session, seeded)
+    at = signed_in(seeded.users["staff"], "views/bill.py", query={"id": str(bill)})
+    no_exception(at)
+    assert f"pos_withdraw_confirm_{bill}" not in _button_keys(at)  # nothing happens on one click
+    at.button(key=f"pos_withdraw_{bill}").click().run()
+    assert md("Withdraw the council's position (Oppose, High priority)?") in texts(at)
+    at.button(key=f"pos_withdraw_cancel_{bill}").click().run()  # changed their mind
+    assert f"pos_withdraw_confirm_{bill}" not in _button_keys(at)
+    assert positions.get_position(session, bill_id=bill)["version"] == 2  # type: ignore[index]
+
+    at.button(key=f"pos_withdraw_{bill}").click().run()
+    at.text_area(key=f"pos_withdraw_reason_{bill}").input("Taken by <b>mistake</b>.")
+    at.button(key=f"pos_withdraw_confirm_{bill}").click().run()
+    no_exception(at)
+    shown = texts(at)
+    assert md("Withdrawn: the council no longer takes a position on this bill (was Oppose; version 3).") in shown
+    assert "**No position**" in shown and md("Taken by <b>mistake</b>.") in shown
+    assert f"pos_withdraw_{bill}" not in _button_keys(at)  # nothing left to withdraw
+    session.expire_all()
+    assert positions.get_position(session, bill_id=bill) is None
+    assert positions.withdrawal(session, bill_id=bill)["reason"] == "Taken by <b>mistake</b>."  # type: ignore[index]
+    history = next(e for e in at.expander if e.label.startswith("History"))
+    assert history.label == "History (3 versions)"
+    table = next(d.value for d in at.dataframe if "rationale or reason" in d.value.columns)
+    assert table.iloc[0]["to"] == "withdrawn" and table.iloc[0]["from"] == "Oppose / High"
+    assert table.iloc[0]["who"] == "Staff Person" and table.iloc[0]["version"] == 3
+
+    # Others now read "no position"; the form sets one again from there, as version 4.
+    council = signed_in(seeded.users["council"], "views/bill.py", query={"id": str(bill)})
+    assert "**No position**" in texts(council) and "Oppose withdrawn by Staff Person" in texts(council)
+    at.selectbox(key=f"pos_stance_{bill}").select("Watch")
+    next(b for b in at.get("form_submit_button") if b.label == "Save position").click().run()
+    no_exception(at)
+    assert md("Saved: Watch (version 4).") in texts(at)
+
+
+def test_a_withdrawal_from_a_stale_page_is_refused_showing_the_other_persons_change(session: Session,
+                                                                                   seeded: Seeded) -> None:
+    bill = _support_then_oppose(session, seeded)
+    at = signed_in(seeded.users["staff"], "views/bill.py", query={"id": str(bill)})  # staff sees version 2
+    positions.set_position(session, actor=seeded.users["admin"], bill_id=bill, stance="Support",
+                           rationale="Amended in committee.", expected_version=2)
+    session.commit()
+    at.button(key=f"pos_withdraw_{bill}").click().run()
+    at.button(key=f"pos_withdraw_confirm_{bill}").click().run()
+    no_exception(at)
+    shown = texts(at)
+    assert "Not saved" in shown and "Admin Person" in shown and "Amended in committee." in shown
+    session.expire_all()
+    assert positions.get_position(session, bill_id=bill)["stance"] == "Support"  # type: ignore[index]
+    at.button(key="pos_reload").click().run()  # start again from their version, then withdraw that one
+    at.button(key=f"pos_withdraw_{bill}").click().run()
+    at.button(key=f"pos_withdraw_confirm_{bill}").click().run()
+    no_exception(at)
+    session.expire_all()
+    assert positions.get_position(session, bill_id=bill) is None
+    assert positions.withdrawal(session, bill_id=bill)["version"] == 4  # type: ignore[index]
+
+
+def test_the_overview_stops_counting_a_withdrawn_position(session: Session, seeded: Seeded) -> None:
+    bill = _support_then_oppose(session, seeded)
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    assert {m.label: m.value for m in at.get("metric")}["Positions taken"] == "1"
+    positions.withdraw_position(session, actor=seeded.users["staff"], bill_id=bill, expected_version=2)
+    session.commit()
+    at.run()  # the same session: the cached figures must follow the withdrawal
+    no_exception(at)
+    assert {m.label: m.value for m in at.get("metric")}["Positions taken"] == "0"

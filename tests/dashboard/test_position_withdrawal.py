@@ -10,11 +10,13 @@ from apptest_helpers import no_exception, signed_in, texts
 from dash_fixtures import Seeded
 from sqlalchemy import func, select
 from sqlmodel import Session
+from typer.testing import CliRunner
 
 from dashboard.components.render import md
 from tracker import overview, positions, search
 from tracker.alerts.events import collect_positions
 from tracker.alerts.render import describe, item_title
+from tracker.cli import EXIT_NOT_FOUND, app
 from tracker.exports import EmptyPacketError, Selection, build_packet
 from tracker.models import AlertEvent, Position, PositionHistory
 from tracker.models.base import utcnow
@@ -202,6 +204,19 @@ def test_a_packet_no_longer_carries_or_selects_a_withdrawn_position(session: Ses
     assert packet["bills"][0]["position"] is None
     with pytest.raises(EmptyPacketError):
         build_packet(session, Selection(positions=("oppose",)), "csv")
+
+
+def test_the_export_command_no_longer_selects_a_withdrawn_position(session: Session, seeded: Seeded,
+                                                                   database_url: str) -> None:
+    bill = _support_then_oppose(session, seeded)
+    before = CliRunner().invoke(app, ["export", "--position", "oppose", "--format", "csv", "-o", "-"],
+                                catch_exceptions=False)
+    assert before.exit_code == 0 and ",Consumer Data Privacy Act," in before.output
+    positions.withdraw_position(session, actor=seeded.users["staff"], bill_id=bill, expected_version=2)
+    session.commit()
+    after = CliRunner().invoke(app, ["export", "--position", "oppose", "--format", "csv", "-o", "-"],
+                               catch_exceptions=False)
+    assert after.exit_code == EXIT_NOT_FOUND and "No bills match Position: Oppose" in after.output
 
 
 def test_followers_are_told_the_position_was_withdrawn(session: Session, seeded: Seeded) -> None:

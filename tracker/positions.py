@@ -192,8 +192,9 @@ def _refuse_moved(session: Session, *, bill_id: int, expected_version: int) -> N
     now_there = session.execute(select(Position).where(Position.bill_id == bill_id)
                                 .execution_options(populate_existing=True)).scalar_one_or_none()
     current = _describe(session, now_there) if now_there else withdrawal(session, bill_id=bill_id)
-    raise PositionConflict(bill_id=bill_id, expected_version=expected_version,
-                           current=current or {"version": "?", "stance": "no position", "priority": "no"})
+    if current is None:  # gone without a withdrawal: the bill itself was deleted meanwhile
+        raise PositionError(f"Bill {bill_id} has no position any more.")
+    raise PositionConflict(bill_id=bill_id, expected_version=expected_version, current=current)
 
 
 def _mark_reviewed(session: Session, *, bill_id: int, actor: User, now: dt.datetime) -> None:

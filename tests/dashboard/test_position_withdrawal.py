@@ -173,6 +173,38 @@ def test_withdrawal_racing_a_save_in_another_session(engine, seeded: Seeded) -> 
             positions.withdraw_position(b, actor=seeded.users["admin"], bill_id=bill, expected_version=seen)
 
 
+def test_the_compare_and_delete_refuses_what_a_stale_session_still_believes(engine, seeded: Seeded) -> None:  # type: ignore[no-untyped-def]
+    """Session b keeps the version it read (the check in Python passes on its stale copy): the statement itself
+    must refuse, for a withdrawal over a newer save and for a save over a withdrawal."""
+    bill = seeded.ids["ca"]
+    with Session(engine, expire_on_commit=False) as a, Session(engine, expire_on_commit=False) as b:
+        positions.set_position(a, actor=seeded.users["staff"], bill_id=bill, stance="Watch", expected_version=None)
+        a.commit()
+        seen = b.execute(select(Position).where(Position.bill_id == bill)).scalar_one()
+        b.commit()  # b holds its copy of version 1: the identity map keeps it as it was
+        assert seen.version == 1
+        positions.set_position(a, actor=seeded.users["admin"], bill_id=bill, stance="Oppose", expected_version=1)
+        a.commit()
+        with pytest.raises(positions.PositionConflict, match="Admin Person changed this position") as caught:
+            positions.withdraw_position(b, actor=seeded.users["staff"], bill_id=bill, expected_version=1)
+        assert caught.value.current["version"] == 2
+        b.rollback()
+        assert positions.get_position(a, bill_id=bill)["stance"] == "Oppose"  # type: ignore[index]
+        a.commit()
+
+        b.expire_all()
+        seen = b.execute(select(Position).where(Position.bill_id == bill)).scalar_one()
+        b.commit()
+        assert seen.version == 2
+        positions.withdraw_position(a, actor=seeded.users["admin"], bill_id=bill, expected_version=2)
+        a.commit()
+        with pytest.raises(positions.PositionConflict, match="Admin Person withdrew this position"):
+            positions.set_position(b, actor=seeded.users["staff"], bill_id=bill, stance="Support",
+                                   expected_version=2)
+        b.rollback()
+        assert [h["version"] for h in positions.history(a, bill_id=bill)] == [3, 2, 1]
+
+
 # -- every reader sees no position ------------------------------------------------------------------------------
 
 def test_overview_search_and_tracking_no_longer_count_a_withdrawn_position(session: Session,

@@ -16,6 +16,7 @@ class Action(StrEnum):
     triage = "triage"  # mark reviewed / dismiss / relevance
     assign = "assign"
     set_position = "set position"
+    withdraw_position = "withdraw position"  # whoever may set a position may withdraw it (_STAFF)
     export = "export"
     follow = "follow"  # own watchlists and saved filters
     manage_users = "manage users"
@@ -23,8 +24,8 @@ class Action(StrEnum):
     manage_sources = "manage sources and schedules"
 
 
-_STAFF = {Action.read, Action.comment, Action.triage, Action.assign, Action.set_position, Action.export,
-          Action.follow}
+_STAFF = {Action.read, Action.comment, Action.triage, Action.assign, Action.set_position, Action.withdraw_position,
+          Action.export, Action.follow}
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     # An administrator runs the system and can stand in for staff.
     Role.admin.value: frozenset(_STAFF | {Action.manage_users, Action.manage_topics, Action.manage_sources}),

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard.components import data
 from dashboard.components.auth import page_user
+from dashboard.components.position_withdrawal import withdraw_position_control
 from dashboard.components.render import assignment_line, change_ratio, highlight, html_text, md, progress_line, redline
 from dashboard.components.widgets import export_buttons, safe_url
 from tracker import notes, overview, positions, triage, watchlists
@@ -55,6 +56,7 @@ with data.session() as s:
     topics = topics_for(s, [bill_id], flagged_only=False).get(bill_id, [])
     scopes = scoring_scopes(s) if topics else {}
     position = positions.get_position(s, bill_id=bill_id)
+    withdrawn = None if position else positions.withdrawal(s, bill_id=bill_id)
     history = positions.history(s, bill_id=bill_id)
     changes = overview.bill_changes(s, bill_id=bill_id)
     thread = notes.list_notes(s, bill_id=bill_id)
@@ -211,6 +213,11 @@ with side:
         if position["rationale"]:
             st.markdown(md(position["rationale"]))
         st.caption(md(f"by {position['author'] or 'unknown'} at {position['updated_at']}"))
+    elif withdrawn:
+        st.markdown("**No position**")
+        st.caption(md(f"{withdrawn['previous_stance']} withdrawn by {withdrawn['author'] or 'unknown'} at "
+                      f"{withdrawn['updated_at']} (version {withdrawn['version']})"
+                      + (f": {withdrawn['reason']}" if withdrawn["reason"] else "")))
     else:
         st.caption("No position yet.")
     if can(user, Action.set_position):
@@ -249,12 +256,15 @@ with side:
         msg = st.session_state.pop("pos_saved", None)
         if msg:
             st.success(md(msg))
+    if position and can(user, Action.withdraw_position):
+        withdraw_position_control(user, bill_id, position, base_key)
     if history:
         with st.expander(f"History ({len(history)} versions)"):
             st.dataframe(pd.DataFrame([{
                 "when": h["changed_at"], "who": h["author"],
                 "from": f"{h['previous_stance']} / {h['previous_priority']}" if h["previous_stance"] else "—",
-                "to": f"{h['stance']} / {h['priority']}", "version": h["version"], "rationale": h["rationale"]}
+                "to": "withdrawn" if h["withdrawn"] else f"{h['stance']} / {h['priority']}",
+                "version": h["version"], "rationale or reason": h["rationale"]}
                 for h in history]), hide_index=True, width="stretch")
 
     st.markdown("#### Triage")

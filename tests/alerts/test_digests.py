@@ -203,6 +203,28 @@ def test_a_colleagues_position_change_reaches_followers_but_not_its_author(world
     assert len(lee) == 2 and "Ada Admin set the position: Oppose → Watch" in lee[1].get_body(("plain",)).get_content()
 
 
+def test_a_withdrawn_position_reaches_those_who_followed_it(world: World, smtp: Mailbox) -> None:
+    """Withdrawing leaves the bill with no position: followers of the old stance are told, with the reason."""
+    s = world.session
+    world.store(bill_record(502, "Artificial Intelligence Audit Act"))
+    bill = s.execute(select(Bill).where(Bill.identifier == "HR 502")).scalar_one()
+    subscriptions.unsubscribe(s, user=world.admin)
+    subscriptions.apply_role_defaults(s, user=world.lobbyist)  # Support/Oppose... positions, daily
+    s.commit()
+    positions.set_position(s, actor=world.admin, bill_id=bill.id, stance="Oppose", expected_version=None)
+    assert _send(world).failed == 0
+    positions.withdraw_position(s, actor=world.admin, bill_id=bill.id, expected_version=1,
+                                reason="Taken <b>by mistake</b>")
+    assert _send(world).failed == 0
+    lee = _to(smtp, "lee@chamber.example")
+    assert len(lee) == 2 and not _to(smtp, "admin@chamber.example")
+    text_part = lee[1].get_body(("plain",)).get_content()
+    assert "Position withdrawn: Ada Admin withdrew the position: Oppose (Medium priority); the council now takes " \
+           "no position" in text_part
+    assert "reason: Taken <b>by mistake</b>" in text_part
+    assert "Taken &lt;b&gt;by mistake&lt;/b&gt;" in lee[1].get_body(("html",)).get_content()
+
+
 def test_role_defaults_are_given_once(world: World, smtp: Mailbox) -> None:
     s = world.session
     made = subscriptions.apply_role_defaults(s, user=world.staff)

@@ -57,6 +57,32 @@ def test_sign_in_dismiss_set_position_and_read_it_back(database_url: str, sessio
         "Oppose unless amended", "Pre-emption <b>too weak</b>.", 1)
 
 
+def test_withdraw_a_position_in_the_browser(database_url: str, session: Session, seeded: Seeded) -> None:
+    """The two steps (button, then confirmation with a reason) in a real browser; the page then shows no position
+    and the history the withdrawal."""
+    bill = seeded.ids["privacy"]
+    positions.set_position(session, actor=seeded.users["admin"], bill_id=bill, stance="Support", priority="High",
+                           expected_version=None)
+    session.commit()
+    with dashboard_server(database_url) as url, chromium_page() as page:
+        page.goto(f"{url}/bill?id={bill}")
+        sign_in(page, None, "staff@example.org", PASSWORD)
+        page.get_by_role("heading", name="Consumer Data Privacy Act").wait_for()
+        page.get_by_role("button", name="Withdraw position").click()
+        page.get_by_text("Withdraw the council's position (Support, High priority)?").wait_for()
+        page.locator(f".st-key-pos_withdraw_reason_{bill} textarea").fill("The board stays out of <b>this</b>.")
+        page.get_by_role("button", name="Confirm withdrawal").click()
+        page.get_by_text("Withdrawn: the council no longer takes a position on this bill (was Support; "
+                         "version 2).").wait_for()
+        page.get_by_text("No position", exact=True).wait_for()
+        page.get_by_text("The board stays out of <b>this</b>.").first.wait_for()  # shown as text, not markup
+        assert page.locator("b", has_text="this").count() == 0
+        assert page.get_by_role("button", name="Withdraw position").count() == 0
+    session.expire_all()
+    assert positions.get_position(session, bill_id=bill) is None
+    assert positions.withdrawal(session, bill_id=bill)["reason"] == "The board stays out of <b>this</b>."  # type: ignore[index]
+
+
 def test_the_inbox_keeps_its_filter_after_a_bill_is_opened(database_url: str, session: Session,
                                                            seeded: Seeded) -> None:
     """Opening a bill and coming back through the sidebar kept neither the filter nor the sort (Streamlit drops a

@@ -23,7 +23,7 @@ from sqlmodel import Session
 from tracker import db, notes, positions, triage, users, watchlists
 from tracker.importer import import_path
 from tracker.ingest import record_error
-from tracker.models import Bill, CrawlRun
+from tracker.models import Bill, CrawlRun, User
 
 # The organisation's tables and the crawled ones that point at them or at runs: compared row by row.
 COMPARED_ROWS = ("position", "positionhistory", "note", "triagestate", "assignment", "watchlist", "watchlistitem",
@@ -89,6 +89,55 @@ def test_each_migration_goes_back_and_forward_again_keeping_the_data(filled: Eng
         if conn.dialect.name == "sqlite":
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
 
+
+
+def _history(engine: Engine) -> list[tuple[object, ...]]:
+    """Every history row as 0014 held it (the columns it had), in id order."""
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(
+            "SELECT id, position_id, bill_id, version, stance, priority, rationale, previous_stance, "
+            "previous_priority, author_id, changed_at FROM positionhistory ORDER BY id"))]
+
+
+def _position_key_on_delete(engine: Engine) -> str | None:
+    [key] = [fk for fk in inspect(engine).get_foreign_keys("positionhistory") if fk["referred_table"] == "position"]
+    return (key.get("options") or {}).get("ondelete")
+
+
+def test_0015_keeps_existing_history_and_withdrawals_no_longer_erase_it(filled: Engine) -> None:
+    """A database at 0014 holding five positions with two versions each: the history cascaded from the position,
+    so deleting one erased its audit trail. After 0015 every row is as it was, a withdrawal keeps them, and
+    going back drops only what 0014 cannot hold."""
+    db.downgrade(filled, "0014")
+    at_0014 = _history(filled)
+    assert len(at_0014) == 10 and _position_key_on_delete(filled) == "CASCADE"
+    db.upgrade(filled)
+    assert db.current_revision(filled) == db.head_revision() and schema_drift(filled) == []
+    assert _history(filled) == at_0014
+    assert _position_key_on_delete(filled) == "SET NULL"
+    with filled.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM positionhistory WHERE withdrawn")).scalar_one() == 0
+    with Session(filled) as s:
+        staff = s.execute(select(User).where(User.email == "sam@example.org")).scalar_one()
+        bill = at_0014[0][2]
+        positions.withdraw_position(s, actor=staff, bill_id=bill, expected_version=2, reason="Taken by mistake")
+        s.commit()
+        assert positions.get_position(s, bill_id=bill) is None
+        assert [(h["version"], h["withdrawn"], h["stance"]) for h in positions.history(s, bill_id=bill)] == [
+            (3, True, None), (2, False, "Oppose"), (1, False, "Support")]
+        assert positions.set_position(s, actor=staff, bill_id=bill, stance="Watch",
+                                      expected_version=None)["version"] == 4
+        s.commit()
+    untouched = [r for r in at_0014 if r[2] != bill]
+    assert [r for r in _history(filled) if r[2] != bill] == untouched
+    # Back to 0014: the withdrawal and the versions of the withdrawn position go (0014 has no place for them);
+    # every other bill's history, and the position set again, stay.
+    db.downgrade(filled, "0014")
+    assert [r for r in _history(filled) if r[2] != bill] == untouched
+    assert [(r[3], r[4]) for r in _history(filled) if r[2] == bill] == [(4, "Watch")]
+    assert _position_key_on_delete(filled) == "CASCADE"
+    db.upgrade(filled)  # and forward again, from the key the downgrade named
+    assert schema_drift(filled) == [] and _position_key_on_delete(filled) == "SET NULL"
 
 
 @pytest.fixture

@@ -219,7 +219,8 @@ def collect_positions(session: Session, *, now: dt.datetime) -> int:
                      "occurred_at": h.changed_at,
                      "payload": {"author": name or email, "stance": h.stance, "previous_stance": h.previous_stance,
                                  "priority": h.priority, "previous_priority": h.previous_priority,
-                                 "rationale": h.rationale, "version": h.version}})
+                                 "rationale": h.rationale, "version": h.version,
+                                 **({"withdrawn": True} if h.withdrawn else {})}})
     made = _store(session, rows)
     _save_cursor(session, "positionhistory", last_id=last)
     return made

@@ -35,6 +35,8 @@ def item_title(item: dict[str, Any], today: dt.date | None = None) -> str:
         return "Hearing cancelled"
     if item["kind"] == "hearing" and today is not None and str(payload.get("date") or "9999") < today.isoformat():
         return "Past hearing"
+    if item["kind"] == "position" and payload.get("withdrawn"):
+        return "Position withdrawn"
     return KIND_TITLES.get(item["kind"], item["kind"])
 
 
@@ -148,6 +150,12 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
         parts = [p.get("date"), p.get("time"), p.get("body"), p.get("location")]
         line = " · ".join(str(x) for x in parts if x)
         return line + (f" — {p['description']}" if p.get("description") else ""), []
+    if kind == "position" and p.get("withdrawn"):
+        # The bill has no position any more: say what was dropped, and why when a reason was given.
+        who = p.get("author") or "A colleague"
+        line = f"{who} withdrew the position: {p.get('previous_stance')} ({p.get('previous_priority')} priority)"
+        return line + "; the council now takes no position", ([("reason", p["rationale"])] if p.get("rationale")
+                                                              else [])
     if kind == "position":
         was = f"{p.get('previous_stance')} → " if p.get("previous_stance") else ""
         who = p.get("author") or "A colleague"

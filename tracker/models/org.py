@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from tracker.models.base import json_field, text_field, utcnow
@@ -84,15 +85,22 @@ class Position(SQLModel, table=True):
 
 
 class PositionHistory(SQLModel, table=True):
-    """Append-only: one row per saved version of a position, never updated or deleted."""
+    """Append-only: one row per saved version of a position, and one per withdrawal, never deleted.
+
+    The history belongs to the bill, not to one Position row: withdrawing a position deletes its row (so every
+    count, filter, packet and alert sees no position) and keeps these rows, which is why ``position_id`` is
+    cleared rather than cascaded (SET NULL; the service clears it itself too). Versions run on per bill across
+    withdrawals: a position set again after one continues the numbering."""
 
     id: int | None = Field(default=None, primary_key=True)
-    position_id: int = Field(foreign_key="position.id", index=True, ondelete="CASCADE")
+    # The Position row this version was saved on while it exists; None once that position was withdrawn.
+    position_id: int | None = Field(default=None, foreign_key="position.id", index=True, ondelete="SET NULL")
     bill_id: int = Field(foreign_key="bill.id", index=True, ondelete="CASCADE")
     version: int
-    stance: str
-    priority: str
-    rationale: str | None = text_field()
+    withdrawn: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    stance: str | None = None  # None on a withdrawal: the bill has no position from then on
+    priority: str | None = None
+    rationale: str | None = text_field()  # the rationale of a saved version; the reason given for a withdrawal
     previous_stance: str | None = None
     previous_priority: str | None = None
     author_id: int | None = Field(default=None, foreign_key="user.id")

@@ -92,9 +92,10 @@ def sign_in(session: Session, *, email: str, password: str, config: SessionSetti
 
 
 def resume_session(session: Session, *, token: str | None, config: SessionSettings | None = None,
-                   now: dt.datetime | None = None) -> User | None:
+                   now: dt.datetime | None = None, touch: bool = True) -> User | None:
     """The user a browser's token signs in, or None: unknown token, revoked, idle too long, past its absolute
-    limit, or an account deactivated since. Marks the sign-in used (at most once a minute)."""
+    limit, or an account deactivated since. Marks the sign-in used (at most once a minute; ``touch=False``: a
+    read only, for when the database cannot take a write now)."""
     if not token or len(token) > 128:
         return None
     config = config or session_settings()
@@ -105,7 +106,7 @@ def resume_session(session: Session, *, token: str | None, config: SessionSettin
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
-    if now - row.last_seen_at >= config.touch_every:
+    if touch and now - row.last_seen_at >= config.touch_every:
         row.last_seen_at = now
         session.add(row)
         session.flush()

@@ -12,6 +12,7 @@ import html
 from urllib.parse import urlencode
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
 from dashboard.components.data import session
 from tracker import sessions
@@ -49,8 +50,16 @@ def current_user() -> User | None:
     token = browser_token()
     if token is None:
         return None
-    with session() as s:
-        user = sessions.resume_session(s, token=token)
+    try:
+        with session() as s:
+            user = sessions.resume_session(s, token=token)
+    except OperationalError as exc:
+        # SQLite has one writer: when an import's batch kept it past the busy timeout, marking the sign-in used
+        # (once a minute) failed. Check it without writing rather than fail the page; the next run marks it.
+        if "database is locked" not in str(exc.orig):
+            raise
+        with session() as s:
+            user = sessions.resume_session(s, token=token, touch=False)
     if user is None:
         st.session_state.pop(TOKEN_KEY, None)
         st.session_state.setdefault("sign_in_message",

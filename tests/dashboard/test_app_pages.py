@@ -665,3 +665,39 @@ def test_an_admin_signs_a_user_out_everywhere_from_the_users_page(session: Sessi
     assert md("council@example.org") + ": 1 sign-in ended." in texts(at)
     lost_laptop.run()
     assert [t.label for t in lost_laptop.text_input] == ["Email", "Password"]
+
+
+def test_a_page_opens_while_an_import_holds_the_writer_past_the_sign_in_mark(
+        session: Session, seeded: Seeded, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every run marks the sign-in used (once a minute), a write: behind an import's batch on SQLite it waited out
+    the busy timeout and failed the whole page. The sign-in is then checked without the mark."""
+    from tracker.models import UserSession
+
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's one writer and its busy timeout; PostgreSQL waits for the rows a save touches")
+    at = signed_in(seeded.users["staff"], "views/overview.py")
+    token_hash = sessions.token_hash(at.session_state[TOKEN_KEY])
+    two_minutes_ago = utcnow() - dt.timedelta(minutes=2)
+    session.execute(UserSession.__table__.update().where(UserSession.token_hash == token_hash)
+                    .values(last_seen_at=two_minutes_ago))
+    session.commit()
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)  # the 30 s wait, shortened
+    db.dispose_engines()
+    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process's batch, holding the write lock past the wait
+    try:
+        at.run()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    no_exception(at)
+    assert "Signed in as Staff Person (staff)" in texts(at)
+
+    def last_seen() -> dt.datetime:
+        session.expire_all()
+        return session.execute(select(UserSession.last_seen_at)
+                               .where(UserSession.token_hash == token_hash)).scalar_one()
+
+    assert last_seen() == two_minutes_ago
+    at.run()  # the writer is done: the mark is written
+    assert last_seen() > two_minutes_ago

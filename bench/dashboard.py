@@ -137,17 +137,18 @@ def measure(label: str, page: str, user_id: int, change: Callable | None, repeat
     from sqlmodel import Session
     from streamlit.testing.v1 import AppTest
 
-    from tracker import db
+    from dashboard.components.auth import TOKEN_KEY
+    from tracker import db, sessions
     from tracker.models import User
-    from tracker.users import issue_sign_in
 
     with Session(db.get_engine()) as s:
-        sign_in = issue_sign_in(s.get(User, user_id))  # type: ignore[arg-type]
+        token = sessions.start_session(s, user=s.get(User, user_id))  # type: ignore[arg-type]
+        s.commit()
     first, changed = [], []
     for _ in range(repeat):
         st.cache_data.clear()
         at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
-        at.session_state["sign_in"] = sign_in
+        at.session_state[TOKEN_KEY] = token
         for k, v in (query or {}).items():
             at.query_params[k] = v
         at.switch_page(page)

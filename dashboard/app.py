@@ -1,4 +1,5 @@
-"""Dashboard entry point: ``streamlit run dashboard/app.py`` or ``tracker serve``.
+"""Dashboard script: ``tracker serve`` runs it through dashboard/server.py, which adds the sign-in route
+(``streamlit run dashboard/app.py`` works too, signed in per tab).
 
 Signs the user in, then routes with st.navigation to the pages their role may see. Pages still go through the
 services, which enforce each role's limits themselves: hiding a page is a convenience, not the guard.
@@ -62,14 +63,20 @@ DEEP_LINKS = ("overview", "triage", "bill", "search", "watchlists", "alerts", "e
               "admin-topics", "admin-sources")
 
 if user is None:
-    st.navigation([st.Page("views/signin.py", title="Sign in", url_path="signin", default=True)]
-                  + [st.Page(auth.sign_in_form, title="Sign in", url_path=path) for path in DEEP_LINKS],
-                  position="hidden").run()
+    page = st.navigation([st.Page("views/signin.py", title="Sign in", url_path="signin", default=True)]
+                         + [st.Page(auth.sign_in_form, title="Sign in", url_path=path) for path in DEEP_LINKS],
+                         position="hidden")
+    st.session_state["_signin_page"] = page.url_path  # the sign-in route sends the browser back here
+    page.run()
 else:
     with st.sidebar:
         st.caption(f"Signed in as {md(user.name or user.email)} ({user.role})")
         if st.button("Sign out", key="sign_out"):
             auth.sign_out()
+            st.rerun()
+        if st.button("Sign out everywhere", key="sign_out_everywhere",
+                     help="Ends this account's sign-ins on every browser and computer (a lost laptop, say)."):
+            auth.sign_out(everywhere=True)
             st.rerun()
     try:
         st.navigation(_pages_for(user)).run()

@@ -63,9 +63,10 @@ def main() -> None:
             s.commit()
         engine.dispose()
         with dashboard_server(url) as base, chromium_page(width=1400, height=1100) as page:
+            sign_in(page, base, "admin@example.org", PASSWORD)  # once: the session cookie keeps it
             for name, path in PAGES:
-                page.goto(f"{base}/{path.format(**data.ids)}")  # a new page load is a new session: sign in
-                sign_in(page, None, "admin@example.org", PASSWORD)
+                page.goto(f"{base}/{path.format(**data.ids)}")
+                page.get_by_text("Signed in as").wait_for()
                 page.wait_for_load_state("networkidle")
                 # The page's script has ended and its charts are drawn (on a loaded machine a fixed pause caught
                 # grey placeholders).

@@ -542,7 +542,7 @@ def dashboard_command(*, port: int, address: str) -> list[str]:
     """How ``tracker serve`` starts Streamlit (the browser tests start it so too)."""
     import dashboard
 
-    entry = Path(dashboard.__file__).parent / "app.py"
+    entry = Path(dashboard.__file__).parent / "server.py"  # app.py with the sign-in route
     # No download or copy of a table: Streamlit writes its CSV raw, so a title from a feed starting with "=" would
     # reach Excel as a formula. Packets (the Exports page, `tracker export`) are the protected way out. An
     # unexpected error shows a generic message in the browser, not its traceback (file paths, SQL with data in

@@ -1,13 +1,10 @@
-"""Accounts, passwords (argon2id) and sign-in sessions that expire.
+"""Accounts, passwords (argon2id) and the password check of a sign-in (tracker.sessions keeps sign-ins).
 
 The first administrator is created from the command line (``tracker users add EMAIL --role admin``), which
 runs without a signed-in actor; every later change names the admin making it.
 """
 
-import datetime as dt
-import hashlib
 import secrets
-from dataclasses import dataclass
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -21,7 +18,6 @@ from tracker.models.base import utcnow
 from tracker.models.enums import Role
 from tracker.permissions import Action, require
 
-SESSION_TTL = dt.timedelta(hours=8)  # a working day; signing in again after that is expected
 MIN_PASSWORD_LENGTH = 10
 EMAIL_MAX = 254  # User.email holds 255
 _hasher = PasswordHasher()
@@ -120,6 +116,8 @@ def set_role(session: Session, *, email: str, role: str, actor: User | None) -> 
     user, role = get_user(session, email), _role(role)
     if user.role == Role.admin.value and role != Role.admin.value and _admins(session) <= 1 and user.active:
         raise UserError("That is the last active admin; make another admin first.")
+    if role != user.role:
+        _end_sign_ins(session, user, "role changed")
     user.role = role
     session.add(user)
     session.flush()
@@ -131,6 +129,7 @@ def set_password(session: Session, *, email: str, password: str, actor: User | N
     if not (actor is not None and actor.id == user.id and actor.active):
         _authorize_admin(session, actor)
     user.password_hash = hash_password(password)
+    _end_sign_ins(session, user, "password set")
     session.add(user)
     session.flush()
     return user
@@ -142,6 +141,7 @@ def deactivate(session: Session, *, email: str, actor: User | None) -> User:
     if user.role == Role.admin.value and user.active and _admins(session) <= 1:
         raise UserError("That is the last active admin; make another admin first.")
     user.active = False
+    _end_sign_ins(session, user, "deactivated")
     session.add(user)
     session.flush()
     return user
@@ -156,28 +156,11 @@ def reactivate(session: Session, *, email: str, actor: User | None) -> User:
     return user
 
 
-# -- sign-in sessions ---------------------------------------------------------------------------------------
+# -- sign-in --------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SignIn:
-    """What the dashboard keeps for a signed-in browser tab: whom, until when, and with which password."""
-
-    user_id: int
-    token: str
-    expires_at: dt.datetime
-    credential: str  # credential_stamp() of the account at sign-in: a new password ends the sign-in
-
-    def expired(self, now: dt.datetime | None = None) -> bool:
-        return (now or utcnow()) >= self.expires_at
-
-
-def credential_stamp(user: User) -> str:
-    """A fingerprint of the account's password hash: it changes whenever the password is set again. Kept in a
-    sign-in so that changing a password (say, after it leaked) ends every sign-in made with the old one."""
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:32]
-
-
-def authenticate(session: Session, *, email: str, password: str, ttl: dt.timedelta = SESSION_TTL) -> SignIn:
+def authenticate(session: Session, *, email: str, password: str) -> User:
+    """The active user with this email and password, or AuthError. A sign-in that lasts is then started by
+    tracker.sessions.start_session."""
     try:
         user = get_user(session, email)
     except UserError:
@@ -194,22 +177,13 @@ def authenticate(session: Session, *, email: str, password: str, ttl: dt.timedel
     user.last_login_at = utcnow()
     session.add(user)
     session.flush()
-    return issue_sign_in(user, ttl=ttl, now=user.last_login_at)
-
-
-def issue_sign_in(user: User, *, ttl: dt.timedelta = SESSION_TTL, now: dt.datetime | None = None) -> SignIn:
-    """A sign-in for ``user`` (who has proved who they are), valid for ``ttl`` and while the password stays."""
-    assert user.id is not None
-    return SignIn(user_id=user.id, token=secrets.token_urlsafe(24), expires_at=(now or utcnow()) + ttl,
-                  credential=credential_stamp(user))
-
-
-def resume(session: Session, sign_in: SignIn | None, *, now: dt.datetime | None = None) -> User | None:
-    """The user behind a sign-in, or None once it expired, the account was deactivated or removed, or its
-    password was changed since."""
-    if sign_in is None or sign_in.expired(now):
-        return None
-    user = session.get(User, sign_in.user_id)
-    if user is None or not user.active or not secrets.compare_digest(sign_in.credential, credential_stamp(user)):
-        return None
     return user
+
+
+def _end_sign_ins(session: Session, user: User, reason: str) -> None:
+    """Every live dashboard sign-in of ``user`` ends now (a leaked password, a role taken away, a person who
+    left: none of it may wait for the sign-in's own expiry)."""
+    from tracker.sessions import revoke_user_sessions  # tracker.sessions signs in through this module
+
+    assert user.id is not None
+    revoke_user_sessions(session, user_id=user.id, reason=reason, actor=None)

@@ -104,3 +104,18 @@ def reactivate_cmd(email: Annotated[str, typer.Argument()]) -> None:
             out.print(f"{email} can sign in again.", markup=False, highlight=False)
     except users.UserError as exc:
         raise _fail(str(exc)) from None
+
+
+@users_app.command("sign-out")
+def sign_out_cmd(email: Annotated[str, typer.Argument()]) -> None:
+    """End every dashboard sign-in of an account, on every browser (a lost laptop, a shared computer)."""
+    from tracker.sessions import revoke_user_sessions
+
+    try:
+        with db.session_scope(_engine()) as s:
+            user = users.get_user(s, email)
+            assert user.id is not None
+            ended = revoke_user_sessions(s, user_id=user.id, reason="signed out by an admin", actor=None)
+            out.print(f"{user.email}: {ended} sign-in{'' if ended == 1 else 's'} ended.", markup=False, highlight=False)
+    except users.UserError as exc:
+        raise _fail(str(exc)) from None

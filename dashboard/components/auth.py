@@ -1,38 +1,95 @@
-"""Sign-in state of one browser tab. The SignIn (user id + expiry) lives in st.session_state; every run
-resolves it again from the database, so a deactivated account or an expired sign-in stops at once."""
+"""Who is signed in, for every run of the dashboard.
+
+A sign-in is a row of tracker.sessions, found by a token. Served as ``tracker serve`` does (dashboard/server.py),
+the token is an HttpOnly, SameSite=Strict cookie that only the server's sign-in route sets: it comes with the
+websocket of every page load (st.context.cookies), so a reload or a new tab stays signed in, and page scripts
+never see it. Run without that route (``streamlit run dashboard/app.py``, AppTest), the form below signs in one
+tab, keeping the token in this tab's server-side session state. Either way every run looks the token up again, so
+a sign-in ends at once when it is revoked or expires.
+"""
+
+import html
+from urllib.parse import urlencode
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
 from dashboard.components.data import session
-from tracker import users
+from tracker import sessions
 from tracker.models import User
 
-SIGN_IN_KEY = "sign_in"
+COOKIE_NAME = "tracker_session"
+SECURE_COOKIE_NAME = "__Host-tracker_session"  # over https: no subdomain can set or shadow it
+TOKEN_KEY = "session_token"  # session_state: a sign-in made in this tab by the form (no cookie route)
+SIGN_IN_PATH = "auth/signin"  # below the dashboard's base URL (dashboard/signin_route.py)
+FAILED_PARAM = "signin"  # the sign-in route's answer on a refused sign-in: ?signin=failed|deactivated
+_MESSAGES = {"failed": "Wrong email or password.", "deactivated": "This account is deactivated; ask an administrator."}
+
+_cookie_route = False
+
+
+def use_cookie_route() -> None:
+    """Called by dashboard/server.py, which serves the sign-in route in this process: sign-ins become cookies."""
+    global _cookie_route
+    _cookie_route = True
+
+
+def cookie_route() -> bool:
+    return _cookie_route
+
+
+def browser_token() -> str | None:
+    if token := st.session_state.get(TOKEN_KEY):
+        return str(token)
+    cookies = st.context.cookies
+    token = cookies.get(SECURE_COOKIE_NAME) or cookies.get(COOKIE_NAME)
+    return token if isinstance(token, str) else None  # AppTest's client answers with a mock, not a cookie
 
 
 def current_user() -> User | None:
-    sign_in = st.session_state.get(SIGN_IN_KEY)
-    if sign_in is None:
+    token = browser_token()
+    if token is None:
         return None
-    with session() as s:
-        user = users.resume(s, sign_in)
+    try:
+        with session() as s:
+            user = sessions.resume_session(s, token=token)
+    except OperationalError as exc:
+        # SQLite has one writer: when an import's batch kept it past the busy timeout, marking the sign-in used
+        # (once a minute) failed. Check it without writing rather than fail the page; the next run marks it.
+        if "database is locked" not in str(exc.orig):
+            raise
+        with session() as s:
+            user = sessions.resume_session(s, token=token, touch=False)
     if user is None:
-        del st.session_state[SIGN_IN_KEY]
-        st.session_state["sign_in_message"] = "Your session expired or the account changed; please sign in again."
+        st.session_state.pop(TOKEN_KEY, None)
+        st.session_state.setdefault("sign_in_message",
+                                    "Your sign-in has ended (signed out, expired, or the account changed); "
+                                    "please sign in again.")
     return user
 
 
 def sign_in(email: str, password: str) -> User:
+    """The form's sign-in, for this tab only (without the cookie route); raises users.AuthError."""
     with session() as s:
-        result = users.authenticate(s, email=email, password=password)
-        user = users.resume(s, result)
-    st.session_state[SIGN_IN_KEY] = result
-    return user  # type: ignore[return-value]
+        user, token = sessions.sign_in(s, email=email, password=password)
+    st.session_state[TOKEN_KEY] = token
+    return user
 
 
-def sign_out() -> None:
+def sign_out(*, everywhere: bool = False) -> None:
+    """End this browser's sign-in (the cookie left behind names a revoked sign-in: it opens nothing), or every
+    sign-in of this account, on every browser."""
+    token = browser_token()
+    with session() as s:
+        user = sessions.resume_session(s, token=token)
+        if everywhere and user is not None:
+            assert user.id is not None
+            sessions.revoke_user_sessions(s, user_id=user.id, reason="signed out everywhere", actor=user)
+        else:
+            sessions.end_session(s, token=token)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state["sign_in_message"] = ("Signed out on every browser." if everywhere else "Signed out.")
 
 
 def page_user() -> User:
@@ -44,23 +101,51 @@ def page_user() -> User:
     return user  # type: ignore[return-value]
 
 
+def _return_to() -> str:
+    """Where the sign-in route sends the browser back to: this page and its query (a deep link such as
+    bill?id=5 survives signing in), relative to the dashboard's base URL."""
+    page = st.session_state.get("_signin_page", "")
+    query = {k: v for k, v in st.query_params.to_dict().items() if k != FAILED_PARAM}
+    return page + (f"?{urlencode(query)}" if query else "")
+
+
+def _base_path() -> str:
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}/" if base else "/"
+
+
 def sign_in_form() -> None:
-    """The sign-in form; on success the same URL reruns signed in, so a deep link (/bill?id=5) survives."""
+    """The sign-in form; on success the same URL opens signed in, so a deep link (/bill?id=5) survives."""
     from tracker.users import AuthError
 
     st.title("Policy Tracker")
     message = st.session_state.pop("sign_in_message", None)
-    if message:
+    refused = _MESSAGES.get(st.query_params.pop(FAILED_PARAM, "") if FAILED_PARAM in st.query_params else "")
+    if refused:
+        st.error(refused)
+    elif message:
         st.info(message)
-    with st.form("sign_in_form"):
-        email = st.text_input("Email", key="signin_email")
-        password = st.text_input("Password", type="password", key="signin_password")
-        submitted = st.form_submit_button("Sign in")
-    if submitted:
-        try:
-            sign_in(email, password)
-        except AuthError as exc:
-            st.error(str(exc))
-        else:
-            st.rerun()
+    if cookie_route():
+        # A plain HTML form posted to the server's route, which checks the password and answers with the cookie:
+        # the password and the token never pass through the websocket or any script.
+        st.html(
+            f'<form method="post" action="{html.escape(_base_path() + SIGN_IN_PATH)}" style="max-width:28rem">'
+            '<p><label>Email<br><input name="email" type="email" autocomplete="username" required '
+            'style="width:100%;padding:.4rem"></label></p>'
+            '<p><label>Password<br><input name="password" type="password" autocomplete="current-password" '
+            'required style="width:100%;padding:.4rem"></label></p>'
+            f'<input type="hidden" name="next" value="{html.escape(_return_to(), quote=True)}">'
+            '<button type="submit" style="padding:.4rem 1.2rem">Sign in</button></form>')
+    else:
+        with st.form("sign_in_form"):
+            email = st.text_input("Email", key="signin_email")
+            password = st.text_input("Password", type="password", key="signin_password")
+            submitted = st.form_submit_button("Sign in")
+        if submitted:
+            try:
+                sign_in(email, password)
+            except AuthError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
     st.caption("No account yet? An administrator creates it with `tracker users add EMAIL --role staff`.")

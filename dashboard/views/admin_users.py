@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import md
-from tracker import users
+from tracker import sessions, users
 from tracker.models.enums import Role
 from tracker.permissions import ROLE_ACTIONS, PermissionDenied
 
@@ -46,10 +46,23 @@ with right, st.form("change_user"):
     st.markdown("**Change a user**")
     target = st.selectbox("User", [u.email for u in accounts], key="cu_email")
     new_role = st.selectbox("Role", roles, key="cu_role")
-    c = st.columns(3)
+    c = st.columns(4)
     do_role = c[0].form_submit_button("Set role")
     do_off = c[1].form_submit_button("Deactivate")
     do_on = c[2].form_submit_button("Reactivate")
+    # Setting a role or a password and deactivating end the account's sign-ins by themselves; this ends them
+    # alone (a lost laptop, a shared computer left signed in).
+    do_out = c[3].form_submit_button("Sign out everywhere")
+    if do_out:
+        try:
+            with data.session() as s:
+                account = users.get_user(s, target)
+                assert account.id is not None
+                ended = sessions.revoke_user_sessions(s, user_id=account.id, reason="signed out by an admin",
+                                                      actor=user)
+            st.success(f"{md(target)}: {ended} sign-in{'' if ended == 1 else 's'} ended.")
+        except (users.UserError, PermissionDenied) as exc:
+            st.error(md(exc))
     if do_role or do_off or do_on:
         try:
             with data.session() as s:

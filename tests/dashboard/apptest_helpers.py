@@ -3,10 +3,14 @@
 import datetime as dt
 from pathlib import Path
 
+from sqlalchemy import update
+from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from tracker.models import User
-from tracker.users import issue_sign_in
+from dashboard.components.auth import TOKEN_KEY
+from tracker import sessions
+from tracker.models import User, UserSession
+from tracker.models.base import utcnow
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 TIMEOUT = 30
@@ -14,16 +18,30 @@ TIMEOUT = 30
 
 def signed_in(user: User | None, page: str | None = None, *, query: dict[str, str] | None = None,
               expires_in: dt.timedelta = dt.timedelta(hours=1)) -> AppTest:
-    """An AppTest of the app for ``user`` (what the sign-in form stores in session state), run once."""
+    """An AppTest of the app for ``user`` (a sign-in stored as the sign-in form stores it: AppTest cannot send
+    the cookie a browser would), run once."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     if user is not None:
-        at.session_state["sign_in"] = issue_sign_in(user, ttl=expires_in)
+        sign_in_state(at, user, expires_in=expires_in)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
     if page:
         at.switch_page(page).run()
     return at
+
+
+def sign_in_state(at: AppTest, user: User, *, expires_in: dt.timedelta = dt.timedelta(hours=1)) -> str:
+    """Start a real sign-in (a usersession row) for ``user``, ending ``expires_in`` from now, and hand its token
+    to ``at`` as the form does; returns the token. Committed through the session ``user`` belongs to."""
+    s = Session.object_session(user)
+    assert s is not None, "the user must belong to the test's session"
+    token = sessions.start_session(s, user=user)
+    s.execute(update(UserSession).where(UserSession.token_hash == sessions.token_hash(token))
+              .values(expires_at=utcnow() + expires_in))
+    s.commit()
+    at.session_state[TOKEN_KEY] = token
+    return token
 
 
 def texts(at: AppTest) -> str:

@@ -38,7 +38,7 @@ def free_port() -> int:
 
 @contextmanager
 def dashboard_server(database_url: str, *, timeout: float = 60, script: Path | None = None) -> Iterator[str]:
-    """``streamlit run dashboard/app.py`` (or ``script``, with the dashboard's options) on a free local port
+    """``streamlit run dashboard/server.py`` (or ``script``, with the dashboard's options) on a free local port
     against ``database_url``; yields its URL."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
@@ -81,7 +81,8 @@ def chromium_page(width: int = 1400, height: int = 1000) -> Iterator[object]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
+            # A context of its own, so a test can open a second tab sharing its cookies (page.context.new_page()).
+            page = browser.new_context(viewport={"width": width, "height": height}).new_page()
             page.set_default_timeout(20_000)
             yield page
         finally:
@@ -89,7 +90,8 @@ def chromium_page(width: int = 1400, height: int = 1000) -> Iterator[object]:
 
 
 def sign_in(page, url: str | None, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    """Sign in through the form (``url``: open it first; None: the form is already showing)."""
+    """Sign in through the form (``url``: open it first; None: the form is already showing). The form posts to
+    the server's sign-in route, which answers with the session cookie and the same page."""
     if url:
         page.goto(url)
     page.get_by_role("textbox", name="Email").fill(email)

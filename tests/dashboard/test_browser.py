@@ -1,4 +1,5 @@
-"""End to end in headless Debian Chromium: sign in, dismiss a bill, set a position, read it back."""
+"""End to end in headless Debian Chromium: sign in, dismiss a bill, set a position, read it back; a sign-in
+that survives reloads and new tabs until signed out."""
 
 from pathlib import Path
 
@@ -36,9 +37,8 @@ def test_sign_in_dismiss_set_position_and_read_it_back(database_url: str, sessio
         page.get_by_role("button", name="Save position").click()
         page.get_by_text("Saved: Oppose unless amended (version 1).").wait_for()
 
-        # Read back in a new page load: a new browser session, signed in again, deep link kept.
+        # Read back in a new page load: a new Streamlit session, still signed in (the session cookie).
         page.goto(f"{url}/bill?id={bill}")
-        sign_in(page, None, "staff@example.org", PASSWORD)
         page.get_by_role("heading", name="Consumer Data Privacy Act").wait_for()
         page.get_by_text("Pre-emption <b>too weak</b>.").first.wait_for()
         assert page.locator("b", has_text="too weak").count() == 0  # shown as text, not markup
@@ -112,3 +112,40 @@ def test_an_unexpected_error_shows_no_traceback_in_the_browser(database_url: str
         page.get_by_text("This app has encountered an error").wait_for()
         body = page.locator("body").inner_text()
         assert "secret_column" not in body and "/srv/private" not in body and "Traceback" not in body
+
+
+def test_a_sign_in_survives_a_reload_and_a_new_tab_until_signed_out(database_url: str, session: Session,
+                                                                   seeded: Seeded) -> None:
+    """Every reload and every new tab asked for the password again (the sign-in lived in one tab's memory). Now
+    the server's sign-in route sets an HttpOnly cookie; signing out ends it for every tab, and a reload then
+    shows the sign-in form again. A deep link opened signed out comes back after signing in."""
+    bill = seeded.ids["privacy"]
+    with dashboard_server(database_url) as url, chromium_page() as page:
+        page.goto(f"{url}/bill?id={bill}")
+        sign_in(page, None, "staff@example.org", PASSWORD)
+        page.get_by_role("heading", name="Consumer Data Privacy Act").wait_for()  # the deep link survived
+        cookie = next(c for c in page.context.cookies() if c["name"] == "tracker_session")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert page.evaluate("document.cookie").find("tracker_session") == -1  # no script in the page reads it
+
+        page.reload()
+        page.get_by_role("heading", name="Consumer Data Privacy Act").wait_for()
+        page.get_by_text("Signed in as Staff Person (staff)").wait_for()
+        tab = page.context.new_page()
+        tab.goto(url)
+        tab.get_by_role("heading", name="Triage inbox").wait_for()
+
+        # A link from another site (an alert email in a webmail): the page request carries no Strict cookie, but
+        # the websocket the page then opens is same-site and does, so the reader lands signed in.
+        tab.goto(f"data:text/html,<a href='{url}/bill?id={bill}'>the bill</a>")
+        tab.get_by_role("link", name="the bill").click()
+        tab.get_by_role("heading", name="Consumer Data Privacy Act").wait_for()
+
+        page.get_by_role("button", name="Sign out", exact=True).click()
+        page.get_by_role("button", name="Sign in").wait_for()
+        page.reload()
+        page.get_by_role("button", name="Sign in").wait_for()
+        assert page.get_by_text("Signed in as").count() == 0
+        tab.reload()  # the other tab shared the sign-in: it ended there too
+        tab.get_by_role("button", name="Sign in").wait_for()
+        assert tab.get_by_text("Signed in as").count() == 0

@@ -66,3 +66,19 @@ def test_listing_shows_names_and_subscriptions_as_written(database_url: str, ses
     assert listing.exit_code == 0 and "Lee [draft]" in listing.output
     alerts = invoke("alerts", "list")
     assert alerts.exit_code == 0 and "[/] Q3" in alerts.output.replace("\n", " ")
+
+
+def test_sign_out_ends_every_sign_in_of_one_account(database_url: str, session: Session) -> None:
+    from tracker import sessions
+
+    ada = users.add_user(session, email="ada@chamber.example", role="admin", password="a long password")
+    sam = users.add_user(session, email="sam@chamber.example", role="staff", password="another long one")
+    laptop, phone = (sessions.start_session(session, user=sam) for _ in range(2))
+    colleague = sessions.start_session(session, user=ada)
+    session.commit()
+    result = invoke("users", "sign-out", "SAM@chamber.example")
+    assert result.exit_code == 0 and "sam@chamber.example: 2 sign-ins ended." in result.output, result.output
+    session.expire_all()
+    assert [sessions.resume_session(session, token=t) for t in (laptop, phone)] == [None, None]
+    assert sessions.resume_session(session, token=colleague).id == ada.id
+    assert invoke("users", "sign-out", "nobody@chamber.example").exit_code == 2

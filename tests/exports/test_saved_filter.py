@@ -133,11 +133,11 @@ def test_cli_saved_filter(seeded: Seeded, owner: User, session: Session, workdir
 def test_exports_page_offers_the_users_saved_filters(seeded: Seeded, owner: User, session: Session) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from tracker.users import issue_sign_in
+    from tests.dashboard.apptest_helpers import sign_in_state
 
     app = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
     at = AppTest.from_file(str(app), default_timeout=30)
-    at.session_state["sign_in"] = issue_sign_in(owner)
+    sign_in_state(at, owner)
     at.run()
     at.switch_page("views/exports.py").run()
     picker = at.selectbox(key="x_saved_filter")
@@ -157,11 +157,11 @@ def test_exports_page_never_offers_a_packet_of_an_earlier_selection(seeded: Seed
     matched nothing: one click gave the previous selection's bills, named after the new title."""
     from streamlit.testing.v1 import AppTest
 
-    from tracker.users import issue_sign_in
+    from tests.dashboard.apptest_helpers import sign_in_state
 
     app = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
     at = AppTest.from_file(str(app), default_timeout=30)
-    at.session_state["sign_in"] = issue_sign_in(owner)
+    sign_in_state(at, owner)
     at.run()
     at.switch_page("views/exports.py").run()
     at.multiselect(key="x_topics").select("ai").run()
@@ -200,7 +200,7 @@ def test_exports_page_tells_apart_shared_filters_of_the_same_name(seeded: Seeded
     # which the page has no way to do.
     from streamlit.testing.v1 import AppTest
 
-    from tracker.users import issue_sign_in
+    from tests.dashboard.apptest_helpers import sign_in_state
 
     colleagues = [User(email=f"{who}@example.org", role="staff") for who in ("ana", "ben")]  # as the fixtures do
     session.add_all(colleagues)
@@ -212,7 +212,7 @@ def test_exports_page_tells_apart_shared_filters_of_the_same_name(seeded: Seeded
     session.commit()
     app = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
     at = AppTest.from_file(str(app), default_timeout=30)
-    at.session_state["sign_in"] = issue_sign_in(owner)
+    sign_in_state(at, owner)
     at.run()
     at.switch_page("views/exports.py").run()
     picker = at.selectbox(key="x_saved_filter")

@@ -18,7 +18,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "matching": ("BillEmbedding", "FullRescore", "RelevanceModel"),
     "ops": ("BillChange", "CrawlError", "CrawlRun"),
     "org": ("Assignment", "BillMatch", "Note", "Position", "PositionHistory", "SavedFilter", "Stance", "Topic",
-            "TopicRule", "TriageState", "User", "Watchlist", "WatchlistItem"),
+            "TopicRule", "TriageState", "User", "UserSession", "Watchlist", "WatchlistItem"),
     "pubinfo": ("PubinfoLoad", "PubinfoRow"),
     "votes": ("PersonVote", "VoteEvent"),
 }

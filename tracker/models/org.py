@@ -21,6 +21,20 @@ class User(SQLModel, table=True):
     last_login_at: dt.datetime | None = None
 
 
+
+class UserSession(SQLModel, table=True):
+    """A dashboard sign-in that outlives a page load: the browser holds a random token in an HttpOnly cookie,
+    this table only its SHA-256, so a copy of the database signs nobody in (tracker.sessions)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    last_seen_at: dt.datetime = Field(default_factory=utcnow)  # the idle limit counts from here
+    expires_at: dt.datetime  # the absolute limit, however active the person is
+    revoked_at: dt.datetime | None = None
+    revoked_reason: str | None = Field(default=None, max_length=32)  # signed out, password set, deactivated...
+
 class Topic(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, max_length=64)

@@ -1,0 +1,119 @@
+"""The sign-in route of dashboard/server.py, called as the ASGI server calls it: the cookie it sets, and what it
+refuses (another site's form, a way back that leaves the dashboard)."""
+
+import asyncio
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode
+
+import pytest
+from dash_fixtures import PASSWORD, Seeded
+from sqlalchemy import func, select
+from sqlmodel import Session
+from starlette.applications import Starlette
+
+from dashboard import signin_route
+from dashboard.components import auth
+from tracker import sessions, users
+from tracker.models import UserSession
+
+HOST = "tracker.chamber.example"
+
+
+def post(fields: dict[str, str], *, origin: str | None = f"http://{HOST}", scheme: str = "http",
+         base: str = "", extra: dict[str, str] | None = None, body: bytes | None = None,
+         ) -> tuple[int, dict[str, list[str]]]:
+    """POST the form to the route as a browser on HOST would; returns the status and the response headers."""
+    app = Starlette(routes=signin_route.routes(base))
+    headers = {"host": HOST, "content-type": "application/x-www-form-urlencoded", **(extra or {})}
+    if origin is not None:
+        headers["origin"] = origin
+    payload = urlencode(fields).encode() if body is None else body
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": scheme,
+             "path": f"/{base}/auth/signin" if base else "/auth/signin", "raw_path": b"", "query_string": b"",
+             "root_path": "", "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
+             "client": ("127.0.0.1", 5000), "server": (HOST, 80)}
+    messages = [{"type": "http.request", "body": payload, "more_body": False}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = sent[0]
+    answer: dict[str, list[str]] = {}
+    for key, value in start["headers"]:
+        answer.setdefault(key.decode().lower(), []).append(value.decode())
+    return start["status"], answer
+
+
+def _sign_ins(session: Session) -> int:
+    session.expire_all()
+    return session.execute(select(func.count()).select_from(UserSession)).scalar_one()
+
+
+def test_a_right_password_answers_with_an_httponly_strict_cookie_and_the_page_asked_for(
+        session: Session, seeded: Seeded) -> None:
+    status, headers = post({"email": "staff@example.org", "password": PASSWORD, "next": "bill?id=5"})
+    assert status == 303 and headers["location"] == ["/bill?id=5"]
+    assert headers["cache-control"] == ["no-store"]
+    [raw] = headers["set-cookie"]
+    cookie = SimpleCookie(raw)[auth.COOKIE_NAME]
+    assert cookie["httponly"] and cookie["samesite"].lower() == "strict" and cookie["path"] == "/"
+    assert not cookie["secure"]  # plain http (a laptop, a test): a Secure cookie would never come back
+    assert int(cookie["max-age"]) == 12 * 3600  # the absolute limit ([dashboard] session_max_hours)
+    assert sessions.resume_session(session, token=cookie.value).id == seeded.users["staff"].id
+
+
+def test_over_https_the_cookie_is_secure_and_host_only(session: Session, seeded: Seeded) -> None:
+    status, headers = post({"email": "staff@example.org", "password": PASSWORD, "next": ""},
+                           origin=f"https://{HOST}", scheme="https")
+    assert status == 303 and headers["location"] == ["/"]
+    cookie = SimpleCookie(headers["set-cookie"][0])[auth.SECURE_COOKIE_NAME]
+    assert cookie["secure"] and cookie["httponly"] and cookie["samesite"].lower() == "strict"
+    assert sessions.resume_session(session, token=cookie.value).id == seeded.users["staff"].id
+
+
+def test_a_refused_sign_in_sets_no_cookie_and_says_why_on_the_page(session: Session, seeded: Seeded) -> None:
+    status, headers = post({"email": "staff@example.org", "password": "not the password", "next": "bill?id=5"})
+    assert (status, headers["location"], "set-cookie" in headers) == (303, ["/bill?id=5&signin=failed"], False)
+    status, headers = post({"email": "nobody@example.org", "password": PASSWORD, "next": ""})
+    assert headers["location"] == ["/?signin=failed"]  # the same answer as a wrong password
+    users.deactivate(session, email="council@example.org", actor=seeded.users["admin"])
+    session.commit()
+    status, headers = post({"email": "council@example.org", "password": PASSWORD, "next": "triage"})
+    assert headers["location"] == ["/triage?signin=deactivated"] and "set-cookie" not in headers
+    assert _sign_ins(session) == 0
+
+
+@pytest.mark.parametrize("attack", [
+    {"origin": None},                                        # no Origin: not a browser form of ours
+    {"origin": "https://evil.example"},                      # another site's form (login CSRF)
+    {"origin": "null"},                                      # a sandboxed frame or a data: URL
+    {"extra": {"sec-fetch-site": "cross-site"}},             # the browser itself says it is cross-site
+])
+def test_a_sign_in_posted_from_another_site_is_refused(session: Session, seeded: Seeded,
+                                                       attack: dict) -> None:
+    status, headers = post({"email": "staff@example.org", "password": PASSWORD, "next": ""}, **attack)
+    assert status == 403 and "set-cookie" not in headers
+    assert _sign_ins(session) == 0
+
+
+@pytest.mark.parametrize("back", ["//evil.example/", "https://evil.example/", "/\\evil.example", "\\\\evil",
+                                  "bill?id=5#x", "bill\r\nSet-Cookie: a=b", "javascript:alert(1)"])
+def test_the_way_back_never_leaves_the_dashboard(seeded: Seeded, back: str) -> None:
+    status, headers = post({"email": "staff@example.org", "password": PASSWORD, "next": back})
+    assert status == 303 and headers["location"] == ["/"]
+
+
+def test_under_a_base_url_path_the_route_and_the_way_back_keep_it(session: Session, seeded: Seeded) -> None:
+    status, headers = post({"email": "staff@example.org", "password": PASSWORD, "next": "bill?id=5"},
+                           base="tracker")
+    assert status == 303 and headers["location"] == ["/tracker/bill?id=5"]
+
+
+def test_an_oversized_form_is_refused(session: Session, seeded: Seeded) -> None:
+    status, headers = post({}, body=b"email=" + b"a" * 20_000)
+    assert status == 413 and "set-cookie" not in headers and _sign_ins(session) == 0

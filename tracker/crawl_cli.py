@@ -313,7 +313,7 @@ def run_cmd(
 ) -> None:
     """Migrate, crawl the default sources (current Congress), then open the dashboard on what is stored."""
     from tracker import db
-    from tracker.cli import backup_before_migrating, serve
+    from tracker.cli import backup_before_migrating, hint_duplicates, serve
 
     engine = db.get_engine()
     try:
@@ -321,6 +321,7 @@ def run_cmd(
         db.upgrade(engine)
     except db.SchemaTooNew as exc:
         raise fail(str(exc), crawling.EXIT_SCHEMA) from None
+    hint_duplicates(engine)
     if crawl_first:
         crawl_defaults(engine, verbose=verbose)
     serve(port=port, address=address)

@@ -180,10 +180,12 @@ def db_merge_duplicates(
             out.print("Nothing changed: --apply merges the groups without a conflict.", markup=False,
                       highlight=False, soft_wrap=True)
             return
+        session.rollback()  # the listing's read ends: merge() reads again under the writers' lock
         report = merge(session, groups)
         session.commit()
-    moved = ", ".join(f"{n} {what}" for what, n in report.moved.items() if n) or "nothing else"
-    out.print(f"Merged {len(report.merged)} group(s), moved {moved}.", markup=False, highlight=False, soft_wrap=True)
+    moved = ", ".join(f"{what} {n}" for what, n in report.moved.items() if n) or "nothing else"
+    out.print(f"Merged {len(report.merged)} group(s); moved to the bills kept: {moved}.", markup=False,
+              highlight=False, soft_wrap=True)
     if report.skipped:
         raise fail(f"{len(report.skipped)} group(s) not merged for a conflict: give the copies the same position "
                    "(or label, or assignee) on their bill pages, then run this again.", EXIT_PARTIAL)

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
-from tracker.ingest import precedence
+from tracker.ingest import lock_writers, precedence
 from tracker.models import (
     AlertEvent,
     AlertSubscription,
@@ -145,9 +145,15 @@ class MergeReport:
 
 
 def merge(session: Session, groups: list[DuplicateGroup] | None = None) -> MergeReport:
-    """Merge each group without a conflict into its survivor, in the caller's transaction."""
+    """Merge each group without a conflict into its survivor, in the caller's transaction. The groups are read
+    again under the writers' lock (a crawl storing one of the copies meanwhile waits, then finds the bill kept);
+    ``groups`` narrows the merge to those found again with the same bills."""
+    lock_writers(session)
+    wanted = None if groups is None else {_bills(g) for g in groups}
     report = MergeReport()
-    for group in find_groups(session) if groups is None else groups:
+    for group in find_groups(session):
+        if wanted is not None and _bills(group) not in wanted:
+            continue
         if group.conflicts:
             report.skipped.append(group)
             continue
@@ -161,6 +167,10 @@ def merge(session: Session, groups: list[DuplicateGroup] | None = None) -> Merge
     _drop_empty_sessions(session)
     session.flush()
     return report
+
+
+def _bills(group: DuplicateGroup) -> frozenset[int]:
+    return frozenset([group.survivor.bill_id, *(c.bill_id for c in group.others)])
 
 
 def _move(session: Session, old: int, keep: int) -> dict[str, int]:

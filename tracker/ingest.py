@@ -246,7 +246,7 @@ class Ingestor:
         result = IngestResult(superseded=len(items) - len(by_source))
         if not by_source:
             return result
-        _lock_writers(self.session)
+        lock_writers(self.session)
         now = utcnow()
         self._ensure_reference_rows(list(by_source.values()))
 
@@ -609,7 +609,7 @@ _OUTDATED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _WRITER_LOCK = 0x7472_6163_6B65_72  # "tracker"
 
 
-def _lock_writers(session: Session) -> None:
+def lock_writers(session: Session) -> None:
     """Take the database's one writer slot for the rest of the transaction, before reading what is stored.
 
     Two writers at once (a scheduled crawl and an import, two imports) each read which bills exist and then wrote

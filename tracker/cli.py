@@ -111,6 +111,7 @@ def db_upgrade(
     from alembic.util import CommandError
 
     from tracker import db
+    from tracker.upgrade_notes import enabled_rule_ids
 
     engine = _engine(check=False)
     try:
@@ -121,6 +122,7 @@ def db_upgrade(
             ScriptDirectory.from_config(db.alembic_config("sqlite://")).get_revisions(revision)
         if not no_backup:
             backup_before_migrating(engine, revision)
+        enabled_before = enabled_rule_ids(engine)
         db.upgrade(engine, revision)
     except db.SchemaTooNew as exc:
         raise fail(str(exc), EXIT_SCHEMA) from None
@@ -128,24 +130,21 @@ def db_upgrade(
         raise fail(f"Cannot upgrade to {revision!r}: {exc}") from None
     out.print(f"Database {engine.url.render_as_string(hide_password=True)} is at {db.current_revision(engine)}.",
               markup=False, highlight=False)
-    hint_duplicates(engine)
+    print_upgrade_notes(engine, enabled_before)
 
 
-def hint_duplicates(engine: "Engine") -> None:
-    """After an upgrade: bills an earlier version stored twice are named, with the command that merges them."""
+def print_upgrade_notes(engine: "Engine", enabled_before: set[int]) -> None:
+    """After migrating: what the upgrade changed that staff should know, and what is left to do (upgrade_notes)."""
     from sqlmodel import Session
 
     from tracker import db
-    from tracker.duplicates import find_groups
+    from tracker.upgrade_notes import notes
 
     if db.current_revision(engine) != db.head_revision():
         return  # a downgrade or a partial upgrade: the models may not match the schema
     with Session(engine) as session:
-        groups = find_groups(session)
-    if groups:
-        out.print(f"{len(groups)} bill(s) are stored under spellings earlier versions used (some twice): "
-                  "`tracker db merge-duplicates` lists them and merges them with --apply.", markup=False,
-                  highlight=False, soft_wrap=True)
+        for line in notes(session, enabled_before=enabled_before):
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 @db_app.command("merge-duplicates")

@@ -171,3 +171,24 @@ def test_the_command_lists_merges_and_names_what_it_left(session: Session, datab
     applied = runner.invoke(app, ["db", "merge-duplicates", "--apply"], catch_exceptions=False)
     assert applied.exit_code == 0 and "Merged 1 group(s)" in applied.output
     assert runner.invoke(app, ["db", "merge-duplicates"]).output.strip() == "No bill is stored twice."
+
+
+def test_two_copies_both_under_old_spellings_become_the_higher_ranked_feeds_bill_under_the_shared_one(
+        session: Session) -> None:
+    _, views = _extraordinary_views()
+    old = _as_old_versions_spelled(views)
+    bill_of = _store(session, [old["legiscan"], old["openstates"]])
+    _, sam, _ = _people(session)
+    notes.add_note(session, actor=sam, bill_id=bill_of["legiscan"], body="LegiScan copy's note")
+    session.commit()
+
+    (group,) = find_groups(session)
+    assert group.survivor.bill_id == bill_of["openstates"]  # Open States outranks LegiScan
+    merge(session)
+    session.commit()
+    bill = session.execute(select(Bill)).scalar_one()
+    stored_in = session.get(LegislativeSession, bill.session_id)
+    assert (bill.id, stored_in.identifier, bill.identifier, bill.bill_type, bill.number) == (
+        bill_of["openstates"], "19992000s1", "AB 1", "AB", "1")
+    assert [n["body"] for n in notes.list_notes(session, bill_id=bill.id)] == ["LegiScan copy's note"]
+    assert Ingestor(session).ingest([IngestItem(record=r) for r in views.values()]).new == 0

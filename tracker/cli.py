@@ -111,6 +111,7 @@ def db_upgrade(
     from alembic.util import CommandError
 
     from tracker import db
+    from tracker.upgrade_notes import enabled_rule_ids
 
     engine = _engine(check=False)
     try:
@@ -121,6 +122,7 @@ def db_upgrade(
             ScriptDirectory.from_config(db.alembic_config("sqlite://")).get_revisions(revision)
         if not no_backup:
             backup_before_migrating(engine, revision)
+        enabled_before = enabled_rule_ids(engine)
         db.upgrade(engine, revision)
     except db.SchemaTooNew as exc:
         raise fail(str(exc), EXIT_SCHEMA) from None
@@ -128,6 +130,64 @@ def db_upgrade(
         raise fail(f"Cannot upgrade to {revision!r}: {exc}") from None
     out.print(f"Database {engine.url.render_as_string(hide_password=True)} is at {db.current_revision(engine)}.",
               markup=False, highlight=False)
+    print_upgrade_notes(engine, enabled_before)
+
+
+def print_upgrade_notes(engine: "Engine", enabled_before: set[int]) -> None:
+    """After migrating: what the upgrade changed that staff should know, and what is left to do (upgrade_notes)."""
+    from sqlmodel import Session
+
+    from tracker import db
+    from tracker.upgrade_notes import notes
+
+    if db.current_revision(engine) != db.head_revision():
+        return  # a downgrade or a partial upgrade: the models may not match the schema
+    with Session(engine) as session:
+        for line in notes(session, enabled_before=enabled_before):
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+@db_app.command("merge-duplicates")
+def db_merge_duplicates(
+    apply: Annotated[bool, typer.Option("--apply", help="Merge; without it, only list what would be merged.")]
+    = False,
+) -> None:
+    """Bills an earlier version stored twice (a California extraordinary-session bill from Open States or
+    LegiScan beside pubinfo's): list them, and with --apply move the council's positions, history, notes,
+    triage, assignments, watchlist entries and bill alerts to one bill. A group whose copies hold different
+    positions, relevance labels or assignees is skipped and named (exit 1): settle it on the bill pages first."""
+    from sqlmodel import Session
+
+    from tracker.duplicates import find_groups, merge
+
+    engine = _engine()
+    with Session(engine) as session:
+        groups = find_groups(session)
+        if not groups:
+            out.print("No bill is stored twice.", markup=False, highlight=False, soft_wrap=True)
+            return
+        for group in groups:
+            survivor = group.survivor
+            out.print(f"{group.label}: keep bill {survivor.bill_id} ({survivor.source_name}, stored as "
+                      f"{survivor.identifier} in {survivor.session_identifier})"
+                      + "".join(f"; merge bill {o.bill_id} ({o.source_name}, {o.identifier} in "
+                                f"{o.session_identifier})" for o in group.others),
+                      markup=False, highlight=False, soft_wrap=True)
+            for conflict in group.conflicts:
+                out.print(f"  conflict, not merged: {conflict}", markup=False, highlight=False, soft_wrap=True)
+        if not apply:
+            out.print("Nothing changed: --apply merges the groups without a conflict.", markup=False,
+                      highlight=False, soft_wrap=True)
+            return
+        session.rollback()  # the listing's read ends: merge() reads again under the writers' lock
+        report = merge(session, groups)
+        session.commit()
+    moved = ", ".join(f"{what} {n}" for what, n in report.moved.items() if n) or "nothing else"
+    out.print(f"Merged {len(report.merged)} group(s); moved to the bills kept: {moved}.", markup=False,
+              highlight=False, soft_wrap=True)
+    if report.skipped:
+        raise fail(f"{len(report.skipped)} group(s) not merged for a conflict: give the copies the same position "
+                   "(or label, or assignee) on their bill pages, then run this again.", EXIT_PARTIAL)
 
 
 def backup_before_migrating(engine: "Engine", revision: str = "head") -> None:

@@ -313,14 +313,17 @@ def run_cmd(
 ) -> None:
     """Migrate, crawl the default sources (current Congress), then open the dashboard on what is stored."""
     from tracker import db
-    from tracker.cli import backup_before_migrating, serve
+    from tracker.cli import backup_before_migrating, print_upgrade_notes, serve
+    from tracker.upgrade_notes import enabled_rule_ids
 
     engine = db.get_engine()
     try:
         backup_before_migrating(engine)
+        enabled_before = enabled_rule_ids(engine)
         db.upgrade(engine)
     except db.SchemaTooNew as exc:
         raise fail(str(exc), crawling.EXIT_SCHEMA) from None
+    print_upgrade_notes(engine, enabled_before)
     if crawl_first:
         crawl_defaults(engine, verbose=verbose)
     serve(port=port, address=address)

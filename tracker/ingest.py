@@ -46,6 +46,7 @@ from tracker.records import AgendaItemRecord, BillRecord, HearingRecord, Jurisdi
 from tracker.run_owner import owner_token, sweep_abandoned_runs
 from tracker.search_index import batch_indexing
 from tracker.sql_keys import keys_in
+from tracker.stored_view import legacy_hash, same_view
 from tracker.upsert import DriverInsert
 from tracker.upsert import dialect_insert as _insert
 from tracker.upsert import upsert as _upsert
@@ -245,7 +246,7 @@ class Ingestor:
         result = IngestResult(superseded=len(items) - len(by_source))
         if not by_source:
             return result
-        _lock_writers(self.session)
+        lock_writers(self.session)
         now = utcnow()
         self._ensure_reference_rows(list(by_source.values()))
 
@@ -281,8 +282,18 @@ class Ingestor:
         def restamped(b: PreparedBill, key: BillKey) -> bool:
             """The stored bill's record again under a new upstream stamp (GovInfo restamps whole Congresses), or
             from the other Library of Congress feed: stored, so an older copy cannot roll it back, but nothing on
-            it changed for a reader (``prepare.view_hash``)."""
-            return key in before and before[key]["content_hash"] == b.view_hash
+            it changed for a reader (``prepare.view_hash``; a row stored before that hash existed is compared
+            row by row, ``tracker.stored_view``)."""
+            if key not in before:
+                return False
+            old = before[key]
+            if old["content_hash"] == b.view_hash:
+                return True
+            if old["legacy_hash"]:
+                if "same_view" not in old:  # asked once per bill: for the row and again for its changes
+                    old["same_view"] = same_view(self.session, old["id"], b)
+                return bool(old["same_view"])
+            return False
 
         def bill_row(b: PreparedBill, key: BillKey) -> dict[str, Any]:
             changed_at = before[key]["last_changed_at"] if corrects(b, key) or restamped(b, key) else now
@@ -359,13 +370,15 @@ class Ingestor:
         ``PreparedBill``)."""
         rows = self.session.execute(
             select(Bill.jurisdiction_id, Bill.session_id, Bill.identifier, Bill.id, Bill.title, Bill.stage,
-                   Bill.source_name, Bill.last_changed_at, Bill.upstream_updated_at, Bill.content_hash)
+                   Bill.source_name, Bill.last_changed_at, Bill.upstream_updated_at, Bill.content_hash,
+                   legacy_hash)
             .where(keys_in((Bill.jurisdiction_id, Bill.session_id, Bill.identifier), keys))
         ).all()
         state = {(j, s, i): {"id": bid, "title": title, "stage": stage, "source_name": source,
                              "last_changed_at": changed_at, "upstream_updated_at": updated, "content_hash": digest,
+                             "legacy_hash": legacy,
                              "actions": set(), "versions": {}, "sponsors": {}, "sponsor_names": {}}
-                 for j, s, i, bid, title, stage, source, changed_at, updated, digest in rows}
+                 for j, s, i, bid, title, stage, source, changed_at, updated, digest, legacy in rows}
         by_id = {v["id"]: v for v in state.values()}
         if not by_id:
             return state
@@ -596,7 +609,7 @@ _OUTDATED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _WRITER_LOCK = 0x7472_6163_6B65_72  # "tracker"
 
 
-def _lock_writers(session: Session) -> None:
+def lock_writers(session: Session) -> None:
     """Take the database's one writer slot for the rest of the transaction, before reading what is stored.
 
     Two writers at once (a scheduled crawl and an import, two imports) each read which bills exist and then wrote

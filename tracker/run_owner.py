@@ -10,7 +10,8 @@ writing: a dashboard may connect with a role that cannot. The next run to start 
 Nothing here can see another host's processes (another machine, or another container: a container's host name
 changes when it is recreated, so a scheduler container killed hard leaves its run to a host that is gone). Such
 a run is taken as abandoned once it has run twice as long as a scheduled crawl may (``[crawl] max_run_hours``,
-24 hours by default): the scheduler stops its crawls at that limit, and an import takes minutes.
+24 hours by default): the scheduler stops its crawls at that limit, and an import takes minutes. So is a run a
+version before migration 0010 started, which recorded no owner.
 """
 
 import datetime as dt
@@ -74,15 +75,20 @@ def foreign_run_limit() -> dt.timedelta:
 def abandoned_because(run: CrawlRun, *, now: dt.datetime | None = None,
                       foreign_limit: dt.timedelta | None = None) -> str | None:
     """Why a ``running`` run is abandoned (its message as an interrupted run), or None when it may still run."""
-    if run.status != RunStatus.running.value or run.owner is None:
+    if run.status != RunStatus.running.value:
         return None
     now = now or utcnow()
     kept = "what it saved before is kept"
+    limit = foreign_limit or foreign_run_limit()
+    if run.owner is None:  # started by a version before migration 0010: its process cannot be checked
+        if run.started_at < now - limit:
+            return (f"presumed ended without finishing: no end {limit.total_seconds() / 3600:g} hours after it "
+                    f"started, and the version of the tracker that started it did not record its process; {kept}")
+        return None
     parts = run.owner.rsplit("/", 2)
     if is_gone(run.owner):
         return (f"ended without finishing: its process (pid {parts[1]}) was gone when checked at "
                 f"{now:%Y-%m-%d %H:%M UTC} (killed or crashed); {kept}")
-    limit = foreign_limit or foreign_run_limit()
     if len(parts) == 3 and parts[0] != socket.gethostname() and run.started_at < now - limit:
         return (f"presumed ended without finishing: no end {limit.total_seconds() / 3600:g} hours after it "
                 f"started, and its process runs on host {parts[0]}, which this machine cannot check; {kept}")
@@ -100,8 +106,7 @@ def sweep_abandoned_runs(session: Session, *, now: dt.datetime | None = None) ->
     committed before it died stays (each batch is its own transaction)."""
     found = 0
     limit = foreign_run_limit()
-    for run in session.execute(select(CrawlRun).where(CrawlRun.status == RunStatus.running.value,
-                                                      CrawlRun.owner.is_not(None))).scalars():
+    for run in session.execute(select(CrawlRun).where(CrawlRun.status == RunStatus.running.value)).scalars():
         why = abandoned_because(run, now=now, foreign_limit=limit)
         if why:
             run.status, run.message = RunStatus.interrupted.value, why

@@ -104,3 +104,21 @@ def test_another_hosts_run_is_presumed_ended_after_twice_the_crawl_limit(session
     assert shown_status(recent) == ("running", None)
     assert sweep_abandoned_runs(session) == 1
     assert (old.status, recent.status) == ("interrupted", "running")
+
+
+def test_a_run_left_running_by_a_version_that_recorded_no_owner_is_presumed_ended_after_the_limit(
+        session: Session) -> None:
+    # Versions before migration 0010 recorded no owner; a run they left `running` (a crawl killed hard, or stopped
+    # for the upgrade) said `running` for ever after upgrading: on the dashboard's sources page and in `tracker
+    # runs`. Its process cannot be checked, as another host's cannot.
+    now = utcnow()
+    old = CrawlRun(source="govinfo_billstatus", started_at=now - dt.timedelta(days=9), owner=None)
+    recent = CrawlRun(source="ca_pubinfo", started_at=now - dt.timedelta(hours=2), owner=None)
+    session.add_all([old, recent])
+    session.commit()
+    assert shown_status(old) == ("interrupted", "presumed ended without finishing: no end 24 hours after it "
+                                 "started, and the version of the tracker that started it did not record its "
+                                 "process; what it saved before is kept")
+    assert shown_status(recent) == ("running", None)
+    assert sweep_abandoned_runs(session) == 1
+    assert (old.status, recent.status) == ("interrupted", "running")

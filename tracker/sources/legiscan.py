@@ -150,7 +150,7 @@ def _session(block: dict[str, Any], locator: str) -> dict[str, Any]:
             "name": name or states.session_name_from_years(start, end, special)}
 
 
-def _extraordinary_number(state: str, bill_number: str, session: str) -> str:
+def extraordinary_number(state: str, bill_number: str, session: str) -> str:
     """A California extraordinary-session bill as pubinfo and Open States number it: LegiScan writes AB 1 of the
     first extraordinary session as California prints it, ``ABX11`` (AB X1-1), which read as type + number is
     "ABX 11", another bill. The session's own special number says where the type ends."""
@@ -182,7 +182,7 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
     except ValueError:
         raise ParseError(locator, f"unknown state {state!r}") from None
     session = _session(bill.get("session") if isinstance(bill.get("session"), dict) else {}, locator)
-    bill_number = _extraordinary_number(jurisdiction["id"], _str(bill.get("bill_number")) or "",
+    bill_number = extraordinary_number(jurisdiction["id"], _str(bill.get("bill_number")) or "",
                                         session["identifier"])
     normalized = states.normalize_identifier(bill_number)
     if normalized is None:

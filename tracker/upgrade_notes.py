@@ -1,0 +1,49 @@
+"""What `tracker db upgrade` (and `tracker run`) say after migrating: what the upgrade changed that staff should
+know about, and what is left for them to do, each with its command.
+
+- Rules a migration disabled (0008, 0013: the rule language now refuses them): their topic's rule version moves,
+  but no migration re-scores, so the bills they flagged stay flagged until `tracker topics rescore`.
+- Matches scored under an older rule version, whatever left them behind.
+- Bills an earlier version stored twice (``tracker.duplicates``).
+"""
+
+from sqlalchemy import Engine, func, inspect, select, text
+from sqlmodel import Session
+
+from tracker.models import BillMatch, Topic, TopicRule
+
+
+def enabled_rule_ids(engine: Engine) -> set[int]:
+    """The enabled rules before migrating, read with plain SQL: the schema may be any earlier one (or none)."""
+    if not inspect(engine).has_table("topicrule"):
+        return set()
+    with engine.connect() as conn:
+        return set(conn.execute(text("SELECT id FROM topicrule WHERE enabled")).scalars())
+
+
+def notes(session: Session, *, enabled_before: set[int]) -> list[str]:
+    from tracker.duplicates import find_groups
+
+    said = []
+    disabled = session.execute(select(Topic.slug, TopicRule.id, TopicRule.expression).select_from(TopicRule)
+                               .join(Topic, Topic.id == TopicRule.topic_id)
+                               .where(TopicRule.id.in_(enabled_before), ~TopicRule.enabled)
+                               .order_by(TopicRule.id)).all() if enabled_before else []
+    if disabled:
+        one = len(disabled) == 1
+        said.append(f"{len(disabled)} topic rule{' was' if one else 's were'} disabled by this upgrade ("
+                    + "; ".join(f"{slug} rule {rule_id}: {expression!r}" for slug, rule_id, expression in disabled)
+                    + f"): the rule language now refuses {'it' if one else 'them'}, and each note says why; "
+                    "`tracker topics edit-rule ID --rule '...' --enable` puts one back.")
+    behind = session.execute(select(Topic.slug, func.count()).select_from(BillMatch)
+                             .join(Topic, Topic.id == BillMatch.topic_id)
+                             .where(BillMatch.rule_version < Topic.rule_version)
+                             .group_by(Topic.slug).order_by(Topic.slug)).all()
+    if behind:
+        said.append(f"{sum(n for _, n in behind)} stored topic matches predate their topic's rules "
+                    f"({', '.join(slug for slug, _ in behind)}): the bills keep those flags until "
+                    "`tracker topics rescore` scores them again.")
+    if groups := find_groups(session):
+        said.append(f"{len(groups)} bill(s) are stored under spellings earlier versions used (some twice): "
+                    "`tracker db merge-duplicates` lists them and merges them with --apply.")
+    return said

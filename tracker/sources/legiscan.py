@@ -24,17 +24,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from tracker.models.enums import Chamber, SponsorshipKind, VoteOption, VoteResult
-from tracker.records import BillRecord, ParseError, RollCallRecord
+from tracker.records import BillRecord, ParseError, RollCallRecord, VersionTextRecord
 from tracker.sources import states
-from tracker.sources.govinfo_billstatus import _describe, html_to_text
+from tracker.sources.documents import document_format, document_text
+from tracker.sources.govinfo_billstatus import _describe
 from tracker.sources.json_doc import json_text as _str
 from tracker.sources.json_doc import load_body, validated
 from tracker.stages import Step, derive_stage
 from tracker.xmlsafe import parse_xml
 
 __all__ = ["PROGRESS_EVENTS", "SOURCE_NAME", "VOTE_OPTIONS", "BillText", "MasterList", "looks_like_bill",
-           "looks_like_person", "looks_like_roll_call", "parse_bill", "parse_bill_text", "parse_masterlist",
-           "parse_person", "parse_roll_call"]
+           "looks_like_person", "looks_like_roll_call", "looks_like_text", "parse_bill", "parse_bill_text",
+           "parse_masterlist", "parse_person", "parse_roll_call", "parse_text_record"]
 
 SOURCE_NAME = "legiscan"
 
@@ -334,6 +335,10 @@ def looks_like_person(head: bytes) -> bool:
     return _root_is(head, b"person")
 
 
+def looks_like_text(head: bytes) -> bool:
+    return _root_is(head, b"text")
+
+
 def parse_roll_call(data: bytes, locator: str) -> RollCallRecord:
     """A ``getRollCall`` response or a dataset archive's ``vote/*.json`` / ``vote/*.xml``: one roll call with
     every member's vote by ``people_id`` (names are in the people files: ``parse_person``)."""
@@ -367,7 +372,7 @@ class BillText:
     bill_id: str | None
     mime: str
     content: bytes  # the document itself (HTML, PDF...)
-    text: str | None  # plain text, for HTML documents
+    text: str | None  # its text, where the tracker has an extractor for its type (tracker.sources.documents)
 
 
 def parse_bill_text(data: bytes, locator: str) -> BillText:
@@ -378,15 +383,24 @@ def parse_bill_text(data: bytes, locator: str) -> BillText:
     doc_id = _str(text.get("doc_id"))
     if not doc_id:
         raise ParseError(locator, "missing text doc_id")
+    doc = text.get("doc")
+    if not isinstance(doc, str) or not doc.strip():
+        raise ParseError(locator, f"text {doc_id}: no 'doc' (the base64 document)")
     try:
-        content = base64.b64decode(text.get("doc") or "", validate=True)
+        content = base64.b64decode(doc, validate=True)
     except (binascii.Error, ValueError):
         raise ParseError(locator, f"text {doc_id}: 'doc' is not valid base64") from None
     mime = _str(text.get("mime")) or ""
-    plain = None
-    if "html" in mime:
-        plain = html_to_text(content.decode("utf-8", errors="replace")) or None
-    return BillText(doc_id, _str(text.get("bill_id")), mime, content, plain)
+    return BillText(doc_id, _str(text.get("bill_id")), mime, content, document_text(content, mime))
+
+
+def parse_text_record(data: bytes, locator: str) -> VersionTextRecord:
+    """A dataset's ``text/*.json`` as the text of version ``doc_id`` (``versions[].code``) of bill ``bill_id``."""
+    parsed = parse_bill_text(data, locator)
+    if not parsed.bill_id:
+        raise ParseError(locator, f"text {parsed.doc_id}: missing bill_id")
+    return VersionTextRecord(source_name=SOURCE_NAME, bill_source_key=parsed.bill_id, code=parsed.doc_id,
+                             media_type=parsed.mime, format=document_format(parsed.mime), text=parsed.text)
 
 
 @dataclass(frozen=True)

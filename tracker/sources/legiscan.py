@@ -10,7 +10,8 @@ own event codes, assigned by its editors. Those are the stage rules here (``PROG
 stage means the same thing in all fifty states.
 
 Identity (``tracker.sources.states``): jurisdiction the state's postal code; session ``{year_start}{year_end}``
-(``20252026``), ``{year}`` for a one-year session, ``s{n}`` suffix for a special session; identifier normalized
+(``20252026``), ``{year}`` for a one-year session, ``s{n}`` suffix for a special session, or Open States' own
+spelling where it names sessions otherwise (``states.OPENSTATES_SESSIONS``: Alabama ``2025rs``); identifier normalized
 (``AB1656`` -> ``AB 1656``; a California extraordinary session's ``ABX11`` -> ``AB 1``, as pubinfo numbers it);
 source key LegiScan's ``bill_id``.
 """
@@ -134,7 +135,7 @@ def _day(value: Any) -> str | None:
     return text[:10] if text and not text.startswith("0000") else None
 
 
-def _session(block: dict[str, Any], locator: str) -> dict[str, Any]:
+def _session(block: dict[str, Any], state: str, locator: str) -> dict[str, Any]:
     start, end = _int(block.get("year_start")), _int(block.get("year_end"))
     name = _str(block.get("session_name")) or _str(block.get("session_title")) or ""
     special = _int(block.get("special")) or 0
@@ -144,10 +145,9 @@ def _session(block: dict[str, Any], locator: str) -> dict[str, Any]:
             raise ParseError(locator, f"session without years: {name!r}")
         start, end = int(found.group(1)), int(found.group(2) or found.group(1))
         special = 1 if re.search(r"special|extraordinary", name, re.IGNORECASE) else 0
-    if special:
-        nth = re.search(r"\b(\d+)(?:st|nd|rd|th)\s+(?:special|extraordinary)", name, re.IGNORECASE)
-        special = int(nth.group(1)) if nth else 1
-    return {"identifier": states.session_from_years(start, end, special),
+    if special:  # LegiScan's flag says whether; the name says which ("2023 Second Special Session")
+        special = states.special_number(name) or 1
+    return {"identifier": states.session_identifier(state, start, end, special, name),
             "name": name or states.session_name_from_years(start, end, special)}
 
 
@@ -182,7 +182,8 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
         jurisdiction = states.state_jurisdiction(state)
     except ValueError:
         raise ParseError(locator, f"unknown state {state!r}") from None
-    session = _session(bill.get("session") if isinstance(bill.get("session"), dict) else {}, locator)
+    session = _session(bill.get("session") if isinstance(bill.get("session"), dict) else {}, jurisdiction["id"],
+                       locator)
     bill_number = _extraordinary_number(jurisdiction["id"], _str(bill.get("bill_number")) or "",
                                         session["identifier"])
     normalized = states.normalize_identifier(bill_number)

@@ -67,6 +67,19 @@ def test_a_lost_floor_vote_classified_passage_does_not_pass_the_bill() -> None:
 
 
 @pytest.mark.realdata
+def test_a_joint_resolution_open_states_calls_a_resolution_travels_as_one() -> None:
+    """The Alabama scraper classifies HJR and SJR as "resolution": read so, one chamber's adoption would be the
+    final stage of a joint resolution, which also needs the other chamber and goes to the Governor."""
+    files = require_realdata("openstates", "scrape_AL2025", "bills")
+    for name, kind in (("HJR3__", "joint resolution"), ("SJR9__", "joint resolution"), ("HR1__", "resolution"),
+                       ("SR1__", "resolution"), ("HB100__", "bill")):
+        path = next(files.glob(f"{name}*.json"))
+        assert parse_bill(path.read_bytes(), str(path)).classification == kind, name
+    hjr3 = parse_bill(next(files.glob("HJR3__*.json")).read_bytes(), "HJR 3")
+    assert hjr3.stage == Stage.sent_to_executive  # adopted by the House, reported in the Senate, delivered
+
+
+@pytest.mark.realdata
 def test_hb100() -> None:
     path = require_realdata("openstates", "scrape_AL2025", "bills", "HB100__20250129T050000Z_entire_bill.json")
     record = parse_bill(path.read_bytes(), str(path))

@@ -67,6 +67,10 @@ SUCCESS_CLASSIFICATIONS: frozenset[str] = frozenset({
 })
 LOST_MOTION = re.compile(r"\b(?:lost|failed|defeated|not adopted|rejected)\b", re.IGNORECASE)
 PASSED_OUTCOME = re.compile(r"\b(?:passed|adopted|carried|prevailed)\b", re.IGNORECASE)
+# A plain "resolution" whose bill type says joint or concurrent (Alabama's scraper classifies HJR and SJR so) is
+# read as what its type says: the stage engine sends a joint resolution through both chambers and the executive,
+# where one chamber's adoption is the final stage of a simple resolution. By the type's ending, for every state.
+RESOLUTION_TYPES: dict[str, str] = {"JR": "joint resolution", "CR": "concurrent resolution"}
 _CHAMBERS = {c.value: c for c in Chamber}
 _PSEUDO = re.compile(r'"classification"\s*:\s*"([a-z]+)"')
 # Vote events (``include=votes``): the options of openstates-core's VoteEvent; "paired" has no own column.
@@ -222,6 +226,9 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
         raise ParseError(locator, "missing title")
     kinds = bill.get("classification") or ["bill"]
     classification = _str(kinds[0] if isinstance(kinds, list) and kinds else kinds) or "bill"
+    if classification == "resolution":
+        classification = next((kind for ending, kind in RESOLUTION_TYPES.items() if bill_type.endswith(ending)),
+                              classification)
     origin = _chamber(bill.get("from_organization"))
 
     actions = []

@@ -79,6 +79,28 @@ def test_a_joint_resolution_open_states_calls_a_resolution_travels_as_one() -> N
     assert hjr3.stage == Stage.sent_to_executive  # adopted by the House, reported in the Senate, delivered
 
 
+def test_a_resolution_its_chamber_adopted_is_adopted_in_either_chamber() -> None:
+    """Alabama's scraper leaves "motion to Adopt - Adopted" unclassified: its 35 Senate resolutions stayed
+    "introduced" after the Senate adopted them, while House ones (classified on "Joint Rule 11") read as adopted.
+    On a bill the same words adopt an amendment, which passes nothing."""
+    files = require_realdata("openstates", "scrape_AL2025", "bills")
+    by_type: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    records = {}
+    for path in sorted(files.glob("*.json")):
+        record = parse_bill(path.read_bytes(), str(path))
+        records[record.identifier] = record
+        by_type[record.bill_type][record.stage] += 1
+    sr1 = records["SR 1"]  # "Waggoner motion to Adopt - Adopted Voice Vote" in the Senate
+    assert sr1.stage == Stage.enacted and records["HR 1"].stage == Stage.enacted
+    assert "passage" in next(a.classification for a in sr1.actions if "Adopted" in a.text)
+    adopted = {ident for ident, r in records.items() if r.bill_type == "SR"
+               and any("to Adopt - Adopted" in a.text for a in r.actions)}
+    assert adopted and all(records[ident].stage == Stage.enacted for ident in adopted)
+    # Amendments adopted on bills pass nothing: HB and SB stages are the classifications' alone.
+    assert by_type["HB"][Stage.enacted] == 176 and by_type["HB"][Stage.passed_origin_chamber] == 171
+    assert by_type["SB"][Stage.enacted] == 134 and by_type["SB"][Stage.in_committee] == 96
+
+
 @pytest.mark.realdata
 def test_hb100() -> None:
     path = require_realdata("openstates", "scrape_AL2025", "bills", "HB100__20250129T050000Z_entire_bill.json")

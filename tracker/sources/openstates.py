@@ -71,6 +71,11 @@ PASSED_OUTCOME = re.compile(r"\b(?:passed|adopted|carried|prevailed)\b", re.IGNO
 # read as what its type says: the stage engine sends a joint resolution through both chambers and the executive,
 # where one chamber's adoption is the final stage of a simple resolution. By the type's ending, for every state.
 RESOLUTION_TYPES: dict[str, str] = {"JR": "joint resolution", "CR": "concurrent resolution"}
+# An addition, kept as data too: the Alabama scraper leaves the adoption of a resolution unclassified
+# ("Waggoner motion to Adopt - Adopted Voice Vote", "Concur In and Adopt - Adopted"), so its 35 Senate resolutions
+# of 2025 stayed "introduced" once adopted. On a resolution such an action is the chamber's passage; on a bill
+# the same words adopt an amendment, which passes nothing, so the rule reads resolutions only.
+RESOLUTION_ADOPTED = re.compile(r"\b(?:motion to adopt|concur in and adopt)\b.*\badopted\b", re.IGNORECASE)
 _CHAMBERS = {c.value: c for c in Chamber}
 _PSEUDO = re.compile(r'"classification"\s*:\s*"([a-z]+)"')
 # Vote events (``include=votes``): the options of openstates-core's VoteEvent; "paired" has no own column.
@@ -189,11 +194,14 @@ def _day(value: Any) -> str | None:
     return text[:10] if text else None
 
 
-def _classification(value: Any, text: str) -> list[str]:
-    """An action's classifications as Open States gives them, less a success the text says did not happen."""
+def _classification(value: Any, text: str, *, resolution: bool = False) -> list[str]:
+    """An action's classifications as Open States gives them, less a success the text says did not happen, plus
+    the passage of a resolution whose adoption it left unclassified (``RESOLUTION_ADOPTED``)."""
     found = [c for c in value if isinstance(c, str)] if isinstance(value, list) else []
     if LOST_MOTION.search(text) and not PASSED_OUTCOME.search(text):
-        found = [c for c in found if c not in SUCCESS_CLASSIFICATIONS]
+        return [c for c in found if c not in SUCCESS_CLASSIFICATIONS]
+    if resolution and RESOLUTION_ADOPTED.search(text) and not SUCCESS_CLASSIFICATIONS.intersection(found):
+        found.append("passage")
     return found
 
 
@@ -239,7 +247,8 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
         actor = _chamber(item.get("organization")) or _chamber(item.get("organization_id"))
         actions.append((_day(item.get("date")), order, {
             "date": _day(item.get("date")), "text": text, "actor": actor,
-            "classification": _classification(item.get("classification"), text),
+            "classification": _classification(item.get("classification"), text,
+                                              resolution="resolution" in classification),
         }))
     # The bulk files list actions out of order; the API orders by ``order``. Chronological, stable.
     actions.sort(key=lambda a: a[0] or "")

@@ -76,6 +76,11 @@ RESOLUTION_TYPES: dict[str, str] = {"JR": "joint resolution", "CR": "concurrent 
 # of 2025 stayed "introduced" once adopted. On a resolution such an action is the chamber's passage; on a bill
 # the same words adopt an amendment, which passes nothing, so the rule reads resolutions only.
 RESOLUTION_ADOPTED = re.compile(r"\b(?:motion to adopt|concur in and adopt)\b.*\badopted\b", re.IGNORECASE)
+# States whose Open States scraper lists each day's actions newest first (Alabama 2025: "Delivered to Governor",
+# "Signature Requested", "Enrolled", "Ready to Enroll" on one day; "Motion to Read a Third Time and Pass -
+# Adopted" before "Third Reading in House of Origin"). Their days are read backwards, so the bill page tells the
+# day in order and the latest action is the day's last one.
+NEWEST_FIRST_STATES: frozenset[str] = frozenset({"al"})
 _CHAMBERS = {c.value: c for c in Chamber}
 _PSEUDO = re.compile(r'"classification"\s*:\s*"([a-z]+)"')
 # Vote events (``include=votes``): the options of openstates-core's VoteEvent; "paired" has no own column.
@@ -250,8 +255,10 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
             "classification": _classification(item.get("classification"), text,
                                               resolution="resolution" in classification),
         }))
-    # The bulk files list actions out of order; the API orders by ``order``. Chronological, stable.
-    actions.sort(key=lambda a: a[0] or "")
+    # The bulk files list actions out of order; the API orders by ``order``. Chronological, and within a day in
+    # the order the state's scraper wrote them, read backwards where it writes a day newest first.
+    backwards = -1 if state in NEWEST_FIRST_STATES else 1
+    actions.sort(key=lambda a: (a[0] or "", backwards * a[1]))
     action_rows = [a[2] for a in actions]
     stage = derive_stage((Step(a["actor"], [c for c in a["classification"] if c in OPENSTATES_CLASSIFICATIONS])
                           for a in action_rows), origin, classification)

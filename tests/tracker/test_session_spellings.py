@@ -116,3 +116,19 @@ def test_special_sessions_take_the_open_states_spelling(state: str, name: str, y
 def test_the_spellings_are_a_table_of_data() -> None:
     assert set(states.OPENSTATES_SESSIONS) >= {"al", "ak", "ar", "ms"}
     assert "ca" not in states.OPENSTATES_SESSIONS  # years, as the shared spelling already is
+
+
+def test_a_session_open_states_names_by_code_reads_as_words_on_the_bill_page(engine: Engine) -> None:
+    """Open States' bulk files give Alabama's session as ``2025rs`` alone: the bill page, the packets and the
+    exports said "AL · 2025rs". The table that spells the code names it too, as al.json does."""
+    report = import_path(engine, _al_hb100(), flag=False)
+    assert report.errors == []
+    with Session(engine) as session:
+        assert session.execute(select(LegislativeSession.identifier, LegislativeSession.name)).one() == (
+            "2025rs", "2025 Regular Session")
+    listed = json.loads(require_realdata("openstates", "scrape_AL2025", "al.json").read_text())
+    assert {code: states.session_name("al", code) for code in listed} == {
+        code: meta["name"] for code, meta in listed.items()}
+    assert (states.session_name("ak", "27"), states.session_name("ar", "2012F"), states.session_name("ms", "20141E"),
+            states.session_name("ca", "20252026")) == (
+        "27th Legislature", "2012 Fiscal Session", "2014 First Extraordinary Session", None)

@@ -94,23 +94,28 @@ def session_from_openstates(identifier: str) -> str:
 
 
 # How Open States names the sessions of the states it does not name by their years, by kind of session:
-# "regular", "special" (special or extraordinary) and "fiscal" (Arkansas' even-year budget sessions). From
-# openstates-scrapers scrapers/{state}/__init__.py ``legislative_sessions`` (Alabama's also from the real
-# scrape_AL2025/al.json). Fields: {year} the first year, {years} the shared spelling (``session_from_years``),
-# {special} the special session's number, {legislature} the number in LegiScan's name ("27th Legislature").
-# A kind a state has no row for keeps the shared spelling. A state is added here, as data, when its feeds
-# disagree; tests/tracker/test_session_spellings.py checks each against real files where they exist.
-OPENSTATES_SESSIONS: dict[str, dict[str, str]] = {
-    "al": {"regular": "{year}rs", "special": "{year}s{special}"},  # 2025rs, 2023s1 (older ones 2012fs: not kept)
-    "ak": {"regular": "{legislature}"},  # 27 = 27th Legislature (2011-2012); bills numbered across both years
-    "ar": {"regular": "{year}", "fiscal": "{year}F", "special": "{year}S{special}"},  # 2013, 2012F, 2013S1
-    "ms": {"regular": "{year}", "special": "{year}{special}E"},  # 2014, 20141E
+# "regular", "special" (special or extraordinary) and "fiscal" (Arkansas' even-year budget sessions): its
+# identifier, and the session's name in words. From openstates-scrapers scrapers/{state}/__init__.py
+# ``legislative_sessions`` (Alabama's also from the real scrape_AL2025/al.json). Fields: {year} the first year,
+# {years} the shared spelling (``session_from_years``), {special} the special session's number and {Nth} it in
+# words ("Second"), {legislature} the number in LegiScan's name ("27th Legislature") and {legislature_th} it as an
+# ordinal ("27th"). A kind a state has no row for keeps the shared spelling. A state is added here, as data, when
+# its feeds disagree; tests/tracker/test_session_spellings.py checks each against real files where they exist.
+OPENSTATES_SESSIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "al": {"regular": ("{year}rs", "{year} Regular Session"),  # 2025rs; 2023s1 (older ones 2012fs: not kept)
+           "special": ("{year}s{special}", "{year} {Nth} Special Session")},
+    "ak": {"regular": ("{legislature}", "{legislature_th} Legislature")},  # 27 = 27th Legislature (2011-2012)
+    "ar": {"regular": ("{year}", "{year} Regular Session"), "fiscal": ("{year}F", "{year} Fiscal Session"),
+           "special": ("{year}S{special}", "{year} {Nth} Extraordinary Session")},  # 2013, 2012F, 2013S1
+    "ms": {"regular": ("{year}", "{year} Regular Session"),
+           "special": ("{year}{special}E", "{year} {Nth} Extraordinary Session")},  # 2014, 20141E
 }
 _FISCAL = re.compile(r"\bfiscal\b", re.IGNORECASE)
 _LEGISLATURE = re.compile(r"\b(\d+)(?:st|nd|rd|th)\s+(?:legislature|general assembly)\b", re.IGNORECASE)
 _ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 _NTH_SPECIAL = re.compile(r"\b(?:(\d+)(?:st|nd|rd|th)|(" + "|".join(_ORDINAL_WORDS) + r"))\s+"
                           r"(?:special|extraordinary)\b", re.IGNORECASE)
+_TEMPLATE_FIELDS = {"year": r"(?P<year>\d{4})", "special": r"(?P<special>\d+)", "legislature": r"(?P<legislature>\d+)"}
 
 
 def special_number(name: str) -> int | None:
@@ -127,12 +132,36 @@ def session_identifier(state: str, year_start: int, year_end: int | None, specia
     States' spelling where ``OPENSTATES_SESSIONS`` has the state and kind."""
     years = session_from_years(year_start, year_end, special)
     kind = "special" if special else "fiscal" if _FISCAL.search(name or "") else "regular"
-    template = OPENSTATES_SESSIONS.get(state, {}).get(kind)
+    template = OPENSTATES_SESSIONS.get(state, {}).get(kind, (None, None))[0]
     legislature = _LEGISLATURE.search(name or "")
     if template is None or ("{legislature}" in template and legislature is None):
         return years
     return template.format(year=year_start, years=years, special=special,
                            legislature=legislature.group(1) if legislature else "")
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def session_name(state: str, identifier: str) -> str | None:
+    """The name in words of a session ``OPENSTATES_SESSIONS`` spells for the state (``al``, ``2025rs`` ->
+    "2025 Regular Session"), where a feed gives only the identifier; None for any other."""
+    for identifier_template, name_template in OPENSTATES_SESSIONS.get(state, {}).values():
+        pattern = re.sub(r"\{(\w+)\}", lambda m: _TEMPLATE_FIELDS.get(m.group(1), r"\d+"),
+                         re.sub(r"([^{}\w])", r"\\\1", identifier_template))
+        found = re.fullmatch(pattern, identifier.strip(), re.IGNORECASE)
+        if found is None:
+            continue
+        fields = found.groupdict()
+        special = int(fields.get("special") or 0)
+        legislature = int(fields.get("legislature") or 0)
+        return name_template.format(
+            year=fields.get("year"), special=special,
+            Nth=_ORDINAL_WORDS[special - 1].title() if 0 < special <= len(_ORDINAL_WORDS) else _ordinal(special),
+            legislature=legislature, legislature_th=_ordinal(legislature))
+    return None
 
 
 def session_name_from_years(year_start: int, year_end: int | None, special: int = 0) -> str:

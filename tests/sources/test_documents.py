@@ -40,3 +40,15 @@ def test_a_text_without_its_bill_id_or_with_a_damaged_document_is_refused_by_nam
     payload["text"].update(bill_id=1, doc=base64.b64encode(b"ok").decode()[:-1])
     with pytest.raises(ParseError, match="base64"):
         legiscan.parse_text_record(json.dumps(payload).encode(), "t.json")
+
+
+@pytest.mark.realdata
+def test_a_bill_files_text_formats_are_named_as_the_documents_are() -> None:
+    """A Word text listed in a bill's ``texts[]`` was stored with the format
+    "vnd.openxmlformats-officedocument.wordprocessingml.document" (the mime type's tail)."""
+    path = require_realdata("legiscan", "dataset_json", "bill", "HB1.json")
+    payload = json.loads(path.read_bytes())
+    payload["bill"]["texts"][1]["mime"] = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    payload["bill"]["texts"][2]["mime"] = "application/msword"
+    record = legiscan.parse_bill(json.dumps(payload).encode(), str(path))
+    assert [v.format for v in record.versions] == ["pdf", "docx", "doc"]

@@ -248,7 +248,7 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
                  for u in (_str(item.get("url")), _str(item.get("state_link"))) if u]
         mime = _str(item.get("mime")) or ""
         versions.append({"label": _str(item.get("type")) or "Text", "url": url, "date": _day(item.get("date")),
-                         "code": _str(item.get("doc_id")), "format": mime.rsplit("/", 1)[-1] or None,
+                         "code": _str(item.get("doc_id")), "format": document_format(mime),
                          "links": links})
     description = _str(bill.get("description"))
     committee = bill.get("committee") if isinstance(bill.get("committee"), dict) else {}

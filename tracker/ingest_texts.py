@@ -60,10 +60,10 @@ def write_version_texts(session: Session, records: Sequence[VersionTextRecord]) 
             continue
         outcome.bill_ids[n] = bill_id
         version = versions.get((bill_id, record.code))
-        if version is None:
-            outcome.no_version.append(n)
-        elif record.text is None:
+        if record.text is None:  # nothing to give any version, whoever owns them: remembered, not read again
             outcome.no_text.append(n)
+        elif version is None:
+            outcome.no_version.append(n)
         elif latest[(record.source_name, record.bill_source_key, record.code)] != n:
             outcome.unchanged.append(n)  # a later copy of the same document is written instead
         else:

@@ -144,3 +144,27 @@ def test_a_text_in_a_format_without_an_extractor_is_counted_not_failed(engine: E
     assert report.errors == []
     assert "1 text attached" in (report.run.message or "")
     assert "1 text without extractable text (application/pdf)" in (report.run.message or "")
+
+
+def test_a_pdf_text_of_a_bill_another_feed_owns_is_read_once(engine: Engine, tmp_path: Path) -> None:
+    """Alabama HB 100 from Open States (which outranks LegiScan, so the versions are its own) and from LegiScan
+    with its PDF text: the text can fill no version and has no text to give; it was read again at every import,
+    the run saying each time that no version has its document id."""
+    from tests.tracker.test_session_spellings import LEGISCAN_AL_HB100, _al_hb100
+
+    folder = tmp_path / "AL"
+    (folder / "bill").mkdir(parents=True)
+    (folder / "text").mkdir()
+    bill = json.loads(json.dumps(LEGISCAN_AL_HB100))
+    bill["bill"]["texts"] = [{"doc_id": 3100001, "date": "2025-01-29", "type": "Introduced",
+                              "mime": "application/pdf", "url": "https://legiscan.com/AL/text/HB100/id/3100001"}]
+    (folder / "bill" / "HB100.json").write_text(json.dumps(bill))
+    pdf = json.loads(_repointed("101038.json", bill_id=1907100, doc_id=3100001))
+    pdf["text"].update(mime="application/pdf", doc=base64.b64encode(b"%PDF-1.4\n").decode())
+    (folder / "text" / "3100001.json").write_text(json.dumps(pdf))
+    assert import_path(engine, _al_hb100(), flag=False).errors == []
+    first = import_path(engine, folder, flag=False)
+    assert first.errors == [] and "1 text without extractable text (application/pdf)" in (first.run.message or "")
+    again = import_path(engine, folder, flag=False)
+    assert again.errors == [] and again.result.unchanged == 2  # the bill file and the text, neither read again
+    assert "no version" not in (again.run.message or "") and "extractable" not in (again.run.message or "")

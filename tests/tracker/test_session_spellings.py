@@ -132,3 +132,13 @@ def test_a_session_open_states_names_by_code_reads_as_words_on_the_bill_page(eng
     assert (states.session_name("ak", "27"), states.session_name("ar", "2012F"), states.session_name("ms", "20141E"),
             states.session_name("ca", "20252026")) == (
         "27th Legislature", "2012 Fiscal Session", "2014 First Extraordinary Session", None)
+
+
+def test_an_organizational_session_is_not_the_years_regular_session() -> None:
+    """Alabama opens each term with an organizational session (Open States ``2015os``, beside ``2015rs``): a
+    LegiScan session of that name must not land in the regular session, where its HR 1 is another bill."""
+    bill = copy.deepcopy(LEGISCAN_AL_HB100)
+    bill["bill"]["session"] = {"session_name": "2015 Organizational Session", "year_start": 2015, "year_end": 2015,
+                               "special": 0}
+    assert legiscan.parse_bill(json.dumps(bill).encode(), "al").session.identifier == "2015os"
+    assert states.session_name("al", "2015os") == "2015 Organizational Session"

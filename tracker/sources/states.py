@@ -94,7 +94,8 @@ def session_from_openstates(identifier: str) -> str:
 
 
 # How Open States names the sessions of the states it does not name by their years, by kind of session:
-# "regular", "special" (special or extraordinary) and "fiscal" (Arkansas' even-year budget sessions): its
+# "regular", "special" (special or extraordinary), "fiscal" (Arkansas' even-year budget sessions) and
+# "organizational" (Alabama's first days of a term; elsewhere part of the regular session): its
 # identifier, and the session's name in words. From openstates-scrapers scrapers/{state}/__init__.py
 # ``legislative_sessions`` (Alabama's also from the real scrape_AL2025/al.json). Fields: {year} the first year,
 # {years} the shared spelling (``session_from_years``), {special} the special session's number and {Nth} it in
@@ -103,14 +104,16 @@ def session_from_openstates(identifier: str) -> str:
 # its feeds disagree; tests/tracker/test_session_spellings.py checks each against real files where they exist.
 OPENSTATES_SESSIONS: dict[str, dict[str, tuple[str, str]]] = {
     "al": {"regular": ("{year}rs", "{year} Regular Session"),  # 2025rs; 2023s1 (older ones 2012fs: not kept)
-           "special": ("{year}s{special}", "{year} {Nth} Special Session")},
+           "special": ("{year}s{special}", "{year} {Nth} Special Session"),
+           "organizational": ("{year}os", "{year} Organizational Session")},  # 2015os, each term's first days
     "ak": {"regular": ("{legislature}", "{legislature_th} Legislature")},  # 27 = 27th Legislature (2011-2012)
     "ar": {"regular": ("{year}", "{year} Regular Session"), "fiscal": ("{year}F", "{year} Fiscal Session"),
            "special": ("{year}S{special}", "{year} {Nth} Extraordinary Session")},  # 2013, 2012F, 2013S1
     "ms": {"regular": ("{year}", "{year} Regular Session"),
            "special": ("{year}{special}E", "{year} {Nth} Extraordinary Session")},  # 2014, 20141E
 }
-_FISCAL = re.compile(r"\bfiscal\b", re.IGNORECASE)
+_KINDS = (("fiscal", re.compile(r"\bfiscal\b", re.IGNORECASE)),
+          ("organizational", re.compile(r"\borgani[sz]ational\b", re.IGNORECASE)))
 _LEGISLATURE = re.compile(r"\b(\d+)(?:st|nd|rd|th)\s+(?:legislature|general assembly)\b", re.IGNORECASE)
 _ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 _NTH_SPECIAL = re.compile(r"\b(?:(\d+)(?:st|nd|rd|th)|(" + "|".join(_ORDINAL_WORDS) + r"))\s+"
@@ -131,8 +134,11 @@ def session_identifier(state: str, year_start: int, year_end: int | None, specia
     """The shared session identifier of a session given by years (LegiScan): ``session_from_years``, or Open
     States' spelling where ``OPENSTATES_SESSIONS`` has the state and kind."""
     years = session_from_years(year_start, year_end, special)
-    kind = "special" if special else "fiscal" if _FISCAL.search(name or "") else "regular"
-    template = OPENSTATES_SESSIONS.get(state, {}).get(kind, (None, None))[0]
+    kind = "special" if special else next((k for k, words in _KINDS if words.search(name or "")), "regular")
+    spellings = OPENSTATES_SESSIONS.get(state, {})
+    # A kind the state's row does not name (an organizational session where it is part of the regular one)
+    # is the regular session's.
+    template = spellings.get(kind, spellings.get("regular", (None, None)) if kind != "special" else (None, None))[0]
     legislature = _LEGISLATURE.search(name or "")
     if template is None or ("{legislature}" in template and legislature is None):
         return years

@@ -211,8 +211,14 @@ class Ingestor:
         missing = {k: v for k, v in wanted.items() if k not in self._sessions}
         if not missing:
             return
-        _upsert(self.session, LegislativeSession, [{"jurisdiction_id": j, **s} for (j, _), s in missing.items()],
-                ["jurisdiction_id", "identifier"], None)
+        # The first feed to name a session names it; a session stored under its bare code (Open States' bulk
+        # files gave Alabama's only as "2025rs") takes the first real name that comes.
+        table = LegislativeSession.__table__
+        stmt = _insert(self.session, table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["jurisdiction_id", "identifier"], set_={"name": stmt.excluded.name},
+            where=(table.c.name == table.c.identifier) & (stmt.excluded.name != table.c.identifier))
+        self.session.execute(stmt, [{"jurisdiction_id": j, **s} for (j, _), s in missing.items()])
         found = self.session.execute(
             select(LegislativeSession.jurisdiction_id, LegislativeSession.identifier, LegislativeSession.id)
             .where(keys_in((LegislativeSession.jurisdiction_id, LegislativeSession.identifier), list(missing)))

@@ -142,3 +142,26 @@ def test_an_organizational_session_is_not_the_years_regular_session() -> None:
                                "special": 0}
     assert legiscan.parse_bill(json.dumps(bill).encode(), "al").session.identifier == "2015os"
     assert states.session_name("al", "2015os") == "2015 Organizational Session"
+
+
+def test_a_session_stored_under_its_code_gets_its_name_when_a_feed_gives_one(engine: Engine) -> None:
+    """A database that stored Open States' Alabama bills before the session had a name holds it as "2025rs"; the
+    next import that names it (``tracker import --reparse``, a crawl, LegiScan) gives it the name. A session
+    that has a name keeps it: the first feed to name a session names it."""
+    with Session(engine) as session:
+        from tracker.models import Jurisdiction
+
+        session.add(Jurisdiction(**states.state_jurisdiction("al")))
+        session.add(LegislativeSession(jurisdiction_id="al", identifier="2025rs", name="2025rs"))
+        session.add(LegislativeSession(jurisdiction_id="al", identifier="2024rs", name="Regular Session 2024"))
+        session.commit()
+    assert import_path(engine, _al_hb100(), flag=False).errors == []
+    other = json.loads(_al_hb100().read_bytes())
+    other.update(legislative_session="2024rs", _id="2966796a-0000-0000-0000-000000000000")
+    with Session(engine) as session:
+        from tracker.ingest import IngestItem, Ingestor
+
+        Ingestor(session).ingest([IngestItem(record=openstates.parse_bill(json.dumps(other).encode(), "2024"))])
+        session.commit()
+        assert dict(session.execute(select(LegislativeSession.identifier, LegislativeSession.name)).all()) == {
+            "2025rs": "2025 Regular Session", "2024rs": "Regular Session 2024"}

@@ -21,7 +21,7 @@ import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -42,7 +42,7 @@ from tracker.models import CrawlRun, SourceDocument
 from tracker.models.enums import RunStatus
 from tracker.prefetch import prefetched
 from tracker.prepare import PreparedBill, prepare
-from tracker.records import BillRecord, ParseError, RollCallRecord
+from tracker.records import BillRecord, ParseError, RollCallRecord, VersionTextRecord
 from tracker.run_owner import is_gone, owner_token
 from tracker.xmlsafe import parse_xml, xml_head
 
@@ -79,14 +79,14 @@ ZIP_OPEN_ERRORS = (zipfile.BadZipFile, OSError, NotImplementedError, UnicodeDeco
 class Format:
     """A document format ``tracker import`` understands: how to recognise it and which parser reads it.
 
-    ``parse`` None marks documents that belong to a known download but hold no bill (LegiScan texts, Open
-    States jurisdiction metadata): they are counted and skipped, not reported as errors. LegiScan roll calls
-    and people parse to a ``RollCallRecord`` and a (people_id, name) pair: stored after the bills."""
+    ``parse`` None marks documents that belong to a known download but hold no bill (Open States jurisdiction
+    metadata): they are counted and skipped, not reported as errors. LegiScan roll calls, people and texts parse
+    to a ``RollCallRecord``, a (people_id, name) pair and a ``VersionTextRecord``: stored after the bills."""
 
     source_name: str
     suffixes: tuple[str, ...]
     sniff: Callable[[bytes], bool]
-    parse: Callable[[bytes, str], BillRecord | RollCallRecord | tuple[str, str]] | None
+    parse: Callable[[bytes, str], BillRecord | RollCallRecord | VersionTextRecord | tuple[str, str]] | None
 
 
 def _billstatus_format() -> Format:
@@ -121,10 +121,16 @@ def _legiscan_person_format() -> Format:
     return Format("legiscan", (".json", ".xml"), looks_like_person, parse_person)
 
 
+def _legiscan_text_format() -> Format:
+    from tracker.sources.legiscan import looks_like_text, parse_text_record
+
+    return Format("legiscan", (".json", ".xml"), looks_like_text, parse_text_record)
+
+
 def _not_bills(head: bytes) -> bool:
     text = head[:2048].lstrip()
     return (  # LegiScan dataset members other than bills; Open States jurisdiction and session metadata
-        text.startswith((b'{"person"', b'{"roll_call"', b'{"text"', b'{"status":"OK","person"'))
+        text.startswith((b'{"person"', b'{"roll_call"', b'{"status":"OK","person"'))
         or (b"<legiscan" in text and (b"<person>" in text or b"<roll_call>" in text))
         or b'"legislative_sessions"' in text or b'"date_folder"' in text)
 
@@ -135,7 +141,7 @@ def _not_bills_format() -> Format:
 
 FORMAT_FACTORIES: tuple[Callable[[], Format], ...] = (
     _billstatus_format, _openstates_format, _legiscan_format, _legiscan_roll_call_format, _legiscan_person_format,
-    _not_bills_format)
+    _legiscan_text_format, _not_bills_format)
 
 
 @dataclass
@@ -490,7 +496,7 @@ class _Candidate:
 _FORMATS: list[Format] = []
 
 
-Outcome = PreparedBill | RollCallRecord | tuple[str, str] | str | None
+Outcome = PreparedBill | RollCallRecord | VersionTextRecord | tuple[str, str] | str | None
 
 
 def _prepare_one(locator: str, data: bytes) -> Outcome:
@@ -661,7 +667,9 @@ def import_path(
         batch_bytes = 0  # of the documents behind the batch: big documents make big records
         roll_calls: list[RollCallRecord] = []
         people: dict[str, str] = {}
+        texts: list[tuple[VersionTextRecord, SourceDocumentInfo]] = []
         stored_votes = skipped_votes = 0
+        attached = TextTally()
         seen = 0
 
         def flush() -> None:
@@ -723,6 +731,12 @@ def import_path(
                     ledger.uncount_bill(candidate.locator)
                     people[outcome[0]] = outcome[1]
                     continue
+                if isinstance(outcome, VersionTextRecord):  # after the bills, whose versions they fill
+                    ledger.uncount_bill(candidate.locator)
+                    texts.append((outcome, SourceDocumentInfo(
+                        locator=candidate.locator, content_hash=candidate.digest,
+                        last_modified=candidate.last_modified, etag=candidate.etag)))
+                    continue
                 # Keyed by file, not by bill: two files for one bill (two schema generations) both stay known.
                 batch.append(IngestItem(prepared=outcome, correction=candidate.known, document=SourceDocumentInfo(
                     locator=candidate.locator, content_hash=candidate.digest,
@@ -737,7 +751,9 @@ def import_path(
                     errors.extend((locator, failed_reads[digest]) for locator in locators)
             stored_votes, skipped_votes = _ingest_roll_calls(session, ingestor, roll_calls, people, errors,
                                                              batch_size)
-            if not skipped_votes:  # a vote whose bill comes later must be read again: no archive is done yet
+            attached = _ingest_texts(session, ingestor, texts, errors, batch_size, flag=flag, embed=embed)
+            # A vote or text whose bill comes later must be read again: no archive is done yet.
+            if not skipped_votes and not attached.waiting:
                 ledger.record(ingestor, errors)  # after the members are committed: a crash leaves no stamp
         except BaseException as exc:  # Ctrl-C, a lost connection: the run says so below, then the exception goes on
             stopped = exc
@@ -758,6 +774,7 @@ def import_path(
             superseded = (f"; {total.superseded} superseded by a newer copy of the same bill"
                           if total.superseded else "")
             others = f"; {len(other_files)} other files skipped (not bill documents)" if other_files else ""
+            others = attached.summary() + others
             finish_run(session, run=run, result=total, status=status,
                        message=f"{_stopped_note(stopped, total)}{seen} documents "
                                f"{'re-parsed (--reparse)' if reparse else 'read'} from {path}"
@@ -877,6 +894,65 @@ def _ingest_roll_calls(session: Session, ingestor: Ingestor, roll_calls: list[Ro
             continue
         stored, skipped = stored + done, skipped + missing
     return stored, skipped
+
+
+@dataclass
+class TextTally:
+    """What became of the version texts of an import (LegiScan dataset ``text/*.json``), for the run's message."""
+
+    attached: int = 0
+    no_bill: int = 0
+    no_version: int = 0
+    no_text: dict[str, int] = field(default_factory=dict)  # by media type
+
+    @property
+    def waiting(self) -> int:
+        """Texts not remembered, to be read again by the next import: their bill or version is not stored yet."""
+        return self.no_bill + self.no_version
+
+    def summary(self) -> str:
+        def n(count: int) -> str:
+            return f"{count} text{'s' if count != 1 else ''}"
+
+        parts = []
+        if self.attached:
+            parts.append(f"{n(self.attached)} attached")
+        if self.no_text:
+            kinds = ", ".join(sorted(kind or "no type" for kind in self.no_text))
+            parts.append(f"{n(sum(self.no_text.values()))} without extractable text ({kinds})")
+        if self.no_bill:
+            parts.append(f"{n(self.no_bill)} skipped (their bill is not imported)")
+        if self.no_version:
+            parts.append(f"{n(self.no_version)} skipped (no version of their bill has that document id)")
+        return "".join(f"; {part}" for part in parts)
+
+
+def _ingest_texts(session: Session, ingestor: Ingestor, texts: list[tuple[VersionTextRecord, SourceDocumentInfo]],
+                  errors: list[tuple[str, str]], batch_size: int, *, flag: bool, embed: bool) -> TextTally:
+    """Fill the versions of stored bills with the texts read, a transaction per batch with the flagging of the
+    bills whose text changed: a batch that fails leaves no text, flag or search entry of it written, and names
+    each of its files."""
+    tally = TextTally()
+    for start in range(0, len(texts), batch_size):
+        chunk = texts[start:start + batch_size]
+        try:
+            outcome = ingestor.ingest_texts([r for r, _ in chunk], [d for _, d in chunk])
+            if flag and outcome.changed_bill_ids:
+                flag_changed(session, IngestResult(changed_bill_ids=outcome.changed_bill_ids), errors, embed=embed)
+            session.commit()
+        except Exception as exc:  # noqa: BLE001  (the bills are stored; only these texts are not)
+            session.rollback()
+            ingestor.forget()
+            reason = f"text not stored: {describe_error(exc)}"[:2000]
+            errors.extend((document.locator, reason) for _, document in chunk)
+            continue
+        tally.attached += len(outcome.attached)
+        tally.no_bill += len(outcome.no_bill)
+        tally.no_version += len(outcome.no_version)
+        for n in outcome.no_text:
+            kind = chunk[n][0].media_type
+            tally.no_text[kind] = tally.no_text.get(kind, 0) + 1
+    return tally
 
 
 def _scoring_context(session: Session, *, embed: bool) -> "ScoringContext | None":

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlmodel import Session
 
+from tracker.ingest_texts import TextOutcome, write_version_texts
 from tracker.ingest_votes import calendar_key, drop_stale_calendar, write_roll_calls, write_votes
 from tracker.models import (
     Bill,
@@ -42,7 +43,14 @@ from tracker.models import (
 from tracker.models.base import utcnow
 from tracker.models.enums import ChangeKind, RunStatus
 from tracker.prepare import BILL_FIELDS, CHILD_COLUMNS, PreparedBill, prepare
-from tracker.records import AgendaItemRecord, BillRecord, HearingRecord, JurisdictionRecord, RollCallRecord
+from tracker.records import (
+    AgendaItemRecord,
+    BillRecord,
+    HearingRecord,
+    JurisdictionRecord,
+    RollCallRecord,
+    VersionTextRecord,
+)
 from tracker.run_owner import owner_token, sweep_abandoned_runs
 from tracker.search_index import batch_indexing
 from tracker.sql_keys import keys_in
@@ -204,8 +212,14 @@ class Ingestor:
         missing = {k: v for k, v in wanted.items() if k not in self._sessions}
         if not missing:
             return
-        _upsert(self.session, LegislativeSession, [{"jurisdiction_id": j, **s} for (j, _), s in missing.items()],
-                ["jurisdiction_id", "identifier"], None)
+        # The first feed to name a session names it; a session stored under its bare code (Open States' bulk
+        # files gave Alabama's only as "2025rs") takes the first real name that comes.
+        table = LegislativeSession.__table__
+        stmt = _insert(self.session, table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["jurisdiction_id", "identifier"], set_={"name": stmt.excluded.name},
+            where=(table.c.name == table.c.identifier) & (stmt.excluded.name != table.c.identifier))
+        self.session.execute(stmt, [{"jurisdiction_id": j, **s} for (j, _), s in missing.items()])
         found = self.session.execute(
             select(LegislativeSession.jurisdiction_id, LegislativeSession.identifier, LegislativeSession.id)
             .where(keys_in((LegislativeSession.jurisdiction_id, LegislativeSession.identifier), list(missing)))
@@ -522,6 +536,32 @@ class Ingestor:
     def ingest_roll_calls(self, records: Sequence[RollCallRecord]) -> tuple[int, int]:
         """Roll calls that come apart from their bill (LegiScan roll-call files): (stored, bill not known)."""
         return write_roll_calls(self.session, records)
+
+    def ingest_texts(self, records: Sequence[VersionTextRecord],
+                     documents: Sequence[SourceDocumentInfo | None] = ()) -> TextOutcome:
+        """Version texts that come apart from their bill (LegiScan dataset ``text/*.json``), in the caller's
+        transaction: each fills the text of its bill's version (``tracker.ingest_texts``), the search index
+        follows, and the bill's embedding is marked outdated so semantic relevance reads the new text. A text's
+        document (``documents[n]`` for ``records[n]``) is remembered once its bill has it, or it has no text the
+        tracker can read; one whose bill or version is not stored yet is read again by the next import."""
+        if not records:
+            return TextOutcome()
+        lock_writers(self.session)
+        with batch_indexing(self.session) as indexed:
+            outcome = write_version_texts(self.session, records)
+            indexed.update(outcome.changed_bill_ids)
+        if outcome.changed_bill_ids:
+            from tracker.models import BillEmbedding
+
+            self.session.execute(update(BillEmbedding).where(BillEmbedding.bill_id.in_(outcome.changed_bill_ids))
+                                 .values(created_at=_OUTDATED))
+        now = utcnow()
+        done = sorted(outcome.attached + outcome.unchanged + outcome.no_text)
+        self._write_documents([{
+            "source_name": records[n].source_name, "locator": doc.locator, "content_hash": doc.content_hash,
+            "last_modified": doc.last_modified, "etag": doc.etag, "fetched_at": now,
+            "bill_id": outcome.bill_ids.get(n)} for n in done if n < len(documents) and (doc := documents[n])])
+        return outcome
 
     def ingest_hearings(self, records: Sequence[HearingRecord]) -> int:
         """Upsert hearings by (source, source key) and replace their agenda items; returns how many were written.

@@ -241,6 +241,19 @@ class RollCallRecord(VoteRecord):
     bill_source_key: str = Field(min_length=1)
 
 
+class VersionTextRecord(Record):
+    """A bill version's document that travels on its own (LegiScan ``getBillText``, a dataset's ``text/*.json``):
+    attached to the version ``code`` of the bill the same source knows by ``bill_source_key``. ``text`` is what
+    ``tracker.sources.documents`` extracted; None when the tracker has no extractor for ``media_type`` (PDF)."""
+
+    source_name: str = Field(min_length=1, max_length=64)
+    bill_source_key: str = Field(min_length=1)
+    code: str = Field(min_length=1)
+    media_type: str = ""
+    format: str | None = None
+    text: str | None = None
+
+
 class AgendaItemRecord(Record):
     """One agenda item of a hearing; ``bill_source_key`` (the same feed's id of the bill) or ``bill_identifier``
     (same jurisdiction, the hearing's session) links it to a bill when the item is one."""

@@ -18,12 +18,12 @@ def test_dataset_json_bills() -> None:
     folder = require_realdata("legiscan", "dataset_json", "bill")
     records = {p.stem: parse_bill(p.read_bytes(), str(p)) for p in sorted(folder.glob("*.json"))}
     hb1 = records["HB1"]
-    assert (hb1.jurisdiction.id, hb1.session.identifier, hb1.identifier) == ("ak", "20112012", "HB 1")
+    assert (hb1.jurisdiction.id, hb1.session.identifier, hb1.identifier) == ("ak", "27", "HB 1")
     assert hb1.source_key == "230084" and hb1.source_urls[0] == "https://legiscan.com/AK/bill/HB1/2011"
     assert hb1.stage == Stage.passed_origin_chamber  # progress: ..., 2 Engrossed
     assert hb1.subjects[:2] == ["Attorney General", "Insurance"]
     assert hb1.sponsorships[0].name == "Carl Gatto" and hb1.sponsorships[0].kind == "primary"
-    assert records["HB1044"].stage == Stage.enacted and records["HB1044"].session.identifier == "2012"
+    assert records["HB1044"].stage == Stage.enacted and records["HB1044"].session.identifier == "2012F"
     assert records["HB2"].stage == Stage.in_committee
     assert looks_like_bill((folder / "HB1.json").read_bytes())
 

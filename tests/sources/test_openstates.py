@@ -60,10 +60,61 @@ def test_a_lost_floor_vote_classified_passage_does_not_pass_the_bill() -> None:
     lost = next(a for a in sb82.actions if a.text.endswith("- Lost Roll Call 1243"))
     assert lost.classification == []
     assert sb82.stage == Stage.passed_origin_chamber  # the Senate passed it (Roll Call 19); the House did not
-    # Lost, reconsidered, then passed the same day (listed newest first): the passage that carried still counts.
+    # Lost, reconsidered, then passed the same day (read in order): the passage that carried still counts.
     sb156 = parse_bill(next(folder.glob("SB156__*.json")).read_bytes(), "SB156")
-    assert [a.classification for a in sb156.actions if "Third Time and Pass" in a.text] == [["passage"], []]
+    assert [a.classification for a in sb156.actions if "Third Time and Pass" in a.text] == [[], ["passage"]]
     assert sb156.stage == Stage.passed_origin_chamber
+
+
+@pytest.mark.realdata
+def test_a_joint_resolution_open_states_calls_a_resolution_travels_as_one() -> None:
+    """The Alabama scraper classifies HJR and SJR as "resolution": read so, one chamber's adoption would be the
+    final stage of a joint resolution, which also needs the other chamber and goes to the Governor."""
+    files = require_realdata("openstates", "scrape_AL2025", "bills")
+    for name, kind in (("HJR3__", "joint resolution"), ("SJR9__", "joint resolution"), ("HR1__", "resolution"),
+                       ("SR1__", "resolution"), ("HB100__", "bill")):
+        path = next(files.glob(f"{name}*.json"))
+        assert parse_bill(path.read_bytes(), str(path)).classification == kind, name
+    hjr3 = parse_bill(next(files.glob("HJR3__*.json")).read_bytes(), "HJR 3")
+    assert hjr3.stage == Stage.sent_to_executive  # adopted by the House, reported in the Senate, delivered
+
+
+def test_a_resolution_its_chamber_adopted_is_adopted_in_either_chamber() -> None:
+    """Alabama's scraper leaves "motion to Adopt - Adopted" unclassified: its 35 Senate resolutions stayed
+    "introduced" after the Senate adopted them, while House ones (classified on "Joint Rule 11") read as adopted.
+    On a bill the same words adopt an amendment, which passes nothing."""
+    files = require_realdata("openstates", "scrape_AL2025", "bills")
+    by_type: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    records = {}
+    for path in sorted(files.glob("*.json")):
+        record = parse_bill(path.read_bytes(), str(path))
+        records[record.identifier] = record
+        by_type[record.bill_type][record.stage] += 1
+    sr1 = records["SR 1"]  # "Waggoner motion to Adopt - Adopted Voice Vote" in the Senate
+    assert sr1.stage == Stage.enacted and records["HR 1"].stage == Stage.enacted
+    assert "passage" in next(a.classification for a in sr1.actions if "Adopted" in a.text)
+    adopted = {ident for ident, r in records.items() if r.bill_type == "SR"
+               and any("to Adopt - Adopted" in a.text for a in r.actions)}
+    assert adopted and all(records[ident].stage == Stage.enacted for ident in adopted)
+    # Amendments adopted on bills pass nothing: HB and SB stages are the classifications' alone.
+    assert by_type["HB"][Stage.enacted] == 176 and by_type["HB"][Stage.passed_origin_chamber] == 171
+    assert by_type["SB"][Stage.enacted] == 134 and by_type["SB"][Stage.in_committee] == 96
+
+
+@pytest.mark.realdata
+def test_an_alabama_days_actions_read_oldest_first_and_the_latest_is_the_days_last() -> None:
+    """Alabama's scraper lists each day's actions newest first ("Delivered to Governor" before "Enrolled" before
+    "Ready to Enroll"); kept so, the bill page read them backwards and the latest action was the day's first:
+    SR 12 "Read for the first time" after the Senate had adopted it."""
+    files = require_realdata("openstates", "scrape_AL2025", "bills")
+    hb100 = parse_bill(next(files.glob("HB100__*.json")).read_bytes(), "HB 100")
+    day = [a.text for a in hb100.actions if str(a.date) == "2025-03-05"]
+    assert day.index("Ready to Enroll") < day.index("Enrolled") < day.index("Delivered to Governor")
+    passed = [a.text for a in hb100.actions if str(a.date) == "2025-02-13" and a.actor == "lower"]
+    assert passed == ["Third Reading in House of Origin", "Motion to Read a Third Time and Pass - Adopted Roll Call 84"]
+    sr12 = parse_bill(next(files.glob("SR12__*.json")).read_bytes(), "SR 12")
+    assert sr12.latest_action_text == "Waggoner motion to Adopt - Adopted Roll Call 6"
+    assert sr12.stage == Stage.enacted
 
 
 @pytest.mark.realdata

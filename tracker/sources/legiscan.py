@@ -10,7 +10,8 @@ own event codes, assigned by its editors. Those are the stage rules here (``PROG
 stage means the same thing in all fifty states.
 
 Identity (``tracker.sources.states``): jurisdiction the state's postal code; session ``{year_start}{year_end}``
-(``20252026``), ``{year}`` for a one-year session, ``s{n}`` suffix for a special session; identifier normalized
+(``20252026``), ``{year}`` for a one-year session, ``s{n}`` suffix for a special session, or Open States' own
+spelling where it names sessions otherwise (``states.OPENSTATES_SESSIONS``: Alabama ``2025rs``); identifier normalized
 (``AB1656`` -> ``AB 1656``; a California extraordinary session's ``ABX11`` -> ``AB 1``, as pubinfo numbers it);
 source key LegiScan's ``bill_id``.
 """
@@ -24,17 +25,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from tracker.models.enums import Chamber, SponsorshipKind, VoteOption, VoteResult
-from tracker.records import BillRecord, ParseError, RollCallRecord
+from tracker.records import BillRecord, ParseError, RollCallRecord, VersionTextRecord
 from tracker.sources import states
-from tracker.sources.govinfo_billstatus import _describe, html_to_text
+from tracker.sources.documents import document_format, document_text
+from tracker.sources.govinfo_billstatus import _describe
 from tracker.sources.json_doc import json_text as _str
 from tracker.sources.json_doc import load_body, validated
 from tracker.stages import Step, derive_stage
 from tracker.xmlsafe import parse_xml
 
 __all__ = ["PROGRESS_EVENTS", "SOURCE_NAME", "VOTE_OPTIONS", "BillText", "MasterList", "looks_like_bill",
-           "looks_like_person", "looks_like_roll_call", "parse_bill", "parse_bill_text", "parse_masterlist",
-           "parse_person", "parse_roll_call"]
+           "looks_like_person", "looks_like_roll_call", "looks_like_text", "parse_bill", "parse_bill_text",
+           "parse_masterlist", "parse_person", "parse_roll_call", "parse_text_record"]
 
 SOURCE_NAME = "legiscan"
 
@@ -133,7 +135,7 @@ def _day(value: Any) -> str | None:
     return text[:10] if text and not text.startswith("0000") else None
 
 
-def _session(block: dict[str, Any], locator: str) -> dict[str, Any]:
+def _session(block: dict[str, Any], state: str, locator: str) -> dict[str, Any]:
     start, end = _int(block.get("year_start")), _int(block.get("year_end"))
     name = _str(block.get("session_name")) or _str(block.get("session_title")) or ""
     special = _int(block.get("special")) or 0
@@ -143,10 +145,9 @@ def _session(block: dict[str, Any], locator: str) -> dict[str, Any]:
             raise ParseError(locator, f"session without years: {name!r}")
         start, end = int(found.group(1)), int(found.group(2) or found.group(1))
         special = 1 if re.search(r"special|extraordinary", name, re.IGNORECASE) else 0
-    if special:
-        nth = re.search(r"\b(\d+)(?:st|nd|rd|th)\s+(?:special|extraordinary)", name, re.IGNORECASE)
-        special = int(nth.group(1)) if nth else 1
-    return {"identifier": states.session_from_years(start, end, special),
+    if special:  # LegiScan's flag says whether; the name says which ("2023 Second Special Session")
+        special = states.special_number(name) or 1
+    return {"identifier": states.session_identifier(state, start, end, special, name),
             "name": name or states.session_name_from_years(start, end, special)}
 
 
@@ -181,7 +182,8 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
         jurisdiction = states.state_jurisdiction(state)
     except ValueError:
         raise ParseError(locator, f"unknown state {state!r}") from None
-    session = _session(bill.get("session") if isinstance(bill.get("session"), dict) else {}, locator)
+    session = _session(bill.get("session") if isinstance(bill.get("session"), dict) else {}, jurisdiction["id"],
+                       locator)
     bill_number = extraordinary_number(jurisdiction["id"], _str(bill.get("bill_number")) or "",
                                         session["identifier"])
     normalized = states.normalize_identifier(bill_number)
@@ -246,7 +248,7 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
                  for u in (_str(item.get("url")), _str(item.get("state_link"))) if u]
         mime = _str(item.get("mime")) or ""
         versions.append({"label": _str(item.get("type")) or "Text", "url": url, "date": _day(item.get("date")),
-                         "code": _str(item.get("doc_id")), "format": mime.rsplit("/", 1)[-1] or None,
+                         "code": _str(item.get("doc_id")), "format": document_format(mime),
                          "links": links})
     description = _str(bill.get("description"))
     committee = bill.get("committee") if isinstance(bill.get("committee"), dict) else {}
@@ -334,6 +336,10 @@ def looks_like_person(head: bytes) -> bool:
     return _root_is(head, b"person")
 
 
+def looks_like_text(head: bytes) -> bool:
+    return _root_is(head, b"text")
+
+
 def parse_roll_call(data: bytes, locator: str) -> RollCallRecord:
     """A ``getRollCall`` response or a dataset archive's ``vote/*.json`` / ``vote/*.xml``: one roll call with
     every member's vote by ``people_id`` (names are in the people files: ``parse_person``)."""
@@ -367,7 +373,7 @@ class BillText:
     bill_id: str | None
     mime: str
     content: bytes  # the document itself (HTML, PDF...)
-    text: str | None  # plain text, for HTML documents
+    text: str | None  # its text, where the tracker has an extractor for its type (tracker.sources.documents)
 
 
 def parse_bill_text(data: bytes, locator: str) -> BillText:
@@ -378,15 +384,24 @@ def parse_bill_text(data: bytes, locator: str) -> BillText:
     doc_id = _str(text.get("doc_id"))
     if not doc_id:
         raise ParseError(locator, "missing text doc_id")
+    doc = text.get("doc")
+    if not isinstance(doc, str) or not doc.strip():
+        raise ParseError(locator, f"text {doc_id}: no 'doc' (the base64 document)")
     try:
-        content = base64.b64decode(text.get("doc") or "", validate=True)
+        content = base64.b64decode(doc, validate=True)
     except (binascii.Error, ValueError):
         raise ParseError(locator, f"text {doc_id}: 'doc' is not valid base64") from None
     mime = _str(text.get("mime")) or ""
-    plain = None
-    if "html" in mime:
-        plain = html_to_text(content.decode("utf-8", errors="replace")) or None
-    return BillText(doc_id, _str(text.get("bill_id")), mime, content, plain)
+    return BillText(doc_id, _str(text.get("bill_id")), mime, content, document_text(content, mime))
+
+
+def parse_text_record(data: bytes, locator: str) -> VersionTextRecord:
+    """A dataset's ``text/*.json`` as the text of version ``doc_id`` (``versions[].code``) of bill ``bill_id``."""
+    parsed = parse_bill_text(data, locator)
+    if not parsed.bill_id:
+        raise ParseError(locator, f"text {parsed.doc_id}: missing bill_id")
+    return VersionTextRecord(source_name=SOURCE_NAME, bill_source_key=parsed.bill_id, code=parsed.doc_id,
+                             media_type=parsed.mime, format=document_format(parsed.mime), text=parsed.text)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,20 @@ SUCCESS_CLASSIFICATIONS: frozenset[str] = frozenset({
 })
 LOST_MOTION = re.compile(r"\b(?:lost|failed|defeated|not adopted|rejected)\b", re.IGNORECASE)
 PASSED_OUTCOME = re.compile(r"\b(?:passed|adopted|carried|prevailed)\b", re.IGNORECASE)
+# A plain "resolution" whose bill type says joint or concurrent (Alabama's scraper classifies HJR and SJR so) is
+# read as what its type says: the stage engine sends a joint resolution through both chambers and the executive,
+# where one chamber's adoption is the final stage of a simple resolution. By the type's ending, for every state.
+RESOLUTION_TYPES: dict[str, str] = {"JR": "joint resolution", "CR": "concurrent resolution"}
+# An addition, kept as data too: the Alabama scraper leaves the adoption of a resolution unclassified
+# ("Waggoner motion to Adopt - Adopted Voice Vote", "Concur In and Adopt - Adopted"), so its 35 Senate resolutions
+# of 2025 stayed "introduced" once adopted. On a resolution such an action is the chamber's passage; on a bill
+# the same words adopt an amendment, which passes nothing, so the rule reads resolutions only.
+RESOLUTION_ADOPTED = re.compile(r"\b(?:motion to adopt|concur in and adopt)\b.*\badopted\b", re.IGNORECASE)
+# States whose Open States scraper lists each day's actions newest first (Alabama 2025: "Delivered to Governor",
+# "Signature Requested", "Enrolled", "Ready to Enroll" on one day; "Motion to Read a Third Time and Pass -
+# Adopted" before "Third Reading in House of Origin"). Their days are read backwards, so the bill page tells the
+# day in order and the latest action is the day's last one.
+NEWEST_FIRST_STATES: frozenset[str] = frozenset({"al"})
 _CHAMBERS = {c.value: c for c in Chamber}
 _PSEUDO = re.compile(r'"classification"\s*:\s*"([a-z]+)"')
 # Vote events (``include=votes``): the options of openstates-core's VoteEvent; "paired" has no own column.
@@ -185,11 +199,14 @@ def _day(value: Any) -> str | None:
     return text[:10] if text else None
 
 
-def _classification(value: Any, text: str) -> list[str]:
-    """An action's classifications as Open States gives them, less a success the text says did not happen."""
+def _classification(value: Any, text: str, *, resolution: bool = False) -> list[str]:
+    """An action's classifications as Open States gives them, less a success the text says did not happen, plus
+    the passage of a resolution whose adoption it left unclassified (``RESOLUTION_ADOPTED``)."""
     found = [c for c in value if isinstance(c, str)] if isinstance(value, list) else []
     if LOST_MOTION.search(text) and not PASSED_OUTCOME.search(text):
-        found = [c for c in found if c not in SUCCESS_CLASSIFICATIONS]
+        return [c for c in found if c not in SUCCESS_CLASSIFICATIONS]
+    if resolution and RESOLUTION_ADOPTED.search(text) and not SUCCESS_CLASSIFICATIONS.intersection(found):
+        found.append("passage")
     return found
 
 
@@ -222,6 +239,9 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
         raise ParseError(locator, "missing title")
     kinds = bill.get("classification") or ["bill"]
     classification = _str(kinds[0] if isinstance(kinds, list) and kinds else kinds) or "bill"
+    if classification == "resolution":
+        classification = next((kind for ending, kind in RESOLUTION_TYPES.items() if bill_type.endswith(ending)),
+                              classification)
     origin = _chamber(bill.get("from_organization"))
 
     actions = []
@@ -232,10 +252,13 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
         actor = _chamber(item.get("organization")) or _chamber(item.get("organization_id"))
         actions.append((_day(item.get("date")), order, {
             "date": _day(item.get("date")), "text": text, "actor": actor,
-            "classification": _classification(item.get("classification"), text),
+            "classification": _classification(item.get("classification"), text,
+                                              resolution="resolution" in classification),
         }))
-    # The bulk files list actions out of order; the API orders by ``order``. Chronological, stable.
-    actions.sort(key=lambda a: a[0] or "")
+    # The bulk files list actions out of order; the API orders by ``order``. Chronological, and within a day in
+    # the order the state's scraper wrote them, read backwards where it writes a day newest first.
+    backwards = -1 if state in NEWEST_FIRST_STATES else 1
+    actions.sort(key=lambda a: (a[0] or "", backwards * a[1]))
     action_rows = [a[2] for a in actions]
     stage = derive_stage((Step(a["actor"], [c for c in a["classification"] if c in OPENSTATES_CLASSIFICATIONS])
                           for a in action_rows), origin, classification)
@@ -291,10 +314,10 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
     return {
         "jurisdiction": states.state_jurisdiction(state),
         "session": {"identifier": session,
-                    "name": states.session_name_from_years(int(years.group(1)),
-                                                           int(years.group(2)) if years.group(2) else None,
-                                                           int(years.group(3) or 0))
-                    if years else session},
+                    "name": states.session_name(state, session) or (
+                        states.session_name_from_years(int(years.group(1)),
+                                                       int(years.group(2)) if years.group(2) else None,
+                                                       int(years.group(3) or 0)) if years else session)},
         "identifier": identifier,
         "bill_type": bill_type,
         "number": number,

@@ -11,9 +11,9 @@ through the functions here:
   2025-26 regular session and ``20252026s1`` for its first extraordinary session (pubinfo's session_num 1;
   Open States' own "20252026 Special Session 1" is respelled so, ``session_from_openstates``);
   LegiScan sessions become ``{year_start}{year_end}`` for a two-year session, ``{year}`` for a one-year one,
-  plus ``s{n}`` for a special session (that matches Open States for California and other states that name
-  sessions by years; elsewhere, Alabama's ``2025rs`` for instance, the same bill from LegiScan and Open States
-  stays two bills until a session map is configured);
+  plus ``s{n}`` for a special session (which matches Open States for California and other states that name
+  sessions by years), except in the states of ``OPENSTATES_SESSIONS``, where Open States names them otherwise
+  (Alabama ``2025rs``, Alaska ``27``...): there the table gives Open States' spelling;
 - bill identifier: upper-case type, one space, number without leading zeros (``SB 275``, ``AB 1656``,
   ``HB 100``), whatever the feed wrote (``SB275``, ``S.B. 275``, ``SB 0275``).
 """
@@ -91,6 +91,83 @@ def session_from_openstates(identifier: str) -> str:
         return identifier
     start, end, special = found.groups()
     return session_from_years(int(start), int(end) if end else None, int(special))
+
+
+# How Open States names the sessions of the states it does not name by their years, by kind of session:
+# "regular", "special" (special or extraordinary), "fiscal" (Arkansas' even-year budget sessions) and
+# "organizational" (Alabama's first days of a term; elsewhere part of the regular session): its
+# identifier, and the session's name in words. From openstates-scrapers scrapers/{state}/__init__.py
+# ``legislative_sessions`` (Alabama's also from the real scrape_AL2025/al.json). Fields: {year} the first year,
+# {years} the shared spelling (``session_from_years``), {special} the special session's number and {Nth} it in
+# words ("Second"), {legislature} the number in LegiScan's name ("27th Legislature") and {legislature_th} it as an
+# ordinal ("27th"). A kind a state has no row for keeps the shared spelling. A state is added here, as data, when
+# its feeds disagree; tests/tracker/test_session_spellings.py checks each against real files where they exist.
+OPENSTATES_SESSIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "al": {"regular": ("{year}rs", "{year} Regular Session"),  # 2025rs; 2023s1 (older ones 2012fs: not kept)
+           "special": ("{year}s{special}", "{year} {Nth} Special Session"),
+           "organizational": ("{year}os", "{year} Organizational Session")},  # 2015os, each term's first days
+    "ak": {"regular": ("{legislature}", "{legislature_th} Legislature")},  # 27 = 27th Legislature (2011-2012)
+    "ar": {"regular": ("{year}", "{year} Regular Session"), "fiscal": ("{year}F", "{year} Fiscal Session"),
+           "special": ("{year}S{special}", "{year} {Nth} Extraordinary Session")},  # 2013, 2012F, 2013S1
+    "ms": {"regular": ("{year}", "{year} Regular Session"),
+           "special": ("{year}{special}E", "{year} {Nth} Extraordinary Session")},  # 2014, 20141E
+}
+_KINDS = (("fiscal", re.compile(r"\bfiscal\b", re.IGNORECASE)),
+          ("organizational", re.compile(r"\borgani[sz]ational\b", re.IGNORECASE)))
+_LEGISLATURE = re.compile(r"\b(\d+)(?:st|nd|rd|th)\s+(?:legislature|general assembly)\b", re.IGNORECASE)
+_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_NTH_SPECIAL = re.compile(r"\b(?:(\d+)(?:st|nd|rd|th)|(" + "|".join(_ORDINAL_WORDS) + r"))\s+"
+                          r"(?:special|extraordinary)\b", re.IGNORECASE)
+_TEMPLATE_FIELDS = {"year": r"(?P<year>\d{4})", "special": r"(?P<special>\d+)", "legislature": r"(?P<legislature>\d+)"}
+
+
+def special_number(name: str) -> int | None:
+    """The number of a special session from its name: "2023 Second Special Session" and "2nd Special Session"
+    -> 2; None when the name gives none."""
+    found = _NTH_SPECIAL.search(name or "")
+    if not found:
+        return None
+    return int(found.group(1)) if found.group(1) else _ORDINAL_WORDS.index(found.group(2).lower()) + 1
+
+
+def session_identifier(state: str, year_start: int, year_end: int | None, special: int = 0, name: str = "") -> str:
+    """The shared session identifier of a session given by years (LegiScan): ``session_from_years``, or Open
+    States' spelling where ``OPENSTATES_SESSIONS`` has the state and kind."""
+    years = session_from_years(year_start, year_end, special)
+    kind = "special" if special else next((k for k, words in _KINDS if words.search(name or "")), "regular")
+    spellings = OPENSTATES_SESSIONS.get(state, {})
+    # A kind the state's row does not name (an organizational session where it is part of the regular one)
+    # is the regular session's.
+    template = spellings.get(kind, spellings.get("regular", (None, None)) if kind != "special" else (None, None))[0]
+    legislature = _LEGISLATURE.search(name or "")
+    if template is None or ("{legislature}" in template and legislature is None):
+        return years
+    return template.format(year=year_start, years=years, special=special,
+                           legislature=legislature.group(1) if legislature else "")
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def session_name(state: str, identifier: str) -> str | None:
+    """The name in words of a session ``OPENSTATES_SESSIONS`` spells for the state (``al``, ``2025rs`` ->
+    "2025 Regular Session"), where a feed gives only the identifier; None for any other."""
+    for identifier_template, name_template in OPENSTATES_SESSIONS.get(state, {}).values():
+        pattern = re.sub(r"\{(\w+)\}", lambda m: _TEMPLATE_FIELDS.get(m.group(1), r"\d+"),
+                         re.sub(r"([^{}\w])", r"\\\1", identifier_template))
+        found = re.fullmatch(pattern, identifier.strip(), re.IGNORECASE)
+        if found is None:
+            continue
+        fields = found.groupdict()
+        special = int(fields.get("special") or 0)
+        legislature = int(fields.get("legislature") or 0)
+        return name_template.format(
+            year=fields.get("year"), special=special,
+            Nth=_ORDINAL_WORDS[special - 1].title() if 0 < special <= len(_ORDINAL_WORDS) else _ordinal(special),
+            legislature=legislature, legislature_th=_ordinal(legislature))
+    return None
 
 
 def session_name_from_years(year_start: int, year_end: int | None, special: int = 0) -> str:

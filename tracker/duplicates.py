@@ -19,6 +19,7 @@ documents and alert events move to the survivor, so nothing is fetched, told or 
 """
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,11 +47,21 @@ from tracker.models import (
 )
 from tracker.sources import legiscan, states
 
+_YEARS_SPELLING = re.compile(r"(\d{4})(\d{4})?(?:s(\d+))?")
 
-def canonical_key(jurisdiction_id: str, session_identifier: str, identifier: str) -> tuple[str, str]:
+
+def canonical_key(jurisdiction_id: str, session_identifier: str, identifier: str,
+                  session_name: str = "") -> tuple[str, str]:
     """The (session, identifier) the feeds now give a stored bill: Open States' "{years} Special Session {n}" as
-    ``{years}s{n}``, LegiScan's California ``ABX 11`` in session ``…s1`` as ``AB 1``."""
+    ``{years}s{n}``, LegiScan's California ``ABX 11`` in session ``…s1`` as ``AB 1``, and LegiScan's years in a
+    state where Open States names sessions otherwise (``states.OPENSTATES_SESSIONS``: Alabama's ``2025`` is
+    ``2025rs``, read from the stored session's name as LegiScan gave it)."""
     session = states.session_from_openstates(session_identifier) if jurisdiction_id != "us" else session_identifier
+    years = _YEARS_SPELLING.fullmatch(session)
+    if years and jurisdiction_id in states.OPENSTATES_SESSIONS:
+        start, end, special = years.groups()
+        session = states.session_identifier(jurisdiction_id, int(start), int(end) if end else None,
+                                            int(special or 0), session_name)
     fixed = legiscan.extraordinary_number(jurisdiction_id, identifier.replace(" ", ""), session)
     if fixed != identifier.replace(" ", "") and (normalized := states.normalize_identifier(fixed)) is not None:
         identifier = normalized[0]
@@ -84,12 +95,13 @@ class DuplicateGroup:
 
 def _copies(session: Session) -> dict[tuple[str, str, str], list[StoredCopy]]:
     rows = session.execute(select(Bill.id, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier,
-                                  Bill.source_name, Bill.title)
+                                  Bill.source_name, Bill.title, LegislativeSession.name)
                            .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
                            .where(Bill.jurisdiction_id != "us"))
     keyed: dict[tuple[str, str, str], list[StoredCopy]] = defaultdict(list)
-    for bill_id, jur, sess, ident, source, title in rows:
-        keyed[(jur, *canonical_key(jur, sess, ident))].append(StoredCopy(bill_id, sess, ident, source, title))
+    for bill_id, jur, sess, ident, source, title, sess_name in rows:
+        keyed[(jur, *canonical_key(jur, sess, ident, sess_name))].append(StoredCopy(bill_id, sess, ident, source,
+                                                                                    title))
     return keyed
 
 
@@ -247,12 +259,13 @@ def _rename(session: Session, group: DuplicateGroup) -> None:
         LegislativeSession.jurisdiction_id == group.jurisdiction_id,
         LegislativeSession.identifier == group.session_identifier)).scalar_one_or_none()
     if session_id is None:
-        years = group.session_identifier.split("s")
-        start, end = years[0][:4], years[0][4:] or None
-        special = int(years[1]) if len(years) > 1 and years[1].isdigit() else 0
+        name = states.session_name(group.jurisdiction_id, group.session_identifier)
+        years = _YEARS_SPELLING.fullmatch(group.session_identifier)
+        if name is None and years:
+            start, end, special = years.groups()
+            name = states.session_name_from_years(int(start), int(end) if end else None, int(special or 0))
         row = LegislativeSession(jurisdiction_id=group.jurisdiction_id, identifier=group.session_identifier,
-                                 name=states.session_name_from_years(int(start), int(end) if end else None, special)
-                                 if start.isdigit() else group.session_identifier)
+                                 name=name or group.session_identifier)
         session.add(row)
         session.flush()
         session_id = row.id
@@ -266,7 +279,7 @@ def _rename(session: Session, group: DuplicateGroup) -> None:
 def _drop_empty_sessions(session: Session) -> None:
     """Sessions under a spelling no feed gives any more, once no bill is left in them."""
     for sess in session.execute(select(LegislativeSession)).scalars().all():
-        if canonical_key(sess.jurisdiction_id, sess.identifier, "")[0] == sess.identifier:
+        if canonical_key(sess.jurisdiction_id, sess.identifier, "", sess.name)[0] == sess.identifier:
             continue
         if session.execute(select(func.count()).where(Bill.session_id == sess.id)).scalar_one() == 0:
             session.delete(sess)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from realdata_paths import require_realdata
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlmodel import Session
 
 from tracker.importer import import_path
@@ -165,3 +165,38 @@ def test_a_session_stored_under_its_code_gets_its_name_when_a_feed_gives_one(eng
         session.commit()
         assert dict(session.execute(select(LegislativeSession.identifier, LegislativeSession.name)).all()) == {
             "2025rs": "2025 Regular Session", "2024rs": "Regular Session 2024"}
+
+
+def test_a_copy_stored_under_legiscans_years_is_merged_into_the_open_states_bill(engine: Engine,
+                                                                                tmp_path: Path) -> None:
+    """A database filled before sessions were spelled per state holds Alabama HB 100 twice: Open States' in
+    ``2025rs`` and LegiScan's in ``2025``. `tracker db merge-duplicates` found only California's old spellings,
+    so the two stayed apart, each with its own position; now the LegiScan copy's session name ("2025 Regular
+    Session") says which Open States session it is, and the copies become Open States' bill."""
+    from tracker import positions, users
+    from tracker.duplicates import find_groups, merge
+
+    folders = _folders(tmp_path)
+    assert import_path(engine, folders["legiscan"], flag=False).errors == []
+    with Session(engine) as session:  # spelled back as the earlier parser stored it: years only
+        session.execute(update(LegislativeSession).where(LegislativeSession.identifier == "2025rs")
+                        .values(identifier="2025", name="2025 Regular Session"))
+        admin = users.add_user(session, email="ada@chamber.example", role="admin", name="Ada")
+        legiscan_copy = session.execute(select(Bill.id)).scalar_one()
+        positions.set_position(session, actor=admin, bill_id=legiscan_copy, stance="Watch", expected_version=None)
+        session.commit()
+    assert import_path(engine, folders["openstates"], flag=False).errors == []
+    with Session(engine) as session:
+        sessions = sorted(session.execute(select(LegislativeSession.identifier).join(
+            Bill, Bill.session_id == LegislativeSession.id)).scalars())
+        assert sessions == ["2025", "2025rs"]
+        groups = find_groups(session)
+        assert [(g.session_identifier, g.identifier, g.survivor.source_name) for g in groups] == [
+            ("2025rs", "HB 100", "openstates")]
+        report = merge(session)
+        session.commit()
+        assert len(report.merged) == 1 and not report.skipped
+        rows = session.execute(select(LegislativeSession.identifier, LegislativeSession.name, Bill.id).join(
+            Bill, Bill.session_id == LegislativeSession.id)).all()
+        assert [(ident, name) for ident, name, _ in rows] == [("2025rs", "2025 Regular Session")]
+        assert positions.get_position(session, bill_id=rows[0][2])["stance"] == "Watch"

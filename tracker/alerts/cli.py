@@ -32,7 +32,7 @@ def _say(message: str) -> None:
     out.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
-TopicOpt = Annotated[list[str] | None, typer.Option("--topic", help="Topic slug (repeatable).")]
+TopicOpt = Annotated[list[str] | None, typer.Option("--topic", help="Topic slug or name (repeatable).")]
 PositionOpt = Annotated[list[str] | None, typer.Option("--position", help="Council stance, e.g. Oppose (repeatable).")]
 WatchlistOpt = Annotated[list[str] | None, typer.Option("--watchlist", help="Watchlist name or id (repeatable).")]
 BillOpt = Annotated[list[str] | None, typer.Option("--bill", help="Bill id or identifier (repeatable).")]

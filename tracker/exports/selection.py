@@ -95,19 +95,17 @@ def _known(values: Sequence[str]) -> str:
 
 
 def _topics(session: Session, wanted: Sequence[str]) -> list[Topic]:
-    topics = list(session.execute(select(Topic)).scalars())
-    by_key: dict[str, Topic] = {}
-    for topic in topics:
-        by_key[topic.slug.lower()] = topic
-        by_key.setdefault(topic.name.lower(), topic)
+    """The topics named (slug or name: tracker.matching.topics.resolve_topic), every unknown one named at once."""
+    from tracker.matching.topics import TopicError, resolve_topic, unknown_topic_message
+
     found, missing = [], []
     for name in wanted:
-        topic = by_key.get(name.strip().lower())
-        (found.append(topic) if topic else missing.append(name))
+        try:
+            found.append(resolve_topic(session, name))
+        except TopicError:
+            missing.append(name)
     if missing:
-        raise SelectionError(
-            f"No topic {', '.join(map(repr, missing))}; known topics: {_known([t.slug for t in topics])}"
-        )
+        raise SelectionError(unknown_topic_message(missing, list(session.execute(select(Topic)).scalars())))
     return list({t.id: t for t in found}.values())
 
 

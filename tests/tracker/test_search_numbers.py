@@ -138,3 +138,30 @@ def test_bills_show_takes_a_typed_number_and_names_the_candidates(numbered: Sess
     assert several.exit_code == EXIT_USAGE and "--jurisdiction us --session 117" in said
     assert "--jurisdiction us --session 114" in said and "FAST Act" in said
     assert invoke("bills", "show", "HR 99999").exit_code == EXIT_NOT_FOUND
+
+
+def test_alerts_follow_a_typed_bill_number_and_pick_its_session_like_bills_show(numbered: Session) -> None:
+    for email, role in (("ada@chamber.example", "admin"), ("sam@chamber.example", "staff")):
+        added = runner.invoke(app, ["users", "add", email, "--role", role, "--password-stdin"], input="correct horse 9\n")
+        assert added.exit_code == 0, added.output
+    several = invoke("alerts", "subscribe", "sam@chamber.example", "--bill", "H.R. 22")
+    said = " ".join(several.output.split())
+    # Which bills fit, and how to pick one: the session, as `bills show` says it, or the id.
+    assert several.exit_code == EXIT_USAGE and "'H.R. 22' matches 2 bills" in said, said
+    assert "--session 117" in said and "--session 114" in said and "FAST Act" in said
+    picked = invoke("alerts", "subscribe", "sam@chamber.example", "--bill", "H.R. 22", "--session", "114")
+    assert picked.exit_code == 0, picked.output
+    listed = json.loads(invoke("alerts", "list", "sam@chamber.example", "--json").stdout)["subscriptions"]
+    assert [(s["kind"], s["target"]) for s in listed] == [("bill", str(numbered_id(numbered, "114", "HR 22")))]
+    assert invoke("alerts", "subscribe", "sam@chamber.example", "--bill", "Res 640-2018").exit_code == 0
+    assert invoke("alerts", "subscribe", "sam@chamber.example", "--bill", "HR 99999").exit_code == EXIT_NOT_FOUND
+    assert invoke("alerts", "unsubscribe", "sam@chamber.example", "--bill", "hr22", "--session", "114"
+                  ).exit_code == 0
+    # --session picks a bill's session: alone it says so rather than being ignored.
+    alone = invoke("alerts", "subscribe", "sam@chamber.example", "--topic", "ai", "--session", "114")
+    assert alone.exit_code == EXIT_USAGE and "--session" in alone.output
+
+
+def numbered_id(session: Session, congress: str, identifier: str) -> int:
+    rows, _ = search(session, identifier)
+    return next(r["id"] for r in rows if r["session"] == congress)

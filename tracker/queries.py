@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, literal_column, select
 from sqlmodel import Session
 
 from tracker.models import (
@@ -126,12 +126,17 @@ _EXTRAORDINARY = re.compile(r"\s*([A-Za-z]+?)\s*X(\d)\s*[-\s]\s*0*(\d+)\s*", re.
 _FILE_NUMBER = re.compile(r"([A-Za-z]{0,6})[.\s]*(\d+)-(\d+)")
 # Spaces, dots and hyphens do not tell two bill numbers apart: "H.R. 1234", "hr1234" and "HR 1234" are one bill,
 # and so are "Int 0123-2024" and "int0123-2024". Stored identifiers are compared in this compact form.
-_SEPARATORS = str.maketrans("", "", " .-\t")
+_SEPARATORS = str.maketrans("", "", " .-")
 
 
 def compact_identifier(column: Any) -> Any:
-    """The SQL expression of a stored identifier in its compact form (upper case, no spaces, dots or hyphens)."""
-    return func.replace(func.replace(func.replace(func.upper(column), " ", ""), ".", ""), "-", "")
+    """The SQL expression of a stored identifier in its compact form (upper case, no spaces, dots or hyphens):
+    migration 0015's index ``ix_bill_number_key``, which the databases use only for this very expression, its
+    constants written inline (a bound parameter is no constant to them)."""
+    expression = func.upper(column)
+    for separator in (" ", ".", "-"):
+        expression = func.replace(expression, literal_column(f"'{separator}'"), literal_column("''"))
+    return expression
 
 
 def identifier_keys(ref: str) -> set[str]:
@@ -165,34 +170,28 @@ def find_numbered(session: Session, refs: Sequence[str], *, jurisdiction: str | 
     number (``ABX1 1``: AB 1 of the first extraordinary session). A plain id is not a number here."""
     found: dict[str, list[int]] = {ref: [] for ref in refs}
     keys: dict[str, set[str]] = {}
-    conditions = []
+    special: dict[str, str] = {}  # a California extraordinary-session number: the session suffix it names
     for ref in refs:
         extraordinary = _EXTRAORDINARY.fullmatch(ref)
         if extraordinary:  # "ABX1 1": AB 1 of an extraordinary session, stored as pubinfo numbers it
-            kind, special, number = extraordinary.groups()
-            conditions.append(and_(Bill.identifier == f"{kind.upper()} {int(number)}",
-                                   LegislativeSession.identifier.like(f"%s{int(special)}")))
+            kind, session_number, number = extraordinary.groups()
+            keys[ref], special[ref] = {f"{kind.upper()}{int(number)}"}, f"s{int(session_number)}"
         else:
             keys[ref] = identifier_keys(ref)
-    if keys:
-        conditions.append(compact_identifier(Bill.identifier).in_(sorted(set().union(*keys.values()))))
-    if not conditions:
+    wanted = sorted(set().union(*keys.values()))
+    if not wanted:
         return found
-    query = (select(Bill.id, compact_identifier(Bill.identifier), Bill.identifier, LegislativeSession.identifier)
-             .join(LegislativeSession, Bill.session_id == LegislativeSession.id).where(or_(*conditions), *where))
+    # One IN over the compact form: the index's own expression (an OR with other terms would read every bill).
+    query = (select(Bill.id, compact_identifier(Bill.identifier), LegislativeSession.identifier)
+             .join(LegislativeSession, Bill.session_id == LegislativeSession.id)
+             .where(compact_identifier(Bill.identifier).in_(wanted), *where))
     if jurisdiction:
         query = query.where(Bill.jurisdiction_id == jurisdiction.strip().lower())
     if session_identifier:
         query = query.where(LegislativeSession.identifier == session_identifier)
-    for bill_id, key, identifier, session_ident in session.execute(query.order_by(Bill.id)):
+    for bill_id, key, session_ident in session.execute(query.order_by(Bill.id)):
         for ref in refs:
-            extraordinary = _EXTRAORDINARY.fullmatch(ref)
-            if extraordinary:
-                kind, special, number = extraordinary.groups()
-                hit = (identifier == f"{kind.upper()} {int(number)}" and session_ident.endswith(f"s{int(special)}"))
-            else:
-                hit = key in keys[ref]
-            if hit:
+            if key in keys[ref] and (ref not in special or session_ident.endswith(special[ref])):
                 found[ref].append(bill_id)
     return found
 

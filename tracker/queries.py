@@ -151,6 +151,12 @@ def identifier_keys(ref: str) -> set[str]:
     return {k for k in keys if k}
 
 
+def numbered_condition(ref: str) -> Any:
+    """A condition on Bill: its number is ``ref``, in any spelling ``identifier_keys`` reads (an index search;
+    California's extraordinary-session numbers, which need the session, are left to ``find_numbered``)."""
+    return compact_identifier(Bill.identifier).in_(sorted(identifier_keys(ref)))
+
+
 def find_bills(session: Session, ref: str, *, jurisdiction: str | None = None,
                session_identifier: str | None = None) -> list[int]:
     """Bill ids for a reference: a numeric id, or a bill number as people type it (``find_numbered``)."""

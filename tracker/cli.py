@@ -441,7 +441,7 @@ def bills_list(
                                                          "--json`; with --flagged: topics, scores, evidence).")
                        ] = False,
     flagged: Annotated[bool, typer.Option("--flagged", help="Only flagged bills, with topics and evidence.")] = False,
-    topic: Annotated[str | None, typer.Option(help="Only bills flagged for this topic (slug).")] = None,
+    topic: Annotated[str | None, typer.Option(help="Only bills flagged for this topic (slug or name).")] = None,
 ) -> None:
     """List stored bills, most recent action first (--flagged: strongest flags first)."""
     from rich.table import Table

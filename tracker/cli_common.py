@@ -25,7 +25,9 @@ EXIT_PARTIAL, EXIT_USAGE, EXIT_SCHEMA, EXIT_NOT_FOUND = 1, 2, 3, 4
 out = Console()
 err = Console(stderr=True)
 
-TEXT_FILTER_HELP = "Words, all of them, in the title, summary or text (as the dashboard's search finds them)."
+TEXT_FILTER_HELP = ("A bill number (HR 1234, H.R. 1234, AB 5, Int 0123-2024: that number's bills first, in every "
+                    "session) and/or words, all of them, in the title, summary or text (as the dashboard's search "
+                    "finds them).")
 
 
 def database_problem(exc: BaseException) -> str | None:

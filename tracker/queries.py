@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal_column, select
 from sqlmodel import Session
 
 from tracker.models import (
@@ -23,6 +23,7 @@ from tracker.models import (
     Sponsorship,
     VoteEvent,
 )
+from tracker.sources.states import normalize_identifier as normalize_state_identifier
 from tracker.votes import hearings_for_bill, votes_for_bill
 
 
@@ -34,26 +35,49 @@ class BillFilter:
     text: str | None = None  # words, found as the dashboard's search finds them (tracker.search)
 
 
+def _scope(flt: BillFilter) -> list[Any]:
+    """``flt``'s conditions but its words, on Bill and LegislativeSession."""
+    where: list[Any] = []
+    if flt.jurisdiction:  # codes are stored lower-case ("us", "ca"); people type "US" too
+        where.append(Bill.jurisdiction_id == flt.jurisdiction.strip().lower())
+    if flt.session:
+        where.append(LegislativeSession.identifier == flt.session)
+    if flt.stage:
+        where.append(Bill.stage.in_(list(flt.stage)))
+    return where
+
+
 def apply_filter(session: Session, query: Any, flt: BillFilter) -> Any:
     """Narrow a select() over Bill joined to LegislativeSession by ``flt`` (the session picks the search
-    dialect)."""
-    if flt.jurisdiction:  # codes are stored lower-case ("us", "ca"); people type "US" too
-        query = query.where(Bill.jurisdiction_id == flt.jurisdiction.strip().lower())
-    if flt.session:
-        query = query.where(LegislativeSession.identifier == flt.session)
-    if flt.stage:
-        query = query.where(Bill.stage.in_(list(flt.stage)))
+    dialect). Its text is read as the search page reads it (tracker.search.read_query): a bill number, in any
+    common spelling, finds that bill in every jurisdiction and session in scope, the other words as words."""
+    where = _scope(flt)
     if flt.text is not None:
         from tracker.search import matching_bill_ids  # tracker.search builds on this module
 
-        query = query.where(Bill.id.in_(matching_bill_ids(session, flt.text)))
-    return query
+        where.append(Bill.id.in_(matching_bill_ids(session, flt.text, where=_scope(flt))))
+    return query.where(*where)
+
+
+def numbered_first(session: Session, flt: BillFilter) -> list[Any]:
+    """The ordering that puts the bills ``flt``'s text names by number before its word matches, the latest
+    introduced first as search lists them (none when it names no bill by number)."""
+    if flt.text is None:
+        return []
+    from tracker.search import read_query
+
+    numbered = read_query(session, flt.text, where=_scope(flt)).number_ids
+    if not numbered:
+        return []
+    by_number = Bill.id.in_(numbered)
+    return [case((by_number, 0), else_=1), case((by_number, Bill.introduced_date)).desc().nulls_last()]
 
 
 def _listed(session: Session, columns: Sequence[Any], flt: BillFilter, limit: int | None, offset: int) -> Any:
     query = apply_filter(
         session, select(*columns).join(LegislativeSession, Bill.session_id == LegislativeSession.id), flt,
-    ).order_by(Bill.latest_action_date.desc().nulls_last(), Bill.id.desc()).offset(offset)
+    ).order_by(*numbered_first(session, flt), Bill.latest_action_date.desc().nulls_last(), Bill.id.desc()
+               ).offset(offset)
     return query.limit(limit) if limit is not None else query
 
 
@@ -97,30 +121,85 @@ def bill_summary(bill: Bill, session_identifier: str) -> dict[str, Any]:
 # California prints a bill of its n-th extraordinary session as "ABX1 1", "ABX1-1" or "AB X1-1" (LegiScan: "ABX11",
 # which cannot be split without the session, so it is not read here).
 _EXTRAORDINARY = re.compile(r"\s*([A-Za-z]+?)\s*X(\d)\s*[-\s]\s*0*(\d+)\s*", re.IGNORECASE)
+# A city clerk's file number: "Int 0123-2024" (New York pads the number to four digits, which people often leave
+# out: "Int 123-2024"), "Res 0456-2024", "O2018-9628" (Chicago), "2018-0123" (LA Metro).
+_FILE_NUMBER = re.compile(r"([A-Za-z]{0,6})[.\s]*(\d+)-(\d+)")
+# Spaces, dots and hyphens do not tell two bill numbers apart: "H.R. 1234", "hr1234" and "HR 1234" are one bill,
+# and so are "Int 0123-2024" and "int0123-2024". Stored identifiers are compared in this compact form.
+_SEPARATORS = str.maketrans("", "", " .-")
+
+
+def compact_identifier(column: Any) -> Any:
+    """The SQL expression of a stored identifier in its compact form (upper case, no spaces, dots or hyphens):
+    migration 0015's index ``ix_bill_number_key``, which the databases use only for this very expression, its
+    constants written inline (a bound parameter is no constant to them)."""
+    expression = func.upper(column)
+    for separator in (" ", ".", "-"):
+        expression = func.replace(expression, literal_column(f"'{separator}'"), literal_column("''"))
+    return expression
+
+
+def identifier_keys(ref: str) -> set[str]:
+    """The compact forms a typed bill number may be stored under: the number as normalized (``H.R. 01234`` ->
+    ``HR1234``, tracker.sources.states' spelling, the one every state parser stores), as typed, and for a
+    clerk's file number with the number padded to four digits as New York writes it."""
+    typed = " ".join(ref.split()).upper()
+    keys = {normalize_identifier(typed).translate(_SEPARATORS), typed.translate(_SEPARATORS)}
+    if (filed := _FILE_NUMBER.fullmatch(typed)) is not None:
+        kind, number, year = filed.groups()
+        keys.add(f"{kind}{int(number):04d}{year}")
+    return {k for k in keys if k}
+
+
+def numbered_condition(ref: str) -> Any:
+    """A condition on Bill: its number is ``ref``, in any spelling ``identifier_keys`` reads (an index search;
+    California's extraordinary-session numbers, which need the session, are left to ``find_numbered``)."""
+    return compact_identifier(Bill.identifier).in_(sorted(identifier_keys(ref)))
 
 
 def find_bills(session: Session, ref: str, *, jurisdiction: str | None = None,
                session_identifier: str | None = None) -> list[int]:
-    """Bill ids for a reference: a numeric id, or an identifier such as ``HR 3684`` / ``hr3684``, a city file
-    number as written (``Int 1299-2018``), or a California extraordinary-session number (``ABX1 1``)."""
-    if ref.isdigit():
+    """Bill ids for a reference: a numeric id, or a bill number as people type it (``find_numbered``)."""
+    if ref.strip().isdigit():
         return [int(ref)] if session.get(Bill, int(ref)) else []
-    query = select(Bill.id).join(LegislativeSession, Bill.session_id == LegislativeSession.id)
-    extraordinary = _EXTRAORDINARY.fullmatch(ref)
-    if extraordinary:  # "ABX1 1": AB 1 of an extraordinary session, stored as pubinfo numbers it
-        kind, special, number = extraordinary.groups()
-        query = query.where(Bill.identifier == f"{kind.upper()} {int(number)}",
-                            LegislativeSession.identifier.like(f"%s{int(special)}"))
-    else:
-        # A city's file number is kept as its clerk writes it ("Int 1299-2018", "O2018-9628"), which the
-        # normalized form ("INT 12992018") is not: either spelling finds a bill, in any case.
-        typed = " ".join(ref.split()).upper()
-        query = query.where(func.upper(Bill.identifier).in_(list({normalize_identifier(ref), typed})))
+    return find_numbered(session, [ref], jurisdiction=jurisdiction, session_identifier=session_identifier)[ref]
+
+
+def find_numbered(session: Session, refs: Sequence[str], *, jurisdiction: str | None = None,
+                  session_identifier: str | None = None, where: Sequence[Any] = ()) -> dict[str, list[int]]:
+    """The ids of the bills each typed number names, in every jurisdiction and session (narrowed by the options
+    and ``where``, conditions on Bill and LegislativeSession), in one query for all of them.
+
+    A number may be spelled any common way: ``HR 3684``, ``H.R. 3684``, ``hr3684``, ``H. R. 3684``, ``S.22``,
+    ``H.Res. 5``, ``HJRes 7``, ``A.B. 5``; a city file number as written (``Int 1299-2018``, ``int 1299-2018``,
+    ``O2018-9628``) or without New York's zero padding (``Int 123-2024``); a California extraordinary-session
+    number (``ABX1 1``: AB 1 of the first extraordinary session). A plain id is not a number here."""
+    found: dict[str, list[int]] = {ref: [] for ref in refs}
+    keys: dict[str, set[str]] = {}
+    special: dict[str, str] = {}  # a California extraordinary-session number: the session suffix it names
+    for ref in refs:
+        extraordinary = _EXTRAORDINARY.fullmatch(ref)
+        if extraordinary:  # "ABX1 1": AB 1 of an extraordinary session, stored as pubinfo numbers it
+            kind, session_number, number = extraordinary.groups()
+            keys[ref], special[ref] = {f"{kind.upper()}{int(number)}"}, f"s{int(session_number)}"
+        else:
+            keys[ref] = identifier_keys(ref)
+    wanted = sorted(set().union(*keys.values()))
+    if not wanted:
+        return found
+    # One IN over the compact form: the index's own expression (an OR with other terms would read every bill).
+    query = (select(Bill.id, compact_identifier(Bill.identifier), LegislativeSession.identifier)
+             .join(LegislativeSession, Bill.session_id == LegislativeSession.id)
+             .where(compact_identifier(Bill.identifier).in_(wanted), *where))
     if jurisdiction:
         query = query.where(Bill.jurisdiction_id == jurisdiction.strip().lower())
     if session_identifier:
         query = query.where(LegislativeSession.identifier == session_identifier)
-    return list(session.execute(query.order_by(Bill.id)).scalars())
+    for bill_id, key, session_ident in session.execute(query.order_by(Bill.id)):
+        for ref in refs:
+            if key in keys[ref] and (ref not in special or session_ident.endswith(special[ref])):
+                found[ref].append(bill_id)
+    return found
 
 
 def bill_choices(session: Session, bill_ids: Sequence[int]) -> list[dict[str, Any]]:
@@ -142,11 +221,10 @@ def name_choices(session: Session, bill_ids: Sequence[int], shown: int = 20) -> 
 
 
 def normalize_identifier(ref: str) -> str:
-    """``hr3684``, ``H.R. 3684`` and ``HR 3684`` all name ``HR 3684``."""
-    compact = "".join(ch for ch in ref.upper() if ch.isalnum())
-    head = compact.rstrip("0123456789")
-    tail = compact[len(head):]
-    return f"{head} {int(tail)}" if head and tail else ref.strip().upper()
+    """``hr3684``, ``H.R. 3684`` and ``HR 3684`` all name ``HR 3684``: the feeds' own spelling
+    (``tracker.sources.states.normalize_identifier``), else the reference in upper case."""
+    normalized = normalize_state_identifier(ref)
+    return normalized[0] if normalized else ref.strip().upper()
 
 
 def bill_detail(session: Session, bill_id: int) -> dict[str, Any] | None:

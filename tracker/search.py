@@ -1,17 +1,28 @@
 """Full-text search over bill titles, summaries and version text: SQLite FTS5 or PostgreSQL text search,
 set up by migration 0003 and, on PostgreSQL, made to read words as SQLite does by migration 0012. Filters,
-ranking and paging run in SQL."""
+ranking and paging run in SQL.
+
+People look bills up by number far more often than by words, so a query is first read for a bill number
+(``read_query``): typed alone ("HR 1234", "H.R. 1234", "hr1234", "S.22", "H.Res. 5", "AB 5", "ABX1 1",
+"Int 0123-2024"), it lists that number's bills, in every jurisdiction and session that has one, and nothing
+else (its letters and digits as words, "s" and "22", would only add noise). At the start or the end of other
+words ("HR 1234 privacy", "privacy HR 1234") the number's bills still come first, those that also have the
+words before the others (the same number recurs every session: the words tell them apart), then the other
+bills that have the words. A number that names no bill (within the filters) is only words: the whole query is
+searched as it would be without this.
+"""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, Text, cast, false, func, literal_column, or_, select, text
+from sqlalchemy import String, Text, case, cast, false, func, literal_column, or_, select, text, true
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlmodel import Session
 
-from tracker.models import Bill, BillMatch, BillVersion, LegislativeSession, Position, Topic
-from tracker.queries import bill_summary
+from tracker.models import Bill, BillMatch, BillVersion, Jurisdiction, LegislativeSession, Position, Topic
+from tracker.queries import bill_summary, find_numbered
 
 # Letters and digits, as SQLite's unicode61 tokenizer reads words (the underscore separates words there too).
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -39,6 +50,40 @@ class SearchFilter:
 
 def _terms(query: str) -> list[str]:
     return _WORD.findall(query or "")
+
+
+# A bill number spans at most four words ("H. R. 1234", "AB X1-1" two) and, without its spaces and dots, is
+# letters then a digit ("HR1234", "HRes5", "ABX11", "Int0123-2024", "O2018-9628") or a year-number file number
+# (LA Metro's "2018-0123"). A bare number ("2022", "1234") is never read as one: it is a word, or a year.
+NUMBER_WORDS = 4
+_NUMBER_LIKE = re.compile(r"[A-Za-z]{1,12}-?\d[A-Za-z\d-]*|\d{4}-\d+")
+
+
+@dataclass(frozen=True)
+class ReadQuery:
+    """What a typed query asks for."""
+
+    number: str | None  # the bill number as typed, when it names bills (within the filters)
+    number_ids: tuple[int, ...]  # the bills it names, every jurisdiction and session in scope
+    words: str  # what is searched as words: the rest of the query, or all of it when no number names a bill
+
+
+def read_query(session: Session, query: str, *, where: Sequence[Any] = ()) -> ReadQuery:
+    """Read ``query`` for a bill number at its start or its end (the longest that names a bill in scope:
+    ``where``, conditions on Bill and LegislativeSession; the start first), in one query for every candidate."""
+    tokens = (query or "").split()
+    spans: list[tuple[str, str]] = []  # (number, the rest), longest first, the start before the end
+    for size in range(min(NUMBER_WORDS, len(tokens)), 0, -1):
+        spans.append((" ".join(tokens[:size]), " ".join(tokens[size:])))
+        if size < len(tokens):
+            spans.append((" ".join(tokens[-size:]), " ".join(tokens[:-size])))
+    spans = [(ref, rest) for ref, rest in spans if _NUMBER_LIKE.fullmatch(re.sub(r"[\s.]", "", ref))]
+    if spans:
+        found = find_numbered(session, list(dict.fromkeys(ref for ref, _ in spans)), where=where)
+        for ref, rest in spans:
+            if found[ref]:
+                return ReadQuery(number=ref, number_ids=tuple(found[ref]), words=rest)
+    return ReadQuery(number=None, number_ids=(), words=query or "")
 
 
 def fts5_query(query: str, *, prefix: bool = True) -> str:
@@ -91,13 +136,35 @@ def _matching_ids(session: Session, query: str, *, prefix: bool = True) -> Any:
                                                                        ).params(q=fts5_query(query, prefix=prefix))
 
 
-def matching_bill_ids(session: Session, query: str) -> Any:
-    """A select of the ids of bills matching every word of ``query`` as whole words (their stems); none when it
-    holds no word."""
-    if not _terms(query):
-        return select(Bill.id).where(false())
-    hits = _matching_ids(session, query, prefix=False).subquery()
-    return select(hits.c.bill_id)
+def matching_bill_ids(session: Session, query: str, *, where: Sequence[Any] = ()) -> Any:
+    """A select of the ids of the bills ``query`` finds (``read_query``: a bill number in scope of ``where``, and
+    every other word, whole, as a word, its stem), as a filter does (``tracker bills list --text``, a packet's
+    text); none when it holds neither a number nor a word."""
+    read = read_query(session, query, where=where)
+    found: list[Any] = [Bill.id.in_(read.number_ids)] if read.number_ids else []
+    if _terms(read.words):
+        hits = _matching_ids(session, read.words, prefix=False).subquery()
+        found.append(Bill.id.in_(select(hits.c.bill_id)))
+    return select(Bill.id).where(or_(*found) if found else false())
+
+
+def search_bill_ids(session: Session, query: str, flt: SearchFilter = SearchFilter()) -> Any:
+    """A select of the ids of every bill ``search`` finds, on every page (a saved search's packet)."""
+    where = _filters(flt)
+    read = read_query(session, query, where=where)
+    if read.number_ids or _terms(read.words):
+        found: list[Any] = [Bill.id.in_(read.number_ids)] if read.number_ids else []
+        if _terms(read.words):
+            hits = _matching_ids(session, read.words).subquery("hits")
+            found.append(Bill.id.in_(select(hits.c.bill_id)))
+        return select(Bill.id).where(or_(*found), *where)
+    # the search page lists the filters' bills, or nothing without words or filters
+    return select(Bill.id).where(*where) if where else select(Bill.id).where(false())
+
+
+def filter_conditions(flt: SearchFilter) -> list[Any]:
+    """The filter's conditions on Bill (for ``read_query``'s ``where``: a number is read within the filters)."""
+    return _filters(flt)
 
 
 def _filters(flt: SearchFilter) -> list[Any]:
@@ -116,9 +183,51 @@ def _filters(flt: SearchFilter) -> list[Any]:
 
 def search(session: Session, query: str, flt: SearchFilter = SearchFilter(), *, limit: int = 50,
            offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    """Bills matching every word (best first) and the total count. Without words, the bills the filters choose
-    (latest action first): "which bills do we support" has no words; without words or filters, nothing."""
+    """Bills the query finds (see the module's docstring: the bills of a typed number first, then the word
+    matches, best first) and the total count. Each row says how it matched (``matched``: "number" or "words")
+    and its jurisdiction's and session's names. Without words or a number, the bills the filters choose (latest
+    action first): "which bills do we support" has no words; without words or filters, nothing."""
     where = _filters(flt)
+    read = read_query(session, query, where=where)
+    if not read.number_ids:
+        return _word_search(session, query, where, limit=limit, offset=offset)
+    numbered = _numbered(session, read)
+    shown = numbered[offset:offset + limit]
+    if not _terms(read.words):  # the number alone: its letters and digits as words would only add noise
+        return shown, len(numbered)
+    rows, total = _word_search(session, read.words, [*where, Bill.id.not_in(read.number_ids)],
+                               limit=limit - len(shown), offset=max(0, offset - len(numbered)))
+    return shown + rows, len(numbered) + total
+
+
+_LABELS = (LegislativeSession.identifier, LegislativeSession.name, Jurisdiction.name)
+
+
+def _row(bill: Bill, session_identifier: str, session_name: str, jurisdiction_name: str, matched: str
+         ) -> dict[str, Any]:
+    return {**bill_summary(bill, session_identifier), "session_name": session_name,
+            "jurisdiction_name": jurisdiction_name, "matched": matched}
+
+
+def _with_labels(query: Any) -> Any:
+    return (query.join(LegislativeSession, LegislativeSession.id == Bill.session_id)
+            .join(Jurisdiction, Jurisdiction.id == Bill.jurisdiction_id))
+
+
+def _numbered(session: Session, read: ReadQuery) -> list[dict[str, Any]]:
+    """The bills of the typed number (few: one a session): those that also have the other words first, then
+    the latest first (the same number recurs every session)."""
+    with_words: Any = true()
+    if _terms(read.words):
+        hits = _matching_ids(session, read.words).subquery()
+        with_words = Bill.id.in_(select(hits.c.bill_id))
+    rows = session.execute(_with_labels(select(Bill, *_LABELS)).where(Bill.id.in_(read.number_ids)).order_by(
+        case((with_words, 0), else_=1), Bill.introduced_date.desc().nulls_last(), Bill.id.desc())).all()
+    return [_row(*row, matched="number") for row in rows]
+
+
+def _word_search(session: Session, query: str, where: list[Any], *, limit: int, offset: int
+                 ) -> tuple[list[dict[str, Any]], int]:
     if not _terms(query):
         return _filtered(session, where, limit=limit, offset=offset) if where else ([], 0)
     hits = _matching_ids(session, query).cte("hits")
@@ -126,21 +235,19 @@ def search(session: Session, query: str, flt: SearchFilter = SearchFilter(), *, 
         # Otherwise a selective filter lets SQLite drive from Bill and rerun the FTS match once per candidate
         # bill (seconds at 100,000 bills instead of milliseconds). PostgreSQL plans the inlined form well.
         hits = hits.prefix_with("MATERIALIZED")
-    base = (select(Bill, LegislativeSession.identifier, hits.c.rank).join(hits, hits.c.bill_id == Bill.id)
-            .join(LegislativeSession, LegislativeSession.id == Bill.session_id).where(*where))
+    base = _with_labels(select(Bill, *_LABELS, hits.c.rank).join(hits, hits.c.bill_id == Bill.id)).where(*where)
     rows = session.execute(base.order_by(hits.c.rank, Bill.latest_action_date.desc().nulls_last(), Bill.id.desc())
                            .limit(limit).offset(offset)).all()
     total = session.execute(_count(session, query, hits, where)).scalar_one()
-    return [bill_summary(bill, ident) for bill, ident, _ in rows], total
+    return [_row(*row[:4], matched="words") for row in rows], total
 
 
 def _filtered(session: Session, where: list[Any], *, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
-    base = select(Bill, LegislativeSession.identifier).join(
-        LegislativeSession, LegislativeSession.id == Bill.session_id).where(*where)
+    base = _with_labels(select(Bill, *_LABELS)).where(*where)
     rows = session.execute(base.order_by(Bill.latest_action_date.desc().nulls_last(), Bill.id.desc())
                            .limit(limit).offset(offset)).all()
     total = session.execute(select(func.count()).select_from(Bill).where(*where)).scalar_one()
-    return [bill_summary(bill, ident) for bill, ident in rows], total
+    return [_row(*row, matched="filters") for row in rows], total
 
 
 def _count(session: Session, query: str, hits: Any, where: list[Any]) -> Any:
@@ -154,8 +261,10 @@ def _count(session: Session, query: str, hits: Any, where: list[Any]) -> Any:
 
 
 def highlight_terms(query: str) -> list[str]:
-    """The words to mark in shown results."""
+    """The words to mark in shown results (a bill number's letters and digits are no words: pass
+    ``ReadQuery.words`` for a query that holds one)."""
     return [t for t in _terms(query) if len(t) > 1]
 
 
-__all__ = ["SearchFilter", "fts5_query", "highlight_terms", "search"]
+__all__ = ["ReadQuery", "SearchFilter", "filter_conditions", "fts5_query", "highlight_terms", "matching_bill_ids",
+           "read_query", "search", "search_bill_ids"]

@@ -45,7 +45,7 @@ class InboxFilter:
     min_score: float | None = None
     since: dt.date | None = None  # latest action on or after
     until: dt.date | None = None
-    text: str | None = None  # words in the title
+    text: str | None = None  # words in the title, or the bill's number
     assignee_id: int | None = None
     sort: str = "score"  # SORTS
     descending: bool = True
@@ -99,8 +99,12 @@ def _inbox_query(columns: Sequence[Any], flt: InboxFilter) -> Any:
     if flt.until:
         query = query.where(Bill.latest_action_date <= flt.until)
     if flt.text:
-        # Words are matched literally: "100%" or "_" in a title search must not act as LIKE wildcards.
-        query = query.where(func.lower(Bill.title).contains(flt.text.strip().lower(), autoescape=True))
+        from tracker.queries import numbered_condition
+
+        # Words are matched literally: "100%" or "_" in a title search must not act as LIKE wildcards. People type
+        # a bill's number here as often as words of its title ("H.R. 2", "hr2", "AB 5").
+        query = query.where(or_(func.lower(Bill.title).contains(flt.text.strip().lower(), autoescape=True),
+                                numbered_condition(flt.text)))
     if flt.assignee_id:
         query = query.where(Bill.id.in_(select(Assignment.bill_id).where(Assignment.assignee_id == flt.assignee_id,
                                                                           ~Assignment.done)))

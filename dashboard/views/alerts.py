@@ -59,7 +59,7 @@ with st.form("alerts_add", clear_on_submit=True):
     kind = cols[0].selectbox("Follow", list(KIND_LABELS), format_func=KIND_LABELS.get, key="alerts_kind")
     options = {"topic": choices.topics, "position": {s: s for s in choices.stances},
                "watchlist": {str(w["id"]): w["name"] for w in lists}, "jurisdiction": choices.jurisdictions}
-    target = cols[1].text_input("Which (topic slug, position, watchlist name, bill id or number, jurisdiction)",
+    target = cols[1].text_input("Which (topic slug or name, position, watchlist name, bill id or number, jurisdiction)",
                                 key="alerts_target",
                                 # Tooltips are Markdown: watchlist names (anyone's) and feeds' jurisdiction
                                 # names are escaped like every other text shown.

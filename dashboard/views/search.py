@@ -1,4 +1,7 @@
-"""Search titles, summaries and bill text, with filters and saved searches."""
+"""Search by bill number or by words in titles, summaries and bill text, with filters and saved searches.
+
+A bill number ("HR 1234", "H.R. 1234", "AB 5", "Int 0123-2024"...) lists that number's bills first, each labelled
+with its jurisdiction and session, then the word matches (tracker.search explains how a query is read)."""
 
 import streamlit as st
 
@@ -29,7 +32,8 @@ if chosen is not None:
             st.session_state[key] = chosen.params[key]
     st.rerun()
 
-query = st.text_input("Words in the title, summary or text", key="q", placeholder="facial recognition")
+query = st.text_input("Bill number, or words in the title, summary or text", key="q",
+                      placeholder="HR 3684, AB 5, Int 0123-2024, or facial recognition")
 c = st.columns(4)
 jurisdiction = c[0].selectbox("Jurisdiction", ["", *choices.jurisdictions],
                               format_func=lambda k: k or "Any", key="q_jurisdiction")
@@ -46,12 +50,14 @@ if st.session_state.get("q_signature") != repr((query, flt)):
 state.remember("search", (*KEYS, "q_page"))
 
 if not query.strip() and flt == search.SearchFilter():
-    st.caption("Type some words to search; every word must appear (the last may be the start of a word). Or "
-               "choose a filter alone: a position lists the bills the council took it on.")
+    st.caption("Type a bill number (HR 3684, H.R. 3684, S 22, AB 5, ABX1 1, Int 0123-2024) to find it in every "
+               "jurisdiction and session, or some words; every word must appear (the last may be the start of a "
+               "word). Or choose a filter alone: a position lists the bills the council took it on.")
     st.stop()
 
 page_no = int(st.session_state.get("q_page", 1))
 with data.session() as s:
+    read = search.read_query(s, query, where=search.filter_conditions(flt))
     rows, total = search.search(s, query, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
 pages = max(1, -(-total // PAGE_SIZE))
 head = st.columns([3, 1, 2])
@@ -70,10 +76,22 @@ with head[2].popover("Save this search"):
         except (watchlists.WatchlistError, PermissionDenied) as exc:
             st.error(md(exc))
 
-terms = search.highlight_terms(query)
+if read.number is not None:
+    numbered = len(read.number_ids)
+    rest = f"; then the bills with the words “{read.words}”" if search.highlight_terms(read.words) else ""
+    st.info(md(f"Bill number {read.number}: {numbered} {'bill' if numbered == 1 else 'bills'} with this number, "
+               f"in every jurisdiction and session that has one{rest}."))
+elif query.strip() and not total:
+    st.caption("No bill matches these words.")
+terms = search.highlight_terms(read.words)
 for row in rows:
     with st.container(border=True):
-        st.page_link("views/bill.py", label=md(f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}"),
-                     query_params={"id": str(row["id"])})
+        label = (f"{row['identifier']} · {row['jurisdiction_name']} · {row['session_name']}"
+                 if row["matched"] == "number" else
+                 f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}")
+        st.page_link("views/bill.py", label=md(label), query_params={"id": str(row["id"])},
+                     icon=":material/tag:" if row["matched"] == "number" else None)
         st.html(f"<div>{highlight(shorten(row['title'], 500), terms)}</div>")
-        st.caption(md(f"{row['stage'].replace('_', ' ')} · latest action {row['latest_action_date'] or '—'}"))
+        by_number = "bill number · " if row["matched"] == "number" else ""
+        st.caption(md(f"{by_number}{row['stage'].replace('_', ' ')} · latest action "
+                      f"{row['latest_action_date'] or '—'}"))

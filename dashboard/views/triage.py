@@ -66,7 +66,7 @@ with st.container(border=True):
     stages = c[0].multiselect("Stage", STAGES, format_func=lambda v: v.replace("_", " "), key="f_stages")
     min_score = c[1].number_input("Minimum score", min_value=0.0, value=None, step=0.5, key="f_min_score")
     since = c[2].date_input("Latest action since", value=None, key="f_since")
-    text = c[3].text_input("Title contains", key="f_text")
+    text = c[3].text_input("Title contains, or bill number", key="f_text", placeholder="privacy, or HR 3684")
     mine = st.checkbox("Only bills assigned to me", key="f_mine")
 
 flt = triage.InboxFilter(view=view, topic=topic or None, jurisdiction=jurisdiction or None, stages=tuple(stages),

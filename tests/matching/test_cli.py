@@ -52,7 +52,7 @@ def test_topics_load_list_test_and_flagged_listing(database_url: str, session: S
     code, out, _ = run("bills", "list", "--flagged")
     assert code == 0 and "2 of 2 flagged bills shown" in out
     code, _, err = run("bills", "list", "--topic", "nope")
-    assert code == 2 and "no topic 'nope'" in err  # an unknown name is bad input, as in `tracker export`
+    assert code == 2 and "No topic 'nope'; known topics: " in err  # bad input, as in `tracker export`
 
     code, out, _ = run("topics", "test", '"data broker*" OR "post office"', "--json")
     result = json.loads(out)

@@ -157,7 +157,7 @@ def test_edits_need_the_admin_role(session: Session) -> None:
     assert rule.weight == 1.0
     with pytest.raises(TopicError, match="no rule"):
         update_rule(session, rule_id=99999, weight=2, rescore=False)
-    with pytest.raises(TopicError, match="no topic"):
+    with pytest.raises(TopicError, match="No topic"):
         add_rule(session, topic="nope", expression="x", rescore=False)
 
 

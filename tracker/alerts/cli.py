@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import or_, select
+from sqlmodel import Session
 
 from tracker import db, users
 from tracker.alerts import delivery, feeds, subscriptions
@@ -32,11 +33,13 @@ def _say(message: str) -> None:
     out.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
-TopicOpt = Annotated[list[str] | None, typer.Option("--topic", help="Topic slug (repeatable).")]
+TopicOpt = Annotated[list[str] | None, typer.Option("--topic", help="Topic slug or name (repeatable).")]
 PositionOpt = Annotated[list[str] | None, typer.Option("--position", help="Council stance, e.g. Oppose (repeatable).")]
 WatchlistOpt = Annotated[list[str] | None, typer.Option("--watchlist", help="Watchlist name or id (repeatable).")]
 BillOpt = Annotated[list[str] | None, typer.Option("--bill", help="Bill id or identifier (repeatable).")]
 JurisdictionOpt = Annotated[list[str] | None, typer.Option("--jurisdiction", help="Jurisdiction code (repeatable).")]
+SessionOpt = Annotated[str | None, typer.Option("--session", help="Session of the --bill numbers (e.g. 117), to pick "
+                                                "one when a number recurs (HR 1 of every Congress).")]
 
 
 def _targets(topic: list[str] | None, position: list[str] | None, watchlist: list[str] | None,
@@ -46,11 +49,37 @@ def _targets(topic: list[str] | None, position: list[str] | None, watchlist: lis
             + [("jurisdiction", t) for t in jurisdiction or []])
 
 
+def _check_session(session: str | None, bill: list[str] | None) -> None:
+    if session is not None and not bill:
+        raise _fail("--session picks the session of a --bill number; give the --bill it is for.")
+
+
+def _bills_picked(s: Session, targets: list[tuple[str, str]], session: str | None) -> list[tuple[str, str]]:
+    """Each --bill as the id of the one bill it names (in ``session`` when given), as `tracker bills show` reads
+    a number: none exits 4; several exit 2 listing each with the --session that picks it, and its id."""
+    from tracker.queries import bill_choices, find_bills
+
+    picked = []
+    for kind, target in targets:
+        if kind == "bill":
+            ids = find_bills(s, target, session_identifier=session)
+            where = f" in session {session!r}" if session else ""
+            if not ids:
+                raise _fail(f"No bill matches {target!r}{where}.", EXIT_NOT_FOUND)
+            if len(ids) > 1:
+                choices = "; ".join(f"{c['id']} (--session {c['session']}: {c['jurisdiction']} {c['identifier']}, "
+                                    f"{c['title'][:60]})" for c in bill_choices(s, ids)[:20])
+                raise _fail(f"{target!r} matches {len(ids)} bills{where}; pick one by --session or by id: {choices}")
+            target = str(ids[0])
+        picked.append((kind, target))
+    return picked
+
+
 @alerts_app.command("subscribe")
 def subscribe_cmd(
     email: Annotated[str, typer.Argument(help="The person's account email.")],
     topic: TopicOpt = None, position: PositionOpt = None, watchlist: WatchlistOpt = None, bill: BillOpt = None,
-    jurisdiction: JurisdictionOpt = None,
+    jurisdiction: JurisdictionOpt = None, session: SessionOpt = None,
     cadence: Annotated[str, typer.Option(help="instant, daily or weekly.")] = "daily",
     events: Annotated[str | None, typer.Option(help=f"Only these event kinds, comma-separated: {KINDS}.")] = None,
 ) -> None:
@@ -58,10 +87,12 @@ def subscribe_cmd(
     targets = _targets(topic, position, watchlist, bill, jurisdiction)
     if not targets:
         raise _fail("Say what to follow: --topic, --position, --watchlist, --bill or --jurisdiction.")
+    _check_session(session, bill)
     wanted = [e.strip() for e in (events or "").split(",") if e.strip()]
     try:
         with db.session_scope(_engine()) as s:
             user = users.get_user(s, email)
+            targets = _bills_picked(s, targets, session)
             for kind, target in targets:
                 sub = subscriptions.subscribe(s, user=user, kind=kind, target=target, cadence=cadence, events=wanted)
                 _say(f"{user.email} follows {kind} {sub.target} ({sub.cadence}"
@@ -76,16 +107,18 @@ def subscribe_cmd(
 def unsubscribe_cmd(
     email: Annotated[str, typer.Argument()],
     topic: TopicOpt = None, position: PositionOpt = None, watchlist: WatchlistOpt = None, bill: BillOpt = None,
-    jurisdiction: JurisdictionOpt = None,
+    jurisdiction: JurisdictionOpt = None, session: SessionOpt = None,
     everything: Annotated[bool, typer.Option("--all", help="Remove every subscription of this person.")] = False,
 ) -> None:
     """Stop following some things (or --all)."""
     targets = _targets(topic, position, watchlist, bill, jurisdiction)
     if not targets and not everything:
         raise _fail("Say what to stop following, or --all.")
+    _check_session(session, bill)
     try:
         with db.session_scope(_engine()) as s:
             user = users.get_user(s, email)
+            targets = _bills_picked(s, targets, session)
             if everything:
                 removed = subscriptions.unsubscribe(s, user=user)
             else:

@@ -127,12 +127,12 @@ def resolve_target(session: Session, *, user: User, kind: str, target: str) -> s
     """The stored form of a target, checked to exist: topic slug, stance, watchlist id, bill id, jurisdiction."""
     target = str(target).strip()
     if kind == SubscriptionKind.topic:
-        topic = session.execute(select(Topic).where(or_(Topic.slug == target, Topic.name == target))
-                                ).scalar_one_or_none()
-        if topic is None:
-            known = session.execute(select(Topic.slug).order_by(Topic.slug)).scalars().all()
-            raise SubscriptionError(f"No topic {target!r}; known: {', '.join(known) or 'none (tracker topics load)'}")
-        return topic.slug
+        from tracker.matching.topics import TopicError, resolve_topic
+
+        try:
+            return resolve_topic(session, target).slug
+        except TopicError as exc:
+            raise SubscriptionError(str(exc)) from None
     if kind == SubscriptionKind.position:
         names = session.execute(select(Stance.name).order_by(Stance.sort_order)).scalars().all()
         match = next((n for n in names if n.lower() == target.lower()), None)

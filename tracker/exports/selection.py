@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
 from tracker.exports.errors import NoSuchBill, SelectionError
@@ -95,19 +95,17 @@ def _known(values: Sequence[str]) -> str:
 
 
 def _topics(session: Session, wanted: Sequence[str]) -> list[Topic]:
-    topics = list(session.execute(select(Topic)).scalars())
-    by_key: dict[str, Topic] = {}
-    for topic in topics:
-        by_key[topic.slug.lower()] = topic
-        by_key.setdefault(topic.name.lower(), topic)
+    """The topics named (slug or name: tracker.matching.topics.resolve_topic), every unknown one named at once."""
+    from tracker.matching.topics import TopicError, resolve_topic, unknown_topic_message
+
     found, missing = [], []
     for name in wanted:
-        topic = by_key.get(name.strip().lower())
-        (found.append(topic) if topic else missing.append(name))
+        try:
+            found.append(resolve_topic(session, name))
+        except TopicError:
+            missing.append(name)
     if missing:
-        raise SelectionError(
-            f"No topic {', '.join(map(repr, missing))}; known topics: {_known([t.slug for t in topics])}"
-        )
+        raise SelectionError(unknown_topic_message(missing, list(session.execute(select(Topic)).scalars())))
     return list({t.id: t for t in found}.values())
 
 
@@ -237,14 +235,9 @@ def _saved_filter_bills(session: Session, saved: SavedFilter, user_id: int | Non
     built by the page's own query code so the packet never drifts from what people saw."""
     p = saved.params or {}
     if saved.page == "search":
-        from tracker.search import SearchFilter, _filters, _matching_ids, _terms
+        from tracker.search import SearchFilter, search_bill_ids
 
-        words = p.get("q") or ""
-        where = _filters(SearchFilter.from_saved(p))
-        if not _terms(words):  # the search page lists the filters' bills, or nothing without words or filters
-            return select(Bill.id).where(*where) if where else select(Bill.id).where(false())
-        hits = _matching_ids(session, words).subquery("hits")
-        return select(Bill.id).join(hits, hits.c.bill_id == Bill.id).where(*where)
+        return search_bill_ids(session, p.get("q") or "", SearchFilter.from_saved(p))
     if saved.page == "triage":
         from tracker.triage import InboxFilter, TriageError, _inbox_query
 

@@ -175,7 +175,7 @@ def test_cmd(
 
 @topics_app.command("add-rule")
 def add_rule_cmd(
-    topic: Annotated[str, typer.Argument(help="Topic slug or id.")],
+    topic: Annotated[str, typer.Argument(help="Topic slug, name or id.")],
     rule: Annotated[str, typer.Argument(help="The rule expression.")],
     weight: Annotated[float, typer.Option(help="Points per hit (times the field weight).")] = 1.0,
     exclude: Annotated[bool, typer.Option("--exclude", help="A hit vetoes the topic.")] = False,
@@ -235,7 +235,7 @@ def remove_rule_cmd(rule_id: Annotated[int, typer.Argument(help="Rule id.")]) ->
 
 @topics_app.command("set")
 def set_cmd(
-    topic: Annotated[str, typer.Argument(help="Topic slug or id.")],
+    topic: Annotated[str, typer.Argument(help="Topic slug, name or id.")],
     threshold: Annotated[float | None, typer.Option(help="Keyword points needed to flag.")] = None,
     enabled: Annotated[bool | None, typer.Option("--enable/--disable", help="Switch the topic on or off.")] = None,
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
@@ -283,7 +283,7 @@ def _changes(*, threshold: float | None, name: str | None, description: str | No
 @topics_app.command("rescore")
 def rescore_cmd(
     embed: Annotated[bool, typer.Option("--embed", help="Also compute missing embeddings (semantic extra).")] = False,
-    topic: Annotated[str | None, typer.Option(help="Only this topic (slug).")] = None,
+    topic: Annotated[str | None, typer.Option(help="Only this topic (slug or name).")] = None,
 ) -> None:
     """Re-score every stored bill against the current rules (and judgements)."""
     from tracker.matching import semantic
@@ -475,11 +475,14 @@ def _scored_topics(scope: str, scopes: dict[str, str | None]) -> str:
 def print_flagged(flt: Any, *, topic: str | None, limit: int | None, as_json: bool) -> None:
     """``tracker bills list --flagged``: flagged bills with topics, scores and evidence."""
     from tracker.matching.queries import count_flagged, list_flagged
-    from tracker.models import Topic
+    from tracker.matching.topics import TopicError, resolve_topic
 
     with Session(_engine()) as s:
-        if topic and s.execute(select(Topic.id).where(Topic.slug == topic)).first() is None:
-            raise _fail(f"no topic {topic!r}; `tracker topics list` shows them")
+        if topic:
+            try:
+                topic = resolve_topic(s, topic).slug
+            except TopicError as exc:
+                raise _fail(str(exc)) from None
         if as_json:
             _print_json(list_flagged(s, flt, topic=topic, limit=limit))
             return

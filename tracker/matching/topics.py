@@ -252,15 +252,29 @@ def learn_now(session: Session, *, actor: User | None = None) -> int:
 
 # -- editing ------------------------------------------------------------------------------------------------
 
+def resolve_topic(session: Session, ref: str | int) -> Topic:
+    """The topic a person names: by slug or by name, in any case and with spaces around it ignored, or by id.
+    What every ``--topic`` option and topic argument takes (``tracker bills list``, ``export``, ``alerts``,
+    ``topics``), so a name that works in one command works in all of them. TopicError names the known topics."""
+    key = " ".join(str(ref).split()).lower()
+    topics = list(session.execute(select(Topic).order_by(Topic.slug)).scalars())
+    if key.isdigit() and (by_id := session.get(Topic, int(key))) is not None:
+        return by_id
+    # A slug wins over another topic's name: slugs are what the CLI prints and stores.
+    for found in (*(t for t in topics if t.slug.lower() == key), *(t for t in topics if t.name.lower() == key)):
+        return found
+    raise TopicError(unknown_topic_message([str(ref)], topics))
+
+
+def unknown_topic_message(refs: Sequence[str], topics: Sequence[Topic]) -> str:
+    """"No topic 'a1'; known topics: ai, privacy" (a topic is named by slug or name; the slugs are shorter)."""
+    known = ", ".join(t.slug for t in sorted(topics, key=lambda t: t.slug)) or "none yet (`tracker topics load`)"
+    return f"No topic {', '.join(map(repr, refs))}; known topics: {known}"
+
+
 def get_topic(session: Session, ref: str | int) -> Topic:
-    topic = None
-    if isinstance(ref, int) or str(ref).isdigit():
-        topic = session.get(Topic, int(ref))
-    if topic is None:
-        topic = session.execute(select(Topic).where(Topic.slug == str(ref))).scalar()
-    if topic is None:
-        raise TopicError(f"no topic {ref!r}; `tracker topics list` shows them")
-    return topic
+    """``resolve_topic`` (the name topic edits have always used)."""
+    return resolve_topic(session, ref)
 
 
 def add_rule(session: Session, *, topic: str | int, expression: str, weight: float = 1.0, exclude: bool = False,

@@ -16,7 +16,7 @@ def schema_drift(engine: Engine) -> list[object]:
     tables, columns, types, nullability, indexes, unique constraints, foreign keys and their ON DELETE."""
     tracker.models.load_all()
     with engine.connect() as conn, warnings.catch_warnings():
-        # SQLite's reflection cannot read an expression index (migration 0015's; `compared` leaves it out anyway).
+        # SQLite's reflection cannot read an expression index (migration 0017's; `compared` leaves it out anyway).
         warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index "
                                 "ix_bill_number_key")
         context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": compared})

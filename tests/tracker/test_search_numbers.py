@@ -169,7 +169,7 @@ def numbered_id(session: Session, congress: str, identifier: str) -> int:
 
 
 def test_a_number_is_looked_up_through_the_index_not_by_reading_every_bill(numbered: Session) -> None:
-    """Migration 0015's index serves the look-up only when the query has its very expression (a third of a second
+    """Migration 0017's index serves the look-up only when the query has its very expression (a third of a second
     a look-up at 100,000 bills without it, run as each query is typed)."""
     from sqlalchemy import select, text
 

@@ -11,5 +11,5 @@ def compared(name: str | None, type_: str, parent_names: dict[str, str | None]) 
         return False
     if type_ == "column" and name == "search_doc":  # PostgreSQL's generated tsvector on bill
         return False
-    # Expression indexes, which autogenerate cannot compare: search (0003) and the bill number's compact form (0015).
+    # Expression indexes, which autogenerate cannot compare: search (0003) and the bill number's compact form (0017).
     return not (type_ == "index" and name in ("ix_bill_fts", "ix_billversion_fts", "ix_bill_number_key"))

@@ -1,7 +1,7 @@
 """bill: an index on the bill number's compact form, for look-ups by number
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-06
 
 People find bills by number far more often than by words, spelled every way ("HR 1234", "H.R. 1234", "hr1234",
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0015'
-down_revision: str | None = '0014'
+revision: str = '0017'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

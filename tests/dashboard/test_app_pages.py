@@ -428,6 +428,19 @@ def test_lobbyist_prepares_a_packet_for_a_meeting_with_one_legislator(seeded: Se
     assert "fits 4 legislators" in " ".join(e.value for e in at.error)
 
 
+def test_lobbyist_prepares_a_packet_for_a_meeting_with_a_committees_staff(seeded: Seeded) -> None:
+    at = signed_in(seeded.users["lobbyist"], "views/exports.py")
+    at.text_input(key="x_committee").input("House Energy and Commerce").run()
+    at.selectbox(key="x_packet_fmt").select("csv").run()
+    at.button(key="x_packet_build").click().run()
+    no_exception(at)
+    fmt, payload = at.session_state["x_packet_file"]
+    assert fmt == "csv" and b"Consumer Data Privacy Act" in payload
+    at.text_input(key="x_committee").input("Commerce").run()
+    at.button(key="x_packet_build").click().run()
+    assert "fits 2 committees" in " ".join(e.value for e in at.error)  # the House's and California's
+
+
 def test_bill_page_drops_a_prepared_packet_once_the_position_changes(seeded: Seeded) -> None:
     """A packet prepared before the position was saved stayed on offer after it, with the old position in it
     while the page showed Oppose."""

@@ -186,3 +186,22 @@ def test_export_is_one_command_and_a_stray_argument_is_named(seeded: Seeded, wor
     stray = invoke("export", "--topic", "ai", "ai.pdf")
     assert stray.exit_code == EXIT_USAGE and "No such command" not in stray.output
     assert "ai.pdf" in stray.output and list(workdir.iterdir()) == []
+
+
+def test_a_packet_for_a_meeting_with_a_committees_staff(seeded: Seeded, workdir: Path) -> None:
+    # Every seeded bill went to an "Energy and Commerce Committee": the House's for the US bills, and one of
+    # that name in California (AB 5), whose feed gives no chamber name to tell them apart.
+    def exported(*args: str) -> list[str]:
+        result = invoke("export", *args, "--format", "json", "-o", "-")
+        assert result.exit_code == 0, result.stderr
+        return [b["identifier"] for b in json.load(io.BytesIO(result.stdout_bytes))["bills"]]
+
+    assert sorted(exported("--committee", "house energy & commerce")) == ["HR 1", "HR 2", "HR 3", "HR 4"]
+    assert exported("--committee", "Energy and Commerce", "--jurisdiction", "ca") == ["AB 5"]
+    refused = invoke("export", "--committee", "Energy and Commerce")
+    assert refused.exit_code == EXIT_USAGE
+    assert ("'Energy and Commerce' fits 2 committees: Energy and Commerce Committee (CA), House Energy and "
+            "Commerce Committee (US); give more of the name or its code, or a jurisdiction.") in " ".join(
+        refused.output.split())
+    unknown = invoke("export", "--committee", "Ways and Means")
+    assert unknown.exit_code == EXIT_USAGE and "No committee matches 'Ways and Means'" in unknown.output

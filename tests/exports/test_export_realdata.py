@@ -130,3 +130,32 @@ def test_a_packet_for_a_meeting_with_one_legislator(session: Session, real_bills
     # The packet says whose bills these are, and the JSON export carries the criterion.
     packet = json.loads(build_packet(session, Selection(sponsors=("Adam Smith",)), "json"))
     assert packet["selection"]["sponsors"] == [{"name": "Rep. Smith, Adam [D-WA-9]", "person_id": "S000510"}]
+
+
+def test_a_packet_for_a_meeting_with_a_committees_staff(session: Session, real_bills: dict[str, int]) -> None:
+    # In these real files S. 1260 went to the Senate Commerce, Science, and Transportation Committee (sscm00);
+    # H.R. 1 to ten House committees, Science, Space, and Technology (hssy00) among them; H.R. 4350 to House
+    # Armed Services and its Cyber, Innovative Technologies, and Information Systems Subcommittee (hsas35).
+    def chosen(*committees: str) -> tuple[list[str], str]:
+        got = resolve_selection(session, Selection(committees=committees, order="identifier"))
+        by_id = {bill_id: identifier for identifier, bill_id in real_bills.items()}
+        return [by_id[i] for i in got.bill_ids], got.description
+
+    assert chosen("House Science") == (["HR 1"], "Committee: House Science, Space, and Technology Committee")
+    assert chosen("sscm00") == (["S 1260"], "Committee: Senate Commerce, Science, and Transportation Committee")
+    assert chosen("commerce science transportation")[0] == ["S 1260"]  # any case, words in any order
+    assert chosen("Cyber, Innovative Technologies")[0] == ["HR 4350"]  # a subcommittee
+    assert chosen("House Science", "Commerce, Science")[0] == ["HR 1", "S 1260"]  # several: any of them
+    # A reference that fits several committees is refused naming each, never a packet mixing them.
+    with pytest.raises(SelectionError) as refused:
+        chosen("Science")
+    assert str(refused.value) == (
+        "'Science' fits 2 committees: House Science, Space, and Technology Committee (hssy00), "
+        "Senate Commerce, Science, and Transportation Committee (sscm00); give more of the name or its code."
+    )
+    with pytest.raises(SelectionError, match="No committee matches 'Agriculture'"):
+        chosen("Agriculture")
+    packet = json.loads(build_packet(session, Selection(committees=("hssy00",)), "json"))
+    assert packet["selection"]["committees"] == [
+        {"name": "House Science, Space, and Technology Committee", "code": "hssy00", "jurisdiction": "us"}
+    ]

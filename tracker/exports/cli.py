@@ -3,6 +3,7 @@
     tracker export --format pdf --topic ai --position support -o packet.pdf
     tracker export --watchlist "Q3 meetings" -o q3.docx            (format from the file name)
     tracker export --bill "HR 3684" --bill 42 --format json -o -    (to standard output)
+    tracker export --committee "House Energy and Commerce" --position support -o ec.pdf   (a committee meeting)
     tracker export --saved-filter "Morning AI" --owner ana@example.org -o ai.pdf   (a dashboard saved filter)
 
 Exit codes as for every command (tracker.cli_common): 1 the file could not be written, 2 bad input (unknown
@@ -81,6 +82,11 @@ def export(
         list[str] | None,
         typer.Option(help="Legislator who sponsors or cosponsors the bill: member id (S000510) or words of the "
                           "name ('Adam Smith'); withdrawn cosponsors do not count (repeatable: any of)."),
+    ] = None,
+    committee: Annotated[
+        list[str] | None,
+        typer.Option(help="Committee the bill was referred to: code (hsif00) or words of the name with the chamber "
+                          "('House Energy and Commerce'); a subcommittee picks its bills (repeatable: any of)."),
     ] = None,
     bill: Annotated[
         list[str] | None,
@@ -176,6 +182,7 @@ def export(
                 jurisdictions=tuple(jurisdiction or ()),
                 watchlists=tuple(watchlist or ()),
                 sponsors=tuple(sponsor or ()),
+                committees=tuple(committee or ()),
                 filter=flt,
                 saved_filter=saved_filter,
                 user_id=user_id,

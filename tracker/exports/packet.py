@@ -345,6 +345,19 @@ def _is_data_file(url: str) -> bool:
     return urlsplit(url).path.lower().endswith((".xml", ".json", ".zip", ".txt"))
 
 
+def committee_label(name: str, chamber: str | None, jurisdiction: str) -> str:
+    """``House Energy and Commerce Committee``: the committee's name with its chamber, as packets and the
+    ``--committee`` selection name it (feeds name both chambers' committees alike: "Armed Services Committee")."""
+    label = clean_text(name)
+    raw_chamber = clean_text(chamber or "")
+    chamber_name = _CHAMBER_NAMES.get(jurisdiction, {}).get(raw_chamber.lower()) or (
+        raw_chamber if raw_chamber[:1].isupper() else ""
+    )
+    if chamber_name and chamber_name.lower() not in label.lower():
+        label = f"{chamber_name} {label}"
+    return label
+
+
 def _rendition_kind(fmt: str, url: str) -> str | None:
     """What a text link opens, from the feed's format label or else the URL's extension."""
     probe = f"{fmt} {url.rsplit('.', 1)[-1] if '.' in url[-6:] else ''}".lower()
@@ -420,14 +433,8 @@ def gather_bills(
                 CommitteeReferral.bill_id, CommitteeReferral.parent_code.is_not(None), CommitteeReferral.id
             )
         ).scalars():
-            name = clean_text(ref.name)
             jurisdiction = bills[ref.bill_id][0].jurisdiction_id if ref.bill_id in bills else ""
-            raw_chamber = clean_text(ref.chamber or "")
-            chamber = _CHAMBER_NAMES.get(jurisdiction, {}).get(raw_chamber.lower()) or (
-                raw_chamber if raw_chamber[:1].isupper() else ""
-            )
-            if chamber and chamber.lower() not in name.lower():
-                name = f"{chamber} {name}"
+            name = committee_label(ref.name, ref.chamber, jurisdiction)
             if name not in committees[ref.bill_id]:
                 committees[ref.bill_id].append(name)
         for match, topic in session.execute(

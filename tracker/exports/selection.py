@@ -6,6 +6,8 @@ so a typo says "no topic 'a1'; known: ..." instead of quietly exporting nothing.
 """
 
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,10 +16,11 @@ from sqlalchemy import and_, case, false, func, or_, select
 from sqlmodel import Session
 
 from tracker.exports.errors import NoSuchBill, SelectionError
-from tracker.exports.packet import stage_label
+from tracker.exports.packet import committee_label, stage_label
 from tracker.models import (
     Bill,
     BillMatch,
+    CommitteeReferral,
     Jurisdiction,
     LegislativeSession,
     Position,
@@ -55,6 +58,9 @@ class Selection:
     # Legislators, by member id (S000510) or the words of their name ("Adam Smith"): bills each sponsors or
     # cosponsors (withdrawn cosponsorships do not count). A lobbyist's packet for a meeting with one of them.
     sponsors: tuple[str, ...] = ()
+    # Committees, by code (hsif00) or the words of their name with the chamber ("House Energy and Commerce"):
+    # bills referred to each (a subcommittee: to it). A lobbyist's packet for a meeting with a committee's staff.
+    committees: tuple[str, ...] = ()
     filter: BillFilter | None = None
     all_bills: bool = False
     order: str | None = None
@@ -76,6 +82,7 @@ class Selection:
             or self.jurisdictions
             or self.watchlists
             or self.sponsors
+            or self.committees
             or has_filter
             or self.saved_filter
             or self.all_bills
@@ -200,6 +207,78 @@ def _sponsors(session: Session, wanted: Sequence[str]) -> list[Legislator]:
     return list(found.values())
 
 
+@dataclass(frozen=True)
+class Committee:
+    label: str  # "House Energy and Commerce Committee", as the packet's Committees line names it
+    jurisdiction: str
+    code: str | None
+    names: tuple[str, ...]  # as stored: a renamed committee keeps its code under each name
+    chamber: str | None
+
+
+def _folded_words(text: str) -> list[str]:
+    """Words with case and accents ignored, so "energy & commerce" finds "Energy and Commerce" and "Peña" "Pena"."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+    return re.findall(r"\w+", folded)
+
+
+def _fits(ref_words: list[str], label: str) -> bool:
+    words = _folded_words(label)
+    return bool(ref_words) and all(any(w.startswith(r) for w in words) for r in ref_words)
+
+
+def _committee_choice(committee: Committee, *, with_jurisdiction: bool) -> str:
+    """``House Energy and Commerce Committee (US, hsif00)``: a committee as a refusal names it."""
+    said = [committee.jurisdiction.upper()] if with_jurisdiction else []
+    said += [committee.code] if committee.code else []
+    return committee.label + (f" ({', '.join(said)})" if said else "")
+
+
+def _committees(session: Session, wanted: Sequence[str], jurisdictions: Sequence[str] = ()) -> list[Committee]:
+    """The committee each reference names: a code, else every word of it (or its start) in the name with the
+    chamber. One that fits several committees is refused naming them, so "Commerce" never mixes the House's
+    and the Senate's bills under one heading; a reference that is one committee's whole name picks it.
+    ``jurisdictions``: only their committees count (two legislatures may each have a Judiciary Committee)."""
+    where = [Bill.jurisdiction_id.in_(jurisdictions)] if jurisdictions else []
+    rows = session.execute(
+        select(Bill.jurisdiction_id, CommitteeReferral.code, CommitteeReferral.name, CommitteeReferral.chamber,
+               func.count()).join(Bill, Bill.id == CommitteeReferral.bill_id).where(*where)
+        .group_by(Bill.jurisdiction_id, CommitteeReferral.code, CommitteeReferral.name, CommitteeReferral.chamber)
+    ).all()
+    groups: dict[tuple[str, ...], list[tuple[str, str | None, str, str | None, int]]] = {}
+    for jurisdiction, code, name, chamber, n in rows:
+        key = (jurisdiction, code.lower()) if code else (jurisdiction, "", chamber or "", name)
+        groups.setdefault(key, []).append((jurisdiction, code, name, chamber, n))
+    known: list[Committee] = []
+    for members in groups.values():
+        usual = Counter({(name, chamber): n for _, _, name, chamber, n in members}).most_common(1)[0][0]
+        jurisdiction, code = members[0][0], members[0][1]
+        known.append(Committee(label=committee_label(usual[0], usual[1], jurisdiction), jurisdiction=jurisdiction,
+                               code=code, names=tuple(dict.fromkeys(m[2] for m in members)), chamber=usual[1]))
+    found: dict[tuple[str, str | None, str], Committee] = {}
+    for ref in wanted:
+        key = ref.strip()
+        matches = [c for c in known if c.code and c.code.lower() == key.lower()]
+        if not matches:
+            words = _folded_words(key)
+            labels = {id(c): [committee_label(n, c.chamber, c.jurisdiction) for n in c.names] for c in known}
+            matches = [c for c in known if any(_fits(words, label) for label in labels[id(c)])]
+            exact = [c for c in matches if any(_folded_words(label) == words for label in labels[id(c)])]
+            if len(matches) > 1 and len(exact) == 1:
+                matches = exact
+        if not matches:
+            raise SelectionError(f"No committee matches {ref!r}; give a committee code (hsif00) or words of its "
+                                 "name with the chamber ('House Energy and Commerce').")
+        if len(matches) > 1:
+            several = len({c.jurisdiction for c in matches}) > 1  # then say whose: the labels may be the same
+            names = sorted(_committee_choice(c, with_jurisdiction=several) for c in matches)
+            raise SelectionError(f"{ref!r} fits {len(names)} committees: {_known(names)}; give more of the name "
+                                 "or its code" + (", or a jurisdiction." if several else "."))
+        committee = matches[0]
+        found[(committee.jurisdiction, committee.code, committee.label)] = committee
+    return list(found.values())
+
+
 def _saved_filter(session: Session, ref: str, user_id: int | None) -> SavedFilter:
     visible = select(SavedFilter).where(
         or_(SavedFilter.shared, SavedFilter.owner_id == user_id) if user_id is not None else SavedFilter.shared
@@ -285,7 +364,7 @@ def resolve_selection(session: Session, selection: Selection) -> ResolvedSelecti
     """The selection's bills, ordered, after checking every name it uses."""
     if not selection.has_criteria():
         raise SelectionError(
-            "Say which bills to export: a topic, position, priority, jurisdiction, watchlist, sponsor, "
+            "Say which bills to export: a topic, position, priority, jurisdiction, watchlist, sponsor, committee, "
             "filter, saved filter or bill ids (or all bills explicitly)."
         )
     order = selection.order or ("given" if selection.bills else "priority")
@@ -349,6 +428,19 @@ def resolve_selection(session: Session, selection: Selection) -> ResolvedSelecti
         query = query.where(Bill.id.in_(sponsoring))
         parts.append("Sponsor or cosponsor: " + " or ".join(p.name for p in people))
         criteria["sponsors"] = [{"name": p.name, "person_id": p.person_id} for p in people]
+    if selection.committees:
+        committees = _committees(session, selection.committees, criteria.get("jurisdictions", ()))
+        referred = select(CommitteeReferral.bill_id).join(Bill, Bill.id == CommitteeReferral.bill_id).where(or_(*(
+            and_(Bill.jurisdiction_id == c.jurisdiction, func.lower(CommitteeReferral.code) == c.code.lower())
+            if c.code else  # a feed that gives no code: by the name and chamber as stored
+            and_(Bill.jurisdiction_id == c.jurisdiction, CommitteeReferral.code.is_(None),
+                 CommitteeReferral.name.in_(c.names),
+                 CommitteeReferral.chamber.is_(None) if c.chamber is None else CommitteeReferral.chamber == c.chamber)
+            for c in committees)))
+        query = query.where(Bill.id.in_(referred))
+        parts.append("Committee: " + " or ".join(c.label for c in committees))
+        criteria["committees"] = [{"name": c.label, "code": c.code, "jurisdiction": c.jurisdiction}
+                                  for c in committees]
     flt = selection.filter
     if flt is not None:
         query = apply_filter(session, query, flt)

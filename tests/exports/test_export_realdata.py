@@ -159,3 +159,36 @@ def test_a_packet_for_a_meeting_with_a_committees_staff(session: Session, real_b
     assert packet["selection"]["committees"] == [
         {"name": "House Science, Space, and Technology Committee", "code": "hssy00", "jurisdiction": "us"}
     ]
+
+
+@needs_pdf_font
+def test_a_legislators_packet_says_their_role_on_each_bill(session: Session, real_bills: dict[str, int]) -> None:
+    """A packet for a meeting with Rep. Adam Smith showed H.R. 1 under its sponsor, Rep. Sarbanes, and a count
+    of cosponsors: nothing said why the bill was in his packet. In the real files he sponsors H.R. 4350 and
+    joined H.R. 1 as a cosponsor on February 5, 2021 (not an original one)."""
+    branding = Branding(organisation="Metro Chamber — Technology Council")
+    selection = Selection(sponsors=("Adam Smith",), order="identifier")
+
+    doc = json.loads(build_packet(session, selection, "json", branding))
+    roles = {b["identifier"]: b["legislator_roles"] for b in doc["bills"]}
+    assert roles == {
+        "HR 1": [{"name": "Rep. Smith, Adam [D-WA-9]", "person_id": "S000510", "role": "cosponsor",
+                  "original": False, "date": "2021-02-05"}],
+        "HR 4350": [{"name": "Rep. Smith, Adam [D-WA-9]", "person_id": "S000510", "role": "sponsor",
+                     "original": None, "date": None}],
+    }
+    pdf = PdfReader(io.BytesIO(build_packet(session, selection, "pdf", branding)))
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    assert "Legislator’s role Rep. Smith, Adam [D-WA-9]: cosponsor since Feb 5, 2021" in text
+    assert "Legislator’s role Rep. Smith, Adam [D-WA-9]: sponsor" in text
+    word = Document(io.BytesIO(build_packet(session, selection, "docx", branding)))
+    cells = [[c.text for c in row.cells] for t in word.tables for row in t.rows]
+    assert ["Legislator’s role", "Rep. Smith, Adam [D-WA-9]: cosponsor since Feb 5, 2021"] in cells
+    ws = openpyxl.load_workbook(io.BytesIO(build_packet(session, selection, "xlsx", branding)))["Bills"]
+    header = [c.value for c in ws[1]]
+    role = header.index("Legislator’s role") + 1
+    assert [ws.cell(r, role).value for r in (2, 3)] == [
+        "Rep. Smith, Adam [D-WA-9]: cosponsor since Feb 5, 2021", "Rep. Smith, Adam [D-WA-9]: sponsor"]
+    # A packet chosen otherwise has no legislator to speak of: no such row.
+    other = PdfReader(io.BytesIO(build_packet(session, Selection(bills=(real_bills["HR 1"],)), "pdf", branding)))
+    assert "Legislator’s role" not in " ".join(p.extract_text() for p in other.pages)

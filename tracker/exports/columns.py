@@ -39,6 +39,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Rationale", "text", lambda b: b.rationale, 60),
     Column("Sponsor", "text", lambda b: "; ".join(s.label for s in b.sponsors), 36),
     Column("Cosponsors", "int", lambda b: b.cosponsor_count, 10),
+    Column("Legislator’s role", "text", lambda b: b.role_label, 36),  # a --sponsor packet: why the bill is in it
     Column("Committees", "text", lambda b: "; ".join(b.committees), 40),
     Column("Next hearing", "date", lambda b: b.next_hearing.date if b.next_hearing else None, 12),
     Column("Hearing details", "text", hearing_text, 30),

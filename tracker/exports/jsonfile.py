@@ -46,6 +46,10 @@ def bill_json(bill: PacketBill) -> dict[str, Any]:
             for s in bill.sponsors
         ],
         "cosponsor_count": bill.cosponsor_count,
+        "legislator_roles": [
+            {"name": r.name, "person_id": r.person_id, "role": r.role, "original": r.original, "date": _iso(r.date)}
+            for r in bill.legislator_roles
+        ],
         "committees": list(bill.committees),
         "next_hearing": None
         if hearing is None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, and_, func, or_, select
 from sqlmodel import Session
 
 from tracker.dates import by_day_and_time, us_today
@@ -71,6 +71,7 @@ def fact_rows(bill: "PacketBill") -> list[tuple[str, str]]:
         ("Introduced", fmt_date(bill.introduced_date)),
         ("Council position", position),
         ("Sponsor", bill.sponsor_label),
+        *([("Legislator’s role", bill.role_label)] if bill.legislator_roles else []),
         ("Committees", "; ".join(bill.committees)),
         ("Next hearing", bill.next_hearing.label if bill.next_hearing else "None scheduled in the tracker"),
     ]
@@ -132,6 +133,25 @@ class Sponsor:
 
 
 @dataclass(frozen=True)
+class LegislatorRole:
+    """What a legislator the packet was chosen for (``--sponsor``) is on the bill: why it is in their packet."""
+
+    name: str
+    person_id: str | None
+    role: str  # "sponsor" or "cosponsor"
+    original: bool | None = None  # an original cosponsor (on the bill the day it was introduced)
+    date: dt.date | None = None  # when they joined as a cosponsor
+
+    @property
+    def label(self) -> str:
+        """``Rep. Smith, Adam [D-WA-9]: cosponsor since Feb 5, 2021``."""
+        if self.role != SponsorshipKind.cosponsor:
+            return f"{self.name}: {self.role}"
+        what = "original cosponsor" if self.original else "cosponsor"
+        return f"{self.name}: {what}" + (f" since {fmt_date(self.date)}" if self.date else "")
+
+
+@dataclass(frozen=True)
 class Link:
     label: str
     url: str
@@ -178,6 +198,7 @@ class PacketBill:
     sponsors: tuple[Sponsor, ...]
     cosponsor_count: int
     committees: tuple[str, ...]
+    legislator_roles: tuple[LegislatorRole, ...]
     next_hearing: Hearing | None
     topics: tuple[TopicMatch, ...]
     links: tuple[Link, ...]
@@ -203,6 +224,10 @@ class PacketBill:
             more = f"{self.cosponsor_count} cosponsor{'s' if self.cosponsor_count != 1 else ''}"
             return f"{names} (+ {more})" if names else more
         return names
+
+    @property
+    def role_label(self) -> str:
+        return "; ".join(r.label for r in self.legislator_roles)
 
     @property
     def topic_label(self) -> str:
@@ -384,8 +409,10 @@ def gather_bills(
     *,
     today: dt.date | None = None,
     hearing_lookup: HearingLookup | None = None,
+    legislators: Sequence[dict[str, Any]] = (),
 ) -> list[PacketBill]:
-    """Everything a packet shows about these bills, in the order given."""
+    """Everything a packet shows about these bills, in the order given. ``legislators`` (``{"name",
+    "person_id"}``, as the selection's ``sponsors`` criterion names them): each one's role on each bill."""
     today = today or us_today()
     lookup = hearing_lookup if hearing_lookup is not None else default_hearing_lookup(session)
     bills: dict[int, tuple[Bill, str, str, str]] = {}
@@ -397,6 +424,9 @@ def gather_bills(
     sources: dict[int, list[BillSource]] = defaultdict(list)
     versions: dict[int, list[BillVersion]] = defaultdict(list)
     hearings: dict[int, Hearing] = {}
+    roles: dict[int, list[LegislatorRole]] = defaultdict(list)
+    person_ids = [p["person_id"] for p in legislators if p.get("person_id")]
+    id_less = [p["name"] for p in legislators if not p.get("person_id")]
 
     for chunk in _chunks(bill_ids):
         for bill, sess_id, sess_name, jur_name in session.execute(
@@ -467,6 +497,19 @@ def gather_bills(
             versions[ver.bill_id].append(ver)
         if lookup is not None:
             hearings.update(lookup(session, chunk, today))
+        if legislators:
+            for sp in session.execute(
+                select(Sponsorship)
+                .where(Sponsorship.bill_id.in_(chunk), Sponsorship.withdrawn_date.is_(None), or_(
+                    Sponsorship.person_id.in_(person_ids),  # a feed that gives no id: by the name as stored
+                    and_(Sponsorship.person_id.is_(None), Sponsorship.name.in_(id_less))))
+                .order_by(Sponsorship.bill_id, Sponsorship.kind != SponsorshipKind.primary, Sponsorship.order)
+            ).scalars():
+                roles[sp.bill_id].append(LegislatorRole(
+                    name=clean_text(sp.name), person_id=sp.person_id,
+                    role="sponsor" if sp.kind == SponsorshipKind.primary else "cosponsor",
+                    original=sp.is_original if sp.kind == SponsorshipKind.cosponsor else None,
+                    date=sp.sponsored_date if sp.kind == SponsorshipKind.cosponsor else None))
 
     out: list[PacketBill] = []
     for bill_id in bill_ids:
@@ -500,6 +543,7 @@ def gather_bills(
                 sponsors=tuple(sponsors.get(bill_id, ())),
                 cosponsor_count=cosponsors.get(bill_id, 0),
                 committees=tuple(committees.get(bill_id, ())),
+                legislator_roles=tuple(roles.get(bill_id, ())),
                 next_hearing=hearings.get(bill_id),
                 topics=tuple(topics.get(bill_id, ())),
                 links=_links(bill, sources.get(bill_id, []), versions.get(bill_id, [])),
@@ -520,7 +564,8 @@ def gather_packet(
     hearing_lookup: HearingLookup | None = None,
 ) -> Packet:
     generated_at = generated_at or dt.datetime.now(dt.UTC).astimezone()
-    bills = gather_bills(session, bill_ids, today=us_today(generated_at), hearing_lookup=hearing_lookup)
+    bills = gather_bills(session, bill_ids, today=us_today(generated_at), hearing_lookup=hearing_lookup,
+                         legislators=criteria.get("sponsors") or ())
     return Packet(
         title=clean_text(title),
         organisation=clean_text(branding.organisation),

@@ -192,3 +192,21 @@ def test_a_legislators_packet_says_their_role_on_each_bill(session: Session, rea
     # A packet chosen otherwise has no legislator to speak of: no such row.
     other = PdfReader(io.BytesIO(build_packet(session, Selection(bills=(real_bills["HR 1"],)), "pdf", branding)))
     assert "Legislator’s role" not in " ".join(p.extract_text() for p in other.pages)
+
+
+def test_a_legislators_name_is_found_without_its_accents(session: Session) -> None:
+    """California's pubinfo names Senator Limón, coauthor of SB 275, with her accent; a lobbyist typing "Limon" on
+    a US keyboard was told "No sponsor or cosponsor matches 'Limon'"."""
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+
+    mini = require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "mini")
+    result = CliRunner().invoke(app, ["import", str(mini)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    for typed in ("Limon", "limón", "LIMÓN", "Limón"):
+        got = resolve_selection(session, Selection(sponsors=(typed,)))
+        assert got.description == "Sponsor or cosponsor: Limón", typed
+        assert [session.get(Bill, i).identifier for i in got.bill_ids] == ["SB 275"], typed  # type: ignore[union-attr]
+    assert resolve_selection(session, Selection(sponsors=("smallwood cuevas",))).description == (
+        "Sponsor or cosponsor: Smallwood-Cuevas")

@@ -170,6 +170,11 @@ def _watchlists(session: Session, wanted: Sequence[str], user_id: int | None) ->
     return list(found.values())
 
 
+def _folded(text: str) -> str:
+    """Case and accents ignored: "Limon" and "LIMÓN" are both "limon"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
 @dataclass(frozen=True)
 class Legislator:
     name: str
@@ -186,14 +191,17 @@ def _sponsors(session: Session, wanted: Sequence[str]) -> list[Legislator]:
         rows = session.execute(select(Sponsorship.name, Sponsorship.person_id).where(
             func.lower(Sponsorship.person_id) == key.lower()).distinct()).all()
         if not rows and key.split():
-            rows = session.execute(select(Sponsorship.name, Sponsorship.person_id).where(
-                *(Sponsorship.name.icontains(word, autoescape=True) for word in key.split())).distinct()).all()
+            # Accents and case ignored, in Python: SQL's LIKE would not find "Limón" for "Limon" on either database.
+            words = _folded(key).split()
+            rows = [row for row in session.execute(
+                select(Sponsorship.name, Sponsorship.person_id).distinct()).all()
+                if all(word in _folded(row[0]) for word in words)]
         people: dict[str, Legislator] = {}
         for name, person_id in sorted(rows, key=lambda row: (row[1] or "", row[0])):
             people.setdefault(person_id or name, Legislator(name=name, person_id=person_id))
         with_ids = {p.name for p in people.values() if p.person_id}
         people = {k: p for k, p in people.items() if p.person_id or p.name not in with_ids}  # one feed lacks ids
-        exact = [p for p in people.values() if p.name.lower() == key.lower()]
+        exact = [p for p in people.values() if _folded(p.name) == _folded(key)]
         if len(people) > 1 and len(exact) == 1:
             people = {"exact": exact[0]}
         if not people:
@@ -217,9 +225,8 @@ class Committee:
 
 
 def _folded_words(text: str) -> list[str]:
-    """Words with case and accents ignored, so "energy & commerce" finds "Energy and Commerce" and "Peña" "Pena"."""
-    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
-    return re.findall(r"\w+", folded)
+    """Words with case and accents ignored, so "energy & commerce" finds "Energy and Commerce"."""
+    return re.findall(r"\w+", _folded(text))
 
 
 def _fits(ref_words: list[str], label: str) -> bool:

@@ -1,5 +1,5 @@
-"""Briefing packets: pick bills by topic, position, priority, jurisdiction, watchlist, sponsor or committee; download
-PDF, Word, Excel, CSV or JSON (built by tracker.exports.build_packet, the same as `tracker export`)."""
+"""Briefing packets: pick bills by topic, position, priority, jurisdiction, watchlist, sponsor, committee or hearing
+day; download PDF, Word, Excel, CSV or JSON (built by tracker.exports.build_packet, the same as `tracker export`)."""
 
 import streamlit as st
 
@@ -43,6 +43,9 @@ committee = st.text_input("Referred to committee", key="x_committee",
                           placeholder="House Energy and Commerce, or hsif00",
                           help="One committee or subcommittee, by words of its name with the chamber or its code: "
                                "a packet for a meeting with its staff.")
+hearing_on = st.date_input("On a hearing agenda on", value=None, key="x_hearing_on", format="YYYY-MM-DD",
+                           help="The bills on the agendas of that day's hearings (cancelled ones aside): a packet "
+                                "for a hearing day.")
 c = st.columns([3, 1])
 title = c[0].text_input("Packet title", value="Legislative briefing packet", key="x_title")
 # A PDF or Word packet holds at most 1,000 bills: the first ones by priority, then latest action, come first.
@@ -52,9 +55,10 @@ selection = Selection(topics=tuple(topics), positions=tuple(stances), priorities
                       jurisdictions=tuple(jurisdictions), watchlists=tuple(wl),
                       sponsors=(sponsor.strip(),) if sponsor.strip() else (),
                       committees=(committee.strip(),) if committee.strip() else (),
+                      hearing_dates=(hearing_on,) if hearing_on else (),
                       saved_filter=saved_filter or None, user_id=user.id, limit=int(limit) or None)
 if not selection.has_criteria():
-    st.info("Choose at least one topic, position, priority, jurisdiction, watchlist, sponsor, committee or saved "
-            "filter.")
+    st.info("Choose at least one topic, position, priority, jurisdiction, watchlist, sponsor, committee, hearing day "
+            "or saved filter.")
     st.stop()
 export_buttons(user, selection, key="x_packet", title=title)

@@ -441,6 +441,25 @@ def test_lobbyist_prepares_a_packet_for_a_meeting_with_a_committees_staff(seeded
     assert "fits 2 committees" in " ".join(e.value for e in at.error)  # the House's and California's
 
 
+def test_lobbyist_prepares_a_packet_for_a_hearing_day(seeded: Seeded, session: Session) -> None:
+    # A hearing written from our own record schema (no public agenda names these test bills): HR 2 on March 4.
+    from tracker.ingest import Ingestor
+    from tracker.records import HearingRecord
+
+    Ingestor(session).ingest_hearings([HearingRecord.model_validate({
+        "jurisdiction": {"id": "us", "name": "United States", "level": "federal"}, "source_name": "test",
+        "source_key": "h1", "date": dt.date(2031, 3, 4), "body": "House Energy and Commerce",
+        "items": [{"bill_identifier": "HR 2", "session_identifier": "119"}]})])
+    session.commit()
+    at = signed_in(seeded.users["lobbyist"], "views/exports.py")
+    at.date_input(key="x_hearing_on").set_value(dt.date(2031, 3, 4)).run()
+    at.selectbox(key="x_packet_fmt").select("csv").run()
+    at.button(key="x_packet_build").click().run()
+    no_exception(at)
+    fmt, payload = at.session_state["x_packet_file"]
+    assert fmt == "csv" and b"Consumer Data Privacy Act" in payload and b"Test Act 4" not in payload
+
+
 def test_bill_page_drops_a_prepared_packet_once_the_position_changes(seeded: Seeded) -> None:
     """A packet prepared before the position was saved stayed on offer after it, with the old position in it
     while the page showed Oppose."""

@@ -210,3 +210,46 @@ def test_a_legislators_name_is_found_without_its_accents(session: Session) -> No
         assert [session.get(Bill, i).identifier for i in got.bill_ids] == ["SB 275"], typed  # type: ignore[union-attr]
     assert resolve_selection(session, Selection(sponsors=("smallwood cuevas",))).description == (
         "Sponsor or cosponsor: Smallwood-Cuevas")
+
+
+def test_a_packet_for_the_bills_on_a_hearing_day(session: Session, real_bills: dict[str, int]) -> None:
+    """A lobbyist going to tomorrow's hearings could not ask for the bills on their agendas. No public hearing
+    agenda names these real bills, so the hearings here are written from our own record schema: the Senate
+    Commerce committee hearing S. 1260 and, the same day, a cancelled one on H.R. 1; H.R. 4350 the next day."""
+    from tracker.records import HearingRecord
+
+    def hearing(key: str, day: dt.date, identifier: str, body: str, cancelled: bool = False) -> HearingRecord:
+        return HearingRecord.model_validate({
+            "jurisdiction": {"id": "us", "name": "United States", "level": "federal"}, "source_name": "test",
+            "source_key": key, "date": day, "time": "10:00 AM", "body": body, "cancelled": cancelled,
+            "location": "Russell 253", "items": [{"bill_identifier": identifier, "session_identifier": "117"}]})
+
+    day = dt.date(2031, 3, 4)
+    Ingestor(session).ingest_hearings([
+        hearing("a", day, "S 1260", "Senate Commerce, Science, and Transportation"),
+        hearing("b", day, "HR 1", "House Administration", cancelled=True),
+        hearing("c", day + dt.timedelta(days=1), "HR 4350", "House Armed Services"),
+    ])
+    session.commit()
+    by_id = {bill_id: identifier for identifier, bill_id in real_bills.items()}
+
+    got = resolve_selection(session, Selection(hearing_dates=(day,), order="identifier"))
+    assert [by_id[i] for i in got.bill_ids] == ["S 1260"]
+    assert got.description == "On a hearing agenda: Mar 4, 2031"
+    both = resolve_selection(session, Selection(hearing_dates=(day, day + dt.timedelta(days=1)), order="identifier"))
+    assert [by_id[i] for i in both.bill_ids] == ["HR 4350", "S 1260"]
+    assert resolve_selection(session, Selection(hearing_dates=(day,), committees=("House Armed",))).bill_ids == []
+    doc = json.loads(build_packet(session, Selection(hearing_dates=(day,)), "json",
+                                  generated_at=dt.datetime(2031, 3, 3, 12, tzinfo=dt.UTC)))
+    assert doc["selection"]["hearing_dates"] == ["2031-03-04"]
+    assert doc["bills"][0]["next_hearing"]["body"] == "Senate Commerce, Science, and Transportation"
+
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+
+    result = CliRunner().invoke(app, ["export", "--hearing-on", "2031-03-05", "-f", "json", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert [b["identifier"] for b in json.loads(result.stdout)["bills"]] == ["HR 4350"]
+    bad = CliRunner().invoke(app, ["export", "--hearing-on", "March 5"])
+    assert bad.exit_code == 2 and "March 5" in bad.output

@@ -5,6 +5,7 @@ values of one criterion combine with OR (``--topic ai --topic privacy``). Every 
 so a typo says "no topic 'a1'; known: ..." instead of quietly exporting nothing.
 """
 
+import datetime as dt
 import re
 import unicodedata
 from collections import Counter
@@ -16,11 +17,13 @@ from sqlalchemy import and_, case, false, func, or_, select
 from sqlmodel import Session
 
 from tracker.exports.errors import NoSuchBill, SelectionError
-from tracker.exports.packet import committee_label, stage_label
+from tracker.exports.packet import committee_label, fmt_date, stage_label
 from tracker.models import (
     Bill,
     BillMatch,
     CommitteeReferral,
+    Hearing,
+    HearingItem,
     Jurisdiction,
     LegislativeSession,
     Position,
@@ -61,6 +64,8 @@ class Selection:
     # Committees, by code (hsif00) or the words of their name with the chamber ("House Energy and Commerce"):
     # bills referred to each (a subcommittee: to it). A lobbyist's packet for a meeting with a committee's staff.
     committees: tuple[str, ...] = ()
+    # Days: bills on the agenda of a hearing held (not cancelled) on any of them. A packet for a hearing day.
+    hearing_dates: tuple[dt.date, ...] = ()
     filter: BillFilter | None = None
     all_bills: bool = False
     order: str | None = None
@@ -83,6 +88,7 @@ class Selection:
             or self.watchlists
             or self.sponsors
             or self.committees
+            or self.hearing_dates
             or has_filter
             or self.saved_filter
             or self.all_bills
@@ -372,7 +378,7 @@ def resolve_selection(session: Session, selection: Selection) -> ResolvedSelecti
     if not selection.has_criteria():
         raise SelectionError(
             "Say which bills to export: a topic, position, priority, jurisdiction, watchlist, sponsor, committee, "
-            "filter, saved filter or bill ids (or all bills explicitly)."
+            "hearing day, filter, saved filter or bill ids (or all bills explicitly)."
         )
     order = selection.order or ("given" if selection.bills else "priority")
     if order not in ORDERS:
@@ -448,6 +454,13 @@ def resolve_selection(session: Session, selection: Selection) -> ResolvedSelecti
         parts.append("Committee: " + " or ".join(c.label for c in committees))
         criteria["committees"] = [{"name": c.label, "code": c.code, "jurisdiction": c.jurisdiction}
                                   for c in committees]
+    if selection.hearing_dates:
+        days = sorted(set(selection.hearing_dates))
+        on_agenda = select(HearingItem.bill_id).join(Hearing, Hearing.id == HearingItem.hearing_id).where(
+            Hearing.date.in_(days), Hearing.cancelled.is_not(True), HearingItem.bill_id.is_not(None))
+        query = query.where(Bill.id.in_(on_agenda))
+        parts.append("On a hearing agenda: " + " or ".join(fmt_date(day) for day in days))
+        criteria["hearing_dates"] = [day.isoformat() for day in days]
     flt = selection.filter
     if flt is not None:
         query = apply_filter(session, query, flt)

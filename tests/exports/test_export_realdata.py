@@ -253,3 +253,26 @@ def test_a_packet_for_the_bills_on_a_hearing_day(session: Session, real_bills: d
     assert [b["identifier"] for b in json.loads(result.stdout)["bills"]] == ["HR 4350"]
     bad = CliRunner().invoke(app, ["export", "--hearing-on", "March 5"])
     assert bad.exit_code == 2 and "March 5" in bad.output
+
+
+@needs_pdf_font
+def test_each_committee_says_where_the_bill_stands_in_it(session: Session, real_bills: dict[str, int]) -> None:
+    """A packet for a committee's staff named the committees but not what each had done: the real files say the
+    House Armed Services Committee last reported H.R. 4350 on September 17, 2021 (UTC 14:03, the same day in
+    Washington), its Tactical Air and Land Forces Subcommittee marked it up on July 29, and the Senate Commerce
+    committee reported S. 1260 on May 13, 2021."""
+    branding = Branding(organisation="Metro Chamber — Technology Council")
+    selection = Selection(bills=(real_bills["HR 4350"], real_bills["S 1260"]))
+    pdf = PdfReader(io.BytesIO(build_packet(session, selection, "pdf", branding)))
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    assert "House Armed Services Committee (reported Sep 17, 2021)" in text
+    assert "House Tactical Air and Land Forces Subcommittee (marked up Jul 29, 2021)" in text
+    assert "Senate Commerce, Science, and Transportation Committee (reported May 13, 2021)" in text
+    doc = json.loads(build_packet(session, selection, "json", branding))
+    assert doc["bills"][1]["committees"] == ["Senate Commerce, Science, and Transportation Committee"]
+    assert doc["bills"][1]["committee_actions"] == [
+        {"committee": "Senate Commerce, Science, and Transportation Committee", "action": "reported",
+         "date": "2021-05-13"}]
+    ws = openpyxl.load_workbook(io.BytesIO(build_packet(session, selection, "xlsx", branding)))["Bills"]
+    column = [c.value for c in ws[1]].index("Committees") + 1
+    assert ws.cell(3, column).value == "Senate Commerce, Science, and Transportation Committee (reported May 13, 2021)"

@@ -40,7 +40,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Sponsor", "text", lambda b: "; ".join(s.label for s in b.sponsors), 36),
     Column("Cosponsors", "int", lambda b: b.cosponsor_count, 10),
     Column("Legislator’s role", "text", lambda b: b.role_label, 36),  # a --sponsor packet: why the bill is in it
-    Column("Committees", "text", lambda b: "; ".join(b.committees), 40),
+    Column("Committees", "text", lambda b: "; ".join(b.committee_lines), 40),  # with what each last did
     Column("Next hearing", "date", lambda b: b.next_hearing.date if b.next_hearing else None, 12),
     Column("Hearing details", "text", hearing_text, 30),
     Column("Topics", "text", lambda b: b.topic_label, 30),

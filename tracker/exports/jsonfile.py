@@ -51,6 +51,9 @@ def bill_json(bill: PacketBill) -> dict[str, Any]:
             for r in bill.legislator_roles
         ],
         "committees": list(bill.committees),
+        "committee_actions": [
+            {"committee": a.committee, "action": a.action, "date": _iso(a.date)} for a in bill.committee_actions
+        ],
         "next_hearing": None
         if hearing is None
         else {

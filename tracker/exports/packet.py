@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Table, and_, func, or_, select
 from sqlmodel import Session
 
-from tracker.dates import by_day_and_time, us_today
+from tracker.dates import US_EASTERN, by_day_and_time, jurisdiction_zone, local_day, us_today
 from tracker.exports.branding import Branding
 from tracker.exports.safety import clean_text, safe_url
 from tracker.matching.engine import MARKED
@@ -72,7 +72,7 @@ def fact_rows(bill: "PacketBill") -> list[tuple[str, str]]:
         ("Council position", position),
         ("Sponsor", bill.sponsor_label),
         *([("Legislator’s role", bill.role_label)] if bill.legislator_roles else []),
-        ("Committees", "; ".join(bill.committees)),
+        ("Committees", "; ".join(bill.committee_lines)),
         ("Next hearing", bill.next_hearing.label if bill.next_hearing else "None scheduled in the tracker"),
     ]
     if bill.policy_area:
@@ -152,6 +152,46 @@ class LegislatorRole:
 
 
 @dataclass(frozen=True)
+class CommitteeAction:
+    """The latest thing a committee did with the bill, as the feed records it (BILLSTATUS activities)."""
+
+    committee: str
+    action: str  # "referred", "marked up", "reported"...
+    date: dt.date | None
+
+
+# BILLSTATUS committee activity names, as a sentence says them; any other is lowercased.
+_ACTIVITY_WORDS = {
+    "referred to": "referred",
+    "re-referred to": "re-referred",
+    "markup by": "marked up",
+    "reported by": "reported",
+    "reported original measure": "reported an original measure",
+    "discharged from": "discharged",
+    "hearings by": "hearing held",
+}
+
+
+def _latest_activity(activities: Sequence[Any] | None, jurisdiction: str) -> tuple[str, dt.date | None] | None:
+    """The activity with the latest date (the first listed among equals): what the committee did last."""
+    best: tuple[str, dt.date | None] | None = None
+    for item in activities or []:
+        if not isinstance(item, dict) or not item.get("name"):
+            continue
+        name = clean_text(str(item["name"])).strip()
+        # A timestamp's day where the committee sits: "2021-09-17T14:03:23Z" is September 17 in Washington.
+        zone = jurisdiction_zone(jurisdiction) or US_EASTERN
+        day_text = local_day(str(item["date"]), zone) if item.get("date") else None
+        try:
+            day = dt.date.fromisoformat(day_text) if day_text else None
+        except ValueError:
+            day = None
+        if best is None or (day is not None and (best[1] is None or day > best[1])):
+            best = (_ACTIVITY_WORDS.get(name.lower(), name.lower()), day)
+    return best
+
+
+@dataclass(frozen=True)
 class Link:
     label: str
     url: str
@@ -199,6 +239,7 @@ class PacketBill:
     cosponsor_count: int
     committees: tuple[str, ...]
     legislator_roles: tuple[LegislatorRole, ...]
+    committee_actions: tuple[CommitteeAction, ...]
     next_hearing: Hearing | None
     topics: tuple[TopicMatch, ...]
     links: tuple[Link, ...]
@@ -224,6 +265,16 @@ class PacketBill:
             more = f"{self.cosponsor_count} cosponsor{'s' if self.cosponsor_count != 1 else ''}"
             return f"{names} (+ {more})" if names else more
         return names
+
+    @property
+    def committee_lines(self) -> tuple[str, ...]:
+        """``House Armed Services Committee (reported Sep 17, 2021)``: each committee with what it last did."""
+        done = {a.committee: a for a in self.committee_actions}
+        return tuple(
+            name + (f" ({done[name].action}" + (f" {fmt_date(done[name].date)}" if done[name].date else "") + ")"
+                    if name in done else "")
+            for name in self.committees
+        )
 
     @property
     def role_label(self) -> str:
@@ -425,6 +476,7 @@ def gather_bills(
     versions: dict[int, list[BillVersion]] = defaultdict(list)
     hearings: dict[int, Hearing] = {}
     roles: dict[int, list[LegislatorRole]] = defaultdict(list)
+    committee_actions: dict[int, list[CommitteeAction]] = defaultdict(list)
     person_ids = [p["person_id"] for p in legislators if p.get("person_id")]
     id_less = [p["name"] for p in legislators if not p.get("person_id")]
 
@@ -467,6 +519,9 @@ def gather_bills(
             name = committee_label(ref.name, ref.chamber, jurisdiction)
             if name not in committees[ref.bill_id]:
                 committees[ref.bill_id].append(name)
+                latest = _latest_activity(ref.activities, jurisdiction)
+                if latest is not None:
+                    committee_actions[ref.bill_id].append(CommitteeAction(name, latest[0], latest[1]))
         for match, topic in session.execute(
             select(BillMatch, Topic)
             .join(Topic, BillMatch.topic_id == Topic.id)
@@ -544,6 +599,7 @@ def gather_bills(
                 cosponsor_count=cosponsors.get(bill_id, 0),
                 committees=tuple(committees.get(bill_id, ())),
                 legislator_roles=tuple(roles.get(bill_id, ())),
+                committee_actions=tuple(committee_actions.get(bill_id, ())),
                 next_hearing=hearings.get(bill_id),
                 topics=tuple(topics.get(bill_id, ())),
                 links=_links(bill, sources.get(bill_id, []), versions.get(bill_id, [])),

@@ -61,4 +61,7 @@ if not selection.has_criteria():
     st.info("Choose at least one topic, position, priority, jurisdiction, watchlist, sponsor, committee, hearing day "
             "or saved filter.")
     st.stop()
-export_buttons(user, selection, key="x_packet", title=title)
+with_notes = st.checkbox("Include staff notes (internal)", key="x_notes",
+                         help="Each bill's notes from its page, under the council's position; the cover says the "
+                              "packet holds them. Leave off for a packet you hand out.")
+export_buttons(user, selection, key="x_packet", title=title, include_notes=with_notes)

@@ -460,6 +460,21 @@ def test_lobbyist_prepares_a_packet_for_a_hearing_day(seeded: Seeded, session: S
     assert fmt == "csv" and b"Consumer Data Privacy Act" in payload and b"Test Act 4" not in payload
 
 
+def test_lobbyist_adds_staff_notes_to_a_packet_only_when_asked(seeded: Seeded, session: Session) -> None:
+    notes.add_note(session, actor=seeded.users["staff"], bill_id=seeded.ids["privacy"], body="Call Dana first.")
+    session.commit()
+    at = signed_in(seeded.users["lobbyist"], "views/exports.py")
+    at.multiselect(key="x_jurisdictions").select("us").run()
+    at.selectbox(key="x_packet_fmt").select("csv").run()
+    at.button(key="x_packet_build").click().run()
+    assert b"Consumer Data Privacy Act" in at.session_state["x_packet_file"][1]
+    assert b"Call Dana first." not in at.session_state["x_packet_file"][1]
+    at.checkbox(key="x_notes").check().run()
+    at.button(key="x_packet_build").click().run()
+    no_exception(at)
+    assert b"Call Dana first." in at.session_state["x_packet_file"][1]
+
+
 def test_bill_page_drops_a_prepared_packet_once_the_position_changes(seeded: Seeded) -> None:
     """A packet prepared before the position was saved stayed on offer after it, with the old position in it
     while the page showed Oppose."""

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from export_fixtures import Seeded, needs_pdf_font
 from pypdf import PdfReader
+from sqlmodel import Session
 from typer.testing import CliRunner
 
 from tracker.cli import EXIT_NOT_FOUND, EXIT_PARTIAL, EXIT_USAGE, app
@@ -205,3 +206,21 @@ def test_a_packet_for_a_meeting_with_a_committees_staff(seeded: Seeded, workdir:
         refused.output.split())
     unknown = invoke("export", "--committee", "Ways and Means")
     assert unknown.exit_code == EXIT_USAGE and "No committee matches 'Ways and Means'" in unknown.output
+
+
+def test_staff_notes_only_with_the_notes_flag(seeded: Seeded, workdir: Path, session: Session) -> None:
+    from tracker import notes
+    from tracker.models import User
+
+    staff = User(email="sam@example.org", role="staff", name="Sam")
+    session.add(staff)
+    session.flush()
+    notes.add_note(session, actor=staff, bill_id=seeded.ids["privacy"], body="Call Dana before the markup.")
+    session.commit()
+    with_notes = invoke("export", "--bill", "HR 2", "--notes", "-f", "json", "-o", "-")
+    assert with_notes.exit_code == 0, with_notes.stderr
+    doc = json.load(io.BytesIO(with_notes.stdout_bytes))
+    assert [n["body"] for n in doc["bills"][0]["notes"]] == ["Call Dana before the markup."]
+    assert doc["selection"]["notes"] is True and "With staff notes (internal)" in doc["selection"]["description"]
+    without = invoke("export", "--bill", "HR 2", "-f", "csv", "-o", "-")
+    assert b"Call Dana" not in without.stdout_bytes

@@ -276,3 +276,39 @@ def test_each_committee_says_where_the_bill_stands_in_it(session: Session, real_
     ws = openpyxl.load_workbook(io.BytesIO(build_packet(session, selection, "xlsx", branding)))["Bills"]
     column = [c.value for c in ws[1]].index("Committees") + 1
     assert ws.cell(3, column).value == "Senate Commerce, Science, and Transportation Committee (reported May 13, 2021)"
+
+
+@needs_pdf_font
+def test_staff_notes_go_into_a_packet_only_when_asked(session: Session, real_bills: dict[str, int]) -> None:
+    """The talking points staff wrote on a bill's page (its notes) reached no packet: the lobbyist had to copy
+    them by hand. Asked for, they print under the council's position; by default a packet stays free of them,
+    since notes are internal and packets are handed to legislators' staff."""
+    from tracker import notes
+    from tracker.models import User
+
+    staff = User(email="sam@example.org", role="staff", name="Sam Ortíz")
+    session.add(staff)
+    session.flush()
+    notes.add_note(session, actor=staff, bill_id=real_bills["S 1260"],
+                   body="Talking point: chips money <b>must</b> reach suppliers.\n\n=Ask about Sec. 2.")
+    session.commit()
+    branding = Branding(organisation="Metro Chamber — Technology Council")
+    selection = Selection(bills=(real_bills["S 1260"], real_bills["HR 1"]))
+
+    pdf = PdfReader(io.BytesIO(build_packet(session, selection, "pdf", branding, include_notes=True)))
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    assert "Staff notes (internal) Sam Ortíz ·" in text
+    assert "Talking point: chips money <b>must</b> reach suppliers. =Ask about Sec. 2." in text
+    assert "With staff notes (internal)" in text  # the cover says so
+    word = Document(io.BytesIO(build_packet(session, selection, "docx", branding, include_notes=True)))
+    assert "Talking point: chips money <b>must</b> reach suppliers." in [p.text for p in word.paragraphs]
+    ws = openpyxl.load_workbook(io.BytesIO(build_packet(session, selection, "xlsx", branding,
+                                                        include_notes=True)))["Bills"]
+    cell = ws.cell(2, [c.value for c in ws[1]].index("Staff notes") + 1)
+    assert cell.value.startswith("Sam Ortíz (") and "=Ask about Sec. 2." in cell.value
+    doc = json.loads(build_packet(session, selection, "json", branding, include_notes=True))
+    assert [n["author"] for n in doc["bills"][0]["notes"]] == ["Sam Ortíz"] and doc["bills"][1]["notes"] == []
+
+    plain = PdfReader(io.BytesIO(build_packet(session, selection, "pdf", branding)))
+    assert "chips money" not in " ".join(p.extract_text() for p in plain.pages)
+    assert "notes" not in json.loads(build_packet(session, selection, "json", branding))["bills"][0]

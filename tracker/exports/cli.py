@@ -117,6 +117,9 @@ def export(
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many bills.")] = None,
     title: Annotated[str | None, typer.Option(help=f"Packet title (default: '{DEFAULT_TITLE}').")] = None,
+    notes: Annotated[
+        bool, typer.Option("--notes", help="Add each bill's staff notes (internal: the cover says so).")
+    ] = False,
 ) -> None:
     """Write a briefing packet (PDF, Word, Excel, CSV or JSON) for chosen bills; criteria combine (all must hold)."""
     from sqlmodel import Session
@@ -206,7 +209,7 @@ def export(
                 order=order,
                 limit=limit,
             )
-            packet = prepare_packet(s, selection, spec.name, branding, title=title)
+            packet = prepare_packet(s, selection, spec.name, branding, title=title, include_notes=notes)
         data = spec.write(packet)
     except EmptyPacketError as exc:
         err.print(f"[yellow]{escape(str(exc))}[/yellow]", highlight=False, soft_wrap=True)

@@ -17,6 +17,8 @@ def _iso(value: Any) -> str | None:
 
 def bill_json(bill: PacketBill) -> dict[str, Any]:
     hearing = bill.next_hearing
+    notes = {} if bill.notes is None else {"notes": [
+        {"author": n.author, "written_at": _iso(n.written_at), "body": n.body} for n in bill.notes]}
     return {
         "id": bill.id,
         "jurisdiction": bill.jurisdiction,
@@ -75,6 +77,7 @@ def bill_json(bill: PacketBill) -> dict[str, Any]:
             for t in bill.topics
         ],
         "links": [{"label": link.label, "url": link.url} for link in bill.links],
+        **notes,
     }
 
 

@@ -28,9 +28,11 @@ from tracker.models import (
     HearingItem,
     Jurisdiction,
     LegislativeSession,
+    Note,
     Position,
     Sponsorship,
     Topic,
+    User,
 )
 from tracker.models.enums import SponsorshipKind
 from tracker.models.hearings import Hearing as HearingRow  # this module's Hearing is the packet's view
@@ -152,6 +154,19 @@ class LegislatorRole:
 
 
 @dataclass(frozen=True)
+class PacketNote:
+    """A note staff wrote on the bill's page: talking points, whom to call. Internal; in a packet only on request."""
+
+    author: str
+    written_at: dt.datetime
+    body: str
+
+    @property
+    def heading(self) -> str:
+        return f"{self.author} · {fmt_date(self.written_at.date())}"
+
+
+@dataclass(frozen=True)
 class CommitteeAction:
     """The latest thing a committee did with the bill, as the feed records it (BILLSTATUS activities)."""
 
@@ -243,6 +258,7 @@ class PacketBill:
     next_hearing: Hearing | None
     topics: tuple[TopicMatch, ...]
     links: tuple[Link, ...]
+    notes: tuple[PacketNote, ...] | None = None  # None: not asked for (a packet without staff notes)
 
     @property
     def reference(self) -> str:
@@ -461,6 +477,7 @@ def gather_bills(
     today: dt.date | None = None,
     hearing_lookup: HearingLookup | None = None,
     legislators: Sequence[dict[str, Any]] = (),
+    include_notes: bool = False,
 ) -> list[PacketBill]:
     """Everything a packet shows about these bills, in the order given. ``legislators`` (``{"name",
     "person_id"}``, as the selection's ``sponsors`` criterion names them): each one's role on each bill."""
@@ -477,6 +494,7 @@ def gather_bills(
     hearings: dict[int, Hearing] = {}
     roles: dict[int, list[LegislatorRole]] = defaultdict(list)
     committee_actions: dict[int, list[CommitteeAction]] = defaultdict(list)
+    notes: dict[int, list[PacketNote]] = defaultdict(list)
     person_ids = [p["person_id"] for p in legislators if p.get("person_id")]
     id_less = [p["name"] for p in legislators if not p.get("person_id")]
 
@@ -552,6 +570,13 @@ def gather_bills(
             versions[ver.bill_id].append(ver)
         if lookup is not None:
             hearings.update(lookup(session, chunk, today))
+        if include_notes:
+            for note, author_name, email in session.execute(
+                select(Note, User.name, User.email).outerjoin(User, User.id == Note.author_id)
+                .where(Note.bill_id.in_(chunk)).order_by(Note.bill_id, Note.created_at, Note.id)
+            ):
+                notes[note.bill_id].append(PacketNote(author=clean_text(author_name or email or "unknown"),
+                                                      written_at=note.created_at, body=clean_text(note.body)))
         if legislators:
             for sp in session.execute(
                 select(Sponsorship)
@@ -603,6 +628,7 @@ def gather_bills(
                 next_hearing=hearings.get(bill_id),
                 topics=tuple(topics.get(bill_id, ())),
                 links=_links(bill, sources.get(bill_id, []), versions.get(bill_id, [])),
+                notes=tuple(notes.get(bill_id, ())) if include_notes else None,
             )
         )
     return out
@@ -618,10 +644,14 @@ def gather_packet(
     branding: Branding,
     generated_at: dt.datetime | None = None,
     hearing_lookup: HearingLookup | None = None,
+    include_notes: bool = False,
 ) -> Packet:
     generated_at = generated_at or dt.datetime.now(dt.UTC).astimezone()
     bills = gather_bills(session, bill_ids, today=us_today(generated_at), hearing_lookup=hearing_lookup,
-                         legislators=criteria.get("sponsors") or ())
+                         legislators=criteria.get("sponsors") or (), include_notes=include_notes)
+    if include_notes:  # the cover says so: this packet is not one to hand out
+        selection = " · ".join(p for p in (selection, "With staff notes (internal)") if p)
+        criteria = {**criteria, "notes": True}
     return Packet(
         title=clean_text(title),
         organisation=clean_text(branding.organisation),

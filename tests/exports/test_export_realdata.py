@@ -312,3 +312,26 @@ def test_staff_notes_go_into_a_packet_only_when_asked(session: Session, real_bil
     plain = PdfReader(io.BytesIO(build_packet(session, selection, "pdf", branding)))
     assert "chips money" not in " ".join(p.extract_text() for p in plain.pages)
     assert "notes" not in json.loads(build_packet(session, selection, "json", branding))["bills"][0]
+
+
+def test_a_text_link_is_labelled_by_what_it_opens(session: Session) -> None:
+    """California's text link, leginfo's billTextClient.xhtml page, was labelled "(XML)" (the format of the text
+    pubinfo ships beside it): a lobbyist expecting a file got a web page. GovInfo's XML files keep theirs."""
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+
+    mini = require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "mini")
+    current = require_realdata("billstatus", "usgpo_samples", "formatChange", "current")
+    result = CliRunner().invoke(app, ["import", str(mini), str(current / "BILLSTATUS-117s1260.xml")],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(build_packet(session, Selection(all_bills=True, order="identifier"), "json"))
+    texts = {b["identifier"]: next(lk for lk in b["links"] if lk["label"].startswith("Text:")) for b in doc["bills"]}
+    assert texts["AB 1656"] == {
+        "label": "Text: Amended Senate (HTML)",
+        "url": "https://leginfo.legislature.ca.gov/faces/billTextClient.xhtml?bill_id=202520260AB1656"
+               "&version=20250AB165697AMD"}
+    assert texts["S 1260"] == {  # the file gives this version as XML only
+        "label": "Text: Engrossed in Senate (XML)",
+        "url": "https://www.govinfo.gov/content/pkg/BILLS-117s1260es/xml/BILLS-117s1260es.xml"}

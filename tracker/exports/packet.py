@@ -451,8 +451,17 @@ def committee_label(name: str, chamber: str | None, jurisdiction: str) -> str:
 
 
 def _rendition_kind(fmt: str, url: str) -> str | None:
-    """What a text link opens, from the feed's format label or else the URL's extension."""
-    probe = f"{fmt} {url.rsplit('.', 1)[-1] if '.' in url[-6:] else ''}".lower()
+    """What a text link opens: the URL path's extension says it (leginfo's ``billTextClient.xhtml?...`` is a web
+    page, though pubinfo labels the version "xml" for the text it ships), else the feed's format label."""
+    path = urlsplit(url).path
+    extension = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+    return _kind_of(extension) or _kind_of(fmt)
+
+
+def _kind_of(probe: str) -> str | None:
+    probe = probe.lower()
+    if not probe:
+        return None
     for word, kind in (
         ("pdf", "PDF"),
         ("htm", "HTML"),

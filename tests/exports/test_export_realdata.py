@@ -150,7 +150,8 @@ def test_a_packet_for_a_meeting_with_a_committees_staff(session: Session, real_b
     with pytest.raises(SelectionError) as refused:
         chosen("Science")
     assert str(refused.value) == (
-        "'Science' fits 2 committees: House Science, Space, and Technology Committee (hssy00), "
+        "'Science' fits 3 committees: House Science, Space, and Technology Committee (hssy00), "
+        "House Science, Space, and Technology Committee: Research and Technology Subcommittee (hssy15), "
         "Senate Commerce, Science, and Transportation Committee (sscm00); give more of the name or its code."
     )
     with pytest.raises(SelectionError, match="No committee matches 'Agriculture'"):
@@ -266,7 +267,7 @@ def test_each_committee_says_where_the_bill_stands_in_it(session: Session, real_
     pdf = PdfReader(io.BytesIO(build_packet(session, selection, "pdf", branding)))
     text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
     assert "House Armed Services Committee (reported Sep 17, 2021)" in text
-    assert "House Tactical Air and Land Forces Subcommittee (marked up Jul 29, 2021)" in text
+    assert "House Armed Services Committee: Tactical Air and Land Forces Subcommittee (marked up Jul 29, 2021)" in text
     assert "Senate Commerce, Science, and Transportation Committee (reported May 13, 2021)" in text
     doc = json.loads(build_packet(session, selection, "json", branding))
     assert doc["bills"][1]["committees"] == ["Senate Commerce, Science, and Transportation Committee"]
@@ -335,3 +336,23 @@ def test_a_text_link_is_labelled_by_what_it_opens(session: Session) -> None:
     assert texts["S 1260"] == {  # the file gives this version as XML only
         "label": "Text: Engrossed in Senate (XML)",
         "url": "https://www.govinfo.gov/content/pkg/BILLS-117s1260es/xml/BILLS-117s1260es.xml"}
+
+
+def test_a_subcommittee_is_named_with_its_committee(session: Session, real_bills: dict[str, int]) -> None:
+    """The 117th House had three "Health Subcommittees" (Energy and Commerce, Veterans' Affairs, Ways and Means):
+    packets and the --committee refusal named each "House Health Subcommittee", so nobody could tell which. A
+    subcommittee now carries its committee's name. Real files: H.R. 4350 went to House Armed Services' Readiness
+    Subcommittee; H.R. 3106 of the 114th to Veterans' Affairs' Health Subcommittee."""
+    legacy = require_realdata("billstatus", "usgpo_samples", "legacy", "BILLSTATUS-114hr3106.xml")
+    Ingestor(session).ingest([IngestItem(parse_billstatus(legacy.read_bytes(), str(legacy)))])
+    session.commit()
+    hr4350 = json.loads(build_packet(session, Selection(bills=(real_bills["HR 4350"],)), "json"))["bills"][0]
+    assert "House Armed Services Committee: Readiness Subcommittee" in hr4350["committees"]
+    got = resolve_selection(session, Selection(committees=("Health Subcommittee",)))
+    assert got.description == "Committee: House Veterans' Affairs Committee: Health Subcommittee"
+    assert resolve_selection(session, Selection(committees=("veterans health",))).bill_ids == got.bill_ids
+    # The committee's own name picks the committee, not also each of its subcommittees (whose names hold it).
+    armed = resolve_selection(session, Selection(committees=("House Armed Services",)))
+    assert armed.description == "Committee: House Armed Services Committee"
+    with pytest.raises(SelectionError, match=r"House Armed Services Committee: Readiness Subcommittee \(hsas03\)"):
+        resolve_selection(session, Selection(committees=("Armed Services Readiness", "Committee")))

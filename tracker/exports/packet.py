@@ -437,10 +437,14 @@ def _is_data_file(url: str) -> bool:
     return urlsplit(url).path.lower().endswith((".xml", ".json", ".zip", ".txt"))
 
 
-def committee_label(name: str, chamber: str | None, jurisdiction: str) -> str:
+def committee_label(name: str, chamber: str | None, jurisdiction: str, *, parent: str | None = None) -> str:
     """``House Energy and Commerce Committee``: the committee's name with its chamber, as packets and the
-    ``--committee`` selection name it (feeds name both chambers' committees alike: "Armed Services Committee")."""
+    ``--committee`` selection name it (feeds name both chambers' committees alike: "Armed Services Committee").
+    A subcommittee comes after its committee's label (``parent``): the 117th House had three "Health
+    Subcommittees"."""
     label = clean_text(name)
+    if parent:
+        return f"{parent}: {label}"
     raw_chamber = clean_text(chamber or "")
     chamber_name = _CHAMBER_NAMES.get(jurisdiction, {}).get(raw_chamber.lower()) or (
         raw_chamber if raw_chamber[:1].isupper() else ""
@@ -503,6 +507,7 @@ def gather_bills(
     hearings: dict[int, Hearing] = {}
     roles: dict[int, list[LegislatorRole]] = defaultdict(list)
     committee_actions: dict[int, list[CommitteeAction]] = defaultdict(list)
+    parent_labels: dict[tuple[int, str], str] = {}
     notes: dict[int, list[PacketNote]] = defaultdict(list)
     person_ids = [p["person_id"] for p in legislators if p.get("person_id")]
     id_less = [p["name"] for p in legislators if not p.get("person_id")]
@@ -543,7 +548,11 @@ def gather_bills(
             )
         ).scalars():
             jurisdiction = bills[ref.bill_id][0].jurisdiction_id if ref.bill_id in bills else ""
-            name = committee_label(ref.name, ref.chamber, jurisdiction)
+            # Committees come before subcommittees, so a subcommittee finds its committee's name here.
+            parent = parent_labels.get((ref.bill_id, (ref.parent_code or "").lower())) if ref.parent_code else None
+            name = committee_label(ref.name, ref.chamber, jurisdiction, parent=parent)
+            if ref.code and not ref.parent_code:
+                parent_labels[(ref.bill_id, ref.code.lower())] = name
             if name not in committees[ref.bill_id]:
                 committees[ref.bill_id].append(name)
                 latest = _latest_activity(ref.activities, jurisdiction)

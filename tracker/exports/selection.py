@@ -228,6 +228,8 @@ class Committee:
     code: str | None
     names: tuple[str, ...]  # as stored: a renamed committee keeps its code under each name
     chamber: str | None
+    parent_code: str | None = None  # a subcommittee's committee
+    labels: tuple[str, ...] = ()  # the label under each stored name, for matching
 
 
 def _folded_words(text: str) -> list[str]:
@@ -255,30 +257,44 @@ def _committees(session: Session, wanted: Sequence[str], jurisdictions: Sequence
     where = [Bill.jurisdiction_id.in_(jurisdictions)] if jurisdictions else []
     rows = session.execute(
         select(Bill.jurisdiction_id, CommitteeReferral.code, CommitteeReferral.name, CommitteeReferral.chamber,
-               func.count()).join(Bill, Bill.id == CommitteeReferral.bill_id).where(*where)
-        .group_by(Bill.jurisdiction_id, CommitteeReferral.code, CommitteeReferral.name, CommitteeReferral.chamber)
+               CommitteeReferral.parent_code, func.count()).join(Bill, Bill.id == CommitteeReferral.bill_id)
+        .where(*where).group_by(Bill.jurisdiction_id, CommitteeReferral.code, CommitteeReferral.name,
+                                CommitteeReferral.chamber, CommitteeReferral.parent_code)
     ).all()
-    groups: dict[tuple[str, ...], list[tuple[str, str | None, str, str | None, int]]] = {}
-    for jurisdiction, code, name, chamber, n in rows:
+    groups: dict[tuple[str, ...], list[tuple[str, str | None, str, str | None, str | None, int]]] = {}
+    for jurisdiction, code, name, chamber, parent_code, n in rows:
         key = (jurisdiction, code.lower()) if code else (jurisdiction, "", chamber or "", name)
-        groups.setdefault(key, []).append((jurisdiction, code, name, chamber, n))
+        groups.setdefault(key, []).append((jurisdiction, code, name, chamber, parent_code, n))
+    parents: dict[tuple[str, str], str] = {}  # (jurisdiction, code) -> a committee's label, for its subcommittees
+    for (jurisdiction, *rest), members in groups.items():
+        if rest[0] and not any(m[4] for m in members):
+            usual = Counter({(m[2], m[3]): m[5] for m in members}).most_common(1)[0][0]
+            parents[(jurisdiction, rest[0])] = committee_label(usual[0], usual[1], jurisdiction)
     known: list[Committee] = []
     for members in groups.values():
-        usual = Counter({(name, chamber): n for _, _, name, chamber, n in members}).most_common(1)[0][0]
+        usual = Counter({(name, chamber): n for _, _, name, chamber, _, n in members}).most_common(1)[0][0]
         jurisdiction, code = members[0][0], members[0][1]
-        known.append(Committee(label=committee_label(usual[0], usual[1], jurisdiction), jurisdiction=jurisdiction,
-                               code=code, names=tuple(dict.fromkeys(m[2] for m in members)), chamber=usual[1]))
+        parent_code = next((m[4] for m in members if m[4]), None)
+        parent = parents.get((jurisdiction, parent_code.lower())) if parent_code else None
+        names = tuple(dict.fromkeys(m[2] for m in members))
+        known.append(Committee(
+            label=committee_label(usual[0], usual[1], jurisdiction, parent=parent), jurisdiction=jurisdiction,
+            code=code, names=names, chamber=usual[1], parent_code=parent_code,
+            labels=tuple(committee_label(n, usual[1], jurisdiction, parent=parent) for n in names)))
     found: dict[tuple[str, str | None, str], Committee] = {}
     for ref in wanted:
         key = ref.strip()
         matches = [c for c in known if c.code and c.code.lower() == key.lower()]
         if not matches:
             words = _folded_words(key)
-            labels = {id(c): [committee_label(n, c.chamber, c.jurisdiction) for n in c.names] for c in known}
-            matches = [c for c in known if any(_fits(words, label) for label in labels[id(c)])]
-            exact = [c for c in matches if any(_folded_words(label) == words for label in labels[id(c)])]
+            matches = [c for c in known if any(_fits(words, label) for label in c.labels)]
+            exact = [c for c in matches if any(_folded_words(label) == words for label in c.labels)]
             if len(matches) > 1 and len(exact) == 1:
                 matches = exact
+            heads = [c for c in matches if c.parent_code is None]
+            if len(matches) > 1 and len(heads) == 1 and heads[0].code and all(
+                    (c.parent_code or "").lower() == heads[0].code.lower() for c in matches if c is not heads[0]):
+                matches = heads  # "House Armed Services": the committee, not also each of its subcommittees
         if not matches:
             raise SelectionError(f"No committee matches {ref!r}; give a committee code (hsif00) or words of its "
                                  "name with the chamber ('House Energy and Commerce').")

@@ -206,6 +206,24 @@ def _latest_activity(activities: Sequence[Any] | None, jurisdiction: str) -> tup
     return best
 
 
+def describe_committees(committees: Sequence[dict[str, Any]], jurisdiction: str) -> list[dict[str, Any]]:
+    """A bill's committees as packets name them, each with what it last did: for the bill page, whose rows
+    (``name``, ``code``, ``chamber``, ``parent_code``, ``activities``, ``referred_date``) come from the bill's
+    detail. Committees before subcommittees, each subcommittee after its committee's label."""
+    parents: dict[str, str] = {}
+    out = []
+    for c in sorted(committees, key=lambda c: c.get("parent_code") is not None):
+        parent = parents.get((c.get("parent_code") or "").lower()) if c.get("parent_code") else None
+        label = committee_label(c["name"], c.get("chamber"), jurisdiction, parent=parent)
+        if c.get("code") and not c.get("parent_code"):
+            parents[c["code"].lower()] = label
+        latest = _latest_activity(c.get("activities"), jurisdiction)
+        out.append({"committee": label,
+                    "last action": " ".join(p for p in (latest[0], fmt_date(latest[1])) if p) if latest else "",
+                    "referred": c.get("referred_date")})
+    return out
+
+
 @dataclass(frozen=True)
 class Link:
     label: str

@@ -18,11 +18,11 @@ def safe_url(url: str | None) -> str | None:
 
 
 def export_buttons(user: User, selection: Selection, *, key: str, title: str | None = None,
-                   narrow: bool = False) -> None:
+                   narrow: bool = False, include_notes: bool = False) -> None:
     """Build a packet on request (building one is not free), then offer it for download.
 
     ``narrow``: the controls stand one under the other, for a side column where a row of three would cut the
-    buttons' labels.
+    buttons' labels. ``include_notes``: each bill's staff notes too (internal).
     """
     try:
         require(user, Action.export)
@@ -38,7 +38,7 @@ def export_buttons(user: User, selection: Selection, *, key: str, title: str | N
     if cols[1].button("Prepare packet", key=f"{key}_build"):
         try:
             with data.session() as s:
-                payload = build_packet(s, selection, fmt, title=title, actor=user)
+                payload = build_packet(s, selection, fmt, title=title, actor=user, include_notes=include_notes)
             st.session_state[f"{key}_file"] = (fmt, payload)
         except ExportError as exc:
             st.error(md(exc))

@@ -10,6 +10,7 @@ from dashboard.components.render import assignment_line, change_ratio, highlight
 from dashboard.components.widgets import export_buttons, safe_url
 from tracker import notes, overview, positions, triage, watchlists
 from tracker.exports import Selection
+from tracker.exports.packet import describe_committees
 from tracker.matching.display import below_line, signals
 from tracker.matching.queries import topics_for
 from tracker.matching.training import scoring_scopes
@@ -120,8 +121,9 @@ with main:
 
     if d["committees"]:
         st.markdown("#### Committees")
-        st.dataframe(pd.DataFrame([{"committee": c["name"], "chamber": c["chamber"], "referred": c["referred_date"]}
-                                   for c in d["committees"]]), hide_index=True, width="stretch")
+        # Named as packets name them: "House Armed Services Committee: Readiness Subcommittee", with what each did last.
+        st.dataframe(pd.DataFrame(describe_committees(d["committees"], d["jurisdiction"])), hide_index=True,
+                     width="stretch")
 
     st.markdown("#### Roll calls")
     if d["votes"]:

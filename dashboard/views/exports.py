@@ -1,5 +1,5 @@
-"""Briefing packets: pick bills by topic, position, priority, jurisdiction, watchlist or sponsor; download PDF, Word,
-Excel, CSV or JSON (built by tracker.exports.build_packet, the same as `tracker export`)."""
+"""Briefing packets: pick bills by topic, position, priority, jurisdiction, watchlist, sponsor, committee or hearing
+day; download PDF, Word, Excel, CSV or JSON (built by tracker.exports.build_packet, the same as `tracker export`)."""
 
 import streamlit as st
 
@@ -37,7 +37,15 @@ wl = c[2].multiselect("Watchlists", [str(w["id"]) for w in lists],
 saved_filter = st.selectbox("Saved filter", ["", *filters], format_func=lambda k: filters.get(k, "None"),
                             key="x_saved_filter") if filters else ""
 sponsor = st.text_input("Sponsored or cosponsored by", key="x_sponsor", placeholder="Adam Smith, or S000510",
-                        help="One legislator, by words of the name or member id: a packet for a meeting with them.")
+                        help="One legislator, by words of the name (accents and case ignored) or member id: "
+                             "a packet for a meeting with them.")
+committee = st.text_input("Referred to committee", key="x_committee",
+                          placeholder="House Energy and Commerce, or hsif00",
+                          help="One committee or subcommittee, by words of its name with the chamber or its code: "
+                               "a packet for a meeting with its staff.")
+hearing_on = st.date_input("On a hearing agenda on", value=None, key="x_hearing_on", format="YYYY-MM-DD",
+                           help="The bills on the agendas of that day's hearings (cancelled ones aside): a packet "
+                                "for a hearing day.")
 c = st.columns([3, 1])
 title = c[0].text_input("Packet title", value="Legislative briefing packet", key="x_title")
 # A PDF or Word packet holds at most 1,000 bills: the first ones by priority, then latest action, come first.
@@ -46,8 +54,14 @@ limit = c[1].number_input("At most (0: all)", min_value=0, value=0, step=50, key
 selection = Selection(topics=tuple(topics), positions=tuple(stances), priorities=tuple(priorities),
                       jurisdictions=tuple(jurisdictions), watchlists=tuple(wl),
                       sponsors=(sponsor.strip(),) if sponsor.strip() else (),
+                      committees=(committee.strip(),) if committee.strip() else (),
+                      hearing_dates=(hearing_on,) if hearing_on else (),
                       saved_filter=saved_filter or None, user_id=user.id, limit=int(limit) or None)
 if not selection.has_criteria():
-    st.info("Choose at least one topic, position, priority, jurisdiction, watchlist, sponsor or saved filter.")
+    st.info("Choose at least one topic, position, priority, jurisdiction, watchlist, sponsor, committee, hearing day "
+            "or saved filter.")
     st.stop()
-export_buttons(user, selection, key="x_packet", title=title)
+with_notes = st.checkbox("Include staff notes (internal)", key="x_notes",
+                         help="Each bill's notes from its page, under the council's position; the cover says the "
+                              "packet holds them. Leave off for a packet you hand out.")
+export_buttons(user, selection, key="x_packet", title=title, include_notes=with_notes)

@@ -474,6 +474,53 @@ def test_lobbyist_prepares_a_packet_for_a_meeting_with_one_legislator(seeded: Se
     assert "fits 4 legislators" in " ".join(e.value for e in at.error)
 
 
+def test_lobbyist_prepares_a_packet_for_a_meeting_with_a_committees_staff(seeded: Seeded) -> None:
+    at = signed_in(seeded.users["lobbyist"], "views/exports.py")
+    at.text_input(key="x_committee").input("House Energy and Commerce").run()
+    at.selectbox(key="x_packet_fmt").select("csv").run()
+    at.button(key="x_packet_build").click().run()
+    no_exception(at)
+    fmt, payload = at.session_state["x_packet_file"]
+    assert fmt == "csv" and b"Consumer Data Privacy Act" in payload
+    at.text_input(key="x_committee").input("Commerce").run()
+    at.button(key="x_packet_build").click().run()
+    assert "fits 2 committees" in " ".join(e.value for e in at.error)  # the House's and California's
+
+
+def test_lobbyist_prepares_a_packet_for_a_hearing_day(seeded: Seeded, session: Session) -> None:
+    # A hearing written from our own record schema (no public agenda names these test bills): HR 2 on March 4.
+    from tracker.ingest import Ingestor
+    from tracker.records import HearingRecord
+
+    Ingestor(session).ingest_hearings([HearingRecord.model_validate({
+        "jurisdiction": {"id": "us", "name": "United States", "level": "federal"}, "source_name": "test",
+        "source_key": "h1", "date": dt.date(2031, 3, 4), "body": "House Energy and Commerce",
+        "items": [{"bill_identifier": "HR 2", "session_identifier": "119"}]})])
+    session.commit()
+    at = signed_in(seeded.users["lobbyist"], "views/exports.py")
+    at.date_input(key="x_hearing_on").set_value(dt.date(2031, 3, 4)).run()
+    at.selectbox(key="x_packet_fmt").select("csv").run()
+    at.button(key="x_packet_build").click().run()
+    no_exception(at)
+    fmt, payload = at.session_state["x_packet_file"]
+    assert fmt == "csv" and b"Consumer Data Privacy Act" in payload and b"Test Act 4" not in payload
+
+
+def test_lobbyist_adds_staff_notes_to_a_packet_only_when_asked(seeded: Seeded, session: Session) -> None:
+    notes.add_note(session, actor=seeded.users["staff"], bill_id=seeded.ids["privacy"], body="Call Dana first.")
+    session.commit()
+    at = signed_in(seeded.users["lobbyist"], "views/exports.py")
+    at.multiselect(key="x_jurisdictions").select("us").run()
+    at.selectbox(key="x_packet_fmt").select("csv").run()
+    at.button(key="x_packet_build").click().run()
+    assert b"Consumer Data Privacy Act" in at.session_state["x_packet_file"][1]
+    assert b"Call Dana first." not in at.session_state["x_packet_file"][1]
+    at.checkbox(key="x_notes").check().run()
+    at.button(key="x_packet_build").click().run()
+    no_exception(at)
+    assert b"Call Dana first." in at.session_state["x_packet_file"][1]
+
+
 def test_bill_page_drops_a_prepared_packet_once_the_position_changes(seeded: Seeded) -> None:
     """A packet prepared before the position was saved stayed on offer after it, with the old position in it
     while the page showed Oppose."""

@@ -59,3 +59,27 @@ def test_bill_without_votes_says_so(seeded: Seeded) -> None:
     at = signed_in(seeded.users["staff"], "views/bill.py", query={"id": str(seeded.ids["privacy"])})
     no_exception(at)
     assert "No roll calls recorded." in texts(at)
+
+
+def test_bill_page_names_committees_as_packets_do(session: Session, seeded: Seeded) -> None:
+    """The bill page listed H.R. 4350's committees with the chamber as stored ("lower") and no word of what each
+    had done, and its seven Armed Services subcommittees without their committee; the packet said more."""
+    import pytest
+    from realdata_paths import require_realdata
+
+    from tracker.sources.govinfo_billstatus import parse_billstatus
+
+    folder = require_realdata("billstatus", "usgpo_samples", "formatChange", "current")
+    path = folder / "BILLSTATUS-117hr4350.xml"
+    if not path.is_file():
+        pytest.skip(f"{path} missing")
+    Ingestor(session).ingest([IngestItem(parse_billstatus(path.read_bytes(), str(path)))])
+    session.commit()
+    bill_id = session.execute(select(Bill.id).where(Bill.identifier == "HR 4350")).scalar_one()
+    at = signed_in(seeded.users["lobbyist"], "views/bill.py", query={"id": str(bill_id)})
+    no_exception(at)
+    table = next(df.value for df in at.dataframe if "committee" in df.value.columns)
+    rows = {r["committee"]: r for r in table.to_dict("records")}
+    assert rows["House Armed Services Committee"]["last action"] == "reported Sep 17, 2021"
+    assert rows["House Armed Services Committee: Readiness Subcommittee"]["last action"] == "reported Jul 29, 2021"
+    assert "lower" not in table.to_csv()

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from export_fixtures import Seeded, needs_pdf_font
 from pypdf import PdfReader
+from sqlmodel import Session
 from typer.testing import CliRunner
 
 from tracker.cli import EXIT_NOT_FOUND, EXIT_PARTIAL, EXIT_USAGE, app
@@ -186,3 +187,40 @@ def test_export_is_one_command_and_a_stray_argument_is_named(seeded: Seeded, wor
     stray = invoke("export", "--topic", "ai", "ai.pdf")
     assert stray.exit_code == EXIT_USAGE and "No such command" not in stray.output
     assert "ai.pdf" in stray.output and list(workdir.iterdir()) == []
+
+
+def test_a_packet_for_a_meeting_with_a_committees_staff(seeded: Seeded, workdir: Path) -> None:
+    # Every seeded bill went to an "Energy and Commerce Committee": the House's for the US bills, and one of
+    # that name in California (AB 5), whose feed gives no chamber name to tell them apart.
+    def exported(*args: str) -> list[str]:
+        result = invoke("export", *args, "--format", "json", "-o", "-")
+        assert result.exit_code == 0, result.stderr
+        return [b["identifier"] for b in json.load(io.BytesIO(result.stdout_bytes))["bills"]]
+
+    assert sorted(exported("--committee", "house energy & commerce")) == ["HR 1", "HR 2", "HR 3", "HR 4"]
+    assert exported("--committee", "Energy and Commerce", "--jurisdiction", "ca") == ["AB 5"]
+    refused = invoke("export", "--committee", "Energy and Commerce")
+    assert refused.exit_code == EXIT_USAGE
+    assert ("'Energy and Commerce' fits 2 committees: Energy and Commerce Committee (CA), House Energy and "
+            "Commerce Committee (US); give more of the name or its code, or a jurisdiction.") in " ".join(
+        refused.output.split())
+    unknown = invoke("export", "--committee", "Ways and Means")
+    assert unknown.exit_code == EXIT_USAGE and "No committee matches 'Ways and Means'" in unknown.output
+
+
+def test_staff_notes_only_with_the_notes_flag(seeded: Seeded, workdir: Path, session: Session) -> None:
+    from tracker import notes
+    from tracker.models import User
+
+    staff = User(email="sam@example.org", role="staff", name="Sam")
+    session.add(staff)
+    session.flush()
+    notes.add_note(session, actor=staff, bill_id=seeded.ids["privacy"], body="Call Dana before the markup.")
+    session.commit()
+    with_notes = invoke("export", "--bill", "HR 2", "--notes", "-f", "json", "-o", "-")
+    assert with_notes.exit_code == 0, with_notes.stderr
+    doc = json.load(io.BytesIO(with_notes.stdout_bytes))
+    assert [n["body"] for n in doc["bills"][0]["notes"]] == ["Call Dana before the markup."]
+    assert doc["selection"]["notes"] is True and "With staff notes (internal)" in doc["selection"]["description"]
+    without = invoke("export", "--bill", "HR 2", "-f", "csv", "-o", "-")
+    assert b"Call Dana" not in without.stdout_bytes

@@ -48,6 +48,11 @@ def test_mini_session_bills(mini: dict[str, BillRecord]) -> None:
     assert sb.summary_text and sb.summary_text.startswith("Existing law provides that the California Workforce")
     assert mini["AB 831"].stage == Stage.enacted  # Chaptered, chapter 623
     assert mini["AB 1656"].stage == Stage.passed_origin_chamber  # In Floor Process in the Senate
+    # BILL_TBL's current_status and measure_state, each said once: AB 831's are both "Chaptered", which packets
+    # printed as "Enacted (Chaptered / Chaptered)".
+    assert mini["AB 831"].status_text == "Chaptered"
+    assert mini["AB 1656"].status_text == "In Floor Process / Amended Senate"
+    assert sb.status_text == "Vetoed / Enrolled"
 
 
 @pytest.mark.realdata

@@ -99,12 +99,14 @@ def prepare_packet(
     generated_at: dt.datetime | None = None,
     hearing_lookup: HearingLookup | None = None,
     actor: User | None = None,
+    include_notes: bool = False,
 ) -> Packet:
     """Resolve the selection and gather the data; raises EmptyPacketError rather than return no bills.
 
     ``actor``: the signed-in person exporting (the dashboard), who must be allowed to export, and whose private
     watchlists and saved filters the selection may name; None for the operator's command line, where
-    ``selection.user_id`` (``--owner``) says whose private ones count."""
+    ``selection.user_id`` (``--owner``) says whose private ones count. ``include_notes``: each bill's staff notes
+    too (internal: off unless asked for)."""
     if actor is not None:
         require(actor, Action.export)
         selection = replace(selection, user_id=actor.id)
@@ -129,6 +131,7 @@ def prepare_packet(
         branding=branding,
         generated_at=generated_at,
         hearing_lookup=hearing_lookup,
+        include_notes=include_notes,
     )
 
 
@@ -141,8 +144,10 @@ def build_packet(
     title: str | None = None,
     generated_at: dt.datetime | None = None,
     actor: User | None = None,
+    include_notes: bool = False,
 ) -> bytes:
     """The finished file's bytes (``fmt``: pdf, docx, xlsx, csv, json); branding defaults to the config's.
     ``actor`` as for ``prepare_packet``."""
-    packet = prepare_packet(session, selection, fmt, branding, title=title, generated_at=generated_at, actor=actor)
+    packet = prepare_packet(session, selection, fmt, branding, title=title, generated_at=generated_at, actor=actor,
+                            include_notes=include_notes)
     return get_format(fmt).write(packet)

@@ -3,6 +3,8 @@
     tracker export --format pdf --topic ai --position support -o packet.pdf
     tracker export --watchlist "Q3 meetings" -o q3.docx            (format from the file name)
     tracker export --bill "HR 3684" --bill 42 --format json -o -    (to standard output)
+    tracker export --committee "House Energy and Commerce" --position support -o ec.pdf   (a committee meeting)
+    tracker export --hearing-on 2026-03-04 -o hearings.pdf          (the bills on that day's hearing agendas)
     tracker export --saved-filter "Morning AI" --owner ana@example.org -o ai.pdf   (a dashboard saved filter)
 
 Exit codes as for every command (tracker.cli_common): 1 the file could not be written, 2 bad input (unknown
@@ -10,6 +12,7 @@ topic, bad branding, a --format the file name contradicts...), 3 database not mi
 selection or a --bill (no file is written).
 """
 
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -82,6 +85,16 @@ def export(
         typer.Option(help="Legislator who sponsors or cosponsors the bill: member id (S000510) or words of the "
                           "name ('Adam Smith'); withdrawn cosponsors do not count (repeatable: any of)."),
     ] = None,
+    committee: Annotated[
+        list[str] | None,
+        typer.Option(help="Committee the bill was referred to: code (hsif00) or words of the name with the chamber "
+                          "('House Energy and Commerce'); a subcommittee picks its bills (repeatable: any of)."),
+    ] = None,
+    hearing_on: Annotated[
+        list[str] | None,
+        typer.Option(help="A day (YYYY-MM-DD): bills on the agenda of a hearing held that day, cancelled ones aside "
+                          "(repeatable: any of)."),
+    ] = None,
     bill: Annotated[
         list[str] | None,
         typer.Option(help="Bill id or identifier such as 'HR 3684' (repeatable); kept in the order given."),
@@ -104,6 +117,9 @@ def export(
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many bills.")] = None,
     title: Annotated[str | None, typer.Option(help=f"Packet title (default: '{DEFAULT_TITLE}').")] = None,
+    notes: Annotated[
+        bool, typer.Option("--notes", help="Add each bill's staff notes (internal: the cover says so).")
+    ] = False,
 ) -> None:
     """Write a briefing packet (PDF, Word, Excel, CSV or JSON) for chosen bills; criteria combine (all must hold)."""
     from sqlmodel import Session
@@ -149,6 +165,14 @@ def export(
         err.print(f"[red]{escape(message)}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE)
 
+    hearing_dates: list[dt.date] = []
+    for day in hearing_on or []:
+        try:
+            hearing_dates.append(dt.date.fromisoformat(day.strip()))
+        except ValueError:
+            message = f"--hearing-on {day!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-04."
+            err.print(f"[red]{escape(message)}[/red]", highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_USAGE) from None
     flt = BillFilter(session=session, stage=tuple(stage or ()), text=text) if (session or stage or text) else None
     try:
         branding = load_branding()
@@ -176,6 +200,8 @@ def export(
                 jurisdictions=tuple(jurisdiction or ()),
                 watchlists=tuple(watchlist or ()),
                 sponsors=tuple(sponsor or ()),
+                committees=tuple(committee or ()),
+                hearing_dates=tuple(hearing_dates),
                 filter=flt,
                 saved_filter=saved_filter,
                 user_id=user_id,
@@ -183,7 +209,7 @@ def export(
                 order=order,
                 limit=limit,
             )
-            packet = prepare_packet(s, selection, spec.name, branding, title=title)
+            packet = prepare_packet(s, selection, spec.name, branding, title=title, include_notes=notes)
         data = spec.write(packet)
     except EmptyPacketError as exc:
         err.print(f"[yellow]{escape(str(exc))}[/yellow]", highlight=False, soft_wrap=True)

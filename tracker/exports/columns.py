@@ -19,6 +19,10 @@ def key_evidence(bill: PacketBill) -> str:
     return " | ".join(f"{t.name}: {t.evidence[0].snippet}" for t in bill.topics if t.evidence)
 
 
+def notes_text(bill: PacketBill) -> str:
+    return "\n\n".join(f"{n.author} ({n.written_at.date().isoformat()}): {n.body}" for n in bill.notes or ())
+
+
 def hearing_text(bill: PacketBill) -> str:
     h = bill.next_hearing
     return " · ".join(p for p in (h.time, h.body, h.location, h.description) if p) if h else ""
@@ -37,9 +41,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("Position", "text", lambda b: b.position, 22),
     Column("Priority", "text", lambda b: b.priority, 10),
     Column("Rationale", "text", lambda b: b.rationale, 60),
+    Column("Staff notes", "text", lambda b: notes_text(b), 60),  # empty unless the packet asked for notes
     Column("Sponsor", "text", lambda b: "; ".join(s.label for s in b.sponsors), 36),
     Column("Cosponsors", "int", lambda b: b.cosponsor_count, 10),
-    Column("Committees", "text", lambda b: "; ".join(b.committees), 40),
+    Column("Legislator’s role", "text", lambda b: b.role_label, 36),  # a --sponsor packet: why the bill is in it
+    Column("Committees", "text", lambda b: "; ".join(b.committee_lines), 40),  # with what each last did
     Column("Next hearing", "date", lambda b: b.next_hearing.date if b.next_hearing else None, 12),
     Column("Hearing details", "text", hearing_text, 30),
     Column("Topics", "text", lambda b: b.topic_label, 30),

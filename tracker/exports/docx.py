@@ -296,6 +296,11 @@ class WordPacket:
             self._paragraphs(bill.rationale or "No rationale recorded.")
         else:
             self._para("The council has not taken a position on this bill.")
+        if bill.notes:
+            self._heading("Staff notes (internal)", 2)
+            for note in bill.notes:
+                self._para().add_run(note.heading).bold = True
+                self._paragraphs(note.body)
         self._heading("Summary", 2)
         self._paragraphs(bill.summary or "No summary has been published for this bill yet.")
         if bill.topics:

@@ -17,6 +17,8 @@ def _iso(value: Any) -> str | None:
 
 def bill_json(bill: PacketBill) -> dict[str, Any]:
     hearing = bill.next_hearing
+    notes = {} if bill.notes is None else {"notes": [
+        {"author": n.author, "written_at": _iso(n.written_at), "body": n.body} for n in bill.notes]}
     return {
         "id": bill.id,
         "jurisdiction": bill.jurisdiction,
@@ -46,7 +48,14 @@ def bill_json(bill: PacketBill) -> dict[str, Any]:
             for s in bill.sponsors
         ],
         "cosponsor_count": bill.cosponsor_count,
+        "legislator_roles": [
+            {"name": r.name, "person_id": r.person_id, "role": r.role, "original": r.original, "date": _iso(r.date)}
+            for r in bill.legislator_roles
+        ],
         "committees": list(bill.committees),
+        "committee_actions": [
+            {"committee": a.committee, "action": a.action, "date": _iso(a.date)} for a in bill.committee_actions
+        ],
         "next_hearing": None
         if hearing is None
         else {
@@ -68,6 +77,7 @@ def bill_json(bill: PacketBill) -> dict[str, Any]:
             for t in bill.topics
         ],
         "links": [{"label": link.label, "url": link.url} for link in bill.links],
+        **notes,
     }
 
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, and_, func, or_, select
 from sqlmodel import Session
 
-from tracker.dates import by_day_and_time, us_today
+from tracker.dates import US_EASTERN, by_day_and_time, jurisdiction_zone, local_day, us_today
 from tracker.exports.branding import Branding
 from tracker.exports.safety import clean_text, safe_url
 from tracker.matching.engine import MARKED
@@ -28,9 +28,11 @@ from tracker.models import (
     HearingItem,
     Jurisdiction,
     LegislativeSession,
+    Note,
     Position,
     Sponsorship,
     Topic,
+    User,
 )
 from tracker.models.enums import SponsorshipKind
 from tracker.models.hearings import Hearing as HearingRow  # this module's Hearing is the packet's view
@@ -71,7 +73,8 @@ def fact_rows(bill: "PacketBill") -> list[tuple[str, str]]:
         ("Introduced", fmt_date(bill.introduced_date)),
         ("Council position", position),
         ("Sponsor", bill.sponsor_label),
-        ("Committees", "; ".join(bill.committees)),
+        *([("Legislator’s role", bill.role_label)] if bill.legislator_roles else []),
+        ("Committees", "; ".join(bill.committee_lines)),
         ("Next hearing", bill.next_hearing.label if bill.next_hearing else "None scheduled in the tracker"),
     ]
     if bill.policy_area:
@@ -132,6 +135,96 @@ class Sponsor:
 
 
 @dataclass(frozen=True)
+class LegislatorRole:
+    """What a legislator the packet was chosen for (``--sponsor``) is on the bill: why it is in their packet."""
+
+    name: str
+    person_id: str | None
+    role: str  # "sponsor" or "cosponsor"
+    original: bool | None = None  # an original cosponsor (on the bill the day it was introduced)
+    date: dt.date | None = None  # when they joined as a cosponsor
+
+    @property
+    def label(self) -> str:
+        """``Rep. Smith, Adam [D-WA-9]: cosponsor since Feb 5, 2021``."""
+        if self.role != SponsorshipKind.cosponsor:
+            return f"{self.name}: {self.role}"
+        what = "original cosponsor" if self.original else "cosponsor"
+        return f"{self.name}: {what}" + (f" since {fmt_date(self.date)}" if self.date else "")
+
+
+@dataclass(frozen=True)
+class PacketNote:
+    """A note staff wrote on the bill's page: talking points, whom to call. Internal; in a packet only on request."""
+
+    author: str
+    written_at: dt.datetime
+    body: str
+
+    @property
+    def heading(self) -> str:
+        return f"{self.author} · {fmt_date(self.written_at.date())}"
+
+
+@dataclass(frozen=True)
+class CommitteeAction:
+    """The latest thing a committee did with the bill, as the feed records it (BILLSTATUS activities)."""
+
+    committee: str
+    action: str  # "referred", "marked up", "reported"...
+    date: dt.date | None
+
+
+# BILLSTATUS committee activity names, as a sentence says them; any other is lowercased.
+_ACTIVITY_WORDS = {
+    "referred to": "referred",
+    "re-referred to": "re-referred",
+    "markup by": "marked up",
+    "reported by": "reported",
+    "reported original measure": "reported an original measure",
+    "discharged from": "discharged",
+    "hearings by": "hearing held",
+}
+
+
+def _latest_activity(activities: Sequence[Any] | None, jurisdiction: str) -> tuple[str, dt.date | None] | None:
+    """The activity with the latest date (the first listed among equals): what the committee did last."""
+    best: tuple[str, dt.date | None] | None = None
+    for item in activities or []:
+        if not isinstance(item, dict) or not item.get("name"):
+            continue
+        name = clean_text(str(item["name"])).strip()
+        # A timestamp's day where the committee sits: "2021-09-17T14:03:23Z" is September 17 in Washington.
+        zone = jurisdiction_zone(jurisdiction) or US_EASTERN
+        day_text = local_day(str(item["date"]), zone) if item.get("date") else None
+        try:
+            day = dt.date.fromisoformat(day_text) if day_text else None
+        except ValueError:
+            day = None
+        if best is None or (day is not None and (best[1] is None or day > best[1])):
+            best = (_ACTIVITY_WORDS.get(name.lower(), name.lower()), day)
+    return best
+
+
+def describe_committees(committees: Sequence[dict[str, Any]], jurisdiction: str) -> list[dict[str, Any]]:
+    """A bill's committees as packets name them, each with what it last did: for the bill page, whose rows
+    (``name``, ``code``, ``chamber``, ``parent_code``, ``activities``, ``referred_date``) come from the bill's
+    detail. Committees before subcommittees, each subcommittee after its committee's label."""
+    parents: dict[str, str] = {}
+    out = []
+    for c in sorted(committees, key=lambda c: c.get("parent_code") is not None):
+        parent = parents.get((c.get("parent_code") or "").lower()) if c.get("parent_code") else None
+        label = committee_label(c["name"], c.get("chamber"), jurisdiction, parent=parent)
+        if c.get("code") and not c.get("parent_code"):
+            parents[c["code"].lower()] = label
+        latest = _latest_activity(c.get("activities"), jurisdiction)
+        out.append({"committee": label,
+                    "last action": " ".join(p for p in (latest[0], fmt_date(latest[1])) if p) if latest else "",
+                    "referred": c.get("referred_date")})
+    return out
+
+
+@dataclass(frozen=True)
 class Link:
     label: str
     url: str
@@ -178,9 +271,12 @@ class PacketBill:
     sponsors: tuple[Sponsor, ...]
     cosponsor_count: int
     committees: tuple[str, ...]
+    legislator_roles: tuple[LegislatorRole, ...]
+    committee_actions: tuple[CommitteeAction, ...]
     next_hearing: Hearing | None
     topics: tuple[TopicMatch, ...]
     links: tuple[Link, ...]
+    notes: tuple[PacketNote, ...] | None = None  # None: not asked for (a packet without staff notes)
 
     @property
     def reference(self) -> str:
@@ -203,6 +299,20 @@ class PacketBill:
             more = f"{self.cosponsor_count} cosponsor{'s' if self.cosponsor_count != 1 else ''}"
             return f"{names} (+ {more})" if names else more
         return names
+
+    @property
+    def committee_lines(self) -> tuple[str, ...]:
+        """``House Armed Services Committee (reported Sep 17, 2021)``: each committee with what it last did."""
+        done = {a.committee: a for a in self.committee_actions}
+        return tuple(
+            name + (f" ({done[name].action}" + (f" {fmt_date(done[name].date)}" if done[name].date else "") + ")"
+                    if name in done else "")
+            for name in self.committees
+        )
+
+    @property
+    def role_label(self) -> str:
+        return "; ".join(r.label for r in self.legislator_roles)
 
     @property
     def topic_label(self) -> str:
@@ -345,9 +455,35 @@ def _is_data_file(url: str) -> bool:
     return urlsplit(url).path.lower().endswith((".xml", ".json", ".zip", ".txt"))
 
 
+def committee_label(name: str, chamber: str | None, jurisdiction: str, *, parent: str | None = None) -> str:
+    """``House Energy and Commerce Committee``: the committee's name with its chamber, as packets and the
+    ``--committee`` selection name it (feeds name both chambers' committees alike: "Armed Services Committee").
+    A subcommittee comes after its committee's label (``parent``): the 117th House had three "Health
+    Subcommittees"."""
+    label = clean_text(name)
+    if parent:
+        return f"{parent}: {label}"
+    raw_chamber = clean_text(chamber or "")
+    chamber_name = _CHAMBER_NAMES.get(jurisdiction, {}).get(raw_chamber.lower()) or (
+        raw_chamber if raw_chamber[:1].isupper() else ""
+    )
+    if chamber_name and chamber_name.lower() not in label.lower():
+        label = f"{chamber_name} {label}"
+    return label
+
+
 def _rendition_kind(fmt: str, url: str) -> str | None:
-    """What a text link opens, from the feed's format label or else the URL's extension."""
-    probe = f"{fmt} {url.rsplit('.', 1)[-1] if '.' in url[-6:] else ''}".lower()
+    """What a text link opens: the URL path's extension says it (leginfo's ``billTextClient.xhtml?...`` is a web
+    page, though pubinfo labels the version "xml" for the text it ships), else the feed's format label."""
+    path = urlsplit(url).path
+    extension = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+    return _kind_of(extension) or _kind_of(fmt)
+
+
+def _kind_of(probe: str) -> str | None:
+    probe = probe.lower()
+    if not probe:
+        return None
     for word, kind in (
         ("pdf", "PDF"),
         ("htm", "HTML"),
@@ -371,8 +507,11 @@ def gather_bills(
     *,
     today: dt.date | None = None,
     hearing_lookup: HearingLookup | None = None,
+    legislators: Sequence[dict[str, Any]] = (),
+    include_notes: bool = False,
 ) -> list[PacketBill]:
-    """Everything a packet shows about these bills, in the order given."""
+    """Everything a packet shows about these bills, in the order given. ``legislators`` (``{"name",
+    "person_id"}``, as the selection's ``sponsors`` criterion names them): each one's role on each bill."""
     today = today or us_today()
     lookup = hearing_lookup if hearing_lookup is not None else default_hearing_lookup(session)
     bills: dict[int, tuple[Bill, str, str, str]] = {}
@@ -384,6 +523,12 @@ def gather_bills(
     sources: dict[int, list[BillSource]] = defaultdict(list)
     versions: dict[int, list[BillVersion]] = defaultdict(list)
     hearings: dict[int, Hearing] = {}
+    roles: dict[int, list[LegislatorRole]] = defaultdict(list)
+    committee_actions: dict[int, list[CommitteeAction]] = defaultdict(list)
+    parent_labels: dict[tuple[int, str], str] = {}
+    notes: dict[int, list[PacketNote]] = defaultdict(list)
+    person_ids = [p["person_id"] for p in legislators if p.get("person_id")]
+    id_less = [p["name"] for p in legislators if not p.get("person_id")]
 
     for chunk in _chunks(bill_ids):
         for bill, sess_id, sess_name, jur_name in session.execute(
@@ -420,16 +565,17 @@ def gather_bills(
                 CommitteeReferral.bill_id, CommitteeReferral.parent_code.is_not(None), CommitteeReferral.id
             )
         ).scalars():
-            name = clean_text(ref.name)
             jurisdiction = bills[ref.bill_id][0].jurisdiction_id if ref.bill_id in bills else ""
-            raw_chamber = clean_text(ref.chamber or "")
-            chamber = _CHAMBER_NAMES.get(jurisdiction, {}).get(raw_chamber.lower()) or (
-                raw_chamber if raw_chamber[:1].isupper() else ""
-            )
-            if chamber and chamber.lower() not in name.lower():
-                name = f"{chamber} {name}"
+            # Committees come before subcommittees, so a subcommittee finds its committee's name here.
+            parent = parent_labels.get((ref.bill_id, (ref.parent_code or "").lower())) if ref.parent_code else None
+            name = committee_label(ref.name, ref.chamber, jurisdiction, parent=parent)
+            if ref.code and not ref.parent_code:
+                parent_labels[(ref.bill_id, ref.code.lower())] = name
             if name not in committees[ref.bill_id]:
                 committees[ref.bill_id].append(name)
+                latest = _latest_activity(ref.activities, jurisdiction)
+                if latest is not None:
+                    committee_actions[ref.bill_id].append(CommitteeAction(name, latest[0], latest[1]))
         for match, topic in session.execute(
             select(BillMatch, Topic)
             .join(Topic, BillMatch.topic_id == Topic.id)
@@ -460,6 +606,26 @@ def gather_bills(
             versions[ver.bill_id].append(ver)
         if lookup is not None:
             hearings.update(lookup(session, chunk, today))
+        if include_notes:
+            for note, author_name, email in session.execute(
+                select(Note, User.name, User.email).outerjoin(User, User.id == Note.author_id)
+                .where(Note.bill_id.in_(chunk)).order_by(Note.bill_id, Note.created_at, Note.id)
+            ):
+                notes[note.bill_id].append(PacketNote(author=clean_text(author_name or email or "unknown"),
+                                                      written_at=note.created_at, body=clean_text(note.body)))
+        if legislators:
+            for sp in session.execute(
+                select(Sponsorship)
+                .where(Sponsorship.bill_id.in_(chunk), Sponsorship.withdrawn_date.is_(None), or_(
+                    Sponsorship.person_id.in_(person_ids),  # a feed that gives no id: by the name as stored
+                    and_(Sponsorship.person_id.is_(None), Sponsorship.name.in_(id_less))))
+                .order_by(Sponsorship.bill_id, Sponsorship.kind != SponsorshipKind.primary, Sponsorship.order)
+            ).scalars():
+                roles[sp.bill_id].append(LegislatorRole(
+                    name=clean_text(sp.name), person_id=sp.person_id,
+                    role="sponsor" if sp.kind == SponsorshipKind.primary else "cosponsor",
+                    original=sp.is_original if sp.kind == SponsorshipKind.cosponsor else None,
+                    date=sp.sponsored_date if sp.kind == SponsorshipKind.cosponsor else None))
 
     out: list[PacketBill] = []
     for bill_id in bill_ids:
@@ -493,9 +659,12 @@ def gather_bills(
                 sponsors=tuple(sponsors.get(bill_id, ())),
                 cosponsor_count=cosponsors.get(bill_id, 0),
                 committees=tuple(committees.get(bill_id, ())),
+                legislator_roles=tuple(roles.get(bill_id, ())),
+                committee_actions=tuple(committee_actions.get(bill_id, ())),
                 next_hearing=hearings.get(bill_id),
                 topics=tuple(topics.get(bill_id, ())),
                 links=_links(bill, sources.get(bill_id, []), versions.get(bill_id, [])),
+                notes=tuple(notes.get(bill_id, ())) if include_notes else None,
             )
         )
     return out
@@ -511,9 +680,14 @@ def gather_packet(
     branding: Branding,
     generated_at: dt.datetime | None = None,
     hearing_lookup: HearingLookup | None = None,
+    include_notes: bool = False,
 ) -> Packet:
     generated_at = generated_at or dt.datetime.now(dt.UTC).astimezone()
-    bills = gather_bills(session, bill_ids, today=us_today(generated_at), hearing_lookup=hearing_lookup)
+    bills = gather_bills(session, bill_ids, today=us_today(generated_at), hearing_lookup=hearing_lookup,
+                         legislators=criteria.get("sponsors") or (), include_notes=include_notes)
+    if include_notes:  # the cover says so: this packet is not one to hand out
+        selection = " · ".join(p for p in (selection, "With staff notes (internal)") if p)
+        criteria = {**criteria, "notes": True}
     return Packet(
         title=clean_text(title),
         organisation=clean_text(branding.organisation),

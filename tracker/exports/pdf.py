@@ -485,6 +485,11 @@ class Layout:
             story += self._paragraphs(bill.rationale or "No rationale recorded.", s["body"])
         else:
             story.append(Paragraph("The council has not taken a position on this bill.", s["body"]))
+        if bill.notes:
+            story += self._h2("Staff notes (internal)")
+            for note in bill.notes:
+                story.append(Paragraph(f"<b>{m(note.heading)}</b>", s["body"]))
+                story += self._paragraphs(note.body, s["body"])
         story += self._h2("Summary")
         story += (
             self._paragraphs(bill.summary, s["body"])

@@ -5,7 +5,10 @@ values of one criterion combine with OR (``--topic ai --topic privacy``). Every 
 so a typo says "no topic 'a1'; known: ..." instead of quietly exporting nothing.
 """
 
+import datetime as dt
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,10 +17,13 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
 from tracker.exports.errors import NoSuchBill, SelectionError
-from tracker.exports.packet import stage_label
+from tracker.exports.packet import committee_label, fmt_date, stage_label
 from tracker.models import (
     Bill,
     BillMatch,
+    CommitteeReferral,
+    Hearing,
+    HearingItem,
     Jurisdiction,
     LegislativeSession,
     Position,
@@ -55,6 +61,11 @@ class Selection:
     # Legislators, by member id (S000510) or the words of their name ("Adam Smith"): bills each sponsors or
     # cosponsors (withdrawn cosponsorships do not count). A lobbyist's packet for a meeting with one of them.
     sponsors: tuple[str, ...] = ()
+    # Committees, by code (hsif00) or the words of their name with the chamber ("House Energy and Commerce"):
+    # bills referred to each (a subcommittee: to it). A lobbyist's packet for a meeting with a committee's staff.
+    committees: tuple[str, ...] = ()
+    # Days: bills on the agenda of a hearing held (not cancelled) on any of them. A packet for a hearing day.
+    hearing_dates: tuple[dt.date, ...] = ()
     filter: BillFilter | None = None
     all_bills: bool = False
     order: str | None = None
@@ -76,6 +87,8 @@ class Selection:
             or self.jurisdictions
             or self.watchlists
             or self.sponsors
+            or self.committees
+            or self.hearing_dates
             or has_filter
             or self.saved_filter
             or self.all_bills
@@ -161,6 +174,11 @@ def _watchlists(session: Session, wanted: Sequence[str], user_id: int | None) ->
     return list(found.values())
 
 
+def _folded(text: str) -> str:
+    """Case and accents ignored: "Limon" and "LIMÓN" are both "limon"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
 @dataclass(frozen=True)
 class Legislator:
     name: str
@@ -177,14 +195,17 @@ def _sponsors(session: Session, wanted: Sequence[str]) -> list[Legislator]:
         rows = session.execute(select(Sponsorship.name, Sponsorship.person_id).where(
             func.lower(Sponsorship.person_id) == key.lower()).distinct()).all()
         if not rows and key.split():
-            rows = session.execute(select(Sponsorship.name, Sponsorship.person_id).where(
-                *(Sponsorship.name.icontains(word, autoescape=True) for word in key.split())).distinct()).all()
+            # Accents and case ignored, in Python: SQL's LIKE would not find "Limón" for "Limon" on either database.
+            words = _folded(key).split()
+            rows = [row for row in session.execute(
+                select(Sponsorship.name, Sponsorship.person_id).distinct()).all()
+                if all(word in _folded(row[0]) for word in words)]
         people: dict[str, Legislator] = {}
         for name, person_id in sorted(rows, key=lambda row: (row[1] or "", row[0])):
             people.setdefault(person_id or name, Legislator(name=name, person_id=person_id))
         with_ids = {p.name for p in people.values() if p.person_id}
         people = {k: p for k, p in people.items() if p.person_id or p.name not in with_ids}  # one feed lacks ids
-        exact = [p for p in people.values() if p.name.lower() == key.lower()]
+        exact = [p for p in people.values() if _folded(p.name) == _folded(key)]
         if len(people) > 1 and len(exact) == 1:
             people = {"exact": exact[0]}
         if not people:
@@ -195,6 +216,93 @@ def _sponsors(session: Session, wanted: Sequence[str]) -> list[Legislator]:
                                  "or a member id.")
         person = next(iter(people.values()))
         found[(person.name if person.person_id is None else "", person.person_id)] = person
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class Committee:
+    label: str  # "House Energy and Commerce Committee", as the packet's Committees line names it
+    jurisdiction: str
+    code: str | None
+    names: tuple[str, ...]  # as stored: a renamed committee keeps its code under each name
+    chamber: str | None
+    parent_code: str | None = None  # a subcommittee's committee
+    labels: tuple[str, ...] = ()  # the label under each stored name, for matching
+
+
+def _folded_words(text: str) -> list[str]:
+    """Words with case and accents ignored, so "energy & commerce" finds "Energy and Commerce"."""
+    return re.findall(r"\w+", _folded(text))
+
+
+def _fits(ref_words: list[str], label: str) -> bool:
+    words = _folded_words(label)
+    return bool(ref_words) and all(any(w.startswith(r) for w in words) for r in ref_words)
+
+
+def _committee_choice(committee: Committee, *, with_jurisdiction: bool) -> str:
+    """``House Energy and Commerce Committee (US, hsif00)``: a committee as a refusal names it."""
+    said = [committee.jurisdiction.upper()] if with_jurisdiction else []
+    said += [committee.code] if committee.code else []
+    return committee.label + (f" ({', '.join(said)})" if said else "")
+
+
+def _committees(session: Session, wanted: Sequence[str], jurisdictions: Sequence[str] = ()) -> list[Committee]:
+    """The committee each reference names: a code, else every word of it (or its start) in the name with the
+    chamber. One that fits several committees is refused naming them, so "Commerce" never mixes the House's
+    and the Senate's bills under one heading; a reference that is one committee's whole name picks it.
+    ``jurisdictions``: only their committees count (two legislatures may each have a Judiciary Committee)."""
+    where = [Bill.jurisdiction_id.in_(jurisdictions)] if jurisdictions else []
+    rows = session.execute(
+        select(Bill.jurisdiction_id, CommitteeReferral.code, CommitteeReferral.name, CommitteeReferral.chamber,
+               CommitteeReferral.parent_code, func.count()).join(Bill, Bill.id == CommitteeReferral.bill_id)
+        .where(*where).group_by(Bill.jurisdiction_id, CommitteeReferral.code, CommitteeReferral.name,
+                                CommitteeReferral.chamber, CommitteeReferral.parent_code)
+    ).all()
+    groups: dict[tuple[str, ...], list[tuple[str, str | None, str, str | None, str | None, int]]] = {}
+    for jurisdiction, code, name, chamber, parent_code, n in rows:
+        key = (jurisdiction, code.lower()) if code else (jurisdiction, "", chamber or "", name)
+        groups.setdefault(key, []).append((jurisdiction, code, name, chamber, parent_code, n))
+    parents: dict[tuple[str, str], str] = {}  # (jurisdiction, code) -> a committee's label, for its subcommittees
+    for (jurisdiction, *rest), members in groups.items():
+        if rest[0] and not any(m[4] for m in members):
+            usual = Counter({(m[2], m[3]): m[5] for m in members}).most_common(1)[0][0]
+            parents[(jurisdiction, rest[0])] = committee_label(usual[0], usual[1], jurisdiction)
+    known: list[Committee] = []
+    for members in groups.values():
+        usual = Counter({(name, chamber): n for _, _, name, chamber, _, n in members}).most_common(1)[0][0]
+        jurisdiction, code = members[0][0], members[0][1]
+        parent_code = next((m[4] for m in members if m[4]), None)
+        parent = parents.get((jurisdiction, parent_code.lower())) if parent_code else None
+        names = tuple(dict.fromkeys(m[2] for m in members))
+        known.append(Committee(
+            label=committee_label(usual[0], usual[1], jurisdiction, parent=parent), jurisdiction=jurisdiction,
+            code=code, names=names, chamber=usual[1], parent_code=parent_code,
+            labels=tuple(committee_label(n, usual[1], jurisdiction, parent=parent) for n in names)))
+    found: dict[tuple[str, str | None, str], Committee] = {}
+    for ref in wanted:
+        key = ref.strip()
+        matches = [c for c in known if c.code and c.code.lower() == key.lower()]
+        if not matches:
+            words = _folded_words(key)
+            matches = [c for c in known if any(_fits(words, label) for label in c.labels)]
+            exact = [c for c in matches if any(_folded_words(label) == words for label in c.labels)]
+            if len(matches) > 1 and len(exact) == 1:
+                matches = exact
+            heads = [c for c in matches if c.parent_code is None]
+            if len(matches) > 1 and len(heads) == 1 and heads[0].code and all(
+                    (c.parent_code or "").lower() == heads[0].code.lower() for c in matches if c is not heads[0]):
+                matches = heads  # "House Armed Services": the committee, not also each of its subcommittees
+        if not matches:
+            raise SelectionError(f"No committee matches {ref!r}; give a committee code (hsif00) or words of its "
+                                 "name with the chamber ('House Energy and Commerce').")
+        if len(matches) > 1:
+            several = len({c.jurisdiction for c in matches}) > 1  # then say whose: the labels may be the same
+            names = sorted(_committee_choice(c, with_jurisdiction=several) for c in matches)
+            raise SelectionError(f"{ref!r} fits {len(names)} committees: {_known(names)}; give more of the name "
+                                 "or its code" + (", or a jurisdiction." if several else "."))
+        committee = matches[0]
+        found[(committee.jurisdiction, committee.code, committee.label)] = committee
     return list(found.values())
 
 
@@ -278,8 +386,8 @@ def resolve_selection(session: Session, selection: Selection) -> ResolvedSelecti
     """The selection's bills, ordered, after checking every name it uses."""
     if not selection.has_criteria():
         raise SelectionError(
-            "Say which bills to export: a topic, position, priority, jurisdiction, watchlist, sponsor, "
-            "filter, saved filter or bill ids (or all bills explicitly)."
+            "Say which bills to export: a topic, position, priority, jurisdiction, watchlist, sponsor, committee, "
+            "hearing day, filter, saved filter or bill ids (or all bills explicitly)."
         )
     order = selection.order or ("given" if selection.bills else "priority")
     if order not in ORDERS:
@@ -342,6 +450,26 @@ def resolve_selection(session: Session, selection: Selection) -> ResolvedSelecti
         query = query.where(Bill.id.in_(sponsoring))
         parts.append("Sponsor or cosponsor: " + " or ".join(p.name for p in people))
         criteria["sponsors"] = [{"name": p.name, "person_id": p.person_id} for p in people]
+    if selection.committees:
+        committees = _committees(session, selection.committees, criteria.get("jurisdictions", ()))
+        referred = select(CommitteeReferral.bill_id).join(Bill, Bill.id == CommitteeReferral.bill_id).where(or_(*(
+            and_(Bill.jurisdiction_id == c.jurisdiction, func.lower(CommitteeReferral.code) == c.code.lower())
+            if c.code else  # a feed that gives no code: by the name and chamber as stored
+            and_(Bill.jurisdiction_id == c.jurisdiction, CommitteeReferral.code.is_(None),
+                 CommitteeReferral.name.in_(c.names),
+                 CommitteeReferral.chamber.is_(None) if c.chamber is None else CommitteeReferral.chamber == c.chamber)
+            for c in committees)))
+        query = query.where(Bill.id.in_(referred))
+        parts.append("Committee: " + " or ".join(c.label for c in committees))
+        criteria["committees"] = [{"name": c.label, "code": c.code, "jurisdiction": c.jurisdiction}
+                                  for c in committees]
+    if selection.hearing_dates:
+        days = sorted(set(selection.hearing_dates))
+        on_agenda = select(HearingItem.bill_id).join(Hearing, Hearing.id == HearingItem.hearing_id).where(
+            Hearing.date.in_(days), Hearing.cancelled.is_not(True), HearingItem.bill_id.is_not(None))
+        query = query.where(Bill.id.in_(on_agenda))
+        parts.append("On a hearing agenda: " + " or ".join(fmt_date(day) for day in days))
+        criteria["hearing_dates"] = [day.isoformat() for day in days]
     flt = selection.filter
     if flt is not None:
         query = apply_filter(session, query, flt)

@@ -458,7 +458,8 @@ def _payload(bill: dict[str, Any], parts: dict[str, list[dict[str, Any]]], autho
                              "state": "CA", "person_id": None})
 
     latest = actions[-1] if actions else None
-    status = " / ".join(p for p in (bill["current_status"], bill["measure_state"]) if p) or None
+    # Each once: a chaptered bill's current_status and measure_state are both "Chaptered".
+    status = " / ".join(dict.fromkeys(p for p in (bill["current_status"], bill["measure_state"]) if p)) or None
     return {
         "jurisdiction": states.state_jurisdiction("ca"),
         "session": {"identifier": states.session_from_years(int(years[:4]), int(years[4:]), special),

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tracker.exports.packet import PacketBill
+from tracker.exports.packet import PacketBill, text_kind_links, text_label
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,10 @@ class Column:
 
 def key_evidence(bill: PacketBill) -> str:
     return " | ".join(f"{t.name}: {t.evidence[0].snippet}" for t in bill.topics if t.evidence)
+
+
+def text_version(bill: PacketBill) -> str:
+    return f"{text_label(bill.current_text, ' (', 'undated')})" if bill.current_text else ""
 
 
 def hearing_text(bill: PacketBill) -> str:
@@ -47,5 +51,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("Policy area", "text", lambda b: b.policy_area, 30),
     Column("Summary", "text", lambda b: b.summary, 80),
     Column("Link", "url", lambda b: b.primary_link, 50),
+    # The current text (tracker.bill_text): which version, and its PDF and its HTML or formatted text.
+    Column("Text version", "text", text_version, 30),
+    Column("Text PDF", "url", lambda b: text_kind_links(b.current_text)[0], 50),
+    Column("Text HTML/TXT", "url", lambda b: text_kind_links(b.current_text)[1], 50),
     Column("Tracker id", "int", lambda b: b.id, 10),
 )

@@ -38,11 +38,11 @@ def rendition_kind(fmt: str | None, url: str) -> str | None:
     path = urlsplit(url).path.lower()
     extension = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
     name = (fmt or "").lower()
-    if name == "pdf" or "pdf" in name or extension == "pdf":
+    if "pdf" in name or extension == "pdf":
         return "PDF"
-    if extension == "htm" or name in ("txt", "text", "text/plain") or extension == "txt":
+    if extension in ("htm", "txt") or name in ("txt", "text", "text/plain"):
         return "Text"
-    if "html" in name or extension == "html":
+    if "html" in name or extension in ("html", "xhtml"):  # leginfo's billTextClient.xhtml page, whatever its format
         return "HTML"
     if "xml" in name or extension == "xml":
         return "XML"

@@ -70,6 +70,22 @@ class CurrentText:
     def link(self, kind: str) -> str | None:
         return next((link.url for link in self.links if link.kind == kind), None)
 
+    def reading_links(self) -> tuple[TextLink | None, TextLink | None]:
+        """What a reader opens: (the PDF, the formatted text or else the HTML page); the XML (or a link of no
+        known kind) takes the second place only when there is neither."""
+        return reading_links(self.links)
+
+
+def reading_links(links: Iterable[TextLink]) -> tuple[TextLink | None, TextLink | None]:
+    """``CurrentText.reading_links`` of any version's links (``text_links``)."""
+    first: dict[str, TextLink] = {}
+    for link in links:
+        first.setdefault(link.kind, link)
+    pdf, readable = first.get("PDF"), first.get("Text") or first.get("HTML")
+    if pdf is None and readable is None:
+        readable = first.get("XML") or first.get("Link")
+    return pdf, readable
+
 
 def text_links(version: Mapping[str, Any]) -> tuple[TextLink, ...]:
     """The version's web links, one per kind (the first listed of each), PDF first."""

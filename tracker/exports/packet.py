@@ -90,14 +90,11 @@ def text_label(text: CurrentText, between: str = ", ", undated: str = "") -> str
 
 
 def text_kind_links(text: CurrentText | None) -> tuple[str | None, str | None]:
-    """(PDF, HTML or formatted text) of the current text: what a reader opens. XML only when there is neither."""
+    """(PDF, HTML or formatted text) URLs of the current text: what a reader opens (``reading_links``)."""
     if text is None:
         return None, None
-    readable = text.link("Text") or text.link("HTML")
-    pdf = text.link("PDF")
-    if not (pdf or readable):
-        readable = text.link("XML") or text.link("Link")
-    return pdf, readable
+    pdf, readable = text.reading_links()
+    return (pdf.url if pdf else None), (readable.url if readable else None)
 
 
 @dataclass(frozen=True)
@@ -338,9 +335,9 @@ def _links(bill: Bill, sources: list[BillSource], text: CurrentText | None) -> t
             links.append(Link(clean_text(label), url))
 
     if text is not None:
-        for url in text_kind_links(text):
-            kind = next(link.kind for link in text.links if link.url == url) if url else None
-            add(f"Text ({_KIND_NAMES.get(kind or '', kind)}): {text_label(text)}", url)
+        for link in text.reading_links():
+            if link is not None:
+                add(f"Text ({_KIND_NAMES.get(link.kind, link.kind)}): {text_label(text)}", link.url)
     urls = [*(bill.source_urls or []), *(src.url for src in sources if src.url)]
     pages = [u for u in urls if not _is_data_file(u)]
     for url in pages:

@@ -145,3 +145,18 @@ def test_a_version_the_api_adds_to_a_bill_billstatus_owns_is_news(
     changes = session.execute(select(BillChange.kind, BillChange.after)).all()
     assert [(kind, after and after.get("label")) for kind, after in changes] == [
         ("new_bill", None), ("new_version", "Referred in Senate")]
+
+
+def test_links_stored_before_they_named_their_feed_belong_to_the_owner_of_then(
+        session: Session, api_record: BillRecord, billstatus_record: BillRecord) -> None:
+    ingest(session, billstatus_record)
+    # As stored by the tracker before renditions carried the feeds that listed them.
+    for version in stored_versions(session).values():
+        version.links = [{"format": link["format"], "url": link["url"]} for link in version.links]
+    session.commit()
+    ingest(session, api_record)
+    assert_union(session)
+    ingest(session, billstatus_record.model_copy(update={"title": billstatus_record.title + " "}))
+    assert_union(session)
+    for version in stored_versions(session).values():
+        assert all(link["sources"] for link in version.links)

@@ -499,13 +499,16 @@ def bills_show(
     jurisdiction: Annotated[str | None, typer.Option(help="Jurisdiction code, to disambiguate.")] = None,
     session: Annotated[str | None, typer.Option(help="Session identifier, to disambiguate.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="The whole bill as JSON.")] = False,
+    text: Annotated[bool, typer.Option("--text", help="Print the latest stored text of the bill (where a feed "
+                                                     "gives it) instead, or say where to read it.")] = False,
 ) -> None:
-    """Show one bill with its actions, sponsors, committees, subjects, versions, roll calls and hearings."""
+    """Show one bill with its actions, sponsors, committees, subjects, versions, current text (label, date and a
+    link to each rendition), roll calls and hearings."""
     from rich.text import Text
     from sqlmodel import Session
 
     from tracker.matching.queries import with_topics
-    from tracker.queries import bill_choices, bill_details, find_bills
+    from tracker.queries import bill_choices, bill_details, find_bills, latest_stored_text
 
     jurisdiction = _stored_scope(jurisdiction, None)  # a session not stored: the bill's own sessions are listed
     with Session(_engine()) as s:
@@ -523,6 +526,10 @@ def bills_show(
             _print_choices(bill_choices(s, ids))
             raise typer.Exit(EXIT_USAGE)
         detail = next(with_topics(s, bill_details(s, ids[:1])))
+        stored = latest_stored_text(s, bill_id=ids[0]) if text else None
+    if text:
+        _print_stored_text(detail, stored)
+        return
     if as_json:
         _print_json(detail)
         return
@@ -545,6 +552,11 @@ def bills_show(
         more = f" (+{len(detail['subjects']) - 20} more)" if len(detail["subjects"]) > 20 else ""
         out.print("Subjects: " + "; ".join(detail["subjects"][:20]) + more, markup=False, highlight=False)
     _print_topics(detail["topics"])
+    current = detail["current_text"]
+    if current:
+        out.print(f"Text: {current['label']} ({current['date'] or 'undated'})", markup=False, highlight=False)
+        for link in current["links"]:
+            out.print(f"  {link['kind']:5} {link['url']}", markup=False, highlight=False, soft_wrap=True)
     versions, actions = detail["versions"], detail["actions"]
     _print_latest("versions", len(versions), SHOWN_VERSIONS)
     for version in versions[-SHOWN_VERSIONS:]:  # oldest first, the latest last (tracker.queries.VERSION_ORDER)
@@ -564,6 +576,23 @@ def bills_show(
     for hearing in detail["hearings"][-5:]:
         out.print(f"  hearing {hearing['date']} {hearing['time'] or ''}  {hearing['body'] or ''}  "
                   f"{hearing['location'] or hearing['description'] or ''}".rstrip(), markup=False, highlight=False)
+
+
+def _print_stored_text(detail: dict[str, Any], stored: tuple[str, Any, str] | None) -> None:
+    """The latest stored text under its label and date; without one, where the current text can be read."""
+    if stored is not None:
+        label, day, body = stored
+        out.print(f"{label} ({day or 'undated'})\n", markup=False, highlight=False)
+        out.print(body, markup=False, highlight=False, soft_wrap=True)
+        return
+    current = detail["current_text"]
+    if current is None:
+        out.print("No text is stored for this bill, and no version links to one yet.", markup=False, highlight=False)
+        return
+    out.print(f"No text is stored for {current['label']} ({current['date'] or 'undated'}); read it at:",
+              markup=False, highlight=False)
+    for link in current["links"]:
+        out.print(f"  {link['kind']:5} {link['url']}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _print_choices(choices: list[dict[str, Any]], shown: int = 20) -> None:

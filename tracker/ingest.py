@@ -13,7 +13,7 @@ import difflib
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlmodel import Session
 
 from tracker.ingest_texts import TextOutcome, write_version_texts
+from tracker.ingest_versions import Delivery, write_versions
 from tracker.ingest_votes import calendar_key, drop_stale_calendar, write_roll_calls, write_votes
 from tracker.models import (
     Bill,
@@ -77,14 +78,7 @@ _CHILD_TABLES = {model.__table__.name: model.__table__
                  for model in (BillAction, Sponsorship, CommitteeReferral, BillSubject, RelatedBill)}
 _CHILD_INSERTS = {table: DriverInsert(_CHILD_TABLES[table], ("bill_id", *columns), driver_values=True)
                   for table, columns in CHILD_COLUMNS.items()}
-# Versions are upserted by URL, not replaced, so text extracted earlier survives a metadata refresh: a version
-# delivered without text leaves the stored text alone.
-_VERSION_META = ("label", "code", "date", "format", "links")
-_VERSION_UPSERT = DriverInsert.upsert(BillVersion.__table__, ("bill_id", "url", *_VERSION_META), ("bill_id", "url"),
-                                      _VERSION_META)
-_VERSION_TEXT_UPSERT = DriverInsert.upsert(BillVersion.__table__, ("bill_id", "url", *_VERSION_META, "text",
-                                                                   "text_hash"),
-                                           ("bill_id", "url"), (*_VERSION_META, "text", "text_hash"))
+# Versions are merged across feeds and upserted by URL, not replaced (tracker.ingest_versions).
 _CHANGE_INSERT = DriverInsert(BillChange.__table__, ("bill_id", "run_id", "kind", "before", "after", "detected_at"))
 
 
@@ -332,8 +326,10 @@ class Ingestor:
             ])
             existing_ids = [ids[k] for k in owner_keys if k in before]
             self._replace_children(owner_bills, owner_keys, ids, existing_ids)
+            added_versions = self._write_versions(owners, followers, ids, before, corrects)
         news = [(b, key) for b, key in owners if not corrects(b, key)]
         self._record_changes([b for b, _ in news], [key for _, key in news], ids, before, now)
+        self._record_added_versions(added_versions, now)
         if corrected := [ids[key] for b, key in owners if corrects(b, key)]:
             from tracker.models import BillEmbedding  # only here: a crawl never loads the flagging's models
 
@@ -472,25 +468,42 @@ class Ingestor:
         for table, insert in _CHILD_INSERTS.items():
             insert.execute(self.session, [(bill_id,) + row for b, bill_id in zip(changed, bill_ids, strict=True)
                                           for row in b.children[table]])
-        versions = [{"bill_id": bill_id, **v} for b, bill_id in zip(changed, bill_ids, strict=True) for v in b.versions]
-        self._upsert_versions(versions, existing_ids)
 
-    def _upsert_versions(self, rows: list[dict[str, Any]], existing_ids: list[int]) -> None:
-        by_url = {(r["bill_id"], r["url"]): r for r in rows}
-        rows = list(by_url.values())
-        with_text = [r for r in rows if r.get("text")]
-        for r in with_text:
-            r["text_hash"] = _sha256(r["text"])
-        _VERSION_TEXT_UPSERT.execute(self.session, with_text)
-        _VERSION_UPSERT.execute(self.session, [r for r in rows if not r.get("text")])
-        if existing_ids:
-            current = self.session.execute(
-                select(BillVersion.id, BillVersion.bill_id, BillVersion.url).where(
-                    BillVersion.bill_id.in_(existing_ids))
-            ).all()
-            stale = [vid for vid, bill_id, url in current if (bill_id, url) not in by_url]
-            if stale:
-                self.session.execute(delete(BillVersion).where(BillVersion.id.in_(stale)))
+    def _write_versions(self, owners: list[tuple[PreparedBill, BillKey]],
+                        followers: list[tuple[PreparedBill, BillKey]], ids: dict[BillKey, int],
+                        before: dict[BillKey, dict[str, Any]],
+                        corrects: Callable[[PreparedBill, BillKey], bool]) -> list[tuple[int, dict[str, Any]]]:
+        """Versions are the union of what the feeds of the owner's rank list (``tracker.ingest_versions``): the
+        owners' and, of the followers, those ranking with the owner (the other Library of Congress feed).
+        Returns the versions a follower added to a stored bill, which are news as an owner's are."""
+        owner_of = {key: b.source_name for b, key in owners}
+        for key in {key for _, key in followers if key not in owner_of}:
+            owner_of[key] = before[key]["source_name"]
+        rank = {ids[key]: precedence(source) for key, source in owner_of.items()}
+
+        def delivery(b: PreparedBill, key: BillKey, owns: bool) -> Delivery:
+            stored = before.get(key)
+            return Delivery(bill_id=ids[key], source=b.source_name, versions=b.versions, owns=owns,
+                            legacy_source=stored["source_name"] if stored else None,
+                            news=not owns and stored is not None and not corrects(b, key))
+
+        deliveries = [delivery(b, key, True) for b, key in owners] + [
+            delivery(b, key, False) for b, key in followers if precedence(b.source_name) == rank[ids[key]]]
+        return write_versions(self.session, deliveries,
+                              lambda bill_id: lambda source: precedence(source) == rank[bill_id], _sha256)
+
+    def _record_added_versions(self, added: list[tuple[int, dict[str, Any]]], now: dt.datetime) -> None:
+        """A text that only a follower of the owner's rank lists yet (the API ahead of BILLSTATUS) is news: a
+        change row, and the bill counts as changed for the triage inbox."""
+        if not added:
+            return
+        run_id = self.run.id if self.run else None
+        _CHANGE_INSERT.execute(self.session, [
+            {"bill_id": bill_id, "run_id": run_id, "kind": str(ChangeKind.new_version), "before": None,
+             "after": {**version, "date": _iso(version["date"])}, "detected_at": now}
+            for bill_id, version in added])
+        self.session.execute(update(Bill).where(Bill.id.in_({bill_id for bill_id, _ in added}))
+                             .values(last_changed_at=now))
 
     # -- documents ------------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import case, func, literal_column, select
 from sqlmodel import Session
 
+from tracker.bill_text import current_text
 from tracker.models import (
     Bill,
     BillAction,
@@ -242,6 +243,18 @@ DETAIL_BATCH = 500
 FINAL_VERSION_LABELS = ("Public Law",)
 VERSION_ORDER = (case((BillVersion.label.in_(FINAL_VERSION_LABELS), 1), else_=0),
                  BillVersion.date.asc().nulls_last(), BillVersion.id.asc())
+_VERSION_ORDER_DESC = (case((BillVersion.label.in_(FINAL_VERSION_LABELS), 1), else_=0).desc(),
+                       BillVersion.date.desc().nulls_first(), BillVersion.id.desc())
+
+
+def latest_stored_text(session: Session, *, bill_id: int) -> tuple[str, dt.date | None, str] | None:
+    """(label, date, text) of the latest version whose text is stored (VERSION_ORDER), or None."""
+    found = session.execute(
+        select(BillVersion.label, BillVersion.date, BillVersion.text)
+        .where(BillVersion.bill_id == bill_id, BillVersion.text.is_not(None))
+        .order_by(*_VERSION_ORDER_DESC)
+        .limit(1)).first()
+    return (found[0], found[1], found[2]) if found else None
 
 
 def version_texts(session: Session, *, bill_id: int) -> dict[int, tuple[str, dt.date | None, str | None]]:
@@ -325,6 +338,8 @@ def bill_details(session: Session, bill_ids: Sequence[int]) -> Iterator[dict[str
                                    "identifier": r.identifier, "title": r.title, "relationship": r.relationship,
                                    "identified_by": r.identified_by} for r in related[bill_id]],
             })
+            text = current_text(out["versions"])
+            out["current_text"] = text.as_json() if text else None
             out["votes"], out["votes_elsewhere"] = votes_for_bill(session, bill_id) if bill_id in voted else ([], {})
             out["hearings"] = hearings_for_bill(session, bill_id) if bill_id in heard else []
             yield out

@@ -9,6 +9,7 @@ from dashboard.components.position_withdrawal import withdraw_position_control
 from dashboard.components.render import assignment_line, change_ratio, highlight, html_text, md, progress_line, redline
 from dashboard.components.widgets import export_buttons, safe_url
 from tracker import notes, overview, positions, triage, watchlists
+from tracker.bill_text import current_text, text_links
 from tracker.exports import Selection
 from tracker.exports.packet import describe_committees
 from tracker.matching.display import below_line, signals
@@ -19,6 +20,8 @@ from tracker.permissions import Action, PermissionDenied, can
 from tracker.queries import bill_choices, bill_detail, find_bills, version_texts
 
 user = page_user()
+STORED_TEXT_SHOWN = 100_000  # characters of a stored text the page shows; a budget bill runs to megabytes
+READING_NAMES = {"Text": "HTML", "Link": "Open"}  # the formatted text (.htm) is an HTML page to whoever opens it
 
 
 # -- which bill ---------------------------------------------------------------------------------------------
@@ -159,13 +162,32 @@ with main:
                      width="stretch")
 
     st.markdown("#### Versions")
+    # The current text first: what a staffer or lobbyist opens (tracker.bill_text; web links only).
+    current = current_text(d["versions"])
+    if current is not None:
+        st.markdown(f"**Current text:** {md(current.label)} · {md(current.date or 'undated')}")
+        buttons = [link for link in current.reading_links() if link is not None]
+        for column, link in zip(st.columns(len(buttons) + 2)[:len(buttons)], buttons, strict=True):
+            column.link_button(READING_NAMES.get(link.kind, link.kind), link.url)
     if d["versions"]:
-        st.dataframe(pd.DataFrame([{"version": v["label"], "date": v["date"], "format": v["format"],
-                                    "link": safe_url(v["url"]), "text stored": v["has_text"]}
-                                   for v in d["versions"]]),
-                     column_config={"link": st.column_config.LinkColumn("link")}, hide_index=True, width="stretch")
+        rows = []
+        for v in d["versions"]:
+            by_kind = {link.kind: link.url for link in text_links(v)}
+            rows.append({"version": v["label"], "date": v["date"], "PDF": by_kind.get("PDF"),
+                         "HTML/TXT": by_kind.get("Text") or by_kind.get("HTML"), "XML": by_kind.get("XML"),
+                         "text stored": v["has_text"]})
+        st.dataframe(pd.DataFrame(rows), column_config={
+            kind: st.column_config.LinkColumn(kind, display_text=kind) for kind in ("PDF", "HTML/TXT", "XML")},
+            hide_index=True, width="stretch")
     else:
         st.caption("No versions published yet.")
+    if texts:
+        label, day, body = texts[list(texts)[-1]]
+        with st.expander(f"Text of {label} ({day or 'undated'})"):
+            st.text(body[:STORED_TEXT_SHOWN])  # plain text: upstream text is never read as markdown or HTML
+            if len(body or "") > STORED_TEXT_SHOWN:
+                st.caption(f"The first {STORED_TEXT_SHOWN:,} of {len(body or ''):,} characters; the links above "
+                           "open the whole text.")
     if len(texts) >= 2:
         with st.expander("Compare two versions (redline)"):
             ids = list(texts)

@@ -40,7 +40,7 @@ def test_each_bill_carries_what_a_lobbyist_needs(session: Session, seeded: Seede
     assert hostile.next_hearing is None  # no hearings table yet
     assert [link.label for link in hostile.links] == [
         "Bill page (bills.example.test)",
-        "Text: Introduced in House (PDF)",
+        "Text (PDF): Introduced in House, Mar 1, 2021",
     ]
     assert privacy.topics[0].name == "Data privacy" and privacy.stage_label == "Passed first chamber"
     assert ca.jurisdiction_name == "California" and ca.sponsors[0].name == "Asm. 李明 (Li Ming)"

@@ -158,3 +158,37 @@ def test_a_key_refused_after_the_list_is_named_as_the_cause(
     assert run.status == "failed"
     assert "Congress.gov refused the key in CONGRESS_API_KEY (HTTP 403)" in (run.message or "")
     assert API_KEY not in done.stderr + done.stdout
+
+
+def test_after_a_govinfo_crawl_the_api_crawl_adds_its_renditions(
+    crawl_env: dict[str, str], feed: FeedServer, congress_api: CongressApiMirror, session: Session,
+) -> None:
+    # Both feeds behind the local server: GovInfo's real BILLSTATUS H.R. 21 (from the 117th archive) and the
+    # API's real responses. GovInfo's copy is the newer: it owns the bill, and the API's crawl still adds every
+    # rendition its text endpoint lists (fetched as one request within the bill's sub-resources).
+    import tarfile
+
+    from feedserver import GovinfoMirror
+    from realdata_paths import require_realdata
+
+    with tarfile.open(require_realdata("billstatus", "congress117", "c117_all.tar.gz"), "r|gz") as tar:
+        member = next(m for m in tar if m.name.endswith("/hr/hr21/fdsys_billstatus.xml"))
+        body = tar.extractfile(member).read()  # type: ignore[union-attr]
+    GovinfoMirror(feed).set_bill(117, "hr", "21", body, dt.datetime(2022, 12, 14, tzinfo=dt.UTC))
+    env = {**crawl_env, "CONGRESS_API_KEY": API_KEY}
+    done = run_spider(env, "govinfo_billstatus", "-a", "congress=117", "-a", "types=hr")
+    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    feed.reset_log()
+    done = run_spider(env, "congress_api", "-a", "congress=117", "-a", "types=hr")
+    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    assert len(feed.requests(DETAIL + "/text")) == 1
+    session.expire_all()
+    assert session.execute(select(Bill.source_name)).scalar_one() == "govinfo_billstatus"
+    versions = {v.code: v for v in session.execute(select(BillVersion)).scalars()}
+    assert set(versions) == {"ih", "eh", "rfs"}
+    for code, version in versions.items():
+        urls = {link["url"] for link in version.links}
+        assert f"https://www.congress.gov/117/bills/hr21/BILLS-117hr21{code}.pdf" in urls
+        assert f"https://www.govinfo.gov/content/pkg/BILLS-117hr21{code}/pdf/BILLS-117hr21{code}.pdf" in urls
+        assert {source for link in version.links for source in link["sources"]} == {"govinfo_billstatus",
+                                                                                     "congress_api"}

@@ -6,6 +6,7 @@ parser's output.
 
 import collections
 import datetime as dt
+import json
 import re
 import tarfile
 import time
@@ -669,3 +670,24 @@ def test_a_malformed_file_is_refused_with_a_reason_on_one_line(damage: str) -> N
     }[damage]
     error = assert_refused(mutant, "feed/damaged.xml", "malformed XML")
     assert "\n" not in error.reason and ", line " in error.reason
+
+
+@pytest.mark.realdata
+def test_each_text_version_links_govinfos_pdf_and_formatted_text_of_its_package(hr3684: BillRecord) -> None:
+    # BILLSTATUS names each version's GovInfo XML only (data/117/bills/hr/hr3684 in the 117th archive); GovInfo
+    # serves every package's PDF and formatted text beside it (its package summary's pdfLink and txtLink, e.g.
+    # govinfo_api/usgpo-api_samples/packages/BILLS-115hr1625enr-summary.json), which is what a reader opens.
+    summary = require_realdata("govinfo_api", "usgpo-api_samples", "packages", "BILLS-115hr1625enr-summary.json")
+    assert {"pdfLink", "txtLink", "xmlLink"} <= set(json.loads(summary.read_text())["download"])
+    record = hr3684
+    enrolled = next(v for v in record.versions if v.code == "enr")
+    pkg = "https://www.govinfo.gov/content/pkg/BILLS-117hr3684enr"
+    assert enrolled.links == [{"format": "xml", "url": f"{pkg}/xml/BILLS-117hr3684enr.xml"},
+                              {"format": "pdf", "url": f"{pkg}/pdf/BILLS-117hr3684enr.pdf"},
+                              {"format": "html", "url": f"{pkg}/html/BILLS-117hr3684enr.htm"}]
+    assert (enrolled.url, enrolled.format) == (f"{pkg}/xml/BILLS-117hr3684enr.xml", "xml")  # the key stays
+    # The public law's USLM XML is its own package's rendition; the PDF and text are the PLAW package's.
+    public_law = next(v for v in record.versions if v.label == "Public Law")
+    law = "https://www.govinfo.gov/content/pkg/PLAW-117publ58"
+    assert {link["url"] for link in public_law.links} == {
+        f"{law}_uslm/xml/PLAW-117publ58_uslm.xml", f"{law}/pdf/PLAW-117publ58.pdf", f"{law}/html/PLAW-117publ58.htm"}

@@ -866,3 +866,37 @@ def test_a_switch_written_as_a_string_is_refused_not_read_as_on() -> None:
         assert str(refused.value.code).startswith(f"{named}: expected true or false"), refused.value.code
     crawl = config.crawl_settings(env={}, doc={"sources": {"congress_api": {"enabled": True}}})
     assert crawl.sources["congress_api"].enabled and crawl.robotstxt_obey
+
+
+def test_bills_show_gives_the_current_text_with_its_links(imported: str) -> None:
+    # Real BILLSTATUS H.R. 5376 (117th): the public law is the last text; GovInfo's PDF and formatted text of
+    # its PLAW package are its links (BILLSTATUS names only the USLM XML).
+    law = "https://www.govinfo.gov/content/pkg/PLAW-117publ169"
+    bill = json.loads(invoke("bills", "show", "hr5376", "--session", "117", "--json").stdout)
+    assert bill["current_text"] == {
+        "label": "Public Law", "date": "2022-08-16", "code": None, "has_text": False,
+        "links": [{"kind": "PDF", "url": f"{law}/pdf/PLAW-117publ169.pdf"},
+                  {"kind": "Text", "url": f"{law}/html/PLAW-117publ169.htm"},
+                  {"kind": "XML", "url": f"{law}_uslm/xml/PLAW-117publ169_uslm.xml"}]}
+    said = invoke("bills", "show", "hr5376", "--session", "117").output
+    assert "Text: Public Law (2022-08-16)" in said
+    assert f"PDF   {law}/pdf/PLAW-117publ169.pdf" in said and f"Text  {law}/html/PLAW-117publ169.htm" in said
+    # No text is stored for federal versions: --text says so and where to read it.
+    shown = invoke("bills", "show", "hr5376", "--session", "117", "--text")
+    assert shown.exit_code == 0 and "No text is stored for Public Law" in shown.output
+    assert f"{law}/pdf/PLAW-117publ169.pdf" in shown.output
+
+
+@pytest.mark.realdata
+def test_bills_show_text_prints_the_stored_text(database_url: str) -> None:
+    """Real pubinfo rows: California's versions carry their text (the CAML of BILL_VERSION_TBL's .lob files)."""
+    folder = require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "archive", "1999")
+    assert invoke("import", "--quiet", str(folder)).exit_code == 0
+    bill = json.loads(invoke("bills", "show", "AB1", "--session", "19992000", "--json").stdout)
+    latest = bill["versions"][-1]
+    assert bill["current_text"]["label"] == latest["label"] and bill["current_text"]["has_text"]
+    assert bill["current_text"]["links"] == [{"kind": "HTML", "url": latest["url"]}]
+    shown = invoke("bills", "show", "AB1", "--session", "19992000", "--text")
+    assert shown.exit_code == 0
+    assert shown.output.startswith(f"{latest['label']} ({latest['date']})")
+    assert "The people of the State of California do enact as follows" in shown.output

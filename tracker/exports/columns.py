@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tracker.exports.packet import PacketBill
+from tracker.exports.packet import PacketBill, text_kind_links, text_label
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,10 @@ def key_evidence(bill: PacketBill) -> str:
 
 def notes_text(bill: PacketBill) -> str:
     return "\n\n".join(f"{n.author} ({n.written_at.date().isoformat()}): {n.body}" for n in bill.notes or ())
+
+
+def text_version(bill: PacketBill) -> str:
+    return f"{text_label(bill.current_text, ' (', 'undated')})" if bill.current_text else ""
 
 
 def hearing_text(bill: PacketBill) -> str:
@@ -53,5 +57,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("Policy area", "text", lambda b: b.policy_area, 30),
     Column("Summary", "text", lambda b: b.summary, 80),
     Column("Link", "url", lambda b: b.primary_link, 50),
+    # The current text (tracker.bill_text): which version, and its PDF and its HTML or formatted text.
+    Column("Text version", "text", text_version, 30),
+    Column("Text PDF", "url", lambda b: text_kind_links(b.current_text)[0], 50),
+    Column("Text HTML/TXT", "url", lambda b: text_kind_links(b.current_text)[1], 50),
     Column("Tracker id", "int", lambda b: b.id, 10),
 )

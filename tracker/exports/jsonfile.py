@@ -77,6 +77,7 @@ def bill_json(bill: PacketBill) -> dict[str, Any]:
             for t in bill.topics
         ],
         "links": [{"label": link.label, "url": link.url} for link in bill.links],
+        "current_text": bill.current_text.as_json() if bill.current_text else None,
         **notes,
     }
 

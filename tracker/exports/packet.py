@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Table, and_, func, or_, select
 from sqlmodel import Session
 
+from tracker.bill_text import CurrentText, current_text
 from tracker.dates import US_EASTERN, by_day_and_time, jurisdiction_zone, local_day, us_today
 from tracker.exports.branding import Branding
 from tracker.exports.safety import clean_text, safe_url
@@ -36,6 +37,7 @@ from tracker.models import (
 )
 from tracker.models.enums import SponsorshipKind
 from tracker.models.hearings import Hearing as HearingRow  # this module's Hearing is the packet's view
+from tracker.queries import VERSION_ORDER
 
 CHUNK = 2000  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 EVIDENCE_PER_TOPIC = 3
@@ -77,9 +79,25 @@ def fact_rows(bill: "PacketBill") -> list[tuple[str, str]]:
         ("Committees", "; ".join(bill.committee_lines)),
         ("Next hearing", bill.next_hearing.label if bill.next_hearing else "None scheduled in the tracker"),
     ]
+    if bill.current_text:
+        rows.append(("Current text", text_label(bill.current_text, " · ", "undated")))
     if bill.policy_area:
         rows.append(("Policy area", bill.policy_area))
     return rows
+
+
+def text_label(text: CurrentText, between: str = ", ", undated: str = "") -> str:
+    """``Referred in Senate, Jan 6, 2021``: the version's label and date (``undated`` when it has none)."""
+    day = fmt_date(dt.date.fromisoformat(text.date)) if text.date else undated
+    return clean_text(text.label) + (f"{between}{day}" if day else "")
+
+
+def text_kind_links(text: CurrentText | None) -> tuple[str | None, str | None]:
+    """(PDF, HTML or formatted text) URLs of the current text: what a reader opens (``reading_links``)."""
+    if text is None:
+        return None, None
+    pdf, readable = text.reading_links()
+    return (pdf.url if pdf else None), (readable.url if readable else None)
 
 
 @dataclass(frozen=True)
@@ -277,6 +295,7 @@ class PacketBill:
     topics: tuple[TopicMatch, ...]
     links: tuple[Link, ...]
     notes: tuple[PacketNote, ...] | None = None  # None: not asked for (a packet without staff notes)
+    current_text: CurrentText | None = None  # the latest version with a web link (tracker.bill_text)
 
     @property
     def reference(self) -> str:
@@ -413,8 +432,9 @@ def _opt(value: str | None) -> str | None:
     return text if text.strip() else None
 
 
-def _links(bill: Bill, sources: list[BillSource], versions: list[BillVersion]) -> tuple[Link, ...]:
-    """Latest text first (what a reader wants), then the records the data came from; web links only."""
+def _links(bill: Bill, sources: list[BillSource], text: CurrentText | None) -> tuple[Link, ...]:
+    """The bill's pages, the current text's PDF and HTML (or formatted text), then the records the data came
+    from; web links only."""
     links: list[Link] = []
     seen: set[str] = set()
 
@@ -424,14 +444,10 @@ def _links(bill: Bill, sources: list[BillSource], versions: list[BillVersion]) -
             seen.add(url)
             links.append(Link(clean_text(label), url))
 
-    dated = sorted(versions, key=lambda v: (v.date or dt.date.min, v.id or 0))
-    if dated:
-        latest = dated[-1]
-        renditions = [(link.get("format") or "", link.get("url") or "") for link in latest.links or []]
-        renditions.append((latest.format or "", latest.url))
-        best = min(renditions, key=lambda r: _rendition_rank(*r))
-        kind = _rendition_kind(*best)
-        add(f"Text: {latest.label}" + (f" ({kind})" if kind else ""), best[1])
+    if text is not None:
+        for link in text.reading_links():
+            if link is not None:
+                add(f"Text ({_KIND_NAMES.get(link.kind, link.kind)}): {text_label(text)}", link.url)
     urls = [*(bill.source_urls or []), *(src.url for src in sources if src.url)]
     pages = [u for u in urls if not _is_data_file(u)]
     for url in pages:
@@ -442,7 +458,8 @@ def _links(bill: Bill, sources: list[BillSource], versions: list[BillVersion]) -
     return tuple(links)
 
 
-_RENDITIONS = ("PDF", "HTML", "XML", "text")
+# The formatted text (GovInfo's and Congress.gov's ``.htm``) is an HTML page to whoever opens it.
+_KIND_NAMES = {"Text": "HTML", "Link": "link"}
 _CHAMBER_NAMES = {"us": {"upper": "Senate", "lower": "House", "joint": "Joint"}}
 
 
@@ -472,35 +489,6 @@ def committee_label(name: str, chamber: str | None, jurisdiction: str, *, parent
     return label
 
 
-def _rendition_kind(fmt: str, url: str) -> str | None:
-    """What a text link opens: the URL path's extension says it (leginfo's ``billTextClient.xhtml?...`` is a web
-    page, though pubinfo labels the version "xml" for the text it ships), else the feed's format label."""
-    path = urlsplit(url).path
-    extension = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
-    return _kind_of(extension) or _kind_of(fmt)
-
-
-def _kind_of(probe: str) -> str | None:
-    probe = probe.lower()
-    if not probe:
-        return None
-    for word, kind in (
-        ("pdf", "PDF"),
-        ("htm", "HTML"),
-        ("formatted", "HTML"),
-        ("xml", "XML"),
-        ("txt", "text"),
-    ):
-        if word in probe:
-            return kind
-    return None
-
-
-def _rendition_rank(fmt: str, url: str) -> int:
-    kind = _rendition_kind(fmt, url)
-    return _RENDITIONS.index(kind) if kind else len(_RENDITIONS)
-
-
 def gather_bills(
     session: Session,
     bill_ids: Sequence[int],
@@ -521,7 +509,7 @@ def gather_bills(
     committees: dict[int, list[str]] = defaultdict(list)
     topics: dict[int, list[TopicMatch]] = defaultdict(list)
     sources: dict[int, list[BillSource]] = defaultdict(list)
-    versions: dict[int, list[BillVersion]] = defaultdict(list)
+    texts: dict[int, CurrentText | None] = {}
     hearings: dict[int, Hearing] = {}
     roles: dict[int, list[LegislatorRole]] = defaultdict(list)
     committee_actions: dict[int, list[CommitteeAction]] = defaultdict(list)
@@ -600,10 +588,14 @@ def gather_bills(
             select(BillSource).where(BillSource.bill_id.in_(chunk)).order_by(BillSource.id)
         ).scalars():
             sources[src.bill_id].append(src)
-        for ver in session.execute(
-            select(BillVersion).where(BillVersion.bill_id.in_(chunk)).order_by(BillVersion.id)
-        ).scalars():
-            versions[ver.bill_id].append(ver)
+        versions: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for ver in session.execute(  # not the text itself: megabytes a version, and no packet prints it
+            select(BillVersion.bill_id, BillVersion.label, BillVersion.code, BillVersion.date, BillVersion.url,
+                   BillVersion.format, BillVersion.links, BillVersion.text.is_not(None).label("has_text"))
+            .where(BillVersion.bill_id.in_(chunk)).order_by(BillVersion.bill_id, *VERSION_ORDER)
+        ).mappings():
+            versions[ver["bill_id"]].append(dict(ver))
+        texts.update((bill_id, current_text(found)) for bill_id, found in versions.items())
         if lookup is not None:
             hearings.update(lookup(session, chunk, today))
         if include_notes:
@@ -663,8 +655,9 @@ def gather_bills(
                 committee_actions=tuple(committee_actions.get(bill_id, ())),
                 next_hearing=hearings.get(bill_id),
                 topics=tuple(topics.get(bill_id, ())),
-                links=_links(bill, sources.get(bill_id, []), versions.get(bill_id, [])),
+                links=_links(bill, sources.get(bill_id, []), texts.get(bill_id)),
                 notes=tuple(notes.get(bill_id, ())) if include_notes else None,
+                current_text=texts.get(bill_id),
             )
         )
     return out

@@ -703,6 +703,23 @@ def _format_of(url: str) -> str:
     return "html" if extension == "htm" else extension or "unknown"
 
 
+# A GovInfo package's XML: https://www.govinfo.gov/content/pkg/BILLS-117hr21ih/xml/BILLS-117hr21ih.xml. A public
+# law's is its USLM package, PLAW-117publ58_uslm; its PDF and text are the PLAW-117publ58 package's.
+_GOVINFO_PACKAGE_XML = re.compile(
+    r"^https://www\.govinfo\.gov/content/pkg/((?:BILLS|PLAW)-[A-Za-z0-9]+?)(_uslm|)/xml/\1\2\.xml$")
+
+
+def _package_renditions(url: str) -> list[dict[str, str]]:
+    """GovInfo's PDF and formatted text beside a package's XML (the package summary's pdfLink and txtLink, at
+    their public content paths): BILLSTATUS names only the XML, and a reader wants the PDF."""
+    found = _GOVINFO_PACKAGE_XML.match(url)
+    if not found:
+        return []
+    pkg = f"https://www.govinfo.gov/content/pkg/{found.group(1)}"
+    return [{"format": "pdf", "url": f"{pkg}/pdf/{found.group(1)}.pdf"},
+            {"format": "html", "url": f"{pkg}/html/{found.group(1)}.htm"}]
+
+
 def _versions(container: Any) -> list[dict[str, Any]]:
     versions = []
     for item in _items(container):
@@ -712,6 +729,9 @@ def _versions(container: Any) -> list[dict[str, Any]]:
             url = _text(_children(fmt).get("url"))
             if url:
                 links.append({"format": _format_of(url), "url": url})
+        listed = {link["url"] for link in links}
+        links += [extra for link in list(links) for extra in _package_renditions(link["url"])
+                  if extra["url"] not in listed]
         if not links:
             continue  # 3.0.0 files end the list with an empty placeholder item
         preferred = min(links, key=lambda link: _FORMAT_PREFERENCE.get(link["format"], len(_FORMAT_PREFERENCE)))

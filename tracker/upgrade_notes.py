@@ -10,12 +10,15 @@ know about, and what is left for them to do, each with its command.
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlmodel import Session
 
+from tracker import db
 from tracker.models import BillMatch, Topic, TopicRule
 
 
 def enabled_rule_ids(engine: Engine) -> set[int]:
-    """The enabled rules before migrating, read with plain SQL: the schema may be any earlier one (or none)."""
-    if not inspect(engine).has_table("topicrule"):
+    """The enabled rules before migrating, read with plain SQL: the schema may be any earlier one (or none). A
+    SQLite file not made yet is left for the migration to create (connecting would make it, or fail on its
+    missing folder)."""
+    if db.missing_file(engine) is not None or not inspect(engine).has_table("topicrule"):
         return set()
     with engine.connect() as conn:
         return set(conn.execute(text("SELECT id FROM topicrule WHERE enabled")).scalars())

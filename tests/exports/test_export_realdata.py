@@ -317,7 +317,7 @@ def test_staff_notes_go_into_a_packet_only_when_asked(session: Session, real_bil
 
 def test_a_text_link_is_labelled_by_what_it_opens(session: Session) -> None:
     """California's text link, leginfo's billTextClient.xhtml page, was labelled "(XML)" (the format of the text
-    pubinfo ships beside it): a lobbyist expecting a file got a web page. GovInfo's XML files keep theirs."""
+    pubinfo ships beside it): a lobbyist expecting a file got a web page. GovInfo's versions link their PDF.
     from typer.testing import CliRunner
 
     from tracker.cli import app
@@ -328,14 +328,14 @@ def test_a_text_link_is_labelled_by_what_it_opens(session: Session) -> None:
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     doc = json.loads(build_packet(session, Selection(all_bills=True, order="identifier"), "json"))
-    texts = {b["identifier"]: next(lk for lk in b["links"] if lk["label"].startswith("Text:")) for b in doc["bills"]}
-    assert texts["AB 1656"] == {
-        "label": "Text: Amended Senate (HTML)",
+    texts = {b["identifier"]: [lk for lk in b["links"] if lk["label"].startswith("Text")] for b in doc["bills"]}
+    assert texts["AB 1656"] == [{
+        "label": "Text (HTML): Amended Senate, Jun 11, 2026",
         "url": "https://leginfo.legislature.ca.gov/faces/billTextClient.xhtml?bill_id=202520260AB1656"
-               "&version=20250AB165697AMD"}
-    assert texts["S 1260"] == {  # the file gives this version as XML only
-        "label": "Text: Engrossed in Senate (XML)",
-        "url": "https://www.govinfo.gov/content/pkg/BILLS-117s1260es/xml/BILLS-117s1260es.xml"}
+               "&version=20250AB165697AMD"}]
+    # The file gives this version as XML; GovInfo's PDF and formatted text of the package come first.
+    assert [link["label"] for link in texts["S 1260"]] == ["Text (PDF): Engrossed in Senate, Jun 8, 2021",
+                                                          "Text (HTML): Engrossed in Senate, Jun 8, 2021"]
 
 
 def test_a_subcommittee_is_named_with_its_committee(session: Session, real_bills: dict[str, int]) -> None:

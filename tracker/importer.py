@@ -34,6 +34,7 @@ from tracker.ingest import (
     Ingestor,
     IngestResult,
     SourceDocumentInfo,
+    count_committed,
     finish_run,
     record_error,
     start_run,
@@ -668,6 +669,7 @@ def import_path(
             nonlocal batch_bytes
             batch_bytes = 0
             if batch:
+                run.fetched = seen  # committed with the batch: a killed import still says how far it read
                 _bulk_wal(session)
                 total.add(_ingest_batch(session, ingestor, batch, errors, flag=flag, embed=embed))
                 batch.clear()
@@ -832,6 +834,7 @@ def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
         result = ingestor.ingest(batch)
         if flag:
             flag_changed(session, result, errors, embed=embed)
+        count_committed(ingestor.run, result)
         session.commit()
         return result
     except Exception as exc:  # noqa: BLE001  (any database refusal: isolate the culprit below)
@@ -848,6 +851,7 @@ def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
             if flag and stored.changed_bill_ids:
                 ctx = ctx or _scoring_context(session, embed=embed)
                 flag_changed(session, stored, errors, embed=embed, ctx=ctx)
+            count_committed(ingestor.run, stored)
             session.commit()
             result.add(stored)
         except Exception as exc:  # noqa: BLE001

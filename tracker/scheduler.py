@@ -11,9 +11,11 @@
   every job: two crawls of one source at once, two alert passes), so a second ``tracker schedule`` is refused
   while the first holds the scheduler lock (PostgreSQL: an advisory lock on a connection held open;
   SQLite: a lock file beside the database, ``flock``).
-- A crawl past ``max_run_hours`` gets SIGTERM, and is killed if it has not stopped 60 s later (a graceful
-  Scrapy stop waits for requests in flight, and a server that stalls keeps them there); the run it leaves
-  ``running`` is then closed here as ``interrupted``, saying why.
+- A crawl keeps ``max_run_hours`` itself (``scrapers.deadline``): at the limit it stops as on SIGTERM, and if it
+  has not stopped 60 s later (a graceful Scrapy stop waits for requests in flight, and a server that stalls
+  keeps them there) it closes its run as ``interrupted`` and exits. So a crawl whose scheduler was killed
+  (kill -9, the out-of-memory killer) still ends at the limit. Should the crawl be hung beyond that, the
+  scheduler sends SIGTERM a minute later and kills it 60 s after, closing its run here, saying why.
 - SIGTERM or Ctrl-C: no new crawls start, running ones are asked to stop (Scrapy finishes what is in flight
   and records the run), and the scheduler exits once they have.
 """
@@ -66,15 +68,15 @@ def run_source_job(source: str) -> int:
     log.info("crawl %s starting", source)
     limit = crawl.max_run_hours * 3600
     launch_id = f"schedule-{uuid.uuid4().hex}"
-    # The spider reads its scope from the config.
-    outcome = crawling.run_crawl(source, log_level="WARNING", timeout=limit, launch_id=launch_id)
-    timed_out = outcome.seconds >= limit
-    if timed_out:
+    # The spider reads its scope from the config. It keeps the limit itself (scrapers.deadline), so a crawl
+    # whose scheduler is killed meanwhile still ends at it, and records why.
+    outcome = crawling.run_crawl(source, log_level="WARNING", max_seconds=limit, launch_id=launch_id)
+    if outcome.seconds >= limit:
         log.warning("crawl %s reached [crawl] max_run_hours (%g) and was stopped; what it fetched is kept",
                     source, crawl.max_run_hours)
     # The crawl's process has ended: a run of it still "running" will never record its end (killed, or forced
     # down by a second signal), so it is closed here rather than left for a later run's sweep.
-    if timed_out:
+    if outcome.stopped_by_parent:  # hung past its own deadline and grace: stopped from here
         why = f"stopped by the scheduler after [crawl] max_run_hours ({crawl.max_run_hours:g} h)"
         if outcome.exit_code < 0:
             why += f" and killed when it did not stop within {crawling.TERM_GRACE_SECONDS:g} s"

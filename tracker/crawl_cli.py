@@ -288,8 +288,8 @@ def schedule_cmd(
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    crawl = crawl_settings()  # a mistake in tracker.toml first: at 3 a.m. it is the one to fix
     engine = _engine()
-    crawl = crawl_settings()
     enabled = [name for name, cfg in crawl.sources.items() if cfg.enabled]
     if not enabled:
         # A team that imports by hand still wants its digests: the alert job runs alone. markup=False: "[sources.

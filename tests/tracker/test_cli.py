@@ -11,7 +11,9 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from database_env import using_database
@@ -20,6 +22,9 @@ from typer.testing import CliRunner
 
 from tracker import config, db
 from tracker.cli import EXIT_NOT_FOUND, EXIT_PARTIAL, EXIT_SCHEMA, EXIT_USAGE, app
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 runner = CliRunner()
 
@@ -855,6 +860,37 @@ def test_a_base_url_that_is_no_web_address_is_named_before_crawling(
     named = variable or "[sources.govinfo_billstatus] base_url"
     assert result.stderr.startswith(f"{named}: expected an http(s) URL"), result.stderr
     assert "Crawling" not in result.stdout
+
+
+def test_a_misspelt_setting_or_source_is_refused_not_ignored(engine: "Engine", tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typo in tracker.toml changed nothing, without a word: `enabeld = false` left the source crawling (read as
+    an option nobody reads), `max_run_hour = 2` left the 12-hour limit, and `[sources.govinfo]` was scheduled
+    as a job whose crawl could only fail. `tracker schedule` now refuses each, naming it and what it may be."""
+    for doc, named in (
+            ({"sources": {"congress_api": {"enabeld": False}}},
+             "[sources.congress_api] enabeld: unknown setting; known:"),
+            ({"crawl": {"max_run_hour": 2}}, "[crawl] max_run_hour: unknown setting; known:"),
+            ({"sources": {"govinfo": {"enabled": True}}}, "[sources.govinfo]: unknown source; known: california, "
+                                                          "congress_api, govinfo_billstatus, legiscan, legistar, "
+                                                          "openstates")):
+        with pytest.raises(config.ConfigError) as refused:
+            config.crawl_settings(env={}, doc=doc)
+        assert str(refused.value.code).startswith(named), refused.value.code
+    # Every setting tracker.example.toml shows is known.
+    example = tomllib.loads((REPO_ROOT / "tracker.example.toml").read_text())
+    for table in example["sources"].values():
+        table.update(session="20252026", states=["CA"], clients=["lacounty"])
+    assert config.crawl_settings(env={}, doc=example).max_run_hours == 12
+    settings_file = tmp_path / "tracker.toml"
+    settings_file.write_text('[sources.govinfo_billstatus]\nschedul = "0 6 * * *"\n')
+    monkeypatch.setenv("TRACKER_CONFIG", str(settings_file))
+    config.settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["schedule"])
+    finally:
+        config.settings.cache_clear()
+    assert result.exit_code == EXIT_USAGE and "[sources.govinfo_billstatus] schedul: unknown setting" in result.output
 
 
 def test_a_switch_written_as_a_string_is_refused_not_read_as_on() -> None:

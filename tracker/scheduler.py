@@ -98,10 +98,39 @@ def run_source_job(source: str) -> int:
     return outcome.exit_code
 
 
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # crontab's numbers: 0 (and 7) is Sunday
+
+
+def _crontab_days(field: str) -> str:
+    """A crontab day-of-week field with its numbers as day names. APScheduler 3 numbers days from Monday = 0, so
+    read as it is, crontab's "1-5" (Monday to Friday) fired Tuesday to Saturday and "0" (Sunday) on Mondays."""
+    if not any(c.isdigit() for c in field):
+        return field  # "*", names: the same in both
+    days: set[int] = set()
+    for part in field.split(","):
+        span, _, step = part.partition("/")
+        if span == "*":
+            first, last = 0, 6
+        elif "-" in span:
+            first_text, _, last_text = span.partition("-")
+            first, last = int(first_text), int(last_text)
+        else:
+            first = last = int(span)
+            if step:  # "1/2": from Monday on, every other day
+                last = 7
+        if not (0 <= first <= 7 and 0 <= last <= 7 and first <= last):
+            raise ValueError(f"{part!r} is not a day of the week (0-7, 0 and 7 Sunday)")
+        days.update(day % 7 for day in range(first, last + 1, int(step) if step else 1))
+    return ",".join(_DAY_NAMES[day] for day in sorted(days))
+
+
 def cron(expression: str, setting: str) -> CronTrigger:
     """A crontab expression (UTC) as a trigger, or SystemExit naming the ``setting`` it came from."""
     try:
-        return CronTrigger.from_crontab(expression, timezone=dt.UTC)
+        fields = expression.split()
+        if len(fields) == 5:
+            fields[4] = _crontab_days(fields[4])
+        return CronTrigger.from_crontab(" ".join(fields), timezone=dt.UTC)
     except ValueError as exc:
         raise ConfigError(f"{setting} = {expression!r} is not a crontab expression "
                          f"(minute hour day month day-of-week): {exc}") from None

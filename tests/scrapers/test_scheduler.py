@@ -31,6 +31,7 @@ from tracker.scheduler import (
     JOB_FUNCTION,
     SchedulerBusy,
     build_scheduler,
+    cron,
     run_source_job,
     scheduler_lock,
     sync_jobs,
@@ -420,3 +421,23 @@ def _stored_jobs(session: Session) -> list[str]:
     if not inspect(session.get_bind()).has_table("apscheduler_jobs"):
         return []
     return list(session.execute(text("SELECT id FROM apscheduler_jobs")).scalars())
+
+
+@pytest.mark.parametrize(("expression", "days"), [
+    ("45 6 * * 1-5", ["Mon", "Tue", "Wed", "Thu", "Fri"]),
+    ("0 6 * * 0", ["Sun"]), ("0 6 * * 7", ["Sun"]), ("0 6 * * 1", ["Mon"]),
+    ("0 6 * * 0,6", ["Sat", "Sun"]), ("0 6 * * */2", ["Sun", "Tue", "Thu", "Sat"]),
+    ("0 6 * * 1-7/3", ["Mon", "Thu", "Sun"]),
+    ("0 6 * * mon-fri", ["Mon", "Tue", "Wed", "Thu", "Fri"]), ("0 6 * * *", None),
+])
+def test_days_of_the_week_are_read_as_crontab_numbers(expression: str, days: list[str] | None) -> None:
+    # APScheduler 3 numbers the days from Monday = 0: "1-5" (crontab's Monday to Friday) crawled Tuesday to
+    # Saturday, "0" (Sunday) on Mondays, and "7" (Sunday too) was refused.
+    trigger = cron(expression, "schedule")
+    at = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)  # a Sunday
+    fired = []
+    for _ in range(14):
+        at = trigger.get_next_fire_time(None, at + dt.timedelta(minutes=1))
+        fired.append(at.strftime("%a"))
+    order = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    assert sorted(set(fired), key=order.index) == sorted(days or order, key=order.index)

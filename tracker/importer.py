@@ -788,6 +788,15 @@ def _stopped_note(stopped: BaseException | None, stored: IngestResult) -> str:
             f"{stored.updated} updated, {stored.unchanged} unchanged); import again to finish. ")
 
 
+def _connection_lost(exc: BaseException, session: Session) -> bool:
+    """Whether ``exc`` took the whole transaction with it (the server ended the connection), not only the
+    flagging's savepoint: then nothing of the batch is stored, and "stored bills not flagged" would be untrue."""
+    from sqlalchemy.exc import DBAPIError, PendingRollbackError
+
+    return isinstance(exc, PendingRollbackError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated) \
+        or not session.in_transaction()
+
+
 def describe_error(exc: BaseException) -> str:
     """One line for a run's error list or message. A database error is its driver's own first line: SQLAlchemy's
     text adds the whole SQL statement, its parameters (a batch of them) and a link."""
@@ -916,6 +925,8 @@ def flag_changed(session: Session, result: IngestResult, errors: list[tuple[str,
 
                 record_quiet_flags(session, result.corrected_bill_ids)
     except Exception as exc:  # noqa: BLE001  (the bills are stored; `tracker topics rescore` flags them later)
+        if _connection_lost(exc, session):  # the batch is lost with it: the caller stores it again, flags and all
+            raise
         log.debug("flagging %d changed bills failed", len(result.changed_bill_ids), exc_info=True)
         errors.append(("flagging", f"{len(result.changed_bill_ids)} stored bills not flagged "
                                    f"({describe_error(exc)}); run `tracker topics rescore`"[:2000]))

@@ -797,6 +797,14 @@ def _connection_lost(exc: BaseException, session: Session) -> bool:
         or not session.in_transaction()
 
 
+def disk_full(exc: BaseException) -> bool:
+    """The database could not write for want of space: SQLite's SQLITE_FULL, PostgreSQL's disk_full."""
+    from sqlalchemy.exc import StatementError
+
+    inner = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
+    return getattr(inner, "sqlite_errorcode", None) == 13 or getattr(inner, "sqlstate", None) == "53100"
+
+
 def describe_error(exc: BaseException) -> str:
     """One line for a run's error list or message. A database error is its driver's own first line: SQLAlchemy's
     text adds the whole SQL statement, its parameters (a batch of them) and a link."""
@@ -849,6 +857,8 @@ def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
     except Exception as exc:  # noqa: BLE001  (any database refusal: isolate the culprit below)
         session.rollback()
         ingestor.forget()
+        if disk_full(exc):  # no bill of it can be stored either (and on SQLite each try is slow): stop
+            raise
         # Each bill that still fails is named below; the traceback (with the SQL) only when asked for (-v).
         log.info("batch of %d failed (%s); retrying one by one", len(batch), describe_error(exc))
         log.debug("batch failure", exc_info=True)

@@ -902,3 +902,29 @@ def test_a_switch_written_as_a_string_is_refused_not_read_as_on() -> None:
         assert str(refused.value.code).startswith(f"{named}: expected true or false"), refused.value.code
     crawl = config.crawl_settings(env={}, doc={"sources": {"congress_api": {"enabled": True}}})
     assert crawl.sources["congress_api"].enabled and crawl.robotstxt_obey
+
+
+def test_an_import_onto_a_full_disk_stops_and_says_so(tmp_path: Path) -> None:
+    # SQLite on a full file system: the failed batch was retried bill by bill, each statement re-reading the whole
+    # log, and the import ground on for many minutes (SIGTERM unanswered), saying nothing of the disk.
+    disk = tmp_path / "small"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)], capture_output=True,
+                             text=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {mounted.stderr.strip()[:200]}")
+    try:
+        archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
+        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "TRACKER_CONFIG": "/dev/null",
+               "DATABASE_URL": f"sqlite:///{disk / 'tracker.db'}"}
+        subprocess.run([sys.executable, "-m", "tracker", "db", "upgrade"], env=env, cwd=REPO_ROOT, check=True,
+                       capture_output=True)
+        # The time-out only ends a failing run: a working one stops at the first batch that finds no room.
+        done = subprocess.run([sys.executable, "-m", "tracker", "import", "--quiet", str(archive)], env=env,
+                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+    assert done.returncode == EXIT_SCHEMA, done.stderr[-2000:]
+    said = " ".join(done.stderr.split())
+    assert f"The disk holding {disk / 'tracker.db'} is full" in said, said[-2000:]
+    assert "free space, then run the command again" in said

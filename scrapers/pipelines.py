@@ -8,8 +8,9 @@ group had no failure, and sets the run's status:
 
 - failed: the spider could not do its job (no key, nothing listed where bills were expected, unreachable) or
   every bill it tried failed;
-- interrupted: the crawl was stopped (SIGTERM, Ctrl-C) before it finished: what it fetched is stored, but it is
-  not a success (``tracker import`` records an interrupted import the same way);
+- interrupted: the crawl was stopped (SIGTERM, Ctrl-C, its own deadline: ``scrapers.deadline``) before it
+  finished: what it fetched is stored, but it is not a success (``tracker import`` records an interrupted import
+  the same way);
 - partial: some bills failed;
 - succeeded: otherwise.
 
@@ -29,6 +30,7 @@ from scrapy.exceptions import DropItem
 from twisted.python.failure import Failure
 
 from scrapers.base import DatabaseThread, TrackerSpider
+from scrapers.deadline import DEADLINE_STAT
 from scrapers.items import BillItem, FetchFailure, HearingBatch, ListingDone, UnchangedDocument
 from tracker import db
 from tracker.crawling import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_SCHEMA, LAUNCH_ID_ENV
@@ -149,6 +151,8 @@ class IngestPipeline:
         # A stopped run says nothing about the feed, even when all it fetched before the stop failed (requests cut
         # short by the stop fail too): interrupted, so the next run picks up where it ended.
         if reason != "finished":
+            if deadline := stats.get_value(DEADLINE_STAT):  # it stopped itself at the scheduler's limit
+                reason = f"stopped after {deadline}"
             return RunStatus.interrupted, EXIT_PARTIAL, f"interrupted ({reason}) ({summary})"
         handled = (result.new + result.updated + result.unchanged + result.superseded
                    + stats.get_value("tracker/unchanged_documents", 0))

@@ -61,6 +61,12 @@ _UNUSED = {
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",  # COOKIES_ENABLED = False
 }
 EXTENSIONS_BASE = {k: v for k, v in _scrapy_defaults.EXTENSIONS_BASE.items() if k not in _UNUSED}
+# A scheduled crawl keeps its own deadline, so it ends even when the scheduler that started it was killed
+# (scrapers.deadline). The scheduler sets both; 0: no deadline (`tracker crawl` by hand). In the base list, so
+# an EXTENSIONS of [crawl.scrapy] cannot drop it.
+EXTENSIONS_BASE["scrapers.deadline.RunDeadline"] = 0
+TRACKER_MAX_RUN_SECONDS = 0
+TRACKER_STOP_GRACE_SECONDS = 60
 DOWNLOADER_MIDDLEWARES_BASE = {k: v for k, v in _scrapy_defaults.DOWNLOADER_MIDDLEWARES_BASE.items()
                                if k not in _UNUSED}
 

@@ -228,6 +228,44 @@ def db_backup(
     out.print(f"Backed up {path} to {copy} ({copy.stat().st_size / 1e6:.1f} MB).", markup=False, highlight=False)
 
 
+@db_app.command("restore")
+def db_restore(
+    backup: Annotated[Path, typer.Argument(help="A copy made by `tracker db backup` (or before a migration).")],
+) -> None:
+    """Replace the SQLite database with a backup; what it held is kept in backups/ first (PostgreSQL: use
+    pg_restore). Stop `tracker schedule` and the dashboard first."""
+    from tracker import db
+    from tracker.db_backup import BackupError, RestoreRefused, backup_revision, restore_sqlite
+    from tracker.scheduler import SchedulerBusy, scheduler_lock
+
+    engine = _engine(check=False)
+    path = db.sqlite_file(engine)
+    if path is None:
+        raise fail(f"{db.display_url()} is not a SQLite file: restore it with the database's own tool, for "
+                   "PostgreSQL `pg_restore --clean --if-exists --no-owner --dbname \"$DATABASE_URL\" tracker.dump` "
+                   "(see README, Backups).")
+    try:
+        revision = backup_revision(backup)
+    except RestoreRefused as exc:
+        raise fail(f"Not restored: {exc}.") from None
+    if revision not in db.known_revisions():
+        raise fail(f"Not restored: {backup} is at migration {revision}, which this code does not have (a newer "
+                   "tracker made it); upgrade the tracker first.", EXIT_SCHEMA)
+    try:
+        with scheduler_lock(engine):  # held throughout: no scheduler starts on it half-way either
+            kept = restore_sqlite(backup, path)
+    except SchedulerBusy as exc:
+        raise fail(f"Not restored: {exc}.", EXIT_PARTIAL) from None
+    except BackupError as exc:
+        raise fail(str(exc), EXIT_PARTIAL) from None
+    engine.dispose()
+    out.print(f"Restored {path} from {backup} (migration {revision})"
+              + (f"; what it held before is in {kept}." if kept else "."), markup=False, highlight=False)
+    if revision != db.head_revision():
+        out.print("Run `tracker db upgrade` before starting the tracker: the backup is of an older version.",
+                  markup=False, highlight=False)
+
+
 @db_app.command("current")
 def db_current() -> None:
     """Show the database's migration and the one the code needs."""

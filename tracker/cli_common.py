@@ -45,6 +45,12 @@ def database_problem(exc: BaseException) -> str | None:
     # database" or "database disk image is malformed", a DATABASE_URL naming the wrong or a damaged file.
     if isinstance(exc, OperationalError) or type(exc) is DatabaseError:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        from tracker.importer import disk_full
+
+        if disk_full(exc):
+            where = db.sqlite_file(db.get_engine()) or db.display_url()
+            return (f"The disk holding {where} is full ({reason}). What was committed before is kept; free space, "
+                    "then run the command again.")
         if reason == "database is locked":  # SQLite's one writer, held past the busy timeout: nothing to fix
             return (f"The database {db.display_url()} is busy: another process (an import or a crawl) kept it "
                     f"locked for {db.SQLITE_BUSY_TIMEOUT_MS / 1000:g} s. Try again in a moment.")

@@ -192,6 +192,11 @@ def crawl_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
     env = dict(os.environ if env is None else env)
     doc = settings().file if doc is None else doc
     crawl = doc.get("crawl", {})
+    _refuse_unknown(crawl, CRAWL_KEYS, "[crawl]")
+    for name, table in doc.get("sources", {}).items():
+        if name not in SOURCE_DEFAULTS:  # a job of that name could only fail, every time, and say little
+            raise ConfigError(f"[sources.{name}]: unknown source; known: {', '.join(sorted(SOURCE_DEFAULTS))}")
+        _refuse_unknown(table, SOURCE_KEYS, f"[sources.{name}]")
     env_congresses = _int_list(env.get("TRACKER_CONGRESSES"), "TRACKER_CONGRESSES")
     congresses = _int_list(crawl.get("congresses"), "crawl.congresses")
     enabled_env = _str_list(env.get("TRACKER_SOURCES")) if env.get("TRACKER_SOURCES") else None
@@ -231,6 +236,22 @@ def crawl_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
         scrapy={str(k).upper(): v for k, v in crawl.get("scrapy", {}).items()},
         max_run_hours=_hours(crawl.get("max_run_hours", DEFAULT_MAX_RUN_HOURS), "crawl.max_run_hours"),
     )
+
+
+# What [crawl] and [sources.NAME] may hold (tracker.example.toml shows each). Anything else is a typo that would
+# change nothing without a word: `enabeld = false` left a source crawling, `max_run_hour` the default limit.
+CRAWL_KEYS = {"contact", "user_agent", "robotstxt_obey", "autothrottle", "http_cache", "congresses", "states",
+              "default_sources", "max_run_hours", "scrapy"}
+SOURCE_KEYS = {"enabled", "schedule", "base_url", "congresses", "types", "api_key_env",
+               # options some spiders read: congress_api, openstates; state feeds; legistar
+               "max_requests_per_hour", "overlap_hours", "subresources", "states", "session", "clients"}
+
+
+def _refuse_unknown(table: Any, known: set[str], where: str) -> None:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table of settings, got {table!r}")
+    if unknown := sorted(set(table) - known):
+        raise ConfigError(f"{where} {', '.join(unknown)}: unknown setting; known: {', '.join(sorted(known))}")
 
 
 def _switch(value: Any, where: str) -> bool:

@@ -28,6 +28,10 @@ from urllib.parse import urlsplit
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_SCHEMA, EXIT_FAILED, EXIT_OFFLINE = 0, 1, 2, 3, 5, 6
 LAUNCH_ID_ENV = "TRACKER_LAUNCH_ID"
 TERM_GRACE_SECONDS = 60.0  # after a timeout's SIGTERM, how long a child may take to stop before it is killed
+# A crawl given ``max_seconds`` keeps that deadline itself (scrapers.deadline: it stops, and records why, even
+# when its parent was killed); the parent stops it only this long after the deadline and grace, if it is hung
+# beyond answering even its own timer.
+BACKSTOP_SECONDS = 60.0
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where scrapy.cfg lives
 SPIDERS_DIR = PROJECT_ROOT / "scrapers" / "spiders"
@@ -41,6 +45,7 @@ class CrawlOutcome:
     source: str
     exit_code: int
     seconds: float
+    stopped_by_parent: bool = False  # it outlived ``timeout`` and was stopped (or killed) from here
 
     @property
     def ok(self) -> bool:
@@ -87,12 +92,19 @@ def scrapy_command(source: str, *, congresses: Iterable[int | str] = (), types: 
 def run_crawl(source: str, *, congresses: Iterable[int | str] = (), types: Iterable[str] = (),
               settings: Mapping[str, str] | None = None, log_level: str | None = None,
               env: Mapping[str, str] | None = None, timeout: float | None = None, launch_id: str | None = None,
-              while_running: Callable[[], object] | None = None) -> CrawlOutcome:
+              max_seconds: float | None = None, while_running: Callable[[], object] | None = None) -> CrawlOutcome:
     """Run one spider to completion in its own process; SIGTERM to us is forwarded by ``terminate_all``.
 
+    ``max_seconds``: the crawl's own deadline, which it keeps whatever becomes of us (``scrapers.deadline``);
+    ``timeout`` (by default that deadline, its grace and ``BACKSTOP_SECONDS``) is when we stop it from here.
     ``while_running`` is called once the child has started, so the caller's own preparation (opening the
     database, for one) overlaps the child's start-up instead of delaying it.
     """
+    if max_seconds:
+        settings = {**(settings or {}), "TRACKER_MAX_RUN_SECONDS": f"{max_seconds:g}",
+                    "TRACKER_STOP_GRACE_SECONDS": f"{TERM_GRACE_SECONDS:g}"}
+        if timeout is None:
+            timeout = max_seconds + TERM_GRACE_SECONDS + BACKSTOP_SECONDS
     cmd = scrapy_command(source, congresses=congresses, types=types, settings=settings, log_level=log_level)
     child_env = {**os.environ, **(env or {})}
     if launch_id:
@@ -100,7 +112,8 @@ def run_crawl(source: str, *, congresses: Iterable[int | str] = (), types: Itera
     child_env.setdefault("SCRAPY_SETTINGS_MODULE", "scrapers.settings")
     started = time.monotonic()
     code = _run_child(cmd, child_env, timeout=timeout, while_running=while_running)
-    return CrawlOutcome(source, code, time.monotonic() - started)
+    seconds = time.monotonic() - started
+    return CrawlOutcome(source, code, seconds, stopped_by_parent=timeout is not None and seconds >= timeout)
 
 
 EMBED_COMMAND = ("topics", "embed", "--quiet", "--if-enabled")

@@ -7,6 +7,10 @@ file with ``cp`` can catch it mid-write and leaves out what still sits in the ``
 upgrade`` takes such a copy before it migrates a database that holds a schema: on SQLite a migration's DDL is
 not all in one transaction, so a migration that fails half-way could otherwise leave a database neither old nor
 new. PostgreSQL has ``pg_dump`` for this.
+
+A restore goes through the same API into the live file (``restore_sqlite``). Copying a backup over the file with
+``cp`` is not a restore: a ``-wal`` file left beside it (a process killed, a power cut) is replayed into the copied
+file on the next open, and the "restored" database holds the changes made after the backup.
 """
 
 import datetime as dt
@@ -54,6 +58,9 @@ def backup_sqlite(database: Path, target: Path) -> Path:
         with closing(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)) as source, \
                 closing(sqlite3.connect(partial)) as copy:
             source.backup(copy)
+            # One self-contained file: a copy in WAL mode (the original's) grows -wal and -shm files beside it
+            # whenever it is opened, a restore or an inspection with `sqlite3` included.
+            copy.execute("PRAGMA journal_mode=DELETE")
         # The copy holds what the original does (password hashes too): no wider access than the original's.
         partial.chmod(stat.S_IMODE(database.stat().st_mode))
         partial.replace(target)  # a complete copy or none: never a half-written file under the final name
@@ -62,3 +69,42 @@ def backup_sqlite(database: Path, target: Path) -> Path:
             partial.unlink(missing_ok=True)
         raise BackupError(f"backing up {database} to {target} failed: {exc}") from None
     return target
+
+
+class RestoreRefused(ValueError):
+    """The file given is not a backup this tracker can restore (the message says why)."""
+
+
+def backup_revision(backup: Path) -> str:
+    """The migration a backup file is at; RestoreRefused when it is no intact tracker database."""
+    if not backup.is_file():
+        raise RestoreRefused(f"{backup} does not exist or is not a file")
+    try:
+        with closing(sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            check = conn.execute("PRAGMA quick_check").fetchall()
+            if check != [("ok",)]:
+                raise RestoreRefused(f"{backup} is damaged (SQLite's check: {check[0][0]})")
+            found = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise RestoreRefused(f"{backup} is not a tracker database ({exc})") from None
+    if len(found) != 1:
+        raise RestoreRefused(f"{backup} is not a tracker database (no migration recorded in it)")
+    return str(found[0][0])
+
+
+def restore_sqlite(backup: Path, database: Path) -> Path | None:
+    """Make ``database`` hold what ``backup`` holds; returns the copy kept of what it held before (None when
+    there was no database file). The caller has checked ``backup`` (``backup_revision``) and that no scheduler
+    runs. Through SQLite's backup API into the live database: SQLite first settles whatever log is beside it,
+    then every page is replaced, so nothing of the old content survives, and readers never see half a file."""
+    kept = backup_sqlite(database, default_backup_path(database, label="before-restore")) \
+        if database.exists() else None
+    try:
+        database.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)) as source, \
+                closing(sqlite3.connect(database, timeout=db.SQLITE_BUSY_TIMEOUT_MS / 1000)) as target:
+            source.backup(target)
+    except (sqlite3.Error, OSError) as exc:
+        raise BackupError(f"restoring {database} from {backup} failed: {exc}"
+                          + (f"; what it held is in {kept}" if kept else "")) from None
+    return kept

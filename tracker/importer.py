@@ -34,6 +34,7 @@ from tracker.ingest import (
     Ingestor,
     IngestResult,
     SourceDocumentInfo,
+    count_committed,
     finish_run,
     record_error,
     start_run,
@@ -676,6 +677,7 @@ def import_path(
             nonlocal batch_bytes
             batch_bytes = 0
             if batch:
+                run.fetched = seen  # committed with the batch: a killed import still says how far it read
                 _bulk_wal(session)
                 total.add(_ingest_batch(session, ingestor, batch, errors, flag=flag, embed=embed))
                 batch.clear()
@@ -803,6 +805,23 @@ def _stopped_note(stopped: BaseException | None, stored: IngestResult) -> str:
             f"{stored.updated} updated, {stored.unchanged} unchanged); import again to finish. ")
 
 
+def _connection_lost(exc: BaseException, session: Session) -> bool:
+    """Whether ``exc`` took the whole transaction with it (the server ended the connection), not only the
+    flagging's savepoint: then nothing of the batch is stored, and "stored bills not flagged" would be untrue."""
+    from sqlalchemy.exc import DBAPIError, PendingRollbackError
+
+    return isinstance(exc, PendingRollbackError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated) \
+        or not session.in_transaction()
+
+
+def disk_full(exc: BaseException) -> bool:
+    """The database could not write for want of space: SQLite's SQLITE_FULL, PostgreSQL's disk_full."""
+    from sqlalchemy.exc import StatementError
+
+    inner = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
+    return getattr(inner, "sqlite_errorcode", None) == 13 or getattr(inner, "sqlstate", None) == "53100"
+
+
 def describe_error(exc: BaseException) -> str:
     """One line for a run's error list or message. A database error is its driver's own first line: SQLAlchemy's
     text adds the whole SQL statement, its parameters (a batch of them) and a link."""
@@ -849,11 +868,14 @@ def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
         result = ingestor.ingest(batch)
         if flag:
             flag_changed(session, result, errors, embed=embed)
+        count_committed(ingestor.run, result)
         session.commit()
         return result
     except Exception as exc:  # noqa: BLE001  (any database refusal: isolate the culprit below)
         session.rollback()
         ingestor.forget()
+        if disk_full(exc):  # no bill of it can be stored either (and on SQLite each try is slow): stop
+            raise
         # Each bill that still fails is named below; the traceback (with the SQL) only when asked for (-v).
         log.info("batch of %d failed (%s); retrying one by one", len(batch), describe_error(exc))
         log.debug("batch failure", exc_info=True)
@@ -865,6 +887,7 @@ def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
             if flag and stored.changed_bill_ids:
                 ctx = ctx or _scoring_context(session, embed=embed)
                 flag_changed(session, stored, errors, embed=embed, ctx=ctx)
+            count_committed(ingestor.run, stored)
             session.commit()
             result.add(stored)
         except Exception as exc:  # noqa: BLE001
@@ -988,6 +1011,8 @@ def flag_changed(session: Session, result: IngestResult, errors: list[tuple[str,
 
                 record_quiet_flags(session, result.corrected_bill_ids)
     except Exception as exc:  # noqa: BLE001  (the bills are stored; `tracker topics rescore` flags them later)
+        if _connection_lost(exc, session):  # the batch is lost with it: the caller stores it again, flags and all
+            raise
         log.debug("flagging %d changed bills failed", len(result.changed_bill_ids), exc_info=True)
         errors.append(("flagging", f"{len(result.changed_bill_ids)} stored bills not flagged "
                                    f"({describe_error(exc)}); run `tracker topics rescore`"[:2000]))

@@ -776,6 +776,17 @@ def record_error(session: Session, *, run: CrawlRun, locator: str, reason: str) 
     run.failed += 1
 
 
+def count_committed(run: CrawlRun | None, result: IngestResult) -> None:
+    """Add a batch's counts to its run inside the batch's own transaction, so a process killed later (kill -9,
+    the out-of-memory killer, a lost machine) leaves a run that says what it committed rather than "0 new".
+    ``finish_run`` writes the final totals over them."""
+    if run is None:
+        return
+    run.new += result.new
+    run.updated += result.updated
+    run.unchanged += result.unchanged
+
+
 def finish_run(session: Session, *, run: CrawlRun, result: IngestResult, message: str | None = None,
                status: RunStatus | None = None) -> CrawlRun:
     run.new, run.updated, run.unchanged = result.new, result.updated, result.unchanged

@@ -131,6 +131,22 @@ def close_launched_run(engine: Engine, source: str, launch_id: str, why: str) ->
     return None
 
 
+def close_own_runs(engine: Engine, why: str) -> list[int]:
+    """Mark ``interrupted`` the runs this process still has ``running`` (it is about to exit without finishing
+    them: a crawl forced down at its deadline); their ids."""
+    closed = []
+    with Session(engine) as session:
+        for run in session.execute(select(CrawlRun).where(CrawlRun.status == RunStatus.running.value,
+                                                          CrawlRun.owner == owner_token())).scalars():
+            run.status, run.finished_at = RunStatus.interrupted.value, utcnow()
+            run.message = f"{why}; what it saved before is kept"
+            session.add(run)
+            assert run.id is not None
+            closed.append(run.id)
+        session.commit()
+    return closed
+
+
 def running_run(engine: Engine, source: str) -> CrawlRun | None:
     """A run of ``source`` in progress in a live process of this machine. A run owned by another host cannot be
     checked: it may be the crawl of a scheduler container that was killed and recreated (a new host name), and

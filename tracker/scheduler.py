@@ -11,9 +11,11 @@
   every job: two crawls of one source at once, two alert passes), so a second ``tracker schedule`` is refused
   while the first holds the scheduler lock (PostgreSQL: an advisory lock on a connection held open;
   SQLite: a lock file beside the database, ``flock``).
-- A crawl past ``max_run_hours`` gets SIGTERM, and is killed if it has not stopped 60 s later (a graceful
-  Scrapy stop waits for requests in flight, and a server that stalls keeps them there); the run it leaves
-  ``running`` is then closed here as ``interrupted``, saying why.
+- A crawl keeps ``max_run_hours`` itself (``scrapers.deadline``): at the limit it stops as on SIGTERM, and if it
+  has not stopped 60 s later (a graceful Scrapy stop waits for requests in flight, and a server that stalls
+  keeps them there) it closes its run as ``interrupted`` and exits. So a crawl whose scheduler was killed
+  (kill -9, the out-of-memory killer) still ends at the limit. Should the crawl be hung beyond that, the
+  scheduler sends SIGTERM a minute later and kills it 60 s after, closing its run here, saying why.
 - SIGTERM or Ctrl-C: no new crawls start, running ones are asked to stop (Scrapy finishes what is in flight
   and records the run), and the scheduler exits once they have.
 """
@@ -66,15 +68,15 @@ def run_source_job(source: str) -> int:
     log.info("crawl %s starting", source)
     limit = crawl.max_run_hours * 3600
     launch_id = f"schedule-{uuid.uuid4().hex}"
-    # The spider reads its scope from the config.
-    outcome = crawling.run_crawl(source, log_level="WARNING", timeout=limit, launch_id=launch_id)
-    timed_out = outcome.seconds >= limit
-    if timed_out:
+    # The spider reads its scope from the config. It keeps the limit itself (scrapers.deadline), so a crawl
+    # whose scheduler is killed meanwhile still ends at it, and records why.
+    outcome = crawling.run_crawl(source, log_level="WARNING", max_seconds=limit, launch_id=launch_id)
+    if outcome.seconds >= limit:
         log.warning("crawl %s reached [crawl] max_run_hours (%g) and was stopped; what it fetched is kept",
                     source, crawl.max_run_hours)
     # The crawl's process has ended: a run of it still "running" will never record its end (killed, or forced
     # down by a second signal), so it is closed here rather than left for a later run's sweep.
-    if timed_out:
+    if outcome.stopped_by_parent:  # hung past its own deadline and grace: stopped from here
         why = f"stopped by the scheduler after [crawl] max_run_hours ({crawl.max_run_hours:g} h)"
         if outcome.exit_code < 0:
             why += f" and killed when it did not stop within {crawling.TERM_GRACE_SECONDS:g} s"
@@ -96,10 +98,39 @@ def run_source_job(source: str) -> int:
     return outcome.exit_code
 
 
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # crontab's numbers: 0 (and 7) is Sunday
+
+
+def _crontab_days(field: str) -> str:
+    """A crontab day-of-week field with its numbers as day names. APScheduler 3 numbers days from Monday = 0, so
+    read as it is, crontab's "1-5" (Monday to Friday) fired Tuesday to Saturday and "0" (Sunday) on Mondays."""
+    if not any(c.isdigit() for c in field):
+        return field  # "*", names: the same in both
+    days: set[int] = set()
+    for part in field.split(","):
+        span, _, step = part.partition("/")
+        if span == "*":
+            first, last = 0, 6
+        elif "-" in span:
+            first_text, _, last_text = span.partition("-")
+            first, last = int(first_text), int(last_text)
+        else:
+            first = last = int(span)
+            if step:  # "1/2": from Monday on, every other day
+                last = 7
+        if not (0 <= first <= 7 and 0 <= last <= 7 and first <= last):
+            raise ValueError(f"{part!r} is not a day of the week (0-7, 0 and 7 Sunday)")
+        days.update(day % 7 for day in range(first, last + 1, int(step) if step else 1))
+    return ",".join(_DAY_NAMES[day] for day in sorted(days))
+
+
 def cron(expression: str, setting: str) -> CronTrigger:
     """A crontab expression (UTC) as a trigger, or SystemExit naming the ``setting`` it came from."""
     try:
-        return CronTrigger.from_crontab(expression, timezone=dt.UTC)
+        fields = expression.split()
+        if len(fields) == 5:
+            fields[4] = _crontab_days(fields[4])
+        return CronTrigger.from_crontab(" ".join(fields), timezone=dt.UTC)
     except ValueError as exc:
         raise ConfigError(f"{setting} = {expression!r} is not a crontab expression "
                          f"(minute hour day month day-of-week): {exc}") from None

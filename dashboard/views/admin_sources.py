@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import md
-from tracker import overview
+from tracker import health, overview
 from tracker.config import crawl_settings
 from tracker.permissions import Action, PermissionDenied, require
 
@@ -29,6 +29,15 @@ st.subheader("Configured sources")
 st.caption("Edit tracker.toml ([sources.NAME]) to change them; `tracker schedule` runs the schedules.")
 if configured:
     st.dataframe(pd.DataFrame(configured), hide_index=True, width="stretch")
+
+st.subheader("Health")
+st.caption("As `tracker status` reports it (a monitor can run that command and alarm on its exit code).")
+if configured:
+    report = health.check(data.engine(), crawl)
+    if report.ok:
+        st.success("The scheduler is running, every enabled source is crawled on its schedule, alert email goes out.")
+    for problem in report.problems:
+        st.warning(md(f"Attention: {problem}."))
 
 with data.session() as s:
     fresh = overview.freshness(s)

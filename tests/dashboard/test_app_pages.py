@@ -2,6 +2,7 @@
 
 import datetime as dt
 import sqlite3
+from typing import TYPE_CHECKING
 
 import pytest
 from apptest_helpers import APP, no_exception, sign_in_state, signed_in, texts
@@ -21,6 +22,9 @@ from tracker.models import Bill, CrawlError, CrawlRun, FullRescore, Note, Triage
 from tracker.models.base import utcnow
 from tracker.queries import version_texts
 from tracker.records import VersionRecord
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 COMMON_PAGES = ("views/overview.py", "views/triage.py", "views/search.py", "views/watchlists.py")
 ADMIN_PAGES = ("views/admin_users.py", "views/admin_topics.py", "views/admin_sources.py")
@@ -160,6 +164,21 @@ def test_admin_pages_refuse_other_roles_even_when_run_directly(seeded: Seeded, p
     at.run()
     no_exception(at)
     assert md("(staff) may not manage") in texts(at)
+
+
+def test_the_sources_page_says_whether_the_scheduler_runs(engine: "Engine", seeded: Seeded) -> None:
+    # Nothing on the dashboard said whether `tracker schedule` was running: a dead scheduler showed only as
+    # sources going stale a day later.
+    from tracker.scheduler import scheduler_lock
+
+    at = signed_in(seeded.users["admin"], "views/admin_sources.py")
+    no_exception(at)
+    warnings = " ".join(w.value for w in at.warning)
+    assert md("Attention: the scheduler is not running: no `tracker schedule` holds") in warnings
+    assert md("Attention: govinfo_billstatus: enabled, and no crawl of it has succeeded yet") in warnings
+    with scheduler_lock(engine):
+        at.run()
+    assert md("the scheduler is not running") not in " ".join(w.value for w in at.warning)
 
 
 def test_topic_admin_refuses_a_negative_weight_through_the_service(session: Session, seeded: Seeded) -> None:

@@ -317,7 +317,7 @@ def test_staff_notes_go_into_a_packet_only_when_asked(session: Session, real_bil
 
 def test_a_text_link_is_labelled_by_what_it_opens(session: Session) -> None:
     """California's text link, leginfo's billTextClient.xhtml page, was labelled "(XML)" (the format of the text
-    pubinfo ships beside it): a lobbyist expecting a file got a web page. GovInfo's versions link their PDF.
+    pubinfo ships beside it): a lobbyist expecting a file got a web page. GovInfo's versions link their PDF."""
     from typer.testing import CliRunner
 
     from tracker.cli import app

@@ -11,7 +11,9 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from database_env import using_database
@@ -20,6 +22,9 @@ from typer.testing import CliRunner
 
 from tracker import config, db
 from tracker.cli import EXIT_NOT_FOUND, EXIT_PARTIAL, EXIT_SCHEMA, EXIT_USAGE, app
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 runner = CliRunner()
 
@@ -857,6 +862,37 @@ def test_a_base_url_that_is_no_web_address_is_named_before_crawling(
     assert "Crawling" not in result.stdout
 
 
+def test_a_misspelt_setting_or_source_is_refused_not_ignored(engine: "Engine", tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typo in tracker.toml changed nothing, without a word: `enabeld = false` left the source crawling (read as
+    an option nobody reads), `max_run_hour = 2` left the 12-hour limit, and `[sources.govinfo]` was scheduled
+    as a job whose crawl could only fail. `tracker schedule` now refuses each, naming it and what it may be."""
+    for doc, named in (
+            ({"sources": {"congress_api": {"enabeld": False}}},
+             "[sources.congress_api] enabeld: unknown setting; known:"),
+            ({"crawl": {"max_run_hour": 2}}, "[crawl] max_run_hour: unknown setting; known:"),
+            ({"sources": {"govinfo": {"enabled": True}}}, "[sources.govinfo]: unknown source; known: california, "
+                                                          "congress_api, govinfo_billstatus, legiscan, legistar, "
+                                                          "openstates")):
+        with pytest.raises(config.ConfigError) as refused:
+            config.crawl_settings(env={}, doc=doc)
+        assert str(refused.value.code).startswith(named), refused.value.code
+    # Every setting tracker.example.toml shows is known.
+    example = tomllib.loads((REPO_ROOT / "tracker.example.toml").read_text())
+    for table in example["sources"].values():
+        table.update(session="20252026", states=["CA"], clients=["lacounty"])
+    assert config.crawl_settings(env={}, doc=example).max_run_hours == 12
+    settings_file = tmp_path / "tracker.toml"
+    settings_file.write_text('[sources.govinfo_billstatus]\nschedul = "0 6 * * *"\n')
+    monkeypatch.setenv("TRACKER_CONFIG", str(settings_file))
+    config.settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["schedule"])
+    finally:
+        config.settings.cache_clear()
+    assert result.exit_code == EXIT_USAGE and "[sources.govinfo_billstatus] schedul: unknown setting" in result.output
+
+
 def test_a_switch_written_as_a_string_is_refused_not_read_as_on() -> None:
     """bool("false") is True: `enabled = "false"` had the scheduler crawl a source its operator switched off."""
     for doc, named in (({"sources": {"congress_api": {"enabled": "false"}}}, "[sources.congress_api] enabled"),
@@ -900,3 +936,29 @@ def test_bills_show_text_prints_the_stored_text(database_url: str) -> None:
     assert shown.exit_code == 0
     assert shown.output.startswith(f"{latest['label']} ({latest['date']})")
     assert "The people of the State of California do enact as follows" in shown.output
+
+
+def test_an_import_onto_a_full_disk_stops_and_says_so(tmp_path: Path) -> None:
+    # SQLite on a full file system: the failed batch was retried bill by bill, each statement re-reading the whole
+    # log, and the import ground on for many minutes (SIGTERM unanswered), saying nothing of the disk.
+    disk = tmp_path / "small"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)], capture_output=True,
+                             text=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {mounted.stderr.strip()[:200]}")
+    try:
+        archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
+        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "TRACKER_CONFIG": "/dev/null",
+               "DATABASE_URL": f"sqlite:///{disk / 'tracker.db'}"}
+        subprocess.run([sys.executable, "-m", "tracker", "db", "upgrade"], env=env, cwd=REPO_ROOT, check=True,
+                       capture_output=True)
+        # The time-out only ends a failing run: a working one stops at the first batch that finds no room.
+        done = subprocess.run([sys.executable, "-m", "tracker", "import", "--quiet", str(archive)], env=env,
+                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+    assert done.returncode == EXIT_SCHEMA, done.stderr[-2000:]
+    said = " ".join(done.stderr.split())
+    assert f"The disk holding {disk / 'tracker.db'} is full" in said, said[-2000:]
+    assert "free space, then run the command again" in said

@@ -2,6 +2,9 @@
 
 import sqlite3
 import stat
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -110,3 +113,71 @@ def test_an_unknown_revision_is_refused_before_any_copy_is_taken(sqlite_url: str
     assert not (tmp_path / BACKUP_FOLDER).exists()  # a copy of a database nothing was going to change
     assert invoke("db", "upgrade", "+1").exit_code == 0  # relative targets are Alembic's to resolve
     assert len(list((tmp_path / BACKUP_FOLDER).iterdir())) == 1
+
+
+# A process that changes the database after the backup and dies before SQLite copies its write-ahead log into
+# the file (kill -9, a power cut): the log stays beside the database, holding those changes.
+_CHANGE_THEN_CRASH = textwrap.dedent("""
+    import os, sqlite3, sys
+    conn = sqlite3.connect(sys.argv[1])
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    conn.execute("DELETE FROM jurisdiction")
+    conn.execute("INSERT INTO jurisdiction (id, name, level) VALUES ('ca', 'California', 'state')")
+    conn.commit()
+    os._exit(9)
+""")
+
+
+def test_a_restore_brings_back_the_backup_not_what_the_log_held(sqlite_url: str, tmp_path: Path) -> None:
+    # README had no way back from a backup; copying it over tracker.db (the obvious restore) let SQLite replay the
+    # stale -wal beside it on the next open: the "restored" database held the changes made after the backup.
+    live = tmp_path / "tracker.db"
+    assert invoke("db", "upgrade").exit_code == 0
+    with sqlite3.connect(live) as conn:
+        conn.execute("INSERT INTO jurisdiction (id, name, level) VALUES ('us', 'United States', 'federal')")
+    backup = tmp_path / "good.db"
+    assert invoke("db", "backup", "--to", str(backup)).exit_code == 0
+    subprocess.run([sys.executable, "-c", _CHANGE_THEN_CRASH, str(live)], check=False)
+    assert (tmp_path / "tracker.db-wal").stat().st_size > 0
+
+    result = invoke("db", "restore", str(backup))
+    assert result.exit_code == 0, result.output
+    assert _rows(live, "SELECT id FROM jurisdiction") == [("us",)]
+    assert _rows(live, "PRAGMA integrity_check") == [("ok",)]
+    # What it replaced is kept, the way back from a restore of the wrong file.
+    (kept,) = (tmp_path / BACKUP_FOLDER).glob("tracker-before-restore-*.db")
+    assert said(result, f"Restored {live} from {backup}") and said(result, str(kept))
+    assert _rows(kept, "SELECT id FROM jurisdiction") == [("ca",)]
+    # Backups are single files: opening one (to restore it, or with `sqlite3`) leaves no -wal or -shm beside it.
+    assert sorted(p.name for p in (tmp_path / BACKUP_FOLDER).iterdir()) == [kept.name]
+    assert sorted(p.name for p in tmp_path.glob("good.db*")) == ["good.db"]
+
+
+def test_a_restore_refuses_what_is_no_tracker_database_and_a_running_scheduler(sqlite_url: str,
+                                                                              tmp_path: Path) -> None:
+    live = tmp_path / "tracker.db"
+    assert invoke("db", "upgrade").exit_code == 0
+    not_a_database = tmp_path / "notes.txt"
+    not_a_database.write_text("hello")
+    result = invoke("db", "restore", str(not_a_database))
+    assert result.exit_code == EXIT_USAGE and said(result, "is not a tracker database")
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    assert invoke("db", "restore", str(empty)).exit_code == EXIT_USAGE
+    assert invoke("db", "restore", str(tmp_path / "missing.db")).exit_code == EXIT_USAGE
+
+    backup = tmp_path / "good.db"
+    assert invoke("db", "backup", "--to", str(backup)).exit_code == 0
+    from tracker.scheduler import scheduler_lock
+
+    with scheduler_lock(db.make_engine(sqlite_url)):  # a `tracker schedule` running on it
+        result = invoke("db", "restore", str(backup))
+    assert result.exit_code == EXIT_PARTIAL and said(result, "`tracker schedule` is running on this database")
+    assert not (tmp_path / BACKUP_FOLDER).exists() or not list((tmp_path / BACKUP_FOLDER).iterdir())
+    assert live.exists()
+
+
+def test_restore_points_a_server_database_to_its_own_tool(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    with using_database("postgresql://tracker@127.0.0.1:1/tracker", monkeypatch):
+        result = invoke("db", "restore", str(tmp_path / "x.db"))
+    assert result.exit_code == EXIT_USAGE and said(result, "pg_restore")

@@ -9,15 +9,15 @@ import subprocess
 import sys
 import textwrap
 
-from realdata_paths import REPO_ROOT
-from sqlalchemy import Engine
+from realdata_paths import REPO_ROOT, require_realdata
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 from typer.testing import CliRunner
 
 from tracker import overview
 from tracker.cli import app
 from tracker.ingest import start_run
-from tracker.models import CrawlRun
+from tracker.models import Bill, CrawlRun
 from tracker.models.base import utcnow
 from tracker.run_owner import is_gone, owner_token, shown_status, sweep_abandoned_runs
 
@@ -122,3 +122,45 @@ def test_a_run_left_running_by_a_version_that_recorded_no_owner_is_presumed_ende
     assert shown_status(recent) == ("running", None)
     assert sweep_abandoned_runs(session) == 1
     assert (old.status, recent.status) == ("interrupted", "running")
+
+
+# `tracker import` killed outright (kill -9, the out-of-memory killer) once two batches are committed.
+_KILLED_AFTER_TWO_BATCHES = textwrap.dedent("""
+    import os, sys
+    from pathlib import Path
+    import tracker.importer
+    from tracker import db
+    from tracker.importer import import_path
+
+    stored = tracker.importer._ingest_batch
+    batches = []
+
+    def ingest_then_die(*args, **kwargs):
+        result = stored(*args, **kwargs)  # committed
+        batches.append(result)
+        if len(batches) == 2:
+            os._exit(137)
+        return result
+
+    tracker.importer._ingest_batch = ingest_then_die
+    import_path(db.make_engine(sys.argv[1]), Path(sys.argv[2]), batch_size=10, workers=1)
+""")
+
+
+def test_an_import_killed_part_way_shows_the_bills_it_committed(database_url: str, engine: Engine) -> None:
+    # The run's counts were written only when the import ended: one killed after committing batches showed
+    # "0 new" in `tracker runs` and on the dashboard, although its bills were stored.
+    folder = require_realdata("billstatus", "usgpo_samples")
+    child = subprocess.run([sys.executable, "-c", _KILLED_AFTER_TWO_BATCHES, database_url, str(folder)],
+                           cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, timeout=600)
+    assert child.returncode == 137
+    with Session(engine) as s:
+        stored = s.execute(select(func.count()).select_from(Bill)).scalar_one()
+    assert stored >= 10
+
+    result = CliRunner().invoke(app, ["runs", "--json"])
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert row["status"] == "interrupted"
+    assert row["new"] + row["updated"] == stored
+    assert row["fetched"] >= stored

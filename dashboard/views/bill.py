@@ -228,7 +228,8 @@ with side:
     base_key = f"pos_base_{bill_id}"
     # The version this editor started from: taken when the form is drawn afresh (first visit, or back from another
     # page, which drops the form's widgets), so a save is checked against the version shown, not one seen earlier.
-    if base_key not in st.session_state or f"pos_stance_{bill_id}" not in st.session_state:
+    fresh_form = base_key not in st.session_state or f"pos_stance_{bill_id}" not in st.session_state
+    if fresh_form:
         st.session_state[base_key] = position["version"] if position else None
         st.session_state.pop(f"pos_conflict_{bill_id}", None)
     if position:
@@ -245,16 +246,19 @@ with side:
     else:
         st.caption("No position yet.")
     if can(user, Action.set_position):
+        stances, prios = choices.stances, [p.value for p in Priority]
+        if fresh_form:
+            # Set through session state, not as the widgets' defaults: the browser keeps a widget's last value
+            # unless the server sets it, so after a withdrawal or "Start again from their version" the form
+            # went on showing the stance and priority just dropped.
+            st.session_state[f"pos_stance_{bill_id}"] = (position["stance"] if position and position["stance"]
+                                                         in stances else stances[0])
+            st.session_state[f"pos_priority_{bill_id}"] = position["priority"] if position else Priority.medium.value
+            st.session_state[f"pos_rationale_{bill_id}"] = (position["rationale"] or "") if position else ""
         with st.form(f"position_form_{bill_id}"):
-            stances = choices.stances
-            stance = st.selectbox("Position", stances, key=f"pos_stance_{bill_id}",
-                                  index=stances.index(position["stance"]) if position and position["stance"] in
-                                  stances else 0)
-            prios = [p.value for p in Priority]
-            priority = st.selectbox("Priority", prios, key=f"pos_priority_{bill_id}",
-                                    index=prios.index(position["priority"]) if position else 1)
-            rationale = st.text_area("Rationale", value=position["rationale"] or "" if position else "",
-                                     key=f"pos_rationale_{bill_id}")
+            stance = st.selectbox("Position", stances, key=f"pos_stance_{bill_id}")
+            priority = st.selectbox("Priority", prios, key=f"pos_priority_{bill_id}")
+            rationale = st.text_area("Rationale", key=f"pos_rationale_{bill_id}")
             save = st.form_submit_button("Save position")
         if save:
             try:

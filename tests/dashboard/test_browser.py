@@ -60,6 +60,8 @@ def test_sign_in_dismiss_set_position_and_read_it_back(database_url: str, sessio
 def test_withdraw_a_position_in_the_browser(database_url: str, session: Session, seeded: Seeded) -> None:
     """The two steps (button, then confirmation with a reason) in a real browser; the page then shows no position
     and the history the withdrawal."""
+    from playwright.sync_api import expect
+
     bill = seeded.ids["privacy"]
     positions.set_position(session, actor=seeded.users["admin"], bill_id=bill, stance="Support", priority="High",
                            expected_version=None)
@@ -78,6 +80,9 @@ def test_withdraw_a_position_in_the_browser(database_url: str, session: Session,
         page.get_by_text("The board stays out of <b>this</b>.").first.wait_for()  # shown as text, not markup
         assert page.locator("b", has_text="this").count() == 0
         assert page.get_by_role("button", name="Withdraw position").count() == 0
+        # The set-position form starts again from "no position": it kept showing the withdrawn High priority
+        # (the browser keeps a widget's value unless the server sets it), so a save would have set it again.
+        expect(page.locator(f".st-key-pos_priority_{bill} input[role=combobox]")).to_have_value("Medium")
     session.expire_all()
     assert positions.get_position(session, bill_id=bill) is None
     assert positions.withdrawal(session, bill_id=bill)["reason"] == "The board stays out of <b>this</b>."  # type: ignore[index]

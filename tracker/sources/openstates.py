@@ -36,8 +36,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
+from tracker.bill_text import web_url
 from tracker.models.enums import Chamber, SponsorshipKind, VoteOption, VoteResult
 from tracker.records import BillRecord, HearingRecord, ParseError
 from tracker.sources import states
@@ -452,14 +452,7 @@ def _org_name(participant: dict[str, Any]) -> str | None:
 
 def _web(url: Any) -> str | None:
     """Only http(s) links are kept: a feed's ``javascript:`` or ``file:`` URL is never stored to be clicked."""
-    text = _str(url)
-    if not text:
-        return None
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+    return web_url(_str(url))
 
 
 def _links(items: Any) -> list[tuple[str, str]]:

@@ -66,7 +66,7 @@ async def sign_in(request: Request) -> Response:
     try:
         token = await run_in_threadpool(_check, form.get("email", ""), form.get("password", ""), config)
     except AuthError as exc:
-        why = "deactivated" if "deactivated" in str(exc) else "failed"
+        why = next((word for word in ("deactivated", "paused") if word in str(exc)), "failed")
         joiner = "&" if "?" in back else "?"
         return _no_store(RedirectResponse(f"{_base(request)}{back}{joiner}{auth.FAILED_PARAM}={why}", 303))
     secure = config.secure_cookie if config.secure_cookie is not None else request.url.scheme == "https"

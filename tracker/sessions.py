@@ -10,21 +10,31 @@ however busy its owner (``[dashboard]`` in tracker.toml).
 
 import datetime as dt
 import hashlib
+import logging
+import math
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from tracker.config import ConfigError, settings
-from tracker.models import User, UserSession
+from tracker.models import SignInFailure, User, UserSession
 from tracker.models.base import utcnow
 from tracker.permissions import Action, require
-from tracker.users import authenticate
+from tracker.users import AuthError, authenticate, normalize_email
+
+log = logging.getLogger(__name__)
 
 DEFAULT_IDLE_MINUTES = 120  # a meeting or lunch away keeps the sign-in; an afternoon away does not
 DEFAULT_MAX_HOURS = 12  # one sign-in per working day, however busy
+# Guessing passwords: after this many wrong ones in a row for an email, its sign-ins wait this long (OWASP's
+# authentication cheat sheet: throttle per account, not lock it for good, which would hand anyone a way to lock
+# colleagues out).
+MAX_FAILURES = 5
+PAUSE = dt.timedelta(minutes=15)
 KEEP_ENDED_DAYS = 30  # ended sign-ins stay this long (who signed in when), then are deleted
 TOKEN_BYTES = 32
 
@@ -86,9 +96,46 @@ def start_session(session: Session, *, user: User, config: SessionSettings | Non
 def sign_in(session: Session, *, email: str, password: str, config: SessionSettings | None = None,
             now: dt.datetime | None = None) -> tuple[User, str]:
     """Check the password (tracker.users.authenticate: same answer and work for an unknown email) and start a
-    sign-in; raises users.AuthError."""
-    user = authenticate(session, email=email, password=password)
+    sign-in; raises users.AuthError. After ``MAX_FAILURES`` wrong passwords in a row for one email, its sign-ins
+    are refused unchecked until ``PAUSE`` has passed since the last one, the same for an email no account has."""
+    now = now or utcnow()
+    key = token_hash(normalize_email(email))
+    failed = session.get(SignInFailure, key)
+    if failed is not None and failed.failures >= MAX_FAILURES and now < failed.last_failed_at + PAUSE:
+        minutes = max(1, math.ceil((failed.last_failed_at + PAUSE - now).total_seconds() / 60))
+        raise AuthError(f"Too many wrong passwords for this email: sign-in is paused for {minutes} more "
+                        f"minute{'s' if minutes != 1 else ''}.")
+    try:
+        user = authenticate(session, email=email, password=password)
+    except AuthError as exc:
+        if "deactivated" not in str(exc):
+            _count_failure(session, key, now)
+        raise
+    if failed is not None:
+        session.delete(failed)
     return user, start_session(session, user=user, config=config, now=now)
+
+
+def _count_failure(session: Session, key: str, now: dt.datetime) -> None:
+    """One more wrong password, committed on a connection of its own: the caller's transaction ends with the
+    refusal, and a count that rolled back with it would never pause anything."""
+    assert session.bind is not None
+    with Session(session.bind) as own:
+        row = own.get(SignInFailure, key)
+        if row is None:
+            row = SignInFailure(email_key=key, failures=0)
+        elif now - row.last_failed_at >= PAUSE:
+            row.failures = 0  # an old run of failures is forgotten
+        row.failures += 1
+        row.last_failed_at = now
+        own.add(row)
+        try:
+            own.commit()
+        except IntegrityError:  # the same email's first failure counted meanwhile by another request
+            own.rollback()
+        except OperationalError as exc:  # SQLite's writer busy past its timeout: the refusal stands uncounted
+            own.rollback()
+            log.warning("A wrong password could not be counted: %s", exc.orig)
 
 
 def resume_session(session: Session, *, token: str | None, config: SessionSettings | None = None,

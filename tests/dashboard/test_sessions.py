@@ -34,6 +34,7 @@ def test_a_sign_in_is_a_random_token_stored_only_as_its_hash(session: Session, s
     assert second != token  # every sign-in its own token
     for forged in (None, "", sessions.token_hash(token), token[:-1], "x" * 5000):
         assert sessions.resume_session(session, token=forged, config=CONFIG) is None
+    session.commit()
     with pytest.raises(users.AuthError, match="Wrong email or password"):
         sessions.sign_in(session, email="staff@example.org", password="not the password", config=CONFIG)
 
@@ -169,3 +170,41 @@ def test_limits_come_from_the_dashboard_table_of_tracker_toml() -> None:
                 {"secure_cookie": "yes"}):
         with pytest.raises(ConfigError, match=r"\[dashboard\]"):
             sessions.session_settings({"dashboard": bad})
+
+
+def _wrong(session: Session, email: str, now: dt.datetime) -> str:
+    with pytest.raises(users.AuthError) as refused:
+        sessions.sign_in(session, email=email, password="not the password", config=CONFIG, now=now)
+    session.rollback()  # as the dashboard's session scope does with a refused sign-in
+    return str(refused.value)
+
+
+def test_guessing_a_password_is_paused_after_five_wrong_ones(session: Session, seeded: Seeded) -> None:
+    """Nothing limited how fast passwords could be tried through the sign-in form. Five wrong ones in a row for
+    an email now pause its sign-ins for 15 minutes, the right password included; the count outlives the refused
+    sign-in's own transaction, and an email with no account is paused the same way, so the pause tells nobody
+    which emails have one."""
+    start = utcnow()
+    for email in ("staff@example.org", "nobody@example.org"):
+        for n in range(sessions.MAX_FAILURES):
+            assert _wrong(session, email, start + dt.timedelta(seconds=n)) == "Wrong email or password."
+        assert "sign-in is paused for 15 more minutes" in _wrong(session, email, start + dt.timedelta(seconds=10))
+    with pytest.raises(users.AuthError, match="paused for 14 more minutes"):
+        sessions.sign_in(session, email="STAFF@example.org", password=PASSWORD, config=CONFIG,
+                         now=start + dt.timedelta(minutes=1, seconds=30))
+    # Colleagues sign in as ever; after the pause the right password works and the count starts again.
+    assert sessions.sign_in(session, email="council@example.org", password=PASSWORD, config=CONFIG,
+                            now=start)[0].id == seeded.users["council"].id
+    later = start + sessions.PAUSE + dt.timedelta(seconds=5)
+    assert sessions.sign_in(session, email="staff@example.org", password=PASSWORD, config=CONFIG,
+                            now=later)[0].id == seeded.users["staff"].id
+    session.commit()
+    assert _wrong(session, "staff@example.org", later) == "Wrong email or password."
+
+
+def test_wrong_passwords_far_apart_never_pause_a_sign_in(session: Session, seeded: Seeded) -> None:
+    start = utcnow()
+    for n in range(sessions.MAX_FAILURES + 2):  # one a day: someone who keeps mistyping, not a guesser
+        assert _wrong(session, "staff@example.org", start + dt.timedelta(days=n)) == "Wrong email or password."
+    assert sessions.sign_in(session, email="staff@example.org", password=PASSWORD, config=CONFIG,
+                            now=start + dt.timedelta(days=7))[0].id == seeded.users["staff"].id

@@ -88,6 +88,16 @@ def test_a_refused_sign_in_sets_no_cookie_and_says_why_on_the_page(session: Sess
     assert _sign_ins(session) == 0
 
 
+def test_a_guessed_password_is_paused_and_the_page_says_so(session: Session, seeded: Seeded) -> None:
+    wrong = {"email": "staff@example.org", "password": "not the password", "next": ""}
+    for _ in range(sessions.MAX_FAILURES):
+        assert post(wrong)[1]["location"] == ["/?signin=failed"]
+    status, headers = post({**wrong, "password": PASSWORD})  # the right one waits too
+    assert headers["location"] == ["/?signin=paused"] and "set-cookie" not in headers
+    assert auth._MESSAGES["paused"].startswith("Too many wrong passwords")
+    assert _sign_ins(session) == 0
+
+
 @pytest.mark.parametrize("attack", [
     {"origin": None},                                        # no Origin: not a browser form of ours
     {"origin": "https://evil.example"},                      # another site's form (login CSRF)

@@ -35,6 +35,15 @@ class UserSession(SQLModel, table=True):
     revoked_at: dt.datetime | None = None
     revoked_reason: str | None = Field(default=None, max_length=32)  # signed out, password set, deactivated...
 
+
+class SignInFailure(SQLModel, table=True):
+    """Wrong passwords given for one email lately (tracker.sessions: too many in a row pause its sign-ins). Keyed
+    by the email's SHA-256, for emails with no account too, so the pause tells nobody which emails have one."""
+
+    email_key: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    last_failed_at: dt.datetime = Field(default_factory=utcnow)
+
 class Topic(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, max_length=64)

@@ -131,15 +131,9 @@ def test_cli_saved_filter(seeded: Seeded, owner: User, session: Session, workdir
 
 
 def test_exports_page_offers_the_users_saved_filters(seeded: Seeded, owner: User, session: Session) -> None:
-    from streamlit.testing.v1 import AppTest
+    from tests.dashboard.apptest_helpers import signed_in
 
-    from tests.dashboard.apptest_helpers import sign_in_state
-
-    app = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-    at = AppTest.from_file(str(app), default_timeout=30)
-    sign_in_state(at, owner)
-    at.run()
-    at.switch_page("views/exports.py").run()
+    at = signed_in(owner, "views/exports.py")
     picker = at.selectbox(key="x_saved_filter")
     assert picker.options == ["None", "Strong AI (triage)", "Privacy search (search)"]  # shared, but their own
     (strong,) = watchlists.saved_filters(session, actor=owner, page="triage")
@@ -155,15 +149,9 @@ def test_exports_page_offers_the_users_saved_filters(seeded: Seeded, owner: User
 def test_exports_page_never_offers_a_packet_of_an_earlier_selection(seeded: Seeded, owner: User) -> None:
     """The download button stayed after the selection changed, and even under the error of a selection that
     matched nothing: one click gave the previous selection's bills, named after the new title."""
-    from streamlit.testing.v1 import AppTest
+    from tests.dashboard.apptest_helpers import signed_in
 
-    from tests.dashboard.apptest_helpers import sign_in_state
-
-    app = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-    at = AppTest.from_file(str(app), default_timeout=30)
-    sign_in_state(at, owner)
-    at.run()
-    at.switch_page("views/exports.py").run()
+    at = signed_in(owner, "views/exports.py")
     at.multiselect(key="x_topics").select("ai").run()
     at.selectbox(key="x_packet_fmt").select("csv").run()
     at.button(key="x_packet_build").click().run()
@@ -198,9 +186,7 @@ def test_exports_page_tells_apart_shared_filters_of_the_same_name(seeded: Seeded
     # Two colleagues each share a triage filter called "AI". The page keyed its choices by page and name: it
     # listed one of them, and exporting it failed with "2 saved filters are called 'triage:AI' ... give --owner",
     # which the page has no way to do.
-    from streamlit.testing.v1 import AppTest
-
-    from tests.dashboard.apptest_helpers import sign_in_state
+    from tests.dashboard.apptest_helpers import signed_in
 
     colleagues = [User(email=f"{who}@example.org", role="staff") for who in ("ana", "ben")]  # as the fixtures do
     session.add_all(colleagues)
@@ -210,11 +196,7 @@ def test_exports_page_tells_apart_shared_filters_of_the_same_name(seeded: Seeded
     weak = watchlists.save_filter(session, actor=colleagues[1], page="triage", name="AI",
                                   params={**TRIAGE_PARAMS, "f_min_score": 0.0}, shared=True)
     session.commit()
-    app = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-    at = AppTest.from_file(str(app), default_timeout=30)
-    sign_in_state(at, owner)
-    at.run()
-    at.switch_page("views/exports.py").run()
+    at = signed_in(owner, "views/exports.py")
     picker = at.selectbox(key="x_saved_filter")
     assert sorted(o for o in picker.options if o.startswith("AI ")) == [
         "AI (triage, shared by ana@example.org)", "AI (triage, shared by ben@example.org)"]

@@ -261,15 +261,20 @@ def test_a_legistar_matter_type_wider_than_the_column_is_stored_on_every_databas
     assert session.execute(select(Bill.classification)).scalar_one() == "federal legislation / state legi"
 
 
+def _store_lacounty_motion(session: Session) -> None:
+    """Matter 26-0043 of LA County, written for these tests from the Web API's published fields."""
+    matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",
+              "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"}
+    Ingestor(session).ingest([IngestItem(record=legistar.parse_matter(matter, {}, client="lacounty", locator="m"))])
+
+
 def test_a_bills_hearings_come_by_day_and_time_on_every_database(session: Session) -> None:
     # Matter and events written for this test from the Web API's published fields (EventTime is 12-hour text).
     # As text, "10:00 AM" came before "9:30 AM"; a hearing without a time came first on SQLite, last on
     # PostgreSQL.
     from tracker import overview, votes
 
-    matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",
-              "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"}
-    Ingestor(session).ingest([IngestItem(record=legistar.parse_matter(matter, {}, client="lacounty", locator="m"))])
+    _store_lacounty_motion(session)
     day = dt.date.today() + dt.timedelta(days=7)
     times = {11: None, 12: "2:30 PM", 13: "10:00 AM", 14: "9:30 AM"}
     events = [{"EventId": n, "EventBodyName": f"Committee {n}", "EventDate": f"{day}T00:00:00", "EventTime": time}
@@ -320,9 +325,7 @@ def test_an_evening_hearing_in_california_is_upcoming_until_its_day_ends(session
     from tracker.exports.branding import Branding
     from tracker.exports.packet import gather_packet
 
-    matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",
-              "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"}
-    Ingestor(session).ingest([IngestItem(record=legistar.parse_matter(matter, {}, client="lacounty", locator="m"))])
+    _store_lacounty_motion(session)
     events = [{"EventId": 9, "EventBodyName": "Board of Supervisors", "EventDate": "2026-12-06T00:00:00",
                "EventTime": "6:00 PM"}]
     items = {9: [{"EventItemAgendaSequence": 1, "EventItemMatterId": 100}]}
@@ -344,9 +347,7 @@ def test_the_packets_next_hearing_is_the_days_first(session: Session) -> None:
     # day as the database returned it (here the 2:00 PM one), while the overview and the bill page put 9:30 first.
     from tracker import votes
 
-    matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",
-              "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"}
-    Ingestor(session).ingest([IngestItem(record=legistar.parse_matter(matter, {}, client="lacounty", locator="m"))])
+    _store_lacounty_motion(session)
     day = dt.date.today() + dt.timedelta(days=7)
     events = [{"EventId": 7, "EventBodyName": "Board of Supervisors", "EventDate": f"{day}T00:00:00",
                "EventTime": "2:00 PM"},
@@ -369,9 +370,7 @@ def test_a_bill_twice_on_one_agenda_is_one_upcoming_hearing(session: Session) ->
     # calendar and again for discussion. The bill page and the alerts showed one hearing; the overview two rows.
     from tracker import overview, votes
 
-    matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",
-              "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"}
-    Ingestor(session).ingest([IngestItem(record=legistar.parse_matter(matter, {}, client="lacounty", locator="m"))])
+    _store_lacounty_motion(session)
     day = dt.date.today() + dt.timedelta(days=7)
     events = [{"EventId": 9, "EventBodyName": "Board of Supervisors", "EventDate": f"{day}T00:00:00",
                "EventTime": "9:30 AM"}]
@@ -387,10 +386,7 @@ def test_a_bill_twice_on_one_agenda_is_one_upcoming_hearing(session: Session) ->
 
 def test_legistar_hearings_with_agenda_linked_to_bills(session: Session) -> None:
     # Matter, event and agenda records written for this test from the Web API's published fields.
-    matter = {"MatterId": 100, "MatterFile": "26-0043", "MatterTitle": "Motion on municipal broadband",
-              "MatterTypeName": "Motion", "MatterIntroDate": "2026-01-05T00:00:00"}
-    record = legistar.parse_matter(matter, {}, client="lacounty", locator="m")
-    Ingestor(session).ingest([IngestItem(record=record)])
+    _store_lacounty_motion(session)
     later = dt.date.today() + dt.timedelta(days=7)
     events = [{"EventId": 9, "EventBodyName": "Board of Supervisors", "EventDate": f"{later}T00:00:00",
                "EventTime": "9:30 AM", "EventLocation": "Hall of Administration"},

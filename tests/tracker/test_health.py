@@ -43,10 +43,11 @@ def _crawl(session: Session, source: str, started: dt.datetime, status: str) -> 
 def test_a_dead_scheduler_and_a_crawl_that_stopped_are_reported(engine: Engine, session: Session,
                                                                  settings_file: Path) -> None:
     # What an operator had: the overview warned after 26 hours whatever the cadence, listed no source that never
-    # ran, and nothing said whether `tracker schedule` was running. A four-hourly crawl that last succeeded 13
-    # hours ago (then failed) has missed its turns; congress_api, enabled, never ran at all.
+    # ran, and nothing said whether `tracker schedule` was running. A four-hourly crawl that last succeeded 12
+    # hours ago (then failed) has missed its turns; congress_api, enabled, never ran at all. Twelve hours hold
+    # three four-hourly turns whatever the time of day (thirteen held three or four).
     now = utcnow()
-    _crawl(session, "govinfo_billstatus", now - dt.timedelta(hours=13), "succeeded")
+    _crawl(session, "govinfo_billstatus", now - dt.timedelta(hours=12), "succeeded")
     _crawl(session, "govinfo_billstatus", now - dt.timedelta(hours=9), "failed")
     result = CliRunner().invoke(app, ["status"])
     assert result.exit_code == 1, result.output

@@ -2,6 +2,7 @@
 two Library of Congress feeds delivered the bill, and the bill is flagged on its words; positions stay as they
 were; a bad file is named with its reason while the rest are attached."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,23 @@ def test_text_files_fill_their_versions_and_flag_the_bill_on_its_words(engine: E
         assert session.execute(select(Position)).scalar_one().model_dump() == before  # crawled data only
     again = import_path(engine, folder)
     assert "attached" not in (again.run.message or "") and again.result.unchanged >= 2
+
+
+def test_bills_show_text_folds_a_long_federal_text(database_url: str, engine: Engine, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+
+    _store(engine, tmp_path)
+    assert import_path(engine, text_sample("H1000_IH.XML"), flag=False).errors == []  # 66,000 characters
+    runner = CliRunner()
+    shown = runner.invoke(app, ["bills", "show", "HR 1000", "--text"], catch_exceptions=False)
+    assert shown.exit_code == 0
+    assert shown.output.startswith("IH (2019-01-15)\n")
+    assert "SEC. 2. FINDINGS AND PURPOSES." in shown.output.splitlines()
+    assert "SEC. 314. TAX ON SECURITIES TRANSACTIONS." not in shown.output  # far past the first screenfuls
+    assert re.search(r"\(The first 19,\d{3} of 66,\d{3} characters; --full prints it all\.\)", shown.output)
+    assert "https://www.govinfo.gov/content/pkg/BILLS-116hr1000ih/xml/BILLS-116hr1000ih.xml" in shown.output
+    full = runner.invoke(app, ["bills", "show", "HR 1000", "--text", "--full"], catch_exceptions=False)
+    assert "SEC. 314. TAX ON SECURITIES TRANSACTIONS." in full.output.splitlines()
+    assert "--full" not in full.output

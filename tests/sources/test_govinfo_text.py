@@ -54,6 +54,13 @@ def test_uslm_bill_keeps_its_structure_and_names_its_version():
     assert not parsed.text.endswith("○")
 
 
+def test_appropriations_headings_are_lines_of_their_own():
+    lines = parse_bill_text(*_sample("uslm_samples_usgpo-uslm", "h264_eh.XML")).text.splitlines()
+    at = lines.index("Privacy and Civil Liberties Oversight Board")  # ran into "salaries and expenses" before
+    assert lines[at + 1] == "salaries and expenses"
+    assert lines[at + 2].startswith("For necessary expenses of the Privacy and Civil Liberties Oversight Board")
+
+
 def test_uslm_drafting_name_without_congress_reads_the_document():
     record = parse_text_record(*_sample("uslm_samples_usgpo-uslm", "SJ36_enr.XML"))
     assert (record.source_name, record.bill_source_key, record.code, record.format) == (

@@ -42,7 +42,7 @@ _CITATION = re.compile(rf"(?<![a-z0-9])(\d{{2,3}})({'|'.join(_BILL_TYPES)})(\d+)
 # Elements that begin a line: the levels of a bill (USLM and bill DTD names) and the blocks of its front matter.
 _LEVELS = {"division", "subdivision", "title", "subtitle", "part", "subpart", "chapter", "subchapter", "section",
            "subsection", "paragraph", "subparagraph", "clause", "subclause", "item", "subitem", "subsubitem",
-           "level"}
+           "level", "article"}
 _BIG_LEVELS = {"division", "subdivision", "title", "subtitle", "part", "subpart", "chapter", "subchapter",
                "section"}
 _BLOCKS = _LEVELS | {
@@ -50,7 +50,8 @@ _BLOCKS = _LEVELS | {
     "p", "longTitle", "officialTitle", "docTitle", "enactingFormula", "resolvingClause", "congress", "session",
     "currentChamber", "action", "actionDescription", "continuation", "proviso", "quotedContent",
     "referenceItem", "tocItem", "tr", "row", "attestation", "endorsement", "signatures", "signature", "preamble",
-    "recital", "amendmentInstruction", "amendmentContent", "table", "caption", "note",
+    "recital", "amendmentInstruction", "amendmentContent", "table", "caption", "note", "listItem", "subheading",
+    "actionInstruction", "enrolledDateline", "relatedDocument", "groupItem",
     # bill DTD (names with hyphens)
     "form", "legis-num", "current-chamber", "official-title", "legis-type", "legis-body", "resolution-body",
     "enacting-clause", "resolving-clause", "distribution-code", "toc-entry", "quoted-block",
@@ -63,8 +64,13 @@ _BLOCKS = _LEVELS | {
 _SKIPPED = {"meta", "amendMeta", "metadata", "dublinCore", "head", "style", "script", "slugLine", "distributionCode",
             "distribution-code", "endMarker"}
 _CELLS = {"td", "th", "entry", "enum", "num"}  # a space after: "1. Short title", not "1.Short title"
-# A heading that starts its own line under the section's number ("SEC. 2. FINDINGS."), then the text below it.
+# An appropriations bill's headings ("Privacy and Civil Liberties Oversight Board", then "salaries and expenses")
+# are levels of their own (USLM <appropriations level=...>, the bill DTD's appropriations-major...).
+_APPROPRIATIONS = {"appropriations", "appropriations-major", "appropriations-intermediate", "appropriations-small"}
+_BLOCKS |= _APPROPRIATIONS
+# A heading that ends its line under a section's number ("SEC. 2. FINDINGS."), then the text below it.
 _HEADINGS = {"heading", "header"}
+_HEADED = _BIG_LEVELS | _APPROPRIATIONS
 _CLOSING = re.compile(r"\s*[.,;:]+\s*")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2002\u2003\u2009]+")
 
@@ -156,7 +162,7 @@ def _walk(element: etree._Element, out: _Writer) -> None:
     out.add(element.text)
     for child in element:
         _walk(child, out)
-    if name in _HEADINGS and element.getparent() is not None and _local(element.getparent().tag) in _BIG_LEVELS:
+    if name in _HEADINGS and element.getparent() is not None and _local(element.getparent().tag) in _HEADED:
         out.block()  # the section's text below its heading
     elif name in _CELLS or name == "header":  # the bill DTD's header carries no ".—" of its own
         out.add(" ")

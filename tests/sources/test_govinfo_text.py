@@ -61,6 +61,15 @@ def test_appropriations_headings_are_lines_of_their_own():
     assert lines[at + 2].startswith("For necessary expenses of the Privacy and Civil Liberties Oversight Board")
 
 
+def test_words_apart_in_the_markup_stay_apart():
+    lines = parse_bill_text(*_sample("uslm_samples_usgpo-uslm", "H1112_PCS.XML")).text.splitlines()
+    # "<ref>...United States Code</ref> <amendingAction>is amended</amendingAction>": the space between counts.
+    assert "Section 922(t)(1)(B)(ii) of title 18, United States Code is amended—" in lines
+    reported = parse_bill_text(*_sample("uslm_samples_usgpo-uslm", "BILLS-110s2062ris.xml")).text
+    # The committee's amendment struck "This section" and put in "Paragraph (2) of subsection (a)".
+    assert "“(c) Applicability.—Paragraph (2) of subsection (a) applies only to rental" in reported
+
+
 def test_uslm_drafting_name_without_congress_reads_the_document():
     record = parse_text_record(*_sample("uslm_samples_usgpo-uslm", "SJ36_enr.XML"))
     assert (record.source_name, record.bill_source_key, record.code, record.format) == (

@@ -62,7 +62,9 @@ _BLOCKS = _LEVELS | {
 }
 # Metadata, and the print shop's marks (slug line "•HR 1000 IH", distribution code "I").
 _SKIPPED = {"meta", "amendMeta", "metadata", "dublinCore", "head", "style", "script", "slugLine", "distributionCode",
-            "distribution-code", "endMarker"}
+            "distribution-code", "endMarker",
+            # What a reported bill's committee amendment strikes: the text reads as amended, as the added words say.
+            "deletedText", "deleted-phrase"}
 _CELLS = {"td", "th", "entry", "enum", "num"}  # a space after: "1. Short title", not "1.Short title"
 # An appropriations bill's headings ("Privacy and Civil Liberties Oversight Board", then "salaries and expenses")
 # are levels of their own (USLM <appropriations level=...>, the bill DTD's appropriations-major...).
@@ -239,7 +241,7 @@ def parse_bill_text(data: bytes, locator: str) -> BillText:
         text, truncated = _text_of(body if body is not None else root)
         citations = []  # its <title> ("H. R. 9025 (Introduced-in-House)") names no Congress: the file name does
     else:
-        root = parse_xml(data, locator)
+        root = parse_xml(data, locator, keep_whitespace=True)
         name = _local(root.tag)
         if name == "billStatus":
             raise ParseError(locator, "a BILLSTATUS file, not a bill text")

@@ -147,6 +147,8 @@ class IngestPipeline:
             f"({stats.get_value('tracker/not_modified', 0)} not modified)",
             f"{result.superseded} superseded by a newer copy of the same bill" if result.superseded else "",
             f"{self.db.store.totals.texts} texts attached" if self.db.store.totals.texts else "",
+            f"{self.db.store.totals.text_waiting} texts not attached (their bill or version is no longer stored)"
+            if self.db.store.totals.text_waiting else "",
             f"{stats.get_value('tracker/requests', 0)} requests") if part)
         if spider.fatal:
             return RunStatus.failed, spider.fatal_exit, f"{spider.fatal} ({summary})"

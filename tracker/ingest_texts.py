@@ -1,5 +1,6 @@
-"""Version texts that travel apart from their bill (LegiScan dataset ``text/*.json``), called by
-``tracker.ingest.Ingestor.ingest_texts`` in its transaction.
+"""Version texts that travel apart from their bill (LegiScan dataset ``text/*.json``, GovInfo bill text XML read by
+``tracker import`` or the ``govinfo_text`` crawl), called by ``tracker.ingest.Ingestor.ingest_texts`` in its
+transaction.
 
 A text names its bill by the source's own id (``BillSource``) and its version by the version's ``code`` (LegiScan's
 ``doc_id``, which its bill file lists in ``texts[]``). It fills that version's ``text``, ``text_hash`` and

@@ -136,3 +136,13 @@ def test_entities_and_other_documents_are_refused():
         parse_bill_text(b'<bill xmlns="http://schemas.gpo.gov/xml/uslm"><meta><docNumber>1</docNumber></meta></bill>',
                         "BILLS-117hr1ih.xml")
     assert not looks_like_bill_text(b"<billStatus><bill/></billStatus>")
+
+
+def test_an_xhtml_page_with_an_xml_declaration_is_read_as_html():
+    page = (b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+            b'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml">'
+            b"<head><title>H. R. 1</title><style>p {}</style></head><body><p>SECTION 1.&nbsp;&ldquo;Short&rdquo;"
+            b"</p><p>SEC. 2. Findings.</p></body></html>")
+    parsed = parse_bill_text(page, "https://www.govinfo.gov/content/pkg/BILLS-117hr1ih/html/BILLS-117hr1ih.htm")
+    assert (parsed.format, parsed.source_key, parsed.version_code) == ("html", "117-hr-1", "ih")
+    assert parsed.text.splitlines() == ["SECTION 1. “Short”", "SEC. 2. Findings."]

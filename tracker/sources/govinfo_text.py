@@ -73,6 +73,7 @@ _BLOCKS |= _APPROPRIATIONS
 # A heading that ends its line under a section's number ("SEC. 2. FINDINGS."), then the text below it.
 _HEADINGS = {"heading", "header"}
 _HEADED = _BIG_LEVELS | _APPROPRIATIONS
+_HTML_ROOT = re.compile(r"<html[\s>]")
 _CLOSING = re.compile(r"\s*[.,;:]+\s*")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2002\u2003\u2009]+")
 
@@ -208,7 +209,9 @@ def _identity(citations: list[str], locator: str) -> tuple[int | None, str | Non
 def _kind(data: bytes) -> str:
     """html, xml or txt: GovInfo serves some ``.html`` renditions as the formatted plain text itself."""
     head = xml_head(data, 2048).lstrip().lower()
-    if head.startswith(("<!doctype html", "<html")) or "<html" in head[:512]:
+    # An XHTML page may open with an XML declaration and a DOCTYPE; USLM's "xmlns:html=" and <html:table> are not
+    # pages. Read as HTML, its named entities (&ldquo;, &nbsp;) are characters, not undeclared XML entities.
+    if head.startswith("<!doctype html") or _HTML_ROOT.search(head):
         return "html"
     return "xml" if head.startswith("<") else "txt"
 

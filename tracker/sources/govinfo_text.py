@@ -1,6 +1,6 @@
 """GovInfo bill text: a version's XML or HTML rendition -> the plain text flagging, search and the bill page read.
 
-Pure: bytes in, text out, no network, no database. Three renditions are understood:
+Pure: bytes in, text out, no network, no database. These renditions are understood:
 
 - USLM XML (``BILLS-117hr1ih.xml``, ``<bill xmlns="http://schemas.gpo.gov/xml/uslm">``; GPO's converted USLM
   also under House and Senate drafting names such as ``H1000_IH.XML``), whose ``<citableAs>116hr1000ih``
@@ -9,7 +9,11 @@ Pure: bytes in, text out, no network, no database. Three renditions are understo
   ``legis-body``, ``section``, ``enum``, ``header``, ``text``): the same walk reads it, its element names are in
   the lists below;
 - the HTML rendition (``BILLS-119hr9025ih.html``, HTML 4 that is not well-formed XML): read with libxml2's HTML
-  parser, network off (HTML has no entity declarations to expand).
+  parser, network off (HTML has no entity declarations to expand); a ``<pre>`` keeps its own lines;
+- the formatted text, which GovInfo also serves under an ``.html`` name as bare text (``BILLS-119hr9010rh.html``).
+
+No bill-DTD file is in the real samples (GPO publishes none outside its bulk data): that kind is tested on a small
+document written after the DTD.
 
 The text keeps the bill's structure readable: each division, title, section, subsection, paragraph... starts
 its own line, a section's number and heading share one, and a section is set off by a blank line. Markup,

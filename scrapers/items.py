@@ -10,7 +10,7 @@ a group keeps that listing's stamp from advancing, so the next run looks at it a
 from dataclasses import dataclass
 
 from tracker.ingest import SourceDocumentInfo
-from tracker.records import BillRecord, HearingRecord
+from tracker.records import BillRecord, HearingRecord, VersionTextRecord
 
 
 @dataclass
@@ -48,6 +48,17 @@ class HearingBatch:
 
     def __repr__(self) -> str:
         return f"HearingBatch({len(self.records)} hearings)"
+
+
+@dataclass
+class TextItem:
+    """A version's text read from its own document (GovInfo's bill XML): fills that version of a stored bill."""
+
+    record: VersionTextRecord
+    document: SourceDocumentInfo
+
+    def __repr__(self) -> str:  # a bill's text would flood the log
+        return f"TextItem({self.record.bill_source_key} {self.record.code}, {self.document.locator})"
 
 
 @dataclass

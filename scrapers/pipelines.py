@@ -31,12 +31,12 @@ from twisted.python.failure import Failure
 
 from scrapers.base import DatabaseThread, TrackerSpider
 from scrapers.deadline import DEADLINE_STAT
-from scrapers.items import BillItem, FetchFailure, HearingBatch, ListingDone, UnchangedDocument
+from scrapers.items import BillItem, FetchFailure, HearingBatch, ListingDone, TextItem, UnchangedDocument
 from tracker import db
 from tracker.crawling import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_SCHEMA, LAUNCH_ID_ENV
 from tracker.ingest import IngestItem, SourceDocumentInfo
 from tracker.models.enums import RunStatus
-from tracker.records import BillRecord
+from tracker.records import BillRecord, VersionTextRecord
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ class IngestPipeline:
         self.touched: list[SourceDocumentInfo] = []
         self.listings: list[ListingDone] = []
         self.hearings: list[HearingBatch] = []
+        self.texts: list[tuple[VersionTextRecord, SourceDocumentInfo]] = []
         self.failures: list[tuple[str, str]] = []
         self.failed_groups: set[str] = set()
         self.group_of: dict[str, str | None] = {}  # document locator -> group, to blame store failures
@@ -145,6 +146,9 @@ class IngestPipeline:
             f"{spider.listed} listed, {spider.attempted} fetched as new or changed "
             f"({stats.get_value('tracker/not_modified', 0)} not modified)",
             f"{result.superseded} superseded by a newer copy of the same bill" if result.superseded else "",
+            f"{self.db.store.totals.texts} texts attached" if self.db.store.totals.texts else "",
+            f"{self.db.store.totals.text_waiting} texts not attached (their bill or version is no longer stored)"
+            if self.db.store.totals.text_waiting else "",
             f"{stats.get_value('tracker/requests', 0)} requests") if part)
         if spider.fatal:
             return RunStatus.failed, spider.fatal_exit, f"{spider.fatal} ({summary})"
@@ -155,7 +159,7 @@ class IngestPipeline:
                 reason = f"stopped after {deadline}"
             return RunStatus.interrupted, EXIT_PARTIAL, f"interrupted ({reason}) ({summary})"
         handled = (result.new + result.updated + result.unchanged + result.superseded
-                   + stats.get_value("tracker/unchanged_documents", 0))
+                   + stats.get_value("tracker/unchanged_documents", 0) + self.db.store.totals.texts)
         if spider.attempted and errors and not handled:
             failed = [locator for locator, _ in self.db.store.totals.errors]
             known = await self.db.call(self.db.store.known_broken, failed)
@@ -192,11 +196,15 @@ class IngestPipeline:
             self.listings.append(item)
         elif isinstance(item, HearingBatch):
             self.hearings.append(item)
+        elif isinstance(item, TextItem):
+            self.texts.append((item.record, item.document))
+            stats.inc_value("tracker/texts_parsed")
         elif isinstance(item, FetchFailure):
             self._fail(item.url, item.reason, item.group)
         else:
             raise DropItem(f"not a Policy Tracker item: {type(item).__name__}")
-        if len(self.bills) >= self.batch_size or len(self.touched) >= 5 * self.batch_size:
+        if (len(self.bills) >= self.batch_size or len(self.touched) >= 5 * self.batch_size
+                or len(self.texts) >= self.batch_size):
             await self._flush()
         return item
 
@@ -213,11 +221,14 @@ class IngestPipeline:
         async with self._lock:  # items arrive concurrently; batches are written one at a time, in order
             bills, self.bills = self.bills, []
             touched, self.touched = self.touched, []
+            texts, self.texts = self.texts, []
             failures, self.failures = self.failures, []
             if failures:
                 await self.db.call(self.db.store.add_errors, failures)
             if bills or touched:
                 await self._write(bills, touched)
+            if texts:  # after the bills: a text fills a version of a stored bill
+                await self.db.call(self.db.store.write_texts, texts)
 
     async def _write(self, bills: list[IngestItem], touched: list[SourceDocumentInfo]) -> None:
         errors = await self.db.call(self.db.store.write, bills, touched)

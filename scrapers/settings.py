@@ -20,6 +20,7 @@ COMMANDS_MODULE = "scrapers.commands"  # `crawl` exits non-zero when the run fai
 # Every spider's base URL is a setting (GOVINFO_BASE_URL / CONGRESS_API_BASE_URL environment variables or
 # [sources.NAME] base_url), so a crawl can be pointed at a mirror or a local test server.
 GOVINFO_BASE_URL = _crawl.source("govinfo_billstatus").base_url
+GOVINFO_TEXT_BASE_URL = _crawl.source("govinfo_text").base_url
 CONGRESS_API_BASE_URL = _crawl.source("congress_api").base_url
 CONGRESS_API_KEY_ENV = _crawl.source("congress_api").api_key_env or "CONGRESS_API_KEY"
 CONGRESS_API_SUBRESOURCES = list(_crawl.source("congress_api").options.get(

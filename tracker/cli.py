@@ -516,6 +516,9 @@ def bills_list(
 
 SHOWN_VERSIONS = 10  # every version of any 117th-Congress bill (8 at most); state bills can have more
 SHOWN_ACTIONS = 10
+# Of a stored text, `bills show --text` prints this much unless --full: a bill's first pages, where its short title,
+# table of contents and findings are; an omnibus runs to millions of characters.
+SHOWN_TEXT_CHARS = 20_000
 
 
 def _print_latest(what: str, total: int, shown: int) -> None:
@@ -539,6 +542,8 @@ def bills_show(
     as_json: Annotated[bool, typer.Option("--json", help="The whole bill as JSON.")] = False,
     text: Annotated[bool, typer.Option("--text", help="Print the latest stored text of the bill (where a feed "
                                                      "gives it) instead, or say where to read it.")] = False,
+    full: Annotated[bool, typer.Option("--full", help=f"With --text: all of it, not the first "
+                                                      f"{SHOWN_TEXT_CHARS:,} characters.")] = False,
 ) -> None:
     """Show one bill with its actions, sponsors, committees, subjects, versions, current text (label, date and a
     link to each rendition), roll calls and hearings."""
@@ -566,7 +571,7 @@ def bills_show(
         detail = next(with_topics(s, bill_details(s, ids[:1])))
         stored = latest_stored_text(s, bill_id=ids[0]) if text else None
     if text:
-        _print_stored_text(detail, stored)
+        _print_stored_text(detail, stored, full=full)
         return
     if as_json:
         _print_json(detail)
@@ -616,12 +621,23 @@ def bills_show(
                   f"{hearing['location'] or hearing['description'] or ''}".rstrip(), markup=False, highlight=False)
 
 
-def _print_stored_text(detail: dict[str, Any], stored: tuple[str, Any, str] | None) -> None:
-    """The latest stored text under its label and date; without one, where the current text can be read."""
+def _print_stored_text(detail: dict[str, Any], stored: tuple[str, Any, str] | None, *, full: bool = False) -> None:
+    """The latest stored text under its label and date (its first pages, unless ``full``); without one, where the
+    current text can be read. Printed as received: never read as markup."""
     if stored is not None:
         label, day, body = stored
         out.print(f"{label} ({day or 'undated'})\n", markup=False, highlight=False)
-        out.print(body, markup=False, highlight=False, soft_wrap=True)
+        shown = body
+        if not full and len(body) > SHOWN_TEXT_CHARS:
+            cut = body.rfind("\n", 0, SHOWN_TEXT_CHARS)  # at a line end, not inside a word
+            shown = body[:cut if cut > 0 else SHOWN_TEXT_CHARS]
+        out.print(shown, markup=False, highlight=False, soft_wrap=True)
+        if shown is not body:
+            out.print(f"\n(The first {len(shown):,} of {len(body):,} characters; --full prints it all.)",
+                      markup=False, highlight=False)
+            current = detail["current_text"]
+            for link in current["links"] if current else []:
+                out.print(f"  {link['kind']:5} {link['url']}", markup=False, highlight=False, soft_wrap=True)
         return
     current = detail["current_text"]
     if current is None:

@@ -97,6 +97,12 @@ SOURCE_DEFAULTS: dict[str, dict[str, Any]] = {
     "congress_api": {"enabled": False, "schedule": "40 */6 * * *", "base_url": "https://api.congress.gov/v3/",
                      "base_url_env": "CONGRESS_API_BASE_URL", "types": list(BILL_TYPES),
                      "api_key_env": "CONGRESS_API_KEY", "max_requests_per_hour": 4500},
+    # Federal bill texts (GovInfo's XML of each tracked bill's latest version): off until a team turns it on.
+    # scope "tracked": bills flagged, followed (on a watchlist) or with a position; "all": every federal bill of
+    # the configured Congresses. max_texts bounds one run's downloads.
+    "govinfo_text": {"enabled": False, "schedule": "50 */4 * * *", "base_url": "https://www.govinfo.gov/",
+                     "base_url_env": "GOVINFO_BASE_URL", "scope": "tracked", "max_texts": 500,
+                     "max_requests_per_hour": 1800},
     # State and city feeds (tracker.sources.{ca_pubinfo,openstates,legiscan,legistar}); off until configured.
     "california": {"enabled": False, "schedule": "30 6 * * *",
                    "base_url": "https://downloads.leginfo.legislature.ca.gov/", "base_url_env": "PUBINFO_BASE_URL"},
@@ -244,7 +250,8 @@ CRAWL_KEYS = {"contact", "user_agent", "robotstxt_obey", "autothrottle", "http_c
               "default_sources", "max_run_hours", "scrapy"}
 SOURCE_KEYS = {"enabled", "schedule", "base_url", "congresses", "types", "api_key_env",
                # options some spiders read: congress_api, openstates; state feeds; legistar
-               "max_requests_per_hour", "overlap_hours", "subresources", "states", "session", "clients"}
+               "max_requests_per_hour", "overlap_hours", "subresources", "states", "session", "clients",
+               "scope", "max_texts"}  # govinfo_text
 
 
 def _refuse_unknown(table: Any, known: set[str], where: str) -> None:

@@ -40,6 +40,11 @@ def _scope(source: str, crawl: CrawlSettings, congress: str | None, types: str |
             return "clients " + (", ".join(map(str, options.get("clients") or [])) or "none set")
         if source == "california":  # the Legislature's own download: California only
             return "California pubinfo"
+        if source == "govinfo_text":  # texts of the bills a team tracks, else of the configured Congresses
+            scope = str(options.get("scope", "tracked"))
+            return ("federal bills flagged, followed or with a position" if scope == "tracked" else
+                    "federal bills of Congress " + ",".join(map(str, cfg.congresses if cfg and cfg.congresses
+                                                                 else default_congresses()))) + ": latest texts"
         states = [str(s).upper() for s in options.get("states") or []] or list(crawl.states)
         session = f", session {options['session']}" if options.get("session") else ""
         return "states " + (", ".join(states) or "none set") + session

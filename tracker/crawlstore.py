@@ -10,20 +10,24 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, func, or_, select
 from sqlmodel import Session
 
 from tracker import db
 from tracker.importer import _ingest_batch as ingest_batch_isolating  # one bad bill costs only itself
+from tracker.importer import _ingest_texts as ingest_texts_flagging  # texts and their bills' flags together
 from tracker.importer import describe_error
 from tracker.ingest import IngestItem, Ingestor, IngestResult, SourceDocumentInfo, finish_run, record_error, start_run
 from tracker.models import CrawlError, CrawlRun, SourceDocument
 from tracker.models.base import utcnow
 from tracker.models.enums import RunStatus
-from tracker.records import HearingRecord
+from tracker.records import HearingRecord, VersionTextRecord
 from tracker.run_owner import running_run
+
+if TYPE_CHECKING:
+    from tracker.federal_texts import TextScope
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,8 @@ class KnownDocument:
 class RunTotals:
     result: IngestResult = field(default_factory=IngestResult)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    texts: int = 0  # version texts attached (govinfo_text)
+    text_waiting: int = 0  # texts whose bill or version was no longer stored
 
 
 class CrawlStore:
@@ -67,6 +73,14 @@ class CrawlStore:
             query = query.where(or_(*(SourceDocument.locator.startswith(p, autoescape=True) for p in prefixes)))
         return {loc: KnownDocument(digest, lastmod, etag)
                 for loc, digest, lastmod, etag in self.session.execute(query)}
+
+    def text_targets(self, *, scope: str, congresses: Sequence[int], limit: int) -> "TextScope":
+        """The federal versions whose text the ``govinfo_text`` crawl fetches (``tracker.federal_texts``)."""
+        from tracker.federal_texts import text_targets
+
+        scope_found = text_targets(self.session, scope=scope, congresses=congresses, limit=limit)
+        self.session.rollback()  # a read: no transaction left open while the crawl runs
+        return scope_found
 
     def last_success_started(self, *, congress: int | None = None,
                              types: Sequence[str] | None = None) -> dt.datetime | None:
@@ -196,6 +210,18 @@ class CrawlStore:
                                                    f"{describe_error(exc)}"[:2000]))
         self.totals.errors.extend(errors)
         return errors
+
+    def write_texts(self, items: Sequence[tuple[VersionTextRecord, SourceDocumentInfo]]) -> int:
+        """Fill versions with the texts read and flag their bills, as ``tracker import`` does (one transaction per
+        batch); returns how many texts were attached. Failures go on the run's errors with each text's URL."""
+        assert self.ingestor is not None, "open_run first"
+        errors: list[tuple[str, str]] = []
+        tally = ingest_texts_flagging(self.session, self.ingestor, list(items), errors, len(items) or 1, flag=True,
+                                      embed=self.embed)
+        self.totals.texts += tally.attached
+        self.totals.text_waiting += tally.waiting
+        self.totals.errors.extend(errors)
+        return tally.attached
 
     def write_hearings(self, records: Sequence[HearingRecord]) -> None:
         """Store hearings and their agenda items (``Ingestor.ingest_hearings``); a failure is reported."""

@@ -128,6 +128,12 @@ def _legiscan_text_format() -> Format:
     return Format("legiscan", (".json", ".xml"), looks_like_text, parse_text_record)
 
 
+def _govinfo_text_format() -> Format:
+    from tracker.sources.govinfo_text import looks_like_bill_text, parse_text_record
+
+    return Format("govinfo_billstatus", (".xml",), looks_like_bill_text, parse_text_record)
+
+
 def _not_bills(head: bytes) -> bool:
     text = head[:2048].lstrip()
     return (  # LegiScan dataset members other than bills; Open States jurisdiction and session metadata
@@ -142,7 +148,7 @@ def _not_bills_format() -> Format:
 
 FORMAT_FACTORIES: tuple[Callable[[], Format], ...] = (
     _billstatus_format, _openstates_format, _legiscan_format, _legiscan_roll_call_format, _legiscan_person_format,
-    _legiscan_text_format, _not_bills_format)
+    _legiscan_text_format, _govinfo_text_format, _not_bills_format)
 
 
 @dataclass

@@ -1,5 +1,6 @@
-"""Version texts that travel apart from their bill (LegiScan dataset ``text/*.json``), called by
-``tracker.ingest.Ingestor.ingest_texts`` in its transaction.
+"""Version texts that travel apart from their bill (LegiScan dataset ``text/*.json``, GovInfo bill text XML read by
+``tracker import`` or the ``govinfo_text`` crawl), called by ``tracker.ingest.Ingestor.ingest_texts`` in its
+transaction.
 
 A text names its bill by the source's own id (``BillSource``) and its version by the version's ``code`` (LegiScan's
 ``doc_id``, which its bill file lists in ``texts[]``). It fills that version's ``text``, ``text_hash`` and
@@ -35,18 +36,27 @@ class TextOutcome:
         return list(dict.fromkeys(self.bill_ids[n] for n in self.attached))
 
 
+# Feeds that key a bill alike: GovInfo BILLSTATUS and the Congress.gov API both call H.R. 1 of the 117th "117-hr-1"
+# (one Library of Congress record), so a GovInfo text fills the version of a bill whichever of the two delivered it.
+_SAME_KEYS = {"govinfo_billstatus": ("govinfo_billstatus", "congress_api")}
+
 _SET_TEXT = (update(BillVersion).where(BillVersion.id == bindparam("version_id"))
              .values(text=bindparam("new_text"), text_hash=bindparam("new_hash"), format=bindparam("new_format")))
 
 
 def write_version_texts(session: Session, records: Sequence[VersionTextRecord]) -> TextOutcome:
     outcome = TextOutcome()
-    wanted = {(r.source_name, r.bill_source_key) for r in records}
+    wanted = {(name, r.bill_source_key) for r in records for name in _SAME_KEYS.get(r.source_name, (r.source_name,))}
     if not wanted:
         return outcome
-    bills = {(name, key): bill_id for name, key, bill_id in session.execute(
-        select(BillSource.source_name, BillSource.source_key, BillSource.bill_id).where(
-            keys_in((BillSource.source_name, BillSource.source_key), list(wanted))))}
+    bills: dict[tuple[str, str], int] = {}
+    for name, key, bill_id in session.execute(
+            select(BillSource.source_name, BillSource.source_key, BillSource.bill_id).where(
+                keys_in((BillSource.source_name, BillSource.source_key), list(wanted)))):
+        bills[(name, key)] = bill_id
+        for alias, names in _SAME_KEYS.items():
+            if name in names:
+                bills.setdefault((alias, key), bill_id)
     versions = {(bill_id, code): (vid, digest) for vid, bill_id, code, digest in session.execute(
         select(BillVersion.id, BillVersion.bill_id, BillVersion.code, BillVersion.text_hash).where(
             BillVersion.bill_id.in_(set(bills.values())), BillVersion.code.is_not(None)))}

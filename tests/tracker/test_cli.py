@@ -872,8 +872,8 @@ def test_a_misspelt_setting_or_source_is_refused_not_ignored(engine: "Engine", t
              "[sources.congress_api] enabeld: unknown setting; known:"),
             ({"crawl": {"max_run_hour": 2}}, "[crawl] max_run_hour: unknown setting; known:"),
             ({"sources": {"govinfo": {"enabled": True}}}, "[sources.govinfo]: unknown source; known: california, "
-                                                          "congress_api, govinfo_billstatus, legiscan, legistar, "
-                                                          "openstates")):
+                                                          "congress_api, govinfo_billstatus, govinfo_text, legiscan, "
+                                                          "legistar, openstates")):
         with pytest.raises(config.ConfigError) as refused:
             config.crawl_settings(env={}, doc=doc)
         assert str(refused.value.code).startswith(named), refused.value.code

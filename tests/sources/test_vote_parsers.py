@@ -67,6 +67,19 @@ def test_legiscan_roll_call_files() -> None:
 
 
 @pytest.mark.realdata
+def test_legiscan_xml_roll_calls_name_their_chamber_from_the_motion() -> None:
+    """The XML flavour gives no chamber code, in the bill's votes[] or the roll-call file: Mississippi's roll calls
+    were stored with none, so the bill page and the scorecard could not tell a House vote from a Senate one. The
+    motion names the chamber ("House Passed", "Senate Passed As Amended"); a code, where given, still wins."""
+    ms = _ms_members("vote/316209.xml", "bill/HB1187.xml")
+    assert legiscan.parse_roll_call(ms["vote/316209.xml"], "316209.xml").chamber == "lower"
+    bill = legiscan.parse_bill(ms["bill/HB1187.xml"], "HB1187.xml")
+    assert [v.chamber for v in bill.votes] == ["lower", "upper", "lower"]
+    path = require_realdata("legiscan", "dataset_json", "vote", "154367.json")  # chamber "S", motion "S Intro..."
+    assert legiscan.parse_roll_call(path.read_bytes(), str(path)).chamber == "upper"
+
+
+@pytest.mark.realdata
 def test_legiscan_calendar_and_bad_roll_calls() -> None:
     # Written for this test from the LegiScan API manual's getBill ``calendar[]`` fields (type_id, type, date,
     # time, location, description) on a real bill; no public sample has a calendar entry.

@@ -74,6 +74,10 @@ PROGRESS_WORDING: dict[str, tuple[re.Pattern[str], ...]] = {
     }.items()}
 STATUS_NAMES = {0: "N/A", 1: "Introduced", 2: "Engrossed", 3: "Enrolled", 4: "Passed", 5: "Vetoed", 6: "Failed"}
 _BODIES = {"H": Chamber.lower, "A": Chamber.lower, "S": Chamber.upper, "J": Chamber.joint}
+# The XML flavour's roll calls carry no chamber code; their motion starts with the chamber ("House Passed",
+# "Senate Passed As Amended", Mississippi 2014).
+_MOTION_CHAMBER = re.compile(r"^\s*(house|assembly|senate)\b", re.IGNORECASE)
+_MOTION_BODIES = {"house": Chamber.lower, "assembly": Chamber.lower, "senate": Chamber.upper}
 _BILL_TYPES = {"B": "bill", "R": "resolution", "CR": "concurrent resolution", "JR": "joint resolution",
                "JRCA": "constitutional amendment", "CA": "constitutional amendment", "EO": "executive order",
                "M": "memorial", "CM": "concurrent memorial", "JM": "joint memorial"}
@@ -290,9 +294,13 @@ def _vote(item: dict[str, Any]) -> dict[str, Any] | None:
         return None
     passed = _int(item.get("passed"))
     members = item.get("votes")
+    motion = _str(item.get("desc"))
+    named = _MOTION_CHAMBER.match(motion or "")
     return {
-        "source_key": key, "date": _day(item.get("date")), "chamber": _BODIES.get(_str(item.get("chamber")) or ""),
-        "motion": _str(item.get("desc")),
+        "source_key": key, "date": _day(item.get("date")),
+        "chamber": _BODIES.get(_str(item.get("chamber")) or "") or (
+            _MOTION_BODIES[named.group(1).lower()] if named else None),
+        "motion": motion,
         "result": None if passed is None else VoteResult.passed if passed else VoteResult.failed,
         "yes_count": _int(item.get("yea")), "no_count": _int(item.get("nay")), "other_count": _int(item.get("nv")),
         "absent_count": _int(item.get("absent")),

@@ -38,15 +38,21 @@ if not scopes:
     st.info("No scorecard yet: it needs a Support- or Oppose-like position on a bill with roll calls.")
     st.stop()
 labels = {f"{j}|{i}": f"{j.upper()}: {n}" for j, i, n in scopes}
-cols = st.columns([3, 2])
+cols = st.columns([3, 2, 1, 1])
 picked = cols[0].selectbox("Session", list(labels), format_func=labels.get, key="sc_scope")
 chamber = cols[1].selectbox("Chamber", list(CHAMBERS), format_func=CHAMBERS.get, key="sc_chamber")
+start = cols[2].date_input("Votes from", value=None, key="sc_from", format="YYYY-MM-DD")
+end = cols[3].date_input("to", value=None, key="sc_to", format="YYYY-MM-DD")
 jurisdiction, identifier = picked.split("|", 1)
+scope = dict(jurisdiction=jurisdiction, session_identifier=identifier, chamber=chamber or None, start=start, end=end)
 
-with data.session() as s:
-    card = scorecard(s, jurisdiction=jurisdiction, session_identifier=identifier, chamber=chamber or None)
-    calls = roll_calls(s, jurisdiction=jurisdiction, session_identifier=identifier, chamber=chamber or None) \
-        if can(user, Action.mark_key_vote) else []
+try:
+    with data.session() as s:
+        card = scorecard(s, **scope)
+        calls = roll_calls(s, **scope) if can(user, Action.mark_key_vote) else []
+except ScorecardError as exc:  # the range the wrong way round
+    st.error(md(exc))
+    st.stop()
 
 c = st.columns(3)
 c[0].metric("Key votes", len(card.key_votes))

@@ -11,7 +11,8 @@ One roll call per bill and chamber: where two feeds hold the same floor vote (pu
 members' votes and then the highest-ranked source (``tracker.votes.source_rank``, the bill page's rule) is used.
 Members are matched by their feed's person id, else by name: a name-only vote (pubinfo names members, nothing
 more) joins the one member with an id and that name in the same chamber, else stands under its name and chamber.
-Party and district come from the member's sponsorships where a feed gave them.
+Party and district come from the members' votes where the feed gave them (LegiScan's people files), else from
+their sponsorships.
 
 A member's score is the share of their votes cast (with us + against us) that were with us; absences, "not
 voting", abstentions and excused votes are counted apart and do not lower it.
@@ -315,6 +316,7 @@ def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) 
                 by_folded.setdefault((_fold(name), chamber_name), set()).add(pid)
 
     members: dict[tuple[str, ...], Legislator] = {}
+    said: dict[tuple[str, ...], tuple[Counter[str], Counter[str]]] = {}  # the votes' own party and district
     for v in votes:
         kv = by_event[v.vote_event_id]
         if v.person_id:
@@ -329,6 +331,11 @@ def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) 
             pid = key[1] if key[0] == "id" else None
             name = names[pid].most_common(1)[0][0] if pid and pid in names else (v.name or f"person {pid}")
             member = members[key] = Legislator(name=name, person_id=pid, chamber=kv.chamber)
+        parties, districts = said.setdefault(key, (Counter(), Counter()))
+        if v.party:
+            parties[v.party] += 1
+        if v.district:
+            districts[v.district] += 1
         if kv.chamber and member.chamber and kv.chamber != member.chamber:
             member.chamber = "/".join(sorted({*member.chamber.split("/"), kv.chamber}))
         cast = CAST.get(v.option)
@@ -342,6 +349,10 @@ def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) 
         member.votes.append(MemberVote(vote_event_id=kv.vote_event_id, bill=kv.bill, chamber=kv.chamber,
                                        date=kv.date, option=v.option, verdict=verdict))
     _party_and_district(session, jurisdiction, list(members.values()))
+    for key, (parties, districts) in said.items():  # the roll calls' own word first (LegiScan's people files)
+        member = members[key]
+        member.party = parties.most_common(1)[0][0] if parties else member.party
+        member.district = districts.most_common(1)[0][0] if districts else member.district
     order = {k.vote_event_id: i for i, k in enumerate(key_votes)}
     for member in members.values():
         member.votes.sort(key=lambda mv: order[mv.vote_event_id])

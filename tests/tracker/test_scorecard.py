@@ -57,8 +57,8 @@ def test_mississippi_scorecard_marks_and_roles(engine: Engine, tmp_path: Path) -
         assert {k.bill: k.with_us for k in card.key_votes} == {"HB 48": "yes", "HB 49": "yes", "HB 350": "no",
                                                                "HB 115": "no", "HB 548": "no"}
         holland = _member(card, person_id="6504")  # by hand: 307127 Yea, 309059 Nay, 311164 NV, 312144 NV
-        assert (holland.name, holland.chamber, holland.with_us, holland.against_us, holland.absent,
-                holland.score) == ("Stephen Holland", "lower", 1, 1, 2, 50.0)
+        assert (holland.name, holland.party, holland.chamber, holland.with_us, holland.against_us, holland.absent,
+                holland.score) == ("Stephen Holland", "D", "lower", 1, 1, 2, 50.0)  # party: people/6504.xml
         assert [(v.bill, v.option, v.verdict) for v in holland.votes] == [
             ("HB 48", "yes", "with us"), ("HB 49", "no", "against us"), ("HB 350", "not voting", "absent/not voting"),
             ("HB 115", "not voting", "absent/not voting")]

@@ -20,7 +20,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -364,15 +364,29 @@ def parse_roll_call(data: bytes, locator: str) -> RollCallRecord:
         raise ParseError(locator, _describe(exc)) from None
 
 
-def parse_person(data: bytes, locator: str) -> tuple[str, str]:
-    """A ``getPerson`` response or a dataset's ``people/*``: (people_id, name)."""
+class Person(NamedTuple):
+    """A member as a dataset's people file describes them (what their roll-call votes are stored with)."""
+
+    people_id: str
+    name: str
+    party: str | None = None  # "D", "R"...: the file's ``party``, else its ``party_id`` (_PARTIES)
+    district: str | None = None  # "HD-021" (the JSON flavour; the XML one has none)
+
+
+# LegiScan's party_id (API manual, "Party" table), for files that give no ``party`` letter (the XML flavour).
+_PARTIES = {1: "D", 2: "R", 3: "I", 4: "G", 5: "L", 6: "NP"}
+
+
+def parse_person(data: bytes, locator: str) -> Person:
+    """A ``getPerson`` response or a dataset's ``people/*``: (people_id, name, party, district)."""
     person = _envelope(data, locator).get("person")
     if not isinstance(person, dict):
         raise ParseError(locator, "missing 'person' object")
     people_id, name = _str(person.get("people_id")), _str(person.get("name"))
     if not people_id or not name:
         raise ParseError(locator, "person without people_id or name")
-    return people_id, name
+    party = _str(person.get("party")) or _PARTIES.get(_int(person.get("party_id")) or 0)
+    return Person(people_id, name, party, _str(person.get("district")))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ The legislator scorecard (tracker.scorecard) scores members on the final floor v
 supports or opposes. Which stances count which way is data beside the vocabulary: ``stance.scorecard_vote`` is
 the member vote that is "with us" ("yes" for Support and Support if amended, "no" for Oppose and Oppose unless
 amended), NULL for stances whose bills the scorecard leaves out. ``keyvotemark`` is staff's append-only record of
-roll calls taken in or left out of the scorecard by hand, with who, when and why.
+roll calls taken in or left out of the scorecard by hand, with who, when and why. ``personvote`` gains the
+member's ``party`` and ``district`` where the feed gives them (LegiScan's people files), for the scorecard's rows.
 """
 from collections.abc import Sequence
 
@@ -25,6 +26,10 @@ DEFAULT_SIDES = {"Support": "yes", "Support if amended": "yes", "Oppose": "no", 
 
 
 def upgrade() -> None:
+    # Not in batch mode: rebuilding personvote on SQLite would reflect the bill table it leads to, whose expression
+    # index (0017) SQLAlchemy cannot reflect. A nullable column is added (and dropped) in place on both databases.
+    op.add_column('personvote', sa.Column('party', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True))
+    op.add_column('personvote', sa.Column('district', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
     with op.batch_alter_table('stance', schema=None) as batch_op:
         batch_op.add_column(sa.Column('scorecard_vote', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True))
     stance = sa.table('stance', sa.column('name', sa.String()), sa.column('scorecard_vote', sa.String()))
@@ -56,3 +61,5 @@ def downgrade() -> None:
     op.drop_table('keyvotemark')
     with op.batch_alter_table('stance', schema=None) as batch_op:
         batch_op.drop_column('scorecard_vote')
+    op.drop_column('personvote', 'district')  # SQLite 3.35+ drops a column in place
+    op.drop_column('personvote', 'party')

@@ -171,10 +171,7 @@ class Scorecard:
         }
 
 
-def _scope(session: Session, *, jurisdiction: str, session_identifier: str | None, start: dt.date | None,
-           end: dt.date | None, chamber: str | None) -> list[Any]:
-    if start and end and start > end:
-        raise ScorecardError(f"The range starts ({start}) after it ends ({end}).")
+def _scope(session: Session, *, jurisdiction: str, session_identifier: str | None, chamber: str | None) -> list[Any]:
     where: list[Any] = [Bill.jurisdiction_id == jurisdiction]
     if session_identifier:
         session_id = session.execute(select(LegislativeSession.id).where(
@@ -186,10 +183,6 @@ def _scope(session: Session, *, jurisdiction: str, session_identifier: str | Non
             raise ScorecardError(f"No session {session_identifier!r} stored for {jurisdiction!r}; stored: "
                                  f"{', '.join(known) or 'none'}.")
         where.append(Bill.session_id == session_id)
-    if start:
-        where.append(VoteEvent.date >= start)
-    if end:
-        where.append(VoteEvent.date <= end)
     if chamber:
         where.append(VoteEvent.chamber == chamber)
     return where
@@ -200,9 +193,13 @@ def roll_calls(session: Session, *, jurisdiction: str, session_identifier: str |
                chamber: str | None = None) -> list[dict[str, Any]]:
     """Every roll call on the bills in scope that hold a scored position, each with ``key`` (whether it counts),
     ``default`` (the final-passage rule takes it) and ``mark`` (staff's latest mark, if any): what the dashboard
-    offers for marking and what ``scorecard`` counts. Oldest first per bill."""
-    where = _scope(session, jurisdiction=jurisdiction, session_identifier=session_identifier, start=start, end=end,
-                   chamber=chamber)
+    offers for marking and what ``scorecard`` counts. Oldest first per bill.
+
+    A date range keeps the roll calls that fall in it, but which one is a chamber's final vote is decided over all
+    of them: a passage later amended and passed again outside the range is not the final vote."""
+    if start and end and start > end:
+        raise ScorecardError(f"The range starts ({start}) after it ends ({end}).")
+    where = _scope(session, jurisdiction=jurisdiction, session_identifier=session_identifier, chamber=chamber)
     rows = session.execute(
         select(VoteEvent, Bill.identifier, Bill.title, Position.stance, Stance.scorecard_vote)
         .join(Bill, Bill.id == VoteEvent.bill_id).join(Position, Position.bill_id == Bill.id)
@@ -230,6 +227,8 @@ def roll_calls(session: Session, *, jurisdiction: str, session_identifier: str |
     marks = _latest_marks(session, list(events.values()))
     out = []
     for e, identifier, title, stance, side in rows:
+        if (start and (e.date is None or e.date < start)) or (end and (e.date is None or e.date > end)):
+            continue
         mark = marks.get((e.source_name, e.source_key))
         decision = mark["decision"] if mark else "default"
         key = e.id in defaults if decision == "default" else decision == "include"

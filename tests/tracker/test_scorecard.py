@@ -63,6 +63,10 @@ def test_mississippi_scorecard_marks_and_roles(engine: Engine, tmp_path: Path) -
             ("HB 48", "yes", "with us"), ("HB 49", "no", "against us"), ("HB 350", "not voting", "absent/not voting"),
             ("HB 115", "not voting", "absent/not voting")]
         assert len(card.legislators) == 174 and len({m.person_id for m in card.legislators}) == 174
+        # A date range keeps the session's final votes that fall in it: HB 115's earlier House passage (310976,
+        # Jan 23) is not its final vote because the final one (Jan 27) lies outside the range.
+        january = scorecard(s, jurisdiction="ms", session_identifier="2014", end=dt.date(2014, 1, 26))
+        assert [k.source_key for k in january.key_votes] == ["307127", "309059", "311164", "311195"]
 
         # Staff take HB 115's first House passage (310976) in place of its passage as amended (312144).
         calls = {c["source_key"]: c for c in roll_calls(s, jurisdiction="ms", session_identifier="2014")}

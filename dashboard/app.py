@@ -44,6 +44,7 @@ def _pages_for(user: User) -> dict[str, list[Any]]:
         st.Page("views/search.py", title="Search", url_path="search"),
         st.Page("views/watchlists.py", title="Watchlists", url_path="watchlists"),
         st.Page("views/alerts.py", title="Alerts", url_path="alerts"),
+        st.Page("views/scorecard.py", title="Scorecard", url_path="scorecard"),
     ]
     if can(user, Action.export):
         bills.append(st.Page("views/exports.py", title="Export packets", url_path="exports"))

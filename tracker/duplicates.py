@@ -35,6 +35,7 @@ from tracker.models import (
     Bill,
     BillSource,
     HearingItem,
+    KeyVoteMark,
     LegislativeSession,
     Note,
     Position,
@@ -203,6 +204,8 @@ def _move(session: Session, old: int, keep: int) -> dict[str, int]:
         session.execute(delete(Position).where(Position.bill_id == old))
     repoint(Note, Note.bill_id, "notes")
     repoint(Assignment, Assignment.bill_id, "assignments")
+    # Staff's scorecard marks name their roll call by its feed identity, which moves to the survivor below.
+    repoint(KeyVoteMark, KeyVoteMark.bill_id, "key vote marks")
     _merge_triage(session, old, keep, moved)
     present = select(WatchlistItem.watchlist_id).where(WatchlistItem.bill_id == keep).scalar_subquery()
     session.execute(delete(WatchlistItem).where(WatchlistItem.bill_id == old, WatchlistItem.watchlist_id.in_(present)))

@@ -49,6 +49,7 @@ from tracker.xmlsafe import parse_xml, xml_head
 
 if TYPE_CHECKING:  # flagging (NumPy, the models) is imported when a batch is flagged, not at start
     from tracker.matching.store import ScoringContext
+    from tracker.sources.legiscan import Person
 
 log = logging.getLogger(__name__)
 
@@ -673,7 +674,7 @@ def import_path(
         batch: list[IngestItem] = []
         batch_bytes = 0  # of the documents behind the batch: big documents make big records
         roll_calls: list[RollCallRecord] = []
-        people: dict[str, str] = {}
+        people: dict[str, Person] = {}
         texts: list[tuple[VersionTextRecord, SourceDocumentInfo]] = []
         stored_votes = skipped_votes = 0
         attached = TextTally()
@@ -735,9 +736,9 @@ def import_path(
                     ledger.uncount_bill(candidate.locator)
                     roll_calls.append(outcome)
                     continue
-                if isinstance(outcome, tuple):
+                if isinstance(outcome, tuple):  # a LegiScan people file's Person
                     ledger.uncount_bill(candidate.locator)
-                    people[outcome[0]] = outcome[1]
+                    people[outcome[0]] = outcome
                     continue
                 if isinstance(outcome, VersionTextRecord):  # after the bills, whose versions they fill
                     ledger.uncount_bill(candidate.locator)
@@ -905,15 +906,20 @@ def _ingest_batch(session: Session, ingestor: Ingestor, batch: list[IngestItem],
 
 
 def _ingest_roll_calls(session: Session, ingestor: Ingestor, roll_calls: list[RollCallRecord],
-                      people: dict[str, str], errors: list[tuple[str, str]], batch_size: int) -> tuple[int, int]:
-    """Store LegiScan roll calls with members named from the dataset's people files; (stored, skipped)."""
+                      people: dict[str, "Person"], errors: list[tuple[str, str]],
+                      batch_size: int) -> tuple[int, int]:
+    """Store LegiScan roll calls with members named from the dataset's people files (with their party and
+    district where the file gives them); (stored, skipped)."""
     stored = skipped = 0
     for start in range(0, len(roll_calls), batch_size):
         chunk = roll_calls[start:start + batch_size]
         for record in chunk:
             for member in record.people or []:
-                if member.name is None and member.person_id:
-                    member.name = people.get(member.person_id)
+                known = people.get(member.person_id) if member.person_id else None
+                if known is not None:
+                    member.name = member.name or known.name
+                    member.party = member.party or known.party
+                    member.district = member.district or known.district
         try:
             done, missing = ingestor.ingest_roll_calls(chunk)
             session.commit()

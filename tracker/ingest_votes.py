@@ -83,7 +83,8 @@ def _upsert_events(session: Session, rows: list[tuple[int, str, dict[str, Any]]]
         select(VoteEvent.source_name, VoteEvent.source_key, VoteEvent.id).where(
             keys_in((VoteEvent.source_name, VoteEvent.source_key), list(with_people))))}
     session.execute(delete(PersonVote).where(PersonVote.vote_event_id.in_(list(ids.values()))))
-    people = [{"vote_event_id": ids[key], "name": p["name"], "person_id": p["person_id"], "option": p["option"]}
+    people = [{"vote_event_id": ids[key], "name": p["name"], "person_id": p["person_id"], "option": p["option"],
+               "party": p.get("party"), "district": p.get("district")}
               for key, members in with_people.items() for p in members]
     if people:
         session.execute(dialect_insert(session, PersonVote.__table__), people)

@@ -17,6 +17,7 @@ class Action(StrEnum):
     assign = "assign"
     set_position = "set position"
     withdraw_position = "withdraw position"  # whoever may set a position may withdraw it (_STAFF)
+    mark_key_vote = "mark key votes"  # the scorecard's key votes follow positions: the same roles (_STAFF)
     export = "export"
     follow = "follow"  # own watchlists and saved filters
     manage_users = "manage users"
@@ -25,7 +26,7 @@ class Action(StrEnum):
 
 
 _STAFF = {Action.read, Action.comment, Action.triage, Action.assign, Action.set_position, Action.withdraw_position,
-          Action.export, Action.follow}
+          Action.mark_key_vote, Action.export, Action.follow}
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     # An administrator runs the system and can stand in for staff.
     Role.admin.value: frozenset(_STAFF | {Action.manage_users, Action.manage_topics, Action.manage_sources}),

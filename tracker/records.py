@@ -134,6 +134,8 @@ class PersonVoteRecord(Record):
     option: VoteOption
     name: str | None = None
     person_id: str | None = Field(default=None, max_length=64)
+    party: str | None = Field(default=None, max_length=32)  # where the feed says (LegiScan's people files)
+    district: str | None = Field(default=None, max_length=64)
 
 
 class VoteRecord(Record):

@@ -20,13 +20,18 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def source_rank(source_name: str) -> tuple[int, str]:
+    """Which source's roll calls a reader sees, highest first: the bill's precedence, then the name (a stable tie)."""
+    return precedence(source_name), source_name
+
+
 def votes_for_bill(session: Session, bill_id: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """(roll calls of the source shown, oldest first, each with its members' votes; {other source: count})."""
     counts = dict(session.execute(select(VoteEvent.source_name, func.count()).where(
         VoteEvent.bill_id == bill_id).group_by(VoteEvent.source_name)).all())
     if not counts:
         return [], {}
-    shown = max(counts, key=lambda name: (precedence(name), name))
+    shown = max(counts, key=source_rank)
     events = list(session.execute(select(VoteEvent).where(
         VoteEvent.bill_id == bill_id, VoteEvent.source_name == shown).order_by(
         VoteEvent.date, VoteEvent.id)).scalars())

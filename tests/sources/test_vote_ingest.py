@@ -58,6 +58,7 @@ def test_legiscan_xml_archive_votes_and_reimport(engine: Engine) -> None:
         holland = s.execute(select(PersonVote).where(PersonVote.vote_event_id == event.id,
                                                      PersonVote.person_id == "6504")).scalar_one()
         assert (holland.name, holland.option) == ("Stephen Holland", "not voting")  # named from people/6504.xml
+        assert (holland.party, holland.district) == ("D", None)  # its <party_id>1</party_id>
         ids = s.execute(select(VoteEvent.id).order_by(VoteEvent.id)).scalars().all()
 
     again = import_path(engine, archive, flag=False)

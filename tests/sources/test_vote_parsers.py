@@ -57,13 +57,41 @@ def test_legiscan_roll_call_files() -> None:
     assert (rc.yes_count, rc.no_count, rc.other_count, rc.absent_count) == (119, 0, 3, 0)
     holland = next(p for p in rc.people or [] if p.person_id == "6504")
     assert holland.option == "not voting"  # <vote_text>NV</vote_text>
-    assert legiscan.parse_person(ms["people/6504.xml"], "6504.xml") == ("6504", "Stephen Holland")
+    assert legiscan.parse_person(ms["people/6504.xml"], "6504.xml")[:2] == ("6504", "Stephen Holland")
     bill = legiscan.parse_bill(ms["bill/HB1187.xml"], "HB1187.xml")
     assert [(v.source_key, v.motion) for v in bill.votes] == [
         ("316209", "House Passed"), ("340818", "Senate Passed As Amended"),
         ("346698", "House Concurred in Amend From Senate")]
     assert bill.votes[0].url == "http://billstatus.ls.state.ms.us/2014/pdf/votes/house/0300023.pdf"
     assert bill.votes[0].yes_count is None  # the XML flavour's bill lists no tallies
+
+
+@pytest.mark.realdata
+def test_legiscan_people_files_give_party_and_district() -> None:
+    """The scorecard shows each member's party: the people files have it (the XML flavour as LegiScan's party_id,
+    1 Democrat and 2 Republican per its API manual; the JSON one spelled out, with the district), but only the
+    name was read."""
+    ms = _ms_members("people/6504.xml", "people/11160.xml")
+    holland = legiscan.parse_person(ms["people/6504.xml"], "6504.xml")  # <party_id>1</party_id>
+    assert (holland.people_id, holland.name, holland.party, holland.district) == ("6504", "Stephen Holland", "D",
+                                                                                  None)
+    assert legiscan.parse_person(ms["people/11160.xml"], "11160.xml").party == "R"  # <party_id>2</party_id>
+    path = require_realdata("legiscan", "dataset_json", "people", "8630.json")  # a committee: party "", no district
+    committee = legiscan.parse_person(path.read_bytes(), str(path))
+    assert (committee.party, committee.district) == (None, None)
+
+
+@pytest.mark.realdata
+def test_legiscan_xml_roll_calls_name_their_chamber_from_the_motion() -> None:
+    """The XML flavour gives no chamber code, in the bill's votes[] or the roll-call file: Mississippi's roll calls
+    were stored with none, so the bill page and the scorecard could not tell a House vote from a Senate one. The
+    motion names the chamber ("House Passed", "Senate Passed As Amended"); a code, where given, still wins."""
+    ms = _ms_members("vote/316209.xml", "bill/HB1187.xml")
+    assert legiscan.parse_roll_call(ms["vote/316209.xml"], "316209.xml").chamber == "lower"
+    bill = legiscan.parse_bill(ms["bill/HB1187.xml"], "HB1187.xml")
+    assert [v.chamber for v in bill.votes] == ["lower", "upper", "lower"]
+    path = require_realdata("legiscan", "dataset_json", "vote", "154367.json")  # chamber "S", motion "S Intro..."
+    assert legiscan.parse_roll_call(path.read_bytes(), str(path)).chamber == "upper"
 
 
 @pytest.mark.realdata

@@ -20,8 +20,9 @@ from tracker.alerts import subscriptions
 from tracker.cli import EXIT_PARTIAL, app
 from tracker.duplicates import find_groups, merge
 from tracker.ingest import IngestItem, Ingestor
-from tracker.models import AlertSubscription, Bill, BillSource, LegislativeSession, User
-from tracker.records import BillRecord
+from tracker.models import AlertSubscription, Bill, BillSource, KeyVoteMark, LegislativeSession, User, VoteEvent
+from tracker.records import BillRecord, VoteRecord
+from tracker.scorecard import key_vote_history, mark_key_vote
 
 pytestmark = pytest.mark.realdata
 OLD_SESSION = "19992000 Special Session 1"
@@ -76,9 +77,16 @@ def _judge_each_copy(session: Session, bill_of: dict[str, int], stance_of: dict[
 
 def test_three_copies_of_one_bill_become_one_with_everything_the_council_gave_each(session: Session) -> None:
     _, views = _extraordinary_views()
-    bill_of = _store(session, list(_as_old_versions_spelled(views).values()))
+    old = _as_old_versions_spelled(views)
+    # A roll call on LegiScan's copy (our record schema, no sample has one for this bill), which staff made a key vote.
+    old["legiscan"] = old["legiscan"].model_copy(update={"votes": [VoteRecord(
+        source_key="900001", date=dt.date(1999, 3, 22), chamber="lower", motion="Assembly Third Reading")]})
+    bill_of = _store(session, list(old.values()))
     assert len(set(bill_of.values())) == 3  # what the old versions left: three bills
     sam, shared = _judge_each_copy(session, bill_of, dict.fromkeys(bill_of, "Support"))
+    roll_call = session.execute(select(VoteEvent.id).where(VoteEvent.source_key == "900001")).scalar_one()
+    mark_key_vote(session, actor=sam, vote_event_id=roll_call, decision="include", reason="the deciding vote")
+    session.commit()
 
     (group,) = find_groups(session)
     assert (group.session_identifier, group.identifier, group.conflicts) == ("19992000s1", "AB 1", [])
@@ -102,6 +110,9 @@ def test_three_copies_of_one_bill_become_one_with_everything_the_council_gave_ea
     assert watchlists.watchlists_of_bill(session, actor=sam, bill_id=keep) == [shared]
     assert session.execute(select(AlertSubscription.target).where(AlertSubscription.kind == "bill")).scalars().all() \
         == [str(keep)]
+    # The scorecard's key-vote mark followed its roll call to the bill kept (it was deleted with the copy).
+    assert [h["reason"] for h in key_vote_history(session, vote_event_id=roll_call)] == ["the deciding vote"]
+    assert session.execute(select(KeyVoteMark.bill_id)).scalars().all() == [keep]
     assert session.execute(select(LegislativeSession.identifier).where(
         LegislativeSession.identifier == OLD_SESSION)).first() is None  # no empty session left to filter on
     # The feeds now spell it one way: reading them again finds the one bill, and nothing is left to merge.

@@ -94,6 +94,9 @@ class Stance(SQLModel, table=True):
     sort_order: int = 0
     color: str | None = None
     active: bool = True
+    # The scorecard's rule for this stance (tracker.scorecard): the member vote that is "with us" on a bill holding
+    # it, "yes" (Support, Support if amended) or "no" (Oppose, Oppose unless amended); None leaves its bills out.
+    scorecard_vote: str | None = Field(default=None, max_length=8)
 
 
 class Position(SQLModel, table=True):
@@ -188,3 +191,23 @@ class SavedFilter(SQLModel, table=True):
     params: dict[str, Any] = json_field(default_factory=dict)
     shared: bool = False
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class KeyVoteMark(SQLModel, table=True):
+    """Staff's say on whether a roll call is a key vote of the scorecard (tracker.scorecard): "include" one the
+    default rule leaves out, "exclude" one it takes, "default" to go back to the rule. Append-only: the latest row
+    for a roll call is the one in force, the earlier ones are its history (who, when, why).
+
+    The roll call is named by its feed identity (``VoteEvent``'s source name + key), not its row id: ingest keeps
+    that identity when it rewrites a bill's roll calls, so a mark survives re-imports."""
+
+    __table_args__ = (Index("ix_keyvotemark_roll_call", "source_name", "source_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bill_id: int = Field(foreign_key="bill.id", index=True, ondelete="CASCADE")
+    source_name: str = Field(max_length=64)
+    source_key: str = Field(max_length=255)
+    decision: str = Field(max_length=16)  # include | exclude | default
+    reason: str | None = text_field()
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    marked_at: dt.datetime = Field(default_factory=utcnow)

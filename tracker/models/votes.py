@@ -42,3 +42,5 @@ class PersonVote(SQLModel, table=True):
     name: str | None = text_field()  # None when the feed gives only an id (LegiScan roll calls)
     person_id: str | None = Field(default=None, max_length=64)  # the feed's person id
     option: str = Field(max_length=16)  # VoteOption
+    party: str | None = Field(default=None, max_length=32)  # where the feed says (LegiScan's people files)
+    district: str | None = Field(default=None, max_length=64)

@@ -20,7 +20,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -74,6 +74,10 @@ PROGRESS_WORDING: dict[str, tuple[re.Pattern[str], ...]] = {
     }.items()}
 STATUS_NAMES = {0: "N/A", 1: "Introduced", 2: "Engrossed", 3: "Enrolled", 4: "Passed", 5: "Vetoed", 6: "Failed"}
 _BODIES = {"H": Chamber.lower, "A": Chamber.lower, "S": Chamber.upper, "J": Chamber.joint}
+# The XML flavour's roll calls carry no chamber code; their motion starts with the chamber ("House Passed",
+# "Senate Passed As Amended", Mississippi 2014).
+_MOTION_CHAMBER = re.compile(r"^\s*(house|assembly|senate)\b", re.IGNORECASE)
+_MOTION_BODIES = {"house": Chamber.lower, "assembly": Chamber.lower, "senate": Chamber.upper}
 _BILL_TYPES = {"B": "bill", "R": "resolution", "CR": "concurrent resolution", "JR": "joint resolution",
                "JRCA": "constitutional amendment", "CA": "constitutional amendment", "EO": "executive order",
                "M": "memorial", "CM": "concurrent memorial", "JM": "joint memorial"}
@@ -290,9 +294,13 @@ def _vote(item: dict[str, Any]) -> dict[str, Any] | None:
         return None
     passed = _int(item.get("passed"))
     members = item.get("votes")
+    motion = _str(item.get("desc"))
+    named = _MOTION_CHAMBER.match(motion or "")
     return {
-        "source_key": key, "date": _day(item.get("date")), "chamber": _BODIES.get(_str(item.get("chamber")) or ""),
-        "motion": _str(item.get("desc")),
+        "source_key": key, "date": _day(item.get("date")),
+        "chamber": _BODIES.get(_str(item.get("chamber")) or "") or (
+            _MOTION_BODIES[named.group(1).lower()] if named else None),
+        "motion": motion,
         "result": None if passed is None else VoteResult.passed if passed else VoteResult.failed,
         "yes_count": _int(item.get("yea")), "no_count": _int(item.get("nay")), "other_count": _int(item.get("nv")),
         "absent_count": _int(item.get("absent")),
@@ -356,15 +364,29 @@ def parse_roll_call(data: bytes, locator: str) -> RollCallRecord:
         raise ParseError(locator, _describe(exc)) from None
 
 
-def parse_person(data: bytes, locator: str) -> tuple[str, str]:
-    """A ``getPerson`` response or a dataset's ``people/*``: (people_id, name)."""
+class Person(NamedTuple):
+    """A member as a dataset's people file describes them (what their roll-call votes are stored with)."""
+
+    people_id: str
+    name: str
+    party: str | None = None  # "D", "R"...: the file's ``party``, else its ``party_id`` (_PARTIES)
+    district: str | None = None  # "HD-021" (the JSON flavour; the XML one has none)
+
+
+# LegiScan's party_id (API manual, "Party" table), for files that give no ``party`` letter (the XML flavour).
+_PARTIES = {1: "D", 2: "R", 3: "I", 4: "G", 5: "L", 6: "NP"}
+
+
+def parse_person(data: bytes, locator: str) -> Person:
+    """A ``getPerson`` response or a dataset's ``people/*``: (people_id, name, party, district)."""
     person = _envelope(data, locator).get("person")
     if not isinstance(person, dict):
         raise ParseError(locator, "missing 'person' object")
     people_id, name = _str(person.get("people_id")), _str(person.get("name"))
     if not people_id or not name:
         raise ParseError(locator, "person without people_id or name")
-    return people_id, name
+    party = _str(person.get("party")) or _PARTIES.get(_int(person.get("party_id")) or 0)
+    return Person(people_id, name, party, _str(person.get("district")))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,133 @@
+"""Legislator scorecard: how each member voted on the key votes of bills the council supports or opposes
+(tracker.scorecard). Every signed-in role reads it; those who may export download it (CSV, Excel); those who may
+set positions choose the key votes, which the service checks again."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.components import data
+from dashboard.components.auth import page_user
+from dashboard.components.render import md
+from dashboard.components.widgets import safe_url
+from tracker.exports.branding import load_branding
+from tracker.exports.errors import ExportError
+from tracker.exports.scorecard import FORMATS, scorecard_filename, write_scorecard_csv, write_scorecard_xlsx
+from tracker.permissions import Action, PermissionDenied, can
+from tracker.scorecard import (
+    ScorecardError,
+    key_vote_history,
+    mark_key_vote,
+    roll_calls,
+    scorecard,
+    sessions_with_positions,
+)
+
+CHAMBERS = {"": "Both chambers", "lower": "Lower chamber (House, Assembly)", "upper": "Upper chamber (Senate)",
+            "legislature": "Unicameral"}
+DECISION_LABELS = {"include": "Key vote", "exclude": "Not a key vote", "default": "As the rule says"}
+
+user = page_user()
+st.title("Legislator scorecard")
+st.caption("Each chamber's final floor vote on the bills the council supports or opposes: a yes is with us on "
+           "Support (or Support if amended), a no on Oppose (or Oppose unless amended). The score is the share of "
+           "votes cast that were with us; absences do not count.")
+
+with data.session() as s:
+    scopes = sessions_with_positions(s)
+if not scopes:
+    st.info("No scorecard yet: it needs a Support- or Oppose-like position on a bill with roll calls.")
+    st.stop()
+labels = {f"{j}|{i}": f"{j.upper()}: {n}" for j, i, n in scopes}
+cols = st.columns([3, 2, 1, 1])
+picked = cols[0].selectbox("Session", list(labels), format_func=labels.get, key="sc_scope")
+chamber = cols[1].selectbox("Chamber", list(CHAMBERS), format_func=CHAMBERS.get, key="sc_chamber")
+start = cols[2].date_input("Votes from", value=None, key="sc_from", format="YYYY-MM-DD")
+end = cols[3].date_input("to", value=None, key="sc_to", format="YYYY-MM-DD")
+jurisdiction, identifier = picked.split("|", 1)
+scope = dict(jurisdiction=jurisdiction, session_identifier=identifier, chamber=chamber or None, start=start, end=end)
+
+try:
+    with data.session() as s:
+        card = scorecard(s, **scope)
+        calls = roll_calls(s, **scope) if can(user, Action.mark_key_vote) else []
+except ScorecardError as exc:  # the range the wrong way round
+    st.error(md(exc))
+    st.stop()
+
+c = st.columns(3)
+c[0].metric("Key votes", len(card.key_votes))
+c[1].metric("Legislators", len(card.legislators))
+scored = [m.score for m in card.legislators if m.score is not None]
+c[2].metric("Average score", f"{sum(scored) / len(scored):.1f}%" if scored else "—")
+
+st.subheader("Legislators")
+if card.legislators:
+    st.dataframe(pd.DataFrame([{"legislator": m.name, "party": m.party, "chamber": m.chamber,
+                                "district": m.district, "with us": m.with_us, "against us": m.against_us,
+                                "absent": m.absent, "score %": m.score} for m in card.legislators]),
+                 hide_index=True, width="stretch")
+    names = {f"{i}": f"{m.name} ({m.chamber or '?'})" for i, m in enumerate(card.legislators)}
+    who = st.selectbox("Votes of", list(names), format_func=names.get, key="sc_member")
+    member = card.legislators[int(who)]
+    st.dataframe(pd.DataFrame([{"bill": v.bill, "chamber": v.chamber, "date": v.date, "vote": v.option,
+                                "counted as": v.verdict} for v in member.votes]), hide_index=True, width="stretch")
+else:
+    st.info("No member votes are stored for these key votes.")
+
+st.subheader("Key votes")
+if card.key_votes:
+    st.dataframe(pd.DataFrame([{"bill": k.bill, "title": k.title, "position": k.stance, "with us": f"a {k.with_us}",
+                                "chamber": k.chamber, "date": k.date, "motion": k.motion or k.body,
+                                "result": k.result, "yes": k.yes, "no": k.no, "why": k.why,
+                                "members' votes": "stored" if k.members else "tallies only",
+                                "record": safe_url(k.url)} for k in card.key_votes]),
+                 column_config={"record": st.column_config.LinkColumn("record")}, hide_index=True, width="stretch")
+else:
+    st.info("No key votes in this scope.")
+
+if can(user, Action.export) and card.key_votes:
+    branding = None
+    try:
+        branding = load_branding()
+    except ExportError as exc:
+        st.error(md(exc))
+    d = st.columns(2)
+    d[0].download_button("Download CSV", write_scorecard_csv(card), file_name=scorecard_filename(card, "csv"),
+                         mime=FORMATS["csv"][0], key="sc_csv", on_click="ignore")
+    if branding is not None:
+        d[1].download_button("Download Excel", write_scorecard_xlsx(card, branding),
+                             file_name=scorecard_filename(card, "xlsx"), mime=FORMATS["xlsx"][0], key="sc_xlsx",
+                             on_click="ignore")
+
+if can(user, Action.mark_key_vote) and calls:
+    st.subheader("Choose the key votes")
+    by_id = {str(c["vote_event_id"]): c for c in calls}
+
+    def _label(vid: str) -> str:
+        c = by_id[vid]
+        state = "key vote" if c["key"] else "not key"
+        if c["mark"]:
+            state += f", marked {c['mark']['decision']} by {c['mark']['author']}"
+        elif c["default"]:
+            state += ", final floor passage"
+        tally = f"{c['yes']}-{c['no']}" if c["yes"] is not None else "no tally"
+        return (f"{c['bill']} · {c['chamber'] or '?'} · {c['date'] or 'no date'} · {c['motion'] or c['body'] or ''}"
+                f" · {tally} · {state}")
+
+    vid = st.selectbox("Roll call", list(by_id), format_func=_label, key="sc_roll_call")
+    with st.form("sc_mark"):
+        decision = st.radio("Counts as", list(DECISION_LABELS), format_func=DECISION_LABELS.get, horizontal=True,
+                            key="sc_decision")
+        reason = st.text_input("Why (kept in its history)", key="sc_reason")
+        if st.form_submit_button("Save"):
+            try:
+                with data.session() as s:
+                    mark_key_vote(s, actor=user, vote_event_id=int(vid), decision=decision, reason=reason)
+                st.rerun()
+            except (ScorecardError, PermissionDenied) as exc:
+                st.error(md(exc))
+    with data.session() as s:
+        history = key_vote_history(s, vote_event_id=int(vid))
+    if history:
+        st.dataframe(pd.DataFrame([{"when": h["marked_at"], "who": h["author"], "counts as": h["decision"],
+                                    "why": h["reason"]} for h in history]), hide_index=True, width="stretch")

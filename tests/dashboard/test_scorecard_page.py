@@ -1,0 +1,64 @@
+"""The Scorecard page through AppTest on California's real 1999 pubinfo roll calls with positions set in
+tests/scorecard_data.py: every role reads it, those who may export download it, staff choose key votes (the
+service refuses the others), and a member name carrying markup shows as text. One test: each run of the app costs
+a second or more, and the roles share the imported data."""
+
+import pytest
+from apptest_helpers import no_exception, sign_in_state, signed_in, texts
+from scorecard_data import load_ca, person
+from sqlalchemy import Engine, update
+from sqlmodel import Session
+
+from tracker.models import PersonVote
+from tracker.permissions import PermissionDenied
+from tracker.scorecard import mark_key_vote
+
+MARKUP = '<script>alert("x")</script> **Thompson**'
+
+
+def _table(at, column: str):  # noqa: ANN001, ANN202
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+@pytest.mark.realdata
+def test_every_role_reads_the_scorecard_exporters_download_and_staff_mark(engine: Engine, session: Session) -> None:
+    load_ca(engine)
+    session.execute(update(PersonVote).where(PersonVote.name == "Thompson").values(name=MARKUP))
+    session.commit()
+    lobbyist, council = person(session, "lobbyist"), person(session, "council")
+
+    at = signed_in(lobbyist, "views/scorecard.py")
+    no_exception(at)
+    members = _table(at, "score %")
+    row = members[members["legislator"] == MARKUP].iloc[0]  # the name as received, in a table cell
+    assert (row["chamber"], row["with us"], row["against us"], row["absent"], row["score %"]) == (
+        "lower", 1, 2, 0, 33.3)
+    assert len(_table(at, "why")) == 6
+    assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download Excel"]
+    assert "Choose the key votes" not in texts(at)
+    for m in [m.value for m in at.markdown] + [c.value for c in at.caption]:
+        assert "<script>" not in m
+    with pytest.raises(PermissionDenied):  # the service, not only the hidden form
+        mark_key_vote(session, actor=lobbyist, vote_event_id=1, decision="exclude")
+
+    sign_in_state(at, council)  # the same app, another person: the page stays (a first run shows the overview)
+    at.run()
+    no_exception(at)
+    assert len(_table(at, "score %")) == 119 and not at.get("download_button")
+    assert "Choose the key votes" not in texts(at)
+
+    # Staff take SB 1's Assembly passage out of the scorecard; its history says who and why.
+    sign_in_state(at, person(session, "staff"))
+    at.run()
+    no_exception(at)
+    pick = at.selectbox(key="sc_roll_call")
+    sb1 = next(o for o in pick.options if o.startswith("SB 1 · lower · 1999-03-22") and "59-16" in o)
+    assert "key vote, final floor passage" in sb1
+    pick.select(sb1).run()
+    at.radio(key="sc_decision").set_value("exclude")
+    at.text_input(key="sc_reason").input("a procedural passage")
+    next(b for b in at.button if b.label == "Save").click().run()
+    no_exception(at)
+    assert len(_table(at, "why")) == 5
+    history = _table(at, "counts as")
+    assert list(history["who"]) == ["Sam Staff"] and list(history["why"]) == ["a procedural passage"]

@@ -295,7 +295,10 @@ def status_cmd(
             "sources": [{"source": s.source, "schedule": s.schedule, "running": s.running,
                          "last_success": s.last_success.isoformat() if s.last_success else None,
                          "last_status": s.last_status, "missed_turns": s.missed_turns} for s in report.sources],
-            "failed_digests": report.failed_digests, "retrying_digests": report.retrying_digests}, indent=2))
+            "failed_digests": report.failed_digests, "retrying_digests": report.retrying_digests,
+            "older_readings": [{"source": o.source, "parser_version": o.version, "crawled_bills": o.crawled_bills,
+                                "imported_bills": o.imported_bills, "commands": o.commands()}
+                               for o in report.older_readings]}, indent=2))
         raise typer.Exit(0 if report.ok else crawling.EXIT_PARTIAL)
     say = lambda line: out.print(line, markup=False, highlight=False, soft_wrap=True)  # noqa: E731
     say(f"scheduler: {'running' if report.scheduler_running else 'NOT RUNNING'}")

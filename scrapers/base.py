@@ -196,7 +196,8 @@ class TrackerSpider(scrapy.Spider):
         spider._resolve_scope()
         engine = db.make_engine()
         spider.store = DatabaseThread(CrawlStore(engine, cls.source_name or cls.name,
-                                                 embed=crawler.settings.getbool("TRACKER_EMBED", True)))
+                                                 embed=crawler.settings.getbool("TRACKER_EMBED", True),
+                                                 refresh=crawler.settings.getbool("TRACKER_REFRESH", False)))
         return spider
 
     def _resolve_scope(self) -> None:

@@ -98,6 +98,10 @@ def crawl_cmd(
                                         "--no-embed: none now, flag on keywords and embed later with `tracker "
                                         "topics embed`.")
                      ] = True,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Fetch again the bills an older version of the "
+                                          "source's parser read (`tracker status` counts them), though upstream "
+                                          "says they did not change: the whole listing is read, and those bills "
+                                          "are read by this version.")] = False,
 ) -> None:
     """Run spiders now, each in its own process (the same as `scrapy crawl NAME -a congress=... -a types=...`).
 
@@ -120,6 +124,8 @@ def crawl_cmd(
             err.print(f"--set {item!r}: expected KEY=VALUE", style="red", markup=False, highlight=False)
             raise typer.Exit(crawling.EXIT_USAGE)
         overrides[key] = value
+    if refresh:
+        overrides["TRACKER_REFRESH"] = "1"  # scrapers.base: the crawl's CrawlStore(refresh=True)
     if not embed:
         overrides["TRACKER_EMBED"] = "0"  # the crawl process flags its batches without loading the model
     # SIGTERM (systemd, docker stop, a supervisor) is passed on to the crawl, which stops gracefully and records
@@ -259,7 +265,7 @@ def runs_cmd(
     for run in runs:
         scope = run.args or {}
         where = " ".join(f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}"
-                         for k, v in scope.items() if k in ("congresses", "types", "path"))
+                         for k, v in scope.items() if k in ("congresses", "types", "path", "refresh"))
         status, message = shown[run.id]
         table.add_row(str(run.id), Text(run.source), Text(status, style=colours.get(status, "cyan")),
                       f"{run.started_at:%Y-%m-%d %H:%M}" if run.started_at else "", _duration(run, status),

@@ -4,6 +4,12 @@ Spiders read through here what they need to crawl incrementally (stored document
 successful run started, how many API requests recent runs made); the item pipeline writes through here, and
 every write goes through ``tracker.ingest``, the only writer of crawled data. Synchronous and Scrapy-free: the
 pipeline runs it on one worker thread so the reactor never waits for the database.
+
+A refreshing crawl (`tracker crawl SOURCE --refresh`, ``refresh``) fetches again the documents an older version of
+the source's parser read (``tracker.readings``), whose bytes are not kept and which upstream says did not change:
+they, and the listings that would skip them, are left out of what it remembers, and its windows start from
+nothing, so the spider lists and fetches them as if new (without conditional requests). Bytes that come back as
+they were are stored as corrections, which record no changes. Without such documents it crawls as usual.
 """
 
 import datetime as dt
@@ -22,6 +28,7 @@ from tracker.ingest import IngestItem, Ingestor, IngestResult, SourceDocumentInf
 from tracker.models import CrawlError, CrawlRun, SourceDocument
 from tracker.models.base import utcnow
 from tracker.models.enums import RunStatus
+from tracker.readings import stale_condition
 from tracker.records import HearingRecord
 from tracker.run_owner import running_run
 
@@ -44,10 +51,12 @@ class RunTotals:
 class CrawlStore:
     """One crawl's database work. Not thread-safe: call it from one thread at a time."""
 
-    def __init__(self, engine: Engine, source_name: str, *, embed: bool = True):
+    def __init__(self, engine: Engine, source_name: str, *, embed: bool = True, refresh: bool = False):
         self.engine = engine
         self.source_name = source_name
         self.embed = embed  # False: flag without embedding (`tracker crawl --no-embed`, setting TRACKER_EMBED)
+        self.refresh = refresh  # `tracker crawl --refresh` (setting TRACKER_REFRESH)
+        self._older: dict[str, str] | None = None  # refresh: locator -> stored hash of what an older parser read
         self.session = Session(engine, expire_on_commit=False)
         self.run: CrawlRun | None = None
         self.ingestor: Ingestor | None = None
@@ -59,12 +68,28 @@ class CrawlStore:
     def check_schema(self) -> None:
         db.check_schema(self.engine)  # raises db.SchemaNotReady naming `tracker db upgrade`
 
+    def older_readings(self) -> dict[str, str]:
+        """Refreshing: this source's documents an older parser read, with their stored hash; else nothing."""
+        if self._older is None:
+            self._older = {} if not self.refresh else dict(self.session.execute(
+                select(SourceDocument.locator, SourceDocument.content_hash).where(
+                    SourceDocument.source_name == self.source_name, SourceDocument.bill_id.is_not(None),
+                    stale_condition())).all())
+        return self._older
+
+    @property
+    def refreshing(self) -> bool:
+        return bool(self.older_readings())
+
     def known_documents(self, prefixes: Sequence[str] = ()) -> dict[str, KnownDocument]:
-        """Stored documents of this source (optionally only locators under ``prefixes``), by locator."""
+        """Stored documents of this source (optionally only locators under ``prefixes``), by locator. Refreshing,
+        neither the documents to fetch again nor any listing (what no bill hangs on), which could skip them."""
         query = select(SourceDocument.locator, SourceDocument.content_hash, SourceDocument.last_modified,
                        SourceDocument.etag).where(SourceDocument.source_name == self.source_name)
         if prefixes:
             query = query.where(or_(*(SourceDocument.locator.startswith(p, autoescape=True) for p in prefixes)))
+        if self.refreshing:
+            query = query.where(SourceDocument.bill_id.is_not(None), ~stale_condition())
         return {loc: KnownDocument(digest, lastmod, etag)
                 for loc, digest, lastmod, etag in self.session.execute(query)}
 
@@ -76,6 +101,8 @@ class CrawlStore:
         Each type is looked up on its own and the oldest answer wins. A run of ``-a types=s`` says nothing about
         House bills: taking its start for a run of every type moved the window past House bills updated since
         the last run that did list them, and they were never fetched."""
+        if self.refreshing:
+            return None  # the whole listing: documents to fetch again may be anywhere in it
         rows = self.session.execute(
             select(CrawlRun.started_at, CrawlRun.args).where(
                 CrawlRun.source == self.source_name, CrawlRun.kind == "crawl",
@@ -98,6 +125,8 @@ class CrawlStore:
     def last_success_covering(self, key: str, value: str) -> dt.datetime | None:
         """When the latest fully successful run whose scope argument ``key`` included ``value`` started (state
         feeds: ``states``/``clients``), so each state's or council's incremental window is its own."""
+        if self.refreshing:
+            return None
         rows = self.session.execute(
             select(CrawlRun.started_at, CrawlRun.args).where(
                 CrawlRun.source == self.source_name, CrawlRun.kind == "crawl",
@@ -112,6 +141,8 @@ class CrawlStore:
         """Where the listing of ``value`` (scope ``key``) can resume: the stat ``stat`` of the newest run that
         covered it with the same ``session`` scope after its latest successful one (a listing cut short by a
         daily quota, an outage, a stop), or None when none did."""
+        if self.refreshing:
+            return None
         rows = self.session.execute(
             select(CrawlRun.status, CrawlRun.args).where(
                 CrawlRun.source == self.source_name, CrawlRun.kind == "crawl").order_by(CrawlRun.started_at.desc())
@@ -172,6 +203,8 @@ class CrawlStore:
     # -- writing ----------------------------------------------------------------------------------------------
 
     def open_run(self, args: dict[str, Any]) -> int:
+        if self.refreshing:
+            args = {**args, "refresh": len(self.older_readings())}  # documents an older parser read
         self.run = start_run(self.session, source=self.source_name, kind="crawl", args=args)
         self.session.commit()
         self.ingestor = Ingestor(self.session, run=self.run)
@@ -182,6 +215,10 @@ class CrawlStore:
         """Store a batch of bills, then refresh stamps of unchanged documents; returns the items that failed."""
         assert self.ingestor is not None, "open_run first"
         errors: list[tuple[str, str]] = []
+        if older := self.older_readings():  # the same bytes read by this parser: a correction, not upstream news
+            for item in items:
+                item.correction = item.correction or (
+                    item.document is not None and older.get(item.document.locator) == item.document.content_hash)
         if items:
             self.totals.result.add(ingest_batch_isolating(self.session, self.ingestor, list(items), errors,
                                                           embed=self.embed))

@@ -197,7 +197,8 @@ class TrackerSpider(scrapy.Spider):
         engine = db.make_engine()
         spider.store = DatabaseThread(CrawlStore(engine, cls.source_name or cls.name,
                                                  embed=crawler.settings.getbool("TRACKER_EMBED", True),
-                                                 refresh=crawler.settings.getbool("TRACKER_REFRESH", False)))
+                                                 refresh=crawler.settings.getbool("TRACKER_REFRESH", False),
+                                                 keep_errors_days=crawl_settings().keep_errors_days))
         return spider
 
     def _resolve_scope(self) -> None:

@@ -252,6 +252,8 @@ def runs_cmd(
             row["duration_seconds"] = ((run.finished_at - run.started_at).total_seconds()
                                        if run.finished_at and run.started_at else None)
             row["errors"] = [{"locator": e.locator, "reason": e.reason} for e in errs.get(run.id or 0, [])]
+            # Counted on the run (``failed``), their details deleted after [crawl] keep_errors_days.
+            row["errors_pruned"] = bool(run.failed and errors and not row["errors"])
             rows.append(row)
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -273,6 +275,9 @@ def runs_cmd(
     out.print(table)
     for run in runs:
         listed = errs.get(run.id or 0, [])
+        if run.failed and errors and not listed:
+            err.print(f"run {run.id} ({run.source}): {run.failed} error(s), not kept: the errors of runs older than "
+                      "[crawl] keep_errors_days are deleted", markup=False, highlight=False, soft_wrap=True)
         if listed:
             err.print(f"run {run.id} ({run.source}): {run.failed} error(s)", markup=False, highlight=False)
             for e in listed:

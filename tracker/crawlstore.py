@@ -22,6 +22,7 @@ from sqlalchemy import Engine, func, or_, select
 from sqlmodel import Session
 
 from tracker import db
+from tracker.config import DEFAULT_KEEP_ERRORS_DAYS
 from tracker.importer import _ingest_batch as ingest_batch_isolating  # one bad bill costs only itself
 from tracker.importer import describe_error
 from tracker.ingest import IngestItem, Ingestor, IngestResult, SourceDocumentInfo, finish_run, record_error, start_run
@@ -30,6 +31,7 @@ from tracker.models.base import utcnow
 from tracker.models.enums import RunStatus
 from tracker.readings import stale_condition
 from tracker.records import HearingRecord
+from tracker.run_history import prune_quietly
 from tracker.run_owner import running_run
 
 log = logging.getLogger(__name__)
@@ -51,11 +53,13 @@ class RunTotals:
 class CrawlStore:
     """One crawl's database work. Not thread-safe: call it from one thread at a time."""
 
-    def __init__(self, engine: Engine, source_name: str, *, embed: bool = True, refresh: bool = False):
+    def __init__(self, engine: Engine, source_name: str, *, embed: bool = True, refresh: bool = False,
+                 keep_errors_days: float = DEFAULT_KEEP_ERRORS_DAYS):
         self.engine = engine
         self.source_name = source_name
         self.embed = embed  # False: flag without embedding (`tracker crawl --no-embed`, setting TRACKER_EMBED)
         self.refresh = refresh  # `tracker crawl --refresh` (setting TRACKER_REFRESH)
+        self.keep_errors_days = keep_errors_days  # [crawl] keep_errors_days: older runs' errors go at the end
         self._older: dict[str, str] | None = None  # refresh: locator -> stored hash of what an older parser read
         self.session = Session(engine, expire_on_commit=False)
         self.run: CrawlRun | None = None
@@ -259,6 +263,7 @@ class CrawlStore:
         run.args = {**(run.args or {}), "stats": stats}  # a new dict: JSON columns do not track mutation
         finish_run(self.session, run=run, result=self.totals.result, message=message, status=status)
         self.session.commit()
+        prune_quietly(self.session, keep_days=self.keep_errors_days)
         return run
 
     def close(self) -> None:

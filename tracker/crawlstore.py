@@ -183,7 +183,9 @@ class CrawlStore:
 
         A file that stays broken upstream is fetched again by every run, since nothing of it was stored; when
         it is the only document that changed, the run would read "every bill fetched failed" each time. Runs
-        that only ever failed prove nothing about the parser, so a feed whose format broke stays failed."""
+        that only ever failed prove nothing about the parser, so a feed whose format broke stays failed. "First"
+        is the first failure still kept: older runs' errors go after [crawl] keep_errors_days (tracker.run_history),
+        and a document still broken has failed again in every run since."""
         if self.run is None or not locators:
             return {}
         good_runs = [str(RunStatus.succeeded), str(RunStatus.partial)]

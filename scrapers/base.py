@@ -176,6 +176,7 @@ class TrackerSpider(scrapy.Spider):
         unread = sorted(kwargs)
         super().__init__(*args)
         self.fatal: str | None = None
+        self.refreshing = False  # --refresh, with documents an older parser read to fetch again (CrawlStore)
         self.fatal_exit = EXIT_FAILED
         if unread:
             self.fail(f"-a {', '.join(unread)}: {self.name} takes no such argument; it takes "

@@ -26,13 +26,14 @@ from tracker.config import DEFAULT_KEEP_ERRORS_DAYS
 from tracker.importer import _ingest_batch as ingest_batch_isolating  # one bad bill costs only itself
 from tracker.importer import describe_error
 from tracker.ingest import IngestItem, Ingestor, IngestResult, SourceDocumentInfo, finish_run, record_error, start_run
-from tracker.models import CrawlError, CrawlRun, SourceDocument
+from tracker.models import BillSource, CrawlError, CrawlRun, SourceDocument
 from tracker.models.base import utcnow
 from tracker.models.enums import RunStatus
 from tracker.readings import stale_condition
 from tracker.records import HearingRecord
 from tracker.run_history import prune_quietly
 from tracker.run_owner import running_run
+from tracker.sql_keys import keys_in
 
 log = logging.getLogger(__name__)
 
@@ -87,13 +88,13 @@ class CrawlStore:
 
     def known_documents(self, prefixes: Sequence[str] = ()) -> dict[str, KnownDocument]:
         """Stored documents of this source (optionally only locators under ``prefixes``), by locator. Refreshing,
-        neither the documents to fetch again nor any listing (what no bill hangs on), which could skip them."""
+        not the documents to fetch again (a spider whose listings could skip them checks ``refreshing``)."""
         query = select(SourceDocument.locator, SourceDocument.content_hash, SourceDocument.last_modified,
                        SourceDocument.etag).where(SourceDocument.source_name == self.source_name)
         if prefixes:
             query = query.where(or_(*(SourceDocument.locator.startswith(p, autoescape=True) for p in prefixes)))
         if self.refreshing:
-            query = query.where(SourceDocument.bill_id.is_not(None), ~stale_condition())
+            query = query.where(~stale_condition())
         return {loc: KnownDocument(digest, lastmod, etag)
                 for loc, digest, lastmod, etag in self.session.execute(query)}
 
@@ -221,10 +222,7 @@ class CrawlStore:
         """Store a batch of bills, then refresh stamps of unchanged documents; returns the items that failed."""
         assert self.ingestor is not None, "open_run first"
         errors: list[tuple[str, str]] = []
-        if older := self.older_readings():  # the same bytes read by this parser: a correction, not upstream news
-            for item in items:
-                item.correction = item.correction or (
-                    item.document is not None and older.get(item.document.locator) == item.document.content_hash)
+        self._mark_corrections(items)
         if items:
             self.totals.result.add(ingest_batch_isolating(self.session, self.ingestor, list(items), errors,
                                                           embed=self.embed))
@@ -239,6 +237,25 @@ class CrawlStore:
                                                    f"{describe_error(exc)}"[:2000]))
         self.totals.errors.extend(errors)
         return errors
+
+    def _mark_corrections(self, items: Sequence[IngestItem]) -> None:
+        """Refreshing: a document an older parser read that comes back as the same upstream copy (the same bytes,
+        or the same upstream update stamp: feeds whose stored hash is of the record read) is a correction of
+        our reading, not news (``IngestItem.correction``: no change records, no alerts)."""
+        older = self.older_readings()
+        again = [item for item in items if item.document is not None and item.document.locator in older]
+        if not again:
+            return
+        keys = list({(item.bill.source_name, item.bill.source_key) for item in again})
+        stamps = dict(((name, key), _aware(stamp)) for name, key, stamp in self.session.execute(
+            select(BillSource.source_name, BillSource.source_key, BillSource.upstream_updated_at)
+            .where(keys_in((BillSource.source_name, BillSource.source_key), keys))))
+        for item in again:
+            assert item.document is not None
+            stored = stamps.get((item.bill.source_name, item.bill.source_key))
+            incoming = item.bill.bill["upstream_updated_at"]
+            item.correction = item.correction or older[item.document.locator] == item.document.content_hash or (
+                stored is not None and incoming is not None and _aware(incoming) == stored)
 
     def write_hearings(self, records: Sequence[HearingRecord]) -> None:
         """Store hearings and their agenda items (``Ingestor.ingest_hearings``); a failure is reported."""
@@ -270,3 +287,7 @@ class CrawlStore:
 
     def close(self) -> None:
         self.session.close()
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    return value if value is None or value.tzinfo else value.replace(tzinfo=dt.UTC)

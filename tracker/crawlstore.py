@@ -7,9 +7,10 @@ pipeline runs it on one worker thread so the reactor never waits for the databas
 
 A refreshing crawl (`tracker crawl SOURCE --refresh`, ``refresh``) fetches again the documents an older version of
 the source's parser read (``tracker.readings``), whose bytes are not kept and which upstream says did not change:
-they, and the listings that would skip them, are left out of what it remembers, and its windows start from
-nothing, so the spider lists and fetches them as if new (without conditional requests). Bytes that come back as
-they were are stored as corrections, which record no changes. Without such documents it crawls as usual.
+they are left out of what it remembers and its windows start from nothing, so the spider lists the whole source
+and fetches them as if new (without conditional requests); spiders whose listings have stamps of their own read
+them all (``refreshing``). What comes back as the same upstream copy is stored as a correction, which records no
+changes. Without such documents it crawls as usual.
 """
 
 import datetime as dt
@@ -246,6 +247,7 @@ class CrawlStore:
         again = [item for item in items if item.document is not None and item.document.locator in older]
         if not again:
             return
+        again = [item for item in again if _prepares(item)]
         keys = list({(item.bill.source_name, item.bill.source_key) for item in again})
         stamps = dict(((name, key), _aware(stamp)) for name, key, stamp in self.session.execute(
             select(BillSource.source_name, BillSource.source_key, BillSource.upstream_updated_at)
@@ -291,3 +293,12 @@ class CrawlStore:
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value if value is None or value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _prepares(item: IngestItem) -> bool:
+    """Prepare the item's record now (kept on it for ingest); one that cannot be is ingest's to report."""
+    try:
+        item.bill  # noqa: B018
+    except Exception:  # noqa: BLE001
+        return False
+    return True

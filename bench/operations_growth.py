@@ -8,9 +8,12 @@ each under one name for good as a crawl knows it by its URL, plus files that sta
 run, as a broken document does in a crawl, which fetches it again each time). The alert job runs once per simulated
 day for ``--users`` staff members with their role's default subscriptions (no SMTP host: digests wait unbuilt, so
 AlertDigest, one row per person and day at most, is not measured). The day's pace of change is the 117th Congress's
-own: its actions over its two years.
+own: its actions over its two years. Each run is dated on the simulated clock (every 24/runs-per-day hours), and
+ends as a crawl does, deleting the errors of runs older than ``--keep-errors-days`` (``[crawl] keep_errors_days``,
+90 by default; ``tracker.run_history``), so run errors stay at most broken documents x runs a day x those days.
 
-    python bench/operations_growth.py [--days 365] [--runs-per-day 6] [--broken 3] [--users 10] [--db URL]
+    python bench/operations_growth.py [--days 365] [--runs-per-day 6] [--broken 3] [--users 10]
+                                      [--keep-errors-days 90] [--db URL]
 
 Prints rows and megabytes per table at checkpoints and for the whole period. PostgreSQL: ``--db`` names a database
 of your own (it is emptied first: use a scratch one).
@@ -29,12 +32,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Engine, func, inspect, select, text  # noqa: E402
+from sqlalchemy import Engine, func, inspect, select, text, update  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from tracker import db  # noqa: E402
+from tracker.config import DEFAULT_KEEP_ERRORS_DAYS  # noqa: E402
 from tracker.importer import import_path  # noqa: E402
-from tracker.models import BillAction  # noqa: E402
+from tracker.models import BillAction, CrawlError, CrawlRun  # noqa: E402
+from tracker.models.base import utcnow  # noqa: E402
+from tracker.run_history import prune_errors  # noqa: E402
 
 REALDATA = Path(os.environ.get("TRACKER_REALDATA", Path(__file__).resolve().parents[2] / "shared" / "realdata"))
 ARCHIVE = REALDATA / "billstatus" / "congress117" / "c117_all.tar.gz"
@@ -90,6 +96,8 @@ def main() -> None:
     parser.add_argument("--runs-per-day", type=int, default=6, help="govinfo_billstatus default: every 4 hours")
     parser.add_argument("--broken", type=int, default=3, help="documents that fail in every run")
     parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--keep-errors-days", type=float, default=DEFAULT_KEEP_ERRORS_DAYS,
+                        help="run errors kept ([crawl] keep_errors_days)")
     parser.add_argument("--db", help="database URL (default: a SQLite file in a temporary folder)")
     args = parser.parse_args()
     if not ARCHIVE.exists():
@@ -131,8 +139,10 @@ def main() -> None:
         bodies = {m.name.replace("/", "_"): tar.extractfile(m).read()  # type: ignore[union-attr]
                   for m in tar if m.isfile() and m.name.endswith("fdsys_billstatus.xml")}
     rng = random.Random(117)
-    checkpoints = sorted({d for d in (1, 30, 90, 182, args.days) if d <= args.days})
+    checkpoints = sorted({d for d in (1, 30, 90, 91, 120, 182, args.days) if d <= args.days})
     run_seconds: list[float] = []
+    prune_seconds: list[float] = []
+    clock = utcnow()
     for day in range(1, args.days + 1):
         for run in range(args.runs_per_day):
             folder = work / "feed"
@@ -143,14 +153,25 @@ def main() -> None:
             for n in range(args.broken):
                 (folder / f"broken{n}.xml").write_bytes(b"<billStatus><bill>cut short")
             t0 = time.monotonic()
-            import_path(engine, folder, workers=1)
+            report = import_path(engine, folder, workers=1)
             run_seconds.append(time.monotonic() - t0)
+            at = clock + dt.timedelta(days=day, hours=run * 24 / args.runs_per_day)  # the run on the simulated clock
+            with Session(engine) as s:
+                s.execute(update(CrawlRun).where(CrawlRun.id == report.run.id)
+                          .values(started_at=at, finished_at=at + dt.timedelta(seconds=run_seconds[-1])))
+                s.commit()
+                t0 = time.monotonic()
+                prune_errors(s, keep_days=args.keep_errors_days, now=at)  # as each crawl ends
+                prune_seconds.append(time.monotonic() - t0)
             for f in folder.iterdir():
                 f.unlink()
             folder.rmdir()
         run_alerts(engine, everything=True)
         if day in checkpoints:
-            print(f"day {day}: {database_mb(engine):.1f} MB, {sum(run_seconds) / len(run_seconds):.2f} s a run")
+            with Session(engine) as s:
+                errors = s.execute(select(func.count()).select_from(CrawlError)).scalar_one()
+            print(f"day {day}: {database_mb(engine):.1f} MB, {sum(run_seconds) / len(run_seconds):.2f} s a run, "
+                  f"{errors} run errors kept (pruning: {1000 * max(prune_seconds):.0f} ms at most)")
     sizes = table_sizes(engine)
     print(f"\nafter {args.days} days ({engine.dialect.name}); growth over the base import:")
     print(f"{'table':<24}{'rows':>12}{'MB':>10}{'rows/year':>12}{'MB/year':>10}")

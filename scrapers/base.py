@@ -176,6 +176,7 @@ class TrackerSpider(scrapy.Spider):
         unread = sorted(kwargs)
         super().__init__(*args)
         self.fatal: str | None = None
+        self.refreshing = False  # --refresh, with documents an older parser read to fetch again (CrawlStore)
         self.fatal_exit = EXIT_FAILED
         if unread:
             self.fail(f"-a {', '.join(unread)}: {self.name} takes no such argument; it takes "
@@ -196,7 +197,9 @@ class TrackerSpider(scrapy.Spider):
         spider._resolve_scope()
         engine = db.make_engine()
         spider.store = DatabaseThread(CrawlStore(engine, cls.source_name or cls.name,
-                                                 embed=crawler.settings.getbool("TRACKER_EMBED", True)))
+                                                 embed=crawler.settings.getbool("TRACKER_EMBED", True),
+                                                 refresh=crawler.settings.getbool("TRACKER_REFRESH", False),
+                                                 keep_errors_days=crawl_settings().keep_errors_days))
         return spider
 
     def _resolve_scope(self) -> None:

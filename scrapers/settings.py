@@ -92,6 +92,8 @@ INGEST_BATCH_SIZE = 200
 # With semantic relevance on, batches are flagged with it and small ones embedded as they go; `tracker crawl
 # --no-embed` sets 0: keywords and stored embeddings only, the model never loaded (`tracker topics embed` later).
 TRACKER_EMBED = True
+# `tracker crawl --refresh` sets 1: fetch again what an older version of the parser read (tracker.crawlstore).
+TRACKER_REFRESH = False
 
 # Optional HTTP cache for development ([crawl] http_cache = true): repeat a crawl without asking upstream.
 HTTPCACHE_ENABLED = _crawl.http_cache

@@ -267,6 +267,25 @@ def db_restore(
                   markup=False, highlight=False)
 
 
+@db_app.command("prune-errors")
+def db_prune_errors(
+    keep_days: Annotated[float | None, typer.Option(min=0.001, help="Keep the errors of runs of the last N days "
+                                                    "(default: [crawl] keep_errors_days, 90).")] = None,
+) -> None:
+    """Delete the errors of old crawl and import runs (each crawl and import does it as it ends); the runs keep
+    their counts, and each source's latest run its errors."""
+    from sqlmodel import Session
+
+    from tracker.config import crawl_settings
+    from tracker.run_history import prune_errors
+
+    days = keep_days if keep_days is not None else crawl_settings().keep_errors_days
+    with Session(_engine()) as s:
+        deleted = prune_errors(s, keep_days=days)
+    out.print(f"{deleted} error(s) of runs older than {days:g} days deleted; the runs keep their counts.",
+              markup=False, highlight=False)
+
+
 @db_app.command("current")
 def db_current() -> None:
     """Show the database's migration and the one the code needs."""
@@ -314,8 +333,11 @@ def import_cmd(
     """
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from sqlmodel import Session
 
+    from tracker.config import crawl_settings
     from tracker.importer import ImportPathError, Terminated, import_path
+    from tracker.run_history import prune_quietly
 
     # Ctrl-C and SIGTERM end the run as interrupted, at the next progress step (every batch): a KeyboardInterrupt
     # raised wherever the signal lands could be lost inside the parser pool's machinery (concurrent.futures,
@@ -335,6 +357,7 @@ def import_cmd(
     previous = {sig: signal.signal(sig, stop_requested) for sig in (signal.SIGINT, signal.SIGTERM)}
 
     engine = _engine()
+    keep_errors_days = crawl_settings().keep_errors_days  # a mistake in tracker.toml is refused before importing
     code = 0
     missing: list[Path] = []
     imported = False  # some bill stored or found unchanged, in any path
@@ -370,9 +393,12 @@ def import_cmd(
         r = report.result
         imported = imported or bool(r.new or r.updated or r.unchanged or r.superseded)
         others = f", {report.skipped} other files skipped" if report.skipped else ""
-        _print_import_summary(path, report.run, superseded=r.superseded, others=others, corrected=r.corrected)
+        _print_import_summary(path, report.run, superseded=r.superseded, others=others, corrected=r.corrected,
+                              reparse=reparse)
         _print_import_errors(report.errors, len(report.errors))
         code = max(code, _import_exit_code(report))
+    with Session(engine) as s:  # runs' errors kept for [crawl] keep_errors_days, as at the end of a crawl
+        prune_quietly(s, keep_days=keep_errors_days)
     for sig, handler in previous.items():  # the embedding catch-up below stops as any command does
         signal.signal(sig, handler)
     if missing:  # README: 1 when the rest was imported, 2 when nothing could be read
@@ -384,8 +410,10 @@ def import_cmd(
     raise typer.Exit(code)
 
 
-def _print_import_summary(path: Path, run: "CrawlRun", *, superseded: int, others: str, corrected: int = 0) -> None:
-    updated = f"{run.updated - corrected} updated" + (f", {corrected} corrected (--reparse)" if corrected else "")
+def _print_import_summary(path: Path, run: "CrawlRun", *, superseded: int, others: str, corrected: int = 0,
+                          reparse: bool = True) -> None:
+    why = "--reparse" if reparse else "read by an older parser before"
+    updated = f"{run.updated - corrected} updated" + (f", {corrected} corrected ({why})" if corrected else "")
     superseded_text = f"{superseded} superseded by a newer copy, " if superseded else ""
     out.print(f"{path}: {run.fetched} read, {run.new} new, {updated}, {run.unchanged} unchanged, "
               f"{superseded_text}{run.failed} failed{others} (run {run.id})", highlight=False, markup=False,

@@ -133,6 +133,8 @@ class SourceSettings:
 
 
 DEFAULT_MAX_RUN_HOURS = 12.0  # a first crawl of a whole Congress at a polite pace takes a few hours
+# A quarter: long enough to see a document broken upstream, and since when (tracker.run_history).
+DEFAULT_KEEP_ERRORS_DAYS = 90.0
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,8 @@ class CrawlSettings:
     # A scheduled crawl still running after this long is stopped (as SIGTERM stops it: what it fetched is
     # kept, the run says interrupted), so one stuck crawl does not hold its source's schedule for good.
     max_run_hours: float = DEFAULT_MAX_RUN_HOURS
+    # Errors of runs older than this are deleted (tracker.run_history); the runs keep their counts.
+    keep_errors_days: float = DEFAULT_KEEP_ERRORS_DAYS
 
     def source(self, name: str) -> SourceSettings:
         if name not in self.sources:
@@ -241,13 +245,14 @@ def crawl_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
         sources=sources,
         scrapy={str(k).upper(): v for k, v in crawl.get("scrapy", {}).items()},
         max_run_hours=_hours(crawl.get("max_run_hours", DEFAULT_MAX_RUN_HOURS), "crawl.max_run_hours"),
+        keep_errors_days=_days(crawl.get("keep_errors_days", DEFAULT_KEEP_ERRORS_DAYS), "crawl.keep_errors_days"),
     )
 
 
 # What [crawl] and [sources.NAME] may hold (tracker.example.toml shows each). Anything else is a typo that would
 # change nothing without a word: `enabeld = false` left a source crawling, `max_run_hour` the default limit.
 CRAWL_KEYS = {"contact", "user_agent", "robotstxt_obey", "autothrottle", "http_cache", "congresses", "states",
-              "default_sources", "max_run_hours", "scrapy"}
+              "default_sources", "max_run_hours", "keep_errors_days", "scrapy"}
 SOURCE_KEYS = {"enabled", "schedule", "base_url", "congresses", "types", "api_key_env",
                # options some spiders read: congress_api, openstates; state feeds; legistar
                "max_requests_per_hour", "overlap_hours", "subresources", "states", "session", "clients",
@@ -277,6 +282,12 @@ def _base_url(from_env: str | None, variable: str | None, from_file: Any, source
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"{where}: expected an http(s) URL such as https://www.govinfo.gov/, got {value!r}")
     return value
+
+
+def _days(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise ConfigError(f"{where}: expected a number of days above 0, got {value!r}")
+    return float(value)
 
 
 def _hours(value: Any, where: str) -> float:

@@ -103,6 +103,10 @@ def crawl_cmd(
                                         "--no-embed: none now, flag on keywords and embed later with `tracker "
                                         "topics embed`.")
                      ] = True,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Fetch again the bills an older version of the "
+                                          "source's parser read (`tracker status` counts them), though upstream "
+                                          "says they did not change: the whole listing is read, and those bills "
+                                          "are read by this version.")] = False,
 ) -> None:
     """Run spiders now, each in its own process (the same as `scrapy crawl NAME -a congress=... -a types=...`).
 
@@ -125,6 +129,8 @@ def crawl_cmd(
             err.print(f"--set {item!r}: expected KEY=VALUE", style="red", markup=False, highlight=False)
             raise typer.Exit(crawling.EXIT_USAGE)
         overrides[key] = value
+    if refresh:
+        overrides["TRACKER_REFRESH"] = "1"  # scrapers.base: the crawl's CrawlStore(refresh=True)
     if not embed:
         overrides["TRACKER_EMBED"] = "0"  # the crawl process flags its batches without loading the model
     # SIGTERM (systemd, docker stop, a supervisor) is passed on to the crawl, which stops gracefully and records
@@ -251,6 +257,8 @@ def runs_cmd(
             row["duration_seconds"] = ((run.finished_at - run.started_at).total_seconds()
                                        if run.finished_at and run.started_at else None)
             row["errors"] = [{"locator": e.locator, "reason": e.reason} for e in errs.get(run.id or 0, [])]
+            # Counted on the run (``failed``), their details deleted after [crawl] keep_errors_days.
+            row["errors_pruned"] = bool(run.failed and errors and not row["errors"])
             rows.append(row)
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -264,7 +272,7 @@ def runs_cmd(
     for run in runs:
         scope = run.args or {}
         where = " ".join(f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}"
-                         for k, v in scope.items() if k in ("congresses", "types", "path"))
+                         for k, v in scope.items() if k in ("congresses", "types", "path", "refresh"))
         status, message = shown[run.id]
         table.add_row(str(run.id), Text(run.source), Text(status, style=colours.get(status, "cyan")),
                       f"{run.started_at:%Y-%m-%d %H:%M}" if run.started_at else "", _duration(run, status),
@@ -272,6 +280,9 @@ def runs_cmd(
     out.print(table)
     for run in runs:
         listed = errs.get(run.id or 0, [])
+        if run.failed and errors and not listed:
+            err.print(f"run {run.id} ({run.source}): {run.failed} error(s), not kept: the errors of runs older than "
+                      "[crawl] keep_errors_days are deleted", markup=False, highlight=False, soft_wrap=True)
         if listed:
             err.print(f"run {run.id} ({run.source}): {run.failed} error(s)", markup=False, highlight=False)
             for e in listed:
@@ -300,7 +311,10 @@ def status_cmd(
             "sources": [{"source": s.source, "schedule": s.schedule, "running": s.running,
                          "last_success": s.last_success.isoformat() if s.last_success else None,
                          "last_status": s.last_status, "missed_turns": s.missed_turns} for s in report.sources],
-            "failed_digests": report.failed_digests, "retrying_digests": report.retrying_digests}, indent=2))
+            "failed_digests": report.failed_digests, "retrying_digests": report.retrying_digests,
+            "older_readings": [{"source": o.source, "parser_version": o.version, "crawled_bills": o.crawled_bills,
+                                "imported_bills": o.imported_bills, "commands": o.commands()}
+                               for o in report.older_readings]}, indent=2))
         raise typer.Exit(0 if report.ok else crawling.EXIT_PARTIAL)
     say = lambda line: out.print(line, markup=False, highlight=False, soft_wrap=True)  # noqa: E731
     say(f"scheduler: {'running' if report.scheduler_running else 'NOT RUNNING'}")

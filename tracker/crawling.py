@@ -63,6 +63,11 @@ def run_source(spider: str) -> str:
     return _RUN_SOURCES.get(spider, spider)
 
 
+def spider_for(source: str) -> str:
+    """The spider that records its runs under ``source`` (the inverse of ``run_source``)."""
+    return next((spider for spider, name in _RUN_SOURCES.items() if name == source), source)
+
+
 def spider_names() -> list[str]:
     """The spiders ``scrapy crawl`` can run, without importing Scrapy or any spider.
 

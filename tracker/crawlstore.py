@@ -4,6 +4,13 @@ Spiders read through here what they need to crawl incrementally (stored document
 successful run started, how many API requests recent runs made); the item pipeline writes through here, and
 every write goes through ``tracker.ingest``, the only writer of crawled data. Synchronous and Scrapy-free: the
 pipeline runs it on one worker thread so the reactor never waits for the database.
+
+A refreshing crawl (`tracker crawl SOURCE --refresh`, ``refresh``) fetches again the documents an older version of
+the source's parser read (``tracker.readings``), whose bytes are not kept and which upstream says did not change:
+they are left out of what it remembers and its windows start from nothing, so the spider lists the whole source
+and fetches them as if new (without conditional requests); spiders whose listings have stamps of their own read
+them all (``refreshing``). What comes back as the same upstream copy is stored as a correction, which records no
+changes. Without such documents it crawls as usual.
 """
 
 import datetime as dt
@@ -16,15 +23,19 @@ from sqlalchemy import Engine, func, or_, select
 from sqlmodel import Session
 
 from tracker import db
+from tracker.config import DEFAULT_KEEP_ERRORS_DAYS
 from tracker.importer import _ingest_batch as ingest_batch_isolating  # one bad bill costs only itself
 from tracker.importer import _ingest_texts as ingest_texts_flagging  # texts and their bills' flags together
 from tracker.importer import describe_error
 from tracker.ingest import IngestItem, Ingestor, IngestResult, SourceDocumentInfo, finish_run, record_error, start_run
-from tracker.models import CrawlError, CrawlRun, SourceDocument
+from tracker.models import BillSource, CrawlError, CrawlRun, SourceDocument
 from tracker.models.base import utcnow
 from tracker.models.enums import RunStatus
+from tracker.readings import stale_condition
 from tracker.records import HearingRecord, VersionTextRecord
+from tracker.run_history import prune_quietly
 from tracker.run_owner import running_run
+from tracker.sql_keys import keys_in
 
 if TYPE_CHECKING:
     from tracker.federal_texts import TextScope
@@ -50,10 +61,14 @@ class RunTotals:
 class CrawlStore:
     """One crawl's database work. Not thread-safe: call it from one thread at a time."""
 
-    def __init__(self, engine: Engine, source_name: str, *, embed: bool = True):
+    def __init__(self, engine: Engine, source_name: str, *, embed: bool = True, refresh: bool = False,
+                 keep_errors_days: float = DEFAULT_KEEP_ERRORS_DAYS):
         self.engine = engine
         self.source_name = source_name
         self.embed = embed  # False: flag without embedding (`tracker crawl --no-embed`, setting TRACKER_EMBED)
+        self.refresh = refresh  # `tracker crawl --refresh` (setting TRACKER_REFRESH)
+        self.keep_errors_days = keep_errors_days  # [crawl] keep_errors_days: older runs' errors go at the end
+        self._older: dict[str, str] | None = None  # refresh: locator -> stored hash of what an older parser read
         self.session = Session(engine, expire_on_commit=False)
         self.run: CrawlRun | None = None
         self.ingestor: Ingestor | None = None
@@ -65,12 +80,28 @@ class CrawlStore:
     def check_schema(self) -> None:
         db.check_schema(self.engine)  # raises db.SchemaNotReady naming `tracker db upgrade`
 
+    def older_readings(self) -> dict[str, str]:
+        """Refreshing: this source's documents an older parser read, with their stored hash; else nothing."""
+        if self._older is None:
+            self._older = {} if not self.refresh else dict(self.session.execute(
+                select(SourceDocument.locator, SourceDocument.content_hash).where(
+                    SourceDocument.source_name == self.source_name, SourceDocument.bill_id.is_not(None),
+                    stale_condition())).all())
+        return self._older
+
+    @property
+    def refreshing(self) -> bool:
+        return bool(self.older_readings())
+
     def known_documents(self, prefixes: Sequence[str] = ()) -> dict[str, KnownDocument]:
-        """Stored documents of this source (optionally only locators under ``prefixes``), by locator."""
+        """Stored documents of this source (optionally only locators under ``prefixes``), by locator. Refreshing,
+        not the documents to fetch again (a spider whose listings could skip them checks ``refreshing``)."""
         query = select(SourceDocument.locator, SourceDocument.content_hash, SourceDocument.last_modified,
                        SourceDocument.etag).where(SourceDocument.source_name == self.source_name)
         if prefixes:
             query = query.where(or_(*(SourceDocument.locator.startswith(p, autoescape=True) for p in prefixes)))
+        if self.refreshing:
+            query = query.where(~stale_condition())
         return {loc: KnownDocument(digest, lastmod, etag)
                 for loc, digest, lastmod, etag in self.session.execute(query)}
 
@@ -90,6 +121,8 @@ class CrawlStore:
         Each type is looked up on its own and the oldest answer wins. A run of ``-a types=s`` says nothing about
         House bills: taking its start for a run of every type moved the window past House bills updated since
         the last run that did list them, and they were never fetched."""
+        if self.refreshing:
+            return None  # the whole listing: documents to fetch again may be anywhere in it
         rows = self.session.execute(
             select(CrawlRun.started_at, CrawlRun.args).where(
                 CrawlRun.source == self.source_name, CrawlRun.kind == "crawl",
@@ -112,6 +145,8 @@ class CrawlStore:
     def last_success_covering(self, key: str, value: str) -> dt.datetime | None:
         """When the latest fully successful run whose scope argument ``key`` included ``value`` started (state
         feeds: ``states``/``clients``), so each state's or council's incremental window is its own."""
+        if self.refreshing:
+            return None
         rows = self.session.execute(
             select(CrawlRun.started_at, CrawlRun.args).where(
                 CrawlRun.source == self.source_name, CrawlRun.kind == "crawl",
@@ -126,6 +161,8 @@ class CrawlStore:
         """Where the listing of ``value`` (scope ``key``) can resume: the stat ``stat`` of the newest run that
         covered it with the same ``session`` scope after its latest successful one (a listing cut short by a
         daily quota, an outage, a stop), or None when none did."""
+        if self.refreshing:
+            return None
         rows = self.session.execute(
             select(CrawlRun.status, CrawlRun.args).where(
                 CrawlRun.source == self.source_name, CrawlRun.kind == "crawl").order_by(CrawlRun.started_at.desc())
@@ -162,7 +199,9 @@ class CrawlStore:
 
         A file that stays broken upstream is fetched again by every run, since nothing of it was stored; when
         it is the only document that changed, the run would read "every bill fetched failed" each time. Runs
-        that only ever failed prove nothing about the parser, so a feed whose format broke stays failed."""
+        that only ever failed prove nothing about the parser, so a feed whose format broke stays failed. "First"
+        is the first failure still kept: older runs' errors go after [crawl] keep_errors_days (tracker.run_history),
+        and a document still broken has failed again in every run since."""
         if self.run is None or not locators:
             return {}
         good_runs = [str(RunStatus.succeeded), str(RunStatus.partial)]
@@ -186,6 +225,8 @@ class CrawlStore:
     # -- writing ----------------------------------------------------------------------------------------------
 
     def open_run(self, args: dict[str, Any]) -> int:
+        if self.refreshing:
+            args = {**args, "refresh": len(self.older_readings())}  # documents an older parser read
         self.run = start_run(self.session, source=self.source_name, kind="crawl", args=args)
         self.session.commit()
         self.ingestor = Ingestor(self.session, run=self.run)
@@ -196,6 +237,7 @@ class CrawlStore:
         """Store a batch of bills, then refresh stamps of unchanged documents; returns the items that failed."""
         assert self.ingestor is not None, "open_run first"
         errors: list[tuple[str, str]] = []
+        self._mark_corrections(items)
         if items:
             self.totals.result.add(ingest_batch_isolating(self.session, self.ingestor, list(items), errors,
                                                           embed=self.embed))
@@ -223,6 +265,26 @@ class CrawlStore:
         self.totals.errors.extend(errors)
         return tally.attached
 
+    def _mark_corrections(self, items: Sequence[IngestItem]) -> None:
+        """Refreshing: a document an older parser read that comes back as the same upstream copy (the same bytes,
+        or the same upstream update stamp: feeds whose stored hash is of the record read) is a correction of
+        our reading, not news (``IngestItem.correction``: no change records, no alerts)."""
+        older = self.older_readings()
+        again = [item for item in items if item.document is not None and item.document.locator in older]
+        if not again:
+            return
+        again = [item for item in again if _prepares(item)]
+        keys = list({(item.bill.source_name, item.bill.source_key) for item in again})
+        stamps = dict(((name, key), _aware(stamp)) for name, key, stamp in self.session.execute(
+            select(BillSource.source_name, BillSource.source_key, BillSource.upstream_updated_at)
+            .where(keys_in((BillSource.source_name, BillSource.source_key), keys))))
+        for item in again:
+            assert item.document is not None
+            stored = stamps.get((item.bill.source_name, item.bill.source_key))
+            incoming = item.bill.bill["upstream_updated_at"]
+            item.correction = item.correction or older[item.document.locator] == item.document.content_hash or (
+                stored is not None and incoming is not None and _aware(incoming) == stored)
+
     def write_hearings(self, records: Sequence[HearingRecord]) -> None:
         """Store hearings and their agenda items (``Ingestor.ingest_hearings``); a failure is reported."""
         assert self.ingestor is not None, "open_run first"
@@ -248,7 +310,21 @@ class CrawlStore:
         run.args = {**(run.args or {}), "stats": stats}  # a new dict: JSON columns do not track mutation
         finish_run(self.session, run=run, result=self.totals.result, message=message, status=status)
         self.session.commit()
+        prune_quietly(self.session, keep_days=self.keep_errors_days)
         return run
 
     def close(self) -> None:
         self.session.close()
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    return value if value is None or value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _prepares(item: IngestItem) -> bool:
+    """Prepare the item's record now (kept on it for ingest); one that cannot be is ingest's to report."""
+    try:
+        item.bill  # noqa: B018
+    except Exception:  # noqa: BLE001
+        return False
+    return True

@@ -5,7 +5,8 @@ The dashboard's freshness table judged every source by one age (26 hours) and li
 a source enabled but never crawled was not there at all, a four-hourly crawl that had stopped was not stale for a
 day, and nothing said whether ``tracker schedule`` was running. Here each enabled source is judged by its own
 schedule (how many of its turns have come since its last success), and the scheduler by the lock every
-scheduler holds while it runs.
+scheduler holds while it runs. Bills an older version of their feed's parser read (``tracker.readings``) are
+named with what reads them again: after an upgrade that fixed a parser, nothing else would say so.
 """
 
 import datetime as dt
@@ -22,6 +23,7 @@ from tracker.models import CrawlRun
 from tracker.models.alerts import AlertDigest
 from tracker.models.base import utcnow
 from tracker.models.enums import RunStatus
+from tracker.readings import OlderReadings, older_readings
 from tracker.run_owner import running_run
 
 MISSED_TURNS_STALE = 2  # turns that came (and ended) since the last success before a source needs attention
@@ -47,6 +49,7 @@ class Health:
     sources: list[SourceHealth]
     failed_digests: int
     retrying_digests: int
+    older_readings: list[OlderReadings] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -131,9 +134,10 @@ def check(engine: Engine, crawl: CrawlSettings, *, now: dt.datetime | None = Non
         digests = dict(session.execute(select(AlertDigest.status, func.count()).where(
             AlertDigest.status.in_(["failed", "retrying"]), AlertDigest.created_at >= now - RECENT_DIGESTS)
             .group_by(AlertDigest.status)).all())
+        older = older_readings(session)
     report = Health(scheduler_running=scheduler_running(engine), overdue_jobs=_overdue_jobs(engine, now),
                     sources=sources, failed_digests=digests.get("failed", 0),
-                    retrying_digests=digests.get("retrying", 0))
+                    retrying_digests=digests.get("retrying", 0), older_readings=older)
     if not report.scheduler_running:
         report.problems.append("the scheduler is not running: no `tracker schedule` holds this database's "
                                "scheduler lock (no crawls, alerts or learning happen)")
@@ -143,4 +147,5 @@ def check(engine: Engine, crawl: CrawlSettings, *, now: dt.datetime | None = Non
     if report.failed_digests:
         report.problems.append(f"{report.failed_digests} alert digest(s) of the last 7 days failed for good "
                                "(`tracker alerts log --status failed`, `tracker alerts retry ID`)")
+    report.problems += [o.describe() for o in older]
     return report

@@ -9,6 +9,9 @@ Two levels, both kept in ``SourceDocument`` rows (no schema of their own):
   archive gave no error records it, so a failed member is retried next time.
 - a ``.zip`` member: its row (written by ingest like any document's) carries the central directory's CRC-32 and
   size in ``etag``; a member whose entry still says the same is skipped without being inflated.
+
+Neither skips what an older version of its parser read (``tracker.readings``): an archive holding such a member
+is read again (its other members are still skipped by their hash), and so is such a zip member.
 """
 
 import hashlib
@@ -20,6 +23,8 @@ from sqlmodel import Session
 
 from tracker.ingest import Ingestor, SourceDocumentInfo
 from tracker.models import SourceDocument
+from tracker.readings import is_stale, stale_condition
+from tracker.sources.reading import reading_versions
 
 ARCHIVE_SOURCE = "import_archive"
 _HASH_CHUNK = 1 << 20
@@ -96,10 +101,16 @@ class ArchiveLedger:
         if stamp is not None and stamp.size != stat.st_size:
             stamp = None  # a different size is a different archive: hashing would only confirm it
         digest = file_sha256(path)
-        if stamp is not None and row is not None and row.content_hash == digest:
+        if stamp is not None and row is not None and row.content_hash == digest and not self._read_by_older(path):
             return stamp
         self._reading[str(path)] = _Reading(path, key, stat.st_size, stat.st_mtime_ns, digest)
         return None
+
+    def _read_by_older(self, path: Path) -> bool:
+        """Whether a member of ``path`` was last read by an older version of its parser."""
+        return self.session.execute(select(SourceDocument.id).where(
+            SourceDocument.locator.startswith(f"{path}!", autoescape=True), stale_condition()).limit(1)).first() \
+            is not None
 
     def count(self, locator: str, *, bill: bool) -> None:
         """Tally one document read from an archive (``archive!member``); ``bill`` False for a non-bill document."""
@@ -143,10 +154,13 @@ class ArchiveLedger:
         if self.reread:
             return {}
         prefix = f"{path}!"
+        versions = reading_versions()
         rows = self.session.execute(
-            select(SourceDocument.locator, SourceDocument.etag).where(
+            select(SourceDocument.locator, SourceDocument.etag, SourceDocument.source_name,
+                   SourceDocument.read_by).where(
                 SourceDocument.locator.startswith(prefix, autoescape=True),  # a path may hold % or _
                 SourceDocument.etag.is_not(None), SourceDocument.bill_id.is_not(None))
         )
         # SQLite's LIKE ignores ASCII case: keep only exact prefixes.
-        return {locator: etag for locator, etag in rows if locator.startswith(prefix)}
+        return {locator: etag for locator, etag, source, read_by in rows
+                if locator.startswith(prefix) and not is_stale(source, read_by, versions)}

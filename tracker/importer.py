@@ -2,7 +2,8 @@
 
 Archives (``.zip`` as GovInfo serves bulk downloads, ``.tar.gz``/``.tgz``/``.tar``) are streamed member by
 member, never unpacked to disk. A document whose bytes hash the same as one already imported from the source is
-skipped before parsing, so a re-import costs little more than reading the files.
+skipped before parsing, so a re-import costs little more than reading the files; unless an older version of its
+parser read it (``tracker.readings``): then it is read again, and what now reads differently is a correction.
 """
 
 import contextlib
@@ -43,6 +44,7 @@ from tracker.models import CrawlRun, SourceDocument
 from tracker.models.enums import RunStatus
 from tracker.prefetch import prefetched
 from tracker.prepare import PreparedBill, prepare
+from tracker.readings import stale_condition
 from tracker.records import BillRecord, ParseError, RollCallRecord, VersionTextRecord
 from tracker.run_owner import is_gone, owner_token
 from tracker.xmlsafe import parse_xml, xml_head
@@ -484,11 +486,15 @@ def _choose_format(doc: Document, formats: list[Format]) -> Format | None:
     return None
 
 
-def _known_hashes(session: Session, source_names: list[str]) -> set[str]:
-    rows = session.execute(
-        select(SourceDocument.content_hash).where(SourceDocument.source_name.in_(source_names))
-    )
-    return set(rows.scalars())
+def _known_hashes(session: Session, source_names: list[str]) -> tuple[set[str], set[str]]:
+    """The bytes imported or crawled before, and of those the ones an older parser read (``tracker.readings``):
+    read again, as corrections, whatever the import's options."""
+    known = set(session.execute(
+        select(SourceDocument.content_hash).where(SourceDocument.source_name.in_(source_names))).scalars())
+    older = set(session.execute(
+        select(SourceDocument.content_hash).where(SourceDocument.source_name.in_(source_names),
+                                                  stale_condition())).scalars())
+    return known, older
 
 
 @dataclass
@@ -663,7 +669,7 @@ def import_path(
         run = start_run(session, source="import", kind="import",
                         args={"path": str(path), **({"reparse": True} if reparse else {})})
         session.commit()
-        known = _known_hashes(session, [factory().source_name for factory in FORMAT_FACTORIES])
+        known, older = _known_hashes(session, [factory().source_name for factory in FORMAT_FACTORIES])
         read_now: set[str] = set()  # bytes read in this run: a second copy is unchanged
         # ...unless the first copy failed: then each copy is named with its reason, once the first's is known
         # (parser processes run ahead of the copies found after it).
@@ -704,7 +710,8 @@ def import_path(
                 seen += 1
                 ledger.count(doc.locator, bill=True)  # until its parser says it holds no bill
                 digest = doc.digest or hashlib.sha256(doc.data).hexdigest()
-                if digest in read_now or (digest in known and not reparse):  # nothing to parse or write
+                # Nothing to parse or write, unless an older version of its parser read it.
+                if digest in read_now or (digest in known and digest not in older and not reparse):
                     total.unchanged += 1
                     if digest in read_now:
                         copies.setdefault(digest, []).append(doc.locator)

@@ -54,6 +54,7 @@ from tracker.records import (
 )
 from tracker.run_owner import owner_token, sweep_abandoned_runs
 from tracker.search_index import batch_indexing
+from tracker.sources.reading import reading_version
 from tracker.sql_keys import keys_in
 from tracker.stored_view import legacy_hash, same_view
 from tracker.upsert import DriverInsert
@@ -89,16 +90,20 @@ def _document_conflict(stmt: Any) -> Any:
         index_elements=["source_name", "locator_key"],
         set_={"content_hash": excluded.content_hash, "last_modified": excluded.last_modified,
               "etag": excluded.etag, "fetched_at": excluded.fetched_at,
-              "bill_id": func.coalesce(excluded.bill_id, table.c.bill_id)},
+              "bill_id": func.coalesce(excluded.bill_id, table.c.bill_id),
+              "read_by": func.coalesce(excluded.read_by, table.c.read_by)},
         where=table.c.content_hash.is_distinct_from(excluded.content_hash)
         | table.c.last_modified.is_distinct_from(excluded.last_modified)
         | table.c.etag.is_distinct_from(excluded.etag)
-        | (excluded.bill_id.is_not(None) & table.c.bill_id.is_distinct_from(excluded.bill_id)),
+        | (excluded.bill_id.is_not(None) & table.c.bill_id.is_distinct_from(excluded.bill_id))
+        # bytes read again by a newer parser: the reading is now the current one (tracker.sources.reading)
+        | (excluded.read_by.is_not(None) & table.c.read_by.is_distinct_from(excluded.read_by)),
     )
 
 
 _DOCUMENT_UPSERT = DriverInsert(SourceDocument.__table__, ("source_name", "locator", "locator_key", "content_hash",
-                                                          "last_modified", "etag", "fetched_at", "bill_id"),
+                                                          "last_modified", "etag", "fetched_at", "bill_id",
+                                                          "read_by"),
                                 _document_conflict)
 
 # One bill, many sources (docs/sources.md): the Bill row shows the view of the highest-ranked source that has
@@ -516,7 +521,8 @@ class Ingestor:
                 rows[(i.bill.source_name, i.document.locator)] = {
                     "source_name": i.bill.source_name, "locator": i.document.locator,
                     "content_hash": i.document.content_hash, "last_modified": i.document.last_modified,
-                    "etag": i.document.etag, "fetched_at": now, "bill_id": ids.get(key)}
+                    "etag": i.document.etag, "fetched_at": now, "bill_id": ids.get(key),
+                    "read_by": reading_version(i.bill.source_name)}
         return list(rows.values())
 
     def _write_documents(self, rows: list[dict[str, Any]]) -> None:
@@ -573,7 +579,8 @@ class Ingestor:
         self._write_documents([{
             "source_name": records[n].source_name, "locator": doc.locator, "content_hash": doc.content_hash,
             "last_modified": doc.last_modified, "etag": doc.etag, "fetched_at": now,
-            "bill_id": outcome.bill_ids.get(n)} for n in done if n < len(documents) and (doc := documents[n])])
+            "bill_id": outcome.bill_ids.get(n), "read_by": None}
+            for n in done if n < len(documents) and (doc := documents[n])])
         return outcome
 
     def ingest_hearings(self, records: Sequence[HearingRecord]) -> int:
@@ -650,7 +657,7 @@ class Ingestor:
         now = utcnow()
         self._write_documents(list({d.locator: {
             "source_name": source_name, "locator": d.locator, "content_hash": d.content_hash,
-            "last_modified": d.last_modified, "etag": d.etag, "fetched_at": now, "bill_id": None}
+            "last_modified": d.last_modified, "etag": d.etag, "fetched_at": now, "bill_id": None, "read_by": None}
             for d in documents}.values()))
 
 

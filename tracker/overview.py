@@ -128,12 +128,10 @@ def freshness(session: Session, *, stale_after: dt.timedelta = DEFAULT_STALE_AFT
             CrawlRun.source == source, CrawlRun.status.in_(ok))).scalar_one()
         last = session.execute(select(CrawlRun).where(CrawlRun.source == source)
                                .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(1)).scalar_one()
-        errors = session.execute(select(func.count()).select_from(CrawlError)
-                                 .where(CrawlError.run_id == last.id)).scalar_one()
         crawled = session.execute(select(CrawlRun.id).where(CrawlRun.source == source, CrawlRun.kind == "crawl")
                                   .limit(1)).first() is not None
         out.append(Freshness(source=source, last_success=last_success, last_run_status=shown_status(last)[0],
-                             last_run_at=last.finished_at or last.started_at, last_run_errors=errors,
+                             last_run_at=last.finished_at or last.started_at, last_run_errors=last.failed,
                              stale=last_success is None or (crawled and now - _aware(last_success) > stale_after)))
     return out
 

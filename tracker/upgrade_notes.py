@@ -5,6 +5,8 @@ know about, and what is left for them to do, each with its command.
   but no migration re-scores, so the bills they flagged stay flagged until `tracker topics rescore`.
 - Matches scored under an older rule version, whatever left them behind.
 - Bills an earlier version stored twice (``tracker.duplicates``).
+- Bills an older version of their feed's parser read (``tracker.readings``): they keep that reading until their
+  files are imported again or their source is crawled with --refresh.
 """
 
 from sqlalchemy import Engine, func, inspect, select, text
@@ -26,6 +28,7 @@ def enabled_rule_ids(engine: Engine) -> set[int]:
 
 def notes(session: Session, *, enabled_before: set[int]) -> list[str]:
     from tracker.duplicates import find_groups
+    from tracker.readings import older_readings
 
     said = []
     disabled = session.execute(select(Topic.slug, TopicRule.id, TopicRule.expression).select_from(TopicRule)
@@ -49,4 +52,5 @@ def notes(session: Session, *, enabled_before: set[int]) -> list[str]:
     if groups := find_groups(session):
         said.append(f"{len(groups)} bill(s) are stored under spellings earlier versions used (some twice): "
                     "`tracker db merge-duplicates` lists them and merges them with --apply.")
+    said.extend(older.describe() for older in older_readings(session))
     return said

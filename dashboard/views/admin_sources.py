@@ -63,4 +63,8 @@ if failing:
                                                      for r in failing if r["id"] == i))
     with data.session() as s:
         errors = overview.run_errors(s, run_id=run_id)
-    st.dataframe(pd.DataFrame(errors), hide_index=True, width="stretch")
+    if errors:
+        st.dataframe(pd.DataFrame(errors), hide_index=True, width="stretch")
+    else:  # the run keeps its count (tracker.run_history)
+        st.caption("This run's errors are no longer kept: the errors of runs older than [crawl] keep_errors_days "
+                   "(tracker.toml) are deleted. Its count stays in the table above.")

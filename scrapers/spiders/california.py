@@ -81,6 +81,9 @@ class CaliforniaSpider(StateFeedSpider):
         if self.fatal or self.store is None:
             return
         self.known = await self.store.call(self.store.store.known_documents)
+        # --refresh with bills an older parser read: a full load, however well the last one was stored.
+        store = self.store.store
+        self.refreshing = await self.store.call(lambda: store.refreshing)
         self.last_full = await self.store.call(staging.last_full_load, self.store.store.session)
         if self.archive:
             self.queue.append((self.archive, "incremental" if is_incremental(self.archive) else "full", None))
@@ -117,6 +120,8 @@ class CaliforniaSpider(StateFeedSpider):
 
     def _stored(self, load: PubinfoLoad) -> bool:
         """Whether the crawl that made this full load stored all of it (its stamps were remembered)."""
+        if self.refreshing:
+            return False
         known = self.known.get(CANONICAL + PurePosixPath(load.archive).name)
         if known is None or (load.last_modified is None and load.etag is None):
             return False

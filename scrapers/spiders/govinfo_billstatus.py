@@ -116,6 +116,9 @@ class GovinfoBillstatusSpider(TrackerSpider):
         prefixes = [CANONICAL_BASE + f"bulkdata/BILLSTATUS/{c}/" for c in self.congresses]
         prefixes += [CANONICAL_BASE + f"sitemap/bulkdata/BILLSTATUS/{c}" for c in self.congresses]
         self.known = await self.store.call(self.store.store.known_documents, prefixes)
+        # --refresh with bills an older parser read: every collection is listed, however unchanged its stamp.
+        store = self.store.store
+        self.refreshing = await self.store.call(lambda: store.refreshing)
         self.logger.info("scope: Congress %s, types %s; %d documents remembered",
                          ",".join(map(str, self.congresses)), ",".join(self.types), len(self.known))
         yield self._listing_request(self.url(SITEMAP_INDEX_PATH), self.parse_index, self.index_failed)
@@ -143,7 +146,7 @@ class GovinfoBillstatusSpider(TrackerSpider):
             loc, lastmod = found
             locator = CANONICAL_BASE + collection_sitemap_path(congress, bill_type)
             known = self.known.get(locator)
-            if known and lastmod and stamps_match(known.last_modified, lastmod):
+            if known and lastmod and stamps_match(known.last_modified, lastmod) and not self.refreshing:
                 self.unchanged_groups += 1
                 continue
             yield self._listing_request(rebase(loc, self.base_url()), self.parse_collection, self.collection_failed,

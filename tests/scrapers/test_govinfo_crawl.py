@@ -253,3 +253,35 @@ def test_a_second_crawl_of_a_source_still_being_crawled_here_is_refused(
     assert feed.requests() == [] and count(session, Bill) == 0
     session.expire_all()
     assert [r.id for r in session.execute(select(CrawlRun)).scalars()] == [running.id]
+
+
+def test_refresh_fetches_again_what_an_older_parser_read_and_only_that(
+        crawl_env: dict[str, str], feed: FeedServer, govinfo: GovinfoMirror, session: Session) -> None:
+    # Crawled bills keep no bytes, and upstream says they did not change: before --refresh, a crawl skipped the
+    # bills an older parser had read for good. Here the Senate bills were read by version 0 (and wrongly).
+    from tracker.models import BillSource
+    from tracker.readings import older_readings
+
+    assert run_spider(crawl_env, "govinfo_billstatus", "-a", "congress=117", "-a", "types=s").returncode == EXIT_OK
+    right = dict(session.execute(select(Bill.id, Bill.stage)).all())
+    session.execute(SourceDocument.__table__.update().where(SourceDocument.bill_id.is_not(None)).values(read_by=0))
+    session.execute(Bill.__table__.update().values(stage="failed"))
+    session.execute(BillSource.__table__.update().values(content_hash="read by version 0"))
+    session.commit()
+    [older] = older_readings(session)
+    assert (older.crawled_bills, older.imported_bills) == (len(right), 0)
+    assert older.commands() == ["tracker crawl govinfo_billstatus --refresh --congress 117"]
+    changes = count(session, BillChange)
+
+    feed.reset_log()
+    done = run_spider(crawl_env, "govinfo_billstatus", "-a", "congress=117", "-a", "types=s",
+                      "-s", "TRACKER_REFRESH=1")
+    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    hits = feed.requests(BILL_FILES)
+    assert len(hits) == len(right) and all(h.status == 200 and "if-none-match" not in h.headers for h in hits)
+    run = last_run(session)
+    assert (run.updated, run.args["refresh"]) == (len(right), len(right))
+    session.expire_all()
+    assert dict(session.execute(select(Bill.id, Bill.stage)).all()) == right
+    assert count(session, BillChange) == changes  # a corrected reading is no news
+    assert older_readings(session) == []

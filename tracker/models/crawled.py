@@ -175,6 +175,10 @@ class SourceDocument(SQLModel, table=True):
     last_modified: str | None = None  # HTTP Last-Modified or a sitemap/lastmod stamp, as received
     bill_id: int | None = Field(default=None, foreign_key="bill.id", ondelete="SET NULL")
     fetched_at: dt.datetime = Field(default_factory=utcnow)
+    # The READING_VERSION of the parser that last read these bytes (tracker.sources.reading, migration 0020);
+    # None for what no parser read (a listing, an archive's stamp). Older than the parser's version now: the
+    # bill is read again by the next import of its file, or `tracker crawl --refresh`.
+    read_by: int | None = None
 
     @staticmethod
     def key_for(locator: str) -> str:

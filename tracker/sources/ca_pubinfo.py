@@ -42,6 +42,10 @@ __all__ = ["CA_RULES", "ROW_KEYS", "SOURCE_NAME", "TABLE_COLUMNS", "join_rows", 
            "version_text"]
 
 SOURCE_NAME = "ca_pubinfo"
+# Bump it with any change that reads the same bytes into a different bill: stored bills an older
+# version read are then named, with what reads them again (tracker.sources.reading).
+# Covers ca_pubinfo_votes and ca_pubinfo_updates too.
+READING_VERSION = 1
 LEGINFO = "https://leginfo.legislature.ca.gov/faces/"
 
 # Columns in file order (capublic.sql; counts checked against the real .dat samples).

@@ -42,6 +42,10 @@ __all__ = [
 ]
 
 SOURCE_NAME = "congress_api"
+# Bump it with any change that reads the same bytes into a different bill: stored bills an older
+# version read are then named, with what reads them again (tracker.sources.reading).
+# Covers the BILLSTATUS rules it shares (govinfo_billstatus) and json_doc.
+READING_VERSION = 1
 CANONICAL_BASE = "https://api.congress.gov/v3/"
 # What each sub-resource path is called in the detail's stubs and which key holds its data.
 DEFAULT_SUBRESOURCES: tuple[str, ...] = ("actions", "cosponsors", "committees", "subjects", "summaries",

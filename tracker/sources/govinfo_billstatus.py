@@ -38,6 +38,9 @@ __all__ = [
 ]
 
 SOURCE_NAME = "govinfo_billstatus"
+# Bump it with any change that reads the same bytes into a different bill: stored bills an older
+# version read are then named, with what reads them again (tracker.sources.reading).
+READING_VERSION = 1
 JURISDICTION = {"id": "us", "name": "United States", "level": Level.federal, "classification": "government"}
 
 # upstream type -> (classification, origin chamber, congress.gov URL slug)

@@ -39,6 +39,10 @@ __all__ = ["PROGRESS_EVENTS", "SOURCE_NAME", "VOTE_OPTIONS", "BillText", "Master
            "parse_masterlist", "parse_person", "parse_roll_call", "parse_text_record"]
 
 SOURCE_NAME = "legiscan"
+# Bump it with any change that reads the same bytes into a different bill: stored bills an older
+# version read are then named, with what reads them again (tracker.sources.reading).
+# Covers documents.py's text extraction and json_doc.
+READING_VERSION = 1
 
 # progress[].event -> (classifications, who acted: "origin", "other", "both", "executive"). LegiScan API manual:
 # 1 Introduced, 2 Engrossed, 3 Enrolled, 4 Passed, 5 Vetoed, 6 Failed, 7 Override, 8 Chaptered, 9 Refer,

@@ -32,6 +32,10 @@ __all__ = ["CLIENTS", "LEGISTAR_RULES", "SOURCE_NAME", "client_jurisdiction", "p
            "parse_matter"]
 
 SOURCE_NAME = "legistar"
+# Bump it with any change that reads the same bytes into a different bill: stored bills an older
+# version read are then named, with what reads them again (tracker.sources.reading).
+# Covers json_doc.
+READING_VERSION = 1
 # client -> (state, place slug, name). LA County's client is confirmed (FORMATS.md section 6); "lacity" is kept
 # for completeness although no City of Los Angeles tenant is confirmed.
 CLIENTS: dict[str, tuple[str, str, str]] = {

@@ -49,6 +49,10 @@ __all__ = ["API_BASE", "OPENSTATES_CLASSIFICATIONS", "SOURCE_NAME", "BillsPage",
            "parse_bill", "parse_bill_object", "parse_bills_page", "parse_event_object", "parse_events_page"]
 
 SOURCE_NAME = "openstates"
+# Bump it with any change that reads the same bytes into a different bill: stored bills an older
+# version read are then named, with what reads them again (tracker.sources.reading).
+# Covers json_doc.
+READING_VERSION = 1
 API_BASE = "https://v3.openstates.org/"
 # Open States action classifications the stage engine reads (openstates-core's action vocabulary).
 OPENSTATES_CLASSIFICATIONS: frozenset[str] = frozenset({

@@ -460,7 +460,8 @@ def _links(bill: Bill, sources: list[BillSource], text: CurrentText | None) -> t
 
 # The formatted text (GovInfo's and Congress.gov's ``.htm``) is an HTML page to whoever opens it.
 _KIND_NAMES = {"Text": "HTML", "Link": "link"}
-_CHAMBER_NAMES = {"us": {"upper": "Senate", "lower": "House", "joint": "Joint"}}
+_CHAMBER_NAMES = {"us": {"upper": "Senate", "lower": "House", "joint": "Joint"},
+                  "ca": {"upper": "Senate", "lower": "Assembly", "joint": "Joint"}}
 
 
 def _host(url: str) -> str:

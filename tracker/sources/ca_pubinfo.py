@@ -270,6 +270,11 @@ _BLOCKS = frozenset({"p", "BillSection", "Preamble", "Content", "Num", "ActionLi
                      "li", "tr", "Para", "Subdivision"})
 
 
+def _inline(text: str) -> str:
+    # A line end inside a paragraph is the file's wrapping, not the Legislature's: only blocks break lines.
+    return text.replace("\r", " ").replace("\n", " ")
+
+
 def _block_text(element: Any) -> str:
     parts: list[str] = []
 
@@ -279,12 +284,14 @@ def _block_text(element: Any) -> str:
         local = etree.QName(node).localname
         if local in _BLOCKS:
             parts.append("\n")
+        if local == "span" and (node.get("class") or "").endswith("Space"):
+            parts.append(" ")  # <span class="EnSpace"/>: the space between "(a)" and its words
         if node.text:
-            parts.append(node.text)
+            parts.append(_inline(node.text))
         for child in node:
             walk(child)
             if child.tail:
-                parts.append(child.tail)
+                parts.append(_inline(child.tail))
         if local in _BLOCKS:
             parts.append("\n")
 

@@ -36,6 +36,27 @@ STATE_NAMES: dict[str, str] = {
     "wi": "Wisconsin", "wy": "Wyoming", "us": "United States",
 }
 
+# What each legislature calls its chambers, where it is not "House" and "Senate" (NCSL: the lower house is the
+# Assembly in five states and the House of Delegates in three; Nebraska has one chamber; DC a council).
+_CHAMBERS = {"upper": "Senate", "lower": "House", "joint": "Joint", "executive": "Governor",
+             "legislature": "Legislature"}
+_CHAMBERS_BY_STATE: dict[str, dict[str, str]] = {
+    **{state: {"lower": "Assembly"} for state in ("ca", "nv", "ny", "nj", "wi")},
+    **{state: {"lower": "House of Delegates"} for state in ("md", "va", "wv")},
+    "dc": {"legislature": "Council", "upper": "Council", "executive": "Mayor"},
+    "us": {"executive": "President"},
+}
+
+
+def chamber_name(chamber: str | None, jurisdiction: str) -> str | None:
+    """``lower`` -> "House" ("Assembly" in California), ``executive`` -> "Governor": the chamber as the state's
+    readers say it. Anything else (a council's body a feed names itself, a city's chambers) as given."""
+    if not chamber or jurisdiction not in STATE_NAMES:
+        return chamber
+    key = str(chamber).lower()
+    return _CHAMBERS_BY_STATE.get(jurisdiction, {}).get(key) or _CHAMBERS.get(key) or chamber
+
+
 _IDENTIFIER = re.compile(r"^\s*([A-Za-z][A-Za-z.\s]*?)\s*0*(\d+)\s*([A-Za-z]?)\s*$")
 _OCD_STATE = re.compile(r"/state:([a-z]{2})(?:/|$)")
 

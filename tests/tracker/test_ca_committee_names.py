@@ -72,6 +72,7 @@ def test_california_committees_are_named_on_the_bill_page_in_packets_and_for_the
             ("Assembly Appropriations", "reported Aug 29, 2025")]
         packet = gather_bills(session, [sb275["id"]])[0]
         assert "Assembly Appropriations" in "; ".join(packet.committee_lines)
+        assert packet.sponsors[0].label == "Smallwood-Cuevas"  # not "[CA]" on a California bill
         # tracker export --committee: the chamber tells the two Public Safety committees apart.
         chosen = resolve_selection(session, Selection(committees=("Assembly Public Safety",), order="identifier"))
         assert chosen.description == "Committee: Assembly Public Safety"
@@ -112,6 +113,7 @@ def test_roll_calls_name_the_committee_that_voted_where_the_table_names_it() -> 
     tables = {t: (folder / f"{t}.dat").read_bytes() for t in TABLE_COLUMNS if (folder / f"{t}.dat").is_file()}
     tables["LOCATION_CODE_TBL"] = sample_table("19992000")
     bills = {r.source_key: r for r in parse_tables(tables, lambda n: None, "1999") if hasattr(r, "source_key")}
+    assert bills["199920001AB1"].session.name == "1999-2000 First Extraordinary Session"  # as California says
     bodies = {v.body for v in bills["199920000AB1"].votes}
     assert bodies == {"Assembly Floor", "Senate Floor", "Assembly Appropriations", "Senate Appropriations",
                       "CS44", "CX03"}

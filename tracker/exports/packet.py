@@ -537,9 +537,10 @@ def gather_bills(
             .where(Sponsorship.bill_id.in_(chunk), Sponsorship.kind == SponsorshipKind.primary)
             .order_by(Sponsorship.bill_id, Sponsorship.order)
         ).scalars():
-            sponsors[sp.bill_id].append(
-                Sponsor(clean_text(sp.name), _opt(sp.party), _opt(sp.state), _opt(sp.district))
-            )
+            # A state legislator's own state says nothing on that state's bill ("Smallwood-Cuevas [CA]").
+            home = (bills[sp.bill_id][0].jurisdiction_id if sp.bill_id in bills else "").upper()
+            state = _opt(sp.state) if home == "US" or (sp.state or "").upper() != home else None
+            sponsors[sp.bill_id].append(Sponsor(clean_text(sp.name), _opt(sp.party), state, _opt(sp.district)))
         for bill_id, n in session.execute(
             select(Sponsorship.bill_id, func.count())
             .where(

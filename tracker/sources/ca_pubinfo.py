@@ -487,7 +487,7 @@ def _payload(bill: dict[str, Any], parts: dict[str, list[dict[str, Any]]], autho
     return {
         "jurisdiction": states.state_jurisdiction("ca"),
         "session": {"identifier": states.session_from_years(int(years[:4]), int(years[4:]), special),
-                    "name": states.session_name_from_years(int(years[:4]), int(years[4:]), special),
+                    "name": states.session_name_from_years(int(years[:4]), int(years[4:]), special, state="ca"),
                     "start_date": dt.date(int(years[:4]), 1, 1) if not special else None,
                     "end_date": dt.date(int(years[4:]), 12, 31) if not special else None},
         "identifier": identifier,

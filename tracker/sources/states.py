@@ -191,6 +191,11 @@ def session_name(state: str, identifier: str) -> str | None:
     return None
 
 
-def session_name_from_years(year_start: int, year_end: int | None, special: int = 0) -> str:
+def session_name_from_years(year_start: int, year_end: int | None, special: int = 0, *, state: str = "") -> str:
+    """"2025-2026 Regular Session", "2025-2026 Special Session 1"; California's special sessions as it names
+    them: "1999-2000 First Extraordinary Session"."""
     span = f"{year_start}-{year_end}" if year_end and year_end != year_start else f"{year_start}"
+    if special and state == "ca":
+        nth = _ORDINAL_WORDS[special - 1].title() if special <= len(_ORDINAL_WORDS) else _ordinal(special)
+        return f"{span} {nth} Extraordinary Session"
     return f"{span} Special Session {special}" if special else f"{span} Regular Session"

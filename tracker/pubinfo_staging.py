@@ -9,7 +9,8 @@ rebuilt from. Shared by the ``california`` spider and ``tracker import``; the jo
   a newer one (a retry, an import out of order) cannot undo a change. A version row whose ``.lob`` is in the
   archive gets the new CAML; one without keeps the CAML staged before.
 
-Reference tables (``LOCATION_CODE_TBL``: committee names) have no bill id: their rows are staged under the session
+Reference tables (``LOCATION_CODE_TBL``: committee names; ``BILL_MOTION_TBL``: roll-call motions) have no bill id:
+their rows are staged under the session, the motions under one key for all
 (``ca_pubinfo.REFERENCE_PREFIX``), replaced by a full load that ships them and kept by one that does not (the
 daily snapshots), and every bill rebuilt is joined with its session's.
 
@@ -30,7 +31,14 @@ from sqlmodel import Session
 from tracker.models.base import utcnow
 from tracker.models.pubinfo import PubinfoLoad, PubinfoRow
 from tracker.records import BillRecord, ParseError
-from tracker.sources.ca_pubinfo import REFERENCE_PREFIX, TABLE_COLUMNS, join_rows, row_bill, row_key
+from tracker.sources.ca_pubinfo import (
+    REFERENCE_PREFIX,
+    TABLE_COLUMNS,
+    join_rows,
+    reference_keys,
+    row_bill,
+    row_key,
+)
 from tracker.sources.ca_pubinfo_updates import FullLoad
 
 CHUNK = 500  # keys per IN (...) query and rows per INSERT: well under every backend's parameter limit
@@ -157,7 +165,7 @@ def staged_rows(session: Session, bill_ids: Iterable[str]) -> tuple[dict[str, li
     rows: dict[str, list[dict[str, Any]]] = {}
     lobs: dict[str, bytes] = {}
     wanted = sorted(set(bill_ids))
-    wanted += sorted({f"{REFERENCE_PREFIX}{bill[:8]}" for bill in wanted})  # their sessions' reference rows
+    wanted += reference_keys(wanted)  # their sessions' committee names
     for start in range(0, len(wanted), CHUNK):
         for table, fields, lob in session.execute(
                 select(PubinfoRow.table_name, PubinfoRow.fields, PubinfoRow.lob).where(
@@ -170,6 +178,8 @@ def staged_rows(session: Session, bill_ids: Iterable[str]) -> tuple[dict[str, li
                 lobs[name] = lob
             rows.setdefault(table, []).append(row)
 
+    rows["BILL_MOTION_TBL"] = staged_motions(session, rows)
+
     def read_lob(name: str) -> bytes | None:
         packed = lobs.get(name)
         return zlib.decompress(packed) if packed is not None else None
@@ -179,11 +189,22 @@ def staged_rows(session: Session, bill_ids: Iterable[str]) -> tuple[dict[str, li
 
 def staged_reference(session: Session, table: str, bill_ids: Iterable[str]) -> list[dict[str, Any]]:
     """The staged rows of a reference table for the sessions of these bills."""
-    keys = sorted({f"{REFERENCE_PREFIX}{bill[:8]}" for bill in bill_ids})
+    keys = reference_keys(bill_ids)
     return [{column: fields.get(column) for column in TABLE_COLUMNS[table]}
             for start in range(0, len(keys), CHUNK)
             for fields in session.execute(select(PubinfoRow.fields).where(
                 PubinfoRow.table_name == table, PubinfoRow.bill_id.in_(keys[start:start + CHUNK]))).scalars()]
+
+
+def staged_motions(session: Session, rows: Rows) -> list[dict[str, Any]]:
+    """The staged motions these roll calls name (the table holds every session's: only those are read)."""
+    wanted = sorted({r["motion_id"] for r in rows.get("BILL_SUMMARY_VOTE_TBL", []) if r.get("motion_id")})
+    columns = TABLE_COLUMNS["BILL_MOTION_TBL"]
+    return [{column: fields.get(column) for column in columns}
+            for start in range(0, len(wanted), CHUNK)
+            for fields in session.execute(select(PubinfoRow.fields).where(
+                PubinfoRow.table_name == "BILL_MOTION_TBL",
+                PubinfoRow.row_key.in_(wanted[start:start + CHUNK]))).scalars()]
 
 
 def stage_archive(session: Session, archive: str, rows: Rows, read_lob: LobReader, *, incremental: bool,
@@ -194,8 +215,11 @@ def stage_archive(session: Session, archive: str, rows: Rows, read_lob: LobReade
     stamps = {"listed_at": listed_at, "last_modified": last_modified, "etag": etag}
     if not incremental:
         staged = stage_full(session, archive, rows, read_lob, **stamps)
-        if "LOCATION_CODE_TBL" not in rows:  # a daily snapshot: the names staged from the last weekly download
+        # A daily snapshot: the reference rows staged from the last weekly download.
+        if "LOCATION_CODE_TBL" not in rows:
             rows = {**rows, "LOCATION_CODE_TBL": staged_reference(session, "LOCATION_CODE_TBL", staged.bills)}
+        if "BILL_MOTION_TBL" not in rows:
+            rows = {**rows, "BILL_MOTION_TBL": staged_motions(session, rows)}
         return staged, list(join_rows(rows, read_lob, locator))
     staged = stage_incremental(session, archive, rows, read_lob, **stamps)
     held, read_held = staged_rows(session, staged.bills)

@@ -21,7 +21,9 @@ from tracker.exports.packet import describe_committees, gather_bills
 from tracker.exports.selection import Selection, SelectionError, resolve_selection
 from tracker.importer import import_path
 from tracker.models import Bill
+from tracker.pubinfo_staging import stage_archive
 from tracker.queries import bill_details
+from tracker.sources.ca_pubinfo import TABLE_COLUMNS, read_tables
 
 pytestmark = pytest.mark.realdata
 
@@ -107,7 +109,7 @@ def test_without_the_table_california_committees_stay_unnamed_and_a_daily_load_k
 def test_roll_calls_name_the_committee_that_voted_where_the_table_names_it() -> None:
     """The real 1999-2000 vote rows with the hand-written table for that session: a code it does not name (CS44
     here) stays the code, as it was for every committee before."""
-    from tracker.sources.ca_pubinfo import TABLE_COLUMNS, parse_tables
+    from tracker.sources.ca_pubinfo import parse_tables
 
     folder = require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "archive", "1999")
     tables = {t: (folder / f"{t}.dat").read_bytes() for t in TABLE_COLUMNS if (folder / f"{t}.dat").is_file()}
@@ -117,3 +119,38 @@ def test_roll_calls_name_the_committee_that_voted_where_the_table_names_it() -> 
     bodies = {v.body for v in bills["199920000AB1"].votes}
     assert bodies == {"Assembly Floor", "Senate Floor", "Assembly Appropriations", "Senate Appropriations",
                       "CS44", "CX03"}
+
+
+# BILL_MOTION_TBL.dat (motion_id, motion_text, trans_uid, trans_update: capublic.sql), HAND-WRITTEN for the motion
+# ids of the real 1999-2000 vote rows; the wording is illustrative, not the Legislature's record of those motions.
+MOTIONS = {"104835": "Do pass.", "44": "Do pass as amended.", "17": "Do pass and re-refer."}
+
+
+def sample_motions() -> bytes:
+    return b"".join(f"{motion_id}\t`{text}`\t`LEGINFO`\t1999-01-04 10:00:00\n".encode()
+                    for motion_id, text in MOTIONS.items())
+
+
+def test_roll_calls_carry_their_motion_where_the_download_has_the_motion_table(engine: Engine,
+                                                                               tmp_path: Path) -> None:
+    """Eleven Assembly floor votes of AB 1 on one day read alike without the motion: which was the bill's?"""
+    real = require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "archive", "1999")
+    folder = tmp_path / "pubinfo_1999"
+    folder.mkdir()
+    for file in real.iterdir():
+        (folder / file.name).symlink_to(file)
+    (folder / "BILL_MOTION_TBL.dat").write_bytes(sample_motions())
+    assert import_path(engine, folder, flag=False).errors == []
+    with Session(engine) as session:
+        bill_ids = session.execute(select(Bill.id).where(Bill.jurisdiction_id == "ca",
+                                                         Bill.identifier == "SB 1")).scalars().all()
+        votes = [v for b in bill_ids for v in next(bill_details(session, [b]))["votes"]]
+        motions = {(v["body"], v["motion"]) for v in votes}
+        assert ("CS61", "Do pass.") in motions and ("CX03", "Do pass as amended.") in motions
+        assert ("Senate Floor", None) in motions  # a motion id the table lacks: no wording, as before
+        # A daily snapshot ships no motion table: its bills are joined with the motions staged from the weekly.
+        tables = {t: (real / f"{t}.dat").read_bytes() for t in TABLE_COLUMNS if (real / f"{t}.dat").is_file()}
+        _, records = stage_archive(session, "pubinfo_daily_Tue.zip", read_tables(tables, "daily", []),
+                                   lambda name: None, incremental=False, locator="daily")
+        rebuilt = {(v.body, v.motion) for r in records if getattr(r, "identifier", "") == "SB 1" for v in r.votes}
+        assert ("CS61", "Do pass.") in rebuilt

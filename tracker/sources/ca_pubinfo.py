@@ -16,7 +16,7 @@ first extraordinary session); identifier ``SB 275``; source key pubinfo's own ``
 import datetime as dt
 import re
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -31,6 +31,7 @@ from tracker.sources.ca_pubinfo_votes import (
     DETAIL_VOTE_COLUMNS,
     DETAIL_VOTE_MIN_COLUMNS,
     LOCATION_CODE_COLUMNS,
+    MOTION_COLUMNS,
     Places,
     bill_hearings,
     bill_votes,
@@ -72,12 +73,21 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     # A reference table (no bill id): each session's committees and floors by location code, the names the bill
     # tables' codes stand for. In the weekly pubinfo_{YYYY}.zip; the nightly daily snapshots leave it out.
     "LOCATION_CODE_TBL": LOCATION_CODE_COLUMNS,
+    # A reference table for every session: each roll call's motion wording by motion_id.
+    "BILL_MOTION_TBL": MOTION_COLUMNS,
 }
 _MIN_COLUMNS = {"BILL_SUMMARY_VOTE_TBL": 9, "BILL_DETAIL_VOTE_TBL": DETAIL_VOTE_MIN_COLUMNS,
                 "LOCATION_CODE_TBL": 9}
 # Rows of a reference table belong to no bill: they are staged under this prefix and their session years
-# ("L20252026"), so a full load of a session that ships the table replaces them and one that does not keeps them.
+# ("L20252026"; the motions, which name no session, as "LMOTIONS"), so a full load that ships the table replaces
+# them and one that does not keeps them.
 REFERENCE_PREFIX = "L"
+MOTIONS_KEY = f"{REFERENCE_PREFIX}MOTIONS"
+
+
+def reference_keys(bill_ids: Iterable[str]) -> list[str]:
+    """The staging keys of the committee names a rebuild of these bills reads (their sessions')."""
+    return sorted({f"{REFERENCE_PREFIX}{bill[:8]}" for bill in bill_ids})
 
 # The columns that identify a row, for merging an incremental archive over the rows already held ("REPLACE",
 # FORMATS.md section 5). From capublic.sql: BILL_TBL and BILL_VERSION_TBL have primary keys; the others have
@@ -94,6 +104,7 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
                              "vote_date_seq"),
     "COMMITTEE_HEARING_TBL": ("bill_id", "location_code", "hearing_date"),  # a bill, a committee, a day
     "LOCATION_CODE_TBL": ("session_year", "location_code"),
+    "BILL_MOTION_TBL": ("motion_id",),
 }
 _HISTORY_FALLBACK = ("bill_id", "action_sequence", "action_date")  # history rows from before the id existed
 _VERSION_ID = re.compile(r"^(\d{4})(\d)([A-Z]+)(\d+)\d\d[A-Z]+$")
@@ -119,6 +130,8 @@ def row_bill(table: str, row: Mapping[str, str | None], version_bills: Mapping[s
         return row.get("bill_id") or None
     if table == "LOCATION_CODE_TBL":
         return f"{REFERENCE_PREFIX}{row['session_year']}" if row.get("session_year") else None
+    if table == "BILL_MOTION_TBL":
+        return MOTIONS_KEY
     version = row.get("bill_version_id") or ""
     if version_bills and version in version_bills:
         return version_bills[version]
@@ -376,6 +389,8 @@ def join_rows(rows: Mapping[str, list[dict[str, Any]]], read_lob: Callable[[str]
         for row in rows.get(name, []):
             grouped.setdefault(row["bill_id"] or "", {}).setdefault(name, []).append(row)
     places = location_names(rows.get("LOCATION_CODE_TBL", []))
+    motions = {r["motion_id"]: " ".join(r["motion_text"].split()) for r in rows.get("BILL_MOTION_TBL", [])
+               if r.get("motion_id") and r.get("motion_text")}
     authors: dict[str, list[dict[str, Any]]] = {}
     for row in rows.get("BILL_VERSION_AUTHORS_TBL", []):
         authors.setdefault(row["bill_version_id"] or "", []).append(row)
@@ -385,7 +400,7 @@ def join_rows(rows: Mapping[str, list[dict[str, Any]]], read_lob: Callable[[str]
         try:
             payload, problems = _payload(bill, parts, authors, read_lob, where)
             named = places.session(bill["session_year"])
-            payload.update(votes=bill_votes(parts, named), calendar=bill_hearings(parts, named),
+            payload.update(votes=bill_votes(parts, named, motions), calendar=bill_hearings(parts, named),
                            committees=_committees(payload["actions"], named))
             yield from problems
             yield BillRecord.model_validate(payload)

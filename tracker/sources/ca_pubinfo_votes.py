@@ -14,7 +14,8 @@ Column lists are capublic.sql's (the MySQL schema in the Legislature's ``pubinfo
 ``CS..`` a Senate committee. The committee's name is in ``LOCATION_CODE_TBL`` (a reference table of the weekly
 download, per session: ``long_description`` the committee's name, "Public Safety"; ``description`` a short form):
 where it was read, roll calls and hearings name the committee ("Senate Public Safety"), else the code stands for
-it. Motion wording (``BILL_MOTION_TBL``) is not read yet, so no motion text is stored (docs/sources.md).
+it. ``BILL_MOTION_TBL`` (every session's motions by ``motion_id``) gives each roll call its motion where the download
+has it ("Do pass as amended."); without it a roll call has no motion text.
 """
 
 from collections.abc import Iterable, Mapping
@@ -29,6 +30,7 @@ DETAIL_VOTE_COLUMNS = ("bill_id", "location_code", "legislator_name", "vote_date
 DETAIL_VOTE_MIN_COLUMNS = 9  # member_order, session_date and speaker were added to the table in 2010-2011
 COMMITTEE_HEARING_COLUMNS = ("bill_id", "committee_type", "committee_nr", "hearing_date", "location_code",
                              "trans_uid", "trans_update_date")
+MOTION_COLUMNS = ("motion_id", "motion_text", "trans_uid", "trans_update")
 LOCATION_CODE_COLUMNS = ("session_year", "location_code", "location_type", "consent_calendar_code", "description",
                          "long_description", "active_flg", "trans_uid", "trans_update", "inactive_file_flg")
 
@@ -100,7 +102,8 @@ def _roll_call_key(row: dict[str, Any]) -> str:
                      row["vote_date_seq"] or "", row["motion_id"] or ""))
 
 
-def bill_votes(parts: dict[str, list[dict[str, Any]]], places: Places | None = None) -> list[dict[str, Any]]:
+def bill_votes(parts: dict[str, list[dict[str, Any]]], places: Places | None = None,
+               motions: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """A bill's roll calls (``VoteRecord`` dicts) from its summary rows, each with its members' detail rows."""
     members: dict[str, list[dict[str, Any]]] = {}
     for row in parts.get("BILL_DETAIL_VOTE_TBL", []):
@@ -113,6 +116,7 @@ def bill_votes(parts: dict[str, list[dict[str, Any]]], places: Places | None = N
                                                              r["legislator_name"] or ""))
         votes.append({
             "source_key": key, "date": (row["vote_date_time"] or "")[:10] or None, "chamber": chamber, "body": body,
+            "motion": (motions or {}).get(row["motion_id"] or ""),
             "result": _RESULTS.get((row["vote_result"] or "").strip().upper()),
             "yes_count": _int(row["ayes"]), "no_count": _int(row["noes"]), "other_count": _int(row["abstain"]),
             # The Legislature records no separate absent tally: absent members are among the "abstain" count.

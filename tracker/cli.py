@@ -618,7 +618,12 @@ def bills_show(
     out.print(f"Cosponsors: {_cosponsors(detail['sponsorships'])}   Actions: {len(detail['actions'])}   "
               f"Versions: {len(detail['versions'])}", markup=False, highlight=False)
     if detail["committees"]:
-        out.print("Committees: " + "; ".join(c["name"] for c in detail["committees"]), markup=False,
+        from tracker.exports.packet import describe_committees
+
+        # As the bill page and packets name them, with the chamber: California has two "Appropriations".
+        out.print("Committees: " + "; ".join(
+            c["committee"] + (f" ({c['last action']})" if c["last action"] else "")
+            for c in describe_committees(detail["committees"], detail["jurisdiction"])), markup=False,
                   highlight=False)
     if detail["subjects"]:
         more = f" (+{len(detail['subjects']) - 20} more)" if len(detail["subjects"]) > 20 else ""

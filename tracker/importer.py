@@ -945,6 +945,7 @@ class TextTally:
     attached: int = 0
     no_bill: int = 0
     no_version: int = 0
+    owner_text: int = 0  # the version another feed owns has that feed's text: LegiScan's is not used
     no_text: dict[str, int] = field(default_factory=dict)  # by media type
 
     @property
@@ -966,6 +967,8 @@ class TextTally:
             parts.append(f"{n(self.no_bill)} skipped (their bill is not imported)")
         if self.no_version:
             parts.append(f"{n(self.no_version)} skipped (no version of their bill has that document id)")
+        if self.owner_text:
+            parts.append(f"{n(self.owner_text)} not used (the bill's own feed gave that version its text)")
         return "".join(f"; {part}" for part in parts)
 
 
@@ -991,6 +994,7 @@ def _ingest_texts(session: Session, ingestor: Ingestor, texts: list[tuple[Versio
         tally.attached += len(outcome.attached)
         tally.no_bill += len(outcome.no_bill)
         tally.no_version += len(outcome.no_version)
+        tally.owner_text += len(outcome.owner_text)
         for n in outcome.no_text:
             kind = chunk[n][0].media_type
             tally.no_text[kind] = tally.no_text.get(kind, 0) + 1

@@ -488,12 +488,16 @@ class Ingestor:
 
         def delivery(b: PreparedBill, key: BillKey, owns: bool) -> Delivery:
             stored = before.get(key)
+            attaches = not owns and precedence(b.source_name) < rank[ids[key]]
             return Delivery(bill_id=ids[key], source=b.source_name, versions=b.versions, owns=owns,
                             legacy_source=stored["source_name"] if stored else None,
-                            news=not owns and stored is not None and not corrects(b, key))
+                            news=not owns and not attaches and stored is not None and not corrects(b, key),
+                            attaches=attaches)
 
+        # A lower-ranked follower's versions only name the owner's by its document ids (LegiScan's doc_id).
         deliveries = [delivery(b, key, True) for b, key in owners] + [
-            delivery(b, key, False) for b, key in followers if precedence(b.source_name) == rank[ids[key]]]
+            delivery(b, key, False) for b, key in followers
+            if precedence(b.source_name) == rank[ids[key]] or any(v.get("code") for v in b.versions)]
         return write_versions(self.session, deliveries,
                               lambda bill_id: lambda source: precedence(source) == rank[bill_id], _sha256)
 
@@ -575,7 +579,7 @@ class Ingestor:
             self.session.execute(update(BillEmbedding).where(BillEmbedding.bill_id.in_(outcome.changed_bill_ids))
                                  .values(created_at=_OUTDATED))
         now = utcnow()
-        done = sorted(outcome.attached + outcome.unchanged + outcome.no_text)
+        done = sorted(outcome.attached + outcome.unchanged + outcome.no_text + outcome.owner_text)
         self._write_documents([{
             "source_name": records[n].source_name, "locator": doc.locator, "content_hash": doc.content_hash,
             "last_modified": doc.last_modified, "etag": doc.etag, "fetched_at": now,

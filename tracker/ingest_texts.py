@@ -6,6 +6,10 @@ A text names its bill by the source's own id (``BillSource``) and its version by
 ``doc_id``, which its bill file lists in ``texts[]``). It fills that version's ``text``, ``text_hash`` and
 ``format`` as the crawl does when it fetches the text with the bill; a version whose stored text hashes the same is
 not written, so importing a dataset again re-extracts and rewrites nothing.
+
+Where a higher-ranked feed owns the bill's versions (Open States, pubinfo), no version has LegiScan's code: the
+text goes to the version that records the document id in ``documents`` (matched when the bill file was ingested,
+``tracker.ingest_versions``), and only if that version has no text yet: pubinfo's own bill text is never replaced.
 """
 
 import hashlib
@@ -29,6 +33,7 @@ class TextOutcome:
     no_text: list[int] = field(default_factory=list)  # a type without an extractor (PDF): the version is left as is
     no_bill: list[int] = field(default_factory=list)  # the source has not delivered the bill (yet)
     no_version: list[int] = field(default_factory=list)  # the bill has no version with this code
+    owner_text: list[int] = field(default_factory=list)  # the matching version holds its own feed's text: kept
     bill_ids: dict[int, int] = field(default_factory=dict)  # position -> bill id, for every text whose bill is known
 
     @property
@@ -57,9 +62,15 @@ def write_version_texts(session: Session, records: Sequence[VersionTextRecord]) 
         for alias, names in _SAME_KEYS.items():
             if name in names:
                 bills.setdefault((alias, key), bill_id)
-    versions = {(bill_id, code): (vid, digest) for vid, bill_id, code, digest in session.execute(
-        select(BillVersion.id, BillVersion.bill_id, BillVersion.code, BillVersion.text_hash).where(
-            BillVersion.bill_id.in_(set(bills.values())), BillVersion.code.is_not(None)))}
+    versions: dict[tuple[int, str], tuple[int, str | None]] = {}
+    foreign: dict[tuple[int, str, str], tuple[int, str | None]] = {}  # (bill, source, document id) -> version
+    for vid, bill_id, code, digest, documents in session.execute(
+            select(BillVersion.id, BillVersion.bill_id, BillVersion.code, BillVersion.text_hash,
+                   BillVersion.documents).where(BillVersion.bill_id.in_(set(bills.values())))):
+        if code is not None:
+            versions[(bill_id, code)] = (vid, digest)
+        for source, document in (documents or {}).items():
+            foreign[(bill_id, source, document)] = (vid, digest)
     # The last copy of a document wins (a dataset folder read after an older one).
     latest = {(r.source_name, r.bill_source_key, r.code): n for n, r in enumerate(records)}
     rows = []
@@ -70,6 +81,9 @@ def write_version_texts(session: Session, records: Sequence[VersionTextRecord]) 
             continue
         outcome.bill_ids[n] = bill_id
         version = versions.get((bill_id, record.code))
+        owned = version is None and (bill_id, record.source_name, record.code) in foreign
+        if owned:
+            version = foreign[(bill_id, record.source_name, record.code)]
         if record.text is None:  # nothing to give any version, whoever owns them: remembered, not read again
             outcome.no_text.append(n)
         elif version is None:
@@ -80,6 +94,9 @@ def write_version_texts(session: Session, records: Sequence[VersionTextRecord]) 
             digest = hashlib.sha256(record.text.encode()).hexdigest()
             if digest == version[1]:
                 outcome.unchanged.append(n)
+                continue
+            if owned and version[1] is not None:
+                outcome.owner_text.append(n)
                 continue
             outcome.attached.append(n)
             rows.append({"version_id": version[0], "new_text": record.text, "new_hash": digest,

@@ -8,6 +8,12 @@ URL, else by version code (``ih``, ``enr``: the GovInfo package both feeds name)
 feeds that listed it (``links[].sources``). A feed delivering the bill again replaces only what it listed: a
 version or rendition stays while any feed of the owner's rank still lists it, whatever order they arrive in.
 Lower-ranked feeds still add no versions (their texts have other URLs and no shared code: they would double).
+Their documents are matched to the owner's versions instead (``tracker.version_match``: the state's link, else date
+and type) and each matched version records the feed's document id in ``documents``, so a text that LegiScan sends
+apart from its bill (``tracker.ingest_texts``) reaches the version Open States or pubinfo owns; a text such a feed
+delivers with its bill fills a matched version that has none. A higher-ranked feed taking a bill over from LegiScan
+does the same with LegiScan's versions it replaces: their document ids, and their text where the new version has
+none, move to the new owner's matching versions.
 
 Links stored before renditions carried their feeds have none: they are the feed's that owned the bill then.
 """
@@ -21,8 +27,9 @@ from sqlmodel import Session
 
 from tracker.models import BillVersion
 from tracker.upsert import DriverInsert
+from tracker.version_match import candidate, match
 
-_META = ("label", "code", "date", "format", "links")
+_META = ("label", "code", "date", "format", "links", "documents")
 _UPSERT = DriverInsert.upsert(BillVersion.__table__, ("bill_id", "url", *_META), ("bill_id", "url"), _META)
 # A version delivered with text gets it (and its hash); one delivered without leaves stored text alone, so text
 # extracted earlier survives a metadata refresh.
@@ -42,6 +49,7 @@ class Delivery:
     owns: bool  # the feed owns the bill after this batch: its label and date win over the others'
     legacy_source: str | None  # who wrote the stored links that name no feed: the bill's owner before the batch
     news: bool  # a version new to the bill is recorded as a change (not for a new bill, nor for a correction)
+    attaches: bool = False  # a lower-ranked feed: its versions add nothing, they name the owner's by document id
 
 
 @dataclass
@@ -57,6 +65,11 @@ class _Row:
     text: str | None = None
     text_hash: str | None = None
     delivered: set[str] = field(default_factory=set)
+    documents: dict[str, str] = field(default_factory=dict)  # lower-ranked feeds' document ids of this version
+    has_text: bool = False  # the stored row holds a text
+
+    def candidate(self) -> Any:
+        return candidate([self.url, *(link.get("url") for link in self.links)], self.date, self.label)
 
 
 def _sorted_links(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -116,6 +129,40 @@ def _merge(rows: list[_Row], delivery: Delivery) -> list[_Row]:
     return created
 
 
+def _attach(rows: list[_Row], delivery: Delivery) -> None:
+    """A lower-ranked feed's documents onto the versions it matches (``tracker.version_match``); nothing added."""
+    documents = [v for v in delivery.versions if v.get("code")]
+    found = match([candidate([v.get("url"), *(link.get("url") for link in v.get("links") or [])], v.get("date"),
+                             v.get("label")) for v in documents], [row.candidate() for row in rows])
+    for row in rows:
+        row.documents.pop(delivery.source, None)
+    for d, r in found.items():
+        row, version = rows[r], documents[d]
+        row.documents[delivery.source] = str(version["code"])
+        if version.get("text") and not (row.text or row.has_text):  # never over the owner's text
+            row.text, row.text_hash = version["text"], version.get("text_hash")
+
+
+def _carry_over(session: Session, leaving: list[tuple[_Row, str]], staying: list[_Row]) -> None:
+    """Versions a lower-ranked feed owned until a higher one took the bill over: their document ids (and text,
+    where the new version has none) go to the new owner's matching versions before they are deleted."""
+    for source in dict.fromkeys(source for _, source in leaving):
+        rows = [row for row, s in leaving if s == source]
+        stored = [row.stored or {} for row in rows]
+        # Each leaving version as it was stored: its links are released by now.
+        found = match([candidate([row.url, *(link.get("url") for link in old["links"] or [])], row.date, row.label)
+                       for row, old in zip(rows, stored, strict=True)], [row.candidate() for row in staying])
+        wanted = [stored[d]["id"] for d, r in found.items()
+                  if rows[d].has_text and not (staying[r].text or staying[r].has_text)]
+        texts = dict(session.execute(select(BillVersion.id, BillVersion.text).where(
+            BillVersion.id.in_(wanted))).all()) if wanted else {}
+        for d, r in found.items():
+            new = staying[r]
+            new.documents[source] = str(rows[d].code)
+            if text := texts.get(stored[d]["id"]):
+                new.text, new.text_hash = text, stored[d]["text_hash"]
+
+
 def write_versions(session: Session, deliveries: Sequence[Delivery],
                    shares_with: Callable[[int], Callable[[str], bool]],
                    hasher: Callable[[str], str]) -> list[tuple[int, dict[str, Any]]]:
@@ -128,21 +175,27 @@ def write_versions(session: Session, deliveries: Sequence[Delivery],
     stored_bills = sorted({d.bill_id for d in deliveries if d.legacy_source is not None})  # a new bill has none
     for stored in [] if not stored_bills else session.execute(
             select(BillVersion.id, BillVersion.bill_id, BillVersion.url, BillVersion.label, BillVersion.code,
-                   BillVersion.date, BillVersion.format, BillVersion.links)
+                   BillVersion.date, BillVersion.format, BillVersion.links, BillVersion.documents,
+                   BillVersion.text_hash)
             .where(BillVersion.bill_id.in_(stored_bills))).mappings():
         rows[stored["bill_id"]].append(_Row(
             stored=dict(stored), url=stored["url"], label=stored["label"], code=stored["code"], date=stored["date"],
-            format=stored["format"], links=[dict(link) for link in stored["links"] or []]))
+            format=stored["format"], links=[dict(link) for link in stored["links"] or []],
+            documents=dict(stored["documents"] or {}), has_text=stored["text_hash"] is not None))
     for bill_rows in rows.values():
         for row in bill_rows:
             if not row.links:  # written before links existed, or by a feed that lists none
                 row.linkless_source = ""  # resolved per delivery below
     news: list[tuple[int, dict[str, Any]]] = []
-    for delivery in sorted(deliveries, key=lambda d: not d.owns):
+    legacy = {d.bill_id: d.legacy_source for d in deliveries}
+    for delivery in sorted(deliveries, key=lambda d: (not d.owns, d.attaches)):
         bill_rows = rows[delivery.bill_id]
         for row in bill_rows:
             if row.linkless_source == "":
                 row.linkless_source = delivery.legacy_source
+        if delivery.attaches:  # the owner's versions stay as they are (a version listed without links too)
+            _attach(bill_rows, delivery)
+            continue
         _release(bill_rows, delivery, shares_with(delivery.bill_id))
         created = _merge(bill_rows, delivery)
         if delivery.news:
@@ -151,14 +204,23 @@ def write_versions(session: Session, deliveries: Sequence[Delivery],
     stale: list[int] = []
     plain: list[dict[str, Any]] = []
     with_text: list[dict[str, Any]] = []
+    def kept(row: _Row) -> bool:
+        return bool(row.links or row.linkless_source or row.delivered)
+
     for bill_id, bill_rows in rows.items():
+        shares = shares_with(bill_id)
+        leaving = [(row, source) for row in bill_rows if row.stored is not None and row.code and not kept(row)
+                   and (source := next(iter((row.stored["links"] or [{}])[0].get("sources") or []), None)
+                        or legacy.get(bill_id)) and not shares(source)]
+        if leaving:
+            _carry_over(session, leaving, [row for row in bill_rows if kept(row)])
         for row in bill_rows:
-            if not (row.links or row.linkless_source or row.delivered):
+            if not kept(row):
                 if row.stored is not None:
                     stale.append(row.stored["id"])
                 continue
             out = {"bill_id": bill_id, "url": row.url, "label": row.label, "code": row.code, "date": row.date,
-                   "format": row.format, "links": _sorted_links(row.links)}
+                   "format": row.format, "links": _sorted_links(row.links), "documents": row.documents or None}
             if row.text:
                 with_text.append({**out, "text": row.text, "text_hash": row.text_hash or hasher(row.text)})
             elif row.stored is None or any(row.stored[c] != out[c] for c in _META):

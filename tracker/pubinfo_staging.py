@@ -9,6 +9,11 @@ rebuilt from. Shared by the ``california`` spider and ``tracker import``; the jo
   a newer one (a retry, an import out of order) cannot undo a change. A version row whose ``.lob`` is in the
   archive gets the new CAML; one without keeps the CAML staged before.
 
+Reference tables (``LOCATION_CODE_TBL``: committee names; ``BILL_MOTION_TBL``: roll-call motions) have no bill id:
+their rows are staged under the session, the motions under one key for all
+(``ca_pubinfo.REFERENCE_PREFIX``), replaced by a full load that ships them and kept by one that does not (the
+daily snapshots), and every bill rebuilt is joined with its session's.
+
 Each merge returns the bills with a row in the archive, changed or not: the caller rebuilds them all and the
 ingest's record hash skips those that came out the same, so a bill whose write failed after its rows were
 staged is retried when the archive is applied again.
@@ -26,7 +31,14 @@ from sqlmodel import Session
 from tracker.models.base import utcnow
 from tracker.models.pubinfo import PubinfoLoad, PubinfoRow
 from tracker.records import BillRecord, ParseError
-from tracker.sources.ca_pubinfo import TABLE_COLUMNS, join_rows, row_bill, row_key
+from tracker.sources.ca_pubinfo import (
+    REFERENCE_PREFIX,
+    TABLE_COLUMNS,
+    join_rows,
+    reference_keys,
+    row_bill,
+    row_key,
+)
 from tracker.sources.ca_pubinfo_updates import FullLoad
 
 CHUNK = 500  # keys per IN (...) query and rows per INSERT: well under every backend's parameter limit
@@ -73,7 +85,8 @@ def _prepare(session: Session, archive: str, rows: Rows, read_lob: LobReader,
             earlier = prepared.get((table, entry["row_key"]))
             if earlier is None or (earlier["trans_update"] or "") <= (entry["trans_update"] or ""):
                 prepared[(table, entry["row_key"])] = entry
-            result.bills.add(bill)
+            if not bill.startswith(REFERENCE_PREFIX):
+                result.bills.add(bill)  # a reference row belongs to no bill
     return prepared
 
 
@@ -82,7 +95,8 @@ def stage_full(session: Session, archive: str, rows: Rows, read_lob: LobReader, 
     """Replace the staged rows of every session in the archive by its rows; log the load. Commits."""
     result = Staged()
     prepared = _prepare(session, archive, rows, read_lob, result)
-    sessions = sorted({bill[:9] for bill in result.bills})  # "202520260": session years + session number
+    # "202520260": session years + session number; "L20252026": a reference table's rows of those years.
+    sessions = sorted({entry["bill_id"][:9] for entry in prepared.values()})
     for start in range(0, len(sessions), CHUNK):
         session.execute(delete(PubinfoRow).where(or_(*(
             PubinfoRow.bill_id.startswith(s, autoescape=True) for s in sessions[start:start + CHUNK]))))
@@ -151,6 +165,7 @@ def staged_rows(session: Session, bill_ids: Iterable[str]) -> tuple[dict[str, li
     rows: dict[str, list[dict[str, Any]]] = {}
     lobs: dict[str, bytes] = {}
     wanted = sorted(set(bill_ids))
+    wanted += reference_keys(wanted)  # their sessions' committee names
     for start in range(0, len(wanted), CHUNK):
         for table, fields, lob in session.execute(
                 select(PubinfoRow.table_name, PubinfoRow.fields, PubinfoRow.lob).where(
@@ -163,11 +178,33 @@ def staged_rows(session: Session, bill_ids: Iterable[str]) -> tuple[dict[str, li
                 lobs[name] = lob
             rows.setdefault(table, []).append(row)
 
+    rows["BILL_MOTION_TBL"] = staged_motions(session, rows)
+
     def read_lob(name: str) -> bytes | None:
         packed = lobs.get(name)
         return zlib.decompress(packed) if packed is not None else None
 
     return rows, read_lob
+
+
+def staged_reference(session: Session, table: str, bill_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """The staged rows of a reference table for the sessions of these bills."""
+    keys = reference_keys(bill_ids)
+    return [{column: fields.get(column) for column in TABLE_COLUMNS[table]}
+            for start in range(0, len(keys), CHUNK)
+            for fields in session.execute(select(PubinfoRow.fields).where(
+                PubinfoRow.table_name == table, PubinfoRow.bill_id.in_(keys[start:start + CHUNK]))).scalars()]
+
+
+def staged_motions(session: Session, rows: Rows) -> list[dict[str, Any]]:
+    """The staged motions these roll calls name (the table holds every session's: only those are read)."""
+    wanted = sorted({r["motion_id"] for r in rows.get("BILL_SUMMARY_VOTE_TBL", []) if r.get("motion_id")})
+    columns = TABLE_COLUMNS["BILL_MOTION_TBL"]
+    return [{column: fields.get(column) for column in columns}
+            for start in range(0, len(wanted), CHUNK)
+            for fields in session.execute(select(PubinfoRow.fields).where(
+                PubinfoRow.table_name == "BILL_MOTION_TBL",
+                PubinfoRow.row_key.in_(wanted[start:start + CHUNK]))).scalars()]
 
 
 def stage_archive(session: Session, archive: str, rows: Rows, read_lob: LobReader, *, incremental: bool,
@@ -178,6 +215,11 @@ def stage_archive(session: Session, archive: str, rows: Rows, read_lob: LobReade
     stamps = {"listed_at": listed_at, "last_modified": last_modified, "etag": etag}
     if not incremental:
         staged = stage_full(session, archive, rows, read_lob, **stamps)
+        # A daily snapshot: the reference rows staged from the last weekly download.
+        if "LOCATION_CODE_TBL" not in rows:
+            rows = {**rows, "LOCATION_CODE_TBL": staged_reference(session, "LOCATION_CODE_TBL", staged.bills)}
+        if "BILL_MOTION_TBL" not in rows:
+            rows = {**rows, "BILL_MOTION_TBL": staged_motions(session, rows)}
         return staged, list(join_rows(rows, read_lob, locator))
     staged = stage_incremental(session, archive, rows, read_lob, **stamps)
     held, read_held = staged_rows(session, staged.bills)

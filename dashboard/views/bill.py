@@ -18,6 +18,7 @@ from tracker.matching.training import scoring_scopes
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
 from tracker.permissions import Action, PermissionDenied, can
 from tracker.queries import bill_choices, bill_detail, find_bills, version_texts
+from tracker.sources.states import chamber_name
 
 user = page_user()
 STORED_TEXT_SHOWN = 100_000  # characters of a stored text the page shows; a budget bill runs to megabytes
@@ -108,7 +109,8 @@ with main:
 
     st.markdown("#### Actions")
     if d["actions"]:
-        st.dataframe(pd.DataFrame([{"date": a["date"], "by": a["actor"], "action": a["text"]}
+        st.dataframe(pd.DataFrame([{"date": a["date"], "by": chamber_name(a["actor"], d["jurisdiction"]),
+                                    "action": a["text"]}
                                    for a in reversed(d["actions"])]), hide_index=True, width="stretch")
     else:
         st.caption("No actions recorded.")
@@ -130,8 +132,11 @@ with main:
 
     st.markdown("#### Roll calls")
     if d["votes"]:
+        def where(v: dict) -> str | None:
+            return v["body"] or chamber_name(v["chamber"], d["jurisdiction"])
+
         # Dataframe cells are plain text, never markdown or HTML: upstream motion text is shown as received.
-        st.dataframe(pd.DataFrame([{"date": v["date"], "where": v["body"] or v["chamber"], "motion": v["motion"],
+        st.dataframe(pd.DataFrame([{"date": v["date"], "where": where(v), "motion": v["motion"],
                                     "result": v["result"], "yes": v["yes"], "no": v["no"], "other": v["other"],
                                     "absent": v["absent"], "record": safe_url(v["url"])}
                                    for v in reversed(d["votes"])]),
@@ -144,7 +149,7 @@ with main:
             with st.expander("How each member voted"):
                 pick = st.selectbox("Roll call", range(len(with_members)), key=f"rollcall_{bill_id}",
                                     format_func=lambda i: f"{with_members[i]['date'] or 'undated'} · "
-                                    f"{with_members[i]['body'] or with_members[i]['chamber'] or ''} · "
+                                    f"{where(with_members[i]) or ''} · "
                                     f"{(with_members[i]['motion'] or '')[:80]}")
                 st.dataframe(pd.DataFrame([{"member": m["name"] or m["person_id"], "vote": m["option"]}
                                            for m in with_members[pick]["members"]]), hide_index=True,

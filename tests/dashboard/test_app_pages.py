@@ -706,7 +706,7 @@ def test_a_number_shared_by_two_sessions_lists_both_to_pick_from(engine: object,
     at.sidebar.text_input(key="bill_ref").input("ab1").run()
     no_exception(at)
     links = [link.proto.label for link in at.sidebar.get("page_link")]
-    assert links == [md("CA 1999-2000 Special Session 1 · AB 1"), md("CA 1999-2000 Regular Session · AB 1")]
+    assert links == [md("CA 1999-2000 First Extraordinary Session · AB 1"), md("CA 1999-2000 Regular Session · AB 1")]
     shown = texts(at)
     assert "2 bills match" in shown and "School finance" not in shown and "Peer Assistance" not in shown
     # The one picked (its link sets the id) opens, and the list stays beside it to pick the other.

@@ -37,7 +37,7 @@ def test_a_typed_bill_number_lists_that_bill_in_every_session_first_labelled(num
     at.text_input(key="q").input("res 640-2018").run()
     assert links(at) == [md("Res 0640-2018 · New York City Council · 2018")]
     at.text_input(key="q").input("ABX1 1").run()
-    assert links(at) == [md("AB 1 · California · 1999-2000 Special Session 1")]
+    assert links(at) == [md("AB 1 · California · 1999-2000 First Extraordinary Session")]
 
 
 def test_a_number_with_words_comes_before_the_word_matches(numbered: Seeded) -> None:

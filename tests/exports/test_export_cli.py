@@ -191,7 +191,7 @@ def test_export_is_one_command_and_a_stray_argument_is_named(seeded: Seeded, wor
 
 def test_a_packet_for_a_meeting_with_a_committees_staff(seeded: Seeded, workdir: Path) -> None:
     # Every seeded bill went to an "Energy and Commerce Committee": the House's for the US bills, and one of
-    # that name in California (AB 5), whose feed gives no chamber name to tell them apart.
+    # that name in California (AB 5), the Assembly's.
     def exported(*args: str) -> list[str]:
         result = invoke("export", *args, "--format", "json", "-o", "-")
         assert result.exit_code == 0, result.stderr
@@ -201,7 +201,8 @@ def test_a_packet_for_a_meeting_with_a_committees_staff(seeded: Seeded, workdir:
     assert exported("--committee", "Energy and Commerce", "--jurisdiction", "ca") == ["AB 5"]
     refused = invoke("export", "--committee", "Energy and Commerce")
     assert refused.exit_code == EXIT_USAGE
-    assert ("'Energy and Commerce' fits 2 committees: Energy and Commerce Committee (CA), House Energy and "
+    assert exported("--committee", "Assembly Energy and Commerce") == ["AB 5"]
+    assert ("'Energy and Commerce' fits 2 committees: Assembly Energy and Commerce Committee (CA), House Energy and "
             "Commerce Committee (US); give more of the name or its code, or a jurisdiction.") in " ".join(
         refused.output.split())
     unknown = invoke("export", "--committee", "Ways and Means")

@@ -44,7 +44,7 @@ def test_each_bill_carries_what_a_lobbyist_needs(session: Session, seeded: Seede
     ]
     assert privacy.topics[0].name == "Data privacy" and privacy.stage_label == "Passed first chamber"
     assert ca.jurisdiction_name == "California" and ca.sponsors[0].name == "Asm. 李明 (Li Ming)"
-    assert ca.committees == ("Energy and Commerce Committee",)  # no federal chamber names for a state
+    assert ca.committees == ("Assembly Energy and Commerce Committee",)  # California's name for its chamber
 
 
 def test_data_is_gathered_with_a_fixed_number_of_queries(engine: Engine, session: Session, seeded: Seeded) -> None:

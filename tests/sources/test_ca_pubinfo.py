@@ -122,3 +122,17 @@ def test_caml_refuses_entities() -> None:
         version_text(bomb, "v.lob")
     with pytest.raises(ParseError, match="expected <caml:MeasureDoc>"):
         version_text(b"<other/>", "v.lob")
+
+
+@pytest.mark.realdata
+def test_caml_paragraphs_read_as_written_not_as_the_file_wraps_them() -> None:
+    """SB 275's enrolled CAML wraps lines inside paragraphs ("local workforce\\n\\t\\tdevelopment board") and
+    spaces a subdivision's number from its words with ``<span class="EnSpace"/>``: the bill page showed the
+    digest broken mid-sentence and the text as "(a)The California Workforce Development Board"."""
+    lob = require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "mini", "BILL_VERSION_TBL_6255.lob")
+    caml = version_text(lob.read_bytes(), lob.name)
+    assert "through a local workforce development board, except as provided" in (caml["digest"] or "")
+    text = caml["text"] or ""
+    assert "(a) The California Workforce Development Board" in text
+    assert "Consistent with the federal Workforce Innovation and Opportunity Act" in text
+    assert "SECTION 1.\nSection 14020 of the Unemployment Insurance Code is amended to read:" in text  # blocks stay

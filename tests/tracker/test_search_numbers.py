@@ -66,7 +66,7 @@ def test_a_bill_number_in_any_common_spelling_finds_that_bill_in_every_session(n
     assert (rows[0]["jurisdiction_name"], rows[0]["session_name"]) == ("New York City Council", "2018")
     rows, _ = search(numbered, "AB 1")
     assert [(r["jurisdiction_name"], r["session_name"]) for r in rows] == [
-        ("California", "1999-2000 Special Session 1"), ("California", "1999-2000 Regular Session")]
+        ("California", "1999-2000 First Extraordinary Session"), ("California", "1999-2000 Regular Session")]
     assert search(numbered, "HR 22")[0][1]["session_name"] == "114th Congress"
 
 

@@ -38,6 +38,7 @@ from tracker.models import (
 from tracker.models.enums import SponsorshipKind
 from tracker.models.hearings import Hearing as HearingRow  # this module's Hearing is the packet's view
 from tracker.queries import VERSION_ORDER
+from tracker.sources.states import chamber_name
 
 CHUNK = 2000  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 EVIDENCE_PER_TOPIC = 3
@@ -460,7 +461,6 @@ def _links(bill: Bill, sources: list[BillSource], text: CurrentText | None) -> t
 
 # The formatted text (GovInfo's and Congress.gov's ``.htm``) is an HTML page to whoever opens it.
 _KIND_NAMES = {"Text": "HTML", "Link": "link"}
-_CHAMBER_NAMES = {"us": {"upper": "Senate", "lower": "House", "joint": "Joint"}}
 
 
 def _host(url: str) -> str:
@@ -472,6 +472,9 @@ def _is_data_file(url: str) -> bool:
     return urlsplit(url).path.lower().endswith((".xml", ".json", ".zip", ".txt"))
 
 
+_CHAMBERS = ("upper", "lower", "joint")  # a committee's chamber; not the executive
+
+
 def committee_label(name: str, chamber: str | None, jurisdiction: str, *, parent: str | None = None) -> str:
     """``House Energy and Commerce Committee``: the committee's name with its chamber, as packets and the
     ``--committee`` selection name it (feeds name both chambers' committees alike: "Armed Services Committee").
@@ -481,11 +484,12 @@ def committee_label(name: str, chamber: str | None, jurisdiction: str, *, parent
     if parent:
         return f"{parent}: {label}"
     raw_chamber = clean_text(chamber or "")
-    chamber_name = _CHAMBER_NAMES.get(jurisdiction, {}).get(raw_chamber.lower()) or (
+    named = chamber_name(raw_chamber.lower(), jurisdiction) if raw_chamber.lower() in _CHAMBERS else None
+    chamber_label = named if named and named != raw_chamber.lower() else (
         raw_chamber if raw_chamber[:1].isupper() else ""
     )
-    if chamber_name and chamber_name.lower() not in label.lower():
-        label = f"{chamber_name} {label}"
+    if chamber_label and chamber_label.lower() not in label.lower():
+        label = f"{chamber_label} {label}"
     return label
 
 
@@ -533,9 +537,10 @@ def gather_bills(
             .where(Sponsorship.bill_id.in_(chunk), Sponsorship.kind == SponsorshipKind.primary)
             .order_by(Sponsorship.bill_id, Sponsorship.order)
         ).scalars():
-            sponsors[sp.bill_id].append(
-                Sponsor(clean_text(sp.name), _opt(sp.party), _opt(sp.state), _opt(sp.district))
-            )
+            # A state legislator's own state says nothing on that state's bill ("Smallwood-Cuevas [CA]").
+            home = (bills[sp.bill_id][0].jurisdiction_id if sp.bill_id in bills else "").upper()
+            state = _opt(sp.state) if home == "US" or (sp.state or "").upper() != home else None
+            sponsors[sp.bill_id].append(Sponsor(clean_text(sp.name), _opt(sp.party), state, _opt(sp.district)))
         for bill_id, n in session.execute(
             select(Sponsorship.bill_id, func.count())
             .where(

@@ -16,7 +16,7 @@ first extraordinary session); identifier ``SB 275``; source key pubinfo's own ``
 import datetime as dt
 import re
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -30,8 +30,13 @@ from tracker.sources.ca_pubinfo_votes import (
     COMMITTEE_HEARING_COLUMNS,
     DETAIL_VOTE_COLUMNS,
     DETAIL_VOTE_MIN_COLUMNS,
+    LOCATION_CODE_COLUMNS,
+    MOTION_COLUMNS,
+    Places,
     bill_hearings,
     bill_votes,
+    location_names,
+    place,
 )
 from tracker.sources.govinfo_billstatus import _describe
 from tracker.stages import ActionRule, Step, classify, derive_stage
@@ -69,8 +74,24 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
                               "ayes", "noes", "abstain", "vote_result"),
     "BILL_DETAIL_VOTE_TBL": DETAIL_VOTE_COLUMNS,  # votes and hearings: tracker.sources.ca_pubinfo_votes
     "COMMITTEE_HEARING_TBL": COMMITTEE_HEARING_COLUMNS,
+    # A reference table (no bill id): each session's committees and floors by location code, the names the bill
+    # tables' codes stand for. In the weekly pubinfo_{YYYY}.zip; the nightly daily snapshots leave it out.
+    "LOCATION_CODE_TBL": LOCATION_CODE_COLUMNS,
+    # A reference table for every session: each roll call's motion wording by motion_id.
+    "BILL_MOTION_TBL": MOTION_COLUMNS,
 }
-_MIN_COLUMNS = {"BILL_SUMMARY_VOTE_TBL": 9, "BILL_DETAIL_VOTE_TBL": DETAIL_VOTE_MIN_COLUMNS}
+_MIN_COLUMNS = {"BILL_SUMMARY_VOTE_TBL": 9, "BILL_DETAIL_VOTE_TBL": DETAIL_VOTE_MIN_COLUMNS,
+                "LOCATION_CODE_TBL": 9}
+# Rows of a reference table belong to no bill: they are staged under this prefix and their session years
+# ("L20252026"; the motions, which name no session, as "LMOTIONS"), so a full load that ships the table replaces
+# them and one that does not keeps them.
+REFERENCE_PREFIX = "L"
+MOTIONS_KEY = f"{REFERENCE_PREFIX}MOTIONS"
+
+
+def reference_keys(bill_ids: Iterable[str]) -> list[str]:
+    """The staging keys of the committee names a rebuild of these bills reads (their sessions')."""
+    return sorted({f"{REFERENCE_PREFIX}{bill[:8]}" for bill in bill_ids})
 
 # The columns that identify a row, for merging an incremental archive over the rows already held ("REPLACE",
 # FORMATS.md section 5). From capublic.sql: BILL_TBL and BILL_VERSION_TBL have primary keys; the others have
@@ -86,6 +107,8 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     "BILL_DETAIL_VOTE_TBL": ("bill_id", "vote_date_time", "location_code", "motion_id", "legislator_name",
                              "vote_date_seq"),
     "COMMITTEE_HEARING_TBL": ("bill_id", "location_code", "hearing_date"),  # a bill, a committee, a day
+    "LOCATION_CODE_TBL": ("session_year", "location_code"),
+    "BILL_MOTION_TBL": ("motion_id",),
 }
 _HISTORY_FALLBACK = ("bill_id", "action_sequence", "action_date")  # history rows from before the id existed
 _VERSION_ID = re.compile(r"^(\d{4})(\d)([A-Z]+)(\d+)\d\d[A-Z]+$")
@@ -109,6 +132,10 @@ def row_bill(table: str, row: Mapping[str, str | None], version_bills: Mapping[s
     year, session number, type, number, then two digits of version number and the version's state)."""
     if "bill_id" in TABLE_COLUMNS[table]:
         return row.get("bill_id") or None
+    if table == "LOCATION_CODE_TBL":
+        return f"{REFERENCE_PREFIX}{row['session_year']}" if row.get("session_year") else None
+    if table == "BILL_MOTION_TBL":
+        return MOTIONS_KEY
     version = row.get("bill_version_id") or ""
     if version_bills and version in version_bills:
         return version_bills[version]
@@ -260,6 +287,11 @@ _BLOCKS = frozenset({"p", "BillSection", "Preamble", "Content", "Num", "ActionLi
                      "li", "tr", "Para", "Subdivision"})
 
 
+def _inline(text: str) -> str:
+    # A line end inside a paragraph is the file's wrapping, not the Legislature's: only blocks break lines.
+    return text.replace("\r", " ").replace("\n", " ")
+
+
 def _block_text(element: Any) -> str:
     parts: list[str] = []
 
@@ -269,12 +301,14 @@ def _block_text(element: Any) -> str:
         local = etree.QName(node).localname
         if local in _BLOCKS:
             parts.append("\n")
+        if local == "span" and (node.get("class") or "").endswith("Space"):
+            parts.append(" ")  # <span class="EnSpace"/>: the space between "(a)" and its words
         if node.text:
-            parts.append(node.text)
+            parts.append(_inline(node.text))
         for child in node:
             walk(child)
             if child.tail:
-                parts.append(child.tail)
+                parts.append(_inline(child.tail))
         if local in _BLOCKS:
             parts.append("\n")
 
@@ -358,6 +392,9 @@ def join_rows(rows: Mapping[str, list[dict[str, Any]]], read_lob: Callable[[str]
                  "COMMITTEE_HEARING_TBL"):
         for row in rows.get(name, []):
             grouped.setdefault(row["bill_id"] or "", {}).setdefault(name, []).append(row)
+    places = location_names(rows.get("LOCATION_CODE_TBL", []))
+    motions = {r["motion_id"]: " ".join(r["motion_text"].split()) for r in rows.get("BILL_MOTION_TBL", [])
+               if r.get("motion_id") and r.get("motion_text")}
     authors: dict[str, list[dict[str, Any]]] = {}
     for row in rows.get("BILL_VERSION_AUTHORS_TBL", []):
         authors.setdefault(row["bill_version_id"] or "", []).append(row)
@@ -366,7 +403,9 @@ def join_rows(rows: Mapping[str, list[dict[str, Any]]], read_lob: Callable[[str]
         parts = grouped.get(bill["bill_id"] or "", {})
         try:
             payload, problems = _payload(bill, parts, authors, read_lob, where)
-            payload.update(votes=bill_votes(parts), calendar=bill_hearings(parts))
+            named = places.session(bill["session_year"])
+            payload.update(votes=bill_votes(parts, named, motions), calendar=bill_hearings(parts, named),
+                           committees=_committees(payload["actions"], named))
             yield from problems
             yield BillRecord.model_validate(payload)
         except ValidationError as exc:
@@ -467,7 +506,7 @@ def _payload(bill: dict[str, Any], parts: dict[str, list[dict[str, Any]]], autho
     return {
         "jurisdiction": states.state_jurisdiction("ca"),
         "session": {"identifier": states.session_from_years(int(years[:4]), int(years[4:]), special),
-                    "name": states.session_name_from_years(int(years[:4]), int(years[4:]), special),
+                    "name": states.session_name_from_years(int(years[:4]), int(years[4:]), special, state="ca"),
                     "start_date": dt.date(int(years[:4]), 1, 1) if not special else None,
                     "end_date": dt.date(int(years[4:]), 12, 31) if not special else None},
         "identifier": identifier,
@@ -491,6 +530,41 @@ def _payload(bill: dict[str, Any], parts: dict[str, list[dict[str, Any]]], autho
         "sponsorships": sponsorships,
         "versions": versions,
     }, problems
+
+
+def _committees(actions: list[dict[str, Any]], places: Places) -> list[dict[str, Any]]:
+    """The committees the bill was in, named from ``LOCATION_CODE_TBL`` (none without it: a code alone names no
+    committee a reader knows), each with what it did, read from the history. A history row's committee code is
+    where the bill is after that action: a new code is a referral ("Referred to", "Re-referred to" when the bill
+    was there before); the committee the bill leaves "From committee" reported it ("Withdrawn from committee":
+    discharged); "In committee: ..." lines are the committee's own (suspense file, hearing canceled)."""
+    found: dict[str, dict[str, Any]] = {}
+    current: str | None = None
+    previous: tuple[str | None, Any] = (None, None)  # the committee before ``current``, and the day it was left
+    for action in actions:
+        code = (action["committees"] or [None])[0]
+        text, day = action["text"], action["date"]
+        lower = text.lower()
+        if re.match(r"from committee|withdrawn from committee", lower):
+            # The committee left: the one held until now, or, when another line of the day moved the bill on
+            # already (SB 275: "Coauthors revised." listed before the report), the one held before it.
+            left = current if code != current else previous[0] if previous[1] == day else None
+            if left in found:
+                found[left]["activities"].append(
+                    {"name": "Discharged from" if lower.startswith("withdrawn") else "Reported by", "date": day})
+        if code and code != current and code in places.names:  # a committee the table names
+            entry = found.get(code)
+            if entry is None:
+                entry = found[code] = {"name": places.names[code], "code": code, "chamber": place(code)[1],
+                                       "parent_code": None, "activities": [], "referred_date": day}
+            entry["activities"].append({"name": "Re-referred to" if entry["activities"] else "Referred to",
+                                        "date": day})
+        elif code and code == current and code in found and lower.startswith("in committee:"):
+            found[code]["activities"].append({"name": text.split(":", 1)[1].strip().rstrip("."), "date": day})
+        if code != current:
+            previous = (current, day)
+        current = code  # a row in no committee: the bill has left it
+    return list(found.values())
 
 
 # --- the download directory -----------------------------------------------------------------------------------

@@ -11,11 +11,15 @@ Column lists are capublic.sql's (the MySQL schema in the Legislature's ``pubinfo
 - ``COMMITTEE_HEARING_TBL``: a bill set for hearing in a committee on a day.
 
 ``location_code`` says where: ``AFLOOR``/``SFLOOR`` the Assembly and Senate floors, ``CX..`` an Assembly and
-``CS..`` a Senate committee. Motion wording (``BILL_MOTION_TBL``) and committee names (``LOCATION_CODE_TBL``)
-are reference tables without a bill id; they are not read yet, so the codes stand for the place and no motion
-text is stored (docs/sources.md).
+``CS..`` a Senate committee. The committee's name is in ``LOCATION_CODE_TBL`` (a reference table of the weekly
+download, per session: ``long_description`` the committee's name, "Public Safety"; ``description`` a short form):
+where it was read, roll calls and hearings name the committee ("Senate Public Safety"), else the code stands for
+it. ``BILL_MOTION_TBL`` (every session's motions by ``motion_id``) gives each roll call its motion where the download
+has it ("Do pass as amended."); without it a roll call has no motion text.
 """
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.models.enums import Chamber, VoteOption, VoteResult
@@ -26,6 +30,9 @@ DETAIL_VOTE_COLUMNS = ("bill_id", "location_code", "legislator_name", "vote_date
 DETAIL_VOTE_MIN_COLUMNS = 9  # member_order, session_date and speaker were added to the table in 2010-2011
 COMMITTEE_HEARING_COLUMNS = ("bill_id", "committee_type", "committee_nr", "hearing_date", "location_code",
                              "trans_uid", "trans_update_date")
+MOTION_COLUMNS = ("motion_id", "motion_text", "trans_uid", "trans_update")
+LOCATION_CODE_COLUMNS = ("session_year", "location_code", "location_type", "consent_calendar_code", "description",
+                         "long_description", "active_flg", "trans_uid", "trans_update", "inactive_file_flg")
 
 LEGINFO = "https://leginfo.legislature.ca.gov/faces/"  # the bill's votes page there lists every roll call
 _FLOORS = {"AFLOOR": ("Assembly Floor", Chamber.lower), "SFLOOR": ("Senate Floor", Chamber.upper)}
@@ -34,18 +41,53 @@ _RESULTS = {"(PASS)": VoteResult.passed, "PASS": VoteResult.passed, "(FAIL)": Vo
 _OPTIONS = {"AYE": VoteOption.yes, "NOE": VoteOption.no, "ABS": VoteOption.not_voting}
 
 
-def place(code: str | None) -> tuple[str | None, Chamber | None]:
-    """A location code's readable name (the code itself for committees) and chamber."""
+@dataclass(frozen=True)
+class Places:
+    """Committee names by location code, for one session (``LocationNames.session``); empty without the table."""
+
+    names: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LocationNames:
+    by_session: Mapping[str, dict[str, str]]
+
+    def session(self, session_year: str | None) -> Places:
+        """The names of the bill's session (``session_year`` "20252026"): a code may name another committee in
+        another session, so a session without the table's rows names none."""
+        return Places(self.by_session.get((session_year or "").strip()[:4], {}))
+
+
+def location_names(rows: Iterable[Mapping[str, Any]]) -> LocationNames:
+    """``LOCATION_CODE_TBL`` rows -> committee names by session and code (the long description, else the
+    short one). Floors keep their fixed names."""
+    by_session: dict[str, dict[str, str]] = {}
+    for row in rows:
+        code = (row.get("location_code") or "").strip().upper()
+        name = " ".join((row.get("long_description") or row.get("description") or "").split())
+        if code and name and code not in _FLOORS:
+            # By the session's first year: "20252026" in the samples' bill tables, whichever way this one spells it.
+            by_session.setdefault((row.get("session_year") or "").strip()[:4], {})[code] = name
+    return LocationNames(by_session)
+
+
+_HOUSE_NAMES = {Chamber.lower: "Assembly", Chamber.upper: "Senate"}
+
+
+def place(code: str | None, places: Places | None = None) -> tuple[str | None, Chamber | None]:
+    """A location code's readable name (the code itself for a committee ``places`` does not name) and chamber."""
     code = (code or "").strip().upper()
     if not code:
         return None, None
     if code in _FLOORS:
         return _FLOORS[code]
-    if code.startswith(("CX", "A")):
-        return code, Chamber.lower
-    if code.startswith(("CS", "S")):
-        return code, Chamber.upper
-    return code, None
+    chamber = Chamber.lower if code.startswith(("CX", "A")) else Chamber.upper if code.startswith(("CS", "S")) \
+        else None
+    name = places.names.get(code) if places else None
+    if name is None:
+        return code, chamber
+    house = _HOUSE_NAMES.get(chamber) if chamber else None
+    return (f"{house} {name}" if house and house.lower() not in name.lower() else name), chamber
 
 
 def _int(value: str | None) -> int | None:
@@ -60,7 +102,8 @@ def _roll_call_key(row: dict[str, Any]) -> str:
                      row["vote_date_seq"] or "", row["motion_id"] or ""))
 
 
-def bill_votes(parts: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def bill_votes(parts: dict[str, list[dict[str, Any]]], places: Places | None = None,
+               motions: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """A bill's roll calls (``VoteRecord`` dicts) from its summary rows, each with its members' detail rows."""
     members: dict[str, list[dict[str, Any]]] = {}
     for row in parts.get("BILL_DETAIL_VOTE_TBL", []):
@@ -68,11 +111,12 @@ def bill_votes(parts: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     votes = []
     for row in parts.get("BILL_SUMMARY_VOTE_TBL", []):
         key = _roll_call_key(row)
-        body, chamber = place(row["location_code"])
+        body, chamber = place(row["location_code"], places)
         detail = sorted(members.get(key, []), key=lambda r: (_int(r.get("member_order")) or 0,
                                                              r["legislator_name"] or ""))
         votes.append({
             "source_key": key, "date": (row["vote_date_time"] or "")[:10] or None, "chamber": chamber, "body": body,
+            "motion": (motions or {}).get(row["motion_id"] or ""),
             "result": _RESULTS.get((row["vote_result"] or "").strip().upper()),
             "yes_count": _int(row["ayes"]), "no_count": _int(row["noes"]), "other_count": _int(row["abstain"]),
             # The Legislature records no separate absent tally: absent members are among the "abstain" count.
@@ -86,14 +130,14 @@ def bill_votes(parts: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     return votes
 
 
-def bill_hearings(parts: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def bill_hearings(parts: dict[str, list[dict[str, Any]]], places: Places | None = None) -> list[dict[str, Any]]:
     """A bill's committee hearings (``CalendarEntryRecord`` dicts): one per committee and day."""
     entries: dict[str, dict[str, Any]] = {}
     for row in parts.get("COMMITTEE_HEARING_TBL", []):
         day = (row["hearing_date"] or "")[:10]
         if not day or day.startswith("0000"):
             continue
-        body, _ = place(row["location_code"])
+        body, _ = place(row["location_code"], places)
         clock = (row["hearing_date"] or "")[11:16]
         key = f"{row['location_code'] or ''}/{day}"
         entries[key] = {"source_key": key, "date": day, "time": clock if clock and clock != "00:00" else None,

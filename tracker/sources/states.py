@@ -36,6 +36,27 @@ STATE_NAMES: dict[str, str] = {
     "wi": "Wisconsin", "wy": "Wyoming", "us": "United States",
 }
 
+# What each legislature calls its chambers, where it is not "House" and "Senate" (NCSL: the lower house is the
+# Assembly in five states and the House of Delegates in three; Nebraska has one chamber; DC a council).
+_CHAMBERS = {"upper": "Senate", "lower": "House", "joint": "Joint", "executive": "Governor",
+             "legislature": "Legislature"}
+_CHAMBERS_BY_STATE: dict[str, dict[str, str]] = {
+    **{state: {"lower": "Assembly"} for state in ("ca", "nv", "ny", "nj", "wi")},
+    **{state: {"lower": "House of Delegates"} for state in ("md", "va", "wv")},
+    "dc": {"legislature": "Council", "upper": "Council", "executive": "Mayor"},
+    "us": {"executive": "President"},
+}
+
+
+def chamber_name(chamber: str | None, jurisdiction: str) -> str | None:
+    """``lower`` -> "House" ("Assembly" in California), ``executive`` -> "Governor": the chamber as the state's
+    readers say it. Anything else (a council's body a feed names itself, a city's chambers) as given."""
+    if not chamber or jurisdiction not in STATE_NAMES:
+        return chamber
+    key = str(chamber).lower()
+    return _CHAMBERS_BY_STATE.get(jurisdiction, {}).get(key) or _CHAMBERS.get(key) or chamber
+
+
 _IDENTIFIER = re.compile(r"^\s*([A-Za-z][A-Za-z.\s]*?)\s*0*(\d+)\s*([A-Za-z]?)\s*$")
 _OCD_STATE = re.compile(r"/state:([a-z]{2})(?:/|$)")
 
@@ -170,6 +191,11 @@ def session_name(state: str, identifier: str) -> str | None:
     return None
 
 
-def session_name_from_years(year_start: int, year_end: int | None, special: int = 0) -> str:
+def session_name_from_years(year_start: int, year_end: int | None, special: int = 0, *, state: str = "") -> str:
+    """"2025-2026 Regular Session", "2025-2026 Special Session 1"; California's special sessions as it names
+    them: "1999-2000 First Extraordinary Session"."""
     span = f"{year_start}-{year_end}" if year_end and year_end != year_start else f"{year_start}"
+    if special and state == "ca":
+        nth = _ORDINAL_WORDS[special - 1].title() if special <= len(_ORDINAL_WORDS) else _ordinal(special)
+        return f"{span} {nth} Extraordinary Session"
     return f"{span} Special Session {special}" if special else f"{span} Regular Session"

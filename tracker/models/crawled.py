@@ -144,7 +144,7 @@ class BillVersion(SQLModel, table=True):
     format: str | None = None  # xml, html, pdf, txt
     links: list[dict[str, str]] = json_field()  # every rendition: [{"format": "pdf", "url": ...}]
     # A lower-ranked feed's own id of this version's document ({"legiscan": doc_id}): how its separately
-    # delivered text finds a version another feed owns (tracker.version_match). None on rows from before 0019.
+    # delivered text finds a version another feed owns (tracker.version_match). None on rows from before 0021.
     documents: dict[str, str] | None = json_field(default_factory=dict, nullable=True)
     text: str | None = text_field()
     text_hash: str | None = Field(default=None, max_length=64)

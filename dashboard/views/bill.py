@@ -183,7 +183,7 @@ with main:
         st.caption("No versions published yet.")
     if texts:
         label, day, body = texts[list(texts)[-1]]
-        with st.expander(f"Text of {label} ({day or 'undated'})"):
+        with st.expander(md(f"Text of {label} ({day or 'undated'})")):  # a feed's label: Markdown here
             st.text(body[:STORED_TEXT_SHOWN])  # plain text: upstream text is never read as markdown or HTML
             if len(body or "") > STORED_TEXT_SHOWN:
                 st.caption(f"The first {STORED_TEXT_SHOWN:,} of {len(body or ''):,} characters; the links above "

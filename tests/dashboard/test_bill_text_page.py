@@ -88,3 +88,15 @@ def test_a_version_label_cannot_put_markdown_in_the_text_expander(session: Sessi
     labels = [e.label for e in at.expander]
     assert f"Text of {md(label)} \\(2021\\-03\\-01\\)" in labels, labels
     assert not any("](" in shown for shown in labels), labels
+
+
+def test_the_redline_compares_a_bounded_number_of_words() -> None:
+    # difflib's matcher (autojunk off) costs about the square of the words compared, worse the fewer distinct
+    # words there are: the bill page compared whole texts on every run, so a feed's two versions of 100,000
+    # repetitive words held the page (and a server thread) for minutes for everyone who opened the bill.
+    from dashboard.components.render import REDLINE_WORDS, change_ratio, redline
+
+    head = " ".join(f"w{i}" for i in range(REDLINE_WORDS))
+    old, new = f"{head} OLDTAIL", f"{head} NEWTAIL"
+    assert "TAIL" not in redline(old, new) and change_ratio(old, new) == 1.0
+    assert "NEWTAIL" in redline("w0 OLDTAIL", "w0 NEWTAIL")

@@ -22,6 +22,7 @@ from twisted.internet import error as net
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
+from scrapers.source_hosts import OffHostRequest
 from tracker import db
 from tracker.config import BILL_TYPES, crawl_settings, current_congress, default_congresses
 from tracker.crawling import EXIT_FAILED, EXIT_OFFLINE, EXIT_USAGE
@@ -127,6 +128,8 @@ def describe_failure(failure: Failure, timeout: float | None = None) -> str:
         response = exc.response
         return f"HTTP {response.status} {response_status(response.status)}{tries}"
     detail = str(exc).strip()
+    if isinstance(exc, OffHostRequest):
+        return detail
     if isinstance(exc, ResponseFailed):
         detail = "; ".join(str(r.value) or type(r.value).__name__ for r in exc.reasons)
     detail = f": {detail}" if detail else ""

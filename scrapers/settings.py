@@ -85,6 +85,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapers.middlewares.BackoffRetryMiddleware": 550,
     "scrapers.robots_slot.RobotsTxtSlotMiddleware": 90,
+    # Before robots.txt (100) and every redirect's new request: only the source's own host is ever asked.
+    "scrapers.source_hosts.SourceHostMiddleware": 50,
 }
 
 ITEM_PIPELINES = {"scrapers.pipelines.IngestPipeline": 300}

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
+
+from tracker.terminal import SafeConsole
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -22,8 +23,8 @@ if TYPE_CHECKING:
 
 EXIT_PARTIAL, EXIT_USAGE, EXIT_SCHEMA, EXIT_NOT_FOUND = 1, 2, 3, 4
 
-out = Console()
-err = Console(stderr=True)
+out = SafeConsole()
+err = SafeConsole(stderr=True)
 
 TEXT_FILTER_HELP = ("A bill number (HR 1234, H.R. 1234, AB 5, Int 0123-2024: that number's bills first, in every "
                     "session) and/or words, all of them, in the title, summary or text (as the dashboard's search "

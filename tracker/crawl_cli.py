@@ -15,20 +15,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from tracker import crawling
 from tracker.cli_common import fail
 from tracker.cli_common import migrated_engine as _engine
 from tracker.config import CONGRESS_SOURCES, CrawlSettings, crawl_settings, default_congresses
+from tracker.terminal import SafeConsole
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 crawl_app = typer.Typer()
-out = Console()
-err = Console(stderr=True)
+out = SafeConsole()
+err = SafeConsole(stderr=True)
 
 
 def _scope(source: str, crawl: CrawlSettings, congress: str | None, types: str | None) -> str:

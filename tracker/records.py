@@ -138,6 +138,9 @@ class PersonVoteRecord(Record):
     district: str | None = Field(default=None, max_length=64)
 
 
+MAX_VOTE_COUNT = 100_000
+
+
 class VoteRecord(Record):
     """One roll call on the bill. ``people`` None means the document does not list members' votes (LegiScan's
     bill ``votes[]``): ingest then keeps those stored from a fuller document (its roll-call file)."""
@@ -148,10 +151,11 @@ class VoteRecord(Record):
     body: str | None = None
     motion: str | None = None
     result: VoteResult | None = None
-    yes_count: int | None = Field(default=None, ge=0)
-    no_count: int | None = Field(default=None, ge=0)
-    other_count: int | None = Field(default=None, ge=0)
-    absent_count: int | None = Field(default=None, ge=0)
+    # No chamber has more members; a larger count (10**20 from a feed) failed as the database's integer overflow.
+    yes_count: int | None = Field(default=None, ge=0, le=MAX_VOTE_COUNT)
+    no_count: int | None = Field(default=None, ge=0, le=MAX_VOTE_COUNT)
+    other_count: int | None = Field(default=None, ge=0, le=MAX_VOTE_COUNT)
+    absent_count: int | None = Field(default=None, ge=0, le=MAX_VOTE_COUNT)
     url: str | None = None
     people: list[PersonVoteRecord] | None = None
 

@@ -24,7 +24,7 @@ from tracker.config import ConfigError, settings
 from tracker.models import SignInFailure, User, UserSession
 from tracker.models.base import utcnow
 from tracker.permissions import Action, require
-from tracker.users import AuthError, authenticate, normalize_email
+from tracker.users import AuthError, UserError, authenticate, normalize_email
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,10 @@ def sign_in(session: Session, *, email: str, password: str, config: SessionSetti
     sign-in; raises users.AuthError. After ``MAX_FAILURES`` wrong passwords in a row for one email, its sign-ins
     are refused unchecked until ``PAUSE`` has passed since the last one, the same for an email no account has."""
     now = now or utcnow()
-    key = token_hash(normalize_email(email))
+    try:
+        key = token_hash(normalize_email(email))
+    except UserError:  # no address at all (a form posted by hand): refused below as a wrong email, and counted
+        key = token_hash(email.strip().lower())
     failed = session.get(SignInFailure, key)
     if failed is not None and failed.failures >= MAX_FAILURES and now < failed.last_failed_at + PAUSE:
         minutes = max(1, math.ceil((failed.last_failed_at + PAUSE - now).total_seconds() / 60))

@@ -4,7 +4,6 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import select
@@ -14,10 +13,11 @@ from tracker.cli_common import fail as _fail
 from tracker.cli_common import migrated_engine as _engine
 from tracker.models import User
 from tracker.models.enums import Role
+from tracker.terminal import SafeConsole
 
 users_app = typer.Typer(help="Dashboard accounts and roles.", no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
+out = SafeConsole()
+err = SafeConsole(stderr=True)
 ROLES = ", ".join(Role.__members__)
 
 

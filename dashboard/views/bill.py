@@ -6,7 +6,16 @@ import streamlit as st
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.position_withdrawal import withdraw_position_control
-from dashboard.components.render import assignment_line, change_ratio, highlight, html_text, md, progress_line, redline
+from dashboard.components.render import (
+    REDLINE_WORDS,
+    assignment_line,
+    change_ratio,
+    highlight,
+    html_text,
+    md,
+    progress_line,
+    redline,
+)
 from dashboard.components.widgets import export_buttons, safe_url
 from tracker import notes, overview, positions, triage, watchlists
 from tracker.bill_text import current_text, text_links
@@ -188,7 +197,7 @@ with main:
         st.caption("No versions published yet.")
     if texts:
         label, day, body = texts[list(texts)[-1]]
-        with st.expander(f"Text of {label} ({day or 'undated'})"):
+        with st.expander(md(f"Text of {label} ({day or 'undated'})")):  # a feed's label: Markdown here
             st.text(body[:STORED_TEXT_SHOWN])  # plain text: upstream text is never read as markdown or HTML
             if len(body or "") > STORED_TEXT_SHOWN:
                 st.caption(f"The first {STORED_TEXT_SHOWN:,} of {len(body or ''):,} characters; the links above "
@@ -200,9 +209,12 @@ with main:
             c = st.columns(2)
             old_id = c[0].selectbox("From", ids, index=len(ids) - 2, format_func=label.get, key="redline_from")
             new_id = c[1].selectbox("To", ids, index=len(ids) - 1, format_func=label.get, key="redline_to")
-            if old_id != new_id:
+            # Computed when asked for, not on every run of the page (an expander's body runs even when closed).
+            if old_id != new_id and st.toggle("Show the changes", key="redline_show"):
                 old, new = texts[old_id][2] or "", texts[new_id][2] or ""
-                st.caption(f"{change_ratio(old, new):.0%} of the words are shared.")
+                longest = max(len(old.split()), len(new.split()))
+                cut = f" (in the first {REDLINE_WORDS:,} of {longest:,} words)" if longest > REDLINE_WORDS else ""
+                st.caption(f"{change_ratio(old, new):.0%} of the words are shared{cut}.")
                 st.html(redline(old, new))
 
     if d["related_bills"]:

@@ -136,8 +136,9 @@ def test_bill_page_for_every_role(seeded: Seeded, role: str) -> None:
     no_exception(at)
     shown = texts(at)
     for expected in ("HR 2", "Consumer Data Privacy Act", "Energy and Commerce Committee", "Sources",
-                     "passed origin chamber", "<del", "<ins", "minors", "Artificial intelligence"):
+                     "passed origin chamber", "minors", "Artificial intelligence"):
         assert expected in shown, expected
+    assert "<del" not in shown  # the redline is drawn when asked for (test_versions_and_the_redline_run_...)
     editable = role in ("admin", "staff")
     assert any(b.label == "Save position" for b in at.get("form_submit_button")) == editable
     assert any(b.label == "Post note" for b in at.get("form_submit_button")) == (role != "lobbyist")
@@ -652,6 +653,10 @@ def test_versions_and_the_redline_run_oldest_to_latest_with_the_undated_last(ses
         "Engrossed in House")
     assert at.selectbox(key="redline_to").format_func(at.selectbox(key="redline_to").value) == \
         "Enrolled Bill (undated)"
+    # Computed only when asked for (tests/dashboard/test_bill_text_page.py: what it costs).
+    assert not [h for h in at.get("html") if "<del" in h.proto.body]
+    at.toggle(key="redline_show").set_value(True).run()
+    assert [h for h in at.get("html") if "<del" in h.proto.body and "<ins" in h.proto.body]
 
 
 def test_the_redline_offers_only_versions_with_text_latest_last(session: Session) -> None:

@@ -74,3 +74,29 @@ def test_stored_text_is_shown_and_only_web_links_are_offered(session: Session, s
     shown = [t.value for t in at.get("text")]
     assert "SECTION 1. **Not markdown** <b>nor HTML</b>" in shown  # as plain text, not rendered
     assert any(e.label.startswith("Text of Engrossed in House") for e in at.expander)
+
+
+def test_a_version_label_cannot_put_markdown_in_the_text_expander(session: Session, seeded: Seeded) -> None:
+    # Expander labels are Markdown (links and images included): a feed's version label reached it raw, so an
+    # image from any server loaded in the browser of everyone who opened the bill.
+    label = "Amended ![x](https://evil.example/t.png) [click](https://evil.example/)"
+    ingest(session, make_record(8804, versions=[VersionRecord(label=label, url="https://example.test/8804.xml",
+                                                              date=dt.date(2021, 3, 1), text="words")]))
+    bill = session.execute(select(Bill.id).where(Bill.identifier == "HR 8804")).scalar_one()
+    at = signed_in(seeded.users["council"], "views/bill.py", query={"id": str(bill)})
+    no_exception(at)
+    labels = [e.label for e in at.expander]
+    assert f"Text of {md(label)} \\(2021\\-03\\-01\\)" in labels, labels
+    assert not any("](" in shown for shown in labels), labels
+
+
+def test_the_redline_compares_a_bounded_number_of_words() -> None:
+    # difflib's matcher (autojunk off) costs about the square of the words compared, worse the fewer distinct
+    # words there are: the bill page compared whole texts on every run, so a feed's two versions of 100,000
+    # repetitive words held the page (and a server thread) for minutes for everyone who opened the bill.
+    from dashboard.components.render import REDLINE_WORDS, change_ratio, redline
+
+    head = " ".join(f"w{i}" for i in range(REDLINE_WORDS))
+    old, new = f"{head} OLDTAIL", f"{head} NEWTAIL"
+    assert "TAIL" not in redline(old, new) and change_ratio(old, new) == 1.0
+    assert "NEWTAIL" in redline("w0 OLDTAIL", "w0 NEWTAIL")

@@ -88,6 +88,17 @@ def test_a_refused_sign_in_sets_no_cookie_and_says_why_on_the_page(session: Sess
     assert _sign_ins(session) == 0
 
 
+def test_a_form_posted_without_a_usable_email_is_a_wrong_sign_in_not_a_server_error(
+        session: Session, seeded: Seeded) -> None:
+    # The route is reached without the page's type="email" check (curl, a script): an email that is no address
+    # raised UserError out of the route, an HTTP 500 with its traceback in the server log, uncounted.
+    for fields in ({"email": "not-an-email", "password": "x"}, {"password": "x"},
+                   {"email": "a" * 300 + "@example.org", "password": "x"}):
+        status, headers = post({**fields, "next": ""})
+        assert (status, headers["location"], "set-cookie" in headers) == (303, ["/?signin=failed"], False)
+    assert _sign_ins(session) == 0
+
+
 def test_a_guessed_password_is_paused_and_the_page_says_so(session: Session, seeded: Seeded) -> None:
     wrong = {"email": "staff@example.org", "password": "not the password", "next": ""}
     for _ in range(sessions.MAX_FAILURES):

@@ -196,3 +196,13 @@ def test_one_source_of_roll_calls_shown_and_cli_json(session: Session, database_
     assert len(floor["members"]) == 80 and {"name", "person_id", "option"} <= set(floor["members"][0])
     text = CliRunner().invoke(app, ["bills", "show", str(bill_id)], catch_exceptions=False).output
     assert "Roll calls (ca_pubinfo):" in text and "Assembly Floor" in text
+
+
+def test_a_vote_count_no_chamber_could_have_is_refused_by_name() -> None:
+    # A LegiScan bill whose roll call says yea: 10**20 failed as "OverflowError: Python int too large to convert
+    # to SQLite INTEGER" (PostgreSQL: integer out of range); the feed's field is named now.
+    source = require_realdata("legiscan", "dataset_json", "bill", "HB1044.json")
+    document = json.loads(source.read_bytes())
+    document["bill"]["votes"][0]["yea"] = 10**20
+    with pytest.raises(ParseError, match=r"votes\.0\.yes_count: Input should be less than or equal to 100000"):
+        legiscan.parse_bill(json.dumps(document).encode(), "HB1044.json")

@@ -7,7 +7,6 @@ from dataclasses import asdict
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import or_, select
@@ -20,11 +19,12 @@ from tracker.cli_common import EXIT_NOT_FOUND, EXIT_PARTIAL
 from tracker.cli_common import fail as _fail
 from tracker.cli_common import migrated_engine as _engine
 from tracker.models import SavedFilter
+from tracker.terminal import SafeConsole
 
 alerts_app = typer.Typer(help="Email digests, instant alerts and feeds for the bills people follow.",
                          no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
+out = SafeConsole()
+err = SafeConsole(stderr=True)
 
 KINDS = ", ".join(subscriptions.EVENT_KINDS)
 

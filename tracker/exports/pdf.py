@@ -45,6 +45,10 @@ HEADING_CHARS = 150  # a heading (and its contents line) names the bill; the ful
 CELL_CHARS = 600  # table rows cannot break across pages, so cell text stays well under a page
 APPENDIX_TITLE_CHARS = 220
 DISCLAIMER_CHARS = 600
+# ReportLab re-wraps the rest of a paragraph at every page break (and a word longer than a line letter by letter),
+# so its time grows with the square of the paragraph's length: one feed summary of 400,000 characters took 50 s,
+# 2 MB many minutes. Longer paragraphs are set as several of at most this many characters, cut between words.
+PARAGRAPH_CHARS = 3000
 APPENDIX_TOC = "<b>Appendix</b>  All bills in this packet"
 GREY = colors.HexColor("#555555")
 LIGHT = colors.HexColor("#F2F4F7")
@@ -459,7 +463,7 @@ class Layout:
     def _paragraphs(self, text: str, style: ParagraphStyle) -> list[Flowable]:
         """Blank lines separate paragraphs; a long paragraph breaks across pages by itself."""
         blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n")]
-        return [Paragraph(self.m(b), style) for b in blocks if b]
+        return [Paragraph(self.m(piece), style) for b in blocks if b for piece in _pieces(b)]
 
     def bill_section(self, bill: PacketBill) -> list[Flowable]:
         m, s = self.m, self.s
@@ -609,3 +613,14 @@ class Layout:
 
 def write_pdf(packet: Packet) -> bytes:
     return Layout(packet).build()
+
+
+def _pieces(block: str, limit: int = PARAGRAPH_CHARS) -> list[str]:
+    """``block`` in pieces of at most ``limit`` characters, cut at a space where one is in the second half."""
+    pieces = []
+    while len(block) > limit:
+        cut = block.rfind(" ", limit // 2, limit)
+        cut = cut if cut > 0 else limit
+        pieces.append(block[:cut])
+        block = block[cut:].lstrip(" ")
+    return [*pieces, block] if block else pieces

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -20,11 +19,12 @@ from tracker.cli_common import EXIT_USAGE
 from tracker.cli_common import fail as _fail
 from tracker.cli_common import migrated_engine as _engine
 from tracker.cli_common import print_json as _print_json
+from tracker.terminal import SafeConsole
 
 topics_app = typer.Typer(help="Topics and their keyword rules: load, list, test, edit; re-score; learn.",
                          no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
+out = SafeConsole()
+err = SafeConsole(stderr=True)
 
 
 def _rescore_progress(label: str, *, quiet: bool = False) -> tuple[Progress, Any]:

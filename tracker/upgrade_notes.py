@@ -4,6 +4,9 @@ know about, and what is left for them to do, each with its command.
 - Rules a migration disabled (0008, 0013: the rule language now refuses them): their topic's rule version moves,
   but no migration re-scores, so the bills they flagged stay flagged until `tracker topics rescore`.
 - Matches scored under an older rule version, whatever left them behind.
+- Rules of the shipped topics (tracker/topics.yaml) a topic in the database lacks: a migration that brings new
+  shipped rules (``tracker.migrations.shipped_rules``) leaves a rule staff edited as it is, and `tracker topics
+  load` would replace every rule of the topic, edits included, so staff compare and choose.
 - Bills an earlier version stored twice (``tracker.duplicates``).
 - Bills an older version of their feed's parser read (``tracker.readings``): they keep that reading until their
   files are imported again or their source is crawled with --refresh.
@@ -24,6 +27,24 @@ def enabled_rule_ids(engine: Engine) -> set[int]:
         return set()
     with engine.connect() as conn:
         return set(conn.execute(text("SELECT id FROM topicrule WHERE enabled")).scalars())
+
+
+def shipped_rules_missing(session: Session) -> dict[str, int]:
+    """For each topic of the shipped file stored in the database, how many of its shipped rules (by expression)
+    the stored topic lacks; topics that lack none are left out."""
+    from tracker.matching.topics import TopicError, read_topics_file
+
+    try:
+        shipped = read_topics_file()
+    except TopicError:
+        return {}
+    stored: dict[str, set[str]] = {}
+    for slug, expression in session.execute(select(Topic.slug, TopicRule.expression).select_from(Topic)
+                                            .outerjoin(TopicRule, TopicRule.topic_id == Topic.id)):
+        stored.setdefault(slug, set()).add(expression)
+    missing = {d.slug: sum(1 for r in d.rules if r.expression not in stored[d.slug])
+               for d in shipped if d.slug in stored}
+    return {slug: n for slug, n in sorted(missing.items()) if n}
 
 
 def notes(session: Session, *, enabled_before: set[int]) -> list[str]:
@@ -49,6 +70,12 @@ def notes(session: Session, *, enabled_before: set[int]) -> list[str]:
         said.append(f"{sum(n for _, n in behind)} stored topic matches predate their topic's rules "
                     f"({', '.join(slug for slug, _ in behind)}): the bills keep those flags until "
                     "`tracker topics rescore` scores them again.")
+    if missing := shipped_rules_missing(session):
+        said.append(f"{sum(missing.values())} rule(s) of the shipped topics (tracker/topics.yaml) are not in this "
+                    f"database ({', '.join(f'{slug} {n}' for slug, n in missing.items())}): staff edited those "
+                    "rules, or the topics were loaded by an earlier version. `tracker topics list --rules` shows "
+                    "yours; add what you want with `tracker topics add-rule` (`tracker topics load` would replace "
+                    "every rule of those topics, your edits included).")
     if groups := find_groups(session):
         said.append(f"{len(groups)} bill(s) are stored under spellings earlier versions used (some twice): "
                     "`tracker db merge-duplicates` lists them and merges them with --apply.")

@@ -128,3 +128,29 @@ def test_ride_hailing_is_mobility(session: Session, store_bills: Callable[..., l
     session.commit()
     flagged = {b["identifier"]: {t["topic"] for t in b["topics"]} for b in list_flagged(session)}
     assert "mobility" in flagged.get("F2018-35", set())
+
+
+def test_generic_words_of_state_titles_flag_no_bill_alone(engine: Engine, session: Session, tmp_path: Path) -> None:
+    # Read in December 2026 with every other state and city flag (bench/state_flags.py, our judgements in
+    # bench/state_flags_judged.csv): about half the state flags were noise, most from a lone generic word.
+    # Texting while driving (Mississippi HB 1175: "Wireless Telephones Or Electronic Communication Devices") and
+    # students' phones at school (Alabama HB 65) were broadband bills; Jackson County's "satellite offices"
+    # (SB 2988) and privileged "communications" (HB 570) too; the "Advancement and Technology Fund" (SB 114) an
+    # innovation bill and "online publication of financial statements" (SB 307) an online-safety bill.
+    flagged = _import(engine, session, [*_mississippi(tmp_path, "HB1175", "SB2988", "HB570", "HB405", "HB1541"),
+                                        _alabama("HB65__20241118T050000Z_entire_bill.json"),
+                                        _alabama("SB307__20250408T040000Z_entire_bill.json"),
+                                        _alabama("SB114__20250205T050000Z_entire_bill.json")])
+    assert not flagged.keys() & {"HB 1175", "SB 2988", "HB 570", "HB 65", "SB 114"}
+    assert "online-safety" not in flagged.get("SB 307", set())
+    # The E911 wireless emergency telephone service and the cybersecurity companies' tax credit stay flagged.
+    assert "broadband" in flagged["HB 405"] and "cybersecurity" in flagged["HB 1541"]
+
+
+def test_state_tech_bills_in_their_own_words(engine: Engine, session: Session) -> None:
+    # Relevant bills no rule read (or only the generic "computer" did): a bot that passes for a human (HB 516,
+    # no AI word), electronics manufacturers' repair duties (HB 476), minors' online threats (HJR 290).
+    flagged = _import(engine, session, [_alabama("HB516__20250403T040000Z_entire_bill.json"),
+                                        _alabama("HB476__20250320T040000Z_entire_bill.json"),
+                                        _alabama("HJR290__20250424T040000Z_entire_bill.json")])
+    assert "ai" in flagged["HB 516"] and "iot" in flagged["HB 476"] and "online-safety" in flagged["HJR 290"]

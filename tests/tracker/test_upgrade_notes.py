@@ -50,3 +50,40 @@ def test_an_upgrade_that_disables_a_rule_says_so_and_how_to_bring_the_flags_up_t
     invoke("topics", "rescore")
     again = invoke("db", "upgrade", "--no-backup").output
     assert "predate" not in again and "disabled by this upgrade" not in again
+
+
+def test_an_upgrade_brings_new_shipped_rules_and_keeps_what_staff_edited(database_url: str, engine: Engine) -> None:
+    # A database whose topics an earlier version loaded: its chips rule and online-safety's website rule as that
+    # version shipped them (the website one since edited by staff to weight 1.2), no bot-disclosure rule for AI.
+    invoke("topics", "load")
+    db.downgrade(engine, "0018")
+    old_chips = "computing OR computer* OR software OR hardware"
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM topicrule WHERE expression LIKE '%(computing OR computer%' "
+                          "OR expression LIKE 'chatbot*%'"))
+        conn.execute(text("INSERT INTO topicrule (topic_id, expression, weight, exclude, enabled, updated_at) "
+                          f"SELECT id, '{old_chips}', 2.0, false, true, CURRENT_TIMESTAMP FROM topic "
+                          "WHERE slug = 'chips-datacenters'"))
+        conn.execute(text("UPDATE topicrule SET expression = '\"web site*\" OR website* OR media OR platform*', "
+                          "weight = 1.2 WHERE expression = '\"web site*\" OR website* OR platform*'"))
+        versions = dict(conn.execute(text("SELECT slug, rule_version FROM topic")).all())
+
+    upgraded = " ".join(invoke("db", "upgrade", "--no-backup").output.split())
+    with engine.connect() as conn:
+        rules = {(slug, expr): weight for slug, expr, weight in conn.execute(text(
+            "SELECT t.slug, r.expression, r.weight FROM topicrule r JOIN topic t ON t.id = r.topic_id"))}
+        after = dict(conn.execute(text("SELECT slug, rule_version FROM topic")).all())
+    # The rule still as shipped is replaced by the new ones; the missing one is added.
+    assert ("chips-datacenters", old_chips) not in rules
+    assert rules[("chips-datacenters", f"title:({old_chips})")] == 0.9
+    assert rules[("chips-datacenters", f"summary:({old_chips}) OR text:({old_chips})")] == 2.0
+    assert any(slug == "ai" and expr.startswith("chatbot*") for slug, expr in rules)
+    # Staff's edit stays, and the upgrade says the shipped rule it stands for is not there.
+    assert rules[("online-safety", '"web site*" OR website* OR media OR platform*')] == 1.2
+    assert '"web site*" OR website* OR platform*' not in {expr for slug, expr in rules if slug == "online-safety"}
+    assert "1 rule(s) of the shipped topics (tracker/topics.yaml) are not in this database (online-safety 1)" \
+        in upgraded
+    # Changed topics move their rule version (so stored matches are re-scored when staff run rescore); the topic
+    # left as staff edited it does not.
+    assert after["chips-datacenters"] == versions["chips-datacenters"] + 1 and after["ai"] == versions["ai"] + 1
+    assert after["online-safety"] == versions["online-safety"]

@@ -20,9 +20,12 @@ from tracker.models import Bill, LegislativeSession, User
 
 SETS = ("usgpo_samples", "misc", "congress119")
 # What the reviewer judged: appropriations, budget and water bills dismissed; broadband, quantum encryption,
-# rural calls, chips and a small-business investment bill marked relevant (and HR 1, For the People Act).
+# rural calls, chips and a small-business investment bill marked relevant (and HR 1, For the People Act). Also
+# dismissed: PROMESA, Puerto Rico's fiscal oversight board, which the December 2026 rules still flag for
+# semiconductors; those rules match the reviewer's other judgements better, and without a keyword mistake to
+# learn from, the organisation-wide model (rightly) stayed out.
 DISMISSED = (("115", "HR 3354"), ("114", "SCONRES 11"), ("114", "S 2848"), ("114", "HR 1314"), ("114", "HR 2822"),
-             ("114", "HR 1155"), ("117", "HR 5376"))
+             ("114", "HR 1155"), ("117", "HR 5376"), ("114", "HR 5278"))
 RELEVANT = (("119", "HR 1343"), ("119", "HR 4942"), ("114", "HR 2566"), ("117", "S 1260"), ("117", "HR 1"),
             ("113", "HR 4200"))
 

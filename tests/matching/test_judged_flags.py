@@ -89,9 +89,12 @@ def test_switching_a_topic_off_rescores_the_topics_that_depend_on_it(database_ur
     # Semantic relevance alone (judgements withdrawn, so no model and no exemplars): the best-topic rule.
     # H.R. 5376 (117th), the Inflation Reduction Act, reaches the chips threshold (semiconductor credits) and
     # comes within a tenth of the innovation-capital one (R&D credits): the latter flags only once it is the
-    # bill's best topic, that is once chips is switched off.
+    # bill's best topic, that is once chips is switched off. (Cybersecurity is switched off first: since the
+    # December 2026 rules its state IT-purchasing rule also holds in the act's summary, "to acquire or update
+    # inspection software", and a topic the rules flag outranks one semantic relevance would add.)
     session.execute(update(TriageState).values(relevance=None))
     session.commit()
+    assert runner.invoke(app, ["topics", "set", "cybersecurity", "--disable"]).exit_code == 0
     assert runner.invoke(app, ["topics", "rescore"]).exit_code == 0
     ira = judged.ids[("117", "HR 5376")]
     before = stored(session)

@@ -5,11 +5,11 @@ ranking and paging run in SQL.
 People look bills up by number far more often than by words, so a query is first read for a bill number
 (``read_query``): typed alone ("HR 1234", "H.R. 1234", "hr1234", "S.22", "H.Res. 5", "AB 5", "ABX1 1",
 "Int 0123-2024"), it lists that number's bills, in every jurisdiction and session that has one, and nothing
-else (its letters and digits as words, "s" and "22", would only add noise). At the start or the end of other
-words ("HR 1234 privacy", "privacy HR 1234") the number's bills still come first, those that also have the
-words before the others (the same number recurs every session: the words tell them apart), then the other
-bills that have the words. A number that names no bill (within the filters) is only words: the whole query is
-searched as it would be without this.
+else (its letters and digits as words, "s" and "22", would only add noise). Among other words, wherever it is
+("HR 1234 privacy", "privacy HR 1234", "privacy HR 1234 act"), the number's bills still come first, those that
+also have the words before the others (the same number recurs every session: the words tell them apart), then
+the other bills that have the words; two numbers ("HR 22 S 22") list both numbers' bills first. A number that
+names no bill (within the filters) is only words: the whole query is searched as it would be without this.
 """
 
 import re
@@ -63,27 +63,46 @@ _NUMBER_LIKE = re.compile(r"[A-Za-z]{1,12}-?\d[A-Za-z\d-]*|\d{4}-\d+")
 class ReadQuery:
     """What a typed query asks for."""
 
-    number: str | None  # the bill number as typed, when it names bills (within the filters)
-    number_ids: tuple[int, ...]  # the bills it names, every jurisdiction and session in scope
+    number: str | None  # the bill number(s) as typed, when they name bills (within the filters): "HR 22, S 22"
+    number_ids: tuple[int, ...]  # the bills they name, every jurisdiction and session in scope
     words: str  # what is searched as words: the rest of the query, or all of it when no number names a bill
 
 
 def read_query(session: Session, query: str, *, where: Sequence[Any] = ()) -> ReadQuery:
-    """Read ``query`` for a bill number at its start or its end (the longest that names a bill in scope:
-    ``where``, conditions on Bill and LegislativeSession; the start first), in one query for every candidate."""
+    """Read ``query`` for bill numbers anywhere in it ("privacy HR 1234 act": ``where``, conditions on Bill and
+    LegislativeSession, scopes them), in one query for every candidate span of words.
+
+    From the left, each word starts the longest span that names a bill, if any ("H. R. 22" over "R. 22"); those
+    spans are the numbers, every other word is a word. People put a number wherever it comes to mind, and two
+    numbers side by side ("HR 22 S 22") to compare companion bills."""
     tokens = (query or "").split()
-    spans: list[tuple[str, str]] = []  # (number, the rest), longest first, the start before the end
-    for size in range(min(NUMBER_WORDS, len(tokens)), 0, -1):
-        spans.append((" ".join(tokens[:size]), " ".join(tokens[size:])))
-        if size < len(tokens):
-            spans.append((" ".join(tokens[-size:]), " ".join(tokens[:-size])))
-    spans = [(ref, rest) for ref, rest in spans if _NUMBER_LIKE.fullmatch(re.sub(r"[\s.]", "", ref))]
-    if spans:
-        found = find_numbered(session, list(dict.fromkeys(ref for ref, _ in spans)), where=where)
-        for ref, rest in spans:
-            if found[ref]:
-                return ReadQuery(number=ref, number_ids=tuple(found[ref]), words=rest)
-    return ReadQuery(number=None, number_ids=(), words=query or "")
+    candidates: dict[tuple[int, int], str] = {}  # (start, size): the span, when it reads like a number
+    for start in range(len(tokens)):
+        for size in range(min(NUMBER_WORDS, len(tokens) - start), 0, -1):
+            ref = " ".join(tokens[start:start + size])
+            if _NUMBER_LIKE.fullmatch(re.sub(r"[\s.]", "", ref)):
+                candidates[(start, size)] = ref
+    if not candidates:
+        return ReadQuery(number=None, number_ids=(), words=query or "")
+    found = find_numbered(session, list(dict.fromkeys(candidates.values())), where=where)
+    numbers: list[str] = []
+    ids: dict[int, None] = {}
+    rest: list[str] = []
+    start = 0
+    while start < len(tokens):
+        size = next((n for n in range(NUMBER_WORDS, 0, -1)
+                     if (ref := candidates.get((start, n))) is not None and found[ref]), 0)
+        if size:
+            ref = candidates[(start, size)]
+            numbers.append(ref)
+            ids.update(dict.fromkeys(found[ref]))
+            start += size
+        else:
+            rest.append(tokens[start])
+            start += 1
+    if not numbers:
+        return ReadQuery(number=None, number_ids=(), words=query or "")
+    return ReadQuery(number=", ".join(numbers), number_ids=tuple(ids), words=" ".join(rest))
 
 
 def fts5_query(query: str, *, prefix: bool = True) -> str:

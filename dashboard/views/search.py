@@ -79,7 +79,9 @@ with head[2].popover("Save this search"):
 if read.number is not None:
     numbered = len(read.number_ids)
     rest = f"; then the bills with the words “{read.words}”" if search.highlight_terms(read.words) else ""
-    st.info(md(f"Bill number {read.number}: {numbered} {'bill' if numbered == 1 else 'bills'} with this number, "
+    several = ", " in read.number  # "HR 22, S 22": two numbers typed
+    st.info(md(f"Bill {'numbers' if several else 'number'} {read.number}: {numbered} "
+               f"{'bill' if numbered == 1 else 'bills'} with {'these numbers' if several else 'this number'}, "
                f"in every jurisdiction and session that has one{rest}."))
 elif query.strip() and not total:
     st.caption("No bill matches these words.")

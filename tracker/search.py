@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, Text, case, cast, false, func, literal_column, or_, select, text, true
+from sqlalchemy import String, Text, and_, case, cast, false, func, literal_column, or_, select, text, true
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlmodel import Session
 
@@ -167,6 +167,29 @@ def matching_bill_ids(session: Session, query: str, *, where: Sequence[Any] = ()
     return select(Bill.id).where(or_(*found) if found else false())
 
 
+def text_order(session: Session, query: str, *, where: Sequence[Any] = ()) -> tuple[Any | None, list[Any]]:
+    """How a list of the bills ``matching_bill_ids`` finds is ordered as ``search`` orders them: a select of
+    (bill_id, rank) to outer-join to Bill (None when the query has no words), and the ordering (callers add their
+    own tie-breaks after it): the number's bills first, those with the words before the others, the latest
+    introduced first; then the best word match first."""
+    read = read_query(session, query, where=where)
+    ranked = None
+    if _terms(read.words):
+        ranked = _matching_ids(session, read.words, prefix=False).cte("ranked")
+        if session.get_bind().dialect.name == "sqlite":
+            ranked = ranked.prefix_with("MATERIALIZED")  # as in _word_search: the match once, not once per bill
+    order: list[Any] = []
+    if read.number_ids:
+        by_number = Bill.id.in_(read.number_ids)
+        order.append(case((by_number, 0), else_=1))
+        if ranked is not None:
+            order.append(case((and_(by_number, ranked.c.rank.is_(None)), 1), else_=0))
+        order.append(case((by_number, Bill.introduced_date)).desc().nulls_last())
+    if ranked is not None:
+        order.append(ranked.c.rank.asc().nulls_last())
+    return ranked, order
+
+
 def search_bill_ids(session: Session, query: str, flt: SearchFilter = SearchFilter()) -> Any:
     """A select of the ids of every bill ``search`` finds, on every page (a saved search's packet)."""
     where = _filters(flt)
@@ -286,4 +309,4 @@ def highlight_terms(query: str) -> list[str]:
 
 
 __all__ = ["ReadQuery", "SearchFilter", "filter_conditions", "fts5_query", "highlight_terms", "matching_bill_ids",
-           "read_query", "search", "search_bill_ids"]
+           "read_query", "search", "search_bill_ids", "text_order"]

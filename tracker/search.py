@@ -297,9 +297,13 @@ def _count(session: Session, query: str, hits: Any, where: list[Any]) -> Any:
     if session.get_bind().dialect.name != "postgresql":
         return select(func.count()).select_from(Bill).join(hits, hits.c.bill_id == Bill.id).where(*where)
     tsq = _pg_tsquery(query, prefix=True)
-    in_text = select(BillVersion.bill_id).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))
-    return select(func.count()).select_from(Bill).where(
-        or_(literal_column(PG_BILL_DOC).op("@@")(tsq), Bill.id.in_(in_text)), *where)
+    # A union of the two index searches: "document matches OR id in (versions that match)" read every bill's
+    # document instead (a sequential scan, 0.15 s at 17,817 bills for a word that two bills have).
+    found = (select(Bill.id.label("bill_id")).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
+             .union(select(BillVersion.bill_id).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))).subquery())
+    if not where:  # nothing to read the bills for
+        return select(func.count()).select_from(found)
+    return select(func.count()).select_from(Bill).where(Bill.id.in_(select(found.c.bill_id)), *where)
 
 
 def highlight_terms(query: str) -> list[str]:

@@ -109,7 +109,10 @@ def fts5_query(query: str, *, prefix: bool = True) -> str:
     """The user's words as an FTS5 query: each quoted (so nothing they type is an operator), all required,
     the last one as a prefix (unless ``prefix`` is off) so results come while typing."""
     terms = [t.replace('"', "") for t in _terms(query)]
-    return " ".join(f'"{t}"' + ("*" if prefix and i == len(terms) - 1 else "") for i, t in enumerate(terms))
+    # The last word is asked whole as well as a prefix: the same bills, but those with the whole word rank first
+    # ("AI" typed in full: the bills that say "AI" before those that say "air" or "aim").
+    return " AND ".join(f'("{t}" OR "{t}"*)' if prefix and i == len(terms) - 1 else f'"{t}"'
+                        for i, t in enumerate(terms))
 
 
 def _pg_tsquery(query: str, *, prefix: bool) -> Any:
@@ -143,8 +146,13 @@ def _matching_ids(session: Session, query: str, *, prefix: bool = True) -> Any:
     """A select of (bill id, rank) for the words, lower rank first."""
     if session.get_bind().dialect.name == "postgresql":
         tsq = _pg_tsquery(query, prefix=prefix)
-        in_bill = select(Bill.id.label("bill_id"), func.ts_rank(literal_column(PG_BILL_DOC), tsq).label("rank")
-                         ).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
+        # Divided by the log of the document's length (normalization 1), as bm25 weighs length: unweighed, the
+        # longest summaries came first (the infrastructure act led "broadband", the rescue plan "AI"). With the
+        # last word as a prefix, the bills with the whole word too rank higher, as in fts5_query.
+        rank = func.ts_rank(literal_column(PG_BILL_DOC), tsq, 1)
+        if prefix:
+            rank = rank + 10 * func.ts_rank(literal_column(PG_BILL_DOC), _pg_tsquery(query, prefix=False), 1)
+        in_bill = select(Bill.id.label("bill_id"), rank.label("rank")).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
         in_text = select(BillVersion.bill_id.label("bill_id"), literal_column("0.0").label("rank")
                          ).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))
         union = in_bill.union_all(in_text).subquery()

@@ -473,6 +473,16 @@ def test_the_same_words_find_the_same_bills_on_every_database(samples_misc_119: 
     engine = db.make_engine(samples_misc_119)
     with Session(engine) as s:
         assert {text: search(s, text, limit=1)[1] for text in PREFIXES} == PREFIXES
+        # The bills with the whole word come before those with longer words it starts ("AI" typed in full: the
+        # bills that say "AI" before those that say "air"), on both databases.
+        for typed in ("as", "ag", "u", "data bro", "heal"):
+            whole = found(typed)
+            rows, total = search(s, typed, limit=100)
+            assert total > len(whole) and sorted(f"{r['session']} {r['identifier']}" for r in rows[:len(whole)]
+                                                  ) == whole, typed
+        # Ranked alike: the best match is the same bill on both (PostgreSQL's rank put the longest summaries first).
+        assert {t: search(s, t, limit=1)[0][0]["identifier"] for t in ("privacy", "tax", "veterans")} == {
+            "privacy": "HJRES 45", "tax": "HR 6658", "veterans": "S 469"}
     engine.dispose()
 
 

@@ -109,10 +109,11 @@ def fts5_query(query: str, *, prefix: bool = True) -> str:
     """The user's words as an FTS5 query: each quoted (so nothing they type is an operator), all required,
     the last one as a prefix (unless ``prefix`` is off) so results come while typing."""
     terms = [t.replace('"', "") for t in _terms(query)]
+    # A word typed twice is asked once, as on PostgreSQL (a pasted paragraph repeats its words: 0.4 s for 220).
+    wanted = dict.fromkeys((t, prefix and i == len(terms) - 1) for i, t in enumerate(terms))
     # The last word is asked whole as well as a prefix: the same bills, but those with the whole word rank first
     # ("AI" typed in full: the bills that say "AI" before those that say "air" or "aim").
-    return " AND ".join(f'("{t}" OR "{t}"*)' if prefix and i == len(terms) - 1 else f'"{t}"'
-                        for i, t in enumerate(terms))
+    return " AND ".join(f'("{t}" OR "{t}"*)' if is_prefix else f'"{t}"' for t, is_prefix in wanted)
 
 
 def _pg_tsquery(query: str, *, prefix: bool) -> Any:

@@ -105,33 +105,61 @@ def read_query(session: Session, query: str, *, where: Sequence[Any] = ()) -> Re
     return ReadQuery(number=", ".join(numbers), number_ids=tuple(ids), words=" ".join(rest))
 
 
+# A quoted phrase: its words one after the other ("facial recognition", "data broker").
+_PHRASE = re.compile(r'"([^"]*)"')
+
+
+def _items(query: str, *, prefix: bool) -> list[tuple[tuple[str, ...], bool]]:
+    """What the query asks for, each once, in order: a word, or a quoted phrase's words, and whether it is a
+    prefix (the last word, outside quotes, when ``prefix`` is on: it is still being typed). A quote left open is
+    punctuation: its words are words."""
+    text = query or ""
+    items: list[tuple[tuple[str, ...], bool]] = []
+    start = 0
+    for phrase in _PHRASE.finditer(text):
+        items += [((w,), False) for w in _terms(text[start:phrase.start()])]
+        if words := tuple(_terms(phrase.group(1))):
+            items.append((words, False))
+        start = phrase.end()
+    tail = _terms(text[start:])
+    items += [((w,), False) for w in tail]
+    if prefix and tail:
+        items[-1] = (items[-1][0], True)
+    return list(dict.fromkeys(items))  # a word typed twice is asked once (a pasted paragraph repeats its words)
+
+
 def fts5_query(query: str, *, prefix: bool = True) -> str:
-    """The user's words as an FTS5 query: each quoted (so nothing they type is an operator), all required,
-    the last one as a prefix (unless ``prefix`` is off) so results come while typing."""
-    terms = [t.replace('"', "") for t in _terms(query)]
-    # A word typed twice is asked once, as on PostgreSQL (a pasted paragraph repeats its words: 0.4 s for 220).
-    wanted = dict.fromkeys((t, prefix and i == len(terms) - 1) for i, t in enumerate(terms))
+    """The user's words as an FTS5 query: each quoted (so nothing they type is an operator), all required, a
+    quoted phrase as a phrase, the last word as a prefix (unless ``prefix`` is off) so results come while typing."""
     # The last word is asked whole as well as a prefix: the same bills, but those with the whole word rank first
     # ("AI" typed in full: the bills that say "AI" before those that say "air" or "aim").
-    return " AND ".join(f'("{t}" OR "{t}"*)' if is_prefix else f'"{t}"' for t, is_prefix in wanted)
+    return " AND ".join(f'("{words[0]}" OR "{words[0]}"*)' if is_prefix else '"' + " ".join(words) + '"'
+                        for words, is_prefix in _items(query, prefix=prefix))
 
 
 def _pg_tsquery(query: str, *, prefix: bool) -> Any:
-    """The user's words as a PostgreSQL query: the same words as FTS5's, all required, each read as the documents
-    are (migration 0012: SQLite's words and stems), the last one as a prefix when ``prefix`` is on.
+    """The user's words as a PostgreSQL query: the same words and phrases as FTS5's, all required, each read as
+    the documents are (migration 0012: SQLite's words and stems), the last word as a prefix when ``prefix`` is on.
 
     The words are split here, as for SQLite, and each is a query of its own: PostgreSQL's query parser reads
     "data-broker" as a compound that also needs the token "data-broker" itself, and drops stop words, so "the"
     alone became an empty query that found nothing.
     """
-    terms = _terms(query)
-    # A word typed twice is asked once; the rest are joined as a balanced tree: a chain of 150 "&&" nested
-    # that deep, and compiling it overflowed Python's stack (a pasted paragraph crashed the search page).
-    wanted = dict.fromkeys((term, prefix and i == len(terms) - 1) for i, term in enumerate(terms))
-    parts = [_pg_term(term, prefix=is_prefix) for term, is_prefix in wanted]
+    parts = [_pg_term(words[0], prefix=is_prefix) if len(words) == 1 else _pg_phrase(words)
+             for words, is_prefix in _items(query, prefix=prefix)]
+    # Joined as a balanced tree: a chain of 150 "&&" nested that deep, and compiling it overflowed Python's stack
+    # (a pasted paragraph crashed the search page).
     while len(parts) > 1:
         parts = [parts[i].op("&&")(parts[i + 1]) if i + 1 < len(parts) else parts[i] for i in range(0, len(parts), 2)]
     return parts[0]
+
+
+def _pg_phrase(words: tuple[str, ...]) -> Any:
+    """The words one after the other (``<->``), each read as a word of its own."""
+    phrase = _pg_term(words[0], prefix=False)
+    for word in words[1:]:
+        phrase = func.tsquery_phrase(phrase, _pg_term(word, prefix=False), type_=TSQUERY)
+    return phrase
 
 
 def _pg_term(term: str, *, prefix: bool) -> Any:

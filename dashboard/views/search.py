@@ -52,7 +52,8 @@ state.remember("search", (*KEYS, "q_page"))
 if not query.strip() and flt == search.SearchFilter():
     st.caption("Type a bill number (HR 3684, H.R. 3684, S 22, AB 5, ABX1 1, Int 0123-2024) to find it in every "
                "jurisdiction and session, or some words; every word must appear (the last may be the start of a "
-               "word). Or choose a filter alone: a position lists the bills the council took it on.")
+               "word; \"quoted words\" must appear together, in that order). Or choose a filter alone: a position "
+               "lists the bills the council took it on.")
     st.stop()
 
 page_no = int(st.session_state.get("q_page", 1))

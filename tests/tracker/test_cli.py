@@ -454,6 +454,10 @@ WHOLE_WORDS = {"U.S. Postal": 4, "U.S. Code": 9, "the": 51, "who": 12, "will": 7
 PREFIXES = {"heal": 18, "technolog": 10, "as": 26, "u": 35, "U.S. Pos": 14, "e-ma": 6, "not-for-pro": 19,
             "data bro": 5, "ag": 21, "1,0": 6}
 
+# Bills found by the page and by --text with the quotes, and without them.
+PHRASES = {'"health care"': (8, 8, 11), '"care health"': (0, 0, 11), '"data broker"': (0, 0, 1),
+           '"public health" "health care"': (2, 2, 8), '"veterans affairs" benefit': (3, 3, 4)}
+
 
 def test_the_same_words_find_the_same_bills_on_every_database(samples_misc_119: str) -> None:
     from sqlmodel import Session
@@ -480,6 +484,12 @@ def test_the_same_words_find_the_same_bills_on_every_database(samples_misc_119: 
             rows, total = search(s, typed, limit=100)
             assert total > len(whole) and sorted(f"{r['session']} {r['identifier']}" for r in rows[:len(whole)]
                                                   ) == whole, typed
+        # A quoted phrase: its words one after the other, on the page and in --text (unquoted: in any order).
+        assert {t: (search(s, t)[1], len(found(t)), search(s, t.replace('"', ""))[1]) for t in PHRASES} == PHRASES
+        # The one known difference: PostgreSQL records where a word is up to the 16,383rd word of a document, and
+        # 115th H.R. 3354's summary (an omnibus, some 170,000 words) says "U.S. Code" only far past that.
+        assert found('"U.S. Code"') == (["114 HR 5278", "115 HR 3354"] if engine.dialect.name == "sqlite"
+                                        else ["114 HR 5278"])
         # Ranked alike: the best match is the same bill on both (PostgreSQL's rank put the longest summaries first).
         assert {t: search(s, t, limit=1)[0][0]["identifier"] for t in ("privacy", "tax", "veterans")} == {
             "privacy": "HJRES 45", "tax": "HR 6658", "veterans": "S 469"}

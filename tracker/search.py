@@ -107,34 +107,62 @@ def read_query(session: Session, query: str, *, where: Sequence[Any] = ()) -> Re
 
 # A quoted phrase: its words one after the other ("facial recognition", "data broker").
 _PHRASE = re.compile(r'"([^"]*)"')
+# A hyphenated word ("cyber-security", "e-mail"): its parts, or the parts written as one word ("cybersecurity").
+_HYPHENATED = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+WORD, PHRASE, HYPHENATED = "word", "phrase", "hyphenated"
+Item = tuple[str, tuple[str, ...], bool]  # kind, words, whether the last word is a prefix
 
 
-def _items(query: str, *, prefix: bool) -> list[tuple[tuple[str, ...], bool]]:
-    """What the query asks for, each once, in order: a word, or a quoted phrase's words, and whether it is a
-    prefix (the last word, outside quotes, when ``prefix`` is on: it is still being typed). A quote left open is
+def _items(query: str, *, prefix: bool) -> list[Item]:
+    """What the query asks for, each once, in order: a word; a quoted phrase's words; a hyphenated word's parts
+    (all of them, anywhere, as a word of their own each: or written as one word); and whether the last word is a
+    prefix (the last word outside quotes, when ``prefix`` is on: it is still being typed). A quote left open is
     punctuation: its words are words."""
     text = query or ""
-    items: list[tuple[tuple[str, ...], bool]] = []
+    items: list[Item] = []
     start = 0
     for phrase in _PHRASE.finditer(text):
-        items += [((w,), False) for w in _terms(text[start:phrase.start()])]
+        items += _bare(text[start:phrase.start()])
         if words := tuple(_terms(phrase.group(1))):
-            items.append((words, False))
+            items.append((PHRASE, words, False) if len(words) > 1 else (WORD, words, False))
         start = phrase.end()
-    tail = _terms(text[start:])
-    items += [((w,), False) for w in tail]
+    tail = _bare(text[start:])
+    items += tail
     if prefix and tail:
-        items[-1] = (items[-1][0], True)
+        items[-1] = (items[-1][0], items[-1][1], True)
     return list(dict.fromkeys(items))  # a word typed twice is asked once (a pasted paragraph repeats its words)
+
+
+def _bare(text: str) -> list[Item]:
+    items: list[Item] = []
+    for token in text.split():
+        if _HYPHENATED.fullmatch(_EDGES.sub("", token)):
+            items.append((HYPHENATED, tuple(_terms(token)), False))
+        else:
+            items += [(WORD, (w,), False) for w in _terms(token)]
+    return items
+
+
+def _fts5_word(word: str, prefix: bool) -> str:
+    # The last word is asked whole as well as a prefix: the same bills, but those with the whole word rank first
+    # ("AI" typed in full: the bills that say "AI" before those that say "air" or "aim").
+    return f'("{word}" OR "{word}"*)' if prefix else f'"{word}"'
+
+
+def _fts5_item(kind: str, words: tuple[str, ...], prefix: bool) -> str:
+    if kind == PHRASE:
+        return '"' + " ".join(words) + '"'
+    if kind == HYPHENATED:
+        parts = " AND ".join(_fts5_word(w, prefix and i == len(words) - 1) for i, w in enumerate(words))
+        return f'(({parts}) OR {_fts5_word("".join(words), prefix)})'
+    return _fts5_word(words[0], prefix)
 
 
 def fts5_query(query: str, *, prefix: bool = True) -> str:
     """The user's words as an FTS5 query: each quoted (so nothing they type is an operator), all required, a
     quoted phrase as a phrase, the last word as a prefix (unless ``prefix`` is off) so results come while typing."""
-    # The last word is asked whole as well as a prefix: the same bills, but those with the whole word rank first
-    # ("AI" typed in full: the bills that say "AI" before those that say "air" or "aim").
-    return " AND ".join(f'("{words[0]}" OR "{words[0]}"*)' if is_prefix else '"' + " ".join(words) + '"'
-                        for words, is_prefix in _items(query, prefix=prefix))
+    return " AND ".join(_fts5_item(*item) for item in _items(query, prefix=prefix))
 
 
 def _pg_tsquery(query: str, *, prefix: bool) -> Any:
@@ -145,8 +173,10 @@ def _pg_tsquery(query: str, *, prefix: bool) -> Any:
     "data-broker" as a compound that also needs the token "data-broker" itself, and drops stop words, so "the"
     alone became an empty query that found nothing.
     """
-    parts = [_pg_term(words[0], prefix=is_prefix) if len(words) == 1 else _pg_phrase(words)
-             for words, is_prefix in _items(query, prefix=prefix)]
+    return _pg_all([_pg_item(*item) for item in _items(query, prefix=prefix)])
+
+
+def _pg_all(parts: list[Any]) -> Any:
     # Joined as a balanced tree: a chain of 150 "&&" nested that deep, and compiling it overflowed Python's stack
     # (a pasted paragraph crashed the search page).
     while len(parts) > 1:
@@ -154,12 +184,16 @@ def _pg_tsquery(query: str, *, prefix: bool) -> Any:
     return parts[0]
 
 
-def _pg_phrase(words: tuple[str, ...]) -> Any:
-    """The words one after the other (``<->``), each read as a word of its own."""
-    phrase = _pg_term(words[0], prefix=False)
-    for word in words[1:]:
-        phrase = func.tsquery_phrase(phrase, _pg_term(word, prefix=False), type_=TSQUERY)
-    return phrase
+def _pg_item(kind: str, words: tuple[str, ...], prefix: bool) -> Any:
+    if kind == PHRASE:  # the words one after the other (<->), each read as a word of its own
+        phrase = _pg_term(words[0], prefix=False)
+        for word in words[1:]:
+            phrase = func.tsquery_phrase(phrase, _pg_term(word, prefix=False), type_=TSQUERY)
+        return phrase
+    if kind == HYPHENATED:
+        parts = _pg_all([_pg_term(w, prefix=prefix and i == len(words) - 1) for i, w in enumerate(words)])
+        return parts.op("||")(_pg_term("".join(words), prefix=prefix))
+    return _pg_term(words[0], prefix=prefix)
 
 
 def _pg_term(term: str, *, prefix: bool) -> Any:

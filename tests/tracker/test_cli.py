@@ -370,9 +370,10 @@ def test_parser_processes_end_when_the_import_is_killed_outright(database_url: s
 
 
 # 117th bills whose files mention data brokers (hr9161, s4281 and s4408 outside the indexed title, summary and
-# text), the infrastructure act (both words in its summary, apart) and one with neither word.
+# text), the infrastructure act (both words in its summary, apart) and one with neither word; two that write
+# "cybersecurity" and "email" as one word (hr8970, hr8160).
 DATA_BROKER_BILLS = ("hr/hr4436", "hr/hr6752", "hr/hr7120", "hr/hr9161", "s/s2290", "s/s2340", "s/s3627",
-                     "s/s4281", "s/s4408", "hr/hr3684", "hr/hr21")
+                     "s/s4281", "s/s4408", "hr/hr3684", "hr/hr21", "hr/hr8970", "hr/hr8160")
 
 
 def test_hyphenated_words_find_the_same_bills_on_every_database(database_url: str, tmp_path: Path) -> None:
@@ -397,6 +398,9 @@ def test_hyphenated_words_find_the_same_bills_on_every_database(database_url: st
     assert brokers == found("data-broker") == found("broker-data") == found("Data-Brokers")
     assert brokers == {"HR 3684", "HR 4436", "HR 6752", "HR 7120", "S 2290", "S 2340", "S 3627"}
     assert found("data-broker-oversight") == found("data broker oversight")
+    # A hyphenated word also finds it written as one word, as people spell it either way.
+    assert found("cyber-security") == found("Cyber-Security") == found("cybersecurity") == {"HR 3684", "HR 8970"}
+    assert found("e-mail") == found("email") == {"HR 8160"}
 
 
 def extract_117(folder: Path, key: str) -> Path:

@@ -10,6 +10,11 @@ else (its letters and digits as words, "s" and "22", would only add noise). Amon
 also have the words before the others (the same number recurs every session: the words tell them apart), then
 the other bills that have the words; two numbers ("HR 22 S 22") list both numbers' bills first. A number that
 names no bill (within the filters) is only words: the whole query is searched as it would be without this.
+
+Words are all required, in any order; nothing typed is an operator ("-", "*", NEAR, ":" are punctuation or
+words). "Quoted words" are a phrase; a hyphenated word is its parts or the parts written as one ("cyber-security":
+"cybersecurity" too); the last word is also a prefix on the Search page (results while typing), the bills with
+the whole word ranked first.
 """
 
 import re

@@ -61,6 +61,7 @@ def _terms(query: str) -> list[str]:
 # letters then a digit ("HR1234", "HRes5", "ABX11", "Int0123-2024", "O2018-9628") or a year-number file number
 # (LA Metro's "2018-0123"). A bare number ("2022", "1234") is never read as one: it is a word, or a year.
 NUMBER_WORDS = 4
+_AROUND_NUMBER = "\"'“”‘’()[]{},;:!?"
 _NUMBER_LIKE = re.compile(r"[A-Za-z]{1,12}-?\d[A-Za-z\d-]*|\d{4}-\d+")
 
 
@@ -84,7 +85,8 @@ def read_query(session: Session, query: str, *, where: Sequence[Any] = ()) -> Re
     candidates: dict[tuple[int, int], str] = {}  # (start, size): the span, when it reads like a number
     for start in range(len(tokens)):
         for size in range(min(NUMBER_WORDS, len(tokens) - start), 0, -1):
-            ref = " ".join(tokens[start:start + size])
+            # Quoted, in parentheses or in a list: '"HR 22"', "(H.R. 22)", "HR 22, S 22".
+            ref = " ".join(tokens[start:start + size]).strip(_AROUND_NUMBER)
             if _NUMBER_LIKE.fullmatch(re.sub(r"[\s.]", "", ref)):
                 candidates[(start, size)] = ref
     if not candidates:

@@ -36,7 +36,7 @@ def numbered(engine: Engine, extracted: Path, session: Session) -> Session:
 
 HR22 = [("us", "117", "HR 22"), ("us", "114", "HR 22")]  # the latest first
 SPELLINGS = {
-    ("HR 22", "H.R. 22", "hr22", "H. R. 22", "hr 22", "H.R.22", "HR 0022"): HR22,
+    ("HR 22", "H.R. 22", "hr22", "H. R. 22", "hr 22", "H.R.22", "HR 0022", '"HR 22"', "(H.R. 22)", "HR 22,"): HR22,
     ("HR 1314", "h.r. 1314"): [("us", "117", "HR 1314"), ("us", "114", "HR 1314")],
     ("S 22", "S.22", "s22", "S. 22"): [("us", "117", "S 22")],
     ("H.Res. 5", "HRes 5", "H Res 5", "hres5"): [("us", "117", "HRES 5")],
@@ -115,6 +115,7 @@ def test_a_number_with_words_puts_the_numbers_bills_first_those_with_the_words_b
     rows, total = search(numbered, "HR 22 and S 22 health care", limit=500)
     assert sorted(found(rows[:3])) == sorted([*HR22, ("us", "117", "S 22")]) and rows[3]["matched"] == "words"
     assert read_query(numbered, "HR 22 and S 22 health care").words == "and health care"
+    assert read_query(numbered, "HR 22, S 22").number == "HR 22, S 22"  # a list, as people write one
 
 
 def _listed(*args: str) -> list[tuple[str, str, str]]:

@@ -522,6 +522,11 @@ def test_search_syntax_is_read_as_words_and_counted_through_the_index(samples_mi
             assert search(s, typed) == ([], 0), typed
         assert search(s, "privacy NEAR data")[1] == search(s, "near data privacy")[1]  # NEAR is a word
         assert search(s, " ".join(["privacy data"] * 300))[1] == search(s, "data privacy")[1]  # a pasted page
+        # A pasted document of thousands of different words and numbered items: no error (PostgreSQL refused
+        # more than 65,535 parameters), the bills its first numbers name (its words all together name none).
+        pasted = " ".join(f"privacy data{i} HR {i}," for i in range(7000))
+        assert search(s, pasted) == search(s, " ".join(pasted.split()[:60]))
+        assert search(s, "privacy " + " ".join(["data"] * 5000) + " act")[1] == search(s, "privacy data act")[1]
         # ... each word asked once, as PostgreSQL asks it (220 repeated words took 0.4 s on SQLite, 25 ms once).
         assert fts5_query("privacy data privacy data") == '"privacy" AND "data" AND ("data" OR "data"*)'
         if engine.dialect.name == "postgresql":

@@ -510,7 +510,8 @@ def bills_list(
     flagged: Annotated[bool, typer.Option("--flagged", help="Only flagged bills, with topics and evidence.")] = False,
     topic: Annotated[str | None, typer.Option(help="Only bills flagged for this topic (slug or name).")] = None,
 ) -> None:
-    """List stored bills, most recent action first (--flagged: strongest flags first)."""
+    """List stored bills, most recent action first (--flagged: strongest flags first; --text: as the dashboard's
+    search ranks them, a typed bill number's bills first, then the best match)."""
     from rich.table import Table
     from rich.text import Text
     from sqlmodel import Session

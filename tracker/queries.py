@@ -60,31 +60,29 @@ def apply_filter(session: Session, query: Any, flt: BillFilter) -> Any:
     return query.where(*where)
 
 
-def numbered_first(session: Session, flt: BillFilter) -> list[Any]:
-    """The ordering that puts the bills ``flt``'s text names by number before its word matches, the latest
-    introduced first as search lists them (none when it names no bill by number)."""
+def ordered_as_searched(session: Session, query: Any, flt: BillFilter) -> tuple[Any, list[Any]]:
+    """``query`` (a select over Bill) with what it needs to be ordered as search lists ``flt``'s text, and that
+    order (none without text; callers add their own after it): the bills the text names by number first, those
+    with its other words before the others, the latest introduced first; then the best word match first."""
     if flt.text is None:
-        return []
-    from tracker.search import read_query
+        return query, []
+    from tracker.search import text_order  # tracker.search builds on this module
 
-    numbered = read_query(session, flt.text, where=_scope(flt)).number_ids
-    if not numbered:
-        return []
-    by_number = Bill.id.in_(numbered)
-    return [case((by_number, 0), else_=1), case((by_number, Bill.introduced_date)).desc().nulls_last()]
+    ranked, order = text_order(session, flt.text, where=_scope(flt))
+    return (query.outerjoin(ranked, ranked.c.bill_id == Bill.id) if ranked is not None else query), order
 
 
 def _listed(session: Session, columns: Sequence[Any], flt: BillFilter, limit: int | None, offset: int) -> Any:
-    query = apply_filter(
-        session, select(*columns).join(LegislativeSession, Bill.session_id == LegislativeSession.id), flt,
-    ).order_by(*numbered_first(session, flt), Bill.latest_action_date.desc().nulls_last(), Bill.id.desc()
-               ).offset(offset)
+    query, order = ordered_as_searched(
+        session, select(*columns).join(LegislativeSession, Bill.session_id == LegislativeSession.id), flt)
+    query = apply_filter(session, query, flt).order_by(
+        *order, Bill.latest_action_date.desc().nulls_last(), Bill.id.desc()).offset(offset)
     return query.limit(limit) if limit is not None else query
 
 
 def list_bills(session: Session, flt: BillFilter = BillFilter(), *, limit: int | None = None,
                offset: int = 0) -> list[dict[str, Any]]:
-    """Matching bills, most recent action first, as ``bill_summary`` rows."""
+    """Matching bills, most recent action first (with text: as search ranks them), as ``bill_summary`` rows."""
     query = _listed(session, [Bill, LegislativeSession.identifier], flt, limit, offset)
     return [bill_summary(bill, session_identifier) for bill, session_identifier in session.execute(query)]
 

@@ -5,11 +5,16 @@ ranking and paging run in SQL.
 People look bills up by number far more often than by words, so a query is first read for a bill number
 (``read_query``): typed alone ("HR 1234", "H.R. 1234", "hr1234", "S.22", "H.Res. 5", "AB 5", "ABX1 1",
 "Int 0123-2024"), it lists that number's bills, in every jurisdiction and session that has one, and nothing
-else (its letters and digits as words, "s" and "22", would only add noise). At the start or the end of other
-words ("HR 1234 privacy", "privacy HR 1234") the number's bills still come first, those that also have the
-words before the others (the same number recurs every session: the words tell them apart), then the other
-bills that have the words. A number that names no bill (within the filters) is only words: the whole query is
-searched as it would be without this.
+else (its letters and digits as words, "s" and "22", would only add noise). Among other words, wherever it is
+("HR 1234 privacy", "privacy HR 1234", "privacy HR 1234 act"), the number's bills still come first, those that
+also have the words before the others (the same number recurs every session: the words tell them apart), then
+the other bills that have the words; two numbers ("HR 22 S 22") list both numbers' bills first. A number that
+names no bill (within the filters) is only words: the whole query is searched as it would be without this.
+
+Words are all required, in any order; nothing typed is an operator ("-", "*", NEAR, ":" are punctuation or
+words). "Quoted words" are a phrase; a hyphenated word is its parts or the parts written as one ("cyber-security":
+"cybersecurity" too); the last word is also a prefix on the Search page (results while typing), the bills with
+the whole word ranked first.
 """
 
 import re
@@ -17,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, Text, case, cast, false, func, literal_column, or_, select, text, true
+from sqlalchemy import String, Text, and_, case, cast, false, func, literal_column, or_, select, text, true
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlmodel import Session
 
@@ -56,6 +61,8 @@ def _terms(query: str) -> list[str]:
 # letters then a digit ("HR1234", "HRes5", "ABX11", "Int0123-2024", "O2018-9628") or a year-number file number
 # (LA Metro's "2018-0123"). A bare number ("2022", "1234") is never read as one: it is a word, or a year.
 NUMBER_WORDS = 4
+NUMBERS_READ = 60  # words of a query read for numbers (and the last NUMBER_WORDS)
+_AROUND_NUMBER = "\"'“”‘’()[]{},;:!?"
 _NUMBER_LIKE = re.compile(r"[A-Za-z]{1,12}-?\d[A-Za-z\d-]*|\d{4}-\d+")
 
 
@@ -63,52 +70,145 @@ _NUMBER_LIKE = re.compile(r"[A-Za-z]{1,12}-?\d[A-Za-z\d-]*|\d{4}-\d+")
 class ReadQuery:
     """What a typed query asks for."""
 
-    number: str | None  # the bill number as typed, when it names bills (within the filters)
-    number_ids: tuple[int, ...]  # the bills it names, every jurisdiction and session in scope
+    number: str | None  # the bill number(s) as typed, when they name bills (within the filters): "HR 22, S 22"
+    number_ids: tuple[int, ...]  # the bills they name, every jurisdiction and session in scope
     words: str  # what is searched as words: the rest of the query, or all of it when no number names a bill
 
 
 def read_query(session: Session, query: str, *, where: Sequence[Any] = ()) -> ReadQuery:
-    """Read ``query`` for a bill number at its start or its end (the longest that names a bill in scope:
-    ``where``, conditions on Bill and LegislativeSession; the start first), in one query for every candidate."""
+    """Read ``query`` for bill numbers anywhere in it ("privacy HR 1234 act": ``where``, conditions on Bill and
+    LegislativeSession, scopes them), in one query for every candidate span of words.
+
+    From the left, each word starts the longest span that names a bill, if any ("H. R. 22" over "R. 22"); those
+    spans are the numbers, every other word is a word. People put a number wherever it comes to mind, and two
+    numbers side by side ("HR 22 S 22") to compare companion bills."""
     tokens = (query or "").split()
-    spans: list[tuple[str, str]] = []  # (number, the rest), longest first, the start before the end
-    for size in range(min(NUMBER_WORDS, len(tokens)), 0, -1):
-        spans.append((" ".join(tokens[:size]), " ".join(tokens[size:])))
-        if size < len(tokens):
-            spans.append((" ".join(tokens[-size:]), " ".join(tokens[:-size])))
-    spans = [(ref, rest) for ref, rest in spans if _NUMBER_LIKE.fullmatch(re.sub(r"[\s.]", "", ref))]
-    if spans:
-        found = find_numbered(session, list(dict.fromkeys(ref for ref, _ in spans)), where=where)
-        for ref, rest in spans:
-            if found[ref]:
-                return ReadQuery(number=ref, number_ids=tuple(found[ref]), words=rest)
-    return ReadQuery(number=None, number_ids=(), words=query or "")
+    candidates: dict[tuple[int, int], str] = {}  # (start, size): the span, when it reads like a number
+    # Numbers are typed, not pasted: past the first words only the end is read, or a pasted page of numbered
+    # paragraphs put thousands of look-ups in one query (12,000 numbers: 85 s on SQLite).
+    starts = sorted({*range(min(len(tokens), NUMBERS_READ)), *range(max(0, len(tokens) - NUMBER_WORDS), len(tokens))})
+    for start in starts:
+        for size in range(min(NUMBER_WORDS, len(tokens) - start), 0, -1):
+            # Quoted, in parentheses or in a list: '"HR 22"', "(H.R. 22)", "HR 22, S 22".
+            ref = " ".join(tokens[start:start + size]).strip(_AROUND_NUMBER)
+            if _NUMBER_LIKE.fullmatch(re.sub(r"[\s.]", "", ref)):
+                candidates[(start, size)] = ref
+    if not candidates:
+        return ReadQuery(number=None, number_ids=(), words=query or "")
+    found = find_numbered(session, list(dict.fromkeys(candidates.values())), where=where)
+    numbers: list[str] = []
+    ids: dict[int, None] = {}
+    rest: list[str] = []
+    start = 0
+    while start < len(tokens):
+        size = next((n for n in range(NUMBER_WORDS, 0, -1)
+                     if (ref := candidates.get((start, n))) is not None and found[ref]), 0)
+        if size:
+            ref = candidates[(start, size)]
+            numbers.append(ref)
+            ids.update(dict.fromkeys(found[ref]))
+            start += size
+        else:
+            rest.append(tokens[start])
+            start += 1
+    if not numbers:
+        return ReadQuery(number=None, number_ids=(), words=query or "")
+    return ReadQuery(number=", ".join(numbers), number_ids=tuple(ids), words=" ".join(rest))
+
+
+# A quoted phrase: its words one after the other ("facial recognition", "data broker").
+_PHRASE = re.compile(r'"([^"]*)"')
+# A hyphenated word ("cyber-security", "e-mail"): its parts, or the parts written as one word ("cybersecurity").
+_HYPHENATED = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+WORD, PHRASE, HYPHENATED = "word", "phrase", "hyphenated"
+MAX_WORDS = 64  # words and phrases of a query searched
+Item = tuple[str, tuple[str, ...], bool]  # kind, words, whether the last word is a prefix
+
+
+def _items(query: str, *, prefix: bool) -> list[Item]:
+    """What the query asks for, each once, in order: a word; a quoted phrase's words; a hyphenated word's parts
+    (all of them, anywhere, as a word of their own each: or written as one word); and whether the last word is a
+    prefix (the last word outside quotes, when ``prefix`` is on: it is still being typed). A quote left open is
+    punctuation: its words are words."""
+    text = query or ""
+    items: list[Item] = []
+    start = 0
+    for phrase in _PHRASE.finditer(text):
+        items += _bare(text[start:phrase.start()])
+        if words := tuple(_terms(phrase.group(1))):
+            items.append((PHRASE, words, False) if len(words) > 1 else (WORD, words, False))
+        start = phrase.end()
+    tail = _bare(text[start:])
+    items += tail
+    if prefix and tail:
+        items[-1] = (items[-1][0], items[-1][1], True)
+    # A word typed twice is asked once (a pasted paragraph repeats its words), and a pasted page only by its first
+    # words: past them nothing more is found (every word is required), yet each costs parameters and time (5,000
+    # different words took 40 s on PostgreSQL, and 13,000 went past its 65,535 parameters).
+    return list(dict.fromkeys(items))[:MAX_WORDS]
+
+
+def _bare(text: str) -> list[Item]:
+    items: list[Item] = []
+    for token in text.split():
+        if _HYPHENATED.fullmatch(_EDGES.sub("", token)):
+            items.append((HYPHENATED, tuple(_terms(token)), False))
+        else:
+            items += [(WORD, (w,), False) for w in _terms(token)]
+    return items
+
+
+def _fts5_word(word: str, prefix: bool) -> str:
+    # The last word is asked whole as well as a prefix: the same bills, but those with the whole word rank first
+    # ("AI" typed in full: the bills that say "AI" before those that say "air" or "aim").
+    return f'("{word}" OR "{word}"*)' if prefix else f'"{word}"'
+
+
+def _fts5_item(kind: str, words: tuple[str, ...], prefix: bool) -> str:
+    if kind == PHRASE:
+        return '"' + " ".join(words) + '"'
+    if kind == HYPHENATED:
+        parts = " AND ".join(_fts5_word(w, prefix and i == len(words) - 1) for i, w in enumerate(words))
+        return f'(({parts}) OR {_fts5_word("".join(words), prefix)})'
+    return _fts5_word(words[0], prefix)
 
 
 def fts5_query(query: str, *, prefix: bool = True) -> str:
-    """The user's words as an FTS5 query: each quoted (so nothing they type is an operator), all required,
-    the last one as a prefix (unless ``prefix`` is off) so results come while typing."""
-    terms = [t.replace('"', "") for t in _terms(query)]
-    return " ".join(f'"{t}"' + ("*" if prefix and i == len(terms) - 1 else "") for i, t in enumerate(terms))
+    """The user's words as an FTS5 query: each quoted (so nothing they type is an operator), all required, a
+    quoted phrase as a phrase, the last word as a prefix (unless ``prefix`` is off) so results come while typing."""
+    return " AND ".join(_fts5_item(*item) for item in _items(query, prefix=prefix))
 
 
 def _pg_tsquery(query: str, *, prefix: bool) -> Any:
-    """The user's words as a PostgreSQL query: the same words as FTS5's, all required, each read as the documents
-    are (migration 0012: SQLite's words and stems), the last one as a prefix when ``prefix`` is on.
+    """The user's words as a PostgreSQL query: the same words and phrases as FTS5's, all required, each read as
+    the documents are (migration 0012: SQLite's words and stems), the last word as a prefix when ``prefix`` is on.
 
     The words are split here, as for SQLite, and each is a query of its own: PostgreSQL's query parser reads
     "data-broker" as a compound that also needs the token "data-broker" itself, and drops stop words, so "the"
     alone became an empty query that found nothing.
     """
-    terms = _terms(query)
-    # A word typed twice is asked once; the rest are joined as a balanced tree: a chain of 150 "&&" nested
-    # that deep, and compiling it overflowed Python's stack (a pasted paragraph crashed the search page).
-    wanted = dict.fromkeys((term, prefix and i == len(terms) - 1) for i, term in enumerate(terms))
-    parts = [_pg_term(term, prefix=is_prefix) for term, is_prefix in wanted]
+    return _pg_all([_pg_item(*item) for item in _items(query, prefix=prefix)])
+
+
+def _pg_all(parts: list[Any]) -> Any:
+    # Joined as a balanced tree: a chain of 150 "&&" nested that deep, and compiling it overflowed Python's stack
+    # (a pasted paragraph crashed the search page).
     while len(parts) > 1:
         parts = [parts[i].op("&&")(parts[i + 1]) if i + 1 < len(parts) else parts[i] for i in range(0, len(parts), 2)]
     return parts[0]
+
+
+def _pg_item(kind: str, words: tuple[str, ...], prefix: bool) -> Any:
+    if kind == PHRASE:  # the words one after the other (<->), each read as a word of its own
+        phrase = _pg_term(words[0], prefix=False)
+        for word in words[1:]:
+            phrase = func.tsquery_phrase(phrase, _pg_term(word, prefix=False), type_=TSQUERY)
+        return phrase
+    if kind == HYPHENATED:
+        parts = _pg_all([_pg_term(w, prefix=prefix and i == len(words) - 1) for i, w in enumerate(words)])
+        return parts.op("||")(_pg_term("".join(words), prefix=prefix))
+    return _pg_term(words[0], prefix=prefix)
 
 
 def _pg_term(term: str, *, prefix: bool) -> Any:
@@ -124,8 +224,13 @@ def _matching_ids(session: Session, query: str, *, prefix: bool = True) -> Any:
     """A select of (bill id, rank) for the words, lower rank first."""
     if session.get_bind().dialect.name == "postgresql":
         tsq = _pg_tsquery(query, prefix=prefix)
-        in_bill = select(Bill.id.label("bill_id"), func.ts_rank(literal_column(PG_BILL_DOC), tsq).label("rank")
-                         ).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
+        # Divided by the log of the document's length (normalization 1), as bm25 weighs length: unweighed, the
+        # longest summaries came first (the infrastructure act led "broadband", the rescue plan "AI"). With the
+        # last word as a prefix, the bills with the whole word too rank higher, as in fts5_query.
+        rank = func.ts_rank(literal_column(PG_BILL_DOC), tsq, 1)
+        if prefix:
+            rank = rank + 10 * func.ts_rank(literal_column(PG_BILL_DOC), _pg_tsquery(query, prefix=False), 1)
+        in_bill = select(Bill.id.label("bill_id"), rank.label("rank")).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
         in_text = select(BillVersion.bill_id.label("bill_id"), literal_column("0.0").label("rank")
                          ).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))
         union = in_bill.union_all(in_text).subquery()
@@ -146,6 +251,29 @@ def matching_bill_ids(session: Session, query: str, *, where: Sequence[Any] = ()
         hits = _matching_ids(session, read.words, prefix=False).subquery()
         found.append(Bill.id.in_(select(hits.c.bill_id)))
     return select(Bill.id).where(or_(*found) if found else false())
+
+
+def text_order(session: Session, query: str, *, where: Sequence[Any] = ()) -> tuple[Any | None, list[Any]]:
+    """How a list of the bills ``matching_bill_ids`` finds is ordered as ``search`` orders them: a select of
+    (bill_id, rank) to outer-join to Bill (None when the query has no words), and the ordering (callers add their
+    own tie-breaks after it): the number's bills first, those with the words before the others, the latest
+    introduced first; then the best word match first."""
+    read = read_query(session, query, where=where)
+    ranked = None
+    if _terms(read.words):
+        ranked = _matching_ids(session, read.words, prefix=False).cte("ranked")
+        if session.get_bind().dialect.name == "sqlite":
+            ranked = ranked.prefix_with("MATERIALIZED")  # as in _word_search: the match once, not once per bill
+    order: list[Any] = []
+    if read.number_ids:
+        by_number = Bill.id.in_(read.number_ids)
+        order.append(case((by_number, 0), else_=1))
+        if ranked is not None:
+            order.append(case((and_(by_number, ranked.c.rank.is_(None)), 1), else_=0))
+        order.append(case((by_number, Bill.introduced_date)).desc().nulls_last())
+    if ranked is not None:
+        order.append(ranked.c.rank.asc().nulls_last())
+    return ranked, order
 
 
 def search_bill_ids(session: Session, query: str, flt: SearchFilter = SearchFilter()) -> Any:
@@ -255,9 +383,13 @@ def _count(session: Session, query: str, hits: Any, where: list[Any]) -> Any:
     if session.get_bind().dialect.name != "postgresql":
         return select(func.count()).select_from(Bill).join(hits, hits.c.bill_id == Bill.id).where(*where)
     tsq = _pg_tsquery(query, prefix=True)
-    in_text = select(BillVersion.bill_id).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))
-    return select(func.count()).select_from(Bill).where(
-        or_(literal_column(PG_BILL_DOC).op("@@")(tsq), Bill.id.in_(in_text)), *where)
+    # A union of the two index searches: "document matches OR id in (versions that match)" read every bill's
+    # document instead (a sequential scan, 0.15 s at 17,817 bills for a word that two bills have).
+    found = (select(Bill.id.label("bill_id")).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
+             .union(select(BillVersion.bill_id).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))).subquery())
+    if not where:  # nothing to read the bills for
+        return select(func.count()).select_from(found)
+    return select(func.count()).select_from(Bill).where(Bill.id.in_(select(found.c.bill_id)), *where)
 
 
 def highlight_terms(query: str) -> list[str]:
@@ -267,4 +399,4 @@ def highlight_terms(query: str) -> list[str]:
 
 
 __all__ = ["ReadQuery", "SearchFilter", "filter_conditions", "fts5_query", "highlight_terms", "matching_bill_ids",
-           "read_query", "search", "search_bill_ids"]
+           "read_query", "search", "search_bill_ids", "text_order"]

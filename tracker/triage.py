@@ -62,7 +62,7 @@ class InboxFilter:
                    assignee_id=assignee_id if params.get("f_mine") else None)
 
 
-def _inbox_query(columns: Sequence[Any], flt: InboxFilter) -> Any:
+def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter) -> Any:
     matched = (select(BillMatch.bill_id, func.max(BillMatch.score).label("best"))
                .join(Topic, Topic.id == BillMatch.topic_id).where(BillMatch.flagged, Topic.enabled))
     if flt.topic:
@@ -98,13 +98,17 @@ def _inbox_query(columns: Sequence[Any], flt: InboxFilter) -> Any:
         query = query.where(Bill.latest_action_date >= flt.since)
     if flt.until:
         query = query.where(Bill.latest_action_date <= flt.until)
-    if flt.text:
-        from tracker.queries import numbered_condition
+    if flt.text and flt.text.strip():
+        from tracker.search import read_query
 
-        # Words are matched literally: "100%" or "_" in a title search must not act as LIKE wildcards. People type
-        # a bill's number here as often as words of its title ("H.R. 2", "hr2", "AB 5").
-        query = query.where(or_(func.lower(Bill.title).contains(flt.text.strip().lower(), autoescape=True),
-                                numbered_condition(flt.text)))
+        # People type a bill's number here as often as words of its title ("H.R. 2", "hr2", "AB 5"), and at times
+        # both ("robotics HR 3"): read as search reads them, the number's bills or the titles with the other words.
+        # Words are matched literally: "100%" or "_" in a title search must not act as LIKE wildcards.
+        read = read_query(session, flt.text)
+        found = [Bill.id.in_(read.number_ids)] if read.number_ids else []
+        if read.words.strip():
+            found.append(func.lower(Bill.title).contains(" ".join(read.words.split()).lower(), autoescape=True))
+        query = query.where(or_(*found))
     if flt.assignee_id:
         query = query.where(Bill.id.in_(select(Assignment.bill_id).where(Assignment.assignee_id == flt.assignee_id,
                                                                           ~Assignment.done)))
@@ -112,7 +116,7 @@ def _inbox_query(columns: Sequence[Any], flt: InboxFilter) -> Any:
 
 
 def count_inbox(session: Session, flt: InboxFilter = InboxFilter()) -> int:
-    count_query, _ = _inbox_query([Bill.id], flt)
+    count_query, _ = _inbox_query(session, [Bill.id], flt)
     return session.execute(select(func.count()).select_from(count_query.subquery())).scalar_one()
 
 
@@ -124,8 +128,8 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
 
     if flt.sort not in SORTS:
         raise TriageError(f"Unknown sort {flt.sort!r}; one of: {', '.join(SORTS)}")
-    query, best = _inbox_query([Bill, LegislativeSession.identifier, TriageState.status, TriageState.relevance,
-                                TriageState.changed_at, TriageState.user_id], flt)
+    query, best = _inbox_query(session, [Bill, LegislativeSession.identifier, TriageState.status,
+                                         TriageState.relevance, TriageState.changed_at, TriageState.user_id], flt)
     if flt.sort == "identifier":
         # "HR 9" before "HR 10" (the identifier as text put "HR 10" before "HR 2"): jurisdiction and type, then the
         # number's length, then the number as text, as packets are ordered (tracker.exports.selection).

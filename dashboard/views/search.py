@@ -52,7 +52,8 @@ state.remember("search", (*KEYS, "q_page"))
 if not query.strip() and flt == search.SearchFilter():
     st.caption("Type a bill number (HR 3684, H.R. 3684, S 22, AB 5, ABX1 1, Int 0123-2024) to find it in every "
                "jurisdiction and session, or some words; every word must appear (the last may be the start of a "
-               "word). Or choose a filter alone: a position lists the bills the council took it on.")
+               "word; \"quoted words\" must appear together, in that order). Or choose a filter alone: a position "
+               "lists the bills the council took it on.")
     st.stop()
 
 page_no = int(st.session_state.get("q_page", 1))
@@ -79,7 +80,9 @@ with head[2].popover("Save this search"):
 if read.number is not None:
     numbered = len(read.number_ids)
     rest = f"; then the bills with the words “{read.words}”" if search.highlight_terms(read.words) else ""
-    st.info(md(f"Bill number {read.number}: {numbered} {'bill' if numbered == 1 else 'bills'} with this number, "
+    several = ", " in read.number  # "HR 22, S 22": two numbers typed
+    st.info(md(f"Bill {'numbers' if several else 'number'} {read.number}: {numbered} "
+               f"{'bill' if numbered == 1 else 'bills'} with {'these numbers' if several else 'this number'}, "
                f"in every jurisdiction and session that has one{rest}."))
 elif query.strip() and not total:
     st.caption("No bill matches these words.")

@@ -52,6 +52,12 @@ def test_a_number_with_words_comes_before_the_word_matches(numbered: Seeded) -> 
     marked = " ".join(h.proto.body for h in at.get("html"))
     assert "<mark>Health</mark>" in marked or "<mark>health</mark>" in marked  # the words are marked
     assert not any("<mark>22</mark>" in h.proto.body for h in at.get("html"))  # the number's digits are no words
+    # In the middle of the words, the same; two numbers, both numbers' bills.
+    at.text_input(key="q").input("health H.R. 22 care").run()
+    assert links(at) == found and md("then the bills with the words “health care”") in texts(at)
+    at.text_input(key="q").input("HR 22 S 22").run()
+    assert len(links(at)) == 3 and md("Bill numbers HR 22, S 22: 3 bills with these numbers, in every jurisdiction "
+                                      "and session that has one.") in texts(at)
 
 
 def test_a_number_that_names_no_bill_searches_words_without_an_error(numbered: Seeded) -> None:

@@ -17,6 +17,8 @@ def test_the_inbox_text_filter_takes_a_bill_number(session: Session, seeded: See
     assert found("AB 5") == [seeded.ids["ca"]]
     assert found("privacy") == [seeded.ids["privacy"]]  # words of the title, as before
     assert found("HR 99") == []
+    # A number among words: its bills, and the bills whose title has the other words.
+    assert sorted(found("robotics H.R. 2 workforce")) == sorted([seeded.ids["privacy"], seeded.ids["robotics"]])
     at = signed_in(seeded.users["staff"], "views/triage.py")
     at.text_input(key="f_text").input("h.r. 3").run()
     no_exception(at)

@@ -284,3 +284,28 @@ def test_semantic_switched_on_without_the_extra_is_one_line_not_a_traceback(
     monkeypatch.setenv("TRACKER_SEMANTIC", "auto")  # not installed, not required: keywords alone
     assert run("topics", "rescore")[0] == 0
     assert run("topics", "embed", "--if-enabled") == (0, "", "")
+
+
+def test_bills_with_words_are_listed_best_match_first_as_search_lists_them(database_url: str, session: Session,
+                                                                          store_bills: Callable) -> None:
+    from tracker.search import SearchFilter, search
+
+    # Written for this test: HR 2 says "broadband" most (the stronger flag) and acted last; HR 1 is about "rural".
+    store_bills(bill_record(1, "Rural Broadband Deployment Act", "Rural broadband grants: rural maps, rural towers."),
+                bill_record(2, "Broadband Expansion Act", "Broadband internet, broadband adoption and broadband "
+                                                          "affordability in cities, suburbs and the rural west."),
+                bill_record(3, "Post Office Naming Act", "Names a post office."))
+    assert run("topics", "load", "--if-empty")[0] == 0
+
+    def listed(*args: str) -> list[str]:
+        code, out, _ = run("bills", "list", "--json", *args)
+        assert code == 0, out
+        return [b["identifier"] for b in json.loads(out)]
+
+    assert listed("--flagged", "--topic", "broadband") == ["HR 2", "HR 1"]  # strongest flag first
+    # With words, the best match first, as the Search page lists them (with its topic filter too).
+    page = [r["identifier"] for r in search(session, "rural", SearchFilter(topic="broadband"))[0]]
+    assert page == ["HR 1", "HR 2"]
+    for args in (["--text", "rural"], ["--flagged", "--text", "rural"],
+                 ["--flagged", "--topic", "broadband", "--text", "rural"]):
+        assert listed(*args) == page, args

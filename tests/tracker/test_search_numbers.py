@@ -36,7 +36,7 @@ def numbered(engine: Engine, extracted: Path, session: Session) -> Session:
 
 HR22 = [("us", "117", "HR 22"), ("us", "114", "HR 22")]  # the latest first
 SPELLINGS = {
-    ("HR 22", "H.R. 22", "hr22", "H. R. 22", "hr 22", "H.R.22", "HR 0022"): HR22,
+    ("HR 22", "H.R. 22", "hr22", "H. R. 22", "hr 22", "H.R.22", "HR 0022", '"HR 22"', "(H.R. 22)", "HR 22,"): HR22,
     ("HR 1314", "h.r. 1314"): [("us", "117", "HR 1314"), ("us", "114", "HR 1314")],
     ("S 22", "S.22", "s22", "S. 22"): [("us", "117", "S 22")],
     ("H.Res. 5", "HRes 5", "H Res 5", "hres5"): [("us", "117", "HRES 5")],
@@ -88,7 +88,8 @@ def test_a_number_that_names_no_bill_is_searched_as_words(numbered: Session) -> 
 def test_a_number_with_words_puts_the_numbers_bills_first_those_with_the_words_before_the_others(
         numbered: Session) -> None:
     words = [r["id"] for r in search(numbered, "health care", limit=500)[0]]
-    for typed in ("HR 22 health care", "health care HR 22", "H.R. 22 health care"):
+    for typed in ("HR 22 health care", "health care HR 22", "H.R. 22 health care", "health HR 22 care",
+                  "health H. R. 22 care"):
         rows, total = search(numbered, typed, limit=500)
         # The FAST Act (114th, whose summary is of the Hire More Heroes Act: health care) before the newer HR 22,
         # which lacks the words; then every other bill that has them, in the words' order.
@@ -106,6 +107,15 @@ def test_a_number_with_words_puts_the_numbers_bills_first_those_with_the_words_b
     assert ids == {r["id"] for r in every}
     assert set(numbered.execute(search_bill_ids(numbered, "hr22")).scalars()) == {
         r["id"] for r in search(numbered, "hr22")[0]}
+    # A number in the middle of the words is read as at either end ("privacy HR 1234 act"), the rest as words.
+    middle = read_query(numbered, "health H.R. 22 care")
+    assert (middle.number, middle.words, len(middle.number_ids)) == ("H.R. 22", "health care", 2)
+    assert set(numbered.execute(search_bill_ids(numbered, "health HR 22 care")).scalars()) == {r["id"] for r in every}
+    # Two numbers typed together list both numbers' bills ("HR 22 S 22": comparing companion bills).
+    rows, total = search(numbered, "HR 22 and S 22 health care", limit=500)
+    assert sorted(found(rows[:3])) == sorted([*HR22, ("us", "117", "S 22")]) and rows[3]["matched"] == "words"
+    assert read_query(numbered, "HR 22 and S 22 health care").words == "and health care"
+    assert read_query(numbered, "HR 22, S 22").number == "HR 22, S 22"  # a list, as people write one
 
 
 def _listed(*args: str) -> list[tuple[str, str, str]]:
@@ -123,6 +133,7 @@ def test_bills_list_text_reads_a_bill_number_as_search_does(numbered: Session) -
     listed = _listed("--text", "HR 22 health care")
     assert sorted(listed[:2]) == sorted(HR22) and len(listed) > 2 and "HR 22" not in [b[2] for b in listed[2:]]
     assert listed[2:] == [b for b in _listed("--text", "health care") if b[2] != "HR 22"]
+    assert _listed("--text", "health H.R. 22 care") == listed
     assert _listed("--text", "HR 99999") == []
     table = invoke("bills", "list", "--text", "H.R. 22")
     assert table.exit_code == 0 and "us 117 HR 22" in table.stdout and "us 114 HR 22" in table.stdout

@@ -352,7 +352,7 @@ def _saved_filter_bills(session: Session, saved: SavedFilter, user_id: int | Non
         try:
             # "Only bills assigned to me": the exporting user, or the owner when nobody is named (CLI).
             flt = InboxFilter.from_saved(p, assignee_id=user_id or saved.owner_id)
-            inbox_query, _ = _inbox_query([Bill.id], flt)
+            inbox_query, _ = _inbox_query(session, [Bill.id], flt)
         except (TriageError, ValueError) as exc:
             raise SelectionError(f"Saved filter {saved.name!r} cannot be applied: {exc}") from None
         shown = inbox_query.subquery("inbox")

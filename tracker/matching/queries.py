@@ -10,7 +10,7 @@ from sqlalchemy import func, literal, select
 from sqlmodel import Session
 
 from tracker.models import Bill, BillMatch, LegislativeSession, Topic
-from tracker.queries import BillFilter, apply_filter, bill_summary
+from tracker.queries import BillFilter, apply_filter, bill_summary, ordered_as_searched
 
 
 def _flagged_query(session: Session, columns: Any, flt: BillFilter, topic: str | None) -> Any:
@@ -26,15 +26,18 @@ def _flagged_query(session: Session, columns: Any, flt: BillFilter, topic: str |
 def list_flagged(session: Session, flt: BillFilter = BillFilter(), *, topic: str | None = None,
                  limit: int | None = None, offset: int = 0, include_unflagged_topics: bool = False
                  ) -> list[dict[str, Any]]:
-    """Flagged bills, strongest first, each with its topics, scores, matched terms and evidence.
+    """Flagged bills, strongest first (with text: as search ranks them), each with its topics, scores, matched
+    terms and evidence.
 
     With ``topic``, strongest for that topic: a bill flagged weakly for it but strongly for another topic must
     not lead the topic's list.
     """
     strength = _topic_strength(topic) if topic else _best_strength()
-    query = (_flagged_query(session, [Bill, LegislativeSession.identifier], flt, topic)
-             .join(strength, strength.c.bill_id == Bill.id)
-             .order_by(strength.c.score.desc(), strength.c.keyword_score.desc(),
+    # With words, the best match first, as the Search page lists them (its topic filter too); the flag breaks ties.
+    query, searched = ordered_as_searched(session, _flagged_query(session, [Bill, LegislativeSession.identifier],
+                                                                  flt, topic), flt)
+    query = (query.join(strength, strength.c.bill_id == Bill.id)
+             .order_by(*searched, strength.c.score.desc(), strength.c.keyword_score.desc(),
                        Bill.latest_action_date.desc().nulls_last(), Bill.id.desc())
              .offset(offset))
     if limit is not None:

@@ -1,0 +1,80 @@
+"""Search speed and parity on the whole 117th Congress (17,817 bills): the Search page's query (first page of 25
+and the count) and ``bills list --text``'s filter, for typical queries, on the database(s) given.
+
+    python bench/search.py --db sqlite:////tmp/c117.db [--db postgresql+psycopg://user@host/db] [--repeat 5]
+
+Each database must be migrated (``tracker db upgrade``) and hold the archive (``tracker import
+$TRACKER_REALDATA/billstatus/congress117/c117_all.tar.gz``; this script imports it when the database has no bill).
+Prints the median milliseconds per query and database and, with two databases, whether they found the same bills
+(compared by jurisdiction, session and number: ids differ between databases).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from tracker import db  # noqa: E402
+from tracker.importer import import_path  # noqa: E402
+from tracker.models import Bill, LegislativeSession  # noqa: E402
+from tracker.search import matching_bill_ids, search  # noqa: E402
+
+REALDATA = Path(os.environ.get("TRACKER_REALDATA", Path(__file__).resolve().parents[2] / "shared" / "realdata"))
+ARCHIVE = REALDATA / "billstatus" / "congress117" / "c117_all.tar.gz"
+
+# What staff type: topic words, an acronym, a phrase, a prefix while typing, a bill number alone and among words,
+# a name, a very common word, and a pasted paragraph.
+QUERIES = ("privacy", "artificial intelligence", "AI", "facial recognition", "data bro", "cyber-security",
+           "HR 3684", "broadband H.R. 3684 rural", "García", "the",
+           " ".join(["the federal government shall establish a program for data security"] * 20))
+
+
+def timed(session: Session, query: str, repeat: int) -> tuple[float, float, int, set[tuple[str, str, str]]]:
+    page, listing = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        _, total = search(session, query, limit=25)
+        page.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        ids = list(session.execute(matching_bill_ids(session, query)).scalars())
+        listing.append(time.perf_counter() - start)
+    found = {tuple(row) for row in session.execute(
+        select(Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier)
+        .join(LegislativeSession, LegislativeSession.id == Bill.session_id).where(Bill.id.in_(ids)))}
+    return statistics.median(page) * 1000, statistics.median(listing) * 1000, total, found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", action="append", required=True, help="a migrated database URL (repeatable)")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    results = {}
+    for url in args.db:
+        engine = db.make_engine(url)
+        with Session(engine) as s:
+            if not s.execute(select(func.count()).select_from(Bill)).scalar_one():
+                print(f"importing {ARCHIVE} into {db.display_url(url)} ...", flush=True)
+                import_path(engine, ARCHIVE, flag=False)
+            bills = s.execute(select(func.count()).select_from(Bill)).scalar_one()
+            search(s, "warm up", limit=25)
+            results[url] = {q: timed(s, q, args.repeat) for q in QUERIES}
+        engine.dispose()
+        print(f"\n{engine.dialect.name} ({bills:,} bills): median ms, Search page (25 + count) / --text filter")
+        for q, (page, listing, total, _) in results[url].items():
+            print(f"  {q[:40]!r:44} {page:8.1f} {listing:8.1f}   {total:6,} found")
+    if len(results) == 2:
+        first, second = results.values()
+        differ = [q for q in QUERIES if first[q][2:] != second[q][2:]]
+        print("\nsame bills on both databases" if not differ else f"\nDIFFERENT bills for: {differ}")
+
+
+if __name__ == "__main__":
+    main()

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import scrapy
 from scrapy import exceptions as scrapy_errors
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net
 from twisted.python.failure import Failure
@@ -171,6 +172,17 @@ class TrackerSpider(scrapy.Spider):
 
     source_name: str = ""
     allowed_types: tuple[str, ...] = BILL_TYPES
+    # The hourly request budget (MAX_REQUESTS_PER_HOUR) when the source's `max_requests_per_hour` option does not
+    # set one; None: no budget of the spider's own (the project setting's).
+    requests_per_hour: int | None = None
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        if cls.requests_per_hour is not None:
+            options = crawl_settings().sources[cls.source_name or cls.name].options
+            settings.set("MAX_REQUESTS_PER_HOUR", int(options.get("max_requests_per_hour", cls.requests_per_hour)),
+                         priority="spider")
 
     def __init__(self, *args: Any, congress: str | None = None, types: str | None = None, **kwargs: Any):
         # Scrapy makes any other -a an attribute and the crawl ran on its defaults: a typo (-a congres=118)

@@ -23,14 +23,13 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from scrapy.http import Request, Response
-from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from scrapers.base import TrackerSpider, hide_in_logs, sha256
 from scrapers.items import BillItem, FetchFailure, UnchangedDocument
 from scrapers.middlewares import BackoffRetryMiddleware
-from tracker.config import BILL_TYPES, crawl_settings
+from tracker.config import BILL_TYPES
 from tracker.crawling import EXIT_USAGE
 from tracker.crawlstore import KnownDocument
 from tracker.ingest import SourceDocumentInfo
@@ -60,12 +59,7 @@ class FetchError(Exception):
 class CongressApiSpider(TrackerSpider):
     name = "congress_api"
     source_name = SOURCE_NAME
-
-    @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        super().update_settings(settings)
-        options = crawl_settings().sources[SOURCE_NAME].options
-        settings.set("MAX_REQUESTS_PER_HOUR", int(options.get("max_requests_per_hour", 4500)), priority="spider")
+    requests_per_hour = 4500
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

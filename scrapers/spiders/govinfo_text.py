@@ -22,7 +22,6 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from scrapy.http import Request, Response
-from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from scrapers.base import TrackerSpider, sha256
@@ -42,12 +41,7 @@ NAME = "govinfo_text"
 class GovinfoTextSpider(TrackerSpider):
     name = NAME
     source_name = NAME
-
-    @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        super().update_settings(settings)
-        options = crawl_settings().sources[NAME].options
-        settings.set("MAX_REQUESTS_PER_HOUR", int(options.get("max_requests_per_hour", 1800)), priority="spider")
+    requests_per_hour = 1800
 
     def __init__(self, *args: Any, scope: str | None = None, limit: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -31,13 +31,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from scrapy.http import Request, Response
-from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from scrapers.items import BillItem, FetchFailure, HearingBatch, UnchangedDocument
 from scrapers.state_base import StateFeedSpider
-from tracker.config import crawl_settings
 from tracker.crawling import EXIT_USAGE
 from tracker.crawlstore import KnownDocument
 from tracker.ingest import SourceDocumentInfo
@@ -57,15 +55,10 @@ LISTED_THROUGH = "listed_through"  # the run stat telling where a state's listin
 class OpenStatesSpider(StateFeedSpider):
     name = "openstates"
     source_name = SOURCE_NAME
+    requests_per_hour = 600
     base_setting = "OPENSTATES_BASE_URL"
     key_env_setting = "OPENSTATES_API_KEY_ENV"
     key_help = "Get one at https://open.pluralpolicy.com/accounts/profile/."
-
-    @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        super().update_settings(settings)
-        options = crawl_settings().sources[SOURCE_NAME].options
-        settings.set("MAX_REQUESTS_PER_HOUR", int(options.get("max_requests_per_hour", 600)), priority="spider")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -126,3 +126,31 @@ def test_an_unreachable_robots_txt_is_one_warning_line_not_a_traceback() -> None
     assert "Traceback" not in logging.Formatter().format(offline)
     bug = record(ValueError("a real bug keeps its traceback"))
     assert _ROBOTS_LOG_FILTER.filter(bug) and bug.levelname == "ERROR" and bug.exc_info is not None
+
+
+def test_each_feed_spider_paces_itself_by_its_own_hourly_budget(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # The published limits (Congress.gov 5,000 an hour a key, Open States' daily quota, GovInfo's fair use) set
+    # each spider's default; `max_requests_per_hour` of its [sources.X] table overrides it.
+    from scrapy.settings import Settings
+
+    from scrapers.spiders.congress_api import CongressApiSpider
+    from scrapers.spiders.govinfo_billstatus import GovinfoBillstatusSpider
+    from scrapers.spiders.govinfo_text import GovinfoTextSpider
+    from scrapers.spiders.openstates import OpenStatesSpider
+    from tracker.config import settings as tracker_settings
+
+    def budget(spider: type) -> int:
+        scrapy_settings = Settings()
+        spider.update_settings(scrapy_settings)
+        return scrapy_settings.getint("MAX_REQUESTS_PER_HOUR")
+
+    config = tmp_path / "tracker.toml"
+    config.write_text("[sources.openstates]\nmax_requests_per_hour = 100\n")
+    monkeypatch.setenv("TRACKER_CONFIG", str(config))
+    tracker_settings.cache_clear()
+    try:
+        assert [budget(s) for s in (CongressApiSpider, GovinfoTextSpider, OpenStatesSpider)] == [4500, 1800, 100]
+        assert budget(GovinfoBillstatusSpider) == 0  # GovInfo's bulk listing: no hourly budget of its own
+    finally:
+        tracker_settings.cache_clear()

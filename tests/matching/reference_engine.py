@@ -27,8 +27,8 @@ from tracker.matching.engine import (
     _CompiledTopic,
     _eval,
     _Occ,
-    _tf,
     evidence_entries,
+    repetition,
     span_term,
 )
 from tracker.matching.folding import Offsets, normalize_with_offsets
@@ -56,6 +56,9 @@ class RefHits:
 
     def occs(self, atom: int) -> list[_Occ]:
         return self.by_atom.get(atom, [])
+
+    def size(self, field_name: str) -> int:
+        return sum(len(t) for t in self.doc.fields.get(field_name, ()))
 
 
 def evaluate(rule_set: RuleSet, doc: BillDoc) -> list[TopicResult]:
@@ -122,7 +125,8 @@ def _score_simple(rule_set: RuleSet, compiled: _CompiledRule, hits: RefHits) -> 
     per_field: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for o in occs:
         per_field[o.field][o.atom] += 1
-    best = max(rule_set.field_weights.get(f, 1.0) * _tf(max(c.values())) for f, c in per_field.items())
+    best = max(rule_set.field_weights.get(f, 1.0) * repetition(f, max(c.values()), hits.size(f))
+               for f, c in per_field.items())
     return compiled.spec.weight * best, occs
 
 

@@ -43,8 +43,9 @@ def test_a_topic_just_short_of_the_line_is_not_printed_at_it(database_url: str, 
     flag_bills(session, ids)
     session.commit()
     result = CliRunner().invoke(app, ["bills", "show", "1"])
-    # 1.5 x (2 - 1/1000) = 2.9985 of 3: a score of 0.4997, printed "0.50" while not flagged.
-    assert result.exit_code == 0 and "Not flagged: Privacy (0.4997)" in result.stdout, result.stdout
+    # 1,000 mentions in 32,000 characters of text count as 312.5 per 10,000 (engine.repetition):
+    # 1.5 x (2 - 1/312.5) = 2.9952 of 3, a score printed "0.50" at two digits while not flagged.
+    assert result.exit_code == 0 and "Not flagged: Privacy (0.499)" in result.stdout, result.stdout
 
 
 def test_signals_credit_a_learned_score_to_the_model_that_scores_the_topic_now() -> None:

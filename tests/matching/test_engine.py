@@ -28,6 +28,25 @@ def test_repetition_saturates_and_rules_add_up() -> None:
     assert both.keyword_score == 2 * 1.5 + 1.5 and both.rules_matched == 2
 
 
+def test_a_long_text_counts_mentions_per_three_pages_and_titles_and_summaries_as_before() -> None:
+    rule_set = RuleSet([topic([RuleSpec("broadband", weight=2)])])
+
+    def score(field: str, text: str) -> float:
+        return rule_set.evaluate(BillDoc(1, {field: [text]}))[0].keyword_score
+
+    filler = "The Secretary shall report to Congress. " * 250  # 10,000 characters: about three pages
+    assert score("text", "broadband " + filler[:9_000]) == 2.0  # a short text: as before
+    long = "broadband " + (filler * 20)[10:]  # 200,000 characters, one mention
+    assert score("text", long) == 2 * 0.05  # a passing mention: its share of the weight
+    assert score("text", ("broadband " + filler[10:]) * 20) == 2.0  # once every three pages: the full weight
+    assert score("text", ("broadband broadband " + filler[20:]) * 20) == 3.0  # twice as dense: repetition counts
+    assert score("title", long) == 6.0 and score("summary", long) == 3.0  # titles and summaries as before
+    # A rule that holds only across fields takes the weaker field: here a long text's share of one mention.
+    both = RuleSet([topic([RuleSpec("privacy AND broadband")])])
+    (result,) = both.evaluate(BillDoc(1, {"title": ["Privacy Act"], "text": [long]}))
+    assert result.keyword_score == 0.05
+
+
 def test_and_across_fields_takes_the_weaker_field() -> None:
     rule_set = RuleSet([topic([RuleSpec("privacy AND children")])])
     (result,) = rule_set.evaluate(BillDoc(1, {"title": ["Privacy Act"], "summary": ["protects children"]}))

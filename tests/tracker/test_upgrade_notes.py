@@ -87,3 +87,22 @@ def test_an_upgrade_brings_new_shipped_rules_and_keeps_what_staff_edited(databas
     # left as staff edited it does not.
     assert after["chips-datacenters"] == versions["chips-datacenters"] + 1 and after["ai"] == versions["ai"] + 1
     assert after["online-safety"] == versions["online-safety"]
+
+
+def test_an_upgrade_says_which_matches_the_long_text_scoring_left_behind(database_url: str, engine: Engine) -> None:
+    # Migration 0023: a rule's mentions in a long text now count per 10,000 characters (tracker.matching.engine),
+    # so matches stored before on bills with such a text may be wrong until re-scored; the others are not.
+    invoke("topics", "load")
+    invoke("import", "--quiet", str(require_realdata("billstatus", "congress119")))
+    db.downgrade(engine, "0022")
+    with engine.begin() as conn:
+        long_one = conn.execute(text("SELECT bill_id FROM billmatch ORDER BY bill_id LIMIT 1")).scalar_one()
+        conn.execute(text("UPDATE billversion SET text = :t WHERE id = (SELECT min(id) FROM billversion "
+                          "WHERE bill_id = :b)"), {"t": "cybersecurity of the grid. " * 500, "b": long_one})
+        matches = dict(conn.execute(text("SELECT bill_id, count(*) FROM billmatch GROUP BY bill_id")).all())
+    assert len(matches) > 1  # another bill's matches, which the upgrade leaves alone
+
+    upgraded = " ".join(invoke("db", "upgrade", "--no-backup").output.split())
+    assert f"{matches[long_one]} stored topic matches predate their topic's rules" in upgraded
+    invoke("topics", "rescore")
+    assert "predate" not in invoke("db", "upgrade", "--no-backup").output

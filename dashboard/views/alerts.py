@@ -23,7 +23,10 @@ with data.session() as s:
     mine = subscriptions.list_subscriptions(s, user=user)
     choices = data.choices(s)
     lists = visible_watchlists(s, actor=user)
-    urls = feeds.feed_urls(s, user=user, token=prof.feed_token)
+    has_secret = prof.feed_token_hash is not None
+    # A new secret is shown on the run after it was made, and never again: only its hash is stored.
+    fresh = st.session_state.pop("alerts_new_feed_secret", None)
+    urls = feeds.feed_urls(s, user=user, token=fresh or feeds.SECRET_PLACEHOLDER)
     my_log = delivery.delivery_log(s, user_id=user.id, limit=20, actor=user)
 
 if email_on:
@@ -79,10 +82,17 @@ with st.form("alerts_add", clear_on_submit=True):
 st.subheader("Feeds")
 st.caption("These addresses contain your secret: anyone with one can read that feed. Make a new secret to "
            "turn every old address off.")
+if fresh:
+    st.success("Copy these addresses now: they are shown only this once (only a hash of the secret is kept).")
+elif has_secret:
+    st.caption(f"Your secret was shown when it was made and is not kept, so {feeds.SECRET_PLACEHOLDER} stands for it "
+               "here. Lost it? Make a new one.")
+else:
+    st.caption("No feed secret yet: make one to get your addresses.")
 st.dataframe(pd.DataFrame([{"feed": k, "address": v} for k, v in urls.items()]), hide_index=True, width="stretch")
-if st.button("New secret", key="alerts_rotate"):
+if st.button("New secret" if has_secret else "Make my feed addresses", key="alerts_rotate"):
     with data.session() as s:
-        subscriptions.rotate_feed_token(s, user=user, actor=user)
+        st.session_state["alerts_new_feed_secret"] = subscriptions.rotate_feed_token(s, user=user, actor=user)
     st.rerun()
 
 

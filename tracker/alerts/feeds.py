@@ -1,8 +1,9 @@
 """Feeds behind per-user secret tokens: Atom and RSS 2.0 for a saved filter, iCalendar for hearings.
 
-A feed URL carries the person's ``feed_token`` (``tracker alerts token EMAIL`` prints it, ``--rotate``
-replaces it); a saved filter is readable by its owner, or by anyone once it is shared. Feed readers poll, so
-the feeds are computed on request from the same queries as the dashboard (tracker.triage, tracker.search).
+A feed URL carries the person's feed secret, shown only when it is made (``tracker alerts token EMAIL``,
+``--rotate``, "New secret" on the Alerts page): the database keeps only its SHA-256. A saved filter is readable by
+its owner, or by anyone once it is shared. Feed readers poll, so the feeds are computed on request from the same
+queries as the dashboard (tracker.triage, tracker.search).
 """
 
 import datetime as dt
@@ -35,6 +36,7 @@ from tracker.models.base import utcnow
 from tracker.names import by_name
 
 FEED_SIZE = 50
+SECRET_PLACEHOLDER = "SECRET"  # in a feed URL shown when the secret cannot be (only its hash is stored)
 ATOM = "http://www.w3.org/2005/Atom"
 
 

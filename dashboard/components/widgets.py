@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard.components import data
 from dashboard.components.render import md
 from tracker import watchlists
+from tracker.bill_text import web_url
 from tracker.exports import FORMATS, ExportError, Selection, build_packet, packet_filename
 from tracker.models import SavedFilter, User
 from tracker.permissions import Action, PermissionDenied, require
@@ -13,8 +14,9 @@ FORMAT_LABELS = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel", "csv": "CSV", "j
 
 
 def safe_url(url: str | None) -> str | None:
-    """Only web links are clickable: a feed cannot smuggle a javascript: or data: URL into a page."""
-    return url if url and url.lower().startswith(("https://", "http://")) else None
+    """Only web links are clickable: a feed cannot smuggle a javascript: or data: URL, a control character or
+    an endless URL into a page (the same check as exported files: tracker.bill_text.web_url)."""
+    return web_url(url)
 
 
 def export_buttons(user: User, selection: Selection, *, key: str, title: str | None = None,

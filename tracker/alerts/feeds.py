@@ -18,6 +18,7 @@ from sqlmodel import Session
 from tracker.alerts.hearings import HearingRow, read_hearings
 from tracker.alerts.render import STAGE_WORDS, bill_url
 from tracker.alerts.settings import AlertSettings, alert_settings
+from tracker.bill_text import web_url
 from tracker.dates import jurisdiction_zone
 from tracker.exports.safety import clean_text
 from tracker.models import (
@@ -231,8 +232,8 @@ def render_ics(session: Session, *, user: User, cfg: AlertSettings | None = None
             lines.append(f"LOCATION:{_ics_escape(h.location)}")
         # A URL is written as is (not a TEXT value): one holding a line break or a control character would end
         # the line and let the feed add properties or events of its own. Such a URL is left out.
-        if h.url and h.url.startswith(("http://", "https://")) and h.url.isprintable() and " " not in h.url:
-            lines.append(f"URL:{h.url}")
+        if (url := web_url(h.url)) and " " not in url:
+            lines.append(f"URL:{url}")
         lines += [f"STATUS:{'CANCELLED' if h.cancelled else 'CONFIRMED'}", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()

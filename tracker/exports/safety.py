@@ -6,6 +6,7 @@ or carry markup. Each writer escapes for its own format (ReportLab markup in pdf
 
 import re
 
+from tracker.bidi import without_bidi_controls
 from tracker.bill_text import web_url
 
 # A spreadsheet treats a cell starting with one of these as a formula (or DDE command) when it parses text:
@@ -35,10 +36,12 @@ def neutralize_formula(value: str) -> str:
 
 
 def clean_text(value: str | None) -> str:
-    """Drop characters no XML file may hold; everything else (accents, scripts, emoji) is kept as is."""
+    """Drop characters no XML file may hold, and bidi controls (tracker.bidi: a right-to-left override would
+    turn text around in every format, CSV included); everything else (accents, scripts, right-to-left letters and
+    marks, emoji) is kept as is."""
     if not value:
         return ""
-    return _XML_ILLEGAL.sub("", value)
+    return without_bidi_controls(_XML_ILLEGAL.sub("", value))
 
 
 def safe_url(url: str | None) -> str | None:

@@ -17,11 +17,16 @@ _MAX_URL = 2000
 
 
 def web_url(url: Any) -> str | None:
-    """The URL if it is an http(s) link (whitespace around it dropped), else None."""
+    """The URL if it is an http(s) link (whitespace around it dropped), else None.
+
+    The one check for every feed URL that becomes a link: dashboard pages (dashboard.components.widgets),
+    exported files (tracker.exports.safety) and the hearings calendar. Nothing that is not printable: control
+    characters (C0, DEL, C1 such as NEL, a line break to some readers) and invisible format characters (a
+    right-to-left override makes ``\u202efdp.exe`` read as ``exe.pdf``)."""
     if not isinstance(url, str):
         return None
     url = url.strip()
-    if not url or len(url) > _MAX_URL or any(ord(c) < 0x20 or c == "\x7f" for c in url):
+    if not url or len(url) > _MAX_URL or not url.isprintable():
         return None
     try:
         parts = urlsplit(url)

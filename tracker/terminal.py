@@ -14,9 +14,11 @@ from typing import Any
 from rich.console import Console
 from rich.segment import Segment
 
-# C0 controls but tab and newline, DEL, the 8-bit C1 controls (U+009B is a one-character CSI), and the bidi
-# embedding, override and isolate controls.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+from tracker.bidi import BIDI_CONTROLS
+
+# C0 controls but tab and newline, DEL, the 8-bit C1 controls (U+009B is a one-character CSI), the bidi marks and
+# the bidi embedding, override and isolate controls (tracker.bidi, as in files and on pages).
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f{BIDI_CONTROLS}]")
 REPLACEMENT = "\ufffd"  # shown, so a reader sees that the feed sent something there
 
 

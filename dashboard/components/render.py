@@ -1,9 +1,11 @@
 """Safe rendering of upstream text. Titles, summaries and action text come from feeds we do not control:
-they are escaped before Streamlit sees them, so markup shows as text and never runs.
+they are escaped before Streamlit sees them, so markup shows as text and never runs, and lose their bidi
+controls (tracker.bidi), so a right-to-left override cannot turn a title or a table row around.
 
 - ``md(text)``: for st.markdown / st.subheader / st.caption (backslash-escapes Markdown and HTML syntax);
 - ``html_text(text)``: HTML-escaped, for st.html fragments we build ourselves;
-- ``highlight(snippet)``: an evidence snippet with its ``[[term]]`` marks turned into <mark>, after escaping.
+- ``highlight(snippet)``: an evidence snippet with its ``[[term]]`` marks turned into <mark>, after escaping;
+- ``shown(frame)``: a table's text cells without bidi controls, for st.dataframe.
 """
 
 import difflib
@@ -11,6 +13,9 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
+import pandas as pd
+
+from tracker.bidi import without_bidi_controls
 from tracker.matching.engine import MARKED
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones Markdown,
@@ -19,8 +24,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
 
 
 def md(text: object) -> str:
-    """Text that Markdown renders literally (newlines kept as line breaks)."""
-    value = "" if text is None else str(text)
+    """Text that Markdown renders literally (newlines kept as line breaks), without bidi controls."""
+    value = without_bidi_controls("" if text is None else str(text))
     value = _MD_SPECIAL.sub(r"\\\1", value)
     return value.replace("\r\n", "\n").replace("\n", "  \n")
 
@@ -47,7 +52,7 @@ def assignment_line(assignment: dict | None) -> str:
 
 
 def html_text(text: object) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
+    return html.escape(without_bidi_controls("" if text is None else str(text)), quote=True)
 
 
 def highlight(snippet: str | None, terms: Iterable[str] = ()) -> str:
@@ -118,3 +123,8 @@ def progress_line(stages: Sequence[str], current: str, outcome: str | None = Non
         cells.append(f'<span style="background:#b71c1c;color:white;padding:4px 10px;border-radius:12px">'
                      f'{html_text(outcome.replace("_", " "))}</span>')
     return "<div>" + "→".join(cells) + "</div>"
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table for st.dataframe, its text cells without bidi controls (numbers, dates and links as they were)."""
+    return frame.map(lambda v: without_bidi_controls(v) if isinstance(v, str) else v)

@@ -1,10 +1,14 @@
 """Widgets several pages share: export download buttons, safe link tables, the saved-filter picker."""
 
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
 from dashboard.components import data
-from dashboard.components.render import md
+from dashboard.components.render import md, shown
 from tracker import watchlists
+from tracker.bill_text import web_url
 from tracker.exports import FORMATS, ExportError, Selection, build_packet, packet_filename
 from tracker.models import SavedFilter, User
 from tracker.permissions import Action, PermissionDenied, require
@@ -12,9 +16,16 @@ from tracker.permissions import Action, PermissionDenied, require
 FORMAT_LABELS = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel", "csv": "CSV", "json": "JSON"}
 
 
+def table(frame: pd.DataFrame, **kwargs: Any) -> Any:
+    """st.dataframe for tables of upstream text: their cells lose bidi controls (render.shown), so a feed's
+    right-to-left override cannot turn a row around."""
+    return st.dataframe(shown(frame), **kwargs)
+
+
 def safe_url(url: str | None) -> str | None:
-    """Only web links are clickable: a feed cannot smuggle a javascript: or data: URL into a page."""
-    return url if url and url.lower().startswith(("https://", "http://")) else None
+    """Only web links are clickable: a feed cannot smuggle a javascript: or data: URL, a control character or
+    an endless URL into a page (the same check as exported files: tracker.bill_text.web_url)."""
+    return web_url(url)
 
 
 def export_buttons(user: User, selection: Selection, *, key: str, title: str | None = None,

@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import md
+from dashboard.components.widgets import table
 from tracker import health, overview
 from tracker.config import crawl_settings
 from tracker.permissions import Action, PermissionDenied, require
@@ -28,7 +29,7 @@ except (SystemExit, ValueError, KeyError) as exc:
 st.subheader("Configured sources")
 st.caption("Edit tracker.toml ([sources.NAME]) to change them; `tracker schedule` runs the schedules.")
 if configured:
-    st.dataframe(pd.DataFrame(configured), hide_index=True, width="stretch")
+    table(pd.DataFrame(configured), hide_index=True, width="stretch")
 
 st.subheader("Health")
 st.caption("As `tracker status` reports it (a monitor can run that command and alarm on its exit code).")
@@ -47,15 +48,15 @@ for f in fresh:
     if f.stale:
         st.warning(md(f"{f.source} is stale: last success {f.last_success or 'never'}."))
 if fresh:
-    st.dataframe(pd.DataFrame([{"source": f.source, "last success": f.last_success, "last run": f.last_run_at,
-                                "status": f.last_run_status, "errors": f.last_run_errors,
-                                "stale": f.stale} for f in fresh]), hide_index=True, width="stretch")
+    table(pd.DataFrame([{"source": f.source, "last success": f.last_success, "last run": f.last_run_at,
+                         "status": f.last_run_status, "errors": f.last_run_errors,
+                         "stale": f.stale} for f in fresh]), hide_index=True, width="stretch")
 
 st.subheader("Recent runs")
 if not runs:
     st.caption("No runs yet.")
     st.stop()
-st.dataframe(pd.DataFrame(runs), hide_index=True, width="stretch")
+table(pd.DataFrame(runs), hide_index=True, width="stretch")
 failing = [r for r in runs if r["failed"]]
 if failing:
     run_id = st.selectbox("Errors of run", [r["id"] for r in failing], key="src_run",
@@ -64,7 +65,7 @@ if failing:
     with data.session() as s:
         errors = overview.run_errors(s, run_id=run_id)
     if errors:
-        st.dataframe(pd.DataFrame(errors), hide_index=True, width="stretch")
+        table(pd.DataFrame(errors), hide_index=True, width="stretch")
     else:  # the run keeps its count (tracker.run_history)
         st.caption("This run's errors are no longer kept: the errors of runs older than [crawl] keep_errors_days "
                    "(tracker.toml) are deleted. Its count stays in the table above.")

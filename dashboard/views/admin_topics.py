@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import highlight, md
+from dashboard.components.widgets import table
 from tracker.matching import topics as topic_service
 from tracker.matching import training
 from tracker.matching.jobs import learn_schedule
@@ -26,18 +27,18 @@ if not listing:
     st.info("No topics yet: `tracker topics load` reads the defaults from tracker/topics.yaml.")
     st.stop()
 
-st.dataframe(pd.DataFrame([{"topic": t["name"], "slug": t["slug"], "enabled": t["enabled"],
-                            "threshold": t["threshold"], "rules": len(t["rules"]), "flagged bills": t["flagged_bills"],
-                            "rule version": t["rule_version"]} for t in listing]), hide_index=True, width="stretch")
+table(pd.DataFrame([{"topic": t["name"], "slug": t["slug"], "enabled": t["enabled"],
+                     "threshold": t["threshold"], "rules": len(t["rules"]), "flagged bills": t["flagged_bills"],
+                     "rule version": t["rule_version"]} for t in listing]), hide_index=True, width="stretch")
 
 by_slug = {t["slug"]: t for t in listing}
 slug = st.selectbox("Topic", list(by_slug), format_func=lambda k: by_slug[k]["name"], key="tp_topic")
 topic = by_slug[slug]
 if topic["description"]:
     st.caption(md(topic["description"]))
-st.dataframe(pd.DataFrame([{"id": r["id"], "rule": r["expression"], "weight": r["weight"],
-                            "excludes": r["exclude"], "enabled": r["enabled"], "note": r["note"]}
-                           for r in topic["rules"]]), hide_index=True, width="stretch")
+table(pd.DataFrame([{"id": r["id"], "rule": r["expression"], "weight": r["weight"],
+                     "excludes": r["exclude"], "enabled": r["enabled"], "note": r["note"]}
+                    for r in topic["rules"]]), hide_index=True, width="stretch")
 
 st.subheader("Try or add a rule")
 expression = st.text_input("Rule", key="tp_expr", placeholder='"facial recognition" OR biometric*')
@@ -74,12 +75,12 @@ with data.session() as s:
 st.markdown(f"**{learning.relevant:,}** bills marked relevant and **{learning.not_relevant:,}** dismissed as not "
             f"relevant (at least {MIN_ORG} of each before anything is learned).")
 if learning.models:
-    st.dataframe(pd.DataFrame([{"model": "organisation-wide" if m["scope"] == ORG_SCOPE else m["scope"],
-                                "relevant": m["positives"], "not relevant": m["negatives"], "cv F1": m["cv_f1"],
-                                "keyword F1": m["keyword_f1"], "in use": m["active"],
-                                "scores": ", ".join(t for t, scope in learning.scoring.items()
-                                                    if scope == m["scope"]) or "-"}
-                               for m in learning.models]), hide_index=True, width="stretch")
+    table(pd.DataFrame([{"model": "organisation-wide" if m["scope"] == ORG_SCOPE else m["scope"],
+                         "relevant": m["positives"], "not relevant": m["negatives"], "cv F1": m["cv_f1"],
+                         "keyword F1": m["keyword_f1"], "in use": m["active"],
+                         "scores": ", ".join(t for t, scope in learning.scoring.items()
+                                             if scope == m["scope"]) or "-"}
+                        for m in learning.models]), hide_index=True, width="stretch")
 if learning.behind:
     st.info(md(f"Stored flags lag the judgements: {learning.behind}. The nightly learning job re-scores them "
                f"({learn_schedule()} UTC, crontab); or now:"))

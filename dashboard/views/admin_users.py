@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import md
+from dashboard.components.widgets import table
 from tracker import sessions, users
 from tracker.models.enums import Role
 from tracker.permissions import ROLE_ACTIONS, PermissionDenied
@@ -19,12 +20,12 @@ except PermissionDenied as exc:
     st.error(md(exc))
     st.stop()
 
-st.dataframe(pd.DataFrame([{"email": u.email, "name": u.name, "role": u.role, "active": u.active,
-                            "last sign-in": u.last_login_at, "created": u.created_at} for u in accounts]),
-             hide_index=True, width="stretch")
+table(pd.DataFrame([{"email": u.email, "name": u.name, "role": u.role, "active": u.active,
+                     "last sign-in": u.last_login_at, "created": u.created_at} for u in accounts]),
+      hide_index=True, width="stretch")
 with st.expander("What each role may do"):
-    st.dataframe(pd.DataFrame([{"role": r, "may": ", ".join(sorted(a.value for a in acts))}
-                               for r, acts in ROLE_ACTIONS.items()]), hide_index=True, width="stretch")
+    table(pd.DataFrame([{"role": r, "may": ", ".join(sorted(a.value for a in acts))}
+                        for r, acts in ROLE_ACTIONS.items()]), hide_index=True, width="stretch")
 
 roles = list(Role.__members__)
 left, right = st.columns(2)

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import md
+from dashboard.components.widgets import table
 from tracker.alerts import delivery, feeds, subscriptions
 from tracker.permissions import Action, PermissionDenied, can
 from tracker.watchlists import visible_watchlists
@@ -23,7 +24,10 @@ with data.session() as s:
     mine = subscriptions.list_subscriptions(s, user=user)
     choices = data.choices(s)
     lists = visible_watchlists(s, actor=user)
-    urls = feeds.feed_urls(s, user=user, token=prof.feed_token)
+    has_secret = prof.feed_token_hash is not None
+    # A new secret is shown on the run after it was made, and never again: only its hash is stored.
+    fresh = st.session_state.pop("alerts_new_feed_secret", None)
+    urls = feeds.feed_urls(s, user=user, token=fresh or feeds.SECRET_PLACEHOLDER)
     my_log = delivery.delivery_log(s, user_id=user.id, limit=20, actor=user)
 
 if email_on:
@@ -41,8 +45,8 @@ else:
 
 st.subheader("What you follow")
 if mine:
-    st.dataframe(pd.DataFrame([{"follows": v.label, "cadence": v.cadence, "events": ", ".join(v.events) or "all",
-                                "since": v.created_at} for v in mine]), hide_index=True, width="stretch")
+    table(pd.DataFrame([{"follows": v.label, "cadence": v.cadence, "events": ", ".join(v.events) or "all",
+                         "since": v.created_at} for v in mine]), hide_index=True, width="stretch")
     by_label = {v.label: v for v in mine}
     gone = st.multiselect("Stop following", list(by_label), key="alerts_remove_pick")
     if st.button("Remove", key="alerts_remove", disabled=not gone):
@@ -79,10 +83,17 @@ with st.form("alerts_add", clear_on_submit=True):
 st.subheader("Feeds")
 st.caption("These addresses contain your secret: anyone with one can read that feed. Make a new secret to "
            "turn every old address off.")
-st.dataframe(pd.DataFrame([{"feed": k, "address": v} for k, v in urls.items()]), hide_index=True, width="stretch")
-if st.button("New secret", key="alerts_rotate"):
+if fresh:
+    st.success("Copy these addresses now: they are shown only this once (only a hash of the secret is kept).")
+elif has_secret:
+    st.caption(f"Your secret was shown when it was made and is not kept, so {feeds.SECRET_PLACEHOLDER} stands for it "
+               "here. Lost it? Make a new one.")
+else:
+    st.caption("No feed secret yet: make one to get your addresses.")
+table(pd.DataFrame([{"feed": k, "address": v} for k, v in urls.items()]), hide_index=True, width="stretch")
+if st.button("New secret" if has_secret else "Make my feed addresses", key="alerts_rotate"):
     with data.session() as s:
-        subscriptions.rotate_feed_token(s, user=user, actor=user)
+        st.session_state["alerts_new_feed_secret"] = subscriptions.rotate_feed_token(s, user=user, actor=user)
     st.rerun()
 
 
@@ -95,7 +106,7 @@ def _log_frame(rows: list[dict]) -> pd.DataFrame:  # type: ignore[type-arg]
 
 st.subheader("Your recent digests")
 if my_log:
-    st.dataframe(_log_frame(my_log), hide_index=True, width="stretch")
+    table(_log_frame(my_log), hide_index=True, width="stretch")
 else:
     st.caption("No digest yet.")
 
@@ -107,7 +118,7 @@ if can(user, Action.manage_users):
     if not trouble:
         st.success("No failed or retrying sends.")
     else:
-        st.dataframe(_log_frame(trouble), hide_index=True, width="stretch")
+        table(_log_frame(trouble), hide_index=True, width="stretch")
         pick = st.selectbox("Digest", [r["id"] for r in trouble if r["status"] in ("failed", "uncertain")] or [None],
                             key="alerts_retry_pick")
         if st.button("Send again", key="alerts_retry", disabled=pick is None):

@@ -16,8 +16,9 @@ from dashboard.components.render import (
     progress_line,
     redline,
 )
-from dashboard.components.widgets import export_buttons, safe_url
+from dashboard.components.widgets import export_buttons, safe_url, table
 from tracker import notes, overview, positions, triage, watchlists
+from tracker.bidi import without_bidi_controls
 from tracker.bill_text import current_text, text_links
 from tracker.exports import Selection
 from tracker.exports.packet import describe_committees
@@ -118,26 +119,26 @@ with main:
 
     st.markdown("#### Actions")
     if d["actions"]:
-        st.dataframe(pd.DataFrame([{"date": a["date"], "by": chamber_name(a["actor"], d["jurisdiction"]),
-                                    "action": a["text"]}
-                                   for a in reversed(d["actions"])]), hide_index=True, width="stretch")
+        table(pd.DataFrame([{"date": a["date"], "by": chamber_name(a["actor"], d["jurisdiction"]),
+                             "action": a["text"]}
+                            for a in reversed(d["actions"])]), hide_index=True, width="stretch")
     else:
         st.caption("No actions recorded.")
 
     st.markdown("#### Sponsors")
     if d["sponsorships"]:
-        st.dataframe(pd.DataFrame([{"name": sp["name"], "party": sp["party"], "state": sp["state"],
-                                    "kind": sp["kind"], "since": sp["date"] or "",
-                                    "withdrawn": sp["withdrawn_date"] or ""}
-                                   for sp in d["sponsorships"]]), hide_index=True, width="stretch")
+        table(pd.DataFrame([{"name": sp["name"], "party": sp["party"], "state": sp["state"],
+                             "kind": sp["kind"], "since": sp["date"] or "",
+                             "withdrawn": sp["withdrawn_date"] or ""}
+                            for sp in d["sponsorships"]]), hide_index=True, width="stretch")
     else:
         st.caption("No sponsors recorded.")
 
     if d["committees"]:
         st.markdown("#### Committees")
         # Named as packets name them: "House Armed Services Committee: Readiness Subcommittee", with what each did last.
-        st.dataframe(pd.DataFrame(describe_committees(d["committees"], d["jurisdiction"])), hide_index=True,
-                     width="stretch")
+        table(pd.DataFrame(describe_committees(d["committees"], d["jurisdiction"])), hide_index=True,
+              width="stretch")
 
     st.markdown("#### Roll calls")
     if d["votes"]:
@@ -145,35 +146,35 @@ with main:
             return v["body"] or chamber_name(v["chamber"], d["jurisdiction"])
 
         # Dataframe cells are plain text, never markdown or HTML: upstream motion text is shown as received.
-        st.dataframe(pd.DataFrame([{"date": v["date"], "where": where(v), "motion": v["motion"],
-                                    "result": v["result"], "yes": v["yes"], "no": v["no"], "other": v["other"],
-                                    "absent": v["absent"], "record": safe_url(v["url"])}
-                                   for v in reversed(d["votes"])]),
-                     column_config={"record": st.column_config.LinkColumn("record")}, hide_index=True,
-                     width="stretch")
+        table(pd.DataFrame([{"date": v["date"], "where": where(v), "motion": v["motion"],
+                             "result": v["result"], "yes": v["yes"], "no": v["no"], "other": v["other"],
+                             "absent": v["absent"], "record": safe_url(v["url"])}
+                            for v in reversed(d["votes"])]),
+              column_config={"record": st.column_config.LinkColumn("record")}, hide_index=True,
+              width="stretch")
         elsewhere = ", ".join(f"{n} from {name}" for name, n in sorted(d["votes_elsewhere"].items()))
         st.caption(md(f"As {d['votes'][0]['source']} records them" + (f"; also {elsewhere}." if elsewhere else ".")))
         with_members = [v for v in reversed(d["votes"]) if v["members"]]
         if with_members:
             with st.expander("How each member voted"):
                 pick = st.selectbox("Roll call", range(len(with_members)), key=f"rollcall_{bill_id}",
-                                    format_func=lambda i: f"{with_members[i]['date'] or 'undated'} · "
-                                    f"{where(with_members[i]) or ''} · "
-                                    f"{(with_members[i]['motion'] or '')[:80]}")
-                st.dataframe(pd.DataFrame([{"member": m["name"] or m["person_id"], "vote": m["option"]}
-                                           for m in with_members[pick]["members"]]), hide_index=True,
-                             width="stretch")
+                                    format_func=lambda i: without_bidi_controls(
+                                        f"{with_members[i]['date'] or 'undated'} · {where(with_members[i]) or ''} · "
+                                        f"{(with_members[i]['motion'] or '')[:80]}"))
+                table(pd.DataFrame([{"member": m["name"] or m["person_id"], "vote": m["option"]}
+                                    for m in with_members[pick]["members"]]), hide_index=True,
+                      width="stretch")
     else:
         st.caption("No roll calls recorded.")
 
     if d["hearings"]:
         st.markdown("#### Hearings")
-        st.dataframe(pd.DataFrame([{"date": h["date"], "time": h["time"], "body": h["body"],
-                                    "location": h["location"], "what": h["item"] or h["description"],
-                                    "cancelled": h["cancelled"], "agenda": safe_url(h["agenda_url"] or h["url"])}
-                                   for h in d["hearings"]]),
-                     column_config={"agenda": st.column_config.LinkColumn("agenda")}, hide_index=True,
-                     width="stretch")
+        table(pd.DataFrame([{"date": h["date"], "time": h["time"], "body": h["body"],
+                             "location": h["location"], "what": h["item"] or h["description"],
+                             "cancelled": h["cancelled"], "agenda": safe_url(h["agenda_url"] or h["url"])}
+                            for h in d["hearings"]]),
+              column_config={"agenda": st.column_config.LinkColumn("agenda")}, hide_index=True,
+              width="stretch")
 
     st.markdown("#### Versions")
     # The current text first: what a staffer or lobbyist opens (tracker.bill_text; web links only).
@@ -190,7 +191,7 @@ with main:
             rows.append({"version": v["label"], "date": v["date"], "PDF": by_kind.get("PDF"),
                          "HTML/TXT": by_kind.get("Text") or by_kind.get("HTML"), "XML": by_kind.get("XML"),
                          "text stored": v["has_text"]})
-        st.dataframe(pd.DataFrame(rows), column_config={
+        table(pd.DataFrame(rows), column_config={
             kind: st.column_config.LinkColumn(kind, display_text=kind) for kind in ("PDF", "HTML/TXT", "XML")},
             hide_index=True, width="stretch")
     else:
@@ -198,14 +199,15 @@ with main:
     if texts:
         label, day, body = texts[list(texts)[-1]]
         with st.expander(md(f"Text of {label} ({day or 'undated'})")):  # a feed's label: Markdown here
-            st.text(body[:STORED_TEXT_SHOWN])  # plain text: upstream text is never read as markdown or HTML
+            # Plain text: upstream text is never read as markdown or HTML (nor turned around by bidi controls).
+            st.text(without_bidi_controls(body[:STORED_TEXT_SHOWN]))
             if len(body or "") > STORED_TEXT_SHOWN:
                 st.caption(f"The first {STORED_TEXT_SHOWN:,} of {len(body or ''):,} characters; the links above "
                            "open the whole text.")
     if len(texts) >= 2:
         with st.expander("Compare two versions (redline)"):
             ids = list(texts)
-            label = {i: f"{texts[i][0]} ({texts[i][1] or 'undated'})" for i in ids}
+            label = {i: without_bidi_controls(f"{texts[i][0]} ({texts[i][1] or 'undated'})") for i in ids}
             c = st.columns(2)
             old_id = c[0].selectbox("From", ids, index=len(ids) - 2, format_func=label.get, key="redline_from")
             new_id = c[1].selectbox("To", ids, index=len(ids) - 1, format_func=label.get, key="redline_to")
@@ -219,16 +221,16 @@ with main:
 
     if d["related_bills"]:
         st.markdown("#### Related bills")
-        st.dataframe(pd.DataFrame([{"bill": f"{r['jurisdiction']} {r['session']} {r['identifier']}",
-                                    "relationship": r["relationship"], "title": r["title"]}
-                                   for r in d["related_bills"]]), hide_index=True, width="stretch")
+        table(pd.DataFrame([{"bill": f"{r['jurisdiction']} {r['session']} {r['identifier']}",
+                             "relationship": r["relationship"], "title": r["title"]}
+                            for r in d["related_bills"]]), hide_index=True, width="stretch")
 
     if changes:
         shown = f"latest {len(changes)}" if len(changes) == overview.BILL_CHANGES_SHOWN else str(len(changes))
         with st.expander(f"What the feeds changed ({shown})"):
             # Dataframe cells are plain text: upstream names and action text are shown as received.
-            st.dataframe(pd.DataFrame([{"detected": c["detected_at"], "what": c["what"], "detail": c["detail"],
-                                        "source": c["source"]} for c in changes]), hide_index=True, width="stretch")
+            table(pd.DataFrame([{"detected": c["detected_at"], "what": c["what"], "detail": c["detail"],
+                                 "source": c["source"]} for c in changes]), hide_index=True, width="stretch")
 
     st.markdown("#### Sources")
     links = [{"source": src["source"], "key": src["key"], "link": safe_url(src["url"]),
@@ -236,8 +238,8 @@ with main:
     links += [{"source": d["source_name"], "key": "", "link": safe_url(u), "last fetched": d["last_fetched_at"]}
               for u in d["source_urls"] if u not in {x["link"] for x in links}]
     if links:
-        st.dataframe(pd.DataFrame(links), column_config={"link": st.column_config.LinkColumn("link")},
-                     hide_index=True, width="stretch")
+        table(pd.DataFrame(links), column_config={"link": st.column_config.LinkColumn("link")},
+              hide_index=True, width="stretch")
     st.caption(f"Last fetched {d['last_fetched_at']}; upstream updated {d['upstream_updated_at'] or 'unknown'}.")
 
 with side:
@@ -305,7 +307,7 @@ with side:
         withdraw_position_control(user, bill_id, position, base_key)
     if history:
         with st.expander(f"History ({len(history)} versions)"):
-            st.dataframe(pd.DataFrame([{
+            table(pd.DataFrame([{
                 "when": h["changed_at"], "who": h["author"],
                 "from": f"{h['previous_stance']} / {h['previous_priority']}" if h["previous_stance"] else "—",
                 "to": "withdrawn" if h["withdrawn"] else f"{h['stance']} / {h['priority']}",

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import md
-from dashboard.components.widgets import safe_url
+from dashboard.components.widgets import safe_url, table
 from tracker import overview
 from tracker.exports.packet import stage_label
 
@@ -79,11 +79,11 @@ tracked_only = st.toggle("Only bills we follow (flagged and not dismissed, with 
                          value=True, key="moved_tracked")
 rows = _moved(data.url(), version, tracked_only)
 if rows:
-    st.dataframe(pd.DataFrame([{"bill": r["bill"], "title": r["title"], "stage": r["stage"].replace("_", " "),
-                                "latest action": r["latest_action"], "on": r["latest_action_date"],
-                                "changes": r["changes"], "open": f"/bill?id={r['id']}"} for r in rows]),
-                 column_config={"open": st.column_config.LinkColumn("open", display_text="open")},
-                 hide_index=True, width="stretch")
+    table(pd.DataFrame([{"bill": r["bill"], "title": r["title"], "stage": r["stage"].replace("_", " "),
+                         "latest action": r["latest_action"], "on": r["latest_action_date"],
+                         "changes": r["changes"], "open": f"/bill?id={r['id']}"} for r in rows]),
+          column_config={"open": st.column_config.LinkColumn("open", display_text="open")},
+          hide_index=True, width="stretch")
     if len(rows) == overview.MOVED_SHOWN:  # nothing is left out without a word
         st.caption(f"The {overview.MOVED_SHOWN} that moved most recently; the triage inbox and search list all.")
 else:
@@ -93,12 +93,12 @@ st.subheader("Upcoming hearings")
 with data.session() as s:
     hearings = overview.upcoming_hearings(s, tracked_only=tracked_only, limit=overview.HEARINGS_SHOWN)
 if hearings:
-    st.dataframe(pd.DataFrame([{"date": h["date"], "time": h["time"], "bill": h["bill"], "title": h["title"],
-                                "body": h["body"], "where": h["location"], "agenda": safe_url(h["url"]),
-                                "open": f"/bill?id={h['id']}"} for h in hearings]),
-                 column_config={"agenda": st.column_config.LinkColumn("agenda"),
-                                "open": st.column_config.LinkColumn("open", display_text="open")},
-                 hide_index=True, width="stretch")
+    table(pd.DataFrame([{"date": h["date"], "time": h["time"], "bill": h["bill"], "title": h["title"],
+                         "body": h["body"], "where": h["location"], "agenda": safe_url(h["url"]),
+                         "open": f"/bill?id={h['id']}"} for h in hearings]),
+          column_config={"agenda": st.column_config.LinkColumn("agenda"),
+                         "open": st.column_config.LinkColumn("open", display_text="open")},
+          hide_index=True, width="stretch")
     if len(hearings) == overview.HEARINGS_SHOWN:  # one row per bill and hearing: a long agenda fills it
         st.caption(f"The first {overview.HEARINGS_SHOWN} hearing rows by day and time; each bill's page lists all "
                    "its hearings.")
@@ -107,9 +107,9 @@ else:
 
 st.subheader("Data freshness")
 if fresh:
-    st.dataframe(pd.DataFrame([{"source": f.source, "last success": f.last_success, "last run": f.last_run_at,
-                                "status": f.last_run_status, "errors in last run": f.last_run_errors,
-                                "stale": "STALE" if f.stale else "ok"} for f in fresh]),
-                 hide_index=True, width="stretch")
+    table(pd.DataFrame([{"source": f.source, "last success": f.last_success, "last run": f.last_run_at,
+                         "status": f.last_run_status, "errors in last run": f.last_run_errors,
+                         "stale": "STALE" if f.stale else "ok"} for f in fresh]),
+          hide_index=True, width="stretch")
 else:
     st.info("No crawl or import has run yet: run `tracker import PATH` or `tracker crawl SOURCE`.")

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import md
-from dashboard.components.widgets import safe_url
+from dashboard.components.widgets import safe_url, table
 from tracker.exports.branding import load_branding
 from tracker.exports.errors import ExportError
 from tracker.exports.scorecard import FORMATS, scorecard_filename, write_scorecard_csv, write_scorecard_xlsx
@@ -62,26 +62,26 @@ c[2].metric("Average score", f"{sum(scored) / len(scored):.1f}%" if scored else 
 
 st.subheader("Legislators")
 if card.legislators:
-    st.dataframe(pd.DataFrame([{"legislator": m.name, "party": m.party, "chamber": m.chamber,
-                                "district": m.district, "with us": m.with_us, "against us": m.against_us,
-                                "absent": m.absent, "score %": m.score} for m in card.legislators]),
-                 hide_index=True, width="stretch")
+    table(pd.DataFrame([{"legislator": m.name, "party": m.party, "chamber": m.chamber,
+                         "district": m.district, "with us": m.with_us, "against us": m.against_us,
+                         "absent": m.absent, "score %": m.score} for m in card.legislators]),
+          hide_index=True, width="stretch")
     names = {f"{i}": f"{m.name} ({m.chamber or '?'})" for i, m in enumerate(card.legislators)}
     who = st.selectbox("Votes of", list(names), format_func=names.get, key="sc_member")
     member = card.legislators[int(who)]
-    st.dataframe(pd.DataFrame([{"bill": v.bill, "chamber": v.chamber, "date": v.date, "vote": v.option,
-                                "counted as": v.verdict} for v in member.votes]), hide_index=True, width="stretch")
+    table(pd.DataFrame([{"bill": v.bill, "chamber": v.chamber, "date": v.date, "vote": v.option,
+                         "counted as": v.verdict} for v in member.votes]), hide_index=True, width="stretch")
 else:
     st.info("No member votes are stored for these key votes.")
 
 st.subheader("Key votes")
 if card.key_votes:
-    st.dataframe(pd.DataFrame([{"bill": k.bill, "title": k.title, "position": k.stance, "with us": f"a {k.with_us}",
-                                "chamber": k.chamber, "date": k.date, "motion": k.motion or k.body,
-                                "result": k.result, "yes": k.yes, "no": k.no, "why": k.why,
-                                "members' votes": "stored" if k.members else "tallies only",
-                                "record": safe_url(k.url)} for k in card.key_votes]),
-                 column_config={"record": st.column_config.LinkColumn("record")}, hide_index=True, width="stretch")
+    table(pd.DataFrame([{"bill": k.bill, "title": k.title, "position": k.stance, "with us": f"a {k.with_us}",
+                         "chamber": k.chamber, "date": k.date, "motion": k.motion or k.body,
+                         "result": k.result, "yes": k.yes, "no": k.no, "why": k.why,
+                         "members' votes": "stored" if k.members else "tallies only",
+                         "record": safe_url(k.url)} for k in card.key_votes]),
+          column_config={"record": st.column_config.LinkColumn("record")}, hide_index=True, width="stretch")
 else:
     st.info("No key votes in this scope.")
 
@@ -129,5 +129,5 @@ if can(user, Action.mark_key_vote) and calls:
     with data.session() as s:
         history = key_vote_history(s, vote_event_id=int(vid))
     if history:
-        st.dataframe(pd.DataFrame([{"when": h["marked_at"], "who": h["author"], "counts as": h["decision"],
-                                    "why": h["reason"]} for h in history]), hide_index=True, width="stretch")
+        table(pd.DataFrame([{"when": h["marked_at"], "who": h["author"], "counts as": h["decision"],
+                             "why": h["reason"]} for h in history]), hide_index=True, width="stretch")

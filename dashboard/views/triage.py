@@ -11,6 +11,7 @@ from dashboard.components.auth import page_user
 from dashboard.components.render import assignment_line, highlight, md, shorten
 from dashboard.components.widgets import saved_filter_picker
 from tracker import positions, triage, watchlists
+from tracker.bidi import without_bidi_controls
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
 from tracker.permissions import Action, PermissionDenied, can
 
@@ -59,7 +60,8 @@ with st.container(border=True):
     topic = c[1].selectbox("Topic", ["", *choices.topics], format_func=lambda k: choices.topics.get(k, "Any topic"),
                            key="f_topic")
     jurisdiction = c[2].selectbox("Jurisdiction", ["", *choices.jurisdictions],
-                                  format_func=lambda k: f"{k} — {choices.jurisdictions[k]}" if k else "Any",
+                                  format_func=lambda k: without_bidi_controls(f"{k} — {choices.jurisdictions[k]}")
+                                  if k else "Any",
                                   key="f_jurisdiction")
     sort = c[3].selectbox("Sort by", list(triage.SORTS), format_func=triage.SORTS.get, key="f_sort")
     c = st.columns(4)

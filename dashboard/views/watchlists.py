@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import md
-from dashboard.components.widgets import export_buttons
+from dashboard.components.widgets import export_buttons, table
 from tracker import watchlists
 from tracker.exports import Selection
 from tracker.permissions import Action, PermissionDenied, can
@@ -44,7 +44,7 @@ if rows:
     if len(rows) < by_id[chosen]["bills"]:  # nothing is left out without a word
         st.caption(f"The {len(rows)} with the latest action of its {by_id[chosen]['bills']:,} bills are shown"
                    + ("; an export packet of the watchlist lists them all." if can(user, Action.export) else "."))
-    event = st.dataframe(
+    event = table(
         pd.DataFrame([{"bill": f"{r['jurisdiction'].upper()} {r['identifier']}", "title": r["title"],
                        "stage": r["stage"].replace("_", " "), "latest action": r["latest_action_date"],
                        "open": f"/bill?id={r['id']}"} for r in rows]),

@@ -70,6 +70,9 @@ def test_subscribe_list_send_log_and_feeds_from_the_command_line(database_url: s
 
     code, out, _ = run("alerts", "token", "sam@chamber.example")
     assert code == 0 and "https://feeds.chamber.example/feeds/" in out and "hearings.ics" in out
+    assert "/feeds/SECRET/" not in out  # the first time: the secret is made, and shown
+    code, again, _ = run("alerts", "token", "sam@chamber.example")  # then only a hash is left to show
+    assert code == 0 and "/feeds/SECRET/hearings.ics" in again and "--rotate" in again
     code, out, _ = run("alerts", "feed", "sam@chamber.example", "--hearings")
     assert code == 0 and list(icalendar.Calendar.from_ical(out).walk("VEVENT")) == []
 

@@ -1,5 +1,7 @@
 """The Alerts page of the real dashboard (streamlit AppTest): subscriptions, email on/off, feed URLs, the log."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -16,7 +18,13 @@ def test_people_manage_their_alerts_and_admins_see_failed_sends(world: World, sm
     s = world.session
     at = signed_in(world.staff, "views/alerts.py")
     no_exception(at)
-    assert "You follow nothing yet" in texts(at) and "/hearings.ics" in texts(at)
+    assert "You follow nothing yet" in texts(at) and "/feeds/SECRET/hearings.ics" in texts(at)
+    # A feed secret is shown once, when it is made: only its hash is kept.
+    at.button(key="alerts_rotate").click().run()
+    [secret] = re.findall(r"/feeds/([A-Za-z0-9_-]{16,})/hearings\.ics", texts(at))
+    assert subscriptions.user_for_feed_token(s, secret) == world.staff
+    at.run()
+    assert secret not in texts(at) and "/feeds/SECRET/hearings.ics" in texts(at)
 
     at.selectbox(key="alerts_kind").set_value("topic")
     at.text_input(key="alerts_target").set_value("ai")

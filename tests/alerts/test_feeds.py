@@ -2,6 +2,7 @@
 hearings stored through the real ingest writer."""
 
 import datetime as dt
+import hashlib
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -68,7 +69,7 @@ def test_atom_and_rss_per_saved_filter_behind_the_feed_token(world: World, serve
                                   params={"f_view": "all", "f_topic": "ai", "f_sort": "score"})
     other = watchlists.save_filter(s, actor=world.admin, page="search", name="Ada's broadband",
                                    params={"q": "broadband"})
-    token = subscriptions.profile(s, world.staff).feed_token
+    token = subscriptions.rotate_feed_token(s, user=world.staff)
     s.commit()
 
     status, ctype, body = get(f"{server}/feeds/{token}/filters/{mine.id}.atom")
@@ -96,10 +97,27 @@ def test_atom_and_rss_per_saved_filter_behind_the_feed_token(world: World, serve
     assert status == 200 and [e.findtext(f"{ATOM}title") for e in parse_xml(body, "feed").findall(f"{ATOM}entry")] \
         == ["US 119 HR 602: Rural Broadband Act"]
     # A rotated token: the old URL stops working.
-    new = subscriptions.rotate_feed_token(s, user=world.staff).feed_token
+    new = subscriptions.rotate_feed_token(s, user=world.staff)
     s.commit()
     assert get(f"{server}/feeds/{token}/filters/{mine.id}.atom")[0] == 404
     assert get(f"{server}/feeds/{new}/filters/{mine.id}.atom")[0] == 200
+
+
+def test_the_database_holds_only_a_hash_of_the_feed_secret(world: World) -> None:
+    """A copy of the database (or a backup) must not open anybody's feeds: the secret is shown when it is made,
+    and only its SHA-256 is kept, as for dashboard sign-ins."""
+    s = world.session
+    prof = subscriptions.profile(s, world.staff)
+    assert prof.feed_token_hash is None  # no secret until one is asked for: nothing to read the feeds with
+    token = subscriptions.rotate_feed_token(s, user=world.staff)
+    s.commit()
+    stored = [str(v) for v in s.execute(select(AlertProfile.__table__)).one()]
+    assert token not in " ".join(stored) and hashlib.sha256(token.encode()).hexdigest() in stored
+    assert subscriptions.user_for_feed_token(s, token) == world.staff
+    assert subscriptions.user_for_feed_token(s, s.get(AlertProfile, world.staff.id).feed_token_hash) is None
+    again = subscriptions.rotate_feed_token(s, user=world.staff)
+    assert again != token and subscriptions.user_for_feed_token(s, token) is None
+    assert subscriptions.user_for_feed_token(s, again) == world.staff
 
 
 def test_hearing_calendar_validates_and_hearings_trigger_alerts(world: World, server: str, smtp: Mailbox) -> None:
@@ -118,7 +136,7 @@ def test_hearing_calendar_validates_and_hearings_trigger_alerts(world: World, se
         hearing("h3", soon, time="10:00", body="Commerce", bills=["HR 702"]),  # not a bill Sam tracks
         hearing("h4", soon, time="9:00", body="Cancelled", bills=["HR 701"], cancelled=True),
     ])
-    token = subscriptions.profile(s, world.staff).feed_token
+    token = subscriptions.rotate_feed_token(s, user=world.staff)
     s.commit()
     status, ctype, body = get(f"{server}/feeds/{token}/hearings.ics")
     assert status == 200 and ctype.startswith("text/calendar")

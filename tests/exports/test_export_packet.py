@@ -134,6 +134,21 @@ def test_text_and_link_safety() -> None:
     assert shorten("short", 14) == "short"
 
 
+@pytest.mark.parametrize("url", [
+    "https://example.gov/bill\x00.pdf", "https://example.gov/a\nb", "https://example.gov/a\x85b",
+    "https://example.gov/\u202efdp.exe", "https://example.gov/" + "a" * 2100, "https:///no-host", "mailto:x@y.z",
+    "javascript:alert(1)", "data:text/html,<script>", " ", None])
+def test_one_link_check_for_pages_files_and_calendars(url: str | None) -> None:
+    """A feed's URL becomes a link on dashboard pages, in exported files and in the calendar through one check:
+    the dashboard's own let control characters and 10,000-character URLs through."""
+    from dashboard.components.widgets import safe_url as page_url
+    from tracker.bill_text import web_url
+
+    assert web_url(url) is None and safe_url(url) is None and page_url(url) is None
+    good = "https://www.congress.gov/bill/117th-congress/house-bill/3684/text?format=txt"
+    assert web_url(f" {good} ") == safe_url(good) == page_url(good) == good
+
+
 def test_branding_defaults_and_validation(tmp_path: Path) -> None:
     default = branding_from_mapping({})
     assert default.logo is not None and default.logo.is_file() and default.accent_color == "#1F4E79"

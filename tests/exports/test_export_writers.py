@@ -463,3 +463,34 @@ def test_docx_takes_a_long_selection_and_title(session: Session, seeded: Seeded,
     props = doc.core_properties
     assert props.subject.endswith("…") and subtitle.startswith(props.subject[:-1]) and len(props.subject) <= 255
     assert props.title.endswith("…") and title.startswith(props.title[:-1]) and len(props.title) <= 255
+
+
+# A feed's title with a right-to-left override (U+202E) that makes "fdp.exe" read as "exe.pdf", and isolates around
+# Arabic and Hebrew names, whose letters and right-to-left marks (U+200F) are what a reader needs to keep.
+BIDI_TITLE = ("Invoice \u202efdp.exe\u202c Act, for \u2067\u0645\u062d\u0645\u062f \u0639\u0644\u064a\u2069 "
+              "and \u05e9\u05dc\u05d5\u05dd\u200f")
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_bidi_controls_from_feeds_do_not_reach_exported_files(session: Session, branding: Branding) -> None:
+    from export_fixtures import _record, why_no_pdf_font
+
+    from tracker.ingest import IngestItem, Ingestor
+
+    Ingestor(session).ingest([IngestItem(_record(31, title=BIDI_TITLE))])
+    session.commit()
+    kept = "for \u0645\u062d\u0645\u062f \u0639\u0644\u064a and \u05e9\u05dc\u05d5\u05dd\u200f"
+    for fmt in ("csv", "docx", "pdf"):
+        if fmt == "pdf" and why_no_pdf_font():
+            continue  # the PDF tests say why they are skipped
+        data = build(session, branding, fmt)
+        if fmt == "csv":
+            text = data.decode("utf-8-sig")
+        elif fmt == "docx":
+            text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+        else:
+            text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+        assert not set(BIDI_CONTROLS) & set(text), fmt
+        assert "Invoice fdp.exe Act" in text, fmt
+        # A PDF's text extraction does not give Arabic letters back in their stored order.
+        assert fmt == "pdf" or kept in text, fmt

@@ -239,16 +239,21 @@ def resume_cmd(email: Annotated[str, typer.Argument()]) -> None:
 def token_cmd(email: Annotated[str, typer.Argument()],
               rotate: Annotated[bool, typer.Option(help="Replace the secret: old feed URLs stop working.")]
               = False) -> None:
-    """Print a person's feed URLs (they contain their secret token)."""
+    """Print a person's feed URLs (they contain their secret, shown only when it is made: the database keeps
+    its hash)."""
     try:
         with db.session_scope(_engine()) as s:
             user = users.get_user(s, email)
-            prof = subscriptions.rotate_feed_token(s, user=user) if rotate else subscriptions.profile(s, user)
-            urls = feeds.feed_urls(s, user=user, token=prof.feed_token)
+            made = rotate or subscriptions.profile(s, user).feed_token_hash is None
+            token = subscriptions.rotate_feed_token(s, user=user) if made else feeds.SECRET_PLACEHOLDER
+            urls = feeds.feed_urls(s, user=user, token=token)
     except users.UserError as exc:
         raise _fail(str(exc)) from None
     for label, url in urls.items():
         _say(f"{label}: {url}")
+    if not made:
+        _say(f"{email} has a feed secret already; only its hash is stored, so it cannot be shown again. "
+             f"--rotate makes a new one (the URLs handed out before stop working).")
 
 
 @alerts_app.command("feed")
@@ -277,7 +282,7 @@ def feed_cmd(
                 filter_id = s.execute(query.order_by(SavedFilter.owner_id != user.id)).scalars().first()
                 if filter_id is None:
                     raise _fail(f"No saved filter {saved_filter!r} that {user.email} can read.")
-                token = subscriptions.profile(s, user).feed_token
+                token = feeds.SECRET_PLACEHOLDER  # only its hash is stored
                 saved, entries = feeds.filter_entries(s, user=user, filter_id=filter_id, cfg=cfg)
                 render = feeds.render_atom if fmt == "atom" else feeds.render_rss
                 body = render(saved, entries, self_url=f"{cfg.feeds_url}/feeds/{token}/filters/{filter_id}.{fmt}",

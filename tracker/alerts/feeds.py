@@ -1,8 +1,9 @@
 """Feeds behind per-user secret tokens: Atom and RSS 2.0 for a saved filter, iCalendar for hearings.
 
-A feed URL carries the person's ``feed_token`` (``tracker alerts token EMAIL`` prints it, ``--rotate``
-replaces it); a saved filter is readable by its owner, or by anyone once it is shared. Feed readers poll, so
-the feeds are computed on request from the same queries as the dashboard (tracker.triage, tracker.search).
+A feed URL carries the person's feed secret, shown only when it is made (``tracker alerts token EMAIL``,
+``--rotate``, "New secret" on the Alerts page): the database keeps only its SHA-256. A saved filter is readable by
+its owner, or by anyone once it is shared. Feed readers poll, so the feeds are computed on request from the same
+queries as the dashboard (tracker.triage, tracker.search).
 """
 
 import datetime as dt
@@ -17,6 +18,7 @@ from sqlmodel import Session
 from tracker.alerts.hearings import HearingRow, read_hearings
 from tracker.alerts.render import STAGE_WORDS, bill_url
 from tracker.alerts.settings import AlertSettings, alert_settings
+from tracker.bill_text import web_url
 from tracker.dates import jurisdiction_zone
 from tracker.exports.safety import clean_text
 from tracker.models import (
@@ -35,6 +37,7 @@ from tracker.models.base import utcnow
 from tracker.names import by_name
 
 FEED_SIZE = 50
+SECRET_PLACEHOLDER = "SECRET"  # in a feed URL shown when the secret cannot be (only its hash is stored)
 ATOM = "http://www.w3.org/2005/Atom"
 
 
@@ -229,8 +232,8 @@ def render_ics(session: Session, *, user: User, cfg: AlertSettings | None = None
             lines.append(f"LOCATION:{_ics_escape(h.location)}")
         # A URL is written as is (not a TEXT value): one holding a line break or a control character would end
         # the line and let the feed add properties or events of its own. Such a URL is left out.
-        if h.url and h.url.startswith(("http://", "https://")) and h.url.isprintable() and " " not in h.url:
-            lines.append(f"URL:{h.url}")
+        if (url := web_url(h.url)) and " " not in url:
+            lines.append(f"URL:{url}")
         lines += [f"STATUS:{'CANCELLED' if h.cancelled else 'CONFIRMED'}", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()

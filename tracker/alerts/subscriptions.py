@@ -24,6 +24,7 @@ from tracker.models import (
 from tracker.models.base import utcnow
 from tracker.models.enums import Role
 from tracker.permissions import Action, require, require_owner
+from tracker.sessions import token_hash
 
 
 class SubscriptionKind(StrEnum):
@@ -91,23 +92,26 @@ def _new_token() -> str:
 
 
 def profile(session: Session, user: User) -> AlertProfile:
-    """The person's alert profile, created with fresh secret tokens the first time it is needed."""
+    """The person's alert profile, created the first time it is needed (with no feed secret yet:
+    ``rotate_feed_token`` makes one)."""
     found = session.get(AlertProfile, user.id)
     if found is None:
-        found = AlertProfile(user_id=user.id, feed_token=_new_token(), unsubscribe_token=_new_token())
+        found = AlertProfile(user_id=user.id, unsubscribe_token=_new_token())
         session.add(found)
         session.flush()
     return found
 
 
-def rotate_feed_token(session: Session, *, user: User, actor: User | None = None) -> AlertProfile:
-    """A new feed secret: every feed URL handed out before stops working."""
+def rotate_feed_token(session: Session, *, user: User, actor: User | None = None) -> str:
+    """A new feed secret, returned this once: only its hash is stored, so it cannot be shown again. Every feed
+    URL handed out before stops working."""
     _authorize(actor, user)
     prof = profile(session, user)
-    prof.feed_token = _new_token()
+    token = _new_token()
+    prof.feed_token_hash = token_hash(token)
     session.add(prof)
     session.flush()
-    return prof
+    return token
 
 
 def _check_cadence(cadence: str) -> str:
@@ -272,10 +276,10 @@ def list_subscriptions(session: Session, *, user: User | None = None) -> list[Su
 # -- tokens in URLs -----------------------------------------------------------------------------------------
 
 def user_for_feed_token(session: Session, token: str) -> User | None:
-    if not token:
+    if not token or len(token) > 128:
         return None
     row = session.execute(select(User).join(AlertProfile, AlertProfile.user_id == User.id)
-                          .where(AlertProfile.feed_token == token)).scalar_one_or_none()
+                          .where(AlertProfile.feed_token_hash == token_hash(token))).scalar_one_or_none()
     return row if row is not None and row.active else None
 
 

@@ -5,7 +5,9 @@ or carry markup. Each writer escapes for its own format (ReportLab markup in pdf
 """
 
 import re
-from urllib.parse import urlsplit
+
+from tracker.bidi import without_bidi_controls
+from tracker.bill_text import web_url
 
 # A spreadsheet treats a cell starting with one of these as a formula (or DDE command) when it parses text:
 # OWASP's list for CSV injection, and the full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20) that East Asian
@@ -15,8 +17,6 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d"
 # XML 1.0 forbids C0 controls other than tab, newline and carriage return, lone surrogates and U+FFFE/U+FFFF;
 # python-docx, XlsxWriter and ReportLab all write XML, and one such character corrupts the whole file.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-SAFE_LINK_SCHEMES = ("http", "https", "mailto")
 
 
 def is_formula_like(value: str) -> bool:
@@ -36,22 +36,19 @@ def neutralize_formula(value: str) -> str:
 
 
 def clean_text(value: str | None) -> str:
-    """Drop characters no XML file may hold; everything else (accents, scripts, emoji) is kept as is."""
+    """Drop characters no XML file may hold, and bidi controls (tracker.bidi: a right-to-left override would
+    turn text around in every format, CSV included); everything else (accents, scripts, right-to-left letters and
+    marks, emoji) is kept as is."""
     if not value:
         return ""
-    return _XML_ILLEGAL.sub("", value)
+    return without_bidi_controls(_XML_ILLEGAL.sub("", value))
 
 
 def safe_url(url: str | None) -> str | None:
-    """The URL if it is a web or mail link; ``javascript:``, ``file:`` and other schemes are never linked."""
-    if not url:
-        return None
-    url = clean_text(url).strip()
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        return None
-    return url if scheme in SAFE_LINK_SCHEMES and len(url) <= 2000 else None
+    """The URL if it is a web link, checked as on dashboard pages (tracker.bill_text.web_url): ``javascript:``,
+    ``file:`` and other schemes, and URLs holding a line break or other control character, are never linked.
+    A character is not dropped to make a URL pass: that would link somewhere the feed did not say."""
+    return web_url(url)
 
 
 def shorten(value: str, limit: int) -> str:

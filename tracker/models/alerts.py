@@ -18,7 +18,9 @@ class AlertProfile(SQLModel, table=True):
     """Per-user alert settings and the secrets in their feed and unsubscribe URLs."""
 
     user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
-    feed_token: str = Field(unique=True, max_length=64)
+    # Only the feed secret's SHA-256 (tracker.sessions.token_hash): a copy of the database opens nobody's feeds.
+    # None: no secret made yet.
+    feed_token_hash: str | None = Field(default=None, unique=True, max_length=64)
     unsubscribe_token: str = Field(unique=True, max_length=64)
     email_enabled: bool = True  # False once the person used the unsubscribe link
     defaults_applied: bool = False  # role defaults are given once; removing them afterwards sticks

@@ -184,10 +184,10 @@ def test_a_migration_that_fails_halfway_leaves_nothing_behind(database_url: str)
     engine.dispose()
 
 
-def test_0023_keeps_existing_feed_urls_working_with_only_a_hash_stored(engine: Engine) -> None:
-    """Feed secrets were stored as they are, so a database copy read every feed. After 0023 only their SHA-256 is
+def test_0024_keeps_existing_feed_urls_working_with_only_a_hash_stored(engine: Engine) -> None:
+    """Feed secrets were stored as they are, so a database copy read every feed. After 0024 only their SHA-256 is
     kept, and the URLs already in people's feed readers keep working."""
-    db.downgrade(engine, "0022")
+    db.downgrade(engine, "0023")
     old = "Vx3kq9LrTzYw0b1cPq2sDf4gHj5kLm6n"
     with Session(engine) as s:
         sam = users.add_user(s, email="sam@example.org", role="admin")
@@ -203,7 +203,7 @@ def test_0023_keeps_existing_feed_urls_working_with_only_a_hash_stored(engine: E
         assert subscriptions.user_for_feed_token(s, old).email == "sam@example.org"
         row = s.execute(text("SELECT * FROM alertprofile")).one()
         assert old not in [str(v) for v in row]
-    db.downgrade(engine, "0022")  # back: the old column holds a usable secret again (a new one; the hash is
+    db.downgrade(engine, "0023")  # back: the old column holds a usable secret again (a new one; the hash is
     with engine.connect() as conn:  # all there is), never an empty one
         [(value,)] = conn.execute(text("SELECT feed_token FROM alertprofile")).all()
         assert value and value != old

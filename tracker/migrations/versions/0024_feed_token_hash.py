@@ -1,7 +1,7 @@
 """alertprofile.feed_token_hash: only a hash of each feed secret is kept
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-07
 
 Feed secrets (the token in a person's Atom, RSS and calendar URLs) were stored as they are, so a copy of the
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0023'
-down_revision: str | None = '0022'
+revision: str = '0024'
+down_revision: str | None = '0023'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,8 +6,9 @@ attack, CVE-2021-42574). Right-to-left text needs none of them: Unicode's bidi a
 letters from the letters themselves, so removing the controls leaves every letter, and the right-to-left and
 left-to-right marks (U+200E, U+200F, U+061C: they only settle the direction of neutral characters such as
 punctuation), where they were. Exported files (tracker.exports.safety.clean_text), dashboard pages
-(dashboard.components.render) and feeds take them out with ``without_bidi_controls``; the command line replaces
-them, marks included, with a visible U+FFFD (tracker.terminal).
+(dashboard.components.render), feeds and alert emails (tracker.alerts.render) take them out with
+``without_bidi_controls``; the command line replaces them, marks included, with a visible U+FFFD
+(tracker.terminal).
 """
 
 import re

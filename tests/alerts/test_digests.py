@@ -287,6 +287,23 @@ def test_a_line_break_in_a_bill_number_or_a_name_cannot_reach_the_headers(world:
     assert message["Subject"] == "Policy Tracker: 1 update on US 119 HR 202 Bcc: someone@evil.example"
 
 
+def test_bidi_controls_in_a_feed_title_reach_no_part_of_the_email(world: World, smtp: Mailbox) -> None:
+    # A right-to-left override in a title turned the rest of the subject and the line around in a mail client
+    # (tracker.bidi); exports and pages already dropped it. Right-to-left letters stay.
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(203, "Artificial Intelligence \u202eAct tnemyolpme\u202c \u05d7\u05d5\u05e7 Act"))
+    assert _send(world, now=utcnow(), everything=True).sent == 1
+    (message,) = smtp.messages
+    plain = message.get_body(("plain",)).get_content()
+    rich = message.get_body(("html",)).get_content()
+    for part in (message["Subject"], plain, rich):
+        assert "\u202e" not in part and "\u202c" not in part
+    assert "Artificial Intelligence Act tnemyolpme \u05d7\u05d5\u05e7 Act" in plain
+
+
 def test_a_digest_waiting_for_a_retry_is_not_sent_once_its_person_is_deactivated_or_unsubscribed(
         world: World, smtp: Mailbox) -> None:
     s = world.session

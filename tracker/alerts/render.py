@@ -2,7 +2,7 @@
 
 Everything that came from upstream (titles, action text, bill text snippets, people's rationales) is
 escaped in the HTML part; matched terms in snippets (marked ``[[term]]`` by tracker.matching) are
-highlighted after escaping.
+highlighted after escaping. Bidi controls (tracker.bidi) are taken out of both parts and the headers.
 """
 
 import datetime as dt
@@ -13,6 +13,7 @@ from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from typing import Any
 from urllib.parse import quote
 
+from tracker.bidi import without_bidi_controls
 from tracker.matching.engine import MARKED, quote_marks
 from tracker.models.base import utcnow
 
@@ -182,7 +183,7 @@ def render_text(d: Digest) -> str:
             out += [f"      {label}: {_text_snippet(snip)}" for label, snip in evidence]
         out.append("")
     out += ["--", f"Change what you receive: {d.manage_url}", f"Unsubscribe from these emails: {d.unsubscribe_url}"]
-    return "\n".join(out) + "\n"
+    return without_bidi_controls("\n".join(out) + "\n")
 
 
 def render_html(d: Digest) -> str:
@@ -202,11 +203,11 @@ def render_html(d: Digest) -> str:
         parts.append("</ul>")
     parts.append(f"<hr><p style=\"font-size: small; color: #666\"><a href=\"{e(d.manage_url)}\">Change what you "
                  f"receive</a> · <a href=\"{e(d.unsubscribe_url)}\">Unsubscribe</a></p></body></html>")
-    return "".join(parts)
+    return without_bidi_controls("".join(parts))
 
 
 def _one_line(value: str) -> str:
-    return " ".join(value.split())
+    return " ".join(without_bidi_controls(value).split())
 
 
 def build_message(d: Digest, *, sender: str, message_id: str | None = None) -> EmailMessage:

@@ -49,6 +49,7 @@ PG_VERSION_DOC = (f"(regexp_replace((to_tsvector('{PG_CONFIG}', tracker_search_w
 # and as its text for a cosponsor: "Menendez" lists the bills he sponsored before those he cosponsored, and
 # "banks" the banking bills before those Rep. Banks cosponsored.
 FTS5_WEIGHTS = "10.0, 4.0, 1.0, 10.0, 1.0"
+_TEXT_COLUMNS = "title summary body"
 PG_WEIGHTS = literal_column("'{0.1, 0.1, 0.4, 1.0}'::float4[]")
 
 
@@ -174,8 +175,9 @@ def _bare(text: str) -> list[Item]:
 
 def _fts5_word(word: str, prefix: bool) -> str:
     # The last word is asked whole as well as a prefix: the same bills, but those with the whole word rank first
-    # ("AI" typed in full: the bills that say "AI" before those that say "air" or "aim").
-    return f'("{word}" OR "{word}"*)' if prefix else f'"{word}"'
+    # ("AI" typed in full: the bills that say "AI" before those that say "air" or "aim"). A prefix is of the
+    # bill's words only, not of legislators' names: "data bro" is data brokers, not Rep. Brown's data bills.
+    return f'("{word}" OR {{{_TEXT_COLUMNS}}} : "{word}"*)' if prefix else f'"{word}"'
 
 
 def _fts5_item(kind: str, words: tuple[str, ...], prefix: bool) -> str:
@@ -229,8 +231,10 @@ def _pg_term(term: str, *, prefix: bool) -> Any:
     # would start with "a"). The term holds letters and digits only: quoting it is enough.
     config = "simple" if prefix and len(term) < 3 else PG_CONFIG
     word = func.quote_literal(func.tracker_search_words(term), type_=String)
-    tsq = func.to_tsquery(literal_column(f"'{config}'::regconfig"), word.concat(":*") if prefix else word)
-    return cast(func.regexp_replace(cast(tsq, Text), f"{SHORT_WORD_MARK}'", "'", "g"), TSQUERY)
+    # A prefix is of the words only (weight D), not of the names: the whole word finds those (as _fts5_word).
+    tsq = func.to_tsquery(literal_column(f"'{config}'::regconfig"), word.concat(":*D") if prefix else word)
+    found = cast(func.regexp_replace(cast(tsq, Text), f"{SHORT_WORD_MARK}'", "'", "g"), TSQUERY)
+    return _pg_term(term, prefix=False).op("||")(found) if prefix else found
 
 
 def _matching_ids(session: Session, query: str, *, prefix: bool = True) -> Any:

@@ -87,3 +87,12 @@ def test_the_same_bills_on_both_databases(session: Session, query: str) -> None:
     """Half of a parity check: the same assertions run on PostgreSQL with DATABASE_URL (tests/conftest.py)."""
     bills(session)
     assert len(found(session, query)) == {"Menendez": 3, "Sanchez privacy": 2}[query]
+
+
+def test_a_word_being_typed_is_not_read_as_the_start_of_a_name(session: Session) -> None:
+    """The Search page reads the last word as a prefix (results while typing): "data bro" is data brokers, not
+    every data bill Rep. Brown sponsored; her name typed in full finds them."""
+    ingest(session, make_record(1, title="Data Broker Registry Act", sponsorships=sponsors(LUJAN)),
+           make_record(2, title="Data Security Act", sponsorships=sponsors("Rep. Brown, Shontel M. [D-OH-11]")))
+    assert found(session, "data bro") == ["HR 1"]
+    assert found(session, "data brown") == ["HR 2"]

@@ -26,8 +26,9 @@ def by_name(name: str | None) -> tuple[str, str]:
 
 # Congress.gov's "Rep. Sánchez, Linda T. [D-CA-38]": the title and the party-state label are on every member's
 # name, and indexed they made "rep", "d" or "ca" find every bill.
-_TITLE = re.compile(r"^\s*(?:Rep|Sen|Del|Resident\s+Commissioner|Commissioner|Delegate|Senator|Representative"
-                    r"|Assemblymember|Assembly\s+Member|Councilmember|Council\s+Member)\b\.?\s*", re.IGNORECASE)
+# An abbreviation only with its dot: "Del Toro" and "Sen Ramirez"-like names of other feeds keep their first word.
+_TITLE = re.compile(r"^\s*(?:(?:Rep|Sen|Del)\.|(?:Resident\s+Commissioner|Delegate|Senator|Representative"
+                    r"|Assemblymember|Assembly\s+Member|Councilmember|Council\s+Member)\b)\s*", re.IGNORECASE)
 _LABEL = re.compile(r"\s*\[[^\]]*\]\s*$")
 
 

@@ -96,3 +96,14 @@ def test_a_word_being_typed_is_not_read_as_the_start_of_a_name(session: Session)
            make_record(2, title="Data Security Act", sponsorships=sponsors("Rep. Brown, Shontel M. [D-OH-11]")))
     assert found(session, "data bro") == ["HR 1"]
     assert found(session, "data brown") == ["HR 2"]
+
+
+def test_names_are_searched_without_title_or_label_whatever_the_feed() -> None:
+    from tracker.names import search_names
+
+    assert search_names(["Rep. Sánchez, Linda T. [D-CA-38]", "Del. Norton, Eleanor Holmes [D-DC-At Large]",
+                         "Resident Commissioner González-Colón, Jenniffer [R-PR-At Large]"]) == (
+        "sanchez, linda t.; norton, eleanor holmes; gonzalez-colon, jenniffer")
+    # Open States and LegiScan name people as written: a name that starts like a title keeps its first word.
+    assert search_names(["Del Toro, Ana", "Scott Wiener", "Senator Wiener"]) == "del toro, ana; scott wiener; wiener"
+    assert search_names([]) is None

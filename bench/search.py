@@ -30,9 +30,11 @@ REALDATA = Path(os.environ.get("TRACKER_REALDATA", Path(__file__).resolve().pare
 ARCHIVE = REALDATA / "billstatus" / "congress117" / "c117_all.tar.gz"
 
 # What staff type: topic words, an acronym, a phrase, a prefix while typing, a bill number alone and among words,
-# a name, a very common word, and a pasted paragraph.
+# a name, a very common word, and a pasted paragraph; legislators, alone, without their accent, with words, and a
+# name that is also a word.
 QUERIES = ("privacy", "artificial intelligence", "AI", "facial recognition", "data bro", "cyber-security",
-           "HR 3684", "broadband H.R. 3684 rural", "García", "the",
+           "HR 3684", "broadband H.R. 3684 rural", "García", "the", "Menendez", "Sanchez", "Lujan", "Menendez privacy",
+           "banks",
            " ".join(["the federal government shall establish a program for data security"] * 20))
 
 

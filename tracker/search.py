@@ -15,6 +15,11 @@ Words are all required, in any order; nothing typed is an operator ("-", "*", NE
 words). "Quoted words" are a phrase; a hyphenated word is its parts or the parts written as one ("cyber-security":
 "cybersecurity" too); the last word is also a prefix on the Search page (results while typing), the bills with
 the whole word ranked first.
+
+A legislator's name is words of the bill too: migration 0023 indexes its sponsor's and cosponsors' names
+(``Bill.sponsor_names``, folded by tracker.names: "Sanchez" finds "Sánchez"), the sponsor's weighed as a title's
+words and the cosponsors' as its text (``FTS5_WEIGHTS``, ``PG_WEIGHTS``), so "Menendez" lists the bills he
+sponsored first and "Menendez privacy" those of his bills that have the word.
 """
 
 import re
@@ -37,6 +42,15 @@ SHORT_WORD_MARK = "0qq"  # what 0012's tracker_search_words appends to short wor
 PG_BILL_DOC = "bill.search_doc"
 PG_VERSION_DOC = (f"(regexp_replace((to_tsvector('{PG_CONFIG}', tracker_search_words(left(coalesce(billversion.text, "
                   f"''), 500000))))::text, '{SHORT_WORD_MARK}''', '''', 'g')::tsvector)")
+
+# How much a word counts where it is found. SQLite, bill_fts's columns (migration 0023): title, summary, text, the
+# primary sponsor's name, the cosponsors'. PostgreSQL, the search document's weights D (title and summary), C (the
+# cosponsors), B (unused), A (the primary sponsor). A name counts as much as a title's word for the bill's sponsor
+# and as its text for a cosponsor: "Menendez" lists the bills he sponsored before those he cosponsored, and
+# "banks" the banking bills before those Rep. Banks cosponsored.
+FTS5_WEIGHTS = "10.0, 4.0, 1.0, 10.0, 1.0"
+_TEXT_COLUMNS = "title summary body"
+PG_WEIGHTS = literal_column("'{0.1, 0.1, 0.4, 1.0}'::float4[]")
 
 
 @dataclass(frozen=True)
@@ -161,8 +175,9 @@ def _bare(text: str) -> list[Item]:
 
 def _fts5_word(word: str, prefix: bool) -> str:
     # The last word is asked whole as well as a prefix: the same bills, but those with the whole word rank first
-    # ("AI" typed in full: the bills that say "AI" before those that say "air" or "aim").
-    return f'("{word}" OR "{word}"*)' if prefix else f'"{word}"'
+    # ("AI" typed in full: the bills that say "AI" before those that say "air" or "aim"). A prefix is of the
+    # bill's words only, not of legislators' names: "data bro" is data brokers, not Rep. Brown's data bills.
+    return f'("{word}" OR {{{_TEXT_COLUMNS}}} : "{word}"*)' if prefix else f'"{word}"'
 
 
 def _fts5_item(kind: str, words: tuple[str, ...], prefix: bool) -> str:
@@ -216,8 +231,10 @@ def _pg_term(term: str, *, prefix: bool) -> Any:
     # would start with "a"). The term holds letters and digits only: quoting it is enough.
     config = "simple" if prefix and len(term) < 3 else PG_CONFIG
     word = func.quote_literal(func.tracker_search_words(term), type_=String)
-    tsq = func.to_tsquery(literal_column(f"'{config}'::regconfig"), word.concat(":*") if prefix else word)
-    return cast(func.regexp_replace(cast(tsq, Text), f"{SHORT_WORD_MARK}'", "'", "g"), TSQUERY)
+    # A prefix is of the words only (weight D), not of the names: the whole word finds those (as _fts5_word).
+    tsq = func.to_tsquery(literal_column(f"'{config}'::regconfig"), word.concat(":*D") if prefix else word)
+    found = cast(func.regexp_replace(cast(tsq, Text), f"{SHORT_WORD_MARK}'", "'", "g"), TSQUERY)
+    return _pg_term(term, prefix=False).op("||")(found) if prefix else found
 
 
 def _matching_ids(session: Session, query: str, *, prefix: bool = True) -> Any:
@@ -227,18 +244,30 @@ def _matching_ids(session: Session, query: str, *, prefix: bool = True) -> Any:
         # Divided by the log of the document's length (normalization 1), as bm25 weighs length: unweighed, the
         # longest summaries came first (the infrastructure act led "broadband", the rescue plan "AI"). With the
         # last word as a prefix, the bills with the whole word too rank higher, as in fts5_query.
-        rank = func.ts_rank(literal_column(PG_BILL_DOC), tsq, 1)
+        rank = func.ts_rank(PG_WEIGHTS, literal_column(PG_BILL_DOC), tsq, 1)
         if prefix:
-            rank = rank + 10 * func.ts_rank(literal_column(PG_BILL_DOC), _pg_tsquery(query, prefix=False), 1)
+            rank = rank + 10 * func.ts_rank(PG_WEIGHTS, literal_column(PG_BILL_DOC), _pg_tsquery(query, prefix=False),
+                                            1)
         in_bill = select(Bill.id.label("bill_id"), rank.label("rank")).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
         in_text = select(BillVersion.bill_id.label("bill_id"), literal_column("0.0").label("rank")
                          ).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))
         union = in_bill.union_all(in_text).subquery()
         # ts_rank is larger for better matches; negate so "lower is better" like FTS5's bm25.
         return select(union.c.bill_id, (-func.max(union.c.rank)).label("rank")).group_by(union.c.bill_id)
-    return select(literal_column("rowid").label("bill_id"), literal_column("bm25(bill_fts, 10.0, 4.0, 1.0)")
+    return select(literal_column("rowid").label("bill_id"), literal_column(f"bm25(bill_fts, {FTS5_WEIGHTS})")
                   .label("rank")).select_from(text("bill_fts")).where(text("bill_fts MATCH :q")
                                                                        ).params(q=fts5_query(query, prefix=prefix))
+
+
+def named_bill_ids(session: Session, word: str) -> Any:
+    """A select of the ids of the bills a legislator named ``word`` (whole, accents and case ignored) sponsored or
+    cosponsored: their names only, not their words (the triage box, which reads titles for the rest)."""
+    if session.get_bind().dialect.name == "postgresql":
+        term = cast(_pg_term(word, prefix=False), Text)  # 'sanchez': the names' weights only, 'sanchez':AC
+        tsq = cast(func.regexp_replace(term, "'( |$)", "':AC\\1", "g"), TSQUERY)
+        return select(Bill.id).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
+    return (select(literal_column("rowid")).select_from(text("bill_fts"))
+            .where(literal_column("bill_fts").op("MATCH")("{sponsor cosponsors} : " + _fts5_word(word, False))))
 
 
 def matching_bill_ids(session: Session, query: str, *, where: Sequence[Any] = ()) -> Any:
@@ -399,4 +428,4 @@ def highlight_terms(query: str) -> list[str]:
 
 
 __all__ = ["ReadQuery", "SearchFilter", "filter_conditions", "fts5_query", "highlight_terms", "matching_bill_ids",
-           "read_query", "search", "search_bill_ids", "text_order"]
+           "named_bill_ids", "read_query", "search", "search_bill_ids", "text_order"]

@@ -26,14 +26,15 @@ from sqlmodel import Session
 DEFERRED_TRIGGERS = ("bill_fts_ai", "bill_fts_au", "billversion_fts_ins", "billversion_fts_del",
                      "billversion_fts_upd")
 
-# The document the triggers index (migration 0003's _SQLITE_REFRESH), for many bills at once. Kept identical:
-# tests/tracker/test_search_index.py compares the two on real bills.
+# The document the triggers index (migration 0023's _SQLITE_REFRESH, 0003's with the legislators' names), for
+# many bills at once. Kept identical: tests/tracker/test_search_index.py compares the two on real bills.
 _REFRESH = (
     text("DELETE FROM bill_fts WHERE rowid IN :ids").bindparams(bindparam("ids", expanding=True)),
-    text("""INSERT INTO bill_fts(rowid, title, summary, body)
+    text("""INSERT INTO bill_fts(rowid, title, summary, body, sponsor, cosponsors)
 SELECT b.id, coalesce(b.title, '') || ' ' || coalesce(b.short_title, '') || ' ' || coalesce(b.popular_title, ''),
        coalesce(b.summary_text, ''),
-       coalesce((SELECT group_concat(v.text, ' ') FROM billversion v WHERE v.bill_id = b.id), '')
+       coalesce((SELECT group_concat(v.text, ' ') FROM billversion v WHERE v.bill_id = b.id), ''),
+       coalesce(b.sponsor_names, ''), coalesce(b.cosponsor_names, '')
 FROM bill b WHERE b.id IN :ids""").bindparams(bindparam("ids", expanding=True)),
 )
 

@@ -4,6 +4,7 @@ Judgements record who and when on ``TriageState``; relevance labels are what tra
 """
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,10 @@ from tracker.models.enums import Relevance, TriageStatus
 from tracker.permissions import ROLE_ACTIONS, Action, PermissionDenied, can, require
 from tracker.queries import bill_summary
 
+# Words of the text box looked up as legislators' names (as search reads words), and how many: a name is a word
+# or three, and each is a look-up.
+_NAME_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_NAME_WORDS = 6
 SORTS = {"score": "Strongest match", "date": "Latest action", "identifier": "Bill number"}
 VIEWS = {"inbox": "Flagged since last review", "reviewed": "Reviewed", "dismissed": "Dismissed", "all": "All flagged"}
 MAX_BULK = 500
@@ -99,7 +104,7 @@ def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter) -> 
     if flt.until:
         query = query.where(Bill.latest_action_date <= flt.until)
     if flt.text and flt.text.strip():
-        from tracker.search import read_query
+        from tracker.search import named_bill_ids, read_query
 
         # People type a bill's number here as often as words of its title ("H.R. 2", "hr2", "AB 5"), and at times
         # both ("robotics HR 3"): read as search reads them, the number's bills or the titles with the other words.
@@ -107,7 +112,15 @@ def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter) -> 
         read = read_query(session, flt.text)
         found = [Bill.id.in_(read.number_ids)] if read.number_ids else []
         if read.words.strip():
-            found.append(func.lower(Bill.title).contains(" ".join(read.words.split()).lower(), autoescape=True))
+            title = func.lower(Bill.title)
+            found.append(title.contains(" ".join(read.words.split()).lower(), autoescape=True))
+            # A legislator's name ("Menendez", "Sanchez" for "Sánchez"), alone or with words of the title
+            # ("Menendez privacy"): each word in the title or a sponsor's or cosponsor's name, one of them a name.
+            words = list(dict.fromkeys(w.lower() for w in _NAME_WORD.findall(read.words)))[:_NAME_WORDS]
+            named = [Bill.id.in_(named_bill_ids(session, w)) for w in words]
+            if named:
+                found.append(and_(or_(*named), *[or_(title.contains(w, autoescape=True), n)
+                                                 for w, n in zip(words, named, strict=True)]))
         query = query.where(or_(*found))
     if flt.assignee_id:
         query = query.where(Bill.id.in_(select(Assignment.bill_id).where(Assignment.assignee_id == flt.assignee_id,

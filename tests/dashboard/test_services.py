@@ -237,6 +237,30 @@ def test_inbox_title_filter_ignores_case_beyond_ascii_on_every_database(session:
         assert [r["id"] for r in triage.inbox(session, triage.InboxFilter(text=text))[0]] == [entree]
 
 
+def test_inbox_text_finds_a_legislators_bills_by_name_alone_or_with_title_words(session: Session,
+                                                                                 seeded: Seeded) -> None:
+    from tracker.records import SponsorshipRecord
+
+    def by(primary: str, *cosponsors: str) -> list[SponsorshipRecord]:
+        return [SponsorshipRecord(name=primary, kind="primary"),
+                *(SponsorshipRecord(name=n, kind="cosponsor") for n in cosponsors)]
+
+    privacy, water, broadband = _flag(
+        session, seeded, record(7101, title="Online Privacy Act", sponsorships=by("Sen. Menendez, Robert [D-NJ]")),
+        record(7102, title="Clean Water Act", sponsorships=by("Rep. Sánchez, Linda T. [D-CA-38]",
+                                                              "Sen. Menendez, Robert [D-NJ]")),
+        record(7103, title="Rural Broadband Privacy Act", sponsorships=by("Rep. Sánchez, Linda T. [D-CA-38]")))
+
+    def found(text: str) -> list[int]:
+        return sorted(r["id"] for r in triage.inbox(session, triage.InboxFilter(text=text))[0])
+
+    assert found("Menendez") == sorted([privacy, water])
+    assert found("Sanchez") == found("sánchez") == sorted([water, broadband])
+    assert found("Menendez privacy") == [privacy] and found("privacy sanchez") == [broadband]
+    assert found("water") == [water] and found("online privacy") == [privacy]  # titles as before
+    assert found("NJ") == [] and found("Sen") == []
+
+
 def test_inbox_sorts_bill_numbers_as_numbers(session: Session, seeded: Seeded) -> None:
     _flag(session, seeded, record(10), record(9))
 

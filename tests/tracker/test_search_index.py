@@ -23,15 +23,16 @@ def _sqlite_only(engine: Engine) -> None:
         pytest.skip("PostgreSQL's search document is a generated column: no index to keep in step")
 
 
-def fts_rows(session: Session) -> list[tuple[int, str, str, str]]:
-    return [tuple(r) for r in session.execute(text("SELECT rowid, title, summary, body FROM bill_fts ORDER BY rowid"))]
+def fts_rows(session: Session) -> list[tuple[str, ...]]:
+    return [tuple(r) for r in session.execute(
+        text("SELECT rowid, title, summary, body, sponsor, cosponsors FROM bill_fts ORDER BY rowid"))]
 
 
 def triggers(session: Session) -> dict[str, str]:
     return dict(session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all())
 
 
-def reindexed_by_triggers(session: Session) -> list[tuple[int, str, str, str]]:
+def reindexed_by_triggers(session: Session) -> list[tuple[str, ...]]:
     session.execute(text("UPDATE bill SET title = title"))
     rows = fts_rows(session)
     session.rollback()

@@ -7,7 +7,6 @@ so a typo says "no topic 'a1'; known: ..." instead of quietly exporting nothing.
 
 import datetime as dt
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from tracker.models import (
     WatchlistItem,
 )
 from tracker.models.enums import Priority
+from tracker.names import folded as _folded
 from tracker.queries import BillFilter, apply_filter, find_bills, name_choices
 
 ORDERS = ("priority", "recent", "identifier", "given")
@@ -172,11 +172,6 @@ def _watchlists(session: Session, wanted: Sequence[str], user_id: int | None) ->
             )
         found[matches[0].id] = matches[0]  # type: ignore[index]
     return list(found.values())
-
-
-def _folded(text: str) -> str:
-    """Case and accents ignored: "Limon" and "LIMÓN" are both "limon"."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,11 @@ class Bill(SQLModel, table=True):
     upstream_updated_at: dt.datetime | None = None
     source_name: str = Field(max_length=64)
     source_urls: list[str] = json_field()
+    # What search finds legislators by (tracker.names.search_names: "menendez, robert"): the primary sponsor's
+    # and the cosponsors' (withdrawn ones left out) names, written with the sponsorships they come from (ingest).
+    # Columns of the bill so that the search index has them with its words, on both databases (migration 0023).
+    sponsor_names: str | None = text_field()
+    cosponsor_names: str | None = text_field()
     # The owning record's view hash (tracker.prepare.view_hash: less its upstream stamp and its feed's name, key
     # and URLs): a copy with the same keeps last_changed_at. Each source's whole-record hash is
     # BillSource.content_hash.

@@ -16,7 +16,7 @@ words). "Quoted words" are a phrase; a hyphenated word is its parts or the parts
 "cybersecurity" too); the last word is also a prefix on the Search page (results while typing), the bills with
 the whole word ranked first.
 
-A legislator's name is words of the bill too: migration 0023 indexes its sponsor's and cosponsors' names
+A legislator's name is words of the bill too: migration 0025 indexes its sponsor's and cosponsors' names
 (``Bill.sponsor_names``, folded by tracker.names: "Sanchez" finds "Sánchez"), the sponsor's weighed as a title's
 words and the cosponsors' as its text (``FTS5_WEIGHTS``, ``PG_WEIGHTS``), so "Menendez" lists the bills he
 sponsored first and "Menendez privacy" those of his bills that have the word.
@@ -43,7 +43,7 @@ PG_BILL_DOC = "bill.search_doc"
 PG_VERSION_DOC = (f"(regexp_replace((to_tsvector('{PG_CONFIG}', tracker_search_words(left(coalesce(billversion.text, "
                   f"''), 500000))))::text, '{SHORT_WORD_MARK}''', '''', 'g')::tsvector)")
 
-# How much a word counts where it is found. SQLite, bill_fts's columns (migration 0023): title, summary, text, the
+# How much a word counts where it is found. SQLite, bill_fts's columns (migration 0025): title, summary, text, the
 # primary sponsor's name, the cosponsors'. PostgreSQL, the search document's weights D (title and summary), C (the
 # cosponsors), B (unused), A (the primary sponsor). A name counts as much as a title's word for the bill's sponsor
 # and as its text for a cosponsor: "Menendez" lists the bills he sponsored before those he cosponsored, and

@@ -26,7 +26,7 @@ from sqlmodel import Session
 DEFERRED_TRIGGERS = ("bill_fts_ai", "bill_fts_au", "billversion_fts_ins", "billversion_fts_del",
                      "billversion_fts_upd")
 
-# The document the triggers index (migration 0023's _SQLITE_REFRESH, 0003's with the legislators' names), for
+# The document the triggers index (migration 0025's _SQLITE_REFRESH, 0003's with the legislators' names), for
 # many bills at once. Kept identical: tests/tracker/test_search_index.py compares the two on real bills.
 _REFRESH = (
     text("DELETE FROM bill_fts WHERE rowid IN :ids").bindparams(bindparam("ids", expanding=True)),

@@ -451,7 +451,7 @@ def samples_misc_119(database_url: str) -> str:
 
 # How many of those bills hold the words, found by SQLite's FTS5 (porter unicode61), the reference: PostgreSQL
 # used to find none for "U.S.", stop words and abbreviations, and split "e-mail" and "not-for-profit" its own way.
-# Legislators' names are words of their bills too (migration 0023): Rep. Will Hurd's bills are "will", and a
+# Legislators' names are words of their bills too (migration 0025): Rep. Will Hurd's bills are "will", and a
 # middle initial ("Booker, Cory A.") is "a".
 WHOLE_WORDS = {"U.S. Postal": 4, "U.S. Code": 9, "the": 51, "who": 12, "will": 9, "e-mail": 2, "not-for-profit": 2,
                "us": 20, "as": 21, "is": 22, "a": 39, "technology": 10, "technological": 10, "taxes": 13,

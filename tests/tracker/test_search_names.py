@@ -69,7 +69,7 @@ def test_a_changed_list_of_cosponsors_is_searched_as_it_now_is(session: Session)
 def test_the_migration_indexes_the_names_of_bills_already_stored(engine: Engine, session: Session) -> None:
     bills(session)
     session.close()
-    db.downgrade(engine, "0022")
+    db.downgrade(engine, "0024")
     try:
         db.upgrade(engine)
         with Session(engine) as s:

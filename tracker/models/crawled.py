@@ -60,7 +60,7 @@ class Bill(SQLModel, table=True):
     source_urls: list[str] = json_field()
     # What search finds legislators by (tracker.names.search_names: "menendez, robert"): the primary sponsor's
     # and the cosponsors' (withdrawn ones left out) names, written with the sponsorships they come from (ingest).
-    # Columns of the bill so that the search index has them with its words, on both databases (migration 0023).
+    # Columns of the bill so that the search index has them with its words, on both databases (migration 0025).
     sponsor_names: str | None = text_field()
     cosponsor_names: str | None = text_field()
     # The owning record's view hash (tracker.prepare.view_hash: less its upstream stamp and its feed's name, key

@@ -1,7 +1,7 @@
 """search: a legislator's name finds their bills, the primary sponsor's first
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-07
 
 "Menendez" found none of the 157 bills he sponsored in the 117th Congress: names were only in the sponsorship
@@ -26,8 +26,8 @@ from alembic import op
 
 from tracker.names import search_names
 
-revision: str = "0023"
-down_revision: str | None = "0022"
+revision: str = "0025"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

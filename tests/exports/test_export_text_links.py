@@ -6,12 +6,12 @@ import csv
 import datetime as dt
 import io
 import json
-import tarfile
 
 import openpyxl
 import pytest
 from docx import Document
 from export_fixtures import needs_pdf_font
+from hr21_feeds import hr21_from_api, hr21_from_billstatus
 from pypdf import PdfReader
 from realdata_paths import require_realdata
 from sqlalchemy import select
@@ -22,22 +22,13 @@ from tracker.exports.packet import fact_rows, gather_bills
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Bill
 from tracker.records import BillRecord, VersionRecord
-from tracker.sources.congress_api import parse_bill
 from tracker.sources.govinfo_billstatus import parse_billstatus
 
 pytestmark = pytest.mark.realdata
 
-PARTS = ("actions", "cosponsors", "committees", "subjects", "summaries", "text", "titles", "relatedbills")
 HR21_PDF = "https://www.congress.gov/117/bills/hr21/BILLS-117hr21rfs.pdf"
 HR21_TEXT = "https://www.congress.gov/117/bills/hr21/BILLS-117hr21rfs.htm"
 HR302 = "https://www.govinfo.gov/content/pkg/BILLS-115hr302enr"
-
-
-def api_hr21() -> BillRecord:
-    api = require_realdata("congressgov_api")
-    return parse_bill((api / "bill_117_hr_21.json").read_bytes(),
-                      {name: [(api / f"bill_117_hr_21_{name}.json").read_bytes()] for name in PARTS},
-                      "https://api.congress.gov/v3/bill/117/hr/21")
 
 
 def ingest(session: Session, *records: BillRecord) -> None:
@@ -47,13 +38,10 @@ def ingest(session: Session, *records: BillRecord) -> None:
 
 @pytest.fixture
 def bills(session: Session) -> dict[str, int]:
-    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
-    with tarfile.open(archive, "r|gz") as tar:
-        member = next(m for m in tar if m.name.endswith("/hr/hr21/fdsys_billstatus.xml"))
-        billstatus = parse_billstatus(tar.extractfile(member).read(), member.name)  # type: ignore[union-attr]
+    billstatus = hr21_from_billstatus()
     hr302 = require_realdata("billstatus", "usgpo_samples", "textVersions", "DEV-BILLSTATUS-115hr302.xml")
     ingest(session, billstatus, parse_billstatus(hr302.read_bytes(), str(hr302)))
-    ingest(session, api_hr21())
+    ingest(session, hr21_from_api())
     return {identifier: bill_id for identifier, bill_id in session.execute(select(Bill.identifier, Bill.id))}
 
 
@@ -117,7 +105,7 @@ def test_the_pdf_packet_links_the_text(session: Session, bills: dict[str, int]) 
 def test_only_web_links_are_offered(session: Session, bills: dict[str, int]) -> None:
     # A feed's version whose links are not web links (written here: H.R. 21's record with a later version
     # carrying javascript:, mailto: and data: URLs) is passed over for the latest version a reader can open.
-    record = api_hr21()
+    record = hr21_from_api()
     hostile = VersionRecord(label="Enrolled Bill", code="enr", date=dt.date(2022, 1, 1),
                             url="javascript:alert(1)//BILLS-117hr21enr.xml",
                             links=[{"format": "pdf", "url": "javascript:alert(1)"},

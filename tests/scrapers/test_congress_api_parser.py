@@ -3,10 +3,11 @@ against the BILLSTATUS parser on the same bill from the 117th Congress archive."
 
 import datetime as dt
 import json
-import tarfile
 from pathlib import Path
 
 import pytest
+from hr21_feeds import API_LOCATOR as LOCATOR
+from hr21_feeds import hr21_from_api, hr21_from_billstatus
 from realdata_paths import require_realdata
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -15,12 +16,9 @@ from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Bill, BillChange, BillSource, BillVersion
 from tracker.records import BillRecord, ParseError
 from tracker.sources.congress_api import parse_bill, parse_bill_list, subresource_counts
-from tracker.sources.govinfo_billstatus import parse_billstatus
 
 pytestmark = pytest.mark.realdata
 
-LOCATOR = "https://api.congress.gov/v3/bill/117/hr/21"
-PARTS = ("actions", "cosponsors", "committees", "subjects", "summaries", "text", "titles", "relatedbills")
 
 
 @pytest.fixture(scope="module")
@@ -29,20 +27,13 @@ def api_dir() -> Path:
 
 
 @pytest.fixture(scope="module")
-def hr21(api_dir: Path) -> BillRecord:
-    return parse_bill((api_dir / "bill_117_hr_21.json").read_bytes(),
-                      {name: [(api_dir / f"bill_117_hr_21_{name}.json").read_bytes()] for name in PARTS}, LOCATOR)
+def hr21() -> BillRecord:
+    return hr21_from_api()
 
 
 @pytest.fixture(scope="module")
 def hr21_billstatus() -> BillRecord:
-    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
-    with tarfile.open(archive, "r|gz") as tar:
-        for member in tar:
-            if member.name.endswith("/hr/hr21/fdsys_billstatus.xml"):
-                data = tar.extractfile(member).read()  # type: ignore[union-attr]
-                return parse_billstatus(data, member.name)
-    raise AssertionError("H.R. 21 missing from the 117th archive")
+    return hr21_from_billstatus()
 
 
 def test_bill_detail_and_sub_resources(hr21: BillRecord) -> None:

@@ -166,14 +166,10 @@ def test_after_a_govinfo_crawl_the_api_crawl_adds_its_renditions(
     # Both feeds behind the local server: GovInfo's real BILLSTATUS H.R. 21 (from the 117th archive) and the
     # API's real responses. GovInfo's copy is the newer: it owns the bill, and the API's crawl still adds every
     # rendition its text endpoint lists (fetched as one request within the bill's sub-resources).
-    import tarfile
-
     from feedserver import GovinfoMirror
-    from realdata_paths import require_realdata
+    from hr21_feeds import hr21_billstatus_file
 
-    with tarfile.open(require_realdata("billstatus", "congress117", "c117_all.tar.gz"), "r|gz") as tar:
-        member = next(m for m in tar if m.name.endswith("/hr/hr21/fdsys_billstatus.xml"))
-        body = tar.extractfile(member).read()  # type: ignore[union-attr]
+    _, body = hr21_billstatus_file()
     GovinfoMirror(feed).set_bill(117, "hr", "21", body, dt.datetime(2022, 12, 14, tzinfo=dt.UTC))
     env = {**crawl_env, "CONGRESS_API_KEY": API_KEY}
     done = run_spider(env, "govinfo_billstatus", "-a", "congress=117", "-a", "types=hr")

@@ -6,43 +6,29 @@ copy of the two equal-rank feeds), every rendition of every version either feed 
 (117th Congress) from both feeds.
 """
 
-import tarfile
-from pathlib import Path
-
 import pytest
-from realdata_paths import require_realdata
+from hr21_feeds import hr21_from_api, hr21_from_billstatus
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Bill, BillChange, BillVersion
 from tracker.records import BillRecord
-from tracker.sources.congress_api import parse_bill
-from tracker.sources.govinfo_billstatus import parse_billstatus
 
 pytestmark = pytest.mark.realdata
 
-LOCATOR = "https://api.congress.gov/v3/bill/117/hr/21"
-PARTS = ("actions", "cosponsors", "committees", "subjects", "summaries", "text", "titles", "relatedbills")
 PKG = "https://www.govinfo.gov/content/pkg/BILLS-117hr21{code}/xml/BILLS-117hr21{code}.xml"
 CONGRESS_GOV = "https://www.congress.gov/117/bills/hr21/BILLS-117hr21{code}.{ext}"
 
 
 @pytest.fixture(scope="module")
 def api_record() -> BillRecord:
-    api_dir: Path = require_realdata("congressgov_api")
-    return parse_bill((api_dir / "bill_117_hr_21.json").read_bytes(),
-                      {name: [(api_dir / f"bill_117_hr_21_{name}.json").read_bytes()] for name in PARTS}, LOCATOR)
+    return hr21_from_api()
 
 
 @pytest.fixture(scope="module")
 def billstatus_record() -> BillRecord:
-    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
-    with tarfile.open(archive, "r|gz") as tar:
-        for member in tar:
-            if member.name.endswith("/hr/hr21/fdsys_billstatus.xml"):
-                return parse_billstatus(tar.extractfile(member).read(), member.name)  # type: ignore[union-attr]
-    raise AssertionError("H.R. 21 missing from the 117th archive")
+    return hr21_from_billstatus()
 
 
 def ingest(session: Session, *records: BillRecord) -> None:

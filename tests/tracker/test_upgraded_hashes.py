@@ -7,9 +7,8 @@ from them holds exactly that, which ``_as_stored_before_the_view_hash`` writes b
 back to the triage inbox with nothing new on it).
 """
 
-import tarfile
-
 import pytest
+from hr21_feeds import hr21_from_api, hr21_from_billstatus
 from realdata_paths import require_realdata
 from sqlalchemy import select, update
 from sqlmodel import Session
@@ -17,12 +16,9 @@ from sqlmodel import Session
 from tracker import triage
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Bill, BillSource, User
-from tracker.sources.congress_api import parse_bill
 from tracker.sources.govinfo_billstatus import parse_billstatus
 
 pytestmark = pytest.mark.realdata
-LOCATOR = "https://api.congress.gov/v3/bill/117/hr/21"
-PARTS = ("actions", "cosponsors", "committees", "subjects", "summaries", "text", "titles", "relatedbills")
 
 
 def _ingest(session: Session, *records):  # type: ignore[no-untyped-def]
@@ -69,15 +65,7 @@ def test_a_restamped_copy_of_a_bill_stored_before_the_upgrade_leaves_it_out_of_t
 
 def test_the_other_library_of_congress_feeds_copy_of_a_bill_stored_before_the_upgrade_is_not_news(
         session: Session) -> None:
-    archive = require_realdata("billstatus", "congress117", "c117_all.tar.gz")
-    with tarfile.open(archive, "r|gz") as tar:
-        for member in tar:
-            if member.name.endswith("/hr/hr21/fdsys_billstatus.xml"):
-                govinfo = parse_billstatus(tar.extractfile(member).read(), member.name)  # type: ignore[union-attr]
-                break
-    api = require_realdata("congressgov_api")
-    congress = parse_bill((api / "bill_117_hr_21.json").read_bytes(),
-                          {n: [(api / f"bill_117_hr_21_{n}.json").read_bytes()] for n in PARTS}, LOCATOR)
+    govinfo, congress = hr21_from_billstatus(), hr21_from_api()
     _ingest(session, congress)
     _as_stored_before_the_view_hash(session)
     before = _reviewed(session)

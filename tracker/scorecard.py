@@ -20,7 +20,6 @@ voting", abstentions and excused votes are counted apart and do not lower it.
 
 import datetime as dt
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -41,7 +40,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.models.enums import VoteOption
-from tracker.names import by_name
+from tracker.names import by_name, folded
 from tracker.permissions import Action, require
 from tracker.votes import source_rank
 
@@ -290,8 +289,8 @@ def _why(call: dict[str, Any]) -> str:
 
 
 def _fold(name: str) -> str:
-    text = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w\s]", " ", text).casefold().split())
+    """A member's name as votes are matched by it: ``folded``, punctuation read as spaces."""
+    return " ".join(re.sub(r"[^\w\s]", " ", folded(name)).split())
 
 
 def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) -> list[Legislator]:

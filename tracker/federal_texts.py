@@ -17,9 +17,9 @@ from sqlmodel import Session
 from tracker.config import CONGRESS_SOURCES
 from tracker.models import Bill, BillMatch, BillSource, BillVersion, Position, WatchlistItem
 from tracker.queries import VERSION_ORDER
+from tracker.sources.govinfo_billstatus import package_xml_url
 
 SCOPES = ("tracked", "all")
-PACKAGE_XML = "https://www.govinfo.gov/content/pkg/BILLS-{name}/xml/BILLS-{name}.xml"
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class TextScope:
 
 def package_xml(source_key: str, code: str) -> str:
     congress, bill_type, number = source_key.split("-")
-    return PACKAGE_XML.format(name=f"{congress}{bill_type}{number}{code}")
+    return package_xml_url(f"BILLS-{congress}{bill_type}{number}{code}")
 
 
 def text_targets(session: Session, *, scope: str = "tracked", congresses: Sequence[int] = (),

@@ -355,7 +355,7 @@ def _versions(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         package = next((m.group(1) for m in (_PACKAGE.search(link["url"]) for link in links) if m), None)
         if package:
             # The GovInfo package XML is what BILLSTATUS gives for the same version: one key for both feeds.
-            url, fmt = f"https://www.govinfo.gov/content/pkg/{package}/xml/{package}.xml", "xml"
+            url, fmt = billstatus.package_xml_url(package), "xml"
             found = billstatus._VERSION_CODE.search(url)
             code: str | None = found.group(1).lower() if found else None
         else:

@@ -706,8 +706,14 @@ def _format_of(url: str) -> str:
     return "html" if extension == "htm" else extension or "unknown"
 
 
-# A GovInfo package's XML: https://www.govinfo.gov/content/pkg/BILLS-117hr21ih/xml/BILLS-117hr21ih.xml. A public
-# law's is its USLM package, PLAW-117publ58_uslm; its PDF and text are the PLAW-117publ58 package's.
+def package_xml_url(package: str) -> str:
+    """A GovInfo package's XML, ``BILLS-117hr21ih`` -> .../content/pkg/BILLS-117hr21ih/xml/BILLS-117hr21ih.xml: what
+    BILLSTATUS lists for a text version, the one key both federal feeds give it."""
+    return f"https://www.govinfo.gov/content/pkg/{package}/xml/{package}.xml"
+
+
+# A GovInfo package's XML (package_xml_url). A public law's is its USLM package, PLAW-117publ58_uslm; its PDF and
+# text are the PLAW-117publ58 package's.
 _GOVINFO_PACKAGE_XML = re.compile(
     r"^https://www\.govinfo\.gov/content/pkg/((?:BILLS|PLAW)-[A-Za-z0-9]+?)(_uslm|)/xml/\1\2\.xml$")
 

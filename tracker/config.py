@@ -153,6 +153,10 @@ class CrawlSettings:
     max_run_hours: float = DEFAULT_MAX_RUN_HOURS
     # Errors of runs older than this are deleted (tracker.run_history); the runs keep their counts.
     keep_errors_days: float = DEFAULT_KEEP_ERRORS_DAYS
+    # Scheduled crawls also fetch again what an older version of their parser read (`tracker crawl --refresh`):
+    # after an upgrade that fixed a parser, crawled bills keep the old reading until then, and nobody reads
+    # `tracker status` on a server that runs by itself. Off: only `tracker crawl SOURCE --refresh` does it.
+    refresh_older_readings: bool = True
 
     def source(self, name: str) -> SourceSettings:
         if name not in self.sources:
@@ -246,13 +250,14 @@ def crawl_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
         scrapy={str(k).upper(): v for k, v in crawl.get("scrapy", {}).items()},
         max_run_hours=_hours(crawl.get("max_run_hours", DEFAULT_MAX_RUN_HOURS), "crawl.max_run_hours"),
         keep_errors_days=_days(crawl.get("keep_errors_days", DEFAULT_KEEP_ERRORS_DAYS), "crawl.keep_errors_days"),
+        refresh_older_readings=_switch(crawl.get("refresh_older_readings", True), "[crawl] refresh_older_readings"),
     )
 
 
 # What [crawl] and [sources.NAME] may hold (tracker.example.toml shows each). Anything else is a typo that would
 # change nothing without a word: `enabeld = false` left a source crawling, `max_run_hour` the default limit.
 CRAWL_KEYS = {"contact", "user_agent", "robotstxt_obey", "autothrottle", "http_cache", "congresses", "states",
-              "default_sources", "max_run_hours", "keep_errors_days", "scrapy"}
+              "default_sources", "max_run_hours", "keep_errors_days", "refresh_older_readings", "scrapy"}
 SOURCE_KEYS = {"enabled", "schedule", "base_url", "congresses", "types", "api_key_env",
                # options some spiders read: congress_api, openstates; state feeds; legistar
                "max_requests_per_hour", "overlap_hours", "subresources", "states", "session", "clients",

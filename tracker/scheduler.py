@@ -16,6 +16,8 @@
   keeps them there) it closes its run as ``interrupted`` and exits. So a crawl whose scheduler was killed
   (kill -9, the out-of-memory killer) still ends at the limit. Should the crawl be hung beyond that, the
   scheduler sends SIGTERM a minute later and kills it 60 s after, closing its run here, saying why.
+- Each scheduled crawl also fetches again the documents an older version of its parser read (``--refresh``,
+  ``[crawl] refresh_older_readings``), so a server upgraded with a parser fix brings its crawled bills up to it.
 - SIGTERM or Ctrl-C: no new crawls start, running ones are asked to stop (Scrapy finishes what is in flight
   and records the run), and the scheduler exits once they have.
 """
@@ -69,8 +71,12 @@ def run_source_job(source: str) -> int:
     limit = crawl.max_run_hours * 3600
     launch_id = f"schedule-{uuid.uuid4().hex}"
     # The spider reads its scope from the config. It keeps the limit itself (scrapers.deadline), so a crawl
-    # whose scheduler is killed meanwhile still ends at it, and records why.
-    outcome = crawling.run_crawl(source, log_level="WARNING", max_seconds=limit, launch_id=launch_id)
+    # whose scheduler is killed meanwhile still ends at it, and records why. Refreshing changes nothing unless
+    # an older parser read some of the source's documents (tracker.crawlstore); a long refresh that reaches the
+    # limit goes on at the next turn, since what it fetched is no longer counted as older.
+    refresh = {"TRACKER_REFRESH": "1"} if crawl.refresh_older_readings else None
+    outcome = crawling.run_crawl(source, settings=refresh, log_level="WARNING", max_seconds=limit,
+                                 launch_id=launch_id)
     if outcome.seconds >= limit:
         log.warning("crawl %s reached [crawl] max_run_hours (%g) and was stopped; what it fetched is kept",
                     source, crawl.max_run_hours)

@@ -9,7 +9,7 @@ know about, and what is left for them to do, each with its command.
   load` would replace every rule of the topic, edits included, so staff compare and choose.
 - Bills an earlier version stored twice (``tracker.duplicates``).
 - Bills an older version of their feed's parser read (``tracker.readings``): they keep that reading until their
-  files are imported again or their source is crawled with --refresh.
+  files are imported again or their source is crawled with --refresh (scheduled crawls do by themselves).
 """
 
 from sqlalchemy import Engine, func, inspect, select, text

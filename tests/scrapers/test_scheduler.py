@@ -16,7 +16,7 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from crawl_helpers import REPO_ROOT, TEST_CONFIG, SampleBill
 from feedserver import Fault, FeedServer, GovinfoMirror
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, func, inspect, select, text
 from sqlmodel import Session
 
 from tracker import config, crawling
@@ -441,3 +441,60 @@ def test_days_of_the_week_are_read_as_crontab_numbers(expression: str, days: lis
         fired.append(at.strftime("%a"))
     order = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     assert sorted(set(fired), key=order.index) == sorted(days or order, key=order.index)
+
+
+def test_a_scheduled_crawl_reads_again_what_an_older_parser_read(
+    crawl_env: dict[str, str], feed: FeedServer, govinfo: GovinfoMirror, session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # After an upgrade that fixed a parser, crawled bills kept the old reading until someone ran
+    # `tracker crawl SOURCE --refresh`; on a server that runs by itself nobody reads `tracker status`.
+    from tracker.models import Bill, BillChange, BillSource, SourceDocument
+    from tracker.readings import older_readings
+
+    for key, value in crawl_env.items():
+        monkeypatch.setenv(key, value)
+    config.settings.cache_clear()
+    assert run_source_job("govinfo_billstatus") == 0
+    right = dict(session.execute(select(Bill.id, Bill.stage)).all())
+    assert right
+    session.execute(SourceDocument.__table__.update().where(SourceDocument.bill_id.is_not(None)).values(read_by=0))
+    session.execute(Bill.__table__.update().values(stage="failed"))
+    session.execute(BillSource.__table__.update().values(content_hash="read by version 0"))
+    session.commit()
+    changes = session.execute(select(func.count()).select_from(BillChange)).scalar_one()
+
+    feed.reset_log()
+    assert run_source_job("govinfo_billstatus") == 0
+    config.settings.cache_clear()
+    session.expire_all()
+    assert dict(session.execute(select(Bill.id, Bill.stage)).all()) == right
+    assert older_readings(session) == []
+    assert session.execute(select(func.count()).select_from(BillChange)).scalar_one() == changes  # no news
+    fetched = len(feed.requests("bulkdata/BILLSTATUS/117/", status=200))
+    assert fetched >= len(right)
+
+    # Nothing older left: the next turn crawls as usual, conditional requests and all.
+    feed.reset_log()
+    assert run_source_job("govinfo_billstatus") == 0
+    config.settings.cache_clear()
+    assert feed.requests("bulkdata/BILLSTATUS/117/", status=200) == []
+
+
+def test_refreshing_can_be_left_to_people(crawl_env: dict[str, str], feed: FeedServer, govinfo: GovinfoMirror,
+                                          session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.models import SourceDocument
+    from tracker.readings import older_readings
+
+    Path(crawl_env["TRACKER_CONFIG"]).write_text(
+        TEST_CONFIG.replace("[crawl]\n", "[crawl]\nrefresh_older_readings = false\n"))
+    for key, value in crawl_env.items():
+        monkeypatch.setenv(key, value)
+    config.settings.cache_clear()
+    assert run_source_job("govinfo_billstatus") == 0
+    session.execute(SourceDocument.__table__.update().where(SourceDocument.bill_id.is_not(None)).values(read_by=0))
+    session.commit()
+    assert run_source_job("govinfo_billstatus") == 0
+    config.settings.cache_clear()
+    session.expire_all()
+    assert older_readings(session) != []

@@ -44,7 +44,7 @@ from tracker.models import CrawlRun, SourceDocument
 from tracker.models.enums import RunStatus
 from tracker.prefetch import prefetched
 from tracker.prepare import PreparedBill, prepare
-from tracker.readings import stale_condition
+from tracker.readings import PUBINFO, mark_rereadings, stale_condition, stale_documents
 from tracker.records import BillRecord, ParseError, RollCallRecord, VersionTextRecord
 from tracker.run_owner import is_gone, owner_token
 from tracker.xmlsafe import parse_xml, xml_head
@@ -460,7 +460,7 @@ def iter_bundles(path: Path, errors: list[tuple[str, str]],
                 if session is None:
                     records: Iterable[BillRecord | ParseError] = join_rows(rows, read_lob, str(bundle))
                 else:
-                    staged, records = staging.stage_archive(session, bundle.name, rows, read_lob,
+                    staged, records = staging.stage_archive(session, str(bundle.absolute()), rows, read_lob,
                                                             incremental=incremental, locator=str(bundle))
                     errors.extend(staged.problems)
                     renamed = staged.renamed
@@ -674,6 +674,9 @@ def import_path(
                         args={"path": str(path), **({"reparse": True} if reparse else {})})
         session.commit()
         known, older = _known_hashes(session, [factory().source_name for factory in FORMAT_FACTORIES])
+        # California pubinfo bills an older parser read: read again from the download (every bill of it is
+        # joined anew), those that come back as the same upstream copy are corrections, as for other files.
+        pubinfo_older = stale_documents(session, PUBINFO)
         read_now: set[str] = set()  # bytes read in this run: a second copy is unchanged
         # ...unless the first copy failed: then each copy is named with its reason, once the first's is known
         # (parser processes run ahead of the copies found after it).
@@ -735,7 +738,9 @@ def import_path(
                 batch.append(IngestItem(record=bundled, correction=correction, document=SourceDocumentInfo(
                     locator=locator, content_hash=bundled.content_hash())))
                 if len(batch) >= batch_size:
+                    mark_rereadings(session, batch, pubinfo_older)
                     flush()
+            mark_rereadings(session, batch, pubinfo_older)
             for candidate, outcome in _prepared(candidates(), workers, parallel_min, batch_size):
                 if outcome is None:  # a known document that holds no bill
                     ledger.uncount_bill(candidate.locator)

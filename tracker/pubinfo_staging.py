@@ -26,6 +26,7 @@ import datetime as dt
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
@@ -91,7 +92,7 @@ def _prepare(session: Session, archive: str, rows: Rows, read_lob: LobReader,
                 lob = zlib.compress(data, 6) if data is not None else None
             entry = {"table_name": table, "row_key": key[:255], "bill_id": bill[:32],
                      "trans_update": (row.get("trans_update") or None), "fields": dict(row), "lob": lob,
-                     "archive": archive[:64]}
+                     "archive": PurePath(archive).name[:64]}
             earlier = prepared.get((table, entry["row_key"]))
             if earlier is None or (earlier["trans_update"] or "") <= (entry["trans_update"] or ""):
                 prepared[(table, entry["row_key"])] = entry

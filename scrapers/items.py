@@ -18,6 +18,9 @@ class BillItem:
     record: BillRecord
     document: SourceDocumentInfo
     group: str | None = None
+    # Nothing upstream changed on the bill itself: only what it is read with (a committee renamed in pubinfo's
+    # LOCATION_CODE_TBL). Stored quietly, as ``tracker.ingest.IngestItem.correction`` says.
+    correction: bool = False
 
     def __repr__(self) -> str:  # Scrapy logs items; a whole bill would flood the log
         return f"BillItem({self.record.source_key}, {self.document.locator})"

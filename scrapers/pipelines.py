@@ -186,7 +186,7 @@ class IngestPipeline:
                 except ValidationError as exc:
                     self._fail(item.document.locator, f"invalid record: {exc.errors()[0]['msg']}", item.group)
                     raise DropItem(f"invalid record from {item.document.locator}") from None
-            self.bills.append(IngestItem(record, item.document))
+            self.bills.append(IngestItem(record, item.document, correction=item.correction))
             self.group_of[item.document.locator] = item.group
             stats.inc_value("tracker/bills_parsed")
         elif isinstance(item, UnchangedDocument):

@@ -28,14 +28,13 @@ from tracker.importer import _ingest_batch as ingest_batch_isolating  # one bad 
 from tracker.importer import _ingest_texts as ingest_texts_flagging  # texts and their bills' flags together
 from tracker.importer import describe_error
 from tracker.ingest import IngestItem, Ingestor, IngestResult, SourceDocumentInfo, finish_run, record_error, start_run
-from tracker.models import BillSource, CrawlError, CrawlRun, SourceDocument
+from tracker.models import CrawlError, CrawlRun, SourceDocument
 from tracker.models.base import utcnow
 from tracker.models.enums import RunStatus
-from tracker.readings import stale_condition
+from tracker.readings import mark_rereadings, stale_condition
 from tracker.records import HearingRecord, VersionTextRecord
 from tracker.run_history import prune_quietly
 from tracker.run_owner import running_run
-from tracker.sql_keys import keys_in
 
 if TYPE_CHECKING:
     from tracker.federal_texts import TextScope
@@ -266,24 +265,9 @@ class CrawlStore:
         return tally.attached
 
     def _mark_corrections(self, items: Sequence[IngestItem]) -> None:
-        """Refreshing: a document an older parser read that comes back as the same upstream copy (the same bytes,
-        or the same upstream update stamp: feeds whose stored hash is of the record read) is a correction of
-        our reading, not news (``IngestItem.correction``: no change records, no alerts)."""
-        older = self.older_readings()
-        again = [item for item in items if item.document is not None and item.document.locator in older]
-        if not again:
-            return
-        again = [item for item in again if _prepares(item)]
-        keys = list({(item.bill.source_name, item.bill.source_key) for item in again})
-        stamps = dict(((name, key), _aware(stamp)) for name, key, stamp in self.session.execute(
-            select(BillSource.source_name, BillSource.source_key, BillSource.upstream_updated_at)
-            .where(keys_in((BillSource.source_name, BillSource.source_key), keys))))
-        for item in again:
-            assert item.document is not None
-            stored = stamps.get((item.bill.source_name, item.bill.source_key))
-            incoming = item.bill.bill["upstream_updated_at"]
-            item.correction = item.correction or older[item.document.locator] == item.document.content_hash or (
-                stored is not None and incoming is not None and _aware(incoming) == stored)
+        """Refreshing: a document an older parser read that comes back as the same upstream copy is a correction
+        of our reading, not news (``tracker.readings.mark_rereadings``)."""
+        mark_rereadings(self.session, items, self.older_readings())
 
     def write_hearings(self, records: Sequence[HearingRecord]) -> None:
         """Store hearings and their agenda items (``Ingestor.ingest_hearings``); a failure is reported."""
@@ -315,16 +299,3 @@ class CrawlStore:
 
     def close(self) -> None:
         self.session.close()
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    return value if value is None or value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def _prepares(item: IngestItem) -> bool:
-    """Prepare the item's record now (kept on it for ingest); one that cannot be is ingest's to report."""
-    try:
-        item.bill  # noqa: B018
-    except Exception:  # noqa: BLE001
-        return False
-    return True

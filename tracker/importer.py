@@ -44,7 +44,7 @@ from tracker.models import CrawlRun, SourceDocument
 from tracker.models.enums import RunStatus
 from tracker.prefetch import prefetched
 from tracker.prepare import PreparedBill, prepare
-from tracker.readings import stale_condition
+from tracker.readings import PUBINFO, mark_rereadings, stale_condition, stale_documents
 from tracker.records import BillRecord, ParseError, RollCallRecord, VersionTextRecord
 from tracker.run_owner import is_gone, owner_token
 from tracker.xmlsafe import parse_xml, xml_head
@@ -406,9 +406,10 @@ def _pubinfo_zip_members(path: Path) -> dict[str, str] | None:
 
 
 def iter_bundles(path: Path, errors: list[tuple[str, str]],
-                 session: Session | None = None) -> Iterator[tuple[str, BillRecord | ParseError]]:
+                 session: Session | None = None) -> Iterator[tuple[str, BillRecord | ParseError, bool]]:
     """Records of California pubinfo downloads under ``path``: folders holding ``BILL_TBL.dat`` and zips of
-    them. Each record's locator names its ``BILL_TBL`` row.
+    them, each with its locator (naming its ``BILL_TBL`` row) and whether it is a correction: a bill rebuilt only
+    because an incremental renamed a committee or motion it names (``pubinfo_staging.Staged.renamed``).
 
     With a ``session`` the rows are staged (``tracker.pubinfo_staging``) as a crawl stages them: a full download
     (``pubinfo_2025.zip``, ``pubinfo_daily_Mon.zip``, a folder) replaces its sessions' rows; an incremental
@@ -455,14 +456,17 @@ def iter_bundles(path: Path, errors: list[tuple[str, str]],
                     # A full load replaces the staged rows of every session its other tables name: with no bill
                     # row it emptied the session's BILL_TBL, and later incrementals could rebuild no bill.
                     raise ParseError(str(bundle), "BILL_TBL.dat holds no bill: the download is empty or cut short")
+                renamed: set[str] = set()
                 if session is None:
                     records: Iterable[BillRecord | ParseError] = join_rows(rows, read_lob, str(bundle))
                 else:
-                    staged, records = staging.stage_archive(session, bundle.name, rows, read_lob,
+                    staged, records = staging.stage_archive(session, str(bundle.absolute()), rows, read_lob,
                                                             incremental=incremental, locator=str(bundle))
                     errors.extend(staged.problems)
+                    renamed = staged.renamed
                 for record in records:
-                    yield _bundle_locator(record), record
+                    yield (_bundle_locator(record), record,
+                           isinstance(record, BillRecord) and record.source_key in renamed)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             errors.append((str(bundle), f"pubinfo archive is damaged or truncated: {exc}"))
         except ParseError as exc:
@@ -670,6 +674,9 @@ def import_path(
                         args={"path": str(path), **({"reparse": True} if reparse else {})})
         session.commit()
         known, older = _known_hashes(session, [factory().source_name for factory in FORMAT_FACTORIES])
+        # California pubinfo bills an older parser read: read again from the download (every bill of it is
+        # joined anew), those that come back as the same upstream copy are corrections, as for other files.
+        pubinfo_older = stale_documents(session, PUBINFO)
         read_now: set[str] = set()  # bytes read in this run: a second copy is unchanged
         # ...unless the first copy failed: then each copy is named with its reason, once the first's is known
         # (parser processes run ahead of the copies found after it).
@@ -722,15 +729,18 @@ def import_path(
                 yield _Candidate(doc.locator, doc.data, digest, doc.last_modified, doc.etag, digest in known)
 
         try:
-            for locator, bundled in iter_bundles(path, errors, session):  # multi-table downloads (California pubinfo)
+            # multi-table downloads (California pubinfo)
+            for locator, bundled, correction in iter_bundles(path, errors, session):
                 seen += 1
                 if isinstance(bundled, ParseError):
                     errors.append((bundled.locator, bundled.reason))
                     continue
-                batch.append(IngestItem(record=bundled, document=SourceDocumentInfo(
+                batch.append(IngestItem(record=bundled, correction=correction, document=SourceDocumentInfo(
                     locator=locator, content_hash=bundled.content_hash())))
                 if len(batch) >= batch_size:
+                    mark_rereadings(session, batch, pubinfo_older)
                     flush()
+            mark_rereadings(session, batch, pubinfo_older)
             for candidate, outcome in _prepared(candidates(), workers, parallel_min, batch_size):
                 if outcome is None:  # a known document that holds no bill
                     ledger.uncount_bill(candidate.locator)

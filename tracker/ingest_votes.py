@@ -22,11 +22,21 @@ VOTE_COLUMNS = ("date", "chamber", "body", "motion", "result", "yes_count", "no_
 CALENDAR_MARK = "/calendar/"  # in a hearing's source key: the hearing came from a bill's own calendar
 
 
+# Sources whose roll calls come in two documents, each with part of them: LegiScan's bill ``votes[]`` (the URL; in
+# the XML flavour no counts, and never the members) and its roll-call files (counts and members, no URL). There a
+# value or a member list one document lacks keeps what the other stored. Every other source's bill record holds
+# the whole roll call (pubinfo: the motion from BILL_MOTION_TBL, the members from BILL_DETAIL_VOTE_TBL; Open
+# States: the vote event), so what it lacks is gone upstream and goes here too: a motion dropped from the table,
+# members' votes no longer listed. Kept, they stayed stored for good.
+PARTIAL_ROLL_CALL_SOURCES = frozenset({"legiscan"})
+
+
 def write_votes(session: Session, bills: Sequence[tuple[int, str, list[dict[str, Any]]]]) -> None:
     """Replace the roll calls each (bill id, source name) delivered with ``votes`` (prepared vote dicts).
 
-    Members' votes are replaced only for roll calls whose ``people`` is a list; None keeps what a fuller
-    document (a LegiScan roll-call file) stored before."""
+    Of a source in ``PARTIAL_ROLL_CALL_SOURCES``, members' votes are replaced only for roll calls whose ``people``
+    is a list (None keeps what a fuller document, a LegiScan roll-call file, stored) and a value the bill's
+    document lacks keeps the stored one; of any other source, the roll call is replaced as delivered."""
     scope = {(bill_id, source): {v["source_key"] for v in votes} for bill_id, source, votes in bills}
     if not scope:
         return
@@ -38,6 +48,10 @@ def write_votes(session: Session, bills: Sequence[tuple[int, str, list[dict[str,
         session.execute(delete(PersonVote).where(PersonVote.vote_event_id.in_(stale)))
         session.execute(delete(VoteEvent).where(VoteEvent.id.in_(stale)))
     _upsert_events(session, [(bill_id, source, v) for bill_id, source, votes in bills for v in votes])
+
+
+def _complete(source: str) -> bool:
+    return source not in PARTIAL_ROLL_CALL_SOURCES
 
 
 def write_roll_calls(session: Session, records: Sequence[RollCallRecord]) -> tuple[int, int]:
@@ -64,19 +78,14 @@ def write_roll_calls(session: Session, records: Sequence[RollCallRecord]) -> tup
 def _upsert_events(session: Session, rows: list[tuple[int, str, dict[str, Any]]]) -> None:
     if not rows:
         return
-    table = VoteEvent.__table__
-    stmt = dialect_insert(session, table)
-    # A document that lacks a value never blanks one a fuller document stored: LegiScan's bill ``votes[]`` has
-    # the URL but (in the XML flavour) no counts, its roll-call file the counts but no URL.
-    merged = {c: func.coalesce(stmt.excluded[c], table.c[c]) for c in VOTE_COLUMNS}
-    merged["bill_id"] = stmt.excluded.bill_id
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["source_name", "source_key"], set_=merged,
-        # An unchanged roll call is not rewritten: re-reading the same feed writes nothing.
-        where=or_(*(table.c[c].is_distinct_from(value) for c, value in merged.items())))
-    session.execute(stmt, [{"bill_id": bill_id, "source_name": source, "source_key": v["source_key"],
-                            **{c: v[c] for c in VOTE_COLUMNS}} for bill_id, source, v in rows])
-    with_people = {(source, v["source_key"]): v["people"] for _, source, v in rows if v["people"] is not None}
+    for partial in (True, False):
+        part = [row for row in rows if _complete(row[1]) != partial]
+        if part:
+            session.execute(_event_upsert(session, partial=partial), [
+                {"bill_id": bill_id, "source_name": source, "source_key": v["source_key"],
+                 **{c: v[c] for c in VOTE_COLUMNS}} for bill_id, source, v in part])
+    with_people = {(source, v["source_key"]): v["people"] if v["people"] is not None else []
+                   for _, source, v in rows if v["people"] is not None or _complete(source)}
     if not with_people:
         return
     ids = {(name, key): vid for name, key, vid in session.execute(
@@ -88,6 +97,18 @@ def _upsert_events(session: Session, rows: list[tuple[int, str, dict[str, Any]]]
               for key, members in with_people.items() for p in members]
     if people:
         session.execute(dialect_insert(session, PersonVote.__table__), people)
+
+
+def _event_upsert(session: Session, *, partial: bool) -> Any:
+    table = VoteEvent.__table__
+    stmt = dialect_insert(session, table)
+    # Partial documents (PARTIAL_ROLL_CALL_SOURCES): one that lacks a value never blanks one the other stored.
+    merged = {c: func.coalesce(stmt.excluded[c], table.c[c]) if partial else stmt.excluded[c] for c in VOTE_COLUMNS}
+    merged["bill_id"] = stmt.excluded.bill_id
+    return stmt.on_conflict_do_update(
+        index_elements=["source_name", "source_key"], set_=merged,
+        # An unchanged roll call is not rewritten: re-reading the same feed writes nothing.
+        where=or_(*(table.c[c].is_distinct_from(value) for c, value in merged.items())))
 
 
 def calendar_key(bill_source_key: str, entry_key: str) -> str:

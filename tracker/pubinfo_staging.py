@@ -12,7 +12,10 @@ rebuilt from. Shared by the ``california`` spider and ``tracker import``; the jo
 Reference tables (``LOCATION_CODE_TBL``: committee names; ``BILL_MOTION_TBL``: roll-call motions) have no bill id:
 their rows are staged under the session, the motions under one key for all
 (``ca_pubinfo.REFERENCE_PREFIX``), replaced by a full load that ships them and kept by one that does not (the
-daily snapshots), and every bill rebuilt is joined with its session's.
+daily snapshots), and every bill rebuilt is joined with its session's. A full load rebuilds every bill it holds;
+an incremental that renames a committee or rewords a motion also rebuilds the stored bills whose rows name that
+committee or motion (``Staged.renamed``), though none of their own rows changed: the names on their referrals,
+roll calls and hearings come from the table, not from the bill.
 
 Each merge returns the bills with a row in the archive, changed or not: the caller rebuilds them all and the
 ingest's record hash skips those that came out the same, so a bill whose write failed after its rows were
@@ -23,6 +26,7 @@ import datetime as dt
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
@@ -32,6 +36,7 @@ from tracker.models.base import utcnow
 from tracker.models.pubinfo import PubinfoLoad, PubinfoRow
 from tracker.records import BillRecord, ParseError
 from tracker.sources.ca_pubinfo import (
+    MOTIONS_KEY,
     REFERENCE_PREFIX,
     TABLE_COLUMNS,
     join_rows,
@@ -53,6 +58,12 @@ class Staged:
     bills: set[str] = field(default_factory=set)  # bill_ids with a row in the archive
     changed: int = 0  # rows added or replaced
     problems: list[tuple[str, str]] = field(default_factory=list)  # rows that could not be keyed
+    # Reference rows an incremental added or replaced: committee codes by session key ("L20252026"), motion ids.
+    codes: dict[str, set[str]] = field(default_factory=dict)
+    motions: set[str] = field(default_factory=set)
+    # Bills rebuilt only because a committee or motion they name was renamed: nothing of their own changed, so
+    # what reads differently is a correction of the names shown (``IngestItem.correction``), not news.
+    renamed: set[str] = field(default_factory=set)
 
 
 def _prepare(session: Session, archive: str, rows: Rows, read_lob: LobReader,
@@ -81,7 +92,7 @@ def _prepare(session: Session, archive: str, rows: Rows, read_lob: LobReader,
                 lob = zlib.compress(data, 6) if data is not None else None
             entry = {"table_name": table, "row_key": key[:255], "bill_id": bill[:32],
                      "trans_update": (row.get("trans_update") or None), "fields": dict(row), "lob": lob,
-                     "archive": archive[:64]}
+                     "archive": PurePath(archive).name[:64]}
             earlier = prepared.get((table, entry["row_key"]))
             if earlier is None or (earlier["trans_update"] or "") <= (entry["trans_update"] or ""):
                 prepared[(table, entry["row_key"])] = entry
@@ -146,6 +157,12 @@ def stage_incremental(session: Session, archive: str, rows: Rows, read_lob: LobR
     if updates:
         session.execute(update(PubinfoRow), updates)  # ORM bulk UPDATE by primary key
     result.changed = len(inserts) + len(updates)
+    for entry in (*inserts, *updates):
+        fields = entry["fields"]
+        if entry["bill_id"] == MOTIONS_KEY and fields.get("motion_id"):
+            result.motions.add(fields["motion_id"])
+        elif entry["bill_id"].startswith(REFERENCE_PREFIX) and fields.get("location_code"):
+            result.codes.setdefault(entry["bill_id"], set()).add(fields["location_code"].strip().upper())
     _log(session, archive, "incremental", result, listed_at, last_modified, etag)
     session.commit()
     return result
@@ -207,6 +224,33 @@ def staged_motions(session: Session, rows: Rows) -> list[dict[str, Any]]:
                 PubinfoRow.row_key.in_(wanted[start:start + CHUNK]))).scalars()]
 
 
+# The bill tables whose rows name a committee by location code, and the column (history rows: the committee the
+# bill is in after the action, ``ca_pubinfo._committees``). Detail vote rows repeat their summary row's code.
+_CODE_COLUMNS = {"BILL_HISTORY_TBL": "ternary_location", "BILL_SUMMARY_VOTE_TBL": "location_code",
+                 "COMMITTEE_HEARING_TBL": "location_code"}
+
+
+def bills_naming(session: Session, codes: Mapping[str, set[str]], motions: set[str]) -> set[str]:
+    """The staged bills whose rows name one of these committee codes (by session key, ``L20252026``: the bills of
+    those session years) or motion ids. Reads the bills' history, roll-call and hearing rows, never their CAML."""
+    found: set[str] = set()
+    for key, wanted in codes.items():
+        years = key[len(REFERENCE_PREFIX):]
+        for bill, table, fields in session.execute(
+                select(PubinfoRow.bill_id, PubinfoRow.table_name, PubinfoRow.fields).where(
+                    PubinfoRow.table_name.in_(list(_CODE_COLUMNS)),
+                    PubinfoRow.bill_id.startswith(years, autoescape=True))):
+            if (fields.get(_CODE_COLUMNS[table]) or "").strip().upper() in wanted:
+                found.add(bill)
+    ids = sorted(motions)
+    for start in range(0, len(ids), CHUNK):  # a summary row's key is bill|motion|time|seq|place
+        found.update(session.execute(select(PubinfoRow.bill_id).where(
+            PubinfoRow.table_name == "BILL_SUMMARY_VOTE_TBL",
+            or_(*(PubinfoRow.row_key.contains(f"|{m}|", autoescape=True) for m in ids[start:start + CHUNK]))))
+            .scalars())
+    return found
+
+
 def stage_archive(session: Session, archive: str, rows: Rows, read_lob: LobReader, *, incremental: bool,
                   locator: str, listed_at: str | None = None, last_modified: str | None = None,
                   etag: str | None = None) -> tuple[Staged, list[BillRecord | ParseError]]:
@@ -222,7 +266,9 @@ def stage_archive(session: Session, archive: str, rows: Rows, read_lob: LobReade
             rows = {**rows, "BILL_MOTION_TBL": staged_motions(session, rows)}
         return staged, list(join_rows(rows, read_lob, locator))
     staged = stage_incremental(session, archive, rows, read_lob, **stamps)
-    held, read_held = staged_rows(session, staged.bills)
+    if staged.codes or staged.motions:
+        staged.renamed = bills_naming(session, staged.codes, staged.motions) - staged.bills
+    held, read_held = staged_rows(session, staged.bills | staged.renamed)
     return staged, list(join_rows(held, read_held, locator))
 
 

@@ -143,7 +143,9 @@ MAX_VOTE_COUNT = 100_000
 
 class VoteRecord(Record):
     """One roll call on the bill. ``people`` None means the document does not list members' votes (LegiScan's
-    bill ``votes[]``): ingest then keeps those stored from a fuller document (its roll-call file)."""
+    bill ``votes[]``): ingest then keeps those stored from a fuller document (its roll-call file). Only LegiScan
+    has one (``tracker.ingest_votes.PARTIAL_ROLL_CALL_SOURCES``); another source's roll call is stored as
+    delivered, a value or members it lacks removed."""
 
     source_key: str = Field(min_length=1, max_length=255)  # the feed's id of the roll call, unique in the source
     date: dt.date | None = None

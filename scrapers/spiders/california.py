@@ -204,7 +204,7 @@ class CaliforniaSpider(StateFeedSpider):
                 out.append(FetchFailure(found.locator, found.reason, group))
                 continue
             rebuilt.add(found.source_key)
-            out.extend(self._bill(found, group, stats))
+            out.extend(self._bill(found, group, stats, correction=found.source_key in staged.renamed))
         waiting = staged.bills - rebuilt
         if waiting and kind == "incremental" and stats is not None:
             # Rows of bills whose BILL_TBL row was never seen: kept, and used once that row arrives.
@@ -215,7 +215,7 @@ class CaliforniaSpider(StateFeedSpider):
                                group))
         return out
 
-    def _bill(self, record: BillRecord, group: str, stats: Any) -> Iterator[Any]:
+    def _bill(self, record: BillRecord, group: str, stats: Any, *, correction: bool = False) -> Iterator[Any]:
         self.listed += 1
         locator = f"pubinfo:{record.source_key}"  # as `tracker import` names it, so both skip the same bills
         digest = record.content_hash()
@@ -225,7 +225,7 @@ class CaliforniaSpider(StateFeedSpider):
             return
         if stats is not None:
             stats.inc_value("tracker/bill_documents")
-        yield BillItem(record, SourceDocumentInfo(locator, digest), group)
+        yield BillItem(record, SourceDocumentInfo(locator, digest), group, correction=correction)
 
     def index_failed(self, failure: Failure) -> Iterator[Any]:
         self.note_failure(failure)

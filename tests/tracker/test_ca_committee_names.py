@@ -154,3 +154,38 @@ def test_roll_calls_carry_their_motion_where_the_download_has_the_motion_table(e
                                    lambda name: None, incremental=False, locator="daily")
         rebuilt = {(v.body, v.motion) for r in records if getattr(r, "identifier", "") == "SB 1" for v in r.votes}
         assert ("CS61", "Do pass.") in rebuilt
+
+
+def test_a_committee_renamed_in_an_incremental_archive_is_renamed_on_the_stored_bills(
+        engine: Engine, tmp_path: Path) -> None:
+    """The weekly download (the real mini extract with the table above), then a nightly incremental that only
+    renames the Assembly's Public Safety committee (CX18; HAND-WRITTEN row, a later trans_update; the bill
+    tables present and empty, as in an extract where no bill changed). No bill row names the committee in the
+    incremental, yet the bills referred to it show the new name: the names come from the table, and staff see
+    no change to review (the bills keep their place in the triage inbox, no change records)."""
+    import zipfile
+
+    from tracker.models import BillChange, CommitteeReferral
+
+    assert import_path(engine, _download(tmp_path, with_table=True), flag=False).errors == []
+    with Session(engine) as session:
+        stamps = dict(session.execute(select(Bill.identifier, Bill.last_changed_at)).all())
+        changes = session.execute(select(BillChange.id)).scalars().all()
+    renamed = (b"`20252026`\t`CX18`\t`C`\tNULL\t`Asm Public Safety`\t`Public Safety and Justice`\t`Y`\t"
+               b"`LEGINFO`\t2026-06-12 09:00:00\t`N`\n")
+    incremental = tmp_path / "pubinfo_Fri.zip"
+    with zipfile.ZipFile(incremental, "w") as archive:
+        for table in ("BILL_TBL", "BILL_HISTORY_TBL", "BILL_VERSION_TBL", "BILL_VERSION_AUTHORS_TBL"):
+            archive.writestr(f"{table}.dat", b"")
+        archive.writestr("LOCATION_CODE_TBL.dat", renamed)
+    report = import_path(engine, incremental, flag=False)
+    assert report.errors == [] and report.result.updated == 2 and report.result.corrected == 2
+    with Session(engine) as session:
+        # Both went on to the Senate's Public Safety committee (CS72), another committee: its name stays.
+        for identifier in ("AB 1656", "AB 2052"):
+            assert [(c["code"], c["name"]) for c in _detail(session, identifier)["committees"]] == [
+                ("CX18", "Public Safety and Justice"), ("CS72", "Public Safety")]
+        assert session.execute(select(CommitteeReferral.name).where(CommitteeReferral.code == "CX18")
+                               ).scalars().all() == ["Public Safety and Justice"] * 2
+        assert dict(session.execute(select(Bill.identifier, Bill.last_changed_at)).all()) == stamps
+        assert session.execute(select(BillChange.id)).scalars().all() == changes

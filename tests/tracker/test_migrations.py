@@ -208,3 +208,36 @@ def test_0024_keeps_existing_feed_urls_working_with_only_a_hash_stored(engine: E
         [(value,)] = conn.execute(text("SELECT feed_token FROM alertprofile")).all()
         assert value and value != old
     db.upgrade(engine)
+
+
+def _session_names(engine: Engine) -> dict[tuple[str, str], str]:
+    with engine.connect() as conn:
+        return {(j, i): n for j, i, n in conn.execute(text(
+            "SELECT jurisdiction_id, identifier, name FROM legislativesession"))}
+
+
+def test_0026_names_stored_california_extraordinary_sessions_as_california_does(engine: Engine) -> None:
+    """The real 1999-2000 pubinfo archive (regular session and First Extraordinary Session) as a version before
+    December 2026 stored it: the extraordinary session named "1999-2000 Special Session 1". Upgrading names it as
+    California does, as a fresh import would; names a feed gave in its own words are left alone; running the
+    step again changes nothing."""
+    assert import_path(engine, require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "archive",
+                                                "1999"), workers=0, flag=False).errors == []
+    current = _session_names(engine)
+    assert current[("ca", "19992000s1")] == "1999-2000 First Extraordinary Session"
+    db.downgrade(engine, "0025")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE legislativesession SET name = '1999-2000 Special Session 1' "
+                          "WHERE identifier = '19992000s1'"))
+        # LegiScan's own wording for another session, and another state's special session: not ours to rename.
+        conn.execute(text("INSERT INTO legislativesession (jurisdiction_id, identifier, name) VALUES "
+                          "('ca', '20232024s1', '2023-2024 1st Special Session'), "
+                          "('ca', '20212022s2', '2021-2022 Special Session 2')"))
+    db.upgrade(engine)
+    renamed = _session_names(engine)
+    assert renamed == {**current, ("ca", "20232024s1"): "2023-2024 1st Special Session",
+                       ("ca", "20212022s2"): "2021-2022 Second Extraordinary Session"}
+    db.downgrade(engine, "0025")  # the name is right for the version before too: going back keeps it
+    assert _session_names(engine) == renamed
+    db.upgrade(engine)
+    assert _session_names(engine) == renamed

@@ -75,7 +75,8 @@ def test_a_full_archive_without_bill_rows_is_refused_before_it_replaces_the_stag
     assert report.errors == [(str(broken), "BILL_TBL.dat holds no bill: the download is empty or cut short")]
     with Session(engine) as s:
         assert s.execute(select(func.count()).where(PubinfoRow.table_name == "BILL_TBL")).scalar_one() == 4
-        assert [load.archive for load in s.execute(select(PubinfoLoad)).scalars()] == ["pubinfo_daily_Mon.zip"]
+        assert [Path(load.archive).name for load in s.execute(select(PubinfoLoad)).scalars()] == [
+            "pubinfo_daily_Mon.zip"]
 
 
 def test_incrementals_import_over_the_full_archive(engine: Engine, tmp_path: Path) -> None:

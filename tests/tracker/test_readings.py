@@ -80,3 +80,39 @@ def test_an_upgraded_parser_names_the_bills_it_did_not_read_and_an_import_reads_
     # Read by the current parser now: skipped again, archive and members.
     third = import_path(engine, archive, flag=False)
     assert (third.result.updated, third.result.unchanged) == (0, members)
+
+
+def test_an_upgraded_pubinfo_parser_names_the_download_and_its_import_reads_the_bills_again_quietly(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """California pubinfo bills are joined from several tables, so no document names the file they came from:
+    the upgrade said only "tracker import PATH (the download these bills were imported from)", and importing it
+    again stored what the new parser reads differently as news (change records, the bills back in the inbox)."""
+    from tracker.sources import ca_pubinfo
+
+    download = tmp_path / "pubinfo_2025"
+    download.mkdir()
+    for file in require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "mini").iterdir():
+        (download / file.name).symlink_to(file)
+    assert import_path(engine, download, flag=False).errors == []
+    with Session(engine) as s:
+        right = dict(s.execute(select(Bill.id, Bill.title)).all())
+        stamps = dict(s.execute(select(Bill.id, Bill.last_changed_at)).all())
+        changes = s.execute(select(func.count()).select_from(BillChange)).scalar_one()
+        # As version 1 read them (here: wrongly, so the re-read shows).
+        s.execute(update(Bill).values(title="Read by version 1"))
+        s.execute(update(BillSource).values(content_hash="read by version 1"))
+        s.commit()
+    monkeypatch.setattr(ca_pubinfo, "READING_VERSION", ca_pubinfo.READING_VERSION + 1)
+    with Session(engine) as s:
+        [older] = older_readings(s)
+        assert (older.source, older.imported_bills, older.crawled_bills) == ("ca_pubinfo", 4, 0)
+        assert older.commands() == [f"tracker import {download}"]
+        assert f"`tracker import {download}`" in " ".join(notes(s, enabled_before=set()))
+
+    report = import_path(engine, download, flag=False)
+    assert report.errors == [] and (report.result.updated, report.result.corrected) == (4, 4)
+    with Session(engine) as s:
+        assert dict(s.execute(select(Bill.id, Bill.title)).all()) == right
+        assert dict(s.execute(select(Bill.id, Bill.last_changed_at)).all()) == stamps  # no news for the inbox
+        assert s.execute(select(func.count()).select_from(BillChange)).scalar_one() == changes
+        assert older_readings(s) == []

@@ -191,6 +191,11 @@ def _check_one_extraordinary_bill(session: Session, order: tuple[str, ...]) -> N
 @pytest.mark.parametrize("order", [("ca_pubinfo", "openstates"), ("openstates", "ca_pubinfo")])
 def test_an_open_states_extraordinary_session_bill_is_pubinfos(session: Session, order: tuple[str, ...]) -> None:
     _check_one_extraordinary_bill(session, order)
+    # Named as California names it whichever feed came first: Open States first named it "1999-2000 Special
+    # Session 1", and the first feed's name stays (pubinfo's did not replace it).
+    name = session.execute(select(LegislativeSession.name).where(
+        LegislativeSession.identifier == "19992000s1")).scalar_one()
+    assert name == "1999-2000 First Extraordinary Session"
 
 
 @pytest.mark.realdata

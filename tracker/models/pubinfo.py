@@ -32,7 +32,9 @@ class PubinfoRow(SQLModel, table=True):
 
 class PubinfoLoad(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    archive: str = Field(max_length=255)  # file name (crawls) or path (imports)
+    # File name (crawls) or path as given to `tracker import` (its last 255 characters): what the upgrade names
+    # to import again when an older parser read the bills (tracker.readings).
+    archive: str = Field(max_length=255)
     kind: str = Field(max_length=16)  # full | incremental
     # The archive's modification time as the directory index prints it (the server's local time, to the
     # minute): what the next crawl compares with the index. None for an import from files.

@@ -321,7 +321,8 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
                     "name": states.session_name(state, session) or (
                         states.session_name_from_years(int(years.group(1)),
                                                        int(years.group(2)) if years.group(2) else None,
-                                                       int(years.group(3) or 0)) if years else session)},
+                                                       int(years.group(3) or 0), state=state)
+                        if years else session)},
         "identifier": identifier,
         "bill_type": bill_type,
         "number": number,

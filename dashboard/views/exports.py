@@ -38,7 +38,8 @@ saved_filter = st.selectbox("Saved filter", ["", *filters], format_func=lambda k
                             key="x_saved_filter") if filters else ""
 sponsor = st.text_input("Sponsored or cosponsored by", key="x_sponsor", placeholder="Adam Smith, or S000510",
                         help="One legislator, by words of the name (accents and case ignored) or member id: "
-                             "a packet for a meeting with them.")
+                             "a packet for a meeting with them, which opens with how they voted on the council's "
+                             "key bills.")
 committee = st.text_input("Referred to committee", key="x_committee",
                           placeholder="House Energy and Commerce, or hsif00",
                           help="One committee or subcommittee, by words of its name with the chamber or its code: "

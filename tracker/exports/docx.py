@@ -22,6 +22,7 @@ from docx.text.paragraph import Paragraph
 
 from tracker.exports.packet import Packet, PacketBill, fact_rows, fmt_date
 from tracker.exports.safety import safe_url, shorten
+from tracker.exports.voting_record import VotingRecord
 
 HEADING_CHARS = 150
 PROPERTY_CHARS = 254  # core properties hold 255 characters; shorten() may add its ellipsis to the limit
@@ -240,7 +241,8 @@ class WordPacket:
     def contents(self) -> None:
         """A TOC field over Heading 1; its cached result lists the bills, so it reads well un-updated."""
         self._para("Contents", "TOC Heading")
-        entries = [f"{b.identifier}  {shorten(b.display_title, HEADING_CHARS)}" for b in self.packet.bills]
+        entries = [*(r.heading for r in self.packet.voting_records),
+                   *(f"{b.identifier}  {shorten(b.display_title, HEADING_CHARS)}" for b in self.packet.bills)]
         entries.append("Appendix: all bills in this packet")
         for i, entry in enumerate(entries):
             para = self._para()
@@ -327,6 +329,29 @@ class WordPacket:
                 if url:
                     _hyperlink(para, url, url)
 
+    def voting_record(self, record: VotingRecord, number: int) -> None:
+        """Before the bills: the legislator's votes on the council's key bills, one row per vote."""
+        self._heading(record.heading, 1, new_page=True, bookmark=f"votes_{number}")
+        meta = self._para()
+        meta.add_run(" · ".join(p for p in (record.scope, record.member_label) if p)).font.color.rgb = GREY
+        self._para(record.summary)
+        if not record.votes:
+            return
+        headers = ("Bill", "Council position", "Their vote", "Roll call")
+        table = self._table(1, len(headers))
+        for cell, text in zip(table.rows[0].cells, headers, strict=True):
+            _cell_text(cell, text, bold=True, color=RGBColor(0xFF, 0xFF, 0xFF))
+            _shade(cell, self.branding.accent_hex)
+        _repeat_header(table)
+        for vote in record.votes:
+            cells = table.add_row().cells
+            _cell_text(cells[0], vote.bill, bold=True)
+            cells[0].add_paragraph().add_run(shorten(vote.title, APPENDIX_TITLE_CHARS)).font.size = Pt(7.5)
+            _cell_text(cells[1], f"{vote.stance} (a {vote.with_us} vote is with us)")
+            _cell_text(cells[2], vote.vote_label, bold=vote.verdict != "with us")
+            _cell_text(cells[3], vote.roll_call_label)
+        self._widths(table, (None, Inches(1.5), Inches(1.3), Inches(1.9)))
+
     def appendix(self) -> None:
         self._heading("Appendix: all bills in this packet", 1, new_page=True, bookmark="appendix")
         headers = ("Bill", "Title", "Stage", "Position", "Latest action")
@@ -355,6 +380,8 @@ class WordPacket:
         self.setup()
         self.cover()
         self.contents()
+        for number, record in enumerate(self.packet.voting_records):
+            self.voting_record(record, number)
         for bill in self.packet.bills:
             self.bill(bill)
         self.appendix()

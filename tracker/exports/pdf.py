@@ -39,6 +39,7 @@ from reportlab.platypus import (
 from tracker.exports.fonts import FontSet, covered, register_fonts
 from tracker.exports.packet import Packet, PacketBill, fact_rows, fmt_date
 from tracker.exports.safety import shorten
+from tracker.exports.voting_record import VotingRecord
 
 MARGIN = 0.75 * inch
 HEADING_CHARS = 150  # a heading (and its contents line) names the bill; the full title follows as text
@@ -402,7 +403,9 @@ class Layout:
         s = self.s
         rows = [
             [Paragraph(f'<a href="#{key}">{text}</a>', s["toc0"]), PageRef(key, s["toc0"].leading)]
-            for key, text in [*(self._toc_entry(b) for b in self.packet.bills), ("appendix", APPENDIX_TOC)]
+            for key, text in [
+                *((f"votes-{i}", f"<b>{self.m(r.heading)}</b>") for i, r in enumerate(self.packet.voting_records)),
+                *(self._toc_entry(b) for b in self.packet.bills), ("appendix", APPENDIX_TOC)]
         ]
         table = Table(rows, colWidths=[self.width - 0.6 * inch, 0.6 * inch], hAlign="LEFT", repeatRows=0)
         table.setStyle(
@@ -523,6 +526,43 @@ class Layout:
                 )
         return story
 
+    def voting_record(self, record: VotingRecord, number: int) -> list[Flowable]:
+        """Before the bills: the legislator's votes on the council's key bills, one row per vote."""
+        m, s = self.m, self.s
+        story: list[Flowable] = [
+            Heading(m(record.heading), s["h1"], plain=shorten(record.heading, 80), key=f"votes-{number}"),
+            Paragraph(m(" · ".join(p for p in (record.scope, record.member_label) if p)), s["meta"]),
+            Paragraph(m(record.summary), s["body"]),
+        ]
+        if not record.votes:
+            return story
+        header = [Paragraph(h, s["head_cell"]) for h in ("Bill", "Council position", "Their vote", "Roll call")]
+        rows: list[list[Any]] = [header]
+        for vote in record.votes:
+            said = m(vote.vote_label)
+            rows.append([
+                Paragraph(f"<b>{m(vote.bill)}</b><br/><font size=\"7.5\">"
+                          f"{m(shorten(vote.title, APPENDIX_TITLE_CHARS))}</font>", s["cell"]),
+                Paragraph(f"{m(vote.stance)}<br/><font size=\"7.5\" color=\"#555555\">a {m(vote.with_us)} vote "
+                          "is with us</font>", s["cell"]),
+                Paragraph(said if vote.verdict == "with us" else f"<b>{said}</b>", s["cell"]),
+                Paragraph(m(vote.roll_call_label), s["cell"]),
+            ])
+        widths = [None, 1.45 * inch, 1.3 * inch, 1.9 * inch]
+        widths[0] = self.width - sum(w for w in widths if w)
+        table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        style = [
+            ("BACKGROUND", (0, 0), (-1, 0), self.accent),
+            ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]
+        style += [("BACKGROUND", (0, r), (-1, r), LIGHT) for r in range(2, len(rows), 2)]
+        table.setStyle(TableStyle(style))
+        return [*story, Spacer(1, 4), table]
+
     def appendix(self) -> list[Flowable]:
         m, s = self.m, self.s
         head = Heading(
@@ -567,6 +607,8 @@ class Layout:
 
     def story(self) -> list[Flowable]:
         story = self.contents()
+        for number, record in enumerate(self.packet.voting_records):
+            story += [PageBreak(), *self.voting_record(record, number)]
         for bill in self.packet.bills:
             story.append(PageBreak())
             story += self.bill_section(bill)

@@ -1,0 +1,84 @@
+"""A packet for a meeting with one legislator (``--sponsor``) says how they voted on the council's key bills, the
+scorecard's key votes in the packet's sessions, including bills they did not sponsor: in PDF, Word, Excel and JSON.
+
+California's real 1999 pubinfo extract, positions from tests/scorecard_data.py (SB 1 Support, SB 2 Oppose, AB 1
+Oppose unless amended). By hand from BILL_DETAIL_VOTE_TBL: Assembly Member Alquist (author of AB 1, coauthor of
+SB 2, not of SB 1) voted AYE on each bill's last Assembly floor vote, all on Mar 22, 1999: AB 1 seq 1014
+(55-17), SB 1 seq 1011 (59-16), SB 2 seq 1013 (75-0): 1 with us, 2 against, 33.3%. Runs on SQLite and,
+with DATABASE_URL, PostgreSQL."""
+
+import io
+import json
+
+import pytest
+from docx import Document
+from export_fixtures import needs_pdf_font
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from scorecard_data import load_ca
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from tracker.exports import Branding, Selection, build_packet
+
+pytestmark = pytest.mark.realdata
+
+
+def _packet(engine: Engine, fmt: str, sponsor: str = "Alquist", **more: object) -> bytes:
+    with Session(engine) as s:
+        return build_packet(s, Selection(sponsors=(sponsor,), **more), fmt,  # type: ignore[arg-type]
+                            Branding(disclaimer=None))
+
+
+def test_a_legislators_packet_lists_their_votes_on_the_councils_key_bills(engine: Engine) -> None:
+    load_ca(engine)
+    data = json.loads(_packet(engine, "json", jurisdictions=("ca",)))
+    assert {b["identifier"] for b in data["bills"]} == {"AB 1", "SB 2"}  # what Alquist authored or coauthored
+    [record] = data["voting_records"]
+    assert (record["legislator"], record["chamber"], record["with_us"], record["against_us"], record["absent"],
+            record["score"]) == ("Alquist", "lower", 1, 2, 0, 33.3)
+    assert [(v["bill"], v["stance"], v["vote"], v["verdict"], v["date"], v["yes"], v["no"])
+            for v in record["votes"]] == [
+        ("AB 1", "Oppose unless amended", "yes", "against us", "1999-03-22", 55, 17),
+        ("SB 1", "Support", "yes", "with us", "1999-03-22", 59, 16),  # not her bill: still one of ours
+        ("SB 2", "Oppose", "yes", "against us", "1999-03-22", 75, 0)]
+    assert record["session"] == "19992000s1" and record["jurisdiction"] == "ca"
+    # Leslie coauthored the regular session's AB 1, which holds no position: no key vote in that session, and
+    # the record says so rather than vanish.
+    [regular] = json.loads(_packet(engine, "json", sponsor="Leslie"))["voting_records"]
+    assert (regular["session"], regular["votes"]) == ("19992000", [])
+    assert "no key votes" in regular["note"].lower()
+
+    book = load_workbook(io.BytesIO(_packet(engine, "xlsx", jurisdictions=("ca",))))
+    sheet = book["Votes"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert [(r["Bill"], r["Vote"], r["With the council?"]) for r in rows] == [
+        ("AB 1", "yes", "against us"), ("SB 1", "yes", "with us"), ("SB 2", "yes", "against us")]
+    assert {r["Legislator"] for r in rows} == {"Alquist"} and rows[0]["Date"].year == 1999
+
+    doc = Document(io.BytesIO(_packet(engine, "docx", jurisdictions=("ca",))))
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings[0] == "How Alquist voted on the council’s key bills"  # before the bills: meeting prep first
+    table_text = {c.text for t in doc.tables for row in t.rows for c in row.cells}
+    assert "Yes — against us" in table_text and "Yes — with us" in table_text
+
+    # A packet chosen otherwise (no legislator) has no voting record.
+    with Session(engine) as s:
+        plain = json.loads(build_packet(s, Selection(positions=("Support",)), "json", Branding()))
+    assert plain["voting_records"] == []
+
+
+@needs_pdf_font
+def test_the_pdf_voting_record_comes_before_the_bills_with_a_contents_entry(engine: Engine) -> None:
+    load_ca(engine)
+    reader = PdfReader(io.BytesIO(_packet(engine, "pdf", jurisdictions=("ca",))))
+    pages = [page.extract_text() for page in reader.pages]
+    contents = pages[1]
+    assert contents.index("How Alquist voted") < contents.index("AB 1")
+    record_page = next(i for i, text in enumerate(pages) if "Voted with the council on 1 of 3" in text)
+    first_bill = next(i for i, text in enumerate(pages) if "Legislator’s role" in text)
+    assert 1 < record_page < first_bill
+    words = " ".join(pages[record_page].split())  # table cells wrap
+    assert "Yes — against us" in words and "Assembly Floor, Mar 22, 1999 · passed 59–16" in words
+    assert [o.title for o in reader.outline if not isinstance(o, list)][0].startswith("How Alquist voted")

@@ -82,3 +82,12 @@ def test_the_pdf_voting_record_comes_before_the_bills_with_a_contents_entry(engi
     words = " ".join(pages[record_page].split())  # table cells wrap
     assert "Yes — against us" in words and "Assembly Floor, Mar 22, 1999 · passed 59–16" in words
     assert [o.title for o in reader.outline if not isinstance(o, list)][0].startswith("How Alquist voted")
+
+
+@needs_pdf_font
+def test_a_session_without_key_votes_takes_no_page_of_its_own(engine: Engine) -> None:
+    load_ca(engine)
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(_packet(engine, "pdf", sponsor="Leslie"))).pages]
+    contents = " ".join(pages[1].split())
+    assert "How Leslie voted" in contents and "No key votes in this session" in contents  # under the contents
+    assert "Legislator’s role" in pages[2]  # the first bill on the next page

@@ -331,7 +331,8 @@ class WordPacket:
 
     def voting_record(self, record: VotingRecord, number: int) -> None:
         """Before the bills: the legislator's votes on the council's key bills, one row per vote."""
-        self._heading(record.heading, 1, new_page=True, bookmark=f"votes_{number}")
+        # A record with votes starts a page; one that only says there are none follows what came before.
+        self._heading(record.heading, 1, new_page=bool(record.votes), bookmark=f"votes_{number}")
         meta = self._para()
         meta.add_run(" · ".join(p for p in (record.scope, record.member_label) if p)).font.color.rgb = GREY
         self._para(record.summary)

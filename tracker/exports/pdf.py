@@ -608,7 +608,9 @@ class Layout:
     def story(self) -> list[Flowable]:
         story = self.contents()
         for number, record in enumerate(self.packet.voting_records):
-            story += [PageBreak(), *self.voting_record(record, number)]
+            # A record with votes starts a page; one that only says there are none follows what came before.
+            story += [PageBreak() if record.votes else CondPageBreak(1.5 * inch), Spacer(1, 14),
+                      *self.voting_record(record, number)]
         for bill in self.packet.bills:
             story.append(PageBreak())
             story += self.bill_section(bill)

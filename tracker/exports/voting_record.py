@@ -148,10 +148,14 @@ def gather_voting_records(session: Session, bill_ids: Sequence[int],
             name = clean_text(person["name"])
             members = members_matching(card, person_id=person.get("person_id"), name=person["name"])
             if not members:
-                note = (f"No key votes in {scope}: no bill the council supports or opposes there has a final floor "
-                        "roll call stored." if not card.key_votes else
-                        f"{name} cast none of the {len(card.key_votes)} key votes stored for {scope} (a member of "
-                        "the other chamber, or the feeds name them otherwise).")
+                # The record's scope is printed beside the note.
+                n = len(card.key_votes)
+                note = ("No key votes in this session: no bill the council supports or opposes has a final floor "
+                        "roll call stored." if not n else
+                        f"The {n} key vote{'s' if n != 1 else ''} stored for this session give tallies only, no "
+                        "member's vote." if not any(k.members for k in card.key_votes) else
+                        f"{name} cast none of the {n} key vote{'s' if n != 1 else ''} stored for this session (a "
+                        "member of the other chamber, or the feeds name them otherwise).")
                 out.append(VotingRecord(name, person.get("person_id"), jurisdiction, identifier, scope, None, None,
                                         None, None, 0, 0, 0, None, (), len(card.key_votes), note))
                 continue

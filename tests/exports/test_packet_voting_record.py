@@ -56,6 +56,8 @@ def test_a_legislators_packet_lists_their_votes_on_the_councils_key_bills(engine
     assert [(r["Bill"], r["Vote"], r["With the council?"]) for r in rows] == [
         ("AB 1", "yes", "against us"), ("SB 1", "yes", "with us"), ("SB 2", "yes", "against us")]
     assert {r["Legislator"] for r in rows} == {"Alquist"} and rows[0]["Date"].year == 1999
+    assert (rows[1]["Vote chamber"], rows[1]["Motion"], rows[1]["Result"], rows[1]["Yes"], rows[1]["No"]) == (
+        "Assembly", "Assembly Floor", "passed", 59, 16)
 
     doc = Document(io.BytesIO(_packet(engine, "docx", jurisdictions=("ca",))))
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]

@@ -169,9 +169,9 @@ def write_xlsx(packet: Packet) -> bytes:
 
 
 VOTE_HEADERS = ("Legislator", "Chamber", "Party", "District", "Jurisdiction", "Session", "Bill", "Title",
-                "Council position", "A vote with us is", "Vote", "With the council?", "Date", "Roll call", "Yes",
-                "No", "Note")
-VOTE_WIDTHS = (18, 10, 7, 9, 12, 11, 10, 40, 18, 10, 11, 14, 11, 30, 6, 6, 50)
+                "Council position", "A vote with us is", "Vote", "With the council?", "Date", "Vote chamber",
+                "Motion", "Result", "Yes", "No", "Note")
+VOTE_WIDTHS = (18, 10, 7, 9, 12, 11, 10, 40, 18, 10, 11, 14, 11, 11, 22, 10, 6, 6, 50)
 
 
 def _votes_sheet(wb: Any, packet: Packet, *, header_fmt: Any, text_fmt: Any, quoted_fmt: Any, date_fmt: Any,
@@ -190,11 +190,10 @@ def _votes_sheet(wb: Any, packet: Packet, *, header_fmt: Any, text_fmt: Any, quo
             row += 1
             cells: list[Any] = [*who]
             if vote is None:
-                cells += [None] * 10 + [record.note]
+                cells += [None] * 12 + [record.note]
             else:
                 cells += [vote.bill, vote.title, vote.stance, vote.with_us, vote.vote, vote.verdict, vote.date,
-                          vote.chamber + (f" · {vote.motion}" if vote.motion else "") +
-                          (f" · {vote.result}" if vote.result else ""), vote.yes, vote.no, None]
+                          vote.chamber, vote.motion, vote.result, vote.yes, vote.no, None]
             for col, value in enumerate(cells):
                 if value is None or value == "":
                     ws.write_blank(row, col, None, text_fmt)

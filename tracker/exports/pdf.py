@@ -466,7 +466,14 @@ class Layout:
     def _paragraphs(self, text: str, style: ParagraphStyle) -> list[Flowable]:
         """Blank lines separate paragraphs; a long paragraph breaks across pages by itself."""
         blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n")]
-        return [Paragraph(self.m(piece), style) for b in blocks if b for piece in _pieces(b)]
+        # The pieces of one long paragraph follow each other as its lines do, without a paragraph's gap.
+        joined = ParagraphStyle(f"{style.name}-piece", parent=style, spaceAfter=0)
+        out: list[Flowable] = []
+        for b in blocks:
+            pieces = _pieces(b) if b else []
+            out += [Paragraph(self.m(piece), joined if i < len(pieces) - 1 else style) for i, piece in
+                    enumerate(pieces)]
+        return out
 
     def bill_section(self, bill: PacketBill) -> list[Flowable]:
         m, s = self.m, self.s
@@ -660,11 +667,16 @@ def write_pdf(packet: Packet) -> bytes:
 
 
 def _pieces(block: str, limit: int = PARAGRAPH_CHARS) -> list[str]:
-    """``block`` in pieces of at most ``limit`` characters, cut at a space where one is in the second half."""
+    """``block`` in pieces of at most ``limit`` characters. Each piece starts a new line, so the cut is where the
+    reader sees none: at one of the text's own line breaks in the second half (a digest's), else after a sentence,
+    else at a space; the line break or space cut at is dropped."""
     pieces = []
     while len(block) > limit:
-        cut = block.rfind(" ", limit // 2, limit)
+        cut = block.rfind("\n", limit // 2, limit)
+        if cut < 0:
+            sentence = block.rfind(". ", limit // 2, limit - 1)
+            cut = sentence + 1 if sentence > 0 else block.rfind(" ", limit // 2, limit)
         cut = cut if cut > 0 else limit
         pieces.append(block[:cut])
-        block = block[cut:].lstrip(" ")
+        block = block[cut:].lstrip(" \n") if cut < len(block) and block[cut] in " \n" else block[cut:]
     return [*pieces, block] if block else pieces

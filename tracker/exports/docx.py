@@ -286,9 +286,7 @@ class WordPacket:
         meta = self._para()
         meta.add_run(f"{bill.jurisdiction_name} · {bill.session_name}").font.color.rgb = GREY
         self._facts(bill)
-        if bill.title != heading_title:
-            self._heading("Official title", 2)
-            self._paragraphs(bill.title)
+        # The council's position and why first, as in the PDF: what a lobbyist opens the page for.
         self._heading("Council position", 2)
         if bill.position:
             para = self._para()
@@ -303,6 +301,9 @@ class WordPacket:
             for note in bill.notes:
                 self._para().add_run(note.heading).bold = True
                 self._paragraphs(note.body)
+        if bill.title != heading_title:
+            self._heading("Official title", 2)
+            self._paragraphs(bill.title)
         self._heading("Summary", 2)
         self._paragraphs(bill.summary or "No summary has been published for this bill yet.")
         if bill.topics:

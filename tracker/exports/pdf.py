@@ -488,10 +488,8 @@ class Layout:
         meta = Paragraph(m(f"{bill.jurisdiction_name} · {bill.session_name}"), s["meta"])
         facts, cut = self._facts(bill)
         story: list[Flowable] = [KeepTogether([head, meta, facts])]
-        for label, text in cut:
-            story += [*self._h2(label), *self._paragraphs(text, s["body"])]
-        if bill.title != heading_title:
-            story += [*self._h2("Official title"), *self._paragraphs(bill.title, s["body"])]
+        # The council's position and why come right after the facts: what a lobbyist opens the page for. The
+        # long facts printed in full (ten committees) and the official title follow it.
         story += self._h2("Council position")
         if bill.position:
             line = f"<b>{m(bill.position)}</b>" + (f" · {m(bill.priority)} priority" if bill.priority else "")
@@ -504,6 +502,10 @@ class Layout:
             for note in bill.notes:
                 story.append(Paragraph(f"<b>{m(note.heading)}</b>", s["body"]))
                 story += self._paragraphs(note.body, s["body"])
+        for label, text in cut:
+            story += [*self._h2(label), *self._paragraphs(text, s["body"])]
+        if bill.title != heading_title:
+            story += [*self._h2("Official title"), *self._paragraphs(bill.title, s["body"])]
         story += self._h2("Summary")
         story += (
             self._paragraphs(bill.summary, s["body"])

@@ -9,6 +9,7 @@ with DATABASE_URL, PostgreSQL."""
 
 import io
 import json
+from dataclasses import replace
 
 import pytest
 from docx import Document
@@ -20,6 +21,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from tracker.exports import Branding, Selection, build_packet
+from tracker.exports.build import get_format, prepare_packet
 
 pytestmark = pytest.mark.realdata
 
@@ -72,7 +74,7 @@ def test_a_legislators_packet_lists_their_votes_on_the_councils_key_bills(engine
 
 
 @needs_pdf_font
-def test_the_pdf_voting_record_comes_before_the_bills_with_a_contents_entry(engine: Engine) -> None:
+def test_the_voting_record_comes_first_in_the_pdf_and_feed_text_in_it_stays_text(engine: Engine) -> None:
     load_ca(engine)
     reader = PdfReader(io.BytesIO(_packet(engine, "pdf", jurisdictions=("ca",))))
     pages = [page.extract_text() for page in reader.pages]
@@ -85,11 +87,26 @@ def test_the_pdf_voting_record_comes_before_the_bills_with_a_contents_entry(engi
     assert "Yes — against us" in words and "Assembly Floor, Mar 22, 1999 · passed 59–16" in words
     assert [o.title for o in reader.outline if not isinstance(o, list)][0].startswith("How Alquist voted")
 
-
-@needs_pdf_font
-def test_a_session_without_key_votes_takes_no_page_of_its_own(engine: Engine) -> None:
-    load_ca(engine)
+    # A session without key votes takes no page of its own.
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(_packet(engine, "pdf", sponsor="Leslie"))).pages]
     contents = " ".join(pages[1].split())
     assert "How Leslie voted" in contents and "No key votes in this session" in contents  # under the contents
     assert "Legislator’s role" in pages[2]  # the first bill on the next page
+
+    # Names and titles come from the feeds: markup stays text, a formula stays a string.
+    hostile = '=HYPERLINK("http://evil.example","Alquist") <b>&amp;</b>'
+    with Session(engine) as s:
+        packet = prepare_packet(s, Selection(sponsors=("Alquist",)), "pdf", Branding(disclaimer=None))
+    [record] = packet.voting_records
+    votes = (replace(record.votes[0], title="<script>x</script> Peer Review"), *record.votes[1:])
+    packet = replace(packet, voting_records=(replace(record, legislator=hostile, votes=votes),))
+
+    sheet = load_workbook(io.BytesIO(get_format("xlsx").write(packet)))["Votes"]
+    cell = sheet["A2"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (hostile, "s", True)
+    assert sheet["H2"].value == "<script>x</script> Peer Review"
+    words = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(get_format("pdf").write(packet)))
+                              .pages).split())
+    assert f"How {hostile} voted" in words and "<script>x</script> Peer Review" in words
+    doc = Document(io.BytesIO(get_format("docx").write(packet)))
+    assert f"How {hostile} voted on the council’s key bills" in [p.text for p in doc.paragraphs]

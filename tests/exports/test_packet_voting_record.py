@@ -27,9 +27,9 @@ pytestmark = pytest.mark.realdata
 
 
 def _packet(engine: Engine, fmt: str, sponsor: str = "Alquist", **more: object) -> bytes:
+    more.setdefault("sponsors", (sponsor,))
     with Session(engine) as s:
-        return build_packet(s, Selection(sponsors=(sponsor,), **more), fmt,  # type: ignore[arg-type]
-                            Branding(disclaimer=None))
+        return build_packet(s, Selection(**more), fmt, Branding(disclaimer=None))  # type: ignore[arg-type]
 
 
 def test_a_legislators_packet_lists_their_votes_on_the_councils_key_bills(engine: Engine) -> None:
@@ -50,6 +50,10 @@ def test_a_legislators_packet_lists_their_votes_on_the_councils_key_bills(engine
     [regular] = json.loads(_packet(engine, "json", sponsor="Leslie"))["voting_records"]
     assert (regular["session"], regular["votes"]) == ("19992000", [])
     assert "no key votes" in regular["note"].lower()
+    # Two legislators: each one's record in the sessions of their own bills, not in every session of the packet.
+    both = json.loads(_packet(engine, "json", sponsors=("Alquist", "Leslie")))
+    assert sorted((r["legislator"], r["session"]) for r in both["voting_records"]) == [
+        ("Alquist", "19992000s1"), ("Leslie", "19992000")]
 
     book = load_workbook(io.BytesIO(_packet(engine, "xlsx", jurisdictions=("ca",))))
     sheet = book["Votes"]
@@ -110,3 +114,14 @@ def test_the_voting_record_comes_first_in_the_pdf_and_feed_text_in_it_stays_text
     assert f"How {hostile} voted" in words and "<script>x</script> Peer Review" in words
     doc = Document(io.BytesIO(get_format("docx").write(packet)))
     assert f"How {hostile} voted on the council’s key bills" in [p.text for p in doc.paragraphs]
+
+    # A legislator with bills in two sessions has a record for each, told apart in the contents.
+    other = replace(record, session="19992000", scope="California · 1999-2000 Regular Session")
+    packet = replace(packet, voting_records=(record, other))
+    contents = " ".join(PdfReader(io.BytesIO(get_format("pdf").write(packet))).pages[1].extract_text().split())
+    assert ("How Alquist voted on the council’s key bills · California · 1999-2000 First Extraordinary Session"
+            in contents and "How Alquist voted on the council’s key bills · California · 1999-2000 Regular "
+            "Session" in contents)
+    doc = Document(io.BytesIO(get_format("docx").write(packet)))
+    assert "How Alquist voted on the council’s key bills · California · 1999-2000 Regular Session" in [
+        p.text for p in doc.paragraphs]

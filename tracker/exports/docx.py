@@ -22,7 +22,7 @@ from docx.text.paragraph import Paragraph
 
 from tracker.exports.packet import Packet, PacketBill, fact_rows, fmt_date
 from tracker.exports.safety import safe_url, shorten
-from tracker.exports.voting_record import VotingRecord
+from tracker.exports.voting_record import VotingRecord, contents_labels
 
 HEADING_CHARS = 150
 PROPERTY_CHARS = 254  # core properties hold 255 characters; shorten() may add its ellipsis to the limit
@@ -241,7 +241,7 @@ class WordPacket:
     def contents(self) -> None:
         """A TOC field over Heading 1; its cached result lists the bills, so it reads well un-updated."""
         self._para("Contents", "TOC Heading")
-        entries = [*(r.heading for r in self.packet.voting_records),
+        entries = [*contents_labels(self.packet.voting_records),
                    *(f"{b.identifier}  {shorten(b.display_title, HEADING_CHARS)}" for b in self.packet.bills)]
         entries.append("Appendix: all bills in this packet")
         for i, entry in enumerate(entries):

@@ -39,7 +39,7 @@ from reportlab.platypus import (
 from tracker.exports.fonts import FontSet, covered, register_fonts
 from tracker.exports.packet import Packet, PacketBill, fact_rows, fmt_date
 from tracker.exports.safety import shorten
-from tracker.exports.voting_record import VotingRecord
+from tracker.exports.voting_record import VotingRecord, contents_labels
 
 MARGIN = 0.75 * inch
 HEADING_CHARS = 150  # a heading (and its contents line) names the bill; the full title follows as text
@@ -404,7 +404,8 @@ class Layout:
         rows = [
             [Paragraph(f'<a href="#{key}">{text}</a>', s["toc0"]), PageRef(key, s["toc0"].leading)]
             for key, text in [
-                *((f"votes-{i}", f"<b>{self.m(r.heading)}</b>") for i, r in enumerate(self.packet.voting_records)),
+                *((f"votes-{i}", f"<b>{self.m(label)}</b>")
+                  for i, label in enumerate(contents_labels(self.packet.voting_records))),
                 *(self._toc_entry(b) for b in self.packet.bills), ("appendix", APPENDIX_TOC)]
         ]
         table = Table(rows, colWidths=[self.width - 0.6 * inch, 0.6 * inch], hAlign="LEFT", repeatRows=0)

@@ -2,8 +2,8 @@
 
 A lobbyist meeting a member wants the record beside the bills: "you voted with us on 1 of 3 key votes". The votes
 are the scorecard's (tracker.scorecard: each chamber's final floor passage of the bills the council supports or
-opposes, or the roll calls staff marked), in each session the packet's bills belong to, so bills the member did not
-sponsor count too. A session with no key vote, or none cast by the member, still gets a record that says so: an
+opposes, or the roll calls staff marked), in each session of the packet's bills the member is on, so bills they did
+not sponsor count too. A session with no key vote, or none cast by the member, still gets a record that says so: an
 empty section would read as a clean record.
 """
 
@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlmodel import Session
 
 from tracker.exports.packet import fmt_date
 from tracker.exports.safety import clean_text
-from tracker.models import Bill, Jurisdiction, LegislativeSession
+from tracker.models import Bill, Jurisdiction, LegislativeSession, Sponsorship
 from tracker.scorecard import members_matching, scorecard
 from tracker.sources.states import chamber_name
 
@@ -114,6 +114,12 @@ class VotingRecord:
 _FLOORS = {"lower": "House", "upper": "Senate"}  # Congress (chamber_name names the states' chambers)
 
 
+def contents_labels(records: Sequence[VotingRecord]) -> list[str]:
+    """Each record's line in the contents: its heading, with its session when a legislator has several."""
+    seen = [r.legislator for r in records]
+    return [r.heading + (f" · {r.scope}" if seen.count(r.legislator) > 1 else "") for r in records]
+
+
 def _chamber(chamber: str | None, jurisdiction: str) -> str:
     names = (chamber_name(c, jurisdiction) or c for c in (chamber or "").split("/") if c)
     return "/".join(_FLOORS.get(n, n) for n in names)
@@ -128,23 +134,35 @@ def _day(text: str | None) -> dt.date | None:
 
 def gather_voting_records(session: Session, bill_ids: Sequence[int],
                           legislators: Sequence[dict[str, Any]]) -> tuple[VotingRecord, ...]:
-    """Each legislator's record in each session of the packet's bills (``legislators``: the selection's
-    ``sponsors`` criterion, ``{"name", "person_id"}``), sessions in their bills' order."""
+    """Each legislator's record in each session of the packet's bills they sponsor or cosponsor (``legislators``:
+    the selection's ``sponsors`` criterion, ``{"name", "person_id"}``), sessions in their bills' order."""
     if not legislators or not bill_ids:
         return ()
-    scopes: dict[tuple[str, str], str] = {}
-    rows = session.execute(
-        select(Bill.id, Bill.jurisdiction_id, LegislativeSession.identifier, LegislativeSession.name, Jurisdiction.name)
-        .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
-        .join(Jurisdiction, Jurisdiction.id == Bill.jurisdiction_id).where(Bill.id.in_(list(bill_ids)))).all()
     order = {bill_id: i for i, bill_id in enumerate(bill_ids)}
-    for _, jurisdiction, identifier, name, jurisdiction_name in sorted(rows, key=lambda r: order[r[0]]):
-        scopes.setdefault((jurisdiction, identifier), clean_text(f"{jurisdiction_name} · {name}"))
+    # Each legislator's sessions: those of the packet's bills they sponsor or cosponsor (two members from two
+    # states in one packet must not each get a record in the other's legislature).
+    scopes: dict[tuple[str, str], str] = {}
+    wanted: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for person in legislators:
+        on = (Sponsorship.person_id == person["person_id"] if person.get("person_id") else
+              and_(Sponsorship.person_id.is_(None), Sponsorship.name == person["name"]))
+        rows = session.execute(
+            select(Bill.id, Bill.jurisdiction_id, LegislativeSession.identifier, LegislativeSession.name,
+                   Jurisdiction.name)
+            .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
+            .join(Jurisdiction, Jurisdiction.id == Bill.jurisdiction_id)
+            .join(Sponsorship, Sponsorship.bill_id == Bill.id)
+            .where(Bill.id.in_(list(bill_ids)), Sponsorship.withdrawn_date.is_(None), on).distinct()).all()
+        for _, jurisdiction, identifier, name, jurisdiction_name in sorted(rows, key=lambda r: order[r[0]]):
+            scopes.setdefault((jurisdiction, identifier), clean_text(f"{jurisdiction_name} · {name}"))
+            people = wanted.setdefault((jurisdiction, identifier), [])
+            if person not in people:
+                people.append(person)
     out: list[VotingRecord] = []
     for (jurisdiction, identifier), scope in scopes.items():
         card = scorecard(session, jurisdiction=jurisdiction, session_identifier=identifier)
         titles = {k.vote_event_id: k for k in card.key_votes}
-        for person in legislators:
+        for person in wanted[(jurisdiction, identifier)]:
             name = clean_text(person["name"])
             members = members_matching(card, person_id=person.get("person_id"), name=person["name"])
             if not members:

@@ -281,6 +281,18 @@ def scorecard(session: Session, *, jurisdiction: str, session_identifier: str | 
                      key_votes=key_votes, legislators=legislators, generated_at=utcnow())
 
 
+def members_matching(card: Scorecard, *, person_id: str | None, name: str) -> list[Legislator]:
+    """The scorecard's members who are this legislator (a sponsor, as a packet's ``--sponsor`` names them): by the
+    feed's person id, else by the name as votes are matched (pubinfo names authors and voters alike, with no id).
+    Several when one name sat in both chambers; none when the legislator cast no key vote."""
+    if person_id:
+        found = [m for m in card.legislators if m.person_id == person_id]
+        if found:
+            return found
+    wanted = _fold(name)
+    return [m for m in card.legislators if _fold(m.name) == wanted] if wanted else []
+
+
 def _why(call: dict[str, Any]) -> str:
     mark = call["mark"]
     if mark and mark["decision"] == "include":

@@ -1,5 +1,6 @@
-"""Briefing packets: pick bills by topic, position, priority, jurisdiction, watchlist, sponsor, committee or hearing
-day; download PDF, Word, Excel, CSV or JSON (built by tracker.exports.build_packet, the same as `tracker export`)."""
+"""Briefing packets: pick bills by topic, position, priority, jurisdiction, watchlist, sponsor, committee, stage or
+hearing day; download PDF, Word, Excel, CSV or JSON (built by tracker.exports.build_packet, the same as `tracker
+export`)."""
 
 import streamlit as st
 
@@ -8,8 +9,10 @@ from dashboard.components.auth import page_user
 from dashboard.components.widgets import export_buttons
 from tracker import watchlists
 from tracker.exports import Selection
-from tracker.models.enums import Priority
+from tracker.exports.packet import stage_label
+from tracker.models.enums import Priority, Stage
 from tracker.permissions import Action, can
+from tracker.queries import BillFilter
 
 user = page_user()
 st.title("Export briefing packets")
@@ -38,11 +41,15 @@ saved_filter = st.selectbox("Saved filter", ["", *filters], format_func=lambda k
                             key="x_saved_filter") if filters else ""
 sponsor = st.text_input("Sponsored or cosponsored by", key="x_sponsor", placeholder="Adam Smith, or S000510",
                         help="One legislator, by words of the name (accents and case ignored) or member id: "
-                             "a packet for a meeting with them.")
+                             "a packet for a meeting with them, which opens with how they voted on the council's "
+                             "key bills.")
 committee = st.text_input("Referred to committee", key="x_committee",
                           placeholder="House Energy and Commerce, or hsif00",
                           help="One committee or subcommittee, by words of its name with the chamber or its code: "
                                "a packet for a meeting with its staff.")
+# A committee's hearing is about the bills still before it: "In committee" leaves out those it has reported.
+stages = st.multiselect("Stages", [str(x.value) for x in Stage], format_func=stage_label, key="x_stages",
+                        help="Where the bills stand now, e.g. In committee for the bills still before a committee.")
 hearing_on = st.date_input("On a hearing agenda on", value=None, key="x_hearing_on", format="YYYY-MM-DD",
                            help="The bills on the agendas of that day's hearings (cancelled ones aside): a packet "
                                 "for a hearing day.")
@@ -56,10 +63,11 @@ selection = Selection(topics=tuple(topics), positions=tuple(stances), priorities
                       sponsors=(sponsor.strip(),) if sponsor.strip() else (),
                       committees=(committee.strip(),) if committee.strip() else (),
                       hearing_dates=(hearing_on,) if hearing_on else (),
+                      filter=BillFilter(stage=tuple(stages)) if stages else None,
                       saved_filter=saved_filter or None, user_id=user.id, limit=int(limit) or None)
 if not selection.has_criteria():
-    st.info("Choose at least one topic, position, priority, jurisdiction, watchlist, sponsor, committee, hearing day "
-            "or saved filter.")
+    st.info("Choose at least one topic, position, priority, jurisdiction, watchlist, sponsor, committee, stage, "
+            "hearing day or saved filter.")
     st.stop()
 with_notes = st.checkbox("Include staff notes (internal)", key="x_notes",
                          help="Each bill's notes from its page, under the council's position; the cover says the "

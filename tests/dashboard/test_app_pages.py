@@ -768,3 +768,14 @@ def test_a_page_opens_while_an_import_holds_the_writer_past_the_sign_in_mark(
     assert last_seen() == two_minutes_ago
     at.run()  # the writer is done: the mark is written
     assert last_seen() > two_minutes_ago
+
+
+def test_lobbyist_prepares_a_committee_packet_of_the_bills_still_before_it(seeded: Seeded) -> None:
+    # Every seeded federal bill went to Energy and Commerce; the privacy bill has passed the House since. A packet
+    # for a hearing of the committee holds the bills still in committee, as `tracker export --stage` does.
+    at = signed_in(seeded.users["lobbyist"], "views/exports.py")
+    at.text_input(key="x_committee").input("House Energy and Commerce").run()
+    at.multiselect(key="x_stages").select("in_committee").run()
+    payload = _csv_packet(at)
+    assert b"Post Office Naming Act" in payload and b"Consumer Data Privacy Act" not in payload
+    assert "In committee" in at.multiselect(key="x_stages").format_func("in_committee")

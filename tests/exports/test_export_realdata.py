@@ -356,3 +356,20 @@ def test_a_subcommittee_is_named_with_its_committee(session: Session, real_bills
     assert armed.description == "Committee: House Armed Services Committee"
     with pytest.raises(SelectionError, match=r"House Armed Services Committee: Readiness Subcommittee \(hsas03\)"):
         resolve_selection(session, Selection(committees=("Armed Services Readiness", "Committee")))
+
+
+@needs_pdf_font
+def test_the_councils_position_and_rationale_come_before_long_committee_lists_and_titles(
+        session: Session, real_bills: dict[str, int]) -> None:
+    # A lobbyist reads a bill's page for our position and why, first. H.R. 1's ten committees (648 characters)
+    # are printed in full below the facts table; the rationale must not follow them.
+    session.add(Position(bill_id=real_bills["HR 1"], stance="Oppose unless amended", priority="Medium",
+                         rationale="Election-security grants are welcome; the disclosure rules reach members' ads."))
+    session.commit()
+    selection = Selection(bills=(real_bills["HR 1"],))
+    pdf = PdfReader(io.BytesIO(build_packet(session, selection, "pdf", Branding())))
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages[2:]).split())
+    rationale = text.index("Election-security grants are welcome")
+    # The facts table's shortened row comes first; the full list is the second "Committees".
+    assert text.index("Committees House Judiciary Committee") < rationale < text.rindex(
+        "Committees House Judiciary Committee")

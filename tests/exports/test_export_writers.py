@@ -179,6 +179,14 @@ def test_docx_packet(session: Session, seeded: Seeded, branding: Branding) -> No
     assert h1[-1] == "Appendix: all bills in this packet" and len(h1) == 6
     assert {"Official title", "Council position", "Summary", "Matched topics", "Sources"} <= set(by_style["Heading 2"])
     assert CLEAN_TITLE in [p.text for p in paras]  # the whole title, as a paragraph Word wraps and breaks
+    sections: dict[str, list[str]] = {}
+    for p in paras:
+        if p.style.name == "Heading 1":
+            current = sections.setdefault(p.text, [])
+        elif p.style.name == "Heading 2":
+            current.append(p.text)
+    # The council's position and why first, then the 5,000-character official title.
+    assert sections[h1[1]][:2] == ["Council position", "Official title"]
     assert "List Bullet" in by_style and "List Bullet 2" in by_style
     assert doc.core_properties.title == TITLE and doc.core_properties.author == branding.organisation
 

@@ -22,6 +22,7 @@ from docx.text.paragraph import Paragraph
 
 from tracker.exports.packet import Packet, PacketBill, fact_rows, fmt_date
 from tracker.exports.safety import safe_url, shorten
+from tracker.exports.voting_record import VotingRecord, contents_labels
 
 HEADING_CHARS = 150
 PROPERTY_CHARS = 254  # core properties hold 255 characters; shorten() may add its ellipsis to the limit
@@ -240,7 +241,8 @@ class WordPacket:
     def contents(self) -> None:
         """A TOC field over Heading 1; its cached result lists the bills, so it reads well un-updated."""
         self._para("Contents", "TOC Heading")
-        entries = [f"{b.identifier}  {shorten(b.display_title, HEADING_CHARS)}" for b in self.packet.bills]
+        entries = [*contents_labels(self.packet.voting_records),
+                   *(f"{b.identifier}  {shorten(b.display_title, HEADING_CHARS)}" for b in self.packet.bills)]
         entries.append("Appendix: all bills in this packet")
         for i, entry in enumerate(entries):
             para = self._para()
@@ -284,9 +286,7 @@ class WordPacket:
         meta = self._para()
         meta.add_run(f"{bill.jurisdiction_name} · {bill.session_name}").font.color.rgb = GREY
         self._facts(bill)
-        if bill.title != heading_title:
-            self._heading("Official title", 2)
-            self._paragraphs(bill.title)
+        # The council's position and why first, as in the PDF: what a lobbyist opens the page for.
         self._heading("Council position", 2)
         if bill.position:
             para = self._para()
@@ -301,6 +301,9 @@ class WordPacket:
             for note in bill.notes:
                 self._para().add_run(note.heading).bold = True
                 self._paragraphs(note.body)
+        if bill.title != heading_title:
+            self._heading("Official title", 2)
+            self._paragraphs(bill.title)
         self._heading("Summary", 2)
         self._paragraphs(bill.summary or "No summary has been published for this bill yet.")
         if bill.topics:
@@ -326,6 +329,30 @@ class WordPacket:
                 url = safe_url(link.url)
                 if url:
                     _hyperlink(para, url, url)
+
+    def voting_record(self, record: VotingRecord, number: int) -> None:
+        """Before the bills: the legislator's votes on the council's key bills, one row per vote."""
+        # A record with votes starts a page; one that only says there are none follows what came before.
+        self._heading(record.heading, 1, new_page=bool(record.votes), bookmark=f"votes_{number}")
+        meta = self._para()
+        meta.add_run(" · ".join(p for p in (record.scope, record.member_label) if p)).font.color.rgb = GREY
+        self._para(record.summary)
+        if not record.votes:
+            return
+        headers = ("Bill", "Council position", "Their vote", "Roll call")
+        table = self._table(1, len(headers))
+        for cell, text in zip(table.rows[0].cells, headers, strict=True):
+            _cell_text(cell, text, bold=True, color=RGBColor(0xFF, 0xFF, 0xFF))
+            _shade(cell, self.branding.accent_hex)
+        _repeat_header(table)
+        for vote in record.votes:
+            cells = table.add_row().cells
+            _cell_text(cells[0], vote.bill, bold=True)
+            cells[0].add_paragraph().add_run(shorten(vote.title, APPENDIX_TITLE_CHARS)).font.size = Pt(7.5)
+            _cell_text(cells[1], f"{vote.stance} (a {vote.with_us} vote is with us)")
+            _cell_text(cells[2], vote.vote_label, bold=vote.verdict != "with us")
+            _cell_text(cells[3], vote.roll_call_label)
+        self._widths(table, (None, Inches(1.5), Inches(1.3), Inches(1.9)))
 
     def appendix(self) -> None:
         self._heading("Appendix: all bills in this packet", 1, new_page=True, bookmark="appendix")
@@ -355,6 +382,8 @@ class WordPacket:
         self.setup()
         self.cover()
         self.contents()
+        for number, record in enumerate(self.packet.voting_records):
+            self.voting_record(record, number)
         for bill in self.packet.bills:
             self.bill(bill)
         self.appendix()

@@ -91,5 +91,7 @@ def write_json(packet: Packet) -> bytes:
         "selection": {"description": packet.selection, **packet.criteria},
         "count": len(packet.bills),
         "bills": [bill_json(b) for b in packet.bills],
+        # A legislator's packet (``--sponsor``): their votes on the council's key bills; empty otherwise.
+        "voting_records": [r.as_json() for r in packet.voting_records],
     }
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

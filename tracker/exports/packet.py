@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Table, and_, func, or_, select
@@ -39,6 +39,9 @@ from tracker.models.enums import SponsorshipKind
 from tracker.models.hearings import Hearing as HearingRow  # this module's Hearing is the packet's view
 from tracker.queries import VERSION_ORDER
 from tracker.sources.states import chamber_name
+
+if TYPE_CHECKING:  # voting_record reads this module's date format
+    from tracker.exports.voting_record import VotingRecord
 
 CHUNK = 2000  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 EVIDENCE_PER_TOPIC = 3
@@ -352,6 +355,8 @@ class Packet:
     criteria: dict[str, Any]
     bills: tuple[PacketBill, ...]
     branding: Branding = field(compare=False)
+    # A packet for a meeting with a legislator (``--sponsor``): how they voted on the council's key bills.
+    voting_records: tuple["VotingRecord", ...] = ()
 
 
 # -- hearings -----------------------------------------------------------------------------------------------
@@ -680,7 +685,10 @@ def gather_packet(
     hearing_lookup: HearingLookup | None = None,
     include_notes: bool = False,
 ) -> Packet:
+    from tracker.exports.voting_record import gather_voting_records
+
     generated_at = generated_at or dt.datetime.now(dt.UTC).astimezone()
+    records = gather_voting_records(session, bill_ids, criteria.get("sponsors") or ())
     bills = gather_bills(session, bill_ids, today=us_today(generated_at), hearing_lookup=hearing_lookup,
                          legislators=criteria.get("sponsors") or (), include_notes=include_notes)
     if include_notes:  # the cover says so: this packet is not one to hand out
@@ -696,4 +704,5 @@ def gather_packet(
         criteria=criteria,
         bills=tuple(bills),
         branding=branding,
+        voting_records=records,
     )

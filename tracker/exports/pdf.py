@@ -39,6 +39,7 @@ from reportlab.platypus import (
 from tracker.exports.fonts import FontSet, covered, register_fonts
 from tracker.exports.packet import Packet, PacketBill, fact_rows, fmt_date
 from tracker.exports.safety import shorten
+from tracker.exports.voting_record import VotingRecord, contents_labels
 
 MARGIN = 0.75 * inch
 HEADING_CHARS = 150  # a heading (and its contents line) names the bill; the full title follows as text
@@ -402,7 +403,10 @@ class Layout:
         s = self.s
         rows = [
             [Paragraph(f'<a href="#{key}">{text}</a>', s["toc0"]), PageRef(key, s["toc0"].leading)]
-            for key, text in [*(self._toc_entry(b) for b in self.packet.bills), ("appendix", APPENDIX_TOC)]
+            for key, text in [
+                *((f"votes-{i}", f"<b>{self.m(label)}</b>")
+                  for i, label in enumerate(contents_labels(self.packet.voting_records))),
+                *(self._toc_entry(b) for b in self.packet.bills), ("appendix", APPENDIX_TOC)]
         ]
         table = Table(rows, colWidths=[self.width - 0.6 * inch, 0.6 * inch], hAlign="LEFT", repeatRows=0)
         table.setStyle(
@@ -463,7 +467,14 @@ class Layout:
     def _paragraphs(self, text: str, style: ParagraphStyle) -> list[Flowable]:
         """Blank lines separate paragraphs; a long paragraph breaks across pages by itself."""
         blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n")]
-        return [Paragraph(self.m(piece), style) for b in blocks if b for piece in _pieces(b)]
+        # The pieces of one long paragraph follow each other as its lines do, without a paragraph's gap.
+        joined = ParagraphStyle(f"{style.name}-piece", parent=style, spaceAfter=0)
+        out: list[Flowable] = []
+        for b in blocks:
+            pieces = _pieces(b) if b else []
+            out += [Paragraph(self.m(piece), joined if i < len(pieces) - 1 else style) for i, piece in
+                    enumerate(pieces)]
+        return out
 
     def bill_section(self, bill: PacketBill) -> list[Flowable]:
         m, s = self.m, self.s
@@ -478,10 +489,8 @@ class Layout:
         meta = Paragraph(m(f"{bill.jurisdiction_name} · {bill.session_name}"), s["meta"])
         facts, cut = self._facts(bill)
         story: list[Flowable] = [KeepTogether([head, meta, facts])]
-        for label, text in cut:
-            story += [*self._h2(label), *self._paragraphs(text, s["body"])]
-        if bill.title != heading_title:
-            story += [*self._h2("Official title"), *self._paragraphs(bill.title, s["body"])]
+        # The council's position and why come right after the facts: what a lobbyist opens the page for. The
+        # long facts printed in full (ten committees) and the official title follow it.
         story += self._h2("Council position")
         if bill.position:
             line = f"<b>{m(bill.position)}</b>" + (f" · {m(bill.priority)} priority" if bill.priority else "")
@@ -494,6 +503,10 @@ class Layout:
             for note in bill.notes:
                 story.append(Paragraph(f"<b>{m(note.heading)}</b>", s["body"]))
                 story += self._paragraphs(note.body, s["body"])
+        for label, text in cut:
+            story += [*self._h2(label), *self._paragraphs(text, s["body"])]
+        if bill.title != heading_title:
+            story += [*self._h2("Official title"), *self._paragraphs(bill.title, s["body"])]
         story += self._h2("Summary")
         story += (
             self._paragraphs(bill.summary, s["body"])
@@ -522,6 +535,43 @@ class Layout:
                     )
                 )
         return story
+
+    def voting_record(self, record: VotingRecord, number: int) -> list[Flowable]:
+        """Before the bills: the legislator's votes on the council's key bills, one row per vote."""
+        m, s = self.m, self.s
+        story: list[Flowable] = [
+            Heading(m(record.heading), s["h1"], plain=shorten(record.heading, 80), key=f"votes-{number}"),
+            Paragraph(m(" · ".join(p for p in (record.scope, record.member_label) if p)), s["meta"]),
+            Paragraph(m(record.summary), s["body"]),
+        ]
+        if not record.votes:
+            return story
+        header = [Paragraph(h, s["head_cell"]) for h in ("Bill", "Council position", "Their vote", "Roll call")]
+        rows: list[list[Any]] = [header]
+        for vote in record.votes:
+            said = m(vote.vote_label)
+            rows.append([
+                Paragraph(f"<b>{m(vote.bill)}</b><br/><font size=\"7.5\">"
+                          f"{m(shorten(vote.title, APPENDIX_TITLE_CHARS))}</font>", s["cell"]),
+                Paragraph(f"{m(vote.stance)}<br/><font size=\"7.5\" color=\"#555555\">a {m(vote.with_us)} vote "
+                          "is with us</font>", s["cell"]),
+                Paragraph(said if vote.verdict == "with us" else f"<b>{said}</b>", s["cell"]),
+                Paragraph(m(vote.roll_call_label), s["cell"]),
+            ])
+        widths = [None, 1.45 * inch, 1.3 * inch, 1.9 * inch]
+        widths[0] = self.width - sum(w for w in widths if w)
+        table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        style = [
+            ("BACKGROUND", (0, 0), (-1, 0), self.accent),
+            ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]
+        style += [("BACKGROUND", (0, r), (-1, r), LIGHT) for r in range(2, len(rows), 2)]
+        table.setStyle(TableStyle(style))
+        return [*story, Spacer(1, 4), table]
 
     def appendix(self) -> list[Flowable]:
         m, s = self.m, self.s
@@ -567,6 +617,10 @@ class Layout:
 
     def story(self) -> list[Flowable]:
         story = self.contents()
+        for number, record in enumerate(self.packet.voting_records):
+            # A record with votes starts a page; one that only says there are none follows what came before.
+            story += [PageBreak() if record.votes else CondPageBreak(1.5 * inch), Spacer(1, 14),
+                      *self.voting_record(record, number)]
         for bill in self.packet.bills:
             story.append(PageBreak())
             story += self.bill_section(bill)
@@ -616,11 +670,16 @@ def write_pdf(packet: Packet) -> bytes:
 
 
 def _pieces(block: str, limit: int = PARAGRAPH_CHARS) -> list[str]:
-    """``block`` in pieces of at most ``limit`` characters, cut at a space where one is in the second half."""
+    """``block`` in pieces of at most ``limit`` characters. Each piece starts a new line, so the cut is where the
+    reader sees none: at one of the text's own line breaks in the second half (a digest's), else after a sentence,
+    else at a space; the line break or space cut at is dropped."""
     pieces = []
     while len(block) > limit:
-        cut = block.rfind(" ", limit // 2, limit)
+        cut = block.rfind("\n", limit // 2, limit)
+        if cut < 0:
+            sentence = block.rfind(". ", limit // 2, limit - 1)
+            cut = sentence + 1 if sentence > 0 else block.rfind(" ", limit // 2, limit)
         cut = cut if cut > 0 else limit
         pieces.append(block[:cut])
-        block = block[cut:].lstrip(" ")
+        block = block[cut:].lstrip(" \n") if cut < len(block) and block[cut] in " \n" else block[cut:]
     return [*pieces, block] if block else pieces

@@ -135,6 +135,10 @@ def write_xlsx(packet: Packet) -> bytes:
     else:
         ws.set_footer("&RPage &P of &N")
 
+    if packet.voting_records:
+        _votes_sheet(wb, packet, header_fmt=header_fmt, text_fmt=text_fmt, quoted_fmt=quoted_fmt,
+                     date_fmt=date_fmt, int_fmt=int_fmt)
+
     about = wb.add_worksheet("About")
     title_fmt = wb.add_format({"bold": True, "font_size": 16, "font_color": accent})
     label_fmt = wb.add_format({"bold": True, "valign": "top"})
@@ -162,6 +166,47 @@ def write_xlsx(packet: Packet) -> bytes:
         about.insert_image(0, 3, str(packet.branding.logo), _logo_scale(packet.branding.logo, 96))
     wb.close()
     return buffer.getvalue()
+
+
+VOTE_HEADERS = ("Legislator", "Chamber", "Party", "District", "Jurisdiction", "Session", "Bill", "Title",
+                "Council position", "A vote with us is", "Vote", "With the council?", "Date", "Vote chamber",
+                "Motion", "Result", "Yes", "No", "Note")
+VOTE_WIDTHS = (18, 10, 7, 9, 12, 11, 10, 40, 18, 10, 11, 14, 11, 11, 22, 10, 6, 6, 50)
+
+
+def _votes_sheet(wb: Any, packet: Packet, *, header_fmt: Any, text_fmt: Any, quoted_fmt: Any, date_fmt: Any,
+                 int_fmt: Any) -> None:
+    """Sheet "Votes" of a legislator's packet: one row per key vote they cast or missed (the voting record the
+    PDF and Word packets print before the bills); a session with none gets one row saying why."""
+    ws = wb.add_worksheet("Votes")
+    for col, (head, width) in enumerate(zip(VOTE_HEADERS, VOTE_WIDTHS, strict=True)):
+        ws.write_string(0, col, head, header_fmt)
+        ws.set_column(col, col, width)
+    row = 0
+    for record in packet.voting_records:
+        who = [record.legislator, record.chamber_label, record.party, record.district, record.jurisdiction.upper(),
+               record.session]
+        for vote in record.votes or (None,):
+            row += 1
+            cells: list[Any] = [*who]
+            if vote is None:
+                cells += [None] * 12 + [record.note]
+            else:
+                cells += [vote.bill, vote.title, vote.stance, vote.with_us, vote.vote, vote.verdict, vote.date,
+                          vote.chamber, vote.motion, vote.result, vote.yes, vote.no, None]
+            for col, value in enumerate(cells):
+                if value is None or value == "":
+                    ws.write_blank(row, col, None, text_fmt)
+                elif isinstance(value, dt.date):
+                    ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), date_fmt)
+                elif isinstance(value, int):
+                    ws.write_number(row, col, value, int_fmt)
+                else:  # feeds' names and titles: text, never a formula
+                    text = _fit(str(value))
+                    ws.write_string(row, col, text, quoted_fmt if is_formula_like(text) else text_fmt)
+    ws.freeze_panes(1, 1)
+    ws.autofilter(0, 0, max(row, 1), len(VOTE_HEADERS) - 1)
+    ws.set_landscape()
 
 
 def _logo_scale(path: Any, height_px: int) -> dict[str, Any]:

@@ -21,7 +21,9 @@ typing), the bills with the whole word ranked first.
 A legislator's name is words of the bill too: migration 0025 indexes its sponsor's and cosponsors' names
 (``Bill.sponsor_names``, folded by tracker.names: "Sanchez" finds "Sánchez"), the sponsor's weighed as a title's
 words and the cosponsors' as its text (``FTS5_WEIGHTS``, ``PG_WEIGHTS``), so "Menendez" lists the bills he
-sponsored first and "Menendez privacy" those of his bills that have the word.
+sponsored first and "Menendez privacy" those of his bills that have the word. A word finds names when it is
+written as a name, with a capital, or when no bill has it as a word (``_with_names``): "banks" is banking, "Banks"
+also the bills Sen. Banks and Rep. Banks (co)sponsored, "menendez" his bills.
 """
 
 import re
@@ -36,6 +38,7 @@ from sqlalchemy import (
     case,
     cast,
     except_,
+    exists,
     false,
     func,
     intersect,
@@ -63,12 +66,13 @@ PG_VERSION_DOC = (f"(regexp_replace((to_tsvector('{PG_CONFIG}', tracker_search_w
 
 # How much a word counts where it is found. SQLite, bill_fts's columns (migration 0025): title, summary, text, the
 # primary sponsor's name, the cosponsors'. PostgreSQL, the search document's weights D (title and summary), C (the
-# cosponsors), B (unused), A (the primary sponsor). A name counts as much as a title's word for the bill's sponsor
-# and as its text for a cosponsor: "Menendez" lists the bills he sponsored before those he cosponsored, and
-# "banks" the banking bills before those Rep. Banks cosponsored.
+# cosponsors), B (unused), A (the primary sponsor), in that order. A name counts as much as a title's word for the
+# bill's sponsor and a tenth of it for a cosponsor, on both: "Menendez" lists the bills he sponsored before those
+# he cosponsored, and "Banks" the banking bills before those Rep. Banks cosponsored (PostgreSQL weighed a sponsor
+# ten times a title's word and a cosponsor as much, and listed Rep. Banks's own bills first).
 FTS5_WEIGHTS = "10.0, 4.0, 1.0, 10.0, 1.0"
 _TEXT_COLUMNS = "title summary body"
-PG_WEIGHTS = literal_column("'{0.1, 0.1, 0.4, 1.0}'::float4[]")
+PG_WEIGHTS = literal_column("'{0.1, 0.01, 0.1, 0.1}'::float4[]")
 
 
 @dataclass(frozen=True)
@@ -151,8 +155,27 @@ def words_query(session: Session, words: str, *, prefix: bool = True) -> syntax.
 
 
 def _with_names(session: Session, found: syntax.All) -> syntax.All:
-    """Every word is also a legislator's name (migration 0025)."""
-    return syntax.transform(found, lambda t: replace(t, names=True))  # type: ignore[return-value]
+    """Which words also find legislators' names: those written with a capital ("Banks", "Menendez"), and those
+    that no bill has as a word ("menendez": it can only be a name). A word in lower case is a word: "banks" is
+    banking (245 bills of the 117th Congress), not also every bill Sen. Banks or Rep. Banks (co)sponsored (580).
+
+    Looked up in one statement, on the whole index (not the filters: the same word means the same everywhere)."""
+    lower = [t for t in dict.fromkeys(replace(t, prefix=False) for t in syntax.terms(found)) if not t.capitalised]
+    absent: set[syntax.Term] = set()
+    if lower:
+        has = [_has_as_word(session, t) for t in lower]
+        absent = {t for t, present in zip(lower, session.execute(select(*has)).one(), strict=True) if not present}
+    return syntax.transform(  # type: ignore[return-value]
+        found, lambda t: replace(t, names=t.capitalised or replace(t, prefix=False) in absent))
+
+
+def _has_as_word(session: Session, term: syntax.Term) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        tsq = _pg_node(term)
+        return or_(exists(select(Bill.id).where(literal_column(PG_BILL_DOC).op("@@")(tsq))),
+                   exists(select(BillVersion.bill_id).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))))
+    return exists(select(literal_column("rowid")).select_from(text("bill_fts"))
+                  .where(literal_column("bill_fts").op("MATCH")(literal(_fts5_node(term)))))
 
 
 def _fts5_word(word: str, prefix: bool, names: bool = True) -> str:
@@ -315,6 +338,18 @@ def named_bill_ids(session: Session, word: str) -> Any:
         return select(Bill.id).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
     return (select(literal_column("rowid")).select_from(text("bill_fts"))
             .where(literal_column("bill_fts").op("MATCH")("{sponsor cosponsors} : " + _fts5_word(word, False))))
+
+
+def names_not_searched(session: Session, words: str) -> list[str]:
+    """The words of ``words`` (``ReadQuery.words``) searched as words only that are also legislators' names: the
+    Search page says to write them with a capital ("sanchez" is a word of one bill, "Sanchez" finds hers)."""
+    found = words_query(session, words, prefix=False)
+    lower = [t.words[0] for t in dict.fromkeys(syntax.terms(found, excluded=False))
+             if t.kind == syntax.WORD and not t.names]
+    if not lower:
+        return []
+    named = session.execute(select(*[exists(named_bill_ids(session, w)) for w in lower])).one()
+    return [w for w, has in zip(lower, named, strict=True) if has]
 
 
 def matching_bill_ids(session: Session, query: str, *, where: Sequence[Any] = ()) -> Any:
@@ -483,4 +518,5 @@ def highlight_terms(query: str) -> list[str]:
 
 
 __all__ = ["ReadQuery", "SearchFilter", "filter_conditions", "fts5_query", "highlight_terms", "matching_bill_ids",
-           "named_bill_ids", "read_query", "search", "search_bill_ids", "text_order", "words_query"]
+           "named_bill_ids", "names_not_searched", "read_query", "search", "search_bill_ids", "text_order",
+           "words_query"]

@@ -20,7 +20,7 @@ from tracker.importer import import_path
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Bill
 from tracker.queries import BillFilter, list_bills
-from tracker.search import SearchFilter, highlight_terms, search, search_bill_ids
+from tracker.search import SearchFilter, highlight_terms, names_not_searched, search, search_bill_ids
 from tracker.search_syntax import MAX_DEPTH, MAX_WORDS, All, Any, Term, parse
 
 pytestmark = pytest.mark.realdata
@@ -123,6 +123,19 @@ def test_an_exclusion_is_of_the_bill_text_too_on_both_databases(engine: Engine, 
                   f"({word} -humphrey) OR broadband"):
         assert found(session, query) == [] and listed(session, query) == [], query
     assert found(session, f"{word} OR broadband") == ["HR 1000"]
+
+
+def test_a_word_finds_legislators_names_when_written_as_a_name(bills: Session) -> None:
+    """Rep. Billy Long cosponsored the Hearing Protection Act: "long" is the word (HR 2566, S 469 say it),
+    "Long" is also his name. A word no bill has can only be a name: "welch" finds Rep. Welch's bills."""
+    assert sorted(found(bills, "long")) == ["HR 2566", "S 469"] == listed(bills, "long")
+    assert found(bills, "Long")[-1] == "HR 367" and sorted(found(bills, "Long")) == ["HR 2566", "HR 367", "S 469"]
+    assert listed(bills, "LONG") == ["HR 2566", "HR 367", "S 469"]
+    assert found(bills, "welch") == found(bills, "Welch") == ["HR 2566"]
+    assert found(bills, "rural -Long") == found(bills, "rural -long") == ["S 2902"]  # HR 2566 says "long"
+    assert found(bills, "hearing -Long") == [] and found(bills, "hearing -long") == ["HR 367"]
+    # The Search page says which words are also names, to be written with a capital.
+    assert names_not_searched(bills, "rural long") == ["long"] and names_not_searched(bills, "Long welch") == []
 
 
 def test_shown_words_are_those_looked_for() -> None:

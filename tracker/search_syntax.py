@@ -29,6 +29,17 @@ _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 # its pair is punctuation. "e-mail" is one run (a dash excludes only at a token's start).
 _TOKEN = re.compile(r'(?P<minus>-+)?(?:"(?P<phrase>[^"]*)"|(?P<open>\()|(?P<close>\))|(?P<bare>[^\s()"]+))|"')
 OPERATORS = ("OR", "AND", "NOT")
+# What the Search page's "How to search" and ``--text``'s help say (one wording, kept with the reading of it).
+HELP_LINES = (
+    ("privacy data", "every word, in any order"),
+    ('"facial recognition"', "the words together, in this order"),
+    ("privacy OR biometric", "either word, OR in capitals"),
+    ("privacy -health, privacy NOT health", "without health anywhere in the bill, its text included"),
+    ("(privacy OR biometric) -(health OR tobacco)", "parentheses group"),
+    ("Menendez, Banks", "with a capital, also a legislator's name: the bills they sponsored or cosponsored; "
+                        "banks is only the word"),
+)
+CLI_HELP = ". ".join(f"{example}: {what}" for example, what in HELP_LINES) + "."
 WORD, PHRASE, HYPHENATED = "word", "phrase", "hyphenated"
 MAX_WORDS = 64  # words and phrases of a query searched
 MAX_DEPTH = 8  # parentheses within parentheses
@@ -280,5 +291,5 @@ def is_empty(node: All) -> bool:
     return not node.required and not node.excluded
 
 
-__all__ = ["All", "Any", "HYPHENATED", "MAX_DEPTH", "MAX_WORDS", "Node", "PHRASE", "Term", "WORD", "has_exclusion",
-           "is_empty", "parse", "terms", "transform", "without_prefix", "words_of"]
+__all__ = ["CLI_HELP", "HELP_LINES", "HYPHENATED", "MAX_DEPTH", "MAX_WORDS", "PHRASE", "WORD", "All", "Any", "Node",
+           "Term", "has_exclusion", "is_empty", "parse", "terms", "transform", "without_prefix", "words_of"]

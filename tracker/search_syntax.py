@@ -182,7 +182,7 @@ class _Reader:
     def __init__(self, tokens: list[tuple]) -> None:
         self.tokens = tokens
         self.at = 0
-        self.count = 0  # terms read so far (MAX_WORDS)
+        self.seen: set[Term] = set()  # the different terms read so far (MAX_WORDS)
 
     def peek(self) -> tuple | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -240,8 +240,8 @@ class _Reader:
             node = _simplified(group)
             return (negated or token[1], node) if node is not None else None
         _, minus, found = token
-        found = found[:max(0, MAX_WORDS - self.count)]
-        self.count += len(found)
+        # A word typed again is no new word (a pasted paragraph repeats its words): MAX_WORDS different ones.
+        found = [t for t in found if t in self.seen or (len(self.seen) < MAX_WORDS and not self.seen.add(t))]
         if not found:
             return None
         if negated or minus:  # an exclusion is of whole words: the Search page and --text exclude the same bills

@@ -156,5 +156,7 @@ def test_the_syntax_is_read_without_a_database() -> None:
     assert parse("privacy or not") == All((word("privacy"), word("or"), word("not")))  # lower case: words
     deep = "(" * (MAX_DEPTH + 5) + "privacy" + ")" * (MAX_DEPTH + 5)
     assert parse(deep) == All((word("privacy"),))
+    repeated = parse("privacy " + "data " * 5000 + "act")  # a pasted page: its first different words
+    assert repeated == All((word("privacy"), word("data"), word("act")))
     many = parse(" OR ".join(f"w{i}" for i in range(500)))
     assert len(many.required[0].alternatives) == MAX_WORDS  # type: ignore[union-attr]

@@ -31,10 +31,15 @@ ARCHIVE = REALDATA / "billstatus" / "congress117" / "c117_all.tar.gz"
 
 # What staff type: topic words, an acronym, a phrase, a prefix while typing, a bill number alone and among words,
 # a name, a very common word, and a pasted paragraph; legislators, alone, without their accent, with words, and a
-# name that is also a word.
+# name that is also a word, in lower case (the word only) and with a capital (the word and the names); OR,
+# exclusions and groups as commercial trackers take them, and the malformed forms of them people type.
 QUERIES = ("privacy", "artificial intelligence", "AI", "facial recognition", "data bro", "cyber-security",
            "HR 3684", "broadband H.R. 3684 rural", "García", "the", "Menendez", "Sanchez", "Lujan", "Menendez privacy",
-           "banks",
+           "banks", "Banks", "menendez", "sanchez", "young", "Young",
+           "privacy OR biometric", "privacy -health", "privacy NOT health", '"facial recognition" OR biometric',
+           "(privacy OR biometric) -(health OR tobacco)", "(privacy -health) OR biometric",
+           "broadband OR rural -(tax OR veterans)", "Menendez -privacy", "privacy -Menendez", "HR 3684 OR broadband",
+           "-tobacco", "OR", "NOT", "-", 'privacy "unbalanced', "privacy OR", "privacy (data", "privacy OR -health",
            " ".join(["the federal government shall establish a program for data security"] * 20))
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from tracker.search_syntax import CLI_HELP
 from tracker.terminal import SafeConsole
 
 if TYPE_CHECKING:
@@ -27,8 +28,8 @@ out = SafeConsole()
 err = SafeConsole(stderr=True)
 
 TEXT_FILTER_HELP = ("A bill number (HR 1234, H.R. 1234, AB 5, Int 0123-2024: that number's bills first, in every "
-                    "session) and/or words, all of them, in the title, summary or text; \"quoted words\" as a "
-                    "phrase (as the dashboard's search finds them).")
+                    "session) and/or words in the title, summary or text, as the dashboard's search finds them: "
+                    + CLI_HELP)
 
 
 def database_problem(exc: BaseException) -> str | None:

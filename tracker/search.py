@@ -11,31 +11,52 @@ also have the words before the others (the same number recurs every session: the
 the other bills that have the words; two numbers ("HR 22 S 22") list both numbers' bills first. A number that
 names no bill (within the filters) is only words: the whole query is searched as it would be without this.
 
-Words are all required, in any order; nothing typed is an operator ("-", "*", NEAR, ":" are punctuation or
-words). "Quoted words" are a phrase; a hyphenated word is its parts or the parts written as one ("cyber-security":
-"cybersecurity" too); the last word is also a prefix on the Search page (results while typing), the bills with
-the whole word ranked first.
+Words are all required, in any order, but as ``OR``, exclusions (``-word``, ``NOT word``) and parentheses steer
+them (tracker.search_syntax reads those); each word is then written out here quoted, so nothing typed is FTS5's or
+``to_tsquery``'s syntax ("*", NEAR, ":" are punctuation or words). An exclusion is of the whole bill, its text
+included, on both databases. "Quoted words" are a phrase; a hyphenated word is its parts or the parts written
+as one ("cyber-security": "cybersecurity" too); the last word is also a prefix on the Search page (results while
+typing), the bills with the whole word ranked first.
 
 A legislator's name is words of the bill too: migration 0025 indexes its sponsor's and cosponsors' names
 (``Bill.sponsor_names``, folded by tracker.names: "Sanchez" finds "Sánchez"), the sponsor's weighed as a title's
 words and the cosponsors' as its text (``FTS5_WEIGHTS``, ``PG_WEIGHTS``), so "Menendez" lists the bills he
-sponsored first and "Menendez privacy" those of his bills that have the word.
+sponsored first and "Menendez privacy" those of his bills that have the word. A word finds names when it is
+written as a name, with a capital, or when no bill has it as a word (``_with_names``): "banks" is banking, "Banks"
+also the bills Sen. Banks and Rep. Banks (co)sponsored, "menendez" his bills.
 """
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import String, Text, and_, case, cast, false, func, literal_column, or_, select, text, true
+from sqlalchemy import (
+    String,
+    Text,
+    and_,
+    case,
+    cast,
+    except_,
+    exists,
+    false,
+    func,
+    intersect,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+    union,
+)
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlmodel import Session
 
+from tracker import search_syntax as syntax
 from tracker.models import Bill, BillMatch, BillVersion, Jurisdiction, LegislativeSession, Position, Topic
 from tracker.queries import bill_summary, find_numbered
 
-# Letters and digits, as SQLite's unicode61 tokenizer reads words (the underscore separates words there too).
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # The same expressions as migration 0012's (PostgreSQL uses an expression index only for the same expression).
 PG_CONFIG = "tracker_search"
 SHORT_WORD_MARK = "0qq"  # what 0012's tracker_search_words appends to short words, taken off the result
@@ -45,12 +66,13 @@ PG_VERSION_DOC = (f"(regexp_replace((to_tsvector('{PG_CONFIG}', tracker_search_w
 
 # How much a word counts where it is found. SQLite, bill_fts's columns (migration 0025): title, summary, text, the
 # primary sponsor's name, the cosponsors'. PostgreSQL, the search document's weights D (title and summary), C (the
-# cosponsors), B (unused), A (the primary sponsor). A name counts as much as a title's word for the bill's sponsor
-# and as its text for a cosponsor: "Menendez" lists the bills he sponsored before those he cosponsored, and
-# "banks" the banking bills before those Rep. Banks cosponsored.
+# cosponsors), B (unused), A (the primary sponsor), in that order. A name counts as much as a title's word for the
+# bill's sponsor and a tenth of it for a cosponsor, on both: "Menendez" lists the bills he sponsored before those
+# he cosponsored, and "Banks" the banking bills before those Rep. Banks cosponsored (PostgreSQL weighed a sponsor
+# ten times a title's word and a cosponsor as much, and listed Rep. Banks's own bills first).
 FTS5_WEIGHTS = "10.0, 4.0, 1.0, 10.0, 1.0"
 _TEXT_COLUMNS = "title summary body"
-PG_WEIGHTS = literal_column("'{0.1, 0.1, 0.4, 1.0}'::float4[]")
+PG_WEIGHTS = literal_column("'{0.1, 0.01, 0.1, 0.1}'::float4[]")
 
 
 @dataclass(frozen=True)
@@ -65,10 +87,6 @@ class SearchFilter:
         """The filter a saved search's widget values (``q_*``) stand for; the words themselves are ``q``."""
         return cls(jurisdiction=params.get("q_jurisdiction") or None, stages=tuple(params.get("q_stages") or ()),
                    topic=params.get("q_topic") or None, position=params.get("q_position") or None)
-
-
-def _terms(query: str) -> list[str]:
-    return _WORD.findall(query or "")
 
 
 # A bill number spans at most four words ("H. R. 1234", "AB X1-1" two) and, without its spaces and dots, is
@@ -130,133 +148,196 @@ def read_query(session: Session, query: str, *, where: Sequence[Any] = ()) -> Re
     return ReadQuery(number=", ".join(numbers), number_ids=tuple(ids), words=" ".join(rest))
 
 
-# A quoted phrase: its words one after the other ("facial recognition", "data broker").
-_PHRASE = re.compile(r'"([^"]*)"')
-# A hyphenated word ("cyber-security", "e-mail"): its parts, or the parts written as one word ("cybersecurity").
-_HYPHENATED = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
-_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
-WORD, PHRASE, HYPHENATED = "word", "phrase", "hyphenated"
-MAX_WORDS = 64  # words and phrases of a query searched
-Item = tuple[str, tuple[str, ...], bool]  # kind, words, whether the last word is a prefix
+def words_query(session: Session, words: str, *, prefix: bool = True) -> syntax.All:
+    """What ``words`` (a query without its bill numbers: ``ReadQuery.words``) asks for (tracker.search_syntax),
+    each word's ``names`` decided (``_with_names``); the last word a prefix when ``prefix`` is on."""
+    return _with_names(session, syntax.parse(words, prefix=prefix))
 
 
-def _items(query: str, *, prefix: bool) -> list[Item]:
-    """What the query asks for, each once, in order: a word; a quoted phrase's words; a hyphenated word's parts
-    (all of them, anywhere, as a word of their own each: or written as one word); and whether the last word is a
-    prefix (the last word outside quotes, when ``prefix`` is on: it is still being typed). A quote left open is
-    punctuation: its words are words."""
-    text = query or ""
-    items: list[Item] = []
-    start = 0
-    for phrase in _PHRASE.finditer(text):
-        items += _bare(text[start:phrase.start()])
-        if words := tuple(_terms(phrase.group(1))):
-            items.append((PHRASE, words, False) if len(words) > 1 else (WORD, words, False))
-        start = phrase.end()
-    tail = _bare(text[start:])
-    items += tail
-    if prefix and tail:
-        items[-1] = (items[-1][0], items[-1][1], True)
-    # A word typed twice is asked once (a pasted paragraph repeats its words), and a pasted page only by its first
-    # words: past them nothing more is found (every word is required), yet each costs parameters and time (5,000
-    # different words took 40 s on PostgreSQL, and 13,000 went past its 65,535 parameters).
-    return list(dict.fromkeys(items))[:MAX_WORDS]
+def _with_names(session: Session, found: syntax.All) -> syntax.All:
+    """Which words also find legislators' names: those written with a capital ("Banks", "Menendez"), and those
+    that no bill has as a word ("menendez": it can only be a name). A word in lower case is a word: "banks" is
+    banking (245 bills of the 117th Congress), not also every bill Sen. Banks or Rep. Banks (co)sponsored (580).
 
-
-def _bare(text: str) -> list[Item]:
-    items: list[Item] = []
-    for token in text.split():
-        if _HYPHENATED.fullmatch(_EDGES.sub("", token)):
-            items.append((HYPHENATED, tuple(_terms(token)), False))
+    Looked up in one statement, on the whole index (not the filters: the same word means the same everywhere)."""
+    lower = [t for t in dict.fromkeys(replace(t, prefix=False) for t in syntax.terms(found)) if not t.capitalised]
+    absent: set[syntax.Term] = set()
+    if lower:
+        has = select(*[_has_as_word(session, t) for t in lower])
+        if session.get_bind().dialect.name == "postgresql":
+            # PostgreSQL plans "EXISTS (... @@ word)" as a sequential scan that expects to meet the word soon: for a
+            # word no bill has (the case that matters) it read every bill and computed every version text's
+            # document, 0.4 to 0.8 s at 17,817 bills (30 ms through the indexes). Its planner takes no hint: the
+            # setting is changed for this statement only, in a savepoint rolled back (nothing was written).
+            with session.begin_nested() as savepoint:
+                session.execute(text("SET LOCAL enable_seqscan = off"))
+                row = session.execute(has).one()
+                savepoint.rollback()
         else:
-            items += [(WORD, (w,), False) for w in _terms(token)]
-    return items
+            row = session.execute(has).one()
+        absent = {t for t, present in zip(lower, row, strict=True) if not present}
+    return syntax.transform(  # type: ignore[return-value]
+        found, lambda t: replace(t, names=t.capitalised or replace(t, prefix=False) in absent))
 
 
-def _fts5_word(word: str, prefix: bool) -> str:
-    # The last word is asked whole as well as a prefix: the same bills, but those with the whole word rank first
-    # ("AI" typed in full: the bills that say "AI" before those that say "air" or "aim"). A prefix is of the
-    # bill's words only, not of legislators' names: "data bro" is data brokers, not Rep. Brown's data bills.
-    return f'("{word}" OR {{{_TEXT_COLUMNS}}} : "{word}"*)' if prefix else f'"{word}"'
+def _has_as_word(session: Session, term: syntax.Term) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        tsq = _pg_node(term)
+        return or_(exists(select(Bill.id).where(literal_column(PG_BILL_DOC).op("@@")(tsq))),
+                   exists(select(BillVersion.bill_id).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))))
+    return exists(select(literal_column("rowid")).select_from(text("bill_fts"))
+                  .where(literal_column("bill_fts").op("MATCH")(literal(_fts5_node(term)))))
 
 
-def _fts5_item(kind: str, words: tuple[str, ...], prefix: bool) -> str:
-    if kind == PHRASE:
-        return '"' + " ".join(words) + '"'
-    if kind == HYPHENATED:
-        parts = " AND ".join(_fts5_word(w, prefix and i == len(words) - 1) for i, w in enumerate(words))
-        return f'(({parts}) OR {_fts5_word("".join(words), prefix)})'
-    return _fts5_word(words[0], prefix)
+def _fts5_word(word: str, prefix: bool, names: bool = True) -> str:
+    # Words hold letters and digits only (tracker.search_syntax): quoted, nothing typed is an FTS5 operator.
+    # A word that is not also a name is looked for in the bill's own columns only. The last word is asked whole
+    # as well as a prefix: the same bills, but those with the whole word rank first ("AI" typed in full: the bills
+    # that say "AI" before those that say "air" or "aim"). A prefix is of the bill's words only, not of
+    # legislators' names: "data bro" is data brokers, not Rep. Brown's data bills.
+    whole = f'"{word}"' if names else f'{{{_TEXT_COLUMNS}}} : "{word}"'
+    return f'({whole} OR {{{_TEXT_COLUMNS}}} : "{word}"*)' if prefix else whole
 
 
-def fts5_query(query: str, *, prefix: bool = True) -> str:
-    """The user's words as an FTS5 query: each quoted (so nothing they type is an operator), all required, a
-    quoted phrase as a phrase, the last word as a prefix (unless ``prefix`` is off) so results come while typing."""
-    return " AND ".join(_fts5_item(*item) for item in _items(query, prefix=prefix))
+def _fts5_node(node: syntax.Node) -> str:
+    if isinstance(node, syntax.Any):
+        return "(" + " OR ".join(_fts5_node(n) for n in node.alternatives) + ")"
+    if isinstance(node, syntax.All):
+        required = " AND ".join(_fts5_node(n) for n in node.required)
+        if not node.excluded:
+            return f"({required})"
+        # FTS5's NOT is of the row, and bill_fts has one row a bill (its text all in one): the bill has none.
+        return f"(({required}) NOT ({' OR '.join(_fts5_node(n) for n in node.excluded)}))"
+    if node.kind == syntax.PHRASE:
+        return f'"{" ".join(node.words)}"' if node.names else f'{{{_TEXT_COLUMNS}}} : "{" ".join(node.words)}"'
+    if node.kind == syntax.HYPHENATED:
+        last = len(node.words) - 1
+        parts = " AND ".join(_fts5_word(w, node.prefix and i == last, node.names) for i, w in enumerate(node.words))
+        return f'(({parts}) OR {_fts5_word("".join(node.words), node.prefix, node.names)})'
+    return _fts5_word(node.words[0], node.prefix, node.names)
 
 
-def _pg_tsquery(query: str, *, prefix: bool) -> Any:
-    """The user's words as a PostgreSQL query: the same words and phrases as FTS5's, all required, each read as
-    the documents are (migration 0012: SQLite's words and stems), the last word as a prefix when ``prefix`` is on.
-
-    The words are split here, as for SQLite, and each is a query of its own: PostgreSQL's query parser reads
-    "data-broker" as a compound that also needs the token "data-broker" itself, and drops stop words, so "the"
-    alone became an empty query that found nothing.
-    """
-    return _pg_all([_pg_item(*item) for item in _items(query, prefix=prefix)])
+def fts5_query(found: syntax.All) -> str:
+    """``found`` (``words_query``) as an FTS5 query, which needs a required word (``_excluded_ids`` serves a
+    query of exclusions only): the words and phrases written out one by one, quoted, so nothing the user typed
+    is read as FTS5's syntax."""
+    return _fts5_node(found)
 
 
-def _pg_all(parts: list[Any]) -> Any:
+def _pg_join(parts: list[Any], op: str) -> Any:
     # Joined as a balanced tree: a chain of 150 "&&" nested that deep, and compiling it overflowed Python's stack
     # (a pasted paragraph crashed the search page).
     while len(parts) > 1:
-        parts = [parts[i].op("&&")(parts[i + 1]) if i + 1 < len(parts) else parts[i] for i in range(0, len(parts), 2)]
+        parts = [parts[i].op(op)(parts[i + 1]) if i + 1 < len(parts) else parts[i] for i in range(0, len(parts), 2)]
     return parts[0]
 
 
-def _pg_item(kind: str, words: tuple[str, ...], prefix: bool) -> Any:
-    if kind == PHRASE:  # the words one after the other (<->), each read as a word of its own
-        phrase = _pg_term(words[0], prefix=False)
-        for word in words[1:]:
-            phrase = func.tsquery_phrase(phrase, _pg_term(word, prefix=False), type_=TSQUERY)
+def _pg_node(node: syntax.Node) -> Any:
+    """The words ``node`` requires as a PostgreSQL tsquery, its exclusions left out (``_pg_ids`` applies them to
+    the whole bill): the same words and phrases as FTS5's, each read as the documents are (migration 0012:
+    SQLite's words and stems).
+
+    Each word is a query of its own: PostgreSQL's query parser reads "data-broker" as a compound that also needs
+    the token "data-broker" itself, and drops stop words, so "the" alone became an empty query that found
+    nothing; and nothing typed reaches it as syntax."""
+    if isinstance(node, syntax.Any):
+        return _pg_join([_pg_node(n) for n in node.alternatives], "||")
+    if isinstance(node, syntax.All):
+        return _pg_join([_pg_node(n) for n in node.required], "&&")
+    if node.kind == syntax.PHRASE:  # the words one after the other (<->), each read as a word of its own
+        phrase = _pg_term(node.words[0], prefix=False, names=node.names)
+        for word in node.words[1:]:
+            phrase = func.tsquery_phrase(phrase, _pg_term(word, prefix=False, names=node.names), type_=TSQUERY)
         return phrase
-    if kind == HYPHENATED:
-        parts = _pg_all([_pg_term(w, prefix=prefix and i == len(words) - 1) for i, w in enumerate(words)])
-        return parts.op("||")(_pg_term("".join(words), prefix=prefix))
-    return _pg_term(words[0], prefix=prefix)
+    if node.kind == syntax.HYPHENATED:
+        last = len(node.words) - 1
+        parts = _pg_join([_pg_term(w, prefix=node.prefix and i == last, names=node.names)
+                          for i, w in enumerate(node.words)], "&&")
+        return parts.op("||")(_pg_term("".join(node.words), prefix=node.prefix, names=node.names))
+    return _pg_term(node.words[0], prefix=node.prefix, names=node.names)
 
 
-def _pg_term(term: str, *, prefix: bool) -> Any:
+def _pg_term(term: str, *, prefix: bool, names: bool = True) -> Any:
     # SQLite does not stem a word under three letters: "as"* is every word that starts with "as" (stemmed, it
-    # would start with "a"). The term holds letters and digits only: quoting it is enough.
+    # would start with "a"). The term holds letters and digits only: quoting it is enough. A word that is not
+    # also a name is of weight D only, the bill's words (its title, summary and text; names are A and C).
     config = "simple" if prefix and len(term) < 3 else PG_CONFIG
     word = func.quote_literal(func.tracker_search_words(term), type_=String)
     # A prefix is of the words only (weight D), not of the names: the whole word finds those (as _fts5_word).
-    tsq = func.to_tsquery(literal_column(f"'{config}'::regconfig"), word.concat(":*D") if prefix else word)
+    tsq = func.to_tsquery(literal_column(f"'{config}'::regconfig"),
+                          word.concat(":*D") if prefix else word if names else word.concat(":D"))
     found = cast(func.regexp_replace(cast(tsq, Text), f"{SHORT_WORD_MARK}'", "'", "g"), TSQUERY)
-    return _pg_term(term, prefix=False).op("||")(found) if prefix else found
+    return _pg_term(term, prefix=False, names=names).op("||")(found) if prefix else found
 
 
-def _matching_ids(session: Session, query: str, *, prefix: bool = True) -> Any:
-    """A select of (bill id, rank) for the words, lower rank first."""
+def _pg_found(tsq: Any) -> Any:
+    """The ids of the bills whose own document or a version's text has ``tsq``: a union of two index searches
+    ("document matches OR id in (versions that match)" read every bill's document instead, a sequential scan,
+    0.15 s at 17,817 bills for a word that two bills have)."""
+    return (select(Bill.id.label("bill_id")).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
+            .union(select(BillVersion.bill_id).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))))
+
+
+def _pg_ids(node: syntax.Node) -> Any:
+    """The ids of the bills ``node`` finds, its exclusions of the whole bill: a tsquery's "!" is of one document,
+    and a bill whose title has "privacy" and whose text has "tobacco" would have been found by "privacy -tobacco"
+    through its title (SQLite's index holds a bill in one row: the same bills on both databases)."""
+    if not syntax.has_exclusion(node):
+        return _pg_found(_pg_node(node))
+    if isinstance(node, syntax.Any):
+        return union(*[_pg_ids(n) for n in node.alternatives])
+    assert isinstance(node, syntax.All)
+    plain = [n for n in node.required if not syntax.has_exclusion(n)]
+    parts = ([_pg_found(_pg_node(syntax.All(tuple(plain))))] if plain else []) + [
+        _pg_ids(n) for n in node.required if syntax.has_exclusion(n)]
+    found = parts[0] if len(parts) == 1 else intersect(*parts)
+    return except_(found, _pg_ids(_either(node.excluded))) if node.excluded else found
+
+
+def _either(nodes: tuple[syntax.Node, ...]) -> syntax.Node:
+    return nodes[0] if len(nodes) == 1 else syntax.Any(nodes)
+
+
+def _exclusions(found: syntax.All, bill_id: Any) -> list[Any]:
+    """Conditions on ``bill_id`` (PostgreSQL) for what the tsquery of ``found`` cannot say: its exclusions, and
+    the groups with exclusions of their own among its required words ("(privacy -health) OR biometric")."""
+    conditions = [bill_id.in_(_pg_ids(n)) for n in found.required if syntax.has_exclusion(n)]
+    if found.excluded:
+        conditions.append(bill_id.not_in(_pg_ids(_either(found.excluded))))
+    return conditions
+
+
+def _excluded_ids(session: Session, found: syntax.All) -> Any:
+    """A select of the ids of the bills ``found``'s exclusions exclude (a query of exclusions only)."""
+    either = _either(found.excluded)
     if session.get_bind().dialect.name == "postgresql":
-        tsq = _pg_tsquery(query, prefix=prefix)
+        return _pg_ids(either)
+    return (select(literal_column("rowid")).select_from(text("bill_fts"))
+            .where(literal_column("bill_fts").op("MATCH")(literal(_fts5_node(either)))))
+
+
+def _matching_ids(session: Session, found: syntax.All) -> Any:
+    """A select of (bill id, rank) for ``found`` (``words_query``: at least one required word), lower rank
+    first."""
+    if session.get_bind().dialect.name == "postgresql":
+        tsq = _pg_node(found)
         # Divided by the log of the document's length (normalization 1), as bm25 weighs length: unweighed, the
         # longest summaries came first (the infrastructure act led "broadband", the rescue plan "AI"). With the
         # last word as a prefix, the bills with the whole word too rank higher, as in fts5_query.
         rank = func.ts_rank(PG_WEIGHTS, literal_column(PG_BILL_DOC), tsq, 1)
-        if prefix:
-            rank = rank + 10 * func.ts_rank(PG_WEIGHTS, literal_column(PG_BILL_DOC), _pg_tsquery(query, prefix=False),
-                                            1)
+        if any(t.prefix for t in syntax.terms(found)):
+            rank = rank + 10 * func.ts_rank(PG_WEIGHTS, literal_column(PG_BILL_DOC),
+                                            _pg_node(syntax.without_prefix(found)), 1)
         in_bill = select(Bill.id.label("bill_id"), rank.label("rank")).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
         in_text = select(BillVersion.bill_id.label("bill_id"), literal_column("0.0").label("rank")
                          ).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))
-        union = in_bill.union_all(in_text).subquery()
+        union_ = in_bill.union_all(in_text).subquery()
         # ts_rank is larger for better matches; negate so "lower is better" like FTS5's bm25.
-        return select(union.c.bill_id, (-func.max(union.c.rank)).label("rank")).group_by(union.c.bill_id)
+        return (select(union_.c.bill_id, (-func.max(union_.c.rank)).label("rank"))
+                .where(*_exclusions(found, union_.c.bill_id)).group_by(union_.c.bill_id))
     return select(literal_column("rowid").label("bill_id"), literal_column(f"bm25(bill_fts, {FTS5_WEIGHTS})")
                   .label("rank")).select_from(text("bill_fts")).where(text("bill_fts MATCH :q")
-                                                                       ).params(q=fts5_query(query, prefix=prefix))
+                                                                       ).params(q=fts5_query(found))
 
 
 def named_bill_ids(session: Session, word: str) -> Any:
@@ -270,15 +351,30 @@ def named_bill_ids(session: Session, word: str) -> Any:
             .where(literal_column("bill_fts").op("MATCH")("{sponsor cosponsors} : " + _fts5_word(word, False))))
 
 
+def names_not_searched(session: Session, words: str) -> list[str]:
+    """The words of ``words`` (``ReadQuery.words``) searched as words only that are also legislators' names: the
+    Search page says to write them with a capital ("sanchez" is a word of one bill, "Sanchez" finds hers)."""
+    found = words_query(session, words, prefix=False)
+    lower = [t.words[0] for t in dict.fromkeys(syntax.terms(found, excluded=False))
+             if t.kind == syntax.WORD and not t.names]
+    if not lower:
+        return []
+    named = session.execute(select(*[exists(named_bill_ids(session, w)) for w in lower])).one()
+    return [w for w, has in zip(lower, named, strict=True) if has]
+
+
 def matching_bill_ids(session: Session, query: str, *, where: Sequence[Any] = ()) -> Any:
     """A select of the ids of the bills ``query`` finds (``read_query``: a bill number in scope of ``where``, and
     every other word, whole, as a word, its stem), as a filter does (``tracker bills list --text``, a packet's
     text); none when it holds neither a number nor a word."""
     read = read_query(session, query, where=where)
+    words = words_query(session, read.words, prefix=False)
     found: list[Any] = [Bill.id.in_(read.number_ids)] if read.number_ids else []
-    if _terms(read.words):
-        hits = _matching_ids(session, read.words, prefix=False).subquery()
+    if words.required:
+        hits = _matching_ids(session, words).subquery()
         found.append(Bill.id.in_(select(hits.c.bill_id)))
+    elif words.excluded and not read.number_ids:  # exclusions only: they narrow the other filters' bills
+        found.append(Bill.id.not_in(_excluded_ids(session, words)))
     return select(Bill.id).where(or_(*found) if found else false())
 
 
@@ -289,8 +385,8 @@ def text_order(session: Session, query: str, *, where: Sequence[Any] = ()) -> tu
     introduced first; then the best word match first."""
     read = read_query(session, query, where=where)
     ranked = None
-    if _terms(read.words):
-        ranked = _matching_ids(session, read.words, prefix=False).cte("ranked")
+    if (words := words_query(session, read.words, prefix=False)).required:
+        ranked = _matching_ids(session, words).cte("ranked")
         if session.get_bind().dialect.name == "sqlite":
             ranked = ranked.prefix_with("MATERIALIZED")  # as in _word_search: the match once, not once per bill
     order: list[Any] = []
@@ -309,13 +405,16 @@ def search_bill_ids(session: Session, query: str, flt: SearchFilter = SearchFilt
     """A select of the ids of every bill ``search`` finds, on every page (a saved search's packet)."""
     where = _filters(flt)
     read = read_query(session, query, where=where)
-    if read.number_ids or _terms(read.words):
+    words = words_query(session, read.words)
+    if read.number_ids or words.required:
         found: list[Any] = [Bill.id.in_(read.number_ids)] if read.number_ids else []
-        if _terms(read.words):
-            hits = _matching_ids(session, read.words).subquery("hits")
+        if words.required:
+            hits = _matching_ids(session, words).subquery("hits")
             found.append(Bill.id.in_(select(hits.c.bill_id)))
         return select(Bill.id).where(or_(*found), *where)
-    # the search page lists the filters' bills, or nothing without words or filters
+    # the search page lists the filters' bills (without the excluded ones), or nothing without words or filters
+    if words.excluded and where:
+        where.append(Bill.id.not_in(_excluded_ids(session, words)))
     return select(Bill.id).where(*where) if where else select(Bill.id).where(false())
 
 
@@ -346,13 +445,14 @@ def search(session: Session, query: str, flt: SearchFilter = SearchFilter(), *, 
     action first): "which bills do we support" has no words; without words or filters, nothing."""
     where = _filters(flt)
     read = read_query(session, query, where=where)
+    words = words_query(session, read.words)
     if not read.number_ids:
-        return _word_search(session, query, where, limit=limit, offset=offset)
-    numbered = _numbered(session, read)
+        return _word_search(session, words, where, limit=limit, offset=offset)
+    numbered = _numbered(session, read, words)
     shown = numbered[offset:offset + limit]
-    if not _terms(read.words):  # the number alone: its letters and digits as words would only add noise
+    if not words.required:  # the number alone: its letters and digits as words would only add noise
         return shown, len(numbered)
-    rows, total = _word_search(session, read.words, [*where, Bill.id.not_in(read.number_ids)],
+    rows, total = _word_search(session, words, [*where, Bill.id.not_in(read.number_ids)],
                                limit=limit - len(shown), offset=max(0, offset - len(numbered)))
     return shown + rows, len(numbered) + total
 
@@ -371,23 +471,26 @@ def _with_labels(query: Any) -> Any:
             .join(Jurisdiction, Jurisdiction.id == Bill.jurisdiction_id))
 
 
-def _numbered(session: Session, read: ReadQuery) -> list[dict[str, Any]]:
+def _numbered(session: Session, read: ReadQuery, words: syntax.All) -> list[dict[str, Any]]:
     """The bills of the typed number (few: one a session): those that also have the other words first, then
-    the latest first (the same number recurs every session)."""
+    the latest first (the same number recurs every session). A number typed is listed whatever the words
+    exclude: it names the bill asked for."""
     with_words: Any = true()
-    if _terms(read.words):
-        hits = _matching_ids(session, read.words).subquery()
+    if words.required:
+        hits = _matching_ids(session, words).subquery()
         with_words = Bill.id.in_(select(hits.c.bill_id))
     rows = session.execute(_with_labels(select(Bill, *_LABELS)).where(Bill.id.in_(read.number_ids)).order_by(
         case((with_words, 0), else_=1), Bill.introduced_date.desc().nulls_last(), Bill.id.desc())).all()
     return [_row(*row, matched="number") for row in rows]
 
 
-def _word_search(session: Session, query: str, where: list[Any], *, limit: int, offset: int
+def _word_search(session: Session, words: syntax.All, where: list[Any], *, limit: int, offset: int
                  ) -> tuple[list[dict[str, Any]], int]:
-    if not _terms(query):
+    if not words.required:  # the filters' bills, without those the words exclude; nothing without filters
+        if words.excluded and where:
+            where = [*where, Bill.id.not_in(_excluded_ids(session, words))]
         return _filtered(session, where, limit=limit, offset=offset) if where else ([], 0)
-    hits = _matching_ids(session, query).cte("hits")
+    hits = _matching_ids(session, words).cte("hits")
     if session.get_bind().dialect.name == "sqlite":
         # Otherwise a selective filter lets SQLite drive from Bill and rerun the FTS match once per candidate
         # bill (seconds at 100,000 bills instead of milliseconds). PostgreSQL plans the inlined form well.
@@ -395,7 +498,7 @@ def _word_search(session: Session, query: str, where: list[Any], *, limit: int, 
     base = _with_labels(select(Bill, *_LABELS, hits.c.rank).join(hits, hits.c.bill_id == Bill.id)).where(*where)
     rows = session.execute(base.order_by(hits.c.rank, Bill.latest_action_date.desc().nulls_last(), Bill.id.desc())
                            .limit(limit).offset(offset)).all()
-    total = session.execute(_count(session, query, hits, where)).scalar_one()
+    total = session.execute(_count(session, words, hits, where)).scalar_one()
     return [_row(*row[:4], matched="words") for row in rows], total
 
 
@@ -407,25 +510,24 @@ def _filtered(session: Session, where: list[Any], *, limit: int, offset: int) ->
     return [_row(*row, matched="filters") for row in rows], total
 
 
-def _count(session: Session, query: str, hits: Any, where: list[Any]) -> Any:
+def _count(session: Session, words: syntax.All, hits: Any, where: list[Any]) -> Any:
     """How many bills match; on PostgreSQL without ranking (ts_rank rereads every matching document)."""
     if session.get_bind().dialect.name != "postgresql":
         return select(func.count()).select_from(Bill).join(hits, hits.c.bill_id == Bill.id).where(*where)
-    tsq = _pg_tsquery(query, prefix=True)
-    # A union of the two index searches: "document matches OR id in (versions that match)" read every bill's
-    # document instead (a sequential scan, 0.15 s at 17,817 bills for a word that two bills have).
-    found = (select(Bill.id.label("bill_id")).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
-             .union(select(BillVersion.bill_id).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))).subquery())
+    found = _pg_found(_pg_node(words)).subquery()
+    found = select(found.c.bill_id).where(*_exclusions(words, found.c.bill_id)).subquery()
     if not where:  # nothing to read the bills for
         return select(func.count()).select_from(found)
     return select(func.count()).select_from(Bill).where(Bill.id.in_(select(found.c.bill_id)), *where)
 
 
 def highlight_terms(query: str) -> list[str]:
-    """The words to mark in shown results (a bill number's letters and digits are no words: pass
-    ``ReadQuery.words`` for a query that holds one)."""
-    return [t for t in _terms(query) if len(t) > 1]
+    """The words to mark in shown results: those the query looks for, not those it excludes nor its operators
+    (a bill number's letters and digits are no words: pass ``ReadQuery.words`` for a query that holds one)."""
+    words = [w for t in syntax.terms(syntax.parse(query), excluded=False) for w in t.words]
+    return [w for w in dict.fromkeys(words) if len(w) > 1]
 
 
 __all__ = ["ReadQuery", "SearchFilter", "filter_conditions", "fts5_query", "highlight_terms", "matching_bill_ids",
-           "named_bill_ids", "read_query", "search", "search_bill_ids", "text_order"]
+           "named_bill_ids", "names_not_searched", "read_query", "search", "search_bill_ids", "text_order",
+           "words_query"]

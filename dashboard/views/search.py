@@ -9,7 +9,7 @@ from dashboard.components import data, state
 from dashboard.components.auth import page_user
 from dashboard.components.render import highlight, md, shorten
 from dashboard.components.widgets import saved_filter_picker
-from tracker import search, watchlists
+from tracker import search, search_syntax, watchlists
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS
 from tracker.permissions import PermissionDenied
 
@@ -33,7 +33,11 @@ if chosen is not None:
     st.rerun()
 
 query = st.text_input("Bill number, or words in the title, summary or text", key="q",
-                      placeholder="HR 3684, AB 5, Int 0123-2024, or facial recognition")
+                      placeholder="HR 3684, AB 5, Int 0123-2024, or facial recognition OR biometric -health")
+with st.expander("How to search"):
+    st.markdown("\n".join(f"- `{example}`: {what}" for example, what in search_syntax.HELP_LINES)
+                + "\n- `HR 3684`, `AB 5`: a bill number, that bill in every jurisdiction and session first"
+                + "\n\nWhile you type, the last word also finds longer words it starts (`robot`: robotics).")
 c = st.columns(4)
 jurisdiction = c[0].selectbox("Jurisdiction", ["", *choices.jurisdictions],
                               format_func=lambda k: k or "Any", key="q_jurisdiction")
@@ -52,14 +56,15 @@ state.remember("search", (*KEYS, "q_page"))
 if not query.strip() and flt == search.SearchFilter():
     st.caption("Type a bill number (HR 3684, H.R. 3684, S 22, AB 5, ABX1 1, Int 0123-2024) to find it in every "
                "jurisdiction and session, or some words; every word must appear (the last may be the start of a "
-               "word; \"quoted words\" must appear together, in that order). Or choose a filter alone: a position "
-               "lists the bills the council took it on.")
+               "word; \"quoted words\" must appear together, in that order; OR, -word and NOT: see How to search). "
+               "Or choose a filter alone: a position lists the bills the council took it on, and -word narrows it.")
     st.stop()
 
 page_no = int(st.session_state.get("q_page", 1))
 with data.session() as s:
     read = search.read_query(s, query, where=search.filter_conditions(flt))
     rows, total = search.search(s, query, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    also_names = search.names_not_searched(s, read.words)
 pages = max(1, -(-total // PAGE_SIZE))
 head = st.columns([3, 1, 2])
 head[0].markdown(f"**{total:,}** {'bill matches' if total == 1 else 'bills match'} · page {page_no} of {pages}")
@@ -86,6 +91,11 @@ if read.number is not None:
                f"in every jurisdiction and session that has one{rest}."))
 elif query.strip() and not total:
     st.caption("No bill matches these words.")
+if also_names:  # a lower-case word is searched as a word only (tracker.search._with_names)
+    written = ", ".join(f"“{w[:1].upper()}{w[1:]}”" for w in also_names)
+    st.caption(md(f"{', '.join(f'“{w}”' for w in also_names)} searched as "
+                  f"{'a word' if len(also_names) == 1 else 'words'}; written with a capital ({written}), also "
+                  "the bills of legislators of that name."))
 terms = search.highlight_terms(read.words)
 for row in rows:
     with st.container(border=True):

@@ -441,6 +441,34 @@ def test_a_long_title_cut_in_search_results_says_it_goes_on(session: Session, se
     assert body.endswith(" …</div>") and "plans, and digital" in body and "finally" not in body
 
 
+def test_the_search_page_says_how_to_search_and_which_words_are_also_names(session: Session, seeded: Seeded) -> None:
+    """OR, exclusions and names written with a capital are explained on the page; a word searched as a word only
+    that is also a legislator's name says how to include their bills."""
+    from tracker.records import SponsorshipRecord
+
+    ingest(session, make_record(number=8802, title="Rural Call Quality Act",
+                                sponsorships=[SponsorshipRecord(name="Rep. Long, Billy [R-MO-7]", kind="primary")]),
+           make_record(number=8803, title="Long Term Care Act"))
+    at = signed_in(seeded.users["staff"], "views/search.py")
+    assert [e.label for e in at.expander] == ["How to search"]
+    assert "`privacy OR biometric`: either word, OR in capitals" in texts(at)
+
+    def found() -> list[str]:
+        return [p.proto.label for p in at.get("page_link") if p.proto.page == "bill"]
+
+    at.text_input(key="q").input("long").run()
+    no_exception(at)
+    assert found() == ["US 117 HR 8803"]
+    assert md("“long” searched as a word; written with a capital (“Long”), also the bills of legislators of that "
+              "name.") in texts(at)
+    at.text_input(key="q").input("Long").run()
+    assert sorted(found()) == ["US 117 HR 8802", "US 117 HR 8803"] and "searched as a word" not in texts(at)
+    at.text_input(key="q").input("Long -care").run()
+    assert found() == ["US 117 HR 8802"]
+    at.text_input(key="q").input("(quality OR care) NOT rural").run()
+    assert found() == ["US 117 HR 8803"]
+
+
 def test_search_words_and_filters_survive_opening_a_result_and_coming_back(seeded: Seeded) -> None:
     """Streamlit drops widget state of a page not shown: each result opened sent its reader back to an empty search."""
     at = signed_in(seeded.users["staff"], "views/search.py")

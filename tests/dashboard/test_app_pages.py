@@ -768,3 +768,19 @@ def test_a_page_opens_while_an_import_holds_the_writer_past_the_sign_in_mark(
     assert last_seen() == two_minutes_ago
     at.run()  # the writer is done: the mark is written
     assert last_seen() > two_minutes_ago
+
+
+@pytest.mark.parametrize("origin,opens", [("https://tracker.chamber.example", False),
+                                          ("http://127.0.0.1:8501", True)])
+def test_a_plain_named_cookie_opens_no_page_over_https(seeded: Seeded, monkeypatch: pytest.MonkeyPatch,
+                                                        origin: str, opens: bool) -> None:
+    """A cookie named tracker_session, not __Host-tracker_session, is what a sibling subdomain or an http
+    request's network path can plant; over https the page refuses it, over plain http it is the cookie."""
+    token = sessions.start_session(Session.object_session(seeded.users["staff"]), user=seeded.users["staff"])
+    Session.object_session(seeded.users["staff"]).commit()
+    monkeypatch.setattr(auth, "_browser_request", lambda: ({auth.COOKIE_NAME: token}, origin, None))
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    no_exception(at)
+    assert ("(staff)" in texts(at)) is opens
+    assert bool([t for t in at.text_input if t.label == "Password"]) is not opens

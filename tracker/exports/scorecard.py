@@ -48,10 +48,12 @@ def write_scorecard_csv(card: Scorecard) -> bytes:
     """UTF-8 with a byte-order mark, as the packets' CSV: one row per member, a column per key vote."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, dialect="excel", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([neutralize_formula(h) for h in _headers(card)])
+    # Bidi controls go first: a name starting with an isolate (U+2067) and then "=" would otherwise pass the formula
+    # check, then lose the isolate in any tool that drops it.
+    writer.writerow([neutralize_formula(clean_text(h)) for h in _headers(card)])
     for member in card.legislators:
-        writer.writerow(["" if v is None else v if isinstance(v, (int, float)) else neutralize_formula(str(v))
-                         for v in _member_cells(member, card)])
+        writer.writerow(["" if v is None else v if isinstance(v, (int, float))
+                         else neutralize_formula(clean_text(str(v))) for v in _member_cells(member, card)])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -82,7 +84,8 @@ def write_scorecard_xlsx(card: Scorecard, branding: Branding) -> bytes:
         ws = wb.add_worksheet(name)
         widths = [min(40, display_width(h) + 2) for h in headers]
         for col, title in enumerate(headers):
-            ws.write_string(0, col, clean_text(title), quoted if is_formula_like(title) else header)
+            title = clean_text(title)  # checked as written: without the bidi control that could hide a leading "="
+            ws.write_string(0, col, title, quoted if is_formula_like(title) else header)
         for r, row in enumerate(rows, start=1):
             for col, value in enumerate(row):
                 put(ws, r, col, value, widths)

@@ -82,3 +82,24 @@ def test_packets_in_every_format_hold_no_bidi_control_and_no_bare_formula(sessio
     else:
         cells = [c for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for c in row]
         assert not BIDI & set("".join(cells)) and [c for c in cells if is_formula_like(c)] == []
+
+
+def test_the_scorecard_file_is_refused_by_the_service_to_roles_that_may_not_export(session: Session) -> None:
+    """The Scorecard page offered the downloads only to the roles that may export, but the files were written by
+    functions that asked nobody: the page was the only guard."""
+    from tracker import users
+    from tracker.exports.scorecard import scorecard_file
+    from tracker.permissions import PermissionDenied
+
+    admin = users.add_user(session, email="ada@example.org", role="admin")
+    council = users.add_user(session, email="cy@example.org", role="council", actor=admin)
+    lobbyist = users.add_user(session, email="lou@example.org", role="lobbyist", actor=admin)
+    card = _card()
+    for fmt in ("csv", "xlsx"):
+        with pytest.raises(PermissionDenied, match="council"):
+            scorecard_file(card, fmt, actor=council, branding=Branding())
+        assert scorecard_file(card, fmt, actor=lobbyist, branding=Branding())
+    council.active = False
+    lobbyist.active = False
+    with pytest.raises(PermissionDenied, match="deactivated"):
+        scorecard_file(card, "csv", actor=lobbyist)

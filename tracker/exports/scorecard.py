@@ -14,9 +14,11 @@ from typing import Any
 
 import xlsxwriter
 
-from tracker.exports.branding import Branding
+from tracker.exports.branding import Branding, load_branding
 from tracker.exports.safety import clean_text, is_formula_like, neutralize_formula
 from tracker.exports.xlsx import EXCEL_CELL_LIMIT, display_width
+from tracker.models import User
+from tracker.permissions import Action, require
 from tracker.scorecard import Legislator, Scorecard
 
 FORMATS = {"csv": ("text/csv; charset=utf-8", ".csv"),
@@ -32,6 +34,18 @@ def scorecard_filename(card: Scorecard, fmt: str, *, today: dt.date | None = Non
     words = "".join(ch.lower() if ch.isalnum() else "-" for ch in f"{card.jurisdiction}-{card.session or ''}")
     stem = "-".join(w for w in words.split("-") if w)
     return f"scorecard-{stem}-{(today or dt.date.today()).isoformat()}{FORMATS[fmt][1]}"
+
+
+def scorecard_file(card: Scorecard, fmt: str, *, actor: User | None, branding: Branding | None = None) -> bytes:
+    """The scorecard as a CSV or Excel file. ``actor``: the signed-in person (the dashboard), who must be allowed to
+    export, as for packets; ``None`` is the command line. No default: a page cannot forget to say who asks."""
+    if actor is not None:
+        require(actor, Action.export)
+    if fmt == "csv":
+        return write_scorecard_csv(card)
+    if fmt == "xlsx":
+        return write_scorecard_xlsx(card, branding or load_branding())
+    raise ValueError(f"Unknown scorecard file format {fmt!r}; one of: csv, xlsx")
 
 
 def _member_cells(member: Legislator, card: Scorecard) -> list[Any]:

@@ -3,7 +3,8 @@
 Streamlit talks to a page over a websocket, which cannot set a cookie, and a cookie written by page script
 (document.cookie) is readable by any script that gets into the page. So the sign-in form posts to this plain HTTP
 route, served in the dashboard's own process (dashboard/server.py, st.App), which sets the cookie HttpOnly (no
-script can read it), SameSite=Strict (no other site's page, form or websocket carries it) and Secure over https.
+script can read it), SameSite=Strict (no other site's page, form or websocket carries it) and, when the browser
+is on https (auth.secure_cookie), Secure and named __Host-.
 """
 
 import re
@@ -69,7 +70,9 @@ async def sign_in(request: Request) -> Response:
         why = next((word for word in ("deactivated", "paused") if word in str(exc)), "failed")
         joiner = "&" if "?" in back else "?"
         return _no_store(RedirectResponse(f"{_base(request)}{back}{joiner}{auth.FAILED_PARAM}={why}", 303))
-    secure = config.secure_cookie if config.secure_cookie is not None else request.url.scheme == "https"
+    # As every page decides which cookie it takes (auth.secure_cookie): from the browser's Origin, which says https
+    # behind a TLS proxy that forwards plain http.
+    secure = auth.secure_cookie(config.secure_cookie, origin=request.headers.get("origin"), url=str(request.url))
     response = RedirectResponse(f"{_base(request)}{back}", status_code=303)
     response.set_cookie(auth.SECURE_COOKIE_NAME if secure else auth.COOKIE_NAME, token,
                         max_age=int(config.absolute.total_seconds()), path="/", secure=secure, httponly=True,

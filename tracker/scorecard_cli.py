@@ -121,11 +121,8 @@ def scorecard(
 def _render(card: "Scorecard", fmt: str) -> bytes:
     import json
 
-    from tracker.exports.branding import load_branding
-    from tracker.exports.scorecard import write_scorecard_csv, write_scorecard_xlsx
+    from tracker.exports.scorecard import scorecard_file
 
-    if fmt == "csv":
-        return write_scorecard_csv(card)
-    if fmt == "xlsx":
-        return write_scorecard_xlsx(card, load_branding())
+    if fmt in ("csv", "xlsx"):
+        return scorecard_file(card, fmt, actor=None)  # the command line: whoever runs it holds the database
     return (json.dumps(card.as_json(), indent=2, ensure_ascii=False, default=str) + "\n").encode()

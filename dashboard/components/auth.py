@@ -9,7 +9,8 @@ a sign-in ends at once when it is revoked or expires.
 """
 
 import html
-from urllib.parse import urlencode
+from collections.abc import Mapping
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
@@ -39,12 +40,43 @@ def cookie_route() -> bool:
     return _cookie_route
 
 
+def secure_cookie(setting: bool | None, *, origin: str | None, url: str | None) -> bool:
+    """Whether this browser's sign-in cookie is the Secure ``__Host-`` one: ``[dashboard] secure_cookie`` when it
+    is true or false; on "auto" (None), whether the browser is on https. That is what the browser says, not what
+    the request looks like here: behind a TLS proxy the request arrives as plain http (often without
+    X-Forwarded-Proto), while the browser is on https and keeps only a Secure cookie. The browser sends Origin
+    with the sign-in form's post and with every page's websocket (page scripts cannot change it); without one,
+    the page's URL as the browser reported it. The sign-in route and every page decide by this one rule, so the
+    route never sets a cookie that the pages then refuse (a sign-in loop)."""
+    if setting is not None:
+        return setting
+    seen = origin if isinstance(origin, str) and origin not in ("", "null") else url
+    return isinstance(seen, str) and urlsplit(seen).scheme.lower() == "https"
+
+
+def cookie_token(cookies: Mapping[str, object], *, https: bool) -> str | None:
+    """The sign-in token among the browser's cookies. Over https only the ``__Host-`` cookie counts: a cookie of
+    the plain name can be planted by a sibling subdomain, or on the network path of any http request to the
+    host, and would sign the browser in to the planter's account (whose notes and positions the person then
+    writes, believing them their own). Over http the plain one is all a browser keeps."""
+    token = cookies.get(SECURE_COOKIE_NAME) or (None if https else cookies.get(COOKIE_NAME))
+    return token if isinstance(token, str) else None  # AppTest's client answers with a mock, not a cookie
+
+
+def _browser_request() -> tuple[Mapping[str, object], str | None, str | None]:
+    """This browser's cookies, the Origin of its websocket and the page URL it reported."""
+    origin = st.context.headers.get("Origin")
+    url = st.context.url
+    return (st.context.cookies, origin if isinstance(origin, str) else None,
+            url if isinstance(url, str) else None)
+
+
 def browser_token() -> str | None:
     if token := st.session_state.get(TOKEN_KEY):
         return str(token)
-    cookies = st.context.cookies
-    token = cookies.get(SECURE_COOKIE_NAME) or cookies.get(COOKIE_NAME)
-    return token if isinstance(token, str) else None  # AppTest's client answers with a mock, not a cookie
+    cookies, origin, url = _browser_request()
+    https = secure_cookie(sessions.session_settings().secure_cookie, origin=origin, url=url)
+    return cookie_token(cookies, https=https)
 
 
 def current_user() -> User | None:

@@ -23,9 +23,18 @@ from tracker.matching.engine import MARKED
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
 
 
+# Streamlit's Markdown links a bare web address, www. name or email address in text (GFM autolink literals), and
+# it finds them in the text left after escapes are read, so a backslash does not stop them: a feed could put a
+# link to any site into a title. An invisible word joiner (U+2060: no space, no line break) splits each trigger.
+_AUTOLINK_TRIGGER = re.compile(r"(?=://)|(?<=\bwww)(?=\.)|(?<=[\w.+-])(?=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
 def md(text: object) -> str:
-    """Text that Markdown renders literally (newlines kept as line breaks), without bidi controls."""
+    """Text that Markdown renders literally (newlines kept as line breaks), without bidi controls, and with no
+    web or email address turned into a link."""
     value = without_bidi_controls("" if text is None else str(text))
+    value = _AUTOLINK_TRIGGER.sub(WORD_JOINER, value)
     value = _MD_SPECIAL.sub(r"\\\1", value)
     return value.replace("\r\n", "\n").replace("\n", "  \n")
 

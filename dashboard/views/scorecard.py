@@ -11,7 +11,7 @@ from dashboard.components.render import md
 from dashboard.components.widgets import safe_url, table
 from tracker.exports.branding import load_branding
 from tracker.exports.errors import ExportError
-from tracker.exports.scorecard import FORMATS, scorecard_filename, write_scorecard_csv, write_scorecard_xlsx
+from tracker.exports.scorecard import FORMATS, scorecard_file, scorecard_filename
 from tracker.permissions import Action, PermissionDenied, can
 from tracker.scorecard import (
     ScorecardError,
@@ -92,10 +92,11 @@ if can(user, Action.export) and card.key_votes:
     except ExportError as exc:
         st.error(md(exc))
     d = st.columns(2)
-    d[0].download_button("Download CSV", write_scorecard_csv(card), file_name=scorecard_filename(card, "csv"),
-                         mime=FORMATS["csv"][0], key="sc_csv", on_click="ignore")
+    d[0].download_button("Download CSV", scorecard_file(card, "csv", actor=user),
+                         file_name=scorecard_filename(card, "csv"), mime=FORMATS["csv"][0], key="sc_csv",
+                         on_click="ignore")
     if branding is not None:
-        d[1].download_button("Download Excel", write_scorecard_xlsx(card, branding),
+        d[1].download_button("Download Excel", scorecard_file(card, "xlsx", actor=user, branding=branding),
                              file_name=scorecard_filename(card, "xlsx"), mime=FORMATS["xlsx"][0], key="sc_xlsx",
                              on_click="ignore")
 

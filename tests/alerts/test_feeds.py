@@ -357,3 +357,44 @@ def test_control_characters_and_line_breaks_from_feeds_cannot_break_or_extend_a_
     (event,) = cal.walk("VEVENT")
     assert not event.walk("VALARM") and "ATTACH" not in event and "URL" not in event
     assert b"VALARM" not in body and b"\x0b" not in body and str(event["SUMMARY"]).endswith("(Commerce)")
+
+
+def _stored_values(world: World) -> str:
+    """Every value of the alert profile and unsubscribe tables, as text: where a plain secret would show."""
+    from sqlalchemy import inspect, text
+    bind = world.session.get_bind()
+    tables = [t for t in inspect(bind).get_table_names() if t in ("alertprofile", "unsubscribelink")]
+    with bind.connect() as conn:
+        return " ".join(str(v) for t in tables for row in conn.execute(text(f'SELECT * FROM "{t}"')) for v in row)
+
+
+def test_unsubscribe_links_are_stored_only_as_hashes_and_every_sent_link_keeps_working(
+        world: World, server: str, smtp: Mailbox) -> None:
+    """The unsubscribe secret was stored as it is, so a copy of the database or a backup could unsubscribe
+    anybody. Only its SHA-256 is kept now; each email carries a link of its own, and an older email's link still
+    works after later ones went out."""
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    links = []
+    for number, title in ((811, "Artificial Intelligence Audit Act"), (812, "Machine Learning Safety Act")):
+        world.store(bill_record(number, title))
+        run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True)
+        links.append(smtp.messages[-1]["List-Unsubscribe"].strip()[1:-1])
+    assert len(smtp.messages) == 2
+    secrets_sent = [link.rsplit("/", 1)[1] for link in links]
+    assert secrets_sent[0] != secrets_sent[1]
+    assert all(f"/unsubscribe/{secret}" in msg.get_body(("plain",)).get_content()
+               for secret, msg in zip(secrets_sent, smtp.messages, strict=True))
+    stored = _stored_values(world)
+    assert not [secret for secret in secrets_sent if secret in stored]
+    assert hashlib.sha256(secrets_sent[0].encode()).hexdigest() in stored
+
+    status, _, page = get(server + links[0].removeprefix("https://feeds.chamber.example"), data=b"")
+    assert status == 200 and b"sam@chamber.example will no longer receive alert emails" in page
+    s.expire_all()
+    assert not s.get(AlertProfile, world.staff.id).email_enabled
+    # A hash is no secret: the stored value itself opens nothing.
+    assert subscriptions.unsubscribe_by_token(s, hashlib.sha256(secrets_sent[1].encode()).hexdigest()) is None
+    assert subscriptions.unsubscribe_by_token(s, secrets_sent[1]).email == "sam@chamber.example"

@@ -807,3 +807,19 @@ def test_lobbyist_prepares_a_committee_packet_of_the_bills_still_before_it(seede
     payload = _csv_packet(at)
     assert b"Post Office Naming Act" in payload and b"Consumer Data Privacy Act" not in payload
     assert "In committee" in at.multiselect(key="x_stages").format_func("in_committee")
+
+
+@pytest.mark.parametrize("origin,opens", [("https://tracker.chamber.example", False),
+                                          ("http://127.0.0.1:8501", True)])
+def test_a_plain_named_cookie_opens_no_page_over_https(seeded: Seeded, monkeypatch: pytest.MonkeyPatch,
+                                                        origin: str, opens: bool) -> None:
+    """A cookie named tracker_session, not __Host-tracker_session, is what a sibling subdomain or an http
+    request's network path can plant; over https the page refuses it, over plain http it is the cookie."""
+    token = sessions.start_session(Session.object_session(seeded.users["staff"]), user=seeded.users["staff"])
+    Session.object_session(seeded.users["staff"]).commit()
+    monkeypatch.setattr(auth, "_browser_request", lambda: ({auth.COOKIE_NAME: token}, origin, None))
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    no_exception(at)
+    assert ("(staff)" in texts(at)) is opens
+    assert bool([t for t in at.text_input if t.label == "Password"]) is not opens

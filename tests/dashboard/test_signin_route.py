@@ -138,3 +138,34 @@ def test_under_a_base_url_path_the_route_and_the_way_back_keep_it(session: Sessi
 def test_an_oversized_form_is_refused(session: Session, seeded: Seeded) -> None:
     status, headers = post({}, body=b"email=" + b"a" * 20_000)
     assert status == 413 and "set-cookie" not in headers and _sign_ins(session) == 0
+
+
+def test_behind_a_tls_proxy_with_secure_cookie_auto_the_cookie_is_secure_and_host_only(
+        session: Session, seeded: Seeded) -> None:
+    """A TLS proxy (nginx, a load balancer) forwards plain http, often without X-Forwarded-Proto: the route saw
+    "http" and set a plain cookie on an https site. The browser's Origin says where the form was: https."""
+    status, headers = post({"email": "staff@example.org", "password": PASSWORD, "next": ""},
+                           origin=f"https://{HOST}", scheme="http")
+    assert status == 303
+    cookie = SimpleCookie(headers["set-cookie"][0])
+    assert list(cookie) == [auth.SECURE_COOKIE_NAME] and cookie[auth.SECURE_COOKIE_NAME]["secure"]
+
+
+def test_which_cookie_a_page_accepts_follows_the_scheme_the_browser_is_on() -> None:
+    """Over https only the __Host- cookie opens a page: a plain-named one can be set by a sibling subdomain or by
+    anyone on the network path of an http request, signing the browser in to an account of theirs (whose notes
+    and positions the victim then writes). Over http (a laptop) the plain one is all there is."""
+    planted = {auth.COOKIE_NAME: "planted"}
+    assert auth.cookie_token(planted, https=True) is None
+    assert auth.cookie_token(planted, https=False) == "planted"
+    both = {auth.COOKIE_NAME: "planted", auth.SECURE_COOKIE_NAME: "mine"}
+    assert auth.cookie_token(both, https=True) == auth.cookie_token(both, https=False) == "mine"
+    # The route and the page decide alike, from what the browser says (Origin, else the page's URL), so a
+    # sign-in can never set the one cookie the page then refuses (a sign-in loop).
+    for setting, origin, url, secure in ((None, "https://t.example", None, True),
+                                         (None, "http://127.0.0.1:8501", None, False),
+                                         (None, None, "https://t.example/bill", True),
+                                         (None, None, None, False),
+                                         (True, "http://127.0.0.1:8501", None, True),
+                                         (False, "https://t.example", None, False)):
+        assert auth.secure_cookie(setting, origin=origin, url=url) is secure, (setting, origin, url)

@@ -241,3 +241,35 @@ def test_0026_names_stored_california_extraordinary_sessions_as_california_does(
     assert _session_names(engine) == renamed
     db.upgrade(engine)
     assert _session_names(engine) == renamed
+
+
+def test_0027_keeps_unsubscribe_links_already_sent_working_with_only_a_hash_stored(engine: Engine) -> None:
+    """Unsubscribe secrets were stored as they are; after 0027 only their SHA-256 is kept, and the links in
+    emails already sent keep working."""
+    db.downgrade(engine, "0026")
+    old = "Qm7rT2xLk9PzWv4bNc8dYh3jFs6gKa1e"
+    with Session(engine) as s:
+        sam = users.add_user(s, email="sam@example.org", role="admin")
+        s.commit()
+        sam_id = sam.id
+        s.execute(text("INSERT INTO alertprofile (user_id, feed_token_hash, unsubscribe_token, email_enabled, "
+                       "defaults_applied, created_at) VALUES (:u, NULL, :x, :t, :t, :c)"),
+                  {"u": sam_id, "x": old, "t": True, "c": "2026-12-01 00:00:00"})
+        s.commit()
+    db.upgrade(engine)
+    assert schema_drift(engine) == []
+    from tracker.alerts import subscriptions
+    from tracker.models import AlertProfile
+    with engine.connect() as conn:
+        stored = [str(v) for t in ("alertprofile", "unsubscribelink")
+                  for row in conn.execute(text(f'SELECT * FROM "{t}"')) for v in row]
+    assert old not in stored
+    with Session(engine) as s:
+        assert subscriptions.unsubscribe_by_token(s, old).email == "sam@example.org"
+        s.commit()
+        assert s.get(AlertProfile, sam_id).email_enabled is False
+    db.downgrade(engine, "0026")  # back: the old column holds a usable secret (a new one), never an empty one
+    with engine.connect() as conn:
+        [(value,)] = conn.execute(text("SELECT unsubscribe_token FROM alertprofile")).all()
+        assert value and value != old
+    db.upgrade(engine)

@@ -27,7 +27,7 @@ from tracker.alerts import render
 from tracker.alerts.events import BASELINE, _cursor, _save_cursor, collect_events
 from tracker.alerts.mailer import SendError, send_message
 from tracker.alerts.settings import WEEKDAYS, AlertSettings, SmtpSettings, alert_settings, smtp_settings
-from tracker.alerts.subscriptions import CADENCE_ORDER, ensure_defaults, profile
+from tracker.alerts.subscriptions import CADENCE_ORDER, ensure_defaults, new_unsubscribe_link
 from tracker.dates import us_today
 from tracker.models import (
     AlertDelivery,
@@ -214,7 +214,6 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
                 today: dt.date | None = None) -> render.Digest:
     user = session.get(User, digest.user_id)
     assert user is not None
-    prof = profile(session, user)
     rows = session.execute(
         select(AlertEvent, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.title,
                Bill.short_title)
@@ -236,8 +235,13 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
         group.items.sort(key=lambda i: (render.KIND_ORDER.get(i["kind"], 9), i["occurred_at"]))
     topics = set(session.execute(select(AlertSubscription.target).where(
         AlertSubscription.user_id == user.id, AlertSubscription.kind == "topic", AlertSubscription.active)).scalars())
+    # A link of its own for each email (and each attempt): only the secret's hash is stored, so it cannot be read
+    # back for the next one.
+    unsubscribe = (render.unsubscribe_url(cfg.feeds_url, new_unsubscribe_link(session, user_id=user.id,
+                                                                              digest_id=digest.id))
+                   if groups else "")
     return render.Digest(recipient=user.email, recipient_name=user.name, groups=list(groups.values()), topics=topics,
-                         unsubscribe_url=render.unsubscribe_url(cfg.feeds_url, prof.unsubscribe_token),
+                         unsubscribe_url=unsubscribe,
                          manage_url=render.alerts_page_url(cfg.dashboard_url), today=today)
 
 
@@ -308,6 +312,8 @@ def send_digests(session: Session, *, now: dt.datetime | None = None, smtp: Smtp
             report.cancelled += 1
             continue
         content = load_digest(session, digest, cfg, today=us_today(now))
+        session.commit()  # the email's unsubscribe link is stored before the email can go out: a crash while
+        # sending must not leave someone a link that opens nothing
         if not content.groups:  # its bills were deleted meanwhile
             digest.status, digest.last_error = "sent", "nothing left to send"
             session.add(digest)

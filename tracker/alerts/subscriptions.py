@@ -4,6 +4,7 @@
 actor may manage their own subscriptions, and an admin anyone's.
 """
 
+import hmac
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,6 +19,7 @@ from tracker.models import (
     Jurisdiction,
     Stance,
     Topic,
+    UnsubscribeLink,
     User,
     Watchlist,
 )
@@ -96,7 +98,7 @@ def profile(session: Session, user: User) -> AlertProfile:
     ``rotate_feed_token`` makes one)."""
     found = session.get(AlertProfile, user.id)
     if found is None:
-        found = AlertProfile(user_id=user.id, unsubscribe_token=_new_token())
+        found = AlertProfile(user_id=user.id)
         session.add(found)
         session.flush()
     return found
@@ -283,19 +285,36 @@ def user_for_feed_token(session: Session, token: str) -> User | None:
     return row if row is not None and row.active else None
 
 
+def new_unsubscribe_link(session: Session, *, user_id: int, digest_id: int | None = None) -> str:
+    """The secret for the unsubscribe link of one email to this person, returned this once: only its hash is
+    stored, so each email gets a link of its own, and the links of earlier emails keep working."""
+    token = _new_token()
+    session.add(UnsubscribeLink(user_id=user_id, token_hash=token_hash(token), digest_id=digest_id))
+    session.flush()
+    return token
+
+
 def unsubscribe_by_token(session: Session, token: str) -> User | None:
     """The unsubscribe link: stop all alert email to that person (feeds keep working). None: unknown token."""
-    if not token:
+    if not token or len(token) > 128:
         return None
-    prof = session.execute(select(AlertProfile).where(AlertProfile.unsubscribe_token == token)).scalar_one_or_none()
-    if prof is None:
+    digest = token_hash(token)
+    # The secret itself is never compared: its hash is looked up, and an index search on a hash tells a timing
+    # attacker nothing about the secret. The stored hash is still compared in constant time, so a database whose
+    # collation folds case (or trims) cannot let a near miss through.
+    link = session.execute(select(UnsubscribeLink).where(UnsubscribeLink.token_hash == digest)).scalar_one_or_none()
+    if link is None or not hmac.compare_digest(link.token_hash.encode(), digest.encode()):
         return None
+    user = session.get(User, link.user_id)
+    if user is None:
+        return None
+    prof = profile(session, user)
     if prof.email_enabled:
         prof.email_enabled = False
         prof.unsubscribed_at = utcnow()
         session.add(prof)
         session.flush()
-    return session.get(User, prof.user_id)
+    return user
 
 
 def resume_email(session: Session, *, user: User, actor: User | None = None) -> AlertProfile:

@@ -14,9 +14,11 @@ from typing import Any
 
 import xlsxwriter
 
-from tracker.exports.branding import Branding
+from tracker.exports.branding import Branding, load_branding
 from tracker.exports.safety import clean_text, is_formula_like, neutralize_formula
 from tracker.exports.xlsx import EXCEL_CELL_LIMIT, display_width
+from tracker.models import User
+from tracker.permissions import Action, require
 from tracker.scorecard import Legislator, Scorecard
 
 FORMATS = {"csv": ("text/csv; charset=utf-8", ".csv"),
@@ -34,6 +36,18 @@ def scorecard_filename(card: Scorecard, fmt: str, *, today: dt.date | None = Non
     return f"scorecard-{stem}-{(today or dt.date.today()).isoformat()}{FORMATS[fmt][1]}"
 
 
+def scorecard_file(card: Scorecard, fmt: str, *, actor: User | None, branding: Branding | None = None) -> bytes:
+    """The scorecard as a CSV or Excel file. ``actor``: the signed-in person (the dashboard), who must be allowed to
+    export, as for packets; ``None`` is the command line. No default: a page cannot forget to say who asks."""
+    if actor is not None:
+        require(actor, Action.export)
+    if fmt == "csv":
+        return write_scorecard_csv(card)
+    if fmt == "xlsx":
+        return write_scorecard_xlsx(card, branding or load_branding())
+    raise ValueError(f"Unknown scorecard file format {fmt!r}; one of: csv, xlsx")
+
+
 def _member_cells(member: Legislator, card: Scorecard) -> list[Any]:
     cast = {v.vote_event_id: f"{v.option} ({SHORT_VERDICT[v.verdict]})" for v in member.votes}
     return [member.name, member.party, member.chamber, member.district, member.person_id, member.with_us,
@@ -48,10 +62,12 @@ def write_scorecard_csv(card: Scorecard) -> bytes:
     """UTF-8 with a byte-order mark, as the packets' CSV: one row per member, a column per key vote."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, dialect="excel", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([neutralize_formula(h) for h in _headers(card)])
+    # Bidi controls go first: a name starting with an isolate (U+2067) and then "=" would otherwise pass the formula
+    # check, then lose the isolate in any tool that drops it.
+    writer.writerow([neutralize_formula(clean_text(h)) for h in _headers(card)])
     for member in card.legislators:
-        writer.writerow(["" if v is None else v if isinstance(v, (int, float)) else neutralize_formula(str(v))
-                         for v in _member_cells(member, card)])
+        writer.writerow(["" if v is None else v if isinstance(v, (int, float))
+                         else neutralize_formula(clean_text(str(v))) for v in _member_cells(member, card)])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -82,7 +98,8 @@ def write_scorecard_xlsx(card: Scorecard, branding: Branding) -> bytes:
         ws = wb.add_worksheet(name)
         widths = [min(40, display_width(h) + 2) for h in headers]
         for col, title in enumerate(headers):
-            ws.write_string(0, col, clean_text(title), quoted if is_formula_like(title) else header)
+            title = clean_text(title)  # checked as written: without the bidi control that could hide a leading "="
+            ws.write_string(0, col, title, quoted if is_formula_like(title) else header)
         for r, row in enumerate(rows, start=1):
             for col, value in enumerate(row):
                 put(ws, r, col, value, widths)

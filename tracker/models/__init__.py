@@ -11,7 +11,8 @@ from typing import Any
 
 # module -> the tables it defines
 _MODULES: dict[str, tuple[str, ...]] = {
-    "alerts": ("AlertCursor", "AlertDelivery", "AlertDigest", "AlertEvent", "AlertProfile", "AlertSubscription"),
+    "alerts": ("AlertCursor", "AlertDelivery", "AlertDigest", "AlertEvent", "AlertProfile", "AlertSubscription",
+               "UnsubscribeLink"),
     "crawled": ("Bill", "BillAction", "BillSource", "BillSubject", "BillVersion", "CommitteeReferral",
                 "Jurisdiction", "LegislativeSession", "RelatedBill", "SourceDocument", "Sponsorship"),
     "hearings": ("Hearing", "HearingItem"),

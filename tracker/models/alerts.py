@@ -15,13 +15,13 @@ from tracker.models.base import json_field, text_field, utcnow
 
 
 class AlertProfile(SQLModel, table=True):
-    """Per-user alert settings and the secrets in their feed and unsubscribe URLs."""
+    """Per-user alert settings and the hash of the secret in their feed URLs (unsubscribe links:
+    UnsubscribeLink)."""
 
     user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
     # Only the feed secret's SHA-256 (tracker.sessions.token_hash): a copy of the database opens nobody's feeds.
     # None: no secret made yet.
     feed_token_hash: str | None = Field(default=None, unique=True, max_length=64)
-    unsubscribe_token: str = Field(unique=True, max_length=64)
     email_enabled: bool = True  # False once the person used the unsubscribe link
     defaults_applied: bool = False  # role defaults are given once; removing them afterwards sticks
     unsubscribed_at: dt.datetime | None = None
@@ -100,3 +100,16 @@ class AlertCursor(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     last_id: int = 0
     last_at: dt.datetime | None = None
+
+
+class UnsubscribeLink(SQLModel, table=True):
+    """The secret of one unsubscribe link, as its SHA-256 (tracker.sessions.token_hash): a copy of the database or
+    of a backup can unsubscribe nobody. Each email sent carries a link of its own, made as it goes out (the secret
+    cannot be read back to put in the next one), and every link sent keeps working; the link a person had before
+    migration 0027 is kept here too (``digest_id`` None)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(unique=True, max_length=64)
+    digest_id: int | None = Field(default=None, foreign_key="alertdigest.id", ondelete="SET NULL")
+    created_at: dt.datetime = Field(default_factory=utcnow)

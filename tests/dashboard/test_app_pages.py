@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 COMMON_PAGES = ("views/overview.py", "views/triage.py", "views/search.py", "views/watchlists.py")
-ADMIN_PAGES = ("views/admin_users.py", "views/admin_topics.py", "views/admin_sources.py")
+ADMIN_PAGES = ("views/admin_users.py", "views/admin_topics.py", "views/admin_sources.py", "views/admin_stances.py")
 ADMIN_TITLES = {"views/admin_users.py": "Users and roles", "views/admin_topics.py": "Topics and rules",
-                "views/admin_sources.py": "Sources and crawls"}
+                "views/admin_sources.py": "Sources and crawls", "views/admin_stances.py": "Positions vocabulary"}
 
 
 def test_signed_out_visitors_only_see_the_sign_in_form(seeded: Seeded) -> None:

@@ -5,7 +5,8 @@ Key votes, by default: each chamber's final floor passage roll call on the bills
 (``Stance.scorecard_vote``: "yes" for Support and Support if amended, "no" for Oppose and Oppose unless amended,
 migration 0019; other stances leave their bills out). Staff may take any other roll call of such a bill in, or a
 default one out (``mark_key_vote``: an append-only ``KeyVoteMark`` history of who, when and why); the roles that may
-set positions may do it, checked here.
+set positions may do it, checked here. Marks are versioned per roll call as positions are (tracker.positions): a
+save names the version it started from, and one made after someone else's mark is refused (``KeyVoteConflict``).
 
 One roll call per bill and chamber: where two feeds hold the same floor vote (pubinfo and LegiScan), the one with
 members' votes and then the highest-ranked source (``tracker.votes.source_rank``, the bill page's rule) is used.
@@ -22,9 +23,10 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from tracker.models import (
@@ -63,8 +65,26 @@ WITH, AGAINST, ABSENT = "with us", "against us", "absent/not voting"
 CAST = {VoteOption.yes.value: "yes", VoteOption.no.value: "no"}
 
 
+DECISION_WORDS = {"include": "a key vote", "exclude": "not a key vote", "default": "as the rule says"}
+
+
 class ScorecardError(ValueError):
     """Bad input: unknown roll call, decision or session, dates the wrong way round."""
+
+
+class KeyVoteConflict(RuntimeError):
+    """Someone marked the roll call after the version the editor started from: nothing was written."""
+
+    def __init__(self, *, vote_event_id: int, roll_call: str, expected_version: int, current: dict[str, Any]) -> None:
+        self.vote_event_id = vote_event_id
+        self.expected_version = expected_version
+        self.current = current  # _describe_mark's shape: the mark in force now
+        super().__init__(
+            f"Not saved: {current.get('author') or 'someone'} marked this roll call ({roll_call}) "
+            f"\"{DECISION_WORDS.get(current['decision'], current['decision'])}\" at {current.get('marked_at') or ''} "
+            f"(version {current['version']}"
+            + (f", reason: {current['reason']!r}" if current.get("reason") else "")
+            + "). Review their mark, then save again.")
 
 
 def is_final_passage_candidate(*, body: str | None, motion: str | None, chamber: str | None) -> bool:
@@ -231,11 +251,13 @@ def roll_calls(session: Session, *, jurisdiction: str, session_identifier: str |
         mark = marks.get((e.source_name, e.source_key))
         decision = mark["decision"] if mark else "default"
         key = e.id in defaults if decision == "default" else decision == "include"
+        # ``version``: the mark's, 0 when none; what a save from this listing names as its expected version.
         out.append({"vote_event_id": e.id, "source": e.source_name, "source_key": e.source_key, "bill_id": e.bill_id,
                     "bill": identifier, "title": title, "stance": stance, "with_us": side, "chamber": e.chamber,
                     "date": e.date.isoformat() if e.date else None, "body": e.body, "motion": e.motion,
                     "result": e.result, "yes": e.yes_count, "no": e.no_count, "url": e.url,
-                    "members": e.id in with_members, "default": e.id in defaults, "key": key, "mark": mark})
+                    "members": e.id in with_members, "default": e.id in defaults, "key": key, "mark": mark,
+                    "version": mark["version"] if mark else 0})
     return out
 
 
@@ -253,7 +275,7 @@ def _latest_marks(session: Session, events: list[VoteEvent]) -> dict[tuple[str, 
     rows = session.execute(
         select(KeyVoteMark, User.email, User.name).outerjoin(User, User.id == KeyVoteMark.author_id)
         .where(KeyVoteMark.bill_id.in_({e.bill_id for e in events}))
-        .order_by(KeyVoteMark.marked_at, KeyVoteMark.id))
+        .order_by(KeyVoteMark.version, KeyVoteMark.id))
     for mark, email, name in rows:
         if (mark.source_name, mark.source_key) in wanted:
             found[(mark.source_name, mark.source_key)] = _describe_mark(mark, name or email)
@@ -261,7 +283,7 @@ def _latest_marks(session: Session, events: list[VoteEvent]) -> dict[tuple[str, 
 
 
 def _describe_mark(mark: KeyVoteMark, author: str | None) -> dict[str, Any]:
-    return {"decision": mark.decision, "reason": mark.reason, "author": author,
+    return {"decision": mark.decision, "reason": mark.reason, "author": author, "version": mark.version,
             "marked_at": mark.marked_at.isoformat(timespec="seconds") if mark.marked_at else None}
 
 
@@ -384,22 +406,53 @@ def _party_and_district(session: Session, jurisdiction: str, members: list[Legis
         m.party, m.district = party, district
 
 
-def mark_key_vote(session: Session, *, actor: User, vote_event_id: int, decision: str,
+def mark_key_vote(session: Session, *, actor: User, vote_event_id: int, decision: str, expected_version: int,
                   reason: str | None = None) -> dict[str, Any]:
     """Take a roll call into the scorecard ("include"), leave it out ("exclude"), or let the final-passage rule
-    decide again ("default"). Recorded with who, when and why; returns the mark as ``key_vote_history`` lists it."""
+    decide again ("default"). Recorded with who, when and why; returns the mark as ``key_vote_history`` lists it.
+
+    ``expected_version`` is the version of the mark the editor saw (``roll_calls``' ``version``, 0 for none): if
+    someone marked the roll call since, KeyVoteConflict carries their mark and nothing is written."""
     require(actor, Action.mark_key_vote)
     if decision not in DECISIONS:
         raise ScorecardError(f"Unknown decision {decision!r}; one of: {', '.join(DECISIONS)}")
     event = session.get(VoteEvent, vote_event_id)
     if event is None:
         raise ScorecardError(f"No roll call with id {vote_event_id}.")
+    current = _current_mark(session, event)
+    if (current.version if current else 0) != expected_version:
+        _refuse(session, event, expected_version, current)
     mark = KeyVoteMark(bill_id=event.bill_id, source_name=event.source_name, source_key=event.source_key,
                        decision=decision, reason=(reason or "").strip() or None, author_id=actor.id,
-                       marked_at=utcnow())
-    session.add(mark)
-    session.flush()
+                       marked_at=utcnow(), version=expected_version + 1)
+    # The unique (roll call, version) index is the compare-and-set: of two saves that both passed the check above,
+    # the second fails here. Only this insert is undone (a savepoint): the caller's other work stays.
+    try:
+        with session.begin_nested():
+            session.add(mark)
+            session.flush()
+    except IntegrityError:
+        _refuse(session, event, expected_version, _current_mark(session, event))
     return _describe_mark(mark, actor.name or actor.email)
+
+
+def _current_mark(session: Session, event: VoteEvent) -> KeyVoteMark | None:
+    return session.execute(
+        select(KeyVoteMark).where(KeyVoteMark.source_name == event.source_name,
+                                  KeyVoteMark.source_key == event.source_key)
+        .order_by(KeyVoteMark.version.desc()).limit(1).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def _refuse(session: Session, event: VoteEvent, expected_version: int, current: KeyVoteMark | None) -> NoReturn:
+    if current is None:  # the editor named a version, and the roll call has no mark at all
+        raise ScorecardError(f"Roll call {event.id} has no mark version {expected_version}; it has none yet (0).")
+    author = session.get(User, current.author_id) if current.author_id else None
+    bill = session.get(Bill, event.bill_id)
+    roll_call = ", ".join(str(x) for x in (bill.identifier if bill else None, event.chamber,
+                                           event.date.isoformat() if event.date else None) if x)
+    raise KeyVoteConflict(vote_event_id=event.id or 0, roll_call=roll_call, expected_version=expected_version,
+                          current=_describe_mark(current, (author.name or author.email) if author else None))
 
 
 def key_vote_history(session: Session, *, vote_event_id: int) -> list[dict[str, Any]]:
@@ -410,7 +463,7 @@ def key_vote_history(session: Session, *, vote_event_id: int) -> list[dict[str, 
     rows = session.execute(
         select(KeyVoteMark, User.email, User.name).outerjoin(User, User.id == KeyVoteMark.author_id)
         .where(KeyVoteMark.source_name == event.source_name, KeyVoteMark.source_key == event.source_key)
-        .order_by(KeyVoteMark.marked_at.desc(), KeyVoteMark.id.desc()))
+        .order_by(KeyVoteMark.version.desc(), KeyVoteMark.id.desc()))
     return [_describe_mark(mark, name or email) for mark, email, name in rows]
 
 

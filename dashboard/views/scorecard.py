@@ -14,6 +14,7 @@ from tracker.exports.errors import ExportError
 from tracker.exports.scorecard import FORMATS, scorecard_filename, write_scorecard_csv, write_scorecard_xlsx
 from tracker.permissions import Action, PermissionDenied, can
 from tracker.scorecard import (
+    KeyVoteConflict,
     ScorecardError,
     key_vote_history,
     mark_key_vote,
@@ -115,6 +116,13 @@ if can(user, Action.mark_key_vote) and calls:
                 f" · {tally} · {state}")
 
     vid = st.selectbox("Roll call", list(by_id), format_func=_label, key="sc_roll_call")
+    # The mark version this editor started from: taken when a roll call is picked (or the form drawn afresh), so
+    # a save made after a colleague's mark on the same roll call is refused instead of silently overriding it.
+    base = st.session_state.get("sc_base")
+    if base is None or base[0] != vid or "sc_decision" not in st.session_state:
+        st.session_state["sc_base"] = (vid, by_id[vid]["version"])
+        st.session_state["sc_decision"] = by_id[vid]["mark"]["decision"] if by_id[vid]["mark"] else "default"
+        st.session_state.pop("sc_conflict", None)
     with st.form("sc_mark"):
         decision = st.radio("Counts as", list(DECISION_LABELS), format_func=DECISION_LABELS.get, horizontal=True,
                             key="sc_decision")
@@ -122,10 +130,22 @@ if can(user, Action.mark_key_vote) and calls:
         if st.form_submit_button("Save"):
             try:
                 with data.session() as s:
-                    mark_key_vote(s, actor=user, vote_event_id=int(vid), decision=decision, reason=reason)
+                    saved = mark_key_vote(s, actor=user, vote_event_id=int(vid), decision=decision, reason=reason,
+                                          expected_version=st.session_state["sc_base"][1])
+                st.session_state["sc_base"] = (vid, saved["version"])
+                st.session_state.pop("sc_conflict", None)
                 st.rerun()
+            except KeyVoteConflict as exc:
+                st.session_state["sc_conflict"] = str(exc)
             except (ScorecardError, PermissionDenied) as exc:
                 st.error(md(exc))
+    conflict = st.session_state.get("sc_conflict")
+    if conflict:  # kept until resolved: the editor's own choice stays in the form meanwhile
+        st.error(md(conflict))
+        if st.button("Start again from their mark", key="sc_reload"):
+            for key in ("sc_base", "sc_conflict", "sc_decision"):
+                st.session_state.pop(key, None)
+            st.rerun()
     with data.session() as s:
         history = key_vote_history(s, vote_event_id=int(vid))
     if history:

@@ -9,6 +9,7 @@ from scorecard_data import load_ca, person
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 
+from dashboard.components.render import md
 from tracker.models import PersonVote
 from tracker.permissions import PermissionDenied
 from tracker.scorecard import mark_key_vote
@@ -39,7 +40,7 @@ def test_every_role_reads_the_scorecard_exporters_download_and_staff_mark(engine
     for m in [m.value for m in at.markdown] + [c.value for c in at.caption]:
         assert "<script>" not in m
     with pytest.raises(PermissionDenied):  # the service, not only the hidden form
-        mark_key_vote(session, actor=lobbyist, vote_event_id=1, decision="exclude")
+        mark_key_vote(session, actor=lobbyist, vote_event_id=1, decision="exclude", expected_version=0)
 
     sign_in_state(at, council)  # the same app, another person: the page stays (a first run shows the overview)
     at.run()
@@ -62,3 +63,37 @@ def test_every_role_reads_the_scorecard_exporters_download_and_staff_mark(engine
     assert len(_table(at, "why")) == 5
     history = _table(at, "counts as")
     assert list(history["who"]) == ["Sam Staff"] and list(history["why"]) == ["a procedural passage"]
+
+
+@pytest.mark.realdata
+def test_a_second_staff_member_saving_the_same_roll_call_is_told_whose_mark_is_there(
+        engine: Engine, session: Session) -> None:
+    load_ca(engine)
+    sam, ada = person(session, "staff"), person(session, "admin")
+    pages = {}
+    for who in (sam, ada):  # both open the page on SB 1's Assembly passage, unmarked
+        at = signed_in(who, "views/scorecard.py")
+        pick = at.selectbox(key="sc_roll_call")
+        pick.select(next(o for o in pick.options if o.startswith("SB 1 · lower · 1999-03-22") and "59-16" in o)).run()
+        pages[who.email] = at
+    first = pages[ada.email]
+    first.radio(key="sc_decision").set_value("exclude")
+    first.text_input(key="sc_reason").input("a procedural passage")
+    next(b for b in first.button if b.label == "Save").click().run()
+    no_exception(first)
+    assert not first.error
+
+    late = pages[sam.email]  # saves from the page as it was drawn, before Ada's mark
+    late.radio(key="sc_decision").set_value("include")
+    next(b for b in late.button if b.label == "Save").click().run()
+    no_exception(late)
+    [error] = [e.value for e in late.error]
+    assert error.startswith(md("Not saved: Ada Admin marked this roll call (SB 1, lower, 1999-03-22)"))
+    assert md("a procedural passage") in error
+    history = _table(late, "counts as")
+    assert list(history["who"]) == ["Ada Admin"]  # Sam's mark was not written
+    next(b for b in late.button if b.label == "Start again from their mark").click().run()
+    assert not late.error
+    next(b for b in late.button if b.label == "Save").click().run()  # from Ada's version, with the mark shown
+    no_exception(late)
+    assert not late.error and list(_table(late, "counts as")["who"]) == ["Sam Staff", "Ada Admin"]

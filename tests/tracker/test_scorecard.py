@@ -74,12 +74,15 @@ def test_mississippi_scorecard_marks_and_roles(engine: Engine, tmp_path: Path) -
         staff, lobbyist, council = person(s, "staff"), person(s, "lobbyist"), person(s, "council")
         for role in (lobbyist, council):
             with pytest.raises(PermissionDenied):
-                mark_key_vote(s, actor=role, vote_event_id=calls["310976"]["vote_event_id"], decision="include")
+                mark_key_vote(s, actor=role, vote_event_id=calls["310976"]["vote_event_id"], decision="include",
+                              expected_version=0)
         with pytest.raises(ScorecardError, match="Unknown decision"):
-            mark_key_vote(s, actor=staff, vote_event_id=calls["310976"]["vote_event_id"], decision="maybe")
+            mark_key_vote(s, actor=staff, vote_event_id=calls["310976"]["vote_event_id"], decision="maybe",
+                          expected_version=0)
         mark_key_vote(s, actor=staff, vote_event_id=calls["310976"]["vote_event_id"], decision="include",
-                      reason="the vote that mattered")
-        mark_key_vote(s, actor=staff, vote_event_id=calls["312144"]["vote_event_id"], decision="exclude")
+                      reason="the vote that mattered", expected_version=0)
+        mark_key_vote(s, actor=staff, vote_event_id=calls["312144"]["vote_event_id"], decision="exclude",
+                      expected_version=0)
         s.commit()
         card = scorecard(s, jurisdiction="ms", session_identifier="2014")
         assert ("HB 115", "310976") in {(k.bill, k.source_key) for k in card.key_votes}
@@ -93,7 +96,8 @@ def test_mississippi_scorecard_marks_and_roles(engine: Engine, tmp_path: Path) -
             ("include", "Sam Staff", "the vote that mattered")]
 
         # Back to the rule; a withdrawn position takes its bill's votes out.
-        mark_key_vote(s, actor=staff, vote_event_id=calls["312144"]["vote_event_id"], decision="default")
+        mark_key_vote(s, actor=staff, vote_event_id=calls["312144"]["vote_event_id"], decision="default",
+                      expected_version=1)
         positions.withdraw_position(s, actor=staff, bill_id=calls["311164"]["bill_id"], expected_version=1)
         s.commit()
         keys = {k.source_key for k in scorecard(s, jurisdiction="ms", session_identifier="2014").key_votes}

@@ -11,7 +11,9 @@ save names the version it started from, and one made after someone else's mark i
 One roll call per bill and chamber: where two feeds hold the same floor vote (pubinfo and LegiScan), the one with
 members' votes and then the highest-ranked source (``tracker.votes.source_rank``, the bill page's rule) is used.
 Members are matched by their feed's person id, else by name: a name-only vote (pubinfo names members, nothing
-more) joins the one member with an id and that name in the same chamber, else stands under its name and chamber.
+more) joins the one member, in the same chamber and session, that the name fits ("Thompson" joins "Bruce
+Thompson" when no other Thompson sits in that chamber; tracker.member_names), else stands under its name and
+chamber.
 Party and district come from the members' votes where the feed gave them (LegiScan's people files), else from
 their sponsorships.
 
@@ -29,6 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from tracker.member_names import Seen, merges, name_tokens
 from tracker.models import (
     Bill,
     KeyVoteMark,
@@ -321,19 +324,22 @@ def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) 
         return []
     votes = session.execute(select(PersonVote).where(PersonVote.vote_event_id.in_(list(by_event)))
                             .order_by(PersonVote.id)).scalars().all()
-    # Members with a feed id first: their names, so that a name-only vote can join them.
+    bill_session = dict(session.execute(select(Bill.id, Bill.session_id).where(
+        Bill.id.in_({k.bill_id for k in key_votes}))).all())
+    # Members with a feed id, by their names, then name-only votes: one key each, joined where tracker.member_names
+    # finds exactly one member the name fits in the same chamber and session ("Thompson", "Bruce Thompson").
     names: dict[str, Counter[str]] = {}
-    chambers: dict[str, set[str]] = {}
+    seen: set[Seen] = set()
     for v in votes:
+        kv = by_event[v.vote_event_id]
+        place = dict(chamber=kv.chamber or "", session=bill_session.get(kv.bill_id))
         if v.person_id:
             if v.name:
                 names.setdefault(v.person_id, Counter())[v.name] += 1
-            chambers.setdefault(v.person_id, set()).add(by_event[v.vote_event_id].chamber or "")
-    by_folded: dict[tuple[str, str], set[str]] = {}
-    for pid, seen in names.items():
-        for name in seen:
-            for chamber_name in chambers.get(pid, ()):
-                by_folded.setdefault((_fold(name), chamber_name), set()).add(pid)
+                seen.add(Seen(key=("id", v.person_id), name=v.name, **place))
+        elif v.name:
+            seen.add(Seen(key=("name", kv.chamber or "", _fold(v.name)), name=v.name, **place))
+    joined = merges(seen)
 
     members: dict[tuple[str, ...], Legislator] = {}
     said: dict[tuple[str, ...], tuple[Counter[str], Counter[str]]] = {}  # the votes' own party and district
@@ -342,8 +348,8 @@ def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) 
         if v.person_id:
             key: tuple[str, ...] = ("id", v.person_id)
         elif v.name:
-            matches = by_folded.get((_fold(v.name), kv.chamber or ""), set())
-            key = ("id", next(iter(matches))) if len(matches) == 1 else ("name", kv.chamber or "", _fold(v.name))
+            own: tuple[str, ...] = ("name", kv.chamber or "", _fold(v.name))
+            key = joined.get(own, own)  # type: ignore[assignment]
         else:
             continue  # neither id nor name: nobody to put it under
         member = members.get(key)
@@ -351,6 +357,8 @@ def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) 
             pid = key[1] if key[0] == "id" else None
             name = names[pid].most_common(1)[0][0] if pid and pid in names else (v.name or f"person {pid}")
             member = members[key] = Legislator(name=name, person_id=pid, chamber=kv.chamber)
+        elif key[0] == "name" and v.name and len(name_tokens(v.name)) > len(name_tokens(member.name)):
+            member.name = v.name  # a name-only member under the fullest of the names joined
         parties, districts = said.setdefault(key, (Counter(), Counter()))
         if v.party:
             parties[v.party] += 1

@@ -61,7 +61,9 @@ def _pages_for(user: User) -> dict[str, list[Any]]:
 
 # Every page's address answers a signed-out visitor with the sign-in form, so a bookmarked or shared deep link
 # (/bill?id=5) opens after signing in instead of ending on "page not found".
-DEEP_LINKS = ("overview", "triage", "bill", "search", "watchlists", "alerts", "exports", "admin-users",
+# Every page's address is listed (tests/dashboard/test_app_pages.py checks it): a shared Scorecard link once
+# opened on "Page not found" because this list was not told about the page.
+DEEP_LINKS = ("overview", "triage", "bill", "search", "watchlists", "alerts", "scorecard", "exports", "admin-users",
               "admin-topics", "admin-sources", "admin-stances")
 
 if user is None:

@@ -768,3 +768,27 @@ def test_a_page_opens_while_an_import_holds_the_writer_past_the_sign_in_mark(
     assert last_seen() == two_minutes_ago
     at.run()  # the writer is done: the mark is written
     assert last_seen() > two_minutes_ago
+
+
+@pytest.mark.parametrize("page", ["scorecard", "alerts"])
+def test_a_page_link_opened_signed_out_asks_to_sign_in_and_comes_back(
+        seeded: Seeded, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
+    """A council member opening a shared Scorecard link signed out got "Page not found" and, once signed in, the
+    overview: its address was missing from the sign-in form's list of pages (AppTest finds a page by its file
+    name, so the admin-* addresses are checked by the test below)."""
+    monkeypatch.setattr(auth, "_cookie_route", True)
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.switch_page(f"views/{page}.py").run()
+    no_exception(at)
+    assert f'name="next" value="{page}"' in texts(at)
+
+
+def test_every_page_address_is_a_deep_link() -> None:
+    import re
+
+    source = APP.read_text()
+    addresses = set(re.findall(r'url_path="([\w-]+)"', source)) - {"signin"}
+    assert addresses >= {"scorecard", "admin-stances", "bill"}
+    listed = re.search(r"DEEP_LINKS = \(([^)]*)\)", source)
+    assert listed is not None
+    assert addresses <= set(re.findall(r'"([\w-]+)"', listed.group(1)))

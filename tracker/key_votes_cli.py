@@ -50,7 +50,7 @@ def list_cmd(
     table = Table("roll call", "bill", "chamber", "date", "motion", "tally", "key vote", "mark", "version")
     for c in calls:
         mark = c["mark"]
-        table.add_row(str(c["vote_event_id"]), Text(c["bill"]), c["chamber"] or "", c["date"] or "",
+        table.add_row(str(c["vote_event_id"]), Text(c["bill"]), c["chamber_name"] or "", c["date"] or "",
                       Text(c["motion"] or c["body"] or ""), f"{c['yes']}-{c['no']}" if c["yes"] is not None else "",
                       "yes" if c["key"] else "no",
                       Text(f"{DECISION_WORDS[mark['decision']]} by {mark['author'] or 'someone'}") if mark else "",

@@ -47,6 +47,7 @@ from tracker.models.base import utcnow
 from tracker.models.enums import VoteOption
 from tracker.names import by_name, folded
 from tracker.permissions import Action, require
+from tracker.sources.states import chamber_name as state_chamber_name
 from tracker.votes import source_rank
 
 DECISIONS = ("include", "exclude", "default")
@@ -125,10 +126,11 @@ class KeyVote:
     why: str  # "final floor passage", or "included by ... on ..."
     url: str | None = None
     members: bool = True  # False: the feed gave the tallies only, so the vote scores nobody
+    chamber_name: str | None = None  # as the state's readers say it: "Assembly", "House", "Senate"
 
     @property
     def label(self) -> str:
-        return f"{self.bill} ({self.chamber or '?'}, {self.date or 'no date'})"
+        return f"{self.bill} ({self.chamber_name or self.chamber or '?'}, {self.date or 'no date'})"
 
 
 @dataclass
@@ -139,6 +141,8 @@ class MemberVote:
     date: str | None
     option: str  # as stored: yes, no, not voting, absent...
     verdict: str  # WITH, AGAINST or ABSENT
+    stance: str | None = None  # the council's position on the bill, which makes the vote with or against us
+    chamber_name: str | None = None
 
 
 @dataclass
@@ -152,6 +156,7 @@ class Legislator:
     against_us: int = 0
     absent: int = 0
     votes: list[MemberVote] = field(default_factory=list)
+    chamber_name: str | None = None  # "Assembly", "Senate"; "Assembly/Senate" for a member seen in both
 
     @property
     def score(self) -> float | None:
@@ -259,6 +264,7 @@ def roll_calls(session: Session, *, jurisdiction: str, session_identifier: str |
                     "bill": identifier, "title": title, "stance": stance, "with_us": side, "chamber": e.chamber,
                     "date": e.date.isoformat() if e.date else None, "body": e.body, "motion": e.motion,
                     "result": e.result, "yes": e.yes_count, "no": e.no_count, "url": e.url,
+                    "chamber_name": chamber_names(e.chamber, jurisdiction),
                     "members": e.id in with_members, "default": e.id in defaults, "key": key, "mark": mark,
                     "version": mark["version"] if mark else 0})
     return out
@@ -299,11 +305,19 @@ def scorecard(session: Session, *, jurisdiction: str, session_identifier: str | 
         vote_event_id=c["vote_event_id"], source=c["source"], source_key=c["source_key"], bill_id=c["bill_id"],
         bill=c["bill"], title=c["title"], stance=c["stance"], with_us=c["with_us"], chamber=c["chamber"],
         date=c["date"], body=c["body"], motion=c["motion"], result=c["result"], yes=c["yes"], no=c["no"],
-        url=c["url"], why=_why(c), members=c["members"]) for c in calls]
+        url=c["url"], why=_why(c), members=c["members"], chamber_name=c["chamber_name"]) for c in calls]
     key_votes.sort(key=lambda k: (k.date or "", k.bill, k.chamber or ""))
     legislators = _legislators(session, jurisdiction, key_votes)
     return Scorecard(jurisdiction=jurisdiction, session=session_identifier, start=start, end=end, chamber=chamber,
                      key_votes=key_votes, legislators=legislators, generated_at=utcnow())
+
+
+def chamber_names(chamber: str | None, jurisdiction: str) -> str | None:
+    """"lower" as California's readers say it, "Assembly" (tracker.sources.states.chamber_name); a member seen in
+    both chambers ("lower/upper") as "Assembly/Senate"."""
+    if not chamber:
+        return chamber
+    return "/".join(state_chamber_name(part, jurisdiction) or part for part in chamber.split("/"))
 
 
 def _why(call: dict[str, Any]) -> str:
@@ -375,7 +389,8 @@ def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) 
         else:
             member.absent += 1
         member.votes.append(MemberVote(vote_event_id=kv.vote_event_id, bill=kv.bill, chamber=kv.chamber,
-                                       date=kv.date, option=v.option, verdict=verdict))
+                                       date=kv.date, option=v.option, verdict=verdict, stance=kv.stance,
+                                       chamber_name=kv.chamber_name))
     _party_and_district(session, jurisdiction, list(members.values()))
     for key, (parties, districts) in said.items():  # the roll calls' own word first (LegiScan's people files)
         member = members[key]
@@ -384,6 +399,7 @@ def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) 
     order = {k.vote_event_id: i for i, k in enumerate(key_votes)}
     for member in members.values():
         member.votes.sort(key=lambda mv: order[mv.vote_event_id])
+        member.chamber_name = chamber_names(member.chamber, jurisdiction)
     return sorted(members.values(), key=lambda m: (m.chamber or "", -(m.score if m.score is not None else -1),
                                                    by_name(m.name)))
 
@@ -457,7 +473,8 @@ def _refuse(session: Session, event: VoteEvent, expected_version: int, current: 
         raise ScorecardError(f"Roll call {event.id} has no mark version {expected_version}; it has none yet (0).")
     author = session.get(User, current.author_id) if current.author_id else None
     bill = session.get(Bill, event.bill_id)
-    roll_call = ", ".join(str(x) for x in (bill.identifier if bill else None, event.chamber,
+    named = chamber_names(event.chamber, bill.jurisdiction_id) if bill else event.chamber
+    roll_call = ", ".join(str(x) for x in (bill.identifier if bill else None, named,
                                            event.date.isoformat() if event.date else None) if x)
     raise KeyVoteConflict(vote_event_id=event.id or 0, roll_call=roll_call, expected_version=expected_version,
                           current=_describe_mark(current, (author.name or author.email) if author else None))

@@ -63,22 +63,23 @@ c[2].metric("Average score", f"{sum(scored) / len(scored):.1f}%" if scored else 
 
 st.subheader("Legislators")
 if card.legislators:
-    table(pd.DataFrame([{"legislator": m.name, "party": m.party, "chamber": m.chamber,
+    table(pd.DataFrame([{"legislator": m.name, "party": m.party, "chamber": m.chamber_name,
                          "district": m.district, "with us": m.with_us, "against us": m.against_us,
                          "absent": m.absent, "score %": m.score} for m in card.legislators]),
           hide_index=True, width="stretch")
-    names = {f"{i}": f"{m.name} ({m.chamber or '?'})" for i, m in enumerate(card.legislators)}
+    names = {f"{i}": f"{m.name} ({m.chamber_name or '?'})" for i, m in enumerate(card.legislators)}
     who = st.selectbox("Votes of", list(names), format_func=names.get, key="sc_member")
     member = card.legislators[int(who)]
-    table(pd.DataFrame([{"bill": v.bill, "chamber": v.chamber, "date": v.date, "vote": v.option,
-                         "counted as": v.verdict} for v in member.votes]), hide_index=True, width="stretch")
+    table(pd.DataFrame([{"bill": v.bill, "chamber": v.chamber_name, "date": v.date, "our position": v.stance,
+                         "vote": v.option, "counted as": v.verdict} for v in member.votes]),
+          hide_index=True, width="stretch")
 else:
     st.info("No member votes are stored for these key votes.")
 
 st.subheader("Key votes")
 if card.key_votes:
     table(pd.DataFrame([{"bill": k.bill, "title": k.title, "position": k.stance, "with us": f"a {k.with_us}",
-                         "chamber": k.chamber, "date": k.date, "motion": k.motion or k.body,
+                         "chamber": k.chamber_name, "date": k.date, "motion": k.motion or k.body,
                          "result": k.result, "yes": k.yes, "no": k.no, "why": k.why,
                          "members' votes": "stored" if k.members else "tallies only",
                          "record": safe_url(k.url)} for k in card.key_votes]),
@@ -112,7 +113,8 @@ if can(user, Action.mark_key_vote) and calls:
         elif c["default"]:
             state += ", final floor passage"
         tally = f"{c['yes']}-{c['no']}" if c["yes"] is not None else "no tally"
-        return (f"{c['bill']} · {c['chamber'] or '?'} · {c['date'] or 'no date'} · {c['motion'] or c['body'] or ''}"
+        return (f"{c['bill']} · {c['chamber_name'] or '?'} · {c['date'] or 'no date'} · "
+                f"{c['motion'] or c['body'] or ''}"
                 f" · {tally} · {state}")
 
     vid = st.selectbox("Roll call", list(by_id), format_func=_label, key="sc_roll_call")

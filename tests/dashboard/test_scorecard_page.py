@@ -33,8 +33,15 @@ def test_every_role_reads_the_scorecard_exporters_download_and_staff_mark(engine
     members = _table(at, "score %")
     row = members[members["legislator"] == MARKUP].iloc[0]  # the name as received, in a table cell
     assert (row["chamber"], row["with us"], row["against us"], row["absent"], row["score %"]) == (
-        "lower", 1, 2, 0, 33.3)
+        "Assembly", 1, 2, 0, 33.3)
     assert len(_table(at, "why")) == 6
+    # A member's votes say what the council asked for, so "yes ... against us" reads plainly.
+    at.selectbox(key="sc_member").set_value(str(list(members["legislator"]).index(MARKUP))).run()
+    votes = _table(at, "counted as")
+    assert sorted(zip(votes["bill"], votes["chamber"], votes["our position"], votes["vote"], votes["counted as"],
+                      strict=True)) == [
+        ("AB 1", "Assembly", "Oppose unless amended", "yes", "against us"),
+        ("SB 1", "Assembly", "Support", "yes", "with us"), ("SB 2", "Assembly", "Oppose", "yes", "against us")]
     assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download Excel"]
     assert "Choose the key votes" not in texts(at)
     for m in [m.value for m in at.markdown] + [c.value for c in at.caption]:
@@ -53,7 +60,7 @@ def test_every_role_reads_the_scorecard_exporters_download_and_staff_mark(engine
     at.run()
     no_exception(at)
     pick = at.selectbox(key="sc_roll_call")
-    sb1 = next(o for o in pick.options if o.startswith("SB 1 · lower · 1999-03-22") and "59-16" in o)
+    sb1 = next(o for o in pick.options if o.startswith("SB 1 · Assembly · 1999-03-22") and "59-16" in o)
     assert "key vote, final floor passage" in sb1
     pick.select(sb1).run()
     at.radio(key="sc_decision").set_value("exclude")
@@ -74,7 +81,7 @@ def test_a_second_staff_member_saving_the_same_roll_call_is_told_whose_mark_is_t
     for who in (sam, ada):  # both open the page on SB 1's Assembly passage, unmarked
         at = signed_in(who, "views/scorecard.py")
         pick = at.selectbox(key="sc_roll_call")
-        pick.select(next(o for o in pick.options if o.startswith("SB 1 · lower · 1999-03-22") and "59-16" in o)).run()
+        pick.select(next(o for o in pick.options if o.startswith("SB 1 · Assembly · 1999-03-22") and "59-16" in o)).run()
         pages[who.email] = at
     first = pages[ada.email]
     first.radio(key="sc_decision").set_value("exclude")
@@ -88,7 +95,7 @@ def test_a_second_staff_member_saving_the_same_roll_call_is_told_whose_mark_is_t
     next(b for b in late.button if b.label == "Save").click().run()
     no_exception(late)
     [error] = [e.value for e in late.error]
-    assert error.startswith(md("Not saved: Ada Admin marked this roll call (SB 1, lower, 1999-03-22)"))
+    assert error.startswith(md("Not saved: Ada Admin marked this roll call (SB 1, Assembly, 1999-03-22)"))
     assert md("a procedural passage") in error
     history = _table(late, "counts as")
     assert list(history["who"]) == ["Ada Admin"]  # Sam's mark was not written

@@ -40,7 +40,7 @@ def test_a_mark_started_from_an_older_version_is_refused(engine: Engine) -> None
             mark_key_vote(s, actor=sam, vote_event_id=seen["vote_event_id"], decision="include",
                           expected_version=0)
         message = str(refused.value)
-        assert message.startswith("Not saved: Ada Admin marked this roll call (SB 1, lower, 1999-03-22) "
+        assert message.startswith("Not saved: Ada Admin marked this roll call (SB 1, Assembly, 1999-03-22) "
                                   "\"not a key vote\" at ")
         assert "(version 1, reason: 'a procedural passage'). Review their mark, then save again." in message
         assert refused.value.current["decision"] == "exclude"

@@ -67,9 +67,20 @@ if card.legislators:
                          "district": m.district, "with us": m.with_us, "against us": m.against_us,
                          "absent": m.absent, "score %": m.score} for m in card.legislators]),
           hide_index=True, width="stretch")
-    names = {f"{i}": f"{m.name} ({m.chamber_name or '?'})" for i, m in enumerate(card.legislators)}
-    who = st.selectbox("Votes of", list(names), format_func=names.get, key="sc_member")
-    member = card.legislators[int(who)]
+    # Picked by what the box says, not by place in the list: the same member stays picked when the session,
+    # chamber or dates change (a place would name whoever stands there now); two alike add the feed's id.
+    labels = [f"{m.name} ({m.chamber_name or '?'})" for m in card.legislators]
+    alike = {label for label in labels if labels.count(label) > 1}
+    by_label = {(f"{label} · id {m.person_id or i}" if label in alike else label): m
+                for i, (label, m) in enumerate(zip(labels, card.legislators, strict=True))}
+    # Set on every run, not only dropped when stale: the browser shows a kept widget's old choice unless the
+    # server sends one (it showed a Mississippi member above a California member's votes).
+    if st.session_state.get("sc_member") not in by_label:
+        st.session_state["sc_member"] = next(iter(by_label))  # that member is not on this scorecard: the first
+    else:
+        st.session_state["sc_member"] = st.session_state["sc_member"]
+    who = st.selectbox("Votes of", list(by_label), key="sc_member")
+    member = by_label[who]
     table(pd.DataFrame([{"bill": v.bill, "chamber": v.chamber_name, "date": v.date, "our position": v.stance,
                          "vote": v.option, "counted as": v.verdict} for v in member.votes]),
           hide_index=True, width="stretch")
@@ -117,6 +128,8 @@ if can(user, Action.mark_key_vote) and calls:
                 f"{c['motion'] or c['body'] or ''}"
                 f" · {tally} · {state}")
 
+    st.session_state["sc_roll_call"] = (st.session_state["sc_roll_call"] if st.session_state.get("sc_roll_call")
+                                        in by_id else next(iter(by_id)))  # as "Votes of": the browser follows
     vid = st.selectbox("Roll call", list(by_id), format_func=_label, key="sc_roll_call")
     # The mark version this editor started from: taken when a roll call is picked (or the form drawn afresh), so
     # a save made after a colleague's mark on the same roll call is refused instead of silently overriding it.

@@ -5,7 +5,7 @@ a second or more, and the roles share the imported data."""
 
 import pytest
 from apptest_helpers import no_exception, sign_in_state, signed_in, texts
-from scorecard_data import load_ca, person
+from scorecard_data import load_ca, person, set_positions
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 
@@ -36,7 +36,7 @@ def test_every_role_reads_the_scorecard_exporters_download_and_staff_mark(engine
         "Assembly", 1, 2, 0, 33.3)
     assert len(_table(at, "why")) == 6
     # A member's votes say what the council asked for, so "yes ... against us" reads plainly.
-    at.selectbox(key="sc_member").set_value(str(list(members["legislator"]).index(MARKUP))).run()
+    at.selectbox(key="sc_member").set_value(f"{MARKUP} (Assembly)").run()
     votes = _table(at, "counted as")
     assert sorted(zip(votes["bill"], votes["chamber"], votes["our position"], votes["vote"], votes["counted as"],
                       strict=True)) == [
@@ -81,7 +81,8 @@ def test_a_second_staff_member_saving_the_same_roll_call_is_told_whose_mark_is_t
     for who in (sam, ada):  # both open the page on SB 1's Assembly passage, unmarked
         at = signed_in(who, "views/scorecard.py")
         pick = at.selectbox(key="sc_roll_call")
-        pick.select(next(o for o in pick.options if o.startswith("SB 1 · Assembly · 1999-03-22") and "59-16" in o)).run()
+        sb1 = next(o for o in pick.options if o.startswith("SB 1 · Assembly · 1999-03-22") and "59-16" in o)
+        pick.select(sb1).run()
         pages[who.email] = at
     first = pages[ada.email]
     first.radio(key="sc_decision").set_value("exclude")
@@ -104,3 +105,24 @@ def test_a_second_staff_member_saving_the_same_roll_call_is_told_whose_mark_is_t
     next(b for b in late.button if b.label == "Save").click().run()  # from Ada's version, with the mark shown
     no_exception(late)
     assert not late.error and list(_table(late, "counts as")["who"]) == ["Sam Staff", "Ada Admin"]
+
+
+@pytest.mark.realdata
+def test_the_member_picked_stays_picked_when_the_session_changes(engine: Engine, session: Session) -> None:
+    """"Votes of" picked a member by their place in the list: after choosing another session the box went on
+    naming the first session's member (a Mississippi legislator above a California member's votes in the
+    browser), or silently showed whoever now stood at that place."""
+    load_ca(engine)
+    set_positions(session, person(session), "ca", {"AB 1": "Support"}, "19992000")  # a second session to choose
+    at = signed_in(person(session, "council"), "views/scorecard.py")
+    at.selectbox(key="sc_scope").set_value("ca|19992000s1").run()
+    members = _table(at, "score %")
+    pick = at.selectbox(key="sc_member")
+    pick.set_value("Thompson (Assembly)").run()
+    assert list(_table(at, "counted as")["bill"]) == ["AB 1", "SB 1", "SB 2"] and len(members) == 119
+    at.selectbox(key="sc_scope").set_value("ca|19992000").run()
+    no_exception(at)
+    picked = at.selectbox(key="sc_member")
+    assert picked.value == "Thompson (Assembly)"  # the same member, in the session now shown
+    votes = _table(at, "counted as")
+    assert list(zip(votes["bill"], votes["chamber"], strict=True)) == [("AB 1", "Assembly")]

@@ -4,6 +4,8 @@ on the command line (``tracker key-votes``) and checked on California's real 199
 from tests/scorecard_data.py."""
 
 import json
+import threading
+import time
 
 import pytest
 from schema_drift import schema_drift
@@ -106,3 +108,41 @@ def test_0026_numbers_existing_marks_in_the_order_they_were_made(engine: Engine)
         assert [c["version"] for c in roll_calls(s, jurisdiction="ca", session_identifier=CA_SESSION)
                 if c["vote_event_id"] == calls[1]["vote_event_id"]] == [1]
     assert schema_drift(engine) == []
+
+
+@pytest.mark.realdata
+def test_two_saves_at_once_on_one_version_cannot_both_be_written(engine: Engine) -> None:
+    """Both pass the version check before either commits: the unique (roll call, version) index refuses the
+    second, which is told whose mark won; the first is kept."""
+    load_ca(engine)
+    with Session(engine, expire_on_commit=False) as s:
+        vid = _sb1_assembly_passage(s)["vote_event_id"]
+        person(s, "staff"), person(s, "admin")
+        s.commit()
+    first, second = Session(engine), Session(engine)
+    try:
+        mark_key_vote(first, actor=person(first, "admin"), vote_event_id=vid, decision="exclude",
+                      reason="race A", expected_version=0)  # written, not yet committed
+        outcome: dict[str, object] = {}
+
+        def save_second() -> None:
+            try:
+                outcome["saved"] = mark_key_vote(second, actor=person(second, "staff"), vote_event_id=vid,
+                                                 decision="include", expected_version=0)
+                second.commit()
+            except KeyVoteConflict as exc:
+                outcome["refused"] = str(exc)
+                second.rollback()
+
+        racer = threading.Thread(target=save_second)
+        racer.start()
+        time.sleep(0.5)  # the second save waits on the first's uncommitted row (or the SQLite write lock)
+        first.commit()
+        racer.join(30)
+        assert "saved" not in outcome, outcome
+        assert str(outcome["refused"]).startswith("Not saved: Ada Admin marked this roll call")
+    finally:
+        first.close()
+        second.close()
+    with Session(engine) as s:
+        assert [(h["version"], h["author"]) for h in key_vote_history(s, vote_event_id=vid)] == [(1, "Ada Admin")]

@@ -54,14 +54,17 @@ def _pages_for(user: User) -> dict[str, list[Any]]:
             st.Page("views/admin_users.py", title="Users and roles", url_path="admin-users"),
             st.Page("views/admin_topics.py", title="Topics and rules", url_path="admin-topics"),
             st.Page("views/admin_sources.py", title="Sources and crawls", url_path="admin-sources"),
+            st.Page("views/admin_stances.py", title="Positions vocabulary", url_path="admin-stances"),
         ]
     return pages
 
 
 # Every page's address answers a signed-out visitor with the sign-in form, so a bookmarked or shared deep link
 # (/bill?id=5) opens after signing in instead of ending on "page not found".
-DEEP_LINKS = ("overview", "triage", "bill", "search", "watchlists", "alerts", "exports", "admin-users",
-              "admin-topics", "admin-sources")
+# Every page's address is listed (tests/dashboard/test_app_pages.py checks it): a shared Scorecard link once
+# opened on "Page not found" because this list was not told about the page.
+DEEP_LINKS = ("overview", "triage", "bill", "search", "watchlists", "alerts", "scorecard", "exports", "admin-users",
+              "admin-topics", "admin-sources", "admin-stances")
 
 if user is None:
     page = st.navigation([st.Page("views/signin.py", title="Sign in", url_path="signin", default=True)]

@@ -13,6 +13,7 @@ Hand-checked against the raw files (the numbers the tests assert):
   Battin NOE, AYE, ABS; Frusetta ABS, ABS, AYE.
 """
 
+import re
 import tarfile
 from pathlib import Path
 
@@ -40,6 +41,20 @@ def ms_folder(tmp: Path) -> Path:
             "/people/" in m.name or m.name.split("regSession2014/", 1)[-1] in wanted)]
         tar.extractall(tmp, members=members, filter="data")
     return tmp / "regSession2014"
+
+
+def ms_people() -> list[dict[str, str]]:
+    """Each member's people_id, chamber (role 1: House, 2: Senate) and name as LegiScan gives them."""
+    people = []
+    with tarfile.open(require_realdata("legiscan", "dataset_xml_MS2014.tar.gz")) as tar:
+        for member in tar.getmembers():
+            if member.isfile() and "/people/" in member.name:
+                xml = tar.extractfile(member).read().decode()  # type: ignore[union-attr]
+                field = {k: re.search(f"<{k}>(.*?)</{k}>", xml).group(1)  # type: ignore[union-attr]
+                         for k in ("people_id", "role_id", "name", "last_name")}
+                people.append({"id": field["people_id"], "name": field["name"], "last": field["last_name"],
+                               "chamber": {"1": "lower", "2": "upper"}[field["role_id"]]})
+    return people
 
 
 def person(session: Session, role: str = "staff") -> User:

@@ -46,7 +46,8 @@ class LazyGroups(TyperGroup):
 
     lazy = {"export": "tracker.exports.cli:export_app", "topics": "tracker.matching.cli:topics_app",
             "users": "tracker.users_cli:users_app", "alerts": "tracker.alerts.cli:alerts_app",
-            "scorecard": "tracker.scorecard_cli:scorecard_app"}
+            "scorecard": "tracker.scorecard_cli:scorecard_app", "stances": "tracker.stances_cli:stances_app",
+            "key-votes": "tracker.key_votes_cli:key_votes_app"}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         eager = super().list_commands(ctx)

@@ -23,13 +23,15 @@ class Action(StrEnum):
     manage_users = "manage users"
     manage_topics = "manage topics and rules"
     manage_sources = "manage sources and schedules"
+    manage_stances = "manage the position vocabulary"  # how each stance counts re-scores every scorecard: admins
 
 
 _STAFF = {Action.read, Action.comment, Action.triage, Action.assign, Action.set_position, Action.withdraw_position,
           Action.mark_key_vote, Action.export, Action.follow}
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     # An administrator runs the system and can stand in for staff.
-    Role.admin.value: frozenset(_STAFF | {Action.manage_users, Action.manage_topics, Action.manage_sources}),
+    Role.admin.value: frozenset(_STAFF | {Action.manage_users, Action.manage_topics, Action.manage_sources,
+                                          Action.manage_stances}),
     Role.staff.value: frozenset(_STAFF),
     Role.council.value: frozenset({Action.read, Action.comment, Action.follow}),
     Role.lobbyist.value: frozenset({Action.read, Action.export, Action.follow}),

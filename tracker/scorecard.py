@@ -5,12 +5,15 @@ Key votes, by default: each chamber's final floor passage roll call on the bills
 (``Stance.scorecard_vote``: "yes" for Support and Support if amended, "no" for Oppose and Oppose unless amended,
 migration 0019; other stances leave their bills out). Staff may take any other roll call of such a bill in, or a
 default one out (``mark_key_vote``: an append-only ``KeyVoteMark`` history of who, when and why); the roles that may
-set positions may do it, checked here.
+set positions may do it, checked here. Marks are versioned per roll call as positions are (tracker.positions): a
+save names the version it started from, and one made after someone else's mark is refused (``KeyVoteConflict``).
 
 One roll call per bill and chamber: where two feeds hold the same floor vote (pubinfo and LegiScan), the one with
 members' votes and then the highest-ranked source (``tracker.votes.source_rank``, the bill page's rule) is used.
 Members are matched by their feed's person id, else by name: a name-only vote (pubinfo names members, nothing
-more) joins the one member with an id and that name in the same chamber, else stands under its name and chamber.
+more) joins the one member, in the same chamber and session, that the name fits ("Thompson" joins "Bruce
+Thompson" when no other Thompson sits in that chamber; tracker.member_names), else stands under its name and
+chamber.
 Party and district come from the members' votes where the feed gave them (LegiScan's people files), else from
 their sponsorships.
 
@@ -22,11 +25,13 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from tracker.member_names import Seen, merges, name_tokens
 from tracker.models import (
     Bill,
     KeyVoteMark,
@@ -42,6 +47,7 @@ from tracker.models.base import utcnow
 from tracker.models.enums import VoteOption
 from tracker.names import by_name, folded
 from tracker.permissions import Action, require
+from tracker.sources.states import chamber_name as state_chamber_name
 from tracker.votes import source_rank
 
 DECISIONS = ("include", "exclude", "default")
@@ -63,8 +69,26 @@ WITH, AGAINST, ABSENT = "with us", "against us", "absent/not voting"
 CAST = {VoteOption.yes.value: "yes", VoteOption.no.value: "no"}
 
 
+DECISION_WORDS = {"include": "a key vote", "exclude": "not a key vote", "default": "as the rule says"}
+
+
 class ScorecardError(ValueError):
     """Bad input: unknown roll call, decision or session, dates the wrong way round."""
+
+
+class KeyVoteConflict(RuntimeError):
+    """Someone marked the roll call after the version the editor started from: nothing was written."""
+
+    def __init__(self, *, vote_event_id: int, roll_call: str, expected_version: int, current: dict[str, Any]) -> None:
+        self.vote_event_id = vote_event_id
+        self.expected_version = expected_version
+        self.current = current  # _describe_mark's shape: the mark in force now
+        super().__init__(
+            f"Not saved: {current.get('author') or 'someone'} marked this roll call ({roll_call}) "
+            f"\"{DECISION_WORDS.get(current['decision'], current['decision'])}\" at {current.get('marked_at') or ''} "
+            f"(version {current['version']}"
+            + (f", reason: {current['reason']!r}" if current.get("reason") else "")
+            + "). Review their mark, then save again.")
 
 
 def is_final_passage_candidate(*, body: str | None, motion: str | None, chamber: str | None) -> bool:
@@ -102,10 +126,11 @@ class KeyVote:
     why: str  # "final floor passage", or "included by ... on ..."
     url: str | None = None
     members: bool = True  # False: the feed gave the tallies only, so the vote scores nobody
+    chamber_name: str | None = None  # as the state's readers say it: "Assembly", "House", "Senate"
 
     @property
     def label(self) -> str:
-        return f"{self.bill} ({self.chamber or '?'}, {self.date or 'no date'})"
+        return f"{self.bill} ({self.chamber_name or self.chamber or '?'}, {self.date or 'no date'})"
 
 
 @dataclass
@@ -116,6 +141,8 @@ class MemberVote:
     date: str | None
     option: str  # as stored: yes, no, not voting, absent...
     verdict: str  # WITH, AGAINST or ABSENT
+    stance: str | None = None  # the council's position on the bill, which makes the vote with or against us
+    chamber_name: str | None = None
 
 
 @dataclass
@@ -129,6 +156,7 @@ class Legislator:
     against_us: int = 0
     absent: int = 0
     votes: list[MemberVote] = field(default_factory=list)
+    chamber_name: str | None = None  # "Assembly", "Senate"; "Assembly/Senate" for a member seen in both
 
     @property
     def score(self) -> float | None:
@@ -231,11 +259,14 @@ def roll_calls(session: Session, *, jurisdiction: str, session_identifier: str |
         mark = marks.get((e.source_name, e.source_key))
         decision = mark["decision"] if mark else "default"
         key = e.id in defaults if decision == "default" else decision == "include"
+        # ``version``: the mark's, 0 when none; what a save from this listing names as its expected version.
         out.append({"vote_event_id": e.id, "source": e.source_name, "source_key": e.source_key, "bill_id": e.bill_id,
                     "bill": identifier, "title": title, "stance": stance, "with_us": side, "chamber": e.chamber,
                     "date": e.date.isoformat() if e.date else None, "body": e.body, "motion": e.motion,
                     "result": e.result, "yes": e.yes_count, "no": e.no_count, "url": e.url,
-                    "members": e.id in with_members, "default": e.id in defaults, "key": key, "mark": mark})
+                    "chamber_name": chamber_names(e.chamber, jurisdiction),
+                    "members": e.id in with_members, "default": e.id in defaults, "key": key, "mark": mark,
+                    "version": mark["version"] if mark else 0})
     return out
 
 
@@ -253,7 +284,7 @@ def _latest_marks(session: Session, events: list[VoteEvent]) -> dict[tuple[str, 
     rows = session.execute(
         select(KeyVoteMark, User.email, User.name).outerjoin(User, User.id == KeyVoteMark.author_id)
         .where(KeyVoteMark.bill_id.in_({e.bill_id for e in events}))
-        .order_by(KeyVoteMark.marked_at, KeyVoteMark.id))
+        .order_by(KeyVoteMark.version, KeyVoteMark.id))
     for mark, email, name in rows:
         if (mark.source_name, mark.source_key) in wanted:
             found[(mark.source_name, mark.source_key)] = _describe_mark(mark, name or email)
@@ -261,7 +292,7 @@ def _latest_marks(session: Session, events: list[VoteEvent]) -> dict[tuple[str, 
 
 
 def _describe_mark(mark: KeyVoteMark, author: str | None) -> dict[str, Any]:
-    return {"decision": mark.decision, "reason": mark.reason, "author": author,
+    return {"decision": mark.decision, "reason": mark.reason, "author": author, "version": mark.version,
             "marked_at": mark.marked_at.isoformat(timespec="seconds") if mark.marked_at else None}
 
 
@@ -274,7 +305,7 @@ def scorecard(session: Session, *, jurisdiction: str, session_identifier: str | 
         vote_event_id=c["vote_event_id"], source=c["source"], source_key=c["source_key"], bill_id=c["bill_id"],
         bill=c["bill"], title=c["title"], stance=c["stance"], with_us=c["with_us"], chamber=c["chamber"],
         date=c["date"], body=c["body"], motion=c["motion"], result=c["result"], yes=c["yes"], no=c["no"],
-        url=c["url"], why=_why(c), members=c["members"]) for c in calls]
+        url=c["url"], why=_why(c), members=c["members"], chamber_name=c["chamber_name"]) for c in calls]
     key_votes.sort(key=lambda k: (k.date or "", k.bill, k.chamber or ""))
     legislators = _legislators(session, jurisdiction, key_votes)
     return Scorecard(jurisdiction=jurisdiction, session=session_identifier, start=start, end=end, chamber=chamber,
@@ -291,6 +322,14 @@ def members_matching(card: Scorecard, *, person_id: str | None, name: str) -> li
             return found
     wanted = _fold(name)
     return [m for m in card.legislators if _fold(m.name) == wanted] if wanted else []
+
+
+def chamber_names(chamber: str | None, jurisdiction: str) -> str | None:
+    """"lower" as California's readers say it, "Assembly" (tracker.sources.states.chamber_name); a member seen in
+    both chambers ("lower/upper") as "Assembly/Senate"."""
+    if not chamber:
+        return chamber
+    return "/".join(state_chamber_name(part, jurisdiction) or part for part in chamber.split("/"))
 
 
 def _why(call: dict[str, Any]) -> str:
@@ -311,19 +350,22 @@ def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) 
         return []
     votes = session.execute(select(PersonVote).where(PersonVote.vote_event_id.in_(list(by_event)))
                             .order_by(PersonVote.id)).scalars().all()
-    # Members with a feed id first: their names, so that a name-only vote can join them.
+    bill_session = dict(session.execute(select(Bill.id, Bill.session_id).where(
+        Bill.id.in_({k.bill_id for k in key_votes}))).all())
+    # Members with a feed id, by their names, then name-only votes: one key each, joined where tracker.member_names
+    # finds exactly one member the name fits in the same chamber and session ("Thompson", "Bruce Thompson").
     names: dict[str, Counter[str]] = {}
-    chambers: dict[str, set[str]] = {}
+    seen: set[Seen] = set()
     for v in votes:
+        kv = by_event[v.vote_event_id]
+        place = dict(chamber=kv.chamber or "", session=bill_session.get(kv.bill_id))
         if v.person_id:
             if v.name:
                 names.setdefault(v.person_id, Counter())[v.name] += 1
-            chambers.setdefault(v.person_id, set()).add(by_event[v.vote_event_id].chamber or "")
-    by_folded: dict[tuple[str, str], set[str]] = {}
-    for pid, seen in names.items():
-        for name in seen:
-            for chamber_name in chambers.get(pid, ()):
-                by_folded.setdefault((_fold(name), chamber_name), set()).add(pid)
+                seen.add(Seen(key=("id", v.person_id), name=v.name, **place))
+        elif v.name:
+            seen.add(Seen(key=("name", kv.chamber or "", _fold(v.name)), name=v.name, **place))
+    joined = merges(seen)
 
     members: dict[tuple[str, ...], Legislator] = {}
     said: dict[tuple[str, ...], tuple[Counter[str], Counter[str]]] = {}  # the votes' own party and district
@@ -332,8 +374,8 @@ def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) 
         if v.person_id:
             key: tuple[str, ...] = ("id", v.person_id)
         elif v.name:
-            matches = by_folded.get((_fold(v.name), kv.chamber or ""), set())
-            key = ("id", next(iter(matches))) if len(matches) == 1 else ("name", kv.chamber or "", _fold(v.name))
+            own: tuple[str, ...] = ("name", kv.chamber or "", _fold(v.name))
+            key = joined.get(own, own)  # type: ignore[assignment]
         else:
             continue  # neither id nor name: nobody to put it under
         member = members.get(key)
@@ -341,6 +383,8 @@ def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) 
             pid = key[1] if key[0] == "id" else None
             name = names[pid].most_common(1)[0][0] if pid and pid in names else (v.name or f"person {pid}")
             member = members[key] = Legislator(name=name, person_id=pid, chamber=kv.chamber)
+        elif key[0] == "name" and v.name and len(name_tokens(v.name)) > len(name_tokens(member.name)):
+            member.name = v.name  # a name-only member under the fullest of the names joined
         parties, districts = said.setdefault(key, (Counter(), Counter()))
         if v.party:
             parties[v.party] += 1
@@ -357,7 +401,8 @@ def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) 
         else:
             member.absent += 1
         member.votes.append(MemberVote(vote_event_id=kv.vote_event_id, bill=kv.bill, chamber=kv.chamber,
-                                       date=kv.date, option=v.option, verdict=verdict))
+                                       date=kv.date, option=v.option, verdict=verdict, stance=kv.stance,
+                                       chamber_name=kv.chamber_name))
     _party_and_district(session, jurisdiction, list(members.values()))
     for key, (parties, districts) in said.items():  # the roll calls' own word first (LegiScan's people files)
         member = members[key]
@@ -366,6 +411,7 @@ def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) 
     order = {k.vote_event_id: i for i, k in enumerate(key_votes)}
     for member in members.values():
         member.votes.sort(key=lambda mv: order[mv.vote_event_id])
+        member.chamber_name = chamber_names(member.chamber, jurisdiction)
     return sorted(members.values(), key=lambda m: (m.chamber or "", -(m.score if m.score is not None else -1),
                                                    by_name(m.name)))
 
@@ -396,22 +442,54 @@ def _party_and_district(session: Session, jurisdiction: str, members: list[Legis
         m.party, m.district = party, district
 
 
-def mark_key_vote(session: Session, *, actor: User, vote_event_id: int, decision: str,
+def mark_key_vote(session: Session, *, actor: User, vote_event_id: int, decision: str, expected_version: int,
                   reason: str | None = None) -> dict[str, Any]:
     """Take a roll call into the scorecard ("include"), leave it out ("exclude"), or let the final-passage rule
-    decide again ("default"). Recorded with who, when and why; returns the mark as ``key_vote_history`` lists it."""
+    decide again ("default"). Recorded with who, when and why; returns the mark as ``key_vote_history`` lists it.
+
+    ``expected_version`` is the version of the mark the editor saw (``roll_calls``' ``version``, 0 for none): if
+    someone marked the roll call since, KeyVoteConflict carries their mark and nothing is written."""
     require(actor, Action.mark_key_vote)
     if decision not in DECISIONS:
         raise ScorecardError(f"Unknown decision {decision!r}; one of: {', '.join(DECISIONS)}")
     event = session.get(VoteEvent, vote_event_id)
     if event is None:
         raise ScorecardError(f"No roll call with id {vote_event_id}.")
+    current = _current_mark(session, event)
+    if (current.version if current else 0) != expected_version:
+        _refuse(session, event, expected_version, current)
     mark = KeyVoteMark(bill_id=event.bill_id, source_name=event.source_name, source_key=event.source_key,
                        decision=decision, reason=(reason or "").strip() or None, author_id=actor.id,
-                       marked_at=utcnow())
-    session.add(mark)
-    session.flush()
+                       marked_at=utcnow(), version=expected_version + 1)
+    # The unique (roll call, version) index is the compare-and-set: of two saves that both passed the check above,
+    # the second fails here. Only this insert is undone (a savepoint): the caller's other work stays.
+    try:
+        with session.begin_nested():
+            session.add(mark)
+            session.flush()
+    except IntegrityError:
+        _refuse(session, event, expected_version, _current_mark(session, event))
     return _describe_mark(mark, actor.name or actor.email)
+
+
+def _current_mark(session: Session, event: VoteEvent) -> KeyVoteMark | None:
+    return session.execute(
+        select(KeyVoteMark).where(KeyVoteMark.source_name == event.source_name,
+                                  KeyVoteMark.source_key == event.source_key)
+        .order_by(KeyVoteMark.version.desc()).limit(1).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def _refuse(session: Session, event: VoteEvent, expected_version: int, current: KeyVoteMark | None) -> NoReturn:
+    if current is None:  # the editor named a version, and the roll call has no mark at all
+        raise ScorecardError(f"Roll call {event.id} has no mark version {expected_version}; it has none yet (0).")
+    author = session.get(User, current.author_id) if current.author_id else None
+    bill = session.get(Bill, event.bill_id)
+    named = chamber_names(event.chamber, bill.jurisdiction_id) if bill else event.chamber
+    roll_call = ", ".join(str(x) for x in (bill.identifier if bill else None, named,
+                                           event.date.isoformat() if event.date else None) if x)
+    raise KeyVoteConflict(vote_event_id=event.id or 0, roll_call=roll_call, expected_version=expected_version,
+                          current=_describe_mark(current, (author.name or author.email) if author else None))
 
 
 def key_vote_history(session: Session, *, vote_event_id: int) -> list[dict[str, Any]]:
@@ -422,7 +500,7 @@ def key_vote_history(session: Session, *, vote_event_id: int) -> list[dict[str, 
     rows = session.execute(
         select(KeyVoteMark, User.email, User.name).outerjoin(User, User.id == KeyVoteMark.author_id)
         .where(KeyVoteMark.source_name == event.source_name, KeyVoteMark.source_key == event.source_key)
-        .order_by(KeyVoteMark.marked_at.desc(), KeyVoteMark.id.desc()))
+        .order_by(KeyVoteMark.version.desc(), KeyVoteMark.id.desc()))
     return [_describe_mark(mark, name or email) for mark, email, name in rows]
 
 

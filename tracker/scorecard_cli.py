@@ -96,7 +96,7 @@ def scorecard(
         for header in ("Legislator", "Party", "Chamber", "District", "With", "Against", "Absent", "Score"):
             table.add_column(header, justify="right" if header in ("With", "Against", "Absent", "Score") else "left")
         for m in card.legislators:
-            table.add_row(escape(m.name), escape(m.party or ""), m.chamber or "", escape(m.district or ""),
+            table.add_row(escape(m.name), escape(m.party or ""), m.chamber_name or "", escape(m.district or ""),
                           str(m.with_us), str(m.against_us), str(m.absent),
                           "—" if m.score is None else f"{m.score:.1f}%")
         out.print(table)

@@ -14,6 +14,7 @@ from tracker.exports.errors import ExportError
 from tracker.exports.scorecard import FORMATS, scorecard_file, scorecard_filename
 from tracker.permissions import Action, PermissionDenied, can
 from tracker.scorecard import (
+    KeyVoteConflict,
     ScorecardError,
     key_vote_history,
     mark_key_vote,
@@ -62,22 +63,34 @@ c[2].metric("Average score", f"{sum(scored) / len(scored):.1f}%" if scored else 
 
 st.subheader("Legislators")
 if card.legislators:
-    table(pd.DataFrame([{"legislator": m.name, "party": m.party, "chamber": m.chamber,
+    table(pd.DataFrame([{"legislator": m.name, "party": m.party, "chamber": m.chamber_name,
                          "district": m.district, "with us": m.with_us, "against us": m.against_us,
                          "absent": m.absent, "score %": m.score} for m in card.legislators]),
           hide_index=True, width="stretch")
-    names = {f"{i}": f"{m.name} ({m.chamber or '?'})" for i, m in enumerate(card.legislators)}
-    who = st.selectbox("Votes of", list(names), format_func=names.get, key="sc_member")
-    member = card.legislators[int(who)]
-    table(pd.DataFrame([{"bill": v.bill, "chamber": v.chamber, "date": v.date, "vote": v.option,
-                         "counted as": v.verdict} for v in member.votes]), hide_index=True, width="stretch")
+    # Picked by what the box says, not by place in the list: the same member stays picked when the session,
+    # chamber or dates change (a place would name whoever stands there now); two alike add the feed's id.
+    labels = [f"{m.name} ({m.chamber_name or '?'})" for m in card.legislators]
+    alike = {label for label in labels if labels.count(label) > 1}
+    by_label = {(f"{label} · id {m.person_id or i}" if label in alike else label): m
+                for i, (label, m) in enumerate(zip(labels, card.legislators, strict=True))}
+    # Set on every run, not only dropped when stale: the browser shows a kept widget's old choice unless the
+    # server sends one (it showed a Mississippi member above a California member's votes).
+    if st.session_state.get("sc_member") not in by_label:
+        st.session_state["sc_member"] = next(iter(by_label))  # that member is not on this scorecard: the first
+    else:
+        st.session_state["sc_member"] = st.session_state["sc_member"]
+    who = st.selectbox("Votes of", list(by_label), key="sc_member")
+    member = by_label[who]
+    table(pd.DataFrame([{"bill": v.bill, "chamber": v.chamber_name, "date": v.date, "our position": v.stance,
+                         "vote": v.option, "counted as": v.verdict} for v in member.votes]),
+          hide_index=True, width="stretch")
 else:
     st.info("No member votes are stored for these key votes.")
 
 st.subheader("Key votes")
 if card.key_votes:
     table(pd.DataFrame([{"bill": k.bill, "title": k.title, "position": k.stance, "with us": f"a {k.with_us}",
-                         "chamber": k.chamber, "date": k.date, "motion": k.motion or k.body,
+                         "chamber": k.chamber_name, "date": k.date, "motion": k.motion or k.body,
                          "result": k.result, "yes": k.yes, "no": k.no, "why": k.why,
                          "members' votes": "stored" if k.members else "tallies only",
                          "record": safe_url(k.url)} for k in card.key_votes]),
@@ -112,10 +125,20 @@ if can(user, Action.mark_key_vote) and calls:
         elif c["default"]:
             state += ", final floor passage"
         tally = f"{c['yes']}-{c['no']}" if c["yes"] is not None else "no tally"
-        return (f"{c['bill']} · {c['chamber'] or '?'} · {c['date'] or 'no date'} · {c['motion'] or c['body'] or ''}"
+        return (f"{c['bill']} · {c['chamber_name'] or '?'} · {c['date'] or 'no date'} · "
+                f"{c['motion'] or c['body'] or ''}"
                 f" · {tally} · {state}")
 
+    st.session_state["sc_roll_call"] = (st.session_state["sc_roll_call"] if st.session_state.get("sc_roll_call")
+                                        in by_id else next(iter(by_id)))  # as "Votes of": the browser follows
     vid = st.selectbox("Roll call", list(by_id), format_func=_label, key="sc_roll_call")
+    # The mark version this editor started from: taken when a roll call is picked (or the form drawn afresh), so
+    # a save made after a colleague's mark on the same roll call is refused instead of silently overriding it.
+    base = st.session_state.get("sc_base")
+    if base is None or base[0] != vid or "sc_decision" not in st.session_state:
+        st.session_state["sc_base"] = (vid, by_id[vid]["version"])
+        st.session_state["sc_decision"] = by_id[vid]["mark"]["decision"] if by_id[vid]["mark"] else "default"
+        st.session_state.pop("sc_conflict", None)
     with st.form("sc_mark"):
         decision = st.radio("Counts as", list(DECISION_LABELS), format_func=DECISION_LABELS.get, horizontal=True,
                             key="sc_decision")
@@ -123,10 +146,22 @@ if can(user, Action.mark_key_vote) and calls:
         if st.form_submit_button("Save"):
             try:
                 with data.session() as s:
-                    mark_key_vote(s, actor=user, vote_event_id=int(vid), decision=decision, reason=reason)
+                    saved = mark_key_vote(s, actor=user, vote_event_id=int(vid), decision=decision, reason=reason,
+                                          expected_version=st.session_state["sc_base"][1])
+                st.session_state["sc_base"] = (vid, saved["version"])
+                st.session_state.pop("sc_conflict", None)
                 st.rerun()
+            except KeyVoteConflict as exc:
+                st.session_state["sc_conflict"] = str(exc)
             except (ScorecardError, PermissionDenied) as exc:
                 st.error(md(exc))
+    conflict = st.session_state.get("sc_conflict")
+    if conflict:  # kept until resolved: the editor's own choice stays in the form meanwhile
+        st.error(md(conflict))
+        if st.button("Start again from their mark", key="sc_reload"):
+            for key in ("sc_base", "sc_conflict", "sc_decision"):
+                st.session_state.pop(key, None)
+            st.rerun()
     with data.session() as s:
         history = key_vote_history(s, vote_event_id=int(vid))
     if history:

@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 COMMON_PAGES = ("views/overview.py", "views/triage.py", "views/search.py", "views/watchlists.py")
-ADMIN_PAGES = ("views/admin_users.py", "views/admin_topics.py", "views/admin_sources.py")
+ADMIN_PAGES = ("views/admin_users.py", "views/admin_topics.py", "views/admin_sources.py", "views/admin_stances.py")
 ADMIN_TITLES = {"views/admin_users.py": "Users and roles", "views/admin_topics.py": "Topics and rules",
-                "views/admin_sources.py": "Sources and crawls"}
+                "views/admin_sources.py": "Sources and crawls", "views/admin_stances.py": "Positions vocabulary"}
 
 
 def test_signed_out_visitors_only_see_the_sign_in_form(seeded: Seeded) -> None:
@@ -823,3 +823,27 @@ def test_a_plain_named_cookie_opens_no_page_over_https(seeded: Seeded, monkeypat
     no_exception(at)
     assert ("(staff)" in texts(at)) is opens
     assert bool([t for t in at.text_input if t.label == "Password"]) is not opens
+
+
+@pytest.mark.parametrize("page", ["scorecard", "alerts"])
+def test_a_page_link_opened_signed_out_asks_to_sign_in_and_comes_back(
+        seeded: Seeded, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
+    """A council member opening a shared Scorecard link signed out got "Page not found" and, once signed in, the
+    overview: its address was missing from the sign-in form's list of pages (AppTest finds a page by its file
+    name, so the admin-* addresses are checked by the test below)."""
+    monkeypatch.setattr(auth, "_cookie_route", True)
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.switch_page(f"views/{page}.py").run()
+    no_exception(at)
+    assert f'name="next" value="{page}"' in texts(at)
+
+
+def test_every_page_address_is_a_deep_link() -> None:
+    import re
+
+    source = APP.read_text()
+    addresses = set(re.findall(r'url_path="([\w-]+)"', source)) - {"signin"}
+    assert addresses >= {"scorecard", "admin-stances", "bill"}
+    listed = re.search(r"DEEP_LINKS = \(([^)]*)\)", source)
+    assert listed is not None
+    assert addresses <= set(re.findall(r'"([\w-]+)"', listed.group(1)))

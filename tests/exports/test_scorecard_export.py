@@ -40,6 +40,7 @@ def test_scorecard_command_table_json_csv_and_excel_with_formulas_kept_as_text(e
     thompson = next(m for m in data["legislators"] if m["name"] == "Thompson")
     assert (thompson["with_us"], thompson["against_us"], thompson["absent"], thompson["score"]) == (1, 2, 0, 33.3)
     assert len(data["key_votes"]) == 6 and len(thompson["votes"]) == 3
+    assert (thompson["chamber"], thompson["chamber_name"]) == ("lower", "Assembly")  # the code, and its name
 
     target = tmp_path / "assembly.csv"
     written = _run(*scope, "--chamber", "lower", "--csv", "--out", str(target))
@@ -49,7 +50,9 @@ def test_scorecard_command_table_json_csv_and_excel_with_formulas_kept_as_text(e
     battin = next(r for r in rows if r["Legislator"] == "Battin")
     assert (battin["With us"], battin["Against us"], battin["Absent/not voting"], battin["Score %"]) == (
         "0", "2", "1", "0.0")
-    assert {r["Chamber"] for r in rows} == {"lower"} and len(rows) == 79
+    # The chambers as California's readers name them, in the columns and in each key vote's heading.
+    assert {r["Chamber"] for r in rows} == {"Assembly"} and len(rows) == 79
+    assert "SB 1 (Assembly, 1999-03-22): Support" in rows[0]
 
     book = tmp_path / "card.xlsx"
     assert _run(*scope, "--out", str(book)).exit_code == 0

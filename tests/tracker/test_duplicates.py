@@ -85,7 +85,8 @@ def test_three_copies_of_one_bill_become_one_with_everything_the_council_gave_ea
     assert len(set(bill_of.values())) == 3  # what the old versions left: three bills
     sam, shared = _judge_each_copy(session, bill_of, dict.fromkeys(bill_of, "Support"))
     roll_call = session.execute(select(VoteEvent.id).where(VoteEvent.source_key == "900001")).scalar_one()
-    mark_key_vote(session, actor=sam, vote_event_id=roll_call, decision="include", reason="the deciding vote")
+    mark_key_vote(session, actor=sam, vote_event_id=roll_call, decision="include", reason="the deciding vote",
+                  expected_version=0)
     session.commit()
 
     (group,) = find_groups(session)

@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from scorecard_data import CA_SESSION, load_ca, load_ms, person
+from scorecard_data import CA_SESSION, load_ca, load_ms, ms_people, person
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from tracker import positions
 from tracker.ingest import IngestItem, Ingestor
-from tracker.models import Bill, LegislativeSession, VoteEvent
+from tracker.models import Bill, LegislativeSession, PersonVote, VoteEvent
 from tracker.permissions import PermissionDenied
 from tracker.scorecard import (
     ScorecardError,
@@ -74,12 +74,15 @@ def test_mississippi_scorecard_marks_and_roles(engine: Engine, tmp_path: Path) -
         staff, lobbyist, council = person(s, "staff"), person(s, "lobbyist"), person(s, "council")
         for role in (lobbyist, council):
             with pytest.raises(PermissionDenied):
-                mark_key_vote(s, actor=role, vote_event_id=calls["310976"]["vote_event_id"], decision="include")
+                mark_key_vote(s, actor=role, vote_event_id=calls["310976"]["vote_event_id"], decision="include",
+                              expected_version=0)
         with pytest.raises(ScorecardError, match="Unknown decision"):
-            mark_key_vote(s, actor=staff, vote_event_id=calls["310976"]["vote_event_id"], decision="maybe")
+            mark_key_vote(s, actor=staff, vote_event_id=calls["310976"]["vote_event_id"], decision="maybe",
+                          expected_version=0)
         mark_key_vote(s, actor=staff, vote_event_id=calls["310976"]["vote_event_id"], decision="include",
-                      reason="the vote that mattered")
-        mark_key_vote(s, actor=staff, vote_event_id=calls["312144"]["vote_event_id"], decision="exclude")
+                      reason="the vote that mattered", expected_version=0)
+        mark_key_vote(s, actor=staff, vote_event_id=calls["312144"]["vote_event_id"], decision="exclude",
+                      expected_version=0)
         s.commit()
         card = scorecard(s, jurisdiction="ms", session_identifier="2014")
         assert ("HB 115", "310976") in {(k.bill, k.source_key) for k in card.key_votes}
@@ -93,7 +96,8 @@ def test_mississippi_scorecard_marks_and_roles(engine: Engine, tmp_path: Path) -
             ("include", "Sam Staff", "the vote that mattered")]
 
         # Back to the rule; a withdrawn position takes its bill's votes out.
-        mark_key_vote(s, actor=staff, vote_event_id=calls["312144"]["vote_event_id"], decision="default")
+        mark_key_vote(s, actor=staff, vote_event_id=calls["312144"]["vote_event_id"], decision="default",
+                      expected_version=1)
         positions.withdraw_position(s, actor=staff, bill_id=calls["311164"]["bill_id"], expected_version=1)
         s.commit()
         keys = {k.source_key for k in scorecard(s, jurisdiction="ms", session_identifier="2014").key_votes}
@@ -147,3 +151,42 @@ def _hb1044_as_ab1() -> bytes:
     payload["bill"].update(state="CA", bill_number="AB1", body="A")
     payload["bill"]["session"].update(year_start=1999, year_end=2000, special=0)
     return json.dumps(payload).encode()
+
+
+@pytest.mark.realdata
+def test_a_roll_call_naming_members_by_surname_joins_the_members_the_other_votes_name(
+        engine: Engine, tmp_path: Path) -> None:
+    """HB 350's House passage (311164) as a feed that names members by surname only would deliver it (pubinfo's
+    way): the real votes, each member's id dropped and their name cut to LegiScan's last_name. Members whose
+    surname is theirs alone in the House join their own row; the House's two Browns, Colemans, Huddlestons, Rogers
+    and Smiths and three Evanses cannot be told apart and stay apart, under the surname."""
+    load_ms(engine, tmp_path)
+    people = {p["id"]: p for p in ms_people()}
+    with Session(engine, expire_on_commit=False) as s:
+        before = scorecard(s, jurisdiction="ms", session_identifier="2014", chamber="lower")
+        event = s.execute(select(VoteEvent.id).where(VoteEvent.source_key == "311164")).scalar_one()
+        truth = {}
+        for v in s.execute(select(PersonVote).where(PersonVote.vote_event_id == event)).scalars():
+            truth[v.person_id] = v.option
+            if v.person_id in people:  # 6492 has no people file: no name to cut, left as it is
+                v.name, v.person_id, v.party, v.district = people[v.person_id]["last"], None, None, None
+        s.commit()
+        after = scorecard(s, jurisdiction="ms", session_identifier="2014", chamber="lower")
+    shared = {"Brown", "Coleman", "Evans", "Huddleston", "Rogers", "Smith"}
+    apart = [m for m in after.legislators if m.person_id is None]
+    assert sorted(m.name for m in apart) == sorted(shared)
+    assert len(after.legislators) == len(before.legislators) + len(shared)
+    merged = 0
+    for m in after.legislators:
+        if m.person_id is None:
+            continue
+        on_311164 = [v.option for v in m.votes if v.vote_event_id == event]
+        if m.person_id in people and people[m.person_id]["last"] in shared:
+            assert on_311164 == [], m
+        else:  # each merged vote is that member's own, checked against the roll-call file's ids
+            assert on_311164 == [truth[m.person_id]], m
+            merged += m.person_id != "6492"
+    assert merged == 122 - 1 - 13  # the House, less 6492 (no name) and the 13 sharing a surname
+    holland = _member(after, person_id="6504")
+    assert (holland.with_us, holland.against_us, holland.absent, holland.score) == (1, 1, 2, 50.0)
+    assert sum(len(m.votes) for m in after.legislators) == sum(len(m.votes) for m in before.legislators)

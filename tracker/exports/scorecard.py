@@ -50,7 +50,7 @@ def scorecard_file(card: Scorecard, fmt: str, *, actor: User | None, branding: B
 
 def _member_cells(member: Legislator, card: Scorecard) -> list[Any]:
     cast = {v.vote_event_id: f"{v.option} ({SHORT_VERDICT[v.verdict]})" for v in member.votes}
-    return [member.name, member.party, member.chamber, member.district, member.person_id, member.with_us,
+    return [member.name, member.party, member.chamber_name, member.district, member.person_id, member.with_us,
             member.against_us, member.absent, member.score, *(cast.get(k.vote_event_id) for k in card.key_votes)]
 
 
@@ -111,7 +111,7 @@ def write_scorecard_xlsx(card: Scorecard, branding: Branding) -> bytes:
     sheet("Scorecard", _headers(card), [_member_cells(m, card) for m in card.legislators])
     sheet("Key votes", ["Bill", "Title", "Council position", "With us", "Chamber", "Date", "Motion", "Result",
                         "Yes", "No", "Source", "Why"],
-          [[k.bill, k.title, k.stance, f"a {k.with_us} vote", k.chamber, k.date, k.motion or k.body, k.result,
+          [[k.bill, k.title, k.stance, f"a {k.with_us} vote", k.chamber_name, k.date, k.motion or k.body, k.result,
             k.yes, k.no, k.source, k.why] for k in card.key_votes])
     sheet("About", ["About", "This scorecard"],
           [["Organisation", branding.organisation], ["Scorecard", card.describe()],

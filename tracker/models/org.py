@@ -201,7 +201,8 @@ class KeyVoteMark(SQLModel, table=True):
     The roll call is named by its feed identity (``VoteEvent``'s source name + key), not its row id: ingest keeps
     that identity when it rewrites a bill's roll calls, so a mark survives re-imports."""
 
-    __table_args__ = (Index("ix_keyvotemark_roll_call", "source_name", "source_key"),)
+    # One row per version of a roll call's mark: two staff saving on the same version cannot both write (0028).
+    __table_args__ = (Index("uq_keyvotemark_version", "source_name", "source_key", "version", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     bill_id: int = Field(foreign_key="bill.id", index=True, ondelete="CASCADE")
@@ -211,3 +212,4 @@ class KeyVoteMark(SQLModel, table=True):
     reason: str | None = text_field()
     author_id: int | None = Field(default=None, foreign_key="user.id")
     marked_at: dt.datetime = Field(default_factory=utcnow)
+    version: int = 1  # 1 for a roll call's first mark, then one more per mark: optimistic concurrency, as Position

@@ -234,9 +234,14 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
         group.items.append({"kind": event.kind, "occurred_at": event.occurred_at, "payload": event.payload})
     for group in groups.values():
         group.items.sort(key=lambda i: (render.KIND_ORDER.get(i["kind"], 9), i["occurred_at"]))
+    # The position as the digest goes out (a withdrawn one is gone): why the bill matters to the reader.
+    for bill_id, stance, priority in session.execute(select(Position.bill_id, Position.stance, Position.priority)
+                                                     .where(Position.bill_id.in_(list(groups)))):
+        groups[bill_id].stance, groups[bill_id].priority = stance, priority
     topics = set(session.execute(select(AlertSubscription.target).where(
         AlertSubscription.user_id == user.id, AlertSubscription.kind == "topic", AlertSubscription.active)).scalars())
-    return render.Digest(recipient=user.email, recipient_name=user.name, groups=list(groups.values()), topics=topics,
+    return render.Digest(recipient=user.email, recipient_name=user.name,
+                         groups=render.lead_order(list(groups.values())), topics=topics,
                          unsubscribe_url=render.unsubscribe_url(cfg.feeds_url, prof.unsubscribe_token),
                          manage_url=render.alerts_page_url(cfg.dashboard_url), today=today)
 

@@ -41,8 +41,9 @@ def item_title(item: dict[str, Any], today: dt.date | None = None) -> str:
     return KIND_TITLES.get(item["kind"], item["kind"])
 
 
-# Within a bill: why it is in the digest first (newly flagged), then what happened, in time order.
-KIND_ORDER = {"flagged": 0, "new_bill": 1, "position": 2, "hearing": 3}
+# Within a bill: why it is in the digest first (newly flagged), then a stage change (the headline of a bill that
+# moved), the council's own change, a hearing, then the rest in time order.
+KIND_ORDER = {"flagged": 0, "new_bill": 1, "stage_change": 2, "position": 3, "hearing": 4}
 
 
 @dataclass
@@ -52,6 +53,24 @@ class BillGroup:
     title: str
     url: str
     items: list[dict[str, Any]] = field(default_factory=list)  # {"kind", "occurred_at", "payload"}
+    stance: str | None = None  # the council's position on the bill as the digest goes out, if it has one
+    priority: str | None = None
+
+    @property
+    def moved_stage(self) -> bool:
+        return any(item["kind"] == "stage_change" for item in self.items)
+
+    @property
+    def position_line(self) -> str | None:
+        if not self.stance:
+            return None
+        return f"Council position: {self.stance}" + (f" ({self.priority} priority)" if self.priority else "")
+
+
+def lead_order(groups: list[BillGroup]) -> list[BillGroup]:
+    """Bills that changed stage first, those the council took a side on before the others, then the rest, each
+    part in the order given (by jurisdiction, session and number): what a council member reads the digest for."""
+    return sorted(groups, key=lambda g: (not g.moved_stage, g.stance is None))
 
 
 @dataclass
@@ -176,7 +195,10 @@ def _html_snippet(s: str) -> str:
 def render_text(d: Digest) -> str:
     out = [f"{d.item_count} update{'s' if d.item_count != 1 else ''} on the bills you follow.", ""]
     for g in d.groups:
-        out += [f"{g.reference}: {g.title}", f"  {g.url}"]
+        out.append(f"{g.reference}: {g.title}")
+        if g.position_line:
+            out.append(f"  {g.position_line}")
+        out.append(f"  {g.url}")
         for item in g.items:
             line, evidence = describe(item, d.topics)
             out.append(f"  - {item_title(item, d.today)}: {line}")
@@ -192,7 +214,11 @@ def render_html(d: Digest) -> str:
              f"<p>{d.item_count} update{'s' if d.item_count != 1 else ''} on the bills you follow.</p>"]
     for g in d.groups:
         parts.append(f"<h3 style=\"margin-bottom: 0.2em\"><a href=\"{e(g.url)}\">{e(g.reference)}</a></h3>"
-                     f"<div style=\"color: #444\">{e(g.title)}</div><ul>")
+                     f"<div style=\"color: #444\">{e(g.title)}</div>")
+        if g.stance:
+            parts.append(f"<div>Council position: <strong>{e(g.stance)}</strong>"
+                         + (f" ({e(g.priority)} priority)" if g.priority else "") + "</div>")
+        parts.append("<ul>")
         for item in g.items:
             line, evidence = describe(item, d.topics)
             parts.append(f"<li><strong>{e(item_title(item, d.today))}:</strong> {e(line)}")

@@ -1,6 +1,7 @@
 """The council's overview reflects what the council follows as soon as it changes."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from apptest_helpers import no_exception, signed_in
@@ -172,3 +173,6 @@ def test_upcoming_hearings_say_where_the_council_stands(session: Session, seeded
     no_exception(at)
     table = next(df.value for df in at.dataframe if "agenda" in df.value.columns)
     assert list(table["our position"]) == ["Support (Medium)", "—"]
+    # The time on the committee's clock, with its zone (Congress: Washington's).
+    zone = dt.datetime.combine(hearing.date, dt.time(10), ZoneInfo("America/New_York")).tzname()
+    assert list(table["time"]) == [f"10:00 AM {zone}"] * 2

@@ -231,7 +231,9 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
             group = groups[event.bill_id] = render.BillGroup(
                 bill_id=event.bill_id, reference=f"{jur.upper()} {sess} {ident}", title=short_title or title,
                 url=render.bill_url(cfg.dashboard_url, event.bill_id))
-        group.items.append({"kind": event.kind, "occurred_at": event.occurred_at, "payload": event.payload})
+        # The jurisdiction: whose clock a hearing's time is on.
+        group.items.append({"kind": event.kind, "occurred_at": event.occurred_at, "payload": event.payload,
+                            "jurisdiction": jur})
     for group in groups.values():
         group.items.sort(key=lambda i: (render.KIND_ORDER.get(i["kind"], 9), i["occurred_at"]))
     # The position as the digest goes out (a withdrawn one is gone): why the bill matters to the reader.

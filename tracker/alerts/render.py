@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tracker.bidi import without_bidi_controls
+from tracker.dates import hearing_clock
 from tracker.matching.engine import MARKED, quote_marks
 from tracker.models.base import utcnow
 
@@ -167,7 +168,9 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
     if kind == "sponsor_change":
         return _sponsor_line(before or {}, after or {}), []
     if kind == "hearing":
-        parts = [p.get("date"), p.get("time"), p.get("body"), p.get("location")]
+        day = _iso_day(p.get("date"))
+        clock = hearing_clock(day, p.get("time"), item.get("jurisdiction")) if day else p.get("time")
+        parts = [p.get("date"), clock, p.get("body"), p.get("location")]
         line = " · ".join(str(x) for x in parts if x)
         return line + (f" — {p['description']}" if p.get("description") else ""), []
     if kind == "position" and p.get("withdrawn"):
@@ -182,6 +185,13 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
         line = f"{who} set the position: {was}{p.get('stance')} ({p.get('priority')} priority)"
         return line, ([("rationale", p["rationale"])] if p.get("rationale") else [])
     return kind.replace("_", " "), []
+
+
+def _iso_day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def _text_snippet(s: str) -> str:

@@ -70,12 +70,12 @@ def tracked_filter() -> Any:
 MOVED_SHOWN = 100
 
 
-def _stage_word(stage: str | None) -> str:
+def _stage_word(stage: str | None, jurisdiction: str | None = None) -> str:
     # The packets' and the overview chart's names for stages; imported here, as tracker.exports loads the
     # packet writers, which the command line's reading commands do not need.
     from tracker.exports.packet import stage_label
 
-    return stage_label(stage)
+    return stage_label(stage, jurisdiction)
 
 
 def _positions(session: Session, bill_ids: list[int]) -> dict[int, tuple[str, str]]:
@@ -86,13 +86,13 @@ def _positions(session: Session, bill_ids: list[int]) -> dict[int, tuple[str, st
         select(Position.bill_id, Position.stance, Position.priority).where(Position.bill_id.in_(bill_ids)))}
 
 
-def _what_moved(changes: list[tuple[str, Any, Any]]) -> str:
+def _what_moved(changes: list[tuple[str, Any, Any]], jurisdiction: str) -> str:
     """"Stage: In committee → Passed first chamber; 2 new actions; new text" from one bill's changes in the window
     (kind, before, after), oldest first: the stage from where it stood before the first change to where it is."""
     parts = []
     stages = [(before, after) for kind, before, after in changes if kind == ChangeKind.stage_change.value]
     if stages:
-        parts.append(f"Stage: {_stage_word(stages[0][0])} → {_stage_word(stages[-1][1])}")
+        parts.append(f"Stage: {_stage_word(stages[0][0], jurisdiction)} → {_stage_word(stages[-1][1], jurisdiction)}")
     actions = sum(kind == ChangeKind.new_action.value for kind, _, _ in changes)
     if actions:
         parts.append(f"{actions} new action{'s' if actions != 1 else ''}")
@@ -134,7 +134,7 @@ def moved(session: Session, *, days: int = 7, tracked_only: bool = True, limit: 
     return [{"id": r[0], "bill": f"{r[1].upper()} {r[2]} {r[3]}", "title": r[4], "stage": r[5],
              "latest_action_date": r[6], "latest_action": r[7], "detected_at": r[8], "changes": r[9],
              "position": stands.get(r[0], (None, None))[0], "priority": stands.get(r[0], (None, None))[1],
-             "what": _what_moved(changes[r[0]])} for r in rows]
+             "stage_label": _stage_word(r[5], r[1]), "what": _what_moved(changes[r[0]], r[1])} for r in rows]
 
 
 BILL_CHANGES_SHOWN = 200  # a bill's page lists its latest changes; a long-lived bill gathers hundreds

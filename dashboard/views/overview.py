@@ -87,7 +87,7 @@ if rows:
     # Our position and what changed lead the row: a stage change on a bill we support or oppose is what a council
     # member scans for (those rows come first), then the rest, latest first.
     table(pd.DataFrame([{"bill": r["bill"], "our position": _stand(r), "what changed": r["what"],
-                         "stage": stage_label(r["stage"]), "title": r["title"],
+                         "stage": r["stage_label"], "title": r["title"],
                          "latest action": r["latest_action"], "on": r["latest_action_date"],
                          "open": f"/bill?id={r['id']}"} for r in rows]),
           column_config={"open": st.column_config.LinkColumn("open", display_text="open")},

@@ -17,6 +17,7 @@ from tracker.bidi import without_bidi_controls
 from tracker.dates import hearing_clock
 from tracker.matching.engine import MARKED, quote_marks
 from tracker.models.base import utcnow
+from tracker.sources.states import one_chamber_body
 
 STAGE_WORDS = {"introduced": "introduced", "in_committee": "in committee",
                "passed_origin_chamber": "passed its first chamber", "passed_both_chambers": "passed both chambers",
@@ -96,7 +97,9 @@ class Digest:
         return f"Policy Tracker: {n} updates on {b} bills"
 
 
-def _stage(value: Any) -> str:
+def _stage(value: Any, jurisdiction: str | None = None) -> str:
+    if value == "passed_both_chambers" and (body := one_chamber_body(jurisdiction)):
+        return f"passed {body}"  # a council has one chamber
     return STAGE_WORDS.get(str(value), str(value).replace("_", " ")) if value else "?"
 
 
@@ -140,9 +143,9 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
         line = f"{p.get('topic_name') or p.get('topic')}" + (f" (matched: {terms})" if terms else "")
         return line, [(e.get("field", ""), e.get("snippet", "")) for e in (p.get("evidence") or [])[:2]]
     if kind == "new_bill":
-        return f"{_stage((after or {}).get('stage'))}", []
+        return f"{_stage((after or {}).get('stage'), item.get('jurisdiction'))}", []
     if kind == "stage_change":
-        return f"{_stage(before)} → {_stage(after)}", []
+        return f"{_stage(before, item.get('jurisdiction'))} → {_stage(after, item.get('jurisdiction'))}", []
     if kind == "new_action":
         a = after or {}
         return f"{a.get('date') or ''} {a.get('text') or ''}".strip(), []

@@ -38,7 +38,7 @@ from tracker.models import (
 from tracker.models.enums import SponsorshipKind
 from tracker.models.hearings import Hearing as HearingRow  # this module's Hearing is the packet's view
 from tracker.queries import VERSION_ORDER
-from tracker.sources.states import chamber_name
+from tracker.sources.states import chamber_name, one_chamber_body
 
 CHUNK = 2000  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 EVIDENCE_PER_TOPIC = 3
@@ -60,7 +60,10 @@ def fmt_date(value: dt.date | None) -> str:
     return f"{value:%b} {value.day}, {value.year}" if value else ""
 
 
-def stage_label(stage: str | None) -> str:
+def stage_label(stage: str | None, jurisdiction: str | None = None) -> str:
+    """"Passed first chamber"; a one-chamber legislature's final passage by its name ("Passed the council")."""
+    if stage == "passed_both_chambers" and (body := one_chamber_body(jurisdiction)):
+        return f"Passed {body}"
     return STAGE_LABELS.get(stage or "", (stage or "").replace("_", " ").capitalize())
 
 
@@ -310,7 +313,7 @@ class PacketBill:
 
     @property
     def stage_label(self) -> str:
-        return stage_label(self.stage)
+        return stage_label(self.stage, self.jurisdiction)
 
     @property
     def sponsor_label(self) -> str:

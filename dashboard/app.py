@@ -68,7 +68,7 @@ def _pages_for(user: User) -> dict[str, list[Any]]:
 
 # Every page's address answers a signed-out visitor with the sign-in form, so a bookmarked or shared deep link
 # (/bill?id=5) opens after signing in instead of ending on "page not found".
-DEEP_LINKS = ("overview", "triage", "bill", "search", "watchlists", "alerts", "exports", "admin-users",
+DEEP_LINKS = ("overview", "triage", "bill", "search", "watchlists", "alerts", "scorecard", "exports", "admin-users",
               "admin-topics", "admin-sources")
 
 if user is None:

@@ -169,3 +169,13 @@ def test_each_roles_start_page_opens_at_its_own_address(database_url: str, seede
         page.get_by_role("heading", name="Overview").wait_for()
         page.wait_for_url(f"{url}/overview")
         assert page.get_by_text("Page not found").count() == 0
+
+
+def test_a_signed_out_link_to_the_scorecard_opens_it_after_signing_in(database_url: str, seeded: Seeded) -> None:
+    # Every page's address answers a signed-out visitor with the sign-in form; the Scorecard's, added later, was
+    # missing from that list, so a shared scorecard link said "Page not found" and signing in opened another page.
+    with dashboard_server(database_url) as url, chromium_page() as page:
+        sign_in(page, f"{url}/scorecard", "council@example.org", PASSWORD)
+        page.get_by_role("heading", name="Legislator scorecard").wait_for()
+        assert page.get_by_text("Page not found").count() == 0
+        assert page.url.endswith("/scorecard")

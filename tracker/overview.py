@@ -232,8 +232,9 @@ def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS
     rows = sorted(session.execute(query.order_by(Hearing.date, Bill.id, Hearing.id)).all(),
                   key=lambda r: by_day_and_time(r[0], r[1]))[:limit]  # stable: then bill
     stands = _positions(session, sorted({r[5] for r in rows}))
-    return [{"date": r[0], "time": hearing_clock(r[0], r[1], r[11]), "body": r[2], "location": r[3], "url": r[4],
-             "id": r[5],
+    # "time" as the feed wrote it; "clock" read on the legislature's clock with its zone ("9:30 AM CST").
+    return [{"date": r[0], "time": r[1], "clock": hearing_clock(r[0], r[1], r[11]), "body": r[2], "location": r[3],
+             "url": r[4], "id": r[5],
              "bill": f"{r[6].upper()} {r[9]} {r[7]}", "title": r[8],  # as moved_bills names it
              "position": stands.get(r[5], (None, None))[0], "priority": stands.get(r[5], (None, None))[1]}
             for r in rows]

@@ -36,10 +36,9 @@ user = auth.current_user()
 
 def _pages_for(user: User) -> dict[str, list[Any]]:
     bills = [
-        st.Page("views/overview.py", title="Overview", url_path="overview",
-                default=user.role in ("council", "lobbyist")),
+        st.Page("views/overview.py", title="Overview", url_path="overview"),
         st.Page("views/triage.py", title="Triage inbox" if can(user, Action.triage) else "Flagged bills",
-                url_path="triage", default=user.role in ("staff", "admin")),
+                url_path="triage"),
         st.Page("views/bill.py", title="Bill", url_path="bill"),
         st.Page("views/search.py", title="Search", url_path="search"),
         st.Page("views/watchlists.py", title="Watchlists", url_path="watchlists"),
@@ -48,6 +47,15 @@ def _pages_for(user: User) -> dict[str, list[Any]]:
     ]
     if can(user, Action.export):
         bills.append(st.Page("views/exports.py", title="Export packets", url_path="exports"))
+    # The role's start page is not Streamlit's default page: that one is served at "/" only, and its own address
+    # (/overview, shared, bookmarked, or where signing in from it returns) answered "Page not found". The default
+    # is a hidden page that opens the start page under its address.
+    start = bills[0] if user.role in ("council", "lobbyist") else bills[1]
+
+    def open_start_page() -> None:
+        st.switch_page(start, query_params=st.query_params.to_dict())  # a switch drops them otherwise
+
+    bills.append(st.Page(open_start_page, title=start.title, url_path="start", default=True, visibility="hidden"))
     pages = {"Bills": bills}
     if can(user, Action.manage_users):
         pages["Admin"] = [
@@ -60,9 +68,8 @@ def _pages_for(user: User) -> dict[str, list[Any]]:
 
 
 # Every page's address answers a signed-out visitor with the sign-in form, so a bookmarked or shared deep link
-# (/bill?id=5) opens after signing in instead of ending on "page not found".
-# Every page's address is listed (tests/dashboard/test_app_pages.py checks it): a shared Scorecard link once
-# opened on "Page not found" because this list was not told about the page.
+# (/bill?id=5) opens after signing in instead of ending on "page not found". Every page's address is listed
+# (tests/dashboard/test_app_pages.py checks it): a shared Scorecard link once opened on "Page not found".
 DEEP_LINKS = ("overview", "triage", "bill", "search", "watchlists", "alerts", "scorecard", "exports", "admin-users",
               "admin-topics", "admin-sources", "admin-stances")
 

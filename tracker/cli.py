@@ -653,7 +653,7 @@ def bills_show(
         out.print(f"  {vote['date'] or '':10}  {vote['body'] or vote['chamber'] or ''}  {vote['motion'] or ''}  "
                   f"{vote['result'] or ''} {tally}".rstrip(), markup=False, highlight=False)
     for hearing in detail["hearings"][-5:]:
-        out.print(f"  hearing {hearing['date']} {hearing['time'] or ''}  {hearing['body'] or ''}  "
+        out.print(f"  hearing {hearing['date']} {hearing['clock'] or ''}  {hearing['body'] or ''}  "
                   f"{hearing['location'] or hearing['description'] or ''}".rstrip(), markup=False, highlight=False)
 
 

@@ -12,8 +12,8 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-__all__ = ["US_EASTERN", "US_LAST_ZONE", "by_day_and_time", "clock_time", "jurisdiction_zone", "local_day",
-           "us_today"]
+__all__ = ["US_EASTERN", "US_LAST_ZONE", "by_day_and_time", "clock_time", "hearing_clock", "jurisdiction_zone",
+           "local_day", "us_today"]
 
 # The IANA database comes from the operating system (Debian's tzdata package) or, where that is missing (slim
 # container images, Windows), from the ``tzdata`` PyPI package the project depends on for that reason.
@@ -96,3 +96,16 @@ def jurisdiction_zone(jurisdiction_id: str | None) -> ZoneInfo | None:
     state = parts[1] if parts[0] == "us" and len(parts) > 2 else parts[0]
     name = CAPITAL_ZONES.get(state)
     return ZoneInfo(name) if name else None
+
+
+def hearing_clock(day: dt.date, time: str | None, jurisdiction_id: str | None) -> str | None:
+    """A hearing's time as people read it, "3:00 PM CST": one 12-hour form whichever way the feed wrote it ("15:00",
+    "3:00 PM"), with the zone of its legislature's clock on that day (daylight saving time included), which feeds
+    leave unsaid; without a known clock, no zone is guessed. A time that is not a time of day ("Upon adjournment")
+    comes back as written, no time as None."""
+    clock = clock_time(time)
+    if clock is None:
+        return time.strip() or None if time else None
+    label = f"{clock.hour % 12 or 12}:{clock.minute:02d} {'AM' if clock.hour < 12 else 'PM'}"
+    zone = jurisdiction_zone(jurisdiction_id)
+    return f"{label} {dt.datetime.combine(day, clock, zone).tzname()}" if zone is not None else label

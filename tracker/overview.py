@@ -4,11 +4,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
 from tracker.alerts.render import KIND_TITLES, describe
-from tracker.dates import by_day_and_time, us_today
+from tracker.dates import by_day_and_time, hearing_clock, us_today
 from tracker.models import (
     Bill,
     BillChange,
@@ -70,22 +70,71 @@ def tracked_filter() -> Any:
 MOVED_SHOWN = 100
 
 
+def _stage_word(stage: str | None, jurisdiction: str | None = None) -> str:
+    # The packets' and the overview chart's names for stages; imported here, as tracker.exports loads the
+    # packet writers, which the command line's reading commands do not need.
+    from tracker.exports.packet import stage_label
+
+    return stage_label(stage, jurisdiction)
+
+
+def _positions(session: Session, bill_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """The council's current position (stance, priority) on each of ``bill_ids`` that has one."""
+    if not bill_ids:
+        return {}
+    return {b: (stance, priority) for b, stance, priority in session.execute(
+        select(Position.bill_id, Position.stance, Position.priority).where(Position.bill_id.in_(bill_ids)))}
+
+
+def _what_moved(changes: list[tuple[str, Any, Any]], jurisdiction: str) -> str:
+    """"Stage: In committee → Passed first chamber; 2 new actions; new text" from one bill's changes in the window
+    (kind, before, after), oldest first: the stage from where it stood before the first change to where it is."""
+    parts = []
+    stages = [(before, after) for kind, before, after in changes if kind == ChangeKind.stage_change.value]
+    if stages:
+        parts.append(f"Stage: {_stage_word(stages[0][0], jurisdiction)} → {_stage_word(stages[-1][1], jurisdiction)}")
+    actions = sum(kind == ChangeKind.new_action.value for kind, _, _ in changes)
+    if actions:
+        parts.append(f"{actions} new action{'s' if actions != 1 else ''}")
+    texts = sum(kind == ChangeKind.new_version.value for kind, _, _ in changes)
+    if texts:
+        parts.append("new text" if texts == 1 else f"{texts} new texts")
+    return "; ".join(parts)
+
+
 def moved(session: Session, *, days: int = 7, tracked_only: bool = True, limit: int = MOVED_SHOWN,
           now: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """Bills whose stage changed or that gained an action or version in the last ``days``, latest first."""
+    """Bills whose stage changed or that gained an action or version in the last ``days``, each with the
+    council's position and what moved. A stage change on a bill the council took a side on comes first (what a
+    council member looks for), then the rest, latest first."""
     since = (now or utcnow()) - dt.timedelta(days=days)
-    latest = (select(BillChange.bill_id, func.max(BillChange.detected_at).label("at"), func.count().label("n"))
+    staged = func.max(case((BillChange.kind == ChangeKind.stage_change.value, 1), else_=0))
+    latest = (select(BillChange.bill_id, func.max(BillChange.detected_at).label("at"), func.count().label("n"),
+                     staged.label("staged"))
               .where(BillChange.detected_at >= since, BillChange.kind.in_(MOVES))
               .group_by(BillChange.bill_id).subquery())
+    judged = Bill.id.in_(select(Position.bill_id))
     query = (select(Bill.id, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.title,
                     Bill.stage, Bill.latest_action_date, Bill.latest_action_text, latest.c.at, latest.c.n)
              .join(latest, latest.c.bill_id == Bill.id)
              .join(LegislativeSession, LegislativeSession.id == Bill.session_id))
     if tracked_only:
         query = query.where(tracked_filter())
-    rows = session.execute(query.order_by(latest.c.at.desc(), Bill.id.desc()).limit(limit)).all()
+    leads = case((and_(latest.c.staged == 1, judged), 0), else_=1)
+    rows = session.execute(query.order_by(leads, latest.c.at.desc(), Bill.id.desc()).limit(limit)).all()
+    ids = [r[0] for r in rows]
+    stands = _positions(session, ids)
+    changes: dict[int, list[tuple[str, Any, Any]]] = {b: [] for b in ids}
+    if ids:
+        for bill_id, kind, before, after in session.execute(
+                select(BillChange.bill_id, BillChange.kind, BillChange.before, BillChange.after)
+                .where(BillChange.bill_id.in_(ids), BillChange.detected_at >= since, BillChange.kind.in_(MOVES))
+                .order_by(BillChange.detected_at, BillChange.id)):
+            changes[bill_id].append((kind, before, after))
     return [{"id": r[0], "bill": f"{r[1].upper()} {r[2]} {r[3]}", "title": r[4], "stage": r[5],
-             "latest_action_date": r[6], "latest_action": r[7], "detected_at": r[8], "changes": r[9]} for r in rows]
+             "latest_action_date": r[6], "latest_action": r[7], "detected_at": r[8], "changes": r[9],
+             "position": stands.get(r[0], (None, None))[0], "priority": stands.get(r[0], (None, None))[1],
+             "stage_label": _stage_word(r[5], r[1]), "what": _what_moved(changes[r[0]], r[1])} for r in rows]
 
 
 BILL_CHANGES_SHOWN = 200  # a bill's page lists its latest changes; a long-lived bill gathers hundreds
@@ -167,7 +216,7 @@ def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS
     # One row per hearing and bill: a bill twice on one agenda (consent calendar, then discussion) is one hearing.
     query = (select(Hearing.date, Hearing.time, Hearing.body, Hearing.location, Hearing.url, Bill.id,
                     Bill.jurisdiction_id, Bill.identifier, Bill.title, LegislativeSession.identifier,
-                    Hearing.id.label("hearing_id"))
+                    Hearing.id.label("hearing_id"), Hearing.jurisdiction_id.label("clock_of"))
              .join(HearingItem, HearingItem.hearing_id == Hearing.id).join(Bill, Bill.id == HearingItem.bill_id)
              .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
              .where(Hearing.date >= today, Hearing.date <= today + dt.timedelta(days=days), ~Hearing.cancelled)
@@ -182,5 +231,10 @@ def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS
         query = query.where(Hearing.date <= last_day)
     rows = sorted(session.execute(query.order_by(Hearing.date, Bill.id, Hearing.id)).all(),
                   key=lambda r: by_day_and_time(r[0], r[1]))[:limit]  # stable: then bill
-    return [{"date": r[0], "time": r[1], "body": r[2], "location": r[3], "url": r[4], "id": r[5],
-             "bill": f"{r[6].upper()} {r[9]} {r[7]}", "title": r[8]} for r in rows]  # as moved_bills names it
+    stands = _positions(session, sorted({r[5] for r in rows}))
+    # "time" as the feed wrote it; "clock" read on the legislature's clock with its zone ("9:30 AM CST").
+    return [{"date": r[0], "time": r[1], "clock": hearing_clock(r[0], r[1], r[11]), "body": r[2], "location": r[3],
+             "url": r[4], "id": r[5],
+             "bill": f"{r[6].upper()} {r[9]} {r[7]}", "title": r[8],  # as moved_bills names it
+             "position": stands.get(r[5], (None, None))[0], "priority": stands.get(r[5], (None, None))[1]}
+            for r in rows]

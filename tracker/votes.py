@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from tracker.dates import by_day_and_time
+from tracker.dates import by_day_and_time, hearing_clock
 from tracker.ingest import precedence
 from tracker.models import Hearing, HearingItem, PersonVote, VoteEvent
 
@@ -61,7 +61,10 @@ def hearings_for_bill(session: Session, bill_id: int) -> list[dict[str, Any]]:
         if h.id in seen:  # the bill twice on one agenda: one hearing
             continue
         seen.add(h.id)
-        out.append({"date": _iso(h.date), "time": h.time, "body": h.body, "location": h.location,
+        # "clock": the time as read on the legislature's clock, with its zone ("3:00 PM CST"); "time" as the feed
+        # wrote it.
+        out.append({"date": _iso(h.date), "time": h.time, "clock": hearing_clock(h.date, h.time, h.jurisdiction_id),
+                    "body": h.body, "location": h.location,
                     "description": h.description, "item": title or action_text, "status": h.status,
                     "cancelled": h.cancelled, "url": h.url, "agenda_url": h.agenda_url, "source": h.source_name})
     return out

@@ -45,6 +45,11 @@ def _bar(rows: list[dict[str, Any]], label: str, title: str) -> None:
     st.altair_chart(chart, width="stretch")
 
 
+def _stand(row: dict[str, Any]) -> str:
+    """"Oppose (High)", or a dash for a bill the council has taken no position on."""
+    return f"{row['position']} ({row['priority']})" if row["position"] else "—"
+
+
 user = page_user()
 st.title("Overview")
 
@@ -79,9 +84,12 @@ tracked_only = st.toggle("Only bills we follow (flagged and not dismissed, with 
                          value=True, key="moved_tracked")
 rows = _moved(data.url(), version, tracked_only)
 if rows:
-    table(pd.DataFrame([{"bill": r["bill"], "title": r["title"], "stage": r["stage"].replace("_", " "),
+    # Our position and what changed lead the row: a stage change on a bill we support or oppose is what a council
+    # member scans for (those rows come first), then the rest, latest first.
+    table(pd.DataFrame([{"bill": r["bill"], "our position": _stand(r), "what changed": r["what"],
+                         "stage": r["stage_label"], "title": r["title"],
                          "latest action": r["latest_action"], "on": r["latest_action_date"],
-                         "changes": r["changes"], "open": f"/bill?id={r['id']}"} for r in rows]),
+                         "open": f"/bill?id={r['id']}"} for r in rows]),
           column_config={"open": st.column_config.LinkColumn("open", display_text="open")},
           hide_index=True, width="stretch")
     if len(rows) == overview.MOVED_SHOWN:  # nothing is left out without a word
@@ -93,7 +101,8 @@ st.subheader("Upcoming hearings")
 with data.session() as s:
     hearings = overview.upcoming_hearings(s, tracked_only=tracked_only, limit=overview.HEARINGS_SHOWN)
 if hearings:
-    table(pd.DataFrame([{"date": h["date"], "time": h["time"], "bill": h["bill"], "title": h["title"],
+    table(pd.DataFrame([{"date": h["date"], "time": h["clock"], "bill": h["bill"], "our position": _stand(h),
+                         "title": h["title"],
                          "body": h["body"], "where": h["location"], "agenda": safe_url(h["url"]),
                          "open": f"/bill?id={h['id']}"} for h in hearings]),
           column_config={"agenda": st.column_config.LinkColumn("agenda"),

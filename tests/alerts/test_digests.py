@@ -232,8 +232,12 @@ def test_role_defaults_are_given_once(world: World, smtp: Mailbox) -> None:
                                                                    ("topic", "broadband", "daily")]
     council = add_user(s, email="cora@chamber.example", role="council")
     made = subscriptions.apply_role_defaults(s, user=council)
+    # "What we support and oppose" includes the conditional stances: a council member following Oppose was never
+    # told that a bill the council opposes unless amended had a hearing called off or passed a chamber.
     assert {(m.kind, m.target, m.cadence) for m in made} == {("position", "Support", "weekly"),
                                                              ("position", "Oppose", "weekly"),
+                                                             ("position", "Support if amended", "weekly"),
+                                                             ("position", "Oppose unless amended", "weekly"),
                                                              ("position", "Needs decision", "weekly")}
     subscriptions.unsubscribe(s, user=world.staff, kind="topic", target="broadband")
     assert subscriptions.apply_role_defaults(s, user=world.staff) == []  # a removal sticks

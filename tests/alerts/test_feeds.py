@@ -58,6 +58,11 @@ def hearing(key: str, date: dt.date, *, time: str | None, body: str, bills: list
                   for i, b in enumerate(bills)]})
 
 
+def eastern(day: dt.date) -> str:
+    """Washington's zone on ``day`` (EST or EDT): a federal hearing's time is shown on that clock."""
+    return dt.datetime.combine(day, dt.time(12), ZoneInfo("America/New_York")).tzname() or ""
+
+
 def _bills(world: World) -> dict[str, int]:
     return dict(world.session.execute(select(Bill.identifier, Bill.id)).all())
 
@@ -159,7 +164,7 @@ def test_hearing_calendar_validates_and_hearings_trigger_alerts(world: World, se
     run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings())
     assert len(smtp.messages) == before + 1
     text = smtp.messages[-1].get_body(("plain",)).get_content()
-    assert "Hearing scheduled: " + soon.isoformat() + " · 2:30 PM · Energy, Commerce; and Technology" in text
+    assert f"Hearing scheduled: {soon.isoformat()} · 2:30 PM {eastern(soon)} · Energy, Commerce; and Technology" in text
     assert text.count("Hearing scheduled") == 3 and "HR 702" not in text and "Cancelled" not in text
     # Fetched again unchanged: no news. Moved to another day: news again.
     Ingestor(s).ingest_hearings([hearing("h2", soon + dt.timedelta(days=1), time=None, body="Rules",
@@ -195,7 +200,7 @@ def test_an_announced_hearing_called_off_is_news(world: World, smtp: Mailbox) ->
     run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings())
     assert len(smtp.messages) == before + 1
     text = smtp.messages[-1].get_body(("plain",)).get_content()
-    assert "Hearing scheduled: " + soon.isoformat() + " · 2:30 PM · Energy and Commerce" in text
+    assert "Hearing scheduled: " + soon.isoformat() + f" · 2:30 PM {eastern(soon)} · Energy and Commerce" in text
     assert "Rules" not in text
     Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:30 PM", body="Energy and Commerce", bills=["HR 711"],
                                          cancelled=True)])
@@ -203,7 +208,7 @@ def test_an_announced_hearing_called_off_is_news(world: World, smtp: Mailbox) ->
     run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings())
     assert len(smtp.messages) == before + 2
     text = smtp.messages[-1].get_body(("plain",)).get_content()
-    assert "Hearing cancelled: " + soon.isoformat() + " · 2:30 PM · Energy and Commerce" in text
+    assert "Hearing cancelled: " + soon.isoformat() + f" · 2:30 PM {eastern(soon)} · Energy and Commerce" in text
     assert "Hearing scheduled" not in text and "Rules" not in text
     html = smtp.messages[-1].get_body(("html",)).get_content()
     assert "Hearing cancelled:" in html
@@ -230,8 +235,8 @@ def test_a_weekly_digest_sent_after_a_hearing_calls_it_past(world: World, smtp: 
     run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), now=week_later)
     assert len(smtp.messages) == before + 1
     text = smtp.messages[-1].get_body(("plain",)).get_content()
-    assert f"Past hearing: {held.isoformat()} · 10:00 · Energy and Commerce" in text
-    assert f"Hearing scheduled: {ahead.isoformat()} · 14:00 · Judiciary" in text
+    assert f"Past hearing: {held.isoformat()} · 10:00 AM {eastern(held)} · Energy and Commerce" in text
+    assert f"Hearing scheduled: {ahead.isoformat()} · 2:00 PM {eastern(ahead)} · Judiciary" in text
 
 
 def test_a_hearing_moved_to_another_hour_is_news(world: World, smtp: Mailbox) -> None:
@@ -248,7 +253,7 @@ def test_a_hearing_moved_to_another_hour_is_news(world: World, smtp: Mailbox) ->
     s.commit()
     assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 1
     text = smtp.messages[-1].get_body(("plain",)).get_content()
-    assert "Hearing scheduled: " + soon.isoformat() + " · 2:00 PM · Energy and Commerce" in text
+    assert "Hearing scheduled: " + soon.isoformat() + f" · 2:00 PM {eastern(soon)} · Energy and Commerce" in text
     # The room changing is not a new time: no news.
     Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:00 PM", body="Energy and Commerce", bills=["HR 721"],
                                          location="2123 Rayburn")])
@@ -260,6 +265,22 @@ def test_a_hearing_moved_to_another_hour_is_news(world: World, smtp: Mailbox) ->
     s.commit()
     assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 1
     assert "Hearing cancelled: " in smtp.messages[-1].get_body(("plain",)).get_content()
+
+
+def test_a_hearing_in_a_digest_gives_its_time_with_the_legislatures_zone(world: World, smtp: Mailbox) -> None:
+    # The email gave "14:00" from one feed and "2:00 PM" from another, with no zone: the reader could not tell a
+    # Washington hearing's hour from a Sacramento one's.
+    s = world.session
+    _staff_follows_an_ai_bill(world, 741, cadence="instant")
+    run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True)  # the flag alert
+    soon = dt.date.today() + dt.timedelta(days=5)
+    Ingestor(s).ingest_hearings([hearing("h1", soon, time="14:00", body="Energy and Commerce", bills=["HR 741"])])
+    s.commit()
+    assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 1
+    mail = smtp.messages[-1]
+    line = f"{soon.isoformat()} · 2:00 PM {eastern(soon)} · Energy and Commerce"
+    assert f"Hearing scheduled: {line}" in mail.get_body(("plain",)).get_content()
+    assert f"<strong>Hearing scheduled:</strong> {line}" in mail.get_body(("html",)).get_content()
 
 
 def test_calendar_times_are_on_each_legislatures_clock(world: World) -> None:

@@ -3,6 +3,7 @@
 schema (tracker.records); the markup in them stands for what a feed could send."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from apptest_helpers import no_exception, signed_in, texts
@@ -49,6 +50,9 @@ def test_bill_page_shows_roll_calls_members_and_hearings(session: Session, seede
     assert list(members["vote"]) == ["yes", "yes", "no", "absent"]
     hearings = next(d.value for d in at.dataframe if "location" in d.value.columns)
     assert (hearings["date"].iloc[0], hearings["location"].iloc[0]) == (day.isoformat(), "Room <i>4202</i>")
+    # Sacramento's clock, said so: "13:30" read as 1:30 PM in New York was three hours early.
+    pacific = dt.datetime.combine(day, dt.time(13, 30), ZoneInfo("America/Los_Angeles")).tzname()
+    assert hearings["time"].iloc[0] == f"1:30 PM {pacific}"
     for m in [m.value for m in at.markdown] + [c.value for c in at.caption]:
         assert "<script>" not in m and "](javascript" not in m
     for h in at.get("html"):

@@ -154,3 +154,28 @@ def test_a_sign_in_survives_a_reload_and_a_new_tab_until_signed_out(database_url
         tab.reload()  # the other tab shared the sign-in: it ended there too
         tab.get_by_role("button", name="Sign in").wait_for()
         assert tab.get_by_text("Signed in as").count() == 0
+
+
+def test_each_roles_start_page_opens_at_its_own_address(database_url: str, seeded: Seeded) -> None:
+    # A council member's start page, the Overview, was served at "/" only: its own address (the link a colleague
+    # shares, a bookmark, where signing in from /overview returns) answered "Page not found" over the page.
+    with dashboard_server(database_url) as url, chromium_page() as page:
+        sign_in(page, f"{url}/overview", "council@example.org", PASSWORD)
+        page.get_by_role("heading", name="Overview").wait_for()
+        page.get_by_text("Moved in the last 7 days").wait_for()
+        assert page.get_by_text("Page not found").count() == 0
+        assert page.url.endswith("/overview")
+        page.goto(url)  # the root still opens the role's start page, under its address
+        page.get_by_role("heading", name="Overview").wait_for()
+        page.wait_for_url(f"{url}/overview")
+        assert page.get_by_text("Page not found").count() == 0
+
+
+def test_a_signed_out_link_to_the_scorecard_opens_it_after_signing_in(database_url: str, seeded: Seeded) -> None:
+    # Every page's address answers a signed-out visitor with the sign-in form; the Scorecard's, added later, was
+    # missing from that list, so a shared scorecard link said "Page not found" and signing in opened another page.
+    with dashboard_server(database_url) as url, chromium_page() as page:
+        sign_in(page, f"{url}/scorecard", "council@example.org", PASSWORD)
+        page.get_by_role("heading", name="Legislator scorecard").wait_for()
+        assert page.get_by_text("Page not found").count() == 0
+        assert page.url.endswith("/scorecard")

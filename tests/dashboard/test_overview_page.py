@@ -1,6 +1,7 @@
 """The council's overview reflects what the council follows as soon as it changes."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from apptest_helpers import no_exception, signed_in
@@ -9,7 +10,7 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from tracker import overview, watchlists
-from tracker.models import BillChange
+from tracker.models import Bill, BillChange
 from tracker.models.base import utcnow
 
 
@@ -113,3 +114,65 @@ def test_a_bill_dismissed_as_noise_is_not_followed(session: Session, seeded: See
     session.commit()
     at.run()
     assert "US 119 HR 3" in moved_bills(at) and hearing_bills(at) == ["US 119 HR 3"]
+
+
+def test_a_stage_change_on_a_bill_we_oppose_leads_the_moved_list_with_our_position(session: Session,
+                                                                                   seeded: Seeded) -> None:
+    # A council member reads "what moved" for the bills the council took a side on. The table gave no position
+    # and only a count of changes, in detection order: a bill we oppose passing its first chamber sat among the
+    # new actions of bills nobody had judged, and its row did not say it had changed stage.
+    from tracker import positions
+
+    staff, now = seeded.users["staff"], utcnow()
+    robotics, markup = seeded.ids["robotics"], seeded.ids["markup"]
+    session.add_all([
+        BillChange(bill_id=robotics, kind="stage_change", before="in_committee", after="passed_origin_chamber",
+                   detected_at=now - dt.timedelta(days=2)),
+        BillChange(bill_id=robotics, kind="new_action", detected_at=now - dt.timedelta(days=2),
+                   after={"date": "2025-06-01", "text": "Passed House"}),
+        BillChange(bill_id=markup, kind="new_action", detected_at=now - dt.timedelta(hours=1),
+                   after={"date": "2025-06-02", "text": "Hearing held"})])
+    session.get(Bill, robotics).stage = "passed_origin_chamber"  # as ingest leaves it with that change
+    positions.set_position(session, actor=staff, bill_id=robotics, stance="Oppose", priority="High",
+                           expected_version=None)
+    session.commit()
+
+    rows = overview.moved(session)
+    assert [r["id"] for r in rows] == [robotics, markup]  # the stage change on a bill we took a side on first
+    assert (rows[0]["position"], rows[0]["priority"]) == ("Oppose", "High")
+    assert rows[0]["what"] == "Stage: In committee → Passed first chamber; 1 new action"
+    assert (rows[1]["position"], rows[1]["what"]) == (None, "1 new action")
+
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    no_exception(at)
+    moved_table = next(df.value for df in at.dataframe if "bill" in df.value.columns and "what changed" in
+                       df.value.columns)
+    first = moved_table.iloc[0]
+    assert (first["bill"], first["our position"], first["stage"]) == ("US 119 HR 3", "Oppose (High)",
+                                                                     "Passed first chamber")
+    assert first["what changed"] == "Stage: In committee → Passed first chamber; 1 new action"
+    assert moved_table.iloc[1]["our position"] == "—"
+
+
+def test_upcoming_hearings_say_where_the_council_stands(session: Session, seeded: Seeded) -> None:
+    # "Coming up" is read to decide who goes to testify: a hearing on a bill we oppose must say so.
+    from tracker import positions
+    from tracker.models import Hearing, HearingItem
+
+    hearing = Hearing(jurisdiction_id="us", source_name="test", source_key="h-pos",
+                      date=utcnow().date() + dt.timedelta(days=3), time="10:00", body="Committee on Science")
+    session.add(hearing)
+    session.flush()
+    for key in ("privacy", "robotics"):
+        session.add(HearingItem(hearing_id=hearing.id, bill_id=seeded.ids[key], sequence=1))
+    positions.set_position(session, actor=seeded.users["staff"], bill_id=seeded.ids["privacy"], stance="Support",
+                           priority="Medium", expected_version=None)
+    session.commit()
+    assert [h["position"] for h in overview.upcoming_hearings(session)] == ["Support", None]
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    no_exception(at)
+    table = next(df.value for df in at.dataframe if "agenda" in df.value.columns)
+    assert list(table["our position"]) == ["Support (Medium)", "—"]
+    # The time on the committee's clock, with its zone (Congress: Washington's).
+    zone = dt.datetime.combine(hearing.date, dt.time(10), ZoneInfo("America/New_York")).tzname()
+    assert list(table["time"]) == [f"10:00 AM {zone}"] * 2

@@ -44,3 +44,19 @@ def test_each_jurisdictions_clock() -> None:
     assert zones == {"us": "America/New_York", "ca": "America/Los_Angeles", "AL": "America/Chicago",
                      "us-ca-los-angeles-county": "America/Los_Angeles", "us-il-chicago": "America/Chicago",
                      "us-ny-new-york-city": "America/New_York", "zz": None}
+
+
+def test_a_hearing_time_reads_on_its_legislatures_clock_with_the_zone() -> None:
+    # Feeds write "15:00" (Open States) or "2:00 PM" (Legistar) on the body's own clock; shown bare, a council
+    # member in New York read an Alabama committee's 15:00 as 3 PM Eastern, an hour early.
+    from tracker.dates import hearing_clock
+
+    winter, summer = dt.date(2026, 12, 16), dt.date(2026, 7, 1)
+    assert hearing_clock(winter, "15:00", "al") == "3:00 PM CST"
+    assert hearing_clock(winter, "2:00 PM", "us-il-chicago") == "2:00 PM CST"
+    assert hearing_clock(summer, "09:30", "ca") == "9:30 AM PDT"
+    assert hearing_clock(summer, "10:00 AM", "us") == "10:00 AM EDT"
+    assert hearing_clock(winter, "12:15", "az") == "12:15 PM MST"
+    assert hearing_clock(winter, "15:00", "zz") == "3:00 PM"  # no known clock: no zone guessed
+    assert hearing_clock(winter, "Upon adjournment", "al") == "Upon adjournment"  # as written
+    assert hearing_clock(winter, None, "al") is None

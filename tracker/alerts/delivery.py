@@ -230,9 +230,15 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
             group = groups[event.bill_id] = render.BillGroup(
                 bill_id=event.bill_id, reference=f"{jur.upper()} {sess} {ident}", title=short_title or title,
                 url=render.bill_url(cfg.dashboard_url, event.bill_id))
-        group.items.append({"kind": event.kind, "occurred_at": event.occurred_at, "payload": event.payload})
+        # The jurisdiction: whose clock a hearing's time is on.
+        group.items.append({"kind": event.kind, "occurred_at": event.occurred_at, "payload": event.payload,
+                            "jurisdiction": jur})
     for group in groups.values():
         group.items.sort(key=lambda i: (render.KIND_ORDER.get(i["kind"], 9), i["occurred_at"]))
+    # The position as the digest goes out (a withdrawn one is gone): why the bill matters to the reader.
+    for bill_id, stance, priority in session.execute(select(Position.bill_id, Position.stance, Position.priority)
+                                                     .where(Position.bill_id.in_(list(groups)))):
+        groups[bill_id].stance, groups[bill_id].priority = stance, priority
     topics = set(session.execute(select(AlertSubscription.target).where(
         AlertSubscription.user_id == user.id, AlertSubscription.kind == "topic", AlertSubscription.active)).scalars())
     # A link of its own for each email (and each attempt): only the secret's hash is stored, so it cannot be read
@@ -240,7 +246,8 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
     unsubscribe = (render.unsubscribe_url(cfg.feeds_url, new_unsubscribe_link(session, user_id=user.id,
                                                                               digest_id=digest.id))
                    if groups else "")
-    return render.Digest(recipient=user.email, recipient_name=user.name, groups=list(groups.values()), topics=topics,
+    return render.Digest(recipient=user.email, recipient_name=user.name,
+                         groups=render.lead_order(list(groups.values())), topics=topics,
                          unsubscribe_url=unsubscribe,
                          manage_url=render.alerts_page_url(cfg.dashboard_url), today=today)
 

@@ -14,8 +14,10 @@ from typing import Any
 from urllib.parse import quote
 
 from tracker.bidi import without_bidi_controls
+from tracker.dates import hearing_clock
 from tracker.matching.engine import MARKED, quote_marks
 from tracker.models.base import utcnow
+from tracker.sources.states import one_chamber_body
 
 STAGE_WORDS = {"introduced": "introduced", "in_committee": "in committee",
                "passed_origin_chamber": "passed its first chamber", "passed_both_chambers": "passed both chambers",
@@ -41,8 +43,9 @@ def item_title(item: dict[str, Any], today: dt.date | None = None) -> str:
     return KIND_TITLES.get(item["kind"], item["kind"])
 
 
-# Within a bill: why it is in the digest first (newly flagged), then what happened, in time order.
-KIND_ORDER = {"flagged": 0, "new_bill": 1, "position": 2, "hearing": 3}
+# Within a bill: why it is in the digest first (newly flagged), then a stage change (the headline of a bill that
+# moved), the council's own change, a hearing, then the rest in time order.
+KIND_ORDER = {"flagged": 0, "new_bill": 1, "stage_change": 2, "position": 3, "hearing": 4}
 
 
 @dataclass
@@ -52,6 +55,24 @@ class BillGroup:
     title: str
     url: str
     items: list[dict[str, Any]] = field(default_factory=list)  # {"kind", "occurred_at", "payload"}
+    stance: str | None = None  # the council's position on the bill as the digest goes out, if it has one
+    priority: str | None = None
+
+    @property
+    def moved_stage(self) -> bool:
+        return any(item["kind"] == "stage_change" for item in self.items)
+
+    @property
+    def position_line(self) -> str | None:
+        if not self.stance:
+            return None
+        return f"Council position: {self.stance}" + (f" ({self.priority} priority)" if self.priority else "")
+
+
+def lead_order(groups: list[BillGroup]) -> list[BillGroup]:
+    """Bills that changed stage first, those the council took a side on before the others, then the rest, each
+    part in the order given (by jurisdiction, session and number): what a council member reads the digest for."""
+    return sorted(groups, key=lambda g: (not g.moved_stage, g.stance is None))
 
 
 @dataclass
@@ -76,7 +97,9 @@ class Digest:
         return f"Policy Tracker: {n} updates on {b} bills"
 
 
-def _stage(value: Any) -> str:
+def _stage(value: Any, jurisdiction: str | None = None) -> str:
+    if value == "passed_both_chambers" and (body := one_chamber_body(jurisdiction)):
+        return f"passed {body}"  # a council has one chamber
     return STAGE_WORDS.get(str(value), str(value).replace("_", " ")) if value else "?"
 
 
@@ -120,9 +143,9 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
         line = f"{p.get('topic_name') or p.get('topic')}" + (f" (matched: {terms})" if terms else "")
         return line, [(e.get("field", ""), e.get("snippet", "")) for e in (p.get("evidence") or [])[:2]]
     if kind == "new_bill":
-        return f"{_stage((after or {}).get('stage'))}", []
+        return f"{_stage((after or {}).get('stage'), item.get('jurisdiction'))}", []
     if kind == "stage_change":
-        return f"{_stage(before)} → {_stage(after)}", []
+        return f"{_stage(before, item.get('jurisdiction'))} → {_stage(after, item.get('jurisdiction'))}", []
     if kind == "new_action":
         a = after or {}
         return f"{a.get('date') or ''} {a.get('text') or ''}".strip(), []
@@ -148,7 +171,9 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
     if kind == "sponsor_change":
         return _sponsor_line(before or {}, after or {}), []
     if kind == "hearing":
-        parts = [p.get("date"), p.get("time"), p.get("body"), p.get("location")]
+        day = _iso_day(p.get("date"))
+        clock = hearing_clock(day, p.get("time"), item.get("jurisdiction")) if day else p.get("time")
+        parts = [p.get("date"), clock, p.get("body"), p.get("location")]
         line = " · ".join(str(x) for x in parts if x)
         return line + (f" — {p['description']}" if p.get("description") else ""), []
     if kind == "position" and p.get("withdrawn"):
@@ -165,6 +190,13 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
     return kind.replace("_", " "), []
 
 
+def _iso_day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
 def _text_snippet(s: str) -> str:
     return quote_marks(s)
 
@@ -176,7 +208,10 @@ def _html_snippet(s: str) -> str:
 def render_text(d: Digest) -> str:
     out = [f"{d.item_count} update{'s' if d.item_count != 1 else ''} on the bills you follow.", ""]
     for g in d.groups:
-        out += [f"{g.reference}: {g.title}", f"  {g.url}"]
+        out.append(f"{g.reference}: {g.title}")
+        if g.position_line:
+            out.append(f"  {g.position_line}")
+        out.append(f"  {g.url}")
         for item in g.items:
             line, evidence = describe(item, d.topics)
             out.append(f"  - {item_title(item, d.today)}: {line}")
@@ -192,7 +227,11 @@ def render_html(d: Digest) -> str:
              f"<p>{d.item_count} update{'s' if d.item_count != 1 else ''} on the bills you follow.</p>"]
     for g in d.groups:
         parts.append(f"<h3 style=\"margin-bottom: 0.2em\"><a href=\"{e(g.url)}\">{e(g.reference)}</a></h3>"
-                     f"<div style=\"color: #444\">{e(g.title)}</div><ul>")
+                     f"<div style=\"color: #444\">{e(g.title)}</div>")
+        if g.stance:
+            parts.append(f"<div>Council position: <strong>{e(g.stance)}</strong>"
+                         + (f" ({e(g.priority)} priority)" if g.priority else "") + "</div>")
+        parts.append("<ul>")
         for item in g.items:
             line, evidence = describe(item, d.topics)
             parts.append(f"<li><strong>{e(item_title(item, d.today))}:</strong> {e(line)}")

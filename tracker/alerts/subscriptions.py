@@ -51,11 +51,13 @@ EVENT_KINDS = ("flagged", "new_bill", "stage_change", "new_action", "action_corr
 
 # Role defaults, given once per person the first time alerts run for them (or `tracker alerts defaults`).
 # Staff triage flagged bills: every enabled topic, daily. Council members follow what the council decided,
-# weekly. Lobbyists act on the bills the council supports or opposes, daily.
+# weekly, the conditional stances too (opposing a bill unless amended is opposing it until it is). Lobbyists act
+# on the bills the council supports or opposes, daily.
 ROLE_DEFAULTS: dict[str, tuple[tuple[str, str | None, str], ...]] = {
     Role.admin.value: (("topic", None, "daily"),),
     Role.staff.value: (("topic", None, "daily"),),
     Role.council.value: (("position", "Support", "weekly"), ("position", "Oppose", "weekly"),
+                         ("position", "Support if amended", "weekly"), ("position", "Oppose unless amended", "weekly"),
                          ("position", "Needs decision", "weekly")),
     Role.lobbyist.value: (("position", "Support", "daily"), ("position", "Oppose", "daily"),
                           ("position", "Support if amended", "daily"), ("position", "Oppose unless amended", "daily")),

@@ -38,7 +38,7 @@ from tracker.models import (
 from tracker.models.enums import SponsorshipKind
 from tracker.models.hearings import Hearing as HearingRow  # this module's Hearing is the packet's view
 from tracker.queries import VERSION_ORDER
-from tracker.sources.states import chamber_name
+from tracker.sources.states import chamber_name, one_chamber_body
 
 if TYPE_CHECKING:  # voting_record reads this module's date format
     from tracker.exports.voting_record import VotingRecord
@@ -63,7 +63,10 @@ def fmt_date(value: dt.date | None) -> str:
     return f"{value:%b} {value.day}, {value.year}" if value else ""
 
 
-def stage_label(stage: str | None) -> str:
+def stage_label(stage: str | None, jurisdiction: str | None = None) -> str:
+    """"Passed first chamber"; a one-chamber legislature's final passage by its name ("Passed the council")."""
+    if stage == "passed_both_chambers" and (body := one_chamber_body(jurisdiction)):
+        return f"Passed {body}"
     return STAGE_LABELS.get(stage or "", (stage or "").replace("_", " ").capitalize())
 
 
@@ -313,7 +316,7 @@ class PacketBill:
 
     @property
     def stage_label(self) -> str:
-        return stage_label(self.stage)
+        return stage_label(self.stage, self.jurisdiction)
 
     @property
     def sponsor_label(self) -> str:

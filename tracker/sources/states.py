@@ -48,6 +48,21 @@ _CHAMBERS_BY_STATE: dict[str, dict[str, str]] = {
 }
 
 
+def one_chamber_body(jurisdiction: str | None) -> str | None:
+    """What a legislature with one chamber is called when it passes a bill ("the council", "the board", "the
+    Legislature" in Nebraska), None for one with two: its final passage is the shared stage vocabulary's
+    ``passed_both_chambers``, a name that reads wrong for it. Local ids are ``us-{state}-{place}``
+    (tracker.sources.legistar.CLIENTS): a county or transit authority has a board, a city a council."""
+    key = (jurisdiction or "").lower()
+    if key == "ne":
+        return "the Legislature"
+    if key == "dc":
+        return "the Council"
+    if key.startswith("us-") and key.count("-") >= 2:
+        return "the board" if key.endswith(("-county", "-metro")) else "the council"
+    return None
+
+
 def chamber_name(chamber: str | None, jurisdiction: str) -> str | None:
     """``lower`` -> "House" ("Assembly" in California), ``executive`` -> "Governor": the chamber as the state's
     readers say it. Anything else (a council's body a feed names itself, a city's chambers) as given."""

@@ -382,7 +382,10 @@ with side:
     if lists:
         names = {w["id"]: w["name"] for w in lists}
         st.caption("On: " + (md(", ".join(names[i] for i in on_lists if i in names)) or "none"))
-        mine = [w["id"] for w in lists if w["id"] not in on_lists]
+        # Only lists this person may add to: a council member was offered staff's shared list, then refused.
+        mine = [w["id"] for w in lists if w["id"] not in on_lists and w["editable"]]
+        if not mine and not any(w["editable"] for w in lists):
+            st.caption("No watchlist of yours to add it to (create one on the Watchlists page).")
         if mine:
             c = st.columns([3, 1])
             target = c[0].selectbox("Add to", mine, format_func=names.get, key="bill_watch",

@@ -270,16 +270,21 @@ with side:
             # Set through session state, not as the widgets' defaults: the browser keeps a widget's last value
             # unless the server sets it, so after a withdrawal or "Start again from their version" the form
             # went on showing the stance and priority just dropped.
+            # No stance ready-made on a bill without one: "Support" stood in the form under "No position yet.",
+            # and saving a priority or a rationale alone recorded the council as supporting the bill.
             st.session_state[f"pos_stance_{bill_id}"] = (position["stance"] if position and position["stance"]
-                                                         in stances else stances[0])
+                                                         in stances else None)
             st.session_state[f"pos_priority_{bill_id}"] = position["priority"] if position else Priority.medium.value
             st.session_state[f"pos_rationale_{bill_id}"] = (position["rationale"] or "") if position else ""
         with st.form(f"position_form_{bill_id}"):
-            stance = st.selectbox("Position", stances, key=f"pos_stance_{bill_id}")
+            stance = st.selectbox("Position", stances, key=f"pos_stance_{bill_id}", index=None,
+                                  placeholder="Choose a position")
             priority = st.selectbox("Priority", prios, key=f"pos_priority_{bill_id}")
             rationale = st.text_area("Rationale", key=f"pos_rationale_{bill_id}")
             save = st.form_submit_button("Save position")
-        if save:
+        if save and stance is None:
+            st.error("Choose a position to save.")
+        elif save:
             try:
                 with data.session() as s:
                     saved = positions.set_position(s, actor=user, bill_id=bill_id, stance=stance, priority=priority,

@@ -177,9 +177,11 @@ if may_triage and rows:
                 st.error(md(exc))
     if can(user, Action.set_position):
         with cols[1].container(border=True):
-            stance = st.selectbox("Position", choices.stances, key="bulk_stance")
+            # None ready-made: one click on "Set position" set Support on every selected bill.
+            stance = st.selectbox("Position", choices.stances, key="bulk_stance", index=None,
+                                  placeholder="Choose a position")
             priority = st.selectbox("Priority", [p.value for p in Priority], index=1, key="bulk_priority")
-            if st.button("Set position", key="bulk_position", disabled=not selected):
+            if st.button("Set position", key="bulk_position", disabled=not selected or stance is None):
                 done, refused = 0, []
                 for bid in selected:
                     try:

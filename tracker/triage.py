@@ -16,6 +16,7 @@ from sqlmodel import Session
 from tracker.models import (
     Assignment,
     Bill,
+    BillChange,
     BillMatch,
     LegislativeSession,
     Position,
@@ -24,7 +25,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.base import utcnow
-from tracker.models.enums import Relevance, TriageStatus
+from tracker.models.enums import ChangeKind, Relevance, TriageStatus
 from tracker.permissions import ROLE_ACTIONS, Action, PermissionDenied, can, require
 from tracker.queries import bill_summary
 
@@ -156,6 +157,9 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
     topics = topics_for(session, ids)
     positions = {p.bill_id: p for p in session.execute(select(Position).where(Position.bill_id.in_(ids))).scalars()}
     assignments = open_assignments(session, ids)
+    since_review = _changes_since_review(session, {
+        bill.id: judged_at for bill, _, status, _, judged_at, *_ in rows
+        if status == TriageStatus.reviewed.value and judged_at is not None and bill.last_changed_at > judged_at})
     judges = {row[5] for row in rows if row[5] is not None}
     names = {i: name or email for i, email, name in session.execute(
         select(User.id, User.email, User.name).where(User.id.in_(judges)))} if judges else {}
@@ -167,13 +171,44 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
         changed = (status == TriageStatus.reviewed.value and judged_at is not None
                    and bill.last_changed_at > judged_at)
         item.update(score=score, status=status or TriageStatus.new.value, relevance=relevance,
-                    changed_since_review=changed, judged_by=names.get(judged_by),
+                    changed_since_review=changed, changes_since_review=since_review.get(bill.id, []),
+                    judged_by=names.get(judged_by),
                     judged_at=judged_at.date().isoformat() if judged_at else None,
                     topics=topics.get(bill.id, []), position=pos.stance if pos else None,
                     position_version=pos.version if pos else None, assignment=assignments.get(bill.id),
                     assignee=(assignments.get(bill.id) or {}).get("assignee"))
         out.append(item)
     return out, total
+
+
+# What a change record says in an inbox row, in this order; a count for the kinds that come several at a time.
+_SINCE_REVIEW = {ChangeKind.new_action.value: ("new action", "new actions"),
+                 ChangeKind.stage_change.value: ("stage change", None),
+                 ChangeKind.new_version.value: ("new text", "new texts"),
+                 ChangeKind.title_change.value: ("title change", None),
+                 ChangeKind.sponsor_change.value: ("sponsor change", "sponsor changes"),
+                 ChangeKind.action_corrected.value: ("action reworded", "actions reworded")}
+
+
+def _changes_since_review(session: Session, reviewed_at: dict[int, dt.datetime]) -> dict[int, list[str]]:
+    """For bills back in the inbox, what the feeds changed since each was reviewed ("2 new actions", "stage
+    change"). Empty when only details changed that no change record names (a related bill added upstream, a
+    reworded summary, a committee's activity): the row then says so, rather than leaving staff to hunt."""
+    if not reviewed_at:
+        return {}
+    counts: dict[int, dict[str, int]] = {}
+    for bill_id, kind, at in session.execute(
+            select(BillChange.bill_id, BillChange.kind, BillChange.detected_at)
+            .where(BillChange.bill_id.in_(list(reviewed_at)), BillChange.kind.in_(list(_SINCE_REVIEW)),
+                   BillChange.detected_at > min(reviewed_at.values()))):
+        if at > reviewed_at[bill_id]:
+            counts.setdefault(bill_id, {}).setdefault(kind, 0)
+            counts[bill_id][kind] += 1
+    out: dict[int, list[str]] = {}
+    for bill_id, kinds in counts.items():
+        out[bill_id] = [one if n == 1 or many is None else f"{n} {many}"
+                        for kind, (one, many) in _SINCE_REVIEW.items() if (n := kinds.get(kind))]
+    return out
 
 
 def current_assignees(session: Session, bill_ids: Sequence[int]) -> dict[int, str]:

@@ -130,7 +130,9 @@ for row in rows:
                          label=md(f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}"),
                          query_params={"id": str(row["id"])})
         top[1].markdown(md(shorten(row["title"], 400)))
-        status = (f"changed since reviewed by {row['judged_by'] or 'unknown'} on {row['judged_at']}"
+        status = (f"changed since reviewed by {row['judged_by'] or 'unknown'} on {row['judged_at']}: "
+                  + (", ".join(row["changes_since_review"])
+                     or "details only (no new action, stage, text, title or sponsor)")
                   if row["changed_since_review"] else row["status"])
         status += f" · {row['relevance'].replace('_', ' ')}" if row["relevance"] else ""
         score = f"score {row['score']:.2f}" if row["score"] is not None else "not flagged"  # an assignment

@@ -249,3 +249,35 @@ def test_the_assignee_marks_the_follow_up_done(session: Session, seeded: Seeded)
         triage.complete_assignment(session, actor=seeded.users["council"], bill_id=bill)
     council = signed_in(seeded.users["council"], "views/bill.py", query={"id": str(bill)})
     assert not [b for b in council.button if b.key == "bill_assignment_done"]
+
+
+def test_a_bill_back_in_the_inbox_says_what_changed_since_its_review(session: Session, seeded: Seeded) -> None:
+    """Real 117th Congress bills reviewed in the morning came back as "changed since reviewed" after the next
+    import, and neither the row nor the bill page said what had changed: for HR 1 only a related bill had been
+    added upstream, which no change record names. The row now says what the feeds changed, or that only details
+    did."""
+    from tracker.records import RelatedBillRecord
+
+    staff = seeded.users["staff"]
+    moved, detail = seeded.ids["privacy"], seeded.ids["robotics"]
+    triage.mark_reviewed(session, actor=staff, bill_ids=[moved, detail])
+    session.commit()
+    Ingestor(session).ingest([
+        IngestItem(record(2, title="Consumer Data Privacy Act", stage="enacted", actions=[
+            ActionRecord(date=dt.date(2025, 3, 1), text="Introduced in House", actor="lower"),
+            ActionRecord(date=dt.date(2025, 6, 2), text="Hearing held.", actor="upper"),
+            ActionRecord(date=dt.date(2025, 7, 2), text="Became Public Law No: 119-12.", actor="executive")])),
+        IngestItem(record(3, title="Robotics Workforce Act", stage="introduced", related_bills=[
+            RelatedBillRecord(jurisdiction_id="us", session_identifier="119", identifier="S 4822",
+                              relationship="Related bill", title="Robotics Workforce Act of 2025")])),
+    ])
+    session.commit()
+    rows = {row["id"]: row for row in triage.inbox(session, triage.InboxFilter())[0]}
+    assert rows[moved]["changes_since_review"] == ["2 new actions", "stage change"]
+    assert rows[detail]["changed_since_review"] and rows[detail]["changes_since_review"] == []
+    at = signed_in(staff, "views/triage.py")
+    no_exception(at)
+    captions = [c.value for c in at.caption if "changed since" in c.value]
+    assert any(md("changed since reviewed by Staff Person") in c and md("2 new actions, stage change") in c
+               for c in captions), captions
+    assert any(md("details only (no new action, stage, text, title or sponsor)") in c for c in captions), captions

@@ -135,6 +135,8 @@ for row in rows:
                      or "details only (no new action, stage, text, title or sponsor)")
                   if row["changed_since_review"] else row["status"])
         status += f" · {row['relevance'].replace('_', ' ')}" if row["relevance"] else ""
+        if row["judged_at"] and not row["changed_since_review"]:  # who to ask about a dismissal, and since when
+            status += f" · by {row['judged_by'] or 'unknown'} on {row['judged_at']}"
         score = f"score {row['score']:.2f}" if row["score"] is not None else "not flagged"  # an assignment
         top[2].caption(f"{score} · {md(row['stage'].replace('_', ' '))}  \n"
                        f"latest action {row['latest_action_date'] or '—'}  \n{md(status)}"

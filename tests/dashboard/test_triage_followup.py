@@ -13,6 +13,7 @@ from dashboard.components.render import md
 from tracker import positions, triage, users
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Assignment
+from tracker.models.base import utcnow
 from tracker.permissions import PermissionDenied
 from tracker.records import ActionRecord
 
@@ -281,3 +282,16 @@ def test_a_bill_back_in_the_inbox_says_what_changed_since_its_review(session: Se
     assert any(md("changed since reviewed by Staff Person") in c and md("2 new actions, stage change") in c
                for c in captions), captions
     assert any(md("details only (no new action, stage, text, title or sponsor)") in c for c in captions), captions
+
+
+def test_the_dismissed_and_reviewed_views_say_who_judged_each_bill_and_when(session: Session, seeded: Seeded) -> None:
+    """The Dismissed view listed "dismissed · not relevant" with no name or day: whoever checks yesterday's
+    dismissals could not tell who to ask about one."""
+    staff = seeded.users["staff"]
+    triage.dismiss(session, actor=staff, bill_ids=[seeded.ids["robotics"]])
+    session.commit()
+    at = signed_in(seeded.users["admin"], "views/triage.py")
+    at.selectbox(key="f_view").select("dismissed").run()
+    no_exception(at)
+    [row] = [c.value for c in at.caption if "score" in c.value]
+    assert md(f"dismissed · not relevant · by Staff Person on {utcnow().date().isoformat()}") in row

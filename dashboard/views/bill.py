@@ -374,7 +374,8 @@ with side:
                     st.error(md(exc))
     if can(user, Action.comment):
         with st.form(f"note_form_{bill_id}", clear_on_submit=True):
-            body = st.text_area("Add a note", key="note_body")
+            # The box stops where add_note would refuse: the form clears on submit, so a refused note was lost.
+            body = st.text_area("Add a note", key="note_body", max_chars=notes.MAX_NOTE_CHARS)
             if st.form_submit_button("Post note"):
                 try:
                     with data.session() as s:

@@ -36,6 +36,7 @@ _NAME_WORDS = 6
 SORTS = {"score": "Strongest match", "date": "Latest action", "identifier": "Bill number"}
 VIEWS = {"inbox": "Flagged since last review", "reviewed": "Reviewed", "dismissed": "Dismissed", "all": "All flagged"}
 MAX_BULK = 500
+MAX_REASON_CHARS = 500  # a dismissal's reason: a line or two, shown in the inbox row
 
 
 class TriageError(ValueError):
@@ -143,7 +144,8 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
     if flt.sort not in SORTS:
         raise TriageError(f"Unknown sort {flt.sort!r}; one of: {', '.join(SORTS)}")
     query, best = _inbox_query(session, [Bill, LegislativeSession.identifier, TriageState.status,
-                                         TriageState.relevance, TriageState.changed_at, TriageState.user_id], flt)
+                                         TriageState.relevance, TriageState.changed_at, TriageState.user_id,
+                                         TriageState.reason], flt)
     if flt.sort == "identifier":
         # "HR 9" before "HR 10" (the identifier as text put "HR 10" before "HR 2"): jurisdiction and type, then the
         # number's length, then the number as text, as packets are ordered (tracker.exports.selection).
@@ -164,7 +166,7 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
     names = {i: name or email for i, email, name in session.execute(
         select(User.id, User.email, User.name).where(User.id.in_(judges)))} if judges else {}
     out = []
-    for bill, session_identifier, status, relevance, judged_at, judged_by, score in rows:
+    for bill, session_identifier, status, relevance, judged_at, judged_by, reason, score in rows:
         item = bill_summary(bill, session_identifier)
         pos = positions.get(bill.id)
         # A reviewed bill is back in the inbox because the feeds changed it since: say so, or it reads as done.
@@ -172,7 +174,7 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
                    and bill.last_changed_at > judged_at)
         item.update(score=score, status=status or TriageStatus.new.value, relevance=relevance,
                     changed_since_review=changed, changes_since_review=since_review.get(bill.id, []),
-                    judged_by=names.get(judged_by),
+                    judged_by=names.get(judged_by), reason=reason,
                     judged_at=judged_at.date().isoformat() if judged_at else None,
                     topics=topics.get(bill.id, []), position=pos.stance if pos else None,
                     position_version=pos.version if pos else None, assignment=assignments.get(bill.id),
@@ -250,9 +252,12 @@ def _ids(bill_ids: Iterable[int]) -> list[int]:
 
 
 def _judge(session: Session, *, actor: User, bill_ids: Iterable[int], status: str,
-           relevance: str | None, keep_relevance: bool = False) -> int:
+           relevance: str | None, keep_relevance: bool = False, reason: str | None = None) -> int:
     require(actor, Action.triage)
     ids = _ids(bill_ids)
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > MAX_REASON_CHARS:
+        raise TriageError(f"A reason is limited to {MAX_REASON_CHARS} characters ({len(reason)} given).")
     found = set(session.execute(select(Bill.id).where(Bill.id.in_(ids))).scalars())
     missing = [i for i in ids if i not in found]
     if missing:
@@ -264,6 +269,7 @@ def _judge(session: Session, *, actor: User, bill_ids: Iterable[int], status: st
         state.status = status
         if not keep_relevance:
             state.relevance = relevance
+        state.reason = reason  # a dismissal's reason goes when the bill is judged otherwise
         state.user_id = actor.id
         state.changed_at = now
         session.add(state)
@@ -277,10 +283,11 @@ def mark_reviewed(session: Session, *, actor: User, bill_ids: Iterable[int]) -> 
                   keep_relevance=True)
 
 
-def dismiss(session: Session, *, actor: User, bill_ids: Iterable[int]) -> int:
-    """Not relevant: out of the inbox, and a negative example for learning."""
+def dismiss(session: Session, *, actor: User, bill_ids: Iterable[int], reason: str | None = None) -> int:
+    """Not relevant: out of the inbox, and a negative example for learning. ``reason`` (optional, at most
+    MAX_REASON_CHARS) says why, for colleagues and whoever tunes the topics' rules."""
     return _judge(session, actor=actor, bill_ids=bill_ids, status=TriageStatus.dismissed.value,
-                  relevance=Relevance.not_relevant.value)
+                  relevance=Relevance.not_relevant.value, reason=reason)
 
 
 def mark_relevant(session: Session, *, actor: User, bill_ids: Iterable[int]) -> int:
@@ -339,5 +346,5 @@ def triage_state(session: Session, *, bill_id: int) -> dict[str, Any] | None:
     if row is None:
         return None
     state, email = row
-    return {"status": state.status, "relevance": state.relevance, "by": email,
+    return {"status": state.status, "relevance": state.relevance, "reason": state.reason, "by": email,
             "at": state.changed_at.isoformat(timespec="seconds")}

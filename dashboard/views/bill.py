@@ -321,14 +321,24 @@ with side:
 
     st.markdown("#### Triage")
     st.caption(md(f"{state['status']}{' · ' + state['relevance'].replace('_', ' ') if state['relevance'] else ''}"
-                  f" by {state['by']} at {state['at']}") if state else "Not triaged yet.")
+                  f" by {state['by']} at {state['at']}"
+                  + (f" — why: {state['reason']}" if state["reason"] and state["status"] == "dismissed" else ""))
+               if state else "Not triaged yet.")
     if can(user, Action.triage):
+        if st.session_state.pop("bill_dismiss_reason_used", False):
+            st.session_state["bill_dismiss_reason"] = ""  # set, not dropped: the browser would send it back
+        why = st.text_input("Why not relevant (optional)", key="bill_dismiss_reason",
+                            max_chars=triage.MAX_REASON_CHARS)
         c = st.columns(3)
         for col, (label, fn) in zip(c, {"Reviewed": triage.mark_reviewed, "Relevant": triage.mark_relevant,
                                         "Not relevant": triage.dismiss}.items(), strict=True):
             if col.button(label, key=f"bill_{fn.__name__}"):
                 with data.session() as s:
-                    fn(s, actor=user, bill_ids=[bill_id])
+                    if fn is triage.dismiss:
+                        fn(s, actor=user, bill_ids=[bill_id], reason=why)
+                    else:
+                        fn(s, actor=user, bill_ids=[bill_id])
+                st.session_state["bill_dismiss_reason_used"] = True
                 st.rerun()
 
     st.markdown("#### Assignee")

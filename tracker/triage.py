@@ -341,10 +341,11 @@ def complete_assignment(session: Session, *, actor: User, bill_id: int) -> bool:
 
 
 def triage_state(session: Session, *, bill_id: int) -> dict[str, Any] | None:
-    row = session.execute(select(TriageState, User.email).outerjoin(User, User.id == TriageState.user_id)
+    row = session.execute(select(TriageState, User.email, User.name).outerjoin(User, User.id == TriageState.user_id)
                           .where(TriageState.bill_id == bill_id)).first()
     if row is None:
         return None
-    state, email = row
-    return {"status": state.status, "relevance": state.relevance, "reason": state.reason, "by": email,
+    state, email, name = row
+    # Named as the inbox, positions and notes name people (the email when there is no name).
+    return {"status": state.status, "relevance": state.relevance, "reason": state.reason, "by": name or email,
             "at": state.changed_at.isoformat(timespec="seconds")}

@@ -15,6 +15,7 @@ from dashboard.components.render import (
     md,
     progress_line,
     redline,
+    stamp,
 )
 from dashboard.components.widgets import export_buttons, safe_url, table
 from tracker import notes, overview, positions, triage, watchlists
@@ -229,7 +230,7 @@ with main:
         shown = f"latest {len(changes)}" if len(changes) == overview.BILL_CHANGES_SHOWN else str(len(changes))
         with st.expander(f"What the feeds changed ({shown})"):
             # Dataframe cells are plain text: upstream names and action text are shown as received.
-            table(pd.DataFrame([{"detected": c["detected_at"], "what": c["what"], "detail": c["detail"],
+            table(pd.DataFrame([{"detected": stamp(c["detected_at"]), "what": c["what"], "detail": c["detail"],
                                  "source": c["source"]} for c in changes]), hide_index=True, width="stretch")
 
     st.markdown("#### Sources")
@@ -240,7 +241,7 @@ with main:
     if links:
         table(pd.DataFrame(links), column_config={"link": st.column_config.LinkColumn("link")},
               hide_index=True, width="stretch")
-    st.caption(f"Last fetched {d['last_fetched_at']}; upstream updated {d['upstream_updated_at'] or 'unknown'}.")
+    st.caption(f"Last fetched {stamp(d['last_fetched_at'])}; upstream updated {stamp(d['upstream_updated_at'])}.")
 
 with side:
     st.markdown("#### The council's position")
@@ -256,11 +257,11 @@ with side:
                     f"{position['version']}")
         if position["rationale"]:
             st.markdown(md(position["rationale"]))
-        st.caption(md(f"by {position['author'] or 'unknown'} at {position['updated_at']}"))
+        st.caption(md(f"by {position['author'] or 'unknown'} at {stamp(position['updated_at'])}"))
     elif withdrawn:
         st.markdown("**No position**")
         st.caption(md(f"{withdrawn['previous_stance']} withdrawn by {withdrawn['author'] or 'unknown'} at "
-                      f"{withdrawn['updated_at']} (version {withdrawn['version']})"
+                      f"{stamp(withdrawn['updated_at'])} (version {withdrawn['version']})"
                       + (f": {withdrawn['reason']}" if withdrawn["reason"] else "")))
     else:
         st.caption("No position yet.")
@@ -313,7 +314,7 @@ with side:
     if history:
         with st.expander(f"History ({len(history)} versions)"):
             table(pd.DataFrame([{
-                "when": h["changed_at"], "who": h["author"],
+                "when": stamp(h["changed_at"]), "who": h["author"],
                 "from": f"{h['previous_stance']} / {h['previous_priority']}" if h["previous_stance"] else "—",
                 "to": "withdrawn" if h["withdrawn"] else f"{h['stance']} / {h['priority']}",
                 "version": h["version"], "rationale or reason": h["rationale"]}
@@ -321,7 +322,7 @@ with side:
 
     st.markdown("#### Triage")
     st.caption(md(f"{state['status']}{' · ' + state['relevance'].replace('_', ' ') if state['relevance'] else ''}"
-                  f" by {state['by']} at {state['at']}"
+                  f" by {state['by']} at {stamp(state['at'])}"
                   + (f" — why: {state['reason']}" if state["reason"] and state["status"] == "dismissed" else ""))
                if state else "Not triaged yet.")
     if can(user, Action.triage):
@@ -373,7 +374,7 @@ with side:
     st.markdown("#### Notes")
     for n in thread:
         with st.container(border=True):
-            st.caption(md(f"{n['author'] or 'unknown'} ({n['role']}) · {n['created_at']}"))
+            st.caption(md(f"{n['author'] or 'unknown'} ({n['role']}) · {stamp(n['created_at'])}"))
             st.markdown(md(n["body"]))
             if notes.may_delete(user, author_id=n["author_id"]) and st.button("Delete", key=f"note_del_{n['id']}"):
                 try:

@@ -725,10 +725,11 @@ def dashboard_command(*, port: int, address: str) -> list[str]:
     # No download or copy of a table: Streamlit writes its CSV raw, so a title from a feed starting with "=" would
     # reach Excel as a formula. Packets (the Exports page, `tracker export`) are the protected way out. An
     # unexpected error shows a generic message in the browser, not its traceback (file paths, SQL with data in
-    # it); the whole of it goes to the server's log.
+    # it); the whole of it goes to the server's log. The toolbar is a reader's (print, theme): served from this
+    # machine, Streamlit offered staff its "Deploy" button (to Community Cloud) and its developer menu.
     return [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port), "--server.address",
             address, "--browser.gatherUsageStats", "false", "--client.disableDataExport", "true",
-            "--client.showErrorDetails", "none"]
+            "--client.showErrorDetails", "none", "--client.toolbarMode", "viewer"]
 
 
 @app.command("serve")

@@ -242,6 +242,7 @@ def _merge_triage(session: Session, old: int, keep: int, moved: dict[str, int]) 
         return
     later = mine if _stamp(mine.changed_at) > _stamp(theirs.changed_at) else theirs
     theirs.status, theirs.user_id, theirs.changed_at = later.status, later.user_id, later.changed_at
+    theirs.reason = later.reason  # a dismissal's reason goes with its status
     theirs.relevance = theirs.relevance or mine.relevance
     session.add(theirs)
     session.delete(mine)

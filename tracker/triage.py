@@ -16,6 +16,7 @@ from sqlmodel import Session
 from tracker.models import (
     Assignment,
     Bill,
+    BillChange,
     BillMatch,
     LegislativeSession,
     Position,
@@ -24,7 +25,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.base import utcnow
-from tracker.models.enums import Relevance, TriageStatus
+from tracker.models.enums import ChangeKind, Relevance, TriageStatus
 from tracker.permissions import ROLE_ACTIONS, Action, PermissionDenied, can, require
 from tracker.queries import bill_summary
 
@@ -35,6 +36,7 @@ _NAME_WORDS = 6
 SORTS = {"score": "Strongest match", "date": "Latest action", "identifier": "Bill number"}
 VIEWS = {"inbox": "Flagged since last review", "reviewed": "Reviewed", "dismissed": "Dismissed", "all": "All flagged"}
 MAX_BULK = 500
+MAX_REASON_CHARS = 500  # a dismissal's reason: a line or two, shown in the inbox row
 
 
 class TriageError(ValueError):
@@ -142,7 +144,8 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
     if flt.sort not in SORTS:
         raise TriageError(f"Unknown sort {flt.sort!r}; one of: {', '.join(SORTS)}")
     query, best = _inbox_query(session, [Bill, LegislativeSession.identifier, TriageState.status,
-                                         TriageState.relevance, TriageState.changed_at, TriageState.user_id], flt)
+                                         TriageState.relevance, TriageState.changed_at, TriageState.user_id,
+                                         TriageState.reason], flt)
     if flt.sort == "identifier":
         # "HR 9" before "HR 10" (the identifier as text put "HR 10" before "HR 2"): jurisdiction and type, then the
         # number's length, then the number as text, as packets are ordered (tracker.exports.selection).
@@ -156,24 +159,58 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
     topics = topics_for(session, ids)
     positions = {p.bill_id: p for p in session.execute(select(Position).where(Position.bill_id.in_(ids))).scalars()}
     assignments = open_assignments(session, ids)
+    since_review = _changes_since_review(session, {
+        bill.id: judged_at for bill, _, status, _, judged_at, *_ in rows
+        if status == TriageStatus.reviewed.value and judged_at is not None and bill.last_changed_at > judged_at})
     judges = {row[5] for row in rows if row[5] is not None}
     names = {i: name or email for i, email, name in session.execute(
         select(User.id, User.email, User.name).where(User.id.in_(judges)))} if judges else {}
     out = []
-    for bill, session_identifier, status, relevance, judged_at, judged_by, score in rows:
+    for bill, session_identifier, status, relevance, judged_at, judged_by, reason, score in rows:
         item = bill_summary(bill, session_identifier)
         pos = positions.get(bill.id)
         # A reviewed bill is back in the inbox because the feeds changed it since: say so, or it reads as done.
         changed = (status == TriageStatus.reviewed.value and judged_at is not None
                    and bill.last_changed_at > judged_at)
         item.update(score=score, status=status or TriageStatus.new.value, relevance=relevance,
-                    changed_since_review=changed, judged_by=names.get(judged_by),
+                    changed_since_review=changed, changes_since_review=since_review.get(bill.id, []),
+                    judged_by=names.get(judged_by), reason=reason,
                     judged_at=judged_at.date().isoformat() if judged_at else None,
                     topics=topics.get(bill.id, []), position=pos.stance if pos else None,
                     position_version=pos.version if pos else None, assignment=assignments.get(bill.id),
                     assignee=(assignments.get(bill.id) or {}).get("assignee"))
         out.append(item)
     return out, total
+
+
+# What a change record says in an inbox row, in this order; a count for the kinds that come several at a time.
+_SINCE_REVIEW = {ChangeKind.new_action.value: ("new action", "new actions"),
+                 ChangeKind.stage_change.value: ("stage change", None),
+                 ChangeKind.new_version.value: ("new text", "new texts"),
+                 ChangeKind.title_change.value: ("title change", None),
+                 ChangeKind.sponsor_change.value: ("sponsor change", "sponsor changes"),
+                 ChangeKind.action_corrected.value: ("action reworded", "actions reworded")}
+
+
+def _changes_since_review(session: Session, reviewed_at: dict[int, dt.datetime]) -> dict[int, list[str]]:
+    """For bills back in the inbox, what the feeds changed since each was reviewed ("2 new actions", "stage
+    change"). Empty when only details changed that no change record names (a related bill added upstream, a
+    reworded summary, a committee's activity): the row then says so, rather than leaving staff to hunt."""
+    if not reviewed_at:
+        return {}
+    counts: dict[int, dict[str, int]] = {}
+    for bill_id, kind, at in session.execute(
+            select(BillChange.bill_id, BillChange.kind, BillChange.detected_at)
+            .where(BillChange.bill_id.in_(list(reviewed_at)), BillChange.kind.in_(list(_SINCE_REVIEW)),
+                   BillChange.detected_at > min(reviewed_at.values()))):
+        if at > reviewed_at[bill_id]:
+            counts.setdefault(bill_id, {}).setdefault(kind, 0)
+            counts[bill_id][kind] += 1
+    out: dict[int, list[str]] = {}
+    for bill_id, kinds in counts.items():
+        out[bill_id] = [one if n == 1 or many is None else f"{n} {many}"
+                        for kind, (one, many) in _SINCE_REVIEW.items() if (n := kinds.get(kind))]
+    return out
 
 
 def current_assignees(session: Session, bill_ids: Sequence[int]) -> dict[int, str]:
@@ -215,9 +252,12 @@ def _ids(bill_ids: Iterable[int]) -> list[int]:
 
 
 def _judge(session: Session, *, actor: User, bill_ids: Iterable[int], status: str,
-           relevance: str | None, keep_relevance: bool = False) -> int:
+           relevance: str | None, keep_relevance: bool = False, reason: str | None = None) -> int:
     require(actor, Action.triage)
     ids = _ids(bill_ids)
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > MAX_REASON_CHARS:
+        raise TriageError(f"A reason is limited to {MAX_REASON_CHARS} characters ({len(reason)} given).")
     found = set(session.execute(select(Bill.id).where(Bill.id.in_(ids))).scalars())
     missing = [i for i in ids if i not in found]
     if missing:
@@ -229,6 +269,7 @@ def _judge(session: Session, *, actor: User, bill_ids: Iterable[int], status: st
         state.status = status
         if not keep_relevance:
             state.relevance = relevance
+        state.reason = reason  # a dismissal's reason goes when the bill is judged otherwise
         state.user_id = actor.id
         state.changed_at = now
         session.add(state)
@@ -242,10 +283,11 @@ def mark_reviewed(session: Session, *, actor: User, bill_ids: Iterable[int]) -> 
                   keep_relevance=True)
 
 
-def dismiss(session: Session, *, actor: User, bill_ids: Iterable[int]) -> int:
-    """Not relevant: out of the inbox, and a negative example for learning."""
+def dismiss(session: Session, *, actor: User, bill_ids: Iterable[int], reason: str | None = None) -> int:
+    """Not relevant: out of the inbox, and a negative example for learning. ``reason`` (optional, at most
+    MAX_REASON_CHARS) says why, for colleagues and whoever tunes the topics' rules."""
     return _judge(session, actor=actor, bill_ids=bill_ids, status=TriageStatus.dismissed.value,
-                  relevance=Relevance.not_relevant.value)
+                  relevance=Relevance.not_relevant.value, reason=reason)
 
 
 def mark_relevant(session: Session, *, actor: User, bill_ids: Iterable[int]) -> int:
@@ -299,10 +341,11 @@ def complete_assignment(session: Session, *, actor: User, bill_id: int) -> bool:
 
 
 def triage_state(session: Session, *, bill_id: int) -> dict[str, Any] | None:
-    row = session.execute(select(TriageState, User.email).outerjoin(User, User.id == TriageState.user_id)
+    row = session.execute(select(TriageState, User.email, User.name).outerjoin(User, User.id == TriageState.user_id)
                           .where(TriageState.bill_id == bill_id)).first()
     if row is None:
         return None
-    state, email = row
-    return {"status": state.status, "relevance": state.relevance, "by": email,
+    state, email, name = row
+    # Named as the inbox, positions and notes name people (the email when there is no name).
+    return {"status": state.status, "relevance": state.relevance, "reason": state.reason, "by": name or email,
             "at": state.changed_at.isoformat(timespec="seconds")}

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from tracker.models import Bill, SavedFilter, User, Watchlist, WatchlistItem
 from tracker.models.enums import Role
 from tracker.names import by_name
-from tracker.permissions import Action, PermissionDenied, require, require_owner
+from tracker.permissions import Action, PermissionDenied, can, require, require_owner
 
 FILTER_PAGES = ("triage", "search")
 FILTER_NAME_MAX = 128  # SavedFilter.name
@@ -19,8 +19,14 @@ class WatchlistError(ValueError):
     pass
 
 
+def may_edit(actor: User, *, owner_id: int | None) -> bool:
+    """Whether ``actor`` may add to, remove from or delete a watchlist owned by ``owner_id``: the pages offer
+    those controls only then (a council member was offered "Delete" on staff's shared list, then refused)."""
+    return can(actor, Action.follow) and (owner_id == actor.id or actor.role in (Role.admin.value, Role.staff.value))
+
+
 def _may_edit(actor: User, watchlist: Watchlist) -> None:
-    if watchlist.owner_id != actor.id and actor.role not in (Role.admin.value, Role.staff.value):
+    if not may_edit(actor, owner_id=watchlist.owner_id):
         raise PermissionDenied(f"{actor.email} may not change {watchlist.name!r}; it belongs to someone else.")
 
 
@@ -46,7 +52,8 @@ def visible_watchlists(session: Session, *, actor: User) -> list[dict[str, Any]]
                            .where(or_(Watchlist.shared, Watchlist.owner_id == actor.id))
                            .order_by(Watchlist.id)).all()
     return [{"id": w.id, "name": w.name, "owner": email, "shared": w.shared, "bills": n or 0,
-             "mine": w.owner_id == actor.id} for w, email, n in sorted(rows, key=lambda r: by_name(r[0].name))]
+             "mine": w.owner_id == actor.id, "editable": may_edit(actor, owner_id=w.owner_id)}
+            for w, email, n in sorted(rows, key=lambda r: by_name(r[0].name))]
 
 
 def _get(session: Session, watchlist_id: int, actor: User) -> Watchlist:

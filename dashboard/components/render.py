@@ -8,6 +8,7 @@ controls (tracker.bidi), so a right-to-left override cannot turn a title or a ta
 - ``shown(frame)``: a table's text cells without bidi controls, for st.dataframe.
 """
 
+import datetime as dt
 import difflib
 import html
 import re
@@ -45,6 +46,24 @@ def shorten(text: str | None, limit: int) -> str:
     if len(value) <= limit:
         return value
     return value[:limit].rsplit(" ", 1)[0].rstrip() + " …"
+
+
+def stamp(value: object) -> str:
+    """A stored time as staff read it: "2026-12-07 03:35 UTC". Services hand times over as ISO strings
+    ("2026-12-07T03:35:07.952897+00:00", which the bill page showed as they were) or datetimes, in UTC."""
+    if value is None or value == "":
+        return "unknown"
+    when = value
+    if isinstance(value, str):
+        try:
+            when = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(when, dt.datetime):
+        return str(value)
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC)
+    return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def assignment_line(assignment: dict | None) -> str:

@@ -15,6 +15,7 @@ from dashboard.components.render import (
     md,
     progress_line,
     redline,
+    stamp,
 )
 from dashboard.components.widgets import export_buttons, safe_url, table
 from tracker import notes, overview, positions, triage, watchlists
@@ -229,7 +230,7 @@ with main:
         shown = f"latest {len(changes)}" if len(changes) == overview.BILL_CHANGES_SHOWN else str(len(changes))
         with st.expander(f"What the feeds changed ({shown})"):
             # Dataframe cells are plain text: upstream names and action text are shown as received.
-            table(pd.DataFrame([{"detected": c["detected_at"], "what": c["what"], "detail": c["detail"],
+            table(pd.DataFrame([{"detected": stamp(c["detected_at"]), "what": c["what"], "detail": c["detail"],
                                  "source": c["source"]} for c in changes]), hide_index=True, width="stretch")
 
     st.markdown("#### Sources")
@@ -240,7 +241,7 @@ with main:
     if links:
         table(pd.DataFrame(links), column_config={"link": st.column_config.LinkColumn("link")},
               hide_index=True, width="stretch")
-    st.caption(f"Last fetched {d['last_fetched_at']}; upstream updated {d['upstream_updated_at'] or 'unknown'}.")
+    st.caption(f"Last fetched {stamp(d['last_fetched_at'])}; upstream updated {stamp(d['upstream_updated_at'])}.")
 
 with side:
     st.markdown("#### The council's position")
@@ -256,11 +257,11 @@ with side:
                     f"{position['version']}")
         if position["rationale"]:
             st.markdown(md(position["rationale"]))
-        st.caption(md(f"by {position['author'] or 'unknown'} at {position['updated_at']}"))
+        st.caption(md(f"by {position['author'] or 'unknown'} at {stamp(position['updated_at'])}"))
     elif withdrawn:
         st.markdown("**No position**")
         st.caption(md(f"{withdrawn['previous_stance']} withdrawn by {withdrawn['author'] or 'unknown'} at "
-                      f"{withdrawn['updated_at']} (version {withdrawn['version']})"
+                      f"{stamp(withdrawn['updated_at'])} (version {withdrawn['version']})"
                       + (f": {withdrawn['reason']}" if withdrawn["reason"] else "")))
     else:
         st.caption("No position yet.")
@@ -270,16 +271,21 @@ with side:
             # Set through session state, not as the widgets' defaults: the browser keeps a widget's last value
             # unless the server sets it, so after a withdrawal or "Start again from their version" the form
             # went on showing the stance and priority just dropped.
+            # No stance ready-made on a bill without one: "Support" stood in the form under "No position yet.",
+            # and saving a priority or a rationale alone recorded the council as supporting the bill.
             st.session_state[f"pos_stance_{bill_id}"] = (position["stance"] if position and position["stance"]
-                                                         in stances else stances[0])
+                                                         in stances else None)
             st.session_state[f"pos_priority_{bill_id}"] = position["priority"] if position else Priority.medium.value
             st.session_state[f"pos_rationale_{bill_id}"] = (position["rationale"] or "") if position else ""
         with st.form(f"position_form_{bill_id}"):
-            stance = st.selectbox("Position", stances, key=f"pos_stance_{bill_id}")
+            stance = st.selectbox("Position", stances, key=f"pos_stance_{bill_id}", index=None,
+                                  placeholder="Choose a position")
             priority = st.selectbox("Priority", prios, key=f"pos_priority_{bill_id}")
             rationale = st.text_area("Rationale", key=f"pos_rationale_{bill_id}")
             save = st.form_submit_button("Save position")
-        if save:
+        if save and stance is None:
+            st.error("Choose a position to save.")
+        elif save:
             try:
                 with data.session() as s:
                     saved = positions.set_position(s, actor=user, bill_id=bill_id, stance=stance, priority=priority,
@@ -308,7 +314,7 @@ with side:
     if history:
         with st.expander(f"History ({len(history)} versions)"):
             table(pd.DataFrame([{
-                "when": h["changed_at"], "who": h["author"],
+                "when": stamp(h["changed_at"]), "who": h["author"],
                 "from": f"{h['previous_stance']} / {h['previous_priority']}" if h["previous_stance"] else "—",
                 "to": "withdrawn" if h["withdrawn"] else f"{h['stance']} / {h['priority']}",
                 "version": h["version"], "rationale or reason": h["rationale"]}
@@ -316,14 +322,24 @@ with side:
 
     st.markdown("#### Triage")
     st.caption(md(f"{state['status']}{' · ' + state['relevance'].replace('_', ' ') if state['relevance'] else ''}"
-                  f" by {state['by']} at {state['at']}") if state else "Not triaged yet.")
+                  f" by {state['by']} at {stamp(state['at'])}"
+                  + (f" — why: {state['reason']}" if state["reason"] and state["status"] == "dismissed" else ""))
+               if state else "Not triaged yet.")
     if can(user, Action.triage):
+        if st.session_state.pop("bill_dismiss_reason_used", False):
+            st.session_state["bill_dismiss_reason"] = ""  # set, not dropped: the browser would send it back
+        why = st.text_input("Why not relevant (optional)", key="bill_dismiss_reason",
+                            max_chars=triage.MAX_REASON_CHARS)
         c = st.columns(3)
         for col, (label, fn) in zip(c, {"Reviewed": triage.mark_reviewed, "Relevant": triage.mark_relevant,
                                         "Not relevant": triage.dismiss}.items(), strict=True):
             if col.button(label, key=f"bill_{fn.__name__}"):
                 with data.session() as s:
-                    fn(s, actor=user, bill_ids=[bill_id])
+                    if fn is triage.dismiss:
+                        fn(s, actor=user, bill_ids=[bill_id], reason=why)
+                    else:
+                        fn(s, actor=user, bill_ids=[bill_id])
+                st.session_state["bill_dismiss_reason_used"] = True
                 st.rerun()
 
     st.markdown("#### Assignee")
@@ -358,7 +374,7 @@ with side:
     st.markdown("#### Notes")
     for n in thread:
         with st.container(border=True):
-            st.caption(md(f"{n['author'] or 'unknown'} ({n['role']}) · {n['created_at']}"))
+            st.caption(md(f"{n['author'] or 'unknown'} ({n['role']}) · {stamp(n['created_at'])}"))
             st.markdown(md(n["body"]))
             if notes.may_delete(user, author_id=n["author_id"]) and st.button("Delete", key=f"note_del_{n['id']}"):
                 try:
@@ -369,7 +385,8 @@ with side:
                     st.error(md(exc))
     if can(user, Action.comment):
         with st.form(f"note_form_{bill_id}", clear_on_submit=True):
-            body = st.text_area("Add a note", key="note_body")
+            # The box stops where add_note would refuse: the form clears on submit, so a refused note was lost.
+            body = st.text_area("Add a note", key="note_body", max_chars=notes.MAX_NOTE_CHARS)
             if st.form_submit_button("Post note"):
                 try:
                     with data.session() as s:
@@ -382,7 +399,10 @@ with side:
     if lists:
         names = {w["id"]: w["name"] for w in lists}
         st.caption("On: " + (md(", ".join(names[i] for i in on_lists if i in names)) or "none"))
-        mine = [w["id"] for w in lists if w["id"] not in on_lists]
+        # Only lists this person may add to: a council member was offered staff's shared list, then refused.
+        mine = [w["id"] for w in lists if w["id"] not in on_lists and w["editable"]]
+        if not mine and not any(w["editable"] for w in lists):
+            st.caption("No watchlist of yours to add it to (create one on the Watchlists page).")
         if mine:
             c = st.columns([3, 1])
             target = c[0].selectbox("Add to", mine, format_func=names.get, key="bill_watch",

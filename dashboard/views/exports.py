@@ -8,6 +8,7 @@ from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.widgets import export_buttons
 from tracker import watchlists
+from tracker.bidi import without_bidi_controls
 from tracker.exports import Selection
 from tracker.exports.packet import stage_label
 from tracker.models.enums import Priority, Stage
@@ -34,7 +35,9 @@ topics = c[0].multiselect("Topics", list(choices.topics), format_func=choices.to
 stances = c[1].multiselect("Positions", choices.stances, key="x_positions")
 c = st.columns(3)
 priorities = c[0].multiselect("Priorities", [p.value for p in Priority], key="x_priorities")
-jurisdictions = c[1].multiselect("Jurisdictions", list(choices.jurisdictions), key="x_jurisdictions")
+# Named as the inbox names them: "al" and "ak" alone left a lobbyist guessing which was Alaska.
+jurisdictions = c[1].multiselect("Jurisdictions", list(choices.jurisdictions), key="x_jurisdictions",
+                                 format_func=lambda k: without_bidi_controls(f"{k} — {choices.jurisdictions[k]}"))
 wl = c[2].multiselect("Watchlists", [str(w["id"]) for w in lists],
                       format_func=lambda i: next(w["name"] for w in lists if str(w["id"]) == i), key="x_watchlists")
 saved_filter = st.selectbox("Saved filter", ["", *filters], format_func=lambda k: filters.get(k, "None"),

@@ -130,9 +130,15 @@ for row in rows:
                          label=md(f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}"),
                          query_params={"id": str(row["id"])})
         top[1].markdown(md(shorten(row["title"], 400)))
-        status = (f"changed since reviewed by {row['judged_by'] or 'unknown'} on {row['judged_at']}"
+        status = (f"changed since reviewed by {row['judged_by'] or 'unknown'} on {row['judged_at']}: "
+                  + (", ".join(row["changes_since_review"])
+                     or "details only (no new action, stage, text, title or sponsor)")
                   if row["changed_since_review"] else row["status"])
         status += f" · {row['relevance'].replace('_', ' ')}" if row["relevance"] else ""
+        if row["judged_at"] and not row["changed_since_review"]:  # who to ask about a dismissal, and since when
+            status += f" · by {row['judged_by'] or 'unknown'} on {row['judged_at']}"
+        if row["reason"] and row["status"] == "dismissed":
+            status += f"  \nwhy: {shorten(row['reason'], 200)}"
         score = f"score {row['score']:.2f}" if row["score"] is not None else "not flagged"  # an assignment
         top[2].caption(f"{score} · {md(row['stage'].replace('_', ' '))}  \n"
                        f"latest action {row['latest_action_date'] or '—'}  \n{md(status)}"
@@ -147,6 +153,12 @@ for row in rows:
 if may_triage and rows:
     st.divider()
     st.markdown(f"**{len(selected)} selected**")
+    if st.session_state.pop("bulk_reason_used", False):
+        # Set, not dropped: a dropped key leaves the browser showing (and sending back) the last reason.
+        st.session_state["bulk_reason"] = ""
+    reason = st.text_input("Why not relevant (optional, kept with a dismissal)", key="bulk_reason",
+                           max_chars=triage.MAX_REASON_CHARS,
+                           placeholder="Commemorative resolution; radio, not broadband")
     cols = st.columns(4)
     actions = {"Mark reviewed": triage.mark_reviewed, "Mark relevant": triage.mark_relevant,
                "Dismiss as not relevant": triage.dismiss, "Back to inbox": triage.reopen}
@@ -154,9 +166,12 @@ if may_triage and rows:
         if col.button(label, key=f"bulk_{fn.__name__}", disabled=not selected):
             try:
                 with data.session() as s:
-                    n = fn(s, actor=user, bill_ids=selected)
+                    n = (fn(s, actor=user, bill_ids=selected, reason=reason) if fn is triage.dismiss
+                         else fn(s, actor=user, bill_ids=selected))
                 for bid in selected:
                     st.session_state.pop(f"sel_{bid}", None)
+                if fn is triage.dismiss:  # this batch's reason is not the next one's
+                    st.session_state["bulk_reason_used"] = True
                 st.toast(f"{label}: {n} bills")
                 st.rerun()
             except (triage.TriageError, PermissionDenied) as exc:
@@ -177,9 +192,11 @@ if may_triage and rows:
                 st.error(md(exc))
     if can(user, Action.set_position):
         with cols[1].container(border=True):
-            stance = st.selectbox("Position", choices.stances, key="bulk_stance")
+            # None ready-made: one click on "Set position" set Support on every selected bill.
+            stance = st.selectbox("Position", choices.stances, key="bulk_stance", index=None,
+                                  placeholder="Choose a position")
             priority = st.selectbox("Priority", [p.value for p in Priority], index=1, key="bulk_priority")
-            if st.button("Set position", key="bulk_position", disabled=not selected):
+            if st.button("Set position", key="bulk_position", disabled=not selected or stance is None):
                 done, refused = 0, []
                 for bid in selected:
                     try:

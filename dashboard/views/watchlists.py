@@ -44,28 +44,49 @@ if rows:
     if len(rows) < by_id[chosen]["bills"]:  # nothing is left out without a word
         st.caption(f"The {len(rows)} with the latest action of its {by_id[chosen]['bills']:,} bills are shown"
                    + ("; an export packet of the watchlist lists them all." if can(user, Action.export) else "."))
+    editable = by_id[chosen]["editable"]
+    # Rows are picked for removal only by whoever may remove them (its owner, staff, admins).
+    picking = {"on_select": "rerun", "selection_mode": "multi-row", "key": "wl_table"} if editable else {}
     event = table(
         pd.DataFrame([{"bill": f"{r['jurisdiction'].upper()} {r['identifier']}", "title": r["title"],
                        "stage": r["stage"].replace("_", " "), "latest action": r["latest_action_date"],
                        "open": f"/bill?id={r['id']}"} for r in rows]),
         column_config={"open": st.column_config.LinkColumn("open", display_text="open")},
-        hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row", key="wl_table")
-    picked = [rows[i]["id"] for i in (event.selection.rows if event else [])]
-    if st.button(f"Remove {len(picked)} selected", key="wl_remove", disabled=not picked):
-        try:
-            with data.session() as s:
-                watchlists.remove_bills(s, actor=user, watchlist_id=chosen, bill_ids=picked)
-            st.rerun()
-        except (watchlists.WatchlistError, PermissionDenied) as exc:
-            st.error(md(exc))
+        hide_index=True, width="stretch", **picking)
+    if editable:
+        picked = [rows[i]["id"] for i in (event.selection.rows if event else [])]
+        if st.button(f"Remove {len(picked)} selected", key="wl_remove", disabled=not picked):
+            try:
+                with data.session() as s:
+                    watchlists.remove_bills(s, actor=user, watchlist_id=chosen, bill_ids=picked)
+                st.rerun()
+            except (watchlists.WatchlistError, PermissionDenied) as exc:
+                st.error(md(exc))
     export_buttons(user, Selection(watchlists=(str(chosen),)), key=f"wl_export_{chosen}",
                    title=by_id[chosen]["name"])
 else:
     st.caption("This watchlist is empty.")
+if not by_id[chosen]["editable"]:
+    st.caption(f"Shared by {md(by_id[chosen]['owner'] or 'someone')}. Only its owner, staff and admins change it.")
+    st.stop()
+# Deleting drops the list and every bill on it for everyone it is shared with, with no way back: asked first.
+confirm_key = f"wl_delete_asked_{chosen}"
 if st.button("Delete this watchlist", key="wl_delete"):
-    try:
-        with data.session() as s:
-            watchlists.delete_watchlist(s, actor=user, watchlist_id=chosen)
+    st.session_state[confirm_key] = True
+if st.session_state.get(confirm_key):
+    n = by_id[chosen]["bills"]
+    who = " for everyone" if by_id[chosen]["shared"] else ""
+    st.warning(f"Delete {md(by_id[chosen]['name'])} and its {n:,} {'bill' if n == 1 else 'bills'}{who}? "
+               "This cannot be undone.")
+    c = st.columns([1, 1, 4])
+    if c[0].button("Delete it", key="wl_delete_confirm", type="primary"):
+        st.session_state.pop(confirm_key, None)
+        try:
+            with data.session() as s:
+                watchlists.delete_watchlist(s, actor=user, watchlist_id=chosen)
+            st.rerun()
+        except (watchlists.WatchlistError, PermissionDenied) as exc:
+            st.error(md(exc))
+    if c[1].button("Keep it", key="wl_delete_cancel"):
+        st.session_state.pop(confirm_key, None)
         st.rerun()
-    except (watchlists.WatchlistError, PermissionDenied) as exc:
-        st.error(md(exc))

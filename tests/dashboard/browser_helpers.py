@@ -43,7 +43,7 @@ def dashboard_server(database_url: str, *, timeout: float = 60, script: Path | N
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     cmd = [*dashboard_command(port=port, address="127.0.0.1"), "--server.headless", "true",
-           "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
+           "--server.fileWatcherType", "none"]
     if script is not None:
         cmd[cmd.index("run") + 1] = str(script)
     log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty server can never block on a full pipe

@@ -235,7 +235,7 @@ def test_staff_set_a_position_in_bulk(session: Session, seeded: Seeded) -> None:
     at = signed_in(seeded.users["staff"], "views/triage.py")
     at.checkbox(key=f"sel_{seeded.ids['ca']}").check()
     at.checkbox(key=f"sel_{seeded.ids['markup']}").check().run()
-    at.selectbox(key="bulk_stance").select("Oppose")
+    at.selectbox(key="bulk_stance").select("Oppose").run()  # choosing one enables "Set position", as in a browser
     at.button(key="bulk_position").click().run()
     no_exception(at)
     assert positions.get_position(session, bill_id=seeded.ids["ca"])["stance"] == "Oppose"

@@ -20,6 +20,8 @@ def test_sign_in_dismiss_set_position_and_read_it_back(database_url: str, sessio
         sign_in(page, url, "staff@example.org", PASSWORD)
         page.get_by_role("heading", name="Triage inbox").wait_for()
         page.get_by_text("Robotics Workforce Act").wait_for()
+        # `tracker serve` showed staff Streamlit's "Deploy" button (to Community Cloud) and its developer menu.
+        assert page.get_by_role("button", name="Deploy").count() == 0
 
         page.locator(f".st-key-sel_{dismissed} label").click()
         page.get_by_text("1 selected").wait_for()

@@ -13,6 +13,7 @@ from dashboard.components.render import md
 from tracker import positions, triage, users
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Assignment
+from tracker.models.base import utcnow
 from tracker.permissions import PermissionDenied
 from tracker.records import ActionRecord
 
@@ -136,13 +137,13 @@ def test_a_bulk_position_keeps_the_rationale_of_a_stance_it_leaves_as_it_was(ses
     at = signed_in(staff, "views/triage.py")
     at.selectbox(key="f_view").select("all").run()  # bills with a position are reviewed
     at.checkbox(key=f"sel_{kept}").check().run()
-    at.selectbox(key="bulk_stance").select("Oppose")
+    at.selectbox(key="bulk_stance").select("Oppose").run()
     at.selectbox(key="bulk_priority").select("High")
     at.button(key="bulk_position").click().run()
     no_exception(at)
     at.checkbox(key=f"sel_{kept}").uncheck()
     at.checkbox(key=f"sel_{changed}").check().run()
-    at.selectbox(key="bulk_stance").select("Support")
+    at.selectbox(key="bulk_stance").select("Support").run()
     at.button(key="bulk_position").click().run()
     no_exception(at)
     session.expire_all()
@@ -249,3 +250,48 @@ def test_the_assignee_marks_the_follow_up_done(session: Session, seeded: Seeded)
         triage.complete_assignment(session, actor=seeded.users["council"], bill_id=bill)
     council = signed_in(seeded.users["council"], "views/bill.py", query={"id": str(bill)})
     assert not [b for b in council.button if b.key == "bill_assignment_done"]
+
+
+def test_a_bill_back_in_the_inbox_says_what_changed_since_its_review(session: Session, seeded: Seeded) -> None:
+    """Real 117th Congress bills reviewed in the morning came back as "changed since reviewed" after the next
+    import, and neither the row nor the bill page said what had changed: for HR 1 only a related bill had been
+    added upstream, which no change record names. The row now says what the feeds changed, or that only details
+    did."""
+    from tracker.records import RelatedBillRecord
+
+    staff = seeded.users["staff"]
+    moved, detail = seeded.ids["privacy"], seeded.ids["robotics"]
+    triage.mark_reviewed(session, actor=staff, bill_ids=[moved, detail])
+    session.commit()
+    Ingestor(session).ingest([
+        IngestItem(record(2, title="Consumer Data Privacy Act", stage="enacted", actions=[
+            ActionRecord(date=dt.date(2025, 3, 1), text="Introduced in House", actor="lower"),
+            ActionRecord(date=dt.date(2025, 6, 2), text="Hearing held.", actor="upper"),
+            ActionRecord(date=dt.date(2025, 7, 2), text="Became Public Law No: 119-12.", actor="executive")])),
+        IngestItem(record(3, title="Robotics Workforce Act", stage="introduced", related_bills=[
+            RelatedBillRecord(jurisdiction_id="us", session_identifier="119", identifier="S 4822",
+                              relationship="Related bill", title="Robotics Workforce Act of 2025")])),
+    ])
+    session.commit()
+    rows = {row["id"]: row for row in triage.inbox(session, triage.InboxFilter())[0]}
+    assert rows[moved]["changes_since_review"] == ["2 new actions", "stage change"]
+    assert rows[detail]["changed_since_review"] and rows[detail]["changes_since_review"] == []
+    at = signed_in(staff, "views/triage.py")
+    no_exception(at)
+    captions = [c.value for c in at.caption if "changed since" in c.value]
+    assert any(md("changed since reviewed by Staff Person") in c and md("2 new actions, stage change") in c
+               for c in captions), captions
+    assert any(md("details only (no new action, stage, text, title or sponsor)") in c for c in captions), captions
+
+
+def test_the_dismissed_and_reviewed_views_say_who_judged_each_bill_and_when(session: Session, seeded: Seeded) -> None:
+    """The Dismissed view listed "dismissed · not relevant" with no name or day: whoever checks yesterday's
+    dismissals could not tell who to ask about one."""
+    staff = seeded.users["staff"]
+    triage.dismiss(session, actor=staff, bill_ids=[seeded.ids["robotics"]])
+    session.commit()
+    at = signed_in(seeded.users["admin"], "views/triage.py")
+    at.selectbox(key="f_view").select("dismissed").run()
+    no_exception(at)
+    [row] = [c.value for c in at.caption if "score" in c.value]
+    assert md(f"dismissed · not relevant · by Staff Person on {utcnow().date().isoformat()}") in row

@@ -146,7 +146,7 @@ class TriageState(SQLModel, table=True):
     bill_id: int = Field(foreign_key="bill.id", primary_key=True, ondelete="CASCADE")
     status: str = Field(default="new", max_length=16, index=True)  # TriageStatus
     relevance: str | None = Field(default=None, max_length=16)  # Relevance: the label flagging learns from
-    # Why a dismissed bill is not the council's business, as staff wrote it (migration 0026); a dismissal's only.
+    # Why a dismissed bill is not the council's business, as staff wrote it (migration 0029); a dismissal's only.
     reason: str | None = text_field()
     user_id: int | None = Field(default=None, foreign_key="user.id")
     changed_at: dt.datetime = Field(default_factory=utcnow)

@@ -1,7 +1,7 @@
 """triagestate.reason: why staff dismissed a flagged bill
 
-Revision ID: 0026
-Revises: 0025
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-07
 
 Dismissed bills said "not relevant" and nothing else: a colleague checking the Dismissed view, or whoever tunes a
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0026'
-down_revision: str | None = '0025'
+revision: str = '0029'
+down_revision: str | None = '0028'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

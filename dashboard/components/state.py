@@ -20,3 +20,11 @@ def restore(name: str) -> None:
 def remember(name: str, keys: Iterable[str]) -> None:
     """Keep the current values of these widgets for ``restore(name)``."""
     st.session_state[f"kept_{name}"] = {k: st.session_state[k] for k in keys if k in st.session_state}
+
+
+def forget(*keys: str) -> None:
+    """Empty these widgets on the next run: what a form does once its entry is saved. Forms do not clear on submit
+    (``clear_on_submit``) because that also threw away an entry the service refused, with the message saying what
+    to mend in it."""
+    for key in keys:
+        st.session_state.pop(key, None)

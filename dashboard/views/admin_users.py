@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import md
+from dashboard.components.state import forget
 from dashboard.components.widgets import table
 from tracker import sessions, users
 from tracker.models.enums import Role
@@ -29,7 +30,7 @@ with st.expander("What each role may do"):
 
 roles = list(Role.__members__)
 left, right = st.columns(2)
-with left, st.form("add_user", clear_on_submit=True):
+with left, st.form("add_user"):
     st.markdown("**Add a user**")
     email = st.text_input("Email", key="au_email")
     name = st.text_input("Name", key="au_name")
@@ -40,6 +41,7 @@ with left, st.form("add_user", clear_on_submit=True):
             with data.session() as s:
                 users.add_user(s, email=email, role=role, name=name or None, password=password, actor=user)
             st.success(f"Added {md(email)}.")
+            forget("au_email", "au_name", "au_role", "au_password")
             st.rerun()
         except (users.UserError, PermissionDenied) as exc:
             st.error(md(exc))

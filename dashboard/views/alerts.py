@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import md
+from dashboard.components.state import forget
 from dashboard.components.widgets import table
 from tracker.alerts import delivery, feeds, subscriptions
 from tracker.permissions import Action, PermissionDenied, can
@@ -58,7 +59,7 @@ if mine:
 else:
     st.info("You follow nothing yet: add a topic, a council position, a watchlist, a bill or a jurisdiction.")
 
-with st.form("alerts_add", clear_on_submit=True):
+with st.form("alerts_add"):
     cols = st.columns([2, 3, 2])
     kind = cols[0].selectbox("Follow", list(KIND_LABELS), format_func=KIND_LABELS.get, key="alerts_kind")
     options = {"topic": choices.topics, "position": {s: s for s in choices.stances},
@@ -76,6 +77,7 @@ with st.form("alerts_add", clear_on_submit=True):
             with data.session() as s:
                 subscriptions.subscribe(s, user=user, kind=kind, target=target, cadence=cadence, events=events,
                                         actor=user)
+            forget("alerts_kind", "alerts_target", "alerts_cadence", "alerts_events")
             st.rerun()
         except (subscriptions.SubscriptionError, PermissionDenied) as exc:
             st.error(md(exc))

@@ -17,6 +17,7 @@ from dashboard.components.render import (
     redline,
     stamp,
 )
+from dashboard.components.state import forget
 from dashboard.components.widgets import export_buttons, safe_url, table
 from tracker import notes, overview, positions, triage, watchlists
 from tracker.bidi import without_bidi_controls
@@ -384,13 +385,14 @@ with side:
                 except (notes.NoteError, PermissionDenied) as exc:  # deleted meanwhile, or the role changed
                     st.error(md(exc))
     if can(user, Action.comment):
-        with st.form(f"note_form_{bill_id}", clear_on_submit=True):
-            # The box stops where add_note would refuse: the form clears on submit, so a refused note was lost.
+        with st.form(f"note_form_{bill_id}"):
+            # The box stops where add_note would refuse (a refused note keeps its text: dashboard.components.state).
             body = st.text_area("Add a note", key="note_body", max_chars=notes.MAX_NOTE_CHARS)
             if st.form_submit_button("Post note"):
                 try:
                     with data.session() as s:
                         notes.add_note(s, actor=user, bill_id=bill_id, body=body)
+                    forget("note_body")
                     st.rerun()
                 except (notes.NoteError, PermissionDenied) as exc:
                     st.error(md(exc))

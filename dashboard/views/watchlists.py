@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import md
+from dashboard.components.state import forget
 from dashboard.components.widgets import export_buttons, table
 from tracker import watchlists
 from tracker.exports import Selection
@@ -18,13 +19,14 @@ with data.session() as s:
     lists = watchlists.visible_watchlists(s, actor=user)
 
 with st.expander("New watchlist", expanded=not lists):
-    with st.form("new_watchlist", clear_on_submit=True):
+    with st.form("new_watchlist"):
         name = st.text_input("Name", key="wl_name")
         shared = st.checkbox("Shared with the team", value=True, key="wl_shared")
         if st.form_submit_button("Create"):
             try:
                 with data.session() as s:
                     watchlists.create_watchlist(s, actor=user, name=name, shared=shared)
+                forget("wl_name", "wl_shared")
                 st.rerun()
             except (watchlists.WatchlistError, PermissionDenied) as exc:
                 st.error(md(exc))

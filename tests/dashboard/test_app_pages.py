@@ -371,6 +371,7 @@ def test_council_comments_on_a_bill(session: Session, seeded: Seeded) -> None:
     next(b for b in at.get("form_submit_button") if b.label == "Post note").click().run()
     no_exception(at)
     assert md("Ask the sponsor about **audits**") in texts(at)
+    assert at.text_area(key="note_body").value == ""  # posted: the box is ready for the next note
     author = session.execute(select(Note.author_id).where(Note.bill_id == bill)).scalar_one()
     assert author == seeded.users["council"].id
 

@@ -202,6 +202,7 @@ class _DocHits:
         self._atom_patterns = matcher.atom_pattern_ids
         self._max_pattern = matcher.max_pattern_bytes
         self._near_sides = rule_set.near_sides
+        self.term_ids = rule_set.term_ids
         needs_resolve, word_prefix = matcher.needs_resolve, rule_set.word_prefix
         term_atoms = rule_set.term_atoms
         self._parts: list[_Part] = []
@@ -478,6 +479,7 @@ class RuleSet:
         atom_rules: dict[int, list[int]] = defaultdict(list)
         positional: set[int] = set()  # atoms of rules evaluated on occurrence records
         near_nodes: list[Near] = []
+        terms: list[Term] = []
         for topic_number, spec in enumerate(topics):
             rules, excludes = [], []
             for rule_spec in spec.rules:
@@ -492,8 +494,9 @@ class RuleSet:
                     compiled.simple_counts = list(Counter(compiled.simple_ids).items())
                 else:
                     # NEAR reads its operands from the matches where it needs them (_DocHits.near_spans)
-                    positional.update(atom_index[a] for a in _atoms_outside_near(rule.root))
+                    positional.update(atom_index[a] for t in _terms_outside_near(rule.root) for a in t.atoms)
                     near_nodes.extend(_near_nodes(rule.root))
+                    terms.extend(_terms_outside_near(rule.root))
                 if rule_spec.exclude:
                     excludes.append(compiled)
                     continue
@@ -512,6 +515,9 @@ class RuleSet:
         self.term_atoms = frozenset(a for r in self._rules if r.simple_ids for a in r.simple_ids)
         # Per pattern, whether it is a prefix of such an atom, whose matches are counted by the word they end in.
         self.word_prefix = [a is not None and a in self.term_atoms for a in self.matcher.prefixed]
+        # Per term node that _eval reads, its atoms' indices (hashing the Atom dataclasses bill after bill cost
+        # as much as finding their occurrences).
+        self.term_ids = {id(t): tuple(atom_index[a] for a in t.atoms) for t in terms}
         self.near_sides = {id(node): (_near_side(node.left, atom_index, self.matcher),
                                       _near_side(node.right, atom_index, self.matcher)) for node in near_nodes}
 
@@ -667,14 +673,14 @@ def _near_nodes(node: Node) -> list[Near]:
     return []
 
 
-def _atoms_outside_near(node: Node) -> list[Atom]:
-    """The atoms a rule reads as terms of their own, not as a NEAR operand."""
+def _terms_outside_near(node: Node) -> list[Term]:
+    """The terms a rule reads on their own, not as a NEAR operand."""
     if isinstance(node, Term):
-        return list(node.atoms)
+        return [node]
     if isinstance(node, (And, Or)):
-        return [a for c in node.children for a in _atoms_outside_near(c)]
+        return [t for c in node.children for t in _terms_outside_near(c)]
     if isinstance(node, (Not, InField)):
-        return _atoms_outside_near(node.child)
+        return _terms_outside_near(node.child)
     return []
 
 
@@ -705,7 +711,14 @@ def _eval(node: Node, scope: str | None, hits: _DocHits, named: bool = False) ->
     scored, and a NOT looks at the whole bill: "privacy AND NOT health" does not hold for a bill whose title
     says health and whose summary says privacy, and neither does "privacy AND NOT title:health"."""
     if isinstance(node, Term):
-        found = [o for a in node.atoms for o in _atom_occs(a, scope, hits)]
+        ids = hits.term_ids[id(node)]
+        if scope is None:
+            present = hits.present
+            found = [o for a in ids if a in present for o in hits.occs(a)]
+        else:
+            # a term absent from the field, the usual case, costs one look-up per atom
+            present = hits.field_counts.get(scope, ())
+            found = [o for a in ids if a in present for o in hits.scoped_occs(a, scope)]
         return bool(found), found
     if isinstance(node, And):
         out: list[_Occ] = []
@@ -732,12 +745,6 @@ def _eval(node: Node, scope: str | None, hits: _DocHits, named: bool = False) ->
             return False, []
         return _eval(node.child, node.field, hits, True)
     return _eval_near(node, scope, hits)
-
-
-def _atom_occs(atom: Atom, scope: str | None, hits: _DocHits) -> list[_Occ]:
-    if scope is None:
-        return hits.occs(hits.atom_index[atom])
-    return hits.scoped_occs(hits.atom_index[atom], scope)
 
 
 def _eval_near(node: Near, scope: str | None, hits: _DocHits) -> tuple[bool, list[_Occ]]:

@@ -3,13 +3,15 @@ definition the faster engine must reproduce: every match becomes an occurrence r
 occurrences are sorted for evidence (past MAX_EVIDENCE_OCCURRENCES, the first ones in text order), and snippets
 mark the occurrence found. ``snippet`` keeps the plain look-behind pattern the engine's faster one must equal.
 
-Only what the fast path replaced lives here; rule trees with AND/NOT/NEAR are evaluated by the engine's own
-``_eval``, which both paths share.
+Rule trees with AND/NOT/NEAR are evaluated here as the engine evaluated them before NEAR read its common
+operands only near the rare one (2026-12-07): every occurrence of both sides paired by a sweep over all of
+them, and every field evaluated in full.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from typing import Any
 
@@ -17,7 +19,9 @@ from tracker.matching.automaton import word_end
 from tracker.matching.engine import (
     FIELDS,
     MAX_EVIDENCE_OCCURRENCES,
+    MAX_NEAR_SPANS,
     MAX_TERMS,
+    NEAR_BYTES_PER_WORD,
     SNIPPET_WORDS,
     BillDoc,
     Candidate,
@@ -25,13 +29,14 @@ from tracker.matching.engine import (
     TopicResult,
     _CompiledRule,
     _CompiledTopic,
-    _eval,
     _Occ,
     evidence_entries,
     repetition,
     span_term,
 )
 from tracker.matching.folding import Offsets, normalize_with_offsets
+from tracker.matching.rules import And as AndNode
+from tracker.matching.rules import Atom, InField, Near, Node, Not, Or, Term
 
 
 class RefHits:
@@ -83,7 +88,7 @@ def _score_topic(rule_set: RuleSet, topic: _CompiledTopic, hits: RefHits) -> Top
         if compiled.simple:
             scored = _score_simple(rule_set, compiled, hits)
         else:
-            scored = rule_set._score_rule(compiled, hits)  # type: ignore[arg-type]
+            scored = _score_rule(rule_set, compiled, hits)
         if scored is None:
             continue
         score, rule_occs = scored
@@ -94,12 +99,142 @@ def _score_topic(rule_set: RuleSet, topic: _CompiledTopic, hits: RefHits) -> Top
         return None
     result = TopicResult(topic.spec.id, round(total, 4), rules_matched=matched)
     for compiled in topic.excludes:
-        if compiled.atom_ids & hits.present and _eval(compiled.rule.root, None, hits)[0]:  # type: ignore[arg-type]
+        if compiled.atom_ids & hits.present and _eval(compiled.rule.root, None, hits)[0]:
             result.vetoed_by = compiled.spec.expression
             result.keyword_score = 0.0
             break
     result.matched_terms, result.evidence = _evidence(occs, hits)
     return result
+
+
+def _score_rule(rule_set: RuleSet, compiled: _CompiledRule, hits: RefHits) -> tuple[float, list[_Occ]] | None:
+    """A rule with AND, NOT, NEAR or field scopes, every field evaluated in full."""
+    weight = compiled.spec.weight
+    best: float | None = None
+    evidence: list[_Occ] = []  # from every field where the rule holds, for terms and snippets
+    for field_name in FIELDS:
+        ok, occs = _eval(compiled.rule.root, field_name, hits)
+        if not ok:
+            continue
+        evidence.extend(occs)
+        # Repetition: how often the most repeated term (or NEAR pair) occurs, so "privacy AND children"
+        # found once is one match, not two.
+        per_atom: dict[int, set[tuple[int, int]]] = defaultdict(set)
+        for o in occs:
+            per_atom[o.atom].add((o.part, o.start))
+        spans = per_atom.get(-1)
+        count = len(spans) if spans else max((len(v) for v in per_atom.values()), default=1)
+        score = weight * rule_set.field_weights.get(field_name, 1.0) * repetition(field_name, count,
+                                                                             hits.size(field_name))
+        if best is None or score > best:
+            best = score
+    if best is not None:
+        return best, evidence
+    ok, occs = _eval(compiled.rule.root, None, hits)
+    if not ok:
+        return None
+    fields_used = {o.field for o in occs} or set(FIELDS)
+    return weight * min(rule_set.field_weights.get(f, 1.0) * repetition(f, 1, hits.size(f))
+                        for f in fields_used), occs
+
+
+def _eval(node: Node, scope: str | None, hits: RefHits, named: bool = False) -> tuple[bool, list[_Occ]]:
+    """Whether ``node`` holds in ``scope`` (one field, or the whole bill when None), and the hits that show it.
+
+    ``named``: the scope is a field the rule names (``title:(...)``). Otherwise it is only the field being
+    scored, and a NOT looks at the whole bill: "privacy AND NOT health" does not hold for a bill whose title
+    says health and whose summary says privacy, and neither does "privacy AND NOT title:health"."""
+    if isinstance(node, Term):
+        found = [o for a in node.atoms for o in _atom_occs(a, scope, hits)]
+        return bool(found), found
+    if isinstance(node, AndNode):
+        out: list[_Occ] = []
+        for child in node.children:
+            ok, occs = _eval(child, scope, hits, named)
+            if not ok:
+                return False, []
+            out.extend(occs)
+        return True, out
+    if isinstance(node, Or):
+        out = []
+        any_ok = False
+        for child in node.children:
+            ok, occs = _eval(child, scope, hits, named)
+            if ok:
+                any_ok = True
+                out.extend(occs)
+        return any_ok, out
+    if isinstance(node, Not):
+        ok, _ = _eval(node.child, scope if named else None, hits, named)
+        return not ok, []
+    if isinstance(node, InField):
+        if scope is not None and scope != node.field:
+            return False, []
+        return _eval(node.child, node.field, hits, True)
+    return _eval_near(node, scope, hits)
+
+
+def _atom_occs(atom: Atom, scope: str | None, hits: RefHits) -> list[_Occ]:
+    occs = hits.occs(hits.atom_index[atom])
+    if scope is None:
+        return list(occs)
+    return [o for o in occs if o.field == scope]
+
+
+def _eval_near(node: Near, scope: str | None, hits: RefHits) -> tuple[bool, list[_Occ]]:
+    found = hits.near_cache.get(id(node))
+    if found is None:
+        found = hits.near_cache[id(node)] = _near_spans(node, hits)
+    if scope is not None:
+        found = [o for o in found if o.field == scope]
+    return bool(found), found
+
+
+def _near_spans(node: Near, hits: RefHits) -> list[_Occ]:
+    """Pairs of (left, right) occurrences at most ``distance`` words apart, per field part.
+
+    Candidates come from a sorted sweep by offset within a byte window; only those have the words between
+    them counted, so a 500-page bill costs no more than its hits."""
+    left = _eval(node.left, None, hits)[1]
+    right = _eval(node.right, None, hits)[1]
+    if not left or not right:
+        return []
+    by_part: dict[tuple[str, int], tuple[list[_Occ], list[_Occ]]] = defaultdict(lambda: ([], []))
+    for occ in left:
+        by_part[(occ.field, occ.part)][0].append(occ)
+    for occ in right:
+        by_part[(occ.field, occ.part)][1].append(occ)
+    window = (node.distance + 1) * NEAR_BYTES_PER_WORD
+    found: list[_Occ] = []
+    for key, (lefts, rights) in by_part.items():
+        if not lefts or not rights:
+            continue
+        norm = hits.norms[key]
+        rights = sorted(rights, key=lambda o: o.start)
+        starts = [o.start for o in rights]
+        spans = 0
+        for lo in sorted(lefts, key=lambda o: o.start):
+            i = bisect_left(starts, lo.start - window)
+            while i < len(rights) and starts[i] <= lo.start + window:
+                ro = rights[i]
+                i += 1
+                if ro.start == lo.start:
+                    continue
+                first, second = (lo, ro) if lo.start < ro.start else (ro, lo)
+                between = len(norm[word_end(norm, first.end):second.start].split())  # words strictly between
+                if between < node.distance:
+                    # one span from the first word to the last, so evidence shows both terms in context
+                    first_end, end = word_end(norm, first.end), word_end(norm, max(lo.end, ro.end))
+                    # Adjacent or overlapping terms are marked as one: "[[data brokers]]".
+                    marks = (((first.start, first_end), (second.start, word_end(norm, second.end)))
+                             if between and second.start >= first_end else ((first.start, end),))
+                    found.append(_Occ(-1, lo.field, lo.part, first.start, end, marks))
+                    found.extend((lo, ro))
+                    spans += 1
+                    break
+            if spans >= MAX_NEAR_SPANS:
+                break
+    return found
 
 
 def _first_occurrences(occs: list[_Occ]) -> list[_Occ]:

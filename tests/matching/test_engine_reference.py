@@ -105,6 +105,17 @@ CORNERS = [
         RuleSpec("wireless OR spectrum", 1.5), RuleSpec("fiscal year*"), RuleSpec("amend OR amended OR amends"),
         RuleSpec("shall", exclude=True))),
     TopicSpec(3, "common", "common", 1.0, 1, (RuleSpec("section OR sec OR shall OR the"),)),
+    # NEAR reads the rarer operand whole and the other only near it: ties at one start ("phones" is both terms),
+    # a term listed twice, one word on both sides, exact and hyphenated terms, the widest window, and common
+    # words on both sides (MAX_NEAR_SPANS reached), in titles, summaries and texts.
+    TopicSpec(4, "near", "near", 2.0, 1, (
+        RuleSpec("(phone OR phones OR telephone*) NEAR/4 (service* OR act OR the)"),
+        RuleSpec('data NEAR/2 (data OR "data privacy" OR data*)'),
+        RuleSpec("(=IT OR e-commerce OR wifi OR =Act) NEAR/10 (shall OR section)"),
+        RuleSpec('"united states" NEAR/50 (secretary OR secretary OR fund*)'),
+        RuleSpec("(section OR sec) NEAR/1 (act OR acts OR the)"),
+        RuleSpec("(fund OR funds) NEAR/3 (federal OR fund)", exclude=True),
+        RuleSpec("title:(bill NEAR/3 act) OR (amend* NEAR/2 (act OR code)) AND NOT (tax NEAR/5 income)"))),
 ]
 
 

@@ -31,3 +31,20 @@ def test_passing_mentions_in_a_long_text_flag_nothing_while_a_short_text_about_a
     assert _flags(rule_set, slugs, "H264_PCS.XML") == set()
     # S.Con.Res. 10 (6,000 characters): Huawei and ZTE as threats, through Chinese IT firms and China's cyber law.
     assert "cybersecurity" in _flags(rule_set, slugs, "SC10_IS.XML")
+
+
+def test_software_and_computers_in_a_short_text_about_something_else_flag_no_chips() -> None:
+    topics = [t for t in read_topics_file() if t.enabled]
+    rule_set = RuleSet([TopicSpec(i, t.slug, t.name, t.threshold, 1,
+                                  tuple(RuleSpec(r.expression, r.weight, r.exclude) for r in t.rules if r.enabled))
+                        for i, t in enumerate(topics)])
+    slugs = [t.slug for t in topics]
+    # H.J.Res. 100 (116th), disapproving an arms sale (2,100 characters): "weapon systems software", "software
+    # development/integration" and "Computer and Intelligence" in its list of defense articles scored 3.0 for
+    # semiconductors and data centers when "software" in a text weighed as in a summary (migration 0026).
+    assert "chips-datacenters" not in _flags(rule_set, slugs, "HJ100_IH.XML")
+    # The words still count beside another rule: a text that also names semiconductors flags.
+    record = federal_bill("HJ100_IH.XML")
+    text = parse_bill_text(text_sample("HJ100_IH.XML").read_bytes(), "HJ100_IH.XML").text
+    doc = make_doc(1, record.title, None, None, None, text + " The software runs on domestic semiconductors.")
+    assert "chips-datacenters" in {slugs[r.topic_id] for r in rule_set.evaluate(doc) if r.keyword_score >= 3}

@@ -76,7 +76,9 @@ def test_an_upgrade_brings_new_shipped_rules_and_keeps_what_staff_edited(databas
     # The rule still as shipped is replaced by the new ones; the missing one is added.
     assert ("chips-datacenters", old_chips) not in rules
     assert rules[("chips-datacenters", f"title:({old_chips})")] == 0.9
-    assert rules[("chips-datacenters", f"summary:({old_chips}) OR text:({old_chips})")] == 2.0
+    # (0022 made it the title rule and "summary:(...) OR text:(...)", which 0026 splits in two)
+    assert rules[("chips-datacenters", f"summary:({old_chips})")] == 2.0
+    assert rules[("chips-datacenters", f"text:({old_chips})")] == 1.5
     assert any(slug == "ai" and expr.startswith("chatbot*") for slug, expr in rules)
     # Staff's edit stays, and the upgrade says the shipped rule it stands for is not there.
     assert rules[("online-safety", '"web site*" OR website* OR media OR platform*')] == 1.2
@@ -85,7 +87,7 @@ def test_an_upgrade_brings_new_shipped_rules_and_keeps_what_staff_edited(databas
         in upgraded
     # Changed topics move their rule version (so stored matches are re-scored when staff run rescore); the topic
     # left as staff edited it does not.
-    assert after["chips-datacenters"] == versions["chips-datacenters"] + 1 and after["ai"] == versions["ai"] + 1
+    assert after["chips-datacenters"] == versions["chips-datacenters"] + 2 and after["ai"] == versions["ai"] + 1
     assert after["online-safety"] == versions["online-safety"]
 
 
@@ -106,3 +108,56 @@ def test_an_upgrade_says_which_matches_the_long_text_scoring_left_behind(databas
     assert f"{matches[long_one]} stored topic matches predate their topic's rules" in upgraded
     invoke("topics", "rescore")
     assert "predate" not in invoke("db", "upgrade", "--no-backup").output
+
+
+CHIPS_WORDS = "computing OR computer* OR software OR hardware"
+CHIPS_BEFORE = f"summary:({CHIPS_WORDS}) OR text:({CHIPS_WORDS})"
+
+
+def _chips_rules(engine: Engine) -> tuple[dict[str, float], int]:
+    with engine.connect() as conn:
+        rules = dict(conn.execute(text(
+            "SELECT r.expression, r.weight FROM topicrule r JOIN topic t ON t.id = r.topic_id "
+            "WHERE t.slug = 'chips-datacenters' AND r.expression LIKE '%software%'")).all())
+        version = conn.execute(text("SELECT rule_version FROM topic WHERE slug = 'chips-datacenters'")).scalar_one()
+    return rules, version
+
+
+
+def _as_0025_shipped_it(engine: Engine, weight: float = 2.0) -> int:
+    """The chips rules as a database made by 0025's version holds them (its rule version returned)."""
+    db.downgrade(engine, "0025")
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM topicrule WHERE expression IN (:s, :t)"),
+                     {"s": f"summary:({CHIPS_WORDS})", "t": f"text:({CHIPS_WORDS})"})
+        conn.execute(text("INSERT INTO topicrule (topic_id, expression, weight, exclude, enabled, updated_at) "
+                          "SELECT id, :e, :w, false, true, CURRENT_TIMESTAMP FROM topic "
+                          "WHERE slug = 'chips-datacenters'"), {"e": CHIPS_BEFORE, "w": weight})
+    return _chips_rules(engine)[1]
+
+
+def test_the_chips_text_rule_upgrade_splits_the_rule_as_shipped(database_url: str, engine: Engine) -> None:
+    # Migration 0026: "software" and "computer" in a bill text weigh 1.5 (flagging no bill alone, H.J.Res. 100),
+    # in a summary 2 as before.
+    invoke("topics", "load")
+    shipped = {f"title:({CHIPS_WORDS})": 0.9, f"summary:({CHIPS_WORDS})": 2.0, f"text:({CHIPS_WORDS})": 1.5}
+    assert _chips_rules(engine)[0] == shipped
+    version = _as_0025_shipped_it(engine)
+
+    upgraded = " ".join(invoke("db", "upgrade", "--no-backup").output.split())
+    assert _chips_rules(engine) == (shipped, version + 1)
+    assert "shipped topics (tracker/topics.yaml) are not in this database" not in upgraded
+    # The downgrade leaves the rules (and their version) as they are: down and up again changes nothing.
+    db.downgrade(engine, "0025")
+    invoke("db", "upgrade", "--no-backup")
+    assert _chips_rules(engine) == (shipped, version + 1)
+
+
+def test_the_chips_text_rule_upgrade_leaves_a_rule_staff_edited(database_url: str, engine: Engine) -> None:
+    invoke("topics", "load")
+    version = _as_0025_shipped_it(engine, weight=1.25)  # staff weighed the old rule down
+
+    upgraded = " ".join(invoke("db", "upgrade", "--no-backup").output.split())
+    assert _chips_rules(engine) == ({f"title:({CHIPS_WORDS})": 0.9, CHIPS_BEFORE: 1.25}, version)
+    assert "2 rule(s) of the shipped topics (tracker/topics.yaml) are not in this database (chips-datacenters 2)" \
+        in upgraded

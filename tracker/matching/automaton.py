@@ -213,6 +213,23 @@ class Matcher:
                       for p, fast in zip(entries, self._simple, strict=True)]
         # Per pattern, the atom when it is the one prefix atom behind it ("cyber*"): the word it ends in varies.
         self.prefixed = [fast[0] if fast is not None and fast[1] == 0 else None for fast in self._simple]
+        # Per pattern, (atoms, term) when it is whole words of several atoms with nothing to check ("funds" is
+        # "fund" in the plural and the word "funds" of another rule): each match is every one of them.
+        self.shared = [(tuple(t[0] for t in targets), " ".join(p.split()))
+                       if len(targets) > 1 and all(not t[1] and t[2] is None and t[3] is None for t in targets)
+                       else None for p, targets in zip(entries, self._targets, strict=True)]
+        # Per pattern, whether its matches are read one by one (``resolve``): none of the three cases above. As
+        # lists of booleans the engine picks those matches out with itertools.compress, in C, not a Python loop.
+        self.needs_resolve = [a is None and b is None and c is None
+                              for a, b, c in zip(self.plain, self.prefixed, self.shared, strict=True)]
+        self.is_prefixed = [b is not None for b in self.prefixed]
+        # Per atom, the patterns whose matches can be that atom; and the longest pattern, which bounds how far
+        # before its end a match starts (matches come in order of their ends: a window of starts is a range).
+        self.atom_pattern_ids: list[list[int]] = [[] for _ in self.atoms]
+        for pattern_index, targets in enumerate(self._targets):
+            for atom_index in dict.fromkeys(t[0] for t in targets):
+                self.atom_pattern_ids[atom_index].append(pattern_index)
+        self.max_pattern_bytes = max((len(p.encode()) for p in entries), default=0)
         self._automaton = None
         if entries:
             impl = ahocorasick_rs.Implementation.DFA if len(entries) <= DFA_MAX_PATTERNS else None

@@ -13,20 +13,27 @@ Speed: with many rules most matches belong to rules that are plain terms joined 
 per pattern (the automaton says which phrase and which plural matched) rather than handled one by one; scores,
 matched terms and the first place of each term come from those counts. Occurrence records are made only for
 the atoms of rules that need positions (AND, NOT, NEAR, field scopes) and for rules whose evidence is cut at
-MAX_EVIDENCE_OCCURRENCES, whose first occurrences must be known in order. The results are the same as handling
-every occurrence (tests/matching/test_engine_reference.py checks that on real bills).
+MAX_EVIDENCE_OCCURRENCES, whose first occurrences must be known in order. The operands of a NEAR are not
+collected at all: the rarer side is read from the matches and the other only within a few words of it (the shipped
+rules put common words such as "act" and "fund" beside rare ones), and a rule is evaluated only in the fields that
+hold one of its terms. The results are the same as handling every occurrence and reading both sides of every NEAR
+whole (tests/matching/test_engine_reference.py checks that on real bills; bench/matcher_same.py compares the full
+outputs of two versions of the engine on the GovInfo texts and 3,000 bills of the 117th Congress).
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import groupby
+from itertools import compress, groupby
+from operator import itemgetter
 from typing import Any, NamedTuple, Protocol
+
+import numpy as np
 
 from tracker.matching.automaton import Matcher, word_end
 from tracker.matching.folding import Offsets, char_offset, normalize_with_offsets
@@ -116,6 +123,61 @@ class _CompiledTopic:
 
 _FIELD_RANK = {name: i for i, name in enumerate(FIELDS)}
 _Where = tuple[int, int, int]  # (field rank, part, start): the order evidence is read in
+_PATTERN = itemgetter(0)
+_END = itemgetter(2)
+
+
+class _Part:
+    """One part of one field (a title, the summary, the text): its automaton matches, in order of their ends."""
+
+    __slots__ = ("field", "index", "matches", "resolved", "pids", "counts", "_ends", "_grouped")
+
+    def __init__(self, field_name: str, index: int, matches: list[tuple[int, int, int]],
+                 resolved: dict[int, list[tuple[int, int, int]]], pids: list[int], counts: dict[int, int]):
+        self.field = field_name
+        self.index = index
+        self.matches = matches
+        self.resolved = resolved  # match number -> what a match that needed a look at the text turned out to be
+        self.pids = pids  # the pattern of each match
+        self.counts = counts  # pattern -> matches
+        self._ends: list[int] | None = None
+        self._grouped: tuple[np.ndarray, np.ndarray] | None = None
+
+    def ends(self) -> list[int]:
+        """The end of each match: sorted, so the matches starting in a window are found by bisection."""
+        if self._ends is None:
+            self._ends = list(map(_END, self.matches))
+        return self._ends
+
+    def of_patterns(self, patterns: list[int]) -> list[int]:
+        """The numbers of the matches of these patterns (each present in the part), pattern by pattern. The
+        matches are grouped by pattern once (a stable sort, in numpy): a NEAR reads one side this way, and
+        picking its matches out of all of them, NEAR by NEAR, cost more than the rest of the rule evaluation."""
+        if len(self.pids) < 256:
+            wanted = set(patterns)
+            return list(compress(range(len(self.pids)), map(wanted.__contains__, self.pids)))
+        if self._grouped is None:
+            pids = np.array(self.pids, dtype=np.int64)
+            order = np.argsort(pids, kind="stable")
+            self._grouped = (order, pids[order])
+        order, grouped = self._grouped
+        counts = self.counts
+        return [k for first, pattern in zip(np.searchsorted(grouped, patterns).tolist(), patterns, strict=True)
+                for k in order[first:first + counts[pattern]].tolist()]
+
+
+class _NearSide(NamedTuple):
+    """One side of a NEAR, compiled: its atoms with their places in the side's list (a term listed twice is
+    there twice) and every automaton pattern that can find one of them."""
+
+    ranks: dict[int, tuple[int, ...]]
+    patterns: frozenset[int]
+
+
+# An occurrence on one side of a NEAR: (start, place in the side's list, match number, place among the atoms that
+# match found, end, atom). Sorted, these come in the order a stable sort by start of the side's occurrence list
+# (term by term, each in automaton order) gives, which decides which pair each occurrence makes.
+_SideOcc = tuple[int, int, int, int, int, int]
 
 
 class _DocHits:
@@ -132,11 +194,19 @@ class _DocHits:
         self.by_atom: dict[int, list[_Occ]] = {}
         self.field_counts: dict[str, dict[int, int]] = {}
         self.totals: dict[int, int] = defaultdict(int)  # atom -> occurrences in the whole bill
-        self.terms: dict[int, dict[str, list[Any]]] = {}  # atom -> term -> [count, first _Where, field name]
+        # atom -> term -> [count, first _Where, field name], for the atoms of OR rules (RuleSet.term_atoms)
+        self.terms: dict[int, dict[str, list[Any]]] = {}
         self._plain = plain = matcher.plain
         self._prefixed = prefixed = matcher.prefixed
-        # per field part: its matches and, for the patterns that need a look at the text, what they resolve to
-        self._parts: list[tuple[str, int, list[tuple[int, int, int]], dict[int, list[tuple[int, int, int]]]]] = []
+        self._shared = shared = matcher.shared
+        self._atom_patterns = matcher.atom_pattern_ids
+        self._max_pattern = matcher.max_pattern_bytes
+        self._near_sides = rule_set.near_sides
+        self.term_ids = rule_set.term_ids
+        needs_resolve, word_prefix = matcher.needs_resolve, rule_set.word_prefix
+        term_atoms = rule_set.term_atoms
+        self._parts: list[_Part] = []
+        self._scoped: dict[tuple[int, str], list[_Occ]] = {}  # (atom, field) -> its occurrences there
         self.heads: dict[int, list[_Occ]] = {}  # first occurrences of atoms of rules whose evidence is cut
         totals, terms = self.totals, self.terms
         add_term = self._add_term
@@ -153,22 +223,35 @@ class _DocHits:
                 if not matches:
                     continue
                 counts = self.field_counts.setdefault(field_name, defaultdict(int))
-                pids = next(zip(*matches, strict=True))
+                pids = list(map(_PATTERN, matches))
                 # The first match of a pattern is its leftmost (matches come in order of their ends).
                 first_at = dict(zip(reversed(pids), range(len(pids) - 1, -1, -1), strict=True))
                 resolved: dict[int, list[tuple[int, int, int]]] = {}
                 has_prefix = has_other = False
-                for pattern, n in Counter(pids).items():
+                pattern_counts = Counter(pids)
+                for pattern, n in pattern_counts.items():
                     info = plain[pattern]
                     if info is None:
-                        if prefixed[pattern] is None:
+                        if (many := shared[pattern]) is not None:
+                            where = (rank, part_index, matches[first_at[pattern]][1] + 1)
+                            for atom in many[0]:
+                                counts[atom] += n
+                                totals[atom] += n
+                                if atom in term_atoms:
+                                    add_term(atom, many[1], n, where, field_name)
+                        elif (atom := prefixed[pattern]) is None:
                             has_other = True
-                        else:
+                        elif atom in term_atoms:
                             has_prefix = True
+                        else:  # no evidence is drawn from the words it found: the count is enough
+                            counts[atom] += n
+                            totals[atom] += n
                         continue
                     atom, term = info
                     counts[atom] += n
                     totals[atom] += n
+                    if atom not in term_atoms:
+                        continue
                     # _add_term inlined: this runs for every pattern found in every bill
                     where = (rank, part_index, matches[first_at[pattern]][1] + 1)
                     by_term = terms.get(atom)
@@ -184,7 +267,10 @@ class _DocHits:
                     # A prefix ("cyber*") matches many different words: count by the word found, read up to
                     # the next separator; the first of each word is its leftmost (one pattern, in order of ends).
                     find = norm.find
-                    found_at = [(a, s, e) for p, s, e in matches if (a := prefixed[p]) is not None]
+                    # the prefix matches picked out in C (compress), not by a Python loop over every match
+                    found_at = [(prefixed[p], s, e) for p, s, e in
+                                map(matches.__getitem__, compress(range(len(pids)), map(word_prefix.__getitem__,
+                                                                                        pids)))]
                     keys = [(a, norm[s + 1:find(b" ", e)]) for a, s, e in found_at]
                     first_key = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
                     for (atom, word), n in Counter(keys).items():
@@ -195,17 +281,17 @@ class _DocHits:
                                  field_name)
                 if has_other:  # several atoms behind one pattern, or a case to check: one match at a time
                     cased: list[bytes] = []
-                    for i, (pattern, start, end) in enumerate(matches):
-                        if plain[pattern] is not None or prefixed[pattern] is not None:
-                            continue
+                    for i in compress(range(len(pids)), map(needs_resolve.__getitem__, pids)):
+                        pattern, start, end = matches[i]
                         found = resolved[i] = matcher.resolve(pattern, start, end, text, cased,
                                                               self.offsets[(field_name, part_index)])
                         for atom, a_start, a_end in found:
                             counts[atom] += 1
                             totals[atom] += 1
-                            term = " ".join(norm[a_start:word_end(norm, a_end)].decode("utf-8").split())
-                            add_term(atom, term, 1, (rank, part_index, a_start), field_name)
-                self._parts.append((field_name, part_index, matches, resolved))
+                            if atom in term_atoms:
+                                term = " ".join(norm[a_start:word_end(norm, a_end)].decode("utf-8").split())
+                                add_term(atom, term, 1, (rank, part_index, a_start), field_name)
+                self._parts.append(_Part(field_name, part_index, matches, resolved, pids, pattern_counts))
         self.present = frozenset(totals)
         self.by_atom = self._collect(self.present & rule_set.positional_atoms)
 
@@ -232,14 +318,21 @@ class _DocHits:
         out: dict[int, list[_Occ]] = {a: [] for a in need}
         if not need:
             return out
-        plain, prefixed = self._plain, self._prefixed
-        for field_name, part_index, matches, resolved in self._parts:
-            for i, (pattern, start, end) in enumerate(matches):
+        plain, prefixed, shared = self._plain, self._prefixed, self._shared
+        wanted: set[int] = set()  # the patterns that can find these atoms: only their matches are read
+        for atom in need:
+            wanted.update(self._atom_patterns[atom])
+        for part in self._parts:
+            field_name, part_index, matches, resolved = part.field, part.index, part.matches, part.resolved
+            for i in compress(range(len(part.pids)), map(wanted.__contains__, part.pids)):
+                pattern, start, end = matches[i]
                 info = plain[pattern]
                 if info is not None:
                     found = [(info[0], start + 1, end - 1)]
                 elif (atom := prefixed[pattern]) is not None:
                     found = [(atom, start + 1, end)]
+                elif (many := shared[pattern]) is not None:
+                    found = [(atom, start + 1, end - 1) for atom in many[0]]
                 else:
                     found = resolved[i]
                 for atom, a_start, a_end in found:
@@ -267,6 +360,82 @@ class _DocHits:
         if found is None:  # not an atom of a positional rule: collected on demand
             found = self.by_atom[atom] = self._collect((atom,))[atom] if atom in self.totals else []
         return found
+
+    def scoped_occs(self, atom: int, field_name: str) -> list[_Occ]:
+        """The atom's occurrences in one field (a rule is evaluated once per field: filtered once)."""
+        key = (atom, field_name)
+        found = self._scoped.get(key)
+        if found is None:
+            counts = self.field_counts.get(field_name)
+            found = self._scoped[key] = ([o for o in self.occs(atom) if o.field == field_name]
+                                         if counts is not None and atom in counts else [])
+        return found
+
+    def near_spans(self, node: Near) -> list[_Occ]:
+        """Pairs of (left, right) occurrences at most ``distance`` words apart, per field part (``_pairs``).
+
+        The NEAR operands of the shipped rules are often common words ("act", "fund", "service*") beside a rare
+        one ("communications", "9-1-1"): the rarer side is read whole and the other only where it starts within
+        the byte window of one of its occurrences, found by bisection in the matches (which come in order of
+        their ends). No occurrence outside those windows can make a pair, so the pairs are those of reading both
+        sides whole (tests/matching/reference_engine.py keeps that definition)."""
+        left, right = self._near_sides[id(node)]
+        window = (node.distance + 1) * NEAR_BYTES_PER_WORD
+        found: list[_Occ] = []
+        for part in self._parts:
+            in_left = _present(part, left)
+            if not in_left:
+                continue
+            in_right = _present(part, right)
+            if not in_right:
+                continue
+            counts = part.counts
+            if sum(map(counts.__getitem__, in_left)) <= sum(map(counts.__getitem__, in_right)):
+                lefts = self._side_occs(part, left, in_left)
+                rights = self._side_occs(part, right, in_right, _windows(lefts, window)) if lefts else []
+            else:
+                rights = self._side_occs(part, right, in_right)
+                lefts = self._side_occs(part, left, in_left, _windows(rights, window)) if rights else []
+            if lefts and rights:
+                _pairs(lefts, rights, node.distance, window, self.norms[(part.field, part.index)], part, found)
+        return found
+
+    def _side_occs(self, part: _Part, side: _NearSide, present: list[int],
+                   windows: list[tuple[int, int]] | None = None) -> list[_SideOcc]:
+        """The side's occurrences in the part, sorted (``_SideOcc``), ``present`` being its patterns found there;
+        with ``windows`` only those starting inside one of them (disjoint and in order: none is found twice)."""
+        plain, prefixed, shared = self._plain, self._prefixed, self._shared
+        resolved, matches, pids = part.resolved, part.matches, part.pids
+        ranks, patterns = side.ranks, side.patterns
+        if windows is None:
+            picked: Iterable[tuple[int, int, int]] = [(k, -1, -1) for k in part.of_patterns(present)]
+        else:
+            ends, longest = part.ends(), self._max_pattern
+            # A match starts one byte before its first word and at most ``longest`` bytes before its end, so
+            # the matches whose words start in a..b end in a..b - 1 + longest.
+            picked = [(k, a, b) for a, b in windows
+                      for k in range(bisect_left(ends, a), bisect_right(ends, b - 1 + longest)) if pids[k] in patterns]
+        windowed = windows is not None
+        out: list[_SideOcc] = []
+        for k, a, b in picked:
+            pattern, start, end = matches[k]
+            info = plain[pattern]
+            if info is not None:
+                found = [(info[0], start + 1, end - 1)]
+            elif (atom := prefixed[pattern]) is not None:
+                found = [(atom, start + 1, end)]
+            elif (many := shared[pattern]) is not None:
+                found = [(atom, start + 1, end - 1) for atom in many[0]]
+            else:
+                found = resolved[k]
+            for place, (atom, a_start, a_end) in enumerate(found):
+                places = ranks.get(atom)
+                if places is None or (windowed and not a <= a_start <= b):
+                    continue
+                for rank in places:
+                    out.append((a_start, rank, k, place, a_end, atom))
+        out.sort()
+        return out
 
 
 def _tf(count: int) -> float:
@@ -309,6 +478,8 @@ class RuleSet:
         self._rule_topic: list[int] = []
         atom_rules: dict[int, list[int]] = defaultdict(list)
         positional: set[int] = set()  # atoms of rules evaluated on occurrence records
+        near_nodes: list[Near] = []
+        terms: list[Term] = []
         for topic_number, spec in enumerate(topics):
             rules, excludes = [], []
             for rule_spec in spec.rules:
@@ -322,7 +493,10 @@ class RuleSet:
                     compiled.simple_ids = [atom_index[a] for a in simple]
                     compiled.simple_counts = list(Counter(compiled.simple_ids).items())
                 else:
-                    positional.update(ids)
+                    # NEAR reads its operands from the matches where it needs them (_DocHits.near_spans)
+                    positional.update(atom_index[a] for t in _terms_outside_near(rule.root) for a in t.atoms)
+                    near_nodes.extend(_near_nodes(rule.root))
+                    terms.extend(_terms_outside_near(rule.root))
                 if rule_spec.exclude:
                     excludes.append(compiled)
                     continue
@@ -336,6 +510,16 @@ class RuleSet:
         self._atom_rules = dict(atom_rules)
         self.positional_atoms = frozenset(positional)
         self.matcher = Matcher(list(atom_index))
+        # Atoms of scoring rules of terms joined by OR: their evidence is drawn from the terms found, counted
+        # per word (``_DocHits.terms``); the other atoms' evidence comes from occurrence records.
+        self.term_atoms = frozenset(a for r in self._rules if r.simple_ids for a in r.simple_ids)
+        # Per pattern, whether it is a prefix of such an atom, whose matches are counted by the word they end in.
+        self.word_prefix = [a is not None and a in self.term_atoms for a in self.matcher.prefixed]
+        # Per term node that _eval reads, its atoms' indices (hashing the Atom dataclasses bill after bill cost
+        # as much as finding their occurrences).
+        self.term_ids = {id(t): tuple(atom_index[a] for a in t.atoms) for t in terms}
+        self.near_sides = {id(node): (_near_side(node.left, atom_index, self.matcher),
+                                      _near_side(node.right, atom_index, self.matcher)) for node in near_nodes}
 
     @classmethod
     def single(cls, expression: str, field_weights: Mapping[str, float] | None = None) -> RuleSet:
@@ -404,6 +588,11 @@ class RuleSet:
         best: float | None = None
         evidence: list[_Occ] = []  # from every field where the rule holds, for terms and snippets
         for field_name in FIELDS:
+            # A rule holds in a field only through a term found there (rules.py refuses rules that hold through
+            # an absence alone): a field with none of its atoms is not evaluated.
+            counts = hits.field_counts.get(field_name)
+            if counts is None or not any(map(counts.__contains__, compiled.atom_ids)):
+                continue
             ok, occs = _eval(compiled.rule.root, field_name, hits)
             if not ok:
                 continue
@@ -474,6 +663,37 @@ def _simple_atoms(node: Node) -> list[Atom] | None:
     return None
 
 
+def _near_nodes(node: Node) -> list[Near]:
+    if isinstance(node, Near):
+        return [node]
+    if isinstance(node, (And, Or)):
+        return [n for c in node.children for n in _near_nodes(c)]
+    if isinstance(node, (Not, InField)):
+        return _near_nodes(node.child)
+    return []
+
+
+def _terms_outside_near(node: Node) -> list[Term]:
+    """The terms a rule reads on their own, not as a NEAR operand."""
+    if isinstance(node, Term):
+        return [node]
+    if isinstance(node, (And, Or)):
+        return [t for c in node.children for t in _terms_outside_near(c)]
+    if isinstance(node, (Not, InField)):
+        return _terms_outside_near(node.child)
+    return []
+
+
+def _near_side(node: Node, atom_index: dict[Atom, int], matcher: Matcher) -> _NearSide:
+    """A NEAR operand (a term or an OR of terms, rules.py checks) compiled for ``_DocHits.near_spans``."""
+    terms = [node] if isinstance(node, Term) else list(node.children)  # type: ignore[union-attr]
+    ranks: dict[int, list[int]] = defaultdict(list)
+    for rank, atom in enumerate(a for term in terms for a in term.atoms):  # type: ignore[union-attr]
+        ranks[atom_index[atom]].append(rank)
+    patterns = frozenset(p for a in ranks for p in matcher.atom_pattern_ids[a])
+    return _NearSide({a: tuple(r) for a, r in ranks.items()}, patterns)
+
+
 def _has_near(node: Node) -> bool:
     if isinstance(node, Near):
         return True
@@ -491,7 +711,14 @@ def _eval(node: Node, scope: str | None, hits: _DocHits, named: bool = False) ->
     scored, and a NOT looks at the whole bill: "privacy AND NOT health" does not hold for a bill whose title
     says health and whose summary says privacy, and neither does "privacy AND NOT title:health"."""
     if isinstance(node, Term):
-        found = [o for a in node.atoms for o in _atom_occs(a, scope, hits)]
+        ids = hits.term_ids[id(node)]
+        if scope is None:
+            present = hits.present
+            found = [o for a in ids if a in present for o in hits.occs(a)]
+        else:
+            # a term absent from the field, the usual case, costs one look-up per atom
+            present = hits.field_counts.get(scope, ())
+            found = [o for a in ids if a in present for o in hits.scoped_occs(a, scope)]
         return bool(found), found
     if isinstance(node, And):
         out: list[_Occ] = []
@@ -520,17 +747,10 @@ def _eval(node: Node, scope: str | None, hits: _DocHits, named: bool = False) ->
     return _eval_near(node, scope, hits)
 
 
-def _atom_occs(atom: Atom, scope: str | None, hits: _DocHits) -> list[_Occ]:
-    occs = hits.occs(hits.atom_index[atom])
-    if scope is None:
-        return list(occs)
-    return [o for o in occs if o.field == scope]
-
-
 def _eval_near(node: Near, scope: str | None, hits: _DocHits) -> tuple[bool, list[_Occ]]:
     found = hits.near_cache.get(id(node))
     if found is None:
-        found = hits.near_cache[id(node)] = _near_spans(node, hits)
+        found = hits.near_cache[id(node)] = hits.near_spans(node)
     if scope is not None:
         found = [o for o in found if o.field == scope]
     return bool(found), found
@@ -542,51 +762,61 @@ MAX_NEAR_SPANS = 50  # per field part: enough to count repetitions, bounded on a
 NEAR_BYTES_PER_WORD = 64  # a word and the separators after it rarely take more: pairs further apart are not read
 
 
-def _near_spans(node: Near, hits: _DocHits) -> list[_Occ]:
-    """Pairs of (left, right) occurrences at most ``distance`` words apart, per field part.
+def _present(part: _Part, side: _NearSide) -> list[int]:
+    """The side's patterns that have matches in the part (the more matches, the more of its occurrences there
+    may be: the side with fewer is read whole)."""
+    counts, patterns = part.counts, side.patterns
+    if len(patterns) < len(counts):
+        return [p for p in patterns if p in counts]
+    return [p for p in counts if p in patterns]
 
-    Candidates come from a sorted sweep by offset within a byte window; only those have the words between
-    them counted, so a 500-page bill costs no more than its hits."""
-    left = _eval(node.left, None, hits)[1]
-    right = _eval(node.right, None, hits)[1]
-    if not left or not right:
-        return []
-    by_part: dict[tuple[str, int], tuple[list[_Occ], list[_Occ]]] = defaultdict(lambda: ([], []))
-    for occ in left:
-        by_part[(occ.field, occ.part)][0].append(occ)
-    for occ in right:
-        by_part[(occ.field, occ.part)][1].append(occ)
-    window = (node.distance + 1) * NEAR_BYTES_PER_WORD
-    found: list[_Occ] = []
-    for key, (lefts, rights) in by_part.items():
-        if not lefts or not rights:
-            continue
-        norm = hits.norms[key]
-        rights = sorted(rights, key=lambda o: o.start)
-        starts = [o.start for o in rights]
-        spans = 0
-        for lo in sorted(lefts, key=lambda o: o.start):
-            i = bisect_left(starts, lo.start - window)
-            while i < len(rights) and starts[i] <= lo.start + window:
-                ro = rights[i]
-                i += 1
-                if ro.start == lo.start:
-                    continue
-                first, second = (lo, ro) if lo.start < ro.start else (ro, lo)
-                between = len(norm[word_end(norm, first.end):second.start].split())  # words strictly between
-                if between < node.distance:
-                    # one span from the first word to the last, so evidence shows both terms in context
-                    first_end, end = word_end(norm, first.end), word_end(norm, max(lo.end, ro.end))
-                    # Adjacent or overlapping terms are marked as one: "[[data brokers]]".
-                    marks = (((first.start, first_end), (second.start, word_end(norm, second.end)))
-                             if between and second.start >= first_end else ((first.start, end),))
-                    found.append(_Occ(-1, lo.field, lo.part, first.start, end, marks))
-                    found.extend((lo, ro))
-                    spans += 1
-                    break
-            if spans >= MAX_NEAR_SPANS:
+
+def _windows(occs: list[_SideOcc], window: int) -> list[tuple[int, int]]:
+    """The starts within ``window`` bytes of these (sorted) occurrences, as disjoint ranges in order."""
+    out: list[list[int]] = []
+    for occ in occs:
+        a, b = occ[0] - window, occ[0] + window
+        if out and a <= out[-1][1]:
+            out[-1][1] = b
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _pairs(lefts: list[_SideOcc], rights: list[_SideOcc], distance: int, window: int, norm: bytes, part: _Part,
+           found: list[_Occ]) -> None:
+    """The NEAR pairs of one field part, appended to ``found`` as (span, left, right) records: each left
+    occurrence in order pairs with the first right one (by start) within the byte window whose words between
+    them number fewer than ``distance``; at most MAX_NEAR_SPANS. Only candidates have the words between them
+    counted, so a 500-page bill costs no more than its hits."""
+    field_name, part_index = part.field, part.index
+    starts = [o[0] for o in rights]
+    n_rights = len(rights)
+    spans = 0
+    for lo in lefts:
+        lo_start = lo[0]
+        i = bisect_left(starts, lo_start - window)
+        while i < n_rights and starts[i] <= lo_start + window:
+            ro = rights[i]
+            i += 1
+            if ro[0] == lo_start:
+                continue
+            first, second = (lo, ro) if lo_start < ro[0] else (ro, lo)
+            first_end = word_end(norm, first[4])
+            between = len(norm[first_end:second[0]].split())  # words strictly between
+            if between < distance:
+                # one span from the first word to the last, so evidence shows both terms in context
+                end = word_end(norm, max(lo[4], ro[4]))
+                # Adjacent or overlapping terms are marked as one: "[[data brokers]]".
+                marks = (((first[0], first_end), (second[0], word_end(norm, second[4])))
+                         if between and second[0] >= first_end else ((first[0], end),))
+                found.append(_Occ(-1, field_name, part_index, first[0], end, marks))
+                found.append(_Occ(lo[5], field_name, part_index, lo_start, lo[4]))
+                found.append(_Occ(ro[5], field_name, part_index, ro[0], ro[4]))
+                spans += 1
                 break
-    return found
+        if spans >= MAX_NEAR_SPANS:
+            break
 
 
 def _evidence(whole: list[tuple[int, _CompiledRule]], listed: list[tuple[int, _CompiledRule, list[_Occ]]],

@@ -41,7 +41,7 @@ def test_software_and_computers_in_a_short_text_about_something_else_flag_no_chi
     slugs = [t.slug for t in topics]
     # H.J.Res. 100 (116th), disapproving an arms sale (2,100 characters): "weapon systems software", "software
     # development/integration" and "Computer and Intelligence" in its list of defense articles scored 3.0 for
-    # semiconductors and data centers when "software" in a text weighed as in a summary (migration 0026).
+    # semiconductors and data centers when "software" in a text weighed as in a summary (migration 0030).
     assert "chips-datacenters" not in _flags(rule_set, slugs, "HJ100_IH.XML")
     # The words still count beside another rule: a text that also names semiconductors flags.
     record = federal_bill("HJ100_IH.XML")

@@ -76,7 +76,7 @@ def test_an_upgrade_brings_new_shipped_rules_and_keeps_what_staff_edited(databas
     # The rule still as shipped is replaced by the new ones; the missing one is added.
     assert ("chips-datacenters", old_chips) not in rules
     assert rules[("chips-datacenters", f"title:({old_chips})")] == 0.9
-    # (0022 made it the title rule and "summary:(...) OR text:(...)", which 0026 splits in two)
+    # (0022 made it the title rule and "summary:(...) OR text:(...)", which 0030 splits in two)
     assert rules[("chips-datacenters", f"summary:({old_chips})")] == 2.0
     assert rules[("chips-datacenters", f"text:({old_chips})")] == 1.5
     assert any(slug == "ai" and expr.startswith("chatbot*") for slug, expr in rules)
@@ -124,9 +124,9 @@ def _chips_rules(engine: Engine) -> tuple[dict[str, float], int]:
 
 
 
-def _as_0025_shipped_it(engine: Engine, weight: float = 2.0) -> int:
-    """The chips rules as a database made by 0025's version holds them (its rule version returned)."""
-    db.downgrade(engine, "0025")
+def _as_0029_shipped_it(engine: Engine, weight: float = 2.0) -> int:
+    """The chips rules as a database made by 0029's version holds them (its rule version returned)."""
+    db.downgrade(engine, "0029")
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM topicrule WHERE expression IN (:s, :t)"),
                      {"s": f"summary:({CHIPS_WORDS})", "t": f"text:({CHIPS_WORDS})"})
@@ -137,25 +137,25 @@ def _as_0025_shipped_it(engine: Engine, weight: float = 2.0) -> int:
 
 
 def test_the_chips_text_rule_upgrade_splits_the_rule_as_shipped(database_url: str, engine: Engine) -> None:
-    # Migration 0026: "software" and "computer" in a bill text weigh 1.5 (flagging no bill alone, H.J.Res. 100),
+    # Migration 0030: "software" and "computer" in a bill text weigh 1.5 (flagging no bill alone, H.J.Res. 100),
     # in a summary 2 as before.
     invoke("topics", "load")
     shipped = {f"title:({CHIPS_WORDS})": 0.9, f"summary:({CHIPS_WORDS})": 2.0, f"text:({CHIPS_WORDS})": 1.5}
     assert _chips_rules(engine)[0] == shipped
-    version = _as_0025_shipped_it(engine)
+    version = _as_0029_shipped_it(engine)
 
     upgraded = " ".join(invoke("db", "upgrade", "--no-backup").output.split())
     assert _chips_rules(engine) == (shipped, version + 1)
     assert "shipped topics (tracker/topics.yaml) are not in this database" not in upgraded
     # The downgrade leaves the rules (and their version) as they are: down and up again changes nothing.
-    db.downgrade(engine, "0025")
+    db.downgrade(engine, "0029")
     invoke("db", "upgrade", "--no-backup")
     assert _chips_rules(engine) == (shipped, version + 1)
 
 
 def test_the_chips_text_rule_upgrade_leaves_a_rule_staff_edited(database_url: str, engine: Engine) -> None:
     invoke("topics", "load")
-    version = _as_0025_shipped_it(engine, weight=1.25)  # staff weighed the old rule down
+    version = _as_0029_shipped_it(engine, weight=1.25)  # staff weighed the old rule down
 
     upgraded = " ".join(invoke("db", "upgrade", "--no-backup").output.split())
     assert _chips_rules(engine) == ({f"title:({CHIPS_WORDS})": 0.9, CHIPS_BEFORE: 1.25}, version)

@@ -1,7 +1,7 @@
 """shipped chips rule: "software" and "computer" in a bill text no longer flag a bill alone (December 2026)
 
-Revision ID: 0026
-Revises: 0025
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-07
 
 H.J.Res. 100 (116th Congress), the disapproval of an arms sale, was flagged for semiconductors and data centers
@@ -24,8 +24,8 @@ from alembic import op
 
 from tracker.migrations.shipped_rules import Add, NewRule, Replace, apply_shipped_rules
 
-revision: str = '0026'
-down_revision: str | None = '0025'
+revision: str = '0030'
+down_revision: str | None = '0029'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

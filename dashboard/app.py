@@ -71,7 +71,7 @@ def _pages_for(user: User) -> dict[str, list[Any]]:
 # (/bill?id=5) opens after signing in instead of ending on "page not found". Every page's address is listed
 # (tests/dashboard/test_app_pages.py checks it): a shared Scorecard link once opened on "Page not found".
 DEEP_LINKS = ("overview", "triage", "bill", "search", "watchlists", "alerts", "scorecard", "exports", "admin-users",
-              "admin-topics", "admin-sources", "admin-stances")
+              "admin-topics", "admin-sources", "admin-stances", "start")
 
 if user is None:
     page = st.navigation([st.Page("views/signin.py", title="Sign in", url_path="signin", default=True)]

@@ -156,3 +156,8 @@ def progress_line(stages: Sequence[str], current: str, outcome: str | None = Non
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
     """A table for st.dataframe, its text cells without bidi controls (numbers, dates and links as they were)."""
     return frame.map(lambda v: without_bidi_controls(v) if isinstance(v, str) else v)
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 bill', '3 bills', '1,204 bills': a count with its noun (every noun shown with a count takes -s)."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

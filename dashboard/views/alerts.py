@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.components import data
 from dashboard.components.auth import page_user
-from dashboard.components.render import md
+from dashboard.components.render import counted, md
 from dashboard.components.state import forget
 from dashboard.components.widgets import table
 from tracker.alerts import delivery, feeds, subscriptions
@@ -101,7 +101,7 @@ if st.button("New secret" if has_secret else "Make my feed addresses", key="aler
 
 def _log_frame(rows: list[dict]) -> pd.DataFrame:  # type: ignore[type-arg]
     return pd.DataFrame([{"digest": r["id"], "to": r["email"], "status": r["status"],
-                          "updates": f"{r['items']} on {r['bills']} bill(s)", "attempts": r["attempts"],
+                          "updates": f"{r['items']} on {counted(r['bills'], 'bill')}", "attempts": r["attempts"],
                           "created": r["created_at"], "sent / next try": r["sent_at"] or r["next_attempt_at"],
                           "error": r["last_error"] or ""} for r in rows])
 

@@ -10,6 +10,7 @@ from dashboard.components.render import (
     REDLINE_WORDS,
     assignment_line,
     change_ratio,
+    counted,
     highlight,
     html_text,
     md,
@@ -313,7 +314,7 @@ with side:
     if position and can(user, Action.withdraw_position):
         withdraw_position_control(user, bill_id, position, base_key)
     if history:
-        with st.expander(f"History ({len(history)} versions)"):
+        with st.expander(f"History ({counted(len(history), 'version')})"):
             table(pd.DataFrame([{
                 "when": stamp(h["changed_at"]), "who": h["author"],
                 "from": f"{h['previous_stance']} / {h['previous_priority']}" if h["previous_stance"] else "—",

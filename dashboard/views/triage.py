@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from dashboard.components import data, state
 from dashboard.components.auth import page_user
-from dashboard.components.render import assignment_line, highlight, md, shorten
+from dashboard.components.render import assignment_line, counted, highlight, md, shorten
 from dashboard.components.widgets import saved_filter_picker
 from tracker import positions, triage, watchlists
 from tracker.bidi import without_bidi_controls
@@ -172,7 +172,7 @@ if may_triage and rows:
                     st.session_state.pop(f"sel_{bid}", None)
                 if fn is triage.dismiss:  # this batch's reason is not the next one's
                     st.session_state["bulk_reason_used"] = True
-                st.toast(f"{label}: {n} bills")
+                st.toast(f"{label}: {counted(n, 'bill')}")
                 st.rerun()
             except (triage.TriageError, PermissionDenied) as exc:
                 st.error(md(exc))
@@ -186,7 +186,7 @@ if may_triage and rows:
             try:
                 with data.session() as s:
                     n = triage.assign(s, actor=user, bill_ids=selected, assignee_id=who, task=task, due_date=due)
-                st.toast(f"Assigned {n} bills")
+                st.toast(f"Assigned {counted(n, 'bill')}")
                 st.rerun()
             except (triage.TriageError, PermissionDenied) as exc:
                 st.error(md(exc))
@@ -212,7 +212,7 @@ if may_triage and rows:
                         refused.append(str(exc))
                 if refused:
                     st.session_state["bulk_refused"] = refused
-                st.toast(f"Position set on {done} bills")
+                st.toast(f"Position set on {counted(done, 'bill')}")
                 st.rerun()
 refused = st.session_state.pop("bulk_refused", None)
 if refused:

@@ -269,7 +269,7 @@ def test_position_saved_and_read_back_with_history(session: Session, seeded: See
     assert md("Saved: Support if amended (version 1).") in texts(at)
     assert md("Needs a <b>safe harbor</b>.") in texts(at)
     again = signed_in(seeded.users["council"], "views/bill.py", query={"id": bill})
-    assert "Support if amended" in texts(again) and "History (1 versions)" in [e.label for e in again.expander]
+    assert "Support if amended" in texts(again) and "History (1 version)" in [e.label for e in again.expander]
 
 
 def test_second_save_is_refused_showing_the_other_persons_change(session: Session, seeded: Seeded) -> None:

@@ -124,3 +124,20 @@ def engine(database_url: str) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as s:
         yield s
+
+
+@pytest.fixture
+def vocabulary(engine: Engine) -> Iterator[None]:
+    """The stance table outlives each test on PostgreSQL (seeded by migrations, not emptied): put back which way
+    each stance counts on the scorecard."""
+    from sqlalchemy import select, update
+
+    from tracker.models import Stance
+
+    with Session(engine) as s:
+        before = dict(s.execute(select(Stance.name, Stance.scorecard_vote)).all())
+    yield
+    with Session(engine) as s:
+        for name, vote in before.items():
+            s.execute(update(Stance).where(Stance.name == name).values(scorecard_vote=vote))
+        s.commit()

@@ -1,28 +1,14 @@
 """The admin page of the position vocabulary: an admin sets which way a stance counts on the scorecard; the
 Scorecard page follows (real California 1999 roll calls, positions from tests/scorecard_data.py)."""
 
-from collections.abc import Iterator
-
 import pytest
 from apptest_helpers import no_exception, signed_in, texts
 from scorecard_data import load_ca, person
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from dashboard.components.render import md
 from tracker.models import Stance
-
-
-@pytest.fixture
-def vocabulary(engine: Engine) -> Iterator[None]:
-    """The stance table outlives each test on PostgreSQL (seeded by migrations, not emptied): put it back."""
-    with Session(engine) as s:
-        before = dict(s.execute(select(Stance.name, Stance.scorecard_vote)).all())
-    yield
-    with Session(engine) as s:
-        for name, vote in before.items():
-            s.execute(update(Stance).where(Stance.name == name).values(scorecard_vote=vote))
-        s.commit()
 
 
 @pytest.mark.realdata

@@ -2,11 +2,10 @@
 check, ``tracker stances`` on the command line, and the scorecard following the change on real roll calls
 (California's 1999 pubinfo extract, positions from tests/scorecard_data.py)."""
 
-from collections.abc import Iterator
 
 import pytest
 from scorecard_data import CA_SESSION, load_ca, person
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 from sqlmodel import Session
 from typer.testing import CliRunner
 
@@ -17,18 +16,6 @@ from tracker.permissions import PermissionDenied
 from tracker.scorecard import scorecard
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def vocabulary(engine: Engine) -> Iterator[None]:
-    """The stance table outlives each test on PostgreSQL (seeded by migrations, not emptied): put it back."""
-    with Session(engine) as s:
-        before = dict(s.execute(select(Stance.name, Stance.scorecard_vote)).all())
-    yield
-    with Session(engine) as s:
-        for name, vote in before.items():
-            s.execute(update(Stance).where(Stance.name == name).values(scorecard_vote=vote))
-        s.commit()
 
 
 def test_only_admins_set_how_a_stance_counts(session: Session, vocabulary: None) -> None:

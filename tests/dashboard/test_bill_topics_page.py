@@ -10,12 +10,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from tests.matching.judged_smallsets import judged_small_sets
-from tracker.matching import semantic
 from tracker.matching.display import below_line
 from tracker.matching.queries import topics_for
 
-pytestmark = [pytest.mark.realdata, pytest.mark.skipif(
-    not semantic.installed(), reason="semantic extra not installed (pip install -e '.[semantic]')")]
+pytestmark = [pytest.mark.realdata, pytest.mark.semantic]
 
 TOPIC_LINE = re.compile(r"<b>(?P<name>[^<]+)</b> <small>score (?P<score>\d\.\d+) · (?P<flag>flagged|not flagged)")
 

@@ -10,12 +10,10 @@ from typer.testing import CliRunner
 
 from tests.matching.judged_smallsets import judged_small_sets
 from tracker.cli import app
-from tracker.matching import semantic
 from tracker.matching.store import Params
 from tracker.models import BillMatch, Topic, TriageState
 
-pytestmark = [pytest.mark.realdata, pytest.mark.skipif(
-    not semantic.installed(), reason="semantic extra not installed (pip install -e '.[semantic]')")]
+pytestmark = [pytest.mark.realdata, pytest.mark.semantic]
 
 runner = CliRunner()
 

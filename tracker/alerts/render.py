@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tracker.bidi import without_bidi_controls
-from tracker.dates import hearing_clock
+from tracker.dates import hearing_clock, hearing_when
 from tracker.matching.engine import MARKED, quote_marks
 from tracker.models.base import utcnow
 from tracker.sources.states import one_chamber_body
@@ -32,12 +32,14 @@ KIND_TITLES = {"flagged": "Newly flagged", "new_bill": "New bill", "stage_change
 def item_title(item: dict[str, Any], today: dt.date | None = None) -> str:
     """What an item of a digest is: its kind's title, "Hearing cancelled" for a hearing called off, "Past
     hearing" for one whose day is over by ``today`` (the day the digest goes out): a weekly digest announced as
-    "scheduled" hearings held days before it was sent."""
+    "scheduled" hearings held days before it was sent; "Hearing moved" for one rescheduled."""
     payload = item.get("payload") or {}
     if item["kind"] == "hearing" and payload.get("cancelled"):
         return "Hearing cancelled"
     if item["kind"] == "hearing" and today is not None and str(payload.get("date") or "9999") < today.isoformat():
         return "Past hearing"
+    if item["kind"] == "hearing" and payload.get("moved_from"):
+        return "Hearing moved"  # not a second hearing: the one announced before, on another day or hour
     if item["kind"] == "position" and payload.get("withdrawn"):
         return "Position withdrawn"
     return KIND_TITLES.get(item["kind"], item["kind"])
@@ -174,6 +176,11 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
         day = _iso_day(p.get("date"))
         clock = hearing_clock(day, p.get("time"), item.get("jurisdiction")) if day else p.get("time")
         parts = [p.get("date"), clock, p.get("body"), p.get("location")]
+        was = p.get("moved_from") or {}
+        before = _iso_day(was.get("date"))
+        if day and before and not p.get("cancelled"):  # "from Tue 3 Mar 10:00 AM EST to Wed 4 Mar 2:00 PM EST"
+            parts = [f"from {hearing_when(before, was.get('time'), item.get('jurisdiction'))} to "
+                     f"{hearing_when(day, p.get('time'), item.get('jurisdiction'))}", p.get("body"), p.get("location")]
         line = " · ".join(str(x) for x in parts if x)
         return line + (f" — {p['description']}" if p.get("description") else ""), []
     if kind == "position" and p.get("withdrawn"):
@@ -195,6 +202,14 @@ def _iso_day(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+def latest_of_each_hearing(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A bill's items without the hearing news a later item of the same digest replaces (``items`` oldest first):
+    "Hearing scheduled" for Tuesday and then "Hearing moved" to Wednesday, both unsent, told of two hearings."""
+    last = {(item["payload"] or {}).get("hearing_id"): n for n, item in enumerate(items) if item["kind"] == "hearing"}
+    return [item for n, item in enumerate(items) if item["kind"] != "hearing"
+            or (hid := (item["payload"] or {}).get("hearing_id")) is None or last[hid] == n]
 
 
 def _text_snippet(s: str) -> str:

@@ -114,3 +114,21 @@ def test_a_hearing_announced_and_moved_before_the_digest_goes_out_is_told_once(w
     assert _send(world, everything=True) == 1
     text = smtp.messages[-1].get_body(("plain",)).get_content()
     assert text.count("Hearing") == 1 and "Hearing moved: from " + _when(tuesday, "9:30 AM") in text
+
+
+def test_an_announced_hearing_cancelled_is_told_and_stays_listed_as_cancelled(world: World, smtp: Mailbox) -> None:
+    # The committee cancelled its hearing on HB 100 after announcing it. Sam, who follows the bill, is told; a
+    # council member reading the overview's coming-up list found the hearing gone without a word and could not tell
+    # a cancellation from a data problem.
+    bill_id = _store_hb100(world)
+    _sam_follows(world, bill_id, "instant")
+    tuesday = _next_weekday(1)
+    hearing = event(start_date=f"{tuesday}T09:30:00-06:00")
+    _ingest(world, hearing)
+    assert _send(world) == 1
+    _ingest(world, {**hearing, "status": "cancelled"})
+    assert _send(world) == 1
+    text = smtp.messages[-1].get_body(("plain",)).get_content()
+    assert f"Hearing cancelled: {tuesday.isoformat()} · 9:30 AM" in text
+    [upcoming] = overview.upcoming_hearings(world.session, tracked_only=False)
+    assert (upcoming["date"], upcoming["cancelled"], upcoming["status"]) == (tuesday, True, "Cancelled")

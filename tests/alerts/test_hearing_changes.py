@@ -132,3 +132,40 @@ def test_an_announced_hearing_cancelled_is_told_and_stays_listed_as_cancelled(wo
     assert f"Hearing cancelled: {tuesday.isoformat()} · 9:30 AM" in text
     [upcoming] = overview.upcoming_hearings(world.session, tracked_only=False)
     assert (upcoming["date"], upcoming["cancelled"], upcoming["status"]) == (tuesday, True, "Cancelled")
+
+
+def test_a_new_subscription_or_watch_brings_the_upcoming_hearings_already_announced_once(world: World,
+                                                                                       smtp: Mailbox) -> None:
+    # The House Judiciary hearing on HB 100 was announced on Monday; Sam started following the bill on Tuesday and
+    # Lee added it to the watchlist she follows: neither ever heard of the hearing (only news from after a
+    # subscription reached it). Now the next digest brings it, once; a hearing called off meanwhile does not come.
+    from tracker import watchlists
+
+    bill_id = _store_hb100(world)
+    subscriptions.unsubscribe(world.session, user=world.admin)
+    subscriptions.unsubscribe(world.session, user=world.lobbyist)
+    world.session.commit()
+    tuesday = _next_weekday(1)
+    hearing = event(start_date=f"{tuesday}T09:30:00-06:00")
+    called_off = event(id="ocd-event/called-off", start_date=f"{tuesday}T13:00:00-06:00")
+    _ingest(world, hearing, called_off)
+    assert _send(world, everything=True) == 0  # announced to nobody: nobody follows the bill yet
+    _ingest(world, hearing, {**called_off, "status": "cancelled"})
+    assert _send(world, everything=True) == 0
+
+    _sam_follows(world, bill_id, "daily")
+    mine = watchlists.create_watchlist(world.session, actor=world.lobbyist, name="Meetings")
+    subscriptions.subscribe(world.session, user=world.lobbyist, kind="watchlist", target=str(mine.id),
+                            cadence="instant")
+    world.session.commit()
+    assert _send(world) == 0  # Sam's comes with his daily digest; Lee's watchlist holds nothing yet
+    watchlists.add_bills(world.session, actor=world.lobbyist, watchlist_id=mine.id, bill_ids=[bill_id])
+    world.session.commit()
+    assert _send(world) == 1  # Lee: instant
+    assert _send(world, everything=True) == 1  # Sam's daily digest
+    by_person = {m["To"].addresses[0].addr_spec: m.get_body(("plain",)).get_content() for m in smtp.messages}
+    for person in ("sam@chamber.example", "lee@chamber.example"):
+        text = by_person[person]
+        assert text.count("Hearing") == 1, person
+        assert f"Hearing scheduled: {tuesday.isoformat()} · 9:30 AM" in text, person
+    assert _send(world, everything=True) == 0  # once

@@ -235,7 +235,7 @@ def collect_hearings(session: Session, *, now: dt.datetime) -> int:
     since = cur.last_at if cur is not None and cur.last_at else now - FIRST_RUN_LOOKBACK
     hearings = read_hearings(session, since=us_today(now), fetched_after=since)
     day_keys = {h: f"hearing:{h.id}:{h.bill_id}:{h.date.isoformat()}" for h in hearings}  # keys before times
-    keys = {h: day_keys[h] + _at(h) for h in hearings}
+    keys = {h: hearing_key(h) for h in hearings}
     called_off = [k for h in hearings if h.cancelled for k in (keys[h], day_keys[h])]
     told = set(session.execute(select(AlertEvent.key).where(AlertEvent.key.in_(called_off))).scalars()) \
         if called_off else set()
@@ -249,6 +249,11 @@ def collect_hearings(session: Session, *, now: dt.datetime) -> int:
     made = _store(session, rows)
     _save_cursor(session, "hearing", last_at=latest_fetch(session) or since)
     return made
+
+
+def hearing_key(h: HearingRow) -> str:
+    """The event key of a hearing (going ahead) on one bill as it stands: its day and time of day."""
+    return f"hearing:{h.id}:{h.bill_id}:{h.date.isoformat()}" + _at(h)
 
 
 def _moved(h: HearingRow) -> dict[str, Any]:

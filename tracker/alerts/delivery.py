@@ -277,6 +277,10 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
     for bill_id, stance, priority in session.execute(select(Position.bill_id, Position.stance, Position.priority)
                                                      .where(Position.bill_id.in_(list(groups)))):
         groups[bill_id].stance, groups[bill_id].priority = stance, priority
+    for start in range(0, len(groups), BATCH):
+        for bill_id in session.execute(select(WatchlistItem.bill_id).where(
+                WatchlistItem.bill_id.in_(list(groups)[start:start + BATCH])).distinct()).scalars():
+            groups[bill_id].watched = True
     topics = set(session.execute(select(AlertSubscription.target).where(
         AlertSubscription.user_id == user.id, AlertSubscription.kind == "topic", AlertSubscription.active)).scalars())
     # A link of its own for each email (and each attempt): only the secret's hash is stored, so it cannot be read
@@ -287,7 +291,8 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
     return render.Digest(recipient=user.email, recipient_name=user.name,
                          groups=render.lead_order(list(groups.values())), topics=topics,
                          unsubscribe_url=unsubscribe,
-                         manage_url=render.alerts_page_url(cfg.dashboard_url), today=today)
+                         manage_url=render.alerts_page_url(cfg.dashboard_url), today=today,
+                         max_bills=cfg.digest_max_bills, more_url=render.overview_url(cfg.dashboard_url))
 
 
 # -- 3. send ------------------------------------------------------------------------------------------------

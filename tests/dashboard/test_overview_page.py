@@ -205,3 +205,8 @@ def test_upcoming_hearings_say_cancelled_and_moved(session: Session, seeded: See
     assert [(r["bill"], r["time"], r["status"]) for _, r in table.iterrows()] == [
         ("US 119 HR 1", f"10:00 AM {zone}", "Cancelled"),
         ("US 119 HR 2", f"2:00 PM {zone}", f"Moved from {day:%a} {day.day} {day:%b} 9:00 AM {zone}")]
+    # The bill page's hearings say the same.
+    page = signed_in(seeded.users["council"], "views/bill.py", query={"id": str(seeded.ids["privacy"])})
+    no_exception(page)
+    [hearings] = [df.value for df in page.dataframe if "cancelled" in df.value.columns]
+    assert list(hearings["moved"]) == [f"from {day:%a} {day.day} {day:%b} 9:00 AM {zone}"]

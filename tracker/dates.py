@@ -12,8 +12,8 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-__all__ = ["US_EASTERN", "US_LAST_ZONE", "by_day_and_time", "clock_time", "hearing_clock", "jurisdiction_zone",
-           "local_day", "us_today"]
+__all__ = ["US_EASTERN", "US_LAST_ZONE", "by_day_and_time", "clock_time", "hearing_clock", "hearing_moved_from",
+           "hearing_when", "jurisdiction_zone", "local_day", "us_today"]
 
 # The IANA database comes from the operating system (Debian's tzdata package) or, where that is missing (slim
 # container images, Windows), from the ``tzdata`` PyPI package the project depends on for that reason.
@@ -109,3 +109,21 @@ def hearing_clock(day: dt.date, time: str | None, jurisdiction_id: str | None) -
     label = f"{clock.hour % 12 or 12}:{clock.minute:02d} {'AM' if clock.hour < 12 else 'PM'}"
     zone = jurisdiction_zone(jurisdiction_id)
     return f"{label} {dt.datetime.combine(day, clock, zone).tzname()}" if zone is not None else label
+
+
+def hearing_when(day: dt.date, time: str | None, jurisdiction_id: str | None) -> str:
+    """A hearing's day and time in one phrase, "Tue 3 Mar 10:00 AM EST" (the time by ``hearing_clock``): how a move
+    is told, from one to the other."""
+    clock = hearing_clock(day, time, jurisdiction_id)
+    return f"{day:%a} {day.day} {day:%b}" + (f" {clock}" if clock else "")
+
+
+def hearing_moved_from(day: dt.date, time: str | None, previous_day: dt.date | None, previous_time: str | None,
+                       jurisdiction_id: str | None) -> str | None:
+    """Where a rescheduled hearing was ("Tue 3 Mar 10:00 AM EST"), or None when it never moved: a feed that only
+    rewrote its clock ("14:00" for "2:00 PM") did not move it."""
+    if previous_day is None:
+        return None
+    if (previous_day, clock_time(previous_time) or previous_time) == (day, clock_time(time) or time):
+        return None
+    return hearing_when(previous_day, previous_time, jurisdiction_id)

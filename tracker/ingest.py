@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlmodel import Session
 
 from tracker.ingest_texts import TextOutcome, write_version_texts
@@ -611,9 +611,15 @@ class Ingestor:
         changed = [table.c[c].is_distinct_from(stmt.excluded[c]) for c in (*columns, "jurisdiction_id")]
         # A row is rewritten (and its last_fetched_at moved, which alerts read as "new or changed") only when
         # the hearing itself changed: re-reading the same calendar is silent.
+        # Rescheduled (another day or hour under the same event id): where it was is kept, for "Hearing moved" in
+        # the alerts and the hearing lists; otherwise where it was before its last move stays.
+        moved = or_(table.c.date.is_distinct_from(stmt.excluded.date),
+                    table.c.time.is_distinct_from(stmt.excluded.time))
         stmt = stmt.on_conflict_do_update(
             index_elements=["source_name", "source_key"],
-            set_={c: stmt.excluded[c] for c in (*columns, "jurisdiction_id", "last_fetched_at")},
+            set_={**{c: stmt.excluded[c] for c in (*columns, "jurisdiction_id", "last_fetched_at")},
+                  "previous_date": case((moved, table.c.date), else_=table.c.previous_date),
+                  "previous_time": case((moved, table.c.time), else_=table.c.previous_time)},
             where=or_(*changed))
         self.session.execute(stmt, [
             {"jurisdiction_id": r.jurisdiction.id, "source_name": r.source_name, "source_key": r.source_key,

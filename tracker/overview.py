@@ -8,7 +8,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
 from tracker.alerts.render import KIND_TITLES, describe
-from tracker.dates import by_day_and_time, hearing_clock, us_today
+from tracker.dates import by_day_and_time, hearing_clock, hearing_moved_from, us_today
 from tracker.models import (
     Bill,
     BillChange,
@@ -209,17 +209,19 @@ HEARINGS_SHOWN = 50
 def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS_SHOWN, tracked_only: bool = True,
                       today: dt.date | None = None) -> list[dict[str, Any]]:
     """Hearings in the next ``days`` with a followed bill on the agenda (sources that publish agendas only), the
-    first ``limit`` by day and time."""
+    first ``limit`` by day and time. Cancelled ones (deferred, postponed) stay, marked ``cancelled``: a council
+    member who saw one announced and planned to attend must see it called off, not find it gone without a word."""
     from tracker.models.hearings import Hearing, HearingItem
 
     today = today or us_today(utcnow())
     # One row per hearing and bill: a bill twice on one agenda (consent calendar, then discussion) is one hearing.
     query = (select(Hearing.date, Hearing.time, Hearing.body, Hearing.location, Hearing.url, Bill.id,
                     Bill.jurisdiction_id, Bill.identifier, Bill.title, LegislativeSession.identifier,
-                    Hearing.id.label("hearing_id"), Hearing.jurisdiction_id.label("clock_of"))
+                    Hearing.id.label("hearing_id"), Hearing.jurisdiction_id.label("clock_of"), Hearing.previous_date,
+                    Hearing.previous_time, Hearing.cancelled)
              .join(HearingItem, HearingItem.hearing_id == Hearing.id).join(Bill, Bill.id == HearingItem.bill_id)
              .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
-             .where(Hearing.date >= today, Hearing.date <= today + dt.timedelta(days=days), ~Hearing.cancelled)
+             .where(Hearing.date >= today, Hearing.date <= today + dt.timedelta(days=days))
              .distinct())
     if tracked_only:
         query = query.where(tracked_filter())
@@ -232,8 +234,12 @@ def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS
     rows = sorted(session.execute(query.order_by(Hearing.date, Bill.id, Hearing.id)).all(),
                   key=lambda r: by_day_and_time(r[0], r[1]))[:limit]  # stable: then bill
     stands = _positions(session, sorted({r[5] for r in rows}))
-    # "time" as the feed wrote it; "clock" read on the legislature's clock with its zone ("9:30 AM CST").
+    # "time" as the feed wrote it; "clock" read on the legislature's clock with its zone ("9:30 AM CST"); "moved_from"
+    # where a rescheduled hearing was ("Tue 3 Mar 10:00 AM EST"), as the alerts tell it.
+    # "status": "Cancelled", or "Moved from Tue 3 Mar 10:00 AM EST", or None: what the list shows beside the time.
     return [{"date": r[0], "time": r[1], "clock": hearing_clock(r[0], r[1], r[11]), "body": r[2], "location": r[3],
+             "moved_from": (moved := hearing_moved_from(r[0], r[1], r[12], r[13], r[11])), "cancelled": bool(r[14]),
+             "status": "Cancelled" if r[14] else (f"Moved from {moved}" if moved else None),
              "url": r[4], "id": r[5],
              "bill": f"{r[6].upper()} {r[9]} {r[7]}", "title": r[8],  # as moved_bills names it
              "position": stands.get(r[5], (None, None))[0], "priority": stands.get(r[5], (None, None))[1]}

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from tracker.dates import by_day_and_time, hearing_clock
+from tracker.dates import by_day_and_time, hearing_clock, hearing_moved_from
 from tracker.ingest import precedence
 from tracker.models import Hearing, HearingItem, PersonVote, VoteEvent
 
@@ -66,5 +66,7 @@ def hearings_for_bill(session: Session, bill_id: int) -> list[dict[str, Any]]:
         out.append({"date": _iso(h.date), "time": h.time, "clock": hearing_clock(h.date, h.time, h.jurisdiction_id),
                     "body": h.body, "location": h.location,
                     "description": h.description, "item": title or action_text, "status": h.status,
-                    "cancelled": h.cancelled, "url": h.url, "agenda_url": h.agenda_url, "source": h.source_name})
+                    "cancelled": h.cancelled, "url": h.url, "agenda_url": h.agenda_url, "source": h.source_name,
+                    "moved_from": hearing_moved_from(h.date, h.time, h.previous_date, h.previous_time,
+                                                     h.jurisdiction_id)})
     return out

@@ -172,7 +172,8 @@ with main:
 
     if d["hearings"]:
         st.markdown("#### Hearings")
-        table(pd.DataFrame([{"date": h["date"], "time": h["clock"], "body": h["body"],
+        table(pd.DataFrame([{"date": h["date"], "time": h["clock"],
+                             "moved": f"from {h['moved_from']}" if h["moved_from"] else "", "body": h["body"],
                              "location": h["location"], "what": h["item"] or h["description"],
                              "cancelled": h["cancelled"], "agenda": safe_url(h["agenda_url"] or h["url"])}
                             for h in d["hearings"]]),

@@ -97,11 +97,15 @@ if rows:
 else:
     st.caption("No movement detected in the last 7 days.")
 
+
+
 st.subheader("Upcoming hearings")
 with data.session() as s:
     hearings = overview.upcoming_hearings(s, tracked_only=tracked_only, limit=overview.HEARINGS_SHOWN)
 if hearings:
-    table(pd.DataFrame([{"date": h["date"], "time": h["clock"], "bill": h["bill"], "our position": _stand(h),
+    table(pd.DataFrame([{"date": h["date"], "time": h["clock"],
+                         "status": h["status"] or "",
+                         "bill": h["bill"], "our position": _stand(h),
                          "title": h["title"],
                          "body": h["body"], "where": h["location"], "agenda": safe_url(h["url"]),
                          "open": f"/bill?id={h['id']}"} for h in hearings]),

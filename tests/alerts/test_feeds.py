@@ -253,7 +253,9 @@ def test_a_hearing_moved_to_another_hour_is_news(world: World, smtp: Mailbox) ->
     s.commit()
     assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 1
     text = smtp.messages[-1].get_body(("plain",)).get_content()
-    assert "Hearing scheduled: " + soon.isoformat() + f" · 2:00 PM {eastern(soon)} · Energy and Commerce" in text
+    when = f"{soon:%a} {soon.day} {soon:%b}"
+    assert f"Hearing moved: from {when} 9:30 AM {eastern(soon)} to {when} 2:00 PM {eastern(soon)} · Energy and " \
+        "Commerce" in text
     # The room changing is not a new time: no news.
     Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:00 PM", body="Energy and Commerce", bills=["HR 721"],
                                          location="2123 Rayburn")])

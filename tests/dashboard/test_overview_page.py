@@ -176,3 +176,37 @@ def test_upcoming_hearings_say_where_the_council_stands(session: Session, seeded
     # The time on the committee's clock, with its zone (Congress: Washington's).
     zone = dt.datetime.combine(hearing.date, dt.time(10), ZoneInfo("America/New_York")).tzname()
     assert list(table["time"]) == [f"10:00 AM {zone}"] * 2
+
+
+def test_upcoming_hearings_say_cancelled_and_moved(session: Session, seeded: Seeded) -> None:
+    # A council member planned to attend a hearing on a bill we support; the committee cancelled it, and the
+    # overview dropped it without a word (was it ever there?). Another moved to the afternoon and showed as if it
+    # had always been then. Hearings written for this test, stored through the ingest writer as a crawl stores them.
+    from tracker.ingest import Ingestor
+    from tracker.records import HearingRecord
+
+    day = utcnow().date() + dt.timedelta(days=3)
+
+    def hearing(key: str, time: str, bill: str, cancelled: bool = False) -> HearingRecord:
+        return HearingRecord.model_validate({
+            "jurisdiction": {"id": "us", "name": "United States", "level": "federal"}, "source_name": "test",
+            "source_key": key, "date": day, "time": time, "body": "Committee on Science", "cancelled": cancelled,
+            "items": [{"sequence": 1, "bill_identifier": bill, "session_identifier": "119"}]})
+
+    Ingestor(session).ingest_hearings([hearing("h-off", "10:00", "HR 1"), hearing("h-moved", "9:00", "HR 2")])
+    session.commit()
+    Ingestor(session).ingest_hearings([hearing("h-off", "10:00", "HR 1", cancelled=True),
+                                       hearing("h-moved", "14:00", "HR 2")])
+    session.commit()
+    zone = dt.datetime.combine(day, dt.time(12), ZoneInfo("America/New_York")).tzname()
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    no_exception(at)
+    table = next(df.value for df in at.dataframe if "agenda" in df.value.columns)
+    assert [(r["bill"], r["time"], r["status"]) for _, r in table.iterrows()] == [
+        ("US 119 HR 1", f"10:00 AM {zone}", "Cancelled"),
+        ("US 119 HR 2", f"2:00 PM {zone}", f"Moved from {day:%a} {day.day} {day:%b} 9:00 AM {zone}")]
+    # The bill page's hearings say the same.
+    page = signed_in(seeded.users["council"], "views/bill.py", query={"id": str(seeded.ids["privacy"])})
+    no_exception(page)
+    [hearings] = [df.value for df in page.dataframe if "cancelled" in df.value.columns]
+    assert list(hearings["moved"]) == [f"from {day:%a} {day.day} {day:%b} 9:00 AM {zone}"]

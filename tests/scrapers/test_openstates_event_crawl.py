@@ -110,7 +110,9 @@ def test_events_stored_linked_paged_idempotent_and_moved(state_env: dict[str, st
     assert links[(JUDICIARY["id"], "HB 100")] == hb100  # linked by the ocd-bill id the bills page gave it
     assert links[("ocd-event/unknown-bill", "HB 9999")] is None  # stored, its bill not (yet) known
     upcoming = upcoming_hearings(session, tracked_only=False)
-    assert [(h["id"], h["date"], h["time"]) for h in upcoming] == [(hb100, SOON, "09:30")]  # not the cancelled
+    assert [(h["id"], h["date"], h["time"], h["status"]) for h in upcoming] == [
+        (hb100, SOON, "09:30", None), (hb100, SOON, "15:00", "Cancelled"),  # the cancelled said so, not dropped
+        (hb100, SOON, "16:00", "Cancelled")]  # and the deleted (called off upstream)
 
     # The same events again: the same rows, no duplicates, not even a fetch stamp moved.
     before, items = hearings(session), agenda_rows(session)

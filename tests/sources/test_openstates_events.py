@@ -146,10 +146,12 @@ def test_stored_linked_idempotent_moved_and_upcoming(session: Session) -> None:
     items = count(session, HearingItem)
     assert [(r.source_key, r.cancelled) for r in rows] == [(JUDICIARY["id"], False), ("ocd-event/cancelled", True)]
 
-    # Where hearings are read: the overview, the packet's "next hearing", the bill page. Cancelled: not upcoming.
+    # Where hearings are read: the overview, the packet's "next hearing", the bill page. Cancelled: not the next
+    # hearing; listed as cancelled among the upcoming ones.
     upcoming = upcoming_hearings(session, tracked_only=False)
-    assert [(h["id"], h["date"], h["time"], h["body"]) for h in upcoming] == [
-        (bill_id, day, "09:30", "House Judiciary Committee")]
+    assert [(h["id"], h["date"], h["time"], h["body"], h["status"]) for h in upcoming] == [
+        (bill_id, day, "09:30", "House Judiciary Committee", None),
+        (bill_id, day, "13:00", "House Judiciary Committee", "Cancelled")]
     assert upcoming[0]["bill"] == "AL 2025rs HB 100"  # with its session, as the moved list names bills
     lookup = default_hearing_lookup(session)
     assert lookup is not None and lookup(session, [bill_id], dt.date.today())[bill_id].date == day

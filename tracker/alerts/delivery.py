@@ -24,7 +24,8 @@ from sqlalchemy import Engine, and_, func, select, update
 from sqlmodel import Session
 
 from tracker.alerts import render
-from tracker.alerts.events import BASELINE, _cursor, _save_cursor, collect_events
+from tracker.alerts.events import BASELINE, _cursor, _save_cursor, collect_events, hearing_key
+from tracker.alerts.hearings import read_hearings
 from tracker.alerts.mailer import SendError, send_message
 from tracker.alerts.settings import WEEKDAYS, AlertSettings, SmtpSettings, alert_settings, smtp_settings
 from tracker.alerts.subscriptions import CADENCE_ORDER, ensure_defaults, new_unsubscribe_link
@@ -138,7 +139,43 @@ def fan_out(session: Session, *, now: dt.datetime | None = None) -> int:
                 index_elements=["user_id", "event_id"]), rows)
             made += session.execute(select(func.count()).select_from(AlertDelivery)).scalar_one() - before
     _save_cursor(session, "fanout", last_id=last)
-    return made
+    return made + _catch_up_hearings(session, subs=subs, topic_slugs=topic_slugs, now=now)
+
+
+def _catch_up_hearings(session: Session, *, subs: list[AlertSubscription], topic_slugs: dict[int, str],
+                       now: dt.datetime) -> int:
+    """Deliveries of the hearings already announced and still ahead (not called off) to whoever follows their bill
+    now and was not told: a new subscription, one turned back on, a bill newly on a followed watchlist, flagged or
+    given a position. News is sent from when a subscription began, but a hearing next week is what a new
+    follower most needs; it comes once (a delivery is unique per person and event), with the next digest of the
+    cadence that covers it, as its latest announcement (moved, it says so)."""
+    if not subs:
+        return 0
+    keys = [hearing_key(h) for h in read_hearings(session, since=us_today(now)) if not h.cancelled]
+    events = [e for start in range(0, len(keys), BATCH) for e in session.execute(
+        select(AlertEvent).where(AlertEvent.key.in_(keys[start:start + BATCH]))).scalars()]
+    if not events:
+        return 0
+    told = {(u, e) for start in range(0, len(events), BATCH) for u, e in session.execute(
+        select(AlertDelivery.user_id, AlertDelivery.event_id).where(
+            AlertDelivery.event_id.in_([e.id for e in events[start:start + BATCH]])))}
+    facts = _bill_facts(session, sorted({e.bill_id for e in events}))
+    wanted: dict[tuple[int, int], str] = {}
+    for event in events:
+        for sub in subs:
+            if (sub.user_id, event.id) in told or (sub.events and event.kind not in sub.events):
+                continue
+            if not matches(sub, event, facts[event.bill_id], topic_slugs):
+                continue
+            key = (sub.user_id, event.id)
+            if key not in wanted or CADENCE_ORDER[sub.cadence] < CADENCE_ORDER[wanted[key]]:
+                wanted[key] = sub.cadence
+    if not wanted:
+        return 0
+    session.execute(_insert(session, AlertDelivery.__table__).on_conflict_do_nothing(
+        index_elements=["user_id", "event_id"]),
+        [{"user_id": u, "event_id": e, "cadence": c, "created_at": now} for (u, e), c in wanted.items()])
+    return len(wanted)
 
 
 # -- 2. digests ---------------------------------------------------------------------------------------------
@@ -234,11 +271,16 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
         group.items.append({"kind": event.kind, "occurred_at": event.occurred_at, "payload": event.payload,
                             "jurisdiction": jur})
     for group in groups.values():
+        group.items = render.latest_of_each_hearing(group.items)  # rows come oldest first
         group.items.sort(key=lambda i: (render.KIND_ORDER.get(i["kind"], 9), i["occurred_at"]))
     # The position as the digest goes out (a withdrawn one is gone): why the bill matters to the reader.
     for bill_id, stance, priority in session.execute(select(Position.bill_id, Position.stance, Position.priority)
                                                      .where(Position.bill_id.in_(list(groups)))):
         groups[bill_id].stance, groups[bill_id].priority = stance, priority
+    for start in range(0, len(groups), BATCH):
+        for bill_id in session.execute(select(WatchlistItem.bill_id).where(
+                WatchlistItem.bill_id.in_(list(groups)[start:start + BATCH])).distinct()).scalars():
+            groups[bill_id].watched = True
     topics = set(session.execute(select(AlertSubscription.target).where(
         AlertSubscription.user_id == user.id, AlertSubscription.kind == "topic", AlertSubscription.active)).scalars())
     # A link of its own for each email (and each attempt): only the secret's hash is stored, so it cannot be read
@@ -249,7 +291,8 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
     return render.Digest(recipient=user.email, recipient_name=user.name,
                          groups=render.lead_order(list(groups.values())), topics=topics,
                          unsubscribe_url=unsubscribe,
-                         manage_url=render.alerts_page_url(cfg.dashboard_url), today=today)
+                         manage_url=render.alerts_page_url(cfg.dashboard_url), today=today,
+                         max_bills=cfg.digest_max_bills, more_url=render.overview_url(cfg.dashboard_url))
 
 
 # -- 3. send ------------------------------------------------------------------------------------------------

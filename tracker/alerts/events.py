@@ -19,7 +19,7 @@ from sqlalchemy import String, cast, exists, func, literal, select
 from sqlmodel import Session
 
 from tracker.alerts.hearings import HearingRow, latest_fetch, read_hearings
-from tracker.dates import us_today
+from tracker.dates import hearing_moved_from, us_today
 from tracker.matching.engine import BillDoc, RuleSet, TopicSpec, snippet
 from tracker.matching.store import compile_topics, topic_specs
 from tracker.models import (
@@ -230,25 +230,39 @@ def collect_hearings(session: Session, *, now: dt.datetime) -> int:
     """Upcoming hearings with a followed bill on the agenda, fetched since the last run. The key holds the
     day and the time of day, so a hearing moved to another day or hour is news again; a re-fetch of the same one
     (or a new room) is not. A hearing already announced and then called off (cancelled, deferred) is news too; one
-    called off before it was announced is not."""
+    called off before it was announced is not. A moved one says where it was (``moved_from``)."""
     cur = _cursor(session, "hearing")
     since = cur.last_at if cur is not None and cur.last_at else now - FIRST_RUN_LOOKBACK
     hearings = read_hearings(session, since=us_today(now), fetched_after=since)
     day_keys = {h: f"hearing:{h.id}:{h.bill_id}:{h.date.isoformat()}" for h in hearings}  # keys before times
-    keys = {h: day_keys[h] + _at(h) for h in hearings}
+    keys = {h: hearing_key(h) for h in hearings}
     called_off = [k for h in hearings if h.cancelled for k in (keys[h], day_keys[h])]
     told = set(session.execute(select(AlertEvent.key).where(AlertEvent.key.in_(called_off))).scalars()) \
         if called_off else set()
     announced = {keys[h] for h in hearings if h.cancelled and {keys[h], day_keys[h]} & told}
     rows = [{"key": keys[h] + (":cancelled" if h.cancelled else ""), "bill_id": h.bill_id, "kind": "hearing",
              "occurred_at": now,
-             "payload": {"date": h.date.isoformat(), "time": h.time, "body": h.body, "location": h.location,
-                         "description": h.description, "agenda": h.agenda_title, "url": h.url,
-                         **({"cancelled": True} if h.cancelled else {})}}
+             "payload": {"hearing_id": h.id, "date": h.date.isoformat(), "time": h.time, "body": h.body,
+                         "location": h.location, "description": h.description, "agenda": h.agenda_title,
+                         "url": h.url, **({"cancelled": True} if h.cancelled else {}), **_moved(h)}}
             for h in hearings if not h.cancelled or keys[h] in announced]
     made = _store(session, rows)
     _save_cursor(session, "hearing", last_at=latest_fetch(session) or since)
     return made
+
+
+def hearing_key(h: HearingRow) -> str:
+    """The event key of a hearing (going ahead) on one bill as it stands: its day and time of day."""
+    return f"hearing:{h.id}:{h.bill_id}:{h.date.isoformat()}" + _at(h)
+
+
+def _moved(h: HearingRow) -> dict[str, Any]:
+    """``moved_from`` (day and time) for a hearing the feed moved to another day or hour: its follower was told
+    of the old day, and a second "Hearing scheduled" read as another hearing."""
+    if hearing_moved_from(h.date, h.time, h.previous_date, h.previous_time, h.jurisdiction_id) is None:
+        return {}
+    assert h.previous_date is not None
+    return {"moved_from": {"date": h.previous_date.isoformat(), "time": h.previous_time}}
 
 
 def _at(h: HearingRow) -> str:

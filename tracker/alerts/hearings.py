@@ -27,6 +27,8 @@ class HearingRow:
     cancelled: bool = False
     agenda_title: str | None = None  # the agenda item about the bill
     jurisdiction_id: str | None = None  # whose clock ``time`` is on
+    previous_date: dt.date | None = None  # where it was before the feed last moved it
+    previous_time: str | None = None
 
     def start_time(self) -> dt.time | None:
         """The time of day when it can be read ("10:00", "2:30 PM"); upstream times are local to the body."""
@@ -61,7 +63,8 @@ def read_hearings(session: Session, *, bill_ids: list[int] | None = None, since:
         seen.add((h.id, bill_id))
         out.append(HearingRow(id=h.id, bill_id=bill_id, date=h.date, time=h.time, body=h.body, location=h.location,
                               description=h.description, url=h.url, cancelled=h.cancelled, agenda_title=title,
-                              jurisdiction_id=h.jurisdiction_id))
+                              jurisdiction_id=h.jurisdiction_id, previous_date=h.previous_date,
+                              previous_time=h.previous_time))
     return out
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tracker.bidi import without_bidi_controls
-from tracker.dates import hearing_clock
+from tracker.dates import hearing_clock, hearing_when
 from tracker.matching.engine import MARKED, quote_marks
 from tracker.models.base import utcnow
 from tracker.sources.states import one_chamber_body
@@ -32,12 +32,14 @@ KIND_TITLES = {"flagged": "Newly flagged", "new_bill": "New bill", "stage_change
 def item_title(item: dict[str, Any], today: dt.date | None = None) -> str:
     """What an item of a digest is: its kind's title, "Hearing cancelled" for a hearing called off, "Past
     hearing" for one whose day is over by ``today`` (the day the digest goes out): a weekly digest announced as
-    "scheduled" hearings held days before it was sent."""
+    "scheduled" hearings held days before it was sent; "Hearing moved" for one rescheduled."""
     payload = item.get("payload") or {}
     if item["kind"] == "hearing" and payload.get("cancelled"):
         return "Hearing cancelled"
     if item["kind"] == "hearing" and today is not None and str(payload.get("date") or "9999") < today.isoformat():
         return "Past hearing"
+    if item["kind"] == "hearing" and payload.get("moved_from"):
+        return "Hearing moved"  # not a second hearing: the one announced before, on another day or hour
     if item["kind"] == "position" and payload.get("withdrawn"):
         return "Position withdrawn"
     return KIND_TITLES.get(item["kind"], item["kind"])
@@ -57,6 +59,7 @@ class BillGroup:
     items: list[dict[str, Any]] = field(default_factory=list)  # {"kind", "occurred_at", "payload"}
     stance: str | None = None  # the council's position on the bill as the digest goes out, if it has one
     priority: str | None = None
+    watched: bool = False  # on a watchlist: listed first, with the bills the council took a side on, in a long digest
 
     @property
     def moved_stage(self) -> bool:
@@ -84,10 +87,43 @@ class Digest:
     unsubscribe_url: str
     manage_url: str
     today: dt.date | None = None  # the day it goes out, on the US's last clock (tracker.dates.us_today)
+    max_bills: int | None = None  # more bills than this: the digest lists this many and counts the rest
+    more_url: str = ""  # where the rest are, in the dashboard
 
     @property
     def item_count(self) -> int:
         return sum(len(g.items) for g in self.groups)
+
+    @property
+    def summarised(self) -> bool:
+        return self.max_bills is not None and len(self.groups) > self.max_bills
+
+    @property
+    def shown(self) -> list[BillGroup]:
+        """The bills listed: all of them, or in a long digest (after a whole-Congress import: thousands) the first
+        ``max_bills`` of those the council took a side on or put on a watchlist, then of the rest, in lead order."""
+        if not self.summarised:
+            return self.groups
+        followed = [g for g in self.groups if g.stance or g.watched]
+        return (followed + [g for g in self.groups if not (g.stance or g.watched)])[:self.max_bills]
+
+    def kind_counts(self) -> list[tuple[str, int]]:
+        """Updates per kind over every bill, listed or not ("New action", 3412), in the digest's kind order."""
+        counts: dict[str, int] = {}
+        order: dict[str, tuple[int, str]] = {}
+        for g in self.groups:
+            for item in g.items:
+                title = item_title(item, self.today)
+                counts[title] = counts.get(title, 0) + 1
+                order.setdefault(title, (KIND_ORDER.get(item["kind"], 9), title))
+        return sorted(counts.items(), key=lambda kv: order[kv[0]])
+
+    @property
+    def left_out(self) -> tuple[int, int]:
+        """(bills, updates) not listed."""
+        shown = {id(g) for g in self.shown}
+        rest = [g for g in self.groups if id(g) not in shown]
+        return len(rest), sum(len(g.items) for g in rest)
 
     @property
     def subject(self) -> str:
@@ -174,6 +210,11 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
         day = _iso_day(p.get("date"))
         clock = hearing_clock(day, p.get("time"), item.get("jurisdiction")) if day else p.get("time")
         parts = [p.get("date"), clock, p.get("body"), p.get("location")]
+        was = p.get("moved_from") or {}
+        before = _iso_day(was.get("date"))
+        if day and before and not p.get("cancelled"):  # "from Tue 3 Mar 10:00 AM EST to Wed 4 Mar 2:00 PM EST"
+            parts = [f"from {hearing_when(before, was.get('time'), item.get('jurisdiction'))} to "
+                     f"{hearing_when(day, p.get('time'), item.get('jurisdiction'))}", p.get("body"), p.get("location")]
         line = " · ".join(str(x) for x in parts if x)
         return line + (f" — {p['description']}" if p.get("description") else ""), []
     if kind == "position" and p.get("withdrawn"):
@@ -197,6 +238,14 @@ def _iso_day(value: Any) -> dt.date | None:
         return None
 
 
+def latest_of_each_hearing(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A bill's items without the hearing news a later item of the same digest replaces (``items`` oldest first):
+    "Hearing scheduled" for Tuesday and then "Hearing moved" to Wednesday, both unsent, told of two hearings."""
+    last = {(item["payload"] or {}).get("hearing_id"): n for n, item in enumerate(items) if item["kind"] == "hearing"}
+    return [item for n, item in enumerate(items) if item["kind"] != "hearing"
+            or (hid := (item["payload"] or {}).get("hearing_id")) is None or last[hid] == n]
+
+
 def _text_snippet(s: str) -> str:
     return quote_marks(s)
 
@@ -205,9 +254,23 @@ def _html_snippet(s: str) -> str:
     return MARKED.sub(lambda m: f"<mark>{m.group(1)}</mark>", html.escape(s))
 
 
+def _summary_lines(d: Digest) -> tuple[str, str, str]:
+    """A long digest's lead, its counts by kind and its closing line (plain text; the HTML part escapes them)."""
+    bills, updates = d.left_out
+    lead = (f"{d.item_count:,} updates on {len(d.groups):,} bills you follow: more than {d.max_bills} bills, so this "
+            f"email lists {len(d.shown)} (those with a council position or on a watchlist first) and counts the rest.")
+    counts = "By kind: " + " · ".join(f"{title} {n:,}" for title, n in d.kind_counts())
+    rest = (f"{bills:,} more bills with {updates:,} updates are not listed here; find them on the dashboard "
+            "(Overview, Search):")
+    return lead, counts, rest
+
+
 def render_text(d: Digest) -> str:
     out = [f"{d.item_count} update{'s' if d.item_count != 1 else ''} on the bills you follow.", ""]
-    for g in d.groups:
+    if d.summarised:
+        lead, counts, _ = _summary_lines(d)
+        out = [lead, counts, ""]
+    for g in d.shown:
         out.append(f"{g.reference}: {g.title}")
         if g.position_line:
             out.append(f"  {g.position_line}")
@@ -217,6 +280,8 @@ def render_text(d: Digest) -> str:
             out.append(f"  - {item_title(item, d.today)}: {line}")
             out += [f"      {label}: {_text_snippet(snip)}" for label, snip in evidence]
         out.append("")
+    if d.summarised:
+        out += [f"{_summary_lines(d)[2]} {d.more_url}", ""]
     out += ["--", f"Change what you receive: {d.manage_url}", f"Unsubscribe from these emails: {d.unsubscribe_url}"]
     return without_bidi_controls("\n".join(out) + "\n")
 
@@ -225,7 +290,10 @@ def render_html(d: Digest) -> str:
     e = html.escape
     parts = ["<!doctype html><html><body style=\"font-family: sans-serif; max-width: 48em\">",
              f"<p>{d.item_count} update{'s' if d.item_count != 1 else ''} on the bills you follow.</p>"]
-    for g in d.groups:
+    if d.summarised:
+        lead, counts, _ = _summary_lines(d)
+        parts[1] = f"<p>{e(lead)}</p><p>{e(counts)}</p>"
+    for g in d.shown:
         parts.append(f"<h3 style=\"margin-bottom: 0.2em\"><a href=\"{e(g.url)}\">{e(g.reference)}</a></h3>"
                      f"<div style=\"color: #444\">{e(g.title)}</div>")
         if g.stance:
@@ -240,6 +308,8 @@ def render_html(d: Digest) -> str:
                                               for label, snip in evidence) + "</ul>")
             parts.append("</li>")
         parts.append("</ul>")
+    if d.summarised:
+        parts.append(f"<p>{e(_summary_lines(d)[2])} <a href=\"{e(d.more_url)}\">{e(d.more_url)}</a></p>")
     parts.append(f"<hr><p style=\"font-size: small; color: #666\"><a href=\"{e(d.manage_url)}\">Change what you "
                  f"receive</a> · <a href=\"{e(d.unsubscribe_url)}\">Unsubscribe</a></p></body></html>")
     return without_bidi_controls("".join(parts))
@@ -269,6 +339,11 @@ def build_message(d: Digest, *, sender: str, message_id: str | None = None) -> E
 
 def bill_url(dashboard_url: str, bill_id: int) -> str:
     return f"{dashboard_url}/bill?id={bill_id}"
+
+
+def overview_url(dashboard_url: str) -> str:
+    """The dashboard's Overview: what moved in the last week, for the bills a long digest does not list."""
+    return f"{dashboard_url}/overview"
 
 
 def alerts_page_url(dashboard_url: str) -> str:

@@ -53,6 +53,9 @@ class AlertSettings:
     backoff_seconds: int  # first retry after this long, doubling each time
     backoff_max_seconds: int
     timezone: dt.tzinfo = dt.UTC  # the clock of daily_hour and weekly_day (DST included)
+    # A digest about more bills than this lists these (a council position or on a watchlist first) and counts the
+    # rest: the first digest after a whole-Congress import held thousands of lines nobody reads.
+    digest_max_bills: int = 50
 
 
 def _pick(env: dict[str, str], section: dict[str, Any], env_name: str, key: str, default: Any = None) -> Any:
@@ -112,6 +115,9 @@ def alert_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
     daily_hour = _int(section, "daily_hour", 7)
     if not 0 <= daily_hour <= 23:
         raise AlertConfigError(f"[alerts] daily_hour = {daily_hour}; an hour 0-23 (in [alerts] timezone)")
+    max_bills = _int(section, "digest_max_bills", 50)
+    if max_bills < 1:
+        raise AlertConfigError(f"[alerts] digest_max_bills = {max_bills}; at least 1 (bills listed in a digest)")
     zone_name = str(_pick(env, section, "TRACKER_ALERTS_TIMEZONE", "timezone", "UTC")).strip()
     try:
         zone: dt.tzinfo = dt.UTC if zone_name.upper() == "UTC" else ZoneInfo(zone_name)
@@ -129,4 +135,5 @@ def alert_settings(env: dict[str, str] | None = None, doc: dict[str, Any] | None
         backoff_seconds=_int(section, "backoff_seconds", 60),
         backoff_max_seconds=_int(section, "backoff_max_seconds", 6 * 3600),
         timezone=zone,
+        digest_max_bills=max_bills,
     )

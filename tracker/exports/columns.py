@@ -29,7 +29,7 @@ def text_version(bill: PacketBill) -> str:
 
 def hearing_text(bill: PacketBill) -> str:
     h = bill.next_hearing
-    return " · ".join(p for p in (h.time, h.body, h.location, h.description) if p) if h else ""
+    return " · ".join(p for p in (h.clock, h.body, h.location, h.description) if p) if h else ""
 
 
 COLUMNS: tuple[Column, ...] = (

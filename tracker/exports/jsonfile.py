@@ -60,7 +60,8 @@ def bill_json(bill: PacketBill) -> dict[str, Any]:
         if hearing is None
         else {
             "date": _iso(hearing.date),
-            "time": hearing.time,
+            "time": hearing.time,  # as the feed wrote it
+            "clock": hearing.clock,  # on the legislature's clock, with its zone: "3:00 PM CST"
             "body": hearing.body,
             "location": hearing.location,
             "description": hearing.description,

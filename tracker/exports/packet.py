@@ -16,7 +16,7 @@ from sqlalchemy import Table, and_, func, or_, select
 from sqlmodel import Session
 
 from tracker.bill_text import CurrentText, current_text
-from tracker.dates import US_EASTERN, by_day_and_time, jurisdiction_zone, local_day, us_today
+from tracker.dates import US_EASTERN, by_day_and_time, hearing_clock, jurisdiction_zone, local_day, us_today
 from tracker.exports.branding import Branding
 from tracker.exports.safety import clean_text, safe_url
 from tracker.matching.engine import MARKED
@@ -265,10 +265,17 @@ class Hearing:
     location: str | None = None
     description: str | None = None
     url: str | None = None
+    jurisdiction_id: str | None = None  # whose clock ``time`` is on
+
+    @property
+    def clock(self) -> str | None:
+        """The time as the dashboard shows it, on the legislature's clock with its zone ("3:00 PM CST"): a packet
+        read in Washington about a hearing in Montgomery must not leave the hour to guess."""
+        return hearing_clock(self.date, self.time, self.jurisdiction_id)
 
     @property
     def label(self) -> str:
-        when = fmt_date(self.date) + (f", {self.time}" if self.time else "")
+        when = fmt_date(self.date) + (f", {self.clock}" if self.clock else "")
         return " · ".join(p for p in (when, self.body, self.location) if p)
 
 
@@ -382,6 +389,7 @@ def hearings_from_table(table: Table) -> HearingLookup:
         "location": pick("location", "room"),
         "description": pick("description", "title", "subject"),
         "url": pick("url", "link"),
+        "jurisdiction_id": pick("jurisdiction_id"),
     }
     cancelled = pick("cancelled", "canceled")
 
@@ -422,7 +430,7 @@ def default_hearing_lookup(session: Session) -> HearingLookup | None:
     items, one row per bill and hearing."""
     table, items = HearingRow.__table__, HearingItem.__table__
     by_bill = select(items.c.bill_id, table.c.date, table.c.time, table.c.body, table.c.location,
-                     table.c.description, table.c.url, table.c.cancelled).join(
+                     table.c.description, table.c.url, table.c.cancelled, table.c.jurisdiction_id).join(
         table, table.c.id == items.c.hearing_id).where(items.c.bill_id.is_not(None)).subquery("hearing_by_bill")
     return hearings_from_table(by_bill)  # type: ignore[arg-type]
 

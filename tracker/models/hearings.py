@@ -34,6 +34,9 @@ class Hearing(SQLModel, table=True):
     agenda_url: str | None = text_field()
     upstream_updated_at: dt.datetime | None = None
     last_fetched_at: dt.datetime = Field(default_factory=utcnow)  # moves only when a crawl saw it change
+    # Where it was before the feed last moved it to another day or hour (ingest keeps them): "Hearing moved".
+    previous_date: dt.date | None = None
+    previous_time: str | None = Field(default=None, max_length=64)
 
 
 class HearingItem(SQLModel, table=True):

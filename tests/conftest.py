@@ -110,15 +110,26 @@ def _empty_server_schema(conn: Any) -> None:
             conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
 
 
+@pytest.fixture(scope="session")
+def _server_engine(_template: str) -> Iterator[Engine | None]:
+    """One engine for emptying the server schema between tests: a new one per test connected and read the
+    server's settings each time, for every test of the PostgreSQL run."""
+    if not _test_backend_url():
+        yield None
+        return
+    engine = db.make_engine(_template)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-def database_url(_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def database_url(_template: str, _server_engine: Engine | None, tmp_path: Path,
+                 monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A migrated, empty database for one test; also what the CLI and subprocesses see as DATABASE_URL."""
-    if _test_backend_url():
+    if _server_engine is not None:
         url = _template
-        engine = db.make_engine(url)
-        with engine.begin() as conn:
+        with _server_engine.begin() as conn:
             _empty_server_schema(conn)
-        engine.dispose()
     else:
         path = tmp_path / "tracker.db"
         shutil.copyfile(_template, path)

@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tracker.matching import learning, semantic  # noqa: E402
+from tracker.matching.ceremonial import ceremonial_form  # noqa: E402
 from tracker.matching.engine import BillDoc, RuleSet, RuleSpec, TopicResult, TopicSpec  # noqa: E402
 from tracker.matching.store import Params, configured_field_weights, decide, features, make_doc  # noqa: E402
 from tracker.matching.topics import read_topics_file  # noqa: E402
@@ -101,12 +102,13 @@ def load(archive: Path, split: str = "grouped") -> tuple[list[Bill], int, float,
         # Unlabelled bills (no CRS subjects) are left out of the score but still join companions together.
         label = bool(TECH & set(rec.subjects)) if rec.subjects else None
         records.append((rec.source_key, rec.identifier, (rec.title, rec.short_title), identical_bills(rec),
-                        (rec.title, rec.short_title, rec.popular_title, rec.summary_text), label))
+                        (rec.title, rec.short_title, rec.popular_title, rec.summary_text, rec.classification), label))
     halves, groups = split_halves([(k, i, t, r) for k, i, t, r, _, _ in records], grouped=split == "grouped")
     bills: list[Bill] = []
     for (key, _, _, _, fields, label), train in zip(records, halves, strict=True):
         if label is not None:
-            bills.append(Bill(key, make_doc(len(bills), *fields), label, train))
+            *parts, classification = fields
+            bills.append(Bill(key, make_doc(len(bills), *parts, classification=classification), label, train))
     return bills, len(records), time.perf_counter() - start, groups
 
 
@@ -263,6 +265,13 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---|")
     print(row("keywords alone (all labelled bills)", kw_pred, gold, "default rules"))
     print(row("keywords alone", kw_pred[test], gold[test], "default rules"))
+    # Flagged, but listed after the substantive bills in the inbox (tracker.matching.ceremonial): how many, and how
+    # many of those CRS labels tech (what unflagging them instead would cost in recall).
+    ceremonial = np.array([ceremonial_form(b.doc.fields.get("title", []), b.doc.classification) is not None
+                           for b in bills])
+    print(f"| flagged ceremonial resolutions (test half), listed last in the inbox | "
+          f"{int((kw_pred & ceremonial)[test].sum())} flagged, {int((kw_pred & ceremonial & gold)[test].sum())} "
+          "labelled tech | | | | |")
     if sims is not None:
         best_max = sims.max(axis=1)
         grid = np.arange(0.2, 0.6, 0.0125)

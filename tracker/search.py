@@ -182,9 +182,9 @@ def _with_names(session: Session, found: syntax.All) -> syntax.All:
 
 def _has_as_word(session: Session, term: syntax.Term) -> Any:
     if session.get_bind().dialect.name == "postgresql":
-        tsq = _pg_node(term)
-        return or_(exists(select(Bill.id).where(literal_column(PG_BILL_DOC).op("@@")(tsq))),
-                   exists(select(BillVersion.bill_id).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))))
+        return or_(exists(select(Bill.id).where(literal_column(PG_BILL_DOC).op("@@")(_pg_node(term)))),
+                   exists(select(BillVersion.bill_id).where(
+                       literal_column(PG_VERSION_DOC).op("@@")(_pg_node(term, weights=False)))))
     return exists(select(literal_column("rowid")).select_from(text("bill_fts"))
                   .where(literal_column("bill_fts").op("MATCH")(literal(_fts5_node(term)))))
 
@@ -232,32 +232,35 @@ def _pg_join(parts: list[Any], op: str) -> Any:
     return parts[0]
 
 
-def _pg_node(node: syntax.Node) -> Any:
+def _pg_node(node: syntax.Node, *, weights: bool = True) -> Any:
     """The words ``node`` requires as a PostgreSQL tsquery, its exclusions left out (``_pg_ids`` applies them to
     the whole bill): the same words and phrases as FTS5's, each read as the documents are (migration 0012:
-    SQLite's words and stems).
+    SQLite's words and stems). ``weights=False`` drops the weight D a word that is not a name asks for: a version's
+    text is all weight D, so it finds the same, and its GIN index then answers without reading a text again
+    (a weight, like a phrase, makes PostgreSQL recheck each candidate: here, compute that text's document).
 
     Each word is a query of its own: PostgreSQL's query parser reads "data-broker" as a compound that also needs
     the token "data-broker" itself, and drops stop words, so "the" alone became an empty query that found
     nothing; and nothing typed reaches it as syntax."""
     if isinstance(node, syntax.Any):
-        return _pg_join([_pg_node(n) for n in node.alternatives], "||")
+        return _pg_join([_pg_node(n, weights=weights) for n in node.alternatives], "||")
     if isinstance(node, syntax.All):
-        return _pg_join([_pg_node(n) for n in node.required], "&&")
+        return _pg_join([_pg_node(n, weights=weights) for n in node.required], "&&")
+    names = node.names or not weights
     if node.kind == syntax.PHRASE:  # the words one after the other (<->), each read as a word of its own
-        phrase = _pg_term(node.words[0], prefix=False, names=node.names)
+        phrase = _pg_term(node.words[0], prefix=False, names=names)
         for word in node.words[1:]:
-            phrase = func.tsquery_phrase(phrase, _pg_term(word, prefix=False, names=node.names), type_=TSQUERY)
+            phrase = func.tsquery_phrase(phrase, _pg_term(word, prefix=False, names=names), type_=TSQUERY)
         return phrase
     if node.kind == syntax.HYPHENATED:
         last = len(node.words) - 1
-        parts = _pg_join([_pg_term(w, prefix=node.prefix and i == last, names=node.names)
+        parts = _pg_join([_pg_term(w, prefix=node.prefix and i == last, names=names, weights=weights)
                           for i, w in enumerate(node.words)], "&&")
-        return parts.op("||")(_pg_term("".join(node.words), prefix=node.prefix, names=node.names))
-    return _pg_term(node.words[0], prefix=node.prefix, names=node.names)
+        return parts.op("||")(_pg_term("".join(node.words), prefix=node.prefix, names=names, weights=weights))
+    return _pg_term(node.words[0], prefix=node.prefix, names=names, weights=weights)
 
 
-def _pg_term(term: str, *, prefix: bool, names: bool = True) -> Any:
+def _pg_term(term: str, *, prefix: bool, names: bool = True, weights: bool = True) -> Any:
     # SQLite does not stem a word under three letters: "as"* is every word that starts with "as" (stemmed, it
     # would start with "a"). The term holds letters and digits only: quoting it is enough. A word that is not
     # also a name is of weight D only, the bill's words (its title, summary and text; names are A and C).
@@ -265,46 +268,50 @@ def _pg_term(term: str, *, prefix: bool, names: bool = True) -> Any:
     word = func.quote_literal(func.tracker_search_words(term), type_=String)
     # A prefix is of the words only (weight D), not of the names: the whole word finds those (as _fts5_word).
     tsq = func.to_tsquery(literal_column(f"'{config}'::regconfig"),
-                          word.concat(":*D") if prefix else word if names else word.concat(":D"))
+                          word.concat(":*D" if weights else ":*") if prefix else word if names else word.concat(":D"))
     found = cast(func.regexp_replace(cast(tsq, Text), f"{SHORT_WORD_MARK}'", "'", "g"), TSQUERY)
     return _pg_term(term, prefix=False, names=names).op("||")(found) if prefix else found
 
 
-def _pg_found(tsq: Any) -> Any:
-    """The ids of the bills whose own document or a version's text has ``tsq``: a union of two index searches
-    ("document matches OR id in (versions that match)" read every bill's document instead, a sequential scan,
-    0.15 s at 17,817 bills for a word that two bills have)."""
-    return (select(Bill.id.label("bill_id")).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
-            .union(select(BillVersion.bill_id).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))))
+def _pg_found(node: syntax.Node) -> Any:
+    """The ids of the bills whose own document or a version's text has ``node`` (a word, a phrase, or words
+    that must be in one document): a union of two index searches ("document matches OR id in (versions that
+    match)" read every bill's document instead, a sequential scan, 0.15 s at 17,817 bills for a word that two bills
+    have)."""
+    return (select(Bill.id.label("bill_id")).where(literal_column(PG_BILL_DOC).op("@@")(_pg_node(node)))
+            .union(select(BillVersion.bill_id).where(
+                literal_column(PG_VERSION_DOC).op("@@")(_pg_node(node, weights=False)))))
 
 
 def _pg_ids(node: syntax.Node) -> Any:
-    """The ids of the bills ``node`` finds, its exclusions of the whole bill: a tsquery's "!" is of one document,
-    and a bill whose title has "privacy" and whose text has "tobacco" would have been found by "privacy -tobacco"
-    through its title (SQLite's index holds a bill in one row: the same bills on both databases)."""
-    if not syntax.has_exclusion(node):
-        return _pg_found(_pg_node(node))
+    """The ids of the bills ``node`` finds, read of the whole bill as SQLite's index holds it (one row a bill:
+    titles, summary, names and every version's text): each required word or phrase anywhere in the bill, none
+    of the excluded ones anywhere. PostgreSQL indexes a bill and each version as documents of their own, and one
+    tsquery of them all found "broadband humphrey" only where one document had both words, where SQLite found a
+    bill with "broadband" in its title and "Humphrey" in its text; and a tsquery's "!" is of one document, so a
+    bill whose title has "privacy" and whose text "tobacco" was found by "privacy -tobacco" through its title.
+
+    So each word or phrase is looked up alone, in both indexes, and the sets are intersected (every word),
+    joined (OR) and subtracted (exclusions) by bill: index searches only, no text read in turn. A word is looked
+    for in the texts without its weight (``_pg_node``), so the text index answers it alone; a phrase's word
+    positions are not in the index, and the versions that have its words are read again to check them, as they
+    were before (docs/benchmarks.md: 2.3 s for "disaster relief", which 15 long texts have word by word)."""
     if isinstance(node, syntax.Any):
         return union(*[_pg_ids(n) for n in node.alternatives])
-    assert isinstance(node, syntax.All)
-    plain = [n for n in node.required if not syntax.has_exclusion(n)]
-    parts = ([_pg_found(_pg_node(syntax.All(tuple(plain))))] if plain else []) + [
-        _pg_ids(n) for n in node.required if syntax.has_exclusion(n)]
-    found = parts[0] if len(parts) == 1 else intersect(*parts)
-    return except_(found, _pg_ids(_either(node.excluded))) if node.excluded else found
+    if isinstance(node, syntax.All):
+        parts = [_pg_ids(n) for n in node.required]
+        found = parts[0] if len(parts) == 1 else intersect(*parts)
+        return except_(found, _pg_ids(_either(node.excluded))) if node.excluded else found
+    if node.kind == syntax.HYPHENATED:  # as FTS5's: each part anywhere in the bill, or the parts written as one
+        last = len(node.words) - 1
+        parts = [_pg_found(replace(node, kind=syntax.WORD, words=(w,), prefix=node.prefix and i == last))
+                 for i, w in enumerate(node.words)]
+        return union(intersect(*parts), _pg_found(replace(node, kind=syntax.WORD, words=("".join(node.words),))))
+    return _pg_found(node)
 
 
 def _either(nodes: tuple[syntax.Node, ...]) -> syntax.Node:
     return nodes[0] if len(nodes) == 1 else syntax.Any(nodes)
-
-
-def _exclusions(found: syntax.All, bill_id: Any) -> list[Any]:
-    """Conditions on ``bill_id`` (PostgreSQL) for what the tsquery of ``found`` cannot say: its exclusions, and
-    the groups with exclusions of their own among its required words ("(privacy -health) OR biometric")."""
-    conditions = [bill_id.in_(_pg_ids(n)) for n in found.required if syntax.has_exclusion(n)]
-    if found.excluded:
-        conditions.append(bill_id.not_in(_pg_ids(_either(found.excluded))))
-    return conditions
 
 
 def _excluded_ids(session: Session, found: syntax.All) -> Any:
@@ -328,13 +335,11 @@ def _matching_ids(session: Session, found: syntax.All) -> Any:
         if any(t.prefix for t in syntax.terms(found)):
             rank = rank + 10 * func.ts_rank(PG_WEIGHTS, literal_column(PG_BILL_DOC),
                                             _pg_node(syntax.without_prefix(found)), 1)
-        in_bill = select(Bill.id.label("bill_id"), rank.label("rank")).where(literal_column(PG_BILL_DOC).op("@@")(tsq))
-        in_text = select(BillVersion.bill_id.label("bill_id"), literal_column("0.0").label("rank")
-                         ).where(literal_column(PG_VERSION_DOC).op("@@")(tsq))
-        union_ = in_bill.union_all(in_text).subquery()
+        # Ranked on the bill's own document (titles, summary, names): a bill found through its text only ranks
+        # by what of the query its titles and summary hold, 0 for none, as before after the title matches.
+        hits = _pg_ids(found).subquery()
         # ts_rank is larger for better matches; negate so "lower is better" like FTS5's bm25.
-        return (select(union_.c.bill_id, (-func.max(union_.c.rank)).label("rank"))
-                .where(*_exclusions(found, union_.c.bill_id)).group_by(union_.c.bill_id))
+        return select(hits.c.bill_id, (-rank).label("rank")).join(Bill, Bill.id == hits.c.bill_id)
     return select(literal_column("rowid").label("bill_id"), literal_column(f"bm25(bill_fts, {FTS5_WEIGHTS})")
                   .label("rank")).select_from(text("bill_fts")).where(text("bill_fts MATCH :q")
                                                                        ).params(q=fts5_query(found))
@@ -514,8 +519,7 @@ def _count(session: Session, words: syntax.All, hits: Any, where: list[Any]) -> 
     """How many bills match; on PostgreSQL without ranking (ts_rank rereads every matching document)."""
     if session.get_bind().dialect.name != "postgresql":
         return select(func.count()).select_from(Bill).join(hits, hits.c.bill_id == Bill.id).where(*where)
-    found = _pg_found(_pg_node(words)).subquery()
-    found = select(found.c.bill_id).where(*_exclusions(words, found.c.bill_id)).subquery()
+    found = _pg_ids(words).subquery()
     if not where:  # nothing to read the bills for
         return select(func.count()).select_from(found)
     return select(func.count()).select_from(Bill).where(Bill.id.in_(select(found.c.bill_id)), *where)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -70,12 +70,16 @@ class InboxFilter:
 
 
 def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter) -> Any:
-    matched = (select(BillMatch.bill_id, func.max(BillMatch.score).label("best"))
+    # A ceremonial resolution (tracker.matching.ceremonial) is one whose every flag is marked so: its form, to say
+    # why it is listed after the substantive bills; None when a topic flags it for what its text says.
+    all_ceremonial = func.min(case((BillMatch.ceremonial.is_(None), 0), else_=1)) == 1
+    matched = (select(BillMatch.bill_id, func.max(BillMatch.score).label("best"),
+                      case((all_ceremonial, func.max(BillMatch.ceremonial))).label("ceremonial"))
                .join(Topic, Topic.id == BillMatch.topic_id).where(BillMatch.flagged, Topic.enabled))
     if flt.topic:
         matched = matched.where(Topic.slug == flt.topic)
     best = matched.group_by(BillMatch.bill_id).subquery("best")
-    query = select(*columns, best.c.best).select_from(Bill)
+    query = select(*columns, best.c.best, best.c.ceremonial).select_from(Bill)
     if flt.assignee_id and not flt.topic:
         # Someone's assignments are their to-do list: a bill assigned from search or its own page is often not
         # flagged, and its assignee must still find it here.
@@ -150,8 +154,13 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
         # "HR 9" before "HR 10" (the identifier as text put "HR 10" before "HR 2"): jurisdiction and type, then the
         # number's length, then the number as text, as packets are ordered (tracker.exports.selection).
         keys = [Bill.jurisdiction_id, Bill.bill_type, func.length(Bill.number), Bill.number]
+    elif flt.sort == "score":
+        # Ceremonial resolutions after the substantive bills, whatever their score: "Public Radio Music Day" and
+        # "National Cybersecurity Education Month" reach a topic's top score on their titles' words alone, and
+        # listed first they buried the bills staff triage for. Weakest first is the same order reversed.
+        keys = [case((best.c.ceremonial.is_(None), 1), else_=0), best.c.best]
     else:
-        keys = [{"score": best.c.best, "date": Bill.latest_action_date}[flt.sort]]
+        keys = [Bill.latest_action_date]
     order = [key.desc().nulls_last() if flt.descending else key.asc().nulls_last() for key in keys]
     rows = session.execute(query.order_by(*order, Bill.id.desc()).limit(limit).offset(offset)).all()
     total = count_inbox(session, flt) if count else None
@@ -166,7 +175,7 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
     names = {i: name or email for i, email, name in session.execute(
         select(User.id, User.email, User.name).where(User.id.in_(judges)))} if judges else {}
     out = []
-    for bill, session_identifier, status, relevance, judged_at, judged_by, reason, score in rows:
+    for bill, session_identifier, status, relevance, judged_at, judged_by, reason, score, ceremonial in rows:
         item = bill_summary(bill, session_identifier)
         pos = positions.get(bill.id)
         # A reviewed bill is back in the inbox because the feeds changed it since: say so, or it reads as done.
@@ -174,7 +183,7 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
                    and bill.last_changed_at > judged_at)
         item.update(score=score, status=status or TriageStatus.new.value, relevance=relevance,
                     changed_since_review=changed, changes_since_review=since_review.get(bill.id, []),
-                    judged_by=names.get(judged_by), reason=reason,
+                    judged_by=names.get(judged_by), reason=reason, ceremonial=ceremonial,
                     judged_at=judged_at.date().isoformat() if judged_at else None,
                     topics=topics.get(bill.id, []), position=pos.stance if pos else None,
                     position_version=pos.version if pos else None, assignment=assignments.get(bill.id),

@@ -140,6 +140,8 @@ for row in rows:
         if row["reason"] and row["status"] == "dismissed":
             status += f"  \nwhy: {shorten(row['reason'], 200)}"
         score = f"score {row['score']:.2f}" if row["score"] is not None else "not flagged"  # an assignment
+        if row["ceremonial"]:  # why a high score sits below the substantive bills (tracker.matching.ceremonial)
+            score += f" · ceremonial: {row['ceremonial']}"
         top[2].caption(f"{score} · {md(row['stage'].replace('_', ' '))}  \n"
                        f"latest action {row['latest_action_date'] or '—'}  \n{md(status)}"
                        + (f"  \nposition: {md(row['position'])}" if row["position"] else "")

@@ -144,3 +144,15 @@ def test_a_whole_page_is_selected_and_cleared_in_one_click(session: Session, see
     assert not any(c.value for c in at.checkbox if c.key.startswith("sel_"))
     council = signed_in(seeded.users["council"], "views/triage.py")
     assert not [b for b in council.button if b.key in ("select_page", "select_none")]
+
+
+def test_a_ceremonial_resolution_says_why_it_is_listed_last(session: Session, seeded: Seeded) -> None:
+    # Its score is the strongest, its place the last: the row says why, or staff read it as a sorting bug.
+    match = session.execute(select(BillMatch).where(BillMatch.bill_id == seeded.ids["markup"])).scalar_one()
+    match.ceremonial = "designates or observes a day, week or month"
+    session.commit()
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    no_exception(at)
+    rows = [c.value for c in at.caption if "score" in c.value]
+    assert "ceremonial: designates or observes a day, week or month" in rows[-1]
+    assert not any("ceremonial" in row for row in rows[:-1])

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from tracker.importer import import_path
 from tracker.ingest import IngestItem, Ingestor
-from tracker.models import Bill
+from tracker.models import Bill, BillVersion
 from tracker.queries import BillFilter, list_bills
 from tracker.search import SearchFilter, highlight_terms, names_not_searched, search, search_bill_ids
 from tracker.search_syntax import MAX_DEPTH, MAX_WORDS, All, Any, Term, parse
@@ -123,6 +123,30 @@ def test_an_exclusion_is_of_the_bill_text_too_on_both_databases(engine: Engine, 
                   f"({word} -humphrey) OR broadband"):
         assert found(session, query) == [] and listed(session, query) == [], query
     assert found(session, f"{word} OR broadband") == ["HR 1000"]
+
+
+def test_words_of_the_summary_and_of_the_text_together_find_the_bill_on_both_databases(
+        engine: Engine, session: Session) -> None:
+    """Staff type a word of the summary and one they remember from the text ("guarantee humphrey"). SQLite indexes
+    a bill in one row, its text with its summary, and found H.R. 1000; PostgreSQL indexes the bill and each version
+    as documents of their own and needed every word in one of them: it found nothing."""
+    # H.R. 1000's real text (GovInfo); no summary of it is in realdata, so this one is written for the test, in
+    # a word its text never says.
+    bill = federal_bill("H1000_IH.XML").model_copy(update={"summary_text": "Establishes a federal jobs guarantee."})
+    with Session(engine) as s:
+        Ingestor(s).ingest([IngestItem(bill)])
+        s.commit()
+    assert import_path(engine, text_sample("H1000_IH.XML"), flag=False).errors == []
+    text = session.execute(select(BillVersion.text)).scalar_one()
+    word = "guarantee"
+    assert word not in text.lower() and "humphrey" in text.lower()
+    for query in (f"{word} humphrey", f"humphrey {word}", f"{word} Humphrey-Hawkins", f'{word} "Humphrey-Hawkins"',
+                  f"{word} AND (humphrey OR broadband)", f"{word} humphrey -broadband", f"{word} humphr"):
+        assert found(session, query) == ["HR 1000"], query
+        if not query.endswith("humphr"):  # the list reads whole words only, no prefix
+            assert listed(session, query) == ["HR 1000"], query
+    for query in (f"{word} humphrey broadband", f"{word} humphrey -hawkins", f"broadband -{word} humphrey"):
+        assert found(session, query) == [] and listed(session, query) == [], query
 
 
 def test_a_word_finds_legislators_names_when_written_as_a_name(bills: Session) -> None:

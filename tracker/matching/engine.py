@@ -79,6 +79,7 @@ class BillDoc:
 
     bill_id: int
     fields: dict[str, list[str]]
+    classification: str | None = None  # "bill", "resolution"...: tracker.matching.ceremonial reads resolutions
 
     def size(self) -> int:
         return sum(len(t) for parts in self.fields.values() for t in parts)

@@ -58,6 +58,7 @@ from sqlmodel import Session
 
 from tracker.config import settings
 from tracker.matching import learning, semantic
+from tracker.matching.ceremonial import ceremonial_form
 from tracker.matching.engine import BillDoc, RuleSet, RuleSpec, TopicResult, TopicSpec
 from tracker.models import Bill, BillEmbedding, BillMatch, BillVersion, RelevanceModel, Topic, TopicRule, TriageState
 from tracker.models.base import utcnow
@@ -155,25 +156,26 @@ def load_docs(session: Session, bill_ids: Sequence[int]) -> list[BillDoc]:
     """Titles, summary and latest text version of each bill (ids that no longer exist are left out)."""
     if not bill_ids:
         return []
-    rows = session.execute(select(Bill.id, Bill.title, Bill.short_title, Bill.popular_title, Bill.summary_text)
-                           .where(Bill.id.in_(list(bill_ids)))).all()
+    rows = session.execute(select(Bill.id, Bill.title, Bill.short_title, Bill.popular_title, Bill.summary_text,
+                                  Bill.classification).where(Bill.id.in_(list(bill_ids)))).all()
     texts = latest_texts(session, [r[0] for r in rows])
-    docs = [make_doc(bill_id, title, short_title, popular_title, summary, texts.get(bill_id))
-            for bill_id, title, short_title, popular_title, summary in rows]
+    docs = [make_doc(bill_id, title, short_title, popular_title, summary, texts.get(bill_id),
+                     classification=classification)
+            for bill_id, title, short_title, popular_title, summary, classification in rows]
     order = {bid: i for i, bid in enumerate(bill_ids)}
     docs.sort(key=lambda d: order.get(d.bill_id, 0))
     return docs
 
 
 def make_doc(bill_id: int, title: str | None, short_title: str | None, popular_title: str | None,
-             summary: str | None, text: str | None = None) -> BillDoc:
-    """What the matcher reads of a bill: its titles, its summary and its latest text. Never subjects or policy
-    area (they arrive weeks after a bill is introduced)."""
+             summary: str | None, text: str | None = None, *, classification: str | None = None) -> BillDoc:
+    """What the matcher reads of a bill: its titles, its summary and its latest text, and whether it is a bill or
+    a resolution. Never subjects or policy area (they arrive weeks after a bill is introduced)."""
     titles = list(dict.fromkeys(t for t in (title, short_title, popular_title) if t))
     fields = {"title": titles, "summary": [summary] if summary else []}
     if text:
         fields["text"] = [text[:MAX_TEXT_CHARS]]
-    return BillDoc(bill_id, fields)
+    return BillDoc(bill_id, fields, classification)
 
 
 def latest_texts(session: Session, bill_ids: Sequence[int]) -> dict[int, str]:
@@ -601,6 +603,7 @@ def score_docs(ctx: ScoringContext, session: Session, docs: Sequence[BillDoc]) -
     now = utcnow()
     rows: list[dict[str, Any]] = []
     for d in docs:
+        form, substantive = ceremonial_topics(ctx.rule_set, d)
         sim_row = sims.get(d.bill_id)
         decisions = decide(ctx.specs, keyword[d.bill_id], None if sim_row is None else [float(v) for v in sim_row],
                            {t: p for (b, t), p in learned.items() if b == d.bill_id}, ctx.params,
@@ -623,12 +626,26 @@ def score_docs(ctx: ScoringContext, session: Session, docs: Sequence[BillDoc]) -
                 "learned_score": None if p is None else round(p, 4),
                 "flagged": dec.flagged, "matched_terms": list(res.matched_terms) if res else [],
                 "evidence": evidence, "rule_version": dec.spec.rule_version, "matched_at": now,
+                "ceremonial": None if dec.spec.id in substantive else form,
             })
             bill_flagged |= dec.flagged
             report.flags += int(dec.flagged)
         report.flagged_bills += int(bill_flagged)
     report.matches = len(rows)
     return rows, report
+
+
+def ceremonial_topics(rule_set: RuleSet, doc: BillDoc) -> tuple[str | None, set[int]]:
+    """A ceremonial resolution's form (tracker.matching.ceremonial; None for any other bill) and the topics its
+    text is substantively about: those its rules flag on the bill's text alone, whose matches are not marked
+    ceremonial. The title names the occasion and the summary repeats it, so neither tells a resolution about a
+    policy from one that celebrates a day."""
+    form = ceremonial_form(doc.fields.get("title", []), doc.classification)
+    if form is None or not doc.fields.get("text"):
+        return form, set()
+    thresholds = {t.spec.id: t.spec.threshold for t in rule_set.topics}
+    return form, {r.topic_id for r in rule_set.evaluate(BillDoc(doc.bill_id, {"text": doc.fields["text"]}))
+                  if not r.vetoed_by and keyword_norm(r.keyword_score, thresholds[r.topic_id]) >= 1.0}
 
 
 def _worth_a_row(dec: TopicDecision, params: Params, *, own_model: bool) -> bool:
@@ -658,7 +675,7 @@ def features(doc: BillDoc, keyword: dict[int, TopicResult], sims: np.ndarray | N
 # -- writing ------------------------------------------------------------------------------------------------
 
 _MATCH_COLUMNS = ("score", "keyword_score", "semantic_score", "learned_score", "flagged", "matched_terms",
-                  "evidence", "rule_version", "matched_at")
+                  "evidence", "rule_version", "matched_at", "ceremonial")
 
 
 def write_matches(session: Session, rows: list[dict[str, Any]], bill_ids: Sequence[int],

@@ -85,6 +85,9 @@ class BillMatch(SQLModel, table=True):
     evidence: list[dict[str, Any]] = json_field()  # [{"field": "title", "snippet": "... [[term]] ..."}]
     rule_version: int
     matched_at: dt.datetime = Field(default_factory=utcnow)
+    # The ceremonial form of a resolution this topic flagged on its title (tracker.matching.ceremonial: "designates
+    # or observes a day, week or month"...); None for a bill, another resolution, or a topic its text is about.
+    ceremonial: str | None = Field(default=None, max_length=64)
 
 
 class Stance(SQLModel, table=True):

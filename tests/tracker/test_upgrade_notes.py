@@ -44,7 +44,7 @@ def test_an_upgrade_that_disables_a_rule_says_so_and_how_to_bring_the_flags_up_t
         behind = s.execute(select(func.count()).select_from(BillMatch).join(Topic, Topic.id == BillMatch.topic_id)
                            .where(BillMatch.rule_version < Topic.rule_version)).scalar_one()
     assert behind > 0
-    # ai, and the topics that flag a resolution (0031: their matches get the ceremonial mark when re-scored)
+    # ai, and the topics that flag a resolution (0032: their matches get the ceremonial mark when re-scored)
     assert re.search(rf"{behind} stored topic matches predate their topic's rules \([^)]*\bai\b", upgraded)
     assert "`tracker topics rescore`" in upgraded
 

@@ -1,7 +1,7 @@
 """billmatch.ceremonial: ceremonial resolutions are listed after the substantive bills in the triage inbox
 
-Revision ID: 0031
-Revises: 0030
+Revision ID: 0032
+Revises: 0031
 Create Date: 2026-12-07
 
 Resolutions that designate a day, week or month, honour or mourn someone or mark an anniversary ("Public Radio
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0031'
-down_revision: str | None = '0030'
+revision: str = '0032'
+down_revision: str | None = '0031'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -51,7 +51,19 @@ def phase_floor(archive: Path) -> dict[str, float]:
                 assert fh is not None
                 etree.fromstring(fh.read(), parser)
                 count += 1
-    return {"bills": count, "seconds": time.perf_counter() - started, "peak_mb": peak_rss_mb()}
+    return {"bills": count, "seconds": time.perf_counter() - started, "peak_mb": peak_rss_mb(), **cpu_seconds()}
+
+
+def cpu_seconds() -> dict[str, float]:
+    """User + system CPU seconds of this process ("main") and of its finished children ("parsers": the parser
+    processes, reaped by the fork server, which counts them once it is stopped and reaped here)."""
+    import multiprocessing.forkserver
+
+    server = multiprocessing.forkserver._forkserver  # type: ignore[attr-defined]
+    if getattr(server, "_forkserver_pid", None):
+        server._stop()
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"cpu_main": own.ru_utime + own.ru_stime, "cpu_parsers": children.ru_utime + children.ru_stime}
 
 
 def phase_import(archive: Path, url: str, workers: int | None, flag: bool) -> dict[str, float]:
@@ -64,7 +76,7 @@ def phase_import(archive: Path, url: str, workers: int | None, flag: bool) -> di
     seconds = time.perf_counter() - started
     r = report.result
     return {"bills": r.new + r.updated + r.unchanged, "new": r.new, "updated": r.updated, "unchanged": r.unchanged,
-            "failed": len(report.errors), "seconds": seconds, "peak_mb": peak_rss_mb()}
+            "failed": len(report.errors), "seconds": seconds, "peak_mb": peak_rss_mb(), **cpu_seconds()}
 
 
 def run_phase(name: str, archive: Path, url: str, *extra: str) -> dict[str, float]:
@@ -80,6 +92,10 @@ def main() -> int:
     ap.add_argument("--archive", type=Path, default=None)
     ap.add_argument("--database-url", default=None, help="default: a fresh SQLite file in a temp folder")
     ap.add_argument("--workers", type=int, default=None, help="parser processes (default: one per core)")
+    ap.add_argument("--pairs", type=int, default=1,
+                    help="floor and first import this many times, alternating, each import into a fresh database "
+                         "(the machine is shared: the ratio of a pair is what compares)")
+    ap.add_argument("--no-flagged", action="store_true", help="skip the flagged phase")
     ap.add_argument("--phase", choices=["floor", "import", "import-flag"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     archive = args.archive or realdata() / DEFAULT_ARCHIVE
@@ -101,28 +117,44 @@ def main() -> int:
 
         for u in (url, flagged_url):
             db.upgrade(db.make_engine(u))
-        floor = run_phase("floor", archive, url)
-        first = run_phase("import", archive, url, *workers)
+        pairs = []
+        for n in range(args.pairs):
+            fresh = url if n == 0 else f"sqlite:///{tmp}/bench{n}.db"
+            if n:
+                db.upgrade(db.make_engine(fresh))
+            pairs.append((run_phase("floor", archive, fresh), run_phase("import", archive, fresh, *workers)))
         again = run_phase("import", archive, url, *workers)
-        flagged = run_phase("import-flag", archive, flagged_url, *workers)
+        flagged = None if args.no_flagged else run_phase("import-flag", archive, flagged_url, *workers)
+
+    if len(pairs) > 1:
+        print(f"{'pair':<6}{'floor s':>9}{'CPU':>7}{'import s':>10}{'CPU main':>10}{'parsers':>9}{'ratio':>8}")
+        for n, (fl, im) in enumerate(pairs, 1):
+            print(f"{n:<6}{fl['seconds']:>9.1f}{fl['cpu_main']:>7.1f}{im['seconds']:>10.1f}{im['cpu_main']:>10.1f}"
+                  f"{im['cpu_parsers']:>9.1f}{fl['seconds'] / im['seconds']:>8.2f}")
+    # The pair with the median ratio stands for the runs.
+    floor, first = sorted(pairs, key=lambda p: p[0]["seconds"] / p[1]["seconds"])[len(pairs) // 2]
 
     rate = {name: ph["bills"] / ph["seconds"] for name, ph in (("floor", floor), ("import", first),
-                                                                 ("reimport", again), ("flagged", flagged))}
+                                                                 ("reimport", again), ("flagged", flagged)) if ph}
     rows = [
         ("parse-only floor (lxml)", floor, rate["floor"], ""),
         ("first import", first, rate["import"], f"{rate['import'] / rate['floor']:.2f} x floor (target >= 0.5)"),
         ("re-import, unchanged", again, rate["reimport"],
          f"{first['seconds'] / again['seconds']:.1f} x faster than import (target >= 10)"),
-        ("first import + flagging", flagged, rate["flagged"], f"{rate['flagged'] / rate['floor']:.2f} x floor"),
     ]
+    if flagged:
+        rows.append(("first import + flagging", flagged, rate["flagged"],
+                     f"{rate['flagged'] / rate['floor']:.2f} x floor"))
     print(f"archive: {archive}  ({floor['bills']:.0f} BILLSTATUS files), parser processes: "
           f"{args.workers or os.cpu_count()}")
-    print(f"{'phase':<26}{'bills':>8}{'seconds':>10}{'bills/s':>10}{'peak MB':>10}  vs target")
+    print(f"{'phase':<26}{'bills':>8}{'seconds':>10}{'bills/s':>10}{'peak MB':>10}{'CPU main':>10}"
+          f"{'parsers':>9}  vs target")
     for name, ph, r, note in rows:
-        print(f"{name:<26}{ph['bills']:>8.0f}{ph['seconds']:>10.1f}{r:>10.0f}{ph['peak_mb']:>10.0f}  {note}")
+        print(f"{name:<26}{ph['bills']:>8.0f}{ph['seconds']:>10.1f}{r:>10.0f}{ph['peak_mb']:>10.0f}"
+              f"{ph['cpu_main']:>10.1f}{ph['cpu_parsers']:>9.1f}  {note}")
     print(f"import: {first['new']:.0f} new, {first['failed']:.0f} failed; re-import: {again['unchanged']:.0f} "
           f"unchanged, {again['new'] + again['updated']:.0f} written; peak MB = main process + largest parser "
-          "process (target < 500)")
+          "process (target < 500); CPU seconds (user + system) of the phase's process and of its parser processes")
     return 0
 
 

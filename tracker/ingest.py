@@ -42,8 +42,7 @@ from tracker.models import (
     Sponsorship,
 )
 from tracker.models.base import utcnow
-from tracker.models.enums import ChangeKind, RunStatus, SponsorshipKind
-from tracker.names import search_names
+from tracker.models.enums import ChangeKind, RunStatus
 from tracker.prepare import BILL_FIELDS, CHILD_COLUMNS, PreparedBill, prepare
 from tracker.records import (
     AgendaItemRecord,
@@ -64,8 +63,8 @@ from tracker.upsert import upsert as _upsert
 
 log = logging.getLogger(__name__)
 
-# The legislators' names for search are the bill's sponsorships' (tracker.names.search_names), not a source's
-# field: outside BILL_FIELDS, so that no hash a stored bill is compared by changes with them.
+# The legislators' names for search are the bill's sponsorships' (tracker.prepare.legislator_names), not a
+# source's field: outside BILL_FIELDS, so that no hash a stored bill is compared by changes with them.
 _NAMES = ("sponsor_names", "cosponsor_names")
 _UPDATED_ON_CHANGE = (*BILL_FIELDS, *_NAMES, "content_hash", "last_fetched_at", "last_changed_at")
 # The statements every changed bill goes through, run through the driver (tracker.upsert.DriverInsert); the row
@@ -316,7 +315,7 @@ class Ingestor:
             changed_at = before[key]["last_changed_at"] if corrects(b, key) or restamped(b, key) else now
             # The Bill row's hash is the owner's view hash, which restamped() compares; each source's
             # whole-record hash is on its BillSource row.
-            return {**b.bill, **_search_names(b), "jurisdiction_id": key[0], "session_id": key[1],
+            return {**b.bill, **b.names, "jurisdiction_id": key[0], "session_id": key[1],
                     "identifier": key[2], "content_hash": b.view_hash, "first_seen_at": now, "last_fetched_at": now,
                     "last_changed_at": changed_at}
 
@@ -729,15 +728,6 @@ def _takes_over(bill: PreparedBill, source: str, updated: dt.datetime | None) ->
     same and is not an older upstream copy."""
     mine, theirs = precedence(bill.source_name), precedence(source)
     return mine > theirs or (mine == theirs and not _predates(bill, updated))
-
-
-def _search_names(bill: PreparedBill) -> dict[str, str | None]:
-    """The bill's legislators as search finds them: its primary sponsor(s), and its cosponsors but those who
-    withdrew (sponsorship rows: name at 1, kind at 6, withdrawn date at 9)."""
-    rows = bill.children["sponsorship"]
-    return {"sponsor_names": search_names(s[1] for s in rows if s[6] == SponsorshipKind.primary.value),
-            "cosponsor_names": search_names(s[1] for s in rows
-                                            if s[6] != SponsorshipKind.primary.value and s[9] is None)}
 
 
 def _sponsor_diff(old: dict[tuple[str, str], str | None], old_names: dict[str, str], bill: PreparedBill

@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracker.models.enums import SponsorshipKind
+from tracker.names import search_names
 from tracker.records import BillRecord
 
 # Bill columns a source owns; first_seen_at and id never change once a bill exists.
@@ -43,6 +45,9 @@ class PreparedBill:
     bill: dict[str, Any]  # BILL_FIELDS
     children: dict[str, list[tuple[Any, ...]]]  # CHILD_COLUMNS tables
     versions: list[dict[str, Any]]
+    # Bill.sponsor_names and cosponsor_names (``legislator_names``): folded in the parser processes, not by the
+    # writer, whose process is the import's bottleneck.
+    names: dict[str, str | None]
     # Roll calls (VoteEvent columns plus ``people``: PersonVote dicts, or None when the feed lists none) and
     # calendar entries; both keyed by the source's own ids, so every source's are kept, not only the owner's.
     votes: list[dict[str, Any]] = field(default_factory=list)
@@ -69,6 +74,17 @@ _JSON = json.JSONEncoder(separators=(",", ":")).encode  # one encoder: json.dump
 
 def _json(value: Any) -> str:
     return "[]" if value == [] else _JSON(value)  # most actions name no committee
+
+
+_PRIMARY = SponsorshipKind.primary.value
+
+
+def legislator_names(sponsors: list[tuple[Any, ...]]) -> dict[str, str | None]:
+    """The bill's legislators as search finds them: its primary sponsor(s), and its cosponsors but those who
+    withdrew (sponsorship rows: name at 1, kind at 6, withdrawn date at 9). Outside BILL_FIELDS, so that no hash
+    a stored bill is compared by changes with them."""
+    return {"sponsor_names": search_names(s[1] for s in sponsors if s[6] == _PRIMARY),
+            "cosponsor_names": search_names(s[1] for s in sponsors if s[6] != _PRIMARY and s[9] is None)}
 
 
 def view_hash(record: BillRecord) -> str:
@@ -104,6 +120,7 @@ def prepare(record: BillRecord) -> PreparedBill:
         children={"billaction": actions, "sponsorship": sponsors, "committeereferral": committees,
                   "billsubject": subjects, "relatedbill": related},
         versions=versions,
+        names=legislator_names(sponsors),
         votes=list({v["source_key"]: v for v in data["votes"]}.values()),
         calendar=list({c["source_key"]: c for c in data["calendar"]}.values()),
     )

@@ -768,3 +768,29 @@ def test_a_connection_cut_while_flagging_is_not_reported_as_bills_left_unflagged
     with Session(engine) as s:
         rescore(s)
     assert _matches(engine) == stored and any(flagged for _, _, flagged, _ in stored)
+
+
+def test_the_garbage_collector_is_set_back_after_an_import_even_one_that_fails(engine: Engine) -> None:
+    """The import collects less often while it runs (``_fewer_collections``); a process that goes on afterwards (a
+    test run, a scheduler) gets CPython's settings back, whether the import ends or fails."""
+    import gc
+
+    from tracker.importer import IMPORT_GC_THRESHOLD
+
+    folder = require_realdata("billstatus", "usgpo_samples", "legacy")
+    before = gc.get_threshold(), gc.get_freeze_count()
+    during: list[int] = []
+
+    def watch(result: object, seen: int, failed: int) -> None:
+        during.append(gc.get_threshold()[0])
+
+    import_path(engine, folder, batch_size=5, workers=1, on_progress=watch)
+    assert during and set(during) == {IMPORT_GC_THRESHOLD}
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+    def fail(result: object, seen: int, failed: int) -> None:
+        raise RuntimeError("stopped")
+
+    with pytest.raises(RuntimeError, match="stopped"):
+        import_path(engine, folder, batch_size=5, workers=1, on_progress=fail)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before

@@ -107,3 +107,16 @@ def test_names_are_searched_without_title_or_label_whatever_the_feed() -> None:
     # Open States and LegiScan name people as written: a name that starts like a title keeps its first word.
     assert search_names(["Del Toro, Ana", "Scott Wiener", "Senator Wiener"]) == "del toro, ana; scott wiener; wiener"
     assert search_names([]) is None
+
+
+def test_folding_plain_ascii_takes_the_short_way_to_the_same_result() -> None:
+    """``folded`` skips the Unicode decomposition for ASCII names (most legislators'); every ASCII character folds
+    as the full path folds it, and a name with accents still loses them."""
+    import unicodedata
+
+    from tracker.names import folded
+
+    ascii_text = "".join(map(chr, range(128)))
+    full = "".join(c for c in unicodedata.normalize("NFKD", ascii_text) if not unicodedata.combining(c)).casefold()
+    assert folded(ascii_text) == full
+    assert folded("LIMÓN, Straße") == "limon, strasse"

@@ -15,6 +15,7 @@ from realdata_paths import require_realdata
 from sqlalchemy import select
 
 from tests.alerts.conftest import Mailbox, World
+from tracker import overview
 from tracker.alerts import subscriptions
 from tracker.alerts.delivery import run_alerts
 from tracker.alerts.hearings import read_hearings
@@ -24,6 +25,7 @@ from tracker.ingest import IngestItem, Ingestor
 from tracker.models import AlertEvent, Bill
 from tracker.records import HearingRecord
 from tracker.sources.legistar import parse_events, parse_matter
+from tracker.votes import hearings_for_bill
 
 pytestmark = pytest.mark.realdata
 
@@ -120,6 +122,17 @@ def test_a_deferred_meeting_held_again_on_the_same_matter_reads_as_moved(world: 
               for e in world.session.execute(select(AlertEvent).where(AlertEvent.kind == "hearing")).scalars()}
     assert (bills["Int 1185-2018"], True) not in events  # no "cancelled" for the matter heard again
     assert events[(bills["Int 1116-2018"], True)]["date"] == str(dt.date(2019, 1, 10) + _shift())
+
+    # The coming-up list and the bill page say where it was, as the digest does; the deferred meeting stays listed,
+    # called off, and a bill not on the new agenda is not "moved".
+    was = _when(dt.date(2019, 1, 10), "10:00 AM")
+    listed = {(h["bill"].split(" ", 2)[-1], h["date"] - _shift()): h["status"]  # "US-NY-... 2018 Int 1185-2018"
+              for h in overview.upcoming_hearings(world.session, tracked_only=False)}
+    assert listed == {("Int 1185-2018", dt.date(2019, 1, 10)): "Cancelled",
+                      ("Int 1116-2018", dt.date(2019, 1, 10)): "Cancelled",
+                      ("Int 1185-2018", dt.date(2019, 1, 17)): f"Moved from {was}"}
+    assert [(h["cancelled"], h["moved_from"]) for h in hearings_for_bill(world.session, bills["Int 1185-2018"])] \
+        == [(True, None), (False, was)]
 
 
 def test_a_deferral_is_not_a_move_when_the_body_holds_the_matter_at_more_than_one_later_meeting(

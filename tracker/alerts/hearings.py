@@ -4,18 +4,17 @@ A hearing with several tracked bills on its agenda is one row per (hearing, bill
 followers hear about it, and the calendar shows it once per bill.
 
 A meeting deferred and held later as a new meeting (New York City's Legistar calendar: a new event id) reads as
-that meeting moved, for the bills it holds again (``_taking_over``).
+that meeting moved, for the bills it holds again (``tracker.deferrals``).
 """
 
 import datetime as dt
-import re
 from dataclasses import dataclass, replace
-from typing import Any
 
 from sqlalchemy import inspect, select
 from sqlmodel import Session
 
 from tracker.dates import clock_time
+from tracker.deferrals import held_in_place_of
 from tracker.models import Hearing, HearingItem
 
 
@@ -34,7 +33,7 @@ class HearingRow:
     jurisdiction_id: str | None = None  # whose clock ``time`` is on
     previous_date: dt.date | None = None  # where it was before the feed last moved it
     previous_time: str | None = None
-    # The deferred meeting (another hearing id) this one was held in place of, for this bill (``_taking_over``):
+    # The deferred meeting (another hearing id) this one was held in place of, for this bill (``tracker.deferrals``):
     # ``previous_date`` and ``previous_time`` are then that meeting's.
     previous_hearing_id: int | None = None
 
@@ -76,47 +75,12 @@ def read_hearings(session: Session, *, bill_ids: list[int] | None = None, since:
     return _taking_over(session, out)
 
 
-# An agenda status that puts a meeting off to be held later (``tracker.sources.legistar._CALLED_OFF_STATUS`` reads
-# these, and "cancelled", as called off): New York City's "Deferred".
-_DEFERRED = re.compile(r"defer|postpon", re.IGNORECASE)
-_CHUNK = 500
-
-
 def _taking_over(session: Session, rows: list[HearingRow]) -> list[HearingRow]:
-    """The rows with, for a meeting held in place of a deferred one, where that one was.
-
-    Conservative: a meeting takes over from a deferred meeting of the same body (same feed and jurisdiction) for
-    a bill only when it is the one meeting of that body after the deferred one with the bill on its agenda, and
-    the deferred meeting is the only one it can take over from. Otherwise both stay meetings of their own
-    (a cancellation, a new meeting). A meeting the feed moved under its own id keeps that move."""
-    wanted = {(r.id, r.bill_id) for r in rows if not r.cancelled and r.previous_date is None and r.body}
-    bill_ids = sorted({bill for _, bill in wanted})
-    if not bill_ids:
-        return rows
-    # The meetings of each body with each of these bills on the agenda: (feed, jurisdiction, body, bill) -> id.
-    meetings: dict[tuple[str, str, str, int], dict[int, Any]] = {}
-    for start in range(0, len(bill_ids), _CHUNK):
-        for m in session.execute(
-                select(Hearing.id, Hearing.source_name, Hearing.jurisdiction_id, Hearing.body, Hearing.date,
-                       Hearing.time, Hearing.status, Hearing.cancelled, HearingItem.bill_id)
-                .join(HearingItem, HearingItem.hearing_id == Hearing.id)
-                .where(HearingItem.bill_id.in_(bill_ids[start:start + _CHUNK]), Hearing.body.is_not(None))):
-            meetings.setdefault((m.source_name, m.jurisdiction_id, m.body, m.bill_id), {})[m.id] = m
-    replaced: dict[tuple[int, int], Any] = {}  # (meeting, bill) -> the deferred meeting, None when two could be
-    for (*_, bill), group in meetings.items():
-        for deferred in group.values():
-            if not (deferred.cancelled and _DEFERRED.search(deferred.status or "")):
-                continue
-            later = [m for m in group.values() if m.date > deferred.date]
-            if len(later) == 1:
-                key = (later[0].id, bill)
-                replaced[key] = None if key in replaced else deferred
-    out = []
-    for r in rows:
-        found = replaced.get((r.id, r.bill_id)) if (r.id, r.bill_id) in wanted else None
-        out.append(r if found is None else replace(r, previous_date=found.date, previous_time=found.time,
-                                                   previous_hearing_id=found.id))
-    return out
+    """The rows with, for a meeting held in place of a deferred one (``tracker.deferrals``), where that one was."""
+    found = held_in_place_of(session, [(r.id, r.bill_id) for r in rows
+                                       if not r.cancelled and r.previous_date is None and r.body])
+    return [r if (d := found.get((r.id, r.bill_id))) is None
+            else replace(r, previous_date=d.date, previous_time=d.time, previous_hearing_id=d.id) for r in rows]
 
 
 def latest_fetch(session: Session) -> dt.datetime | None:

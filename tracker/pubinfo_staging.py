@@ -33,12 +33,14 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select, update
 from sqlmodel import Session
 
+from tracker.models import BillSource
 from tracker.models.base import utcnow
 from tracker.models.pubinfo import PubinfoLoad, PubinfoRow
 from tracker.records import BillRecord, ParseError
 from tracker.sources.ca_pubinfo import (
     MOTIONS_KEY,
     REFERENCE_PREFIX,
+    SOURCE_NAME,
     TABLE_COLUMNS,
     join_rows,
     reference_keys,
@@ -108,8 +110,9 @@ def stage_full(session: Session, archive: str, rows: Rows, read_lob: LobReader, 
     """Replace the staged rows of every session in the archive by its rows; log the load. Commits.
 
     The weekly download carries a committee renamed since last week like the nightly incremental does, but
-    rebuilds every bill: ``renamed`` gets the bills that name a renamed committee or reworded motion and whose
-    own rows are the ones staged before, so they are corrected as an incremental's would be, not news."""
+    rebuilds every bill: ``renamed`` gets the bills that name a renamed committee or reworded motion, whose own
+    rows are the ones staged before and which are stored as those rows built them, so they are corrected as an
+    incremental's would be, not news."""
     result = Staged()
     prepared = _prepare(session, archive, rows, read_lob, result)
     # "202520260": session years + session number; "L20252026": a reference table's rows of those years.
@@ -117,7 +120,7 @@ def stage_full(session: Session, archive: str, rows: Rows, read_lob: LobReader, 
     _reference_changes(session, prepared, result)
     if result.codes or result.motions:  # read before the rows are replaced: the rows staged before
         naming = bills_naming(session, result.codes, result.motions) & result.bills
-        result.renamed = _unchanged_bills(session, naming, prepared)
+        result.renamed = _stored_as_staged(session, _unchanged_bills(session, naming, prepared), archive)
     for start in range(0, len(sessions), CHUNK):
         session.execute(delete(PubinfoRow).where(or_(*(
             PubinfoRow.bill_id.startswith(s, autoescape=True) for s in sessions[start:start + CHUNK]))))
@@ -186,6 +189,8 @@ def _reference_changes(session: Session, prepared: Mapping[tuple[str, str], dict
     for (table, key), entry in prepared.items():
         if table in ("LOCATION_CODE_TBL", "BILL_MOTION_TBL"):
             shipped.setdefault(entry["bill_id"], {})[key] = entry["fields"]
+    if not shipped:  # a daily snapshot: the reference rows staged stay
+        return
     held: dict[str, dict[str, dict[str, Any]]] = {}
     for key, row_key_, fields in session.execute(
             select(PubinfoRow.bill_id, PubinfoRow.row_key, PubinfoRow.fields).where(
@@ -228,6 +233,21 @@ def _unchanged_bills(session: Session, bills: set[str],
 
     return {bill for bill in bills if held[bill].keys() == shipped[bill].keys()
             and all(same(held[bill][k], shipped[bill][k]) for k in shipped[bill])}
+
+
+def _stored_as_staged(session: Session, bills: set[str], archive: str) -> set[str]:
+    """Of these bills, those stored as their staged rows (with the reference rows staged with them) build them.
+    A bill whose write failed after an earlier archive staged its rows is behind them: what it has not stored is
+    news, even when the rows the load brings are the ones staged."""
+    if not bills:
+        return set()
+    held, read_held = staged_rows(session, bills)
+    built = {r.source_key: r.content_hash() for r in join_rows(held, read_held, archive) if isinstance(r, BillRecord)}
+    wanted = sorted(bills)
+    stored = {key: digest for start in range(0, len(wanted), CHUNK) for key, digest in session.execute(
+        select(BillSource.source_key, BillSource.content_hash).where(
+            BillSource.source_name == SOURCE_NAME, BillSource.source_key.in_(wanted[start:start + CHUNK])))}
+    return {bill for bill in bills if bill in built and stored.get(bill) == built[bill]}
 
 
 def _log(session: Session, archive: str, kind: str, result: Staged, listed_at: str | None,

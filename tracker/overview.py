@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from tracker.alerts.render import KIND_TITLES, describe
 from tracker.dates import by_day_and_time, hearing_clock, hearing_moved_from, us_today
+from tracker.deferrals import held_in_place_of
 from tracker.models import (
     Bill,
     BillChange,
@@ -234,11 +235,16 @@ def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS
     rows = sorted(session.execute(query.order_by(Hearing.date, Bill.id, Hearing.id)).all(),
                   key=lambda r: by_day_and_time(r[0], r[1]))[:limit]  # stable: then bill
     stands = _positions(session, sorted({r[5] for r in rows}))
+    # A meeting held in place of a deferred one (a new event id): where that one was, as for a move under one id.
+    deferred = held_in_place_of(session, [(r[10], r[5]) for r in rows if not r[14] and r[12] is None])
+    was = {key: (d.date, d.time) for key, d in deferred.items()}
     # "time" as the feed wrote it; "clock" read on the legislature's clock with its zone ("9:30 AM CST"); "moved_from"
     # where a rescheduled hearing was ("Tue 3 Mar 10:00 AM EST"), as the alerts tell it.
     # "status": "Cancelled", or "Moved from Tue 3 Mar 10:00 AM EST", or None: what the list shows beside the time.
     return [{"date": r[0], "time": r[1], "clock": hearing_clock(r[0], r[1], r[11]), "body": r[2], "location": r[3],
-             "moved_from": (moved := hearing_moved_from(r[0], r[1], r[12], r[13], r[11])), "cancelled": bool(r[14]),
+             "moved_from": (moved := hearing_moved_from(r[0], r[1], *was.get((r[10], r[5]), (r[12], r[13])),
+                                                        r[11])),
+             "cancelled": bool(r[14]),
              "status": "Cancelled" if r[14] else (f"Moved from {moved}" if moved else None),
              "url": r[4], "id": r[5],
              "bill": f"{r[6].upper()} {r[9]} {r[7]}", "title": r[8],  # as moved_bills names it

@@ -15,7 +15,8 @@ their rows are staged under the session, the motions under one key for all
 daily snapshots), and every bill rebuilt is joined with its session's. A full load rebuilds every bill it holds;
 an incremental that renames a committee or rewords a motion also rebuilds the stored bills whose rows name that
 committee or motion (``Staged.renamed``), though none of their own rows changed: the names on their referrals,
-roll calls and hearings come from the table, not from the bill.
+roll calls and hearings come from the table, not from the bill. A full load that ships the rename marks the same
+bills ``renamed`` when their own rows are the ones staged before (``stage_full``).
 
 Each merge returns the bills with a row in the archive, changed or not: the caller rebuilds them all and the
 ingest's record hash skips those that came out the same, so a bill whose write failed after its rows were
@@ -32,12 +33,14 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select, update
 from sqlmodel import Session
 
+from tracker.models import BillSource
 from tracker.models.base import utcnow
 from tracker.models.pubinfo import PubinfoLoad, PubinfoRow
 from tracker.records import BillRecord, ParseError
 from tracker.sources.ca_pubinfo import (
     MOTIONS_KEY,
     REFERENCE_PREFIX,
+    SOURCE_NAME,
     TABLE_COLUMNS,
     join_rows,
     reference_keys,
@@ -58,7 +61,8 @@ class Staged:
     bills: set[str] = field(default_factory=set)  # bill_ids with a row in the archive
     changed: int = 0  # rows added or replaced
     problems: list[tuple[str, str]] = field(default_factory=list)  # rows that could not be keyed
-    # Reference rows an incremental added or replaced: committee codes by session key ("L20252026"), motion ids.
+    # Reference rows the archive added, replaced (or, a full load, dropped): committee codes by session key
+    # ("L20252026"), motion ids.
     codes: dict[str, set[str]] = field(default_factory=dict)
     motions: set[str] = field(default_factory=set)
     # Bills rebuilt only because a committee or motion they name was renamed: nothing of their own changed, so
@@ -103,11 +107,20 @@ def _prepare(session: Session, archive: str, rows: Rows, read_lob: LobReader,
 
 def stage_full(session: Session, archive: str, rows: Rows, read_lob: LobReader, *, listed_at: str | None = None,
                last_modified: str | None = None, etag: str | None = None) -> Staged:
-    """Replace the staged rows of every session in the archive by its rows; log the load. Commits."""
+    """Replace the staged rows of every session in the archive by its rows; log the load. Commits.
+
+    The weekly download carries a committee renamed since last week like the nightly incremental does, but
+    rebuilds every bill: ``renamed`` gets the bills that name a renamed committee or reworded motion, whose own
+    rows are the ones staged before and which are stored as those rows built them, so they are corrected as an
+    incremental's would be, not news."""
     result = Staged()
     prepared = _prepare(session, archive, rows, read_lob, result)
     # "202520260": session years + session number; "L20252026": a reference table's rows of those years.
     sessions = sorted({entry["bill_id"][:9] for entry in prepared.values()})
+    _reference_changes(session, prepared, result)
+    if result.codes or result.motions:  # read before the rows are replaced: the rows staged before
+        naming = bills_naming(session, result.codes, result.motions) & result.bills
+        result.renamed = _stored_as_staged(session, _unchanged_bills(session, naming, prepared), archive)
     for start in range(0, len(sessions), CHUNK):
         session.execute(delete(PubinfoRow).where(or_(*(
             PubinfoRow.bill_id.startswith(s, autoescape=True) for s in sessions[start:start + CHUNK]))))
@@ -166,6 +179,75 @@ def stage_incremental(session: Session, archive: str, rows: Rows, read_lob: LobR
     _log(session, archive, "incremental", result, listed_at, last_modified, etag)
     session.commit()
     return result
+
+
+def _reference_changes(session: Session, prepared: Mapping[tuple[str, str], dict[str, Any]],
+                       result: Staged) -> None:
+    """Into ``result``: the committee codes and motion ids whose row in a full load differs from the staged one,
+    is new, or is gone (the load replaces the staged reference rows of each key it ships)."""
+    shipped: dict[str, dict[str, dict[str, Any]]] = {}  # reference key -> row key -> fields
+    for (table, key), entry in prepared.items():
+        if table in ("LOCATION_CODE_TBL", "BILL_MOTION_TBL"):
+            shipped.setdefault(entry["bill_id"], {})[key] = entry["fields"]
+    if not shipped:  # a daily snapshot: the reference rows staged stay
+        return
+    held: dict[str, dict[str, dict[str, Any]]] = {}
+    for key, row_key_, fields in session.execute(
+            select(PubinfoRow.bill_id, PubinfoRow.row_key, PubinfoRow.fields).where(
+                PubinfoRow.table_name.in_(["LOCATION_CODE_TBL", "BILL_MOTION_TBL"]),
+                PubinfoRow.bill_id.in_(sorted(shipped)))):
+        held.setdefault(key, {})[row_key_] = fields
+    for key, rows in shipped.items():
+        before = held.get(key, {})
+        for fields in [f for k, f in rows.items() if before.get(k) != f] + [
+                f for k, f in before.items() if k not in rows]:
+            if key == MOTIONS_KEY:
+                if fields.get("motion_id"):
+                    result.motions.add(fields["motion_id"])
+            elif fields.get("location_code"):
+                result.codes.setdefault(key, set()).add(fields["location_code"].strip().upper())
+
+
+def _unchanged_bills(session: Session, bills: set[str],
+                     prepared: Mapping[tuple[str, str], dict[str, Any]]) -> set[str]:
+    """Of these bills, those whose staged rows (fields and CAML) are exactly the rows the archive holds for them."""
+    shipped: dict[str, dict[tuple[str, str], tuple[Any, bytes | None]]] = {bill: {} for bill in bills}
+    for (table, key), entry in prepared.items():
+        if entry["bill_id"] in shipped:
+            shipped[entry["bill_id"]][(table, key)] = (entry["fields"], entry["lob"])
+    held: dict[str, dict[tuple[str, str], tuple[Any, bytes | None]]] = {bill: {} for bill in bills}
+    wanted = sorted(bills)
+    for start in range(0, len(wanted), CHUNK):
+        for bill, table, key, fields, lob in session.execute(
+                select(PubinfoRow.bill_id, PubinfoRow.table_name, PubinfoRow.row_key, PubinfoRow.fields,
+                       PubinfoRow.lob).where(PubinfoRow.bill_id.in_(wanted[start:start + CHUNK]))):
+            held[bill][(table, key)] = (fields, lob)
+
+    def same(old: tuple[Any, bytes | None], new: tuple[Any, bytes | None]) -> bool:
+        if old[0] != new[0]:
+            return False
+        if old[1] == new[1]:
+            return True
+        # The same CAML compressed by another zlib build reads the same: compare what a rebuild reads.
+        return old[1] is not None and new[1] is not None and zlib.decompress(old[1]) == zlib.decompress(new[1])
+
+    return {bill for bill in bills if held[bill].keys() == shipped[bill].keys()
+            and all(same(held[bill][k], shipped[bill][k]) for k in shipped[bill])}
+
+
+def _stored_as_staged(session: Session, bills: set[str], archive: str) -> set[str]:
+    """Of these bills, those stored as their staged rows (with the reference rows staged with them) build them.
+    A bill whose write failed after an earlier archive staged its rows is behind them: what it has not stored is
+    news, even when the rows the load brings are the ones staged."""
+    if not bills:
+        return set()
+    held, read_held = staged_rows(session, bills)
+    built = {r.source_key: r.content_hash() for r in join_rows(held, read_held, archive) if isinstance(r, BillRecord)}
+    wanted = sorted(bills)
+    stored = {key: digest for start in range(0, len(wanted), CHUNK) for key, digest in session.execute(
+        select(BillSource.source_key, BillSource.content_hash).where(
+            BillSource.source_name == SOURCE_NAME, BillSource.source_key.in_(wanted[start:start + CHUNK])))}
+    return {bill for bill in bills if bill in built and stored.get(bill) == built[bill]}
 
 
 def _log(session: Session, archive: str, kind: str, result: Staged, listed_at: str | None,

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tracker.dates import by_day_and_time, hearing_clock, hearing_moved_from
+from tracker.deferrals import held_in_place_of
 from tracker.ingest import precedence
 from tracker.models import Hearing, HearingItem, PersonVote, VoteEvent
 
@@ -55,9 +56,13 @@ def hearings_for_bill(session: Session, bill_id: int) -> list[dict[str, Any]]:
         select(Hearing, HearingItem.action_text, HearingItem.title).join(
             HearingItem, HearingItem.hearing_id == Hearing.id).where(HearingItem.bill_id == bill_id)
         .order_by(Hearing.date, Hearing.id))
+    rows = sorted(rows, key=lambda row: by_day_and_time(row[0].date, row[0].time))
+    # A meeting held in place of a deferred one (a new event id): where that one was, as for a move under one id.
+    deferred = held_in_place_of(session, [(h.id, bill_id) for h, *_ in rows
+                                          if not h.cancelled and h.previous_date is None])
     seen: set[int] = set()
     out = []
-    for h, action_text, title in sorted(rows, key=lambda row: by_day_and_time(row[0].date, row[0].time)):
+    for h, action_text, title in rows:
         if h.id in seen:  # the bill twice on one agenda: one hearing
             continue
         seen.add(h.id)
@@ -67,6 +72,8 @@ def hearings_for_bill(session: Session, bill_id: int) -> list[dict[str, Any]]:
                     "body": h.body, "location": h.location,
                     "description": h.description, "item": title or action_text, "status": h.status,
                     "cancelled": h.cancelled, "url": h.url, "agenda_url": h.agenda_url, "source": h.source_name,
-                    "moved_from": hearing_moved_from(h.date, h.time, h.previous_date, h.previous_time,
-                                                     h.jurisdiction_id)})
+                    "moved_from": hearing_moved_from(h.date, h.time, *(
+                        (d.date, d.time) if (d := deferred.get((h.id, bill_id))) else (h.previous_date,
+                                                                                        h.previous_time)),
+                        h.jurisdiction_id)})
     return out

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tests.alerts.conftest import Mailbox, World
 from tracker import overview
 from tracker.alerts import subscriptions
-from tracker.alerts.delivery import run_alerts
+from tracker.alerts.delivery import build_digests, collect_events, delivery_log, fan_out, run_alerts
 from tracker.alerts.settings import alert_settings, smtp_settings
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Bill
@@ -114,6 +114,32 @@ def test_a_hearing_announced_and_moved_before_the_digest_goes_out_is_told_once(w
     assert _send(world, everything=True) == 1
     text = smtp.messages[-1].get_body(("plain",)).get_content()
     assert text.count("Hearing") == 1 and "Hearing moved: from " + _when(tuesday, "9:30 AM") in text
+
+
+def test_the_delivery_log_counts_a_hearing_announced_and_moved_in_one_digest_as_the_email_does(
+        world: World, smtp: Mailbox) -> None:
+    # The email told of one hearing ("1 update on the bills you follow"), but `tracker alerts log` and the
+    # dashboard's delivery log said 2 items, for the digest waiting to go out and for the one sent: an admin
+    # checking why Sam asked about a missing update had nothing to find.
+    bill_id = _store_hb100(world)
+    _sam_follows(world, bill_id, "daily")
+    tuesday = _next_weekday(1)
+    hearing = event(start_date=f"{tuesday}T09:30:00-06:00")
+    _ingest(world, hearing)
+    assert _send(world) == 0
+    _ingest(world, {**hearing, "start_date": f"{tuesday + dt.timedelta(days=1)}T09:30:00-06:00"})
+    collect_events(world.session)
+    fan_out(world.session)
+    assert len(build_digests(world.session, everything=True, cfg=alert_settings())) == 1
+    world.session.commit()
+    [waiting] = delivery_log(world.session)
+    assert (waiting["status"], waiting["items"], waiting["bills"]) == ("pending", 1, 1)
+    assert _send(world) == 1
+    text = smtp.messages[-1].get_body(("plain",)).get_content()
+    assert text.startswith("1 update on the bills you follow.") and smtp.messages[-1]["Subject"].startswith(
+        "Policy Tracker: 1 update on ")
+    [sent] = delivery_log(world.session)
+    assert (sent["status"], sent["items"], sent["bills"]) == ("sent", 1, 1)
 
 
 def test_an_announced_hearing_cancelled_is_told_and_stays_listed_as_cancelled(world: World, smtp: Mailbox) -> None:

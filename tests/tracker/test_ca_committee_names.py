@@ -189,3 +189,86 @@ def test_a_committee_renamed_in_an_incremental_archive_is_renamed_on_the_stored_
                                ).scalars().all() == ["Public Safety and Justice"] * 2
         assert dict(session.execute(select(Bill.identifier, Bill.last_changed_at)).all()) == stamps
         assert session.execute(select(BillChange.id)).scalars().all() == changes
+
+
+def test_a_weekly_full_load_that_renames_a_committee_corrects_the_bills_it_names_and_keeps_real_changes_news(
+        engine: Engine, tmp_path: Path) -> None:
+    """The weekly download (the real mini extract with the table above), then next week's: the same real files
+    but the Assembly's Public Safety committee (CX18) renamed (HAND-WRITTEN row, as above) and one new history
+    row for AB 2052 (HAND-WRITTEN, its own next action). A full load replaces every staged row of the session,
+    yet AB 1656, whose own rows are the same, reads differently only by the committee's name: a correction (no
+    change records, no alerts, it keeps its place in triage). AB 2052 moved: that stays news."""
+    from tracker.models import BillChange
+
+    first = _download(tmp_path, with_table=True)
+    assert import_path(engine, first, flag=False).errors == []
+    with Session(engine) as session:
+        ids = dict(session.execute(select(Bill.identifier, Bill.id)).all())
+        stamps = dict(session.execute(select(Bill.identifier, Bill.last_changed_at)).all())
+        changes = set(session.execute(select(BillChange.id)).scalars())
+    week = tmp_path / "pubinfo_2025"
+    week.mkdir()
+    for file in first.iterdir():
+        if file.name not in ("BILL_HISTORY_TBL.dat", "LOCATION_CODE_TBL.dat"):
+            (week / file.name).symlink_to(file.resolve())
+    history = (first / "BILL_HISTORY_TBL.dat").read_bytes()
+    (week / "BILL_HISTORY_TBL.dat").write_bytes(
+        history + b"`202520260AB2052`\t118527999\t2026-06-15 00:00:00\t`Read third time. Passed.`\t`LEG_ESI`\t"
+                  b"2026-06-15 20:09:10\t9\t`9`\t`Applied`\t`Senate`\t`Floor`\tNULL\t`In Floor Process`\n")
+    table = sample_table()
+    assert b"`Public Safety`" in table
+    (week / "LOCATION_CODE_TBL.dat").write_bytes(b"".join(
+        line.replace(b"`Public Safety`", b"`Public Safety and Justice`") if b"`CX18`" in line else line
+        for line in table.splitlines(keepends=True)))
+
+    report = import_path(engine, week, flag=False)
+    assert report.errors == []
+    assert (report.result.updated, report.result.corrected) == (2, 1)
+    with Session(engine) as session:
+        assert [(c["code"], c["name"]) for c in _detail(session, "AB 1656")["committees"]] == [
+            ("CX18", "Public Safety and Justice"), ("CS72", "Public Safety")]
+        assert _detail(session, "AB 2052")["committees"][0]["name"] == "Public Safety and Justice"
+        now = dict(session.execute(select(Bill.identifier, Bill.last_changed_at)).all())
+        assert now["AB 1656"] == stamps["AB 1656"] and now["SB 275"] == stamps["SB 275"]
+        assert now["AB 2052"] != stamps["AB 2052"]
+        new = session.execute(select(BillChange.bill_id).where(BillChange.id.not_in(changes))).scalars().all()
+        assert new and set(new) == {ids["AB 2052"]}
+
+
+def test_a_full_load_renaming_a_committee_keeps_news_the_change_an_earlier_archive_staged_but_never_stored(
+        engine: Engine, tmp_path: Path) -> None:
+    """A nightly incremental's new history row for AB 1656 (HAND-WRITTEN) was staged, but the bill's write failed
+    (the import was killed): the stored bill is a day behind its staged rows. The weekly full load then ships the
+    same rows and renames CX18: AB 1656's rows are the ones staged, yet what followers were never told is news."""
+    from tracker.models import BillChange
+    from tracker.sources.ca_pubinfo import read_tables
+
+    first = _download(tmp_path, with_table=True)
+    assert import_path(engine, first, flag=False).errors == []
+    new_row = (b"`202520260AB1656`\t118599999\t2026-06-15 00:00:00\t`Read second time. Ordered to third reading.`\t"
+               b"`LEG_ESI`\t2026-06-15 20:09:10\t9\t`9`\t`Applied`\t`Assembly`\t`Floor`\tNULL\t`In Floor Process`\n")
+    with Session(engine) as session:
+        ids = dict(session.execute(select(Bill.identifier, Bill.id)).all())
+        stamps = dict(session.execute(select(Bill.identifier, Bill.last_changed_at)).all())
+        changes = set(session.execute(select(BillChange.id)).scalars())
+        # Staged, never ingested: what a write that failed after staging leaves.
+        staged, records = stage_archive(session, "pubinfo_Mon.zip",
+                                        read_tables({"BILL_HISTORY_TBL": new_row}, "pubinfo_Mon.zip", []),
+                                        lambda name: None, incremental=True, locator="pubinfo_Mon.zip")
+        assert staged.bills == {"202520260AB1656"} and records
+    week = tmp_path / "pubinfo_2025"
+    week.mkdir()
+    for file in first.iterdir():
+        if file.name not in ("BILL_HISTORY_TBL.dat", "LOCATION_CODE_TBL.dat"):
+            (week / file.name).symlink_to(file.resolve())
+    (week / "BILL_HISTORY_TBL.dat").write_bytes((first / "BILL_HISTORY_TBL.dat").read_bytes() + new_row)
+    (week / "LOCATION_CODE_TBL.dat").write_bytes(sample_table().replace(
+        b"`Asm Public Safety`\t`Public Safety`", b"`Asm Public Safety`\t`Public Safety and Justice`"))
+
+    report = import_path(engine, week, flag=False)
+    assert report.errors == [] and (report.result.updated, report.result.corrected) == (2, 1)  # AB 2052: corrected
+    with Session(engine) as session:
+        now = dict(session.execute(select(Bill.identifier, Bill.last_changed_at)).all())
+        assert now["AB 1656"] != stamps["AB 1656"] and now["AB 2052"] == stamps["AB 2052"]
+        assert set(session.execute(select(BillChange.bill_id).where(BillChange.id.not_in(changes))).scalars()) \
+            == {ids["AB 1656"]}

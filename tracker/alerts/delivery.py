@@ -16,6 +16,7 @@
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Any
@@ -239,25 +240,24 @@ def build_digests(session: Session, *, now: dt.datetime | None = None, everythin
         if not taken:  # another run took them first
             session.delete(digest)
             continue
-        digest.item_count = taken
-        digest.bill_count = len({b for _, b in items})
+        _count(digest, _digest_groups(session, digest.id, cfg).values())
         session.add(digest)
         made.append(digest.id)
     session.flush()
     return made
 
 
-def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
-                today: dt.date | None = None) -> render.Digest:
-    user = session.get(User, digest.user_id)
-    assert user is not None
+def _digest_groups(session: Session, digest_id: int, cfg: AlertSettings) -> dict[int, render.BillGroup]:
+    """The digest's items by bill, as the email lists them: a hearing's news that a later item of the same
+    digest replaces is left out (``render.latest_of_each_hearing``), so counting these counts what the email
+    shows."""
     rows = session.execute(
         select(AlertEvent, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.title,
                Bill.short_title)
         .join(AlertDelivery, AlertDelivery.event_id == AlertEvent.id)
         .join(Bill, Bill.id == AlertEvent.bill_id)
         .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
-        .where(AlertDelivery.digest_id == digest.id)
+        .where(AlertDelivery.digest_id == digest_id)
         .order_by(Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, AlertEvent.occurred_at,
                   AlertEvent.id)).all()
     groups: dict[int, render.BillGroup] = {}
@@ -273,6 +273,20 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
     for group in groups.values():
         group.items = render.latest_of_each_hearing(group.items)  # rows come oldest first
         group.items.sort(key=lambda i: (render.KIND_ORDER.get(i["kind"], 9), i["occurred_at"]))
+    return groups
+
+
+def _count(digest: AlertDigest, groups: Iterable[render.BillGroup]) -> None:
+    """The log's counts (``delivery_log``): the updates and bills the email shows, not the deliveries it holds."""
+    groups = list(groups)
+    digest.item_count, digest.bill_count = sum(len(g.items) for g in groups), len(groups)
+
+
+def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
+                today: dt.date | None = None) -> render.Digest:
+    user = session.get(User, digest.user_id)
+    assert user is not None
+    groups = _digest_groups(session, digest.id, cfg)
     # The position as the digest goes out (a withdrawn one is gone): why the bill matters to the reader.
     for bill_id, stance, priority in session.execute(select(Position.bill_id, Position.stance, Position.priority)
                                                      .where(Position.bill_id.in_(list(groups)))):
@@ -362,6 +376,7 @@ def send_digests(session: Session, *, now: dt.datetime | None = None, smtp: Smtp
             report.cancelled += 1
             continue
         content = load_digest(session, digest, cfg, today=us_today(now))
+        _count(digest, content.groups)  # as sent: bills deleted since the digest was built are not in it
         session.commit()  # the email's unsubscribe link is stored before the email can go out: a crash while
         # sending must not leave someone a link that opens nothing
         if not content.groups:  # its bills were deleted meanwhile

@@ -240,12 +240,14 @@ def collect_hearings(session: Session, *, now: dt.datetime) -> int:
     told = set(session.execute(select(AlertEvent.key).where(AlertEvent.key.in_(called_off))).scalars()) \
         if called_off else set()
     announced = {keys[h] for h in hearings if h.cancelled and {keys[h], day_keys[h]} & told}
+    # A deferred meeting held again as a new one (``read_hearings``): its bills hear "moved", not "cancelled" too.
+    taken_over = {(h.previous_hearing_id, h.bill_id) for h in hearings if h.previous_hearing_id is not None}
     rows = [{"key": keys[h] + (":cancelled" if h.cancelled else ""), "bill_id": h.bill_id, "kind": "hearing",
              "occurred_at": now,
              "payload": {"hearing_id": h.id, "date": h.date.isoformat(), "time": h.time, "body": h.body,
                          "location": h.location, "description": h.description, "agenda": h.agenda_title,
                          "url": h.url, **({"cancelled": True} if h.cancelled else {}), **_moved(h)}}
-            for h in hearings if not h.cancelled or keys[h] in announced]
+            for h in hearings if (not h.cancelled or keys[h] in announced) and (h.id, h.bill_id) not in taken_over]
     made = _store(session, rows)
     _save_cursor(session, "hearing", last_at=latest_fetch(session) or since)
     return made
@@ -258,11 +260,13 @@ def hearing_key(h: HearingRow) -> str:
 
 def _moved(h: HearingRow) -> dict[str, Any]:
     """``moved_from`` (day and time) for a hearing the feed moved to another day or hour: its follower was told
-    of the old day, and a second "Hearing scheduled" read as another hearing."""
+    of the old day, and a second "Hearing scheduled" read as another hearing. For a meeting held in place of a
+    deferred one, ``hearing_id`` names that meeting: its news in the same digest is what this one replaces."""
     if hearing_moved_from(h.date, h.time, h.previous_date, h.previous_time, h.jurisdiction_id) is None:
         return {}
     assert h.previous_date is not None
-    return {"moved_from": {"date": h.previous_date.isoformat(), "time": h.previous_time}}
+    return {"moved_from": {"date": h.previous_date.isoformat(), "time": h.previous_time,
+                           **({"hearing_id": h.previous_hearing_id} if h.previous_hearing_id is not None else {})}}
 
 
 def _at(h: HearingRow) -> str:

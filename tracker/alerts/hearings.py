@@ -2,15 +2,19 @@
 
 A hearing with several tracked bills on its agenda is one row per (hearing, bill) here: each bill's
 followers hear about it, and the calendar shows it once per bill.
+
+A meeting deferred and held later as a new meeting (New York City's Legistar calendar: a new event id) reads as
+that meeting moved, for the bills it holds again (``tracker.deferrals``).
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import inspect, select
 from sqlmodel import Session
 
 from tracker.dates import clock_time
+from tracker.deferrals import held_in_place_of
 from tracker.models import Hearing, HearingItem
 
 
@@ -29,6 +33,9 @@ class HearingRow:
     jurisdiction_id: str | None = None  # whose clock ``time`` is on
     previous_date: dt.date | None = None  # where it was before the feed last moved it
     previous_time: str | None = None
+    # The deferred meeting (another hearing id) this one was held in place of, for this bill (``tracker.deferrals``):
+    # ``previous_date`` and ``previous_time`` are then that meeting's.
+    previous_hearing_id: int | None = None
 
     def start_time(self) -> dt.time | None:
         """The time of day when it can be read ("10:00", "2:30 PM"); upstream times are local to the body."""
@@ -65,7 +72,15 @@ def read_hearings(session: Session, *, bill_ids: list[int] | None = None, since:
                               description=h.description, url=h.url, cancelled=h.cancelled, agenda_title=title,
                               jurisdiction_id=h.jurisdiction_id, previous_date=h.previous_date,
                               previous_time=h.previous_time))
-    return out
+    return _taking_over(session, out)
+
+
+def _taking_over(session: Session, rows: list[HearingRow]) -> list[HearingRow]:
+    """The rows with, for a meeting held in place of a deferred one (``tracker.deferrals``), where that one was."""
+    found = held_in_place_of(session, [(r.id, r.bill_id) for r in rows
+                                       if not r.cancelled and r.previous_date is None and r.body])
+    return [r if (d := found.get((r.id, r.bill_id))) is None
+            else replace(r, previous_date=d.date, previous_time=d.time, previous_hearing_id=d.id) for r in rows]
 
 
 def latest_fetch(session: Session) -> dt.datetime | None:

@@ -240,8 +240,16 @@ def _iso_day(value: Any) -> dt.date | None:
 
 def latest_of_each_hearing(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A bill's items without the hearing news a later item of the same digest replaces (``items`` oldest first):
-    "Hearing scheduled" for Tuesday and then "Hearing moved" to Wednesday, both unsent, told of two hearings."""
-    last = {(item["payload"] or {}).get("hearing_id"): n for n, item in enumerate(items) if item["kind"] == "hearing"}
+    "Hearing scheduled" for Tuesday and then "Hearing moved" to Wednesday, both unsent, told of two hearings. A
+    meeting held in place of a deferred one (its ``moved_from`` names that meeting) replaces the deferred one's
+    news too: "Hearing cancelled" beside "Hearing moved" told of a meeting called off and another one."""
+    last: dict[Any, int] = {}
+    for n, item in enumerate(items):
+        if item["kind"] == "hearing":
+            payload = item["payload"] or {}
+            last[payload.get("hearing_id")] = n
+            if (deferred := (payload.get("moved_from") or {}).get("hearing_id")) is not None:
+                last[deferred] = n
     return [item for n, item in enumerate(items) if item["kind"] != "hearing"
             or (hid := (item["payload"] or {}).get("hearing_id")) is None or last[hid] == n]
 

@@ -1,0 +1,173 @@
+"""A meeting deferred and held later as a new meeting (a new event id): New York City's real calendar
+(legistar/nyc/events.html, the Calendar.aspx grid, whose fields are the Web API's event fields) holds the Committee on
+Consumer Affairs and Business Licensing's meeting of Thursday 2019-01-10 "Deferred" and its meeting of Thursday
+2019-01-17. The grid carries no agendas: the agenda items here are HAND-WRITTEN, naming two real matters of that
+committee from the real Legislation grid (legistar/nyc/bills.html: Int 1185-2018, MatterId 3712930; Int 1116-2018,
+MatterId 3686667). Alerts tell only of hearings to come, so the calendar's days are moved forward by whole weeks
+(weekdays and times kept)."""
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from realdata_paths import require_realdata
+from sqlalchemy import select
+
+from tests.alerts.conftest import Mailbox, World
+from tracker import overview
+from tracker.alerts import subscriptions
+from tracker.alerts.delivery import run_alerts
+from tracker.alerts.hearings import read_hearings
+from tracker.alerts.settings import alert_settings, smtp_settings
+from tracker.dates import hearing_when
+from tracker.ingest import IngestItem, Ingestor
+from tracker.models import AlertEvent, Bill
+from tracker.records import HearingRecord
+from tracker.sources.legistar import parse_events, parse_matter
+from tracker.votes import hearings_for_bill
+
+pytestmark = pytest.mark.realdata
+
+COMMITTEE = "Committee on Consumer Affairs and Business Licensing"
+DEFERRED, LATER = 662893, 669994  # the real meetings of 2019-01-10 (Deferred) and 2019-01-17
+MATTERS = {  # the real Legislation grid's rows
+    3712930: ("Int 1185-2018", "Laid Over in Committee", "A Local Law to amend the administrative code of the city of "
+              "New York, in relation to requiring nightlife establishments to post signage informing patrons about "
+              "harassment and to train employees about harassment among patrons"),
+    3686667: ("Int 1116-2018", "Committee", "A Local Law to amend the New York city charter and the administrative "
+              "code of the city of New York, in relation to expanding the availability of food vendor permits, "
+              "creating an office of street vendor enforcement, and establishing a street vendor advisory board"),
+}
+
+
+def _shift() -> dt.timedelta:
+    """Whole weeks that put 2019-01-07 (a Monday) in the week after next."""
+    today = dt.date.today()
+    return dt.timedelta(weeks=(today - dt.date(2019, 1, 7)).days // 7 + 2)
+
+
+def _calendar() -> list[dict[str, Any]]:
+    """The real grid's meetings as Web API events, days moved by ``_shift``."""
+    html = require_realdata("legistar", "nyc", "events.html").read_text(encoding="utf-8", errors="replace")
+    events = []
+    for m in re.finditer(r'\\"start\\":\\"([^\\]+)\\",\\"end\\":\\"[^\\]+\\",\\"attributes\\":\{(.*?)\}', html):
+        fields = dict(re.findall(r'\\"(\w+)\\":\\"([^\\]*)\\"', m.group(2)))
+        start = dt.datetime.strptime(m.group(1), "%Y/%m/%d %H:%M")
+        events.append({"EventId": int(fields["MeetingID"]), "EventBodyName": fields["BodyName"],
+                       "EventDate": f"{start.date() + _shift()}T00:00:00", "EventTime": f"{start:%I:%M %p}",
+                       "EventLocation": fields["MeetingLocation"],
+                       "EventAgendaStatusName": fields["MeetingAgendaStatus"]})
+    assert len(events) == 40
+    return events
+
+
+def _agenda(*matter_ids: int) -> list[dict[str, Any]]:  # HAND-WRITTEN (module docstring)
+    return [{"EventItemAgendaSequence": n, "EventItemMatterId": mid, "EventItemMatterFile": MATTERS[mid][0],
+             "EventItemTitle": MATTERS[mid][2]} for n, mid in enumerate(matter_ids, 1)]
+
+
+def _ingest(world: World, events: list[dict[str, Any]], items: dict[int, list[dict[str, Any]]]) -> None:
+    records = [r for r in parse_events(events, items, client="nyc", locator="nyc/events")
+               if isinstance(r, HearingRecord)]
+    Ingestor(world.session).ingest_hearings(records)
+    world.session.commit()
+    world.session.expire_all()
+
+
+def _store_matters(world: World) -> dict[str, int]:
+    records = [parse_matter({"MatterId": mid, "MatterFile": file, "MatterTypeName": "Introduction",
+                             "MatterStatusName": status, "MatterBodyName": COMMITTEE, "MatterTitle": title,
+                             "MatterIntroDate": "2018-10-11T00:00:00"}, {}, client="nyc", locator=f"m/{mid}")
+               for mid, (file, status, title) in MATTERS.items()]
+    Ingestor(world.session).ingest([IngestItem(record=r) for r in records])
+    world.session.commit()
+    return dict(world.session.execute(select(Bill.identifier, Bill.id)).all())
+
+
+def _send(world: World) -> int:
+    return run_alerts(world.session.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent
+
+
+def _when(day: dt.date, clock: str) -> str:
+    return hearing_when(day + _shift(), clock, "us-ny-new-york-city")
+
+
+def test_a_deferred_meeting_held_again_on_the_same_matter_reads_as_moved(world: World, smtp: Mailbox) -> None:
+    # Sam follows both bills. He was told of the meeting of the 10th; when New York City deferred it and held it on
+    # the 17th as a new meeting, he got "Hearing cancelled" and then "Hearing scheduled": two hearings, one called
+    # off, as far as he could tell, though the committee only put the matter off a week.
+    bills = _store_matters(world)
+    subscriptions.unsubscribe(world.session, user=world.admin)
+    for bill_id in bills.values():
+        subscriptions.subscribe(world.session, user=world.staff, kind="bill", target=str(bill_id), cadence="instant")
+    world.session.commit()
+    calendar = _calendar()
+    # The week before: the meeting of the 10th announced with both matters, not yet deferred, nor the 17th posted.
+    before = [{**e, "EventAgendaStatusName": "Final"} if e["EventId"] == DEFERRED else e
+              for e in calendar if e["EventId"] != LATER]
+    _ingest(world, before, {DEFERRED: _agenda(3712930, 3686667)})
+    assert _send(world) == 1
+    assert smtp.messages[-1].get_body(("plain",)).get_content().count("Hearing scheduled") == 2
+
+    # The real calendar: the 10th deferred; the 17th holds Int 1185-2018 again, not Int 1116-2018.
+    _ingest(world, calendar, {DEFERRED: _agenda(3712930, 3686667), LATER: _agenda(3712930)})
+    assert _send(world) == 1
+    text = smtp.messages[-1].get_body(("plain",)).get_content()
+    moved = (f"Hearing moved: from {_when(dt.date(2019, 1, 10), '10:00 AM')} to "
+             f"{_when(dt.date(2019, 1, 17), '10:00 AM')} · {COMMITTEE}")
+    assert moved in text
+    assert text.count("Hearing cancelled") == 1 and "Hearing scheduled" not in text  # Int 1116-2018: called off
+    events = {(e.bill_id, (e.payload or {}).get("cancelled", False)): e.payload
+              for e in world.session.execute(select(AlertEvent).where(AlertEvent.kind == "hearing")).scalars()}
+    assert (bills["Int 1185-2018"], True) not in events  # no "cancelled" for the matter heard again
+    assert events[(bills["Int 1116-2018"], True)]["date"] == str(dt.date(2019, 1, 10) + _shift())
+
+    # The coming-up list and the bill page say where it was, as the digest does; the deferred meeting stays listed,
+    # called off, and a bill not on the new agenda is not "moved".
+    was = _when(dt.date(2019, 1, 10), "10:00 AM")
+    listed = {(h["bill"].split(" ", 2)[-1], h["date"] - _shift()): h["status"]  # "US-NY-... 2018 Int 1185-2018"
+              for h in overview.upcoming_hearings(world.session, tracked_only=False)}
+    assert listed == {("Int 1185-2018", dt.date(2019, 1, 10)): "Cancelled",
+                      ("Int 1116-2018", dt.date(2019, 1, 10)): "Cancelled",
+                      ("Int 1185-2018", dt.date(2019, 1, 17)): f"Moved from {was}"}
+    assert [(h["cancelled"], h["moved_from"]) for h in hearings_for_bill(world.session, bills["Int 1185-2018"])] \
+        == [(True, None), (False, was)]
+
+
+def test_a_deferral_is_not_a_move_when_the_body_holds_the_matter_at_more_than_one_later_meeting(
+        world: World) -> None:
+    # Which of two later meetings took the deferred one's place cannot be told: both stay meetings of their own.
+    bills = _store_matters(world)
+    calendar = _calendar()
+    extra = {**next(e for e in calendar if e["EventId"] == LATER), "EventId": 999001,
+             "EventDate": f"{dt.date(2019, 1, 24) + _shift()}T00:00:00"}  # HAND-WRITTEN: a third meeting
+    _ingest(world, [*calendar, extra], {DEFERRED: _agenda(3712930), LATER: _agenda(3712930),
+                                        999001: _agenda(3712930)})
+    rows = read_hearings(world.session, bill_ids=[bills["Int 1185-2018"]])
+    assert [(r.date - _shift(), r.cancelled, r.previous_date) for r in rows] == [
+        (dt.date(2019, 1, 10), True, None), (dt.date(2019, 1, 17), False, None),
+        (dt.date(2019, 1, 24), False, None)]
+
+
+def test_a_deferral_and_the_meeting_held_in_its_place_in_one_digest_read_as_one_move(world: World,
+                                                                                     smtp: Mailbox) -> None:
+    # Sam reads a daily digest. One crawl saw the 10th deferred, a later one the 17th posted: both waited for the
+    # same digest, which said "Hearing cancelled" and "Hearing moved" for the one meeting put off a week.
+    bills = _store_matters(world)
+    subscriptions.unsubscribe(world.session, user=world.admin)
+    subscriptions.subscribe(world.session, user=world.staff, kind="bill", target=str(bills["Int 1185-2018"]),
+                            cadence="daily")
+    world.session.commit()
+    calendar = _calendar()
+    announced = [{**e, "EventAgendaStatusName": "Final"} if e["EventId"] == DEFERRED else e
+                 for e in calendar if e["EventId"] != LATER]
+    _ingest(world, announced, {DEFERRED: _agenda(3712930)})
+    assert run_alerts(world.session.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True).sent == 1
+    _ingest(world, [e for e in calendar if e["EventId"] != LATER], {DEFERRED: _agenda(3712930)})
+    _send(world)  # collected: "Hearing cancelled", waiting for the daily digest
+    _ingest(world, calendar, {DEFERRED: _agenda(3712930), LATER: _agenda(3712930)})
+    assert run_alerts(world.session.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True).sent == 1
+    text = smtp.messages[-1].get_body(("plain",)).get_content()
+    assert text.startswith("1 update on the bills you follow.")
+    assert text.count("Hearing") == 1 and f"Hearing moved: from {_when(dt.date(2019, 1, 10), '10:00 AM')}" in text

@@ -25,6 +25,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.models.enums import ChangeKind, RunStatus, TriageStatus
+from tracker.references import bill_reference
 from tracker.run_owner import shown_status
 
 MOVES = (ChangeKind.stage_change.value, ChangeKind.new_action.value, ChangeKind.new_version.value)
@@ -115,7 +116,8 @@ def moved(session: Session, *, days: int = 7, tracked_only: bool = True, limit: 
               .group_by(BillChange.bill_id).subquery())
     judged = Bill.id.in_(select(Position.bill_id))
     query = (select(Bill.id, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.title,
-                    Bill.stage, Bill.latest_action_date, Bill.latest_action_text, latest.c.at, latest.c.n)
+                    Bill.stage, Bill.latest_action_date, Bill.latest_action_text, latest.c.at, latest.c.n,
+                    LegislativeSession.name)
              .join(latest, latest.c.bill_id == Bill.id)
              .join(LegislativeSession, LegislativeSession.id == Bill.session_id))
     if tracked_only:
@@ -131,7 +133,8 @@ def moved(session: Session, *, days: int = 7, tracked_only: bool = True, limit: 
                 .where(BillChange.bill_id.in_(ids), BillChange.detected_at >= since, BillChange.kind.in_(MOVES))
                 .order_by(BillChange.detected_at, BillChange.id)):
             changes[bill_id].append((kind, before, after))
-    return [{"id": r[0], "bill": f"{r[1].upper()} {r[2]} {r[3]}", "title": r[4], "stage": r[5],
+    return [{"id": r[0], "bill": bill_reference(r[1], r[2], r[3], session_name=r[10], compact=True),
+             "title": r[4], "stage": r[5],
              "latest_action_date": r[6], "latest_action": r[7], "detected_at": r[8], "changes": r[9],
              "position": stands.get(r[0], (None, None))[0], "priority": stands.get(r[0], (None, None))[1],
              "stage_label": _stage_word(r[5], r[1]), "what": _what_moved(changes[r[0]], r[1])} for r in rows]
@@ -216,7 +219,8 @@ def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS
     # One row per hearing and bill: a bill twice on one agenda (consent calendar, then discussion) is one hearing.
     query = (select(Hearing.date, Hearing.time, Hearing.body, Hearing.location, Hearing.url, Bill.id,
                     Bill.jurisdiction_id, Bill.identifier, Bill.title, LegislativeSession.identifier,
-                    Hearing.id.label("hearing_id"), Hearing.jurisdiction_id.label("clock_of"))
+                    Hearing.id.label("hearing_id"), Hearing.jurisdiction_id.label("clock_of"),
+                    LegislativeSession.name.label("session_name"))
              .join(HearingItem, HearingItem.hearing_id == Hearing.id).join(Bill, Bill.id == HearingItem.bill_id)
              .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
              .where(Hearing.date >= today, Hearing.date <= today + dt.timedelta(days=days), ~Hearing.cancelled)
@@ -235,6 +239,6 @@ def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS
     # "time" as the feed wrote it; "clock" read on the legislature's clock with its zone ("9:30 AM CST").
     return [{"date": r[0], "time": r[1], "clock": hearing_clock(r[0], r[1], r[11]), "body": r[2], "location": r[3],
              "url": r[4], "id": r[5],
-             "bill": f"{r[6].upper()} {r[9]} {r[7]}", "title": r[8],  # as moved_bills names it
+             "bill": bill_reference(r[6], r[9], r[7], session_name=r[12], compact=True), "title": r[8],  # as moved
              "position": stands.get(r[5], (None, None))[0], "priority": stands.get(r[5], (None, None))[1]}
             for r in rows]

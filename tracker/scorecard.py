@@ -47,6 +47,8 @@ from tracker.models.base import utcnow
 from tracker.models.enums import VoteOption
 from tracker.names import by_name, folded
 from tracker.permissions import Action, require
+from tracker.references import session_words
+from tracker.sources.states import STATE_NAMES
 from tracker.sources.states import chamber_name as state_chamber_name
 from tracker.votes import source_rank
 
@@ -177,9 +179,9 @@ class Scorecard:
     generated_at: dt.datetime
 
     def describe(self) -> str:
-        parts = [self.jurisdiction.upper()]
+        parts = [STATE_NAMES.get(self.jurisdiction, self.jurisdiction.upper())]
         if self.session:
-            parts.append(f"session {self.session}")
+            parts.append(session_words(self.jurisdiction, self.session))
         if self.start or self.end:
             parts.append(f"{self.start or '…'} to {self.end or '…'}")
         if self.chamber:

@@ -45,6 +45,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.permissions import Action, require
+from tracker.references import bill_reference
 from tracker.upsert import dialect_insert as _insert
 
 log = logging.getLogger(__name__)
@@ -216,7 +217,7 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
     assert user is not None
     rows = session.execute(
         select(AlertEvent, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.title,
-               Bill.short_title)
+               Bill.short_title, LegislativeSession.name)
         .join(AlertDelivery, AlertDelivery.event_id == AlertEvent.id)
         .join(Bill, Bill.id == AlertEvent.bill_id)
         .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
@@ -224,11 +225,12 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
         .order_by(Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, AlertEvent.occurred_at,
                   AlertEvent.id)).all()
     groups: dict[int, render.BillGroup] = {}
-    for event, jur, sess, ident, title, short_title in rows:
+    for event, jur, sess, ident, title, short_title, sess_name in rows:
         group = groups.get(event.bill_id)
         if group is None:
             group = groups[event.bill_id] = render.BillGroup(
-                bill_id=event.bill_id, reference=f"{jur.upper()} {sess} {ident}", title=short_title or title,
+                bill_id=event.bill_id, reference=bill_reference(jur, sess, ident, session_name=sess_name),
+                title=short_title or title,
                 url=render.bill_url(cfg.dashboard_url, event.bill_id))
         # The jurisdiction: whose clock a hearing's time is on.
         group.items.append({"kind": event.kind, "occurred_at": event.occurred_at, "payload": event.payload,

@@ -38,6 +38,7 @@ from tracker.models import (
 from tracker.models.enums import SponsorshipKind
 from tracker.models.hearings import Hearing as HearingRow  # this module's Hearing is the packet's view
 from tracker.queries import VERSION_ORDER
+from tracker.references import bill_context, bill_number, bill_reference
 from tracker.sources.states import chamber_name, one_chamber_body
 
 if TYPE_CHECKING:  # voting_record reads this module's date format
@@ -306,8 +307,20 @@ class PacketBill:
 
     @property
     def reference(self) -> str:
-        """``US 117 HR 3684``: unambiguous across jurisdictions and sessions."""
-        return f"{self.jurisdiction.upper()} {self.session} {self.identifier}"
+        """"H.R. 3684 (117th Congress)", "Alabama HB 235 (2025 Regular Session)": unambiguous across jurisdictions
+        and sessions, and readable (tracker.references)."""
+        return bill_reference(self.jurisdiction, self.session, self.identifier, session_name=self.session_name,
+                              jurisdiction_name=self.jurisdiction_name)
+
+    @property
+    def number(self) -> str:
+        """The bill number as its legislature prints it ("H.R. 3684"), for headings beside ``context``."""
+        return bill_number(self.jurisdiction, self.identifier)
+
+    def context(self, *, compact: bool = False) -> str:
+        """"United States · 117th Congress"-like: where and when, under a heading that gives the number."""
+        return bill_context(self.jurisdiction, self.session, session_name=self.session_name,
+                            jurisdiction_name=self.jurisdiction_name, compact=compact)
 
     @property
     def display_title(self) -> str:

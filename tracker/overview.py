@@ -43,9 +43,14 @@ def counts(session: Session) -> dict[str, Any]:
     stances = [n for n in session.execute(select(Stance.name).order_by(Stance.sort_order)).scalars()]
     flagged_ids = select(BillMatch.bill_id).join(Topic, Topic.id == BillMatch.topic_id).where(
         BillMatch.flagged, Topic.enabled, _not_dismissed()).distinct().subquery()
+    dismissed_ids = select(BillMatch.bill_id).join(Topic, Topic.id == BillMatch.topic_id).where(
+        BillMatch.flagged, Topic.enabled, ~_not_dismissed()).distinct().subquery()
     return {
         "bills": session.execute(select(func.count()).select_from(Bill)).scalar_one(),
+        # Flagged for the council: the triage inbox's "Flagged, not dismissed"; with "flagged_dismissed", its
+        # "All flagged, dismissed included".
         "flagged": session.execute(select(func.count()).select_from(flagged_ids)).scalar_one(),
+        "flagged_dismissed": session.execute(select(func.count()).select_from(dismissed_ids)).scalar_one(),
         "positions": sum(by_stance.values()),
         "by_position": [{"position": s, "bills": by_stance.get(s, 0)} for s in stances if by_stance.get(s)],
         "by_stage": [{"stage": s, "bills": n} for s, n in session.execute(

@@ -514,6 +514,21 @@ def committee_label(name: str, chamber: str | None, jurisdiction: str, *, parent
     return label
 
 
+def sponsor_clause(people: Sequence[dict[str, Any]]) -> Any:
+    """The sponsorships of these people (``Legislator.criterion``): by feed id; a feed that gives no id by the
+    name as stored, and a spelling of another feed in its own session only. Needs Bill and LegislativeSession
+    joined."""
+    ids = [p["person_id"] for p in people if p.get("person_id")]
+    names = [p["name"] for p in people if not p.get("person_id")]
+    clauses = [Sponsorship.person_id.in_(ids), and_(Sponsorship.person_id.is_(None), Sponsorship.name.in_(names))]
+    for p in people:
+        for other in p.get("also_named") or ():
+            clauses.append(and_(Sponsorship.person_id.is_(None), Sponsorship.name == other["name"],
+                                Bill.jurisdiction_id == other["jurisdiction"],
+                                LegislativeSession.identifier == other["session"]))
+    return or_(*clauses)
+
+
 def gather_bills(
     session: Session,
     bill_ids: Sequence[int],
@@ -540,8 +555,6 @@ def gather_bills(
     committee_actions: dict[int, list[CommitteeAction]] = defaultdict(list)
     parent_labels: dict[tuple[int, str], str] = {}
     notes: dict[int, list[PacketNote]] = defaultdict(list)
-    person_ids = [p["person_id"] for p in legislators if p.get("person_id")]
-    id_less = [p["name"] for p in legislators if not p.get("person_id")]
 
     for chunk in _chunks(bill_ids):
         for bill, sess_id, sess_name, jur_name in session.execute(
@@ -633,10 +646,10 @@ def gather_bills(
                                                       written_at=note.created_at, body=clean_text(note.body)))
         if legislators:
             for sp in session.execute(
-                select(Sponsorship)
-                .where(Sponsorship.bill_id.in_(chunk), Sponsorship.withdrawn_date.is_(None), or_(
-                    Sponsorship.person_id.in_(person_ids),  # a feed that gives no id: by the name as stored
-                    and_(Sponsorship.person_id.is_(None), Sponsorship.name.in_(id_less))))
+                select(Sponsorship).join(Bill, Bill.id == Sponsorship.bill_id)
+                .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
+                .where(Sponsorship.bill_id.in_(chunk), Sponsorship.withdrawn_date.is_(None),
+                       sponsor_clause(legislators))
                 .order_by(Sponsorship.bill_id, Sponsorship.kind != SponsorshipKind.primary, Sponsorship.order)
             ).scalars():
                 roles[sp.bill_id].append(LegislatorRole(

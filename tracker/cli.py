@@ -520,6 +520,8 @@ def bills_list(
     from tracker.matching.queries import with_topics
     from tracker.models.enums import Stage
     from tracker.queries import BillFilter, bill_details, count_bills, list_bill_ids, list_bills
+    from tracker.references import bill_reference
+    from tracker.terminal import printable
 
     bad = [s for s in stage or [] if s not in Stage.__members__]
     if bad:
@@ -538,9 +540,13 @@ def bills_list(
         shown = limit or 50
         rows, total = list_bills(s, flt, limit=shown), count_bills(s, flt)
     table = Table("id", "bill", "stage", "latest action", "title")
+    table.columns[4].overflow = "fold"  # a long word of a title goes on the next line, not behind an ellipsis
     for b in rows:  # Text cells: upstream text such as "[section 2]" is shown as it is, never read as markup
-        table.add_row(str(b["id"]), Text(f"{b['jurisdiction']} {b['session']} {b['identifier']}"), Text(b["stage"]),
-                      b["latest_action_date"] or "", Text(b["title"][:90]))
+        ref = bill_reference(b["jurisdiction"], b["session"], b["identifier"], compact=True)
+        # Cleaned before the table measures them (tracker.terminal): a control character measured as nothing and
+        # printed as U+FFFD made a title wider than its column, and its end was cut off.
+        table.add_row(str(b["id"]), Text(printable(ref)), Text(b["stage"]),
+                      b["latest_action_date"] or "", Text(printable(b["title"][:90])))
     out.print(table)
     out.print(f"{len(rows)} of {total} bills shown.")
 

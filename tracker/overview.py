@@ -26,6 +26,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.models.enums import ChangeKind, RunStatus, TriageStatus
+from tracker.references import bill_reference
 from tracker.run_owner import shown_status
 
 MOVES = (ChangeKind.stage_change.value, ChangeKind.new_action.value, ChangeKind.new_version.value)
@@ -43,9 +44,14 @@ def counts(session: Session) -> dict[str, Any]:
     stances = [n for n in session.execute(select(Stance.name).order_by(Stance.sort_order)).scalars()]
     flagged_ids = select(BillMatch.bill_id).join(Topic, Topic.id == BillMatch.topic_id).where(
         BillMatch.flagged, Topic.enabled, _not_dismissed()).distinct().subquery()
+    dismissed_ids = select(BillMatch.bill_id).join(Topic, Topic.id == BillMatch.topic_id).where(
+        BillMatch.flagged, Topic.enabled, ~_not_dismissed()).distinct().subquery()
     return {
         "bills": session.execute(select(func.count()).select_from(Bill)).scalar_one(),
+        # Flagged for the council: the triage inbox's "Flagged, not dismissed"; with "flagged_dismissed", its
+        # "All flagged, dismissed included".
         "flagged": session.execute(select(func.count()).select_from(flagged_ids)).scalar_one(),
+        "flagged_dismissed": session.execute(select(func.count()).select_from(dismissed_ids)).scalar_one(),
         "positions": sum(by_stance.values()),
         "by_position": [{"position": s, "bills": by_stance.get(s, 0)} for s in stances if by_stance.get(s)],
         "by_stage": [{"stage": s, "bills": n} for s, n in session.execute(
@@ -116,7 +122,8 @@ def moved(session: Session, *, days: int = 7, tracked_only: bool = True, limit: 
               .group_by(BillChange.bill_id).subquery())
     judged = Bill.id.in_(select(Position.bill_id))
     query = (select(Bill.id, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.title,
-                    Bill.stage, Bill.latest_action_date, Bill.latest_action_text, latest.c.at, latest.c.n)
+                    Bill.stage, Bill.latest_action_date, Bill.latest_action_text, latest.c.at, latest.c.n,
+                    LegislativeSession.name)
              .join(latest, latest.c.bill_id == Bill.id)
              .join(LegislativeSession, LegislativeSession.id == Bill.session_id))
     if tracked_only:
@@ -132,7 +139,8 @@ def moved(session: Session, *, days: int = 7, tracked_only: bool = True, limit: 
                 .where(BillChange.bill_id.in_(ids), BillChange.detected_at >= since, BillChange.kind.in_(MOVES))
                 .order_by(BillChange.detected_at, BillChange.id)):
             changes[bill_id].append((kind, before, after))
-    return [{"id": r[0], "bill": f"{r[1].upper()} {r[2]} {r[3]}", "title": r[4], "stage": r[5],
+    return [{"id": r[0], "bill": bill_reference(r[1], r[2], r[3], session_name=r[10], compact=True),
+             "title": r[4], "stage": r[5],
              "latest_action_date": r[6], "latest_action": r[7], "detected_at": r[8], "changes": r[9],
              "position": stands.get(r[0], (None, None))[0], "priority": stands.get(r[0], (None, None))[1],
              "stage_label": _stage_word(r[5], r[1]), "what": _what_moved(changes[r[0]], r[1])} for r in rows]
@@ -219,7 +227,7 @@ def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS
     query = (select(Hearing.date, Hearing.time, Hearing.body, Hearing.location, Hearing.url, Bill.id,
                     Bill.jurisdiction_id, Bill.identifier, Bill.title, LegislativeSession.identifier,
                     Hearing.id.label("hearing_id"), Hearing.jurisdiction_id.label("clock_of"), Hearing.previous_date,
-                    Hearing.previous_time, Hearing.cancelled)
+                    Hearing.previous_time, Hearing.cancelled, LegislativeSession.name.label("session_name"))
              .join(HearingItem, HearingItem.hearing_id == Hearing.id).join(Bill, Bill.id == HearingItem.bill_id)
              .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
              .where(Hearing.date >= today, Hearing.date <= today + dt.timedelta(days=days))
@@ -247,6 +255,6 @@ def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS
              "cancelled": bool(r[14]),
              "status": "Cancelled" if r[14] else (f"Moved from {moved}" if moved else None),
              "url": r[4], "id": r[5],
-             "bill": f"{r[6].upper()} {r[9]} {r[7]}", "title": r[8],  # as moved_bills names it
+             "bill": bill_reference(r[6], r[9], r[7], session_name=r[15], compact=True), "title": r[8],  # as moved
              "position": stands.get(r[5], (None, None))[0], "priority": stands.get(r[5], (None, None))[1]}
             for r in rows]

@@ -47,6 +47,8 @@ from tracker.models.base import utcnow
 from tracker.models.enums import VoteOption
 from tracker.names import by_name, folded
 from tracker.permissions import Action, require
+from tracker.references import session_words
+from tracker.sources.states import STATE_NAMES
 from tracker.sources.states import chamber_name as state_chamber_name
 from tracker.votes import source_rank
 
@@ -177,9 +179,9 @@ class Scorecard:
     generated_at: dt.datetime
 
     def describe(self) -> str:
-        parts = [self.jurisdiction.upper()]
+        parts = [STATE_NAMES.get(self.jurisdiction, self.jurisdiction.upper())]
         if self.session:
-            parts.append(f"session {self.session}")
+            parts.append(session_words(self.jurisdiction, self.session))
         if self.start or self.end:
             parts.append(f"{self.start or '…'} to {self.end or '…'}")
         if self.chamber:
@@ -344,6 +346,16 @@ def _fold(name: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", folded(name)).split())
 
 
+# What each feed calls the member id it gives, for a member it names by no other means.
+_MEMBER_IDS = {"legiscan": "LegiScan people_id", "openstates": "Open States person id",
+               "ca_pubinfo": "California pubinfo member id"}
+
+
+def unnamed_member(source: str, person_id: str | None) -> str:
+    """"Unnamed member (LegiScan people_id 6492)": a member no feed names, by whose id it is."""
+    return f"Unnamed member ({_MEMBER_IDS.get(source, f'{source} id')} {person_id})"
+
+
 def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) -> list[Legislator]:
     by_event = {k.vote_event_id: k for k in key_votes}
     if not by_event:
@@ -366,6 +378,16 @@ def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) 
         elif v.name:
             seen.add(Seen(key=("name", kv.chamber or "", _fold(v.name)), name=v.name, **place))
     joined = merges(seen)
+    # A member the roll calls give only an id (LegiScan without their people file): the name a bill of the same
+    # legislature gives that id as sponsor, else a label saying whose id it is; never a bare number.
+    unnamed = {v.person_id for v in votes if v.person_id and v.person_id not in names}
+    if unnamed:
+        for name, pid in session.execute(select(Sponsorship.name, Sponsorship.person_id).join(
+                Bill, Bill.id == Sponsorship.bill_id).where(Bill.jurisdiction_id == jurisdiction,
+                                                           Sponsorship.person_id.in_(sorted(unnamed)))):
+            if name and name.strip():
+                names.setdefault(pid, Counter())[name] += 1
+    feed = {k.vote_event_id: k.source for k in key_votes}
 
     members: dict[tuple[str, ...], Legislator] = {}
     said: dict[tuple[str, ...], tuple[Counter[str], Counter[str]]] = {}  # the votes' own party and district
@@ -381,7 +403,8 @@ def _legislators(session: Session, jurisdiction: str, key_votes: list[KeyVote]) 
         member = members.get(key)
         if member is None:
             pid = key[1] if key[0] == "id" else None
-            name = names[pid].most_common(1)[0][0] if pid and pid in names else (v.name or f"person {pid}")
+            name = names[pid].most_common(1)[0][0] if pid and pid in names else (
+                v.name or unnamed_member(feed[v.vote_event_id], pid))
             member = members[key] = Legislator(name=name, person_id=pid, chamber=kv.chamber)
         elif key[0] == "name" and v.name and len(name_tokens(v.name)) > len(name_tokens(member.name)):
             member.name = v.name  # a name-only member under the fullest of the names joined

@@ -34,7 +34,9 @@ from tracker.queries import bill_summary
 _NAME_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _NAME_WORDS = 6
 SORTS = {"score": "Strongest match", "date": "Latest action", "identifier": "Bill number"}
-VIEWS = {"inbox": "Flagged since last review", "reviewed": "Reviewed", "dismissed": "Dismissed", "all": "All flagged"}
+# "flagged" is what the overview counts as flagged for the council; "all" adds the bills staff dismissed.
+VIEWS = {"inbox": "Flagged since last review", "reviewed": "Reviewed", "dismissed": "Dismissed",
+         "flagged": "Flagged, not dismissed", "all": "All flagged, dismissed included"}
 MAX_BULK = 500
 MAX_REASON_CHARS = 500  # a dismissal's reason: a line or two, shown in the inbox row
 
@@ -99,6 +101,8 @@ def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter) -> 
                                      Bill.last_changed_at > TriageState.changed_at)))
     elif flt.view in (TriageStatus.reviewed.value, TriageStatus.dismissed.value):
         query = query.where(TriageState.status == flt.view)
+    elif flt.view == "flagged":
+        query = query.where(or_(TriageState.bill_id.is_(None), TriageState.status != TriageStatus.dismissed.value))
     if flt.jurisdiction:
         query = query.where(Bill.jurisdiction_id == flt.jurisdiction)
     if flt.stages:

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select
 from sqlmodel import Session
 
-from tracker.models import Bill, SavedFilter, User, Watchlist, WatchlistItem
+from tracker.models import Bill, LegislativeSession, SavedFilter, User, Watchlist, WatchlistItem
 from tracker.models.enums import Role
 from tracker.names import by_name
 from tracker.permissions import Action, PermissionDenied, can, require, require_owner
@@ -108,12 +108,16 @@ def watchlist_bills(session: Session, *, actor: User, watchlist_id: int, limit: 
     require(actor, Action.read)
     _get(session, watchlist_id, actor)
     rows = session.execute(select(Bill.id, Bill.jurisdiction_id, Bill.identifier, Bill.title, Bill.stage,
-                                  Bill.latest_action_date).join(WatchlistItem, WatchlistItem.bill_id == Bill.id)
+                                  Bill.latest_action_date, LegislativeSession.identifier.label("session"),
+                                  LegislativeSession.name.label("session_name"))
+                           .join(WatchlistItem, WatchlistItem.bill_id == Bill.id)
+                           .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
                            .where(WatchlistItem.watchlist_id == watchlist_id)
                            .order_by(Bill.latest_action_date.desc().nulls_last(), Bill.id.desc())
                            .limit(limit).offset(offset)).all()
-    return [{"id": r.id, "jurisdiction": r.jurisdiction_id, "identifier": r.identifier, "title": r.title,
-             "stage": r.stage, "latest_action_date": r.latest_action_date} for r in rows]
+    return [{"id": r.id, "jurisdiction": r.jurisdiction_id, "session": r.session, "session_name": r.session_name,
+             "identifier": r.identifier, "title": r.title, "stage": r.stage,
+             "latest_action_date": r.latest_action_date} for r in rows]
 
 
 def watchlists_of_bill(session: Session, *, actor: User, bill_id: int) -> list[int]:

@@ -31,6 +31,7 @@ from tracker.matching.training import scoring_scopes
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
 from tracker.permissions import Action, PermissionDenied, can
 from tracker.queries import bill_choices, bill_detail, find_bills, version_texts
+from tracker.references import bill_context, bill_number, bill_reference
 from tracker.sources.states import chamber_name
 
 user = page_user()
@@ -54,8 +55,8 @@ if typed:
         st.sidebar.warning(f"{len(ids)} bills match; pick one:")
         for choice in choices_of_ref:
             st.sidebar.page_link("views/bill.py", query_params={"id": str(choice["id"])}, label=md(
-                f"{choice['jurisdiction'].upper()} {choice['session_name'] or choice['session']} · "
-                f"{choice['identifier']}"), help=md(choice["title"][:300]))
+                bill_reference(choice["jurisdiction"], choice["session"], choice["identifier"],
+                               session_name=choice["session_name"])), help=md(choice["title"][:300]))
         if ref not in {str(i) for i in ids}:
             ref = ""
     else:
@@ -86,8 +87,9 @@ with data.session() as s:
     texts = version_texts(s, bill_id=bill_id)  # as the versions table: latest last
 
 # -- heading and progress -----------------------------------------------------------------------------------
-st.caption(md(f"{d['jurisdiction'].upper()} · {d['session_name'] or d['session']} · {d['classification']}"))
-st.title(md(d["identifier"]))
+st.caption(md(f"{bill_context(d['jurisdiction'], d['session'], session_name=d['session_name'])} · "
+              f"{d['classification']}"))
+st.title(md(bill_number(d["jurisdiction"], d["identifier"])))
 st.subheader(md(d["title"]))
 for label, key in (("Short title", "short_title"), ("Popular title", "popular_title")):
     if d.get(key) and d[key] != d["title"]:
@@ -225,7 +227,8 @@ with main:
 
     if d["related_bills"]:
         st.markdown("#### Related bills")
-        table(pd.DataFrame([{"bill": f"{r['jurisdiction']} {r['session']} {r['identifier']}",
+        table(pd.DataFrame([{"bill": bill_reference(r["jurisdiction"], r["session"], r["identifier"],
+                                                        session_name=r.get("session_name"), compact=True),
                              "relationship": r["relationship"], "title": r["title"]}
                             for r in d["related_bills"]]), hide_index=True, width="stretch")
 

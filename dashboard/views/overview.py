@@ -11,7 +11,7 @@ from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import md
 from dashboard.components.widgets import safe_url, table
-from tracker import overview
+from tracker import overview, triage
 from tracker.exports.packet import stage_label
 
 
@@ -67,9 +67,15 @@ for f in stale:
 
 c = st.columns(4)
 c[0].metric("Bills stored", f"{figures['bills']:,}")
-c[1].metric("Flagged for the council", f"{figures['flagged']:,}")
+dismissed = figures["flagged_dismissed"]
+c[1].metric("Flagged for the council", f"{figures['flagged']:,}",
+            help=f"Bills a topic flags, less those staff dismissed in triage as noise: the triage inbox's "
+                 f"“{triage.VIEWS['flagged']}”.")
 c[2].metric("Positions taken", f"{figures['positions']:,}")
 c[3].metric("Sources", f"{len(fresh)}", delta=f"{len(stale)} stale" if stale else None, delta_color="inverse")
+if dismissed:  # the inbox's "All flagged, dismissed included" counts these too: say why the two differ
+    c[1].caption(f"Not counting {dismissed:,} dismissed in triage ({figures['flagged'] + dismissed:,} flagged "
+                 "in all).")
 
 left, right = st.columns(2)
 with left:

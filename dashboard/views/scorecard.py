@@ -13,6 +13,7 @@ from tracker.exports.branding import load_branding
 from tracker.exports.errors import ExportError
 from tracker.exports.scorecard import FORMATS, scorecard_file, scorecard_filename
 from tracker.permissions import Action, PermissionDenied, can
+from tracker.references import bill_context
 from tracker.scorecard import (
     KeyVoteConflict,
     ScorecardError,
@@ -38,7 +39,7 @@ with data.session() as s:
 if not scopes:
     st.info("No scorecard yet: it needs a Support- or Oppose-like position on a bill with roll calls.")
     st.stop()
-labels = {f"{j}|{i}": f"{j.upper()}: {n}" for j, i, n in scopes}
+labels = {f"{j}|{i}": bill_context(j, i, session_name=n) for j, i, n in scopes}
 cols = st.columns([3, 2, 1, 1])
 picked = cols[0].selectbox("Session", list(labels), format_func=labels.get, key="sc_scope")
 chamber = cols[1].selectbox("Chamber", list(CHAMBERS), format_func=CHAMBERS.get, key="sc_chamber")

@@ -12,6 +12,7 @@ from dashboard.components.widgets import saved_filter_picker
 from tracker import search, search_syntax, watchlists
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS
 from tracker.permissions import PermissionDenied
+from tracker.references import bill_reference
 
 PAGE_SIZE = 25
 KEYS = ("q", "q_jurisdiction", "q_stages", "q_topic", "q_position")
@@ -99,9 +100,8 @@ if also_names:  # a lower-case word is searched as a word only (tracker.search._
 terms = search.highlight_terms(read.words)
 for row in rows:
     with st.container(border=True):
-        label = (f"{row['identifier']} · {row['jurisdiction_name']} · {row['session_name']}"
-                 if row["matched"] == "number" else
-                 f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}")
+        label = bill_reference(row["jurisdiction"], row["session"], row["identifier"],
+                               session_name=row["session_name"], jurisdiction_name=row["jurisdiction_name"])
         st.page_link("views/bill.py", label=md(label), query_params={"id": str(row["id"])},
                      icon=":material/tag:" if row["matched"] == "number" else None)
         st.html(f"<div>{highlight(shorten(row['title'], 500), terms)}</div>")

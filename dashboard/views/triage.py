@@ -14,6 +14,7 @@ from tracker import positions, triage, watchlists
 from tracker.bidi import without_bidi_controls
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
 from tracker.permissions import Action, PermissionDenied, can
+from tracker.references import bill_reference
 
 PAGE_SIZE = 25
 FILTER_KEYS = ("f_view", "f_topic", "f_jurisdiction", "f_stages", "f_min_score", "f_since", "f_text", "f_sort",
@@ -127,7 +128,8 @@ for row in rows:
         if may_triage and top[0].checkbox("select", key=f"sel_{row['id']}", label_visibility="collapsed"):
             selected.append(row["id"])
         top[1].page_link("views/bill.py",
-                         label=md(f"{row['jurisdiction'].upper()} {row['session']} {row['identifier']}"),
+                         label=md(bill_reference(row["jurisdiction"], row["session"], row["identifier"],
+                                                  session_name=row.get("session_name"))),
                          query_params={"id": str(row["id"])})
         top[1].markdown(md(shorten(row["title"], 400)))
         status = (f"changed since reviewed by {row['judged_by'] or 'unknown'} on {row['judged_at']}: "

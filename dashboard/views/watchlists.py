@@ -11,6 +11,7 @@ from dashboard.components.widgets import export_buttons, table
 from tracker import watchlists
 from tracker.exports import Selection
 from tracker.permissions import Action, PermissionDenied, can
+from tracker.references import bill_reference
 
 user = page_user()
 st.title("Watchlists")
@@ -50,7 +51,8 @@ if rows:
     # Rows are picked for removal only by whoever may remove them (its owner, staff, admins).
     picking = {"on_select": "rerun", "selection_mode": "multi-row", "key": "wl_table"} if editable else {}
     event = table(
-        pd.DataFrame([{"bill": f"{r['jurisdiction'].upper()} {r['identifier']}", "title": r["title"],
+        pd.DataFrame([{"bill": bill_reference(r["jurisdiction"], r["session"], r["identifier"],
+                                               session_name=r.get("session_name"), compact=True), "title": r["title"],
                        "stage": r["stage"].replace("_", " "), "latest action": r["latest_action_date"],
                        "open": f"/bill?id={r['id']}"} for r in rows]),
         column_config={"open": st.column_config.LinkColumn("open", display_text="open")},

@@ -58,7 +58,7 @@ def test_subscribe_list_send_log_and_feeds_from_the_command_line(database_url: s
     assert code == 0 and "0 sent" in out and smtp.messages == []
     code, out, err = run("alerts", "send", "--now")
     assert code == 0 and "1 sent" in out, err
-    assert smtp.recipients == [["sam@chamber.example"]] and "HR 901" in smtp.messages[0]["Subject"]
+    assert smtp.recipients == [["sam@chamber.example"]] and "H.R. 901" in smtp.messages[0]["Subject"]
     code, out, _ = run("alerts", "send", "--now")
     assert code == 0 and "0 sent" in out and len(smtp.messages) == 1
 

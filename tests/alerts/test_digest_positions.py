@@ -34,11 +34,11 @@ def test_the_digest_names_the_council_position_and_leads_with_stage_changes(worl
     mail = _to(smtp, "cora@chamber.example")[-1]
     text = mail.get_body(("plain",)).get_content()
     lines = text.splitlines()
-    first = lines.index("US 119 HR 702: Artificial Intelligence Liability Act")
-    assert first < lines.index("US 119 HR 701: Broadband Mapping Act")  # the stage change leads
+    first = lines.index("H.R. 702 (119th Congress): Artificial Intelligence Liability Act")
+    assert first < lines.index("H.R. 701 (119th Congress): Broadband Mapping Act")  # the stage change leads
     assert lines[first + 1] == "  Council position: Oppose (High priority)"
     assert lines[first + 3] == "  - Stage change: introduced → passed its first chamber"
     assert "  Council position: Support (Medium priority)" in lines
     html = mail.get_body(("html",)).get_content()
     assert "Council position: <strong>Oppose</strong> (High priority)" in html
-    assert html.index("HR 702") < html.index("HR 701")
+    assert html.index("H.R. 702") < html.index("H.R. 701")

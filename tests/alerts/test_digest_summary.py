@@ -19,6 +19,7 @@ from tracker.alerts.events import collect_events
 from tracker.alerts.settings import alert_settings, smtp_settings
 from tracker.importer import import_path
 from tracker.models import Bill, Jurisdiction
+from tracker.references import bill_reference
 from tracker.users import add_user
 
 pytestmark = pytest.mark.realdata
@@ -68,10 +69,10 @@ def test_a_digest_of_hundreds_of_bills_lists_the_followed_ones_and_counts_the_re
     assert message["Subject"] == f"Policy Tracker: {updates} updates on {BILLS} bills"
     assert f"{updates} updates on {BILLS} bills you follow: more than {CAP} bills, so this email lists {CAP}" in text
     assert f"By kind: New bill {BILLS} · Position changed 1\n" in text.replace("\r\n", "\n")
-    listed = [line for line in text.splitlines() if line.startswith("US 117 ")]
+    listed = [line for line in text.splitlines() if "(117th Congress): " in line]
     assert len(listed) == CAP and len(text.splitlines()) < 60  # not a line per bill
-    assert listed[0].startswith(f"US 117 {opposed.identifier}: ") and listed[1].startswith(
-        f"US 117 {watched.identifier}: ")  # the council's position, then the watchlist, before the rest
+    assert listed[0].startswith(f"{bill_reference('us', '117', opposed.identifier)}: ") and listed[1].startswith(
+        f"{bill_reference('us', '117', watched.identifier)}: ")  # the council's position, then the watchlist first
     assert "Council position: Oppose (High priority)" in text
     rest = f"{BILLS - CAP} more bills with {BILLS - CAP} updates are not listed here; find them on the dashboard " \
            "(Overview, Search): https://tracker.chamber.example/overview"

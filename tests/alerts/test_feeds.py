@@ -82,7 +82,7 @@ def test_atom_and_rss_per_saved_filter_behind_the_feed_token(world: World, serve
     feed = parse_xml(body, "atom feed")
     assert feed.findtext(f"{ATOM}title") == "Policy Tracker: AI inbox"
     titles = [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")]
-    assert titles == ["US 119 HR 601: Artificial Intelligence & Robotics Act"]
+    assert titles == ["H.R. 601 (119th Congress): Artificial Intelligence & Robotics Act"]
     link = feed.find(f"{ATOM}entry/{ATOM}link").get("href")
     assert link == f"https://tracker.chamber.example/bill?id={_bills(world)['HR 601']}"
 
@@ -100,7 +100,7 @@ def test_atom_and_rss_per_saved_filter_behind_the_feed_token(world: World, serve
     s.commit()
     status, _, body = get(f"{server}/feeds/{token}/filters/{other.id}.atom")
     assert status == 200 and [e.findtext(f"{ATOM}title") for e in parse_xml(body, "feed").findall(f"{ATOM}entry")] \
-        == ["US 119 HR 602: Rural Broadband Act"]
+        == ["H.R. 602 (119th Congress): Rural Broadband Act"]
     # A rotated token: the old URL stops working.
     new = subscriptions.rotate_feed_token(s, user=world.staff)
     s.commit()
@@ -148,15 +148,16 @@ def test_hearing_calendar_validates_and_hearings_trigger_alerts(world: World, se
     assert b"\r\n" in body and all(len(line) <= 75 for line in body.split(b"\r\n"))
     cal = icalendar.Calendar.from_ical(body)
     events = {str(e["SUMMARY"]): e for e in cal.walk("VEVENT")}
-    assert set(events) == {"Hearing: US 119 HR 701, US 119 HR 703 (Energy, Commerce; and Technology)",
-                           "Hearing: US 119 HR 701 (Rules)", "Hearing: US 119 HR 701 (Cancelled)"}
-    first = events["Hearing: US 119 HR 701, US 119 HR 703 (Energy, Commerce; and Technology)"]
+    both = "Hearing (Energy, Commerce; and Technology): H.R. 701 (119th Congress), H.R. 703 (119th Congress)"
+    assert set(events) == {both, "Hearing (Rules): H.R. 701 (119th Congress)",
+                           "Hearing (Cancelled): H.R. 701 (119th Congress)"}
+    first = events[both]
     assert first.decoded("DTSTART") == dt.datetime.combine(soon, dt.time(14, 30), ZoneInfo("America/New_York"))
-    assert events["Hearing: US 119 HR 701 (Rules)"].decoded("DTSTART") == soon + dt.timedelta(days=1)  # all day
-    assert str(events["Hearing: US 119 HR 701 (Cancelled)"]["STATUS"]) == "CANCELLED"
+    assert events["Hearing (Rules): H.R. 701 (119th Congress)"].decoded("DTSTART") == soon + dt.timedelta(days=1)
+    assert str(events["Hearing (Cancelled): H.R. 701 (119th Congress)"]["STATUS"]) == "CANCELLED"
     assert str(first["LOCATION"]) == "2123 Rayburn" and str(first["UID"]).startswith("hearing-")
     assert "Legislative hearing\non AI oversight" in str(first["DESCRIPTION"])
-    assert "US 119 HR 703: Consideration of HR 703" in str(first["DESCRIPTION"])
+    assert "H.R. 703 (119th Congress): Consideration of HR 703" in str(first["DESCRIPTION"])
 
     # The scheduled hearings reach Sam (his topic) as one instant alert; the untracked bill's and the
     # cancelled one do not.
@@ -165,7 +166,7 @@ def test_hearing_calendar_validates_and_hearings_trigger_alerts(world: World, se
     assert len(smtp.messages) == before + 1
     text = smtp.messages[-1].get_body(("plain",)).get_content()
     assert f"Hearing scheduled: {soon.isoformat()} · 2:30 PM {eastern(soon)} · Energy, Commerce; and Technology" in text
-    assert text.count("Hearing scheduled") == 3 and "HR 702" not in text and "Cancelled" not in text
+    assert text.count("Hearing scheduled") == 3 and "H.R. 702" not in text and "Cancelled" not in text
     # Fetched again unchanged: no news. Moved to another day: news again.
     Ingestor(s).ingest_hearings([hearing("h2", soon + dt.timedelta(days=1), time=None, body="Rules",
                                          bills=["HR 701"])])
@@ -312,11 +313,11 @@ def test_calendar_times_are_on_each_legislatures_clock(world: World) -> None:
     starts = {str(e["SUMMARY"]): e.decoded("DTSTART") for e in cal.walk("VEVENT")}
     ten = dt.time(10)
     assert starts == {
-        "Hearing: CA 20252026 AB 1018 (Assembly Privacy and Consumer Protection)":
+        "Hearing (Assembly Privacy and Consumer Protection): California AB 1018 (2025-2026 Regular Session)":
             dt.datetime.combine(day, ten, ZoneInfo("America/Los_Angeles")).astimezone(dt.UTC),
-        "Hearing: US 119 HR 731 (Energy and Commerce)":
+        "Hearing (Energy and Commerce): H.R. 731 (119th Congress)":
             dt.datetime.combine(day, ten, ZoneInfo("America/New_York")).astimezone(dt.UTC),
-        "Hearing: US 119 HR 731 (Rules)": day + dt.timedelta(days=1)}  # no time: a day, on no clock
+        "Hearing (Rules): H.R. 731 (119th Congress)": day + dt.timedelta(days=1)}  # no time: a day, on no clock
 
 
 def test_with_no_hearings_the_calendar_is_valid_and_empty(world: World) -> None:
@@ -352,7 +353,7 @@ def test_the_unsubscribe_link_stops_email(world: World, server: str, smtp: Mailb
     s.commit()
     world.store(bill_record(803, "Artificial Intelligence Workforce Act"))
     run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True)
-    assert len(smtp.messages) == 2 and "HR 803" in smtp.messages[-1]["Subject"]
+    assert len(smtp.messages) == 2 and "H.R. 803" in smtp.messages[-1]["Subject"]
 
 
 def test_control_characters_and_line_breaks_from_feeds_cannot_break_or_extend_a_feed(world: World) -> None:
@@ -372,14 +373,15 @@ def test_control_characters_and_line_breaks_from_feeds_cannot_break_or_extend_a_
     cfg = alert_settings()
     atom = parse_xml(feeds.render_atom(saved_filter, entries, self_url="https://x.example/f.atom", cfg=cfg), "atom")
     assert [e.findtext(f"{ATOM}title") for e in atom.findall(f"{ATOM}entry")] == \
-        ["US 119 HR 611: Artificial Intelligence Safety Act"]
+        ["H.R. 611 (119th Congress): Artificial Intelligence Safety Act"]
     rss = parse_xml(feeds.render_rss(saved_filter, entries, self_url="https://x.example/f.rss", cfg=cfg), "rss")
-    assert [i.findtext("title") for i in rss.iter("item")] == ["US 119 HR 611: Artificial Intelligence Safety Act"]
+    assert [i.findtext("title") for i in rss.iter("item")] == [
+        "H.R. 611 (119th Congress): Artificial Intelligence Safety Act"]
     body = feeds.render_ics(s, user=world.staff)
     cal = icalendar.Calendar.from_ical(body)
     (event,) = cal.walk("VEVENT")
     assert not event.walk("VALARM") and "ATTACH" not in event and "URL" not in event
-    assert b"VALARM" not in body and b"\x0b" not in body and str(event["SUMMARY"]).endswith("(Commerce)")
+    assert b"VALARM" not in body and b"\x0b" not in body and str(event["SUMMARY"]).startswith("Hearing (Commerce): ")
 
 
 def _stored_values(world: World) -> str:

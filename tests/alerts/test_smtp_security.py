@@ -144,7 +144,7 @@ def test_a_digest_goes_out_encrypted_with_login_and_a_verified_certificate(
     assert (report.sent, report.failed, report.retrying, report.errors) == (1, 0, 0, [])
     assert server.box.recipients == [["sam@chamber.example"]]
     mail = server.box.messages[0]
-    assert mail["Subject"] == "Policy Tracker: 1 update on US 119 HR 601"
+    assert mail["Subject"] == "Policy Tracker: 1 update on H.R. 601 (119th Congress)"
     assert mail["To"] == "Sam Staff <sam@chamber.example>"
     assert "Artificial Intelligence Accountability Act" in mail.get_body(("plain",)).get_content()
     # One login, with the configured credentials, over TLS 1.2 or newer.

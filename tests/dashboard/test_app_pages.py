@@ -135,7 +135,7 @@ def test_bill_page_for_every_role(seeded: Seeded, role: str) -> None:
     at = signed_in(seeded.users[role], "views/bill.py", query={"id": str(seeded.ids["privacy"])})
     no_exception(at)
     shown = texts(at)
-    for expected in ("HR 2", "Consumer Data Privacy Act", "Energy and Commerce Committee", "Sources",
+    for expected in (md("H.R. 2"), "Consumer Data Privacy Act", "Energy and Commerce Committee", "Sources",
                      "passed origin chamber", "minors", "Artificial intelligence"):
         assert expected in shown, expected
     assert "<del" not in shown  # the redline is drawn when asked for (test_versions_and_the_redline_run_...)
@@ -356,7 +356,7 @@ def test_labels_and_tooltips_escape_what_feeds_and_people_wrote(session: Session
     search_page = signed_in(seeded.users["staff"], "views/search.py")
     search_page.text_input(key="q").input("trackers").run()
     links = [p.proto.label for at in (inbox, search_page) for p in at.get("page_link")]
-    assert any(md(f"US 119 HR {image}") == label for label in links), links
+    assert any(md(f"HR {image} (119th Congress)") == label for label in links), links
     assert not any("](" in label for label in links)
     alerts = signed_in(seeded.users["council"], "views/alerts.py")
     no_exception(alerts)
@@ -459,15 +459,16 @@ def test_the_search_page_says_how_to_search_and_which_words_are_also_names(sessi
 
     at.text_input(key="q").input("long").run()
     no_exception(at)
-    assert found() == ["US 117 HR 8803"]
+    assert found() == [md("H.R. 8803 (117th Congress)")]
     assert md("“long” searched as a word; written with a capital (“Long”), also the bills of legislators of that "
               "name.") in texts(at)
     at.text_input(key="q").input("Long").run()
-    assert sorted(found()) == ["US 117 HR 8802", "US 117 HR 8803"] and "searched as a word" not in texts(at)
+    assert sorted(found()) == [md("H.R. 8802 (117th Congress)"), md("H.R. 8803 (117th Congress)")]
+    assert "searched as a word" not in texts(at)
     at.text_input(key="q").input("Long -care").run()
-    assert found() == ["US 117 HR 8802"]
+    assert found() == [md("H.R. 8802 (117th Congress)")]
     at.text_input(key="q").input("(quality OR care) NOT rural").run()
-    assert found() == ["US 117 HR 8803"]
+    assert found() == [md("H.R. 8803 (117th Congress)")]
 
 
 def test_search_words_and_filters_survive_opening_a_result_and_coming_back(seeded: Seeded) -> None:
@@ -740,7 +741,8 @@ def test_a_number_shared_by_two_sessions_lists_both_to_pick_from(engine: object,
     at.sidebar.text_input(key="bill_ref").input("ab1").run()
     no_exception(at)
     links = [link.proto.label for link in at.sidebar.get("page_link")]
-    assert links == [md("CA 1999-2000 First Extraordinary Session · AB 1"), md("CA 1999-2000 Regular Session · AB 1")]
+    assert links == [md("California AB 1 (1999-2000 First Extraordinary Session)"),
+                     md("California AB 1 (1999-2000 Regular Session)")]
     shown = texts(at)
     assert "2 bills match" in shown and "School finance" not in shown and "Peer Assistance" not in shown
     # The one picked (its link sets the id) opens, and the list stays beside it to pick the other.

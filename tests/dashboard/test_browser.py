@@ -31,7 +31,7 @@ def test_sign_in_dismiss_set_position_and_read_it_back(database_url: str, sessio
         state = session.get(TriageState, dismissed)
         assert (state.status, state.relevance) == ("dismissed", "not_relevant")
 
-        page.get_by_role("link", name="US 119 HR 2").click()  # in-app navigation keeps the sign-in
+        page.get_by_role("link", name="H.R. 2 (119th Congress)").click()  # in-app navigation keeps the sign-in
         page.get_by_role("heading", name="Consumer Data Privacy Act").wait_for()
         page.locator(f".st-key-pos_stance_{bill}").click()
         page.get_by_role("option", name="Oppose unless amended").click()
@@ -100,11 +100,11 @@ def test_the_inbox_keeps_its_filter_after_a_bill_is_opened(database_url: str, se
         page.locator(".st-key-f_text input").fill("Privacy")
         page.locator(".st-key-f_text input").press("Enter")
         page.get_by_text("Robotics Workforce Act").wait_for(state="detached")
-        page.get_by_role("link", name="US 119 HR 2").click()
+        page.get_by_role("link", name="H.R. 2 (119th Congress)").click()
         page.get_by_role("heading", name="Consumer Data Privacy Act").wait_for()
         page.get_by_role("link", name="Triage inbox").click()
         page.get_by_role("heading", name="Triage inbox").wait_for()
-        page.get_by_role("link", name="US 119 HR 2").wait_for()
+        page.get_by_role("link", name="H.R. 2 (119th Congress)").wait_for()
         assert page.locator(".st-key-f_text input").input_value() == "Privacy"
         assert page.get_by_text("Robotics Workforce Act").count() == 0
 

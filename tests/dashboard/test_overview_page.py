@@ -26,14 +26,14 @@ def test_following_a_bill_that_moved_lists_it_at_once(session: Session, seeded: 
     session.commit()
     at = signed_in(seeded.users["council"], "views/overview.py")
     no_exception(at)
-    assert "US 119 HR 4" not in moved_bills(at)
+    assert "H.R. 4 (119th Congress)" not in moved_bills(at)
     council = seeded.users["council"]
     followed = watchlists.create_watchlist(session, actor=council, name="Hearings to attend")
     watchlists.add_bills(session, actor=council, watchlist_id=followed.id, bill_ids=[quiet])
     session.commit()
     at.run()
     no_exception(at)
-    assert "US 119 HR 4" in moved_bills(at)
+    assert "H.R. 4 (119th Congress)" in moved_bills(at)
 
 
 def test_a_full_moved_list_says_it_shows_only_the_latest(session: Session, seeded: Seeded,
@@ -73,12 +73,12 @@ def test_a_full_hearings_list_says_it_shows_only_the_first(session: Session, see
     session.commit()
     at = signed_in(seeded.users["council"], "views/overview.py")
     no_exception(at)
-    assert hearing_bills(at) == ["US 119 HR 2", "US 119 HR 3"]
+    assert hearing_bills(at) == ["H.R. 2 (119th Congress)", "H.R. 3 (119th Congress)"]
     assert not any("first" in c.value for c in at.caption)
     monkeypatch.setattr(overview, "HEARINGS_SHOWN", 1)
     at.run()
     no_exception(at)
-    assert hearing_bills(at) == ["US 119 HR 2"]
+    assert hearing_bills(at) == ["H.R. 2 (119th Congress)"]
     assert any("The first 1 hearing rows" in c.value for c in at.caption)
 
 
@@ -100,20 +100,21 @@ def test_a_bill_dismissed_as_noise_is_not_followed(session: Session, seeded: See
     at = signed_in(seeded.users["council"], "views/overview.py")
     no_exception(at)
     flagged = next(m for m in at.metric if m.label == "Flagged for the council")
-    assert flagged.value == "4" and "US 119 HR 3" in moved_bills(at) and hearing_bills(at) == ["US 119 HR 3"]
+    hr3 = "H.R. 3 (119th Congress)"
+    assert flagged.value == "4" and hr3 in moved_bills(at) and hearing_bills(at) == [hr3]
     triage.dismiss(session, actor=seeded.users["staff"], bill_ids=[robotics])
     session.commit()
     at.run()
     no_exception(at)
     flagged = next(m for m in at.metric if m.label == "Flagged for the council")
-    assert flagged.value == "3" and "US 119 HR 3" not in moved_bills(at) and hearing_bills(at) == []
+    assert flagged.value == "3" and "H.R. 3 (119th Congress)" not in moved_bills(at) and hearing_bills(at) == []
     # Put on a watchlist, it is followed again whatever triage said.
     council = seeded.users["council"]
     followed = watchlists.create_watchlist(session, actor=council, name="Robotics")
     watchlists.add_bills(session, actor=council, watchlist_id=followed.id, bill_ids=[robotics])
     session.commit()
     at.run()
-    assert "US 119 HR 3" in moved_bills(at) and hearing_bills(at) == ["US 119 HR 3"]
+    assert "H.R. 3 (119th Congress)" in moved_bills(at) and hearing_bills(at) == ["H.R. 3 (119th Congress)"]
 
 
 def test_a_stage_change_on_a_bill_we_oppose_leads_the_moved_list_with_our_position(session: Session,
@@ -148,7 +149,7 @@ def test_a_stage_change_on_a_bill_we_oppose_leads_the_moved_list_with_our_positi
     moved_table = next(df.value for df in at.dataframe if "bill" in df.value.columns and "what changed" in
                        df.value.columns)
     first = moved_table.iloc[0]
-    assert (first["bill"], first["our position"], first["stage"]) == ("US 119 HR 3", "Oppose (High)",
+    assert (first["bill"], first["our position"], first["stage"]) == ("H.R. 3 (119th Congress)", "Oppose (High)",
                                                                      "Passed first chamber")
     assert first["what changed"] == "Stage: In committee → Passed first chamber; 1 new action"
     assert moved_table.iloc[1]["our position"] == "—"
@@ -203,8 +204,8 @@ def test_upcoming_hearings_say_cancelled_and_moved(session: Session, seeded: See
     no_exception(at)
     table = next(df.value for df in at.dataframe if "agenda" in df.value.columns)
     assert [(r["bill"], r["time"], r["status"]) for _, r in table.iterrows()] == [
-        ("US 119 HR 1", f"10:00 AM {zone}", "Cancelled"),
-        ("US 119 HR 2", f"2:00 PM {zone}", f"Moved from {day:%a} {day.day} {day:%b} 9:00 AM {zone}")]
+        ("H.R. 1 (119th Congress)", f"10:00 AM {zone}", "Cancelled"),
+        ("H.R. 2 (119th Congress)", f"2:00 PM {zone}", f"Moved from {day:%a} {day.day} {day:%b} 9:00 AM {zone}")]
     # The bill page's hearings say the same.
     page = signed_in(seeded.users["council"], "views/bill.py", query={"id": str(seeded.ids["privacy"])})
     no_exception(page)

@@ -70,7 +70,7 @@ def test_real_bills_in_a_pdf_packet(session: Session, real_bills: dict[str, int]
 
     pdf = PdfReader(io.BytesIO(build_packet(session, selection, "pdf", branding)))
     text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
-    assert "S 1260 · United States Innovation and Competition Act of 2021" in text
+    assert "S. 1260 · United States Innovation and Competition Act of 2021 117th Congress" in text
     assert "Sen. Schumer, Charles E. [D-NY]" in text
     assert "Senate Commerce, Science, and Transportation Committee" in text
     assert "Semiconductor funding keeps members’ supply chains at home." in text
@@ -91,12 +91,14 @@ def test_real_bills_in_every_other_format(session: Session, real_bills: dict[str
 
     doc = Document(io.BytesIO(build_packet(session, selection, "docx", branding)))
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert headings[0] == "S 1260 — United States Innovation and Competition Act of 2021"
-    assert headings[1].startswith("HR 4350 — National Defense Authorization Act")
+    assert headings[0] == "S. 1260 — United States Innovation and Competition Act of 2021"
+    assert headings[1].startswith("H.R. 4350 — National Defense Authorization Act")
 
     ws = openpyxl.load_workbook(io.BytesIO(build_packet(session, selection, "xlsx", branding)))["Bills"]
-    assert [ws.cell(r, 3).value for r in range(2, 5)] == ["S 1260", "HR 4350", "HR 1"]
-    assert ws.cell(2, 7).is_date and ws.cell(2, 7).value.year == 2021
+    assert [ws.cell(r, 3).value for r in range(2, 5)] == ["S 1260", "HR 4350", "HR 1"]  # the key, for machines
+    assert [ws.cell(r, 4).value for r in range(2, 5)] == ["S. 1260 (117th Congress)", "H.R. 4350 (117th Congress)",
+                                                          "H.R. 1 (117th Congress)"]
+    assert ws.cell(2, 8).is_date and ws.cell(2, 8).value.year == 2021
 
     rows = list(csv.DictReader(io.StringIO(build_packet(session, selection, "csv", branding).decode("utf-8-sig"))))
     assert rows[0]["Position"] == "Support" and rows[0]["Policy area"] == "Science, Technology, Communications"

@@ -84,8 +84,8 @@ def test_pdf_packet(session: Session, seeded: Seeded, branding: Branding) -> Non
     assert "Prepared Mar 4, 2025" in pages[0]
     assert "Contents" in pages[1] and "Appendix" in pages[1]
     outline = [o.title for o in reader.outline]
-    assert outline[0] == "HR 2 American Data Privacy and Protection Act"
-    assert outline[1].startswith('HR 1 =HYPERLINK("http://evil') and outline[1].endswith("…")
+    assert outline[0] == "H.R. 2 American Data Privacy and Protection Act"
+    assert outline[1].startswith('H.R. 1 =HYPERLINK("http://evil') and outline[1].endswith("…")
     assert len(reader.outline) == 6  # five bills and the appendix
 
     # Upstream text is printed, not interpreted: the markup and the formula come out as characters.
@@ -105,7 +105,7 @@ def test_pdf_packet(session: Session, seeded: Seeded, branding: Branding) -> Non
     unbroken = re.sub(r" Page \d+ of \d+ .*?<not legal advice> & subject to change\.", "", body)
     assert unbroken.count("Consumer data privacy and algorithmic accountability") >= 70
     assert sum(len(run) for run in re.findall(r"A{10,}", text)) >= 1200
-    first = next(i for i, p in enumerate(pages) if "HR 1 · =HYPERLINK" in flat(p))
+    first = next(i for i, p in enumerate(pages) if "H.R. 1 · =HYPERLINK" in flat(p))
     following = next(i for i, p in enumerate(pages) if i > first and re.search(r"^(AB|HR) \d+ ·", p, re.M))
     assert following - first >= 5  # title, rationale and summary broke across pages
     width = float(reader.pages[first].mediabox.width)
@@ -133,7 +133,7 @@ def test_pdf_packet(session: Session, seeded: Seeded, branding: Branding) -> Non
         if a.get_object().get("/A") and "/URI" in a.get_object()["/A"]
     ]
     assert uris and all(str(u).startswith("https://") for u in uris)
-    assert all(ident in flat(pages[-1]) for ident in ("HR 1", "HR 2", "HR 3", "HR 4", "AB 5"))
+    assert all(ident in flat(pages[-1]) for ident in ("H.R. 1", "H.R. 2", "H.R. 3", "H.R. 4", "AB 5"))
 
 
 @needs_pdf_font
@@ -174,8 +174,8 @@ def test_docx_packet(session: Session, seeded: Seeded, branding: Branding) -> No
     assert by_style["Title"] == [TITLE]
     assert by_style["Subtitle"] == ["All stored bills"]
     h1 = by_style["Heading 1"]
-    assert h1[0] == "HR 2 — American Data Privacy and Protection Act"
-    assert h1[1].startswith("HR 1 — " + clean_text(HOSTILE_HEAD)) and len(h1[1]) < 170
+    assert h1[0] == "H.R. 2 — American Data Privacy and Protection Act"
+    assert h1[1].startswith("H.R. 1 — " + clean_text(HOSTILE_HEAD)) and len(h1[1]) < 170
     assert h1[-1] == "Appendix: all bills in this packet" and len(h1) == 6
     assert {"Official title", "Council position", "Summary", "Matched topics", "Sources"} <= set(by_style["Heading 2"])
     assert CLEAN_TITLE in [p.text for p in paras]  # the whole title, as a paragraph Word wraps and breaks
@@ -452,7 +452,7 @@ def test_pdf_without_dejavu_is_set_in_reportlabs_own_vera(session: Session, seed
              for font in (page["/Resources"].get("/Font") or {}).values()}
     assert fonts and all("Vera" in name for name in fonts), sorted(fonts)
     assert "Some characters in this packet" in flat(reader.pages[0].extract_text())
-    assert "HR 1" in flat(reader.pages[0].extract_text()) or any("HR 1" in p.extract_text() for p in reader.pages)
+    assert "H.R. 1" in flat(reader.pages[0].extract_text()) or any("H.R. 1" in p.extract_text() for p in reader.pages)
 
 
 def test_docx_takes_a_long_selection_and_title(session: Session, seeded: Seeded, branding: Branding) -> None:

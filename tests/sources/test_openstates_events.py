@@ -152,7 +152,7 @@ def test_stored_linked_idempotent_moved_and_upcoming(session: Session) -> None:
     assert [(h["id"], h["date"], h["time"], h["body"], h["status"]) for h in upcoming] == [
         (bill_id, day, "09:30", "House Judiciary Committee", None),
         (bill_id, day, "13:00", "House Judiciary Committee", "Cancelled")]
-    assert upcoming[0]["bill"] == "AL 2025rs HB 100"  # with its session, as the moved list names bills
+    assert upcoming[0]["bill"] == "AL HB 100 (2025 Regular)"  # with its session, as the moved list names bills
     lookup = default_hearing_lookup(session)
     assert lookup is not None and lookup(session, [bill_id], dt.date.today())[bill_id].date == day
     assert [(h["source"], h["cancelled"]) for h in hearings_for_bill(session, bill_id)] == [

@@ -8,11 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-from scorecard_data import CA_SESSION, load_ca, load_ms, ms_people, person
+from scorecard_data import CA_SESSION, MS_POSITIONS, load_ca, load_ms, ms_folder, ms_people, person, set_positions
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from tracker import positions
+from tracker.importer import import_path
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Bill, LegislativeSession, PersonVote, VoteEvent
 from tracker.permissions import PermissionDenied
@@ -190,3 +191,20 @@ def test_a_roll_call_naming_members_by_surname_joins_the_members_the_other_votes
     holland = _member(after, person_id="6504")
     assert (holland.with_us, holland.against_us, holland.absent, holland.score) == (1, 1, 2, 50.0)
     assert sum(len(m.votes) for m in after.legislators) == sum(len(m.votes) for m in before.legislators)
+
+
+@pytest.mark.realdata
+def test_a_member_without_a_people_file_is_named_by_the_feeds_or_labelled(engine: Engine, tmp_path: Path) -> None:
+    """LegiScan's roll calls give members by people_id only, named by their people files. Mississippi's 2014
+    archive has no file for 6492, who showed as "person 6492"; without Sam Mims's file (6530) he showed as
+    "person 6530" too, though the real HB 48 and HB 49 name him as their sponsor under that id."""
+    folder = ms_folder(tmp_path)
+    (mims,) = [p for p in (folder / "people").iterdir() if "<people_id>6530</people_id>" in p.read_text()]
+    mims.unlink()
+    assert import_path(engine, folder, flag=False).errors == []
+    with Session(engine, expire_on_commit=False) as s:
+        set_positions(s, person(s), "ms", MS_POSITIONS)
+        card = scorecard(s, jurisdiction="ms", session_identifier="2014", chamber="lower")
+    assert _member(card, person_id="6530").name == "Sam Mims"
+    assert _member(card, person_id="6492").name == "Unnamed member (LegiScan people_id 6492)"
+    assert not [m.name for m in card.legislators if m.name.startswith("person ")]

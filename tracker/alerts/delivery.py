@@ -47,6 +47,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.permissions import Action, require
+from tracker.references import bill_reference
 from tracker.upsert import dialect_insert as _insert
 
 log = logging.getLogger(__name__)
@@ -253,7 +254,7 @@ def _digest_groups(session: Session, digest_id: int, cfg: AlertSettings) -> dict
     shows."""
     rows = session.execute(
         select(AlertEvent, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.title,
-               Bill.short_title)
+               Bill.short_title, LegislativeSession.name)
         .join(AlertDelivery, AlertDelivery.event_id == AlertEvent.id)
         .join(Bill, Bill.id == AlertEvent.bill_id)
         .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
@@ -261,11 +262,12 @@ def _digest_groups(session: Session, digest_id: int, cfg: AlertSettings) -> dict
         .order_by(Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, AlertEvent.occurred_at,
                   AlertEvent.id)).all()
     groups: dict[int, render.BillGroup] = {}
-    for event, jur, sess, ident, title, short_title in rows:
+    for event, jur, sess, ident, title, short_title, sess_name in rows:
         group = groups.get(event.bill_id)
         if group is None:
             group = groups[event.bill_id] = render.BillGroup(
-                bill_id=event.bill_id, reference=f"{jur.upper()} {sess} {ident}", title=short_title or title,
+                bill_id=event.bill_id, reference=bill_reference(jur, sess, ident, session_name=sess_name),
+                title=short_title or title,
                 url=render.bill_url(cfg.dashboard_url, event.bill_id))
         # The jurisdiction: whose clock a hearing's time is on.
         group.items.append({"kind": event.kind, "occurred_at": event.occurred_at, "payload": event.payload,

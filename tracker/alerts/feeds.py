@@ -35,6 +35,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.names import by_name
+from tracker.references import bill_reference
 
 FEED_SIZE = 50
 SECRET_PLACEHOLDER = "SECRET"  # in a feed URL shown when the secret cannot be (only its hash is stored)
@@ -81,8 +82,8 @@ def filter_entries(session: Session, *, user: User, filter_id: int,
     for r in rows:
         stage = STAGE_WORDS.get(r["stage"], r["stage"])
         latest = f"{r.get('latest_action_date') or ''} {r.get('latest_action_text') or ''}".strip()
-        entries.append(FeedEntry(bill_id=r["id"], reference=f"{r['jurisdiction'].upper()} {r['session']} "
-                                                            f"{r['identifier']}",
+        reference = bill_reference(r["jurisdiction"], r["session"], r["identifier"], session_name=r.get("session_name"))
+        entries.append(FeedEntry(bill_id=r["id"], reference=reference,
                                  title=r["title"], url=bill_url(cfg.dashboard_url, r["id"]),
                                  updated=changed.get(r["id"]) or utcnow(),
                                  summary=f"Stage: {stage}." + (f" Latest action: {latest}" if latest else "")))
@@ -197,8 +198,10 @@ def render_ics(session: Session, *, user: User, cfg: AlertSettings | None = None
     bill_ids = tracked_bill_ids(session, user)
     hearings: list[HearingRow] = read_hearings(session, bill_ids=bill_ids, since=today - dt.timedelta(days=30)) \
         if bill_ids else []
-    refs = {bid: (f"{jur.upper()} {sess} {ident}", title) for bid, jur, sess, ident, title in session.execute(
-        select(Bill.id, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.title)
+    refs = {bid: (bill_reference(jur, sess, ident, session_name=name), title)
+            for bid, jur, sess, ident, title, name in session.execute(
+        select(Bill.id, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.title,
+               LegislativeSession.name)
         .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
         .where(Bill.id.in_({h.bill_id for h in hearings})))} if hearings else {}
     host = cfg.feeds_url.split("://", 1)[-1].split("/", 1)[0].split(":")[0] or "policy-tracker"
@@ -223,7 +226,8 @@ def render_ics(session: Session, *, user: User, cfg: AlertSettings | None = None
             begin = dt.datetime.combine(h.date, start)
             lines += [f"DTSTART:{begin:%Y%m%dT%H%M%S}", f"DTEND:{begin + dt.timedelta(hours=1):%Y%m%dT%H%M%S}"]
         bills = [refs.get(r.bill_id, (f"bill {r.bill_id}", ""))[0] for r in rows]
-        summary = f"Hearing: {', '.join(bills)}" + (f" ({h.body})" if h.body else "")
+        # The body first: each bill's reference ends in its session in parentheses.
+        summary = "Hearing" + (f" ({h.body})" if h.body else "") + f": {', '.join(bills)}"
         about = [f"{refs.get(r.bill_id, ('', ''))[0]}: {r.agenda_title or refs.get(r.bill_id, ('', ''))[1]}\n"
                  f"{bill_url(cfg.dashboard_url, r.bill_id)}" for r in rows]
         description = "\n\n".join(x for x in (h.description, *about) if x)

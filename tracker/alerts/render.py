@@ -53,7 +53,7 @@ KIND_ORDER = {"flagged": 0, "new_bill": 1, "stage_change": 2, "position": 3, "he
 @dataclass
 class BillGroup:
     bill_id: int
-    reference: str  # "US 119 HR 1234"
+    reference: str  # "H.R. 1234 (119th Congress)" (tracker.references)
     title: str
     url: str
     items: list[dict[str, Any]] = field(default_factory=list)  # {"kind", "occurred_at", "payload"}

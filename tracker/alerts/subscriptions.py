@@ -17,6 +17,7 @@ from tracker.models import (
     AlertSubscription,
     Bill,
     Jurisdiction,
+    LegislativeSession,
     Stance,
     Topic,
     UnsubscribeLink,
@@ -26,6 +27,7 @@ from tracker.models import (
 from tracker.models.base import utcnow
 from tracker.models.enums import Role
 from tracker.permissions import Action, require, require_owner
+from tracker.references import bill_reference
 from tracker.sessions import token_hash
 
 
@@ -262,7 +264,11 @@ def _label(session: Session, sub: AlertSubscription) -> str:
         return f"watchlist {wl.name if wl else '#' + sub.target}"
     if sub.kind == SubscriptionKind.bill:
         bill = session.get(Bill, int(sub.target))
-        return f"bill {bill.jurisdiction_id.upper()} {bill.identifier}" if bill else f"bill #{sub.target}"
+        if bill is None:
+            return f"bill #{sub.target}"
+        sess = session.get(LegislativeSession, bill.session_id)
+        return "bill " + bill_reference(bill.jurisdiction_id, sess.identifier if sess else "", bill.identifier,
+                                        session_name=sess.name if sess else None)
     return f"jurisdiction {sub.target}"
 
 

@@ -36,6 +36,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("Jurisdiction", "text", lambda b: b.jurisdiction.upper(), 14),
     Column("Session", "text", lambda b: b.session, 10),
     Column("Bill", "text", lambda b: b.identifier, 14),
+    # The three above are the key a spreadsheet or script joins on; this is how a person reads it.
+    Column("Reference", "text", lambda b: b.reference, 36),
     Column("Title", "text", lambda b: b.display_title, 60),
     Column("Official title", "text", lambda b: b.title, 60),
     Column("Stage", "text", lambda b: b.stage_label, 22),

@@ -242,7 +242,7 @@ class WordPacket:
         """A TOC field over Heading 1; its cached result lists the bills, so it reads well un-updated."""
         self._para("Contents", "TOC Heading")
         entries = [*contents_labels(self.packet.voting_records),
-                   *(f"{b.identifier}  {shorten(b.display_title, HEADING_CHARS)}" for b in self.packet.bills)]
+                   *(f"{b.number}  {shorten(b.display_title, HEADING_CHARS)}" for b in self.packet.bills)]
         entries.append("Appendix: all bills in this packet")
         for i, entry in enumerate(entries):
             para = self._para()
@@ -282,9 +282,9 @@ class WordPacket:
 
     def bill(self, bill: PacketBill) -> None:
         heading_title = shorten(bill.display_title, HEADING_CHARS)
-        self._heading(f"{bill.identifier} — {heading_title}", 1, new_page=True, bookmark=f"bill_{bill.id}")
+        self._heading(f"{bill.number} — {heading_title}", 1, new_page=True, bookmark=f"bill_{bill.id}")
         meta = self._para()
-        meta.add_run(f"{bill.jurisdiction_name} · {bill.session_name}").font.color.rgb = GREY
+        meta.add_run(bill.context()).font.color.rgb = GREY
         self._facts(bill)
         # The council's position and why first, as in the PDF: what a lobbyist opens the page for.
         self._heading("Council position", 2)
@@ -364,8 +364,8 @@ class WordPacket:
         _repeat_header(table)
         for bill in self.packet.bills:
             cells = table.add_row().cells
-            _cell_text(cells[0], bill.identifier, bold=True)
-            cells[0].add_paragraph().add_run(f"{bill.jurisdiction.upper()} {bill.session}").font.size = Pt(7)
+            _cell_text(cells[0], bill.number, bold=True)
+            cells[0].add_paragraph().add_run(bill.context(compact=True)).font.size = Pt(7)
             _cell_text(cells[1], shorten(bill.display_title, APPENDIX_TITLE_CHARS))
             _cell_text(cells[2], bill.stage_label)
             position = (bill.position or "—") + (f" · {bill.priority}" if bill.position and bill.priority else "")

@@ -38,6 +38,7 @@ from tracker.models import (
 from tracker.models.enums import SponsorshipKind
 from tracker.models.hearings import Hearing as HearingRow  # this module's Hearing is the packet's view
 from tracker.queries import VERSION_ORDER
+from tracker.references import bill_context, bill_number, bill_reference
 from tracker.sources.states import chamber_name, one_chamber_body
 
 if TYPE_CHECKING:  # voting_record reads this module's date format
@@ -313,8 +314,20 @@ class PacketBill:
 
     @property
     def reference(self) -> str:
-        """``US 117 HR 3684``: unambiguous across jurisdictions and sessions."""
-        return f"{self.jurisdiction.upper()} {self.session} {self.identifier}"
+        """"H.R. 3684 (117th Congress)", "Alabama HB 235 (2025 Regular Session)": unambiguous across jurisdictions
+        and sessions, and readable (tracker.references)."""
+        return bill_reference(self.jurisdiction, self.session, self.identifier, session_name=self.session_name,
+                              jurisdiction_name=self.jurisdiction_name)
+
+    @property
+    def number(self) -> str:
+        """The bill number as its legislature prints it ("H.R. 3684"), for headings beside ``context``."""
+        return bill_number(self.jurisdiction, self.identifier)
+
+    def context(self, *, compact: bool = False) -> str:
+        """"United States · 117th Congress"-like: where and when, under a heading that gives the number."""
+        return bill_context(self.jurisdiction, self.session, session_name=self.session_name,
+                            jurisdiction_name=self.jurisdiction_name, compact=compact)
 
     @property
     def display_title(self) -> str:
@@ -509,6 +522,21 @@ def committee_label(name: str, chamber: str | None, jurisdiction: str, *, parent
     return label
 
 
+def sponsor_clause(people: Sequence[dict[str, Any]]) -> Any:
+    """The sponsorships of these people (``Legislator.criterion``): by feed id; a feed that gives no id by the
+    name as stored, and a spelling of another feed in its own session only. Needs Bill and LegislativeSession
+    joined."""
+    ids = [p["person_id"] for p in people if p.get("person_id")]
+    names = [p["name"] for p in people if not p.get("person_id")]
+    clauses = [Sponsorship.person_id.in_(ids), and_(Sponsorship.person_id.is_(None), Sponsorship.name.in_(names))]
+    for p in people:
+        for other in p.get("also_named") or ():
+            clauses.append(and_(Sponsorship.person_id.is_(None), Sponsorship.name == other["name"],
+                                Bill.jurisdiction_id == other["jurisdiction"],
+                                LegislativeSession.identifier == other["session"]))
+    return or_(*clauses)
+
+
 def gather_bills(
     session: Session,
     bill_ids: Sequence[int],
@@ -535,8 +563,6 @@ def gather_bills(
     committee_actions: dict[int, list[CommitteeAction]] = defaultdict(list)
     parent_labels: dict[tuple[int, str], str] = {}
     notes: dict[int, list[PacketNote]] = defaultdict(list)
-    person_ids = [p["person_id"] for p in legislators if p.get("person_id")]
-    id_less = [p["name"] for p in legislators if not p.get("person_id")]
 
     for chunk in _chunks(bill_ids):
         for bill, sess_id, sess_name, jur_name in session.execute(
@@ -628,10 +654,10 @@ def gather_bills(
                                                       written_at=note.created_at, body=clean_text(note.body)))
         if legislators:
             for sp in session.execute(
-                select(Sponsorship)
-                .where(Sponsorship.bill_id.in_(chunk), Sponsorship.withdrawn_date.is_(None), or_(
-                    Sponsorship.person_id.in_(person_ids),  # a feed that gives no id: by the name as stored
-                    and_(Sponsorship.person_id.is_(None), Sponsorship.name.in_(id_less))))
+                select(Sponsorship).join(Bill, Bill.id == Sponsorship.bill_id)
+                .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
+                .where(Sponsorship.bill_id.in_(chunk), Sponsorship.withdrawn_date.is_(None),
+                       sponsor_clause(legislators))
                 .order_by(Sponsorship.bill_id, Sponsorship.kind != SponsorshipKind.primary, Sponsorship.order)
             ).scalars():
                 roles[sp.bill_id].append(LegislatorRole(

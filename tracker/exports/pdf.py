@@ -426,7 +426,7 @@ class Layout:
 
     def _toc_entry(self, bill: PacketBill) -> tuple[str, str]:
         title = shorten(bill.display_title, HEADING_CHARS)
-        return f"bill-{bill.id}", f"<b>{self.m(bill.identifier)}</b>  {self.m(title, newlines=False)}"
+        return f"bill-{bill.id}", f"<b>{self.m(bill.number)}</b>  {self.m(title, newlines=False)}"
 
     def _facts(self, bill: PacketBill) -> tuple[Table, list[tuple[str, str]]]:
         """The facts table, and the (label, text) of rows too long for a cell, which the section then prints
@@ -481,12 +481,12 @@ class Layout:
         heading_title = shorten(bill.display_title, HEADING_CHARS)
         key = f"bill-{bill.id}"
         head = Heading(
-            f"{m(bill.identifier)} · {m(heading_title, newlines=False)}",
+            f"{m(bill.number)} · {m(heading_title, newlines=False)}",
             s["h1"],
-            plain=f"{bill.identifier} {shorten(bill.display_title, 80)}",
+            plain=f"{bill.number} {shorten(bill.display_title, 80)}",
             key=key,
         )
-        meta = Paragraph(m(f"{bill.jurisdiction_name} · {bill.session_name}"), s["meta"])
+        meta = Paragraph(m(bill.context()), s["meta"])
         facts, cut = self._facts(bill)
         story: list[Flowable] = [KeepTogether([head, meta, facts])]
         # The council's position and why come right after the facts: what a lobbyist opens the page for. The
@@ -575,9 +575,8 @@ class Layout:
             rows.append(
                 [
                     Paragraph(
-                        f'<a href="#bill-{bill.id}">{m(bill.identifier)}</a><br/>'
-                        f'<font size="7" color="#777777">{m(bill.jurisdiction.upper())} '
-                        f"{m(bill.session)}</font>",
+                        f'<a href="#bill-{bill.id}">{m(bill.number)}</a><br/>'
+                        f'<font size="7" color="#777777">{m(bill.context(compact=True))}</font>',
                         s["cell_bold"],
                     ),
                     Paragraph(m(shorten(bill.display_title, APPENDIX_TITLE_CHARS)), s["cell"]),
@@ -586,7 +585,8 @@ class Layout:
                     Paragraph(m(fmt_date(bill.latest_action_date)) or "—", s["cell"]),
                 ]
             )
-        table = self._striped_table(rows, [0.95 * inch, None, 1.05 * inch, 1.0 * inch, 0.95 * inch])
+        # The bill column holds its number and, under it, its jurisdiction and session in words.
+        table = self._striped_table(rows, [1.3 * inch, None, 1.05 * inch, 1.0 * inch, 0.95 * inch])
         return [PageBreak(), head, Spacer(1, 6), table]
 
     def _striped_table(self, rows: list[list[Any]], widths: list[float | None]) -> Table:

@@ -16,7 +16,8 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
 from tracker.exports.errors import NoSuchBill, SelectionError
-from tracker.exports.packet import committee_label, fmt_date, stage_label
+from tracker.exports.packet import committee_label, fmt_date, sponsor_clause, stage_label
+from tracker.member_names import Seen, merges, name_tokens
 from tracker.models import (
     Bill,
     BillMatch,
@@ -25,12 +26,14 @@ from tracker.models import (
     HearingItem,
     Jurisdiction,
     LegislativeSession,
+    PersonVote,
     Position,
     SavedFilter,
     Sponsorship,
     Stance,
     Topic,
     User,
+    VoteEvent,
     Watchlist,
     WatchlistItem,
 )
@@ -178,38 +181,112 @@ def _watchlists(session: Session, wanted: Sequence[str], user_id: int | None) ->
 class Legislator:
     name: str
     person_id: str | None  # None: only feeds that name sponsors without an id know this person
+    # Where a feed that gives no id names this person otherwise ("Limón" for LegiScan's "Monique Limón"): each
+    # (jurisdiction, session identifier, name as stored), joined by tracker.member_names.
+    also_named: tuple[tuple[str, str, str], ...] = ()
+
+    def criterion(self) -> dict[str, Any]:
+        """As the packet's JSON and tracker.exports.packet read it."""
+        out: dict[str, Any] = {"name": self.name, "person_id": self.person_id}
+        if self.also_named:
+            out["also_named"] = [{"jurisdiction": j, "session": sess, "name": n} for j, sess, n in self.also_named]
+        return out
+
+
+def _people(session: Session, rows: Sequence[Any]) -> list[Legislator]:
+    """The legislators behind sponsorship rows (name, person id, jurisdiction, session id, session identifier).
+
+    Feeds name one person differently: LegiScan "Monique Limón" with a people_id, California's pubinfo only
+    "Limón". Within each session, tracker.member_names joins a name-only sponsor to the one member (with an id,
+    or a fuller name) the name fits among every sponsor and roll-call member of that session, and to nobody when
+    several or none fit; two ids are never joined. Chambers are not known for sponsors, so every member of the
+    session is a candidate, which joins less than the scorecard does, never more."""
+    sessions = {(r[2], r[3]) for r in rows}
+    if not sessions:
+        return []
+    ident = {sid: si for _, _, _, sid, si in rows}
+    in_sessions = or_(*(and_(Bill.jurisdiction_id == j, Bill.session_id == sid) for j, sid in sessions))
+    seen_rows = set(session.execute(
+        select(Sponsorship.name, Sponsorship.person_id, Bill.jurisdiction_id, Bill.session_id)
+        .join(Bill, Bill.id == Sponsorship.bill_id).where(in_sessions).distinct()).all())
+    seen_rows |= set(session.execute(
+        select(PersonVote.name, PersonVote.person_id, Bill.jurisdiction_id, Bill.session_id)
+        .join(VoteEvent, VoteEvent.id == PersonVote.vote_event_id).join(Bill, Bill.id == VoteEvent.bill_id)
+        .where(in_sessions, PersonVote.name.is_not(None)).distinct()).all())
+
+    def key(name: str, person_id: str | None, juris: str, sid: int) -> tuple[Any, ...]:
+        return ("id", person_id) if person_id else ("name", juris, sid, _folded(name))
+
+    spelled: dict[tuple[Any, ...], set[str]] = {}
+    seen = set()
+    for name, person_id, juris, sid in seen_rows:
+        if name and name.strip():
+            k = key(name, person_id, juris, sid)
+            spelled.setdefault(k, set()).add(name)
+            seen.add(Seen(key=k, name=name, chamber="", session=(juris, sid)))
+    joined = merges(seen)
+
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for name, person_id, juris, sid, _ in rows:
+        own = key(name, person_id, juris, sid)
+        top = joined.get(own, own)
+        person = found.setdefault(top, {"names": Counter(), "spellings": set()})
+        if own[0] == "id" or top == own:
+            person["names"][name] += 1
+    for own, top in joined.items():  # every spelling of the people found, found or not by the words typed
+        if top in found and own[0] == "name" and own != top:
+            _, juris, sid, _ = own
+            found[top]["spellings"] |= {(juris, ident.get(sid) or _session_identifier(session, sid), n)
+                                        for n in spelled.get(own, ())}
+    people: dict[tuple[Any, ...], Legislator] = {}
+    for top, person in found.items():
+        if top[0] == "id":
+            name = person["names"].most_common(1)[0][0] if person["names"] else min(spelled.get(top, {top[1]}))
+            people[top] = Legislator(name=name, person_id=top[1], also_named=tuple(sorted(person["spellings"])))
+            continue
+        # Name-only in every feed: one person by the name, whatever the session (as before: nothing to tell
+        # two such apart), with the spellings that joined it.
+        name = max(person["names"] or spelled.get(top, {""}), key=lambda n: (len(name_tokens(n)), n))
+        merged = people.get(("name", _folded(name)))
+        spellings = tuple(sorted(person["spellings"] | set(merged.also_named if merged else ())))
+        people[("name", _folded(name))] = Legislator(name=name, person_id=None, also_named=spellings)
+    return list(people.values())
+
+
+def _session_identifier(session: Session, session_id: int) -> str:
+    return session.execute(select(LegislativeSession.identifier).where(
+        LegislativeSession.id == session_id)).scalar_one()
 
 
 def _sponsors(session: Session, wanted: Sequence[str]) -> list[Legislator]:
-    """The legislator each reference names: a member id, else every word of it in the sponsor's name. A
-    reference that fits several people is refused with their names, so "Smith" never exports five members'
-    bills under one heading."""
+    """The legislator each reference names: a member id, else every word of it in the sponsor's name, with the
+    other spellings tracker.member_names joins to them ("Limón" and "Monique Limón"). A reference that fits
+    several people is refused with their names, so "Smith" never exports five members' bills under one
+    heading."""
     found: dict[tuple[str, str | None], Legislator] = {}
+    columns = (Sponsorship.name, Sponsorship.person_id, Bill.jurisdiction_id, Bill.session_id,
+               LegislativeSession.identifier)
     for ref in wanted:
         key = ref.strip()
-        rows = session.execute(select(Sponsorship.name, Sponsorship.person_id).where(
-            func.lower(Sponsorship.person_id) == key.lower()).distinct()).all()
+        base = (select(*columns).join(Bill, Bill.id == Sponsorship.bill_id)
+                .join(LegislativeSession, LegislativeSession.id == Bill.session_id).distinct())
+        rows = session.execute(base.where(func.lower(Sponsorship.person_id) == key.lower())).all()
         if not rows and key.split():
             # Accents and case ignored, in Python: SQL's LIKE would not find "Limón" for "Limon" on either database.
             words = _folded(key).split()
-            rows = [row for row in session.execute(
-                select(Sponsorship.name, Sponsorship.person_id).distinct()).all()
-                if all(word in _folded(row[0]) for word in words)]
-        people: dict[str, Legislator] = {}
-        for name, person_id in sorted(rows, key=lambda row: (row[1] or "", row[0])):
-            people.setdefault(person_id or name, Legislator(name=name, person_id=person_id))
-        with_ids = {p.name for p in people.values() if p.person_id}
-        people = {k: p for k, p in people.items() if p.person_id or p.name not in with_ids}  # one feed lacks ids
-        exact = [p for p in people.values() if _folded(p.name) == _folded(key)]
+            rows = [row for row in session.execute(base).all() if all(word in _folded(row[0]) for word in words)]
+        people = _people(session, rows)
+        exact = [p for p in people if _folded(p.name) == _folded(key)
+                 or any(_folded(n) == _folded(key) for _, _, n in p.also_named)]
         if len(people) > 1 and len(exact) == 1:
-            people = {"exact": exact[0]}
+            people = exact
         if not people:
             raise SelectionError(f"No sponsor or cosponsor matches {ref!r}; give a member id or words of the name.")
         if len(people) > 1:
-            names = sorted(p.name + (f" ({p.person_id})" if p.person_id else "") for p in people.values())
+            names = sorted(p.name + (f" ({p.person_id})" if p.person_id else "") for p in people)
             raise SelectionError(f"{ref!r} fits {len(names)} legislators: {_known(names)}; give more of the name "
                                  "or a member id.")
-        person = next(iter(people.values()))
+        person = people[0]
         found[(person.name if person.person_id is None else "", person.person_id)] = person
     return list(found.values())
 
@@ -438,13 +515,13 @@ def resolve_selection(session: Session, selection: Selection) -> ResolvedSelecti
         criteria["watchlists"] = [w.name for w in lists]
     if selection.sponsors:
         people = _sponsors(session, selection.sponsors)
-        ids = [p.person_id for p in people if p.person_id]
-        sponsoring = select(Sponsorship.bill_id).where(Sponsorship.withdrawn_date.is_(None), or_(
-            Sponsorship.person_id.in_(ids),  # a feed that gives no id counts by the name as stored
-            and_(Sponsorship.person_id.is_(None), Sponsorship.name.in_([p.name for p in people]))))
+        criteria["sponsors"] = [p.criterion() for p in people]
+        sponsoring = (select(Sponsorship.bill_id).join(Bill, Bill.id == Sponsorship.bill_id)
+                      .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
+                      .where(Sponsorship.withdrawn_date.is_(None), sponsor_clause(criteria["sponsors"]))
+                      .correlate(None))  # its own Bill, not the outer query's
         query = query.where(Bill.id.in_(sponsoring))
         parts.append("Sponsor or cosponsor: " + " or ".join(p.name for p in people))
-        criteria["sponsors"] = [{"name": p.name, "person_id": p.person_id} for p in people]
     if selection.committees:
         committees = _committees(session, selection.committees, criteria.get("jurisdictions", ()))
         referred = select(CommitteeReferral.bill_id).join(Bill, Bill.id == CommitteeReferral.bill_id).where(or_(*(

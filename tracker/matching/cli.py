@@ -476,6 +476,7 @@ def print_flagged(flt: Any, *, topic: str | None, limit: int | None, as_json: bo
     """``tracker bills list --flagged``: flagged bills with topics, scores and evidence."""
     from tracker.matching.queries import count_flagged, list_flagged
     from tracker.matching.topics import TopicError, resolve_topic
+    from tracker.references import bill_reference
 
     with Session(_engine()) as s:
         if topic:
@@ -492,7 +493,8 @@ def print_flagged(flt: Any, *, topic: str | None, limit: int | None, as_json: bo
     for b in rows:
         topics = ", ".join(f"{t['topic']} ({t['score']:.2f})" for t in b["topics"])
         terms = list(dict.fromkeys(term for t in b["topics"] for term in t["matched_terms"]))
-        table.add_row(str(b["id"]), escape(f"{b['jurisdiction']} {b['session']} {b['identifier']}"), escape(topics),
+        ref = bill_reference(b["jurisdiction"], b["session"], b["identifier"], compact=True)
+        table.add_row(str(b["id"]), escape(ref), escape(topics),
                       escape(", ".join(terms[:6])), escape(b["title"][:70]))
     out.print(table)
     out.print(f"{len(rows)} of {total} flagged bills shown.")

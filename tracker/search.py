@@ -1,6 +1,6 @@
 """Full-text search over bill titles, summaries and version text: SQLite FTS5 or PostgreSQL text search,
-set up by migration 0003 and, on PostgreSQL, made to read words as SQLite does by migration 0012. Filters,
-ranking and paging run in SQL.
+set up by migration 0003 and, on PostgreSQL, made to read words as SQLite does by migration 0012 and to index each
+version's text in parts by 0033 (a tsvector's limits). Filters, ranking and paging run in SQL.
 
 People look bills up by number far more often than by words, so a query is first read for a bill number
 (``read_query``): typed alone ("HR 1234", "H.R. 1234", "hr1234", "S.22", "H.Res. 5", "AB 5", "ABX1 1",
@@ -37,6 +37,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    column,
     except_,
     exists,
     false,
@@ -46,6 +47,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    table,
     text,
     true,
     union,
@@ -61,8 +63,10 @@ from tracker.queries import bill_summary, find_numbered
 PG_CONFIG = "tracker_search"
 SHORT_WORD_MARK = "0qq"  # what 0012's tracker_search_words appends to short words, taken off the result
 PG_BILL_DOC = "bill.search_doc"
-PG_VERSION_DOC = (f"(regexp_replace((to_tsvector('{PG_CONFIG}', tracker_search_words(left(coalesce(billversion.text, "
-                  f"''), 500000))))::text, '{SHORT_WORD_MARK}''', '''', 'g')::tsvector)")
+# A version's text is indexed in parts (migration 0033: a tsvector keeps no position past 16,383 and 255 of a word,
+# and holds at most 1 MB), each part a document of its own; a phrase is whole in one part (they overlap).
+TEXT_PARTS = table("billversion_fts_part", column("version_id"), column("doc"))
+PG_PART_DOC = TEXT_PARTS.c.doc
 
 # How much a word counts where it is found. SQLite, bill_fts's columns (migration 0025): title, summary, text, the
 # primary sponsor's name, the cosponsors'. PostgreSQL, the search document's weights D (title and summary), C (the
@@ -183,8 +187,7 @@ def _with_names(session: Session, found: syntax.All) -> syntax.All:
 def _has_as_word(session: Session, term: syntax.Term) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return or_(exists(select(Bill.id).where(literal_column(PG_BILL_DOC).op("@@")(_pg_node(term)))),
-                   exists(select(BillVersion.bill_id).where(
-                       literal_column(PG_VERSION_DOC).op("@@")(_pg_node(term, weights=False)))))
+                   exists(select(TEXT_PARTS.c.version_id).where(PG_PART_DOC.op("@@")(_pg_node(term, weights=False)))))
     return exists(select(literal_column("rowid")).select_from(text("bill_fts"))
                   .where(literal_column("bill_fts").op("MATCH")(literal(_fts5_node(term)))))
 
@@ -274,13 +277,12 @@ def _pg_term(term: str, *, prefix: bool, names: bool = True, weights: bool = Tru
 
 
 def _pg_found(node: syntax.Node) -> Any:
-    """The ids of the bills whose own document or a version's text has ``node`` (a word, a phrase, or words
-    that must be in one document): a union of two index searches ("document matches OR id in (versions that
-    match)" read every bill's document instead, a sequential scan, 0.15 s at 17,817 bills for a word that two bills
-    have)."""
+    """The ids of the bills whose own document or a part of a version's text has ``node`` (a word or a phrase):
+    a union of two index searches ("document matches OR id in (versions that match)" read every bill's document
+    instead, a sequential scan, 0.15 s at 17,817 bills for a word that two bills have)."""
     return (select(Bill.id.label("bill_id")).where(literal_column(PG_BILL_DOC).op("@@")(_pg_node(node)))
-            .union(select(BillVersion.bill_id).where(
-                literal_column(PG_VERSION_DOC).op("@@")(_pg_node(node, weights=False)))))
+            .union(select(BillVersion.bill_id).join(TEXT_PARTS, TEXT_PARTS.c.version_id == BillVersion.id)
+                   .where(PG_PART_DOC.op("@@")(_pg_node(node, weights=False)))))
 
 
 def _pg_ids(node: syntax.Node) -> Any:
@@ -294,8 +296,9 @@ def _pg_ids(node: syntax.Node) -> Any:
     So each word or phrase is looked up alone, in both indexes, and the sets are intersected (every word),
     joined (OR) and subtracted (exclusions) by bill: index searches only, no text read in turn. A word is looked
     for in the texts without its weight (``_pg_node``), so the text index answers it alone; a phrase's word
-    positions are not in the index, and the versions that have its words are read again to check them, as they
-    were before (docs/benchmarks.md: 2.3 s for "disaster relief", which 15 long texts have word by word)."""
+    positions are not in the index, and the text parts that have its words are read again to check them (their
+    stored tsvectors: the whole texts' documents were computed again, 2.3 s for "disaster relief", which 15 long
+    texts have word by word; docs/benchmarks.md)."""
     if isinstance(node, syntax.Any):
         return union(*[_pg_ids(n) for n in node.alternatives])
     if isinstance(node, syntax.All):

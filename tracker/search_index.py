@@ -13,7 +13,8 @@ batch wrote in one statement at its end, all inside the batch's own write transa
 - the triggers are recreated from their own SQL in ``sqlite_master``, even when the batch fails, so a caller
   that commits after an error still leaves them in place.
 
-PostgreSQL keeps its search document as a generated column (migration 0003): nothing to do there.
+PostgreSQL keeps its search document as a generated column (migration 0003) and the parts of each version's text
+by a trigger (0033): nothing to do there.
 """
 
 from collections.abc import Iterator

@@ -16,8 +16,8 @@ from sqlalchemy import Engine, inspect
 import tracker.models
 
 # Tables in a migrated database that no model declares: Alembic's own, the job store APScheduler creates, and
-# SQLite's FTS5 index with its shadow tables (migration 0003).
-NOT_MODELS = {"alembic_version", "apscheduler_jobs"}
+# SQLite's FTS5 index with its shadow tables (migration 0003), PostgreSQL's parts of version texts (0033).
+NOT_MODELS = {"alembic_version", "apscheduler_jobs", "billversion_fts_part"}
 
 
 def _probe(code: str) -> object:

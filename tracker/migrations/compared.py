@@ -6,8 +6,10 @@ def compared(name: str | None, type_: str, parent_names: dict[str, str | None]) 
     # APScheduler creates and owns its job store table (tracker schedule): autogenerate must not drop it.
     if type_ == "table" and name == "apscheduler_jobs":
         return False
-    # Full-text search (0003) lives outside the models: SQLite's FTS5 tables, PostgreSQL's expression indexes.
+    # Full-text search (0003) lives outside the models: SQLite's FTS5 tables, PostgreSQL's indexes and text parts.
     if type_ == "table" and (name or "").startswith("bill_fts"):
+        return False
+    if type_ == "table" and name == "billversion_fts_part":  # PostgreSQL's parts of version texts (0033)
         return False
     if type_ == "column" and name == "search_doc":  # PostgreSQL's generated tsvector on bill
         return False

@@ -312,6 +312,7 @@ def status_cmd(
                          "last_success": s.last_success.isoformat() if s.last_success else None,
                          "last_status": s.last_status, "missed_turns": s.missed_turns} for s in report.sources],
             "failed_digests": report.failed_digests, "retrying_digests": report.retrying_digests,
+            "alert_email_configured": report.alert_email_configured, "unsent_alerts": report.unsent_alerts,
             "older_readings": [{"source": o.source, "parser_version": o.version, "crawled_bills": o.crawled_bills,
                                 "imported_bills": o.imported_bills, "commands": o.commands()}
                                for o in report.older_readings]}, indent=2))
@@ -325,7 +326,8 @@ def status_cmd(
             + (f"; {s.missed_turns} turns since" if s.missed_turns else ""))
     if not report.sources:
         say("no source is enabled")
-    say(f"alerts: {report.failed_digests} failed and {report.retrying_digests} retrying digests in 7 days")
+    say(f"alerts: {report.failed_digests} failed and {report.retrying_digests} retrying digests in 7 days"
+        + ("" if report.alert_email_configured else f"; email NOT SET UP, {report.unsent_alerts} alert(s) waiting"))
     if report.ok:
         say("OK")
         return

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, inspect, select, text
 from sqlmodel import Session
 
 from tracker import crawling, db
+from tracker.alerts.settings import SmtpSettings, smtp_settings
 from tracker.config import CrawlSettings
 from tracker.models import CrawlRun
 from tracker.models.alerts import AlertDigest
@@ -50,6 +51,10 @@ class Health:
     failed_digests: int
     retrying_digests: int
     older_readings: list[OlderReadings] = field(default_factory=list)
+    # Alerts waiting for a digest while no SMTP server is set: none of them will ever be sent (people without
+    # subscriptions of their own get their role's defaults, so this is every team that has not set [smtp]).
+    unsent_alerts: int = 0
+    alert_email_configured: bool = True
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -110,8 +115,12 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def check(engine: Engine, crawl: CrawlSettings, *, now: dt.datetime | None = None) -> Health:
+def check(engine: Engine, crawl: CrawlSettings, *, now: dt.datetime | None = None,
+          smtp: SmtpSettings | None = None) -> Health:
+    from tracker.alerts.delivery import pending_counts
+
     now = _aware(now or utcnow())
+    smtp = smtp or smtp_settings()
     ok = (RunStatus.succeeded.value, RunStatus.partial.value)
     sources = []
     with Session(engine) as session:
@@ -135,9 +144,11 @@ def check(engine: Engine, crawl: CrawlSettings, *, now: dt.datetime | None = Non
             AlertDigest.status.in_(["failed", "retrying"]), AlertDigest.created_at >= now - RECENT_DIGESTS)
             .group_by(AlertDigest.status)).all())
         older = older_readings(session)
+        waiting = pending_counts(session) if not smtp.configured else {}
     report = Health(scheduler_running=scheduler_running(engine), overdue_jobs=_overdue_jobs(engine, now),
                     sources=sources, failed_digests=digests.get("failed", 0),
-                    retrying_digests=digests.get("retrying", 0), older_readings=older)
+                    retrying_digests=digests.get("retrying", 0), older_readings=older,
+                    unsent_alerts=sum(waiting.values()), alert_email_configured=smtp.configured)
     if not report.scheduler_running:
         report.problems.append("the scheduler is not running: no `tracker schedule` holds this database's "
                                "scheduler lock (no crawls, alerts or learning happen)")
@@ -147,5 +158,9 @@ def check(engine: Engine, crawl: CrawlSettings, *, now: dt.datetime | None = Non
     if report.failed_digests:
         report.problems.append(f"{report.failed_digests} alert digest(s) of the last 7 days failed for good "
                                "(`tracker alerts log --status failed`, `tracker alerts retry ID`)")
+    if report.unsent_alerts:
+        report.problems.append(f"alert email is not set up (SMTP_HOST, or [smtp] host in tracker.toml): "
+                               f"{report.unsent_alerts} alert(s) for {len(waiting)} person(s) wait and none is "
+                               "sent until it is")
     report.problems += [o.describe() for o in older]
     return report

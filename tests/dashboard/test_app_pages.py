@@ -848,3 +848,28 @@ def test_every_page_address_is_a_deep_link() -> None:
     listed = re.search(r"DEEP_LINKS = \(([^)]*)\)", source)
     assert listed is not None
     assert addresses <= set(re.findall(r'"([\w-]+)"', listed.group(1)))
+
+
+def test_the_sources_page_shows_each_state_and_city_feeds_own_scope(seeded: Seeded, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A chamber that set [crawl] states = ["CA"] and Legistar's clients = ["chicago"] read "current Congress" as
+    # the scope of california, legistar, openstates and legiscan: the page judged every source by its Congresses.
+    from tracker import config
+
+    path = tmp_path / "tracker.toml"
+    path.write_text('[crawl]\nstates = ["CA"]\n[sources.legistar]\nenabled = true\nclients = ["chicago"]\n'
+                    '[sources.openstates]\nsession = "20252026"\n'
+                    '[sources.govinfo_billstatus]\ncongresses = [118, 119]\n')
+    monkeypatch.setenv("TRACKER_CONFIG", str(path))
+    config.settings.cache_clear()
+    try:
+        at = signed_in(seeded.users["admin"], "views/admin_sources.py")
+    finally:
+        config.settings.cache_clear()
+    no_exception(at)
+    frame = at.dataframe[0].value
+    scope = dict(zip(frame["source"], frame["scope"], strict=True))
+    assert scope["legistar"] == "clients chicago"
+    assert scope["california"] == "California pubinfo"
+    assert scope["openstates"] == "states CA, session 20252026"
+    assert scope["legiscan"] == "states CA"
+    assert scope["govinfo_billstatus"].startswith("Congress 118,119")

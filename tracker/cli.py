@@ -520,6 +520,7 @@ def bills_list(
     from tracker.matching.queries import with_topics
     from tracker.models.enums import Stage
     from tracker.queries import BillFilter, bill_details, count_bills, list_bill_ids, list_bills
+    from tracker.terminal import whole_column
 
     bad = [s for s in stage or [] if s not in Stage.__members__]
     if bad:
@@ -537,7 +538,8 @@ def bills_list(
             return
         shown = limit or 50
         rows, total = list_bills(s, flt, limit=shown), count_bills(s, flt)
-    table = Table("id", "bill", "stage", "latest action", "title")
+    # The stage is what --stage takes: whole ("passed_both_chambers", not "passed_both_cha…").
+    table = Table("id", "bill", whole_column("stage", [b["stage"] for b in rows]), "latest action", "title")
     for b in rows:  # Text cells: upstream text such as "[section 2]" is shown as it is, never read as markup
         table.add_row(str(b["id"]), Text(f"{b['jurisdiction']} {b['session']} {b['identifier']}"), Text(b["stage"]),
                       b["latest_action_date"] or "", Text(b["title"][:90]))

@@ -11,14 +11,16 @@ named with what reads them again: after an upgrade that fixed a parser, nothing 
 
 import datetime as dt
 import fcntl
+import ipaddress
 import os
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlmodel import Session
 
 from tracker import crawling, db
-from tracker.alerts.settings import SmtpSettings, smtp_settings
+from tracker.alerts.settings import AlertConfigError, SmtpSettings, alert_settings, smtp_settings
 from tracker.config import CrawlSettings
 from tracker.models import CrawlRun
 from tracker.models.alerts import AlertDigest
@@ -111,6 +113,34 @@ def _turns_since(schedule: str, since: dt.datetime, now: dt.datetime, limit: int
     return turns
 
 
+def _this_machine_only(url: str) -> bool:
+    """Whether ``url`` names this computer (localhost, 127.0.0.1, ::1): a link in an email that nobody reading it
+    elsewhere can open."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _email_link_problems(smtp: SmtpSettings) -> list[str]:
+    """The [alerts] addresses that digests link to (bills; feeds and one-click unsubscribe), when email goes out
+    and they name this machine, as tracker.example.toml ships them."""
+    if not smtp.configured:
+        return []
+    try:
+        cfg = alert_settings()
+    except AlertConfigError as exc:
+        return [str(exc)]
+    return [f"alert emails link to {url} ([alerts] {key}, {variable}), which opens only on this machine: set the "
+            "address people reach it at"
+            for key, variable, url in (("dashboard_url", "TRACKER_DASHBOARD_URL", cfg.dashboard_url),
+                                       ("feeds_url", "TRACKER_FEEDS_URL", cfg.feeds_url))
+            if _this_machine_only(url)]
+
+
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
@@ -162,5 +192,6 @@ def check(engine: Engine, crawl: CrawlSettings, *, now: dt.datetime | None = Non
         report.problems.append(f"alert email is not set up (SMTP_HOST, or [smtp] host in tracker.toml): "
                                f"{report.unsent_alerts} alert(s) for {len(waiting)} person(s) wait and none is "
                                "sent until it is")
+    report.problems += _email_link_problems(smtp)
     report.problems += [o.describe() for o in older]
     return report

@@ -101,4 +101,4 @@ def test_alerts_that_cannot_go_out_are_reported_by_status_and_the_job(world: Wor
     monkeypatch.setenv("SMTP_HOST", "smtp.chamber.example")  # set up: what waits will go out, nothing to report
     report = health.check(engine, crawl)
     assert report.alert_email_configured and report.unsent_alerts == 0
-    assert not any(p.startswith("alert email") for p in report.problems)
+    assert not any(p.startswith("alert email is not set up") for p in report.problems)

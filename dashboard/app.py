@@ -89,6 +89,7 @@ else:
                      help="Ends this account's sign-ins on every browser and computer (a lost laptop, say)."):
             auth.sign_out(everywhere=True)
             st.rerun()
+        auth.change_password_form(user)
     try:
         st.navigation(_pages_for(user)).run()
     except OperationalError as exc:

@@ -521,7 +521,7 @@ def bills_list(
     from tracker.models.enums import Stage
     from tracker.queries import BillFilter, bill_details, count_bills, list_bill_ids, list_bills
     from tracker.references import bill_reference
-    from tracker.terminal import printable
+    from tracker.terminal import printable, whole_column
 
     bad = [s for s in stage or [] if s not in Stage.__members__]
     if bad:
@@ -539,7 +539,8 @@ def bills_list(
             return
         shown = limit or 50
         rows, total = list_bills(s, flt, limit=shown), count_bills(s, flt)
-    table = Table("id", "bill", "stage", "latest action", "title")
+    # The stage is what --stage takes: whole ("passed_both_chambers", not "passed_both_cha…").
+    table = Table("id", "bill", whole_column("stage", [b["stage"] for b in rows]), "latest action", "title")
     table.columns[4].overflow = "fold"  # a long word of a title goes on the next line, not behind an ellipsis
     for b in rows:  # Text cells: upstream text such as "[section 2]" is shown as it is, never read as markup
         ref = bill_reference(b["jurisdiction"], b["session"], b["identifier"], compact=True)

@@ -164,6 +164,29 @@ class CrawlSettings:
         return self.sources[name]
 
 
+def source_scope(source: str, crawl: "CrawlSettings", congress: str | None = None, types: str | None = None) -> str:
+    """What a crawl of ``source`` covers, as the spider will resolve it from the configuration (``congress`` and
+    ``types``: what `tracker crawl` was given); `tracker crawl` and the dashboard's Sources page say it so."""
+    cfg = crawl.sources.get(source)
+    if source not in CONGRESS_SOURCES:  # a state or city feed: "Congress 119, all types" would be untrue
+        options = cfg.options if cfg else {}
+        if source == "legistar":
+            return "clients " + (", ".join(map(str, options.get("clients") or [])) or "none set")
+        if source == "california":  # the Legislature's own download: California only
+            return "California pubinfo"
+        if source == "govinfo_text":  # texts of the bills a team tracks, else of the configured Congresses
+            scope = str(options.get("scope", "tracked"))
+            return ("federal bills flagged, followed or with a position" if scope == "tracked" else
+                    "federal bills of Congress " + ",".join(map(str, cfg.congresses if cfg and cfg.congresses
+                                                                 else default_congresses()))) + ": latest texts"
+        states = [str(s).upper() for s in options.get("states") or []] or list(crawl.states)
+        session = f", session {options['session']}" if options.get("session") else ""
+        return "states " + (", ".join(states) or "none set") + session
+    congresses = congress or ",".join(map(str, cfg.congresses if cfg and cfg.congresses else default_congresses()))
+    kinds = types or (",".join(cfg.types) if cfg and cfg.types else "all types")
+    return f"Congress {congresses}, {kinds}"
+
+
 def current_congress(today: "dt.date | None" = None) -> int:
     """The Congress sitting on ``today``: each begins on January 3 of an odd year (the 1st in 1789)."""
     today = today or dt.datetime.now(dt.UTC).date()

@@ -20,7 +20,7 @@ from rich.markup import escape
 from tracker import crawling
 from tracker.cli_common import fail
 from tracker.cli_common import migrated_engine as _engine
-from tracker.config import CONGRESS_SOURCES, CrawlSettings, crawl_settings, default_congresses
+from tracker.config import CrawlSettings, crawl_settings, source_scope
 from tracker.terminal import SafeConsole
 
 if TYPE_CHECKING:
@@ -29,28 +29,6 @@ if TYPE_CHECKING:
 crawl_app = typer.Typer()
 out = SafeConsole()
 err = SafeConsole(stderr=True)
-
-
-def _scope(source: str, crawl: CrawlSettings, congress: str | None, types: str | None) -> str:
-    """What the crawl covers, as the spider will resolve it from the configuration (no -a arguments here)."""
-    cfg = crawl.sources.get(source)
-    if source not in CONGRESS_SOURCES:  # a state or city feed: "Congress 119, all types" would be untrue
-        options = cfg.options if cfg else {}
-        if source == "legistar":
-            return "clients " + (", ".join(map(str, options.get("clients") or [])) or "none set")
-        if source == "california":  # the Legislature's own download: California only
-            return "California pubinfo"
-        if source == "govinfo_text":  # texts of the bills a team tracks, else of the configured Congresses
-            scope = str(options.get("scope", "tracked"))
-            return ("federal bills flagged, followed or with a position" if scope == "tracked" else
-                    "federal bills of Congress " + ",".join(map(str, cfg.congresses if cfg and cfg.congresses
-                                                                 else default_congresses()))) + ": latest texts"
-        states = [str(s).upper() for s in options.get("states") or []] or list(crawl.states)
-        session = f", session {options['session']}" if options.get("session") else ""
-        return "states " + (", ".join(states) or "none set") + session
-    congresses = congress or ",".join(map(str, cfg.congresses if cfg and cfg.congresses else default_congresses()))
-    kinds = types or (",".join(cfg.types) if cfg and cfg.types else "all types")
-    return f"Congress {congresses}, {kinds}"
 
 
 def _run_tables() -> tuple[Any, Any]:
@@ -162,7 +140,8 @@ def _crawl_each(chosen: list[str], crawl: CrawlSettings, congress: str | None, t
     for source in chosen:
         if stops:
             break
-        out.print(f"Crawling {source} ({_scope(source, crawl, congress, types)}) ...", markup=False, highlight=False)
+        out.print(f"Crawling {source} ({source_scope(source, crawl, congress, types)}) ...", markup=False,
+                  highlight=False)
         launch_id = uuid.uuid4().hex
         # The crawl starts first; the database (SQLAlchemy's imports, the engine) is opened while it starts up.
         # The crawl checks the schema itself and exits 3 when it is not migrated. Unset scope is left to the
@@ -312,6 +291,7 @@ def status_cmd(
                          "last_success": s.last_success.isoformat() if s.last_success else None,
                          "last_status": s.last_status, "missed_turns": s.missed_turns} for s in report.sources],
             "failed_digests": report.failed_digests, "retrying_digests": report.retrying_digests,
+            "alert_email_configured": report.alert_email_configured, "unsent_alerts": report.unsent_alerts,
             "older_readings": [{"source": o.source, "parser_version": o.version, "crawled_bills": o.crawled_bills,
                                 "imported_bills": o.imported_bills, "commands": o.commands()}
                                for o in report.older_readings]}, indent=2))
@@ -325,7 +305,8 @@ def status_cmd(
             + (f"; {s.missed_turns} turns since" if s.missed_turns else ""))
     if not report.sources:
         say("no source is enabled")
-    say(f"alerts: {report.failed_digests} failed and {report.retrying_digests} retrying digests in 7 days")
+    say(f"alerts: {report.failed_digests} failed and {report.retrying_digests} retrying digests in 7 days"
+        + ("" if report.alert_email_configured else f"; email NOT SET UP, {report.unsent_alerts} alert(s) waiting"))
     if report.ok:
         say("OK")
         return
@@ -408,7 +389,7 @@ def crawl_defaults(engine: "Engine", *, verbose: bool = False, timeout: float | 
         host = urlsplit(cfg.base_url).hostname or cfg.base_url
         why = crawling.unreachable(cfg.base_url)
         if why is None:
-            out.print(f"Crawling {source} ({_scope(source, crawl, None, None)}) from {cfg.base_url}; a first crawl "
+            out.print(f"Crawling {source} ({source_scope(source, crawl)}) from {cfg.base_url}; a first crawl "
                       f"takes a while, later ones only fetch what changed ...", markup=False, highlight=False)
             launch_id = uuid.uuid4().hex
             outcome = crawling.run_crawl(source, log_level="INFO" if verbose else "WARNING", timeout=timeout,

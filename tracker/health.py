@@ -11,13 +11,16 @@ named with what reads them again: after an upgrade that fixed a parser, nothing 
 
 import datetime as dt
 import fcntl
+import ipaddress
 import os
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlmodel import Session
 
 from tracker import crawling, db
+from tracker.alerts.settings import AlertConfigError, SmtpSettings, alert_settings, smtp_settings
 from tracker.config import CrawlSettings
 from tracker.models import CrawlRun
 from tracker.models.alerts import AlertDigest
@@ -50,6 +53,10 @@ class Health:
     failed_digests: int
     retrying_digests: int
     older_readings: list[OlderReadings] = field(default_factory=list)
+    # Alerts waiting for a digest while no SMTP server is set: none of them will ever be sent (people without
+    # subscriptions of their own get their role's defaults, so this is every team that has not set [smtp]).
+    unsent_alerts: int = 0
+    alert_email_configured: bool = True
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -106,12 +113,44 @@ def _turns_since(schedule: str, since: dt.datetime, now: dt.datetime, limit: int
     return turns
 
 
+def _this_machine_only(url: str) -> bool:
+    """Whether ``url`` names this computer (localhost, 127.0.0.1, ::1): a link in an email that nobody reading it
+    elsewhere can open."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _email_link_problems(smtp: SmtpSettings) -> list[str]:
+    """The [alerts] addresses that digests link to (bills; feeds and one-click unsubscribe), when email goes out
+    and they name this machine, as tracker.example.toml ships them."""
+    if not smtp.configured:
+        return []
+    try:
+        cfg = alert_settings()
+    except AlertConfigError as exc:
+        return [str(exc)]
+    return [f"alert emails link to {url} ([alerts] {key}, {variable}), which opens only on this machine: set the "
+            "address people reach it at"
+            for key, variable, url in (("dashboard_url", "TRACKER_DASHBOARD_URL", cfg.dashboard_url),
+                                       ("feeds_url", "TRACKER_FEEDS_URL", cfg.feeds_url))
+            if _this_machine_only(url)]
+
+
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def check(engine: Engine, crawl: CrawlSettings, *, now: dt.datetime | None = None) -> Health:
+def check(engine: Engine, crawl: CrawlSettings, *, now: dt.datetime | None = None,
+          smtp: SmtpSettings | None = None) -> Health:
+    from tracker.alerts.delivery import pending_counts
+
     now = _aware(now or utcnow())
+    smtp = smtp or smtp_settings()
     ok = (RunStatus.succeeded.value, RunStatus.partial.value)
     sources = []
     with Session(engine) as session:
@@ -135,9 +174,11 @@ def check(engine: Engine, crawl: CrawlSettings, *, now: dt.datetime | None = Non
             AlertDigest.status.in_(["failed", "retrying"]), AlertDigest.created_at >= now - RECENT_DIGESTS)
             .group_by(AlertDigest.status)).all())
         older = older_readings(session)
+        waiting = pending_counts(session) if not smtp.configured else {}
     report = Health(scheduler_running=scheduler_running(engine), overdue_jobs=_overdue_jobs(engine, now),
                     sources=sources, failed_digests=digests.get("failed", 0),
-                    retrying_digests=digests.get("retrying", 0), older_readings=older)
+                    retrying_digests=digests.get("retrying", 0), older_readings=older,
+                    unsent_alerts=sum(waiting.values()), alert_email_configured=smtp.configured)
     if not report.scheduler_running:
         report.problems.append("the scheduler is not running: no `tracker schedule` holds this database's "
                                "scheduler lock (no crawls, alerts or learning happen)")
@@ -147,5 +188,10 @@ def check(engine: Engine, crawl: CrawlSettings, *, now: dt.datetime | None = Non
     if report.failed_digests:
         report.problems.append(f"{report.failed_digests} alert digest(s) of the last 7 days failed for good "
                                "(`tracker alerts log --status failed`, `tracker alerts retry ID`)")
+    if report.unsent_alerts:
+        report.problems.append(f"alert email is not set up (SMTP_HOST, or [smtp] host in tracker.toml): "
+                               f"{report.unsent_alerts} alert(s) for {len(waiting)} person(s) wait and none is "
+                               "sent until it is")
+    report.problems += _email_link_problems(smtp)
     report.problems += [o.describe() for o in older]
     return report

@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.segment import Segment
+from rich.table import Column
 
 from tracker.bidi import BIDI_CONTROLS
 
@@ -39,3 +40,10 @@ class SafeConsole(Console):
                 yield segment
             else:
                 yield Segment(printable(segment.text), segment.style)
+
+
+def whole_column(header: str, values: Iterable[str]) -> Column:
+    """A table column of what people type back into commands (a topic's slug, an account's email, a stage):
+    kept whole on one line however narrow the terminal, the other columns wrapping instead. Rich shortens a long
+    word to "cybersecuri…" when a table is wider than the terminal (80 columns in a pipe or a bare ssh)."""
+    return Column(header, no_wrap=True, min_width=max((len(v) for v in values), default=len(header)))

@@ -135,6 +135,21 @@ def set_password(session: Session, *, email: str, password: str, actor: User | N
     return user
 
 
+def change_own_password(session: Session, *, actor: User, current: str, new: str,
+                        repeat: str | None = None) -> User:
+    """A person's own new password, given the one they have: accounts start with a password an administrator
+    typed, and this is how it becomes one only its owner knows. The current password is asked so that a browser
+    left signed in cannot be used to lock its owner out; ``repeat`` (the form's second field) must match. Like
+    an admin's set_password, it ends every sign-in of the account, this one too."""
+    require(actor, Action.read)  # any active account
+    user = get_user(session, actor.email)
+    if not verify_password(user.password_hash, current):
+        raise UserError("The current password is wrong; nothing changed.")
+    if repeat is not None and repeat != new:
+        raise UserError("The two new passwords do not match; nothing changed.")
+    return set_password(session, email=user.email, password=new, actor=user)
+
+
 def deactivate(session: Session, *, email: str, actor: User | None) -> User:
     _authorize_admin(session, actor)
     user = get_user(session, email)

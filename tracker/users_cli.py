@@ -13,7 +13,7 @@ from tracker.cli_common import fail as _fail
 from tracker.cli_common import migrated_engine as _engine
 from tracker.models import User
 from tracker.models.enums import Role
-from tracker.terminal import SafeConsole
+from tracker.terminal import SafeConsole, whole_column
 
 users_app = typer.Typer(help="Dashboard accounts and roles.", no_args_is_help=True)
 out = SafeConsole()
@@ -52,7 +52,7 @@ def list_cmd() -> None:
     """Every account with its role and last sign-in."""
     with db.session_scope(_engine()) as s:
         rows = list(s.execute(select(User).order_by(User.email)).scalars())
-    table = Table("email", "name", "role", "active", "last sign-in")
+    table = Table(whole_column("email", [u.email for u in rows]), "name", "role", "active", "last sign-in")
     for u in rows:
         table.add_row(Text(u.email), Text(u.name or ""), u.role, "yes" if u.active else "no",
                       u.last_login_at.isoformat(timespec="minutes") if u.last_login_at else "never")

@@ -16,7 +16,8 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from dashboard.components.data import session
-from tracker import sessions
+from dashboard.components.render import md
+from tracker import sessions, users
 from tracker.models import User
 
 COOKIE_NAME = "tracker_session"
@@ -107,6 +108,29 @@ def sign_in(email: str, password: str) -> User:
         user, token = sessions.sign_in(s, email=email, password=password)
     st.session_state[TOKEN_KEY] = token
     return user
+
+
+def change_password_form(user: User) -> None:
+    """The signed-in person's own password (tracker.users.change_own_password): accounts start with the one an
+    admin typed. A change ends every sign-in of the account, so the form then leaves for the sign-in page."""
+    with st.expander("Change my password"), st.form("change_password", border=False):
+        current = st.text_input("Current password", type="password", key="pw_current",
+                                autocomplete="current-password")
+        new = st.text_input(f"New password (at least {users.MIN_PASSWORD_LENGTH} characters)", type="password",
+                            key="pw_new", autocomplete="new-password")
+        repeat = st.text_input("New password again", type="password", key="pw_repeat", autocomplete="new-password")
+        if not st.form_submit_button("Change password", key="pw_change"):
+            return
+    try:
+        with session() as s:
+            users.change_own_password(s, actor=user, current=current, new=new, repeat=repeat)
+    except users.UserError as exc:
+        st.error(md(str(exc)))
+        return
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    st.session_state["sign_in_message"] = "Password changed: sign in with the new one."
+    st.rerun()
 
 
 def sign_out(*, everywhere: bool = False) -> None:

@@ -8,7 +8,7 @@ from dashboard.components.auth import page_user
 from dashboard.components.render import md
 from dashboard.components.widgets import table
 from tracker import health, overview
-from tracker.config import crawl_settings
+from tracker.config import crawl_settings, source_scope
 from tracker.permissions import Action, PermissionDenied, require
 
 user = page_user()
@@ -22,7 +22,7 @@ except PermissionDenied as exc:
 try:
     crawl = crawl_settings()
     configured = [{"source": s.name, "enabled": s.enabled, "schedule (cron, UTC)": s.schedule, "base URL": s.base_url,
-                   "scope": ", ".join(map(str, s.congresses)) or "current Congress"} for s in crawl.sources.values()]
+                   "scope": source_scope(s.name, crawl)} for s in crawl.sources.values()]
 except (SystemExit, ValueError, KeyError) as exc:
     st.error(md(f"The crawl configuration cannot be read: {exc}"))
     configured = []

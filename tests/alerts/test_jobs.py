@@ -72,3 +72,33 @@ def test_a_password_in_clear_text_across_the_network_is_refused(engine: Engine, 
         monkeypatch.setenv(name, value)
     with pytest.raises(SystemExit, match="use starttls or tls"):  # and `tracker schedule` does not start
         build_scheduler(engine, crawl_settings(env={}, doc={}), scheduler_class=BackgroundScheduler)
+
+
+def test_alerts_that_cannot_go_out_are_reported_by_status_and_the_job(world: World, engine: Engine, caplog,
+                                                                       monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A new team's first week: people subscribed, [smtp] host left empty as tracker.example.toml ships it. The
+    # alert job logged "0 sent" at INFO, `tracker status` said OK on alerts (and exit 0 once the crawls ran), and
+    # the Sources page said "alert email goes out": nobody learnt that no digest would ever be sent.
+    import logging
+
+    from tracker import health
+
+    monkeypatch.setenv("SMTP_HOST", "")
+    subscriptions.subscribe(world.session, user=world.staff, kind="topic", target="ai", cadence="instant")
+    world.session.commit()
+    world.store(bill_record(952, "Artificial Intelligence Audit Act"))
+    with caplog.at_level(logging.INFO, logger="tracker.alerts.jobs"):
+        run_alerts_job()
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("SMTP is not configured" in m and "wait for a run that can send them" in m for m in warned), warned
+
+    crawl = crawl_settings(env={}, doc={"sources": {"govinfo_billstatus": {"enabled": False}}})
+    report = health.check(engine, crawl)
+    assert not report.alert_email_configured and report.unsent_alerts >= 1
+    problem = next(p for p in report.problems if p.startswith("alert email is not set up"))
+    assert f"{report.unsent_alerts} alert(s) for 1 person(s) wait" in problem and "[smtp] host" in problem
+
+    monkeypatch.setenv("SMTP_HOST", "smtp.chamber.example")  # set up: what waits will go out, nothing to report
+    report = health.check(engine, crawl)
+    assert report.alert_email_configured and report.unsent_alerts == 0
+    assert not any(p.startswith("alert email is not set up") for p in report.problems)

@@ -451,7 +451,7 @@ def test_the_search_page_says_how_to_search_and_which_words_are_also_names(sessi
                                 sponsorships=[SponsorshipRecord(name="Rep. Long, Billy [R-MO-7]", kind="primary")]),
            make_record(number=8803, title="Long Term Care Act"))
     at = signed_in(seeded.users["staff"], "views/search.py")
-    assert [e.label for e in at.expander] == ["How to search"]
+    assert [e.label for e in at.main.expander] == ["How to search"]
     assert "`privacy OR biometric`: either word, OR in capitals" in texts(at)
 
     def found() -> list[str]:
@@ -850,3 +850,74 @@ def test_every_page_address_is_a_deep_link() -> None:
     listed = re.search(r"DEEP_LINKS = \(([^)]*)\)", source)
     assert listed is not None
     assert addresses <= set(re.findall(r'"([\w-]+)"', listed.group(1)))
+
+
+def test_the_sources_page_shows_each_state_and_city_feeds_own_scope(seeded: Seeded, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A chamber that set [crawl] states = ["CA"] and Legistar's clients = ["chicago"] read "current Congress" as
+    # the scope of california, legistar, openstates and legiscan: the page judged every source by its Congresses.
+    from tracker import config
+
+    path = tmp_path / "tracker.toml"
+    path.write_text('[crawl]\nstates = ["CA"]\n[sources.legistar]\nenabled = true\nclients = ["chicago"]\n'
+                    '[sources.openstates]\nsession = "20252026"\n'
+                    '[sources.govinfo_billstatus]\ncongresses = [118, 119]\n')
+    monkeypatch.setenv("TRACKER_CONFIG", str(path))
+    config.settings.cache_clear()
+    try:
+        at = signed_in(seeded.users["admin"], "views/admin_sources.py")
+    finally:
+        config.settings.cache_clear()
+    no_exception(at)
+    frame = at.dataframe[0].value
+    scope = dict(zip(frame["source"], frame["scope"], strict=True))
+    assert scope["legistar"] == "clients chicago"
+    assert scope["california"] == "California pubinfo"
+    assert scope["openstates"] == "states CA, session 20252026"
+    assert scope["legiscan"] == "states CA"
+    assert scope["govinfo_billstatus"].startswith("Congress 118,119")
+
+
+def test_a_person_replaces_the_initial_password_an_admin_gave_them(session: Session, seeded: Seeded) -> None:
+    # An admin adds accounts with an "Initial password" the admin types (Users page, `tracker users add`), and
+    # nothing let the person change it: every password stayed one the admin knew. The sidebar now asks for the
+    # current password and a new one; a wrong current password changes nothing (a browser left signed in cannot
+    # lock its owner out), and a change ends every sign-in of the account, this one too.
+    from tracker import users
+
+    council = seeded.users["council"]
+    at = signed_in(council, "views/overview.py")
+    at.sidebar.text_input(key="pw_current").input("not the password")
+    at.sidebar.text_input(key="pw_new").input("a brand new passphrase")
+    at.sidebar.text_input(key="pw_repeat").input("a brand new passphrase")
+    at.sidebar.button(key="pw_change").click().run()
+    no_exception(at)
+    assert md("The current password is wrong; nothing changed.") in texts(at)
+    session.expire_all()
+    assert users.authenticate(session, email=council.email, password=PASSWORD)
+    session.commit()  # authenticate wrote the last sign-in time: the page's write must not wait for our lock
+
+    at.sidebar.text_input(key="pw_current").input(PASSWORD)
+    at.sidebar.text_input(key="pw_new").input("a brand new passphrase")
+    at.sidebar.text_input(key="pw_repeat").input("a brand new passphrase")
+    at.sidebar.button(key="pw_change").click().run()
+    no_exception(at)
+    assert "Password changed: sign in with the new one." in texts(at)  # on the sign-in page: signed out
+    session.expire_all()
+    assert users.authenticate(session, email=council.email, password="a brand new passphrase")
+    with pytest.raises(users.AuthError):
+        users.authenticate(session, email=council.email, password=PASSWORD)
+    session.commit()
+
+
+def test_changing_ones_own_password_needs_the_current_one(session: Session, seeded: Seeded) -> None:
+    from tracker import users
+
+    staff = seeded.users["staff"]
+    with pytest.raises(users.UserError, match="current password is wrong"):
+        users.change_own_password(session, actor=staff, current="guess guess guess", new="another passphrase")
+    with pytest.raises(users.UserError, match="do not match"):
+        users.change_own_password(session, actor=staff, current=PASSWORD, new="another passphrase",
+                                  repeat="another passphrasE")
+    users.change_own_password(session, actor=staff, current=PASSWORD, new="another passphrase")
+    assert users.authenticate(session, email=staff.email, password="another passphrase")
+    session.commit()

@@ -65,7 +65,9 @@ def test_listing_shows_names_and_subscriptions_as_written(database_url: str, ses
     listing = invoke("users", "list")
     assert listing.exit_code == 0 and "Lee [draft]" in listing.output
     alerts = invoke("alerts", "list")
-    assert alerts.exit_code == 0 and "[/] Q3" in alerts.output.replace("\n", " ")
+    # The "follows" cells of the subscriptions table (6 columns), read across the lines a narrow terminal wraps
+    follows = " ".join(line.split("│")[3].strip() for line in alerts.output.splitlines() if line.count("│") == 7)
+    assert alerts.exit_code == 0 and "[/] Q3" in follows, alerts.output
 
 
 def test_sign_out_ends_every_sign_in_of_one_account(database_url: str, session: Session) -> None:
@@ -82,3 +84,13 @@ def test_sign_out_ends_every_sign_in_of_one_account(database_url: str, session: 
     assert [sessions.resume_session(session, token=t) for t in (laptop, phone)] == [None, None]
     assert sessions.resume_session(session, token=colleague).id == ada.id
     assert invoke("users", "sign-out", "nobody@chamber.example").exit_code == 2
+
+
+def test_users_and_alerts_lists_print_emails_whole_at_80_columns(database_url: str, session: Session) -> None:
+    # `tracker alerts list` showed "cora@metrocham…": the email every users and alerts command takes was cut.
+    email = "communications.director@metrochamber.example"
+    assert invoke("users", "add", email, "--role", "admin", "--name", "Ada Lovelace-Byron",
+                  "--password-stdin", stdin="a long password\n").exit_code == 0
+    assert invoke("alerts", "subscribe", email, "--position", "Support").exit_code == 0
+    for listing in (invoke("users", "list").output, invoke("alerts", "list").output):
+        assert email in {cell.strip() for line in listing.splitlines() for cell in line.split("│")}, listing

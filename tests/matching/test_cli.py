@@ -309,3 +309,16 @@ def test_bills_with_words_are_listed_best_match_first_as_search_lists_them(datab
     for args in (["--text", "rural"], ["--flagged", "--text", "rural"],
                  ["--flagged", "--topic", "broadband", "--text", "rural"]):
         assert listed(*args) == page, args
+
+
+def test_topics_list_prints_every_slug_whole_in_an_80_column_terminal(database_url: str, session: Session) -> None:
+    # The slug is what every --topic option and `topics set`/`add-rule` take, and `topics list` is where an admin
+    # reads it; at 80 columns (any pipe, ssh without a size, a narrow window) it read "cybersecuri…",
+    # "future-of-w…", "chips-datac…": no way to learn what to type short of --json.
+    code, _, _ = run("topics", "load", "--if-empty")
+    assert code == 0
+    slugs = [t["slug"] for t in json.loads(run("topics", "list", "--json")[1])]
+    code, out, _ = run("topics", "list")
+    assert code == 0
+    cells = {cell.strip() for line in out.splitlines() for cell in line.split("│")}
+    assert set(slugs) <= cells, sorted(set(slugs) - cells)

@@ -49,12 +49,12 @@ def test_the_crawl_line_names_a_state_feeds_scope_not_a_congress() -> None:
     doc = {"crawl": {"states": ["CA", "NY"]}, "sources": {"openstates": {"session": "20252026"},
                                                           "legiscan": {"states": ["tx"]}}}
     crawl = config.crawl_settings(env={}, doc=doc)
-    assert crawl_cli._scope("openstates", crawl, None, None) == "states CA, NY, session 20252026"
-    assert crawl_cli._scope("legiscan", crawl, None, None) == "states TX"  # its own table wins, as in the spider
-    assert crawl_cli._scope("legistar", crawl, None, None) == "clients lacounty"
-    assert crawl_cli._scope("openstates", config.crawl_settings(env={}, doc={}), None, None) == "states none set"
-    assert crawl_cli._scope("california", crawl, None, None) == "California pubinfo"
-    assert crawl_cli._scope("govinfo_billstatus", crawl, "118", "hr,s") == "Congress 118, hr,s"
+    assert config.source_scope("openstates", crawl, None, None) == "states CA, NY, session 20252026"
+    assert config.source_scope("legiscan", crawl, None, None) == "states TX"  # its own table wins, as in the spider
+    assert config.source_scope("legistar", crawl, None, None) == "clients lacounty"
+    assert config.source_scope("openstates", config.crawl_settings(env={}, doc={}), None, None) == "states none set"
+    assert config.source_scope("california", crawl, None, None) == "California pubinfo"
+    assert config.source_scope("govinfo_billstatus", crawl, "118", "hr,s") == "Congress 118, hr,s"
 
 
 def test_unknown_spider_is_a_usage_error(cli_env: dict[str, str]) -> None:

@@ -78,3 +78,28 @@ def test_turns_are_counted_on_the_sources_own_schedule() -> None:
     since = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
     assert health._turns_since("20 */4 * * *", since, since + dt.timedelta(hours=9)) == 2  # 08:20, 12:20
     assert health._turns_since("0 6 * * *", since, since + dt.timedelta(days=6)) == 6  # daily
+
+
+def test_alert_email_linking_to_this_machine_only_is_reported(engine: Engine, settings_file: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # tracker.example.toml ships dashboard_url = "http://localhost:8501" and feeds_url = "http://localhost:8502".
+    # A chamber that set SMTP and nothing else mailed every council member digests whose bill links and
+    # one-click unsubscribe pointed at their own computer; nothing said so.
+    for name in ("TRACKER_DASHBOARD_URL", "TRACKER_FEEDS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SMTP_HOST", "smtp.chamber.example")
+    crawl = config.crawl_settings(env={}, doc={"sources": {"govinfo_billstatus": {"enabled": False}}})
+    problems = [p for p in health.check(engine, crawl).problems if p.startswith("alert emails link")]
+    assert len(problems) == 2, problems
+    assert "http://localhost:8501 ([alerts] dashboard_url, TRACKER_DASHBOARD_URL)" in problems[0]
+    assert "http://localhost:8502 ([alerts] feeds_url, TRACKER_FEEDS_URL)" in problems[1]
+
+    monkeypatch.setenv("TRACKER_DASHBOARD_URL", "https://tracker.chamber.example")
+    monkeypatch.setenv("TRACKER_FEEDS_URL", "http://[::1]:8502")
+    (problem,) = [p for p in health.check(engine, crawl).problems if p.startswith("alert emails link")]
+    assert "http://[::1]:8502" in problem
+    monkeypatch.setenv("TRACKER_FEEDS_URL", "https://feeds.chamber.example")
+    assert not [p for p in health.check(engine, crawl).problems if p.startswith("alert emails link")]
+    monkeypatch.setenv("SMTP_HOST", "")  # no email sent: where its links point matters to nobody yet
+    monkeypatch.setenv("TRACKER_DASHBOARD_URL", "http://127.0.0.1:8501")
+    assert not [p for p in health.check(engine, crawl).problems if p.startswith("alert emails link")]

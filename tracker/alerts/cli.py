@@ -19,7 +19,7 @@ from tracker.cli_common import EXIT_NOT_FOUND, EXIT_PARTIAL
 from tracker.cli_common import fail as _fail
 from tracker.cli_common import migrated_engine as _engine
 from tracker.models import SavedFilter
-from tracker.terminal import SafeConsole
+from tracker.terminal import SafeConsole, whole_column
 
 alerts_app = typer.Typer(help="Email digests, instant alerts and feeds for the bills people follow.",
                          no_args_is_help=True)
@@ -161,7 +161,8 @@ def list_cmd(email: Annotated[str | None, typer.Argument(help="Only this person.
         sys.stdout.write(json.dumps({"subscriptions": [asdict(v) for v in subs], "waiting": waiting,
                                      "digests": log}, indent=2, default=str) + "\n")
         return
-    table = Table("id", "email", "follows", "cadence", "events", "since", title="Subscriptions")
+    table = Table("id", whole_column("email", [v.email for v in subs]), "follows", "cadence", "events", "since",
+                  title="Subscriptions")
     for v in subs:
         # Cells are Text, never Rich markup: labels name watchlists anyone may create ("[/]" crashed the table).
         table.add_row(str(v.id), Text(v.email), Text(v.label), v.cadence, ", ".join(v.events) or "all", v.created_at)
@@ -174,7 +175,8 @@ def list_cmd(email: Annotated[str | None, typer.Argument(help="Only this person.
 
 
 def _print_log(rows: list[dict], *, title: str) -> None:  # type: ignore[type-arg]
-    table = Table("digest", "email", "status", "items", "attempts", "created", "sent / next try", "error", title=title)
+    table = Table("digest", whole_column("email", [r["email"] for r in rows]), "status", "items", "attempts", "created",
+                  "sent / next try", "error", title=title)
     for r in rows:
         when = r["sent_at"] or r["next_attempt_at"]
         table.add_row(str(r["id"]), Text(r["email"]), r["status"], f"{r['items']} on {r['bills']} bill(s)",

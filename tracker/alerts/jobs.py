@@ -22,9 +22,11 @@ def run_alerts_job() -> dict[str, int]:
     from tracker.alerts.delivery import run_alerts
 
     report = run_alerts(db.get_engine())
-    level = logging.WARNING if report.failed or report.retrying else logging.INFO
+    level = logging.WARNING if report.failed or report.retrying or report.errors else logging.INFO
     log.log(level, "alerts: %d new events, %d deliveries, %d digests, %d sent, %d retrying, %d failed",
             report.events, report.deliveries, report.digests, report.sent, report.retrying, report.failed)
+    for error in report.errors:  # "SMTP is not configured: N delivery(ies) wait...": the journal is where it shows
+        log.warning("alerts: %s", error)
     return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed}
 
 

@@ -19,7 +19,7 @@ from tracker.cli_common import EXIT_USAGE
 from tracker.cli_common import fail as _fail
 from tracker.cli_common import migrated_engine as _engine
 from tracker.cli_common import print_json as _print_json
-from tracker.terminal import SafeConsole
+from tracker.terminal import SafeConsole, whole_column
 
 topics_app = typer.Typer(help="Topics and their keyword rules: load, list, test, edit; re-score; learn.",
                          no_args_is_help=True)
@@ -132,7 +132,9 @@ def list_cmd(
     if not topics:
         out.print("No topics yet: `tracker topics load` installs the default set.")
         return
-    table = Table("slug", "name", "threshold", "rules", "version", "flagged", "enabled")
+    # The slug is what --topic and every topic argument take: whole, whatever the terminal's width.
+    table = Table(whole_column("slug", [t["slug"] for t in topics]), "name", "threshold", "rules", "version",
+                  "flagged", "enabled")
     for t in topics:
         table.add_row(escape(t["slug"]), escape(t["name"]), f"{t['threshold']:g}", str(len(t["rules"])),
                       str(t["rule_version"]), str(t["flagged_bills"]), "yes" if t["enabled"] else "no")

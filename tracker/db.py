@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # dashboard start passes reads the version table and the migration files' revision ids directly.
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-_MIGRATION_LOCK = 0x7472_6163_6B65_6D  # PostgreSQL advisory lock key ("trackem"), as ingest's writer lock
+_MIGRATION_LOCK = 0x7472_6163_6B65_6D  # PostgreSQL advisory lock key ("trackem"): one for the whole database
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 

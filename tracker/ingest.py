@@ -678,8 +678,11 @@ class Ingestor:
 # embeds anew only when the text it embedded moved.
 _OUTDATED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
-# Any 64-bit number no other code takes: PostgreSQL's advisory locks are keyed by number.
-_WRITER_LOCK = 0x7472_6163_6B65_72  # "tracker"
+# PostgreSQL's advisory locks are keyed by number: the two-number form, this number and the schema's name hashed,
+# so trackers in two schemas of one database (the test suite's workers, for one) each have their own writer slot,
+# as each has its own scheduler (tracker.scheduler, another first number).
+_WRITER_LOCK = 0x7772_7472  # "wrtr"
+WRITER_LOCK_KEYS = f"{_WRITER_LOCK}, hashtext(current_schema())"
 
 
 def lock_writers(session: Session) -> None:
@@ -692,7 +695,7 @@ def lock_writers(session: Session) -> None:
     the busy timeout for the other writer, as any write does)."""
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITER_LOCK})")
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEYS})")
     elif conn.dialect.name == "sqlite" and not conn.connection.driver_connection.in_transaction:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 

@@ -201,9 +201,9 @@ class SchedulerBusy(RuntimeError):
     """Another ``tracker schedule`` runs on this database."""
 
 
-# PostgreSQL: the two-number form of advisory locks (tracker.ingest's writer lock uses the one-number form, a
-# separate key space): this number, and the schema's name hashed, so trackers in two schemas of one database
-# (the test suite's, for one) each have their own scheduler.
+# PostgreSQL: the two-number form of advisory locks: this number, and the schema's name hashed, so trackers in two
+# schemas of one database (the test suite's, for one) each have their own scheduler (tracker.ingest's writer lock
+# is keyed the same way, under another first number).
 _SCHEDULER_LOCK = 0x7363_6864  # "schd"
 _PG_TRY_LOCK = f"SELECT pg_try_advisory_lock({_SCHEDULER_LOCK}, hashtext(current_schema()))"
 _PG_UNLOCK = f"SELECT pg_advisory_unlock({_SCHEDULER_LOCK}, hashtext(current_schema()))"

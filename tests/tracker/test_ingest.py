@@ -5,11 +5,13 @@ import datetime as dt
 import tarfile
 from pathlib import Path
 
+import pytest
 from lxml import etree
 from realdata_paths import require_realdata
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
+from tracker import db
 from tracker.alerts.render import describe
 from tracker.importer import import_path
 from tracker.ingest import IngestItem, Ingestor, SourceDocumentInfo
@@ -285,11 +287,11 @@ def _other_writer_can_start(engine: Engine) -> bool:
     """Whether a second writer could take the writers' slot right now (without waiting for it)."""
     from sqlalchemy import text
 
-    from tracker.ingest import _WRITER_LOCK
+    from tracker.ingest import WRITER_LOCK_KEYS
 
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
-            return bool(conn.execute(text(f"SELECT pg_try_advisory_xact_lock({_WRITER_LOCK})")).scalar_one())
+            return bool(conn.execute(text(f"SELECT pg_try_advisory_xact_lock({WRITER_LOCK_KEYS})")).scalar_one())
     raw = engine.raw_connection()
     try:
         raw.driver_connection.execute("PRAGMA busy_timeout=0")  # type: ignore[union-attr]
@@ -312,6 +314,31 @@ def test_one_writer_at_a_time_from_the_read_of_what_is_stored(engine: Engine) ->
         assert not _other_writer_can_start(engine)
         first.commit()
     assert _other_writer_can_start(engine)
+
+
+def test_writers_in_two_schemas_of_one_database_do_not_wait_for_each_other(engine: Engine) -> None:
+    """Trackers in two schemas of one PostgreSQL database (the test suite's workers, for one) each have their own
+    writer slot: the slot was the whole database's, so one schema's import held up every other's writes, and a
+    test that checked the slot free after its own commit failed while another worker imported."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's schemas")
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from tracker.ingest import lock_writers
+
+    elsewhere = db.make_engine(make_url(engine.url.render_as_string(hide_password=False))
+                               .update_query_dict({"options": "-csearch_path=public"})
+                               .render_as_string(hide_password=False))
+    try:
+        with Session(engine) as first, Session(elsewhere) as second:
+            Ingestor(first).ingest([IngestItem(make_record(1))])  # this schema's writer, until it commits
+            second.execute(text("SET LOCAL lock_timeout = '2s'"))
+            lock_writers(second)  # another schema's writer starts at once (it waited, then timed out)
+            second.rollback()
+            first.commit()
+    finally:
+        elsewhere.dispose()
 
 
 def test_two_imports_of_the_same_files_at_once_store_each_bill_once(engine: Engine) -> None:

@@ -275,9 +275,9 @@ def _summary_lines(d: Digest) -> tuple[str, str, str]:
 
 def render_text(d: Digest) -> str:
     out = [f"{d.item_count} update{'s' if d.item_count != 1 else ''} on the bills you follow.", ""]
-    if d.summarised:
-        lead, counts, _ = _summary_lines(d)
-        out = [lead, counts, ""]
+    summary = _summary_lines(d) if d.summarised else None  # counts every update: once per email part
+    if summary:
+        out = [summary[0], summary[1], ""]
     for g in d.shown:
         out.append(f"{g.reference}: {g.title}")
         if g.position_line:
@@ -288,8 +288,8 @@ def render_text(d: Digest) -> str:
             out.append(f"  - {item_title(item, d.today)}: {line}")
             out += [f"      {label}: {_text_snippet(snip)}" for label, snip in evidence]
         out.append("")
-    if d.summarised:
-        out += [f"{_summary_lines(d)[2]} {d.more_url}", ""]
+    if summary:
+        out += [f"{summary[2]} {d.more_url}", ""]
     out += ["--", f"Change what you receive: {d.manage_url}", f"Unsubscribe from these emails: {d.unsubscribe_url}"]
     return without_bidi_controls("\n".join(out) + "\n")
 
@@ -298,9 +298,9 @@ def render_html(d: Digest) -> str:
     e = html.escape
     parts = ["<!doctype html><html><body style=\"font-family: sans-serif; max-width: 48em\">",
              f"<p>{d.item_count} update{'s' if d.item_count != 1 else ''} on the bills you follow.</p>"]
-    if d.summarised:
-        lead, counts, _ = _summary_lines(d)
-        parts[1] = f"<p>{e(lead)}</p><p>{e(counts)}</p>"
+    summary = _summary_lines(d) if d.summarised else None
+    if summary:
+        parts[1] = f"<p>{e(summary[0])}</p><p>{e(summary[1])}</p>"
     for g in d.shown:
         parts.append(f"<h3 style=\"margin-bottom: 0.2em\"><a href=\"{e(g.url)}\">{e(g.reference)}</a></h3>"
                      f"<div style=\"color: #444\">{e(g.title)}</div>")
@@ -316,8 +316,8 @@ def render_html(d: Digest) -> str:
                                               for label, snip in evidence) + "</ul>")
             parts.append("</li>")
         parts.append("</ul>")
-    if d.summarised:
-        parts.append(f"<p>{e(_summary_lines(d)[2])} <a href=\"{e(d.more_url)}\">{e(d.more_url)}</a></p>")
+    if summary:
+        parts.append(f"<p>{e(summary[2])} <a href=\"{e(d.more_url)}\">{e(d.more_url)}</a></p>")
     parts.append(f"<hr><p style=\"font-size: small; color: #666\"><a href=\"{e(d.manage_url)}\">Change what you "
                  f"receive</a> · <a href=\"{e(d.unsubscribe_url)}\">Unsubscribe</a></p></body></html>")
     return without_bidi_controls("".join(parts))

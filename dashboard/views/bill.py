@@ -20,7 +20,7 @@ from dashboard.components.render import (
 )
 from dashboard.components.state import forget
 from dashboard.components.widgets import export_buttons, safe_url, table
-from tracker import notes, overview, positions, triage, watchlists
+from tracker import executive_desk, notes, overview, positions, triage, watchlists
 from tracker.bidi import without_bidi_controls
 from tracker.bill_text import current_text, text_links
 from tracker.exports import Selection
@@ -85,6 +85,7 @@ with data.session() as s:
     lists = watchlists.visible_watchlists(s, actor=user)
     on_lists = set(watchlists.watchlists_of_bill(s, actor=user, bill_id=bill_id))
     texts = version_texts(s, bill_id=bill_id)  # as the versions table: latest last
+    awaiting = executive_desk.on_desk(s, tracked_only=False, bill_id=bill_id)
 
 # -- heading and progress -----------------------------------------------------------------------------------
 st.caption(md(f"{bill_context(d['jurisdiction'], d['session'], session_name=d['session_name'])} · "
@@ -102,6 +103,8 @@ if d.get("policy_area"):
 st.caption(md(" · ".join(facts)))
 if d.get("latest_action_text"):
     st.markdown(f"**Latest action:** {md(d['latest_action_text'])}")
+if awaiting:  # presented to the executive: the last day to ask for a signature or a veto
+    st.info(md(". ".join(filter(None, (executive_desk.deadline_words(awaiting[0]), awaiting[0]["rule"]))) + "."))
 
 main, side = st.columns([3, 2], gap="large")
 

@@ -11,7 +11,7 @@ from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import md
 from dashboard.components.widgets import safe_url, table
-from tracker import overview, triage
+from tracker import executive_desk, overview, triage
 from tracker.exports.packet import stage_label
 
 
@@ -123,6 +123,20 @@ if hearings:
                    "its hearings.")
 else:
     st.caption("No hearings in the next 30 days for these bills (only sources that publish agendas give them).")
+
+st.subheader("On the executive's desk")
+with data.session() as s:
+    desk = executive_desk.on_desk(s, tracked_only=tracked_only)
+if desk:
+    # The last day to ask for a signature or a veto: nearest first, by the constitution's count (the rule column).
+    table(pd.DataFrame([{"bill": r["bill"], "our position": _stand(r),
+                         "last day to act": executive_desk.deadline_words(r), "presented": r["presented"],
+                         "title": r["title"], "rule": r["rule"] or "no rule for this jurisdiction yet",
+                         "open": f"/bill?id={r['id']}"} for r in desk]),
+          column_config={"open": st.column_config.LinkColumn("open", display_text="open")},
+          hide_index=True, width="stretch")
+else:
+    st.caption("No bill awaits a signature or a veto.")
 
 st.subheader("Data freshness")
 if fresh:

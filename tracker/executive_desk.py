@@ -30,7 +30,6 @@ class DeskRule:
     office: str
     days: int
     sundays_excepted: bool = False
-    weekend_moves_to_monday: bool = False  # a last day on a Saturday or Sunday moves to the next Monday
     citation: str = ""
     caveat: str = ""
 
@@ -38,9 +37,9 @@ class DeskRule:
 DESK_RULES: dict[str, DeskRule] = {
     "us": DeskRule("President", 10, sundays_excepted=True, citation="U.S. Const. art. I, § 7",
                    caveat="unsigned, it becomes law, unless Congress has adjourned (a pocket veto)"),
-    "ca": DeskRule("Governor", 12, weekend_moves_to_monday=True, citation="Cal. Const. art. IV, § 10",
+    "ca": DeskRule("Governor", 12, citation="Cal. Const. art. IV, § 10",
                    caveat="a bill passed before September 1 of the session's second year and on the desk then: "
-                          "by September 30; holidays also move the day"),
+                          "by September 30; a last day on a weekend or holiday: see the Legislature's calendar"),
     "al": DeskRule("Governor", 6, sundays_excepted=True, citation="Ala. Const. § 125",
                    caveat="presented in the session's last 5 days: 10 days after adjournment, and unsigned it "
                           "does not become law"),
@@ -55,8 +54,6 @@ def acts_by(presented: dt.date, rule: DeskRule) -> dt.date:
         day += dt.timedelta(days=1)
         if not (rule.sundays_excepted and day.weekday() == 6):
             left -= 1
-    if rule.weekend_moves_to_monday and day.weekday() >= 5:
-        day += dt.timedelta(days=7 - day.weekday())
     return day
 
 

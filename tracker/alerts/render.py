@@ -30,12 +30,13 @@ KIND_TITLES = {"flagged": "Newly flagged", "new_bill": "New bill", "stage_change
 
 
 def item_title(item: dict[str, Any], today: dt.date | None = None) -> str:
-    """What an item of a digest is: its kind's title, "Hearing cancelled" for a hearing called off, "Past
-    hearing" for one whose day is over by ``today`` (the day the digest goes out): a weekly digest announced as
-    "scheduled" hearings held days before it was sent; "Hearing moved" for one rescheduled."""
+    """What an item of a digest is: its kind's title, "Hearing cancelled" for a hearing called off ("Hearing
+    deferred" for one put off to be held later: New York City defers meetings, and "cancelled" read as the matter
+    dropped), "Past hearing" for one whose day is over by ``today`` (the day the digest goes out): a weekly digest
+    announced as "scheduled" hearings held days before it was sent; "Hearing moved" for one rescheduled."""
     payload = item.get("payload") or {}
     if item["kind"] == "hearing" and payload.get("cancelled"):
-        return "Hearing cancelled"
+        return "Hearing deferred" if payload.get("deferred") else "Hearing cancelled"
     if item["kind"] == "hearing" and today is not None and str(payload.get("date") or "9999") < today.isoformat():
         return "Past hearing"
     if item["kind"] == "hearing" and payload.get("moved_from"):

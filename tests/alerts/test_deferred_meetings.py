@@ -195,21 +195,31 @@ def test_a_deferral_is_not_a_move_when_the_body_holds_the_matter_at_more_than_on
 def test_a_deferral_and_the_meeting_held_in_its_place_in_one_digest_read_as_one_move(world: World,
                                                                                      smtp: Mailbox) -> None:
     # Sam reads a daily digest. One crawl saw the 10th deferred, a later one the 17th posted: both waited for the
-    # same digest, which said "Hearing cancelled" and "Hearing moved" for the one meeting put off a week.
+    # same digest, which said "Hearing cancelled" and "Hearing moved" for the one meeting put off a week. Lee's
+    # email of the 10th bounced: she never read of it, and "moved from the 10th" told her of a meeting she never
+    # heard of; to her it is the meeting scheduled on the 17th.
     bills = _store_matters(world)
     subscriptions.unsubscribe(world.session, user=world.admin)
-    subscriptions.subscribe(world.session, user=world.staff, kind="bill", target=str(bills["Int 1185-2018"]),
-                            cadence="daily")
+    subscriptions.unsubscribe(world.session, user=world.lobbyist)
+    for user in (world.staff, world.lobbyist):
+        subscriptions.subscribe(world.session, user=user, kind="bill", target=str(bills["Int 1185-2018"]),
+                                cadence="daily")
     world.session.commit()
     calendar = _calendar()
     announced = [{**e, "EventAgendaStatusName": "Final"} if e["EventId"] == DEFERRED else e
                  for e in calendar if e["EventId"] != LATER]
     _ingest(world, announced, {DEFERRED: _agenda(3712930)})
+    smtp.refused_rcpt.add(world.lobbyist.email)
     assert run_alerts(world.session.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True).sent == 1
+    smtp.refused_rcpt.clear()
     _ingest(world, [e for e in calendar if e["EventId"] != LATER], {DEFERRED: _agenda(3712930)})
-    _send(world)  # collected: "Hearing cancelled", waiting for the daily digest
+    _send(world)  # collected: "Hearing deferred", waiting for the daily digest
     _ingest(world, calendar, {DEFERRED: _agenda(3712930), LATER: _agenda(3712930)})
-    assert run_alerts(world.session.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True).sent == 1
-    text = smtp.messages[-1].get_body(("plain",)).get_content()
+    assert run_alerts(world.session.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True).sent == 2
+    by_person = {m["To"].addresses[0].addr_spec: m.get_body(("plain",)).get_content() for m in smtp.messages[1:]}
+    text = by_person[world.staff.email]
     assert text.startswith("1 update on the bills you follow.")
     assert text.count("Hearing") == 1 and f"Hearing moved: from {_when(dt.date(2019, 1, 10), '10:00 AM')}" in text
+    text = by_person[world.lobbyist.email]
+    later = dt.date(2019, 1, 17) + _shift()
+    assert text.count("Hearing") == 1 and f"Hearing scheduled: {later} · " in text and "moved" not in text

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from tracker.alerts.render import KIND_TITLES, describe
 from tracker.dates import by_day_and_time, hearing_clock, hearing_moved_from, us_today
-from tracker.deferrals import held_in_place_of
+from tracker.deferrals import called_off, deferred_to, held_in_place_of
 from tracker.models import (
     Bill,
     BillChange,
@@ -218,7 +218,7 @@ HEARINGS_SHOWN = 50
 def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS_SHOWN, tracked_only: bool = True,
                       today: dt.date | None = None) -> list[dict[str, Any]]:
     """Hearings in the next ``days`` with a followed bill on the agenda (sources that publish agendas only), the
-    first ``limit`` by day and time. Cancelled ones (deferred, postponed) stay, marked ``cancelled``: a council
+    first ``limit`` by day and time. Cancelled ones (and deferred ones) stay, marked ``cancelled``: a council
     member who saw one announced and planned to attend must see it called off, not find it gone without a word."""
     from tracker.models.hearings import Hearing, HearingItem
 
@@ -227,7 +227,8 @@ def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS
     query = (select(Hearing.date, Hearing.time, Hearing.body, Hearing.location, Hearing.url, Bill.id,
                     Bill.jurisdiction_id, Bill.identifier, Bill.title, LegislativeSession.identifier,
                     Hearing.id.label("hearing_id"), Hearing.jurisdiction_id.label("clock_of"), Hearing.previous_date,
-                    Hearing.previous_time, Hearing.cancelled, LegislativeSession.name.label("session_name"))
+                    Hearing.previous_time, Hearing.cancelled, LegislativeSession.name.label("session_name"),
+                    Hearing.status)
              .join(HearingItem, HearingItem.hearing_id == Hearing.id).join(Bill, Bill.id == HearingItem.bill_id)
              .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
              .where(Hearing.date >= today, Hearing.date <= today + dt.timedelta(days=days))
@@ -246,14 +247,18 @@ def upcoming_hearings(session: Session, *, days: int = 30, limit: int = HEARINGS
     # A meeting held in place of a deferred one (a new event id): where that one was, as for a move under one id.
     deferred = held_in_place_of(session, [(r[10], r[5]) for r in rows if not r[14] and r[12] is None])
     was = {key: (d.date, d.time) for key, d in deferred.items()}
+    # A deferred meeting: where it was put off to, for a bill the meeting held in its place has on its agenda.
+    put_off_to = deferred_to(session, [(r[10], r[5]) for r in rows if r[14]])
     # "time" as the feed wrote it; "clock" read on the legislature's clock with its zone ("9:30 AM CST"); "moved_from"
     # where a rescheduled hearing was ("Tue 3 Mar 10:00 AM EST"), as the alerts tell it.
-    # "status": "Cancelled", or "Moved from Tue 3 Mar 10:00 AM EST", or None: what the list shows beside the time.
+    # "status": "Cancelled", "Deferred", "Deferred to Thu 17 Jan 10:00 AM EST" (tracker.deferrals.called_off), or
+    # "Moved from Tue 3 Mar 10:00 AM EST", or None: what the list shows beside the time.
     return [{"date": r[0], "time": r[1], "clock": hearing_clock(r[0], r[1], r[11]), "body": r[2], "location": r[3],
              "moved_from": (moved := hearing_moved_from(r[0], r[1], *was.get((r[10], r[5]), (r[12], r[13])),
                                                         r[11])),
              "cancelled": bool(r[14]),
-             "status": "Cancelled" if r[14] else (f"Moved from {moved}" if moved else None),
+             "status": called_off(r[14], r[16], r[11], put_off_to.get((r[10], r[5])))
+             or (f"Moved from {moved}" if moved else None),
              "url": r[4], "id": r[5],
              "bill": bill_reference(r[6], r[9], r[7], session_name=r[15], compact=True), "title": r[8],  # as moved
              "position": stands.get(r[5], (None, None))[0], "priority": stands.get(r[5], (None, None))[1]}

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tracker.dates import by_day_and_time, hearing_clock, hearing_moved_from
-from tracker.deferrals import held_in_place_of
+from tracker.deferrals import called_off, deferred_to, held_in_place_of
 from tracker.ingest import precedence
 from tracker.models import Hearing, HearingItem, PersonVote, VoteEvent
 
@@ -60,6 +60,7 @@ def hearings_for_bill(session: Session, bill_id: int) -> list[dict[str, Any]]:
     # A meeting held in place of a deferred one (a new event id): where that one was, as for a move under one id.
     deferred = held_in_place_of(session, [(h.id, bill_id) for h, *_ in rows
                                           if not h.cancelled and h.previous_date is None])
+    put_off_to = deferred_to(session, [(h.id, bill_id) for h, *_ in rows if h.cancelled])
     seen: set[int] = set()
     out = []
     for h, action_text, title in rows:
@@ -71,7 +72,10 @@ def hearings_for_bill(session: Session, bill_id: int) -> list[dict[str, Any]]:
         out.append({"date": _iso(h.date), "time": h.time, "clock": hearing_clock(h.date, h.time, h.jurisdiction_id),
                     "body": h.body, "location": h.location,
                     "description": h.description, "item": title or action_text, "status": h.status,
-                    "cancelled": h.cancelled, "url": h.url, "agenda_url": h.agenda_url, "source": h.source_name,
+                    "cancelled": h.cancelled,
+                    # "Cancelled", "Deferred", "Deferred to Thu 17 Jan 10:00 AM EST", or None (going ahead).
+                    "called_off": called_off(h.cancelled, h.status, h.jurisdiction_id, put_off_to.get((h.id, bill_id))),
+                    "url": h.url, "agenda_url": h.agenda_url, "source": h.source_name,
                     "moved_from": hearing_moved_from(h.date, h.time, *(
                         (d.date, d.time) if (d := deferred.get((h.id, bill_id))) else (h.previous_date,
                                                                                         h.previous_time)),

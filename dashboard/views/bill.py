@@ -180,7 +180,7 @@ with main:
         table(pd.DataFrame([{"date": h["date"], "time": h["clock"],
                              "moved": f"from {h['moved_from']}" if h["moved_from"] else "", "body": h["body"],
                              "location": h["location"], "what": h["item"] or h["description"],
-                             "cancelled": h["cancelled"], "agenda": safe_url(h["agenda_url"] or h["url"])}
+                             "called off": h["called_off"] or "", "agenda": safe_url(h["agenda_url"] or h["url"])}
                             for h in d["hearings"]]),
               column_config={"agenda": st.column_config.LinkColumn("agenda")}, hide_index=True,
               width="stretch")

@@ -103,17 +103,68 @@ def test_a_moved_hearing_reads_as_moved_in_the_digest_and_the_hearing_lists(worl
 def test_a_hearing_announced_and_moved_before_the_digest_goes_out_is_told_once(world: World,
                                                                                smtp: Mailbox) -> None:
     # Sam's daily digest held both "Hearing scheduled" for Tuesday and, from a later crawl the same day, the move to
-    # Wednesday: two hearings for one.
+    # Wednesday: two hearings for one. Then it said "Hearing moved: from Tuesday", of a Tuesday no email had told
+    # him of: to him it is the hearing scheduled on Wednesday.
     bill_id = _store_hb100(world)
     _sam_follows(world, bill_id, "daily")
     tuesday = _next_weekday(1)
+    wednesday = tuesday + dt.timedelta(days=1)
     hearing = event(start_date=f"{tuesday}T09:30:00-06:00")
     _ingest(world, hearing)
     assert _send(world) == 0  # collected, waiting for the daily digest
-    _ingest(world, {**hearing, "start_date": f"{tuesday + dt.timedelta(days=1)}T09:30:00-06:00"})
+    _ingest(world, {**hearing, "start_date": f"{wednesday}T09:30:00-06:00"})
     assert _send(world, everything=True) == 1
     text = smtp.messages[-1].get_body(("plain",)).get_content()
-    assert text.count("Hearing") == 1 and "Hearing moved: from " + _when(tuesday, "9:30 AM") in text
+    assert text.count("Hearing") == 1 and f"Hearing scheduled: {wednesday.isoformat()} · 9:30 AM" in text
+    assert "moved" not in text and tuesday.isoformat() not in text
+
+
+def test_a_moved_hearing_reads_as_moved_only_to_those_told_where_it_was(world: World, smtp: Mailbox) -> None:
+    # Sam (instant) was told of the Tuesday hearing on HB 100; Lee's daily digest had not gone out yet, and Kim's
+    # failed, when the committee moved it to Wednesday. Each next digest said "Hearing moved: from Tuesday ...": Lee
+    # and Kim had never read of a Tuesday hearing.
+    bill_id = _store_hb100(world)
+    subscriptions.unsubscribe(world.session, user=world.admin)
+    subscriptions.unsubscribe(world.session, user=world.lobbyist)
+    for user, cadence in ((world.staff, "instant"), (world.lobbyist, "daily"), (world.admin, "instant")):
+        subscriptions.subscribe(world.session, user=user, kind="bill", target=str(bill_id), cadence=cadence)
+    world.session.commit()
+    tuesday = _next_weekday(1)
+    wednesday = tuesday + dt.timedelta(days=1)
+    hearing = event(start_date=f"{tuesday}T09:30:00-06:00")
+    _ingest(world, hearing)
+    smtp.refused_rcpt.add(world.admin.email)  # Kim's digest fails for good: she was never told of Tuesday
+    assert _send(world) == 1  # Sam's
+    smtp.refused_rcpt.clear()
+    _ingest(world, {**hearing, "start_date": f"{wednesday}T14:00:00-06:00"})
+    assert _send(world, everything=True) == 3
+    by_person = {m["To"].addresses[0].addr_spec: m.get_body(("plain",)).get_content() for m in smtp.messages[1:]}
+    assert f"Hearing moved: from {_when(tuesday, '9:30 AM')} to {_when(wednesday, '2:00 PM')}" \
+        in by_person[world.staff.email]
+    for person in (world.lobbyist.email, world.admin.email):
+        text = by_person[person]
+        assert text.count("Hearing") == 1 and f"Hearing scheduled: {wednesday.isoformat()} · 2:00 PM" in text, person
+        assert "moved" not in text and tuesday.isoformat() not in text, person
+
+
+def test_a_hearing_moved_twice_reads_as_moved_from_where_the_reader_was_told(world: World, smtp: Mailbox) -> None:
+    # Sam read of the Tuesday hearing; his email of the move to Wednesday bounced; then it moved on to Thursday. His
+    # next digest said "from Wednesday", a day he never read of: it moved from the Tuesday he was told.
+    bill_id = _store_hb100(world)
+    _sam_follows(world, bill_id, "instant")
+    tuesday = _next_weekday(1)
+    hearing = event(start_date=f"{tuesday}T09:30:00-06:00")
+    _ingest(world, hearing)
+    assert _send(world) == 1
+    smtp.refused_rcpt.add(world.staff.email)
+    _ingest(world, {**hearing, "start_date": f"{tuesday + dt.timedelta(days=1)}T09:30:00-06:00"})
+    assert _send(world) == 0  # failed
+    smtp.refused_rcpt.clear()
+    thursday = tuesday + dt.timedelta(days=2)
+    _ingest(world, {**hearing, "start_date": f"{thursday}T09:30:00-06:00"})
+    assert _send(world) == 1
+    text = smtp.messages[-1].get_body(("plain",)).get_content()
+    assert f"Hearing moved: from {_when(tuesday, '9:30 AM')} to {_when(thursday, '9:30 AM')}" in text
 
 
 def test_the_delivery_log_counts_a_hearing_announced_and_moved_in_one_digest_as_the_email_does(

@@ -209,5 +209,9 @@ def test_upcoming_hearings_say_cancelled_and_moved(session: Session, seeded: See
     # The bill page's hearings say the same.
     page = signed_in(seeded.users["council"], "views/bill.py", query={"id": str(seeded.ids["privacy"])})
     no_exception(page)
-    [hearings] = [df.value for df in page.dataframe if "cancelled" in df.value.columns]
+    [hearings] = [df.value for df in page.dataframe if "called off" in df.value.columns]
     assert list(hearings["moved"]) == [f"from {day:%a} {day.day} {day:%b} 9:00 AM {zone}"]
+    assert list(hearings["called off"]) == [""]
+    page = signed_in(seeded.users["council"], "views/bill.py", query={"id": str(seeded.ids["markup"])})  # H.R. 1
+    [hearings] = [df.value for df in page.dataframe if "called off" in df.value.columns]
+    assert list(hearings["called off"]) == ["Cancelled"]

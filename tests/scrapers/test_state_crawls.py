@@ -132,6 +132,43 @@ def test_legistar_matters_events_and_hearings(state_env: dict[str, str], feed: F
     assert feed.requests("legistar/chicago/matters/") == []  # nothing changed: no matter re-read
 
 
+def test_legistar_bills_the_older_parser_read_are_read_again_by_the_refresh(state_env: dict[str, str],
+                                                                          feed: FeedServer, session: Session) -> None:
+    # Version 1 of the Legistar parser read Chicago's real "Recommended to Pass" history (whose text repeats the
+    # action's name) as "Recommended to Pass Recommended to Pass  BY VOICE VOTE". Its fix reads the same bytes into
+    # other actions, so the bills it read must be named and read again; a crawl skips unchanged matters for good.
+    from tracker.models import BillAction, BillChange, SourceDocument
+    from tracker.readings import older_readings
+
+    mirror = LegistarMirror(feed, "chicago")
+    histories = json.loads(require_realdata("legistar", "chicago", "dupe_event.json").read_bytes())
+    mirror.add_matter({"MatterId": 100, "MatterFile": "O2013-1234", "MatterTitle": "Card payments ordinance",
+                       "MatterTypeName": "Ordinance", "MatterIntroDate": "2013-03-13T00:00:00",
+                       "MatterLastModifiedUtc": "2014-05-24T04:10:20.03"}, {"histories": histories})
+    assert run_spider(state_env, "legistar", "-a", "clients=chicago").returncode == EXIT_OK
+    right = session.execute(select(BillAction.text).order_by(BillAction.order)).scalars().all()
+    assert "Recommended to Pass BY VOICE VOTE" in right
+    # What an upgraded database holds: the matter as version 1 read it.
+    session.execute(SourceDocument.__table__.update().where(SourceDocument.bill_id.is_not(None)).values(read_by=1))
+    session.execute(BillAction.__table__.update().where(BillAction.text == "Recommended to Pass BY VOICE VOTE")
+                    .values(text="Recommended to Pass Recommended to Pass  BY VOICE VOTE"))
+    session.execute(BillSource.__table__.update().values(content_hash="read by version 1"))
+    session.commit()
+    [older] = older_readings(session)
+    assert (older.source, older.crawled_bills) == ("legistar", 1)
+    assert older.commands() == ["tracker crawl legistar --refresh"]
+    changes = count(session, BillChange)
+
+    feed.reset_log()
+    done = run_spider(state_env, "legistar", "-a", "clients=chicago", "-s", "TRACKER_REFRESH=1")
+    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    assert len(feed.requests("legistar/chicago/matters/100/histories")) == 1
+    session.expire_all()
+    assert session.execute(select(BillAction.text).order_by(BillAction.order)).scalars().all() == right
+    assert count(session, BillChange) == changes  # a corrected reading is no news
+    assert older_readings(session) == []
+
+
 # The Legislature's download folder is a plain Apache directory index; this one is written for the test in
 # Apache's fancy-index format (FORMATS.md section 5 quotes the file names and cadence).
 INDEX = b"""<html><head><title>Index of /</title></head><body><h1>Index of /</h1><pre>

@@ -31,6 +31,27 @@ def test_real_histories_deduplicated() -> None:
     assert record.source_urls == ["https://webapi.legistar.com/v1/chicago/matters/100"]  # no MatterGuid given
 
 
+@pytest.mark.realdata
+def test_real_histories_read_each_action_once() -> None:
+    # Chicago's real history names the action and repeats it at the start of its text ("Recommended to Pass" and
+    # "Recommended to Pass  BY VOICE VOTE"): the bill page, the overview and the digests read "Recommended to Pass
+    # Recommended to Pass  BY VOICE VOTE". A text that says the action in its own words stays whole.
+    path = require_realdata("legistar", "chicago", "dupe_event.json")
+    record = parse_matter(MATTER, {"histories": parse_list(path.read_bytes(), str(path))}, client="chicago",
+                          locator=str(path))
+    assert [a.text for a in record.actions] == ["Referred", "Recommended to Pass BY VOICE VOTE", "Passed",
+                                                "On motion of , the Ordinance was Passed"]
+    assert record.latest_action_text == "On motion of , the Ordinance was Passed"
+    assert [a.classification for a in record.actions][1:3] == [["committee-passage-favorable"], ["passage"]]
+    # A SAMPLE written from the Web API's published history fields (FORMATS.md section 6), in NYC's wording: a text
+    # that does not repeat the action's name is kept beside it.
+    other = [{"MatterHistoryId": 1, "MatterHistoryActionDate": "2017-11-30T00:00:00",
+              "MatterHistoryActionName": "Referred to Comm by Council",
+              "MatterHistoryActionText": "This Introduction was Referred to the Committee on Transportation"}]
+    assert [a.text for a in parse_matter(MATTER, {"histories": other}, client="nyc", locator="m").actions] == [
+        "Referred to Comm by Council: This Introduction was Referred to the Committee on Transportation"]
+
+
 def test_source_link_is_the_matters_web_page() -> None:
     # The bill page links the first source URL; the Web API's answers raw JSON. The page's
     # address is the one the real Chicago Legislation grid links (legistar/chicago/bills.html).

@@ -30,6 +30,7 @@ from tracker.alerts.hearings import read_hearings
 from tracker.alerts.mailer import SendError, send_message
 from tracker.alerts.settings import WEEKDAYS, AlertSettings, SmtpSettings, alert_settings, smtp_settings
 from tracker.alerts.subscriptions import CADENCE_ORDER, ensure_defaults, new_unsubscribe_link
+from tracker.alerts.told import as_told
 from tracker.dates import us_today
 from tracker.models import (
     AlertDelivery,
@@ -150,7 +151,8 @@ def _catch_up_hearings(session: Session, *, subs: list[AlertSubscription], topic
     now and was not told: a new subscription, one turned back on, a bill newly on a followed watchlist, flagged or
     given a position. News is sent from when a subscription began, but a hearing next week is what a new
     follower most needs; it comes once (a delivery is unique per person and event), with the next digest of the
-    cadence that covers it, as its latest announcement (moved, it says so)."""
+    cadence that covers it, as its latest announcement (``tracker.alerts.told``: "scheduled" to whoever never read
+    where it was before it moved)."""
     if not subs:
         return 0
     keys = [hearing_key(h) for h in read_hearings(session, since=us_today(now)) if not h.cancelled]
@@ -251,7 +253,7 @@ def build_digests(session: Session, *, now: dt.datetime | None = None, everythin
 def _digest_groups(session: Session, digest_id: int, cfg: AlertSettings) -> dict[int, render.BillGroup]:
     """The digest's items by bill, as the email lists them: a hearing's news that a later item of the same
     digest replaces is left out (``render.latest_of_each_hearing``), so counting these counts what the email
-    shows."""
+    shows; a moved hearing says where it was only to whoever was told (``tracker.alerts.told``)."""
     rows = session.execute(
         select(AlertEvent, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.title,
                Bill.short_title, LegislativeSession.name)
@@ -274,6 +276,11 @@ def _digest_groups(session: Session, digest_id: int, cfg: AlertSettings) -> dict
                             "jurisdiction": jur})
     for group in groups.values():
         group.items = render.latest_of_each_hearing(group.items)  # rows come oldest first
+    digest = session.get(AlertDigest, digest_id)
+    if digest is not None:  # a moved hearing reads as moved only to whoever was told where it was
+        as_told(session, user_id=digest.user_id, digest_id=digest_id,
+                items={bill_id: group.items for bill_id, group in groups.items()})
+    for group in groups.values():
         group.items.sort(key=lambda i: (render.KIND_ORDER.get(i["kind"], 9), i["occurred_at"]))
     return groups
 

@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from tracker.alerts.hearings import HearingRow, latest_fetch, read_hearings
 from tracker.dates import hearing_moved_from, us_today
+from tracker.deferrals import is_deferred
 from tracker.matching.engine import BillDoc, RuleSet, TopicSpec, snippet
 from tracker.matching.store import compile_topics, topic_specs
 from tracker.models import (
@@ -246,7 +247,8 @@ def collect_hearings(session: Session, *, now: dt.datetime) -> int:
              "occurred_at": now,
              "payload": {"hearing_id": h.id, "date": h.date.isoformat(), "time": h.time, "body": h.body,
                          "location": h.location, "description": h.description, "agenda": h.agenda_title,
-                         "url": h.url, **({"cancelled": True} if h.cancelled else {}), **_moved(h)}}
+                         "url": h.url, **({"cancelled": True} if h.cancelled else {}),
+                         **({"deferred": True} if is_deferred(h.cancelled, h.status) else {}), **_moved(h)}}
             for h in hearings if (not h.cancelled or keys[h] in announced) and (h.id, h.bill_id) not in taken_over]
     made = _store(session, rows)
     _save_cursor(session, "hearing", last_at=latest_fetch(session) or since)

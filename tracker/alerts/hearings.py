@@ -29,6 +29,7 @@ class HearingRow:
     description: str | None = None
     url: str | None = None
     cancelled: bool = False
+    status: str | None = None  # upstream's agenda status: a meeting called off as "Deferred" is put off, not dropped
     agenda_title: str | None = None  # the agenda item about the bill
     jurisdiction_id: str | None = None  # whose clock ``time`` is on
     previous_date: dt.date | None = None  # where it was before the feed last moved it
@@ -69,7 +70,8 @@ def read_hearings(session: Session, *, bill_ids: list[int] | None = None, since:
             continue
         seen.add((h.id, bill_id))
         out.append(HearingRow(id=h.id, bill_id=bill_id, date=h.date, time=h.time, body=h.body, location=h.location,
-                              description=h.description, url=h.url, cancelled=h.cancelled, agenda_title=title,
+                              description=h.description, url=h.url, cancelled=h.cancelled, status=h.status,
+                              agenda_title=title,
                               jurisdiction_id=h.jurisdiction_id, previous_date=h.previous_date,
                               previous_time=h.previous_time))
     return _taking_over(session, out)

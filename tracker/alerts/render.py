@@ -30,12 +30,13 @@ KIND_TITLES = {"flagged": "Newly flagged", "new_bill": "New bill", "stage_change
 
 
 def item_title(item: dict[str, Any], today: dt.date | None = None) -> str:
-    """What an item of a digest is: its kind's title, "Hearing cancelled" for a hearing called off, "Past
-    hearing" for one whose day is over by ``today`` (the day the digest goes out): a weekly digest announced as
-    "scheduled" hearings held days before it was sent; "Hearing moved" for one rescheduled."""
+    """What an item of a digest is: its kind's title, "Hearing cancelled" for a hearing called off ("Hearing
+    deferred" for one put off to be held later: New York City defers meetings, and "cancelled" read as the matter
+    dropped), "Past hearing" for one whose day is over by ``today`` (the day the digest goes out): a weekly digest
+    announced as "scheduled" hearings held days before it was sent; "Hearing moved" for one rescheduled."""
     payload = item.get("payload") or {}
     if item["kind"] == "hearing" and payload.get("cancelled"):
-        return "Hearing cancelled"
+        return "Hearing deferred" if payload.get("deferred") else "Hearing cancelled"
     if item["kind"] == "hearing" and today is not None and str(payload.get("date") or "9999") < today.isoformat():
         return "Past hearing"
     if item["kind"] == "hearing" and payload.get("moved_from"):
@@ -207,11 +208,11 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
     if kind == "sponsor_change":
         return _sponsor_line(before or {}, after or {}), []
     if kind == "hearing":
-        day = _iso_day(p.get("date"))
+        day = iso_day(p.get("date"))
         clock = hearing_clock(day, p.get("time"), item.get("jurisdiction")) if day else p.get("time")
         parts = [p.get("date"), clock, p.get("body"), p.get("location")]
         was = p.get("moved_from") or {}
-        before = _iso_day(was.get("date"))
+        before = iso_day(was.get("date"))
         if day and before and not p.get("cancelled"):  # "from Tue 3 Mar 10:00 AM EST to Wed 4 Mar 2:00 PM EST"
             parts = [f"from {hearing_when(before, was.get('time'), item.get('jurisdiction'))} to "
                      f"{hearing_when(day, p.get('time'), item.get('jurisdiction'))}", p.get("body"), p.get("location")]
@@ -231,7 +232,7 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
     return kind.replace("_", " "), []
 
 
-def _iso_day(value: Any) -> dt.date | None:
+def iso_day(value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:

@@ -34,8 +34,8 @@ __all__ = ["CLIENTS", "LEGISTAR_RULES", "SOURCE_NAME", "client_jurisdiction", "p
 SOURCE_NAME = "legistar"
 # Bump it with any change that reads the same bytes into a different bill: stored bills an older
 # version read are then named, with what reads them again (tracker.sources.reading).
-# Covers json_doc.
-READING_VERSION = 1
+# Covers json_doc. 2: an action's text no longer repeats its name (``_action_text``).
+READING_VERSION = 2
 # client -> (state, place slug, name). LA County's client is confirmed (FORMATS.md section 6); "lacity" is kept
 # for completeness although no City of Los Angeles tenant is confirmed.
 CLIENTS: dict[str, tuple[str, str, str]] = {
@@ -102,6 +102,18 @@ def _day(value: Any) -> str | None:
     return text[:10] if text and not text.startswith("0001") else None
 
 
+def _action_text(name: str | None, text: str | None) -> str:
+    """One history record's action as people read it. The text often repeats the action's name (Chicago's real
+    "Recommended to Pass" / "Recommended to Pass  BY VOICE VOTE"): a text that holds the name is read alone, one
+    that does not ("This Introduction was Referred to the Committee on ...") follows the name."""
+    name, text = " ".join((name or "").split()), " ".join((text or "").split())
+    if not text:
+        return name
+    if not name or re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
+        return text
+    return f"{name}: {text}"
+
+
 def parse_matter(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], *, client: str,
                  locator: str, jurisdiction: dict[str, Any] | None = None) -> BillRecord:
     """A ``/matters`` item plus its ``histories``, ``sponsors`` and ``attachments`` lists."""
@@ -134,7 +146,7 @@ def _payload(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], 
             continue
         seen.add(item.get("MatterHistoryId"))
         name = _str(item.get("MatterHistoryActionName"))
-        text = " ".join(p for p in (name, _str(item.get("MatterHistoryActionText"))) if p)
+        text = _action_text(name, _str(item.get("MatterHistoryActionText")))
         if not text:
             continue
         classes = classify(None, name or text, LEGISTAR_RULES)

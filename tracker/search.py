@@ -1,6 +1,7 @@
 """Full-text search over bill titles, summaries and version text: SQLite FTS5 or PostgreSQL text search,
 set up by migration 0003 and, on PostgreSQL, made to read words as SQLite does by migration 0012 and to index each
-version's text in parts by 0033 (a tsvector's limits). Filters, ranking and paging run in SQL.
+version's text in parts by 0033, and a long summary's too by 0034 (a tsvector's limits). Filters, ranking and
+paging run in SQL.
 
 People look bills up by number far more often than by words, so a query is first read for a bill number
 (``read_query``): typed alone ("HR 1234", "H.R. 1234", "hr1234", "S.22", "H.Res. 5", "AB 5", "ABX1 1",
@@ -67,6 +68,9 @@ PG_BILL_DOC = "bill.search_doc"
 # and holds at most 1 MB), each part a document of its own; a phrase is whole in one part (they overlap).
 TEXT_PARTS = table("billversion_fts_part", column("version_id"), column("doc"))
 PG_PART_DOC = TEXT_PARTS.c.doc
+# A bill's words (titles and summary) in parts too, when they pass those limits (migration 0034: a long CRS
+# summary): ``bill.search_doc`` keeps every word but not every position, so only a phrase is looked up there too.
+BILL_PARTS = table("bill_fts_part", column("bill_id"), column("doc"))
 
 # How much a word counts where it is found. SQLite, bill_fts's columns (migration 0025): title, summary, text, the
 # primary sponsor's name, the cosponsors'. PostgreSQL, the search document's weights D (title and summary), C (the
@@ -186,8 +190,12 @@ def _with_names(session: Session, found: syntax.All) -> syntax.All:
 
 def _has_as_word(session: Session, term: syntax.Term) -> Any:
     if session.get_bind().dialect.name == "postgresql":
-        return or_(exists(select(Bill.id).where(literal_column(PG_BILL_DOC).op("@@")(_pg_node(term)))),
-                   exists(select(TEXT_PARTS.c.version_id).where(PG_PART_DOC.op("@@")(_pg_node(term, weights=False)))))
+        found = [exists(select(Bill.id).where(literal_column(PG_BILL_DOC).op("@@")(_pg_node(term)))),
+                 exists(select(TEXT_PARTS.c.version_id).where(PG_PART_DOC.op("@@")(_pg_node(term, weights=False))))]
+        if term.kind == syntax.PHRASE:
+            found.append(exists(select(BILL_PARTS.c.bill_id).where(BILL_PARTS.c.doc.op("@@")(
+                _pg_node(term, weights=False)))))
+        return or_(*found)
     return exists(select(literal_column("rowid")).select_from(text("bill_fts"))
                   .where(literal_column("bill_fts").op("MATCH")(literal(_fts5_node(term)))))
 
@@ -278,11 +286,16 @@ def _pg_term(term: str, *, prefix: bool, names: bool = True, weights: bool = Tru
 
 def _pg_found(node: syntax.Node) -> Any:
     """The ids of the bills whose own document or a part of a version's text has ``node`` (a word or a phrase):
-    a union of two index searches ("document matches OR id in (versions that match)" read every bill's document
-    instead, a sequential scan, 0.15 s at 17,817 bills for a word that two bills have)."""
-    return (select(Bill.id.label("bill_id")).where(literal_column(PG_BILL_DOC).op("@@")(_pg_node(node)))
-            .union(select(BillVersion.bill_id).join(TEXT_PARTS, TEXT_PARTS.c.version_id == BillVersion.id)
-                   .where(PG_PART_DOC.op("@@")(_pg_node(node, weights=False)))))
+    a union of index searches ("document matches OR id in (versions that match)" read every bill's document
+    instead, a sequential scan, 0.15 s at 17,817 bills for a word that two bills have). A phrase is also looked
+    for in the parts of long summaries (``BILL_PARTS``), which hold the bill's words only (weight D): a phrase of
+    names is in ``search_doc``, whose names no summary is long enough to push past position 16,383."""
+    found = [select(Bill.id.label("bill_id")).where(literal_column(PG_BILL_DOC).op("@@")(_pg_node(node))),
+             select(BillVersion.bill_id).join(TEXT_PARTS, TEXT_PARTS.c.version_id == BillVersion.id)
+             .where(PG_PART_DOC.op("@@")(_pg_node(node, weights=False)))]
+    if isinstance(node, syntax.Term) and node.kind == syntax.PHRASE:
+        found.append(select(BILL_PARTS.c.bill_id).where(BILL_PARTS.c.doc.op("@@")(_pg_node(node, weights=False))))
+    return union(*found)
 
 
 def _pg_ids(node: syntax.Node) -> Any:

@@ -71,6 +71,13 @@ PG_PART_DOC = TEXT_PARTS.c.doc
 # A bill's words (titles and summary) in parts too, when they pass those limits (migration 0034: a long CRS
 # summary): ``bill.search_doc`` keeps every word but not every position, so only a phrase is looked up there too.
 BILL_PARTS = table("bill_fts_part", column("bill_id"), column("doc"))
+# Parts share 200 words (migration 0033's OVERLAP_WORDS), so a phrase of up to 200 words across a cut is whole in
+# one part; a longer one (a pasted passage of model language, to find the bills that carry it) may be in none. It
+# is looked up as its pieces of this many words (a word is one or two of PostgreSQL's tokens: 200 at most), each
+# sharing half its words with the next, and a bill has it when it has every piece. SQLite finds the passage whole;
+# PostgreSQL would also find a bill whose text had each piece but not all in a row, which needs a 50-word passage
+# repeated with different words around it, in both places at a piece's edge: none in the bench's texts.
+PHRASE_PIECE_WORDS = 100
 
 # How much a word counts where it is found. SQLite, bill_fts's columns (migration 0025): title, summary, text, the
 # primary sponsor's name, the cosponsors'. PostgreSQL, the search document's weights D (title and summary), C (the
@@ -258,17 +265,41 @@ def _pg_node(node: syntax.Node, *, weights: bool = True) -> Any:
     if isinstance(node, syntax.All):
         return _pg_join([_pg_node(n, weights=weights) for n in node.required], "&&")
     names = node.names or not weights
-    if node.kind == syntax.PHRASE:  # the words one after the other (<->), each read as a word of its own
-        phrase = _pg_term(node.words[0], prefix=False, names=names)
-        for word in node.words[1:]:
-            phrase = func.tsquery_phrase(phrase, _pg_term(word, prefix=False, names=names), type_=TSQUERY)
-        return phrase
+    if node.kind == syntax.PHRASE:
+        pieces = _phrase_pieces(node)
+        if len(pieces) > 1:  # in one document: the rank, and whether any bill has it (_with_names)
+            return _pg_join([_pg_phrase(p.words, names) for p in pieces], "&&")
+        return _pg_phrase(node.words, names)
     if node.kind == syntax.HYPHENATED:
         last = len(node.words) - 1
         parts = _pg_join([_pg_term(w, prefix=node.prefix and i == last, names=names, weights=weights)
                           for i, w in enumerate(node.words)], "&&")
         return parts.op("||")(_pg_term("".join(node.words), prefix=node.prefix, names=names, weights=weights))
     return _pg_term(node.words[0], prefix=node.prefix, names=names, weights=weights)
+
+
+def _pg_phrase(words: tuple[str, ...], names: bool) -> Any:
+    """The words one after the other (<->), read as the documents are, as one expression of one parameter: built
+    word by word (a tsquery of each, joined by ``tsquery_phrase``), a pasted passage of 300 words overflowed
+    Python's stack, and at 100 compiling it took seconds. ``tracker_search_words`` changes each word alone (its
+    patterns are whole words), and ``phraseto_tsquery`` reads them as ``to_tsvector`` does; a word that is not also
+    a name is of weight D only, as in ``_pg_term``."""
+    tsq = func.phraseto_tsquery(literal_column(f"'{PG_CONFIG}'::regconfig"), func.tracker_search_words(" ".join(words)))
+    found = func.regexp_replace(cast(tsq, Text), f"{SHORT_WORD_MARK}'", "'", "g")
+    if not names:
+        found = func.regexp_replace(found, "'( |$)", "':D\\1", "g")
+    return cast(found, TSQUERY)
+
+
+def _phrase_pieces(node: syntax.Term) -> list[syntax.Term]:
+    """A phrase of more than ``PHRASE_PIECE_WORDS`` words as pieces of that many, each sharing half its words with
+    the next (the last ends with the phrase); a shorter phrase as itself. See ``PHRASE_PIECE_WORDS``."""
+    words = node.words
+    if len(words) <= PHRASE_PIECE_WORDS:
+        return [node]
+    step = PHRASE_PIECE_WORDS // 2
+    starts = [*range(0, len(words) - PHRASE_PIECE_WORDS, step), len(words) - PHRASE_PIECE_WORDS]
+    return [replace(node, words=words[i:i + PHRASE_PIECE_WORDS]) for i in starts]
 
 
 def _pg_term(term: str, *, prefix: bool, names: bool = True, weights: bool = True) -> Any:
@@ -323,6 +354,8 @@ def _pg_ids(node: syntax.Node) -> Any:
         parts = [_pg_found(replace(node, kind=syntax.WORD, words=(w,), prefix=node.prefix and i == last))
                  for i, w in enumerate(node.words)]
         return union(intersect(*parts), _pg_found(replace(node, kind=syntax.WORD, words=("".join(node.words),))))
+    if node.kind == syntax.PHRASE and len(pieces := _phrase_pieces(node)) > 1:
+        return intersect(*[_pg_found(p) for p in pieces])
     return _pg_found(node)
 
 

@@ -25,6 +25,7 @@ from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Bill, BillVersion
 from tracker.queries import BillFilter, list_bills
 from tracker.search import SearchFilter, search
+from tracker.search_syntax import words_of
 
 pytestmark = pytest.mark.realdata
 
@@ -168,3 +169,19 @@ def test_a_long_summary_is_in_parts_under_postgresqls_limits(engine: Engine, ses
     session.execute(text("DELETE FROM bill WHERE identifier = 'HR 1319'"))
     assert session.execute(text("SELECT count(*) FROM bill_fts_part")).scalar_one() == 0
 
+
+def test_a_pasted_passage_longer_than_the_parts_overlap_is_found_across_a_cut(engine: Engine, session: Session) -> None:
+    """A quoted passage of 310 words (model language pasted to find the bills that carry it) that runs over the
+    end of PostgreSQL's first part of H.R. 1's text (parts share 200 words): found on both databases, as SQLite
+    finds it; the passage with one word changed in its middle is not."""
+    imported(engine, "H1_RH.XML")
+    words = words_of(session.execute(select(BillVersion.text)).scalar_one())
+    start, stop = 3_491, 3_801
+    if engine.dialect.name == "postgresql":  # the passage runs from before the second part into past the first
+        first_end = session.execute(text("SELECT max(p) FROM billversion_fts_part, unnest(doc) u, "
+                                         "unnest(u.positions) p WHERE part = 1")).scalar_one()
+        assert start < first_end - 200 and stop > first_end
+    passage = " ".join(words[start:stop])
+    assert found(session, f'"{passage}"') == ["HR 1"] == listed(session, f'"{passage}"')
+    changed = " ".join([*words[start:start + 150], "zzzqqq", *words[start + 151:stop]])
+    assert found(session, f'"{changed}"') == [] == listed(session, f'"{changed}"')

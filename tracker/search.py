@@ -68,8 +68,12 @@ PG_BILL_DOC = "bill.search_doc"
 # and holds at most 1 MB), each part a document of its own; a phrase is whole in one part (they overlap).
 TEXT_PARTS = table("billversion_fts_part", column("version_id"), column("doc"))
 PG_PART_DOC = TEXT_PARTS.c.doc
-# A bill's words (titles and summary) in parts too, when they pass those limits (migration 0034: a long CRS
-# summary): ``bill.search_doc`` keeps every word but not every position, so only a phrase is looked up there too.
+# A bill's summary in parts too, when it passes those limits (migration 0034: a long CRS summary): ``search_doc``
+# keeps every word but not every position, so only a phrase is looked up there too. A phrase is of one field, as in
+# SQLite's columns: 0034 leaves a position empty between titles, summary, sponsor and cosponsors in ``search_doc``.
+# One phrase SQLite finds and PostgreSQL does not: words that run from the end of one version's text into the start
+# of another's. SQLite's one row a bill joins its versions' texts (in no set order: group_concat), PostgreSQL
+# indexes each alone; such words are in no text, nobody means them, and PostgreSQL does not imitate the join.
 BILL_PARTS = table("bill_fts_part", column("bill_id"), column("doc"))
 # Parts share 200 words (migration 0033's OVERLAP_WORDS), so a phrase of up to 200 words across a cut is whole in
 # one part; a longer one (a pasted passage of model language, to find the bills that carry it) may be in none. It
@@ -319,8 +323,9 @@ def _pg_found(node: syntax.Node) -> Any:
     """The ids of the bills whose own document or a part of a version's text has ``node`` (a word or a phrase):
     a union of index searches ("document matches OR id in (versions that match)" read every bill's document
     instead, a sequential scan, 0.15 s at 17,817 bills for a word that two bills have). A phrase is also looked
-    for in the parts of long summaries (``BILL_PARTS``), which hold the bill's words only (weight D): a phrase of
-    names is in ``search_doc``, whose names no summary is long enough to push past position 16,383."""
+    for in the parts of long summaries (``BILL_PARTS``), which hold the summary only: a phrase of a title or of
+    names is in ``search_doc``, where they keep their positions (the titles come first, and no summary is long
+    enough to push the names past position 16,383: the longest, H.R. 1319's, ends at 9,939)."""
     found = [select(Bill.id.label("bill_id")).where(literal_column(PG_BILL_DOC).op("@@")(_pg_node(node))),
              select(BillVersion.bill_id).join(TEXT_PARTS, TEXT_PARTS.c.version_id == BillVersion.id)
              .where(PG_PART_DOC.op("@@")(_pg_node(node, weights=False)))]

@@ -185,3 +185,17 @@ def test_a_pasted_passage_longer_than_the_parts_overlap_is_found_across_a_cut(en
     assert found(session, f'"{passage}"') == ["HR 1"] == listed(session, f'"{passage}"')
     changed = " ".join([*words[start:start + 150], "zzzqqq", *words[start + 151:stop]])
     assert found(session, f'"{changed}"') == [] == listed(session, f'"{changed}"')
+
+
+def test_a_phrase_is_of_one_field_titles_summary_or_names_on_both_databases(engine: Engine, session: Session,
+                                                                            tmp_path: Path) -> None:
+    """SQLite indexes a bill's titles, summary, sponsor and cosponsors as columns of their own, and a phrase is
+    within one; PostgreSQL's bill document held them one after the other, so H.R. 21's last title words and first
+    summary words ("... FedRAMP Authorization Act" / "Federal Risk and ...") were a phrase there, and the summary's
+    last words and its sponsor's name another."""
+    imported_billstatus(engine, tmp_path, "data/117/bills/hr/hr21/fdsys_billstatus.xml")
+    for query in ('"fedramp authorization act"', '"federal risk and authorization"', '"advisory committee"',
+                  '"Connolly Gerald"', '"Comer James"'):
+        assert found(session, query) == ["HR 21"] == listed(session, query), query
+    for query in ('"authorization act federal risk"', '"Advisory Committee Connolly"', '"Connolly Gerald E Comer"'):
+        assert found(session, query) == [] == listed(session, query), query

@@ -1,6 +1,7 @@
 """Full-text search over bill titles, summaries and version text: SQLite FTS5 or PostgreSQL text search,
 set up by migration 0003 and, on PostgreSQL, made to read words as SQLite does by migration 0012 and to index each
-version's text in parts by 0033 (a tsvector's limits). Filters, ranking and paging run in SQL.
+version's text in parts by 0033, and a long summary's too by 0034 (a tsvector's limits). Filters, ranking and
+paging run in SQL.
 
 People look bills up by number far more often than by words, so a query is first read for a bill number
 (``read_query``): typed alone ("HR 1234", "H.R. 1234", "hr1234", "S.22", "H.Res. 5", "AB 5", "ABX1 1",
@@ -67,6 +68,20 @@ PG_BILL_DOC = "bill.search_doc"
 # and holds at most 1 MB), each part a document of its own; a phrase is whole in one part (they overlap).
 TEXT_PARTS = table("billversion_fts_part", column("version_id"), column("doc"))
 PG_PART_DOC = TEXT_PARTS.c.doc
+# A bill's summary in parts too, when it passes those limits (migration 0034: a long CRS summary): ``search_doc``
+# keeps every word but not every position, so only a phrase is looked up there too. A phrase is of one field, as in
+# SQLite's columns: 0034 leaves a position empty between titles, summary, sponsor and cosponsors in ``search_doc``.
+# One phrase SQLite finds and PostgreSQL does not: words that run from the end of one version's text into the start
+# of another's. SQLite's one row a bill joins its versions' texts (in no set order: group_concat), PostgreSQL
+# indexes each alone; such words are in no text, nobody means them, and PostgreSQL does not imitate the join.
+BILL_PARTS = table("bill_fts_part", column("bill_id"), column("doc"))
+# Parts share 200 words (migration 0033's OVERLAP_WORDS), so a phrase of up to 200 words across a cut is whole in
+# one part; a longer one (a pasted passage of model language, to find the bills that carry it) may be in none. It
+# is looked up as its pieces of this many words (a word is one or two of PostgreSQL's tokens: 200 at most), each
+# sharing half its words with the next, and a bill has it when it has every piece. SQLite finds the passage whole;
+# PostgreSQL would also find a bill whose text had each piece but not all in a row, which needs a 50-word passage
+# repeated with different words around it, in both places at a piece's edge: none in the bench's texts.
+PHRASE_PIECE_WORDS = 100
 
 # How much a word counts where it is found. SQLite, bill_fts's columns (migration 0025): title, summary, text, the
 # primary sponsor's name, the cosponsors'. PostgreSQL, the search document's weights D (title and summary), C (the
@@ -186,8 +201,12 @@ def _with_names(session: Session, found: syntax.All) -> syntax.All:
 
 def _has_as_word(session: Session, term: syntax.Term) -> Any:
     if session.get_bind().dialect.name == "postgresql":
-        return or_(exists(select(Bill.id).where(literal_column(PG_BILL_DOC).op("@@")(_pg_node(term)))),
-                   exists(select(TEXT_PARTS.c.version_id).where(PG_PART_DOC.op("@@")(_pg_node(term, weights=False)))))
+        found = [exists(select(Bill.id).where(literal_column(PG_BILL_DOC).op("@@")(_pg_node(term)))),
+                 exists(select(TEXT_PARTS.c.version_id).where(PG_PART_DOC.op("@@")(_pg_node(term, weights=False))))]
+        if term.kind == syntax.PHRASE:
+            found.append(exists(select(BILL_PARTS.c.bill_id).where(BILL_PARTS.c.doc.op("@@")(
+                _pg_node(term, weights=False)))))
+        return or_(*found)
     return exists(select(literal_column("rowid")).select_from(text("bill_fts"))
                   .where(literal_column("bill_fts").op("MATCH")(literal(_fts5_node(term)))))
 
@@ -250,17 +269,41 @@ def _pg_node(node: syntax.Node, *, weights: bool = True) -> Any:
     if isinstance(node, syntax.All):
         return _pg_join([_pg_node(n, weights=weights) for n in node.required], "&&")
     names = node.names or not weights
-    if node.kind == syntax.PHRASE:  # the words one after the other (<->), each read as a word of its own
-        phrase = _pg_term(node.words[0], prefix=False, names=names)
-        for word in node.words[1:]:
-            phrase = func.tsquery_phrase(phrase, _pg_term(word, prefix=False, names=names), type_=TSQUERY)
-        return phrase
+    if node.kind == syntax.PHRASE:
+        pieces = _phrase_pieces(node)
+        if len(pieces) > 1:  # in one document: the rank, and whether any bill has it (_with_names)
+            return _pg_join([_pg_phrase(p.words, names) for p in pieces], "&&")
+        return _pg_phrase(node.words, names)
     if node.kind == syntax.HYPHENATED:
         last = len(node.words) - 1
         parts = _pg_join([_pg_term(w, prefix=node.prefix and i == last, names=names, weights=weights)
                           for i, w in enumerate(node.words)], "&&")
         return parts.op("||")(_pg_term("".join(node.words), prefix=node.prefix, names=names, weights=weights))
     return _pg_term(node.words[0], prefix=node.prefix, names=names, weights=weights)
+
+
+def _pg_phrase(words: tuple[str, ...], names: bool) -> Any:
+    """The words one after the other (<->), read as the documents are, as one expression of one parameter: built
+    word by word (a tsquery of each, joined by ``tsquery_phrase``), a pasted passage of 300 words overflowed
+    Python's stack, and at 100 compiling it took seconds. ``tracker_search_words`` changes each word alone (its
+    patterns are whole words), and ``phraseto_tsquery`` reads them as ``to_tsvector`` does; a word that is not also
+    a name is of weight D only, as in ``_pg_term``."""
+    tsq = func.phraseto_tsquery(literal_column(f"'{PG_CONFIG}'::regconfig"), func.tracker_search_words(" ".join(words)))
+    found = func.regexp_replace(cast(tsq, Text), f"{SHORT_WORD_MARK}'", "'", "g")
+    if not names:
+        found = func.regexp_replace(found, "'( |$)", "':D\\1", "g")
+    return cast(found, TSQUERY)
+
+
+def _phrase_pieces(node: syntax.Term) -> list[syntax.Term]:
+    """A phrase of more than ``PHRASE_PIECE_WORDS`` words as pieces of that many, each sharing half its words with
+    the next (the last ends with the phrase); a shorter phrase as itself. See ``PHRASE_PIECE_WORDS``."""
+    words = node.words
+    if len(words) <= PHRASE_PIECE_WORDS:
+        return [node]
+    step = PHRASE_PIECE_WORDS // 2
+    starts = [*range(0, len(words) - PHRASE_PIECE_WORDS, step), len(words) - PHRASE_PIECE_WORDS]
+    return [replace(node, words=words[i:i + PHRASE_PIECE_WORDS]) for i in starts]
 
 
 def _pg_term(term: str, *, prefix: bool, names: bool = True, weights: bool = True) -> Any:
@@ -278,11 +321,17 @@ def _pg_term(term: str, *, prefix: bool, names: bool = True, weights: bool = Tru
 
 def _pg_found(node: syntax.Node) -> Any:
     """The ids of the bills whose own document or a part of a version's text has ``node`` (a word or a phrase):
-    a union of two index searches ("document matches OR id in (versions that match)" read every bill's document
-    instead, a sequential scan, 0.15 s at 17,817 bills for a word that two bills have)."""
-    return (select(Bill.id.label("bill_id")).where(literal_column(PG_BILL_DOC).op("@@")(_pg_node(node)))
-            .union(select(BillVersion.bill_id).join(TEXT_PARTS, TEXT_PARTS.c.version_id == BillVersion.id)
-                   .where(PG_PART_DOC.op("@@")(_pg_node(node, weights=False)))))
+    a union of index searches ("document matches OR id in (versions that match)" read every bill's document
+    instead, a sequential scan, 0.15 s at 17,817 bills for a word that two bills have). A phrase is also looked
+    for in the parts of long summaries (``BILL_PARTS``), which hold the summary only: a phrase of a title or of
+    names is in ``search_doc``, where they keep their positions (the titles come first, and no summary is long
+    enough to push the names past position 16,383: the longest, H.R. 1319's, ends at 9,939)."""
+    found = [select(Bill.id.label("bill_id")).where(literal_column(PG_BILL_DOC).op("@@")(_pg_node(node))),
+             select(BillVersion.bill_id).join(TEXT_PARTS, TEXT_PARTS.c.version_id == BillVersion.id)
+             .where(PG_PART_DOC.op("@@")(_pg_node(node, weights=False)))]
+    if isinstance(node, syntax.Term) and node.kind == syntax.PHRASE:
+        found.append(select(BILL_PARTS.c.bill_id).where(BILL_PARTS.c.doc.op("@@")(_pg_node(node, weights=False))))
+    return union(*found)
 
 
 def _pg_ids(node: syntax.Node) -> Any:
@@ -310,6 +359,8 @@ def _pg_ids(node: syntax.Node) -> Any:
         parts = [_pg_found(replace(node, kind=syntax.WORD, words=(w,), prefix=node.prefix and i == last))
                  for i, w in enumerate(node.words)]
         return union(intersect(*parts), _pg_found(replace(node, kind=syntax.WORD, words=("".join(node.words),))))
+    if node.kind == syntax.PHRASE and len(pieces := _phrase_pieces(node)) > 1:
+        return intersect(*[_pg_found(p) for p in pieces])
     return _pg_found(node)
 
 

@@ -14,7 +14,7 @@ batch wrote in one statement at its end, all inside the batch's own write transa
   that commits after an error still leaves them in place.
 
 PostgreSQL keeps its search document as a generated column (migration 0003) and the parts of each version's text
-by a trigger (0033): nothing to do there.
+and of each long summary by triggers (0033, 0034): nothing to do there.
 """
 
 from collections.abc import Iterator

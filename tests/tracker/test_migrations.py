@@ -273,3 +273,31 @@ def test_0027_keeps_unsubscribe_links_already_sent_working_with_only_a_hash_stor
         [(value,)] = conn.execute(text("SELECT unsubscribe_token FROM alertprofile")).all()
         assert value and value != old
     db.upgrade(engine)
+
+
+def test_0034_indexes_the_long_summaries_already_stored(engine: Engine, tmp_path: Path) -> None:
+    """H.R. 1319 of the 117th stored before 0034: the upgrade writes its summary's parts (PostgreSQL), so a phrase
+    past the summary's 255th "the" is found at once, and no phrase runs from its titles into its summary; back at
+    0033 the parts are gone, and written again going forward."""
+    import tarfile
+
+    from tracker.search import matching_bill_ids
+
+    with tarfile.open(require_realdata("billstatus", "congress117", "c117_all.tar.gz"), "r|gz") as tar:
+        member = next(m for m in tar if m.name == "data/117/bills/hr/hr1319/fdsys_billstatus.xml")
+        (tmp_path / "hr1319.xml").write_bytes(tar.extractfile(member).read())  # type: ignore[union-attr]
+    db.downgrade(engine, "0033")
+    assert import_path(engine, tmp_path / "hr1319.xml", flag=False).errors == []
+
+    def found(query: str) -> int:
+        with Session(engine) as s:
+            return len(s.execute(matching_bill_ids(s, query)).all())
+
+    db.upgrade(engine)
+    assert found('"revises the amortization rules"') == 1 == found('"american rescue plan act of 2021"')
+    assert found('"act of 2021 american rescue"') == 1  # the short title follows the title: one field
+    assert found('"2021 american rescue plan act of 2021 this bill"') == 0  # from the titles into the summary
+    db.downgrade(engine, "0033")  # the parts go (this code reads them: it searches a database at 0034 only)
+    assert "bill_fts_part" not in inspect(engine).get_table_names()
+    db.upgrade(engine)
+    assert found('"revises the amortization rules"') == 1

@@ -6,7 +6,8 @@ def compared(name: str | None, type_: str, parent_names: dict[str, str | None]) 
     # APScheduler creates and owns its job store table (tracker schedule): autogenerate must not drop it.
     if type_ == "table" and name == "apscheduler_jobs":
         return False
-    # Full-text search (0003) lives outside the models: SQLite's FTS5 tables, PostgreSQL's indexes and text parts.
+    # Full-text search (0003) lives outside the models: SQLite's FTS5 tables, PostgreSQL's indexes and text parts
+    # (bill_fts_part, 0034: the parts of long summaries).
     if type_ == "table" and (name or "").startswith("bill_fts"):
         return False
     if type_ == "table" and name == "billversion_fts_part":  # PostgreSQL's parts of version texts (0033)

@@ -13,7 +13,7 @@ from dashboard.components.widgets import saved_filter_picker
 from tracker import positions, triage, watchlists
 from tracker.bidi import without_bidi_controls
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
-from tracker.permissions import Action, PermissionDenied, can
+from tracker.permissions import Action, PermissionDenied, can, who_may
 from tracker.references import bill_reference
 
 PAGE_SIZE = 25
@@ -35,6 +35,9 @@ user = page_user()
 may_triage = can(user, Action.triage)
 state.restore("triage")  # filters, sort and page as they were before a bill was opened
 st.title("Triage inbox" if may_triage else "Flagged bills")
+if not may_triage:  # a link to "the triage inbox" opens this page: say why it has no judging buttons
+    st.caption(f"Triage (reviewing, dismissing, assigning) is for {who_may(Action.triage)}; here you read the bills "
+               "the topics flagged.")
 
 with data.session() as s:
     choices = data.choices(s)

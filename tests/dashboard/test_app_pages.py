@@ -846,6 +846,7 @@ def test_every_page_address_is_a_deep_link() -> None:
 
     source = APP.read_text()
     addresses = set(re.findall(r'url_path="([\w-]+)"', source)) - {"signin"}
+    addresses |= set(re.findall(r'"([\w-]+)", Action\.', source))  # RESTRICTED_PAGES
     assert addresses >= {"scorecard", "admin-stances", "bill"}
     listed = re.search(r"DEEP_LINKS = \(([^)]*)\)", source)
     assert listed is not None

@@ -495,7 +495,7 @@ def test_overview_counts_movement_and_stale_warning(session: Session, seeded: Se
     at = signed_in(seeded.users["council"], "views/overview.py")
     no_exception(at)
     shown = texts(at)
-    assert "govinfo\\_billstatus is stale" in shown or "govinfo_billstatus is stale" in shown
+    assert md("Data from GovInfo bill status (Congress) may be out of date") in shown
     assert [m.value for m in at.metric][:2] == ["5", "4"]
     assert len(at.get("vega_lite_chart")) >= 3
 
@@ -870,7 +870,7 @@ def test_the_sources_page_shows_each_state_and_city_feeds_own_scope(seeded: Seed
         config.settings.cache_clear()
     no_exception(at)
     frame = at.dataframe[0].value
-    scope = dict(zip(frame["source"], frame["scope"], strict=True))
+    scope = dict(zip(frame["config key"], frame["scope"], strict=True))
     assert scope["legistar"] == "clients chicago"
     assert scope["california"] == "California pubinfo"
     assert scope["openstates"] == "states CA, session 20252026"

@@ -96,7 +96,7 @@ for label, key in (("Short title", "short_title"), ("Popular title", "popular_ti
     if d.get(key) and d[key] != d["title"]:
         st.markdown(f"**{label}:** {md(d[key])}")
 outcome = d["stage"] if d["stage"] in [s.value for s in STAGE_OUTCOMES] else None
-st.html(progress_line([s.value for s in STAGE_PROGRESS], d["stage"], outcome))
+st.html(progress_line([s.value for s in STAGE_PROGRESS], d["stage"], outcome, d["jurisdiction"]))
 facts = [f"Introduced {d['introduced_date'] or '—'}", f"latest action {d['latest_action_date'] or '—'}"]
 if d.get("policy_area"):
     facts.append(f"policy area: {d['policy_area']}")
@@ -198,7 +198,7 @@ with main:
             by_kind = {link.kind: link.url for link in text_links(v)}
             rows.append({"version": v["label"], "date": v["date"], "PDF": by_kind.get("PDF"),
                          "HTML/TXT": by_kind.get("Text") or by_kind.get("HTML"), "XML": by_kind.get("XML"),
-                         "text stored": v["has_text"]})
+                         "text stored": "yes" if v["has_text"] else "no"})
         table(pd.DataFrame(rows), column_config={
             kind: st.column_config.LinkColumn(kind, display_text=kind) for kind in ("PDF", "HTML/TXT", "XML")},
             hide_index=True, width="stretch")
@@ -331,7 +331,7 @@ with side:
                 for h in history]), hide_index=True, width="stretch")
 
     st.markdown("#### Triage")
-    st.caption(md(f"{state['status']}{' · ' + state['relevance'].replace('_', ' ') if state['relevance'] else ''}"
+    st.caption(md(f"{triage.judgement_words(state['status'], state['relevance'])}"
                   f" by {state['by']} at {stamp(state['at'])}"
                   + (f" — why: {state['reason']}" if state["reason"] and state["status"] == "dismissed" else ""))
                if state else "Not triaged yet.")

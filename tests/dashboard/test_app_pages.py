@@ -136,7 +136,7 @@ def test_bill_page_for_every_role(seeded: Seeded, role: str) -> None:
     no_exception(at)
     shown = texts(at)
     for expected in (md("H.R. 2"), "Consumer Data Privacy Act", "Energy and Commerce Committee", "Sources",
-                     "passed origin chamber", "minors", "Artificial intelligence"):
+                     "Passed first chamber", "minors", "Artificial intelligence"):
         assert expected in shown, expected
     assert "<del" not in shown  # the redline is drawn when asked for (test_versions_and_the_redline_run_...)
     editable = role in ("admin", "staff")

@@ -15,6 +15,7 @@ from tracker import overview, triage
 from tracker.exports.packet import stage_label
 from tracker.feed_names import feed_name
 from tracker.overview import run_outcome
+from tracker.permissions import Action, can
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=4)
@@ -136,4 +137,5 @@ if fresh:
                          "up to date": "no: out of date" if f.stale else "yes"} for f in fresh]),
           hide_index=True, width="stretch")
 else:
-    st.info("No crawl or import has run yet: run `tracker import PATH` or `tracker crawl SOURCE`.")
+    st.info("No feed has been read yet, so these figures are empty until an administrator loads the bills."
+            + (" Run `tracker import PATH` or `tracker crawl SOURCE`." if can(user, Action.manage_sources) else ""))

@@ -61,3 +61,13 @@ def test_the_bill_page_progress_and_triage_read_as_words(session: Session, seede
     versions = next(d.value for d in at.dataframe if "text stored" in d.value.columns)
     assert set(versions["text stored"]) == {"yes"}
     assert "not relevant" in shown and "not\\_relevant" not in shown
+
+
+def test_an_overview_without_data_tells_council_members_no_command(seeded: Seeded) -> None:
+    # "run `tracker import PATH` or `tracker crawl SOURCE`" told a council member to type commands they have
+    # no access to; administrators, who run them, still see which.
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    no_exception(at)
+    assert "No feed has been read yet" in texts(at) and "tracker import" not in texts(at)
+    at = signed_in(seeded.users["admin"], "views/overview.py")
+    assert "tracker import" in texts(at)

@@ -15,7 +15,7 @@ from dashboard.components.render import md
 from tracker import db
 from tracker.cli_common import database_problem
 from tracker.models import User
-from tracker.permissions import Action, can
+from tracker.permissions import Action, can, who_may
 
 st.set_page_config(page_title="Policy Tracker", layout="wide")
 
@@ -34,6 +34,18 @@ except Exception as exc:
 user = auth.current_user()
 
 
+# Pages only some roles have, with the action that opens them (tracker.permissions says which roles may): the
+# role's navigation lists those it may see, and every other one's address answers with whose page it is.
+RESTRICTED_PAGES = (
+    ("Bills", "views/exports.py", "Export packets", "exports", Action.export),
+    ("Admin", "views/admin_users.py", "Users and roles", "admin-users", Action.manage_users),
+    ("Admin", "views/admin_topics.py", "Topics and rules", "admin-topics", Action.manage_topics),
+    ("Admin", "views/admin_sources.py", "Sources and crawls", "admin-sources", Action.manage_sources),
+    ("Admin", "views/admin_stances.py", "Positions vocabulary", "admin-stances", Action.manage_stances),
+)
+REFUSED_KEY = "_refused_page"  # session_state: the refusal to show above the start page, once
+
+
 def _pages_for(user: User) -> dict[str, list[Any]]:
     bills = [
         st.Page("views/overview.py", title="Overview", url_path="overview"),
@@ -45,8 +57,6 @@ def _pages_for(user: User) -> dict[str, list[Any]]:
         st.Page("views/alerts.py", title="Alerts", url_path="alerts"),
         st.Page("views/scorecard.py", title="Scorecard", url_path="scorecard"),
     ]
-    if can(user, Action.export):
-        bills.append(st.Page("views/exports.py", title="Export packets", url_path="exports"))
     # The role's start page is not Streamlit's default page: that one is served at "/" only, and its own address
     # (/overview, shared, bookmarked, or where signing in from it returns) answered "Page not found". The default
     # is a hidden page that opens the start page under its address.
@@ -55,15 +65,23 @@ def _pages_for(user: User) -> dict[str, list[Any]]:
     def open_start_page() -> None:
         st.switch_page(start, query_params=st.query_params.to_dict())  # a switch drops them otherwise
 
-    bills.append(st.Page(open_start_page, title=start.title, url_path="start", default=True, visibility="hidden"))
-    pages = {"Bills": bills}
-    if can(user, Action.manage_users):
-        pages["Admin"] = [
-            st.Page("views/admin_users.py", title="Users and roles", url_path="admin-users"),
-            st.Page("views/admin_topics.py", title="Topics and rules", url_path="admin-topics"),
-            st.Page("views/admin_sources.py", title="Sources and crawls", url_path="admin-sources"),
-            st.Page("views/admin_stances.py", title="Positions vocabulary", url_path="admin-stances"),
-        ]
+    def refusal(title: str, action: Action) -> Any:
+        # A link to a page of another role (an admin page, the packets) opened the start page without a word,
+        # and people thought the link was broken or the page gone.
+        def refuse() -> None:
+            st.session_state[REFUSED_KEY] = (f"“{title}” is for {who_may(action)}, so it does not open for you: "
+                                             f"here is your {start.title.lower()} instead.")
+            st.switch_page(start)
+        return refuse
+
+    pages: dict[str, list[Any]] = {"Bills": bills}
+    hidden = [st.Page(open_start_page, title=start.title, url_path="start", default=True, visibility="hidden")]
+    for section, script, title, path, action in RESTRICTED_PAGES:
+        if can(user, action):
+            pages.setdefault(section, []).append(st.Page(script, title=title, url_path=path))
+        else:
+            hidden.append(st.Page(refusal(title, action), title=title, url_path=path, visibility="hidden"))
+    bills.extend(hidden)
     return pages
 
 
@@ -90,6 +108,8 @@ else:
             auth.sign_out(everywhere=True)
             st.rerun()
         auth.change_password_form(user)
+    if refused := st.session_state.pop(REFUSED_KEY, None):
+        st.info(refused)
     try:
         st.navigation(_pages_for(user)).run()
     except OperationalError as exc:

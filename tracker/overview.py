@@ -159,6 +159,16 @@ def bill_changes(session: Session, *, bill_id: int, limit: int = BILL_CHANGES_SH
                                 set())[0], "source": source} for change, source in rows]
 
 
+# A run's outcome (RunStatus, as run_owner.shown_status gives it) in a sentence: "its last run partly failed".
+RUN_OUTCOMES = {RunStatus.succeeded.value: "succeeded", RunStatus.partial.value: "partly failed",
+                RunStatus.failed.value: "failed", RunStatus.interrupted.value: "was interrupted",
+                RunStatus.running.value: "is still running"}
+
+
+def run_outcome(status: str | None) -> str:
+    return RUN_OUTCOMES.get(status or "", status or "unknown")
+
+
 @dataclass(frozen=True)
 class Freshness:
     source: str

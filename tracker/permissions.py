@@ -37,6 +37,16 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.lobbyist.value: frozenset({Action.read, Action.export, Action.follow}),
 }
 
+# Roles as the people holding them are called, for messages such as "this page is for administrators".
+ROLE_NAMES: dict[str, str] = {Role.admin.value: "administrators", Role.staff.value: "policy staff",
+                              Role.council.value: "council members", Role.lobbyist.value: "lobbyists"}
+
+
+def who_may(action: Action) -> str:
+    """The roles allowed ``action``, in words and in the role table's order: "administrators and policy staff"."""
+    names = [ROLE_NAMES.get(role, role) for role, acts in ROLE_ACTIONS.items() if action in acts]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
 
 def can(actor: User | None, action: Action) -> bool:
     return bool(actor is not None and actor.active and action in ROLE_ACTIONS.get(actor.role, frozenset()))

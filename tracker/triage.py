@@ -37,6 +37,18 @@ SORTS = {"score": "Strongest match", "date": "Latest action", "identifier": "Bil
 # "flagged" is what the overview counts as flagged for the council; "all" adds the bills staff dismissed.
 VIEWS = {"inbox": "Flagged since last review", "reviewed": "Reviewed", "dismissed": "Dismissed",
          "flagged": "Flagged, not dismissed", "all": "All flagged, dismissed included"}
+# A bill's triage state and staff's relevance label in words (the stored values are TriageStatus, Relevance).
+STATUS_WORDS = {TriageStatus.new.value: "not reviewed yet", TriageStatus.reviewed.value: "reviewed",
+                TriageStatus.dismissed.value: "dismissed"}
+RELEVANCE_WORDS = {Relevance.relevant.value: "relevant", Relevance.not_relevant.value: "not relevant"}
+
+
+def judgement_words(status: str | None, relevance: str | None) -> str:
+    """"dismissed · not relevant": a bill's triage state, then staff's relevance label when there is one."""
+    words = STATUS_WORDS.get(status or "", status or "")
+    return words + (f" · {RELEVANCE_WORDS.get(relevance, relevance)}" if relevance else "")
+
+
 MAX_BULK = 500
 MAX_REASON_CHARS = 500  # a dismissal's reason: a line or two, shown in the inbox row
 

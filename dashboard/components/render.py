@@ -133,12 +133,17 @@ def change_ratio(old: str, new: str) -> float:
                                    autojunk=False).ratio()
 
 
-def progress_line(stages: Sequence[str], current: str, outcome: str | None = None) -> str:
-    """HTML: the normalized stages as steps, done ones filled, the current one bold; labels are ours."""
+def progress_line(stages: Sequence[str], current: str, outcome: str | None = None,
+                  jurisdiction: str | None = None) -> str:
+    """HTML: the normalized stages as steps, done ones filled, the current one bold; labels are ours, named as
+    the packets name them ("Passed first chamber", not passed_origin_chamber)."""
+    from tracker.exports.packet import stage_label  # the packet writers: loaded by the bill page only
+
+
     idx = stages.index(current) if current in stages else -1
     cells = []
     for i, stage in enumerate(stages):
-        label = html_text(stage.replace("_", " "))
+        label = html_text(stage_label(stage, jurisdiction))
         if i < idx:
             style = "background:#2e7d32;color:white"
         elif i == idx:
@@ -149,7 +154,7 @@ def progress_line(stages: Sequence[str], current: str, outcome: str | None = Non
                      f'display:inline-block;margin-bottom:4px">{label}</span>')
     if outcome:
         cells.append(f'<span style="background:#b71c1c;color:white;padding:4px 10px;border-radius:12px">'
-                     f'{html_text(outcome.replace("_", " "))}</span>')
+                     f'{html_text(stage_label(outcome, jurisdiction))}</span>')
     return "<div>" + "→".join(cells) + "</div>"
 
 

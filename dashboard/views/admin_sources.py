@@ -5,10 +5,11 @@ import streamlit as st
 
 from dashboard.components import data
 from dashboard.components.auth import page_user
-from dashboard.components.render import md
+from dashboard.components.render import md, stamp
 from dashboard.components.widgets import table
 from tracker import health, overview
 from tracker.config import crawl_settings, source_scope
+from tracker.feed_names import feed_name
 from tracker.permissions import Action, PermissionDenied, require
 
 user = page_user()
@@ -21,7 +22,8 @@ except PermissionDenied as exc:
 
 try:
     crawl = crawl_settings()
-    configured = [{"source": s.name, "enabled": s.enabled, "schedule (cron, UTC)": s.schedule, "base URL": s.base_url,
+    configured = [{"feed": feed_name(s.name), "config key": s.name, "enabled": s.enabled,
+                   "schedule (cron, UTC)": s.schedule, "base URL": s.base_url,
                    "scope": source_scope(s.name, crawl)} for s in crawl.sources.values()]
 except (SystemExit, ValueError, KeyError) as exc:
     st.error(md(f"The crawl configuration cannot be read: {exc}"))
@@ -46,9 +48,11 @@ with data.session() as s:
 st.subheader("Freshness")
 for f in fresh:
     if f.stale:
-        st.warning(md(f"{f.source} is stale: last success {f.last_success or 'never'}."))
+        st.warning(md(f"{feed_name(f.source)} ({f.source}) is stale: last success "
+                      f"{stamp(f.last_success) if f.last_success else 'never'}."))
 if fresh:
-    table(pd.DataFrame([{"source": f.source, "last success": f.last_success, "last run": f.last_run_at,
+    table(pd.DataFrame([{"feed": feed_name(f.source), "stored as": f.source, "last success": f.last_success,
+                         "last run": f.last_run_at,
                          "status": f.last_run_status, "errors": f.last_run_errors,
                          "stale": f.stale} for f in fresh]), hide_index=True, width="stretch")
 

@@ -10,6 +10,7 @@ from dashboard.components.render import counted, md
 from dashboard.components.state import forget
 from dashboard.components.widgets import table
 from tracker.alerts import delivery, feeds, subscriptions
+from tracker.alerts.render import KIND_TITLES
 from tracker.permissions import Action, PermissionDenied, can
 from tracker.watchlists import visible_watchlists
 
@@ -71,7 +72,8 @@ with st.form("alerts_add"):
                                 help=md("; ".join(f"{KIND_LABELS[k]}: {', '.join(list(v.values())[:8])}"
                                                   for k, v in options.items() if v)))
     cadence = cols[2].selectbox("How often", ["instant", "daily", "weekly"], index=1, key="alerts_cadence")
-    events = st.multiselect("Only these changes (empty: all)", list(subscriptions.EVENT_KINDS), key="alerts_events")
+    events = st.multiselect("Only these changes (empty: all)", list(subscriptions.EVENT_KINDS),
+                            format_func=lambda k: KIND_TITLES.get(k, k), key="alerts_events")
     if st.form_submit_button("Add"):
         try:
             with data.session() as s:

@@ -25,6 +25,7 @@ from tracker.bidi import without_bidi_controls
 from tracker.bill_text import current_text, text_links
 from tracker.exports import Selection
 from tracker.exports.packet import describe_committees
+from tracker.feed_names import feed_name
 from tracker.matching.display import below_line, signals
 from tracker.matching.queries import topics_for
 from tracker.matching.training import scoring_scopes
@@ -96,7 +97,7 @@ for label, key in (("Short title", "short_title"), ("Popular title", "popular_ti
     if d.get(key) and d[key] != d["title"]:
         st.markdown(f"**{label}:** {md(d[key])}")
 outcome = d["stage"] if d["stage"] in [s.value for s in STAGE_OUTCOMES] else None
-st.html(progress_line([s.value for s in STAGE_PROGRESS], d["stage"], outcome))
+st.html(progress_line([s.value for s in STAGE_PROGRESS], d["stage"], outcome, d["jurisdiction"]))
 facts = [f"Introduced {d['introduced_date'] or '—'}", f"latest action {d['latest_action_date'] or '—'}"]
 if d.get("policy_area"):
     facts.append(f"policy area: {d['policy_area']}")
@@ -160,8 +161,9 @@ with main:
                             for v in reversed(d["votes"])]),
               column_config={"record": st.column_config.LinkColumn("record")}, hide_index=True,
               width="stretch")
-        elsewhere = ", ".join(f"{n} from {name}" for name, n in sorted(d["votes_elsewhere"].items()))
-        st.caption(md(f"As {d['votes'][0]['source']} records them" + (f"; also {elsewhere}." if elsewhere else ".")))
+        elsewhere = ", ".join(f"{n} from {feed_name(name)}" for name, n in sorted(d["votes_elsewhere"].items()))
+        st.caption(md(f"As {feed_name(d['votes'][0]['source'])} records them"
+                      + (f"; also {elsewhere}." if elsewhere else ".")))
         with_members = [v for v in reversed(d["votes"]) if v["members"]]
         if with_members:
             with st.expander("How each member voted"):
@@ -199,7 +201,7 @@ with main:
             by_kind = {link.kind: link.url for link in text_links(v)}
             rows.append({"version": v["label"], "date": v["date"], "PDF": by_kind.get("PDF"),
                          "HTML/TXT": by_kind.get("Text") or by_kind.get("HTML"), "XML": by_kind.get("XML"),
-                         "text stored": v["has_text"]})
+                         "text stored": "yes" if v["has_text"] else "no"})
         table(pd.DataFrame(rows), column_config={
             kind: st.column_config.LinkColumn(kind, display_text=kind) for kind in ("PDF", "HTML/TXT", "XML")},
             hide_index=True, width="stretch")
@@ -240,12 +242,14 @@ with main:
         with st.expander(f"What the feeds changed ({shown})"):
             # Dataframe cells are plain text: upstream names and action text are shown as received.
             table(pd.DataFrame([{"detected": stamp(c["detected_at"]), "what": c["what"], "detail": c["detail"],
-                                 "source": c["source"]} for c in changes]), hide_index=True, width="stretch")
+                                 "source": feed_name(c["source"]) if c["source"] else ""} for c in changes]),
+                  hide_index=True, width="stretch")
 
     st.markdown("#### Sources")
-    links = [{"source": src["source"], "key": src["key"], "link": safe_url(src["url"]),
-              "last fetched": src["last_fetched_at"]} for src in d["sources"]]
-    links += [{"source": d["source_name"], "key": "", "link": safe_url(u), "last fetched": d["last_fetched_at"]}
+    links = [{"source": feed_name(src["source"]), "key": src["key"], "link": safe_url(src["url"]),
+              "last fetched": stamp(src["last_fetched_at"])} for src in d["sources"]]
+    links += [{"source": feed_name(d["source_name"]), "key": "", "link": safe_url(u),
+               "last fetched": stamp(d["last_fetched_at"])}
               for u in d["source_urls"] if u not in {x["link"] for x in links}]
     if links:
         table(pd.DataFrame(links), column_config={"link": st.column_config.LinkColumn("link")},
@@ -330,7 +334,7 @@ with side:
                 for h in history]), hide_index=True, width="stretch")
 
     st.markdown("#### Triage")
-    st.caption(md(f"{state['status']}{' · ' + state['relevance'].replace('_', ' ') if state['relevance'] else ''}"
+    st.caption(md(f"{triage.judgement_words(state['status'], state['relevance'])}"
                   f" by {state['by']} at {stamp(state['at'])}"
                   + (f" — why: {state['reason']}" if state["reason"] and state["status"] == "dismissed" else ""))
                if state else "Not triaged yet.")

@@ -9,10 +9,13 @@ from sqlmodel import Session
 
 from dashboard.components import data
 from dashboard.components.auth import page_user
-from dashboard.components.render import md
+from dashboard.components.render import counted, md, stamp
 from dashboard.components.widgets import safe_url, table
 from tracker import executive_desk, overview, triage
 from tracker.exports.packet import stage_label
+from tracker.feed_names import feed_name
+from tracker.overview import run_outcome
+from tracker.permissions import Action, can
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=4)
@@ -61,9 +64,10 @@ with data.session() as s:
 # Freshness first: a council member must see at once when the figures below rest on old data.
 stale = [f for f in fresh if f.stale]
 for f in stale:
-    when = f.last_success.isoformat(timespec="minutes") if f.last_success else "never"
-    st.warning(md(f"Data from {f.source} is stale: last successful update {when}; "
-                  f"last run {f.last_run_status} with {f.last_run_errors} errors."))
+    when = f"last updated {stamp(f.last_success)}" if f.last_success else "never updated"
+    errors = f" ({counted(f.last_run_errors, 'error')})" if f.last_run_errors else ""
+    st.warning(md(f"Data from {feed_name(f.source)} may be out of date: {when}; "
+                  f"its last run {run_outcome(f.last_run_status)}{errors}."))
 
 c = st.columns(4)
 c[0].metric("Bills stored", f"{figures['bills']:,}")
@@ -140,9 +144,12 @@ else:
 
 st.subheader("Data freshness")
 if fresh:
-    table(pd.DataFrame([{"source": f.source, "last success": f.last_success, "last run": f.last_run_at,
-                         "status": f.last_run_status, "errors in last run": f.last_run_errors,
-                         "stale": "STALE" if f.stale else "ok"} for f in fresh]),
+    table(pd.DataFrame([{"feed": feed_name(f.source), "last updated": stamp(f.last_success) if f.last_success
+                         else "never", "last run": stamp(f.last_run_at),
+                         "last run's outcome": run_outcome(f.last_run_status),
+                         "errors in last run": f.last_run_errors,
+                         "up to date": "no: out of date" if f.stale else "yes"} for f in fresh]),
           hide_index=True, width="stretch")
 else:
-    st.info("No crawl or import has run yet: run `tracker import PATH` or `tracker crawl SOURCE`.")
+    st.info("No feed has been read yet, so these figures are empty until an administrator loads the bills."
+            + (" Run `tracker import PATH` or `tracker crawl SOURCE`." if can(user, Action.manage_sources) else ""))

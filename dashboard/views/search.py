@@ -10,6 +10,8 @@ from dashboard.components.auth import page_user
 from dashboard.components.render import highlight, md, shorten
 from dashboard.components.widgets import saved_filter_picker
 from tracker import search, search_syntax, watchlists
+from tracker.bidi import without_bidi_controls
+from tracker.exports.packet import stage_label
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS
 from tracker.permissions import PermissionDenied
 from tracker.references import bill_reference
@@ -41,8 +43,9 @@ with st.expander("How to search"):
                 + "\n\nWhile you type, the last word also finds longer words it starts (`robot`: robotics).")
 c = st.columns(4)
 jurisdiction = c[0].selectbox("Jurisdiction", ["", *choices.jurisdictions],
-                              format_func=lambda k: k or "Any", key="q_jurisdiction")
-stages = c[1].multiselect("Stage", STAGES, format_func=lambda v: v.replace("_", " "), key="q_stages")
+                              format_func=lambda k: without_bidi_controls(f"{k} — {choices.jurisdictions[k]}")
+                              if k else "Any", key="q_jurisdiction")
+stages = c[1].multiselect("Stage", STAGES, format_func=stage_label, key="q_stages")
 topic = c[2].selectbox("Flagged for topic", ["", *choices.topics],
                        format_func=lambda k: choices.topics.get(k, "Any"), key="q_topic")
 position = c[3].selectbox("Position", ["", *choices.stances], format_func=lambda k: k or "Any", key="q_position")
@@ -106,5 +109,5 @@ for row in rows:
                      icon=":material/tag:" if row["matched"] == "number" else None)
         st.html(f"<div>{highlight(shorten(row['title'], 500), terms)}</div>")
         by_number = "bill number · " if row["matched"] == "number" else ""
-        st.caption(md(f"{by_number}{row['stage'].replace('_', ' ')} · latest action "
+        st.caption(md(f"{by_number}{stage_label(row['stage'], row['jurisdiction'])} · latest action "
                       f"{row['latest_action_date'] or '—'}"))

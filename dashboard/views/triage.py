@@ -12,8 +12,9 @@ from dashboard.components.render import assignment_line, counted, highlight, md,
 from dashboard.components.widgets import saved_filter_picker
 from tracker import positions, triage, watchlists
 from tracker.bidi import without_bidi_controls
+from tracker.exports.packet import stage_label
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
-from tracker.permissions import Action, PermissionDenied, can
+from tracker.permissions import Action, PermissionDenied, can, who_may
 from tracker.references import bill_reference
 
 PAGE_SIZE = 25
@@ -35,6 +36,9 @@ user = page_user()
 may_triage = can(user, Action.triage)
 state.restore("triage")  # filters, sort and page as they were before a bill was opened
 st.title("Triage inbox" if may_triage else "Flagged bills")
+if not may_triage:  # a link to "the triage inbox" opens this page: say why it has no judging buttons
+    st.caption(f"Triage (reviewing, dismissing, assigning) is for {who_may(Action.triage)}; here you read the bills "
+               "the topics flagged.")
 
 with data.session() as s:
     choices = data.choices(s)
@@ -66,7 +70,7 @@ with st.container(border=True):
                                   key="f_jurisdiction")
     sort = c[3].selectbox("Sort by", list(triage.SORTS), format_func=triage.SORTS.get, key="f_sort")
     c = st.columns(4)
-    stages = c[0].multiselect("Stage", STAGES, format_func=lambda v: v.replace("_", " "), key="f_stages")
+    stages = c[0].multiselect("Stage", STAGES, format_func=stage_label, key="f_stages")
     min_score = c[1].number_input("Minimum score", min_value=0.0, value=None, step=0.5, key="f_min_score")
     since = c[2].date_input("Latest action since", value=None, key="f_since")
     text = c[3].text_input("Title contains, or bill number", key="f_text", placeholder="privacy, or HR 3684")
@@ -135,8 +139,8 @@ for row in rows:
         status = (f"changed since reviewed by {row['judged_by'] or 'unknown'} on {row['judged_at']}: "
                   + (", ".join(row["changes_since_review"])
                      or "details only (no new action, stage, text, title or sponsor)")
-                  if row["changed_since_review"] else row["status"])
-        status += f" · {row['relevance'].replace('_', ' ')}" if row["relevance"] else ""
+                  + (f" · {triage.RELEVANCE_WORDS.get(row['relevance'], row['relevance'])}" if row["relevance"] else "")
+                  if row["changed_since_review"] else triage.judgement_words(row["status"], row["relevance"]))
         if row["judged_at"] and not row["changed_since_review"]:  # who to ask about a dismissal, and since when
             status += f" · by {row['judged_by'] or 'unknown'} on {row['judged_at']}"
         if row["reason"] and row["status"] == "dismissed":
@@ -144,7 +148,7 @@ for row in rows:
         score = f"score {row['score']:.2f}" if row["score"] is not None else "not flagged"  # an assignment
         if row["ceremonial"]:  # why a high score sits below the substantive bills (tracker.matching.ceremonial)
             score += f" · ceremonial: {row['ceremonial']}"
-        top[2].caption(f"{score} · {md(row['stage'].replace('_', ' '))}  \n"
+        top[2].caption(f"{score} · {md(stage_label(row['stage'], row['jurisdiction']))}  \n"
                        f"latest action {row['latest_action_date'] or '—'}  \n{md(status)}"
                        + (f"  \nposition: {md(row['position'])}" if row["position"] else "")
                        + (f"  \nassigned: {assignment_line(row['assignment'])}" if row["assignment"] else ""))

@@ -10,6 +10,7 @@ from dashboard.components.state import forget
 from dashboard.components.widgets import export_buttons, table
 from tracker import watchlists
 from tracker.exports import Selection
+from tracker.exports.packet import stage_label
 from tracker.permissions import Action, PermissionDenied, can
 from tracker.references import bill_reference
 
@@ -53,7 +54,7 @@ if rows:
     event = table(
         pd.DataFrame([{"bill": bill_reference(r["jurisdiction"], r["session"], r["identifier"],
                                                session_name=r.get("session_name"), compact=True), "title": r["title"],
-                       "stage": r["stage"].replace("_", " "), "latest action": r["latest_action_date"],
+                       "stage": stage_label(r["stage"], r["jurisdiction"]), "latest action": r["latest_action_date"],
                        "open": f"/bill?id={r['id']}"} for r in rows]),
         column_config={"open": st.column_config.LinkColumn("open", display_text="open")},
         hide_index=True, width="stretch", **picking)

@@ -6,6 +6,7 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
 from dashboard.components.auth import TOKEN_KEY
 from tracker import sessions
@@ -62,3 +63,11 @@ def texts(at: AppTest) -> str:
 
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.message for e in at.exception]
+
+
+def open_address(at: AppTest, address: str) -> AppTest:
+    """Ask for the page at ``address`` (``admin-users``) as a browser following a link to it does, whether or not
+    the signed-in role has such a page: AppTest's switch_page only finds the pages a role was given. A page's
+    script hash is the hash of its address (st.Page), which is what the browser's request resolves to."""
+    at._page_hash = calc_hash(address)
+    return at

@@ -41,7 +41,8 @@ def test_topics_on_the_bill_page_read_like_their_flags(engine: Engine, session: 
     assert [name for name, _, flagged in lines if flagged] == ["Cybersecurity"]
     assert all((score >= 0.5) == flagged for _, score, flagged in lines)
     (cyber,) = [h.proto.body for h in at.get("html") if "<b>Cybersecurity</b>" in h.proto.body]
-    assert "keywords 6 of 3" in cyber and "organisation-wide model, same for every topic" in cyber
+    assert "keyword score 6 (keywords alone flag at 3)" in cyber
+    assert "organisation-wide model, same for every topic" in cyber
     assert "A topic flags at a score of 0.50 or more." in texts(at)
 
     # Every bill: no score at or over the line without the flag, and never all twelve topics. Read as the page

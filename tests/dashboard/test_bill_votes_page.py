@@ -11,6 +11,7 @@ from dash_fixtures import Seeded, record
 from sqlalchemy import select
 from sqlmodel import Session
 
+from dashboard.components.render import md
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Bill
 from tracker.records import CalendarEntryRecord, PersonVoteRecord, VoteRecord
@@ -40,7 +41,7 @@ def test_bill_page_shows_roll_calls_members_and_hearings(session: Session, seede
     at = signed_in(seeded.users["lobbyist"], "views/bill.py", query={"id": str(bill_id)})
     no_exception(at)
     shown = texts(at)
-    assert "Roll calls" in shown and "As ca\\_pubinfo records them\\." in shown  # escaped for Markdown
+    assert "Roll calls" in shown and md("As California Legislative Information (pubinfo) records them.") in shown
     table = next(d.value for d in at.dataframe if "motion" in d.value.columns)
     assert list(table["motion"]) == [MOTION, "Committee vote"]  # newest first, the wording as received
     assert list(table["yes"]) == [2, 3] and list(table["result"]) == ["passed", "failed"]

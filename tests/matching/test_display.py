@@ -51,8 +51,11 @@ def test_a_topic_just_short_of_the_line_is_not_printed_at_it(database_url: str, 
 def test_signals_credit_a_learned_score_to_the_model_that_scores_the_topic_now() -> None:
     match = {"topic": "broadband", "threshold": 3.0, "keyword_score": 2.9999, "semantic_score": 0.5666,
              "learned_score": 0.9288}
-    assert signals(match, "broadband") == "keywords 2.9999 of 3 · similarity 0.57 · learned 0.93 (this topic's model)"
+    # It read "keywords 2.9999 of 3 · similarity 0.57 · learned 0.93", which nobody took for a score and its line.
+    assert signals(match, "broadband") == ("keyword score 2.9999 (keywords alone flag at 3) · similarity to the "
+                                           "topic's description 0.57 · relevance learned from triage 0.93 (this "
+                                           "topic's model)")
     assert signals(match, "*").endswith("(organisation-wide model, same for every topic)")
     # Judgements withdrawn: the models are gone, the stored score stays until the bill is scored again. It
     # read "organisation-wide model" though none was in use.
-    assert signals(match, None).endswith("(from a model no longer in use; the nightly learning job re-scores)")
+    assert signals(match, None).endswith("(from a model no longer in use, until the bill is scored again tonight)")

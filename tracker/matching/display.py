@@ -37,15 +37,16 @@ def signals(match: dict[str, Any], scope: str | None) -> str:
     parts = []
     if match.get("threshold"):
         kw = below_line(match.get("keyword_score") or 0, match["threshold"], ".3g")
-        parts.append(f"keywords {kw} of {match['threshold']:.3g}")
+        # "keywords 27 of 3" read as a fraction: the points and the line are two numbers, each said what it is.
+        parts.append(f"keyword score {kw} (keywords alone flag at {match['threshold']:.3g})")
     if match.get("semantic_score") is not None:
-        parts.append(f"similarity {match['semantic_score']:.2f}")
+        parts.append(f"similarity to the topic's description {match['semantic_score']:.2f}")
     if match.get("learned_score") is not None:
         if scope is None:
-            whose = "from a model no longer in use; the nightly learning job re-scores"
+            whose = "from a model no longer in use, until the bill is scored again tonight"
         elif scope == match["topic"]:
             whose = "this topic's model"
         else:
             whose = "organisation-wide model, same for every topic"
-        parts.append(f"learned {match['learned_score']:.2f} ({whose})")
+        parts.append(f"relevance learned from triage {match['learned_score']:.2f} ({whose})")
     return " · ".join(parts)

@@ -4,6 +4,7 @@ The first administrator is created from the command line (``tracker users add EM
 runs without a signed-in actor; every later change names the admin making it.
 """
 
+import datetime as dt
 import secrets
 from functools import lru_cache
 
@@ -136,17 +137,31 @@ def set_password(session: Session, *, email: str, password: str, actor: User | N
 
 
 def change_own_password(session: Session, *, actor: User, current: str, new: str,
-                        repeat: str | None = None) -> User:
+                        repeat: str | None = None, now: dt.datetime | None = None) -> User:
     """A person's own new password, given the one they have: accounts start with a password an administrator
     typed, and this is how it becomes one only its owner knows. The current password is asked so that a browser
     left signed in cannot be used to lock its owner out; ``repeat`` (the form's second field) must match. Like
-    an admin's set_password, it ends every sign-in of the account, this one too."""
+    an admin's set_password, it ends every sign-in of the account, this one too.
+
+    A wrong current password counts as a wrong sign-in of the account (tracker.sessions: the same count, so
+    guesses split between the two forms add up): after ``MAX_FAILURES`` in a row, changes and sign-ins wait
+    ``PAUSE``, the current password unchecked. Otherwise someone at a browser left signed in could guess it
+    without end."""
+    from tracker.sessions import clear_failures, count_failure, failure_key, paused_minutes  # signs in through here
+
     require(actor, Action.read)  # any active account
     user = get_user(session, actor.email)
+    now, key = now or utcnow(), failure_key(user.email)
+    minutes = paused_minutes(session, key, now)
+    if minutes:
+        raise UserError(f"Too many wrong passwords for this account: password changes and sign-ins are paused for "
+                        f"{minutes} more minute{'s' if minutes != 1 else ''}; nothing changed.")
     if not verify_password(user.password_hash, current):
+        count_failure(session, key, now)  # on a connection of its own: the refusal rolls the caller's back
         raise UserError("The current password is wrong; nothing changed.")
     if repeat is not None and repeat != new:
         raise UserError("The two new passwords do not match; nothing changed.")
+    clear_failures(session, key)
     return set_password(session, email=user.email, password=new, actor=user)
 
 

@@ -909,6 +909,36 @@ def test_a_person_replaces_the_initial_password_an_admin_gave_them(session: Sess
     session.commit()
 
 
+def test_the_change_password_form_pauses_after_five_wrong_current_passwords(session: Session,
+                                                                           seeded: Seeded) -> None:
+    # The form checked the current password however often it was asked: someone at a browser left signed in could
+    # guess it without end. After five wrong passwords in a row (this form's and the sign-in form's) it says the
+    # change is paused, and the right password then changes nothing either until the pause is over.
+    from tracker import users
+
+    council = seeded.users["council"]
+    at = signed_in(council, "views/alerts.py")
+
+    def attempt(current: str) -> list[str]:
+        at.sidebar.text_input(key="pw_current").input(current)
+        at.sidebar.text_input(key="pw_new").input("a brand new passphrase")
+        at.sidebar.text_input(key="pw_repeat").input("a brand new passphrase")
+        at.sidebar.button(key="pw_change").click().run()
+        no_exception(at)
+        return texts(at)
+
+    for n in range(sessions.MAX_FAILURES - 1):  # the first four through the sign-in form: one count for both
+        with pytest.raises(users.AuthError):
+            sessions.sign_in(session, email=council.email, password=f"guess number {n}")
+        session.rollback()
+    assert md("The current password is wrong; nothing changed.") in attempt("guess number 4")
+    assert md("Too many wrong passwords for this account: password changes and sign-ins are paused for 15 more "
+              "minutes; nothing changed.") in attempt(PASSWORD)
+    session.expire_all()
+    assert users.verify_password(users.get_user(session, council.email).password_hash, PASSWORD)
+    session.commit()
+
+
 def test_changing_ones_own_password_needs_the_current_one(session: Session, seeded: Seeded) -> None:
     from tracker import users
 

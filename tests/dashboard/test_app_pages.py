@@ -177,6 +177,9 @@ def test_the_sources_page_says_whether_the_scheduler_runs(engine: "Engine", seed
     warnings = " ".join(w.value for w in at.warning)
     assert md("Attention: the scheduler is not running: no `tracker schedule` holds") in warnings
     assert md("Attention: govinfo_billstatus: enabled, and no crawl of it has succeeded yet") in warnings
+    # And on which clock digests go out ([alerts] timezone, UTC unless set: easy to miss).
+    assert md("Alert digests go out daily at 07:00, weekly on Monday at 07:00, UTC (set [alerts] timezone") in \
+        " ".join(c.value for c in at.caption)
     with scheduler_lock(engine):
         at.run()
     assert md("the scheduler is not running") not in " ".join(w.value for w in at.warning)

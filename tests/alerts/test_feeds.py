@@ -470,3 +470,21 @@ def test_every_digest_carries_a_plain_working_unsubscribe_link_with_a_long_feeds
         assert status == 200 and b"<form method=\"post\"" in page
     status, _, page = get(server + links[1].removeprefix(feeds_url), data=b"List-Unsubscribe=One-Click")
     assert status == 200 and b"sam@chamber.example will no longer receive alert emails" in page
+
+
+def test_a_feeds_address_with_an_accented_host_name_still_sends_a_usable_unsubscribe_header() -> None:
+    """The header is written as it is, so it must be ASCII: an accented host name stopped the email at sending.
+    It goes as IDNA (what a browser resolves the same name to); the footer's links keep the name as written."""
+    from email.generator import BytesGenerator
+    from io import BytesIO
+
+    from tracker.alerts import render
+
+    digest = render.Digest(recipient="sam@chamber.example", recipient_name="Sam Staff", groups=[], topics=set(),
+                           unsubscribe_url="https://alertes.chambre-québec.example:8443/unsubscribe/abcdefgh12345678",
+                           manage_url="https://tracker.chamber.example/alerts")
+    out = BytesIO()
+    BytesGenerator(out).flatten(render.build_message(digest, sender="alerts@chamber.example"), linesep="\r\n")
+    raw = out.getvalue()
+    assert _raw_header(raw, "List-Unsubscribe") == \
+        "<https://alertes.xn--chambre-qubec-khb.example:8443/unsubscribe/abcdefgh12345678>"

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from tracker.bidi import without_bidi_controls
 from tracker.dates import hearing_clock, hearing_when
@@ -335,6 +335,17 @@ def _one_line(value: str) -> str:
 _MESSAGE_POLICY = default_policy.clone(refold_source="none")
 
 
+def _ascii_url(url: str) -> str:
+    """``url`` in ASCII, as a header set as it is must be: the host in IDNA (xn--), the rest percent-encoded. A
+    feeds address with an accented host name otherwise stopped every digest at sending."""
+    if url.isascii():
+        return url
+    parts = urlsplit(url)
+    host = (parts.hostname or "").encode("idna").decode("ascii")
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe="/%"), quote(parts.query, safe="=&%"), ""))
+
+
 def build_message(d: Digest, *, sender: str, message_id: str | None = None) -> EmailMessage:
     msg = EmailMessage(policy=_MESSAGE_POLICY)
     # Headers hold one line: the subject names a bill as its feed spells it, To the person's name. A line break
@@ -345,7 +356,7 @@ def build_message(d: Digest, *, sender: str, message_id: str | None = None) -> E
     msg["Date"] = format_datetime(utcnow())
     msg["Message-ID"] = message_id or make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
     # RFC 2369 / RFC 8058: mail clients show their own unsubscribe button, one click (a POST) unsubscribes.
-    msg.set_raw("List-Unsubscribe", f"<{d.unsubscribe_url}>")
+    msg.set_raw("List-Unsubscribe", f"<{_ascii_url(d.unsubscribe_url)}>")
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(render_text(d))

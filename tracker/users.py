@@ -96,7 +96,10 @@ def add_user(session: Session, *, email: str, role: str, password: str | None = 
         raise UserError("There is no admin yet: the first account must be one (--role admin).")
     if session.execute(select(User.id).where(User.email == email)).first():
         raise UserError(f"A user {email} already exists.")
-    user = User(email=email, role=role, name=name, password_hash=hash_password(password) if password else None)
+    # None: an account for code that signs no one in (tests). An empty password, from a form or a blank line, is
+    # refused as short: it made an account nobody could sign in to.
+    user = User(email=email, role=role, name=name,
+                password_hash=hash_password(password) if password is not None else None)
     try:
         # Another admin adding the same email at the same moment passes the check above too; the unique index
         # then refuses this insert, and the savepoint keeps the caller's transaction usable.

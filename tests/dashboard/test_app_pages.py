@@ -768,6 +768,35 @@ def test_an_admin_signs_a_user_out_everywhere_from_the_users_page(session: Sessi
     assert [t.label for t in lost_laptop.text_input] == ["Email", "Password"]
 
 
+def test_an_admin_sets_a_forgotten_password_and_adds_no_account_without_one(session: Session,
+                                                                          seeded: Seeded) -> None:
+    # The Users page had no way to give someone a new password (a forgotten one, the first week's usual call):
+    # only `tracker users set-password` on the server. And "Add user" with the Initial password left empty made
+    # an account with none, which nobody could sign in to and the page could not mend.
+    from tracker import users
+
+    at = signed_in(seeded.users["admin"], "views/admin_users.py")
+    at.text_input(key="au_email").input("nopass@example.org")
+    next(b for b in at.get("form_submit_button") if b.label == "Add user").click().run()
+    no_exception(at)
+    assert md("Passwords need at least 10 characters.") in [e.value for e in at.error]
+    assert "nopass@example.org" not in at.dataframe[0].value["email"].tolist()
+
+    forgetful = signed_in(seeded.users["staff"])
+    at.selectbox(key="sp_email").select("staff@example.org")
+    at.text_input(key="sp_password").input("a temporary passphrase")
+    next(b for b in at.get("form_submit_button") if b.label == "Set password").click().run()
+    no_exception(at)
+    assert f"Password set for {md('staff@example.org')}: their sign-ins ended." in texts(at)
+    session.expire_all()
+    assert users.authenticate(session, email="staff@example.org", password="a temporary passphrase")
+    with pytest.raises(users.AuthError):
+        users.authenticate(session, email="staff@example.org", password=PASSWORD)
+    session.commit()
+    forgetful.run()
+    assert [t.label for t in forgetful.text_input] == ["Email", "Password"]  # signed out, as set-password does
+
+
 def test_a_page_opens_while_an_import_holds_the_writer_past_the_sign_in_mark(
         session: Session, seeded: Seeded, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every run marks the sign-in used (once a minute), a write: behind an import's batch on SQLite it waited out

@@ -134,6 +134,11 @@ def set_password(session: Session, *, email: str, password: str, actor: User | N
         _authorize_admin(session, actor)
     user.password_hash = hash_password(password)
     _end_sign_ins(session, user, "password set")
+    # Wrong passwords counted before were guesses at one that no longer exists: a person paused after forgetting
+    # theirs signs in with the one an admin just set, not 15 minutes later.
+    from tracker.sessions import clear_failures, failure_key  # tracker.sessions signs in through this module
+
+    clear_failures(session, failure_key(user.email))
     session.add(user)
     session.flush()
     return user
@@ -150,7 +155,7 @@ def change_own_password(session: Session, *, actor: User, current: str, new: str
     guesses split between the two forms add up): after ``MAX_FAILURES`` in a row, changes and sign-ins wait
     ``PAUSE``, the current password unchecked. Otherwise someone at a browser left signed in could guess it
     without end."""
-    from tracker.sessions import clear_failures, count_failure, failure_key, paused_minutes  # signs in through here
+    from tracker.sessions import count_failure, failure_key, paused_minutes  # tracker.sessions signs in through here
 
     require(actor, Action.read)  # any active account
     user = get_user(session, actor.email)
@@ -164,7 +169,6 @@ def change_own_password(session: Session, *, actor: User, current: str, new: str
         raise UserError("The current password is wrong; nothing changed.")
     if repeat is not None and repeat != new:
         raise UserError("The two new passwords do not match; nothing changed.")
-    clear_failures(session, key)
     return set_password(session, email=user.email, password=new, actor=user)
 
 

@@ -249,3 +249,16 @@ def test_guessing_the_current_password_on_the_change_form_is_paused_as_sign_in_i
     assert _wrong(session, staff.email, later) == "Wrong email or password."
     assert sessions.sign_in(session, email=staff.email, password="a brand new passphrase", config=CONFIG,
                             now=later)[0].id == staff.id
+
+
+def test_a_password_an_admin_sets_ends_the_pause_of_the_wrong_ones_before(session: Session, seeded: Seeded) -> None:
+    """Someone who forgot their password tries five, is paused and calls an admin, who sets a temporary one: it was
+    refused for the rest of the 15 minutes, the pause kept for guesses at a password that no longer exists."""
+    staff = seeded.users["staff"]
+    start = utcnow()
+    for n in range(sessions.MAX_FAILURES):
+        _wrong(session, staff.email, start + dt.timedelta(seconds=n))
+    users.set_password(session, email=staff.email, password="a temporary passphrase", actor=seeded.users["admin"])
+    session.commit()
+    assert sessions.sign_in(session, email=staff.email, password="a temporary passphrase", config=CONFIG,
+                            now=start + dt.timedelta(minutes=1))[0].id == staff.id

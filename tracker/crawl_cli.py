@@ -292,6 +292,7 @@ def status_cmd(
                          "last_status": s.last_status, "missed_turns": s.missed_turns} for s in report.sources],
             "failed_digests": report.failed_digests, "retrying_digests": report.retrying_digests,
             "alert_email_configured": report.alert_email_configured, "unsent_alerts": report.unsent_alerts,
+            "digest_times": report.digest_times, "digest_timezone": report.digest_timezone,
             "older_readings": [{"source": o.source, "parser_version": o.version, "crawled_bills": o.crawled_bills,
                                 "imported_bills": o.imported_bills, "commands": o.commands()}
                                for o in report.older_readings]}, indent=2))
@@ -307,6 +308,8 @@ def status_cmd(
         say("no source is enabled")
     say(f"alerts: {report.failed_digests} failed and {report.retrying_digests} retrying digests in 7 days"
         + ("" if report.alert_email_configured else f"; email NOT SET UP, {report.unsent_alerts} alert(s) waiting"))
+    if report.digest_times:
+        say(f"digests: {report.digest_times}")
     if report.ok:
         say("OK")
         return

@@ -57,6 +57,10 @@ class Health:
     # subscriptions of their own get their role's defaults, so this is every team that has not set [smtp]).
     unsent_alerts: int = 0
     alert_email_configured: bool = True
+    # When digests go out and on which clock ([alerts] timezone, UTC unless set); None: [alerts] cannot be read
+    # (a problem of its own).
+    digest_times: str | None = None
+    digest_timezone: str | None = None
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -179,6 +183,11 @@ def check(engine: Engine, crawl: CrawlSettings, *, now: dt.datetime | None = Non
                     sources=sources, failed_digests=digests.get("failed", 0),
                     retrying_digests=digests.get("retrying", 0), older_readings=older,
                     unsent_alerts=sum(waiting.values()), alert_email_configured=smtp.configured)
+    try:
+        alerts = alert_settings()
+        report.digest_times, report.digest_timezone = alerts.send_times(), alerts.timezone_name
+    except AlertConfigError:
+        pass  # reported by _email_link_problems when email goes out
     if not report.scheduler_running:
         report.problems.append("the scheduler is not running: no `tracker schedule` holds this database's "
                                "scheduler lock (no crawls, alerts or learning happen)")

@@ -99,27 +99,48 @@ def sign_in(session: Session, *, email: str, password: str, config: SessionSetti
     sign-in; raises users.AuthError. After ``MAX_FAILURES`` wrong passwords in a row for one email, its sign-ins
     are refused unchecked until ``PAUSE`` has passed since the last one, the same for an email no account has."""
     now = now or utcnow()
-    try:
-        key = token_hash(normalize_email(email))
-    except UserError:  # no address at all (a form posted by hand): refused below as a wrong email, and counted
-        key = token_hash(email.strip().lower())
-    failed = session.get(SignInFailure, key)
-    if failed is not None and failed.failures >= MAX_FAILURES and now < failed.last_failed_at + PAUSE:
-        minutes = max(1, math.ceil((failed.last_failed_at + PAUSE - now).total_seconds() / 60))
+    key = failure_key(email)
+    minutes = paused_minutes(session, key, now)
+    if minutes:
         raise AuthError(f"Too many wrong passwords for this email: sign-in is paused for {minutes} more "
                         f"minute{'s' if minutes != 1 else ''}.")
     try:
         user = authenticate(session, email=email, password=password)
     except AuthError as exc:
         if "deactivated" not in str(exc):
-            _count_failure(session, key, now)
+            count_failure(session, key, now)
         raise
-    if failed is not None:
-        session.delete(failed)
+    clear_failures(session, key)
     return user, start_session(session, user=user, config=config, now=now)
 
 
-def _count_failure(session: Session, key: str, now: dt.datetime) -> None:
+# -- wrong passwords: the sign-in form's, and the current password of "Change my password" ---------------------
+
+def failure_key(email: str) -> str:
+    """Where wrong passwords for ``email`` are counted: its SHA-256, whether or not an account has it."""
+    try:
+        return token_hash(normalize_email(email))
+    except UserError:  # no address at all (a form posted by hand): refused as a wrong email, and counted
+        return token_hash(email.strip().lower())
+
+
+def paused_minutes(session: Session, key: str, now: dt.datetime) -> int:
+    """Minutes left of the pause after ``MAX_FAILURES`` wrong passwords in a row (0: not paused). While paused
+    a password is refused unchecked, the right one included."""
+    failed = session.get(SignInFailure, key)
+    if failed is None or failed.failures < MAX_FAILURES or now >= failed.last_failed_at + PAUSE:
+        return 0
+    return max(1, math.ceil((failed.last_failed_at + PAUSE - now).total_seconds() / 60))
+
+
+def clear_failures(session: Session, key: str) -> None:
+    """The right password was given: the run of wrong ones is over."""
+    failed = session.get(SignInFailure, key)
+    if failed is not None:
+        session.delete(failed)
+
+
+def count_failure(session: Session, key: str, now: dt.datetime) -> None:
     """One more wrong password, committed on a connection of its own: the caller's transaction ends with the
     refusal, and a count that rolled back with it would never pause anything."""
     assert session.bind is not None

@@ -4,6 +4,7 @@ The first administrator is created from the command line (``tracker users add EM
 runs without a signed-in actor; every later change names the admin making it.
 """
 
+import datetime as dt
 import secrets
 from functools import lru_cache
 
@@ -95,7 +96,10 @@ def add_user(session: Session, *, email: str, role: str, password: str | None = 
         raise UserError("There is no admin yet: the first account must be one (--role admin).")
     if session.execute(select(User.id).where(User.email == email)).first():
         raise UserError(f"A user {email} already exists.")
-    user = User(email=email, role=role, name=name, password_hash=hash_password(password) if password else None)
+    # None: an account for code that signs no one in (tests). An empty password, from a form or a blank line, is
+    # refused as short: it made an account nobody could sign in to.
+    user = User(email=email, role=role, name=name,
+                password_hash=hash_password(password) if password is not None else None)
     try:
         # Another admin adding the same email at the same moment passes the check above too; the unique index
         # then refuses this insert, and the savepoint keeps the caller's transaction usable.
@@ -130,20 +134,38 @@ def set_password(session: Session, *, email: str, password: str, actor: User | N
         _authorize_admin(session, actor)
     user.password_hash = hash_password(password)
     _end_sign_ins(session, user, "password set")
+    # Wrong passwords counted before were guesses at one that no longer exists: a person paused after forgetting
+    # theirs signs in with the one an admin just set, not 15 minutes later.
+    from tracker.sessions import clear_failures, failure_key  # tracker.sessions signs in through this module
+
+    clear_failures(session, failure_key(user.email))
     session.add(user)
     session.flush()
     return user
 
 
 def change_own_password(session: Session, *, actor: User, current: str, new: str,
-                        repeat: str | None = None) -> User:
+                        repeat: str | None = None, now: dt.datetime | None = None) -> User:
     """A person's own new password, given the one they have: accounts start with a password an administrator
     typed, and this is how it becomes one only its owner knows. The current password is asked so that a browser
     left signed in cannot be used to lock its owner out; ``repeat`` (the form's second field) must match. Like
-    an admin's set_password, it ends every sign-in of the account, this one too."""
+    an admin's set_password, it ends every sign-in of the account, this one too.
+
+    A wrong current password counts as a wrong sign-in of the account (tracker.sessions: the same count, so
+    guesses split between the two forms add up): after ``MAX_FAILURES`` in a row, changes and sign-ins wait
+    ``PAUSE``, the current password unchecked. Otherwise someone at a browser left signed in could guess it
+    without end."""
+    from tracker.sessions import count_failure, failure_key, paused_minutes  # tracker.sessions signs in through here
+
     require(actor, Action.read)  # any active account
     user = get_user(session, actor.email)
+    now, key = now or utcnow(), failure_key(user.email)
+    minutes = paused_minutes(session, key, now)
+    if minutes:
+        raise UserError(f"Too many wrong passwords for this account: password changes and sign-ins are paused for "
+                        f"{minutes} more minute{'s' if minutes != 1 else ''}; nothing changed.")
     if not verify_password(user.password_hash, current):
+        count_failure(session, key, now)  # on a connection of its own: the refusal rolls the caller's back
         raise UserError("The current password is wrong; nothing changed.")
     if repeat is not None and repeat != new:
         raise UserError("The two new passwords do not match; nothing changed.")

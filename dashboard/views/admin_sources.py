@@ -41,6 +41,8 @@ if configured:
         st.success("The scheduler is running, every enabled source is crawled on its schedule, alert email goes out.")
     for problem in report.problems:
         st.warning(md(f"Attention: {problem}."))
+    if report.digest_times:
+        st.caption(md(f"Alert digests go out {report.digest_times}."))
 
 with data.session() as s:
     fresh = overview.freshness(s)

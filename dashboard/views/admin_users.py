@@ -78,3 +78,21 @@ with right, st.form("change_user"):
             st.rerun()
         except (users.UserError, PermissionDenied) as exc:
             st.error(md(exc))
+
+# A forgotten password, the first week's usual call: the admin gives a temporary one, which its owner replaces
+# under "Change my password". Setting it ends the account's sign-ins (tracker.users.set_password).
+with st.form("set_password"):
+    st.markdown("**Set a password**")
+    c = st.columns(2)
+    pw_target = c[0].selectbox("User", [u.email for u in accounts], key="sp_email")
+    pw_new = c[1].text_input(f"New password (at least {users.MIN_PASSWORD_LENGTH} characters)", type="password",
+                             key="sp_password", autocomplete="new-password")
+    if st.form_submit_button("Set password"):
+        try:
+            with data.session() as s:
+                users.set_password(s, email=pw_target, password=pw_new, actor=user)
+            st.success(f"Password set for {md(pw_target)}: their sign-ins ended. Tell them the new one; they can "
+                       "replace it under Change my password.")
+            forget("sp_password")
+        except (users.UserError, PermissionDenied) as exc:
+            st.error(md(exc))

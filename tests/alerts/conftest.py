@@ -54,6 +54,7 @@ class Mailbox:
     """What the SMTP server received; ``fail_next`` answers that many DATA commands with a 4xx/5xx."""
 
     messages: list[EmailMessage] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)  # each message as it came over the wire (headers as folded)
     recipients: list[list[str]] = field(default_factory=list)
     fail_next: int = 0
     fail_reply: str = "451 4.3.0 Mailbox temporarily unavailable, try again later"
@@ -72,6 +73,7 @@ class Mailbox:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.messages.append(message)
+        self.raw.append(envelope.content)
         self.recipients.append(list(envelope.rcpt_tos))
         return "250 Message accepted for delivery"
 

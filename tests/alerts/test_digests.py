@@ -244,6 +244,27 @@ def test_role_defaults_are_given_once(world: World, smtp: Mailbox) -> None:
     assert [v.target for v in subscriptions.list_subscriptions(s, user=world.staff)] == ["ai"]
 
 
+def test_an_admin_gets_no_default_digests_and_a_staff_member_still_does(world: World, smtp: Mailbox) -> None:
+    # An admin is often the office manager or the IT person, not someone who triages bills, yet got the staff
+    # defaults: every topic, daily, from the first alert run. Admins now start with nothing (they choose what to
+    # follow; the tracker's health is `tracker status`'s job, there is no alert of it), staff still get the
+    # topics, and an admin who is made staff before choosing anything gets the staff defaults then.
+    s = world.session
+    ian = add_user(s, email="ian@chamber.example", role="admin", name="Ian IT")
+    _send(world)  # the first alert run gives each person their role's defaults
+    assert subscriptions.list_subscriptions(s, user=world.admin) == []
+    assert [v.target for v in subscriptions.list_subscriptions(s, user=world.staff)] == ["ai", "broadband"]
+    world.store(bill_record(451, "Artificial Intelligence Procurement Act"))
+    assert _send(world).sent == 1
+    assert len(_to(smtp, "sam@chamber.example")) == 1
+    assert _to(smtp, "admin@chamber.example") == [] and _to(smtp, "ian@chamber.example") == []
+    assert subscriptions.apply_role_defaults(s, user=world.admin, force=True) == []
+
+    users.set_role(s, email=ian.email, role="staff", actor=world.admin)
+    _send(world)
+    assert [v.target for v in subscriptions.list_subscriptions(s, user=ian)] == ["ai", "broadband"]
+
+
 def test_a_rescore_is_not_news_but_a_bill_newly_flagged_by_a_rule_edit_is(world: World, smtp: Mailbox) -> None:
     s = world.session
     subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")

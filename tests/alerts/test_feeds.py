@@ -3,6 +3,7 @@ hearings stored through the real ingest writer."""
 
 import datetime as dt
 import hashlib
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -423,3 +424,67 @@ def test_unsubscribe_links_are_stored_only_as_hashes_and_every_sent_link_keeps_w
     # A hash is no secret: the stored value itself opens nothing.
     assert subscriptions.unsubscribe_by_token(s, hashlib.sha256(secrets_sent[1].encode()).hexdigest()) is None
     assert subscriptions.unsubscribe_by_token(s, secrets_sent[1]).email == "sam@chamber.example"
+
+
+def _raw_header(raw: bytes, name: str) -> str:
+    """A header as it crossed the wire, its folded lines joined: what a mail client reads, before any decoding."""
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    lines = [line for line in re.split(r"\r\n(?![ \t])", head) if line.lower().startswith(name.lower() + ":")]
+    assert len(lines) == 1, lines
+    return " ".join(lines[0].split(":", 1)[1].split())
+
+
+def test_every_digest_carries_a_plain_working_unsubscribe_link_with_a_long_feeds_address(
+        world: World, server: str, smtp: Mailbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A feeds address as an organisation sets it (a host name and a path behind its proxy) made the
+    List-Unsubscribe line longer than the email package folds at: it wrote the header as RFC 2047 encoded words
+    (=?utf-8?q?=3Chttps=3A//...?=), which RFC 2369 does not allow, so mail clients showed no unsubscribe button
+    and one-click unsubscribe did nothing. Several digests to one person: each header is the bare <URL>, the same
+    URL as the footer's, of one shape, and opens the unsubscribe page."""
+    feeds_url = "https://policy-tracker.metrochamber.example/alerts"
+    monkeypatch.setenv("TRACKER_FEEDS_URL", feeds_url)
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    for number, title in ((821, "Artificial Intelligence Audit Act"), (822, "Machine Learning Safety Act"),
+                          (823, "Automated Decision Systems Act")):
+        world.store(bill_record(number, title))
+        run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), everything=True)
+    assert len(smtp.raw) == 3
+    links = []
+    for raw, msg in zip(smtp.raw, smtp.messages, strict=True):
+        header = _raw_header(raw, "List-Unsubscribe")
+        assert "=?" not in header, header
+        match = re.fullmatch(r"<(" + re.escape(feeds_url) + r"/unsubscribe/([A-Za-z0-9_-]{32}))>", header)
+        assert match, header
+        link = match.group(1)
+        text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        assert f"Unsubscribe from these emails: {link}\n" in text
+        assert f'<a href="{link}">Unsubscribe</a>' in msg.get_body(("html",)).get_content()
+        assert _raw_header(raw, "List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
+        links.append(link)
+    assert len(set(links)) == 3  # a secret of each email's own, none built on another's
+    for link in links:
+        status, _, page = get(server + link.removeprefix(feeds_url))
+        assert status == 200 and b"<form method=\"post\"" in page
+    status, _, page = get(server + links[1].removeprefix(feeds_url), data=b"List-Unsubscribe=One-Click")
+    assert status == 200 and b"sam@chamber.example will no longer receive alert emails" in page
+
+
+def test_a_feeds_address_with_an_accented_host_name_still_sends_a_usable_unsubscribe_header() -> None:
+    """The header is written as it is, so it must be ASCII: an accented host name stopped the email at sending.
+    It goes as IDNA (what a browser resolves the same name to); the footer's links keep the name as written."""
+    from email.generator import BytesGenerator
+    from io import BytesIO
+
+    from tracker.alerts import render
+
+    digest = render.Digest(recipient="sam@chamber.example", recipient_name="Sam Staff", groups=[], topics=set(),
+                           unsubscribe_url="https://alertes.chambre-québec.example:8443/unsubscribe/abcdefgh12345678",
+                           manage_url="https://tracker.chamber.example/alerts")
+    out = BytesIO()
+    BytesGenerator(out).flatten(render.build_message(digest, sender="alerts@chamber.example"), linesep="\r\n")
+    raw = out.getvalue()
+    assert _raw_header(raw, "List-Unsubscribe") == \
+        "<https://alertes.xn--chambre-qubec-khb.example:8443/unsubscribe/abcdefgh12345678>"

@@ -177,6 +177,9 @@ def test_the_sources_page_says_whether_the_scheduler_runs(engine: "Engine", seed
     warnings = " ".join(w.value for w in at.warning)
     assert md("Attention: the scheduler is not running: no `tracker schedule` holds") in warnings
     assert md("Attention: govinfo_billstatus: enabled, and no crawl of it has succeeded yet") in warnings
+    # And on which clock digests go out ([alerts] timezone, UTC unless set: easy to miss).
+    assert md("Alert digests go out daily at 07:00, weekly on Monday at 07:00, UTC (set [alerts] timezone") in \
+        " ".join(c.value for c in at.caption)
     with scheduler_lock(engine):
         at.run()
     assert md("the scheduler is not running") not in " ".join(w.value for w in at.warning)
@@ -765,6 +768,35 @@ def test_an_admin_signs_a_user_out_everywhere_from_the_users_page(session: Sessi
     assert [t.label for t in lost_laptop.text_input] == ["Email", "Password"]
 
 
+def test_an_admin_sets_a_forgotten_password_and_adds_no_account_without_one(session: Session,
+                                                                          seeded: Seeded) -> None:
+    # The Users page had no way to give someone a new password (a forgotten one, the first week's usual call):
+    # only `tracker users set-password` on the server. And "Add user" with the Initial password left empty made
+    # an account with none, which nobody could sign in to and the page could not mend.
+    from tracker import users
+
+    at = signed_in(seeded.users["admin"], "views/admin_users.py")
+    at.text_input(key="au_email").input("nopass@example.org")
+    next(b for b in at.get("form_submit_button") if b.label == "Add user").click().run()
+    no_exception(at)
+    assert md("Passwords need at least 10 characters.") in [e.value for e in at.error]
+    assert "nopass@example.org" not in at.dataframe[0].value["email"].tolist()
+
+    forgetful = signed_in(seeded.users["staff"])
+    at.selectbox(key="sp_email").select("staff@example.org")
+    at.text_input(key="sp_password").input("a temporary passphrase")
+    next(b for b in at.get("form_submit_button") if b.label == "Set password").click().run()
+    no_exception(at)
+    assert f"Password set for {md('staff@example.org')}: their sign-ins ended." in texts(at)
+    session.expire_all()
+    assert users.authenticate(session, email="staff@example.org", password="a temporary passphrase")
+    with pytest.raises(users.AuthError):
+        users.authenticate(session, email="staff@example.org", password=PASSWORD)
+    session.commit()
+    forgetful.run()
+    assert [t.label for t in forgetful.text_input] == ["Email", "Password"]  # signed out, as set-password does
+
+
 def test_a_page_opens_while_an_import_holds_the_writer_past_the_sign_in_mark(
         session: Session, seeded: Seeded, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every run marks the sign-in used (once a minute), a write: behind an import's batch on SQLite it waited out
@@ -907,6 +939,36 @@ def test_a_person_replaces_the_initial_password_an_admin_gave_them(session: Sess
     assert users.authenticate(session, email=council.email, password="a brand new passphrase")
     with pytest.raises(users.AuthError):
         users.authenticate(session, email=council.email, password=PASSWORD)
+    session.commit()
+
+
+def test_the_change_password_form_pauses_after_five_wrong_current_passwords(session: Session,
+                                                                           seeded: Seeded) -> None:
+    # The form checked the current password however often it was asked: someone at a browser left signed in could
+    # guess it without end. After five wrong passwords in a row (this form's and the sign-in form's) it says the
+    # change is paused, and the right password then changes nothing either until the pause is over.
+    from tracker import users
+
+    council = seeded.users["council"]
+    at = signed_in(council, "views/alerts.py")
+
+    def attempt(current: str) -> list[str]:
+        at.sidebar.text_input(key="pw_current").input(current)
+        at.sidebar.text_input(key="pw_new").input("a brand new passphrase")
+        at.sidebar.text_input(key="pw_repeat").input("a brand new passphrase")
+        at.sidebar.button(key="pw_change").click().run()
+        no_exception(at)
+        return texts(at)
+
+    for n in range(sessions.MAX_FAILURES - 1):  # the first four through the sign-in form: one count for both
+        with pytest.raises(users.AuthError):
+            sessions.sign_in(session, email=council.email, password=f"guess number {n}")
+        session.rollback()
+    assert md("The current password is wrong; nothing changed.") in attempt("guess number 4")
+    assert md("Too many wrong passwords for this account: password changes and sign-ins are paused for 15 more "
+              "minutes; nothing changed.") in attempt(PASSWORD)
+    session.expire_all()
+    assert users.verify_password(users.get_user(session, council.email).password_hash, PASSWORD)
     session.commit()
 
 

@@ -208,3 +208,57 @@ def test_wrong_passwords_far_apart_never_pause_a_sign_in(session: Session, seede
         assert _wrong(session, "staff@example.org", start + dt.timedelta(days=n)) == "Wrong email or password."
     assert sessions.sign_in(session, email="staff@example.org", password=PASSWORD, config=CONFIG,
                             now=start + dt.timedelta(days=7))[0].id == seeded.users["staff"].id
+
+
+def _wrong_current(session: Session, user: users.User, now: dt.datetime) -> str:
+    with pytest.raises(users.UserError) as refused:
+        users.change_own_password(session, actor=user, current="not the password", new="a brand new passphrase",
+                                  repeat="a brand new passphrase", now=now)
+    session.rollback()  # as the dashboard's session scope does with a refused change
+    return str(refused.value)
+
+
+def test_guessing_the_current_password_on_the_change_form_is_paused_as_sign_in_is(
+        session: Session, seeded: Seeded) -> None:
+    """"Change my password" checked the current password as often as it was asked: someone at a browser left
+    signed in could guess it without end, while the sign-in form pauses after five wrong ones. A wrong current
+    password now counts as a wrong sign-in of that account (one count for both forms, so switching form gains
+    nothing): after five in a row the change, and signing in, wait 15 minutes, the right password included."""
+    staff = seeded.users["staff"]
+    start = utcnow()
+    _wrong(session, staff.email, start)  # one wrong sign-in first: the same count
+    for n in range(1, sessions.MAX_FAILURES):
+        assert _wrong_current(session, staff, start + dt.timedelta(seconds=n)) == \
+            "The current password is wrong; nothing changed."
+    assert "paused for 15 more minutes" in _wrong_current(session, staff, start + dt.timedelta(seconds=10))
+    with pytest.raises(users.UserError, match="paused for 14 more minutes"):
+        users.change_own_password(session, actor=staff, current=PASSWORD, new="a brand new passphrase",
+                                  now=start + dt.timedelta(minutes=1, seconds=30))
+    session.rollback()
+    with pytest.raises(users.AuthError, match="sign-in is paused"):
+        sessions.sign_in(session, email=staff.email, password=PASSWORD, config=CONFIG,
+                         now=start + dt.timedelta(minutes=2))
+    session.rollback()
+    # A colleague's own change is not held up; after the pause the right password changes it, and the count is
+    # cleared as a sign-in that succeeds clears it.
+    users.change_own_password(session, actor=seeded.users["council"], current=PASSWORD,
+                              new="council passphrase", now=start + dt.timedelta(minutes=2))
+    later = start + sessions.PAUSE + dt.timedelta(seconds=15)
+    users.change_own_password(session, actor=staff, current=PASSWORD, new="a brand new passphrase", now=later)
+    session.commit()
+    assert _wrong(session, staff.email, later) == "Wrong email or password."
+    assert sessions.sign_in(session, email=staff.email, password="a brand new passphrase", config=CONFIG,
+                            now=later)[0].id == staff.id
+
+
+def test_a_password_an_admin_sets_ends_the_pause_of_the_wrong_ones_before(session: Session, seeded: Seeded) -> None:
+    """Someone who forgot their password tries five, is paused and calls an admin, who sets a temporary one: it was
+    refused for the rest of the 15 minutes, the pause kept for guesses at a password that no longer exists."""
+    staff = seeded.users["staff"]
+    start = utcnow()
+    for n in range(sessions.MAX_FAILURES):
+        _wrong(session, staff.email, start + dt.timedelta(seconds=n))
+    users.set_password(session, email=staff.email, password="a temporary passphrase", actor=seeded.users["admin"])
+    session.commit()
+    assert sessions.sign_in(session, email=staff.email, password="a temporary passphrase", config=CONFIG,
+                            now=start + dt.timedelta(minutes=1))[0].id == staff.id

@@ -94,3 +94,13 @@ def test_users_and_alerts_lists_print_emails_whole_at_80_columns(database_url: s
     assert invoke("alerts", "subscribe", email, "--position", "Support").exit_code == 0
     for listing in (invoke("users", "list").output, invoke("alerts", "list").output):
         assert email in {cell.strip() for line in listing.splitlines() for cell in line.split("│")}, listing
+
+
+def test_an_empty_password_is_refused_not_an_account_nobody_can_sign_in_to(database_url: str,
+                                                                          session: Session) -> None:
+    # An empty first line (or an empty "Initial password" on the Users page) made an account without a password.
+    assert invoke("users", "add", "ada@chamber.example", "--role", "admin", "--password-stdin",
+                  stdin="a long password\n").exit_code == 0
+    refused = invoke("users", "add", "sam@chamber.example", "--password-stdin", stdin="\n")
+    assert refused.exit_code == 2 and "Passwords need at least 10 characters" in refused.output
+    assert session.execute(select(User).where(User.email == "sam@chamber.example")).first() is None

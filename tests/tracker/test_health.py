@@ -103,3 +103,24 @@ def test_alert_email_linking_to_this_machine_only_is_reported(engine: Engine, se
     monkeypatch.setenv("SMTP_HOST", "")  # no email sent: where its links point matters to nobody yet
     monkeypatch.setenv("TRACKER_DASHBOARD_URL", "http://127.0.0.1:8501")
     assert not [p for p in health.check(engine, crawl).problems if p.startswith("alert emails link")]
+
+
+def test_status_says_on_which_clock_digests_go_out(engine: Engine, settings_file: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # [alerts] timezone is UTC unless set, and nothing an operator looks at said so: a Chicago office's 7:00 daily
+    # digest reached its people at 1:00 or 2:00 in the morning. `tracker status` (and the Sources page, through
+    # health.check) now names the hour, the weekday and the zone, and when it is UTC, the setting to change.
+    monkeypatch.delenv("TRACKER_ALERTS_TIMEZONE", raising=False)
+    result = CliRunner().invoke(app, ["status"])
+    said = " ".join(result.output.split())
+    assert ("digests: daily at 07:00, weekly on Monday at 07:00, UTC (set [alerts] timezone or "
+            "TRACKER_ALERTS_TIMEZONE to your office's, such as America/Chicago)") in said, said
+
+    settings_file.write_text(SETTINGS + '[alerts]\ntimezone = "America/Chicago"\ndaily_hour = 8\nweekly_day = "fri"\n')
+    config.settings.cache_clear()
+    result = CliRunner().invoke(app, ["status", "--json"])
+    report = json.loads(result.stdout)
+    assert report["digest_times"] == "daily at 08:00, weekly on Friday at 08:00, America/Chicago time"
+    assert report["digest_timezone"] == "America/Chicago"
+    monkeypatch.setenv("TRACKER_ALERTS_TIMEZONE", "Europe/Paris")  # the variable wins, as documented
+    assert health.check(engine, config.crawl_settings()).digest_times.endswith(", Europe/Paris time")

@@ -139,7 +139,11 @@ def defaults_cmd(email: Annotated[str, typer.Argument()],
         with db.session_scope(_engine()) as s:
             user = users.get_user(s, email)
             made = subscriptions.apply_role_defaults(s, user=user, force=force)
-            _say(f"{len(made)} default subscription(s) added for {user.email} ({user.role}).")
+            if not subscriptions.ROLE_DEFAULTS.get(user.role):
+                _say(f"The {user.role} role has no default subscriptions: {user.email} follows what they choose "
+                     "(`tracker alerts subscribe`).")
+            else:
+                _say(f"{len(made)} default subscription(s) added for {user.email} ({user.role}).")
     except users.UserError as exc:
         raise _fail(str(exc)) from None
 

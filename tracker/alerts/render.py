@@ -9,9 +9,10 @@ import datetime as dt
 import html
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from tracker.bidi import without_bidi_controls
 from tracker.dates import hearing_clock, hearing_when
@@ -328,8 +329,26 @@ def _one_line(value: str) -> str:
     return " ".join(without_bidi_controls(value).split())
 
 
+# The email package folds a header line longer than 78 characters, and one with no space to fold at (a long URL)
+# it writes as RFC 2047 encoded words, which List-Unsubscribe may not hold (RFC 2369: a URL in angle brackets):
+# with a feeds address of 33 characters or more, mail clients found no unsubscribe link. The header is set as it
+# is (``set_raw``) and this policy leaves such a header unfolded: one line, within RFC 5322's 998 characters.
+_MESSAGE_POLICY = default_policy.clone(refold_source="none")
+
+
+def _ascii_url(url: str) -> str:
+    """``url`` in ASCII, as a header set as it is must be: the host in IDNA (xn--), the rest percent-encoded. A
+    feeds address with an accented host name otherwise stopped every digest at sending."""
+    if url.isascii():
+        return url
+    parts = urlsplit(url)
+    host = (parts.hostname or "").encode("idna").decode("ascii")
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe="/%"), quote(parts.query, safe="=&%"), ""))
+
+
 def build_message(d: Digest, *, sender: str, message_id: str | None = None) -> EmailMessage:
-    msg = EmailMessage()
+    msg = EmailMessage(policy=_MESSAGE_POLICY)
     # Headers hold one line: the subject names a bill as its feed spells it, To the person's name. A line break
     # in either raised ValueError mid-run (every later digest waited) and must never start a header of its own.
     msg["Subject"] = _one_line(d.subject)
@@ -338,7 +357,7 @@ def build_message(d: Digest, *, sender: str, message_id: str | None = None) -> E
     msg["Date"] = format_datetime(utcnow())
     msg["Message-ID"] = message_id or make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
     # RFC 2369 / RFC 8058: mail clients show their own unsubscribe button, one click (a POST) unsubscribes.
-    msg["List-Unsubscribe"] = f"<{d.unsubscribe_url}>"
+    msg.set_raw("List-Unsubscribe", f"<{_ascii_url(d.unsubscribe_url)}>")
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(render_text(d))

@@ -20,6 +20,7 @@ from tracker.config import settings
 SECURITY_MODES = ("none", "starttls", "tls")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class AlertConfigError(ValueError):
@@ -56,6 +57,20 @@ class AlertSettings:
     # A digest about more bills than this lists these (a council position or on a watchlist first) and counts the
     # rest: the first digest after a whole-Congress import held thousands of lines nobody reads.
     digest_max_bills: int = 50
+
+    @property
+    def timezone_name(self) -> str:
+        return getattr(self.timezone, "key", None) or str(self.timezone)
+
+    def send_times(self) -> str:
+        """When digests go out, on which clock, for `tracker status` and the Sources page. Left at UTC the zone
+        is easy to miss (a Chicago office's 7:00 digest came at 1:00 or 2:00), so UTC names the setting too."""
+        day = WEEKDAY_NAMES[WEEKDAYS.index(self.weekly_day)]
+        when = f"daily at {self.daily_hour:02d}:00, weekly on {day} at {self.daily_hour:02d}:00"
+        if self.timezone is dt.UTC:
+            return (f"{when}, UTC (set [alerts] timezone or TRACKER_ALERTS_TIMEZONE to your office's, such as "
+                    "America/Chicago)")
+        return f"{when}, {self.timezone_name} time"
 
 
 def _pick(env: dict[str, str], section: dict[str, Any], env_name: str, key: str, default: Any = None) -> Any:

@@ -54,9 +54,12 @@ EVENT_KINDS = ("flagged", "new_bill", "stage_change", "new_action", "action_corr
 # Role defaults, given once per person the first time alerts run for them (or `tracker alerts defaults`).
 # Staff triage flagged bills: every enabled topic, daily. Council members follow what the council decided,
 # weekly, the conditional stances too (opposing a bill unless amended is opposing it until it is). Lobbyists act
-# on the bills the council supports or opposes, daily.
+# on the bills the council supports or opposes, daily. Admins get nothing: an association's admin is often the
+# office manager or the IT person, for whom a daily digest of every flagged bill is noise; admins who also work
+# on policy follow what they choose. (Alerts are about bills; the tracker's own health is `tracker status`.) An
+# admin without choices of their own who is made staff, council or lobbyist gets that role's defaults then.
 ROLE_DEFAULTS: dict[str, tuple[tuple[str, str | None, str], ...]] = {
-    Role.admin.value: (("topic", None, "daily"),),
+    Role.admin.value: (),
     Role.staff.value: (("topic", None, "daily"),),
     Role.council.value: (("position", "Support", "weekly"), ("position", "Oppose", "weekly"),
                          ("position", "Support if amended", "weekly"), ("position", "Oppose unless amended", "weekly"),

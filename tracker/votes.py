@@ -44,7 +44,7 @@ def votes_for_bill(session: Session, bill_id: int) -> tuple[list[dict[str, Any]]
     roll_calls = [{
         "source": e.source_name, "key": e.source_key, "date": _iso(e.date), "chamber": e.chamber, "body": e.body,
         "motion": e.motion, "result": e.result, "yes": e.yes_count, "no": e.no_count, "other": e.other_count,
-        "absent": e.absent_count, "url": e.url, "members": members.get(e.id, []),
+        "absent": e.absent_count, "url": e.url, "roll_number": e.roll_number, "members": members.get(e.id, []),
     } for e in events]
     return roll_calls, {name: n for name, n in counts.items() if name != shown}
 

@@ -16,7 +16,7 @@ from sqlalchemy import Table, and_, func, or_, select
 from sqlmodel import Session
 
 from tracker.bill_text import CurrentText, current_text
-from tracker.dates import US_EASTERN, by_day_and_time, hearing_clock, jurisdiction_zone, local_day, us_today
+from tracker.dates import US_EASTERN, by_day_and_time, hearing_clock, jurisdiction_zone, local_day, us_date, us_today
 from tracker.exports.branding import Branding
 from tracker.exports.safety import clean_text, safe_url
 from tracker.matching.engine import MARKED
@@ -59,9 +59,7 @@ STAGE_LABELS = {
 }
 
 
-def fmt_date(value: dt.date | None) -> str:
-    """``Nov 5, 2021``: the form US readers expect, with no ambiguity between day and month."""
-    return f"{value:%b} {value.day}, {value.year}" if value else ""
+fmt_date = us_date  # the packets' name for it
 
 
 def stage_label(stage: str | None, jurisdiction: str | None = None) -> str:

@@ -27,11 +27,16 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def roll_call_title(chamber: str | None, roll_number: int, date: dt.date | str | None, jurisdiction: str) -> str:
-    """``House roll call 21, Feb 3, 2021``: a numbered roll call as the chamber names it."""
-    day = dt.date.fromisoformat(date) if isinstance(date, str) else date
+def roll_call_name(chamber: str | None, roll_number: int, jurisdiction: str) -> str:
+    """``House roll call 21``: a numbered roll call as the chamber names it."""
     where = chamber_name(chamber, jurisdiction) if chamber else None
-    return ", ".join(p for p in (f"{where or 'Chamber'} roll call {roll_number}", us_date(day)) if p)
+    return f"{where or 'Chamber'} roll call {roll_number}"
+
+
+def roll_call_title(chamber: str | None, roll_number: int, date: dt.date | str | None, jurisdiction: str) -> str:
+    """``House roll call 21, Feb 3, 2021``: the name and the day."""
+    day = dt.date.fromisoformat(date) if isinstance(date, str) else date
+    return ", ".join(p for p in (roll_call_name(chamber, roll_number, jurisdiction), us_date(day)) if p)
 
 
 def roll_call_label(chamber: str | None, roll_number: int, date: dt.date | str | None, motion: str | None,

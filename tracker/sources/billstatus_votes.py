@@ -15,10 +15,13 @@ Each vote element holds ``rollNumber``, ``url`` (the Clerk's or the Senate's rol
 "Senate"), ``congress``, ``sessionNumber`` and ``date`` (UTC), in any order. No tallies: BILLSTATUS gives none (the
 counts inside the action text are not parsed into numbers) and the roll-call files are not read, so the counts stay
 unknown. Votes on amendments (``amendments/amendment/actions``) are the amendments' and are left out.
+
+The Congress.gov API gives the same votes on its actions (``recordedVotes``: the same names, numbers as JSON
+numbers): ``tracker.sources.congress_api`` reads them with ``votes_on_actions``.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tracker.dates import local_day
@@ -37,9 +40,10 @@ def _leaves(element: Any) -> dict[str, str]:
     return {child.tag: child.text.strip() for child in element if child.text and child.text.strip()}
 
 
-def _vote(element: Any, bill_key: str, congress: int) -> tuple[dict[str, Any], str] | None:
-    """(vote dict, its UTC timestamp for ordering), or None for a vote without a chamber or a roll number."""
-    leaves = _leaves(element)
+def _vote(fields: Mapping[str, Any], bill_key: str, congress: int) -> tuple[dict[str, Any], str] | None:
+    """(vote dict, its UTC timestamp for ordering), or None for a vote without a chamber or a roll number.
+    ``fields``: the vote's leaves by name, as text (BILLSTATUS) or JSON values (the Congress.gov API)."""
+    leaves = {name: str(value).strip() for name, value in fields.items() if value is not None and str(value).strip()}
     chamber = CHAMBERS.get(leaves.get("chamber", "").lower())
     roll = leaves.get("rollNumber", "")
     if chamber is None or not roll.isdigit() or int(roll) < 1:
@@ -53,16 +57,18 @@ def _vote(element: Any, bill_key: str, congress: int) -> tuple[dict[str, Any], s
             "category": leaves.get("fullActionName")}, stamp
 
 
-def recorded_votes(on_actions: Iterable[tuple[Any, str | None, str | None]], listed: Any, action_items: Any,
-                   bill_key: str, congress: int) -> list[dict[str, Any]]:
-    """The bill's roll calls, in the order they were held. ``on_actions``: (``<recordedVotes>`` of an action, the
-    action's text, its source system code); ``listed``: the bill-level ``<recordedVotes>`` (older generations);
-    ``action_items``: the ``<actions>`` element, read only to word bill-level votes."""
-    found: dict[str, tuple[dict[str, Any], str, bool]] = {}  # key -> (vote, stamp, worded by the chamber)
-    for container, text, system in on_actions:
+Found = dict[str, tuple[dict[str, Any], str, bool]]  # key -> (vote, UTC stamp, worded by the chamber's own action)
+
+
+def votes_on_actions(on_actions: Iterable[tuple[Iterable[Mapping[str, Any]], str | None, str | None]],
+                     bill_key: str, congress: int) -> Found:
+    """Roll calls recorded on actions: (the action's votes, its text, its source system code) each. A roll call on
+    several actions is one, worded by the chamber's own action when one carries it."""
+    found: Found = {}
+    for votes, text, system in on_actions:
         own = system != LIBRARY_OF_CONGRESS
-        for element in container.iterchildren("recordedVote"):
-            read = _vote(element, bill_key, congress)
+        for fields in votes:
+            read = _vote(fields, bill_key, congress)
             if read is None:
                 continue
             vote, stamp = read
@@ -70,21 +76,37 @@ def recorded_votes(on_actions: Iterable[tuple[Any, str | None, str | None]], lis
             if known is None or (text and (known[0]["motion"] is None or (own and not known[2]))):
                 vote["motion"] = text
                 found[vote["source_key"]] = (vote, stamp, own and text is not None)
-    if listed is not None and len(listed):
-        named = _actions_naming_rolls(action_items)
-        for element in listed.iterchildren("recordedVote"):
-            read = _vote(element, bill_key, congress)
-            if read is None or read[0]["source_key"] in found:
-                continue
-            vote, stamp = read
-            vote["motion"] = named.get((vote["chamber"], vote["roll_number"], vote["date"]))
-            found[vote["source_key"]] = (vote, stamp, True)
+    return found
+
+
+def in_order(found: Found) -> list[dict[str, Any]]:
+    """The roll calls in the order they were held (UTC time, then number); a vote no action words keeps its
+    category (``fullActionName``) as motion."""
     out = []
     for vote, _stamp, _own in sorted(found.values(), key=lambda f: (f[1], f[0]["roll_number"])):
         category = vote.pop("category")
         vote["motion"] = vote["motion"] or category
         out.append(vote)
     return out
+
+
+def recorded_votes(on_actions: Iterable[tuple[Any, str | None, str | None]], listed: Any, action_items: Any,
+                   bill_key: str, congress: int) -> list[dict[str, Any]]:
+    """The bill's roll calls, in the order they were held. ``on_actions``: (``<recordedVotes>`` of an action, the
+    action's text, its source system code); ``listed``: the bill-level ``<recordedVotes>`` (older generations);
+    ``action_items``: the ``<actions>`` element, read only to word bill-level votes."""
+    found = votes_on_actions((((_leaves(e) for e in container.iterchildren("recordedVote")), text, system)
+                              for container, text, system in on_actions), bill_key, congress)
+    if listed is not None and len(listed):
+        named = _actions_naming_rolls(action_items)
+        for element in listed.iterchildren("recordedVote"):
+            read = _vote(_leaves(element), bill_key, congress)
+            if read is None or read[0]["source_key"] in found:
+                continue
+            vote, stamp = read
+            vote["motion"] = named.get((vote["chamber"], vote["roll_number"], vote["date"]))
+            found[vote["source_key"]] = (vote, stamp, True)
+    return in_order(found)
 
 
 def _actions_naming_rolls(action_items: Any) -> dict[tuple[Chamber, int, str | None], str]:

@@ -69,3 +69,18 @@ def test_state_roll_calls_hash_as_they_did_before_roll_numbers() -> None:
     record = legiscan.parse_bill(path.read_bytes(), str(path))
     assert len(record.votes) == 2 and all(v.roll_number is None for v in record.votes)
     assert record.content_hash() == "da2e71e3a2c4099e3e452cf4ce0856e2db86b51fbfce862f69f7b5aaefe69202"
+
+
+def test_a_copy_in_the_new_schema_replaces_the_roll_calls_without_counting_as_news(session: Session) -> None:
+    """GPO's pre-2022 S. 1260 lists Senate rolls 192 and 226 bill-level; its 3.0.0 copy (restamped, nothing else
+    new) has 226 on an action only. The stored roll calls follow the copy; the bill's last change stays put."""
+    folder = require_realdata("billstatus", "usgpo_samples", "formatChange")
+    for generation in ("current", "future"):
+        path = folder / generation / "BILLSTATUS-117s1260.xml"
+        Ingestor(session).ingest([IngestItem(record=parse_billstatus(path.read_bytes(), str(path)))])
+        session.commit()
+        if generation == "current":
+            assert [e.roll_number for e in _events(session, "S 1260")] == [192, 226]
+            changed = session.execute(select(Bill.last_changed_at).where(Bill.identifier == "S 1260")).scalar_one()
+    assert [e.roll_number for e in _events(session, "S 1260")] == [226]
+    assert session.execute(select(Bill.last_changed_at).where(Bill.identifier == "S 1260")).scalar_one() == changed

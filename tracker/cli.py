@@ -590,6 +590,7 @@ def bills_show(
 
     from tracker.matching.queries import with_topics
     from tracker.queries import bill_choices, bill_details, find_bills, latest_stored_text
+    from tracker.votes import roll_call_label, tally_label
 
     jurisdiction = _stored_scope(jurisdiction, None)  # a session not stored: the bill's own sessions are listed
     with Session(_engine()) as s:
@@ -656,6 +657,12 @@ def bills_show(
     if detail["votes"]:
         out.print(f"Roll calls ({detail['votes'][0]['source']}):", markup=False, highlight=False)
     for vote in detail["votes"][-10:]:
+        if vote["roll_number"] is not None:  # a chamber's numbered roll call (BILLSTATUS): named, tally or not
+            label = roll_call_label(vote["chamber"], vote["roll_number"], vote["date"], vote["motion"],
+                                    detail["jurisdiction"])
+            out.print("  " + " · ".join(p for p in (label, tally_label(vote["yes"], vote["no"]), vote["url"]) if p),
+                      markup=False, highlight=False, soft_wrap=True)
+            continue
         tally = "-".join(str(n) for n in (vote["yes"], vote["no"]) if n is not None)
         out.print(f"  {vote['date'] or '':10}  {vote['body'] or vote['chamber'] or ''}  {vote['motion'] or ''}  "
                   f"{vote['result'] or ''} {tally}".rstrip(), markup=False, highlight=False)

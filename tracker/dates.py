@@ -98,6 +98,11 @@ def jurisdiction_zone(jurisdiction_id: str | None) -> ZoneInfo | None:
     return ZoneInfo(name) if name else None
 
 
+def us_date(value: dt.date | None) -> str:
+    """``Nov 5, 2021``: the form US readers expect, with no ambiguity between day and month ("" for no date)."""
+    return f"{value:%b} {value.day}, {value.year}" if value else ""
+
+
 def hearing_clock(day: dt.date, time: str | None, jurisdiction_id: str | None) -> str | None:
     """A hearing's time as people read it, "3:00 PM CST": one 12-hour form whichever way the feed wrote it ("15:00",
     "3:00 PM"), with the zone of its legislature's clock on that day (daylight saving time included), which feeds

@@ -18,7 +18,7 @@ from tracker.sql_keys import keys_in
 from tracker.upsert import dialect_insert
 
 VOTE_COLUMNS = ("date", "chamber", "body", "motion", "result", "yes_count", "no_count", "other_count",
-                "absent_count", "url")
+                "absent_count", "url", "roll_number")
 CALENDAR_MARK = "/calendar/"  # in a hearing's source key: the hearing came from a bill's own calendar
 
 

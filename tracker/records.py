@@ -159,6 +159,8 @@ class VoteRecord(Record):
     other_count: int | None = Field(default=None, ge=0, le=MAX_VOTE_COUNT)
     absent_count: int | None = Field(default=None, ge=0, le=MAX_VOTE_COUNT)
     url: str | None = None
+    # The chamber's own number for the roll call ("House roll call 21"), where the feed gives it (BILLSTATUS).
+    roll_number: int | None = Field(default=None, ge=1, le=MAX_VOTE_COUNT)
     people: list[PersonVoteRecord] | None = None
 
 
@@ -217,8 +219,11 @@ class BillRecord(Record):
         # Field order is fixed by the model, so the serialized form is canonical without sorting keys. Votes and
         # calendar came later: left out when empty, a record without them hashes as it did before they existed,
         # so adding them did not make every stored bill look changed.
-        empty = {name for name in ("votes", "calendar") if not getattr(self, name)}
-        return hashlib.sha256(self.model_dump_json(exclude=empty or None).encode()).hexdigest()
+        # Roll numbers came later still: a bill whose roll calls have none hashes as it did before.
+        exclude: dict[str, Any] = {name: True for name in ("votes", "calendar") if not getattr(self, name)}
+        if self.votes and all(v.roll_number is None for v in self.votes):
+            exclude["votes"] = {"__all__": {"roll_number"}}
+        return hashlib.sha256(self.model_dump_json(exclude=exclude or None).encode()).hexdigest()
 
     def change_digest(self) -> str:
         """``content_hash`` less what moves when the bill does not: the upstream stamp (Open States' ``updated_at``

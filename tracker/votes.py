@@ -6,19 +6,49 @@ source: the highest-ranked (``tracker.ingest.SOURCE_PRECEDENCE``) that has any f
 that decides the bill's other fields; how many the other sources hold is said beside them.
 """
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from tracker.dates import by_day_and_time, hearing_clock, hearing_moved_from
+from tracker.dates import by_day_and_time, hearing_clock, hearing_moved_from, us_date
 from tracker.deferrals import called_off, deferred_to, held_in_place_of
 from tracker.ingest import precedence
 from tracker.models import Hearing, HearingItem, PersonVote, VoteEvent
+from tracker.sources.states import chamber_name
+
+# A roll call whose feed gives no counts (BILLSTATUS names the vote and links the chamber's record of it; the
+# tally is in the Clerk's and the Senate's files, which are not read): said so, never shown as 0-0.
+TALLY_NOT_LOADED = "tally not loaded"
 
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def roll_call_name(chamber: str | None, roll_number: int, jurisdiction: str) -> str:
+    """``House roll call 21``: a numbered roll call as the chamber names it."""
+    where = chamber_name(chamber, jurisdiction) if chamber else None
+    return f"{where or 'Chamber'} roll call {roll_number}"
+
+
+def roll_call_title(chamber: str | None, roll_number: int, date: dt.date | str | None, jurisdiction: str) -> str:
+    """``House roll call 21, Feb 3, 2021``: the name and the day."""
+    day = dt.date.fromisoformat(date) if isinstance(date, str) else date
+    return ", ".join(p for p in (roll_call_name(chamber, roll_number, jurisdiction), us_date(day)) if p)
+
+
+def roll_call_label(chamber: str | None, roll_number: int, date: dt.date | str | None, motion: str | None,
+                    jurisdiction: str) -> str:
+    """``House roll call 21, Feb 3, 2021 — On agreeing to the resolution ...``: the title, then the motion."""
+    title = roll_call_title(chamber, roll_number, date, jurisdiction)
+    return f"{title} — {motion}" if motion else title
+
+
+def tally_label(yes: int | None, no: int | None) -> str:
+    """``220–210``, or ``tally not loaded`` when the feed gave no counts."""
+    return TALLY_NOT_LOADED if yes is None or no is None else f"{yes}–{no}"
 
 
 def source_rank(source_name: str) -> tuple[int, str]:
@@ -44,7 +74,7 @@ def votes_for_bill(session: Session, bill_id: int) -> tuple[list[dict[str, Any]]
     roll_calls = [{
         "source": e.source_name, "key": e.source_key, "date": _iso(e.date), "chamber": e.chamber, "body": e.body,
         "motion": e.motion, "result": e.result, "yes": e.yes_count, "no": e.no_count, "other": e.other_count,
-        "absent": e.absent_count, "url": e.url, "members": members.get(e.id, []),
+        "absent": e.absent_count, "url": e.url, "roll_number": e.roll_number, "members": members.get(e.id, []),
     } for e in events]
     return roll_calls, {name: n for name, n in counts.items() if name != shown}
 

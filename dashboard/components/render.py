@@ -5,7 +5,8 @@ controls (tracker.bidi), so a right-to-left override cannot turn a title or a ta
 - ``md(text)``: for st.markdown / st.subheader / st.caption (backslash-escapes Markdown and HTML syntax);
 - ``html_text(text)``: HTML-escaped, for st.html fragments we build ourselves;
 - ``highlight(snippet)``: an evidence snippet with its ``[[term]]`` marks turned into <mark>, after escaping;
-- ``shown(frame)``: a table's text cells without bidi controls, for st.dataframe.
+- ``shown(frame)``: a table's text cells without bidi controls, for st.dataframe;
+- ``md_link(text, url)``: a Markdown link to a feed's web URL, the text escaped.
 """
 
 import datetime as dt
@@ -17,6 +18,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from tracker.bidi import without_bidi_controls
+from tracker.bill_text import web_url
 from tracker.matching.engine import MARKED
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones Markdown,
@@ -38,6 +40,19 @@ def md(text: object) -> str:
     value = _AUTOLINK_TRIGGER.sub(WORD_JOINER, value)
     value = _MD_SPECIAL.sub(r"\\\1", value)
     return value.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+# Characters that would end a Markdown link's destination early or open a raw-HTML autolink: percent-encoded.
+_LINK_BREAKERS = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "[": "%5B", "]": "%5D"}
+
+
+def md_link(text: object, url: str | None) -> str:
+    """``[text](url)`` with the text escaped (``md``) when ``url`` is a web link (tracker.bill_text.web_url), else
+    the text alone: a feed's ``javascript:`` link is shown as nothing more than its label."""
+    label, target = md(text), web_url(url)
+    if target is None:
+        return label
+    return f"[{label}]({''.join(_LINK_BREAKERS.get(c, c) for c in target)})"
 
 
 def shorten(text: str | None, limit: int) -> str:

@@ -14,6 +14,7 @@ from dashboard.components.render import (
     highlight,
     html_text,
     md,
+    md_link,
     progress_line,
     redline,
     stamp,
@@ -34,6 +35,7 @@ from tracker.permissions import Action, PermissionDenied, can
 from tracker.queries import bill_choices, bill_detail, find_bills, version_texts
 from tracker.references import bill_context, bill_number, bill_reference
 from tracker.sources.states import chamber_name
+from tracker.votes import roll_call_title, tally_label
 
 user = page_user()
 STORED_TEXT_SHOWN = 100_000  # characters of a stored text the page shows; a budget bill runs to megabytes
@@ -154,13 +156,23 @@ with main:
         def where(v: dict) -> str | None:
             return v["body"] or chamber_name(v["chamber"], d["jurisdiction"])
 
-        # Dataframe cells are plain text, never markdown or HTML: upstream motion text is shown as received.
-        table(pd.DataFrame([{"date": v["date"], "where": where(v), "motion": v["motion"],
-                             "result": v["result"], "yes": v["yes"], "no": v["no"], "other": v["other"],
-                             "absent": v["absent"], "record": safe_url(v["url"])}
-                            for v in reversed(d["votes"])]),
-              column_config={"record": st.column_config.LinkColumn("record")}, hide_index=True,
-              width="stretch")
+        # Roll calls the chamber numbers (federal ones, from BILLSTATUS) are named as the chamber names them and
+        # linked to its record; their tallies are not in the feed, and a table would show them as empty counts.
+        numbered = [v for v in reversed(d["votes"]) if v["roll_number"] is not None]
+        if numbered:
+            st.markdown("\n".join(
+                f"- {md_link(roll_call_title(v['chamber'], v['roll_number'], v['date'], d['jurisdiction']), v['url'])}"
+                + (f" — {md(v['motion'])}" if v["motion"] else "") + f" · *{tally_label(v['yes'], v['no'])}*"
+                for v in numbered))
+        others = [v for v in reversed(d["votes"]) if v["roll_number"] is None]
+        if others:
+            # Dataframe cells are plain text, never markdown or HTML: upstream motion text is shown as received.
+            table(pd.DataFrame([{"date": v["date"], "where": where(v), "motion": v["motion"],
+                                 "result": v["result"], "yes": v["yes"], "no": v["no"], "other": v["other"],
+                                 "absent": v["absent"], "record": safe_url(v["url"])}
+                                for v in others]),
+                  column_config={"record": st.column_config.LinkColumn("record")}, hide_index=True,
+                  width="stretch")
         elsewhere = ", ".join(f"{n} from {feed_name(name)}" for name, n in sorted(d["votes_elsewhere"].items()))
         st.caption(md(f"As {feed_name(d['votes'][0]['source'])} records them"
                       + (f"; also {elsewhere}." if elsewhere else ".")))

@@ -88,3 +88,53 @@ def test_bill_page_names_committees_as_packets_do(session: Session, seeded: Seed
     assert rows["House Armed Services Committee"]["last action"] == "reported Sep 17, 2021"
     assert rows["House Armed Services Committee: Readiness Subcommittee"]["last action"] == "reported Jul 29, 2021"
     assert "lower" not in table.to_csv()
+
+
+def _federal_hr1(session: Session, *replacements: tuple[bytes, bytes]) -> int:
+    """The 3.0.0 H.R. 1 (formatChange/future), House rolls 61 and 62, optionally edited as a feed could send it."""
+    import pytest
+    from realdata_paths import require_realdata
+
+    from tracker.sources.govinfo_billstatus import parse_billstatus
+
+    path = require_realdata("billstatus", "usgpo_samples", "formatChange", "future") / "BILLSTATUS-117hr1.xml"
+    if not path.is_file():
+        pytest.skip(f"{path} missing")
+    data = path.read_bytes()
+    for old, new in replacements:
+        assert old in data
+        data = data.replace(old, new)
+    Ingestor(session).ingest([IngestItem(parse_billstatus(data, str(path)))])
+    session.commit()
+    from tracker.models import BillSource
+
+    return session.execute(select(BillSource.bill_id).where(BillSource.source_key == "117-hr-1")).scalar_one()
+
+
+def test_federal_roll_calls_are_named_by_chamber_and_number_with_their_link_and_no_tally(
+        session: Session, seeded: Seeded) -> None:
+    bill_id = _federal_hr1(session)
+    at = signed_in(seeded.users["lobbyist"], "views/bill.py", query={"id": str(bill_id)})
+    no_exception(at)
+    shown = texts(at)
+    lines = [m.value for m in at.markdown if "roll call 6" in m.value]
+    assert len(lines) == 1, lines
+    # Newest first, each linked to the Clerk's roll call; a tally BILLSTATUS does not give is said to be missing.
+    assert lines[0].index("[House roll call 62, Mar 3, 2021](https://clerk.house.gov/evs/2021/roll062.xml)") \
+        < lines[0].index("[House roll call 61, Mar 3, 2021](https://clerk.house.gov/evs/2021/roll061.xml)")
+    assert "On passage Passed by the Yeas and Nays" in lines[0] and lines[0].count("tally not loaded") == 2
+    assert not any("motion" in d.value.columns for d in at.dataframe)  # no 0-0 or empty tally columns
+    assert "As govinfo\\_billstatus records them\\." in shown
+
+
+def test_federal_roll_call_text_and_link_from_the_feed_stay_text(session: Session, seeded: Seeded) -> None:
+    bill_id = _federal_hr1(
+        session,
+        (b"<text>On passage Passed by the Yeas and Nays: 220 - 210 (Roll no. 62).</text>",
+         b"<text>" + MOTION.replace("<", "&lt;").encode() + b" (Roll no. 62).</text>"),
+        (b"<url>https://clerk.house.gov/evs/2021/roll061.xml</url>", b"<url>javascript:alert(1)</url>"))
+    at = signed_in(seeded.users["lobbyist"], "views/bill.py", query={"id": str(bill_id)})
+    no_exception(at)
+    (line,) = [m.value for m in at.markdown if "roll call 6" in m.value]
+    assert "House roll call 61, Mar 3, 2021" in line and "](javascript" not in line  # shown, not linked
+    assert "<script>" not in line and "\\*\\*Do pass\\*\\*" in line

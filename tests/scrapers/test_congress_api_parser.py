@@ -147,3 +147,32 @@ def test_the_other_feeds_copy_of_an_unchanged_bill_leaves_it_reviewed(session: S
     assert bill.source_name == "govinfo_billstatus"  # the newer copy owns the bill
     assert bill.last_changed_at == before
     assert session.execute(select(BillChange.kind)).scalars().all() == ["new_bill"]
+
+
+# A SAMPLE, hand-written from the published format: api.congress.gov bill actions carry ``recordedVotes`` items with
+# ``chamber``, ``congress``, ``date``, ``rollNumber``, ``sessionNumber`` and ``url`` (integers as JSON numbers; the
+# values are the API's own recordedVote schema example). The real H.R. 21 actions have only empty lists (a voice
+# vote). The vote is on the Senate's action and on the Library of Congress's copy, as BILLSTATUS 3.0.0 files have it.
+SAMPLE_VOTE = {"chamber": "Senate", "congress": 117, "date": "2021-08-08T12:00:00Z", "rollNumber": 312,
+               "sessionNumber": 1,
+               "url": "https://www.senate.gov/legislative/LIS/roll_call_votes/vote1171/vote_117_1_00312.xml"}
+SAMPLE_ACTIONS = {"actions": [
+    {"actionDate": "2021-08-08", "recordedVotes": [SAMPLE_VOTE], "sourceSystem": {"code": 9, "name": "Library of "
+     "Congress"}, "text": "Passed/agreed to in Senate: Sample motion agreed to by Yea-Nay Vote. Record Vote Number: "
+     "312.", "type": "Floor", "actionCode": "17000"},
+    {"actionDate": "2021-08-08", "recordedVotes": [SAMPLE_VOTE], "sourceSystem": {"code": 0, "name": "Senate"},
+     "text": "Sample motion agreed to by Yea-Nay Vote. Record Vote Number: 312.", "type": "Floor"},
+    {"actionDate": "2021-01-04", "recordedVotes": [], "sourceSystem": {"code": 9, "name": "Library of Congress"},
+     "text": "Introduced in House", "type": "IntroReferral", "actionCode": "Intro-H"}],
+    "pagination": {"count": 3}}
+
+
+def test_recorded_votes_on_api_actions_are_read_as_billstatus_reads_them(api_dir: Path) -> None:
+    parts = {"actions": [json.dumps(SAMPLE_ACTIONS).encode()]}
+    record = parse_bill((api_dir / "bill_117_hr_21.json").read_bytes(), parts, LOCATOR)
+    (vote,) = record.votes
+    assert (vote.chamber, vote.roll_number, str(vote.date), vote.url) == (
+        "upper", 312, "2021-08-08", SAMPLE_VOTE["url"])
+    assert vote.motion == "Sample motion agreed to by Yea-Nay Vote. Record Vote Number: 312."  # the Senate's words
+    assert vote.source_key == "117-hr-21/roll/senate-117-1-312" and vote.yes_count is None
+    assert hr21_from_api().votes == []  # the real responses: no recorded vote

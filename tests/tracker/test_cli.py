@@ -128,6 +128,10 @@ def test_bills_show_json_has_the_whole_bill(imported: str) -> None:
         assert isinstance(bill[key], list) and bill[key], key
     text = invoke("bills", "show", str(bill["id"]))
     assert text.exit_code == 0 and "Inflation Reduction Act" in text.output
+    # Its recorded votes (BILLSTATUS gives no tallies), named as the House names them, with the Clerk's record.
+    (line,) = [line for line in text.output.splitlines() if "House roll call 420" in line]
+    assert line.strip().startswith("House roll call 420, Aug 12, 2022 — On motion that the House agree")
+    assert line.rstrip().endswith("· tally not loaded · https://clerk.house.gov/evs/2022/roll420.xml")
 
 
 def test_bills_show_gives_the_topics_with_their_evidence(imported: str) -> None:

@@ -64,7 +64,7 @@ def test_an_upgraded_parser_names_the_bills_it_did_not_read_and_an_import_reads_
         changes = s.execute(select(func.count()).select_from(BillChange)).scalar_one()
     assert len(said) == 1
     assert said[0].startswith(f"govinfo_billstatus: {members} bill(s) ({members} imported) were read by an older "
-                              "version of its parser (now version 2)")
+                              f"version of its parser (now version {govinfo_billstatus.READING_VERSION})")
     assert f"`tracker import {archive}`" in said[0]
     report = health.check(engine, crawl_settings(env={}, doc={}))
     assert said[0] in report.problems and not report.ok

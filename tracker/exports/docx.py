@@ -321,6 +321,17 @@ class WordPacket:
                     for text, hit in ev.spans:
                         quote.add_run(text).bold = hit
                     quote.add_run("”")
+        if bill.roll_calls:
+            self._heading("Roll calls", 2)
+            for rc in bill.roll_calls:
+                para = self._para(style="List Bullet")
+                url = safe_url(rc.url)
+                if url:
+                    _hyperlink(para, url, rc.title)
+                else:
+                    para.add_run(rc.title)
+                para.add_run((f" — {rc.motion}" if rc.motion else "") + " · ")
+                para.add_run(rc.tally).italic = True
         if bill.links:
             self._heading("Sources", 2)
             for link in bill.links:

@@ -79,6 +79,9 @@ def bill_json(bill: PacketBill) -> dict[str, Any]:
         ],
         "links": [{"label": link.label, "url": link.url} for link in bill.links],
         "current_text": bill.current_text.as_json() if bill.current_text else None,
+        # Numbered roll calls (federal, BILLSTATUS); "tally" says "tally not loaded" where the feed gave no counts.
+        "roll_calls": [{"name": rc.name, "date": _iso(rc.date), "motion": rc.motion, "url": rc.url,
+                        "tally": rc.tally} for rc in bill.roll_calls],
         **notes,
     }
 

@@ -16,7 +16,7 @@ from sqlalchemy import Table, and_, func, or_, select
 from sqlmodel import Session
 
 from tracker.bill_text import CurrentText, current_text
-from tracker.dates import US_EASTERN, by_day_and_time, hearing_clock, jurisdiction_zone, local_day, us_today
+from tracker.dates import US_EASTERN, by_day_and_time, hearing_clock, jurisdiction_zone, local_day, us_date, us_today
 from tracker.exports.branding import Branding
 from tracker.exports.safety import clean_text, safe_url
 from tracker.matching.engine import MARKED
@@ -34,12 +34,14 @@ from tracker.models import (
     Sponsorship,
     Topic,
     User,
+    VoteEvent,
 )
 from tracker.models.enums import SponsorshipKind
 from tracker.models.hearings import Hearing as HearingRow  # this module's Hearing is the packet's view
 from tracker.queries import VERSION_ORDER
 from tracker.references import bill_context, bill_number, bill_reference
 from tracker.sources.states import chamber_name, one_chamber_body
+from tracker.votes import roll_call_name, source_rank, tally_label
 
 if TYPE_CHECKING:  # voting_record reads this module's date format
     from tracker.exports.voting_record import VotingRecord
@@ -59,9 +61,7 @@ STAGE_LABELS = {
 }
 
 
-def fmt_date(value: dt.date | None) -> str:
-    """``Nov 5, 2021``: the form US readers expect, with no ambiguity between day and month."""
-    return f"{value:%b} {value.day}, {value.year}" if value else ""
+fmt_date = us_date  # the packets' name for it
 
 
 def stage_label(stage: str | None, jurisdiction: str | None = None) -> str:
@@ -281,6 +281,27 @@ class Hearing:
 
 
 @dataclass(frozen=True)
+class RollCall:
+    """A roll call the chamber numbers (federal: BILLSTATUS), as packets name it: ``House roll call 21, Feb 3,
+    2021 — <action text>``, with the chamber's record of it and its tally or ``tally not loaded``."""
+
+    name: str  # "House roll call 21"
+    date: dt.date | None
+    motion: str | None  # the action's text, as received
+    url: str | None  # a web link only (safety.safe_url)
+    tally: str  # "220–210", or "tally not loaded" when the feed gave no counts
+
+    @property
+    def title(self) -> str:
+        """``House roll call 21, Feb 3, 2021``."""
+        return ", ".join(p for p in (self.name, fmt_date(self.date)) if p)
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} — {self.motion}" if self.motion else self.title
+
+
+@dataclass(frozen=True)
 class PacketBill:
     id: int
     jurisdiction: str
@@ -311,6 +332,7 @@ class PacketBill:
     links: tuple[Link, ...]
     notes: tuple[PacketNote, ...] | None = None  # None: not asked for (a packet without staff notes)
     current_text: CurrentText | None = None  # the latest version with a web link (tracker.bill_text)
+    roll_calls: tuple[RollCall, ...] = ()  # numbered roll calls, in the order they were held
 
     @property
     def reference(self) -> str:
@@ -563,6 +585,7 @@ def gather_bills(
     committee_actions: dict[int, list[CommitteeAction]] = defaultdict(list)
     parent_labels: dict[tuple[int, str], str] = {}
     notes: dict[int, list[PacketNote]] = defaultdict(list)
+    roll_calls: dict[int, list[RollCall]] = defaultdict(list)
 
     for chunk in _chunks(bill_ids):
         for bill, sess_id, sess_name, jur_name in session.execute(
@@ -643,6 +666,7 @@ def gather_bills(
         ).mappings():
             versions[ver["bill_id"]].append(dict(ver))
         texts.update((bill_id, current_text(found)) for bill_id, found in versions.items())
+        roll_calls.update(_roll_calls(session, chunk, {b: bills[b][0].jurisdiction_id for b in chunk if b in bills}))
         if lookup is not None:
             hearings.update(lookup(session, chunk, today))
         if include_notes:
@@ -705,8 +729,27 @@ def gather_bills(
                 links=_links(bill, sources.get(bill_id, []), texts.get(bill_id)),
                 notes=tuple(notes.get(bill_id, ())) if include_notes else None,
                 current_text=texts.get(bill_id),
+                roll_calls=tuple(roll_calls.get(bill_id, ())),
             )
         )
+    return out
+
+
+def _roll_calls(session: Session, chunk: list[int], jurisdictions: dict[int, str]) -> dict[int, list[RollCall]]:
+    """Each bill's numbered roll calls (the chamber's roll number known: BILLSTATUS), oldest first, of one source
+    per bill as on the bill page (tracker.votes.source_rank). State roll calls have no number and are left to the
+    legislator's voting record."""
+    by_source: dict[int, dict[str, list[VoteEvent]]] = defaultdict(lambda: defaultdict(list))
+    for e in session.execute(select(VoteEvent).where(VoteEvent.bill_id.in_(chunk), VoteEvent.roll_number.is_not(None))
+                             .order_by(VoteEvent.bill_id, VoteEvent.date, VoteEvent.id)).scalars():
+        by_source[e.bill_id][e.source_name].append(e)
+    out: dict[int, list[RollCall]] = {}
+    for bill_id, sources in by_source.items():
+        events = sources[max(sources, key=source_rank)]
+        out[bill_id] = [RollCall(
+            name=clean_text(roll_call_name(e.chamber, e.roll_number or 0, jurisdictions.get(bill_id, ""))),
+            date=e.date, motion=_opt(e.motion), url=safe_url(e.url), tally=tally_label(e.yes_count, e.no_count))
+            for e in events]
     return out
 
 

@@ -524,6 +524,12 @@ class Layout:
                     spans = "".join(f"<b>{m(t)}</b>" if hit else m(t) for t, hit in ev.spans)
                     label = f'<font color="#777777">{m(ev.field)}:</font> ' if ev.field else ""
                     story.append(Paragraph(label + "“" + spans + "”", s["bullet2"], bulletText="–"))
+        if bill.roll_calls:
+            story += self._h2("Roll calls")
+            for rc in bill.roll_calls:
+                title = m.link(rc.url, rc.title, color=self.branding.accent_color) if rc.url else m(rc.title)
+                motion = f" — {m(rc.motion)}" if rc.motion else ""
+                story.append(Paragraph(f"{title}{motion} · <i>{m(rc.tally)}</i>", s["bullet"], bulletText="•"))
         if bill.links:
             story += self._h2("Sources")
             for link in bill.links:

@@ -135,6 +135,9 @@ def write_xlsx(packet: Packet) -> bytes:
     else:
         ws.set_footer("&RPage &P of &N")
 
+    if any(bill.roll_calls for bill in packet.bills):
+        _roll_calls_sheet(wb, packet, header_fmt=header_fmt, text_fmt=text_fmt, quoted_fmt=quoted_fmt,
+                          date_fmt=date_fmt, url_fmt=url_fmt)
     if packet.voting_records:
         _votes_sheet(wb, packet, header_fmt=header_fmt, text_fmt=text_fmt, quoted_fmt=quoted_fmt,
                      date_fmt=date_fmt, int_fmt=int_fmt)
@@ -207,6 +210,40 @@ def _votes_sheet(wb: Any, packet: Packet, *, header_fmt: Any, text_fmt: Any, quo
     ws.freeze_panes(1, 1)
     ws.autofilter(0, 0, max(row, 1), len(VOTE_HEADERS) - 1)
     ws.set_landscape()
+
+
+ROLL_CALL_HEADERS = ("Jurisdiction", "Session", "Bill", "Roll call", "Date", "Action", "Tally", "Record")
+ROLL_CALL_WIDTHS = (12, 10, 12, 20, 11, 70, 16, 50)
+
+
+def _roll_calls_sheet(wb: Any, packet: Packet, *, header_fmt: Any, text_fmt: Any, quoted_fmt: Any, date_fmt: Any,
+                      url_fmt: Any) -> None:
+    """Sheet "Roll calls": one row per numbered roll call (federal ones, from BILLSTATUS) of the packet's bills,
+    linked to the chamber's record; the PDF and Word packets list them under each bill."""
+    ws = wb.add_worksheet("Roll calls")
+    for col, (head, width) in enumerate(zip(ROLL_CALL_HEADERS, ROLL_CALL_WIDTHS, strict=True)):
+        ws.write_string(0, col, head, header_fmt)
+        ws.set_column(col, col, width)
+    row = 0
+    for bill in packet.bills:
+        for rc in bill.roll_calls:
+            row += 1
+            cells = (bill.jurisdiction.upper(), bill.session, bill.identifier, rc.name, rc.date, rc.motion,
+                     rc.tally)
+            for col, value in enumerate(cells):
+                if value is None or value == "":
+                    ws.write_blank(row, col, None, text_fmt)
+                elif isinstance(value, dt.date):
+                    ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), date_fmt)
+                else:  # the action's text is the feed's: text, never a formula
+                    text = _fit(str(value))
+                    ws.write_string(row, col, text, quoted_fmt if is_formula_like(text) else text_fmt)
+            # A link XlsxWriter refuses (too long) leaves the cell empty: the address is written as text then.
+            url = safe_url(rc.url)
+            if url and ws.write_url(row, len(cells), url, url_fmt, string=shorten(url, 250)) != 0:
+                ws.write_string(row, len(cells), _fit(url), quoted_fmt if is_formula_like(url) else text_fmt)
+    ws.freeze_panes(1, 3)
+    ws.autofilter(0, 0, max(row, 1), len(ROLL_CALL_HEADERS) - 1)
 
 
 def _logo_scale(path: Any, height_px: int) -> dict[str, Any]:

@@ -34,6 +34,8 @@ class VoteEvent(SQLModel, table=True):
     other_count: int | None = None  # abstained, present, not voting: anything but yes/no/absent
     absent_count: int | None = None
     url: str | None = text_field()
+    # The chamber's own roll-call number (BILLSTATUS <rollNumber>, migration 0034); None where the feed has none.
+    roll_number: int | None = None
 
 
 class PersonVote(SQLModel, table=True):

@@ -21,6 +21,7 @@ from tracker.dates import local_day
 from tracker.models.enums import Chamber, SponsorshipKind
 from tracker.records import BillRecord, ParseError
 from tracker.sources import govinfo_billstatus as billstatus
+from tracker.sources.billstatus_votes import in_order, votes_on_actions
 from tracker.sources.json_doc import json_text as _str
 from tracker.sources.json_doc import load_body, validated
 from tracker.stages import Step, classify, derive_stage
@@ -45,7 +46,7 @@ SOURCE_NAME = "congress_api"
 # Bump it with any change that reads the same bytes into a different bill: stored bills an older
 # version read are then named, with what reads them again (tracker.sources.reading).
 # Covers the BILLSTATUS rules it shares (govinfo_billstatus) and json_doc.
-READING_VERSION = 1
+READING_VERSION = 2  # 2: recorded votes (roll calls) read
 CANONICAL_BASE = "https://api.congress.gov/v3/"
 # What each sub-resource path is called in the detail's stubs and which key holds its data.
 DEFAULT_SUBRESOURCES: tuple[str, ...] = ("actions", "cosponsors", "committees", "subjects", "summaries",
@@ -235,6 +236,7 @@ def _payload(bill: dict[str, Any], data: dict[str, Any], locator: str) -> dict[s
             (_str(s.get("name")) for s in block.get("legislativeSubjects") or []) if name)),
         "versions": _versions(data.get("text", [])),
         "related_bills": _related(data.get("relatedbills", []), str(congress)),
+        "votes": _recorded_votes(data.get("actions", []), f"{congress}-{lower}-{number}", congress),
     }
 
 
@@ -266,6 +268,15 @@ def _actions(items: list[dict[str, Any]], origin: Chamber) -> list[dict[str, Any
     actions.reverse()
     actions.sort(key=lambda action: action["date"] or "")
     return actions
+
+
+def _recorded_votes(items: list[dict[str, Any]], bill_key: str, congress: int) -> list[dict[str, Any]]:
+    """Each action's ``recordedVotes`` (BILLSTATUS 3.0.0's, as JSON): one roll call each, worded by the chamber's
+    own action (tracker.sources.billstatus_votes)."""
+    on_actions = [([v for v in item["recordedVotes"] if isinstance(v, dict)], _str(item.get("text")),
+                   _str((item.get("sourceSystem") or {}).get("code")))
+                  for item in items if isinstance(item.get("recordedVotes"), list) and item["recordedVotes"]]
+    return in_order(votes_on_actions(on_actions, bill_key, congress))
 
 
 def _people(items: list[dict[str, Any]], kind: SponsorshipKind) -> list[dict[str, Any]]:

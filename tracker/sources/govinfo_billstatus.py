@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from tracker.dates import local_day
 from tracker.models.enums import Chamber, Level
 from tracker.records import BillRecord, ParseError
+from tracker.sources.billstatus_votes import recorded_votes
 from tracker.stages import ActionRule, Step, classify, derive_stage
 from tracker.xmlsafe import parse_xml
 
@@ -40,7 +41,7 @@ __all__ = [
 SOURCE_NAME = "govinfo_billstatus"
 # Bump it with any change that reads the same bytes into a different bill: stored bills an older
 # version read are then named, with what reads them again (tracker.sources.reading).
-READING_VERSION = 1
+READING_VERSION = 2  # 2: recorded votes (roll calls) read
 JURISDICTION = {"id": "us", "name": "United States", "level": Level.federal, "classification": "government"}
 
 # upstream type -> (classification, origin chamber, congress.gov URL slug)
@@ -368,7 +369,8 @@ def _bill_payload(bill: Any, locator: str) -> dict[str, Any]:
     classification, origin, slug = BILL_TYPES[bill_type]
     lower_type = bill_type.lower()
 
-    actions = _actions(fields.get("actions"), origin)
+    on_actions: list[tuple[Any, str | None, str | None]] = []
+    actions = _actions(fields.get("actions"), origin, on_actions)
     stage = derive_stage(
         (Step(action["actor"], action["classification"]) for action in actions), origin, classification
     )
@@ -416,6 +418,8 @@ def _bill_payload(bill: Any, locator: str) -> dict[str, Any]:
         "subjects": _subjects(fields.get("subjects")),
         "versions": _versions(fields.get("textVersions")),
         "related_bills": _related(fields.get("relatedBills"), str(congress)),
+        "votes": recorded_votes(on_actions, fields.get("recordedVotes"), fields.get("actions"),
+                                f"{congress}-{lower_type}-{number}", congress),
     }
 
 
@@ -439,13 +443,15 @@ _PERSON_LEAVES = {
 }
 
 
-def _actions(container: Any, origin: Chamber) -> list[dict[str, Any]]:
+def _actions(container: Any, origin: Chamber, votes: list[tuple[Any, str | None, str | None]]) -> list[dict[str, Any]]:
+    """The bill's actions, oldest first; each action's recorded votes go to ``votes`` as (``<recordedVotes>``, the
+    action's text, its source system code)."""
     actions: list[dict[str, Any]] = []
     leaf = _ACTION_LEAVES.get
     for item in _items(container):
         action: dict[str, Any] = {"date": None, "time": None, "text": None, "action_type": None, "action_code": None}
         source: dict[str, Any] = {}
-        committees = None
+        committees = recorded = None
         for child in item:
             tag = child.tag
             key = leaf(tag)
@@ -455,7 +461,11 @@ def _actions(container: Any, origin: Chamber) -> list[dict[str, Any]]:
                 source = {part.tag: part.text for part in child}
             elif tag == "committees" or tag == "committee":  # 2019+: committees/item/name; legacy: committee/name
                 committees = child
+            elif tag == "recordedVotes" and len(child):  # 3.0.0: the roll calls this action records
+                recorded = child
         text = action["text"]
+        if recorded is not None:
+            votes.append((recorded, (text.strip() or None) if text else None, source.get("code")))
         if not text or text.isspace():
             continue  # a handful of legacy entries are empty placeholders; the event is recorded beside them
         action["text"] = text = text.strip()  # the rules' patterns are anchored at the start

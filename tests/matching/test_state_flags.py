@@ -154,3 +154,33 @@ def test_state_tech_bills_in_their_own_words(engine: Engine, session: Session) -
                                         _alabama("HB476__20250320T040000Z_entire_bill.json"),
                                         _alabama("HJR290__20250424T040000Z_entire_bill.json")])
     assert "ai" in flagged["HB 516"] and "iot" in flagged["HB 476"] and "online-safety" in flagged["HJR 290"]
+
+
+def _california_mini(engine: Engine, session: Session) -> dict[str, set[str]]:
+    """The four 2025-26 bills of the real pubinfo extract (AB 831 among them), imported with the default topics."""
+    load_topics(session, rescore=False)
+    session.commit()
+    report = import_path(engine, require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "mini"))
+    assert report.result.new == 4 and not report.errors
+    return {b["identifier"]: {t["topic"] for t in b["topics"]} for b in list_flagged(session)}
+
+
+def test_the_internet_as_the_means_of_something_else_is_no_broadband(engine: Engine, session: Session,
+                                                                      tmp_path: Path) -> None:
+    # California AB 831 bans online sweepstakes games "including an internet website or an online application",
+    # played on "a mobile phone, computer terminal, or other similar internet access device": staff saw a
+    # gambling bill every morning under "Broadband and telecom". Mississippi's bills say the same of an airport's
+    # "Internet sales" of surplus property (SB 2137, HB 591), an "Internet course" for traffic violators (HB 604)
+    # and "Internet voter registration" (SB 2010): the internet as the way something else is done.
+    flagged = _california_mini(engine, session)
+    assert "broadband" not in flagged["AB 831"]
+    # Online gambling is e-commerce, and stays in the inbox there (it is a platform bill as well).
+    assert {"digital-commerce", "online-safety"} <= flagged["AB 831"]
+    flagged = _import(engine, session, _mississippi(tmp_path, "SB2137", "HB591", "HB604", "SB2010", "HB1128",
+                                                    "SB2037", "HB472", "HB628"))
+    broadband = {ident for ident, topics in flagged.items() if "broadband" in topics}
+    assert not broadband & {"SB 2137", "HB 591", "HB 604", "SB 2010", "HB 1128", "SB 2037"}
+    # Internet gaming (HB 1128) is e-commerce; voting over the Internet (SB 2037) an election-security question.
+    assert "digital-commerce" in flagged["HB 1128"] and "cybersecurity" in flagged["SB 2037"]
+    # Internet access itself stays broadband: Wi-Fi in state parks (HB 472), E911 surcharges (HB 628).
+    assert {"HB 472", "HB 628"} <= broadband

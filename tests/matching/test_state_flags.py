@@ -184,3 +184,18 @@ def test_the_internet_as_the_means_of_something_else_is_no_broadband(engine: Eng
     assert "digital-commerce" in flagged["HB 1128"] and "cybersecurity" in flagged["SB 2037"]
     # Internet access itself stays broadband: Wi-Fi in state parks (HB 472), E911 surcharges (HB 628).
     assert {"HB 472", "HB 628"} <= broadband
+
+
+def test_online_video_and_virtual_in_a_state_title_flag_no_broadband_alone(engine: Engine, session: Session,
+                                                                           tmp_path: Path) -> None:
+    # A lone "online", "virtually" or "video" in a title weighed as much as a federal bill's name: Alabama's
+    # online publication of county budgets (SB 307), online auctions (HB 399) and parole hearings held virtually
+    # (SB 157), Mississippi's police body cameras (HB 1069) and recorded interrogations (HB 165) were broadband.
+    flagged = _import(engine, session, [_alabama("SB307__20250408T040000Z_entire_bill.json"),
+                                        _alabama("HB399__20250306T050000Z_entire_bill.json"),
+                                        _alabama("SB157__20250211T050000Z_entire_bill.json"),
+                                        *_mississippi(tmp_path, "HB1069", "HB165", "HB956", "HB1294")])
+    broadband = {ident for ident, topics in flagged.items() if "broadband" in topics}
+    assert not broadband & {"SB 307", "HB 399", "SB 157", "HB 1069", "HB 165", "HB 956"}
+    # Online pharmacies' telephone solicitation (HB 1294) stays: the words count beside a telecom word.
+    assert "HB 1294" in broadband

@@ -199,3 +199,18 @@ def test_online_video_and_virtual_in_a_state_title_flag_no_broadband_alone(engin
     assert not broadband & {"SB 307", "HB 399", "SB 157", "HB 1069", "HB 165", "HB 956"}
     # Online pharmacies' telephone solicitation (HB 1294) stays: the words count beside a telecom word.
     assert "HB 1294" in broadband
+
+
+def test_online_and_digital_in_a_summary_alone_are_no_online_safety(engine: Engine, session: Session,
+                                                                    tmp_path: Path) -> None:
+    # Mississippi's descriptions say "online" and "digital" of how the state does something else: alternative
+    # school reports "made available online via the Department's website" (HB 1132), permanent school records
+    # stored "in an electronic digital format" (HB 446). In a summary they reached the online-safety threshold
+    # alone; now they only add to the other rules.
+    flagged = _import(engine, session, [*_mississippi(tmp_path, "HB1132", "HB446", "SB2250"),
+                                        _alabama("HJR290__20250424T040000Z_entire_bill.json")])
+    online_safety = {ident for ident, topics in flagged.items() if "online-safety" in topics}
+    assert not online_safety & {"HB 1132", "HB 446"}
+    # Minors' online threats (HJR 290) and employers demanding the passwords of employees' personal accounts
+    # (SB 2250, "Digital privacy") stay.
+    assert {"HJR 290", "SB 2250"} <= online_safety

@@ -214,3 +214,16 @@ def test_online_and_digital_in_a_summary_alone_are_no_online_safety(engine: Engi
     # Minors' online threats (HJR 290) and employers demanding the passwords of employees' personal accounts
     # (SB 2250, "Digital privacy") stay.
     assert {"HJR 290", "SB 2250"} <= online_safety
+
+
+def test_technology_in_an_agency_or_building_name_is_no_innovation_bill(engine: Engine, session: Session,
+                                                                        tmp_path: Path) -> None:
+    # Mississippi's descriptions repeat the names of the Department of Information Technology Services (its
+    # board: SB 2541; its appropriation: SB 2905) and of buildings (Alcorn State's Academic Technology Building,
+    # HB 1513): "technology" in the title and the summary flagged them for startups and R&D.
+    flagged = _import(engine, session, [*_mississippi(tmp_path, "SB2541", "SB2905", "HB1513", "SB2485"),
+                                        _alabama("SB317__20250408T040000Z_entire_bill.json")])
+    innovation = {ident for ident, topics in flagged.items() if "innovation-capital" in topics}
+    assert not innovation & {"SB 2541", "SB 2905", "HB 1513"}
+    # The Gulf Coast Advanced Technology Corridor (SB 2485) and the Alabama Innovation Corporation (SB 317) stay.
+    assert {"SB 2485", "SB 317"} <= innovation

@@ -227,3 +227,14 @@ def test_technology_in_an_agency_or_building_name_is_no_innovation_bill(engine: 
     assert not innovation & {"SB 2541", "SB 2905", "HB 1513"}
     # The Gulf Coast Advanced Technology Corridor (SB 2485) and the Alabama Innovation Corporation (SB 317) stay.
     assert {"SB 2485", "SB 317"} <= innovation
+
+
+def test_the_information_technology_department_is_no_cybersecurity_bill(engine: Engine, session: Session,
+                                                                        tmp_path: Path) -> None:
+    # The board (SB 2541) and the appropriation (SB 2905) of Mississippi's Department of Information Technology
+    # Services were cybersecurity bills on the department's name alone.
+    flagged = _import(engine, session, _mississippi(tmp_path, "SB2541", "SB2905", "HB1311"))
+    cyber = {ident for ident, topics in flagged.items() if "cybersecurity" in topics}
+    assert not cyber & {"SB 2541", "SB 2905"}
+    # The department's authority to buy computer equipment and services (HB 1311) stays: IT procurement.
+    assert "HB 1311" in cyber

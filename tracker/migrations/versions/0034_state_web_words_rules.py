@@ -14,7 +14,8 @@ Uyghur Autonomous Region" as AI. The rules change as tracker/topics.yaml now shi
 sale, a course or a registration on or via the internet, its "online", "virtual" and "video" weigh 0.9 in a title
 and "video" does not count for cameras and recordings, gambling titles are vetoed for broadband (online gambling
 is e-commerce's, internet voting cybersecurity's); online safety's "online"/"digital" and startups' "technology"/
-"innovation" weigh less in a summary; the AI topic's "autonomous" does not count for an autonomous region.
+"innovation" weigh less in a summary; cybersecurity's "information technology" does not count for an Information
+Technology Services department; the AI topic's "autonomous" does not count for an autonomous region.
 
 A database made by an earlier version holds the old rules: each is replaced only where it is still exactly as
 shipped, and the new rules are added unless the topic has them (``tracker.migrations.shipped_rules``); `tracker
@@ -37,6 +38,9 @@ depends_on: str | Sequence[str] | None = None
 CHANGES: list[Replace | Add] = [
     Replace('ai', ('algorithm* OR "biometric identification" OR "predictive analytic*" OR "computer vision" OR "natural language processing" OR (automated AND NOT ("external defibrillator*" OR (automated NEAR/4 (camera* OR photo* OR photographic OR enforcement)))) OR robot* OR autonomous', 1.5), (
         NewRule('algorithm* OR "biometric identification" OR "predictive analytic*" OR "computer vision" OR "natural language processing" OR (automated AND NOT ("external defibrillator*" OR (automated NEAR/4 (camera* OR photo* OR photographic OR enforcement)))) OR robot* OR (autonomous AND NOT ("autonomous region*" OR "autonomous oblast" OR "autonomous communit*"))', 1.5, '"autonomous" does not count in a bill that names an autonomous region (the Xinjiang Uyghur Autonomous Region flagged bills on forced labor and the Uyghurs as AI bills).\n"automated" does not count for a bill about automated external defibrillators or automated traffic enforcement cameras (school bus, speed, red light): state bills say "automated" for those in their titles, which flagged them as AI.'),
+    )),
+    Replace('cybersecurity', ('scam* OR "information technology" OR "information system*" OR "electronic records" OR "electronic health record*"', 1.0), (
+        NewRule('scam* OR ("information technology" AND NOT "information technology services") OR "information system*" OR "electronic records" OR "electronic health record*"', 1.0, '"information technology" does not count in a bill that names an Information Technology Services department or office (Mississippi\'s board and appropriation bills, LA Metro\'s committee names): the procurement rule above still reads what such a department buys.'),
     )),
     Add('cybersecurity', NewRule('(internet OR online) NEAR/3 (vote OR voting OR ballot*)', 2.0, 'Voting over the internet (Mississippi SB 2037), which broadband no longer counts.')),
     Replace('broadband', ('broadband OR internet OR "digital divide" OR "affordable connectivity" OR telehealth OR telemedicine OR "audio-only"', 2.0), (

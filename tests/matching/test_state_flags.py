@@ -238,3 +238,13 @@ def test_the_information_technology_department_is_no_cybersecurity_bill(engine: 
     assert not cyber & {"SB 2541", "SB 2905"}
     # The department's authority to buy computer equipment and services (HB 1311) stays: IT procurement.
     assert "HB 1311" in cyber
+
+
+def test_school_districts_of_innovation_are_no_innovation_bills(engine: Engine, session: Session,
+                                                                tmp_path: Path) -> None:
+    # Mississippi's "Districts of Innovation" (HB 112, SB 2238) are school districts freed from some rules, named
+    # in the title and again in the summary: a startups and R&D bill on that name alone.
+    flagged = _import(engine, session, _mississippi(tmp_path, "HB112", "SB2238", "SB2485"))
+    innovation = {ident for ident, topics in flagged.items() if "innovation-capital" in topics}
+    assert not innovation & {"HB 112", "SB 2238"}
+    assert "SB 2485" in innovation  # the Gulf Coast Advanced Technology Corridor

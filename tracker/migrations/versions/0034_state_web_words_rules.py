@@ -15,7 +15,8 @@ sale, a course or a registration on or via the internet, its "online", "virtual"
 and "video" does not count for cameras and recordings, gambling titles are vetoed for broadband (online gambling
 is e-commerce's, internet voting cybersecurity's); online safety's "online"/"digital" and startups' "technology"/
 "innovation" weigh less in a summary; cybersecurity's "information technology" does not count for an Information
-Technology Services department; the AI topic's "autonomous" does not count for an autonomous region.
+Technology Services department, nor startups' words for school "Districts of Innovation"; the AI topic's
+"autonomous" does not count for an autonomous region.
 
 A database made by an earlier version holds the old rules: each is replaced only where it is still exactly as
 shipped, and the new rules are added unless the topic has them (``tracker.migrations.shipped_rules``); `tracker
@@ -51,8 +52,11 @@ CHANGES: list[Replace | Add] = [
         NewRule('title:(online OR virtual* OR (video* AND NOT (videotap* OR (video* NEAR/3 (camera* OR record* OR audio OR surveillance)))))', 0.9, 'In a title "online", "virtual" and "video" are mostly how a state does something else (online publication of budgets, online auctions, parole hearings held virtually): there they add to the other rules and flag no bill alone, as the other topics\' title words do; in the title and the summary, or beside a telecom word, they count.'),
     )),
     Add('broadband', NewRule('title:(gambling OR gaming OR sweepstake* OR lotter* OR wager* OR betting)', 1.0, "Gambling, gaming, sweepstakes and lottery bills name websites, phones and video monitors as the means of play; online gambling is the e-commerce topic's.", exclude=True)),
+    Replace('innovation-capital', ('title:(technolog* OR innovat*)', 0.5), (
+        NewRule('title:((technolog* OR innovat*) AND NOT ("districts of innovation" OR "district of innovation"))', 0.5, 'In a title these mostly name funds, buildings and school programs ("Advancement and Technology Fund", "Academic Technology Building", "Districts of Innovation"): there they add to the other rules and flag no bill alone; a bill that says them in its title and its summary still flags.'),
+    )),
     Replace('innovation-capital', ('summary:(technolog* OR innovat*) OR text:(technolog* OR innovat*)', 1.0), (
-        NewRule('summary:(technolog* OR innovat*) OR text:(technolog* OR innovat*)', 0.75, "Mississippi's descriptions repeat the title's agency and building names (the Department of Information Technology Services, an Academic Technology Building) in the summary: there these words add to the other rules and flag no bill alone; with the title's, a summary that says them twice still flags."),
+        NewRule('summary:((technolog* OR innovat*) AND NOT ("districts of innovation" OR "district of innovation")) OR text:((technolog* OR innovat*) AND NOT ("districts of innovation" OR "district of innovation"))', 0.75, 'Mississippi\'s descriptions repeat the title\'s agency and building names (the Department of Information Technology Services, an Academic Technology Building) in the summary: there these words add to the other rules and flag no bill alone; with the title\'s, a summary that says them twice still flags. A field that names school "Districts of Innovation" (Mississippi HB 112, SB 2238) counts neither.'),
     )),
     Add('digital-commerce', NewRule('(online OR internet) NEAR/3 (gambling OR gaming OR sweepstake* OR wager* OR betting OR casino*)', 2.0, "Online gambling and sweepstakes (California AB 831, Mississippi's Lawful Internet Gaming Act).")),
     Replace('online-safety', ('summary:(digital OR online) OR text:(digital OR online)', 1.5), (

@@ -1,9 +1,12 @@
 """Real GovInfo BILLSTATUS files through `tracker import`: flagging runs after each committed batch."""
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from tests.numbered_bills import extract_from_117
 from tests.realdata_paths import require_realdata
 from tracker.importer import import_path
 from tracker.matching.queries import list_flagged
@@ -44,3 +47,15 @@ def test_reimport_of_unchanged_files_rescores_nothing(engine: Engine, session: S
     after = {(m.bill_id, m.topic_id): m.matched_at for m in session.execute(
         select(BillMatch).execution_options(populate_existing=True)).scalars()}
     assert after == before and before
+
+
+def test_an_autonomous_region_is_no_ai(engine: Engine, session: Session, tmp_path: Path) -> None:
+    # Bills on the Uyghurs name the "Xinjiang Uyghur Autonomous Region": the AI topic's "autonomous" flagged
+    # H.R. 6256 (goods made with forced labor there) and S.Res. 131 as AI bills, with nothing else about AI.
+    load_topics(session, rescore=False)
+    session.commit()
+    assert import_path(engine, extract_from_117(tmp_path, ("hr/hr6256", "sres/sres131", "hr/hr385"))).ok
+    flagged = {b["identifier"]: {t["topic"] for t in b["topics"]} for b in list_flagged(session)}
+    assert "ai" not in flagged.get("HR 6256", set()) | flagged.get("SRES 131", set())
+    # Autonomous vehicles still count (H.R. 385, the PLACE Act: research on autonomous and highly automated vehicles).
+    assert "ai" in flagged["HR 385"]

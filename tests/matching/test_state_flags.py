@@ -154,3 +154,97 @@ def test_state_tech_bills_in_their_own_words(engine: Engine, session: Session) -
                                         _alabama("HB476__20250320T040000Z_entire_bill.json"),
                                         _alabama("HJR290__20250424T040000Z_entire_bill.json")])
     assert "ai" in flagged["HB 516"] and "iot" in flagged["HB 476"] and "online-safety" in flagged["HJR 290"]
+
+
+def _california_mini(engine: Engine, session: Session) -> dict[str, set[str]]:
+    """The four 2025-26 bills of the real pubinfo extract (AB 831 among them), imported with the default topics."""
+    load_topics(session, rescore=False)
+    session.commit()
+    report = import_path(engine, require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "mini"))
+    assert report.result.new == 4 and not report.errors
+    return {b["identifier"]: {t["topic"] for t in b["topics"]} for b in list_flagged(session)}
+
+
+def test_the_internet_as_the_means_of_something_else_is_no_broadband(engine: Engine, session: Session,
+                                                                      tmp_path: Path) -> None:
+    # California AB 831 bans online sweepstakes games "including an internet website or an online application",
+    # played on "a mobile phone, computer terminal, or other similar internet access device": staff saw a
+    # gambling bill every morning under "Broadband and telecom". Mississippi's bills say the same of an airport's
+    # "Internet sales" of surplus property (SB 2137, HB 591), an "Internet course" for traffic violators (HB 604)
+    # and "Internet voter registration" (SB 2010): the internet as the way something else is done.
+    flagged = _california_mini(engine, session)
+    assert "broadband" not in flagged["AB 831"]
+    # Online gambling is e-commerce, and stays in the inbox there (it is a platform bill as well).
+    assert {"digital-commerce", "online-safety"} <= flagged["AB 831"]
+    flagged = _import(engine, session, _mississippi(tmp_path, "SB2137", "HB591", "HB604", "SB2010", "HB1128",
+                                                    "SB2037", "HB472", "HB628"))
+    broadband = {ident for ident, topics in flagged.items() if "broadband" in topics}
+    assert not broadband & {"SB 2137", "HB 591", "HB 604", "SB 2010", "HB 1128", "SB 2037"}
+    # Internet gaming (HB 1128) is e-commerce; voting over the Internet (SB 2037) an election-security question.
+    assert "digital-commerce" in flagged["HB 1128"] and "cybersecurity" in flagged["SB 2037"]
+    # Internet access itself stays broadband: Wi-Fi in state parks (HB 472), E911 surcharges (HB 628).
+    assert {"HB 472", "HB 628"} <= broadband
+
+
+def test_online_video_and_virtual_in_a_state_title_flag_no_broadband_alone(engine: Engine, session: Session,
+                                                                           tmp_path: Path) -> None:
+    # A lone "online", "virtually" or "video" in a title weighed as much as a federal bill's name: Alabama's
+    # online publication of county budgets (SB 307), online auctions (HB 399) and parole hearings held virtually
+    # (SB 157), Mississippi's police body cameras (HB 1069) and recorded interrogations (HB 165) were broadband.
+    flagged = _import(engine, session, [_alabama("SB307__20250408T040000Z_entire_bill.json"),
+                                        _alabama("HB399__20250306T050000Z_entire_bill.json"),
+                                        _alabama("SB157__20250211T050000Z_entire_bill.json"),
+                                        *_mississippi(tmp_path, "HB1069", "HB165", "HB956", "HB1294")])
+    broadband = {ident for ident, topics in flagged.items() if "broadband" in topics}
+    assert not broadband & {"SB 307", "HB 399", "SB 157", "HB 1069", "HB 165", "HB 956"}
+    # Online pharmacies' telephone solicitation (HB 1294) stays: the words count beside a telecom word.
+    assert "HB 1294" in broadband
+
+
+def test_online_and_digital_in_a_summary_alone_are_no_online_safety(engine: Engine, session: Session,
+                                                                    tmp_path: Path) -> None:
+    # Mississippi's descriptions say "online" and "digital" of how the state does something else: alternative
+    # school reports "made available online via the Department's website" (HB 1132), permanent school records
+    # stored "in an electronic digital format" (HB 446). In a summary they reached the online-safety threshold
+    # alone; now they only add to the other rules.
+    flagged = _import(engine, session, [*_mississippi(tmp_path, "HB1132", "HB446", "SB2250"),
+                                        _alabama("HJR290__20250424T040000Z_entire_bill.json")])
+    online_safety = {ident for ident, topics in flagged.items() if "online-safety" in topics}
+    assert not online_safety & {"HB 1132", "HB 446"}
+    # Minors' online threats (HJR 290) and employers demanding the passwords of employees' personal accounts
+    # (SB 2250, "Digital privacy") stay.
+    assert {"HJR 290", "SB 2250"} <= online_safety
+
+
+def test_technology_in_an_agency_or_building_name_is_no_innovation_bill(engine: Engine, session: Session,
+                                                                        tmp_path: Path) -> None:
+    # Mississippi's descriptions repeat the names of the Department of Information Technology Services (its
+    # board: SB 2541; its appropriation: SB 2905) and of buildings (Alcorn State's Academic Technology Building,
+    # HB 1513): "technology" in the title and the summary flagged them for startups and R&D.
+    flagged = _import(engine, session, [*_mississippi(tmp_path, "SB2541", "SB2905", "HB1513", "SB2485"),
+                                        _alabama("SB317__20250408T040000Z_entire_bill.json")])
+    innovation = {ident for ident, topics in flagged.items() if "innovation-capital" in topics}
+    assert not innovation & {"SB 2541", "SB 2905", "HB 1513"}
+    # The Gulf Coast Advanced Technology Corridor (SB 2485) and the Alabama Innovation Corporation (SB 317) stay.
+    assert {"SB 2485", "SB 317"} <= innovation
+
+
+def test_the_information_technology_department_is_no_cybersecurity_bill(engine: Engine, session: Session,
+                                                                        tmp_path: Path) -> None:
+    # The board (SB 2541) and the appropriation (SB 2905) of Mississippi's Department of Information Technology
+    # Services were cybersecurity bills on the department's name alone.
+    flagged = _import(engine, session, _mississippi(tmp_path, "SB2541", "SB2905", "HB1311"))
+    cyber = {ident for ident, topics in flagged.items() if "cybersecurity" in topics}
+    assert not cyber & {"SB 2541", "SB 2905"}
+    # The department's authority to buy computer equipment and services (HB 1311) stays: IT procurement.
+    assert "HB 1311" in cyber
+
+
+def test_school_districts_of_innovation_are_no_innovation_bills(engine: Engine, session: Session,
+                                                                tmp_path: Path) -> None:
+    # Mississippi's "Districts of Innovation" (HB 112, SB 2238) are school districts freed from some rules, named
+    # in the title and again in the summary: a startups and R&D bill on that name alone.
+    flagged = _import(engine, session, _mississippi(tmp_path, "HB112", "SB2238", "SB2485"))
+    innovation = {ident for ident, topics in flagged.items() if "innovation-capital" in topics}
+    assert not innovation & {"HB 112", "SB 2238"}
+    assert "SB 2485" in innovation  # the Gulf Coast Advanced Technology Corridor

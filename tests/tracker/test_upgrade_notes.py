@@ -6,6 +6,7 @@ re-scores nothing: the bills that rule flagged stayed flagged, in the inbox and 
 stored AI matches behind the rules, 5 of them flags, and the upgrade printed only the revision).
 """
 
+import json
 import re
 
 import pytest
@@ -162,3 +163,74 @@ def test_the_chips_text_rule_upgrade_leaves_a_rule_staff_edited(database_url: st
     assert _chips_rules(engine) == ({f"title:({CHIPS_WORDS})": 0.9, CHIPS_BEFORE: 1.25}, version)
     assert "2 rule(s) of the shipped topics (tracker/topics.yaml) are not in this database (chips-datacenters 2)" \
         in upgraded
+
+
+def _as_0033_shipped_them(engine: Engine, edited: str | None = None) -> dict[str, int]:
+    """The rules 0034 changes as a database made by 0033's version holds them (``edited``: that old rule with the
+    weight staff gave it, 1.25); each topic's rule version returned."""
+    from importlib import import_module
+
+    from tracker.migrations.shipped_rules import Add
+
+    changes = import_module("tracker.migrations.versions.0034_state_web_words_rules").CHANGES
+    db.downgrade(engine, "0033")
+    with engine.begin() as conn:
+        for change in changes:
+            olds = [] if isinstance(change, Add) else [change.old]
+            for rule in ([change.new] if isinstance(change, Add) else change.new):
+                conn.execute(text("DELETE FROM topicrule WHERE expression = :e AND topic_id = "
+                                  "(SELECT id FROM topic WHERE slug = :s)"), {"e": rule.expression, "s": change.slug})
+            for expression, weight in olds:
+                conn.execute(text("INSERT INTO topicrule (topic_id, expression, weight, exclude, enabled, updated_at) "
+                                  "SELECT id, :e, :w, false, true, CURRENT_TIMESTAMP FROM topic WHERE slug = :s"),
+                             {"e": expression, "w": 1.25 if expression == edited else weight, "s": change.slug})
+        return dict(conn.execute(text("SELECT slug, rule_version FROM topic")).all())
+
+
+def _rules(engine: Engine) -> set[tuple[str, str, float, bool]]:
+    with engine.connect() as conn:
+        return {(s, e, w, bool(x)) for s, e, w, x in conn.execute(text(
+            "SELECT t.slug, r.expression, r.weight, r.exclude FROM topicrule r JOIN topic t ON t.id = r.topic_id "
+            "WHERE r.enabled"))}
+
+
+def test_the_state_web_words_upgrade_brings_the_shipped_rules(database_url: str, engine: Engine) -> None:
+    # Migration 0034: "internet website", a title's "online" or "video", a summary's "technology"... no longer
+    # flag state bills alone (California AB 831 as broadband). A database an earlier version loaded gets the rules
+    # exactly as tracker/topics.yaml ships them, exclusion rule included, and is told to re-score.
+    invoke("topics", "load")
+    invoke("import", "--quiet", str(require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "mini")))
+    shipped = _rules(engine)
+    versions = _as_0033_shipped_them(engine)
+    assert _rules(engine) != shipped
+
+    upgraded = " ".join(invoke("db", "upgrade", "--no-backup").output.split())
+    assert _rules(engine) == shipped
+    with engine.connect() as conn:
+        after = dict(conn.execute(text("SELECT slug, rule_version FROM topic")).all())
+    changed = {"ai", "broadband", "cybersecurity", "digital-commerce", "innovation-capital", "online-safety"}
+    assert {slug for slug in after if after[slug] != versions[slug]} == changed
+    assert all(after[slug] == versions[slug] + 1 for slug in changed)
+    assert "shipped topics (tracker/topics.yaml) are not in this database" not in upgraded
+    assert re.search(r"stored topic matches predate their topic's rules \([^)]*\bbroadband\b", upgraded)
+    assert "`tracker topics rescore`" in upgraded
+    # Re-scored, AB 831 leaves broadband for e-commerce.
+    invoke("topics", "rescore")
+    shown = invoke("bills", "show", "AB 831", "--session", "20252026", "--json").output
+    topics = {t["topic"] for t in json.loads(shown)["topics"] if t["flagged"]}
+    assert "broadband" not in topics and "digital-commerce" in topics
+
+
+def test_the_state_web_words_upgrade_leaves_a_rule_staff_edited(database_url: str, engine: Engine) -> None:
+    invoke("topics", "load")
+    old = "online OR hotline* OR virtual* OR video* OR remote*"
+    _as_0033_shipped_them(engine, edited=old)  # staff weighed broadband's generic words down
+
+    upgraded = " ".join(invoke("db", "upgrade", "--no-backup").output.split())
+    rules = _rules(engine)
+    assert ("broadband", old, 1.25, False) in rules
+    assert not any(slug == "broadband" and expr.startswith("title:(online") for slug, expr, _, _ in rules)
+    # The other changes are made, and the upgrade names the two shipped rules staff's edit stands for.
+    assert ("broadband", "title:(gambling OR gaming OR sweepstake* OR lotter* OR wager* OR betting)", 1.0, True) \
+        in rules
+    assert "2 rule(s) of the shipped topics (tracker/topics.yaml) are not in this database (broadband 2)" in upgraded

@@ -30,6 +30,7 @@ class NewRule:
     expression: str
     weight: float
     note: str | None = None
+    exclude: bool = False  # an exclusion rule, which vetoes its topic
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ def apply_shipped_rules(conn: sa.Connection, changes: list[Replace | Add]) -> di
             continue
         first, *more = change.new
         conn.execute(sa.update(_rule).where(_rule.c.id == shipped)
-                     .values(expression=first.expression, weight=first.weight, note=first.note, updated_at=now))
+                     .values(expression=first.expression, weight=first.weight, exclude=first.exclude, note=first.note,
+                             updated_at=now))
         for rule in more:
             _insert(conn, topic_id, rule, now)
         changed.add(topic_id)
@@ -88,4 +90,4 @@ def apply_shipped_rules(conn: sa.Connection, changes: list[Replace | Add]) -> di
 
 def _insert(conn: sa.Connection, topic_id: int, rule: NewRule, now: object) -> None:
     conn.execute(sa.insert(_rule).values(topic_id=topic_id, expression=rule.expression, weight=rule.weight,
-                                         exclude=False, enabled=True, note=rule.note, updated_at=now))
+                                         exclude=rule.exclude, enabled=True, note=rule.note, updated_at=now))

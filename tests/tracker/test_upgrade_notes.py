@@ -165,15 +165,15 @@ def test_the_chips_text_rule_upgrade_leaves_a_rule_staff_edited(database_url: st
         in upgraded
 
 
-def _as_0033_shipped_them(engine: Engine, edited: str | None = None) -> dict[str, int]:
-    """The rules 0034 changes as a database made by 0033's version holds them (``edited``: that old rule with the
+def _as_0035_shipped_them(engine: Engine, edited: str | None = None) -> dict[str, int]:
+    """The rules 0036 changes as a database made by 0035's version holds them (``edited``: that old rule with the
     weight staff gave it, 1.25); each topic's rule version returned."""
     from importlib import import_module
 
     from tracker.migrations.shipped_rules import Add
 
-    changes = import_module("tracker.migrations.versions.0034_state_web_words_rules").CHANGES
-    db.downgrade(engine, "0033")
+    changes = import_module("tracker.migrations.versions.0036_state_web_words_rules").CHANGES
+    db.downgrade(engine, "0035")
     with engine.begin() as conn:
         for change in changes:
             olds = [] if isinstance(change, Add) else [change.old]
@@ -195,13 +195,13 @@ def _rules(engine: Engine) -> set[tuple[str, str, float, bool]]:
 
 
 def test_the_state_web_words_upgrade_brings_the_shipped_rules(database_url: str, engine: Engine) -> None:
-    # Migration 0034: "internet website", a title's "online" or "video", a summary's "technology"... no longer
+    # Migration 0036: "internet website", a title's "online" or "video", a summary's "technology"... no longer
     # flag state bills alone (California AB 831 as broadband). A database an earlier version loaded gets the rules
     # exactly as tracker/topics.yaml ships them, exclusion rule included, and is told to re-score.
     invoke("topics", "load")
     invoke("import", "--quiet", str(require_realdata("ca_pubinfo", "pubinfo_nomindnick_ca-leginfo-mcp", "mini")))
     shipped = _rules(engine)
-    versions = _as_0033_shipped_them(engine)
+    versions = _as_0035_shipped_them(engine)
     assert _rules(engine) != shipped
 
     upgraded = " ".join(invoke("db", "upgrade", "--no-backup").output.split())
@@ -224,7 +224,7 @@ def test_the_state_web_words_upgrade_brings_the_shipped_rules(database_url: str,
 def test_the_state_web_words_upgrade_leaves_a_rule_staff_edited(database_url: str, engine: Engine) -> None:
     invoke("topics", "load")
     old = "online OR hotline* OR virtual* OR video* OR remote*"
-    _as_0033_shipped_them(engine, edited=old)  # staff weighed broadband's generic words down
+    _as_0035_shipped_them(engine, edited=old)  # staff weighed broadband's generic words down
 
     upgraded = " ".join(invoke("db", "upgrade", "--no-backup").output.split())
     rules = _rules(engine)

@@ -1,7 +1,7 @@
 """shipped rules: generic web words used in passing no longer flag state bills (December 2026)
 
-Revision ID: 0034
-Revises: 0033
+Revision ID: 0036
+Revises: 0035
 Create Date: 2026-12-07
 
 Policy staff saw state bills every morning under topics they are not about, flagged on words that name the
@@ -31,8 +31,8 @@ from alembic import op
 
 from tracker.migrations.shipped_rules import Add, NewRule, Replace, apply_shipped_rules
 
-revision: str = '0034'
-down_revision: str | None = '0033'
+revision: str = '0036'
+down_revision: str | None = '0035'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -124,7 +124,7 @@ def test_federal_roll_calls_are_named_by_chamber_and_number_with_their_link_and_
         < lines[0].index("[House roll call 61, Mar 3, 2021](https://clerk.house.gov/evs/2021/roll061.xml)")
     assert "On passage Passed by the Yeas and Nays" in lines[0] and lines[0].count("tally not loaded") == 2
     assert not any("motion" in d.value.columns for d in at.dataframe)  # no 0-0 or empty tally columns
-    assert "As govinfo\\_billstatus records them\\." in shown
+    assert md("As GovInfo bill status (Congress) records them.") in shown
 
 
 def test_federal_roll_call_text_and_link_from_the_feed_stay_text(session: Session, seeded: Seeded) -> None:

@@ -17,7 +17,16 @@ def as_presented(record: BillRecord) -> BillRecord:
     """The bill as its feed showed it on the day it was presented, before the President acted: the actions up to
     the presentment."""
     last = max(i for i, a in enumerate(record.actions) if "executive-receipt" in a.classification)
+    return _up_to(record, last, Stage.sent_to_executive)
+
+
+def before_presentment(record: BillRecord) -> BillRecord:
+    """The bill passed by both chambers, the day before it was presented."""
+    first = min(i for i, a in enumerate(record.actions) if "executive-receipt" in a.classification)
+    return _up_to(record, first - 1, Stage.passed_both_chambers)
+
+
+def _up_to(record: BillRecord, last: int, stage: Stage) -> BillRecord:
     actions = record.actions[:last + 1]
-    return record.model_copy(update={"actions": actions, "stage": Stage.sent_to_executive,
-                                     "latest_action_date": actions[-1].date,
+    return record.model_copy(update={"actions": actions, "stage": stage, "latest_action_date": actions[-1].date,
                                      "latest_action_text": actions[-1].text})

@@ -42,3 +42,26 @@ def test_the_digest_names_the_council_position_and_leads_with_stage_changes(worl
     html = mail.get_body(("html",)).get_content()
     assert "Council position: <strong>Oppose</strong> (High priority)" in html
     assert html.index("H.R. 702") < html.index("H.R. 701")
+
+
+def test_a_bill_sent_to_the_president_says_by_when_he_acts(world: World, smtp: Mailbox) -> None:
+    # The stage change told Cora the bill we support went to the President, not that she had until 26 August to
+    # ask for his signature (ten days, Sundays excepted, from its presentment on 15 August 2022).
+    from presented_bills import as_presented, before_presentment, inflation_reduction_act
+
+    s = world.session
+    cora = add_user(s, email="cora@chamber.example", role="council", name="Cora Council")
+    subscriptions.unsubscribe(s, user=world.admin)
+    subscriptions.apply_role_defaults(s, user=cora)
+    record = inflation_reduction_act()
+    world.store(before_presentment(record))
+    bill_id = s.execute(select(Bill.id).where(Bill.identifier == "HR 5376")).scalar_one()
+    positions.set_position(s, actor=world.staff, bill_id=bill_id, stance="Support", priority="High",
+                           expected_version=None)
+    s.commit()
+    assert _send(world).failed == 0
+    world.store(as_presented(record))
+    assert _send(world).failed == 0
+    text = _to(smtp, "cora@chamber.example")[-1].get_body(("plain",)).get_content()
+    assert ("  - Stage change: passed both chambers → sent to the executive; the President acts by "
+            "Fri 26 Aug 2022") in text.splitlines(), text

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from tracker.alerts.hearings import HearingRow, latest_fetch, read_hearings
 from tracker.dates import hearing_moved_from, us_today
 from tracker.deferrals import is_deferred
+from tracker.executive_desk import on_desk
 from tracker.matching.engine import BillDoc, RuleSet, TopicSpec, snippet
 from tracker.matching.store import compile_topics, topic_specs
 from tracker.models import (
@@ -34,6 +35,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.base import utcnow
+from tracker.models.enums import Stage
 from tracker.upsert import dialect_insert as _insert
 
 BATCH = 2000
@@ -147,12 +149,23 @@ def collect_changes(session: Session, *, now: dt.datetime) -> int:
                     rule_set = compile_topics(specs)
                 payload["language"] = language_change(session, bill_id=change.bill_id, url=change.after["url"],
                                                       specs=specs or [], rule_set=rule_set)
+            if change.kind == "stage_change" and change.after == Stage.sent_to_executive.value:
+                payload["acts_by"] = _acts_by(session, change.bill_id)
             rows.append({"key": f"change:{change.id}", "bill_id": change.bill_id, "kind": change.kind,
                          "payload": payload, "occurred_at": change.detected_at})
         made += _store(session, rows)
         last = changes[-1].id
     _save_cursor(session, "billchange", last_id=last)
     return made
+
+
+def _acts_by(session: Session, bill_id: int) -> dict[str, str] | None:
+    """Who must act on a bill just presented and by when, as the digest tells it ("the President acts by ..."):
+    the constitution's last day (tracker.executive_desk), None where the tracker has no rule for it."""
+    rows = on_desk(session, tracked_only=False, bill_id=bill_id)
+    if not rows or rows[0]["acts_by"] is None:
+        return None
+    return {"office": rows[0]["office"], "date": rows[0]["acts_by"].isoformat()}
 
 
 def _flag_baseline(session: Session, *, now: dt.datetime) -> None:

@@ -183,7 +183,11 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
     if kind == "new_bill":
         return f"{_stage((after or {}).get('stage'), item.get('jurisdiction'))}", []
     if kind == "stage_change":
-        return f"{_stage(before, item.get('jurisdiction'))} → {_stage(after, item.get('jurisdiction'))}", []
+        line = f"{_stage(before, item.get('jurisdiction'))} → {_stage(after, item.get('jurisdiction'))}"
+        due = p.get("acts_by") or {}
+        if day := iso_day(due.get("date")):  # presented: the last day to ask for a signature or a veto
+            line += f"; the {due.get('office')} acts by {day:%a %-d %b %Y}"
+        return line, []
     if kind == "new_action":
         a = after or {}
         return f"{a.get('date') or ''} {a.get('text') or ''}".strip(), []

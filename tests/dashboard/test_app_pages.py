@@ -164,7 +164,7 @@ def test_admin_pages_refuse_other_roles_even_when_run_directly(seeded: Seeded, p
     sign_in_state(at, seeded.users["staff"])
     at.run()
     no_exception(at)
-    assert md("(staff) may not manage") in texts(at)
+    assert md("is for administrators; you are signed in as policy staff.") in texts(at)
 
 
 def test_the_sources_page_says_whether_the_scheduler_runs(engine: "Engine", seeded: Seeded) -> None:

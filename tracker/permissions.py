@@ -40,6 +40,19 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 # Roles as the people holding them are called, for messages such as "this page is for administrators".
 ROLE_NAMES: dict[str, str] = {Role.admin.value: "administrators", Role.staff.value: "policy staff",
                               Role.council.value: "council members", Role.lobbyist.value: "lobbyists"}
+# One person holding the role: "you are signed in as a council member".
+ROLE_ONE: dict[str, str] = {Role.admin.value: "an administrator", Role.staff.value: "policy staff",
+                            Role.council.value: "a council member", Role.lobbyist.value: "a lobbyist"}
+# Each action as a refusal names it: "Setting a position is for administrators and policy staff".
+ACTION_NAMES: dict[Action, str] = {
+    Action.read: "Reading the tracker", Action.comment: "Writing notes on bills",
+    Action.triage: "Triage (reviewing and dismissing bills)", Action.assign: "Assigning bills",
+    Action.set_position: "Setting a position", Action.withdraw_position: "Withdrawing a position",
+    Action.mark_key_vote: "Marking key votes", Action.export: "Exporting", Action.follow: "Following bills",
+    Action.manage_users: "Managing users", Action.manage_topics: "Managing topics and rules",
+    Action.manage_sources: "Managing sources and schedules",
+    Action.manage_stances: "Managing the position vocabulary",
+}
 
 
 def who_may(action: Action) -> str:
@@ -52,16 +65,22 @@ def can(actor: User | None, action: Action) -> bool:
     return bool(actor is not None and actor.active and action in ROLE_ACTIONS.get(actor.role, frozenset()))
 
 
+def refusal(role: str, action: Action) -> str:
+    """Why ``role`` may not do ``action``, in words a council member or a lobbyist reads (the dashboard and the CLI
+    show it): "Setting a position is for administrators and policy staff; you are signed in as a council member."
+    The role's code ("council") meant nothing to the people it named."""
+    return (f"{ACTION_NAMES.get(action, action.value.capitalize())} is for {who_may(action)}; you are signed in as "
+            f"{ROLE_ONE.get(role, role)}.")
+
+
 def require(actor: User | None, action: Action) -> User:
-    """The actor, if allowed; otherwise PermissionDenied naming who, their role and the action."""
+    """The actor, if allowed; otherwise PermissionDenied saying who may, and as whom the actor is signed in."""
     if actor is None:
         raise PermissionDenied(f"Sign in to {action.value}.")
     if not actor.active:
         raise PermissionDenied(f"{actor.email}'s account is deactivated.")
     if action not in ROLE_ACTIONS.get(actor.role, frozenset()):
-        allowed = sorted(r for r, acts in ROLE_ACTIONS.items() if action in acts)
-        raise PermissionDenied(f"{actor.email} ({actor.role}) may not {action.value}; "
-                               f"allowed for: {', '.join(allowed)}.")
+        raise PermissionDenied(refusal(actor.role, action))
     return actor
 
 

@@ -26,7 +26,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.models.enums import ChangeKind, Relevance, TriageStatus
-from tracker.permissions import ROLE_ACTIONS, Action, PermissionDenied, can, require
+from tracker.permissions import ROLE_ACTIONS, ROLE_ONE, Action, PermissionDenied, can, require, who_may
 from tracker.queries import bill_summary
 
 # Words of the text box looked up as legislators' names (as search reads words), and how many: a name is a word
@@ -335,7 +335,8 @@ def assign(session: Session, *, actor: User, bill_ids: Iterable[int], assignee_i
     if assignee is None or not assignee.active:
         raise TriageError(f"No active user with id {assignee_id}.")
     if not can(assignee, Action.triage):  # follow-up is staff work: a reader could not act on the bill
-        raise TriageError(f"{assignee.email} ({assignee.role}) cannot take assignments; assign staff or an admin.")
+        raise TriageError(f"{assignee.email} is {ROLE_ONE.get(assignee.role, assignee.role)}: only "
+                          f"{who_may(Action.triage)} take assignments.")
     now = utcnow()
     for old in session.execute(select(Assignment).where(Assignment.bill_id.in_(ids), ~Assignment.done)).scalars():
         old.done, old.done_at = True, now

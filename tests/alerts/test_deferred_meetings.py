@@ -17,7 +17,7 @@ from sqlalchemy import select
 from tests.alerts.conftest import Mailbox, World
 from tracker import overview
 from tracker.alerts import subscriptions
-from tracker.alerts.delivery import run_alerts
+from tracker.alerts.delivery import build_digests, collect_events, fan_out, run_alerts, send_digests
 from tracker.alerts.hearings import read_hearings
 from tracker.alerts.settings import alert_settings, smtp_settings
 from tracker.dates import hearing_clock, hearing_when
@@ -74,8 +74,9 @@ def _agenda(*matter_ids: int) -> list[dict[str, Any]]:  # HAND-WRITTEN (module d
              "EventItemTitle": MATTERS[mid][2]} for n, mid in enumerate(matter_ids, 1)]
 
 
-def _ingest(world: World, events: list[dict[str, Any]], items: dict[int, list[dict[str, Any]]]) -> None:
-    records = [r for r in parse_events(events, items, client="nyc", locator="nyc/events")
+def _ingest(world: World, events: list[dict[str, Any]], items: dict[int, list[dict[str, Any]]],
+            client: str = "nyc") -> None:
+    records = [r for r in parse_events(events, items, client=client, locator=f"{client}/events")
                if isinstance(r, HearingRecord)]
     Ingestor(world.session).ingest_hearings(records)
     world.session.commit()
@@ -223,3 +224,106 @@ def test_a_deferral_and_the_meeting_held_in_its_place_in_one_digest_read_as_one_
     text = by_person[world.lobbyist.email]
     later = dt.date(2019, 1, 17) + _shift()
     assert text.count("Hearing") == 1 and f"Hearing scheduled: {later} · " in text and "moved" not in text
+
+
+def _follow(world: World, bill_ids: list[int], cadence: str = "instant") -> None:
+    """Sam and Lee follow these bills; Ada follows nothing."""
+    subscriptions.unsubscribe(world.session, user=world.admin)
+    subscriptions.unsubscribe(world.session, user=world.lobbyist)
+    for user in (world.staff, world.lobbyist):
+        for bill_id in bill_ids:
+            subscriptions.subscribe(world.session, user=user, kind="bill", target=str(bill_id), cadence=cadence)
+    world.session.commit()
+
+
+def _mail(smtp: Mailbox, since: int) -> dict[str, str]:
+    return {m["To"].addresses[0].addr_spec: m.get_body(("plain",)).get_content() for m in smtp.messages[since:]}
+
+
+def test_a_deferral_is_news_only_to_whoever_was_told_of_the_meeting(world: World, smtp: Mailbox) -> None:
+    # Sam and Lee follow both matters. Lee's email announcing the meeting of the 10th bounced: she never read of it.
+    # When New York City deferred it, both got "Hearing deferred" twice: Lee, of a meeting she never heard of. To
+    # her it is nothing, until the meeting of the 17th is posted: then that one is "Hearing scheduled".
+    bills = _store_matters(world)
+    _follow(world, list(bills.values()))
+    calendar = _calendar()
+    not_yet = [e for e in calendar if e["EventId"] != LATER]
+    _ingest(world, [{**e, "EventAgendaStatusName": "Final"} if e["EventId"] == DEFERRED else e for e in not_yet],
+            {DEFERRED: _agenda(3712930, 3686667)})
+    smtp.refused_rcpt.add(world.lobbyist.email)
+    assert _send(world) == 1  # Sam's
+    smtp.refused_rcpt.clear()
+
+    _ingest(world, not_yet, {DEFERRED: _agenda(3712930, 3686667)})
+    assert _send(world) == 1  # Sam's only: Lee's digest tells her nothing
+    day = dt.date(2019, 1, 10) + _shift()
+    deferred = f"Hearing deferred: {day} · {hearing_clock(day, '10:00 AM', 'us-ny-new-york-city')} · {COMMITTEE}"
+    assert _mail(smtp, 1) == {world.staff.email: smtp.messages[-1].get_body(("plain",)).get_content()}
+    assert smtp.messages[-1].get_body(("plain",)).get_content().count(deferred) == 2
+
+    _ingest(world, calendar, {DEFERRED: _agenda(3712930, 3686667), LATER: _agenda(3712930)})
+    assert _send(world) == 2
+    by_person = _mail(smtp, 2)
+    later = dt.date(2019, 1, 17) + _shift()
+    assert f"Hearing moved: from {_when(dt.date(2019, 1, 10), '10:00 AM')}" in by_person[world.staff.email]
+    text = by_person[world.lobbyist.email]
+    assert text.count("Hearing") == 1 and f"Hearing scheduled: {later} · " in text and "Int 1185-2018" in text
+    assert "Int 1116-2018" not in text and "deferred" not in text.lower() and str(day) not in text
+
+
+def test_a_deferral_never_told_reads_as_the_meeting_held_in_its_place_once(world: World, smtp: Mailbox) -> None:
+    # Lee never read of the meeting of the 10th (her email bounced). Her digest with its deferral was sent after
+    # the 17th was posted, before that meeting's own news was collected: to her the deferral is the meeting of
+    # the 17th, "Hearing scheduled", and that meeting's news afterwards is not a second announcement (nor "moved").
+    bills = _store_matters(world)
+    _follow(world, [bills["Int 1185-2018"]])
+    calendar = _calendar()
+    not_yet = [e for e in calendar if e["EventId"] != LATER]
+    _ingest(world, [{**e, "EventAgendaStatusName": "Final"} if e["EventId"] == DEFERRED else e for e in not_yet],
+            {DEFERRED: _agenda(3712930)})
+    smtp.refused_rcpt.add(world.lobbyist.email)
+    assert _send(world) == 1
+    smtp.refused_rcpt.clear()
+    _ingest(world, not_yet, {DEFERRED: _agenda(3712930)})
+    collect_events(world.session)
+    fan_out(world.session)
+    world.session.commit()
+    _ingest(world, calendar, {DEFERRED: _agenda(3712930), LATER: _agenda(3712930)})  # posted meanwhile
+    build_digests(world.session, everything=True, cfg=alert_settings())
+    world.session.commit()
+    assert send_digests(world.session, smtp=smtp_settings(), cfg=alert_settings()).sent == 2
+    by_person = _mail(smtp, 1)
+    day, later = dt.date(2019, 1, 10) + _shift(), dt.date(2019, 1, 17) + _shift()
+    assert f"Hearing deferred: {day} · " in by_person[world.staff.email]
+    text = by_person[world.lobbyist.email]
+    assert text.count("Hearing") == 1 and f"Hearing scheduled: {later} · " in text and str(day) not in text
+
+    assert _send(world) == 1  # the meeting of the 17th: news to Sam only
+    assert list(_mail(smtp, 3)) == [world.staff.email]
+    assert f"Hearing moved: from {_when(dt.date(2019, 1, 10), '10:00 AM')}" in smtp.messages[-1].get_body(
+        ("plain",)).get_content()
+
+
+def test_a_cancellation_is_news_only_to_whoever_was_told_of_the_meeting(world: World, smtp: Mailbox) -> None:
+    # Chicago's real calendar calls off the Committee on Human Relations' meeting of the 8th ("CANCELLED"). Sam was
+    # told of it; Lee's email bounced, and "Hearing cancelled" told her of a meeting she never heard of.
+    events = _grid("chicago")
+    record = parse_matter({"MatterId": 100, "MatterFile": "O2019-1", "MatterTypeName": "Ordinance",
+                           "MatterTitle": "Amendment of Municipal Code regarding card payments",
+                           "MatterIntroDate": "2018-12-12T00:00:00"}, {}, client="chicago", locator="m/100")
+    Ingestor(world.session).ingest([IngestItem(record=record)])
+    world.session.commit()
+    _follow(world, [world.session.execute(select(Bill.id)).scalar_one()])
+    item = [{"EventItemAgendaSequence": 1, "EventItemMatterId": 100, "EventItemMatterFile": "O2019-1"}]
+    cancelled = next(e for e in events if "CANCELLED" in (e["EventComment"] or ""))
+    assert cancelled["EventId"] == 668019
+    _ingest(world, [{**e, "EventComment": None} if e is cancelled else e for e in events if e["EventId"] == 668019],
+            {668019: item}, client="chicago")
+    smtp.refused_rcpt.add(world.lobbyist.email)
+    assert _send(world) == 1
+    smtp.refused_rcpt.clear()
+    _ingest(world, [cancelled], {668019: item}, client="chicago")
+    assert _send(world) == 1
+    [(person, text)] = _mail(smtp, 1).items()
+    day = dt.date(2019, 1, 8) + _shift()
+    assert person == world.staff.email and f"Hearing cancelled: {day}" in text

@@ -14,6 +14,9 @@ from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Assignment, Bill, BillMatch, PositionHistory, TriageState
 from tracker.permissions import PermissionDenied
 
+# How a refusal names each role (tracker.permissions): the words, not the role's code.
+SIGNED_IN_AS = {"staff": "policy staff", "council": "a council member", "lobbyist": "a lobbyist"}
+
 WRITERS = ("admin", "staff")
 READERS = ("council", "lobbyist")
 
@@ -100,7 +103,8 @@ def test_two_admins_adding_the_same_email_at_once_get_a_plain_refusal(engine: En
 @pytest.mark.parametrize("role", ["staff", "council", "lobbyist"])
 def test_only_admins_manage_users(session: Session, seeded: Seeded, role: str) -> None:
     actor = seeded.users[role]
-    with pytest.raises(PermissionDenied, match=f"\\({role}\\) may not manage users"):
+    with pytest.raises(PermissionDenied, match=f"^Managing users is for administrators"
+                                               f"; you are signed in as {SIGNED_IN_AS[role]}\\.$"):
         users.add_user(session, email="new@example.org", role="staff", password=PASSWORD, actor=actor)
     with pytest.raises(PermissionDenied):
         users.set_role(session, email="lobbyist@example.org", role="admin", actor=actor)
@@ -132,7 +136,8 @@ def test_staff_and_admin_set_positions_with_history(session: Session, seeded: Se
 
 @pytest.mark.parametrize("role", READERS)
 def test_readers_cannot_set_positions(session: Session, seeded: Seeded, role: str) -> None:
-    with pytest.raises(PermissionDenied, match="may not set position"):
+    with pytest.raises(PermissionDenied, match=f"^Setting a position is for administrators and policy staff"
+                                               f"; you are signed in as {SIGNED_IN_AS[role]}\\.$"):
         positions.set_position(session, actor=seeded.users[role], bill_id=seeded.ids["privacy"], stance="Support",
                                expected_version=None)
     assert positions.get_position(session, bill_id=seeded.ids["privacy"]) is None
@@ -302,9 +307,11 @@ def test_watchlists_and_saved_filters_are_listed_alike_on_every_database(session
 def test_readers_cannot_triage_or_assign(session: Session, seeded: Seeded, role: str) -> None:
     actor = seeded.users[role]
     for fn in (triage.mark_reviewed, triage.dismiss, triage.mark_relevant):
-        with pytest.raises(PermissionDenied, match="may not triage"):
+        with pytest.raises(PermissionDenied, match="^Triage \\(reviewing and dismissing bills\\) is for administrators "
+                                                   f"and policy staff; you are signed in as {SIGNED_IN_AS[role]}\\.$"):
             fn(session, actor=actor, bill_ids=[seeded.ids["markup"]])
-    with pytest.raises(PermissionDenied, match="may not assign"):
+    with pytest.raises(PermissionDenied, match=f"^Assigning bills is for administrators and policy staff"
+                                               f"; you are signed in as {SIGNED_IN_AS[role]}\\.$"):
         triage.assign(session, actor=actor, bill_ids=[seeded.ids["markup"]], assignee_id=actor.id)
 
 
@@ -352,7 +359,8 @@ def test_commenters_add_notes(session: Session, seeded: Seeded, role: str) -> No
 
 
 def test_lobbyists_cannot_comment_and_authors_own_their_notes(session: Session, seeded: Seeded) -> None:
-    with pytest.raises(PermissionDenied, match="may not comment"):
+    with pytest.raises(PermissionDenied, match="^Writing notes on bills is for administrators, "
+                                               "policy staff and council members; you are signed in as a lobbyist\\.$"):
         notes.add_note(session, actor=seeded.users["lobbyist"], bill_id=seeded.ids["ca"], body="hi")
     note = notes.add_note(session, actor=seeded.users["council"], bill_id=seeded.ids["ca"], body="Mine")
     with pytest.raises(PermissionDenied, match="own notes"):

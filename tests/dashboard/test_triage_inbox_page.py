@@ -12,6 +12,9 @@ from tracker import triage, users, watchlists
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Bill, BillMatch
 
+# How a refusal names each role (tracker.permissions): the words, not the role's code.
+SIGNED_IN_AS = {"staff": "policy staff", "council": "a council member", "lobbyist": "a lobbyist"}
+
 PAGE_SIZE = 25  # dashboard/views/triage.py
 
 
@@ -72,7 +75,8 @@ def test_assignee_list_drops_a_deactivated_or_demoted_account_at_once(session: S
 
 def test_bills_are_assigned_only_to_people_who_can_triage(session: Session, seeded: Seeded) -> None:
     for role in ("council", "lobbyist"):
-        with pytest.raises(triage.TriageError, match=f"\\({role}\\) cannot take assignments"):
+        with pytest.raises(triage.TriageError, match=f"is {SIGNED_IN_AS[role]}: only administrators and "
+                                                         "policy staff take assignments"):
             triage.assign(session, actor=seeded.users["staff"], bill_ids=[seeded.ids["ca"]],
                           assignee_id=seeded.users[role].id)
     assert triage.current_assignees(session, [seeded.ids["ca"]]) == {}

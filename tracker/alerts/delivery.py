@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select, update
+from sqlalchemy import Engine, and_, func, null, select, update
 from sqlmodel import Session
 
 from tracker.alerts import render
@@ -253,10 +253,11 @@ def build_digests(session: Session, *, now: dt.datetime | None = None, everythin
 def _digest_groups(session: Session, digest_id: int, cfg: AlertSettings) -> dict[int, render.BillGroup]:
     """The digest's items by bill, as the email lists them: a hearing's news that a later item of the same
     digest replaces is left out (``render.latest_of_each_hearing``), so counting these counts what the email
-    shows; a moved hearing says where it was only to whoever was told (``tracker.alerts.told``)."""
+    shows; a moved hearing says where it was, and a called-off one is news, only to whoever was told of it
+    (``tracker.alerts.told``)."""
     rows = session.execute(
-        select(AlertEvent, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.title,
-               Bill.short_title, LegislativeSession.name)
+        select(AlertEvent, AlertDelivery.id, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier,
+               Bill.title, Bill.short_title, LegislativeSession.name)
         .join(AlertDelivery, AlertDelivery.event_id == AlertEvent.id)
         .join(Bill, Bill.id == AlertEvent.bill_id)
         .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
@@ -264,7 +265,7 @@ def _digest_groups(session: Session, digest_id: int, cfg: AlertSettings) -> dict
         .order_by(Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, AlertEvent.occurred_at,
                   AlertEvent.id)).all()
     groups: dict[int, render.BillGroup] = {}
-    for event, jur, sess, ident, title, short_title, sess_name in rows:
+    for event, delivery_id, jur, sess, ident, title, short_title, sess_name in rows:
         group = groups.get(event.bill_id)
         if group is None:
             group = groups[event.bill_id] = render.BillGroup(
@@ -273,13 +274,14 @@ def _digest_groups(session: Session, digest_id: int, cfg: AlertSettings) -> dict
                 url=render.bill_url(cfg.dashboard_url, event.bill_id))
         # The jurisdiction: whose clock a hearing's time is on.
         group.items.append({"kind": event.kind, "occurred_at": event.occurred_at, "payload": event.payload,
-                            "jurisdiction": jur})
+                            "jurisdiction": jur, "delivery_id": delivery_id})
     for group in groups.values():
         group.items = render.latest_of_each_hearing(group.items)  # rows come oldest first
     digest = session.get(AlertDigest, digest_id)
-    if digest is not None:  # a moved hearing reads as moved only to whoever was told where it was
+    if digest is not None:  # a moved or called-off hearing reads so only to whoever was told of it
         as_told(session, user_id=digest.user_id, digest_id=digest_id,
                 items={bill_id: group.items for bill_id, group in groups.items()})
+        groups = {bill_id: group for bill_id, group in groups.items() if group.items}  # nothing left to tell
     for group in groups.values():
         group.items.sort(key=lambda i: (render.KIND_ORDER.get(i["kind"], 9), i["occurred_at"]))
     return groups
@@ -291,11 +293,23 @@ def _count(digest: AlertDigest, groups: Iterable[render.BillGroup]) -> None:
     digest.item_count, digest.bill_count = sum(len(g.items) for g in groups), len(groups)
 
 
+def _keep_told(session: Session, digest_id: int, groups: Iterable[render.BillGroup]) -> None:
+    """What this digest tells in place of its events' own news (``tracker.alerts.told``), on its deliveries:
+    the news of the next digests reads from it. Each attempt to send writes it afresh."""
+    instead = {item["delivery_id"]: item["told"] for g in groups for item in g.items if item.get("told")}
+    session.execute(update(AlertDelivery).where(AlertDelivery.digest_id == digest_id).values(told=null())
+                    .execution_options(synchronize_session=False))
+    for delivery_id, told in instead.items():
+        session.execute(update(AlertDelivery).where(AlertDelivery.id == delivery_id).values(told=told)
+                        .execution_options(synchronize_session=False))
+
+
 def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
                 today: dt.date | None = None) -> render.Digest:
     user = session.get(User, digest.user_id)
     assert user is not None
     groups = _digest_groups(session, digest.id, cfg)
+    _keep_told(session, digest.id, groups.values())
     # The position as the digest goes out (a withdrawn one is gone): why the bill matters to the reader.
     for bill_id, stance, priority in session.execute(select(Position.bill_id, Position.stance, Position.priority)
                                                      .where(Position.bill_id.in_(list(groups)))):

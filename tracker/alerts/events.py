@@ -258,14 +258,20 @@ def collect_hearings(session: Session, *, now: dt.datetime) -> int:
     taken_over = {(h.previous_hearing_id, h.bill_id) for h in hearings if h.previous_hearing_id is not None}
     rows = [{"key": keys[h] + (":cancelled" if h.cancelled else ""), "bill_id": h.bill_id, "kind": "hearing",
              "occurred_at": now,
-             "payload": {"hearing_id": h.id, "date": h.date.isoformat(), "time": h.time, "body": h.body,
-                         "location": h.location, "description": h.description, "agenda": h.agenda_title,
-                         "url": h.url, **({"cancelled": True} if h.cancelled else {}),
-                         **({"deferred": True} if is_deferred(h.cancelled, h.status) else {}), **_moved(h)}}
+             "payload": {**hearing_payload(h), **_moved(h)}}
             for h in hearings if (not h.cancelled or keys[h] in announced) and (h.id, h.bill_id) not in taken_over]
     made = _store(session, rows)
     _save_cursor(session, "hearing", last_at=latest_fetch(session) or since)
     return made
+
+
+def hearing_payload(h: HearingRow) -> dict[str, Any]:
+    """What a hearing's news tells of it (without ``moved_from``): also what ``tracker.alerts.told`` tells of the
+    meeting held in place of a deferred one."""
+    return {"hearing_id": h.id, "date": h.date.isoformat(), "time": h.time, "body": h.body, "location": h.location,
+            "description": h.description, "agenda": h.agenda_title, "url": h.url,
+            **({"cancelled": True} if h.cancelled else {}),
+            **({"deferred": True} if is_deferred(h.cancelled, h.status) else {})}
 
 
 def hearing_key(h: HearingRow) -> str:

@@ -91,6 +91,9 @@ class AlertDelivery(SQLModel, table=True):
     cadence: str = Field(max_length=16)  # the fastest cadence among the subscriptions that matched
     digest_id: int | None = Field(default=None, foreign_key="alertdigest.id", index=True, ondelete="SET NULL")
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # What the digest told its reader of a hearing, where that is not the event's own news: a deferral they never
+    # read of, told as the meeting held in its place ({"hearing_id", "date", "time"}; ``tracker.alerts.told``).
+    told: dict[str, Any] | None = json_field(default_factory=lambda: None, nullable=True)
 
 
 class AlertCursor(SQLModel, table=True):

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from apptest_helpers import no_exception, signed_in, texts
 from dash_fixtures import Seeded, record
+from federal_roll_calls import store_hr1
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -90,30 +91,9 @@ def test_bill_page_names_committees_as_packets_do(session: Session, seeded: Seed
     assert "lower" not in table.to_csv()
 
 
-def _federal_hr1(session: Session, *replacements: tuple[bytes, bytes]) -> int:
-    """The 3.0.0 H.R. 1 (formatChange/future), House rolls 61 and 62, optionally edited as a feed could send it."""
-    import pytest
-    from realdata_paths import require_realdata
-
-    from tracker.sources.govinfo_billstatus import parse_billstatus
-
-    path = require_realdata("billstatus", "usgpo_samples", "formatChange", "future") / "BILLSTATUS-117hr1.xml"
-    if not path.is_file():
-        pytest.skip(f"{path} missing")
-    data = path.read_bytes()
-    for old, new in replacements:
-        assert old in data
-        data = data.replace(old, new)
-    Ingestor(session).ingest([IngestItem(parse_billstatus(data, str(path)))])
-    session.commit()
-    from tracker.models import BillSource
-
-    return session.execute(select(BillSource.bill_id).where(BillSource.source_key == "117-hr-1")).scalar_one()
-
-
 def test_federal_roll_calls_are_named_by_chamber_and_number_with_their_link_and_no_tally(
         session: Session, seeded: Seeded) -> None:
-    bill_id = _federal_hr1(session)
+    bill_id = store_hr1(session)
     at = signed_in(seeded.users["lobbyist"], "views/bill.py", query={"id": str(bill_id)})
     no_exception(at)
     shown = texts(at)
@@ -128,7 +108,7 @@ def test_federal_roll_calls_are_named_by_chamber_and_number_with_their_link_and_
 
 
 def test_federal_roll_call_text_and_link_from_the_feed_stay_text(session: Session, seeded: Seeded) -> None:
-    bill_id = _federal_hr1(
+    bill_id = store_hr1(
         session,
         (b"<text>On passage Passed by the Yeas and Nays: 220 - 210 (Roll no. 62).</text>",
          b"<text>" + MOTION.replace("<", "&lt;").encode() + b" (Roll no. 62).</text>"),

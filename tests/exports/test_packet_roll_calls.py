@@ -12,15 +12,11 @@ import pytest
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE
 from export_fixtures import needs_pdf_font
+from federal_roll_calls import store_hr1
 from pypdf import PdfReader
-from realdata_paths import require_realdata
-from sqlalchemy import select
 from sqlmodel import Session
 
 from tracker.exports import Branding, Selection, build_packet
-from tracker.ingest import IngestItem, Ingestor
-from tracker.models import BillSource
-from tracker.sources.govinfo_billstatus import parse_billstatus
 
 pytestmark = pytest.mark.realdata
 
@@ -33,17 +29,7 @@ HOSTILE = "=HYPERLINK(\"http://evil.example\") <b>bold</b> & more"
 
 
 def _hr1(session: Session, *replacements: tuple[bytes, bytes]) -> Selection:
-    path = require_realdata("billstatus", "usgpo_samples", "formatChange", "future") / "BILLSTATUS-117hr1.xml"
-    if not path.is_file():
-        pytest.skip(f"{path} missing")
-    data = path.read_bytes()
-    for old, new in replacements:
-        assert old in data
-        data = data.replace(old, new)
-    Ingestor(session).ingest([IngestItem(parse_billstatus(data, str(path)))])
-    session.commit()
-    return Selection(bills=(session.execute(select(BillSource.bill_id).where(
-        BillSource.source_key == "117-hr-1")).scalar_one(),))
+    return Selection(bills=(store_hr1(session, *replacements),))
 
 
 @needs_pdf_font

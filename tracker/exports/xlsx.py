@@ -177,14 +177,20 @@ VOTE_HEADERS = ("Legislator", "Chamber", "Party", "District", "Jurisdiction", "S
 VOTE_WIDTHS = (18, 10, 7, 9, 12, 11, 10, 40, 18, 10, 11, 14, 11, 11, 22, 10, 6, 6, 50)
 
 
+def _headed_sheet(wb: Any, name: str, headers: tuple[str, ...], widths: tuple[int, ...], header_fmt: Any) -> Any:
+    """A new sheet whose first row names its columns, each column as wide as given."""
+    ws = wb.add_worksheet(name)
+    for col, (head, width) in enumerate(zip(headers, widths, strict=True)):
+        ws.write_string(0, col, head, header_fmt)
+        ws.set_column(col, col, width)
+    return ws
+
+
 def _votes_sheet(wb: Any, packet: Packet, *, header_fmt: Any, text_fmt: Any, quoted_fmt: Any, date_fmt: Any,
                  int_fmt: Any) -> None:
     """Sheet "Votes" of a legislator's packet: one row per key vote they cast or missed (the voting record the
     PDF and Word packets print before the bills); a session with none gets one row saying why."""
-    ws = wb.add_worksheet("Votes")
-    for col, (head, width) in enumerate(zip(VOTE_HEADERS, VOTE_WIDTHS, strict=True)):
-        ws.write_string(0, col, head, header_fmt)
-        ws.set_column(col, col, width)
+    ws = _headed_sheet(wb, "Votes", VOTE_HEADERS, VOTE_WIDTHS, header_fmt)
     row = 0
     for record in packet.voting_records:
         who = [record.legislator, record.chamber_label, record.party, record.district, record.jurisdiction.upper(),
@@ -220,10 +226,7 @@ def _roll_calls_sheet(wb: Any, packet: Packet, *, header_fmt: Any, text_fmt: Any
                       url_fmt: Any) -> None:
     """Sheet "Roll calls": one row per numbered roll call (federal ones, from BILLSTATUS) of the packet's bills,
     linked to the chamber's record; the PDF and Word packets list them under each bill."""
-    ws = wb.add_worksheet("Roll calls")
-    for col, (head, width) in enumerate(zip(ROLL_CALL_HEADERS, ROLL_CALL_WIDTHS, strict=True)):
-        ws.write_string(0, col, head, header_fmt)
-        ws.set_column(col, col, width)
+    ws = _headed_sheet(wb, "Roll calls", ROLL_CALL_HEADERS, ROLL_CALL_WIDTHS, header_fmt)
     row = 0
     for bill in packet.bills:
         for rc in bill.roll_calls:

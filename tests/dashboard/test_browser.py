@@ -105,6 +105,10 @@ def test_the_inbox_keeps_its_filter_after_a_bill_is_opened(database_url: str, se
         page.get_by_role("link", name="Triage inbox").click()
         page.get_by_role("heading", name="Triage inbox").wait_for()
         page.get_by_role("link", name="H.R. 2 (119th Congress)").wait_for()
+        # The filter box is drawn with the rows but may get its value a moment later on a loaded machine: wait for
+        # it (a lost filter still fails, on the timeout) rather than read it once.
+        page.wait_for_function("() => document.querySelector('.st-key-f_text input')?.value === 'Privacy'",
+                               timeout=30_000)
         assert page.locator(".st-key-f_text input").input_value() == "Privacy"
         assert page.get_by_text("Robotics Workforce Act").count() == 0
 

@@ -116,6 +116,11 @@ def hearing_clock(day: dt.date, time: str | None, jurisdiction_id: str | None) -
     return f"{label} {dt.datetime.combine(day, clock, zone).tzname()}" if zone is not None else label
 
 
+def weekday_date(day: dt.date) -> str:
+    """"Fri 26 Aug 2022": a day people plan for, its weekday first (as hearings name theirs, with the year)."""
+    return f"{day:%a} {day.day} {day:%b} {day.year}"
+
+
 def hearing_when(day: dt.date, time: str | None, jurisdiction_id: str | None) -> str:
     """A hearing's day and time in one phrase, "Tue 3 Mar 10:00 AM EST" (the time by ``hearing_clock``): how a move
     is told, from one to the other."""

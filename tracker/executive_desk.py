@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from tracker.dates import us_today
+from tracker.dates import us_today, weekday_date
 from tracker.models import Bill, BillAction, LegislativeSession
 from tracker.models.base import utcnow
 from tracker.models.enums import Stage
@@ -107,8 +107,8 @@ def deadline_words(row: dict[str, Any]) -> str:
     """"The President acts by Fri 26 Aug 2022 (in 11 days)", "... passed on ..., no outcome recorded yet", or, with
     no rule for the jurisdiction, "Presented on Wed 4 Jun 2025"."""
     if row["acts_by"] is None:
-        return f"Presented on {row['presented']:%a %-d %b %Y}" if row["presented"] else "Presentment not recorded"
-    when = f"{row['acts_by']:%a %-d %b %Y}"
+        return f"Presented on {weekday_date(row['presented'])}" if row["presented"] else "Presentment not recorded"
+    when = weekday_date(row["acts_by"])
     due = row["due_in"]
     if due < 0:
         return f"The {row['office']}'s last day was {when}: no outcome recorded yet"

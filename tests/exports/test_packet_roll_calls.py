@@ -26,6 +26,11 @@ ROLL_61 = ("House roll call 61, Mar 3, 2021 — On motion to recommit Failed by 
            "(Roll no. 61).")
 CLERK_62 = "https://clerk.house.gov/evs/2021/roll062.xml"
 HOSTILE = "=HYPERLINK(\"http://evil.example\") <b>bold</b> & more"
+# H.R. 1 as a hostile feed could send it: roll 62's action text a formula and markup, roll 61's link javascript:.
+HOSTILE_COPY = (
+    (b"<text>On passage Passed by the Yeas and Nays: 220 - 210 (Roll no. 62).</text>",
+     b"<text>" + HOSTILE.replace("&", "&amp;").replace("<", "&lt;").encode() + b" (Roll no. 62).</text>"),
+    (b"<url>https://clerk.house.gov/evs/2021/roll061.xml</url>", b"<url>javascript:alert(1)</url>"))
 
 
 def _hr1(session: Session, *replacements: tuple[bytes, bytes]) -> Selection:
@@ -68,11 +73,7 @@ def test_word_and_excel_packets_list_the_roll_calls_with_their_links(session: Se
 
 def test_upstream_text_in_roll_calls_stays_text_in_every_format(session: Session) -> None:
     """A motion that reads as a formula and as markup, and a roll-call link that is not a web link."""
-    selection = _hr1(
-        session,
-        (b"<text>On passage Passed by the Yeas and Nays: 220 - 210 (Roll no. 62).</text>",
-         b"<text>" + HOSTILE.replace("&", "&amp;").replace("<", "&lt;").encode() + b" (Roll no. 62).</text>"),
-        (b"<url>https://clerk.house.gov/evs/2021/roll061.xml</url>", b"<url>javascript:alert(1)</url>"))
+    selection = _hr1(session, *HOSTILE_COPY)
     book = openpyxl.load_workbook(io.BytesIO(build_packet(session, selection, "xlsx", BRANDING)))
     sheet = book["Roll calls"]
     assert sheet["F3"].value == f"{HOSTILE} (Roll no. 62)." and sheet["F3"].data_type == "s"
@@ -88,11 +89,7 @@ def test_upstream_text_in_roll_calls_stays_text_in_every_format(session: Session
 
 @needs_pdf_font
 def test_pdf_roll_call_text_is_printed_not_read_as_markup(session: Session) -> None:
-    selection = _hr1(
-        session,
-        (b"<text>On passage Passed by the Yeas and Nays: 220 - 210 (Roll no. 62).</text>",
-         b"<text>" + HOSTILE.replace("&", "&amp;").replace("<", "&lt;").encode() + b" (Roll no. 62).</text>"),
-        (b"<url>https://clerk.house.gov/evs/2021/roll061.xml</url>", b"<url>javascript:alert(1)</url>"))
+    selection = _hr1(session, *HOSTILE_COPY)
     pdf = PdfReader(io.BytesIO(build_packet(session, selection, "pdf", BRANDING)))
     text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
     assert f"House roll call 62, Mar 3, 2021 — {HOSTILE} (Roll no. 62)." in text

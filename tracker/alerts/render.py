@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from tracker.bidi import without_bidi_controls
-from tracker.dates import hearing_clock, hearing_when
+from tracker.dates import hearing_clock, hearing_when, weekday_date
 from tracker.matching.engine import MARKED, quote_marks
 from tracker.models.base import utcnow
 from tracker.sources.states import one_chamber_body
@@ -186,7 +186,7 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
         line = f"{_stage(before, item.get('jurisdiction'))} → {_stage(after, item.get('jurisdiction'))}"
         due = p.get("acts_by") or {}
         if day := iso_day(due.get("date")):  # presented: the last day to ask for a signature or a veto
-            line += f"; the {due.get('office')} acts by {day:%a %-d %b %Y}"
+            line += f"; the {due.get('office')} acts by {weekday_date(day)}"
         return line, []
     if kind == "new_action":
         a = after or {}

@@ -105,7 +105,7 @@ def _log_frame(rows: list[dict]) -> pd.DataFrame:  # type: ignore[type-arg]
     return pd.DataFrame([{"digest": r["id"], "to": r["email"], "status": r["status"],
                           "updates": f"{r['items']} on {counted(r['bills'], 'bill')}", "attempts": r["attempts"],
                           "created": r["created_at"], "sent / next try": r["sent_at"] or r["next_attempt_at"],
-                          "error": r["last_error"] or ""} for r in rows])
+                          "details": r["last_error"] or ""} for r in rows])
 
 
 st.subheader("Your recent digests")

@@ -13,13 +13,24 @@ from typing import Any
 import pytest
 from realdata_paths import require_realdata
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from tests.alerts.conftest import Mailbox, World
 from tracker import overview
 from tracker.alerts import subscriptions
-from tracker.alerts.delivery import build_digests, collect_events, fan_out, run_alerts, send_digests
+from tracker.alerts.delivery import (
+    DIGEST_STATUSES,
+    build_digests,
+    collect_events,
+    delivery_log,
+    fan_out,
+    run_alerts,
+    send_digests,
+)
 from tracker.alerts.hearings import read_hearings
 from tracker.alerts.settings import alert_settings, smtp_settings
+from tracker.alerts.told import TOLD
+from tracker.cli import app
 from tracker.dates import hearing_clock, hearing_when
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import AlertEvent, Bill
@@ -327,3 +338,33 @@ def test_a_cancellation_is_news_only_to_whoever_was_told_of_the_meeting(world: W
     [(person, text)] = _mail(smtp, 1).items()
     day = dt.date(2019, 1, 8) + _shift()
     assert person == world.staff.email and f"Hearing cancelled: {day}" in text
+
+
+def test_a_digest_with_nothing_new_for_its_reader_says_so_in_the_log(world: World, smtp: Mailbox) -> None:
+    # Lee never read of the meeting of the 10th (her email bounced); its deferral is nothing to her, so her digest
+    # holding only that was not sent. The log said "sent" and "nothing left to send", words meant for a digest whose
+    # bills were deleted: the admin read it as an email that went out, or as data lost.
+    bills = _store_matters(world)
+    _follow(world, list(bills.values()))
+    calendar = _calendar()
+    not_yet = [e for e in calendar if e["EventId"] != LATER]
+    _ingest(world, [{**e, "EventAgendaStatusName": "Final"} if e["EventId"] == DEFERRED else e for e in not_yet],
+            {DEFERRED: _agenda(3712930, 3686667)})
+    smtp.refused_rcpt.add(world.lobbyist.email)
+    assert _send(world) == 1
+    smtp.refused_rcpt.clear()
+    _ingest(world, not_yet, {DEFERRED: _agenda(3712930, 3686667)})
+    report = run_alerts(world.session.get_bind(), smtp=smtp_settings(), cfg=alert_settings())
+    assert (report.sent, report.skipped) == (1, 1)
+
+    [lee] = delivery_log(world.session, user_id=world.lobbyist.id, limit=1)
+    assert (lee["status"], lee["items"], lee["sent_at"], lee["next_attempt_at"]) == ("skipped", 0, None, None)
+    assert lee["last_error"] == ("nothing new for this reader: 2 updates were not news to them (2 about a hearing "
+                                 "called off that they had never been told of)")
+    # Nothing was told: a later digest still reads her as never told of the meeting.
+    assert "skipped" in DIGEST_STATUSES and "skipped" not in TOLD
+
+    # The command line's log reads the same, in plain words.
+    result = CliRunner().invoke(app, ["alerts", "log"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0 and "skipped" in result.stdout, result.stderr
+    assert "nothing new for this reader" in result.stdout and "nothing left" not in result.stdout

@@ -5,13 +5,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from tests.alerts.conftest import Mailbox, World, bill_record
 from tracker import positions, users
 from tracker.alerts import subscriptions
-from tracker.alerts.delivery import last_send_time, run_alerts
+from tracker.alerts.delivery import build_digests, collect_events, fan_out, last_send_time, run_alerts, send_digests
 from tracker.alerts.settings import AlertConfigError, alert_settings, smtp_settings
 from tracker.matching import flag_bills
 from tracker.matching.topics import add_rule
@@ -454,3 +454,24 @@ def test_a_daily_digest_missed_while_the_scheduler_was_down_goes_out_when_it_is_
     report = _send(world, now=seven + dt.timedelta(hours=3), everything=False)
     assert (report.deliveries, report.sent) == (1, 1)
     assert len(_to(smtp, "sam@chamber.example")) == 1
+
+
+def test_a_digest_whose_bill_was_deleted_before_it_went_out_says_so(world: World, smtp: Mailbox) -> None:
+    # A bill merged away as a duplicate (tracker.duplicates deletes the old row) takes its alert events with it:
+    # the digest built for them has nothing left, and the log says that, not "sent".
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(211, "Artificial Intelligence Procurement Act"))
+    collect_events(s)
+    fan_out(s)
+    build_digests(s, everything=True, cfg=alert_settings())
+    s.execute(delete(Bill).where(Bill.identifier == "HR 211"))
+    s.commit()
+    report = send_digests(s, smtp=smtp_settings(), cfg=alert_settings())
+    assert (report.sent, report.skipped, smtp.messages) == (0, 1, [])
+    s.expire_all()
+    digest = s.execute(select(AlertDigest)).scalar_one()
+    assert (digest.status, digest.next_attempt_at) == ("skipped", None)
+    assert digest.last_error == "nothing left to send: the bills it was about were deleted since it was made"

@@ -180,12 +180,12 @@ def list_cmd(email: Annotated[str | None, typer.Argument(help="Only this person.
 
 def _print_log(rows: list[dict], *, title: str) -> None:  # type: ignore[type-arg]
     table = Table("digest", whole_column("email", [r["email"] for r in rows]), "status", "items", "attempts", "created",
-                  "sent / next try", "error", title=title)
+                  "sent / next try", "details", title=title)
     for r in rows:
         when = r["sent_at"] or r["next_attempt_at"]
         table.add_row(str(r["id"]), Text(r["email"]), r["status"], f"{r['items']} on {r['bills']} bill(s)",
                       str(r["attempts"]), r["created_at"].isoformat(timespec="minutes"),
-                      when.isoformat(timespec="minutes") if when else "", Text((r["last_error"] or "")[:80]))
+                      when.isoformat(timespec="minutes") if when else "", Text((r["last_error"] or "")[:200]))
     out.print(table)
 
 
@@ -193,7 +193,7 @@ def _print_log(rows: list[dict], *, title: str) -> None:  # type: ignore[type-ar
 def log_cmd(status: Annotated[str | None, typer.Option(
                 help=f"Only digests in this status: {', '.join(delivery.DIGEST_STATUSES)}.")] = None,
             limit: Annotated[int, typer.Option(min=1)] = 50) -> None:
-    """The delivery log: every digest with its status, attempts and last error."""
+    """The delivery log: every digest with its status, attempts and last error (or why it was skipped)."""
     if status is not None and status not in delivery.DIGEST_STATUSES:  # a typo is not an empty log
         raise _fail(f"Unknown status {status!r}; one of: {', '.join(delivery.DIGEST_STATUSES)}")
     with db.session_scope(_engine()) as s:
@@ -212,7 +212,8 @@ def send_cmd(now: Annotated[bool, typer.Option("--now", help="Send everything pe
     report = delivery.run_alerts(_engine(), everything=now, smtp=smtp, cfg=cfg)
     _say(f"{report.events} new event(s), {report.deliveries} new deliveries, {report.digests} digest(s); "
          f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed"
-         + (f", {report.cancelled} cancelled (deactivated or unsubscribed since)" if report.cancelled else "") + ".")
+         + (f", {report.cancelled} cancelled (deactivated or unsubscribed since)" if report.cancelled else "")
+         + (f", {report.skipped} skipped (nothing new for the reader)" if report.skipped else "") + ".")
     for line in report.errors:
         err.print(line, markup=False, highlight=False, soft_wrap=True)
     if report.errors:

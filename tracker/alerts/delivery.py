@@ -10,12 +10,13 @@
    ``max_attempts``, a permanent one (or too many) ends as ``failed``; the log shows both.
    A digest left in ``sending`` by a crash is marked ``uncertain`` and not resent on its own (it may have
    gone out): ``tracker alerts retry`` resends it on purpose. A digest whose person was deactivated or used
-   the unsubscribe link while it waited (for a retry, say) is ``cancelled``, not sent.
+   the unsubscribe link while it waited (for a retry, say) is ``cancelled``, not sent. One left with nothing to tell
+   its reader (every item was no news to them, or its bills were deleted) is ``skipped``, and the log says why.
 """
 
 import datetime as dt
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -250,11 +251,12 @@ def build_digests(session: Session, *, now: dt.datetime | None = None, everythin
     return made
 
 
-def _digest_groups(session: Session, digest_id: int, cfg: AlertSettings) -> dict[int, render.BillGroup]:
+def _digest_groups(session: Session, digest_id: int, cfg: AlertSettings, *,
+                   left_out: Counter[str] | None = None) -> dict[int, render.BillGroup]:
     """The digest's items by bill, as the email lists them: a hearing's news that a later item of the same
     digest replaces is left out (``render.latest_of_each_hearing``), so counting these counts what the email
     shows; a moved hearing says where it was, and a called-off one is news, only to whoever was told of it
-    (``tracker.alerts.told``)."""
+    (``tracker.alerts.told``). ``left_out`` counts the items left out, by why (``LEFT_OUT``)."""
     rows = session.execute(
         select(AlertEvent, AlertDelivery.id, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier,
                Bill.title, Bill.short_title, LegislativeSession.name)
@@ -275,16 +277,44 @@ def _digest_groups(session: Session, digest_id: int, cfg: AlertSettings) -> dict
         # The jurisdiction: whose clock a hearing's time is on.
         group.items.append({"kind": event.kind, "occurred_at": event.occurred_at, "payload": event.payload,
                             "jurisdiction": jur, "delivery_id": delivery_id})
+    tally: Counter[str] = left_out if left_out is not None else Counter()
     for group in groups.values():
-        group.items = render.latest_of_each_hearing(group.items)  # rows come oldest first
+        kept = render.latest_of_each_hearing(group.items)  # rows come oldest first
+        tally["replaced"] += len(group.items) - len(kept)
+        group.items = kept
     digest = session.get(AlertDigest, digest_id)
     if digest is not None:  # a moved or called-off hearing reads so only to whoever was told of it
+        before = [item for group in groups.values() for item in group.items]
         as_told(session, user_id=digest.user_id, digest_id=digest_id,
                 items={bill_id: group.items for bill_id, group in groups.items()})
+        shown = {item["delivery_id"] for group in groups.values() for item in group.items}
+        for item in before:  # ``as_told`` leaves out only hearing news: a calling off, or a move
+            if item["delivery_id"] not in shown:
+                tally["called_off" if (item["payload"] or {}).get("cancelled") else "moved"] += 1
         groups = {bill_id: group for bill_id, group in groups.items() if group.items}  # nothing left to tell
     for group in groups.values():
         group.items.sort(key=lambda i: (render.KIND_ORDER.get(i["kind"], 9), i["occurred_at"]))
     return groups
+
+
+# Why an item of a digest is not in its email, as the log says it.
+LEFT_OUT = {
+    "called_off": "about a hearing called off that they had never been told of",
+    "moved": "about a hearing moved to a time they had already been told of",
+    "replaced": "replaced by later news of the same hearing",
+}
+
+
+def nothing_to_send(left_out: Counter[str]) -> str:
+    """What the log says of a digest that went to nobody because nothing in it was news to its reader: the
+    digest and the person are right there in the log, so "nothing left to send" read as an email lost or a bill
+    deleted. No item at all: its deliveries went with their bills (deleted since)."""
+    total = sum(left_out.values())
+    if not total:
+        return "nothing left to send: the bills it was about were deleted since it was made"
+    why = "; ".join(f"{n} {LEFT_OUT[key]}" for key, n in sorted(left_out.items(), key=lambda kv: -kv[1]) if n)
+    return (f"nothing new for this reader: {total} update{'s were' if total != 1 else ' was'} not news to them "
+            f"({why})")
 
 
 def _count(digest: AlertDigest, groups: Iterable[render.BillGroup]) -> None:
@@ -305,10 +335,10 @@ def _keep_told(session: Session, digest_id: int, groups: Iterable[render.BillGro
 
 
 def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
-                today: dt.date | None = None) -> render.Digest:
+                today: dt.date | None = None, left_out: Counter[str] | None = None) -> render.Digest:
     user = session.get(User, digest.user_id)
     assert user is not None
-    groups = _digest_groups(session, digest.id, cfg)
+    groups = _digest_groups(session, digest.id, cfg, left_out=left_out)
     _keep_told(session, digest.id, groups.values())
     # The position as the digest goes out (a withdrawn one is gone): why the bill matters to the reader.
     for bill_id, stance, priority in session.execute(select(Position.bill_id, Position.stance, Position.priority)
@@ -347,6 +377,7 @@ class SendReport:
     retrying: int = 0
     failed: int = 0
     cancelled: int = 0  # built, then not sent: the person was deactivated or unsubscribed meanwhile
+    skipped: int = 0  # built, then not sent: nothing in it was news to its reader (or its bills were deleted)
     errors: list[str] = field(default_factory=list)
 
 
@@ -398,14 +429,18 @@ def send_digests(session: Session, *, now: dt.datetime | None = None, smtp: Smtp
             session.commit()
             report.cancelled += 1
             continue
-        content = load_digest(session, digest, cfg, today=us_today(now))
+        left_out: Counter[str] = Counter()
+        content = load_digest(session, digest, cfg, today=us_today(now), left_out=left_out)
         _count(digest, content.groups)  # as sent: bills deleted since the digest was built are not in it
         session.commit()  # the email's unsubscribe link is stored before the email can go out: a crash while
         # sending must not leave someone a link that opens nothing
-        if not content.groups:  # its bills were deleted meanwhile
-            digest.status, digest.last_error = "sent", "nothing left to send"
+        if not content.groups:  # nothing in it is news to its reader, or its bills were deleted meanwhile
+            digest.status, digest.next_attempt_at = "skipped", None
+            digest.last_error = nothing_to_send(left_out)
             session.add(digest)
             session.commit()
+            report.skipped += 1
+            log.info("digest %s to %s not sent: %s", digest.id, content.recipient, digest.last_error)
             continue
         domain = parseaddr(smtp.sender)[1].rpartition("@")[2] or "localhost"
         digest.message_id = digest.message_id or f"<digest-{digest.id}.{digest.user_id}@{domain}>"
@@ -475,7 +510,7 @@ def run_alerts(engine: Engine, *, now: dt.datetime | None = None, everything: bo
 
 # -- the log, for the CLI and the dashboard -----------------------------------------------------------------
 
-DIGEST_STATUSES = ("pending", "retrying", "sent", "failed", "uncertain", "cancelled")  # AlertDigest.status
+DIGEST_STATUSES = ("pending", "retrying", "sent", "failed", "uncertain", "cancelled", "skipped")  # AlertDigest.status
 
 
 def delivery_log(session: Session, *, user_id: int | None = None, status: str | None = None,

@@ -65,7 +65,8 @@ class AlertDigest(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
-    # pending | sending | retrying | sent | failed | uncertain | cancelled
+    # pending | sending | retrying | sent | failed | uncertain | cancelled | skipped (nothing in it was news to
+    # its reader: not sent, and last_error says why)
     status: str = Field(default="pending", max_length=16)
     subject: str | None = None
     item_count: int = 0

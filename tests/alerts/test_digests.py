@@ -15,7 +15,7 @@ from tracker.alerts.delivery import build_digests, collect_events, fan_out, last
 from tracker.alerts.settings import AlertConfigError, alert_settings, smtp_settings
 from tracker.matching import flag_bills
 from tracker.matching.topics import add_rule
-from tracker.models import AlertDelivery, AlertDigest, Bill
+from tracker.models import AlertDelivery, AlertDigest, Bill, UnsubscribeLink
 from tracker.models.base import utcnow
 from tracker.users import add_user
 
@@ -475,3 +475,30 @@ def test_a_digest_whose_bill_was_deleted_before_it_went_out_says_so(world: World
     digest = s.execute(select(AlertDigest)).scalar_one()
     assert (digest.status, digest.next_attempt_at) == ("skipped", None)
     assert digest.last_error == "nothing left to send: the bills it was about were deleted since it was made"
+
+
+def test_a_retried_send_reuses_its_unsubscribe_link_row(world: World, smtp: Mailbox) -> None:
+    # Each attempt to send a digest stored a new unsubscribe link: a server answering 451 for a day left a row per
+    # try, none of them in any email anyone received. A retry now reuses the row made for that digest (with a new
+    # secret: only a hash is stored), and the link in the email that went out works.
+    s = world.session
+    subscriptions.subscribe(s, user=world.staff, kind="topic", target="ai", cadence="instant")
+    subscriptions.unsubscribe(s, user=world.admin)
+    s.commit()
+    world.store(bill_record(221, "Artificial Intelligence Workforce Act"))
+    smtp.fail_next = 2
+    start = utcnow()
+    assert _send(world, now=start, everything=False).retrying == 1
+    digest = s.execute(select(AlertDigest)).scalar_one()
+
+    def links() -> list[tuple[int, int | None]]:
+        s.expire_all()
+        return list(s.execute(select(UnsubscribeLink.user_id, UnsubscribeLink.digest_id)).all())
+
+    assert links() == [(world.staff.id, digest.id)]
+    assert _send(world, now=start + dt.timedelta(seconds=61), everything=False).retrying == 1
+    assert links() == [(world.staff.id, digest.id)]
+    assert _send(world, now=start + dt.timedelta(seconds=200), everything=False).sent == 1
+    assert links() == [(world.staff.id, digest.id)] and digest.attempts == 3 and len(smtp.messages) == 1
+    secret = smtp.messages[0]["List-Unsubscribe"].strip()[1:-1].rsplit("/", 1)[1]
+    assert subscriptions.unsubscribe_by_token(s, secret) == world.staff

@@ -335,7 +335,10 @@ def _keep_told(session: Session, digest_id: int, groups: Iterable[render.BillGro
 
 
 def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
-                today: dt.date | None = None, left_out: Counter[str] | None = None) -> render.Digest:
+                today: dt.date | None = None, left_out: Counter[str] | None = None,
+                retry: bool = False) -> render.Digest:
+    """The email of ``digest`` as it goes out now. ``retry``: an automatic retry after the server failed the
+    last attempt (its unsubscribe link is reused: ``new_unsubscribe_link``)."""
     user = session.get(User, digest.user_id)
     assert user is not None
     groups = _digest_groups(session, digest.id, cfg, left_out=left_out)
@@ -350,10 +353,10 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
             groups[bill_id].watched = True
     topics = set(session.execute(select(AlertSubscription.target).where(
         AlertSubscription.user_id == user.id, AlertSubscription.kind == "topic", AlertSubscription.active)).scalars())
-    # A link of its own for each email (and each attempt): only the secret's hash is stored, so it cannot be read
-    # back for the next one.
+    # A link of its own for each email: only the secret's hash is stored, so it cannot be read back for the next
+    # one. A retry gives the row of the attempt that failed a new secret, rather than one more row per attempt.
     unsubscribe = (render.unsubscribe_url(cfg.feeds_url, new_unsubscribe_link(session, user_id=user.id,
-                                                                              digest_id=digest.id))
+                                                                              digest_id=digest.id, retry=retry))
                    if groups else "")
     return render.Digest(recipient=user.email, recipient_name=user.name,
                          groups=render.lead_order(list(groups.values())), topics=topics,
@@ -408,12 +411,14 @@ def send_digests(session: Session, *, now: dt.datetime | None = None, smtp: Smtp
     report = report or SendReport()
     _mark_interrupted(session, now)
     session.commit()
-    due = list(session.execute(select(AlertDigest.id).where(AlertDigest.status.in_(OPEN_STATUSES),
-                                                            AlertDigest.next_attempt_at <= now)
-                               .order_by(AlertDigest.id)).scalars())
-    for digest_id in due:
-        claimed = session.execute(update(AlertDigest).where(AlertDigest.id == digest_id,
-                                                            AlertDigest.status.in_(OPEN_STATUSES))
+    due = session.execute(select(AlertDigest.id, AlertDigest.status).where(AlertDigest.status.in_(OPEN_STATUSES),
+                                                                           AlertDigest.next_attempt_at <= now)
+                          .order_by(AlertDigest.id)).all()
+    for digest_id, was in due:
+        # Claimed from the status read: "retrying" means the server failed the last attempt, so its email did not
+        # go out (short of a connection lost after the server took it: then the resent copy's link is the one
+        # that works). "pending" after attempts is a person's `retry`, of a digest that may have gone out.
+        claimed = session.execute(update(AlertDigest).where(AlertDigest.id == digest_id, AlertDigest.status == was)
                                   .values(status="sending", claimed_at=now)
                                   .execution_options(synchronize_session=False)).rowcount
         session.commit()
@@ -430,7 +435,8 @@ def send_digests(session: Session, *, now: dt.datetime | None = None, smtp: Smtp
             report.cancelled += 1
             continue
         left_out: Counter[str] = Counter()
-        content = load_digest(session, digest, cfg, today=us_today(now), left_out=left_out)
+        content = load_digest(session, digest, cfg, today=us_today(now), left_out=left_out,
+                              retry=was == "retrying")
         _count(digest, content.groups)  # as sent: bills deleted since the digest was built are not in it
         session.commit()  # the email's unsubscribe link is stored before the email can go out: a crash while
         # sending must not leave someone a link that opens nothing

@@ -296,11 +296,22 @@ def user_for_feed_token(session: Session, token: str) -> User | None:
     return row if row is not None and row.active else None
 
 
-def new_unsubscribe_link(session: Session, *, user_id: int, digest_id: int | None = None) -> str:
+def new_unsubscribe_link(session: Session, *, user_id: int, digest_id: int | None = None,
+                         retry: bool = False) -> str:
     """The secret for the unsubscribe link of one email to this person, returned this once: only its hash is
-    stored, so each email gets a link of its own, and the links of earlier emails keep working."""
+    stored, so each email gets a link of its own, and the links of earlier emails keep working.
+
+    ``retry``: the digest's earlier attempt failed at the server (tracker.alerts.delivery), so the link made for it
+    is in no email anyone received: its row takes the new secret rather than a row being added per attempt."""
     token = _new_token()
-    session.add(UnsubscribeLink(user_id=user_id, token_hash=token_hash(token), digest_id=digest_id))
+    link = session.execute(select(UnsubscribeLink).where(UnsubscribeLink.user_id == user_id,
+                                                         UnsubscribeLink.digest_id == digest_id)
+                           .order_by(UnsubscribeLink.id.desc()).limit(1)).scalar_one_or_none() \
+        if retry and digest_id is not None else None
+    if link is None:
+        link = UnsubscribeLink(user_id=user_id, digest_id=digest_id)
+    link.token_hash, link.created_at = token_hash(token), utcnow()
+    session.add(link)
     session.flush()
     return token
 

@@ -110,7 +110,8 @@ class UnsubscribeLink(SQLModel, table=True):
     """The secret of one unsubscribe link, as its SHA-256 (tracker.sessions.token_hash): a copy of the database or
     of a backup can unsubscribe nobody. Each email sent carries a link of its own, made as it goes out (the secret
     cannot be read back to put in the next one), and every link sent keeps working; the link a person had before
-    migration 0027 is kept here too (``digest_id`` None)."""
+    migration 0027 is kept here too (``digest_id`` None). An automatic retry of a digest whose send the server
+    failed gives that attempt's row a new secret (its link reached nobody) rather than adding a row per attempt."""
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")

@@ -9,7 +9,9 @@ MatterId 3686667). Alerts tell only of hearings to come, so the calendar's days 
 import datetime as dt
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 from realdata_paths import require_realdata
 from sqlalchemy import select
@@ -17,7 +19,7 @@ from typer.testing import CliRunner
 
 from tests.alerts.conftest import Mailbox, World
 from tracker import overview
-from tracker.alerts import subscriptions
+from tracker.alerts import feeds, subscriptions
 from tracker.alerts.delivery import (
     DIGEST_STATUSES,
     build_digests,
@@ -33,7 +35,7 @@ from tracker.alerts.told import TOLD
 from tracker.cli import app
 from tracker.dates import hearing_clock, hearing_when
 from tracker.ingest import IngestItem, Ingestor
-from tracker.models import AlertEvent, Bill
+from tracker.models import AlertEvent, Bill, Hearing
 from tracker.records import HearingRecord
 from tracker.sources.legistar import parse_events, parse_matter
 from tracker.votes import hearings_for_bill
@@ -368,3 +370,71 @@ def test_a_digest_with_nothing_new_for_its_reader_says_so_in_the_log(world: Worl
     result = CliRunner().invoke(app, ["alerts", "log"], env={"COLUMNS": "250"})
     assert result.exit_code == 0 and "skipped" in result.stdout, result.stderr
     assert "nothing new for this reader" in result.stdout and "nothing left" not in result.stdout
+
+
+def _calendar_events(world: World) -> dict[str, Any]:
+    """Sam's hearings calendar (ICS), its events by UID (without the host after the "@")."""
+    cal = icalendar.Calendar.from_ical(feeds.render_ics(world.session, user=world.staff))
+    return {str(e["UID"]).split("@")[0]: e for e in cal.walk("VEVENT")}
+
+
+def _uid(world: World, event_id: int) -> str:
+    hid = world.session.execute(select(Hearing.id).where(Hearing.source_key.endswith(f"/{event_id}"))).scalar_one()
+    return f"hearing-{hid}"
+
+
+def test_the_calendar_moves_a_deferred_meeting_to_the_one_held_in_its_place(world: World, smtp: Mailbox) -> None:
+    # Sam subscribes to his hearings calendar. New York City deferred the meeting of the 10th and held it on the
+    # 17th: the feed marked the 10th CANCELLED and added the 17th as another event, so his calendar said the
+    # hearing was called off (and a calendar that hides cancelled events just lost it). RFC 5545 (3.8.1.11, 3.8.7.4)
+    # lets one event move: same UID, new DTSTART, a higher SEQUENCE.
+    bills = _store_matters(world)
+    _follow(world, list(bills.values()))
+    calendar = _calendar()
+    not_yet = [e for e in calendar if e["EventId"] != LATER]
+    _ingest(world, [{**e, "EventAgendaStatusName": "Final"} if e["EventId"] == DEFERRED else e for e in not_yet],
+            {DEFERRED: _agenda(3712930, 3686667)})
+    uid, zone = _uid(world, DEFERRED), ZoneInfo("America/New_York")
+    day, later = dt.date(2019, 1, 10) + _shift(), dt.date(2019, 1, 17) + _shift()
+    before = _calendar_events(world)[uid]
+    assert (str(before["STATUS"]), int(before.get("SEQUENCE", 0))) == ("CONFIRMED", 0)
+    assert before.decoded("DTSTART") == dt.datetime.combine(day, dt.time(10), zone)
+
+    # Deferred, no new meeting known yet: still on the calendar, tentative, and saying so.
+    _ingest(world, not_yet, {DEFERRED: _agenda(3712930, 3686667)})
+    deferred = _calendar_events(world)[uid]
+    assert (str(deferred["STATUS"]), int(deferred["SEQUENCE"])) == ("TENTATIVE", 1)
+    assert str(deferred["SUMMARY"]).startswith("Deferred: Hearing (") and "Deferred" in str(deferred["DESCRIPTION"])
+    assert deferred.decoded("DTSTART") == dt.datetime.combine(day, dt.time(10), zone)
+
+    # The meeting of the 17th holds Int 1185-2018 again: the same event, moved there.
+    _ingest(world, calendar, {DEFERRED: _agenda(3712930, 3686667), LATER: _agenda(3712930)})
+    events = _calendar_events(world)
+    assert list(events) == [uid]  # no second event for the meeting held in its place
+    moved = events[uid]
+    assert (str(moved["STATUS"]), int(moved["SEQUENCE"])) == ("CONFIRMED", 2)
+    assert moved.decoded("DTSTART") == dt.datetime.combine(later, dt.time(10), zone)
+    assert moved.decoded("DTEND") == dt.datetime.combine(later, dt.time(11), zone)
+    was = _when(dt.date(2019, 1, 10), "10:00 AM")
+    assert str(moved["DESCRIPTION"]).startswith(f"Deferred from {was}")
+    assert f"(deferred from {day:%a} {day.day} {day:%b})" in str(moved["SUMMARY"])
+    assert "Int 1185-2018" in str(moved["SUMMARY"]) and "Int 1116-2018" not in str(moved["SUMMARY"])
+    # The matter not on the new agenda: deferred with no new date, said where its follower looks.
+    assert re.search(r"Deferred with no new date: [^\n]*Int 1116-2018", str(moved["DESCRIPTION"]))
+
+
+def test_a_meeting_the_calendar_cancels_stays_cancelled_in_the_hearings_calendar(world: World) -> None:
+    # Chicago's real calendar calls off the Committee on Human Relations' meeting of the 8th ("CANCELLED"); the
+    # meeting of the 15th is one of its own, not that one moved.
+    events = _grid("chicago")
+    record = parse_matter({"MatterId": 100, "MatterFile": "O2019-1", "MatterTypeName": "Ordinance",
+                           "MatterTitle": "Amendment of Municipal Code regarding card payments",
+                           "MatterIntroDate": "2018-12-12T00:00:00"}, {}, client="chicago", locator="m/100")
+    Ingestor(world.session).ingest([IngestItem(record=record)])
+    world.session.commit()
+    _follow(world, [world.session.execute(select(Bill.id)).scalar_one()])
+    item = [{"EventItemAgendaSequence": 1, "EventItemMatterId": 100, "EventItemMatterFile": "O2019-1"}]
+    _ingest(world, events, {668019: item, 668022: item}, client="chicago")
+    calendar = _calendar_events(world)
+    assert {uid: (str(e["STATUS"]), int(e.get("SEQUENCE", 0))) for uid, e in calendar.items()} == {
+        _uid(world, 668019): ("CANCELLED", 1), _uid(world, 668022): ("CONFIRMED", 0)}

@@ -19,7 +19,8 @@ from tracker.alerts.hearings import HearingRow, read_hearings
 from tracker.alerts.render import STAGE_WORDS, bill_url
 from tracker.alerts.settings import AlertSettings, alert_settings
 from tracker.bill_text import web_url
-from tracker.dates import jurisdiction_zone
+from tracker.dates import hearing_moved_from, hearing_when, jurisdiction_zone
+from tracker.deferrals import Deferred, called_off, deferred_to, is_deferred
 from tracker.exports.safety import clean_text
 from tracker.models import (
     AlertSubscription,
@@ -189,10 +190,33 @@ def _fold(line: str) -> str:
     return "\r\n ".join(part.decode() for part in out)
 
 
+def _deferrals_carried_on(session: Session, by_hearing: dict[int, list[HearingRow]]) -> tuple[
+        dict[int, int], dict[int, Deferred]]:
+    """For each deferred meeting whose place another meeting in the calendar took (``tracker.deferrals``): that
+    meeting (``instead``), and for each meeting the one whose event it carries on (``carried``, by hearing id).
+    A meeting held in place of several deferred ones carries on the first; the others stay events of their own."""
+    deferred = [(h, r.bill_id) for h, rows in by_hearing.items() for r in rows if is_deferred(r.cancelled, r.status)]
+    found = deferred_to(session, deferred) if deferred else {}
+    instead: dict[int, Deferred] = {}
+    for (h, _), later in sorted(found.items(), key=lambda kv: (kv[0][0], kv[1].id)):
+        if later.id in by_hearing and h not in instead:
+            instead[h] = later
+    carried: dict[int, int] = {}
+    for h, later in sorted(instead.items()):
+        carried.setdefault(later.id, h)
+    return carried, instead
+
+
 def render_ics(session: Session, *, user: User, cfg: AlertSettings | None = None,
                today: dt.date | None = None) -> bytes:
     """Hearings on the person's tracked bills, from 30 days back on; a time at the instant it is on its
-    legislature's clock (floating only where that clock is unknown)."""
+    legislature's clock (floating only where that clock is unknown).
+
+    One event per meeting, with a UID that stays: a meeting deferred and held later as another meeting (New York
+    City's Legistar) is the same event moved there, with a higher SEQUENCE (RFC 5546: a change of DTSTART or
+    STATUS raises it) and "Deferred from ..."; deferred with no new meeting known, it stays TENTATIVE ("Deferred"),
+    where CANCELLED told calendars to drop a hearing only put off. The feed keeps no history, so SEQUENCE counts
+    the changes the stored state shows (moved, called off, each deferral carried on), which only grow."""
     cfg = cfg or alert_settings()
     today = today or utcnow().date()
     bill_ids = tracked_bill_ids(session, user)
@@ -211,10 +235,37 @@ def render_ics(session: Session, *, user: User, cfg: AlertSettings | None = None
     by_hearing: dict[int, list[HearingRow]] = {}
     for h in hearings:  # one event per hearing, naming every tracked bill on its agenda
         by_hearing.setdefault(h.id, []).append(h)
+    carried, instead = _deferrals_carried_on(session, by_hearing)
+    sequence: dict[int, int] = {}
+
+    def revisions(hid: int) -> int:
+        """How many times the stored state says this meeting's event changed (its chain of deferrals included)."""
+        if hid not in sequence:
+            sequence[hid] = 0  # a guard: a chain of deferrals never loops, but one would end here
+            h = by_hearing[hid][0]
+            own = int(h.previous_date is not None and h.previous_hearing_id is None) + int(h.cancelled)
+            sequence[hid] = own + (revisions(carried[hid]) + 1 if hid in carried else 0)
+        return sequence[hid]
+
+    def first(hid: int) -> int:
+        """The meeting whose event this one carries on (its UID), following deferrals back."""
+        seen = {hid}
+        while hid in carried and carried[hid] not in seen:
+            hid = carried[hid]
+            seen.add(hid)
+        return hid
+
+    def reference(bill_id: int) -> str:
+        return refs.get(bill_id, (f"bill {bill_id}", ""))[0]
+
     for rows in sorted(by_hearing.values(), key=lambda rs: (rs[0].date, rs[0].id)):
         h = rows[0]
+        later = instead.get(h.id)
+        if later is not None and carried.get(later.id) == h.id:
+            continue  # deferred: its event is the meeting held in its place
         start = h.start_time()
-        lines += ["BEGIN:VEVENT", f"UID:hearing-{h.id}@{host}", f"DTSTAMP:{stamp}"]
+        lines += ["BEGIN:VEVENT", f"UID:hearing-{first(h.id)}@{host}", f"DTSTAMP:{stamp}",
+                  f"SEQUENCE:{revisions(h.id)}"]
         if start is None:
             lines += [f"DTSTART;VALUE=DATE:{h.date:%Y%m%d}",
                       f"DTEND;VALUE=DATE:{h.date + dt.timedelta(days=1):%Y%m%d}"]
@@ -225,12 +276,28 @@ def render_ics(session: Session, *, user: User, cfg: AlertSettings | None = None
         else:
             begin = dt.datetime.combine(h.date, start)
             lines += [f"DTSTART:{begin:%Y%m%dT%H%M%S}", f"DTEND:{begin + dt.timedelta(hours=1):%Y%m%dT%H%M%S}"]
-        bills = [refs.get(r.bill_id, (f"bill {r.bill_id}", ""))[0] for r in rows]
+        bills = [reference(r.bill_id) for r in rows]
         # The body first: each bill's reference ends in its session in parentheses.
         summary = "Hearing" + (f" ({h.body})" if h.body else "") + f": {', '.join(bills)}"
-        about = [f"{refs.get(r.bill_id, ('', ''))[0]}: {r.agenda_title or refs.get(r.bill_id, ('', ''))[1]}\n"
+        notes: list[str] = []
+        deferred = is_deferred(h.cancelled, h.status)
+        if deferred:
+            summary = f"Deferred: {summary}"
+            notes.append(called_off(h.cancelled, h.status, h.jurisdiction_id, later) if later
+                         else "Deferred, no new date yet")
+        if (was := carried.get(h.id)) is not None:
+            old = by_hearing[was][0]
+            summary += f" (deferred from {old.date:%a} {old.date.day} {old.date:%b})"
+            notes.append(f"Deferred from {hearing_when(old.date, old.time, old.jurisdiction_id)}")
+            # Tracked bills of the deferred meeting not on this agenda: put off with no new meeting known.
+            left = [reference(r.bill_id) for r in by_hearing[was] if r.bill_id not in {x.bill_id for x in rows}]
+            if left:
+                notes.append(f"Deferred with no new date: {', '.join(left)}")
+        elif moved := hearing_moved_from(h.date, h.time, h.previous_date, h.previous_time, h.jurisdiction_id):
+            notes.append(f"Moved from {moved}")
+        about = [f"{reference(r.bill_id)}: {r.agenda_title or refs.get(r.bill_id, ('', ''))[1]}\n"
                  f"{bill_url(cfg.dashboard_url, r.bill_id)}" for r in rows]
-        description = "\n\n".join(x for x in (h.description, *about) if x)
+        description = "\n\n".join(x for x in ("\n".join(notes), h.description, *about) if x)
         lines += [f"SUMMARY:{_ics_escape(summary)}", f"DESCRIPTION:{_ics_escape(description)}"]
         if h.location:
             lines.append(f"LOCATION:{_ics_escape(h.location)}")
@@ -238,7 +305,9 @@ def render_ics(session: Session, *, user: User, cfg: AlertSettings | None = None
         # the line and let the feed add properties or events of its own. Such a URL is left out.
         if (url := web_url(h.url)) and " " not in url:
             lines.append(f"URL:{url}")
-        lines += [f"STATUS:{'CANCELLED' if h.cancelled else 'CONFIRMED'}", "END:VEVENT"]
+        # RFC 5545 3.8.1.11: a deferred meeting is not called off for good (TENTATIVE keeps it on calendars).
+        status = "TENTATIVE" if deferred else "CANCELLED" if h.cancelled else "CONFIRMED"
+        lines += [f"STATUS:{status}", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
 

@@ -170,8 +170,9 @@ def gather_voting_records(session: Session, bill_ids: Sequence[int],
                 n = len(card.key_votes)
                 note = ("No key votes in this session: no bill the council supports or opposes has a final floor "
                         "roll call stored." if not n else
-                        f"The {n} key vote{'s' if n != 1 else ''} stored for this session give tallies only, no "
-                        "member's vote." if not any(k.members for k in card.key_votes) else
+                        ("The key vote stored for this session gives a tally only, no member's vote." if n == 1 else
+                         f"The {n} key votes stored for this session give tallies only, no member's vote.")
+                        if not any(k.members for k in card.key_votes) else
                         f"{name} cast none of the {n} key vote{'s' if n != 1 else ''} stored for this session (a "
                         "member of the other chamber, or the feeds name them otherwise).")
                 out.append(VotingRecord(name, person.get("person_id"), jurisdiction, identifier, scope, None, None,

@@ -237,12 +237,15 @@ DETAIL_BATCH = 500
 # undated ones (in the 117th Congress only "Enrolled Bill", published without a date, which comes late in a
 # bill's life) in the order they were first stored, and the enacted text (a public law) last of all, since it
 # is the last text a bill can have: the enrolled bill it was made from, undated, came after it otherwise.
+# Among versions of one date, or all undated (Open States' Alabama files date none, and list the floor and
+# committee amendments after "Enrolled"), an enrolled version is the later: it is the bill as both chambers
+# passed it, amendments included, where an amendment is a page of changes to an earlier version.
 # NULLs placed explicitly because the databases disagree on where they sort (SQLite first, PostgreSQL last).
 FINAL_VERSION_LABELS = ("Public Law",)
-VERSION_ORDER = (case((BillVersion.label.in_(FINAL_VERSION_LABELS), 1), else_=0),
-                 BillVersion.date.asc().nulls_last(), BillVersion.id.asc())
-_VERSION_ORDER_DESC = (case((BillVersion.label.in_(FINAL_VERSION_LABELS), 1), else_=0).desc(),
-                       BillVersion.date.desc().nulls_first(), BillVersion.id.desc())
+_FINAL = case((BillVersion.label.in_(FINAL_VERSION_LABELS), 1), else_=0)
+_ENROLLED = case((func.lower(BillVersion.label).like("enrolled%"), 1), else_=0)
+VERSION_ORDER = (_FINAL, BillVersion.date.asc().nulls_last(), _ENROLLED, BillVersion.id.asc())
+_VERSION_ORDER_DESC = (_FINAL.desc(), BillVersion.date.desc().nulls_first(), _ENROLLED.desc(), BillVersion.id.desc())
 
 
 def latest_stored_text(session: Session, *, bill_id: int) -> tuple[str, dt.date | None, str] | None:

@@ -84,7 +84,8 @@ def fact_rows(bill: "PacketBill") -> list[tuple[str, str]]:
         ("Council position", position),
         ("Sponsor", bill.sponsor_label),
         *([("Legislator’s role", bill.role_label)] if bill.legislator_roles else []),
-        ("Committees", "; ".join(bill.committee_lines)),
+        # A bare dash read as "no committee has it"; some feeds (California pubinfo) give no referrals at all.
+        ("Committees", "; ".join(bill.committee_lines) or "None recorded in the tracker"),
         ("Next hearing", bill.next_hearing.label if bill.next_hearing else "None scheduled in the tracker"),
     ]
     if bill.current_text:

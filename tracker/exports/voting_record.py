@@ -135,10 +135,14 @@ def _day(text: str | None) -> dt.date | None:
 def gather_voting_records(session: Session, bill_ids: Sequence[int],
                           legislators: Sequence[dict[str, Any]]) -> tuple[VotingRecord, ...]:
     """Each legislator's record in each session of the packet's bills they sponsor or cosponsor (``legislators``:
-    the selection's ``sponsors`` criterion, ``{"name", "person_id"}``), sessions in their bills' order."""
+    the selection's ``sponsors`` criterion, ``{"name", "person_id"}``), the most recent session first."""
     if not legislators or not bill_ids:
         return ()
     order = {bill_id: i for i, bill_id in enumerate(bill_ids)}
+    # Sessions newest first, by the latest action of the packet's bills in each (every feed dates actions; not
+    # every one dates its sessions): in the bills' order, which is the council's priority, a member's 2015 record
+    # came between 2021's and 2018's.
+    recency: dict[tuple[str, str], dt.date] = {}
     # Each legislator's sessions: those of the packet's bills they sponsor or cosponsor (two members from two
     # states in one packet must not each get a record in the other's legislature).
     scopes: dict[tuple[str, str], str] = {}
@@ -148,18 +152,20 @@ def gather_voting_records(session: Session, bill_ids: Sequence[int],
               and_(Sponsorship.person_id.is_(None), Sponsorship.name == person["name"]))
         rows = session.execute(
             select(Bill.id, Bill.jurisdiction_id, LegislativeSession.identifier, LegislativeSession.name,
-                   Jurisdiction.name)
+                   Jurisdiction.name, Bill.latest_action_date)
             .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
             .join(Jurisdiction, Jurisdiction.id == Bill.jurisdiction_id)
             .join(Sponsorship, Sponsorship.bill_id == Bill.id)
             .where(Bill.id.in_(list(bill_ids)), Sponsorship.withdrawn_date.is_(None), on).distinct()).all()
-        for _, jurisdiction, identifier, name, jurisdiction_name in sorted(rows, key=lambda r: order[r[0]]):
+        for _, jurisdiction, identifier, name, jurisdiction_name, latest in sorted(rows, key=lambda r: order[r[0]]):
             scopes.setdefault((jurisdiction, identifier), clean_text(f"{jurisdiction_name} · {name}"))
+            recency[(jurisdiction, identifier)] = max(latest or dt.date.min,
+                                                      recency.get((jurisdiction, identifier), dt.date.min))
             people = wanted.setdefault((jurisdiction, identifier), [])
             if person not in people:
                 people.append(person)
     out: list[VotingRecord] = []
-    for (jurisdiction, identifier), scope in scopes.items():
+    for (jurisdiction, identifier), scope in sorted(scopes.items(), key=lambda item: recency[item[0]], reverse=True):
         card = scorecard(session, jurisdiction=jurisdiction, session_identifier=identifier)
         titles = {k.vote_event_id: k for k in card.key_votes}
         for person in wanted[(jurisdiction, identifier)]:
@@ -170,8 +176,9 @@ def gather_voting_records(session: Session, bill_ids: Sequence[int],
                 n = len(card.key_votes)
                 note = ("No key votes in this session: no bill the council supports or opposes has a final floor "
                         "roll call stored." if not n else
-                        f"The {n} key vote{'s' if n != 1 else ''} stored for this session give tallies only, no "
-                        "member's vote." if not any(k.members for k in card.key_votes) else
+                        ("The key vote stored for this session gives a tally only, no member's vote." if n == 1 else
+                         f"The {n} key votes stored for this session give tallies only, no member's vote.")
+                        if not any(k.members for k in card.key_votes) else
                         f"{name} cast none of the {n} key vote{'s' if n != 1 else ''} stored for this session (a "
                         "member of the other chamber, or the feeds name them otherwise).")
                 out.append(VotingRecord(name, person.get("person_id"), jurisdiction, identifier, scope, None, None,

@@ -52,7 +52,7 @@ SOURCE_NAME = "openstates"
 # Bump it with any change that reads the same bytes into a different bill: stored bills an older
 # version read are then named, with what reads them again (tracker.sources.reading).
 # Covers json_doc.
-READING_VERSION = 1
+READING_VERSION = 2  # 2: committee referrals read from referral actions
 API_BASE = "https://v3.openstates.org/"
 # Open States action classifications the stage engine reads (openstates-core's action vocabulary).
 OPENSTATES_CLASSIFICATIONS: frozenset[str] = frozenset({
@@ -86,6 +86,16 @@ RESOLUTION_ADOPTED = re.compile(r"\b(?:motion to adopt|concur in and adopt)\b.*\
 # day in order and the latest action is the day's last one.
 NEWEST_FIRST_STATES: frozenset[str] = frozenset({"al"})
 _CHAMBERS = {c.value: c for c in Chamber}
+# The committee a referral action sends the bill to. Open States links it as a related organization where the
+# scraper knows it; the Alabama 2025 files leave ``related_entities`` empty and say it only in words: "Read for the
+# first time and referred to the House Committee on Ways and Means Education" (1,493 of 1,795 referrals),
+# "Received in the Senate and referred to the Senate committee on RULES", "Re-referred to Committee in House of
+# Origin (Judiciary)". Without them no Open States bill had a committee, so no committee's packet held one.
+REFERRAL_COMMITTEE = (
+    re.compile(r"\breferred to (?:the )?(?:(?:house|senate|assembly) )?committee on (?P<name>[^.;()]+)",
+               re.IGNORECASE),
+    re.compile(r"\breferred to committee\b[^(]*\((?P<name>[^)]+)\)", re.IGNORECASE),
+)
 _PSEUDO = re.compile(r'"classification"\s*:\s*"([a-z]+)"')
 # Vote events (``include=votes``): the options of openstates-core's VoteEvent; "paired" has no own column.
 _OPTIONS = {o.value: o for o in VoteOption} | {"paired": VoteOption.other}
@@ -249,6 +259,7 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
     origin = _chamber(bill.get("from_organization"))
 
     actions = []
+    referrals: list[tuple[str, int, str, Chamber | None, str | None]] = []
     for order, item in enumerate(bill.get("actions") or []):
         text = _str(item.get("description"))
         if not text:
@@ -259,11 +270,21 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
             "classification": _classification(item.get("classification"), text,
                                               resolution="resolution" in classification),
         }))
+        if "referral-committee" in (item.get("classification") or []):
+            referrals += [(_day(item.get("date")) or "", order, name, actor, _day(item.get("date")))
+                          for name in _referred_to(item, text)]
     # The bulk files list actions out of order; the API orders by ``order``. Chronological, and within a day in
     # the order the state's scraper wrote them, read backwards where it writes a day newest first.
     backwards = -1 if state in NEWEST_FIRST_STATES else 1
     actions.sort(key=lambda a: (a[0] or "", backwards * a[1]))
     action_rows = [a[2] for a in actions]
+    referrals.sort(key=lambda r: (r[0], backwards * r[1]))
+    committees: dict[tuple[str, Chamber | None], dict[str, Any]] = {}
+    for _, _, name, actor, day in referrals:
+        committee = committees.setdefault((name.lower(), actor), {
+            "name": name, "chamber": actor, "referred_date": day, "activities": []})
+        word = "Re-referred to" if committee["activities"] else "Referred to"
+        committee["activities"].append({"name": word, "date": day} if day else {"name": word})
     stage = derive_stage((Step(a["actor"], [c for c in a["classification"] if c in OPENSTATES_CLASSIFICATIONS])
                           for a in action_rows), origin, classification)
 
@@ -344,8 +365,23 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
         "subjects": list(dict.fromkeys(subjects)),
         "versions": versions,
         "related_bills": related,
+        "committees": list(committees.values()),
         "votes": [v for v in (_vote(item) for item in bill.get("votes") or [] if isinstance(item, dict)) if v],
     }
+
+
+def _referred_to(action: dict[str, Any], text: str) -> list[str]:
+    """The committees a referral action names: its related organizations, else the one its words name."""
+    named = [name for entity in action.get("related_entities") or [] if isinstance(entity, dict)
+             and entity.get("entity_type") == "organization" and (name := _str(entity.get("name")))]
+    if named:
+        return named
+    for pattern in REFERRAL_COMMITTEE:
+        if found := pattern.search(text):
+            name = " ".join(found.group("name").split()).strip(" ,:")
+            # "committee on RULES": a scraper's capitals, not the committee's name.
+            return [name.title() if name.isupper() else name] if name else []
+    return []
 
 
 def _vote(item: dict[str, Any]) -> dict[str, Any] | None:

@@ -123,6 +123,13 @@ elif may_triage:
             for row in rows:
                 st.session_state[f"sel_{row['id']}"] = value
 
+def _done_with(bill_ids: list[int]) -> None:
+    """Untick the bills a bulk action just handled: ticks left standing (on bills assigned, or given a position
+    in a view that keeps them) went along with the next batch's action, a dismissal included."""
+    for bid in bill_ids:
+        st.session_state.pop(f"sel_{bid}", None)
+
+
 selected: list[int] = []
 versions: dict[int, int | None] = {}
 for row in rows:
@@ -176,8 +183,7 @@ if may_triage and rows:
                 with data.session() as s:
                     n = (fn(s, actor=user, bill_ids=selected, reason=reason) if fn is triage.dismiss
                          else fn(s, actor=user, bill_ids=selected))
-                for bid in selected:
-                    st.session_state.pop(f"sel_{bid}", None)
+                _done_with(selected)
                 if fn is triage.dismiss:  # this batch's reason is not the next one's
                     st.session_state["bulk_reason_used"] = True
                 st.toast(f"{label}: {counted(n, 'bill')}")
@@ -194,6 +200,7 @@ if may_triage and rows:
             try:
                 with data.session() as s:
                     n = triage.assign(s, actor=user, bill_ids=selected, assignee_id=who, task=task, due_date=due)
+                _done_with(selected)
                 st.toast(f"Assigned {counted(n, 'bill')}")
                 st.rerun()
             except (triage.TriageError, PermissionDenied) as exc:
@@ -218,6 +225,7 @@ if may_triage and rows:
                         done += 1
                     except (positions.PositionConflict, positions.PositionError) as exc:
                         refused.append(str(exc))
+                _done_with(selected)  # a refused one is named below, to be judged on its own
                 if refused:
                     st.session_state["bulk_refused"] = refused
                 st.toast(f"Position set on {counted(done, 'bill')}")

@@ -131,9 +131,13 @@ def _done_with(bill_ids: list[int]) -> None:
 
 
 selected: list[int] = []
-versions: dict[int, int | None] = {}
+# The position versions and names of the bills as last shown: a bulk position is checked against what the staffer
+# saw, not what this run (started by the button) reads, or a colleague's change saved meanwhile was overwritten.
+shown_before: dict[int, tuple[int | None, str]] = st.session_state.get("triage_shown", {})
+shown_now: dict[int, tuple[int | None, str]] = {}
 for row in rows:
-    versions[row["id"]] = row["position_version"]
+    shown_now[row["id"]] = (row["position_version"], bill_reference(
+        row["jurisdiction"], row["session"], row["identifier"], session_name=row.get("session_name"), compact=True))
     with st.container(border=True):
         top = st.columns([0.4, 6, 2]) if may_triage else st.columns([0.01, 6, 2])
         if may_triage and top[0].checkbox("select", key=f"sel_{row['id']}", label_visibility="collapsed"):
@@ -164,6 +168,8 @@ for row in rows:
                                for e in t["evidence"][:3])
             st.html(f"<div><b>{highlight(t['name'])}</b> <small>({t['score']:.2f})</small>"
                     f"<ul style='margin:0'>{snippets}</ul></div>")
+
+st.session_state["triage_shown"] = shown_now
 
 if may_triage and rows:
     st.divider()
@@ -214,6 +220,7 @@ if may_triage and rows:
             if st.button("Set position", key="bulk_position", disabled=not selected or stance is None):
                 done, refused = 0, []
                 for bid in selected:
+                    seen_version, label = shown_before.get(bid) or shown_now[bid]
                     try:
                         with data.session() as s:
                             # The bulk form has no rationale: a bill keeping its stance keeps its written reasons
@@ -221,10 +228,10 @@ if may_triage and rows:
                             current = positions.get_position(s, bill_id=bid)
                             keep = current["rationale"] if current and current["stance"] == stance else None
                             positions.set_position(s, actor=user, bill_id=bid, stance=stance, priority=priority,
-                                                   rationale=keep, expected_version=versions.get(bid))
+                                                   rationale=keep, expected_version=seen_version)
                         done += 1
                     except (positions.PositionConflict, positions.PositionError) as exc:
-                        refused.append(str(exc))
+                        refused.append(f"{label}: {exc}")  # which of the selected bills
                 _done_with(selected)  # a refused one is named below, to be judged on its own
                 if refused:
                     st.session_state["bulk_refused"] = refused

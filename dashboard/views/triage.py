@@ -145,7 +145,7 @@ for row in rows:
         top[1].page_link("views/bill.py",
                          label=md(bill_reference(row["jurisdiction"], row["session"], row["identifier"],
                                                   session_name=row.get("session_name"))),
-                         query_params={"id": str(row["id"])})
+                         query_params={"id": str(row["id"]), "from": "inbox"})  # the bill page's "next"
         top[1].markdown(md(shorten(row["title"], 400)))
         status = (f"changed since reviewed by {row['judged_by'] or 'unknown'} on {row['judged_at']}: "
                   + (", ".join(row["changes_since_review"])

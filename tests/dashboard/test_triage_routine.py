@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from dashboard.components.render import md
-from tracker import positions, users
+from tracker import positions, triage, users
 from tracker.models import TriageState
 
 
@@ -56,3 +56,52 @@ def test_a_bulk_position_does_not_overwrite_a_colleagues_change_made_since_the_p
     assert positions.get_position(session, bill_id=privacy)["stance"] == "Support"
     warning = " ".join(w.value for w in at.warning)
     assert md("H.R. 2 (119th Congress)") in warning and "Admin Person" in warning, warning
+
+
+def _next_links(at) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(p.proto.label, p.proto.query_string) for p in at.get("page_link")
+            if p.proto.label.startswith("Next in the inbox")]
+
+
+def test_the_bill_page_opened_from_the_inbox_leads_to_the_next_bill(session: Session, seeded: Seeded) -> None:
+    """A bill opened from the inbox had no way on: after judging it the staffer went back to the inbox, found
+    their place and opened the next one, three clicks and two page loads a bill, every bill of the morning. The
+    bill page now links to the next bill of the inbox as filtered and sorted, before and after judging this one."""
+    staff, ids = seeded.users["staff"], seeded.ids
+    at = signed_in(staff, "views/triage.py")  # strongest first: markup, privacy, robotics, then California's
+    inbox_links = {p.proto.query_string for p in at.get("page_link") if p.proto.page == "bill"}
+    assert f"id={ids['privacy']}&from=inbox" in inbox_links  # the inbox says where the bill was opened from
+    at.query_params["id"], at.query_params["from"] = str(ids["privacy"]), "inbox"
+    at.switch_page("views/bill.py").run()
+    no_exception(at)
+    expected = f"id={ids['robotics']}&from=inbox"
+    assert [q for _, q in _next_links(at)] == [expected]
+    assert md("Next in the inbox: H.R. 3 — Robotics Workforce Act") == _next_links(at)[0][0]
+    at.text_input(key="bill_dismiss_reason").input("Not about tech").run()
+    at.button(key="bill_dismiss").click().run()  # judged: out of the inbox, its place kept
+    no_exception(at)
+    assert [q for _, q in _next_links(at)] == [expected]
+
+    at.query_params["id"] = str(ids["ca"])  # the last bill of the inbox
+    at.run()
+    assert not _next_links(at) and "the last bill of the inbox" in texts(at)
+
+    # Opened from search or typed in, the page offers no "next": there is no list it came from.
+    other = signed_in(staff, "views/bill.py", query={"id": str(ids["privacy"])})
+    assert not _next_links(other)
+
+
+def test_next_in_inbox_follows_the_filter_and_sort_and_keeps_a_judged_bills_place(session: Session,
+                                                                                   seeded: Seeded) -> None:
+    staff, ids = seeded.users["staff"], seeded.ids
+    by_score = triage.InboxFilter()
+    assert triage.next_in_inbox(session, by_score, after_id=ids["markup"]) == ids["privacy"]
+    triage.dismiss(session, actor=staff, bill_ids=[ids["privacy"]])
+    assert triage.next_in_inbox(session, by_score, after_id=ids["privacy"]) == ids["robotics"]
+    assert triage.next_in_inbox(session, by_score, after_id=ids["markup"]) == ids["robotics"]  # judged: skipped
+    assert triage.next_in_inbox(session, by_score, after_id=ids["ca"]) is None  # the last
+    by_number = triage.InboxFilter(sort="identifier", descending=False, jurisdiction="us")
+    assert triage.next_in_inbox(session, by_number, after_id=ids["markup"]) == ids["robotics"]
+    assert triage.next_in_inbox(session, by_number, after_id=ids["ca"]) is None  # not in this list
+    kept = {"f_view": "inbox", "f_since": dt.date(2025, 3, 4), "f_sort": "date"}  # as the inbox page keeps them
+    assert triage.InboxFilter.from_saved(kept, assignee_id=None).since == dt.date(2025, 3, 4)

@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from tracker.dates import us_today
 from tracker.models import (
     Assignment,
     Bill,
@@ -268,7 +269,8 @@ def current_assignees(session: Session, bill_ids: Sequence[int]) -> dict[int, st
 
 
 def open_assignments(session: Session, bill_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """Each bill's open assignment: who has it, the task and due date they were given, who gave it and when."""
+    """Each bill's open assignment: who has it, the task and due date they were given (``overdue`` once that day
+    has gone by), who gave it and when."""
     if not bill_ids:
         return {}
     assigner = aliased(User)
@@ -277,8 +279,10 @@ def open_assignments(session: Session, bill_ids: Sequence[int]) -> dict[int, dic
                            .outerjoin(assigner, assigner.id == Assignment.assigned_by_id)
                            .where(Assignment.bill_id.in_(list(bill_ids)), ~Assignment.done)
                            .order_by(Assignment.created_at, Assignment.id)).all()
+    today = us_today()  # a day still running anywhere in the US is not over yet
     return {a.bill_id: {"assignee_id": a.assignee_id, "assignee": name or email, "task": a.task,  # latest wins
                         "due_date": a.due_date.isoformat() if a.due_date else None,
+                        "overdue": a.due_date is not None and a.due_date < today,
                         "assigned_by": (by_name or by_email) if by_email else None,
                         "assigned_at": a.created_at.date().isoformat() if a.created_at else None}
             for a, email, name, by_email, by_name in rows}
@@ -356,6 +360,8 @@ def assign(session: Session, *, actor: User, bill_ids: Iterable[int], assignee_i
     """Give bills to someone; their earlier open assignment on the same bill is closed."""
     require(actor, Action.assign)
     ids = _ids(bill_ids)
+    if due_date is not None and due_date < us_today():  # a slip in the date box (last year), not a real deadline
+        raise TriageError(f"A due date of {due_date.isoformat()} is already past; choose today or a later day.")
     assignee = session.get(User, assignee_id)
     if assignee is None or not assignee.active:
         raise TriageError(f"No active user with id {assignee_id}.")

@@ -73,8 +73,8 @@ def assignment_line(assignment: dict | None) -> str:
     if not assignment:
         return ""
     parts = [assignment["assignee"]]
-    if assignment.get("due_date"):
-        parts.append(f"due {assignment['due_date']}")
+    if assignment.get("due_date"):  # a missed day first, where the eye lands
+        parts.append(("overdue: " if assignment.get("overdue") else "") + f"due {assignment['due_date']}")
     if assignment.get("task"):
         parts.append(assignment["task"])
     by = f" (by {assignment['assigned_by']} on {assignment['assigned_at']})" if assignment.get("assigned_by") else ""

@@ -2,14 +2,16 @@
 
 import datetime as dt
 
+import pytest
 from apptest_helpers import no_exception, signed_in, texts
 from dash_fixtures import Seeded
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from dashboard.components.render import md
 from tracker import positions, triage, users
-from tracker.models import TriageState
+from tracker.dates import us_today
+from tracker.models import Assignment, TriageState
 
 
 def test_bills_just_assigned_are_not_dismissed_with_the_next_batch(session: Session, seeded: Seeded) -> None:
@@ -105,3 +107,45 @@ def test_next_in_inbox_follows_the_filter_and_sort_and_keeps_a_judged_bills_plac
     assert triage.next_in_inbox(session, by_number, after_id=ids["ca"]) is None  # not in this list
     kept = {"f_view": "inbox", "f_since": dt.date(2025, 3, 4), "f_sort": "date"}  # as the inbox page keeps them
     assert triage.InboxFilter.from_saved(kept, assignee_id=None).since == dt.date(2025, 3, 4)
+
+
+def test_a_due_date_already_past_is_refused_and_a_missed_one_says_overdue(session: Session, seeded: Seeded) -> None:
+    """A due date in the past was taken as given (a slip of the year in the date box: "2025-12-11"), and a follow-up
+    whose day had gone by read "due 2026-12-01" like any other, in the assignee's list and on the bill page: nobody
+    saw what was late."""
+    kim = users.add_user(session, email="kim@example.org", role="staff", name="Kim Staff")
+    staff, privacy = seeded.users["staff"], seeded.ids["privacy"]
+    today = us_today()
+    with pytest.raises(triage.TriageError, match=r"is already past"):
+        triage.assign(session, actor=staff, bill_ids=[privacy], assignee_id=kim.id, due_date=today - dt.timedelta(1))
+    triage.assign(session, actor=staff, bill_ids=[privacy], assignee_id=kim.id, task="Call the sponsor",
+                  due_date=today)
+    assert not triage.open_assignments(session, [privacy])[privacy]["overdue"]
+    session.execute(update(Assignment).values(due_date=today - dt.timedelta(days=3)))  # three days go by
+    session.commit()
+    assert triage.open_assignments(session, [privacy])[privacy]["overdue"]
+
+    inbox = signed_in(kim, "views/triage.py")
+    inbox.checkbox(key="f_mine").check().run()
+    no_exception(inbox)
+    late = md(f"overdue: due {today - dt.timedelta(days=3)}")
+    assert late in texts(inbox)
+
+
+def test_the_bill_page_says_overdue_and_the_form_says_why_a_past_date_is_refused(session: Session,
+                                                                                 seeded: Seeded) -> None:
+    kim = users.add_user(session, email="kim@example.org", role="staff", name="Kim Staff")
+    staff, privacy, today = seeded.users["staff"], seeded.ids["privacy"], us_today()
+    triage.assign(session, actor=staff, bill_ids=[privacy], assignee_id=kim.id, due_date=today)
+    session.execute(update(Assignment).values(due_date=today - dt.timedelta(days=3)))  # three days go by
+    session.commit()
+    page = signed_in(kim, "views/bill.py", query={"id": str(privacy)})
+    assert md(f"overdue: due {today - dt.timedelta(days=3)}") in texts(page)
+
+    at = signed_in(staff, "views/triage.py")  # the form says why, with the date as typed
+    at.checkbox(key=f"sel_{seeded.ids['robotics']}").check().run()
+    at.selectbox(key="bulk_assignee").set_value(kim.id).run()
+    at.date_input(key="bulk_due").set_value(today - dt.timedelta(days=365)).run()
+    at.button(key="bulk_assign").click().run()
+    no_exception(at)
+    assert "is already past" in " ".join(e.value for e in at.error)

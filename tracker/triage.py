@@ -264,6 +264,27 @@ def _changes_since_review(session: Session, reviewed_at: dict[int, dt.datetime])
     return out
 
 
+def standing(session: Session, bill_ids: Sequence[int]) -> dict[int, dict[str, str | None]]:
+    """Where the council stands on each of these bills, for lists other than the inbox (search): its position
+    (the stance, or None) and its triage judgement in words ("dismissed · not relevant"; "not reviewed yet" for a
+    flagged bill nobody judged; None for a bill no topic flags and nobody judged)."""
+    ids = list(dict.fromkeys(bill_ids))
+    if not ids:
+        return {}
+    stances = dict(session.execute(select(Position.bill_id, Position.stance).where(Position.bill_id.in_(ids))).all())
+    judged = {b: (st, rel) for b, st, rel in session.execute(
+        select(TriageState.bill_id, TriageState.status, TriageState.relevance).where(TriageState.bill_id.in_(ids)))}
+    flagged = set(session.execute(select(BillMatch.bill_id).join(Topic, Topic.id == BillMatch.topic_id)
+                                  .where(BillMatch.bill_id.in_(ids), BillMatch.flagged, Topic.enabled)).scalars())
+    out: dict[int, dict[str, str | None]] = {}
+    for bill_id in ids:
+        status, relevance = judged.get(bill_id, (None, None))
+        words = (judgement_words(status, relevance) if status is not None
+                 else STATUS_WORDS[TriageStatus.new.value] if bill_id in flagged else None)
+        out[bill_id] = {"position": stances.get(bill_id), "judgement": words}
+    return out
+
+
 def current_assignees(session: Session, bill_ids: Sequence[int]) -> dict[int, str]:
     return {bill_id: a["assignee"] for bill_id, a in open_assignments(session, bill_ids).items()}
 

@@ -149,3 +149,21 @@ def test_the_bill_page_says_overdue_and_the_form_says_why_a_past_date_is_refused
     at.button(key="bulk_assign").click().run()
     no_exception(at)
     assert "is already past" in " ".join(e.value for e in at.error)
+
+
+def test_search_results_say_where_the_council_stands_on_each_bill(session: Session, seeded: Seeded) -> None:
+    """A search result said its stage and latest action only: to learn whether the council already supports a
+    bill, or a colleague dismissed it as noise, the staffer opened every result."""
+    staff, ids = seeded.users["staff"], seeded.ids
+    positions.set_position(session, actor=staff, bill_id=ids["privacy"], stance="Support if amended",
+                           expected_version=None)
+    triage.dismiss(session, actor=staff, bill_ids=[ids["robotics"]], reason="Not our members")
+    session.commit()
+    at = signed_in(staff, "views/search.py")
+    at.text_input(key="q").input("Act").run()
+    no_exception(at)
+    captions = [c.value for c in at.caption]
+    privacy = next(c for c in captions if md("Support if amended") in c)
+    assert "position" in privacy and "reviewed" in privacy
+    assert any(md("dismissed · not relevant") in c for c in captions)
+    assert any("not reviewed yet" in c for c in captions)  # the markup bill: flagged, nobody has looked

@@ -217,22 +217,28 @@ if may_triage and rows:
             stance = st.selectbox("Position", choices.stances, key="bulk_stance", index=None,
                                   placeholder="Choose a position")
             priority = st.selectbox("Priority", [p.value for p in Priority], index=1, key="bulk_priority")
+            if st.session_state.pop("bulk_rationale_used", False):
+                st.session_state["bulk_rationale"] = ""  # set, not dropped: the browser would send it back
+            why = st.text_area("Rationale (optional, for every selected bill)", key="bulk_rationale", height=68,
+                               placeholder="Only with the small-business exemption")
             if st.button("Set position", key="bulk_position", disabled=not selected or stance is None):
                 done, refused = 0, []
                 for bid in selected:
                     seen_version, label = shown_before.get(bid) or shown_now[bid]
                     try:
                         with data.session() as s:
-                            # The bulk form has no rationale: a bill keeping its stance keeps its written reasons
-                            # (packets print them); a new stance starts without the old one's (kept in history).
+                            # Left blank, a bill keeping its stance keeps its written reasons (packets print
+                            # them); a new stance starts without the old one's (kept in history).
                             current = positions.get_position(s, bill_id=bid)
-                            keep = current["rationale"] if current and current["stance"] == stance else None
+                            keep = why.strip() or (current["rationale"] if current and current["stance"] == stance
+                                                   else None)
                             positions.set_position(s, actor=user, bill_id=bid, stance=stance, priority=priority,
                                                    rationale=keep, expected_version=seen_version)
                         done += 1
                     except (positions.PositionConflict, positions.PositionError) as exc:
                         refused.append(f"{label}: {exc}")  # which of the selected bills
                 _done_with(selected)  # a refused one is named below, to be judged on its own
+                st.session_state["bulk_rationale_used"] = True  # this batch's reasons are not the next one's
                 if refused:
                     st.session_state["bulk_refused"] = refused
                 st.toast(f"Position set on {counted(done, 'bill')}")

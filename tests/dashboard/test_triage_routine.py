@@ -167,3 +167,21 @@ def test_search_results_say_where_the_council_stands_on_each_bill(session: Sessi
     assert "position" in privacy and "reviewed" in privacy
     assert any(md("dismissed · not relevant") in c for c in captions)
     assert any("not reviewed yet" in c for c in captions)  # the markup bill: flagged, nobody has looked
+
+
+def test_a_bulk_position_takes_a_rationale(session: Session, seeded: Seeded) -> None:
+    """The bulk form had no rationale: "Support if amended" set on five bills said nowhere which amendments, and
+    packets printed the stance bare until someone opened each bill to write the same words five times."""
+    staff, privacy, robotics = seeded.users["staff"], seeded.ids["privacy"], seeded.ids["robotics"]
+    at = signed_in(staff, "views/triage.py")
+    at.checkbox(key=f"sel_{privacy}").check().run()
+    at.checkbox(key=f"sel_{robotics}").check().run()
+    at.selectbox(key="bulk_stance").set_value("Support if amended").run()
+    at.text_area(key="bulk_rationale").input("Only with the small-business exemption").run()
+    at.button(key="bulk_position").click().run()
+    no_exception(at)
+    session.expire_all()
+    for bill in (privacy, robotics):
+        got = positions.get_position(session, bill_id=bill)
+        assert (got["stance"], got["rationale"]) == ("Support if amended", "Only with the small-business exemption")
+    assert not at.text_area(key="bulk_rationale").value  # this batch's reasons are not the next one's

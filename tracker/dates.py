@@ -13,7 +13,7 @@ import re
 from zoneinfo import ZoneInfo
 
 __all__ = ["US_EASTERN", "US_LAST_ZONE", "by_day_and_time", "clock_time", "hearing_clock", "hearing_moved_from",
-           "hearing_when", "jurisdiction_zone", "local_day", "us_today"]
+           "hearing_when", "jurisdiction_zone", "local_day", "us_today", "utc_stamp"]
 
 # The IANA database comes from the operating system (Debian's tzdata package) or, where that is missing (slim
 # container images, Windows), from the ``tzdata`` PyPI package the project depends on for that reason.
@@ -137,3 +137,22 @@ def hearing_moved_from(day: dt.date, time: str | None, previous_day: dt.date | N
     if (previous_day, clock_time(previous_time) or previous_time) == (day, clock_time(time) or time):
         return None
     return hearing_when(previous_day, previous_time, jurisdiction_id)
+
+
+def utc_stamp(value: object) -> str:
+    """A stored time as staff read it: "2026-12-07 03:35 UTC". Services hand times over as ISO strings
+    ("2026-12-07T03:35:07.952897+00:00") or datetimes, in UTC; the pages and the services' own messages (a
+    position's conflict) word them here, so a refusal does not read like a log line."""
+    if value is None or value == "":
+        return "unknown"
+    when = value
+    if isinstance(value, str):
+        try:
+            when = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(when, dt.datetime):
+        return str(value)
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC)
+    return when.strftime("%Y-%m-%d %H:%M UTC")

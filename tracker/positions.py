@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from tracker.dates import utc_stamp
 from tracker.models import Bill, Position, PositionHistory, Stance, TriageState, User
 from tracker.models.base import utcnow
 from tracker.models.enums import Priority, TriageStatus
@@ -31,19 +32,19 @@ class PositionConflict(RuntimeError):
         self.expected_version = expected_version
         self.current = current  # get_position's shape, or withdrawal()'s when the position was withdrawn
         who = current.get("author") or "someone"
-        when = current.get("updated_at") or ""
+        when = utc_stamp(current.get("updated_at"))  # as the bill page shows times, not an ISO stamp
         if current.get("withdrawn"):
             super().__init__(
                 f"Not saved: {who} withdrew this position at {when} (version {current['version']}, was "
                 f"{current['previous_stance']}"
-                + (f", reason: {current['reason']!r}" if current.get("reason") else "")
+                + (f", reason: “{current['reason']}”" if current.get("reason") else "")
                 + "). The bill has no position now; review their change, then save again."
             )
             return
         super().__init__(
             f"Not saved: {who} changed this position at {when} (version {current['version']}: "
             f"{current['stance']}, {current['priority']} priority"
-            + (f", rationale: {current['rationale']!r}" if current.get("rationale") else "")
+            + (f", rationale: “{current['rationale']}”" if current.get("rationale") else "")
             + "). Review their change, then save again."
         )
 

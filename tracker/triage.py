@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from tracker.dates import us_today
 from tracker.models import (
     Assignment,
     Bill,
@@ -75,15 +76,19 @@ class InboxFilter:
     def from_saved(cls, params: dict[str, Any], *, assignee_id: int | None) -> "InboxFilter":
         """The filter a saved triage filter's widget values (``f_*``) stand for; ``assignee_id`` answers
         "only bills assigned to me"."""
-        since = params.get("f_since")
+        since = params.get("f_since")  # ISO in a saved filter; a date where the page's own widgets were kept
+        if isinstance(since, str):
+            since = dt.date.fromisoformat(since) if since else None
         return cls(view=params.get("f_view") or "inbox", topic=params.get("f_topic") or None,
                    jurisdiction=params.get("f_jurisdiction") or None, stages=tuple(params.get("f_stages") or ()),
-                   min_score=params.get("f_min_score"), since=dt.date.fromisoformat(since) if since else None,
+                   min_score=params.get("f_min_score"), since=since or None,
                    text=params.get("f_text") or None, sort=params.get("f_sort") or "score",
                    assignee_id=assignee_id if params.get("f_mine") else None)
 
 
-def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter) -> Any:
+def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter, *, keep_id: int | None = None) -> Any:
+    """``keep_id``: a bill listed whatever its triage state or assignment (judged since it was shown: its place in
+    the list is where the next one is counted from)."""
     # A ceremonial resolution (tracker.matching.ceremonial) is one whose every flag is marked so: its form, to say
     # why it is listed after the substantive bills; None when a topic flags it for what its text says.
     all_ceremonial = func.min(case((BillMatch.ceremonial.is_(None), 0), else_=1)) == 1
@@ -104,17 +109,20 @@ def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter) -> 
              .outerjoin(TriageState, TriageState.bill_id == Bill.id))
     if flt.view not in VIEWS:
         raise TriageError(f"Unknown inbox view {flt.view!r}; one of: {', '.join(VIEWS)}")
+    listed = None
     if flt.assignee_id:
         pass  # someone's assignments stay until done or reassigned, whatever the triage state of their bills
     elif flt.view == "inbox":
         # New, or reviewed before the bill last changed; a dismissal holds until someone reverses it.
-        query = query.where(or_(TriageState.bill_id.is_(None), TriageState.status == TriageStatus.new.value,
-                                and_(TriageState.status == TriageStatus.reviewed.value,
-                                     Bill.last_changed_at > TriageState.changed_at)))
+        listed = or_(TriageState.bill_id.is_(None), TriageState.status == TriageStatus.new.value,
+                     and_(TriageState.status == TriageStatus.reviewed.value,
+                          Bill.last_changed_at > TriageState.changed_at))
     elif flt.view in (TriageStatus.reviewed.value, TriageStatus.dismissed.value):
-        query = query.where(TriageState.status == flt.view)
+        listed = TriageState.status == flt.view
     elif flt.view == "flagged":
-        query = query.where(or_(TriageState.bill_id.is_(None), TriageState.status != TriageStatus.dismissed.value))
+        listed = or_(TriageState.bill_id.is_(None), TriageState.status != TriageStatus.dismissed.value)
+    if listed is not None:
+        query = query.where(listed if keep_id is None else or_(listed, Bill.id == keep_id))
     if flt.jurisdiction:
         query = query.where(Bill.jurisdiction_id == flt.jurisdiction)
     if flt.stages:
@@ -145,14 +153,44 @@ def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter) -> 
                                                  for w, n in zip(words, named, strict=True)]))
         query = query.where(or_(*found))
     if flt.assignee_id:
-        query = query.where(Bill.id.in_(select(Assignment.bill_id).where(Assignment.assignee_id == flt.assignee_id,
-                                                                          ~Assignment.done)))
+        mine = Bill.id.in_(select(Assignment.bill_id).where(Assignment.assignee_id == flt.assignee_id,
+                                                             ~Assignment.done))
+        query = query.where(mine if keep_id is None else or_(mine, Bill.id == keep_id))
     return query, best
 
 
 def count_inbox(session: Session, flt: InboxFilter = InboxFilter()) -> int:
     count_query, _ = _inbox_query(session, [Bill.id], flt)
     return session.execute(select(func.count()).select_from(count_query.subquery())).scalar_one()
+
+
+def _order(flt: InboxFilter, best: Any) -> list[Any]:
+    """The inbox's order for ``flt.sort``, ties broken by the newest bill first, so every page and "next" agree."""
+    if flt.sort == "identifier":
+        # "HR 9" before "HR 10" (the identifier as text put "HR 10" before "HR 2"): jurisdiction and type, then the
+        # number's length, then the number as text, as packets are ordered (tracker.exports.selection).
+        keys = [Bill.jurisdiction_id, Bill.bill_type, func.length(Bill.number), Bill.number]
+    elif flt.sort == "score":
+        # Ceremonial resolutions after the substantive bills, whatever their score: "Public Radio Music Day" and
+        # "National Cybersecurity Education Month" reach a topic's top score on their titles' words alone, and
+        # listed first they buried the bills staff triage for. Weakest first is the same order reversed.
+        keys = [case((best.c.ceremonial.is_(None), 1), else_=0), best.c.best]
+    else:
+        keys = [Bill.latest_action_date]
+    order = [key.desc().nulls_last() if flt.descending else key.asc().nulls_last() for key in keys]
+    return [*order, Bill.id.desc()]
+
+
+def next_in_inbox(session: Session, flt: InboxFilter, *, after_id: int) -> int | None:
+    """The bill listed after ``after_id`` in the inbox ``flt`` selects, in its order: what a staffer opens next
+    after judging a bill. The bill keeps its place once judged (it has left the inbox by then); None when it is
+    the last one, or not in this list at all."""
+    if flt.sort not in SORTS:
+        raise TriageError(f"Unknown sort {flt.sort!r}; one of: {', '.join(SORTS)}")
+    query, best = _inbox_query(session, [Bill.id], flt, keep_id=after_id)
+    ranked = query.add_columns(func.row_number().over(order_by=_order(flt, best)).label("rank")).subquery()
+    here = select(ranked.c.rank).where(ranked.c.id == after_id).scalar_subquery()
+    return session.execute(select(ranked.c.id).where(ranked.c.rank == here + 1)).scalar_one_or_none()
 
 
 def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50, offset: int = 0,
@@ -166,19 +204,7 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
     query, best = _inbox_query(session, [Bill, LegislativeSession.identifier, TriageState.status,
                                          TriageState.relevance, TriageState.changed_at, TriageState.user_id,
                                          TriageState.reason], flt)
-    if flt.sort == "identifier":
-        # "HR 9" before "HR 10" (the identifier as text put "HR 10" before "HR 2"): jurisdiction and type, then the
-        # number's length, then the number as text, as packets are ordered (tracker.exports.selection).
-        keys = [Bill.jurisdiction_id, Bill.bill_type, func.length(Bill.number), Bill.number]
-    elif flt.sort == "score":
-        # Ceremonial resolutions after the substantive bills, whatever their score: "Public Radio Music Day" and
-        # "National Cybersecurity Education Month" reach a topic's top score on their titles' words alone, and
-        # listed first they buried the bills staff triage for. Weakest first is the same order reversed.
-        keys = [case((best.c.ceremonial.is_(None), 1), else_=0), best.c.best]
-    else:
-        keys = [Bill.latest_action_date]
-    order = [key.desc().nulls_last() if flt.descending else key.asc().nulls_last() for key in keys]
-    rows = session.execute(query.order_by(*order, Bill.id.desc()).limit(limit).offset(offset)).all()
+    rows = session.execute(query.order_by(*_order(flt, best)).limit(limit).offset(offset)).all()
     total = count_inbox(session, flt) if count else None
     ids = [bill.id for bill, *_ in rows]
     topics = topics_for(session, ids)
@@ -238,12 +264,34 @@ def _changes_since_review(session: Session, reviewed_at: dict[int, dt.datetime])
     return out
 
 
+def standing(session: Session, bill_ids: Sequence[int]) -> dict[int, dict[str, str | None]]:
+    """Where the council stands on each of these bills, for lists other than the inbox (search): its position
+    (the stance, or None) and its triage judgement in words ("dismissed · not relevant"; "not reviewed yet" for a
+    flagged bill nobody judged; None for a bill no topic flags and nobody judged)."""
+    ids = list(dict.fromkeys(bill_ids))
+    if not ids:
+        return {}
+    stances = dict(session.execute(select(Position.bill_id, Position.stance).where(Position.bill_id.in_(ids))).all())
+    judged = {b: (st, rel) for b, st, rel in session.execute(
+        select(TriageState.bill_id, TriageState.status, TriageState.relevance).where(TriageState.bill_id.in_(ids)))}
+    flagged = set(session.execute(select(BillMatch.bill_id).join(Topic, Topic.id == BillMatch.topic_id)
+                                  .where(BillMatch.bill_id.in_(ids), BillMatch.flagged, Topic.enabled)).scalars())
+    out: dict[int, dict[str, str | None]] = {}
+    for bill_id in ids:
+        status, relevance = judged.get(bill_id, (None, None))
+        words = (judgement_words(status, relevance) if status is not None
+                 else STATUS_WORDS[TriageStatus.new.value] if bill_id in flagged else None)
+        out[bill_id] = {"position": stances.get(bill_id), "judgement": words}
+    return out
+
+
 def current_assignees(session: Session, bill_ids: Sequence[int]) -> dict[int, str]:
     return {bill_id: a["assignee"] for bill_id, a in open_assignments(session, bill_ids).items()}
 
 
 def open_assignments(session: Session, bill_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """Each bill's open assignment: who has it, the task and due date they were given, who gave it and when."""
+    """Each bill's open assignment: who has it, the task and due date they were given (``overdue`` once that day
+    has gone by), who gave it and when."""
     if not bill_ids:
         return {}
     assigner = aliased(User)
@@ -252,8 +300,10 @@ def open_assignments(session: Session, bill_ids: Sequence[int]) -> dict[int, dic
                            .outerjoin(assigner, assigner.id == Assignment.assigned_by_id)
                            .where(Assignment.bill_id.in_(list(bill_ids)), ~Assignment.done)
                            .order_by(Assignment.created_at, Assignment.id)).all()
+    today = us_today()  # a day still running anywhere in the US is not over yet
     return {a.bill_id: {"assignee_id": a.assignee_id, "assignee": name or email, "task": a.task,  # latest wins
                         "due_date": a.due_date.isoformat() if a.due_date else None,
+                        "overdue": a.due_date is not None and a.due_date < today,
                         "assigned_by": (by_name or by_email) if by_email else None,
                         "assigned_at": a.created_at.date().isoformat() if a.created_at else None}
             for a, email, name, by_email, by_name in rows}
@@ -331,6 +381,8 @@ def assign(session: Session, *, actor: User, bill_ids: Iterable[int], assignee_i
     """Give bills to someone; their earlier open assignment on the same bill is closed."""
     require(actor, Action.assign)
     ids = _ids(bill_ids)
+    if due_date is not None and due_date < us_today():  # a slip in the date box (last year), not a real deadline
+        raise TriageError(f"A due date of {due_date.isoformat()} is already past; choose today or a later day.")
     assignee = session.get(User, assignee_id)
     if assignee is None or not assignee.active:
         raise TriageError(f"No active user with id {assignee_id}.")

@@ -9,7 +9,6 @@ controls (tracker.bidi), so a right-to-left override cannot turn a title or a ta
 - ``md_link(text, url)``: a Markdown link to a feed's web URL, the text escaped.
 """
 
-import datetime as dt
 import difflib
 import html
 import re
@@ -19,6 +18,7 @@ import pandas as pd
 
 from tracker.bidi import without_bidi_controls
 from tracker.bill_text import web_url
+from tracker.dates import utc_stamp
 from tracker.matching.engine import MARKED
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones Markdown,
@@ -64,21 +64,8 @@ def shorten(text: str | None, limit: int) -> str:
 
 
 def stamp(value: object) -> str:
-    """A stored time as staff read it: "2026-12-07 03:35 UTC". Services hand times over as ISO strings
-    ("2026-12-07T03:35:07.952897+00:00", which the bill page showed as they were) or datetimes, in UTC."""
-    if value is None or value == "":
-        return "unknown"
-    when = value
-    if isinstance(value, str):
-        try:
-            when = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if not isinstance(when, dt.datetime):
-        return str(value)
-    if when.tzinfo is not None:
-        when = when.astimezone(dt.UTC)
-    return when.strftime("%Y-%m-%d %H:%M UTC")
+    """A stored time as staff read it: "2026-12-07 03:35 UTC" (tracker.dates.utc_stamp)."""
+    return utc_stamp(value)
 
 
 def assignment_line(assignment: dict | None) -> str:
@@ -86,8 +73,8 @@ def assignment_line(assignment: dict | None) -> str:
     if not assignment:
         return ""
     parts = [assignment["assignee"]]
-    if assignment.get("due_date"):
-        parts.append(f"due {assignment['due_date']}")
+    if assignment.get("due_date"):  # a missed day first, where the eye lands
+        parts.append(("overdue: " if assignment.get("overdue") else "") + f"due {assignment['due_date']}")
     if assignment.get("task"):
         parts.append(assignment["task"])
     by = f" (by {assignment['assigned_by']} on {assignment['assigned_at']})" if assignment.get("assigned_by") else ""

@@ -17,6 +17,7 @@ from dashboard.components.render import (
     md_link,
     progress_line,
     redline,
+    shorten,
     stamp,
 )
 from dashboard.components.state import forget
@@ -269,6 +270,22 @@ with main:
     st.caption(f"Last fetched {stamp(d['last_fetched_at'])}; upstream updated {stamp(d['upstream_updated_at'])}.")
 
 with side:
+    if st.query_params.get("from") == "inbox":
+        # Opened from the inbox: one click on to the next bill of it, as filtered and sorted there (the filters
+        # the inbox page kept), rather than back to the list to find one's place after judging each bill.
+        flt = triage.InboxFilter.from_saved(st.session_state.get("kept_triage", {}), assignee_id=user.id)
+        with data.session() as s:
+            following = triage.next_in_inbox(s, flt, after_id=bill_id)
+            upcoming = bill_choices(s, [following]) if following is not None else []
+        if upcoming:
+            nxt = upcoming[0]
+            st.page_link("views/bill.py", icon=":material/arrow_forward:", query_params={
+                "id": str(nxt["id"]), "from": "inbox"}, label=md(
+                f"Next in the inbox: {bill_number(nxt['jurisdiction'], nxt['identifier'])} — "
+                f"{shorten(nxt['title'], 90)}"))
+        else:
+            st.caption("This is the last bill of the inbox as filtered.")
+        st.page_link("views/triage.py", label="Back to the inbox", icon=":material/arrow_back:")
     st.markdown("#### The council's position")
     base_key = f"pos_base_{bill_id}"
     # The version this editor started from: taken when the form is drawn afresh (first visit, or back from another

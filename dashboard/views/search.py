@@ -9,7 +9,7 @@ from dashboard.components import data, state
 from dashboard.components.auth import page_user
 from dashboard.components.render import highlight, md, shorten
 from dashboard.components.widgets import saved_filter_picker
-from tracker import search, search_syntax, watchlists
+from tracker import search, search_syntax, triage, watchlists
 from tracker.bidi import without_bidi_controls
 from tracker.exports.packet import stage_label
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS
@@ -69,6 +69,7 @@ with data.session() as s:
     read = search.read_query(s, query, where=search.filter_conditions(flt))
     rows, total = search.search(s, query, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
     also_names = search.names_not_searched(s, read.words)
+    stands = triage.standing(s, [row["id"] for row in rows])  # the council's position and triage, per result
 pages = max(1, -(-total // PAGE_SIZE))
 head = st.columns([3, 1, 2])
 head[0].markdown(f"**{total:,}** {'bill matches' if total == 1 else 'bills match'} · page {page_no} of {pages}")
@@ -109,5 +110,8 @@ for row in rows:
                      icon=":material/tag:" if row["matched"] == "number" else None)
         st.html(f"<div>{highlight(shorten(row['title'], 500), terms)}</div>")
         by_number = "bill number · " if row["matched"] == "number" else ""
+        stand = stands.get(row["id"], {})
         st.caption(md(f"{by_number}{stage_label(row['stage'], row['jurisdiction'])} · latest action "
-                      f"{row['latest_action_date'] or '—'}"))
+                      f"{row['latest_action_date'] or '—'}"
+                      + (f" · position: {stand['position']}" if stand.get("position") else "")
+                      + (f" · {stand['judgement']}" if stand.get("judgement") else "")))

@@ -123,10 +123,21 @@ elif may_triage:
             for row in rows:
                 st.session_state[f"sel_{row['id']}"] = value
 
+def _done_with(bill_ids: list[int]) -> None:
+    """Untick the bills a bulk action just handled: ticks left standing (on bills assigned, or given a position
+    in a view that keeps them) went along with the next batch's action, a dismissal included."""
+    for bid in bill_ids:
+        st.session_state.pop(f"sel_{bid}", None)
+
+
 selected: list[int] = []
-versions: dict[int, int | None] = {}
+# The position versions and names of the bills as last shown: a bulk position is checked against what the staffer
+# saw, not what this run (started by the button) reads, or a colleague's change saved meanwhile was overwritten.
+shown_before: dict[int, tuple[int | None, str]] = st.session_state.get("triage_shown", {})
+shown_now: dict[int, tuple[int | None, str]] = {}
 for row in rows:
-    versions[row["id"]] = row["position_version"]
+    shown_now[row["id"]] = (row["position_version"], bill_reference(
+        row["jurisdiction"], row["session"], row["identifier"], session_name=row.get("session_name"), compact=True))
     with st.container(border=True):
         top = st.columns([0.4, 6, 2]) if may_triage else st.columns([0.01, 6, 2])
         if may_triage and top[0].checkbox("select", key=f"sel_{row['id']}", label_visibility="collapsed"):
@@ -134,7 +145,7 @@ for row in rows:
         top[1].page_link("views/bill.py",
                          label=md(bill_reference(row["jurisdiction"], row["session"], row["identifier"],
                                                   session_name=row.get("session_name"))),
-                         query_params={"id": str(row["id"])})
+                         query_params={"id": str(row["id"]), "from": "inbox"})  # the bill page's "next"
         top[1].markdown(md(shorten(row["title"], 400)))
         status = (f"changed since reviewed by {row['judged_by'] or 'unknown'} on {row['judged_at']}: "
                   + (", ".join(row["changes_since_review"])
@@ -158,6 +169,8 @@ for row in rows:
             st.html(f"<div><b>{highlight(t['name'])}</b> <small>({t['score']:.2f})</small>"
                     f"<ul style='margin:0'>{snippets}</ul></div>")
 
+st.session_state["triage_shown"] = shown_now
+
 if may_triage and rows:
     st.divider()
     st.markdown(f"**{len(selected)} selected**")
@@ -176,8 +189,7 @@ if may_triage and rows:
                 with data.session() as s:
                     n = (fn(s, actor=user, bill_ids=selected, reason=reason) if fn is triage.dismiss
                          else fn(s, actor=user, bill_ids=selected))
-                for bid in selected:
-                    st.session_state.pop(f"sel_{bid}", None)
+                _done_with(selected)
                 if fn is triage.dismiss:  # this batch's reason is not the next one's
                     st.session_state["bulk_reason_used"] = True
                 st.toast(f"{label}: {counted(n, 'bill')}")
@@ -194,6 +206,7 @@ if may_triage and rows:
             try:
                 with data.session() as s:
                     n = triage.assign(s, actor=user, bill_ids=selected, assignee_id=who, task=task, due_date=due)
+                _done_with(selected)
                 st.toast(f"Assigned {counted(n, 'bill')}")
                 st.rerun()
             except (triage.TriageError, PermissionDenied) as exc:
@@ -204,20 +217,28 @@ if may_triage and rows:
             stance = st.selectbox("Position", choices.stances, key="bulk_stance", index=None,
                                   placeholder="Choose a position")
             priority = st.selectbox("Priority", [p.value for p in Priority], index=1, key="bulk_priority")
+            if st.session_state.pop("bulk_rationale_used", False):
+                st.session_state["bulk_rationale"] = ""  # set, not dropped: the browser would send it back
+            why = st.text_area("Rationale (optional, for every selected bill)", key="bulk_rationale", height=68,
+                               placeholder="Only with the small-business exemption")
             if st.button("Set position", key="bulk_position", disabled=not selected or stance is None):
                 done, refused = 0, []
                 for bid in selected:
+                    seen_version, label = shown_before.get(bid) or shown_now[bid]
                     try:
                         with data.session() as s:
-                            # The bulk form has no rationale: a bill keeping its stance keeps its written reasons
-                            # (packets print them); a new stance starts without the old one's (kept in history).
+                            # Left blank, a bill keeping its stance keeps its written reasons (packets print
+                            # them); a new stance starts without the old one's (kept in history).
                             current = positions.get_position(s, bill_id=bid)
-                            keep = current["rationale"] if current and current["stance"] == stance else None
+                            keep = why.strip() or (current["rationale"] if current and current["stance"] == stance
+                                                   else None)
                             positions.set_position(s, actor=user, bill_id=bid, stance=stance, priority=priority,
-                                                   rationale=keep, expected_version=versions.get(bid))
+                                                   rationale=keep, expected_version=seen_version)
                         done += 1
                     except (positions.PositionConflict, positions.PositionError) as exc:
-                        refused.append(str(exc))
+                        refused.append(f"{label}: {exc}")  # which of the selected bills
+                _done_with(selected)  # a refused one is named below, to be judged on its own
+                st.session_state["bulk_rationale_used"] = True  # this batch's reasons are not the next one's
                 if refused:
                     st.session_state["bulk_refused"] = refused
                 st.toast(f"Position set on {counted(done, 'bill')}")

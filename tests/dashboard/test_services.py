@@ -161,6 +161,25 @@ def test_stale_version_is_refused_with_the_other_persons_change(session: Session
         positions.set_position(session, actor=staff, bill_id=bill, stance="Oppose", expected_version=None)
 
 
+def test_a_conflict_says_when_in_words_people_read(session: Session, seeded: Seeded) -> None:
+    """The refusal read "Admin Person changed this position at 2026-12-07T13:50:53+00:00 (..., rationale:
+    'Don\'t')": a machine's timestamp and Python's quoting, on the bill page and under the triage inbox's bulk form."""
+    staff, admin, bill = seeded.users["staff"], seeded.users["admin"], seeded.ids["robotics"]
+    positions.set_position(session, actor=staff, bill_id=bill, stance="Watch", expected_version=None)
+    saved = positions.set_position(session, actor=admin, bill_id=bill, stance="Support", rationale="Don't wait.",
+                                   expected_version=1)
+    when = dt.datetime.fromisoformat(saved["updated_at"]).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    with pytest.raises(positions.PositionConflict) as caught:
+        positions.set_position(session, actor=staff, bill_id=bill, stance="Oppose", expected_version=1)
+    assert f"Admin Person changed this position at {when} (version 2: Support, Medium priority, rationale: " \
+           "“Don't wait.”)" in str(caught.value)
+    positions.withdraw_position(session, actor=admin, bill_id=bill, expected_version=2, reason="Council's call")
+    with pytest.raises(positions.PositionConflict) as caught:
+        positions.set_position(session, actor=staff, bill_id=bill, stance="Oppose", expected_version=2)
+    assert "withdrew this position at " in str(caught.value) and "+00:00" not in str(caught.value)
+    assert "reason: “Council's call”" in str(caught.value)
+
+
 def test_conflict_between_two_sessions(engine, seeded: Seeded) -> None:  # type: ignore[no-untyped-def]
     bill = seeded.ids["ca"]
     with Session(engine) as a, Session(engine) as b:

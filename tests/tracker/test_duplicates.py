@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from tracker import notes, positions, triage, users, watchlists
 from tracker.alerts import subscriptions
 from tracker.cli import EXIT_PARTIAL, app
+from tracker.dates import us_today
 from tracker.duplicates import find_groups, merge
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import AlertSubscription, Bill, BillSource, KeyVoteMark, LegislativeSession, User, VoteEvent
@@ -66,7 +67,7 @@ def _judge_each_copy(session: Session, bill_of: dict[str, int], stance_of: dict[
                                rationale=f"confirmed ({feed})", expected_version=saved["version"])
         notes.add_note(session, actor=sam, bill_id=bill_id, body=f"note on the {feed} copy")
         triage.assign(session, actor=admin, bill_ids=[bill_id], assignee_id=sam.id, task=f"brief ({feed})",
-                      due_date=dt.date(2026, 12, 20 + n))
+                      due_date=us_today() + dt.timedelta(days=13 + n))  # ahead: a past one is refused
         watchlists.add_bills(session, actor=sam, watchlist_id=shared.id, bill_ids=[bill_id])
         subscriptions.subscribe(session, user=member, kind="bill", target=str(bill_id), cadence="weekly")
         session.commit()

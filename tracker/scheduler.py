@@ -96,12 +96,25 @@ def run_source_job(source: str) -> int:
     level = logging.INFO if outcome.ok else logging.WARNING
     log.log(level, "crawl %s finished in %.0f s with exit code %d (see `tracker runs`)", source, outcome.seconds,
             outcome.exit_code)
-    if outcome.exit_code in (crawling.EXIT_OK, crawling.EXIT_PARTIAL):  # it stored bills: embed them
+    if outcome.exit_code in (crawling.EXIT_OK, crawling.EXIT_PARTIAL) and embeds_after_crawls():  # it stored bills
         code = crawling.run_embed_catch_up()
         if code:
             log.warning("embedding the bills crawled from %s ended with exit code %d; `tracker topics embed` "
                         "retries", source, code)
     return outcome.exit_code
+
+
+def embeds_after_crawls() -> bool:
+    """Whether crawled bills get embedded, by the settings the scheduler runs with (as its crawls' are): with
+    semantic relevance off or not installed, the embedding process only started and ended, two seconds of a
+    core after every crawl."""
+    from tracker.matching import semantic
+
+    try:
+        return semantic.enabled()
+    except semantic.SemanticUnavailable as exc:  # switched on without the model, or misspelt: say so each turn
+        log.warning("crawled bills are not embedded: %s", exc)
+        return False
 
 
 _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # crontab's numbers: 0 (and 7) is Sunday

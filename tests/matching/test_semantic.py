@@ -20,6 +20,7 @@ from tracker.matching.store import embed_pending, pending_embedding_ids
 from tracker.matching.topics import load_topics, update_topic
 from tracker.matching.training import ensure_models
 from tracker.models import Bill, BillEmbedding, BillMatch, RelevanceModel, Topic, TopicRule, TriageState
+from tracker.scheduler import embeds_after_crawls
 
 
 def test_unavailable_is_reported_and_on_without_the_model_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -401,6 +402,7 @@ def test_the_scheduler_embeds_after_a_crawl_in_a_process_of_its_own(with_model: 
     load_topics(session, rescore=False)
     session.commit()
     (bill_id,) = store_bills(bill_record(1, "Closing the Digital Divide Act", "Expands high-speed internet service."))
+    assert embeds_after_crawls()
     assert crawling.run_embed_catch_up(timeout=300) == 0
     assert pending_embedding_ids(session) == []
     assert _semantic_score(session, bill_id, "broadband") is not None

@@ -3,10 +3,10 @@
 import datetime as dt
 import re
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from spider_forks import run_scrapy
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -65,9 +65,9 @@ def sample(path: Path) -> SampleBill:
 
 
 def run_spider(env: dict[str, str], name: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """``python -m scrapy crawl NAME ARGS...`` from the repository root, as `tracker crawl` runs it."""
-    return subprocess.run([sys.executable, "-m", "scrapy", "crawl", name, *args], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    """``python -m scrapy crawl NAME ARGS...`` from the repository root, as `tracker crawl` runs it (forked from a
+    process that has imported Scrapy already: tests/scrapers/spider_forks.py)."""
+    return run_scrapy(["crawl", name, *args], env=env, cwd=REPO_ROOT, timeout=timeout)
 
 
 def last_run(session: Session) -> CrawlRun:

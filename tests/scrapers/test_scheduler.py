@@ -32,6 +32,7 @@ from tracker.scheduler import (
     SchedulerBusy,
     build_scheduler,
     cron,
+    embeds_after_crawls,
     run_source_job,
     scheduler_lock,
     sync_jobs,
@@ -498,3 +499,14 @@ def test_refreshing_can_be_left_to_people(crawl_env: dict[str, str], feed: FeedS
     config.settings.cache_clear()
     session.expire_all()
     assert older_readings(session) != []
+
+
+def test_no_embedding_process_follows_a_crawl_while_semantic_relevance_is_off(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("TRACKER_SEMANTIC", "off")
+    assert not embeds_after_crawls()
+    monkeypatch.setenv("TRACKER_SEMANTIC", "of")  # misspelt: said at every turn, not read as "auto"
+    with caplog.at_level(logging.WARNING, logger="tracker.scheduler"):
+        assert not embeds_after_crawls()
+    assert "crawled bills are not embedded: TRACKER_SEMANTIC or [matching] semantic: expected one of auto, on, off, " \
+           "got 'of'" in caplog.text

@@ -253,6 +253,18 @@ def _mail(smtp: Mailbox, since: int) -> dict[str, str]:
     return {m["To"].addresses[0].addr_spec: m.get_body(("plain",)).get_content() for m in smtp.messages[since:]}
 
 
+def _lee_misses_the_meeting(world: World, smtp: Mailbox, agenda: tuple[int, ...]) -> None:
+    """The meeting of the 10th is announced with ``agenda`` (its matter ids); Lee's email bounces, Sam's goes out.
+    Then New York City defers it: the calendar without the later meeting, as the feed showed it that day."""
+    not_yet = [e for e in _calendar() if e["EventId"] != LATER]
+    _ingest(world, [{**e, "EventAgendaStatusName": "Final"} if e["EventId"] == DEFERRED else e for e in not_yet],
+            {DEFERRED: _agenda(*agenda)})
+    smtp.refused_rcpt.add(world.lobbyist.email)
+    assert _send(world) == 1  # Sam's
+    smtp.refused_rcpt.clear()
+    _ingest(world, not_yet, {DEFERRED: _agenda(*agenda)})
+
+
 def test_a_deferral_is_news_only_to_whoever_was_told_of_the_meeting(world: World, smtp: Mailbox) -> None:
     # Sam and Lee follow both matters. Lee's email announcing the meeting of the 10th bounced: she never read of it.
     # When New York City deferred it, both got "Hearing deferred" twice: Lee, of a meeting she never heard of. To
@@ -260,14 +272,7 @@ def test_a_deferral_is_news_only_to_whoever_was_told_of_the_meeting(world: World
     bills = _store_matters(world)
     _follow(world, list(bills.values()))
     calendar = _calendar()
-    not_yet = [e for e in calendar if e["EventId"] != LATER]
-    _ingest(world, [{**e, "EventAgendaStatusName": "Final"} if e["EventId"] == DEFERRED else e for e in not_yet],
-            {DEFERRED: _agenda(3712930, 3686667)})
-    smtp.refused_rcpt.add(world.lobbyist.email)
-    assert _send(world) == 1  # Sam's
-    smtp.refused_rcpt.clear()
-
-    _ingest(world, not_yet, {DEFERRED: _agenda(3712930, 3686667)})
+    _lee_misses_the_meeting(world, smtp, (3712930, 3686667))
     assert _send(world) == 1  # Sam's only: Lee's digest tells her nothing
     day = dt.date(2019, 1, 10) + _shift()
     deferred = f"Hearing deferred: {day} · {hearing_clock(day, '10:00 AM', 'us-ny-new-york-city')} · {COMMITTEE}"
@@ -291,13 +296,7 @@ def test_a_deferral_never_told_reads_as_the_meeting_held_in_its_place_once(world
     bills = _store_matters(world)
     _follow(world, [bills["Int 1185-2018"]])
     calendar = _calendar()
-    not_yet = [e for e in calendar if e["EventId"] != LATER]
-    _ingest(world, [{**e, "EventAgendaStatusName": "Final"} if e["EventId"] == DEFERRED else e for e in not_yet],
-            {DEFERRED: _agenda(3712930)})
-    smtp.refused_rcpt.add(world.lobbyist.email)
-    assert _send(world) == 1
-    smtp.refused_rcpt.clear()
-    _ingest(world, not_yet, {DEFERRED: _agenda(3712930)})
+    _lee_misses_the_meeting(world, smtp, (3712930,))
     collect_events(world.session)
     fan_out(world.session)
     world.session.commit()
@@ -348,14 +347,7 @@ def test_a_digest_with_nothing_new_for_its_reader_says_so_in_the_log(world: Worl
     # bills were deleted: the admin read it as an email that went out, or as data lost.
     bills = _store_matters(world)
     _follow(world, list(bills.values()))
-    calendar = _calendar()
-    not_yet = [e for e in calendar if e["EventId"] != LATER]
-    _ingest(world, [{**e, "EventAgendaStatusName": "Final"} if e["EventId"] == DEFERRED else e for e in not_yet],
-            {DEFERRED: _agenda(3712930, 3686667)})
-    smtp.refused_rcpt.add(world.lobbyist.email)
-    assert _send(world) == 1
-    smtp.refused_rcpt.clear()
-    _ingest(world, not_yet, {DEFERRED: _agenda(3712930, 3686667)})
+    _lee_misses_the_meeting(world, smtp, (3712930, 3686667))
     report = run_alerts(world.session.get_bind(), smtp=smtp_settings(), cfg=alert_settings())
     assert (report.sent, report.skipped) == (1, 1)
 

@@ -316,17 +316,22 @@ def test_a_deferral_never_told_reads_as_the_meeting_held_in_its_place_once(world
         ("plain",)).get_content()
 
 
-def test_a_cancellation_is_news_only_to_whoever_was_told_of_the_meeting(world: World, smtp: Mailbox) -> None:
-    # Chicago's real calendar calls off the Committee on Human Relations' meeting of the 8th ("CANCELLED"). Sam was
-    # told of it; Lee's email bounced, and "Hearing cancelled" told her of a meeting she never heard of.
-    events = _grid("chicago")
+def _follow_a_chicago_ordinance(world: World) -> list[dict[str, Any]]:
+    """A Chicago ordinance (matter 100, O2019-1) stored and followed by Sam and Lee; its agenda item, for a meeting."""
     record = parse_matter({"MatterId": 100, "MatterFile": "O2019-1", "MatterTypeName": "Ordinance",
                            "MatterTitle": "Amendment of Municipal Code regarding card payments",
                            "MatterIntroDate": "2018-12-12T00:00:00"}, {}, client="chicago", locator="m/100")
     Ingestor(world.session).ingest([IngestItem(record=record)])
     world.session.commit()
     _follow(world, [world.session.execute(select(Bill.id)).scalar_one()])
-    item = [{"EventItemAgendaSequence": 1, "EventItemMatterId": 100, "EventItemMatterFile": "O2019-1"}]
+    return [{"EventItemAgendaSequence": 1, "EventItemMatterId": 100, "EventItemMatterFile": "O2019-1"}]
+
+
+def test_a_cancellation_is_news_only_to_whoever_was_told_of_the_meeting(world: World, smtp: Mailbox) -> None:
+    # Chicago's real calendar calls off the Committee on Human Relations' meeting of the 8th ("CANCELLED"). Sam was
+    # told of it; Lee's email bounced, and "Hearing cancelled" told her of a meeting she never heard of.
+    events = _grid("chicago")
+    item = _follow_a_chicago_ordinance(world)
     cancelled = next(e for e in events if "CANCELLED" in (e["EventComment"] or ""))
     assert cancelled["EventId"] == 668019
     _ingest(world, [{**e, "EventComment": None} if e is cancelled else e for e in events if e["EventId"] == 668019],
@@ -419,13 +424,7 @@ def test_a_meeting_the_calendar_cancels_stays_cancelled_in_the_hearings_calendar
     # Chicago's real calendar calls off the Committee on Human Relations' meeting of the 8th ("CANCELLED"); the
     # meeting of the 15th is one of its own, not that one moved.
     events = _grid("chicago")
-    record = parse_matter({"MatterId": 100, "MatterFile": "O2019-1", "MatterTypeName": "Ordinance",
-                           "MatterTitle": "Amendment of Municipal Code regarding card payments",
-                           "MatterIntroDate": "2018-12-12T00:00:00"}, {}, client="chicago", locator="m/100")
-    Ingestor(world.session).ingest([IngestItem(record=record)])
-    world.session.commit()
-    _follow(world, [world.session.execute(select(Bill.id)).scalar_one()])
-    item = [{"EventItemAgendaSequence": 1, "EventItemMatterId": 100, "EventItemMatterFile": "O2019-1"}]
+    item = _follow_a_chicago_ordinance(world)
     _ingest(world, events, {668019: item, 668022: item}, client="chicago")
     calendar = _calendar_events(world)
     assert {uid: (str(e["STATUS"]), int(e.get("SEQUENCE", 0))) for uid, e in calendar.items()} == {

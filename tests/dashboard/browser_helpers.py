@@ -75,18 +75,33 @@ def dashboard_server(database_url: str, *, timeout: float = 60, script: Path | N
 
 
 @contextmanager
-def chromium_page(width: int = 1400, height: int = 1000) -> Iterator[object]:
+def chromium() -> Iterator[object]:
+    """Headless Debian Chromium under Playwright, for as many pages as the caller opens."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            # A context of its own, so a test can open a second tab sharing its cookies (page.context.new_page()).
-            page = browser.new_context(viewport={"width": width, "height": height}).new_page()
-            page.set_default_timeout(20_000)
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def chromium_page(width: int = 1400, height: int = 1000, *, browser: object = None) -> Iterator[object]:
+    """A page in a context of its own (its own cookies; a test can open a second tab sharing them with
+    ``page.context.new_page()``), in ``browser`` or in a Chromium started for it."""
+    if browser is None:
+        with chromium() as started, chromium_page(width, height, browser=started) as page:
+            yield page
+        return
+    context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        yield page
+    finally:
+        context.close()
 
 
 def sign_in(page, url: str | None, email: str, password: str) -> None:  # type: ignore[no-untyped-def]

@@ -1,10 +1,12 @@
 """End to end in headless Debian Chromium: sign in, dismiss a bill, set a position, read it back; a sign-in
 that survives reloads and new tabs until signed out."""
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from browser_helpers import chromium_page, dashboard_server, sign_in, why_no_browser
+from browser_helpers import chromium, chromium_page, dashboard_server, sign_in, why_no_browser
 from dash_fixtures import PASSWORD, Seeded
 from sqlmodel import Session
 
@@ -14,9 +16,24 @@ from tracker.models import TriageState
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(why_no_browser() is not None, reason=why_no_browser() or "")]
 
 
-def test_sign_in_dismiss_set_position_and_read_it_back(database_url: str, session: Session, seeded: Seeded) -> None:
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """One Chromium for the file's tests (starting it took 2 s and 1.2 CPU-s a test); each test's page has a
+    context of its own, so no cookie or storage passes from one test to the next."""
+    with chromium() as started:
+        yield started
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    with chromium_page(browser=browser) as new_page:
+        yield new_page
+
+
+def test_sign_in_dismiss_set_position_and_read_it_back(page: Any, database_url: str, session: Session,
+                                                       seeded: Seeded) -> None:
     dismissed, bill = seeded.ids["robotics"], seeded.ids["privacy"]
-    with dashboard_server(database_url) as url, chromium_page() as page:
+    with dashboard_server(database_url) as url:
         sign_in(page, url, "staff@example.org", PASSWORD)
         page.get_by_role("heading", name="Triage inbox").wait_for()
         page.get_by_text("Robotics Workforce Act").wait_for()
@@ -59,7 +76,7 @@ def test_sign_in_dismiss_set_position_and_read_it_back(database_url: str, sessio
         "Oppose unless amended", "Pre-emption <b>too weak</b>.", 1)
 
 
-def test_withdraw_a_position_in_the_browser(database_url: str, session: Session, seeded: Seeded) -> None:
+def test_withdraw_a_position_in_the_browser(page: Any, database_url: str, session: Session, seeded: Seeded) -> None:
     """The two steps (button, then confirmation with a reason) in a real browser; the page then shows no position
     and the history the withdrawal."""
     from playwright.sync_api import expect
@@ -68,7 +85,7 @@ def test_withdraw_a_position_in_the_browser(database_url: str, session: Session,
     positions.set_position(session, actor=seeded.users["admin"], bill_id=bill, stance="Support", priority="High",
                            expected_version=None)
     session.commit()
-    with dashboard_server(database_url) as url, chromium_page() as page:
+    with dashboard_server(database_url) as url:
         page.goto(f"{url}/bill?id={bill}")
         sign_in(page, None, "staff@example.org", PASSWORD)
         page.get_by_role("heading", name="Consumer Data Privacy Act").wait_for()
@@ -90,11 +107,11 @@ def test_withdraw_a_position_in_the_browser(database_url: str, session: Session,
     assert positions.withdrawal(session, bill_id=bill)["reason"] == "The board stays out of <b>this</b>."  # type: ignore[index]
 
 
-def test_the_inbox_keeps_its_filter_after_a_bill_is_opened(database_url: str, session: Session,
+def test_the_inbox_keeps_its_filter_after_a_bill_is_opened(page: Any, database_url: str, session: Session,
                                                            seeded: Seeded) -> None:
     """Opening a bill and coming back through the sidebar kept neither the filter nor the sort (Streamlit drops a
     page's widget state when another page is shown); the reader then started over on everything."""
-    with dashboard_server(database_url) as url, chromium_page() as page:
+    with dashboard_server(database_url) as url:
         sign_in(page, url, "staff@example.org", PASSWORD)
         page.get_by_role("heading", name="Triage inbox").wait_for()
         page.locator(".st-key-f_text input").fill("Privacy")
@@ -113,25 +130,25 @@ def test_the_inbox_keeps_its_filter_after_a_bill_is_opened(database_url: str, se
         assert page.get_by_text("Robotics Workforce Act").count() == 0
 
 
-def test_an_unexpected_error_shows_no_traceback_in_the_browser(database_url: str, tmp_path: Path) -> None:
+def test_an_unexpected_error_shows_no_traceback_in_the_browser(page: Any, database_url: str, tmp_path: Path) -> None:
     """Streamlit shows an exception's message and traceback in the page by default: file paths, and the SQL with
     the data of a failed statement. The dashboard's options keep them in the server's log."""
     failing = tmp_path / "failing_page.py"
     failing.write_text('raise RuntimeError("SELECT secret_column FROM /srv/private/tracker.db")\n')
-    with dashboard_server(database_url, script=failing) as url, chromium_page() as page:
+    with dashboard_server(database_url, script=failing) as url:
         page.goto(url)
         page.get_by_text("This app has encountered an error").wait_for()
         body = page.locator("body").inner_text()
         assert "secret_column" not in body and "/srv/private" not in body and "Traceback" not in body
 
 
-def test_a_sign_in_survives_a_reload_and_a_new_tab_until_signed_out(database_url: str, session: Session,
+def test_a_sign_in_survives_a_reload_and_a_new_tab_until_signed_out(page: Any, database_url: str, session: Session,
                                                                    seeded: Seeded) -> None:
     """Every reload and every new tab asked for the password again (the sign-in lived in one tab's memory). Now
     the server's sign-in route sets an HttpOnly cookie; signing out ends it for every tab, and a reload then
     shows the sign-in form again. A deep link opened signed out comes back after signing in."""
     bill = seeded.ids["privacy"]
-    with dashboard_server(database_url) as url, chromium_page() as page:
+    with dashboard_server(database_url) as url:
         page.goto(f"{url}/bill?id={bill}")
         sign_in(page, None, "staff@example.org", PASSWORD)
         page.get_by_role("heading", name="Consumer Data Privacy Act").wait_for()  # the deep link survived
@@ -162,10 +179,10 @@ def test_a_sign_in_survives_a_reload_and_a_new_tab_until_signed_out(database_url
         assert tab.get_by_text("Signed in as").count() == 0
 
 
-def test_each_roles_start_page_opens_at_its_own_address(database_url: str, seeded: Seeded) -> None:
+def test_each_roles_start_page_opens_at_its_own_address(page: Any, database_url: str, seeded: Seeded) -> None:
     # A council member's start page, the Overview, was served at "/" only: its own address (the link a colleague
     # shares, a bookmark, where signing in from /overview returns) answered "Page not found" over the page.
-    with dashboard_server(database_url) as url, chromium_page() as page:
+    with dashboard_server(database_url) as url:
         sign_in(page, f"{url}/overview", "council@example.org", PASSWORD)
         page.get_by_role("heading", name="Overview").wait_for()
         page.get_by_text("Moved in the last 7 days").wait_for()
@@ -177,10 +194,11 @@ def test_each_roles_start_page_opens_at_its_own_address(database_url: str, seede
         assert page.get_by_text("Page not found").count() == 0
 
 
-def test_a_signed_out_link_to_the_scorecard_opens_it_after_signing_in(database_url: str, seeded: Seeded) -> None:
+def test_a_signed_out_link_to_the_scorecard_opens_it_after_signing_in(page: Any, database_url: str,
+                                                                      seeded: Seeded) -> None:
     # Every page's address answers a signed-out visitor with the sign-in form; the Scorecard's, added later, was
     # missing from that list, so a shared scorecard link said "Page not found" and signing in opened another page.
-    with dashboard_server(database_url) as url, chromium_page() as page:
+    with dashboard_server(database_url) as url:
         sign_in(page, f"{url}/scorecard", "council@example.org", PASSWORD)
         page.get_by_role("heading", name="Legislator scorecard").wait_for()
         assert page.get_by_text("Page not found").count() == 0

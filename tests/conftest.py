@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from database_env import using_database
+from database_snapshots import Snapshots
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
@@ -185,6 +186,16 @@ def _server_engine(_template: str) -> Iterator[Engine | None]:
     engine = db.make_engine(_template)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_snapshots(_server_engine: Engine | None,
+                       tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snapshots]:
+    """Databases as costly builds left them (tests/database_snapshots.py), for this test process."""
+    snapshots = Snapshots(tmp_path_factory.mktemp("snapshots"), frozenset(PRESERVED_TABLES), _empty_server_schema)
+    yield snapshots
+    if _server_engine is not None:
+        snapshots.drop(_server_engine)
 
 
 @pytest.fixture

@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 from apptest_helpers import no_exception, signed_in, texts
 from dash_fixtures import Seeded
+from database_snapshots import Snapshots
 from numbered_bills import extract_from_117, import_numbered_bills
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from dashboard.components.render import md
 
@@ -17,8 +19,10 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def numbered(engine: Engine, extracted: Path, seeded: Seeded) -> Seeded:
-    import_numbered_bills(engine, extracted)
+def numbered(engine: Engine, extracted: Path, seeded: Seeded, session: Session,
+             database_snapshots: Snapshots) -> Seeded:
+    database_snapshots.restore_or_build("numbered bills", engine, lambda: import_numbered_bills(engine, extracted))
+    session.expire_all()  # the seeded rows are back as the snapshot has them
     return seeded
 
 

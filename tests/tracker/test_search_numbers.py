@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from database_snapshots import Snapshots
 from numbered_bills import extract_from_117, import_numbered_bills
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -29,8 +30,8 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def numbered(engine: Engine, extracted: Path, session: Session) -> Session:
-    import_numbered_bills(engine, extracted)
+def numbered(engine: Engine, extracted: Path, session: Session, database_snapshots: Snapshots) -> Session:
+    database_snapshots.restore_or_build("numbered bills", engine, lambda: import_numbered_bills(engine, extracted))
     return session
 
 

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 from sqlmodel import Session
@@ -35,17 +34,22 @@ def _bar(rows: list[dict[str, Any]], label: str, title: str) -> None:
     if not rows:
         st.caption("Nothing yet.")
         return
-    frame = pd.DataFrame(rows)
     # Each row gets its own band (a fixed pixel height left one or two rows a hairline, overlapping labels), the
     # count is written at the bar's end (small bars beside a big one were unreadable), and the axis counts whole
-    # bills (two positions drew 0.0 to 1.0).
-    base = alt.Chart(frame).encode(
-        x=alt.X("bills:Q", title="bills", axis=alt.Axis(format="d", tickMinStep=1)),
-        y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200)),
-        tooltip=[label, "bills"])
-    chart = (base.mark_bar() + base.mark_text(align="left", dx=3).encode(text="bills:Q")).properties(
-        height=alt.Step(24))
-    st.altair_chart(chart, width="stretch")
+    # bills (two positions drew 0.0 to 1.0). Written as Vega-Lite itself: Altair built the same four charts by
+    # validating each against the whole Vega-Lite schema, most of the page's time.
+    encoding = {
+        "x": {"field": "bills", "type": "quantitative", "title": "bills", "axis": {"format": "d", "tickMinStep": 1}},
+        "y": {"field": label, "type": "nominal", "sort": "-x", "title": None, "axis": {"labelLimit": 200}},
+        "tooltip": [{"field": label, "type": "nominal"}, {"field": "bills", "type": "quantitative"}],
+    }
+    st.vega_lite_chart(pd.DataFrame(rows), {
+        "height": {"step": 24},
+        "encoding": encoding,
+        "layer": [{"mark": {"type": "bar"}},
+                  {"mark": {"type": "text", "align": "left", "dx": 3},
+                   "encoding": {"text": {"field": "bills", "type": "quantitative"}}}],
+    }, width="stretch")
 
 
 def _stand(row: dict[str, Any]) -> str:

@@ -1,6 +1,7 @@
 """The council's overview reflects what the council follows as soon as it changes."""
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -215,3 +216,22 @@ def test_upcoming_hearings_say_cancelled_and_moved(session: Session, seeded: See
     page = signed_in(seeded.users["council"], "views/bill.py", query={"id": str(seeded.ids["markup"])})  # H.R. 1
     [hearings] = [df.value for df in page.dataframe if "called off" in df.value.columns]
     assert list(hearings["called off"]) == ["Cancelled"]
+
+
+def test_each_count_chart_draws_whole_bills_one_band_a_row_with_its_count_at_the_bar(session: Session,
+                                                                                     seeded: Seeded) -> None:
+    """What the overview's bar charts promise a council member, read from the Vega-Lite the browser gets: whole
+    bills on the axis (two positions drew 0.0 to 1.0), a band per row, largest first, the count at each bar."""
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    no_exception(at)
+    charts = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    assert len(charts) >= 3
+    for spec in charts:
+        assert spec["height"] == {"step": 24}
+        marks = []
+        for layer in spec["layer"]:
+            encoding = {**spec.get("encoding", {}), **layer.get("encoding", {})}
+            assert encoding["x"]["field"] == "bills" and encoding["x"]["axis"] == {"format": "d", "tickMinStep": 1}
+            assert encoding["y"]["sort"] == "-x" and encoding["y"]["axis"]["labelLimit"] == 200
+            marks.append((layer["mark"]["type"], encoding.get("text", {}).get("field")))
+        assert marks == [("bar", None), ("text", "bills")]

@@ -6,19 +6,20 @@ Judgements record who and when on ``TriageState``; relevance labels are what tra
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from tracker.dates import us_today
+from tracker.dates import US_EASTERN, us_today
 from tracker.models import (
     Assignment,
     Bill,
     BillChange,
     BillMatch,
+    FirstFlag,
     LegislativeSession,
     Position,
     Topic,
@@ -69,13 +70,14 @@ class InboxFilter:
     until: dt.date | None = None
     text: str | None = None  # words in the title, or the bill's number
     assignee_id: int | None = None
+    flagged_after: dt.datetime | None = None  # first flagged at or after (``new_since``: "new since yesterday")
     sort: str = "score"  # SORTS
     descending: bool = True
 
     @classmethod
     def from_saved(cls, params: dict[str, Any], *, assignee_id: int | None) -> "InboxFilter":
         """The filter a saved triage filter's widget values (``f_*``) stand for; ``assignee_id`` answers
-        "only bills assigned to me"."""
+        "only bills assigned to me"; ``f_new`` keeps "only new since yesterday" (``new_since``, as of now)."""
         since = params.get("f_since")  # ISO in a saved filter; a date where the page's own widgets were kept
         if isinstance(since, str):
             since = dt.date.fromisoformat(since) if since else None
@@ -83,7 +85,18 @@ class InboxFilter:
                    jurisdiction=params.get("f_jurisdiction") or None, stages=tuple(params.get("f_stages") or ()),
                    min_score=params.get("f_min_score"), since=since or None,
                    text=params.get("f_text") or None, sort=params.get("f_sort") or "score",
-                   assignee_id=assignee_id if params.get("f_mine") else None)
+                   assignee_id=assignee_id if params.get("f_mine") else None,
+                   flagged_after=new_since() if params.get("f_new") else None)
+
+
+def new_since(*, now: dt.datetime | None = None) -> dt.datetime:
+    """When "new since yesterday" starts: midnight at the start of yesterday on Washington's clock, in UTC. A day,
+    not the last 24 hours: a bill flagged yesterday afternoon is still new this morning whatever the hour the
+    inbox is opened, and the count keeps one value all day (the dashboard caches it by filter). Nothing records
+    when someone last opened the inbox, so "since your last visit" is not what it counts."""
+    today = (now or dt.datetime.now(dt.UTC)).astimezone(US_EASTERN).date()
+    start = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(), tzinfo=US_EASTERN)
+    return start.astimezone(dt.UTC)
 
 
 def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter, *, keep_id: int | None = None) -> Any:
@@ -106,7 +119,8 @@ def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter, *, 
     else:
         query = query.join(best, best.c.bill_id == Bill.id)
     query = (query.join(LegislativeSession, LegislativeSession.id == Bill.session_id)
-             .outerjoin(TriageState, TriageState.bill_id == Bill.id))
+             .outerjoin(TriageState, TriageState.bill_id == Bill.id)
+             .outerjoin(FirstFlag, FirstFlag.bill_id == Bill.id))
     if flt.view not in VIEWS:
         raise TriageError(f"Unknown inbox view {flt.view!r}; one of: {', '.join(VIEWS)}")
     listed = None
@@ -152,6 +166,8 @@ def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter, *, 
                 found.append(and_(or_(*named), *[or_(title.contains(w, autoescape=True), n)
                                                  for w, n in zip(words, named, strict=True)]))
         query = query.where(or_(*found))
+    if flt.flagged_after is not None:
+        query = query.where(FirstFlag.first_flagged_at >= flt.flagged_after)
     if flt.assignee_id:
         mine = Bill.id.in_(select(Assignment.bill_id).where(Assignment.assignee_id == flt.assignee_id,
                                                              ~Assignment.done))
@@ -162,6 +178,12 @@ def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter, *, 
 def count_inbox(session: Session, flt: InboxFilter = InboxFilter()) -> int:
     count_query, _ = _inbox_query(session, [Bill.id], flt)
     return session.execute(select(func.count()).select_from(count_query.subquery())).scalar_one()
+
+
+def count_new(session: Session, flt: InboxFilter = InboxFilter(), *, since: dt.datetime) -> int:
+    """How many of the bills ``flt`` lists a topic first flagged at or after ``since`` (``new_since``): the
+    inbox's "N new since yesterday", counted in the view and with the filters shown."""
+    return count_inbox(session, replace(flt, flagged_after=since))
 
 
 def _order(flt: InboxFilter, best: Any) -> list[Any]:
@@ -203,7 +225,7 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
         raise TriageError(f"Unknown sort {flt.sort!r}; one of: {', '.join(SORTS)}")
     query, best = _inbox_query(session, [Bill, LegislativeSession.identifier, TriageState.status,
                                          TriageState.relevance, TriageState.changed_at, TriageState.user_id,
-                                         TriageState.reason], flt)
+                                         TriageState.reason, FirstFlag.first_flagged_at], flt)
     rows = session.execute(query.order_by(*_order(flt, best)).limit(limit).offset(offset)).all()
     total = count_inbox(session, flt) if count else None
     ids = [bill.id for bill, *_ in rows]
@@ -217,7 +239,8 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
     names = {i: name or email for i, email, name in session.execute(
         select(User.id, User.email, User.name).where(User.id.in_(judges)))} if judges else {}
     out = []
-    for bill, session_identifier, status, relevance, judged_at, judged_by, reason, score, ceremonial in rows:
+    for (bill, session_identifier, status, relevance, judged_at, judged_by, reason, first_flagged_at, score,
+         ceremonial) in rows:
         item = bill_summary(bill, session_identifier)
         pos = positions.get(bill.id)
         # A reviewed bill is back in the inbox because the feeds changed it since: say so, or it reads as done.
@@ -226,6 +249,7 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
         item.update(score=score, status=status or TriageStatus.new.value, relevance=relevance,
                     changed_since_review=changed, changes_since_review=since_review.get(bill.id, []),
                     judged_by=names.get(judged_by), reason=reason, ceremonial=ceremonial,
+                    first_flagged_at=first_flagged_at,
                     judged_at=judged_at.date().isoformat() if judged_at else None,
                     topics=topics.get(bill.id, []), position=pos.stance if pos else None,
                     position_version=pos.version if pos else None, assignment=assignments.get(bill.id),

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from dashboard.components import data, state
 from dashboard.components.auth import page_user
 from dashboard.components.render import assignment_line, counted, highlight, md, shorten
-from dashboard.components.widgets import saved_filter_picker
+from dashboard.components.widgets import save_filter_form, saved_filter_picker
 from tracker import positions, triage, watchlists
 from tracker.bidi import without_bidi_controls
 from tracker.exports.packet import stage_label
@@ -112,17 +112,9 @@ head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · {new:,} 
 head[1].number_input("Page", min_value=1, max_value=pages, step=1, key="f_page", label_visibility="collapsed")
 state.remember("triage", (*FILTER_KEYS, "f_page"))
 with head[2].popover("Save this filter"):
-    name = st.text_input("Name", key="save_filter_name", max_chars=watchlists.FILTER_NAME_MAX)
-    shared = st.checkbox("Share with everyone", key="save_filter_shared")
-    if st.button("Save filter", key="save_filter"):
-        params = {k: st.session_state.get(k) for k in FILTER_KEYS}
-        params["f_since"] = params["f_since"].isoformat() if params.get("f_since") else None
-        try:
-            with data.session() as s:
-                watchlists.save_filter(s, actor=user, page="triage", name=name, params=params, shared=shared)
-            st.success(f"Saved filter {md(name)}.")
-        except (watchlists.WatchlistError, PermissionDenied) as exc:
-            st.error(md(exc))
+    params = {k: st.session_state.get(k) for k in FILTER_KEYS}
+    params["f_since"] = params["f_since"].isoformat() if params.get("f_since") else None
+    save_filter_form(user, page="triage", params=params, key="save_filter", noun="filter")
 
 if not rows:
     st.info("Nothing to triage here: no flagged bill matches these filters." if view == "inbox"

@@ -194,3 +194,40 @@ def test_the_inbox_says_how_many_bills_are_new_since_yesterday_and_shows_only_th
     no_exception(at)
     assert [p.proto.query_string for p in at.get("page_link") if p.proto.label.startswith("Next in the inbox")] \
         == [f"id={ids['ca']}&from=inbox"]
+
+
+@pytest.mark.parametrize(("page", "key", "widget", "value"), [
+    ("views/triage.py", "save_filter", "f_jurisdiction", "ca"), ("views/search.py", "q_save", "q_jurisdiction", "ca")])
+def test_saving_under_a_name_already_used_asks_before_replacing(session: Session, seeded: Seeded, page: str,
+                                                                key: str, widget: str, value: str) -> None:
+    """Saving a filter under a name already used silently replaced the one saved: a staffer's careful "AI weekly"
+    was gone after a slip of the name. The page now asks, naming the filter, and replaces it only
+    when told to; cancelling keeps the one saved."""
+    where = page.removeprefix("views/").removesuffix(".py")
+    staff = seeded.users["staff"]
+    watchlists.save_filter(session, actor=staff, page=where, name="AI weekly", params={widget: "us"})
+    session.commit()
+
+    def stored() -> dict:
+        session.expire_all()
+        [saved] = watchlists.saved_filters(session, actor=staff, page=where)
+        return saved.params
+
+    at = signed_in(staff, page)
+    at.selectbox(key=widget).select(value).run()
+    at.text_input(key=f"{key}_name").input("AI weekly").run()
+    at.button(key=key).click().run()
+    no_exception(at)
+    assert md("You already have a saved filter named 'AI weekly'") in " ".join(w.value for w in at.warning)
+    assert stored()[widget] == "us"  # nothing replaced yet
+    at.button(key=f"{key}_cancel").click().run()
+    no_exception(at)
+    assert not at.warning and stored()[widget] == "us"
+    assert not [b for b in at.button if b.key == f"{key}_replace"]
+
+    at.button(key=key).click().run()
+    at.button(key=f"{key}_replace").click().run()
+    no_exception(at)
+    assert stored()[widget] == value
+    assert "Replaced saved" in " ".join(s.value for s in at.success)
+    assert not at.warning

@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from tracker.dates import US_EASTERN, us_today
+from tracker.dates import US_EASTERN, us_today, utc_stamp
 from tracker.models import (
     Assignment,
     Bill,
@@ -57,6 +57,10 @@ MAX_REASON_CHARS = 500  # a dismissal's reason: a line or two, shown in the inbo
 
 class TriageError(ValueError):
     pass
+
+
+class TriageConflict(TriageError):
+    """Someone judged a bill after the judgement the actor was shown: theirs is not overwritten unseen."""
 
 
 @dataclass(frozen=True)
@@ -351,7 +355,8 @@ def _ids(bill_ids: Iterable[int]) -> list[int]:
 
 
 def _judge(session: Session, *, actor: User, bill_ids: Iterable[int], status: str,
-           relevance: str | None, keep_relevance: bool = False, reason: str | None = None) -> int:
+           relevance: str | None, keep_relevance: bool = False, reason: str | None = None,
+           seen: dict[int, dt.datetime | None] | None = None) -> int:
     require(actor, Action.triage)
     ids = _ids(bill_ids)
     reason = (reason or "").strip() or None
@@ -363,6 +368,8 @@ def _judge(session: Session, *, actor: User, bill_ids: Iterable[int], status: st
         raise TriageError(f"No bill with id {', '.join(map(str, missing))}.")
     now = utcnow()
     states = {s.bill_id: s for s in session.execute(select(TriageState).where(TriageState.bill_id.in_(ids))).scalars()}
+    if seen:
+        _refuse_unseen(session, states, {b: at for b, at in seen.items() if b in found})
     for bill_id in ids:
         state = states.get(bill_id) or TriageState(bill_id=bill_id)
         state.status = status
@@ -376,28 +383,55 @@ def _judge(session: Session, *, actor: User, bill_ids: Iterable[int], status: st
     return len(ids)
 
 
-def mark_reviewed(session: Session, *, actor: User, bill_ids: Iterable[int]) -> int:
+def _refuse_unseen(session: Session, states: dict[int, TriageState], seen: dict[int, dt.datetime | None]) -> None:
+    """TriageConflict when a bill's judgement is not the one the actor was shown (``seen``: its ``changed_at``,
+    None for a bill nobody had judged), naming who judged it since, how and when."""
+    changed = [b for b, at in seen.items() if (states[b].changed_at if b in states else None) != at]
+    if not changed:
+        return
+    state = states.get(changed[0])
+    if len(changed) > 1 or state is None:
+        raise TriageConflict(f"Not saved: {_counted_bills(len(changed))} judged by someone else after you looked "
+                             f"(bill {', '.join(map(str, changed))}). Look at them again, then judge them.")
+    who = session.execute(select(User.name, User.email).where(User.id == state.user_id)).first()
+    raise TriageConflict(f"Not saved: {(who[0] or who[1]) if who else 'someone'} judged this bill "
+                         f"{judgement_words(state.status, state.relevance)} at {utc_stamp(state.changed_at)}, after "
+                         "you looked. Their judgement is shown now; judge the bill again if you still disagree.")
+
+
+def _counted_bills(n: int) -> str:
+    return f"{n} bill was" if n == 1 else f"{n} bills were"
+
+
+# ``seen``, in each: the judgement each bill had when the actor was shown it (``TriageState.changed_at``, None
+# for none); a bill judged since is refused (TriageConflict). Without it, the last judgement wins.
+
+def mark_reviewed(session: Session, *, actor: User, bill_ids: Iterable[int],
+                  seen: dict[int, dt.datetime | None] | None = None) -> int:
     """Seen; no judgement on relevance (a label given earlier stays)."""
     return _judge(session, actor=actor, bill_ids=bill_ids, status=TriageStatus.reviewed.value, relevance=None,
-                  keep_relevance=True)
+                  keep_relevance=True, seen=seen)
 
 
-def dismiss(session: Session, *, actor: User, bill_ids: Iterable[int], reason: str | None = None) -> int:
+def dismiss(session: Session, *, actor: User, bill_ids: Iterable[int], reason: str | None = None,
+            seen: dict[int, dt.datetime | None] | None = None) -> int:
     """Not relevant: out of the inbox, and a negative example for learning. ``reason`` (optional, at most
     MAX_REASON_CHARS) says why, for colleagues and whoever tunes the topics' rules."""
     return _judge(session, actor=actor, bill_ids=bill_ids, status=TriageStatus.dismissed.value,
-                  relevance=Relevance.not_relevant.value, reason=reason)
+                  relevance=Relevance.not_relevant.value, reason=reason, seen=seen)
 
 
-def mark_relevant(session: Session, *, actor: User, bill_ids: Iterable[int]) -> int:
+def mark_relevant(session: Session, *, actor: User, bill_ids: Iterable[int],
+                  seen: dict[int, dt.datetime | None] | None = None) -> int:
     """Relevant: reviewed, and a positive example for learning."""
     return _judge(session, actor=actor, bill_ids=bill_ids, status=TriageStatus.reviewed.value,
-                  relevance=Relevance.relevant.value)
+                  relevance=Relevance.relevant.value, seen=seen)
 
 
-def reopen(session: Session, *, actor: User, bill_ids: Iterable[int]) -> int:
+def reopen(session: Session, *, actor: User, bill_ids: Iterable[int],
+           seen: dict[int, dt.datetime | None] | None = None) -> int:
     """Back into the inbox, clearing the relevance label."""
-    return _judge(session, actor=actor, bill_ids=bill_ids, status=TriageStatus.new.value, relevance=None)
+    return _judge(session, actor=actor, bill_ids=bill_ids, status=TriageStatus.new.value, relevance=None, seen=seen)
 
 
 def assign(session: Session, *, actor: User, bill_ids: Iterable[int], assignee_id: int, task: str | None = None,
@@ -450,4 +484,5 @@ def triage_state(session: Session, *, bill_id: int) -> dict[str, Any] | None:
     state, email, name = row
     # Named as the inbox, positions and notes name people (the email when there is no name).
     return {"status": state.status, "relevance": state.relevance, "reason": state.reason, "by": name or email,
-            "at": state.changed_at.isoformat(timespec="seconds")}
+            "at": state.changed_at.isoformat(timespec="seconds"),
+            "changed_at": state.changed_at}  # to hand back as ``seen``: the judgement shown, to the microsecond

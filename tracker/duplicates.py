@@ -34,6 +34,7 @@ from tracker.models import (
     Assignment,
     Bill,
     BillSource,
+    FirstFlag,
     HearingItem,
     KeyVoteMark,
     LegislativeSession,
@@ -47,6 +48,7 @@ from tracker.models import (
     WatchlistItem,
 )
 from tracker.sources import legiscan, states
+from tracker.upsert import upsert
 
 _YEARS_SPELLING = re.compile(r"(\d{4})(\d{4})?(?:s(\d+))?")
 
@@ -207,6 +209,7 @@ def _move(session: Session, old: int, keep: int) -> dict[str, int]:
     # Staff's scorecard marks name their roll call by its feed identity, which moves to the survivor below.
     repoint(KeyVoteMark, KeyVoteMark.bill_id, "key vote marks")
     _merge_triage(session, old, keep, moved)
+    _merge_first_flag(session, old, keep)
     present = select(WatchlistItem.watchlist_id).where(WatchlistItem.bill_id == keep).scalar_subquery()
     session.execute(delete(WatchlistItem).where(WatchlistItem.bill_id == old, WatchlistItem.watchlist_id.in_(present)))
     repoint(WatchlistItem, WatchlistItem.bill_id, "watchlist entries")
@@ -227,6 +230,16 @@ def _move(session: Session, old: int, keep: int) -> dict[str, int]:
         repoint(model, column, name)
     session.execute(delete(Bill).where(Bill.id == old))
     return {k: v for k, v in moved.items() if v}
+
+
+def _merge_first_flag(session: Session, old: int, keep: int) -> None:
+    """The bill was first flagged when its earliest copy was: the merged bill is not "new" again in the inbox."""
+    first = session.execute(select(func.min(FirstFlag.first_flagged_at))
+                            .where(FirstFlag.bill_id.in_([old, keep]))).scalar_one()
+    if first is None:
+        return
+    session.execute(delete(FirstFlag).where(FirstFlag.bill_id == old))
+    upsert(session, FirstFlag, [{"bill_id": keep, "first_flagged_at": first}], ["bill_id"], ["first_flagged_at"])
 
 
 def _merge_triage(session: Session, old: int, keep: int, moved: dict[str, int]) -> None:

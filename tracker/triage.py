@@ -6,19 +6,20 @@ Judgements record who and when on ``TriageState``; relevance labels are what tra
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from tracker.dates import us_today
+from tracker.dates import US_EASTERN, us_today, utc_stamp
 from tracker.models import (
     Assignment,
     Bill,
     BillChange,
     BillMatch,
+    FirstFlag,
     LegislativeSession,
     Position,
     Topic,
@@ -58,6 +59,10 @@ class TriageError(ValueError):
     pass
 
 
+class TriageConflict(TriageError):
+    """Someone judged a bill after the judgement the actor was shown: theirs is not overwritten unseen."""
+
+
 @dataclass(frozen=True)
 class InboxFilter:
     view: str = "inbox"  # VIEWS
@@ -69,13 +74,14 @@ class InboxFilter:
     until: dt.date | None = None
     text: str | None = None  # words in the title, or the bill's number
     assignee_id: int | None = None
+    flagged_after: dt.datetime | None = None  # first flagged at or after (``new_since``: "new since yesterday")
     sort: str = "score"  # SORTS
     descending: bool = True
 
     @classmethod
     def from_saved(cls, params: dict[str, Any], *, assignee_id: int | None) -> "InboxFilter":
         """The filter a saved triage filter's widget values (``f_*``) stand for; ``assignee_id`` answers
-        "only bills assigned to me"."""
+        "only bills assigned to me"; ``f_new`` keeps "only new since yesterday" (``new_since``, as of now)."""
         since = params.get("f_since")  # ISO in a saved filter; a date where the page's own widgets were kept
         if isinstance(since, str):
             since = dt.date.fromisoformat(since) if since else None
@@ -83,7 +89,18 @@ class InboxFilter:
                    jurisdiction=params.get("f_jurisdiction") or None, stages=tuple(params.get("f_stages") or ()),
                    min_score=params.get("f_min_score"), since=since or None,
                    text=params.get("f_text") or None, sort=params.get("f_sort") or "score",
-                   assignee_id=assignee_id if params.get("f_mine") else None)
+                   assignee_id=assignee_id if params.get("f_mine") else None,
+                   flagged_after=new_since() if params.get("f_new") else None)
+
+
+def new_since(*, now: dt.datetime | None = None) -> dt.datetime:
+    """When "new since yesterday" starts: midnight at the start of yesterday on Washington's clock, in UTC. A day,
+    not the last 24 hours: a bill flagged yesterday afternoon is still new this morning whatever the hour the
+    inbox is opened, and the count keeps one value all day (the dashboard caches it by filter). Nothing records
+    when someone last opened the inbox, so "since your last visit" is not what it counts."""
+    today = (now or dt.datetime.now(dt.UTC)).astimezone(US_EASTERN).date()
+    start = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(), tzinfo=US_EASTERN)
+    return start.astimezone(dt.UTC)
 
 
 def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter, *, keep_id: int | None = None) -> Any:
@@ -106,7 +123,8 @@ def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter, *, 
     else:
         query = query.join(best, best.c.bill_id == Bill.id)
     query = (query.join(LegislativeSession, LegislativeSession.id == Bill.session_id)
-             .outerjoin(TriageState, TriageState.bill_id == Bill.id))
+             .outerjoin(TriageState, TriageState.bill_id == Bill.id)
+             .outerjoin(FirstFlag, FirstFlag.bill_id == Bill.id))
     if flt.view not in VIEWS:
         raise TriageError(f"Unknown inbox view {flt.view!r}; one of: {', '.join(VIEWS)}")
     listed = None
@@ -152,6 +170,8 @@ def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter, *, 
                 found.append(and_(or_(*named), *[or_(title.contains(w, autoescape=True), n)
                                                  for w, n in zip(words, named, strict=True)]))
         query = query.where(or_(*found))
+    if flt.flagged_after is not None:
+        query = query.where(FirstFlag.first_flagged_at >= flt.flagged_after)
     if flt.assignee_id:
         mine = Bill.id.in_(select(Assignment.bill_id).where(Assignment.assignee_id == flt.assignee_id,
                                                              ~Assignment.done))
@@ -162,6 +182,12 @@ def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter, *, 
 def count_inbox(session: Session, flt: InboxFilter = InboxFilter()) -> int:
     count_query, _ = _inbox_query(session, [Bill.id], flt)
     return session.execute(select(func.count()).select_from(count_query.subquery())).scalar_one()
+
+
+def count_new(session: Session, flt: InboxFilter = InboxFilter(), *, since: dt.datetime) -> int:
+    """How many of the bills ``flt`` lists a topic first flagged at or after ``since`` (``new_since``): the
+    inbox's "N new since yesterday", counted in the view and with the filters shown."""
+    return count_inbox(session, replace(flt, flagged_after=since))
 
 
 def _order(flt: InboxFilter, best: Any) -> list[Any]:
@@ -203,7 +229,7 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
         raise TriageError(f"Unknown sort {flt.sort!r}; one of: {', '.join(SORTS)}")
     query, best = _inbox_query(session, [Bill, LegislativeSession.identifier, TriageState.status,
                                          TriageState.relevance, TriageState.changed_at, TriageState.user_id,
-                                         TriageState.reason], flt)
+                                         TriageState.reason, FirstFlag.first_flagged_at], flt)
     rows = session.execute(query.order_by(*_order(flt, best)).limit(limit).offset(offset)).all()
     total = count_inbox(session, flt) if count else None
     ids = [bill.id for bill, *_ in rows]
@@ -217,7 +243,8 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
     names = {i: name or email for i, email, name in session.execute(
         select(User.id, User.email, User.name).where(User.id.in_(judges)))} if judges else {}
     out = []
-    for bill, session_identifier, status, relevance, judged_at, judged_by, reason, score, ceremonial in rows:
+    for (bill, session_identifier, status, relevance, judged_at, judged_by, reason, first_flagged_at, score,
+         ceremonial) in rows:
         item = bill_summary(bill, session_identifier)
         pos = positions.get(bill.id)
         # A reviewed bill is back in the inbox because the feeds changed it since: say so, or it reads as done.
@@ -226,6 +253,7 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
         item.update(score=score, status=status or TriageStatus.new.value, relevance=relevance,
                     changed_since_review=changed, changes_since_review=since_review.get(bill.id, []),
                     judged_by=names.get(judged_by), reason=reason, ceremonial=ceremonial,
+                    first_flagged_at=first_flagged_at,
                     judged_at=judged_at.date().isoformat() if judged_at else None,
                     topics=topics.get(bill.id, []), position=pos.stance if pos else None,
                     position_version=pos.version if pos else None, assignment=assignments.get(bill.id),
@@ -327,7 +355,8 @@ def _ids(bill_ids: Iterable[int]) -> list[int]:
 
 
 def _judge(session: Session, *, actor: User, bill_ids: Iterable[int], status: str,
-           relevance: str | None, keep_relevance: bool = False, reason: str | None = None) -> int:
+           relevance: str | None, keep_relevance: bool = False, reason: str | None = None,
+           seen: dict[int, dt.datetime | None] | None = None) -> int:
     require(actor, Action.triage)
     ids = _ids(bill_ids)
     reason = (reason or "").strip() or None
@@ -339,6 +368,8 @@ def _judge(session: Session, *, actor: User, bill_ids: Iterable[int], status: st
         raise TriageError(f"No bill with id {', '.join(map(str, missing))}.")
     now = utcnow()
     states = {s.bill_id: s for s in session.execute(select(TriageState).where(TriageState.bill_id.in_(ids))).scalars()}
+    if seen:
+        _refuse_unseen(session, states, {b: at for b, at in seen.items() if b in found})
     for bill_id in ids:
         state = states.get(bill_id) or TriageState(bill_id=bill_id)
         state.status = status
@@ -352,28 +383,55 @@ def _judge(session: Session, *, actor: User, bill_ids: Iterable[int], status: st
     return len(ids)
 
 
-def mark_reviewed(session: Session, *, actor: User, bill_ids: Iterable[int]) -> int:
+def _refuse_unseen(session: Session, states: dict[int, TriageState], seen: dict[int, dt.datetime | None]) -> None:
+    """TriageConflict when a bill's judgement is not the one the actor was shown (``seen``: its ``changed_at``,
+    None for a bill nobody had judged), naming who judged it since, how and when."""
+    changed = [b for b, at in seen.items() if (states[b].changed_at if b in states else None) != at]
+    if not changed:
+        return
+    state = states.get(changed[0])
+    if len(changed) > 1 or state is None:
+        raise TriageConflict(f"Not saved: {_counted_bills(len(changed))} judged by someone else after you looked "
+                             f"(bill {', '.join(map(str, changed))}). Look at them again, then judge them.")
+    who = session.execute(select(User.name, User.email).where(User.id == state.user_id)).first()
+    raise TriageConflict(f"Not saved: {(who[0] or who[1]) if who else 'someone'} judged this bill "
+                         f"{judgement_words(state.status, state.relevance)} at {utc_stamp(state.changed_at)}, after "
+                         "you looked. Their judgement is shown now; judge the bill again if you still disagree.")
+
+
+def _counted_bills(n: int) -> str:
+    return f"{n} bill was" if n == 1 else f"{n} bills were"
+
+
+# ``seen``, in each: the judgement each bill had when the actor was shown it (``TriageState.changed_at``, None
+# for none); a bill judged since is refused (TriageConflict). Without it, the last judgement wins.
+
+def mark_reviewed(session: Session, *, actor: User, bill_ids: Iterable[int],
+                  seen: dict[int, dt.datetime | None] | None = None) -> int:
     """Seen; no judgement on relevance (a label given earlier stays)."""
     return _judge(session, actor=actor, bill_ids=bill_ids, status=TriageStatus.reviewed.value, relevance=None,
-                  keep_relevance=True)
+                  keep_relevance=True, seen=seen)
 
 
-def dismiss(session: Session, *, actor: User, bill_ids: Iterable[int], reason: str | None = None) -> int:
+def dismiss(session: Session, *, actor: User, bill_ids: Iterable[int], reason: str | None = None,
+            seen: dict[int, dt.datetime | None] | None = None) -> int:
     """Not relevant: out of the inbox, and a negative example for learning. ``reason`` (optional, at most
     MAX_REASON_CHARS) says why, for colleagues and whoever tunes the topics' rules."""
     return _judge(session, actor=actor, bill_ids=bill_ids, status=TriageStatus.dismissed.value,
-                  relevance=Relevance.not_relevant.value, reason=reason)
+                  relevance=Relevance.not_relevant.value, reason=reason, seen=seen)
 
 
-def mark_relevant(session: Session, *, actor: User, bill_ids: Iterable[int]) -> int:
+def mark_relevant(session: Session, *, actor: User, bill_ids: Iterable[int],
+                  seen: dict[int, dt.datetime | None] | None = None) -> int:
     """Relevant: reviewed, and a positive example for learning."""
     return _judge(session, actor=actor, bill_ids=bill_ids, status=TriageStatus.reviewed.value,
-                  relevance=Relevance.relevant.value)
+                  relevance=Relevance.relevant.value, seen=seen)
 
 
-def reopen(session: Session, *, actor: User, bill_ids: Iterable[int]) -> int:
+def reopen(session: Session, *, actor: User, bill_ids: Iterable[int],
+           seen: dict[int, dt.datetime | None] | None = None) -> int:
     """Back into the inbox, clearing the relevance label."""
-    return _judge(session, actor=actor, bill_ids=bill_ids, status=TriageStatus.new.value, relevance=None)
+    return _judge(session, actor=actor, bill_ids=bill_ids, status=TriageStatus.new.value, relevance=None, seen=seen)
 
 
 def assign(session: Session, *, actor: User, bill_ids: Iterable[int], assignee_id: int, task: str | None = None,
@@ -426,4 +484,5 @@ def triage_state(session: Session, *, bill_id: int) -> dict[str, Any] | None:
     state, email, name = row
     # Named as the inbox, positions and notes name people (the email when there is no name).
     return {"status": state.status, "relevance": state.relevance, "reason": state.reason, "by": name or email,
-            "at": state.changed_at.isoformat(timespec="seconds")}
+            "at": state.changed_at.isoformat(timespec="seconds"),
+            "changed_at": state.changed_at}  # to hand back as ``seen``: the judgement shown, to the microsecond

@@ -128,9 +128,19 @@ def watchlists_of_bill(session: Session, *, actor: User, bill_id: int) -> list[i
 
 # -- saved filters ------------------------------------------------------------------------------------------
 
+class FilterExists(WatchlistError):
+    """The actor already has a saved filter of that name on that page: replacing it must be asked for."""
+
+    def __init__(self, name: str):
+        super().__init__(f"You already have a saved filter named {name!r} on this page: replace it, or save under "
+                         "another name.")
+        self.name = name
+
+
 def save_filter(session: Session, *, actor: User, page: str, name: str, params: dict[str, Any],
-                shared: bool = False) -> SavedFilter:
-    """Create or replace the actor's filter of that name on that page."""
+                shared: bool = False, replace: bool = False) -> SavedFilter:
+    """Create the actor's filter of that name on that page; one of that name already there is replaced only with
+    ``replace`` (else ``FilterExists``): a slip of the name silently lost the filter saved before."""
     require(actor, Action.follow)
     if page not in FILTER_PAGES:
         raise WatchlistError(f"Unknown page {page!r}; one of: {', '.join(FILTER_PAGES)}")
@@ -142,6 +152,8 @@ def save_filter(session: Session, *, actor: User, page: str, name: str, params: 
                              f"this one has {len(name)}.")
     existing = session.execute(select(SavedFilter).where(SavedFilter.owner_id == actor.id, SavedFilter.page == page,
                                                          SavedFilter.name == name)).scalar_one_or_none()
+    if existing is not None and not replace:
+        raise FilterExists(name)
     saved = existing or SavedFilter(owner_id=actor.id, page=page, name=name)
     saved.params, saved.shared = dict(params), shared
     session.add(saved)

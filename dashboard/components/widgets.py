@@ -83,3 +83,53 @@ def saved_filter_picker(user: User, saved: list[SavedFilter], shared_by: dict[in
         except (watchlists.WatchlistError, PermissionDenied) as exc:
             st.error(md(exc))
     return chosen if cols[1].button("Apply", key=f"{key}_apply") and chosen is not None else None
+
+
+def save_filter_form(user: User, *, page: str, params: dict[str, Any], key: str, noun: str) -> None:
+    """The "Save this filter" form of a page (``page``: watchlists.FILTER_PAGES): a name, "Share with everyone",
+    and ``key`` to save ``params``. A name already used is not replaced unasked: the service refuses, and the form
+    names the filter and asks "Replace it" or "Cancel" (a slip of the name silently lost the filter saved before).
+    What is replaced is what was asked to be saved, whatever the widgets were set to since."""
+    name = st.text_input("Name", key=f"{key}_name", max_chars=watchlists.FILTER_NAME_MAX)
+    shared = st.checkbox("Share with everyone", key=f"{key}_shared")
+    pending_key, done_key = f"{key}_pending", f"{key}_done"
+    pending = st.session_state.get(pending_key)
+    if pending is not None and pending["name"] != name.strip():  # another name typed: nothing left to confirm
+        st.session_state.pop(pending_key, None)
+        pending = None
+
+    def save(to_save: dict[str, Any], *, replace: bool) -> None:
+        with data.session() as s:
+            watchlists.save_filter(s, actor=user, page=page, name=to_save["name"], params=to_save["params"],
+                                   shared=to_save["shared"], replace=replace)
+
+    if st.button(f"Save {noun}", key=key):
+        asked = {"name": name.strip(), "params": params, "shared": shared}
+        try:
+            save(asked, replace=False)
+            st.session_state.pop(pending_key, None)
+            pending = None
+            st.success(f"Saved {noun} {md(asked['name'])}.")
+        except watchlists.FilterExists as exc:
+            pending = st.session_state[pending_key] = {**asked, "message": str(exc)}
+        except (watchlists.WatchlistError, PermissionDenied) as exc:
+            st.error(md(exc))
+    if pending is not None:
+        st.warning(md(pending["message"]))
+        cols = st.columns(2)
+        if cols[0].button("Replace it", key=f"{key}_replace"):
+            try:
+                save(pending, replace=True)
+                st.session_state[done_key] = f"Replaced saved {noun} {pending['name']}."
+            except (watchlists.WatchlistError, PermissionDenied) as exc:  # deleted meanwhile, or the role changed
+                st.session_state[done_key] = exc
+            st.session_state.pop(pending_key, None)
+            st.rerun()
+        if cols[1].button("Cancel", key=f"{key}_cancel"):
+            st.session_state.pop(pending_key, None)
+            st.rerun()
+    done = st.session_state.pop(done_key, None)
+    if isinstance(done, Exception):
+        st.error(md(done))
+    elif done:
+        st.success(md(done))

@@ -372,17 +372,25 @@ with side:
             st.session_state["bill_dismiss_reason"] = ""  # set, not dropped: the browser would send it back
         why = st.text_input("Why not relevant (optional)", key="bill_dismiss_reason",
                             max_chars=triage.MAX_REASON_CHARS)
+        # The judgement this page showed before the click (this run read the bill's again): one a colleague made
+        # since is refused, not overwritten unseen (tracker.triage: ``seen``).
+        shown = state["changed_at"] if state else None
+        seen = st.session_state.get(f"triage_seen_{bill_id}", shown)
+        st.session_state[f"triage_seen_{bill_id}"] = shown
         c = st.columns(3)
         for col, (label, fn) in zip(c, {"Reviewed": triage.mark_reviewed, "Relevant": triage.mark_relevant,
                                         "Not relevant": triage.dismiss}.items(), strict=True):
             if col.button(label, key=f"bill_{fn.__name__}"):
-                with data.session() as s:
-                    if fn is triage.dismiss:
-                        fn(s, actor=user, bill_ids=[bill_id], reason=why)
-                    else:
-                        fn(s, actor=user, bill_ids=[bill_id])
-                st.session_state["bill_dismiss_reason_used"] = True
-                st.rerun()
+                try:
+                    with data.session() as s:
+                        if fn is triage.dismiss:
+                            fn(s, actor=user, bill_ids=[bill_id], reason=why, seen={bill_id: seen})
+                        else:
+                            fn(s, actor=user, bill_ids=[bill_id], seen={bill_id: seen})
+                    st.session_state["bill_dismiss_reason_used"] = True
+                    st.rerun()
+                except (triage.TriageError, PermissionDenied) as exc:  # the reason typed stays in its box
+                    st.error(md(exc))
 
     st.markdown("#### Assignee")
     st.markdown(assignment_line(assignment) if assignment else "Nobody yet.")

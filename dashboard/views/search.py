@@ -8,12 +8,11 @@ import streamlit as st
 from dashboard.components import data, state
 from dashboard.components.auth import page_user
 from dashboard.components.render import highlight, md, shorten
-from dashboard.components.widgets import saved_filter_picker
+from dashboard.components.widgets import save_filter_form, saved_filter_picker
 from tracker import search, search_syntax, triage, watchlists
 from tracker.bidi import without_bidi_controls
 from tracker.exports.packet import stage_label
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS
-from tracker.permissions import PermissionDenied
 from tracker.references import bill_reference
 
 PAGE_SIZE = 25
@@ -76,16 +75,8 @@ head[0].markdown(f"**{total:,}** {'bill matches' if total == 1 else 'bills match
 head[1].number_input("Page", min_value=1, max_value=max(pages, page_no), step=1, key="q_page",
                      label_visibility="collapsed")
 with head[2].popover("Save this search"):
-    name = st.text_input("Name", key="q_save_name", max_chars=watchlists.FILTER_NAME_MAX)
-    shared = st.checkbox("Share with everyone", key="q_save_shared")
-    if st.button("Save search", key="q_save"):
-        try:
-            with data.session() as s:
-                watchlists.save_filter(s, actor=user, page="search", name=name, shared=shared,
-                                       params={k: st.session_state.get(k) for k in KEYS})
-            st.success(f"Saved search {md(name)}.")
-        except (watchlists.WatchlistError, PermissionDenied) as exc:
-            st.error(md(exc))
+    save_filter_form(user, page="search", params={k: st.session_state.get(k) for k in KEYS}, key="q_save",
+                     noun="search")
 
 if read.number is not None:
     numbered = len(read.number_ids)

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from dashboard.components import data, state
 from dashboard.components.auth import page_user
 from dashboard.components.render import assignment_line, counted, highlight, md, shorten
-from dashboard.components.widgets import saved_filter_picker
+from dashboard.components.widgets import save_filter_form, saved_filter_picker
 from tracker import positions, triage, watchlists
 from tracker.bidi import without_bidi_controls
 from tracker.exports.packet import stage_label
@@ -19,7 +19,7 @@ from tracker.references import bill_reference
 
 PAGE_SIZE = 25
 FILTER_KEYS = ("f_view", "f_topic", "f_jurisdiction", "f_stages", "f_min_score", "f_since", "f_text", "f_sort",
-               "f_mine")
+               "f_mine", "f_new")
 STAGES = [s.value for s in (*STAGE_PROGRESS, *STAGE_OUTCOMES)]
 
 
@@ -30,6 +30,12 @@ def _count(db_url: str, version: tuple, flt: triage.InboxFilter) -> int:
     page reuses it."""
     with Session(data.engine()) as s:
         return triage.count_inbox(s, flt)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=64)
+def _count_new(db_url: str, version: tuple, flt: triage.InboxFilter, since: dt.datetime) -> int:
+    with Session(data.engine()) as s:
+        return triage.count_new(s, flt, since=since)
 
 
 user = page_user()
@@ -74,18 +80,25 @@ with st.container(border=True):
     min_score = c[1].number_input("Minimum score", min_value=0.0, value=None, step=0.5, key="f_min_score")
     since = c[2].date_input("Latest action since", value=None, key="f_since")
     text = c[3].text_input("Title contains, or bill number", key="f_text", placeholder="privacy, or HR 3684")
-    mine = st.checkbox("Only bills assigned to me", key="f_mine")
+    c = st.columns(4)
+    mine = c[0].checkbox("Only bills assigned to me", key="f_mine")
+    new_only = c[1].checkbox("Only new since yesterday", key="f_new",
+                             help="Bills a topic first flagged since the start of yesterday (Washington time).")
+
+new_from = triage.new_since()
 
 flt = triage.InboxFilter(view=view, topic=topic or None, jurisdiction=jurisdiction or None, stages=tuple(stages),
                          min_score=min_score, since=since, text=text or None, sort=sort,
-                         assignee_id=user.id if mine else None)
+                         assignee_id=user.id if mine else None, flagged_after=new_from if new_only else None)
 signature = repr(flt)
 if st.session_state.get("f_signature") != signature:  # a new filter starts at its first page
     st.session_state["f_signature"] = signature
     st.session_state["f_page"] = 1
 
 with data.session() as s:
-    total = _count(data.url(), data.data_version(s), replace(flt, sort="score", descending=True))
+    version = data.data_version(s)
+    total = _count(data.url(), version, replace(flt, sort="score", descending=True))
+    new = _count_new(data.url(), version, replace(flt, sort="score", descending=True), new_from)
     pages = max(1, -(-total // PAGE_SIZE))
     # Judging the last page's bills shrinks the inbox under the page number: show the new last page, not an
     # empty "page 80 of 79" that says nothing matches.
@@ -94,21 +107,14 @@ with data.session() as s:
     rows, _ = triage.inbox(s, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, count=False)
 
 head = st.columns([3, 1, 2])
-head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · page {page_no} of {pages}")
+head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · {new:,} new since yesterday · "
+                 f"page {page_no} of {pages}")
 head[1].number_input("Page", min_value=1, max_value=pages, step=1, key="f_page", label_visibility="collapsed")
 state.remember("triage", (*FILTER_KEYS, "f_page"))
 with head[2].popover("Save this filter"):
-    name = st.text_input("Name", key="save_filter_name", max_chars=watchlists.FILTER_NAME_MAX)
-    shared = st.checkbox("Share with everyone", key="save_filter_shared")
-    if st.button("Save filter", key="save_filter"):
-        params = {k: st.session_state.get(k) for k in FILTER_KEYS}
-        params["f_since"] = params["f_since"].isoformat() if params.get("f_since") else None
-        try:
-            with data.session() as s:
-                watchlists.save_filter(s, actor=user, page="triage", name=name, params=params, shared=shared)
-            st.success(f"Saved filter {md(name)}.")
-        except (watchlists.WatchlistError, PermissionDenied) as exc:
-            st.error(md(exc))
+    params = {k: st.session_state.get(k) for k in FILTER_KEYS}
+    params["f_since"] = params["f_since"].isoformat() if params.get("f_since") else None
+    save_filter_form(user, page="triage", params=params, key="save_filter", noun="filter")
 
 if not rows:
     st.info("Nothing to triage here: no flagged bill matches these filters." if view == "inbox"
@@ -157,6 +163,8 @@ for row in rows:
         if row["reason"] and row["status"] == "dismissed":
             status += f"  \nwhy: {shorten(row['reason'], 200)}"
         score = f"score {row['score']:.2f}" if row["score"] is not None else "not flagged"  # an assignment
+        if row["first_flagged_at"] is not None and row["first_flagged_at"] >= new_from:
+            score = f"new since yesterday · {score}"
         if row["ceremonial"]:  # why a high score sits below the substantive bills (tracker.matching.ceremonial)
             score += f" · ceremonial: {row['ceremonial']}"
         top[2].caption(f"{score} · {md(stage_label(row['stage'], row['jurisdiction']))}  \n"

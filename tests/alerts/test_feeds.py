@@ -97,7 +97,7 @@ def test_atom_and_rss_per_saved_filter_behind_the_feed_token(world: World, serve
     assert get(f"{server}/feeds/{token}/filters/{mine.id}.json")[0] == 404
     # Shared, it is readable; search filters give what the search page gives.
     watchlists.save_filter(s, actor=world.admin, page="search", name="Ada's broadband", params={"q": "broadband"},
-                           shared=True)
+                           shared=True, replace=True)
     s.commit()
     status, _, body = get(f"{server}/feeds/{token}/filters/{other.id}.atom")
     assert status == 200 and [e.findtext(f"{ATOM}title") for e in parse_xml(body, "feed").findall(f"{ATOM}entry")] \

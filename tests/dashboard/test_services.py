@@ -404,7 +404,15 @@ def test_watchlists_and_saved_filters(session: Session, seeded: Seeded) -> None:
         watchlists.add_bills(session, actor=lobbyist, watchlist_id=shared.id, bill_ids=[seeded.ids["ca"]])
     watchlists.add_bills(session, actor=seeded.users["staff"], watchlist_id=shared.id, bill_ids=[seeded.ids["ca"]])
     saved = watchlists.save_filter(session, actor=lobbyist, page="triage", name="CA", params={"f_jurisdiction": "ca"})
-    again = watchlists.save_filter(session, actor=lobbyist, page="triage", name="CA", params={"f_jurisdiction": "us"})
+    # The same name again is refused, naming the filter, unless told to replace it: it silently overwrote it.
+    with pytest.raises(watchlists.FilterExists, match="You already have a saved filter named 'CA'") as refused:
+        watchlists.save_filter(session, actor=lobbyist, page="triage", name=" CA ", params={"f_jurisdiction": "us"})
+    assert refused.value.name == "CA"
+    session.refresh(saved)
+    assert saved.params == {"f_jurisdiction": "ca"}
+    assert watchlists.save_filter(session, actor=lobbyist, page="search", name="CA", params={}).id != saved.id
+    again = watchlists.save_filter(session, actor=lobbyist, page="triage", name="CA", params={"f_jurisdiction": "us"},
+                                   replace=True)
     assert saved.id == again.id and again.params == {"f_jurisdiction": "us"}
     assert watchlists.saved_filters(session, actor=council, page="triage") == []
     with pytest.raises(watchlists.WatchlistError, match="Unknown page"):

@@ -1,6 +1,8 @@
 """The triage inbox at a working size: paging past a judged last page, literal title words, the assignee list;
 saved filters (triage and search) applied and deleted."""
 
+import datetime as dt
+
 import pytest
 from apptest_helpers import no_exception, signed_in, texts
 from dash_fixtures import Seeded, record
@@ -10,7 +12,8 @@ from sqlmodel import Session
 from dashboard.components.render import md
 from tracker import triage, users, watchlists
 from tracker.ingest import IngestItem, Ingestor
-from tracker.models import Bill, BillMatch
+from tracker.models import Bill, BillMatch, FirstFlag
+from tracker.models.base import utcnow
 
 # How a refusal names each role (tracker.permissions): the words, not the role's code.
 SIGNED_IN_AS = {"staff": "policy staff", "council": "a council member", "lobbyist": "a lobbyist"}
@@ -32,7 +35,7 @@ def _flag_more(session: Session, seeded: Seeded, numbers: range, **overrides: ob
 def test_judging_the_whole_last_page_shows_the_new_last_page(session: Session, seeded: Seeded) -> None:
     _flag_more(session, seeded, range(100, 100 + PAGE_SIZE + 1 - 4))  # 26 flagged: two pages, one bill on the second
     at = signed_in(seeded.users["staff"], "views/triage.py")
-    assert "**26** bills · page 1 of 2" in texts(at)
+    assert "**26** bills · 0 new since yesterday · page 1 of 2" in texts(at)
     at.number_input(key="f_page").set_value(2).run()
     last = [c for c in at.checkbox if c.key.startswith("sel_")]
     assert len(last) == 1
@@ -40,7 +43,7 @@ def test_judging_the_whole_last_page_shows_the_new_last_page(session: Session, s
     at.button(key="bulk_dismiss").click().run()
     no_exception(at)
     shown = texts(at)
-    assert "**25** bills · page 1 of 1" in shown
+    assert "**25** bills · 0 new since yesterday · page 1 of 1" in shown
     assert "Nothing to triage here" not in shown
     assert len([c for c in at.checkbox if c.key.startswith("sel_")]) == PAGE_SIZE
 
@@ -160,3 +163,71 @@ def test_a_ceremonial_resolution_says_why_it_is_listed_last(session: Session, se
     rows = [c.value for c in at.caption if "score" in c.value]
     assert "ceremonial: designates or observes a day, week or month" in rows[-1]
     assert not any("ceremonial" in row for row in rows[:-1])
+
+
+def test_the_inbox_says_how_many_bills_are_new_since_yesterday_and_shows_only_those(session: Session,
+                                                                                      seeded: Seeded) -> None:
+    """Staff open the inbox every morning and could not tell what had come in since the day before: the count
+    leads the list, a tick lists only those bills, and a bill opened from it leads to the next new one."""
+    ids = seeded.ids
+    cut_off = triage.new_since()
+    session.add_all([FirstFlag(bill_id=ids["markup"], first_flagged_at=cut_off - dt.timedelta(days=3)),
+                     FirstFlag(bill_id=ids["robotics"], first_flagged_at=cut_off - dt.timedelta(minutes=1)),
+                     FirstFlag(bill_id=ids["privacy"], first_flagged_at=cut_off + dt.timedelta(hours=2)),
+                     FirstFlag(bill_id=ids["ca"], first_flagged_at=utcnow())])
+    session.commit()
+    at = signed_in(seeded.users["council"], "views/triage.py")  # readers see it too
+    no_exception(at)
+    assert "**4** bills · 2 new since yesterday · page 1 of 1" in texts(at)
+
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    at.checkbox(key="f_new").check().run()
+    no_exception(at)
+    assert {c.key for c in at.checkbox if c.key.startswith("sel_")} == {f"sel_{ids['privacy']}", f"sel_{ids['ca']}"}
+    assert "**2** bills · 2 new since yesterday · page 1 of 1" in texts(at)
+    at.checkbox(key=f"sel_{ids['privacy']}").check().run()
+    at.button(key="bulk_mark_reviewed").click().run()  # reviewed: out of the inbox, and no longer counted
+    no_exception(at)
+    assert "**1** bill · 1 new since yesterday · page 1 of 1" in texts(at)
+    at.query_params["id"], at.query_params["from"] = str(ids["privacy"]), "inbox"
+    at.switch_page("views/bill.py").run()  # "next" follows the tick: the other new bill, not the strongest
+    no_exception(at)
+    assert [p.proto.query_string for p in at.get("page_link") if p.proto.label.startswith("Next in the inbox")] \
+        == [f"id={ids['ca']}&from=inbox"]
+
+
+@pytest.mark.parametrize(("page", "key", "widget", "value"), [
+    ("views/triage.py", "save_filter", "f_jurisdiction", "ca"), ("views/search.py", "q_save", "q_jurisdiction", "ca")])
+def test_saving_under_a_name_already_used_asks_before_replacing(session: Session, seeded: Seeded, page: str,
+                                                                key: str, widget: str, value: str) -> None:
+    """Saving a filter under a name already used silently replaced the one saved: a staffer's careful "AI weekly"
+    was gone after a slip of the name. The page now asks, naming the filter, and replaces it only
+    when told to; cancelling keeps the one saved."""
+    where = page.removeprefix("views/").removesuffix(".py")
+    staff = seeded.users["staff"]
+    watchlists.save_filter(session, actor=staff, page=where, name="AI weekly", params={widget: "us"})
+    session.commit()
+
+    def stored() -> dict:
+        session.expire_all()
+        [saved] = watchlists.saved_filters(session, actor=staff, page=where)
+        return saved.params
+
+    at = signed_in(staff, page)
+    at.selectbox(key=widget).select(value).run()
+    at.text_input(key=f"{key}_name").input("AI weekly").run()
+    at.button(key=key).click().run()
+    no_exception(at)
+    assert md("You already have a saved filter named 'AI weekly'") in " ".join(w.value for w in at.warning)
+    assert stored()[widget] == "us"  # nothing replaced yet
+    at.button(key=f"{key}_cancel").click().run()
+    no_exception(at)
+    assert not at.warning and stored()[widget] == "us"
+    assert not [b for b in at.button if b.key == f"{key}_replace"]
+
+    at.button(key=key).click().run()
+    at.button(key=f"{key}_replace").click().run()
+    no_exception(at)
+    assert stored()[widget] == value
+    assert "Replaced saved" in " ".join(s.value for s in at.success)
+    assert not at.warning

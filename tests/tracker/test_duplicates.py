@@ -21,7 +21,16 @@ from tracker.cli import EXIT_PARTIAL, app
 from tracker.dates import us_today
 from tracker.duplicates import find_groups, merge
 from tracker.ingest import IngestItem, Ingestor
-from tracker.models import AlertSubscription, Bill, BillSource, KeyVoteMark, LegislativeSession, User, VoteEvent
+from tracker.models import (
+    AlertSubscription,
+    Bill,
+    BillSource,
+    FirstFlag,
+    KeyVoteMark,
+    LegislativeSession,
+    User,
+    VoteEvent,
+)
 from tracker.records import BillRecord, VoteRecord
 from tracker.scorecard import key_vote_history, mark_key_vote
 
@@ -90,6 +99,12 @@ def test_three_copies_of_one_bill_become_one_with_everything_the_council_gave_ea
                   expected_version=0)
     session.commit()
 
+    # Topics flagged two of the copies, Open States' first: the inbox's "new since yesterday" counts from then.
+    first_flags = {"openstates": dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC),
+                   "ca_pubinfo": dt.datetime(2026, 12, 6, 9, 0, tzinfo=dt.UTC)}
+    session.add_all([FirstFlag(bill_id=bill_of[feed], first_flagged_at=at) for feed, at in first_flags.items()])
+    session.commit()
+
     (group,) = find_groups(session)
     assert (group.session_identifier, group.identifier, group.conflicts) == ("19992000s1", "AB 1", [])
     assert group.survivor.bill_id == bill_of["ca_pubinfo"]  # the Legislature's own record, at the shared key
@@ -115,6 +130,9 @@ def test_three_copies_of_one_bill_become_one_with_everything_the_council_gave_ea
     # The scorecard's key-vote mark followed its roll call to the bill kept (it was deleted with the copy).
     assert [h["reason"] for h in key_vote_history(session, vote_event_id=roll_call)] == ["the deciding vote"]
     assert session.execute(select(KeyVoteMark.bill_id)).scalars().all() == [keep]
+    # First flagged when its earliest copy was: the merged bill is not "new" again in the inbox.
+    assert session.execute(select(FirstFlag.bill_id, FirstFlag.first_flagged_at)).all() == [
+        (keep, first_flags["openstates"])]
     assert session.execute(select(LegislativeSession.identifier).where(
         LegislativeSession.identifier == OLD_SESSION)).first() is None  # no empty session left to filter on
     # The feeds now spell it one way: reading them again finds the one bill, and nothing is left to merge.

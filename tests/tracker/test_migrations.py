@@ -5,6 +5,7 @@ there afterwards, as it was; the tables later migrations add are left empty here
 migration drops what it added.
 """
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -321,3 +322,40 @@ def test_0035_going_back_keeps_federal_roll_calls_and_drops_only_their_numbers(f
     db.upgrade(filled)
     with filled.connect() as conn:
         assert [tuple(r) for r in conn.execute(query)] == [(i, key, None) for i, key, _ in before]
+
+
+def test_0038_dates_the_first_flag_of_bills_flagged_before_it_without_calling_them_new(filled: Engine) -> None:
+    """Bills flagged before 0038 get a first flag from what was stored: the alerts' "newly flagged" event where
+    alerts reported one, else when the tracker first stored the bill; never the match's own stamp, which the last
+    re-score (a rule edit) set to a moment ago and would have called every flagged bill new."""
+    from tracker.models import AlertEvent, BillMatch, Topic
+    from tracker.models.base import utcnow
+
+    db.downgrade(filled, "0037")
+    reported = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
+    with Session(filled) as s:
+        old, reported_bill, was_baseline, unflagged = s.execute(select(Bill.id).order_by(Bill.id).limit(4)).scalars()
+        seen = dict(s.execute(select(Bill.id, Bill.first_seen_at)).all())
+        topic = Topic(slug="broadband", name="Broadband")
+        s.add(topic)
+        s.flush()
+        for bill in (old, reported_bill, was_baseline, unflagged):  # re-scored just now, as a rule edit does
+            s.add(BillMatch(bill_id=bill, topic_id=topic.id, score=4.0, flagged=bill != unflagged, rule_version=2,
+                            matched_at=utcnow()))
+        s.add(AlertEvent(key=f"flag:{reported_bill}:{topic.id}", bill_id=reported_bill, kind="flagged",
+                         topic_id=topic.id, occurred_at=reported))
+        # Flagged before alerts first ran: the baseline's stamp is that run's, not the flag's.
+        s.add(AlertEvent(key=f"flag:{was_baseline}:{topic.id}", bill_id=was_baseline, kind="baseline",
+                         topic_id=topic.id, occurred_at=utcnow()))
+        s.add(AlertEvent(key=f"flag:{was_baseline}:999", bill_id=was_baseline, kind="flagged", topic_id=999,
+                         occurred_at=reported))
+        s.commit()
+    db.upgrade(filled)
+    with Session(filled) as s:
+        from tracker.models import FirstFlag
+
+        stamps = dict(s.execute(select(FirstFlag.bill_id, FirstFlag.first_flagged_at)).all())
+    assert stamps == {old: seen[old], reported_bill: reported, was_baseline: seen[was_baseline]}
+    db.downgrade(filled, "0037")
+    assert "firstflag" not in inspect(filled).get_table_names()
+    db.upgrade(filled)

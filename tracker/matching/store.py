@@ -60,7 +60,17 @@ from tracker.config import settings
 from tracker.matching import learning, semantic
 from tracker.matching.ceremonial import ceremonial_form
 from tracker.matching.engine import BillDoc, RuleSet, RuleSpec, TopicResult, TopicSpec
-from tracker.models import Bill, BillEmbedding, BillMatch, BillVersion, RelevanceModel, Topic, TopicRule, TriageState
+from tracker.models import (
+    Bill,
+    BillEmbedding,
+    BillMatch,
+    BillVersion,
+    FirstFlag,
+    RelevanceModel,
+    Topic,
+    TopicRule,
+    TriageState,
+)
 from tracker.models.base import utcnow
 from tracker.models.enums import Relevance
 from tracker.upsert import upsert as _upsert
@@ -683,8 +693,12 @@ _MATCH_COLUMNS = ("score", "keyword_score", "semantic_score", "learned_score", "
 
 def write_matches(session: Session, rows: list[dict[str, Any]], bill_ids: Sequence[int],
                   topic_ids: Sequence[int]) -> None:
-    """Replace the matches of these bills for these topics with ``rows``: one upsert, one delete."""
+    """Replace the matches of these bills for these topics with ``rows``: one upsert, one delete. A bill flagged
+    for the first time gets its ``FirstFlag``; one flagged before keeps it, whatever re-scores since rewrote."""
     _upsert(session, BillMatch, rows, ["bill_id", "topic_id"], _MATCH_COLUMNS)
+    first = {r["bill_id"]: r["matched_at"] for r in rows if r["flagged"]}
+    _upsert(session, FirstFlag, [{"bill_id": b, "first_flagged_at": at} for b, at in first.items()], ["bill_id"],
+            None)
     keep = {(r["bill_id"], r["topic_id"]) for r in rows}
     stale = [match_id for match_id, b, t in session.execute(
         select(BillMatch.id, BillMatch.bill_id, BillMatch.topic_id)

@@ -90,6 +90,17 @@ class BillMatch(SQLModel, table=True):
     ceremonial: str | None = Field(default=None, max_length=64)
 
 
+class FirstFlag(SQLModel, table=True):
+    """When a topic first flagged a bill: what the triage inbox's "new since yesterday" counts from (0038).
+
+    Written once, by the flagging's one writer (tracker.matching.store.write_matches), and never moved: a re-score
+    restamps every ``BillMatch.matched_at`` and drops the matches a rule no longer makes, so neither says when a
+    bill first reached the inbox. A merge of duplicates keeps the earliest (tracker.duplicates)."""
+
+    bill_id: int = Field(foreign_key="bill.id", primary_key=True, ondelete="CASCADE")
+    first_flagged_at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
 class Stance(SQLModel, table=True):
     """The configurable position vocabulary (defaults in tracker.models.enums.DEFAULT_STANCES)."""
 

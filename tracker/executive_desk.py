@@ -43,7 +43,13 @@ DESK_RULES: dict[str, DeskRule] = {
     "al": DeskRule("Governor", 6, sundays_excepted=True, citation="Ala. Const. § 125",
                    caveat="presented in the session's last 5 days: 10 days after adjournment, and unsigned it "
                           "does not become law"),
+    "ar": DeskRule("Governor", 5, sundays_excepted=True, citation="Ark. Const. art. 6, § 15",
+                   caveat="unsigned, it becomes law; if the General Assembly's adjournment prevents its return, "
+                          "it becomes law unless the Governor files it with his objections with the Secretary of "
+                          "State and proclaims it within 20 days after the adjournment"),
 }
+# Not yet: Alaska (art. II, § 17) and Mississippi (§ 72), whose text was not at hand to check the days against, and
+# whose feeds here record no presentment (tracker.sources.legiscan.HISTORY_RULES).
 
 
 def acts_by(presented: dt.date, rule: DeskRule) -> dt.date:

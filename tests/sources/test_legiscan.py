@@ -6,6 +6,7 @@ import json
 import tarfile
 
 import pytest
+from presented_bills import legiscan_as_of
 from realdata_paths import require_realdata
 
 from tracker.models.enums import Stage
@@ -47,6 +48,9 @@ def test_legacy_xml_archive() -> None:
                 assert looks_like_bill(data)
                 record = parse_bill(data, member.name)
                 assert (record.jurisdiction.id, record.session.identifier) == ("ms", "2014")
+                # Mississippi's histories go from "Enrolled Bill Signed" (by the presiding officers) to
+                # "Approved by Governor": no line says when a bill reached the governor.
+                assert not any("executive-receipt" in a.classification for a in record.actions), member.name
                 stages[record.stage] += 1
     assert sum(stages.values()) == 2998  # every bill of the session (PROVENANCE.md)
     assert stages[Stage.failed] > 2000 and stages[Stage.enacted] > 600  # "Died In Committee" is event 6
@@ -96,3 +100,33 @@ def test_progress_events_go_on_the_history_line_that_records_them() -> None:
     assert tagged["STA RPT CS(STA) 2DP 3NR"] == ["committee-passage-unfavorable"]
     assert tagged["REFERRED TO FINANCE"] == ["referral-committee"]
     assert hb2.stage == Stage.in_committee  # the stage reads progress[] itself: unchanged
+
+
+@pytest.mark.realdata
+def test_the_governors_receipt_is_read_from_the_states_own_wording() -> None:
+    # LegiScan's progress[] has no presentment event, so a bill sent to the governor stayed "passed both
+    # chambers" and the executive's desk never listed a LegiScan bill. Arkansas' history says it:
+    # "Correctly enrolled and ordered transmitted to the Governor's Office." (HB 1044-1046, 2012 fiscal session).
+    folder = require_realdata("legiscan", "dataset_json", "bill")
+    for name, act in (("HB1044", 36), ("HB1045", 37), ("HB1046", 38)):
+        record = parse_bill((folder / f"{name}.json").read_bytes(), name)
+        received = [(str(a.date), a.text) for a in record.actions if "executive-receipt" in a.classification]
+        assert received == [
+            ("2012-02-16", "House Correctly enrolled and ordered transmitted to the Governor's Office.")]
+        assert record.stage == Stage.enacted, name  # Act 36-38 on Feb 21: the receipt does not hold it back
+        assert record.latest_action_text == f"House Notification that {name} is now Act {act}"
+    # HB 1044 as the feed read on Feb 16, enrolled and transmitted, the Governor yet to act: on his desk.
+    on_the_day = legiscan_as_of(folder / "HB1044.json", "2012-02-16")
+    assert on_the_day.stage == Stage.sent_to_executive
+    # Had the Governor vetoed it that same day (event 5 added to the real file), the veto would be the outcome:
+    # a day's history lines count before its progress events.
+    payload = json.loads((folder / "HB1044.json").read_bytes())
+    payload["bill"]["progress"] = [p for p in payload["bill"]["progress"] if p["date"] <= "2012-02-16"] + [
+        {"date": "2012-02-16", "event": 5}]
+    assert parse_bill(json.dumps(payload).encode(), "HB1044 vetoed").stage == Stage.vetoed
+    # The day before, passed by the House only.
+    assert legiscan_as_of(folder / "HB1044.json", "2012-02-15").stage == Stage.passed_origin_chamber
+    # Alaska's sample bills never reached the governor ("TRANSMITTED TO (S)" is the Senate): nothing read as one.
+    for name in ("HB1", "HB2", "HB3"):
+        record = parse_bill((folder / f"{name}.json").read_bytes(), name)
+        assert not any("executive-receipt" in a.classification for a in record.actions), name

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from presented_bills import as_presented, inflation_reduction_act
+from presented_bills import as_presented, inflation_reduction_act, legiscan_as_of
 from realdata_paths import require_realdata
 from sqlmodel import Session
 
@@ -10,6 +10,7 @@ from tracker import positions, users
 from tracker.executive_desk import DESK_RULES, acts_by, deadline_words, on_desk
 from tracker.ingest import IngestItem, Ingestor
 from tracker.records import BillRecord
+from tracker.sources import legiscan
 from tracker.sources.openstates import parse_bill
 
 
@@ -28,6 +29,10 @@ def test_the_constitutions_count_days_after_presentment_sundays_excepted_where_t
     assert acts_by(dt.date(2025, 9, 10), ca) == dt.date(2025, 9, 22)
     # Alabama: six days, Sundays excepted.
     assert acts_by(dt.date(2025, 6, 4), al) == dt.date(2025, 6, 11)
+    # Arkansas: five days, Sundays excepted. HB 1044 (2012 fiscal session) was "ordered transmitted to the
+    # Governor's Office" on Thu 16 Feb 2012: Fri 17 (1), Sat 18 (2), Sun 19 not counted, Mon 20 (3), Tue 21 (4),
+    # Wed 22 (5). It became Act 36 on Tue 21 Feb, inside the five days.
+    assert acts_by(dt.date(2012, 2, 16), DESK_RULES["ar"]) == dt.date(2012, 2, 22)
 
 
 def test_a_bill_presented_to_the_president_is_listed_until_he_acts(session: Session) -> None:
@@ -83,3 +88,19 @@ def test_a_jurisdiction_without_a_rule_gives_the_day_it_was_presented(session: S
     [row] = on_desk(session, tracked_only=False, today=dt.date(2025, 6, 5))
     assert (row["acts_by"], row["office"], row["rule"]) == (None, None, None)
     assert deadline_words(row) == "Presented on Wed 4 Jun 2025"
+
+
+def test_an_arkansas_bill_on_the_governors_desk_counts_his_five_days(session: Session) -> None:
+    path = require_realdata("legiscan", "dataset_json", "bill", "HB1044.json")
+    Ingestor(session).ingest([IngestItem(legiscan_as_of(path, "2012-02-16"))])  # transmitted, not yet acted on
+    session.commit()
+    [row] = on_desk(session, tracked_only=False, today=dt.date(2012, 2, 17))
+    # Presented Thu 16 Feb 2012; five days, Sunday 19 not counted: Wed 22 Feb (worked out above).
+    assert (row["bill"], row["presented"], row["office"], row["acts_by"], row["due_in"]) == (
+        "AR HB 1044 (2012 Fiscal)", dt.date(2012, 2, 16), "Governor", dt.date(2012, 2, 22), 5)
+    assert deadline_words(row) == "The Governor acts by Wed 22 Feb 2012 (in 5 days)"
+    assert row["rule"].startswith("Ark. Const. art. 6, § 15: ")
+
+    Ingestor(session).ingest([IngestItem(legiscan.parse_bill(path.read_bytes(), str(path)))])  # Act 36, Feb 21
+    session.commit()
+    assert on_desk(session, tracked_only=False, today=dt.date(2012, 2, 21)) == []

@@ -7,7 +7,8 @@ bills that changed. Every envelope's ``status`` is checked, since errors come ba
 
 LegiScan's history lines are free text in each state's wording, but every bill carries ``progress[]``: LegiScan's
 own event codes, assigned by its editors. Those are the stage rules here (``PROGRESS_EVENTS``, data), so the
-stage means the same thing in all fifty states.
+stage means the same thing in all fifty states. The codes have no presentment to the governor: where a state's
+history says it, ``HISTORY_RULES`` (data, per state) reads it from the state's own wording.
 
 Identity (``tracker.sources.states``): jurisdiction the state's postal code; session ``{year_start}{year_end}``
 (``20252026``), ``{year}`` for a one-year session, ``s{n}`` suffix for a special session, or Open States' own
@@ -31,18 +32,19 @@ from tracker.sources.documents import document_format, document_text
 from tracker.sources.govinfo_billstatus import _describe
 from tracker.sources.json_doc import json_text as _str
 from tracker.sources.json_doc import load_body, validated
-from tracker.stages import Step, derive_stage
+from tracker.stages import ActionRule, Step, classify, derive_stage
 from tracker.xmlsafe import parse_xml
 
-__all__ = ["PROGRESS_EVENTS", "SOURCE_NAME", "VOTE_OPTIONS", "BillText", "MasterList", "looks_like_bill",
-           "looks_like_person", "looks_like_roll_call", "looks_like_text", "parse_bill", "parse_bill_text",
-           "parse_masterlist", "parse_person", "parse_roll_call", "parse_text_record"]
+__all__ = ["HISTORY_RULES", "PROGRESS_EVENTS", "SOURCE_NAME", "VOTE_OPTIONS", "BillText", "MasterList",
+           "looks_like_bill", "looks_like_person", "looks_like_roll_call", "looks_like_text", "parse_bill",
+           "parse_bill_text", "parse_masterlist", "parse_person", "parse_roll_call", "parse_text_record"]
 
 SOURCE_NAME = "legiscan"
 # Bump it with any change that reads the same bytes into a different bill: stored bills an older
 # version read are then named, with what reads them again (tracker.sources.reading).
 # Covers documents.py's text extraction and json_doc.
-READING_VERSION = 1
+# 2: a bill transmitted to the governor is at "sent to the executive" where HISTORY_RULES read it.
+READING_VERSION = 2
 
 # progress[].event -> (classifications, who acted: "origin", "other", "both", "executive"). LegiScan API manual:
 # 1 Introduced, 2 Engrossed, 3 Enrolled, 4 Passed, 5 Vetoed, 6 Failed, 7 Override, 8 Chaptered, 9 Refer,
@@ -76,6 +78,14 @@ PROGRESS_WORDING: dict[str, tuple[re.Pattern[str], ...]] = {
         "failure": (r"\bdied\b|\bfail|\bdefeat|\blost\b|\bpostpone|\bwithdrawn\b",),
         "veto-override-passage": (r"\boverrid",),
     }.items()}
+# History lines that progress[] has no event for, per state (jurisdiction id), each checked against that state's
+# real histories. Presentment: Arkansas writes "Correctly enrolled and ordered transmitted to the Governor's
+# Office." (HB 1044-1046, 2012 fiscal session). None yet for Alaska (its sample bills, HB 1-3 of the 27th
+# Legislature, never reached the governor) or Mississippi (its 2014 histories go from "Enrolled Bill Signed", the
+# presiding officers' signatures, to "Approved by Governor" without saying when the bill reached him).
+HISTORY_RULES: dict[str, tuple[ActionRule, ...]] = {
+    "ar": (ActionRule("executive-receipt", pattern=r"\btransmitted to the governor\b"),),
+}
 STATUS_NAMES = {0: "N/A", 1: "Introduced", 2: "Engrossed", 3: "Enrolled", 4: "Passed", 5: "Vetoed", 6: "Failed"}
 _BODIES = {"H": Chamber.lower, "A": Chamber.lower, "S": Chamber.upper, "J": Chamber.joint}
 # The XML flavour's roll calls carry no chamber code; their motion starts with the chamber ("House Passed",
@@ -208,24 +218,32 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
     classification = _BILL_TYPES.get(_str(bill.get("bill_type")) or "B", "bill")
     other = Chamber.upper if origin == Chamber.lower else Chamber.lower
 
-    steps: list[Step] = []
-    for item in sorted(_list(bill.get("progress")), key=lambda p: _day(p.get("date")) or ""):
-        rule = PROGRESS_EVENTS.get(_int(item.get("event")) or 0)
-        if rule is None:
-            continue
-        classes, who = rule
-        if who == "both":
-            steps += [Step(origin, classes), Step(other, classes)]
-        else:
-            steps.append(Step(Chamber.executive if who == "executive" else origin, classes))
-    stage = derive_stage(steps, origin, classification)
+    history_rules = HISTORY_RULES.get(jurisdiction["id"], ())
     actions = []
     for item in _list(bill.get("history")):
         text = _str(item.get("action"))
         if text:
             actions.append({"date": _day(item.get("date")), "text": text,
-                            "actor": _BODIES.get(_str(item.get("chamber")) or ""), "classification": []})
+                            "actor": _BODIES.get(_str(item.get("chamber")) or ""),
+                            "classification": classify(None, text, history_rules) if history_rules else []})
     actions.sort(key=lambda a: a["date"] or "")
+
+    # (day, order, step): a day's history steps go before its progress events, so that a veto or a failure
+    # recorded the day a bill was presented stays the outcome.
+    dated: list[tuple[str, int, Step]] = [(a["date"] or "", 0, Step(a["actor"], tuple(a["classification"])))
+                                          for a in actions if a["classification"]]
+    for item in _list(bill.get("progress")):
+        rule = PROGRESS_EVENTS.get(_int(item.get("event")) or 0)
+        if rule is None:
+            continue
+        classes, who = rule
+        day = _day(item.get("date")) or ""
+        if who == "both":
+            dated += [(day, 1, Step(origin, classes)), (day, 1, Step(other, classes))]
+        else:
+            dated.append((day, 1, Step(Chamber.executive if who == "executive" else origin, classes)))
+    dated.sort(key=lambda d: d[:2])  # stable: a day's events keep the file's order, as before
+    stage = derive_stage([step for _, _, step in dated], origin, classification)
     # Progress events are dated, not tied to a history line: each goes on the last line of its day that reads like
     # it (PROGRESS_WORDING), else on the day's last line. On the last line alone, Arkansas HB 1044's House passage
     # showed on the Senate's first reading of that day, and Mississippi's passages on "Referred To Rules".

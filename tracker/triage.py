@@ -255,6 +255,7 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
                     judged_by=names.get(judged_by), reason=reason, ceremonial=ceremonial,
                     first_flagged_at=first_flagged_at,
                     judged_at=judged_at.date().isoformat() if judged_at else None,
+                    judged_stamp=judged_at,  # what ``seen`` compares: the judgement as this list showed it
                     topics=topics.get(bill.id, []), position=pos.stance if pos else None,
                     position_version=pos.version if pos else None, assignment=assignments.get(bill.id),
                     assignee=(assignments.get(bill.id) or {}).get("assignee"))

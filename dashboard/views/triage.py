@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 
 import streamlit as st
 from sqlmodel import Session
@@ -137,12 +138,14 @@ def _done_with(bill_ids: list[int]) -> None:
 
 
 selected: list[int] = []
-# The position versions and names of the bills as last shown: a bulk position is checked against what the staffer
-# saw, not what this run (started by the button) reads, or a colleague's change saved meanwhile was overwritten.
-shown_before: dict[int, tuple[int | None, str]] = st.session_state.get("triage_shown", {})
-shown_now: dict[int, tuple[int | None, str]] = {}
+# The position versions, judgements and names of the bills as last shown: a bulk action is checked against what
+# the staffer saw, not what this run (started by the button) reads, or a colleague's change saved meanwhile was
+# overwritten.
+Shown = tuple[int | None, Any, str]  # position version, judgement's stamp (triage ``seen``), name
+shown_before: dict[int, Shown] = st.session_state.get("triage_shown", {})
+shown_now: dict[int, Shown] = {}
 for row in rows:
-    shown_now[row["id"]] = (row["position_version"], bill_reference(
+    shown_now[row["id"]] = (row["position_version"], row["judged_stamp"], bill_reference(
         row["jurisdiction"], row["session"], row["identifier"], session_name=row.get("session_name"), compact=True))
     with st.container(border=True):
         top = st.columns([0.4, 6, 2]) if may_triage else st.columns([0.01, 6, 2])
@@ -193,17 +196,31 @@ if may_triage and rows:
                "Dismiss as not relevant": triage.dismiss, "Back to inbox": triage.reopen}
     for col, (label, fn) in zip(cols, actions.items(), strict=True):
         if col.button(label, key=f"bulk_{fn.__name__}", disabled=not selected):
+            # One bill at a time, as positions below: a bill a colleague judged since it was shown is kept and
+            # named, the others are judged.
+            done: list[int] = []
+            refused = []
             try:
-                with data.session() as s:
-                    n = (fn(s, actor=user, bill_ids=selected, reason=reason) if fn is triage.dismiss
-                         else fn(s, actor=user, bill_ids=selected))
+                for bid in selected:
+                    _, judged, name = shown_before.get(bid) or shown_now[bid]
+                    extra = {"reason": reason} if fn is triage.dismiss else {}
+                    try:
+                        with data.session() as s:
+                            fn(s, actor=user, bill_ids=[bid], seen={bid: judged}, **extra)
+                        done.append(bid)
+                    except triage.TriageConflict as exc:
+                        refused.append(f"{name}: {exc}")
+            except (triage.TriageError, PermissionDenied) as exc:
+                _done_with(done)  # judged already: ticked again, they would be refused as changed since seen
+                st.error(md(exc))
+            else:
                 _done_with(selected)
                 if fn is triage.dismiss:  # this batch's reason is not the next one's
                     st.session_state["bulk_reason_used"] = True
-                st.toast(f"{label}: {counted(n, 'bill')}")
+                if refused:
+                    st.session_state["bulk_refused"] = refused
+                st.toast(f"{label}: {counted(len(done), 'bill')}")
                 st.rerun()
-            except (triage.TriageError, PermissionDenied) as exc:
-                st.error(md(exc))
     cols = st.columns(2)
     with cols[0].container(border=True):
         who = st.selectbox("Assign to", list(choices.assignees), format_func=choices.assignees.get, key="bulk_assignee",
@@ -232,7 +249,7 @@ if may_triage and rows:
             if st.button("Set position", key="bulk_position", disabled=not selected or stance is None):
                 done, refused = 0, []
                 for bid in selected:
-                    seen_version, label = shown_before.get(bid) or shown_now[bid]
+                    seen_version, _, label = shown_before.get(bid) or shown_now[bid]
                     try:
                         with data.session() as s:
                             # Left blank, a bill keeping its stance keeps its written reasons (packets print
@@ -253,4 +270,4 @@ if may_triage and rows:
                 st.rerun()
 refused = st.session_state.pop("bulk_refused", None)
 if refused:
-    st.warning("Some positions were not saved:  \n" + "  \n".join(md(r) for r in refused))
+    st.warning("Some of the selected bills were left as they were:  \n" + "  \n".join(md(r) for r in refused))

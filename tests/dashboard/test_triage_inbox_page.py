@@ -12,7 +12,7 @@ from sqlmodel import Session
 from dashboard.components.render import md
 from tracker import triage, users, watchlists
 from tracker.ingest import IngestItem, Ingestor
-from tracker.models import Bill, BillMatch, FirstFlag
+from tracker.models import Bill, BillMatch, FirstFlag, TriageState
 from tracker.models.base import utcnow
 
 # How a refusal names each role (tracker.permissions): the words, not the role's code.
@@ -231,3 +231,25 @@ def test_saving_under_a_name_already_used_asks_before_replacing(session: Session
     assert stored()[widget] == value
     assert "Replaced saved" in " ".join(s.value for s in at.success)
     assert not at.warning
+
+
+def test_a_bulk_judgement_leaves_a_bill_a_colleague_judged_meanwhile_and_says_which(session: Session,
+                                                                                  seeded: Seeded) -> None:
+    """Two staff on the flagged bills (dismissed ones aside, so a bill judged relevant stays listed): a colleague
+    marked a bill relevant while it stood ticked here, and a bulk "Dismiss as not relevant" replaced their
+    judgement unseen. The others are dismissed; that one is kept and named, with who judged it."""
+    privacy, robotics, admin = seeded.ids["privacy"], seeded.ids["robotics"], seeded.users["admin"]
+    at = signed_in(seeded.users["staff"], "views/triage.py")
+    at.selectbox(key="f_view").select("flagged").run()
+    at.checkbox(key=f"sel_{privacy}").check().run()
+    at.checkbox(key=f"sel_{robotics}").check().run()
+    triage.mark_relevant(session, actor=admin, bill_ids=[privacy])
+    session.commit()
+    at.button(key="bulk_dismiss").click().run()
+    no_exception(at)
+    warning = " ".join(w.value for w in at.warning)
+    assert md("H.R. 2 (119th Congress): Not saved: Admin Person judged this bill reviewed · relevant") in warning
+    session.expire_all()
+    assert session.get(TriageState, robotics).status == "dismissed"
+    assert (session.get(TriageState, privacy).relevance, session.get(TriageState, privacy).user_id) == (
+        "relevant", admin.id)

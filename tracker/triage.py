@@ -93,14 +93,29 @@ class InboxFilter:
                    flagged_after=new_since() if params.get("f_new") else None)
 
 
-def new_since(*, now: dt.datetime | None = None) -> dt.datetime:
-    """When "new since yesterday" starts: midnight at the start of yesterday on Washington's clock, in UTC. A day,
-    not the last 24 hours: a bill flagged yesterday afternoon is still new this morning whatever the hour the
-    inbox is opened, and the count keeps one value all day (the dashboard caches it by filter). Nothing records
-    when someone last opened the inbox, so "since your last visit" is not what it counts."""
+def _previous_working_day(now: dt.datetime | None) -> tuple[dt.date, dt.date]:
+    """Today and the working day before it, on Washington's clock."""
     today = (now or dt.datetime.now(dt.UTC)).astimezone(US_EASTERN).date()
-    start = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(), tzinfo=US_EASTERN)
-    return start.astimezone(dt.UTC)
+    day = today - dt.timedelta(days=1)
+    while day.weekday() >= 5:  # Saturday, Sunday
+        day -= dt.timedelta(days=1)
+    return today, day
+
+
+def new_since(*, now: dt.datetime | None = None) -> dt.datetime:
+    """When "new since yesterday" starts: midnight at the start of the previous working day on Washington's clock,
+    in UTC: yesterday, or Friday on a Monday and over the weekend, so that Monday's count holds what the weekend's
+    crawls flagged. A day, not the last 24 hours: a bill flagged yesterday afternoon is still new this morning
+    whatever the hour the inbox is opened, and the count keeps one value all day (the dashboard caches it by
+    filter). Nothing records when someone last opened the inbox, so "since your last visit" is not what it counts."""
+    _, day = _previous_working_day(now)
+    return dt.datetime.combine(day, dt.time(), tzinfo=US_EASTERN).astimezone(dt.UTC)
+
+
+def new_since_words(*, now: dt.datetime | None = None) -> str:
+    """``new_since`` in words: "since yesterday", or "since Friday" on a Monday or a Sunday."""
+    today, day = _previous_working_day(now)
+    return "since yesterday" if today - day == dt.timedelta(days=1) else f"since {day:%A}"
 
 
 def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter, *, keep_id: int | None = None) -> Any:

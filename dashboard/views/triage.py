@@ -83,8 +83,10 @@ with st.container(border=True):
     text = c[3].text_input("Title contains, or bill number", key="f_text", placeholder="privacy, or HR 3684")
     c = st.columns(4)
     mine = c[0].checkbox("Only bills assigned to me", key="f_mine")
-    new_only = c[1].checkbox("Only new since yesterday", key="f_new",
-                             help="Bills a topic first flagged since the start of yesterday (Washington time).")
+    since_words = triage.new_since_words()  # "since yesterday"; on a Monday "since Friday"
+    new_only = c[1].checkbox(f"Only new {since_words}", key="f_new",
+                             help=f"Bills a topic first flagged {since_words} (from midnight, Washington time; "
+                                  "on a Monday, since Friday: the weekend's crawls included).")
 
 new_from = triage.new_since()
 
@@ -108,7 +110,7 @@ with data.session() as s:
     rows, _ = triage.inbox(s, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, count=False)
 
 head = st.columns([3, 1, 2])
-head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · {new:,} new since yesterday · "
+head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · {new:,} new {since_words} · "
                  f"page {page_no} of {pages}")
 head[1].number_input("Page", min_value=1, max_value=pages, step=1, key="f_page", label_visibility="collapsed")
 state.remember("triage", (*FILTER_KEYS, "f_page"))
@@ -167,7 +169,7 @@ for row in rows:
             status += f"  \nwhy: {shorten(row['reason'], 200)}"
         score = f"score {row['score']:.2f}" if row["score"] is not None else "not flagged"  # an assignment
         if row["first_flagged_at"] is not None and row["first_flagged_at"] >= new_from:
-            score = f"new since yesterday · {score}"
+            score = f"new {since_words} · {score}"
         if row["ceremonial"]:  # why a high score sits below the substantive bills (tracker.matching.ceremonial)
             score += f" · ceremonial: {row['ceremonial']}"
         top[2].caption(f"{score} · {md(stage_label(row['stage'], row['jurisdiction']))}  \n"

@@ -35,7 +35,7 @@ def _flag_more(session: Session, seeded: Seeded, numbers: range, **overrides: ob
 def test_judging_the_whole_last_page_shows_the_new_last_page(session: Session, seeded: Seeded) -> None:
     _flag_more(session, seeded, range(100, 100 + PAGE_SIZE + 1 - 4))  # 26 flagged: two pages, one bill on the second
     at = signed_in(seeded.users["staff"], "views/triage.py")
-    assert "**26** bills · 0 new since yesterday · page 1 of 2" in texts(at)
+    assert f"**26** bills · 0 new {triage.new_since_words()} · page 1 of 2" in texts(at)
     at.number_input(key="f_page").set_value(2).run()
     last = [c for c in at.checkbox if c.key.startswith("sel_")]
     assert len(last) == 1
@@ -43,7 +43,7 @@ def test_judging_the_whole_last_page_shows_the_new_last_page(session: Session, s
     at.button(key="bulk_dismiss").click().run()
     no_exception(at)
     shown = texts(at)
-    assert "**25** bills · 0 new since yesterday · page 1 of 1" in shown
+    assert f"**25** bills · 0 new {triage.new_since_words()} · page 1 of 1" in shown
     assert "Nothing to triage here" not in shown
     assert len([c for c in at.checkbox if c.key.startswith("sel_")]) == PAGE_SIZE
 
@@ -178,17 +178,17 @@ def test_the_inbox_says_how_many_bills_are_new_since_yesterday_and_shows_only_th
     session.commit()
     at = signed_in(seeded.users["council"], "views/triage.py")  # readers see it too
     no_exception(at)
-    assert "**4** bills · 2 new since yesterday · page 1 of 1" in texts(at)
+    assert f"**4** bills · 2 new {triage.new_since_words()} · page 1 of 1" in texts(at)
 
     at = signed_in(seeded.users["staff"], "views/triage.py")
     at.checkbox(key="f_new").check().run()
     no_exception(at)
     assert {c.key for c in at.checkbox if c.key.startswith("sel_")} == {f"sel_{ids['privacy']}", f"sel_{ids['ca']}"}
-    assert "**2** bills · 2 new since yesterday · page 1 of 1" in texts(at)
+    assert f"**2** bills · 2 new {triage.new_since_words()} · page 1 of 1" in texts(at)
     at.checkbox(key=f"sel_{ids['privacy']}").check().run()
     at.button(key="bulk_mark_reviewed").click().run()  # reviewed: out of the inbox, and no longer counted
     no_exception(at)
-    assert "**1** bill · 1 new since yesterday · page 1 of 1" in texts(at)
+    assert f"**1** bill · 1 new {triage.new_since_words()} · page 1 of 1" in texts(at)
     at.query_params["id"], at.query_params["from"] = str(ids["privacy"]), "inbox"
     at.switch_page("views/bill.py").run()  # "next" follows the tick: the other new bill, not the strongest
     no_exception(at)

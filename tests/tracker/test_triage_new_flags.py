@@ -105,10 +105,17 @@ def test_a_bill_unflagged_and_flagged_again_keeps_its_first_flag(session: Sessio
     assert _first_flags(session) == {bill: FEW_DAYS_AGO}
 
 
-def test_the_cut_off_is_the_start_of_yesterday_on_washingtons_clock() -> None:
-    # 03:00 UTC on the 8th is 22:00 on the 7th in Washington: yesterday there began at midnight on the 6th (EST).
-    assert triage.new_since(now=dt.datetime(2026, 12, 8, 3, 0, tzinfo=dt.UTC)) == dt.datetime(
-        2026, 12, 6, 5, 0, tzinfo=dt.UTC)
-    assert triage.new_since(now=dt.datetime(2026, 7, 8, 15, 0, tzinfo=dt.UTC)) == dt.datetime(
-        2026, 7, 7, 4, 0, tzinfo=dt.UTC)  # summer time: EDT
+def test_the_cut_off_is_the_start_of_the_previous_working_day_on_washingtons_clock() -> None:
+    def cut_off(*at: int) -> tuple[dt.datetime, str]:
+        now = dt.datetime(*at, tzinfo=dt.UTC)
+        return triage.new_since(now=now), triage.new_since_words(now=now)
 
+    # 03:00 UTC on Wed 9 Dec is 22:00 on Tue 8 Dec in Washington: yesterday there began at midnight on the 7th (EST).
+    assert cut_off(2026, 12, 9, 3, 0) == (dt.datetime(2026, 12, 7, 5, 0, tzinfo=dt.UTC), "since yesterday")
+    assert cut_off(2026, 7, 8, 15, 0) == (dt.datetime(2026, 7, 7, 4, 0, tzinfo=dt.UTC), "since yesterday")  # EDT
+    # Monday morning (Mon 7 Dec): what the weekend's crawls flagged counts too, from Friday's midnight; the same on
+    # the Sunday; on Saturday, yesterday is Friday.
+    friday = (dt.datetime(2026, 12, 4, 5, 0, tzinfo=dt.UTC), "since Friday")
+    assert cut_off(2026, 12, 7, 13, 0) == friday
+    assert cut_off(2026, 12, 6, 13, 0) == friday
+    assert cut_off(2026, 12, 5, 13, 0) == (friday[0], "since yesterday")

@@ -625,6 +625,9 @@ def bills_show(
     sponsors = [s for s in detail["sponsorships"] if s["kind"] == "primary"]
     if sponsors:
         out.print("Sponsor: " + "; ".join(s["name"] for s in sponsors), markup=False, highlight=False)
+    if unranked := [s for s in detail["sponsorships"] if s["kind"] == "sponsor"]:  # SponsorshipKind.sponsor
+        out.print("Sponsors (primary sponsor not recorded): " + "; ".join(s["name"] for s in unranked),
+                  markup=False, highlight=False)
     out.print(f"Cosponsors: {_cosponsors(detail['sponsorships'])}   Actions: {len(detail['actions'])}   "
               f"Versions: {len(detail['versions'])}", markup=False, highlight=False)
     if detail["committees"]:

@@ -40,7 +40,7 @@ from tracker.models.enums import SponsorshipKind
 from tracker.models.hearings import Hearing as HearingRow  # this module's Hearing is the packet's view
 from tracker.queries import VERSION_ORDER
 from tracker.references import bill_context, bill_number, bill_reference
-from tracker.sources.states import chamber_name, one_chamber_body
+from tracker.sources.states import chamber_name, is_search_page, one_chamber_body
 from tracker.votes import roll_call_name, source_rank, tally_label
 
 if TYPE_CHECKING:  # voting_record reads this module's date format
@@ -526,10 +526,14 @@ def _links(bill: Bill, sources: list[BillSource], text: CurrentText | None) -> t
             if link is not None:
                 add(f"Text ({_KIND_NAMES.get(link.kind, link.kind)}): {text_label(text)}", link.url)
     urls = [*(bill.source_urls or []), *(src.url for src in sources if src.url)]
-    pages = [u for u in urls if not _is_data_file(u)]
+    pages = [u for u in urls if not _is_data_file(u) and not is_search_page(u)]
     for url in pages:
         add(f"Bill page ({_host(url)})", url)
     links.sort(key=lambda link: not link.label.startswith("Bill page"))  # people's pages before files
+    # A search form is not the bill's page: after the bill's own text, so the packet's main link is a page of it.
+    for url in urls:
+        if is_search_page(url):
+            add(f"Bill search ({_host(url)}), not a page of this bill", url)
     for url in urls:
         add(f"Source record ({_host(url)})", url)
     return tuple(links)

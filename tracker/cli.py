@@ -501,7 +501,8 @@ def _stored_scope(jurisdiction: str | None, session: str | None) -> str | None:
 def bills_list(
     jurisdiction: Annotated[str | None, typer.Option(help="Jurisdiction code, e.g. us, ca.")] = None,
     session: Annotated[str | None, typer.Option(help="Session identifier, e.g. 117.")] = None,
-    stage: Annotated[list[str] | None, typer.Option(help="Normalized stage (repeatable).")] = None,
+    stage: Annotated[list[str] | None, typer.Option(help="Stage key, as --json gives it, e.g. "
+                                                         "passed_origin_chamber (repeatable).")] = None,
     text: Annotated[str | None, typer.Option(help=TEXT_FILTER_HELP)] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many (default: all with --json, "
                                                           "50 in the table).")] = None,
@@ -517,6 +518,7 @@ def bills_list(
     from rich.text import Text
     from sqlmodel import Session
 
+    from tracker.exports.packet import stage_label
     from tracker.matching.queries import with_topics
     from tracker.models.enums import Stage
     from tracker.queries import BillFilter, bill_details, count_bills, list_bill_ids, list_bills
@@ -539,14 +541,16 @@ def bills_list(
             return
         shown = limit or 50
         rows, total = list_bills(s, flt, limit=shown), count_bills(s, flt)
-    # The stage is what --stage takes: whole ("passed_both_chambers", not "passed_both_cha…").
-    table = Table("id", "bill", whole_column("stage", [b["stage"] for b in rows]), "latest action", "title")
+    # The stage in the dashboard's words ("Passed first chamber"), kept whole; --json and --stage keep the keys.
+    stages = [stage_label(b["stage"], b["jurisdiction"]) for b in rows]
+    table = Table("id", "bill", whole_column("stage", stages), "latest action", "title")
     table.columns[4].overflow = "fold"  # a long word of a title goes on the next line, not behind an ellipsis
-    for b in rows:  # Text cells: upstream text such as "[section 2]" is shown as it is, never read as markup
+    # Text cells: upstream text such as "[section 2]" is shown as it is, never read as markup.
+    for b, stage_words in zip(rows, stages, strict=True):
         ref = bill_reference(b["jurisdiction"], b["session"], b["identifier"], compact=True)
         # Cleaned before the table measures them (tracker.terminal): a control character measured as nothing and
         # printed as U+FFFD made a title wider than its column, and its end was cut off.
-        table.add_row(str(b["id"]), Text(printable(ref)), Text(b["stage"]),
+        table.add_row(str(b["id"]), Text(printable(ref)), Text(stage_words),
                       b["latest_action_date"] or "", Text(printable(b["title"][:90])))
     out.print(table)
     out.print(f"{len(rows)} of {total} bills shown.")
@@ -588,6 +592,7 @@ def bills_show(
     from rich.text import Text
     from sqlmodel import Session
 
+    from tracker.exports.packet import stage_label
     from tracker.matching.queries import with_topics
     from tracker.queries import bill_choices, bill_details, find_bills, latest_stored_text
     from tracker.votes import roll_call_label, tally_label
@@ -616,7 +621,7 @@ def bills_show(
         _print_json(detail)
         return
     out.print(Text(f"{detail['jurisdiction']} {detail['session']} {detail['identifier']}", style="bold"),
-              Text(f" ({detail['stage']})"), highlight=False)
+              Text(f"({stage_label(detail['stage'], detail['jurisdiction'])})"), highlight=False)
     out.print(detail["title"], markup=False, highlight=False)
     for label, key in (("Introduced", "introduced_date"), ("Latest action", "latest_action_text"),
                        ("Policy area", "policy_area")):
@@ -625,6 +630,9 @@ def bills_show(
     sponsors = [s for s in detail["sponsorships"] if s["kind"] == "primary"]
     if sponsors:
         out.print("Sponsor: " + "; ".join(s["name"] for s in sponsors), markup=False, highlight=False)
+    if unranked := [s for s in detail["sponsorships"] if s["kind"] == "sponsor"]:  # SponsorshipKind.sponsor
+        out.print("Sponsors (primary sponsor not recorded): " + "; ".join(s["name"] for s in unranked),
+                  markup=False, highlight=False)
     out.print(f"Cosponsors: {_cosponsors(detail['sponsorships'])}   Actions: {len(detail['actions'])}   "
               f"Versions: {len(detail['versions'])}", markup=False, highlight=False)
     if detail["committees"]:

@@ -42,7 +42,7 @@ from tracker.models import (
     Sponsorship,
 )
 from tracker.models.base import utcnow
-from tracker.models.enums import ChangeKind, RunStatus
+from tracker.models.enums import ChangeKind, RunStatus, SponsorshipKind
 from tracker.prepare import BILL_FIELDS, CHILD_COLUMNS, PreparedBill, prepare
 from tracker.records import (
     AgendaItemRecord,
@@ -737,8 +737,14 @@ def _sponsor_diff(old: dict[tuple[str, str], str | None], old_names: dict[str, s
                   ) -> dict[str, Any] | None:
     """Sponsors added, removed and withdrawn, each by name as the feed writes it (the stored name for one removed)."""
     new, names = bill.sponsor_keys, bill.sponsor_names
-    added = sorted(names.get(k[0], k[0]) for k in new.keys() - old.keys())
-    removed = sorted(old_names.get(k[0], k[0]) for k in old.keys() - new.keys())
+    came, went = new.keys() - old.keys(), old.keys() - new.keys()
+    # A sponsor whose role the feed now gives, or no longer gives (SponsorshipKind.sponsor: LegiScan's unranked
+    # sponsors, once read as primary), is the same sponsor, not one added and one removed.
+    went_as = {who: kind for who, kind in went}
+    regraded = {who for who, kind in came
+                if who in went_as and SponsorshipKind.sponsor in (kind, went_as[who])}
+    added = sorted(names.get(k[0], k[0]) for k in came if k[0] not in regraded)
+    removed = sorted(old_names.get(k[0], k[0]) for k in went if k[0] not in regraded)
     withdrawn = sorted(names.get(k[0], k[0]) for k, w in new.items() if w and k in old and not old[k])
     if not (added or removed or withdrawn):
         return None

@@ -26,7 +26,7 @@ from tracker import executive_desk, notes, overview, positions, triage, watchlis
 from tracker.bidi import without_bidi_controls
 from tracker.bill_text import current_text, text_links
 from tracker.exports import Selection
-from tracker.exports.packet import describe_committees
+from tracker.exports.packet import describe_committees, sponsorship_label
 from tracker.feed_names import feed_name
 from tracker.matching.display import below_line, signals
 from tracker.matching.queries import topics_for
@@ -140,7 +140,7 @@ with main:
     st.markdown("#### Sponsors")
     if d["sponsorships"]:
         table(pd.DataFrame([{"name": sp["name"], "party": sp["party"], "state": sp["state"],
-                             "kind": sp["kind"], "since": sp["date"] or "",
+                             "kind": sponsorship_label(sp["kind"]), "since": sp["date"] or "",
                              "withdrawn": sp["withdrawn_date"] or ""}
                             for sp in d["sponsorships"]]), hide_index=True, width="stretch")
     else:

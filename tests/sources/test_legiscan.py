@@ -23,7 +23,7 @@ def test_dataset_json_bills() -> None:
     assert hb1.source_key == "230084" and hb1.source_urls[0] == "https://legiscan.com/AK/bill/HB1/2011"
     assert hb1.stage == Stage.passed_origin_chamber  # progress: ..., 2 Engrossed
     assert hb1.subjects[:2] == ["Attorney General", "Insurance"]
-    assert hb1.sponsorships[0].name == "Carl Gatto" and hb1.sponsorships[0].kind == "primary"
+    assert hb1.sponsorships[0].name == "Carl Gatto" and hb1.sponsorships[0].kind == "sponsor"  # type 0: unranked
     assert records["HB1044"].stage == Stage.enacted and records["HB1044"].session.identifier == "2012F"
     assert records["HB2"].stage == Stage.in_committee
     assert looks_like_bill((folder / "HB1.json").read_bytes())

@@ -48,7 +48,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Priority", "text", lambda b: b.priority, 10),
     Column("Rationale", "text", lambda b: b.rationale, 60),
     Column("Staff notes", "text", lambda b: notes_text(b), 60),  # empty unless the packet asked for notes
-    Column("Sponsor", "text", lambda b: "; ".join(s.label for s in b.sponsors), 36),
+    Column("Sponsor", "text", lambda b: b.sponsor_names, 36),
     Column("Cosponsors", "int", lambda b: b.cosponsor_count, 10),
     Column("Legislator’s role", "text", lambda b: b.role_label, 36),  # a --sponsor packet: why the bill is in it
     Column("Committees", "text", lambda b: "; ".join(b.committee_lines), 40),  # with what each last did

@@ -47,6 +47,11 @@ def bill_json(bill: PacketBill) -> dict[str, Any]:
             {"name": s.name, "party": s.party, "state": s.state, "district": s.district}
             for s in bill.sponsors
         ],
+        # Listed by a feed that records no primary/co-sponsor role (LegiScan's "Sponsor (Generic / Unspecified)").
+        "unranked_sponsors": [
+            {"name": s.name, "party": s.party, "state": s.state, "district": s.district}
+            for s in bill.unranked_sponsors
+        ],
         "cosponsor_count": bill.cosponsor_count,
         "legislator_roles": [
             {"name": r.name, "person_id": r.person_id, "role": r.role, "original": r.original, "date": _iso(r.date)}

@@ -40,7 +40,7 @@ from tracker.models.enums import SponsorshipKind
 from tracker.models.hearings import Hearing as HearingRow  # this module's Hearing is the packet's view
 from tracker.queries import VERSION_ORDER
 from tracker.references import bill_context, bill_number, bill_reference
-from tracker.sources.states import chamber_name, one_chamber_body
+from tracker.sources.states import chamber_name, is_search_page, one_chamber_body
 from tracker.votes import roll_call_name, source_rank, tally_label
 
 if TYPE_CHECKING:  # voting_record reads this module's date format
@@ -161,19 +161,32 @@ class Sponsor:
         return f"{self.name} [{where}]"
 
 
+# How a sponsorship's kind reads on the bill page and in `tracker bills show`.
+SPONSORSHIP_LABELS = {SponsorshipKind.primary: "Primary sponsor", SponsorshipKind.cosponsor: "Cosponsor",
+                      SponsorshipKind.sponsor: "Sponsor (primary or co-sponsor not recorded)"}
+UNRANKED_ROLE = "sponsor_or_cosponsor"  # a LegislatorRole whose feed does not say which (SponsorshipKind.sponsor)
+_ROLES = {SponsorshipKind.primary: "sponsor", SponsorshipKind.cosponsor: "cosponsor"}
+
+
+def sponsorship_label(kind: str) -> str:
+    return SPONSORSHIP_LABELS.get(kind, kind)  # type: ignore[call-overload]
+
+
 @dataclass(frozen=True)
 class LegislatorRole:
     """What a legislator the packet was chosen for (``--sponsor``) is on the bill: why it is in their packet."""
 
     name: str
     person_id: str | None
-    role: str  # "sponsor" or "cosponsor"
+    role: str  # "sponsor", "cosponsor", or "sponsor_or_cosponsor" (the feed records no role: SponsorshipKind.sponsor)
     original: bool | None = None  # an original cosponsor (on the bill the day it was introduced)
     date: dt.date | None = None  # when they joined as a cosponsor
 
     @property
     def label(self) -> str:
         """``Rep. Smith, Adam [D-WA-9]: cosponsor since Feb 5, 2021``."""
+        if self.role == UNRANKED_ROLE:
+            return f"{self.name}: sponsor or cosponsor (not recorded which)"
         if self.role != SponsorshipKind.cosponsor:
             return f"{self.name}: {self.role}"
         what = "original cosponsor" if self.original else "cosponsor"
@@ -334,6 +347,8 @@ class PacketBill:
     notes: tuple[PacketNote, ...] | None = None  # None: not asked for (a packet without staff notes)
     current_text: CurrentText | None = None  # the latest version with a web link (tracker.bill_text)
     roll_calls: tuple[RollCall, ...] = ()  # numbered roll calls, in the order they were held
+    # Listed sponsors whose feed records no primary/co-sponsor role (SponsorshipKind.sponsor), in the feed's order.
+    unranked_sponsors: tuple[Sponsor, ...] = ()
 
     @property
     def reference(self) -> str:
@@ -362,8 +377,17 @@ class PacketBill:
         return stage_label(self.stage, self.jurisdiction)
 
     @property
-    def sponsor_label(self) -> str:
+    def sponsor_names(self) -> str:
+        """The primary sponsors, then any the feed lists without a role, marked so: the "Sponsor" cell."""
         names = "; ".join(s.label for s in self.sponsors)
+        if self.unranked_sponsors:
+            unranked = "; ".join(s.label for s in self.unranked_sponsors) + " (primary sponsor not recorded)"
+            names = f"{names}; {unranked}" if names else unranked
+        return names
+
+    @property
+    def sponsor_label(self) -> str:
+        names = self.sponsor_names
         if self.cosponsor_count:
             more = f"{self.cosponsor_count} cosponsor{'s' if self.cosponsor_count != 1 else ''}"
             return f"{names} (+ {more})" if names else more
@@ -502,10 +526,14 @@ def _links(bill: Bill, sources: list[BillSource], text: CurrentText | None) -> t
             if link is not None:
                 add(f"Text ({_KIND_NAMES.get(link.kind, link.kind)}): {text_label(text)}", link.url)
     urls = [*(bill.source_urls or []), *(src.url for src in sources if src.url)]
-    pages = [u for u in urls if not _is_data_file(u)]
+    pages = [u for u in urls if not _is_data_file(u) and not is_search_page(u)]
     for url in pages:
         add(f"Bill page ({_host(url)})", url)
     links.sort(key=lambda link: not link.label.startswith("Bill page"))  # people's pages before files
+    # A search form is not the bill's page: after the bill's own text, so the packet's main link is a page of it.
+    for url in urls:
+        if is_search_page(url):
+            add(f"Bill search ({_host(url)}), not a page of this bill", url)
     for url in urls:
         add(f"Source record ({_host(url)})", url)
     return tuple(links)
@@ -576,6 +604,7 @@ def gather_bills(
     bills: dict[int, tuple[Bill, str, str, str]] = {}
     positions: dict[int, Position] = {}
     sponsors: dict[int, list[Sponsor]] = defaultdict(list)
+    unranked: dict[int, list[Sponsor]] = defaultdict(list)
     cosponsors: dict[int, int] = {}
     committees: dict[int, list[str]] = defaultdict(list)
     topics: dict[int, list[TopicMatch]] = defaultdict(list)
@@ -600,13 +629,15 @@ def gather_bills(
             positions[pos.bill_id] = pos
         for sp in session.execute(
             select(Sponsorship)
-            .where(Sponsorship.bill_id.in_(chunk), Sponsorship.kind == SponsorshipKind.primary)
+            .where(Sponsorship.bill_id.in_(chunk),
+                   Sponsorship.kind.in_([SponsorshipKind.primary, SponsorshipKind.sponsor]))
             .order_by(Sponsorship.bill_id, Sponsorship.order)
         ).scalars():
             # A state legislator's own state says nothing on that state's bill ("Smallwood-Cuevas [CA]").
             home = (bills[sp.bill_id][0].jurisdiction_id if sp.bill_id in bills else "").upper()
             state = _opt(sp.state) if home == "US" or (sp.state or "").upper() != home else None
-            sponsors[sp.bill_id].append(Sponsor(clean_text(sp.name), _opt(sp.party), state, _opt(sp.district)))
+            listed = sponsors if sp.kind == SponsorshipKind.primary else unranked
+            listed[sp.bill_id].append(Sponsor(clean_text(sp.name), _opt(sp.party), state, _opt(sp.district)))
         for bill_id, n in session.execute(
             select(Sponsorship.bill_id, func.count())
             .where(
@@ -687,7 +718,7 @@ def gather_bills(
             ).scalars():
                 roles[sp.bill_id].append(LegislatorRole(
                     name=clean_text(sp.name), person_id=sp.person_id,
-                    role="sponsor" if sp.kind == SponsorshipKind.primary else "cosponsor",
+                    role=_ROLES.get(sp.kind, UNRANKED_ROLE),
                     original=sp.is_original if sp.kind == SponsorshipKind.cosponsor else None,
                     date=sp.sponsored_date if sp.kind == SponsorshipKind.cosponsor else None))
 
@@ -721,6 +752,7 @@ def gather_bills(
                 rationale=_opt(pos.rationale) if pos else None,
                 position_updated_at=pos.updated_at if pos else None,
                 sponsors=tuple(sponsors.get(bill_id, ())),
+                unranked_sponsors=tuple(unranked.get(bill_id, ())),
                 cosponsor_count=cosponsors.get(bill_id, 0),
                 committees=tuple(committees.get(bill_id, ())),
                 legislator_roles=tuple(roles.get(bill_id, ())),

@@ -49,6 +49,9 @@ STAGE_OUTCOMES: tuple[Stage, ...] = (Stage.vetoed, Stage.failed, Stage.withdrawn
 class SponsorshipKind(StrEnum):
     primary = "primary"
     cosponsor = "cosponsor"
+    # Listed as a sponsor by a feed that records no primary/co-sponsor role (LegiScan's sponsor_type_id 0,
+    # "Sponsor (Generic / Unspecified)"): calling them primary would claim what the feed does not say.
+    sponsor = "sponsor"
 
 
 class Role(StrEnum):

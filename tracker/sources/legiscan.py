@@ -43,7 +43,8 @@ SOURCE_NAME = "legiscan"
 # Bump it with any change that reads the same bytes into a different bill: stored bills an older
 # version read are then named, with what reads them again (tracker.sources.reading).
 # Covers documents.py's text extraction and json_doc.
-# 2: a bill transmitted to the governor is at "sent to the executive" where HISTORY_RULES read it.
+# 2: a bill transmitted to the governor is at "sent to the executive" where HISTORY_RULES read it, and
+# sponsor_type_id 0 ("Generic / Unspecified") is no longer read as a primary sponsor.
 READING_VERSION = 2
 
 # progress[].event -> (classifications, who acted: "origin", "other", "both", "executive"). LegiScan API manual:
@@ -95,8 +96,11 @@ _MOTION_BODIES = {"house": Chamber.lower, "assembly": Chamber.lower, "senate": C
 _BILL_TYPES = {"B": "bill", "R": "resolution", "CR": "concurrent resolution", "JR": "joint resolution",
                "JRCA": "constitutional amendment", "CA": "constitutional amendment", "EO": "executive order",
                "M": "memorial", "CM": "concurrent memorial", "JM": "joint memorial"}
-# 0 is a plain "Sponsor" (states that rank none above the others), 1 Primary, 2 Co-Sponsor, 3 Joint Sponsor.
-_SPONSOR_TYPES = {0: SponsorshipKind.primary, 1: SponsorshipKind.primary, 2: SponsorshipKind.cosponsor,
+# sponsor_type_id (API manual, Sponsor Types): 0 "Sponsor (Generic / Unspecified)", 1 Primary Sponsor,
+# 2 Co-Sponsor, 3 Joint Sponsor. Type 0 says nothing about rank, and neither does sponsor_order (only the "index of
+# order in sponsorship list"): the Alaska 2011 files give type 0 and order 0 to all 19 sponsors of HB 3, so being
+# listed first makes no one primary. A type the manual does not list is read as unspecified too.
+_SPONSOR_TYPES = {0: SponsorshipKind.sponsor, 1: SponsorshipKind.primary, 2: SponsorshipKind.cosponsor,
                   3: SponsorshipKind.primary}
 # Roll-call ``vote_text`` (``vote_id`` 1-4 in the manual: Yea, Nay, NV = not voting, Absent = absent or excused).
 VOTE_OPTIONS: dict[str, VoteOption] = {"yea": VoteOption.yes, "nay": VoteOption.no, "nv": VoteOption.not_voting,
@@ -264,7 +268,7 @@ def _payload(bill: dict[str, Any], locator: str) -> dict[str, Any]:
             sponsors.append({"name": name, "person_id": _str(item.get("people_id")),
                              "party": _str(item.get("party")), "district": _str(item.get("district")),
                              "kind": _SPONSOR_TYPES.get(_int(item.get("sponsor_type_id")) or 0,
-                                                        SponsorshipKind.cosponsor)})
+                                                        SponsorshipKind.sponsor)})
     versions = []
     for item in _list(bill.get("texts")):
         url = _str(item.get("url")) or _str(item.get("state_link"))

@@ -47,6 +47,18 @@ _CHAMBERS_BY_STATE: dict[str, dict[str, str]] = {
     "us": {"executive": "President"},
 }
 
+# A legislature's search form that feeds give as a bill's source where the legislature has no page of its own for
+# the bill: every one of Alabama's 1,422 bills of 2025 (openstates/scrape_AL2025) has ALISON's bill search as its
+# only source. Open States' Alabama scraper adds it to every bill, and the bill's own ALISON page only when ALISON
+# returns one (``instrumentUrl``), which it did for none. No bill page URL can be formed from what ALISON documents.
+SEARCH_PAGES = frozenset({"alison.legislature.state.al.us/bill-search"})
+
+
+def is_search_page(url: str) -> bool:
+    """True for a legislature's search form (SEARCH_PAGES), whatever its scheme, query or trailing slash."""
+    bare = url.split("#", 1)[0].split("?", 1)[0].split("://", 1)[-1].rstrip("/").lower()
+    return bare.removeprefix("www.") in SEARCH_PAGES
+
 
 def one_chamber_body(jurisdiction: str | None) -> str | None:
     """What a legislature with one chamber is called when it passes a bill ("the council", "the board", "the

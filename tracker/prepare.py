@@ -76,15 +76,17 @@ def _json(value: Any) -> str:
     return "[]" if value == [] else _JSON(value)  # most actions name no committee
 
 
-_PRIMARY = SponsorshipKind.primary.value
+# Search weighs a bill's sponsors above its cosponsors: primary sponsors, and those a feed lists without saying
+# which they are (SponsorshipKind.sponsor: LegiScan's "Generic / Unspecified").
+_SPONSORS = frozenset({SponsorshipKind.primary.value, SponsorshipKind.sponsor.value})
 
 
 def legislator_names(sponsors: list[tuple[Any, ...]]) -> dict[str, str | None]:
-    """The bill's legislators as search finds them: its primary sponsor(s), and its cosponsors but those who
+    """The bill's legislators as search finds them: its sponsor(s), and its cosponsors but those who
     withdrew (sponsorship rows: name at 1, kind at 6, withdrawn date at 9). Outside BILL_FIELDS, so that no hash
     a stored bill is compared by changes with them."""
-    return {"sponsor_names": search_names(s[1] for s in sponsors if s[6] == _PRIMARY),
-            "cosponsor_names": search_names(s[1] for s in sponsors if s[6] != _PRIMARY and s[9] is None)}
+    return {"sponsor_names": search_names(s[1] for s in sponsors if s[6] in _SPONSORS),
+            "cosponsor_names": search_names(s[1] for s in sponsors if s[6] not in _SPONSORS and s[9] is None)}
 
 
 def view_hash(record: BillRecord) -> str:

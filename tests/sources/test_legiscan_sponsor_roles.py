@@ -57,3 +57,13 @@ def test_mississippi_2014_sponsors_stay_primary_in_their_order() -> None:
 def test_stored_legiscan_bills_are_read_again() -> None:
     # Databases that stored these bills under version 1 read them again on the next import.
     assert legiscan.READING_VERSION >= 2
+
+
+def test_search_still_finds_unranked_sponsors_as_sponsors() -> None:
+    """Search weighs a bill's sponsors above its cosponsors (Bill.sponsor_names): a sponsor whose role the file
+    does not give is still one of the bill's sponsors, not demoted to a cosponsor by the change above."""
+    from tracker.prepare import prepare
+
+    hb3 = prepare(parse_bill(json.dumps(_bill("HB3.json")).encode(), "HB3.json"))
+    assert hb3.names["sponsor_names"] and "lynn" in hb3.names["sponsor_names"]
+    assert not hb3.names["cosponsor_names"]

@@ -33,12 +33,6 @@ def _count(db_url: str, version: tuple, flt: triage.InboxFilter) -> int:
         return triage.count_inbox(s, flt)
 
 
-@st.cache_data(ttl=600, show_spinner=False, max_entries=64)
-def _count_new(db_url: str, version: tuple, flt: triage.InboxFilter, since: dt.datetime) -> int:
-    with Session(data.engine()) as s:
-        return triage.count_new(s, flt, since=since)
-
-
 user = page_user()
 may_triage = can(user, Action.triage)
 state.restore("triage")  # filters, sort and page as they were before a bill was opened
@@ -101,7 +95,7 @@ if st.session_state.get("f_signature") != signature:  # a new filter starts at i
 with data.session() as s:
     version = data.data_version(s)
     total = _count(data.url(), version, replace(flt, sort="score", descending=True))
-    new = _count_new(data.url(), version, replace(flt, sort="score", descending=True), new_from)
+    new = _count(data.url(), version, replace(flt, sort="score", descending=True, flagged_after=new_from))
     pages = max(1, -(-total // PAGE_SIZE))
     # Judging the last page's bills shrinks the inbox under the page number: show the new last page, not an
     # empty "page 80 of 79" that says nothing matches.

@@ -74,14 +74,15 @@ class InboxFilter:
     until: dt.date | None = None
     text: str | None = None  # words in the title, or the bill's number
     assignee_id: int | None = None
-    flagged_after: dt.datetime | None = None  # first flagged at or after (``new_since``: "new since yesterday")
+    flagged_after: dt.datetime | None = None  # first flagged at or after (the reader's cut-off: tracker.visits)
     sort: str = "score"  # SORTS
     descending: bool = True
 
     @classmethod
-    def from_saved(cls, params: dict[str, Any], *, assignee_id: int | None) -> "InboxFilter":
+    def from_saved(cls, params: dict[str, Any], *, assignee_id: int | None, new_from: dt.datetime) -> "InboxFilter":
         """The filter a saved triage filter's widget values (``f_*``) stand for; ``assignee_id`` answers
-        "only bills assigned to me"; ``f_new`` keeps "only new since yesterday" (``new_since``, as of now)."""
+        "only bills assigned to me"; ``f_new`` keeps "only new" bills, first flagged since ``new_from``: the cut-off
+        of whoever reads the filter (tracker.visits.new_since_for), not of whoever saved it."""
         since = params.get("f_since")  # ISO in a saved filter; a date where the page's own widgets were kept
         if isinstance(since, str):
             since = dt.date.fromisoformat(since) if since else None
@@ -90,7 +91,7 @@ class InboxFilter:
                    min_score=params.get("f_min_score"), since=since or None,
                    text=params.get("f_text") or None, sort=params.get("f_sort") or "score",
                    assignee_id=assignee_id if params.get("f_mine") else None,
-                   flagged_after=new_since() if params.get("f_new") else None)
+                   flagged_after=new_from if params.get("f_new") else None)
 
 
 def _previous_working_day(now: dt.datetime | None) -> tuple[dt.date, dt.date]:
@@ -107,7 +108,8 @@ def new_since(*, now: dt.datetime | None = None) -> dt.datetime:
     in UTC: yesterday, or Friday on a Monday and over the weekend, so that Monday's count holds what the weekend's
     crawls flagged. A day, not the last 24 hours: a bill flagged yesterday afternoon is still new this morning
     whatever the hour the inbox is opened, and the count keeps one value all day (the dashboard caches it by
-    filter). Nothing records when someone last opened the inbox, so "since your last visit" is not what it counts."""
+    filter). The inbox counts from each reader's last visit instead once one is recorded (tracker.visits): this is
+    the rule for a reader with none."""
     _, day = _previous_working_day(now)
     return dt.datetime.combine(day, dt.time(), tzinfo=US_EASTERN).astimezone(dt.UTC)
 
@@ -200,8 +202,8 @@ def count_inbox(session: Session, flt: InboxFilter = InboxFilter()) -> int:
 
 
 def count_new(session: Session, flt: InboxFilter = InboxFilter(), *, since: dt.datetime) -> int:
-    """How many of the bills ``flt`` lists a topic first flagged at or after ``since`` (``new_since``): the
-    inbox's "N new since yesterday", counted in the view and with the filters shown."""
+    """How many of the bills ``flt`` lists a topic first flagged at or after ``since`` (the reader's cut-off,
+    tracker.visits): the inbox's "N new since your last visit", counted in the view and with the filters shown."""
     return count_inbox(session, replace(flt, flagged_after=since))
 
 

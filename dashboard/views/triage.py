@@ -11,7 +11,7 @@ from dashboard.components import data, state
 from dashboard.components.auth import page_user
 from dashboard.components.render import assignment_line, counted, highlight, md, shorten
 from dashboard.components.widgets import save_filter_form, saved_filter_picker
-from tracker import positions, triage, watchlists
+from tracker import positions, triage, visits, watchlists
 from tracker.bidi import without_bidi_controls
 from tracker.exports.packet import stage_label
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
@@ -42,6 +42,9 @@ if not may_triage:  # a link to "the triage inbox" opens this page: say why it h
                "the topics flagged.")
 
 with data.session() as s:
+    # Every run is a look at the inbox (a reload, a tick, a judgement): recorded, and the reader's cut-off for
+    # "new", which holds while they work (tracker.visits).
+    cut_off = visits.record_visit(s, reader=user)
     choices = data.choices(s)
     saved = watchlists.saved_filters(s, actor=user, page="triage")
     shared_by = watchlists.shared_by(s, actor=user, filters=saved)
@@ -77,12 +80,20 @@ with st.container(border=True):
     text = c[3].text_input("Title contains, or bill number", key="f_text", placeholder="privacy, or HR 3684")
     c = st.columns(4)
     mine = c[0].checkbox("Only bills assigned to me", key="f_mine")
-    since_words = triage.new_since_words()  # "since yesterday"; on a Monday "since Friday"
-    new_only = c[1].checkbox(f"Only new {since_words}", key="f_new",
-                             help=f"Bills a topic first flagged {since_words} (from midnight, Washington time; "
-                                  "on a Monday, since Friday: the weekend's crawls included).")
-
-new_from = triage.new_since()
+    since_words = cut_off.words  # "since your last visit"; with none recorded "since yesterday", "since Friday"
+    new_from = cut_off.at
+    if cut_off.last_visit:
+        new_help = (f"Bills a topic first flagged since {cut_off.when}, Washington time: the last time you looked "
+                    "at the inbox before this working session (a session ends after "
+                    f"{visits.VISIT_GAP.seconds // 3600} hours without a look, so reloads and ticks keep the marks).")
+        since_stamp = f"{since_words} ({cut_off.when})"
+    else:
+        new_help = (f"Bills a topic first flagged since {cut_off.when}, Washington time: midnight at the start of "
+                    "the previous working day (on a Monday, Friday's: the weekend's crawls included). No earlier "
+                    "visit of yours to the inbox is recorded; from your next working session, new counts from "
+                    "your last visit.")
+        since_stamp = since_words
+    new_only = c[1].checkbox(f"Only new {since_words}", key="f_new", help=new_help)
 
 flt = triage.InboxFilter(view=view, topic=topic or None, jurisdiction=jurisdiction or None, stages=tuple(stages),
                          min_score=min_score, since=since, text=text or None, sort=sort,
@@ -104,8 +115,10 @@ with data.session() as s:
     rows, _ = triage.inbox(s, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, count=False)
 
 head = st.columns([3, 1, 2])
-head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · {new:,} new {since_words} · "
+head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · {new:,} new {since_stamp} · "
                  f"page {page_no} of {pages}")
+head[0].caption(f"New: first flagged since {cut_off.when}, Washington time"
+                + ("" if cut_off.last_visit else " (no earlier visit of yours is recorded)") + ".")
 head[1].number_input("Page", min_value=1, max_value=pages, step=1, key="f_page", label_visibility="collapsed")
 state.remember("triage", (*FILTER_KEYS, "f_page"))
 with head[2].popover("Save this filter"):

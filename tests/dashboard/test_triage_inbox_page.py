@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from dashboard.components.render import md
-from tracker import triage, users, watchlists
+from tracker import triage, users, visits, watchlists
+from tracker.dates import US_EASTERN
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Bill, BillMatch, FirstFlag, TriageState
 from tracker.models.base import utcnow
@@ -253,3 +254,48 @@ def test_a_bulk_judgement_leaves_a_bill_a_colleague_judged_meanwhile_and_says_wh
     assert session.get(TriageState, robotics).status == "dismissed"
     assert (session.get(TriageState, privacy).relevance, session.get(TriageState, privacy).user_id) == (
         "relevant", admin.id)
+
+
+def _washington(moment: dt.datetime) -> str:
+    """"Fri 4 Dec, 4:20 PM EST" (the year too when it is not this year's): a moment as the inbox states it."""
+    t = moment.astimezone(US_EASTERN)
+    year = f" {t.year}" if t.year != utcnow().astimezone(US_EASTERN).year else ""
+    return f"{t:%a} {t.day} {t:%b}{year}, {t.hour % 12 or 12}:{t:%M} {'AM' if t.hour < 12 else 'PM'} {t:%Z}"
+
+
+def test_the_inbox_counts_new_since_the_readers_last_visit_and_keeps_the_marks_while_they_work(
+        session: Session, seeded: Seeded) -> None:
+    """Staff away three days, or who looked at 4 PM yesterday, saw "new since yesterday": the weekend's bills, or
+    the ones they had already seen. Each reader's inbox counts from their own last visit, states its time on
+    Washington's clock, and keeps its marks through reloads and ticks; a reader with no visit recorded gets the
+    working-day rule, and a council member's visit moves nothing of a staffer's."""
+    ids, staff, council = seeded.ids, seeded.users["staff"], seeded.users["council"]
+    last = utcnow() - dt.timedelta(hours=20)
+    visits.record_visit(session, reader=staff, now=last)
+    session.add_all([FirstFlag(bill_id=ids["markup"], first_flagged_at=last - dt.timedelta(days=10)),
+                     FirstFlag(bill_id=ids["robotics"], first_flagged_at=last - dt.timedelta(minutes=1)),
+                     FirstFlag(bill_id=ids["privacy"], first_flagged_at=last + dt.timedelta(hours=1)),
+                     FirstFlag(bill_id=ids["ca"], first_flagged_at=utcnow())])
+    session.commit()
+    since = f"since your last visit ({_washington(last)})"
+
+    at = signed_in(staff, "views/triage.py")
+    no_exception(at)
+    assert f"**4** bills · 2 new {since} · page 1 of 1" in texts(at)
+    assert f"first flagged since {_washington(last)}, Washington time" in texts(at)
+    assert at.checkbox(key="f_new").label == "Only new since your last visit"
+    marked = [c.value for c in at.caption if c.value.startswith("new since your last visit")]
+    assert len(marked) == 2
+    at.run()  # a reload a moment later: the marks stay
+    at.checkbox(key="f_new").check().run()
+    no_exception(at)
+    assert {c.key for c in at.checkbox if c.key.startswith("sel_")} == {f"sel_{ids['privacy']}", f"sel_{ids['ca']}"}
+    assert f"**2** bills · 2 new {since} · page 1 of 1" in texts(at)
+
+    reader = signed_in(council, "views/triage.py")  # no visit of theirs recorded: the working-day rule
+    no_exception(reader)
+    assert f"**4** bills · 3 new {triage.new_since_words()} · page 1 of 1" in texts(reader)
+    start = triage.new_since()
+    assert f"first flagged since {_washington(start)}, Washington time" in texts(reader)
+    at.run()
+    assert f"**2** bills · 2 new {since} · page 1 of 1" in texts(at)

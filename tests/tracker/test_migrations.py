@@ -359,3 +359,23 @@ def test_0038_dates_the_first_flag_of_bills_flagged_before_it_without_calling_th
     db.downgrade(filled, "0037")
     assert "firstflag" not in inspect(filled).get_table_names()
     db.upgrade(filled)
+
+
+def test_0039_adds_the_readers_inbox_visits_and_going_back_drops_only_them(filled: Engine) -> None:
+    """Visits recorded after 0039 are the readers' own: going back drops the table (the inbox counts "since
+    yesterday" again), and coming forward again starts with none, every reader on the working-day rule."""
+    from tracker import visits
+
+    with Session(filled) as s:
+        sam = s.execute(select(User).where(User.email == "sam@example.org")).scalar_one()
+        visits.record_visit(s, reader=sam, now=dt.datetime(2026, 12, 4, 21, 20, tzinfo=dt.UTC))
+        s.commit()
+        assert visits.record_visit(s, reader=sam, now=dt.datetime(2026, 12, 7, 14, 0, tzinfo=dt.UTC)).last_visit
+        s.commit()
+    db.downgrade(filled, "0038")
+    assert "inboxvisit" not in inspect(filled).get_table_names()
+    db.upgrade(filled)
+    assert {c["name"] for c in inspect(filled).get_columns("inboxvisit")} >= {"user_id", "last_seen_at", "cut_off"}
+    with Session(filled) as s:
+        sam = s.execute(select(User).where(User.email == "sam@example.org")).scalar_one()
+        assert not visits.new_since_for(s, reader_id=sam.id).last_visit

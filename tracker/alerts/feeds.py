@@ -65,8 +65,11 @@ def _filter_bills(session: Session, saved: SavedFilter, user: User) -> list[dict
         rows, _ = search(session, p.get("q") or "", SearchFilter.from_saved(p), limit=FEED_SIZE)
         return rows
     from tracker.triage import InboxFilter, inbox
+    from tracker.visits import new_since_for
 
-    rows, _ = inbox(session, InboxFilter.from_saved(p, assignee_id=user.id), limit=FEED_SIZE)
+    # "Only new": since the feed reader's own last look at the inbox, whoever saved the filter.
+    flt = InboxFilter.from_saved(p, assignee_id=user.id, new_from=new_since_for(session, reader_id=user.id).at)
+    rows, _ = inbox(session, flt, limit=FEED_SIZE)
     return rows
 
 

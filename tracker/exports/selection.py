@@ -422,8 +422,13 @@ def _saved_filter_bills(session: Session, saved: SavedFilter, user_id: int | Non
         from tracker.triage import InboxFilter, TriageError, _inbox_query
 
         try:
-            # "Only bills assigned to me": the exporting user, or the owner when nobody is named (CLI).
-            flt = InboxFilter.from_saved(p, assignee_id=user_id or saved.owner_id)
+            from tracker.visits import new_since_for
+
+            # "Only bills assigned to me" and "only new since your last visit": the exporting user's, or the
+            # owner's when nobody is named (CLI).
+            reader = user_id or saved.owner_id
+            flt = InboxFilter.from_saved(p, assignee_id=reader,
+                                         new_from=new_since_for(session, reader_id=reader).at)
             inbox_query, _ = _inbox_query(session, [Bill.id], flt)
         except (TriageError, ValueError) as exc:
             raise SelectionError(f"Saved filter {saved.name!r} cannot be applied: {exc}") from None

@@ -18,9 +18,9 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "hearings": ("Hearing", "HearingItem"),
     "matching": ("BillEmbedding", "FullRescore", "RelevanceModel"),
     "ops": ("BillChange", "CrawlError", "CrawlRun"),
-    "org": ("Assignment", "BillMatch", "FirstFlag", "KeyVoteMark", "Note", "Position", "PositionHistory",
-            "SavedFilter", "SignInFailure", "Stance", "Topic", "TopicRule", "TriageState", "User", "UserSession",
-            "Watchlist", "WatchlistItem"),
+    "org": ("Assignment", "BillMatch", "FirstFlag", "InboxVisit", "KeyVoteMark", "Note", "Position",
+            "PositionHistory", "SavedFilter", "SignInFailure", "Stance", "Topic", "TopicRule", "TriageState", "User",
+            "UserSession", "Watchlist", "WatchlistItem"),
     "pubinfo": ("PubinfoLoad", "PubinfoRow"),
     "votes": ("PersonVote", "VoteEvent"),
 }

@@ -101,6 +101,17 @@ class FirstFlag(SQLModel, table=True):
     first_flagged_at: dt.datetime = Field(default_factory=utcnow, index=True)
 
 
+class InboxVisit(SQLModel, table=True):
+    """When a reader looked at the triage inbox, one row each (0039): what "new since your last visit" counts from
+    (tracker.visits). ``cut_off`` is the last look of the reader's working session before the one they are in,
+    fixed while they work in this one; None until they have had one (the working-day rule then applies)."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    started_at: dt.datetime = Field(default_factory=utcnow)  # the first look of the current working session
+    last_seen_at: dt.datetime = Field(default_factory=utcnow)  # the latest look
+    cut_off: dt.datetime | None = None
+
+
 class Stance(SQLModel, table=True):
     """The configurable position vocabulary (defaults in tracker.models.enums.DEFAULT_STANCES)."""
 

@@ -10,9 +10,10 @@ from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from tracker import db, positions, triage
+from tracker import db, positions, triage, visits
 from tracker.models import (
     Assignment,
     Bill,
@@ -61,6 +62,20 @@ def data_version(s: Session) -> tuple[Any, ...]:
         select(func.max(User.id)).scalar_subquery(),
     )).one()
     return tuple(str(v) for v in row)
+
+
+def inbox_cut_off(user: User) -> visits.NewSince:
+    """Record ``user``'s look at the inbox and return the cut-off of their "new" bills (tracker.visits). SQLite has
+    one writer: while an import's batch holds it past the busy timeout, the look goes unrecorded (the next one is)
+    and the cut-off is read without it, rather than the inbox failing for a bookkeeping write."""
+    try:
+        with session() as s:
+            return visits.record_visit(s, reader=user)
+    except OperationalError as exc:
+        if "database is locked" not in str(exc.orig):
+            raise
+    with session() as s:
+        return visits.new_since_for(s, reader_id=user.id)
 
 
 def url() -> str:

@@ -22,7 +22,7 @@ from dashboard.components.render import (
 )
 from dashboard.components.state import forget
 from dashboard.components.widgets import export_buttons, safe_url, table
-from tracker import executive_desk, notes, overview, positions, triage, visits, watchlists
+from tracker import executive_desk, notes, overview, positions, triage, watchlists
 from tracker.bidi import without_bidi_controls
 from tracker.bill_text import current_text, text_links
 from tracker.exports import Selection
@@ -273,11 +273,10 @@ with side:
     if st.query_params.get("from") == "inbox":
         # Opened from the inbox: one click on to the next bill of it, as filtered and sorted there (the filters
         # the inbox page kept), rather than back to the list to find one's place after judging each bill.
+        # Working through the inbox bill by bill is a look at it: the reader's session (and marks) go on.
+        flt = triage.InboxFilter.from_saved(st.session_state.get("kept_triage", {}), assignee_id=user.id,
+                                            new_from=data.inbox_cut_off(user).at)
         with data.session() as s:
-            # Working through the inbox bill by bill is a look at it: the reader's session (and marks) go on.
-            new_from = visits.record_visit(s, reader=user).at
-            flt = triage.InboxFilter.from_saved(st.session_state.get("kept_triage", {}), assignee_id=user.id,
-                                                new_from=new_from)
             following = triage.next_in_inbox(s, flt, after_id=bill_id)
             upcoming = bill_choices(s, [following]) if following is not None else []
         if upcoming:

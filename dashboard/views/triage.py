@@ -41,10 +41,10 @@ if not may_triage:  # a link to "the triage inbox" opens this page: say why it h
     st.caption(f"Triage (reviewing, dismissing, assigning) is for {who_may(Action.triage)}; here you read the bills "
                "the topics flagged.")
 
+# Every run is a look at the inbox (a reload, a tick, a judgement): recorded, and the reader's cut-off for "new",
+# which holds while they work (tracker.visits).
+cut_off = data.inbox_cut_off(user)
 with data.session() as s:
-    # Every run is a look at the inbox (a reload, a tick, a judgement): recorded, and the reader's cut-off for
-    # "new", which holds while they work (tracker.visits).
-    cut_off = visits.record_visit(s, reader=user)
     choices = data.choices(s)
     saved = watchlists.saved_filters(s, actor=user, page="triage")
     shared_by = watchlists.shared_by(s, actor=user, filters=saved)

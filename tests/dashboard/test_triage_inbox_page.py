@@ -2,18 +2,20 @@
 saved filters (triage and search) applied and deleted."""
 
 import datetime as dt
+import sqlite3
 
 import pytest
-from apptest_helpers import no_exception, signed_in, texts
+from apptest_helpers import APP, TIMEOUT, no_exception, sign_in_state, signed_in, texts
 from dash_fixtures import Seeded, record
 from sqlalchemy import select
 from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
 
 from dashboard.components.render import md
-from tracker import triage, users, visits, watchlists
+from tracker import db, triage, users, visits, watchlists
 from tracker.dates import US_EASTERN
 from tracker.ingest import IngestItem, Ingestor
-from tracker.models import Bill, BillMatch, FirstFlag, TriageState
+from tracker.models import Bill, BillMatch, FirstFlag, InboxVisit, TriageState
 from tracker.models.base import utcnow
 
 # How a refusal names each role (tracker.permissions): the words, not the role's code.
@@ -291,6 +293,13 @@ def test_the_inbox_counts_new_since_the_readers_last_visit_and_keeps_the_marks_w
     no_exception(at)
     assert {c.key for c in at.checkbox if c.key.startswith("sel_")} == {f"sel_{ids['privacy']}", f"sel_{ids['ca']}"}
     assert f"**2** bills · 2 new {since} · page 1 of 1" in texts(at)
+    at.query_params["id"], at.query_params["from"] = str(ids["privacy"]), "inbox"
+    at.switch_page("views/bill.py").run()  # a bill opened from the inbox, "next" among the new ones, and back
+    no_exception(at)
+    assert [p.proto.query_string for p in at.get("page_link") if p.proto.label.startswith("Next in the inbox")] \
+        == [f"id={ids['ca']}&from=inbox"]
+    at.switch_page("views/triage.py").run()
+    assert f"**2** bills · 2 new {since} · page 1 of 1" in texts(at)
 
     reader = signed_in(council, "views/triage.py")  # no visit of theirs recorded: the working-day rule
     no_exception(reader)
@@ -299,3 +308,32 @@ def test_the_inbox_counts_new_since_the_readers_last_visit_and_keeps_the_marks_w
     assert f"first flagged since {_washington(start)}, Washington time" in texts(reader)
     at.run()
     assert f"**2** bills · 2 new {since} · page 1 of 1" in texts(at)
+
+
+def test_the_inbox_opens_while_an_import_holds_sqlites_one_writer(session: Session, seeded: Seeded, database_url: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each look at the inbox is written down; behind an import's batch holding SQLite's write lock that write
+    failed with "database is locked", and the inbox with it. The look goes unrecorded (the next one is) and the
+    inbox shows the cut-off it has."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's one writer and its busy timeout; PostgreSQL waits only for the row a look touches")
+    staff = seeded.users["staff"]
+    last = utcnow() - dt.timedelta(hours=20)
+    visits.record_visit(session, reader=staff, now=last)
+    session.commit()
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    sign_in_state(at, staff)
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)  # the 30 s wait, shortened
+    db.dispose_engines()
+    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process's batch, holding the write lock past the wait
+    try:
+        at.run()
+        at.switch_page("views/triage.py").run()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    no_exception(at)
+    assert f"new since your last visit ({_washington(last)})" in texts(at)
+    session.expire_all()
+    assert session.get(InboxVisit, staff.id).last_seen_at == last  # unrecorded: the next look is

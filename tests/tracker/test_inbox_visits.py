@@ -133,3 +133,25 @@ def test_a_shared_saved_filter_of_new_bills_uses_the_cut_off_of_whoever_reads_it
     _, entries = filter_entries(session, user=council, filter_id=saved.id)  # the feed reads it as its reader's
     assert {e.bill_id for e in entries} == {flagged[2], flagged[3]}
 
+
+
+def test_looks_a_moment_apart_write_nothing(session: Session) -> None:
+    """Every rerun of the page is a look (each tick of a filter): within TOUCH_EVERY of the last one recorded, the
+    row is not written again, so the dashboard does not queue a write behind SQLite's one writer on every click."""
+    sam = _staff(session)
+    visits.record_visit(session, reader=sam, now=FRIDAY_4_20_PM)
+    session.commit()
+    for seconds in (1, 20, 59):
+        assert visits.record_visit(session, reader=sam, now=_at(FRIDAY_4_20_PM, seconds=seconds)).at == \
+            triage.new_since(now=FRIDAY_4_20_PM)
+        assert _last_seen(session, sam.id) == FRIDAY_4_20_PM
+    visits.record_visit(session, reader=sam, now=_at(FRIDAY_4_20_PM, minutes=2))
+    assert _last_seen(session, sam.id) == _at(FRIDAY_4_20_PM, minutes=2)
+
+
+def _last_seen(session: Session, user_id: int) -> dt.datetime:
+    from sqlalchemy import select
+
+    from tracker.models import InboxVisit
+
+    return session.execute(select(InboxVisit.last_seen_at).where(InboxVisit.user_id == user_id)).scalar_one()

@@ -35,9 +35,13 @@ def test_escape_sequences_and_bidi_controls_from_a_feed_never_reach_the_terminal
         sponsorships=[SponsorshipRecord(name=f"Rep. {HOSTILE}", kind="primary")],
         committees=[CommitteeRecord(name=f"Committee {HOSTILE}", chamber="lower")],
         versions=[VersionRecord(label=f"Introduced {HOSTILE}", url="https://bills.example.test/9.xml")])
-    with Session(db.make_engine(database_url)) as s:
+    engine = db.make_engine(database_url)
+    with Session(engine) as s:
         Ingestor(s).ingest([IngestItem(record)])
         s.commit()
+    # Disposed, not left to the garbage collector: a PostgreSQL connection collected while open raises a
+    # ResourceWarning (an error here) in whichever test happens to be running then.
+    engine.dispose()
     runner = CliRunner()
     for args in (["bills", "list"], ["bills", "show", "HR 9"]):
         result = runner.invoke(app, args, catch_exceptions=False)

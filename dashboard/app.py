@@ -111,6 +111,7 @@ else:
     if refused := st.session_state.pop(REFUSED_KEY, None):
         st.info(refused)
     state.clear_forgotten()  # the form saved in the run before starts empty in the browser too
+    state.show_notice()  # what that save did
     try:
         st.navigation(_pages_for(user)).run()
     except OperationalError as exc:

@@ -45,3 +45,18 @@ def clear_forgotten() -> None:
     """Set empty, before any widget is drawn, the widgets ``forget`` emptied in the run before."""
     for key, empty in st.session_state.pop(FORGOTTEN, {}).items():
         st.session_state[key] = empty
+
+
+NOTICE = "_notice"  # session_state: what the run before did, to say on this one
+
+
+def notice(message: str) -> None:
+    """Say ``message`` (a toast) on the next run: a page that saves, then reruns to show the result, lost a toast
+    or message written before ``st.rerun()`` (the inbox's "Mark reviewed: 1 bill" never showed in the browser)."""
+    st.session_state[NOTICE] = message
+
+
+def show_notice() -> None:
+    """The toast ``notice`` left for this run (app.py calls it before the page)."""
+    if message := st.session_state.pop(NOTICE, None):
+        st.toast(message)

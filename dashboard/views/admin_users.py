@@ -6,13 +6,11 @@ import streamlit as st
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import md
-from dashboard.components.state import forget
+from dashboard.components.state import forget, notice
 from dashboard.components.widgets import table
 from tracker import sessions, users
 from tracker.models.enums import Role
 from tracker.permissions import ROLE_ACTIONS, PermissionDenied
-
-ADDED_KEY = "au_added"  # session_state: the account the form added, said once the form is empty again
 
 user = page_user()
 st.title("Users and roles")
@@ -34,8 +32,6 @@ roles = list(Role.__members__)
 left, right = st.columns(2)
 with left, st.form("add_user"):
     st.markdown("**Add a user**")
-    if added := st.session_state.pop(ADDED_KEY, None):
-        st.success(added)
     email = st.text_input("Email", key="au_email")
     name = st.text_input("Name", key="au_name")
     role = st.selectbox("Role", roles, index=roles.index("staff"), key="au_role")
@@ -44,8 +40,7 @@ with left, st.form("add_user"):
         try:
             with data.session() as s:
                 users.add_user(s, email=email, role=role, name=name or None, password=password, actor=user)
-            # Shown by the next run: the rerun that empties the form drops what this run wrote on the page.
-            st.session_state[ADDED_KEY] = f"Added {md(email)} ({role}): they sign in with that password."
+            notice(f"Added {md(email)} ({role}): they sign in with that password.")
             forget("au_email", "au_name", "au_password")  # the role chosen stays, for the next colleague
             st.rerun()
         except (users.UserError, PermissionDenied) as exc:

@@ -230,3 +230,19 @@ def test_a_saved_form_starts_empty_in_the_browser(page: Any, database_url: str, 
         page.get_by_role("button", name="Post note").click()
         page.get_by_text("Ask the sponsor about pre-emption.").first.wait_for()
         page.wait_for_function("() => document.querySelector('.st-key-note_body textarea').value === ''")
+
+
+def test_a_bulk_judgement_says_what_it_did(page: Any, database_url: str, session: Session, seeded: Seeded) -> None:
+    """Staff marking a bill reviewed, assigning or setting a position from the inbox read no confirmation: the
+    toast ("Mark reviewed: 1 bill") was written just before the rerun that shows the inbox without the bill, and
+    the browser never showed it."""
+    bill = seeded.ids["robotics"]
+    with dashboard_server(database_url) as url:
+        sign_in(page, url, "staff@example.org", PASSWORD)
+        page.get_by_role("heading", name="Triage inbox").wait_for()
+        page.locator(f".st-key-sel_{bill} label").click()
+        page.get_by_text("1 selected").wait_for()
+        page.get_by_role("button", name="Mark reviewed").click()
+        page.get_by_text("Mark reviewed: 1 bill").wait_for()
+    session.expire_all()
+    assert session.get(TriageState, bill).status == "reviewed"

@@ -219,7 +219,7 @@ def test_a_saved_form_starts_empty_in_the_browser(page: Any, database_url: str, 
         page.get_by_role("textbox", name="Initial password").fill("a long enough password")
         page.get_by_role("button", name="Add user").click()
         page.get_by_text("Added nora").wait_for()  # md() keeps the address from becoming a link
-        page.wait_for_function("() => document.querySelector('.st-key-au_email input').value === ''")
+        _emptied(page, ".st-key-au_email input")
         assert page.get_by_role("textbox", name="Initial password").input_value() == ""
         assert users.get_user(session, "nora@example.org").role == "staff"
 
@@ -229,7 +229,7 @@ def test_a_saved_form_starts_empty_in_the_browser(page: Any, database_url: str, 
         box.fill("Ask the sponsor about pre-emption.")
         page.get_by_role("button", name="Post note").click()
         page.get_by_text("Ask the sponsor about pre-emption.").first.wait_for()
-        page.wait_for_function("() => document.querySelector('.st-key-note_body textarea').value === ''")
+        _emptied(page, ".st-key-note_body textarea")
 
 
 def test_a_bulk_judgement_says_what_it_did(page: Any, database_url: str, session: Session, seeded: Seeded) -> None:
@@ -246,3 +246,9 @@ def test_a_bulk_judgement_says_what_it_did(page: Any, database_url: str, session
         page.get_by_text("Mark reviewed: 1 bill").wait_for()
     session.expire_all()
     assert session.get(TriageState, bill).status == "reviewed"
+
+
+def _emptied(page: Any, selector: str) -> None:
+    """Wait for the box to be drawn again, empty (a rerun takes it off the page for a moment)."""
+    page.wait_for_function("s => { const box = document.querySelector(s); return box !== null && box.value === ''; }",
+                           arg=selector)

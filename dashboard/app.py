@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
-from dashboard.components import auth
+from dashboard.components import auth, state
 from dashboard.components.render import md
 from tracker import db
 from tracker.cli_common import database_problem
@@ -110,6 +110,8 @@ else:
         auth.change_password_form(user)
     if refused := st.session_state.pop(REFUSED_KEY, None):
         st.info(refused)
+    state.clear_forgotten()  # the form saved in the run before starts empty in the browser too
+    state.show_notice()  # what that save did
     try:
         st.navigation(_pages_for(user)).run()
     except OperationalError as exc:

@@ -119,7 +119,10 @@ class IngestPipeline:
                 await self._write([], clean)
             if self.hearings:
                 await self.db.call(self.db.store.write_hearings, [r for b in self.hearings for r in b.records])
-            spider.judge()
+            if not self._stopped():
+                # A verdict on the feed ("listed nothing": empty upstream, a changed format) needs a crawl that ran
+                # to its end: one stopped while it still waited for the listing heard nothing from the feed.
+                spider.judge()
             status, code, message = await self._verdict()
             counters = {k.split("/", 1)[1]: v for k, v in stats.get_stats().items() if k.startswith("tracker/")}
             run = await self.db.call(self.db.store.finish, status=status, message=message,
@@ -131,16 +134,19 @@ class IngestPipeline:
         finally:
             await asyncio.get_running_loop().run_in_executor(None, self.db.shutdown)
 
+    def _stopped(self) -> bool:
+        """Stopped (SIGTERM/Ctrl-C, `crawler.stop()`) rather than finished: the close reason is only published after
+        the pipelines close, but a stopped engine says it."""
+        engine = self.crawler.engine
+        return engine is not None and not engine.running
+
     async def _verdict(self) -> tuple[RunStatus, int, str]:
         spider = self.spider
         stats = self.crawler.stats
         assert stats is not None
         result = self.db.store.totals.result
         errors = len(self.db.store.totals.errors)
-        # The close reason is only published after the pipelines close; a stopped engine means it was stopped
-        # (SIGTERM/Ctrl-C, `crawler.stop()`), not finished.
-        engine = self.crawler.engine
-        reason = "finished" if engine is None or engine.running else "shutdown"
+        reason = "shutdown" if self._stopped() else "finished"
         summary = "; ".join(part for part in (
             spider.progress_note(),
             f"{spider.listed} listed, {spider.attempted} fetched as new or changed "

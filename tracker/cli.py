@@ -754,6 +754,21 @@ def dashboard_command(*, port: int, address: str) -> list[str]:
             "--client.showErrorDetails", "none", "--client.toolbarMode", "viewer"]
 
 
+def check_port_free(*, port: int, address: str) -> None:
+    """Refuse a port something already listens on, before the dashboard is announced (and `tracker run` crawls):
+    Streamlit said only "Port 8501 is not available", after `tracker run` had crawled and this command had announced
+    the dashboard on it."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Streamlit binds: a closed socket's
+        try:                                                           # TIME_WAIT is no dashboard
+            probe.bind((address, port))
+        except OSError as exc:
+            raise fail(f"Port {port} on {address} is in use ({exc.strerror}; a dashboard already running?): stop it, "
+                       f"or choose another port with --port (`PORT=8502 make run`).", EXIT_PARTIAL) from None
+
+
 @app.command("serve")
 def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8501,
@@ -761,6 +776,7 @@ def serve(
 ) -> None:
     """Start the dashboard (Streamlit) on the migrated database."""
     _engine()
+    check_port_free(port=port, address=address)
     cmd = dashboard_command(port=port, address=address)
     out.print(f"Dashboard on http://{address}:{port}/  (Ctrl-C stops it)", markup=False, highlight=False)
     sys.stdout.flush()

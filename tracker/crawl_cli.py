@@ -358,7 +358,7 @@ def run_cmd(
 ) -> None:
     """Migrate, crawl the default sources (current Congress), then open the dashboard on what is stored."""
     from tracker import db
-    from tracker.cli import backup_before_migrating, print_upgrade_notes, serve
+    from tracker.cli import backup_before_migrating, check_port_free, print_upgrade_notes, serve
     from tracker.upgrade_notes import enabled_rule_ids
 
     engine = db.get_engine()
@@ -369,6 +369,7 @@ def run_cmd(
     except db.SchemaTooNew as exc:
         raise fail(str(exc), crawling.EXIT_SCHEMA) from None
     print_upgrade_notes(engine, enabled_before)
+    check_port_free(port=port, address=address)  # a dashboard already open: said before the crawl, not after
     if crawl_first:
         crawl_defaults(engine, verbose=verbose)
     serve(port=port, address=address)

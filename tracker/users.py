@@ -88,14 +88,21 @@ def get_user(session: Session, email: str) -> User:
     return user
 
 
-def add_user(session: Session, *, email: str, role: str, password: str | None = None, name: str | None = None,
-             actor: User | None = None) -> User:
-    _authorize_admin(session, actor)
+def check_new_user(session: Session, *, email: str, role: str) -> tuple[str, str]:
+    """The normalized email and role of an account ``add_user`` would make, or the UserError it would raise
+    before the password: `tracker users add` asks for the password only then."""
     email, role = normalize_email(email), _role(role)
     if role != Role.admin.value and _admins(session) == 0:
         raise UserError("There is no admin yet: the first account must be one (--role admin).")
     if session.execute(select(User.id).where(User.email == email)).first():
         raise UserError(f"A user {email} already exists.")
+    return email, role
+
+
+def add_user(session: Session, *, email: str, role: str, password: str | None = None, name: str | None = None,
+             actor: User | None = None) -> User:
+    _authorize_admin(session, actor)
+    email, role = check_new_user(session, email=email, role=role)
     # None: an account for code that signs no one in (tests). An empty password, from a form or a blank line, is
     # refused as short: it made an account nobody could sign in to.
     user = User(email=email, role=role, name=name,

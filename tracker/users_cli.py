@@ -38,9 +38,16 @@ def add_cmd(
                                                                           "of stdin (for scripts).")] = False,
 ) -> None:
     """Create an account (the first one must be an admin)."""
+    engine = _engine()
+    try:
+        # A mistyped role or email, or an account that exists, is said before the password is typed twice.
+        with db.session_scope(engine) as s:
+            users.check_new_user(s, email=email, role=role)
+    except users.UserError as exc:
+        raise _fail(str(exc)) from None
     password = _read_password(password_stdin)
     try:
-        with db.session_scope(_engine()) as s:
+        with db.session_scope(engine) as s:
             user = users.add_user(s, email=email, role=role, password=password, name=name)
             out.print(f"Added {user.email} ({user.role}).", markup=False, highlight=False)
     except users.UserError as exc:

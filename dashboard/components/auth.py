@@ -10,12 +10,13 @@ a sign-in ends at once when it is revoked or expires.
 
 import html
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
-from dashboard.components.data import session
 from dashboard.components.render import md
 from tracker import sessions, users
 from tracker.models import User
@@ -29,6 +30,15 @@ _MESSAGES = {"failed": "Wrong email or password.", "deactivated": "This account 
              "paused": "Too many wrong passwords for this email: sign-in is paused for a few minutes."}
 
 _cookie_route = False
+
+
+def session() -> "AbstractContextManager[Session]":
+    """dashboard.components.data's session, imported when first used: dashboard/server.py imports this module
+    before Streamlit's runtime is up, and data's cached functions, decorated then, made Streamlit log "No runtime
+    found, using MemoryCacheStorageManager" at every start of the dashboard."""
+    from dashboard.components.data import session as data_session
+
+    return data_session()
 
 
 def use_cookie_route() -> None:

@@ -5,7 +5,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.components import data
+from dashboard.components import data, state
 from dashboard.components.render import md, shown
 from tracker import watchlists
 from tracker.bill_text import web_url
@@ -78,7 +78,7 @@ def saved_filter_picker(user: User, saved: list[SavedFilter], shared_by: dict[in
         try:
             with data.session() as s:
                 watchlists.delete_filter(s, actor=user, filter_id=chosen.id)
-            st.toast(f"Deleted {md(chosen.name)}")
+            state.notice(f"Deleted {md(chosen.name)}")
             st.rerun()
         except (watchlists.WatchlistError, PermissionDenied) as exc:
             st.error(md(exc))

@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard.components import data
 from dashboard.components.auth import page_user
 from dashboard.components.render import md
-from dashboard.components.state import forget
+from dashboard.components.state import forget, notice
 from dashboard.components.widgets import table
 from tracker import sessions, users
 from tracker.models.enums import Role
@@ -40,8 +40,8 @@ with left, st.form("add_user"):
         try:
             with data.session() as s:
                 users.add_user(s, email=email, role=role, name=name or None, password=password, actor=user)
-            st.success(f"Added {md(email)}.")
-            forget("au_email", "au_name", "au_role", "au_password")
+            notice(f"Added {md(email)} ({role}): they sign in with that password.")
+            forget("au_email", "au_name", "au_password")  # the role chosen stays, for the next colleague
             st.rerun()
         except (users.UserError, PermissionDenied) as exc:
             st.error(md(exc))

@@ -79,7 +79,7 @@ with st.form("alerts_add"):
             with data.session() as s:
                 subscriptions.subscribe(s, user=user, kind=kind, target=target, cadence=cadence, events=events,
                                         actor=user)
-            forget("alerts_kind", "alerts_target", "alerts_cadence", "alerts_events")
+            forget("alerts_target", "alerts_events")
             st.rerun()
         except (subscriptions.SubscriptionError, PermissionDenied) as exc:
             st.error(md(exc))

@@ -228,7 +228,7 @@ if may_triage and rows:
                     st.session_state["bulk_reason_used"] = True
                 if refused:
                     st.session_state["bulk_refused"] = refused
-                st.toast(f"{label}: {counted(len(done), 'bill')}")
+                state.notice(f"{label}: {counted(len(done), 'bill')}")
                 st.rerun()
     cols = st.columns(2)
     with cols[0].container(border=True):
@@ -241,7 +241,7 @@ if may_triage and rows:
                 with data.session() as s:
                     n = triage.assign(s, actor=user, bill_ids=selected, assignee_id=who, task=task, due_date=due)
                 _done_with(selected)
-                st.toast(f"Assigned {counted(n, 'bill')}")
+                state.notice(f"Assigned {counted(n, 'bill')}")
                 st.rerun()
             except (triage.TriageError, PermissionDenied) as exc:
                 st.error(md(exc))
@@ -275,7 +275,7 @@ if may_triage and rows:
                 st.session_state["bulk_rationale_used"] = True  # this batch's reasons are not the next one's
                 if refused:
                     st.session_state["bulk_refused"] = refused
-                st.toast(f"Position set on {counted(done, 'bill')}")
+                state.notice(f"Position set on {counted(done, 'bill')}")
                 st.rerun()
 refused = st.session_state.pop("bulk_refused", None)
 if refused:

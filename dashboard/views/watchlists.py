@@ -28,7 +28,7 @@ with st.expander("New watchlist", expanded=not lists):
             try:
                 with data.session() as s:
                     watchlists.create_watchlist(s, actor=user, name=name, shared=shared)
-                forget("wl_name", "wl_shared")
+                forget("wl_name")
                 st.rerun()
             except (watchlists.WatchlistError, PermissionDenied) as exc:
                 st.error(md(exc))

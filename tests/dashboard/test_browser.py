@@ -10,7 +10,7 @@ from browser_helpers import chromium, chromium_page, dashboard_server, sign_in, 
 from dash_fixtures import PASSWORD, Seeded
 from sqlmodel import Session
 
-from tracker import positions
+from tracker import positions, users
 from tracker.models import TriageState
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(why_no_browser() is not None, reason=why_no_browser() or "")]
@@ -203,3 +203,52 @@ def test_a_signed_out_link_to_the_scorecard_opens_it_after_signing_in(page: Any,
         page.get_by_role("heading", name="Legislator scorecard").wait_for()
         assert page.get_by_text("Page not found").count() == 0
         assert page.url.endswith("/scorecard")
+
+
+def test_a_saved_form_starts_empty_in_the_browser(page: Any, database_url: str, session: Session,
+                                                  seeded: Seeded) -> None:
+    """An admin adding colleagues on the Users page: the added user's email and password stayed in the form, no
+    "Added" was shown, and "Add user" again said the user already exists. The page dropped the widgets' values on
+    the server only (AppTest, which keeps no browser state, saw them empty); a note posted on a bill page stayed in
+    its box the same way."""
+    with dashboard_server(database_url) as url:
+        sign_in(page, f"{url}/admin-users", "admin@example.org", PASSWORD)
+        page.get_by_role("heading", name="Users and roles").wait_for()
+        email = page.get_by_role("textbox", name="Email")
+        email.fill("nora@example.org")
+        page.get_by_role("textbox", name="Initial password").fill("a long enough password")
+        page.get_by_role("button", name="Add user").click()
+        page.get_by_text("Added nora").wait_for()  # md() keeps the address from becoming a link
+        _emptied(page, ".st-key-au_email input")
+        assert page.get_by_role("textbox", name="Initial password").input_value() == ""
+        assert users.get_user(session, "nora@example.org").role == "staff"
+
+        bill = seeded.ids["privacy"]
+        page.goto(f"{url}/bill?id={bill}")
+        box = page.get_by_role("textbox", name="Add a note")
+        box.fill("Ask the sponsor about pre-emption.")
+        page.get_by_role("button", name="Post note").click()
+        page.get_by_text("Ask the sponsor about pre-emption.").first.wait_for()
+        _emptied(page, ".st-key-note_body textarea")
+
+
+def test_a_bulk_judgement_says_what_it_did(page: Any, database_url: str, session: Session, seeded: Seeded) -> None:
+    """Staff marking a bill reviewed, assigning or setting a position from the inbox read no confirmation: the
+    toast ("Mark reviewed: 1 bill") was written just before the rerun that shows the inbox without the bill, and
+    the browser never showed it."""
+    bill = seeded.ids["robotics"]
+    with dashboard_server(database_url) as url:
+        sign_in(page, url, "staff@example.org", PASSWORD)
+        page.get_by_role("heading", name="Triage inbox").wait_for()
+        page.locator(f".st-key-sel_{bill} label").click()
+        page.get_by_text("1 selected").wait_for()
+        page.get_by_role("button", name="Mark reviewed").click()
+        page.get_by_text("Mark reviewed: 1 bill").wait_for()
+    session.expire_all()
+    assert session.get(TriageState, bill).status == "reviewed"
+
+
+def _emptied(page: Any, selector: str) -> None:
+    """Wait for the box to be drawn again, empty (a rerun takes it off the page for a moment)."""
+    page.wait_for_function("s => { const box = document.querySelector(s); return box !== null && box.value === ''; }",
+                           arg=selector)

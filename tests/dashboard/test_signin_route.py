@@ -169,3 +169,18 @@ def test_which_cookie_a_page_accepts_follows_the_scheme_the_browser_is_on() -> N
                                          (True, "http://127.0.0.1:8501", None, True),
                                          (False, "https://t.example", None, False)):
         assert auth.secure_cookie(setting, origin=origin, url=url) is secure, (setting, origin, url)
+
+
+def test_the_server_module_starts_without_a_streamlit_warning() -> None:
+    """`make run` and `tracker serve` printed "No runtime found, using MemoryCacheStorageManager" under the
+    dashboard's address at every start: dashboard/server.py imports the sign-in route before Streamlit's runtime
+    is up, and the route's imports decorated a cached function then. A new admin read it as something wrong."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", "import dashboard.signin_route"], cwd=root, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "No runtime found" not in done.stderr + done.stdout

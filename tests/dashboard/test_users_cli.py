@@ -104,3 +104,18 @@ def test_an_empty_password_is_refused_not_an_account_nobody_can_sign_in_to(datab
     refused = invoke("users", "add", "sam@chamber.example", "--password-stdin", stdin="\n")
     assert refused.exit_code == 2 and "Passwords need at least 10 characters" in refused.output
     assert session.execute(select(User).where(User.email == "sam@chamber.example")).first() is None
+
+
+def test_a_refused_account_is_refused_before_the_password_is_asked(database_url: str, session: Session) -> None:
+    """A new admin mistyping the role, the email, or adding someone twice typed a password twice, then read
+    why the account could not be made (and `make run`'s first-admin question asked the password before saying
+    the email was no email address)."""
+    users.add_user(session, email="ada@chamber.example", role="admin", password="a long password")
+    session.commit()
+    for args, why in ((("sam@chamber.example", "--role", "staf"), "Unknown role 'staf'"),
+                      (("sam.chamber.example", "--role", "staff"), "Not an email address"),
+                      (("Ada@chamber.example", "--role", "staff"), "already exists")):
+        result = invoke("users", "add", *args, stdin="")  # nothing typed: a prompt would abort with exit 1
+        assert result.exit_code == 2 and why in result.output, result.output
+        assert "Password" not in result.output
+    assert invoke("users", "add", "sam@chamber.example", stdin="a long password\na long password\n").exit_code == 0

@@ -147,6 +147,29 @@ def test_main_command_without_network_says_so_and_opens_the_dashboard(
     assert crawl_cli.crawl_defaults(db.get_engine()) == EXIT_OFFLINE
 
 
+def test_main_command_on_a_busy_port_says_so_before_crawling(
+    cli_env: dict[str, str], feed: FeedServer, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `make run` a second time, the first dashboard still open: it crawled, printed "Dashboard on
+    # http://127.0.0.1:8501/ (Ctrl-C stops it)", then Streamlit said "Port 8501 is not available" and exited.
+    import socket
+
+    monkeypatch.setenv("GOVINFO_BASE_URL", feed.url)
+    started: list[list[str]] = []  # Streamlit would replace this process (os.execv): record it instead
+    monkeypatch.setattr("os.execv", lambda path, argv: started.append(argv))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for args in (["run", "--port", str(port)], ["serve", "--port", str(port)]):
+            result = CliRunner().invoke(app, args)
+            said = " ".join(result.output.split())
+            assert result.exit_code == 1, result.output
+            assert f"Port {port} on 127.0.0.1 is in use" in said and "--port" in said
+            assert "Dashboard on" not in said
+    assert started == [] and feed.requests() == []  # refused before crawling
+
+
 def test_tracker_crawl_on_an_unmigrated_database_says_how_to_fix_it(
     cli_env: dict[str, str], feed: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -284,6 +284,33 @@ def test_tracker_crawl_passes_sigterm_on_to_its_crawl_and_reports_it(
     assert "interrupted" in " ".join(out.split()) and f"(run {run.id})" in out
 
 
+@pytest.mark.realdata
+def test_a_crawl_stopped_before_anything_was_listed_is_interrupted_not_an_empty_feed(
+    feed: FeedServer, govinfo: GovinfoMirror, crawl_env: dict[str, str], session: Session,
+) -> None:
+    # `tracker schedule --now` stopped (Ctrl-C, systemctl stop) while its first crawl still waited for GovInfo's
+    # sitemap index: the run was recorded as failed, "GovInfo listed no BILLSTATUS files ...: upstream is empty or
+    # its listing format changed", a verdict on the feed from a crawl that never heard from it.
+    index = "sitemap/bulkdata/BILLSTATUS/sitemapindex.xml"
+    feed.fault(index, Fault("delay", seconds=5.0, times=None))
+    crawl = subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", "govinfo_billstatus"], cwd=REPO_ROOT,
+                             env=crawl_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not feed.requests(index):
+            assert time.monotonic() < deadline and crawl.poll() is None, crawl.communicate()
+            time.sleep(0.1)
+        crawl.send_signal(signal.SIGTERM)
+        _, err = crawl.communicate(timeout=30)
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+            crawl.communicate()
+    run = session.execute(select(CrawlRun)).scalar_one()
+    assert (run.status, crawl.returncode) == ("interrupted", EXIT_PARTIAL), (run.message, err[-3000:])
+    assert "upstream is empty" not in (run.message or "")
+
+
 def _children(pid: int) -> list[int]:
     """The processes whose parent is PID, read from /proc: `pgrep` is not there on a minimal Debian (procps is not
     part of it), and the suite must pass where only Python and make are installed."""

@@ -111,6 +111,11 @@ if awaiting:  # presented to the executive: the last day to ask for a signature 
     st.info(md(". ".join(filter(None, (executive_desk.deadline_words(awaiting[0]), awaiting[0]["rule"]))) + "."))
 
 main, side = st.columns([3, 2], gap="large")
+# A phone shows columns one under the other (Streamlit stacks them below 640 px), and the side one came after the
+# whole history: on H.R. 3684 the council's position stood some 21,000 px down, under every action and sponsor.
+# There the side column (position, triage, briefing packet) goes first; a wide screen keeps it on the right.
+side = side.container(key="bill_side")
+st.html("<style>@media (max-width: 640px) {[data-testid='stColumn']:has(.st-key-bill_side) {order: -1}}</style>")
 
 with main:
     if d.get("summary"):

@@ -1,0 +1,68 @@
+"""The dashboard on a phone (390 px wide, headless Debian Chromium): a lobbyist in a hallway looks a bill up and
+must read the council's position without scrolling past the whole action history, or sideways."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from browser_helpers import chromium, dashboard_server, sign_in, why_no_browser
+from dash_fixtures import PASSWORD, Seeded
+from sqlmodel import Session
+
+from tracker import positions
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(why_no_browser() is not None, reason=why_no_browser() or "")]
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
+         "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+                       "Gecko) Version/17.0 Mobile/15E148 Safari/604.1"}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with chromium() as started:
+        yield started
+
+
+def _page(browser: Any, device: dict) -> Any:
+    page = browser.new_context(**device).new_page()
+    page.set_default_timeout(20_000)
+    return page
+
+
+def _box(page: Any, heading: str) -> dict:
+    return page.get_by_role("heading", name=heading, exact=True).bounding_box()
+
+
+def _no_sideways_scrolling(page: Any) -> None:
+    # The document, and Streamlit's own scrolling main area, are no wider than the screen (a table scrolls inside
+    # its own frame, which is fine).
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, "
+                           "document.querySelector('[data-testid=stMain]').scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[2] and widths[1] <= widths[2], widths
+
+
+def test_the_position_comes_before_the_bills_history_on_a_phone(browser: Any, database_url: str, session: Session,
+                                                                 seeded: Seeded) -> None:
+    """The side column (the council's position, the briefing packet) came after everything in the main one: on a
+    real bill the position stood some 21,000 px down, below the summary, every action and every sponsor."""
+    bill = seeded.ids["privacy"]
+    positions.set_position(session, actor=seeded.users["staff"], bill_id=bill, stance="Oppose unless amended",
+                           priority="High", rationale="Pre-emption too weak.", expected_version=None)
+    session.commit()
+    with dashboard_server(database_url) as url:
+        phone = _page(browser, PHONE)
+        sign_in(phone, f"{url}/bill?id={bill}", "lobbyist@example.org", PASSWORD)
+        phone.get_by_role("heading", name="Consumer Data Privacy Act").wait_for()
+        phone.get_by_text("Pre-emption too weak.").wait_for()
+        position, actions = _box(phone, "The council's position"), _box(phone, "Actions")
+        assert position["y"] < actions["y"]
+        assert phone.get_by_text("Pre-emption too weak.").bounding_box()["y"] < actions["y"]
+        _no_sideways_scrolling(phone)
+
+        desktop = _page(browser, DESKTOP)  # unchanged on a wide screen: the position to the right of the history
+        sign_in(desktop, f"{url}/bill?id={bill}", "lobbyist@example.org", PASSWORD)
+        desktop.get_by_text("Pre-emption too weak.").wait_for()
+        position, actions = _box(desktop, "The council's position"), _box(desktop, "Actions")
+        assert position["x"] > actions["x"] + actions["width"]

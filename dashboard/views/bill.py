@@ -25,6 +25,7 @@ from dashboard.components.widgets import export_buttons, safe_url, table
 from tracker import executive_desk, notes, overview, positions, triage, watchlists
 from tracker.bidi import without_bidi_controls
 from tracker.bill_text import current_text, text_links
+from tracker.dates import us_today
 from tracker.exports import Selection
 from tracker.exports.packet import describe_committees, sponsorship_label
 from tracker.feed_names import feed_name
@@ -109,6 +110,24 @@ if d.get("latest_action_text"):
     st.markdown(f"**Latest action:** {md(d['latest_action_text'])}")
 if awaiting:  # presented to the executive: the last day to ask for a signature or a veto
     st.info(md(". ".join(filter(None, (executive_desk.deadline_words(awaiting[0]), awaiting[0]["rule"]))) + "."))
+
+# What a lobbyist asks of a bill at once, above the long sections (on a phone they stood after every action): the
+# current text to open (tracker.bill_text; web links only) and the next hearing, as the briefing packet gives them.
+current = current_text(d["versions"])
+if current is not None:
+    st.markdown(f"**Current text:** {md(current.label)} · {md(current.date or 'undated')}")
+    with st.container(horizontal=True):  # a row of buttons on a phone too, where columns would stack them
+        for link in current.reading_links():
+            if link is not None:
+                st.link_button(READING_NAMES.get(link.kind, link.kind), link.url)
+today = us_today().isoformat()  # as the packet and the overview: the day still running in every legislature
+upcoming = next((h for h in d["hearings"] if (h["date"] or "") >= today and not h["called_off"]), None)
+if upcoming is not None:
+    st.markdown(md(" · ".join(filter(None, (f"{upcoming['date']} {upcoming['clock'] or ''}".strip(),
+                                            upcoming["body"], upcoming["location"]))))
+                .join(("**Next hearing:** ", "")))
+else:
+    st.caption("Next hearing: none scheduled in the tracker.")
 
 main, side = st.columns([3, 2], gap="large")
 # A phone shows columns one under the other (Streamlit stacks them below 640 px), and the side one came after the
@@ -206,13 +225,7 @@ with main:
               width="stretch")
 
     st.markdown("#### Versions")
-    # The current text first: what a staffer or lobbyist opens (tracker.bill_text; web links only).
-    current = current_text(d["versions"])
-    if current is not None:
-        st.markdown(f"**Current text:** {md(current.label)} · {md(current.date or 'undated')}")
-        buttons = [link for link in current.reading_links() if link is not None]
-        for column, link in zip(st.columns(len(buttons) + 2)[:len(buttons)], buttons, strict=True):
-            column.link_button(READING_NAMES.get(link.kind, link.kind), link.url)
+    # The current text's buttons are at the top of the page; here every version's renditions.
     if d["versions"]:
         rows = []
         for v in d["versions"]:

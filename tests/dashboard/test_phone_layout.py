@@ -1,15 +1,20 @@
 """The dashboard on a phone (390 px wide, headless Debian Chromium): a lobbyist in a hallway looks a bill up and
 must read the council's position without scrolling past the whole action history, or sideways."""
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from browser_helpers import chromium, dashboard_server, sign_in, why_no_browser
-from dash_fixtures import PASSWORD, Seeded
+from dash_fixtures import PASSWORD, Seeded, record
+from sqlalchemy import select
 from sqlmodel import Session
 
 from tracker import positions
+from tracker.ingest import IngestItem, Ingestor
+from tracker.models import Bill
+from tracker.records import ActionRecord, CalendarEntryRecord, VersionRecord
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(why_no_browser() is not None, reason=why_no_browser() or "")]
 
@@ -66,3 +71,34 @@ def test_the_position_comes_before_the_bills_history_on_a_phone(browser: Any, da
         desktop.get_by_text("Pre-emption too weak.").wait_for()
         position, actions = _box(desktop, "The council's position"), _box(desktop, "Actions")
         assert position["x"] > actions["x"] + actions["width"]
+
+
+def test_the_current_text_and_next_hearing_are_near_the_top_on_a_phone(browser: Any, database_url: str,
+                                                                        session: Session, seeded: Seeded) -> None:
+    """The current text's buttons stood under Versions and the hearings under the roll calls, at the end of the
+    main column: on a phone, after every action. A lobbyist opening a bill in a hallway wants both at once."""
+    day = dt.date.today() + dt.timedelta(days=3)
+    calendar = [CalendarEntryRecord(source_key="h-1", date=day - dt.timedelta(days=10), time="09:00",
+                                    body="Earlier Committee", kind="Hearing"),
+                CalendarEntryRecord(source_key="h-2", date=day, time="13:30", body="Privacy Committee",
+                                    location="Room 4202", kind="Hearing")]
+    actions = [ActionRecord(date=dt.date(2025, 3, 1) + dt.timedelta(days=i), text=f"Step {i} of a long history",
+                            actor="lower") for i in range(40)]
+    versions = [VersionRecord(label="Amended in Assembly", date=dt.date(2025, 4, 2), url="https://bills.example.test/ab77-amd.htm",
+                              links=[{"format": "pdf", "url": "https://bills.example.test/ab77-amd.pdf"}])]
+    Ingestor(session).ingest([IngestItem(record=record(77, jurisdiction="ca", calendar=calendar, actions=actions,
+                                                       versions=versions, source_name="ca_pubinfo",
+                                                       source_key="hearing-77"))])
+    session.commit()
+    bill = session.execute(select(Bill.id).where(Bill.identifier == "AB 77")).scalar_one()
+    with dashboard_server(database_url) as url:
+        phone = _page(browser, PHONE)
+        sign_in(phone, f"{url}/bill?id={bill}", "lobbyist@example.org", PASSWORD)
+        phone.get_by_role("heading", name="Test Act 77").wait_for()
+        position = _box(phone, "The council's position")
+        pdf = phone.get_by_role("link", name="PDF", exact=True).first.bounding_box()
+        hearing = phone.get_by_text(f"{day.isoformat()} 1:30 PM").first.bounding_box()
+        assert pdf["y"] < position["y"] and hearing["y"] < position["y"]
+        assert phone.get_by_text("Privacy Committee").first.bounding_box()["y"] < position["y"]
+        assert pdf["x"] + pdf["width"] <= 390
+        _no_sideways_scrolling(phone)

@@ -40,7 +40,11 @@ with st.expander("How to search"):
     st.markdown("\n".join(f"- `{example}`: {what}" for example, what in search_syntax.HELP_LINES)
                 + "\n- `HR 3684`, `AB 5`: a bill number, that bill in every jurisdiction and session first"
                 + "\n\nWhile you type, the last word also finds longer words it starts (`robot`: robotics).")
-c = st.columns(4)
+# On a phone Streamlit stacks columns one per row: the four filters and the pager pushed the first result (the bill
+# whose number was typed) below the screen. There the filters go two to a row, and the pager and "Save" share one.
+st.html("<style>@media (max-width: 640px) {.st-key-q_filters [data-testid='stColumn'], "
+        ".st-key-q_head [data-testid='stColumn']:not(:first-child) {min-width: calc(50% - 0.5rem)}}</style>")
+c = st.container(key="q_filters").columns(4)
 jurisdiction = c[0].selectbox("Jurisdiction", ["", *choices.jurisdictions],
                               format_func=lambda k: without_bidi_controls(f"{k} — {choices.jurisdictions[k]}")
                               if k else "Any", key="q_jurisdiction")
@@ -70,7 +74,7 @@ with data.session() as s:
     also_names = search.names_not_searched(s, read.words)
     stands = triage.standing(s, [row["id"] for row in rows])  # the council's position and triage, per result
 pages = max(1, -(-total // PAGE_SIZE))
-head = st.columns([3, 1, 2])
+head = st.container(key="q_head").columns([3, 1, 2])
 head[0].markdown(f"**{total:,}** {'bill matches' if total == 1 else 'bills match'} · page {page_no} of {pages}")
 head[1].number_input("Page", min_value=1, max_value=max(pages, page_no), step=1, key="q_page",
                      label_visibility="collapsed")

@@ -102,3 +102,25 @@ def test_the_current_text_and_next_hearing_are_near_the_top_on_a_phone(browser: 
         assert phone.get_by_text("Privacy Committee").first.bounding_box()["y"] < position["y"]
         assert pdf["x"] + pdf["width"] <= 390
         _no_sideways_scrolling(phone)
+
+
+def test_a_bill_number_search_shows_its_result_on_the_first_screen_of_a_phone(browser: Any, database_url: str,
+                                                                              seeded: Seeded) -> None:
+    """The four filters, each a full-width row on a phone, and the pager pushed the bill a lobbyist typed the
+    number of below the first screen (H.R. 3684 at y=922 on an 844 px screen): the filters now pair up there."""
+    import re
+
+    with dashboard_server(database_url) as url:
+        phone = _page(browser, PHONE)
+        sign_in(phone, f"{url}/search", "lobbyist@example.org", PASSWORD)
+        query = phone.get_by_role("textbox", name=re.compile("Bill number"))
+        query.fill("H.R. 2")
+        query.press("Enter")
+        result = phone.get_by_role("link", name=re.compile(r"H\.R\. 2 \(119th Congress\)"))
+        result.wait_for()
+        box = result.bounding_box()
+        assert box["y"] + box["height"] <= PHONE["viewport"]["height"], box
+        for label in ("Jurisdiction", "Stage", "Flagged for topic", "Position"):  # each filter whole on the screen
+            field = phone.locator("[data-testid=stWidgetLabel]", has_text=label).first.bounding_box()
+            assert field["x"] >= 0 and field["x"] + field["width"] <= 390, (label, field)
+        _no_sideways_scrolling(phone)

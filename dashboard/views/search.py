@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.components import data, state
 from dashboard.components.auth import page_user
 from dashboard.components.render import highlight, md, shorten
-from dashboard.components.widgets import save_filter_form, saved_filter_picker
+from dashboard.components.widgets import pair_columns_on_phone, save_filter_form, saved_filter_picker
 from tracker import search, search_syntax, triage, watchlists
 from tracker.bidi import without_bidi_controls
 from tracker.exports.packet import stage_label
@@ -40,10 +40,7 @@ with st.expander("How to search"):
     st.markdown("\n".join(f"- `{example}`: {what}" for example, what in search_syntax.HELP_LINES)
                 + "\n- `HR 3684`, `AB 5`: a bill number, that bill in every jurisdiction and session first"
                 + "\n\nWhile you type, the last word also finds longer words it starts (`robot`: robotics).")
-# On a phone Streamlit stacks columns one per row: the four filters and the pager pushed the first result (the bill
-# whose number was typed) below the screen. There the filters go two to a row, and the pager and "Save" share one.
-st.html("<style>@media (max-width: 640px) {.st-key-q_filters [data-testid='stColumn'], "
-        ".st-key-q_head [data-testid='stColumn']:not(:first-child) {min-width: calc(50% - 0.5rem)}}</style>")
+pair_columns_on_phone(filters="q_filters", pager="q_head")  # the bill whose number was typed on the first screen
 c = st.container(key="q_filters").columns(4)
 jurisdiction = c[0].selectbox("Jurisdiction", ["", *choices.jurisdictions],
                               format_func=lambda k: without_bidi_controls(f"{k} — {choices.jurisdictions[k]}")

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from dashboard.components import data, state
 from dashboard.components.auth import page_user
 from dashboard.components.render import assignment_line, counted, highlight, md, shorten
-from dashboard.components.widgets import save_filter_form, saved_filter_picker
+from dashboard.components.widgets import pair_columns_on_phone, save_filter_form, saved_filter_picker
 from tracker import positions, triage, watchlists
 from tracker.bidi import without_bidi_controls
 from tracker.exports.packet import stage_label
@@ -57,12 +57,13 @@ if chosen is not None:
     st.session_state["f_page"] = 1
     st.rerun()
 
-with st.container(border=True):
+pair_columns_on_phone(filters="f_filters", pager="f_head")  # on a phone, the first bill on the first screen
+with st.container(border=True, key="f_filters"):
     c = st.columns(4)
     view = c[0].selectbox("Show", list(triage.VIEWS), format_func=triage.VIEWS.get, key="f_view",
                           disabled=bool(st.session_state.get("f_mine")),
-                          help="Your assignments show whatever their triage state while \"Only bills assigned "
-                               "to me\" is ticked.")
+                          help="Your assignments show whatever their triage state while \"Assigned to me\" is "
+                               "ticked.")
     topic = c[1].selectbox("Topic", ["", *choices.topics], format_func=lambda k: choices.topics.get(k, "Any topic"),
                            key="f_topic")
     jurisdiction = c[2].selectbox("Jurisdiction", ["", *choices.jurisdictions],
@@ -76,9 +77,10 @@ with st.container(border=True):
     since = c[2].date_input("Latest action since", value=None, key="f_since")
     text = c[3].text_input("Title contains, or bill number", key="f_text", placeholder="privacy, or HR 3684")
     c = st.columns(4)
-    mine = c[0].checkbox("Only bills assigned to me", key="f_mine")
+    # Short labels: two to a row on a phone, "Only bills assigned to me" was cut to "Only bills assigned t…".
+    mine = c[0].checkbox("Assigned to me", key="f_mine")
     since_words = triage.new_since_words()  # "since yesterday"; on a Monday "since Friday"
-    new_only = c[1].checkbox(f"Only new {since_words}", key="f_new",
+    new_only = c[1].checkbox(f"New {since_words}", key="f_new",
                              help=f"Bills a topic first flagged {since_words} (from midnight, Washington time; "
                                   "on a Monday, since Friday: the weekend's crawls included).")
 
@@ -103,7 +105,7 @@ with data.session() as s:
     st.session_state["f_page"] = page_no
     rows, _ = triage.inbox(s, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, count=False)
 
-head = st.columns([3, 1, 2])
+head = st.container(key="f_head").columns([3, 1, 2])
 head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · {new:,} new {since_words} · "
                  f"page {page_no} of {pages}")
 head[1].number_input("Page", min_value=1, max_value=pages, step=1, key="f_page", label_visibility="collapsed")

@@ -124,3 +124,24 @@ def test_a_bill_number_search_shows_its_result_on_the_first_screen_of_a_phone(br
             field = phone.locator("[data-testid=stWidgetLabel]", has_text=label).first.bounding_box()
             assert field["x"] >= 0 and field["x"] + field["width"] <= 390, (label, field)
         _no_sideways_scrolling(phone)
+
+
+def test_the_flagged_bills_list_starts_on_the_first_screen_of_a_phone(browser: Any, database_url: str,
+                                                                     seeded: Seeded) -> None:
+    """Ten filters, each a full-width row on a phone, and the pager took some 1,270 px before the first flagged
+    bill: a lobbyist opening "Flagged bills" saw no bill without scrolling past all of them."""
+    with dashboard_server(database_url) as url:
+        phone = _page(browser, PHONE)
+        sign_in(phone, f"{url}/triage", "lobbyist@example.org", PASSWORD)
+        phone.get_by_role("heading", name="Flagged bills").wait_for()
+        first = phone.locator("[data-testid=stMain] [data-testid=stPageLink]").first
+        first.wait_for()
+        assert first.bounding_box()["y"] < PHONE["viewport"]["height"], first.bounding_box()
+        for label in ("Show", "Topic", "Jurisdiction", "Sort by", "Stage", "Minimum score"):
+            field = phone.locator("[data-testid=stWidgetLabel]", has_text=label).first.bounding_box()
+            assert field["x"] >= 0 and field["x"] + field["width"] <= 390, (label, field)
+        # The ticks two to a row as well, their labels whole (they were cut to "Only bills assigned t…").
+        cut = phone.evaluate("() => [...document.querySelectorAll('[data-testid=stCheckbox] p')]"
+                             ".filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.innerText)")
+        assert cut == []
+        _no_sideways_scrolling(phone)

@@ -67,7 +67,8 @@ def test_the_position_comes_before_the_bills_history_on_a_phone(browser: Any, da
         _no_sideways_scrolling(phone)
 
         desktop = _page(browser, DESKTOP)  # unchanged on a wide screen: the position to the right of the history
-        sign_in(desktop, f"{url}/bill?id={bill}", "lobbyist@example.org", PASSWORD)
+        desktop.context.add_cookies(phone.context.cookies())  # the same sign-in, without the form again
+        desktop.goto(f"{url}/bill?id={bill}")
         desktop.get_by_text("Pre-emption too weak.").wait_for()
         position, actions = _box(desktop, "The council's position"), _box(desktop, "Actions")
         assert position["x"] > actions["x"] + actions["width"]

@@ -46,8 +46,13 @@ READING_NAMES = {"Text": "HTML", "Link": "Open"}  # the formatted text (.htm) is
 
 # -- which bill ---------------------------------------------------------------------------------------------
 ref = st.query_params.get("id", "")
-with st.sidebar:
-    typed = st.text_input("Open bill (id or number, e.g. HR 3684)", key="bill_ref")
+if not ref.isdigit() and not st.session_state.get("bill_ref"):
+    st.title("Bill")  # nothing asked for yet (a bill typed below has its own heading)
+# With a bill in the address the box to open another is in the sidebar; without one it is on the page itself: on a
+# phone the sidebar is folded behind a button, so "type its number in the sidebar" sent people looking for it, and
+# the bill typed there opened under the sidebar, still open over it.
+where = st.sidebar if ref.isdigit() else st.container()
+typed = where.text_input("Open bill (id or number, e.g. HR 3684)", key="bill_ref")
 if typed:
     with data.session() as s:
         ids = find_bills(s, typed.strip())
@@ -57,18 +62,17 @@ if typed:
     elif len(ids) > 1:
         # The same number in several sessions (HR 1 of every Congress): none is opened by guess, the list is kept
         # so the one picked stays open and another can be picked.
-        st.sidebar.warning(f"{len(ids)} bills match; pick one:")
+        where.warning(f"{len(ids)} bills match; pick one:")
         for choice in choices_of_ref:
-            st.sidebar.page_link("views/bill.py", query_params={"id": str(choice["id"])}, label=md(
+            where.page_link("views/bill.py", query_params={"id": str(choice["id"])}, label=md(
                 bill_reference(choice["jurisdiction"], choice["session"], choice["identifier"],
                                session_name=choice["session_name"])), help=md(choice["title"][:300]))
         if ref not in {str(i) for i in ids}:
             ref = ""
     else:
-        st.sidebar.error("No bill matches that.")
+        where.error("No bill matches that.")
 if not ref or not str(ref).isdigit():
-    st.title("Bill")
-    st.info("Open a bill from the triage inbox, search or a watchlist, or type its number in the sidebar.")
+    st.info("Open a bill from the triage inbox, search or a watchlist, or type its number above.")
     st.stop()
 bill_id = int(ref)
 

@@ -146,3 +146,26 @@ def test_the_flagged_bills_list_starts_on_the_first_screen_of_a_phone(browser: A
                              ".filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.innerText)")
         assert cut == []
         _no_sideways_scrolling(phone)
+
+
+def test_a_bill_number_typed_on_the_empty_bill_page_of_a_phone(browser: Any, database_url: str,
+                                                               seeded: Seeded) -> None:
+    """The Bill page opened without a bill said "type its number in the sidebar": on a phone the sidebar is folded
+    behind a button, and the bill typed there opened under the sidebar, which stayed open over it."""
+    import re
+
+    with dashboard_server(database_url) as url:
+        phone = _page(browser, PHONE)
+        sign_in(phone, f"{url}/bill", "lobbyist@example.org", PASSWORD)
+        phone.get_by_role("heading", name="Bill", exact=True).wait_for()
+        box = phone.get_by_role("textbox", name=re.compile("Open bill"))
+        where = box.bounding_box()
+        assert where["x"] >= 0 and where["x"] + where["width"] <= 390 and where["y"] < 844, where  # on the screen
+        box.fill("H.R. 2")
+        box.press("Enter")
+        heading = phone.get_by_role("heading", name="Consumer Data Privacy Act")
+        heading.wait_for()
+        middle = heading.bounding_box()
+        on_top = phone.evaluate("([x, y]) => document.elementFromPoint(x, y)?.closest('h1,h2,h3')?.innerText || ''",
+                                [middle["x"] + middle["width"] / 2, middle["y"] + middle["height"] / 2])
+        assert "Consumer Data Privacy Act" in on_top  # nothing covers it

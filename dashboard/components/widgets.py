@@ -16,6 +16,16 @@ from tracker.permissions import Action, PermissionDenied, require
 FORMAT_LABELS = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel", "csv": "CSV", "json": "JSON"}
 
 
+def pair_columns_on_phone(*, filters: str, pager: str) -> None:
+    """A list page's filter columns (in the container keyed ``filters``) two to a row on a phone, and its pager's
+    columns after the first (the page number, "Save this ...", in ``pager``) on one row. Streamlit stacks every
+    column in a row of its own below 640 px: the filters and the pager pushed a list's first result below the
+    first screen. A wide screen keeps the rows as they are."""
+    st.html("<style>@media (max-width: 640px) {"
+            f".st-key-{filters} [data-testid='stColumn'], .st-key-{pager} [data-testid='stColumn']:not(:first-child)"
+            " {min-width: calc(50% - 0.5rem)}}</style>")
+
+
 def table(frame: pd.DataFrame, **kwargs: Any) -> Any:
     """st.dataframe for tables of upstream text: their cells lose bidi controls (render.shown), so a feed's
     right-to-left override cannot turn a row around."""

@@ -25,6 +25,7 @@ from dashboard.components.widgets import export_buttons, safe_url, table
 from tracker import executive_desk, notes, overview, positions, triage, watchlists
 from tracker.bidi import without_bidi_controls
 from tracker.bill_text import current_text, text_links
+from tracker.dates import us_today
 from tracker.exports import Selection
 from tracker.exports.packet import describe_committees, sponsorship_label
 from tracker.feed_names import feed_name
@@ -45,8 +46,13 @@ READING_NAMES = {"Text": "HTML", "Link": "Open"}  # the formatted text (.htm) is
 
 # -- which bill ---------------------------------------------------------------------------------------------
 ref = st.query_params.get("id", "")
-with st.sidebar:
-    typed = st.text_input("Open bill (id or number, e.g. HR 3684)", key="bill_ref")
+if not ref.isdigit() and not st.session_state.get("bill_ref"):
+    st.title("Bill")  # nothing asked for yet (a bill typed below has its own heading)
+# With a bill in the address the box to open another is in the sidebar; without one it is on the page itself: on a
+# phone the sidebar is folded behind a button, so "type its number in the sidebar" sent people looking for it, and
+# the bill typed there opened under the sidebar, still open over it.
+where = st.sidebar if ref.isdigit() else st.container()
+typed = where.text_input("Open bill (id or number, e.g. HR 3684)", key="bill_ref")
 if typed:
     with data.session() as s:
         ids = find_bills(s, typed.strip())
@@ -56,18 +62,17 @@ if typed:
     elif len(ids) > 1:
         # The same number in several sessions (HR 1 of every Congress): none is opened by guess, the list is kept
         # so the one picked stays open and another can be picked.
-        st.sidebar.warning(f"{len(ids)} bills match; pick one:")
+        where.warning(f"{len(ids)} bills match; pick one:")
         for choice in choices_of_ref:
-            st.sidebar.page_link("views/bill.py", query_params={"id": str(choice["id"])}, label=md(
+            where.page_link("views/bill.py", query_params={"id": str(choice["id"])}, label=md(
                 bill_reference(choice["jurisdiction"], choice["session"], choice["identifier"],
                                session_name=choice["session_name"])), help=md(choice["title"][:300]))
         if ref not in {str(i) for i in ids}:
             ref = ""
     else:
-        st.sidebar.error("No bill matches that.")
+        where.error("No bill matches that.")
 if not ref or not str(ref).isdigit():
-    st.title("Bill")
-    st.info("Open a bill from the triage inbox, search or a watchlist, or type its number in the sidebar.")
+    st.info("Open a bill from the triage inbox, search or a watchlist, or type its number above.")
     st.stop()
 bill_id = int(ref)
 
@@ -110,7 +115,30 @@ if d.get("latest_action_text"):
 if awaiting:  # presented to the executive: the last day to ask for a signature or a veto
     st.info(md(". ".join(filter(None, (executive_desk.deadline_words(awaiting[0]), awaiting[0]["rule"]))) + "."))
 
+# What a lobbyist asks of a bill at once, above the long sections (on a phone they stood after every action): the
+# current text to open (tracker.bill_text; web links only) and the next hearing, as the briefing packet gives them.
+current = current_text(d["versions"])
+if current is not None:
+    st.markdown(f"**Current text:** {md(current.label)} · {md(current.date or 'undated')}")
+    with st.container(horizontal=True):  # a row of buttons on a phone too, where columns would stack them
+        for link in current.reading_links():
+            if link is not None:
+                st.link_button(READING_NAMES.get(link.kind, link.kind), link.url)
+today = us_today().isoformat()  # as the packet and the overview: the day still running in every legislature
+upcoming = next((h for h in d["hearings"] if (h["date"] or "") >= today and not h["called_off"]), None)
+if upcoming is not None:
+    st.markdown(md(" · ".join(filter(None, (f"{upcoming['date']} {upcoming['clock'] or ''}".strip(),
+                                            upcoming["body"], upcoming["location"]))))
+                .join(("**Next hearing:** ", "")))
+else:
+    st.caption("Next hearing: none scheduled in the tracker.")
+
 main, side = st.columns([3, 2], gap="large")
+# A phone shows columns one under the other (Streamlit stacks them below 640 px), and the side one came after the
+# whole history: on H.R. 3684 the council's position stood some 21,000 px down, under every action and sponsor.
+# There the side column (position, triage, briefing packet) goes first; a wide screen keeps it on the right.
+side = side.container(key="bill_side")
+st.html("<style>@media (max-width: 640px) {[data-testid='stColumn']:has(.st-key-bill_side) {order: -1}}</style>")
 
 with main:
     if d.get("summary"):
@@ -201,13 +229,7 @@ with main:
               width="stretch")
 
     st.markdown("#### Versions")
-    # The current text first: what a staffer or lobbyist opens (tracker.bill_text; web links only).
-    current = current_text(d["versions"])
-    if current is not None:
-        st.markdown(f"**Current text:** {md(current.label)} · {md(current.date or 'undated')}")
-        buttons = [link for link in current.reading_links() if link is not None]
-        for column, link in zip(st.columns(len(buttons) + 2)[:len(buttons)], buttons, strict=True):
-            column.link_button(READING_NAMES.get(link.kind, link.kind), link.url)
+    # The current text's buttons are at the top of the page; here every version's renditions.
     if d["versions"]:
         rows = []
         for v in d["versions"]:

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.components import data, state
 from dashboard.components.auth import page_user
 from dashboard.components.render import highlight, md, shorten
-from dashboard.components.widgets import save_filter_form, saved_filter_picker
+from dashboard.components.widgets import pair_columns_on_phone, save_filter_form, saved_filter_picker
 from tracker import search, search_syntax, triage, watchlists
 from tracker.bidi import without_bidi_controls
 from tracker.exports.packet import stage_label
@@ -40,7 +40,8 @@ with st.expander("How to search"):
     st.markdown("\n".join(f"- `{example}`: {what}" for example, what in search_syntax.HELP_LINES)
                 + "\n- `HR 3684`, `AB 5`: a bill number, that bill in every jurisdiction and session first"
                 + "\n\nWhile you type, the last word also finds longer words it starts (`robot`: robotics).")
-c = st.columns(4)
+pair_columns_on_phone(filters="q_filters", pager="q_head")  # the bill whose number was typed on the first screen
+c = st.container(key="q_filters").columns(4)
 jurisdiction = c[0].selectbox("Jurisdiction", ["", *choices.jurisdictions],
                               format_func=lambda k: without_bidi_controls(f"{k} — {choices.jurisdictions[k]}")
                               if k else "Any", key="q_jurisdiction")
@@ -70,7 +71,7 @@ with data.session() as s:
     also_names = search.names_not_searched(s, read.words)
     stands = triage.standing(s, [row["id"] for row in rows])  # the council's position and triage, per result
 pages = max(1, -(-total // PAGE_SIZE))
-head = st.columns([3, 1, 2])
+head = st.container(key="q_head").columns([3, 1, 2])
 head[0].markdown(f"**{total:,}** {'bill matches' if total == 1 else 'bills match'} · page {page_no} of {pages}")
 head[1].number_input("Page", min_value=1, max_value=max(pages, page_no), step=1, key="q_page",
                      label_visibility="collapsed")

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from dashboard.components import data, state
 from dashboard.components.auth import page_user
 from dashboard.components.render import assignment_line, counted, highlight, md, shorten
-from dashboard.components.widgets import save_filter_form, saved_filter_picker
+from dashboard.components.widgets import pair_columns_on_phone, save_filter_form, saved_filter_picker
 from tracker import positions, triage, visits, watchlists
 from tracker.bidi import without_bidi_controls
 from tracker.exports.packet import stage_label
@@ -60,12 +60,13 @@ if chosen is not None:
     st.session_state["f_page"] = 1
     st.rerun()
 
-with st.container(border=True):
+pair_columns_on_phone(filters="f_filters", pager="f_head")  # on a phone, the first bill on the first screen
+with st.container(border=True, key="f_filters"):
     c = st.columns(4)
     view = c[0].selectbox("Show", list(triage.VIEWS), format_func=triage.VIEWS.get, key="f_view",
                           disabled=bool(st.session_state.get("f_mine")),
-                          help="Your assignments show whatever their triage state while \"Only bills assigned "
-                               "to me\" is ticked.")
+                          help="Your assignments show whatever their triage state while \"Assigned to me\" is "
+                               "ticked.")
     topic = c[1].selectbox("Topic", ["", *choices.topics], format_func=lambda k: choices.topics.get(k, "Any topic"),
                            key="f_topic")
     jurisdiction = c[2].selectbox("Jurisdiction", ["", *choices.jurisdictions],
@@ -79,7 +80,8 @@ with st.container(border=True):
     since = c[2].date_input("Latest action since", value=None, key="f_since")
     text = c[3].text_input("Title contains, or bill number", key="f_text", placeholder="privacy, or HR 3684")
     c = st.columns(4)
-    mine = c[0].checkbox("Only bills assigned to me", key="f_mine")
+    # Short labels: two to a row on a phone, "Only bills assigned to me" was cut to "Only bills assigned t…".
+    mine = c[0].checkbox("Assigned to me", key="f_mine")
     since_words = cut_off.words  # "since your last visit"; with none recorded "since yesterday", "since Friday"
     new_from = cut_off.at
     if cut_off.last_visit:
@@ -93,7 +95,7 @@ with st.container(border=True):
                     "visit of yours to the inbox is recorded; from your next working session, new counts from "
                     "your last visit.")
         since_stamp = since_words
-    new_only = c[1].checkbox(f"Only new {since_words}", key="f_new", help=new_help)
+    new_only = c[1].checkbox(f"New {since_words}", key="f_new", help=new_help)
 
 flt = triage.InboxFilter(view=view, topic=topic or None, jurisdiction=jurisdiction or None, stages=tuple(stages),
                          min_score=min_score, since=since, text=text or None, sort=sort,
@@ -114,7 +116,7 @@ with data.session() as s:
     st.session_state["f_page"] = page_no
     rows, _ = triage.inbox(s, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, count=False)
 
-head = st.columns([3, 1, 2])
+head = st.container(key="f_head").columns([3, 1, 2])
 head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · {new:,} new {since_stamp} · "
                  f"page {page_no} of {pages}")
 head[0].caption(f"New: first flagged since {cut_off.when}, Washington time"

@@ -746,14 +746,14 @@ def test_a_number_shared_by_two_sessions_lists_both_to_pick_from(engine: object,
                                                   "1999"), flag=False)  # type: ignore[arg-type]
     assert report.errors == []
     at = signed_in(seeded.users["council"], "views/bill.py")
-    at.sidebar.text_input(key="bill_ref").input("ab1").run()
+    at.main.text_input(key="bill_ref").input("ab1").run()  # no bill open yet: the box is on the page
     no_exception(at)
-    links = [link.proto.label for link in at.sidebar.get("page_link")]
+    links = [link.proto.label for link in at.main.get("page_link")]
     assert links == [md("California AB 1 (1999-2000 First Extraordinary Session)"),
                      md("California AB 1 (1999-2000 Regular Session)")]
     shown = texts(at)
     assert "2 bills match" in shown and "School finance" not in shown and "Peer Assistance" not in shown
-    # The one picked (its link sets the id) opens, and the list stays beside it to pick the other.
+    # The one picked (its link sets the id) opens, and the list stays beside it (the sidebar) to pick the other.
     with Session(engine) as s:  # type: ignore[arg-type]
         picked = s.execute(select(Bill.id).where(Bill.identifier == "AB 1", Bill.title.contains("Peer"))).scalar_one()
     at.query_params["id"] = str(picked)

@@ -285,7 +285,7 @@ def test_the_inbox_counts_new_since_the_readers_last_visit_and_keeps_the_marks_w
     no_exception(at)
     assert f"**4** bills · 2 new {since} · page 1 of 1" in texts(at)
     assert f"first flagged since {_washington(last)}, Washington time" in texts(at)
-    assert at.checkbox(key="f_new").label == "Only new since your last visit"
+    assert at.checkbox(key="f_new").label == "New since your last visit"
     marked = [c.value for c in at.caption if c.value.startswith("new since your last visit")]
     assert len(marked) == 2
     at.run()  # a reload a moment later: the marks stay

@@ -88,14 +88,13 @@ with st.container(border=True, key="f_filters"):
         new_help = (f"Bills a topic first flagged since {cut_off.when}, Washington time: the last time you looked "
                     "at the inbox before this working session (a session ends after "
                     f"{visits.VISIT_GAP.seconds // 3600} hours without a look, so reloads and ticks keep the marks).")
-        since_stamp = f"{since_words} ({cut_off.when})"
     else:
         new_help = (f"Bills a topic first flagged since {cut_off.when}, Washington time: midnight at the start of "
                     "the previous working day (on a Monday, Friday's: the weekend's crawls included). No earlier "
                     "visit of yours to the inbox is recorded; from your next working session, new counts from "
                     "your last visit.")
-        since_stamp = since_words
-    new_only = c[1].checkbox(f"New {since_words}", key="f_new", help=new_help)
+    # "New since your last visit" would be cut at half a phone's width: the rule is in its help.
+    new_only = c[1].checkbox("New to me" if cut_off.last_visit else f"New {since_words}", key="f_new", help=new_help)
 
 flt = triage.InboxFilter(view=view, topic=topic or None, jurisdiction=jurisdiction or None, stages=tuple(stages),
                          min_score=min_score, since=since, text=text or None, sort=sort,
@@ -117,10 +116,11 @@ with data.session() as s:
     rows, _ = triage.inbox(s, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, count=False)
 
 head = st.container(key="f_head").columns([3, 1, 2])
-head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · {new:,} new {since_stamp} · "
+# The last visit's time in the count line itself; the working-day rule's midnight is in the tick's help (a caption
+# of its own pushed the first bill below a phone's first screen).
+stamp = f" ({cut_off.when})" if cut_off.last_visit else ""
+head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · {new:,} new {since_words}{stamp} · "
                  f"page {page_no} of {pages}")
-head[0].caption(f"New: first flagged since {cut_off.when}, Washington time"
-                + ("" if cut_off.last_visit else " (no earlier visit of yours is recorded)") + ".")
 head[1].number_input("Page", min_value=1, max_value=pages, step=1, key="f_page", label_visibility="collapsed")
 state.remember("triage", (*FILTER_KEYS, "f_page"))
 with head[2].popover("Save this filter"):

@@ -284,8 +284,8 @@ def test_the_inbox_counts_new_since_the_readers_last_visit_and_keeps_the_marks_w
     at = signed_in(staff, "views/triage.py")
     no_exception(at)
     assert f"**4** bills · 2 new {since} · page 1 of 1" in texts(at)
-    assert f"first flagged since {_washington(last)}, Washington time" in texts(at)
-    assert at.checkbox(key="f_new").label == "New since your last visit"
+    assert at.checkbox(key="f_new").label == "New to me"
+    assert f"first flagged since {_washington(last)}, Washington time" in at.checkbox(key="f_new").help
     marked = [c.value for c in at.caption if c.value.startswith("new since your last visit")]
     assert len(marked) == 2
     at.run()  # a reload a moment later: the marks stay
@@ -305,7 +305,8 @@ def test_the_inbox_counts_new_since_the_readers_last_visit_and_keeps_the_marks_w
     no_exception(reader)
     assert f"**4** bills · 3 new {triage.new_since_words()} · page 1 of 1" in texts(reader)
     start = triage.new_since()
-    assert f"first flagged since {_washington(start)}, Washington time" in texts(reader)
+    assert f"first flagged since {_washington(start)}, Washington time" in reader.checkbox(key="f_new").help
+    assert "No earlier visit of yours to the inbox is recorded" in reader.checkbox(key="f_new").help
     at.run()
     assert f"**2** bills · 2 new {since} · page 1 of 1" in texts(at)
 

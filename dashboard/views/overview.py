@@ -111,8 +111,6 @@ if rows:
 else:
     st.caption("No movement detected in the last 7 days.")
 
-
-
 st.subheader("Upcoming hearings")
 with data.session() as s:
     hearings = overview.upcoming_hearings(s, tracked_only=tracked_only, limit=overview.HEARINGS_SHOWN)

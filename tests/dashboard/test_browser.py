@@ -248,6 +248,21 @@ def test_a_bulk_judgement_says_what_it_did(page: Any, database_url: str, session
     assert session.get(TriageState, bill).status == "reviewed"
 
 
+def test_the_users_page_buttons_read_whole_at_desktop_width(browser: object, database_url: str,
+                                                            seeded: Seeded) -> None:
+    """At 1280 px the Change a user form's four buttons shared four equal columns of half the page: "Sign out
+    everywhere" read "Sign o…", "Deactivate" "Deacti…"."""
+    with dashboard_server(database_url) as url, chromium_page(1280, 900, browser=browser) as page:
+        sign_in(page, f"{url}/admin-users", "admin@example.org", PASSWORD)
+        form = page.get_by_test_id("stMainBlockContainer")
+        for name in ("Set role", "Deactivate", "Reactivate", "Sign out everywhere"):
+            form.get_by_role("button", name=name).wait_for()
+        cut = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMainBlockContainer"] button')]
+            .filter(b => [b, ...b.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+            .map(b => b.innerText)""")
+        assert cut == []
+
+
 def _emptied(page: Any, selector: str) -> None:
     """Wait for the box to be drawn again, empty (a rerun takes it off the page for a moment)."""
     page.wait_for_function("s => { const box = document.querySelector(s); return box !== null && box.value === ''; }",

@@ -94,8 +94,11 @@ with st.form("set_password"):
         try:
             with data.session() as s:
                 users.set_password(s, email=pw_target, password=pw_new, actor=user)
-            st.success(f"Password set for {md(pw_target)}: their sign-ins ended. Tell them the new one; they can "
-                       "replace it under Change my password.")
-            forget("sp_password")
+            # As "Add user": the message waits for the next run and that run draws the box empty. Emptied in this
+            # run only, the typed password stayed in the browser's box until the next click.
+            notice(f"Password set for {md(pw_target)}: their sign-ins ended. Tell them the new one; they can "
+                   "replace it under Change my password.")
+            forget("sp_password")  # the user chosen stays
+            st.rerun()
         except (users.UserError, PermissionDenied) as exc:
             st.error(md(exc))

@@ -595,6 +595,7 @@ def bills_show(
     from tracker.exports.packet import stage_label
     from tracker.matching.queries import with_topics
     from tracker.queries import bill_choices, bill_details, find_bills, latest_stored_text
+    from tracker.shown_actions import shown_actions
     from tracker.votes import roll_call_label, tally_label
 
     jurisdiction = _stored_scope(jurisdiction, None)  # a session not stored: the bill's own sessions are listed
@@ -633,7 +634,9 @@ def bills_show(
     if unranked := [s for s in detail["sponsorships"] if s["kind"] == "sponsor"]:  # SponsorshipKind.sponsor
         out.print("Sponsors (primary sponsor not recorded): " + "; ".join(s["name"] for s in unranked),
                   markup=False, highlight=False)
-    out.print(f"Cosponsors: {_cosponsors(detail['sponsorships'])}   Actions: {len(detail['actions'])}   "
+    # Actions as listed below: one line for an action two recording systems both list (--json keeps each).
+    actions = shown_actions(detail["actions"])
+    out.print(f"Cosponsors: {_cosponsors(detail['sponsorships'])}   Actions: {len(actions)}   "
               f"Versions: {len(detail['versions'])}", markup=False, highlight=False)
     if detail["committees"]:
         from tracker.exports.packet import describe_committees
@@ -652,7 +655,7 @@ def bills_show(
         out.print(f"Text: {current['label']} ({current['date'] or 'undated'})", markup=False, highlight=False)
         for link in current["links"]:
             out.print(f"  {link['kind']:5} {link['url']}", markup=False, highlight=False, soft_wrap=True)
-    versions, actions = detail["versions"], detail["actions"]
+    versions = detail["versions"]
     _print_latest("versions", len(versions), SHOWN_VERSIONS)
     for version in versions[-SHOWN_VERSIONS:]:  # oldest first, the latest last (tracker.queries.VERSION_ORDER)
         out.print(f"  version {version['date'] or 'undated':10}  {version['label']}  {version['url']}", markup=False,

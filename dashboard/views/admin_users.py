@@ -49,13 +49,16 @@ with right, st.form("change_user"):
     st.markdown("**Change a user**")
     target = st.selectbox("User", [u.email for u in accounts], key="cu_email")
     new_role = st.selectbox("Role", roles, key="cu_role")
-    c = st.columns(4)
-    do_role = c[0].form_submit_button("Set role")
-    do_off = c[1].form_submit_button("Deactivate")
-    do_on = c[2].form_submit_button("Reactivate")
-    # Setting a role or a password and deactivating end the account's sign-ins by themselves; this ends them
-    # alone (a lost laptop, a shared computer left signed in).
-    do_out = c[3].form_submit_button("Sign out everywhere")
+    # Each button as wide as its words, wrapping to a second line when the form is narrow: four equal columns of
+    # half the page cut "Sign out everywhere" to "Sign o…" (and "Deactivate" to "Deacti…") at 1280 px.
+    buttons = st.container(horizontal=True)
+    with buttons:
+        do_role = st.form_submit_button("Set role")
+        do_off = st.form_submit_button("Deactivate")
+        do_on = st.form_submit_button("Reactivate")
+        # Setting a role or a password and deactivating end the account's sign-ins by themselves; this ends them
+        # alone (a lost laptop, a shared computer left signed in).
+        do_out = st.form_submit_button("Sign out everywhere")
     if do_out:
         try:
             with data.session() as s:
@@ -91,8 +94,11 @@ with st.form("set_password"):
         try:
             with data.session() as s:
                 users.set_password(s, email=pw_target, password=pw_new, actor=user)
-            st.success(f"Password set for {md(pw_target)}: their sign-ins ended. Tell them the new one; they can "
-                       "replace it under Change my password.")
-            forget("sp_password")
+            # As "Add user": the message waits for the next run and that run draws the box empty. Emptied in this
+            # run only, the typed password stayed in the browser's box until the next click.
+            notice(f"Password set for {md(pw_target)}: their sign-ins ended. Tell them the new one; they can "
+                   "replace it under Change my password.")
+            forget("sp_password")  # the user chosen stays
+            st.rerun()
         except (users.UserError, PermissionDenied) as exc:
             st.error(md(exc))

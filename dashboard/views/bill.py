@@ -36,6 +36,7 @@ from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Priority
 from tracker.permissions import Action, PermissionDenied, can
 from tracker.queries import bill_choices, bill_detail, find_bills, version_texts
 from tracker.references import bill_context, bill_number, bill_reference
+from tracker.shown_actions import shown_actions
 from tracker.sources.states import chamber_name
 from tracker.votes import roll_call_title, tally_label
 
@@ -159,9 +160,12 @@ with main:
 
     st.markdown("#### Actions")
     if d["actions"]:
-        table(pd.DataFrame([{"date": a["date"], "by": chamber_name(a["actor"], d["jurisdiction"]),
-                             "action": a["text"]}
-                            for a in reversed(d["actions"])]), hide_index=True, width="stretch")
+        # One line for an action two recording systems both list (BILLSTATUS), naming each chamber that did.
+        table(pd.DataFrame([{"date": a["date"], "action": a["text"],
+                             "by": " / ".join(dict.fromkeys(filter(None, (chamber_name(actor, d["jurisdiction"])
+                                                                         for actor in a["actors"]))))}
+                            for a in reversed(shown_actions(d["actions"]))], columns=["date", "by", "action"]),
+              hide_index=True, width="stretch")
     else:
         st.caption("No actions recorded.")
 

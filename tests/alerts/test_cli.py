@@ -95,3 +95,18 @@ def test_the_feed_server_names_a_port_it_cannot_listen_on(database_url: str) -> 
     assert code == 2 and f"127.0.0.1:{port}" in err and "Traceback" not in err + out, err
     code, out, err = run("alerts", "serve", "--port", "99999")
     assert code == 2 and "--port" in err and "Traceback" not in err + out, err
+
+
+def test_an_empty_alerts_list_says_what_is_missing_and_how_to_add_a_subscription(database_url: str) -> None:
+    # A new admin's first `tracker alerts list` printed two empty frames: no word that nothing is followed yet,
+    # nor how to follow something.
+    code, out, _ = run("alerts", "list")
+    assert code == 0
+    assert "No subscriptions yet." in out and "Alerts page" in out and "tracker alerts subscribe EMAIL" in out
+    assert "No digests sent yet." in out
+    assert "┃" not in out  # no empty table's frame
+    assert run("users", "add", "ada@chamber.example", "--role", "admin", "--password-stdin", stdin=PASSWORD)[0] == 0
+    code, out, _ = run("alerts", "list", "ada@chamber.example")
+    assert code == 0 and "ada@chamber.example has no subscriptions yet." in out and "No digests sent yet." in out
+    code, out, _ = run("alerts", "log", "--status", "failed")
+    assert code == 0 and out.strip() == "No failed digests." and "┃" not in out

@@ -792,7 +792,8 @@ def test_an_admin_sets_a_forgotten_password_and_adds_no_account_without_one(sess
     at.text_input(key="sp_password").input("a temporary passphrase")
     next(b for b in at.get("form_submit_button") if b.label == "Set password").click().run()
     no_exception(at)
-    assert f"Password set for {md('staff@example.org')}: their sign-ins ended." in texts(at)
+    assert f"Password set for {md('staff@example.org')}: their sign-ins ended." in at.toast[0].value
+    assert at.text_input(key="sp_password").value == ""
     session.expire_all()
     assert users.authenticate(session, email="staff@example.org", password="a temporary passphrase")
     with pytest.raises(users.AuthError):

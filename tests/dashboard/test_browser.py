@@ -232,6 +232,29 @@ def test_a_saved_form_starts_empty_in_the_browser(page: Any, database_url: str, 
         _emptied(page, ".st-key-note_body textarea")
 
 
+def test_a_set_password_leaves_its_box_empty_in_the_browser(page: Any, database_url: str, session: Session,
+                                                            seeded: Seeded) -> None:
+    """The new password an admin set stayed in its box after "Password set for ..." until the next click, for
+    anyone passing the screen to see (its eye button shows it) and to send again with the next Set password."""
+    from playwright.sync_api import expect
+
+    with dashboard_server(database_url) as url:
+        sign_in(page, f"{url}/admin-users", "admin@example.org", PASSWORD)
+        page.get_by_role("heading", name="Users and roles").wait_for()
+        picker = page.locator(".st-key-sp_email input[role=combobox]")
+        picker.scroll_into_view_if_needed()  # at the page's foot, its list had no room to open
+        picker.click()
+        page.get_by_role("option", name="staff@example.org").click()
+        page.locator(".st-key-sp_password input").fill("a temporary passphrase")
+        page.get_by_role("button", name="Set password").click()
+        page.get_by_text("Password set for staff").wait_for()
+        _emptied(page, ".st-key-sp_password input")
+        expect(picker).to_have_value("staff@example.org")  # the user chosen stays
+    session.expire_all()
+    assert users.authenticate(session, email="staff@example.org", password="a temporary passphrase")
+    session.commit()  # the sign-in wrote a last sign-in time
+
+
 def test_a_bulk_judgement_says_what_it_did(page: Any, database_url: str, session: Session, seeded: Seeded) -> None:
     """Staff marking a bill reviewed, assigning or setting a position from the inbox read no confirmation: the
     toast ("Mark reviewed: 1 bill") was written just before the rerun that shows the inbox without the bill, and
@@ -246,6 +269,21 @@ def test_a_bulk_judgement_says_what_it_did(page: Any, database_url: str, session
         page.get_by_text("Mark reviewed: 1 bill").wait_for()
     session.expire_all()
     assert session.get(TriageState, bill).status == "reviewed"
+
+
+def test_the_users_page_buttons_read_whole_at_desktop_width(browser: object, database_url: str,
+                                                            seeded: Seeded) -> None:
+    """At 1280 px the Change a user form's four buttons shared four equal columns of half the page: "Sign out
+    everywhere" read "Sign o…", "Deactivate" "Deacti…"."""
+    with dashboard_server(database_url) as url, chromium_page(1280, 900, browser=browser) as page:
+        sign_in(page, f"{url}/admin-users", "admin@example.org", PASSWORD)
+        form = page.get_by_test_id("stMainBlockContainer")
+        for name in ("Set role", "Deactivate", "Reactivate", "Sign out everywhere"):
+            form.get_by_role("button", name=name).wait_for()
+        cut = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMainBlockContainer"] button')]
+            .filter(b => [b, ...b.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+            .map(b => b.innerText)""")
+        assert cut == []
 
 
 def _emptied(page: Any, selector: str) -> None:

@@ -165,20 +165,27 @@ def list_cmd(email: Annotated[str | None, typer.Argument(help="Only this person.
         sys.stdout.write(json.dumps({"subscriptions": [asdict(v) for v in subs], "waiting": waiting,
                                      "digests": log}, indent=2, default=str) + "\n")
         return
-    table = Table("id", whole_column("email", [v.email for v in subs]), "follows", "cadence", "events", "since",
-                  title="Subscriptions")
-    for v in subs:
-        # Cells are Text, never Rich markup: labels name watchlists anyone may create ("[/]" crashed the table).
-        table.add_row(str(v.id), Text(v.email), Text(v.label), v.cadence, ", ".join(v.events) or "all", v.created_at)
-    out.print(table)
-    if not subs:
-        _say("No subscriptions (`tracker alerts subscribe EMAIL --topic SLUG`).")
+    if subs:
+        table = Table("id", whole_column("email", [v.email for v in subs]), "follows", "cadence", "events", "since",
+                      title="Subscriptions")
+        for v in subs:
+            # Cells are Text, never Rich markup: labels name watchlists anyone may create ("[/]" crashed the table).
+            table.add_row(str(v.id), Text(v.email), Text(v.label), v.cadence, ", ".join(v.events) or "all",
+                          v.created_at)
+        out.print(table)
+    else:  # an empty frame said nothing to a new admin: say so, and how to follow something
+        _say((f"{user.email} has no" if user else "No") + " subscriptions yet. Each person adds their own on "
+             "the dashboard's Alerts page; from here, for anyone: `tracker alerts subscribe EMAIL "
+             "--topic SLUG` (or --bill, --watchlist, --position, --jurisdiction).")
     if waiting:
         _say("Waiting for the next digest: " + ", ".join(f"{k} ({n})" for k, n in sorted(waiting.items())))
-    _print_log(log, title="Latest digests")
+    _print_log(log, title="Latest digests", empty="No digests sent yet.")
 
 
-def _print_log(rows: list[dict], *, title: str) -> None:  # type: ignore[type-arg]
+def _print_log(rows: list[dict], *, title: str, empty: str) -> None:  # type: ignore[type-arg]
+    if not rows:
+        _say(empty)
+        return
     table = Table("digest", whole_column("email", [r["email"] for r in rows]), "status", "items", "attempts", "created",
                   "sent / next try", "details", title=title)
     for r in rows:
@@ -198,7 +205,7 @@ def log_cmd(status: Annotated[str | None, typer.Option(
         raise _fail(f"Unknown status {status!r}; one of: {', '.join(delivery.DIGEST_STATUSES)}")
     with db.session_scope(_engine()) as s:
         rows = delivery.delivery_log(s, status=status, limit=limit)
-    _print_log(rows, title="Digests")
+    _print_log(rows, title="Digests", empty=f"No {status} digests." if status else "No digests sent yet.")
 
 
 @alerts_app.command("send")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard.components import data
 from dashboard.components.auth import page_user
-from dashboard.components.render import md
+from dashboard.components.render import md, stamp
 from dashboard.components.state import forget, notice
 from dashboard.components.widgets import table
 from tracker import sessions, users
@@ -21,8 +21,10 @@ except PermissionDenied as exc:
     st.error(md(exc))
     st.stop()
 
-table(pd.DataFrame([{"email": u.email, "name": u.name, "role": u.role, "active": u.active,
-                     "last sign-in": u.last_login_at, "created": u.created_at} for u in accounts]),
+# Times as the other pages word them ("2026-12-07 22:16 UTC"), not pandas' microseconds; nothing is "None".
+table(pd.DataFrame([{"email": u.email, "name": u.name or "", "role": u.role, "active": u.active,
+                     "last sign-in": stamp(u.last_login_at) if u.last_login_at else "never",
+                     "created": stamp(u.created_at)} for u in accounts]),
       hide_index=True, width="stretch")
 with st.expander("What each role may do"):
     table(pd.DataFrame([{"role": r, "may": ", ".join(sorted(a.value for a in acts))}

@@ -17,6 +17,7 @@ from dashboard.components.render import md
 from tests.database_env import using_database
 from tests.tracker.test_ingest import ingest, make_record
 from tracker import db, notes, positions, sessions
+from tracker.dates import utc_stamp
 from tracker.matching.topics import try_rule
 from tracker.models import Bill, CrawlError, CrawlRun, FullRescore, Note, TriageState
 from tracker.models.base import utcnow
@@ -599,6 +600,22 @@ def test_admin_adds_a_user(session: Session, seeded: Seeded) -> None:
     next(b for b in at.get("form_submit_button") if b.label == "Add user").click().run()
     no_exception(at)
     assert "new.person@example.org" in at.dataframe[0].value["email"].tolist()
+
+
+def test_the_users_table_reads_as_staff_read_times(session: Session, seeded: Seeded) -> None:
+    # It showed "2026-12-07 22:16:42.123456+00:00" for a sign-in, and "None" for an account with no name or no
+    # sign-in yet.
+    admin = seeded.users["admin"]
+    admin.last_login_at = dt.datetime(2026, 12, 7, 22, 16, 42, 123456, tzinfo=dt.UTC)
+    session.commit()
+    at = signed_in(admin, "views/admin_users.py")
+    no_exception(at)
+    shown = at.dataframe[0].value.set_index("email")
+    assert shown.loc[admin.email, "last sign-in"] == "2026-12-07 22:16 UTC"
+    never = next(u for u in seeded.users.values() if u.last_login_at is None)
+    assert shown.loc[never.email, "last sign-in"] == "never"
+    assert shown.loc[never.email, "created"] == utc_stamp(never.created_at)
+    assert "None" not in shown.astype(str).to_numpy().ravel().tolist()
 
 
 def test_watchlist_created_and_followed(seeded: Seeded) -> None:

@@ -36,6 +36,12 @@ def _page(browser: Any, device: dict) -> Any:
     return page
 
 
+def _settled(page: Any) -> None:
+    """Wait until the page's script run has ended: a box measured while a run was still drawing (on a loaded
+    machine) could stand where an element not yet redrawn pushed it."""
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]")
+
+
 def _box(page: Any, heading: str) -> dict:
     return page.get_by_role("heading", name=heading, exact=True).bounding_box()
 
@@ -61,6 +67,7 @@ def test_the_position_comes_before_the_bills_history_on_a_phone(browser: Any, da
         sign_in(phone, f"{url}/bill?id={bill}", "lobbyist@example.org", PASSWORD)
         phone.get_by_role("heading", name="Consumer Data Privacy Act").wait_for()
         phone.get_by_text("Pre-emption too weak.").wait_for()
+        _settled(phone)
         position, actions = _box(phone, "The council's position"), _box(phone, "Actions")
         assert position["y"] < actions["y"]
         assert phone.get_by_text("Pre-emption too weak.").bounding_box()["y"] < actions["y"]
@@ -70,6 +77,7 @@ def test_the_position_comes_before_the_bills_history_on_a_phone(browser: Any, da
         desktop.context.add_cookies(phone.context.cookies())  # the same sign-in, without the form again
         desktop.goto(f"{url}/bill?id={bill}")
         desktop.get_by_text("Pre-emption too weak.").wait_for()
+        _settled(desktop)
         position, actions = _box(desktop, "The council's position"), _box(desktop, "Actions")
         assert position["x"] > actions["x"] + actions["width"]
 
@@ -96,6 +104,7 @@ def test_the_current_text_and_next_hearing_are_near_the_top_on_a_phone(browser: 
         phone = _page(browser, PHONE)
         sign_in(phone, f"{url}/bill?id={bill}", "lobbyist@example.org", PASSWORD)
         phone.get_by_role("heading", name="Test Act 77").wait_for()
+        _settled(phone)
         position = _box(phone, "The council's position")
         pdf = phone.get_by_role("link", name="PDF", exact=True).first.bounding_box()
         hearing = phone.get_by_text(f"{day.isoformat()} 1:30 PM").first.bounding_box()
@@ -119,6 +128,7 @@ def test_a_bill_number_search_shows_its_result_on_the_first_screen_of_a_phone(br
         query.press("Enter")
         result = phone.get_by_role("link", name=re.compile(r"H\.R\. 2 \(119th Congress\)"))
         result.wait_for()
+        _settled(phone)
         box = result.bounding_box()
         assert box["y"] + box["height"] <= PHONE["viewport"]["height"], box
         for label in ("Jurisdiction", "Stage", "Flagged for topic", "Position"):  # each filter whole on the screen
@@ -137,6 +147,7 @@ def test_the_flagged_bills_list_starts_on_the_first_screen_of_a_phone(browser: A
         phone.get_by_role("heading", name="Flagged bills").wait_for()
         first = phone.locator("[data-testid=stMain] [data-testid=stPageLink]").first
         first.wait_for()
+        _settled(phone)
         assert first.bounding_box()["y"] < PHONE["viewport"]["height"], first.bounding_box()
         for label in ("Show", "Topic", "Jurisdiction", "Sort by", "Stage", "Minimum score"):
             field = phone.locator("[data-testid=stWidgetLabel]", has_text=label).first.bounding_box()

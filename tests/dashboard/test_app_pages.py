@@ -1,7 +1,6 @@
 """Every page of the dashboard for every role, through AppTest (the real app script, the real database)."""
 
 import datetime as dt
-import sqlite3
 from typing import TYPE_CHECKING
 
 import pytest
@@ -15,8 +14,9 @@ from dashboard.components import auth
 from dashboard.components.auth import TOKEN_KEY
 from dashboard.components.render import md
 from tests.database_env import using_database
+from tests.sqlite_busy import writer_held
 from tests.tracker.test_ingest import ingest, make_record
-from tracker import db, notes, positions, sessions
+from tracker import notes, positions, sessions
 from tracker.dates import utc_stamp
 from tracker.matching.topics import try_rule
 from tracker.models import Bill, CrawlError, CrawlRun, FullRescore, Note, TriageState
@@ -314,16 +314,9 @@ def test_a_save_that_waited_out_a_busy_database_says_so_instead_of_a_traceback(
         pytest.skip("SQLite's one writer and its busy timeout; PostgreSQL waits for the rows a save touches")
     bill = seeded.ids["privacy"]
     at = signed_in(seeded.users["staff"], "views/bill.py", query={"id": str(bill)})
-    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)  # the 30 s wait, shortened
-    db.dispose_engines()
-    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")  # another process's batch, holding the write lock past the wait
-    try:
+    with writer_held(database_url, monkeypatch):  # another process's batch, holding the lock past the wait
         at.selectbox(key=f"pos_stance_{bill}").select("Support")
         at.get("form_submit_button")[0].click().run()
-    finally:
-        writer.execute("ROLLBACK")
-        writer.close()
     no_exception(at)
     assert "Not saved: the database was busy" in texts(at)
     assert positions.get_position(session, bill_id=bill) is None
@@ -834,15 +827,8 @@ def test_a_page_opens_while_an_import_holds_the_writer_past_the_sign_in_mark(
     session.execute(UserSession.__table__.update().where(UserSession.token_hash == token_hash)
                     .values(last_seen_at=two_minutes_ago))
     session.commit()
-    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)  # the 30 s wait, shortened
-    db.dispose_engines()
-    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")  # another process's batch, holding the write lock past the wait
-    try:
+    with writer_held(database_url, monkeypatch):  # another process's batch, holding the lock past the wait
         at.run()
-    finally:
-        writer.execute("ROLLBACK")
-        writer.close()
     no_exception(at)
     assert "Signed in as Staff Person (staff)" in texts(at)
 

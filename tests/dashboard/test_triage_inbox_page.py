@@ -2,7 +2,6 @@
 saved filters (triage and search) applied and deleted."""
 
 import datetime as dt
-import sqlite3
 
 import pytest
 from apptest_helpers import APP, TIMEOUT, no_exception, sign_in_state, signed_in, texts
@@ -12,7 +11,8 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from dashboard.components.render import md
-from tracker import db, triage, users, visits, watchlists
+from tests.sqlite_busy import writer_held
+from tracker import triage, users, visits, watchlists
 from tracker.dates import US_EASTERN
 from tracker.ingest import IngestItem, Ingestor
 from tracker.models import Bill, BillMatch, FirstFlag, InboxVisit, TriageState
@@ -324,16 +324,9 @@ def test_the_inbox_opens_while_an_import_holds_sqlites_one_writer(session: Sessi
     session.commit()
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     sign_in_state(at, staff)
-    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)  # the 30 s wait, shortened
-    db.dispose_engines()
-    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")  # another process's batch, holding the write lock past the wait
-    try:
+    with writer_held(database_url, monkeypatch):  # another process's batch, holding the lock past the wait
         at.run()
         at.switch_page("views/triage.py").run()
-    finally:
-        writer.execute("ROLLBACK")
-        writer.close()
     no_exception(at)
     assert f"new since your last visit ({_washington(last)})" in texts(at)
     session.expire_all()

@@ -20,6 +20,7 @@ from database_env import using_database
 from realdata_paths import REPO_ROOT, require_realdata
 from typer.testing import CliRunner
 
+from tests.sqlite_busy import writer_held
 from tracker import config, db
 from tracker.cli import EXIT_NOT_FOUND, EXIT_PARTIAL, EXIT_SCHEMA, EXIT_USAGE, app
 
@@ -790,19 +791,9 @@ def test_a_command_that_waited_out_a_busy_database_says_busy(database_url: str,
     # the file's permissions), when trying again is all there is to do.
     if not database_url.startswith("sqlite"):
         pytest.skip("SQLite's one writer and its busy timeout")
-    import sqlite3
-
-    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)  # the 30 s wait, shortened
-    db.dispose_engines()
-    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")
-    try:
+    with writer_held(database_url, monkeypatch):
         result = runner.invoke(app, ["users", "add", "ada@example.org", "--role", "admin", "--password-stdin"],
                                input="correct horse battery\n")
-    finally:
-        writer.execute("ROLLBACK")
-        writer.close()
-        db.dispose_engines()
     assert result.exit_code == EXIT_SCHEMA, result.output
     assert _said(result, "is busy: another process (an import or a crawl) kept it locked")
     assert "server" not in result.output and "permission" not in result.output

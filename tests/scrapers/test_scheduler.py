@@ -293,21 +293,9 @@ def test_a_crawl_stopped_before_anything_was_listed_is_interrupted_not_an_empty_
     # its listing format changed", a verdict on the feed from a crawl that never heard from it.
     index = "sitemap/bulkdata/BILLSTATUS/sitemapindex.xml"
     feed.fault(index, Fault("delay", seconds=5.0, times=None))
-    crawl = subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", "govinfo_billstatus"], cwd=REPO_ROOT,
-                             env=crawl_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 20
-        while not feed.requests(index):
-            assert time.monotonic() < deadline and crawl.poll() is None, crawl.communicate()
-            time.sleep(0.1)
-        crawl.send_signal(signal.SIGTERM)
-        _, err = crawl.communicate(timeout=30)
-    finally:
-        if crawl.poll() is None:
-            crawl.kill()
-            crawl.communicate()
+    code, _, err = _run_until(["scrapy", "crawl", "govinfo_billstatus"], crawl_env, lambda: bool(feed.requests(index)))
     run = session.execute(select(CrawlRun)).scalar_one()
-    assert (run.status, crawl.returncode) == ("interrupted", EXIT_PARTIAL), (run.message, err[-3000:])
+    assert (run.status, code) == ("interrupted", EXIT_PARTIAL), (run.message, err[-3000:])
     assert "upstream is empty" not in (run.message or "")
 
 
@@ -429,19 +417,26 @@ def test_with_no_source_enabled_the_scheduler_runs_the_alert_and_learning_jobs(
 
 def _schedule_until(env: dict[str, str], args: list[str], ready: Callable[[], bool]) -> tuple[int, str, str]:
     """`tracker schedule` in a process of its own until ``ready()``, then SIGTERM: (exit code, stdout, stderr)."""
-    scheduler = subprocess.Popen([sys.executable, "-m", "tracker", "schedule", *args], cwd=REPO_ROOT, env=env,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return _run_until(["tracker", "schedule", *args], env, ready)
+
+
+def _run_until(module_args: list[str], env: dict[str, str], ready: Callable[[], bool]) -> tuple[int, str, str]:
+    """``python -m MODULE ARGS...`` in a process of its own until ``ready()`` (30 s at most), then SIGTERM, as
+    systemctl stop or Ctrl-C sends it: (exit code, stdout, stderr)."""
+    process = subprocess.Popen([sys.executable, "-m", *module_args], cwd=REPO_ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30
         while not ready():
-            assert time.monotonic() < deadline and scheduler.poll() is None, scheduler.communicate()
+            assert time.monotonic() < deadline and process.poll() is None, process.communicate()
             time.sleep(0.1)
-        scheduler.send_signal(signal.SIGTERM)
-        out, err = scheduler.communicate(timeout=30)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
     finally:
-        if scheduler.poll() is None:
-            scheduler.kill()
-    return scheduler.returncode, out, err
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return process.returncode, out, err
 
 
 def _stored_jobs(session: Session) -> list[str]:

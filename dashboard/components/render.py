@@ -63,6 +63,17 @@ def shorten(text: str | None, limit: int) -> str:
     return value[:limit].rsplit(" ", 1)[0].rstrip() + " …"
 
 
+def opening(text: str, limit: int) -> str:
+    """The first paragraphs of ``text`` (blank-line separated) that fit in ``limit`` characters, at least the first
+    (shortened at a word when it alone is longer): how a long summary opens before "the whole summary"."""
+    shown: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if shown and sum(len(p) + 2 for p in shown) + len(paragraph) > limit:
+            break
+        shown.append(shorten(paragraph, limit))
+    return "\n\n".join(shown)
+
+
 def stamp(value: object) -> str:
     """A stored time as staff read it: "2026-12-07 03:35 UTC" (tracker.dates.utc_stamp)."""
     return utc_stamp(value)

@@ -129,10 +129,10 @@ if current is not None:
             if link is not None:
                 st.link_button(READING_NAMES.get(link.kind, link.kind), link.url)
 today = us_today().isoformat()  # as the packet and the overview: the day still running in every legislature
-upcoming = next((h for h in d["hearings"] if (h["date"] or "") >= today and not h["called_off"]), None)
-if upcoming is not None:
-    st.markdown(md(" · ".join(filter(None, (f"{upcoming['date']} {upcoming['clock'] or ''}".strip(),
-                                            upcoming["body"], upcoming["location"]))))
+next_hearing = next((h for h in d["hearings"] if (h["date"] or "") >= today and not h["called_off"]), None)
+if next_hearing is not None:
+    st.markdown(md(" · ".join(filter(None, (f"{next_hearing['date']} {next_hearing['clock'] or ''}".strip(),
+                                            next_hearing["body"], next_hearing["location"]))))
                 .join(("**Next hearing:** ", "")))
 else:
     st.caption("Next hearing: none scheduled in the tracker.")

@@ -81,7 +81,8 @@ def test_matter_parts_and_stage() -> None:
     assert [s.kind for s in record.sponsorships] == ["primary", "cosponsor"]
     assert record.versions[0].url == "https://x.test/a.pdf" and record.versions[0].format == "pdf"
     failed = [{**histories[1], "MatterHistoryPassedFlag": 0}]
-    assert parse_matter(MATTER, {"histories": failed}, client="chicago", locator="m").stage == Stage.failed
+    lost = {**MATTER, "MatterStatusName": "Failed to Pass"}  # the clerk's status follows the vote
+    assert parse_matter(lost, {"histories": failed}, client="chicago", locator="m").stage == Stage.failed
 
 
 def test_events_become_hearings() -> None:
@@ -136,7 +137,9 @@ def test_nyc_committee_approval_is_not_the_councils_passage() -> None:
     approved = [_history(1, "2017-11-30", "Introduced by Council", council),
                 _history(2, "2017-11-30", "Referred to Comm by Council", council),
                 _history(3, "2017-12-11", "Approved by Committee", committee, 1)]
-    record = parse_matter(NYC_FILED, {"histories": approved}, client="nyc", locator="m")
+    # Each step with the status the clerk gives it then (the grid's is the last one's, "Filed (End of Session)").
+    record = parse_matter({**NYC_FILED, "MatterStatusName": "Committee"}, {"histories": approved}, client="nyc",
+                          locator="m")
     assert record.actions[-1].classification == ["committee-passage-favorable"]
     assert record.stage == Stage.in_committee  # it read as passed by the council, waiting for the mayor
 
@@ -148,7 +151,8 @@ def test_nyc_committee_approval_is_not_the_councils_passage() -> None:
     law = approved + [_history(4, "2018-01-10", "Approved by Council", council, 1),
                       _history(5, "2018-01-11", "Sent to Mayor by Council", council),
                       _history(6, "2018-01-20", "Signed Into Law by Mayor", "Mayor")]
-    record = parse_matter(NYC_FILED, {"histories": law}, client="nyc", locator="m")
+    record = parse_matter({**NYC_FILED, "MatterStatusName": "Enacted"}, {"histories": law}, client="nyc",
+                          locator="m")
     assert [a.classification for a in record.actions[3:]] == [["passage"], ["executive-receipt"],
                                                               ["executive-signature"]]
     assert record.stage == Stage.enacted  # without a MatterEnactmentNumber too
@@ -197,3 +201,59 @@ def test_a_deferred_meeting_is_not_upcoming() -> None:
     assert off == {("Committee on Consumer Affairs and Business Licensing", "2019-01-10"),
                    ("Committee on Housing and Buildings", "2019-01-10")}
     assert {h.status for h in hearings if isinstance(h, HearingRecord) and h.cancelled} == {"Deferred"}
+
+
+def _grid(client: str):  # noqa: ANN202
+    from legistar_grids import grid_matters
+
+    return grid_matters(require_realdata("legistar", client, "bills.html"))
+
+
+@pytest.mark.realdata
+def test_the_citys_status_bounds_the_stage() -> None:
+    # The real Legislation grids of Chicago and New York City (legistar/{chicago,nyc}/bills.html): the clerk's
+    # status of each matter, the headline of Legistar's own matter page, with the stage the tracker showed. A
+    # history the rules do not read (Chicago's "Placed on File", or none yet) left dead and passed matters at
+    # "Introduced": the packet read "Introduced (Filed (End of Session))" and "Introduced (Passed)".
+    shown: dict[tuple[str, str, str], int] = {}
+    for client in ("chicago", "nyc"):
+        for matter, parts in _grid(client):
+            # The grid shows no stamp; NYC's shows no date either (its pages were saved in January 2019).
+            record = parse_matter({"MatterLastModifiedUtc": "2019-01-15T00:00:00", **matter}, parts, client=client,
+                                  locator="grid")
+            key = (matter["MatterTypeName"], matter["MatterStatusName"], str(record.stage))
+            shown[key] = shown.get(key, 0) + 1
+    assert shown == {
+        ("Ordinance", "Passed", "passed_both_chambers"): 62,  # waits for the mayor ("Passed the council")
+        ("Order", "Passed", "passed_both_chambers"): 1,
+        ("Resolution", "Adopted", "enacted"): 8 + 3,  # a resolution's adoption is final
+        ("Ordinance", "Introduced", "introduced"): 18,
+        ("Resolution", "Introduced", "introduced"): 2,
+        ("Resolution", "Deferred and Published", "introduced"): 3,  # still pending: no bound
+        # A report or communication placed on file was received: no failure, nothing to pass.
+        ("Report", "Placed on File", "introduced"): 4,
+        ("Communication", "Placed on File", "introduced"): 2,
+        ("Introduction", "Committee", "in_committee"): 25,
+        ("Resolution", "Committee", "in_committee"): 23,
+        ("Introduction", "Laid Over in Committee", "in_committee"): 13,
+        ("Resolution", "Laid Over in Committee", "in_committee"): 1,
+        ("Introduction", "Filed (End of Session)", "failed"): 19,
+        ("Resolution", "Filed (End of Session)", "failed"): 8,
+        ("Introduction", "Enacted", "enacted"): 8,
+    }
+
+
+@pytest.mark.realdata
+def test_a_history_further_on_than_the_status_keeps_its_stage() -> None:
+    # Chicago's real history ends "Passed"; a status that lags behind ("Introduced") does not undo the passage.
+    # Its first two records ("Referred", "Recommended to Pass") with the status "Placed on File": the council
+    # filed the ordinance, which ends it.
+    path = require_realdata("legistar", "chicago", "dupe_event.json")
+    histories = parse_list(path.read_bytes(), str(path))
+    lagging = {**MATTER, "MatterStatusName": "Introduced"}
+    assert parse_matter(lagging, {"histories": histories}, client="chicago", locator="m").stage \
+        == Stage.passed_both_chambers
+    filed = {**MATTER, "MatterStatusName": "Placed on File"}
+    assert parse_matter(lagging, {"histories": histories[:2]}, client="chicago", locator="m").stage \
+        == Stage.in_committee
+    assert parse_matter(filed, {"histories": histories[:2]}, client="chicago", locator="m").stage == Stage.failed

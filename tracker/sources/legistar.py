@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tracker.models.enums import Chamber, SponsorshipKind, Stage
+from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Chamber, SponsorshipKind, Stage
 from tracker.records import BillRecord, HearingRecord, ParseError
 from tracker.sources import states
 from tracker.sources.govinfo_billstatus import _describe
@@ -34,8 +34,9 @@ __all__ = ["CLIENTS", "LEGISTAR_RULES", "SOURCE_NAME", "client_jurisdiction", "p
 SOURCE_NAME = "legistar"
 # Bump it with any change that reads the same bytes into a different bill: stored bills an older
 # version read are then named, with what reads them again (tracker.sources.reading).
-# Covers json_doc. 2: an action's text no longer repeats its name (``_action_text``).
-READING_VERSION = 2
+# Covers json_doc. 2: an action's text no longer repeats its name (``_action_text``). 3: the clerk's status
+# bounds the stage (``_status_stage``).
+READING_VERSION = 3
 # client -> (state, place slug, name). LA County's client is confirmed (FORMATS.md section 6); "lacity" is kept
 # for completeness although no City of Los Angeles tenant is confirmed.
 CLIENTS: dict[str, tuple[str, str, str]] = {
@@ -164,6 +165,7 @@ def _payload(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], 
     stage = derive_stage((Step(a["actor"], a["classification"]) for a in actions), Chamber.legislature, kind)
     if stage == Stage.passed_origin_chamber:
         stage = Stage.passed_both_chambers  # one chamber is the whole legislature
+    stage = _bounded_by_status(stage, _str(matter.get("MatterStatusName")), kind, matter_type)
     if _day(matter.get("MatterEnactmentDate")) or _str(matter.get("MatterEnactmentNumber")):
         stage = Stage.enacted
 
@@ -209,6 +211,49 @@ def _payload(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], 
         "committees": [{"name": n} for n in dict.fromkeys(c for a in actions for c in a["committees"])],
         "versions": versions,
     }
+
+
+# The clerk's status of a matter (``MatterStatusName``, the first thing Legistar's own matter page says) -> the
+# stage it implies, checked against the real Chicago and New York City grids (legistar/*/bills.html). A status
+# that says nothing of the matter's progress ("Introduced", "Deferred and Published", LA Metro's "Agenda Ready")
+# implies none.
+_STATUS_STAGES: tuple[tuple[re.Pattern[str], Stage], ...] = (
+    (re.compile(r"^enacted\b|^signed\b", re.I), Stage.enacted),
+    (re.compile(r"^vetoed\b", re.I), Stage.vetoed),
+    (re.compile(r"^withdrawn\b", re.I), Stage.withdrawn),
+    (re.compile(r"^(?:failed|defeated|not adopted)\b|^filed\b|\bplaced on file\b|\bend of session\b", re.I),
+     Stage.failed),
+    (re.compile(r"^(?:passed|adopted|approved)\b(?!,? by (?:the )?(?:sub)?comm)", re.I), Stage.passed_both_chambers),
+    (re.compile(r"\bcommittee\b", re.I), Stage.in_committee),
+)
+# Matters with nothing to pass: a report or communication "Placed on File" was received, not defeated.
+_NOTHING_TO_PASS = re.compile(r"\breport\b|\bcommunication\b|\bpresentation\b", re.I)
+
+
+def _status_stage(status: str | None, kind: str, matter_type: str) -> Stage | None:
+    for pattern, stage in _STATUS_STAGES:
+        if status and pattern.search(status):
+            if stage == Stage.passed_both_chambers and kind == "resolution":
+                return Stage.enacted  # a resolution's adoption is final
+            if stage in STAGE_OUTCOMES and _NOTHING_TO_PASS.search(matter_type):
+                return None
+            return stage
+    return None
+
+
+def _bounded_by_status(stage: Stage, status: str | None, kind: str, matter_type: str) -> Stage:
+    """The stage the histories reached, unless the clerk's status says the matter went further or ended: a
+    history the rules do not read (Chicago's "Placed on File"), or none listed yet, left dead and passed
+    matters at "Introduced", which the packets printed as "Introduced (Filed (End of Session))". A status that
+    lags behind its histories (still "Introduced" after a passage) does not take the matter back."""
+    said = _status_stage(status, kind, matter_type)
+    if said is None or said == stage:
+        return stage
+    if said in STAGE_OUTCOMES:
+        return stage if stage == Stage.enacted else said
+    if stage in STAGE_OUTCOMES or STAGE_PROGRESS.index(said) > STAGE_PROGRESS.index(stage):
+        return said
+    return stage
 
 
 def _web_page(client: str, matter_id: str, matter: dict[str, Any]) -> list[str]:

@@ -257,3 +257,27 @@ def test_a_history_further_on_than_the_status_keeps_its_stage() -> None:
     assert parse_matter(lagging, {"histories": histories[:2]}, client="chicago", locator="m").stage \
         == Stage.in_committee
     assert parse_matter(filed, {"histories": histories[:2]}, client="chicago", locator="m").stage == Stage.failed
+
+
+@pytest.mark.realdata
+def test_the_committee_in_control_is_a_committee_of_the_matter() -> None:
+    # New York City's real grid names the committee that holds each matter (the Web API's MatterBodyName,
+    # "In control" on Legistar's matter page). Without a history naming it, the bill page, `bills show` and the
+    # packet said "Committees: None recorded in the tracker" for Int 1299-2018, laid over in the Committee on
+    # For-Hire Vehicles, and `export --committee` could not pick it.
+    committees = {}
+    for matter, parts in _grid("nyc"):
+        record = parse_matter({"MatterLastModifiedUtc": "2019-01-15T00:00:00", **matter}, parts, client="nyc",
+                              locator="grid")
+        committees[record.identifier] = [c.name for c in record.committees]
+    assert len(committees) == 100 and all(len(names) == 1 for names in committees.values())
+    assert committees["Int 1299-2018"] == ["Committee on For-Hire Vehicles"]
+    assert committees["Res 0640-2018"] == ["Committee on Education"]
+    # A body that is no committee (the council itself) is no referral; one a history names already is not doubled.
+    path = require_realdata("legistar", "chicago", "dupe_event.json")
+    histories = parse_list(path.read_bytes(), str(path))
+    council = parse_matter({**MATTER, "MatterBodyName": "City Council"}, {}, client="chicago", locator="m")
+    assert council.committees == []
+    held = parse_matter({**MATTER, "MatterBodyName": "Committee on Zoning, Landmarks and Building Standards"},
+                        {"histories": histories}, client="chicago", locator="m")
+    assert [c.name for c in held.committees] == ["Committee on Zoning, Landmarks and Building Standards"]

@@ -35,8 +35,8 @@ SOURCE_NAME = "legistar"
 # Bump it with any change that reads the same bytes into a different bill: stored bills an older
 # version read are then named, with what reads them again (tracker.sources.reading).
 # Covers json_doc. 2: an action's text no longer repeats its name (``_action_text``). 3: the clerk's status
-# bounds the stage (``_status_stage``).
-READING_VERSION = 3
+# bounds the stage (``_status_stage``). 4: the committee in control is one of the matter's committees.
+READING_VERSION = 4
 # client -> (state, place slug, name). LA County's client is confirmed (FORMATS.md section 6); "lacity" is kept
 # for completeness although no City of Los Angeles tenant is confirmed.
 CLIENTS: dict[str, tuple[str, str, str]] = {
@@ -208,7 +208,8 @@ def _payload(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], 
                         f"https://webapi.legistar.com/v1/{client.lower()}/matters/{matter_id}"],
         "actions": actions,
         "sponsorships": sponsors,
-        "committees": [{"name": n} for n in dict.fromkeys(c for a in actions for c in a["committees"])],
+        "committees": [{"name": n} for n in dict.fromkeys([*(c for a in actions for c in a["committees"]),
+                                                           *_in_control(matter)])],
         "versions": versions,
     }
 
@@ -254,6 +255,14 @@ def _bounded_by_status(stage: Stage, status: str | None, kind: str, matter_type:
     if stage in STAGE_OUTCOMES or STAGE_PROGRESS.index(said) > STAGE_PROGRESS.index(stage):
         return said
     return stage
+
+
+def _in_control(matter: dict[str, Any]) -> list[str]:
+    """The committee that holds the matter (``MatterBodyName``, "In control" on Legistar's matter page), which
+    no history may name yet: New York City's grid gives one for each of its 100 matters. The council itself is
+    no committee."""
+    body = _str(matter.get("MatterBodyName"))
+    return [body] if body and re.search(r"committee", body, re.IGNORECASE) else []
 
 
 def _web_page(client: str, matter_id: str, matter: dict[str, Any]) -> list[str]:

@@ -548,8 +548,16 @@ def _host(url: str) -> str:
     return host.removeprefix("www.")
 
 
+# Hosts that answer a program, not a reader: JSON, or a refusal without the key or token the crawl sends
+# (Congress.gov's "API_KEY_MISSING"). A feed's record there is the packet's "Source record", never its "Bill page".
+DATA_API_HOSTS = frozenset({"api.congress.gov", "api.govinfo.gov", "webapi.legistar.com", "v3.openstates.org",
+                            "api.legiscan.com"})
+
+
 def _is_data_file(url: str) -> bool:
-    return urlsplit(url).path.lower().endswith((".xml", ".json", ".zip", ".txt"))
+    parts = urlsplit(url)
+    return (parts.path.lower().endswith((".xml", ".json", ".zip", ".txt"))
+            or (parts.hostname or "").lower() in DATA_API_HOSTS)
 
 
 _CHAMBERS = ("upper", "lower", "joint")  # a committee's chamber; not the executive

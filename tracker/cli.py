@@ -628,6 +628,10 @@ def bills_show(
                        ("Policy area", "policy_area")):
         if detail.get(key):
             out.print(f"{label}: {detail[key]}", markup=False, highlight=False)
+    from tracker.exports.packet import official_status
+
+    if status := official_status(detail["status_text"], detail["latest_action_text"]):
+        out.print(f"Official status: {status}", markup=False, highlight=False)  # as the bill page says it
     sponsors = [s for s in detail["sponsorships"] if s["kind"] == "primary"]
     if sponsors:
         out.print("Sponsor: " + "; ".join(s["name"] for s in sponsors), markup=False, highlight=False)

@@ -151,8 +151,12 @@ def progress_line(stages: Sequence[str], current: str, outcome: str | None = Non
     """HTML: the normalized stages as steps, done ones filled, the current one bold; labels are ours, named as
     the packets name them ("Passed first chamber", not passed_origin_chamber)."""
     from tracker.exports.packet import stage_label  # the packet writers: loaded by the bill page only
+    from tracker.sources.states import one_chamber_body
 
-
+    if one_chamber_body(jurisdiction) and current != "passed_origin_chamber":
+        # A council or board has no first chamber: its passage is "Passed the council", and a "Passed first
+        # chamber" step read as one still ahead of a matter in committee.
+        stages = [s for s in stages if s != "passed_origin_chamber"]
     idx = stages.index(current) if current in stages else -1
     cells = []
     for i, stage in enumerate(stages):

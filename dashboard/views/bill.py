@@ -28,7 +28,7 @@ from tracker.bidi import without_bidi_controls
 from tracker.bill_text import current_text, text_links
 from tracker.dates import us_today
 from tracker.exports import Selection
-from tracker.exports.packet import describe_committees, sponsorship_label
+from tracker.exports.packet import describe_committees, official_status, sponsorship_label
 from tracker.feed_names import feed_name
 from tracker.matching.display import below_line, signals
 from tracker.matching.queries import topics_for
@@ -116,6 +116,10 @@ if d.get("policy_area"):
 st.caption(md(" · ".join(facts)))
 if d.get("latest_action_text"):
     st.markdown(f"**Latest action:** {md(d['latest_action_text'])}")
+if status := official_status(d["status_text"], d["latest_action_text"]):
+    # The legislature's or clerk's own word for where the bill stands (Legistar's "Laid Over in Committee"), the
+    # headline of its own page; a federal feed's is its latest action, shown just above.
+    st.markdown(f"**Official status:** {md(status)}")
 if awaiting:  # presented to the executive: the last day to ask for a signature or a veto
     st.info(md(". ".join(filter(None, (executive_desk.deadline_words(awaiting[0]), awaiting[0]["rule"]))) + "."))
 

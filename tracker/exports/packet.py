@@ -509,6 +509,13 @@ def _opt(value: str | None) -> str | None:
     return text if text.strip() else None
 
 
+def official_status(status: str | None, latest_action: str | None) -> str | None:
+    """The feed's own word for where the bill stands (Legistar's "Laid Over in Committee", LegiScan's
+    "Engrossed"), or None when it says nothing the latest action does not (the federal feeds give the latest
+    action as the status)."""
+    return None if _opt(status) == _opt(latest_action) else _opt(status)
+
+
 def _links(bill: Bill, sources: list[BillSource], text: CurrentText | None) -> tuple[Link, ...]:
     """The bill's pages, the current text's PDF and HTML (or formatted text), then the records the data came
     from; web links only."""
@@ -747,9 +754,7 @@ def gather_bills(
                 title=clean_text(bill.title),
                 short_title=_opt(bill.short_title) or _opt(bill.popular_title),
                 stage=bill.stage,
-                status_text=None
-                if _opt(bill.status_text) == _opt(bill.latest_action_text)
-                else _opt(bill.status_text),
+                status_text=official_status(bill.status_text, bill.latest_action_text),
                 introduced_date=bill.introduced_date,
                 latest_action_date=bill.latest_action_date,
                 latest_action_text=_opt(bill.latest_action_text),

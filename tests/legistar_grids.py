@@ -68,3 +68,26 @@ def grid_events(path: Path) -> list[dict[str, Any]]:
                        "EventLocation": attrs.get("MeetingLocation"), "EventComment": attrs.get("MeetingComment"),
                        "EventAgendaStatusName": attrs.get("MeetingAgendaStatus")})
     return events
+
+
+# The grids show no stamp and New York City's no date either: their pages were saved in January 2019.
+GRID_STAMP = "2019-01-15T12:00:00"
+
+
+def ingest_grids(engine: Any, clients: tuple[str, ...] = ("chicago", "nyc", "metro")) -> int:
+    """Every matter of these clients' real grids (``TRACKER_REALDATA/legistar/{client}/bills.html``, skipped when
+    absent) read by the Legistar parser and stored, as a crawl of the Web API would store them; how many."""
+    from realdata_paths import require_realdata
+    from sqlmodel import Session
+
+    from tracker.ingest import IngestItem, Ingestor
+    from tracker.sources.legistar import parse_matter
+
+    records = [parse_matter({"MatterLastModifiedUtc": GRID_STAMP, **matter}, parts, client=client,
+                            locator=f"{client} grid")
+               for client in clients
+               for matter, parts in grid_matters(require_realdata("legistar", client, "bills.html"))]
+    with Session(engine) as s:
+        Ingestor(s).ingest([IngestItem(record=r) for r in records])
+        s.commit()
+    return len(records)

@@ -11,6 +11,7 @@ from sqlalchemy import case, func, literal_column, select
 from sqlmodel import Session
 
 from tracker.bill_text import current_text
+from tracker.file_numbers import file_number, typed_file_number
 from tracker.models import (
     Bill,
     BillAction,
@@ -19,11 +20,13 @@ from tracker.models import (
     BillVersion,
     CommitteeReferral,
     HearingItem,
+    Jurisdiction,
     LegislativeSession,
     RelatedBill,
     Sponsorship,
     VoteEvent,
 )
+from tracker.models.enums import Level
 from tracker.sources.states import normalize_identifier as normalize_state_identifier
 from tracker.votes import hearings_for_bill, votes_for_bill
 
@@ -147,6 +150,7 @@ def identifier_keys(ref: str) -> set[str]:
     if (filed := _FILE_NUMBER.fullmatch(typed)) is not None:
         kind, number, year = filed.groups()
         keys.add(f"{kind}{int(number):04d}{year}")
+        keys.add(f"{kind}{number}{int(year)}")  # Chicago's "R2018-872" typed "R2018-0872"
     return {k for k in keys if k}
 
 
@@ -198,7 +202,32 @@ def find_numbered(session: Session, refs: Sequence[str], *, jurisdiction: str | 
         for ref in refs:
             if key in keys[ref] and (ref not in special or session_ident.endswith(special[ref])):
                 found[ref].append(bill_id)
+    _find_city_files(session, [ref for ref in refs if not found[ref] and ref not in special], found,
+                     jurisdiction=jurisdiction, session_identifier=session_identifier, where=where)
     return found
+
+
+def _find_city_files(session: Session, refs: Sequence[str], found: dict[str, list[int]], *,
+                     jurisdiction: str | None, session_identifier: str | None, where: Sequence[Any]) -> None:
+    """City files named without their year ("Int 1299", "Res 640", "1299": tracker.file_numbers), added to
+    ``found``: a city's matters, whose ``number`` is the file's serial without zeros (the Legistar parser), of that
+    number and type (any type for a number alone), in every session. A look-up by the jurisdiction's index: the
+    cities' bills only, not the states' and Congress's."""
+    typed = {ref: parts for ref in refs if (parts := typed_file_number(ref)) is not None}
+    if not typed:
+        return
+    query = (select(Bill.id, Bill.identifier).join(LegislativeSession, Bill.session_id == LegislativeSession.id)
+             .where(Bill.jurisdiction_id.in_(select(Jurisdiction.id).where(Jurisdiction.level == Level.local)),
+                    Bill.number.in_(sorted({serial for _, serial in typed.values()})), *where))
+    if jurisdiction:
+        query = query.where(Bill.jurisdiction_id == jurisdiction.strip().lower())
+    if session_identifier:
+        query = query.where(LegislativeSession.identifier == session_identifier)
+    for bill_id, identifier in session.execute(query.order_by(Bill.id)):
+        stored = file_number(identifier)
+        for ref, (letters, serial) in typed.items():
+            if stored is not None and stored.serial == serial and letters in ("", stored.letters):
+                found[ref].append(bill_id)
 
 
 def bill_choices(session: Session, bill_ids: Sequence[int]) -> list[dict[str, Any]]:

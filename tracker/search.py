@@ -108,13 +108,16 @@ class SearchFilter:
                    topic=params.get("q_topic") or None, position=params.get("q_position") or None)
 
 
-# A bill number spans at most four words ("H. R. 1234", "AB X1-1" two) and, without its spaces and dots, is
-# letters then a digit ("HR1234", "HRes5", "ABX11", "Int0123-2024", "O2018-9628") or a year-number file number
-# (LA Metro's "2018-0123"). A bare number ("2022", "1234") is never read as one: it is a word, or a year.
+# A bill number spans at most four words ("H. R. 1234", "Int. No. 1299") and, without its spaces and dots, is
+# letters then a digit ("HR1234", "HRes5", "ABX11", "Int0123-2024", "Int1299", "O2018-9628") or a year-number file
+# number (LA Metro's "2018-0123"). A bare number ("1299") is one only typed alone, for a city's file of that number
+# (tracker.queries.find_numbered), and is searched as a word too: among words ("budget 2022") it is a word, or a
+# year.
 NUMBER_WORDS = 4
 NUMBERS_READ = 60  # words of a query read for numbers (and the last NUMBER_WORDS)
 _AROUND_NUMBER = "\"'“”‘’()[]{},;:!?"
 _NUMBER_LIKE = re.compile(r"[A-Za-z]{1,12}-?\d[A-Za-z\d-]*|\d{4}-\d+")
+_BARE_NUMBER = re.compile(r"#?(\d{1,8})")
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,9 @@ def read_query(session: Session, query: str, *, where: Sequence[Any] = ()) -> Re
             ref = " ".join(tokens[start:start + size]).strip(_AROUND_NUMBER)
             if _NUMBER_LIKE.fullmatch(re.sub(r"[\s.]", "", ref)):
                 candidates[(start, size)] = ref
+    bare = None
+    if len(tokens) == 1 and (alone := _BARE_NUMBER.fullmatch(tokens[0].strip(_AROUND_NUMBER))):
+        bare = candidates[(0, 1)] = alone.group(1)
     if not candidates:
         return ReadQuery(number=None, number_ids=(), words=query or "")
     found = find_numbered(session, list(dict.fromkeys(candidates.values())), where=where)
@@ -164,6 +170,8 @@ def read_query(session: Session, query: str, *, where: Sequence[Any] = ()) -> Re
             start += 1
     if not numbers:
         return ReadQuery(number=None, number_ids=(), words=query or "")
+    if bare is not None:  # "1299": the files of that number first, then the bills that have it as a word
+        return ReadQuery(number=bare, number_ids=tuple(ids), words=query)
     return ReadQuery(number=", ".join(numbers), number_ids=tuple(ids), words=" ".join(rest))
 
 

@@ -58,8 +58,8 @@ if st.session_state.get("q_signature") != repr((query, flt)):
 state.remember("search", (*KEYS, "q_page"))
 
 if not query.strip() and flt == search.SearchFilter():
-    st.caption("Type a bill number (HR 3684, H.R. 3684, S 22, AB 5, ABX1 1, Int 0123-2024) to find it in every "
-               "jurisdiction and session, or some words; every word must appear (the last may be the start of a "
+    st.caption("Type a bill number (HR 3684, H.R. 3684, S 22, AB 5, ABX1 1, Int 0123-2024, Int 123) to find it in "
+               "every jurisdiction and session, or some words; every word must appear (the last may be the start of a "
                "word; \"quoted words\" must appear together, in that order; OR, -word and NOT: see How to search). "
                "Or choose a filter alone: a position lists the bills the council took it on, and -word narrows it.")
     st.stop()

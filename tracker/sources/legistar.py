@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from tracker.file_numbers import file_number
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Chamber, SponsorshipKind, Stage
 from tracker.records import BillRecord, HearingRecord, ParseError
 from tracker.sources import states
@@ -35,8 +36,9 @@ SOURCE_NAME = "legistar"
 # Bump it with any change that reads the same bytes into a different bill: stored bills an older
 # version read are then named, with what reads them again (tracker.sources.reading).
 # Covers json_doc. 2: an action's text no longer repeats its name (``_action_text``). 3: the clerk's status
-# bounds the stage (``_status_stage``). 4: the committee in control is one of the matter's committees.
-READING_VERSION = 4
+# bounds the stage (``_status_stage``). 4: the committee in control is one of the matter's committees. 5: the
+# number is the file's serial ("1299" of "Int 1299-2018"), which search finds.
+READING_VERSION = 5
 # client -> (state, place slug, name). LA County's client is confirmed (FORMATS.md section 6); "lacity" is kept
 # for completeness although no City of Los Angeles tenant is confirmed.
 CLIENTS: dict[str, tuple[str, str, str]] = {
@@ -185,7 +187,10 @@ def _payload(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], 
                                                                    if "." in url.rsplit("/", 1)[-1] else None),
                              "code": _str(item.get("MatterAttachmentMatterVersion"))})
     latest = actions[-1] if actions else None
-    number = file.split("-", 1)[-1] if re.fullmatch(r"\d{2,4}-\d+", file) else file
+    # The serial, without the year or zeros ("1299" of "Int 1299-2018", "9628" of "O2018-9628"): what staff type
+    # ("Int 1299", "1299") and search looks up (tracker.queries.find_numbered).
+    filed = file_number(file)
+    number = filed.serial if filed is not None else file
     return {
         "jurisdiction": jurisdiction or client_jurisdiction(client),
         "session": {"identifier": year, "name": year},

@@ -27,9 +27,10 @@ from tracker.models import (
     User,
 )
 from tracker.models.base import utcnow
-from tracker.models.enums import ChangeKind, Relevance, TriageStatus
+from tracker.models.enums import ChangeKind, Relevance, Stage, TriageStatus
 from tracker.permissions import ROLE_ACTIONS, ROLE_ONE, Action, PermissionDenied, can, require, who_may
 from tracker.queries import bill_summary
+from tracker.references import matter_kind
 
 # Words of the text box looked up as legislators' names (as search reads words), and how many: a name is a word
 # or three, and each is a look-up.
@@ -77,6 +78,7 @@ class InboxFilter:
     flagged_after: dt.datetime | None = None  # first flagged at or after (the reader's cut-off: tracker.visits)
     sort: str = "score"  # SORTS
     descending: bool = True
+    with_dead: bool = False  # the inbox view: also the bills dead before anyone judged them (``_dead_unjudged``)
 
     @classmethod
     def from_saved(cls, params: dict[str, Any], *, assignee_id: int | None, new_from: dt.datetime) -> "InboxFilter":
@@ -91,7 +93,7 @@ class InboxFilter:
                    min_score=params.get("f_min_score"), since=since or None,
                    text=params.get("f_text") or None, sort=params.get("f_sort") or "score",
                    assignee_id=assignee_id if params.get("f_mine") else None,
-                   flagged_after=new_from if params.get("f_new") else None)
+                   flagged_after=new_from if params.get("f_new") else None, with_dead=bool(params.get("f_dead")))
 
 
 def _previous_working_day(now: dt.datetime | None) -> tuple[dt.date, dt.date]:
@@ -118,6 +120,19 @@ def new_since_words(*, now: dt.datetime | None = None) -> str:
     """``new_since`` in words: "since yesterday", or "since Friday" on a Monday or a Sunday."""
     today, day = _previous_working_day(now)
     return "since yesterday" if today - day == dt.timedelta(days=1) else f"since {day:%A}"
+
+
+# A bill at one of these stages needs no decision: the council filed it at the end of the session (New York City's
+# "Filed (End of Session)"), a committee killed it, its sponsor withdrew it. A vetoed bill can still be overridden.
+DEAD_STAGES = (Stage.failed.value, Stage.withdrawn.value)
+
+
+def _dead_unjudged() -> Any:
+    """A bill dead before anyone judged it: a first crawl of a city brings its backlog, New York's resolutions
+    filed years ago among them, which filled the morning's inbox with nothing to decide. One that dies after its
+    review is news (its stage change brings it back as changed since reviewed): not this."""
+    return and_(Bill.stage.in_(DEAD_STAGES),
+                or_(TriageState.bill_id.is_(None), TriageState.status == TriageStatus.new.value))
 
 
 def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter, *, keep_id: int | None = None) -> Any:
@@ -152,6 +167,8 @@ def _inbox_query(session: Session, columns: Sequence[Any], flt: InboxFilter, *, 
         listed = or_(TriageState.bill_id.is_(None), TriageState.status == TriageStatus.new.value,
                      and_(TriageState.status == TriageStatus.reviewed.value,
                           Bill.last_changed_at > TriageState.changed_at))
+        if leaves_out_dead(flt):
+            listed = and_(listed, ~_dead_unjudged())
     elif flt.view in (TriageStatus.reviewed.value, TriageStatus.dismissed.value):
         listed = TriageState.status == flt.view
     elif flt.view == "flagged":
@@ -201,6 +218,21 @@ def count_inbox(session: Session, flt: InboxFilter = InboxFilter()) -> int:
     return session.execute(select(func.count()).select_from(count_query.subquery())).scalar_one()
 
 
+def leaves_out_dead(flt: InboxFilter) -> bool:
+    """The inbox view leaves out the bills dead before anyone judged them, unless asked for them (``with_dead``,
+    or a stage filter that names a dead stage: "Failed" chosen is asked for)."""
+    return (flt.view == "inbox" and not flt.with_dead and not flt.assignee_id
+            and not set(flt.stages) & set(DEAD_STAGES))
+
+
+def count_dead_left_out(session: Session, flt: InboxFilter = InboxFilter()) -> int:
+    """How many bills the inbox ``flt`` selects leaves out as dead before anyone judged them (0 when it leaves
+    none out): the page says so, and how to see them."""
+    if not leaves_out_dead(flt):
+        return 0
+    return count_inbox(session, replace(flt, with_dead=True)) - count_inbox(session, flt)
+
+
 def count_new(session: Session, flt: InboxFilter = InboxFilter(), *, since: dt.datetime) -> int:
     """How many of the bills ``flt`` lists a topic first flagged at or after ``since`` (the reader's cut-off,
     tracker.visits): the inbox's "N new since your last visit", counted in the view and with the filters shown."""
@@ -240,6 +272,7 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
           count: bool = True) -> tuple[list[dict[str, Any]], int | None]:
     """One page of the inbox (filtered, sorted and paginated in SQL) and the total count (None when
     ``count=False``: the dashboard caches counts, which a new sort or page does not change)."""
+    from tracker.exports.packet import official_status  # the bill page's and packet's rule, one wording
     from tracker.matching.queries import topics_for
 
     if flt.sort not in SORTS:
@@ -263,6 +296,10 @@ def inbox(session: Session, flt: InboxFilter = InboxFilter(), *, limit: int = 50
     for (bill, session_identifier, status, relevance, judged_at, judged_by, reason, first_flagged_at, score,
          ceremonial) in rows:
         item = bill_summary(bill, session_identifier)
+        # What kind of matter, where the clerk says it stands: a city's contract, report or motion is flagged on
+        # the same words as its ordinances, and its file number ("2018-0609") does not say which it is.
+        item.update(kind=matter_kind(bill.jurisdiction_id, bill.bill_type),
+                    official_status=official_status(bill.status_text, bill.latest_action_text))
         pos = positions.get(bill.id)
         # A reviewed bill is back in the inbox because the feeds changed it since: say so, or it reads as done.
         changed = (status == TriageStatus.reviewed.value and judged_at is not None

@@ -20,7 +20,7 @@ from tracker.references import bill_reference
 
 PAGE_SIZE = 25
 FILTER_KEYS = ("f_view", "f_topic", "f_jurisdiction", "f_stages", "f_min_score", "f_since", "f_text", "f_sort",
-               "f_mine", "f_new")
+               "f_mine", "f_new", "f_dead")
 STAGES = [s.value for s in (*STAGE_PROGRESS, *STAGE_OUTCOMES)]
 
 
@@ -31,6 +31,12 @@ def _count(db_url: str, version: tuple, flt: triage.InboxFilter) -> int:
     page reuses it."""
     with Session(data.engine()) as s:
         return triage.count_inbox(s, flt)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=64)
+def _dead_left_out(db_url: str, version: tuple, flt: triage.InboxFilter) -> int:
+    with Session(data.engine()) as s:
+        return triage.count_dead_left_out(s, flt)
 
 
 user = page_user()
@@ -95,10 +101,15 @@ with st.container(border=True, key="f_filters"):
                     "your last visit.")
     # "New since your last visit" would be cut at half a phone's width: the rule is in its help.
     new_only = c[1].checkbox("New to me" if cut_off.last_visit else f"New {since_words}", key="f_new", help=new_help)
+    # "Dead bills too", drawn below once the count says whether the inbox left any out: a row of its own on a
+    # phone, it would push the first bill below the first screen of every inbox that leaves none out.
+    dead_slot = c[2].empty()
+    with_dead = view == "inbox" and not mine and bool(st.session_state.get("f_dead"))
 
 flt = triage.InboxFilter(view=view, topic=topic or None, jurisdiction=jurisdiction or None, stages=tuple(stages),
                          min_score=min_score, since=since, text=text or None, sort=sort,
-                         assignee_id=user.id if mine else None, flagged_after=new_from if new_only else None)
+                         assignee_id=user.id if mine else None, flagged_after=new_from if new_only else None,
+                         with_dead=with_dead)
 signature = repr(flt)
 if st.session_state.get("f_signature") != signature:  # a new filter starts at its first page
     st.session_state["f_signature"] = signature
@@ -108,6 +119,7 @@ with data.session() as s:
     version = data.data_version(s)
     total = _count(data.url(), version, replace(flt, sort="score", descending=True))
     new = _count(data.url(), version, replace(flt, sort="score", descending=True, flagged_after=new_from))
+    dead = _dead_left_out(data.url(), version, replace(flt, sort="score", descending=True, with_dead=False))
     pages = max(1, -(-total // PAGE_SIZE))
     # Judging the last page's bills shrinks the inbox under the page number: show the new last page, not an
     # empty "page 80 of 79" that says nothing matches.
@@ -119,8 +131,16 @@ head = st.container(key="f_head").columns([3, 1, 2])
 # The last visit's time in the count line itself; the working-day rule's midnight is in the tick's help (a caption
 # of its own pushed the first bill below a phone's first screen).
 stamp = f" ({cut_off.when})" if cut_off.last_visit else ""
+if view == "inbox" and not mine and (dead or with_dead):
+    # Short label for a phone's half width; what it means is in its help.
+    dead_slot.checkbox("Dead bills too", key="f_dead",
+                       help="Bills that failed or were withdrawn before anyone reviewed them (a city's resolutions "
+                            "filed at the end of an old session, brought by its first crawl) need no decision and "
+                            "are left out of this view. One that dies after its review stays, as changed since "
+                            "reviewed. Choosing the stage Failed or Withdrawn, or another view, lists them too.")
+left_out = f"{dead:,} dead not listed · " if dead and not with_dead else ""  # "Dead bills too" lists them
 head[0].markdown(f"**{total:,}** {'bill' if total == 1 else 'bills'} · {new:,} new {since_words}{stamp} · "
-                 f"page {page_no} of {pages}")
+                 f"{left_out}page {page_no} of {pages}")
 head[1].number_input("Page", min_value=1, max_value=pages, step=1, key="f_page", label_visibility="collapsed")
 state.remember("triage", (*FILTER_KEYS, "f_page"))
 with head[2].popover("Save this filter"):
@@ -181,8 +201,13 @@ for row in rows:
             score = f"new {since_words} · {score}"
         if row["ceremonial"]:  # why a high score sits below the substantive bills (tracker.matching.ceremonial)
             score += f" · ceremonial: {row['ceremonial']}"
+        # A city's matter says what it is and where its clerk says it stands: "Contract · official status: Agenda
+        # Ready" (its file number, "2018-0609", says neither); a federal bill's number says its kind.
+        what = " · ".join(x for x in (row["kind"] and md(row["kind"]), row["official_status"] and
+                                      f"official status: {md(row['official_status'])}") if x)
         top[2].caption(f"{score} · {md(stage_label(row['stage'], row['jurisdiction']))}  \n"
-                       f"latest action {row['latest_action_date'] or '—'}  \n{md(status)}"
+                       + (f"{what}  \n" if what else "")
+                       + f"latest action {row['latest_action_date'] or '—'}  \n{md(status)}"
                        + (f"  \nposition: {md(row['position'])}" if row["position"] else "")
                        + (f"  \nassigned: {assignment_line(row['assignment'])}" if row["assignment"] else ""))
         for t in row["topics"][:3]:

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
+from tracker.file_numbers import file_year
 from tracker.ingest import lock_writers, precedence
 from tracker.models import (
     AlertEvent,
@@ -47,6 +48,7 @@ from tracker.models import (
     VoteEvent,
     WatchlistItem,
 )
+from tracker.references import is_local
 from tracker.sources import legiscan, states
 from tracker.upsert import upsert
 
@@ -54,11 +56,16 @@ _YEARS_SPELLING = re.compile(r"(\d{4})(\d{4})?(?:s(\d+))?")
 
 
 def canonical_key(jurisdiction_id: str, session_identifier: str, identifier: str,
-                  session_name: str = "") -> tuple[str, str]:
+                  session_name: str = "", *, introduced: dt.date | None = None) -> tuple[str, str]:
     """The (session, identifier) the feeds now give a stored bill: Open States' "{years} Special Session {n}" as
     ``{years}s{n}``, LegiScan's California ``ABX 11`` in session ``…s1`` as ``AB 1``, and LegiScan's years in a
     state where Open States names sessions otherwise (``states.OPENSTATES_SESSIONS``: Alabama's ``2025`` is
     ``2025rs``, read from the stored session's name as LegiScan gave it)."""
+    if is_local(jurisdiction_id):
+        # A city's matter without an introduction date is in its file number's year (Legistar reading version 6);
+        # earlier versions put it in the year it was last modified (New York City's Int 1299-2018 in 2019).
+        year = file_year(identifier) if introduced is None else None
+        return year or session_identifier, identifier
     session = states.session_from_openstates(session_identifier) if jurisdiction_id != "us" else session_identifier
     years = _YEARS_SPELLING.fullmatch(session)
     if years and jurisdiction_id in states.OPENSTATES_SESSIONS:
@@ -98,13 +105,13 @@ class DuplicateGroup:
 
 def _copies(session: Session) -> dict[tuple[str, str, str], list[StoredCopy]]:
     rows = session.execute(select(Bill.id, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier,
-                                  Bill.source_name, Bill.title, LegislativeSession.name)
+                                  Bill.source_name, Bill.title, LegislativeSession.name, Bill.introduced_date)
                            .join(LegislativeSession, LegislativeSession.id == Bill.session_id)
                            .where(Bill.jurisdiction_id != "us"))
     keyed: dict[tuple[str, str, str], list[StoredCopy]] = defaultdict(list)
-    for bill_id, jur, sess, ident, source, title, sess_name in rows:
-        keyed[(jur, *canonical_key(jur, sess, ident, sess_name))].append(StoredCopy(bill_id, sess, ident, source,
-                                                                                    title))
+    for bill_id, jur, sess, ident, source, title, sess_name, introduced in rows:
+        keyed[(jur, *canonical_key(jur, sess, ident, sess_name, introduced=introduced))].append(
+            StoredCopy(bill_id, sess, ident, source, title))
     return keyed
 
 

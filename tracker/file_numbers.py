@@ -52,6 +52,13 @@ def file_number(identifier: str) -> FileNumber | None:
     return FileNumber(letters.upper(), str(int(serial)), year)
 
 
+def file_year(identifier: str) -> str | None:
+    """The year a file number carries, written in full ("2018" of "Int 1299-2018" and of "O2018-9628"); None for
+    none, or a year of two digits ("26-0043": a century to guess)."""
+    found = file_number(identifier)
+    return found.year if found is not None and found.year is not None and _yearlike(found.year) else None
+
+
 def typed_file_number(ref: str) -> tuple[str, str] | None:
     """(type letters, number without zeros) of a file number typed without its year ("Int 1299", "Int. No. 1299",
     "Intro 1299", "Res 0640", "O9628", "1299"); None for anything else."""
@@ -64,4 +71,4 @@ def typed_file_number(ref: str) -> tuple[str, str] | None:
     return _SAID.get(letters, letters), str(int(serial))
 
 
-__all__ = ["FileNumber", "file_number", "typed_file_number"]
+__all__ = ["FileNumber", "file_number", "file_year", "typed_file_number"]

@@ -546,8 +546,11 @@ def _numbered(session: Session, read: ReadQuery, words: syntax.All) -> list[dict
     if words.required:
         hits = _matching_ids(session, words).subquery()
         with_words = Bill.id.in_(select(hits.c.bill_id))
+    # Without introduction dates (New York City's matters), the later session first: "Int 1173" is 2018's, then
+    # 2016's, whatever order a crawl stored them in.
     rows = session.execute(_with_labels(select(Bill, *_LABELS)).where(Bill.id.in_(read.number_ids)).order_by(
-        case((with_words, 0), else_=1), Bill.introduced_date.desc().nulls_last(), Bill.id.desc())).all()
+        case((with_words, 0), else_=1), Bill.introduced_date.desc().nulls_last(),
+        LegislativeSession.identifier.desc(), Bill.id.desc())).all()
     return [_row(*row, matched="number") for row in rows]
 
 

@@ -6,7 +6,8 @@ items pointing at matters by ``EventItemMatterId``). Lists are bare JSON arrays 
 
 A matter becomes one bill of a local jurisdiction (``CLIENTS``: the client name -> ``us-ca-los-angeles-county``
 etc.), identified by its ``MatterFile`` (``26-0043``), in the session of the year it was introduced (councils
-have no numbered sessions; the year keeps the key stable). Source key: ``{client}/{MatterId}``.
+have no numbered sessions; the year keeps the key stable), or without an introduction date the year its file
+number carries (``Int 1299-2018``), its last change's only when it carries none. Source key: ``{client}/{MatterId}``.
 
 Stage rules are data (``LEGISTAR_RULES``, on ``MatterHistoryActionName``). A council is one chamber, so its
 passage is the legislature's passage: ``passed_both_chambers`` in the shared stage vocabulary, before the
@@ -20,7 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tracker.file_numbers import file_number
+from tracker.file_numbers import file_number, file_year
 from tracker.models.enums import STAGE_OUTCOMES, STAGE_PROGRESS, Chamber, SponsorshipKind, Stage
 from tracker.records import BillRecord, HearingRecord, ParseError
 from tracker.sources import states
@@ -37,8 +38,9 @@ SOURCE_NAME = "legistar"
 # version read are then named, with what reads them again (tracker.sources.reading).
 # Covers json_doc. 2: an action's text no longer repeats its name (``_action_text``). 3: the clerk's status
 # bounds the stage (``_status_stage``). 4: the committee in control is one of the matter's committees. 5: the
-# number is the file's serial ("1299" of "Int 1299-2018"), which search finds.
-READING_VERSION = 5
+# number is the file's serial ("1299" of "Int 1299-2018"), which search finds. 6: a matter without an introduction
+# date is in its file number's year, not its last change's.
+READING_VERSION = 6
 # client -> (state, place slug, name). LA County's client is confirmed (FORMATS.md section 6); "lacity" is kept
 # for completeness although no City of Los Angeles tenant is confirmed.
 CLIENTS: dict[str, tuple[str, str, str]] = {
@@ -135,7 +137,9 @@ def _payload(matter: dict[str, Any], parts: Mapping[str, list[dict[str, Any]]], 
     if not title:
         raise ParseError(locator, f"matter {matter_id}: missing MatterTitle")
     introduced = _day(matter.get("MatterIntroDate")) or _day(matter.get("MatterAgendaDate"))
-    year = (introduced or _day(matter.get("MatterLastModifiedUtc")) or "")[:4]
+    # Without an introduction date, the year the file number carries (New York City's "Int 1299-2018"), before the
+    # year of the last change: a 2015 resolution filed at the end of its session in 2017 is not a 2019 matter.
+    year = (introduced or file_year(file) or _day(matter.get("MatterLastModifiedUtc")) or "")[:4]
     if not year.isdigit():
         raise ParseError(locator, f"matter {matter_id}: no MatterIntroDate to place it in a year")
     matter_type = _str(matter.get("MatterTypeName")) or "Matter"

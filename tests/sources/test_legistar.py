@@ -9,6 +9,7 @@ from realdata_paths import require_realdata
 
 from tracker.models.enums import Stage
 from tracker.records import HearingRecord, ParseError
+from tracker.shown_actions import shown_actions
 from tracker.sources.legistar import client_jurisdiction, parse_events, parse_list, parse_matter
 
 MATTER = {"MatterId": 100, "MatterFile": "O2013-1234", "MatterName": "Card payments",
@@ -39,10 +40,20 @@ def test_real_histories_read_each_action_once() -> None:
     path = require_realdata("legistar", "chicago", "dupe_event.json")
     record = parse_matter(MATTER, {"histories": parse_list(path.read_bytes(), str(path))}, client="chicago",
                           locator=str(path))
-    assert [a.text for a in record.actions] == ["Referred", "Recommended to Pass BY VOICE VOTE", "Passed",
-                                                "On motion of , the Ordinance was Passed"]
-    assert record.latest_action_text == "On motion of , the Ordinance was Passed"
+    # The minutes' record of the passage is Legistar's template with no mover named: "On motion of , the Ordinance
+    # was Passed" was the latest action on the bill page, in packets and digests. It says the action's name and
+    # nothing more: read as "Passed", the agenda's and the minutes' records of that day are one line.
+    assert [a.text for a in record.actions] == ["Referred", "Recommended to Pass BY VOICE VOTE", "Passed", "Passed"]
+    assert record.latest_action_text == "Passed"
+    assert [a["text"] for a in shown_actions(a.model_dump() for a in record.actions)] == [
+        "Referred", "Recommended to Pass BY VOICE VOTE", "Passed"]
     assert [a.classification for a in record.actions][1:3] == [["committee-passage-favorable"], ["passage"]]
+    # The template with a mover named keeps the mover, and drops only a blank seconder (a SAMPLE in the same
+    # wording, with a name as the Web API's MatterHistoryMoverName carries one).
+    named = {**parse_list(path.read_bytes(), str(path))[-1],
+             "MatterHistoryActionText": "On motion of Alderman Burke, seconded by , the Ordinance was Passed"}
+    assert [a.text for a in parse_matter(MATTER, {"histories": [named]}, client="chicago", locator="m").actions] == [
+        "On motion of Alderman Burke, the Ordinance was Passed"]
     # A SAMPLE written from the Web API's published history fields (FORMATS.md section 6), in NYC's wording: a text
     # that does not repeat the action's name is kept beside it.
     other = [{"MatterHistoryId": 1, "MatterHistoryActionDate": "2017-11-30T00:00:00",

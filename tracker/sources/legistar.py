@@ -39,8 +39,9 @@ SOURCE_NAME = "legistar"
 # Covers json_doc. 2: an action's text no longer repeats its name (``_action_text``). 3: the clerk's status
 # bounds the stage (``_status_stage``). 4: the committee in control is one of the matter's committees. 5: the
 # number is the file's serial ("1299" of "Int 1299-2018"), which search finds. 6: a matter without an introduction
-# date is in its file number's year, not its last change's.
-READING_VERSION = 6
+# date is in its file number's year, not its last change's. 7: a template's blank mover or seconder dropped ("On
+# motion of , the Ordinance was Passed" is "Passed").
+READING_VERSION = 7
 # client -> (state, place slug, name). LA County's client is confirmed (FORMATS.md section 6); "lacity" is kept
 # for completeness although no City of Los Angeles tenant is confirmed.
 CLIENTS: dict[str, tuple[str, str, str]] = {
@@ -107,11 +108,24 @@ def _day(value: Any) -> str | None:
     return text[:10] if text and not text.startswith("0001") else None
 
 
+# Legistar's action text is a template ("On motion of [mover], seconded by [seconder], the [type] was [action]")
+# whose names a clerk often leaves blank: Chicago's real minutes read "On motion of , the Ordinance was Passed".
+_BLANK_CLAUSE = re.compile(r"\b(?:on motion of|seconded by)\s*,\s*", re.IGNORECASE)
+# What is left may only restate the action ("the Ordinance was Passed" of "Passed"): the name says it.
+_RESTATED = r"the [\w /-]{1,40}? (?:was|were) "
+
+
 def _action_text(name: str | None, text: str | None) -> str:
     """One history record's action as people read it. The text often repeats the action's name (Chicago's real
     "Recommended to Pass" / "Recommended to Pass  BY VOICE VOTE"): a text that holds the name is read alone, one
-    that does not ("This Introduction was Referred to the Committee on ...") follows the name."""
+    that does not ("This Introduction was Referred to the Committee on ...") follows the name. A template's blank
+    mover or seconder is dropped, and a text that then only restates the action is the action's name: "On motion
+    of , the Ordinance was Passed" reads "Passed", as the agenda's record of that day does."""
     name, text = " ".join((name or "").split()), " ".join((text or "").split())
+    if (cleaned := _BLANK_CLAUSE.sub("", text)) != text:
+        if name and re.fullmatch(_RESTATED + re.escape(name) + r"\.?", cleaned, re.IGNORECASE):
+            return name
+        text = cleaned[:1].upper() + cleaned[1:]
     if not text:
         return name
     if not name or re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):

@@ -115,9 +115,10 @@ st.subheader("Upcoming hearings")
 with data.session() as s:
     hearings = overview.upcoming_hearings(s, tracked_only=tracked_only, limit=overview.HEARINGS_SHOWN)
 if hearings:
-    table(pd.DataFrame([{"date": h["date"], "time": h["clock"],
-                         "status": h["status"] or "",
-                         "bill": h["bill"], "our position": _stand(h),
+    # Which bill and where we stand lead, as in the other tables here: on a phone the first two columns or so are
+    # what shows, and date, time and status first left the bill and our position a sideways swipe away.
+    table(pd.DataFrame([{"bill": h["bill"], "our position": _stand(h),
+                         "date": h["date"], "time": h["clock"], "status": h["status"] or "",
                          "title": h["title"],
                          "body": h["body"], "where": h["location"], "agenda": safe_url(h["url"]),
                          "open": f"/bill?id={h['id']}"} for h in hearings]),

@@ -235,3 +235,22 @@ def test_each_count_chart_draws_whole_bills_one_band_a_row_with_its_count_at_the
             assert encoding["y"]["sort"] == "-x" and encoding["y"]["axis"]["labelLimit"] == 200
             marks.append((layer["mark"]["type"], encoding.get("text", {}).get("field")))
         assert marks == [("bar", None), ("text", "bills")]
+
+
+def test_upcoming_hearings_lead_with_the_bill_and_our_position(session: Session, seeded: Seeded) -> None:
+    """On a phone the table shows its first two columns or so: it began with date, time and status, so the bill and
+    the council's stance on it needed a sideways swipe on every row. A council member scans for which bill and where
+    we stand first, then when; the other tables of the page (moved, on the desk) already lead so."""
+    from tracker.models import Hearing, HearingItem
+
+    hearing = Hearing(jurisdiction_id="us", source_name="test", source_key="h-order",
+                      date=utcnow().date() + dt.timedelta(days=2), time="10:00", body="Committee on Science")
+    session.add(hearing)
+    session.flush()
+    session.add(HearingItem(hearing_id=hearing.id, bill_id=seeded.ids["privacy"], sequence=1))
+    session.commit()
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    no_exception(at)
+    table = next(df.value for df in at.dataframe if "agenda" in df.value.columns)
+    assert list(table.columns[:4]) == ["bill", "our position", "date", "time"]
+    assert list(table.iloc[0][["bill", "our position"]]) == ["H.R. 2 (119th Congress)", "—"]

@@ -73,7 +73,15 @@ for f in stale:
     st.warning(md(f"Data from {feed_name(f.source)} may be out of date: {when}; "
                   f"its last run {run_outcome(f.last_run_status)}{errors}."))
 
-c = st.columns(4)
+# On a phone (Streamlit stacks columns below 640 px) the four figures and four charts came first, one under the
+# other: what moved this week stood some 1,850 px down, the hearings coming up below it, on the 117th Congress.
+# There the figures go two to a row and the charts after the lists a council member opens the page for; a wide
+# screen keeps this order. Each keyed container's wrapper is a flex item of the page's column: CSS order moves it.
+st.html("<style>@media (max-width: 640px) {"
+        ".st-key-ov_figures [data-testid='stColumn'] {min-width: calc(50% - 0.5rem)}"
+        " [data-testid='stLayoutWrapper']:has(> .st-key-ov_charts) {order: 1}"
+        " [data-testid='stLayoutWrapper']:has(> .st-key-ov_freshness) {order: 2}}</style>")
+c = st.container(key="ov_figures").columns(4)
 c[0].metric("Bills stored", f"{figures['bills']:,}")
 dismissed = figures["flagged_dismissed"]
 c[1].metric("Flagged for the council", f"{figures['flagged']:,}",
@@ -85,7 +93,7 @@ if dismissed:  # the inbox's "All flagged, dismissed included" counts these too:
     c[1].caption(f"Not counting {dismissed:,} dismissed in triage ({figures['flagged'] + dismissed:,} flagged "
                  "in all).")
 
-left, right = st.columns(2)
+left, right = st.container(key="ov_charts").columns(2)
 with left:
     _bar(figures["by_position"], "position", "By position")
     _bar(figures["by_topic"], "topic", "Flagged by topic")
@@ -145,14 +153,15 @@ if desk:
 else:
     st.caption("No bill awaits a signature or a veto.")
 
-st.subheader("Data freshness")
-if fresh:
-    table(pd.DataFrame([{"feed": feed_name(f.source), "last updated": stamp(f.last_success) if f.last_success
-                         else "never", "last run": stamp(f.last_run_at),
-                         "last run's outcome": run_outcome(f.last_run_status),
-                         "errors in last run": f.last_run_errors,
-                         "up to date": "no: out of date" if f.stale else "yes"} for f in fresh]),
-          hide_index=True, width="stretch")
-else:
-    st.info("No feed has been read yet, so these figures are empty until an administrator loads the bills."
-            + (" Run `tracker import PATH` or `tracker crawl SOURCE`." if can(user, Action.manage_sources) else ""))
+with st.container(key="ov_freshness"):
+    st.subheader("Data freshness")
+    if fresh:
+        table(pd.DataFrame([{"feed": feed_name(f.source), "last updated": stamp(f.last_success) if f.last_success
+                             else "never", "last run": stamp(f.last_run_at),
+                             "last run's outcome": run_outcome(f.last_run_status),
+                             "errors in last run": f.last_run_errors,
+                             "up to date": "no: out of date" if f.stale else "yes"} for f in fresh]),
+              hide_index=True, width="stretch")
+    else:
+        st.info("No feed has been read yet, so these figures are empty until an administrator loads the bills."
+                + (" Run `tracker import PATH` or `tracker crawl SOURCE`." if can(user, Action.manage_sources) else ""))

@@ -109,16 +109,34 @@ def _what_moved(changes: list[tuple[str, Any, Any]], jurisdiction: str) -> str:
     return "; ".join(parts)
 
 
+# How long after its date an action or a text may reach us and still be news: Congress numbers a public law days
+# to weeks after the signing, and the "Became Public Law" action is dated the signing.
+LATE_NEWS = dt.timedelta(days=30)
+
+
+def _movement(since: dt.datetime) -> Any:
+    """Changes detected since ``since`` that are the bill moving, not its history filled in: an action or a text
+    dated within LATE_NEWS before the window (or undated), a stage change of a bill whose latest action is (an
+    import over older copies of the 117th Congress listed H.R. 4350, the House's defence bill for 2022, as moving
+    this week for its last action, of March 2022, which an older file lacked). Needs Bill joined."""
+    reach = (since - LATE_NEWS).date()
+    dated = BillChange.after["date"].as_string()
+    return and_(BillChange.detected_at >= since, BillChange.kind.in_(MOVES), or_(
+        and_(BillChange.kind != ChangeKind.stage_change.value, or_(dated.is_(None), dated >= reach.isoformat())),
+        and_(BillChange.kind == ChangeKind.stage_change.value,
+             or_(Bill.latest_action_date.is_(None), Bill.latest_action_date >= reach))))
+
+
 def moved(session: Session, *, days: int = 7, tracked_only: bool = True, limit: int = MOVED_SHOWN,
           now: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """Bills whose stage changed or that gained an action or version in the last ``days``, each with the
-    council's position and what moved. A stage change on a bill the council took a side on comes first (what a
-    council member looks for), then the rest, latest first."""
+    """Bills whose stage changed or that gained an action or version in the last ``days`` (``_movement``), each
+    with the council's position and what moved. A stage change on a bill the council took a side on comes first
+    (what a council member looks for), then the rest, latest first."""
     since = (now or utcnow()) - dt.timedelta(days=days)
     staged = func.max(case((BillChange.kind == ChangeKind.stage_change.value, 1), else_=0))
     latest = (select(BillChange.bill_id, func.max(BillChange.detected_at).label("at"), func.count().label("n"),
                      staged.label("staged"))
-              .where(BillChange.detected_at >= since, BillChange.kind.in_(MOVES))
+              .join(Bill, Bill.id == BillChange.bill_id).where(_movement(since))
               .group_by(BillChange.bill_id).subquery())
     judged = Bill.id.in_(select(Position.bill_id))
     query = (select(Bill.id, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.title,
@@ -136,7 +154,7 @@ def moved(session: Session, *, days: int = 7, tracked_only: bool = True, limit: 
     if ids:
         for bill_id, kind, before, after in session.execute(
                 select(BillChange.bill_id, BillChange.kind, BillChange.before, BillChange.after)
-                .where(BillChange.bill_id.in_(ids), BillChange.detected_at >= since, BillChange.kind.in_(MOVES))
+                .join(Bill, Bill.id == BillChange.bill_id).where(BillChange.bill_id.in_(ids), _movement(since))
                 .order_by(BillChange.detected_at, BillChange.id)):
             changes[bill_id].append((kind, before, after))
     return [{"id": r[0], "bill": bill_reference(r[1], r[2], r[3], session_name=r[10], compact=True),

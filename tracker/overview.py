@@ -39,7 +39,12 @@ def _not_dismissed() -> Any:
         TriageState.status == TriageStatus.dismissed.value))
 
 
-def counts(session: Session) -> dict[str, Any]:
+def counts(session: Session, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The Overview's figures. Stages and jurisdictions count the bills the council follows (``tracked_filter``), as
+    the page's lists do: counted over every stored bill they read "In committee 16,275" on a whole Congress, which
+    says what the feeds hold, not where our bills stand. ``bills`` (every stored bill) is the admin's figure."""
+    since = (now or utcnow()) - dt.timedelta(days=7)
+    followed = tracked_filter()
     by_stance = dict(session.execute(select(Position.stance, func.count()).group_by(Position.stance)).all())
     stances = [n for n in session.execute(select(Stance.name).order_by(Stance.sort_order)).scalars()]
     flagged_ids = select(BillMatch.bill_id).join(Topic, Topic.id == BillMatch.topic_id).where(
@@ -48,6 +53,11 @@ def counts(session: Session) -> dict[str, Any]:
         BillMatch.flagged, Topic.enabled, ~_not_dismissed()).distinct().subquery()
     return {
         "bills": session.execute(select(func.count()).select_from(Bill)).scalar_one(),
+        "followed": session.execute(select(func.count()).select_from(Bill).where(followed)).scalar_one(),
+        # Followed bills that moved in the last 7 days, as "Moved in the last 7 days" lists them.
+        "moved": session.execute(select(func.count(func.distinct(BillChange.bill_id)))
+                                 .join(Bill, Bill.id == BillChange.bill_id)
+                                 .where(_movement(since), followed)).scalar_one(),
         # Flagged for the council: the triage inbox's "Flagged, not dismissed"; with "flagged_dismissed", its
         # "All flagged, dismissed included".
         "flagged": session.execute(select(func.count()).select_from(flagged_ids)).scalar_one(),
@@ -55,15 +65,16 @@ def counts(session: Session) -> dict[str, Any]:
         "positions": sum(by_stance.values()),
         "by_position": [{"position": s, "bills": by_stance.get(s, 0)} for s in stances if by_stance.get(s)],
         "by_stage": [{"stage": s, "bills": n} for s, n in session.execute(
-            select(Bill.stage, func.count()).group_by(Bill.stage).order_by(func.count().desc()))],
+            select(Bill.stage, func.count()).where(followed).group_by(Bill.stage)
+            .order_by(func.count().desc(), Bill.stage))],
         "by_topic": [{"topic": name, "bills": n} for name, n in session.execute(
             select(Topic.name, func.count()).join(BillMatch, BillMatch.topic_id == Topic.id)
             .where(BillMatch.flagged, Topic.enabled, _not_dismissed()).group_by(Topic.name)
             .order_by(func.count().desc()))],
         "by_jurisdiction": [{"jurisdiction": f"{j} — {name}", "bills": n} for j, name, n in session.execute(
             select(Bill.jurisdiction_id, Jurisdiction.name, func.count())
-            .join(Jurisdiction, Jurisdiction.id == Bill.jurisdiction_id)
-            .group_by(Bill.jurisdiction_id, Jurisdiction.name).order_by(func.count().desc()))],
+            .join(Jurisdiction, Jurisdiction.id == Bill.jurisdiction_id).where(followed)
+            .group_by(Bill.jurisdiction_id, Jurisdiction.name).order_by(func.count().desc(), Bill.jurisdiction_id))],
     }
 
 

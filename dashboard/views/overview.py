@@ -52,6 +52,10 @@ def _bar(rows: list[dict[str, Any]], label: str, title: str) -> None:
     }, width="stretch")
 
 
+FOLLOWED_HELP = ("Flagged for the council and not dismissed, with a position or on a watchlist: the bills the "
+                 "charts by stage and jurisdiction and the lists below count.")
+
+
 def _stand(row: dict[str, Any]) -> str:
     """"Oppose (High)", or a dash for a bill the council has taken no position on."""
     return f"{row['position']} ({row['priority']})" if row["position"] else "—"
@@ -81,14 +85,17 @@ st.html("<style>@media (max-width: 640px) {"
         ".st-key-ov_figures [data-testid='stColumn'] {min-width: calc(50% - 0.5rem)}"
         " [data-testid='stLayoutWrapper']:has(> .st-key-ov_charts) {order: 1}"
         " [data-testid='stLayoutWrapper']:has(> .st-key-ov_freshness) {order: 2}}</style>")
+# A council member's figures: the bills we follow, not what the feeds hold ("Bills stored" and "Sources" are with
+# the data freshness below, for admins).
 c = st.container(key="ov_figures").columns(4)
-c[0].metric("Bills stored", f"{figures['bills']:,}")
+c[0].metric("Bills we follow", f"{figures['followed']:,}", help=FOLLOWED_HELP)
 dismissed = figures["flagged_dismissed"]
 c[1].metric("Flagged for the council", f"{figures['flagged']:,}",
             help=f"Bills a topic flags, less those staff dismissed in triage as noise: the triage inbox's "
                  f"“{triage.VIEWS['flagged']}”.")
 c[2].metric("Positions taken", f"{figures['positions']:,}")
-c[3].metric("Sources", f"{len(fresh)}", delta=f"{len(stale)} stale" if stale else None, delta_color="inverse")
+c[3].metric("Moved in the last 7 days", f"{figures['moved']:,}",
+            help="Bills we follow whose stage changed or that gained an action or a text this week (listed below).")
 if dismissed:  # the inbox's "All flagged, dismissed included" counts these too: say why the two differ
     c[1].caption(f"Not counting {dismissed:,} dismissed in triage ({figures['flagged'] + dismissed:,} flagged "
                  "in all).")
@@ -98,8 +105,9 @@ with left:
     _bar(figures["by_position"], "position", "By position")
     _bar(figures["by_topic"], "topic", "Flagged by topic")
 with right:
-    _bar([{**row, "stage": stage_label(row["stage"])} for row in figures["by_stage"]], "stage", "By stage")
-    _bar(figures["by_jurisdiction"], "jurisdiction", "By jurisdiction")
+    _bar([{**row, "stage": stage_label(row["stage"])} for row in figures["by_stage"]], "stage",
+         "By stage: bills we follow")
+    _bar(figures["by_jurisdiction"], "jurisdiction", "By jurisdiction: bills we follow")
 
 st.subheader("Moved in the last 7 days")
 tracked_only = st.toggle("Only bills we follow (flagged and not dismissed, with a position or on a watchlist)",
@@ -155,6 +163,9 @@ else:
 
 with st.container(key="ov_freshness"):
     st.subheader("Data freshness")
+    if can(user, Action.manage_sources):  # what the feeds hold: the admin's figure, not a member's
+        st.caption(f"{figures['bills']:,} bills stored in all (every jurisdiction and session, followed or not)."
+                   + (f" {counted(len(fresh), 'source')}, {len(stale)} out of date." if fresh else ""))
     if fresh:
         table(pd.DataFrame([{"feed": feed_name(f.source), "last updated": stamp(f.last_success) if f.last_success
                              else "never", "last run": stamp(f.last_run_at),

@@ -39,7 +39,12 @@ def _not_dismissed() -> Any:
         TriageState.status == TriageStatus.dismissed.value))
 
 
-def counts(session: Session) -> dict[str, Any]:
+def counts(session: Session, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The Overview's figures. Stages and jurisdictions count the bills the council follows (``tracked_filter``), as
+    the page's lists do: counted over every stored bill they read "In committee 16,275" on a whole Congress, which
+    says what the feeds hold, not where our bills stand. ``bills`` (every stored bill) is the admin's figure."""
+    since = (now or utcnow()) - dt.timedelta(days=7)
+    followed = tracked_filter()
     by_stance = dict(session.execute(select(Position.stance, func.count()).group_by(Position.stance)).all())
     stances = [n for n in session.execute(select(Stance.name).order_by(Stance.sort_order)).scalars()]
     flagged_ids = select(BillMatch.bill_id).join(Topic, Topic.id == BillMatch.topic_id).where(
@@ -48,6 +53,11 @@ def counts(session: Session) -> dict[str, Any]:
         BillMatch.flagged, Topic.enabled, ~_not_dismissed()).distinct().subquery()
     return {
         "bills": session.execute(select(func.count()).select_from(Bill)).scalar_one(),
+        "followed": session.execute(select(func.count()).select_from(Bill).where(followed)).scalar_one(),
+        # Followed bills that moved in the last 7 days, as "Moved in the last 7 days" lists them.
+        "moved": session.execute(select(func.count(func.distinct(BillChange.bill_id)))
+                                 .join(Bill, Bill.id == BillChange.bill_id)
+                                 .where(_movement(since), followed)).scalar_one(),
         # Flagged for the council: the triage inbox's "Flagged, not dismissed"; with "flagged_dismissed", its
         # "All flagged, dismissed included".
         "flagged": session.execute(select(func.count()).select_from(flagged_ids)).scalar_one(),
@@ -55,15 +65,16 @@ def counts(session: Session) -> dict[str, Any]:
         "positions": sum(by_stance.values()),
         "by_position": [{"position": s, "bills": by_stance.get(s, 0)} for s in stances if by_stance.get(s)],
         "by_stage": [{"stage": s, "bills": n} for s, n in session.execute(
-            select(Bill.stage, func.count()).group_by(Bill.stage).order_by(func.count().desc()))],
+            select(Bill.stage, func.count()).where(followed).group_by(Bill.stage)
+            .order_by(func.count().desc(), Bill.stage))],
         "by_topic": [{"topic": name, "bills": n} for name, n in session.execute(
             select(Topic.name, func.count()).join(BillMatch, BillMatch.topic_id == Topic.id)
             .where(BillMatch.flagged, Topic.enabled, _not_dismissed()).group_by(Topic.name)
             .order_by(func.count().desc()))],
         "by_jurisdiction": [{"jurisdiction": f"{j} — {name}", "bills": n} for j, name, n in session.execute(
             select(Bill.jurisdiction_id, Jurisdiction.name, func.count())
-            .join(Jurisdiction, Jurisdiction.id == Bill.jurisdiction_id)
-            .group_by(Bill.jurisdiction_id, Jurisdiction.name).order_by(func.count().desc()))],
+            .join(Jurisdiction, Jurisdiction.id == Bill.jurisdiction_id).where(followed)
+            .group_by(Bill.jurisdiction_id, Jurisdiction.name).order_by(func.count().desc(), Bill.jurisdiction_id))],
     }
 
 
@@ -109,16 +120,34 @@ def _what_moved(changes: list[tuple[str, Any, Any]], jurisdiction: str) -> str:
     return "; ".join(parts)
 
 
+# How long after its date an action or a text may reach us and still be news: Congress numbers a public law days
+# to weeks after the signing, and the "Became Public Law" action is dated the signing.
+LATE_NEWS = dt.timedelta(days=30)
+
+
+def _movement(since: dt.datetime) -> Any:
+    """Changes detected since ``since`` that are the bill moving, not its history filled in: an action or a text
+    dated within LATE_NEWS before the window (or undated), a stage change of a bill whose latest action is (an
+    import over older copies of the 117th Congress listed H.R. 4350, the House's defence bill for 2022, as moving
+    this week for its last action, of March 2022, which an older file lacked). Needs Bill joined."""
+    reach = (since - LATE_NEWS).date()
+    dated = BillChange.after["date"].as_string()
+    return and_(BillChange.detected_at >= since, BillChange.kind.in_(MOVES), or_(
+        and_(BillChange.kind != ChangeKind.stage_change.value, or_(dated.is_(None), dated >= reach.isoformat())),
+        and_(BillChange.kind == ChangeKind.stage_change.value,
+             or_(Bill.latest_action_date.is_(None), Bill.latest_action_date >= reach))))
+
+
 def moved(session: Session, *, days: int = 7, tracked_only: bool = True, limit: int = MOVED_SHOWN,
           now: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """Bills whose stage changed or that gained an action or version in the last ``days``, each with the
-    council's position and what moved. A stage change on a bill the council took a side on comes first (what a
-    council member looks for), then the rest, latest first."""
+    """Bills whose stage changed or that gained an action or version in the last ``days`` (``_movement``), each
+    with the council's position and what moved. A stage change on a bill the council took a side on comes first
+    (what a council member looks for), then the rest, latest first."""
     since = (now or utcnow()) - dt.timedelta(days=days)
     staged = func.max(case((BillChange.kind == ChangeKind.stage_change.value, 1), else_=0))
     latest = (select(BillChange.bill_id, func.max(BillChange.detected_at).label("at"), func.count().label("n"),
                      staged.label("staged"))
-              .where(BillChange.detected_at >= since, BillChange.kind.in_(MOVES))
+              .join(Bill, Bill.id == BillChange.bill_id).where(_movement(since))
               .group_by(BillChange.bill_id).subquery())
     judged = Bill.id.in_(select(Position.bill_id))
     query = (select(Bill.id, Bill.jurisdiction_id, LegislativeSession.identifier, Bill.identifier, Bill.title,
@@ -136,7 +165,7 @@ def moved(session: Session, *, days: int = 7, tracked_only: bool = True, limit: 
     if ids:
         for bill_id, kind, before, after in session.execute(
                 select(BillChange.bill_id, BillChange.kind, BillChange.before, BillChange.after)
-                .where(BillChange.bill_id.in_(ids), BillChange.detected_at >= since, BillChange.kind.in_(MOVES))
+                .join(Bill, Bill.id == BillChange.bill_id).where(BillChange.bill_id.in_(ids), _movement(since))
                 .order_by(BillChange.detected_at, BillChange.id)):
             changes[bill_id].append((kind, before, after))
     return [{"id": r[0], "bill": bill_reference(r[1], r[2], r[3], session_name=r[10], compact=True),

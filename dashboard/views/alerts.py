@@ -11,6 +11,7 @@ from dashboard.components.state import forget
 from dashboard.components.widgets import table
 from tracker.alerts import delivery, feeds, subscriptions
 from tracker.alerts.render import KIND_TITLES
+from tracker.alerts.settings import WEEKDAY_NAMES, WEEKDAYS, alert_settings
 from tracker.permissions import Action, PermissionDenied, can
 from tracker.watchlists import visible_watchlists
 
@@ -23,7 +24,8 @@ st.title("Alerts")
 with data.session() as s:
     prof = subscriptions.profile(s, user)
     email_on = prof.email_enabled
-    mine = subscriptions.list_subscriptions(s, user=user)
+    # A person's role defaults are given when they first look, not at the next alert run: what they will receive.
+    mine, given = subscriptions.followed(s, user=user, actor=user)
     choices = data.choices(s)
     lists = visible_watchlists(s, actor=user)
     has_secret = prof.feed_token_hash is not None
@@ -46,6 +48,14 @@ else:
         st.rerun()
 
 st.subheader("What you follow")
+if given and user.role in subscriptions.ROLE_DEFAULT_WORDS:
+    cfg = alert_settings()
+    who, what = subscriptions.ROLE_DEFAULT_WORDS[user.role]
+    cadence = {v.cadence for v in mine}
+    when = (f"each {WEEKDAY_NAMES[WEEKDAYS.index(cfg.weekly_day)]} at {cfg.daily_hour:02d}:00" if cadence == {"weekly"}
+            else f"each day at {cfg.daily_hour:02d}:00")
+    st.info(f"{who} you follow {what}, {'weekly' if cadence == {'weekly'} else 'daily'}: {when} "
+            f"({md(cfg.timezone_name)}) a digest of what changed on those bills. Change or remove them below.")
 if mine:
     table(pd.DataFrame([{"follows": v.label, "cadence": v.cadence, "events": ", ".join(v.events) or "all",
                          "since": v.created_at} for v in mine]), hide_index=True, width="stretch")

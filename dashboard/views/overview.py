@@ -52,6 +52,10 @@ def _bar(rows: list[dict[str, Any]], label: str, title: str) -> None:
     }, width="stretch")
 
 
+FOLLOWED_HELP = ("Flagged for the council and not dismissed, with a position or on a watchlist: the bills the "
+                 "charts by stage and jurisdiction and the lists below count.")
+
+
 def _stand(row: dict[str, Any]) -> str:
     """"Oppose (High)", or a dash for a bill the council has taken no position on."""
     return f"{row['position']} ({row['priority']})" if row["position"] else "—"
@@ -73,25 +77,37 @@ for f in stale:
     st.warning(md(f"Data from {feed_name(f.source)} may be out of date: {when}; "
                   f"its last run {run_outcome(f.last_run_status)}{errors}."))
 
-c = st.columns(4)
-c[0].metric("Bills stored", f"{figures['bills']:,}")
+# On a phone (Streamlit stacks columns below 640 px) the four figures and four charts came first, one under the
+# other: what moved this week stood some 1,850 px down, the hearings coming up below it, on the 117th Congress.
+# There the figures go two to a row and the charts after the lists a council member opens the page for; a wide
+# screen keeps this order. Each keyed container's wrapper is a flex item of the page's column: CSS order moves it.
+st.html("<style>@media (max-width: 640px) {"
+        ".st-key-ov_figures [data-testid='stColumn'] {min-width: calc(50% - 0.5rem)}"
+        " [data-testid='stLayoutWrapper']:has(> .st-key-ov_charts) {order: 1}"
+        " [data-testid='stLayoutWrapper']:has(> .st-key-ov_freshness) {order: 2}}</style>")
+# A council member's figures: the bills we follow, not what the feeds hold ("Bills stored" and "Sources" are with
+# the data freshness below, for admins).
+c = st.container(key="ov_figures").columns(4)
+c[0].metric("Bills we follow", f"{figures['followed']:,}", help=FOLLOWED_HELP)
 dismissed = figures["flagged_dismissed"]
 c[1].metric("Flagged for the council", f"{figures['flagged']:,}",
             help=f"Bills a topic flags, less those staff dismissed in triage as noise: the triage inbox's "
                  f"“{triage.VIEWS['flagged']}”.")
 c[2].metric("Positions taken", f"{figures['positions']:,}")
-c[3].metric("Sources", f"{len(fresh)}", delta=f"{len(stale)} stale" if stale else None, delta_color="inverse")
+c[3].metric("Moved in the last 7 days", f"{figures['moved']:,}",
+            help="Bills we follow whose stage changed or that gained an action or a text this week (listed below).")
 if dismissed:  # the inbox's "All flagged, dismissed included" counts these too: say why the two differ
     c[1].caption(f"Not counting {dismissed:,} dismissed in triage ({figures['flagged'] + dismissed:,} flagged "
                  "in all).")
 
-left, right = st.columns(2)
+left, right = st.container(key="ov_charts").columns(2)
 with left:
     _bar(figures["by_position"], "position", "By position")
     _bar(figures["by_topic"], "topic", "Flagged by topic")
 with right:
-    _bar([{**row, "stage": stage_label(row["stage"])} for row in figures["by_stage"]], "stage", "By stage")
-    _bar(figures["by_jurisdiction"], "jurisdiction", "By jurisdiction")
+    _bar([{**row, "stage": stage_label(row["stage"])} for row in figures["by_stage"]], "stage",
+         "By stage: bills we follow")
+    _bar(figures["by_jurisdiction"], "jurisdiction", "By jurisdiction: bills we follow")
 
 st.subheader("Moved in the last 7 days")
 tracked_only = st.toggle("Only bills we follow (flagged and not dismissed, with a position or on a watchlist)",
@@ -115,9 +131,10 @@ st.subheader("Upcoming hearings")
 with data.session() as s:
     hearings = overview.upcoming_hearings(s, tracked_only=tracked_only, limit=overview.HEARINGS_SHOWN)
 if hearings:
-    table(pd.DataFrame([{"date": h["date"], "time": h["clock"],
-                         "status": h["status"] or "",
-                         "bill": h["bill"], "our position": _stand(h),
+    # Which bill and where we stand lead, as in the other tables here: on a phone the first two columns or so are
+    # what shows, and date, time and status first left the bill and our position a sideways swipe away.
+    table(pd.DataFrame([{"bill": h["bill"], "our position": _stand(h),
+                         "date": h["date"], "time": h["clock"], "status": h["status"] or "",
                          "title": h["title"],
                          "body": h["body"], "where": h["location"], "agenda": safe_url(h["url"]),
                          "open": f"/bill?id={h['id']}"} for h in hearings]),
@@ -144,14 +161,18 @@ if desk:
 else:
     st.caption("No bill awaits a signature or a veto.")
 
-st.subheader("Data freshness")
-if fresh:
-    table(pd.DataFrame([{"feed": feed_name(f.source), "last updated": stamp(f.last_success) if f.last_success
-                         else "never", "last run": stamp(f.last_run_at),
-                         "last run's outcome": run_outcome(f.last_run_status),
-                         "errors in last run": f.last_run_errors,
-                         "up to date": "no: out of date" if f.stale else "yes"} for f in fresh]),
-          hide_index=True, width="stretch")
-else:
-    st.info("No feed has been read yet, so these figures are empty until an administrator loads the bills."
-            + (" Run `tracker import PATH` or `tracker crawl SOURCE`." if can(user, Action.manage_sources) else ""))
+with st.container(key="ov_freshness"):
+    st.subheader("Data freshness")
+    if can(user, Action.manage_sources):  # what the feeds hold: the admin's figure, not a member's
+        st.caption(f"{figures['bills']:,} bills stored in all (every jurisdiction and session, followed or not)."
+                   + (f" {counted(len(fresh), 'source')}, {len(stale)} out of date." if fresh else ""))
+    if fresh:
+        table(pd.DataFrame([{"feed": feed_name(f.source), "last updated": stamp(f.last_success) if f.last_success
+                             else "never", "last run": stamp(f.last_run_at),
+                             "last run's outcome": run_outcome(f.last_run_status),
+                             "errors in last run": f.last_run_errors,
+                             "up to date": "no: out of date" if f.stale else "yes"} for f in fresh]),
+              hide_index=True, width="stretch")
+    else:
+        st.info("No feed has been read yet, so these figures are empty until an administrator loads the bills."
+                + (" Run `tracker import PATH` or `tracker crawl SOURCE`." if can(user, Action.manage_sources) else ""))

@@ -69,10 +69,15 @@ if chosen is not None:
 pair_columns_on_phone(filters="f_filters", pager="f_head")  # on a phone, the first bill on the first screen
 with st.container(border=True, key="f_filters"):
     c = st.columns(4)
+    # Staff open on their work queue, the bills flagged since their last review. A reader (council member,
+    # lobbyist) reviews nothing: that queue hid every bill staff had reviewed, those given a position included,
+    # so the bills the council supports or opposes were missing, and the count disagreed with the Overview's
+    # "Flagged for the council", which is "Flagged, not dismissed".
     view = c[0].selectbox("Show", list(triage.VIEWS), format_func=triage.VIEWS.get, key="f_view",
-                          disabled=bool(st.session_state.get("f_mine")),
+                          index=0 if may_triage else list(triage.VIEWS).index("flagged"),
+                          disabled=may_triage and bool(st.session_state.get("f_mine")),
                           help="Your assignments show whatever their triage state while \"Assigned to me\" is "
-                               "ticked.")
+                               "ticked." if may_triage else None)
     topic = c[1].selectbox("Topic", ["", *choices.topics], format_func=lambda k: choices.topics.get(k, "Any topic"),
                            key="f_topic")
     jurisdiction = c[2].selectbox("Jurisdiction", ["", *choices.jurisdictions],
@@ -87,7 +92,8 @@ with st.container(border=True, key="f_filters"):
     text = c[3].text_input("Title contains, or bill number", key="f_text", placeholder="privacy, or HR 3684")
     c = st.columns(4)
     # Short labels: two to a row on a phone, "Only bills assigned to me" was cut to "Only bills assigned t…".
-    mine = c[0].checkbox("Assigned to me", key="f_mine")
+    # Only triage roles take assignments (tracker.triage.assign): a reader's tick could only ever list nothing.
+    mine = c[0].checkbox("Assigned to me", key="f_mine") if may_triage else False
     since_words = cut_off.words  # "since your last visit"; with none recorded "since yesterday", "since Friday"
     new_from = cut_off.at
     if cut_off.last_visit:
@@ -100,10 +106,11 @@ with st.container(border=True, key="f_filters"):
                     "visit of yours to the inbox is recorded; from your next working session, new counts from "
                     "your last visit.")
     # "New since your last visit" would be cut at half a phone's width: the rule is in its help.
-    new_only = c[1].checkbox("New to me" if cut_off.last_visit else f"New {since_words}", key="f_new", help=new_help)
+    new_only = c[1 if may_triage else 0].checkbox("New to me" if cut_off.last_visit else f"New {since_words}",
+                                                  key="f_new", help=new_help)
     # "Dead bills too", drawn below once the count says whether the inbox left any out: a row of its own on a
     # phone, it would push the first bill below the first screen of every inbox that leaves none out.
-    dead_slot = c[2].empty()
+    dead_slot = c[2 if may_triage else 1].empty()
     with_dead = view == "inbox" and not mine and bool(st.session_state.get("f_dead"))
 
 flt = triage.InboxFilter(view=view, topic=topic or None, jurisdiction=jurisdiction or None, stages=tuple(stages),

@@ -101,6 +101,11 @@ def _keywords_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKER_SEMANTIC", "off")  # no embedding model: keyword flagging is what these test
 
 
+def digest_day(day: dt.date) -> str:
+    """A hearing's day as a digest words it, "Thu 10 Dec" (with the year when it is not this year's)."""
+    return f"{day:%a} {day.day} {day:%b}" + (f" {day.year}" if day.year != dt.date.today().year else "")
+
+
 def bill_record(number: int, title: str, *, stage: str = "introduced", actions: list[tuple[str, str]] = (),
                 versions: list[tuple[str, str, str]] = (), summary: str | None = None,
                 cosponsors: list[str] = ()) -> BillRecord:

@@ -13,7 +13,7 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
-from tests.alerts.conftest import Mailbox, World, bill_record
+from tests.alerts.conftest import Mailbox, World, bill_record, digest_day
 from tracker import watchlists
 from tracker.alerts import feeds, subscriptions
 from tracker.alerts.delivery import run_alerts
@@ -166,7 +166,7 @@ def test_hearing_calendar_validates_and_hearings_trigger_alerts(world: World, se
     run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings())
     assert len(smtp.messages) == before + 1
     text = smtp.messages[-1].get_body(("plain",)).get_content()
-    assert f"Hearing scheduled: {soon.isoformat()} · 2:30 PM {eastern(soon)} · Energy, Commerce; and Technology" in text
+    assert f"Hearing scheduled: {digest_day(soon)}, 2:30 PM {eastern(soon)} · Energy, Commerce; and Technology" in text
     assert text.count("Hearing scheduled") == 3 and "H.R. 702" not in text and "Cancelled" not in text
     # Fetched again unchanged: no news. Moved to another day: news again.
     Ingestor(s).ingest_hearings([hearing("h2", soon + dt.timedelta(days=1), time=None, body="Rules",
@@ -202,7 +202,7 @@ def test_an_announced_hearing_called_off_is_news(world: World, smtp: Mailbox) ->
     run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings())
     assert len(smtp.messages) == before + 1
     text = smtp.messages[-1].get_body(("plain",)).get_content()
-    assert "Hearing scheduled: " + soon.isoformat() + f" · 2:30 PM {eastern(soon)} · Energy and Commerce" in text
+    assert f"Hearing scheduled: {digest_day(soon)}, 2:30 PM {eastern(soon)} · Energy and Commerce" in text
     assert "Rules" not in text
     Ingestor(s).ingest_hearings([hearing("h1", soon, time="2:30 PM", body="Energy and Commerce", bills=["HR 711"],
                                          cancelled=True)])
@@ -210,7 +210,7 @@ def test_an_announced_hearing_called_off_is_news(world: World, smtp: Mailbox) ->
     run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings())
     assert len(smtp.messages) == before + 2
     text = smtp.messages[-1].get_body(("plain",)).get_content()
-    assert "Hearing cancelled: " + soon.isoformat() + f" · 2:30 PM {eastern(soon)} · Energy and Commerce" in text
+    assert f"Hearing cancelled: {digest_day(soon)}, 2:30 PM {eastern(soon)} · Energy and Commerce" in text
     assert "Hearing scheduled" not in text and "Rules" not in text
     html = smtp.messages[-1].get_body(("html",)).get_content()
     assert "Hearing cancelled:" in html
@@ -237,8 +237,8 @@ def test_a_weekly_digest_sent_after_a_hearing_calls_it_past(world: World, smtp: 
     run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings(), now=week_later)
     assert len(smtp.messages) == before + 1
     text = smtp.messages[-1].get_body(("plain",)).get_content()
-    assert f"Past hearing: {held.isoformat()} · 10:00 AM {eastern(held)} · Energy and Commerce" in text
-    assert f"Hearing scheduled: {ahead.isoformat()} · 2:00 PM {eastern(ahead)} · Judiciary" in text
+    assert f"Past hearing: {digest_day(held)}, 10:00 AM {eastern(held)} · Energy and Commerce" in text
+    assert f"Hearing scheduled: {digest_day(ahead)}, 2:00 PM {eastern(ahead)} · Judiciary" in text
 
 
 def test_a_hearing_moved_to_another_hour_is_news(world: World, smtp: Mailbox) -> None:
@@ -282,7 +282,7 @@ def test_a_hearing_in_a_digest_gives_its_time_with_the_legislatures_zone(world: 
     s.commit()
     assert run_alerts(s.get_bind(), smtp=smtp_settings(), cfg=alert_settings()).sent == 1
     mail = smtp.messages[-1]
-    line = f"{soon.isoformat()} · 2:00 PM {eastern(soon)} · Energy and Commerce"
+    line = f"{digest_day(soon)}, 2:00 PM {eastern(soon)} · Energy and Commerce"
     assert f"Hearing scheduled: {line}" in mail.get_body(("plain",)).get_content()
     assert f"<strong>Hearing scheduled:</strong> {line}" in mail.get_body(("html",)).get_content()
 

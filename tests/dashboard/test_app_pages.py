@@ -16,7 +16,7 @@ from dashboard.components.render import md
 from tests.database_env import using_database
 from tests.sqlite_busy import writer_held
 from tests.tracker.test_ingest import ingest, make_record
-from tracker import notes, positions, sessions
+from tracker import notes, overview, positions, sessions
 from tracker.dates import utc_stamp
 from tracker.matching.topics import try_rule
 from tracker.models import Bill, CrawlError, CrawlRun, FullRescore, Note, TriageState
@@ -267,6 +267,30 @@ def test_readers_see_flagged_bills_without_triage_actions(seeded: Seeded, role: 
     assert not [b for b in at.button if (b.key or "").startswith("bulk_")]
 
 
+@pytest.mark.parametrize("role", ("council", "lobbyist"))
+def test_readers_list_every_bill_flagged_for_the_council_positions_included(session: Session, seeded: Seeded,
+                                                                            role: str) -> None:
+    """A reader's "Flagged bills" opened on staff's work queue, "Flagged since last review": a bill staff had
+    reviewed, and every bill given a position (a position counts as a review), was missing, so the bills the
+    council supports or opposes were the ones a council member could not find there, and the page's count
+    (1,699 on the 117th Congress) disagreed with the Overview's "Flagged for the council" (1,706). Readers open
+    on "Flagged, not dismissed", the Overview's figure; and no "Assigned to me" tick: only triage roles take
+    assignments."""
+    positions.set_position(session, actor=seeded.users["staff"], bill_id=seeded.ids["privacy"], stance="Support",
+                           priority="High", expected_version=None)
+    session.commit()
+    at = signed_in(seeded.users[role], "views/triage.py")
+    no_exception(at)
+    assert at.selectbox(key="f_view").value == "flagged"
+    listed = texts(at)
+    assert "Consumer Data Privacy Act" in listed
+    assert f"**{overview.counts(session)['flagged']:,}** bills" in listed
+    assert "f_mine" not in [c.key for c in at.checkbox]
+    staff = signed_in(seeded.users["staff"], "views/triage.py")  # staff's inbox is their queue, as before
+    assert staff.selectbox(key="f_view").value == "inbox" and "f_mine" in [c.key for c in staff.checkbox]
+    assert "Consumer Data Privacy Act" not in texts(staff)
+
+
 def test_position_saved_and_read_back_with_history(session: Session, seeded: Seeded) -> None:
     bill = str(seeded.ids["privacy"])
     at = signed_in(seeded.users["staff"], "views/bill.py", query={"id": bill})
@@ -498,7 +522,8 @@ def test_overview_counts_movement_and_stale_warning(session: Session, seeded: Se
     no_exception(at)
     shown = texts(at)
     assert md("Data from GovInfo bill status (Congress) may be out of date") in shown
-    assert [m.value for m in at.metric][:2] == ["5", "4"]
+    # Bills we follow (the four flagged; the fifth, never flagged, is stored but not followed), flagged.
+    assert [m.value for m in at.metric][:2] == ["4", "4"]
     assert len(at.get("vega_lite_chart")) >= 3
 
 

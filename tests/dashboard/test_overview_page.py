@@ -14,6 +14,8 @@ from tracker import overview, watchlists
 from tracker.models import Bill, BillChange
 from tracker.models.base import utcnow
 
+TODAY = utcnow().date().isoformat()  # a move of this week: an action dated long before is history filled in
+
 
 def moved_bills(at: AppTest) -> list[str]:
     """The bills of the "Moved in the last 7 days" table (the only table with a bill column here)."""
@@ -22,7 +24,7 @@ def moved_bills(at: AppTest) -> list[str]:
 
 def test_following_a_bill_that_moved_lists_it_at_once(session: Session, seeded: Seeded) -> None:
     quiet = seeded.ids["quiet"]  # not flagged and without a position: not tracked until someone follows it
-    session.add(BillChange(bill_id=quiet, kind="new_action", after={"date": "2025-06-01", "text": "Passed House"},
+    session.add(BillChange(bill_id=quiet, kind="new_action", after={"date": TODAY, "text": "Passed House"},
                            detected_at=utcnow()))
     session.commit()
     at = signed_in(seeded.users["council"], "views/overview.py")
@@ -41,7 +43,7 @@ def test_a_full_moved_list_says_it_shows_only_the_latest(session: Session, seede
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     for key in ("quiet", "privacy"):
         session.add(BillChange(bill_id=seeded.ids[key], kind="new_action", detected_at=utcnow(),
-                               after={"date": "2025-06-01", "text": "Passed House"}))
+                               after={"date": TODAY, "text": "Passed House"}))
     session.commit()
     at = signed_in(seeded.users["council"], "views/overview.py")
     no_exception(at)
@@ -90,7 +92,7 @@ def test_a_bill_dismissed_as_noise_is_not_followed(session: Session, seeded: See
     from tracker.models import Hearing, HearingItem
 
     robotics = seeded.ids["robotics"]
-    session.add(BillChange(bill_id=robotics, kind="new_action", after={"date": "2025-06-01", "text": "Hearing held"},
+    session.add(BillChange(bill_id=robotics, kind="new_action", after={"date": TODAY, "text": "Hearing held"},
                            detected_at=utcnow()))
     hearing = Hearing(jurisdiction_id="us", source_name="test", source_key="h1",
                       date=utcnow().date() + dt.timedelta(days=3), time="10:00", body="Committee on Science")
@@ -131,10 +133,11 @@ def test_a_stage_change_on_a_bill_we_oppose_leads_the_moved_list_with_our_positi
         BillChange(bill_id=robotics, kind="stage_change", before="in_committee", after="passed_origin_chamber",
                    detected_at=now - dt.timedelta(days=2)),
         BillChange(bill_id=robotics, kind="new_action", detected_at=now - dt.timedelta(days=2),
-                   after={"date": "2025-06-01", "text": "Passed House"}),
+                   after={"date": TODAY, "text": "Passed House"}),
         BillChange(bill_id=markup, kind="new_action", detected_at=now - dt.timedelta(hours=1),
-                   after={"date": "2025-06-02", "text": "Hearing held"})])
+                   after={"date": TODAY, "text": "Hearing held"})])
     session.get(Bill, robotics).stage = "passed_origin_chamber"  # as ingest leaves it with that change
+    session.get(Bill, robotics).latest_action_date = now.date()
     positions.set_position(session, actor=staff, bill_id=robotics, stance="Oppose", priority="High",
                            expected_version=None)
     session.commit()
@@ -235,3 +238,47 @@ def test_each_count_chart_draws_whole_bills_one_band_a_row_with_its_count_at_the
             assert encoding["y"]["sort"] == "-x" and encoding["y"]["axis"]["labelLimit"] == 200
             marks.append((layer["mark"]["type"], encoding.get("text", {}).get("field")))
         assert marks == [("bar", None), ("text", "bills")]
+
+
+def test_upcoming_hearings_lead_with_the_bill_and_our_position(session: Session, seeded: Seeded) -> None:
+    """On a phone the table shows its first two columns or so: it began with date, time and status, so the bill and
+    the council's stance on it needed a sideways swipe on every row. A council member scans for which bill and where
+    we stand first, then when; the other tables of the page (moved, on the desk) already lead so."""
+    from tracker.models import Hearing, HearingItem
+
+    hearing = Hearing(jurisdiction_id="us", source_name="test", source_key="h-order",
+                      date=utcnow().date() + dt.timedelta(days=2), time="10:00", body="Committee on Science")
+    session.add(hearing)
+    session.flush()
+    session.add(HearingItem(hearing_id=hearing.id, bill_id=seeded.ids["privacy"], sequence=1))
+    session.commit()
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    no_exception(at)
+    table = next(df.value for df in at.dataframe if "agenda" in df.value.columns)
+    assert list(table.columns[:4]) == ["bill", "our position", "date", "time"]
+    assert list(table.iloc[0][["bill", "our position"]]) == ["H.R. 2 (119th Congress)", "—"]
+
+
+def test_history_filled_in_this_week_is_not_a_bill_that_moved(session: Session, seeded: Seeded) -> None:
+    """"Moved in the last 7 days" counted what the feeds brought this week, whatever its date: after an import
+    of the 117th Congress over older copies, H.R. 4350 (the House's defence bill for 2022) was listed as moving,
+    "1 new action", for its last action, of 1 March 2022, which an older file lacked. An action or a text dated
+    more than a month before the week, and a stage change of a bill whose latest action is that old, is history
+    filled in; one posted late within that month (a public law number comes days to weeks after the signing, and
+    its action is dated the signing) is still news."""
+    today = utcnow().date()
+    old, late = (today - dt.timedelta(days=400)).isoformat(), (today - dt.timedelta(days=20)).isoformat()
+    for key, after in (("privacy", {"date": old, "text": "Returned to the Calendar. Calendar No. 144."}),
+                       ("robotics", {"date": late, "text": "Became Public Law No: 119-12."}),
+                       ("markup", {"date": old, "text": "Referred to the Subcommittee."}),
+                       ("markup", {"date": today.isoformat(), "text": "Ordered to be reported."})):
+        session.add(BillChange(bill_id=seeded.ids[key], kind="new_action", after=after, detected_at=utcnow()))
+    # A stage change caught up (the bill's latest action is from 2025 in these fixtures): not a move either.
+    session.add(BillChange(bill_id=seeded.ids["ca"], kind="stage_change", before="introduced",
+                           after="in_committee", detected_at=utcnow()))
+    session.commit()
+    rows = {r["bill"]: r["what"] for r in overview.moved(session)}
+    assert rows == {"H.R. 3 (119th Congress)": "1 new action", "H.R. 1 (119th Congress)": "1 new action"}
+    at = signed_in(seeded.users["council"], "views/overview.py")
+    no_exception(at)
+    assert sorted(moved_bills(at)) == ["H.R. 1 (119th Congress)", "H.R. 3 (119th Congress)"]

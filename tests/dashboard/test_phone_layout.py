@@ -180,3 +180,39 @@ def test_a_bill_number_typed_on_the_empty_bill_page_of_a_phone(browser: Any, dat
         on_top = phone.evaluate("([x, y]) => document.elementFromPoint(x, y)?.closest('h1,h2,h3')?.innerText || ''",
                                 [middle["x"] + middle["width"] / 2, middle["y"] + middle["height"] / 2])
         assert "Consumer Data Privacy Act" in on_top  # nothing covers it
+
+
+def test_the_overview_opens_on_what_moved_and_what_is_coming_up_on_a_phone(browser: Any, database_url: str,
+                                                                           session: Session, seeded: Seeded) -> None:
+    """Four figures and four charts, each a full-width row on a phone, came before the lists a council member opens
+    the Overview for: on the 117th Congress "Moved in the last 7 days" stood at y=1,850 and the hearings coming up
+    below it. Now the figures pair up and the charts follow the lists there; a wide screen keeps the charts first."""
+    from tracker.models import BillChange, Hearing, HearingItem
+    from tracker.models.base import utcnow
+
+    hearing = Hearing(jurisdiction_id="us", source_name="test", source_key="h-phone",
+                      date=utcnow().date() + dt.timedelta(days=2), time="10:00", body="Committee on Science")
+    session.add(hearing)
+    session.flush()
+    session.add(HearingItem(hearing_id=hearing.id, bill_id=seeded.ids["privacy"], sequence=1))
+    session.add(BillChange(bill_id=seeded.ids["robotics"], kind="new_action", detected_at=utcnow(),
+                           after={"date": utcnow().date().isoformat(), "text": "Ordered reported."}))
+    session.commit()
+    with dashboard_server(database_url) as url:
+        phone = _page(browser, PHONE)
+        sign_in(phone, f"{url}/overview", "council@example.org", PASSWORD)
+        phone.get_by_role("heading", name="Upcoming hearings").wait_for()
+        _settled(phone)
+        moved, hearings = _box(phone, "Moved in the last 7 days"), _box(phone, "Upcoming hearings")
+        charts = phone.get_by_text("By position", exact=True).bounding_box()
+        assert moved["y"] < hearings["y"] < _box(phone, "On the executive's desk")["y"] < charts["y"]
+        assert hearings["y"] + hearings["height"] < PHONE["viewport"]["height"], hearings  # on the first screen
+        _no_sideways_scrolling(phone)
+
+        desktop = _page(browser, DESKTOP)
+        desktop.context.add_cookies(phone.context.cookies())
+        desktop.goto(f"{url}/overview")
+        desktop.get_by_role("heading", name="Upcoming hearings").wait_for()
+        _settled(desktop)
+        assert desktop.get_by_text("By position", exact=True).bounding_box()["y"] < _box(
+            desktop, "Moved in the last 7 days")["y"]

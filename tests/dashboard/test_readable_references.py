@@ -28,7 +28,7 @@ def followed(engine: Engine, session: Session, seeded: Seeded, tmp_path: Path) -
     for key in (AL, US):
         session.add(BillMatch(bill_id=ids[key], topic_id=seeded.topic.id, score=9.0, flagged=True, rule_version=1))
         session.add(BillChange(bill_id=ids[key], kind="new_action", detected_at=utcnow(),
-                               after={"date": "2025-06-01", "text": "Read a second time"}))
+                               after={"date": utcnow().date().isoformat(), "text": "Read a second time"}))
     watchlists.add_bills(session, actor=seeded.users["staff"], watchlist_id=wl.id, bill_ids=[ids[AL], ids[US]])
     session.commit()
     return ids

@@ -38,6 +38,8 @@ def test_a_city_ordinance_passing_reads_so_in_digests_and_on_the_overview(sessio
         "source_name": "test", "source_key": "chicago/100", "actions": [{"date": "2013-05-08", "text": "Passed"}]})
     Ingestor(session).ingest([IngestItem(record)])
     bill = session.execute(select(Bill)).scalar_one()
+    # Passed this week: a stage change of a bill whose latest action is years old is history filled in, no move.
+    bill.latest_action_date = utcnow().date()
     session.add(BillChange(bill_id=bill.id, kind="stage_change", before="in_committee",
                            after="passed_both_chambers", detected_at=utcnow() - dt.timedelta(hours=1)))
     session.commit()

@@ -334,6 +334,21 @@ def _keep_told(session: Session, digest_id: int, groups: Iterable[render.BillGro
                         .execution_options(synchronize_session=False))
 
 
+# The days a digest of each cadence covers, back from the day it was made: a week, a day, the day itself.
+CADENCE_DAYS = {"weekly": 7, "daily": 1, "instant": 0}
+
+
+def covered_days(session: Session, digest: AlertDigest, cfg: AlertSettings) -> tuple[dt.date, dt.date]:
+    """(since, until): the days a digest covers, on the clock of ``[alerts] timezone``, as its first line says them.
+    Its slowest cadence decides ("Mon 30 Nov to Mon 7 Dec" for a weekly one made on Monday; an instant one names
+    its day): the week a reader expects, whichever digest went out between (an instant one, say)."""
+    cadences = set(session.execute(select(AlertDelivery.cadence).where(AlertDelivery.digest_id == digest.id)
+                                   .distinct()).scalars())
+    days = max((CADENCE_DAYS.get(c, 0) for c in cadences), default=0)
+    until = digest.created_at.astimezone(cfg.timezone).date()
+    return until - dt.timedelta(days=days), until
+
+
 def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
                 today: dt.date | None = None, left_out: Counter[str] | None = None,
                 retry: bool = False) -> render.Digest:
@@ -358,11 +373,13 @@ def load_digest(session: Session, digest: AlertDigest, cfg: AlertSettings, *,
     unsubscribe = (render.unsubscribe_url(cfg.feeds_url, new_unsubscribe_link(session, user_id=user.id,
                                                                               digest_id=digest.id, retry=retry))
                    if groups else "")
+    since, until = covered_days(session, digest, cfg)
     return render.Digest(recipient=user.email, recipient_name=user.name,
                          groups=render.lead_order(list(groups.values())), topics=topics,
                          unsubscribe_url=unsubscribe,
                          manage_url=render.alerts_page_url(cfg.dashboard_url), today=today,
-                         max_bills=cfg.digest_max_bills, more_url=render.overview_url(cfg.dashboard_url))
+                         max_bills=cfg.digest_max_bills, more_url=render.overview_url(cfg.dashboard_url),
+                         since=since, until=until)
 
 
 # -- 3. send ------------------------------------------------------------------------------------------------

@@ -47,9 +47,9 @@ def item_title(item: dict[str, Any], today: dt.date | None = None) -> str:
     return KIND_TITLES.get(item["kind"], item["kind"])
 
 
-# Within a bill: why it is in the digest first (newly flagged), then a stage change (the headline of a bill that
-# moved), the council's own change, a hearing, then the rest in time order.
-KIND_ORDER = {"flagged": 0, "new_bill": 1, "stage_change": 2, "position": 3, "hearing": 4}
+# Within a bill: why it is in the digest first (newly flagged), then the council's own change (the headline: the
+# bill leads the digest for it), a stage change, a hearing, then the rest in time order.
+KIND_ORDER = {"flagged": 0, "new_bill": 1, "position": 2, "stage_change": 3, "hearing": 4}
 
 
 @dataclass
@@ -68,6 +68,11 @@ class BillGroup:
         return any(item["kind"] == "stage_change" for item in self.items)
 
     @property
+    def council_changed(self) -> bool:
+        """The council took, changed or withdrew its position on the bill: news of our own side."""
+        return any(item["kind"] == "position" for item in self.items)
+
+    @property
     def position_line(self) -> str | None:
         if not self.stance:
             return None
@@ -75,9 +80,11 @@ class BillGroup:
 
 
 def lead_order(groups: list[BillGroup]) -> list[BillGroup]:
-    """Bills that changed stage first, those the council took a side on before the others, then the rest, each
-    part in the order given (by jurisdiction, session and number): what a council member reads the digest for."""
-    return sorted(groups, key=lambda g: (not g.moved_stage, g.stance is None))
+    """Bills whose council position changed first (the council flipping a bill from Support if amended to Oppose
+    is the week's headline, and was listed after every stage change), then bills that changed stage, those the
+    council took a side on before the others, then the rest, each part in the order given (by jurisdiction,
+    session and number): what a council member reads the digest for."""
+    return sorted(groups, key=lambda g: (not g.council_changed, not g.moved_stage, g.stance is None))
 
 
 @dataclass
@@ -90,7 +97,9 @@ class Digest:
     manage_url: str
     today: dt.date | None = None  # the day it goes out, on the US's last clock (tracker.dates.us_today)
     max_bills: int | None = None  # more bills than this: the digest lists this many and counts the rest
-    more_url: str = ""  # where the rest are, in the dashboard
+    more_url: str = ""  # the dashboard's Overview: the rest of a long digest, the week at a glance in any
+    since: dt.date | None = None  # the days it covers, on the clock of [alerts] timezone (``covered_days``)
+    until: dt.date | None = None
 
     @property
     def item_count(self) -> int:
@@ -106,8 +115,9 @@ class Digest:
         ``max_bills`` of those the council took a side on or put on a watchlist, then of the rest, in lead order."""
         if not self.summarised:
             return self.groups
-        followed = [g for g in self.groups if g.stance or g.watched]
-        return (followed + [g for g in self.groups if not (g.stance or g.watched)])[:self.max_bills]
+        followed = [g for g in self.groups if g.stance or g.watched or g.council_changed]
+        return (followed + [g for g in self.groups if not (g.stance or g.watched or g.council_changed)]
+                )[:self.max_bills]
 
     def kind_counts(self) -> list[tuple[str, int]]:
         """Updates per kind over every bill, listed or not ("New action", 3412), in the digest's kind order."""
@@ -128,11 +138,42 @@ class Digest:
         return len(rest), sum(len(g.items) for g in rest)
 
     @property
+    def period(self) -> str:
+        """"Mon 30 Nov to Mon 7 Dec", or one day, "Tue 8 Dec" (an instant digest's); "" when not known. Not "From
+        ...": a line of mail starting "From " reaches the reader as ">From " (mbox quoting on the way)."""
+        if self.until is None:
+            return ""
+        if self.since is None or self.since >= self.until:
+            return _day_words(self.until)
+        years = self.since.year != self.until.year
+        return f"{_day_words(self.since, years)} to {_day_words(self.until, years)}"
+
+    @property
+    def lead(self) -> str:
+        """The first line: the days covered, then how many updates, "Mon 30 Nov to Mon 7 Dec: 5 updates on the
+        bills you follow." (a weekly digest said neither which week nor since when)."""
+        n = self.item_count
+        counted = f"{n} update{'s' if n != 1 else ''} on the bills you follow."
+        return f"{self.period}: {counted}" if self.period else counted
+
+    @property
     def subject(self) -> str:
         n, b = self.item_count, len(self.groups)
         if b == 1:
             return f"Policy Tracker: {n} update{'s' if n != 1 else ''} on {self.groups[0].reference}"
         return f"Policy Tracker: {n} updates on {b} bills"
+
+
+def _day_words(day: dt.date, year: bool = False) -> str:
+    """"Mon 7 Dec" ("Mon 7 Dec 2026" with ``year``): a day as the dashboard words it (tracker.visits)."""
+    return f"{day:%a} {day.day} {day:%b}" + (f" {day.year}" if year else "")
+
+
+def hearing_day(day: dt.date, clock: str | None, today: dt.date | None = None) -> str:
+    """A hearing's day and time as a reader plans by them, "Thu 10 Dec, 10:00 AM EST" (the year too when it is not
+    ``today``'s): the digest wrote "2026-12-10 · 10:00 AM EST", a date to work out the weekday of."""
+    words = _day_words(day, year=today is not None and day.year != today.year)
+    return words + (f", {clock}" if clock else "")
 
 
 def _stage(value: Any, jurisdiction: str | None = None) -> str:
@@ -172,8 +213,10 @@ def _sponsor_line(before: dict[str, Any], after: dict[str, Any]) -> str:
     return line
 
 
-def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[str, str]]]:
-    """One line for the change, and evidence lines (label, snippet with [[marks]])."""
+def describe(item: dict[str, Any], topics: set[str],
+             today: dt.date | None = None) -> tuple[str, list[tuple[str, str]]]:
+    """One line for the change, and evidence lines (label, snippet with [[marks]]). ``today``: the day the digest
+    goes out (a hearing in another year says its year)."""
     kind, p = item["kind"], item["payload"] or {}
     before, after = p.get("before"), p.get("after")
     if kind == "flagged":
@@ -215,7 +258,8 @@ def describe(item: dict[str, Any], topics: set[str]) -> tuple[str, list[tuple[st
     if kind == "hearing":
         day = iso_day(p.get("date"))
         clock = hearing_clock(day, p.get("time"), item.get("jurisdiction")) if day else p.get("time")
-        parts = [p.get("date"), clock, p.get("body"), p.get("location")]
+        parts = [hearing_day(day, clock, today) if day else p.get("date"), None if day else clock, p.get("body"),
+                 p.get("location")]
         was = p.get("moved_from") or {}
         before = iso_day(was.get("date"))
         if day and before and not p.get("cancelled"):  # "from Tue 3 Mar 10:00 AM EST to Wed 4 Mar 2:00 PM EST"
@@ -273,14 +317,18 @@ def _summary_lines(d: Digest) -> tuple[str, str, str]:
     bills, updates = d.left_out
     lead = (f"{d.item_count:,} updates on {len(d.groups):,} bills you follow: more than {d.max_bills} bills, so this "
             f"email lists {len(d.shown)} (those with a council position or on a watchlist first) and counts the rest.")
+    lead = f"{d.period}: {lead}" if d.period else lead
     counts = "By kind: " + " · ".join(f"{title} {n:,}" for title, n in d.kind_counts())
     rest = (f"{bills:,} more bills with {updates:,} updates are not listed here; find them on the dashboard "
             "(Overview, Search):")
     return lead, counts, rest
 
 
+OVERVIEW_WORDS = "The week at a glance and the hearings coming up"  # a short digest's link to the Overview
+
+
 def render_text(d: Digest) -> str:
-    out = [f"{d.item_count} update{'s' if d.item_count != 1 else ''} on the bills you follow.", ""]
+    out = [d.lead, ""]
     summary = _summary_lines(d) if d.summarised else None  # counts every update: once per email part
     if summary:
         out = [summary[0], summary[1], ""]
@@ -290,12 +338,14 @@ def render_text(d: Digest) -> str:
             out.append(f"  {g.position_line}")
         out.append(f"  {g.url}")
         for item in g.items:
-            line, evidence = describe(item, d.topics)
+            line, evidence = describe(item, d.topics, d.today)
             out.append(f"  - {item_title(item, d.today)}: {line}")
             out += [f"      {label}: {_text_snippet(snip)}" for label, snip in evidence]
         out.append("")
     if summary:
         out += [f"{summary[2]} {d.more_url}", ""]
+    elif d.more_url:  # a short digest too: the week's moves on every followed bill and what is coming up
+        out += [f"{OVERVIEW_WORDS}, on the dashboard's Overview: {d.more_url}", ""]
     out += ["--", f"Change what you receive: {d.manage_url}", f"Unsubscribe from these emails: {d.unsubscribe_url}"]
     return without_bidi_controls("\n".join(out) + "\n")
 
@@ -303,7 +353,7 @@ def render_text(d: Digest) -> str:
 def render_html(d: Digest) -> str:
     e = html.escape
     parts = ["<!doctype html><html><body style=\"font-family: sans-serif; max-width: 48em\">",
-             f"<p>{d.item_count} update{'s' if d.item_count != 1 else ''} on the bills you follow.</p>"]
+             f"<p>{e(d.lead)}</p>"]
     summary = _summary_lines(d) if d.summarised else None
     if summary:
         parts[1] = f"<p>{e(summary[0])}</p><p>{e(summary[1])}</p>"
@@ -315,7 +365,7 @@ def render_html(d: Digest) -> str:
                          + (f" ({e(g.priority)} priority)" if g.priority else "") + "</div>")
         parts.append("<ul>")
         for item in g.items:
-            line, evidence = describe(item, d.topics)
+            line, evidence = describe(item, d.topics, d.today)
             parts.append(f"<li><strong>{e(item_title(item, d.today))}:</strong> {e(line)}")
             if evidence:
                 parts.append("<ul>" + "".join(f"<li><em>{e(label)}</em>: {_html_snippet(snip)}</li>"
@@ -324,6 +374,8 @@ def render_html(d: Digest) -> str:
         parts.append("</ul>")
     if summary:
         parts.append(f"<p>{e(summary[2])} <a href=\"{e(d.more_url)}\">{e(d.more_url)}</a></p>")
+    elif d.more_url:
+        parts.append(f"<p>{e(OVERVIEW_WORDS)}: <a href=\"{e(d.more_url)}\">the dashboard's Overview</a></p>")
     parts.append(f"<hr><p style=\"font-size: small; color: #666\"><a href=\"{e(d.manage_url)}\">Change what you "
                  f"receive</a> · <a href=\"{e(d.unsubscribe_url)}\">Unsubscribe</a></p></body></html>")
     return without_bidi_controls("".join(parts))

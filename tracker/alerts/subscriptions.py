@@ -69,6 +69,14 @@ ROLE_DEFAULTS: dict[str, tuple[tuple[str, str | None, str], ...]] = {
 }
 
 
+# What each role's defaults follow, as the Alerts page tells a person who has just been given them.
+ROLE_DEFAULT_WORDS = {
+    Role.staff.value: ("As staff", "every topic"),
+    Role.council.value: ("As a council member", "the positions the council takes"),
+    Role.lobbyist.value: ("As a lobbyist", "the bills the council supports or opposes"),
+}
+
+
 class SubscriptionError(ValueError):
     """Bad input: unknown kind, cadence, topic, stance, watchlist, bill or jurisdiction."""
 
@@ -247,6 +255,16 @@ def apply_role_defaults(session: Session, *, user: User, force: bool = False) ->
     session.add(prof)
     session.flush()
     return made
+
+
+def followed(session: Session, *, user: User, actor: User | None = None) -> tuple[list["SubscriptionView"], int]:
+    """What ``user`` follows, and how many of those their role's defaults gave just now. A person who has not had
+    them yet gets them here: the first alert run gives them anyway (``ensure_defaults``), and until it did, a new
+    council member's Alerts page said "You follow nothing yet" of the five weekly positions on their way. Given
+    once: what the person removes later stays removed."""
+    _authorize(actor, user)
+    given = apply_role_defaults(session, user=user) if user.active else []
+    return list_subscriptions(session, user=user), len(given)
 
 
 def ensure_defaults(session: Session) -> int:

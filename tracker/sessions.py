@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
@@ -97,18 +97,20 @@ def sign_in(session: Session, *, email: str, password: str, config: SessionSetti
             now: dt.datetime | None = None) -> tuple[User, str]:
     """Check the password (tracker.users.authenticate: same answer and work for an unknown email) and start a
     sign-in; raises users.AuthError. After ``MAX_FAILURES`` wrong passwords in a row for one email, its sign-ins
-    are refused unchecked until ``PAUSE`` has passed since the last one, the same for an email no account has."""
+    are refused unchecked until ``PAUSE`` has passed since the last one, the same for an email no account has.
+    Each attempt is counted before its password is checked (``take_attempt``), so guesses sent at once are
+    checked no more often than guesses sent one by one."""
     now = now or utcnow()
     key = failure_key(email)
-    minutes = paused_minutes(session, key, now)
+    minutes = take_attempt(session, key, now)
     if minutes:
         raise AuthError(f"Too many wrong passwords for this email: sign-in is paused for {minutes} more "
                         f"minute{'s' if minutes != 1 else ''}.")
     try:
         user = authenticate(session, email=email, password=password)
     except AuthError as exc:
-        if "deactivated" not in str(exc):
-            count_failure(session, key, now)
+        if "deactivated" in str(exc):  # the right password, for an account that cannot sign in: no guess
+            give_back_attempt(session, key)
         raise
     clear_failures(session, key)
     return user, start_session(session, user=user, config=config, now=now)
@@ -124,15 +126,6 @@ def failure_key(email: str) -> str:
         return token_hash(email.strip().lower())
 
 
-def paused_minutes(session: Session, key: str, now: dt.datetime) -> int:
-    """Minutes left of the pause after ``MAX_FAILURES`` wrong passwords in a row (0: not paused). While paused
-    a password is refused unchecked, the right one included."""
-    failed = session.get(SignInFailure, key)
-    if failed is None or failed.failures < MAX_FAILURES or now >= failed.last_failed_at + PAUSE:
-        return 0
-    return max(1, math.ceil((failed.last_failed_at + PAUSE - now).total_seconds() / 60))
-
-
 def clear_failures(session: Session, key: str) -> None:
     """The right password was given: the run of wrong ones is over."""
     failed = session.get(SignInFailure, key)
@@ -140,26 +133,62 @@ def clear_failures(session: Session, key: str) -> None:
         session.delete(failed)
 
 
-def count_failure(session: Session, key: str, now: dt.datetime) -> None:
-    """One more wrong password, committed on a connection of its own: the caller's transaction ends with the
-    refusal, and a count that rolled back with it would never pause anything."""
+def take_attempt(session: Session, key: str, now: dt.datetime) -> int:
+    """Count one more password attempt for ``key`` as a wrong one before it is checked, and return 0; or, when
+    ``MAX_FAILURES`` are counted already within ``PAUSE``, count nothing and return the minutes of pause left.
+
+    The count is one atomic UPDATE (or the first INSERT), committed on a connection of its own: the caller's
+    transaction ends with the refusal, and a count that rolled back with it would never pause anything. Reading
+    the count, checking the password and writing the count plus one let every guess of a burst through (each read
+    the count before any had written it) and lost most of their counts (each wrote what it had read, plus one).
+    A right password gives its place back (``clear_failures``, ``give_back_attempt``)."""
     assert session.bind is not None
+    table = SignInFailure.__table__
+    fresh = now - PAUSE  # an older last failure: the run of failures is over and forgotten
     with Session(session.bind) as own:
-        row = own.get(SignInFailure, key)
-        if row is None:
-            row = SignInFailure(email_key=key, failures=0)
-        elif now - row.last_failed_at >= PAUSE:
-            row.failures = 0  # an old run of failures is forgotten
-        row.failures += 1
-        row.last_failed_at = now
-        own.add(row)
         try:
+            for _ in range(3):  # another attempt's first count can come between the UPDATE and the INSERT
+                counted = own.execute(
+                    update(table)
+                    .where(table.c.email_key == key,
+                           or_(table.c.failures < MAX_FAILURES, table.c.last_failed_at <= fresh))
+                    .values(failures=case((table.c.last_failed_at <= fresh, 1), else_=table.c.failures + 1),
+                            last_failed_at=now))
+                if counted.rowcount:  # type: ignore[attr-defined]
+                    own.commit()
+                    return 0
+                row = own.execute(select(table.c.failures, table.c.last_failed_at)
+                                  .where(table.c.email_key == key)).first()
+                if row is not None:
+                    own.rollback()
+                    if row.failures >= MAX_FAILURES and now < row.last_failed_at + PAUSE:
+                        return max(1, math.ceil((row.last_failed_at + PAUSE - now).total_seconds() / 60))
+                    continue
+                try:  # PostgreSQL refuses the duplicate at once, SQLite at the commit
+                    own.execute(insert(table).values(email_key=key, failures=1, last_failed_at=now))
+                    own.commit()
+                    return 0
+                except IntegrityError:
+                    own.rollback()
+        except OperationalError as exc:  # SQLite's writer busy past its timeout: checked, uncounted, as before
+            own.rollback()
+            log.warning("A password attempt could not be counted: %s", exc.orig)
+    return 0
+
+
+def give_back_attempt(session: Session, key: str) -> None:
+    """The attempt ``take_attempt`` counted was no wrong password (the right one, for a deactivated account or
+    a change refused for another reason): one less, committed at once as the count was."""
+    assert session.bind is not None
+    table = SignInFailure.__table__
+    with Session(session.bind) as own:
+        try:
+            own.execute(update(table).where(table.c.email_key == key, table.c.failures > 0)
+                        .values(failures=table.c.failures - 1))
             own.commit()
-        except IntegrityError:  # the same email's first failure counted meanwhile by another request
+        except OperationalError as exc:
             own.rollback()
-        except OperationalError as exc:  # SQLite's writer busy past its timeout: the refusal stands uncounted
-            own.rollback()
-            log.warning("A wrong password could not be counted: %s", exc.orig)
+            log.warning("A password attempt could not be given back: %s", exc.orig)
 
 
 def resume_session(session: Session, *, token: str | None, config: SessionSettings | None = None,

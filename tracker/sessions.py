@@ -165,6 +165,10 @@ def take_attempt(session: Session, key: str, now: dt.datetime) -> int:
                         return max(1, math.ceil((row.last_failed_at + PAUSE - now).total_seconds() / 60))
                     continue
                 try:  # PostgreSQL refuses the duplicate at once, SQLite at the commit
+                    # A new email's first count: runs of failures that are over go (they count for nothing, and
+                    # anyone may post made-up emails, each a row kept for good), so the table holds only the
+                    # last ``PAUSE`` of them.
+                    own.execute(delete(table).where(table.c.last_failed_at <= fresh))
                     own.execute(insert(table).values(email_key=key, failures=1, last_failed_at=now))
                     own.commit()
                     return 0

@@ -7,6 +7,7 @@ queries as the dashboard (tracker.triage, tracker.search).
 """
 
 import datetime as dt
+import html
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from email.utils import format_datetime
@@ -129,11 +130,18 @@ def render_atom(saved: SavedFilter, entries: list[FeedEntry], *, self_url: str, 
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
+def _html(text: str) -> str:
+    """Text as HTML shows it: what an RSS description holds."""
+    return html.escape(text, quote=False)
+
+
 def render_rss(saved: SavedFilter, entries: list[FeedEntry], *, self_url: str, cfg: AlertSettings) -> bytes:
+    """RSS 2.0. A description is HTML (entity-encoded: readers decode ElementTree's escaping, then render it), so
+    its text is escaped as HTML first; a title is text, as in Atom."""
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
     for tag, text in (("title", f"Policy Tracker: {saved.name}"), ("link", f"{cfg.dashboard_url}/{saved.page}"),
-                      ("description", f"Bills matching the saved filter {saved.name!r}"),
+                      ("description", _html(f"Bills matching the saved filter {saved.name!r}")),
                       ("lastBuildDate", format_datetime(utcnow()))):
         ET.SubElement(channel, tag).text = clean_text(text)
     for e in entries:
@@ -141,7 +149,8 @@ def render_rss(saved: SavedFilter, entries: list[FeedEntry], *, self_url: str, c
         # One control character in one bill's title made the whole feed unreadable: XML may not hold it.
         ET.SubElement(item, "title").text = clean_text(f"{e.reference}: {e.title}")
         ET.SubElement(item, "link").text = e.url
-        ET.SubElement(item, "description").text = clean_text(e.summary)
+        # A latest action holding <img onerror=...> was drawn, and run, by the reader.
+        ET.SubElement(item, "description").text = _html(clean_text(e.summary))
         ET.SubElement(item, "guid", {"isPermaLink": "false"}).text = f"bill-{e.bill_id}-{int(e.updated.timestamp())}"
         ET.SubElement(item, "pubDate").text = format_datetime(e.updated.astimezone(dt.UTC))
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True)

@@ -136,9 +136,14 @@ def set_role(session: Session, *, email: str, role: str, actor: User | None) -> 
 
 
 def set_password(session: Session, *, email: str, password: str, actor: User | None) -> User:
-    user = get_user(session, email)
-    if not (actor is not None and actor.id == user.id and actor.active):
-        _authorize_admin(session, actor)
+    """An administrator's (or the command line's) new password for an account. Nobody else sets one this way, their
+    own included: a person changes their own with ``change_own_password``, which asks for the current one (so a
+    browser left signed in cannot be used to lock its owner out)."""
+    _authorize_admin(session, actor)
+    return _store_password(session, get_user(session, email), password)
+
+
+def _store_password(session: Session, user: User, password: str) -> User:
     user.password_hash = hash_password(password)
     _end_sign_ins(session, user, "password set")
     # Wrong passwords counted before were guesses at one that no longer exists: a person paused after forgetting
@@ -177,7 +182,7 @@ def change_own_password(session: Session, *, actor: User, current: str, new: str
     give_back_attempt(session, key)  # the right one: no guess (set_password below clears the count as well)
     if repeat is not None and repeat != new:
         raise UserError("The two new passwords do not match; nothing changed.")
-    return set_password(session, email=user.email, password=new, actor=user)
+    return _store_password(session, user, new)
 
 
 def deactivate(session: Session, *, email: str, actor: User | None) -> User:

@@ -46,9 +46,9 @@ async def _form(request: Request) -> dict[str, str] | None:
     return {key: values[0] for key, values in fields.items()}
 
 
-def _check(email: str, password: str, config: sessions.SessionSettings) -> str:
+def _check(email: str, password: str, config: sessions.SessionSettings, client: str | None) -> str:
     with db.session_scope(db.get_engine()) as s:
-        return sessions.sign_in(s, email=email, password=password, config=config)[1]
+        return sessions.sign_in(s, email=email, password=password, config=config, client=client)[1]
 
 
 def _base(request: Request) -> str:
@@ -64,10 +64,15 @@ async def sign_in(request: Request) -> Response:
     back = form.get("next", "")
     back = back if _RETURN_TO.fullmatch(back) else ""
     config = sessions.session_settings()
+    # The connection's address; behind a proxy, uvicorn (which serves Streamlit) has already put the browser's
+    # from X-Forwarded-For in its place, but only for a proxy it trusts (FORWARDED_ALLOW_IPS, by default this
+    # host's 127.0.0.1 and ::1): a client talking to us directly cannot choose its address with that header.
+    client = request.client.host if request.client else None
     try:
-        token = await run_in_threadpool(_check, form.get("email", ""), form.get("password", ""), config)
+        token = await run_in_threadpool(_check, form.get("email", ""), form.get("password", ""), config, client)
     except AuthError as exc:
-        why = next((word for word in ("deactivated", "paused") if word in str(exc)), "failed")
+        why = ("paused_client" if str(exc).startswith(sessions.CLIENT_PAUSED)
+               else next((word for word in ("deactivated", "paused") if word in str(exc)), "failed"))
         joiner = "&" if "?" in back else "?"
         return _no_store(RedirectResponse(f"{_base(request)}{back}{joiner}{auth.FAILED_PARAM}={why}", 303))
     # As every page decides which cookie it takes (auth.secure_cookie): from the browser's Origin, which says https

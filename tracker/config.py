@@ -7,8 +7,9 @@ must exist when set, else ``./tracker.toml`` if there is one), then the default 
 import datetime as dt
 import math
 import os
+import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,36 @@ class ConfigError(SystemExit):
     into one line and exit 2 (bad input), as it does for every other bad input (tracker.cli)."""
 
 
+# Settings keys whose values are secrets ([smtp] password, a token or key written into the file): shown as '***'.
+# "api_key_env" names an environment variable, not a key, and is shown.
+_SECRET_KEY = re.compile(r"(password|secret|token|api_key)$", re.IGNORECASE)
+
+
+def hidden(value: Any) -> str:
+    """A secret as a repr shows it: '***' when set, so a log or a traceback says it is set and nothing more."""
+    return "'***'" if value else repr(value)
+
+
+def without_secrets(doc: Any) -> Any:
+    """A settings document (TOML tables) with the values of secret keys as '***'."""
+    if isinstance(doc, dict):
+        return {key: ("***" if value and isinstance(key, str) and _SECRET_KEY.search(key) else without_secrets(value))
+                for key, value in doc.items()}
+    if isinstance(doc, list):
+        return [without_secrets(value) for value in doc]
+    return doc
+
+
+def shown_database_url(url: str) -> str:
+    """A database URL with its password as '***' (SQLAlchemy's rendering), for messages and reprs."""
+    from sqlalchemy.engine import make_url  # here: tracker.config is read before anything needs SQLAlchemy
+    from sqlalchemy.exc import ArgumentError
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "given in DATABASE_URL"
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -33,6 +64,19 @@ class Settings:
     def section(self, name: str) -> dict[str, Any]:
         value = self.file.get(name, {})
         return value if isinstance(value, dict) else {}
+
+    def __repr__(self) -> str:  # the dataclass's would show the database password and [smtp] password
+        return (f"Settings(home={self.home!r}, database_url={shown_database_url(self.database_url)!r}, "
+                f"file={without_secrets(self.file)!r})")
+
+
+def repr_hiding(obj: Any, *secret_fields: str) -> str:
+    """A dataclass's repr as the generated one writes it, with ``secret_fields`` shown by ``hidden``."""
+    def one(name: str) -> str:
+        value = getattr(obj, name)
+        return hidden(value) if name in secret_fields else repr(value)
+    shown = ", ".join(f"{f.name}={one(f.name)}" for f in fields(obj) if f.repr)
+    return f"{type(obj).__name__}({shown})"
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

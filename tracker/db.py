@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from tracker.config import normalize_database_url, settings
+from tracker.config import normalize_database_url, settings, shown_database_url
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -98,11 +98,7 @@ def missing_file(engine: Engine) -> Path | None:
 
 def display_url(url: str | None = None) -> str:
     """The configured database URL, password hidden, for messages."""
-    url = normalize_database_url(url or settings().database_url)
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "given in DATABASE_URL"
+    return shown_database_url(normalize_database_url(url or settings().database_url))
 
 
 _ENGINES: dict[str, Engine] = {}

@@ -10,13 +10,14 @@ however busy its owner (``[dashboard]`` in tracker.toml).
 
 import datetime as dt
 import hashlib
+import ipaddress
 import logging
 import math
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Update, case, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
@@ -35,6 +36,12 @@ DEFAULT_MAX_HOURS = 12  # one sign-in per working day, however busy
 # colleagues out).
 MAX_FAILURES = 5
 PAUSE = dt.timedelta(minutes=15)
+# Password spraying (one password tried on many emails) is counted per client address, across emails: after this
+# many wrong passwords within ``PAUSE`` from one address, its sign-ins wait too. Well above what an office behind
+# one address mistypes in a quarter of an hour (each right password gives its place back), far below the
+# thousands an hour argon2id alone would let through.
+MAX_CLIENT_FAILURES = 30
+CLIENT_PAUSED = "Too many wrong passwords from your network address"
 KEEP_ENDED_DAYS = 30  # ended sign-ins stay this long (who signed in when), then are deleted
 TOKEN_BYTES = 32
 
@@ -94,23 +101,39 @@ def start_session(session: Session, *, user: User, config: SessionSettings | Non
 
 
 def sign_in(session: Session, *, email: str, password: str, config: SessionSettings | None = None,
-            now: dt.datetime | None = None) -> tuple[User, str]:
+            now: dt.datetime | None = None, client: str | None = None) -> tuple[User, str]:
     """Check the password (tracker.users.authenticate: same answer and work for an unknown email) and start a
     sign-in; raises users.AuthError. After ``MAX_FAILURES`` wrong passwords in a row for one email, its sign-ins
-    are refused unchecked until ``PAUSE`` has passed since the last one, the same for an email no account has."""
+    are refused unchecked until ``PAUSE`` has passed since the last one, the same for an email no account has.
+    Each attempt is counted before its password is checked (``take_attempt``), so guesses sent at once are
+    checked no more often than guesses sent one by one.
+
+    ``client`` (the sign-in route's client address) is counted the same way across emails, up to
+    ``MAX_CLIENT_FAILURES``: first, so that a paused client's tries count nothing against the emails it names.
+    A right password gives back its own place in the client's count only: a sprayer signing in to an account of
+    their own between guesses must not clear the count."""
     now = now or utcnow()
+    client_key = client_failure_key(client) if client else None
+    if client_key and (minutes := take_attempt(session, client_key, now, limit=MAX_CLIENT_FAILURES)):
+        raise AuthError(f"{CLIENT_PAUSED}: sign-in is paused for {minutes} more minute{'s' if minutes != 1 else ''}.")
     key = failure_key(email)
-    minutes = paused_minutes(session, key, now)
+    minutes = take_attempt(session, key, now)
     if minutes:
+        if client_key:  # refused unchecked: no guess
+            give_back_attempt(session, client_key)
         raise AuthError(f"Too many wrong passwords for this email: sign-in is paused for {minutes} more "
                         f"minute{'s' if minutes != 1 else ''}.")
     try:
         user = authenticate(session, email=email, password=password)
     except AuthError as exc:
-        if "deactivated" not in str(exc):
-            count_failure(session, key, now)
+        if "deactivated" in str(exc):  # the right password, for an account that cannot sign in: no guess
+            give_back_attempt(session, key)
+            if client_key:
+                give_back_attempt(session, client_key)
         raise
     clear_failures(session, key)
+    if client_key:  # in this transaction: authenticate has written the sign-in time, holding SQLite's writer
+        session.execute(_given_back(client_key))
     return user, start_session(session, user=user, config=config, now=now)
 
 
@@ -124,13 +147,19 @@ def failure_key(email: str) -> str:
         return token_hash(email.strip().lower())
 
 
-def paused_minutes(session: Session, key: str, now: dt.datetime) -> int:
-    """Minutes left of the pause after ``MAX_FAILURES`` wrong passwords in a row (0: not paused). While paused
-    a password is refused unchecked, the right one included."""
-    failed = session.get(SignInFailure, key)
-    if failed is None or failed.failures < MAX_FAILURES or now >= failed.last_failed_at + PAUSE:
-        return 0
-    return max(1, math.ceil((failed.last_failed_at + PAUSE - now).total_seconds() / 60))
+def client_failure_key(address: str) -> str:
+    """Where wrong passwords from one client address are counted, in the same table as the emails' (no
+    migration; the count is the same atomic one, shared by every dashboard process and kept over a restart, which
+    an in-process count would not be). "ip:" and a SHA-256 (61 hex digits, 64 characters in all, the column's
+    size): apart from every email's key, which is hex only, and no address is stored. An IPv6 client is counted
+    by its /64, the block one host or household is usually given."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:  # not an address (a test client, a unix socket): counted as given
+        return "ip:" + token_hash(address)[:61]
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = ip.ipv4_mapped or ipaddress.ip_network(f"{ip}/64", strict=False).network_address
+    return "ip:" + token_hash(str(ip))[:61]
 
 
 def clear_failures(session: Session, key: str) -> None:
@@ -140,26 +169,70 @@ def clear_failures(session: Session, key: str) -> None:
         session.delete(failed)
 
 
-def count_failure(session: Session, key: str, now: dt.datetime) -> None:
-    """One more wrong password, committed on a connection of its own: the caller's transaction ends with the
-    refusal, and a count that rolled back with it would never pause anything."""
+def take_attempt(session: Session, key: str, now: dt.datetime, *, limit: int = MAX_FAILURES) -> int:
+    """Count one more password attempt for ``key`` as a wrong one before it is checked, and return 0; or, when
+    ``limit`` are counted already within ``PAUSE``, count nothing and return the minutes of pause left.
+
+    The count is one atomic UPDATE (or the first INSERT), committed on a connection of its own: the caller's
+    transaction ends with the refusal, and a count that rolled back with it would never pause anything. Reading
+    the count, checking the password and writing the count plus one let every guess of a burst through (each read
+    the count before any had written it) and lost most of their counts (each wrote what it had read, plus one).
+    A right password gives its place back (``clear_failures``, ``give_back_attempt``)."""
+    assert session.bind is not None
+    table = SignInFailure.__table__
+    fresh = now - PAUSE  # an older last failure: the run of failures is over and forgotten
+    with Session(session.bind) as own:
+        try:
+            for _ in range(3):  # another attempt's first count can come between the UPDATE and the INSERT
+                counted = own.execute(
+                    update(table)
+                    .where(table.c.email_key == key,
+                           or_(table.c.failures < limit, table.c.last_failed_at <= fresh))
+                    .values(failures=case((table.c.last_failed_at <= fresh, 1), else_=table.c.failures + 1),
+                            last_failed_at=now))
+                if counted.rowcount:  # type: ignore[attr-defined]
+                    own.commit()
+                    return 0
+                row = own.execute(select(table.c.failures, table.c.last_failed_at)
+                                  .where(table.c.email_key == key)).first()
+                if row is not None:
+                    own.rollback()
+                    if row.failures >= limit and now < row.last_failed_at + PAUSE:
+                        return max(1, math.ceil((row.last_failed_at + PAUSE - now).total_seconds() / 60))
+                    continue
+                try:  # PostgreSQL refuses the duplicate at once, SQLite at the commit
+                    # A new email's first count: runs of failures that are over go (they count for nothing, and
+                    # anyone may post made-up emails, each a row kept for good), so the table holds only the
+                    # last ``PAUSE`` of them.
+                    own.execute(delete(table).where(table.c.last_failed_at <= fresh))
+                    own.execute(insert(table).values(email_key=key, failures=1, last_failed_at=now))
+                    own.commit()
+                    return 0
+                except IntegrityError:
+                    own.rollback()
+        except OperationalError as exc:  # SQLite's writer busy past its timeout: checked, uncounted, as before
+            own.rollback()
+            log.warning("A password attempt could not be counted: %s", exc.orig)
+    return 0
+
+
+def give_back_attempt(session: Session, key: str) -> None:
+    """The attempt ``take_attempt`` counted was no wrong password (the right one, for a deactivated account or
+    a change refused for another reason): one less, committed at once as the count was."""
     assert session.bind is not None
     with Session(session.bind) as own:
-        row = own.get(SignInFailure, key)
-        if row is None:
-            row = SignInFailure(email_key=key, failures=0)
-        elif now - row.last_failed_at >= PAUSE:
-            row.failures = 0  # an old run of failures is forgotten
-        row.failures += 1
-        row.last_failed_at = now
-        own.add(row)
         try:
+            own.execute(_given_back(key))
             own.commit()
-        except IntegrityError:  # the same email's first failure counted meanwhile by another request
+        except OperationalError as exc:
             own.rollback()
-        except OperationalError as exc:  # SQLite's writer busy past its timeout: the refusal stands uncounted
-            own.rollback()
-            log.warning("A wrong password could not be counted: %s", exc.orig)
+            log.warning("A password attempt could not be given back: %s", exc.orig)
+
+
+def _given_back(key: str) -> Update:
+    table = SignInFailure.__table__
+    return (update(table).where(table.c.email_key == key, table.c.failures > 0)
+            .values(failures=table.c.failures - 1))
 
 
 def resume_session(session: Session, *, token: str | None, config: SessionSettings | None = None,

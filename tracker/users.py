@@ -136,9 +136,14 @@ def set_role(session: Session, *, email: str, role: str, actor: User | None) -> 
 
 
 def set_password(session: Session, *, email: str, password: str, actor: User | None) -> User:
-    user = get_user(session, email)
-    if not (actor is not None and actor.id == user.id and actor.active):
-        _authorize_admin(session, actor)
+    """An administrator's (or the command line's) new password for an account. Nobody else sets one this way, their
+    own included: a person changes their own with ``change_own_password``, which asks for the current one (so a
+    browser left signed in cannot be used to lock its owner out)."""
+    _authorize_admin(session, actor)
+    return _store_password(session, get_user(session, email), password)
+
+
+def _store_password(session: Session, user: User, password: str) -> User:
     user.password_hash = hash_password(password)
     _end_sign_ins(session, user, "password set")
     # Wrong passwords counted before were guesses at one that no longer exists: a person paused after forgetting
@@ -162,21 +167,22 @@ def change_own_password(session: Session, *, actor: User, current: str, new: str
     guesses split between the two forms add up): after ``MAX_FAILURES`` in a row, changes and sign-ins wait
     ``PAUSE``, the current password unchecked. Otherwise someone at a browser left signed in could guess it
     without end."""
-    from tracker.sessions import count_failure, failure_key, paused_minutes  # tracker.sessions signs in through here
+    from tracker.sessions import failure_key, give_back_attempt, take_attempt  # sessions signs in through here
 
     require(actor, Action.read)  # any active account
     user = get_user(session, actor.email)
     now, key = now or utcnow(), failure_key(user.email)
-    minutes = paused_minutes(session, key, now)
+    # Counted before the check, as a sign-in is (tracker.sessions.take_attempt): guesses sent at once included.
+    minutes = take_attempt(session, key, now)
     if minutes:
         raise UserError(f"Too many wrong passwords for this account: password changes and sign-ins are paused for "
                         f"{minutes} more minute{'s' if minutes != 1 else ''}; nothing changed.")
     if not verify_password(user.password_hash, current):
-        count_failure(session, key, now)  # on a connection of its own: the refusal rolls the caller's back
         raise UserError("The current password is wrong; nothing changed.")
+    give_back_attempt(session, key)  # the right one: no guess (set_password below clears the count as well)
     if repeat is not None and repeat != new:
         raise UserError("The two new passwords do not match; nothing changed.")
-    return set_password(session, email=user.email, password=new, actor=user)
+    return _store_password(session, user, new)
 
 
 def deactivate(session: Session, *, email: str, actor: User | None) -> User:

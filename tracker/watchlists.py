@@ -6,7 +6,15 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select
 from sqlmodel import Session
 
-from tracker.models import Bill, LegislativeSession, SavedFilter, User, Watchlist, WatchlistItem
+from tracker.models import (
+    AlertSubscription,
+    Bill,
+    LegislativeSession,
+    SavedFilter,
+    User,
+    Watchlist,
+    WatchlistItem,
+)
 from tracker.models.enums import Role
 from tracker.names import by_name
 from tracker.permissions import Action, PermissionDenied, can, require, require_owner
@@ -96,6 +104,10 @@ def delete_watchlist(session: Session, *, actor: User, watchlist_id: int) -> Non
     watchlist = _get(session, watchlist_id, actor)
     _may_edit(actor, watchlist)
     session.execute(delete(WatchlistItem).where(WatchlistItem.watchlist_id == watchlist_id))
+    # Its followers' subscriptions go with it: they name the list by id, and SQLite gives the next list made (a
+    # colleague's private one, say) the id of a deleted list that had the highest (tracker.alerts.subscriptions).
+    session.execute(delete(AlertSubscription).where(AlertSubscription.kind == "watchlist",
+                                                    AlertSubscription.target == str(watchlist_id)))
     session.delete(watchlist)
     session.flush()
 

@@ -25,9 +25,11 @@ COOKIE_NAME = "tracker_session"
 SECURE_COOKIE_NAME = "__Host-tracker_session"  # over https: no subdomain can set or shadow it
 TOKEN_KEY = "session_token"  # session_state: a sign-in made in this tab by the form (no cookie route)
 SIGN_IN_PATH = "auth/signin"  # below the dashboard's base URL (dashboard/signin_route.py)
-FAILED_PARAM = "signin"  # the sign-in route's answer on a refused sign-in: ?signin=failed|deactivated|paused
+FAILED_PARAM = "signin"  # the route's answer on a refused sign-in: ?signin=failed|deactivated|paused|paused_client
 _MESSAGES = {"failed": "Wrong email or password.", "deactivated": "This account is deactivated; ask an administrator.",
-             "paused": "Too many wrong passwords for this email: sign-in is paused for a few minutes."}
+             "paused": "Too many wrong passwords for this email: sign-in is paused for a few minutes.",
+             "paused_client": "Too many wrong passwords from your network address: sign-in is paused for a few "
+                               "minutes."}
 
 _cookie_route = False
 

@@ -488,3 +488,37 @@ def test_a_feeds_address_with_an_accented_host_name_still_sends_a_usable_unsubsc
     raw = out.getvalue()
     assert _raw_header(raw, "List-Unsubscribe") == \
         "<https://alertes.xn--chambre-qubec-khb.example:8443/unsubscribe/abcdefgh12345678>"
+
+
+# Characters that end a line for str.splitlines (and so for Python calendar and feed parsers) or are C1 controls:
+# NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR, and DEL and U+0080-U+009F. XML may hold them, so clean_text left them.
+SEPARATORS = "\x85\u2028\u2029\x7f\x9b"
+
+
+def test_unicode_line_separators_from_feeds_are_spaces_in_calendars_and_feeds(world: World) -> None:
+    """A hearing description or a bill title holding U+2028 or NEL wrote them into the calendar as they were: a
+    calendar program that splits lines as Python does read "END:VEVENT", "BEGIN:VEVENT" and a made-up event of the
+    feed's after them; a feed reader may break a title there."""
+    s = world.session
+    world.store(bill_record(612, "Artificial Intelligence\u2028Safety\x85Act\u2029"))
+    saved = watchlists.save_filter(s, actor=world.staff, page="search", name="AI\u2028safety", params={"q": "safety"})
+    subscriptions.subscribe(s, user=world.staff, kind="jurisdiction", target="us")
+    soon = dt.date.today() + dt.timedelta(days=3)
+    fake = "On AI\u2028END:VEVENT\u2028BEGIN:VEVENT\u2028SUMMARY:Hearing cancelled\x85URL:https://evil.example\x9bx\x7f"
+    Ingestor(s).ingest_hearings([hearing("h10", soon, time="9:00", body="Commerce\u2029", bills=["HR 612"],
+                                         location="Room\x85101", description=fake)])
+    s.commit()
+    body = feeds.render_ics(s, user=world.staff)
+    assert [c for c in SEPARATORS if c.encode() in body] == []
+    lines = body.decode().splitlines()  # before: 2 "BEGIN:VEVENT" lines, the second the feed's
+    assert sum(line == "BEGIN:VEVENT" for line in lines) == 1
+    assert not any(line.startswith("URL:https://evil") for line in lines)
+    (event,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Hearing (Commerce): H.R. 612 (119th Congress)"  # (stored stripped)
+    assert str(event["LOCATION"]) == "Room 101"
+    saved_filter, entries = feeds.filter_entries(s, user=world.staff, filter_id=saved.id)
+    cfg = alert_settings()
+    for rendered in (feeds.render_atom(saved_filter, entries, self_url="https://x.example/f.atom", cfg=cfg),
+                     feeds.render_rss(saved_filter, entries, self_url="https://x.example/f.rss", cfg=cfg)):
+        assert [c for c in SEPARATORS if c.encode() in rendered] == []
+        assert b"Artificial Intelligence Safety Act" in rendered

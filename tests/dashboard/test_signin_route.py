@@ -10,6 +10,7 @@ from dash_fixtures import PASSWORD, Seeded
 from sqlalchemy import func, select
 from sqlmodel import Session
 from starlette.applications import Starlette
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dashboard import signin_route
 from dashboard.components import auth
@@ -21,9 +22,13 @@ HOST = "tracker.chamber.example"
 
 def post(fields: dict[str, str], *, origin: str | None = f"http://{HOST}", scheme: str = "http",
          base: str = "", extra: dict[str, str] | None = None, body: bytes | None = None,
-         ) -> tuple[int, dict[str, list[str]]]:
-    """POST the form to the route as a browser on HOST would; returns the status and the response headers."""
+         client: str = "127.0.0.1", proxy_trusts: str | None = None) -> tuple[int, dict[str, list[str]]]:
+    """POST the form to the route as a browser on HOST would; returns the status and the response headers.
+    ``client`` is the address the connection comes from; ``proxy_trusts``: served as Streamlit serves it, behind
+    uvicorn's proxy-headers middleware trusting those addresses (uvicorn's default: "127.0.0.1,::1")."""
     app = Starlette(routes=signin_route.routes(base))
+    if proxy_trusts is not None:
+        app = ProxyHeadersMiddleware(app, trusted_hosts=proxy_trusts)
     headers = {"host": HOST, "content-type": "application/x-www-form-urlencoded", **(extra or {})}
     if origin is not None:
         headers["origin"] = origin
@@ -31,7 +36,7 @@ def post(fields: dict[str, str], *, origin: str | None = f"http://{HOST}", schem
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": scheme,
              "path": f"/{base}/auth/signin" if base else "/auth/signin", "raw_path": b"", "query_string": b"",
              "root_path": "", "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
-             "client": ("127.0.0.1", 5000), "server": (HOST, 80)}
+             "client": (client, 5000), "server": (HOST, 80)}
     messages = [{"type": "http.request", "body": payload, "more_body": False}]
     sent: list[dict] = []
 

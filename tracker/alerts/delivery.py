@@ -30,7 +30,7 @@ from tracker.alerts.events import BASELINE, _cursor, _save_cursor, collect_event
 from tracker.alerts.hearings import read_hearings
 from tracker.alerts.mailer import SendError, send_message
 from tracker.alerts.settings import WEEKDAYS, AlertSettings, SmtpSettings, alert_settings, smtp_settings
-from tracker.alerts.subscriptions import CADENCE_ORDER, ensure_defaults, new_unsubscribe_link
+from tracker.alerts.subscriptions import CADENCE_ORDER, ensure_defaults, followed, new_unsubscribe_link
 from tracker.alerts.told import as_told
 from tracker.dates import us_today
 from tracker.models import (
@@ -104,11 +104,11 @@ def fan_out(session: Session, *, now: dt.datetime | None = None) -> int:
     ensure_defaults(session)
     cur = _cursor(session, "fanout")
     last = cur.last_id if cur else 0
-    subs = list(session.execute(
+    subs = followed(session, list(session.execute(
         select(AlertSubscription).join(User, User.id == AlertSubscription.user_id)
         .outerjoin(AlertProfile, AlertProfile.user_id == User.id)
         .where(AlertSubscription.active, User.active,
-               (AlertProfile.email_enabled.is_(True)) | (AlertProfile.user_id.is_(None)))).scalars())
+               (AlertProfile.email_enabled.is_(True)) | (AlertProfile.user_id.is_(None)))).scalars()))
     topic_slugs = dict(session.execute(select(Topic.id, Topic.slug)).all())
     made = 0
     while True:

@@ -7,6 +7,7 @@ queries as the dashboard (tracker.triage, tracker.search).
 """
 
 import datetime as dt
+import html
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from email.utils import format_datetime
@@ -18,10 +19,11 @@ from sqlmodel import Session
 from tracker.alerts.hearings import HearingRow, read_hearings
 from tracker.alerts.render import STAGE_WORDS, bill_url
 from tracker.alerts.settings import AlertSettings, alert_settings
+from tracker.alerts.subscriptions import followed
 from tracker.bill_text import web_url
 from tracker.dates import hearing_moved_from, hearing_when, jurisdiction_zone
 from tracker.deferrals import Deferred, called_off, deferred_to, is_deferred
-from tracker.exports.safety import clean_text
+from tracker.exports.safety import feed_text
 from tracker.models import (
     AlertSubscription,
     Bill,
@@ -105,9 +107,9 @@ def render_atom(saved: SavedFilter, entries: list[FeedEntry], *, self_url: str, 
     feed = ET.Element(f"{{{ATOM}}}feed")
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: clean_text(v) for k, v in attrs.items()})
+        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: feed_text(v) for k, v in attrs.items()})
         if text is not None:
-            el.text = clean_text(text)  # ElementTree writes a control character as is: not XML any more
+            el.text = feed_text(text)  # ElementTree writes a control character as is: not XML any more
         return el
 
     sub(feed, "id", f"{cfg.feeds_url}/filters/{saved.id}")
@@ -128,19 +130,27 @@ def render_atom(saved: SavedFilter, entries: list[FeedEntry], *, self_url: str, 
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
+def _html(text: str) -> str:
+    """Text as HTML shows it: what an RSS description holds."""
+    return html.escape(text, quote=False)
+
+
 def render_rss(saved: SavedFilter, entries: list[FeedEntry], *, self_url: str, cfg: AlertSettings) -> bytes:
+    """RSS 2.0. A description is HTML (entity-encoded: readers decode ElementTree's escaping, then render it), so
+    its text is escaped as HTML first; a title is text, as in Atom."""
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
     for tag, text in (("title", f"Policy Tracker: {saved.name}"), ("link", f"{cfg.dashboard_url}/{saved.page}"),
-                      ("description", f"Bills matching the saved filter {saved.name!r}"),
+                      ("description", _html(f"Bills matching the saved filter {saved.name!r}")),
                       ("lastBuildDate", format_datetime(utcnow()))):
-        ET.SubElement(channel, tag).text = clean_text(text)
+        ET.SubElement(channel, tag).text = feed_text(text)
     for e in entries:
         item = ET.SubElement(channel, "item")
         # One control character in one bill's title made the whole feed unreadable: XML may not hold it.
-        ET.SubElement(item, "title").text = clean_text(f"{e.reference}: {e.title}")
+        ET.SubElement(item, "title").text = feed_text(f"{e.reference}: {e.title}")
         ET.SubElement(item, "link").text = e.url
-        ET.SubElement(item, "description").text = clean_text(e.summary)
+        # A latest action holding <img onerror=...> was drawn, and run, by the reader.
+        ET.SubElement(item, "description").text = _html(feed_text(e.summary))
         ET.SubElement(item, "guid", {"isPermaLink": "false"}).text = f"bill-{e.bill_id}-{int(e.updated.timestamp())}"
         ET.SubElement(item, "pubDate").text = format_datetime(e.updated.astimezone(dt.UTC))
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
@@ -150,8 +160,8 @@ def render_rss(saved: SavedFilter, entries: list[FeedEntry], *, self_url: str, c
 
 def tracked_bill_ids(session: Session, user: User) -> list[int]:
     """Bills the person follows: what their subscriptions cover, and the bills on their own watchlists."""
-    subs = list(session.execute(select(AlertSubscription).where(AlertSubscription.user_id == user.id,
-                                                                AlertSubscription.active)).scalars())
+    subs = followed(session, list(session.execute(select(AlertSubscription).where(
+        AlertSubscription.user_id == user.id, AlertSubscription.active)).scalars()))
     parts: list[Any] = [select(WatchlistItem.bill_id).join(Watchlist).where(Watchlist.owner_id == user.id)]
     by_kind: dict[str, list[str]] = {}
     for sub in subs:
@@ -175,7 +185,7 @@ def tracked_bill_ids(session: Session, user: User) -> list[int]:
 
 
 def _ics_escape(text: str) -> str:
-    text = clean_text(text)  # RFC 5545 TEXT holds no control characters
+    text = feed_text(text)  # RFC 5545 TEXT holds no control characters, nor line separators
     return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
             .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
 

@@ -332,15 +332,20 @@ def render_text(d: Digest) -> str:
     summary = _summary_lines(d) if d.summarised else None  # counts every update: once per email part
     if summary:
         out = [summary[0], summary[1], ""]
+    # Each line below is ours: the text in it that came from a feed or a colleague (titles, actions, hearing
+    # descriptions and places, positions, quoted bill text) is made one line (_one_line), or a description
+    # holding "\n--\nChange what you receive: https://..." would read as this email's own footer, its link first.
+    # str.split also ends lines at \x85, U+2028 and U+2029, which mail readers may show as line breaks.
+    one = _one_line
     for g in d.shown:
-        out.append(f"{g.reference}: {g.title}")
+        out.append(f"{one(g.reference)}: {one(g.title)}")
         if g.position_line:
-            out.append(f"  {g.position_line}")
+            out.append(f"  {one(g.position_line)}")
         out.append(f"  {g.url}")
         for item in g.items:
             line, evidence = describe(item, d.topics, d.today)
-            out.append(f"  - {item_title(item, d.today)}: {line}")
-            out += [f"      {label}: {_text_snippet(snip)}" for label, snip in evidence]
+            out.append(f"  - {one(item_title(item, d.today))}: {one(line)}")
+            out += [f"      {one(label)}: {one(_text_snippet(snip))}" for label, snip in evidence]
         out.append("")
     if summary:
         out += [f"{summary[2]} {d.more_url}", ""]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tracker.config import settings
+from tracker.config import repr_hiding, settings
 
 SECURITY_MODES = ("none", "starttls", "tls")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
@@ -41,6 +41,9 @@ class SmtpSettings:
     @property
     def configured(self) -> bool:
         return bool(self.host)
+
+    def __repr__(self) -> str:  # a repr lands in logs and tracebacks: the password shows as '***'
+        return repr_hiding(self, "password")
 
 
 @dataclass(frozen=True)

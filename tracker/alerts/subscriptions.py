@@ -274,6 +274,25 @@ def ensure_defaults(session: Session) -> int:
     return sum(len(apply_role_defaults(session, user=u)) for u in users)
 
 
+def followed(session: Session, subs: list[AlertSubscription]) -> list[AlertSubscription]:
+    """The subscriptions that count: a watchlist's only while its subscriber may see the list (shared, or their
+    own), as ``resolve_target`` checked when it was made. A subscription names its list by id, and SQLite gives a
+    new list the id of a deleted one (a table's highest row id is used again): the deleted shared list's
+    followers then followed a colleague's private list. Deleting a list ends its subscriptions
+    (tracker.watchlists.delete_watchlist); this is the guard wherever subscriptions are read."""
+    wanted = {int(sub.target) for sub in subs if sub.kind == SubscriptionKind.watchlist and sub.target.isdigit()}
+    lists = {i: (owner, shared) for i, owner, shared in session.execute(
+        select(Watchlist.id, Watchlist.owner_id, Watchlist.shared).where(Watchlist.id.in_(wanted)))} if wanted else {}
+
+    def counts(sub: AlertSubscription) -> bool:
+        if sub.kind != SubscriptionKind.watchlist:
+            return True
+        found = lists.get(int(sub.target)) if sub.target.isdigit() else None
+        return found is not None and (found[1] or found[0] == sub.user_id)
+
+    return [sub for sub in subs if counts(sub)]
+
+
 def _label(session: Session, sub: AlertSubscription) -> str:
     if sub.kind == SubscriptionKind.topic:
         topic = session.execute(select(Topic).where(Topic.slug == sub.target)).scalar_one_or_none()
@@ -281,8 +300,8 @@ def _label(session: Session, sub: AlertSubscription) -> str:
     if sub.kind == SubscriptionKind.position:
         return f"bills the council marked {sub.target}"
     if sub.kind == SubscriptionKind.watchlist:
-        wl = session.get(Watchlist, int(sub.target))
-        return f"watchlist {wl.name if wl else '#' + sub.target}"
+        wl = session.get(Watchlist, int(sub.target)) if followed(session, [sub]) else None
+        return f"watchlist {wl.name}" if wl else f"watchlist #{sub.target} (deleted or not shared)"
     if sub.kind == SubscriptionKind.bill:
         bill = session.get(Bill, int(sub.target))
         if bill is None:

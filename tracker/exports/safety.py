@@ -44,6 +44,18 @@ def clean_text(value: str | None) -> str:
     return without_bidi_controls(_XML_ILLEGAL.sub("", value))
 
 
+# Line and paragraph separators XML may hold but that end a line for str.splitlines (so for Python's calendar and
+# feed parsers) and for some readers: NEL (U+0085, one of the C1 controls U+0080-U+009F, which with DEL are
+# controls no text needs), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR (U+2029).
+_LINE_SEPARATORS = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
+def feed_text(value: str | None) -> str:
+    """``clean_text`` for a calendar or a news feed: the separators and controls above become spaces, so a
+    hearing's description cannot start lines of its own ("END:VEVENT", a made-up event) in a calendar file."""
+    return _LINE_SEPARATORS.sub(" ", clean_text(value))
+
+
 def safe_url(url: str | None) -> str | None:
     """The URL if it is a web link, checked as on dashboard pages (tracker.bill_text.web_url): ``javascript:``,
     ``file:`` and other schemes, and URLs holding a line break or other control character, are never linked.

@@ -351,27 +351,50 @@ def parse_tables(tables: Mapping[str, bytes], read_lob: Callable[[str], bytes | 
     yield from join_rows(rows, read_lob, locator)
 
 
-def zip_tables(archive: zipfile.ZipFile) -> tuple[dict[str, bytes], Callable[[str], bytes | None]]:
+# A download's members are read whole into memory, at the sizes its directory declares (zipfile reads no more
+# than that, and a member that unpacks to more fails its CRC). A hostile or broken archive of a few megabytes
+# could declare members of hundreds of gigabytes (a zip bomb: zeros deflate about 1,000 to 1) and take the
+# crawler's or the importer's memory with it; such a member is refused unread. A bill version's CAML is held to
+# the limit of any other bill document (tracker.importer.MAX_DOCUMENT_BYTES, 64 MiB: the largest real bill comes
+# nowhere near), and the tables together to twice the largest download the crawler takes (PUBINFO_MAX_BYTES,
+# 2 GiB): text tables deflate some 5 to 10 to 1, and a whole session's tables are a few hundred megabytes.
+MAX_LOB_BYTES = 64 * 1024 ** 2
+MAX_TABLES_BYTES = 4 * 1024 ** 3
+
+
+def zip_tables(archive: zipfile.ZipFile, *, max_tables_bytes: int = MAX_TABLES_BYTES,
+               max_lob_bytes: int = MAX_LOB_BYTES) -> tuple[dict[str, bytes], Callable[[str], bytes | None]]:
     """A pubinfo zip's tables (``{TABLE}.dat`` by table name) and the reader of its ``.lob`` members. Members are
-    found by base name: some downloads keep them in a folder."""
-    members = {PurePosixPath(n).name: n for n in archive.namelist() if not n.endswith("/")}
+    found by base name: some downloads keep them in a folder. BadZipFile for tables that together would unpack to
+    more than ``max_tables_bytes``, or a ``.lob`` to more than ``max_lob_bytes``, before a byte of it is read."""
+    members = {PurePosixPath(i.filename).name: i for i in archive.infolist() if not i.filename.endswith("/")}
 
     def read(name: str) -> bytes:
         try:
             return archive.read(members[name])
         except zipfile.BadZipFile:
             raise
-        # zipfile lets through what its decompressors raise on a damaged member (zlib.error, LZMAError, EOFError),
-        # RuntimeError for an encrypted one, NotImplementedError for an unknown compression method: each is the
-        # archive's damage, reported as such (with the member's name) by the crawler and `tracker import`, instead
-        # of escaping as a crash that left the run looking successful.
+        # zipfile lets through what its decompressors raise on a damaged member (zlib.error, LZMAError), RuntimeError
+        # for an encrypted one, NotImplementedError for an unknown compression method: each is the archive's damage,
+        # reported as such (with the member's name) by the crawler and `tracker import`, instead of escaping as a
+        # crash that left the run looking successful.
         except Exception as exc:  # noqa: BLE001
             raise zipfile.BadZipFile(f"member {name} is damaged: {type(exc).__name__}: {exc}") from None
 
-    tables = {t: read(f"{t}.dat") for t in TABLE_COLUMNS if f"{t}.dat" in members}
+    wanted = [t for t in TABLE_COLUMNS if f"{t}.dat" in members]
+    declared = sum(members[f"{t}.dat"].file_size for t in wanted)
+    if declared > max_tables_bytes:
+        raise zipfile.BadZipFile(f"its tables would unpack to {declared:,} bytes, more than the {max_tables_bytes:,} "
+                                 "a real download comes near (a zip bomb?): not read")
+    tables = {t: read(f"{t}.dat") for t in wanted}
 
     def read_lob(name: str) -> bytes | None:
-        return read(name) if name in members else None
+        if name not in members:
+            return None
+        if (size := members[name].file_size) > max_lob_bytes:
+            raise zipfile.BadZipFile(f"member {name} would unpack to {size:,} bytes, more than the {max_lob_bytes:,} "
+                                     "any real bill text comes near (a zip bomb?): not read")
+        return read(name)
 
     return tables, read_lob
 

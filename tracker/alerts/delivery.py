@@ -30,7 +30,7 @@ from tracker.alerts.events import BASELINE, _cursor, _save_cursor, collect_event
 from tracker.alerts.hearings import read_hearings
 from tracker.alerts.mailer import SendError, send_message
 from tracker.alerts.settings import WEEKDAYS, AlertSettings, SmtpSettings, alert_settings, smtp_settings
-from tracker.alerts.subscriptions import CADENCE_ORDER, ensure_defaults, followed, new_unsubscribe_link
+from tracker.alerts.subscriptions import CADENCE_ORDER, ensure_defaults, in_force, new_unsubscribe_link
 from tracker.alerts.told import as_told
 from tracker.dates import us_today
 from tracker.models import (
@@ -104,7 +104,7 @@ def fan_out(session: Session, *, now: dt.datetime | None = None) -> int:
     ensure_defaults(session)
     cur = _cursor(session, "fanout")
     last = cur.last_id if cur else 0
-    subs = followed(session, list(session.execute(
+    subs = in_force(session, list(session.execute(
         select(AlertSubscription).join(User, User.id == AlertSubscription.user_id)
         .outerjoin(AlertProfile, AlertProfile.user_id == User.id)
         .where(AlertSubscription.active, User.active,

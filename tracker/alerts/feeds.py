@@ -19,7 +19,7 @@ from sqlmodel import Session
 from tracker.alerts.hearings import HearingRow, read_hearings
 from tracker.alerts.render import STAGE_WORDS, bill_url
 from tracker.alerts.settings import AlertSettings, alert_settings
-from tracker.alerts.subscriptions import followed
+from tracker.alerts.subscriptions import in_force
 from tracker.bill_text import web_url
 from tracker.dates import hearing_moved_from, hearing_when, jurisdiction_zone
 from tracker.deferrals import Deferred, called_off, deferred_to, is_deferred
@@ -160,7 +160,7 @@ def render_rss(saved: SavedFilter, entries: list[FeedEntry], *, self_url: str, c
 
 def tracked_bill_ids(session: Session, user: User) -> list[int]:
     """Bills the person follows: what their subscriptions cover, and the bills on their own watchlists."""
-    subs = followed(session, list(session.execute(select(AlertSubscription).where(
+    subs = in_force(session, list(session.execute(select(AlertSubscription).where(
         AlertSubscription.user_id == user.id, AlertSubscription.active)).scalars()))
     parts: list[Any] = [select(WatchlistItem.bill_id).join(Watchlist).where(Watchlist.owner_id == user.id)]
     by_kind: dict[str, list[str]] = {}

@@ -274,7 +274,7 @@ def ensure_defaults(session: Session) -> int:
     return sum(len(apply_role_defaults(session, user=u)) for u in users)
 
 
-def followed(session: Session, subs: list[AlertSubscription]) -> list[AlertSubscription]:
+def in_force(session: Session, subs: list[AlertSubscription]) -> list[AlertSubscription]:
     """The subscriptions that count: a watchlist's only while its subscriber may see the list (shared, or their
     own), as ``resolve_target`` checked when it was made. A subscription names its list by id, and SQLite gives a
     new list the id of a deleted one (a table's highest row id is used again): the deleted shared list's
@@ -300,7 +300,7 @@ def _label(session: Session, sub: AlertSubscription) -> str:
     if sub.kind == SubscriptionKind.position:
         return f"bills the council marked {sub.target}"
     if sub.kind == SubscriptionKind.watchlist:
-        wl = session.get(Watchlist, int(sub.target)) if followed(session, [sub]) else None
+        wl = session.get(Watchlist, int(sub.target)) if in_force(session, [sub]) else None
         return f"watchlist {wl.name}" if wl else f"watchlist #{sub.target} (deleted or not shared)"
     if sub.kind == SubscriptionKind.bill:
         bill = session.get(Bill, int(sub.target))

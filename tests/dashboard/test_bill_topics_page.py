@@ -9,6 +9,7 @@ from apptest_helpers import no_exception, signed_in, texts
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from tests.database_snapshots import Snapshots
 from tests.matching.judged_smallsets import judged_small_sets
 from tracker.matching.display import below_line
 from tracker.matching.queries import topics_for
@@ -24,10 +25,11 @@ def topic_lines(at) -> list[tuple[str, float, bool]]:  # noqa: ANN001 - an AppTe
 
 
 def test_topics_on_the_bill_page_read_like_their_flags(engine: Engine, session: Session,
+                                                       database_snapshots: Snapshots,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKER_SEMANTIC", "on")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    judged = judged_small_sets(engine, session)
+    judged = judged_small_sets(engine, session, database_snapshots)
 
     # H.R. 10 (117th), "Reserved for the Speaker.": it showed twelve topics at 0.87-0.90 "below threshold".
     at = signed_in(judged.admin, "views/bill.py", query={"id": str(judged.ids[("117", "HR 10")])})

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from tests.database_snapshots import Snapshots
 from tests.matching.judged_smallsets import judged_small_sets
 from tracker.cli import app
 from tracker.matching.store import Params
@@ -37,8 +38,9 @@ def said(out: str) -> str:
 
 
 def test_with_the_organisation_model_in_use_a_row_speaks_for_its_topic(database_url: str, engine: Engine,
-                                                                        session: Session) -> None:
-    judged = judged_small_sets(engine, session)
+                                                                        session: Session,
+                                                                        database_snapshots: Snapshots) -> None:
+    judged = judged_small_sets(engine, session, database_snapshots)
     rows = stored(session)
     keep = Params().keep_semantic
     for (bill_id, slug), (flagged, score, kw, sim, learned, _terms, evidence) in rows.items():
@@ -71,8 +73,9 @@ def test_with_the_organisation_model_in_use_a_row_speaks_for_its_topic(database_
 
 
 def test_switching_a_topic_off_rescores_the_topics_that_depend_on_it(database_url: str, engine: Engine,
-                                                                     session: Session) -> None:
-    judged = judged_small_sets(engine, session)
+                                                                     session: Session,
+                                                                     database_snapshots: Snapshots) -> None:
+    judged = judged_small_sets(engine, session, database_snapshots)
     iot_flags = sum(1 for (_, slug), row in stored(session).items() if slug == "iot" and row[0])
     # With a learned model in use every topic's rows depend on every topic (its features are all of them).
     result = runner.invoke(app, ["topics", "set", "iot", "--disable"])

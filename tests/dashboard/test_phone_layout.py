@@ -2,11 +2,10 @@
 must read the council's position without scrolling past the whole action history, or sideways."""
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_helpers import chromium, dashboard_server, sign_in, why_no_browser
+from browser_helpers import dashboard_server, sign_in, why_no_browser
 from dash_fixtures import PASSWORD, Seeded, record
 from sqlalchemy import select
 from sqlmodel import Session
@@ -22,12 +21,6 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
          "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
                        "Gecko) Version/17.0 Mobile/15E148 Safari/604.1"}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as started:
-        yield started
 
 
 def _page(browser: Any, device: dict) -> Any:

@@ -48,7 +48,6 @@ from tracker.models import (
     VoteEvent,
     WatchlistItem,
 )
-from tracker.references import is_local
 from tracker.sources import legiscan, states
 from tracker.upsert import upsert
 
@@ -61,7 +60,7 @@ def canonical_key(jurisdiction_id: str, session_identifier: str, identifier: str
     ``{years}s{n}``, LegiScan's California ``ABX 11`` in session ``…s1`` as ``AB 1``, and LegiScan's years in a
     state where Open States names sessions otherwise (``states.OPENSTATES_SESSIONS``: Alabama's ``2025`` is
     ``2025rs``, read from the stored session's name as LegiScan gave it)."""
-    if is_local(jurisdiction_id):
+    if states.is_local(jurisdiction_id):
         # A city's matter without an introduction date is in its file number's year (Legistar reading version 6);
         # earlier versions put it in the year it was last modified (New York City's Int 1299-2018 in 2019).
         year = file_year(identifier) if introduced is None else None

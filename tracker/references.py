@@ -90,16 +90,10 @@ def bill_reference(jurisdiction: str, session: str, identifier: str, *, session_
     return f"{_body(juris, jurisdiction_name, compact=compact)} {number} ({_compact(words) if compact else words})"
 
 
-def is_local(jurisdiction: str | None) -> bool:
-    """A city's or county's body (``us-{state}-{place}``: tracker.sources.states.local_jurisdiction)."""
-    key = (jurisdiction or "").lower()
-    return key.startswith("us-") and key.count("-") >= 2
-
-
 def matter_kind(jurisdiction: str | None, bill_type: str | None) -> str | None:
     """What kind of matter a city's or county's is, as its clerk names it ("Contract", "Resolution", "Motion /
     Motion Response"): its file number ("2018-0609", "O2018-4309") does not say, and a council's agenda mixes
     contracts, reports and appointments with its laws. None for a state's or Congress's bill, whose number says
     what it is (HR, SB, HRES)."""
     kind = " ".join((bill_type or "").split())
-    return kind or None if is_local(jurisdiction) else None
+    return kind or None if states.is_local(jurisdiction) else None

@@ -70,9 +70,15 @@ def one_chamber_body(jurisdiction: str | None) -> str | None:
         return "the Legislature"
     if key == "dc":
         return "the Council"
-    if key.startswith("us-") and key.count("-") >= 2:
+    if is_local(key):
         return "the board" if key.endswith(("-county", "-metro")) else "the council"
     return None
+
+
+def is_local(jurisdiction: str | None) -> bool:
+    """A city's or county's body (``us-{state}-{place}``: ``local_jurisdiction``)."""
+    key = (jurisdiction or "").lower()
+    return key.startswith("us-") and key.count("-") >= 2
 
 
 def chamber_name(chamber: str | None, jurisdiction: str) -> str | None:
